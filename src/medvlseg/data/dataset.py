@@ -1,0 +1,354 @@
+"""Datasets: the manifest layout of ``../shared/datasets``, plain ``images/`` + ``masks/`` folders,
+and NIfTI / DICOM volumes read as 2-D slices.
+
+A :class:`SegmentationDataset` is a list of :class:`Sample` records (paths and metadata, nothing
+decoded) plus the means to load each one. It knows nothing about models or tensors; the training
+engine wraps it.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DataError
+from . import io
+from .splits import annotation_subset, assign_splits
+
+MANIFEST = "manifest.csv"
+MANIFEST_REQUIRED = ("id", "image", "mask")
+MANIFEST_STANDARD = (
+    "id", "image", "mask", "split", "width", "height", "foreground_fraction",
+    "image_sha256_16", "mask_sha256_16", "target",
+)
+SPLITS = ("train", "val", "test")
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One image/mask pair (or one slice of a volume pair).
+
+    ``meta`` holds the manifest's other columns (for PH2, ``diagnosis``), always as strings.
+    """
+
+    id: str
+    dataset: str
+    image: Path
+    mask: Path | None
+    split: str | None = None
+    target: str = "target"
+    slice_index: int | None = None  # for volumes: index along ``axis``
+    axis: int | None = None
+    spacing: tuple[float, float] | None = None  # mm per pixel (rows, cols), when known
+    meta: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def group(self) -> str:
+        """What must stay in one split: the volume for slices, else the sample itself."""
+        return f"{self.dataset}/{self.image}" if self.slice_index is not None else f"{self.dataset}/{self.id}"
+
+
+@dataclass
+class LoadedSample:
+    sample: Sample
+    image: np.ndarray  # (H, W) or (H, W, 3), native dtype
+    mask: np.ndarray | None  # (H, W) bool
+
+    @property
+    def id(self) -> str:
+        return self.sample.id
+
+
+class SegmentationDataset(Sequence[Sample]):
+    """An ordered collection of samples and the means to load them.
+
+    Build one with :meth:`open` (any supported layout), :meth:`from_volume`, or :meth:`pool`.
+    """
+
+    def __init__(
+        self,
+        samples: Sequence[Sample],
+        *,
+        name: str = "dataset",
+        root: Path | None = None,
+        label_map: Mapping[int, str] | None = None,
+    ) -> None:
+        self.samples = list(samples)
+        self.name = name
+        self.root = root
+        self.label_map = dict(label_map) if label_map else None
+        self._index = {s.id: k for k, s in enumerate(self.samples)}
+        if len(self._index) != len(self.samples):
+            dup = sorted({s.id for s in self.samples if sum(t.id == s.id for t in self.samples) > 1})
+            raise DataError(f"{name}: duplicate sample ids: {', '.join(dup[:5])}")
+        self._volumes: OrderedDict[Path, io.Volume] = OrderedDict()
+
+    # ---- construction -----------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike,
+        *,
+        name: str | None = None,
+        target: str | None = None,
+        label_map: Mapping[int, str] | None = None,
+        axis: int = 2,
+        split_fractions: Mapping[str, float] | None = None,
+        seed: int = 0,
+    ) -> SegmentationDataset:
+        """Open a dataset folder.
+
+        - ``manifest.csv`` present: the shared layout (paths, splits, checksums, metadata from it).
+        - ``images/`` and ``masks/``: pairs matched by file stem. 2-D files give one sample each;
+          volumes (NIfTI files, DICOM series folders) give one sample per slice along ``axis``.
+          Splits are assigned deterministically (by volume for slices), see :func:`assign_splits`.
+        """
+        root = Path(path)
+        if not root.exists():
+            raise DataError(f"{root}: dataset folder not found")
+        if not root.is_dir():
+            raise DataError(f"{root}: not a folder (a dataset is a folder with manifest.csv, or images/ and masks/)")
+        name = name or root.resolve().name
+        if (root / MANIFEST).is_file():
+            return cls._from_manifest(root, name=name, target=target, label_map=label_map, axis=axis)
+        if (root / "images").is_dir():
+            return cls._from_folders(
+                root, name=name, target=target, label_map=label_map, axis=axis,
+                split_fractions=split_fractions, seed=seed,
+            )
+        raise DataError(f"{root}: no {MANIFEST} and no images/ folder; see the README for the dataset layouts")
+
+    @classmethod
+    def _from_manifest(cls, root: Path, *, name: str, target: str | None, label_map, axis: int) -> SegmentationDataset:
+        rows = read_manifest(root / MANIFEST)
+        samples: list[Sample] = []
+        for row in rows:
+            image, mask = root / row["image"], (root / row["mask"]) if row.get("mask") else None
+            meta = {k: v for k, v in row.items() if k not in ("id", "image", "mask", "split", "target")}
+            tgt = target or row.get("target") or "target"
+            split = row.get("split") or None
+            if io.is_volume(image) and not io.is_image_file(image):
+                samples.extend(_volume_samples(row["id"], name, image, mask, split, tgt, axis, meta))
+            else:
+                samples.append(Sample(id=row["id"], dataset=name, image=image, mask=mask, split=split, target=tgt, meta=meta))
+        return cls(samples, name=name, root=root, label_map=label_map)
+
+    @classmethod
+    def _from_folders(
+        cls, root: Path, *, name: str, target: str | None, label_map, axis: int,
+        split_fractions: Mapping[str, float] | None, seed: int,
+    ) -> SegmentationDataset:
+        images = _entries_by_stem(root / "images")
+        masks = _entries_by_stem(root / "masks") if (root / "masks").is_dir() else {}
+        if not images:
+            raise DataError(f"{root / 'images'}: no images found (supported: {', '.join(io.IMAGE_SUFFIXES + io.NIFTI_SUFFIXES)}, DICOM)")
+        tgt = target or "target"
+        samples: list[Sample] = []
+        for stem, image in sorted(images.items()):
+            mask = masks.get(stem)
+            if io.is_volume(image) and not io.is_image_file(image):
+                samples.extend(_volume_samples(stem, name, image, mask, None, tgt, axis, {}))
+            else:
+                samples.append(Sample(id=stem, dataset=name, image=image, mask=mask, target=tgt))
+        split_of = assign_splits([s.id for s in samples], split_fractions, groups=[s.group for s in samples], seed=seed)
+        samples = [replace(s, split=split_of[s.id]) for s in samples]
+        return cls(samples, name=name, root=root, label_map=label_map)
+
+    @classmethod
+    def from_volume(
+        cls,
+        image: str | os.PathLike,
+        mask: str | os.PathLike | None = None,
+        *,
+        name: str | None = None,
+        target: str = "target",
+        label_map: Mapping[int, str] | None = None,
+        axis: int = 2,
+        skip_empty_slices: bool = False,
+    ) -> SegmentationDataset:
+        """One NIfTI / DICOM volume (and its mask volume) as a dataset of 2-D slices."""
+        image = Path(image)
+        name = name or io.path_stem(image)
+        samples = _volume_samples(name, name, image, Path(mask) if mask else None, None, target, axis, {})
+        ds = cls(samples, name=name, root=image.parent, label_map=label_map)
+        if skip_empty_slices and mask is not None:
+            ds = ds.subset([s.id for s in ds if ds.load_mask(s).any()])
+        return ds
+
+    @classmethod
+    def pool(cls, datasets: Sequence[SegmentationDataset], *, name: str = "pool") -> SegmentationDataset:
+        """Several datasets in one; each sample keeps its dataset name and target name.
+
+        Ids are prefixed with the dataset name where two datasets share an id.
+        """
+        seen: dict[str, int] = {}
+        for ds in datasets:
+            for s in ds:
+                seen[s.id] = seen.get(s.id, 0) + 1
+        samples = [
+            replace(s, id=f"{s.dataset}/{s.id}") if seen[s.id] > 1 else s for ds in datasets for s in ds
+        ]
+        pooled = cls(samples, name=name)
+        pooled._label_maps = {ds.name: ds.label_map for ds in datasets}  # per-source label maps
+        return pooled
+
+    # ---- views ----------------------------------------------------------------------------------
+
+    def subset(self, ids: Sequence[str], *, name: str | None = None) -> SegmentationDataset:
+        missing = [i for i in ids if i not in self._index]
+        if missing:
+            raise DataError(f"{self.name}: unknown sample ids: {', '.join(missing[:5])}")
+        wanted = set(ids)
+        ds = SegmentationDataset([s for s in self.samples if s.id in wanted], name=name or self.name, root=self.root, label_map=self.label_map)
+        if hasattr(self, "_label_maps"):
+            ds._label_maps = self._label_maps
+        return ds
+
+    def split(self, split: str | None) -> SegmentationDataset:
+        """Samples of one split (``None`` or ``"all"``: every sample)."""
+        if split in (None, "all"):
+            return self
+        present = sorted({s.split for s in self.samples if s.split})
+        if split not in present and split not in SPLITS:
+            raise DataError(f"{self.name}: unknown split {split!r}; this dataset has: {', '.join(present) or 'none'}")
+        return self.subset([s.id for s in self.samples if s.split == split])
+
+    def annotation_fraction(self, fraction: float, *, seed: int = 0) -> SegmentationDataset:
+        """Keep ``fraction`` of the samples, nested across fractions and stratified by empty mask."""
+        if fraction >= 1:
+            return self
+        ids = [s.id for s in self.samples]
+        empty = [self.is_empty(s) for s in self.samples]
+        return self.subset(annotation_subset(ids, fraction, empty=empty, seed=seed))
+
+    # ---- loading --------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    def __getitem__(self, key):  # type: ignore[override]
+        if isinstance(key, str):
+            if key not in self._index:
+                raise KeyError(f"{self.name}: no sample with id {key!r}")
+            return self.samples[self._index[key]]
+        return self.samples[key]
+
+    def __iter__(self) -> Iterator[Sample]:
+        return iter(self.samples)
+
+    def __repr__(self) -> str:
+        splits = {k: sum(s.split == k for s in self.samples) for k in sorted({str(s.split) for s in self.samples})}
+        return f"SegmentationDataset(name={self.name!r}, n={len(self)}, splits={splits})"
+
+    def ids(self) -> list[str]:
+        return [s.id for s in self.samples]
+
+    def load_image(self, sample: Sample | str) -> np.ndarray:
+        sample = self[sample] if isinstance(sample, str) else sample
+        if sample.slice_index is not None:
+            return self._volume(sample.image).slice(sample.slice_index, sample.axis or 0)
+        return io.read_image(sample.image)
+
+    def load_mask(self, sample: Sample | str) -> np.ndarray:
+        """Boolean mask ``(H, W)``; a sample without a mask file is an error."""
+        sample = self[sample] if isinstance(sample, str) else sample
+        if sample.mask is None:
+            raise DataError(f"{sample.image}: no mask for sample {sample.id!r}")
+        label_map = getattr(self, "_label_maps", {}).get(sample.dataset, self.label_map)
+        if sample.slice_index is not None:
+            raw = self._volume(sample.mask).slice(sample.slice_index, sample.axis or 0)
+            return io.binarize_mask(np.rint(raw).astype(np.int64), label_map=label_map, target=sample.target, source=sample.mask)
+        return io.read_mask(sample.mask, label_map=label_map, target=sample.target if label_map else None)
+
+    def load(self, sample: Sample | str) -> LoadedSample:
+        sample = self[sample] if isinstance(sample, str) else sample
+        image = self.load_image(sample)
+        mask = self.load_mask(sample) if sample.mask is not None else None
+        if mask is not None and mask.shape != image.shape[:2]:
+            raise DataError(f"{sample.mask}: mask size {mask.shape[1]}x{mask.shape[0]} differs from image size {image.shape[1]}x{image.shape[0]} ({sample.image})")
+        return LoadedSample(sample=sample, image=image, mask=mask)
+
+    def is_empty(self, sample: Sample) -> bool:
+        """Whether the sample's mask is empty; uses the manifest's ``foreground_fraction`` when present."""
+        ff = sample.meta.get("foreground_fraction")
+        if ff not in (None, ""):
+            try:
+                return float(ff) == 0.0
+            except ValueError:
+                pass
+        return not self.load_mask(sample).any()
+
+    def _volume(self, path: Path) -> io.Volume:
+        # Slices of one volume are usually read in order: keep the last few volumes decoded.
+        if path in self._volumes:
+            self._volumes.move_to_end(path)
+            return self._volumes[path]
+        vol = io.read_volume(path)
+        self._volumes[path] = vol
+        while len(self._volumes) > 4:
+            self._volumes.popitem(last=False)
+        return vol
+
+
+# ------------------------------------------------------------------------------------------ helpers
+
+
+def read_manifest(path: Path) -> list[dict[str, str]]:
+    try:
+        with open(path, newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            header = reader.fieldnames or []
+            rows = [dict(r) for r in reader]
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise DataError(f"{path}: cannot read manifest ({exc})") from None
+    missing = [c for c in MANIFEST_REQUIRED if c not in header]
+    if missing:
+        raise DataError(f"{path}: missing column(s) {', '.join(missing)}; required: {', '.join(MANIFEST_REQUIRED)}")
+    for n, row in enumerate(rows, start=2):
+        if None in row:
+            raise DataError(f"{path}:{n}: more fields than the header has")
+        if not row.get("id") or not row.get("image"):
+            raise DataError(f"{path}:{n}: empty id or image field")
+    return rows
+
+
+def _entries_by_stem(folder: Path) -> dict[str, Path]:
+    """Images (files or DICOM series folders) in ``folder`` keyed by stem; duplicate stems are an error."""
+    out: dict[str, Path] = {}
+    for entry in sorted(folder.iterdir()):
+        if entry.name.startswith("."):
+            continue
+        if entry.is_file() and (io.is_image_file(entry) or io.path_suffix(entry) in io.NIFTI_SUFFIXES + io.DICOM_SUFFIXES):
+            stem = io.path_stem(entry)
+        elif entry.is_dir() and io.is_volume(entry):
+            stem = entry.name
+        else:
+            continue
+        if stem in out:
+            raise DataError(f"{folder}: two files share the stem {stem!r} ({out[stem].name}, {entry.name})")
+        out[stem] = entry
+    return out
+
+
+def _volume_samples(
+    vid: str, dataset: str, image: Path, mask: Path | None, split: str | None, target: str, axis: int, meta: dict
+) -> list[Sample]:
+    if axis not in (0, 1, 2):
+        raise DataError(f"axis must be 0, 1 or 2, got {axis}")
+    vol = io.read_volume(image)
+    n = vol.num_slices(axis)
+    width = len(str(n - 1))
+    return [
+        Sample(
+            id=f"{vid}_s{k:0{width}d}", dataset=dataset, image=image, mask=mask, split=split, target=target,
+            slice_index=k, axis=axis, spacing=vol.slice_spacing(axis), meta=meta,
+        )
+        for k in range(n)
+    ]

@@ -1,0 +1,235 @@
+"""Reading images, masks and volumes.
+
+2-D images (PNG, JPEG, BMP, TIFF; grey or RGB; 8 or 16 bit) are read with Pillow or tifffile and
+returned in their native dtype. NIfTI and DICOM volumes are read with MONAI's readers (nibabel and
+pydicom behind them) and kept with their voxel spacing so that distance metrics can be in mm.
+Every failure is a :class:`~medvlseg.errors.DataError` that names the file.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import DataError
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
+NIFTI_SUFFIXES = (".nii", ".nii.gz")
+DICOM_SUFFIXES = (".dcm", ".dicom")
+
+
+def path_suffix(path: str | os.PathLike) -> str:
+    """Lower-case suffix, with ``.nii.gz`` kept whole."""
+    name = Path(path).name.lower()
+    if name.endswith(".nii.gz"):
+        return ".nii.gz"
+    return Path(name).suffix
+
+
+def path_stem(path: str | os.PathLike) -> str:
+    """File name without its (possibly double) suffix: ``case1.nii.gz`` -> ``case1``."""
+    name = Path(path).name
+    suf = path_suffix(path)
+    return name[: len(name) - len(suf)] if suf else name
+
+
+def is_image_file(path: str | os.PathLike) -> bool:
+    return path_suffix(path) in IMAGE_SUFFIXES
+
+
+def is_volume(path: str | os.PathLike) -> bool:
+    """A NIfTI file, a DICOM file, or a folder holding a DICOM series."""
+    p = Path(path)
+    if p.is_dir():
+        return any(_looks_like_dicom(f) for f in sorted(p.iterdir())[:8] if f.is_file())
+    return path_suffix(p) in NIFTI_SUFFIXES + DICOM_SUFFIXES
+
+
+def _looks_like_dicom(path: Path) -> bool:
+    if path_suffix(path) in DICOM_SUFFIXES:
+        return True
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(128)
+            return fh.read(4) == b"DICM"
+    except OSError:
+        return False
+
+
+# --------------------------------------------------------------------------------------------- 2-D
+
+
+def read_image(path: str | os.PathLike) -> np.ndarray:
+    """Read a 2-D image fully (a truncated file is an error, not a grey stripe).
+
+    Returns ``(H, W)`` for grey images or ``(H, W, 3)`` for colour ones, in the file's own dtype
+    (uint8, uint16, or float32 for float TIFFs). Alpha is dropped; palette images become RGB.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(f"{path}: file not found")
+    suffix = path_suffix(path)
+    if suffix not in IMAGE_SUFFIXES:
+        raise DataError(f"{path}: unsupported image format {suffix!r}; expected one of {', '.join(IMAGE_SUFFIXES)}")
+    if suffix in (".tif", ".tiff"):
+        arr = _read_tiff(path)
+    else:
+        arr = _read_pil(path)
+    if arr.ndim == 3 and arr.shape[2] == 1:
+        arr = arr[..., 0]
+    if arr.ndim == 3 and arr.shape[2] == 4:
+        arr = arr[..., :3]
+    if arr.ndim == 3 and arr.shape[2] == 2:  # grey + alpha
+        arr = arr[..., 0]
+    if arr.ndim not in (2, 3) or (arr.ndim == 3 and arr.shape[2] != 3):
+        raise DataError(f"{path}: expected a 2-D grey or RGB image, got an array of shape {arr.shape}")
+    if min(arr.shape[:2]) == 0:
+        raise DataError(f"{path}: image has zero size {arr.shape}")
+    return arr
+
+
+def _read_pil(path: Path) -> np.ndarray:
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as im:
+                im.load()  # forces a full decode: a truncated JPEG raises here
+                mode = im.mode
+                if mode == "P":
+                    im = im.convert("RGBA" if "transparency" in im.info else "RGB")
+                elif mode in ("CMYK", "YCbCr", "LAB", "HSV"):
+                    im = im.convert("RGB")
+                elif mode == "1":
+                    im = im.convert("L")
+                elif mode in ("I;16", "I;16B", "I;16L"):
+                    return np.asarray(im, dtype=np.uint16).copy()
+                arr = np.asarray(im)
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombWarning) as exc:
+        raise DataError(f"{path}: cannot read image ({exc})") from None
+    if arr.dtype == np.int32:  # PIL mode "I": 16-bit PNGs sometimes open this way
+        if arr.min() >= 0 and arr.max() <= 65535:
+            arr = arr.astype(np.uint16)
+    return np.ascontiguousarray(arr)
+
+
+def _read_tiff(path: Path) -> np.ndarray:
+    import tifffile
+
+    try:
+        arr = tifffile.imread(path)
+    except Exception as exc:  # tifffile raises many types for corrupt files
+        raise DataError(f"{path}: cannot read TIFF ({exc})") from None
+    arr = np.asarray(arr)
+    if arr.ndim == 3 and arr.shape[0] in (3, 4) and arr.shape[2] not in (3, 4):  # planar (C, H, W)
+        arr = np.moveaxis(arr, 0, -1)
+    if arr.dtype.kind == "f":
+        arr = arr.astype(np.float32)
+    elif arr.dtype.itemsize > 2 or arr.dtype.kind == "i":
+        if arr.min() < 0 or arr.max() > 65535:
+            raise DataError(f"{path}: integer TIFF with values outside 0..65535 is not supported")
+        arr = arr.astype(np.uint16)
+    return arr
+
+
+def binarize_mask(
+    mask: np.ndarray,
+    *,
+    label_map: Mapping[int, str] | None = None,
+    target: str | None = None,
+    source: str | os.PathLike = "mask",
+) -> np.ndarray:
+    """Turn a label image into a boolean target mask ``(H, W)``.
+
+    Without ``label_map`` every non-zero pixel is target. With ``label_map`` (label value -> target
+    name) and ``target``, only the label values mapped to ``target`` are target.
+    """
+    if mask.ndim == 3:
+        if mask.shape[2] >= 3 and not (np.array_equal(mask[..., 0], mask[..., 1]) and np.array_equal(mask[..., 0], mask[..., 2])):
+            if label_map:
+                raise DataError(f"{source}: colour mask cannot be used with a label map; save labels as a single-channel image")
+            return np.any(mask[..., :3] != 0, axis=-1)
+        mask = mask[..., 0]
+    if label_map is None:
+        return mask != 0
+    if target is None:
+        raise DataError(f"{source}: a label map needs a target name to choose labels ({sorted(set(label_map.values()))})")
+    values = [int(v) for v, name in label_map.items() if name == target]
+    if not values:
+        raise DataError(f"{source}: target {target!r} is not in the label map; known targets: {sorted(set(label_map.values()))}")
+    return np.isin(mask, values)
+
+
+def read_mask(
+    path: str | os.PathLike,
+    *,
+    label_map: Mapping[int, str] | None = None,
+    target: str | None = None,
+) -> np.ndarray:
+    """Read a 2-D mask file as a boolean array ``(H, W)`` (see :func:`binarize_mask`)."""
+    return binarize_mask(read_image(path), label_map=label_map, target=target, source=path)
+
+
+# ------------------------------------------------------------------------------------------ volumes
+
+
+@dataclass
+class Volume:
+    """A 3-D image in voxel order ``(X, Y, Z)`` as the file stores it, with voxel spacing in mm."""
+
+    data: np.ndarray  # (X, Y, Z)
+    spacing: tuple[float, float, float]
+    affine: np.ndarray  # (4, 4)
+    path: Path
+
+    def num_slices(self, axis: int) -> int:
+        return int(self.data.shape[axis])
+
+    def slice(self, index: int, axis: int) -> np.ndarray:
+        """A 2-D slice ``(H, W)``: the two axes other than ``axis``, in their stored order."""
+        return np.take(self.data, index, axis=axis)
+
+    def slice_spacing(self, axis: int) -> tuple[float, float]:
+        sp = [s for i, s in enumerate(self.spacing) if i != axis]
+        return float(sp[0]), float(sp[1])
+
+
+def read_volume(path: str | os.PathLike) -> Volume:
+    """Read a NIfTI file, a DICOM file or a DICOM series folder with MONAI's readers."""
+    from monai.data import NibabelReader, PydicomReader
+
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: file not found")
+    suffix = path_suffix(path)
+    if suffix in NIFTI_SUFFIXES:
+        reader = NibabelReader()
+    elif path.is_dir() or suffix in DICOM_SUFFIXES or _looks_like_dicom(path):
+        reader = PydicomReader()
+    else:
+        raise DataError(f"{path}: not a NIfTI file, DICOM file or DICOM series folder")
+    try:
+        img = reader.read(str(path))
+        data, meta = reader.get_data(img)
+    except Exception as exc:  # nibabel/pydicom raise many types for corrupt input
+        raise DataError(f"{path}: cannot read volume ({type(exc).__name__}: {exc})") from None
+    data = np.asarray(data)
+    if data.ndim == 2:
+        data = data[..., None]
+    if data.ndim == 4 and data.shape[-1] == 1:
+        data = data[..., 0]
+    if data.ndim != 3:
+        raise DataError(f"{path}: expected a 3-D volume, got shape {data.shape}")
+    affine = np.asarray(meta.get("affine", np.eye(4)), dtype=np.float64)
+    spacing = tuple(float(s) for s in np.sqrt((affine[:3, :3] ** 2).sum(axis=0)))
+    if "pixdim" in meta:
+        pix = np.asarray(meta["pixdim"], dtype=np.float64).ravel()
+        if pix.size >= 4 and np.all(pix[1:4] > 0):
+            spacing = tuple(float(s) for s in pix[1:4])
+    return Volume(data=data, spacing=spacing, affine=affine, path=path)  # type: ignore[arg-type]
