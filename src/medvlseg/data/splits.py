@@ -1,8 +1,8 @@
 """Deterministic splits and nested, stratified annotation fractions.
 
 Order is decided by a hash of ``(seed, key)``, never by a random shuffle inside a constructor, so
-the same ids and seed always give the same split on any machine, and adding an image does not move
-the others between splits.
+the same ids and seed always give the same split on any machine and in any process, whatever the
+order in which files were listed.
 """
 
 from __future__ import annotations
