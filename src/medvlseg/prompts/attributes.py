@@ -88,7 +88,7 @@ OVAL_MIN_AXIS_RATIO = 0.5
 COLOR_PALETTE: dict[str, tuple[int, int, int]] = {
     "red": (205, 35, 35),
     "dark red": (120, 20, 25),
-    "pink": (235, 155, 165),
+    "pink": (230, 150, 150),
     "orange": (235, 135, 45),
     "yellow": (230, 210, 70),
     "light brown": (195, 145, 105),
