@@ -1,0 +1,195 @@
+"""Prompt templates P0-P9 (medvlsm, REFERENCE §2), each built on the previous one.
+
+=====  =================================================================  ==========
+level  template                                                           value
+=====  =================================================================  ==========
+p0     ``""``                                                              str
+p1     ``{class}``                                                         str
+p2     ``{shape} {class}``                                                 str
+p3     ``{color} {shape} {class}``                                         str
+p4     ``{size} `` + p3                                                    str
+p5     ``{number} `` + p4                                                  str
+p6     p5 + ``, located in {location} of the image``                       str
+p7     ``{class} which is {description}``                                  list
+p8     p5 + `` which is {description}``                                    list
+p9     p8 + `` located in {location} of the image``                        list
+=====  =================================================================  ==========
+
+Example: p6 = "one small pink circle polyp, located in right of the image".
+
+Wording rules:
+
+- ``{class}`` is plural when the mask has more than one part ("two small pink circle polyps"). Because
+  p1-p4 nest into p5, the whole chain p1-p6, p8, p9 follows the number. p7 is a definition of the
+  class, not a statement about this image's parts, and keeps the singular. The connective stays
+  "which is" as in the reference templates, also after a plural.
+- A word that is unknown (no image given, so no colour) is left out with its space, never "None".
+- An empty mask: p0 stays ``""``; p1-p9 are the negative prompt ``"no {class} in the image"``.
+- List levels (p7-p9) keep one prompt per description; :func:`choose_prompt` draws one at use time.
+
+The ``words`` of a prompt (class, number, size, ...) come from :func:`prompt_words`; :func:`render`
+turns words into one level. Perturbations (:mod:`medvlseg.prompts.perturb`) change or drop words and
+render again, so a perturbed prompt has exactly the same form as a clean one.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ..errors import ConfigError
+from .attributes import Attributes
+
+PROMPT_TYPES = tuple(f"p{k}" for k in range(10))
+RANDOM_PROMPT_TYPE = "random"
+#: Levels whose value is a list (one prompt per description).
+LIST_PROMPT_TYPES = ("p7", "p8", "p9")
+
+#: The attribute slots each level uses, in reading order (perturbations pick among these).
+LEVEL_SLOTS: dict[str, tuple[str, ...]] = {
+    "p0": (),
+    "p1": ("class",),
+    "p2": ("shape", "class"),
+    "p3": ("color", "shape", "class"),
+    "p4": ("size", "color", "shape", "class"),
+    "p5": ("number", "size", "color", "shape", "class"),
+    "p6": ("number", "size", "color", "shape", "class", "location"),
+    "p7": ("class", "description"),
+    "p8": ("number", "size", "color", "shape", "class", "description"),
+    "p9": ("number", "size", "color", "shape", "class", "description", "location"),
+}
+
+Rng = random.Random | np.random.Generator
+
+
+def negative_prompt(class_name: str) -> str:
+    """The prompt for an image without the target: ``"no polyp in the image"``."""
+    return f"no {class_name} in the image"
+
+
+def prompt_words(attrs: Attributes) -> dict[str, Any]:
+    """The words the templates fill in: class (singular or plural as the number asks), number, size,
+    color, shape, location, descriptions (a list), and ``negative`` for empty masks."""
+    plural = attrs.number > 1
+    return {
+        "class": attrs.class_plural if plural else attrs.class_name,
+        "class_singular": attrs.class_name,
+        "number": attrs.number_word,
+        "size": attrs.size,
+        "color": attrs.color,
+        "shape": attrs.shape,
+        "location": attrs.location,
+        "description": list(attrs.descriptions),
+        "negative": negative_prompt(attrs.class_name) if attrs.empty else None,
+    }
+
+
+def _join(*tokens: str | None) -> str:
+    return " ".join(t for t in tokens if t)
+
+
+def render(level: str, words: Mapping[str, Any]) -> str | list[str]:
+    """One level from ``words`` (see :func:`prompt_words`); a slot that is ``None`` or ``""`` is left out.
+
+    ``words["description"]`` is a list (one prompt each) or a single string.
+    """
+    if level not in PROMPT_TYPES:
+        raise ConfigError(f"prompt_type: unknown value {level!r}; expected one of: {', '.join(PROMPT_TYPES)}")
+    if level == "p0":
+        return ""
+    if words.get("negative"):
+        return words["negative"]
+    cls = words.get("class")
+    p3 = _join(words.get("color"), words.get("shape"), cls)
+    p5 = _join(words.get("number"), words.get("size"), p3)
+    loc = words.get("location")
+    if level == "p1":
+        return cls or ""
+    if level == "p2":
+        return _join(words.get("shape"), cls)
+    if level == "p3":
+        return p3
+    if level == "p4":
+        return _join(words.get("size"), p3)
+    if level == "p5":
+        return p5
+    if level == "p6":
+        return f"{p5}, located in {loc} of the image" if loc else p5
+    descriptions = words.get("description")
+    if isinstance(descriptions, str) or descriptions is None:
+        descriptions = [descriptions]
+    out: list[str] = []
+    for d in descriptions or [None]:
+        if level == "p7":
+            singular = words.get("class_singular", cls)
+            out.append(f"{singular} which is {d}" if d else (singular or ""))
+            continue
+        p8 = f"{p5} which is {d}" if d else p5
+        out.append(f"{p8} located in {loc} of the image" if level == "p9" and loc else p8)
+    return out
+
+
+def build_prompts(attrs: Attributes) -> dict[str, str | list[str]]:
+    """All levels ``p0`` ... ``p9`` for one image (lists for p7-p9, except the negative prompt)."""
+    words = prompt_words(attrs)
+    return {level: render(level, words) for level in PROMPT_TYPES}
+
+
+def _randbelow(rng: Rng, n: int) -> int:
+    if isinstance(rng, np.random.Generator):
+        return int(rng.integers(n))
+    return rng.randrange(n)
+
+
+def as_rng(rng: Rng | int | None) -> Rng:
+    """A random source from a seed (``int``), ``random.Random`` or ``numpy.random.Generator``.
+
+    ``None`` gives ``random.Random(0)``: choices are reproducible unless a source is passed.
+    """
+    if rng is None:
+        return random.Random(0)
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        return random.Random(int(rng))
+    if isinstance(rng, (random.Random, np.random.Generator)):
+        return rng
+    raise ConfigError(f"rng: expected an int seed, random.Random or numpy.random.Generator, got {type(rng).__name__}")
+
+
+def pick(values: Any, rng: Rng) -> Any:
+    """One element of a list drawn with ``rng``; a non-list value is returned as is."""
+    if isinstance(values, (list, tuple)):
+        if not values:
+            return ""
+        return values[_randbelow(rng, len(values))]
+    return values
+
+
+def check_prompt_type(prompt_type: str, *, allow_random: bool = True) -> str:
+    valid = PROMPT_TYPES + ((RANDOM_PROMPT_TYPE,) if allow_random else ())
+    if prompt_type not in valid:
+        raise ConfigError(f"prompt_type: unknown value {prompt_type!r}; expected one of: {', '.join(valid)}")
+    return prompt_type
+
+
+def resolve_prompt_type(prompt_type: str, rng: Rng) -> str:
+    """``"p0"`` ... ``"p9"`` as is; ``"random"`` becomes a level drawn uniformly from p0-p9 (as medvlsm)."""
+    check_prompt_type(prompt_type)
+    if prompt_type == RANDOM_PROMPT_TYPE:
+        return PROMPT_TYPES[_randbelow(rng, len(PROMPT_TYPES))]
+    return prompt_type
+
+
+def choose_prompt(record: Mapping[str, Any], prompt_type: str, rng: Rng | int | None = None) -> str:
+    """The prompt of ``record`` (with keys p0..p9) for ``prompt_type``.
+
+    ``"random"`` draws a level per call; a list value draws one of its prompts. With a seeded ``rng``
+    the sequence of choices is reproducible.
+    """
+    rng = as_rng(rng)
+    level = resolve_prompt_type(prompt_type, rng)
+    if level not in record:
+        raise ConfigError(f"prompt record {record.get('id', '?')!r}: no {level!r} key; expected keys {', '.join(PROMPT_TYPES)}")
+    return pick(record[level], rng)
