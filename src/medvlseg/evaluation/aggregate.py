@@ -122,8 +122,12 @@ class SegmentationMetrics:
 
     def summary(self) -> dict:
         """The summary dict (module docstring); ``per_dataset`` only when there are several datasets."""
-        calib = _merged(self._calibration.values(), CalibrationHistogram(self.n_bins))
-        auroc = _merged(self._auroc.values(), ErrorAUROCHistogram(self.auroc_bins, self.uncertainty_range))
+        calib = CalibrationHistogram(self.n_bins)
+        for c in self._calibration.values():
+            calib.merge(c)
+        auroc = ErrorAUROCHistogram(self.auroc_bins, self.uncertainty_range)
+        for a in self._auroc.values():
+            auroc.merge(a)
         out = summarise(self._rows, calibration=calib, auroc=auroc, **self._settings())
         datasets = sorted({r.dataset for r in self._rows}, key=lambda d: (d is None, d or ""))
         if len(datasets) > 1:
@@ -240,9 +244,3 @@ def _stats(values: Iterable[float]) -> dict:
 
 def _finite_or_none(x: float) -> float | None:
     return float(x) if math.isfinite(x) else None
-
-
-def _merged(hists: Iterable, start):  # type: ignore[no-untyped-def]
-    for h in hists:
-        start.merge(h)
-    return start

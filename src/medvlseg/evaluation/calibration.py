@@ -57,7 +57,8 @@ class CalibrationHistogram:
         if not (isinstance(n_bins, int) and n_bins >= 1):
             raise ValueError(f"n_bins must be a positive integer, got {n_bins!r}")
         self.n_bins = n_bins
-        self.edges = np.linspace(0.0, 1.0, n_bins + 1)
+        # b / B by division (not linspace's b * (1/B)) so that p = b/B lands exactly on edge b.
+        self.edges = np.arange(n_bins + 1) / n_bins
         self.count = np.zeros(n_bins, dtype=np.int64)
         self.sum_probability = np.zeros(n_bins, dtype=np.float64)
         self.sum_target = np.zeros(n_bins, dtype=np.float64)

@@ -246,6 +246,8 @@ def prepare_prediction(
     [0, 1]; a probability map is resized bilinearly and then thresholded (``p >= threshold`` is
     foreground), and is also used as ``probability`` when that is not given.
     """
+    if not (isinstance(threshold, (int, float)) and 0.0 < threshold < 1.0):
+        raise ValueError(f"threshold must lie strictly between 0 and 1, got {threshold!r}")
     arr = np.asarray(pred)
     if arr.ndim != 2:
         raise ValueError(f"prediction must be 2-D (H, W), got shape {arr.shape}")
@@ -384,8 +386,8 @@ def _check_probability(arr: np.ndarray, what: str) -> np.ndarray:
 
 
 def _one_hot(mask: np.ndarray) -> torch.Tensor:
-    """``(H, W)`` bool -> ``(B=1, C=1, H, W)`` float32: a batch of one, the single channel is the foreground."""
-    return torch.from_numpy(mask.astype(np.float32))[None, None]
+    """``(H, W)`` bool -> ``(B=1, C=1, H, W)`` float64: a batch of one, the single channel is the foreground."""
+    return torch.from_numpy(mask.astype(np.float64))[None, None]
 
 
 @contextlib.contextmanager

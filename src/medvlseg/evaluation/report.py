@@ -51,10 +51,10 @@ def write_summary_json(path: str | os.PathLike, summary: Mapping[str, Any]) -> P
 def markdown_table(summary: Mapping[str, Any]) -> str:
     """A markdown report: one table row for all images (and one per dataset), then the conventions."""
     unit = summary.get("distance_unit", "px")
-    tol = _num(summary.get("tolerance"), 3)
+    tol = f"{summary['tolerance']:g}"
     tol_unit = "px/mm" if unit == "mixed" else unit
     hd_keys = [k for k in summary["metrics"] if k.startswith("hd95")]
-    hd_heads = [f"HD95 ({k.split('_', 1)[1] if '_' in k else unit})" for k in hd_keys]
+    hd_heads = [_hd95_head(k, unit) for k in hd_keys]
     head = ["dataset", "n", "scored", "Dice", "IoU", *hd_heads, f"NSD@{tol} {tol_unit}", "empty GT", "FP rate (empty GT)", "ECE", "unc. AUROC"]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
     blocks = [("all", summary)] + list(summary.get("per_dataset", {}).items())
@@ -64,7 +64,7 @@ def markdown_table(summary: Mapping[str, Any]) -> str:
         cells = [
             str(name), str(block["n"]), str(block["n_scored"]),
             _mean_sd(m["dice"]), _mean_sd(m["iou"]),
-            *[_mean_sd(m[k], digits=2) if k in m else "–" for k in hd_keys],
+            *[_mean_sd(h, digits=2) if (h := _hd95_block(block, k)) else "–" for k in hd_keys],
             _mean_sd(m["nsd"]),
             str(block["empty_gt"]["n"]), _num(block["empty_gt"]["false_positive_rate"], 3),
             _num(cal["ece"], 4), _num(cal["unc_auroc_mean_per_image"], 3),
@@ -81,10 +81,12 @@ def markdown_table(summary: Mapping[str, Any]) -> str:
     ]
     for k in hd_keys:
         notes.append(
-            f"- {k}: undefined (NaN, an empty mask) for {summary['metrics'][k]['n_nan']} scored image(s), left out of its mean."
+            f"- {_hd95_head(k, unit)}: undefined (NaN, an empty mask) for {summary['metrics'][k]['n_nan']} "
+            "scored image(s), left out of its mean."
         )
+    where = "px where the pixel spacing is unknown, mm where it is known" if unit == "mixed" else unit
     notes.append(
-        f"- Distances in {unit} (px where spacing is unknown, mm where known); NSD tolerance {tol}; "
+        f"- Distances in {where}; NSD tolerance {tol} {tol_unit}; "
         f"probabilities thresholded at {summary['threshold']} (p >= threshold); "
         f"{summary['n_resized']} prediction(s) resized to the ground truth's size."
     )
@@ -126,6 +128,22 @@ def write_reports(
 
 
 # ----------------------------------------------------------------------------------------- helpers
+
+
+def _hd95_head(key: str, unit: str) -> str:
+    """``hd95`` -> ``HD95 (px)``; ``hd95_mm`` (mixed units) -> ``HD95 (mm)``."""
+    return f"HD95 ({key.split('_', 1)[1] if '_' in key else unit})"
+
+
+def _hd95_block(block: Mapping[str, Any], key: str) -> Mapping[str, Any] | None:
+    """The HD95 stats of ``block`` for the column ``key``: a per-dataset block with one unit keeps
+    its HD95 under ``hd95`` even when the whole summary (mixed units) has ``hd95_px`` / ``hd95_mm``."""
+    m = block["metrics"]
+    if key in m:
+        return m[key]
+    if key == f"hd95_{block['distance_unit']}":
+        return m.get("hd95")
+    return None
 
 
 def _csv_value(v: Any) -> str:

@@ -40,7 +40,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, DataError
 from .attributes import Attributes
 
 PROMPT_TYPES = tuple(f"p{k}" for k in range(10))
@@ -191,5 +191,5 @@ def choose_prompt(record: Mapping[str, Any], prompt_type: str, rng: Rng | int | 
     rng = as_rng(rng)
     level = resolve_prompt_type(prompt_type, rng)
     if level not in record:
-        raise ConfigError(f"prompt record {record.get('id', '?')!r}: no {level!r} key; expected keys {', '.join(PROMPT_TYPES)}")
+        raise DataError(f"prompt record {record.get('id', '?')!r}: no {level!r} key; expected keys {', '.join(PROMPT_TYPES)}")
     return pick(record[level], rng)
