@@ -127,13 +127,21 @@ def prompts_generate(
     ] = None,
     perturb_type: Annotated[str, typer.Option(help="Prompt level the perturbation applies to (p1..p9).")] = "p6",
     seed: Annotated[int, typer.Option(help="Seed for random choices (perturbations).")] = 0,
+    targets: Annotated[
+        Optional[Path], typer.Option(help="YAML file naming your targets and their descriptions (see prompts/targets.yaml).")
+    ] = None,
+    target: Annotated[Optional[str], typer.Option(help="Target name for every image (overrides the manifest's target).")] = None,
 ) -> None:
     """Write `id`, `attributes`, `p0` ... `p9` for every image of a dataset."""
     from .data.dataset import SegmentationDataset
     from .prompts import generate_records, write_prompts_jsonl
 
-    ds = SegmentationDataset.open(path)
-    records = list(generate_records(ds, split=split, seed=seed, perturb=perturb, perturb_type=perturb_type, progress=True))
+    ds = SegmentationDataset.open(path, target=target)
+    records = list(
+        generate_records(
+            ds, split=split, seed=seed, perturb=perturb, perturb_type=perturb_type, targets=targets, progress=True
+        )
+    )
     write_prompts_jsonl(records, out)
     err_console.print(f"wrote {len(records)} records to {out}")
 
@@ -161,7 +169,9 @@ def metrics(
     summary = score_prediction_folder(
         pred_dir, ds, split=split, out_dir=out, empty_policy=empty_policy, threshold=threshold, tolerance=tolerance
     )
-    console.print(markdown_table(summary))
+    typer.echo(markdown_table(summary))
+    for warning in summary.get("warnings", []):
+        err_console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     err_console.print(f"wrote {out / 'per_image.csv'}, {out / 'summary.json'}, {out / 'report.md'}")
 
 

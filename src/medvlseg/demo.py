@@ -11,6 +11,7 @@ the ``nilearn`` wheel (real MRI, read as 2-D slices from NIfTI), so the demo run
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import numpy as np
@@ -49,8 +50,9 @@ def otsu_baseline(image: np.ndarray, polarity: str = "dark") -> np.ndarray:
     """A training-free reference segmentation: Otsu threshold on intensity.
 
     ``polarity``: the target is the ``dark`` or ``bright`` Otsu class, or the ``middle`` of three
-    (multi-Otsu; grey matter on T1 MRI). For ``dark``/``bright`` only the largest connected
-    component is kept, with holes filled. Returns a bool mask ``(H, W)``.
+    (multi-Otsu; grey matter on T1 MRI). For ``dark``/``bright`` one connected component is kept,
+    with holes filled: the largest one that does not touch the image border (dark vignetted corners
+    of dermoscopy and endoscopy touch it), else the largest. Returns a bool mask ``(H, W)``.
     """
     from scipy import ndimage
     from skimage.filters import threshold_multiotsu, threshold_otsu
@@ -69,7 +71,10 @@ def otsu_baseline(image: np.ndarray, polarity: str = "dark") -> np.ndarray:
     if n == 0:
         return mask
     sizes = ndimage.sum(mask, labels, index=np.arange(1, n + 1))
-    return ndimage.binary_fill_holes(labels == 1 + int(np.argmax(sizes)))
+    on_border = set(np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))) - {0}
+    inner = [k for k in range(1, n + 1) if k not in on_border and sizes[k - 1] > 0.01 * mask.size]
+    keep = max(inner, key=lambda k: sizes[k - 1]) if inner else 1 + int(np.argmax(sizes))
+    return ndimage.binary_fill_holes(labels == keep)
 
 
 def run_demo(data: Path | None = None, out: Path = Path("demo_out"), split: str | None = "val", console: Console | None = None) -> dict:
@@ -112,16 +117,12 @@ def run_demo(data: Path | None = None, out: Path = Path("demo_out"), split: str 
     pred_dir = out / "predictions"
     for s in part:
         mask = otsu_baseline(part.load_image(s), polarity)
-        path = pred_dir / f"{s.id}.png"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        import io as _io
-
-        buf = _io.BytesIO()
+        buf = io.BytesIO()
         Image.fromarray(mask.astype(np.uint8) * 255).save(buf, format="PNG")
-        atomic_write_bytes(path, buf.getvalue())
+        atomic_write_bytes(pred_dir / f"{s.id}.png", buf.getvalue())
 
     console.print("[bold]4. metrics[/bold] at the original resolution")
     summary = score_prediction_folder(pred_dir, part, out_dir=out / "metrics")
-    Console().print(markdown_table(summary))
+    print(markdown_table(summary))
     console.print(f"outputs in {out}/: prompts.jsonl, predictions/, metrics/per_image.csv, summary.json, report.md")
     return summary
