@@ -1,0 +1,245 @@
+"""One interface for every image-text backbone: CLIP (Hugging Face), BiomedCLIP and other open_clip
+models, the offline ``lite`` pair (EfficientNet-Lite + MiniLM), and ``tiny`` random versions of each.
+
+Both towers are exposed **step by step** (embed -> blocks -> head) so that a model can tap the
+output of any block (CLIPSeg's layers 3/6/9, CRIS's strides 8/16/32) or insert an adapter between
+blocks and let image and text tokens talk to each other (MedCLIPSeg's PVL adapters), without
+copying any encoder's code. :meth:`Backbone.encode_image` and :meth:`Backbone.encode_text` run the
+whole tower for models that need no more.
+
+Layouts
+-------
+ViT image tower (``vision_type == "vit"``): tokens ``(B, P + N, D)`` with ``P =
+num_prefix_tokens`` class tokens first and ``N = h * w`` patch tokens in row-major order.
+CNN image tower (``vision_type == "cnn"``): feature maps ``(B, C_i, H / s_i, W / s_i)``; block ``i``
+is stage ``i`` with stride ``vision_strides[i]`` and ``vision_widths[i]`` channels.
+Text tower: tokens ``(B, L, D_t)`` with ``attention_mask`` ``(B, L)`` (1 = real token).
+Pooled embeddings of both towers are in the joint space ``(B, embed_dim)``, not normalised.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import torch
+from torch import nn
+
+from ..errors import ConfigError
+
+CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
+CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+@dataclass
+class TextTokens:
+    """Tokenised prompts. ``cache`` holds per-backbone derived tensors (e.g. the 4-D attention mask)
+    so that stepwise calls do not rebuild them at every block."""
+
+    input_ids: torch.Tensor  # (B, L) int64
+    attention_mask: torch.Tensor  # (B, L) int64, 1 = real token
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    def to(self, device: torch.device | str) -> TextTokens:
+        return TextTokens(self.input_ids.to(device), self.attention_mask.to(device))
+
+    def __len__(self) -> int:
+        return int(self.input_ids.shape[0])
+
+
+@dataclass
+class VisionFeatures:
+    hidden_states: list[torch.Tensor]  # outputs of the requested blocks, in the order asked
+    last: torch.Tensor  # output of the last block (ViT tokens (B, P+N, D) or CNN map (B, C, h, w))
+    pooled: torch.Tensor  # (B, embed_dim)
+    grid: tuple[int, int]  # ViT: patch grid (h, w); CNN: spatial size of ``last``
+
+
+@dataclass
+class TextFeatures:
+    tokens: torch.Tensor  # (B, L, D_t) after the final norm
+    attention_mask: torch.Tensor  # (B, L)
+    pooled: torch.Tensor  # (B, embed_dim)
+
+
+class Backbone(nn.Module, ABC):
+    """Base class. Subclasses set the attributes below in ``__init__`` and implement the steps."""
+
+    name: str = "backbone"
+    vision_type: Literal["vit", "cnn"] = "vit"
+    image_size: int = 224  # native input size (square)
+    image_mean: tuple[float, float, float] = CLIP_MEAN
+    image_std: tuple[float, float, float] = CLIP_STD
+    embed_dim: int = 512  # joint image-text space
+    vision_widths: list[int]  # output width of each vision block
+    vision_strides: list[int]  # stride of each block's output w.r.t. the input image
+    num_prefix_tokens: int = 1  # ViT class tokens before the patch tokens
+    text_width: int = 512
+    num_text_blocks: int = 0
+    context_length: int = 77
+    weight_source: str = "random"  # hub name, local path, package name, or "random"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._frozen = False
+
+    # ---- tokenizer ------------------------------------------------------------------------------
+
+    @abstractmethod
+    def tokenize(self, prompts: Sequence[str]) -> TextTokens:
+        """Prompts -> token ids on this backbone's device, padded to the longest prompt."""
+
+    # ---- image tower, step by step --------------------------------------------------------------
+
+    @property
+    def num_vision_blocks(self) -> int:
+        return len(self.vision_widths)
+
+    @abstractmethod
+    def vision_embed(self, images: torch.Tensor) -> torch.Tensor:
+        """``images`` (B, 3, H, W), normalised -> input of block 0 (tokens or a feature map)."""
+
+    @abstractmethod
+    def vision_block(self, index: int, x: torch.Tensor) -> torch.Tensor:
+        """Run vision block ``index`` (0-based)."""
+
+    @abstractmethod
+    def vision_head(self, x: torch.Tensor) -> torch.Tensor:
+        """Output of the last block -> pooled image embedding (B, embed_dim)."""
+
+    def vision_grid(self, images: torch.Tensor) -> tuple[int, int]:
+        """Patch grid (ViT) or the last stage's spatial size (CNN) for ``images`` (B, 3, H, W)."""
+        s = self.vision_strides[-1]
+        return images.shape[-2] // s, images.shape[-1] // s
+
+    # ---- text tower, step by step ---------------------------------------------------------------
+
+    @abstractmethod
+    def text_embed(self, tokens: TextTokens) -> torch.Tensor:
+        """Token ids -> input of text block 0, (B, L, D_t)."""
+
+    @abstractmethod
+    def text_block(self, index: int, x: torch.Tensor, tokens: TextTokens) -> torch.Tensor:
+        """Run text block ``index`` (0-based); ``tokens`` carries the attention mask."""
+
+    @abstractmethod
+    def text_head(self, x: torch.Tensor, tokens: TextTokens) -> tuple[torch.Tensor, torch.Tensor]:
+        """Output of the last block -> (final-normed tokens (B, L, D_t), pooled (B, embed_dim))."""
+
+    # ---- whole towers ---------------------------------------------------------------------------
+
+    def encode_image(
+        self,
+        images: torch.Tensor,
+        return_blocks: Sequence[int] = (),
+        adapter: Callable[[int, torch.Tensor], torch.Tensor] | None = None,
+    ) -> VisionFeatures:
+        """Run the image tower. ``return_blocks``: indices of blocks whose outputs to return
+        (negative indices count from the end). ``adapter(i, x)``, if given, runs after block ``i``."""
+        n = self.num_vision_blocks
+        wanted = {b % n: k for k, b in enumerate(return_blocks)}
+        hidden: list[torch.Tensor | None] = [None] * len(return_blocks)
+        x = self.vision_embed(images)
+        for i in range(n):
+            x = self.vision_block(i, x)
+            if adapter is not None:
+                x = adapter(i, x)
+            for b, k in wanted.items():
+                if b == i:
+                    hidden[k] = x
+        return VisionFeatures(hidden_states=hidden, last=x, pooled=self.vision_head(x), grid=self.vision_grid(images))  # type: ignore[arg-type]
+
+    def encode_text(self, prompts: Sequence[str] | TextTokens) -> TextFeatures:
+        tokens = prompts if isinstance(prompts, TextTokens) else self.tokenize(prompts)
+        x = self.text_embed(tokens)
+        for i in range(self.num_text_blocks):
+            x = self.text_block(i, x, tokens)
+        out, pooled = self.text_head(x, tokens)
+        return TextFeatures(tokens=out, attention_mask=tokens.attention_mask, pooled=pooled)
+
+    # ---- freezing -------------------------------------------------------------------------------
+
+    def freeze(self, frozen: bool = True) -> Backbone:
+        """Freeze every weight. A frozen backbone stays in eval mode (no dropout, fixed batch-norm
+        statistics) even when the model around it is put in training mode. Gradients still flow
+        *through* it, to adapters inserted between its blocks."""
+        self._frozen = frozen
+        for p in self.parameters():
+            p.requires_grad_(not frozen)
+        if frozen:
+            super().train(False)
+        return self
+
+    @property
+    def frozen(self) -> bool:
+        return self._frozen
+
+    def train(self, mode: bool = True) -> Backbone:
+        return super().train(mode and not self._frozen)
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.parameters()).device
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            "name": self.name, "vision_type": self.vision_type, "image_size": self.image_size,
+            "embed_dim": self.embed_dim, "vision_widths": list(self.vision_widths),
+            "vision_strides": list(self.vision_strides), "text_width": self.text_width,
+            "num_text_blocks": self.num_text_blocks, "weight_source": self.weight_source,
+            "parameters": sum(p.numel() for p in self.parameters()),
+        }
+
+
+# --------------------------------------------------------------------------------------- registry
+
+_BACKBONES: dict[str, Callable[..., Backbone]] = {}
+_BACKBONE_HELP: dict[str, str] = {}
+
+
+def register_backbone(name: str, help: str = "") -> Callable[[Callable[..., Backbone]], Callable[..., Backbone]]:
+    def deco(fn: Callable[..., Backbone]) -> Callable[..., Backbone]:
+        if name in _BACKBONES:
+            raise ValueError(f"backbone {name!r} registered twice")
+        _BACKBONES[name] = fn
+        _BACKBONE_HELP[name] = help or (fn.__doc__ or "").strip().splitlines()[0]
+        return fn
+
+    return deco
+
+
+def list_backbones() -> list[str]:
+    _import_all()
+    return sorted(_BACKBONES)
+
+
+def backbone_help() -> dict[str, str]:
+    _import_all()
+    return dict(sorted(_BACKBONE_HELP.items()))
+
+
+def build_backbone(name: str, **kwargs: Any) -> Backbone:
+    """Build a backbone by registry name, or ``open_clip:<model name or local checkpoint>``."""
+    _import_all()
+    if name.startswith("open_clip:"):
+        return _BACKBONES["open_clip"](name.split(":", 1)[1], **kwargs)
+    if name not in _BACKBONES:
+        raise ConfigError(f"backbone: unknown value {name!r}; expected one of: {', '.join(sorted(_BACKBONES))}, or open_clip:<name or file>")
+    return _BACKBONES[name](**kwargs)
+
+
+def _import_all() -> None:
+    # Importing the modules registers their backbones. Heavy libraries are imported lazily inside.
+    from . import hf_clip  # noqa: F401
+
+    for mod in ("lite", "openclip"):
+        try:
+            __import__(f"{__package__}.{mod}")
+        except ModuleNotFoundError as exc:
+            if exc.name and exc.name.startswith(f"{__package__}.{mod}"):
+                continue  # not written yet
+            raise
