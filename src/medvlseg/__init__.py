@@ -1,12 +1,44 @@
 """medvlseg: text-driven medical image segmentation.
 
-The public API is re-exported here; the sub-packages (:mod:`medvlseg.data`,
-:mod:`medvlseg.prompts`, :mod:`medvlseg.evaluation`) hold the rest.
+The small public API (DESIGN.md)::
+
+    import medvlseg
+    medvlseg.list_models(); medvlseg.list_backbones()
+    model = medvlseg.build_model("clipseg", backbone="tiny")
+    out = model(images, prompts)                 # out.logits: (B, 1, H, W)
+    seg = medvlseg.Segmenter(model)              # or medvlseg.load("model.safetensors")
+    r = seg.segment("image.png", "foot ulcer")   # r.mask, r.probability, r.present
+
+Sub-packages: :mod:`medvlseg.data`, :mod:`medvlseg.prompts`, :mod:`medvlseg.evaluation`,
+:mod:`medvlseg.backbones`, :mod:`medvlseg.models`.
 """
 
 __version__ = "0.1.0"
 
-from .data import SegmentationDataset, check_dataset  # noqa: E402
-from .errors import ConfigError, DataError, MedvlsegError  # noqa: E402
+from importlib import import_module
+from typing import Any
 
-__all__ = ["ConfigError", "DataError", "MedvlsegError", "SegmentationDataset", "__version__", "check_dataset"]
+# Public names and the module each lives in: imported on first use, so that `import medvlseg` and the
+# command line start without importing torch, MONAI or transformers.
+_EXPORTS = {
+    "ConfigError": ".errors", "DataError": ".errors", "MedvlsegError": ".errors",
+    "SegmentationDataset": ".data", "check_dataset": ".data",
+    "build_backbone": ".backbones.base", "list_backbones": ".backbones.base",
+    "build_model": ".models.base", "list_models": ".models.base", "load_model": ".models.base",
+    "save_model": ".models.base",
+    "SegmentationResult": ".segmenter", "Segmenter": ".segmenter", "load": ".segmenter",
+}
+
+__all__ = ["__version__", *sorted(_EXPORTS)]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(import_module(_EXPORTS[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'medvlseg' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

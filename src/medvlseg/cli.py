@@ -27,8 +27,10 @@ app = typer.Typer(
 )
 data_app = typer.Typer(help="Check and describe datasets.", no_args_is_help=True)
 prompts_app = typer.Typer(help="Generate text prompts (P0-P9) from masks and images.", no_args_is_help=True)
+models_app = typer.Typer(help="Models and backbones.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 app.add_typer(prompts_app, name="prompts")
+app.add_typer(models_app, name="models")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -144,6 +146,33 @@ def prompts_generate(
     )
     write_prompts_jsonl(records, out)
     err_console.print(f"wrote {len(records)} records to {out}")
+
+
+# ----------------------------------------------------------------------------------------- models
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """Registered models (with their default backbone and the image towers they accept) and backbones."""
+    from .backbones.base import backbone_help
+    from .models.base import list_models, model_info
+
+    table = Table(title="models")
+    table.add_column("name", no_wrap=True)
+    table.add_column("default backbone", no_wrap=True)
+    table.add_column("image towers")
+    table.add_column("what")
+    for name in list_models():
+        info = model_info(name)
+        table.add_row(name, str(info["default_backbone"] or "-"), ", ".join(info["backbone_types"]) or "none",
+                      f"{info['summary']} ({info['paper']})" if info["paper"] else info["summary"])
+    console.print(table)
+    table = Table(title="backbones (also: open_clip:<model name or checkpoint file>)")
+    table.add_column("name", no_wrap=True)
+    table.add_column("what")
+    for name, text in backbone_help().items():
+        table.add_row(name, text)
+    console.print(table)
 
 
 # ---------------------------------------------------------------------------------------- metrics

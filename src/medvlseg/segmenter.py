@@ -1,0 +1,158 @@
+"""``Segmenter``: run any model on an image of any size and get the mask back at that size.
+
+It does what a user should not have to: read the file, bring grey / 16-bit / float images to three
+channels in [0, 1], resize to the model's native input, normalise with the backbone's statistics,
+run the model, and resize the probability back to the original size.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .errors import ConfigError, DataError
+from .models.base import SegmentationModel, load_model
+
+EPS = 1e-6
+
+
+@dataclass
+class SegmentationResult:
+    mask: np.ndarray  # (H, W) bool at the image's original size
+    probability: np.ndarray  # (H, W) float32 in [0, 1]
+    present: float  # score in [0, 1] that the prompted target is in the image at all
+    entropy: np.ndarray | None = None  # (H, W) float32, predictive entropy (nats), when uncertainty=True
+    mutual_information: np.ndarray | None = None  # (H, W) float32, epistemic part, when uncertainty=True
+    prompt: str = ""
+
+
+def image_to_unit_rgb(image: np.ndarray) -> np.ndarray:
+    """``(H, W)`` or ``(H, W, 3)`` of any dtype -> float32 ``(H, W, 3)`` in [0, 1].
+
+    uint8 is divided by 255; 16-bit and float images (CT in HU, MRI) are scaled by their own
+    0.5-99.5 percentile range, since their absolute range means nothing to a photo-trained encoder.
+    """
+    arr = np.asarray(image)
+    if arr.ndim == 3 and arr.shape[2] == 4:
+        arr = arr[..., :3]
+    if arr.ndim == 3 and arr.shape[2] == 1:
+        arr = arr[..., 0]
+    if arr.ndim not in (2, 3) or (arr.ndim == 3 and arr.shape[2] != 3):
+        raise DataError(f"image: expected (H, W) or (H, W, 3), got shape {arr.shape}")
+    if arr.dtype == np.uint8:
+        out = arr.astype(np.float32) / 255.0
+    elif arr.dtype == bool:
+        out = arr.astype(np.float32)
+    else:
+        a = arr.astype(np.float32)
+        lo, hi = np.percentile(a, [0.5, 99.5])
+        out = np.clip((a - lo) / (hi - lo), 0, 1) if hi > lo else np.zeros_like(a)
+    if out.ndim == 2:
+        out = np.repeat(out[..., None], 3, axis=2)
+    return out
+
+
+class Segmenter:
+    """Inference on single images with any :class:`SegmentationModel`.
+
+    ``threshold``: probability above which a pixel is target. ``presence_threshold``: if the
+    presence score (the largest probability in the image) is below it, the mask is empty: an absent
+    target gives an empty mask, not noise. A trained run stores a value calibrated on val.
+    """
+
+    def __init__(
+        self,
+        model: SegmentationModel,
+        *,
+        threshold: float = 0.5,
+        presence_threshold: float = 0.5,
+        device: str | torch.device | None = None,
+    ) -> None:
+        self.model = model.eval()
+        self.threshold = threshold
+        self.presence_threshold = presence_threshold
+        self.device = torch.device(device) if device else next(model.parameters()).device
+        self.model.to(self.device)
+
+    def preprocess(self, image: np.ndarray) -> torch.Tensor:
+        """``(H, W[, 3])`` array -> normalised ``(1, 3, S, S)`` tensor at the model's native size."""
+        rgb = torch.from_numpy(image_to_unit_rgb(image)).permute(2, 0, 1)[None]  # (1, 3, H, W)
+        size = self.model.image_size
+        rgb = F.interpolate(rgb, size=(size, size), mode="bilinear", align_corners=False, antialias=True)
+        mean = torch.tensor(self.model.image_mean).view(1, 3, 1, 1)
+        std = torch.tensor(self.model.image_std).view(1, 3, 1, 1)
+        return ((rgb - mean) / std).to(self.device)
+
+    @torch.inference_mode()
+    def segment(
+        self,
+        image: str | os.PathLike | np.ndarray,
+        prompt: str,
+        *,
+        uncertainty: bool = False,
+        samples: int = 30,
+    ) -> SegmentationResult:
+        """Segment what ``prompt`` names in ``image`` (a path, a PIL image or an array, any size).
+
+        With ``uncertainty=True``, a stochastic model (one with ``sample_probabilities``) is sampled
+        ``samples`` times; ``entropy`` is the entropy of the mean probability and
+        ``mutual_information`` that minus the mean per-sample entropy. A deterministic model gives
+        the entropy of its probability and zero mutual information (every sample would agree).
+        """
+        arr = _as_array(image)
+        h, w = arr.shape[:2]
+        x = self.preprocess(arr)
+        if uncertainty and hasattr(self.model, "sample_probabilities"):
+            if samples < 2:
+                raise ConfigError(f"samples: need at least 2 stochastic passes, got {samples}")
+            probs = self.model.sample_probabilities(x, [prompt], samples=samples)  # (S, 1, 1, s, s)
+            probs = _resize(probs.flatten(0, 1), (h, w)).view(samples, h, w)
+            mean = probs.mean(0)
+            entropy = _binary_entropy(mean)
+            mi = (entropy - _binary_entropy(probs).mean(0)).clamp_min(0)
+        else:
+            mean = _resize(self.model.predict(x, [prompt]), (h, w))[0, 0]
+            entropy = _binary_entropy(mean) if uncertainty else None
+            mi = torch.zeros_like(mean) if uncertainty else None
+        present = float(mean.max())
+        mask = (mean > self.threshold) if present >= self.presence_threshold else torch.zeros_like(mean, dtype=torch.bool)
+        return SegmentationResult(
+            mask=mask.cpu().numpy(),
+            probability=mean.float().cpu().numpy(),
+            present=present,
+            entropy=None if entropy is None else entropy.float().cpu().numpy(),
+            mutual_information=None if mi is None else mi.float().cpu().numpy(),
+            prompt=prompt,
+        )
+
+
+def _as_array(image) -> np.ndarray:
+    if isinstance(image, (str, os.PathLike)):
+        from .data.io import read_image
+
+        return read_image(Path(image))
+    if hasattr(image, "convert") and hasattr(image, "size"):  # PIL image
+        return np.asarray(image.convert("RGB") if image.mode not in ("L", "I;16", "I", "F") else image)
+    if isinstance(image, np.ndarray):
+        return image
+    raise ConfigError(f"image: expected a path, a PIL image or a numpy array, got {type(image).__name__}")
+
+
+def _resize(probs: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """Probabilities (N, 1, h, w) -> (N, 1, H, W), bilinear, kept in [0, 1]."""
+    return F.interpolate(probs.float(), size=size, mode="bilinear", align_corners=False).clamp(0, 1)
+
+
+def _binary_entropy(p: torch.Tensor) -> torch.Tensor:
+    p = p.clamp(EPS, 1 - EPS)
+    return -(p * p.log() + (1 - p) * (1 - p).log())
+
+
+def load(path: str | os.PathLike, **kwargs) -> Segmenter:
+    """A :class:`Segmenter` for a saved model (``.safetensors`` from :func:`medvlseg.save_model`)."""
+    return Segmenter(load_model(path), **kwargs)
