@@ -126,7 +126,6 @@ class CLIPSeg(SegmentationModel):
         self._image_size = image_size
         if backbone.vision_type == "vit":
             self.extract_layers = list(extract_layers) if extract_layers is not None else default_taps(backbone.num_vision_blocks)
-            widths = [backbone.vision_widths[i] for i in self.extract_layers]
             self.grid_stride = backbone.vision_strides[0]
         else:  # CNN: the stages at strides 8, 16, 32 (or the three deepest), resampled to stride 16
             strides = backbone.vision_strides
@@ -134,11 +133,11 @@ class CLIPSeg(SegmentationModel):
                 picks = [strides.index(s) for s in (8, 16, 32) if s in strides]
                 extract_layers = picks if len(picks) == 3 else list(range(len(strides)))[-3:]
             self.extract_layers = list(extract_layers)
-            widths = [backbone.vision_widths[i] for i in self.extract_layers]
             self.grid_stride = 16 if 16 in strides else strides[self.extract_layers[1]]
         for i in self.extract_layers:
             if not 0 <= i < backbone.num_vision_blocks:
                 raise ConfigError(f"extract_layers: block {i} does not exist; {backbone.name!r} has {backbone.num_vision_blocks} blocks")
+        widths = [backbone.vision_widths[i] for i in self.extract_layers]
         self.decoder = CLIPSegDecoder(
             widths[::-1], backbone.embed_dim, reduce_dim=reduce_dim, num_heads=decoder_heads,
             intermediate_size=decoder_intermediate_size, patch_size=self.grid_stride,
