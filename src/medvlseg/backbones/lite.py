@@ -35,8 +35,9 @@ They were trained separately, so the joint space is the project's to learn: the 
 - Projections (no bias): ``text_proj`` 384 -> ``embed_dim`` (default 384) is initialised
   orthogonally, so with the default square shape the pretrained sentence geometry (every cosine
   similarity) is preserved exactly at initialisation; ``image_proj`` 1280 -> ``embed_dim`` is
-  initialised normally with std ``1280 ** -0.5`` (as CLIP's projections). Both are drawn under
-  ``seed`` so a rebuilt backbone is identical.
+  initialised normally with std ``1280 ** -0.5`` (as CLIP's projections). Both are drawn from a
+  generator of their own seeded with ``seed``, so they depend on the seed only (the same with
+  ``pretrained`` True or False) and a rebuilt backbone is identical.
 
 The towers are called block by block (see :mod:`medvlseg.backbones.base`); nothing of either
 library's code is copied.
@@ -91,6 +92,7 @@ class LiteBackbone(Backbone):
         image_size: int,
         embed_dim: int,
         context_length: int,
+        seed: int = 0,
         strides: Sequence[int] = LITE_STRIDES,
     ) -> None:
         super().__init__()
@@ -118,8 +120,18 @@ class LiteBackbone(Backbone):
 
         self.image_proj = nn.Linear(self.vision_widths[-1], self.embed_dim, bias=False)
         self.text_proj = nn.Linear(self.text_width, self.embed_dim, bias=False)
-        nn.init.normal_(self.image_proj.weight, std=self.vision_widths[-1] ** -0.5)
-        nn.init.orthogonal_(self.text_proj.weight)
+        self.reset_projections(seed)
+
+    def reset_projections(self, seed: int = 0) -> None:
+        """Draw the projections from their own generator, so they depend on ``seed`` only (not on
+        the towers' initialisation): ``image_proj`` normal with std ``C ** -0.5``, ``text_proj``
+        orthogonal (exactly cosine-preserving when square)."""
+        g = torch.Generator().manual_seed(seed)
+        with torch.no_grad():
+            w = torch.empty(self.image_proj.weight.shape)
+            self.image_proj.weight.copy_(nn.init.normal_(w, std=w.shape[1] ** -0.5, generator=g))
+            w = torch.empty(self.text_proj.weight.shape)
+            self.text_proj.weight.copy_(nn.init.orthogonal_(w, generator=g))
 
     # -- tokenizer
     def tokenize(self, prompts: Sequence[str]) -> TextTokens:
@@ -238,7 +250,7 @@ def build_lite(*, pretrained: bool = True, image_size: int = 256, embed_dim: int
         backbone = LiteBackbone(
             image, text, AutoTokenizer.from_pretrained(str(path)), name="lite",
             weight_source=WEIGHT_PACKAGES if pretrained else "random", image_size=image_size,
-            embed_dim=embed_dim, context_length=context_length,
+            embed_dim=embed_dim, context_length=context_length, seed=seed,
         )
     return backbone.eval()
 
@@ -259,6 +271,7 @@ def build_tiny_lite(*, seed: int = 0, pretrained: bool = False, image_size: int 
         torch.manual_seed(seed)
         backbone = LiteBackbone(
             _tiny_efficientnet(), BertModel(config, add_pooling_layer=False), tokenizer, name="tiny-lite",
-            weight_source=f"random(seed={seed})", image_size=image_size, embed_dim=embed_dim, context_length=context_length,
+            weight_source=f"random(seed={seed})", image_size=image_size, embed_dim=embed_dim,
+            context_length=context_length, seed=seed,
         )
     return backbone.eval()

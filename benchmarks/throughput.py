@@ -1,0 +1,139 @@
+"""CPU inference throughput and peak memory of every model, side by side with Hugging Face's
+CLIPSegForImageSegmentation at 352 px (the reference), measured in the same run.
+
+Each configuration runs in its own subprocess so that peak resident memory (ru_maxrss) is its own.
+Weights are random for full-size encoders (the speed of a network does not depend on its weights);
+``lite`` uses its real pretrained weights.
+
+    python benchmarks/throughput.py --out benchmarks/results/throughput.json
+    python benchmarks/throughput.py --models clipseg unet --backbones lite --batch 8 --iters 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REFERENCE = "hf-clipseg-352"
+
+
+def _run_one(model: str, backbone: str, batch: int, iters: int, threads: int) -> dict:
+    import resource
+
+    import torch
+
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    base_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    if model == REFERENCE:
+        from transformers import CLIPSegConfig, CLIPSegForImageSegmentation
+
+        from medvlseg.backbones.hf_clip import vit_b16_config
+
+        c = vit_b16_config()
+        cfg = CLIPSegConfig(text_config=c.text_config.to_dict(), vision_config=c.vision_config.to_dict(),
+                            projection_dim=512, reduce_dim=64, use_complex_transposed_convolution=True)
+        net = CLIPSegForImageSegmentation(cfg).eval()
+        size = 352
+        ids = torch.randint(0, 49000, (batch, 12))
+
+        def step(x):
+            return net(input_ids=ids, pixel_values=x).logits
+    else:
+        from medvlseg.models.base import build_model
+
+        kwargs = {}
+        if backbone in ("clip", "biomedclip"):
+            kwargs["backbone_kwargs"] = {"pretrained": False}
+        net = build_model(model, backbone=backbone or None, **kwargs).eval()
+        size = net.image_size
+        prompts = ["one small pink polyp, located in top left of the image"] * batch
+
+        def step(x):
+            return net(x, prompts).logits
+    x = torch.randn(batch, 3, size, size)
+    with torch.inference_mode():
+        step(x)  # warm-up
+        t0 = time.perf_counter()
+        for _ in range(iters):
+            out = step(x)
+        dt = time.perf_counter() - t0
+    params = sum(p.numel() for p in net.parameters())
+    return {
+        "model": model, "backbone": backbone, "input": size, "batch": batch, "iters": iters,
+        "images_per_s": batch * iters / dt, "params_m": params / 1e6,
+        "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_before_model_mb": base_rss / 1024, "output": list(out.shape),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--models", nargs="*", default=None, help="default: every registered model")
+    ap.add_argument("--backbones", nargs="*", default=["lite", "clip"], help="'clip'/'biomedclip' are random ViT-B/16")
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--iters", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--one", nargs=2, metavar=("MODEL", "BACKBONE"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+
+    if args.one:
+        print(json.dumps(_run_one(args.one[0], args.one[1], args.batch, args.iters, args.threads)))
+        return
+
+    from medvlseg.models.base import list_models, model_info
+
+    configs = [(REFERENCE, "")]
+    for name in args.models or list_models():
+        info = model_info(name)
+        if not info["backbone_types"]:
+            configs.append((name, ""))
+            continue
+        for bb in args.backbones:
+            if name == "biomedclipseg-d":
+                continue  # same network as biomedclipseg; only its initialisation differs
+            configs.append((name, bb))
+    rows = []
+    for model, bb in configs:
+        cmd = [sys.executable, __file__, "--one", model, bb or "", "--batch", str(args.batch), "--iters", str(args.iters),
+               "--threads", str(args.threads)]
+        res = subprocess.run(cmd, capture_output=True, text=True)
+        if res.returncode != 0:
+            print(f"{model} / {bb}: failed\n{res.stderr[-2000:]}", file=sys.stderr)
+            continue
+        row = json.loads(res.stdout.strip().splitlines()[-1])
+        rows.append(row)
+        print(f"{model:16s} {bb or '-':8s} {row['input']:4d}px  {row['images_per_s']:7.2f} img/s  peak {row['peak_rss_mb']:7.0f} MB", flush=True)
+    ref = next((r for r in rows if r["model"] == REFERENCE), None)
+    for r in rows:
+        r["speed_vs_reference"] = r["images_per_s"] / ref["images_per_s"] if ref else None
+    result = {
+        "machine": {"cpu": platform.processor() or platform.machine(), "cores_used": args.threads, "python": platform.python_version(),
+                    "torch": __import__("torch").__version__, "nproc": os.cpu_count()},
+        "command": " ".join(sys.argv), "rows": rows,
+    }
+    if args.out:
+        from medvlseg.utils import atomic_write_json
+
+        atomic_write_json(args.out, result)
+    print(markdown(result))
+
+
+def markdown(result: dict) -> str:
+    lines = ["| model | backbone | input | images/s (batch %d) | × reference | peak RSS (MB) | params (M) |" % result["rows"][0]["batch"],
+             "|---|---|---|---|---|---|---|"]
+    for r in result["rows"]:
+        lines.append(f"| {r['model']} | {r['backbone'] or '-'} | {r['input']} | {r['images_per_s']:.2f} | "
+                     f"{r['speed_vs_reference']:.1f}x | {r['peak_rss_mb']:.0f} | {r['params_m']:.1f} |")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
