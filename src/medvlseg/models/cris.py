@@ -118,9 +118,10 @@ class LayerNorm2d(nn.Module):
 
 
 class _Resample(nn.Module):
-    """Resample a (B, D, h, w) map by ``ratio`` (a power of two): ViTDet's transposed convolutions
-    (each halving the width) to go finer, identity, or max pooling to go coarser. Any other ratio
-    (a patch size that is not a power of two) falls back to bilinear interpolation."""
+    """Resample a (B, D, h, w) map by ``ratio`` (a power of two) to (ceil(h * ratio), ceil(w * ratio)):
+    ViTDet's transposed convolutions (each halving the width) to go finer, identity, or max pooling
+    to go coarser. Any other ratio (a patch size that is not a power of two) falls back to bilinear
+    interpolation."""
 
     def __init__(self, dim: int, ratio: Fraction) -> None:
         super().__init__()
@@ -135,7 +136,7 @@ class _Resample(nn.Module):
                 layers.append(nn.ConvTranspose2d(width, width // 2, kernel_size=2, stride=2))
                 width //= 2
         elif ratio < 1 and ratio.numerator == 1:
-            layers.append(nn.MaxPool2d(kernel_size=ratio.denominator, stride=ratio.denominator))
+            layers.append(nn.MaxPool2d(kernel_size=ratio.denominator, stride=ratio.denominator, ceil_mode=True))
         elif ratio != 1:
             self.interp = True
         self.layers = nn.Sequential(*layers)
@@ -143,7 +144,7 @@ class _Resample(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.interp:
-            size = (max(1, round(x.shape[-2] * float(self.ratio))), max(1, round(x.shape[-1] * float(self.ratio))))
+            size = (math.ceil(x.shape[-2] * self.ratio), math.ceil(x.shape[-1] * self.ratio))
             return F.interpolate(x, size=size, mode="bilinear", align_corners=False)
         return self.layers(x)
 
@@ -163,7 +164,7 @@ class ViTPyramid(nn.Module):
         """
         tokens: one per level, each (B, P + h*w, D) with P = ``num_prefix`` class tokens
         grid:   the patch grid (h, w)
-        returns: maps (B, out_widths[i], h * patch / s_i, w * patch / s_i) for s_i = 8, 16, 32
+        returns: maps (B, out_widths[i], ceil(h * patch / s_i), ceil(w * patch / s_i)) for s_i = 8, 16, 32
         """
         h, w = grid
         maps = []

@@ -64,10 +64,15 @@ class VLSMEnsemble(SegmentationModel):
         kwargs = dict(vlsm_kwargs or {})
         if "finetune_backbone" in kwargs:
             raise ConfigError("ensemble: set finetune_backbone on the ensemble, not in vlsm_kwargs")
-        # the backbone is owned (and registered) by the VLSM only; ``self.backbone`` is a property
-        self.vlsm = build_model(vlsm, backbone=backbone, finetune_backbone=finetune_backbone, **kwargs)
-        if not isinstance(self.vlsm, CLIPSeg):
+        vlsm_model = build_model(vlsm, backbone=backbone, finetune_backbone=finetune_backbone, **kwargs)
+        if not isinstance(vlsm_model, CLIPSeg):
             raise ConfigError(f"ensemble: vlsm {vlsm!r} is not a CLIPSeg-family model")
+        # One backbone, registered once, here: its weights are named backbone.* (left out of the
+        # saved file when frozen, like every model's). The VLSM keeps a plain reference to it.
+        self.backbone = vlsm_model.backbone
+        del vlsm_model._modules["backbone"]
+        object.__setattr__(vlsm_model, "backbone", self.backbone)
+        self.vlsm = vlsm_model
         self.cnn = UNetECA(widths=cnn_widths, dropout=cnn_dropout, image_size=cnn_size or backbone.image_size)
         self.cnn_size = cnn_size
         self.fuse = nn.Conv2d(2, 1, kernel_size=1)
@@ -87,18 +92,9 @@ class VLSMEnsemble(SegmentationModel):
     def _capture(self, module: nn.Module, args: tuple[torch.Tensor, ...]) -> None:
         self._captured = args[0]  # (B, reduce_dim, h, w)
 
-    # the VLSM's backbone, without registering it twice (its weights are saved once, under vlsm.)
-    @property
-    def backbone(self) -> Backbone:  # type: ignore[override]
-        return self.vlsm.backbone
-
     @property
     def image_size(self) -> int:
         return self.vlsm.image_size
-
-    def trainable_state_dict(self) -> dict[str, torch.Tensor]:
-        skip = "vlsm.backbone." if self.backbone.frozen else None
-        return {k: v for k, v in self.state_dict().items() if skip is None or not k.startswith(skip)}
 
     def forward(self, images: torch.Tensor, prompts: Sequence[str]) -> SegmentationOutput:
         """

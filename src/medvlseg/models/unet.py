@@ -15,7 +15,8 @@ from its PyPI wheel) and "a plain 4-step decoder": smp's ``UnetDecoder`` with on
 stage (for strides 4/8/16/32: up to 16, 8, 4, then 2) and smp's ``SegmentationHead``; the logits
 are upsampled bilinearly to the input. Unlike the vision-language models, the encoder is trained
 by default (``finetune_backbone=True``), as in that baseline; ``finetune_backbone=False`` freezes it.
-Only the image tower runs; the text tower's weights stay unused (and unsaved when frozen).
+Only the image stages run and train; the text tower and the image tower's pooling head stay frozen
+(and out of the saved file).
 
 ``unet-eca``: no backbone. Four 2x down-sampling steps, widths 64 -> 128 -> 256 -> 512 with a
 512-wide bottleneck at stride 16 (the "bilinear" U-Net layout), each double convolution followed
@@ -63,6 +64,10 @@ class UNet(SegmentationModel):
         if backbone.vision_type != "cnn":
             raise ConfigError(f"unet: needs a backbone with a CNN image tower; {backbone.name!r} is a {backbone.vision_type}")
         self.backbone = backbone.freeze(not finetune_backbone)
+        if finetune_backbone:  # train the image stages only: the text tower (and image head) stay frozen
+            used = {id(p) for p in _image_stage_parameters(backbone)}
+            for p in backbone.parameters():
+                p.requires_grad_(id(p) in used)
         strides = list(backbone.vision_strides)
         n = len(strides)
         channels = list(decoder_channels) if decoder_channels is not None else list(DEFAULT_DECODER_CHANNELS[:n])
@@ -74,6 +79,11 @@ class UNet(SegmentationModel):
         # features[0]; here that slot is a zero-channel map at ``final_stride``.
         self.decoder = UnetDecoder(encoder_channels=[0, *backbone.vision_widths], decoder_channels=channels, n_blocks=n)
         self.head = SegmentationHead(channels[-1], 1, kernel_size=3)
+
+    def trainable_state_dict(self) -> dict[str, torch.Tensor]:
+        """Decoder, head and the fine-tuned image stages; not the unused text tower."""
+        fixed = {f"backbone.{k}" for k, p in self.backbone.named_parameters() if not p.requires_grad}
+        return {k: v for k, v in super().trainable_state_dict().items() if k not in fixed}
 
     def forward(self, images: torch.Tensor, prompts: Sequence[str]) -> SegmentationOutput:
         """
@@ -91,6 +101,24 @@ class UNet(SegmentationModel):
         x = self.decoder([anchor, *vis.hidden_states])  # (B, c_last, H/s, W/s)
         logits = self.head(x)  # (B, 1, H/s, W/s)
         return SegmentationOutput(logits=resize_logits(logits, (h, w)), aux={"image_embeds": vis.pooled})
+
+
+def _image_stage_parameters(backbone: Backbone) -> list[nn.Parameter]:
+    """The parameters the image stages use, found by back-propagating through them once (eval
+    mode, a small blank image, no optimiser involved): the backbone interface does not say which
+    weights belong to which tower."""
+    params = [p for p in backbone.parameters() if p.requires_grad]
+    size = 2 * max(backbone.vision_strides)
+    was_training = backbone.training
+    backbone.train(False)
+    try:
+        with torch.enable_grad():
+            vis = backbone.encode_image(torch.zeros(1, 3, size, size, device=backbone.device), range(backbone.num_vision_blocks))
+            total = sum(h.float().sum() for h in vis.hidden_states)
+            grads = torch.autograd.grad(total, params, allow_unused=True)
+    finally:
+        backbone.train(was_training)
+    return [p for p, g in zip(params, grads) if g is not None]
 
 
 @register_model("unet", default_backbone="lite", backbones=("cnn",), paper="arXiv:1505.04597")
