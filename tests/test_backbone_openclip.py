@@ -35,6 +35,9 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)  # read at import time: set it where it is used
 
 
 def _build(key: str, seed: int = 0) -> OpenCLIPBackbone:
@@ -78,7 +81,8 @@ class TestTiny:
         feats = bb.encode_image(images, return_blocks=(0, 2, -1))
         N = (bb.image_size // bb.vision_strides[-1]) ** 2
         assert feats.grid == (8, 8) and bb.image_size == 64
-        assert [tuple(h.shape) for h in feats.hidden_states] == [(2, bb.num_prefix_tokens + N, bb.vision_widths[i]) for i in (0, 2, 3)]
+        want = [(2, bb.num_prefix_tokens + N, bb.vision_widths[i]) for i in (0, 2, 3)]
+        assert [tuple(h.shape) for h in feats.hidden_states] == want
         assert feats.hidden_states[-1] is feats.last
         assert feats.pooled.shape == (2, bb.embed_dim)
         tokens = bb.tokenize(PROMPTS)
@@ -151,7 +155,8 @@ def test_biomedclip_architecture_offline(no_network):
     tokens = bb.tokenize(["benign nevus"])
     assert int(tokens.input_ids.max()) < 30522
     with torch.no_grad():  # (the image tower's steps are checked on the tiny timm ViT: a 224 px pass is slow here)
-        torch.testing.assert_close(bb.encode_text(tokens).pooled, bb.model.encode_text(tokens.input_ids), atol=1e-5, rtol=1e-5)
+        ref = bb.model.encode_text(tokens.input_ids)
+        torch.testing.assert_close(bb.encode_text(tokens).pooled, ref, atol=1e-5, rtol=1e-5)
 
 
 @pytest.mark.parametrize("key", ["tiny-biomedclip", "tiny-openclip"])
@@ -172,6 +177,31 @@ def test_local_folder_loads_offline(key, tmp_path, no_network):
     if key == "tiny-biomedclip":
         torch.testing.assert_close(_outputs(build_backbone("biomedclip", name_or_path=folder), images)[1], want[1],
                                    atol=0, rtol=0)
+
+
+def test_hub_name_loads_from_the_hub_cache_offline(tmp_path, no_network):
+    """``hf-hub:<repo>`` with the network off reads the Hugging Face cache (here a hand-made one)."""
+    saved = _build("tiny-openclip", seed=4)
+    folder = save_open_clip_dir(saved, tmp_path / "model")
+    commit = "0123456789abcdef0123456789abcdef01234567"
+    repo = tmp_path / "hub" / "models--medvlseg--tiny-openclip"
+    (repo / "refs").mkdir(parents=True)
+    (repo / "refs" / "main").write_text(commit)
+    snapshot = repo / "snapshots" / commit
+    snapshot.mkdir(parents=True)
+    for f in folder.iterdir():
+        (snapshot / f.name).write_bytes(f.read_bytes())
+    bb = build_backbone("open_clip:hf-hub:medvlseg/tiny-openclip", cache_dir=str(tmp_path / "hub"))
+    assert isinstance(bb.tokenizer, ByteTokenizer) and bb.weight_source == "hf-hub:medvlseg/tiny-openclip"
+    images = _images(saved)
+    for got, want in zip(_outputs(bb, images), _outputs(saved, images)):
+        torch.testing.assert_close(got, want, atol=0, rtol=0)
+    # the biomedclip builder takes a bare hub id (org/repo) too
+    bio = build_backbone("biomedclip", name_or_path="medvlseg/tiny-openclip", cache_dir=str(tmp_path / "hub"))
+    assert bio.name == "biomedclip"
+    torch.testing.assert_close(_outputs(bio, images)[0], _outputs(saved, images)[0], atol=0, rtol=0)
+    with pytest.raises(DataError, match="hf-hub:medvlseg/absent.*offline"):
+        build_backbone("open_clip:hf-hub:medvlseg/absent", cache_dir=str(tmp_path / "hub"))
 
 
 def test_checkpoint_files_with_model_name(tmp_path, no_network):

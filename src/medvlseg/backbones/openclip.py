@@ -18,7 +18,8 @@ Every step calls the library's submodules one block at a time; the stepwise resu
 library's ``encode_image`` / ``encode_text``.
 
 Weights are read only from ``.safetensors`` or with ``torch.load(..., weights_only=True)``, here, never
-by open_clip's loader (which retries ``torch.load`` without ``weights_only`` on a ``TypeError``).
+by open_clip's loader (which, on a ``TypeError``, retries ``torch.load`` without an explicit
+``weights_only``, leaving safety to torch's default and the ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD`` variable).
 Nothing here downloads unless given an ``hf-hub:`` name. :func:`save_open_clip_dir` writes a folder
 that loads back with the network off (``local-dir:<folder>``), text-tower config and tokenizer included.
 """
@@ -167,7 +168,8 @@ class OpenCLIPBackbone(Backbone):
             encoder = getattr(text.transformer, "encoder", None)
             if getattr(text.config, "is_encoder_decoder", False) or not hasattr(encoder, "layer") \
                     or not hasattr(text.transformer, "embeddings"):
-                raise ConfigError(f"{name}: HF text tower {text.config.model_type!r} is not supported (need a BERT-style encoder)")
+                raise ConfigError(f"{name}: HF text tower {text.config.model_type!r} is not supported "
+                                  "(need a BERT-style encoder)")
             self._text = "hf"
             self.text_width = int(text.config.hidden_size)
             self.num_text_blocks = len(encoder.layer)
@@ -190,9 +192,13 @@ class OpenCLIPBackbone(Backbone):
             self.text_width = int(src.transformer.width)
             self.num_text_blocks = len(src.transformer.resblocks)
             proj = src.text_projection
-            self.embed_dim = int(self.text_width if proj is None else proj.out_features if isinstance(proj, nn.Linear) else proj.shape[1])
+            if proj is None:
+                self.embed_dim = self.text_width
+            else:
+                self.embed_dim = int(proj.out_features if isinstance(proj, nn.Linear) else proj.shape[1])
             self._pad_id = _tokenizer_pad_id(tokenizer, default=getattr(src, "pad_id", 0))
             # shorter sequences give the same result only when later tokens cannot be seen or are masked
+            pad_mask = pad_mask and self._pad_id == getattr(src, "pad_id", None)
             self._trim = (causal or pad_mask) and pool != "last"
         self.context_length = int(getattr(tokenizer, "context_length", None) or model.context_length)
 
@@ -267,15 +273,16 @@ class OpenCLIPBackbone(Backbone):
 
     def text_block(self, index: int, x: torch.Tensor, tokens: TextTokens) -> torch.Tensor:
         if self._text == "hf":
-            mask = tokens.cache.get("openclip_hf_mask", "missing")
+            config = self.model.text.transformer.config
+            key = f"openclip_hf_mask:{config._attn_implementation}"
+            mask = tokens.cache.get(key, "missing")
             if isinstance(mask, str) or (mask is not None and mask.device != x.device):
                 from transformers.masking_utils import create_bidirectional_mask
 
                 # the same mask BertModel.forward builds for its attention implementation (boolean for
                 # sdpa, so it works unchanged under bf16 autocast); None when nothing is padded
-                mask = tokens.cache["openclip_hf_mask"] = create_bidirectional_mask(
-                    config=self.model.text.transformer.config, inputs_embeds=x,
-                    attention_mask=tokens.attention_mask.to(x.device))
+                mask = tokens.cache[key] = create_bidirectional_mask(
+                    config=config, inputs_embeds=x, attention_mask=tokens.attention_mask.to(x.device))
             return _tensor(self.model.text.transformer.encoder.layer[index](x, attention_mask=mask))  # (B, L, D_t)
         if "openclip_mask" not in tokens.cache:
             self.text_embed(tokens)
@@ -306,8 +313,9 @@ class OpenCLIPBackbone(Backbone):
 
     # -- library reference
     def library_token_ids(self, tokens: TextTokens) -> torch.Tensor:
-        """``tokens`` as the library's ``encode_text`` takes them: padded to the full context length
-        for open_clip's own text tower (its positional embedding has a fixed length)."""
+        """``tokens`` as the library's ``model.encode_text`` takes them (to compare with it): padded
+        to the full context length for open_clip's own text tower, whose forward adds its whole
+        positional embedding and causal mask."""
         ids = tokens.input_ids
         if self._text != "hf" and ids.shape[1] < self.model.context_length:
             ids = torch.nn.functional.pad(ids, (0, self.model.context_length - ids.shape[1]), value=self._pad_id)
@@ -406,24 +414,30 @@ def _model_from_cfg(model_cfg: dict, *, preprocess: dict, hf_config=None, seed: 
 
 def _create(arch: str, *, seed: int, **create_kwargs: Any) -> tuple[Any, dict | None, dict]:
     """open_clip.create_model(arch) with random weights (loaded later by :func:`_load_weights`).
-    Returns (model, model config if known, medvlseg notes from a saved folder)."""
+    Returns (model, model config if known, medvlseg notes saved with the config)."""
     import open_clip
 
     _register_tiny_timm()
     overrides: dict[str, Any] = {}
-    notes: dict[str, Any] = {}
-    model_cfg = None
+    saved: dict[str, Any] = {}
+    hint = (" (offline? with HF_HUB_OFFLINE=1 the hub cache must hold the model and its text tower's config; "
+            "or use a folder written by save_open_clip_dir, as local-dir:<folder>)")
     if arch.startswith("local-dir:"):
         folder = Path(arch[len("local-dir:"):])
         saved = _read_folder_config(folder)
-        model_cfg, notes = saved["model_cfg"], saved.get("medvlseg", {})
-        text_cfg = model_cfg.get("text_cfg", {})
+        text_cfg = saved["model_cfg"].get("text_cfg", {})
         if text_cfg.get("hf_model_name") and (folder / "config.json").is_file():
             # the text tower's transformers config lies in the folder (save_open_clip_dir writes it):
             # read it there, not from the hub
             overrides["text_cfg"] = {**text_cfg, "hf_model_name": str(folder), "hf_model_pretrained": False}
-    elif not arch.startswith("hf-hub:"):
-        model_cfg = open_clip.get_model_config(arch)
+    elif arch.startswith("hf-hub:"):
+        path = _hub_file(arch, CONFIG_NAME, create_kwargs.get("cache_dir"), hint)
+        try:
+            saved = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise DataError(f"open_clip:{arch}: cannot read its {CONFIG_NAME} ({exc})") from exc
+    else:
+        saved = {"model_cfg": open_clip.get_model_config(arch)}
     try:
         with _seeded_quiet_build(seed):
             model = open_clip.create_model(arch, load_weights=False, pretrained_image=False, pretrained_text=False,
@@ -431,12 +445,21 @@ def _create(arch: str, *, seed: int, **create_kwargs: Any) -> tuple[Any, dict | 
     except (ConfigError, DataError):
         raise
     except Exception as exc:  # network, missing hub cache, bad config
-        hint = ""
-        if arch.startswith(("hf-hub:", "local-dir:")):
-            hint = (" (offline? with HF_HUB_OFFLINE=1 the hub cache must hold the model and its text tower's "
-                    "config; or use a folder written by save_open_clip_dir, as local-dir:<folder>)")
-        raise DataError(f"open_clip:{arch}: cannot build the model: {type(exc).__name__}: {exc}{hint}") from exc
-    return model.eval(), model_cfg, notes
+        raise DataError(f"open_clip:{arch}: cannot build the model: {type(exc).__name__}: {exc}"
+                        f"{hint if arch.startswith(('hf-hub:', 'local-dir:')) else ''}") from exc
+    return model.eval(), saved.get("model_cfg"), saved.get("medvlseg", {})
+
+
+def _hub_file(arch: str, filename: str | None, cache_dir: str | None, hint: str = "") -> str:
+    """A file of an ``hf-hub:`` model from the hub or its cache (``filename=None``: the weights,
+    safetensors preferred)."""
+    from open_clip.pretrained import download_pretrained_from_hf
+
+    try:
+        return download_pretrained_from_hf(arch[len("hf-hub:"):], filename=filename, cache_dir=cache_dir)
+    except Exception as exc:
+        what = filename or "its weights"
+        raise DataError(f"open_clip:{arch}: cannot fetch {what} ({type(exc).__name__}: {exc}){hint}") from None
 
 
 def _read_folder_config(folder: Path) -> dict:
@@ -622,12 +645,7 @@ def build_open_clip(spec: str | os.PathLike | None = None, *, model_name: str | 
 
     model, model_cfg, notes = _create(arch, seed=seed, **create_kwargs)
     if weights == "hub":
-        from open_clip.pretrained import download_pretrained_from_hf
-
-        try:
-            weights = download_pretrained_from_hf(spec[len("hf-hub:"):])
-        except Exception as exc:
-            raise DataError(f"open_clip:{spec}: cannot fetch the weights ({exc})") from exc
+        weights = _hub_file(arch, None, create_kwargs.get("cache_dir"))
     if weights is not None:
         _load_weights(model, weights, arch)
     tok = _make_tokenizer(tokenizer, arch=arch, model=model, model_cfg=model_cfg, notes=notes, pretrained=pretrained)
@@ -638,11 +656,13 @@ def build_open_clip(spec: str | os.PathLike | None = None, *, model_name: str | 
 @register_backbone("biomedclip", "BiomedCLIP (open_clip: timm ViT-B/16 + PubMedBERT); hub name or local folder; "
                                  "pretrained=False: random weights, no network")
 def build_biomedclip(name_or_path: str | os.PathLike = BIOMEDCLIP_HUB, *, pretrained: bool = True, seed: int = 0,
-                     tokenizer: Any = None) -> OpenCLIPBackbone:
+                     tokenizer: Any = None, **open_clip_kwargs: Any) -> OpenCLIPBackbone:
     """BiomedCLIP. ``name_or_path``: the hub name (default) or a local folder (``local-dir:`` layout,
     e.g. written by :func:`save_open_clip_dir`; loads with ``HF_HUB_OFFLINE=1``). ``pretrained=False``
     builds the architecture (ViT-B/16 224 px, 12-layer 768-wide BERT, 512-d joint space, context 256)
-    with random weights from local configs and a byte tokenizer, touching no network."""
+    with random weights from local configs and a byte tokenizer, touching no network (its BERT
+    config keeps PubMedBERT's padding id 0, so the byte tokenizer pads with 0). Other keyword
+    arguments go to :func:`build_open_clip` (e.g. ``cache_dir``)."""
     if not pretrained:
         model = _model_from_cfg(BIOMEDCLIP_CFG, preprocess=_CLIP_PREPROCESS, hf_config=pubmedbert_config(), seed=seed)
         return OpenCLIPBackbone(model, ByteTokenizer(context_length=256, pad_id=0), name="biomedclip",
@@ -651,7 +671,7 @@ def build_biomedclip(name_or_path: str | os.PathLike = BIOMEDCLIP_HUB, *, pretra
     if not spec.startswith(("hf-hub:", "local-dir:")) and not Path(spec).exists() \
             and re.fullmatch(r"[\w.-]+/[\w.-]+", spec):
         spec = f"hf-hub:{spec}"  # a bare hub id, org/repo
-    return build_open_clip(spec, pretrained=True, tokenizer=tokenizer, seed=seed, name="biomedclip")
+    return build_open_clip(spec, pretrained=True, tokenizer=tokenizer, seed=seed, name="biomedclip", **open_clip_kwargs)
 
 
 @register_backbone("tiny-biomedclip", "small random BiomedCLIP-style model (timm ViT + BERT, 4 blocks each, 64 px), "
