@@ -111,6 +111,14 @@ class Backbone(nn.Module, ABC):
     def vision_head(self, x: torch.Tensor) -> torch.Tensor:
         """Output of the last block -> pooled image embedding (B, embed_dim)."""
 
+    @abstractmethod
+    def image_tower(self) -> nn.Module:
+        """The module holding the image tower's embedding and blocks (not the projection into the
+        joint space): what an image-only model fine-tunes."""
+
+    def vision_parameters(self) -> list[nn.Parameter]:
+        return list(self.image_tower().parameters())
+
     def vision_grid(self, images: torch.Tensor) -> tuple[int, int]:
         """Patch grid (ViT) or the last stage's spatial size (CNN) for ``images`` (B, 3, H, W)."""
         s = self.vision_strides[-1]

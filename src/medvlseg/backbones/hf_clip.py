@@ -80,6 +80,9 @@ class HFCLIPBackbone(Backbone):
         return hf_tokenize(self.tokenizer, prompts, self.context_length, self.device)
 
     # -- image tower
+    def image_tower(self) -> torch.nn.Module:
+        return self.model.vision_model
+
     def vision_embed(self, images: torch.Tensor) -> torch.Tensor:
         vm = self.model.vision_model
         x = vm.embeddings(images, interpolate_pos_encoding=images.shape[-1] != self.image_size or images.shape[-2] != self.image_size)

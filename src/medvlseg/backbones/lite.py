@@ -140,6 +140,9 @@ class LiteBackbone(Backbone):
         return hf_tokenize(self.tokenizer, prompts, self.context_length, self.device)
 
     # -- image tower
+    def image_tower(self) -> nn.Module:
+        return self.image_encoder
+
     def vision_embed(self, images: torch.Tensor) -> torch.Tensor:
         net = self.image_encoder
         return net._swish(net._bn0(net._conv_stem(images)))  # stem: (B, 3, H, W) -> (B, 32, H/2, W/2)

@@ -228,6 +228,9 @@ class OpenCLIPBackbone(Backbone):
         return TextTokens(ids.to(self.device), mask.to(self.device))
 
     # -- image tower
+    def image_tower(self) -> nn.Module:
+        return self.model.visual
+
     def vision_embed(self, images: torch.Tensor) -> torch.Tensor:
         if tuple(images.shape[-2:]) != (self.image_size, self.image_size):
             raise ConfigError(f"{self.name}: images must be {self.image_size}x{self.image_size} px, got "

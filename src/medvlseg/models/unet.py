@@ -65,7 +65,7 @@ class UNet(SegmentationModel):
             raise ConfigError(f"unet: needs a backbone with a CNN image tower; {backbone.name!r} is a {backbone.vision_type}")
         self.backbone = backbone.freeze(not finetune_backbone)
         if finetune_backbone:  # train the image stages only: the text tower (and image head) stay frozen
-            used = {id(p) for p in _image_stage_parameters(backbone)}
+            used = {id(p) for p in backbone.vision_parameters()}
             for p in backbone.parameters():
                 p.requires_grad_(id(p) in used)
         strides = list(backbone.vision_strides)
@@ -101,24 +101,6 @@ class UNet(SegmentationModel):
         x = self.decoder([anchor, *vis.hidden_states])  # (B, c_last, H/s, W/s)
         logits = self.head(x)  # (B, 1, H/s, W/s)
         return SegmentationOutput(logits=resize_logits(logits, (h, w)), aux={"image_embeds": vis.pooled})
-
-
-def _image_stage_parameters(backbone: Backbone) -> list[nn.Parameter]:
-    """The parameters the image stages use, found by back-propagating through them once (eval
-    mode, a small blank image, no optimiser involved): the backbone interface does not say which
-    weights belong to which tower."""
-    params = [p for p in backbone.parameters() if p.requires_grad]
-    size = 2 * max(backbone.vision_strides)
-    was_training = backbone.training
-    backbone.train(False)
-    try:
-        with torch.enable_grad():
-            vis = backbone.encode_image(torch.zeros(1, 3, size, size, device=backbone.device), range(backbone.num_vision_blocks))
-            total = sum(h.float().sum() for h in vis.hidden_states)
-            grads = torch.autograd.grad(total, params, allow_unused=True)
-    finally:
-        backbone.train(was_training)
-    return [p for p, g in zip(params, grads) if g is not None]
 
 
 @register_model("unet", default_backbone="lite", backbones=("cnn",), paper="arXiv:1505.04597")
