@@ -99,6 +99,8 @@ def main() -> None:
         for bb in args.backbones:
             if name == "biomedclipseg-d":
                 continue  # same network as biomedclipseg; only its initialisation differs
+            if name == "unet" and bb != "lite":
+                continue  # CNN image towers only
             configs.append((name, bb))
     rows = []
     for model, bb in configs:

@@ -147,7 +147,8 @@ def test_image_stepwise_equals_extract_features(lite, size):
     with torch.no_grad():
         ref = ref_net.extract_features(x)
         feats = lite.encode_image(x, return_blocks=(0, 1, 2, 3))
-    torch.testing.assert_close(feats.last, ref, atol=1e-5, rtol=1e-5)
+    # channels-last convolutions sum in another order: agreement to float32 rounding, not bit-exact
+    torch.testing.assert_close(feats.last, ref, atol=1e-4, rtol=1e-4)
     h, w = size
     expect = [(c, -(-h // s), -(-w // s)) for c, s in zip(lite.vision_widths, lite.vision_strides)]
     assert [tuple(t.shape[1:]) for t in feats.hidden_states] == expect

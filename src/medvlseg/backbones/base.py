@@ -162,6 +162,14 @@ class Backbone(nn.Module, ABC):
         return VisionFeatures(hidden_states=hidden, last=x, pooled=self.vision_head(x), grid=self.vision_grid(images))  # type: ignore[arg-type]
 
     def encode_text(self, prompts: Sequence[str] | TextTokens) -> TextFeatures:
+        """Run the text tower. A list of prompts is encoded once per distinct prompt (a batch
+        usually repeats one prompt) and expanded back to one row per prompt."""
+        if not isinstance(prompts, TextTokens):
+            unique = list(dict.fromkeys(prompts))
+            if len(unique) < len(prompts):
+                feats = self.encode_text(self.tokenize(unique))
+                index = torch.tensor([unique.index(p) for p in prompts], device=feats.pooled.device)
+                return TextFeatures(feats.tokens[index], feats.attention_mask[index], feats.pooled[index])
         tokens = prompts if isinstance(prompts, TextTokens) else self.tokenize(prompts)
         x = self.text_embed(tokens)
         for i in range(self.num_text_blocks):

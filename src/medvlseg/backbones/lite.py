@@ -96,7 +96,7 @@ class LiteBackbone(Backbone):
         strides: Sequence[int] = LITE_STRIDES,
     ) -> None:
         super().__init__()
-        self.image_encoder = image_encoder  # EfficientNet; its classifier is replaced by Identity
+        self.image_encoder = image_encoder.to(memory_format=torch.channels_last)  # EfficientNet; classifier -> Identity
         self.image_encoder._fc = nn.Identity()
         self.text_encoder = text_encoder  # BertModel without its [CLS] pooler
         self.text_encoder.pooler = None
@@ -145,6 +145,9 @@ class LiteBackbone(Backbone):
 
     def vision_embed(self, images: torch.Tensor) -> torch.Tensor:
         net = self.image_encoder
+        # channels-last runs the depthwise/pointwise convolutions about 2x faster on CPU (oneDNN);
+        # values are unchanged, and every later op accepts either layout
+        images = images.contiguous(memory_format=torch.channels_last)
         return net._swish(net._bn0(net._conv_stem(images)))  # stem: (B, 3, H, W) -> (B, 32, H/2, W/2)
 
     def vision_block(self, index: int, x: torch.Tensor) -> torch.Tensor:
