@@ -23,7 +23,7 @@ from pathlib import Path
 REFERENCE = "hf-clipseg-352"
 
 
-def _run_one(model: str, backbone: str, batch: int, iters: int, threads: int) -> dict:
+def _run_one(model: str, backbone: str, batch: int, iters: int, threads: int, precision: str = "fp32") -> dict:
     import resource
 
     import torch
@@ -58,7 +58,7 @@ def _run_one(model: str, backbone: str, batch: int, iters: int, threads: int) ->
         def step(x):
             return net(x, prompts).logits
     x = torch.randn(batch, 3, size, size)
-    with torch.inference_mode():
+    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
         step(x)  # warm-up
         t0 = time.perf_counter()
         for _ in range(iters):
@@ -66,7 +66,7 @@ def _run_one(model: str, backbone: str, batch: int, iters: int, threads: int) ->
         dt = time.perf_counter() - t0
     params = sum(p.numel() for p in net.parameters())
     return {
-        "model": model, "backbone": backbone, "input": size, "batch": batch, "iters": iters,
+        "model": model, "backbone": backbone, "input": size, "batch": batch, "iters": iters, "precision": precision,
         "images_per_s": batch * iters / dt, "params_m": params / 1e6,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "rss_before_model_mb": base_rss / 1024, "output": list(out.shape),
@@ -80,12 +80,13 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--iters", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--precision", choices=["fp32", "bf16"], default="fp32", help="bf16: CPU autocast, reference included")
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--one", nargs=2, metavar=("MODEL", "BACKBONE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
 
     if args.one:
-        print(json.dumps(_run_one(args.one[0], args.one[1], args.batch, args.iters, args.threads)))
+        print(json.dumps(_run_one(args.one[0], args.one[1], args.batch, args.iters, args.threads, args.precision)))
         return
 
     from medvlseg.models.base import list_models, model_info
@@ -105,7 +106,7 @@ def main() -> None:
     rows = []
     for model, bb in configs:
         cmd = [sys.executable, __file__, "--one", model, bb or "", "--batch", str(args.batch), "--iters", str(args.iters),
-               "--threads", str(args.threads)]
+               "--threads", str(args.threads), "--precision", args.precision]
         res = subprocess.run(cmd, capture_output=True, text=True)
         if res.returncode != 0:
             print(f"{model} / {bb}: failed\n{res.stderr[-2000:]}", file=sys.stderr)
@@ -129,10 +130,10 @@ def main() -> None:
 
 
 def markdown(result: dict) -> str:
-    lines = ["| model | backbone | input | images/s (batch %d) | × reference | peak RSS (MB) | params (M) |" % result["rows"][0]["batch"],
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| model | backbone | input | precision | images/s (batch %d) | × reference | peak RSS (MB) | params (M) |" % result["rows"][0]["batch"],
+             "|---|---|---|---|---|---|---|---|"]
     for r in result["rows"]:
-        lines.append(f"| {r['model']} | {r['backbone'] or '-'} | {r['input']} | {r['images_per_s']:.2f} | "
+        lines.append(f"| {r['model']} | {r['backbone'] or '-'} | {r['input']} | {r['precision']} | {r['images_per_s']:.2f} | "
                      f"{r['speed_vs_reference']:.1f}x | {r['peak_rss_mb']:.0f} | {r['params_m']:.1f} |")
     return "\n".join(lines)
 

@@ -221,3 +221,13 @@ def test_segmenter_reads_files_and_load(tmp_path):
     b = medvlseg.load(path).segment(str(tmp_path / "x.png"), "foot ulcer")
     assert a.mask.shape == (30, 45)
     np.testing.assert_array_equal(a.probability, b.probability)
+
+
+def test_segmenter_bf16_agrees_with_fp32():
+    model = build_model("clipseg", backbone="tiny")
+    image = np.random.default_rng(1).integers(0, 256, (48, 40, 3), dtype=np.uint8)
+    a = medvlseg.Segmenter(model).segment(image, "polyp")
+    b = medvlseg.Segmenter(model, precision="bf16").segment(image, "polyp")
+    assert np.abs(a.probability - b.probability).max() < 0.05
+    with pytest.raises(medvlseg.ConfigError, match="precision"):
+        medvlseg.Segmenter(model, precision="fp8")

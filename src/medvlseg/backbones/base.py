@@ -82,6 +82,9 @@ class Backbone(nn.Module, ABC):
     num_text_blocks: int = 0
     context_length: int = 77
     weight_source: str = "random"  # hub name, local path, package name, or "random"
+    # A backbone made for laptop CPUs: models built on it take their compact defaults (narrower
+    # necks and decoders), so the whole model keeps the backbone's speed. See BENCHMARKS.md.
+    compact: bool = False
 
     def __init__(self) -> None:
         super().__init__()

@@ -72,6 +72,7 @@ def mean_pool(tokens: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tenso
 
 
 class LiteBackbone(Backbone):
+    compact = True  # its models take compact defaults (see Backbone.compact)
     """An EfficientNet-Lite image tower (``efficientnet_lite_pytorch.EfficientNet``) and a BERT text
     tower (:class:`transformers.BertModel`) behind the stepwise interface, with learned projections
     into a joint space."""

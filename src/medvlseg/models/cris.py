@@ -69,6 +69,8 @@ def coord_channels(x: torch.Tensor) -> torch.Tensor:
     return torch.cat([xs, ys], dim=1)
 
 
+COMPACT_DIM = 128  # neck/decoder width on compact backbones (lite): cost falls with dim^2
+
 class CoordConv(nn.Module):
     """CoordConv (Liu et al., arXiv:1807.03247): two coordinate channels appended, then conv-BN-ReLU."""
 
@@ -338,7 +340,8 @@ class CRIS(SegmentationModel):
     ) -> None:
         super().__init__()
         self.backbone = backbone.freeze(not finetune_backbone)
-        dim = dim if dim is not None else min(512, max(64, backbone.text_width))
+        if dim is None:  # CRIS's own width for CLIP (512); a narrow neck on a compact backbone (4x faster)
+            dim = COMPACT_DIM if backbone.compact else min(512, max(64, backbone.text_width))
         if dim % 4 or dim % num_heads:
             raise ConfigError(f"cris: dim must be a multiple of 4 and of num_heads ({num_heads}), got {dim}")
         if kernel_size % 2 == 0:

@@ -43,6 +43,9 @@ __all__ = ["VLSM_CHOICES", "VLSMEnsemble", "build_ensemble"]
 VLSM_CHOICES = ("biomedclipseg", "biomedclipseg-d", "clipseg")
 
 
+PAPER_CNN_WIDTHS = (64, 128, 256, 512)
+COMPACT_CNN_WIDTHS = (16, 32, 64, 128)  # 16x fewer FLOPs in the CNN branch
+
 class VLSMEnsemble(SegmentationModel):
     """A VLSM and ``unet-eca`` side by side, logits fused by a learned 1x1 convolution."""
 
@@ -52,7 +55,7 @@ class VLSMEnsemble(SegmentationModel):
         *,
         vlsm: str = "biomedclipseg",
         vlsm_kwargs: dict | None = None,
-        cnn_widths: Sequence[int] = (64, 128, 256, 512),
+        cnn_widths: Sequence[int] | None = None,
         cnn_dropout: float = 0.1,
         cnn_size: int | None = None,
         inject_text: bool = False,
@@ -73,6 +76,8 @@ class VLSMEnsemble(SegmentationModel):
         del vlsm_model._modules["backbone"]
         object.__setattr__(vlsm_model, "backbone", self.backbone)
         self.vlsm = vlsm_model
+        if cnn_widths is None:  # the paper's 64 -> 512; a quarter of the widths on compact backbones
+            cnn_widths = COMPACT_CNN_WIDTHS if backbone.compact else PAPER_CNN_WIDTHS
         self.cnn = UNetECA(widths=cnn_widths, dropout=cnn_dropout, image_size=cnn_size or backbone.image_size)
         self.cnn_size = cnn_size
         self.fuse = nn.Conv2d(2, 1, kernel_size=1)

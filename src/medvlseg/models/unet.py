@@ -40,6 +40,7 @@ from .base import SegmentationModel, SegmentationOutput, register_model, resize_
 __all__ = ["ECA", "DoubleConvECA", "UNet", "UNetECA", "build_unet", "build_unet_eca", "eca_kernel_size"]
 
 DEFAULT_DECODER_CHANNELS = (256, 128, 64, 32, 16)
+COMPACT_DECODER_CHANNELS = (128, 64, 32, 16, 8)  # on compact backbones (lite): half the widths
 
 
 # ------------------------------------------------------------------------------------ unet (smp)
@@ -70,7 +71,7 @@ class UNet(SegmentationModel):
                 p.requires_grad_(id(p) in used)
         strides = list(backbone.vision_strides)
         n = len(strides)
-        channels = list(decoder_channels) if decoder_channels is not None else list(DEFAULT_DECODER_CHANNELS[:n])
+        channels = list(decoder_channels) if decoder_channels is not None else list((COMPACT_DECODER_CHANNELS if backbone.compact else DEFAULT_DECODER_CHANNELS)[:n])
         if len(channels) != n:
             raise ConfigError(f"unet: decoder_channels needs {n} values (one per stage of {backbone.name!r}), got {channels}")
         # the last decoder step goes one factor of 2 finer than the first stage (stride 4 -> 2)
