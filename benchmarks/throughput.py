@@ -23,7 +23,8 @@ from pathlib import Path
 REFERENCE = "hf-clipseg-352"
 
 
-def _run_one(model: str, backbone: str, batch: int, iters: int, threads: int, precision: str = "fp32") -> dict:
+def _run_one(model: str, backbone: str, batch: int, iters: int, threads: int, precision: str = "fp32",
+             model_kwargs: dict | None = None) -> dict:
     import resource
 
     import torch
@@ -48,7 +49,7 @@ def _run_one(model: str, backbone: str, batch: int, iters: int, threads: int, pr
     else:
         from medvlseg.models.base import build_model
 
-        kwargs = {}
+        kwargs = dict(model_kwargs or {})
         if backbone in ("clip", "biomedclip"):
             kwargs["backbone_kwargs"] = {"pretrained": False}
         net = build_model(model, backbone=backbone or None, **kwargs).eval()
@@ -66,7 +67,7 @@ def _run_one(model: str, backbone: str, batch: int, iters: int, threads: int, pr
         dt = time.perf_counter() - t0
     params = sum(p.numel() for p in net.parameters())
     return {
-        "model": model, "backbone": backbone, "input": size, "batch": batch, "iters": iters, "precision": precision,
+        "model": model, "backbone": backbone, "input": size, "batch": batch, "iters": iters, "precision": precision, "kwargs": model_kwargs or {},
         "images_per_s": batch * iters / dt, "params_m": params / 1e6,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "rss_before_model_mb": base_rss / 1024, "output": list(out.shape),
@@ -81,12 +82,13 @@ def main() -> None:
     ap.add_argument("--iters", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--precision", choices=["fp32", "bf16"], default="fp32", help="bf16: CPU autocast, reference included")
+    ap.add_argument("--kwargs", default="{}", help="JSON keyword arguments for the models (not the reference)")
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--one", nargs=2, metavar=("MODEL", "BACKBONE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
 
     if args.one:
-        print(json.dumps(_run_one(args.one[0], args.one[1], args.batch, args.iters, args.threads, args.precision)))
+        print(json.dumps(_run_one(args.one[0], args.one[1], args.batch, args.iters, args.threads, args.precision, json.loads(args.kwargs))))
         return
 
     from medvlseg.models.base import list_models, model_info
@@ -106,7 +108,7 @@ def main() -> None:
     rows = []
     for model, bb in configs:
         cmd = [sys.executable, __file__, "--one", model, bb or "", "--batch", str(args.batch), "--iters", str(args.iters),
-               "--threads", str(args.threads), "--precision", args.precision]
+               "--threads", str(args.threads), "--precision", args.precision, "--kwargs", args.kwargs]
         res = subprocess.run(cmd, capture_output=True, text=True)
         if res.returncode != 0:
             print(f"{model} / {bb}: failed\n{res.stderr[-2000:]}", file=sys.stderr)
@@ -133,7 +135,8 @@ def markdown(result: dict) -> str:
     lines = ["| model | backbone | input | precision | images/s (batch %d) | × reference | peak RSS (MB) | params (M) |" % result["rows"][0]["batch"],
              "|---|---|---|---|---|---|---|---|"]
     for r in result["rows"]:
-        lines.append(f"| {r['model']} | {r['backbone'] or '-'} | {r['input']} | {r['precision']} | {r['images_per_s']:.2f} | "
+        extra = " ".join(f"{k}={v}" for k, v in r.get("kwargs", {}).items()) if r["model"] != REFERENCE else ""
+        lines.append(f"| {r['model']}{' (' + extra + ')' if extra else ''} | {r['backbone'] or '-'} | {r['input']} | {r['precision']} | {r['images_per_s']:.2f} | "
                      f"{r['speed_vs_reference']:.1f}x | {r['peak_rss_mb']:.0f} | {r['params_m']:.1f} |")
     return "\n".join(lines)
 

@@ -231,3 +231,16 @@ def test_segmenter_bf16_agrees_with_fp32():
     assert np.abs(a.probability - b.probability).max() < 0.05
     with pytest.raises(medvlseg.ConfigError, match="precision"):
         medvlseg.Segmenter(model, precision="fp8")
+
+
+def test_compact_backbones_get_compact_defaults():
+    from medvlseg.models.cris import COMPACT_DIM
+    from medvlseg.models.ensemble import COMPACT_CNN_WIDTHS, PAPER_CNN_WIDTHS
+
+    assert build_backbone("tiny-lite").compact and not build_backbone("tiny").compact
+    assert build_model("cris", backbone="tiny-lite").dim == COMPACT_DIM
+    assert build_model("cris", backbone="tiny").dim != COMPACT_DIM
+    assert build_model("cris", backbone="tiny-lite", dim=96).dim == 96  # an explicit value wins
+    assert tuple(build_model("ensemble", backbone="tiny-lite").cnn.widths) == COMPACT_CNN_WIDTHS
+    assert tuple(build_model("ensemble", backbone="tiny").cnn.widths) == PAPER_CNN_WIDTHS == (64, 128, 256, 512)
+    assert build_model("unet", backbone="tiny-lite").decoder.blocks[0].conv1[0].out_channels == 128
