@@ -110,17 +110,9 @@ def test_path_stem_and_suffix():
 @pytest.fixture(scope="module")
 def mni_dataset(tmp_path_factory) -> Path:
     """The MNI152 T1 template and a grey-matter mask (probability > 0.5), as shipped by nilearn."""
-    from nilearn import datasets
+    from medvlseg.demo import build_mni_dataset
 
-    root = tmp_path_factory.mktemp("mni")
-    (root / "images").mkdir()
-    (root / "masks").mkdir()
-    t1 = datasets.load_mni152_template(resolution=2)
-    gm = datasets.load_mni152_gm_template(resolution=2)
-    nib.save(t1, root / "images" / "mni152.nii.gz")
-    gm_mask = (np.asarray(gm.get_fdata()) > 0.5).astype(np.uint8)
-    nib.save(nib.Nifti1Image(gm_mask, gm.affine), root / "masks" / "mni152.nii.gz")
-    return root
+    return build_mni_dataset(tmp_path_factory.mktemp("mni"))
 
 
 def test_nifti_volume_read_with_spacing(mni_dataset):

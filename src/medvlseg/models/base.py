@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..backbones.base import IMAGENET_MEAN, IMAGENET_STD, Backbone
+from ..backbones.base import IMAGENET_MEAN, IMAGENET_STD, Backbone, TextFeatures, VisionFeatures
 from ..errors import ConfigError, DataError
 
 
@@ -69,6 +69,16 @@ class SegmentationModel(nn.Module):
             raise ConfigError(f"{self.name}: images must be float and normalised (mean {self.image_mean}, std {self.image_std}), got {images.dtype}")
         if isinstance(prompts, str) or len(prompts) != images.shape[0]:
             raise ConfigError(f"{self.name}: need one prompt per image: {images.shape[0]} image(s), prompts={prompts!r}")
+
+    def encode(self, images: torch.Tensor, prompts: Sequence[str], blocks: Sequence[int]) -> tuple[TextFeatures, VisionFeatures]:
+        """Run both towers of the backbone: text features and the outputs of vision ``blocks``.
+
+        A frozen backbone runs under ``torch.no_grad`` (not ``inference_mode``, whose tensors would
+        break a later backward pass): nothing upstream needs its gradients, and it saves memory.
+        """
+        bb = self.backbone
+        with torch.set_grad_enabled(torch.is_grad_enabled() and not bb.frozen):
+            return bb.encode_text(prompts), bb.encode_image(images, return_blocks=blocks)
 
     def __call__(self, images: torch.Tensor, prompts: Sequence[str]) -> SegmentationOutput:  # typing only
         return super().__call__(images, prompts)

@@ -154,10 +154,7 @@ class CLIPSeg(SegmentationModel):
         returns: logits (B, 1, H, W); aux: text_embeds (B, E), image_embeds (B, E)
         """
         self.check_inputs(images, prompts)
-        bb = self.backbone
-        with torch.set_grad_enabled(torch.is_grad_enabled() and not bb.frozen):
-            text = bb.encode_text(prompts)  # pooled (B, E)
-            vis = bb.encode_image(images, return_blocks=self.extract_layers)
+        text, vis = self.encode(images, prompts, self.extract_layers)  # pooled (B, E); taps per block
         acts, grid, prefix = self._tokens(vis.hidden_states, images)
         logits = self.decoder(acts[::-1], text.pooled, grid, prefix)  # (B, 1, h*s, w*s)
         return SegmentationOutput(

@@ -386,10 +386,8 @@ class CRIS(SegmentationModel):
         returns: logits (B, 1, H, W); aux: text_embeds (B, E), image_embeds (B, E)
         """
         self.check_inputs(images, prompts)
-        bb = self.backbone
-        with torch.set_grad_enabled(torch.is_grad_enabled() and not bb.frozen):
-            text = bb.encode_text(prompts)  # tokens (B, L, D_t), attention_mask (B, L), pooled (B, E)
-            vis = bb.encode_image(images, return_blocks=self.blocks)
+        # text: tokens (B, L, D_t), attention_mask (B, L), pooled (B, E); vis: the tapped blocks
+        text, vis = self.encode(images, prompts, self.blocks)
         if self.pyramid is not None:  # ViT tokens (B, P + h*w, D) -> maps at strides 8, 16, 32
             feats = self.pyramid(vis.hidden_states, vis.grid)
         else:  # CNN maps (B, C_i, H/s_i, W/s_i), s_i = 8, 16, 32
