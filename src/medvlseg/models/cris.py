@@ -16,7 +16,8 @@ fine-tunes both. Here any backbone works, frozen by default (``finetune_backbone
 
 Widths follow CRIS (decoder width 512 = CLIP's text width, FPN widths 256/512/1024, FFN 2048) when
 the backbone's text width is 512; otherwise the decoder width is the text width clamped to
-[64, 512] (``dim`` overrides it) and the other widths scale with it.
+[64, 512], or ``COMPACT_DIM`` (128) on a compact backbone (``lite``: 2.4x faster on a CPU, see
+BENCHMARKS.md); ``dim`` overrides both, and the other widths scale with it.
 
 Avoided from public VLSM code (REFERENCE §5): every attention is ``batch_first`` and masks the
 padding of the text, so a sample's output never depends on the other images or prompts of its batch.
