@@ -32,7 +32,12 @@ _EXPORTS = {
 __all__ = ["__version__", *sorted(_EXPORTS)]
 
 
+_SUBMODULES = ("backbones", "data", "evaluation", "losses", "models", "prompts")
+
+
 def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:  # medvlseg.losses.dhn_nce(...) works after a plain `import medvlseg`
+        return import_module(f".{name}", __name__)
     if name in _EXPORTS:
         value = getattr(import_module(_EXPORTS[name], __name__), name)
         globals()[name] = value
