@@ -1,0 +1,143 @@
+"""MedCLIPSeg (REFERENCE §3): adapters between frozen blocks, stochastic vs deterministic modes, and
+cheap Monte-Carlo uncertainty that reuses the activations before the first adapter."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+import medvlseg
+from medvlseg.losses.contrastive import soft_patch_contrastive
+from medvlseg.models.base import build_model
+from medvlseg.models.medclipseg import default_adapter_blocks, paired_text_block
+
+BACKBONES = ["tiny", "tiny-lite"]  # a ViT and a CNN image tower
+
+
+def _model(backbone: str, **kwargs):
+    """A model whose adapters are not the identity (their up-projections are zero at build time, so a
+    fresh model would ignore the adapters' noise)."""
+    torch.manual_seed(0)
+    model = build_model("medclipseg", backbone=backbone, **kwargs)
+    g = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        for a in model.adapters:
+            for up in (a.up_img, a.up_txt):
+                up.weight.copy_(torch.randn(up.weight.shape, generator=g) * 0.5)
+    return model
+
+
+def _inputs(model, batch=2, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    s = model.image_size
+    return torch.randn(batch, 3, s, s, generator=g), ["foot ulcer", "one small pink polyp in the upper left"][:batch]
+
+
+def test_default_adapter_blocks_and_pairing():
+    assert default_adapter_blocks(12, "vit") == list(range(10))  # paper: before blocks 1-10 of 12
+    assert default_adapter_blocks(4, "vit") == [0, 1]
+    assert default_adapter_blocks(4, "cnn") == [0, 1, 2]  # every stage but the last
+    assert default_adapter_blocks(2, "vit") == [0]
+    assert [paired_text_block(i, 12, 12) for i in range(12)] == list(range(12))
+    assert [paired_text_block(i, 4, 2) for i in range(4)] == [0, 1, 1, 1]  # rounded half up, clamped
+    assert build_model("medclipseg", backbone="tiny-lite").text_pairs == [0, 1, 1]
+    with pytest.raises(medvlseg.ConfigError, match="adapter_blocks"):
+        build_model("medclipseg", backbone="tiny", adapter_blocks=[2, 1])
+    with pytest.raises(medvlseg.ConfigError, match="adapter_blocks"):
+        build_model("medclipseg", backbone="tiny", adapter_blocks=[7])
+
+
+@pytest.mark.parametrize("backbone", BACKBONES)
+def test_aux_embeddings_feed_the_patch_contrastive_loss_and_gradients_reach_the_first_adapter(backbone):
+    model = _model(backbone).train()
+    images, prompts = _inputs(model)
+    out = model(images, prompts)
+    pe, te = out.aux["patch_embeds"], out.aux["text_embeds"]
+    b, n, d = pe.shape
+    assert b == 2 and te.shape == (2, d) and d == model.decoder.dim
+    grid = images.shape[-1] // model.backbone.vision_strides[-1]
+    assert n == grid * grid
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(out.logits, torch.rand_like(out.logits))
+    loss = loss + 0.1 * soft_patch_contrastive(pe, torch.ones(b, n), te)
+    loss.backward()
+    first = model.adapters[0]
+    # through the frozen blocks after it, and through its own two-way layer
+    assert first.down_img.weight.grad is not None and first.down_img.weight.grad.abs().sum() > 0
+    assert first.down_txt.weight.grad is not None and first.down_txt.weight.grad.abs().sum() > 0
+    assert all(p.grad is None for p in model.backbone.parameters())
+
+
+@pytest.mark.parametrize("backbone", BACKBONES)
+def test_stochastic_in_training_deterministic_in_eval(backbone):
+    model = _model(backbone)
+    images, prompts = _inputs(model)
+    model.eval()
+    with torch.no_grad():
+        a, b = model(images, prompts).logits, model(images, prompts).logits
+    torch.testing.assert_close(a, b, atol=0, rtol=0)
+    model.train()
+    with torch.no_grad():
+        c, d = model(images, prompts).logits, model(images, prompts).logits
+        assert not torch.allclose(c, d), "training passes sample the adapters' values"
+        model.stochastic = False  # explicit flag wins over the mode
+        e, f = model(images, prompts).logits, model(images, prompts).logits
+        torch.testing.assert_close(e, f, atol=0, rtol=0)
+        model.eval()
+        model.stochastic = True
+        assert not torch.allclose(model(images, prompts).logits, model(images, prompts).logits)
+
+
+@pytest.mark.parametrize("backbone", BACKBONES)
+def test_samples_differ_between_calls_and_have_the_right_shape(backbone):
+    model = _model(backbone).train()
+    images, prompts = _inputs(model)
+    p1 = model.sample_probabilities(images, prompts, samples=5, chunk=2)  # chunks of 2, 2, 1
+    p2 = model.sample_probabilities(images, prompts, samples=5, chunk=2)
+    assert p1.shape == (5, 2, 1, *images.shape[-2:])
+    assert ((p1 >= 0) & (p1 <= 1)).all()
+    assert not torch.equal(p1, p2)
+    assert not torch.allclose(p1[0], p1[1]), "samples within one call differ"
+    assert model.training, "the mode is restored"
+
+
+@pytest.mark.parametrize("backbone", BACKBONES)
+def test_reused_pre_adapter_activations_are_exact(backbone):
+    """With sampling switched off, every sample equals the deterministic forward: so repeating the
+    activations before the first adapter along the batch changes nothing."""
+    model = _model(backbone).eval()
+    images, prompts = _inputs(model)
+    probs = model.sample_probabilities(images, prompts, samples=5, chunk=3, stochastic=False)
+    expected = model.predict(images, prompts)  # (B, 1, H, W)
+    for s in range(5):
+        torch.testing.assert_close(probs[s], expected, atol=1e-6, rtol=1e-5)
+
+
+def test_segmenter_uncertainty_maps():
+    model = _model("tiny")
+    image = np.random.default_rng(0).integers(0, 256, (40, 52, 3), dtype=np.uint8)
+    r = medvlseg.Segmenter(model).segment(image, "foot ulcer", uncertainty=True, samples=6)
+    assert r.entropy.shape == r.mutual_information.shape == (40, 52)
+    assert (r.entropy >= 0).all() and (r.entropy <= math.log(2) + 1e-6).all()
+    assert (r.mutual_information >= 0).all() and r.mutual_information.max() > 0
+    assert (r.mutual_information <= r.entropy + 1e-6).all()
+
+
+@pytest.mark.parametrize("backbone", BACKBONES)
+def test_fresh_adapters_are_identity_so_the_stepwise_pass_matches_the_whole_towers(backbone):
+    """Zero-initialised up-projections: the stepwise, interleaved run of both towers must give exactly
+    what running each tower on its own gives, decoded the same way."""
+    torch.manual_seed(0)
+    model = build_model("medclipseg", backbone=backbone).eval()
+    images, prompts = _inputs(model)
+    bb = model.backbone
+    with torch.no_grad():
+        out = model(images, prompts)
+        vis = bb.encode_image(images)
+        txt = bb.encode_text(bb.tokenize(prompts))
+        patches = vis.last[:, bb.num_prefix_tokens:] if bb.vision_type == "vit" else vis.last.flatten(2).transpose(1, 2)
+        logits, pe, te = model.decoder(patches, vis.grid, txt.pooled)
+    torch.testing.assert_close(out.logits, torch.nn.functional.interpolate(logits, size=images.shape[-2:], mode="bilinear"), atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(out.aux["text_embeds"], te, atol=1e-5, rtol=1e-5)
