@@ -258,3 +258,20 @@ def test_real_dataset_samples(ph2):
     assert abs(loaded.mask.mean() - float(s.meta["foreground_fraction"])) < 1e-4
     with pytest.raises(DataError, match="unknown split"):
         ds.split("holdout")
+
+
+def test_pooled_datasets_keep_each_sources_label_map(tmp_path):
+    labels = np.zeros((20, 30), np.uint8)
+    labels[2:6, 2:6] = 1
+    labels[10:15, 10:20] = 2
+    for name in ("a", "b"):
+        (tmp_path / name / "images").mkdir(parents=True)
+        (tmp_path / name / "masks").mkdir()
+        Image.fromarray(np.zeros((20, 30, 3), np.uint8)).save(tmp_path / name / "images" / f"{name}1.png")
+        Image.fromarray(labels).save(tmp_path / name / "masks" / f"{name}1.png")
+    a = SegmentationDataset.open(tmp_path / "a", target="tumour", label_map={1: "liver", 2: "tumour"})
+    b = SegmentationDataset.open(tmp_path / "b", target="polyp")  # no label map: non-zero is target
+    pool = SegmentationDataset.pool([a, b])
+    np.testing.assert_array_equal(pool.load_mask("a1"), labels == 2)
+    np.testing.assert_array_equal(pool.load_mask("b1"), labels > 0)
+    np.testing.assert_array_equal(pool.subset(["a1"]).load_mask("a1"), labels == 2)

@@ -78,11 +78,14 @@ class SegmentationDataset(Sequence[Sample]):
         name: str = "dataset",
         root: Path | None = None,
         label_map: Mapping[int, str] | None = None,
+        source_label_maps: Mapping[str, Mapping[int, str] | None] | None = None,
     ) -> None:
         self.samples = list(samples)
         self.name = name
         self.root = root
         self.label_map = dict(label_map) if label_map else None
+        # pooled datasets: each source dataset's own label map, by dataset name
+        self.source_label_maps = dict(source_label_maps or {})
         self._index = {s.id: k for k, s in enumerate(self.samples)}
         if len(self._index) != len(self.samples):
             dup = sorted({s.id for s in self.samples if sum(t.id == s.id for t in self.samples) > 1})
@@ -195,9 +198,7 @@ class SegmentationDataset(Sequence[Sample]):
         samples = [
             replace(s, id=f"{s.dataset}/{s.id}") if seen[s.id] > 1 else s for ds in datasets for s in ds
         ]
-        pooled = cls(samples, name=name)
-        pooled._label_maps = {ds.name: ds.label_map for ds in datasets}  # per-source label maps
-        return pooled
+        return cls(samples, name=name, source_label_maps={ds.name: ds.label_map for ds in datasets})
 
     # ---- views ----------------------------------------------------------------------------------
 
@@ -206,10 +207,10 @@ class SegmentationDataset(Sequence[Sample]):
         if missing:
             raise DataError(f"{self.name}: unknown sample ids: {', '.join(missing[:5])}")
         wanted = set(ids)
-        ds = SegmentationDataset([s for s in self.samples if s.id in wanted], name=name or self.name, root=self.root, label_map=self.label_map)
-        if hasattr(self, "_label_maps"):
-            ds._label_maps = self._label_maps
-        return ds
+        return SegmentationDataset(
+            [s for s in self.samples if s.id in wanted], name=name or self.name, root=self.root,
+            label_map=self.label_map, source_label_maps=self.source_label_maps,
+        )
 
     def split(self, split: str | None) -> SegmentationDataset:
         """Samples of one split (``None`` or ``"all"``: every sample)."""
@@ -261,7 +262,7 @@ class SegmentationDataset(Sequence[Sample]):
         sample = self[sample] if isinstance(sample, str) else sample
         if sample.mask is None:
             raise DataError(f"{sample.image}: no mask for sample {sample.id!r}")
-        label_map = getattr(self, "_label_maps", {}).get(sample.dataset, self.label_map)
+        label_map = self.source_label_maps.get(sample.dataset, self.label_map)
         if sample.slice_index is not None:
             raw = self._volume(sample.mask).slice(sample.slice_index, sample.axis or 0)
             return io.binarize_mask(np.rint(raw).astype(np.int64), label_map=label_map, target=sample.target, source=sample.mask)
