@@ -168,10 +168,10 @@ class Backbone(nn.Module, ABC):
         """Run the text tower. A list of prompts is encoded once per distinct prompt (a batch
         usually repeats one prompt) and expanded back to one row per prompt."""
         if not isinstance(prompts, TextTokens):
-            unique = list(dict.fromkeys(prompts))
-            if len(unique) < len(prompts):
-                feats = self.encode_text(self.tokenize(unique))
-                index = torch.tensor([unique.index(p) for p in prompts], device=feats.pooled.device)
+            position = {p: k for k, p in enumerate(dict.fromkeys(prompts))}
+            if len(position) < len(prompts):
+                feats = self.encode_text(self.tokenize(list(position)))
+                index = torch.tensor([position[p] for p in prompts], device=feats.pooled.device)
                 return TextFeatures(feats.tokens[index], feats.attention_mask[index], feats.pooled[index])
         tokens = prompts if isinstance(prompts, TextTokens) else self.tokenize(prompts)
         x = self.text_embed(tokens)
