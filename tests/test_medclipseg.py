@@ -39,11 +39,12 @@ def _inputs(model, batch=2, seed=0):
 def test_default_adapter_blocks_and_pairing():
     assert default_adapter_blocks(12, "vit") == list(range(10))  # paper: before blocks 1-10 of 12
     assert default_adapter_blocks(4, "vit") == [0, 1]
-    assert default_adapter_blocks(4, "cnn") == [0, 1, 2]  # every stage but the last
+    assert default_adapter_blocks(4, "cnn") == [1, 2, 3]  # every stage but the first
+    assert default_adapter_blocks(1, "cnn") == [0]
     assert default_adapter_blocks(2, "vit") == [0]
     assert [paired_text_block(i, 12, 12) for i in range(12)] == list(range(12))
     assert [paired_text_block(i, 4, 2) for i in range(4)] == [0, 1, 1, 1]  # rounded half up, clamped
-    assert build_model("medclipseg", backbone="tiny-lite").text_pairs == [0, 1, 1]
+    assert build_model("medclipseg", backbone="tiny-lite").text_pairs == [1, 1, 1]  # blocks [1, 2, 3]
     with pytest.raises(medvlseg.ConfigError, match="adapter_blocks"):
         build_model("medclipseg", backbone="tiny", adapter_blocks=[2, 1])
     with pytest.raises(medvlseg.ConfigError, match="adapter_blocks"):
@@ -103,16 +104,64 @@ def test_samples_differ_between_calls_and_have_the_right_shape(backbone):
     assert model.training, "the mode is restored"
 
 
+@pytest.mark.parametrize("which", ["last", "all"])
 @pytest.mark.parametrize("backbone", BACKBONES)
-def test_reused_pre_adapter_activations_are_exact(backbone):
+def test_reused_pre_adapter_activations_are_exact(backbone, which):
     """With sampling switched off, every sample equals the deterministic forward: so repeating the
-    activations before the first adapter along the batch changes nothing."""
+    activations (and, on a CNN, the decoder embeddings) computed before the sampled part along the
+    batch changes nothing."""
     model = _model(backbone).eval()
     images, prompts = _inputs(model)
-    probs = model.sample_probabilities(images, prompts, samples=5, chunk=3, stochastic=False)
+    probs = model.sample_probabilities(images, prompts, samples=5, chunk=3, stochastic=False, stochastic_adapters=which)
     expected = model.predict(images, prompts)  # (B, 1, H, W)
     for s in range(5):
         torch.testing.assert_close(probs[s], expected, atol=1e-6, rtol=1e-5)
+
+
+@pytest.mark.parametrize("backbone", BACKBONES)
+def test_confined_sampling_samples_only_the_last_adapter(backbone):
+    """stochastic_adapters="last": with the last adapter's variances forced to zero nothing varies,
+    while sampling every adapter still does; and the other way round."""
+    model = _model(backbone).eval()
+    images, prompts = _inputs(model)
+    last = model.adapters[-1]
+    for attn in (last.img_to_txt, last.txt_to_img):
+        attn.variance_override = 0.0
+    expected = model.predict(images, prompts)
+    confined = model.sample_probabilities(images, prompts, samples=4, stochastic_adapters="last")
+    for s in range(4):
+        torch.testing.assert_close(confined[s], expected, atol=1e-5, rtol=1e-5)
+    every = model.sample_probabilities(images, prompts, samples=4, stochastic_adapters="all")
+    assert not torch.allclose(every[0], every[1])
+    for attn in (last.img_to_txt, last.txt_to_img):
+        attn.variance_override = None
+    for a in model.adapters[:-1]:
+        for attn in (a.img_to_txt, a.txt_to_img):
+            attn.variance_override = 0.0
+    confined = model.sample_probabilities(images, prompts, samples=4, stochastic_adapters="last")
+    assert not torch.allclose(confined[0], confined[1]), "the last adapter samples"
+    with pytest.raises(medvlseg.errors.ConfigError, match="stochastic_adapters"):
+        model.sample_probabilities(images, prompts, samples=2, stochastic_adapters="first")
+
+
+@pytest.mark.parametrize("backbone", BACKBONES)
+def test_forward_from_cached_frozen_features(backbone):
+    """The feature-cache contract: forward_features(frozen_features(x)) is forward(x), also from
+    features stored in float16 (within fp16 rounding), and the prefix carries no gradient."""
+    model = _model(backbone).eval()
+    images, prompts = _inputs(model)
+    feats = model.frozen_features(images)
+    assert all(f.shape[0] == images.shape[0] and not f.requires_grad for f in feats)
+    hw = tuple(images.shape[-2:])
+    with torch.no_grad():
+        direct = model(images, prompts).logits
+        torch.testing.assert_close(model.forward_features(feats, prompts, hw).logits, direct)
+        half = [f.half().float() for f in feats]
+        torch.testing.assert_close(model.forward_features(half, prompts, hw).logits, direct, atol=5e-2, rtol=5e-2)
+    model.train()
+    out = model.forward_features(feats, prompts, hw)
+    out.logits.mean().backward()
+    assert model.adapters[0].up_img.weight.grad is not None
 
 
 def test_segmenter_uncertainty_maps():
@@ -135,9 +184,12 @@ def test_fresh_adapters_are_identity_so_the_stepwise_pass_matches_the_whole_towe
     bb = model.backbone
     with torch.no_grad():
         out = model(images, prompts)
-        vis = bb.encode_image(images)
         txt = bb.encode_text(bb.tokenize(prompts))
-        patches = vis.last[:, bb.num_prefix_tokens:] if bb.vision_type == "vit" else vis.last.flatten(2).transpose(1, 2)
-        logits, pe, te = model.decoder(patches, vis.grid, txt.pooled)
+        if bb.vision_type == "vit":
+            vis = bb.encode_image(images)
+            logits, pe, te = model.decoder(vis.last[:, bb.num_prefix_tokens:], vis.grid, txt.pooled)
+        else:  # the multi-scale decoder reads every stage
+            vis = bb.encode_image(images, return_blocks=list(range(bb.num_vision_blocks)))
+            logits, pe, te = model.decoder(vis.hidden_states, txt.pooled)
     torch.testing.assert_close(out.logits, torch.nn.functional.interpolate(logits, size=images.shape[-2:], mode="bilinear"), atol=1e-5, rtol=1e-5)
     torch.testing.assert_close(out.aux["text_embeds"], te, atol=1e-5, rtol=1e-5)

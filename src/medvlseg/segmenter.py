@@ -7,6 +7,7 @@ run the model, and resize the probability back to the original size.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -120,11 +121,14 @@ class Segmenter:
         if uncertainty and hasattr(self.model, "sample_probabilities"):
             if samples < 2:
                 raise ConfigError(f"samples: need at least 2 stochastic passes, got {samples}")
-            probs = self.model.sample_probabilities(x, [prompt], samples=samples)  # (S, 1, 1, s, s)
-            probs = _resize(probs.flatten(0, 1), (h, w)).view(samples, h, w)
-            mean = probs.mean(0)
+            probs = self.model.sample_probabilities(x, [prompt], samples=samples)[:, 0].float()  # (S, 1, s, s)
+            # the maps are computed at the model's resolution and then resized: S full-size maps of a
+            # large photograph would cost more than the sampling itself
+            mean = probs.mean(0)  # (1, s, s)
             entropy = _binary_entropy(mean)
             mi = (entropy - _binary_entropy(probs).mean(0)).clamp_min(0)
+            mean, entropy, mi = _resize(torch.stack([mean, entropy, mi]), (h, w))[:, 0]
+            entropy, mi = entropy.clamp(0, math.log(2)), mi.clamp(min=0).minimum(entropy)
         else:
             mean = _resize(self.model.predict(x, [prompt]), (h, w))[0, 0]
             entropy = _binary_entropy(mean) if uncertainty else None
@@ -163,6 +167,16 @@ def _binary_entropy(p: torch.Tensor) -> torch.Tensor:
     return -(p * p.log() + (1 - p) * (1 - p).log())
 
 
-def load(path: str | os.PathLike, **kwargs) -> Segmenter:
-    """A :class:`Segmenter` for a saved model (``.safetensors`` from :func:`medvlseg.save_model`)."""
-    return Segmenter(load_model(path), **kwargs)
+def load(path: str | os.PathLike, *, trust_pickle: bool = False, **kwargs) -> Segmenter:
+    """A :class:`Segmenter` for a run directory, a ``.safetensors`` file, or a Hugging Face CLIPSeg
+    checkpoint (see :func:`medvlseg.checkpoints.resolve_model`).
+
+    A run's sha256 is checked and its calibrated ``threshold`` / ``presence_threshold`` are used
+    unless given here; pickle files are refused unless ``trust_pickle=True``.
+    """
+    from .checkpoints import resolve_model
+
+    model, info = resolve_model(path, trust_pickle=trust_pickle)
+    kwargs.setdefault("threshold", info.threshold)
+    kwargs.setdefault("presence_threshold", info.presence_threshold)
+    return Segmenter(model, **kwargs)

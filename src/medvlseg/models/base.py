@@ -80,6 +80,21 @@ class SegmentationModel(nn.Module):
         with torch.set_grad_enabled(torch.is_grad_enabled() and not bb.frozen):
             return bb.encode_text(prompts), bb.encode_image(images, return_blocks=blocks)
 
+    # ---- feature cache contract (the training engine's cache uses it) ------------------------------
+
+    def frozen_features(self, images: torch.Tensor) -> tuple[torch.Tensor, ...] | None:
+        """The deterministic output of the model's frozen, non-adapted prefix for ``images``
+        (B, 3, H, W), computed without gradients: a tuple of tensors with the batch first, which
+        :meth:`forward_features` continues from. ``None`` (the default): no such prefix, nothing to
+        cache (e.g. a model that fine-tunes its whole encoder)."""
+        return None
+
+    def forward_features(
+        self, features: Sequence[torch.Tensor], prompts: Sequence[str], image_hw: tuple[int, int]
+    ) -> SegmentationOutput:
+        """``forward(images, prompts)`` given ``features = frozen_features(images)``."""
+        raise NotImplementedError(f"{self.name} has no cacheable frozen prefix (frozen_features returns None)")
+
     def __call__(self, images: torch.Tensor, prompts: Sequence[str]) -> SegmentationOutput:  # typing only
         return super().__call__(images, prompts)
 

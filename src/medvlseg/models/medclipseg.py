@@ -8,32 +8,43 @@ Design (see REFERENCE §3 for the paper's choices):
 
 - The backbone is frozen; only the adapters and the decoder train. Gradients flow *through* the
   frozen blocks that follow the first adapter; everything before the first adapter runs without
-  gradients (nothing trainable is upstream of it).
+  gradients (nothing trainable is upstream of it), so it can be computed once and cached
+  (:meth:`MedCLIPSeg.frozen_features`, used by the training engine's feature cache).
 - Both towers run step by step, together. ``adapter_blocks`` lists the vision blocks *after* which
   a :class:`~medvlseg.models.pvl.PVLAdapter` runs. Default on a ViT: blocks ``0 .. n-3`` (the paper's
-  "before blocks 1-10" of a 12-block ViT-B, scaled to ``n`` blocks); on a CNN: after every stage but
-  the last (the stage map ``(B, C_i, h, w)`` is flattened to tokens ``(B, h*w, C_i)``, adapted and
-  reshaped back). Vision block ``i`` is paired with text block
+  "before blocks 1-10" of a 12-block ViT-B, scaled to ``n`` blocks); on a CNN: every stage but the
+  first (strides 8, 16, 32 on EfficientNet-Lite0: the stride-4 stage has 16x more tokens than the
+  next for little semantic content). A CNN stage map ``(B, C_i, h, w)`` is flattened to tokens
+  ``(B, h*w, C_i)``, adapted and reshaped back. Vision block ``i`` is paired with text block
   ``j(i) = clamp(round_half_up(i * num_text_blocks / num_vision_blocks), 0, num_text_blocks - 1)``:
   before the adapter after vision block ``i`` runs, the text stream is advanced through block ``j(i)``.
 - ViT: the adapter sees only the ``N`` patch tokens; the ``P`` prefix (class) tokens pass through
   untouched (the decoder reads patch tokens only, and the pooled image embedding is not used).
-- Decoder: an MLP turns the pooled text embedding ``(B, embed_dim)`` into a kernel ``(B, D_dec)``; the
-  last vision output's patch features (ViT patch tokens, CNN last stage map) are layer-normed,
-  projected to ``D_dec``, upsampled x4 by two ConvTranspose2d+BN+ReLU blocks (14 -> 56 for ViT-B/16
-  at 224 px), and the logits are ``scale * <feature, kernel> / sqrt(D_dec) + bias`` per pixel,
-  bilinearly resized to the input.
+- Decoder, ViT (the paper's): an MLP turns the pooled text embedding ``(B, embed_dim)`` into a kernel
+  ``(B, D_dec)``; the last vision output's patch features are layer-normed, projected to ``D_dec``,
+  upsampled x4 by two ConvTranspose2d+BN+ReLU blocks (14 -> 56 for ViT-B/16 at 224 px), and the
+  logits are ``scale * <feature, kernel> / sqrt(D_dec) + bias`` per pixel, resized to the input.
+- Decoder, CNN (ours: a stride-32 map alone is too coarse for small lesions): the same text kernel
+  is dotted with per-pixel embeddings of *every* stage (1x1 conv + BN + ReLU + 3x3 conv), and the
+  per-stage score maps are upsampled to stride 4 and summed, as the skip fusion of FCN-8s (Long et
+  al., CVPR 2015). The fusion is linear, so a stage that does not change between Monte-Carlo samples
+  is embedded once and only its dot product with each sample's kernel is recomputed.
 - Stochasticity: the adapters sample their values when ``self.stochastic`` is True; when it is
   ``None`` (default) they follow the training mode (train: stochastic as in the paper; eval:
   deterministic, means only, so evaluation, saving and loading are reproducible).
-- Cheap uncertainty (:meth:`MedCLIPSeg.sample_probabilities`): the deterministic part before the
-  first adapter is computed once, and only the rest is run on ``S`` copies of it, batched.
+- Cheap uncertainty (:meth:`MedCLIPSeg.sample_probabilities`): the stochastic part is confined to
+  the last adapter by default (``stochastic_adapters="last"``; the earlier ones use their means),
+  everything before it is computed once, and only the rest runs on ``S`` copies of it, batched. On
+  a CNN the last adapter follows the last stage, so a sample costs one adapter on the stride-32
+  tokens, the text head and the decoder's dot products. ``stochastic_adapters="all"`` samples every
+  adapter, as the paper's 30 full passes do (still reusing the part before the first adapter).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
@@ -50,9 +61,10 @@ COMPACT_DECODER_DIM = 64  # decoder width on compact backbones
 
 def default_adapter_blocks(num_blocks: int, vision_type: str) -> list[int]:
     """Vision blocks after which an adapter runs. ViT: ``0 .. n-3`` (paper: before blocks 1-10 of 12,
-    i.e. after blocks 0-9); CNN: every stage but the last. At least one block."""
-    last = num_blocks - 2 if vision_type == "vit" else num_blocks - 1
-    return list(range(max(1, last)))
+    i.e. after blocks 0-9); CNN: every stage but the first. At least one block."""
+    if vision_type == "vit":
+        return list(range(max(1, num_blocks - 2)))
+    return list(range(1, num_blocks)) if num_blocks > 1 else [0]
 
 
 def paired_text_block(i: int, num_vision_blocks: int, num_text_blocks: int) -> int:
@@ -69,7 +81,7 @@ class _Up(nn.Sequential):
 
 
 class TextKernelDecoder(nn.Module):
-    """Text MLP kernel · upsampled patch features (REFERENCE §3 decoder)."""
+    """Text MLP kernel · upsampled patch features (REFERENCE §3 decoder), for ViT towers."""
 
     def __init__(self, vision_width: int, embed_dim: int, dim: int) -> None:
         super().__init__()
@@ -97,6 +109,71 @@ class TextKernelDecoder(nn.Module):
         fmap = self.up(emb.transpose(1, 2).reshape(b, self.dim, h, w))  # (B, D, 4h, 4w)
         logits = torch.einsum("bdhw,bd->bhw", fmap, kernel.to(fmap.dtype))[:, None] / math.sqrt(self.dim)
         return logits * self.scale + self.bias, emb, kernel
+
+
+class MultiScaleTextKernelDecoder(nn.Module):
+    """The text kernel dotted with per-pixel embeddings of every CNN stage; score maps summed at the
+    finest stage's resolution (FCN-style linear skip fusion). See the module docstring."""
+
+    def __init__(self, stage_widths: Sequence[int], embed_dim: int, dim: int) -> None:
+        super().__init__()
+        self.dim = dim
+        self.embed = nn.ModuleList(
+            nn.Sequential(
+                nn.Conv2d(c, dim, 1, bias=False), nn.BatchNorm2d(dim), nn.ReLU(inplace=True), nn.Conv2d(dim, dim, 3, padding=1)
+            )
+            for c in stage_widths
+        )
+        self.text_mlp = nn.Sequential(nn.Linear(embed_dim, dim), nn.ReLU(inplace=True), nn.Linear(dim, dim))
+        self.scales = nn.Parameter(torch.ones(len(stage_widths)))
+        self.bias = nn.Parameter(torch.tensor(0.0))
+
+    def kernel(self, text: torch.Tensor) -> torch.Tensor:
+        """text (B, embed_dim) -> kernel (B, D)."""
+        return self.text_mlp(text)
+
+    def embed_stage(self, level: int, fmap: torch.Tensor) -> torch.Tensor:
+        """fmap (B, C_level, h, w) -> embeddings (B, D, h, w)."""
+        return self.embed[level](fmap)
+
+    def forward(self, stages: Sequence[torch.Tensor], text: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """
+        stages:  one (B, C_l, h_l, w_l) map per stage, finest first
+        text:    (B, embed_dim) pooled text embedding
+        returns: logits (B, 1, h_0, w_0), last-stage embeddings (B, h*w, D), text kernel (B, D)
+        """
+        embeddings = [self.embed_stage(lvl, f) for lvl, f in enumerate(stages)]
+        kernel = self.kernel(text)
+        return self.fuse(embeddings, kernel), embeddings[-1].flatten(2).transpose(1, 2), kernel
+
+    def fuse(self, embeddings: Sequence[torch.Tensor], kernel: torch.Tensor) -> torch.Tensor:
+        """
+        embeddings: one (B', D, h_l, w_l) per stage, B' = B or 1 x B repeated; finest first
+        kernel:     (B, D); B a multiple of B' (samples of the same images, sample-major)
+        returns:    logits (B, 1, h_0, w_0)
+        """
+        size = embeddings[0].shape[-2:]
+        total = None
+        for level, emb in enumerate(embeddings):
+            reps = kernel.shape[0] // emb.shape[0]
+            k = kernel.to(emb.dtype).view(reps, emb.shape[0], self.dim)  # (R, B', D)
+            score = torch.einsum("bdhw,rbd->rbhw", emb, k).reshape(kernel.shape[0], 1, *emb.shape[-2:])
+            score = resize_logits(score * (self.scales[level] / math.sqrt(self.dim)), tuple(size))
+            total = score if total is None else total + score
+        return total + self.bias
+
+
+@dataclass
+class _Stream:
+    """Where a pass through both towers has got to: vision activation ``x`` after vision block ``vi``
+    (its adapter applied if it has one), text tokens ``t`` after text block ``tj``, and the decoder's
+    inputs gathered so far (CNN: per-stage outputs or their embeddings)."""
+
+    x: torch.Tensor
+    t: torch.Tensor
+    vi: int
+    tj: int
+    stages: list[torch.Tensor]
 
 
 class MedCLIPSeg(SegmentationModel):
@@ -141,7 +218,11 @@ class MedCLIPSeg(SegmentationModel):
         self.adapters = nn.ModuleList(
             PVLAdapter(backbone.vision_widths[i], backbone.text_width, hidden, heads, beta) for i in blocks
         )
-        self.decoder = TextKernelDecoder(backbone.vision_widths[-1], backbone.embed_dim, decoder_dim)
+        self.cnn = backbone.vision_type != "vit"
+        if self.cnn:
+            self.decoder = MultiScaleTextKernelDecoder(backbone.vision_widths, backbone.embed_dim, decoder_dim)
+        else:
+            self.decoder = TextKernelDecoder(backbone.vision_widths[-1], backbone.embed_dim, decoder_dim)
         self.stochastic = stochastic
 
     @property
@@ -151,60 +232,88 @@ class MedCLIPSeg(SegmentationModel):
     def _is_stochastic(self) -> bool:
         return self.training if self.stochastic is None else bool(self.stochastic)
 
-    # ---- the two halves of a pass -----------------------------------------------------------------
+    # ---- the pieces of a pass ----------------------------------------------------------------------
 
-    def _before_adapters(self, images: torch.Tensor, tokens: TextTokens) -> tuple[torch.Tensor, torch.Tensor]:
-        """Frozen, deterministic part: vision through block ``adapter_blocks[0]``, text through its
-        paired block. Returns (vision activation, text tokens (B, L, D_t))."""
+    def _vision_to(self, s: _Stream, i: int) -> None:
+        """Advance the vision stream through block ``i`` (no adapter), keeping CNN stage outputs."""
+        while s.vi < i:
+            s.vi += 1
+            s.x = self.backbone.vision_block(s.vi, s.x)
+            if self.cnn and s.vi not in self.adapter_blocks:
+                s.stages.append(s.x)
+
+    def _text_to(self, s: _Stream, j: int, tokens: TextTokens) -> None:
+        while s.tj < j:
+            s.tj += 1
+            s.t = self.backbone.text_block(s.tj, s.t, tokens)
+
+    def _adapt(self, k: int, s: _Stream, pad: torch.Tensor, stochastic: bool) -> None:
+        """Adapter ``k`` on the current streams (vision must be at ``adapter_blocks[k]``)."""
+        adapter = self.adapters[k]
+        if not self.cnn:
+            p = self.backbone.num_prefix_tokens
+            patches, s.t = adapter(s.x[:, p:], s.t, pad, stochastic)  # prefix tokens untouched
+            s.x = torch.cat([s.x[:, :p], patches], dim=1)
+            return
+        b, c, h, w = s.x.shape
+        tokens, s.t = adapter(s.x.flatten(2).transpose(1, 2), s.t, pad, stochastic)  # (B, h*w, C)
+        s.x = tokens.transpose(1, 2).reshape(b, c, h, w)
+        s.stages.append(s.x)
+
+    def frozen_features(self, images: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        """The frozen, deterministic image part before the first adapter, computed without gradients:
+        the vision activation after block ``adapter_blocks[0]`` and (CNN) the earlier stage outputs
+        the decoder reads. A tuple of tensors with the batch first; cacheable across epochs."""
         bb = self.backbone
-        with torch.set_grad_enabled(torch.is_grad_enabled() and not bb.frozen):
+        with torch.no_grad():
             x = bb.vision_embed(images)
+            stages = []
             for i in range(self.adapter_blocks[0] + 1):
                 x = bb.vision_block(i, x)
+                if self.cnn and i < self.adapter_blocks[0]:
+                    stages.append(x)
+        return (*stages, x)
+
+    def _start(self, features: Sequence[torch.Tensor], tokens: TextTokens) -> _Stream:
+        """A stream positioned just before the first adapter: vision from ``features`` (see
+        :meth:`frozen_features`), text through the first adapter's paired block (frozen, no grad)."""
+        bb = self.backbone
+        with torch.set_grad_enabled(torch.is_grad_enabled() and not bb.frozen):
             t = bb.text_embed(tokens)
             for j in range(self.text_pairs[0] + 1):
                 t = bb.text_block(j, t, tokens)
-        return x, t
+        return _Stream(x=features[-1], t=t, vi=self.adapter_blocks[0], tj=self.text_pairs[0], stages=list(features[:-1]))
 
-    def _adapt(self, k: int, x: torch.Tensor, t: torch.Tensor, pad: torch.Tensor, stochastic: bool) -> tuple[torch.Tensor, torch.Tensor]:
-        adapter = self.adapters[k]
-        if self.backbone.vision_type == "vit":
-            p = self.backbone.num_prefix_tokens
-            patches, t = adapter(x[:, p:], t, pad, stochastic)  # prefix tokens untouched
-            return torch.cat([x[:, :p], patches], dim=1), t
-        b, c, h, w = x.shape
-        tokens, t = adapter(x.flatten(2).transpose(1, 2), t, pad, stochastic)  # (B, h*w, C)
-        return tokens.transpose(1, 2).reshape(b, c, h, w), t
-
-    def _after_adapters(
-        self, x: torch.Tensor, t: torch.Tensor, tokens: TextTokens, images_hw: tuple[int, int], stochastic: bool
-    ) -> SegmentationOutput:
-        """Adapters and the rest of both towers (gradients flow through the frozen blocks), then the
-        decoder. ``x``/``t`` come from :meth:`_before_adapters` (possibly repeated along the batch)."""
-        bb = self.backbone
+    def _run(self, s: _Stream, tokens: TextTokens, first: int, last: int, stochastic: Sequence[bool]) -> None:
+        """Adapters ``first .. last - 1`` with the frozen blocks between them; adapter ``k`` samples when
+        ``stochastic[k]``."""
         pad = tokens.attention_mask == 0  # (B, L) True = padding
-        vi, tj = self.adapter_blocks[0], self.text_pairs[0]
-        for k, (i, j) in enumerate(zip(self.adapter_blocks, self.text_pairs)):
-            while vi < i:
-                vi += 1
-                x = bb.vision_block(vi, x)
-            while tj < j:
-                tj += 1
-                t = bb.text_block(tj, t, tokens)
-            x, t = self._adapt(k, x, t, pad, stochastic)
-        for i in range(vi + 1, bb.num_vision_blocks):
-            x = bb.vision_block(i, x)
-        for j in range(tj + 1, bb.num_text_blocks):
-            t = bb.text_block(j, t, tokens)
-        _, text_pooled = bb.text_head(t, tokens)  # (B, embed_dim)
-        if bb.vision_type == "vit":
-            s = bb.vision_strides[-1]
-            grid = (images_hw[0] // s, images_hw[1] // s)
-            patches = x[:, bb.num_prefix_tokens:]  # (B, N, D_v)
+        for k in range(first, last):
+            self._vision_to(s, self.adapter_blocks[k])
+            self._text_to(s, self.text_pairs[k], tokens)
+            self._adapt(k, s, pad, stochastic[k])
+
+    def _finish(self, s: _Stream, tokens: TextTokens, images_hw: tuple[int, int], embedded: int = 0) -> SegmentationOutput:
+        """The rest of both towers after the last adapter, then the decoder. ``embedded``: how many of
+        the first CNN stages in ``s.stages`` are already decoder embeddings (reused between samples)."""
+        bb = self.backbone
+        self._vision_to(s, bb.num_vision_blocks - 1)
+        self._text_to(s, bb.num_text_blocks - 1, tokens)
+        _, text_pooled = bb.text_head(s.t, tokens)  # (B, embed_dim)
+        if self.cnn:
+            dec = self.decoder
+            if embedded == 0:
+                logits, patch_embeds, text_embeds = dec(s.stages, text_pooled)  # (B, 1, h_0, w_0), ...
+            else:  # the first `embedded` stages were embedded once, before sampling
+                embeddings = [e if lvl < embedded else dec.embed_stage(lvl, e) for lvl, e in enumerate(s.stages)]
+                text_embeds = dec.kernel(text_pooled)  # (B, D)
+                logits = dec.fuse(embeddings, text_embeds)
+                patch_embeds = embeddings[-1].flatten(2).transpose(1, 2)  # (B, h*w, D) of the last stage
         else:
-            grid = tuple(x.shape[-2:])
-            patches = x.flatten(2).transpose(1, 2)  # (B, h*w, C)
-        logits, patch_embeds, text_embeds = self.decoder(patches, grid, text_pooled)
+            sv = bb.vision_strides[-1]
+            grid = (images_hw[0] // sv, images_hw[1] // sv)
+            patches = s.x[:, bb.num_prefix_tokens:]  # (B, N, D_v)
+            logits, patch_embeds, text_embeds = self.decoder(patches, grid, text_pooled)
         return SegmentationOutput(
             logits=resize_logits(logits, images_hw),
             aux={"patch_embeds": patch_embeds, "text_embeds": text_embeds},
@@ -221,9 +330,19 @@ class MedCLIPSeg(SegmentationModel):
                  contrastive loss
         """
         self.check_inputs(images, prompts)
+        return self.forward_features(self.frozen_features(images), prompts, tuple(images.shape[-2:]))
+
+    def forward_features(
+        self, features: Sequence[torch.Tensor], prompts: Sequence[str], image_hw: tuple[int, int]
+    ) -> SegmentationOutput:
+        """:meth:`forward` from :meth:`frozen_features` (possibly cached): same output."""
+        if len(prompts) != features[-1].shape[0]:
+            raise ConfigError(f"{self.name}: need one prompt per image: {features[-1].shape[0]} image(s), {len(prompts)} prompt(s)")
         tokens = self.backbone.tokenize(list(prompts))
-        x, t = self._before_adapters(images, tokens)
-        return self._after_adapters(x, t, tokens, tuple(images.shape[-2:]), self._is_stochastic())
+        s = self._start(features, tokens)
+        n = len(self.adapter_blocks)
+        self._run(s, tokens, 0, n, [self._is_stochastic()] * n)
+        return self._finish(s, tokens, tuple(image_hw))
 
     @torch.inference_mode()
     def sample_probabilities(
@@ -233,33 +352,49 @@ class MedCLIPSeg(SegmentationModel):
         samples: int = 30,
         *,
         stochastic: bool = True,
-        chunk: int = 8,
+        stochastic_adapters: str = "last",
+        chunk: int = 32,
     ) -> torch.Tensor:
         """Monte-Carlo probabilities ``(S, B, 1, H, W)`` for ``images`` (B, 3, H, W) and B prompts.
 
-        Runs in eval mode (fixed batch-norm statistics). The part before the first adapter is
-        deterministic, so it is computed once; its activations are repeated ``chunk`` times along
-        the batch (``chunk * B`` rows per pass) and only the adapters onwards run, stochastically
-        (``stochastic=False``: deterministically, giving S copies of :meth:`predict`).
+        Runs in eval mode (fixed batch-norm statistics). ``stochastic_adapters="last"`` samples only
+        the last adapter (the others use their means); ``"all"`` samples every adapter. The
+        deterministic part before the first sampled adapter is computed once (on a CNN, with the
+        decoder embeddings of the stages it produced); its activations are repeated ``chunk`` times
+        along the batch (``chunk * B`` rows per pass) and only the rest runs, ``S`` times.
+        ``stochastic=False`` gives S copies of :meth:`predict`.
         """
         self.check_inputs(images, prompts)
         if samples < 1 or chunk < 1:
             raise ConfigError(f"samples and chunk must be >= 1, got samples={samples}, chunk={chunk}")
+        if stochastic_adapters not in ("last", "all"):
+            raise ConfigError(f"stochastic_adapters: expected 'last' or 'all', got {stochastic_adapters!r}")
         was_training = self.training
         self.eval()
         try:
+            n = len(self.adapter_blocks)
+            first = n - 1 if stochastic_adapters == "last" else 0
+            hw = tuple(images.shape[-2:])
             b = images.shape[0]
             tokens = self.backbone.tokenize(list(prompts))
-            x, t = self._before_adapters(images, tokens)
+            s = self._start(self.frozen_features(images), tokens)
+            self._run(s, tokens, 0, first, [False] * n)
+            self._vision_to(s, self.adapter_blocks[first])  # frozen blocks up to the sampled adapter
+            self._text_to(s, self.text_pairs[first], tokens)
+            embedded = len(s.stages)
+            if self.cnn:
+                s.stages = [self.decoder.embed_stage(lvl, f) for lvl, f in enumerate(s.stages)]
             out = []
             done = 0
             while done < samples:
                 c = min(chunk, samples - done)
-                rep = (c,) + (1,) * (x.ndim - 1)
+                rep = (c,) + (1,) * (s.x.ndim - 1)
                 toks = TextTokens(tokens.input_ids.repeat(c, 1), tokens.attention_mask.repeat(c, 1))
-                logits = self._after_adapters(
-                    x.repeat(rep), t.repeat(c, 1, 1), toks, tuple(images.shape[-2:]), stochastic
-                ).logits  # (c*B, 1, H, W), sample-major
+                # embeddings of the stages before the sampled part stay (B, D, h, w): fuse() broadcasts
+                # them over the samples; the stages after it come out with c * B rows
+                sc = _Stream(x=s.x.repeat(rep), t=s.t.repeat(c, 1, 1), vi=s.vi, tj=s.tj, stages=list(s.stages))
+                self._run(sc, toks, first, n, [stochastic] * n)
+                logits = self._finish(sc, toks, hw, embedded=embedded).logits  # (c*B, 1, H, W), sample-major
                 out.append(torch.sigmoid(logits.float()).view(c, b, *logits.shape[1:]))
                 done += c
             return torch.cat(out, dim=0)
