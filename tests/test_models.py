@@ -130,6 +130,22 @@ class TestModelContract:
         together = model(torch.cat([images[:1], other]), [prompts[0], "something else entirely"]).logits
         torch.testing.assert_close(alone, together[:1], atol=1e-5, rtol=1e-4)
 
+    def test_cached_frozen_features_give_the_same_output(self, name, backbone, tiny_clipseg_checkpoint):
+        """The feature-cache contract: where a model has a frozen prefix, continuing from it gives
+        exactly its forward; the prefix needs no gradient."""
+        model = _build(name, backbone, tiny_clipseg_checkpoint).eval()
+        images, prompts = _inputs(model)
+        feats = model.frozen_features(images)
+        if feats is None:
+            with pytest.raises(NotImplementedError):
+                model.forward_features((images,), prompts, tuple(images.shape[-2:]))
+            return
+        assert all(f.shape[0] == 2 and not f.requires_grad for f in feats)
+        with torch.no_grad():
+            torch.testing.assert_close(
+                model.forward_features(feats, prompts, tuple(images.shape[-2:])).logits, model(images, prompts).logits
+            )
+
     def test_save_and_load_give_identical_outputs(self, name, backbone, tiny_clipseg_checkpoint, tmp_path):
         model = _build(name, backbone, tiny_clipseg_checkpoint)
         # train a little so the weights differ from a fresh build

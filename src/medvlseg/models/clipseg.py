@@ -155,20 +155,38 @@ class CLIPSeg(SegmentationModel):
         """
         self.check_inputs(images, prompts)
         text, vis = self.encode(images, prompts, self.extract_layers)  # pooled (B, E); taps per block
-        acts, grid, prefix = self._tokens(vis.hidden_states, images)
-        logits = self.decoder(acts[::-1], text.pooled, grid, prefix)  # (B, 1, h*s, w*s)
+        return self._decode(vis.hidden_states, vis.pooled, text.pooled, tuple(images.shape[-2:]))
+
+    def _decode(self, hidden: Sequence[torch.Tensor], image_pooled: torch.Tensor, text_pooled: torch.Tensor,
+                image_hw: tuple[int, int]) -> SegmentationOutput:
+        acts, grid, prefix = self._tokens(list(hidden), image_hw)
+        logits = self.decoder(acts[::-1], text_pooled, grid, prefix)  # (B, 1, h*s, w*s)
         return SegmentationOutput(
-            logits=resize_logits(logits, images.shape[-2:]),
-            aux={"text_embeds": text.pooled, "image_embeds": vis.pooled},
+            logits=resize_logits(logits, image_hw),
+            aux={"text_embeds": text_pooled, "image_embeds": image_pooled},
         )
 
-    def _tokens(self, hidden: list[torch.Tensor], images: torch.Tensor) -> tuple[list[torch.Tensor], tuple[int, int], int]:
+    def frozen_features(self, images: torch.Tensor) -> tuple[torch.Tensor, ...] | None:
+        """A frozen image tower is all prefix: its taps and pooled embedding (cacheable); None when
+        the backbone is fine-tuned."""
+        if not self.backbone.frozen:
+            return None
+        with torch.no_grad():
+            vis = self.backbone.encode_image(images, return_blocks=self.extract_layers)
+        return (*vis.hidden_states, vis.pooled)
+
+    def forward_features(self, features: Sequence[torch.Tensor], prompts: Sequence[str], image_hw: tuple[int, int]) -> SegmentationOutput:
+        with torch.no_grad():
+            text = self.backbone.encode_text(list(prompts))
+        return self._decode(features[:-1], features[-1], text.pooled, tuple(image_hw))
+
+    def _tokens(self, hidden: list[torch.Tensor], image_hw: tuple[int, int]) -> tuple[list[torch.Tensor], tuple[int, int], int]:
         bb = self.backbone
         if bb.vision_type == "vit":
             s = bb.vision_strides[0]
-            return hidden, (images.shape[-2] // s, images.shape[-1] // s), bb.num_prefix_tokens
+            return hidden, (image_hw[0] // s, image_hw[1] // s), bb.num_prefix_tokens
         # CNN stage maps (B, C_i, h_i, w_i) -> tokens on the common grid, a global token in front
-        h, w = math.ceil(images.shape[-2] / self.grid_stride), math.ceil(images.shape[-1] / self.grid_stride)
+        h, w = math.ceil(image_hw[0] / self.grid_stride), math.ceil(image_hw[1] / self.grid_stride)
         acts = []
         for fmap in hidden:
             fmap = F.adaptive_avg_pool2d(fmap, (h, w)) if fmap.shape[-2] > h else F.interpolate(fmap, size=(h, w), mode="bilinear", align_corners=False)
