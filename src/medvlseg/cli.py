@@ -204,6 +204,117 @@ def metrics(
     err_console.print(f"wrote {out / 'per_image.csv'}, {out / 'summary.json'}, {out / 'report.md'}")
 
 
+# ------------------------------------------------------------------------------------------ train
+
+
+@app.command("train")
+def train_cmd(
+    config: Annotated[Optional[Path], typer.Option("--config", help="Run configuration (YAML); see medvlseg.config.RunConfig.")] = None,
+    set_: Annotated[
+        Optional[list[str]], typer.Option("--set", help="Override a config value: key.path=value (YAML), repeatable.")
+    ] = None,
+    resume: Annotated[Optional[Path], typer.Option("--resume", help="Continue a run directory from its last completed epoch.")] = None,
+    devices: Annotated[Optional[str], typer.Option("--devices", help="Devices per node (an int, or 'auto').")] = None,
+    strategy: Annotated[Optional[str], typer.Option("--strategy", help="Lightning strategy: auto, ddp (gloo on CPU), ...")] = None,
+    num_nodes: Annotated[Optional[int], typer.Option("--num-nodes", help="Nodes (SLURM / torchrun multi-node).")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Parent folder of the run directory (default: out_dir of the config).")] = None,
+) -> None:
+    """Train a model; writes runs/<name>/ (config.yaml, model.safetensors, metadata.json, metrics.csv, last/).
+
+    DDP: `--devices 2 --strategy ddp` starts one process per device (gloo on CPU). With torchrun or
+    SLURM start one process per device and give a run name: `--set name=exp1`.
+    """
+    from .config import RunConfig
+    from .engine.train import train
+
+    if config is None and resume is None:
+        raise MedvlsegError("train: give --config FILE.yaml (or --resume RUN_DIR)")
+    if config is not None and resume is not None:
+        raise MedvlsegError("train: --resume uses the run's own config.yaml; give --set overrides instead of --config")
+    dev = None if devices is None else (int(devices) if devices.isdigit() else devices)
+    cfg = RunConfig.from_yaml(config, set_ or []) if config is not None else None
+    run_dir = train(
+        cfg, resume=resume, overrides=set_ if resume is not None else None, devices=dev, strategy=strategy,
+        num_nodes=num_nodes, out_dir=out, progress=sys.stderr.isatty(), console=err_console,
+    )
+    typer.echo(str(run_dir))
+
+
+# --------------------------------------------------------------------------------- evaluate / predict
+
+
+@app.command("evaluate")
+def evaluate_cmd(
+    model: Annotated[str, typer.Argument(metavar="RUN_OR_CHECKPOINT", help="Run directory, .safetensors file, or Hugging Face CLIPSeg id / folder.")],
+    data: Annotated[Path, typer.Option("--data", help="Dataset folder.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder: per_image.csv, summary.json, report.md, figures/.")],
+    split: Annotated[str, typer.Option(help="Split to evaluate (train/val/test, or 'all').")] = "val",
+    prompt_type: Annotated[str, typer.Option("--prompt-type", help="Prompt level p0..p9, or 'random'.")] = "p0",
+    perturb: Annotated[Optional[str], typer.Option(help="Perturb the prompts: random-word, opposite, drop or empty.")] = None,
+    uncertainty: Annotated[bool, typer.Option("--uncertainty", help="Monte-Carlo uncertainty for stochastic models.")] = False,
+    samples: Annotated[int, typer.Option(help="Stochastic passes with --uncertainty.")] = 30,
+    limit: Annotated[Optional[int], typer.Option(help="Only the first N images of the split.")] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Images per model call.")] = 8,
+    device: Annotated[Optional[str], typer.Option(help="cpu, cuda, cuda:1 ... (default: cuda if available).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for random prompt levels and perturbations.")] = 0,
+    trust_pickle: Annotated[bool, typer.Option("--trust-pickle", help="Allow a pickle checkpoint (.pt/.ckpt/...), read with weights_only=True.")] = False,
+    pickle_model: Annotated[Optional[str], typer.Option("--model", help="With --trust-pickle: the model the weights belong to.")] = None,
+    pickle_backbone: Annotated[Optional[str], typer.Option("--backbone", help="With --trust-pickle: its backbone.")] = None,
+) -> None:
+    """Run a model on a dataset split and score it (Dice, IoU, HD95, NSD, ECE, uncertainty AUROC)."""
+    from .evaluation.evaluate import evaluate
+
+    summary = evaluate(
+        model, data, out_dir=out, split=split, prompt_type=prompt_type, perturb=perturb, uncertainty=uncertainty,
+        samples=samples, limit=limit, batch_size=batch_size, device=device, seed=seed, trust_pickle=trust_pickle,
+        pickle_model=pickle_model, pickle_backbone=pickle_backbone,
+    )
+    table = Table(title=f"{summary['model']['model']} on {summary['dataset']} ({summary['split']}, {summary['prompt_type']}"
+                  + (f", {summary['perturbation']}" if summary["perturbation"] else "") + ")")
+    for col in ("images", "Dice", "IoU", "HD95", "NSD", "ECE", "AUROC"):
+        table.add_column(col, justify="right")
+
+    def _f(x, d=3):
+        return "-" if x is None else f"{x:.{d}f}"
+
+    m = summary["metrics"]
+    hd = m.get("hd95") or next((v for k, v in m.items() if k.startswith("hd95")), {"mean": None})
+    table.add_row(f"{summary['n_scored']}/{summary['n']}", _f(m["dice"]["mean"]), _f(m["iou"]["mean"]), _f(hd["mean"], 2),
+                  _f(m["nsd"]["mean"]), _f(summary["ece"], 4), _f(summary["auroc"]))
+    console.print(table)
+    err_console.print(f"wrote {out / 'summary.json'}, {out / 'per_image.csv'}, {out / 'report.md'}, {out / 'figures'}")
+
+
+@app.command("predict")
+def predict_cmd(
+    model: Annotated[str, typer.Argument(metavar="RUN_OR_CHECKPOINT", help="Run directory, .safetensors file, or Hugging Face CLIPSeg id / folder.")],
+    inputs: Annotated[list[Path], typer.Argument(metavar="INPUT...", help="Image files, folders of images, NIfTI volumes, DICOM series folders.")],
+    prompt: Annotated[str, typer.Option("--prompt", help="What to segment, e.g. 'foot ulcer'.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")],
+    uncertainty: Annotated[bool, typer.Option("--uncertainty", help="Also write entropy and mutual-information maps.")] = False,
+    samples: Annotated[int, typer.Option(help="Stochastic passes with --uncertainty.")] = 30,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Volume slices per model call.")] = 8,
+    device: Annotated[Optional[str], typer.Option(help="cpu, cuda, ... (default: cuda if available).")] = None,
+    trust_pickle: Annotated[bool, typer.Option("--trust-pickle", help="Allow a pickle checkpoint, read with weights_only=True.")] = False,
+    pickle_model: Annotated[Optional[str], typer.Option("--model", help="With --trust-pickle: the model the weights belong to.")] = None,
+    pickle_backbone: Annotated[Optional[str], typer.Option("--backbone", help="With --trust-pickle: its backbone.")] = None,
+) -> None:
+    """Segment what PROMPT names in each input: masks, overlays, probability (and uncertainty) maps, results.json."""
+    from .predict import predict
+
+    res = predict(
+        model, inputs, prompt, out_dir=out, uncertainty=uncertainty, samples=samples, batch_size=batch_size,
+        device=device, trust_pickle=trust_pickle, pickle_model=pickle_model, pickle_backbone=pickle_backbone,
+    )
+    table = Table(title=f"{res['model']['model']}: {prompt!r}")
+    for col in ("input", "kind", "present", "foreground", "mask"):
+        table.add_column(col)
+    for r in res["results"]:
+        table.add_row(r["input"], r["kind"], f"{r['present']:.3f}", f"{r['foreground_fraction']:.3%}", r["files"]["mask"])
+    console.print(table)
+    err_console.print(f"wrote {len(res['results'])} result(s) and results.json to {out}")
+
+
 # ------------------------------------------------------------------------------------------- demo
 
 
