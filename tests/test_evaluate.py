@@ -134,3 +134,16 @@ def test_cli_evaluate_run_and_errors(dataset, tmp_path):
         with pytest.raises(SystemExit) as exc:
             main(args)
         assert exc.value.code == 2
+
+
+def test_default_prompt_level_is_the_runs_own(tmp_path):
+    from medvlseg.evaluation.evaluate import run_prompt_type
+
+    run = tmp_path / "run"
+    run.mkdir()
+    assert run_prompt_type(run) == "p1"  # no config.yaml: the class name
+    (run / "config.yaml").write_text("data:\n  path: x\n  prompt_type: p3\n")
+    assert run_prompt_type(run) == "p3"
+    (run / "config.yaml").write_text("data:\n  path: x\n  prompt_type: random\n")
+    assert run_prompt_type(run) == "p1"
+    assert run_prompt_type(run / "model.safetensors") == "p1"

@@ -56,13 +56,29 @@ class _Case:
     mi: np.ndarray | None
 
 
+def run_prompt_type(model_or_path: Any) -> str:
+    """The prompt level a run directory was trained with, ``p1`` (the class name) otherwise."""
+    import yaml
+
+    if isinstance(model_or_path, (str, os.PathLike)):
+        cfg = Path(model_or_path) / "config.yaml"
+        if cfg.is_file():
+            try:
+                level = ((yaml.safe_load(cfg.read_text()) or {}).get("data") or {}).get("prompt_type")
+            except yaml.YAMLError:
+                level = None
+            if isinstance(level, str) and level != "random":
+                return level
+    return "p1"
+
+
 def evaluate(
     model_or_path: Any,
     data: SegmentationDataset | str | os.PathLike,
     *,
     out_dir: str | os.PathLike,
     split: str | None = "val",
-    prompt_type: str = "p0",
+    prompt_type: str | None = None,
     perturb: str | None = None,
     uncertainty: bool = False,
     samples: int = 30,
@@ -83,7 +99,9 @@ def evaluate(
     """Evaluate a model (a :class:`~medvlseg.models.base.SegmentationModel`, or a run directory /
     checkpoint that :func:`~medvlseg.checkpoints.resolve_model` reads) on one split of ``data``.
 
-    ``prompt_type``: the prompt level (``"random"`` draws one per image, seeded by ``seed``);
+    ``prompt_type``: the prompt level (``"random"`` draws one per image, seeded by ``seed``); default:
+    the level a run was trained with (``data.prompt_type`` of its ``config.yaml``; ``p1``, the class
+    name, for a run trained on random levels or for anything that is not a run directory);
     ``perturb``: ``random-word``, ``opposite``, ``drop`` or ``empty`` applied to that level;
     ``limit``: only the first N images of the split (quick checks). ``threshold`` overrides the
     run's. Returns the summary written to ``summary.json``.
@@ -96,6 +114,8 @@ def evaluate(
     from ..utils import check_choice
 
     t_start = time.perf_counter()
+    if prompt_type is None:
+        prompt_type = run_prompt_type(model_or_path)
     check_prompt_type(prompt_type)
     if perturb is not None:
         check_choice("perturb", perturb, PERTURBATIONS)
