@@ -249,7 +249,7 @@ def evaluate_cmd(
     data: Annotated[Path, typer.Option("--data", help="Dataset folder.")],
     out: Annotated[Path, typer.Option("--out", help="Output folder: per_image.csv, summary.json, report.md, figures/.")],
     split: Annotated[str, typer.Option(help="Split to evaluate (train/val/test, or 'all').")] = "val",
-    prompt_type: Annotated[str, typer.Option("--prompt-type", help="Prompt level p0..p9, or 'random'.")] = "p0",
+    prompt_type: Annotated[Optional[str], typer.Option("--prompt-type", help="Prompt level p0..p9, or 'random' (default: the run's own, else p1).")] = None,
     perturb: Annotated[Optional[str], typer.Option(help="Perturb the prompts: random-word, opposite, drop or empty.")] = None,
     uncertainty: Annotated[bool, typer.Option("--uncertainty", help="Monte-Carlo uncertainty for stochastic models.")] = False,
     samples: Annotated[int, typer.Option(help="Stochastic passes with --uncertainty.")] = 30,
@@ -330,6 +330,37 @@ def demo(
     from .demo import run_demo
 
     run_demo(data=data, out=out, split=split, console=err_console)
+
+
+# -------------------------------------------------------------------------------------- benchmark
+
+
+@app.command("benchmark")
+def benchmark_cmd(
+    suite: Annotated[Path, typer.Option("--suite", help="Suite YAML (see benchmarks/suites/ and medvlseg.benchmark.Suite).")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder: runs/, evals/, cells/*.json, results.csv, results.md, plots/.")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="List the cells (validating every config) and exit.")] = False,
+    set_: Annotated[
+        Optional[list[str]],
+        typer.Option("--set", help="key.path=value, repeatable: matrix.*/evaluate.* change the suite, other keys every run's config."),
+    ] = None,
+) -> None:
+    """Train and evaluate a matrix of runs; write results.csv, results.md (mean ± sd over seeds) and plots.
+
+    Re-running the same command continues: finished cells (cells/<id>.json) are skipped.
+    """
+    from .benchmark import command_line, run_suite
+
+    res = run_suite(suite, out, dry_run=dry_run, overrides=set_ or [], command=command_line(), console=err_console,
+                    progress=sys.stderr.isatty())
+    if dry_run:
+        for cell in res.cells:
+            typer.echo(cell.describe())
+        err_console.print(f"{len(res.cells)} cell(s); nothing run (--dry-run)")
+        return
+    typer.echo((out / "results.md").read_text(encoding="utf-8"))
+    err_console.print(f"{len(res.cells)} cell(s), {len(res.skipped)} already done; wrote {out / 'results.csv'}, "
+                      f"{out / 'results.md'}" + (f", {len(res.plots)} plot(s) in {out / 'plots'}" if res.plots else ""))
 
 
 # ------------------------------------------------------------------------------------------- main

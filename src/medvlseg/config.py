@@ -1,0 +1,263 @@
+"""Typed run configuration for ``medvlseg train`` (pydantic v2), YAML in and out.
+
+Every section forbids unknown keys, so a typo (``optim.lrr``) is an error naming the key instead of
+a silently ignored option. ``--set a.b=value`` overrides are parsed with ``yaml.safe_load`` so
+``--set optim.lr=3e-4``, ``--set augment.hflip=false`` and ``--set data.path=[a, b]`` all work.
+
+Example::
+
+    name: unet-ph2
+    model: {name: unet, backbone: lite}
+    data: {path: ../shared/datasets/ph2, image_size: 256}
+    optim: {epochs: 50, lr: 1e-3}
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import ConfigError
+
+__all__ = [
+    "AugmentConfig", "CacheConfig", "DataConfig", "LossConfig", "ModelConfig", "OptimConfig", "RunConfig",
+    "TrainerConfig", "apply_overrides",
+]
+
+PRECISIONS = ("32", "32-true", "16-mixed", "bf16-mixed", "bf16-true", "64")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class ModelConfig(_Section):
+    name: str = "medclipseg"
+    backbone: str | None = None  # None: the model's default backbone (filled in on validation)
+    kwargs: dict[str, Any] = Field(default_factory=dict)  # passed to medvlseg.build_model
+
+    @model_validator(mode="after")
+    def _known_model(self) -> ModelConfig:
+        from .models.base import list_models, model_info
+
+        models = list_models()
+        if self.name not in models:
+            raise ValueError(f"unknown model {self.name!r}; expected one of: {', '.join(models)}")
+        if self.backbone is None:
+            default = model_info(self.name)["default_backbone"]
+            if default is not None:
+                object.__setattr__(self, "backbone", default)  # bypass validate_assignment recursion
+        return self
+
+
+class DataConfig(_Section):
+    path: str | list[str]
+    train_split: str = "train"
+    val_split: str = "val"
+    fraction: float = Field(1.0, gt=0.0, le=1.0)
+    prompt_type: str = "p1"
+    image_size: int | None = Field(None, ge=8)  # None: the model's native size
+    num_workers: int = Field(0, ge=0)
+
+    @field_validator("prompt_type")
+    @classmethod
+    def _prompt_type(cls, v: str) -> str:
+        from .prompts.templates import check_prompt_type
+
+        try:
+            return check_prompt_type(v)
+        except ConfigError as exc:
+            raise ValueError(str(exc).split(": ", 1)[-1]) from None
+
+    @property
+    def paths(self) -> list[str]:
+        return [self.path] if isinstance(self.path, str) else list(self.path)
+
+
+class AugmentConfig(_Section):
+    hflip: bool = False
+    vflip: bool = False
+    rot90: bool = False
+    rotate_deg: float = Field(0.0, ge=0.0, le=180.0)
+    scale: tuple[float, float] | None = None
+    color_jitter: float = Field(0.0, ge=0.0, le=1.0)
+
+    @field_validator("scale")
+    @classmethod
+    def _scale(cls, v: tuple[float, float] | None) -> tuple[float, float] | None:
+        if v is not None and not (0 < v[0] <= v[1]):
+            raise ValueError(f"need 0 < lo <= hi, got {list(v)}")
+        return v
+
+    @property
+    def non_dihedral(self) -> list[str]:
+        """Augmentations that do not commute with caching frozen features per dihedral variant."""
+        out = []
+        if self.rotate_deg:
+            out.append("rotate_deg")
+        if self.scale is not None and tuple(self.scale) != (1.0, 1.0):
+            out.append("scale")
+        if self.color_jitter:
+            out.append("color_jitter")
+        return out
+
+
+class OptimConfig(_Section):
+    lr: float = Field(1e-3, gt=0)
+    weight_decay: float = Field(1e-4, ge=0)
+    epochs: int = Field(50, ge=1)
+    max_time_min: float | None = Field(None, gt=0)
+    batch_size: int = Field(8, ge=1)
+    grad_clip: float | None = Field(1.0, ge=0)
+    warmup_epochs: int = Field(0, ge=0)
+    early_stopping_patience: int | None = Field(None, ge=1)
+
+
+class LossConfig(_Section):
+    dice: float = Field(0.5, ge=0)
+    bce: float = Field(0.5, ge=0)
+    contrastive: float = Field(0.0, ge=0)  # soft patch contrastive; only for models with patch/text embeddings
+    contrastive_temperature: float = Field(0.07, gt=0)
+
+    @model_validator(mode="after")
+    def _not_all_zero(self) -> LossConfig:
+        if self.dice + self.bce == 0:
+            raise ValueError("dice and bce weights cannot both be 0")
+        return self
+
+
+class TrainerConfig(_Section):
+    accelerator: str = "auto"
+    devices: int | str = 1
+    strategy: str = "auto"
+    precision: str | int = "32"
+    num_nodes: int = Field(1, ge=1)
+    log_every_n_steps: int = Field(10, ge=1)
+    deterministic: bool = True
+
+    @field_validator("precision", mode="before")
+    @classmethod
+    def _precision(cls, v: Any) -> str:
+        v = str(v)
+        if v not in PRECISIONS:
+            raise ValueError(f"unknown value {v!r}; expected one of: {', '.join(PRECISIONS)} (bf16-mixed on GPU only)")
+        return v
+
+
+class CacheConfig(_Section):
+    enabled: bool = False
+    dir: str | None = None  # also keep features on disk here (safetensors), shared between runs
+
+
+class RunConfig(_Section):
+    """The whole configuration of one training run (written resolved to ``<run>/config.yaml``)."""
+
+    name: str | None = None  # None: "<model>-<dataset>", made unique under out_dir
+    seed: int = 0
+    out_dir: str = "runs"
+    model: ModelConfig = Field(default_factory=ModelConfig)
+    data: DataConfig
+    augment: AugmentConfig = Field(default_factory=AugmentConfig)
+    optim: OptimConfig = Field(default_factory=OptimConfig)
+    loss: LossConfig = Field(default_factory=LossConfig)
+    trainer: TrainerConfig = Field(default_factory=TrainerConfig)
+    cache: CacheConfig = Field(default_factory=CacheConfig)
+
+    @model_validator(mode="after")
+    def _cache_needs_dihedral(self) -> RunConfig:
+        bad = self.augment.non_dihedral
+        if self.cache.enabled and bad:
+            raise ValueError(
+                f"cache.enabled is true but augment.{', augment.'.join(bad)} is set: cached frozen features are "
+                "computed per image and per flip/rot90 variant, so only augment.hflip/vflip/rot90 can be used with "
+                "the cache; set those to their defaults or cache.enabled=false"
+            )
+        return self
+
+    # ---- construction ----------------------------------------------------------------------------
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any], *, source: str = "config") -> RunConfig:
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            raise ConfigError(f"{source}: {_format_errors(exc)}") from None
+
+    @classmethod
+    def from_yaml(cls, path: str | os.PathLike | None, overrides: list[str] | None = None) -> RunConfig:
+        """Read a YAML file (or start from nothing when ``path`` is None) and apply ``a.b=value`` overrides."""
+        raw: dict[str, Any] = {}
+        source = "config"
+        if path is not None:
+            path = Path(path)
+            source = str(path)
+            if not path.is_file():
+                raise ConfigError(f"{path}: config file not found")
+            try:
+                raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            except yaml.YAMLError as exc:
+                raise ConfigError(f"{path}: invalid YAML ({exc})") from None
+            if not isinstance(raw, dict):
+                raise ConfigError(f"{path}: expected a mapping of sections at the top level, got {type(raw).__name__}")
+        raw = apply_overrides(raw, overrides or [])
+        return cls.from_dict(raw, source=source)
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json")
+
+    def to_yaml(self, path: str | os.PathLike | None = None) -> str:
+        text = yaml.safe_dump(self.to_dict(), sort_keys=False)
+        if path is not None:
+            from .utils import atomic_write_text
+
+            atomic_write_text(path, text)
+        return text
+
+
+def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    """Return a copy of ``raw`` with each ``"a.b.c=value"`` set (value parsed by ``yaml.safe_load``).
+
+    Unknown keys are left to the schema, which names them; a path through a non-mapping is an error here.
+    """
+    import copy
+
+    out = copy.deepcopy(raw)
+    for item in overrides:
+        if "=" not in item:
+            raise ConfigError(f"--set {item!r}: expected key.path=value, e.g. optim.lr=3e-4")
+        key, _, text = item.partition("=")
+        key = key.strip()
+        parts = key.split(".")
+        if not key or any(not p for p in parts):
+            raise ConfigError(f"--set {item!r}: empty key in {key!r}")
+        try:
+            value = yaml.safe_load(text) if text.strip() else None
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"--set {key}: cannot parse value {text!r} ({exc})") from None
+        node = out
+        for depth, part in enumerate(parts[:-1]):
+            nxt = node.get(part)
+            if nxt is None:
+                nxt = node[part] = {}
+            if not isinstance(nxt, dict):
+                raise ConfigError(f"--set {key}: {'.'.join(parts[: depth + 1])} is not a section (it is {nxt!r})")
+            node = nxt
+        node[parts[-1]] = value
+    return out
+
+
+def _format_errors(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
+        msg = err["msg"]
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        elif err["type"] == "missing":
+            msg = "required key missing"
+        parts.append(f"{loc}: {msg.removeprefix('Value error, ')}")
+    return "; ".join(parts)

@@ -1,0 +1,271 @@
+"""Training data: SegmentationDataset -> tensors, augmentation, prompts, and the LightningDataModule.
+
+Randomness (augmentation, the prompt level under ``prompt_type: random``) is drawn from a generator
+seeded by ``(seed, epoch, sample index)``, not from the global RNG: a resumed run sees exactly the
+augmentations the uninterrupted run would have seen, whatever the number of dataloader workers.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from ..config import RunConfig
+from ..data.dataset import Sample, SegmentationDataset
+from ..errors import DataError
+from ..segmenter import image_to_unit_rgb
+
+log = logging.getLogger(__name__)
+
+IDENTITY = "d000"  # name of the identity element of the dihedral group (rot90 k=0, no flips)
+
+
+def preprocess_image(image: np.ndarray, size: int) -> torch.Tensor:
+    """``(H, W[, 3])`` array -> ``(3, S, S)`` float in [0, 1], resized as :meth:`Segmenter.preprocess` does
+    (bilinear, antialiased), but not yet normalised (so colour augmentation can act on it)."""
+    rgb = torch.from_numpy(image_to_unit_rgb(image)).permute(2, 0, 1)[None]  # (1, 3, H, W)
+    return F.interpolate(rgb, size=(size, size), mode="bilinear", align_corners=False, antialias=True)[0]
+
+
+def preprocess_mask(mask: np.ndarray, size: int) -> torch.Tensor:
+    """``(H, W)`` bool -> ``(1, S, S)`` float in {0, 1}, nearest-neighbour resize."""
+    m = torch.from_numpy(np.ascontiguousarray(mask, dtype=np.float32))[None, None]  # (1, 1, H, W)
+    return F.interpolate(m, size=(size, size), mode="nearest")[0]
+
+
+def normalise(rgb: torch.Tensor, mean: Sequence[float], std: Sequence[float]) -> torch.Tensor:
+    """``(..., 3, H, W)`` in [0, 1] -> normalised with the backbone's statistics."""
+    m = torch.tensor(mean, dtype=rgb.dtype).view(3, 1, 1)
+    s = torch.tensor(std, dtype=rgb.dtype).view(3, 1, 1)
+    return (rgb - m) / s
+
+
+def dihedral(x: torch.Tensor, name: str) -> torch.Tensor:
+    """Apply the dihedral transform ``d<k><h><v>`` (rot90 k times, then hflip if h, then vflip if v) to
+    ``(..., H, W)``. Names are stable: they key the feature cache."""
+    k, h, v = int(name[1]), name[2] == "1", name[3] == "1"
+    if k:
+        x = torch.rot90(x, k, dims=(-2, -1))
+    if h:
+        x = torch.flip(x, dims=(-1,))
+    if v:
+        x = torch.flip(x, dims=(-2,))
+    return x
+
+
+def sample_rng(seed: int, epoch: int, index: int) -> np.random.Generator:
+    return np.random.default_rng([seed, epoch, index])
+
+
+class TorchSegDataset(torch.utils.data.Dataset):
+    """Samples of one split as dicts ``{image (3,S,S) normalised, mask (1,S,S), prompt, id, dataset,
+    transform, image_sha256}``. Prompts come from :func:`medvlseg.prompts.generate_records`, computed
+    the first time a sample is seen and kept in memory."""
+
+    def __init__(
+        self,
+        ds: SegmentationDataset,
+        *,
+        size: int,
+        mean: Sequence[float],
+        std: Sequence[float],
+        cfg: RunConfig,
+        train: bool,
+        uses_text: bool,
+        with_sha: bool = False,
+    ) -> None:
+        self.ds = ds
+        self.size = size
+        self.mean, self.std = tuple(mean), tuple(std)
+        self.cfg = cfg
+        self.train = train
+        self.uses_text = uses_text
+        self.with_sha = with_sha
+        self.epoch = 0
+        self._prompts: dict[str, dict[str, Any]] = {}
+        self._sha: dict[str, str] = {}
+        self._extra = self._extra_transform() if train else None
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return len(self.ds)
+
+    def _extra_transform(self):
+        """The non-dihedral augmentations (torchvision v2 on Image + Mask together), or None."""
+        a = self.cfg.augment
+        if not a.non_dihedral:
+            return None
+        from torchvision.transforms import v2
+
+        ops: list = []
+        if a.rotate_deg or a.scale is not None:
+            ops.append(v2.RandomAffine(degrees=a.rotate_deg, scale=tuple(a.scale) if a.scale else None))
+        if a.color_jitter:
+            j = a.color_jitter
+            ops.append(v2.ColorJitter(brightness=j, contrast=j, saturation=j, hue=min(0.5, j / 2)))
+        return v2.Compose(ops)
+
+    def _prompt(self, sample: Sample, rng: np.random.Generator) -> str:
+        if not self.uses_text:
+            return ""  # image-only models ignore the prompt: skip computing it
+        from ..prompts import generate_records
+        from ..prompts.templates import PROMPT_TYPES
+
+        rec = self._prompts.get(sample.id)
+        if rec is None:
+            rec = next(generate_records(self.ds.subset([sample.id]), seed=self.cfg.seed))
+            self._prompts[sample.id] = rec
+        level = self.cfg.data.prompt_type
+        if level == "random":
+            level = PROMPT_TYPES[int(rng.integers(len(PROMPT_TYPES)))]
+        value = rec[level]
+        if isinstance(value, list):
+            value = value[int(rng.integers(len(value)))] if (value and self.train) else (value[0] if value else "")
+        return value
+
+    def image_sha256(self, sample: Sample) -> str:
+        sha = self._sha.get(sample.id)
+        if sha is None:
+            from ..utils import sha256_file
+
+            sha = sha256_file(sample.image) if sample.slice_index is None else f"{sha256_file(sample.image)}:{sample.axis}:{sample.slice_index}"
+            self._sha[sample.id] = sha
+        return sha
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        sample = self.ds[index]
+        loaded = self.ds.load(sample)
+        if loaded.mask is None:
+            raise DataError(f"{sample.image}: sample {sample.id!r} has no mask; training needs one")
+        rng = sample_rng(self.cfg.seed, self.epoch if self.train else 0, index)
+        image = preprocess_image(loaded.image, self.size)  # (3, S, S) in [0, 1]
+        mask = preprocess_mask(loaded.mask, self.size)  # (1, S, S)
+        transform = IDENTITY
+        if self.train:
+            a = self.cfg.augment
+            k = int(rng.integers(4)) if a.rot90 else 0
+            h = bool(rng.random() < 0.5) if a.hflip else False
+            v = bool(rng.random() < 0.5) if a.vflip else False
+            transform = f"d{k}{int(h)}{int(v)}"
+            image, mask = dihedral(image, transform), dihedral(mask, transform)
+            if self._extra is not None:
+                from torchvision import tv_tensors
+
+                with torch.random.fork_rng(devices=[]):
+                    torch.manual_seed(int(rng.integers(2**31)))
+                    image, mask = self._extra(tv_tensors.Image(image), tv_tensors.Mask(mask))
+                image, mask = image.as_subclass(torch.Tensor).clamp(0, 1), mask.as_subclass(torch.Tensor)
+        out = {
+            "image": normalise(image.contiguous(), self.mean, self.std),
+            "mask": (mask > 0.5).float().contiguous(),
+            "prompt": self._prompt(sample, rng),
+            "id": sample.id,
+            "dataset": sample.dataset,
+            "transform": transform,
+        }
+        if self.with_sha:
+            out["image_sha256"] = self.image_sha256(sample)
+        return out
+
+
+def drop_leaked(train: SegmentationDataset, val: SegmentationDataset) -> tuple[SegmentationDataset, list[str]]:
+    """Remove from ``val`` every image whose file sha256 equals a train image's (a leak: the model would be
+    validated on pictures it trained on). Returns the filtered val set and the dropped ids."""
+    from ..utils import sha256_file
+
+    def sha(s: Sample) -> str | None:
+        return sha256_file(s.image) if s.slice_index is None and s.image.is_file() else None
+
+    train_sha = {h for h in (sha(s) for s in train) if h}
+    dropped = [s.id for s in val if (h := sha(s)) is not None and h in train_sha]
+    if not dropped:
+        return val, []
+    keep = [s.id for s in val if s.id not in set(dropped)]
+    return val.subset(keep), dropped
+
+
+def open_datasets(cfg: RunConfig) -> tuple[SegmentationDataset, SegmentationDataset, list[str]]:
+    """(train, val, dropped val ids) for the config: pooled over every ``data.path``, train reduced to
+    ``data.fraction`` (nested, stratified), val cleaned of images leaked from train."""
+    sets = [SegmentationDataset.open(p) for p in cfg.data.paths]
+    names = [d.name for d in sets]
+    if len(set(names)) != len(names):
+        raise DataError(f"data.path: two datasets share the folder name {names}; per-dataset metrics need distinct names")
+    full = sets[0] if len(sets) == 1 else SegmentationDataset.pool(sets)
+    train = full.split(cfg.data.train_split).annotation_fraction(cfg.data.fraction, seed=cfg.seed)
+    val = full.split(cfg.data.val_split)
+    if len(train) == 0:
+        raise DataError(f"data.path: no samples in split {cfg.data.train_split!r} of {', '.join(cfg.data.paths)}")
+    if len(val) == 0:
+        raise DataError(f"data.path: no samples in split {cfg.data.val_split!r} of {', '.join(cfg.data.paths)}")
+    val, dropped = drop_leaked(train, val)
+    if dropped:
+        log.warning("dropped %d val image(s) byte-identical to a train image: %s", len(dropped), ", ".join(dropped[:5]))
+    return train, val, dropped
+
+
+class EpochShuffleSampler(torch.utils.data.Sampler[int]):
+    """A permutation drawn from ``(seed, epoch)``, not from the global RNG: a resumed run visits the
+    samples in the same order as the uninterrupted one. Lightning calls :meth:`set_epoch` before each
+    epoch (under DDP it substitutes a ``DistributedSampler``, which is seeded the same way)."""
+
+    def __init__(self, n: int, seed: int) -> None:
+        self.n, self.seed, self.epoch = n, seed, 0
+
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __iter__(self):
+        return iter(np.random.default_rng([self.seed, self.epoch, 7]).permutation(self.n).tolist())
+
+
+def collate(batch: list[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key in batch[0]:
+        vals = [b[key] for b in batch]
+        out[key] = torch.stack(vals) if isinstance(vals[0], torch.Tensor) else vals
+    return out
+
+
+def _lightning():
+    import lightning.pytorch as pl
+
+    return pl
+
+
+class SegDataModule(_lightning().LightningDataModule):
+    """Train / val loaders over :class:`TorchSegDataset`. ``dataset_names`` fixes the order of the
+    per-dataset validation metrics."""
+
+    def __init__(self, cfg: RunConfig, *, size: int, mean, std, uses_text: bool, with_sha: bool = False) -> None:
+        super().__init__()
+        self.cfg = cfg
+        self.train_ds, self.val_ds, self.dropped = open_datasets(cfg)
+        self.dataset_names = sorted({s.dataset for s in self.train_ds} | {s.dataset for s in self.val_ds})
+        kw = dict(size=size, mean=mean, std=std, cfg=cfg, uses_text=uses_text, with_sha=with_sha)
+        self.train_set = TorchSegDataset(self.train_ds, train=True, **kw)
+        self.val_set = TorchSegDataset(self.val_ds, train=False, **kw)
+
+    def _loader(self, ds: TorchSegDataset, shuffle: bool):
+        n = self.cfg.data.num_workers
+        sampler = EpochShuffleSampler(len(ds), self.cfg.seed) if shuffle else None
+        return torch.utils.data.DataLoader(
+            ds, batch_size=self.cfg.optim.batch_size, sampler=sampler, num_workers=n, collate_fn=collate,
+            drop_last=False, persistent_workers=False,
+        )
+
+    def train_dataloader(self):
+        return self._loader(self.train_set, True)
+
+    def val_dataloader(self):
+        return self._loader(self.val_set, False)

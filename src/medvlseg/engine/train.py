@@ -1,0 +1,362 @@
+"""``train()``: one run from a :class:`RunConfig` to a run directory, on Lightning.
+
+Run directory (DESIGN.md)::
+
+    runs/<name>/
+      config.yaml        the resolved configuration
+      model.safetensors  best epoch's weights (medvlseg.save_model: medvlseg.load_model rebuilds it)
+      metadata.json      versions, git commit, backbone + weight source, manifest sha256s,
+                         sha256 of model.safetensors, best epoch and its val metrics, threshold, time
+      metrics.csv        one row per completed epoch (train_loss, val_dice, ..., epoch_time_s)
+      last/              state.json + state-<n>.safetensors: what --resume needs (no pickle)
+      logs/              Lightning CSV (logs/csv) and TensorBoard (logs/tb) logs
+
+Every file is written atomically (temp file + rename); ``last/`` carries a checksum in the JSON file
+written last, so a run killed at any instant resumes from its last completed epoch.
+
+Scale-out: ``medvlseg train --config c.yaml --devices 2 --strategy ddp`` launches one process per
+device (gloo on CPU, NCCL on GPU); only rank 0 writes the run directory. Under torchrun or SLURM,
+start one process per device yourself and give the run an explicit ``name`` (every rank must agree
+on the folder)::
+
+    torchrun --nproc_per_node 4 -m medvlseg.cli train --config c.yaml --set name=exp1 --devices 4 --strategy ddp
+    # SLURM (one task per GPU): #SBATCH --ntasks-per-node=4 --gres=gpu:4
+    srun medvlseg train --config c.yaml --set name=exp1 --devices 4 --num-nodes 1 --strategy ddp
+
+Lightning reads the rank and world size from the environment that torchrun / SLURM set.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import math
+import os
+import subprocess
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from ..config import RunConfig
+from ..errors import ConfigError, DataError
+from ..utils import atomic_write_json, atomic_write_text, sha256_file
+
+log = logging.getLogger(__name__)
+
+RUN_DIR_ENV = "MEDVLSEG_RUN_DIR"  # how DDP child processes learn the folder rank 0 chose
+LAST = "last"
+
+
+def _rank() -> int:
+    from lightning.pytorch.utilities import rank_zero_only
+
+    return int(getattr(rank_zero_only, "rank", 0) or 0)
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=Path(__file__).resolve().parent, capture_output=True, text=True, timeout=5
+        )
+        return out.stdout.strip() or None if out.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
+    cols: list[str] = []
+    for row in rows:
+        cols.extend(k for k in row if k not in cols)
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
+    w.writeheader()
+    for row in rows:
+        w.writerow({k: ("" if (isinstance(v, float) and math.isnan(v)) else v) for k, v in row.items()})
+    atomic_write_text(path, buf.getvalue())
+
+
+def _lightning_checkpoint_base():
+    from lightning.pytorch.callbacks import Checkpoint
+
+    return Checkpoint
+
+
+class RunDirCallback(_lightning_checkpoint_base()):
+    """Writes metrics.csv, model.safetensors (best), metadata.json and last/ after every epoch.
+
+    A ``Checkpoint`` subclass so that Lightning runs it after the other callbacks (EarlyStopping's
+    state is then up to date in the saved state) and does not add its own ModelCheckpoint. Its own
+    state (rows, best epoch, wall time, RNG states) travels in the checkpoint, so a resumed run
+    continues the same metrics.csv and best-model tracking.
+    """
+
+    def __init__(self, run_dir: Path, cfg: RunConfig, metadata: dict[str, Any], console: Any | None = None) -> None:
+        self.run_dir = Path(run_dir)
+        self.cfg = cfg
+        self.metadata = metadata
+        self.console = console
+        self.rows: list[dict[str, Any]] = []
+        self.best_epoch: int | None = None
+        self.best_score = -math.inf
+        self.best_metrics: dict[str, float] = {}
+        self.train_time_s = 0.0
+        self._t0 = 0.0
+        self._rng: dict[str, Any] | None = None
+
+    @property
+    def state_key(self) -> str:
+        return "RunDirCallback"
+
+    # ---- state -----------------------------------------------------------------------------------------
+
+    def state_dict(self) -> dict[str, Any]:
+        from lightning.fabric.utilities.seed import _collect_rng_states
+
+        rng = _collect_rng_states(include_cuda=torch.cuda.is_available())
+        np_state = rng.get("numpy")
+        if np_state is not None:  # ('MT19937', uint32 array, pos, has_gauss, gauss) -> JSON + tensor
+            rng["numpy"] = [np_state[0], torch.from_numpy(np_state[1].astype("int64")), *np_state[2:]]
+        return {
+            "rows": self.rows, "best_epoch": self.best_epoch, "best_score": self.best_score,
+            "best_metrics": {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in self.best_metrics.items()}, "train_time_s": self.train_time_s, "rng": rng,
+        }
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.rows = list(state.get("rows", []))
+        self.best_epoch = state.get("best_epoch")
+        self.best_score = float(state.get("best_score", -math.inf))
+        self.best_metrics = dict(state.get("best_metrics", {}))
+        self.train_time_s = float(state.get("train_time_s", 0.0))
+        self._rng = state.get("rng")
+
+    def on_train_start(self, trainer, pl_module) -> None:
+        # Restore RNG states as late as possible: nothing after this point differs from the uninterrupted run.
+        if self._rng is not None:
+            import numpy as np
+            from lightning.fabric.utilities.seed import _set_rng_states
+
+            rng = dict(self._rng)
+            if rng.get("numpy") is not None:
+                name, keys, *rest = rng["numpy"]
+                rng["numpy"] = (name, keys.numpy().astype(np.uint32), *rest)
+            if "python" in rng and isinstance(rng["python"], (list, tuple)):
+                v, internal, gauss = rng["python"]
+                rng["python"] = (v, tuple(internal), gauss)
+            if not torch.cuda.is_available():
+                rng.pop("torch.cuda", None)
+            _set_rng_states(rng)
+            self._rng = None
+
+    # ---- per epoch ------------------------------------------------------------------------------------
+
+    def on_train_epoch_start(self, trainer, pl_module) -> None:
+        self._t0 = time.monotonic()
+
+    def on_train_epoch_end(self, trainer, pl_module) -> None:
+        if trainer.sanity_checking:
+            return
+        epoch_time = time.monotonic() - self._t0
+        self.train_time_s += epoch_time
+        m = dict(pl_module.epoch_metrics)
+        row: dict[str, Any] = {"epoch": trainer.current_epoch + 1, "train_loss": m.get("train_loss", float("nan"))}
+        row.update({k: v for k, v in m.items() if k.startswith("val_")})
+        row["lr"] = m.get("lr", float("nan"))
+        row["epoch_time_s"] = round(epoch_time, 3)
+        cache = getattr(pl_module, "cache", None)
+        if cache is not None:
+            row["cache_computed"] = cache.computed
+            row["cache_hits"] = cache.hits
+        self.rows.append(row)
+        score = m.get("val_dice", float("nan"))
+        improved = not math.isnan(score) and score > self.best_score
+        if self.best_epoch is None and math.isnan(score):
+            improved = True  # no val Dice at all (e.g. only empty masks): keep the first epoch's weights
+        if improved:
+            self.best_epoch, self.best_metrics = row["epoch"], {k: v for k, v in row.items() if k.startswith("val_")}
+            self.best_score = score if not math.isnan(score) else -math.inf
+        if trainer.is_global_zero:
+            _write_csv(self.run_dir / "metrics.csv", self.rows)
+            if improved:
+                from ..models.base import save_model
+
+                save_model(pl_module.model, self.run_dir / "model.safetensors")
+            self.write_metadata(status="running")
+            if self.console is not None:
+                epochs = self.cfg.optim.epochs
+                self.console.print(
+                    f"epoch {row['epoch']}/{epochs}  train_loss {row['train_loss']:.4f}  "
+                    f"val_dice {score:.4f}  {epoch_time:.1f}s" + ("  (best)" if improved else ""),
+                    highlight=False,
+                )
+        # all ranks call this: Lightning writes on rank 0 and synchronises
+        trainer.save_checkpoint(self.run_dir / LAST / "state.ckpt", weights_only=False)
+
+    def write_metadata(self, status: str) -> None:
+        path = self.run_dir / "model.safetensors"
+        meta = dict(self.metadata)
+        meta.update({
+            "status": status,
+            "sha256": {"model.safetensors": sha256_file(path)} if path.is_file() else {},
+            "best_epoch": self.best_epoch,
+            "best_metrics": {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in self.best_metrics.items()},
+            "threshold": 0.5,
+            "epochs_completed": len(self.rows),
+            "train_time_s": round(self.train_time_s, 3),
+        })
+        atomic_write_json(self.run_dir / "metadata.json", meta)
+
+
+# ------------------------------------------------------------------------------------------- run dir
+
+
+def _choose_run_dir(cfg: RunConfig, model_name: str) -> Path:
+    out = Path(cfg.out_dir)
+    if _rank() != 0:
+        env = os.environ.get(RUN_DIR_ENV)
+        if env:
+            return Path(env)
+        if cfg.name is None:
+            raise ConfigError("name: multi-process runs started by torchrun/SLURM need an explicit run name (--set name=...)")
+        return out / cfg.name
+    if cfg.name is not None:
+        run_dir = out / cfg.name
+        if (run_dir / "config.yaml").exists():
+            raise ConfigError(f"{run_dir}: a run with this name already exists; resume it with --resume {run_dir} or choose another name")
+        return run_dir
+    base = f"{model_name}-{'+'.join(Path(p).resolve().name for p in cfg.data.paths)}"
+    run_dir, n = out / base, 1
+    while run_dir.exists():
+        n += 1
+        run_dir = out / f"{base}-{n}"
+    return run_dir
+
+
+def verify_resumable(run_dir: Path) -> RunConfig:
+    """Check that ``run_dir`` has a resolved config and an intact last/ checkpoint; return its config."""
+    from .checkpoint import load_state
+
+    if not (run_dir / "config.yaml").is_file():
+        raise DataError(f"{run_dir}: not a run directory (no config.yaml)")
+    load_state(run_dir / LAST)  # raises DataError on a missing, truncated or corrupt checkpoint
+    return RunConfig.from_yaml(run_dir / "config.yaml")
+
+
+# ---------------------------------------------------------------------------------------------- train
+
+
+def train(
+    cfg: RunConfig | None = None,
+    *,
+    resume: str | os.PathLike | None = None,
+    overrides: list[str] | None = None,
+    devices: int | str | None = None,
+    strategy: str | None = None,
+    num_nodes: int | None = None,
+    out_dir: str | os.PathLike | None = None,
+    progress: bool = True,
+    console: Any | None = None,
+) -> Path:
+    """Train one model; returns the run directory. ``resume``: a run directory to continue from its
+    last completed epoch (its config.yaml, with ``overrides`` applied, e.g. ``optim.epochs=20``)."""
+    import lightning.pytorch as pl
+    from lightning.pytorch.callbacks import EarlyStopping, RichProgressBar
+    from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
+
+    from .. import __version__
+    from ..config import apply_overrides
+    from ..models.base import build_model
+    from .cache import FeatureCache, model_fingerprint, supports_cache
+    from .checkpoint import SafeCheckpointIO
+    from .data import SegDataModule
+    from .module import SegModule
+
+    if resume is not None:
+        run_dir = Path(resume)
+        base = verify_resumable(run_dir)
+        cfg = RunConfig.from_dict(apply_overrides(base.to_dict(), overrides or []), source=str(run_dir / "config.yaml"))
+    elif cfg is None:
+        raise ConfigError("train: give a config (or resume=RUN_DIR)")
+    elif overrides:
+        cfg = RunConfig.from_dict(apply_overrides(cfg.to_dict(), overrides))
+    updates: dict[str, Any] = {}
+    if devices is not None:
+        updates["devices"] = devices
+    if strategy is not None:
+        updates["strategy"] = strategy
+    if num_nodes is not None:
+        updates["num_nodes"] = num_nodes
+    if updates:
+        cfg = RunConfig.from_dict(apply_overrides(cfg.to_dict(), [f"trainer.{k}={v}" for k, v in updates.items()]))
+    if out_dir is not None and resume is None:
+        cfg = RunConfig.from_dict({**cfg.to_dict(), "out_dir": str(out_dir)})
+
+    pl.seed_everything(cfg.seed, workers=True, verbose=False)
+    model = build_model(cfg.model.name, backbone=cfg.model.backbone, **cfg.model.kwargs)
+    size = cfg.data.image_size or model.image_size
+    cache = None
+    if cfg.cache.enabled:
+        if supports_cache(model):
+            cache = FeatureCache(model_fingerprint(model, size), cfg.cache.dir)
+        else:
+            log.warning("cache.enabled: model %r has no frozen_features/forward_features; training without the cache", cfg.model.name)
+    dm = SegDataModule(cfg, size=size, mean=model.image_mean, std=model.image_std, uses_text=getattr(model, "uses_text", True),
+                       with_sha=cache is not None and cfg.cache.dir is not None)
+    module = SegModule(model, cfg, dm.dataset_names, cache)
+
+    if resume is None:
+        run_dir = _choose_run_dir(cfg, cfg.model.name)
+        os.environ[RUN_DIR_ENV] = str(run_dir.resolve())  # DDP children launched by Lightning inherit it
+    if _rank() == 0:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        cfg.to_yaml(run_dir / "config.yaml")
+        if dm.dropped and console is not None:
+            console.print(f"[yellow]dropped {len(dm.dropped)} val image(s) identical to train images:[/yellow] {', '.join(dm.dropped[:5])}", highlight=False)
+
+    bb = getattr(model, "backbone", None)
+    metadata = {
+        "medvlseg_version": __version__, "git_commit": _git_commit(),
+        "model": cfg.model.name, "build_kwargs": model.build_kwargs,
+        "backbone": getattr(bb, "name", None), "weight_source": str(getattr(bb, "weight_source", None)) if bb is not None else None,
+        "image_size": size,
+        "data": [
+            {"path": str(p), "name": Path(p).resolve().name,
+             "manifest_sha256": sha256_file(Path(p) / "manifest.csv") if (Path(p) / "manifest.csv").is_file() else None}
+            for p in cfg.data.paths
+        ],
+        "n_train": len(dm.train_ds), "n_val": len(dm.val_ds), "dropped_val_leaks": dm.dropped,
+        "torch": torch.__version__, "lightning": pl.__version__,
+    }
+    run_cb = RunDirCallback(run_dir, cfg, metadata, console=console)
+    callbacks: list = [run_cb]
+    if cfg.optim.early_stopping_patience:
+        callbacks.append(EarlyStopping(monitor="val_dice", mode="max", patience=cfg.optim.early_stopping_patience,
+                                       check_on_train_epoch_end=True))
+    if progress:
+        callbacks.append(RichProgressBar(leave=False))
+    t = cfg.trainer
+    max_time = None
+    if cfg.optim.max_time_min:
+        from datetime import timedelta
+
+        max_time = timedelta(minutes=cfg.optim.max_time_min)
+    trainer = pl.Trainer(
+        max_epochs=cfg.optim.epochs, max_time=max_time,
+        accelerator=t.accelerator, devices=t.devices, strategy=t.strategy, num_nodes=t.num_nodes, precision=t.precision,
+        gradient_clip_val=cfg.optim.grad_clip or None, log_every_n_steps=t.log_every_n_steps,
+        deterministic="warn" if t.deterministic else False,
+        plugins=[SafeCheckpointIO()], callbacks=callbacks,
+        logger=[CSVLogger(run_dir, name="logs", version="csv"), TensorBoardLogger(run_dir, name="logs", version="tb")],
+        default_root_dir=run_dir, num_sanity_val_steps=0, enable_progress_bar=progress, enable_model_summary=False,
+    )
+    ckpt = str(run_dir / LAST / "state.json") if resume is not None else None
+    start = time.monotonic()
+    trainer.fit(module, datamodule=dm, ckpt_path=ckpt)
+    if trainer.is_global_zero:
+        run_cb.write_metadata(status="finished")
+        if console is not None:
+            console.print(f"finished in {time.monotonic() - start:.1f}s; best epoch {run_cb.best_epoch} "
+                          f"val_dice {run_cb.best_score:.4f}", highlight=False)
+    return run_dir
