@@ -39,6 +39,18 @@ def test_fuseg_leak_between_train_and_val_is_found(fuseg):
     assert report.n_samples == 810 and report.n_empty == 19
 
 
+def test_val_copies_of_train_images_are_dropped(fuseg):
+    """Training and evaluation leave those two val photographs out (compared with the whole train split)."""
+    from medvlseg.data import SegmentationDataset
+
+    ds = SegmentationDataset.open(fuseg)
+    val, dropped = ds.split("val").without_copies_of(ds.split("train"))
+    assert sorted(dropped) == ["fuseg_0894", "fuseg_0934"]
+    assert len(val) == len(ds.split("val")) - 2
+    same, none = ds.split("test").without_copies_of(ds.split("train"))
+    assert none == [] and len(same) == len(ds.split("test"))
+
+
 def _copy_subset(src: Path, dst: Path, n: int = 12) -> list[dict[str, str]]:
     with open(src / "manifest.csv", newline="") as fh:
         reader = csv.DictReader(fh)

@@ -208,3 +208,18 @@ def test_feature_cache_skips_seen_pairs_and_matches_uncached(tmp_path):
 def test_cache_rejected_with_geometric_augmentation(tmp_path):
     with pytest.raises(medvlseg.ConfigError, match="cache"):
         make_config(tmp_path, tmp_path, "cache.enabled=true", "augment.scale=[0.8, 1.2]")
+
+
+def test_dihedral_names_are_canonical():
+    """16 (rot90, hflip, vflip) draws are 8 distinct transforms; each gets one name (the cache key)."""
+    import itertools
+
+    from medvlseg.engine.data import dihedral, dihedral_name
+
+    x = torch.arange(20.0).view(1, 4, 5)
+    names = set()
+    for k, h, v in itertools.product(range(4), (False, True), (False, True)):
+        name = dihedral_name(k, h, v)
+        names.add(name)
+        torch.testing.assert_close(dihedral(x, name), dihedral(x, f"d{k}{int(h)}{int(v)}"), atol=0, rtol=0)
+    assert len(names) == 8

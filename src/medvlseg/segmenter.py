@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as F
 
 from .errors import ConfigError, DataError
-from .models.base import SegmentationModel, load_model
+from .models.base import SegmentationModel
 
 EPS = 1e-6
 

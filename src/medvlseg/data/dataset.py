@@ -229,6 +229,23 @@ class SegmentationDataset(Sequence[Sample]):
         empty = [self.is_empty(s) for s in self.samples]
         return self.subset(annotation_subset(ids, fraction, empty=empty, seed=seed))
 
+    def without_copies_of(self, other: SegmentationDataset) -> tuple[SegmentationDataset, list[str]]:
+        """Drop every sample whose image file is byte-identical (sha256) to one of ``other``'s: a val
+        image that is also a train image would score the model on a picture it trained on (the shared
+        fuseg copy has two). Volume slices are kept (a volume is split as a whole). Returns the
+        filtered dataset and the dropped ids."""
+        from ..utils import sha256_file
+
+        def sha(s: Sample) -> str | None:
+            return sha256_file(s.image) if s.slice_index is None and s.image.is_file() else None
+
+        seen = {h for h in (sha(s) for s in other) if h}
+        dropped = [s.id for s in self.samples if (h := sha(s)) is not None and h in seen]
+        if not dropped:
+            return self, []
+        gone = set(dropped)
+        return self.subset([s.id for s in self.samples if s.id not in gone]), dropped
+
     # ---- loading --------------------------------------------------------------------------------
 
     def __len__(self) -> int:

@@ -95,6 +95,7 @@ def evaluate(
     pickle_backbone: str | None = None,
     figures: bool = True,
     targets: str | os.PathLike | None = None,
+    drop_train_copies: bool = True,
 ) -> dict[str, Any]:
     """Evaluate a model (a :class:`~medvlseg.models.base.SegmentationModel`, or a run directory /
     checkpoint that :func:`~medvlseg.checkpoints.resolve_model` reads) on one split of ``data``.
@@ -104,7 +105,9 @@ def evaluate(
     name, for a run trained on random levels or for anything that is not a run directory);
     ``perturb``: ``random-word``, ``opposite``, ``drop`` or ``empty`` applied to that level;
     ``limit``: only the first N images of the split (quick checks). ``threshold`` overrides the
-    run's. Returns the summary written to ``summary.json``.
+    run's. ``drop_train_copies``: leave out images byte-identical to a train image (as training
+    does; listed in the summary as ``dropped_train_copies``). Returns the summary written to
+    ``summary.json``.
     """
     from ..checkpoints import ModelInfo, resolve_model
     from ..predict import default_device, segment_batch
@@ -141,6 +144,9 @@ def evaluate(
     # ---- data and prompts
     full = data if isinstance(data, SegmentationDataset) else SegmentationDataset.open(data)
     ds = full.split(split)
+    dropped: list[str] = []
+    if drop_train_copies and split not in (None, "all", "train") and any(smp.split == "train" for smp in full):
+        ds, dropped = ds.without_copies_of(full.split("train"))
     if limit is not None:
         ds = ds.subset(ds.ids()[:limit])
     if len(ds) == 0:
@@ -236,6 +242,7 @@ def evaluate(
         "split": split or "all",
         "limit": limit,
         "prompt_type": prompt_type,
+        "dropped_train_copies": dropped,
         "perturbation": perturb,
         "prompt_from_ground_truth": prompt_type in LEAKY_PROMPTS or prompt_type == "random",
         "seed": seed,

@@ -47,7 +47,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from ..backbones.base import Backbone, TextTokens
