@@ -351,6 +351,9 @@ def train(
         logger=[CSVLogger(run_dir, name="logs", version="csv"), TensorBoardLogger(run_dir, name="logs", version="tb")],
         default_root_dir=run_dir, num_sanity_val_steps=0, enable_progress_bar=progress, enable_model_summary=False,
     )
+    # where it ran, for the benchmark tables (the callback holds this dict; it writes it each epoch)
+    metadata.update(device=trainer.strategy.root_device.type, num_devices=trainer.num_devices,
+                    num_nodes=trainer.num_nodes, torch_threads=torch.get_num_threads())
     ckpt = str(run_dir / LAST / "state.json") if resume is not None else None
     start = time.monotonic()
     trainer.fit(module, datamodule=dm, ckpt_path=ckpt)

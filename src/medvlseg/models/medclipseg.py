@@ -24,11 +24,11 @@ Design (see REFERENCE §3 for the paper's choices):
   ``(B, D_dec)``; the last vision output's patch features are layer-normed, projected to ``D_dec``,
   upsampled x4 by two ConvTranspose2d+BN+ReLU blocks (14 -> 56 for ViT-B/16 at 224 px), and the
   logits are ``scale * <feature, kernel> / sqrt(D_dec) + bias`` per pixel, resized to the input.
-- Decoder, CNN (ours: a stride-32 map alone is too coarse for small lesions): the same text kernel
-  is dotted with per-pixel embeddings of *every* stage (1x1 conv + BN + ReLU + 3x3 conv), and the
-  per-stage score maps are upsampled to stride 4 and summed, as the skip fusion of FCN-8s (Long et
-  al., CVPR 2015). The fusion is linear, so a stage that does not change between Monte-Carlo samples
-  is embedded once and only its dot product with each sample's kernel is recomputed.
+- Decoder, CNN (ours: a stride-32 map alone is too coarse for small lesions): the stages before the
+  last are fused top-down into one stride-4 map, U-Net style (1x1 laterals, upsample, concatenate,
+  two 3x3 conv-BN-ReLU per step); the last stage (after the last adapter) is embedded on its own.
+  The text kernel is dotted with both and the last stage's score map is upsampled and added. That
+  last term is linear, so Monte-Carlo samples that differ only in the last stage reuse the fused map.
 - Stochasticity: the adapters sample their values when ``self.stochastic`` is True; when it is
   ``None`` (default) they follow the training mode (train: stochastic as in the paper; eval:
   deterministic, means only, so evaluation, saving and loading are reproducible).
@@ -47,6 +47,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from ..backbones.base import Backbone, TextTokens
@@ -110,56 +111,82 @@ class TextKernelDecoder(nn.Module):
         return logits * self.scale + self.bias, emb, kernel
 
 
+def _conv_bn_relu(c_in: int, c_out: int, k: int) -> list[nn.Module]:
+    return [nn.Conv2d(c_in, c_out, k, padding=k // 2, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(inplace=True)]
+
+
 class MultiScaleTextKernelDecoder(nn.Module):
-    """The text kernel dotted with per-pixel embeddings of every CNN stage; score maps summed at the
-    finest stage's resolution (FCN-style linear skip fusion). See the module docstring."""
+    """Text-kernel decoder over every stage of a CNN tower (see the module docstring)::
+
+        F    = top-down U-Net fusion of stages 0 .. L-2      (B, D, h_0, w_0)   stride 4 on lite
+        E    = embedding of the last stage (stride 32)         (B, D, h_L, w_L)
+        k    = MLP(pooled text)                                (B, D)
+        logits = a_0 <F, k> / sqrt(D) + up(a_1 <E, k> / sqrt(D)) + b
+
+    The last stage comes after the last adapter; it enters through a linear term, so Monte-Carlo
+    samples that differ only there reuse ``F`` and cost one small embedding and two dot products.
+    """
 
     def __init__(self, stage_widths: Sequence[int], embed_dim: int, dim: int) -> None:
         super().__init__()
         self.dim = dim
-        self.embed = nn.ModuleList(
-            nn.Sequential(
-                nn.Conv2d(c, dim, 1, bias=False), nn.BatchNorm2d(dim), nn.ReLU(inplace=True), nn.Conv2d(dim, dim, 3, padding=1)
-            )
-            for c in stage_widths
+        widths = list(stage_widths)
+        self.lateral = nn.ModuleList(nn.Sequential(*_conv_bn_relu(c, dim, 1)) for c in widths[:-1])
+        # fuse[l]: cat(up(F_{l+1}), lateral_l) -> F_l, for l = L-3 .. 0
+        self.fuse = nn.ModuleList(
+            nn.Sequential(*_conv_bn_relu(2 * dim, dim, 3), *_conv_bn_relu(dim, dim, 3)) for _ in widths[:-2]
         )
+        self.last = nn.Sequential(*_conv_bn_relu(widths[-1], dim, 1), nn.Conv2d(dim, dim, 3, padding=1))
         self.text_mlp = nn.Sequential(nn.Linear(embed_dim, dim), nn.ReLU(inplace=True), nn.Linear(dim, dim))
-        self.scales = nn.Parameter(torch.ones(len(stage_widths)))
+        self.scales = nn.Parameter(torch.ones(2))
         self.bias = nn.Parameter(torch.tensor(0.0))
 
     def kernel(self, text: torch.Tensor) -> torch.Tensor:
         """text (B, embed_dim) -> kernel (B, D)."""
         return self.text_mlp(text)
 
-    def embed_stage(self, level: int, fmap: torch.Tensor) -> torch.Tensor:
-        """fmap (B, C_level, h, w) -> embeddings (B, D, h, w)."""
-        return self.embed[level](fmap)
+    def fine_map(self, stages: Sequence[torch.Tensor]) -> torch.Tensor | None:
+        """Stages 0 .. L-2, each (B, C_l, h_l, w_l), finest first -> F (B, D, h_0, w_0); None for a
+        one-stage tower."""
+        if not stages:
+            return None
+        x = self.lateral[-1](stages[-1])  # (B, D, h_{L-2}, w_{L-2})
+        for lvl in range(len(stages) - 2, -1, -1):
+            lat = self.lateral[lvl](stages[lvl])  # (B, D, h_l, w_l)
+            up = F.interpolate(x, size=lat.shape[-2:], mode="bilinear", align_corners=False)
+            x = self.fuse[lvl](torch.cat([up, lat], dim=1))  # (B, D, h_l, w_l)
+        return x
+
+    def last_map(self, stage: torch.Tensor) -> torch.Tensor:
+        """The last stage (B, C_L, h_L, w_L) -> E (B, D, h_L, w_L)."""
+        return self.last(stage)
+
+    def scores(self, fine: torch.Tensor | None, last: torch.Tensor, kernel: torch.Tensor) -> torch.Tensor:
+        """
+        fine:   (B', D, h_0, w_0) or None; B' = B, or the B images that ``kernel``'s R samples share
+        last:   (B, D, h_L, w_L)
+        kernel: (B, D), B = R * B' (sample-major)
+        returns logits (B, 1, h_0, w_0) (h_L, w_L for a one-stage tower)
+        """
+        d = math.sqrt(self.dim)
+        k = kernel.to(last.dtype)
+        out = torch.einsum("bdhw,bd->bhw", last, k)[:, None] * (self.scales[1] / d)  # (B, 1, h_L, w_L)
+        if fine is not None:
+            r = kernel.shape[0] // fine.shape[0]
+            f = torch.einsum("bdhw,rbd->rbhw", fine, k.view(r, fine.shape[0], self.dim))  # (R, B', h_0, w_0)
+            out = resize_logits(out, tuple(fine.shape[-2:])) + f.reshape(kernel.shape[0], 1, *fine.shape[-2:]) * (self.scales[0] / d)
+        return out + self.bias
 
     def forward(self, stages: Sequence[torch.Tensor], text: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """
         stages:  one (B, C_l, h_l, w_l) map per stage, finest first
         text:    (B, embed_dim) pooled text embedding
-        returns: logits (B, 1, h_0, w_0), last-stage embeddings (B, h*w, D), text kernel (B, D)
+        returns: logits (B, 1, h_0, w_0), last-stage embeddings (B, h_L*w_L, D), text kernel (B, D)
         """
-        embeddings = [self.embed_stage(lvl, f) for lvl, f in enumerate(stages)]
+        last = self.last_map(stages[-1])
         kernel = self.kernel(text)
-        return self.fuse(embeddings, kernel), embeddings[-1].flatten(2).transpose(1, 2), kernel
-
-    def fuse(self, embeddings: Sequence[torch.Tensor], kernel: torch.Tensor) -> torch.Tensor:
-        """
-        embeddings: one (B', D, h_l, w_l) per stage, B' = B or 1 x B repeated; finest first
-        kernel:     (B, D); B a multiple of B' (samples of the same images, sample-major)
-        returns:    logits (B, 1, h_0, w_0)
-        """
-        size = embeddings[0].shape[-2:]
-        total = None
-        for level, emb in enumerate(embeddings):
-            reps = kernel.shape[0] // emb.shape[0]
-            k = kernel.to(emb.dtype).view(reps, emb.shape[0], self.dim)  # (R, B', D)
-            score = torch.einsum("bdhw,rbd->rbhw", emb, k).reshape(kernel.shape[0], 1, *emb.shape[-2:])
-            score = resize_logits(score * (self.scales[level] / math.sqrt(self.dim)), tuple(size))
-            total = score if total is None else total + score
-        return total + self.bias
+        logits = self.scores(self.fine_map(stages[:-1]), last, kernel)
+        return logits, last.flatten(2).transpose(1, 2), kernel
 
 
 @dataclass
@@ -292,22 +319,22 @@ class MedCLIPSeg(SegmentationModel):
             self._text_to(s, self.text_pairs[k], tokens)
             self._adapt(k, s, pad, stochastic[k])
 
-    def _finish(self, s: _Stream, tokens: TextTokens, images_hw: tuple[int, int], embedded: int = 0) -> SegmentationOutput:
-        """The rest of both towers after the last adapter, then the decoder. ``embedded``: how many of
-        the first CNN stages in ``s.stages`` are already decoder embeddings (reused between samples)."""
+    def _finish(self, s: _Stream, tokens: TextTokens, images_hw: tuple[int, int], fine: torch.Tensor | None = None) -> SegmentationOutput:
+        """The rest of both towers after the last adapter, then the decoder. ``fine``: the CNN
+        decoder's fused map of the stages before the last, when it was computed once before sampling."""
         bb = self.backbone
         self._vision_to(s, bb.num_vision_blocks - 1)
         self._text_to(s, bb.num_text_blocks - 1, tokens)
         _, text_pooled = bb.text_head(s.t, tokens)  # (B, embed_dim)
         if self.cnn:
             dec = self.decoder
-            if embedded == 0:
+            if fine is None:
                 logits, patch_embeds, text_embeds = dec(s.stages, text_pooled)  # (B, 1, h_0, w_0), ...
-            else:  # the first `embedded` stages were embedded once, before sampling
-                embeddings = [e if lvl < embedded else dec.embed_stage(lvl, e) for lvl, e in enumerate(s.stages)]
+            else:  # the stages before the last were fused once, before sampling
+                last = dec.last_map(s.stages[-1])  # (B, D, h_L, w_L)
                 text_embeds = dec.kernel(text_pooled)  # (B, D)
-                logits = dec.fuse(embeddings, text_embeds)
-                patch_embeds = embeddings[-1].flatten(2).transpose(1, 2)  # (B, h*w, D) of the last stage
+                logits = dec.scores(fine, last, text_embeds)
+                patch_embeds = last.flatten(2).transpose(1, 2)  # (B, h_L*w_L, D)
         else:
             sv = bb.vision_strides[-1]
             grid = (images_hw[0] // sv, images_hw[1] // sv)
@@ -380,20 +407,22 @@ class MedCLIPSeg(SegmentationModel):
             self._run(s, tokens, 0, first, [False] * n)
             self._vision_to(s, self.adapter_blocks[first])  # frozen blocks up to the sampled adapter
             self._text_to(s, self.text_pairs[first], tokens)
-            embedded = len(s.stages)
-            if self.cnn:
-                s.stages = [self.decoder.embed_stage(lvl, f) for lvl, f in enumerate(s.stages)]
+            fine = None
+            if self.cnn and len(s.stages) == self.backbone.num_vision_blocks - 1:
+                # every stage but the last is fixed across samples: fuse them once
+                fine = self.decoder.fine_map(s.stages)
             out = []
             done = 0
             while done < samples:
                 c = min(chunk, samples - done)
                 rep = (c,) + (1,) * (s.x.ndim - 1)
                 toks = TextTokens(tokens.input_ids.repeat(c, 1), tokens.attention_mask.repeat(c, 1))
-                # embeddings of the stages before the sampled part stay (B, D, h, w): fuse() broadcasts
-                # them over the samples; the stages after it come out with c * B rows
-                sc = _Stream(x=s.x.repeat(rep), t=s.t.repeat(c, 1, 1), vi=s.vi, tj=s.tj, stages=list(s.stages))
+                # stages fixed before the sampled part keep B rows (the fused map broadcasts over the
+                # samples); stage outputs inside the sampled part come out with c * B rows
+                stages = [f.repeat((c,) + (1,) * (f.ndim - 1)) for f in s.stages] if fine is None else list(s.stages)
+                sc = _Stream(x=s.x.repeat(rep), t=s.t.repeat(c, 1, 1), vi=s.vi, tj=s.tj, stages=stages)
                 self._run(sc, toks, first, n, [stochastic] * n)
-                logits = self._finish(sc, toks, hw, embedded=embedded).logits  # (c*B, 1, H, W), sample-major
+                logits = self._finish(sc, toks, hw, fine=fine).logits  # (c*B, 1, H, W), sample-major
                 out.append(torch.sigmoid(logits.float()).view(c, b, *logits.shape[1:]))
                 done += c
             return torch.cat(out, dim=0)
