@@ -257,6 +257,9 @@ def test_compact_backbones_get_compact_defaults():
     assert build_model("cris", backbone="tiny-lite").dim == COMPACT_DIM
     assert build_model("cris", backbone="tiny").dim != COMPACT_DIM
     assert build_model("cris", backbone="tiny-lite", dim=96).dim == 96  # an explicit value wins
-    assert tuple(build_model("ensemble", backbone="tiny-lite").cnn.widths) == COMPACT_CNN_WIDTHS
+    compact = build_model("ensemble", backbone="tiny-lite")
+    assert tuple(compact.cnn.widths) == COMPACT_CNN_WIDTHS
+    assert compact.cnn_size == compact.backbone.image_size // 2  # half-size CNN branch on compact backbones
+    assert build_model("ensemble", backbone="tiny-lite", cnn_size=None).cnn_size is None
     assert tuple(build_model("ensemble", backbone="tiny").cnn.widths) == PAPER_CNN_WIDTHS == (64, 128, 256, 512)
     assert build_model("unet", backbone="tiny-lite").decoder.blocks[0].conv1[0].out_channels == 128

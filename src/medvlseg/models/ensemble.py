@@ -7,7 +7,8 @@ Medical Image Segmentation", MIDL 2025 short paper, arXiv:2509.05154 (REFERENCE 
 - The VLSM is built with :func:`~medvlseg.models.base.build_model` on the backbone given to the
   ensemble (frozen unless ``finetune_backbone``); the CNN is :class:`~medvlseg.models.unet.UNetECA`.
 - Both see the same normalised image tensor. The CNN is fully convolutional and trained from
-  scratch with the VLSM, so by default it runs at the input's resolution; ``cnn_size`` resizes its
+  scratch with the VLSM, so by default it runs at the input's resolution (half of it, and an eighth
+  of the widths, on compact backbones such as ``lite``); ``cnn_size`` resizes its
   input to that size inside (and its logits back).
 - Fusion: ``fuse`` = ``Conv2d(2, 1, 1)`` over ``cat([vlsm_logits, cnn_logits])``, initialised to
   their average (weights 0.5, 0.5, bias 0).
@@ -44,7 +45,11 @@ VLSM_CHOICES = ("biomedclipseg", "biomedclipseg-d", "clipseg")
 
 
 PAPER_CNN_WIDTHS = (64, 128, 256, 512)
-COMPACT_CNN_WIDTHS = (16, 32, 64, 128)  # 16x fewer FLOPs in the CNN branch
+# compact backbones: an eighth of the widths at half the input size (the CNN branch was the ensemble's
+# whole cost on `lite`: 4.6x the reference's speed at 16..128 wide and full size, 16x like this;
+# BENCHMARKS.md). cnn_size=None / cnn_widths=PAPER_CNN_WIDTHS give the paper's branch back.
+COMPACT_CNN_WIDTHS = (8, 16, 32, 64)
+COMPACT_CNN_SIZE_RATIO = 2  # CNN input = backbone input / 2 on compact backbones
 
 class VLSMEnsemble(SegmentationModel):
     """A VLSM and ``unet-eca`` side by side, logits fused by a learned 1x1 convolution."""
@@ -57,7 +62,7 @@ class VLSMEnsemble(SegmentationModel):
         vlsm_kwargs: dict | None = None,
         cnn_widths: Sequence[int] | None = None,
         cnn_dropout: float = 0.1,
-        cnn_size: int | None = None,
+        cnn_size: int | None | str = "auto",
         inject_text: bool = False,
         finetune_backbone: bool = False,
     ) -> None:
@@ -76,8 +81,12 @@ class VLSMEnsemble(SegmentationModel):
         del vlsm_model._modules["backbone"]
         object.__setattr__(vlsm_model, "backbone", self.backbone)
         self.vlsm = vlsm_model
-        if cnn_widths is None:  # the paper's 64 -> 512; a quarter of the widths on compact backbones
+        if cnn_widths is None:  # the paper's 64 -> 512; an eighth of the widths on compact backbones
             cnn_widths = COMPACT_CNN_WIDTHS if backbone.compact else PAPER_CNN_WIDTHS
+        if cnn_size == "auto":  # full input size (the paper), half on compact backbones
+            cnn_size = backbone.image_size // COMPACT_CNN_SIZE_RATIO if backbone.compact else None
+        elif cnn_size is not None and not isinstance(cnn_size, int):
+            raise ConfigError(f"ensemble: cnn_size: expected an int, None or 'auto', got {cnn_size!r}")
         self.cnn = UNetECA(widths=cnn_widths, dropout=cnn_dropout, image_size=cnn_size or backbone.image_size)
         self.cnn_size = cnn_size
         self.fuse = nn.Conv2d(2, 1, kernel_size=1)
@@ -131,5 +140,5 @@ class VLSMEnsemble(SegmentationModel):
 def build_ensemble(backbone: Backbone, **kwargs) -> VLSMEnsemble:
     """VLSM-Ensemble: BiomedCLIPSeg (or CLIPSeg) + the small ECA U-Net, logits fused by a 1x1 conv.
     Options: ``vlsm`` (biomedclipseg, biomedclipseg-d, clipseg), ``vlsm_kwargs``, ``cnn_widths``,
-    ``cnn_dropout``, ``cnn_size``, ``inject_text`` (False), ``finetune_backbone`` (False)."""
+    ``cnn_dropout``, ``cnn_size`` ("auto": full size, half on compact backbones), ``inject_text`` (False), ``finetune_backbone`` (False)."""
     return VLSMEnsemble(backbone, **kwargs)

@@ -36,7 +36,7 @@ Design (see REFERENCE §3 for the paper's choices):
   the last adapter by default (``stochastic_adapters="last"``; the earlier ones use their means),
   everything before it is computed once, and only the rest runs on ``S`` copies of it, batched. On
   a CNN the last adapter follows the last stage, so a sample costs one adapter on the stride-32
-  tokens, the text head and the decoder's dot products. ``stochastic_adapters="all"`` samples every
+  tokens, the text head, the last stage's decoder embedding and two dot products. ``stochastic_adapters="all"`` samples every
   adapter, as the paper's 30 full passes do (still reusing the part before the first adapter).
 """
 
@@ -385,8 +385,8 @@ class MedCLIPSeg(SegmentationModel):
 
         Runs in eval mode (fixed batch-norm statistics). ``stochastic_adapters="last"`` samples only
         the last adapter (the others use their means); ``"all"`` samples every adapter. The
-        deterministic part before the first sampled adapter is computed once (on a CNN, with the
-        decoder embeddings of the stages it produced); its activations are repeated ``chunk`` times
+        deterministic part before the first sampled adapter is computed once (on a CNN whose stages
+        but the last are all fixed by then, with the decoder's fused map of them); its activations are repeated ``chunk`` times
         along the batch (``chunk * B`` rows per pass) and only the rest runs, ``S`` times.
         ``stochastic=False`` gives S copies of :meth:`predict`.
         """
