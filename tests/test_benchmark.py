@@ -11,36 +11,21 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from PIL import Image
 
 from medvlseg.benchmark import load_suite, plan_cells, run_suite
 from medvlseg.errors import ConfigError
 
 pytest.importorskip("lightning")
 
+from test_engine import make_dataset as _engine_dataset  # noqa: E402
+
 REPO = Path(__file__).resolve().parents[1]
 SUITES = REPO / "benchmarks" / "suites"
 
 
 def make_dataset(root: Path, n_train: int = 6, n_val: int = 3, size: int = 32, seed: int = 0, split: str | None = None) -> Path:
-    """Manifest-layout data: one bright disk on dark noise per image (the disk is the target)."""
-    rng = np.random.default_rng(seed)
-    (root / "images").mkdir(parents=True)
-    (root / "masks").mkdir()
-    rows = ["id,image,mask,split,target"]
-    yy, xx = np.mgrid[:size, :size]
-    for k in range(n_train + n_val):
-        cy, cx = rng.integers(size // 4, 3 * size // 4, 2)
-        r = rng.integers(size // 8, size // 4)
-        mask = (yy - cy) ** 2 + (xx - cx) ** 2 <= r * r
-        img = rng.integers(0, 60, (size, size, 3)).astype(np.uint8)
-        img[mask] = rng.integers(150, 255, 3)
-        sid = f"{root.name}{k:02d}"
-        Image.fromarray(img).save(root / "images" / f"{sid}.png")
-        Image.fromarray(mask.astype(np.uint8) * 255).save(root / "masks" / f"{sid}.png")
-        rows.append(f"{sid},images/{sid}.png,masks/{sid}.png,{split or ('train' if k < n_train else 'val')},disk")
-    (root / "manifest.csv").write_text("\n".join(rows) + "\n")
-    return root
+    """The engine tests' disk dataset, ids prefixed by the folder name (pooled sets stay distinct)."""
+    return _engine_dataset(root, n_train, n_val, size, seed, prefix=root.name, split=split, target="disk")
 
 
 def write_suite(path: Path, raw: dict) -> Path:

@@ -20,8 +20,10 @@ from medvlseg.utils import sha256_file
 pytest.importorskip("lightning")
 
 
-def make_dataset(root: Path, n_train: int = 8, n_val: int = 4, size: int = 32, seed: int = 0) -> Path:
-    """A tiny manifest-layout dataset: random-coloured disks on noise, one disk per image."""
+def make_dataset(root: Path, n_train: int = 8, n_val: int = 4, size: int = 32, seed: int = 0, *,
+                 prefix: str = "s", split: str | None = None, target: str = "target") -> Path:
+    """A tiny manifest-layout dataset: random-coloured disks on noise, one disk per image; ids
+    ``<prefix>00``...; every sample in ``split`` when given, else train then val."""
     rng = np.random.default_rng(seed)
     (root / "images").mkdir(parents=True)
     (root / "masks").mkdir()
@@ -33,10 +35,10 @@ def make_dataset(root: Path, n_train: int = 8, n_val: int = 4, size: int = 32, s
         mask = (yy - cy) ** 2 + (xx - cx) ** 2 <= r * r
         img = rng.integers(0, 60, (size, size, 3)).astype(np.uint8)
         img[mask] = rng.integers(150, 255, 3)
-        sid = f"s{k:02d}"
+        sid = f"{prefix}{k:02d}"
         Image.fromarray(img).save(root / "images" / f"{sid}.png")
         Image.fromarray(mask.astype(np.uint8) * 255).save(root / "masks" / f"{sid}.png")
-        rows.append(f"{sid},images/{sid}.png,masks/{sid}.png,{'train' if k < n_train else 'val'},target")
+        rows.append(f"{sid},images/{sid}.png,masks/{sid}.png,{split or ('train' if k < n_train else 'val')},{target}")
     (root / "manifest.csv").write_text("\n".join(rows) + "\n")
     return root
 

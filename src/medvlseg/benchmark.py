@@ -53,7 +53,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError, DataError
@@ -222,16 +221,12 @@ class Suite(_Strict):
         """The base RunConfig as a mapping (a YAML path is read here)."""
         if isinstance(self.base, dict):
             return copy.deepcopy(self.base)
+        from .utils import read_yaml_mapping
+
         path = Path(self.base)
         if not path.is_file():
             raise ConfigError(f"base: config file {path} not found (relative paths are taken from {Path.cwd()})")
-        try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"base: {path}: invalid YAML ({exc})") from None
-        if not isinstance(raw, dict):
-            raise ConfigError(f"base: {path}: expected a mapping at the top level")
-        return raw
+        return read_yaml_mapping(path, "config file")
 
 
 def _model_labels(models: list[ModelSpec]) -> list[str]:
@@ -245,15 +240,9 @@ def load_suite(path: str | os.PathLike, overrides: list[str] | None = None) -> t
     """
     from .config import apply_overrides
 
-    path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"{path}: suite file not found")
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: invalid YAML ({exc})") from None
-    if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: expected a mapping with keys {', '.join(SUITE_KEYS)}")
+    from .utils import read_yaml_mapping
+
+    raw = read_yaml_mapping(path, "suite file")
     suite_sets = [o for o in overrides or [] if o.partition("=")[0].split(".")[0].strip() in SUITE_KEYS]
     run_sets = [o for o in overrides or [] if o not in suite_sets]
     raw = apply_overrides(raw, suite_sets)

@@ -15,7 +15,6 @@ Example::
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -193,16 +192,10 @@ class RunConfig(_Section):
         raw: dict[str, Any] = {}
         source = "config"
         if path is not None:
-            path = Path(path)
+            from .utils import read_yaml_mapping
+
             source = str(path)
-            if not path.is_file():
-                raise ConfigError(f"{path}: config file not found")
-            try:
-                raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-            except yaml.YAMLError as exc:
-                raise ConfigError(f"{path}: invalid YAML ({exc})") from None
-            if not isinstance(raw, dict):
-                raise ConfigError(f"{path}: expected a mapping of sections at the top level, got {type(raw).__name__}")
+            raw = read_yaml_mapping(path, "config file")
         raw = apply_overrides(raw, overrides or [])
         return cls.from_dict(raw, source=source)
 

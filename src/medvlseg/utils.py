@@ -85,3 +85,20 @@ def check_choice(name: str, value: str, choices: Iterable[str]) -> str:
     if value not in choices:
         raise ConfigError(f"{name}: unknown value {value!r}; expected one of: {', '.join(map(str, choices))}")
     return value
+
+
+def read_yaml_mapping(path: str | os.PathLike, what: str = "file") -> dict:
+    """A YAML file whose top level is a mapping (empty file: ``{}``); a missing file, invalid YAML or
+    another top level is a :class:`~medvlseg.errors.ConfigError` naming the file."""
+    import yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: {what} not found")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: invalid YAML ({exc})") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping at the top level, got {type(raw).__name__}")
+    return raw
