@@ -31,7 +31,7 @@ import torch
 
 from .data import io
 from .errors import ConfigError, DataError
-from .segmenter import SegmentationResult, Segmenter, _as_array, _binary_entropy, _resize
+from .segmenter import SegmentationResult, Segmenter, _as_array
 from .utils import atomic_write_bytes, atomic_write_json
 
 __all__ = ["collect_inputs", "default_device", "heatmap_rgb", "overlay_rgb", "predict", "segment_batch"]
@@ -71,28 +71,11 @@ def segment_batch(
             probs = model.sample_probabilities(x, list(prompts), samples=samples)  # (S, B, 1, s, s)
         else:
             probs = model.predict(x, list(prompts))  # (B, 1, s, s)
-    out = []
-    for b, (h, w) in enumerate(sizes):
-        if stochastic:
-            p = _resize(probs[:, b].float(), (h, w))[:, 0]  # (S, H, W)
-            mean = p.mean(0)
-            entropy = _binary_entropy(mean)
-            mi = (entropy - _binary_entropy(p).mean(0)).clamp_min(0)
-        else:
-            mean = _resize(probs[b : b + 1].float(), (h, w))[0, 0]  # (H, W)
-            entropy = _binary_entropy(mean) if uncertainty else None
-            mi = torch.zeros_like(mean) if uncertainty else None
-        present = float(mean.max())
-        if present >= segmenter.presence_threshold:
-            mask = mean > segmenter.threshold
-        else:
-            mask = torch.zeros_like(mean, dtype=torch.bool)
-        out.append(SegmentationResult(
-            mask=mask.cpu().numpy(), probability=mean.float().cpu().numpy(), present=present,
-            entropy=None if entropy is None else entropy.float().cpu().numpy(),
-            mutual_information=None if mi is None else mi.float().cpu().numpy(), prompt=prompts[b],
-        ))
-    return out
+    return [
+        segmenter.result(probs[:, b] if stochastic else probs[b : b + 1], (h, w), prompts[b],
+                         uncertainty=uncertainty, sampled=stochastic)
+        for b, (h, w) in enumerate(sizes)
+    ]
 
 
 def default_device() -> str:

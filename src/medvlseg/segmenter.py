@@ -121,16 +121,26 @@ class Segmenter:
         if uncertainty and hasattr(self.model, "sample_probabilities"):
             if samples < 2:
                 raise ConfigError(f"samples: need at least 2 stochastic passes, got {samples}")
-            probs = self.model.sample_probabilities(x, [prompt], samples=samples)[:, 0].float()  # (S, 1, s, s)
+            probs = self.model.sample_probabilities(x, [prompt], samples=samples)[:, 0]  # (S, 1, s, s)
+            return self.result(probs, (h, w), prompt, uncertainty=True, sampled=True)
+        return self.result(self.model.predict(x, [prompt]), (h, w), prompt, uncertainty=uncertainty, sampled=False)
+
+    def result(
+        self, probs: torch.Tensor, size: tuple[int, int], prompt: str, *, uncertainty: bool, sampled: bool
+    ) -> SegmentationResult:
+        """Mask and maps at the original ``size`` from one image's probabilities at the model's size:
+        ``probs`` (S, 1, s, s) Monte-Carlo samples when ``sampled``, else (1, 1, s, s)."""
+        if sampled:
+            probs = probs.float()
             # the maps are computed at the model's resolution and then resized: S full-size maps of a
             # large photograph would cost more than the sampling itself
             mean = probs.mean(0)  # (1, s, s)
             entropy = _binary_entropy(mean)
             mi = (entropy - _binary_entropy(probs).mean(0)).clamp_min(0)
-            mean, entropy, mi = _resize(torch.stack([mean, entropy, mi]), (h, w))[:, 0]
+            mean, entropy, mi = _resize(torch.stack([mean, entropy, mi]), size)[:, 0]
             entropy, mi = entropy.clamp(0, math.log(2)), mi.clamp(min=0).minimum(entropy)
         else:
-            mean = _resize(self.model.predict(x, [prompt]), (h, w))[0, 0]
+            mean = _resize(probs, size)[0, 0]
             entropy = _binary_entropy(mean) if uncertainty else None
             mi = torch.zeros_like(mean) if uncertainty else None
         present = float(mean.max())
