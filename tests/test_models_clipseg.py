@@ -68,3 +68,37 @@ def test_bad_taps_are_rejected():
 
     with pytest.raises(medvlseg.ConfigError, match="block 7 does not exist"):
         build_model("clipseg", backbone="tiny", extract_layers=[1, 2, 7])
+
+
+def test_cached_path_memoises_frozen_text_embeddings(monkeypatch):
+    """With the image tower cached, the frozen text tower runs once per distinct prompt; the output is
+    the uncached forward's, and the memo is dropped when weights may change."""
+    torch.manual_seed(0)
+    model = build_model("clipseg", backbone="tiny").eval()
+    s = model.image_size
+    images = torch.randn(3, 3, s, s)
+    prompts = ["foot ulcer", "a polyp", "a polyp"]
+    with torch.no_grad():
+        reference = model(images, prompts).logits
+    calls: list[list[str]] = []
+    encode = model.backbone.encode_text
+
+    def counting(texts, *a, **k):
+        calls.append(list(texts))
+        return encode(texts, *a, **k)
+
+    monkeypatch.setattr(model.backbone, "encode_text", counting)
+    feats = model.frozen_features(images)
+    first = model.forward_features(feats, prompts, (s, s)).logits
+    second = model.forward_features(tuple(f.flip(0) for f in feats), prompts[::-1], (s, s)).logits
+    assert calls == [["foot ulcer", "a polyp"]]  # each distinct prompt encoded once, then reused
+    torch.testing.assert_close(second, first.flip(0), atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(first, reference)
+    first.mean().backward()  # the decoder still gets gradients
+    assert model.decoder.film_mul.weight.grad is not None
+    model.load_state_dict(model.state_dict())
+    model.forward_features(feats, prompts, (s, s))
+    assert len(calls) == 2  # re-encoded once after the state-dict load
+    model.train()
+    model.forward_features(feats, ["a polyp"], (s, s))
+    assert calls[-1] == ["a polyp"] and len(calls) == 3  # and after a mode switch

@@ -257,6 +257,7 @@ def evaluate_cmd(
     batch_size: Annotated[int, typer.Option("--batch-size", help="Images per model call.")] = 8,
     device: Annotated[Optional[str], typer.Option(help="cpu, cuda, cuda:1 ... (default: cuda if available).")] = None,
     seed: Annotated[int, typer.Option(help="Seed for random prompt levels and perturbations.")] = 0,
+    tta: Annotated[str, typer.Option(help="Test-time augmentation: none, flip (4 mirrorings, 4x the cost) or dihedral (8 rotations/mirrorings).")] = "none",
     trust_pickle: Annotated[bool, typer.Option("--trust-pickle", help="Allow a pickle checkpoint (.pt/.ckpt/...), read with weights_only=True.")] = False,
     pickle_model: Annotated[Optional[str], typer.Option("--model", help="With --trust-pickle: the model the weights belong to.")] = None,
     pickle_backbone: Annotated[Optional[str], typer.Option("--backbone", help="With --trust-pickle: its backbone.")] = None,
@@ -267,7 +268,7 @@ def evaluate_cmd(
     summary = evaluate(
         model, data, out_dir=out, split=split, prompt_type=prompt_type, perturb=perturb, uncertainty=uncertainty,
         samples=samples, limit=limit, batch_size=batch_size, device=device, seed=seed, trust_pickle=trust_pickle,
-        pickle_model=pickle_model, pickle_backbone=pickle_backbone,
+        pickle_model=pickle_model, pickle_backbone=pickle_backbone, tta=tta,
     )
     table = Table(title=f"{summary['model']['model']} on {summary['dataset']} ({summary['split']}, {summary['prompt_type']}"
                   + (f", {summary['perturbation']}" if summary["perturbation"] else "") + ")")
@@ -295,6 +296,7 @@ def predict_cmd(
     samples: Annotated[int, typer.Option(help="Stochastic passes with --uncertainty.")] = 30,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Volume slices per model call.")] = 8,
     device: Annotated[Optional[str], typer.Option(help="cpu, cuda, ... (default: cuda if available).")] = None,
+    tta: Annotated[str, typer.Option(help="Test-time augmentation: none, flip (4 mirrorings, 4x the cost) or dihedral (8 rotations/mirrorings).")] = "none",
     trust_pickle: Annotated[bool, typer.Option("--trust-pickle", help="Allow a pickle checkpoint, read with weights_only=True.")] = False,
     pickle_model: Annotated[Optional[str], typer.Option("--model", help="With --trust-pickle: the model the weights belong to.")] = None,
     pickle_backbone: Annotated[Optional[str], typer.Option("--backbone", help="With --trust-pickle: its backbone.")] = None,
@@ -304,7 +306,7 @@ def predict_cmd(
 
     res = predict(
         model, inputs, prompt, out_dir=out, uncertainty=uncertainty, samples=samples, batch_size=batch_size,
-        device=device, trust_pickle=trust_pickle, pickle_model=pickle_model, pickle_backbone=pickle_backbone,
+        device=device, trust_pickle=trust_pickle, pickle_model=pickle_model, pickle_backbone=pickle_backbone, tta=tta,
     )
     table = Table(title=f"{res['model']['model']}: {prompt!r}")
     for col in ("input", "kind", "present", "foreground", "mask"):

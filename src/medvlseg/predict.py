@@ -31,7 +31,7 @@ import torch
 
 from .data import io
 from .errors import ConfigError, DataError
-from .segmenter import SegmentationResult, Segmenter, _as_array
+from .segmenter import SegmentationResult, Segmenter, _as_array, model_probabilities
 from .utils import atomic_write_bytes, atomic_write_json
 
 __all__ = ["collect_inputs", "default_device", "heatmap_rgb", "overlay_rgb", "predict", "segment_batch"]
@@ -67,10 +67,8 @@ def segment_batch(
     x = torch.cat([segmenter.preprocess(a) for a in images])  # (B, 3, S, S)
     model, device = segmenter.model, segmenter.device
     with torch.autocast(device.type, dtype=torch.bfloat16, enabled=segmenter.precision == "bf16"):
-        if stochastic:
-            probs = model.sample_probabilities(x, list(prompts), samples=samples)  # (S, B, 1, s, s)
-        else:
-            probs = model.predict(x, list(prompts))  # (B, 1, s, s)
+        # (S, B, 1, s, s) when stochastic, else (B, 1, s, s)
+        probs = model_probabilities(model, x, list(prompts), stochastic=stochastic, samples=samples, tta=segmenter.tta)
     return [
         segmenter.result(probs[:, b] if stochastic else probs[b : b + 1], (h, w), prompts[b],
                          uncertainty=uncertainty, sampled=stochastic)
@@ -230,6 +228,7 @@ def predict(
     pickle_backbone: str | None = None,
     device: str | None = None,
     threshold: float | None = None,
+    tta: str = "none",
 ) -> dict[str, Any]:
     """Segment ``prompt`` in every input and write the files listed in the module docstring.
 
@@ -252,7 +251,7 @@ def predict(
     else:
         model, info = resolve_model(model_or_path, trust_pickle=trust_pickle, pickle_model=pickle_model, pickle_backbone=pickle_backbone)
     thr = info.threshold if threshold is None else threshold
-    seg = Segmenter(model, threshold=thr, presence_threshold=info.presence_threshold, device=device or default_device())
+    seg = Segmenter(model, threshold=thr, presence_threshold=info.presence_threshold, device=device or default_device(), tta=tta)
     t_load = time.perf_counter() - t0
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -312,6 +311,7 @@ def predict(
         "uncertainty": uncertainty,
         "samples": samples if uncertainty and hasattr(model, "sample_probabilities") else None,
         "uncertainty_source": ("monte-carlo" if hasattr(model, "sample_probabilities") else "probability entropy (deterministic model)") if uncertainty else None,
+        "tta": seg.tta,
         "device": str(seg.device),
         "timings": {"load_s": t_load, "inference_s": t_inf, "total_s": time.perf_counter() - t0},
         "results": results,

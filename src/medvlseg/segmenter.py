@@ -21,6 +21,51 @@ from .models.base import SegmentationModel
 
 EPS = 1e-6
 
+# Test-time augmentation: the model sees flipped / rotated copies of the input and the probabilities
+# are mapped back and averaged (nnU-Net's mirroring). Each transform is (k rot90, hflip, vflip).
+TTA_TRANSFORMS: dict[str, tuple[tuple[int, bool, bool], ...]] = {
+    "none": ((0, False, False),),
+    "flip": ((0, False, False), (0, True, False), (0, False, True), (0, True, True)),
+    "dihedral": tuple((k, h, False) for k in range(4) for h in (False, True)),
+}
+
+
+def _forward_transform(x: torch.Tensor, k: int, h: bool, v: bool) -> torch.Tensor:
+    """rot90 ``k`` times over the last two axes, then hflip, then vflip."""
+    x = torch.rot90(x, k, dims=(-2, -1)) if k else x
+    x = x.flip(-1) if h else x
+    return x.flip(-2) if v else x
+
+
+def _inverse_transform(x: torch.Tensor, k: int, h: bool, v: bool) -> torch.Tensor:
+    x = x.flip(-2) if v else x
+    x = x.flip(-1) if h else x
+    return torch.rot90(x, -k, dims=(-2, -1)) if k else x
+
+
+def model_probabilities(
+    model: SegmentationModel, x: torch.Tensor, prompts: list[str], *, stochastic: bool, samples: int, tta: str = "none"
+) -> torch.Tensor:
+    """Probabilities at the model's size for a normalised batch ``x`` (B, 3, s, s).
+
+    Returns (S, B, 1, s, s) Monte-Carlo samples when ``stochastic``, else (B, 1, s, s). With ``tta``
+    (``"flip"``: the 4 mirrorings; ``"dihedral"``: the 8 rotations and mirrorings) every transform of
+    the batch goes through the model in one call and the back-transformed probabilities are averaged
+    (sample by sample when stochastic, so the uncertainty maps still come from S samples).
+    """
+    transforms = TTA_TRANSFORMS[tta]
+    b = x.shape[0]
+    xt = torch.cat([_forward_transform(x, *t) for t in transforms]) if len(transforms) > 1 else x  # (T*B, 3, s, s)
+    texts = list(prompts) * len(transforms)
+    if stochastic:
+        probs = model.sample_probabilities(xt, texts, samples=samples)  # (S, T*B, 1, s, s)
+    else:
+        probs = model.predict(xt, texts)  # (T*B, 1, s, s)
+    if len(transforms) == 1:
+        return probs
+    parts = probs.split(b, dim=-4)  # T tensors of (.., B, 1, s, s)
+    return torch.stack([_inverse_transform(p.float(), *t) for p, t in zip(parts, transforms)]).mean(0)
+
 
 @dataclass
 class SegmentationResult:
@@ -66,6 +111,8 @@ class Segmenter:
     target gives an empty mask, not noise. A trained run stores a value calibrated on val.
     ``precision="bf16"`` runs under bfloat16 autocast: several times faster on CPUs with AMX or
     AVX512-BF16 and on GPUs, slower on CPUs without them (see BENCHMARKS.md).
+    ``tta``: test-time augmentation, ``"flip"`` (4 mirrorings, 4x the cost) or ``"dihedral"``
+    (8 rotations and mirrorings, 8x): probabilities averaged over the transformed copies.
     """
 
     def __init__(
@@ -76,10 +123,12 @@ class Segmenter:
         presence_threshold: float = 0.5,
         device: str | torch.device | None = None,
         precision: str = "fp32",
+        tta: str = "none",
     ) -> None:
         from .utils import check_choice
 
         self.precision = check_choice("precision", precision, ("fp32", "bf16"))
+        self.tta = check_choice("tta", tta, tuple(TTA_TRANSFORMS))
         self.model = model.eval()
         self.threshold = threshold
         self.presence_threshold = presence_threshold
@@ -121,9 +170,10 @@ class Segmenter:
         if uncertainty and hasattr(self.model, "sample_probabilities"):
             if samples < 2:
                 raise ConfigError(f"samples: need at least 2 stochastic passes, got {samples}")
-            probs = self.model.sample_probabilities(x, [prompt], samples=samples)[:, 0]  # (S, 1, s, s)
+            probs = model_probabilities(self.model, x, [prompt], stochastic=True, samples=samples, tta=self.tta)[:, 0]  # (S, 1, s, s)
             return self.result(probs, (h, w), prompt, uncertainty=True, sampled=True)
-        return self.result(self.model.predict(x, [prompt]), (h, w), prompt, uncertainty=uncertainty, sampled=False)
+        probs = model_probabilities(self.model, x, [prompt], stochastic=False, samples=samples, tta=self.tta)  # (1, 1, s, s)
+        return self.result(probs, (h, w), prompt, uncertainty=uncertainty, sampled=False)
 
     def result(
         self, probs: torch.Tensor, size: tuple[int, int], prompt: str, *, uncertainty: bool, sampled: bool

@@ -90,6 +90,7 @@ def evaluate(
     empty_policy: str = "exclude",
     device: str | None = None,
     precision: str = "fp32",
+    tta: str = "none",
     trust_pickle: bool = False,
     pickle_model: str | None = None,
     pickle_backbone: str | None = None,
@@ -105,7 +106,8 @@ def evaluate(
     name, for a run trained on random levels or for anything that is not a run directory);
     ``perturb``: ``random-word``, ``opposite``, ``drop`` or ``empty`` applied to that level;
     ``limit``: only the first N images of the split (quick checks). ``threshold`` overrides the
-    run's. ``drop_train_copies``: leave out images byte-identical to a train image (as training
+    run's. ``tta``: test-time augmentation (``"flip"``, ``"dihedral"``; see
+    :class:`~medvlseg.Segmenter`). ``drop_train_copies``: leave out images byte-identical to a train image (as training
     does; listed in the summary as ``dropped_train_copies``). Returns the summary written to
     ``summary.json``.
     """
@@ -137,7 +139,7 @@ def evaluate(
     else:
         model, info = resolve_model(model_or_path, trust_pickle=trust_pickle, pickle_model=pickle_model, pickle_backbone=pickle_backbone)
     thr = info.threshold if threshold is None else float(threshold)
-    seg = Segmenter(model, threshold=thr, presence_threshold=info.presence_threshold, device=device or default_device(), precision=precision)
+    seg = Segmenter(model, threshold=thr, presence_threshold=info.presence_threshold, device=device or default_device(), precision=precision, tta=tta)
     stochastic = uncertainty and hasattr(model, "sample_probabilities")
     t_model = time.perf_counter() - t_start
 
@@ -252,6 +254,7 @@ def evaluate(
         "presence_threshold": seg.presence_threshold,
         "device": str(seg.device),
         "precision": precision,
+        "tta": tta,
         "batch_size": batch_size,
         "timings": {
             "model_load_s": t_model, "prompts_s": t_prompts, "inference_s": t_infer, "scoring_s": t_score,

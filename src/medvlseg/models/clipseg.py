@@ -176,9 +176,37 @@ class CLIPSeg(SegmentationModel):
         return (*vis.hidden_states, vis.pooled)
 
     def forward_features(self, features: Sequence[torch.Tensor], prompts: Sequence[str], image_hw: tuple[int, int]) -> SegmentationOutput:
-        with torch.no_grad():
-            text = self.backbone.encode_text(list(prompts))
-        return self._decode(features[:-1], features[-1], text.pooled, tuple(image_hw))
+        return self._decode(features[:-1], features[-1], self._frozen_text(prompts), tuple(image_hw))
+
+    def _frozen_text(self, prompts: Sequence[str]) -> torch.Tensor:
+        """Pooled embeddings (B, E) of prompts through the frozen text tower, memoised by prompt: with
+        the image tower cached, re-encoding the same few prompts every step costs a tenth of a step.
+        The memo is dropped whenever weights may change (mode switch, device move, state-dict load)."""
+        if not self.backbone.frozen:
+            return self.backbone.encode_text(list(prompts)).pooled
+        memo: dict[str, torch.Tensor] = self.__dict__.setdefault("_text_memo", {})
+        missing = list(dict.fromkeys(p for p in prompts if p not in memo))
+        if missing:
+            if len(memo) + len(missing) > 4096:  # e.g. random-word perturbations: bounded
+                memo.clear()
+            with torch.no_grad():
+                memo.update(zip(missing, self.backbone.encode_text(missing).pooled))  # (M, E)
+        return torch.stack([memo[p] for p in prompts])
+
+    def _drop_text_memo(self) -> None:
+        self.__dict__.pop("_text_memo", None)
+
+    def train(self, mode: bool = True) -> CLIPSeg:
+        self._drop_text_memo()
+        return super().train(mode)
+
+    def _apply(self, fn, recurse: bool = True):  # .to(), .cuda(), .half() ...
+        self._drop_text_memo()
+        return super()._apply(fn, recurse)
+
+    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
+        self._drop_text_memo()
+        return super().load_state_dict(state_dict, strict=strict, assign=assign)
 
     def _tokens(self, hidden: list[torch.Tensor], image_hw: tuple[int, int]) -> tuple[list[torch.Tensor], tuple[int, int], int]:
         bb = self.backbone
