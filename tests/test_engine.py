@@ -21,9 +21,10 @@ pytest.importorskip("lightning")
 
 
 def make_dataset(root: Path, n_train: int = 8, n_val: int = 4, size: int = 32, seed: int = 0, *,
-                 prefix: str = "s", split: str | None = None, target: str = "target") -> Path:
+                 prefix: str = "s", split: str | None = None, target: str = "target", empty_val: int = 0) -> Path:
     """A tiny manifest-layout dataset: random-coloured disks on noise, one disk per image; ids
-    ``<prefix>00``...; every sample in ``split`` when given, else train then val."""
+    ``<prefix>00``...; every sample in ``split`` when given, else train then val; the last
+    ``empty_val`` images have no disk (an empty mask)."""
     rng = np.random.default_rng(seed)
     (root / "images").mkdir(parents=True)
     (root / "masks").mkdir()
@@ -33,6 +34,8 @@ def make_dataset(root: Path, n_train: int = 8, n_val: int = 4, size: int = 32, s
         cy, cx = rng.integers(size // 4, 3 * size // 4, 2)
         r = rng.integers(size // 8, size // 4)
         mask = (yy - cy) ** 2 + (xx - cx) ** 2 <= r * r
+        if k >= n_train + n_val - empty_val:
+            mask[:] = False
         img = rng.integers(0, 60, (size, size, 3)).astype(np.uint8)
         img[mask] = rng.integers(150, 255, 3)
         sid = f"{prefix}{k:02d}"
@@ -77,6 +80,7 @@ def test_two_epoch_run_writes_run_dir(tmp_path):
     meta = json.loads((run / "metadata.json").read_text())
     assert meta["sha256"]["model.safetensors"] == sha256_file(run / "model.safetensors")
     assert meta["status"] == "finished" and meta["epochs_completed"] == 2 and meta["threshold"] == 0.5
+    assert meta["presence_threshold"] == 0.5 and meta["presence_calibration"]["n_empty"] == 0  # nothing to calibrate
     assert meta["data"][0]["manifest_sha256"] == sha256_file(data / "manifest.csv")
     assert meta["backbone"] == "tiny-lite" and meta["weight_source"]
     best = meta["best_epoch"]

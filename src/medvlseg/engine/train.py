@@ -105,6 +105,8 @@ class RunDirCallback(_lightning_checkpoint_base()):
         self.train_time_s = 0.0
         self._t0 = 0.0
         self._rng: dict[str, Any] | None = None
+        self.presence_threshold = 0.5
+        self.presence_calibration: dict[str, Any] | None = None
 
     @property
     def state_key(self) -> str:
@@ -203,10 +205,26 @@ class RunDirCallback(_lightning_checkpoint_base()):
             "best_epoch": self.best_epoch,
             "best_metrics": {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in self.best_metrics.items()},
             "threshold": 0.5,
+            "presence_threshold": self.presence_threshold,
+            "presence_calibration": self.presence_calibration,
             "epochs_completed": len(self.rows),
             "train_time_s": round(self.train_time_s, 3),
         })
         atomic_write_json(self.run_dir / "metadata.json", meta)
+
+    def calibrate_presence(self, module: Any, val_batches: Any, device: torch.device) -> None:
+        """Load the best weights into the module's model and choose the presence threshold on val
+        (calibrate.py), through the module's forward (and so its feature cache)."""
+        from safetensors.torch import load_file
+
+        from .calibrate import choose_presence_threshold, val_presence
+
+        path = self.run_dir / "model.safetensors"
+        if not path.is_file():
+            return
+        module.model.load_state_dict(load_file(str(path)), strict=False)  # the trainable part; the frozen one is unchanged
+        scores = val_presence(module.model, val_batches, device, forward=lambda b: module.forward_batch(b).logits)
+        self.presence_threshold, self.presence_calibration = choose_presence_threshold(*scores)
 
 
 # ------------------------------------------------------------------------------------------- run dir
@@ -358,8 +376,9 @@ def train(
     start = time.monotonic()
     trainer.fit(module, datamodule=dm, ckpt_path=ckpt)
     if trainer.is_global_zero:
+        run_cb.calibrate_presence(module, dm.val_dataloader(), trainer.strategy.root_device)
         run_cb.write_metadata(status="finished")
         if console is not None:
             console.print(f"finished in {time.monotonic() - start:.1f}s; best epoch {run_cb.best_epoch} "
-                          f"val_dice {run_cb.best_score:.4f}", highlight=False)
+                          f"val_dice {run_cb.best_score:.4f}; presence threshold {run_cb.presence_threshold:.3f}", highlight=False)
     return run_dir

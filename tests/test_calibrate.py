@@ -1,0 +1,76 @@
+"""Presence threshold calibrated on val: the choice against a brute-force search over thresholds
+(a direct transcription of the objective), and the engine writing it for a run to use."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+import medvlseg
+from medvlseg.engine.calibrate import choose_presence_threshold, presence_objective
+
+
+def _objective(presence, empty, dice, t, thr=0.5):
+    total = 0.0
+    for p, e, d in zip(presence, empty, dice):
+        emptied = p < t or p <= thr
+        total += (1.0 if emptied else 0.0) if e else (0.0 if emptied else d)
+    return total / len(presence)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_choice_is_the_best_threshold_on_a_fine_grid(seed):
+    rng = np.random.default_rng(seed)
+    n = 40
+    empty = rng.random(n) < 0.3
+    presence = np.where(empty, rng.uniform(0.2, 0.9, n), rng.uniform(0.45, 1.0, n))
+    dice = rng.uniform(0.3, 1.0, n)
+    t, info = choose_presence_threshold(presence, empty, dice)
+    grid = np.unique(np.concatenate([np.linspace(0, 1.0001, 4001), presence, np.nextafter(presence, np.inf)]))
+    best = max(_objective(presence, empty, dice, g) for g in grid)
+    assert presence_objective(presence, empty, dice, t) == pytest.approx(_objective(presence, empty, dice, t))
+    assert _objective(presence, empty, dice, t) == pytest.approx(best)
+    # the smallest threshold reaching the best score: anything lower scores less
+    lower = [g for g in grid if g < t and g >= 0.5]
+    assert all(_objective(presence, empty, dice, g) < best - 1e-12 for g in lower)
+    assert t >= 0.5 and info["chosen"] == t and info["score_at_chosen"] >= info["score_at_default"]
+
+
+def test_suppresses_faint_false_positives_but_not_targets():
+    presence = np.array([0.95, 0.9, 0.6, 0.55, 0.8])
+    empty = np.array([False, False, True, True, False])
+    dice = np.array([0.9, 0.8, 0.0, 0.0, 0.7])
+    t, _ = choose_presence_threshold(presence, empty, dice)
+    assert 0.6 < t <= 0.8  # empties (0.6, 0.55) suppressed, the weakest target (0.8) kept
+
+
+def test_without_both_kinds_of_images_it_stays_at_the_pixel_threshold():
+    p = np.array([0.7, 0.9])
+    assert choose_presence_threshold(p, np.array([False, False]), np.array([0.5, 0.9]))[0] == 0.5
+    t, info = choose_presence_threshold(p, np.array([True, True]), np.zeros(2))
+    assert t == 0.5 and "reason" in info
+
+
+def test_engine_writes_a_calibrated_presence_threshold_that_loading_uses(tmp_path):
+    from medvlseg.engine.calibrate import val_presence
+    from medvlseg.engine.data import TorchSegDataset, collate, open_datasets
+    from medvlseg.engine.train import train
+    from tests.test_engine import make_config, make_dataset
+
+    data = make_dataset(tmp_path / "ds", n_train=8, n_val=6, empty_val=3)
+    cfg = make_config(data, tmp_path / "runs")
+    run = train(cfg, progress=False)
+    meta = json.loads((run / "metadata.json").read_text())
+    cal = meta["presence_calibration"]
+    assert cal["n_images"] == 6 and cal["n_empty"] == 3
+    # recomputed from the saved model alone, the same choice
+    model = medvlseg.load_model(run / "model.safetensors")
+    _, val_ds, _ = open_datasets(cfg)
+    ds = TorchSegDataset(val_ds, size=32, mean=model.image_mean, std=model.image_std, cfg=cfg, train=False, uses_text=False)
+    batch = collate([ds[i] for i in range(len(ds))])
+    t, _ = choose_presence_threshold(*val_presence(model, [batch], torch.device("cpu")))
+    assert meta["presence_threshold"] == pytest.approx(t)
+    assert medvlseg.load(run).presence_threshold == pytest.approx(t)
