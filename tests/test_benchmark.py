@@ -61,7 +61,7 @@ def test_suite_end_to_end_then_rerun_skips(small_suite, tmp_path):
         assert {"val", "val~empty", "ood:gamma", "val/alpha", "val/beta"} <= keys
         by_key = {e["key"]: e for e in rec["evals"]}
         assert by_key["val"]["n"] == 6 and by_key["val/alpha"]["n"] == 3 and by_key["ood:gamma"]["n"] == 3
-        assert by_key["val~empty"]["perturbation"] == "empty"
+        assert by_key["val~empty"]["perturbation"] == "empty" and by_key["val"]["tta"] == "none"
         # the pooled evaluation's Dice is the mean over both members' images (equal counts here)
         assert by_key["val"]["dice"] == pytest.approx((by_key["val/alpha"]["dice"] + by_key["val/beta"]["dice"]) / 2)
         assert 0 <= by_key["val"]["dice"] <= 1
@@ -144,6 +144,7 @@ def test_fractions_make_fraction_plot(tmp_path):
         ({"matrixx": {}}, r"matrixx: unknown key"),
         ({"matrix": {"models": ["unet"], "datasets": ["d"], "seedz": [0]}}, r"matrix\.seedz: unknown key"),
         ({"evaluate": {"perturbations": ["shuffle"]}}, r"evaluate\.perturbations: unknown perturbation"),
+        ({"evaluate": {"tta": "mirror"}}, r"evaluate\.tta: unknown test-time augmentation 'mirror'"),
         ({"matrix": {"models": [{"name": "unet", "backbon": "lite"}], "datasets": ["d"]}}, r"matrix\.models\.0\.backbon: unknown key"),
         ({"matrix": {"models": ["unet"], "datasets": ["d"], "fractions": [0]}}, r"fractions must lie in \(0, 1\]"),
         ({"matrix": {"models": ["unett"], "datasets": ["d"]}}, r"matrix\.models\.0\.name: unknown model 'unett'; expected one of: .*unet"),

@@ -189,6 +189,16 @@ class EvaluateSpec(_Strict):
     batch_size: int = Field(8, ge=1)
     limit: int | None = Field(None, ge=1)  # only the first N images of each evaluated split (quick checks)
     figures: bool = False  # evaluate()'s best/worst overlays and reliability diagram per evaluation
+    tta: str = "none"  # test-time augmentation for every evaluation: none, flip, dihedral
+
+    @field_validator("tta")
+    @classmethod
+    def _tta(cls, v: str) -> str:
+        from .segmenter import TTA_TRANSFORMS
+
+        if v not in TTA_TRANSFORMS:
+            raise ValueError(f"unknown test-time augmentation {v!r}; expected one of: {', '.join(TTA_TRANSFORMS)}")
+        return v
 
     @field_validator("perturbations")
     @classmethod
@@ -532,9 +542,10 @@ def _evaluate_job(suite: Suite, cell: Cell, job: EvalJob, run_dir: Path, out: Pa
     eval_dir = out / "evals" / cell.id / _safe(job.key.replace("~", "__").replace(":", "_"))
     summary = evaluate(
         str(run_dir), _open_data(job.path), out_dir=eval_dir, split=job.split, prompt_type=pt, perturb=job.perturbation,
-        batch_size=ev.batch_size, limit=ev.limit, seed=cell.seed, figures=ev.figures,
+        batch_size=ev.batch_size, limit=ev.limit, seed=cell.seed, figures=ev.figures, tta=ev.tta,
     )
-    common = {"split": job.split or "all", "perturbation": job.perturbation, "prompt_type": pt, "summary": str(eval_dir / "summary.json")}
+    common = {"split": job.split or "all", "perturbation": job.perturbation, "prompt_type": pt, "tta": ev.tta,
+              "summary": str(eval_dir / "summary.json")}
     rows = [{"key": job.key, "eval_set": job.eval_set, **common, **_scores(summary),
              "inference_ms_per_image": summary.get("timings", {}).get("inference_ms_per_image")}]
     for name, block in (summary.get("per_dataset") or {}).items():
