@@ -23,9 +23,10 @@ REPO = Path(__file__).resolve().parents[1]
 SUITES = REPO / "benchmarks" / "suites"
 
 
-def make_dataset(root: Path, n_train: int = 6, n_val: int = 3, size: int = 32, seed: int = 0, split: str | None = None) -> Path:
+def make_dataset(root: Path, n_train: int = 6, n_val: int = 3, size: int = 32, seed: int = 0, split: str | None = None,
+                 empty_val: int = 0) -> Path:
     """The engine tests' disk dataset, ids prefixed by the folder name (pooled sets stay distinct)."""
-    return _engine_dataset(root, n_train, n_val, size, seed, prefix=root.name, split=split, target="disk")
+    return _engine_dataset(root, n_train, n_val, size, seed, prefix=root.name, split=split, target="disk", empty_val=empty_val)
 
 
 def write_suite(path: Path, raw: dict) -> Path:
@@ -37,7 +38,7 @@ def write_suite(path: Path, raw: dict) -> Path:
 def small_suite(tmp_path) -> Path:
     a = make_dataset(tmp_path / "alpha", seed=1)
     b = make_dataset(tmp_path / "beta", seed=2)
-    ood = make_dataset(tmp_path / "gamma", n_train=0, n_val=3, seed=3, split="test")
+    ood = make_dataset(tmp_path / "gamma", n_train=0, n_val=3, seed=3, split="test", empty_val=1)
     return write_suite(tmp_path / "suite.yaml", {
         "name": "small",
         "base": {"model": {"backbone": "tiny-lite"}, "data": {"image_size": 32},
@@ -61,6 +62,9 @@ def test_suite_end_to_end_then_rerun_skips(small_suite, tmp_path):
         assert {"val", "val~empty", "ood:gamma", "val/alpha", "val/beta"} <= keys
         by_key = {e["key"]: e for e in rec["evals"]}
         assert by_key["val"]["n"] == 6 and by_key["val/alpha"]["n"] == 3 and by_key["ood:gamma"]["n"] == 3
+        # the target-free image of gamma: counted, and whether it was predicted empty
+        assert by_key["ood:gamma"]["n_empty"] == 1 and by_key["ood:gamma"]["empty_correct"] in (0.0, 1.0)
+        assert by_key["val"]["n_empty"] == 0 and by_key["val"]["empty_correct"] is None
         assert by_key["val~empty"]["perturbation"] == "empty" and by_key["val"]["tta"] == "none"
         # the pooled evaluation's Dice is the mean over both members' images (equal counts here)
         assert by_key["val"]["dice"] == pytest.approx((by_key["val/alpha"]["dice"] + by_key["val/beta"]["dice"]) / 2)

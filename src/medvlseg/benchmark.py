@@ -65,7 +65,7 @@ __all__ = [
 
 SUITE_KEYS = ("name", "base", "matrix", "overrides", "evaluate")
 ID_SET = "val"  # eval_set label of the in-distribution evaluation
-METRICS = ("dice", "iou", "hd95", "ece")
+METRICS = ("dice", "iou", "hd95", "ece", "empty_correct")  # empty_correct: share of target-free images predicted empty
 
 
 # ------------------------------------------------------------------------------------------- schema
@@ -557,8 +557,11 @@ def _scores(summary: dict[str, Any]) -> dict[str, Any]:
     m = summary.get("metrics", {})
     hd = m.get("hd95") or next((v for k, v in m.items() if k.startswith("hd95")), {})
     ece = summary.get("ece", (summary.get("calibration") or {}).get("ece"))
+    empty = summary.get("empty_gt") or {}
+    empty_correct = empty["n_pred_empty"] / empty["n"] if empty.get("n") else None
     return {"n": summary.get("n"), "n_scored": summary.get("n_scored"), "dice": (m.get("dice") or {}).get("mean"),
-            "iou": (m.get("iou") or {}).get("mean"), "hd95": hd.get("mean"), "nsd": (m.get("nsd") or {}).get("mean"), "ece": ece}
+            "iou": (m.get("iou") or {}).get("mean"), "hd95": hd.get("mean"), "nsd": (m.get("nsd") or {}).get("mean"), "ece": ece,
+            "n_empty": empty.get("n", 0), "empty_correct": empty_correct}
 
 
 # ------------------------------------------------------------------------------------------ aggregate
@@ -628,14 +631,14 @@ def _write_results(result: SuiteResult, suite: Suite, machine: dict[str, Any], c
         f"torch {machine['torch']}, Python {machine['python']}  ",
         f"Evaluation: split `{suite.evaluate.split}`; metrics are means over images of each evaluated set, then mean ± sd "
         "over seeds (sd only with 2+ seeds). HD95 in pixels (mm where spacing is known); ECE pooled over pixels.", "",
-        "| model | dataset | prompt | fraction | eval set | perturbation | seeds | Dice | IoU | HD95 | ECE | train s | epochs | device |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| model | dataset | prompt | fraction | eval set | perturbation | seeds | Dice | IoU | HD95 | ECE | empty predicted empty | train s | epochs | device |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         lines.append(
             f"| {r['model']} | {r['dataset']} | {r['prompt_type']} | {_fmt_num(r['fraction'])} | {r['eval_set']} | "
             f"{r['perturbation'] or 'none'} | {r['n_seeds']} | {_pm(r, 'dice')} | {_pm(r, 'iou')} | {_pm(r, 'hd95', 1)} | "
-            f"{_pm(r, 'ece', 4)} | {_fmt(r['train_s_mean'], 0)} | {_fmt(r['epochs_mean'], 1)} | {r['device']} |"
+            f"{_pm(r, 'ece', 4)} | {_pm(r, 'empty_correct', 2)} | {_fmt(r['train_s_mean'], 0)} | {_fmt(r['epochs_mean'], 1)} | {r['device']} |"
         )
     if result.plots:
         lines += ["", "Plots: " + ", ".join(f"`{p.relative_to(out)}`" for p in result.plots)]
