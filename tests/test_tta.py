@@ -10,7 +10,9 @@ import torch
 import medvlseg
 from medvlseg.errors import ConfigError
 from medvlseg.predict import segment_batch
-from medvlseg.segmenter import TTA_TRANSFORMS, Segmenter, _forward_transform, _inverse_transform, model_probabilities
+from medvlseg.segmenter import TTA_TRANSFORMS, Segmenter, model_probabilities
+from medvlseg.segmenter import dihedral_transform as _forward_transform
+from medvlseg.segmenter import inverse_dihedral_transform as _inverse_transform
 
 
 @pytest.fixture(scope="module")

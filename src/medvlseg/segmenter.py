@@ -30,14 +30,15 @@ TTA_TRANSFORMS: dict[str, tuple[tuple[int, bool, bool], ...]] = {
 }
 
 
-def _forward_transform(x: torch.Tensor, k: int, h: bool, v: bool) -> torch.Tensor:
-    """rot90 ``k`` times over the last two axes, then hflip, then vflip."""
+def dihedral_transform(x: torch.Tensor, k: int, h: bool, v: bool) -> torch.Tensor:
+    """rot90 ``k`` times over the last two axes, then hflip, then vflip (TTA here, training
+    augmentation and the feature cache's variants in the engine)."""
     x = torch.rot90(x, k, dims=(-2, -1)) if k else x
     x = x.flip(-1) if h else x
     return x.flip(-2) if v else x
 
 
-def _inverse_transform(x: torch.Tensor, k: int, h: bool, v: bool) -> torch.Tensor:
+def inverse_dihedral_transform(x: torch.Tensor, k: int, h: bool, v: bool) -> torch.Tensor:
     x = x.flip(-2) if v else x
     x = x.flip(-1) if h else x
     return torch.rot90(x, -k, dims=(-2, -1)) if k else x
@@ -55,7 +56,7 @@ def model_probabilities(
     """
     transforms = TTA_TRANSFORMS[tta]
     b = x.shape[0]
-    xt = torch.cat([_forward_transform(x, *t) for t in transforms]) if len(transforms) > 1 else x  # (T*B, 3, s, s)
+    xt = torch.cat([dihedral_transform(x, *t) for t in transforms]) if len(transforms) > 1 else x  # (T*B, 3, s, s)
     texts = list(prompts) * len(transforms)
     if stochastic:
         probs = model.sample_probabilities(xt, texts, samples=samples)  # (S, T*B, 1, s, s)
@@ -64,7 +65,7 @@ def model_probabilities(
     if len(transforms) == 1:
         return probs
     parts = probs.split(b, dim=-4)  # T tensors of (.., B, 1, s, s)
-    return torch.stack([_inverse_transform(p.float(), *t) for p, t in zip(parts, transforms)]).mean(0)
+    return torch.stack([inverse_dihedral_transform(p.float(), *t) for p, t in zip(parts, transforms)]).mean(0)
 
 
 @dataclass

@@ -56,6 +56,8 @@ def val_presence(
     """Per validation image at the model's resolution: presence score, empty ground truth, Dice.
     ``forward(batch) -> logits`` replaces ``model(images, prompts).logits`` (the engine passes its
     feature-cache path, so the frozen prefix does not run again)."""
+    from .module import per_image_dice
+
     was_training = model.training
     model.eval()
     presence, empty, dice = [], [], []
@@ -64,13 +66,10 @@ def val_presence(
             batch = {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
             logits = forward(batch) if forward is not None else model(batch["image"], list(batch["prompt"])).logits
             probs = torch.sigmoid(logits.float())  # (B, 1, S, S)
-            gt = batch["mask"] > 0.5
-            pred = probs > threshold
-            inter = (pred & gt).flatten(1).sum(1).double()
-            sizes = pred.flatten(1).sum(1).double() + gt.flatten(1).sum(1).double()
+            d, e = per_image_dice(probs > threshold, batch["mask"] > 0.5)
             presence.append(probs.flatten(1).amax(1).cpu())
-            empty.append((gt.flatten(1).sum(1) == 0).cpu())
-            dice.append(torch.where(sizes > 0, 2 * inter / sizes.clamp_min(1), torch.ones_like(sizes)).cpu())
+            empty.append(e.cpu())
+            dice.append(d.cpu())
     finally:
         model.train(was_training)
     return torch.cat(presence).numpy(), torch.cat(empty).numpy(), torch.cat(dice).numpy()

@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from ..config import RunConfig
 from ..data.dataset import Sample, SegmentationDataset
 from ..errors import DataError
-from ..segmenter import image_to_unit_rgb
+from ..segmenter import dihedral_transform, image_to_unit_rgb
 
 log = logging.getLogger(__name__)
 
@@ -57,14 +57,7 @@ def dihedral_name(k: int, h: bool, v: bool) -> str:
 def dihedral(x: torch.Tensor, name: str) -> torch.Tensor:
     """Apply the dihedral transform ``d<k><h><v>`` (rot90 k times, then hflip if h, then vflip if v) to
     ``(..., H, W)``. Names are stable: they key the feature cache."""
-    k, h, v = int(name[1]), name[2] == "1", name[3] == "1"
-    if k:
-        x = torch.rot90(x, k, dims=(-2, -1))
-    if h:
-        x = torch.flip(x, dims=(-1,))
-    if v:
-        x = torch.flip(x, dims=(-2,))
-    return x
+    return dihedral_transform(x, int(name[1]), name[2] == "1", name[3] == "1")
 
 
 def sample_rng(seed: int, epoch: int, index: int) -> np.random.Generator:

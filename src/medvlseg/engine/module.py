@@ -17,6 +17,15 @@ from .cache import FeatureCache
 THRESHOLD = 0.5
 
 
+def per_image_dice(pred: torch.Tensor, gt: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Boolean masks (B, 1, S, S) -> Dice per image (B,) float64 (1 when both are empty) and whether
+    the ground truth is empty (B,)."""
+    inter = (pred & gt).flatten(1).sum(1).double()
+    sizes = pred.flatten(1).sum(1).double() + gt.flatten(1).sum(1).double()
+    dice = torch.where(sizes > 0, 2 * inter / sizes.clamp_min(1), torch.ones_like(sizes))
+    return dice, gt.flatten(1).sum(1) == 0
+
+
 class SegModule(pl.LightningModule):
     """Trains any registered model. ``dataset_names``: the datasets of a pooled run, in a fixed order
     (per-dataset metrics ``val_dice/<name>``)."""
@@ -101,11 +110,7 @@ class SegModule(pl.LightningModule):
         masks = batch["mask"]  # (B, 1, S, S)
         loss = self.seg_loss(out.logits, masks)
         pred = torch.sigmoid(out.logits.float()) > THRESHOLD  # (B, 1, S, S) at model resolution
-        gt = masks > 0.5
-        inter = (pred & gt).flatten(1).sum(1).double()
-        sizes = pred.flatten(1).sum(1).double() + gt.flatten(1).sum(1).double()
-        empty_gt = gt.flatten(1).sum(1) == 0
-        dice = torch.where(sizes > 0, 2 * inter / sizes.clamp_min(1), torch.ones_like(sizes))
+        dice, empty_gt = per_image_dice(pred, masks > 0.5)
         stats = self._val["stats"]
         for j, name in enumerate(batch["dataset"]):
             d = self.dataset_names.index(name)
