@@ -78,16 +78,48 @@ def pooled_table(finetune: list[dict[str, str]], pooled: list[dict[str, str]]) -
 
 
 def data_efficiency_table(finetune: list[dict[str, str]], fractions: list[dict[str, str]], dataset: str = "fuseg") -> list[str]:
-    """Validation Dice per annotation fraction, and as a share of the full-data Dice."""
+    """Validation Dice per annotation fraction (epochs reached in the budget), and each as a share of
+    the full-data Dice (the fine-tuning suite's cell, same budget)."""
     rows = [r for r in fractions + finetune if r["eval_set"] == "val" and r["perturbation"] == "" and r["dataset"] == dataset]
     models = _order({r["model"] for r in fractions if r["dataset"] == dataset})
     fracs = sorted({float(r["fraction"]) for r in rows})
-    out = ["| model | " + " | ".join(f"{f:g}" for f in fracs) + " | 10 % / 100 % |", "|---|" + "---|" * (len(fracs) + 1)]
+    parts = [f"{f:g}" for f in fracs] + [f"{f:g} / 1" for f in fracs if f < 1.0]
+    out = ["| model | " + " | ".join(parts) + " |", "|---|" + "---|" * len(parts)]
     for m in models:
-        by = {float(r["fraction"]): num(r, "dice_mean") for r in rows if r["model"] == m}
-        ratio = by.get(0.1) / by[1.0] if by.get(0.1) is not None and by.get(1.0) else None
-        out.append(f"| {m} | " + " | ".join(fmt(by.get(f)) for f in fracs) + f" | {'–' if ratio is None else f'{100 * ratio:.0f} %'} |")
+        by = {float(r["fraction"]): r for r in rows if r["model"] == m}
+        full = num(by.get(1.0), "dice_mean")
+        cells = ["–" if num(by.get(f), "dice_mean") is None
+                 else f"{fmt(num(by.get(f), 'dice_mean'))} ({fmt(num(by.get(f), 'epochs_mean'), 0)})" for f in fracs]
+        for f in (f for f in fracs if f < 1.0):
+            d = num(by.get(f), "dice_mean")
+            cells.append("–" if d is None or not full else f"{100 * d / full:.0f} %")
+        out.append(f"| {m} | " + " | ".join(cells) + " |")
     return out
+
+
+def data_efficiency_plot(finetune: list[dict[str, str]], fractions: list[dict[str, str]], path: Path, dataset: str = "fuseg") -> Path:
+    """Dice against annotation fraction, the full-data point taken from the fine-tuning suite."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = [r for r in fractions + finetune if r["eval_set"] == "val" and r["perturbation"] == "" and r["dataset"] == dataset]
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for m in _order({r["model"] for r in fractions if r["dataset"] == dataset}):
+        pts = sorted((float(r["fraction"]), num(r, "dice_mean")) for r in rows if r["model"] == m and num(r, "dice_mean") is not None)
+        ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=m)
+    fr = sorted({float(r["fraction"]) for r in rows})
+    ax.set_xscale("log")
+    ax.minorticks_off()
+    ax.set_xticks(fr, [f"{100 * f:g} %" for f in fr])
+    ax.set(xlabel=f"annotation fraction of {dataset} train", ylabel="val Dice", title=f"Data efficiency ({dataset})")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, bbox_inches="tight")
+    plt.close(fig)
+    return path
 
 
 def empty_table(folder: Path) -> list[str]:
@@ -119,7 +151,7 @@ def prompts_table(rows: list[dict[str, str]]) -> list[str]:
             v = num(r, "dice_mean")
             delta = None if base is None or v is None else v - base
             out.append(f"| {m} | {r['dataset']}, prompts {r['prompt_type']} | {r['prompt_type']} | {r['perturbation'] or 'none'} | "
-                       f"{fmt(v)} | {'–' if delta is None or not r['perturbation'] else f'{delta:+.3f}'} |")
+                       f"{fmt(v, 4)} | {'–' if delta is None or not r['perturbation'] else f'{delta:+.4f}'} |")
     return out
 
 
@@ -129,6 +161,7 @@ def main() -> None:
     ap.add_argument("--pooled", type=Path)
     ap.add_argument("--data-efficiency", type=Path)
     ap.add_argument("--prompts", type=Path)
+    ap.add_argument("--plot", type=Path, help="write the data-efficiency curve (with the full-data point) here")
     args = ap.parse_args()
     ft = read(args.finetune)
     blocks = []
@@ -139,6 +172,8 @@ def main() -> None:
         blocks.append(("Pooled against per-dataset training", pooled_table(ft, read(args.pooled))))
     if args.data_efficiency:
         blocks.append(("Data efficiency (fuseg)", data_efficiency_table(ft, read(args.data_efficiency))))
+        if args.plot:
+            data_efficiency_plot(ft, read(args.data_efficiency), args.plot)
     if args.prompts:
         blocks.append(("Prompt perturbations", prompts_table(read(args.prompts))))
     for title, lines in blocks:

@@ -119,6 +119,19 @@ def test_limit_and_bad_options(dataset, tmp_path):
         evaluate(Oracle(), dataset, out_dir=tmp_path / "o", perturb="shuffle")
 
 
+def test_presence_threshold_override(dataset, tmp_path):
+    oracle = Oracle()
+    with torch.no_grad():
+        oracle.scale.fill_(4.0)  # the largest probability in every image: sigmoid(2) = 0.88
+    s = evaluate(oracle, dataset, out_dir=tmp_path / "a", figures=False, presence_threshold=0.0)
+    assert s["presence_threshold"] == 0.0 and s["nonempty_gt"]["n_pred_empty"] == 0
+    s = evaluate(oracle, dataset, out_dir=tmp_path / "b", figures=False, presence_threshold=0.9)
+    assert s["presence_threshold"] == 0.9 and s["nonempty_gt"]["n_pred_empty"] == 4
+    assert s["metrics"]["dice"]["mean"] == 0.0
+    with pytest.raises(medvlseg.ConfigError, match="presence_threshold"):
+        evaluate(oracle, dataset, out_dir=tmp_path / "c", presence_threshold=1.5)
+
+
 def test_cli_evaluate_run_and_errors(dataset, tmp_path):
     from medvlseg.cli import app, main
     from tests.test_checkpoints import make_run
@@ -129,6 +142,11 @@ def test_cli_evaluate_run_and_errors(dataset, tmp_path):
     result = CliRunner().invoke(app, ["evaluate", str(run), "--data", str(dataset), "--out", str(out), "--limit", "2"])
     assert result.exit_code == 0, result.output
     assert "Dice" in result.output and (out / "summary.json").is_file()
+    result = CliRunner().invoke(app, ["evaluate", str(run), "--data", str(dataset), "--out", str(tmp_path / "cli_p"), "--limit", "2",
+                                      "--presence-threshold", "0", "--threshold", "0.4"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((tmp_path / "cli_p" / "summary.json").read_text())
+    assert summary["presence_threshold"] == 0.0 and summary["threshold"] == 0.4
     for args in (["evaluate", str(tmp_path / "missing"), "--data", str(dataset), "--out", str(out)],
                  ["evaluate", str(run), "--data", str(tmp_path / "nodata"), "--out", str(out)]):
         with pytest.raises(SystemExit) as exc:

@@ -684,6 +684,7 @@ def _plots(rows: list[dict[str, Any]], plot_dir: Path, title: str) -> list[Path]
             ax.errorbar([r["fraction"] for r in rs], [r["dice_mean"] for r in rs], yerr=[r["dice_sd"] or 0 for r in rs],
                         marker="o", capsize=3, label=f"{model} ({ds}, {pt})")
         ax.set_xscale("log")
+        ax.minorticks_off()  # otherwise log-scale minor ticks label themselves "2x10^-1" between the fractions
         fr = sorted({r["fraction"] for r in clean_id})
         ax.set_xticks(fr, [_fmt_num(f) for f in fr])
         ax.set(xlabel="annotation fraction of train", ylabel="val Dice", title=f"{title}: Dice against annotation fraction")

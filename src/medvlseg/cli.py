@@ -258,6 +258,8 @@ def evaluate_cmd(
     device: Annotated[Optional[str], typer.Option(help="cpu, cuda, cuda:1 ... (default: cuda if available).")] = None,
     seed: Annotated[int, typer.Option(help="Seed for random prompt levels and perturbations.")] = 0,
     tta: Annotated[str, typer.Option(help="Test-time augmentation: none, flip (4 mirrorings, 4x the cost) or dihedral (8 rotations/mirrorings).")] = "none",
+    threshold: Annotated[Optional[float], typer.Option(help="Pixel threshold (default: the run's).")] = None,
+    presence_threshold: Annotated[Optional[float], typer.Option("--presence-threshold", help="Below this largest probability the mask is empty (default: the run's, calibrated on val; 0 turns it off).")] = None,
     trust_pickle: Annotated[bool, typer.Option("--trust-pickle", help="Allow a pickle checkpoint (.pt/.ckpt/...), read with weights_only=True.")] = False,
     pickle_model: Annotated[Optional[str], typer.Option("--model", help="With --trust-pickle: the model the weights belong to.")] = None,
     pickle_backbone: Annotated[Optional[str], typer.Option("--backbone", help="With --trust-pickle: its backbone.")] = None,
@@ -268,7 +270,8 @@ def evaluate_cmd(
     summary = evaluate(
         model, data, out_dir=out, split=split, prompt_type=prompt_type, perturb=perturb, uncertainty=uncertainty,
         samples=samples, limit=limit, batch_size=batch_size, device=device, seed=seed, trust_pickle=trust_pickle,
-        pickle_model=pickle_model, pickle_backbone=pickle_backbone, tta=tta,
+        pickle_model=pickle_model, pickle_backbone=pickle_backbone, tta=tta, threshold=threshold,
+        presence_threshold=presence_threshold,
     )
     table = Table(title=f"{summary['model']['model']} on {summary['dataset']} ({summary['split']}, {summary['prompt_type']}"
                   + (f", {summary['perturbation']}" if summary["perturbation"] else "") + ")")

@@ -86,6 +86,7 @@ def evaluate(
     limit: int | None = None,
     seed: int = 0,
     threshold: float | None = None,
+    presence_threshold: float | None = None,
     tolerance: float = 2.0,
     empty_policy: str = "exclude",
     device: str | None = None,
@@ -106,7 +107,9 @@ def evaluate(
     name, for a run trained on random levels or for anything that is not a run directory);
     ``perturb``: ``random-word``, ``opposite``, ``drop`` or ``empty`` applied to that level;
     ``limit``: only the first N images of the split (quick checks). ``threshold`` overrides the
-    run's. ``tta``: test-time augmentation (``"flip"``, ``"dihedral"``; see
+    run's, ``presence_threshold`` the run's calibrated presence threshold (0: never predict
+"nothing here"; a threshold calibrated without TTA is not calibrated for TTA, whose averaged
+probabilities peak lower). ``tta``: test-time augmentation (``"flip"``, ``"dihedral"``; see
     :class:`~medvlseg.Segmenter`). ``drop_train_copies``: leave out images byte-identical to a train image (as training
     does; listed in the summary as ``dropped_train_copies``). Returns the summary written to
     ``summary.json``.
@@ -139,7 +142,11 @@ def evaluate(
     else:
         model, info = resolve_model(model_or_path, trust_pickle=trust_pickle, pickle_model=pickle_model, pickle_backbone=pickle_backbone)
     thr = info.threshold if threshold is None else float(threshold)
-    seg = Segmenter(model, threshold=thr, presence_threshold=info.presence_threshold, device=device or default_device(), precision=precision, tta=tta)
+    presence = info.presence_threshold if presence_threshold is None else float(presence_threshold)
+    for name, value in (("threshold", thr), ("presence_threshold", presence)):
+        if not 0.0 <= value <= 1.0:
+            raise ConfigError(f"{name}: must be a probability in [0, 1], got {value}")
+    seg = Segmenter(model, threshold=thr, presence_threshold=presence, device=device or default_device(), precision=precision, tta=tta)
     stochastic = uncertainty and hasattr(model, "sample_probabilities")
     t_model = time.perf_counter() - t_start
 
