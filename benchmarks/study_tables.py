@@ -87,12 +87,10 @@ def data_efficiency_table(finetune: list[dict[str, str]], fractions: list[dict[s
     out = ["| model | " + " | ".join(parts) + " |", "|---|" + "---|" * len(parts)]
     for m in models:
         by = {float(r["fraction"]): r for r in rows if r["model"] == m}
-        full = num(by.get(1.0), "dice_mean")
-        cells = ["–" if num(by.get(f), "dice_mean") is None
-                 else f"{fmt(num(by.get(f), 'dice_mean'))} ({fmt(num(by.get(f), 'epochs_mean'), 0)})" for f in fracs]
-        for f in (f for f in fracs if f < 1.0):
-            d = num(by.get(f), "dice_mean")
-            cells.append("–" if d is None or not full else f"{100 * d / full:.0f} %")
+        dice = {f: num(by.get(f), "dice_mean") for f in fracs}
+        full = dice.get(1.0)
+        cells = ["–" if dice[f] is None else f"{fmt(dice[f])} ({fmt(num(by[f], 'epochs_mean'), 0)})" for f in fracs]
+        cells += ["–" if dice[f] is None or not full else f"{100 * dice[f] / full:.0f} %" for f in fracs if f < 1.0]
         out.append(f"| {m} | " + " | ".join(cells) + " |")
     return out
 
