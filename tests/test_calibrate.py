@@ -33,9 +33,14 @@ def test_choice_is_the_best_threshold_on_a_fine_grid(seed):
     best = max(_objective(presence, empty, dice, g) for g in grid)
     assert presence_objective(presence, empty, dice, t) == pytest.approx(_objective(presence, empty, dice, t))
     assert _objective(presence, empty, dice, t) == pytest.approx(best)
-    # the smallest threshold reaching the best score: anything lower scores less
-    lower = [g for g in grid if g < t and g >= 0.5]
-    assert all(_objective(presence, empty, dice, g) < best - 1e-12 for g in lower)
+    # the lowest interval of thresholds reaching the best score, and the middle of it (the widest
+    # margin to the presence scores on either side): anything below the interval scores less
+    below = max((p for p in presence if p < t), default=0.5)
+    above = min([p for p in presence if p >= t] + [1.0])
+    if t > 0.5:
+        assert t == pytest.approx((below + above) / 2)
+        lower = [g for g in grid if 0.5 <= g <= below]
+        assert lower and all(_objective(presence, empty, dice, g) < best - 1e-12 for g in lower)
     assert t >= 0.5 and info["chosen"] == t and info["score_at_chosen"] >= info["score_at_default"]
 
 

@@ -67,6 +67,29 @@ def test_tta_is_mean_of_back_transformed_predictions(model, name):
     assert not torch.allclose(got, plain)  # a random network is not flip-invariant: TTA changes the output
 
 
+@pytest.mark.parametrize("name", ["none", "flip", "dihedral"])
+@torch.inference_mode()
+def test_presence_is_the_plain_predictions_peak_under_tta(model, name):
+    """The presence threshold is calibrated on plain predictions; TTA must not move the score it is
+    compared with (averaging copies lowers the peaks and would empty images)."""
+    torch.manual_seed(2)
+    x = torch.randn(2, 3, model.image_size, model.image_size)
+    probs, present = model_probabilities(model, x, ["a", "b"], stochastic=False, samples=2, tta=name, with_presence=True)
+    plain = model_probabilities(model, x, ["a", "b"], stochastic=False, samples=2, tta="none")
+    torch.testing.assert_close(present, plain.flatten(1).amax(1))
+    torch.testing.assert_close(probs, model_probabilities(model, x, ["a", "b"], stochastic=False, samples=2, tta=name))
+
+
+def test_segmenter_presence_score_does_not_depend_on_tta(model):
+    img = np.random.default_rng(3).integers(0, 256, (40, 50, 3), dtype=np.uint8)
+    plain = Segmenter(model).segment(img, "lesion")
+    for name in ("flip", "dihedral"):
+        r = Segmenter(model, tta=name).segment(img, "lesion")
+        assert r.present == pytest.approx(plain.present, abs=1e-6)
+        # a presence threshold just above the score empties the mask with or without TTA
+        assert not Segmenter(model, tta=name, presence_threshold=plain.present + 1e-4).segment(img, "lesion").mask.any()
+
+
 @torch.inference_mode()
 def test_tta_stochastic_keeps_samples(model):
     x = torch.randn(2, 3, model.image_size, model.image_size)

@@ -68,10 +68,11 @@ def segment_batch(
     model, device = segmenter.model, segmenter.device
     with torch.autocast(device.type, dtype=torch.bfloat16, enabled=segmenter.precision == "bf16"):
         # (S, B, 1, s, s) when stochastic, else (B, 1, s, s)
-        probs = model_probabilities(model, x, list(prompts), stochastic=stochastic, samples=samples, tta=segmenter.tta)
+        probs, present = model_probabilities(model, x, list(prompts), stochastic=stochastic, samples=samples, tta=segmenter.tta,
+                                             with_presence=True)  # present (B,)
     return [
         segmenter.result(probs[:, b] if stochastic else probs[b : b + 1], (h, w), prompts[b],
-                         uncertainty=uncertainty, sampled=stochastic)
+                         uncertainty=uncertainty, sampled=stochastic, present=float(present[b]))
         for b, (h, w) in enumerate(sizes)
     ]
 

@@ -45,16 +45,22 @@ def inverse_dihedral_transform(x: torch.Tensor, k: int, h: bool, v: bool) -> tor
 
 
 def model_probabilities(
-    model: SegmentationModel, x: torch.Tensor, prompts: list[str], *, stochastic: bool, samples: int, tta: str = "none"
-) -> torch.Tensor:
+    model: SegmentationModel, x: torch.Tensor, prompts: list[str], *, stochastic: bool, samples: int, tta: str = "none",
+    with_presence: bool = False,
+) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
     """Probabilities at the model's size for a normalised batch ``x`` (B, 3, s, s).
 
     Returns (S, B, 1, s, s) Monte-Carlo samples when ``stochastic``, else (B, 1, s, s). With ``tta``
     (``"flip"``: the 4 mirrorings; ``"dihedral"``: the 8 rotations and mirrorings) every transform of
     the batch goes through the model in one call and the back-transformed probabilities are averaged
     (sample by sample when stochastic, so the uncertainty maps still come from S samples).
+
+    ``with_presence``: also return each image's presence score (B,), the largest probability of the
+    un-augmented copy (its Monte-Carlo mean when stochastic) at the model's size: the quantity the
+    engine calibrates the presence threshold on. Averaging over TTA copies lowers the peaks, so a
+    threshold calibrated on plain predictions would empty images if applied to the average.
     """
-    transforms = TTA_TRANSFORMS[tta]
+    transforms = TTA_TRANSFORMS[tta]  # the identity comes first
     b = x.shape[0]
     xt = torch.cat([dihedral_transform(x, *t) for t in transforms]) if len(transforms) > 1 else x  # (T*B, 3, s, s)
     texts = list(prompts) * len(transforms)
@@ -62,10 +68,13 @@ def model_probabilities(
         probs = model.sample_probabilities(xt, texts, samples=samples)  # (S, T*B, 1, s, s)
     else:
         probs = model.predict(xt, texts)  # (T*B, 1, s, s)
-    if len(transforms) == 1:
+    parts = probs.split(b, dim=-4)  # T tensors of (.., B, 1, s, s); parts[0] is the un-augmented copy
+    if len(transforms) > 1:
+        probs = torch.stack([inverse_dihedral_transform(p.float(), *t) for p, t in zip(parts, transforms)]).mean(0)
+    if not with_presence:
         return probs
-    parts = probs.split(b, dim=-4)  # T tensors of (.., B, 1, s, s)
-    return torch.stack([inverse_dihedral_transform(p.float(), *t) for p, t in zip(parts, transforms)]).mean(0)
+    plain = parts[0].float().mean(0) if stochastic else parts[0].float()  # (B, 1, s, s)
+    return probs, plain.flatten(1).amax(1)
 
 
 @dataclass
@@ -171,16 +180,20 @@ class Segmenter:
         if uncertainty and hasattr(self.model, "sample_probabilities"):
             if samples < 2:
                 raise ConfigError(f"samples: need at least 2 stochastic passes, got {samples}")
-            probs = model_probabilities(self.model, x, [prompt], stochastic=True, samples=samples, tta=self.tta)[:, 0]  # (S, 1, s, s)
-            return self.result(probs, (h, w), prompt, uncertainty=True, sampled=True)
-        probs = model_probabilities(self.model, x, [prompt], stochastic=False, samples=samples, tta=self.tta)  # (1, 1, s, s)
-        return self.result(probs, (h, w), prompt, uncertainty=uncertainty, sampled=False)
+            probs, present = model_probabilities(self.model, x, [prompt], stochastic=True, samples=samples, tta=self.tta,
+                                                 with_presence=True)  # (S, 1, 1, s, s), (1,)
+            return self.result(probs[:, 0], (h, w), prompt, uncertainty=True, sampled=True, present=float(present[0]))
+        probs, present = model_probabilities(self.model, x, [prompt], stochastic=False, samples=samples, tta=self.tta,
+                                             with_presence=True)  # (1, 1, s, s), (1,)
+        return self.result(probs, (h, w), prompt, uncertainty=uncertainty, sampled=False, present=float(present[0]))
 
     def result(
-        self, probs: torch.Tensor, size: tuple[int, int], prompt: str, *, uncertainty: bool, sampled: bool
+        self, probs: torch.Tensor, size: tuple[int, int], prompt: str, *, uncertainty: bool, sampled: bool,
+        present: float | None = None,
     ) -> SegmentationResult:
         """Mask and maps at the original ``size`` from one image's probabilities at the model's size:
-        ``probs`` (S, 1, s, s) Monte-Carlo samples when ``sampled``, else (1, 1, s, s)."""
+        ``probs`` (S, 1, s, s) Monte-Carlo samples when ``sampled``, else (1, 1, s, s). ``present``:
+        the presence score from :func:`model_probabilities` (default: the largest mean probability)."""
         if sampled:
             probs = probs.float()
             # the maps are computed at the model's resolution and then resized: S full-size maps of a
@@ -194,7 +207,7 @@ class Segmenter:
             mean = _resize(probs, size)[0, 0]
             entropy = _binary_entropy(mean) if uncertainty else None
             mi = torch.zeros_like(mean) if uncertainty else None
-        present = float(mean.max())
+        present = float(mean.max()) if present is None else present
         mask = (mean > self.threshold) if present >= self.presence_threshold else torch.zeros_like(mean, dtype=torch.bool)
         return SegmentationResult(
             mask=mask.cpu().numpy(),

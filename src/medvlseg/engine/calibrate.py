@@ -38,10 +38,14 @@ def choose_presence_threshold(presence: np.ndarray, empty: np.ndarray, dice: np.
     if not empty.any() or empty.all():
         info.update(chosen=threshold, reason="val needs images with and without a target to calibrate")
         return threshold, info
-    # candidates: the pixel threshold, and just above each presence score over it (suppressing that
-    # image and every image less confident)
+    # candidates: the pixel threshold, and for each presence score over it the threshold suppressing
+    # that image and every less confident one. Any value between that score and the next one up scores
+    # the same on val; the midpoint keeps the widest margin on both sides, so that the small
+    # differences between the validation pipeline and inference (resizing, TTA, another machine) do
+    # not flip the decision for an image that sat just under the threshold
     above = np.unique(presence[presence > threshold])
-    candidates = [threshold] + [float(np.nextafter(p, np.inf)) for p in above]
+    upper = np.append(above[1:], 1.0)
+    candidates = [threshold] + [float((p + q) / 2) for p, q in zip(above, upper)]
     scores = [presence_objective(presence, empty, dice, t, threshold) for t in candidates]
     best = int(np.argmax(scores))  # argmax takes the first, i.e. the smallest threshold, on ties
     info.update(chosen=candidates[best], score_at_chosen=scores[best], score_at_default=scores[0])
