@@ -108,8 +108,7 @@ def evaluate(
     ``perturb``: ``random-word``, ``opposite``, ``drop`` or ``empty`` applied to that level;
     ``limit``: only the first N images of the split (quick checks). ``threshold`` overrides the
     run's, ``presence_threshold`` the run's calibrated presence threshold (0: never predict
-    "nothing here"; a threshold calibrated without TTA is not calibrated for TTA, whose averaged
-    probabilities peak lower). ``tta``: test-time augmentation (``"flip"``, ``"dihedral"``; see
+    "nothing here"). ``tta``: test-time augmentation (``"flip"``, ``"dihedral"``; see
     :class:`~medvlseg.Segmenter`). ``drop_train_copies``: leave out images byte-identical to a train image (as training
     does; listed in the summary as ``dropped_train_copies``). Returns the summary written to
     ``summary.json``.
