@@ -77,11 +77,17 @@ def pooled_table(finetune: list[dict[str, str]], pooled: list[dict[str, str]]) -
     return out
 
 
+def _fraction_rows(finetune: list[dict[str, str]], fractions: list[dict[str, str]], dataset: str) -> tuple[list[dict[str, str]], list[str]]:
+    """The unperturbed val rows of ``dataset`` from the fraction suite and the fine-tuning suite (its
+    full-data cells), and the fraction suite's models in table order."""
+    rows = [r for r in fractions + finetune if r["eval_set"] == "val" and r["perturbation"] == "" and r["dataset"] == dataset]
+    return rows, _order({r["model"] for r in fractions if r["dataset"] == dataset})
+
+
 def data_efficiency_table(finetune: list[dict[str, str]], fractions: list[dict[str, str]], dataset: str = "fuseg") -> list[str]:
     """Validation Dice per annotation fraction (epochs reached in the budget), and each as a share of
     the full-data Dice (the fine-tuning suite's cell, same budget)."""
-    rows = [r for r in fractions + finetune if r["eval_set"] == "val" and r["perturbation"] == "" and r["dataset"] == dataset]
-    models = _order({r["model"] for r in fractions if r["dataset"] == dataset})
+    rows, models = _fraction_rows(finetune, fractions, dataset)
     fracs = sorted({float(r["fraction"]) for r in rows})
     parts = [f"{f:g}" for f in fracs] + [f"{f:g} / 1" for f in fracs if f < 1.0]
     out = ["| model | " + " | ".join(parts) + " |", "|---|" + "---|" * len(parts)]
@@ -102,9 +108,9 @@ def data_efficiency_plot(finetune: list[dict[str, str]], fractions: list[dict[st
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = [r for r in fractions + finetune if r["eval_set"] == "val" and r["perturbation"] == "" and r["dataset"] == dataset]
+    rows, models = _fraction_rows(finetune, fractions, dataset)
     fig, ax = plt.subplots(figsize=(6, 4))
-    for m in _order({r["model"] for r in fractions if r["dataset"] == dataset}):
+    for m in models:
         pts = sorted((float(r["fraction"]), num(r, "dice_mean")) for r in rows if r["model"] == m and num(r, "dice_mean") is not None)
         ax.plot([p[0] for p in pts], [p[1] for p in pts], marker="o", label=m)
     fr = sorted({float(r["fraction"]) for r in rows})

@@ -139,6 +139,9 @@ class Segmenter:
 
         self.precision = check_choice("precision", precision, ("fp32", "bf16"))
         self.tta = check_choice("tta", tta, tuple(TTA_TRANSFORMS))
+        for name, value in (("threshold", threshold), ("presence_threshold", presence_threshold)):
+            if not 0.0 <= value <= 1.0:
+                raise ConfigError(f"{name}: must be a probability in [0, 1], got {value}")
         self.model = model.eval()
         self.threshold = threshold
         self.presence_threshold = presence_threshold

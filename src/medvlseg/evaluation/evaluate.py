@@ -142,9 +142,6 @@ def evaluate(
         model, info = resolve_model(model_or_path, trust_pickle=trust_pickle, pickle_model=pickle_model, pickle_backbone=pickle_backbone)
     thr = info.threshold if threshold is None else float(threshold)
     presence = info.presence_threshold if presence_threshold is None else float(presence_threshold)
-    for name, value in (("threshold", thr), ("presence_threshold", presence)):
-        if not 0.0 <= value <= 1.0:
-            raise ConfigError(f"{name}: must be a probability in [0, 1], got {value}")
     seg = Segmenter(model, threshold=thr, presence_threshold=presence, device=device or default_device(), precision=precision, tta=tta)
     stochastic = uncertainty and hasattr(model, "sample_probabilities")
     t_model = time.perf_counter() - t_start
