@@ -65,7 +65,7 @@ def main() -> None:
             f"--{k} {v}" for k, v in vars(args).items() if k not in ("out", "overrides")) + "".join(f" --set {o}" for o in args.overrides),
         "machine": {"cpu": platform.processor() or platform.machine(), "threads": args.threads, "torch": torch.__version__},
         "model": args.model, "backbone": meta["backbone"], "image_size": meta["image_size"], "data": args.data, "n_train": meta["n_train"], "n_val": meta["n_val"],
-        "build_kwargs": meta["build_kwargs"],
+        "record": meta["record"],
         "epoch_s_uncached": times[False], "epoch_s_cached": times[True],
         "uncached_mean_s_after_first": uncached, "cached_mean_s_after_fill": cached, "ratio": cached / uncached,
     }

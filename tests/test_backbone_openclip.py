@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 import torch
 
+from medvlseg.weights import trust_pickle
+
 from medvlseg.backbones.base import TextTokens, build_backbone
 from medvlseg.backbones.openclip import OpenCLIPBackbone, save_open_clip_dir
 from medvlseg.backbones.tokenizers import ByteTokenizer
@@ -216,10 +218,13 @@ def test_checkpoint_files_with_model_name(tmp_path, no_network):
     # a training checkpoint as open_clip's trainer writes it: DDP prefix, wrapped in "state_dict"
     torch.save({"epoch": 3, "state_dict": {f"module.{k}": v for k, v in state.items()}}, tmp_path / "unimed.pt")
     for file in ("unimed.safetensors", "unimed.pt"):
-        bb = build_backbone(f"open_clip:{tmp_path / file}", model_name=f"local-dir:{arch}")
+        with trust_pickle(file.endswith(".pt")):  # a pickle is read only when trusted (--trust-pickle)
+            bb = build_backbone(f"open_clip:{tmp_path / file}", model_name=f"local-dir:{arch}")
         for g, w in zip(_outputs(bb, images), want):
             torch.testing.assert_close(g, w, atol=0, rtol=0)
-    with pytest.raises(ConfigError, match="model_name"):
+    with pytest.raises(DataError, match="unimed.pt.*refusing to load.*--trust-pickle"):
+        build_backbone(f"open_clip:{tmp_path / 'unimed.pt'}", model_name=f"local-dir:{arch}")
+    with pytest.raises(ConfigError, match="model_name"), trust_pickle():
         build_backbone(f"open_clip:{tmp_path / 'unimed.pt'}")
     # weights that do not fit the architecture are named, not silently half-loaded
     bad = {k: v for k, v in state.items() if not k.startswith("visual.")}
@@ -241,7 +246,9 @@ def test_malicious_pickle_is_refused_not_executed(tmp_path, no_network):
     marker = tmp_path / "pwned"
     evil = tmp_path / "evil.pt"
     torch.save({"state_dict": {"x": torch.zeros(1)}, "payload": _Payload(marker)}, evil)
-    with pytest.raises(DataError, match="evil.pt.*weights_only"):
+    with pytest.raises(DataError, match="evil.pt.*refusing to load"):
+        build_backbone(f"open_clip:{evil}", model_name=f"local-dir:{arch}")
+    with pytest.raises(DataError, match="evil.pt.*weights_only"), trust_pickle():  # trusted: still weights_only
         build_backbone(f"open_clip:{evil}", model_name=f"local-dir:{arch}")
     assert not marker.exists()
     # the same payload as a folder's weights file
@@ -249,7 +256,9 @@ def test_malicious_pickle_is_refused_not_executed(tmp_path, no_network):
     folder.mkdir()
     (folder / "open_clip_config.json").write_text((arch / "open_clip_config.json").read_text())
     (folder / "open_clip_pytorch_model.bin").write_bytes(evil.read_bytes())
-    with pytest.raises(DataError, match="weights_only"):
+    with pytest.raises(DataError, match="refusing to load"):
+        build_backbone(f"open_clip:{folder}")
+    with pytest.raises(DataError, match="weights_only"), trust_pickle():
         build_backbone(f"open_clip:{folder}")
     assert not marker.exists()
 

@@ -1,6 +1,8 @@
 """``medvlseg benchmark``: a small suite runs end to end (train, evaluate in distribution, under a
 prompt perturbation and out of distribution, aggregate over seeds, plot); a re-run skips finished
-cells without training; the suite schema rejects unknown keys; every shipped suite plans its cells."""
+cells without training; a run folder is reused only with the cell's configuration, and one left by an
+earlier invocation is never deleted; the suite schema rejects unknown keys; every shipped suite plans
+its cells."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import numpy as np
 import pytest
 import yaml
 
-from medvlseg.benchmark import load_suite, plan_cells, run_suite
+from medvlseg.bench import load_suite, plan_cells, run_suite
 from medvlseg.errors import ConfigError
 
 pytest.importorskip("lightning")
@@ -140,6 +142,76 @@ def test_fractions_make_fraction_plot(tmp_path):
     assert [r["fraction"] for r in res.rows] == [0.5, 1.0]
     assert [r["n_train"] for r in (rec["train"] for rec in res.records)] == [4, 8]
     assert (tmp_path / "out" / "plots" / "dice_vs_fraction.png").is_file()
+
+
+def _one_cell_suite(tmp_path: Path, data: str = "unused") -> Path:
+    return write_suite(tmp_path / "one.yaml", {
+        "name": "one",
+        "base": {"model": {"name": "unet", "backbone": "tiny-lite"}, "data": {"image_size": 32},
+                 "optim": {"epochs": 1, "batch_size": 4, "lr": 3e-3}, "trainer": {"accelerator": "cpu", "log_every_n_steps": 1}},
+        "matrix": {"models": ["unet"], "datasets": [{"name": "alpha", "path": data}]},
+        "evaluate": {"limit": 2},
+    })
+
+
+def _no_train(*args, **kwargs):
+    raise AssertionError("train called")
+
+
+def test_finished_run_with_another_config_is_refused_not_deleted(tmp_path):
+    suite_path = _one_cell_suite(tmp_path)
+    out = tmp_path / "bench"
+    (cell,) = plan_cells(load_suite(suite_path)[0], out)
+    run_dir = out / "runs" / cell.id
+    run_dir.mkdir(parents=True)
+    other = cell.config.model_copy(update={"optim": cell.config.optim.model_copy(update={"lr": 0.01})})
+    other.to_yaml(run_dir / "config.yaml")
+    (run_dir / "metadata.json").write_text(json.dumps({"status": "finished", "epochs_completed": 1}))
+    (run_dir / "model.safetensors").write_bytes(b"weights")
+
+    with pytest.raises(ConfigError, match=rf"{cell.id}: this run was trained with another configuration .*optim\.lr: 0\.01 there, "
+                                          r"0\.003 for this cell.*use another --out, or remove .* yourself"):
+        run_suite(suite_path, out, train_fn=_no_train)
+    assert sorted(p.name for p in run_dir.iterdir()) == ["config.yaml", "metadata.json", "model.safetensors"]
+    assert not (out / "cells").exists()
+
+
+@pytest.mark.parametrize("leftover", ["config.yaml without last/", "files without config.yaml"])
+def test_unresumable_folder_of_an_earlier_invocation_is_not_deleted(tmp_path, leftover):
+    suite_path = _one_cell_suite(tmp_path)
+    out = tmp_path / "bench"
+    (cell,) = plan_cells(load_suite(suite_path)[0], out)
+    run_dir = out / "runs" / cell.id
+    run_dir.mkdir(parents=True)
+    (run_dir / "notes.txt").write_text("mine")
+    if leftover.startswith("config.yaml"):
+        cell.config.to_yaml(run_dir / "config.yaml")  # the same config, but stopped before its first epoch
+        (run_dir / "metadata.json").write_text(json.dumps({"status": "running"}))
+        match = rf"{cell.id}: the unfinished run of cell {cell.id} cannot be resumed .*Remove .* yourself"
+    else:
+        match = rf"{cell.id}: exists but has no config.yaml.*remove .* yourself"
+    with pytest.raises(ConfigError, match=match):
+        run_suite(suite_path, out, train_fn=_no_train)
+    assert (run_dir / "notes.txt").read_text() == "mine"
+    assert (run_dir / "config.yaml").is_file() == leftover.startswith("config.yaml")
+
+
+def test_finished_run_with_the_same_config_is_reused(tmp_path, monkeypatch):
+    data = make_dataset(tmp_path / "alpha", n_train=4, n_val=2)
+    suite_path = _one_cell_suite(tmp_path, str(data))
+    monkeypatch.chdir(tmp_path)
+    res = run_suite(suite_path, "bench")  # a relative --out: out_dir "bench/runs" in the run's config.yaml
+    (cell,) = res.cells
+    run_dir = tmp_path / "bench" / "runs" / cell.id
+    config_before = (run_dir / "config.yaml").read_text()
+
+    # killed while evaluating: the cell JSON is missing; the same folder given as an absolute path
+    (tmp_path / "bench" / "cells" / f"{cell.id}.json").unlink()
+    res2 = run_suite(suite_path, tmp_path / "bench", train_fn=_no_train)
+    assert res2.skipped == [] and res2.records[0]["train"]["epochs"] == 1 and res2.records[0]["train"]["wall_s"] is None
+    assert res2.rows[0]["dice_mean"] == pytest.approx(res.rows[0]["dice_mean"])
+    assert (run_dir / "config.yaml").read_text() == config_before and (run_dir / "model.safetensors").is_file()
+    assert run_suite(suite_path, "bench", train_fn=_no_train).skipped == [cell.id]
 
 
 @pytest.mark.parametrize(

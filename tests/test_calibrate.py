@@ -73,7 +73,7 @@ def test_engine_writes_a_calibrated_presence_threshold_that_loading_uses(tmp_pat
     assert cal["n_images"] == 6 and cal["n_empty"] == 3
     # recomputed from the saved model alone, the same choice
     model = medvlseg.load_model(run / "model.safetensors")
-    _, val_ds, _ = open_datasets(cfg)
+    _, val_ds, _, _ = open_datasets(cfg)
     ds = TorchSegDataset(val_ds, size=32, mean=model.image_mean, std=model.image_std, cfg=cfg, train=False, uses_text=False)
     batch = collate([ds[i] for i in range(len(ds))])
     t, _ = choose_presence_threshold(*val_presence(model, [batch], torch.device("cpu")))

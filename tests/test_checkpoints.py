@@ -15,15 +15,36 @@ from medvlseg.utils import sha256_file
 
 
 def make_run(root, *, threshold=0.4, presence=None):
-    """A run directory as the training engine writes it: model.safetensors + metadata.json."""
+    """A run directory as the training engine writes it: model.safetensors (thresholds in its
+    record) + metadata.json."""
     model = medvlseg.build_model("clipseg", backbone="tiny")
     root.mkdir(parents=True, exist_ok=True)
-    medvlseg.save_model(model, root / "model.safetensors")
+    medvlseg.save_model(model, root / "model.safetensors", threshold=threshold,
+                        **({} if presence is None else {"presence_threshold": presence}))
     meta = {"sha256": {"model.safetensors": sha256_file(root / "model.safetensors")}, "threshold": threshold, "best_epoch": 3}
     if presence is not None:
         meta["presence_threshold"] = presence
     (root / "metadata.json").write_text(json.dumps(meta))
     return model
+
+
+def test_run_of_the_format_before_the_record_still_loads(tmp_path):
+    """A model file written before the record existed (header: model + build_kwargs) loads, its size
+    and thresholds taken from the run's metadata.json."""
+    from safetensors.torch import save_file
+
+    model = medvlseg.build_model("clipseg", backbone="tiny", image_size=48)
+    root = tmp_path / "old"
+    root.mkdir()
+    header = {"model": "clipseg", "build_kwargs": {"backbone": "tiny"}, "include_frozen": False}
+    save_file(model.trainable_state_dict(), str(root / "model.safetensors"), metadata={"medvlseg": json.dumps(header)})
+    meta = {"sha256": {"model.safetensors": sha256_file(root / "model.safetensors")}, "image_size": 48,
+            "threshold": 0.45, "presence_threshold": 0.7}
+    (root / "metadata.json").write_text(json.dumps(meta))
+    loaded, info = resolve_model(root)
+    assert loaded.image_size == 48 and (info.threshold, info.presence_threshold) == (0.45, 0.7)
+    x = torch.randn(2, 3, 48, 48)
+    torch.testing.assert_close(loaded.eval()(x, ["a", "b"]).logits, model.eval()(x, ["a", "b"]).logits, rtol=0, atol=0)
 
 
 @pytest.fixture(scope="module")

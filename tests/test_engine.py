@@ -89,7 +89,7 @@ def test_two_epoch_run_writes_run_dir(tmp_path):
 
     # the saved model, rebuilt from the file alone, gives the validation Dice recorded for its epoch
     model = medvlseg.load_model(run / "model.safetensors").eval()
-    train_ds, val_ds, _ = open_datasets(cfg)
+    train_ds, val_ds, _, _ = open_datasets(cfg)
     ds = TorchSegDataset(val_ds, size=32, mean=model.image_mean, std=model.image_std, cfg=cfg, train=False, uses_text=False)
     batch = collate([ds[i] for i in range(len(ds))])
     with torch.no_grad():
@@ -108,7 +108,7 @@ def test_leaked_val_images_dropped(tmp_path):
 
     data = make_dataset(tmp_path / "ds")
     shutil.copy(data / "images" / "s00.png", data / "images" / "s08.png")  # val s08 := train s00, byte for byte
-    train_ds, val_ds, dropped = open_datasets(make_config(data, tmp_path / "runs"))
+    train_ds, val_ds, dropped, _ = open_datasets(make_config(data, tmp_path / "runs"))
     assert dropped == ["s08"]
     assert "s08" not in val_ds.ids() and len(val_ds) == 3 and len(train_ds) == 8
 

@@ -180,12 +180,12 @@ def test_bad_inputs_say_how_to_fix():
 
 def test_load_refuses_pickles_and_foreign_files(tmp_path):
     (tmp_path / "model.pt").write_bytes(b"not used")
-    with pytest.raises(medvlseg.DataError, match="pickle checkpoints are not loaded"):
+    with pytest.raises(medvlseg.DataError, match="refusing to load.*--trust-pickle"):
         load_model(tmp_path / "model.pt")
     from safetensors.torch import save_file
 
     save_file({"x": torch.zeros(1)}, tmp_path / "other.safetensors")
-    with pytest.raises(medvlseg.DataError, match="no medvlseg metadata"):
+    with pytest.raises(medvlseg.DataError, match="no medvlseg model record"):
         load_model(tmp_path / "other.safetensors")
 
 

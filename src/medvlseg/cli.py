@@ -189,14 +189,22 @@ def metrics(
     ] = "exclude",
     threshold: Annotated[float, typer.Option(help="Threshold for probability maps.")] = 0.5,
     tolerance: Annotated[float, typer.Option(help="Surface Dice tolerance (pixels, or mm when spacing is known).")] = 2.0,
+    keep_train_copies: Annotated[
+        bool,
+        typer.Option("--keep-train-copies", help="Also score images identical (same pixels) to a train image; left out by default."),
+    ] = False,
 ) -> None:
-    """Score a folder of predicted masks against a dataset, at each image's original resolution."""
+    """Score a folder of predicted masks against a dataset, at each image's original resolution.
+
+    Scoring a split other than train, images identical to a train image are left out (as evaluate
+    does) and listed in summary.json (source.dropped_train_copies)."""
     from .data.dataset import SegmentationDataset
     from .evaluation import markdown_table, score_prediction_folder
 
     ds = SegmentationDataset.open(data)
     summary = score_prediction_folder(
-        pred_dir, ds, split=split, out_dir=out, empty_policy=empty_policy, threshold=threshold, tolerance=tolerance
+        pred_dir, ds, split=split, out_dir=out, empty_policy=empty_policy, threshold=threshold, tolerance=tolerance,
+        drop_train_copies=not keep_train_copies,
     )
     typer.echo(markdown_table(summary))
     for warning in summary.get("warnings", []):
@@ -218,6 +226,7 @@ def train_cmd(
     strategy: Annotated[Optional[str], typer.Option("--strategy", help="Lightning strategy: auto, ddp (gloo on CPU), ...")] = None,
     num_nodes: Annotated[Optional[int], typer.Option("--num-nodes", help="Nodes (SLURM / torchrun multi-node).")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="Parent folder of the run directory (default: out_dir of the config).")] = None,
+    trust_pickle: Annotated[bool, typer.Option("--trust-pickle", help="Let the backbone read pickle weight files (open_clip:<file>.pt), with weights_only=True.")] = False,
 ) -> None:
     """Train a model; writes runs/<name>/ (config.yaml, model.safetensors, metadata.json, metrics.csv, last/).
 
@@ -235,7 +244,7 @@ def train_cmd(
     cfg = RunConfig.from_yaml(config, set_ or []) if config is not None else None
     run_dir = train(
         cfg, resume=resume, overrides=set_ if resume is not None else None, devices=dev, strategy=strategy,
-        num_nodes=num_nodes, out_dir=out, progress=sys.stderr.isatty(), console=err_console,
+        num_nodes=num_nodes, out_dir=out, progress=sys.stderr.isatty(), console=err_console, allow_pickle=trust_pickle,
     )
     typer.echo(str(run_dir))
 
@@ -286,6 +295,8 @@ def evaluate_cmd(
     table.add_row(f"{summary['n_scored']}/{summary['n']}", _f(m["dice"]["mean"]), _f(m["iou"]["mean"]), _f(hd["mean"], 2),
                   _f(m["nsd"]["mean"]), _f(summary["ece"], 4), _f(summary["auroc"]))
     console.print(table)
+    for warning in summary.get("warnings", []):
+        err_console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     err_console.print(f"wrote {out / 'summary.json'}, {out / 'per_image.csv'}, {out / 'report.md'}, {out / 'figures'}")
 
 
@@ -342,7 +353,7 @@ def demo(
 
 @app.command("benchmark")
 def benchmark_cmd(
-    suite: Annotated[Path, typer.Option("--suite", help="Suite YAML (see benchmarks/suites/ and medvlseg.benchmark.Suite).")],
+    suite: Annotated[Path, typer.Option("--suite", help="Suite YAML (see benchmarks/suites/ and medvlseg.bench.Suite).")],
     out: Annotated[Path, typer.Option("--out", help="Output folder: runs/, evals/, cells/*.json, results.csv, results.md, plots/.")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="List the cells (validating every config) and exit.")] = False,
     set_: Annotated[
@@ -354,7 +365,7 @@ def benchmark_cmd(
 
     Re-running the same command continues: finished cells (cells/<id>.json) are skipped.
     """
-    from .benchmark import command_line, run_suite
+    from .bench import command_line, run_suite
 
     res = run_suite(suite, out, dry_run=dry_run, overrides=set_ or [], command=command_line(), console=err_console,
                     progress=sys.stderr.isatty())

@@ -58,6 +58,9 @@ class DataConfig(_Section):
     train_split: str = "train"
     val_split: str = "val"
     fraction: float = Field(1.0, gt=0.0, le=1.0)
+    # > 0: hold out this share of train (by group, seeded) to pick the best epoch and calibrate the
+    # presence threshold, so that val_split is scored untouched; 0: val_split does both
+    select_fraction: float = Field(0.0, ge=0.0, lt=1.0)
     prompt_type: str = "p1"
     image_size: int | None = Field(None, ge=8)  # None: the model's native size
     num_workers: int = Field(0, ge=0)

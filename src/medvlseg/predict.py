@@ -154,7 +154,7 @@ def _npy_bytes(arr: np.ndarray) -> bytes:
 
 
 def _display_rgb(image: np.ndarray) -> np.ndarray:
-    from .segmenter import image_to_unit_rgb
+    from .preprocess import image_to_unit_rgb
 
     return (image_to_unit_rgb(image) * 255).round().astype(np.uint8)
 
@@ -236,21 +236,21 @@ def predict(
     ``model_or_path``: a model, or anything :func:`~medvlseg.checkpoints.resolve_model` reads.
     Volumes are segmented slice by slice along ``axis``. Returns the ``results.json`` content.
     """
-    from .checkpoints import ModelInfo, resolve_model
+    from .checkpoints import model_and_info
 
     if not isinstance(prompt, str):
         raise ConfigError(f"prompt: expected text, got {type(prompt).__name__}")
     if batch_size < 1:
         raise ConfigError(f"batch_size: must be >= 1, got {batch_size}")
+    if threshold is not None:
+        from .decision import check_pixel_threshold
+
+        check_pixel_threshold(threshold)
     t0 = time.perf_counter()
     items = collect_inputs(inputs)
     if not items:
         raise DataError("no inputs given")
-    if isinstance(model_or_path, torch.nn.Module):
-        model = model_or_path
-        info = ModelInfo(source=f"<{type(model).__name__}>", kind="object", model=getattr(model, "name", "model"))
-    else:
-        model, info = resolve_model(model_or_path, trust_pickle=trust_pickle, pickle_model=pickle_model, pickle_backbone=pickle_backbone)
+    model, info = model_and_info(model_or_path, trust_pickle=trust_pickle, pickle_model=pickle_model, pickle_backbone=pickle_backbone)
     thr = info.threshold if threshold is None else threshold
     seg = Segmenter(model, threshold=thr, presence_threshold=info.presence_threshold, device=device or default_device(), tta=tta)
     t_load = time.perf_counter() - t0

@@ -17,7 +17,9 @@ import torch
 import torch.nn.functional as F
 
 from .errors import ConfigError, DataError
+from .decision import binarize, check_pixel_threshold, check_presence_threshold, is_present
 from .models.base import SegmentationModel
+from .preprocess import image_to_unit_rgb, preprocess_image  # noqa: F401  (image_to_unit_rgb: re-exported)
 
 EPS = 1e-6
 
@@ -87,38 +89,13 @@ class SegmentationResult:
     prompt: str = ""
 
 
-def image_to_unit_rgb(image: np.ndarray) -> np.ndarray:
-    """``(H, W)`` or ``(H, W, 3)`` of any dtype -> float32 ``(H, W, 3)`` in [0, 1].
-
-    uint8 is divided by 255; 16-bit and float images (CT in HU, MRI) are scaled by their own
-    0.5-99.5 percentile range, since their absolute range means nothing to a photo-trained encoder.
-    """
-    arr = np.asarray(image)
-    if arr.ndim == 3 and arr.shape[2] == 4:
-        arr = arr[..., :3]
-    if arr.ndim == 3 and arr.shape[2] == 1:
-        arr = arr[..., 0]
-    if arr.ndim not in (2, 3) or (arr.ndim == 3 and arr.shape[2] != 3):
-        raise DataError(f"image: expected (H, W) or (H, W, 3), got shape {arr.shape}")
-    if arr.dtype == np.uint8:
-        out = arr.astype(np.float32) / 255.0
-    elif arr.dtype == bool:
-        out = arr.astype(np.float32)
-    else:
-        a = arr.astype(np.float32)
-        lo, hi = np.percentile(a, [0.5, 99.5])
-        out = np.clip((a - lo) / (hi - lo), 0, 1) if hi > lo else np.zeros_like(a)
-    if out.ndim == 2:
-        out = np.repeat(out[..., None], 3, axis=2)
-    return out
-
-
 class Segmenter:
     """Inference on single images with any :class:`SegmentationModel`.
 
-    ``threshold``: probability above which a pixel is target. ``presence_threshold``: if the
-    presence score (the largest probability in the image) is below it, the mask is empty: an absent
-    target gives an empty mask, not noise. A trained run stores a value calibrated on val.
+    ``threshold``: a pixel is target where its probability is at or above it (:mod:`medvlseg.decision`).
+    ``presence_threshold``: if the presence score (the largest probability in the image) is below
+    it, the mask is empty: an absent target gives an empty mask, not noise. Both default to the
+    model's record (a trained run's calibrated values; 0.5 for a new model).
     ``precision="bf16"`` runs under bfloat16 autocast: several times faster on CPUs with AMX or
     AVX512-BF16 and on GPUs, slower on CPUs without them (see BENCHMARKS.md).
     ``tta``: test-time augmentation, ``"flip"`` (4 mirrorings, 4x the cost) or ``"dihedral"``
@@ -129,8 +106,8 @@ class Segmenter:
         self,
         model: SegmentationModel,
         *,
-        threshold: float = 0.5,
-        presence_threshold: float = 0.5,
+        threshold: float | None = None,
+        presence_threshold: float | None = None,
         device: str | torch.device | None = None,
         precision: str = "fp32",
         tta: str = "none",
@@ -139,23 +116,22 @@ class Segmenter:
 
         self.precision = check_choice("precision", precision, ("fp32", "bf16"))
         self.tta = check_choice("tta", tta, tuple(TTA_TRANSFORMS))
-        for name, value in (("threshold", threshold), ("presence_threshold", presence_threshold)):
-            if not 0.0 <= value <= 1.0:
-                raise ConfigError(f"{name}: must be a probability in [0, 1], got {value}")
+        record = getattr(model, "record", None)
+        if threshold is None:
+            threshold = record.threshold if record is not None else 0.5
+        if presence_threshold is None:
+            presence_threshold = record.presence_threshold if record is not None else 0.5
+        self.threshold = check_pixel_threshold(threshold)
+        self.presence_threshold = check_presence_threshold(presence_threshold)
         self.model = model.eval()
-        self.threshold = threshold
-        self.presence_threshold = presence_threshold
         self.device = torch.device(device) if device else next(model.parameters()).device
         self.model.to(self.device)
 
     def preprocess(self, image: np.ndarray) -> torch.Tensor:
-        """``(H, W[, 3])`` array -> normalised ``(1, 3, S, S)`` tensor at the model's native size."""
-        rgb = torch.from_numpy(image_to_unit_rgb(image)).permute(2, 0, 1)[None]  # (1, 3, H, W)
-        size = self.model.image_size
-        rgb = F.interpolate(rgb, size=(size, size), mode="bilinear", align_corners=False, antialias=True)
-        mean = torch.tensor(self.model.image_mean).view(1, 3, 1, 1)
-        std = torch.tensor(self.model.image_std).view(1, 3, 1, 1)
-        return ((rgb - mean) / std).to(self.device)
+        """``(H, W[, 3])`` array -> normalised ``(1, 3, S, S)`` tensor at the model's size
+        (:func:`medvlseg.preprocess.preprocess_image`, the same as in training)."""
+        m = self.model
+        return preprocess_image(image, m.image_size, m.image_mean, m.image_std)[None].to(self.device)
 
     @torch.inference_mode()
     def segment(
@@ -211,7 +187,7 @@ class Segmenter:
             entropy = _binary_entropy(mean) if uncertainty else None
             mi = torch.zeros_like(mean) if uncertainty else None
         present = float(mean.max()) if present is None else present
-        mask = (mean > self.threshold) if present >= self.presence_threshold else torch.zeros_like(mean, dtype=torch.bool)
+        mask = binarize(mean, self.threshold) if is_present(present, self.presence_threshold) else torch.zeros_like(mean, dtype=torch.bool)
         return SegmentationResult(
             mask=mask.cpu().numpy(),
             probability=mean.float().cpu().numpy(),
@@ -245,15 +221,15 @@ def _binary_entropy(p: torch.Tensor) -> torch.Tensor:
 
 
 def load(path: str | os.PathLike, *, trust_pickle: bool = False, **kwargs) -> Segmenter:
-    """A :class:`Segmenter` for a run directory, a ``.safetensors`` file, or a Hugging Face CLIPSeg
-    checkpoint (see :func:`medvlseg.checkpoints.resolve_model`).
+    """A :class:`Segmenter` for a run directory, a ``.safetensors`` file, a Hugging Face CLIPSeg
+    checkpoint or (with ``trust_pickle=True`` and ``pickle_model=``) a pickle file (see
+    :func:`medvlseg.checkpoints.resolve_model`, the one loader).
 
-    A run's sha256 is checked and its calibrated ``threshold`` / ``presence_threshold`` are used
-    unless given here; pickle files are refused unless ``trust_pickle=True``.
+    A run's sha256 is checked and its record's calibrated ``threshold`` / ``presence_threshold``
+    are used unless given here.
     """
     from .checkpoints import resolve_model
 
-    model, info = resolve_model(path, trust_pickle=trust_pickle)
-    kwargs.setdefault("threshold", info.threshold)
-    kwargs.setdefault("presence_threshold", info.presence_threshold)
+    load_kwargs = {k: kwargs.pop(k) for k in ("pickle_model", "pickle_backbone") if k in kwargs}
+    model, _ = resolve_model(path, trust_pickle=trust_pickle, **load_kwargs)
     return Segmenter(model, **kwargs)

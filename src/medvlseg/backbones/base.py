@@ -85,6 +85,11 @@ class Backbone(nn.Module, ABC):
     # A backbone made for laptop CPUs: models built on it take their compact defaults (narrower
     # necks and decoders), so the whole model keeps the backbone's speed. See BENCHMARKS.md.
     compact: bool = False
+    # True when the image tower takes its native size only (a ViT with fixed position embeddings)
+    fixed_image_size: bool = False
+    # (registry name, keyword arguments) it was built with, set by build_backbone: a model's record
+    # rebuilds the backbone from it
+    build_args: tuple[str, dict[str, Any]] | None = None
 
     def __init__(self) -> None:
         super().__init__()
@@ -245,10 +250,13 @@ def build_backbone(name: str, **kwargs: Any) -> Backbone:
     """Build a backbone by registry name, or ``open_clip:<model name or local checkpoint>``."""
     _import_all()
     if name.startswith("open_clip:"):
-        return _BACKBONES["open_clip"](name.split(":", 1)[1], **kwargs)
-    if name not in _BACKBONES:
+        bb = _BACKBONES["open_clip"](name.split(":", 1)[1], **kwargs)
+    elif name not in _BACKBONES:
         raise ConfigError(f"backbone: unknown value {name!r}; expected one of: {', '.join(sorted(_BACKBONES))}, or open_clip:<name or file>")
-    return _BACKBONES[name](**kwargs)
+    else:
+        bb = _BACKBONES[name](**kwargs)
+    bb.build_args = (name, dict(kwargs))
+    return bb
 
 
 def _import_all() -> None:

@@ -123,21 +123,74 @@ def _tensor(out):
 
 
 @register_backbone("clip", "OpenAI CLIP ViT-B/16 (transformers); hub name or local folder; pretrained=False: random ViT-B/16")
-def build_clip(name_or_path: str | os.PathLike = DEFAULT_CLIP, *, pretrained: bool = True, seed: int = 0) -> HFCLIPBackbone:
+def build_clip(
+    name_or_path: str | os.PathLike = DEFAULT_CLIP, *, pretrained: bool = True, seed: int = 0,
+    clipseg_checkpoint: str | None = None,
+) -> HFCLIPBackbone:
     """OpenAI CLIP ViT-B/16. ``name_or_path``: a hub name or a local folder written by
     ``save_pretrained`` (works with ``HF_HUB_OFFLINE=1``). ``pretrained=False`` builds the ViT-B/16
-    architecture with random weights and a byte tokenizer, touching no network."""
+    architecture with random weights and a byte tokenizer, touching no network.
+    ``clipseg_checkpoint``: instead, the CLIP towers of a Hugging Face CLIPSeg checkpoint (hub id
+    or folder), of whatever size its config says, with its tokenizer."""
     from transformers import AutoTokenizer, CLIPModel
 
+    from ..weights import hf_use_safetensors
+
+    if clipseg_checkpoint is not None:
+        return clip_from_clipseg(clipseg_checkpoint)
     if not pretrained:
         with torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             model = CLIPModel(vit_b16_config())
         return HFCLIPBackbone(model, ByteTokenizer(context_length=77), name="clip", weight_source="random")
     source = str(name_or_path)
-    model = CLIPModel.from_pretrained(source)
+    model = CLIPModel.from_pretrained(source, use_safetensors=hf_use_safetensors())
     tokenizer = AutoTokenizer.from_pretrained(source)
     return HFCLIPBackbone(model, tokenizer, name="clip", weight_source=str(Path(source).resolve()) if Path(source).exists() else source)
+
+
+_TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "vocab.json")
+
+
+def clip_from_clipseg(name_or_path: str | os.PathLike) -> HFCLIPBackbone:
+    """The CLIP towers of a Hugging Face CLIPSeg checkpoint, rebuilt as a ``CLIPModel`` of the
+    checkpoint's own config (so every CLIPSeg size works) and loaded with ``strict=True``."""
+    from transformers import CLIPConfig, CLIPModel
+
+    from ..errors import DataError
+    from ..models.clipseg import read_hf_clipseg
+
+    hf = read_hf_clipseg(name_or_path)
+    cfg = hf.config
+    clip = CLIPModel(CLIPConfig(
+        text_config=cfg.text_config.to_dict(), vision_config=cfg.vision_config.to_dict(),
+        projection_dim=cfg.projection_dim, logit_scale_init_value=cfg.logit_scale_init_value,
+    ))
+    try:
+        clip.load_state_dict(hf.clip.state_dict(), strict=True)
+    except RuntimeError as exc:
+        raise DataError(f"{name_or_path}: CLIP encoders do not fit a CLIP model of the same config ({exc})") from None
+    tokenizer = _clipseg_tokenizer(str(name_or_path), cfg)
+    return HFCLIPBackbone(clip.eval(), tokenizer, name="clip", weight_source=str(name_or_path))
+
+
+def _clipseg_tokenizer(name_or_path: str, cfg):
+    from transformers import AutoTokenizer
+
+    from ..errors import DataError
+
+    local = Path(name_or_path)
+    has_files = not local.is_dir() or any((local / f).is_file() for f in _TOKENIZER_FILES)
+    if has_files:  # (transformers may otherwise invent a tokenizer for a folder that has none)
+        try:
+            return AutoTokenizer.from_pretrained(str(name_or_path))
+        except (OSError, ValueError, TypeError):
+            pass
+    tc = cfg.text_config
+    byte = ByteTokenizer(context_length=int(tc.max_position_embeddings))
+    if int(tc.vocab_size) == byte.vocab_size and int(tc.eos_token_id) == byte.eos_id:
+        return byte  # a tiny test checkpoint built on medvlseg's byte tokenizer
+    raise DataError(f"{name_or_path}: no tokenizer files with the checkpoint; save the tokenizer with it (processor.save_pretrained)")
 
 
 @register_backbone("tiny", "small random CLIP (4 ViT blocks, 64 px), for tests; no network, no file")

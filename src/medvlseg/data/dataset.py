@@ -47,11 +47,19 @@ class Sample:
     axis: int | None = None
     spacing: tuple[float, float] | None = None  # mm per pixel (rows, cols), when known
     meta: Mapping[str, str] = field(default_factory=dict)
+    relpath: str | None = None  # ``image`` relative to the dataset root, "/"-separated, when known
 
     @property
     def group(self) -> str:
-        """What must stay in one split: the volume for slices, else the sample itself."""
-        return f"{self.dataset}/{self.image}" if self.slice_index is not None else f"{self.dataset}/{self.id}"
+        """What must stay in one split: the volume for slices, else the sample itself.
+
+        Independent of where the dataset lives and of its name: the id for a 2-D sample; for a
+        slice, the volume's path relative to the dataset root (its file name when that is unknown).
+        Renaming, moving or copying a dataset folder therefore leaves its splits as they were.
+        """
+        if self.slice_index is None:
+            return self.id
+        return self.relpath or self.image.name
 
 
 @dataclass
@@ -91,6 +99,8 @@ class SegmentationDataset(Sequence[Sample]):
             dup = sorted({s.id for s in self.samples if sum(t.id == s.id for t in self.samples) > 1})
             raise DataError(f"{name}: duplicate sample ids: {', '.join(dup[:5])}")
         self._volumes: OrderedDict[Path, io.Volume] = OrderedDict()
+        # pixel hashes by (image path, slice index, axis); shared with subsets (see image_sha256)
+        self._pixel_sha: dict[tuple[Path, int | None, int | None], str] = {}
 
     # ---- construction -----------------------------------------------------------------------
 
@@ -137,10 +147,13 @@ class SegmentationDataset(Sequence[Sample]):
             meta = {k: v for k, v in row.items() if k not in ("id", "image", "mask", "split", "target")}
             tgt = target or row.get("target") or "target"
             split = row.get("split") or None
+            rel = Path(row["image"]).as_posix()
             if io.is_volume(image) and not io.is_image_file(image):
-                samples.extend(_volume_samples(row["id"], name, image, mask, split, tgt, axis, meta))
+                samples.extend(_volume_samples(row["id"], name, image, mask, split, tgt, axis, meta, rel))
             else:
-                samples.append(Sample(id=row["id"], dataset=name, image=image, mask=mask, split=split, target=tgt, meta=meta))
+                samples.append(Sample(
+                    id=row["id"], dataset=name, image=image, mask=mask, split=split, target=tgt, meta=meta, relpath=rel,
+                ))
         return cls(samples, name=name, root=root, label_map=label_map)
 
     @classmethod
@@ -156,10 +169,12 @@ class SegmentationDataset(Sequence[Sample]):
         samples: list[Sample] = []
         for stem, image in sorted(images.items()):
             mask = masks.get(stem)
+            rel = image.relative_to(root).as_posix()
             if io.is_volume(image) and not io.is_image_file(image):
-                samples.extend(_volume_samples(stem, name, image, mask, None, tgt, axis, {}))
+                samples.extend(_volume_samples(stem, name, image, mask, None, tgt, axis, {}, rel))
             else:
-                samples.append(Sample(id=stem, dataset=name, image=image, mask=mask, target=tgt))
+                samples.append(Sample(id=stem, dataset=name, image=image, mask=mask, target=tgt, relpath=rel))
+        # groups hold neither the folder's name nor its location: a moved or renamed copy splits alike
         split_of = assign_splits([s.id for s in samples], split_fractions, groups=[s.group for s in samples], seed=seed)
         samples = [replace(s, split=split_of[s.id]) for s in samples]
         return cls(samples, name=name, root=root, label_map=label_map)
@@ -179,7 +194,7 @@ class SegmentationDataset(Sequence[Sample]):
         """One NIfTI / DICOM volume (and its mask volume) as a dataset of 2-D slices."""
         image = Path(image)
         name = name or io.path_stem(image)
-        samples = _volume_samples(name, name, image, Path(mask) if mask else None, None, target, axis, {})
+        samples = _volume_samples(name, name, image, Path(mask) if mask else None, None, target, axis, {}, image.name)
         ds = cls(samples, name=name, root=image.parent, label_map=label_map)
         if skip_empty_slices and mask is not None:
             ds = ds.subset([s.id for s in ds if ds.load_mask(s).any()])
@@ -189,16 +204,32 @@ class SegmentationDataset(Sequence[Sample]):
     def pool(cls, datasets: Sequence[SegmentationDataset], *, name: str = "pool") -> SegmentationDataset:
         """Several datasets in one; each sample keeps its dataset name and target name.
 
-        Ids are prefixed with the dataset name where two datasets share an id.
+        Ids are prefixed with the dataset name where two datasets share an id, and so are the
+        volume paths of slices (their :attr:`Sample.group`) where two datasets share one, so that
+        groups stay distinct. The datasets' memos of pixel hashes are merged and from then on shared
+        with the pool.
         """
         seen: dict[str, int] = {}
-        for ds in datasets:
+        owners: dict[str, set[int]] = {}
+        for k, ds in enumerate(datasets):
             for s in ds:
                 seen[s.id] = seen.get(s.id, 0) + 1
-        samples = [
-            replace(s, id=f"{s.dataset}/{s.id}") if seen[s.id] > 1 else s for ds in datasets for s in ds
-        ]
-        return cls(samples, name=name, source_label_maps={ds.name: ds.label_map for ds in datasets})
+                owners.setdefault(s.group, set()).add(k)
+
+        def pooled_sample(s: Sample) -> Sample:
+            changes = {}
+            if seen[s.id] > 1:
+                changes["id"] = f"{s.dataset}/{s.id}"
+            if s.slice_index is not None and len(owners[s.group]) > 1:
+                changes["relpath"] = f"{s.dataset}/{s.group}"
+            return replace(s, **changes) if changes else s
+
+        samples = [pooled_sample(s) for ds in datasets for s in ds]
+        pooled = cls(samples, name=name, source_label_maps={ds.name: ds.label_map for ds in datasets})
+        for ds in datasets:  # keyed by file and slice, so one memo serves every dataset
+            pooled._pixel_sha.update(ds._pixel_sha)
+            ds._pixel_sha = pooled._pixel_sha
+        return pooled
 
     # ---- views ----------------------------------------------------------------------------------
 
@@ -207,10 +238,12 @@ class SegmentationDataset(Sequence[Sample]):
         if missing:
             raise DataError(f"{self.name}: unknown sample ids: {', '.join(missing[:5])}")
         wanted = set(ids)
-        return SegmentationDataset(
+        sub = SegmentationDataset(
             [s for s in self.samples if s.id in wanted], name=name or self.name, root=self.root,
             label_map=self.label_map, source_label_maps=self.source_label_maps,
         )
+        sub._pixel_sha = self._pixel_sha  # same files: hash each one once
+        return sub
 
     def split(self, split: str | None) -> SegmentationDataset:
         """Samples of one split (``None`` or ``"all"``: every sample)."""
@@ -230,17 +263,14 @@ class SegmentationDataset(Sequence[Sample]):
         return self.subset(annotation_subset(ids, fraction, empty=empty, seed=seed))
 
     def without_copies_of(self, other: SegmentationDataset) -> tuple[SegmentationDataset, list[str]]:
-        """Drop every sample whose image file is byte-identical (sha256) to one of ``other``'s: a val
-        image that is also a train image would score the model on a picture it trained on (the shared
-        fuseg copy has two). Volume slices are kept (a volume is split as a whole). Returns the
-        filtered dataset and the dropped ids."""
-        from ..utils import sha256_file
-
-        def sha(s: Sample) -> str | None:
-            return sha256_file(s.image) if s.slice_index is None and s.image.is_file() else None
-
-        seen = {h for h in (sha(s) for s in other) if h}
-        dropped = [s.id for s in self.samples if (h := sha(s)) is not None and h in seen]
+        """Drop every sample that is the same image as one of ``other``'s: identical decoded pixels
+        (:func:`~medvlseg.data.io.pixel_sha256`), whatever the file format or metadata, volume
+        slices included. A val image that is also a train image would score the model on a picture
+        it trained on (the shared fuseg copy has two). A sample whose image cannot be read is never
+        a copy (loading it reports the error). Returns the filtered dataset and the dropped ids."""
+        seen = set(other._hashes(strict=False).values())
+        mine = self._hashes(strict=False)
+        dropped = [s.id for s in self.samples if mine.get(s.id) in seen]
         if not dropped:
             return self, []
         gone = set(dropped)
@@ -303,6 +333,52 @@ class SegmentationDataset(Sequence[Sample]):
                 pass
         return not self.load_mask(sample).any()
 
+    def image_sha256(self, sample: Sample | str) -> str:
+        """Pixel hash of the sample's image (:func:`~medvlseg.data.io.pixel_sha256` of
+        :meth:`load_image`; for a slice, of the slice): equal for two samples exactly when they are
+        the same image. Each image is decoded at most once per dataset for this (the memo is keyed
+        by file, slice and axis, and shared with :meth:`subset`, :meth:`split` and :meth:`pool`)."""
+        sample = self[sample] if isinstance(sample, str) else sample
+        key = (sample.image, sample.slice_index, sample.axis)
+        sha = self._pixel_sha.get(key)
+        if sha is None:
+            sha = io.pixel_sha256(self.load_image(sample))
+            self._pixel_sha[key] = sha
+        return sha
+
+    def image_hashes(self) -> dict[str, str]:
+        """``{id: pixel hash}`` for every sample (see :meth:`image_sha256`); 2-D files are decoded in
+        a few threads. An unreadable image raises its :class:`DataError`."""
+        return self._hashes(strict=True)
+
+    def _hashes(self, *, strict: bool) -> dict[str, str]:
+        unreadable: set[tuple[Path, int | None, int | None]] = set()
+
+        def one(s: Sample) -> str | None:
+            key = (s.image, s.slice_index, s.axis)
+            if key in unreadable:
+                return None
+            try:
+                return self.image_sha256(s)
+            except DataError:
+                if strict:
+                    raise
+                unreadable.add(key)
+                return None
+
+        todo: dict[tuple[Path, int | None, int | None], Sample] = {}
+        for s in self.samples:
+            key = (s.image, s.slice_index, s.axis)
+            if s.slice_index is None and key not in self._pixel_sha:
+                todo.setdefault(key, s)
+        if len(todo) > 8:  # 2-D files: decoding (Pillow, tifffile) releases the GIL
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=min(8, os.cpu_count() or 2)) as pool:
+                list(pool.map(one, todo.values()))
+        # the rest (slices) in sample order, so that each volume is read once (see _volume)
+        return {s.id: h for s in self.samples if (h := one(s)) is not None}
+
     def _volume(self, path: Path) -> io.Volume:
         # Slices of one volume are usually read in order: keep the last few volumes decoded.
         if path in self._volumes:
@@ -356,7 +432,8 @@ def _entries_by_stem(folder: Path) -> dict[str, Path]:
 
 
 def _volume_samples(
-    vid: str, dataset: str, image: Path, mask: Path | None, split: str | None, target: str, axis: int, meta: dict
+    vid: str, dataset: str, image: Path, mask: Path | None, split: str | None, target: str, axis: int, meta: dict,
+    relpath: str | None = None,
 ) -> list[Sample]:
     if axis not in (0, 1, 2):
         raise DataError(f"axis must be 0, 1 or 2, got {axis}")
@@ -366,7 +443,7 @@ def _volume_samples(
     return [
         Sample(
             id=f"{vid}_s{k:0{width}d}", dataset=dataset, image=image, mask=mask, split=split, target=target,
-            slice_index=k, axis=axis, spacing=vol.slice_spacing(axis), meta=meta,
+            slice_index=k, axis=axis, spacing=vol.slice_spacing(axis), meta=meta, relpath=relpath,
         )
         for k in range(n)
     ]

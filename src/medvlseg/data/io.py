@@ -8,6 +8,7 @@ Every failure is a :class:`~medvlseg.errors.DataError` that names the file.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import warnings
 from collections.abc import Mapping
@@ -62,6 +63,24 @@ def _looks_like_dicom(path: Path) -> bool:
 
 
 # --------------------------------------------------------------------------------------------- 2-D
+
+
+def pixel_sha256(image: np.ndarray) -> str:
+    """SHA-256 (hex) of a decoded image: its dtype, its shape and its pixels (C order).
+
+    This is what "the same image" means in medvlseg: two files are the same image when their
+    decoded pixels (as :func:`read_image` or a volume slice gives them) are identical, whatever
+    their format, compression or metadata. A PNG and a lossless TIFF of one picture (at one bit depth)
+    are the same image; a JPEG re-encoding of it, or a copy with one pixel changed, is not. Byte order is
+    normalised to little-endian first, so a big-endian TIFF holds the same image as a PNG.
+    """
+    arr = np.asarray(image)
+    shape = arr.shape
+    arr = np.ascontiguousarray(arr.astype(arr.dtype.newbyteorder("<"), copy=False))
+    h = hashlib.sha256(f"{arr.dtype.str}|{shape}|".encode())
+    if arr.size:
+        h.update(memoryview(arr).cast("B"))
+    return h.hexdigest()
 
 
 def read_image(path: str | os.PathLike) -> np.ndarray:

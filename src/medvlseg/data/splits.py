@@ -83,3 +83,19 @@ def annotation_subset(
         k = max(1, math.ceil(fraction * len(members) - 1e-9))
         keep.update(hash_order(members, seed)[:k])
     return [i for i in ids if i in keep]
+
+
+def held_out_ids(ids: Sequence[str], fraction: float, *, groups: Sequence[str] | None = None, seed: int = 0) -> list[str]:
+    """The ids of a held-out part of a split (``data.select_fraction``): whole groups, at least
+    one, chosen by a hash of ``("select", seed, group)``, so the same ids and seed always hold out
+    the same images, independent of the annotation-fraction order. Returned in the input order."""
+    if not 0 < fraction < 1:
+        raise ConfigError(f"select fraction must be in (0, 1), got {fraction}")
+    groups = list(groups) if groups is not None else list(ids)
+    if len(groups) != len(ids):
+        raise ConfigError("groups must have one entry per id")
+    order = sorted(set(groups), key=lambda g: hashlib.sha256(f"select:{seed}:{g}".encode()).hexdigest())
+    if len(order) < 2:
+        raise ConfigError(f"select fraction: need at least 2 groups to hold one out, got {len(order)}")
+    keep = set(order[: min(len(order) - 1, max(1, round(fraction * len(order))))])
+    return [i for i, g in zip(ids, groups) if g in keep]

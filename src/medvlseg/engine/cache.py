@@ -36,7 +36,10 @@ def model_fingerprint(model: torch.nn.Module, image_size: int) -> str:
     bb = getattr(model, "backbone", None)
     info = {
         "model": getattr(model, "name", type(model).__name__),
-        "build_kwargs": getattr(model, "build_kwargs", {}),
+        # how the network was built (not the thresholds or training data, which do not change features)
+        "record": {k: v for k, v in record.model_dump(mode="json").items()
+                   if k in ("model", "backbone", "backbone_kwargs", "model_kwargs", "image_mean", "image_std")}
+        if (record := getattr(model, "record", None)) is not None else None,
         "backbone": getattr(bb, "name", None),
         "weight_source": str(getattr(bb, "weight_source", None)),
         "image_size": image_size,

@@ -2,7 +2,7 @@
 
 A :class:`~medvlseg.Segmenter` returns an empty mask when an image's presence score (its largest
 probability) is below ``presence_threshold``. At the default, 0.5, that is no extra rule (a pixel
-needs a probability above 0.5 to be target anyway). Raising it makes the model say "nothing here"
+needs a probability of at least 0.5 to be target anyway). Raising it makes the model say "nothing here"
 on images where it is only faintly confident, which matters on data with target-free images
 (polypgen val: 12 of 150). The threshold is chosen, after training, on the validation images with
 the best weights, to maximise the mean per-image score over *all* of them: Dice on an image with a
@@ -25,7 +25,7 @@ def presence_objective(presence: np.ndarray, empty: np.ndarray, dice: np.ndarray
     presence (N,) largest probability per image; empty (N,) bool, the ground truth has no target;
     dice (N,) Dice of the thresholded mask on images with a target (ignored on the others).
     """
-    predicted_empty = (presence < t) | (presence <= threshold)
+    predicted_empty = (presence < t) | (presence < threshold)  # no pixel at or above the pixel threshold
     score = np.where(empty, predicted_empty.astype(float), np.where(predicted_empty, 0.0, dice))
     return float(score.mean())
 
@@ -43,7 +43,7 @@ def choose_presence_threshold(presence: np.ndarray, empty: np.ndarray, dice: np.
     # the same on val; the midpoint keeps the widest margin on both sides, so that the small
     # differences between the validation pipeline and inference (resizing, TTA, another machine) do
     # not flip the decision for an image that sat just under the threshold
-    above = np.unique(presence[presence > threshold])
+    above = np.unique(presence[presence >= threshold])
     upper = np.append(above[1:], 1.0)
     candidates = [threshold] + [float((p + q) / 2) for p, q in zip(above, upper)]
     scores = [presence_objective(presence, empty, dice, t, threshold) for t in candidates]
@@ -60,6 +60,7 @@ def val_presence(
     """Per validation image at the model's resolution: presence score, empty ground truth, Dice.
     ``forward(batch) -> logits`` replaces ``model(images, prompts).logits`` (the engine passes its
     feature-cache path, so the frozen prefix does not run again)."""
+    from ..decision import binarize
     from .module import per_image_dice
 
     was_training = model.training
@@ -70,7 +71,7 @@ def val_presence(
             batch = {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
             logits = forward(batch) if forward is not None else model(batch["image"], list(batch["prompt"])).logits
             probs = torch.sigmoid(logits.float())  # (B, 1, S, S)
-            d, e = per_image_dice(probs > threshold, batch["mask"] > 0.5)
+            d, e = per_image_dice(binarize(probs, threshold), batch["mask"] > 0.5)
             presence.append(probs.flatten(1).amax(1).cpu())
             empty.append(e.cpu())
             dice.append(d.cpu())

@@ -18,31 +18,12 @@ import torch.nn.functional as F
 from ..config import RunConfig
 from ..data.dataset import Sample, SegmentationDataset
 from ..errors import DataError
-from ..segmenter import dihedral_transform, image_to_unit_rgb
+from ..preprocess import normalise, preprocess_mask, resize_rgb
+from ..segmenter import dihedral_transform
 
 log = logging.getLogger(__name__)
 
 IDENTITY = "d000"  # name of the identity element of the dihedral group (rot90 k=0, no flips)
-
-
-def preprocess_image(image: np.ndarray, size: int) -> torch.Tensor:
-    """``(H, W[, 3])`` array -> ``(3, S, S)`` float in [0, 1], resized as :meth:`Segmenter.preprocess` does
-    (bilinear, antialiased), but not yet normalised (so colour augmentation can act on it)."""
-    rgb = torch.from_numpy(image_to_unit_rgb(image)).permute(2, 0, 1)[None]  # (1, 3, H, W)
-    return F.interpolate(rgb, size=(size, size), mode="bilinear", align_corners=False, antialias=True)[0]
-
-
-def preprocess_mask(mask: np.ndarray, size: int) -> torch.Tensor:
-    """``(H, W)`` bool -> ``(1, S, S)`` float in {0, 1}, nearest-neighbour resize."""
-    m = torch.from_numpy(np.ascontiguousarray(mask, dtype=np.float32))[None, None]  # (1, 1, H, W)
-    return F.interpolate(m, size=(size, size), mode="nearest")[0]
-
-
-def normalise(rgb: torch.Tensor, mean: Sequence[float], std: Sequence[float]) -> torch.Tensor:
-    """``(..., 3, H, W)`` in [0, 1] -> normalised with the backbone's statistics."""
-    m = torch.tensor(mean, dtype=rgb.dtype).view(3, 1, 1)
-    s = torch.tensor(std, dtype=rgb.dtype).view(3, 1, 1)
-    return (rgb - m) / s
 
 
 def dihedral_name(k: int, h: bool, v: bool) -> str:
@@ -141,7 +122,7 @@ class TorchSegDataset(torch.utils.data.Dataset):
             loaded = self.ds.load(sample)
             if loaded.mask is None:
                 raise DataError(f"{sample.image}: sample {sample.id!r} has no mask; training needs one")
-            image = preprocess_image(loaded.image, self.size)
+            image = resize_rgb(loaded.image, self.size)
             mask = preprocess_mask(loaded.mask, self.size)
             hit = (image.half(), mask.to(torch.bool))
             self._memo[sample.id] = hit
@@ -188,24 +169,38 @@ class TorchSegDataset(torch.utils.data.Dataset):
         return out
 
 
-def open_datasets(cfg: RunConfig) -> tuple[SegmentationDataset, SegmentationDataset, list[str]]:
-    """(train, val, dropped val ids) for the config: pooled over every ``data.path``, train reduced to
-    ``data.fraction`` (nested, stratified), val cleaned of images leaked from train."""
+def open_datasets(cfg: RunConfig) -> tuple[SegmentationDataset, SegmentationDataset, list[str], dict[str, Any]]:
+    """(train, selection, dropped selection ids, selection record) for the config: pooled over every
+    ``data.path``; with ``data.select_fraction`` a held-out part of train (by group) is the
+    selection set, else ``data.val_split``; train reduced to ``data.fraction`` (nested,
+    stratified); the selection set cleaned of images identical to a train image."""
+    from ..data.splits import held_out_ids
+
     sets = [SegmentationDataset.open(p) for p in cfg.data.paths]
     names = [d.name for d in sets]
     if len(set(names)) != len(names):
         raise DataError(f"data.path: two datasets share the folder name {names}; per-dataset metrics need distinct names")
     full = sets[0] if len(sets) == 1 else SegmentationDataset.pool(sets)
     all_train = full.split(cfg.data.train_split)
-    train = all_train.annotation_fraction(cfg.data.fraction, seed=cfg.seed)
-    val = full.split(cfg.data.val_split)
-    if len(train) == 0:
+    if len(all_train) == 0:
         raise DataError(f"data.path: no samples in split {cfg.data.train_split!r} of {', '.join(cfg.data.paths)}")
+    d = cfg.data
+    if d.select_fraction > 0:
+        held = set(held_out_ids(all_train.ids(), d.select_fraction, groups=[s.group for s in all_train], seed=cfg.seed))
+        val = all_train.subset([i for i in all_train.ids() if i in held])
+        all_train = all_train.subset([i for i in all_train.ids() if i not in held])
+        selection = {"split": f"{d.train_split}[held out {d.select_fraction:g}, seed {cfg.seed}]", "n": len(val),
+                     "untouched": [d.val_split], "chooses": ["best epoch", "presence threshold"]}
+    else:
+        val = full.split(d.val_split)
+        selection = {"split": d.val_split, "n": len(val), "untouched": [],
+                     "chooses": ["best epoch", "presence threshold"]}
+    train = all_train.annotation_fraction(d.fraction, seed=cfg.seed)
     if len(val) == 0:
-        raise DataError(f"data.path: no samples in split {cfg.data.val_split!r} of {', '.join(cfg.data.paths)}")
+        raise DataError(f"data.path: no samples in split {d.val_split!r} of {', '.join(cfg.data.paths)}")
     # against the whole train split, so that every annotation fraction is validated on the same images
     val, dropped = val.without_copies_of(all_train)
-    return train, val, dropped
+    return train, val, dropped, selection
 
 
 class EpochShuffleSampler(torch.utils.data.Sampler[int]):
@@ -247,11 +242,15 @@ class SegDataModule(_lightning().LightningDataModule):
     def __init__(self, cfg: RunConfig, *, size: int, mean, std, uses_text: bool, with_sha: bool = False) -> None:
         super().__init__()
         self.cfg = cfg
-        self.train_ds, self.val_ds, self.dropped = open_datasets(cfg)
+        self.train_ds, self.val_ds, self.dropped, self.selection = open_datasets(cfg)
         self.dataset_names = sorted({s.dataset for s in self.train_ds} | {s.dataset for s in self.val_ds})
         kw = dict(size=size, mean=mean, std=std, cfg=cfg, uses_text=uses_text, with_sha=with_sha)
         self.train_set = TorchSegDataset(self.train_ds, train=True, **kw)
         self.val_set = TorchSegDataset(self.val_ds, train=False, **kw)
+
+    def train_image_hashes(self) -> list[str]:
+        """Pixel hashes of the training images (sorted, unique): "the same image" as everywhere."""
+        return sorted({self.train_ds.image_sha256(s) for s in self.train_ds})
 
     def _loader(self, ds: TorchSegDataset, shuffle: bool):
         n = self.cfg.data.num_workers

@@ -10,11 +10,11 @@ import torch
 import torch.nn.functional as F
 
 from ..config import RunConfig
+from ..decision import binarize
 from ..losses import DiceBCELoss, soft_patch_contrastive
 from ..models.base import SegmentationOutput
 from .cache import FeatureCache
 
-THRESHOLD = 0.5
 
 
 def per_image_dice(pred: torch.Tensor, gt: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -109,7 +109,8 @@ class SegModule(pl.LightningModule):
         out = self.forward_batch(batch)
         masks = batch["mask"]  # (B, 1, S, S)
         loss = self.seg_loss(out.logits, masks)
-        pred = torch.sigmoid(out.logits.float()) > THRESHOLD  # (B, 1, S, S) at model resolution
+        # (B, 1, S, S) at model resolution, with the record's pixel threshold
+        pred = binarize(torch.sigmoid(out.logits.float()), self.model.record.threshold if self.model.record else 0.5)
         dice, empty_gt = per_image_dice(pred, masks > 0.5)
         stats = self._val["stats"]
         for j, name in enumerate(batch["dataset"]):

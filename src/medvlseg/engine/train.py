@@ -28,6 +28,7 @@ Lightning reads the rank and world size from the environment that torchrun / SLU
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import logging
@@ -35,6 +36,8 @@ import math
 import os
 import subprocess
 import time
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -204,27 +207,74 @@ class RunDirCallback(_lightning_checkpoint_base()):
             "sha256": {"model.safetensors": sha256_file(path)} if path.is_file() else {},
             "best_epoch": self.best_epoch,
             "best_metrics": {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in self.best_metrics.items()},
-            "threshold": 0.5,
+            "threshold": self.metadata["record"]["threshold"],
             "presence_threshold": self.presence_threshold,
             "presence_calibration": self.presence_calibration,
             "epochs_completed": len(self.rows),
             "train_time_s": round(self.train_time_s, 3),
         })
+        if path.is_file():
+            from ..checkpoints import read_record
+
+            meta["record"] = read_record(path).model_dump(mode="json")  # what the saved file rebuilds
         atomic_write_json(self.run_dir / "metadata.json", meta)
 
     def calibrate_presence(self, module: Any, val_batches: Any, device: torch.device) -> None:
-        """Load the best weights into the module's model and choose the presence threshold on val
-        (calibrate.py), through the module's forward (and so its feature cache)."""
+        """Load the best weights into the module's model, choose the presence threshold on the
+        selection split (calibrate.py), through the module's forward (and so its feature cache), and
+        write it into the saved model's record."""
         from safetensors.torch import load_file
 
+        from ..models.base import save_model
         from .calibrate import choose_presence_threshold, val_presence
 
         path = self.run_dir / "model.safetensors"
         if not path.is_file():
             return
         module.model.load_state_dict(load_file(str(path)), strict=False)  # the trainable part; the frozen one is unchanged
-        scores = val_presence(module.model, val_batches, device, forward=lambda b: module.forward_batch(b).logits)
-        self.presence_threshold, self.presence_calibration = choose_presence_threshold(*scores)
+        model = module.model
+        scores = val_presence(model, val_batches, device, threshold=model.record.threshold,
+                              forward=lambda b: module.forward_batch(b).logits)
+        self.presence_threshold, self.presence_calibration = choose_presence_threshold(*scores, threshold=model.record.threshold)
+        self.presence_calibration["split"] = self.metadata.get("selection", {}).get("split")
+        save_model(model, path, presence_threshold=self.presence_threshold)  # same weights, calibrated record
+
+
+# ------------------------------------------------------------------------------------------- quiet
+
+
+# Lightning's messages that say nothing about this run: hardware banners, advertisements, and warnings
+# about choices made on purpose (a frozen backbone stays in eval mode; small synthetic epochs; no
+# dataloader workers by default, since decoded images are memoised in the main process).
+_LIGHTNING_NOISE = (
+    r".*module\(s\) in eval mode at the start of training.*",
+    r".*is smaller than the logging interval.*",
+    r".*does not have many workers.*",
+    r".*LeafSpec.*is deprecated.*",
+    r".*`isinstance\(treespec, LeafSpec\)`.*",
+    r".*Checkpoint directory .* exists and is not empty.*",
+    r".*torch.cuda.amp.* is deprecated.*",
+)
+_LIGHTNING_LOGGERS = ("lightning.pytorch", "lightning.fabric", "lightning")
+
+
+@contextlib.contextmanager
+def quiet_lightning() -> Iterator[None]:
+    """Within the block, Lightning's info lines ("GPU available", tips, "Loading train_dataloader",
+    "`Trainer.fit` stopped") and the warnings in :data:`_LIGHTNING_NOISE` are silenced; real
+    warnings still show. The training log is then one progress bar and one line per epoch."""
+    levels = {name: logging.getLogger(name).level for name in _LIGHTNING_LOGGERS}
+    with warnings.catch_warnings():
+        for pattern in _LIGHTNING_NOISE:
+            warnings.filterwarnings("ignore", message=pattern)
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"lightning(\..*)?")
+        for name in _LIGHTNING_LOGGERS:
+            logging.getLogger(name).setLevel(logging.WARNING)
+        try:
+            yield
+        finally:
+            for name, level in levels.items():
+                logging.getLogger(name).setLevel(level)
 
 
 # ------------------------------------------------------------------------------------------- run dir
@@ -276,9 +326,18 @@ def train(
     out_dir: str | os.PathLike | None = None,
     progress: bool = True,
     console: Any | None = None,
+    allow_pickle: bool = False,
 ) -> Path:
     """Train one model; returns the run directory. ``resume``: a run directory to continue from its
-    last completed epoch (its config.yaml, with ``overrides`` applied, e.g. ``optim.epochs=20``)."""
+    last completed epoch (its config.yaml, with ``overrides`` applied, e.g. ``optim.epochs=20``).
+    ``allow_pickle``: a backbone may read pickle weight files (``--trust-pickle``, see
+    :mod:`medvlseg.weights`)."""
+    with quiet_lightning():
+        return _train(cfg, resume=resume, overrides=overrides, devices=devices, strategy=strategy, num_nodes=num_nodes,
+                      out_dir=out_dir, progress=progress, console=console, allow_pickle=allow_pickle)
+
+
+def _train(cfg, *, resume, overrides, devices, strategy, num_nodes, out_dir, progress, console, allow_pickle) -> Path:
     import lightning.pytorch as pl
     from lightning.pytorch.callbacks import EarlyStopping, RichProgressBar
     from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
@@ -286,6 +345,7 @@ def train(
     from .. import __version__
     from ..config import apply_overrides
     from ..models.base import build_model
+    from ..weights import trust_pickle
     from .cache import FeatureCache, model_fingerprint, supports_cache
     from .checkpoint import SafeCheckpointIO
     from .data import SegDataModule
@@ -312,8 +372,9 @@ def train(
         cfg = RunConfig.from_dict({**cfg.to_dict(), "out_dir": str(out_dir)})
 
     pl.seed_everything(cfg.seed, workers=True, verbose=False)
-    model = build_model(cfg.model.name, backbone=cfg.model.backbone, **cfg.model.kwargs)
-    size = cfg.data.image_size or model.image_size
+    with trust_pickle(allow_pickle):
+        model = build_model(cfg.model.name, backbone=cfg.model.backbone, image_size=cfg.data.image_size, **cfg.model.kwargs)
+    size = model.image_size  # the record's: training, evaluation and prediction all use it
     cache = None
     if cfg.cache.enabled:
         if supports_cache(model):
@@ -322,6 +383,14 @@ def train(
             log.warning("cache.enabled: model %r has no frozen_features/forward_features; training without the cache", cfg.model.name)
     dm = SegDataModule(cfg, size=size, mean=model.image_mean, std=model.image_std, uses_text=getattr(model, "uses_text", True),
                        with_sha=cache is not None and cfg.cache.dir is not None)
+    data_record = [
+        {"name": Path(p).resolve().name,
+         "manifest_sha256": sha256_file(Path(p) / "manifest.csv") if (Path(p) / "manifest.csv").is_file() else None}
+        for p in cfg.data.paths
+    ]
+    model.record = model.record.model_copy(update={
+        "targets": sorted({s.target for s in dm.train_ds}), "data": data_record,
+    })
     module = SegModule(model, cfg, dm.dataset_names, cache)
 
     if resume is None:
@@ -331,20 +400,22 @@ def train(
         run_dir.mkdir(parents=True, exist_ok=True)
         cfg.to_yaml(run_dir / "config.yaml")
         if dm.dropped and console is not None:
-            console.print(f"[yellow]dropped {len(dm.dropped)} val image(s) identical to train images:[/yellow] {', '.join(dm.dropped[:5])}", highlight=False)
+            console.print(f"[yellow]dropped {len(dm.dropped)} selection image(s) identical to train images:[/yellow] {', '.join(dm.dropped[:5])}", highlight=False)
 
     bb = getattr(model, "backbone", None)
     metadata = {
         "medvlseg_version": __version__, "git_commit": _git_commit(),
-        "model": cfg.model.name, "build_kwargs": model.build_kwargs,
+        "model": cfg.model.name, "record": model.record.model_dump(mode="json"),
         "backbone": getattr(bb, "name", None), "weight_source": str(getattr(bb, "weight_source", None)) if bb is not None else None,
         "image_size": size,
-        "data": [
-            {"path": str(p), "name": Path(p).resolve().name,
-             "manifest_sha256": sha256_file(Path(p) / "manifest.csv") if (Path(p) / "manifest.csv").is_file() else None}
-            for p in cfg.data.paths
-        ],
+        "data": [{"path": str(p), **d} for p, d in zip(cfg.data.paths, data_record)],
         "n_train": len(dm.train_ds), "n_val": len(dm.val_ds), "dropped_val_leaks": dm.dropped,
+        # which images chose what: the best epoch and the presence threshold are chosen on the
+        # selection split; a split that chose nothing can be scored untouched
+        "selection": dm.selection,
+        # pixel hashes (medvlseg.data.io.pixel_sha256) of every training image: `evaluate` warns
+        # when the images it scores were trained on, wherever the data was copied to
+        "train_image_sha256": dm.train_image_hashes(),
         "torch": torch.__version__, "lightning": pl.__version__,
     }
     run_cb = RunDirCallback(run_dir, cfg, metadata, console=console)

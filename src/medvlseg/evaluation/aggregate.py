@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from ..decision import PIXEL_RULE, check_pixel_threshold
 from ..errors import ConfigError
 from ..utils import check_choice
 from .calibration import CalibrationHistogram, ErrorAUROCHistogram
@@ -61,8 +62,7 @@ class SegmentationMetrics:
         uncertainty_range: tuple[float, float] = (0.0, 1.0),
     ) -> None:
         self.empty_policy: EmptyPolicy = check_choice("empty_policy", empty_policy, EMPTY_POLICIES)  # type: ignore[assignment]
-        if not (isinstance(threshold, (int, float)) and 0.0 < threshold < 1.0):
-            raise ConfigError(f"threshold: must be a number strictly between 0 and 1, got {threshold!r}")
+        check_pixel_threshold(threshold)
         if not (isinstance(tolerance, (int, float)) and math.isfinite(tolerance) and tolerance >= 0):
             raise ConfigError(f"tolerance: must be a finite number >= 0, got {tolerance!r}")
         if not (isinstance(n_bins, int) and n_bins >= 1):
@@ -180,7 +180,7 @@ def summarise(
         "empty_policy": empty_policy,
         "empty_policy_description": EMPTY_POLICIES[empty_policy],
         "threshold": threshold,
-        "threshold_rule": "foreground where probability >= threshold",
+        "threshold_rule": PIXEL_RULE,
         "tolerance": tolerance,
         "distance_unit": unit,
         "tolerance_unit": "px where spacing is unknown, mm where it is known" if unit == "mixed" else unit,

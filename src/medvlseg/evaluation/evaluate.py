@@ -109,15 +109,18 @@ def evaluate(
     ``limit``: only the first N images of the split (quick checks). ``threshold`` overrides the
     run's, ``presence_threshold`` the run's calibrated presence threshold (0: never predict
     "nothing here"). ``tta``: test-time augmentation (``"flip"``, ``"dihedral"``; see
-    :class:`~medvlseg.Segmenter`). ``drop_train_copies``: leave out images byte-identical to a train image (as training
-    does; listed in the summary as ``dropped_train_copies``). Returns the summary written to
-    ``summary.json``.
+    :class:`~medvlseg.Segmenter`). ``drop_train_copies``: leave out images identical (decoded pixels) to a train image (as training
+    does; listed in the summary as ``dropped_train_copies``). Images the run was trained on (its
+    metadata's pixel hashes, so also after the data was copied, renamed or re-split) are scored but
+    named in ``in_training_data`` and in a warning. Returns the summary written to ``summary.json``.
     """
-    from ..checkpoints import ModelInfo, resolve_model
+    from ..checkpoints import model_and_info
     from ..predict import default_device, segment_batch
     from ..prompts import PERTURBATIONS, choose_prompt, generate_records
     from ..prompts.templates import check_prompt_type
-    from ..segmenter import Segmenter
+    from ..data.io import pixel_sha256
+    from ..decision import check_pixel_threshold, check_presence_threshold
+    from ..segmenter import TTA_TRANSFORMS, Segmenter
     from ..utils import check_choice
 
     t_start = time.perf_counter()
@@ -132,14 +135,14 @@ def evaluate(
         raise ConfigError(f"limit: must be >= 1, got {limit}")
     if uncertainty and samples < 2:
         raise ConfigError(f"samples: need at least 2 stochastic passes, got {samples}")
+    check_choice("tta", tta, TTA_TRANSFORMS)
+    if threshold is not None:
+        check_pixel_threshold(threshold)
+    if presence_threshold is not None:
+        check_presence_threshold(presence_threshold)
 
     # ---- model
-    if isinstance(model_or_path, torch.nn.Module):
-        model = model_or_path
-        info = ModelInfo(source=f"<{type(model).__name__}>", kind="object", model=getattr(model, "name", "model"),
-                         backbone=(model.build_kwargs or {}).get("backbone") if hasattr(model, "build_kwargs") else None)
-    else:
-        model, info = resolve_model(model_or_path, trust_pickle=trust_pickle, pickle_model=pickle_model, pickle_backbone=pickle_backbone)
+    model, info = model_and_info(model_or_path, trust_pickle=trust_pickle, pickle_model=pickle_model, pickle_backbone=pickle_backbone)
     thr = info.threshold if threshold is None else float(threshold)
     presence = info.presence_threshold if presence_threshold is None else float(presence_threshold)
     seg = Segmenter(model, threshold=thr, presence_threshold=presence, device=device or default_device(), precision=precision, tta=tta)
@@ -182,6 +185,10 @@ def evaluate(
     prompt_rows = []
     t_infer = t_score = 0.0
     samples_list = list(ds)
+    # the run knows the pixel hashes of its training images: scoring one of them is not validation,
+    # whatever the folder, split or file name it has here
+    trained_on = set(info.metadata.get("train_image_sha256") or [])
+    seen_in_training: list[str] = []
     for start in range(0, len(samples_list), batch_size):
         chunk = samples_list[start : start + batch_size]
         loaded = [ds.load(s) for s in chunk]
@@ -193,6 +200,8 @@ def evaluate(
         t0 = time.perf_counter()
         for sample, item, r in zip(chunk, loaded, results):
             gt = item.mask
+            if trained_on and pixel_sha256(item.image) in trained_on:
+                seen_in_training.append(sample.id)
             try:
                 row = metrics.update(
                     sample.id, r.mask, gt, spacing=sample.spacing, probability=r.probability.astype(np.float64),
@@ -248,6 +257,10 @@ def evaluate(
         "limit": limit,
         "prompt_type": prompt_type,
         "dropped_train_copies": dropped,
+        "in_training_data": seen_in_training,
+        "warnings": ([f"{len(seen_in_training)} of the {n} evaluated image(s) were in the run's training data "
+                      f"(identical pixels), e.g. {', '.join(seen_in_training[:3])}: this is not a held-out score"]
+                     if seen_in_training else []),
         "perturbation": perturb,
         "prompt_from_ground_truth": prompt_type in LEAKY_PROMPTS or prompt_type == "random",
         "seed": seed,

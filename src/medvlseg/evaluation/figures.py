@@ -17,10 +17,11 @@ import numpy as np
 from ..utils import atomic_write_bytes
 from .calibration import CalibrationHistogram
 
-__all__ = ["save_overlay", "save_reliability_diagram", "save_uncertainty_maps"]
+__all__ = ["new_figure", "save_overlay", "save_png", "save_reliability_diagram", "save_uncertainty_maps"]
 
 
-def _figure(width: float, height: float):
+def new_figure(width: float, height: float):
+    """A matplotlib Figure of ``width`` x ``height`` inches on its own Agg canvas (no pyplot)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -29,14 +30,19 @@ def _figure(width: float, height: float):
     return fig
 
 
-def _save(fig, path: str | os.PathLike) -> Path:
+def save_png(fig, path: str | os.PathLike) -> Path:
+    """Render ``fig`` to PNG in memory and write it atomically to ``path``; returns the path."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", bbox_inches="tight")
     return atomic_write_bytes(path, buf.getvalue())
 
 
+_figure = new_figure  # the former private names, kept for existing callers
+_save = save_png
+
+
 def _unit_rgb(image: np.ndarray) -> np.ndarray:
-    from ..segmenter import image_to_unit_rgb
+    from ..preprocess import image_to_unit_rgb
 
     return image_to_unit_rgb(image)
 

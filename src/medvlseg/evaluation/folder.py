@@ -118,6 +118,7 @@ def score_prediction_folder(
     threshold: float = 0.5,
     tolerance: float = 2.0,
     n_bins: int = 15,
+    drop_train_copies: bool = True,
 ) -> dict:
     """Score every sample of ``dataset`` (one ``split``, or all) against its prediction in ``pred_dir``.
 
@@ -125,12 +126,21 @@ def score_prediction_folder(
     summary, which also holds a ``source`` block (folders, split, unmatched prediction files) and a
     ``warnings`` list. A sample without a prediction is an error (:class:`DataError` with the count
     and the first ids); a prediction without a sample is only counted and warned about.
+
+    ``drop_train_copies``: when the scored split is not ``train`` (nor every sample) and the dataset
+    has a train split, leave out the samples that are the same image as a train image (identical
+    decoded pixels, :meth:`~medvlseg.data.dataset.SegmentationDataset.without_copies_of`), as
+    ``evaluate`` and training do; they need no prediction and are listed in the summary's
+    ``source`` block as ``dropped_train_copies``.
     """
     pred_root = Path(pred_dir)
     if not pred_root.is_dir():
         raise DataError(f"{pred_root}: prediction folder not found")
     full = dataset if isinstance(dataset, SegmentationDataset) else SegmentationDataset.open(dataset)
     ds = full.split(split)
+    dropped: list[str] = []
+    if drop_train_copies and split not in (None, "all", "train") and any(s.split == "train" for s in full):
+        ds, dropped = ds.without_copies_of(full.split("train"))
     if len(ds) == 0:
         raise DataError(f"{full.name}: split {split!r} has no samples")
     no_mask = [s.id for s in ds if s.mask is None]
@@ -155,7 +165,7 @@ def score_prediction_folder(
             metrics.update(sample.id, pred, gt, spacing=sample.spacing, dataset=sample.dataset)
         except ValueError as exc:
             raise DataError(f"{path}: {exc}") from None
-    wanted = set(ds.ids())
+    wanted = set(ds.ids()) | set(dropped)
     unmatched = sorted(k for k in files if k not in wanted)
     known = set(full.ids())
     unknown = [k for k in unmatched if k not in known]
@@ -164,6 +174,11 @@ def score_prediction_folder(
         warnings.append(
             f"{len(unmatched)} prediction file(s) match no sample of the scored split "
             f"({len(unknown)} match no sample of the dataset at all): {_first(unmatched)}"
+        )
+    if dropped:
+        warnings.append(
+            f"{len(dropped)} sample(s) of split {split} are the same image as a train image and were left out "
+            f"(drop_train_copies=False, or --keep-train-copies, scores them): {_first(dropped)}"
         )
     source = {
         "pred_dir": str(pred_root),
@@ -174,6 +189,7 @@ def score_prediction_folder(
         "n_unmatched_predictions": len(unmatched),
         "n_unmatched_unknown_ids": len(unknown),
         "unmatched_examples": unmatched[:10],
+        "dropped_train_copies": dropped,
     }
     summary = {**metrics.summary(), "source": source, "warnings": warnings}
     out = Path(out_dir)

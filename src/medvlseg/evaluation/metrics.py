@@ -49,6 +49,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from ..errors import ConfigError
 from ..utils import check_choice
 
 __all__ = [
@@ -246,8 +247,12 @@ def prepare_prediction(
     [0, 1]; a probability map is resized bilinearly and then thresholded (``p >= threshold`` is
     foreground), and is also used as ``probability`` when that is not given.
     """
-    if not (isinstance(threshold, (int, float)) and 0.0 < threshold < 1.0):
-        raise ValueError(f"threshold must lie strictly between 0 and 1, got {threshold!r}")
+    from ..decision import binarize, check_pixel_threshold
+
+    try:
+        check_pixel_threshold(threshold)
+    except ConfigError as exc:
+        raise ValueError(str(exc)) from None
     arr = np.asarray(pred)
     if arr.ndim != 2:
         raise ValueError(f"prediction must be 2-D (H, W), got shape {arr.shape}")
@@ -262,7 +267,7 @@ def prepare_prediction(
         arr = _check_probability(arr, "prediction")
         if probability is None:
             probability = arr
-        mask = resize_prediction(arr, gt_shape) >= threshold
+        mask = binarize(resize_prediction(arr, gt_shape), threshold)
     else:
         raise ValueError(f"prediction must be bool, {{0, 1}} integers or float probabilities, got dtype {arr.dtype}")
     prob = None

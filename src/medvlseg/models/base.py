@@ -21,6 +21,7 @@ from torch import nn
 
 from ..backbones.base import IMAGENET_MEAN, IMAGENET_STD, Backbone, TextFeatures, VisionFeatures
 from ..errors import ConfigError, DataError
+from .record import HEADER_KEY, ModelRecord
 
 
 @dataclass
@@ -30,8 +31,9 @@ class SegmentationOutput:
 
 
 class SegmentationModel(nn.Module):
-    """Base class. ``name`` and ``build_kwargs`` are set by :func:`build_model` so that a saved model
-    can be rebuilt; ``backbone`` is ``None`` for image-only models."""
+    """Base class. ``name`` and ``record`` (:class:`~medvlseg.models.record.ModelRecord`) are set by
+    :func:`build_model`, so that a saved model rebuilds itself; ``backbone`` is ``None`` for
+    image-only models."""
 
     name: str = "model"
     uses_text: bool = True
@@ -40,13 +42,23 @@ class SegmentationModel(nn.Module):
     def __init__(self) -> None:
         super().__init__()
         self.backbone = None  # replaced by a Backbone module in vision-language models
-        self.build_kwargs: dict[str, Any] = {}
+        self._image_size: int | None = None  # the size it is trained and used at; None: native
+        self.record: ModelRecord | None = None
 
     # ---- preprocessing contract ----------------------------------------------------------------
 
     @property
     def image_size(self) -> int:
+        """The square input size the model is trained and used at (its record's)."""
+        return self._image_size or self.native_image_size
+
+    @property
+    def native_image_size(self) -> int:
+        """The size it takes when none is given: the backbone's."""
         return self.backbone.image_size if self.backbone is not None else 256
+
+    def set_image_size(self, size: int | None) -> None:
+        self._image_size = int(size) if size else None
 
     @property
     def image_mean(self) -> tuple[float, float, float]:
@@ -180,79 +192,112 @@ def _check_model_name(name: str) -> None:
         raise ConfigError(f"model: unknown value {name!r}; expected one of: {', '.join(sorted(_MODELS))}")
 
 
-def build_model(name: str, backbone: str | Backbone | None = None, **kwargs: Any) -> SegmentationModel:
+def build_model(
+    name: str,
+    backbone: str | Backbone | None = None,
+    *,
+    backbone_kwargs: dict[str, Any] | None = None,
+    image_size: int | None = None,
+    **kwargs: Any,
+) -> SegmentationModel:
     """Build a registered model. ``backbone``: a registry name (``"tiny"``, ``"lite"``, ``"clip"``,
     ``"biomedclip"``, ``"open_clip:<name or file>"``) or a built :class:`Backbone`; default: the
-    model's own. Other keyword arguments go to the model's factory."""
+    model's own. ``backbone_kwargs`` go to the backbone's builder, ``image_size`` (default: the
+    backbone's) is the size the model is trained and used at, other keyword arguments go to the
+    model's factory. The model's ``record`` says how to rebuild exactly this network."""
     from ..backbones.base import build_backbone
 
     _import_all()
     _check_model_name(name)
     info = _MODEL_INFO[name]
-    backbone_name = backbone if isinstance(backbone, str) or backbone is None else backbone.name
+    backbone_kwargs = dict(backbone_kwargs or {})
     if info["backbone_types"]:
         if backbone is None:
             backbone = info["default_backbone"]
-        bb = build_backbone(backbone, **kwargs.pop("backbone_kwargs", {})) if isinstance(backbone, str) else backbone
+        if isinstance(backbone, str):
+            bb = build_backbone(backbone, **backbone_kwargs)
+        else:
+            bb = backbone
+            if backbone_kwargs:
+                raise ConfigError(f"model {name!r}: backbone_kwargs given with an already built backbone")
         if bb.vision_type not in info["backbone_types"]:
             raise ConfigError(
                 f"model {name!r} needs a backbone with a {' or '.join(info['backbone_types'])} image tower; "
                 f"{bb.name!r} has a {bb.vision_type} one"
             )
+        size = image_size if image_size is not None else kwargs.get("image_size")
+        if size is not None and bb.fixed_image_size and int(size) != bb.image_size:
+            raise ConfigError(f"image_size: backbone {bb.name!r} takes {bb.image_size} px images only, got {size}")
         model = _MODELS[name](bb, **kwargs)
-        backbone_name = backbone if isinstance(backbone, str) else bb.name
+        backbone_name, backbone_kwargs = bb.build_args if bb.build_args is not None else (bb.name, {})
     else:
-        model = _MODELS[name](backbone=backbone, **kwargs)
+        model = _MODELS[name](backbone=backbone, **kwargs)  # image-only: the factory ignores or uses it
+        backbone_name = backbone if isinstance(backbone, str) else None
     model.name = name
-    model.build_kwargs = {"backbone": backbone_name, **kwargs}
+    size = image_size if image_size is not None else kwargs.get("image_size")
+    if size is not None:
+        if int(size) < 8:
+            raise ConfigError(f"image_size: must be >= 8, got {size}")
+        model.set_image_size(int(size))
+    model_kwargs = {k: v for k, v in kwargs.items() if k != "image_size"}
+    if "image_size" in kwargs and image_size is None:
+        model_kwargs["image_size"] = kwargs["image_size"]  # a factory argument of its own (kept as given)
+    model.record = ModelRecord(
+        model=name, backbone=backbone_name, backbone_kwargs=backbone_kwargs, model_kwargs=model_kwargs,
+        image_size=model.image_size, image_mean=tuple(model.image_mean), image_std=tuple(model.image_std),
+    )
+    return model
+
+
+def build_from_record(record: ModelRecord, *, source: str = "model record") -> SegmentationModel:
+    """Rebuild the network a record describes (random or source weights; the caller loads the
+    trained ones). The normalisation is checked against the record: a backbone whose code changed
+    its statistics would silently shift every input."""
+    model = build_model(record.model, **record.build_args())
+    for what, ours, theirs in (("image_mean", model.image_mean, record.image_mean), ("image_std", model.image_std, record.image_std)):
+        if any(abs(float(a) - float(b)) > 1e-6 for a, b in zip(ours, theirs)):
+            raise DataError(f"{source}: the rebuilt model's {what} {tuple(ours)} differs from the record's {tuple(theirs)}")
+    model.record = record.model_copy(deep=True)
     return model
 
 
 # ------------------------------------------------------------------------------------ save / load
 
-METADATA_KEY = "medvlseg"
 
-
-def save_model(model: SegmentationModel, path: str | Path, *, include_frozen: bool = False, extra: dict | None = None) -> Path:
-    """Write the model's weights as safetensors (atomically), with what is needed to rebuild it in
-    the file's metadata. By default a frozen backbone is left out (it is rebuilt from its source)."""
+def save_model(model: SegmentationModel, path: str | Path, *, include_frozen: bool = False, **record_updates: Any) -> Path:
+    """Write the model's weights as safetensors (atomically), with its record in the file's header.
+    By default a frozen backbone is left out (it is rebuilt from its source). ``record_updates``
+    (``threshold=``, ``presence_threshold=``, ``targets=``, ``data=``) are stored in the record."""
     from safetensors.torch import save
 
     from ..utils import atomic_write_bytes
 
+    if model.record is None:
+        raise ConfigError(f"{type(model).__name__}: no model record; build models with medvlseg.build_model to save them")
+    record = model.record.model_copy(update={"include_frozen": include_frozen, **record_updates})
+    record = ModelRecord.from_dict(record.model_dump(), source=f"{path}")  # validates the updates
     state = model.state_dict() if include_frozen else model.trainable_state_dict()
     state = {k: v.detach().contiguous().cpu() for k, v in state.items()}
-    meta = {"model": model.name, "build_kwargs": model.build_kwargs, "include_frozen": include_frozen, **(extra or {})}
-    try:
-        header = json.dumps(meta)
-    except TypeError as exc:
-        raise ConfigError(f"{model.name}: build arguments must be JSON-serialisable to save the model ({exc})") from None
-    return atomic_write_bytes(path, save(state, metadata={METADATA_KEY: header}))
+    data = save(state, metadata={HEADER_KEY: record.to_header()})
+    model.record = record
+    return atomic_write_bytes(path, data)
 
 
-def load_model(path: str | Path, **override: Any) -> SegmentationModel:
-    """Rebuild a model saved by :func:`save_model` and load its weights (no pickle involved)."""
-    from safetensors import safe_open
-    from safetensors.torch import load_file
+def load_model(path: str | Path, *, trust_pickle: bool = False) -> SegmentationModel:
+    """The model saved at ``path`` (a run directory, a ``.safetensors`` file, a Hugging Face
+    CLIPSeg checkpoint): :func:`medvlseg.checkpoints.resolve_model` without the source's details."""
+    from ..checkpoints import resolve_model
 
-    path = Path(path)
-    if not path.is_file():
-        raise DataError(f"{path}: model file not found")
-    if path.suffix != ".safetensors":
-        raise DataError(f"{path}: expected a .safetensors file (pickle checkpoints are not loaded)")
-    try:
-        with safe_open(str(path), framework="pt") as fh:
-            meta = json.loads((fh.metadata() or {})[METADATA_KEY])
-        state = load_file(str(path))
-    except (KeyError, json.JSONDecodeError):
-        raise DataError(f"{path}: no medvlseg metadata; was it written by medvlseg.save_model?") from None
-    except Exception as exc:  # safetensors raises its own error types for corrupt files
-        raise DataError(f"{path}: cannot read safetensors file ({exc})") from None
-    kwargs = {**meta["build_kwargs"], **override}
-    model = build_model(meta["model"], **kwargs)
+    return resolve_model(path, trust_pickle=trust_pickle)[0]
+
+
+
+def load_weights_into(model: SegmentationModel, state: dict[str, torch.Tensor], *, source: str) -> SegmentationModel:
+    """Load ``state`` (trainable weights, or all of them) into ``model``; anything else missing or
+    unexpected is an error naming ``source``."""
     missing, unexpected = model.load_state_dict(state, strict=False)
     frozen = set(model.state_dict()) - set(model.trainable_state_dict())
     missing = [k for k in missing if k not in frozen]
     if missing or unexpected:
-        raise DataError(f"{path}: weights do not match model {meta['model']!r}: missing {missing[:5]}, unexpected {list(unexpected)[:5]}")
+        raise DataError(f"{source}: weights do not match model {model.name!r}: missing {missing[:5]}, unexpected {list(unexpected)[:5]}")
     return model

@@ -120,6 +120,8 @@ class CLIPSeg(SegmentationModel):
         decoder_intermediate_size: int = 2048,
         image_size: int | None = None,
         finetune_backbone: bool = False,
+        complex_transposed: bool | None = None,
+        conditional_layer: int = 0,
     ) -> None:
         super().__init__()
         self.backbone = backbone.freeze(not finetune_backbone)
@@ -141,11 +143,8 @@ class CLIPSeg(SegmentationModel):
         self.decoder = CLIPSegDecoder(
             widths[::-1], backbone.embed_dim, reduce_dim=reduce_dim, num_heads=decoder_heads,
             intermediate_size=decoder_intermediate_size, patch_size=self.grid_stride,
+            complex_transposed=complex_transposed, conditional_layer=conditional_layer,
         )
-
-    @property
-    def image_size(self) -> int:
-        return self._image_size or self.backbone.image_size
 
     def forward(self, images: torch.Tensor, prompts: Sequence[str]) -> SegmentationOutput:
         """
@@ -223,12 +222,35 @@ class CLIPSeg(SegmentationModel):
         return acts, (h, w), 1
 
 
-def load_clipseg_checkpoint(model: CLIPSeg, name_or_path: str | Path, *, encoders: bool) -> CLIPSeg:
-    """Load a Hugging Face CLIPSeg checkpoint (hub name or local folder): its decoder always, its
-    CLIP encoders too when ``encoders`` (only for a ``clip`` backbone of the same size)."""
+def read_hf_clipseg(name_or_path: str | Path):
+    """A Hugging Face ``CLIPSegForImageSegmentation`` (hub id or ``save_pretrained`` folder), read
+    from safetensors unless pickles are trusted (:mod:`medvlseg.weights`)."""
     from transformers import CLIPSegForImageSegmentation
 
-    src = CLIPSegForImageSegmentation.from_pretrained(str(name_or_path))
+    from ..errors import DataError
+    from ..weights import hf_use_safetensors
+
+    local = Path(name_or_path).is_dir()
+    try:
+        return CLIPSegForImageSegmentation.from_pretrained(str(name_or_path), use_safetensors=hf_use_safetensors()).eval()
+    except (OSError, ValueError) as exc:
+        hint = "" if local else " (offline? download it once, or pass a local folder written by save_pretrained)"
+        raise DataError(f"{name_or_path}: cannot load Hugging Face CLIPSeg checkpoint{hint}: {str(exc).splitlines()[0]}") from None
+
+
+def hf_clipseg_settings(config) -> dict:
+    """The decoder settings of a Hugging Face CLIPSeg config as :class:`CLIPSeg` arguments."""
+    return dict(
+        extract_layers=list(config.extract_layers), reduce_dim=int(config.reduce_dim),
+        decoder_heads=int(config.decoder_num_attention_heads), decoder_intermediate_size=int(config.decoder_intermediate_size),
+        complex_transposed=bool(config.use_complex_transposed_convolution), conditional_layer=int(config.conditional_layer),
+    )
+
+
+def load_clipseg_checkpoint(model: CLIPSeg, name_or_path: str | Path, *, encoders: bool, src=None) -> CLIPSeg:
+    """Load a Hugging Face CLIPSeg checkpoint (hub name or local folder; ``src``: already read): its
+    decoder always, its CLIP encoders too when ``encoders`` (only for a ``clip`` backbone of the same size)."""
+    src = src if src is not None else read_hf_clipseg(name_or_path)
     missing, unexpected = model.decoder.load_state_dict(src.decoder.state_dict(), strict=False)
     if missing or unexpected:
         raise ConfigError(f"{name_or_path}: CLIPSeg decoder does not fit: missing {missing[:4]}, unexpected {unexpected[:4]}")
@@ -247,11 +269,15 @@ def load_clipseg_checkpoint(model: CLIPSeg, name_or_path: str | Path, *, encoder
 @register_model("clipseg", default_backbone="clip", backbones=("vit", "cnn"), paper="arXiv:2112.10003")
 def build_clipseg(backbone: Backbone, *, clipseg_checkpoint: str | None = None, **kwargs) -> CLIPSeg:
     """CLIPSeg: FiLM + transformer decoder on CLIP activations (layers 3/6/9). ``clipseg_checkpoint``
-    (e.g. CIDAS/clipseg-rd64-refined or a local folder) loads the authors' decoder and encoders."""
-    model = CLIPSeg(backbone, **kwargs)
-    if clipseg_checkpoint:
-        load_clipseg_checkpoint(model, clipseg_checkpoint, encoders=True)
-    return model
+    (e.g. CIDAS/clipseg-rd64-refined or a local folder) loads the authors' decoder and encoders, the
+    decoder built with the checkpoint's settings unless given (with ``backbone_kwargs:
+    {clipseg_checkpoint: ...}`` the ``clip`` backbone is the checkpoint's own CLIP, of any size)."""
+    if not clipseg_checkpoint:
+        return CLIPSeg(backbone, **kwargs)
+    src = read_hf_clipseg(clipseg_checkpoint)
+    for key, value in hf_clipseg_settings(src.config).items():
+        kwargs.setdefault(key, value)
+    return load_clipseg_checkpoint(CLIPSeg(backbone, **kwargs), clipseg_checkpoint, encoders=True, src=src)
 
 
 @register_model("biomedclipseg", default_backbone="biomedclip", backbones=("vit", "cnn"), paper="arXiv:2308.07706")

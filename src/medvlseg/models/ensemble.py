@@ -107,7 +107,7 @@ class VLSMEnsemble(SegmentationModel):
         self._captured = args[0]  # (B, reduce_dim, h, w)
 
     @property
-    def image_size(self) -> int:
+    def native_image_size(self) -> int:
         return self.vlsm.image_size
 
     def forward(self, images: torch.Tensor, prompts: Sequence[str]) -> SegmentationOutput:

@@ -251,10 +251,6 @@ class MedCLIPSeg(SegmentationModel):
             self.decoder = TextKernelDecoder(backbone.vision_widths[-1], backbone.embed_dim, decoder_dim)
         self.stochastic = stochastic
 
-    @property
-    def image_size(self) -> int:
-        return self._image_size or self.backbone.image_size
-
     def _is_stochastic(self) -> bool:
         return self.training if self.stochastic is None else bool(self.stochastic)
 

@@ -180,10 +180,6 @@ class UNetECA(SegmentationModel):
     def bottleneck_width(self) -> int:
         return self.widths[-1]
 
-    @property
-    def image_size(self) -> int:
-        return self._image_size
-
     def encode(self, images: torch.Tensor) -> tuple[list[torch.Tensor], torch.Tensor]:
         """images (B, 3, H, W) -> skips [(B, widths[i], H/2^i, W/2^i)], bottleneck (B, widths[-1], H/2^n, W/2^n)"""
         skips, x = [], images.contiguous(memory_format=torch.channels_last)

@@ -1,0 +1,93 @@
+"""The model record: everything needed to rebuild exactly the network that was trained.
+
+Like a Hugging Face ``config.json`` beside its weights, or timm's ``pretrained_cfg``: one typed
+record, produced by :func:`medvlseg.build_model`, stored in the header of every
+``model.safetensors`` (and in the run's ``metadata.json``), from which one loader
+(:func:`medvlseg.checkpoints.resolve_model`) rebuilds the model. It holds:
+
+- ``model``, ``backbone``, ``backbone_kwargs``, ``model_kwargs``: the factory calls;
+- ``image_size``, ``image_mean``, ``image_std``: the preprocessing the model was trained with
+  (:mod:`medvlseg.preprocess`), so a run trained at 192 px is used at 192 px;
+- ``threshold`` (foreground where ``p >= threshold``) and ``presence_threshold`` (an image whose
+  presence score is below it gets an empty mask), calibrated after training;
+- ``targets``: the target names of the training data; ``data``: its datasets and manifest hashes.
+
+Files written before the record existed (a header with ``build_kwargs``) are read by
+:meth:`ModelRecord.from_header` too.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from ..errors import DataError
+
+__all__ = ["HEADER_KEY", "RECORD_FORMAT", "ModelRecord"]
+
+RECORD_FORMAT = "medvlseg-model/2"
+HEADER_KEY = "medvlseg"  # the safetensors metadata key holding the record (JSON)
+
+
+class ModelRecord(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    format: str = RECORD_FORMAT
+    model: str
+    backbone: str | None = None
+    backbone_kwargs: dict[str, Any] = Field(default_factory=dict)
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    image_size: int = Field(ge=8)
+    image_mean: tuple[float, float, float]
+    image_std: tuple[float, float, float]
+    threshold: float = Field(0.5, gt=0.0, lt=1.0)
+    presence_threshold: float = Field(0.5, ge=0.0, le=1.0)
+    targets: list[str] = Field(default_factory=list)
+    data: list[dict[str, Any]] = Field(default_factory=list)
+    include_frozen: bool = False  # whether the file holds the frozen backbone's weights too
+
+    @field_validator("format")
+    @classmethod
+    def _format(cls, v: str) -> str:
+        if v != RECORD_FORMAT:
+            raise ValueError(f"unsupported record format {v!r} (this medvlseg reads {RECORD_FORMAT!r}); upgrade medvlseg")
+        return v
+
+    def build_args(self) -> dict[str, Any]:
+        """Keyword arguments of :func:`medvlseg.build_model` that rebuild this model."""
+        return {"backbone": self.backbone, "backbone_kwargs": dict(self.backbone_kwargs),
+                "image_size": self.image_size, **self.model_kwargs}
+
+    def to_header(self) -> str:
+        try:
+            return json.dumps(self.model_dump(mode="json"))
+        except (TypeError, ValueError) as exc:
+            raise DataError(f"{self.model}: build arguments must be JSON-serialisable to save the model ({exc})") from None
+
+    @classmethod
+    def from_dict(cls, raw: dict[str, Any], *, source: str = "model record") -> ModelRecord:
+        try:
+            return cls.model_validate(raw)
+        except ValidationError as exc:
+            from ..config import _format_errors
+
+            raise DataError(f"{source}: invalid model record: {_format_errors(exc)}") from None
+
+    @classmethod
+    def from_header(cls, header: dict[str, Any], *, source: str, legacy_image_size: int | None = None) -> ModelRecord | dict[str, Any]:
+        """The record in a safetensors header, or, for a file written before the record existed
+        (``{"model", "build_kwargs", "include_frozen"}``), the legacy build arguments as a dict for
+        the loader to complete (it knows the model's default size and normalisation)."""
+        if "format" in header:
+            return cls.from_dict(header, source=source)
+        if "model" in header and isinstance(header.get("build_kwargs"), dict):
+            kwargs = dict(header["build_kwargs"])
+            legacy = {"model": header["model"], "backbone": kwargs.pop("backbone", None),
+                      "backbone_kwargs": kwargs.pop("backbone_kwargs", {}) or {}, "model_kwargs": kwargs,
+                      "include_frozen": bool(header.get("include_frozen", False))}
+            if legacy_image_size is not None:
+                legacy["image_size"] = int(legacy_image_size)
+            return legacy
+        raise DataError(f"{source}: no medvlseg model record in the file's header; was it written by medvlseg.save_model?")

@@ -1,0 +1,111 @@
+"""The training engine writes a model that describes itself: trained at 192 px, it is evaluated and
+used at 192 px; selection on a held-out part of train leaves val untouched; `evaluate` names the
+images a run was trained on wherever the data was copied; the training log is free of Lightning's
+chatter."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("lightning")
+
+import medvlseg  # noqa: E402
+from medvlseg.checkpoints import resolve_model  # noqa: E402
+from medvlseg.engine.train import train  # noqa: E402
+from medvlseg.evaluation.evaluate import evaluate  # noqa: E402
+
+from test_engine import make_config, make_dataset  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def data(tmp_path_factory) -> Path:
+    return make_dataset(tmp_path_factory.mktemp("rec") / "disks", n_train=8, n_val=4)
+
+
+@pytest.fixture(scope="module")
+def run_192(data, tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("runs192")
+    cfg = make_config(data, out, "data.image_size=192", "optim.epochs=1", "model.kwargs={decoder_channels: [16, 8, 8, 8]}")
+    return train(cfg, progress=False)
+
+
+def test_a_run_trained_at_192_px_is_used_at_192_px(run_192, data, tmp_path):
+    model, info = resolve_model(run_192)
+    assert model.image_size == 192 and info.image_size == 192 and model.record.image_size == 192
+    meta = json.loads((run_192 / "metadata.json").read_text())
+    assert meta["record"]["image_size"] == 192 and meta["image_size"] == 192
+    assert meta["record"]["targets"] == ["target"] and meta["record"]["data"][0]["name"] == "disks"
+    seg = medvlseg.load(run_192)
+    assert seg.preprocess(np.zeros((32, 40, 3), np.uint8)).shape == (1, 3, 192, 192)
+    summary = evaluate(run_192, data, out_dir=tmp_path / "ev", figures=False)
+    assert summary["model"]["image_size"] == 192 and summary["model"]["record"]["image_size"] == 192
+    from medvlseg.predict import predict
+
+    res = predict(run_192, [data / "images" / "s09.png"], "target", out_dir=tmp_path / "pr")
+    assert res["model"]["image_size"] == 192
+
+
+def test_calibrated_presence_threshold_is_in_the_saved_record(run_192):
+    meta = json.loads((run_192 / "metadata.json").read_text())
+    model, info = resolve_model(run_192)
+    assert model.record.presence_threshold == meta["presence_threshold"] == info.presence_threshold
+    assert meta["presence_calibration"]["split"] == "val"
+
+
+def test_select_fraction_holds_out_part_of_train_and_leaves_val_untouched(data, tmp_path):
+    from medvlseg.engine.data import open_datasets
+
+    cfg = make_config(data, tmp_path, "data.select_fraction=0.25")
+    train_ds, select_ds, _, selection = open_datasets(cfg)
+    train_ids, select_ids = set(train_ds.ids()), set(select_ds.ids())
+    val_ids = {f"s{k:02d}" for k in range(8, 12)}
+    assert len(select_ids) == 2 and not (select_ids & train_ids) and not (select_ids & val_ids) and not (train_ids & val_ids)
+    assert train_ids | select_ids == {f"s{k:02d}" for k in range(8)}
+    assert selection["untouched"] == ["val"] and "held out" in selection["split"]
+    # deterministic, and the same whatever the seed of the annotation fraction order
+    assert set(open_datasets(cfg)[1].ids()) == select_ids
+    run = train(make_config(data, tmp_path / "runs", "data.select_fraction=0.25", "optim.epochs=1"), progress=False)
+    meta = json.loads((run / "metadata.json").read_text())
+    assert meta["n_val"] == 2 and meta["selection"]["untouched"] == ["val"]
+    assert meta["presence_calibration"]["split"].startswith("train[held out")
+
+
+def test_evaluate_names_training_images_found_in_a_copied_dataset(run_192, data, tmp_path):
+    """The copy puts two training images into val under new names: the run recognises them."""
+    copy = tmp_path / "copy"
+    shutil.copytree(data, copy)
+    rows = (copy / "manifest.csv").read_text().splitlines()
+    header, body = rows[0], rows[1:]
+    moved = []
+    for i, row in enumerate(body[:2]):  # s00, s01 (train) -> renamed, in val
+        sid = row.split(",")[0]
+        new = f"copy_{sid}"
+        (copy / "images" / f"{sid}.png").rename(copy / "images" / f"{new}.png")
+        (copy / "masks" / f"{sid}.png").rename(copy / "masks" / f"{new}.png")
+        body[i] = f"{new},images/{new}.png,masks/{new}.png,val,target"
+        moved.append(new)
+    (copy / "manifest.csv").write_text("\n".join([header, *body]) + "\n")
+    summary = evaluate(run_192, copy, out_dir=tmp_path / "ev", figures=False, drop_train_copies=False)
+    assert sorted(summary["in_training_data"]) == sorted(moved)
+    assert summary["warnings"] and "2 of the 6" in summary["warnings"][0]
+    clean = evaluate(run_192, data, out_dir=tmp_path / "ev2", figures=False)
+    assert clean["in_training_data"] == [] and clean["warnings"] == []
+
+
+def test_training_log_has_no_lightning_chatter(data, tmp_path, capfd):
+    from rich.console import Console
+
+    console = Console(file=None, force_terminal=False, width=200)
+    train(make_config(data, tmp_path, "optim.epochs=2"), progress=False, console=console)
+    out, err = capfd.readouterr()
+    text = out + err
+    for noise in ("GPU available", "TPU available", "Tip:", "litlogger", "Loading `train_dataloader`",
+                  "in eval mode", "LeafSpec", "logging interval", "`Trainer.fit` stopped"):
+        assert noise not in text, noise
+    epoch_lines = [ln for ln in text.splitlines() if ln.startswith("epoch ")]
+    assert len(epoch_lines) == 2 and "finished in" in text
