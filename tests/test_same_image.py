@@ -225,8 +225,31 @@ def test_pooled_groups_stay_distinct(tmp_path):
     groups = {s.group for s in pool}
     assert groups == {
         "one/images/case0.nii.gz", "one/images/case1.nii.gz", "two/images/case0.nii.gz", "two/images/case1.nii.gz",
-        "images/case2.nii.gz", "img00", "img01", "img02",
+        "images/case2.nii.gz", "images/img00.png", "images/img01.png", "images/img02.png",
     }
+
+
+def test_rows_sharing_one_image_are_one_group(tmp_path):
+    """A multi-target manifest (jsrt: five structure rows per radiograph) keeps an image's rows
+    together: in a held-out selection split the same picture is never on both sides."""
+    from medvlseg.data.splits import held_out_ids
+
+    root = tmp_path / "multi"
+    (root / "images").mkdir(parents=True)
+    (root / "masks").mkdir()
+    rows = ["id,image,mask,split,target"]
+    for k in range(10):
+        Image.fromarray(_rgb(k, (6, 6))).save(root / "images" / f"im{k}.png")
+        for t in ("lung", "heart"):
+            Image.fromarray(_mask((6, 6))).save(root / "masks" / f"im{k}_{t}.png")
+            rows.append(f"im{k}_{t},images/im{k}.png,masks/im{k}_{t}.png,train,{t}")
+    (root / "manifest.csv").write_text("\n".join(rows) + "\n")
+    ds = SegmentationDataset.open(root)
+    assert len({s.group for s in ds}) == 10
+    held = set(held_out_ids(ds.ids(), 0.3, groups=[s.group for s in ds], seed=0))
+    assert len(held) == 6
+    for k in range(10):
+        assert (f"im{k}_lung" in held) == (f"im{k}_heart" in held)
 
 
 def test_seed_still_changes_the_split(tmp_path):

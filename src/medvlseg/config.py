@@ -15,7 +15,7 @@ Example::
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -184,10 +184,7 @@ class RunConfig(_Section):
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any], *, source: str = "config") -> RunConfig:
-        try:
-            return cls.model_validate(raw)
-        except ValidationError as exc:
-            raise ConfigError(f"{source}: {_format_errors(exc)}") from None
+        return validate(cls, raw, source=source)
 
     @classmethod
     def from_yaml(cls, path: str | os.PathLike | None, overrides: list[str] | None = None) -> RunConfig:
@@ -244,6 +241,18 @@ def apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]
             node = nxt
         node[parts[-1]] = value
     return out
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate(cls: type[M], raw: Any, *, source: str, error: type[Exception] = ConfigError, what: str = "") -> M:
+    """``cls.model_validate(raw)``, a validation failure raised as ``error`` naming ``source`` and
+    every bad field (configs, suites and model records alike)."""
+    try:
+        return cls.model_validate(raw)
+    except ValidationError as exc:
+        raise error(f"{source}: {what}{_format_errors(exc)}") from None
 
 
 def _format_errors(exc: ValidationError) -> str:

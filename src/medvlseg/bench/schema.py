@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..errors import ConfigError
 
@@ -167,12 +167,9 @@ class Suite(_Strict):
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any], *, source: str = "suite") -> Suite:
-        try:
-            return cls.model_validate(raw)
-        except ValidationError as exc:
-            from ..config import _format_errors
+        from ..config import validate
 
-            raise ConfigError(f"{source}: {_format_errors(exc)}") from None
+        return validate(cls, raw, source=source)
 
     def base_dict(self) -> dict[str, Any]:
         """The base RunConfig as a mapping (a YAML path is read here)."""

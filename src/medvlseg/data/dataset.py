@@ -51,15 +51,16 @@ class Sample:
 
     @property
     def group(self) -> str:
-        """What must stay in one split: the volume for slices, else the sample itself.
+        """What must stay in one split: the image file (the volume for slices; the one radiograph
+        shared by the five structure rows of a multi-target manifest such as jsrt's).
 
-        Independent of where the dataset lives and of its name: the id for a 2-D sample; for a
-        slice, the volume's path relative to the dataset root (its file name when that is unknown).
-        Renaming, moving or copying a dataset folder therefore leaves its splits as they were.
+        Independent of where the dataset lives and of its name: the image's path relative to the
+        dataset root (for a sample built without one: its id, or a volume's file name). Renaming,
+        moving or copying a dataset folder therefore leaves its splits as they were.
         """
-        if self.slice_index is None:
-            return self.id
-        return self.relpath or self.image.name
+        if self.relpath:
+            return self.relpath
+        return self.id if self.slice_index is None else self.image.name
 
 
 @dataclass
@@ -205,8 +206,8 @@ class SegmentationDataset(Sequence[Sample]):
         """Several datasets in one; each sample keeps its dataset name and target name.
 
         Ids are prefixed with the dataset name where two datasets share an id, and so are the
-        volume paths of slices (their :attr:`Sample.group`) where two datasets share one, so that
-        groups stay distinct. The datasets' memos of pixel hashes are merged and from then on shared
+        image paths (their :attr:`Sample.group`) where two datasets share one, so that groups stay
+        distinct. The datasets' memos of pixel hashes are merged and from then on shared
         with the pool.
         """
         seen: dict[str, int] = {}
@@ -220,7 +221,7 @@ class SegmentationDataset(Sequence[Sample]):
             changes = {}
             if seen[s.id] > 1:
                 changes["id"] = f"{s.dataset}/{s.id}"
-            if s.slice_index is not None and len(owners[s.group]) > 1:
+            if len(owners[s.group]) > 1:
                 changes["relpath"] = f"{s.dataset}/{s.group}"
             return replace(s, **changes) if changes else s
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..errors import DataError
 
@@ -68,12 +68,9 @@ class ModelRecord(BaseModel):
 
     @classmethod
     def from_dict(cls, raw: dict[str, Any], *, source: str = "model record") -> ModelRecord:
-        try:
-            return cls.model_validate(raw)
-        except ValidationError as exc:
-            from ..config import _format_errors
+        from ..config import validate
 
-            raise DataError(f"{source}: invalid model record: {_format_errors(exc)}") from None
+        return validate(cls, raw, source=source, error=DataError, what="invalid model record: ")
 
     @classmethod
     def from_header(cls, header: dict[str, Any], *, source: str, legacy_image_size: int | None = None) -> ModelRecord | dict[str, Any]:
