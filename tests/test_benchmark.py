@@ -213,6 +213,15 @@ def test_finished_run_with_the_same_config_is_reused(tmp_path, monkeypatch):
     assert (run_dir / "config.yaml").read_text() == config_before and (run_dir / "model.safetensors").is_file()
     assert run_suite(suite_path, "bench", train_fn=_no_train).skipped == [cell.id]
 
+    # a cell JSON written before a config key existed (its default then applies) is still the same cell
+    import json
+
+    cell_json = tmp_path / "bench" / "cells" / f"{cell.id}.json"
+    rec = json.loads(cell_json.read_text())
+    del rec["config"]["data"]["select_fraction"]
+    cell_json.write_text(json.dumps(rec))
+    assert run_suite(suite_path, "bench", train_fn=_no_train).skipped == [cell.id]
+
 
 @pytest.mark.parametrize(
     "patch, match",

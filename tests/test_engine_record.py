@@ -50,11 +50,34 @@ def test_a_run_trained_at_192_px_is_used_at_192_px(run_192, data, tmp_path):
     assert res["model"]["image_size"] == 192
 
 
-def test_calibrated_presence_threshold_is_in_the_saved_record(run_192):
-    meta = json.loads((run_192 / "metadata.json").read_text())
-    model, info = resolve_model(run_192)
-    assert model.record.presence_threshold == meta["presence_threshold"] == info.presence_threshold
+def test_calibrated_presence_threshold_is_in_the_saved_record(data, tmp_path, monkeypatch):
+    """Whatever calibration chooses reaches the saved file's record, the metadata and every loader."""
+    import medvlseg.engine.calibrate as calibrate
+
+    real = calibrate.choose_presence_threshold
+    monkeypatch.setattr(calibrate, "choose_presence_threshold", lambda *a, **k: (0.37, real(*a, **k)[1]))
+    run = train(make_config(data, tmp_path, "optim.epochs=1"), progress=False)
+    meta = json.loads((run / "metadata.json").read_text())
+    model, info = resolve_model(run)
+    assert model.record.presence_threshold == meta["presence_threshold"] == info.presence_threshold == 0.37
+    assert meta["record"]["presence_threshold"] == 0.37 and medvlseg.load(run).presence_threshold == 0.37
     assert meta["presence_calibration"]["split"] == "val"
+
+
+def test_resume_rebuilds_from_the_record_and_refuses_model_changes(data, tmp_path):
+    from medvlseg.errors import ConfigError
+
+    run = train(make_config(data, tmp_path, "optim.epochs=1", "data.image_size=48"), progress=False)
+    for bad in ("data.image_size=64", "model.kwargs={decoder_channels: [8, 8, 8, 8]}", "data.select_fraction=0.2"):
+        with pytest.raises(ConfigError, match="--resume.*would change the model or its data"):
+            train(resume=run, overrides=[bad], progress=False)
+    # the record, not the config, says what network the run trains: a config edited behind its back changes nothing
+    cfg = (run / "config.yaml").read_text()
+    (run / "config.yaml").write_text(cfg.replace("image_size: 48", "image_size: 64"))
+    train(resume=run, overrides=["optim.epochs=2"], progress=False)
+    model, _ = resolve_model(run)
+    assert model.image_size == 48
+    assert json.loads((run / "metadata.json").read_text())["epochs_completed"] == 2
 
 
 def test_select_fraction_holds_out_part_of_train_and_leaves_val_untouched(data, tmp_path):
@@ -67,8 +90,10 @@ def test_select_fraction_holds_out_part_of_train_and_leaves_val_untouched(data, 
     assert len(select_ids) == 2 and not (select_ids & train_ids) and not (select_ids & val_ids) and not (train_ids & val_ids)
     assert train_ids | select_ids == {f"s{k:02d}" for k in range(8)}
     assert selection["untouched"] == ["val"] and "held out" in selection["split"]
-    # deterministic, and the same whatever the seed of the annotation fraction order
+    # deterministic, and the same whatever annotation fraction is trained on
     assert set(open_datasets(cfg)[1].ids()) == select_ids
+    half = open_datasets(make_config(data, tmp_path, "data.select_fraction=0.25", "data.fraction=0.5"))
+    assert set(half[1].ids()) == select_ids and set(half[0].ids()) < train_ids
     run = train(make_config(data, tmp_path / "runs", "data.select_fraction=0.25", "optim.epochs=1"), progress=False)
     meta = json.loads((run / "metadata.json").read_text())
     assert meta["n_val"] == 2 and meta["selection"]["untouched"] == ["val"]
@@ -97,15 +122,37 @@ def test_evaluate_names_training_images_found_in_a_copied_dataset(run_192, data,
     assert clean["in_training_data"] == [] and clean["warnings"] == []
 
 
-def test_training_log_has_no_lightning_chatter(data, tmp_path, capfd):
+NOISE = ("GPU available", "TPU available", "Tip:", "litlogger", "Loading `train_dataloader`",
+         "in eval mode", "LeafSpec", "logging interval", "`Trainer.fit` stopped")
+
+
+def test_training_log_has_no_lightning_chatter(data, tmp_path, capfd, caplog, recwarn):
+    """Lightning's banners and tips (log records) and its warnings about deliberate choices are not
+    shown; the log is one line per epoch and a closing line."""
+    import logging
+
     from rich.console import Console
 
+    caplog.set_level(logging.INFO)
     console = Console(file=None, force_terminal=False, width=200)
     train(make_config(data, tmp_path, "optim.epochs=2"), progress=False, console=console)
     out, err = capfd.readouterr()
     text = out + err
-    for noise in ("GPU available", "TPU available", "Tip:", "litlogger", "Loading `train_dataloader`",
-                  "in eval mode", "LeafSpec", "logging interval", "`Trainer.fit` stopped"):
-        assert noise not in text, noise
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    warned = "\n".join(str(w.message) for w in recwarn)
+    for noise in NOISE:
+        assert noise not in text and noise not in logged and noise not in warned, noise
     epoch_lines = [ln for ln in text.splitlines() if ln.startswith("epoch ")]
     assert len(epoch_lines) == 2 and "finished in" in text
+
+
+def test_the_chatter_filter_is_what_silences(data, tmp_path, caplog):
+    """Without quiet_lightning the same run does log Lightning's banner: the test above can fail."""
+    import logging
+
+    import medvlseg.engine.train as engine_train
+
+    caplog.set_level(logging.INFO)
+    engine_train._train(make_config(data, tmp_path, "optim.epochs=1"), resume=None, overrides=None, devices=None,
+                        strategy=None, num_nodes=None, out_dir=None, progress=False, console=None, allow_pickle=False)
+    assert any("GPU available" in r.getMessage() for r in caplog.records)

@@ -61,6 +61,7 @@ def _build(name: str, backbone: str | None):
 
 
 def test_a_fixed_size_backbone_refuses_another_size():
+    assert FIXED, "the open_clip test backbones take one size only"
     for bb in FIXED:
         with pytest.raises(medvlseg.ConfigError, match="64 px images only"):
             build_model("clipseg", backbone=bb, image_size=SIZE)
@@ -116,6 +117,32 @@ def test_round_trip_through_every_entry_point(name, backbone, tmp_path):
     assert seg.preprocess(np.zeros((100, 80, 3), np.uint8)).shape == (1, 3, size, size)
     info = resolve_model(run)[1]
     assert info.image_size == size and info.record["targets"] == ["ulcer"]
+    # evaluate and predict load through the same loader, at the trained size
+    from medvlseg.evaluation.evaluate import evaluate
+    from medvlseg.predict import predict
+
+    data = _tiny_dataset(tmp_path / "data")
+    summary = evaluate(run, data, out_dir=tmp_path / "ev", figures=False, limit=2)
+    assert summary["model"]["image_size"] == size and summary["model"]["record"]["model_kwargs"] == model.record.model_kwargs
+    res = predict(run, [data / "images" / "a.png"], "ulcer", out_dir=tmp_path / "pr")
+    assert res["model"]["image_size"] == size and res["presence_threshold"] == 0.7
+
+
+def _tiny_dataset(root):
+    from PIL import Image
+
+    (root / "images").mkdir(parents=True)
+    (root / "masks").mkdir()
+    rows = ["id,image,mask,split"]
+    for k, name in enumerate(("a", "b")):
+        img = np.full((20, 24, 3), 40 * (k + 1), np.uint8)
+        mask = np.zeros((20, 24), np.uint8)
+        mask[5:12, 6:14] = 255
+        Image.fromarray(img).save(root / "images" / f"{name}.png")
+        Image.fromarray(mask).save(root / "masks" / f"{name}.png")
+        rows.append(f"{name},images/{name}.png,masks/{name}.png,val")
+    (root / "manifest.csv").write_text("\n".join(rows) + "\n")
+    return root
 
 
 def test_hf_clipseg_import_round_trips(tmp_path):

@@ -119,7 +119,7 @@ def test_hf_folder_with_only_a_pickle_is_refused(tmp_path, no_unpickling):
     CLIPSegConfig(text_config=c.text_config.to_dict(), vision_config=c.vision_config.to_dict(), projection_dim=32,
                   extract_layers=[1, 2, 3]).save_pretrained(folder)
     (folder / "pytorch_model.bin").write_bytes(b"never read")
-    with pytest.raises(DataError):
+    with pytest.raises(DataError, match=r"hf.*cannot load Hugging Face CLIPSeg checkpoint"):
         resolve_model(folder)
     assert no_unpickling == []
 

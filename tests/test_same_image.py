@@ -215,7 +215,8 @@ def test_renaming_a_folder_dataset_keeps_its_splits(tmp_path, make, seed):
 
 def test_pooled_groups_stay_distinct(tmp_path):
     """Two NIfTI folders with the same file names: their volumes stay separate groups in a pool
-    (held-out selection groups a pooled train split by ``group``), and 2-D ids stay groups."""
+    (held-out selection groups a pooled train split by ``group``); 2-D images are grouped by their
+    relative path."""
     _folder_dataset_nifti(tmp_path / "one", n=2)
     _folder_dataset_nifti(tmp_path / "two", n=3)
     _folder_dataset_2d(tmp_path / "flat", n=3)

@@ -59,7 +59,11 @@ class ModelInfo:
     metadata: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """As JSON for reports: the metadata without its per-image training hashes (thousands of
+        lines in every evaluation summary otherwise; the run's metadata.json keeps them)."""
+        out = asdict(self)
+        out["metadata"] = {k: v for k, v in out["metadata"].items() if k != "train_image_sha256"}
+        return out
 
     @classmethod
     def of(cls, model, *, source: str, kind: str, sha256: str | None = None, metadata: dict | None = None) -> ModelInfo:
@@ -186,8 +190,10 @@ def read_record(path: Path, *, legacy: dict[str, Any] | None = None):
     rec = ModelRecord.from_header(header, source=str(path), legacy_image_size=legacy.get("image_size"))
     if isinstance(rec, ModelRecord):
         return rec
-    # today's format before the record: rebuild once to learn the defaults it did not store
-    args = {"backbone": rec["backbone"], "backbone_kwargs": rec["backbone_kwargs"], **rec["model_kwargs"]}
+    # the format before the record: build once to learn the defaults it did not store (size,
+    # normalisation), with the backbone arguments its run's config.yaml kept
+    args = {"backbone": rec["backbone"], "backbone_kwargs": rec["backbone_kwargs"] or legacy.get("backbone_kwargs") or {},
+            **rec["model_kwargs"]}
     if "image_size" in rec:
         args["image_size"] = rec["image_size"]
     probe = build_model(rec["model"], **args)
@@ -219,8 +225,26 @@ def _load_run(run: Path):
         raise DataError(f"{model_file}: missing; refusing to load run {run}")
     meta = _read_metadata(meta_path)
     sha = _verify_sha(model_file, meta, meta_path)
-    model = load_safetensors_model(model_file, legacy=meta)
+    model = load_safetensors_model(model_file, legacy=_legacy(run, meta))
     return model, ModelInfo.of(model, source=str(run), kind="run", sha256=sha, metadata=meta)
+
+
+def _legacy(folder: Path, meta: dict[str, Any]) -> dict[str, Any]:
+    """What a model file written before the record existed leaves to its run: the metadata
+    (``image_size``, thresholds) and the backbone arguments of the run's ``config.yaml`` (the old
+    header did not keep them)."""
+    out = dict(meta)
+    cfg = folder / "config.yaml"
+    if cfg.is_file():
+        import yaml
+
+        try:
+            kwargs = ((yaml.safe_load(cfg.read_text(encoding="utf-8")) or {}).get("model") or {}).get("kwargs") or {}
+        except (OSError, yaml.YAMLError, AttributeError):
+            kwargs = {}
+        if isinstance(kwargs, dict) and isinstance(kwargs.get("backbone_kwargs"), dict):
+            out["backbone_kwargs"] = kwargs["backbone_kwargs"]
+    return out
 
 
 def _load_safetensors(path: Path):
@@ -232,7 +256,7 @@ def _load_safetensors(path: Path):
             sha = _verify_sha(path, meta, sidecar)
         else:
             meta = {}
-    model = load_safetensors_model(path, legacy=meta)
+    model = load_safetensors_model(path, legacy=_legacy(path.parent, meta) if meta else {})
     return model, ModelInfo.of(model, source=str(path), kind="safetensors", sha256=sha or sha256_file(path), metadata=meta)
 
 
@@ -285,7 +309,7 @@ def load_hf_clipseg(name_or_path: str):
     local = Path(name_or_path).is_dir()
     if local and not is_hf_clipseg(name_or_path):
         raise DataError(f"{name_or_path}: no config.json with model_type 'clipseg'; not a CLIPSeg checkpoint")
-    source = str(name_or_path)
+    source = str(Path(name_or_path).resolve()) if local else str(name_or_path)  # a record must not depend on the cwd
     model = build_model("clipseg", backbone="clip", backbone_kwargs={"clipseg_checkpoint": source},
                         image_size=_processor_size(source), clipseg_checkpoint=source).eval()
     return model, ModelInfo.of(model, source=source, kind="hf-clipseg")

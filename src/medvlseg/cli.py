@@ -268,7 +268,7 @@ def evaluate_cmd(
     seed: Annotated[int, typer.Option(help="Seed for random prompt levels and perturbations.")] = 0,
     tta: Annotated[str, typer.Option(help="Test-time augmentation: none, flip (4 mirrorings, 4x the cost) or dihedral (8 rotations/mirrorings).")] = "none",
     threshold: Annotated[Optional[float], typer.Option(help="Pixel threshold (default: the run's).")] = None,
-    presence_threshold: Annotated[Optional[float], typer.Option("--presence-threshold", help="Below this largest probability the mask is empty (default: the run's, calibrated on val; 0 turns it off).")] = None,
+    presence_threshold: Annotated[Optional[float], typer.Option("--presence-threshold", help="Below this largest probability the mask is empty (default: the run's, calibrated on its selection split; 0 turns it off).")] = None,
     trust_pickle: Annotated[bool, typer.Option("--trust-pickle", help="Allow a pickle checkpoint (.pt/.ckpt/...), read with weights_only=True.")] = False,
     pickle_model: Annotated[Optional[str], typer.Option("--model", help="With --trust-pickle: the model the weights belong to.")] = None,
     pickle_backbone: Annotated[Optional[str], typer.Option("--backbone", help="With --trust-pickle: its backbone.")] = None,

@@ -39,6 +39,14 @@ class ModelConfig(_Section):
     backbone: str | None = None  # None: the model's default backbone (filled in on validation)
     kwargs: dict[str, Any] = Field(default_factory=dict)  # passed to medvlseg.build_model
 
+    @field_validator("kwargs")
+    @classmethod
+    def _no_size(cls, v: dict[str, Any]) -> dict[str, Any]:
+        if "image_size" in v:
+            raise ValueError("image_size is not a model argument: set data.image_size (the size the model is trained "
+                             "and used at, kept in its record)")
+        return v
+
     @model_validator(mode="after")
     def _known_model(self) -> ModelConfig:
         from .models.base import list_models, model_info

@@ -1,8 +1,9 @@
 """``Segmenter``: run any model on an image of any size and get the mask back at that size.
 
 It does what a user should not have to: read the file, bring grey / 16-bit / float images to three
-channels in [0, 1], resize to the model's native input, normalise with the backbone's statistics,
-run the model, and resize the probability back to the original size.
+channels in [0, 1], resize to the size the model was trained at (its record's), normalise with the
+backbone's statistics (:mod:`medvlseg.preprocess`, the same as in training), run the model, and
+resize the probability back to the original size.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import torch.nn.functional as F
 from .errors import ConfigError, DataError
 from .decision import binarize, check_pixel_threshold, check_presence_threshold, is_present
 from .models.base import SegmentationModel
-from .preprocess import image_to_unit_rgb, preprocess_image  # noqa: F401  (image_to_unit_rgb: re-exported)
+from .preprocess import preprocess_image
 
 EPS = 1e-6
 

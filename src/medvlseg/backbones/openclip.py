@@ -488,14 +488,14 @@ def _weights_in(folder: Path) -> Path:
     raise DataError(f"{folder}: no weights file ({', '.join(_WEIGHT_NAMES)}); pass pretrained=False for random weights")
 
 
-def read_state_dict(path: str | os.PathLike) -> dict[str, torch.Tensor]:
+def read_state_dict(path: str | os.PathLike, *, trusted: bool | None = None) -> dict[str, torch.Tensor]:
     """Tensors of a checkpoint: ``.safetensors``, or a pickle when the caller trusts pickles
     (:mod:`medvlseg.weights`), read with ``weights_only=True``. Unwraps ``state_dict`` / ``model`` entries
     and a ``module.`` prefix (DistributedDataParallel)."""
     from ..weights import read_weights
 
     path = Path(path)
-    obj: Any = read_weights(path)  # safetensors; a pickle only under trust_pickle (--trust-pickle)
+    obj: Any = read_weights(path, trusted=trusted)  # safetensors; a pickle only under trust_pickle (--trust-pickle)
     for key in ("state_dict", "model", "model_state_dict"):
         if isinstance(obj, dict) and isinstance(obj.get(key), dict):
             obj = obj[key]
@@ -510,12 +510,12 @@ def read_state_dict(path: str | os.PathLike) -> dict[str, torch.Tensor]:
     return state
 
 
-def _load_weights(model: nn.Module, path: str | os.PathLike, arch: str) -> None:
+def _load_weights(model: nn.Module, path: str | os.PathLike, arch: str, *, trusted: bool | None = None) -> None:
     """Load a checkpoint into ``model`` with open_clip's own state-dict conversions; every key must match."""
     from open_clip.convert import convert_state_dict
     from open_clip.model import convert_to_custom_text_state_dict, resize_pos_embed, resize_text_pos_embed
 
-    state = read_state_dict(path)
+    state = read_state_dict(path, trusted=trusted)
     state = convert_state_dict(model, state)
     if "positional_embedding" in state and not hasattr(model, "positional_embedding"):
         state = convert_to_custom_text_state_dict(state)  # old CLIP layout into a CustomTextCLIP
@@ -638,10 +638,14 @@ def build_open_clip(spec: str | os.PathLike | None = None, *, model_name: str | 
         raise ConfigError(f"open_clip:{spec}: unknown model; expected {_ACCEPTED}")
 
     model, model_cfg, notes = _create(arch, seed=seed, **create_kwargs)
+    trusted = None  # the caller's trust_pickle scope
     if weights == "hub":
         weights = _hub_file(arch, None, create_kwargs.get("cache_dir"))
+        # BiomedCLIP's published checkpoint is a pickle only: trusted by its name, as a dependency's
+        # file is (never a file a user hands in), and read with weights_only=True all the same
+        trusted = True if arch == BIOMEDCLIP_HUB else None
     if weights is not None:
-        _load_weights(model, weights, arch)
+        _load_weights(model, weights, arch, trusted=trusted)
     tok = _make_tokenizer(tokenizer, arch=arch, model=model, model_cfg=model_cfg, notes=notes, pretrained=pretrained)
     source = source if pretrained else f"random(seed={seed})"
     return OpenCLIPBackbone(model, tok, name=name, weight_source=source, model_cfg=model_cfg, arch=arch)

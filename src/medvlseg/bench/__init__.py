@@ -35,9 +35,9 @@ whose run finished but whose evaluation did not is only evaluated; a run interru
 resumed from its last completed epoch. A cell JSON or a run folder is reused only when its resolved
 configuration equals the cell's (all but ``name`` and ``out_dir``, which the runner sets from the
 cell id and ``--out``); otherwise the run stops with a :class:`~medvlseg.errors.ConfigError` naming
-the file or folder and the first differing keys. The runner never deletes a folder it did not create
-in the same invocation: a run folder left by an earlier invocation that cannot be resumed (stopped
-before its first epoch completed) is an error, for the user to remove or to avoid with another ``--out``.
+the file or folder and the first differing keys. The runner deletes nothing: a run folder that
+cannot be resumed (stopped before its first epoch completed) is an error, for the user to remove
+or to avoid with another ``--out``.
 
 The modules: :mod:`.schema` (the suite YAML and :func:`load_suite`), :mod:`.plan` (the cells and
 their evaluations), :mod:`.run` (training, resuming, evaluating, :func:`run_suite`), :mod:`.report`

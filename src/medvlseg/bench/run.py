@@ -2,15 +2,14 @@
 resumed), evaluated where results are missing, and recorded in ``OUT/cells/<id>.json``; then the
 records are aggregated and reported (:mod:`.report`).
 
-What is reused, and what may be deleted:
+What is reused (and nothing is deleted):
 
 - A cell JSON or a run folder is reused only when its resolved configuration equals the cell's
   (``name`` and ``out_dir`` aside: the runner sets them from the cell id and ``--out``, so they
   differ when the same folder is reached by another path). Otherwise a
   :class:`~medvlseg.errors.ConfigError` names the file or folder and the first differing keys.
-- The runner deletes only run folders it created itself in the same invocation (tracked in
-  :class:`RunState`). A folder left by an earlier invocation that cannot be resumed is an error
-  that tells the user to remove it or to use another ``--out``; it is never deleted.
+- The runner deletes nothing. A run folder that cannot be resumed (stopped before its first epoch
+  completed) is an error that tells the user to remove it or to use another ``--out``.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ import json
 import os
 import platform
 import shlex
-import shutil
 import sys
 import time
 from collections.abc import Callable
@@ -33,7 +31,7 @@ from .plan import ID_SET, Cell, EvalJob, _eval_jobs, plan_cells, safe_name
 from .report import aggregate, fmt, write_results
 from .schema import Suite, is_suite_override, load_suite
 
-__all__ = ["RunState", "SuiteResult", "command_line", "machine_info", "run_suite"]
+__all__ = ["SuiteResult", "command_line", "machine_info", "run_suite"]
 
 # RunConfig fields the runner itself sets from the cell id and --out: not compared when deciding reuse
 RUNNER_KEYS = ("name", "out_dir")
@@ -47,16 +45,6 @@ class SuiteResult:
     rows: list[dict[str, Any]] = field(default_factory=list)  # aggregated (results.csv)
     skipped: list[str] = field(default_factory=list)
     plots: list[Path] = field(default_factory=list)
-
-
-@dataclass
-class RunState:
-    """What one invocation of :func:`run_suite` did to the output folder."""
-
-    created: set[Path] = field(default_factory=set)  # run folders it created (resolved): the only ones it may delete
-
-    def made(self, path: Path) -> bool:
-        return path.resolve() in self.created
 
 
 def machine_info() -> dict[str, Any]:
@@ -108,7 +96,6 @@ def run_suite(
         return result
 
     machine = machine_info()
-    state = RunState()
     bar = None
     if progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -122,7 +109,7 @@ def run_suite(
             if bar is not None:
                 bar.update(task, description=f"{suite.name}: {cell.id}")
             t0 = time.monotonic()
-            record, done_before = _run_cell(suite, cell, out, machine, train_fn, state)
+            record, done_before = _run_cell(suite, cell, out, machine, train_fn)
             result.records.append(record)
             if done_before:
                 result.skipped.append(cell.id)
@@ -204,9 +191,9 @@ def _check_existing_run(cell: Cell, run_dir: Path) -> None:
 
 
 def _run_cell(suite: Suite, cell: Cell, out: Path, machine: dict[str, Any], train_fn: Callable[..., Path] | None,
-              state: RunState | None = None) -> tuple[dict, bool]:
+              ) -> tuple[dict, bool]:
     """Train (or reuse / resume) the cell's run, evaluate what is missing, write cells/<id>.json."""
-    state = state if state is not None else RunState()
+    from ..config import RunConfig
     cell_json = out / "cells" / f"{cell.id}.json"
     cfg_dict = cell.config.to_dict()
     jobs = _eval_jobs(suite, cell)
@@ -217,6 +204,10 @@ def _run_cell(suite: Suite, cell: Cell, out: Path, machine: dict[str, Any], trai
         except (OSError, ValueError) as exc:
             raise DataError(f"{cell_json}: unreadable cell result ({exc}); delete it to recompute the cell") from None
         found = record.get("config") if isinstance(record.get("config"), dict) else {}
+        try:  # resolved by today's schema: a key added since (with its default) is no difference
+            found = RunConfig.from_dict(found).to_dict()
+        except ConfigError:
+            pass  # not a valid config any more: compared as it is, and reported
         if _comparable(found) != _comparable(cfg_dict):
             raise ConfigError(
                 f"{cell_json}: was computed with another configuration for cell {cell.id} "
@@ -228,11 +219,11 @@ def _run_cell(suite: Suite, cell: Cell, out: Path, machine: dict[str, Any], trai
             return record, True
 
     run_dir = Path(cell.config.out_dir) / cell.id
-    if run_dir.exists() and not state.made(run_dir):
+    if run_dir.exists():
         _check_existing_run(cell, run_dir)
     train_info = (record or {}).get("train")
     if train_info is None:
-        train_info = _train_cell(cell, run_dir, machine, train_fn, state)
+        train_info = _train_cell(cell, run_dir, machine, train_fn)
     evals = [e for e in (record or {}).get("evals", []) if e["key"] in {j.key for j in jobs}]
     have = {e["key"] for e in evals}
     for job in jobs:
@@ -248,16 +239,14 @@ def _run_cell(suite: Suite, cell: Cell, out: Path, machine: dict[str, Any], trai
     return record, False
 
 
-def _train_cell(cell: Cell, run_dir: Path, machine: dict[str, Any], train_fn: Callable[..., Path] | None,
-                state: RunState | None = None) -> dict[str, Any]:
+def _train_cell(cell: Cell, run_dir: Path, machine: dict[str, Any], train_fn: Callable[..., Path] | None) -> dict[str, Any]:
     """Train the cell's model, resuming a run a previous invocation left unfinished.
 
     A finished run is reused as it is. A run folder with a config.yaml is resumed from its last/
-    checkpoint; when it has none (stopped before its first epoch completed) it is trained again
-    from scratch only if this invocation created it, and is otherwise an error.
-    (:func:`_run_cell` has already checked a pre-existing folder's config against the cell's.)
+    checkpoint; when it has none (stopped before its first epoch completed) it is an error naming
+    the folder: the runner deletes nothing. (:func:`_run_cell` has already checked a pre-existing
+    folder's config against the cell's.)
     """
-    state = state if state is not None else RunState()
     if train_fn is None:
         from ..engine.train import train as train_fn
     meta_path = run_dir / "metadata.json"
@@ -273,18 +262,14 @@ def _train_cell(cell: Cell, run_dir: Path, machine: dict[str, Any], train_fn: Ca
                 verify_resumable(run_dir)
                 resumed = True
             except (DataError, ConfigError) as exc:
-                if not state.made(run_dir):
-                    raise ConfigError(
-                        f"{run_dir}: the unfinished run of cell {cell.id} cannot be resumed ({exc}); it was probably "
-                        "stopped before its first epoch completed. Remove that folder yourself to train the cell from "
-                        "scratch, or use another --out"
-                    ) from None
-                shutil.rmtree(run_dir)  # created by this invocation and stopped before its first epoch: start it again
+                raise ConfigError(
+                    f"{run_dir}: the unfinished run of cell {cell.id} cannot be resumed ({exc}); it was probably "
+                    "stopped before its first epoch completed. Remove that folder yourself to train the cell from "
+                    "scratch, or use another --out"
+                ) from None
         if resumed:
             train_fn(resume=run_dir, progress=False)
         else:
-            if not run_dir.exists():
-                state.created.add(run_dir.resolve())  # train() creates it now
             train_fn(cell.config, progress=False)
         wall = time.monotonic() - t0
         meta = _read_json(meta_path)

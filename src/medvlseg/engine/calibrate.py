@@ -1,13 +1,14 @@
-"""Presence threshold calibrated on the validation split.
+"""Presence threshold calibrated on the selection split (``val``, or with ``data.select_fraction`` a
+held-out part of ``train``).
 
 A :class:`~medvlseg.Segmenter` returns an empty mask when an image's presence score (its largest
 probability) is below ``presence_threshold``. At the default, 0.5, that is no extra rule (a pixel
 needs a probability of at least 0.5 to be target anyway). Raising it makes the model say "nothing here"
 on images where it is only faintly confident, which matters on data with target-free images
-(polypgen val: 12 of 150). The threshold is chosen, after training, on the validation images with
+(polypgen val: 12 of 150). The threshold is chosen, after training, on the selection images with
 the best weights, to maximise the mean per-image score over *all* of them: Dice on an image with a
 target (0 if suppressed), 1 or 0 on an image without one (predicted empty or not). Without both
-kinds of images in val there is nothing to trade off and it stays at the pixel threshold.
+kinds of images there is nothing to trade off and it stays at the pixel threshold.
 """
 
 from __future__ import annotations

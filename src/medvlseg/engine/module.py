@@ -16,7 +16,6 @@ from ..models.base import SegmentationOutput
 from .cache import FeatureCache
 
 
-
 def per_image_dice(pred: torch.Tensor, gt: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     """Boolean masks (B, 1, S, S) -> Dice per image (B,) float64 (1 when both are empty) and whether
     the ground truth is empty (B,)."""

@@ -49,6 +49,9 @@ from ..utils import atomic_write_json, atomic_write_text, sha256_file
 
 log = logging.getLogger(__name__)
 
+# what --resume may change: how long and where it trains, not what it trains on or what it is
+RESUMABLE_OVERRIDES = ("optim.epochs", "optim.max_time_min", "optim.early_stopping_patience", "trainer.", "data.num_workers",
+                       "cache.dir")
 RUN_DIR_ENV = "MEDVLSEG_RUN_DIR"  # how DDP child processes learn the folder rank 0 chose
 LAST = "last"
 
@@ -207,8 +210,6 @@ class RunDirCallback(_lightning_checkpoint_base()):
             "sha256": {"model.safetensors": sha256_file(path)} if path.is_file() else {},
             "best_epoch": self.best_epoch,
             "best_metrics": {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in self.best_metrics.items()},
-            "threshold": self.metadata["record"]["threshold"],
-            "presence_threshold": self.presence_threshold,
             "presence_calibration": self.presence_calibration,
             "epochs_completed": len(self.rows),
             "train_time_s": round(self.train_time_s, 3),
@@ -217,22 +218,23 @@ class RunDirCallback(_lightning_checkpoint_base()):
             from ..checkpoints import read_record
 
             meta["record"] = read_record(path).model_dump(mode="json")  # what the saved file rebuilds
+        # the decision rules, as the saved file's record holds them (also after a resume)
+        meta["threshold"] = meta["record"]["threshold"]
+        meta["presence_threshold"] = meta["record"]["presence_threshold"]
         atomic_write_json(self.run_dir / "metadata.json", meta)
 
     def calibrate_presence(self, module: Any, val_batches: Any, device: torch.device) -> None:
         """Load the best weights into the module's model, choose the presence threshold on the
         selection split (calibrate.py), through the module's forward (and so its feature cache), and
         write it into the saved model's record."""
-        from safetensors.torch import load_file
-
-        from ..models.base import save_model
+        from ..models.base import load_weights_into, save_model
+        from ..weights import read_weights
         from .calibrate import choose_presence_threshold, val_presence
 
         path = self.run_dir / "model.safetensors"
         if not path.is_file():
             return
-        module.model.load_state_dict(load_file(str(path)), strict=False)  # the trainable part; the frozen one is unchanged
-        model = module.model
+        model = load_weights_into(module.model, read_weights(path), source=str(path))  # the best epoch's weights
         scores = val_presence(model, val_batches, device, threshold=model.record.threshold,
                               forward=lambda b: module.forward_batch(b).logits)
         self.presence_threshold, self.presence_calibration = choose_presence_threshold(*scores, threshold=model.record.threshold)
@@ -261,9 +263,17 @@ _LIGHTNING_LOGGERS = ("lightning.pytorch", "lightning.fabric", "lightning")
 @contextlib.contextmanager
 def quiet_lightning() -> Iterator[None]:
     """Within the block, Lightning's info lines ("GPU available", tips, "Loading train_dataloader",
-    "`Trainer.fit` stopped") and the warnings in :data:`_LIGHTNING_NOISE` are silenced; real
-    warnings still show. The training log is then one progress bar and one line per epoch."""
+    "`Trainer.fit` stopped"), the warnings in :data:`_LIGHTNING_NOISE` and transformers' weight-loading
+    bar are silenced; real warnings still show. The training log is then one progress bar and one
+    line per epoch."""
     levels = {name: logging.getLogger(name).level for name in _LIGHTNING_LOGGERS}
+    try:  # transformers' "Loading weights" bar while the backbone is built
+        from transformers.utils import logging as hf_logging
+
+        hf_bar = hf_logging.is_progress_bar_enabled()
+        hf_logging.disable_progress_bar()
+    except ImportError:  # pragma: no cover - the models extra is not installed
+        hf_logging, hf_bar = None, False
     with warnings.catch_warnings():
         for pattern in _LIGHTNING_NOISE:
             warnings.filterwarnings("ignore", message=pattern)
@@ -275,6 +285,8 @@ def quiet_lightning() -> Iterator[None]:
         finally:
             for name, level in levels.items():
                 logging.getLogger(name).setLevel(level)
+            if hf_bar:
+                hf_logging.enable_progress_bar()
 
 
 # ------------------------------------------------------------------------------------------- run dir
@@ -300,6 +312,19 @@ def _choose_run_dir(cfg: RunConfig, model_name: str) -> Path:
         n += 1
         run_dir = out / f"{base}-{n}"
     return run_dir
+
+
+def _resumed_record(run_dir: Path):
+    """The model record a run directory's metadata holds (None for runs written before it)."""
+    import json
+
+    from ..models.record import ModelRecord
+
+    try:
+        raw = json.loads((run_dir / "metadata.json").read_text(encoding="utf-8")).get("record")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return ModelRecord.from_dict(raw, source=str(run_dir / "metadata.json")) if isinstance(raw, dict) else None
 
 
 def verify_resumable(run_dir: Path) -> RunConfig:
@@ -354,6 +379,11 @@ def _train(cfg, *, resume, overrides, devices, strategy, num_nodes, out_dir, pro
     if resume is not None:
         run_dir = Path(resume)
         base = verify_resumable(run_dir)
+        bad = [o for o in overrides or [] if not o.split("=", 1)[0].strip().startswith(RESUMABLE_OVERRIDES)]
+        if bad:
+            raise ConfigError(f"--resume: {', '.join(bad)} would change the model or its data in the middle of the run; "
+                              f"only {', '.join(p.rstrip('.') for p in RESUMABLE_OVERRIDES)} can change on resume "
+                              "(start a new run for anything else)")
         cfg = RunConfig.from_dict(apply_overrides(base.to_dict(), overrides or []), source=str(run_dir / "config.yaml"))
     elif cfg is None:
         raise ConfigError("train: give a config (or resume=RUN_DIR)")
@@ -373,7 +403,13 @@ def _train(cfg, *, resume, overrides, devices, strategy, num_nodes, out_dir, pro
 
     pl.seed_everything(cfg.seed, workers=True, verbose=False)
     with trust_pickle(allow_pickle):
-        model = build_model(cfg.model.name, backbone=cfg.model.backbone, image_size=cfg.data.image_size, **cfg.model.kwargs)
+        record = _resumed_record(run_dir) if resume is not None else None
+        if record is not None:  # the network the run has been training: rebuilt by the one loader's rule
+            from ..models.base import build_from_record
+
+            model = build_from_record(record, source=str(run_dir / "metadata.json"))
+        else:
+            model = build_model(cfg.model.name, backbone=cfg.model.backbone, image_size=cfg.data.image_size, **cfg.model.kwargs)
     size = model.image_size  # the record's: training, evaluation and prediction all use it
     cache = None
     if cfg.cache.enabled:

@@ -258,9 +258,7 @@ def evaluate(
         "prompt_type": prompt_type,
         "dropped_train_copies": dropped,
         "in_training_data": seen_in_training,
-        "warnings": ([f"{len(seen_in_training)} of the {n} evaluated image(s) were in the run's training data "
-                      f"(identical pixels), e.g. {', '.join(seen_in_training[:3])}: this is not a held-out score"]
-                     if seen_in_training else []),
+        "warnings": _warnings(info, seen_in_training, n),
         "perturbation": perturb,
         "prompt_from_ground_truth": prompt_type in LEAKY_PROMPTS or prompt_type == "random",
         "seed": seed,
@@ -285,6 +283,16 @@ def evaluate(
     write_summary_json(out / "summary.json", summary)
     atomic_write_text(out / "report.md", _report(summary, full.name, split))
     return summary
+
+
+def _warnings(info, seen_in_training: list[str], n: int) -> list[str]:
+    if seen_in_training:
+        return [f"{len(seen_in_training)} of the {n} evaluated image(s) were in the run's training data "
+                f"(identical pixels), e.g. {', '.join(seen_in_training[:3])}: this is not a held-out score"]
+    if info.kind == "run" and "train_image_sha256" not in info.metadata:
+        return ["this run does not list its training images (trained by an older medvlseg): whether the scored "
+                "images were trained on cannot be checked"]
+    return []
 
 
 def _pooled(ds: SegmentationDataset) -> bool:

@@ -37,10 +37,6 @@ def save_png(fig, path: str | os.PathLike) -> Path:
     return atomic_write_bytes(path, buf.getvalue())
 
 
-_figure = new_figure  # the former private names, kept for existing callers
-_save = save_png
-
-
 def _unit_rgb(image: np.ndarray) -> np.ndarray:
     from ..preprocess import image_to_unit_rgb
 
@@ -50,7 +46,7 @@ def _unit_rgb(image: np.ndarray) -> np.ndarray:
 def save_overlay(path: str | os.PathLike, image: np.ndarray, gt: np.ndarray, pred: np.ndarray, *, title: str = "") -> Path:
     """The image with the ground-truth contour (green) and the predicted contour (red)."""
     h, w = gt.shape
-    fig = _figure(6.0, 6.0 * h / max(w, 1) + 0.5)
+    fig = new_figure(6.0, 6.0 * h / max(w, 1) + 0.5)
     ax = fig.add_subplot(1, 1, 1)
     ax.imshow(_unit_rgb(image))
     for mask, colour in ((gt, "lime"), (pred, "red")):
@@ -62,12 +58,12 @@ def save_overlay(path: str | os.PathLike, image: np.ndarray, gt: np.ndarray, pre
 
     ax.legend(handles=[Line2D([], [], color="lime", label="ground truth"), Line2D([], [], color="red", label="prediction")],
               loc="lower right", fontsize=7, framealpha=0.6)
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 def save_uncertainty_maps(path: str | os.PathLike, image: np.ndarray, entropy: np.ndarray, mutual_information: np.ndarray, *, title: str = "") -> Path:
     """Image, predictive entropy (nats, 0..ln 2) and mutual information side by side."""
-    fig = _figure(12.0, 4.2)
+    fig = new_figure(12.0, 4.2)
     panels = ((_unit_rgb(image), "image", None), (entropy, "entropy (nats)", math.log(2.0)),
               (mutual_information, "mutual information (nats)", max(float(np.max(mutual_information)), 1e-6)))
     for k, (arr, name, vmax) in enumerate(panels):
@@ -80,14 +76,14 @@ def save_uncertainty_maps(path: str | os.PathLike, image: np.ndarray, entropy: n
         ax.set_title(name, fontsize=9)
         ax.set_axis_off()
     fig.suptitle(title, fontsize=10)
-    return _save(fig, path)
+    return save_png(fig, path)
 
 
 def save_reliability_diagram(path: str | os.PathLike, hist: CalibrationHistogram, *, title: str = "Reliability") -> Path:
     """Observed foreground frequency against mean predicted probability per bin, with the pixel
     count per bin below (log scale: most pixels sit near 0 or 1)."""
     rows = hist.reliability()
-    fig = _figure(5.0, 6.0)
+    fig = new_figure(5.0, 6.0)
     ax = fig.add_axes((0.14, 0.36, 0.8, 0.56))
     ax_n = fig.add_axes((0.14, 0.08, 0.8, 0.2), sharex=ax)
     centres = np.array([(r["lo"] + r["hi"]) / 2 for r in rows])
@@ -110,4 +106,4 @@ def save_reliability_diagram(path: str | os.PathLike, hist: CalibrationHistogram
         ax_n.set_yscale("log")
     ax_n.set_xlabel("predicted foreground probability")
     ax_n.set_ylabel("pixels")
-    return _save(fig, path)
+    return save_png(fig, path)

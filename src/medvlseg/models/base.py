@@ -9,7 +9,6 @@ Image-only models (``unet``) accept and ignore the prompts, so every model is ca
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -211,6 +210,8 @@ def build_model(
     _check_model_name(name)
     info = _MODEL_INFO[name]
     backbone_kwargs = dict(backbone_kwargs or {})
+    if image_size is not None and int(image_size) < 8:
+        raise ConfigError(f"image_size: must be >= 8, got {image_size}")
     if info["backbone_types"]:
         if backbone is None:
             backbone = info["default_backbone"]
@@ -225,27 +226,23 @@ def build_model(
                 f"model {name!r} needs a backbone with a {' or '.join(info['backbone_types'])} image tower; "
                 f"{bb.name!r} has a {bb.vision_type} one"
             )
-        size = image_size if image_size is not None else kwargs.get("image_size")
-        if size is not None and bb.fixed_image_size and int(size) != bb.image_size:
-            raise ConfigError(f"image_size: backbone {bb.name!r} takes {bb.image_size} px images only, got {size}")
+        if image_size is not None and bb.fixed_image_size and int(image_size) != bb.image_size:
+            raise ConfigError(f"image_size: backbone {bb.name!r} takes {bb.image_size} px images only, got {image_size}")
         model = _MODELS[name](bb, **kwargs)
         backbone_name, backbone_kwargs = bb.build_args if bb.build_args is not None else (bb.name, {})
     else:
         model = _MODELS[name](backbone=backbone, **kwargs)  # image-only: the factory ignores or uses it
         backbone_name = backbone if isinstance(backbone, str) else None
     model.name = name
-    size = image_size if image_size is not None else kwargs.get("image_size")
-    if size is not None:
-        if int(size) < 8:
-            raise ConfigError(f"image_size: must be >= 8, got {size}")
-        model.set_image_size(int(size))
-    model_kwargs = {k: v for k, v in kwargs.items() if k != "image_size"}
-    if "image_size" in kwargs and image_size is None:
-        model_kwargs["image_size"] = kwargs["image_size"]  # a factory argument of its own (kept as given)
+    if image_size is not None:
+        model.set_image_size(int(image_size))
     model.record = ModelRecord(
-        model=name, backbone=backbone_name, backbone_kwargs=backbone_kwargs, model_kwargs=model_kwargs,
+        model=name, backbone=backbone_name, backbone_kwargs=backbone_kwargs, model_kwargs=dict(kwargs),
         image_size=model.image_size, image_mean=tuple(model.image_mean), image_std=tuple(model.image_std),
     )
+    # a backbone built outside build_backbone cannot be rebuilt from its name: such a model runs, but
+    # save_model refuses it rather than write a record that would rebuild another backbone
+    model._rebuildable = not info["backbone_types"] or isinstance(backbone, str) or bb.build_args is not None
     return model
 
 
@@ -272,8 +269,9 @@ def save_model(model: SegmentationModel, path: str | Path, *, include_frozen: bo
 
     from ..utils import atomic_write_bytes
 
-    if model.record is None:
-        raise ConfigError(f"{type(model).__name__}: no model record; build models with medvlseg.build_model to save them")
+    if model.record is None or not getattr(model, "_rebuildable", True):
+        raise ConfigError(f"{type(model).__name__}: its record cannot rebuild it (no record, or a backbone built outside "
+                          "build_backbone); build it with medvlseg.build_model(name, backbone='<registry name>', backbone_kwargs=...)")
     record = model.record.model_copy(update={"include_frozen": include_frozen, **record_updates})
     record = ModelRecord.from_dict(record.model_dump(), source=f"{path}")  # validates the updates
     state = model.state_dict() if include_frozen else model.trainable_state_dict()
@@ -289,7 +287,6 @@ def load_model(path: str | Path, *, trust_pickle: bool = False) -> SegmentationM
     from ..checkpoints import resolve_model
 
     return resolve_model(path, trust_pickle=trust_pickle)[0]
-
 
 
 def load_weights_into(model: SegmentationModel, state: dict[str, torch.Tensor], *, source: str) -> SegmentationModel:
