@@ -52,6 +52,7 @@ class ModelInfo:
     backbone: str | None = None
     threshold: float = 0.5
     presence_threshold: float = 0.5
+    presence_thresholds: dict[str, float] = field(default_factory=dict)
     sha256: str | None = None
     weight_source: str | None = None
     image_size: int | None = None
@@ -74,6 +75,7 @@ class ModelInfo:
             backbone=record.backbone if record is not None else getattr(bb, "name", None),
             threshold=record.threshold if record is not None else 0.5,
             presence_threshold=record.presence_threshold if record is not None else 0.5,
+            presence_thresholds=dict(record.presence_thresholds) if record is not None else {},
             sha256=sha256, weight_source=getattr(bb, "weight_source", None) if bb is not None else None,
             image_size=getattr(model, "image_size", None),
             record=record.model_dump(mode="json") if record is not None else {}, metadata=dict(metadata or {}),

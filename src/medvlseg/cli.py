@@ -215,6 +215,29 @@ def metrics(
 # ------------------------------------------------------------------------------------------ train
 
 
+@app.command("align")
+def align_cmd(
+    data: Annotated[list[Path], typer.Option("--data", help="Dataset folder; repeat for several (the negatives come from all).")],
+    out: Annotated[Path, typer.Option("--out", help="The align run folder: backbone.safetensors, align.json, retrieval.md.")],
+    backbone: Annotated[str, typer.Option(help="Backbone with learned projections (lite, tiny-lite).")] = "lite",
+    loss: Annotated[str, typer.Option(help="dhn_nce (MedCLIP-SAM) or info_nce (CLIP's loss, for comparison).")] = "dhn_nce",
+    epochs: Annotated[int, typer.Option(help="Passes over the training images.")] = 60,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Any AlignConfig field: key=value (YAML), repeatable.")] = None,
+) -> None:
+    """Align a backbone's image and text towers with DHN-NCE on image-text pairs (no masks needed
+    beyond the prompts'); reports retrieval on val before and after. A recipe starts from the run
+    with model.init_from: OUT."""
+    from .align import AlignConfig, align
+    from .config import apply_overrides, validate
+
+    raw = apply_overrides({"data": [str(p) for p in data], "backbone": backbone, "loss": loss, "epochs": epochs}, set_ or [])
+    cfg = validate(AlignConfig, raw, source="align")
+    res = align(cfg, out, console=err_console)
+    console.print((out / "retrieval.md").read_text(encoding="utf-8"), highlight=False, markup=False)
+    err_console.print(f"wrote {out / 'backbone.safetensors'}, {out / 'align.json'}, {out / 'retrieval.md'} "
+                      f"in {res['time_s']['total']:.0f}s")
+
+
 @app.command("train")
 def train_cmd(
     config: Annotated[Optional[Path], typer.Option("--config", help="Run configuration (YAML); see medvlseg.config.RunConfig.")] = None,
@@ -255,7 +278,7 @@ def train_cmd(
 @app.command("evaluate")
 def evaluate_cmd(
     model: Annotated[str, typer.Argument(metavar="RUN_OR_CHECKPOINT", help="Run directory, .safetensors file, or Hugging Face CLIPSeg id / folder.")],
-    data: Annotated[Path, typer.Option("--data", help="Dataset folder.")],
+    data: Annotated[list[Path], typer.Option("--data", help="Dataset folder; repeat it to pool several datasets.")],
     out: Annotated[Path, typer.Option("--out", help="Output folder: per_image.csv, summary.json, report.md, figures/.")],
     split: Annotated[str, typer.Option(help="Split to evaluate (train/val/test, or 'all').")] = "val",
     prompt_type: Annotated[Optional[str], typer.Option("--prompt-type", help="Prompt level p0..p9, or 'random' (default: the run's own, else p1).")] = None,
@@ -272,12 +295,28 @@ def evaluate_cmd(
     trust_pickle: Annotated[bool, typer.Option("--trust-pickle", help="Allow a pickle checkpoint (.pt/.ckpt/...), read with weights_only=True.")] = False,
     pickle_model: Annotated[Optional[str], typer.Option("--model", help="With --trust-pickle: the model the weights belong to.")] = None,
     pickle_backbone: Annotated[Optional[str], typer.Option("--backbone", help="With --trust-pickle: its backbone.")] = None,
+    cross_prompts: Annotated[bool, typer.Option("--cross-prompts", help="Score every image with every target name, paraphrases and nonsense: a dataset x prompt matrix.")] = False,
+    prompts: Annotated[Optional[Path], typer.Option("--prompts", help="With --cross-prompts: YAML with targets: {name: [paraphrases]} and nonsense: [...].")] = None,
 ) -> None:
-    """Run a model on a dataset split and score it (Dice, IoU, HD95, NSD, ECE, uncertainty AUROC)."""
+    """Run a model on a dataset split and score it (Dice, IoU, HD95, NSD, ECE, uncertainty AUROC);
+    with --cross-prompts, whether it segments what each prompt names and calls the rest absent."""
+    from .data import SegmentationDataset
     from .evaluation.evaluate import evaluate
 
+    dataset = SegmentationDataset.open(data[0]) if len(data) == 1 else SegmentationDataset.pool([SegmentationDataset.open(p) for p in data])
+    if cross_prompts:
+        from .evaluation.cross_prompts import cross_prompt_evaluate
+
+        res = cross_prompt_evaluate(model, dataset, out_dir=out, split=split, prompts=prompts, limit=limit,
+                                    device=device, tta=tta, trust_pickle=trust_pickle)
+        console.print((out / "cross_prompts.md").read_text(encoding="utf-8"), highlight=False, markup=False)
+        err_console.print(f"wrote {out / 'cross_prompts.csv'}, {out / 'cross_prompts.json'}, {out / 'cross_prompts.md'}, "
+                          f"{out / 'cross_prompts.png'} ({res['n_images']} images x {len(res['prompts'])} prompts)")
+        return
+    if prompts is not None:
+        raise MedvlsegError("--prompts goes with --cross-prompts")
     summary = evaluate(
-        model, data, out_dir=out, split=split, prompt_type=prompt_type, perturb=perturb, uncertainty=uncertainty,
+        model, dataset, out_dir=out, split=split, prompt_type=prompt_type, perturb=perturb, uncertainty=uncertainty,
         samples=samples, limit=limit, batch_size=batch_size, device=device, seed=seed, trust_pickle=trust_pickle,
         pickle_model=pickle_model, pickle_backbone=pickle_backbone, tta=tta, threshold=threshold,
         presence_threshold=presence_threshold,

@@ -38,6 +38,7 @@ class ModelConfig(_Section):
     name: str = "medclipseg"
     backbone: str | None = None  # None: the model's default backbone (filled in on validation)
     kwargs: dict[str, Any] = Field(default_factory=dict)  # passed to medvlseg.build_model
+    init_from: str | None = None  # an align run (medvlseg align): the backbone starts from its projections
 
     @field_validator("kwargs")
     @classmethod
@@ -69,6 +70,13 @@ class DataConfig(_Section):
     # > 0: hold out this share of train (by group, seeded) to pick the best epoch and calibrate the
     # presence threshold, so that val_split is scored untouched; 0: val_split does both
     select_fraction: float = Field(0.0, ge=0.0, lt=1.0)
+    # keep only the samples of these targets (a label-map or multi-target dataset); None: all
+    targets: list[str] | None = None
+    # share of training samples given a prompt naming a target the image does not hold, with an
+    # empty mask (medvlseg.prompts.negatives); of those, the share that are nonsense phrases
+    negative_fraction: float = Field(0.0, ge=0.0, lt=1.0)
+    negative_nonsense: float = Field(0.25, ge=0.0, le=1.0)
+    negative_targets: list[str] = Field(default_factory=list)  # more target names negatives may use
     prompt_type: str = "p1"
     image_size: int | None = Field(None, ge=8)  # None: the model's native size
     num_workers: int = Field(0, ge=0)

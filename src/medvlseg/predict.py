@@ -252,7 +252,7 @@ def predict(
         raise DataError("no inputs given")
     model, info = model_and_info(model_or_path, trust_pickle=trust_pickle, pickle_model=pickle_model, pickle_backbone=pickle_backbone)
     thr = info.threshold if threshold is None else threshold
-    seg = Segmenter(model, threshold=thr, presence_threshold=info.presence_threshold, device=device or default_device(), tta=tta)
+    seg = Segmenter(model, threshold=thr, device=device or default_device(), tta=tta)  # presence: the record's
     t_load = time.perf_counter() - t0
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -308,7 +308,7 @@ def predict(
         "model": info.to_dict(),
         "prompt": prompt,
         "threshold": seg.threshold,
-        "presence_threshold": seg.presence_threshold,
+        "presence_threshold": seg.presence_threshold_for(prompt),
         "uncertainty": uncertainty,
         "samples": samples if uncertainty and hasattr(model, "sample_probabilities") else None,
         "uncertainty_source": ("monte-carlo" if hasattr(model, "sample_probabilities") else "probability entropy (deterministic model)") if uncertainty else None,

@@ -120,13 +120,23 @@ class Segmenter:
         record = getattr(model, "record", None)
         if threshold is None:
             threshold = record.threshold if record is not None else 0.5
+        # an explicit presence threshold applies to every prompt; else the record's, per target
+        self._presence_override = presence_threshold is not None
         if presence_threshold is None:
             presence_threshold = record.presence_threshold if record is not None else 0.5
         self.threshold = check_pixel_threshold(threshold)
         self.presence_threshold = check_presence_threshold(presence_threshold)
+        self._record = record
         self.model = model.eval()
         self.device = torch.device(device) if device else next(model.parameters()).device
         self.model.to(self.device)
+
+    def presence_threshold_for(self, prompt: str) -> float:
+        """The presence threshold for ``prompt``: the one given to the Segmenter, else the record's
+        calibrated value for the target it names, else the record's global one."""
+        if self._presence_override or self._record is None:
+            return self.presence_threshold
+        return self._record.presence_threshold_for(prompt)
 
     def preprocess(self, image: np.ndarray) -> torch.Tensor:
         """``(H, W[, 3])`` array -> normalised ``(1, 3, S, S)`` tensor at the model's size
@@ -188,7 +198,8 @@ class Segmenter:
             entropy = _binary_entropy(mean) if uncertainty else None
             mi = torch.zeros_like(mean) if uncertainty else None
         present = float(mean.max()) if present is None else present
-        mask = binarize(mean, self.threshold) if is_present(present, self.presence_threshold) else torch.zeros_like(mean, dtype=torch.bool)
+        keep = is_present(present, self.presence_threshold_for(prompt))
+        mask = binarize(mean, self.threshold) if keep else torch.zeros_like(mean, dtype=torch.bool)
         return SegmentationResult(
             mask=mask.cpu().numpy(),
             probability=mean.float().cpu().numpy(),

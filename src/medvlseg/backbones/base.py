@@ -90,6 +90,9 @@ class Backbone(nn.Module, ABC):
     # (registry name, keyword arguments) it was built with, set by build_backbone: a model's record
     # rebuilds the backbone from it
     build_args: tuple[str, dict[str, Any]] | None = None
+    # parameters (names in this module) a frozen backbone's model saves all the same: the
+    # projections aligned by medvlseg align, which its source does not rebuild
+    carried: tuple[str, ...] = ()
 
     def __init__(self) -> None:
         super().__init__()
@@ -184,6 +187,22 @@ class Backbone(nn.Module, ABC):
             x = self.text_block(i, x, tokens)
         out, pooled = self.text_head(x, tokens)
         return TextFeatures(tokens=out, attention_mask=tokens.attention_mask, pooled=pooled)
+
+    # ---- alignment (medvlseg.align) ----------------------------------------------------------------
+
+    def alignable(self) -> dict[str, nn.Module]:
+        """The modules :mod:`medvlseg.align` trains (named), for backbones whose joint space is
+        learned here; others are aligned already (CLIP, BiomedCLIP) and say so."""
+        raise ConfigError(f"backbone {self.name!r}: its image and text towers come aligned; "
+                          "medvlseg align trains backbones with learned projections (lite, tiny-lite)")
+
+    def image_features(self, images: torch.Tensor) -> torch.Tensor:
+        """(B, 3, H, W) -> (B, C): the image tower's pooled output before its projection."""
+        raise ConfigError(f"backbone {self.name!r} does not expose features before its projection")
+
+    def text_features(self, prompts: Sequence[str]) -> torch.Tensor:
+        """B prompts -> (B, D_t): the text tower's pooled output before its projection."""
+        raise ConfigError(f"backbone {self.name!r} does not expose features before its projection")
 
     # ---- freezing -------------------------------------------------------------------------------
 

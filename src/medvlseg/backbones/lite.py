@@ -185,6 +185,25 @@ class LiteBackbone(Backbone):
         pooled = mean_pool(x, tokens.attention_mask)  # (B, L, D_t) -> (B, D_t), before L2 normalisation
         return x, self.text_proj(pooled)  # tokens (B, L, D_t), pooled (B, embed_dim)
 
+    # ---- alignment (medvlseg.align): the towers' pooled features before the projections ----------
+
+    def alignable(self) -> dict[str, nn.Module]:
+        """The modules contrastive alignment trains: the two projections into the joint space."""
+        return {"image_proj": self.image_proj, "text_proj": self.text_proj}
+
+    @torch.no_grad()
+    def image_features(self, images: torch.Tensor) -> torch.Tensor:
+        """(B, 3, H, W) -> (B, C) global average of the last stage: what ``image_proj`` takes (the
+        same 1x1 projection of every location gives the patch embeddings, whose mean this is)."""
+        return self.encode_image(images).last.mean(dim=(-2, -1))
+
+    @torch.no_grad()
+    def text_features(self, prompts: Sequence[str]) -> torch.Tensor:
+        """B prompts -> (B, D_t) mean-pooled final token states: what ``text_proj`` takes."""
+        tokens = self.tokenize(list(prompts))
+        feats = self.encode_text(tokens)
+        return mean_pool(feats.tokens, tokens.attention_mask)
+
 
 def _block_stride(block: nn.Module) -> int:
     s = block._block_args.stride

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..errors import DataError
 from . import io
+from .labels import find_label_map, target_slug
 from .splits import annotation_subset, assign_splits
 
 MANIFEST = "manifest.csv"
@@ -123,6 +124,9 @@ class SegmentationDataset(Sequence[Sample]):
         - ``images/`` and ``masks/``: pairs matched by file stem. 2-D files give one sample each;
           volumes (NIfTI files, DICOM series folders) give one sample per slice along ``axis``.
           Splits are assigned deterministically (by volume for slices), see :func:`assign_splits`.
+          Masks that are label maps (a ``labels.json`` or nnU-Net ``dataset.json`` at the root, or
+          ``label_map=``) give one sample per (image, target), ids ``<stem>__<target>``, unless
+          ``target`` names one; an image without a label gets an empty mask for it.
         """
         root = Path(path)
         if not root.exists():
@@ -166,16 +170,23 @@ class SegmentationDataset(Sequence[Sample]):
         masks = _entries_by_stem(root / "masks") if (root / "masks").is_dir() else {}
         if not images:
             raise DataError(f"{root / 'images'}: no images found (supported: {', '.join(io.IMAGE_SUFFIXES + io.NIFTI_SUFFIXES)}, DICOM)")
-        tgt = target or "target"
+        if label_map is None:
+            label_map = find_label_map(root)  # labels.json / nnU-Net dataset.json beside images/
+        # with a label map and no single target named: one sample per (image, target)
+        targets = sorted(set(label_map.values())) if label_map and target is None else [target or "target"]
         samples: list[Sample] = []
         for stem, image in sorted(images.items()):
             mask = masks.get(stem)
             rel = image.relative_to(root).as_posix()
-            if io.is_volume(image) and not io.is_image_file(image):
-                samples.extend(_volume_samples(stem, name, image, mask, None, tgt, axis, {}, rel))
-            else:
-                samples.append(Sample(id=stem, dataset=name, image=image, mask=mask, target=tgt, relpath=rel))
-        # groups hold neither the folder's name nor its location: a moved or renamed copy splits alike
+            for tgt in targets:
+                sid = stem if len(targets) == 1 else f"{stem}__{target_slug(tgt)}"
+                meta = {} if len(targets) == 1 else {"image_id": stem}
+                if io.is_volume(image) and not io.is_image_file(image):
+                    samples.extend(_volume_samples(sid, name, image, mask, None, tgt, axis, meta, rel))
+                else:
+                    samples.append(Sample(id=sid, dataset=name, image=image, mask=mask, target=tgt, relpath=rel, meta=meta))
+        # groups hold neither the folder's name nor its location: a moved or renamed copy splits alike,
+        # and the samples of one image (one per target) stay together
         split_of = assign_splits([s.id for s in samples], split_fractions, groups=[s.group for s in samples], seed=seed)
         samples = [replace(s, split=split_of[s.id]) for s in samples]
         return cls(samples, name=name, root=root, label_map=label_map)
@@ -295,6 +306,19 @@ class SegmentationDataset(Sequence[Sample]):
     def __repr__(self) -> str:
         splits = {k: sum(s.split == k for s in self.samples) for k in sorted({str(s.split) for s in self.samples})}
         return f"SegmentationDataset(name={self.name!r}, n={len(self)}, splits={splits})"
+
+    def targets(self) -> list[str]:
+        """The target names of the samples, sorted."""
+        return sorted({s.target for s in self.samples})
+
+    def with_targets(self, names: Sequence[str]) -> SegmentationDataset:
+        """Only the samples of the targets ``names``; an unknown name is an error listing the known."""
+        known = set(self.targets())
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise DataError(f"{self.name}: unknown target(s) {unknown}; this dataset has: {', '.join(sorted(known))}")
+        wanted = set(names)
+        return self.subset([s.id for s in self.samples if s.target in wanted])
 
     def ids(self) -> list[str]:
         return [s.id for s in self.samples]

@@ -53,12 +53,34 @@ def choose_presence_threshold(presence: np.ndarray, empty: np.ndarray, dice: np.
     return candidates[best], info
 
 
+def choose_presence_thresholds(
+    presence: np.ndarray, empty: np.ndarray, dice: np.ndarray, keys: list[str], *, threshold: float = 0.5,
+) -> tuple[float, dict[str, float], dict[str, Any]]:
+    """The global presence threshold (over every item) and one per target ``key`` (over the items
+    whose prompt names it: its positives, its target-free images, the negatives naming it) where
+    that target has items with and without a target to trade off; and the record of the choices."""
+    presence, empty, dice = np.asarray(presence, float), np.asarray(empty, bool), np.asarray(dice, float)
+    keys_arr = np.asarray(keys, dtype=object)
+    chosen, info = choose_presence_threshold(presence, empty, dice, threshold=threshold)
+    per: dict[str, float] = {}
+    per_info: dict[str, Any] = {}
+    for key in sorted({k for k in keys if k}):
+        sel = keys_arr == key
+        if empty[sel].any() and (~empty[sel]).any():
+            per[key], per_info[key] = choose_presence_threshold(presence[sel], empty[sel], dice[sel], threshold=threshold)
+    if per_info:
+        info["per_target"] = per_info
+    return chosen, per, info
+
+
 @torch.no_grad()
 def val_presence(
     model: torch.nn.Module, batches: Iterable[dict[str, Any]], device: torch.device, threshold: float = 0.5,
     forward: Callable[[dict[str, Any]], torch.Tensor] | None = None,
+    keys: list[str] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per validation image at the model's resolution: presence score, empty ground truth, Dice.
+    """Per validation item at the model's resolution: presence score, empty ground truth, Dice
+    (``keys``, a list, receives each item's ``key``).
     ``forward(batch) -> logits`` replaces ``model(images, prompts).logits`` (the engine passes its
     feature-cache path, so the frozen prefix does not run again)."""
     from ..decision import binarize
@@ -74,6 +96,8 @@ def val_presence(
             probs = torch.sigmoid(logits.float())  # (B, 1, S, S)
             d, e = per_image_dice(binarize(probs, threshold), batch["mask"] > 0.5)
             presence.append(probs.flatten(1).amax(1).cpu())
+            if keys is not None:  # filled with each item's target key, when the batches carry one
+                keys.extend(batch.get("key", [""] * len(batch["prompt"])))
             empty.append(e.cpu())
             dice.append(d.cpu())
     finally:

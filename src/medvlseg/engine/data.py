@@ -18,6 +18,7 @@ from ..config import RunConfig
 from ..data.dataset import Sample, SegmentationDataset
 from ..errors import DataError
 from ..preprocess import normalise, preprocess_mask, resize_rgb
+from ..prompts.negatives import NegativeSampler
 from ..segmenter import dihedral_transform
 
 log = logging.getLogger(__name__)
@@ -60,8 +61,10 @@ class TorchSegDataset(torch.utils.data.Dataset):
         train: bool,
         uses_text: bool,
         with_sha: bool = False,
+        negatives: NegativeSampler | None = None,
     ) -> None:
         self.ds = ds
+        self.negatives = negatives if train and uses_text and cfg.data.negative_fraction > 0 else None
         self.size = size
         self.mean, self.std = tuple(mean), tuple(std)
         self.cfg = cfg
@@ -151,10 +154,16 @@ class TorchSegDataset(torch.utils.data.Dataset):
                     torch.manual_seed(int(rng.integers(2**31)))
                     image, mask = self._extra(tv_tensors.Image(image), tv_tensors.Mask(mask))
                 image, mask = image.as_subclass(torch.Tensor).clamp(0, 1), mask.as_subclass(torch.Tensor)
+        prompt = self._prompt(sample, rng)
+        negative = self.negatives is not None and bool(rng.random() < self.cfg.data.negative_fraction)
+        if negative:  # a target the image does not hold: nothing to segment
+            prompt = self.negatives.draw(sample.group, rng)
+            mask = torch.zeros_like(mask)
         out = {
             "image": normalise(image.contiguous(), self.mean, self.std),
             "mask": (mask > 0.5).float().contiguous(),
-            "prompt": self._prompt(sample, rng),
+            "prompt": prompt,
+            "negative": negative,
             "id": sample.id,
             "dataset": sample.dataset,
             "transform": transform,
@@ -176,6 +185,8 @@ def open_datasets(cfg: RunConfig) -> tuple[SegmentationDataset, SegmentationData
     if len(set(names)) != len(names):
         raise DataError(f"data.path: two datasets share the folder name {names}; per-dataset metrics need distinct names")
     full = sets[0] if len(sets) == 1 else SegmentationDataset.pool(sets)
+    if cfg.data.targets is not None:
+        full = full.with_targets(cfg.data.targets)
     all_train = full.split(cfg.data.train_split)
     if len(all_train) == 0:
         raise DataError(f"data.path: no samples in split {cfg.data.train_split!r} of {', '.join(cfg.data.paths)}")
@@ -196,6 +207,66 @@ def open_datasets(cfg: RunConfig) -> tuple[SegmentationDataset, SegmentationData
     # against the whole train split, so that every annotation fraction is validated on the same images
     val, dropped = val.without_copies_of(all_train)
     return train, val, dropped, selection
+
+
+def class_name(sample: Sample) -> str:
+    """The class name a sample's target resolves to (``targets.yaml``; aliases such as ``fuseg``
+    or ``wound`` give ``foot ulcer``): the name a negative prompt or a presence threshold uses."""
+    from ..prompts import load_targets
+
+    return load_targets().resolve(sample.target, sample.dataset).class_name
+
+
+def negative_sampler(cfg: RunConfig, train: SegmentationDataset, *others: SegmentationDataset) -> NegativeSampler:
+    """Negatives for a training set: any known target (the pool's, the packaged catalogue's,
+    ``data.negative_targets``) that an image is not annotated with, and nonsense phrases.
+    ``others``: more datasets (the selection split) whose images the sampler also serves."""
+    from ..prompts import load_targets
+
+    catalog = load_targets()
+    image_targets: dict[str, set[str]] = {}
+    for ds in (train, *others):
+        for s in ds:
+            image_targets.setdefault(s.group, set()).add(class_name(s))
+    candidates = {class_name(s) for s in train} | {t.class_name for t in catalog.targets.values()} | set(cfg.data.negative_targets)
+    return NegativeSampler(candidates, image_targets, nonsense=cfg.data.negative_nonsense)
+
+
+class CalibrationSet(torch.utils.data.Dataset):
+    """What the presence thresholds are calibrated on: the selection samples with their own
+    prompts and, when the run trains with negatives, each once more with a negative prompt and an
+    empty mask. Every item carries ``key``: the lower-case class name its prompt names ("" for
+    nonsense), so that a threshold can be chosen per target."""
+
+    def __init__(self, base: TorchSegDataset, negatives: NegativeSampler | None, seed: int) -> None:
+        self.base, self.negatives, self.seed = base, negatives, seed
+
+    def __len__(self) -> int:
+        return len(self.base) * (2 if self.negatives is not None else 1)
+
+    def __getitem__(self, index: int) -> dict[str, Any]:
+        n = len(self.base)
+        item = dict(self.base[index % n])
+        sample = self.base.ds[index % n]
+        if index < n:
+            item["key"] = class_name(sample).lower()
+            return item
+        prompt, target = self.negatives.draw_named(sample.group, sample_rng(self.seed, 1_000_003, index))  # a stream of its own
+        item.update(prompt=prompt, mask=torch.zeros_like(item["mask"]), negative=True, key=(target or "").lower())
+        return item
+
+
+def constant_prompt_warning(cfg: RunConfig, train: SegmentationDataset) -> str | None:
+    """Why the soft patch-contrastive term would have exactly zero gradient, or None: with one
+    prompt for every sample of a batch its soft targets are uniform."""
+    if cfg.loss.contrastive <= 0 or cfg.data.negative_fraction > 0:
+        return None
+    if cfg.data.prompt_type not in ("p0", "p1") or len({s.target for s in train}) > 1:
+        return None
+    return (f"loss.contrastive is {cfg.loss.contrastive} but every training sample has the same prompt "
+            f"(data.prompt_type {cfg.data.prompt_type}, one target, data.negative_fraction 0): the soft "
+            "patch-contrastive term has zero gradient; set data.negative_fraction (e.g. 0.25), "
+            "data.prompt_type: random, or loss.contrastive: 0")
 
 
 class EpochShuffleSampler(torch.utils.data.Sampler[int]):
@@ -240,8 +311,17 @@ class SegDataModule(_lightning().LightningDataModule):
         self.train_ds, self.val_ds, self.dropped, self.selection = open_datasets(cfg)
         self.dataset_names = sorted({s.dataset for s in self.train_ds} | {s.dataset for s in self.val_ds})
         kw = dict(size=size, mean=mean, std=std, cfg=cfg, uses_text=uses_text, with_sha=with_sha)
-        self.train_set = TorchSegDataset(self.train_ds, train=True, **kw)
+        self.negatives = negative_sampler(cfg, self.train_ds) if cfg.data.negative_fraction > 0 and uses_text else None
+        self.train_set = TorchSegDataset(self.train_ds, train=True, negatives=self.negatives, **kw)
         self.val_set = TorchSegDataset(self.val_ds, train=False, **kw)
+
+    def calibration_dataloader(self):
+        """Batches of :class:`CalibrationSet` over the selection split."""
+        negatives = negative_sampler(self.cfg, self.train_ds, self.val_ds) if self.negatives is not None else None
+        return torch.utils.data.DataLoader(
+            CalibrationSet(self.val_set, negatives, self.cfg.seed), batch_size=self.cfg.optim.batch_size,
+            num_workers=self.cfg.data.num_workers, collate_fn=collate,
+        )
 
     def train_image_hashes(self) -> list[str]:
         """Pixel hashes of the training images (sorted, unique): "the same image" as everywhere."""

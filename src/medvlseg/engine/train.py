@@ -229,17 +229,20 @@ class RunDirCallback(_lightning_checkpoint_base()):
         write it into the saved model's record."""
         from ..models.base import load_weights_into, save_model
         from ..weights import read_weights
-        from .calibrate import choose_presence_threshold, val_presence
+        from .calibrate import choose_presence_thresholds, val_presence
 
         path = self.run_dir / "model.safetensors"
         if not path.is_file():
             return
         model = load_weights_into(module.model, read_weights(path), source=str(path))  # the best epoch's weights
+        keys: list[str] = []
         scores = val_presence(model, val_batches, device, threshold=model.record.threshold,
-                              forward=lambda b: module.forward_batch(b).logits)
-        self.presence_threshold, self.presence_calibration = choose_presence_threshold(*scores, threshold=model.record.threshold)
+                              forward=lambda b: module.forward_batch(b).logits, keys=keys)
+        self.presence_threshold, per_target, self.presence_calibration = choose_presence_thresholds(
+            *scores, keys, threshold=model.record.threshold)
         self.presence_calibration["split"] = self.metadata.get("selection", {}).get("split")
-        save_model(model, path, presence_threshold=self.presence_threshold)  # same weights, calibrated record
+        # same weights, calibrated record
+        save_model(model, path, presence_threshold=self.presence_threshold, presence_thresholds=per_target)
 
 
 # ------------------------------------------------------------------------------------------- quiet
@@ -373,7 +376,7 @@ def _train(cfg, *, resume, overrides, devices, strategy, num_nodes, out_dir, pro
     from ..weights import trust_pickle
     from .cache import FeatureCache, model_fingerprint, supports_cache
     from .checkpoint import SafeCheckpointIO
-    from .data import SegDataModule
+    from .data import SegDataModule, constant_prompt_warning
     from .module import SegModule
 
     if resume is not None:
@@ -409,7 +412,8 @@ def _train(cfg, *, resume, overrides, devices, strategy, num_nodes, out_dir, pro
 
             model = build_from_record(record, source=str(run_dir / "metadata.json"))
         else:
-            model = build_model(cfg.model.name, backbone=cfg.model.backbone, image_size=cfg.data.image_size, **cfg.model.kwargs)
+            model = build_model(cfg.model.name, backbone=cfg.model.backbone, image_size=cfg.data.image_size,
+                                init_from=cfg.model.init_from, **cfg.model.kwargs)
     size = model.image_size  # the record's: training, evaluation and prediction all use it
     cache = None
     if cfg.cache.enabled:
@@ -419,6 +423,11 @@ def _train(cfg, *, resume, overrides, devices, strategy, num_nodes, out_dir, pro
             log.warning("cache.enabled: model %r has no frozen_features/forward_features; training without the cache", cfg.model.name)
     dm = SegDataModule(cfg, size=size, mean=model.image_mean, std=model.image_std, uses_text=getattr(model, "uses_text", True),
                        with_sha=cache is not None and cfg.cache.dir is not None)
+    warning = constant_prompt_warning(cfg, dm.train_ds)
+    if warning:
+        log.warning(warning)
+        if console is not None and _rank() == 0:
+            console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     data_record = [
         {"name": Path(p).resolve().name,
          "manifest_sha256": sha256_file(Path(p) / "manifest.csv") if (Path(p) / "manifest.csv").is_file() else None}
@@ -452,6 +461,7 @@ def _train(cfg, *, resume, overrides, devices, strategy, num_nodes, out_dir, pro
         # pixel hashes (medvlseg.data.io.pixel_sha256) of every training image: `evaluate` warns
         # when the images it scores were trained on, wherever the data was copied to
         "train_image_sha256": dm.train_image_hashes(),
+        "warnings": [warning] if warning else [],
         "torch": torch.__version__, "lightning": pl.__version__,
     }
     run_cb = RunDirCallback(run_dir, cfg, metadata, console=console)
@@ -483,7 +493,7 @@ def _train(cfg, *, resume, overrides, devices, strategy, num_nodes, out_dir, pro
     start = time.monotonic()
     trainer.fit(module, datamodule=dm, ckpt_path=ckpt)
     if trainer.is_global_zero:
-        run_cb.calibrate_presence(module, dm.val_dataloader(), trainer.strategy.root_device)
+        run_cb.calibrate_presence(module, dm.calibration_dataloader(), trainer.strategy.root_device)
         run_cb.write_metadata(status="finished")
         if console is not None:
             console.print(f"finished in {time.monotonic() - start:.1f}s; best epoch {run_cb.best_epoch} "

@@ -128,19 +128,20 @@ class SegmentationMetrics:
         auroc = ErrorAUROCHistogram(self.auroc_bins, self.uncertainty_range)
         for a in self._auroc.values():
             auroc.merge(a)
-        out = summarise(self._rows, calibration=calib, auroc=auroc, **self._settings())
+        out = summarise(self._rows, calibration=calib, auroc=auroc, **self.settings())
         datasets = sorted({r.dataset for r in self._rows}, key=lambda d: (d is None, d or ""))
         if len(datasets) > 1:
             out["per_dataset"] = {
                 (d if d is not None else "(unnamed)"): summarise(
                     [r for r in self._rows if r.dataset == d],
-                    calibration=self._calibration.get(d), auroc=self._auroc.get(d), **self._settings(),
+                    calibration=self._calibration.get(d), auroc=self._auroc.get(d), **self.settings(),
                 )
                 for d in datasets
             }
         return out
 
-    def _settings(self) -> dict:
+    def settings(self) -> dict:
+        """The settings :func:`summarise` takes (for summaries of a subset of the rows)."""
         return {
             "empty_policy": self.empty_policy, "threshold": self.threshold, "tolerance": self.tolerance,
             "n_bins": self.n_bins, "auroc_bins": self.auroc_bins, "uncertainty_range": self.uncertainty_range,

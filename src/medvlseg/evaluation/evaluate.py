@@ -144,8 +144,9 @@ def evaluate(
     # ---- model
     model, info = model_and_info(model_or_path, trust_pickle=trust_pickle, pickle_model=pickle_model, pickle_backbone=pickle_backbone)
     thr = info.threshold if threshold is None else float(threshold)
-    presence = info.presence_threshold if presence_threshold is None else float(presence_threshold)
-    seg = Segmenter(model, threshold=thr, presence_threshold=presence, device=device or default_device(), precision=precision, tta=tta)
+    # presence: the given value for every prompt, else the record's (per target where calibrated)
+    seg = Segmenter(model, threshold=thr, presence_threshold=presence_threshold, device=device or default_device(),
+                    precision=precision, tta=tta)
     stochastic = uncertainty and hasattr(model, "sample_probabilities")
     t_model = time.perf_counter() - t_start
 
@@ -240,6 +241,15 @@ def evaluate(
     t_figures = time.perf_counter() - t0
 
     summary = metrics.summary()
+    targets = sorted({s.target for s in samples_list})
+    if len(targets) > 1:  # several structures per image (jsrt, label maps): each target on its own
+        from .aggregate import summarise
+
+        target_of = {s.id: s.target for s in samples_list}
+        rows = metrics.per_image()
+        summary["per_target"] = {
+            t: summarise([r for r in rows if target_of[r.id] == t], **metrics.settings()) for t in targets
+        }
     cal = summary["calibration"]
     n = len(samples_list)
     summary.update({
@@ -266,6 +276,7 @@ def evaluate(
         "uncertainty_source": "monte-carlo" if stochastic else "probability entropy",
         "samples": samples if stochastic else None,
         "presence_threshold": seg.presence_threshold,
+        "presence_thresholds": {} if presence_threshold is not None else dict(info.presence_thresholds),
         "device": str(seg.device),
         "precision": precision,
         "tta": tta,
@@ -328,6 +339,11 @@ def _report(summary: dict, name: str, split: str | None) -> str:
         "",
         markdown_table(summary),
     ]
+    if summary.get("per_target"):
+        lines += ["", "| target | images | Dice | IoU |", "|---|---|---|---|"]
+        for t, block in summary["per_target"].items():
+            m = block["metrics"]
+            lines.append(f"| {t} | {block['n_scored']} | {_fmt(m['dice']['mean'], 3)} | {_fmt(m['iou']['mean'], 3)} |")
     figs = summary["figures"]
     if any(figs.values()):
         lines += ["## Figures", ""]

@@ -17,7 +17,7 @@ import numpy as np
 from ..utils import atomic_write_bytes
 from .calibration import CalibrationHistogram
 
-__all__ = ["new_figure", "save_overlay", "save_png", "save_reliability_diagram", "save_uncertainty_maps"]
+__all__ = ["new_figure", "save_overlay", "save_png", "save_prompt_panel", "save_reliability_diagram", "save_uncertainty_maps"]
 
 
 def new_figure(width: float, height: float):
@@ -106,4 +106,29 @@ def save_reliability_diagram(path: str | os.PathLike, hist: CalibrationHistogram
         ax_n.set_yscale("log")
     ax_n.set_xlabel("predicted foreground probability")
     ax_n.set_ylabel("pixels")
+    return save_png(fig, path)
+
+
+def save_prompt_panel(
+    path: str | os.PathLike, image: np.ndarray, results: list, *, truths: dict[str, np.ndarray] | None = None, title: str = "",
+) -> Path:
+    """One image segmented with several prompts, side by side: each panel shows the prompt, its
+    presence score and the predicted contour (red; the ground truth in green when ``truths`` has the
+    prompt). ``results``: :class:`~medvlseg.SegmentationResult` objects (``prompt``, ``mask``, ``present``)."""
+    n = max(1, len(results))
+    h, w = image.shape[:2]
+    fig = new_figure(3.2 * n, 3.2 * h / max(w, 1) + 0.8)
+    rgb = _unit_rgb(image)
+    for k, r in enumerate(results):
+        ax = fig.add_subplot(1, n, k + 1)
+        ax.imshow(rgb)
+        gt = (truths or {}).get(r.prompt)
+        for mask, colour in ((gt, "lime"), (r.mask, "red")):
+            if mask is not None and mask.any() and not mask.all():
+                ax.contour(mask.astype(np.float32), levels=[0.5], colors=colour, linewidths=1.2)
+        verdict = "absent" if not r.mask.any() else f"{100 * r.mask.mean():.1f} % of the image"
+        ax.set_title(f"{r.prompt!r}\npresence {r.present:.2f}: {verdict}", fontsize=8)
+        ax.set_axis_off()
+    if title:
+        fig.suptitle(title, fontsize=9)
     return save_png(fig, path)

@@ -15,7 +15,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-__all__ = ["dhn_nce", "soft_patch_contrastive", "soft_text_targets"]
+__all__ = ["dhn_nce", "info_nce", "soft_patch_contrastive", "soft_text_targets"]
 
 
 def _check_pair(image_emb: torch.Tensor, text_emb: torch.Tensor) -> int:
@@ -93,6 +93,27 @@ def dhn_nce(
     t = F.normalize(text_emb, dim=-1)
     sim = v @ t.T  # (B, B): sim[i, j] = v_i · t_j
     return _dhn_nce_direction(sim, temperature, beta1) + _dhn_nce_direction(sim.T, temperature, beta2)
+
+
+def info_nce(image_emb: torch.Tensor, text_emb: torch.Tensor, temperature: float = 0.07) -> torch.Tensor:
+    """Symmetric InfoNCE (CLIP's loss), the baseline DHN-NCE is compared with.
+
+    Args:
+        image_emb: (B, D) image embeddings v_i (L2-normalised here).
+        text_emb: (B, D) text embeddings t_i of the matching captions (L2-normalised here).
+        temperature: τ > 0.
+    Returns:
+        Scalar L = (1/2B) Σ_i [ −log softmax_j(v_i·t_j/τ)_i − log softmax_j(t_i·v_j/τ)_i ]: the positive is
+        in the denominator (unlike DHN-NCE's decoupled form) and every negative weighs the same.
+    """
+    _check_pair(image_emb, text_emb)
+    if not temperature > 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}")
+    v = F.normalize(image_emb, dim=-1)
+    t = F.normalize(text_emb, dim=-1)
+    logits = v @ t.T / temperature  # (B, B)
+    labels = torch.arange(logits.shape[0], device=logits.device)
+    return 0.5 * (F.cross_entropy(logits, labels) + F.cross_entropy(logits.T, labels))
 
 
 def soft_text_targets(

@@ -122,10 +122,13 @@ class SegmentationModel(nn.Module):
     # ---- weights ---------------------------------------------------------------------------------
 
     def trainable_state_dict(self) -> dict[str, torch.Tensor]:
-        """Every tensor except those of a frozen backbone, which is rebuilt from its source on loading."""
+        """Every tensor except those of a frozen backbone, which is rebuilt from its source on loading;
+        but a frozen backbone's aligned projections (``init_from``) travel with the model."""
         frozen_prefix = "backbone." if self.backbone is not None and self.backbone.frozen else None
+        carried = {f"backbone.{k}" for k in getattr(self.backbone, "carried", ())}
         return {
-            k: v for k, v in self.state_dict().items() if frozen_prefix is None or not k.startswith(frozen_prefix)
+            k: v for k, v in self.state_dict().items()
+            if frozen_prefix is None or not k.startswith(frozen_prefix) or k in carried
         }
 
     def num_parameters(self, trainable: bool = False) -> int:
@@ -197,6 +200,7 @@ def build_model(
     *,
     backbone_kwargs: dict[str, Any] | None = None,
     image_size: int | None = None,
+    init_from: str | None = None,
     **kwargs: Any,
 ) -> SegmentationModel:
     """Build a registered model. ``backbone``: a registry name (``"tiny"``, ``"lite"``, ``"clip"``,
@@ -212,11 +216,18 @@ def build_model(
     backbone_kwargs = dict(backbone_kwargs or {})
     if image_size is not None and int(image_size) < 8:
         raise ConfigError(f"image_size: must be >= 8, got {image_size}")
+    provenance = None
+    if init_from is not None and not (info["backbone_types"] and isinstance(backbone or info["default_backbone"], str)):
+        raise ConfigError(f"model {name!r}: init_from needs a vision-language backbone given by name, to align")
     if info["backbone_types"]:
         if backbone is None:
             backbone = info["default_backbone"]
         if isinstance(backbone, str):
             bb = build_backbone(backbone, **backbone_kwargs)
+            if init_from is not None:  # projections aligned by medvlseg align, before the model is built on them
+                from ..align import load_aligned_projections
+
+                provenance = load_aligned_projections(bb, init_from)
         else:
             bb = backbone
             if backbone_kwargs:
@@ -239,6 +250,7 @@ def build_model(
     model.record = ModelRecord(
         model=name, backbone=backbone_name, backbone_kwargs=backbone_kwargs, model_kwargs=dict(kwargs),
         image_size=model.image_size, image_mean=tuple(model.image_mean), image_std=tuple(model.image_std),
+        init_from=provenance,
     )
     # a backbone built outside build_backbone cannot be rebuilt from its name: such a model runs, but
     # save_model refuses it rather than write a record that would rebuild another backbone
@@ -251,6 +263,9 @@ def build_from_record(record: ModelRecord, *, source: str = "model record") -> S
     trained ones). The normalisation is checked against the record: a backbone whose code changed
     its statistics would silently shift every input."""
     model = build_model(record.model, **record.build_args())
+    if record.init_from is not None and model.backbone is not None:
+        # the aligned projections are in the model's file, not read from the align run again
+        model.backbone.carried = tuple(f"{m}.{k}" for m, mod in model.backbone.alignable().items() for k in mod.state_dict())
     for what, ours, theirs in (("image_mean", model.image_mean, record.image_mean), ("image_std", model.image_std, record.image_std)):
         if any(abs(float(a) - float(b)) > 1e-6 for a, b in zip(ours, theirs)):
             raise DataError(f"{source}: the rebuilt model's {what} {tuple(ours)} differs from the record's {tuple(theirs)}")

@@ -9,7 +9,8 @@ record, produced by :func:`medvlseg.build_model`, stored in the header of every
 - ``image_size``, ``image_mean``, ``image_std``: the preprocessing the model was trained with
   (:mod:`medvlseg.preprocess`), so a run trained at 192 px is used at 192 px;
 - ``threshold`` (foreground where ``p >= threshold``) and ``presence_threshold`` (an image whose
-  presence score is below it gets an empty mask), calibrated after training;
+  presence score is below it gets an empty mask), calibrated after training, globally and per
+  target (``presence_thresholds``, used when the prompt is that target's name);
 - ``targets``: the target names of the training data; ``data``: its datasets and manifest hashes.
 
 Files written before the record existed (a header with ``build_kwargs``) are read by
@@ -44,9 +45,15 @@ class ModelRecord(BaseModel):
     image_std: tuple[float, float, float]
     threshold: float = Field(0.5, gt=0.0, lt=1.0)
     presence_threshold: float = Field(0.5, ge=0.0, le=1.0)
+    # per target (lower-case class name) where calibration had the data for it; a prompt that is
+    # none of these names (a sentence, nonsense) uses presence_threshold
+    presence_thresholds: dict[str, float] = Field(default_factory=dict)
     targets: list[str] = Field(default_factory=list)
     data: list[dict[str, Any]] = Field(default_factory=list)
     include_frozen: bool = False  # whether the file holds the frozen backbone's weights too
+    # where the backbone's aligned projections came from (medvlseg align): provenance only, the
+    # projections themselves travel in the model's file
+    init_from: dict[str, Any] | None = None
 
     @field_validator("format")
     @classmethod
@@ -54,6 +61,18 @@ class ModelRecord(BaseModel):
         if v != RECORD_FORMAT:
             raise ValueError(f"unsupported record format {v!r} (this medvlseg reads {RECORD_FORMAT!r}); upgrade medvlseg")
         return v
+
+    @field_validator("presence_thresholds")
+    @classmethod
+    def _per_target(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = {k: t for k, t in v.items() if not 0.0 <= float(t) <= 1.0}
+        if bad:
+            raise ValueError(f"presence thresholds must lie in [0, 1], got {bad}")
+        return {k.strip().lower(): float(t) for k, t in v.items()}
+
+    def presence_threshold_for(self, prompt: str) -> float:
+        """The calibrated presence threshold of the target ``prompt`` names, else the global one."""
+        return self.presence_thresholds.get(prompt.strip().lower(), self.presence_threshold)
 
     def build_args(self) -> dict[str, Any]:
         """Keyword arguments of :func:`medvlseg.build_model` that rebuild this model."""

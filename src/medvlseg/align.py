@@ -1,0 +1,325 @@
+"""``medvlseg align``: contrastive alignment of a backbone's image and text towers, with DHN-NCE.
+
+Koleilat et al., "MedCLIP-SAM: Bridging Text and Image Towards Universal Medical Image
+Segmentation", MICCAI 2024, arXiv:2403.20253 (REFERENCE §4): decoupled hard-negative NCE on
+image-text pairs. The ``lite`` pair (EfficientNet-Lite0 + MiniLM) was trained as two separate
+models, so its joint space is ours to learn: alignment trains the two projections on pairs that
+need no mask beyond what the prompts are computed from: each image with its target's name, the
+attribute prompts P1-P9 of every target annotated on it (number, size, colour, shape, location,
+descriptions, PH2's diagnosis), over any number of datasets. The negatives of a pair are the batch's
+other pairs: other datasets' and other targets' images and texts.
+
+The towers stay frozen, so their pooled features are computed once (images and every distinct
+text) and the projections train on those in seconds. Because ``image_proj`` is a linear map of the
+last stage's channels, the same map at every location gives patch embeddings in the joint space
+whose mean is the image embedding: the patch tokens come out aligned too (the zero-shot saliency
+reads them).
+
+Retrieval on ``val``, before and after (:func:`retrieval_metrics`):
+
+- dataset level: each val image against the names of all targets (image->text top-1 / top-5: a
+  name of a target the image holds ranks first / in the first five); each name against all images
+  (text->image precision at 1 and 5: the share of the best-ranked images that hold it);
+- attribute level: within each dataset, each image's own P2-P9 prompt against the other images'
+  (text->image top-1 / top-5: its own image ranks first / in the first five).
+
+The run folder (``--out``): ``backbone.safetensors`` (the aligned projections, the backbone's name
+and arguments in its header), ``align.json`` (settings, metrics before and after, the loss per
+epoch), ``retrieval.md``, ``metadata.json`` (versions, sha256). A segmentation recipe starts from it
+with ``model.init_from: RUN``; the trained model then carries the aligned projections itself.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from pydantic import BaseModel, ConfigDict, Field
+
+from .errors import ConfigError, DataError
+from .utils import atomic_write_bytes, atomic_write_json, atomic_write_text, sha256_file
+
+__all__ = ["AlignConfig", "align", "load_aligned_projections", "retrieval_metrics"]
+
+BACKBONE_FILE = "backbone.safetensors"
+HEADER_KEY = "medvlseg-align"
+ATTRIBUTE_LEVELS = ("p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9")
+
+
+class AlignConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    data: list[str] = Field(min_length=1)
+    backbone: str = "lite"
+    backbone_kwargs: dict[str, Any] = Field(default_factory=dict)
+    image_size: int | None = Field(None, ge=8)  # None: the backbone's
+    train_split: str = "train"
+    val_split: str = "val"
+    loss: Literal["dhn_nce", "info_nce"] = "dhn_nce"
+    temperature: float = Field(0.6, gt=0)  # MedCLIP-SAM's τ for DHN-NCE
+    beta1: float = Field(0.15, ge=0)
+    beta2: float = Field(0.15, ge=0)
+    levels: list[str] = Field(default_factory=lambda: [f"p{k}" for k in range(1, 10)])  # texts a pair may use
+    epochs: int = Field(60, ge=1)
+    batch_size: int = Field(64, ge=2)
+    lr: float = Field(1e-3, gt=0)
+    weight_decay: float = Field(1e-4, ge=0)
+    seed: int = 0
+
+
+# ----------------------------------------------------------------------------------------- data
+
+
+def _images_and_texts(paths: Sequence[str], split: str, seed: int) -> list[dict[str, Any]]:
+    """One entry per image of ``split``: its dataset, the class names of its targets, and its texts
+    by prompt level (every target annotated on it contributes)."""
+    from .data import SegmentationDataset
+    from .prompts import generate_records, load_targets
+
+    catalog = load_targets()
+    out: dict[str, dict[str, Any]] = {}
+    for p in paths:
+        ds = SegmentationDataset.open(p).split(split)
+        for rec, sample in zip(generate_records(ds, seed=seed), ds):
+            key = f"{sample.dataset}:{sample.group}"
+            entry = out.setdefault(key, {"key": key, "dataset": sample.dataset, "sample": sample, "ds": ds,
+                                         "classes": set(), "texts": {}})
+            if rec["attributes"].get("n_components", 1) == 0 and rec.get("p1") is not None:
+                pass  # a target-free image: its prompts say "no ..." (the negative prompt), kept as texts
+            else:
+                entry["classes"].add(catalog.resolve(sample.target, sample.dataset).class_name)
+            for level in (f"p{k}" for k in range(0, 10)):
+                value = rec.get(level)
+                texts = value if isinstance(value, list) else [value]
+                entry["texts"].setdefault(level, []).extend(t for t in texts if t)
+    if not out:
+        raise DataError(f"align: no images in split {split!r} of {', '.join(paths)}")
+    return [out[k] for k in sorted(out)]
+
+
+@torch.no_grad()
+def _image_features(backbone, entries: list[dict[str, Any]], size: int, batch: int = 16) -> torch.Tensor:
+    from .preprocess import preprocess_image
+
+    feats = []
+    for start in range(0, len(entries), batch):
+        chunk = entries[start : start + batch]
+        x = torch.stack([preprocess_image(e["ds"].load_image(e["sample"]), size, backbone.image_mean, backbone.image_std)
+                         for e in chunk])
+        feats.append(backbone.image_features(x).float())
+    return torch.cat(feats)  # (N, C)
+
+
+@torch.no_grad()
+def _text_features(backbone, texts: list[str], batch: int = 128) -> torch.Tensor:
+    return torch.cat([backbone.text_features(texts[i : i + batch]).float() for i in range(0, len(texts), batch)])  # (T, D)
+
+
+# ----------------------------------------------------------------------------------------- metrics
+
+
+def _topk_hit(scores: torch.Tensor, correct: torch.Tensor, k: int) -> float:
+    """Mean over rows of whether one of the ``k`` best-scored columns is correct. scores, correct: (Q, N)."""
+    k = min(k, scores.shape[1])
+    idx = scores.topk(k, dim=1).indices  # (Q, k)
+    return float(correct.gather(1, idx).any(dim=1).float().mean())
+
+
+def _precision_at(scores: torch.Tensor, correct: torch.Tensor, k: int) -> float:
+    k = min(k, scores.shape[1])
+    idx = scores.topk(k, dim=1).indices
+    return float(correct.gather(1, idx).float().mean())
+
+
+def retrieval_metrics(img: torch.Tensor, entries: list[dict[str, Any]], text_emb: dict[str, torch.Tensor]) -> dict[str, Any]:
+    """Retrieval on joint-space embeddings (module docstring). ``img`` (N, E) image embeddings of
+    ``entries``; ``text_emb`` maps a text to its (E,) embedding (every class name and P2-P9 text)."""
+    img = F.normalize(img, dim=-1)
+    names = sorted({c for e in entries for c in e["classes"]})
+    out: dict[str, Any] = {"n_images": len(entries), "class_names": names}
+    if names:
+        t = F.normalize(torch.stack([text_emb[n] for n in names]), dim=-1)  # (K, E)
+        holds = torch.tensor([[n in e["classes"] for n in names] for e in entries])  # (N, K)
+        sim = img @ t.T  # (N, K)
+        has = holds.any(dim=1)
+        out["dataset_level"] = {
+            "image_to_text_top1": _topk_hit(sim[has], holds[has], 1),
+            "image_to_text_top5": _topk_hit(sim[has], holds[has], 5),
+            "text_to_image_precision1": _precision_at(sim.T, holds.T, 1),
+            "text_to_image_precision5": _precision_at(sim.T, holds.T, 5),
+        }
+    per_dataset: dict[str, Any] = {}
+    for ds_name in sorted({e["dataset"] for e in entries}):
+        idx = [i for i, e in enumerate(entries) if e["dataset"] == ds_name]
+        if len(idx) < 2:
+            continue
+        block: dict[str, list[float]] = {"top1": [], "top5": []}
+        for level in ATTRIBUTE_LEVELS:
+            texts = [entries[i]["texts"].get(level, [None])[0] for i in idx]
+            if any(t is None for t in texts):
+                continue
+            q = F.normalize(torch.stack([text_emb[t] for t in texts]), dim=-1)  # (n, E)
+            sim = q @ img[idx].T  # (n, n): own image on the diagonal
+            eye = torch.eye(len(idx), dtype=torch.bool)
+            block["top1"].append(_topk_hit(sim, eye, 1))
+            block["top5"].append(_topk_hit(sim, eye, 5))
+        if block["top1"]:
+            per_dataset[ds_name] = {"n_images": len(idx), "text_to_image_top1": float(np.mean(block["top1"])),
+                                    "text_to_image_top5": float(np.mean(block["top5"])), "chance_top1": 1.0 / len(idx)}
+    out["attribute_level"] = per_dataset
+    return out
+
+
+# ------------------------------------------------------------------------------------------ align
+
+
+def align(cfg: AlignConfig, out_dir: str | os.PathLike, *, console: Any | None = None) -> dict[str, Any]:
+    """Align ``cfg.backbone``'s projections on ``cfg.data`` (module docstring); returns ``align.json``."""
+    from safetensors.torch import save
+
+    from . import __version__
+    from .backbones.base import build_backbone
+    from .losses import dhn_nce, info_nce
+
+    t0 = time.perf_counter()
+    torch.manual_seed(cfg.seed)
+    backbone = build_backbone(cfg.backbone, **cfg.backbone_kwargs).eval()
+    modules = backbone.alignable()  # raises for backbones that come aligned
+    size = cfg.image_size or backbone.image_size
+    say = (lambda msg: console.print(msg, highlight=False)) if console is not None else (lambda msg: None)
+
+    train, val = (_images_and_texts(cfg.data, split, cfg.seed) for split in (cfg.train_split, cfg.val_split))
+    say(f"align: {len(train)} train / {len(val)} val images from {', '.join(Path(p).name for p in cfg.data)}")
+    img_train, img_val = _image_features(backbone, train, size), _image_features(backbone, val, size)
+    texts = sorted({t for e in train + val for ts in e["texts"].values() for t in ts}
+                   | {c for e in train + val for c in e["classes"]})
+    index = {t: i for i, t in enumerate(texts)}
+    txt = _text_features(backbone, texts)  # (T, D)
+    t_features = time.perf_counter() - t0
+    say(f"align: features of {len(train) + len(val)} images and {len(texts)} texts in {t_features:.0f}s")
+
+    img_proj, txt_proj = modules["image_proj"], modules["text_proj"]
+
+    def embed_texts() -> dict[str, torch.Tensor]:
+        with torch.no_grad():
+            e = txt_proj(txt)
+        return {t: e[i] for t, i in index.items()}
+
+    def metrics() -> dict[str, Any]:
+        with torch.no_grad():
+            return retrieval_metrics(img_proj(img_val), val, embed_texts())
+
+    before = metrics()
+    params = [p for m in modules.values() for p in m.parameters()]
+    for p in params:
+        p.requires_grad_(True)
+    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+    rng = np.random.default_rng(cfg.seed)
+    pools = [[t for lvl in cfg.levels for t in e["texts"].get(lvl, [])] or [c for c in e["classes"]] for e in train]
+    steps_per_epoch = max(1, math.ceil(len(train) / cfg.batch_size))
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg.epochs * steps_per_epoch)
+    history = []
+    for epoch in range(cfg.epochs):
+        order = rng.permutation(len(train))
+        total, n = 0.0, 0
+        for start in range(0, len(order), cfg.batch_size):
+            b = order[start : start + cfg.batch_size]
+            if len(b) < 2:
+                continue
+            chosen = [pools[i][int(rng.integers(len(pools[i])))] for i in b]  # one text per image
+            v = img_proj(img_train[torch.as_tensor(b)])  # (B, E)
+            t = txt_proj(txt[torch.as_tensor([index[c] for c in chosen])])  # (B, E)
+            if cfg.loss == "dhn_nce":
+                loss = dhn_nce(v, t, temperature=cfg.temperature, beta1=cfg.beta1, beta2=cfg.beta2)
+            else:
+                loss = info_nce(v, t, temperature=cfg.temperature)
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+            sched.step()
+            total += float(loss.detach()) * len(b)
+            n += len(b)
+        history.append({"epoch": epoch + 1, "loss": total / max(1, n)})
+    for p in params:
+        p.requires_grad_(False)
+    after = metrics()
+
+    out = Path(out_dir)
+    state = {f"{name}.{k}": v.detach().contiguous().cpu() for name, m in modules.items() for k, v in m.state_dict().items()}
+    header = {"backbone": cfg.backbone, "backbone_kwargs": cfg.backbone_kwargs, "modules": sorted(modules)}
+    atomic_write_bytes(out / BACKBONE_FILE, save(state, metadata={HEADER_KEY: json.dumps(header)}))
+    result = {
+        "config": cfg.model_dump(mode="json"), "n_train_images": len(train), "n_val_images": len(val),
+        "n_texts": len(texts), "before": before, "after": after, "history": history,
+        "time_s": {"features": t_features, "total": time.perf_counter() - t0},
+        "medvlseg_version": __version__, "torch": torch.__version__,
+    }
+    atomic_write_json(out / "align.json", result)
+    atomic_write_text(out / "retrieval.md", _markdown(result))
+    atomic_write_json(out / "metadata.json", {"kind": "align", "sha256": {BACKBONE_FILE: sha256_file(out / BACKBONE_FILE)},
+                                             "medvlseg_version": __version__})
+    return result
+
+
+def load_aligned_projections(backbone, run: str | os.PathLike) -> dict[str, Any]:
+    """Load an align run's projections into ``backbone`` (its sha256 checked, its backbone name and
+    arguments compared); returns a provenance record ``{"path", "sha256"}``."""
+    from safetensors import safe_open
+
+    from .weights import read_weights
+
+    run = Path(run)
+    path = run / BACKBONE_FILE
+    meta_path = run / "metadata.json"
+    if not path.is_file() or not meta_path.is_file():
+        raise DataError(f"{run}: not an align run ({BACKBONE_FILE} + metadata.json); make one with medvlseg align")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        expected = meta["sha256"][BACKBONE_FILE]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise DataError(f"{meta_path}: no sha256 for {BACKBONE_FILE}; refusing to load") from None
+    sha = sha256_file(path)
+    if sha != expected:
+        raise DataError(f"{path}: sha256 does not match {meta_path.name}; refusing to load")
+    with safe_open(str(path), framework="pt") as fh:
+        header = json.loads((fh.metadata() or {}).get(HEADER_KEY, "{}"))
+    name = backbone.build_args[0] if backbone.build_args else backbone.name
+    if header.get("backbone") != name:
+        raise ConfigError(f"{run}: aligned for backbone {header.get('backbone')!r}, not {name!r}")
+    state = read_weights(path)
+    modules = backbone.alignable()
+    for name, module in modules.items():
+        sub = {k[len(name) + 1:]: v for k, v in state.items() if k.startswith(name + ".")}
+        try:
+            module.load_state_dict(sub, strict=True)
+        except RuntimeError as exc:
+            raise DataError(f"{path}: {name} does not fit the backbone ({str(exc).splitlines()[0]})") from None
+    backbone.carried = tuple(f"{m}.{k}" for m, mod in modules.items() for k in mod.state_dict())
+    return {"path": str(run.resolve()), "sha256": sha}
+
+
+def _markdown(result: dict[str, Any]) -> str:
+    def row(label: str, b: float | None, a: float | None) -> str:
+        f = lambda x: "–" if x is None else f"{x:.3f}"  # noqa: E731
+        return f"| {label} | {f(b)} | {f(a)} |"
+
+    b, a = result["before"], result["after"]
+    lines = [f"# Alignment ({result['config']['loss']}, {result['config']['epochs']} epochs)", "",
+             "| retrieval on val | before | after |", "|---|---|---|"]
+    for key in ("image_to_text_top1", "image_to_text_top5", "text_to_image_precision1", "text_to_image_precision5"):
+        lines.append(row(f"dataset level, {key.replace('_', ' ')}", b.get("dataset_level", {}).get(key),
+                         a.get("dataset_level", {}).get(key)))
+    for ds_name, blk in a["attribute_level"].items():
+        bb = b["attribute_level"].get(ds_name, {})
+        lines.append(row(f"{ds_name}: own P2-P9 prompt -> image, top-1 (chance {blk['chance_top1']:.3f})",
+                         bb.get("text_to_image_top1"), blk["text_to_image_top1"]))
+        lines.append(row(f"{ds_name}: own P2-P9 prompt -> image, top-5", bb.get("text_to_image_top5"), blk["text_to_image_top5"]))
+    return "\n".join(lines) + "\n"

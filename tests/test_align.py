@@ -1,0 +1,135 @@
+"""`medvlseg align`: DHN-NCE (and the InfoNCE baseline) trains a backbone's projections; retrieval
+on val improves; a model started from the run (init_from) carries the aligned projections in its
+own file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from medvlseg.errors import ConfigError, DataError
+from medvlseg.losses import info_nce
+
+
+def _info_nce_reference(v, t, tau):
+    """A direct transcription: (1/2B) Σ_i [-log(e^{s_ii} / Σ_j e^{s_ij}) - log(e^{s_ii} / Σ_j e^{s_ji})]."""
+    v, t = F.normalize(v, dim=-1).double(), F.normalize(t, dim=-1).double()
+    s = (v @ t.T) / tau
+    b = s.shape[0]
+    total = 0.0
+    for i in range(b):
+        total += -torch.log(torch.exp(s[i, i]) / torch.exp(s[i]).sum())
+        total += -torch.log(torch.exp(s[i, i]) / torch.exp(s[:, i]).sum())
+    return total / (2 * b)
+
+
+@pytest.mark.parametrize("b,d,tau", [(2, 4, 0.07), (5, 8, 0.5), (16, 3, 1.0)])
+def test_info_nce_matches_its_formula(b, d, tau):
+    g = torch.Generator().manual_seed(b)
+    v, t = torch.randn(b, d, generator=g), torch.randn(b, d, generator=g)
+    torch.testing.assert_close(info_nce(v, t, temperature=tau).double(), _info_nce_reference(v, t, tau), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="at least 2"):
+        info_nce(v[:1], t[:1])
+
+
+def _dataset(root: Path, kind: str, n: int = 16, seed: int = 0) -> Path:
+    """Red squares (``kind="square"``) or blue disks on a grey background, one per image."""
+    rng = np.random.default_rng(seed)
+    (root / "images").mkdir(parents=True)
+    (root / "masks").mkdir()
+    rows = ["id,image,mask,split,target"]
+    yy, xx = np.mgrid[:40, :40]
+    for k in range(n):
+        img = np.full((40, 40, 3), 120, np.uint8) + rng.integers(0, 20, (40, 40, 3)).astype(np.uint8)
+        cy, cx = rng.integers(10, 30, 2)
+        r = int(rng.integers(4, 9))
+        mask = (np.abs(yy - cy) <= r) & (np.abs(xx - cx) <= r) if kind == "square" else (yy - cy) ** 2 + (xx - cx) ** 2 <= r * r
+        img[mask] = (230, 30, 30) if kind == "square" else (20, 40, 200)
+        sid = f"{kind}{k:02d}"
+        Image.fromarray(img).save(root / "images" / f"{sid}.png")
+        Image.fromarray(mask.astype(np.uint8) * 255).save(root / "masks" / f"{sid}.png")
+        rows.append(f"{sid},images/{sid}.png,masks/{sid}.png,{'train' if k < n * 3 // 4 else 'val'},{kind}")
+    (root / "manifest.csv").write_text("\n".join(rows) + "\n")
+    return root
+
+
+@pytest.fixture(scope="module")
+def aligned(tmp_path_factory):
+    from medvlseg.align import AlignConfig, align
+
+    root = tmp_path_factory.mktemp("align")
+    data = [_dataset(root / "squares", "square", seed=1), _dataset(root / "disks", "disk", seed=2)]
+    cfg = AlignConfig(data=[str(p) for p in data], backbone="tiny-lite", image_size=40, epochs=60, batch_size=8, lr=1e-2)
+    result = align(cfg, root / "run")
+    return root / "run", result
+
+
+def test_align_improves_retrieval_and_writes_a_run(aligned):
+    run, result = aligned
+    assert (run / "backbone.safetensors").is_file() and (run / "retrieval.md").is_file()
+    before, after = result["before"]["dataset_level"], result["after"]["dataset_level"]
+    # random tiny towers start at chance (two names, half the images each)
+    assert before["image_to_text_top1"] == 0.5 and after["image_to_text_top1"] >= 0.75
+    assert after["text_to_image_precision1"] > before["text_to_image_precision1"]
+    assert result["history"][-1]["loss"] < result["history"][0]["loss"]
+    assert set(result["after"]["attribute_level"]) == {"squares", "disks"}
+    saved = json.loads((run / "align.json").read_text())
+    assert saved["config"]["loss"] == "dhn_nce" and saved["n_val_images"] == 8
+
+
+def test_a_model_started_from_the_run_carries_the_projections(aligned, tmp_path):
+    from medvlseg.models.base import build_model, load_model, save_model
+
+    run, _ = aligned
+    from safetensors.torch import load_file
+
+    state = load_file(str(run / "backbone.safetensors"))
+    model = build_model("medclipseg", backbone="tiny-lite", init_from=str(run))
+    torch.testing.assert_close(model.backbone.image_proj.weight, state["image_proj.weight"], rtol=0, atol=0)
+    assert model.record.init_from["sha256"] and "backbone.text_proj.weight" in model.trainable_state_dict()
+    path = save_model(model, tmp_path / "m.safetensors")
+    import shutil
+
+    hidden = tmp_path / "hidden"
+    shutil.move(str(run), str(hidden))  # the align run is not needed to load the model
+    try:
+        loaded = load_model(path)
+    finally:
+        shutil.move(str(hidden), str(run))
+    torch.testing.assert_close(loaded.backbone.text_proj.weight, state["text_proj.weight"], rtol=0, atol=0)
+    x = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        torch.testing.assert_close(loaded.eval()(x, ["square"]).logits, model.eval()(x, ["square"]).logits, rtol=0, atol=0)
+    again = save_model(loaded, tmp_path / "again.safetensors")  # still carried after a round trip
+    assert "backbone.image_proj.weight" in load_file(str(again))
+
+
+def test_a_tampered_align_run_is_refused(aligned, tmp_path):
+    import shutil
+
+    from medvlseg.models.base import build_model
+
+    run, _ = aligned
+    copy = tmp_path / "copy"
+    shutil.copytree(run, copy)
+    data = bytearray((copy / "backbone.safetensors").read_bytes())
+    data[-1] ^= 1
+    (copy / "backbone.safetensors").write_bytes(bytes(data))
+    with pytest.raises(DataError, match="sha256"):
+        build_model("medclipseg", backbone="tiny-lite", init_from=str(copy))
+    with pytest.raises(ConfigError, match="aligned for backbone"):
+        build_model("clipseg", backbone="tiny", init_from=str(run))
+
+
+def test_backbones_that_come_aligned_are_not_realigned(tmp_path):
+    from medvlseg.align import AlignConfig, align
+
+    data = _dataset(tmp_path / "squares", "square", n=4)
+    with pytest.raises(ConfigError, match="come aligned"):
+        align(AlignConfig(data=[str(data)], backbone="tiny", epochs=1), tmp_path / "run")
