@@ -79,8 +79,9 @@ class AlignConfig(BaseModel):
 
 
 def _images_and_texts(paths: Sequence[str], split: str, seed: int) -> list[dict[str, Any]]:
-    """One entry per image of ``split``: its dataset, the class names of its targets, and its texts
-    by prompt level (every target annotated on it contributes)."""
+    """One entry per image of ``split``: its dataset, the class names of the targets it holds, and
+    its texts by prompt level (every target annotated on it contributes; a target-free image's
+    prompts say "no ... in the image")."""
     from .data import SegmentationDataset
     from .prompts import generate_records, load_targets
 
@@ -92,9 +93,7 @@ def _images_and_texts(paths: Sequence[str], split: str, seed: int) -> list[dict[
             key = f"{sample.dataset}:{sample.group}"
             entry = out.setdefault(key, {"key": key, "dataset": sample.dataset, "sample": sample, "ds": ds,
                                          "classes": set(), "texts": {}})
-            if rec["attributes"].get("n_components", 1) == 0 and rec.get("p1") is not None:
-                pass  # a target-free image: its prompts say "no ..." (the negative prompt), kept as texts
-            else:
+            if rec["attributes"]["number"] > 0:  # a target-free image does not hold its dataset's target
                 entry["classes"].add(catalog.resolve(sample.target, sample.dataset).class_name)
             for level in (f"p{k}" for k in range(0, 10)):
                 value = rec.get(level)
