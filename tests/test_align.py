@@ -133,3 +133,34 @@ def test_backbones_that_come_aligned_are_not_realigned(tmp_path):
     data = _dataset(tmp_path / "squares", "square", n=4)
     with pytest.raises(ConfigError, match="come aligned"):
         align(AlignConfig(data=[str(data)], backbone="tiny", epochs=1), tmp_path / "run")
+
+
+def test_the_presence_cut_maximises_balanced_accuracy():
+    from medvlseg.align import _best_threshold
+
+    rng = np.random.default_rng(0)
+    pos, neg = torch.tensor(rng.normal(0.5, 0.2, 40)), torch.tensor(rng.normal(0.1, 0.2, 90))
+
+    def balanced(cut):
+        return float((pos >= cut).float().mean() + (neg < cut).float().mean()) / 2
+
+    grid = np.linspace(-1, 1.5, 5001)
+    cut = _best_threshold(pos, neg)
+    assert balanced(cut) >= max(balanced(c) for c in grid) - 1e-9
+    assert _best_threshold(torch.tensor([0.9, 0.8]), torch.tensor([0.1, 0.2])) == pytest.approx(0.5)
+
+
+def test_align_calibrates_the_presence_rule(aligned):
+    from medvlseg.align import presence_threshold
+
+    run, result = aligned
+    fit, val = result["presence"]["train"], result["presence"]["val"]
+    assert fit["cosine_threshold"] == presence_threshold(run) == val["cosine_threshold"]
+    # two targets, each image holds one: the rule must beat chance on the images it was chosen on
+    assert (fit["own_target_called_present"] + fit["other_target_called_absent"]) / 2 > 0.5
+    assert 0 <= val["nonsense_called_absent"] <= 1
+    assert "Presence rule" in (run / "retrieval.md").read_text()
+    (run / "old").mkdir()
+    (run / "old" / "align.json").write_text("{}")
+    with pytest.raises(DataError, match="presence"):
+        presence_threshold(run / "old")

@@ -47,7 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .errors import ConfigError, DataError
 from .utils import atomic_write_bytes, atomic_write_json, atomic_write_text, sha256_file
 
-__all__ = ["AlignConfig", "align", "load_aligned_projections", "retrieval_metrics"]
+__all__ = ["AlignConfig", "align", "load_aligned_projections", "presence_calibration", "presence_threshold", "retrieval_metrics"]
 
 BACKBONE_FILE = "backbone.safetensors"
 HEADER_KEY = "medvlseg-align"
@@ -177,6 +177,57 @@ def retrieval_metrics(img: torch.Tensor, entries: list[dict[str, Any]], text_emb
     return out
 
 
+def _best_threshold(pos: torch.Tensor, neg: torch.Tensor) -> float:
+    """The cut that maximises balanced accuracy (TPR + TNR) / 2 of ``score >= cut``; the midpoint
+    between the two scores it falls between."""
+    scores = torch.cat([pos, neg]).sort().values
+    cuts = torch.cat([scores[:1] - 1e-6, (scores[1:] + scores[:-1]) / 2, scores[-1:] + 1e-6])
+    tpr = (pos[None, :] >= cuts[:, None]).float().mean(dim=1)
+    tnr = (neg[None, :] < cuts[:, None]).float().mean(dim=1)
+    return float(cuts[int(torch.argmax(tpr + tnr))])
+
+
+def presence_calibration(
+    img: torch.Tensor, entries: list[dict[str, Any]], text_emb: dict[str, torch.Tensor], *, threshold: float | None = None
+) -> dict[str, Any]:
+    """The rule "the prompt names something in this image" as ``cos(image, prompt) >= threshold``.
+
+    Positives: each image with the name of every target it holds. Negatives: each image with the
+    name of every other target of the pool (a target-free image: all of them) and with each of
+    :data:`~medvlseg.prompts.negatives.NONSENSE_WORDS`. ``threshold`` None: chosen here (balanced
+    accuracy); else scored. Image-level labels only: no mask. ``text_emb`` must hold every name and
+    nonsense word."""
+    from .prompts.negatives import NONSENSE_WORDS
+
+    img = F.normalize(img, dim=-1)
+    names = sorted({c for e in entries for c in e["classes"]})
+    words = [w for w in NONSENSE_WORDS if w not in names]
+    t = F.normalize(torch.stack([text_emb[n] for n in names + words]), dim=-1)
+    sim = img @ t.T  # (N, K + M)
+    holds = torch.tensor([[n in e["classes"] for n in names] + [False] * len(words) for e in entries])
+    named = torch.zeros_like(holds)
+    named[:, : len(names)] = True
+    pos, wrong, nonsense = sim[holds], sim[named & ~holds], sim[:, len(names):].reshape(-1)
+    neg = torch.cat([wrong, nonsense])
+    if threshold is None:
+        threshold = _best_threshold(pos, neg)
+    return {
+        "cosine_threshold": threshold, "n_images": len(entries),
+        "own_target_called_present": float((pos >= threshold).float().mean()) if len(pos) else None,
+        "other_target_called_absent": float((wrong < threshold).float().mean()) if len(wrong) else None,
+        "nonsense_called_absent": float((nonsense < threshold).float().mean()),
+    }
+
+
+def presence_threshold(run: str | os.PathLike) -> float:
+    """The cosine threshold an align run calibrated (:func:`presence_calibration`)."""
+    path = Path(run) / "align.json"
+    try:
+        return float(json.loads(path.read_text(encoding="utf-8"))["presence"]["train"]["cosine_threshold"])
+    except (OSError, ValueError, KeyError, TypeError):
+        raise DataError(f"{path}: no presence calibration (made by an older medvlseg align); run medvlseg align again") from None
+
+
 # ------------------------------------------------------------------------------------------ align
 
 
@@ -198,8 +249,10 @@ def align(cfg: AlignConfig, out_dir: str | os.PathLike, *, console: Any | None =
     train, val = (_images_and_texts(cfg.data, split, cfg.seed) for split in (cfg.train_split, cfg.val_split))
     say(f"align: {len(train)} train / {len(val)} val images from {', '.join(Path(p).name for p in cfg.data)}")
     img_train, img_val = _image_features(backbone, train, size), _image_features(backbone, val, size)
+    from .prompts.negatives import NONSENSE_WORDS
+
     texts = sorted({t for e in train + val for ts in e["texts"].values() for t in ts}
-                   | {c for e in train + val for c in e["classes"]})
+                   | {c for e in train + val for c in e["classes"]} | set(NONSENSE_WORDS))
     index = {t: i for i, t in enumerate(texts)}
     txt = _text_features(backbone, texts)  # (T, D)
     t_features = time.perf_counter() - t0
@@ -250,6 +303,10 @@ def align(cfg: AlignConfig, out_dir: str | os.PathLike, *, console: Any | None =
     for p in params:
         p.requires_grad_(False)
     after = metrics()
+    with torch.no_grad():
+        emb = embed_texts()
+        fit = presence_calibration(img_proj(img_train), train, emb)
+        presence = {"train": fit, "val": presence_calibration(img_proj(img_val), val, emb, threshold=fit["cosine_threshold"])}
 
     out = Path(out_dir)
     state = {f"{name}.{k}": v.detach().contiguous().cpu() for name, m in modules.items() for k, v in m.state_dict().items()}
@@ -257,7 +314,7 @@ def align(cfg: AlignConfig, out_dir: str | os.PathLike, *, console: Any | None =
     atomic_write_bytes(out / BACKBONE_FILE, save(state, metadata={HEADER_KEY: json.dumps(header)}))
     result = {
         "config": cfg.model_dump(mode="json"), "n_train_images": len(train), "n_val_images": len(val),
-        "n_texts": len(texts), "before": before, "after": after, "history": history,
+        "n_texts": len(texts), "before": before, "after": after, "presence": presence, "history": history,
         "time_s": {"features": t_features, "total": time.perf_counter() - t0},
         "medvlseg_version": __version__, "torch": torch.__version__,
     }
@@ -321,4 +378,13 @@ def _markdown(result: dict[str, Any]) -> str:
         lines.append(row(f"{ds_name}: own P2-P9 prompt -> image, top-1 (chance {blk['chance_top1']:.3f})",
                          bb.get("text_to_image_top1"), blk["text_to_image_top1"]))
         lines.append(row(f"{ds_name}: own P2-P9 prompt -> image, top-5", bb.get("text_to_image_top5"), blk["text_to_image_top5"]))
+    presence = result.get("presence")
+    if presence:
+        f = lambda x: "–" if x is None else f"{x:.3f}"  # noqa: E731
+        lines += ["", f"Presence rule: cos(image, prompt) >= {presence['train']['cosine_threshold']:.4f} "
+                  "(chosen on train, image-level labels only)", "",
+                  "| split | own target called present | other target called absent | nonsense called absent |", "|---|---|---|---|"]
+        for split in ("train", "val"):
+            p = presence[split]
+            lines.append(f"| {split} | {f(p['own_target_called_present'])} | {f(p['other_target_called_absent'])} | {f(p['nonsense_called_absent'])} |")
     return "\n".join(lines) + "\n"

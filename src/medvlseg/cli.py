@@ -238,6 +238,46 @@ def align_cmd(
                       f"in {res['time_s']['total']:.0f}s")
 
 
+@app.command("zeroshot")
+def zeroshot_cmd(
+    data: Annotated[Path, typer.Option("--data", help="Dataset folder (any layout medvlseg reads) or one image file.")],
+    prompt: Annotated[str, typer.Option("--prompt", help="What to segment, e.g. 'foot ulcer'.")],
+    out: Annotated[Path, typer.Option("--out", help="Output folder: saliency/, masks/<stage>/, metrics.csv, summary.json, report.md.")],
+    align: Annotated[Optional[Path], typer.Option("--align", help="An align run (medvlseg align): the lite projections and the presence threshold.")] = None,
+    split: Annotated[str, typer.Option(help="Split of a dataset folder to run on ('all' for every image).")] = "val",
+    saliency: Annotated[str, typer.Option(help="gscorecam (MedCLIP-SAM) or m2ib (MedCLIP-SAMv2).")] = "gscorecam",
+    sam: Annotated[str, typer.Option(help="litemedsam (offline), a Hugging Face SAM name or folder, or none.")] = "litemedsam",
+    sam_prompt: Annotated[str, typer.Option("--sam-prompt", help="box (one around all kept regions), boxes (one per region) or points.")] = "box",
+    limit: Annotated[Optional[int], typer.Option(help="Only the first N images.")] = None,
+    pseudo_labels: Annotated[Optional[Path], typer.Option("--pseudo-labels", help="Also write the SAM masks as a dataset to train on (weak supervision).")] = None,
+    min_agreement: Annotated[float, typer.Option("--min-agreement", help="Pseudo-labels: keep images whose SAM mask agrees with the coarse one at least this much (Dice).")] = 0.0,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help="Any ZeroShotConfig field: key=value (YAML), repeatable.")] = None,
+) -> None:
+    """Zero-shot segmentation from a sentence: saliency -> post-processing -> connected components ->
+    SAM, Dice per stage when the data has masks (never used otherwise)."""
+    from .config import apply_overrides, validate
+    from .zeroshot import ZeroShotConfig
+    from .zeroshot import pseudo_labels as make_pseudo_labels
+    from .zeroshot import zeroshot
+
+    raw = apply_overrides({"saliency": saliency, "sam": None if sam.lower() == "none" else sam, "sam_prompt": sam_prompt,
+                           "align": str(align) if align else None}, set_ or [])
+    cfg = validate(ZeroShotConfig, raw, source="zeroshot")
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("zero-shot"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
+                  disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task("zero-shot", total=None)
+        summary = zeroshot(data, prompt, out, cfg, split=None if split == "all" else split, limit=limit,
+                           progress=lambda k, n: bar.update(task, completed=k, total=n))
+    console.print((out / "report.md").read_text(encoding="utf-8"), highlight=False, markup=False)
+    if pseudo_labels is not None:
+        rec = make_pseudo_labels(out, pseudo_labels, min_agreement=min_agreement)
+        err_console.print(f"pseudo-labels: {rec['kept']} image(s) in {pseudo_labels} ({rec['dropped']} dropped); "
+                          f"train on them with --set data.path={pseudo_labels} --set data.select_fraction=0.1")
+    err_console.print(f"wrote {out} ({summary['n_images']} images)")
+
+
 @app.command("train")
 def train_cmd(
     config: Annotated[Optional[Path], typer.Option("--config", help="Run configuration (YAML); see medvlseg.config.RunConfig.")] = None,
