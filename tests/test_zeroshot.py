@@ -360,3 +360,20 @@ def test_zeroshot_command_on_an_aligned_tiny_backbone(tmp_path):
     bad = CliRunner().invoke(app, ["zeroshot", "--data", str(data), "--prompt", "red", "--out", str(tmp_path / "o2"),
                                    "--set", "saliency=gradcam"])
     assert isinstance(bad.exception, ConfigError) and "saliency" in str(bad.exception)
+
+
+@pytest.mark.parametrize("method", ["gscorecam", "m2ib"])
+def test_saliency_reads_the_patch_tokens_of_a_vit_backbone(method):
+    from medvlseg.backbones import build_backbone
+    from medvlseg.zeroshot import saliency
+
+    torch.manual_seed(0)
+    bb = build_backbone("tiny").eval()  # a CLIP-style ViT: class token + patch tokens
+    rgb = torch.rand(3, bb.image_size, bb.image_size)
+    kw = {"topk": 8} if method == "gscorecam" else {"steps": 3}
+    a, b = saliency(bb, rgb, "a polyp", method, **kw), saliency(bb, rgb, "the left lung", method, **kw)
+    assert a.shape == (bb.image_size, bb.image_size) and torch.isfinite(a).all()
+    assert 0 <= float(a.min()) and float(a.max()) <= 1
+    assert not torch.equal(a, b)
+    with pytest.raises(ConfigError, match="saliency method"):
+        saliency(bb, rgb, "x", "gradcam")

@@ -245,6 +245,7 @@ def zeroshot_cmd(
     out: Annotated[Path, typer.Option("--out", help="Output folder: saliency/, masks/<stage>/, metrics.csv, summary.json, report.md.")],
     align: Annotated[Optional[Path], typer.Option("--align", help="An align run (medvlseg align): the lite projections and the presence threshold.")] = None,
     split: Annotated[str, typer.Option(help="Split of a dataset folder to run on ('all' for every image).")] = "val",
+    target: Annotated[Optional[str], typer.Option(help="A dataset with several targets per image: whose masks to score against (default: the one the prompt names).")] = None,
     saliency: Annotated[str, typer.Option(help="gscorecam (MedCLIP-SAM) or m2ib (MedCLIP-SAMv2).")] = "gscorecam",
     sam: Annotated[str, typer.Option(help="litemedsam (offline), a Hugging Face SAM name or folder, or none.")] = "litemedsam",
     sam_prompt: Annotated[str, typer.Option("--sam-prompt", help="box (one around all kept regions), boxes (one per region) or points.")] = "box",
@@ -268,7 +269,7 @@ def zeroshot_cmd(
     with Progress(TextColumn("zero-shot"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err_console,
                   disable=not sys.stderr.isatty()) as bar:
         task = bar.add_task("zero-shot", total=None)
-        summary = zeroshot(data, prompt, out, cfg, split=None if split == "all" else split, limit=limit,
+        summary = zeroshot(data, prompt, out, cfg, split=None if split == "all" else split, target=target, limit=limit,
                            progress=lambda k, n: bar.update(task, completed=k, total=n))
     console.print((out / "report.md").read_text(encoding="utf-8"), highlight=False, markup=False)
     if pseudo_labels is not None:

@@ -221,13 +221,16 @@ def zeroshot(
     cfg: ZeroShotConfig | None = None,
     *,
     split: str | None = "val",
+    target: str | None = None,
     limit: int | None = None,
     pipeline: ZeroShotPipeline | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Run the pipeline over a dataset folder (any layout :class:`~medvlseg.data.SegmentationDataset`
     opens; ``split`` None: every image) or one image file; write the outputs (module docstring) and
-    return the summary. Masks, when the dataset has them, are only scored."""
+    return the summary. Masks, when the dataset has them, are only scored. ``target``: for a dataset
+    with several targets per image (a label map, jsrt), whose masks to score against (default: the
+    one named exactly by the prompt)."""
     from ..data import SegmentationDataset
     from ..data.io import is_image_file, read_image
     from ..evaluation.metrics import dice
@@ -244,6 +247,16 @@ def zeroshot(
             ds = ds.split(split)
         if not len(ds):
             raise DataError(f"{data}: no images in split {split!r}")
+        names = ds.targets()
+        if target:
+            ds = ds.with_targets([target])
+        elif len(names) > 1:
+            named = [n for n in names if n.lower() == prompt.strip().lower()]
+            if not named:
+                raise ConfigError(f"{data}: holds several targets ({', '.join(names)}); say which one's masks to score "
+                                  "against with --target")
+            ds = ds.with_targets(named)
+        target = ds[0].target
 
         def load(s):
             loaded = ds.load(s)
@@ -277,6 +290,7 @@ def zeroshot(
         if progress is not None:
             progress(k + 1, len(items))
     summary = _summary(rows, stages, prompt, cfg, pipe, str(data), split)
+    summary["target"] = target
     _write_csv(out / "metrics.csv", rows)
     atomic_write_json(out / "summary.json", summary)
     atomic_write_text(out / "report.md", _report(summary))
