@@ -78,6 +78,32 @@ def where_maps_point(run_a: Path, run_b: Path, data: Path, split: str) -> dict:
 
     a, b = maps(run_a), maps(run_b)
     common = sorted(set(a) & set(b))
+    if common:  # the figure: one radiograph, each prompt's saliency and zero-shot mask
+        from PIL import Image
+
+        from medvlseg.evaluation.figures import new_figure, save_png
+
+        key = common[0]
+        image = ds.load_image(by_id[a[key][0]])
+        fig = new_figure(9.6, 3.6)
+        ax = fig.add_subplot(1, 3, 1)
+        ax.imshow(image, cmap="gray")
+        ax.set_title(key, fontsize=8)
+        ax.set_axis_off()
+        for k, (run, (sid, m)) in enumerate(((run_a, a[key]), (run_b, b[key]))):
+            ax = fig.add_subplot(1, 3, k + 2)
+            ax.imshow(image, cmap="gray")
+            big = np.asarray(F.interpolate(torch.from_numpy(m)[None, None], size=image.shape[:2], mode="bilinear")[0, 0])
+            ax.imshow(big, cmap="jet", alpha=0.45, vmin=0, vmax=1)
+            last = "sam" if (run / "masks" / "sam").is_dir() else "components"
+            mask = np.asarray(Image.open(run / "masks" / last / f"{_safe(sid)}.png")) > 0
+            gt = ds.load_mask(by_id[sid])
+            for mm, colour in ((gt, "lime"), (mask, "red")):
+                if mm.any():
+                    ax.contour(mm.astype(np.float32), levels=[0.5], colors=colour, linewidths=1.0)
+            ax.set_title(f"{json.loads((run / 'summary.json').read_text())['prompt']!r}: saliency, {last} mask (red), truth (green)", fontsize=7)
+            ax.set_axis_off()
+        save_png(fig, run_a.parent / "jsrt_two_prompts.png")
     dist, inside_a, inside_b = [], [], []
     for key in common:
         (sa, ma), (sb, mb) = a[key], b[key]
