@@ -122,6 +122,9 @@ class ZeroShotPipeline:
             sam = build_sam(cfg.sam, device=device)
         self.sam = sam
         self._text: dict[str, torch.Tensor] = {}
+        # import the post-processing libraries now, so that the first image's stage times are its own
+        import monai.transforms  # noqa: F401
+        import skimage.filters  # noqa: F401
 
     def text(self, prompt: str) -> torch.Tensor:
         from .saliency import text_embedding
