@@ -464,3 +464,17 @@ def test_prompt_file_round_trip_and_errors(tmp_path):
         load_prompts_jsonl(bad)
     with pytest.raises(DataError, match="not found"):
         load_prompts_jsonl(tmp_path / "nope.jsonl")
+
+
+def test_opposite_of_a_sided_class_name_is_the_other_side():
+    from medvlseg.prompts import compute_attributes
+
+    m = disk_mask((100, 100), [(50, 30)], r=12)
+    img = np.full((100, 100, 3), 128, np.uint8)
+    left = compute_attributes(m, img, target="left lung")
+    p = perturb_prompt(left, "opposite", "p1", 0)
+    assert (p.prompt, p.attribute, p.original, p.replacement) == ("right lung", "class", "left lung", "right lung")
+    assert perturb(compute_attributes(m, img, target="right clavicle"), "opposite", "p1", 0) == "left clavicle"
+    polyp = compute_attributes(m, img, target="polyp")
+    assert perturb_prompt(polyp, "opposite", "p1", 0).attribute is None  # nothing to flip: unchanged
+    assert perturb(polyp, "opposite", "p1", 0) == "polyp"

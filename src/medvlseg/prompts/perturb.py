@@ -13,8 +13,10 @@ Four kinds, each applied to one prompt level (``p0`` ... ``p9``):
 Which attribute: the one named by ``attribute=``, else one drawn with ``rng`` among the mask- and
 pixel-derived words the level contains (number, size, color, shape, location). Levels with none of
 them (p1, p7, and the negative prompt of an empty mask) fall back to the class name and, for p7-p9,
-the description; "opposite" has no opposite for those and returns the prompt unchanged (the returned
-:class:`PerturbedPrompt` says ``attribute=None``). p0 is ``""`` whatever the kind.
+the description; "opposite" turns a class name with a side ("left lung", "right clavicle") into the
+other side's structure, the one opposite a target name has, and otherwise returns the prompt
+unchanged (the returned :class:`PerturbedPrompt` says ``attribute=None``). p0 is ``""`` whatever the
+kind.
 
 The perturbed prompt keeps the level's type: a string, or for p7-p9 a list with the same word
 changed in every description variant (a replaced or dropped description leaves one variant).
@@ -99,7 +101,20 @@ def _as_attributes(obj: Attributes | Mapping[str, Any]) -> Attributes:
     raise ConfigError("perturb: expected Attributes, an attributes dict, or a prompt record with an 'attributes' key")
 
 
+SIDES = {"left": "right", "right": "left"}
+
+
+def _other_side(name: str) -> str | None:
+    """``"left lung"`` -> ``"right lung"``; None for a name without a side word."""
+    tokens = name.split(" ")
+    if not any(t in SIDES for t in tokens):
+        return None
+    return " ".join(SIDES.get(t, t) for t in tokens)
+
+
 def _opposite(slot: str, attrs: Attributes, words: Mapping[str, Any], rng: Rng) -> str | None:
+    if slot == "class":
+        return _other_side(words["class"])
     table = OPPOSITES.get(slot, {})
     if slot in ("size", "location") and attrs.components:
         values = _dedupe([getattr(c, slot) for c in attrs.components])
@@ -122,7 +137,10 @@ def _candidates(kind: str, level: str, attrs: Attributes, words: Mapping[str, An
         return ["class"] if kind == "random-word" and slots else []
     primary = [s for s in slots if s in MASK_SLOTS and words.get(s)]
     if kind == "opposite":
-        return [s for s in primary if s in ("number", "size", "location") or words.get(s) in OPPOSITES.get(s, {})]
+        flippable = [s for s in primary if s in ("number", "size", "location") or words.get(s) in OPPOSITES.get(s, {})]
+        if not flippable and "class" in slots and _other_side(words["class"]):
+            return ["class"]  # p1 of a sided structure: the other side's
+        return flippable
     return primary or [s for s in slots if s in FALLBACK_SLOTS and words.get(s)]
 
 
