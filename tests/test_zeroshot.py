@@ -377,3 +377,15 @@ def test_saliency_reads_the_patch_tokens_of_a_vit_backbone(method):
     assert not torch.equal(a, b)
     with pytest.raises(ConfigError, match="saliency method"):
         saliency(bb, rgb, "x", "gradcam")
+
+
+def test_zeroshot_on_a_plain_folder_of_images_and_one_file(tmp_path):
+    data = _colour_dataset(tmp_path / "data")
+    cfg = ZeroShotConfig(sam=None, topk=3, presence_threshold=0.2, image_size=32)
+    pipe = ZeroShotPipeline(cfg, backbone=ColourBackbone())
+    folder = zeroshot(data / "images", "red", tmp_path / "folder", cfg, pipeline=pipe)
+    assert folder["n_images"] == 4 and folder["dice"] is None and folder["called_present"] == 3
+    one = zeroshot(data / "images" / "c1.png", "red", tmp_path / "one", cfg, pipeline=pipe)
+    assert one["n_images"] == 1 and (tmp_path / "one" / "masks" / "components" / "c1.png").is_file()
+    with pytest.raises(DataError, match="not found"):
+        zeroshot(tmp_path / "nothing", "red", tmp_path / "x", cfg, pipeline=pipe)

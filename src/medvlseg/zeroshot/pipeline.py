@@ -230,20 +230,30 @@ def zeroshot(
     progress: Callable[[int, int], None] | None = None,
 ) -> dict[str, Any]:
     """Run the pipeline over a dataset folder (any layout :class:`~medvlseg.data.SegmentationDataset`
-    opens; ``split`` None: every image) or one image file; write the outputs (module docstring) and
+    opens; ``split`` None: every image), a folder of images or one image file; write the outputs (module docstring) and
     return the summary. Masks, when the dataset has them, are only scored. ``target``: for a dataset
     with several targets per image (a label map, jsrt), whose masks to score against (default: the
     one named exactly by the prompt)."""
     from ..data import SegmentationDataset
-    from ..data.io import is_image_file, read_image
+    from ..data.io import read_image
     from ..evaluation.metrics import dice
     from ..predict import heatmap_rgb
 
     cfg = cfg or ZeroShotConfig()
     pipe = pipeline or ZeroShotPipeline(cfg)
     data = Path(data)
-    if data.is_file() and is_image_file(data):
-        items = [(data.stem, lambda p=data: (read_image(p), None), str(data))]
+    if not data.exists():
+        raise DataError(f"{data}: not found")
+    is_dataset = data.is_dir() and ((data / "manifest.csv").is_file() or (data / "images").is_dir())
+    if not is_dataset:  # an image file, or a plain folder of images: nothing to score against
+        from ..predict import collect_inputs
+
+        found = collect_inputs([data])
+        volumes = [str(p) for p, kind in found if kind != "image"]
+        if volumes:
+            raise DataError(f"{volumes[0]}: zeroshot reads 2-D images; give the slices as images")
+        items = [(p.stem if len(found) == 1 else str(p.relative_to(data).with_suffix("")).replace(os.sep, "_"),
+                  lambda p=p: (read_image(p), None), str(p)) for p, _ in found]
     else:
         ds = SegmentationDataset.open(data)
         if split:
