@@ -28,7 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-NONSENSE = ("orchestra", "purple bicycle", "qwzrtpl")
+# none of them among the nonsense words align's presence threshold was chosen against
+NONSENSE = ("qwzrtpl", "a photo of a cat", "stock market report")
 
 
 def oracle_box_dice(data: Path, target: str, split: str, sam, limit: int | None) -> tuple[float, float]:
@@ -62,7 +63,6 @@ def where_maps_point(run_a: Path, run_b: Path, data: Path, split: str) -> dict:
     import torch.nn.functional as F
 
     from medvlseg.data import SegmentationDataset
-    from medvlseg.zeroshot.pipeline import _safe
 
     ds = SegmentationDataset.open(data).split(split)
     by_id = {s.id: s for s in ds}
@@ -71,7 +71,7 @@ def where_maps_point(run_a: Path, run_b: Path, data: Path, split: str) -> dict:
         rows = {r["id"]: r for r in csv.DictReader((run / "metrics.csv").open())}
         out = {}
         for sid, r in rows.items():
-            f = run / "saliency" / f"{_safe(sid)}.npy"
+            f = run / "saliency" / f"{r['file']}.npy"
             if f.is_file():
                 out[by_id[sid].meta.get("image_id", sid)] = (sid, np.load(f).astype(np.float32))
         return out
@@ -90,13 +90,16 @@ def where_maps_point(run_a: Path, run_b: Path, data: Path, split: str) -> dict:
         ax.imshow(image, cmap="gray")
         ax.set_title(key, fontsize=8)
         ax.set_axis_off()
+        files = {}
+        for run in (run_a, run_b):
+            files.update({(run, r["id"]): r["file"] for r in csv.DictReader((run / "metrics.csv").open())})
         for k, (run, (sid, m)) in enumerate(((run_a, a[key]), (run_b, b[key]))):
             ax = fig.add_subplot(1, 3, k + 2)
             ax.imshow(image, cmap="gray")
             big = np.asarray(F.interpolate(torch.from_numpy(m)[None, None], size=image.shape[:2], mode="bilinear")[0, 0])
             ax.imshow(big, cmap="jet", alpha=0.45, vmin=0, vmax=1)
             last = "sam" if (run / "masks" / "sam").is_dir() else "components"
-            mask = np.asarray(Image.open(run / "masks" / last / f"{_safe(sid)}.png")) > 0
+            mask = np.asarray(Image.open(run / "masks" / last / f"{files[(run, sid)]}.png")) > 0
             gt = ds.load_mask(by_id[sid])
             for mm, colour in ((gt, "lime"), (mask, "red")):
                 if mm.any():

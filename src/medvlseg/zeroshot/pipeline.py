@@ -28,7 +28,6 @@ stage, seconds per stage), ``summary.json`` (settings, backbone, align run, SAM,
 from __future__ import annotations
 
 import csv
-import io as _io
 import json
 import math
 import os
@@ -110,7 +109,11 @@ class ZeroShotPipeline:
         self.backbone = backbone.to(device).eval()
         for p in self.backbone.parameters():
             p.requires_grad_(False)
-        self.size = cfg.image_size or self.backbone.image_size
+        aligned_at = _align_image_size(cfg.align) if cfg.align else None
+        if cfg.image_size and aligned_at and cfg.image_size != aligned_at:
+            raise ConfigError(f"zeroshot: image_size {cfg.image_size} differs from the {aligned_at} px the align run "
+                              f"{cfg.align} was trained and calibrated at")
+        self.size = cfg.image_size or aligned_at or self.backbone.image_size
         self.presence_threshold = cfg.presence_threshold
         if self.presence_threshold is None and cfg.align:
             from ..align import presence_threshold
@@ -196,25 +199,49 @@ class ZeroShotPipeline:
         }
 
 
+def _align_image_size(run: str | os.PathLike) -> int | None:
+    try:
+        size = json.loads((Path(run) / "align.json").read_text(encoding="utf-8"))["config"].get("image_size")
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # load_aligned_projections has already said what is wrong with the run
+    return int(size) if size else None
+
+
 # ------------------------------------------------------------------------------------ the command
-
-
-def _png(arr: np.ndarray) -> bytes:
-    from PIL import Image
-
-    buf = _io.BytesIO()
-    Image.fromarray(arr).save(buf, format="PNG")
-    return buf.getvalue()
-
-
-def _npy(arr: np.ndarray) -> bytes:
-    buf = _io.BytesIO()
-    np.save(buf, arr, allow_pickle=False)
-    return buf.getvalue()
 
 
 def _safe(name: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+
+
+def _file_names(ids: list[str]) -> list[str]:
+    """One file name per id, distinct even when two ids differ only in characters a file name drops."""
+    names, used = [], set()
+    for i in ids:
+        base = _safe(i)
+        name, k = base, 1
+        while name in used:
+            k += 1
+            name = f"{base}_{k}"
+        used.add(name)
+        names.append(name)
+    return names
+
+
+OUTPUTS = ("saliency", "masks", "metrics.csv", "summary.json", "report.md")
+
+
+def _clear(out: Path) -> None:
+    """Remove a previous run's outputs (only the files this command writes), so that a rerun with
+    other settings, or one that crashes, never mixes with or looks like an older complete run."""
+    import shutil
+
+    for name in OUTPUTS:
+        path = out / name
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.exists():
+            path.unlink()
 
 
 def zeroshot(
@@ -239,8 +266,10 @@ def zeroshot(
     from ..evaluation.metrics import dice
     from ..predict import heatmap_rgb
 
-    cfg = cfg or ZeroShotConfig()
-    pipe = pipeline or ZeroShotPipeline(cfg)
+    if pipeline is not None and cfg is not None and cfg != pipeline.cfg:
+        raise ConfigError("zeroshot: give either cfg or a pipeline built from it, not two different settings")
+    pipe = pipeline or ZeroShotPipeline(cfg or ZeroShotConfig())
+    cfg = pipe.cfg
     data = Path(data)
     if not data.exists():
         raise DataError(f"{data}: not found")
@@ -253,7 +282,7 @@ def zeroshot(
         if volumes:
             raise DataError(f"{volumes[0]}: zeroshot reads 2-D images; give the slices as images")
         items = [(p.stem if len(found) == 1 else str(p.relative_to(data).with_suffix("")).replace(os.sep, "_"),
-                  lambda p=p: (read_image(p), None), str(p)) for p, _ in found]
+                  lambda p=p: (read_image(p), None), str(p.resolve())) for p, _ in found]
     else:
         ds = SegmentationDataset.open(data)
         if split:
@@ -270,22 +299,31 @@ def zeroshot(
                                   "against with --target")
             ds = ds.with_targets(named)
         target = ds[0].target
+        volume = next((s for s in ds if s.slice_index is not None), None)
+        if volume is not None:
+            raise DataError(f"{volume.image}: zeroshot reads 2-D images; give the slices of a volume as images")
 
         def load(s):
             loaded = ds.load(s)
             return loaded.image, loaded.mask
 
-        items = [(s.id, lambda s=s: load(s), str(s.image)) for s in ds]
+        items = [(s.id, lambda s=s: load(s), str(Path(s.image).resolve())) for s in ds]
     if limit:
         items = items[:limit]
+    from ..predict import _npy_bytes as _npy
+    from ..predict import _png_bytes as _png
+
     out = Path(out_dir)
+    _clear(out)
     rows: list[dict[str, Any]] = []
     stages = [s for s in STAGES if s != "sam" or pipe.sam is not None]
-    for k, (sid, get, source) in enumerate(items):
+    for k, ((sid, get, source), name) in enumerate(zip(items, _file_names([i[0] for i in items]))):
         image, gt = get()
-        r = pipe(image, prompt)
-        name = _safe(sid)
-        row: dict[str, Any] = {"id": sid, "image": source, "similarity": round(r.similarity, 6), "present": r.present,
+        try:
+            r = pipe(image, prompt)
+        except (ConfigError, DataError, ValueError, RuntimeError) as exc:
+            raise type(exc)(f"{source}: {exc}") from exc
+        row: dict[str, Any] = {"id": sid, "file": name, "image": source, "similarity": round(r.similarity, 6), "present": r.present,
                                "has_target": None if gt is None else bool(np.asarray(gt).any())}
         if r.saliency is not None:
             atomic_write_bytes(out / "saliency" / f"{name}.npy", _npy(r.saliency.astype(np.float16)))
@@ -338,7 +376,7 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     from ..utils import atomic_open
 
     keys = list(dict.fromkeys(k for r in rows for k in r))
-    with atomic_open(path, "w", newline="") as fh:
+    with atomic_open(path, "w", newline="", encoding="utf-8") as fh:
         w = csv.DictWriter(fh, fieldnames=keys)
         w.writeheader()
         w.writerows(rows)
@@ -346,9 +384,10 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
 
 def _report(s: dict[str, Any]) -> str:
     f = lambda x: "–" if x is None else f"{x:.3f}"  # noqa: E731
+    rule = s["pipeline"]["presence_threshold"]
     lines = [f"# Zero-shot: \"{s['prompt']}\" on {s['data']} ({s['split'] or 'all'})", "",
              f"- images: {s['n_images']}; the prompt called present on {s['called_present']} "
-             f"(cosine >= {s['pipeline']['presence_threshold']})",
+             + (f"(cosine >= {rule:.4f})" if rule is not None else "(no presence rule: every prompt taken as present)"),
              "- no ground-truth mask was used by any stage; masks, where the dataset has them, are only scored",
              f"- saliency {s['config']['saliency']}, post-processing {s['config']['binarize']}, "
              f"{s['config']['components'] or 'all'} component(s), SAM {s['config']['sam'] or 'off'} ({s['config']['sam_prompt']})"]
@@ -384,17 +423,20 @@ def pseudo_labels(run: str | os.PathLike, out: str | os.PathLike, *, stage: str 
     if not path.is_file():
         raise DataError(f"{run}: not a zeroshot run (no metrics.csv)")
     summary = json.loads((run / "summary.json").read_text(encoding="utf-8"))
-    if stage is None:
-        stage = "sam" if (run / "masks" / "sam").is_dir() else "components"
-    if stage not in STAGES or not (run / "masks" / stage).is_dir():
+    ran = [st for st in STAGES if st != "sam" or summary["config"].get("sam")]
+    stage = stage or ran[-1]
+    if stage not in ran or not (run / "masks" / stage).is_dir():
         raise ConfigError(f"pseudo labels: stage {stage!r} has no masks in {run}")
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    from ..predict import _png_bytes as _png
+
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
     kept, dropped = [], 0
     for r in rows:
-        name = _safe(r["id"])
+        name = r["file"]
         mask = np.asarray(Image.open(run / "masks" / stage / f"{name}.png")) > 0
-        if min_agreement > 0 and stage != "components" and mask.any():
-            ref = np.asarray(Image.open(run / "masks" / "components" / f"{name}.png")) > 0
+        ref = np.asarray(Image.open(run / "masks" / "components" / f"{name}.png")) > 0
+        if min_agreement > 0 and stage != "components" and (mask.any() or ref.any()):
             if dice(mask, ref) < min_agreement:
                 dropped += 1
                 continue

@@ -105,11 +105,12 @@ def point_prompts(
     pts, labels = [], []
     inside = np.flatnonzero(m)
     if positive > 0:
-        w = None
+        w, n = None, inside.size
         if saliency is not None:
-            w = np.asarray(saliency, dtype=np.float64).reshape(-1)[inside]
-            w = w / w.sum() if w.sum() > 0 else None
-        pick = rng.choice(inside, size=min(positive, inside.size), replace=False, p=w)
+            w = np.clip(np.asarray(saliency, dtype=np.float64).reshape(-1)[inside], 0, None)
+            n = int(np.count_nonzero(w))
+            w, n = (w / w.sum(), n) if n else (None, inside.size)
+        pick = rng.choice(inside, size=min(positive, n), replace=False, p=w)
         pts += [(i % m.shape[1], i // m.shape[1]) for i in pick]
         labels += [1] * len(pick)
     outside = np.flatnonzero(~m)

@@ -29,6 +29,7 @@ whether the prompt names anything in the image at all (:mod:`medvlseg.zeroshot.p
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import torch
@@ -132,7 +133,7 @@ def gscorecam(
     text: str | torch.Tensor,
     *,
     topk: int = 300,
-    block: int = -1,
+    block: int | None = None,
     temperature: float = 0.01,
     batch_size: int = 32,
 ) -> torch.Tensor:
@@ -140,11 +141,15 @@ def gscorecam(
 
     ``rgb``: (3, S, S) in [0, 1], not normalised (the channels mask the pixels). ``text``: a prompt
     or its joint-space embedding (E,). ``topk``: channels kept (the authors: 300 of 768; all of them
-    when the block has fewer). ``block``: the image block whose activations are read (default: the
-    last). ``temperature``: the softmax over masked-image scores takes cosine / temperature; 0.01 is
+    when the block has fewer). ``block``: the image block whose activations are read (default: a
+    CNN's last; a ViT's second-to-last, i.e. the input of its last block, as the authors read CLIP's
+    ``resblocks[-1].ln_1``: the last block's patch tokens never reach a class-token head, so their
+    gradient is zero). ``temperature``: the softmax over masked-image scores takes cosine / temperature; 0.01 is
     CLIP's logit scale (100), the scale the authors' scores had. Returns (S, S) in [0, 1].
     """
     size = _check(rgb)
+    if block is None:
+        block = -2 if backbone.vision_type == "vit" and backbone.num_vision_blocks > 1 else -1
     t = _texts(backbone, text)
     x = normalise(rgb, backbone.image_mean, backbone.image_std)[None]  # (1, 3, S, S)
     with torch.enable_grad():
@@ -154,6 +159,14 @@ def gscorecam(
     grid = _grid(backbone, a, size)
     maps = _maps(backbone, a.detach(), grid)[0].float()  # (C, h, w)
     g = _maps(backbone, grad, grid)[0].float().mean(dim=(-2, -1))  # (C,) spatially averaged gradient
+    if not bool(g.abs().gt(0).any()):
+        # at a maximum of the cosine (an image that is all target) or a block whose output does not
+        # reach the pooled embedding (a ViT's last): rank by activation instead, as ScoreCAM does
+        if backbone.vision_type == "vit" and block % backbone.num_vision_blocks == backbone.num_vision_blocks - 1:
+            warnings.warn(f"gscorecam: block {block} of {backbone.name!r} does not reach its class-token head, so the "
+                          "similarity has no gradient there; channels ranked by activation. Read an earlier block.",
+                          stacklevel=2)
+        g = maps.mean(dim=(-2, -1))
     k = min(int(topk), maps.shape[0])
     keep = g.topk(k).indices  # (k,)
     masks = _unit(_upsample(maps[keep][None], size)[0])  # (k, S, S) in [0, 1]
@@ -186,8 +199,8 @@ def m2ib(
 ) -> torch.Tensor:
     """Information-bottleneck saliency of ``text`` on ``rgb`` (module docstring).
 
-    ``block``: where the bottleneck sits (default: the second-to-last block, as the authors' choice
-    of a layer three quarters up the tower); ``beta``: weight of the information term (authors: 0.1);
+    ``block``: where the bottleneck sits (default: the second-to-last block; the authors put it
+    three quarters up a 12-block ViT); ``beta``: weight of the information term (authors: 0.1);
     ``steps``, ``lr``: Adam steps on the mask logits ``alpha`` (authors: 10 steps, lr 1);
     ``init``: the logits' start (sigmoid(5) = 0.993: almost everything passes). The noise is drawn
     from a generator seeded with ``seed``, so the map is reproducible. Returns (S, S) in [0, 1].
@@ -210,8 +223,7 @@ def m2ib(
             z = lam * a + (1 - lam) * eps
             sim = F.cosine_similarity(_tail(backbone, z, block).float(), t[None], dim=-1).sum()
             loss = -sim + beta * _capacity(a, mu, sigma, lam).mean()
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
+            (alpha.grad,) = torch.autograd.grad(loss, alpha)  # only alpha: nothing accumulates in the backbone
             opt.step()
     with torch.no_grad():
         cap = _capacity(a, mu, sigma, torch.sigmoid(alpha))  # per element, nats

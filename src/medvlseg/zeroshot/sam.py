@@ -111,7 +111,7 @@ class LiteMedSAM(SamBackend):
         rgb = torch.from_numpy(image_to_unit_rgb(image)).permute(2, 0, 1)[None]  # (1, 3, H, W)
         h, w = rgb.shape[-2:]
         scale = self.size / max(h, w)
-        nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
+        nh, nw = max(1, int(h * scale + 0.5)), max(1, int(w * scale + 0.5))  # as the reference's resize
         x = F.interpolate(rgb, size=(nh, nw), mode="bilinear", align_corners=False, antialias=True)
         lo, hi = x.min(), x.max()
         x = (x - lo) / (hi - lo).clamp_min(1e-8)
