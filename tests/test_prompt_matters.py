@@ -244,3 +244,39 @@ def test_tiny_model_learns_different_masks_for_two_prompts(tmp_path):
     mean = {k: float(np.mean(v)) for k, v in dice.items()}
     assert mean[("square", "square")] > 0.7 and mean[("square", "disk")] < 0.2, mean
     assert mean[("disk", "disk")] > 0.7 and mean[("disk", "square")] < 0.2, mean
+
+
+def test_named_levels_name_the_target_and_negatives_take_the_same_form(tmp_path):
+    from medvlseg.prompts.templates import NAMED_LEVELS, resolve_prompt_type
+
+    assert {resolve_prompt_type("named", np.random.default_rng(i)) for i in range(200)} == set(NAMED_LEVELS)
+    root = make_two_target_dataset(tmp_path / "two", n=30)
+    _, dm = _datamodule(root, tmp_path, "data.negative_fraction=0.4", "data.prompt_type=named", "data.negative_nonsense=0")
+    ds = dm.train_set
+    items = [ds[i] for i in range(len(ds))]
+    pos = [it for it in items if not it["negative"]]
+    neg = [it for it in items if it["negative"]]
+    assert all(it["prompt"] for it in pos)  # never the empty p0
+    assert len({it["prompt"] for it in pos}) > 10  # levels and attribute words vary
+    target_of = {s.id: s.target for s in ds.ds}
+    for it in neg:
+        assert target_of[it["id"]] not in it["prompt"].split()  # another target's name, never its own
+        assert it["mask"].sum() == 0
+    # negatives come in sentences as long as the positives, not only as bare names
+    assert max(len(it["prompt"].split()) for it in neg) >= 4
+
+
+def test_render_other_target_keeps_the_form():
+    from medvlseg.prompts import compute_attributes
+    from medvlseg.prompts.templates import build_prompts, render_other_target
+
+    m = np.zeros((60, 60), bool)
+    m[10:25, 10:25] = True
+    img = np.full((60, 60, 3), 128, np.uint8)
+    img[m] = (230, 20, 20)
+    a = compute_attributes(m, img, target="polyp")
+    p5 = build_prompts(a)["p5"]
+    assert render_other_target(a, "p5", "foot ulcer") == p5.replace("polyp", "foot ulcer")
+    assert render_other_target(a, "p1", "heart") == "heart"
+    assert render_other_target(a, "p7", "heart", descriptions=["the organ that pumps blood"]) == ["heart which is the organ that pumps blood"]
+    assert render_other_target(a, "p8", "heart") == [p5.replace("polyp", "heart")]  # no description: the clause is dropped

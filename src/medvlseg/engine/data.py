@@ -97,22 +97,47 @@ class TorchSegDataset(torch.utils.data.Dataset):
             ops.append(v2.ColorJitter(brightness=j, contrast=j, saturation=j, hue=min(0.5, j / 2)))
         return v2.Compose(ops)
 
-    def _prompt(self, sample: Sample, rng: np.random.Generator) -> str:
-        if not self.uses_text:
-            return ""  # image-only models ignore the prompt: skip computing it
+    def _record(self, sample: Sample) -> dict[str, Any]:
         from ..prompts import generate_records
-        from ..prompts.templates import PROMPT_TYPES
 
         rec = self._prompts.get(sample.id)
         if rec is None:
             rec = next(generate_records(self.ds.subset([sample.id]), seed=self.cfg.seed))
             self._prompts[sample.id] = rec
-        level = self.cfg.data.prompt_type
-        if level == "random":
-            level = PROMPT_TYPES[int(rng.integers(len(PROMPT_TYPES)))]
-        value = rec[level]
+        return rec
+
+    def _prompt(self, sample: Sample, rng: np.random.Generator) -> tuple[str, str | None]:
+        """``(prompt, level)`` of a sample: the level drawn for ``random`` / ``named``, one prompt
+        drawn from a list level (the first outside training)."""
+        if not self.uses_text:
+            return "", None  # image-only models ignore the prompt: skip computing it
+        from ..prompts.templates import resolve_prompt_type
+
+        level = resolve_prompt_type(self.cfg.data.prompt_type, rng)
+        value = self._record(sample)[level]
         if isinstance(value, list):
             value = value[int(rng.integers(len(value)))] if (value and self.train) else (value[0] if value else "")
+        return value, level
+
+    def _negative(self, sample: Sample, level: str | None, rng: np.random.Generator) -> str:
+        """A negative prompt in the form of the sample's positive: at p1 (and p0) the other target's
+        name or a nonsense phrase; at p2-p9 this image's attribute words around it, the other
+        target's descriptions at p7-p9 (:func:`~medvlseg.prompts.templates.render_other_target`)."""
+        text, name = self.negatives.draw_named(sample.group, rng)
+        if level in (None, "p0", "p1"):
+            return text
+        from ..prompts import load_targets
+        from ..prompts.attributes import Attributes
+        from ..prompts.templates import render_other_target
+
+        info = load_targets().resolve(name) if name else None
+        known = info is not None and info.class_name.lower() == name.lower()
+        value = render_other_target(
+            Attributes.from_dict(self._record(sample)["attributes"]), level, text,
+            plural=info.plural if known else None, descriptions=info.descriptions if known else (),
+        )
+        if isinstance(value, list):
+            value = value[int(rng.integers(len(value)))] if value else text
         return value
 
     def _resized(self, sample: Sample) -> tuple[torch.Tensor, torch.Tensor]:
@@ -154,10 +179,10 @@ class TorchSegDataset(torch.utils.data.Dataset):
                     torch.manual_seed(int(rng.integers(2**31)))
                     image, mask = self._extra(tv_tensors.Image(image), tv_tensors.Mask(mask))
                 image, mask = image.as_subclass(torch.Tensor).clamp(0, 1), mask.as_subclass(torch.Tensor)
-        prompt = self._prompt(sample, rng)
+        prompt, level = self._prompt(sample, rng)
         negative = self.negatives is not None and bool(rng.random() < self.cfg.data.negative_fraction)
         if negative:  # a target the image does not hold: nothing to segment
-            prompt = self.negatives.draw(sample.group, rng)
+            prompt = self._negative(sample, level, rng)
             mask = torch.zeros_like(mask)
         out = {
             "image": normalise(image.contiguous(), self.mean, self.std),

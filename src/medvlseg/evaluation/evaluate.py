@@ -67,9 +67,9 @@ def run_prompt_type(model_or_path: Any) -> str:
                 level = ((yaml.safe_load(cfg.read_text()) or {}).get("data") or {}).get("prompt_type")
             except yaml.YAMLError:
                 level = None
-            if isinstance(level, str) and level != "random":
+            if isinstance(level, str) and level not in ("random", "named"):
                 return level
-    return "p1"
+    return "p1"  # and for runs trained on random / named levels: the name, what a user types
 
 
 def evaluate(
@@ -270,7 +270,7 @@ def evaluate(
         "in_training_data": seen_in_training,
         "warnings": _warnings(info, seen_in_training, n),
         "perturbation": perturb,
-        "prompt_from_ground_truth": prompt_type in LEAKY_PROMPTS or prompt_type == "random",
+        "prompt_from_ground_truth": prompt_type in LEAKY_PROMPTS or prompt_type in ("random", "named"),
         "seed": seed,
         "uncertainty": uncertainty,
         "uncertainty_source": "monte-carlo" if stochastic else "probability entropy",

@@ -35,7 +35,7 @@ render again, so a perturbed prompt has exactly the same form as a clean one.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -45,6 +45,10 @@ from .attributes import Attributes
 
 PROMPT_TYPES = tuple(f"p{k}" for k in range(10))
 RANDOM_PROMPT_TYPE = "random"
+#: A level drawn uniformly from p1-p9 per use: every prompt names the target (p0, the empty prompt,
+#: never comes up), in all the forms a user may write it.
+NAMED_PROMPT_TYPE = "named"
+NAMED_LEVELS = PROMPT_TYPES[1:]
 #: Levels whose value is a list (one prompt per description).
 LIST_PROMPT_TYPES = ("p7", "p8", "p9")
 
@@ -132,6 +136,21 @@ def render(level: str, words: Mapping[str, Any]) -> str | list[str]:
     return out
 
 
+def render_other_target(
+    attrs: Attributes, level: str, name: str, *, plural: str | None = None, descriptions: Sequence[str] = ()
+) -> str | list[str]:
+    """``level`` for this image's words with another target's name in place of its own: the negative
+    prompt of a training sample in the same form as its positive ("one small pink circle polyp"
+    on a foot photograph), so that only the name tells the two apart. ``descriptions``: the other
+    target's (p7-p9 then describe it, not this image's target; none: p7 is the bare name and p8 / p9
+    drop the clause)."""
+    words = dict(prompt_words(attrs))
+    many = attrs.number > 1
+    words.update(negative=None, class_singular=name, description=list(descriptions) or None,
+                 **{"class": (plural or name) if many else name})
+    return render(level, words)
+
+
 def build_prompts(attrs: Attributes) -> dict[str, str | list[str]]:
     """All levels ``p0`` ... ``p9`` for one image (lists for p7-p9, except the negative prompt)."""
     words = prompt_words(attrs)
@@ -168,17 +187,20 @@ def pick(values: Any, rng: Rng) -> Any:
 
 
 def check_prompt_type(prompt_type: str, *, allow_random: bool = True) -> str:
-    valid = PROMPT_TYPES + ((RANDOM_PROMPT_TYPE,) if allow_random else ())
+    valid = PROMPT_TYPES + ((RANDOM_PROMPT_TYPE, NAMED_PROMPT_TYPE) if allow_random else ())
     if prompt_type not in valid:
         raise ConfigError(f"prompt_type: unknown value {prompt_type!r}; expected one of: {', '.join(valid)}")
     return prompt_type
 
 
 def resolve_prompt_type(prompt_type: str, rng: Rng) -> str:
-    """``"p0"`` ... ``"p9"`` as is; ``"random"`` becomes a level drawn uniformly from p0-p9 (as medvlsm)."""
+    """``"p0"`` ... ``"p9"`` as is; ``"random"`` becomes a level drawn uniformly from p0-p9 (as medvlsm),
+    ``"named"`` one drawn from p1-p9."""
     check_prompt_type(prompt_type)
     if prompt_type == RANDOM_PROMPT_TYPE:
         return PROMPT_TYPES[_randbelow(rng, len(PROMPT_TYPES))]
+    if prompt_type == NAMED_PROMPT_TYPE:
+        return NAMED_LEVELS[_randbelow(rng, len(NAMED_LEVELS))]
     return prompt_type
 
 
