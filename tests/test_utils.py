@@ -34,3 +34,9 @@ def test_check_choice_lists_valid_values():
     assert check_choice("policy", "a", ["a", "b"]) == "a"
     with pytest.raises(ConfigError, match="policy: unknown value 'c'; expected one of: a, b"):
         check_choice("policy", "c", ["a", "b"])
+
+
+def test_unique_names_suffix_repeats():
+    from medvlseg.utils import unique_names
+
+    assert unique_names(["a", "b", "a", "a", "a_2"]) == ["a", "b", "a_2", "a_3", "a_2_2"]

@@ -124,16 +124,9 @@ def collect_inputs(inputs: Sequence[str | os.PathLike]) -> list[tuple[Path, str]
 
 
 def _unique_names(paths: Sequence[Path]) -> list[str]:
-    names, used = [], set()
-    for p in paths:
-        stem = io.path_stem(p)
-        name, k = stem, 1
-        while name in used:
-            k += 1
-            name = f"{stem}_{k}"
-        used.add(name)
-        names.append(name)
-    return names
+    from .utils import unique_names
+
+    return unique_names(io.path_stem(p) for p in paths)
 
 
 # ----------------------------------------------------------------------------------------- writing

@@ -102,3 +102,17 @@ def read_yaml_mapping(path: str | os.PathLike, what: str = "file") -> dict:
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping at the top level, got {type(raw).__name__}")
     return raw
+
+
+def unique_names(names: Iterable[str]) -> list[str]:
+    """The names, each made distinct from the ones before it with a ``_2``, ``_3`` ... suffix (file
+    names for outputs that must not overwrite each other)."""
+    out, used = [], set()
+    for base in names:
+        name, k = base, 1
+        while name in used:
+            k += 1
+            name = f"{base}_{k}"
+        used.add(name)
+        out.append(name)
+    return out

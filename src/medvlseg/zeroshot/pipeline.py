@@ -216,16 +216,9 @@ def _safe(name: str) -> str:
 
 def _file_names(ids: list[str]) -> list[str]:
     """One file name per id, distinct even when two ids differ only in characters a file name drops."""
-    names, used = [], set()
-    for i in ids:
-        base = _safe(i)
-        name, k = base, 1
-        while name in used:
-            k += 1
-            name = f"{base}_{k}"
-        used.add(name)
-        names.append(name)
-    return names
+    from ..utils import unique_names
+
+    return unique_names(_safe(i) for i in ids)
 
 
 OUTPUTS = ("saliency", "masks", "metrics.csv", "summary.json", "report.md")
