@@ -164,3 +164,13 @@ def test_align_calibrates_the_presence_rule(aligned):
     (run / "old" / "align.json").write_text("{}")
     with pytest.raises(DataError, match="presence"):
         presence_threshold(run / "old")
+
+
+def test_the_presence_cut_scales_to_many_scores_and_handles_ties():
+    from medvlseg.align import _best_threshold
+
+    rng = np.random.default_rng(1)
+    pos, neg = torch.tensor(rng.normal(0.5, 0.2, 60_000)), torch.tensor(rng.normal(0.0, 0.2, 140_000))
+    assert abs(_best_threshold(pos, neg) - 0.25) < 0.02  # equal spreads: halfway between the means
+    ties = torch.tensor([0.3, 0.3, 0.3])
+    assert _best_threshold(ties, torch.tensor([0.1, 0.3])) == pytest.approx(0.2)  # never between two 0.3s

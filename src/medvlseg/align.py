@@ -179,12 +179,23 @@ def retrieval_metrics(img: torch.Tensor, entries: list[dict[str, Any]], text_emb
 
 def _best_threshold(pos: torch.Tensor, neg: torch.Tensor) -> float:
     """The cut that maximises balanced accuracy (TPR + TNR) / 2 of ``score >= cut``; the midpoint
-    between the two scores it falls between."""
-    scores = torch.cat([pos, neg]).sort().values
-    cuts = torch.cat([scores[:1] - 1e-6, (scores[1:] + scores[:-1]) / 2, scores[-1:] + 1e-6])
-    tpr = (pos[None, :] >= cuts[:, None]).float().mean(dim=1)
-    tnr = (neg[None, :] < cuts[:, None]).float().mean(dim=1)
-    return float(cuts[int(torch.argmax(tpr + tnr))])
+    between the two scores it falls between. O(n log n): one sort, then counts below each cut."""
+    scores = torch.cat([pos, neg]).double()
+    is_pos = torch.cat([torch.ones(len(pos)), torch.zeros(len(neg))]).double()
+    order = scores.argsort()
+    s, lab = scores[order], is_pos[order]
+    n = len(s)
+    pos_below = torch.cat([torch.zeros(1, dtype=torch.float64), lab.cumsum(0)])  # (n + 1,): positives under cut k
+    neg_below = torch.arange(n + 1, dtype=torch.float64) - pos_below
+    balanced = (1 - pos_below / max(len(pos), 1)) + neg_below / max(len(neg), 1)
+    valid = torch.ones(n + 1, dtype=torch.bool)
+    valid[1:n] = s[1:] > s[:-1]  # a cut between two equal scores does not exist
+    k = int(torch.argmax(torch.where(valid, balanced, torch.tensor(-1.0, dtype=torch.float64))))
+    if k == 0:
+        return float(s[0] - 1e-6)
+    if k == n:
+        return float(s[-1] + 1e-6)
+    return float((s[k - 1] + s[k]) / 2)
 
 
 def presence_calibration(
