@@ -240,7 +240,7 @@ def align_cmd(
 
 @app.command("zeroshot")
 def zeroshot_cmd(
-    data: Annotated[Path, typer.Option("--data", help="Dataset folder (any layout medvlseg reads) or one image file.")],
+    data: Annotated[Path, typer.Option("--data", help="Dataset folder (any layout medvlseg reads), a folder of images, or one image file.")],
     prompt: Annotated[str, typer.Option("--prompt", help="What to segment, e.g. 'foot ulcer'.")],
     out: Annotated[Path, typer.Option("--out", help="Output folder: saliency/, masks/<stage>/, metrics.csv, summary.json, report.md.")],
     align: Annotated[Optional[Path], typer.Option("--align", help="An align run (medvlseg align): the lite projections and the presence threshold.")] = None,
