@@ -40,3 +40,10 @@ def test_unique_names_suffix_repeats():
     from medvlseg.utils import unique_names
 
     assert unique_names(["a", "b", "a", "a", "a_2"]) == ["a", "b", "a_2", "a_3", "a_2_2"]
+
+
+def test_atomic_write_csv_unions_columns_and_blanks_missing_values(tmp_path):
+    from medvlseg.utils import atomic_write_csv
+
+    atomic_write_csv(tmp_path / "a.csv", [{"a": 1, "b": float("nan")}, {"a": 2, "c": None, "b": 0.5}])
+    assert (tmp_path / "a.csv").read_text() == "a,b,c\n1,,\n2,0.5,\n"

@@ -116,3 +116,22 @@ def unique_names(names: Iterable[str]) -> list[str]:
         used.add(name)
         out.append(name)
     return out
+
+
+def atomic_write_csv(path: str | os.PathLike, rows: Iterable[dict]) -> Path:
+    """Rows of dicts as CSV (columns: every key, in order of first appearance; None and NaN as
+    empty cells), written atomically."""
+    import csv
+    import io
+    import math
+
+    rows = list(rows)
+    cols: list[str] = []
+    for row in rows:
+        cols.extend(k for k in row if k not in cols)
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
+    w.writeheader()
+    for row in rows:
+        w.writerow({k: ("" if v is None or (isinstance(v, float) and math.isnan(v)) else v) for k, v in row.items()})
+    return atomic_write_text(path, buf.getvalue())

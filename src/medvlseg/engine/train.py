@@ -29,8 +29,6 @@ Lightning reads the rank and world size from the environment that torchrun / SLU
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
 import logging
 import math
 import os
@@ -45,7 +43,7 @@ import torch
 
 from ..config import RunConfig
 from ..errors import ConfigError, DataError
-from ..utils import atomic_write_json, atomic_write_text, sha256_file
+from ..utils import atomic_write_csv, atomic_write_json, atomic_write_text, sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -70,18 +68,6 @@ def _git_commit() -> str | None:
         return out.stdout.strip() or None if out.returncode == 0 else None
     except (OSError, subprocess.SubprocessError):
         return None
-
-
-def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
-    cols: list[str] = []
-    for row in rows:
-        cols.extend(k for k in row if k not in cols)
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
-    w.writeheader()
-    for row in rows:
-        w.writerow({k: ("" if (isinstance(v, float) and math.isnan(v)) else v) for k, v in row.items()})
-    atomic_write_text(path, buf.getvalue())
 
 
 def _lightning_checkpoint_base():
@@ -186,7 +172,7 @@ class RunDirCallback(_lightning_checkpoint_base()):
             self.best_epoch, self.best_metrics = row["epoch"], {k: v for k, v in row.items() if k.startswith("val_")}
             self.best_score = score if not math.isnan(score) else -math.inf
         if trainer.is_global_zero:
-            _write_csv(self.run_dir / "metrics.csv", self.rows)
+            atomic_write_csv(self.run_dir / "metrics.csv", self.rows)
             if improved:
                 from ..models.base import save_model
 

@@ -43,7 +43,7 @@ import torch.nn.functional as F
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..errors import ConfigError, DataError
-from ..utils import atomic_write_bytes, atomic_write_json, atomic_write_text
+from ..utils import atomic_write_bytes, atomic_write_csv, atomic_write_json, atomic_write_text
 
 __all__ = ["STAGES", "ZeroShotConfig", "ZeroShotPipeline", "ZeroShotResult", "pseudo_labels", "zeroshot"]
 
@@ -335,7 +335,7 @@ def zeroshot(
             progress(k + 1, len(items))
     summary = _summary(rows, stages, prompt, cfg, pipe, str(data), split)
     summary["target"] = target
-    _write_csv(out / "metrics.csv", rows)
+    atomic_write_csv(out / "metrics.csv", rows)
     atomic_write_json(out / "summary.json", summary)
     atomic_write_text(out / "report.md", _report(summary))
     return summary
@@ -363,16 +363,6 @@ def _summary(rows, stages, prompt, cfg, pipe, data, split) -> dict[str, Any]:
         "seconds_per_image": {k[8:]: _mean([r.get(k) for r in rows]) for k in sorted({k for r in rows for k in r if k.startswith("seconds_")})},
         "medvlseg_version": __version__, "torch": torch.__version__,
     }
-
-
-def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
-    from ..utils import atomic_open
-
-    keys = list(dict.fromkeys(k for r in rows for k in r))
-    with atomic_open(path, "w", newline="", encoding="utf-8") as fh:
-        w = csv.DictWriter(fh, fieldnames=keys)
-        w.writeheader()
-        w.writerows(rows)
 
 
 def _report(s: dict[str, Any]) -> str:
@@ -438,7 +428,7 @@ def pseudo_labels(run: str | os.PathLike, out: str | os.PathLike, *, stage: str 
                      "split": "train", "target": target or summary["prompt"]})
     if not kept:
         raise DataError(f"pseudo labels: no image of {run} kept (min_agreement {min_agreement})")
-    _write_csv(out / "manifest.csv", kept)
+    atomic_write_csv(out / "manifest.csv", kept)
     record = {"source": str(run.resolve()), "stage": stage, "min_agreement": min_agreement, "kept": len(kept),
               "dropped": dropped, "prompt": summary["prompt"], "ground_truth_used": False}
     atomic_write_json(out / "pseudo_labels.json", record)
