@@ -280,3 +280,85 @@ def test_render_other_target_keeps_the_form():
     assert render_other_target(a, "p1", "heart") == "heart"
     assert render_other_target(a, "p7", "heart", descriptions=["the organ that pumps blood"]) == ["heart which is the organ that pumps blood"]
     assert render_other_target(a, "p8", "heart") == [p5.replace("polyp", "heart")]  # no description: the clause is dropped
+
+
+# ------------------------------------------------------------------- prompts follow flips and turns
+
+GRID_CENTRES = {"top left": (8, 8), "top": (8, 24), "top right": (8, 40), "left": (24, 8), "center": (24, 24),
+                "right": (24, 40), "bottom left": (40, 8), "bottom": (40, 24), "bottom right": (40, 40)}
+
+
+@pytest.mark.parametrize("k", range(4))
+@pytest.mark.parametrize("h", [False, True])
+@pytest.mark.parametrize("v", [False, True])
+def test_side_words_move_with_the_pixels(k, h, v):
+    """Every grid cell's words, moved by orient_prompt, name the cell the prompt generator's own
+    location attribute finds the moved blob in (an independent reading of the same pixels)."""
+    from medvlseg.engine.data import dihedral, dihedral_name, orient_prompt
+    from medvlseg.prompts import compute_attributes
+
+    name = dihedral_name(k, h, v)
+    for cell, (r, c) in GRID_CENTRES.items():
+        mask = torch.zeros(48, 48)
+        mask[r - 3:r + 3, c - 3:c + 3] = 1
+        moved = dihedral(mask, name).numpy().astype(np.uint8)
+        assert orient_prompt(f"a polyp in the {cell} of the image", name) == \
+            f"a polyp in the {compute_attributes(moved).mask_location} of the image", (name, cell)
+
+
+def test_orient_prompt_keeps_case_and_other_words():
+    from medvlseg.engine.data import IDENTITY, dihedral_name, orient_prompt
+
+    mirror = dihedral_name(0, True, False)
+    assert orient_prompt("Left lung", mirror) == "Right lung"
+    assert orient_prompt("the patient's right side; bright, lefty", mirror) == "the patient's left side; bright, lefty"
+    assert orient_prompt("left lung", IDENTITY) == "left lung"
+    assert orient_prompt("left lung", dihedral_name(0, False, True)) == "left lung"  # upside down: sides kept
+
+
+def test_sided_targets_follow_mirroring_and_get_no_quarter_turns(tmp_path):
+    """On images whose structure is named by the patient's side, a mirrored sample is asked for the
+    other side (that is where the structure now lies) and quarter turns are never drawn; an image
+    without such a target keeps all eight transforms."""
+    from medvlseg.engine.data import side_map
+
+    root = make_two_target_dataset(tmp_path / "two", n=16, missing_disk=0)
+    (root / "labels.json").write_text(json.dumps({"1": "left square", "2": "disk"}))
+    other = make_two_target_dataset(tmp_path / "plain", n=16, seed=1)
+    raw_paths = f"data.path=[{root},{other}]"
+    _, dm = _datamodule(root, tmp_path, raw_paths, "augment.hflip=true", "augment.vflip=true", "augment.rot90=true",
+                        "data.select_fraction=0.2")
+    ds = dm.train_set
+    seen: dict[str, set[str]] = {"two": set(), "plain": set()}
+    for epoch in range(6):
+        ds.set_epoch(epoch)
+        for i in range(len(ds)):
+            it = ds[i]
+            seen[it["dataset"]].add(it["transform"])
+            if it["dataset"] == "two" and not it["negative"] and "square" in it["prompt"]:
+                mirrored = side_map(it["transform"])["left"] == "right"
+                assert it["prompt"] == ("right square" if mirrored else "left square"), it["transform"]
+    assert seen["two"] and all(int(t[1]) % 2 == 0 for t in seen["two"])  # half turns and flips only
+    assert {"d000", "d010", "d200", "d210"} <= seen["two"]
+    assert any(int(t[1]) % 2 for t in seen["plain"])
+    # with the switch off, prompts are left as written and quarter turns come back
+    _, dm = _datamodule(root, tmp_path, raw_paths, "augment.hflip=true", "augment.rot90=true",
+                        "augment.prompt_follows_transform=false")
+    items = [dm.train_set[i] for i in range(len(dm.train_set))]
+    assert "right square" not in {it["prompt"] for it in items}
+    assert any(int(it["transform"][1]) % 2 for it in items if it["dataset"] == "two")
+
+
+def test_heldout_paraphrases_are_not_in_the_catalogue():
+    """The benchmark's held-out paraphrases must be phrases no training prompt holds: every P1-P9 text
+    is the catalogue's name, aliases, descriptions or field words with attribute words around them."""
+    from importlib import resources
+
+    import yaml
+
+    root = Path(__file__).resolve().parents[1]
+    spec = yaml.safe_load((root / "benchmarks/prompts/heldout-paraphrases.yaml").read_text())
+    catalogue = resources.files("medvlseg.prompts").joinpath("targets.yaml").read_text(encoding="utf-8").lower()
+    phrases = [p for ps in spec["targets"].values() for p in ps]
+    assert len(phrases) >= 8
+    assert [p for p in phrases if p.lower() in catalogue] == []

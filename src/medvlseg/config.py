@@ -100,6 +100,10 @@ class AugmentConfig(_Section):
     hflip: bool = False
     vflip: bool = False
     rot90: bool = False
+    # a flipped or turned image gets its prompt's side words moved with it ("left lung" -> "right lung"
+    # on a mirrored radiograph, "top left" -> "bottom left" turned a quarter), and images whose targets
+    # are named by the patient's side ("left lung") are turned by half turns only
+    prompt_follows_transform: bool = True
     rotate_deg: float = Field(0.0, ge=0.0, le=180.0)
     scale: tuple[float, float] | None = None
     color_jitter: float = Field(0.0, ge=0.0, le=1.0)

@@ -7,7 +7,9 @@ augmentations the uninterrupted run would have seen, whatever the number of data
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -39,6 +41,45 @@ def dihedral(x: torch.Tensor, name: str) -> torch.Tensor:
     """Apply the dihedral transform ``d<k><h><v>`` (rot90 k times, then hflip if h, then vflip if v) to
     ``(..., H, W)``. Names are stable: they key the feature cache."""
     return dihedral_transform(x, int(name[1]), name[2] == "1", name[3] == "1")
+
+
+#: Image sides as the prompts name them (the 3x3 location grid of ``prompts.attributes`` and the
+#: patient's sides of ``targets.yaml``), with the grid cell (row-major) each one names.
+SIDE_CELLS = {"top": 1, "left": 3, "right": 5, "bottom": 7}
+_SIDE_RE = re.compile(r"\b(top|bottom|left|right)\b", re.IGNORECASE)
+_CORNER_RE = re.compile(r"\b(left|right) (top|bottom)\b", re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=None)
+def side_map(name: str) -> dict[str, str]:
+    """Where each side of the image lands under the dihedral transform ``name``: ``{"left": "right",
+    "right": "left"}`` for a horizontal flip, ``{"top": "left", ...}`` for a quarter turn. Read off
+    by moving a 3x3 grid with :func:`dihedral` itself, so it cannot disagree with the pixels."""
+    moved = dihedral(torch.arange(9).reshape(3, 3), name).flatten().tolist()
+    word_at = {cell: word for word, cell in SIDE_CELLS.items()}
+    return {word: word_at[moved.index(cell)] for word, cell in SIDE_CELLS.items()}
+
+
+def orient_prompt(prompt: str, name: str) -> str:
+    """A prompt with its side words moved as the image was (:func:`side_map`): "left lung" on a
+    mirrored radiograph is "right lung", since that is the structure that now lies where a right
+    lung does; "a polyp in the top left" turned a quarter is "a polyp in the bottom left". Grid
+    corners keep the vertical word first, as the prompt generator writes them."""
+    mapping = side_map(name)
+    if all(k == v for k, v in mapping.items()):
+        return prompt
+
+    def swap(m: re.Match[str]) -> str:
+        word = mapping[m.group(1).lower()]
+        return word.capitalize() if m.group(1)[0].isupper() else word
+
+    return _CORNER_RE.sub(lambda m: f"{m.group(2)} {m.group(1)}", _SIDE_RE.sub(swap, prompt))
+
+
+def names_a_side(class_name: str) -> bool:
+    """Whether a target's name is a side of the patient ("left lung"): a quarter turn has no side
+    to call it by."""
+    return any(w in ("left", "right") for w in class_name.lower().split())
 
 
 def sample_rng(seed: int, epoch: int, index: int) -> np.random.Generator:
@@ -75,6 +116,12 @@ class TorchSegDataset(torch.utils.data.Dataset):
         self._prompts: dict[str, dict[str, Any]] = {}
         self._memo: dict[str, tuple[torch.Tensor, torch.Tensor]] = {}
         self._extra = self._extra_transform() if train else None
+        # prompts that name their sides follow the flips; a radiograph whose structures are named by the
+        # patient's side gets no quarter turns (a half turn is two flips and keeps a name for each side)
+        self.orient = train and uses_text and cfg.augment.prompt_follows_transform
+        self._half_turns_only = (
+            {s.group for s in ds if names_a_side(class_name(s))} if self.orient and cfg.augment.rot90 else set()
+        )
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
@@ -168,6 +215,8 @@ class TorchSegDataset(torch.utils.data.Dataset):
         if self.train:
             a = self.cfg.augment
             k = int(rng.integers(4)) if a.rot90 else 0
+            if k % 2 and sample.group in self._half_turns_only:
+                k -= 1
             h = bool(rng.random() < 0.5) if a.hflip else False
             v = bool(rng.random() < 0.5) if a.vflip else False
             transform = dihedral_name(k, h, v)
@@ -184,6 +233,8 @@ class TorchSegDataset(torch.utils.data.Dataset):
         if negative:  # a target the image does not hold: nothing to segment
             prompt = self._negative(sample, level, rng)
             mask = torch.zeros_like(mask)
+        if self.orient:
+            prompt = orient_prompt(prompt, transform)
         out = {
             "image": normalise(image.contiguous(), self.mean, self.std),
             "mask": (mask > 0.5).float().contiguous(),
