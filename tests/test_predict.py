@@ -38,7 +38,8 @@ def test_predict_images_with_uncertainty(model, inputs, tmp_path):
     res = predict(model, [folder, single], "foot ulcer", out_dir=out, uncertainty=True)
     assert len(res["results"]) == 3
     on_disk = json.loads((out / "results.json").read_text())
-    assert on_disk["prompt"] == "foot ulcer" and on_disk["uncertainty"]
+    assert on_disk["prompts"] == ["foot ulcer"] and on_disk["uncertainty"]
+    assert on_disk["versions"]["medvlseg"] == medvlseg.__version__ and on_disk["errors"] == []
     names = {r["files"]["mask"] for r in on_disk["results"]}
     assert names == {"a_mask.png", "b_mask.png", "a_2_mask.png"}
     b = next(r for r in on_disk["results"] if r["files"]["mask"] == "b_mask.png")
@@ -97,3 +98,91 @@ def test_cli_predict(inputs, tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(["predict", str(bad), str(folder), "--prompt", "x", "--out", str(out)])
     assert exc.value.code == 2 and "--trust-pickle" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------------------------- batch
+
+
+def _folder_of_images(root, n: int, size=(16, 20)):
+    rng = np.random.default_rng(3)
+    root.mkdir(parents=True)
+    for k in range(n):
+        Image.fromarray(rng.integers(0, 256, (*size, 3), dtype=np.uint8)).save(root / f"img{k:03d}.png")
+    return root
+
+
+def test_predict_folder_of_100_with_two_prompts_then_skip_existing(model, tmp_path, monkeypatch):
+    import rich.console
+
+    import medvlseg.checkpoints as checkpoints
+    from medvlseg.predict import _progress_bar
+
+    folder = _folder_of_images(tmp_path / "many", 100)
+    out = tmp_path / "out"
+    buf = __import__("io").StringIO()
+    console = rich.console.Console(file=buf, force_terminal=True, width=120)
+    res = predict(model, [folder], ["foot ulcer", "polyp"], out_dir=out, progress=True, console=console)
+    assert res["n_done"] == 200 and res["n_skipped"] == 0 and res["errors"] == []
+    assert "200/200" in buf.getvalue()  # the progress bar, with its count
+    for k in range(100):
+        for slug in ("foot_ulcer", "polyp"):
+            assert (out / f"img{k:03d}__{slug}_mask.png").is_file()
+            assert (out / f"img{k:03d}__{slug}_overlay.png").is_file()
+    # again with --skip-existing: nothing to do, so the model is never even loaded
+    monkeypatch.setattr(checkpoints, "model_and_info", lambda *a, **k: (_ for _ in ()).throw(AssertionError("loaded")))
+    again = predict("any/run", [folder], ["foot ulcer", "polyp"], out_dir=out, skip_existing=True)
+    assert again["n_done"] == 0 and again["n_skipped"] == 200
+    assert again["model"] == res["model"]  # carried over from the earlier results.json
+    first = {(r["input"], r["prompt"]): r["present"] for r in res["results"]}
+    assert {(r["input"], r["prompt"]): r["present"] for r in again["results"]} == first
+    with _progress_bar(3, False, None) as advance:
+        advance(3)  # disabled: a no-op
+
+
+def test_skip_existing_redoes_only_what_is_missing(model, tmp_path):
+    folder = _folder_of_images(tmp_path / "few", 3)
+    out = tmp_path / "out"
+    predict(model, [folder], "polyp", out_dir=out)
+    (out / "img001_mask.png").unlink()  # as if the run had stopped before this mask was written
+    res = predict(model, [folder], "polyp", out_dir=out, skip_existing=True)
+    assert res["n_done"] == 1 and res["n_skipped"] == 2
+    assert [r["input"].endswith("img001.png") for r in res["results"] if not r.get("skipped")] == [True]
+    assert (out / "img001_mask.png").is_file()
+
+
+def test_jobs_file_gives_each_input_its_prompts(model, tmp_path):
+    from medvlseg.predict import read_jobs
+
+    folder = _folder_of_images(tmp_path / "imgs", 2)
+    jobs = tmp_path / "jobs.jsonl"
+    jobs.write_text('# input and its prompts\n'
+                    '{"input": "imgs/img000.png", "prompts": ["left lung", "heart"]}\n\n'
+                    '{"input": "imgs/img001.png", "prompt": "heart"}\n')
+    res = predict(model, [], out_dir=tmp_path / "out", jobs=jobs)
+    got = sorted((r["input"].rsplit("/", 1)[-1], r["prompt"]) for r in res["results"])
+    assert got == [("img000.png", "heart"), ("img000.png", "left lung"), ("img001.png", "heart")]
+    assert (tmp_path / "out" / "img000__left_lung_mask.png").is_file()
+    for text, match in [('{"input": 3}', "expected"), ('{"input": "a.png", "prompts": []}', "non-empty"),
+                        ("not json", "not a JSON object"), ("", "no jobs")]:
+        jobs.write_text(text + "\n")
+        with pytest.raises(DataError, match=match) as exc:
+            read_jobs(jobs)
+        assert str(jobs) in str(exc.value)
+
+
+def test_corrupt_input_is_named_skipped_and_fails_the_exit_code(tmp_path):
+    from medvlseg.cli import app
+    from tests.test_checkpoints import make_run
+
+    folder = _folder_of_images(tmp_path / "imgs", 2)
+    (folder / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\n this is not an image")
+    run = tmp_path / "run"
+    make_run(run)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(app, ["predict", str(run), str(folder), "--prompt", "ulcer", "--prompt", "polyp",
+                                      "--out", str(out)])
+    assert result.exit_code == 1
+    assert "broken.png" in result.output
+    on_disk = json.loads((out / "results.json").read_text())
+    assert [e["input"].endswith("broken.png") for e in on_disk["errors"]] == [True]
+    assert len(on_disk["results"]) == 4  # the two good images, two prompts each

@@ -175,6 +175,19 @@ def models_list() -> None:
     console.print(table)
 
 
+@models_app.command("show")
+def models_show(
+    run: Annotated[Path, typer.Argument(metavar="RUN", help="Run directory (or a .safetensors file).")],
+) -> None:
+    """The model card: what the model segments (target names and their presence thresholds), its
+    training data and budget, validation metrics, known limits. The same text as RUN/card.md."""
+    from .card import render_card
+
+    if not run.exists():
+        raise MedvlsegError(f"{run}: not found")
+    typer.echo(render_card(run), nl=False)
+
+
 # ---------------------------------------------------------------------------------------- metrics
 
 
@@ -383,9 +396,11 @@ def evaluate_cmd(
 @app.command("predict")
 def predict_cmd(
     model: Annotated[str, typer.Argument(metavar="RUN_OR_CHECKPOINT", help="Run directory, .safetensors file, or Hugging Face CLIPSeg id / folder.")],
-    inputs: Annotated[list[Path], typer.Argument(metavar="INPUT...", help="Image files, folders of images, NIfTI volumes, DICOM series folders.")],
-    prompt: Annotated[str, typer.Option("--prompt", help="What to segment, e.g. 'foot ulcer'.")],
-    out: Annotated[Path, typer.Option("--out", help="Output folder.")],
+    inputs: Annotated[Optional[list[Path]], typer.Argument(metavar="INPUT...", help="Image files, folders of images, NIfTI volumes, DICOM series folders.")] = None,
+    prompt: Annotated[Optional[list[str]], typer.Option("--prompt", help="What to segment, e.g. 'foot ulcer'; repeat it for several targets (each input gets every prompt).")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("predictions"),
+    jobs: Annotated[Optional[Path], typer.Option("--jobs", help='JSON lines, one per input: {"input": PATH, "prompts": [TEXT, ...]}.')] = None,
+    skip_existing: Annotated[bool, typer.Option("--skip-existing", help="Leave out every (input, prompt) whose mask is already in --out.")] = False,
     uncertainty: Annotated[bool, typer.Option("--uncertainty", help="Also write entropy and mutual-information maps.")] = False,
     samples: Annotated[int, typer.Option(help="Stochastic passes with --uncertainty.")] = 30,
     batch_size: Annotated[int, typer.Option("--batch-size", help="Volume slices per model call.")] = 8,
@@ -395,20 +410,32 @@ def predict_cmd(
     pickle_model: Annotated[Optional[str], typer.Option("--model", help="With --trust-pickle: the model the weights belong to.")] = None,
     pickle_backbone: Annotated[Optional[str], typer.Option("--backbone", help="With --trust-pickle: its backbone.")] = None,
 ) -> None:
-    """Segment what PROMPT names in each input: masks, overlays, probability (and uncertainty) maps, results.json."""
+    """Segment what each PROMPT names in each input: masks, overlays, probability (and uncertainty)
+    maps, results.json. An input that cannot be read is named and skipped, and the exit status is 1."""
     from .predict import predict
 
+    if not inputs and jobs is None:
+        raise MedvlsegError("predict: give INPUT... with --prompt, or --jobs FILE")
     res = predict(
-        model, inputs, prompt, out_dir=out, uncertainty=uncertainty, samples=samples, batch_size=batch_size,
-        device=device, trust_pickle=trust_pickle, pickle_model=pickle_model, pickle_backbone=pickle_backbone, tta=tta,
+        model, inputs or [], prompt or [], out_dir=out, jobs=jobs, skip_existing=skip_existing, uncertainty=uncertainty,
+        samples=samples, batch_size=batch_size, device=device, trust_pickle=trust_pickle, pickle_model=pickle_model,
+        pickle_backbone=pickle_backbone, tta=tta, progress=err_console.is_terminal, console=err_console,
     )
-    table = Table(title=f"{res['model']['model']}: {prompt!r}")
-    for col in ("input", "kind", "present", "foreground", "mask"):
+    table = Table(title=f"{(res['model'] or {}).get('model', 'model')}: {', '.join(map(repr, res['prompts']))}")
+    for col in ("input", "prompt", "present", "foreground", "mask"):
         table.add_column(col)
-    for r in res["results"]:
-        table.add_row(r["input"], r["kind"], f"{r['present']:.3f}", f"{r['foreground_fraction']:.3%}", r["files"]["mask"])
+    for r in res["results"][:50]:
+        present = "skipped" if r.get("skipped") and "present" not in r else f"{r['present']:.3f}"
+        fg = f"{r['foreground_fraction']:.3%}" if "foreground_fraction" in r else "-"
+        table.add_row(r["input"], r["prompt"], present, fg, r["files"]["mask"])
+    if len(res["results"]) > 50:
+        table.caption = f"first 50 of {len(res['results'])}; all in {out / 'results.json'}"
     console.print(table)
-    err_console.print(f"wrote {len(res['results'])} result(s) and results.json to {out}")
+    err_console.print(f"wrote {res['n_done']} result(s), skipped {res['n_skipped']} already done, results.json in {out}")
+    for e in res["errors"]:
+        err_console.print(f"error: {e['error']}", highlight=False, markup=False)
+    if res["errors"]:
+        raise typer.Exit(1)
 
 
 # ------------------------------------------------------------------------------------------- demo
@@ -417,15 +444,27 @@ def predict_cmd(
 @app.command("demo")
 def demo(
     data: Annotated[
-        Optional[Path], typer.Option(help="Dataset folder (default: ../shared/datasets/ph2 if present, else the MNI152 brain template shipped with nilearn).")
+        Optional[Path], typer.Option(help="Dataset folder (default: axial slices of the MNI152 brain template shipped with nilearn, targets grey matter, white matter, brain).")
     ] = None,
-    out: Annotated[Path, typer.Option(help="Output folder.")] = Path("demo_out"),
-    split: Annotated[str, typer.Option(help="Split to predict and score.")] = "val",
+    out: Annotated[Path, typer.Option(help="Output folder: report.html, summary.json, runs/, evaluation/, predictions/.")] = Path("demo_out"),
+    split: Annotated[str, typer.Option(help="Split to evaluate and show.")] = "val",
+    minutes: Annotated[float, typer.Option(help="Training time budget in minutes.")] = 8.0,
+    epochs: Annotated[int, typer.Option(help="At most this many epochs.")] = 200,
+    backbone: Annotated[str, typer.Option(help="Backbone: lite (pretrained, offline) or tiny (random, for a smoke test).")] = "lite",
 ) -> None:
-    """The main job end to end: check a dataset, generate its prompts, predict with a baseline, score it."""
+    """The main job end to end: build the data, train a text-prompted MedCLIPSeg with negative prompts,
+    evaluate it per target, predict several prompts (and an absent target) on the same images,
+    and write report.html."""
     from .demo import run_demo
 
-    run_demo(data=data, out=out, split=split, console=err_console)
+    res = run_demo(data=data, out=out, split=split, minutes=minutes, epochs=epochs, backbone=backbone,
+                   image_size=None if backbone == "tiny" else 256, console=err_console)
+    table = Table(title=f"demo: Dice per target on {res['split']}")
+    table.add_column("target")
+    table.add_column("Dice", justify="right")
+    for t, d in res["dice"].items():
+        table.add_row(t, f"{d:.3f}")
+    console.print(table)
 
 
 # -------------------------------------------------------------------------------------- benchmark

@@ -9,20 +9,32 @@ back to its own image's size.
 
 Outputs for an input ``name`` (every file written atomically):
 
+``name`` is the input's file stem (made distinct: ``a``, ``a_2``), with the prompt appended when
+a run has several prompts (``a__left_lung``). Every input gets every ``--prompt``; a jobs file gives
+each input its own prompts.
+
 - ``name_mask.png`` (0/255), ``name_overlay.png`` (image with the mask's contour and a tint),
   ``name_prob.npy`` (float32 probability at the original size);
 - with ``uncertainty``: ``name_entropy.npy``, ``name_mi.npy`` and their heat maps
   ``name_entropy.png``, ``name_mi.png``;
 - a volume gives ``name_mask.nii.gz`` (same affine as the input) and ``.npy`` maps of the whole
-  volume ``(X, Y, Z)``; its PNGs show the slice with the largest predicted area.
+  volume ``(X, Y, Z)``; its PNGs show the slice with the largest predicted area;
+- ``results.json``: versions, the model's record, the prompts, per (input, prompt) the presence
+  score and its threshold, the foreground share and the files; the inputs that could not be read.
+
+The mask is written last, so with ``skip_existing`` a mask on disk means that (input, prompt) is
+complete.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io as _io
+import json
 import os
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +46,7 @@ from .errors import ConfigError, DataError
 from .segmenter import SegmentationResult, Segmenter, _as_array, model_probabilities
 from .utils import atomic_write_bytes, atomic_write_json
 
-__all__ = ["collect_inputs", "default_device", "heatmap_rgb", "overlay_rgb", "predict", "segment_batch"]
+__all__ = ["collect_inputs", "default_device", "heatmap_rgb", "overlay_rgb", "predict", "read_jobs", "segment_batch"]
 
 
 @torch.inference_mode()
@@ -207,12 +219,92 @@ def _nifti_bytes(mask: np.ndarray, affine: np.ndarray, gz: bool) -> bytes:
 # ------------------------------------------------------------------------------------------ predict
 
 
+@dataclass
+class PredictItem:
+    """One input and the prompts to segment in it."""
+
+    path: Path
+    kind: str  # "image" or "volume"
+    prompts: list[str] = field(default_factory=list)
+
+
+def read_jobs(path: str | os.PathLike) -> list[tuple[Path, list[str]]]:
+    """A jobs file: JSON lines ``{"input": PATH, "prompts": [TEXT, ...]}`` (or ``"prompt": TEXT``);
+    a relative ``input`` is read from the jobs file's folder. Blank lines and ``#`` lines are skipped."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise DataError(f"{path}: cannot read the jobs file ({exc.strerror or exc})") from None
+    jobs = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DataError(f"{path}:{n}: not a JSON object ({exc.msg})") from None
+        if not isinstance(row, dict) or not isinstance(row.get("input"), str):
+            raise DataError(f'{path}:{n}: expected {{"input": PATH, "prompts": [TEXT, ...]}}')
+        prompts = row.get("prompts", [row["prompt"]] if "prompt" in row else None)
+        if isinstance(prompts, str):
+            prompts = [prompts]
+        if not prompts or not all(isinstance(p, str) and p.strip() for p in prompts):
+            raise DataError(f'{path}:{n}: "prompts" must be a non-empty list of texts')
+        target = Path(row["input"])
+        jobs.append((target if target.is_absolute() else path.parent / target, list(prompts)))
+    if not jobs:
+        raise DataError(f"{path}: no jobs in the file")
+    return jobs
+
+
+def plan_items(inputs: Sequence[str | os.PathLike], prompts: Sequence[str], jobs: str | os.PathLike | None = None) -> list[PredictItem]:
+    """Every input with its prompts: each of ``inputs`` with every one of ``prompts``, then each line
+    of a ``jobs`` file with its own. An input named twice gets the union of its prompts, in order."""
+    merged: dict[Path, PredictItem] = {}
+
+    def add(paths: Sequence[str | os.PathLike], texts: Sequence[str]) -> None:
+        for path, kind in collect_inputs(paths):
+            item = merged.setdefault(path.resolve(), PredictItem(path, kind))
+            item.prompts += [t for t in texts if t not in item.prompts]
+
+    if inputs:
+        if not prompts:
+            raise ConfigError("give at least one --prompt for the inputs (or put the prompts in a --jobs file)")
+        add(inputs, prompts)
+    for path, texts in read_jobs(jobs) if jobs is not None else []:
+        add([path], texts)
+    if not merged:
+        raise DataError("no inputs given")
+    for item in merged.values():
+        for p in item.prompts:
+            if not isinstance(p, str):
+                raise ConfigError(f"prompt: expected text, got {type(p).__name__}")
+    return list(merged.values())
+
+
+def output_stem(name: str, prompt: str, several_prompts: bool) -> str:
+    """The file stem of one (input, prompt): the input's name, with the prompt appended when the run
+    has more than one prompt (``case1__left_lung``)."""
+    from .utils import file_safe
+
+    return f"{name}__{file_safe(prompt, 60)}" if several_prompts else name
+
+
+def _mask_file(stem: str, item: PredictItem) -> str:
+    if item.kind == "image":
+        return f"{stem}_mask.png"
+    return f"{stem}_mask.nii" if io.path_suffix(item.path) == ".nii" else f"{stem}_mask.nii.gz"
+
+
 def predict(
     model_or_path: Any,
     inputs: Sequence[str | os.PathLike],
-    prompt: str,
+    prompt: str | Sequence[str] | None = None,
     *,
     out_dir: str | os.PathLike,
+    jobs: str | os.PathLike | None = None,
+    skip_existing: bool = False,
     uncertainty: bool = False,
     samples: int = 30,
     batch_size: int = 8,
@@ -223,92 +315,192 @@ def predict(
     device: str | None = None,
     threshold: float | None = None,
     tta: str = "none",
+    progress: bool = False,
+    console: Any = None,
 ) -> dict[str, Any]:
-    """Segment ``prompt`` in every input and write the files listed in the module docstring.
+    """Segment every prompt in every input and write the files listed in the module docstring.
 
     ``model_or_path``: a model, or anything :func:`~medvlseg.checkpoints.resolve_model` reads.
-    Volumes are segmented slice by slice along ``axis``. Returns the ``results.json`` content.
+    ``prompt``: one text or several (every input gets each); ``jobs``: a JSON-lines file of inputs
+    with their own prompts (:func:`read_jobs`). Volumes are segmented slice by slice along ``axis``.
+    ``skip_existing``: an (input, prompt) whose mask file is already in ``out_dir`` is not computed
+    again (the mask is written last, so its presence means the outputs are complete); the model is
+    not even loaded when nothing is left to do. An input that cannot be read is named in
+    ``results.json``'s ``errors`` and skipped; the caller decides the exit status. Returns the
+    ``results.json`` content.
     """
+    from . import __version__
     from .checkpoints import model_and_info
 
-    if not isinstance(prompt, str):
-        raise ConfigError(f"prompt: expected text, got {type(prompt).__name__}")
+    prompts = [prompt] if isinstance(prompt, str) else list(prompt or [])
+    if not all(isinstance(p, str) for p in prompts):
+        raise ConfigError(f"prompt: expected text, got {[type(p).__name__ for p in prompts if not isinstance(p, str)][0]}")
     if batch_size < 1:
         raise ConfigError(f"batch_size: must be >= 1, got {batch_size}")
+    if not 0 <= axis < 3:
+        raise ConfigError(f"axis: must be 0, 1 or 2, got {axis}")
     if threshold is not None:
         from .decision import check_pixel_threshold
 
         check_pixel_threshold(threshold)
     t0 = time.perf_counter()
-    items = collect_inputs(inputs)
-    if not items:
-        raise DataError("no inputs given")
-    model, info = model_and_info(model_or_path, trust_pickle=trust_pickle, pickle_model=pickle_model, pickle_backbone=pickle_backbone)
-    thr = info.threshold if threshold is None else threshold
-    seg = Segmenter(model, threshold=thr, device=device or default_device(), tta=tta)  # presence: the record's
-    t_load = time.perf_counter() - t0
+    items = plan_items(inputs, prompts, jobs)
+    all_prompts = list(dict.fromkeys(p for it in items for p in it.prompts))
+    several = len(all_prompts) > 1
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    results = []
+    previous = _previous_results(out) if skip_existing else {}
+
+    seg: Segmenter | None = None
+    info = None
+    t_load = 0.0
+
+    def segmenter() -> Segmenter:
+        nonlocal seg, info, t_load
+        if seg is None:
+            t = time.perf_counter()
+            model, info = model_and_info(model_or_path, trust_pickle=trust_pickle, pickle_model=pickle_model,
+                                         pickle_backbone=pickle_backbone)
+            thr = info.threshold if threshold is None else threshold
+            seg = Segmenter(model, threshold=thr, device=device or default_device(), tta=tta)  # presence: the record's
+            t_load = time.perf_counter() - t
+        return seg
+
+    results: list[dict[str, Any]] = []
+    errors: list[dict[str, str]] = []
+    n_skipped = 0
     t_inf = 0.0
-    for (path, kind), name in zip(items, _unique_names([p for p, _ in items])):
-        files: dict[str, str] = {}
-        t1 = time.perf_counter()
-        if kind == "image":
-            arr = _as_array(path)
-            r = segment_batch(seg, [arr], [prompt], uncertainty=uncertainty, samples=samples)[0]
-            t_inf += time.perf_counter() - t1
-            atomic_write_bytes(out / f"{name}_mask.png", _png_bytes(r.mask.astype(np.uint8) * 255))
-            files["mask"] = f"{name}_mask.png"
-            _write_maps(out, name, arr, r.mask, r.probability, r.entropy, r.mutual_information, files)
-            if uncertainty:
-                _write_heatmaps(out, name, r.entropy, r.mutual_information, files)
-            entry = {"input": str(path), "kind": "image", "shape": list(arr.shape[:2]), "present": r.present,
-                     "foreground_fraction": float(r.mask.mean())}
-        else:
-            vol = io.read_volume(path)
-            if not 0 <= axis < 3:
-                raise ConfigError(f"axis: must be 0, 1 or 2, got {axis}")
-            n = vol.num_slices(axis)
-            slices: list[SegmentationResult] = []
-            for start in range(0, n, batch_size):
-                idx = range(start, min(n, start + batch_size))
-                slices += segment_batch(seg, [vol.slice(i, axis) for i in idx], [prompt] * len(idx), uncertainty=uncertainty, samples=samples)
-            t_inf += time.perf_counter() - t1
-            mask = np.stack([s.mask for s in slices], axis=axis)  # (X, Y, Z) as stored
-            prob = np.stack([s.probability for s in slices], axis=axis)
-            ent = np.stack([s.entropy for s in slices], axis=axis) if uncertainty else None
-            mi = np.stack([s.mutual_information for s in slices], axis=axis) if uncertainty else None
-            gz = io.path_suffix(path) != ".nii"
-            mask_name = f"{name}_mask.nii.gz" if gz else f"{name}_mask.nii"
-            atomic_write_bytes(out / mask_name, _nifti_bytes(mask, vol.affine, gz))
-            files["mask"] = mask_name
-            best = int(np.argmax([s.mask.sum() for s in slices]))  # the slice shown in the PNGs
-            atomic_write_bytes(out / f"{name}_overlay.png", _png_bytes(overlay_rgb(vol.slice(best, axis), slices[best].mask)))
-            files["overlay"] = f"{name}_overlay.png"
-            atomic_write_bytes(out / f"{name}_prob.npy", _npy_bytes(prob.astype(np.float32)))
-            files["probability"] = f"{name}_prob.npy"
-            if uncertainty:
-                atomic_write_bytes(out / f"{name}_entropy.npy", _npy_bytes(ent.astype(np.float32)))
-                atomic_write_bytes(out / f"{name}_mi.npy", _npy_bytes(mi.astype(np.float32)))
-                files.update(entropy=f"{name}_entropy.npy", mutual_information=f"{name}_mi.npy")
-                _write_heatmaps(out, name, slices[best].entropy, slices[best].mutual_information, files)
-            entry = {"input": str(path), "kind": "volume", "shape": list(vol.data.shape), "axis": axis,
-                     "spacing": list(vol.spacing), "preview_slice": best,
-                     "present": max(s.present for s in slices), "foreground_fraction": float(mask.mean())}
-        results.append({**entry, "files": files})
+    names = _unique_names([it.path for it in items])
+    with _progress_bar(sum(len(it.prompts) for it in items), progress, console) as advance:
+        for item, name in zip(items, names):
+            todo = []
+            for p in item.prompts:
+                stem = output_stem(name, p, several)
+                if skip_existing and (out / _mask_file(stem, item)).is_file():
+                    results.append(previous.get((str(item.path), p)) or
+                                   {"input": str(item.path), "prompt": p, "kind": item.kind, "files": {"mask": _mask_file(stem, item)}})
+                    results[-1]["skipped"] = True
+                    n_skipped += 1
+                    advance(1)
+                else:
+                    todo.append((p, stem))
+            if not todo:
+                continue
+            try:
+                pixels = _as_array(item.path) if item.kind == "image" else io.read_volume(item.path)
+            except (DataError, OSError, ValueError) as exc:
+                errors.append({"input": str(item.path), "error": str(exc)})
+                advance(len(todo))
+                continue
+            s = segmenter()
+            for p, stem in todo:
+                t1 = time.perf_counter()
+                if item.kind == "image":
+                    entry = _predict_image(s, pixels, p, out, stem, uncertainty, samples)
+                else:
+                    entry = _predict_volume(s, pixels, p, out, stem, uncertainty, samples, batch_size, axis)
+                t_inf += time.perf_counter() - t1
+                results.append({"input": str(item.path), "prompt": p, **entry})
+                advance(1)
+    import platform
+
     summary = {
-        "model": info.to_dict(),
-        "prompt": prompt,
-        "threshold": seg.threshold,
-        "presence_threshold": seg.presence_threshold_for(prompt),
+        "versions": {"medvlseg": __version__, "torch": torch.__version__, "python": platform.python_version()},
+        "model": info.to_dict() if info is not None else previous.get("model"),
+        "prompts": all_prompts,
+        "threshold": seg.threshold if seg is not None else None,
+        "presence_thresholds": {p: seg.presence_threshold_for(p) for p in all_prompts} if seg is not None else None,
         "uncertainty": uncertainty,
-        "samples": samples if uncertainty and hasattr(model, "sample_probabilities") else None,
-        "uncertainty_source": ("monte-carlo" if hasattr(model, "sample_probabilities") else "probability entropy (deterministic model)") if uncertainty else None,
-        "tta": seg.tta,
-        "device": str(seg.device),
+        "samples": samples if uncertainty and seg is not None and hasattr(seg.model, "sample_probabilities") else None,
+        "uncertainty_source": None if not uncertainty or seg is None else (
+            "monte-carlo" if hasattr(seg.model, "sample_probabilities") else "probability entropy (deterministic model)"),
+        "tta": tta,
+        "device": str(seg.device) if seg is not None else None,
+        "n_inputs": len(items),
+        "n_done": len(results) - n_skipped,
+        "n_skipped": n_skipped,
         "timings": {"load_s": t_load, "inference_s": t_inf, "total_s": time.perf_counter() - t0},
         "results": results,
+        "errors": errors,
     }
     atomic_write_json(out / "results.json", summary)
     return summary
+
+
+def _previous_results(out: Path) -> dict:
+    """``(input, prompt) -> entry`` (and ``"model"``) of an earlier ``results.json`` in ``out``;
+    empty when there is none or it cannot be read (the masks on disk decide what is done)."""
+    try:
+        old = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    prev: dict = {(r.get("input"), r.get("prompt")): r for r in old.get("results", []) if isinstance(r, dict)}
+    prev["model"] = old.get("model")
+    return prev
+
+
+@contextlib.contextmanager
+def _progress_bar(total: int, enabled: bool, console: Any):
+    """``advance(n)`` for a rich progress bar with rate and ETA (a no-op when not ``enabled``)."""
+    if not enabled:
+        yield lambda n: None
+        return
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn,
+                               TimeElapsedColumn, TimeRemainingColumn)
+    from rich.text import Text
+
+    class Rate(ProgressColumn):
+        def render(self, task) -> Text:
+            return Text(f"{task.speed:.2f}/s" if task.speed else "-/s")
+
+    columns = (TextColumn("predict"), BarColumn(), MofNCompleteColumn(), Rate(), TimeElapsedColumn(),
+               TextColumn("ETA"), TimeRemainingColumn())
+    with Progress(*columns, console=console) as bar:
+        task = bar.add_task("predict", total=total)
+        yield lambda n: bar.advance(task, n)
+
+
+def _predict_image(seg: Segmenter, arr: np.ndarray, prompt: str, out: Path, stem: str, uncertainty: bool,
+                   samples: int) -> dict[str, Any]:
+    r = segment_batch(seg, [arr], [prompt], uncertainty=uncertainty, samples=samples)[0]
+    files: dict[str, str] = {}
+    _write_maps(out, stem, arr, r.mask, r.probability, r.entropy, r.mutual_information, files)
+    if uncertainty:
+        _write_heatmaps(out, stem, r.entropy, r.mutual_information, files)
+    files["mask"] = f"{stem}_mask.png"
+    atomic_write_bytes(out / files["mask"], _png_bytes(r.mask.astype(np.uint8) * 255))  # last: marks it done
+    return {"kind": "image", "shape": list(arr.shape[:2]), "present": r.present,
+            "presence_threshold": seg.presence_threshold_for(prompt), "called_present": bool(r.mask.any()),
+            "foreground_fraction": float(r.mask.mean()), "files": files}
+
+
+def _predict_volume(seg: Segmenter, vol: io.Volume, prompt: str, out: Path, stem: str, uncertainty: bool,
+                    samples: int, batch_size: int, axis: int) -> dict[str, Any]:
+    n = vol.num_slices(axis)
+    slices: list[SegmentationResult] = []
+    for start in range(0, n, batch_size):
+        idx = range(start, min(n, start + batch_size))
+        slices += segment_batch(seg, [vol.slice(i, axis) for i in idx], [prompt] * len(idx), uncertainty=uncertainty,
+                                samples=samples)
+    mask = np.stack([s.mask for s in slices], axis=axis)  # (X, Y, Z) as stored
+    prob = np.stack([s.probability for s in slices], axis=axis)
+    files: dict[str, str] = {}
+    best = int(np.argmax([s.mask.sum() for s in slices]))  # the slice shown in the PNGs
+    atomic_write_bytes(out / f"{stem}_overlay.png", _png_bytes(overlay_rgb(vol.slice(best, axis), slices[best].mask)))
+    files["overlay"] = f"{stem}_overlay.png"
+    atomic_write_bytes(out / f"{stem}_prob.npy", _npy_bytes(prob.astype(np.float32)))
+    files["probability"] = f"{stem}_prob.npy"
+    if uncertainty:
+        ent = np.stack([s.entropy for s in slices], axis=axis)
+        mi = np.stack([s.mutual_information for s in slices], axis=axis)
+        atomic_write_bytes(out / f"{stem}_entropy.npy", _npy_bytes(ent.astype(np.float32)))
+        atomic_write_bytes(out / f"{stem}_mi.npy", _npy_bytes(mi.astype(np.float32)))
+        files.update(entropy=f"{stem}_entropy.npy", mutual_information=f"{stem}_mi.npy")
+        _write_heatmaps(out, stem, slices[best].entropy, slices[best].mutual_information, files)
+    gz = io.path_suffix(vol.path) != ".nii"
+    files["mask"] = f"{stem}_mask.nii.gz" if gz else f"{stem}_mask.nii"
+    atomic_write_bytes(out / files["mask"], _nifti_bytes(mask, vol.affine, gz))  # last: marks it done
+    present = max(s.present for s in slices)
+    return {"kind": "volume", "shape": list(vol.data.shape), "axis": axis, "spacing": list(vol.spacing),
+            "preview_slice": best, "present": present, "presence_threshold": seg.presence_threshold_for(prompt),
+            "called_present": bool(mask.any()), "foreground_fraction": float(mask.mean()), "files": files}

@@ -104,6 +104,13 @@ def read_yaml_mapping(path: str | os.PathLike, what: str = "file") -> dict:
     return raw
 
 
+def file_safe(text: str, max_len: int | None = None) -> str:
+    """``text`` as part of a file name: every character but letters, digits and ``-_.`` becomes
+    ``_``; cut to ``max_len`` characters when given."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)
+    return safe if max_len is None else safe[:max_len]
+
+
 def unique_names(names: Iterable[str]) -> list[str]:
     """The names, each made distinct from the ones before it with a ``_2``, ``_3`` ... suffix (file
     names for outputs that must not overwrite each other)."""

@@ -208,6 +208,9 @@ class RunDirCallback(_lightning_checkpoint_base()):
         meta["threshold"] = meta["record"]["threshold"]
         meta["presence_threshold"] = meta["record"]["presence_threshold"]
         atomic_write_json(self.run_dir / "metadata.json", meta)
+        from ..card import write_card
+
+        write_card(self.run_dir)  # from the metadata just written: the card never disagrees with it
 
     def calibrate_presence(self, module: Any, val_batches: Any, device: torch.device) -> None:
         """Load the best weights into the module's model, choose the presence threshold on the

@@ -31,7 +31,7 @@ import torch
 
 from ..data.dataset import SegmentationDataset
 from ..errors import ConfigError, DataError
-from ..utils import atomic_write_jsonl, atomic_write_text
+from ..utils import atomic_write_jsonl, atomic_write_text, file_safe
 from .aggregate import SegmentationMetrics
 from .calibration import CalibrationHistogram
 from .report import markdown_table, write_per_image_csv, write_summary_json
@@ -229,7 +229,7 @@ def evaluate(
         figdir = out / "figures"
         for label, cases in (("best", best), ("worst", worst)):
             for k, c in enumerate(cases, 1):
-                name = f"{label}{k}_{_safe(c.id)}"
+                name = f"{label}{k}_{file_safe(c.id, 60)}"
                 title = f"{c.id}  Dice {c.dice:.3f}  prompt: {c.prompt!r}"[:120]
                 save_overlay(figdir / f"{name}_overlay.png", c.image, c.gt, c.mask, title=title)
                 fig_files[label].append(f"figures/{name}_overlay.png")
@@ -308,10 +308,6 @@ def _warnings(info, seen_in_training: list[str], n: int) -> list[str]:
 
 def _pooled(ds: SegmentationDataset) -> bool:
     return len({s.dataset for s in ds}) > 1
-
-
-def _safe(text: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in text)[:60]
 
 
 def _json_safe(obj: Any) -> Any:

@@ -210,15 +210,11 @@ def _align_image_size(run: str | os.PathLike) -> int | None:
 # ------------------------------------------------------------------------------------ the command
 
 
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
-
-
 def _file_names(ids: list[str]) -> list[str]:
     """One file name per id, distinct even when two ids differ only in characters a file name drops."""
-    from ..utils import unique_names
+    from ..utils import file_safe, unique_names
 
-    return unique_names(_safe(i) for i in ids)
+    return unique_names(file_safe(i) for i in ids)
 
 
 OUTPUTS = ("saliency", "masks", "metrics.csv", "summary.json", "report.md")
