@@ -189,9 +189,12 @@ def test_dicom_series_folder_is_one_volume_in_slice_order(tmp_path):
     assert vol.data.shape == (128, 128, 4)
     assert vol.spacing[2] == pytest.approx(5.0)
     assert vol.spacing[0] == pytest.approx(0.661468, rel=1e-5)
-    # MONAI stores (columns, rows) and applies the rescale to Hounsfield units
+    # MONAI applies the rescale to Hounsfield units; the volume comes out RAS+: with the standard
+    # axial orientation (DICOM columns run to the patient's left, rows to the back) the first axis
+    # is the columns reversed and the second the rows reversed
     for k in range(4):
-        np.testing.assert_array_equal(vol.slice(k, axis=2), expected[k].T, err_msg=f"slice {k}")
+        np.testing.assert_array_equal(vol.slice(k, axis=2), expected[k].T[::-1, ::-1], err_msg=f"slice {k}")
+    assert vol.affine[0, 0] > 0 and vol.affine[1, 1] > 0 and vol.affine[2, 2] > 0
 
 
 def test_dicom_series_dataset(tmp_path):

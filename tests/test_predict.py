@@ -186,3 +186,86 @@ def test_corrupt_input_is_named_skipped_and_fails_the_exit_code(tmp_path):
     on_disk = json.loads((out / "results.json").read_text())
     assert [e["input"].endswith("broken.png") for e in on_disk["errors"]] == [True]
     assert len(on_disk["results"]) == 4  # the two good images, two prompts each
+
+
+# ------------------------------------------------------------------------------------- orientation
+
+
+@pytest.mark.parametrize("codes", [("L", "P", "S"), ("S", "R", "A"), ("A", "I", "L")])
+def test_nifti_in_any_orientation_is_segmented_in_ras_and_written_back_as_stored(model, tmp_path, monkeypatch, codes):
+    """The model sees axial RAS+ slices (as nibabel's as_closest_canonical gives them) whatever the
+    file's voxel order, and the mask comes back in the file's order, shape and affine."""
+    nib = pytest.importorskip("nibabel")
+    import medvlseg.predict as pr
+    from medvlseg.segmenter import SegmentationResult
+
+    rng = np.random.default_rng(4)
+    data = rng.normal(size=(7, 9, 5)).astype(np.float32)
+    # an affine whose voxel axes point along `codes`, with distinct spacings
+    world = {"R": (0, 1), "L": (0, -1), "A": (1, 1), "P": (1, -1), "S": (2, 1), "I": (2, -1)}
+    affine = np.eye(4)
+    affine[:3, :3] = 0
+    for axis, (code, spacing) in enumerate(zip(codes, (1.5, 0.8, 3.0))):
+        w, sign = world[code]
+        affine[w, axis] = sign * spacing
+    affine[:3, 3] = [10, -20, 5]
+    img = nib.Nifti1Image(data, affine)
+    assert nib.aff2axcodes(img.affine) == codes
+    path = tmp_path / "vol.nii.gz"
+    nib.save(img, path)
+    seen = []
+
+    def fake_batch(seg, images, prompts, **kw):  # a "model" that segments positive voxels
+        seen.extend(images)
+        return [SegmentationResult(mask=a > 0, probability=(a > 0).astype(np.float32), present=1.0) for a in images]
+
+    monkeypatch.setattr(pr, "segment_batch", fake_batch)
+    out = tmp_path / "out"
+    res = predict(model, [path], "x", out_dir=out, batch_size=2)
+    ras = np.asarray(nib.as_closest_canonical(img).get_fdata(), dtype=np.float32)
+    assert len(seen) == ras.shape[2]
+    for k, sl in enumerate(seen):
+        np.testing.assert_array_equal(sl, ras[:, :, k])
+    written = nib.load(out / res["results"][0]["files"]["mask"])
+    assert written.shape == data.shape and np.allclose(written.affine, affine)
+    np.testing.assert_array_equal(np.asarray(written.dataobj) > 0, data > 0)
+    np.testing.assert_array_equal(np.load(out / res["results"][0]["files"]["probability"]) > 0, data > 0)
+
+
+# --------------------------------------------------------------------------------------- DICOM SEG
+
+
+def test_dicom_series_in_dicom_seg_out(model, tmp_path, monkeypatch):
+    """A DICOM series (files in shuffled order) gives a DICOM SEG that highdicom reads back, that
+    references the source series, has one segment per prompt, and has each source frame's mask on
+    the frame that references that instance."""
+    hd = pytest.importorskip("highdicom")
+    import pydicom
+
+    import medvlseg.predict as pr
+    from medvlseg.segmenter import SegmentationResult
+    from test_data_io import _write_series
+
+    _write_series(tmp_path / "series")
+    sources = {str(ds.SOPInstanceUID): ds for ds in (pydicom.dcmread(f) for f in (tmp_path / "series").iterdir())}
+
+    def fake_batch(seg, images, prompts, **kw):  # "bone" = voxels above 300 HU, "air" = below -500
+        cut = (lambda a: a > 300) if prompts[0] == "bone" else (lambda a: a < -500)
+        return [SegmentationResult(mask=cut(a), probability=cut(a).astype(np.float32), present=1.0) for a in images]
+
+    monkeypatch.setattr(pr, "segment_batch", fake_batch)
+    out = tmp_path / "out"
+    res = predict(model, [tmp_path / "series"], ["bone", "air"], out_dir=out)
+    files = res["results"][0]["files"]
+    assert files["dicom_seg"] == "series_seg.dcm" and res["results"][1]["files"]["dicom_seg"] == "series_seg.dcm"
+    seg = hd.seg.segread(out / "series_seg.dcm")
+    src0 = next(iter(sources.values()))
+    assert seg.SeriesInstanceUID != src0.SeriesInstanceUID
+    assert seg.ReferencedSeriesSequence[0].SeriesInstanceUID == src0.SeriesInstanceUID
+    assert [d.SegmentLabel for d in seg.SegmentSequence] == ["bone", "air"]
+    assert seg.NumberOfFrames == 2 * len(sources)
+    for number, cut in ((1, lambda a: a > 300), (2, lambda a: a < -500)):
+        for uid, ds in sources.items():
+            frame = seg.get_pixels_by_source_instance(source_sop_instance_uids=[uid], segment_numbers=[number])[0, ..., 0]
+            hu = ds.pixel_array.astype(np.float64) + float(ds.RescaleIntercept)
+            np.testing.assert_array_equal(frame > 0, cut(hu), err_msg=f"segment {number}, instance {uid}")

@@ -17,8 +17,11 @@ each input its own prompts.
   ``name_prob.npy`` (float32 probability at the original size);
 - with ``uncertainty``: ``name_entropy.npy``, ``name_mi.npy`` and their heat maps
   ``name_entropy.png``, ``name_mi.png``;
-- a volume gives ``name_mask.nii.gz`` (same affine as the input) and ``.npy`` maps of the whole
-  volume ``(X, Y, Z)``; its PNGs show the slice with the largest predicted area;
+- a volume gives ``name_mask.nii.gz`` (the input's voxel order, shape and affine; the model sees
+  its RAS+ axial slices, :class:`medvlseg.data.io.Volume`) and ``.npy`` maps of the whole volume;
+  its PNGs show the slice with the largest predicted area;
+- a DICOM series also gives ``name_seg.dcm``, a DICOM SEG referencing the source series with one
+  segment per prompt (:mod:`medvlseg.data.dicom_seg`);
 - ``results.json``: versions, the model's record, the prompts, per (input, prompt) the presence
   score and its threshold, the foreground share and the files; the inputs that could not be read.
 
@@ -402,6 +405,10 @@ def predict(
                 t_inf += time.perf_counter() - t1
                 results.append({"input": str(item.path), "prompt": p, **entry})
                 advance(1)
+            if item.kind == "volume" and io.path_suffix(item.path) not in io.NIFTI_SUFFIXES:
+                seg_file = _write_dicom_seg(item, name, several, out, info)
+                for r in results[-len(todo):]:
+                    r["files"]["dicom_seg"] = seg_file
     import platform
 
     summary = {
@@ -425,6 +432,23 @@ def predict(
     }
     atomic_write_json(out / "results.json", summary)
     return summary
+
+
+def _write_dicom_seg(item: PredictItem, name: str, several: bool, out: Path, info: Any) -> str:
+    """``name_seg.dcm``: every prompt's mask of a DICOM series input (read back from the NIfTI masks
+    on disk, so prompts done by an earlier run are included) as one DICOM SEG, a segment per prompt."""
+    import nibabel as nib
+
+    from .data.dicom_seg import masks_on_instances, read_series, write_dicom_seg
+
+    instances = read_series(item.path)
+    masks = {}
+    for p in item.prompts:
+        nii = nib.load(out / _mask_file(output_stem(name, p, several), item))
+        masks[p] = masks_on_instances(instances, np.asarray(nii.dataobj) > 0, nii.affine)
+    algorithm = f"medvlseg {info.model}" if info is not None else "medvlseg"
+    write_dicom_seg(out / f"{name}_seg.dcm", instances, masks, algorithm=algorithm)
+    return f"{name}_seg.dcm"
 
 
 def _previous_results(out: Path) -> dict:
@@ -482,8 +506,9 @@ def _predict_volume(seg: Segmenter, vol: io.Volume, prompt: str, out: Path, stem
         idx = range(start, min(n, start + batch_size))
         slices += segment_batch(seg, [vol.slice(i, axis) for i in idx], [prompt] * len(idx), uncertainty=uncertainty,
                                 samples=samples)
-    mask = np.stack([s.mask for s in slices], axis=axis)  # (X, Y, Z) as stored
-    prob = np.stack([s.probability for s in slices], axis=axis)
+    # (X, Y, Z) in the file's voxel order: the model saw the RAS+ slices (io.Volume)
+    mask = vol.to_stored(np.stack([s.mask for s in slices], axis=axis))
+    prob = vol.to_stored(np.stack([s.probability for s in slices], axis=axis))
     files: dict[str, str] = {}
     best = int(np.argmax([s.mask.sum() for s in slices]))  # the slice shown in the PNGs
     atomic_write_bytes(out / f"{stem}_overlay.png", _png_bytes(overlay_rgb(vol.slice(best, axis), slices[best].mask)))
@@ -491,16 +516,16 @@ def _predict_volume(seg: Segmenter, vol: io.Volume, prompt: str, out: Path, stem
     atomic_write_bytes(out / f"{stem}_prob.npy", _npy_bytes(prob.astype(np.float32)))
     files["probability"] = f"{stem}_prob.npy"
     if uncertainty:
-        ent = np.stack([s.entropy for s in slices], axis=axis)
-        mi = np.stack([s.mutual_information for s in slices], axis=axis)
+        ent = vol.to_stored(np.stack([s.entropy for s in slices], axis=axis))
+        mi = vol.to_stored(np.stack([s.mutual_information for s in slices], axis=axis))
         atomic_write_bytes(out / f"{stem}_entropy.npy", _npy_bytes(ent.astype(np.float32)))
         atomic_write_bytes(out / f"{stem}_mi.npy", _npy_bytes(mi.astype(np.float32)))
         files.update(entropy=f"{stem}_entropy.npy", mutual_information=f"{stem}_mi.npy")
         _write_heatmaps(out, stem, slices[best].entropy, slices[best].mutual_information, files)
     gz = io.path_suffix(vol.path) != ".nii"
     files["mask"] = f"{stem}_mask.nii.gz" if gz else f"{stem}_mask.nii"
-    atomic_write_bytes(out / files["mask"], _nifti_bytes(mask, vol.affine, gz))  # last: marks it done
+    atomic_write_bytes(out / files["mask"], _nifti_bytes(mask, vol.file_affine, gz))  # last: marks it done
     present = max(s.present for s in slices)
-    return {"kind": "volume", "shape": list(vol.data.shape), "axis": axis, "spacing": list(vol.spacing),
+    return {"kind": "volume", "shape": list(mask.shape), "axis": axis, "spacing": list(vol.spacing),
             "preview_slice": best, "present": present, "presence_threshold": seg.presence_threshold_for(prompt),
             "called_present": bool(mask.any()), "foreground_fraction": float(mask.mean()), "files": files}

@@ -200,23 +200,58 @@ def read_mask(
 
 @dataclass
 class Volume:
-    """A 3-D image in voxel order ``(X, Y, Z)`` as the file stores it, with voxel spacing in mm."""
+    """A 3-D image in RAS+ voxel order ``(X, Y, Z)``: axis 0 runs to the patient's right, 1 to the
+    front, 2 up (the closest canonical orientation, nibabel's ``as_closest_canonical``), whatever
+    order the file stores; ``spacing`` in mm along those axes. So axis 2 is always axial, and a
+    model trained on one file's slices sees the same anatomy the same way in another's.
+    :meth:`to_stored` puts an array computed on ``data`` back in the file's voxel order, to be
+    written with ``stored_affine``."""
 
-    data: np.ndarray  # (X, Y, Z)
+    data: np.ndarray  # (X, Y, Z), RAS+
     spacing: tuple[float, float, float]
-    affine: np.ndarray  # (4, 4)
+    affine: np.ndarray  # (4, 4), of ``data``
     path: Path
+    stored_affine: np.ndarray | None = None  # (4, 4), the file's; None: ``affine``
+    to_stored_ornt: np.ndarray | None = None  # nibabel orientation from ``data`` back to the file's order
 
     def num_slices(self, axis: int) -> int:
         return int(self.data.shape[axis])
 
     def slice(self, index: int, axis: int) -> np.ndarray:
-        """A 2-D slice ``(H, W)``: the two axes other than ``axis``, in their stored order."""
+        """A 2-D slice ``(H, W)``: the two axes other than ``axis``, in RAS order."""
         return np.take(self.data, index, axis=axis)
 
     def slice_spacing(self, axis: int) -> tuple[float, float]:
         sp = [s for i, s in enumerate(self.spacing) if i != axis]
         return float(sp[0]), float(sp[1])
+
+    def to_stored(self, arr: np.ndarray) -> np.ndarray:
+        """``arr`` ``(X, Y, Z)`` laid out like ``data`` -> the file's voxel order (same shape as the file)."""
+        if self.to_stored_ornt is None:
+            return arr
+        from nibabel.orientations import apply_orientation
+
+        return np.ascontiguousarray(apply_orientation(arr, self.to_stored_ornt))
+
+    @property
+    def file_affine(self) -> np.ndarray:
+        return self.affine if self.stored_affine is None else self.stored_affine
+
+
+def canonical(data: np.ndarray, affine: np.ndarray, spacing: tuple[float, float, float]):
+    """``(data, affine, spacing, to_stored_ornt)`` reoriented to RAS+ (``to_stored_ornt`` None when
+    the file is RAS+ already)."""
+    from nibabel.orientations import apply_orientation, axcodes2ornt, inv_ornt_aff, io_orientation, ornt_transform
+
+    ornt = io_orientation(affine)
+    if np.array_equal(ornt, axcodes2ornt(("R", "A", "S"))):
+        return data, affine, spacing, None
+    out = np.ascontiguousarray(apply_orientation(data, ornt))
+    new_spacing = [0.0, 0.0, 0.0]
+    for axis, (target, _flip) in enumerate(ornt):
+        new_spacing[int(target)] = spacing[axis]
+    back = ornt_transform(axcodes2ornt(("R", "A", "S")), ornt)
+    return out, affine @ inv_ornt_aff(ornt, data.shape), tuple(new_spacing), back
 
 
 def read_volume(path: str | os.PathLike) -> Volume:
@@ -251,4 +286,5 @@ def read_volume(path: str | os.PathLike) -> Volume:
         pix = np.asarray(meta["pixdim"], dtype=np.float64).ravel()
         if pix.size >= 4 and np.all(pix[1:4] > 0):
             spacing = tuple(float(s) for s in pix[1:4])
-    return Volume(data=data, spacing=spacing, affine=affine, path=path)  # type: ignore[arg-type]
+    data_c, affine_c, spacing_c, back = canonical(data, affine, spacing)  # type: ignore[arg-type]
+    return Volume(data=data_c, spacing=spacing_c, affine=affine_c, path=path, stored_affine=affine, to_stored_ornt=back)
