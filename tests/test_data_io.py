@@ -120,11 +120,29 @@ def test_nifti_volume_read_with_spacing(mni_dataset):
     ref = np.asarray(nib.load(mni_dataset / "images" / "mni152.nii.gz").get_fdata())
     assert vol.data.shape == ref.shape == (99, 117, 95)
     assert vol.spacing == (2.0, 2.0, 2.0)
-    np.testing.assert_allclose(vol.slice(40, axis=2), ref[:, :, 40], rtol=1e-6)
-    np.testing.assert_allclose(vol.slice(10, axis=0), ref[10], rtol=1e-6)
+    # the template is stored RAS+: a slice is its plane in display orientation
+    np.testing.assert_allclose(vol.slice(40, axis=2), ref[:, :, 40].T[::-1, ::-1], rtol=1e-6)
+    np.testing.assert_allclose(vol.slice(10, axis=0), ref[10].T[::-1, ::-1], rtol=1e-6)
 
 
-@pytest.mark.parametrize("axis,n,shape", [(2, 95, (99, 117)), (0, 99, (117, 95)), (1, 117, (99, 95))])
+def test_slices_are_shown_as_a_radiologist_reads_them():
+    """A RAS+ volume with one marker voxel in the patient's right, front, top corner: the axial slice
+    shows it top left (anterior up, the patient's right on the image's left), the coronal and
+    sagittal ones at the top (head up; sagittal: anterior on the left). slice and stack invert."""
+    from medvlseg.data.io import Volume
+
+    data = np.zeros((5, 6, 7), np.float32)
+    data[4, 5, 6] = 1  # x = right-most, y = front-most, z = top-most
+    vol = Volume(data=data, spacing=(1.0, 2.0, 3.0), affine=np.diag([1.0, 2.0, 3.0, 1.0]), path=Path("v.nii"))
+    for axis, index, shape, spacing in [(2, 6, (6, 5), (2.0, 1.0)), (1, 5, (7, 5), (3.0, 1.0)), (0, 4, (7, 6), (3.0, 2.0))]:
+        img = vol.slice(index, axis)
+        assert img.shape == shape and img[0, 0] == 1 and img.sum() == 1, axis
+        assert vol.slice_spacing(axis) == spacing
+        back = vol.stack([vol.slice(k, axis) for k in range(vol.num_slices(axis))], axis)
+        np.testing.assert_array_equal(back, data)
+
+
+@pytest.mark.parametrize("axis,n,shape", [(2, 95, (117, 99)), (0, 99, (95, 117)), (1, 117, (95, 99))])
 def test_nifti_dataset_slices_along_axis(mni_dataset, axis, n, shape):
     ds = SegmentationDataset.open(mni_dataset, axis=axis, target="grey matter")
     assert len(ds) == n
@@ -133,7 +151,7 @@ def test_nifti_dataset_slices_along_axis(mni_dataset, axis, n, shape):
     loaded = ds.load(s)
     assert loaded.image.shape == shape and loaded.mask.shape == shape
     gm = np.asarray(nib.load(mni_dataset / "masks" / "mni152.nii.gz").get_fdata()) > 0
-    np.testing.assert_array_equal(loaded.mask, np.take(gm, n // 2, axis=axis))
+    np.testing.assert_array_equal(loaded.mask, np.take(gm, n // 2, axis=axis).T[::-1, ::-1])
     # every slice of one volume is in the same split
     assert len({x.split for x in ds}) == 1
 
@@ -189,11 +207,11 @@ def test_dicom_series_folder_is_one_volume_in_slice_order(tmp_path):
     assert vol.data.shape == (128, 128, 4)
     assert vol.spacing[2] == pytest.approx(5.0)
     assert vol.spacing[0] == pytest.approx(0.661468, rel=1e-5)
-    # MONAI applies the rescale to Hounsfield units; the volume comes out RAS+: with the standard
-    # axial orientation (DICOM columns run to the patient's left, rows to the back) the first axis
-    # is the columns reversed and the second the rows reversed
+    # MONAI applies the rescale to Hounsfield units; the volume comes out RAS+, and a standard axial
+    # DICOM image (columns to the patient's left, rows to the back) is stored as it is shown: each
+    # axial slice is exactly the instance's pixels
     for k in range(4):
-        np.testing.assert_array_equal(vol.slice(k, axis=2), expected[k].T[::-1, ::-1], err_msg=f"slice {k}")
+        np.testing.assert_array_equal(vol.slice(k, axis=2), expected[k], err_msg=f"slice {k}")
     assert vol.affine[0, 0] > 0 and vol.affine[1, 1] > 0 and vol.affine[2, 2] > 0
 
 

@@ -56,7 +56,7 @@ def test_demo_runs_end_to_end(mni_slices, tmp_path):
     out = tmp_path / "out"
     r = subprocess.run(
         [sys.executable, "-m", "medvlseg", "demo", "--data", str(mni_slices), "--out", str(out), "--backbone", "tiny",
-         "--epochs", "2", "--minutes", "2"],
+         "--epochs", "2", "--minutes", "10"],
         capture_output=True, text=True, timeout=600,
     )
     assert r.returncode == 0, r.stderr[-3000:]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -193,8 +194,9 @@ def test_corrupt_input_is_named_skipped_and_fails_the_exit_code(tmp_path):
 
 @pytest.mark.parametrize("codes", [("L", "P", "S"), ("S", "R", "A"), ("A", "I", "L")])
 def test_nifti_in_any_orientation_is_segmented_in_ras_and_written_back_as_stored(model, tmp_path, monkeypatch, codes):
-    """The model sees axial RAS+ slices (as nibabel's as_closest_canonical gives them) whatever the
-    file's voxel order, and the mask comes back in the file's order, shape and affine."""
+    """The model sees the axial slices of the RAS+ volume (as nibabel's as_closest_canonical gives
+    it) in display orientation whatever the file's voxel order, and the mask comes back in the
+    file's order, shape and affine."""
     nib = pytest.importorskip("nibabel")
     import medvlseg.predict as pr
     from medvlseg.segmenter import SegmentationResult
@@ -224,8 +226,8 @@ def test_nifti_in_any_orientation_is_segmented_in_ras_and_written_back_as_stored
     res = predict(model, [path], "x", out_dir=out, batch_size=2)
     ras = np.asarray(nib.as_closest_canonical(img).get_fdata(), dtype=np.float32)
     assert len(seen) == ras.shape[2]
-    for k, sl in enumerate(seen):
-        np.testing.assert_array_equal(sl, ras[:, :, k])
+    for k, sl in enumerate(seen):  # axial RAS+ slices, shown as a radiologist reads them
+        np.testing.assert_array_equal(sl, ras[:, :, k].T[::-1, ::-1])
     written = nib.load(out / res["results"][0]["files"]["mask"])
     assert written.shape == data.shape and np.allclose(written.affine, affine)
     np.testing.assert_array_equal(np.asarray(written.dataobj) > 0, data > 0)
@@ -269,3 +271,34 @@ def test_dicom_series_in_dicom_seg_out(model, tmp_path, monkeypatch):
             frame = seg.get_pixels_by_source_instance(source_sop_instance_uids=[uid], segment_numbers=[number])[0, ..., 0]
             hu = ds.pixel_array.astype(np.float64) + float(ds.RescaleIntercept)
             np.testing.assert_array_equal(frame > 0, cut(hu), err_msg=f"segment {number}, instance {uid}")
+
+
+def test_prompt_slugs_never_collide():
+    from medvlseg.predict import prompt_slugs
+
+    prompts = ["left lung", "left_lung", "heart", "a" * 50, "a" * 50 + "b"]
+    slugs = prompt_slugs(prompts)
+    assert len(set(slugs.values())) == len(prompts) and slugs["heart"] == "heart"
+    assert slugs["left lung"].startswith("left_lung_") and slugs["left lung"] != slugs["left_lung"]
+    assert prompt_slugs(list(reversed(prompts))) == slugs  # the same names whatever the order
+
+
+def test_a_failing_input_is_reported_and_the_others_written(model, tmp_path, monkeypatch):
+    import medvlseg.predict as pr
+
+    folder = _folder_of_images(tmp_path / "imgs", 3)
+    real = pr._predict_image
+
+    def flaky(seg, arr, prompt, out, stem, *rest):
+        if stem.startswith("img001"):
+            raise RuntimeError("out of memory")
+        return real(seg, arr, prompt, out, stem, *rest)
+
+    monkeypatch.setattr(pr, "_predict_image", flaky)
+    jobs = tmp_path / "jobs.jsonl"
+    jobs.write_text('{"input": "imgs/missing.png", "prompt": "polyp"}\n')
+    res = predict(model, [folder], "polyp", out_dir=tmp_path / "out", jobs=jobs)
+    assert res["complete"] and len(res["results"]) == 2
+    assert sorted(Path(e["input"]).name for e in res["errors"]) == ["img001.png", "missing.png"]
+    assert any("out of memory" in e["error"] for e in res["errors"])
+    assert json.loads((tmp_path / "out" / "results.json").read_text())["errors"] == res["errors"]

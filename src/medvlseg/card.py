@@ -76,7 +76,12 @@ def render_card(run: str | os.PathLike) -> str:
         import yaml
 
         cfg_file = path / "config.yaml"
-        cfg = (yaml.safe_load(cfg_file.read_text(encoding="utf-8")) or {}) if cfg_file.is_file() else {}
+        try:
+            cfg = (yaml.safe_load(cfg_file.read_text(encoding="utf-8")) or {}) if cfg_file.is_file() else {}
+        except yaml.YAMLError as exc:
+            raise DataError(f"{cfg_file}: not valid YAML ({exc})") from None
+        if not isinstance(cfg, dict) or not isinstance(meta, dict):
+            raise DataError(f"{path}: config.yaml and metadata.json must each hold a mapping")
         record = meta.get("record") or {}
         name = cfg.get("name") or path.name
     targets = record.get("targets") or []

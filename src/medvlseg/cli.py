@@ -438,6 +438,65 @@ def predict_cmd(
         raise typer.Exit(1)
 
 
+# ------------------------------------------------------------------------------------ serve / app
+
+
+def _serve(run: Path, host: str, port: int, token: Optional[str], limits: dict, device: Optional[str], with_app: bool) -> None:
+    import os
+
+    from .serve import ServiceLimits, serve
+
+    if not run.exists():
+        raise MedvlsegError(f"{run}: not found")
+    token = token or os.environ.get("MEDVLSEG_TOKEN") or None
+    if host not in ("127.0.0.1", "localhost", "::1") and token is None:
+        err_console.print(f"[yellow]warning:[/yellow] serving on {host} without a token: anyone who reaches "
+                          "this address can use the model (give --token or MEDVLSEG_TOKEN)")
+    err_console.print(f"serving {run} on http://{host}:{port}" + ("/app/" if with_app else "/segment"))
+    serve(run, host=host, port=port, with_app=with_app, limits=ServiceLimits(**limits), token=token, device=device)
+
+
+_HOST = Annotated[str, typer.Option(help="Address to listen on (default: this machine only).")]
+_PORT = Annotated[int, typer.Option(help="Port.")]
+_TOKEN = Annotated[Optional[str], typer.Option(help="Require 'Authorization: Bearer TOKEN' (default: $MEDVLSEG_TOKEN, else none).")]
+_UPLOAD = Annotated[float, typer.Option("--max-upload-mb", help="Largest upload accepted, in MB.")]
+_PIXELS = Annotated[int, typer.Option("--max-pixels", help="Largest image (or volume slice) accepted, in pixels.")]
+_PROMPTS = Annotated[int, typer.Option("--max-prompts", help="Most prompts in one request.")]
+_CONC = Annotated[int, typer.Option("--max-concurrent", help="Requests decoded and run in the model at once.")]
+_QUEUE = Annotated[float, typer.Option("--queue-timeout-s", help="Longest a request waits for a turn (then 503).")]
+_TIMEOUT = Annotated[float, typer.Option("--timeout-s", help="Longest a request may take (then 504).")]
+_SAMPLES = Annotated[int, typer.Option("--samples", help="Monte-Carlo passes for uncertainty maps.")]
+_DEVICE = Annotated[Optional[str], typer.Option(help="cpu, cuda, ... (default: cuda if available).")]
+
+
+@app.command("serve")
+def serve_cmd(
+    run: Annotated[Path, typer.Argument(metavar="RUN_OR_CHECKPOINT", help="Run directory or .safetensors file.")],
+    host: _HOST = "127.0.0.1", port: _PORT = 8000, token: _TOKEN = None, max_upload_mb: _UPLOAD = 25.0,
+    max_pixels: _PIXELS = 40_000_000, max_prompts: _PROMPTS = 16, max_concurrent: _CONC = 1,
+    queue_timeout_s: _QUEUE = 30.0, timeout_s: _TIMEOUT = 120.0, samples: _SAMPLES = 8, device: _DEVICE = None,
+) -> None:
+    """An HTTP service on one model: GET /healthz, GET /capabilities, POST /segment (image or NIfTI
+    slice + prompts -> mask, presence, uncertainty and area per prompt)."""
+    limits = dict(max_upload_mb=max_upload_mb, max_pixels=max_pixels, max_prompts=max_prompts, max_concurrent=max_concurrent,
+                  queue_timeout_s=queue_timeout_s, timeout_s=timeout_s, samples=samples)
+    _serve(run, host, port, token, limits, device, with_app=False)
+
+
+@app.command("app")
+def app_cmd(
+    run: Annotated[Path, typer.Argument(metavar="RUN_OR_CHECKPOINT", help="Run directory or .safetensors file.")],
+    host: _HOST = "127.0.0.1", port: _PORT = 7860, token: _TOKEN = None, max_upload_mb: _UPLOAD = 25.0,
+    max_pixels: _PIXELS = 40_000_000, max_prompts: _PROMPTS = 16, max_concurrent: _CONC = 1,
+    queue_timeout_s: _QUEUE = 30.0, timeout_s: _TIMEOUT = 120.0, samples: _SAMPLES = 8, device: _DEVICE = None,
+) -> None:
+    """The web app (upload, prompts, overlays, uncertainty, presence and area per prompt, downloads)
+    at /app/ on the same service as `medvlseg serve`; with --token it asks for it (user 'medvlseg')."""
+    limits = dict(max_upload_mb=max_upload_mb, max_pixels=max_pixels, max_prompts=max_prompts, max_concurrent=max_concurrent,
+                  queue_timeout_s=queue_timeout_s, timeout_s=timeout_s, samples=samples)
+    _serve(run, host, port, token, limits, device, with_app=True)
+
+
 # ------------------------------------------------------------------------------------------- demo
 
 

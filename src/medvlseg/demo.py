@@ -39,16 +39,6 @@ ABSENT_PROMPT = "foot ulcer"
 NONSENSE_PROMPT = "orchestra"
 
 
-def find_shared_dataset(name: str) -> Path | None:
-    """``../shared/datasets/<name>`` relative to the working directory or to this checkout."""
-    here = Path(__file__).resolve()
-    for base in (Path.cwd(), *here.parents):
-        candidate = base.parent / "shared" / "datasets" / name
-        if (candidate / "manifest.csv").is_file():
-            return candidate
-    return None
-
-
 def build_mni_dataset(root: Path) -> Path:
     """Write nilearn's MNI152 T1 template and grey-matter mask (probability > 0.5) as a NIfTI dataset
     (a volume read as 2-D slices: the NIfTI path of :class:`~medvlseg.data.SegmentationDataset`)."""
@@ -63,12 +53,6 @@ def build_mni_dataset(root: Path) -> Path:
     mask = (np.asarray(gm.get_fdata()) > 0.5).astype(np.uint8)
     nib.save(nib.Nifti1Image(mask, gm.affine), root / "masks" / "mni152.nii.gz")
     return root
-
-
-def _axial(volume: np.ndarray, z: int) -> np.ndarray:
-    """Axial slice ``z`` of an RAS volume ``(X, Y, Z)`` as ``(Y, X)`` in radiological display: anterior
-    at the top, the patient's right on the image's left."""
-    return np.ascontiguousarray(volume[:, :, z].T[::-1, ::-1])
 
 
 def mni_slice_split(n: int, *, block: int = 4, every: int = 4, gap: int = 1) -> list[str | None]:
@@ -92,13 +76,19 @@ def build_mni_slices(root: Path, *, resolution: int = 1, step: int = 2, min_brai
     Grey and white matter are the template's tissue probabilities above 0.5, the brain its brain
     mask. Every ``step``-th axial slice whose brain covers at least ``min_brain_fraction`` of the
     largest brain slice is kept. Written atomically; a complete folder is reused as it is."""
+    import nibabel as nib
     from nilearn import datasets
     from rich.progress import track
+
+    from .data.io import display_plane
+    from .predict import _png_bytes as _png
 
     root = Path(root)
     if (root / "manifest.csv").is_file():
         return root
-    t1 = np.asarray(datasets.load_mni152_template(resolution=resolution).get_fdata(), dtype=np.float32)
+    template = datasets.load_mni152_template(resolution=resolution)
+    assert nib.aff2axcodes(template.affine) == ("R", "A", "S"), "nilearn's MNI152 template is stored RAS+"
+    t1 = np.asarray(template.get_fdata(), dtype=np.float32)
     maps = {
         "grey matter": np.asarray(datasets.load_mni152_gm_template(resolution=resolution).get_fdata()) > 0.5,
         "white matter": np.asarray(datasets.load_mni152_wm_template(resolution=resolution).get_fdata()) > 0.5,
@@ -116,10 +106,11 @@ def build_mni_slices(root: Path, *, resolution: int = 1, step: int = 2, min_brai
         if split is None:
             continue
         stem = f"mni_z{z:03d}"
-        grey = (np.clip(_axial(t1, z) / hi, 0, 1) * 255).round().astype(np.uint8)
+        # axial slices as io.Volume shows them (the same view a NIfTI of the template gives predict)
+        grey = (np.clip(display_plane(t1[:, :, z]) / hi, 0, 1) * 255).round().astype(np.uint8)
         atomic_write_bytes(root / "images" / f"{stem}.png", _png(grey))
         for target in MNI_TARGETS:
-            mask = _axial(maps[target], z)
+            mask = display_plane(maps[target][:, :, z])
             name = f"{stem}__{target.replace(' ', '_')}"
             atomic_write_bytes(root / "masks" / f"{name}.png", _png(mask.astype(np.uint8) * 255))
             rows.append({"id": name, "image": f"images/{stem}.png", "mask": f"masks/{name}.png", "split": split,
@@ -127,16 +118,6 @@ def build_mni_slices(root: Path, *, resolution: int = 1, step: int = 2, min_brai
                          "foreground_fraction": round(float(mask.mean()), 5), "target": target, "image_id": stem})
     atomic_write_csv(root / "manifest.csv", rows)  # last: the folder counts as complete only with it
     return root
-
-
-def _png(arr: np.ndarray) -> bytes:
-    import io
-
-    from PIL import Image
-
-    buf = io.BytesIO()
-    Image.fromarray(arr).save(buf, format="PNG")
-    return buf.getvalue()
 
 
 def demo_config(data: Path, out: Path, *, backbone: str = "lite", minutes: float = 8.0, epochs: int = 200,
@@ -257,55 +238,62 @@ def run_demo(
     return result
 
 
-def _pick_images(part, n: int) -> list[str]:
-    """``n`` images of the split spread over it (a multi-target dataset's image once)."""
-    images = list(dict.fromkeys(s.image for s in part))
-    if len(images) <= n:
-        return images
+def _image_key(s) -> tuple:
+    """What "the same image" is for a sample: its file, and for a volume its slice."""
+    return (str(s.image), s.slice_index, s.axis)
+
+
+def _pick_images(part, n: int) -> list[tuple]:
+    """``n`` images of the split spread over it (an image with several targets once)."""
+    keys = list(dict.fromkeys(_image_key(s) for s in part))
+    if len(keys) <= n:
+        return keys
     if n == 1:
-        return [images[len(images) // 2]]
-    return [images[round(i * (len(images) - 1) / (n - 1))] for i in range(n)]
+        return [keys[len(keys) // 2]]
+    return [keys[round(i * (len(keys) - 1) / (n - 1))] for i in range(n)]
 
 
-def _predict_panels(seg, part, images: Sequence[str], prompts: Sequence[str], *, samples: int, out: Path,
+def _predict_panels(seg, part, keys: Sequence[tuple], prompts: Sequence[str], *, samples: int, out: Path,
                     console: Console) -> list[dict[str, Any]]:
+    """Every prompt on each image (one batched call per image), with the Dice where the image has
+    the prompt's target annotated; the masks written under ``out``."""
     from rich.progress import track
 
-    from .predict import heatmap_rgb, output_stem, overlay_rgb
+    from .predict import _png_bytes, heatmap_rgb, output_stem, overlay_rgb, prompt_slugs, segment_prompts
+    from .utils import file_safe
 
-    truth = {(s.image, s.target): s for s in part}
+    slugs = prompt_slugs(prompts)
+    by_key: dict[tuple, dict[str, Any]] = {}
+    for s in part:
+        by_key.setdefault(_image_key(s), {})[s.target] = s
     panels = []
-    jobs = [(img, p) for img in images for p in prompts]
-    results: dict[str, list[dict[str, Any]]] = {img: [] for img in images}
-    pixels: dict[str, np.ndarray] = {}
-    for img, prompt in track(jobs, description="predicting", console=console, disable=not console.is_terminal):
-        sample = next(s for s in part if s.image == img)
-        if img not in pixels:
-            pixels[img] = part.load_image(sample)
-        image = pixels[img]
-        r = seg.segment(image, prompt, uncertainty=True, samples=samples)
-        gt = truth.get((img, prompt))
-        dice = None
-        if gt is not None:
-            m = part.load(gt).mask > 0
-            denom = int(m.sum()) + int(r.mask.sum())
-            dice = 1.0 if denom == 0 else 2 * int((m & r.mask).sum()) / denom
-        stem = Path(img).stem
-        name = output_stem(stem, prompt, True)
-        atomic_write_bytes(out / f"{name}_mask.png", _png(r.mask.astype(np.uint8) * 255))
-        results[img].append({
-            "prompt": prompt, "present": round(r.present, 4), "called_present": bool(r.mask.any()),
-            "threshold": seg.presence_threshold_for(prompt), "area_fraction": round(float(r.mask.mean()), 5),
-            "dice": None if dice is None else round(dice, 4), "mask": f"predictions/{name}_mask.png",
-            "overlay": overlay_rgb(image, r.mask), "entropy": heatmap_rgb(r.entropy, vmax=float(np.log(2.0))),
-        })
-    for img in images:
-        panels.append({"image": img, "results": results[img], "pixels": pixels[img]})
+    for key in track(keys, description="predicting", console=console, disable=not console.is_terminal):
+        samples_here = by_key[key]
+        image = part.load_image(next(iter(samples_here.values())))
+        name = file_safe(Path(key[0]).stem + ("" if key[1] is None else f"_s{key[1]}"))
+        rows = []
+        for r, row in segment_prompts(seg, image, list(prompts), uncertainty=True, samples=samples):
+            gt = samples_here.get(row["prompt"])
+            if gt is not None:
+                m = part.load_mask(gt)
+                denom = int(m.sum()) + int(r.mask.sum())
+                row["dice"] = round(1.0 if denom == 0 else 2 * int((m & r.mask).sum()) / denom, 4)
+            else:
+                row["dice"] = None
+            stem = output_stem(name, slugs[row["prompt"]])
+            atomic_write_bytes(out / f"{stem}_mask.png", _png_bytes(r.mask.astype(np.uint8) * 255))
+            row["mask"] = f"predictions/{stem}_mask.png"
+            row["overlay"] = overlay_rgb(image, r.mask)
+            row["entropy"] = heatmap_rgb(r.entropy, vmax=float(np.log(2.0)))
+            rows.append(row)
+        panels.append({"image": name, "results": rows, "pixels": image})
     return panels
 
 
 def _img_tag(rgb: np.ndarray, alt: str) -> str:
-    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(_png(rgb)).decode()}">'
+    from .predict import _png_bytes
+
+    return f'<img alt="{html.escape(alt)}" src="data:image/png;base64,{base64.b64encode(_png_bytes(rgb)).decode()}">'
 
 
 def render_report(result: dict[str, Any], panels: Sequence[dict[str, Any]], meta: dict[str, Any]) -> str:
@@ -333,7 +321,7 @@ def render_report(result: dict[str, Any], panels: Sequence[dict[str, Any]], meta
             dice = "" if r["dice"] is None else f", Dice {r['dice']:.3f}"
             cells.append(
                 f"<td><div class='cap'>&ldquo;{e(r['prompt'])}&rdquo;<br>presence {r['present']:.2f} "
-                f"(threshold {r['threshold']:.2f}): {verdict}{dice}</div>{_img_tag(r['overlay'], r['prompt'])}"
+                f"(threshold {r['presence_threshold']:.2f}): {verdict}{dice}</div>{_img_tag(r['overlay'], r['prompt'])}"
                 f"<br>{_img_tag(r['entropy'], 'entropy ' + r['prompt'])}</td>")
         body.append(f"<table class='panel'><tr>{''.join(cells)}</tr></table>")
     body.append(f"<h2>Timings</h2><pre>{e(json.dumps(result['timings'], indent=1))}</pre>"

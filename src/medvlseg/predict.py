@@ -45,11 +45,12 @@ import numpy as np
 import torch
 
 from .data import io
-from .errors import ConfigError, DataError
+from .errors import ConfigError, DataError, MedvlsegError
 from .segmenter import SegmentationResult, Segmenter, _as_array, model_probabilities
 from .utils import atomic_write_bytes, atomic_write_json
 
-__all__ = ["collect_inputs", "default_device", "heatmap_rgb", "overlay_rgb", "predict", "read_jobs", "segment_batch"]
+__all__ = ["collect_inputs", "default_device", "heatmap_rgb", "overlay_rgb", "predict", "read_jobs", "segment_batch",
+           "segment_prompts"]
 
 
 @torch.inference_mode()
@@ -90,6 +91,18 @@ def segment_batch(
                          uncertainty=uncertainty, sampled=stochastic, present=float(present[b]))
         for b, (h, w) in enumerate(sizes)
     ]
+
+
+def segment_prompts(segmenter: Segmenter, image: np.ndarray, prompts: Sequence[str], *, uncertainty: bool = False,
+                    samples: int = 30) -> list[tuple[SegmentationResult, dict[str, Any]]]:
+    """Every prompt on one image in one batched model call, each result with the row every report
+    shows (``predict``'s results, the service, the app, the demo): ``prompt``, ``present`` (the
+    presence score), ``presence_threshold``, ``called_present``, ``area_pixels``, ``area_fraction``."""
+    results = segment_batch(segmenter, [image] * len(prompts), list(prompts), uncertainty=uncertainty, samples=samples)
+    return [(r, {"prompt": p, "present": round(float(r.present), 6),
+                 "presence_threshold": segmenter.presence_threshold_for(p), "called_present": bool(r.mask.any()),
+                 "area_pixels": int(r.mask.sum()), "area_fraction": round(float(r.mask.mean()), 6)})
+            for p, r in zip(prompts, results)]
 
 
 def default_device() -> str:
@@ -261,9 +274,12 @@ def read_jobs(path: str | os.PathLike) -> list[tuple[Path, list[str]]]:
     return jobs
 
 
-def plan_items(inputs: Sequence[str | os.PathLike], prompts: Sequence[str], jobs: str | os.PathLike | None = None) -> list[PredictItem]:
+def plan_items(inputs: Sequence[str | os.PathLike], prompts: Sequence[str], jobs: str | os.PathLike | None = None,
+               errors: list[dict[str, str]] | None = None) -> list[PredictItem]:
     """Every input with its prompts: each of ``inputs`` with every one of ``prompts``, then each line
-    of a ``jobs`` file with its own. An input named twice gets the union of its prompts, in order."""
+    of a ``jobs`` file with its own. An input named twice gets the union of its prompts, in order. A
+    missing input given directly is an error (a typo on the command line); one named by a jobs file
+    is appended to ``errors`` and left out, like an input that cannot be read."""
     merged: dict[Path, PredictItem] = {}
 
     def add(paths: Sequence[str | os.PathLike], texts: Sequence[str]) -> None:
@@ -276,22 +292,36 @@ def plan_items(inputs: Sequence[str | os.PathLike], prompts: Sequence[str], jobs
             raise ConfigError("give at least one --prompt for the inputs (or put the prompts in a --jobs file)")
         add(inputs, prompts)
     for path, texts in read_jobs(jobs) if jobs is not None else []:
-        add([path], texts)
-    if not merged:
+        try:
+            add([path], texts)
+        except DataError as exc:
+            if errors is None:
+                raise
+            errors.append({"input": str(path), "error": f"{jobs}: {exc}"})
+    if not merged and not errors:
         raise DataError("no inputs given")
-    for item in merged.values():
-        for p in item.prompts:
-            if not isinstance(p, str):
-                raise ConfigError(f"prompt: expected text, got {type(p).__name__}")
     return list(merged.values())
 
 
-def output_stem(name: str, prompt: str, several_prompts: bool) -> str:
-    """The file stem of one (input, prompt): the input's name, with the prompt appended when the run
-    has more than one prompt (``case1__left_lung``)."""
+def prompt_slugs(prompts: Sequence[str]) -> dict[str, str]:
+    """The file-name part of each prompt: the prompt made file-safe (at most 40 characters), with
+    a short hash of the prompt appended where two prompts would otherwise share one ("left lung"
+    and "left_lung"), so that no output overwrites another. Depends only on the set of prompts."""
+    import hashlib
+
     from .utils import file_safe
 
-    return f"{name}__{file_safe(prompt, 60)}" if several_prompts else name
+    base = {p: file_safe(p, 40) for p in prompts}
+    counts: dict[str, int] = {}
+    for b in base.values():
+        counts[b] = counts.get(b, 0) + 1
+    return {p: b if counts[b] == 1 else f"{b}_{hashlib.sha1(p.encode()).hexdigest()[:8]}" for p, b in base.items()}
+
+
+def output_stem(name: str, slug: str | None) -> str:
+    """The file stem of one (input, prompt): the input's name, and the prompt's slug when the run has
+    several prompts (``case1__left_lung``)."""
+    return name if slug is None else f"{name}__{slug}"
 
 
 def _mask_file(stem: str, item: PredictItem) -> str:
@@ -347,9 +377,10 @@ def predict(
 
         check_pixel_threshold(threshold)
     t0 = time.perf_counter()
-    items = plan_items(inputs, prompts, jobs)
+    errors: list[dict[str, str]] = []
+    items = plan_items(inputs, prompts, jobs, errors)
     all_prompts = list(dict.fromkeys(p for it in items for p in it.prompts))
-    several = len(all_prompts) > 1
+    slugs = prompt_slugs(all_prompts) if len(all_prompts) > 1 else dict.fromkeys(all_prompts)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     previous = _previous_results(out) if skip_existing else {}
@@ -370,71 +401,86 @@ def predict(
         return seg
 
     results: list[dict[str, Any]] = []
-    errors: list[dict[str, str]] = []
     n_skipped = 0
     t_inf = 0.0
-    names = _unique_names([it.path for it in items])
-    with _progress_bar(sum(len(it.prompts) for it in items), progress, console) as advance:
-        for item, name in zip(items, names):
-            todo = []
-            for p in item.prompts:
-                stem = output_stem(name, p, several)
-                if skip_existing and (out / _mask_file(stem, item)).is_file():
-                    results.append(previous.get((str(item.path), p)) or
-                                   {"input": str(item.path), "prompt": p, "kind": item.kind, "files": {"mask": _mask_file(stem, item)}})
-                    results[-1]["skipped"] = True
-                    n_skipped += 1
-                    advance(1)
-                else:
-                    todo.append((p, stem))
-            if not todo:
-                continue
-            try:
-                pixels = _as_array(item.path) if item.kind == "image" else io.read_volume(item.path)
-            except (DataError, OSError, ValueError) as exc:
-                errors.append({"input": str(item.path), "error": str(exc)})
-                advance(len(todo))
-                continue
-            s = segmenter()
-            for p, stem in todo:
-                t1 = time.perf_counter()
-                if item.kind == "image":
-                    entry = _predict_image(s, pixels, p, out, stem, uncertainty, samples)
-                else:
-                    entry = _predict_volume(s, pixels, p, out, stem, uncertainty, samples, batch_size, axis)
-                t_inf += time.perf_counter() - t1
-                results.append({"input": str(item.path), "prompt": p, **entry})
-                advance(1)
-            if item.kind == "volume" and io.path_suffix(item.path) not in io.NIFTI_SUFFIXES:
-                seg_file = _write_dicom_seg(item, name, several, out, info)
-                for r in results[-len(todo):]:
-                    r["files"]["dicom_seg"] = seg_file
-    import platform
+    complete = False
 
-    summary = {
-        "versions": {"medvlseg": __version__, "torch": torch.__version__, "python": platform.python_version()},
-        "model": info.to_dict() if info is not None else previous.get("model"),
-        "prompts": all_prompts,
-        "threshold": seg.threshold if seg is not None else None,
-        "presence_thresholds": {p: seg.presence_threshold_for(p) for p in all_prompts} if seg is not None else None,
-        "uncertainty": uncertainty,
-        "samples": samples if uncertainty and seg is not None and hasattr(seg.model, "sample_probabilities") else None,
-        "uncertainty_source": None if not uncertainty or seg is None else (
-            "monte-carlo" if hasattr(seg.model, "sample_probabilities") else "probability entropy (deterministic model)"),
-        "tta": tta,
-        "device": str(seg.device) if seg is not None else None,
-        "n_inputs": len(items),
-        "n_done": len(results) - n_skipped,
-        "n_skipped": n_skipped,
-        "timings": {"load_s": t_load, "inference_s": t_inf, "total_s": time.perf_counter() - t0},
-        "results": results,
-        "errors": errors,
-    }
-    atomic_write_json(out / "results.json", summary)
+    def write_results() -> dict[str, Any]:
+        import platform
+
+        summary = {
+            "complete": complete,  # False: the run stopped early; what is listed was written
+            "versions": {"medvlseg": __version__, "torch": torch.__version__, "python": platform.python_version()},
+            "model": info.to_dict() if info is not None else previous.get("model"),
+            "prompts": all_prompts,
+            "threshold": seg.threshold if seg is not None else None,
+            "presence_thresholds": {p: seg.presence_threshold_for(p) for p in all_prompts} if seg is not None else None,
+            "uncertainty": uncertainty,
+            "samples": samples if uncertainty and seg is not None and hasattr(seg.model, "sample_probabilities") else None,
+            "uncertainty_source": None if not uncertainty or seg is None else (
+                "monte-carlo" if hasattr(seg.model, "sample_probabilities") else "probability entropy (deterministic model)"),
+            "tta": tta,
+            "device": str(seg.device) if seg is not None else None,
+            "n_inputs": len(items),
+            "n_done": len(results) - n_skipped,
+            "n_skipped": n_skipped,
+            "timings": {"load_s": t_load, "inference_s": t_inf, "total_s": time.perf_counter() - t0},
+            "results": results,
+            "errors": errors,
+        }
+        atomic_write_json(out / "results.json", summary)
+        return summary
+
+    names = _unique_names([it.path for it in items])
+    try:
+        with _progress_bar(sum(len(it.prompts) for it in items), progress, console) as advance:
+            for item, name in zip(items, names):
+                is_dicom = item.kind == "volume" and io.path_suffix(item.path) not in io.NIFTI_SUFFIXES
+                seg_done = not is_dicom or (out / f"{name}_seg.dcm").is_file()
+                todo, done_here = [], []
+                for p in item.prompts:
+                    stem = output_stem(name, slugs[p])
+                    if skip_existing and seg_done and (out / _mask_file(stem, item)).is_file():
+                        entry = previous.get((str(item.path), p)) or {
+                            "input": str(item.path), "prompt": p, "kind": item.kind, "files": {"mask": _mask_file(stem, item)}}
+                        results.append({**entry, "skipped": True})
+                        n_skipped += 1
+                        advance(1)
+                    else:
+                        todo.append((p, stem))
+                if not todo:
+                    continue
+                try:
+                    pixels = _as_array(item.path) if item.kind == "image" else io.read_volume(item.path)
+                    s = segmenter()
+                    for p, stem in todo:
+                        t1 = time.perf_counter()
+                        if skip_existing and (out / _mask_file(stem, item)).is_file():
+                            entry = previous.get((str(item.path), p)) or {"kind": item.kind, "files": {"mask": _mask_file(stem, item)}}
+                        elif item.kind == "image":
+                            entry = _predict_image(s, pixels, p, out, stem, uncertainty, samples)
+                        else:
+                            entry = _predict_volume(s, pixels, p, out, stem, uncertainty, samples, batch_size, axis)
+                        t_inf += time.perf_counter() - t1
+                        done_here.append({**entry, "input": str(item.path), "prompt": p})
+                        advance(1)
+                    if is_dicom:  # after every prompt's mask: the SEG holds them all
+                        seg_file = _write_dicom_seg(item, name, slugs, out, info)
+                        for r in done_here:
+                            r["files"] = {**r["files"], "dicom_seg": seg_file}
+                except (MedvlsegError, ValueError, OSError, RuntimeError) as exc:
+                    # this input is named and skipped; the others go on (the exit status says it at the end)
+                    errors.append({"input": str(item.path), "error": str(exc) if isinstance(exc, MedvlsegError)
+                                   else f"{item.path}: {type(exc).__name__}: {exc}"})
+                    advance(len(todo) - len(done_here))
+                results.extend(done_here)
+        complete = True
+    finally:
+        summary = write_results()  # also when stopped (Ctrl-C): what was done is listed, "complete": false
     return summary
 
 
-def _write_dicom_seg(item: PredictItem, name: str, several: bool, out: Path, info: Any) -> str:
+def _write_dicom_seg(item: PredictItem, name: str, slugs: dict[str, str | None], out: Path, info: Any) -> str:
     """``name_seg.dcm``: every prompt's mask of a DICOM series input (read back from the NIfTI masks
     on disk, so prompts done by an earlier run are included) as one DICOM SEG, a segment per prompt."""
     import nibabel as nib
@@ -444,7 +490,7 @@ def _write_dicom_seg(item: PredictItem, name: str, several: bool, out: Path, inf
     instances = read_series(item.path)
     masks = {}
     for p in item.prompts:
-        nii = nib.load(out / _mask_file(output_stem(name, p, several), item))
+        nii = nib.load(out / _mask_file(output_stem(name, slugs[p]), item))
         masks[p] = masks_on_instances(instances, np.asarray(nii.dataobj) > 0, nii.affine)
     algorithm = f"medvlseg {info.model}" if info is not None else "medvlseg"
     write_dicom_seg(out / f"{name}_seg.dcm", instances, masks, algorithm=algorithm)
@@ -506,9 +552,9 @@ def _predict_volume(seg: Segmenter, vol: io.Volume, prompt: str, out: Path, stem
         idx = range(start, min(n, start + batch_size))
         slices += segment_batch(seg, [vol.slice(i, axis) for i in idx], [prompt] * len(idx), uncertainty=uncertainty,
                                 samples=samples)
-    # (X, Y, Z) in the file's voxel order: the model saw the RAS+ slices (io.Volume)
-    mask = vol.to_stored(np.stack([s.mask for s in slices], axis=axis))
-    prob = vol.to_stored(np.stack([s.probability for s in slices], axis=axis))
+    # the file's voxel order: the model saw the RAS+ volume's slices in display orientation (io.Volume)
+    mask = vol.to_stored(vol.stack([s.mask for s in slices], axis))
+    prob = vol.to_stored(vol.stack([s.probability for s in slices], axis))
     files: dict[str, str] = {}
     best = int(np.argmax([s.mask.sum() for s in slices]))  # the slice shown in the PNGs
     atomic_write_bytes(out / f"{stem}_overlay.png", _png_bytes(overlay_rgb(vol.slice(best, axis), slices[best].mask)))
@@ -516,8 +562,8 @@ def _predict_volume(seg: Segmenter, vol: io.Volume, prompt: str, out: Path, stem
     atomic_write_bytes(out / f"{stem}_prob.npy", _npy_bytes(prob.astype(np.float32)))
     files["probability"] = f"{stem}_prob.npy"
     if uncertainty:
-        ent = vol.to_stored(np.stack([s.entropy for s in slices], axis=axis))
-        mi = vol.to_stored(np.stack([s.mutual_information for s in slices], axis=axis))
+        ent = vol.to_stored(vol.stack([s.entropy for s in slices], axis))
+        mi = vol.to_stored(vol.stack([s.mutual_information for s in slices], axis))
         atomic_write_bytes(out / f"{stem}_entropy.npy", _npy_bytes(ent.astype(np.float32)))
         atomic_write_bytes(out / f"{stem}_mi.npy", _npy_bytes(mi.astype(np.float32)))
         files.update(entropy=f"{stem}_entropy.npy", mutual_information=f"{stem}_mi.npy")
@@ -526,6 +572,7 @@ def _predict_volume(seg: Segmenter, vol: io.Volume, prompt: str, out: Path, stem
     files["mask"] = f"{stem}_mask.nii.gz" if gz else f"{stem}_mask.nii"
     atomic_write_bytes(out / files["mask"], _nifti_bytes(mask, vol.file_affine, gz))  # last: marks it done
     present = max(s.present for s in slices)
+    # shape: the file's; axis, spacing and preview_slice: of the RAS+ volume the model saw
     return {"kind": "volume", "shape": list(mask.shape), "axis": axis, "spacing": list(vol.spacing),
             "preview_slice": best, "present": present, "presence_threshold": seg.presence_threshold_for(prompt),
             "called_present": bool(mask.any()), "foreground_fraction": float(mask.mean()), "files": files}

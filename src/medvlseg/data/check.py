@@ -263,10 +263,16 @@ def _check_volumes(ds: SegmentationDataset, report: CheckReport) -> CheckReport:
         if mask is None:
             continue
         try:
-            mvol = io.read_volume(mask)
+            mvol = io.read_volume(mask, like=vol)
         except DataError as exc:
             report.add(mask, str(exc).split(": ", 1)[-1])
             continue
+        own, image_ornt = io.orientation(mvol.file_affine), io.orientation(vol.file_affine)
+        if own is not None and image_ornt is not None and not np.array_equal(own, image_ornt):
+            from nibabel.orientations import ornt2axcodes
+
+            report.add(mask, f"mask affine is oriented {''.join(ornt2axcodes(own))}, its image {''.join(ornt2axcodes(image_ornt))} "
+                             f"({image.name}); the mask is laid on the image voxel for voxel: check that this is right")
         if mvol.data.shape != vol.data.shape:
             report.add(mask, f"mask volume shape {mvol.data.shape} differs from image volume shape {vol.data.shape} ({image.name})")
             continue

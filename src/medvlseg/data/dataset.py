@@ -336,7 +336,7 @@ class SegmentationDataset(Sequence[Sample]):
             raise DataError(f"{sample.image}: no mask for sample {sample.id!r}")
         label_map = self.source_label_maps.get(sample.dataset, self.label_map)
         if sample.slice_index is not None:
-            raw = self._volume(sample.mask).slice(sample.slice_index, sample.axis or 0)
+            raw = self._volume(sample.mask, like=sample.image).slice(sample.slice_index, sample.axis or 0)
             return io.binarize_mask(np.rint(raw).astype(np.int64), label_map=label_map, target=sample.target, source=sample.mask)
         return io.read_mask(sample.mask, label_map=label_map, target=sample.target if label_map else None)
 
@@ -404,12 +404,13 @@ class SegmentationDataset(Sequence[Sample]):
         # the rest (slices) in sample order, so that each volume is read once (see _volume)
         return {s.id: h for s in self.samples if (h := one(s)) is not None}
 
-    def _volume(self, path: Path) -> io.Volume:
+    def _volume(self, path: Path, like: Path | None = None) -> io.Volume:
+        """A decoded volume; ``like``: the image a mask volume belongs to (read in its orientation)."""
         # Slices of one volume are usually read in order: keep the last few volumes decoded.
         if path in self._volumes:
             self._volumes.move_to_end(path)
             return self._volumes[path]
-        vol = io.read_volume(path)
+        vol = io.read_volume(path, like=None if like is None else self._volume(like))
         self._volumes[path] = vol
         while len(self._volumes) > 4:
             self._volumes.popitem(last=False)

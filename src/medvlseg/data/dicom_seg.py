@@ -90,18 +90,22 @@ def write_dicom_seg(
 
     if not masks:
         raise DataError(f"{path}: no masks to write")
+
+    def lo(text: str) -> str:  # a DICOM LO value: at most 64 characters, no backslash (the value separator)
+        return " ".join(text.replace("\\", "/").split())[:64]
+
     descriptions = []
     for number, prompt in enumerate(masks, 1):
         descriptions.append(hd.seg.SegmentDescription(
             segment_number=number,
-            segment_label=prompt[:64],
+            segment_label=lo(prompt),
             segmented_property_category=codes.SCT.Tissue,
             # the prompt is free text: a private code carries it (coding schemes "99..." are private)
             segmented_property_type=hd.sr.CodedConcept(value=f"MVS{number:04d}", scheme_designator="99MEDVLSEG",
-                                                       meaning=prompt[:64]),
+                                                       meaning=lo(prompt)),
             algorithm_type=hd.seg.SegmentAlgorithmTypeValues.AUTOMATIC,
             algorithm_identification=hd.AlgorithmIdentificationSequence(
-                name=algorithm[:64], version=__version__, family=codes.cid7162.ArtificialIntelligence),
+                name=lo(algorithm), version=__version__, family=codes.cid7162.ArtificialIntelligence),
         ))
     pixels = np.stack([np.asarray(m, dtype=bool) for m in masks.values()], axis=-1)  # (n, rows, cols, segments)
     seg = hd.seg.Segmentation(
@@ -114,10 +118,10 @@ def write_dicom_seg(
         sop_instance_uid=hd.UID(),
         instance_number=1,
         manufacturer="medvlseg",
-        manufacturer_model_name=algorithm[:64],
+        manufacturer_model_name=lo(algorithm),
         software_versions=__version__,
         device_serial_number="0",
-        series_description=f"medvlseg: {', '.join(masks)}"[:64],
+        series_description=lo(f"medvlseg: {', '.join(masks)}"),
         omit_empty_frames=False,  # every source frame keeps its frame: a viewer shows "none here" as such
     )
     buf = _io.BytesIO()

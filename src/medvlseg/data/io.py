@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -198,14 +198,28 @@ def read_mask(
 # ------------------------------------------------------------------------------------------ volumes
 
 
+def display_plane(plane: np.ndarray) -> np.ndarray:
+    """A plane of a RAS+ volume (the two axes left when one is taken, in RAS order) as it is shown:
+    the second axis down the rows reversed and the first across the columns reversed. An axial
+    plane ``(X, Y)`` comes out anterior at the top and the patient's right on the image's left (the
+    radiological convention, how a standard axial DICOM image is stored); a coronal ``(X, Z)`` and a
+    sagittal ``(Y, Z)`` plane come out head up. :func:`undisplay_plane` reverses it."""
+    return np.ascontiguousarray(np.asarray(plane).T[::-1, ::-1])
+
+
+def undisplay_plane(image: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(image)[::-1, ::-1].T)
+
+
 @dataclass
 class Volume:
     """A 3-D image in RAS+ voxel order ``(X, Y, Z)``: axis 0 runs to the patient's right, 1 to the
     front, 2 up (the closest canonical orientation, nibabel's ``as_closest_canonical``), whatever
     order the file stores; ``spacing`` in mm along those axes. So axis 2 is always axial, and a
-    model trained on one file's slices sees the same anatomy the same way in another's.
-    :meth:`to_stored` puts an array computed on ``data`` back in the file's voxel order, to be
-    written with ``stored_affine``."""
+    slice (:meth:`slice`) is shown the way a radiologist reads it (:func:`display_plane`), the same
+    whatever the file's storage order and the same as a 2-D image of that view.
+    :meth:`stack` and :meth:`to_stored` put slices computed on it back into the file's voxel order,
+    to be written with ``file_affine``."""
 
     data: np.ndarray  # (X, Y, Z), RAS+
     spacing: tuple[float, float, float]
@@ -218,12 +232,19 @@ class Volume:
         return int(self.data.shape[axis])
 
     def slice(self, index: int, axis: int) -> np.ndarray:
-        """A 2-D slice ``(H, W)``: the two axes other than ``axis``, in RAS order."""
-        return np.take(self.data, index, axis=axis)
+        """Slice ``index`` across RAS ``axis`` (2: axial, 1: coronal, 0: sagittal) as a 2-D image
+        ``(H, W)`` in display orientation (:func:`display_plane`)."""
+        return display_plane(np.take(self.data, index, axis=axis))
+
+    def stack(self, slices: Sequence[np.ndarray], axis: int) -> np.ndarray:
+        """Per-slice results (each shaped like :meth:`slice`'s output) as a volume laid out like
+        ``data``; :meth:`to_stored` then gives the file's voxel order."""
+        return np.stack([undisplay_plane(s) for s in slices], axis=axis)
 
     def slice_spacing(self, axis: int) -> tuple[float, float]:
-        sp = [s for i, s in enumerate(self.spacing) if i != axis]
-        return float(sp[0]), float(sp[1])
+        """mm per pixel ``(rows, cols)`` of :meth:`slice`'s images."""
+        first, second = (s for i, s in enumerate(self.spacing) if i != axis)
+        return float(second), float(first)  # display_plane puts the second axis down the rows
 
     def to_stored(self, arr: np.ndarray) -> np.ndarray:
         """``arr`` ``(X, Y, Z)`` laid out like ``data`` -> the file's voxel order (same shape as the file)."""
@@ -238,24 +259,37 @@ class Volume:
         return self.affine if self.stored_affine is None else self.stored_affine
 
 
-def canonical(data: np.ndarray, affine: np.ndarray, spacing: tuple[float, float, float]):
-    """``(data, affine, spacing, to_stored_ornt)`` reoriented to RAS+ (``to_stored_ornt`` None when
-    the file is RAS+ already)."""
-    from nibabel.orientations import apply_orientation, axcodes2ornt, inv_ornt_aff, io_orientation, ornt_transform
+def orientation(affine: np.ndarray) -> np.ndarray | None:
+    """nibabel's orientation of an affine's voxel axes (``io_orientation``), or None when the affine
+    is degenerate (a zero or repeated column: no axis can be named)."""
+    from nibabel.orientations import io_orientation
 
-    ornt = io_orientation(affine)
-    if np.array_equal(ornt, axcodes2ornt(("R", "A", "S"))):
+    ornt = io_orientation(np.asarray(affine, dtype=np.float64))
+    return None if np.isnan(ornt).any() else ornt
+
+
+def canonical(data: np.ndarray, affine: np.ndarray, spacing: tuple[float, float, float], *,
+              like: np.ndarray | None = None):
+    """``(data, affine, spacing, to_stored_ornt)`` reoriented to RAS+ (``to_stored_ornt`` None when
+    the file is RAS+ already, or its affine names no orientation: kept as stored). ``like``: reorient
+    by this affine's orientation instead of ``affine``'s (a mask laid on its image voxel for voxel)."""
+    from nibabel.orientations import apply_orientation, axcodes2ornt, inv_ornt_aff, ornt_transform
+
+    ornt = orientation(affine if like is None else like)
+    ras = axcodes2ornt(("R", "A", "S"))
+    if ornt is None or np.array_equal(ornt, ras):
         return data, affine, spacing, None
     out = np.ascontiguousarray(apply_orientation(data, ornt))
     new_spacing = [0.0, 0.0, 0.0]
     for axis, (target, _flip) in enumerate(ornt):
         new_spacing[int(target)] = spacing[axis]
-    back = ornt_transform(axcodes2ornt(("R", "A", "S")), ornt)
-    return out, affine @ inv_ornt_aff(ornt, data.shape), tuple(new_spacing), back
+    return out, affine @ inv_ornt_aff(ornt, data.shape), tuple(new_spacing), ornt_transform(ras, ornt)
 
 
-def read_volume(path: str | os.PathLike) -> Volume:
-    """Read a NIfTI file, a DICOM file or a DICOM series folder with MONAI's readers."""
+def read_volume(path: str | os.PathLike, *, like: Volume | None = None) -> Volume:
+    """Read a NIfTI file, a DICOM file or a DICOM series folder with MONAI's readers, as a RAS+
+    :class:`Volume`. ``like``: the image volume a mask belongs to; the mask is reoriented as the
+    image is, so that the two stay aligned voxel for voxel whatever the mask file's affine says."""
     from monai.data import NibabelReader, PydicomReader
 
     path = Path(path)
@@ -286,5 +320,6 @@ def read_volume(path: str | os.PathLike) -> Volume:
         pix = np.asarray(meta["pixdim"], dtype=np.float64).ravel()
         if pix.size >= 4 and np.all(pix[1:4] > 0):
             spacing = tuple(float(s) for s in pix[1:4])
-    data_c, affine_c, spacing_c, back = canonical(data, affine, spacing)  # type: ignore[arg-type]
+    data_c, affine_c, spacing_c, back = canonical(data, affine, spacing,  # type: ignore[arg-type]
+                                                  like=None if like is None else like.file_affine)
     return Volume(data=data_c, spacing=spacing_c, affine=affine_c, path=path, stored_affine=affine, to_stored_ornt=back)

@@ -209,8 +209,12 @@ class RunDirCallback(_lightning_checkpoint_base()):
         meta["presence_threshold"] = meta["record"]["presence_threshold"]
         atomic_write_json(self.run_dir / "metadata.json", meta)
         from ..card import write_card
+        from ..errors import MedvlsegError
 
-        write_card(self.run_dir)  # from the metadata just written: the card never disagrees with it
+        try:
+            write_card(self.run_dir)  # from the metadata just written: the card never disagrees with it
+        except (MedvlsegError, OSError) as exc:  # a card is no reason to stop training
+            log.warning("card.md not written: %s", exc)
 
     def calibrate_presence(self, module: Any, val_batches: Any, device: torch.device) -> None:
         """Load the best weights into the module's model, choose the presence threshold on the

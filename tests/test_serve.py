@@ -1,0 +1,292 @@
+"""`medvlseg serve` and `medvlseg app`: the HTTP service in process (FastAPI's TestClient) and as a
+real subprocess on a loopback port; the Gradio app through gradio_client; the app in a real browser
+(Playwright with Debian's chromium) with every non-loopback request blocked."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from test_checkpoints import make_run
+
+fastapi = pytest.importorskip("fastapi", reason="the service needs fastapi (pip install -e '.[serve]')")
+
+
+def _png(arr: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    Image.fromarray(arr).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def _decode_png(text: str) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(text))))
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("serve") / "run"
+    make_run(root)
+    return root
+
+
+@pytest.fixture(scope="module")
+def image() -> np.ndarray:
+    return np.random.default_rng(0).integers(0, 256, (37, 53, 3), dtype=np.uint8)
+
+
+def _client(run, **kwargs):
+    from fastapi.testclient import TestClient
+
+    from medvlseg.serve import ServiceLimits, create_app
+
+    limits = kwargs.pop("limits", ServiceLimits())
+    return TestClient(create_app(run, limits=limits, device="cpu", **kwargs))
+
+
+def test_segment_several_prompts(run, image):
+    c = _client(run)
+    assert c.get("/healthz").json()["status"] == "ok"
+    caps = c.get("/capabilities").json()
+    assert caps["model"] == "clipseg" and caps["limits"]["max_upload_mb"] == 25.0 and caps["card"].startswith("# Model card")
+    r = c.post("/segment", files={"file": ("photo.png", _png(image), "image/png")},
+               data={"prompt": ["foot ulcer", "polyp"], "uncertainty": "true", "maps": "true"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert (body["width"], body["height"]) == (53, 37)
+    assert [row["prompt"] for row in body["results"]] == ["foot ulcer", "polyp"]
+    for row in body["results"]:
+        mask = _decode_png(row["mask_png"])
+        assert mask.shape == (37, 53) and set(np.unique(mask)) <= {0, 255}
+        assert row["area_pixels"] == int((mask > 0).sum()) and row["called_present"] == bool(mask.any())
+        assert _decode_png(row["entropy_png"]).shape == (37, 53, 3)
+        prob = np.load(io.BytesIO(base64.b64decode(row["probability_npy"])), allow_pickle=False)
+        assert prob.shape == (37, 53) and 0 <= prob.min() and prob.max() <= 1
+
+
+def test_limits_and_bad_input_are_refused_with_a_message(run, image):
+    from medvlseg.serve import ServiceLimits
+
+    c = _client(run, limits=ServiceLimits(max_upload_mb=0.001, max_pixels=1000, max_prompts=2))
+    big = np.zeros((200, 200), np.uint8)  # compresses small, but 40 000 pixels
+    r = c.post("/segment", files={"file": ("big.png", _png(big), "image/png")}, data={"prompt": "x"})
+    assert r.status_code == 413 and "40000 pixels" in r.json()["detail"]
+    noisy = np.random.default_rng(1).integers(0, 256, (30, 30, 3), dtype=np.uint8)  # 900 px, ~2.7 kB
+    r = c.post("/segment", files={"file": ("noisy.png", _png(noisy), "image/png")}, data={"prompt": "x"})
+    assert r.status_code == 413 and "over the limit" in r.json()["detail"]
+    c = _client(run, limits=ServiceLimits(max_prompts=2))
+    ok = ("a.png", _png(image), "image/png")
+    r = c.post("/segment", files={"file": ok}, data={"prompt": ["a", "b", "c"]})
+    assert r.status_code == 422 and "at most 2" in r.json()["detail"]
+    r = c.post("/segment", files={"file": ("notes.txt", b"hello", "text/plain")}, data={"prompt": "x"})
+    assert r.status_code == 422 and "unsupported file type" in r.json()["detail"]
+    r = c.post("/segment", files={"file": ("fake.png", b"not a png", "image/png")}, data={"prompt": "x"})
+    assert r.status_code == 422 and "fake.png" in r.json()["detail"]
+    r = c.post("/segment", files={"file": ok}, data={"prompt": "  "})
+    assert r.status_code == 422
+
+
+def test_bearer_token(run, image):
+    c = _client(run, token="s3cret")
+    assert c.get("/healthz").status_code == 200  # for load balancers
+    assert c.get("/capabilities").status_code == 401
+    files = {"file": ("a.png", _png(image), "image/png")}
+    assert c.post("/segment", files=files, data={"prompt": "x"}).status_code == 401
+    for wrong in ("Bearer s3cre", "Bearer s3cret2", "Basic s3cret", "s3cret"):
+        assert c.post("/segment", files=files, data={"prompt": "x"}, headers={"Authorization": wrong}).status_code == 401
+    for right in ("Bearer s3cret", "bearer s3cret"):
+        r = c.post("/segment", files=files, data={"prompt": "x"}, headers={"Authorization": right})
+        assert r.status_code == 200, right
+    assert _client(run, token="").get("/capabilities").status_code == 200  # an empty token is no token
+
+
+def test_an_upload_without_length_is_cut_off_at_the_limit(run):
+    from medvlseg.serve import ServiceLimits
+
+    c = _client(run, limits=ServiceLimits(max_upload_mb=0.01, max_prompts=1, max_prompt_chars=10))
+    boundary = "xyz"
+
+    def body():  # chunked: no Content-Length to refuse it by
+        yield f'--{boundary}\r\nContent-Disposition: form-data; name="prompt"\r\n\r\nx\r\n'.encode()
+        yield f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n\r\n'.encode()
+        for _ in range(200):
+            yield b"\0" * 1024
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    r = c.post("/segment", content=body(), headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    assert r.status_code == 413 and "over the limit" in r.json()["detail"]
+
+
+def test_busy_and_slow_requests_are_answered(run, image, monkeypatch):
+    import time as _time
+
+    import medvlseg.serve as serve
+    from medvlseg.serve import ServiceLimits
+
+    files = {"file": ("a.png", _png(image), "image/png")}
+    c = _client(run, limits=ServiceLimits(queue_timeout_s=0.2))
+    gate = c.app.state.gate
+    assert gate.acquire(timeout=1)  # another request holds the only turn
+    try:
+        r = c.post("/segment", files=files, data={"prompt": "x"})
+        assert r.status_code == 503 and "busy" in r.json()["detail"]
+    finally:
+        gate.release()
+    real = serve.segment_image
+    monkeypatch.setattr(serve, "segment_image", lambda *a, **k: (_time.sleep(1.5), real(*a, **k))[1])
+    c = _client(run, limits=ServiceLimits(timeout_s=0.3))
+    r = c.post("/segment", files=files, data={"prompt": "x"})
+    assert r.status_code == 504 and "no answer within" in r.json()["detail"]
+
+
+def test_nifti_slice(run, tmp_path):
+    nib = pytest.importorskip("nibabel")
+    vol = np.random.default_rng(2).normal(size=(20, 24, 6)).astype(np.float32)
+    path = tmp_path / "v.nii.gz"
+    nib.save(nib.Nifti1Image(vol, np.eye(4)), path)
+    c = _client(run)
+    r = c.post("/segment", files={"file": ("v.nii.gz", path.read_bytes(), "application/gzip")},
+               data={"prompt": "liver", "slice": "2"})
+    assert r.status_code == 200, r.text
+    assert (r.json()["height"], r.json()["width"]) == (20, 24)
+    r = c.post("/segment", files={"file": ("v.nii.gz", path.read_bytes(), "application/gzip")},
+               data={"prompt": "liver", "slice": "9"})
+    assert r.status_code == 422 and "outside the volume" in r.json()["detail"]
+
+
+# ------------------------------------------------------------------------------ real subprocesses
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(args: list[str], port: int, ready_path: str, log: Path, timeout: float = 240.0) -> subprocess.Popen:
+    import urllib.request
+
+    with open(log, "w") as fh:  # a file, not a pipe nobody reads (a full pipe would block the server)
+        proc = subprocess.Popen([sys.executable, "-m", "medvlseg", *args, "--port", str(port)], stdout=fh,
+                                stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"server exited with {proc.returncode}: {log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{ready_path}", timeout=2) as r:
+                if r.status == 200:
+                    return proc
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise AssertionError("server did not come up")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def test_serve_subprocess_segments_over_http(run, image, tmp_path):
+    import urllib.request
+    import uuid
+
+    port = _free_port()
+    proc = _start(["serve", str(run)], port, "/healthz", tmp_path / "serve.log")
+    try:
+        boundary = uuid.uuid4().hex
+        parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="prompt"\r\n\r\nfoot ulcer\r\n'.encode(),
+                 f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n'
+                 f"Content-Type: image/png\r\n\r\n".encode() + _png(image) + b"\r\n", f"--{boundary}--\r\n".encode()]
+        req = urllib.request.Request(f"http://127.0.0.1:{port}/segment", data=b"".join(parts), method="POST",
+                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        with urllib.request.urlopen(req, timeout=60) as r:
+            body = json.loads(r.read())
+        assert _decode_png(body["results"][0]["mask_png"]).shape == image.shape[:2]
+    finally:
+        _stop(proc)
+
+
+@pytest.fixture(scope="module")
+def app_server(run, tmp_path_factory):
+    pytest.importorskip("gradio_client", reason="the app needs gradio (pip install -e '.[serve]')")
+    port = _free_port()
+    proc = _start(["app", str(run)], port, "/app/", tmp_path_factory.mktemp("app") / "app.log")
+    yield f"http://127.0.0.1:{port}"
+    _stop(proc)
+
+
+def test_app_through_gradio_client(app_server, image, tmp_path):
+    from gradio_client import Client, handle_file
+
+    path = tmp_path / "photo.png"
+    path.write_bytes(_png(image))
+    client = Client(f"{app_server}/app/", verbose=False)
+    overlays, heat, table, files = client.predict(handle_file(str(path)), "foot ulcer, polyp", True, 0.4,
+                                                  api_name="/segment")
+    masks = sorted(f for f in files if f.endswith("_mask.png"))
+    assert len(masks) == 2 and "foot_ulcer" in masks[0]
+    for m in masks:
+        assert np.asarray(Image.open(m)).shape == image.shape[:2]
+    assert [row[0] for row in table["data"]] == ["foot ulcer", "polyp"]
+    assert len(overlays) == 2
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@pytest.mark.skipif(_chromium() is None, reason="Debian's chromium is not installed (make install puts it there)")
+def test_app_in_a_real_browser(app_server, image, tmp_path):
+    """Upload, type a prompt, press Segment, see the overlay; every request that is not to the
+    loopback address is blocked and recorded, and there must be none. The screenshot is the one the
+    README shows (docs/app.png) when MEDVLSEG_SCREENSHOT names where to save it."""
+    import os
+    from urllib.parse import urlparse
+
+    playwright = pytest.importorskip("playwright.sync_api", reason="needs playwright")
+    path = tmp_path / "photo.png"
+    yy, xx = np.mgrid[:240, :320]
+    photo = np.full((240, 320, 3), 200, np.uint8)
+    photo[(yy - 120) ** 2 + (xx - 160) ** 2 < 60 ** 2] = (150, 40, 40)
+    path.write_bytes(_png(photo))
+    outside: list[str] = []
+
+    def guard(route):
+        host = urlparse(route.request.url).hostname
+        if host in ("127.0.0.1", "localhost", "::1"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=_chromium(), args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        page.route("**/*", guard)
+        page.goto(f"{app_server}/", wait_until="domcontentloaded")  # redirected to /app/
+        page.locator("#segment").wait_for(timeout=60_000)
+        page.locator("#image input[type=file]").set_input_files(str(path))
+        page.locator("#prompts textarea").fill("foot ulcer")
+        page.locator("#segment").click()
+        page.locator("#overlays img").first.wait_for(timeout=120_000)
+        page.locator("#table").get_by_text("foot ulcer").first.wait_for(timeout=30_000)
+        shot = Path(os.environ.get("MEDVLSEG_SCREENSHOT", tmp_path / "app.png"))
+        page.screenshot(path=str(shot), full_page=True)
+        browser.close()
+    assert shot.stat().st_size > 10_000
+    assert outside == [], f"the app asked other hosts for: {outside}"
