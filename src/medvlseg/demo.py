@@ -128,7 +128,7 @@ def demo_config(data: Path, out: Path, *, backbone: str = "lite", minutes: float
     from .config import RunConfig
 
     return RunConfig.from_dict({
-        "name": "demo-medclipseg", "seed": seed, "out_dir": str(out / "runs"),
+        "seed": seed, "out_dir": str(out / "runs"),  # no name: a second demo gets a run of its own
         "model": {"name": "medclipseg", "backbone": backbone},
         "data": {"path": str(data), "prompt_type": "p1", "negative_fraction": 0.25, "select_fraction": 0.1,
                  "image_size": image_size},

@@ -299,6 +299,7 @@ def create_app(run: str | os.PathLike, *, limits: ServiceLimits | None = None, t
                 gate.release()
 
         job = asyncio.get_running_loop().run_in_executor(None, work)
+        job.add_done_callback(lambda f: f.cancelled() or f.exception())  # a late failure after a 504 is not lost noise
         try:
             image, rows = await asyncio.wait_for(asyncio.shield(job), timeout=limits.timeout_s)
         except TimeoutError:
