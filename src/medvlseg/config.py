@@ -55,6 +55,13 @@ class ModelConfig(_Section):
         models = list_models()
         if self.name not in models:
             raise ValueError(f"unknown model {self.name!r}; expected one of: {', '.join(models)}")
+        from .errors import ConfigError
+        from .models.base import check_model_kwargs
+
+        try:
+            check_model_kwargs(self.name, self.kwargs, where="kwargs")
+        except ConfigError as exc:
+            raise ValueError(str(exc).split(": ", 1)[-1]) from None
         if self.backbone is None:
             default = model_info(self.name)["default_backbone"]
             if default is not None:
@@ -152,6 +159,9 @@ class LossConfig(_Section):
         return self
 
 
+ACCELERATORS = ("auto", "cpu", "gpu", "cuda", "mps", "tpu", "hpu")
+
+
 class TrainerConfig(_Section):
     accelerator: str = "auto"
     devices: int | str = 1
@@ -160,6 +170,40 @@ class TrainerConfig(_Section):
     num_nodes: int = Field(1, ge=1)
     log_every_n_steps: int = Field(10, ge=1)
     deterministic: bool = True
+
+    @field_validator("accelerator")
+    @classmethod
+    def _accelerator(cls, v: str) -> str:
+        if v not in ACCELERATORS:
+            raise ValueError(f"unknown value {v!r}; expected one of: {', '.join(ACCELERATORS)}")
+        return v
+
+    @field_validator("devices", mode="before")
+    @classmethod
+    def _devices(cls, v: Any) -> int | str:
+        # Lightning's forms: a count (-1: all), "auto", or a comma-separated list of device indices
+        if isinstance(v, bool):
+            raise ValueError(f"expected a number of devices, 'auto' or a list like '0,1', got {v!r}")
+        if isinstance(v, int) or (isinstance(v, str) and v.strip().lstrip("-").isdigit()):
+            n = int(v)
+            if n == 0 or n < -1:
+                raise ValueError(f"expected a number of devices >= 1 (or -1 for all), got {n}")
+            return n
+        if isinstance(v, str) and (v == "auto" or all(p.strip().isdigit() for p in v.split(",") if p.strip()) and v.strip(", ")):
+            return v
+        raise ValueError(f"expected a number of devices, 'auto' or a list like '0,1', got {v!r}")
+
+    @field_validator("strategy")
+    @classmethod
+    def _strategy(cls, v: str) -> str:
+        if v == "auto":
+            return v
+        from lightning.pytorch.strategies import StrategyRegistry
+
+        known = sorted({"auto", "ddp", "ddp_spawn", "fsdp", "deepspeed", "single_device"} | set(StrategyRegistry.available_strategies()))
+        if v not in known:
+            raise ValueError(f"unknown value {v!r}; expected one of: {', '.join(known)}")
+        return v
 
     @field_validator("precision", mode="before")
     @classmethod

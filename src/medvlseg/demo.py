@@ -77,10 +77,16 @@ def build_mni_slices(root: Path, *, resolution: int = 1, step: int = 2, min_brai
     mask. Every ``step``-th axial slice whose brain covers at least ``min_brain_fraction`` of the
     largest brain slice is kept. Written atomically; a complete folder is reused as it is."""
     import nibabel as nib
-    from nilearn import datasets
     from rich.progress import track
 
     from .data.io import display_plane
+    from .errors import ConfigError
+
+    try:
+        from nilearn import datasets
+    except ImportError:
+        raise ConfigError("the demo's default data is the MNI152 template inside nilearn: pip install "
+                          "'medvlseg[demo]', or give a dataset with --data PATH") from None
     from .predict import _png_bytes as _png
 
     root = Path(root)

@@ -49,7 +49,7 @@ from .errors import ConfigError, DataError, MedvlsegError
 from .segmenter import SegmentationResult, Segmenter, _as_array, model_probabilities
 from .utils import atomic_write_bytes, atomic_write_json
 
-__all__ = ["collect_inputs", "default_device", "heatmap_rgb", "overlay_rgb", "predict", "read_jobs", "segment_batch",
+__all__ = ["collect_inputs", "default_device", "resolve_device", "heatmap_rgb", "overlay_rgb", "predict", "read_jobs", "segment_batch",
            "segment_prompts"]
 
 
@@ -108,6 +108,27 @@ def segment_prompts(segmenter: Segmenter, image: np.ndarray, prompts: Sequence[s
 def default_device() -> str:
     """``"cuda"`` when a GPU is visible, else ``"cpu"``."""
     return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def resolve_device(device: str | None) -> str:
+    """The device to run on: ``device`` checked before any work (a device torch knows, and present
+    on this machine), or :func:`default_device` when None."""
+    if device is None:
+        return default_device()
+    try:
+        d = torch.device(device)
+    except (RuntimeError, ValueError, TypeError) as exc:
+        raise ConfigError(f"device: {device!r} is not a device ({exc}); use cpu, cuda or cuda:N") from None
+    if d.type == "cuda":
+        if not torch.cuda.is_available():
+            raise ConfigError(f"device: {device!r}, but no CUDA GPU is visible on this machine; use cpu")
+        if d.index is not None and d.index >= torch.cuda.device_count():
+            raise ConfigError(f"device: {device!r}, but this machine has {torch.cuda.device_count()} CUDA GPU(s)")
+    elif d.type == "mps" and not torch.backends.mps.is_available():
+        raise ConfigError(f"device: {device!r}, but MPS is not available on this machine; use cpu")
+    elif d.type not in ("cpu", "cuda", "mps"):
+        raise ConfigError(f"device: {device!r} is not supported; use cpu, cuda or cuda:N")
+    return str(d)
 
 
 # ------------------------------------------------------------------------------------------ inputs
@@ -376,6 +397,11 @@ def predict(
         from .decision import check_pixel_threshold
 
         check_pixel_threshold(threshold)
+    from .segmenter import TTA_TRANSFORMS
+    from .utils import check_choice
+
+    check_choice("tta", tta, TTA_TRANSFORMS)
+    device = resolve_device(device)  # before anything is read or loaded
     t0 = time.perf_counter()
     errors: list[dict[str, str]] = []
     items = plan_items(inputs, prompts, jobs, errors)
@@ -396,7 +422,7 @@ def predict(
             model, info = model_and_info(model_or_path, trust_pickle=trust_pickle, pickle_model=pickle_model,
                                          pickle_backbone=pickle_backbone)
             thr = info.threshold if threshold is None else threshold
-            seg = Segmenter(model, threshold=thr, device=device or default_device(), tta=tta)  # presence: the record's
+            seg = Segmenter(model, threshold=thr, device=device, tta=tta)  # presence: the record's
             t_load = time.perf_counter() - t
         return seg
 

@@ -220,13 +220,14 @@ def create_app(run: str | os.PathLike, *, limits: ServiceLimits | None = None, t
 
     from . import __version__
     from .checkpoints import model_and_info
-    from .predict import default_device
+    from .predict import resolve_device
     from .segmenter import Segmenter
 
     limits = limits or ServiceLimits()
     token = token or None
+    device = resolve_device(device)
     model, info = model_and_info(str(run), trust_pickle=trust_pickle)
-    seg = Segmenter(model, threshold=info.threshold, device=device or default_device())
+    seg = Segmenter(model, threshold=info.threshold, device=device)
     # turns in the model, shared with the web app: a thread holds one from decoding to the answer, so a
     # request that timed out keeps its turn until its work is done and the bound holds
     gate = threading.BoundedSemaphore(limits.max_concurrent)

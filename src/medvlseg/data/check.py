@@ -135,7 +135,6 @@ def _check_manifest_rows(root: Path, rows: list[dict[str, str]], report: CheckRe
     counts = Counter(r["id"] for r in rows)
     for dup in sorted(k for k, v in counts.items() if v > 1):
         report.add(manifest, f"duplicate id {dup!r} ({counts[dup]} rows)")
-    root_resolved = root.resolve()
     keep = []
     for n, row in enumerate(rows, start=2):
         split = row.get("split", "")
@@ -148,24 +147,18 @@ def _check_manifest_rows(root: Path, rows: list[dict[str, str]], report: CheckRe
                 if col == "mask":
                     report.add(manifest, f"line {n}: no mask for id {row['id']!r}")
                 continue
-            target = (root / rel)
-            if Path(rel).is_absolute() or not _inside(target.resolve(), root_resolved):
-                report.add(manifest, f"line {n}: {col} path {rel!r} leaves the dataset folder")
+            try:  # the rule the dataset reader applies too
+                target = io.manifest_path(root, rel, f"line {n}: {col}")
+            except DataError as exc:
+                report.add(manifest, str(exc))
                 safe = False
-            elif not target.exists():
+                continue
+            if not target.exists():
                 report.add(target, f"file not found (listed in {MANIFEST} line {n})")
                 safe = False
         if safe:
             keep.append(row)
     return keep
-
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-        return True
-    except ValueError:
-        return False
 
 
 def _check_unpaired(root: Path, report: CheckReport) -> None:

@@ -147,8 +147,10 @@ class SegmentationDataset(Sequence[Sample]):
     def _from_manifest(cls, root: Path, *, name: str, target: str | None, label_map, axis: int) -> SegmentationDataset:
         rows = read_manifest(root / MANIFEST)
         samples: list[Sample] = []
-        for row in rows:
-            image, mask = root / row["image"], (root / row["mask"]) if row.get("mask") else None
+        where = root / MANIFEST
+        for n, row in enumerate(rows, start=2):
+            image = io.manifest_path(root, row["image"], f"{where}:{n}: image")
+            mask = io.manifest_path(root, row["mask"], f"{where}:{n}: mask") if row.get("mask") else None
             meta = {k: v for k, v in row.items() if k not in ("id", "image", "mask", "split", "target")}
             tgt = target or row.get("target") or "target"
             split = row.get("split") or None

@@ -83,6 +83,20 @@ def pixel_sha256(image: np.ndarray) -> str:
     return h.hexdigest()
 
 
+def manifest_path(root: Path, rel: str, where: str) -> Path:
+    """``root / rel`` for a path a manifest lists, refused (naming ``where``) when it is absolute or
+    leads out of the dataset folder, symlinks followed: a manifest handed over with a dataset must
+    not make the tools read, or train on, files elsewhere on the machine."""
+    if Path(rel).is_absolute():
+        raise DataError(f"{where}: path {rel!r} is absolute; manifest paths are relative to the dataset folder")
+    target = root / rel
+    try:
+        target.resolve().relative_to(root.resolve())
+    except ValueError:
+        raise DataError(f"{where}: path {rel!r} leaves the dataset folder") from None
+    return target
+
+
 def read_image(path: str | os.PathLike) -> np.ndarray:
     """Read a 2-D image fully (a truncated file is an error, not a grey stripe).
 
@@ -130,7 +144,8 @@ def _read_pil(path: Path) -> np.ndarray:
                 elif mode in ("I;16", "I;16B", "I;16L"):
                     return np.asarray(im, dtype=np.uint16).copy()
                 arr = np.asarray(im)
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombWarning) as exc:
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombWarning,
+            Image.DecompressionBombError) as exc:
         raise DataError(f"{path}: cannot read image ({exc})") from None
     if arr.dtype == np.int32:  # PIL mode "I": 16-bit PNGs sometimes open this way
         if arr.min() >= 0 and arr.max() <= 65535:

@@ -373,6 +373,8 @@ def _train(cfg, *, resume, overrides, devices, strategy, num_nodes, out_dir, pro
     from .module import SegModule
 
     if resume is not None:
+        if out_dir is not None:
+            raise ConfigError(f"--out: a resumed run continues in its own folder ({resume}); leave --out out")
         run_dir = Path(resume)
         base = verify_resumable(run_dir)
         bad = [o for o in overrides or [] if not o.split("=", 1)[0].strip().startswith(RESUMABLE_OVERRIDES)]

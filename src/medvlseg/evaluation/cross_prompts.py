@@ -114,13 +114,14 @@ def cross_prompt_evaluate(
     """Score every image of ``split`` (of one dataset, or several pooled) with every prompt; see the
     module docstring. Returns the JSON summary."""
     from ..checkpoints import model_and_info
-    from ..predict import default_device, segment_batch
+    from ..predict import resolve_device, segment_batch
     from ..prompts import load_targets
     from ..segmenter import Segmenter
 
     t0 = time.perf_counter()
+    device = resolve_device(device)
     model, info = model_and_info(model_or_path, trust_pickle=trust_pickle)
-    seg = Segmenter(model, device=device or default_device(), tta=tta)
+    seg = Segmenter(model, device=device, tta=tta)
     ds = _open(data).split(split)
     if len(ds) == 0:
         raise DataError(f"{ds.name}: split {split!r} has no samples")

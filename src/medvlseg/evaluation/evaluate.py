@@ -115,7 +115,7 @@ def evaluate(
     named in ``in_training_data`` and in a warning. Returns the summary written to ``summary.json``.
     """
     from ..checkpoints import model_and_info
-    from ..predict import default_device, segment_batch
+    from ..predict import resolve_device, segment_batch
     from ..prompts import PERTURBATIONS, choose_prompt, generate_records
     from ..prompts.templates import check_prompt_type
     from ..data.io import pixel_sha256
@@ -140,12 +140,13 @@ def evaluate(
         check_pixel_threshold(threshold)
     if presence_threshold is not None:
         check_presence_threshold(presence_threshold)
+    device = resolve_device(device)
 
     # ---- model
     model, info = model_and_info(model_or_path, trust_pickle=trust_pickle, pickle_model=pickle_model, pickle_backbone=pickle_backbone)
     thr = info.threshold if threshold is None else float(threshold)
     # presence: the given value for every prompt, else the record's (per target where calibrated)
-    seg = Segmenter(model, threshold=thr, presence_threshold=presence_threshold, device=device or default_device(),
+    seg = Segmenter(model, threshold=thr, presence_threshold=presence_threshold, device=device,
                     precision=precision, tta=tta)
     stochastic = uncertainty and hasattr(model, "sample_probabilities")
     t_model = time.perf_counter() - t_start

@@ -194,6 +194,40 @@ def _check_model_name(name: str) -> None:
         raise ConfigError(f"model: unknown value {name!r}; expected one of: {', '.join(sorted(_MODELS))}")
 
 
+def model_kwargs_accepted(name: str) -> set[str] | None:
+    """The keyword arguments a registered model's factory takes (its own and, through ``**kwargs``,
+    those of the class it returns, read from the return annotation); None when that cannot be
+    known (a ``**kwargs`` that goes nowhere named)."""
+    import inspect
+
+    _import_all()
+    _check_model_name(name)
+    named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    fn = _MODELS[name]
+    params = inspect.signature(fn).parameters
+    accepted = {p for p, v in params.items() if v.kind in named} - {"backbone"}
+    if any(v.kind == inspect.Parameter.VAR_KEYWORD for v in params.values()):
+        ret = fn.__annotations__.get("return")
+        cls = fn.__globals__.get(ret) if isinstance(ret, str) else ret
+        if not inspect.isclass(cls):
+            return None
+        cparams = inspect.signature(cls.__init__).parameters
+        if any(v.kind == inspect.Parameter.VAR_KEYWORD for v in cparams.values()):
+            return None
+        accepted |= {p for p, v in cparams.items() if v.kind in named} - {"self", "backbone"}
+    return accepted
+
+
+def check_model_kwargs(name: str, kwargs: dict[str, Any], where: str = "model.kwargs") -> None:
+    """A :class:`ConfigError` naming every argument ``name`` does not take (a misspelt key), before
+    anything is built."""
+    accepted = model_kwargs_accepted(name)
+    unknown = sorted(set(kwargs) - accepted) if accepted is not None else []
+    if unknown:
+        raise ConfigError(f"{where}: model {name!r} takes no argument {', '.join(map(repr, unknown))}; "
+                          f"it takes: {', '.join(sorted(accepted)) or 'none'}")
+
+
 def build_model(
     name: str,
     backbone: str | Backbone | None = None,
@@ -212,6 +246,7 @@ def build_model(
 
     _import_all()
     _check_model_name(name)
+    check_model_kwargs(name, kwargs, where=f"build_model({name!r})")
     info = _MODEL_INFO[name]
     backbone_kwargs = dict(backbone_kwargs or {})
     if image_size is not None and int(image_size) < 8:
