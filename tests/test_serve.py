@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import io
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -225,7 +226,9 @@ def test_serve_subprocess_segments_over_http(run, image, tmp_path):
 def app_server(run, tmp_path_factory):
     pytest.importorskip("gradio_client", reason="the app needs gradio (pip install -e '.[serve]')")
     port = _free_port()
-    proc = _start(["app", str(run)], port, "/app/", tmp_path_factory.mktemp("app") / "app.log")
+    # MEDVLSEG_APP_RUN: a trained run instead of the random tiny model (for the README's screenshot)
+    model = os.environ.get("MEDVLSEG_APP_RUN") or str(run)
+    proc = _start(["app", model], port, "/app/", tmp_path_factory.mktemp("app") / "app.log")
     yield f"http://127.0.0.1:{port}"
     _stop(proc)
 
@@ -253,17 +256,19 @@ def _chromium() -> str | None:
 @pytest.mark.skipif(_chromium() is None, reason="Debian's chromium is not installed (make install puts it there)")
 def test_app_in_a_real_browser(app_server, image, tmp_path):
     """Upload, type a prompt, press Segment, see the overlay; every request that is not to the
-    loopback address is blocked and recorded, and there must be none. The screenshot is the one the
-    README shows (docs/app.png) when MEDVLSEG_SCREENSHOT names where to save it."""
-    import os
+    loopback address is blocked and recorded, and there must be none. The README's screenshot
+    (docs/app.png) is made by this test with MEDVLSEG_SCREENSHOT (where to save it),
+    MEDVLSEG_APP_RUN (a trained run), MEDVLSEG_APP_IMAGE and MEDVLSEG_APP_PROMPT."""
     from urllib.parse import urlparse
 
     playwright = pytest.importorskip("playwright.sync_api", reason="needs playwright")
-    path = tmp_path / "photo.png"
-    yy, xx = np.mgrid[:240, :320]
-    photo = np.full((240, 320, 3), 200, np.uint8)
-    photo[(yy - 120) ** 2 + (xx - 160) ** 2 < 60 ** 2] = (150, 40, 40)
-    path.write_bytes(_png(photo))
+    path = Path(os.environ.get("MEDVLSEG_APP_IMAGE") or tmp_path / "photo.png")
+    if not os.environ.get("MEDVLSEG_APP_IMAGE"):
+        yy, xx = np.mgrid[:240, :320]
+        photo = np.full((240, 320, 3), 200, np.uint8)
+        photo[(yy - 120) ** 2 + (xx - 160) ** 2 < 60 ** 2] = (150, 40, 40)
+        path.write_bytes(_png(photo))
+    prompt = os.environ.get("MEDVLSEG_APP_PROMPT", "foot ulcer")
     outside: list[str] = []
 
     def guard(route):
@@ -281,10 +286,10 @@ def test_app_in_a_real_browser(app_server, image, tmp_path):
         page.goto(f"{app_server}/", wait_until="domcontentloaded")  # redirected to /app/
         page.locator("#segment").wait_for(timeout=60_000)
         page.locator("#image input[type=file]").set_input_files(str(path))
-        page.locator("#prompts textarea").fill("foot ulcer")
+        page.locator("#prompts textarea").fill(prompt)
         page.locator("#segment").click()
         page.locator("#overlays img").first.wait_for(timeout=120_000)
-        page.locator("#table").get_by_text("foot ulcer").first.wait_for(timeout=30_000)
+        page.locator("#table").get_by_text(prompt.split(",")[0].strip()).first.wait_for(timeout=30_000)
         shot = Path(os.environ.get("MEDVLSEG_SCREENSHOT", tmp_path / "app.png"))
         page.screenshot(path=str(shot), full_page=True)
         browser.close()
