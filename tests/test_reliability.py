@@ -59,8 +59,8 @@ def test_misspelt_model_argument_is_named():
         RunConfig.from_dict(raw)
     assert "decoder_dim," in str(exc.value)  # the arguments it does take are listed
     with pytest.raises(ConfigError, match="takes no argument 'dropout_rate'"):
-        medvlseg.build_model("unet", backbone="tiny", dropout_rate=0.1)
-    medvlseg.build_model("unet", backbone="tiny", decoder_channels=[16, 8, 8, 8])  # a real one is accepted
+        medvlseg.build_model("unet", backbone="tiny-lite", dropout_rate=0.1)
+    medvlseg.build_model("unet", backbone="tiny-lite", decoder_channels=[16, 8, 8, 8])  # a real one is accepted
 
 
 @pytest.mark.parametrize("key,value,ok", [

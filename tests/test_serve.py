@@ -159,7 +159,7 @@ def test_nifti_slice(run, tmp_path):
     r = c.post("/segment", files={"file": ("v.nii.gz", path.read_bytes(), "application/gzip")},
                data={"prompt": "liver", "slice": "2"})
     assert r.status_code == 200, r.text
-    assert (r.json()["height"], r.json()["width"]) == (20, 24)
+    assert (r.json()["height"], r.json()["width"]) == (24, 20)  # the axial plane (X, Y) shown as (Y, X)
     r = c.post("/segment", files={"file": ("v.nii.gz", path.read_bytes(), "application/gzip")},
                data={"prompt": "liver", "slice": "9"})
     assert r.status_code == 422 and "outside the volume" in r.json()["detail"]
@@ -241,7 +241,7 @@ def test_app_through_gradio_client(app_server, image, tmp_path):
     client = Client(f"{app_server}/app/", verbose=False)
     overlays, heat, table, files = client.predict(handle_file(str(path)), "foot ulcer, polyp", True, 0.4,
                                                   api_name="/segment")
-    masks = sorted(f for f in files if f.endswith("_mask.png"))
+    masks = sorted((f for f in files if f.endswith("_mask.png")), key=lambda f: Path(f).name)
     assert len(masks) == 2 and "foot_ulcer" in masks[0]
     for m in masks:
         assert np.asarray(Image.open(m)).shape == image.shape[:2]

@@ -59,7 +59,8 @@ class ModelConfig(_Section):
         from .models.base import check_model_kwargs
 
         try:
-            check_model_kwargs(self.name, self.kwargs, where="kwargs")
+            # backbone_kwargs travel in model.kwargs to build_model, which takes them itself
+            check_model_kwargs(self.name, {k: v for k, v in self.kwargs.items() if k != "backbone_kwargs"}, where="kwargs")
         except ConfigError as exc:
             raise ValueError(str(exc).split(": ", 1)[-1]) from None
         if self.backbone is None:

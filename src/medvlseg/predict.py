@@ -463,6 +463,15 @@ def predict(
             for item, name in zip(items, names):
                 is_dicom = item.kind == "volume" and io.path_suffix(item.path) not in io.NIFTI_SUFFIXES
                 seg_done = not is_dicom or (out / f"{name}_seg.dcm").is_file()
+                masks_there = all((out / _mask_file(output_stem(name, slugs[p]), item)).is_file() for p in item.prompts)
+                if skip_existing and not seg_done and masks_there:  # stopped between the masks and the SEG
+                    try:
+                        _write_dicom_seg(item, name, slugs, out, info)  # from the masks on disk: no model needed
+                        seg_done = True
+                    except (MedvlsegError, ValueError, OSError) as exc:
+                        errors.append({"input": str(item.path), "error": str(exc)})
+                        advance(len(item.prompts))
+                        continue
                 todo, done_here = [], []
                 for p in item.prompts:
                     stem = output_stem(name, slugs[p])

@@ -25,8 +25,6 @@ For a NIfTI upload, ``slice`` and ``axis`` name a slice of the RAS+ volume (axis
 as :class:`medvlseg.data.io.Volume` shows it.
 """
 
-from __future__ import annotations
-
 import asyncio
 import base64
 import json
@@ -128,11 +126,11 @@ def read_upload(path: str | os.PathLike, filename: str, limits: ServiceLimits, *
     if int(np.prod(shape)) > limits.max_voxels:
         raise ServiceError(413, f"{filename}: {int(np.prod(shape))} voxels, over the limit of {limits.max_voxels}")
     ornt = io.orientation(affine)
-    ras_shape = list(shape[:3]) + [1] * (3 - len(shape[:3]))
+    shape3 = (list(shape) + [1, 1, 1])[:3]
+    ras_shape = list(shape3)
     if ornt is not None:  # the file's axes in RAS order: the plane a RAS slice has
-        ras_shape = [0, 0, 0]
         for stored_axis, (ras_axis, _flip) in enumerate(ornt):
-            ras_shape[int(ras_axis)] = shape[stored_axis]
+            ras_shape[int(ras_axis)] = shape3[stored_axis]
     plane = [n for i, n in enumerate(ras_shape) if i != axis]
     if plane[0] * plane[1] > limits.max_pixels:
         raise ServiceError(413, f"{filename}: slices of {plane[0]} x {plane[1]} pixels, over the limit of {limits.max_pixels}")
@@ -282,22 +280,27 @@ def create_app(run: str | os.PathLike, *, limits: ServiceLimits | None = None, t
         if file.size is not None and file.size > limits.max_upload_mb * 2**20:
             raise HTTPException(413, f"{name}: {file.size} bytes, over the limit of {limits.max_upload_mb:g} MB")
 
-        def work() -> tuple[np.ndarray, list[dict[str, Any]]]:
-            if not gate.acquire(timeout=limits.queue_timeout_s):
-                raise ServiceError(503, f"busy: no turn within {limits.queue_timeout_s:g} s; try again")
-            try:
-                with tempfile.TemporaryDirectory(prefix="medvlseg-upload-") as tmp:
-                    from .data import io
+        from .data import io
 
-                    local = Path(tmp) / f"upload{io.path_suffix(name)}"
-                    file.file.seek(0)
-                    with open(local, "wb") as fh:
-                        shutil.copyfileobj(file.file, fh)
+        # the upload leaves FastAPI's hands first: a 504 closes it while a thread may still need it
+        tmp = tempfile.TemporaryDirectory(prefix="medvlseg-upload-")
+        local = Path(tmp.name) / f"upload{io.path_suffix(name)}"
+        await file.seek(0)
+        with open(local, "wb") as fh:
+            shutil.copyfileobj(file.file, fh)
+
+        def work() -> tuple[np.ndarray, list[dict[str, Any]]]:
+            try:
+                if not gate.acquire(timeout=limits.queue_timeout_s):
+                    raise ServiceError(503, f"busy: no turn within {limits.queue_timeout_s:g} s; try again")
+                try:
                     image = read_upload(local, name, limits, slice_index=slice, axis=axis)
-                rows = segment_image(seg, image, prompts, uncertainty=uncertainty, samples=limits.samples, maps=maps)
-                return image, rows
+                    rows = segment_image(seg, image, prompts, uncertainty=uncertainty, samples=limits.samples, maps=maps)
+                    return image, rows
+                finally:
+                    gate.release()
             finally:
-                gate.release()
+                tmp.cleanup()
 
         job = asyncio.get_running_loop().run_in_executor(None, work)
         job.add_done_callback(lambda f: f.cancelled() or f.exception())  # a late failure after a 504 is not lost noise

@@ -107,7 +107,7 @@ def build_blocks(app_state: Any):
         heat = gr.Gallery(label="uncertainty (predictive entropy)", columns=4)
         files = gr.File(label="masks and maps", file_count="multiple")
         button.click(run, [upload, prompts, uncertainty, opacity], [state, gallery, heat, table, files], api_name="segment")
-        opacity.change(overlays, [state, opacity], gallery, api_name=False)
+        opacity.change(overlays, [state, opacity], gallery, api_visibility="private")
     return blocks
 
 
@@ -124,13 +124,14 @@ def _forget_old(root: Path, max_age_s: float = 3600.0) -> None:
 
 def mount_app(app: Any):
     """Mount the web app at ``/app`` on the service ``app`` (from :func:`medvlseg.serve.create_app`)."""
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # before gradio is imported
     import gradio as gr
     from fastapi.responses import RedirectResponse
 
     blocks = build_blocks(app.state)
 
-    @app.get("/", include_in_schema=False)
-    def root() -> RedirectResponse:
+    @app.get("/", include_in_schema=False, response_class=RedirectResponse)
+    def root():
         return RedirectResponse(url=f"{APP_PATH}/")
 
     # with a token, the app asks for it at a login page (user name "medvlseg")
