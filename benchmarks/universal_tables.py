@@ -22,8 +22,9 @@ TARGET_FREE = ("fuseg", "polypgen")  # the sets with target-free val images
 
 def dice_by_dataset(folders: list[str]) -> dict[str, dict]:
     out = {}
-    for f in folders:
-        s = json.loads((Path(f) / "summary.json").read_text())
+    for f in folders:  # an evaluate output folder, or its summary.json saved elsewhere
+        path = Path(f) if Path(f).is_file() else Path(f) / "summary.json"
+        s = json.loads(path.read_text())
         out[s["dataset"]] = {"dice": s["metrics"]["dice"]["mean"], "sd": s["metrics"]["dice"]["std"], "n": s["n"]}
     return out
 
@@ -43,7 +44,8 @@ def dice_table(models: list[tuple[str, dict[str, dict]]]) -> str:
 
 def cross_summary(folder: str) -> dict:
     """The goals of the cross-prompt evaluation from one ``cross_prompts.json``."""
-    d = json.loads((Path(folder) / "cross_prompts.json").read_text())
+    path = Path(folder) if Path(folder).is_file() else Path(folder) / "cross_prompts.json"
+    d = json.loads(path.read_text())
     k = d["by_kind"]
     matrix = d["matrix"]
     own = {}  # dataset -> the canonical target present in it
@@ -91,8 +93,8 @@ def cross_table(named: list[tuple[str, dict]]) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--model", action="append", default=[], help="NAME=EVAL_DIR,EVAL_DIR,... (one per dataset)")
-    ap.add_argument("--cross", action="append", default=[], help="NAME=CROSS_PROMPTS_DIR")
+    ap.add_argument("--model", action="append", default=[], help="NAME=EVAL,EVAL,... (one per dataset: a folder or its summary.json)")
+    ap.add_argument("--cross", action="append", default=[], help="NAME=CROSS_PROMPTS (a folder or its cross_prompts.json)")
     a = ap.parse_args(argv)
     if a.model:
         models = [(spec.split("=", 1)[0], dice_by_dataset(spec.split("=", 1)[1].split(","))) for spec in a.model]
