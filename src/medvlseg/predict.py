@@ -469,7 +469,7 @@ def predict(
                         _write_dicom_seg(item, name, slugs, out, info)  # from the masks on disk: no model needed
                         seg_done = True
                     except (MedvlsegError, ValueError, OSError) as exc:
-                        errors.append({"input": str(item.path), "error": str(exc)})
+                        errors.append(_input_error(item, exc))
                         advance(len(item.prompts))
                         continue
                 todo, done_here = [], []
@@ -487,7 +487,12 @@ def predict(
                     continue
                 try:
                     pixels = _as_array(item.path) if item.kind == "image" else io.read_volume(item.path)
-                    s = segmenter()
+                except (MedvlsegError, ValueError, OSError) as exc:
+                    errors.append(_input_error(item, exc))
+                    advance(len(todo))
+                    continue
+                s = segmenter()  # a model that cannot be loaded stops the run: no input is at fault
+                try:
                     for p, stem in todo:
                         t1 = time.perf_counter()
                         if skip_existing and (out / _mask_file(stem, item)).is_file():
@@ -505,14 +510,19 @@ def predict(
                             r["files"] = {**r["files"], "dicom_seg": seg_file}
                 except (MedvlsegError, ValueError, OSError, RuntimeError) as exc:
                     # this input is named and skipped; the others go on (the exit status says it at the end)
-                    errors.append({"input": str(item.path), "error": str(exc) if isinstance(exc, MedvlsegError)
-                                   else f"{item.path}: {type(exc).__name__}: {exc}"})
+                    errors.append(_input_error(item, exc))
                     advance(len(todo) - len(done_here))
                 results.extend(done_here)
         complete = True
     finally:
         summary = write_results()  # also when stopped (Ctrl-C): what was done is listed, "complete": false
     return summary
+
+
+def _input_error(item: PredictItem, exc: Exception) -> dict[str, str]:
+    """The ``errors`` entry of an input that failed: our own errors name the file already."""
+    text = str(exc) if isinstance(exc, MedvlsegError) else f"{item.path}: {type(exc).__name__}: {exc}"
+    return {"input": str(item.path), "error": text}
 
 
 def _write_dicom_seg(item: PredictItem, name: str, slugs: dict[str, str | None], out: Path, info: Any) -> str:
