@@ -316,37 +316,47 @@ def test_orient_prompt_keeps_case_and_other_words():
     assert orient_prompt("left lung", dihedral_name(0, False, True)) == "left lung"  # upside down: sides kept
 
 
-def test_sided_targets_follow_mirroring_and_get_no_quarter_turns(tmp_path):
-    """On images whose structure is named by the patient's side, a mirrored sample is asked for the
-    other side (that is where the structure now lies) and quarter turns are never drawn; an image
-    without such a target keeps all eight transforms."""
+def test_sided_images_are_not_mirrored_unless_asked_and_then_follow_the_prompt(tmp_path):
+    """An image whose structure is named by the patient's side is left as it is by default; with
+    augment.mirror_sided it is mirrored and asked for the other side (that is where the structure now
+    lies), and never turned a quarter. An image without such a target keeps all eight transforms."""
     from medvlseg.engine.data import side_map
 
     root = make_two_target_dataset(tmp_path / "two", n=16, missing_disk=0)
     (root / "labels.json").write_text(json.dumps({"1": "left square", "2": "disk"}))
     other = make_two_target_dataset(tmp_path / "plain", n=16, seed=1)
-    raw_paths = f"data.path=[{root},{other}]"
-    _, dm = _datamodule(root, tmp_path, raw_paths, "augment.hflip=true", "augment.vflip=true", "augment.rot90=true",
-                        "data.select_fraction=0.2")
-    ds = dm.train_set
-    seen: dict[str, set[str]] = {"two": set(), "plain": set()}
-    for epoch in range(6):
-        ds.set_epoch(epoch)
-        for i in range(len(ds)):
-            it = ds[i]
-            seen[it["dataset"]].add(it["transform"])
-            if it["dataset"] == "two" and not it["negative"] and "square" in it["prompt"]:
-                mirrored = side_map(it["transform"])["left"] == "right"
-                assert it["prompt"] == ("right square" if mirrored else "left square"), it["transform"]
-    assert seen["two"] and all(int(t[1]) % 2 == 0 for t in seen["two"])  # half turns and flips only
+    paths = f"data.path=[{root},{other}]"
+    flips = ("augment.hflip=true", "augment.vflip=true", "augment.rot90=true", "data.select_fraction=0.2")
+
+    def seen_transforms(dm, check=None) -> dict[str, set[str]]:
+        seen: dict[str, set[str]] = {"two": set(), "plain": set()}
+        for epoch in range(6):
+            dm.train_set.set_epoch(epoch)
+            for i in range(len(dm.train_set)):
+                it = dm.train_set[i]
+                seen[it["dataset"]].add(it["transform"])
+                if check is not None:
+                    check(it)
+        return seen
+
+    _, dm = _datamodule(root, tmp_path, paths, *flips)
+    seen = seen_transforms(dm)
+    assert seen["two"] == {"d000"} and len(seen["plain"]) == 8  # default: sided images untouched
+
+    def follows(it):
+        if it["dataset"] == "two" and not it["negative"] and "square" in it["prompt"]:
+            mirrored = side_map(it["transform"])["left"] == "right"
+            assert it["prompt"] == ("right square" if mirrored else "left square"), it["transform"]
+
+    _, dm = _datamodule(root, tmp_path, paths, *flips, "augment.mirror_sided=true")
+    seen = seen_transforms(dm, follows)
+    assert all(int(t[1]) % 2 == 0 for t in seen["two"])  # half turns and flips only
     assert {"d000", "d010", "d200", "d210"} <= seen["two"]
-    assert any(int(t[1]) % 2 for t in seen["plain"])
-    # with the switch off, prompts are left as written and quarter turns come back
-    _, dm = _datamodule(root, tmp_path, raw_paths, "augment.hflip=true", "augment.rot90=true",
-                        "augment.prompt_follows_transform=false")
-    items = [dm.train_set[i] for i in range(len(dm.train_set))]
-    assert "right square" not in {it["prompt"] for it in items}
-    assert any(int(it["transform"][1]) % 2 for it in items if it["dataset"] == "two")
+    # mirroring a sided image without moving its prompt is refused
+    from medvlseg.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="mirror_sided needs prompt_follows_transform"):
+        _datamodule(root, tmp_path, paths, "augment.mirror_sided=true", "augment.prompt_follows_transform=false")
 
 
 def test_heldout_paraphrases_are_not_in_the_catalogue():

@@ -108,10 +108,13 @@ class AugmentConfig(_Section):
     hflip: bool = False
     vflip: bool = False
     rot90: bool = False
-    # a flipped or turned image gets its prompt's side words moved with it ("left lung" -> "right lung"
-    # on a mirrored radiograph, "top left" -> "bottom left" turned a quarter), and images whose targets
-    # are named by the patient's side ("left lung") are turned by half turns only
+    # a flipped or turned image gets its prompt's side words moved with it ("top left" -> "bottom left"
+    # turned a quarter, "left lung" -> "right lung" mirrored)
     prompt_follows_transform: bool = True
+    # images whose targets are named by the patient's side ("left lung") are never flipped or turned
+    # (a mirrored radiograph shows situs inversus); true: mirrored with the sides swapped in the prompt
+    # and turned by half turns only
+    mirror_sided: bool = False
     rotate_deg: float = Field(0.0, ge=0.0, le=180.0)
     scale: tuple[float, float] | None = None
     color_jitter: float = Field(0.0, ge=0.0, le=1.0)
@@ -122,6 +125,13 @@ class AugmentConfig(_Section):
         if v is not None and not (0 < v[0] <= v[1]):
             raise ValueError(f"need 0 < lo <= hi, got {list(v)}")
         return v
+
+    @model_validator(mode="after")
+    def _sided(self) -> AugmentConfig:
+        if self.mirror_sided and not self.prompt_follows_transform:
+            raise ValueError("mirror_sided needs prompt_follows_transform: a mirrored 'left lung' still asked for "
+                             "as 'left lung' would teach the model to swap the sides")
+        return self
 
     @property
     def non_dihedral(self) -> list[str]:
