@@ -264,6 +264,14 @@ def test_named_levels_name_the_target_and_negatives_take_the_same_form(tmp_path)
         assert it["mask"].sum() == 0
     # negatives come in sentences as long as the positives, not only as bare names
     assert max(len(it["prompt"].split()) for it in neg) >= 4
+    # an image without its target is asked for it by name, never "no disk in the image", and answered empty
+    root2 = make_two_target_dataset(tmp_path / "missing", n=12, missing_disk=6)
+    _, dm = _datamodule(root2, tmp_path, "data.prompt_type=named", "data.negative_fraction=0")
+    for epoch in range(3):
+        dm.train_set.set_epoch(epoch)
+        items = [dm.train_set[i] for i in range(len(dm.train_set))]
+        free = [it for it in items if it["mask"].sum() == 0]
+        assert free and all(it["prompt"] == "disk" for it in free)
 
 
 def test_render_other_target_keeps_the_form():

@@ -107,7 +107,8 @@ def test_negative_prompt_for_empty_mask():
     assert a.number == 0 and a.empty and a.size is None and a.location is None
     p = build_prompts(a)
     assert p["p0"] == ""
-    for level in PROMPT_TYPES[1:]:
+    assert p["p1"] == "polyp"  # the question asked of any image; its answer here is an empty mask
+    for level in PROMPT_TYPES[2:]:
         assert p[level] == "no polyp in the image"
     assert build_prompts(compute_attributes(np.zeros((8, 8)), target="skin lesion"))["p9"] == "no skin lesion in the image"
 

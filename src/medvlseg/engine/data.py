@@ -165,7 +165,10 @@ class TorchSegDataset(torch.utils.data.Dataset):
         from ..prompts.templates import resolve_prompt_type
 
         level = resolve_prompt_type(self.cfg.data.prompt_type, rng)
-        value = self._record(sample)[level]
+        record = self._record(sample)
+        if self.cfg.data.prompt_type == "named" and record["attributes"].get("empty"):
+            level = "p1"  # a target-free image has no parts to describe: asked for by its name, answered empty
+        value = record[level]
         if isinstance(value, list):
             value = value[int(rng.integers(len(value)))] if (value and self.train) else (value[0] if value else "")
         return value, level

@@ -24,7 +24,8 @@ Wording rules:
   class, not a statement about this image's parts, and keeps the singular. The connective stays
   "which is" as in the reference templates, also after a plural.
 - A word that is unknown (no image given, so no colour) is left out with its space, never "None".
-- An empty mask: p0 stays ``""``; p1-p9 are the negative prompt ``"no {class} in the image"``.
+- An empty mask: p0 stays ``""``; p1 is the class name (the question asked of any image, whose
+  answer here is an empty mask); p2-p9 are the negative prompt ``"no {class} in the image"``.
 - List levels (p7-p9) keep one prompt per description; :func:`choose_prompt` draws one at use time.
 
 The ``words`` of a prompt (class, number, size, ...) come from :func:`prompt_words`; :func:`render`
@@ -104,9 +105,12 @@ def render(level: str, words: Mapping[str, Any]) -> str | list[str]:
         raise ConfigError(f"prompt_type: unknown value {level!r}; expected one of: {', '.join(PROMPT_TYPES)}")
     if level == "p0":
         return ""
-    if words.get("negative"):
-        return words["negative"]
     cls = words.get("class")
+    if words.get("negative"):
+        # p1 is the question a user asks of any image ("polyp"): its answer on a target-free image is
+        # an empty mask, so p1 names the target there too; p2-p9 describe the mask's parts, and with
+        # none they say so (medvlsm's negative prompt)
+        return cls or "" if level == "p1" else words["negative"]
     p3 = _join(words.get("color"), words.get("shape"), cls)
     p5 = _join(words.get("number"), words.get("size"), p3)
     loc = words.get("location")
