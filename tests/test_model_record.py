@@ -125,7 +125,7 @@ def test_round_trip_through_every_entry_point(name, backbone, tmp_path):
     summary = evaluate(run, data, out_dir=tmp_path / "ev", figures=False, limit=2)
     assert summary["model"]["image_size"] == size and summary["model"]["record"]["model_kwargs"] == model.record.model_kwargs
     res = predict(run, [data / "images" / "a.png"], "ulcer", out_dir=tmp_path / "pr")
-    assert res["model"]["image_size"] == size and res["presence_threshold"] == 0.7
+    assert res["model"]["image_size"] == size and res["presence_thresholds"]["ulcer"] == 0.7
 
 
 def _tiny_dataset(root):

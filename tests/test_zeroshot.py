@@ -333,7 +333,9 @@ def test_the_pipeline_with_sam_and_pseudo_labels(tmp_path):
     assert set(summary["seconds_per_image"]) >= {"presence", "saliency", "sam"}
     rec = pseudo_labels(tmp_path / "run", tmp_path / "pseudo")
     assert rec["kept"] == 4 and rec["ground_truth_used"] is False
-    ds = SegmentationDataset.open(tmp_path / "pseudo")
+    with pytest.raises(DataError, match="allow_outside_paths"):  # they point at the original images
+        SegmentationDataset.open(tmp_path / "pseudo")
+    ds = SegmentationDataset.open(tmp_path / "pseudo", allow_outside=True)
     assert len(ds.split("train")) == 4 and ds.load(ds[0]).image.shape == (48, 48, 3)
     assert not ds.load_mask(ds[0]).any()  # called absent: an empty label
     # random SAM weights: its masks disagree with the coarse ones, so only the image called absent

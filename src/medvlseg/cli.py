@@ -433,7 +433,7 @@ def predict_cmd(
     console.print(table)
     err_console.print(f"wrote {res['n_done']} result(s), skipped {res['n_skipped']} already done, results.json in {out}")
     for e in res["errors"]:
-        err_console.print(f"error: {e['error']}", highlight=False, markup=False)
+        err_console.print(f"error: {e['error']}", highlight=False, markup=False, soft_wrap=True)
     if res["errors"]:
         raise typer.Exit(1)
 

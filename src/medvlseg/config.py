@@ -85,6 +85,9 @@ class DataConfig(_Section):
     negative_fraction: float = Field(0.0, ge=0.0, lt=1.0)
     negative_nonsense: float = Field(0.25, ge=0.0, le=1.0)
     negative_targets: list[str] = Field(default_factory=list)  # more target names negatives may use
+    # manifests may list images outside their folder (pseudo-labels pointing at the original images);
+    # off: such a path is refused, so a dataset handed over cannot make training read files elsewhere
+    allow_outside_paths: bool = False
     prompt_type: str = "p1"  # p0..p9; random: a level of p0-p9 per sample (medvlsm); named: of p1-p9, negatives in the same form
     image_size: int | None = Field(None, ge=8)  # None: the model's native size
     num_workers: int = Field(0, ge=0)

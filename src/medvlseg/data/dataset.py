@@ -117,8 +117,13 @@ class SegmentationDataset(Sequence[Sample]):
         axis: int = 2,
         split_fractions: Mapping[str, float] | None = None,
         seed: int = 0,
+        allow_outside: bool = False,
     ) -> SegmentationDataset:
         """Open a dataset folder.
+
+        A manifest path that leads out of the folder is refused unless ``allow_outside`` (a dataset
+        you trust that points at images elsewhere, such as the pseudo-labels of ``medvlseg
+        zeroshot``, which point at the original images).
 
         - ``manifest.csv`` present: the shared layout (paths, splits, checksums, metadata from it).
         - ``images/`` and ``masks/``: pairs matched by file stem. 2-D files give one sample each;
@@ -135,7 +140,8 @@ class SegmentationDataset(Sequence[Sample]):
             raise DataError(f"{root}: not a folder (a dataset is a folder with manifest.csv, or images/ and masks/)")
         name = name or root.resolve().name
         if (root / MANIFEST).is_file():
-            return cls._from_manifest(root, name=name, target=target, label_map=label_map, axis=axis)
+            return cls._from_manifest(root, name=name, target=target, label_map=label_map, axis=axis,
+                                      allow_outside=allow_outside)
         if (root / "images").is_dir():
             return cls._from_folders(
                 root, name=name, target=target, label_map=label_map, axis=axis,
@@ -144,13 +150,14 @@ class SegmentationDataset(Sequence[Sample]):
         raise DataError(f"{root}: no {MANIFEST} and no images/ folder; see the README for the dataset layouts")
 
     @classmethod
-    def _from_manifest(cls, root: Path, *, name: str, target: str | None, label_map, axis: int) -> SegmentationDataset:
+    def _from_manifest(cls, root: Path, *, name: str, target: str | None, label_map, axis: int,
+                       allow_outside: bool = False) -> SegmentationDataset:
         rows = read_manifest(root / MANIFEST)
         samples: list[Sample] = []
         where = root / MANIFEST
         for n, row in enumerate(rows, start=2):
-            image = io.manifest_path(root, row["image"], f"{where}:{n}: image")
-            mask = io.manifest_path(root, row["mask"], f"{where}:{n}: mask") if row.get("mask") else None
+            image = io.manifest_path(root, row["image"], f"{where}:{n}: image", allow_outside)
+            mask = io.manifest_path(root, row["mask"], f"{where}:{n}: mask", allow_outside) if row.get("mask") else None
             meta = {k: v for k, v in row.items() if k not in ("id", "image", "mask", "split", "target")}
             tgt = target or row.get("target") or "target"
             split = row.get("split") or None

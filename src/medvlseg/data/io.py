@@ -83,17 +83,22 @@ def pixel_sha256(image: np.ndarray) -> str:
     return h.hexdigest()
 
 
-def manifest_path(root: Path, rel: str, where: str) -> Path:
+def manifest_path(root: Path, rel: str, where: str, allow_outside: bool = False) -> Path:
     """``root / rel`` for a path a manifest lists, refused (naming ``where``) when it is absolute or
     leads out of the dataset folder, symlinks followed: a manifest handed over with a dataset must
-    not make the tools read, or train on, files elsewhere on the machine."""
+    not make the tools read, or train on, files elsewhere on the machine. ``allow_outside``: the
+    user trusts this dataset (``data.allow_outside_paths``)."""
+    target = Path(rel) if Path(rel).is_absolute() else root / rel
+    if allow_outside:
+        return target
     if Path(rel).is_absolute():
-        raise DataError(f"{where}: path {rel!r} is absolute; manifest paths are relative to the dataset folder")
-    target = root / rel
+        raise DataError(f"{where}: path {rel!r} is absolute; manifest paths are relative to the dataset folder "
+                        "(set data.allow_outside_paths=true for a dataset you trust)")
     try:
         target.resolve().relative_to(root.resolve())
     except ValueError:
-        raise DataError(f"{where}: path {rel!r} leaves the dataset folder") from None
+        raise DataError(f"{where}: path {rel!r} leaves the dataset folder (set data.allow_outside_paths=true for a "
+                        "dataset you trust, such as medvlseg zeroshot's pseudo-labels)") from None
     return target
 
 

@@ -263,7 +263,7 @@ def open_datasets(cfg: RunConfig) -> tuple[SegmentationDataset, SegmentationData
     stratified); the selection set cleaned of images identical to a train image."""
     from ..data.splits import held_out_ids
 
-    sets = [SegmentationDataset.open(p) for p in cfg.data.paths]
+    sets = [SegmentationDataset.open(p, allow_outside=cfg.data.allow_outside_paths) for p in cfg.data.paths]
     names = [d.name for d in sets]
     if len(set(names)) != len(names):
         raise DataError(f"data.path: two datasets share the folder name {names}; per-dataset metrics need distinct names")
