@@ -12,9 +12,10 @@
    ("foot ulcer") and one nonsense word, with the presence score and Monte-Carlo uncertainty maps.
 5. **Report**: ``report.html`` (self-contained: images embedded), ``summary.json``.
 
-The val slices are other slices of the same template, kept two slices away from every train slice:
-this shows that the text chooses the structure and that the pipeline works end to end, not that
-the model generalises to other brains.
+The val slices are other slices of the same template (one kept slice on each side of every val
+block is left out, so no train slice neighbours a val slice). This shows that the text chooses
+the structure and that the pipeline works end to end, not that the model generalises to other
+brains.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import math
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -265,6 +267,7 @@ def _predict_panels(seg, part, keys: Sequence[tuple], prompts: Sequence[str], *,
     the prompt's target annotated; the masks written under ``out``."""
     from rich.progress import track
 
+    from .evaluation.metrics import dice
     from .predict import _png_bytes, heatmap_rgb, output_stem, overlay_rgb, prompt_slugs, segment_prompts
     from .utils import file_safe
 
@@ -280,12 +283,10 @@ def _predict_panels(seg, part, keys: Sequence[tuple], prompts: Sequence[str], *,
         rows = []
         for r, row in segment_prompts(seg, image, list(prompts), uncertainty=True, samples=samples):
             gt = samples_here.get(row["prompt"])
+            row["dice"] = None
             if gt is not None:
-                m = part.load_mask(gt)
-                denom = int(m.sum()) + int(r.mask.sum())
-                row["dice"] = round(1.0 if denom == 0 else 2 * int((m & r.mask).sum()) / denom, 4)
-            else:
-                row["dice"] = None
+                d = dice(r.mask, part.load_mask(gt))  # NaN when both are empty: a correct "nothing here"
+                row["dice"] = round(1.0 if math.isnan(d) else d, 4)
             stem = output_stem(name, slugs[row["prompt"]])
             atomic_write_bytes(out / f"{stem}_mask.png", _png_bytes(r.mask.astype(np.uint8) * 255))
             row["mask"] = f"predictions/{stem}_mask.png"

@@ -346,9 +346,15 @@ def output_stem(name: str, slug: str | None) -> str:
 
 
 def _mask_file(stem: str, item: PredictItem) -> str:
-    if item.kind == "image":
+    return _mask_name(stem, item.kind, item.path)
+
+
+def _mask_name(stem: str, kind: str, path: Path) -> str:
+    """The mask file of one (input, prompt): a PNG for an image, NIfTI (gzipped unless the input is
+    a plain ``.nii``) for a volume."""
+    if kind == "image":
         return f"{stem}_mask.png"
-    return f"{stem}_mask.nii" if io.path_suffix(item.path) == ".nii" else f"{stem}_mask.nii.gz"
+    return f"{stem}_mask.nii" if io.path_suffix(path) == ".nii" else f"{stem}_mask.nii.gz"
 
 
 def predict(
@@ -463,8 +469,8 @@ def predict(
             for item, name in zip(items, names):
                 is_dicom = item.kind == "volume" and io.path_suffix(item.path) not in io.NIFTI_SUFFIXES
                 seg_done = not is_dicom or (out / f"{name}_seg.dcm").is_file()
-                masks_there = all((out / _mask_file(output_stem(name, slugs[p]), item)).is_file() for p in item.prompts)
-                if skip_existing and not seg_done and masks_there:  # stopped between the masks and the SEG
+                if skip_existing and not seg_done and all(  # stopped between the masks and the SEG
+                        (out / _mask_file(output_stem(name, slugs[p]), item)).is_file() for p in item.prompts):
                     try:
                         _write_dicom_seg(item, name, slugs, out, info)  # from the masks on disk: no model needed
                         seg_done = True
@@ -582,7 +588,7 @@ def _predict_image(seg: Segmenter, arr: np.ndarray, prompt: str, out: Path, stem
     _write_maps(out, stem, arr, r.mask, r.probability, r.entropy, r.mutual_information, files)
     if uncertainty:
         _write_heatmaps(out, stem, r.entropy, r.mutual_information, files)
-    files["mask"] = f"{stem}_mask.png"
+    files["mask"] = _mask_name(stem, "image", Path())
     atomic_write_bytes(out / files["mask"], _png_bytes(r.mask.astype(np.uint8) * 255))  # last: marks it done
     return {"kind": "image", "shape": list(arr.shape[:2]), "present": r.present,
             "presence_threshold": seg.presence_threshold_for(prompt), "called_present": bool(r.mask.any()),
@@ -600,21 +606,15 @@ def _predict_volume(seg: Segmenter, vol: io.Volume, prompt: str, out: Path, stem
     # the file's voxel order: the model saw the RAS+ volume's slices in display orientation (io.Volume)
     mask = vol.to_stored(vol.stack([s.mask for s in slices], axis))
     prob = vol.to_stored(vol.stack([s.probability for s in slices], axis))
+    ent = vol.to_stored(vol.stack([s.entropy for s in slices], axis)) if uncertainty else None
+    mi = vol.to_stored(vol.stack([s.mutual_information for s in slices], axis)) if uncertainty else None
     files: dict[str, str] = {}
     best = int(np.argmax([s.mask.sum() for s in slices]))  # the slice shown in the PNGs
-    atomic_write_bytes(out / f"{stem}_overlay.png", _png_bytes(overlay_rgb(vol.slice(best, axis), slices[best].mask)))
-    files["overlay"] = f"{stem}_overlay.png"
-    atomic_write_bytes(out / f"{stem}_prob.npy", _npy_bytes(prob.astype(np.float32)))
-    files["probability"] = f"{stem}_prob.npy"
+    _write_maps(out, stem, vol.slice(best, axis), slices[best].mask, prob, ent, mi, files)
     if uncertainty:
-        ent = vol.to_stored(vol.stack([s.entropy for s in slices], axis))
-        mi = vol.to_stored(vol.stack([s.mutual_information for s in slices], axis))
-        atomic_write_bytes(out / f"{stem}_entropy.npy", _npy_bytes(ent.astype(np.float32)))
-        atomic_write_bytes(out / f"{stem}_mi.npy", _npy_bytes(mi.astype(np.float32)))
-        files.update(entropy=f"{stem}_entropy.npy", mutual_information=f"{stem}_mi.npy")
         _write_heatmaps(out, stem, slices[best].entropy, slices[best].mutual_information, files)
-    gz = io.path_suffix(vol.path) != ".nii"
-    files["mask"] = f"{stem}_mask.nii.gz" if gz else f"{stem}_mask.nii"
+    files["mask"] = _mask_name(stem, "volume", vol.path)
+    gz = files["mask"].endswith(".gz")
     atomic_write_bytes(out / files["mask"], _nifti_bytes(mask, vol.file_affine, gz))  # last: marks it done
     present = max(s.present for s in slices)
     # shape: the file's; axis, spacing and preview_slice: of the RAS+ volume the model saw

@@ -77,9 +77,11 @@ def orient_prompt(prompt: str, name: str) -> str:
 
 
 def names_a_side(class_name: str) -> bool:
-    """Whether a target's name is a side of the patient ("left lung"): a quarter turn has no side
-    to call it by."""
-    return any(w in ("left", "right") for w in class_name.lower().split())
+    """Whether a target's name says a side of the patient ("left lung", the words the opposite
+    perturbation swaps)."""
+    from ..prompts.perturb import SIDES
+
+    return any(w in SIDES for w in class_name.lower().split())
 
 
 def sample_rng(seed: int, epoch: int, index: int) -> np.random.Generator:
