@@ -125,12 +125,8 @@ def read_upload(path: str | os.PathLike, filename: str, limits: ServiceLimits, *
         raise ServiceError(422, f"{filename}: a {len(shape)}-D volume {shape}; send one 3-D volume")
     if int(np.prod(shape)) > limits.max_voxels:
         raise ServiceError(413, f"{filename}: {int(np.prod(shape))} voxels, over the limit of {limits.max_voxels}")
-    ornt = io.orientation(affine)
-    shape3 = (list(shape) + [1, 1, 1])[:3]
-    ras_shape = list(shape3)
-    if ornt is not None:  # the file's axes in RAS order: the plane a RAS slice has
-        for stored_axis, (ras_axis, _flip) in enumerate(ornt):
-            ras_shape[int(ras_axis)] = shape3[stored_axis]
+    # the file's axes in RAS order: the plane a RAS slice has
+    ras_shape = io.ras_order((list(shape) + [1, 1, 1])[:3], io.orientation(affine))
     plane = [n for i, n in enumerate(ras_shape) if i != axis]
     if plane[0] * plane[1] > limits.max_pixels:
         raise ServiceError(413, f"{filename}: slices of {plane[0]} x {plane[1]} pixels, over the limit of {limits.max_pixels}")

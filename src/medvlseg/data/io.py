@@ -300,10 +300,19 @@ def canonical(data: np.ndarray, affine: np.ndarray, spacing: tuple[float, float,
     if ornt is None or np.array_equal(ornt, ras):
         return data, affine, spacing, None
     out = np.ascontiguousarray(apply_orientation(data, ornt))
-    new_spacing = [0.0, 0.0, 0.0]
+    return (out, affine @ inv_ornt_aff(ornt, data.shape), tuple(ras_order(spacing, ornt)),
+            ornt_transform(ras, ornt))
+
+
+def ras_order(values: Sequence, ornt: np.ndarray | None) -> list:
+    """Per-axis values of a file (its shape, its spacing) in the order of the RAS+ volume
+    :func:`canonical` makes of it (as stored when ``ornt`` is None)."""
+    if ornt is None:
+        return list(values)
+    out = list(values)
     for axis, (target, _flip) in enumerate(ornt):
-        new_spacing[int(target)] = spacing[axis]
-    return out, affine @ inv_ornt_aff(ornt, data.shape), tuple(new_spacing), ornt_transform(ras, ornt)
+        out[int(target)] = values[axis]
+    return out
 
 
 def read_volume(path: str | os.PathLike, *, like: Volume | None = None) -> Volume:
