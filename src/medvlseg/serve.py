@@ -141,6 +141,17 @@ def read_upload(path: str | os.PathLike, filename: str, limits: ServiceLimits, *
     return vol.slice(k, axis)
 
 
+def in_turn(gate: threading.Semaphore, limits: ServiceLimits, work: Any) -> Any:
+    """``work()`` while holding one of the turns in the model (the service and the web app share
+    them), waiting at most ``limits.queue_timeout_s`` for it (else a 503 ServiceError)."""
+    if not gate.acquire(timeout=limits.queue_timeout_s):
+        raise ServiceError(503, f"busy: no turn within {limits.queue_timeout_s:g} s; try again")
+    try:
+        return work()
+    finally:
+        gate.release()
+
+
 def token_ok(header: str | None, token: str) -> bool:
     """Whether an ``Authorization`` header carries ``Bearer <token>`` (scheme in any case; the token
     compared in constant time)."""
@@ -286,15 +297,12 @@ def create_app(run: str | os.PathLike, *, limits: ServiceLimits | None = None, t
             shutil.copyfileobj(file.file, fh)
 
         def work() -> tuple[np.ndarray, list[dict[str, Any]]]:
+            def read_and_segment():
+                image = read_upload(local, name, limits, slice_index=slice, axis=axis)
+                return image, segment_image(seg, image, prompts, uncertainty=uncertainty, samples=limits.samples, maps=maps)
+
             try:
-                if not gate.acquire(timeout=limits.queue_timeout_s):
-                    raise ServiceError(503, f"busy: no turn within {limits.queue_timeout_s:g} s; try again")
-                try:
-                    image = read_upload(local, name, limits, slice_index=slice, axis=axis)
-                    rows = segment_image(seg, image, prompts, uncertainty=uncertainty, samples=limits.samples, maps=maps)
-                    return image, rows
-                finally:
-                    gate.release()
+                return in_turn(gate, limits, read_and_segment)
             finally:
                 tmp.cleanup()
 

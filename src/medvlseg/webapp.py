@@ -38,7 +38,7 @@ def build_blocks(app_state: Any):
 
     from .data import io
     from .predict import _png_bytes, heatmap_rgb, output_stem, overlay_rgb, prompt_slugs, segment_prompts
-    from .serve import ServiceError, read_upload
+    from .serve import ServiceError, in_turn, read_upload
 
     seg, info, limits, gate = app_state.segmenter, app_state.info, app_state.limits, app_state.gate
     targets = list((info.record or {}).get("targets") or [])
@@ -52,15 +52,14 @@ def build_blocks(app_state: Any):
             raise gr.Error("type at least one prompt, e.g. " + (targets[0] if targets else "'foot ulcer'"))
         if len(prompts) > limits.max_prompts:
             raise gr.Error(f"{len(prompts)} prompts; at most {limits.max_prompts} at once")
-        if not gate.acquire(timeout=limits.queue_timeout_s):
-            raise gr.Error(f"busy: no turn within {limits.queue_timeout_s:g} s; try again")
-        try:  # the same reader, limits and per-prompt rows as POST /segment
+        def read_and_segment():  # the same reader, limits, turns and per-prompt rows as POST /segment
             image = read_upload(upload, Path(upload).name, limits)
-            results = segment_prompts(seg, image, prompts, uncertainty=uncertainty, samples=limits.samples)
+            return image, segment_prompts(seg, image, prompts, uncertainty=uncertainty, samples=limits.samples)
+
+        try:
+            image, results = in_turn(gate, limits, read_and_segment)
         except ServiceError as exc:
             raise gr.Error(str(exc)) from None
-        finally:
-            gate.release()
         _forget_old(out_root)
         folder = Path(tempfile.mkdtemp(dir=out_root))
         slugs = prompt_slugs(prompts)
