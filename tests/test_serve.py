@@ -296,3 +296,27 @@ def test_app_in_a_real_browser(app_server, image, tmp_path):
         browser.close()
     assert shot.stat().st_size > 10_000
     assert outside == [], f"the app asked other hosts for: {outside}"
+
+
+def test_the_prompt_reaches_the_model_and_an_absent_target_comes_back_empty(tmp_path, image):
+    """Through the service: two prompts give different probability maps on the same image (the text
+    is read), and a target whose calibrated presence threshold the image does not reach is called
+    absent with an empty mask, while the other prompt is answered."""
+    import medvlseg
+    from medvlseg.utils import sha256_file
+
+    model = medvlseg.build_model("clipseg", backbone="tiny")
+    root = tmp_path / "run"
+    root.mkdir()
+    medvlseg.save_model(model, root / "model.safetensors", threshold=0.5, presence_threshold=0.0,
+                        presence_thresholds={"polyp": 1.0, "foot ulcer": 0.0}, targets=["foot ulcer", "polyp"])
+    (root / "metadata.json").write_text(json.dumps({"sha256": {"model.safetensors": sha256_file(root / "model.safetensors")}}))
+    r = _client(root).post("/segment", files={"file": ("a.png", _png(image), "image/png")},
+                           data={"prompt": ["foot ulcer", "polyp"], "maps": "true", "uncertainty": "false"})
+    assert r.status_code == 200, r.text
+    ulcer, polyp = r.json()["results"]
+    p_ulcer, p_polyp = (np.load(io.BytesIO(base64.b64decode(x["probability_npy"]))) for x in (ulcer, polyp))
+    assert np.abs(p_ulcer - p_polyp).max() > 1e-4
+    assert polyp["presence_threshold"] == 1.0 and not polyp["called_present"] and polyp["area_pixels"] == 0
+    assert not _decode_png(polyp["mask_png"]).any()
+    assert ulcer["presence_threshold"] == 0.0
