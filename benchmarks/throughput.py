@@ -7,6 +7,7 @@ Weights are random for full-size encoders (the speed of a network does not depen
 
     python benchmarks/throughput.py --out benchmarks/results/throughput.json
     python benchmarks/throughput.py --models clipseg unet --backbones lite --batch 8 --iters 3
+    python benchmarks/throughput.py --models medclipseg unet --backbones lite --onnx   # + ONNX Runtime rows
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ REFERENCE = "hf-clipseg-352"
 
 
 def _run_one(model: str, backbone: str, batch: int, iters: int, threads: int, precision: str = "fp32",
-             model_kwargs: dict | None = None) -> dict:
+             model_kwargs: dict | None = None, runtime: str = "torch") -> dict:
     import resource
 
     import torch
@@ -58,6 +59,20 @@ def _run_one(model: str, backbone: str, batch: int, iters: int, threads: int, pr
 
         def step(x):
             return net(x, prompts).logits
+
+        if runtime == "onnx":  # the same network exported (medvlseg export --onnx), run by ONNX Runtime
+            import tempfile
+
+            from medvlseg.export import OnnxModel, export_onnx
+
+            if precision != "fp32":
+                raise SystemExit("ONNX rows run in fp32 (ONNX Runtime ignores torch's autocast)")
+            with tempfile.TemporaryDirectory(prefix="medvlseg-onnx-") as folder:
+                export_onnx(net, folder)
+                onnx = OnnxModel(folder, threads=threads)  # the session holds the graph in memory
+
+            def step(x):  # noqa: F811 - the ONNX Runtime path replaces the PyTorch one
+                return onnx.logits(x, prompts)
     x = torch.randn(batch, 3, size, size)
     with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
         step(x)  # warm-up
@@ -68,6 +83,7 @@ def _run_one(model: str, backbone: str, batch: int, iters: int, threads: int, pr
     params = sum(p.numel() for p in net.parameters())
     return {
         "model": model, "backbone": backbone, "input": size, "batch": batch, "iters": iters, "precision": precision, "kwargs": model_kwargs or {},
+        "runtime": runtime,
         "images_per_s": batch * iters / dt, "params_m": params / 1e6,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "rss_before_model_mb": base_rss / 1024, "output": list(out.shape),
@@ -83,12 +99,15 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--precision", choices=["fp32", "bf16"], default="fp32", help="bf16: CPU autocast, reference included")
     ap.add_argument("--kwargs", default="{}", help="JSON keyword arguments for the models (not the reference)")
+    ap.add_argument("--onnx", action="store_true", help="also each exportable model (medclipseg, unet) through ONNX Runtime")
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--one", nargs=2, metavar=("MODEL", "BACKBONE"), help=argparse.SUPPRESS)
+    ap.add_argument("--runtime", choices=["torch", "onnx"], default="torch", help=argparse.SUPPRESS)
     args = ap.parse_args()
 
     if args.one:
-        print(json.dumps(_run_one(args.one[0], args.one[1], args.batch, args.iters, args.threads, args.precision, json.loads(args.kwargs))))
+        print(json.dumps(_run_one(args.one[0], args.one[1], args.batch, args.iters, args.threads, args.precision,
+                                  json.loads(args.kwargs), args.runtime)))
         return
 
     from medvlseg.models.base import list_models, model_info
@@ -105,17 +124,20 @@ def main() -> None:
             if name == "unet" and bb != "lite":
                 continue  # CNN image towers only
             configs.append((name, bb))
+    runs = [(m, bb, "torch") for m, bb in configs]
+    if args.onnx:
+        runs += [(m, bb, "onnx") for m, bb in configs if m in ("medclipseg", "unet")]
     rows = []
-    for model, bb in configs:
+    for model, bb, runtime in runs:
         cmd = [sys.executable, __file__, "--one", model, bb or "", "--batch", str(args.batch), "--iters", str(args.iters),
-               "--threads", str(args.threads), "--precision", args.precision, "--kwargs", args.kwargs]
+               "--threads", str(args.threads), "--precision", args.precision, "--kwargs", args.kwargs, "--runtime", runtime]
         res = subprocess.run(cmd, capture_output=True, text=True)
         if res.returncode != 0:
             print(f"{model} / {bb}: failed\n{res.stderr[-2000:]}", file=sys.stderr)
             continue
         row = json.loads(res.stdout.strip().splitlines()[-1])
         rows.append(row)
-        print(f"{model:16s} {bb or '-':8s} {row['input']:4d}px  {row['images_per_s']:7.2f} img/s  peak {row['peak_rss_mb']:7.0f} MB", flush=True)
+        print(f"{model:16s} {bb or '-':8s} {runtime:5s} {row['input']:4d}px  {row['images_per_s']:7.2f} img/s  peak {row['peak_rss_mb']:7.0f} MB", flush=True)
     ref = next((r for r in rows if r["model"] == REFERENCE), None)
     for r in rows:
         r["speed_vs_reference"] = r["images_per_s"] / ref["images_per_s"] if ref else None
@@ -132,11 +154,11 @@ def main() -> None:
 
 
 def markdown(result: dict) -> str:
-    lines = ["| model | backbone | input | precision | images/s (batch %d) | × reference | peak RSS (MB) | params (M) |" % result["rows"][0]["batch"],
-             "|---|---|---|---|---|---|---|---|"]
+    lines = ["| model | backbone | runtime | input | precision | images/s (batch %d) | × reference | peak RSS (MB) | params (M) |" % result["rows"][0]["batch"],
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in result["rows"]:
         extra = " ".join(f"{k}={v}" for k, v in r.get("kwargs", {}).items()) if r["model"] != REFERENCE else ""
-        lines.append(f"| {r['model']}{' (' + extra + ')' if extra else ''} | {r['backbone'] or '-'} | {r['input']} | {r['precision']} | {r['images_per_s']:.2f} | "
+        lines.append(f"| {r['model']}{' (' + extra + ')' if extra else ''} | {r['backbone'] or '-'} | {r.get('runtime', 'torch')} | {r['input']} | {r['precision']} | {r['images_per_s']:.2f} | "
                      f"{r['speed_vs_reference']:.1f}x | {r['peak_rss_mb']:.0f} | {r['params_m']:.1f} |")
     return "\n".join(lines)
 

@@ -142,3 +142,45 @@ def test_trusted_pickle_is_read_with_weights_only(pickled_model, monkeypatch):
         pass
     with pytest.raises(DataError, match=REFUSED):
         resolve_model(path, pickle_model="clipseg", pickle_backbone="tiny")
+
+
+class _Payload:
+    """Unpickling this runs ``Path(marker).touch()``: the shape of a real attack (os.system & co.)."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        import pathlib
+
+        return (pathlib.Path.touch, (pathlib.Path(self.marker),))
+
+
+@pytest.mark.parametrize("trusted", [False, True])
+def test_a_malicious_pickle_is_never_executed(tmp_path, trusted):
+    """A weight file whose unpickling would run code, handed to the command line as a model: refused
+    without --trust-pickle; with it, torch's weights_only reader refuses the foreign object. Both
+    end with one line and a non-zero exit, and the payload never runs (a separate interpreter, no
+    monkeypatching: the real code path)."""
+    import subprocess
+    import sys
+
+    from PIL import Image
+
+    marker = tmp_path / "pwned"
+    path = tmp_path / "model.pt"
+    with open(path, "wb") as fh:
+        pickle.dump({"weight": _Payload(marker)}, fh)
+    Image.new("RGB", (16, 16)).save(tmp_path / "x.png")
+    args = [sys.executable, "-m", "medvlseg.cli", "predict", str(path), str(tmp_path / "x.png"), "--prompt", "x",
+            "--out", str(tmp_path / "o")]
+    if trusted:
+        args += ["--trust-pickle", "--model", "unet", "--backbone", "tiny-lite"]
+    out = subprocess.run(args, capture_output=True, text=True, timeout=180, cwd=tmp_path)
+    assert out.returncode != 0 and "Traceback" not in out.stderr
+    assert ("--trust-pickle" if not trusted else "model.pt") in out.stderr
+    assert not marker.exists(), "the pickle's payload ran"
+    # the control: the same file unpickled by plain pickle does run the payload
+    with open(path, "rb") as fh:
+        pickle.load(fh)
+    assert marker.exists()

@@ -110,3 +110,18 @@ def test_resume_with_out_is_refused(tmp_path):
 
     with pytest.raises(ConfigError, match="--out: a resumed run continues in its own folder"):
         train(resume=tmp_path / "run", out_dir=tmp_path / "elsewhere")
+
+
+def test_biomedclipseg_d_offline_says_what_to_pass(monkeypatch):
+    """With no network (the hub client's OSError, simulated: no test touches the network) the error
+    names the argument to change and its two answers."""
+    import transformers
+
+    import medvlseg
+
+    def offline(*args, **kwargs):
+        raise OSError("We couldn't connect to 'https://huggingface.co' to load the files, and couldn't find them in the cached files.")
+
+    monkeypatch.setattr(transformers.CLIPSegForImageSegmentation, "from_pretrained", offline)
+    with pytest.raises(DataError, match=r"CIDAS/clipseg-rd64-refined: cannot load .*offline\?.*clipseg_checkpoint.*null"):
+        medvlseg.build_model("biomedclipseg-d", backbone="tiny")

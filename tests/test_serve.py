@@ -150,6 +150,38 @@ def test_busy_and_slow_requests_are_answered(run, image, monkeypatch):
     assert r.status_code == 504 and "no answer within" in r.json()["detail"]
 
 
+def test_the_queue_is_bounded_and_refuses_at_once(run, image, monkeypatch):
+    """One turn and two waiting places: of six requests at once, three are answered and three are
+    refused at once (503, Retry-After) instead of queueing; afterwards the places are free again."""
+    import threading
+    import time as _time
+
+    import medvlseg.serve as serve
+    from medvlseg.serve import ServiceLimits
+
+    real = serve.segment_image
+    monkeypatch.setattr(serve, "segment_image", lambda *a, **k: (_time.sleep(3.0), real(*a, **k))[1])
+    files = {"file": ("a.png", _png(image), "image/png")}
+    answers: list[tuple[int, float, object]] = []
+    with _client(run, limits=ServiceLimits(max_concurrent=1, max_queue=2)) as c:
+        def call():
+            t0 = _time.monotonic()
+            r = c.post("/segment", files=files, data={"prompt": "x"})
+            answers.append((r.status_code, _time.monotonic() - t0, r))
+
+        threads = [threading.Thread(target=call) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        codes = sorted(code for code, _, _ in answers)
+        assert codes == [200, 200, 200, 503, 503, 503]
+        refused = [(dt, r) for code, dt, r in answers if code == 503]
+        assert all(dt < 2.5 for dt, _ in refused), "a refusal waited for a turn"
+        assert all("1 running and 2 waiting" in r.json()["detail"] and r.headers["retry-after"] == "1" for _, r in refused)
+        assert c.post("/segment", files=files, data={"prompt": "x"}).status_code == 200
+
+
 def test_nifti_slice(run, tmp_path):
     nib = pytest.importorskip("nibabel")
     vol = np.random.default_rng(2).normal(size=(20, 24, 6)).astype(np.float32)
@@ -174,12 +206,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start(args: list[str], port: int, ready_path: str, log: Path, timeout: float = 240.0) -> subprocess.Popen:
+def _start(args: list[str], port: int, ready_path: str, log: Path, timeout: float = 240.0,
+           env: dict[str, str] | None = None) -> subprocess.Popen:
     import urllib.request
 
     with open(log, "w") as fh:  # a file, not a pipe nobody reads (a full pipe would block the server)
         proc = subprocess.Popen([sys.executable, "-m", "medvlseg", *args, "--port", str(port)], stdout=fh,
-                                stderr=subprocess.STDOUT, text=True)
+                                stderr=subprocess.STDOUT, text=True, env=None if env is None else {**os.environ, **env})
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -203,12 +236,30 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 def test_serve_subprocess_segments_over_http(run, image, tmp_path):
+    """A real server on a loopback port answers; a client that disconnects mid-upload leaves nothing
+    in the server's temporary folder (its own TMPDIR here, so everything it leaves can be seen)."""
     import urllib.request
     import uuid
 
     port = _free_port()
-    proc = _start(["serve", str(run)], port, "/healthz", tmp_path / "serve.log")
+    server_tmp = tmp_path / "server-tmp"
+    server_tmp.mkdir()
+    proc = _start(["serve", str(run)], port, "/healthz", tmp_path / "serve.log", env={"TMPDIR": str(server_tmp)})
     try:
+        big = np.random.default_rng(1).integers(0, 256, (700, 700, 3), dtype=np.uint8)  # ~1.5 MB: spooled to disk
+        payload = _png(big)
+        head = (f"POST /segment HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-data; boundary=b\r\n"
+                f"Content-Length: {len(payload) + 200}\r\n\r\n"
+                '--b\r\nContent-Disposition: form-data; name="prompt"\r\n\r\nx\r\n'
+                '--b\r\nContent-Disposition: form-data; name="file"; filename="big.png"\r\n\r\n').encode()
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+            sock.sendall(head + payload[: len(payload) * 2 // 3])  # two thirds of the file, then gone
+            time.sleep(0.5)
+        deadline = time.monotonic() + 10
+        while any(server_tmp.iterdir()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(server_tmp.iterdir()), f"left behind: {[p.name for p in server_tmp.iterdir()]}"
+
         boundary = uuid.uuid4().hex
         parts = [f'--{boundary}\r\nContent-Disposition: form-data; name="prompt"\r\n\r\nfoot ulcer\r\n'.encode(),
                  f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="a.png"\r\n'
@@ -218,6 +269,7 @@ def test_serve_subprocess_segments_over_http(run, image, tmp_path):
         with urllib.request.urlopen(req, timeout=60) as r:
             body = json.loads(r.read())
         assert _decode_png(body["results"][0]["mask_png"]).shape == image.shape[:2]
+        assert not any(server_tmp.iterdir())  # nor does an answered request
     finally:
         _stop(proc)
 
@@ -320,3 +372,22 @@ def test_the_prompt_reaches_the_model_and_an_absent_target_comes_back_empty(tmp_
     assert polyp["presence_threshold"] == 1.0 and not polyp["called_present"] and polyp["area_pixels"] == 0
     assert not _decode_png(polyp["mask_png"]).any()
     assert ulcer["presence_threshold"] == 0.0
+
+
+def test_load_script_holds_its_checks(run, image, tmp_path):
+    """benchmarks/load_service.py (the one-minute, 20-client run of docs/RELIABILITY.md) in small: four
+    clients for three seconds against one turn and one waiting place. Every answer matches the
+    reference, the overflow is refused at once, and every must-refuse check holds."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("load_service", Path(__file__).resolve().parents[1] / "benchmarks" / "load_service.py")
+    load = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(load)
+    (tmp_path / "a.png").write_bytes(_png(image))
+    out = tmp_path / "load.json"
+    code = load.main([str(run), "--image", str(tmp_path / "a.png"), "--clients", "4", "--seconds", "3",
+                      "--max-queue", "1", "--out", str(out)])
+    result = json.loads(out.read_text())
+    assert code == 0, result["failures"]
+    assert result["answered"] > 0 and result["wrong_answers"] == 0 and result["refused_503"] > 0
+    assert result["checks"]["left_in_server_tmpdir"] == [] and result["checks"]["no_token"] == 401

@@ -299,6 +299,7 @@ def train_cmd(
         Optional[list[str]], typer.Option("--set", help="Override a config value: key.path=value (YAML), repeatable.")
     ] = None,
     resume: Annotated[Optional[Path], typer.Option("--resume", help="Continue a run directory from its last completed epoch.")] = None,
+    replay: Annotated[Optional[Path], typer.Option("--replay", help="Repeat a time-budgeted run by the steps it recorded (no clock): its config.yaml and step plan; the new run is <name>-replay unless --set name=...")] = None,
     devices: Annotated[Optional[str], typer.Option("--devices", help="Devices per node (an int, or 'auto').")] = None,
     strategy: Annotated[Optional[str], typer.Option("--strategy", help="Lightning strategy: auto, ddp (gloo on CPU), ...")] = None,
     num_nodes: Annotated[Optional[int], typer.Option("--num-nodes", help="Nodes (SLURM / torchrun multi-node).")] = None,
@@ -313,12 +314,16 @@ def train_cmd(
     from .config import RunConfig
     from .engine.train import train
 
-    if config is None and resume is None:
-        raise MedvlsegError("train: give --config FILE.yaml (or --resume RUN_DIR)")
-    if config is not None and resume is not None:
-        raise MedvlsegError("train: --resume uses the run's own config.yaml; give --set overrides instead of --config")
+    from .engine.train import replay_config
+
+    if sum(x is not None for x in (config, resume, replay)) != 1:
+        raise MedvlsegError("train: give one of --config FILE.yaml, --resume RUN_DIR or --replay RUN_DIR "
+                            "(--resume and --replay use the run's own config.yaml; give --set overrides instead)")
     dev = None if devices is None else (int(devices) if devices.isdigit() else devices)
-    cfg = RunConfig.from_yaml(config, set_ or []) if config is not None else None
+    if replay is not None:
+        cfg = replay_config(replay, set_ or [])
+    else:
+        cfg = RunConfig.from_yaml(config, set_ or []) if config is not None else None
     run_dir = train(
         cfg, resume=resume, overrides=set_ if resume is not None else None, devices=dev, strategy=strategy,
         num_nodes=num_nodes, out_dir=out, progress=sys.stderr.isatty(), console=err_console, allow_pickle=trust_pickle,
@@ -351,6 +356,7 @@ def evaluate_cmd(
     pickle_backbone: Annotated[Optional[str], typer.Option("--backbone", help="With --trust-pickle: its backbone.")] = None,
     cross_prompts: Annotated[bool, typer.Option("--cross-prompts", help="Score every image with every target name, paraphrases and nonsense: a dataset x prompt matrix.")] = False,
     prompts: Annotated[Optional[Path], typer.Option("--prompts", help="With --cross-prompts: YAML with targets: {name: [paraphrases]} and nonsense: [...].")] = None,
+    raw_prompts: Annotated[bool, typer.Option("--raw-prompts", help="Give every prompt to the model as it is (no resolving of a paraphrase to the target it means).")] = False,
 ) -> None:
     """Run a model on a dataset split and score it (Dice, IoU, HD95, NSD, ECE, uncertainty AUROC);
     with --cross-prompts, whether it segments what each prompt names and calls the rest absent."""
@@ -362,7 +368,7 @@ def evaluate_cmd(
         from .evaluation.cross_prompts import cross_prompt_evaluate
 
         res = cross_prompt_evaluate(model, dataset, out_dir=out, split=split, prompts=prompts, limit=limit,
-                                    device=device, tta=tta, trust_pickle=trust_pickle)
+                                    device=device, tta=tta, trust_pickle=trust_pickle, resolve_prompts=not raw_prompts)
         console.print((out / "cross_prompts.md").read_text(encoding="utf-8"), highlight=False, markup=False)
         err_console.print(f"wrote {out / 'cross_prompts.csv'}, {out / 'cross_prompts.json'}, {out / 'cross_prompts.md'}, "
                           f"{out / 'cross_prompts.png'} ({res['n_images']} images x {len(res['prompts'])} prompts)")
@@ -373,7 +379,7 @@ def evaluate_cmd(
         model, dataset, out_dir=out, split=split, prompt_type=prompt_type, perturb=perturb, uncertainty=uncertainty,
         samples=samples, limit=limit, batch_size=batch_size, device=device, seed=seed, trust_pickle=trust_pickle,
         pickle_model=pickle_model, pickle_backbone=pickle_backbone, tta=tta, threshold=threshold,
-        presence_threshold=presence_threshold,
+        presence_threshold=presence_threshold, resolve_prompts=not raw_prompts,
     )
     table = Table(title=f"{summary['model']['model']} on {summary['dataset']} ({summary['split']}, {summary['prompt_type']}"
                   + (f", {summary['perturbation']}" if summary["perturbation"] else "") + ")")
@@ -463,6 +469,7 @@ _UPLOAD = Annotated[float, typer.Option("--max-upload-mb", help="Largest upload 
 _PIXELS = Annotated[int, typer.Option("--max-pixels", help="Largest image (or volume slice) accepted, in pixels.")]
 _PROMPTS = Annotated[int, typer.Option("--max-prompts", help="Most prompts in one request.")]
 _CONC = Annotated[int, typer.Option("--max-concurrent", help="Requests decoded and run in the model at once.")]
+_WAITING = Annotated[int, typer.Option("--max-queue", min=0, help="Requests waiting for a turn; one more is refused at once (503).")]
 _QUEUE = Annotated[float, typer.Option("--queue-timeout-s", help="Longest a request waits for a turn (then 503).")]
 _TIMEOUT = Annotated[float, typer.Option("--timeout-s", help="Longest a request may take (then 504).")]
 _SAMPLES = Annotated[int, typer.Option("--samples", help="Monte-Carlo passes for uncertainty maps.")]
@@ -473,13 +480,13 @@ _DEVICE = Annotated[Optional[str], typer.Option(help="cpu, cuda, ... (default: c
 def serve_cmd(
     run: Annotated[Path, typer.Argument(metavar="RUN_OR_CHECKPOINT", help="Run directory or .safetensors file.")],
     host: _HOST = "127.0.0.1", port: _PORT = 8000, token: _TOKEN = None, max_upload_mb: _UPLOAD = 25.0,
-    max_pixels: _PIXELS = 40_000_000, max_prompts: _PROMPTS = 16, max_concurrent: _CONC = 1,
+    max_pixels: _PIXELS = 40_000_000, max_prompts: _PROMPTS = 16, max_concurrent: _CONC = 1, max_queue: _WAITING = 8,
     queue_timeout_s: _QUEUE = 30.0, timeout_s: _TIMEOUT = 120.0, samples: _SAMPLES = 8, device: _DEVICE = None,
 ) -> None:
     """An HTTP service on one model: GET /healthz, GET /capabilities, POST /segment (image or NIfTI
     slice + prompts -> mask, presence, uncertainty and area per prompt)."""
     limits = dict(max_upload_mb=max_upload_mb, max_pixels=max_pixels, max_prompts=max_prompts, max_concurrent=max_concurrent,
-                  queue_timeout_s=queue_timeout_s, timeout_s=timeout_s, samples=samples)
+                  max_queue=max_queue, queue_timeout_s=queue_timeout_s, timeout_s=timeout_s, samples=samples)
     _serve(run, host, port, token, limits, device, with_app=False)
 
 
@@ -487,13 +494,13 @@ def serve_cmd(
 def app_cmd(
     run: Annotated[Path, typer.Argument(metavar="RUN_OR_CHECKPOINT", help="Run directory or .safetensors file.")],
     host: _HOST = "127.0.0.1", port: _PORT = 7860, token: _TOKEN = None, max_upload_mb: _UPLOAD = 25.0,
-    max_pixels: _PIXELS = 40_000_000, max_prompts: _PROMPTS = 16, max_concurrent: _CONC = 1,
+    max_pixels: _PIXELS = 40_000_000, max_prompts: _PROMPTS = 16, max_concurrent: _CONC = 1, max_queue: _WAITING = 8,
     queue_timeout_s: _QUEUE = 30.0, timeout_s: _TIMEOUT = 120.0, samples: _SAMPLES = 8, device: _DEVICE = None,
 ) -> None:
     """The web app (upload, prompts, overlays, uncertainty, presence and area per prompt, downloads)
     at /app/ on the same service as `medvlseg serve`; with --token it asks for it (user 'medvlseg')."""
     limits = dict(max_upload_mb=max_upload_mb, max_pixels=max_pixels, max_prompts=max_prompts, max_concurrent=max_concurrent,
-                  queue_timeout_s=queue_timeout_s, timeout_s=timeout_s, samples=samples)
+                  max_queue=max_queue, queue_timeout_s=queue_timeout_s, timeout_s=timeout_s, samples=samples)
     _serve(run, host, port, token, limits, device, with_app=True)
 
 
@@ -527,6 +534,23 @@ def demo(
 
 
 # -------------------------------------------------------------------------------------- benchmark
+
+
+@app.command("export")
+def export_cmd(
+    model: Annotated[str, typer.Argument(metavar="RUN_OR_CHECKPOINT", help="Run directory or .safetensors file.")],
+    onnx: Annotated[Path, typer.Option("--onnx", help="Output folder: model.onnx, export.json, tokenizer/.")],
+    opset: Annotated[int, typer.Option(help="ONNX opset.")] = 18,
+    trust_pickle: Annotated[bool, typer.Option("--trust-pickle", help="Allow a pickle checkpoint, read with weights_only=True.")] = False,
+) -> None:
+    """Export a model to ONNX (pixel values and tokens in, logits out), checked against PyTorch; run it
+    with medvlseg.Segmenter(medvlseg.export.OnnxModel(FOLDER))."""
+    from .export import export_onnx
+
+    rec = export_onnx(model, onnx, opset=opset, trust_pickle=trust_pickle)
+    err_console.print(f"largest difference of the probabilities from PyTorch: {rec['check']['max_abs_diff_probability']:.2e}",
+                      highlight=False)
+    typer.echo(str(onnx))
 
 
 @app.command("benchmark")

@@ -153,11 +153,26 @@ class OptimConfig(_Section):
     lr: float = Field(1e-3, gt=0)
     weight_decay: float = Field(1e-4, ge=0)
     epochs: int = Field(50, ge=1)
+    # a time budget, spent in whole epochs: after each epoch the run plans how many epochs it will
+    # take in all (those that still fit at the last epoch's pace; the last may overrun the budget by
+    # up to one epoch) and the learning rate decays over that plan, step by step. The plans are
+    # recorded (metadata.json `epoch_plan`), so the run can be repeated without a clock (`medvlseg
+    # train --replay RUN`, i.e. `epoch_plan` below), and a resumed run keeps the plans it made
     max_time_min: float | None = Field(None, gt=0)
+    # the run's length in epochs as planned after each epoch, as a budgeted run recorded it: replayed
+    # instead of reading the clock (max_time_min is then not consulted)
+    epoch_plan: list[int] | None = None
     batch_size: int = Field(8, ge=1)
     grad_clip: float | None = Field(1.0, ge=0)
     warmup_epochs: int = Field(0, ge=0)
     early_stopping_patience: int | None = Field(None, ge=1)
+
+    @field_validator("epoch_plan")
+    @classmethod
+    def _epoch_plan(cls, v: list[int] | None) -> list[int] | None:
+        if v is not None and (not v or any(n < k for k, n in enumerate(v, start=1))):
+            raise ValueError("epoch_plan: after epoch k at least k epochs in all (metadata.json `epoch_plan` of a budgeted run)")
+        return v
 
 
 class LossConfig(_Section):

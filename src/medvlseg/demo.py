@@ -44,6 +44,8 @@ NONSENSE_PROMPT = "orchestra"
 def build_mni_dataset(root: Path) -> Path:
     """Write nilearn's MNI152 T1 template and grey-matter mask (probability > 0.5) as a NIfTI dataset
     (a volume read as 2-D slices: the NIfTI path of :class:`~medvlseg.data.SegmentationDataset`)."""
+    import gzip
+
     import nibabel as nib
     from nilearn import datasets
 
@@ -51,9 +53,9 @@ def build_mni_dataset(root: Path) -> Path:
     (root / "masks").mkdir(parents=True, exist_ok=True)
     t1 = datasets.load_mni152_template(resolution=2)
     gm = datasets.load_mni152_gm_template(resolution=2)
-    nib.save(t1, root / "images" / "mni152.nii.gz")
     mask = (np.asarray(gm.get_fdata()) > 0.5).astype(np.uint8)
-    nib.save(nib.Nifti1Image(mask, gm.affine), root / "masks" / "mni152.nii.gz")
+    for path, img in ((root / "images" / "mni152.nii.gz", t1), (root / "masks" / "mni152.nii.gz", nib.Nifti1Image(mask, gm.affine))):
+        atomic_write_bytes(path, gzip.compress(img.to_bytes(), mtime=0))
     return root
 
 

@@ -46,6 +46,7 @@ import torch
 
 from .data import io
 from .errors import ConfigError, DataError, MedvlsegError
+from .prompts.check import check_prompt
 from .segmenter import SegmentationResult, Segmenter, _as_array, model_probabilities
 from .utils import atomic_write_bytes, atomic_write_json
 
@@ -73,6 +74,8 @@ def segment_batch(
     """
     if len(images) != len(prompts):
         raise ConfigError(f"need one prompt per image: {len(images)} image(s), {len(prompts)} prompt(s)")
+    for p in prompts:
+        check_prompt(p)
     if not images:
         return []
     can_sample = hasattr(segmenter.model, "sample_probabilities")
@@ -82,9 +85,10 @@ def segment_batch(
     sizes = [np.asarray(a).shape[:2] for a in images]
     x = torch.cat([segmenter.preprocess(a) for a in images])  # (B, 3, S, S)
     model, device = segmenter.model, segmenter.device
+    texts = [segmenter.model_prompt(p) for p in prompts]  # a prompt resolved to the target it means
     with torch.autocast(device.type, dtype=torch.bfloat16, enabled=segmenter.precision == "bf16"):
         # (S, B, 1, s, s) when stochastic, else (B, 1, s, s)
-        probs, present = model_probabilities(model, x, list(prompts), stochastic=stochastic, samples=samples, tta=segmenter.tta,
+        probs, present = model_probabilities(model, x, texts, stochastic=stochastic, samples=samples, tta=segmenter.tta,
                                              with_presence=True)  # present (B,)
     return [
         segmenter.result(probs[:, b] if stochastic else probs[b : b + 1], (h, w), prompts[b],
@@ -99,7 +103,7 @@ def segment_prompts(segmenter: Segmenter, image: np.ndarray, prompts: Sequence[s
     shows (``predict``'s results, the service, the app, the demo): ``prompt``, ``present`` (the
     presence score), ``presence_threshold``, ``called_present``, ``area_pixels``, ``area_fraction``."""
     results = segment_batch(segmenter, [image] * len(prompts), list(prompts), uncertainty=uncertainty, samples=samples)
-    return [(r, {"prompt": p, "present": round(float(r.present), 6),
+    return [(r, {"prompt": p, "model_prompt": r.model_prompt, "present": round(float(r.present), 6),
                  "presence_threshold": segmenter.presence_threshold_for(p), "called_present": bool(r.mask.any()),
                  "area_pixels": int(r.mask.sum()), "area_fraction": round(float(r.mask.mean()), 6)})
             for p, r in zip(prompts, results)]
@@ -288,6 +292,11 @@ def read_jobs(path: str | os.PathLike) -> list[tuple[Path, list[str]]]:
             prompts = [prompts]
         if not prompts or not all(isinstance(p, str) and p.strip() for p in prompts):
             raise DataError(f'{path}:{n}: "prompts" must be a non-empty list of texts')
+        for p in prompts:
+            try:
+                check_prompt(p, where=f"{path}:{n}: prompt")
+            except ConfigError as exc:
+                raise DataError(str(exc)) from None
         target = Path(row["input"])
         jobs.append((target if target.is_absolute() else path.parent / target, list(prompts)))
     if not jobs:
@@ -393,8 +402,8 @@ def predict(
     from .checkpoints import model_and_info
 
     prompts = [prompt] if isinstance(prompt, str) else list(prompt or [])
-    if not all(isinstance(p, str) for p in prompts):
-        raise ConfigError(f"prompt: expected text, got {[type(p).__name__ for p in prompts if not isinstance(p, str)][0]}")
+    for p in prompts:
+        check_prompt(p)
     if batch_size < 1:
         raise ConfigError(f"batch_size: must be >= 1, got {batch_size}")
     if not 0 <= axis < 3:
@@ -590,7 +599,7 @@ def _predict_image(seg: Segmenter, arr: np.ndarray, prompt: str, out: Path, stem
         _write_heatmaps(out, stem, r.entropy, r.mutual_information, files)
     files["mask"] = _mask_name(stem, "image", Path())
     atomic_write_bytes(out / files["mask"], _png_bytes(r.mask.astype(np.uint8) * 255))  # last: marks it done
-    return {"kind": "image", "shape": list(arr.shape[:2]), "present": r.present,
+    return {"kind": "image", "shape": list(arr.shape[:2]), "model_prompt": r.model_prompt, "present": r.present,
             "presence_threshold": seg.presence_threshold_for(prompt), "called_present": bool(r.mask.any()),
             "foreground_fraction": float(r.mask.mean()), "files": files}
 
@@ -618,6 +627,6 @@ def _predict_volume(seg: Segmenter, vol: io.Volume, prompt: str, out: Path, stem
     atomic_write_bytes(out / files["mask"], _nifti_bytes(mask, vol.file_affine, gz))  # last: marks it done
     present = max(s.present for s in slices)
     # shape: the file's; axis, spacing and preview_slice: of the RAS+ volume the model saw
-    return {"kind": "volume", "shape": list(mask.shape), "axis": axis, "spacing": list(vol.spacing),
+    return {"kind": "volume", "shape": list(mask.shape), "model_prompt": seg.model_prompt(prompt), "axis": axis, "spacing": list(vol.spacing),
             "preview_slice": best, "present": present, "presence_threshold": seg.presence_threshold_for(prompt),
             "called_present": bool(mask.any()), "foreground_fraction": float(mask.mean()), "files": files}

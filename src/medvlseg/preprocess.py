@@ -43,9 +43,13 @@ def image_to_unit_rgb(image: np.ndarray) -> np.ndarray:
     elif arr.dtype == bool:
         out = arr.astype(np.float32)
     else:
-        a = arr.astype(np.float32)
+        # integers in float32 (half the memory); floats in float64, where a - lo cannot overflow
+        a = arr.astype(np.float64 if arr.dtype.kind == "f" else np.float32)
+        if not np.isfinite(a).all():  # a percentile of NaN is NaN: the image would become blank
+            raise DataError(f"image: {int((~np.isfinite(a)).sum())} NaN or infinite value(s); replace them first "
+                            "(the file readers read them as the lowest finite value)")
         lo, hi = np.percentile(a, [0.5, 99.5])
-        out = np.clip((a - lo) / (hi - lo), 0, 1) if hi > lo else np.zeros_like(a)
+        out = (np.clip((a - lo) / (hi - lo), 0, 1) if hi > lo else np.zeros_like(a)).astype(np.float32)
     if out.ndim == 2:
         out = np.repeat(out[..., None], 3, axis=2)
     return out

@@ -21,6 +21,7 @@ from .errors import ConfigError, DataError
 from .decision import binarize, check_pixel_threshold, check_presence_threshold, is_present
 from .models.base import SegmentationModel
 from .preprocess import preprocess_image
+from .prompts.check import check_prompt
 
 EPS = 1e-6
 
@@ -88,6 +89,7 @@ class SegmentationResult:
     entropy: np.ndarray | None = None  # (H, W) float32, predictive entropy (nats), when uncertainty=True
     mutual_information: np.ndarray | None = None  # (H, W) float32, epistemic part, when uncertainty=True
     prompt: str = ""
+    model_prompt: str = ""  # what the model was given: the prompt, or the target it was resolved to
 
 
 class Segmenter:
@@ -101,6 +103,9 @@ class Segmenter:
     AVX512-BF16 and on GPUs, slower on CPUs without them (see BENCHMARKS.md).
     ``tta``: test-time augmentation, ``"flip"`` (4 mirrorings, 4x the cost) or ``"dihedral"``
     (8 rotations and mirrorings, 8x): probabilities averaged over the transformed copies.
+    ``resolve_prompts``: a prompt that names none of the model's targets is given to the model as
+    the target it means, when one is clearly meant (:mod:`medvlseg.prompts.resolve`); False gives
+    every prompt to the model as it is.
     """
 
     def __init__(
@@ -112,7 +117,9 @@ class Segmenter:
         device: str | torch.device | None = None,
         precision: str = "fp32",
         tta: str = "none",
+        resolve_prompts: bool = True,
     ) -> None:
+        from .prompts.resolve import resolver_for
         from .utils import check_choice
 
         self.precision = check_choice("precision", precision, ("fp32", "bf16"))
@@ -128,15 +135,21 @@ class Segmenter:
         self.presence_threshold = check_presence_threshold(presence_threshold)
         self._record = record
         self.model = model.eval()
-        self.device = torch.device(device) if device else next(model.parameters()).device
+        first = next(model.parameters(), None)  # none in an ONNX Runtime model (medvlseg.export.OnnxModel)
+        self.device = torch.device(device) if device else (first.device if first is not None else torch.device("cpu"))
         self.model.to(self.device)
+        self.resolver = resolver_for(model) if resolve_prompts else None
+
+    def model_prompt(self, prompt: str) -> str:
+        """The text the model is given for ``prompt`` (see ``resolve_prompts``)."""
+        return prompt if self.resolver is None else self.resolver.resolve(prompt).model_prompt
 
     def presence_threshold_for(self, prompt: str) -> float:
         """The presence threshold for ``prompt``: the one given to the Segmenter, else the record's
         calibrated value for the target it names, else the record's global one."""
         if self._presence_override or self._record is None:
             return self.presence_threshold
-        return self._record.presence_threshold_for(prompt)
+        return self._record.presence_threshold_for(self.model_prompt(prompt))
 
     def preprocess(self, image: np.ndarray) -> torch.Tensor:
         """``(H, W[, 3])`` array -> normalised ``(1, 3, S, S)`` tensor at the model's size
@@ -160,20 +173,22 @@ class Segmenter:
         ``mutual_information`` that minus the mean per-sample entropy. A deterministic model gives
         the entropy of its probability and zero mutual information (every sample would agree).
         """
+        check_prompt(prompt)
         arr = _as_array(image)
         h, w = arr.shape[:2]
         x = self.preprocess(arr)
+        text = self.model_prompt(prompt)  # resolved outside autocast (the same answer at any precision)
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16"):
-            return self._segment(x, h, w, prompt, uncertainty, samples)
+            return self._segment(x, h, w, prompt, text, uncertainty, samples)
 
-    def _segment(self, x: torch.Tensor, h: int, w: int, prompt: str, uncertainty: bool, samples: int) -> SegmentationResult:
+    def _segment(self, x: torch.Tensor, h: int, w: int, prompt: str, text: str, uncertainty: bool, samples: int) -> SegmentationResult:
         if uncertainty and hasattr(self.model, "sample_probabilities"):
             if samples < 2:
                 raise ConfigError(f"samples: need at least 2 stochastic passes, got {samples}")
-            probs, present = model_probabilities(self.model, x, [prompt], stochastic=True, samples=samples, tta=self.tta,
+            probs, present = model_probabilities(self.model, x, [text], stochastic=True, samples=samples, tta=self.tta,
                                                  with_presence=True)  # (S, 1, 1, s, s), (1,)
             return self.result(probs[:, 0], (h, w), prompt, uncertainty=True, sampled=True, present=float(present[0]))
-        probs, present = model_probabilities(self.model, x, [prompt], stochastic=False, samples=samples, tta=self.tta,
+        probs, present = model_probabilities(self.model, x, [text], stochastic=False, samples=samples, tta=self.tta,
                                              with_presence=True)  # (1, 1, s, s), (1,)
         return self.result(probs, (h, w), prompt, uncertainty=uncertainty, sampled=False, present=float(present[0]))
 
@@ -207,6 +222,7 @@ class Segmenter:
             entropy=None if entropy is None else entropy.float().cpu().numpy(),
             mutual_information=None if mi is None else mi.float().cpu().numpy(),
             prompt=prompt,
+            model_prompt=self.model_prompt(prompt),
         )
 
 

@@ -17,7 +17,8 @@ Limits (all configurable): the upload's size, checked as the bytes arrive, befor
 (413); pixels per image and voxels per volume, from the file's header before decoding (413);
 prompts per request and their length (422); an optional bearer token, checked before the body is
 read (401); at most ``max_concurrent`` uploads decoded and run through the model at once (the web
-app shares the same turns), each waiting at most ``queue_timeout_s`` for a turn (503) and
+app shares the same turns), at most ``max_queue`` more waiting for one (one more is refused at
+once: 503 with ``Retry-After``), each waiting at most ``queue_timeout_s`` for a turn (503) and
 answered within ``timeout_s`` (504). One model is loaded once, at start-up. Nothing is fetched
 from any other host.
 
@@ -34,6 +35,7 @@ import shutil
 import tempfile
 import threading
 import time
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -53,6 +55,7 @@ class ServiceLimits:
     max_prompts: int = 16
     max_prompt_chars: int = 300
     max_concurrent: int = 1  # uploads decoded and run at once: one CPU model is fastest one at a time
+    max_queue: int = 8  # requests waiting for a turn; one more is refused at once (503), not queued
     queue_timeout_s: float = 30.0
     timeout_s: float = 120.0
     samples: int = 8  # Monte-Carlo passes with uncertainty
@@ -104,8 +107,12 @@ def read_upload(path: str | os.PathLike, filename: str, limits: ServiceLimits, *
         from PIL import Image, UnidentifiedImageError
 
         try:
-            with Image.open(path) as im:
-                w, h = im.size
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # the limit below decides
+                with Image.open(path) as im:
+                    w, h = im.size
+        except Image.DecompressionBombError as exc:  # over twice Pillow's own limit: refused while opening
+            raise ServiceError(413, f"{filename}: too many pixels ({exc})") from None
         except (UnidentifiedImageError, OSError) as exc:
             raise ServiceError(422, f"{filename}: not a readable image ({exc})") from None
         if w * h > limits.max_pixels:
@@ -141,6 +148,24 @@ def read_upload(path: str | os.PathLike, filename: str, limits: ServiceLimits, *
     return vol.slice(k, axis)
 
 
+def check_prompts(prompts: list[str], limits: ServiceLimits) -> list[str]:
+    """The prompts of one request (the service's and the web app's rule): stripped, empties dropped,
+    at least one, at most ``max_prompts`` of at most ``max_prompt_chars`` each (else a 422)."""
+    from .prompts.check import check_prompt
+
+    prompts = [p.strip() for p in prompts if p and p.strip()]
+    if not prompts:
+        raise ServiceError(422, "prompt: give at least one non-empty prompt")
+    if len(prompts) > limits.max_prompts:
+        raise ServiceError(422, f"prompt: {len(prompts)} prompts, at most {limits.max_prompts} per request")
+    for p in prompts:
+        try:
+            check_prompt(p, max_chars=limits.max_prompt_chars)
+        except MedvlsegError as exc:
+            raise ServiceError(422, str(exc)) from None
+    return prompts
+
+
 def in_turn(gate: threading.Semaphore, limits: ServiceLimits, work: Any) -> Any:
     """``work()`` while holding one of the turns in the model (the service and the web app share
     them), waiting at most ``limits.queue_timeout_s`` for it (else a 503 ServiceError)."""
@@ -164,8 +189,10 @@ class GuardMiddleware:
     ``/healthz`` and the web app, which has its own login), and an upload whose body goes over the
     limit, counting the bytes as they arrive (a missing or false ``Content-Length`` does not help)."""
 
-    def __init__(self, app: Any, *, max_bytes: int, token: str | None, open_paths: tuple[str, ...]) -> None:
+    def __init__(self, app: Any, *, max_bytes: int, token: str | None, open_paths: tuple[str, ...],
+                 busy: Any = None) -> None:
         self.app, self.max_bytes, self.token, self.open_paths = app, max_bytes, token, open_paths
+        self.busy = busy  # () -> a refusal message when the queue is full, else None
 
     async def __call__(self, scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -174,6 +201,9 @@ class GuardMiddleware:
         path = scope.get("path", "")
         if self.token is not None and not path.startswith(self.open_paths) and not token_ok(headers.get("authorization"), self.token):
             return await _reply(send, 401, "missing or wrong bearer token (Authorization: Bearer <token>)")
+        refusal = self.busy() if self.busy is not None and path == "/segment" else None
+        if refusal:  # before the upload is read: a full queue costs the client nothing but this line
+            return await _reply(send, 503, refusal, retry_after=True)
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
             return await _reply(send, 413, f"upload of {int(declared)} bytes is over the limit of {self.max_bytes} bytes")
@@ -209,10 +239,12 @@ class GuardMiddleware:
             await _reply(send, 413, too_large)
 
 
-async def _reply(send: Any, status: int, detail: str) -> None:
+async def _reply(send: Any, status: int, detail: str, *, retry_after: bool = False) -> None:
     body = json.dumps({"detail": detail}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    if retry_after:
+        headers.append((b"retry-after", b"1"))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -240,7 +272,15 @@ def create_app(run: str | os.PathLike, *, limits: ServiceLimits | None = None, t
     app.state.segmenter, app.state.info, app.state.limits, app.state.token, app.state.gate = seg, info, limits, token, gate
     # the multipart body: the upload, the prompts and a few small fields
     max_bytes = int(limits.max_upload_mb * 1024 * 1024) + 64 * 1024 + limits.max_prompts * limits.max_prompt_chars * 4
-    app.add_middleware(GuardMiddleware, max_bytes=max_bytes, token=token, open_paths=("/healthz", "/app"))
+    admitted = {"n": 0}  # POST /segment requests running or waiting for a turn (the bounded queue)
+    bound = limits.max_concurrent + limits.max_queue
+
+    def busy() -> str | None:
+        if admitted["n"] >= bound:
+            return f"busy: {limits.max_concurrent} running and {limits.max_queue} waiting; try again"
+        return None
+
+    app.add_middleware(GuardMiddleware, max_bytes=max_bytes, token=token, open_paths=("/healthz", "/app"), busy=busy)
 
     @app.get("/healthz")
     def healthz() -> dict[str, Any]:
@@ -274,13 +314,10 @@ def create_app(run: str | os.PathLike, *, limits: ServiceLimits | None = None, t
         axis: int = Form(2, description="NIfTI: 2 axial, 1 coronal, 0 sagittal"),
     ) -> dict[str, Any]:
         t0 = time.perf_counter()
-        prompts = [p.strip() for p in prompt if p.strip()]
-        if not prompts:
-            raise HTTPException(422, "prompt: give at least one non-empty prompt")
-        if len(prompts) > limits.max_prompts:
-            raise HTTPException(422, f"prompt: {len(prompts)} prompts, at most {limits.max_prompts} per request")
-        if max(len(p) for p in prompts) > limits.max_prompt_chars:
-            raise HTTPException(422, f"prompt: longer than {limits.max_prompt_chars} characters")
+        try:
+            prompts = check_prompts(prompt, limits)
+        except ServiceError as exc:
+            raise HTTPException(exc.status, str(exc)) from None
         if axis not in (0, 1, 2):
             raise HTTPException(422, f"axis: must be 0, 1 or 2, got {axis}")
         name = file.filename or "upload"
@@ -289,31 +326,48 @@ def create_app(run: str | os.PathLike, *, limits: ServiceLimits | None = None, t
 
         from .data import io
 
-        # the upload leaves FastAPI's hands first: a 504 closes it while a thread may still need it
-        tmp = tempfile.TemporaryDirectory(prefix="medvlseg-upload-")
-        local = Path(tmp.name) / f"upload{io.path_suffix(name)}"
-        await file.seek(0)
-        with open(local, "wb") as fh:
-            shutil.copyfileobj(file.file, fh)
-
-        def work() -> tuple[np.ndarray, list[dict[str, Any]]]:
-            def read_and_segment():
-                image = read_upload(local, name, limits, slice_index=slice, axis=axis)
-                return image, segment_image(seg, image, prompts, uncertainty=uncertainty, samples=limits.samples, maps=maps)
-
-            try:
-                return in_turn(gate, limits, read_and_segment)
-            finally:
-                tmp.cleanup()
-
-        job = asyncio.get_running_loop().run_in_executor(None, work)
-        job.add_done_callback(lambda f: f.cancelled() or f.exception())  # a late failure after a 504 is not lost noise
+        # a bounded queue: requests running or waiting for a turn are counted until their work ends
+        # (also after a 504), and one over the bound is refused now rather than queued without limit
+        refusal = busy()  # the middleware refused most before their upload; a burst can pass it together
+        if refusal:
+            raise HTTPException(503, refusal, headers={"Retry-After": "1"})
+        admitted["n"] += 1
+        job = tmp = None
         try:
-            image, rows = await asyncio.wait_for(asyncio.shield(job), timeout=limits.timeout_s)
-        except TimeoutError:
-            raise HTTPException(504, f"no answer within {limits.timeout_s:g} s") from None
-        except ServiceError as exc:
-            raise HTTPException(exc.status, str(exc)) from None
+            # the upload leaves FastAPI's hands first: a 504 closes it while a thread may still need it
+            tmp = tempfile.TemporaryDirectory(prefix="medvlseg-upload-")
+            local = Path(tmp.name) / f"upload{io.path_suffix(name)}"
+            await file.seek(0)
+            with open(local, "wb") as fh:
+                shutil.copyfileobj(file.file, fh)
+
+            def work() -> tuple[np.ndarray, list[dict[str, Any]]]:
+                def read_and_segment():
+                    image = read_upload(local, name, limits, slice_index=slice, axis=axis)
+                    return image, segment_image(seg, image, prompts, uncertainty=uncertainty, samples=limits.samples, maps=maps)
+
+                try:
+                    return in_turn(gate, limits, read_and_segment)
+                finally:
+                    tmp.cleanup()
+
+            def done(f: asyncio.Future) -> None:  # on the event loop, as the endpoint: no lock needed
+                admitted["n"] -= 1
+                f.cancelled() or f.exception()  # a late failure after a 504 is not lost noise
+
+            job = asyncio.get_running_loop().run_in_executor(None, work)
+            job.add_done_callback(done)
+            try:
+                image, rows = await asyncio.wait_for(asyncio.shield(job), timeout=limits.timeout_s)
+            except TimeoutError:
+                raise HTTPException(504, f"no answer within {limits.timeout_s:g} s") from None
+            except ServiceError as exc:
+                raise HTTPException(exc.status, str(exc), headers={"Retry-After": "1"} if exc.status == 503 else None) from None
+        finally:
+            if job is None:  # never handed to a thread: nothing else will free its place or its folder
+                admitted["n"] -= 1
+                if tmp is not None:
+                    tmp.cleanup()
         h, w = image.shape[:2]
         return {"width": w, "height": h, "model": info.model, "threshold": seg.threshold, "results": rows,
                 "time_s": round(time.perf_counter() - t0, 4)}

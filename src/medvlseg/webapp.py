@@ -37,8 +37,10 @@ def build_blocks(app_state: Any):
     import gradio as gr
 
     from .data import io
-    from .predict import _png_bytes, heatmap_rgb, output_stem, overlay_rgb, prompt_slugs, segment_prompts
-    from .serve import ServiceError, in_turn, read_upload
+    from .predict import _npy_bytes, _png_bytes, heatmap_rgb, output_stem, overlay_rgb, prompt_slugs, segment_prompts
+    from .errors import MedvlsegError
+    from .serve import ServiceError, check_prompts, in_turn, read_upload
+    from .utils import atomic_write_bytes
 
     seg, info, limits, gate = app_state.segmenter, app_state.info, app_state.limits, app_state.gate
     targets = list((info.record or {}).get("targets") or [])
@@ -47,18 +49,19 @@ def build_blocks(app_state: Any):
     def run(upload: str | None, text: str, uncertainty: bool, opacity: float):
         if not upload:
             raise gr.Error("upload an image (or a NIfTI volume) first")
-        prompts = split_prompts(text)
-        if not prompts:
+        if not split_prompts(text):
             raise gr.Error("type at least one prompt, e.g. " + (targets[0] if targets else "'foot ulcer'"))
-        if len(prompts) > limits.max_prompts:
-            raise gr.Error(f"{len(prompts)} prompts; at most {limits.max_prompts} at once")
+        try:
+            prompts = check_prompts(split_prompts(text), limits)
+        except ServiceError as exc:
+            raise gr.Error(str(exc)) from None
         def read_and_segment():  # the same reader, limits, turns and per-prompt rows as POST /segment
             image = read_upload(upload, Path(upload).name, limits)
             return image, segment_prompts(seg, image, prompts, uncertainty=uncertainty, samples=limits.samples)
 
         try:
             image, results = in_turn(gate, limits, read_and_segment)
-        except ServiceError as exc:
+        except MedvlsegError as exc:  # ServiceError and every other error a user can fix: one line
             raise gr.Error(str(exc)) from None
         _forget_old(out_root)
         folder = Path(tempfile.mkdtemp(dir=out_root))
@@ -67,12 +70,12 @@ def build_blocks(app_state: Any):
         rows, files, heat = [], [], []
         for r, row in results:
             stem = output_stem(name, slugs[row["prompt"]])
-            (folder / f"{stem}_mask.png").write_bytes(_png_bytes(r.mask.astype(np.uint8) * 255))
-            np.save(folder / f"{stem}_probability.npy", r.probability.astype(np.float32), allow_pickle=False)
+            atomic_write_bytes(folder / f"{stem}_mask.png", _png_bytes(r.mask.astype(np.uint8) * 255))
+            atomic_write_bytes(folder / f"{stem}_probability.npy", _npy_bytes(r.probability.astype(np.float32)))
             files += [str(folder / f"{stem}_mask.png"), str(folder / f"{stem}_probability.npy")]
             if uncertainty and r.entropy is not None:
                 ent = heatmap_rgb(r.entropy, vmax=float(np.log(2.0)))
-                (folder / f"{stem}_entropy.png").write_bytes(_png_bytes(ent))
+                atomic_write_bytes(folder / f"{stem}_entropy.png", _png_bytes(ent))
                 files.append(str(folder / f"{stem}_entropy.png"))
                 heat.append((ent, row["prompt"]))
             rows.append([row["prompt"], round(row["present"], 3), round(row["presence_threshold"], 3),
@@ -107,6 +110,8 @@ def build_blocks(app_state: Any):
         files = gr.File(label="masks and maps", file_count="multiple")
         button.click(run, [upload, prompts, uncertainty, opacity], [state, gallery, heat, table, files], api_name="segment")
         opacity.change(overlays, [state, opacity], gallery, api_visibility="private")
+    # the service's bound on the app's queue too: beyond it Gradio says "queue full" at once
+    blocks.queue(max_size=limits.max_queue, default_concurrency_limit=limits.max_concurrent)
     return blocks
 
 

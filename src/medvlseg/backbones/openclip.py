@@ -704,7 +704,9 @@ def save_open_clip_dir(backbone: OpenCLIPBackbone, folder: str | os.PathLike) ->
     ``config.json`` and tokenizer files."""
     from open_clip.hf_model import HFTextEncoder
     from open_clip.model import get_model_preprocess_cfg
-    from safetensors.torch import save_file
+    from safetensors.torch import save
+
+    from ..utils import atomic_write_bytes, atomic_write_text
 
     if not isinstance(backbone, OpenCLIPBackbone):
         raise ConfigError(f"save_open_clip_dir: expected an open_clip backbone, got {type(backbone).__name__}")
@@ -724,12 +726,14 @@ def save_open_clip_dir(backbone: OpenCLIPBackbone, folder: str | os.PathLike) ->
     tok = backbone.tokenizer
     if isinstance(tok, ByteTokenizer):
         saved["medvlseg"] = {"tokenizer": "byte", "context_length": tok.context_length}
-    (folder / CONFIG_NAME).write_text(json.dumps(saved, indent=2), encoding="utf-8")
-    state = {k: v.detach().cpu().contiguous() for k, v in backbone.model.state_dict().items()}
-    save_file(state, str(folder / WEIGHTS_NAME))
     text = getattr(backbone.model, "text", None)
     if isinstance(text, HFTextEncoder):
         text.config.save_pretrained(folder)  # config.json: read from here when loading
     if hasattr(tok, "save_pretrained"):
         tok.save_pretrained(folder)
+    # the weights, then the config the loader starts from, each atomically and the config last: a
+    # folder whose writing was cut short has no config and is refused, never read half-written
+    state = {k: v.detach().cpu().contiguous() for k, v in backbone.model.state_dict().items()}
+    atomic_write_bytes(folder / WEIGHTS_NAME, save(state))
+    atomic_write_text(folder / CONFIG_NAME, json.dumps(saved, indent=2))
     return folder

@@ -4,6 +4,11 @@
 returned in their native dtype. NIfTI and DICOM volumes are read with MONAI's readers (nibabel and
 pydicom behind them) and kept with their voxel spacing so that distance metrics can be in mm.
 Every failure is a :class:`~medvlseg.errors.DataError` that names the file.
+
+Memory limits, checked from the file's header before any pixel is decoded: ``MEDVLSEG_MAX_PIXELS``
+per 2-D image (default 100 million: a 10,000 x 10,000 tile; Pillow refuses more than about 179
+million whatever this says) and ``MEDVLSEG_MAX_VOXELS`` per volume (default 1 billion: a
+512 x 512 x 3800 CT), both environment variables.
 """
 
 from __future__ import annotations
@@ -17,11 +22,42 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import DataError
+from ..errors import ConfigError, DataError, MedvlsegError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
 NIFTI_SUFFIXES = (".nii", ".nii.gz")
 DICOM_SUFFIXES = (".dcm", ".dicom")
+DEFAULT_MAX_PIXELS = 100_000_000
+DEFAULT_MAX_VOXELS = 1_000_000_000
+
+
+def _limit(var: str, default: int) -> int:
+    raw = os.environ.get(var)
+    if raw is None or not raw.strip():
+        return default
+    try:
+        value = int(raw.replace("_", ""))
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ConfigError(f"{var}={raw!r}: expected a positive whole number")
+    return value
+
+
+def check_size(path: str | os.PathLike, shape: Sequence[int], kind: str = "image") -> None:
+    """Refuse an image (``kind="image"``: every axis but a trailing colour one, so a stack of pages
+    counts them all) or a volume (every axis) over its limit (``MEDVLSEG_MAX_PIXELS`` /
+    ``MEDVLSEG_MAX_VOXELS``) before it is decoded."""
+    dims = [int(d) for d in shape]
+    if kind == "image" and len(dims) == 3 and dims[2] <= 4:
+        dims = dims[:2]
+    n = int(np.prod(dims, dtype=np.int64))
+    var, default, unit = (("MEDVLSEG_MAX_PIXELS", DEFAULT_MAX_PIXELS, "pixels") if kind == "image"
+                          else ("MEDVLSEG_MAX_VOXELS", DEFAULT_MAX_VOXELS, "voxels"))
+    limit = _limit(var, default)
+    if n > limit:
+        raise DataError(f"{path}: {' x '.join(map(str, dims))} = {n:,} {unit}, over the limit of {limit:,} "
+                        f"(raise it with the environment variable {var})")
 
 
 def path_suffix(path: str | os.PathLike) -> str:
@@ -128,7 +164,26 @@ def read_image(path: str | os.PathLike) -> np.ndarray:
         raise DataError(f"{path}: expected a 2-D grey or RGB image, got an array of shape {arr.shape}")
     if min(arr.shape[:2]) == 0:
         raise DataError(f"{path}: image has zero size {arr.shape}")
-    return arr
+    return replace_non_finite(arr, path)
+
+
+def replace_non_finite(arr: np.ndarray, source: str | os.PathLike) -> np.ndarray:
+    """Float pixels or voxels that are NaN or infinite (software that masks a scan with NaN) read as
+    the lowest finite value, i.e. background, with a warning naming ``source``; with no finite value
+    at all the file is an error. Everything after the readers may then assume finite numbers."""
+    if arr.dtype.kind != "f":
+        return arr
+    bad = ~np.isfinite(arr)
+    n = int(bad.sum())
+    if n == 0:
+        return arr
+    if n == arr.size:
+        raise DataError(f"{source}: no finite value (every pixel or voxel is NaN or infinite)")
+    fill = arr[~bad].min()
+    warnings.warn(f"{source}: {n} NaN or infinite value(s) of {arr.size} read as the lowest finite value ({fill:g})", stacklevel=3)
+    out = arr.copy()
+    out[bad] = fill
+    return out
 
 
 def _read_pil(path: Path) -> np.ndarray:
@@ -136,8 +191,9 @@ def _read_pil(path: Path) -> np.ndarray:
 
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # check_size decides
             with Image.open(path) as im:
+                check_size(path, (im.height, im.width))
                 im.load()  # forces a full decode: a truncated JPEG raises here
                 mode = im.mode
                 if mode == "P":
@@ -162,7 +218,14 @@ def _read_tiff(path: Path) -> np.ndarray:
     import tifffile
 
     try:
-        arr = tifffile.imread(path)
+        with tifffile.TiffFile(path) as tif:
+            shape = tuple(tif.series[0].shape)  # what asarray() decodes: every page of the series
+            if len(shape) == 3 and shape[0] in (3, 4) and shape[2] not in (3, 4):  # planar (C, H, W)
+                shape = (*shape[1:], shape[0])
+            check_size(path, shape)
+            arr = tif.asarray()
+    except MedvlsegError:
+        raise
     except Exception as exc:  # tifffile raises many types for corrupt files
         raise DataError(f"{path}: cannot read TIFF ({exc})") from None
     arr = np.asarray(arr)
@@ -315,6 +378,20 @@ def ras_order(values: Sequence, ornt: np.ndarray | None) -> list:
     return out
 
 
+def _header_shape(img: object) -> tuple[int, ...]:
+    """The array shape a MONAI reader's image object will decode to, from headers only: a nibabel
+    image's ``shape``; for DICOM, rows x columns x frames summed over the series' files."""
+    if hasattr(img, "shape"):
+        return tuple(int(d) for d in img.shape)
+    datasets = img if isinstance(img, (list, tuple)) else [img]
+    n = 0
+    for ds in datasets:
+        items = ds if isinstance(ds, (list, tuple)) else [ds]
+        for d in items:
+            n += int(getattr(d, "Rows", 0) or 0) * int(getattr(d, "Columns", 0) or 0) * int(getattr(d, "NumberOfFrames", 1) or 1)
+    return (n,)
+
+
 def read_volume(path: str | os.PathLike, *, like: Volume | None = None) -> Volume:
     """Read a NIfTI file, a DICOM file or a DICOM series folder with MONAI's readers, as a RAS+
     :class:`Volume`. ``like``: the image volume a mask belongs to; the mask is reoriented as the
@@ -333,7 +410,10 @@ def read_volume(path: str | os.PathLike, *, like: Volume | None = None) -> Volum
         raise DataError(f"{path}: not a NIfTI file, DICOM file or DICOM series folder")
     try:
         img = reader.read(str(path))
+        check_size(path, _header_shape(img), kind="volume")
         data, meta = reader.get_data(img)
+    except MedvlsegError:
+        raise
     except Exception as exc:  # nibabel/pydicom raise many types for corrupt input
         raise DataError(f"{path}: cannot read volume ({type(exc).__name__}: {exc})") from None
     data = np.asarray(data)
@@ -343,6 +423,7 @@ def read_volume(path: str | os.PathLike, *, like: Volume | None = None) -> Volum
         data = data[..., 0]
     if data.ndim != 3:
         raise DataError(f"{path}: expected a 3-D volume, got shape {data.shape}")
+    data = replace_non_finite(data, path)
     affine = np.asarray(meta.get("affine", np.eye(4)), dtype=np.float64)
     spacing = tuple(float(s) for s in np.sqrt((affine[:3, :3] ** 2).sum(axis=0)))
     if "pixdim" in meta:

@@ -144,16 +144,13 @@ class SegModule(pl.LightningModule):
         self.log("val_dice", loggable.pop("val_dice"), prog_bar=True)
         self.log_dict(loggable, sync_dist=False)
 
-    def _train_time_s(self) -> float:
-        """Training time so far, as Lightning's Timer (which enforces ``max_time`` and survives a
-        resume) counts it."""
-        from lightning.pytorch.callbacks import Timer
-
+    def _planned_epochs(self) -> int | None:
+        """A time budget's latest plan of the run's length in epochs (``RunDirCallback``), or None."""
         trainer = self._trainer
         for cb in (trainer.callbacks if trainer is not None else []):
-            if isinstance(cb, Timer):
-                return float(cb.time_elapsed("train"))
-        return 0.0
+            if hasattr(cb, "planned_epochs"):
+                return cb.planned_epochs()
+        return None
 
     # ---- optimiser ------------------------------------------------------------------------------------
 
@@ -165,16 +162,14 @@ class SegModule(pl.LightningModule):
         steps_per_epoch = max(1, total // max(1, o.epochs))
         warmup = o.warmup_epochs * steps_per_epoch
 
-        budget_s = o.max_time_min * 60.0 if o.max_time_min else None
-
         def factor(step: int) -> float:  # linear warmup, then cosine to 0 (per optimiser step)
             if warmup and step < warmup:
                 return (step + 1) / warmup
-            progress = (step - warmup) / max(1, total - warmup)
-            if budget_s is not None:
-                # a time budget usually ends the run long before `epochs`: decay over whichever
-                # comes first, so the last epochs of a 15-minute run are trained at a small rate
-                progress = max(progress, self._train_time_s() / budget_s)
+            # a time budget usually ends the run long before `epochs`: decay over the epochs it plans
+            # (recorded, so a function of the step alone: repeatable and resume-exact)
+            planned = self._planned_epochs()
+            end = planned * steps_per_epoch if planned else total
+            progress = (step - warmup) / max(1, end - warmup)
             return 0.5 * (1.0 + math.cos(math.pi * min(1.0, progress)))
 
         sched = torch.optim.lr_scheduler.LambdaLR(opt, factor)

@@ -29,6 +29,7 @@ Lightning reads the rank and world size from the environment that torchrun / SLU
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import math
 import os
@@ -41,11 +42,14 @@ from typing import Any
 
 import torch
 
-from ..config import RunConfig
+from ..config import RunConfig, apply_overrides
 from ..errors import ConfigError, DataError
 from ..utils import atomic_write_csv, atomic_write_json, atomic_write_text, sha256_file
 
 log = logging.getLogger(__name__)
+
+# the clock a time budget reads (one name, so a test can run a budget on simulated time)
+_clock = time.monotonic
 
 # what --resume may change: how long and where it trains, not what it trains on or what it is
 RESUMABLE_OVERRIDES = ("optim.epochs", "optim.max_time_min", "optim.early_stopping_patience", "trainer.", "data.num_workers",
@@ -99,6 +103,8 @@ class RunDirCallback(_lightning_checkpoint_base()):
         self._rng: dict[str, Any] | None = None
         self.presence_threshold = 0.5
         self.presence_calibration: dict[str, Any] | None = None
+        # a time budget's plan: the number of epochs in all, as planned after each epoch (plan_epochs)
+        self.epoch_plan: list[int] = []
 
     @property
     def state_key(self) -> str:
@@ -116,6 +122,7 @@ class RunDirCallback(_lightning_checkpoint_base()):
         return {
             "rows": self.rows, "best_epoch": self.best_epoch, "best_score": self.best_score,
             "best_metrics": {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in self.best_metrics.items()}, "train_time_s": self.train_time_s, "rng": rng,
+            "epoch_plan": self.epoch_plan,
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -124,6 +131,7 @@ class RunDirCallback(_lightning_checkpoint_base()):
         self.best_score = float(state.get("best_score", -math.inf))
         self.best_metrics = dict(state.get("best_metrics", {}))
         self.train_time_s = float(state.get("train_time_s", 0.0))
+        self.epoch_plan = [int(n) for n in state.get("epoch_plan", [])]
         self._rng = state.get("rng")
 
     def on_train_start(self, trainer, pl_module) -> None:
@@ -143,22 +151,66 @@ class RunDirCallback(_lightning_checkpoint_base()):
                 rng.pop("torch.cuda", None)
             _set_rng_states(rng)
             self._rng = None
+        self._t0 = _clock()  # the budget is charged from here to each epoch's end, checkpoints included
+        budget = self.cfg.optim.max_time_min
+        if budget and self.cfg.optim.epoch_plan is None and self.epoch_plan and self.epoch_plan[-1] <= len(self.rows):
+            # resumed after the budget had ended (e.g. with a larger one): plan the last entry again,
+            # as if that epoch had ended now, so the next epochs are not trained at a rate of zero
+            self.epoch_plan[-1] = self._fit(len(self.rows), float(self.rows[-1].get("epoch_time_s") or 0.0))
+            if self.epoch_plan[-1] <= len(self.rows):
+                log.warning("the time budget of %s min is spent (%.0f s trained): nothing to resume", budget, self.train_time_s)
+                trainer.should_stop = True
 
     # ---- per epoch ------------------------------------------------------------------------------------
 
-    def on_train_epoch_start(self, trainer, pl_module) -> None:
-        self._t0 = time.monotonic()
+    def planned_epochs(self) -> int | None:
+        """The latest plan of the run's length in epochs, or None without a time budget (or before
+        its first epoch has ended). The learning rate decays over it (``SegModule``)."""
+        o = self.cfg.optim
+        if not self.epoch_plan or (o.max_time_min is None and o.epoch_plan is None):
+            return None
+        return self.epoch_plan[-1]
+
+    def _fit(self, epoch: int, epoch_time: float) -> int:
+        """Epochs in all when ``epoch`` epochs are done: those that still fit in ``max_time_min`` at
+        the pace of the last one (``epoch_time`` s), within ``optim.epochs``."""
+        o = self.cfg.optim
+        remaining_s = o.max_time_min * 60.0 - self.train_time_s
+        fits = int(remaining_s // max(epoch_time, 1e-6)) if remaining_s > 0 else 0
+        return epoch + max(0, min(fits, o.epochs - epoch))
+
+    def plan_epochs(self, trainer, epoch: int, epoch_time: float) -> int | None:
+        """After ``epoch`` (1-based): the number of epochs the run will take in all, or None without a
+        time budget. Replayed from ``optim.epoch_plan`` when given (no clock is read); otherwise
+        :meth:`_fit`. A budget is so spent in whole epochs, and the learning rate, which decays over
+        the plan times the steps per epoch, is a function of the step alone. Rank 0 decides."""
+        o = self.cfg.optim
+        if o.epoch_plan is not None:
+            planned = o.epoch_plan[epoch - 1] if epoch <= len(o.epoch_plan) else epoch
+        elif o.max_time_min:
+            planned = self._fit(epoch, epoch_time)
+        else:
+            return None
+        return int(trainer.strategy.broadcast(max(int(planned), epoch), src=0))
 
     def on_train_epoch_end(self, trainer, pl_module) -> None:
         if trainer.sanity_checking:
             return
-        epoch_time = time.monotonic() - self._t0
+        now = _clock()
+        epoch_time, self._t0 = now - self._t0, now  # since the last epoch's end (or the start)
         self.train_time_s += epoch_time
         m = dict(pl_module.epoch_metrics)
         row: dict[str, Any] = {"epoch": trainer.current_epoch + 1, "train_loss": m.get("train_loss", float("nan"))}
         row.update({k: v for k, v in m.items() if k.startswith("val_")})
         row["lr"] = m.get("lr", float("nan"))
         row["epoch_time_s"] = round(epoch_time, 3)
+        row["steps"] = trainer.global_step
+        planned = self.plan_epochs(trainer, row["epoch"], epoch_time)
+        if planned is not None:
+            self.epoch_plan.append(planned)
+            row["planned_epochs"] = planned
+            if planned <= row["epoch"]:  # the budget holds no further epoch
+                trainer.should_stop = True
         cache = getattr(pl_module, "cache", None)
         if cache is not None:
             row["cache_computed"] = cache.computed
@@ -198,6 +250,9 @@ class RunDirCallback(_lightning_checkpoint_base()):
             "best_metrics": {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in self.best_metrics.items()},
             "presence_calibration": self.presence_calibration,
             "epochs_completed": len(self.rows),
+            # optimiser steps taken, and a time budget's plans (optim.epoch_plan replays them)
+            "steps": int(self.rows[-1].get("steps", 0)) if self.rows else 0,
+            "epoch_plan": self.epoch_plan or None,
             "train_time_s": round(self.train_time_s, 3),
         })
         if path.is_file():
@@ -286,6 +341,30 @@ def quiet_lightning() -> Iterator[None]:
 
 
 # ------------------------------------------------------------------------------------------- run dir
+
+
+def replay_config(run_dir: str | os.PathLike, overrides: list[str] | None = None) -> RunConfig:
+    """The config that repeats a time-budgeted run without a clock: its own config.yaml with the
+    epoch plan its metadata.json recorded (``optim.epoch_plan``), named ``<name>-replay`` and written
+    beside it. ``overrides`` apply last (``name=...``, ``out_dir=...``). On the same devices and
+    batch size the replay repeats the run step for step; elsewhere it repeats its epochs and schedule."""
+    run_dir = Path(run_dir).resolve()
+    cfg_path, meta_path = run_dir / "config.yaml", run_dir / "metadata.json"
+    for p in (cfg_path, meta_path):
+        if not p.is_file():
+            raise ConfigError(f"{p}: not found; --replay takes a run directory written by `medvlseg train`")
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ConfigError(f"{meta_path}: not readable JSON ({exc})") from None
+    plan = meta.get("epoch_plan") if isinstance(meta, dict) else None
+    if not plan:
+        raise ConfigError(f"{meta_path}: no epoch_plan recorded (the run had no time budget, or predates epoch plans); "
+                          f"repeat it with --config {cfg_path}")
+    raw = RunConfig.from_yaml(cfg_path).to_dict()
+    raw.update(name=f"{raw.get('name') or run_dir.name}-replay", out_dir=str(run_dir.parent))
+    raw["optim"]["epoch_plan"] = [int(n) for n in plan]
+    return RunConfig.from_dict(apply_overrides(raw, list(overrides or [])), source=str(cfg_path))
 
 
 def _choose_run_dir(cfg: RunConfig, model_name: str) -> Path:
@@ -467,13 +546,9 @@ def _train(cfg, *, resume, overrides, devices, strategy, num_nodes, out_dir, pro
     if progress:
         callbacks.append(RichProgressBar(leave=False))
     t = cfg.trainer
-    max_time = None
-    if cfg.optim.max_time_min:
-        from datetime import timedelta
-
-        max_time = timedelta(minutes=cfg.optim.max_time_min)
+    # no Lightning max_time: a time budget is spent in whole epochs (RunDirCallback.plan_epochs)
     trainer = pl.Trainer(
-        max_epochs=cfg.optim.epochs, max_time=max_time,
+        max_epochs=cfg.optim.epochs,
         accelerator=t.accelerator, devices=t.devices, strategy=t.strategy, num_nodes=t.num_nodes, precision=t.precision,
         gradient_clip_val=cfg.optim.grad_clip or None, log_every_n_steps=t.log_every_n_steps,
         deterministic="warn" if t.deterministic else False,

@@ -110,6 +110,7 @@ def cross_prompt_evaluate(
     tta: str = "none",
     trust_pickle: bool = False,
     figures: bool = True,
+    resolve_prompts: bool = True,
 ) -> dict[str, Any]:
     """Score every image of ``split`` (of one dataset, or several pooled) with every prompt; see the
     module docstring. Returns the JSON summary."""
@@ -121,7 +122,7 @@ def cross_prompt_evaluate(
     t0 = time.perf_counter()
     device = resolve_device(device)
     model, info = model_and_info(model_or_path, trust_pickle=trust_pickle)
-    seg = Segmenter(model, device=device, tta=tta)
+    seg = Segmenter(model, device=device, tta=tta, resolve_prompts=resolve_prompts)
     ds = _open(data).split(split)
     if len(ds) == 0:
         raise DataError(f"{ds.name}: split {split!r} has no samples")
@@ -159,7 +160,7 @@ def cross_prompt_evaluate(
                 gt = truths.get(target) if target is not None else None
                 present = gt is not None and bool(gt.any())
                 row = {"image": key.split("@")[0], "dataset": entry["dataset"], "prompt": prompt, "kind": kind,
-                       "target": target, "present": present, "presence_score": r.present,
+                       "target": target, "model_prompt": r.model_prompt, "present": present, "presence_score": r.present,
                        "predicted_empty": not bool(r.mask.any())}
                 if present:
                     inter = float((r.mask & gt).sum())
@@ -171,6 +172,9 @@ def cross_prompt_evaluate(
         "model": info.to_dict(), "split": split or "all", "n_images": len(keys), "prompts": [
             {"prompt": p, "kind": k, "target": t} for p, k, t in plist],
         "presence_threshold": seg.presence_threshold, "threshold": seg.threshold, "tta": tta,
+        "resolve_prompts": resolve_prompts,
+        # what the model was given for each prompt (a paraphrase resolved to the target it means)
+        "model_prompts": {p: seg.model_prompt(p) for p, _, _ in plist},
         "time_s": time.perf_counter() - t0,
     })
     out = Path(out_dir)
@@ -295,7 +299,7 @@ def _write_csv(path: Path, rows: list[dict[str, Any]]) -> None:
     import csv
     import io
 
-    cols = ["image", "dataset", "prompt", "kind", "target", "present", "presence_score", "predicted_empty", "dice"]
+    cols = ["image", "dataset", "prompt", "kind", "target", "model_prompt", "present", "presence_score", "predicted_empty", "dice"]
     buf = io.StringIO()
     w = csv.DictWriter(buf, fieldnames=cols, lineterminator="\n")
     w.writeheader()

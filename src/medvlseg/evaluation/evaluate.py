@@ -98,6 +98,7 @@ def evaluate(
     figures: bool = True,
     targets: str | os.PathLike | None = None,
     drop_train_copies: bool = True,
+    resolve_prompts: bool = True,
 ) -> dict[str, Any]:
     """Evaluate a model (a :class:`~medvlseg.models.base.SegmentationModel`, or a run directory /
     checkpoint that :func:`~medvlseg.checkpoints.resolve_model` reads) on one split of ``data``.
@@ -146,8 +147,10 @@ def evaluate(
     model, info = model_and_info(model_or_path, trust_pickle=trust_pickle, pickle_model=pickle_model, pickle_backbone=pickle_backbone)
     thr = info.threshold if threshold is None else float(threshold)
     # presence: the given value for every prompt, else the record's (per target where calibrated)
+    # a perturbation study measures the model's own reading of the text: prompts go to it as they are
+    resolve_prompts = resolve_prompts and perturb is None
     seg = Segmenter(model, threshold=thr, presence_threshold=presence_threshold, device=device,
-                    precision=precision, tta=tta)
+                    precision=precision, tta=tta, resolve_prompts=resolve_prompts)
     stochastic = uncertainty and hasattr(model, "sample_probabilities")
     t_model = time.perf_counter() - t_start
 
@@ -280,7 +283,7 @@ def evaluate(
         "presence_thresholds": {} if presence_threshold is not None else dict(info.presence_thresholds),
         "device": str(seg.device),
         "precision": precision,
-        "tta": tta,
+        "tta": tta, "resolve_prompts": resolve_prompts,
         "batch_size": batch_size,
         "timings": {
             "model_load_s": t_model, "prompts_s": t_prompts, "inference_s": t_infer, "scoring_s": t_score,

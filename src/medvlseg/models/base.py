@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ..backbones.base import IMAGENET_MEAN, IMAGENET_STD, Backbone, TextFeatures, VisionFeatures
+from ..backbones.base import IMAGENET_MEAN, IMAGENET_STD, Backbone, TextFeatures, TextTokens, VisionFeatures
 from ..errors import ConfigError, DataError
 from .record import HEADER_KEY, ModelRecord
 
@@ -105,6 +105,11 @@ class SegmentationModel(nn.Module):
     ) -> SegmentationOutput:
         """``forward(images, prompts)`` given ``features = frozen_features(images)``."""
         raise NotImplementedError(f"{self.name} has no cacheable frozen prefix (frozen_features returns None)")
+
+    def forward_tokens(self, images: torch.Tensor, tokens: TextTokens) -> SegmentationOutput:
+        """``forward`` with the prompts already tokenized by ``self.backbone.tokenize``: the pure tensor
+        path an exported graph (:mod:`medvlseg.export`) is traced from."""
+        raise NotImplementedError(f"{self.name}: no tokens path (forward_tokens); it cannot be exported")
 
     def __call__(self, images: torch.Tensor, prompts: Sequence[str]) -> SegmentationOutput:  # typing only
         return super().__call__(images, prompts)

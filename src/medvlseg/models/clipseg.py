@@ -289,7 +289,14 @@ def build_biomedclipseg(backbone: Backbone, **kwargs) -> CLIPSeg:
 @register_model("biomedclipseg-d", default_backbone="biomedclip", backbones=("vit", "cnn"), paper="arXiv:2308.07706")
 def build_biomedclipseg_d(backbone: Backbone, *, clipseg_checkpoint: str | None = CLIPSEG_CHECKPOINT, **kwargs) -> CLIPSeg:
     """BiomedCLIPSeg-D: as BiomedCLIPSeg, the decoder initialised from CLIPSeg's pretrained one."""
+    from ..errors import DataError
+
     model = CLIPSeg(backbone, **kwargs)
     if clipseg_checkpoint:
-        load_clipseg_checkpoint(model, clipseg_checkpoint, encoders=False)
+        try:
+            load_clipseg_checkpoint(model, clipseg_checkpoint, encoders=False)
+        except DataError as exc:  # offline, most often: say which argument to change, and to what
+            raise DataError(f"biomedclipseg-d: {str(exc).rstrip('.')}. Set model.kwargs.clipseg_checkpoint to a folder written by "
+                            "CLIPSegForImageSegmentation.save_pretrained, or to null for a decoder started from "
+                            "scratch (that is biomedclipseg)") from None
     return model

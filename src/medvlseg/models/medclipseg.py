@@ -360,11 +360,21 @@ class MedCLIPSeg(SegmentationModel):
         """:meth:`forward` from :meth:`frozen_features` (possibly cached): same output."""
         if len(prompts) != features[-1].shape[0]:
             raise ConfigError(f"{self.name}: need one prompt per image: {features[-1].shape[0]} image(s), {len(prompts)} prompt(s)")
-        tokens = self.backbone.tokenize(list(prompts))
+        return self._from_features(features, self.backbone.tokenize(list(prompts)), tuple(image_hw))
+
+    def forward_tokens(self, images: torch.Tensor, tokens: TextTokens) -> SegmentationOutput:
+        """
+        images: (B, 3, H, W) normalised for the backbone
+        tokens: input_ids and attention_mask (B, L) from ``self.backbone.tokenize``
+        returns: as :meth:`forward`
+        """
+        return self._from_features(self.frozen_features(images), tokens, tuple(images.shape[-2:]))
+
+    def _from_features(self, features: Sequence[torch.Tensor], tokens: TextTokens, image_hw: tuple[int, int]) -> SegmentationOutput:
         s = self._start(features, tokens)
         n = len(self.adapter_blocks)
         self._run(s, tokens, 0, n, [self._is_stochastic()] * n)
-        return self._finish(s, tokens, tuple(image_hw))
+        return self._finish(s, tokens, image_hw)
 
     @torch.inference_mode()
     def sample_probabilities(

@@ -93,6 +93,10 @@ class UNet(SegmentationModel):
         returns: logits (B, 1, H, W); aux: image_embeds (B, E)
         """
         self.check_inputs(images, prompts)
+        return self.forward_tokens(images, None)
+
+    def forward_tokens(self, images: torch.Tensor, tokens: object = None) -> SegmentationOutput:
+        """:meth:`forward` without the prompts it ignores (the tensor path :mod:`medvlseg.export` traces)."""
         bb = self.backbone
         with torch.set_grad_enabled(torch.is_grad_enabled() and not bb.frozen):
             vis = bb.encode_image(images, return_blocks=range(bb.num_vision_blocks))  # (B, C_i, H/s_i, W/s_i)

@@ -1,0 +1,179 @@
+"""Resolving a prompt that names none of a model's targets to the target it means.
+
+A model trained on "skin lesion" has learnt what that name, and the sentences built on it, look like;
+asked for a "nevus" it has seen no such text and, trained to answer "nothing here" to names it does
+not know, says the lesion is absent. BiomedParse meets this by matching the prompt's text embedding
+against its catalogue of object types; so do we, with the model's own frozen text tower as a
+sentence encoder (for ``lite``: all-MiniLM-L6-v2, made for sentence similarity):
+
+- a prompt that contains one of the model's target names (``"one small pink polyp in the upper
+  left"``) is given to the model unchanged: the model reads such sentences itself; so is one with a
+  negation ("healthy skin, no mole"), whose meaning a similarity would turn round;
+- otherwise it is compared (cosine of the pooled text features) with the phrases of every target in
+  the catalogue (:mod:`medvlseg.prompts.attributes`: the name, plural, the aliases made of words
+  (not dataset names such as "kvasir-seg") and the descriptions), trained or not. It is given to the model as the name of the trained target it is closest to when
+  that similarity is at least ``min_similarity`` and clearly (``min_margin``) above that of every
+  other target, a side word ("left", "right") never crossing to the other side; a prompt closer to
+  an untrained target, or close to none (nonsense), goes to the model unchanged, and the model then
+  calls it absent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import torch
+
+from .attributes import TargetCatalog, load_targets, pluralize
+
+# cosine similarity of pooled all-MiniLM-L6-v2 features; chosen on the default paraphrase list and the
+# catalogue, checked on a held-out list (BENCHMARKS, "one model for every target")
+MIN_SIMILARITY = 0.5
+MIN_MARGIN = 0.05
+SIDE_WORDS = ("left", "right")
+NEGATIONS = frozenset({"no", "not", "without", "absent", "free", "healthy", "normal", "none", "non"})
+CACHE_SIZE = 4096  # resolutions kept (a service meets an unbounded stream of prompts)
+
+
+@dataclass(frozen=True)
+class Resolution:
+    prompt: str  # as given
+    model_prompt: str  # what the model is given: the target's name, or the prompt unchanged
+    target: str | None  # the trained target it was resolved to (None: unchanged)
+    similarity: float | None = None  # cosine to that target's closest phrase
+    runner_up: float | None = None  # best cosine of any other target
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def _sides(text: str) -> set[str]:
+    return {w for w in _words(text) if w in SIDE_WORDS}
+
+
+def _contains(prompt: str, name: str) -> bool:
+    p, n = _words(prompt), _words(name)
+    return bool(n) and any(p[i : i + len(n)] == n for i in range(len(p) - len(n) + 1))
+
+
+class PromptResolver:
+    """Maps prompts to ``targets`` (the names a model was trained on) as the module docstring says.
+
+    ``encode``: B prompts -> (B, D) sentence features (any scale; cosine is taken).
+    ``targets``: the class names the model was trained on (the names its prompts and presence
+    thresholds use; a manifest string such as "wound" is taken to its catalogue class, "foot ulcer").
+    ``catalog``: the target catalogue whose phrases describe each target (default: the packaged one);
+    a trained target it does not know is described by its name alone.
+    """
+
+    def __init__(self, encode: Callable[[list[str]], torch.Tensor], targets: Sequence[str], catalog: TargetCatalog | None = None,
+                 *, min_similarity: float = MIN_SIMILARITY, min_margin: float = MIN_MARGIN) -> None:
+        catalog = catalog or load_targets()
+        classes = set()
+        for t in targets:
+            t = (t or "").strip().lower()
+            if t:
+                classes.add(catalog.resolve(t).class_name.lower() if t in catalog.aliases else t)
+        self.targets = sorted(classes)
+        self.encode = encode
+        self.min_similarity, self.min_margin = float(min_similarity), float(min_margin)
+        vocabulary = {w for info in catalog.targets.values()
+                      for text in (info.class_name, info.plural, *info.descriptions) for w in _words(text)}
+        phrases: dict[str, set[str]] = {}  # target (trained class, or "catalogue:<key>") -> phrases
+        trained_keys = {}
+        self._names: dict[str, set[str]] = {}  # trained class -> the names that pass a prompt through
+        for t in self.targets:
+            key = catalog.aliases.get(t, t)
+            trained_keys[key] = t
+            phrases.setdefault(t, set()).update({t, pluralize(t)})
+            self._names[t] = {t, pluralize(t)}
+        aliases_of: dict[str, set[str]] = {}
+        for alias, key in catalog.aliases.items():
+            if any(w in vocabulary for w in _words(alias)):  # words, not dataset names ("kvasir-seg", "ph2")
+                aliases_of.setdefault(key, set()).add(alias)
+        for key, info in catalog.targets.items():
+            owner = trained_keys.get(key, f"catalogue:{key}")  # untrained targets compete, never win
+            phrases.setdefault(owner, set()).update({info.class_name.lower(), info.plural.lower(), *aliases_of.get(key, ()),
+                                                     *(d.lower() for d in info.descriptions)})
+            if owner in self._names:
+                self._names[owner].add(info.plural.lower())
+        self._owners: list[str] = []
+        texts: list[str] = []
+        for owner, ps in sorted(phrases.items()):
+            for p in sorted(ps):
+                self._owners.append(owner)
+                texts.append(p)
+        self._texts = texts
+        self._bank: torch.Tensor | None = None  # (P, D) normalised, computed on first use
+        self._cache: OrderedDict[str, Resolution] = OrderedDict()
+
+    def _features(self, texts: list[str]) -> torch.Tensor:
+        # full precision whatever the caller runs under: a resolution must not depend on bf16
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(torch.no_grad())
+            for device in ("cpu", "cuda") if torch.cuda.is_available() else ("cpu",):
+                stack.enter_context(torch.autocast(device, enabled=False))
+            f = self.encode(texts).float().cpu()
+        return torch.nn.functional.normalize(f, dim=-1)
+
+    def resolve(self, prompt: str) -> Resolution:
+        hit = self._cache.get(prompt)
+        if hit is None:
+            hit = self._cache[prompt] = self._resolve(prompt)
+            if len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        else:
+            self._cache.move_to_end(prompt)
+        return hit
+
+    def _resolve(self, prompt: str) -> Resolution:
+        unchanged = Resolution(prompt, prompt, None)
+        if not prompt.strip() or NEGATIONS.intersection(_words(prompt)):
+            return unchanged
+        if any(_contains(prompt, n) for names in self._names.values() for n in names):
+            return unchanged
+        if self._bank is None:
+            self._bank = self._features(self._texts)
+        sims = (self._bank @ self._features([prompt])[0]).tolist()  # (P,)
+        sides = _sides(prompt)
+        best: dict[str, float] = {}
+        for owner, text, s in zip(self._owners, self._texts, sims):
+            name = owner.removeprefix("catalogue:")
+            if sides and _sides(name) and _sides(name) != sides:
+                continue  # "left collar bone" is never the right clavicle
+            best[owner] = max(best.get(owner, -1.0), s)
+        if not best:
+            return unchanged
+        ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)
+        (owner, s1), s2 = ranked[0], (ranked[1][1] if len(ranked) > 1 else -1.0)
+        if owner.startswith("catalogue:") or s1 < self.min_similarity or s1 - s2 < self.min_margin:
+            return Resolution(prompt, prompt, None, s1, s2)
+        return Resolution(prompt, owner, owner, s1, s2)
+
+
+def resolver_for(model: torch.nn.Module) -> PromptResolver | None:
+    """The resolver of a model whose record names its targets and whose backbone gives sentence
+    features (``text_features``) from pretrained weights; None otherwise (prompts then go to the
+    model unchanged: a randomly initialised text tower's similarities mean nothing)."""
+    record = getattr(model, "record", None)
+    backbone = getattr(model, "backbone", None)
+    # the classes it was trained on: those its presence thresholds were calibrated for, and the
+    # record's target strings (the generic "target" of a folder dataset names nothing)
+    targets = [*(getattr(record, "presence_thresholds", None) or {}),
+               *(t for t in (getattr(record, "targets", None) or []) if t.strip().lower() != "target")]
+    if not targets or not getattr(model, "uses_text", True) or backbone is None or type(backbone).text_features is _base_text_features():
+        return None
+    if str(getattr(backbone, "weight_source", "random")).startswith("random"):
+        return None
+    return PromptResolver(lambda texts: backbone.text_features(texts), targets)
+
+
+def _base_text_features():
+    from ..backbones.base import Backbone
+
+    return Backbone.text_features

@@ -1,0 +1,105 @@
+"""Resolving a prompt that names none of a model's targets to the target it means
+(medvlseg.prompts.resolve): the rules on a transparent bag-of-words encoder, then the real sentence
+encoder of the `lite` backbone (all-MiniLM-L6-v2, offline) on phrasings no catalogue holds."""
+
+from __future__ import annotations
+
+import re
+import zlib
+
+import pytest
+import torch
+
+from medvlseg.prompts.resolve import PromptResolver
+
+TARGETS = ["foot ulcer", "skin lesion", "polyp", "left lung", "right lung", "left clavicle", "right clavicle", "heart"]
+
+
+def bag_of_words(texts: list[str]) -> torch.Tensor:
+    """Each word a fixed random direction: cosine = shared words (a transparent stand-in encoder)."""
+    out = torch.zeros(len(texts), 512)
+    for i, t in enumerate(texts):
+        for w in re.findall(r"[a-z]+", t.lower()):
+            if w in ("the", "a", "an", "of", "on", "in", "is", "that", "and", "with", "from", "side"):
+                continue
+            g = torch.Generator().manual_seed(zlib.crc32(w.encode()))
+            out[i] += torch.randn(512, generator=g)
+    return out
+
+
+@pytest.fixture(scope="module")
+def resolver():
+    return PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, min_margin=0.05)
+
+
+def test_a_prompt_naming_a_target_goes_to_the_model_unchanged(resolver):
+    for prompt in ("polyp", "one small pink polyp in the upper left", "two polyps", "the patient's left lung"):
+        r = resolver.resolve(prompt)
+        assert r.model_prompt == prompt and r.target is None
+
+
+def test_a_paraphrase_is_given_as_the_target_it_means(resolver):
+    r = resolver.resolve("open wound foot skin")
+    assert r.model_prompt == "foot ulcer" and r.target == "foot ulcer" and r.similarity > r.runner_up + 0.05
+
+
+def test_a_side_word_never_crosses_to_the_other_side(resolver):
+    r = resolver.resolve("left collarbone")  # "left collarbone" is an alias of the left clavicle
+    assert r.target == "left clavicle"
+    r = resolver.resolve("right collarbone bone")
+    assert r.target == "right clavicle"
+
+
+def test_nonsense_and_untrained_targets_stay_as_given(resolver):
+    assert resolver.resolve("orchestra violin").target is None
+    assert resolver.resolve("").target is None
+    only_polyp = PromptResolver(bag_of_words, ["polyp"], min_similarity=0.3)
+    # the catalogue's foot ulcer competes (and wins) but is not the model's target: unchanged
+    r = only_polyp.resolve("open wound foot skin")
+    assert r.target is None and r.model_prompt == "open wound foot skin"
+
+
+def test_an_ambiguous_prompt_stays_as_given(resolver):
+    strict = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, min_margin=0.9)
+    assert strict.resolve("open wound foot skin").target is None
+
+
+@pytest.fixture(scope="module")
+def lite():
+    pytest.importorskip("efficientnet_lite_pytorch", reason="the lite backbone needs the models extra")
+    from medvlseg.backbones.base import build_backbone
+
+    return build_backbone("lite")
+
+
+def test_minilm_resolves_phrasings_no_catalogue_holds(lite):
+    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS)
+    assert r.resolve("an ulcer on the foot of a diabetic patient").target == "foot ulcer"
+    assert r.resolve("the collarbone on the left side").target == "left clavicle"
+    for nonsense in ("orchestra", "blue bicycle", "qwzkfjx"):
+        assert r.resolve(nonsense).target is None, nonsense
+
+
+def test_the_segmenter_gives_the_model_the_resolved_target(monkeypatch):
+    import medvlseg
+    from medvlseg import prompts
+    from medvlseg.segmenter import Segmenter
+
+    model = medvlseg.build_model("medclipseg", backbone="tiny-lite")
+    model.record.targets = ["foot ulcer", "polyp"]
+    seen: list[list[str]] = []
+    real = type(model).predict
+
+    def spy(self, images, texts):
+        seen.append(list(texts))
+        return real(self, images, texts)
+
+    monkeypatch.setattr(type(model), "predict", spy)
+    seg = Segmenter(model)
+    assert seg.resolver is None  # a random text tower: its similarities mean nothing
+    monkeypatch.setattr(prompts.resolve, "resolver_for", lambda m: PromptResolver(bag_of_words, m.record.targets, min_similarity=0.3))
+    seg = Segmenter(model)
+    res = seg.segment(torch.rand(40, 40, 3).numpy(), "open wound foot skin")
+    assert seen[-1] == ["foot ulcer"] and res.prompt == "open wound foot skin" and res.model_prompt == "foot ulcer"
+    assert Segmenter(model, resolve_prompts=False).segment(torch.rand(40, 40, 3).numpy(), "open wound foot skin").model_prompt == "open wound foot skin"
+    assert seen[-1] == ["open wound foot skin"]
