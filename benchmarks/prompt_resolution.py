@@ -35,8 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     for target, paraphrases in spec.targets.items():
         for p in [target, *paraphrases]:
             r = seg.resolver.resolve(p)
-            rows.append({"prompt": p, "meant": target, "given_as": r.model_prompt, "similarity": r.similarity, "runner_up": r.runner_up,
-                         "ok": r.model_prompt == target or (p == target)})
+            rows.append({"prompt": p, "meant": target, "given_as": r.model_prompt, "similarity": r.similarity, "runner_up": r.runner_up})
     rng = np.random.default_rng(0)
     nonsense = list(dict.fromkeys([*spec.nonsense, *(nonsense_prompt(rng) for _ in range(args.nonsense))]))
     wrong = [seg.resolver.resolve(p) for p in nonsense]
@@ -45,7 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         sim = "-" if r["similarity"] is None else f"{r['similarity']:.3f}"
         run = "-" if r["runner_up"] is None else f"{r['runner_up']:.3f}"
-        print(f"| {r['prompt']} | {r['meant']} | {r['given_as']}{'' if r['ok'] else ' (wrong)'} | {sim} | {run} |")
+        note = "" if r["given_as"] in (r["meant"], r["prompt"]) else " (another target)"
+        if r["given_as"] == r["prompt"] and r["prompt"] != r["meant"]:
+            note = " (unchanged: names a target)" if r["similarity"] is None else " (unchanged)"
+        print(f"| {r['prompt']} | {r['meant']} | {r['given_as']}{note} | {sim} | {run} |")
     paraphrases = [r for r in rows if r["prompt"] != r["meant"]]
     print(f"\nparaphrases given as their own target: {sum(r['given_as'] == r['meant'] for r in paraphrases)} of {len(paraphrases)}; "
           f"given as another target: {sum(r['given_as'] not in (r['meant'], r['prompt']) for r in paraphrases)}; "
