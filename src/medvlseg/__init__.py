@@ -27,6 +27,7 @@ _EXPORTS = {
     "build_model": ".models.base", "list_models": ".models.base", "load_model": ".models.base",
     "save_model": ".models.base",
     "SegmentationResult": ".segmenter", "Segmenter": ".segmenter", "load": ".segmenter",
+    "rank": ".ranking",
 }
 
 __all__ = ["__version__", *sorted(_EXPORTS)]

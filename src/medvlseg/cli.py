@@ -536,6 +536,30 @@ def demo(
 # -------------------------------------------------------------------------------------- benchmark
 
 
+@app.command("rank")
+def rank_cmd(
+    model: Annotated[str, typer.Argument(metavar="RUN_OR_CHECKPOINT", help="Run directory or .safetensors file.")],
+    inputs: Annotated[list[Path], typer.Argument(metavar="INPUT...", help="A dataset folder (with --split), or image files and folders.")],
+    prompt: Annotated[str, typer.Option("--prompt", help="The target to annotate, e.g. 'foot ulcer'.")],
+    out: Annotated[Path, typer.Option("--out", help="Ranking CSV: rank, image, score and each signal.")],
+    split: Annotated[Optional[str], typer.Option(help="With a dataset folder: the split to rank (default: all).")] = None,
+    samples: Annotated[int, typer.Option(help="Monte-Carlo passes of a stochastic model.")] = 8,
+    diversity: Annotated[float, typer.Option(help="> 0: keep near-duplicates apart (score minus this times the similarity to those already ranked).")] = 0.0,
+    cache: Annotated[Optional[Path], typer.Option(help="Scores cache (JSON lines; default: beside --out). Re-ranking computes only new images.")] = None,
+    device: Annotated[Optional[str], typer.Option(help="cpu, cuda, ... (default: cuda if available).")] = None,
+) -> None:
+    """Rank unlabelled images by how much annotating them should help: the model's uncertainty
+    (Monte-Carlo mutual information, TTA disagreement, an unsure presence score), most useful first."""
+    from .ranking import rank_images, write_ranking
+
+    ranked = rank_images(model, inputs, prompt, split=split, samples=samples, diversity=diversity,
+                         cache=cache if cache is not None else out.with_name(f".{out.name}.cache.jsonl"),
+                         device=device, progress=sys.stderr.isatty(), console=err_console)
+    write_ranking(ranked, out)
+    cached = sum(r.cached for r in ranked)
+    err_console.print(f"ranked {len(ranked)} image(s) ({cached} from the cache); wrote {out}", highlight=False)
+
+
 @app.command("export")
 def export_cmd(
     model: Annotated[str, typer.Argument(metavar="RUN_OR_CHECKPOINT", help="Run directory or .safetensors file.")],

@@ -20,7 +20,6 @@ needs the PyTorch text tower). Export and inference need the ``export`` extra (o
 from __future__ import annotations
 
 import copy
-import json
 import os
 import shutil
 from collections.abc import Sequence
@@ -156,15 +155,13 @@ class OnnxModel(nn.Module):
     def __init__(self, folder: str | os.PathLike, *, threads: int | None = None) -> None:
         super().__init__()
         from .models.record import ModelRecord
+        from .utils import read_json_mapping
 
         folder = Path(folder)
         meta_path = folder / RECORD_NAME
         if not meta_path.is_file():
             raise DataError(f"{folder}: no {RECORD_NAME}; not a folder written by `medvlseg export --onnx`")
-        try:
-            meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise DataError(f"{meta_path}: not readable JSON ({exc})") from None
+        meta = read_json_mapping(meta_path, RECORD_NAME, error=DataError)
         if meta.get("format") != EXPORT_FORMAT:
             raise DataError(f"{meta_path}: format {meta.get('format')!r}; this medvlseg reads {EXPORT_FORMAT!r}")
         self.meta = meta

@@ -121,6 +121,21 @@ def read_yaml_mapping(path: str | os.PathLike, what: str = "file") -> dict:
     return raw
 
 
+def read_json_mapping(path: str | os.PathLike, what: str = "file", error: type[Exception] = ConfigError) -> dict:
+    """A JSON file whose top level is an object; missing, unreadable, invalid or another top level
+    is an ``error`` naming the file (``what``: what it should have been)."""
+    path = Path(path)
+    if not path.is_file():
+        raise error(f"{path}: {what} not found")
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise error(f"{path}: not readable JSON ({exc})") from None
+    if not isinstance(raw, dict):
+        raise error(f"{path}: expected a JSON object at the top level, got {type(raw).__name__}")
+    return raw
+
+
 def file_safe(text: str, max_len: int | None = None) -> str:
     """``text`` as part of a file name: every character but letters, digits and ``-_.`` becomes
     ``_``; cut to ``max_len`` characters when given."""

@@ -348,16 +348,13 @@ def replay_config(run_dir: str | os.PathLike, overrides: list[str] | None = None
     epoch plan its metadata.json recorded (``optim.epoch_plan``), named ``<name>-replay`` and written
     beside it. ``overrides`` apply last (``name=...``, ``out_dir=...``). On the same devices and
     batch size the replay repeats the run step for step; elsewhere it repeats its epochs and schedule."""
+    from ..utils import read_json_mapping
+
     run_dir = Path(run_dir).resolve()
     cfg_path, meta_path = run_dir / "config.yaml", run_dir / "metadata.json"
-    for p in (cfg_path, meta_path):
-        if not p.is_file():
-            raise ConfigError(f"{p}: not found; --replay takes a run directory written by `medvlseg train`")
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigError(f"{meta_path}: not readable JSON ({exc})") from None
-    plan = meta.get("epoch_plan") if isinstance(meta, dict) else None
+    if not cfg_path.is_file():
+        raise ConfigError(f"{cfg_path}: not found; --replay takes a run directory written by `medvlseg train`")
+    plan = read_json_mapping(meta_path, "run metadata (--replay takes a run directory written by `medvlseg train`)").get("epoch_plan")
     if not plan:
         raise ConfigError(f"{meta_path}: no epoch_plan recorded (the run had no time budget, or predates epoch plans); "
                           f"repeat it with --config {cfg_path}")
