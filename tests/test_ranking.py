@@ -96,3 +96,43 @@ def test_bad_input_is_named(trained, tmp_path):
         rank_images(run, [tmp_path / "nowhere"], "target")
     with pytest.raises(ConfigError, match="samples"):
         rank_images(run, [tmp_path], "target", samples=1)
+
+
+def test_active_learning_simulation_runs_both_strategies(tmp_path):
+    """benchmarks/active_learning.py in small: one seed, two rounds, a quarter of the masks each."""
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("active_learning", Path(__file__).resolve().parents[1] / "benchmarks" / "active_learning.py")
+    al = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(al)
+    data = make_dataset(tmp_path / "ds", n_train=8, n_val=2)
+    cfg = tmp_path / "c.yaml"
+    make_config(data, tmp_path / "unused", "optim.epochs=1").to_yaml(cfg)
+    assert al.main(["--config", str(cfg), "--prompt", "target", "--seeds", "0", "--rounds", "2", "--share", "0.25",
+                    "--samples", "2", "--out", str(tmp_path / "al")]) == 0
+    rows = json.loads((tmp_path / "al" / "results.json").read_text())["rows"]
+    assert [(r["strategy"], r["round"], r["masks"]) for r in rows] == [("ranked", 1, 2), ("ranked", 2, 4), ("random", 1, 2), ("random", 2, 4)]
+    # both strategies start from the same masks and add two new ones each; every Dice is a number
+    from medvlseg.config import RunConfig
+
+    ids = {(s, k): RunConfig.from_yaml(tmp_path / "al" / "runs" / f"{s}-seed0-round{k}" / "config.yaml").data.train_ids
+           for s in ("ranked", "random") for k in (1, 2)}
+    assert ids["ranked", 1] == ids["random", 1] and len(ids["ranked", 1]) == 2
+    assert all(set(ids[s, 1]) < set(ids[s, 2]) and len(ids[s, 2]) == 4 for s in ("ranked", "random"))
+    assert all(0 <= r["val_dice"] <= 1 for r in rows)
+
+
+def test_train_ids_are_checked(tmp_path):
+    from medvlseg.engine.data import open_datasets
+    from medvlseg.errors import ConfigError, DataError
+
+    data = make_dataset(tmp_path / "ds", n_train=4, n_val=2)
+    for extra in ("data.train_ids=[]", "data.fraction=0.5"):
+        with pytest.raises(ConfigError, match="train_ids"):
+            make_config(data, tmp_path, "data.train_ids=[s00]" if extra != "data.train_ids=[]" else extra, extra)
+    train, _, _, _ = open_datasets(make_config(data, tmp_path, "data.train_ids=[s02, s00]"))
+    assert train.ids() == ["s00", "s02"]  # in the dataset's order
+    with pytest.raises(DataError, match="data.train_ids: not in the training samples.*s05"):
+        open_datasets(make_config(data, tmp_path, "data.train_ids=[s00, s05]"))  # s05 is a val image

@@ -75,6 +75,9 @@ class DataConfig(_Section):
     train_split: str = "train"
     val_split: str = "val"
     fraction: float = Field(1.0, gt=0.0, le=1.0)
+    # train on exactly these sample ids of the train split (an annotation set: chosen by `medvlseg
+    # rank` or at random); None: every sample (or `fraction` of them)
+    train_ids: list[str] | None = None
     # > 0: hold out this share of train (by group, seeded) to pick the best epoch and calibrate the
     # presence threshold, so that val_split is scored untouched; 0: val_split does both
     select_fraction: float = Field(0.0, ge=0.0, lt=1.0)
@@ -91,6 +94,12 @@ class DataConfig(_Section):
     prompt_type: str = "p1"  # p0..p9; random: a level of p0-p9 per sample (medvlsm); named: of p1-p9, negatives in the same form
     image_size: int | None = Field(None, ge=8)  # None: the model's native size
     num_workers: int = Field(0, ge=0)
+
+    @model_validator(mode="after")
+    def _ids_or_fraction(self) -> DataConfig:
+        if self.train_ids is not None and (self.fraction < 1 or not self.train_ids):
+            raise ValueError("train_ids: a non-empty list of sample ids, without `fraction` (it chooses the samples itself)")
+        return self
 
     @field_validator("prompt_type")
     @classmethod

@@ -286,7 +286,14 @@ def open_datasets(cfg: RunConfig) -> tuple[SegmentationDataset, SegmentationData
         val = full.split(d.val_split)
         selection = {"split": d.val_split, "n": len(val), "untouched": [],
                      "chooses": ["best epoch", "presence threshold"]}
-    train = all_train.annotation_fraction(d.fraction, seed=cfg.seed)
+    if d.train_ids is not None:
+        held_now = set(d.train_ids) - set(all_train.ids())
+        if held_now:
+            raise DataError(f"data.train_ids: not in the training samples{' (some are held out by data.select_fraction)' if d.select_fraction else ''}: "
+                            f"{', '.join(sorted(held_now)[:5])}")
+        train = all_train.subset(list(dict.fromkeys(d.train_ids)))
+    else:
+        train = all_train.annotation_fraction(d.fraction, seed=cfg.seed)
     if len(val) == 0:
         raise DataError(f"data.path: no samples in split {d.val_split!r} of {', '.join(cfg.data.paths)}")
     # against the whole train split, so that every annotation fraction is validated on the same images
