@@ -31,7 +31,6 @@ import os
 import platform
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -258,7 +257,6 @@ def run(args: argparse.Namespace) -> dict:
     }
     for key in ("answer_latency_s", "refusal_latency_s"):
         result[key] = {k: (None if v is None else round(v, 4)) for k, v in result[key].items()}
-    result["median_answer_s"] = round(statistics.median(answered), 4) if answered else None
     return result
 
 

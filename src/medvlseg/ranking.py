@@ -153,7 +153,8 @@ def _pool(inputs: Sequence[str | os.PathLike], split: str | None) -> list[tuple[
     from .data import SegmentationDataset, io
     from .predict import collect_inputs
 
-    if len(inputs) == 1 and (Path(inputs[0]) / "manifest.csv").is_file() or (split is not None and len(inputs) == 1):
+    one = len(inputs) == 1
+    if one and (split is not None or (Path(inputs[0]) / "manifest.csv").is_file()):  # a dataset folder
         ds = SegmentationDataset.open(inputs[0]).split(split)
         seen: dict[str, Any] = {}
         for s in ds:
