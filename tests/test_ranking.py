@@ -99,7 +99,8 @@ def test_bad_input_is_named(trained, tmp_path):
 
 
 def test_active_learning_simulation_runs_both_strategies(tmp_path):
-    """benchmarks/active_learning.py in small: one seed, two rounds, a quarter of the masks each."""
+    """benchmarks/active_learning.py in small: one seed, a shared start and two rounds, a quarter of the
+    masks each, a fixed number of steps; then the same through a suite file."""
     import importlib.util
     import json
     from pathlib import Path
@@ -109,19 +110,47 @@ def test_active_learning_simulation_runs_both_strategies(tmp_path):
     spec.loader.exec_module(al)
     data = make_dataset(tmp_path / "ds", n_train=8, n_val=2)
     cfg = tmp_path / "c.yaml"
-    make_config(data, tmp_path / "unused", "optim.epochs=1").to_yaml(cfg)
+    make_config(data, tmp_path / "unused", "optim.epochs=1", "optim.batch_size=2").to_yaml(cfg)
     assert al.main(["--config", str(cfg), "--prompt", "target", "--seeds", "0", "--rounds", "2", "--share", "0.25",
-                    "--samples", "2", "--out", str(tmp_path / "al")]) == 0
+                    "--samples", "2", "--steps", "2", "--out", str(tmp_path / "al")]) == 0
     rows = json.loads((tmp_path / "al" / "results.json").read_text())["rows"]
-    assert [(r["strategy"], r["round"], r["masks"]) for r in rows] == [("ranked", 1, 2), ("ranked", 2, 4), ("random", 1, 2), ("random", 2, 4)]
-    # both strategies start from the same masks and add two new ones each; every Dice is a number
+    assert [(r["strategy"], r["round"], r["masks"]) for r in rows] == [
+        ("start", 0, 2), ("ranked", 1, 4), ("ranked", 2, 6), ("random", 1, 4), ("random", 2, 6)]
+    # the same number of steps at every size: 2 masks in batches of 2 -> 2 epochs; 4 -> 1; 6 -> 1 (nearest)
+    assert [r["epochs"] for r in rows] == [2, 1, 1, 1, 1]
+    # both strategies start from the same masks (one run) and add two new ones each round
     from medvlseg.config import RunConfig
 
-    ids = {(s, k): RunConfig.from_yaml(tmp_path / "al" / "runs" / f"{s}-seed0-round{k}" / "config.yaml").data.train_ids
-           for s in ("ranked", "random") for k in (1, 2)}
-    assert ids["ranked", 1] == ids["random", 1] and len(ids["ranked", 1]) == 2
-    assert all(set(ids[s, 1]) < set(ids[s, 2]) and len(ids[s, 2]) == 4 for s in ("ranked", "random"))
+    runs = tmp_path / "al" / "runs"
+    ids = {name: RunConfig.from_yaml(runs / name / "config.yaml").data.train_ids
+           for name in ("start-seed0", *(f"{s}-seed0-round{k}" for s in ("ranked", "random") for k in (1, 2)))}
+    assert len(ids["start-seed0"]) == 2
+    for s in ("ranked", "random"):
+        assert set(ids["start-seed0"]) < set(ids[f"{s}-seed0-round1"]) < set(ids[f"{s}-seed0-round2"])
+        assert len(ids[f"{s}-seed0-round2"]) == 6
     assert all(0 <= r["val_dice"] <= 1 for r in rows)
+    assert RunConfig.from_yaml(runs / "start-seed0" / "config.yaml").optim.max_time_min is None
+
+    suite = tmp_path / "suite.yaml"
+    suite.write_text(f"kind: active_learning\nname: t\nsteps: 2\nseeds: [0]\nrounds: 1\nshare: 0.25\nsamples: 2\n"
+                     f"datasets:\n  - {{name: a, config: {cfg}, prompt: target}}\n")
+    assert al.main(["--suite", str(suite), "--out", str(tmp_path / "s")]) == 0
+    rows = json.loads((tmp_path / "s" / "a" / "results.json").read_text())["rows"]
+    assert [(r["strategy"], r["round"]) for r in rows] == [("start", 0), ("ranked", 1), ("random", 1)]
+
+
+def test_masks_to_reach_interpolates_between_rounds():
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location("active_learning", Path(__file__).resolve().parents[1] / "benchmarks" / "active_learning.py")
+    al = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(al)
+    curve = [(10, 0.5), (20, 0.7), (30, 0.8)]
+    assert al.masks_to_reach(curve, 0.6) == pytest.approx(15.0)
+    assert al.masks_to_reach(curve, 0.4) == 10  # already at the start
+    assert al.masks_to_reach(curve, 0.8) == 30
+    assert al.masks_to_reach(curve, 0.81) is None
 
 
 def test_train_ids_are_checked(tmp_path):
