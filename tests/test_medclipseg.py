@@ -193,3 +193,26 @@ def test_fresh_adapters_are_identity_so_the_stepwise_pass_matches_the_whole_towe
             logits, pe, te = model.decoder(vis.hidden_states, txt.pooled)
     torch.testing.assert_close(out.logits, torch.nn.functional.interpolate(logits, size=images.shape[-2:], mode="bilinear"), atol=1e-5, rtol=1e-5)
     torch.testing.assert_close(out.aux["text_embeds"], te, atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("backbone", BACKBONES)
+def test_repeated_prompts_share_the_text_prefix_and_change_nothing(backbone):
+    """A batch with repeated prompts runs the text tower's prefix once per distinct prompt: the logits
+    are those of each image asked alone, in eval and (gradients included) in training."""
+    model = _model(backbone).eval()
+    g = torch.Generator().manual_seed(3)
+    s = model.image_size
+    images = torch.randn(4, 3, s, s, generator=g)
+    prompts = ["polyp", "foot ulcer", "polyp", "polyp"]
+    calls = []
+    embed = model.backbone.text_embed
+    model.backbone.text_embed = lambda tokens: calls.append(len(tokens)) or embed(tokens)
+    with torch.no_grad():
+        together = model(images, prompts).logits
+        alone = torch.cat([model(images[i:i + 1], [p]).logits for i, p in enumerate(prompts)])
+    assert calls[0] == 2  # two distinct prompts in the batch of four
+    torch.testing.assert_close(together, alone, atol=1e-5, rtol=1e-4)
+    model.train()
+    torch.manual_seed(0)
+    model(images, prompts).logits.mean().backward()
+    assert model.adapters[0].down_txt.weight.grad is not None

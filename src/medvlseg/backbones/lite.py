@@ -54,6 +54,7 @@ from torch import nn
 
 from ..errors import ConfigError
 from .base import Backbone, TextTokens, register_backbone
+from .fold import fold_efficientnet
 from .tokenizers import ByteTokenizer, hf_tokenize
 
 #: Input normalisation of the TensorFlow EfficientNet-Lite models: (x * 255 - 127) / 128.
@@ -97,7 +98,9 @@ class LiteBackbone(Backbone):
         strides: Sequence[int] = LITE_STRIDES,
     ) -> None:
         super().__init__()
-        self.image_encoder = image_encoder.to(memory_format=torch.channels_last)  # EfficientNet; classifier -> Identity
+        # EfficientNet; classifier -> Identity. Batch norms folded into the convolutions at inference
+        # (same outputs, fewer operators; backbones/fold.py)
+        self.image_encoder = fold_efficientnet(image_encoder).to(memory_format=torch.channels_last)
         self.image_encoder._fc = nn.Identity()
         self.text_encoder = text_encoder  # BertModel without its [CLS] pooler
         self.text_encoder.pooler = None

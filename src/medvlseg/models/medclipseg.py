@@ -51,6 +51,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ..backbones.base import Backbone, TextTokens
+from ..backbones.fold import fold_sequential
 from ..errors import ConfigError
 from .base import SegmentationModel, SegmentationOutput, register_model, resize_logits
 from .pvl import PVLAdapter
@@ -140,6 +141,7 @@ class MultiScaleTextKernelDecoder(nn.Module):
         self.text_mlp = nn.Sequential(nn.Linear(embed_dim, dim), nn.ReLU(inplace=True), nn.Linear(dim, dim))
         self.scales = nn.Parameter(torch.ones(2))
         self.bias = nn.Parameter(torch.tensor(0.0))
+        fold_sequential(self)  # batch norms folded into the convolutions at inference (backbones/fold.py)
 
     def kernel(self, text: torch.Tensor) -> torch.Tensor:
         """text (B, embed_dim) -> kernel (B, D)."""
@@ -300,10 +302,22 @@ class MedCLIPSeg(SegmentationModel):
         """A stream positioned just before the first adapter: vision from ``features`` (see
         :meth:`frozen_features`), text through the first adapter's paired block (frozen, no grad)."""
         bb = self.backbone
+        # the text tower up to the first adapter sees only the prompt: each distinct prompt runs once
+        # (a batch usually asks one question of every image)
+        # (not in a traced graph: an exported one stays a plain function of its inputs)
+        ids, head, inverse = tokens.input_ids, tokens, None  # ids (B, L)
+        if len(ids) > 1 and not (torch.jit.is_tracing() or torch.compiler.is_compiling()):
+            uniq, inv = torch.unique(ids, dim=0, return_inverse=True)  # (U, L), (B,)
+            if len(uniq) < len(ids):
+                first = torch.full((len(uniq),), len(ids), dtype=torch.long, device=ids.device).scatter_reduce_(
+                    0, inv, torch.arange(len(ids), device=ids.device), "amin")  # (U,) a row of each prompt
+                head, inverse = TextTokens(ids[first], tokens.attention_mask[first]), inv
         with torch.set_grad_enabled(torch.is_grad_enabled() and not bb.frozen):
-            t = bb.text_embed(tokens)
+            t = bb.text_embed(head)  # (U or B, L, D_t)
             for j in range(self.text_pairs[0] + 1):
-                t = bb.text_block(j, t, tokens)
+                t = bb.text_block(j, t, head)
+        if inverse is not None:
+            t = t[inverse]  # (B, L, D_t)
         return _Stream(x=features[-1], t=t, vi=self.adapter_blocks[0], tj=self.text_pairs[0], stages=list(features[:-1]))
 
     def _run(self, s: _Stream, tokens: TextTokens, first: int, last: int, stochastic: Sequence[bool]) -> None:
