@@ -55,6 +55,13 @@ def test_an_ambiguous_image_ranks_first_and_scores_are_cached(trained, tmp_path)
     assert sorted(r.image for r in again if not r.cached) == [str(pool / "new.png")]
     same = {r.image: r.score for r in again if r.image != str(pool / "new.png")}
     assert all(np.isfinite(v) for v in same.values())
+    # without the diversity option no image features are computed; asked for it, the cached scores
+    # that lack them are computed again (with them), and then serve both kinds of ranking
+    assert not any(r.features for r in again)
+    diverse = rank_images(run, [pool], "target", cache=cache, diversity=0.5)
+    assert not any(r.cached for r in diverse) and all(r.features for r in diverse)
+    assert all(r.cached for r in rank_images(run, [pool], "target", cache=cache, diversity=0.5))
+    assert all(r.cached for r in rank_images(run, [pool], "target", cache=cache))
 
 
 def test_diversity_keeps_a_duplicate_out_of_the_top():

@@ -18,7 +18,8 @@ disagreement and presence uncertainty (each column counts equally whatever its s
 is constant, such as the mutual information of a deterministic model, adds nothing). With
 ``diversity`` > 0 the order is chosen greedily: each next image maximises its score minus
 ``diversity`` times its largest cosine similarity to the images already chosen (image features of
-the frozen tower), so the top k are not near-duplicates.
+the frozen tower, computed only with this option: one more pass of the image tower), so the top k
+are not near-duplicates.
 
 Scores are cached per (model file, image pixels, prompt, settings) in a JSON-lines file: ranking a
 pool again after adding images computes only the new ones.
@@ -72,7 +73,7 @@ def _binary_entropy(p: torch.Tensor) -> torch.Tensor:
 
 
 @torch.inference_mode()
-def _signals(seg: Any, image: np.ndarray, prompt: str, samples: int) -> dict[str, Any]:
+def _signals(seg: Any, image: np.ndarray, prompt: str, samples: int, features: bool = True) -> dict[str, Any]:
     from .segmenter import TTA_TRANSFORMS, dihedral_transform, inverse_dihedral_transform
 
     model = seg.model
@@ -98,17 +99,17 @@ def _signals(seg: Any, image: np.ndarray, prompt: str, samples: int) -> dict[str
     present = float(copies[0].max())  # the presence score: the peak of the plain copy, as Segmenter's
     thr = float(seg.presence_threshold_for(prompt))
     far = max(thr, 1.0 - thr)
-    features: list[float] = []
+    feats: list[float] = []
     bb = getattr(model, "backbone", None)
-    if bb is not None:
+    if features and bb is not None:  # one more pass of the image tower: only for the diversity option
         try:
-            features = [round(float(v), 5) for v in bb.image_features(x)[0].float()]
+            feats = [round(float(v), 5) for v in bb.image_features(x)[0].float()]
         except ConfigError:  # a backbone without pooled image features: diversity falls back to none
-            features = []
+            feats = []
     return {
         "mutual_information": float(mi[roi].mean()), "entropy": float(entropy[roi].mean()),
         "tta_disagreement": float(copies.std(0)[roi].mean()), "presence": present, "presence_threshold": thr,
-        "presence_uncertainty": max(0.0, 1.0 - abs(present - thr) / far), "features": features,
+        "presence_uncertainty": max(0.0, 1.0 - abs(present - thr) / far), "features": feats, "with_features": features,
     }
 
 
@@ -219,10 +220,11 @@ def rank_images(
         for name, load in pool:
             image = load()
             key = f"{settings}|{pixel_sha256(image)}"
-            hit = key in known
-            sig = known[key] if hit else _signals(seg, image, prompt, samples)
+            # a cached score without image features serves a ranking without the diversity option only
+            hit = key in known and (diversity <= 0 or known[key].get("with_features", True))
+            sig = known[key] if hit else _signals(seg, image, prompt, samples, features=diversity > 0)
             known[key] = sig
-            items.append(RankedImage(image=name, cached=hit, **sig))
+            items.append(RankedImage(image=name, cached=hit, **{k: v for k, v in sig.items() if k != "with_features"}))
             bar.advance(task)
     if cache_path is not None:
         atomic_write_jsonl(cache_path, ({"key": k, "signals": v} for k, v in known.items()))
