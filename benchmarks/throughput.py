@@ -68,7 +68,7 @@ def _run_one(model: str, backbone: str, batch: int, iters: int, threads: int, pr
             if precision != "fp32":
                 raise SystemExit("ONNX rows run in fp32 (ONNX Runtime ignores torch's autocast)")
             with tempfile.TemporaryDirectory(prefix="medvlseg-onnx-") as folder:
-                export_onnx(net, folder)
+                onnx_diff = export_onnx(net, folder)["check"]["max_abs_diff_probability"]
                 onnx = OnnxModel(folder, threads=threads)  # the session holds the graph in memory
 
             def step(x):  # noqa: F811 - the ONNX Runtime path replaces the PyTorch one
@@ -87,6 +87,8 @@ def _run_one(model: str, backbone: str, batch: int, iters: int, threads: int, pr
         "images_per_s": batch * iters / dt, "params_m": params / 1e6,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "rss_before_model_mb": base_rss / 1024, "output": list(out.shape),
+        # ONNX rows: the export's check, max |p_onnx - p_torch| of the probabilities
+        **({"onnx_max_abs_diff": onnx_diff} if runtime == "onnx" else {}),
     }
 
 
@@ -154,12 +156,15 @@ def main() -> None:
 
 
 def markdown(result: dict) -> str:
-    lines = ["| model | backbone | runtime | input | precision | images/s (batch %d) | × reference | peak RSS (MB) | params (M) |" % result["rows"][0]["batch"],
-             "|---|---|---|---|---|---|---|---|---|"]
+    onnx = any("onnx_max_abs_diff" in r for r in result["rows"])
+    lines = ["| model | backbone | runtime | input | precision | images/s (batch %d) | × reference | peak RSS (MB) | params (M) |" % result["rows"][0]["batch"]
+             + (" ONNX vs PyTorch, max abs diff of p |" if onnx else ""),
+             "|---|---|---|---|---|---|---|---|---|" + ("---|" if onnx else "")]
     for r in result["rows"]:
         extra = " ".join(f"{k}={v}" for k, v in r.get("kwargs", {}).items()) if r["model"] != REFERENCE else ""
         lines.append(f"| {r['model']}{' (' + extra + ')' if extra else ''} | {r['backbone'] or '-'} | {r.get('runtime', 'torch')} | {r['input']} | {r['precision']} | {r['images_per_s']:.2f} | "
-                     f"{r['speed_vs_reference']:.1f}x | {r['peak_rss_mb']:.0f} | {r['params_m']:.1f} |")
+                     f"{r['speed_vs_reference']:.1f}x | {r['peak_rss_mb']:.0f} | {r['params_m']:.1f} |"
+                     + (f" {r['onnx_max_abs_diff']:.1e} |" if "onnx_max_abs_diff" in r else (" - |" if onnx else "")))
     return "\n".join(lines)
 
 
