@@ -182,6 +182,35 @@ def test_the_queue_is_bounded_and_refuses_at_once(run, image, monkeypatch):
         assert c.post("/segment", files=files, data={"prompt": "x"}).status_code == 200
 
 
+def test_rank_endpoint_orders_uploads_as_the_library_does(run, image, tmp_path):
+    """POST /rank answers what medvlseg.rank says of the same images on disk, named by the uploaded
+    file names; too many images, a non-image and a bad prompt are refused with a message."""
+    import medvlseg
+    from medvlseg.serve import ServiceLimits
+
+    rng = np.random.default_rng(5)
+    images = {"a.png": image, "b.png": rng.integers(0, 256, (40, 40, 3), dtype=np.uint8),
+              "c.png": np.full((30, 45, 3), 128, np.uint8)}
+    c = _client(run, limits=ServiceLimits(max_rank_images=3, samples=2))
+    r = c.post("/rank", files=[("files", (n, _png(a), "image/png")) for n, a in images.items()], data={"prompt": "polyp"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert [row["rank"] for row in body["ranking"]] == [1, 2, 3] and body["prompt"] == "polyp"
+    for n, a in images.items():
+        (tmp_path / n).write_bytes(_png(a))
+    want = medvlseg.rank(run, [tmp_path / n for n in images], "polyp", samples=2, device="cpu")
+    assert [row["image"] for row in body["ranking"]] == [Path(w.image).name for w in want]
+    for row, w in zip(body["ranking"], want):
+        assert row["score"] == pytest.approx(w.score) and row["tta_disagreement"] == pytest.approx(w.tta_disagreement, abs=1e-6)
+    four = [("files", (f"{k}.png", _png(image), "image/png")) for k in range(4)]
+    r = c.post("/rank", files=four, data={"prompt": "polyp"})
+    assert r.status_code == 422 and "at most 3" in r.json()["detail"]
+    r = c.post("/rank", files=[("files", ("notes.txt", b"hello", "text/plain"))], data={"prompt": "polyp"})
+    assert r.status_code == 422 and "notes.txt" in r.json()["detail"]
+    r = c.post("/rank", files=[("files", ("a.png", _png(image), "image/png"))], data={"prompt": " "})
+    assert r.status_code == 422
+
+
 def test_nifti_slice(run, tmp_path):
     nib = pytest.importorskip("nibabel")
     vol = np.random.default_rng(2).normal(size=(20, 24, 6)).astype(np.float32)

@@ -40,7 +40,7 @@ import torch.nn.functional as F
 
 from .errors import ConfigError
 
-__all__ = ["RankedImage", "rank", "rank_images", "write_ranking"]
+__all__ = ["RankedImage", "rank", "rank_images", "rank_loaded", "write_ranking"]
 
 ROI_MIN_PROBABILITY = 0.05
 ROI_GROW_PX = 4
@@ -186,23 +186,51 @@ def rank_images(
     for annotation with ``prompt``; see the module docstring. ``cache``: a JSON-lines file of scores
     (read, then extended)."""
     from .checkpoints import model_and_info
-    from .data.io import pixel_sha256
     from .predict import resolve_device
-    from .prompts.check import check_prompt
     from .segmenter import Segmenter
-    from .utils import atomic_write_jsonl
+
+    _check(prompt, samples, diversity)
+    pool = _pool(inputs, split)
+    if not pool:
+        raise ConfigError("rank: no images to rank")
+    model, info = model_and_info(model_or_run)
+    seg = Segmenter(model, device=resolve_device(device))
+    return rank_loaded(seg, pool, prompt, samples=samples, diversity=diversity, cache=cache,
+                       model_key=info.sha256 or info.source, progress=progress, console=console)
+
+
+def _check(prompt: str, samples: int, diversity: float) -> None:
+    from .prompts.check import check_prompt
 
     check_prompt(prompt)
     if samples < 2:
         raise ConfigError(f"samples: need at least 2 Monte-Carlo passes, got {samples}")
     if diversity < 0:
         raise ConfigError(f"diversity: must be >= 0, got {diversity}")
-    pool = _pool(inputs, split)
-    if not pool:
-        raise ConfigError("rank: no images to rank")
-    model, info = model_and_info(model_or_run)
-    seg = Segmenter(model, device=resolve_device(device))
-    settings = f"{info.sha256 or info.source}|{prompt}|{samples}|v1"
+
+
+def rank_loaded(
+    seg: Any,
+    pool: Sequence[tuple[str, Any]],
+    prompt: str,
+    *,
+    samples: int = 8,
+    diversity: float = 0.0,
+    cache: str | os.PathLike | None = None,
+    model_key: str = "",
+    progress: bool = False,
+    console: Any | None = None,
+) -> list[RankedImage]:
+    """:func:`rank_images` for a loaded :class:`~medvlseg.Segmenter` and ``pool``, ``(name, load)``
+    pairs (``load()`` gives the RGB image; the service reads uploads so). ``model_key`` names the
+    model in ``cache`` keys (required with a cache)."""
+    from .data.io import pixel_sha256
+    from .utils import atomic_write_jsonl
+
+    _check(prompt, samples, diversity)
+    if cache is not None and not model_key:
+        raise ConfigError("rank: a cache needs the model's key (its file's sha256)")
+    settings = f"{model_key}|{prompt}|{samples}|v1"
     known: dict[str, dict[str, Any]] = {}
     cache_path = Path(cache) if cache is not None else None
     if cache_path is not None and cache_path.is_file():

@@ -12,6 +12,10 @@ Endpoints:
   per prompt the presence score and its threshold, whether the target was called present, the
   mask's area (pixels and share), the mask as a base64 PNG, the entropy heat map (with
   ``uncertainty``), the probability as base64 ``.npy`` (with ``maps``).
+- ``POST /rank``: multipart form with ``files`` (repeat the field, up to ``max_rank_images`` images)
+  and one ``prompt``, optional ``diversity``: which image to annotate next (``medvlseg.rank``):
+  the images in order, each with its score and signals (mutual information, entropy, TTA
+  disagreement, presence and its uncertainty), named by the uploaded file names.
 
 Limits (all configurable): the upload's size, checked as the bytes arrive, before any parsing
 (413); pixels per image and voxels per volume, from the file's header before decoding (413);
@@ -44,7 +48,7 @@ import numpy as np
 
 from .errors import DataError, MedvlsegError
 
-__all__ = ["ServiceLimits", "create_app", "read_upload", "segment_image"]
+__all__ = ["ServiceLimits", "create_app", "rank_uploads", "read_upload", "segment_image"]
 
 
 @dataclass
@@ -58,7 +62,8 @@ class ServiceLimits:
     max_queue: int = 8  # requests waiting for a turn; one more is refused at once (503), not queued
     queue_timeout_s: float = 30.0
     timeout_s: float = 120.0
-    samples: int = 8  # Monte-Carlo passes with uncertainty
+    samples: int = 8  # Monte-Carlo passes with uncertainty (and of POST /rank)
+    max_rank_images: int = 64  # images per POST /rank request
 
 
 class ServiceError(MedvlsegError):
@@ -201,7 +206,7 @@ class GuardMiddleware:
         path = scope.get("path", "")
         if self.token is not None and not path.startswith(self.open_paths) and not token_ok(headers.get("authorization"), self.token):
             return await _reply(send, 401, "missing or wrong bearer token (Authorization: Bearer <token>)")
-        refusal = self.busy() if self.busy is not None and path == "/segment" else None
+        refusal = self.busy() if self.busy is not None and path in ("/segment", "/rank") else None
         if refusal:  # before the upload is read: a full queue costs the client nothing but this line
             return await _reply(send, 503, refusal, retry_after=True)
         declared = headers.get("content-length", "")
@@ -248,6 +253,26 @@ async def _reply(send: Any, status: int, detail: str, *, retry_after: bool = Fal
     await send({"type": "http.response.body", "body": body})
 
 
+def rank_uploads(seg: Any, folder: Path, names: list[str], prompt: str, limits: ServiceLimits, *,
+                 diversity: float = 0.0) -> list[Any]:
+    """The service's ranking of the uploads in ``folder`` (``NNNN<suffix>`` or ``upload<suffix>``, in
+    the order of ``names``, the client's file names): each read as ``/segment`` reads an image (2-D
+    files only; header limits first), then :func:`medvlseg.ranking.rank_loaded`."""
+    from .data import io
+    from .ranking import rank_loaded
+
+    files = sorted(folder.iterdir())
+    pool = []
+    for path, name in zip(files, names):
+        if io.path_suffix(name) not in io.IMAGE_SUFFIXES:
+            raise ServiceError(422, f"{name}: rank takes 2-D images ({', '.join(io.IMAGE_SUFFIXES)})")
+        pool.append((name, lambda path=path, name=name: read_upload(path, name, limits)))
+    try:
+        return rank_loaded(seg, pool, prompt, samples=max(2, limits.samples), diversity=diversity)
+    except DataError as exc:
+        raise ServiceError(422, str(exc)) from None
+
+
 def create_app(run: str | os.PathLike, *, limits: ServiceLimits | None = None, token: str | None = None,
                device: str | None = None, trust_pickle: bool = False):
     """The FastAPI application serving ``run`` (a run directory, ``.safetensors`` file, or anything
@@ -272,7 +297,7 @@ def create_app(run: str | os.PathLike, *, limits: ServiceLimits | None = None, t
     app.state.segmenter, app.state.info, app.state.limits, app.state.token, app.state.gate = seg, info, limits, token, gate
     # the multipart body: the upload, the prompts and a few small fields
     max_bytes = int(limits.max_upload_mb * 1024 * 1024) + 64 * 1024 + limits.max_prompts * limits.max_prompt_chars * 4
-    admitted = {"n": 0}  # POST /segment requests running or waiting for a turn (the bounded queue)
+    admitted = {"n": 0}  # POST /segment and /rank requests running or waiting for a turn (the bounded queue)
     bound = limits.max_concurrent + limits.max_queue
 
     def busy() -> str | None:
@@ -281,6 +306,52 @@ def create_app(run: str | os.PathLike, *, limits: ServiceLimits | None = None, t
         return None
 
     app.add_middleware(GuardMiddleware, max_bytes=max_bytes, token=token, open_paths=("/healthz", "/app"), busy=busy)
+
+    async def run_in_turn(files: list[Any], work: Any) -> Any:
+        """``work(folder)`` in a thread holding a turn in the model, the uploads copied into ``folder``
+        first (``upload<suffix>`` for one file, ``NNNN<suffix>`` for several): the bounded queue, the
+        queue timeout (503) and the answer timeout (504) of every model endpoint."""
+        from .data import io
+
+        # a bounded queue: requests running or waiting for a turn are counted until their work ends
+        # (also after a 504), and one over the bound is refused now rather than queued without limit
+        refusal = busy()  # the middleware refused most before their upload; a burst can pass it together
+        if refusal:
+            raise HTTPException(503, refusal, headers={"Retry-After": "1"})
+        admitted["n"] += 1
+        job = tmp = None
+        try:
+            # the uploads leave FastAPI's hands first: a 504 closes them while a thread may still need them
+            tmp = tempfile.TemporaryDirectory(prefix="medvlseg-upload-")
+            for i, f in enumerate(files):
+                stem = "upload" if len(files) == 1 else f"{i:04d}"
+                await f.seek(0)
+                with open(Path(tmp.name) / f"{stem}{io.path_suffix(f.filename or 'upload')}", "wb") as fh:
+                    shutil.copyfileobj(f.file, fh)
+
+            def in_thread() -> Any:
+                try:
+                    return in_turn(gate, limits, lambda: work(Path(tmp.name)))
+                finally:
+                    tmp.cleanup()
+
+            def done(f: asyncio.Future) -> None:  # on the event loop, as the endpoint: no lock needed
+                admitted["n"] -= 1
+                f.cancelled() or f.exception()  # a late failure after a 504 is not lost noise
+
+            job = asyncio.get_running_loop().run_in_executor(None, in_thread)
+            job.add_done_callback(done)
+            try:
+                return await asyncio.wait_for(asyncio.shield(job), timeout=limits.timeout_s)
+            except TimeoutError:
+                raise HTTPException(504, f"no answer within {limits.timeout_s:g} s") from None
+            except ServiceError as exc:
+                raise HTTPException(exc.status, str(exc), headers={"Retry-After": "1"} if exc.status == 503 else None) from None
+        finally:
+            if job is None:  # never handed to a thread: nothing else will free its place or its folder
+                admitted["n"] -= 1
+                if tmp is not None:
+                    tmp.cleanup()
 
     @app.get("/healthz")
     def healthz() -> dict[str, Any]:
@@ -323,54 +394,37 @@ def create_app(run: str | os.PathLike, *, limits: ServiceLimits | None = None, t
         name = file.filename or "upload"
         if file.size is not None and file.size > limits.max_upload_mb * 2**20:
             raise HTTPException(413, f"{name}: {file.size} bytes, over the limit of {limits.max_upload_mb:g} MB")
-
         from .data import io
 
-        # a bounded queue: requests running or waiting for a turn are counted until their work ends
-        # (also after a 504), and one over the bound is refused now rather than queued without limit
-        refusal = busy()  # the middleware refused most before their upload; a burst can pass it together
-        if refusal:
-            raise HTTPException(503, refusal, headers={"Retry-After": "1"})
-        admitted["n"] += 1
-        job = tmp = None
-        try:
-            # the upload leaves FastAPI's hands first: a 504 closes it while a thread may still need it
-            tmp = tempfile.TemporaryDirectory(prefix="medvlseg-upload-")
-            local = Path(tmp.name) / f"upload{io.path_suffix(name)}"
-            await file.seek(0)
-            with open(local, "wb") as fh:
-                shutil.copyfileobj(file.file, fh)
+        def read_and_segment(folder: Path) -> tuple[np.ndarray, list[dict[str, Any]]]:
+            image = read_upload(folder / f"upload{io.path_suffix(name)}", name, limits, slice_index=slice, axis=axis)
+            return image, segment_image(seg, image, prompts, uncertainty=uncertainty, samples=limits.samples, maps=maps)
 
-            def work() -> tuple[np.ndarray, list[dict[str, Any]]]:
-                def read_and_segment():
-                    image = read_upload(local, name, limits, slice_index=slice, axis=axis)
-                    return image, segment_image(seg, image, prompts, uncertainty=uncertainty, samples=limits.samples, maps=maps)
-
-                try:
-                    return in_turn(gate, limits, read_and_segment)
-                finally:
-                    tmp.cleanup()
-
-            def done(f: asyncio.Future) -> None:  # on the event loop, as the endpoint: no lock needed
-                admitted["n"] -= 1
-                f.cancelled() or f.exception()  # a late failure after a 504 is not lost noise
-
-            job = asyncio.get_running_loop().run_in_executor(None, work)
-            job.add_done_callback(done)
-            try:
-                image, rows = await asyncio.wait_for(asyncio.shield(job), timeout=limits.timeout_s)
-            except TimeoutError:
-                raise HTTPException(504, f"no answer within {limits.timeout_s:g} s") from None
-            except ServiceError as exc:
-                raise HTTPException(exc.status, str(exc), headers={"Retry-After": "1"} if exc.status == 503 else None) from None
-        finally:
-            if job is None:  # never handed to a thread: nothing else will free its place or its folder
-                admitted["n"] -= 1
-                if tmp is not None:
-                    tmp.cleanup()
+        image, rows = await run_in_turn([file], read_and_segment)
         h, w = image.shape[:2]
         return {"width": w, "height": h, "model": info.model, "threshold": seg.threshold, "results": rows,
                 "time_s": round(time.perf_counter() - t0, 4)}
+
+    @app.post("/rank")
+    async def rank(
+        files: list[UploadFile] = File(..., description="the unlabelled images; repeat the field"),
+        prompt: str = Form(..., description="the target to be annotated"),
+        diversity: float = Form(0.0, description="> 0: keep near-duplicates apart"),
+    ) -> dict[str, Any]:
+        t0 = time.perf_counter()
+        try:
+            (prompt,) = check_prompts([prompt], limits)
+        except ServiceError as exc:
+            raise HTTPException(exc.status, str(exc)) from None
+        if not 0 <= diversity <= 10:
+            raise HTTPException(422, f"diversity: must be between 0 and 10, got {diversity}")
+        if len(files) > limits.max_rank_images:
+            raise HTTPException(422, f"files: {len(files)} images, at most {limits.max_rank_images} per request")
+        names = [f.filename or f"upload {i + 1}" for i, f in enumerate(files)]
+        ranked = await run_in_turn(files, lambda folder: rank_uploads(seg, folder, names, prompt, limits, diversity=diversity))
+        return {"model": info.model, "prompt": prompt, "samples": limits.samples, "diversity": diversity,
+                "order": "score: the mean percentile rank of mutual information, TTA disagreement and presence uncertainty",
+                "ranking": [r.row() for r in ranked], "time_s": round(time.perf_counter() - t0, 4)}
 
     return app
 
