@@ -472,7 +472,8 @@ _CONC = Annotated[int, typer.Option("--max-concurrent", help="Requests decoded a
 _WAITING = Annotated[int, typer.Option("--max-queue", min=0, help="Requests waiting for a turn; one more is refused at once (503).")]
 _QUEUE = Annotated[float, typer.Option("--queue-timeout-s", help="Longest a request waits for a turn (then 503).")]
 _TIMEOUT = Annotated[float, typer.Option("--timeout-s", help="Longest a request may take (then 504).")]
-_SAMPLES = Annotated[int, typer.Option("--samples", help="Monte-Carlo passes for uncertainty maps.")]
+_SAMPLES = Annotated[int, typer.Option("--samples", help="Monte-Carlo passes for uncertainty maps (and POST /rank).")]
+_RANK = Annotated[int, typer.Option("--max-rank-images", min=1, help="Most images in one POST /rank request.")]
 _DEVICE = Annotated[Optional[str], typer.Option(help="cpu, cuda, ... (default: cuda if available).")]
 
 
@@ -481,12 +482,15 @@ def serve_cmd(
     run: Annotated[Path, typer.Argument(metavar="RUN_OR_CHECKPOINT", help="Run directory or .safetensors file.")],
     host: _HOST = "127.0.0.1", port: _PORT = 8000, token: _TOKEN = None, max_upload_mb: _UPLOAD = 25.0,
     max_pixels: _PIXELS = 40_000_000, max_prompts: _PROMPTS = 16, max_concurrent: _CONC = 1, max_queue: _WAITING = 8,
-    queue_timeout_s: _QUEUE = 30.0, timeout_s: _TIMEOUT = 120.0, samples: _SAMPLES = 8, device: _DEVICE = None,
+    queue_timeout_s: _QUEUE = 30.0, timeout_s: _TIMEOUT = 120.0, samples: _SAMPLES = 8, max_rank_images: _RANK = 64,
+    device: _DEVICE = None,
 ) -> None:
     """An HTTP service on one model: GET /healthz, GET /capabilities, POST /segment (image or NIfTI
-    slice + prompts -> mask, presence, uncertainty and area per prompt)."""
+    slice + prompts -> mask, presence, uncertainty and area per prompt), POST /rank (images + prompt
+    -> which to annotate next)."""
     limits = dict(max_upload_mb=max_upload_mb, max_pixels=max_pixels, max_prompts=max_prompts, max_concurrent=max_concurrent,
-                  max_queue=max_queue, queue_timeout_s=queue_timeout_s, timeout_s=timeout_s, samples=samples)
+                  max_queue=max_queue, queue_timeout_s=queue_timeout_s, timeout_s=timeout_s, samples=samples,
+                  max_rank_images=max_rank_images)
     _serve(run, host, port, token, limits, device, with_app=False)
 
 
