@@ -200,6 +200,7 @@ def test_rank_endpoint_orders_uploads_as_the_library_does(run, image, tmp_path):
         (tmp_path / n).write_bytes(_png(a))
     want = medvlseg.rank(run, [tmp_path / n for n in images], "polyp", samples=2, device="cpu")
     assert [row["image"] for row in body["ranking"]] == [Path(w.image).name for w in want]
+    assert [list(images)[row["index"]] for row in body["ranking"]] == [row["image"] for row in body["ranking"]]
     for row, w in zip(body["ranking"], want):
         assert row["score"] == pytest.approx(w.score) and row["tta_disagreement"] == pytest.approx(w.tta_disagreement, abs=1e-6)
     four = [("files", (f"{k}.png", _png(image), "image/png")) for k in range(4)]
@@ -209,6 +210,24 @@ def test_rank_endpoint_orders_uploads_as_the_library_does(run, image, tmp_path):
     assert r.status_code == 422 and "notes.txt" in r.json()["detail"]
     r = c.post("/rank", files=[("files", ("a.png", _png(image), "image/png"))], data={"prompt": " "})
     assert r.status_code == 422
+
+
+def test_a_timed_out_rank_stops_and_gives_its_turn_back(run, image, monkeypatch):
+    import time as _time
+
+    import medvlseg.serve as serve
+    from medvlseg.serve import ServiceLimits
+
+    reads = []
+    real = serve.read_upload
+    monkeypatch.setattr(serve, "read_upload", lambda *a, **k: (reads.append(1), _time.sleep(0.5), real(*a, **k))[2])
+    with _client(run, limits=ServiceLimits(timeout_s=0.8, samples=2)) as c:
+        files = [("files", (f"{k}.png", _png(image), "image/png")) for k in range(8)]
+        assert c.post("/rank", files=files, data={"prompt": "polyp"}).status_code == 504
+        _time.sleep(2.0)
+        assert len(reads) <= 3, "the ranking went on after its 504"
+        r = c.post("/segment", files={"file": ("a.png", _png(image), "image/png")}, data={"prompt": "x"})
+        assert r.status_code == 200  # the turn is free again
 
 
 def test_nifti_slice(run, tmp_path):

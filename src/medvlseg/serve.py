@@ -12,10 +12,11 @@ Endpoints:
   per prompt the presence score and its threshold, whether the target was called present, the
   mask's area (pixels and share), the mask as a base64 PNG, the entropy heat map (with
   ``uncertainty``), the probability as base64 ``.npy`` (with ``maps``).
-- ``POST /rank``: multipart form with ``files`` (repeat the field, up to ``max_rank_images`` images)
-  and one ``prompt``, optional ``diversity``: which image to annotate next (``medvlseg.rank``):
-  the images in order, each with its score and signals (mutual information, entropy, TTA
-  disagreement, presence and its uncertainty), named by the uploaded file names.
+- ``POST /rank``: multipart form with ``files`` (repeat the field, up to ``max_rank_images`` images,
+  all together within the upload limit) and one ``prompt``, optional ``diversity``: which image to
+  annotate next (``medvlseg.rank``): the images in order, each with its score and signals (mutual
+  information, entropy, TTA disagreement, presence and its uncertainty), named by the uploaded file
+  name and its position among the uploads (``index``).
 
 Limits (all configurable): the upload's size, checked as the bytes arrive, before any parsing
 (413); pixels per image and voxels per volume, from the file's header before decoding (413);
@@ -253,22 +254,29 @@ async def _reply(send: Any, status: int, detail: str, *, retry_after: bool = Fal
     await send({"type": "http.response.body", "body": body})
 
 
-def rank_uploads(seg: Any, folder: Path, names: list[str], prompt: str, limits: ServiceLimits, *,
-                 diversity: float = 0.0) -> list[Any]:
-    """The service's ranking of the uploads in ``folder`` (``NNNN<suffix>`` or ``upload<suffix>``, in
-    the order of ``names``, the client's file names): each read as ``/segment`` reads an image (2-D
-    files only; header limits first), then :func:`medvlseg.ranking.rank_loaded`."""
-    from .data import io
+def rank_samples(limits: ServiceLimits) -> int:
+    """Monte-Carlo passes of ``POST /rank``: the service's ``samples``, at least the 2 a ranking needs."""
+    return max(2, limits.samples)
+
+
+def rank_uploads(seg: Any, paths: list[Path], names: list[str], prompt: str, limits: ServiceLimits, *,
+                 diversity: float = 0.0, cancelled: threading.Event | None = None) -> list[Any]:
+    """The service's ranking of the uploads at ``paths`` (``names``: the client's file names, in the
+    same order): each read as ``/segment`` reads an image (header limits first), then
+    :func:`medvlseg.ranking.rank_loaded`. Each returned item's ``image`` is its upload's index (as a
+    string: names may repeat). Stops (503) once ``cancelled`` is set: its request has had its 504."""
     from .ranking import rank_loaded
 
-    files = sorted(folder.iterdir())
-    pool = []
-    for path, name in zip(files, names):
-        if io.path_suffix(name) not in io.IMAGE_SUFFIXES:
-            raise ServiceError(422, f"{name}: rank takes 2-D images ({', '.join(io.IMAGE_SUFFIXES)})")
-        pool.append((name, lambda path=path, name=name: read_upload(path, name, limits)))
+    def loader(i: int):
+        def load() -> np.ndarray:
+            if cancelled is not None and cancelled.is_set():
+                raise ServiceError(503, "rank: stopped, the request timed out")
+            return read_upload(paths[i], names[i], limits)
+        return load
+
     try:
-        return rank_loaded(seg, pool, prompt, samples=max(2, limits.samples), diversity=diversity)
+        return rank_loaded(seg, [(str(i), loader(i)) for i in range(len(paths))], prompt, samples=rank_samples(limits),
+                           diversity=diversity)
     except DataError as exc:
         raise ServiceError(422, str(exc)) from None
 
@@ -308,9 +316,10 @@ def create_app(run: str | os.PathLike, *, limits: ServiceLimits | None = None, t
     app.add_middleware(GuardMiddleware, max_bytes=max_bytes, token=token, open_paths=("/healthz", "/app"), busy=busy)
 
     async def run_in_turn(files: list[Any], work: Any) -> Any:
-        """``work(folder)`` in a thread holding a turn in the model, the uploads copied into ``folder``
-        first (``upload<suffix>`` for one file, ``NNNN<suffix>`` for several): the bounded queue, the
-        queue timeout (503) and the answer timeout (504) of every model endpoint."""
+        """``work(paths, cancelled)`` in a thread holding a turn in the model, the uploads copied to
+        ``paths`` first (in their order; each keeps its suffix): the bounded queue, the queue timeout
+        (503) and the answer timeout (504) of every model endpoint. After a 504 ``cancelled`` (a
+        ``threading.Event``) is set, so that long work can stop and give its turn back."""
         from .data import io
 
         # a bounded queue: requests running or waiting for a turn are counted until their work ends
@@ -323,15 +332,16 @@ def create_app(run: str | os.PathLike, *, limits: ServiceLimits | None = None, t
         try:
             # the uploads leave FastAPI's hands first: a 504 closes them while a thread may still need them
             tmp = tempfile.TemporaryDirectory(prefix="medvlseg-upload-")
+            paths, cancelled = [], threading.Event()
             for i, f in enumerate(files):
-                stem = "upload" if len(files) == 1 else f"{i:04d}"
+                paths.append(Path(tmp.name) / f"upload{i}{io.path_suffix(f.filename or 'upload')}")
                 await f.seek(0)
-                with open(Path(tmp.name) / f"{stem}{io.path_suffix(f.filename or 'upload')}", "wb") as fh:
+                with open(paths[-1], "wb") as fh:
                     shutil.copyfileobj(f.file, fh)
 
             def in_thread() -> Any:
                 try:
-                    return in_turn(gate, limits, lambda: work(Path(tmp.name)))
+                    return in_turn(gate, limits, lambda: work(paths, cancelled))
                 finally:
                     tmp.cleanup()
 
@@ -344,6 +354,7 @@ def create_app(run: str | os.PathLike, *, limits: ServiceLimits | None = None, t
             try:
                 return await asyncio.wait_for(asyncio.shield(job), timeout=limits.timeout_s)
             except TimeoutError:
+                cancelled.set()
                 raise HTTPException(504, f"no answer within {limits.timeout_s:g} s") from None
             except ServiceError as exc:
                 raise HTTPException(exc.status, str(exc), headers={"Retry-After": "1"} if exc.status == 503 else None) from None
@@ -394,10 +405,8 @@ def create_app(run: str | os.PathLike, *, limits: ServiceLimits | None = None, t
         name = file.filename or "upload"
         if file.size is not None and file.size > limits.max_upload_mb * 2**20:
             raise HTTPException(413, f"{name}: {file.size} bytes, over the limit of {limits.max_upload_mb:g} MB")
-        from .data import io
-
-        def read_and_segment(folder: Path) -> tuple[np.ndarray, list[dict[str, Any]]]:
-            image = read_upload(folder / f"upload{io.path_suffix(name)}", name, limits, slice_index=slice, axis=axis)
+        def read_and_segment(paths: list[Path], cancelled: threading.Event) -> tuple[np.ndarray, list[dict[str, Any]]]:
+            image = read_upload(paths[0], name, limits, slice_index=slice, axis=axis)
             return image, segment_image(seg, image, prompts, uncertainty=uncertainty, samples=limits.samples, maps=maps)
 
         image, rows = await run_in_turn([file], read_and_segment)
@@ -421,10 +430,18 @@ def create_app(run: str | os.PathLike, *, limits: ServiceLimits | None = None, t
         if len(files) > limits.max_rank_images:
             raise HTTPException(422, f"files: {len(files)} images, at most {limits.max_rank_images} per request")
         names = [f.filename or f"upload {i + 1}" for i, f in enumerate(files)]
-        ranked = await run_in_turn(files, lambda folder: rank_uploads(seg, folder, names, prompt, limits, diversity=diversity))
-        return {"model": info.model, "prompt": prompt, "samples": limits.samples, "diversity": diversity,
+        from .data import io
+
+        for name in names:  # before waiting for a turn
+            if io.path_suffix(name) not in io.IMAGE_SUFFIXES:
+                raise HTTPException(422, f"{name}: rank takes 2-D images ({', '.join(io.IMAGE_SUFFIXES)})")
+        ranked = await run_in_turn(files, lambda paths, cancelled: rank_uploads(seg, paths, names, prompt, limits, diversity=diversity,
+                                                                                cancelled=cancelled))
+        index = {name: i for i, name in enumerate(names)}
+        return {"model": info.model, "prompt": prompt, "samples": rank_samples(limits), "diversity": diversity,
                 "order": "score: the mean percentile rank of mutual information, TTA disagreement and presence uncertainty",
-                "ranking": [r.row() for r in ranked], "time_s": round(time.perf_counter() - t0, 4)}
+                "ranking": [{**r.row(), "image": names[int(r.image)], "index": int(r.image)} for r in ranked],
+                "time_s": round(time.perf_counter() - t0, 4)}
 
     return app
 

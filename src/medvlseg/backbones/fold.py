@@ -68,10 +68,12 @@ class FoldingConv2d(nn.Conv2d):
             return self.weight, self.bias
         bn = self._bn[0]
         tensors = (self.weight, self.bias, bn.running_mean, bn.running_var, bn.weight, bn.bias)
-        tracing = torch.jit.is_tracing() or torch.compiler.is_compiling()
-        key = None if tracing else tuple((t.data_ptr(), t._version, t.dtype, t.device) if t is not None else None for t in tensors)
-        if key is not None and self._cache is not None and self._cache[0] == key:
-            return self._cache[1], self._cache[2]
+        # no cache while tracing (the graph computes the fold) or for inference tensors (no version)
+        uncached = torch.jit.is_tracing() or torch.compiler.is_compiling() or any(t is not None and t.is_inference() for t in tensors)
+        key = None if uncached else tuple((t.data_ptr(), t._version, t.dtype, t.device) if t is not None else None for t in tensors)
+        cache = self._cache  # once: a training pass elsewhere may clear it
+        if key is not None and cache is not None and cache[0] == key:
+            return cache[1], cache[2]
         with torch.inference_mode(False), torch.no_grad():  # normal tensors, usable outside inference mode
             w, b = fuse_conv_bn_weights(self.weight, self.bias, bn.running_mean, bn.running_var, bn.eps, bn.weight, bn.bias)
             layout = torch.channels_last if self.weight.is_contiguous(memory_format=torch.channels_last) and self.weight.ndim == 4 else torch.contiguous_format

@@ -305,9 +305,11 @@ class MedCLIPSeg(SegmentationModel):
         # the text tower up to the first adapter sees only the prompt: each distinct prompt runs once
         # (a batch usually asks one question of every image)
         # (not in a traced graph: an exported one stays a plain function of its inputs)
+        # (nor for a text tower in training: each row keeps its own dropout)
         ids, head, inverse = tokens.input_ids, tokens, None  # ids (B, L)
-        if len(ids) > 1 and not (torch.jit.is_tracing() or torch.compiler.is_compiling()):
-            uniq, inv = torch.unique(ids, dim=0, return_inverse=True)  # (U, L), (B,)
+        tracing = torch.jit.is_tracing() or torch.compiler.is_compiling()
+        if len(ids) > 1 and not tracing and (bb.frozen or not bb.training):
+            uniq, inv = torch.unique(torch.cat([ids, tokens.attention_mask.to(ids.dtype)], 1), dim=0, return_inverse=True)  # (U, 2L), (B,)
             if len(uniq) < len(ids):
                 first = torch.full((len(uniq),), len(ids), dtype=torch.long, device=ids.device).scatter_reduce_(
                     0, inv, torch.arange(len(ids), device=ids.device), "amin")  # (U,) a row of each prompt
