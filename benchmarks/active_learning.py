@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import shutil
 import statistics
 import sys
 import time
@@ -76,7 +77,11 @@ def run(args: argparse.Namespace) -> dict:
         run_dir = out / "runs" / name
         t0 = time.perf_counter()
         if not _finished(run_dir):
-            run_dir = train(cfg, progress=False)
+            if (run_dir / "last" / "state.json").is_file():  # stopped part-way: continue it
+                run_dir = train(resume=run_dir, progress=False)
+            else:
+                shutil.rmtree(run_dir, ignore_errors=True)  # stopped before its first epoch ended
+                run_dir = train(cfg, progress=False)
         train_s = time.perf_counter() - t0
         summary = evaluate(str(run_dir), data, out_dir=out / "evals" / name, split=base.data.val_split, figures=False)
         meta = json.loads((run_dir / "metadata.json").read_text())
@@ -100,7 +105,8 @@ def run(args: argparse.Namespace) -> dict:
             labelled, run_dir = list(start), first
             rng = np.random.default_rng(seed)
             for rnd in range(1, args.rounds + 1):
-                rest = [i for i in ids if i not in set(labelled)]
+                taken = set(labelled)
+                rest = [i for i in ids if i not in taken]
                 if strategy == "random":
                     picks = [rest[k] for k in sorted(rng.choice(len(rest), min(step, len(rest)), replace=False))]
                 else:
