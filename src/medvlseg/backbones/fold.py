@@ -76,8 +76,10 @@ class FoldingConv2d(nn.Conv2d):
             return cache[1], cache[2]
         with torch.inference_mode(False), torch.no_grad():  # normal tensors, usable outside inference mode
             w, b = fuse_conv_bn_weights(self.weight, self.bias, bn.running_mean, bn.running_var, bn.eps, bn.weight, bn.bias)
-            layout = torch.channels_last if self.weight.is_contiguous(memory_format=torch.channels_last) and self.weight.ndim == 4 else torch.contiguous_format
-            w, b = w.detach().contiguous(memory_format=layout), b.detach()
+            # exactly the weight's strides (channels-last where the tower uses it; a 1x1 kernel's
+            # layout cannot be told from its contiguity alone)
+            w = torch.empty_strided(self.weight.shape, self.weight.stride(), dtype=w.dtype, device=w.device).copy_(w)
+            b = b.detach()
         if key is not None:
             self._cache = (key, w, b)
         return w, b
