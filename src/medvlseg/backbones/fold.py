@@ -69,7 +69,8 @@ class FoldingConv2d(nn.Conv2d):
         bn = self._bn[0]
         tensors = (self.weight, self.bias, bn.running_mean, bn.running_var, bn.weight, bn.bias)
         # no cache while tracing (the graph computes the fold) or for inference tensors (no version)
-        uncached = torch.jit.is_tracing() or torch.compiler.is_compiling() or any(t is not None and t.is_inference() for t in tensors)
+        tracing = torch.jit.is_tracing() or torch.compiler.is_compiling()
+        uncached = tracing or any(t is not None and t.is_inference() for t in tensors)
         key = None if uncached else tuple((t.data_ptr(), t._version, t.dtype, t.device) if t is not None else None for t in tensors)
         cache = self._cache  # once: a training pass elsewhere may clear it
         if key is not None and cache is not None and cache[0] == key:
@@ -78,8 +79,9 @@ class FoldingConv2d(nn.Conv2d):
             w, b = fuse_conv_bn_weights(self.weight, self.bias, bn.running_mean, bn.running_var, bn.eps, bn.weight, bn.bias)
             # exactly the weight's strides (channels-last where the tower uses it; a 1x1 kernel's
             # layout cannot be told from its contiguity alone)
-            w = torch.empty_strided(self.weight.shape, self.weight.stride(), dtype=w.dtype, device=w.device).copy_(w)
-            b = b.detach()
+            if not tracing:  # (a traced graph has no strides to keep)
+                w = torch.empty_strided(self.weight.shape, self.weight.stride(), dtype=w.dtype, device=w.device).copy_(w)
+            w, b = w.detach(), b.detach()
         if key is not None:
             self._cache = (key, w, b)
         return w, b
