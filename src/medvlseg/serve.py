@@ -405,6 +405,7 @@ def create_app(run: str | os.PathLike, *, limits: ServiceLimits | None = None, t
         name = file.filename or "upload"
         if file.size is not None and file.size > limits.max_upload_mb * 2**20:
             raise HTTPException(413, f"{name}: {file.size} bytes, over the limit of {limits.max_upload_mb:g} MB")
+
         def read_and_segment(paths: list[Path], cancelled: threading.Event) -> tuple[np.ndarray, list[dict[str, Any]]]:
             image = read_upload(paths[0], name, limits, slice_index=slice, axis=axis)
             return image, segment_image(seg, image, prompts, uncertainty=uncertainty, samples=limits.samples, maps=maps)
