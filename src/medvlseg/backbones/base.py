@@ -50,6 +50,21 @@ class TextTokens:
     def __len__(self) -> int:
         return int(self.input_ids.shape[0])
 
+    def distinct(self) -> tuple[TextTokens, torch.Tensor | None]:
+        """``(tokens of each distinct row, inverse)``, ``distinct[inverse]`` row by row being ``self``;
+        ``(self, None)`` when every row differs, or inside a traced graph (an exported graph stays a
+        plain function of its inputs)."""
+        ids = self.input_ids  # (B, L)
+        if len(ids) < 2 or torch.jit.is_tracing() or torch.compiler.is_compiling():
+            return self, None
+        rows = torch.cat([ids, self.attention_mask.to(ids.dtype)], 1)  # (B, 2L)
+        uniq, inverse = torch.unique(rows, dim=0, return_inverse=True)  # (U, 2L), (B,)
+        if len(uniq) == len(ids):
+            return self, None
+        first = torch.full((len(uniq),), len(ids), dtype=torch.long, device=ids.device).scatter_reduce_(
+            0, inverse, torch.arange(len(ids), device=ids.device), "amin")  # (U,) a row of each
+        return TextTokens(ids[first], self.attention_mask[first]), inverse
+
 
 @dataclass
 class VisionFeatures:

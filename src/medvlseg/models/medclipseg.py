@@ -303,17 +303,9 @@ class MedCLIPSeg(SegmentationModel):
         :meth:`frozen_features`), text through the first adapter's paired block (frozen, no grad)."""
         bb = self.backbone
         # the text tower up to the first adapter sees only the prompt: each distinct prompt runs once
-        # (a batch usually asks one question of every image)
-        # (not in a traced graph: an exported one stays a plain function of its inputs)
-        # (nor for a text tower in training: each row keeps its own dropout)
-        ids, head, inverse = tokens.input_ids, tokens, None  # ids (B, L)
-        tracing = torch.jit.is_tracing() or torch.compiler.is_compiling()
-        if len(ids) > 1 and not tracing and (bb.frozen or not bb.training):
-            uniq, inv = torch.unique(torch.cat([ids, tokens.attention_mask.to(ids.dtype)], 1), dim=0, return_inverse=True)  # (U, 2L), (B,)
-            if len(uniq) < len(ids):
-                first = torch.full((len(uniq),), len(ids), dtype=torch.long, device=ids.device).scatter_reduce_(
-                    0, inv, torch.arange(len(ids), device=ids.device), "amin")  # (U,) a row of each prompt
-                head, inverse = TextTokens(ids[first], tokens.attention_mask[first]), inv
+        # (a batch usually asks one question of every image); not for a text tower in training,
+        # where each row keeps its own dropout
+        head, inverse = tokens.distinct() if bb.frozen or not bb.training else (tokens, None)
         with torch.set_grad_enabled(torch.is_grad_enabled() and not bb.frozen):
             t = bb.text_embed(head)  # (U or B, L, D_t)
             for j in range(self.text_pairs[0] + 1):
