@@ -212,6 +212,10 @@ def test_repeated_prompts_share_the_text_prefix_and_change_nothing(backbone):
         alone = torch.cat([model(images[i:i + 1], [p]).logits for i, p in enumerate(prompts)])
     assert calls[0] == 2  # two distinct prompts in the batch of four
     torch.testing.assert_close(together, alone, atol=1e-5, rtol=1e-4)
+    # sharing the prefix does not blur the prompts: the same image asked two things answers two ways
+    with torch.no_grad():
+        two = model(images[:1].expand(2, -1, -1, -1), ["polyp", "foot ulcer"]).logits
+    assert (two[0] - two[1]).abs().max() > 1e-3
     model.train()
     torch.manual_seed(0)
     model(images, prompts).logits.mean().backward()
