@@ -48,6 +48,16 @@ def _finished(run_dir: Path) -> bool:
     return meta.is_file() and json.loads(meta.read_text()).get("status") == "finished"
 
 
+def _scored(run_dir: Path, eval_dir: Path) -> dict | None:
+    """The val summary already written for this finished run (newer than its weights), else None: a
+    resumed or re-run suite, or several seeds run as separate processes, then combined, score nothing twice."""
+    summary, weights = eval_dir / "summary.json", run_dir / "model.safetensors"
+    if _finished(run_dir) and summary.is_file() and weights.is_file() \
+            and summary.stat().st_mtime >= weights.stat().st_mtime:
+        return json.loads(summary.read_text())
+    return None
+
+
 def _budget(base: dict, n_masks: int, steps: int) -> dict:
     """``optim`` for a run on ``n_masks`` images: the whole epochs nearest to ``steps`` optimizer
     steps (an epoch shows each image once; a negative prompt replaces a sample's, it adds none) and
@@ -83,7 +93,9 @@ def run(args: argparse.Namespace) -> dict:
                 shutil.rmtree(run_dir, ignore_errors=True)  # stopped before its first epoch ended
                 run_dir = train(cfg, progress=False)
         train_s = time.perf_counter() - t0
-        summary = evaluate(str(run_dir), data, out_dir=out / "evals" / name, split=base.data.val_split, figures=False)
+        summary = _scored(run_dir, out / "evals" / name)
+        if summary is None:
+            summary = evaluate(str(run_dir), data, out_dir=out / "evals" / name, split=base.data.val_split, figures=False)
         meta = json.loads((run_dir / "metadata.json").read_text())
         dice = summary["metrics"]["dice"]["mean"]
         rows.append({"seed": seed, "strategy": strategy, "round": rnd, "masks": len(labelled), "val_dice": dice,

@@ -105,7 +105,7 @@ def test_bad_input_is_named(trained, tmp_path):
         rank_images(run, [tmp_path], "target", samples=1)
 
 
-def test_active_learning_simulation_runs_both_strategies(tmp_path):
+def test_active_learning_simulation_runs_both_strategies(tmp_path, monkeypatch):
     """benchmarks/active_learning.py in small: one seed, a shared start and two rounds, a quarter of the
     masks each, a fixed number of steps; then the same through a suite file."""
     import importlib.util
@@ -137,6 +137,18 @@ def test_active_learning_simulation_runs_both_strategies(tmp_path):
         assert len(ids[f"{s}-seed0-round2"]) == 6
     assert all(0 <= r["val_dice"] <= 1 for r in rows)
     assert RunConfig.from_yaml(runs / "start-seed0" / "config.yaml").optim.max_time_min is None
+
+    # run again (seeds run as separate processes, then combined): nothing is trained or scored twice
+    import medvlseg.engine.train as train_mod
+    import medvlseg.evaluation.evaluate as evaluate_mod
+
+    monkeypatch.setattr(train_mod, "train", lambda *a, **k: pytest.fail("a finished run was trained again"))
+    monkeypatch.setattr(evaluate_mod, "evaluate", lambda *a, **k: pytest.fail("a finished run was scored again"))
+    assert al.main(["--config", str(cfg), "--prompt", "target", "--seeds", "0", "--rounds", "2", "--share", "0.25",
+                    "--samples", "2", "--steps", "2", "--out", str(tmp_path / "al")]) == 0
+    again = json.loads((tmp_path / "al" / "results.json").read_text())["rows"]
+    assert [(r["run"], r["val_dice"]) for r in again] == [(r["run"], r["val_dice"]) for r in rows]
+    monkeypatch.undo()
 
     suite = tmp_path / "suite.yaml"
     suite.write_text(f"kind: active_learning\nname: t\nsteps: 2\nseeds: [0]\nrounds: 1\nshare: 0.25\nsamples: 2\n"
@@ -172,3 +184,27 @@ def test_train_ids_are_checked(tmp_path):
     assert train.ids() == ["s00", "s02"]  # in the dataset's order
     with pytest.raises(DataError, match="data.train_ids: not in the training samples.*s05"):
         open_datasets(make_config(data, tmp_path, "data.train_ids=[s00, s05]"))  # s05 is a val image
+
+
+def test_a_cache_shared_with_another_process_keeps_its_entries(trained, tmp_path):
+    """Two rankings into one cache at once (the simulation's seeds run side by side): what the other
+    wrote while this one ranked is still in the file afterwards, besides this ranking's own scores."""
+    import json
+
+    from medvlseg.checkpoints import model_and_info
+    from medvlseg.ranking import rank_loaded
+    from medvlseg.segmenter import Segmenter
+
+    run, data = trained
+    cache = tmp_path / "cache.jsonl"
+    cache.write_text(json.dumps({"key": "before", "signals": {"mi": 0.1}}) + "\n")
+    image = np.asarray(Image.open(sorted((data / "images").glob("*.png"))[0]).convert("RGB"))
+
+    def load():  # the other process writes its entry while this ranking runs
+        cache.write_text(cache.read_text() + json.dumps({"key": "meanwhile", "signals": {"mi": 0.2}}) + "\n")
+        return image
+
+    model, info = model_and_info(run)
+    rank_loaded(Segmenter(model), [("a.png", load)], "target", samples=2, cache=cache, model_key=info.sha256)
+    keys = [json.loads(line)["key"] for line in cache.read_text().splitlines()]
+    assert "before" in keys and "meanwhile" in keys and len(keys) == 3

@@ -231,15 +231,8 @@ def rank_loaded(
     if cache is not None and not model_key:
         raise ConfigError("rank: a cache needs the model's key (its file's sha256)")
     settings = f"{model_key}|{prompt}|{samples}|v1"
-    known: dict[str, dict[str, Any]] = {}
     cache_path = Path(cache) if cache is not None else None
-    if cache_path is not None and cache_path.is_file():
-        for line in cache_path.read_text(encoding="utf-8").splitlines():
-            try:
-                rec = json.loads(line)
-                known[rec["key"]] = rec["signals"]
-            except (json.JSONDecodeError, KeyError, TypeError):
-                continue  # a damaged line is computed again, not trusted
+    known = _read_cache(cache_path)
     items: list[RankedImage] = []
     from rich.progress import Progress
 
@@ -255,8 +248,22 @@ def rank_loaded(
             items.append(RankedImage(image=name, cached=hit, **{k: v for k, v in sig.items() if k != "with_features"}))
             bar.advance(task)
     if cache_path is not None:
+        # read again first: another process ranking into the same cache meanwhile keeps its entries
+        known = {**_read_cache(cache_path), **known}
         atomic_write_jsonl(cache_path, ({"key": k, "signals": v} for k, v in known.items()))
     return _order(items, diversity)
+
+
+def _read_cache(path: Path | None) -> dict[str, dict[str, Any]]:
+    known: dict[str, dict[str, Any]] = {}
+    if path is not None and path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                rec = json.loads(line)
+                known[rec["key"]] = rec["signals"]
+            except (json.JSONDecodeError, KeyError, TypeError):
+                continue  # a damaged line is computed again, not trusted
+    return known
 
 
 def write_ranking(ranked: Sequence[RankedImage], path: str | os.PathLike) -> Path:
