@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .decision import PRESENCE_RULES
 from .errors import DataError
 from .utils import atomic_write_text
 
@@ -96,7 +97,8 @@ def render_card(run: str | os.PathLike) -> str:
     lines += ["", f"Model `{record.get('model')}` on backbone `{record.get('backbone')}`"
               + (f" (weights: {meta['weight_source']})" if meta.get("weight_source") else "")
               + f", input {record.get('image_size')} px. A pixel is target at probability >= "
-              f"{_fmt(record.get('threshold'))}; an image whose largest probability is below the prompt's presence "
+              f"{_fmt(record.get('threshold'))}; an image whose presence score ("
+              + PRESENCE_RULES.get(record.get("presence_rule", "peak"), "?") + ") is below the prompt's presence "
               "threshold gets an empty mask (\"not here\")."]
     if record.get("init_from"):
         lines += ["", f"Started from `{record['init_from'].get('path')}` (sha256 {str(record['init_from'].get('sha256'))[:12]}...)."]

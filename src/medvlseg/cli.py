@@ -350,7 +350,7 @@ def evaluate_cmd(
     seed: Annotated[int, typer.Option(help="Seed for random prompt levels and perturbations.")] = 0,
     tta: Annotated[str, typer.Option(help="Test-time augmentation: none, flip (4 mirrorings, 4x the cost) or dihedral (8 rotations/mirrorings).")] = "none",
     threshold: Annotated[Optional[float], typer.Option(help="Pixel threshold (default: the run's).")] = None,
-    presence_threshold: Annotated[Optional[float], typer.Option("--presence-threshold", help="Below this largest probability the mask is empty (default: the run's, calibrated on its selection split; 0 turns it off).")] = None,
+    presence_threshold: Annotated[Optional[float], typer.Option("--presence-threshold", help="Below this presence score (by the run's presence rule: the largest probability, or the mean of the largest 1 %) the mask is empty (default: the run's, calibrated on its selection split; 0 turns it off).")] = None,
     trust_pickle: Annotated[bool, typer.Option("--trust-pickle", help="Allow a pickle checkpoint (.pt/.ckpt/...), read with weights_only=True.")] = False,
     pickle_model: Annotated[Optional[str], typer.Option("--model", help="With --trust-pickle: the model the weights belong to.")] = None,
     pickle_backbone: Annotated[Optional[str], typer.Option("--backbone", help="With --trust-pickle: its backbone.")] = None,
@@ -579,6 +579,27 @@ def export_cmd(
     err_console.print(f"largest difference of the probabilities from PyTorch: {rec['check']['max_abs_diff_probability']:.2e}",
                       highlight=False)
     typer.echo(str(onnx))
+
+
+@app.command("calibrate")
+def calibrate_cmd(
+    run: Annotated[Path, typer.Argument(help="A finished run directory (medvlseg train).")],
+    presence_rule: Annotated[Optional[str], typer.Option("--presence-rule", help="How an image's presence score is read: peak (its largest probability) or top1pct (the mean of its largest 1 %); default: the run's.")] = None,
+    out: Annotated[Optional[Path], typer.Option("--out", help="Write a recalibrated copy here and leave RUN as it is (default: recalibrate RUN in place; its earlier calibration is kept in metadata.json).")] = None,
+    device: _DEVICE = None,
+) -> None:
+    """Choose a run's presence thresholds ("not here") again on its selection split, under a presence
+    rule; the weights are unchanged."""
+    from .engine.calibrate import recalibrate_run
+
+    res = recalibrate_run(run, rule=presence_rule, out=out, device=device)
+    before = res["before"]
+    err_console.print(f"presence rule {before['presence_rule']} -> {res['rule']}; threshold "
+                      f"{before['presence_threshold']:.4g} -> {res['presence_threshold']:.4g}", highlight=False)
+    for target, t in sorted(res["presence_thresholds"].items()):
+        old = (before.get("presence_thresholds") or {}).get(target)
+        err_console.print(f"  {target}: {'-' if old is None else f'{old:.4g}'} -> {t:.4g}", highlight=False)
+    typer.echo(res["run"])
 
 
 @app.command("benchmark")

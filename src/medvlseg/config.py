@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from .decision import PresenceRule
 from .errors import ConfigError
 
 __all__ = [
@@ -39,6 +40,9 @@ class ModelConfig(_Section):
     backbone: str | None = None  # None: the model's default backbone (filled in on validation)
     kwargs: dict[str, Any] = Field(default_factory=dict)  # passed to medvlseg.build_model
     init_from: str | None = None  # an align run (medvlseg align): the backbone starts from its projections
+    # how an image's presence score is read from its probabilities (decision.PRESENCE_RULES); the
+    # presence thresholds are calibrated under it and the rule is recorded beside them
+    presence_rule: PresenceRule = "peak"
 
     @field_validator("kwargs")
     @classmethod

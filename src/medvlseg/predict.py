@@ -89,7 +89,7 @@ def segment_batch(
     with torch.autocast(device.type, dtype=torch.bfloat16, enabled=segmenter.precision == "bf16"):
         # (S, B, 1, s, s) when stochastic, else (B, 1, s, s)
         probs, present = model_probabilities(model, x, texts, stochastic=stochastic, samples=samples, tta=segmenter.tta,
-                                             with_presence=True)  # present (B,)
+                                             with_presence=True, presence_rule=segmenter.presence_rule)  # present (B,)
     return [
         segmenter.result(probs[:, b] if stochastic else probs[b : b + 1], (h, w), prompts[b],
                          uncertainty=uncertainty, sampled=stochastic, present=float(present[b]))

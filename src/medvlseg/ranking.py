@@ -38,6 +38,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from .decision import presence_score
 from .errors import ConfigError
 
 __all__ = ["RankedImage", "rank", "rank_images", "rank_loaded", "write_ranking"]
@@ -96,7 +97,7 @@ def _signals(seg: Any, image: np.ndarray, prompt: str, samples: int, features: b
     roi = F.max_pool2d(roi, 2 * ROI_GROW_PX + 1, stride=1, padding=ROI_GROW_PX)[0] > 0  # grown by ROI_GROW_PX
     if not roi.any():
         roi = torch.ones_like(roi)
-    present = float(copies[0].max())  # the presence score: the peak of the plain copy, as Segmenter's
+    present = float(presence_score(copies[:1], seg.presence_rule)[0])  # of the plain copy, by the record's rule
     thr = float(seg.presence_threshold_for(prompt))
     far = max(thr, 1.0 - thr)
     feats: list[float] = []

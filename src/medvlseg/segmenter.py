@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from .errors import ConfigError, DataError
-from .decision import binarize, check_pixel_threshold, check_presence_threshold, is_present
+from .decision import binarize, check_pixel_threshold, check_presence_threshold, is_present, presence_score
 from .models.base import SegmentationModel
 from .preprocess import preprocess_image
 from .prompts.check import check_prompt
@@ -50,7 +50,7 @@ def inverse_dihedral_transform(x: torch.Tensor, k: int, h: bool, v: bool) -> tor
 
 def model_probabilities(
     model: SegmentationModel, x: torch.Tensor, prompts: list[str], *, stochastic: bool, samples: int, tta: str = "none",
-    with_presence: bool = False,
+    with_presence: bool = False, presence_rule: str = "peak",
 ) -> torch.Tensor | tuple[torch.Tensor, torch.Tensor]:
     """Probabilities at the model's size for a normalised batch ``x`` (B, 3, s, s).
 
@@ -59,9 +59,9 @@ def model_probabilities(
     the batch goes through the model in one call and the back-transformed probabilities are averaged
     (sample by sample when stochastic, so the uncertainty maps still come from S samples).
 
-    ``with_presence``: also return each image's presence score (B,), the largest probability of the
-    un-augmented copy (its Monte-Carlo mean when stochastic) at the model's size: the quantity the
-    engine calibrates the presence threshold on. Averaging over TTA copies lowers the peaks, so a
+    ``with_presence``: also return each image's presence score (B,) under ``presence_rule``
+    (:func:`medvlseg.decision.presence_score`) from the un-augmented copy (its Monte-Carlo mean when
+    stochastic) at the model's size: the quantity the engine calibrates the presence threshold on. Averaging over TTA copies lowers the peaks, so a
     threshold calibrated on plain predictions would empty images if applied to the average.
     """
     transforms = TTA_TRANSFORMS[tta]  # the identity comes first
@@ -78,7 +78,7 @@ def model_probabilities(
     if not with_presence:
         return probs
     plain = parts[0].float().mean(0) if stochastic else parts[0].float()  # (B, 1, s, s)
-    return probs, plain.flatten(1).amax(1)
+    return probs, presence_score(plain, presence_rule)
 
 
 @dataclass
@@ -96,8 +96,8 @@ class Segmenter:
     """Inference on single images with any :class:`SegmentationModel`.
 
     ``threshold``: a pixel is target where its probability is at or above it (:mod:`medvlseg.decision`).
-    ``presence_threshold``: if the presence score (the largest probability in the image) is below
-    it, the mask is empty: an absent target gives an empty mask, not noise. Both default to the
+    ``presence_threshold``: if the presence score (read by the record's ``presence_rule``: the
+    largest probability in the image, or the mean of its largest 1 %) is below it, the mask is empty: an absent target gives an empty mask, not noise. Both default to the
     model's record (a trained run's calibrated values; 0.5 for a new model).
     ``precision="bf16"`` runs under bfloat16 autocast: several times faster on CPUs with AMX or
     AVX512-BF16 and on GPUs, slower on CPUs without them (see BENCHMARKS.md).
@@ -134,6 +134,7 @@ class Segmenter:
         self.threshold = check_pixel_threshold(threshold)
         self.presence_threshold = check_presence_threshold(presence_threshold)
         self._record = record
+        self.presence_rule = record.presence_rule if record is not None else "peak"
         self.model = model.eval()
         first = next(model.parameters(), None)  # none in an ONNX Runtime model (medvlseg.export.OnnxModel)
         self.device = torch.device(device) if device else (first.device if first is not None else torch.device("cpu"))
@@ -186,10 +187,10 @@ class Segmenter:
             if samples < 2:
                 raise ConfigError(f"samples: need at least 2 stochastic passes, got {samples}")
             probs, present = model_probabilities(self.model, x, [text], stochastic=True, samples=samples, tta=self.tta,
-                                                 with_presence=True)  # (S, 1, 1, s, s), (1,)
+                                                 with_presence=True, presence_rule=self.presence_rule)  # (S, 1, 1, s, s), (1,)
             return self.result(probs[:, 0], (h, w), prompt, uncertainty=True, sampled=True, present=float(present[0]))
         probs, present = model_probabilities(self.model, x, [text], stochastic=False, samples=samples, tta=self.tta,
-                                             with_presence=True)  # (1, 1, s, s), (1,)
+                                             with_presence=True, presence_rule=self.presence_rule)  # (1, 1, s, s), (1,)
         return self.result(probs, (h, w), prompt, uncertainty=uncertainty, sampled=False, present=float(present[0]))
 
     def result(
@@ -198,7 +199,8 @@ class Segmenter:
     ) -> SegmentationResult:
         """Mask and maps at the original ``size`` from one image's probabilities at the model's size:
         ``probs`` (S, 1, s, s) Monte-Carlo samples when ``sampled``, else (1, 1, s, s). ``present``:
-        the presence score from :func:`model_probabilities` (default: the largest mean probability)."""
+        the presence score from :func:`model_probabilities` (default: the mean probability's under
+        the record's rule, at the original size)."""
         if sampled:
             probs = probs.float()
             # the maps are computed at the model's resolution and then resized: S full-size maps of a
@@ -212,7 +214,7 @@ class Segmenter:
             mean = _resize(probs, size)[0, 0]
             entropy = _binary_entropy(mean) if uncertainty else None
             mi = torch.zeros_like(mean) if uncertainty else None
-        present = float(mean.max()) if present is None else present
+        present = float(presence_score(mean[None], self.presence_rule)[0]) if present is None else present
         keep = is_present(present, self.presence_threshold_for(prompt))
         mask = binarize(mean, self.threshold) if keep else torch.zeros_like(mean, dtype=torch.bool)
         return SegmentationResult(

@@ -381,7 +381,7 @@ def create_app(run: str | os.PathLike, *, limits: ServiceLimits | None = None, t
             "model": info.model, "backbone": info.backbone, "source": info.source,
             "targets": rec.get("targets") or [], "image_size": info.image_size,
             "threshold": info.threshold, "presence_threshold": info.presence_threshold,
-            "presence_thresholds": info.presence_thresholds,
+            "presence_thresholds": info.presence_thresholds, "presence_rule": rec.get("presence_rule", "peak"),
             "validation": info.metadata.get("best_metrics") or {},
             "limits": asdict(limits), "card": card,
         }

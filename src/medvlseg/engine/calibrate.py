@@ -1,9 +1,10 @@
 """Presence threshold calibrated on the selection split (``val``, or with ``data.select_fraction`` a
 held-out part of ``train``).
 
-A :class:`~medvlseg.Segmenter` returns an empty mask when an image's presence score (its largest
-probability) is below ``presence_threshold``. At the default, 0.5, that is no extra rule (a pixel
-needs a probability of at least 0.5 to be target anyway). Raising it makes the model say "nothing here"
+A :class:`~medvlseg.Segmenter` returns an empty mask when an image's presence score (read by the
+model's presence rule, :mod:`medvlseg.decision`: its largest probability, or the mean of its largest
+1 %) is below ``presence_threshold``. Under ``peak`` the default, 0.5, is no extra rule (a pixel
+needs a probability of at least 0.5 to be target anyway); under ``top1pct`` 0 is. Raising it makes the model say "nothing here"
 on images where it is only faintly confident, which matters on data with target-free images
 (polypgen val: 12 of 150). The threshold is chosen, after training, on the selection images with
 the best weights, to maximise the mean per-image score over *all* of them: Dice on an image with a
@@ -13,41 +14,66 @@ kinds of images there is nothing to trade off and it stays at the pixel threshol
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import torch
 
+from ..decision import binarize, presence_off, presence_score
 
-def presence_objective(presence: np.ndarray, empty: np.ndarray, dice: np.ndarray, t: float, threshold: float = 0.5) -> float:
+
+class PresenceScores(NamedTuple):
+    """Per calibration item: presence score, empty ground truth, Dice of the thresholded mask, and
+    whether that mask is blank (no pixel at or above the pixel threshold: empty under any rule)."""
+
+    presence: np.ndarray
+    empty: np.ndarray
+    dice: np.ndarray
+    blank: np.ndarray
+
+
+def presence_objective(presence: np.ndarray, empty: np.ndarray, dice: np.ndarray, t: float, threshold: float = 0.5,
+                       blank: np.ndarray | None = None) -> float:
     """Mean per-image score when masks of images with presence below ``t`` are emptied.
 
-    presence (N,) largest probability per image; empty (N,) bool, the ground truth has no target;
-    dice (N,) Dice of the thresholded mask on images with a target (ignored on the others).
+    presence (N,) presence score per image; empty (N,) bool, the ground truth has no target;
+    dice (N,) Dice of the thresholded mask on images with a target (ignored on the others);
+    blank (N,) bool, the thresholded mask has no pixel (default: ``presence < threshold``, which is
+    what a blank mask means when the score is the largest probability).
     """
-    predicted_empty = (presence < t) | (presence < threshold)  # no pixel at or above the pixel threshold
+    blank = presence < threshold if blank is None else np.asarray(blank, bool)
+    predicted_empty = (presence < t) | blank
     score = np.where(empty, predicted_empty.astype(float), np.where(predicted_empty, 0.0, dice))
     return float(score.mean())
 
 
-def choose_presence_threshold(presence: np.ndarray, empty: np.ndarray, dice: np.ndarray, *, threshold: float = 0.5) -> tuple[float, dict[str, Any]]:
+def choose_presence_threshold(presence: np.ndarray, empty: np.ndarray, dice: np.ndarray, blank: np.ndarray | None = None,
+                              *, threshold: float = 0.5, rule: str = "peak") -> tuple[float, dict[str, Any]]:
     """The presence threshold maximising :func:`presence_objective` (the smallest on ties), and a
-    record of the choice for the run's metadata."""
+    record of the choice for the run's metadata. ``rule``: the presence rule ``presence`` was read
+    with; any rule but ``peak`` needs ``blank``."""
     presence, empty, dice = np.asarray(presence, float), np.asarray(empty, bool), np.asarray(dice, float)
-    info: dict[str, Any] = {"n_images": int(len(presence)), "n_empty": int(empty.sum()), "objective": "mean per-image score, empty images 1 if predicted empty"}
+    if blank is None and rule != "peak":
+        raise ValueError(f"presence rule {rule!r}: the calibration needs which masks are blank")
+    blank = presence < threshold if blank is None else np.asarray(blank, bool)
+    off = presence_off(rule, threshold)
+    info: dict[str, Any] = {"n_images": int(len(presence)), "n_empty": int(empty.sum()), "rule": rule,
+                            "objective": "mean per-image score, empty images 1 if predicted empty"}
     if not empty.any() or empty.all():
-        info.update(chosen=threshold, reason="val needs images with and without a target to calibrate")
-        return threshold, info
-    # candidates: the pixel threshold, and for each presence score over it the threshold suppressing
+        info.update(chosen=off, reason="val needs images with and without a target to calibrate")
+        return off, info
+    # candidates: no rule, and for each presence score of a non-blank mask the threshold suppressing
     # that image and every less confident one. Any value between that score and the next one up scores
     # the same on val; the midpoint keeps the widest margin on both sides, so that the small
     # differences between the validation pipeline and inference (resizing, TTA, another machine) do
     # not flip the decision for an image that sat just under the threshold
-    above = np.unique(presence[presence >= threshold])
+    above = np.unique(presence[~blank & (presence >= off)])
     upper = np.append(above[1:], 1.0)
-    candidates = [threshold] + [float((p + q) / 2) for p, q in zip(above, upper)]
-    scores = [presence_objective(presence, empty, dice, t, threshold) for t in candidates]
+    candidates = [off] + [float((p + q) / 2) for p, q in zip(above, upper)]
+    scores = [presence_objective(presence, empty, dice, t, threshold, blank) for t in candidates]
     best = int(np.argmax(scores))  # argmax takes the first, i.e. the smallest threshold, on ties
     info.update(chosen=candidates[best], score_at_chosen=scores[best], score_at_default=scores[0])
     return candidates[best], info
@@ -55,19 +81,22 @@ def choose_presence_threshold(presence: np.ndarray, empty: np.ndarray, dice: np.
 
 def choose_presence_thresholds(
     presence: np.ndarray, empty: np.ndarray, dice: np.ndarray, keys: list[str], *, threshold: float = 0.5,
+    blank: np.ndarray | None = None, rule: str = "peak",
 ) -> tuple[float, dict[str, float], dict[str, Any]]:
     """The global presence threshold (over every item) and one per target ``key`` (over the items
     whose prompt names it: its positives, its target-free images, the negatives naming it) where
     that target has items with and without a target to trade off; and the record of the choices."""
     presence, empty, dice = np.asarray(presence, float), np.asarray(empty, bool), np.asarray(dice, float)
+    blank = presence < threshold if blank is None else np.asarray(blank, bool)
     keys_arr = np.asarray(keys, dtype=object)
-    chosen, info = choose_presence_threshold(presence, empty, dice, threshold=threshold)
+    chosen, info = choose_presence_threshold(presence, empty, dice, blank, threshold=threshold, rule=rule)
     per: dict[str, float] = {}
     per_info: dict[str, Any] = {}
     for key in sorted({k for k in keys if k}):
         sel = keys_arr == key
         if empty[sel].any() and (~empty[sel]).any():
-            per[key], per_info[key] = choose_presence_threshold(presence[sel], empty[sel], dice[sel], threshold=threshold)
+            per[key], per_info[key] = choose_presence_threshold(presence[sel], empty[sel], dice[sel], blank[sel],
+                                                                threshold=threshold, rule=rule)
     if per_info:
         info["per_target"] = per_info
     return chosen, per, info
@@ -78,28 +107,109 @@ def val_presence(
     model: torch.nn.Module, batches: Iterable[dict[str, Any]], device: torch.device, threshold: float = 0.5,
     forward: Callable[[dict[str, Any]], torch.Tensor] | None = None,
     keys: list[str] | None = None,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per validation item at the model's resolution: presence score, empty ground truth, Dice
-    (``keys``, a list, receives each item's ``key``).
+    rule: str = "peak",
+) -> PresenceScores:
+    """Per validation item at the model's resolution: presence score (under ``rule``), empty ground
+    truth, Dice, blank mask (``keys``, a list, receives each item's ``key``).
     ``forward(batch) -> logits`` replaces ``model(images, prompts).logits`` (the engine passes its
     feature-cache path, so the frozen prefix does not run again)."""
-    from ..decision import binarize
     from .module import per_image_dice
 
     was_training = model.training
     model.eval()
-    presence, empty, dice = [], [], []
+    presence, empty, dice, blank = [], [], [], []
     try:
         for batch in batches:
             batch = {k: v.to(device) if isinstance(v, torch.Tensor) else v for k, v in batch.items()}
             logits = forward(batch) if forward is not None else model(batch["image"], list(batch["prompt"])).logits
             probs = torch.sigmoid(logits.float())  # (B, 1, S, S)
-            d, e = per_image_dice(binarize(probs, threshold), batch["mask"] > 0.5)
-            presence.append(probs.flatten(1).amax(1).cpu())
+            mask = binarize(probs, threshold)
+            d, e = per_image_dice(mask, batch["mask"] > 0.5)
+            presence.append(presence_score(probs, rule).cpu())
+            blank.append(~mask.flatten(1).any(1).cpu())
             if keys is not None:  # filled with each item's target key, when the batches carry one
                 keys.extend(batch.get("key", [""] * len(batch["prompt"])))
             empty.append(e.cpu())
             dice.append(d.cpu())
     finally:
         model.train(was_training)
-    return torch.cat(presence).numpy(), torch.cat(empty).numpy(), torch.cat(dice).numpy()
+    return PresenceScores(*(torch.cat(v).numpy() for v in (presence, empty, dice, blank)))
+
+
+def calibrate_presence(
+    model: torch.nn.Module, batches: Iterable[dict[str, Any]], device: torch.device, *, rule: str = "peak",
+    forward: Callable[[dict[str, Any]], torch.Tensor] | None = None,
+) -> tuple[float, dict[str, float], dict[str, Any]]:
+    """The presence thresholds of ``model`` on the calibration ``batches`` under ``rule``: the global
+    one, one per target, and the record of the choices (``calibration`` in the run's metadata).
+    Training calls it after its last epoch, ``medvlseg calibrate`` on a finished run."""
+    keys: list[str] = []
+    threshold = model.record.threshold
+    s = val_presence(model, batches, device, threshold=threshold, forward=forward, keys=keys, rule=rule)
+    return choose_presence_thresholds(s.presence, s.empty, s.dice, keys, threshold=threshold, blank=s.blank, rule=rule)
+
+
+def recalibrate_run(
+    run: str | os.PathLike, *, rule: str | None = None, out: str | os.PathLike | None = None,
+    device: str | None = None,
+) -> dict[str, Any]:
+    """Choose a finished run's presence thresholds again on its own selection split (the data its
+    config names, the same calibration items as at the end of training), under ``rule`` (default:
+    the run's), and write them with the rule into its model's record: the weights are unchanged.
+    ``out``: write a recalibrated copy of the run there (without its resume state) and leave ``run``
+    as it is. ``metadata.json`` keeps every earlier calibration under ``recalibrations``. Returns the
+    new calibration record."""
+    import datetime
+    import shutil
+    from pathlib import Path
+
+    from ..card import write_card
+    from ..checkpoints import read_record, resolve_model
+    from ..config import RunConfig
+    from ..decision import PRESENCE_RULES
+    from ..errors import ConfigError, DataError
+    from ..models.base import save_model
+    from ..predict import resolve_device
+    from ..utils import atomic_write_json, sha256_file
+    from .data import SegDataModule
+
+    src = Path(run)
+    if not (src / "metadata.json").is_file() or not (src / "config.yaml").is_file():
+        raise DataError(f"{src}: not a run folder (needs metadata.json and config.yaml); calibrate works on `medvlseg train` runs")
+    if rule is not None and rule not in PRESENCE_RULES:
+        raise ConfigError(f"presence rule: {rule!r} is not one of {', '.join(PRESENCE_RULES)}")
+    meta = json.loads((src / "metadata.json").read_text(encoding="utf-8"))
+    if meta.get("status") != "finished":
+        raise DataError(f"{src}: the run is {meta.get('status')!r}, not finished; calibrate a finished run (training calibrates at its end)")
+    if out is not None and Path(out).exists():
+        raise ConfigError(f"--out {out}: exists; give a new folder")
+    model, info = resolve_model(src)  # sha256 checked against metadata.json
+    cfg = RunConfig.from_yaml(src / "config.yaml")
+    before = {k: info.record.get(k) for k in ("presence_rule", "presence_threshold", "presence_thresholds")}
+    before["presence_rule"] = before["presence_rule"] or "peak"
+    rule = rule or before["presence_rule"]
+    dev = torch.device(resolve_device(device))
+    dm = SegDataModule(cfg, size=model.image_size, mean=model.image_mean, std=model.image_std,
+                       uses_text=getattr(model, "uses_text", True))
+    glob, per_target, calibration = calibrate_presence(model.to(dev), dm.calibration_dataloader(), dev, rule=rule)
+    calibration["split"] = (meta.get("selection") or {}).get("split")
+
+    dst = Path(out) if out is not None else src
+    if out is not None:
+        if dst.exists():
+            raise ConfigError(f"--out {dst}: exists; give a new folder")
+        shutil.copytree(src, dst, ignore=shutil.ignore_patterns("last", "logs", ".*.tmp"))
+    path = dst / "model.safetensors"
+    save_model(model, path, include_frozen=bool(info.record.get("include_frozen")), presence_threshold=glob,
+               presence_thresholds=per_target, presence_rule=rule)
+    history = list(meta.get("recalibrations") or [])
+    history.append({"at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "before": before,
+                    "before_calibration": meta.get("presence_calibration"), "rule": rule,
+                    "source": str(src.resolve()) if dst != src else None})
+    record = read_record(path).model_dump(mode="json")
+    meta.update({"record": record, "presence_threshold": record["presence_threshold"], "presence_calibration": calibration,
+                 "sha256": {**(meta.get("sha256") or {}), "model.safetensors": sha256_file(path)}, "recalibrations": history})
+    atomic_write_json(dst / "metadata.json", meta)
+    write_card(dst)
+    return {"run": str(dst), "rule": rule, "presence_threshold": glob, "presence_thresholds": per_target,
+            "before": before, "calibration": calibration}

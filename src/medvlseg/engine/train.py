@@ -277,20 +277,19 @@ class RunDirCallback(_lightning_checkpoint_base()):
         write it into the saved model's record."""
         from ..models.base import load_weights_into, save_model
         from ..weights import read_weights
-        from .calibrate import choose_presence_thresholds, val_presence
+        from .calibrate import calibrate_presence
 
         path = self.run_dir / "model.safetensors"
         if not path.is_file():
             return
         model = load_weights_into(module.model, read_weights(path), source=str(path))  # the best epoch's weights
-        keys: list[str] = []
-        scores = val_presence(model, val_batches, device, threshold=model.record.threshold,
-                              forward=lambda b: module.forward_batch(b).logits, keys=keys)
-        self.presence_threshold, per_target, self.presence_calibration = choose_presence_thresholds(
-            *scores, keys, threshold=model.record.threshold)
+        rule = self.cfg.model.presence_rule
+        self.presence_threshold, per_target, self.presence_calibration = calibrate_presence(
+            model, val_batches, device, rule=rule, forward=lambda b: module.forward_batch(b).logits)
         self.presence_calibration["split"] = self.metadata.get("selection", {}).get("split")
         # same weights, calibrated record
-        save_model(model, path, presence_threshold=self.presence_threshold, presence_thresholds=per_target)
+        save_model(model, path, presence_threshold=self.presence_threshold, presence_thresholds=per_target,
+                   presence_rule=rule)
 
 
 # ------------------------------------------------------------------------------------------- quiet

@@ -171,7 +171,7 @@ def cross_prompt_evaluate(
     summary.update({
         "model": info.to_dict(), "split": split or "all", "n_images": len(keys), "prompts": [
             {"prompt": p, "kind": k, "target": t} for p, k, t in plist],
-        "presence_threshold": seg.presence_threshold, "threshold": seg.threshold, "tta": tta,
+        "presence_threshold": seg.presence_threshold, "presence_rule": seg.presence_rule, "threshold": seg.threshold, "tta": tta,
         "resolve_prompts": resolve_prompts,
         # what the model was given for each prompt (a paraphrase resolved to the target it means)
         "model_prompts": {p: seg.model_prompt(p) for p, _, _ in plist},

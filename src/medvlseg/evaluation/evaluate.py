@@ -281,6 +281,7 @@ def evaluate(
         "samples": samples if stochastic else None,
         "presence_threshold": seg.presence_threshold,
         "presence_thresholds": {} if presence_threshold is not None else dict(info.presence_thresholds),
+        "presence_rule": seg.presence_rule,
         "device": str(seg.device),
         "precision": precision,
         "tta": tta, "resolve_prompts": resolve_prompts,
@@ -329,7 +330,7 @@ def _report(summary: dict, name: str, split: str | None) -> str:
         f"# Evaluation: {model['model']} on {name} ({split or 'all'})",
         "",
         f"- Model: `{model['model']}` (backbone `{model.get('backbone')}`) from `{model['source']}` ({model['kind']}); "
-        f"threshold {summary['threshold']}, presence threshold {summary['presence_threshold']}.",
+        f"threshold {summary['threshold']}, presence threshold {summary['presence_threshold']} ({summary.get('presence_rule', 'peak')}).",
         f"- Prompts: level `{summary['prompt_type']}`" + (f", perturbed: `{summary['perturbation']}`" if summary["perturbation"] else "")
         + (" (computed from the ground-truth masks: a result on test images must say so)." if summary["prompt_from_ground_truth"] else "."),
         f"- ECE (pooled) {_fmt(summary['ece'], 4)}; uncertainty AUROC (pooled) {_fmt(summary['auroc'], 3)}, "

@@ -10,7 +10,9 @@ record, produced by :func:`medvlseg.build_model`, stored in the header of every
   (:mod:`medvlseg.preprocess`), so a run trained at 192 px is used at 192 px;
 - ``threshold`` (foreground where ``p >= threshold``) and ``presence_threshold`` (an image whose
   presence score is below it gets an empty mask), calibrated after training, globally and per
-  target (``presence_thresholds``, used when the prompt is that target's name);
+  target (``presence_thresholds``, used when the prompt is that target's name), with the
+  ``presence_rule`` that reads an image's presence score (:mod:`medvlseg.decision`; ``peak`` in
+  records written before the rule was recorded);
 - ``targets``: the target names of the training data; ``data``: its datasets and manifest hashes.
 
 Files written before the record existed (a header with ``build_kwargs``) are read by
@@ -24,6 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from ..decision import PresenceRule
 from ..errors import DataError
 
 __all__ = ["HEADER_KEY", "RECORD_FORMAT", "ModelRecord"]
@@ -48,6 +51,7 @@ class ModelRecord(BaseModel):
     # per target (lower-case class name) where calibration had the data for it; a prompt that is
     # none of these names (a sentence, nonsense) uses presence_threshold
     presence_thresholds: dict[str, float] = Field(default_factory=dict)
+    presence_rule: PresenceRule = "peak"  # how the presence score is read (decision.PRESENCE_RULES)
     targets: list[str] = Field(default_factory=list)
     data: list[dict[str, Any]] = Field(default_factory=list)
     include_frozen: bool = False  # whether the file holds the frozen backbone's weights too

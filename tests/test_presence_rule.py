@@ -1,0 +1,203 @@
+"""The presence rule: how an image's presence score is read from its probabilities (the largest, or
+the mean of the largest 1 %), each against a transcription of its formula; the calibration under
+either rule against a brute-force search; the Segmenter reading the record's rule; training recording
+it; `medvlseg calibrate` choosing a finished run's thresholds again without touching its weights."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from medvlseg.decision import presence_off, presence_score
+from medvlseg.engine.calibrate import choose_presence_threshold, presence_objective
+from medvlseg.errors import ConfigError, DataError
+
+
+def _top1pct(values: np.ndarray) -> float:
+    """Mean of the largest ceil(1 % of N) values (at least one)."""
+    flat = np.sort(values.ravel())[::-1]
+    k = max(1, math.ceil(0.01 * flat.size))
+    return float(flat[:k].mean())
+
+
+@pytest.mark.parametrize("shape", [(3, 1, 32, 32), (2, 1, 7, 9), (1, 1, 100, 100), (4, 250)])
+def test_presence_score_matches_its_formula(shape):
+    p = torch.rand(shape, generator=torch.Generator().manual_seed(sum(shape)))
+    want_peak = [float(p[b].max()) for b in range(shape[0])]
+    want_top = [_top1pct(p[b].numpy()) for b in range(shape[0])]
+    assert presence_score(p, "peak").tolist() == pytest.approx(want_peak, abs=1e-7)
+    assert presence_score(p, "top1pct").tolist() == pytest.approx(want_top, abs=1e-6)
+
+
+def test_a_few_confident_pixels_count_for_little_under_top1pct():
+    p = torch.zeros(1, 1, 100, 100)
+    p[0, 0, :2, :2] = 0.99  # 4 of 10,000 pixels: the top 1 % is 100 pixels
+    assert float(presence_score(p, "peak")[0]) == pytest.approx(0.99)
+    assert float(presence_score(p, "top1pct")[0]) == pytest.approx(0.99 * 4 / 100)
+
+
+def test_an_unknown_rule_is_refused_by_name():
+    with pytest.raises(ConfigError, match="presence_rule: 'mean'"):
+        presence_score(torch.rand(1, 4, 4), "mean")
+    from medvlseg.models.record import ModelRecord
+
+    with pytest.raises(DataError, match="presence_rule"):
+        ModelRecord.from_dict({"model": "unet", "image_size": 32, "image_mean": [0, 0, 0], "image_std": [1, 1, 1],
+                               "presence_rule": "mean"})
+
+
+def _objective(presence, empty, dice, blank, t):
+    total = 0.0
+    for p, e, d, b in zip(presence, empty, dice, blank):
+        emptied = b or p < t
+        total += (1.0 if emptied else 0.0) if e else (0.0 if emptied else d)
+    return total / len(presence)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_top1pct_calibration_is_the_best_threshold_on_a_grid(seed):
+    """Under top1pct a score below the pixel threshold still has a mask (a small confident region),
+    so thresholds below 0.5 are candidates and 0 is "no rule"; blank masks are empty whatever t is."""
+    rng = np.random.default_rng(seed)
+    n = 50
+    empty = rng.random(n) < 0.3
+    presence = np.where(empty, rng.uniform(0.0, 0.6, n), rng.uniform(0.1, 1.0, n))
+    blank = rng.random(n) < 0.15
+    dice = rng.uniform(0.3, 1.0, n)
+    t, info = choose_presence_threshold(presence, empty, dice, blank, rule="top1pct")
+    grid = np.unique(np.concatenate([np.linspace(0, 1.0001, 4001), presence, np.nextafter(presence, np.inf)]))
+    best = max(_objective(presence, empty, dice, blank, g) for g in grid)
+    assert presence_objective(presence, empty, dice, t, blank=blank) == pytest.approx(_objective(presence, empty, dice, blank, t))
+    assert _objective(presence, empty, dice, blank, t) == pytest.approx(best)
+    assert info["rule"] == "top1pct" and info["score_at_default"] == pytest.approx(_objective(presence, empty, dice, blank, 0.0))
+
+
+def test_no_rule_is_0_under_top1pct_and_the_pixel_threshold_under_peak():
+    assert presence_off("top1pct", 0.5) == 0.0 and presence_off("peak", 0.4) == 0.4
+    p = np.array([0.3, 0.9])
+    t, info = choose_presence_threshold(p, np.array([False, False]), np.array([0.5, 0.9]), np.array([False, False]), rule="top1pct")
+    assert t == 0.0 and "reason" in info
+    with pytest.raises(ValueError, match="blank"):
+        choose_presence_threshold(p, np.array([True, False]), np.array([0.0, 0.9]), rule="top1pct")
+
+
+def _oracle_with(rule: str, presence_threshold: float):
+    from medvlseg.models.record import ModelRecord
+    from test_evaluate import Oracle
+
+    model = Oracle()
+    model.record = ModelRecord(model="oracle", image_size=64, image_mean=(0.0, 0.0, 0.0), image_std=(1.0, 1.0, 1.0),
+                               presence_threshold=presence_threshold, presence_rule=rule)
+    return model
+
+
+@pytest.mark.parametrize("rule", ["peak", "top1pct"])
+def test_the_segmenter_reads_the_records_rule(rule):
+    """A 4x4 red speck (16 of 4,096 pixels; the top 1 % is 41) and a 20x20 red square, at a presence
+    threshold of 0.6: the speck is called present by its peak and absent by its top 1 %; the square
+    is present under both. The reported score is the rule's formula on the probabilities."""
+    from medvlseg.segmenter import Segmenter
+
+    seg = Segmenter(_oracle_with(rule, 0.6))
+    assert seg.presence_rule == rule
+    speck, square = np.zeros((64, 64, 3), np.uint8), np.zeros((64, 64, 3), np.uint8)
+    speck[10:14, 10:14, 0] = 255
+    square[20:40, 20:40, 0] = 255
+    r_speck, r_square = seg.segment(speck, "red"), seg.segment(square, "red")
+    formula = (lambda a: float(a.max())) if rule == "peak" else _top1pct
+    assert r_speck.present == pytest.approx(formula(r_speck.probability), abs=1e-5)
+    assert r_speck.mask.any() == (rule == "peak")
+    assert r_square.mask.sum() == 400 and r_square.present > 0.99
+
+
+def test_rank_and_batch_prediction_use_the_rule():
+    """The ranking's presence signal and the batched path give the score the Segmenter gives."""
+    from medvlseg.predict import segment_batch
+    from medvlseg.ranking import rank_loaded
+    from medvlseg.segmenter import Segmenter
+
+    seg = Segmenter(_oracle_with("top1pct", 0.6))
+    speck = np.zeros((64, 64, 3), np.uint8)
+    speck[10:14, 10:14, 0] = 255
+    one = seg.segment(speck, "red")
+    (batched,) = segment_batch(seg, [speck], ["red"])
+    assert batched.present == pytest.approx(one.present, abs=1e-6) and not batched.mask.any()
+    (ranked,) = rank_loaded(seg, [("speck", lambda: speck)], "red", samples=2)
+    assert ranked.presence == pytest.approx(one.present, abs=1e-6)
+
+
+
+@pytest.fixture(scope="module")
+def top1_run(tmp_path_factory):
+    from medvlseg.engine.train import train
+    from test_engine import make_config, make_dataset
+
+    root = tmp_path_factory.mktemp("rule")
+    data = make_dataset(root / "ds", n_train=8, n_val=6, empty_val=3)
+    return train(make_config(data, root / "runs", "optim.epochs=2", "model.presence_rule=top1pct"), progress=False)
+
+
+def test_training_calibrates_under_the_configured_rule_and_records_it(top1_run):
+    import medvlseg
+
+    meta = json.loads((top1_run / "metadata.json").read_text())
+    assert meta["record"]["presence_rule"] == "top1pct" and meta["presence_calibration"]["rule"] == "top1pct"
+    seg = medvlseg.load(top1_run)
+    assert seg.presence_rule == "top1pct" and seg.presence_threshold == pytest.approx(meta["presence_threshold"])
+    assert "mean of the largest 1 %" in (top1_run / "card.md").read_text()
+
+
+def test_calibrate_recomputes_a_runs_thresholds_and_keeps_the_weights(top1_run, tmp_path):
+    """Under its own rule, `calibrate` reproduces what training chose; under another rule it writes a
+    copy (--out) whose record and metadata agree and which loads, and the original is untouched."""
+    from typer.testing import CliRunner
+
+    from medvlseg.checkpoints import resolve_model
+    from medvlseg.cli import app
+    from medvlseg.engine.calibrate import recalibrate_run
+    from medvlseg.utils import sha256_file
+    from medvlseg.weights import read_weights
+
+    meta = json.loads((top1_run / "metadata.json").read_text())
+    original_sha = sha256_file(top1_run / "model.safetensors")
+    same = recalibrate_run(top1_run, out=tmp_path / "same")
+    assert same["rule"] == "top1pct" and same["presence_threshold"] == pytest.approx(meta["presence_threshold"], abs=1e-6)
+    assert same["presence_thresholds"] == pytest.approx(meta["record"]["presence_thresholds"], abs=1e-6)
+
+    res = CliRunner().invoke(app, ["calibrate", str(top1_run), "--presence-rule", "peak", "--out", str(tmp_path / "peak")])
+    assert res.exit_code == 0, res.output
+    assert "top1pct -> peak" in res.output
+    copy = tmp_path / "peak"
+    model, info = resolve_model(copy)  # the metadata's sha256 matches the rewritten file
+    cmeta = json.loads((copy / "metadata.json").read_text())
+    assert info.record["presence_rule"] == "peak" == cmeta["record"]["presence_rule"] == cmeta["presence_calibration"]["rule"]
+    assert cmeta["presence_threshold"] == info.presence_threshold >= 0.5  # under peak, "no rule" is the pixel threshold
+    assert cmeta["recalibrations"][-1]["before"]["presence_rule"] == "top1pct"
+    a, b = read_weights(top1_run / "model.safetensors"), read_weights(copy / "model.safetensors")
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    assert not (copy / "last").exists()
+    assert sha256_file(top1_run / "model.safetensors") == original_sha
+    assert json.loads((top1_run / "metadata.json").read_text()) == meta
+
+
+def test_calibrate_refuses_what_it_cannot_do(top1_run, tmp_path):
+    from medvlseg.engine.calibrate import recalibrate_run
+
+    with pytest.raises(ConfigError, match="'mean' is not one of peak, top1pct"):
+        recalibrate_run(top1_run, rule="mean")
+    with pytest.raises(ConfigError, match="exists"):
+        recalibrate_run(top1_run, out=top1_run)
+    with pytest.raises(DataError, match="not a run folder"):
+        recalibrate_run(tmp_path)
+    import shutil
+
+    unfinished = tmp_path / "unfinished"
+    shutil.copytree(top1_run, unfinished)
+    meta = json.loads((unfinished / "metadata.json").read_text())
+    (unfinished / "metadata.json").write_text(json.dumps({**meta, "status": "running"}))
+    with pytest.raises(DataError, match="'running', not finished"):
+        recalibrate_run(unfinished)
