@@ -48,14 +48,15 @@ def _finished(run_dir: Path) -> bool:
     return meta.is_file() and json.loads(meta.read_text()).get("status") == "finished"
 
 
-def _scored(run_dir: Path, eval_dir: Path) -> dict | None:
-    """The val summary already written for this finished run (newer than its weights), else None: a
+def _scored(run_dir: Path, eval_dir: Path, split: str) -> dict | None:
+    """The summary already written for this finished run's weights on ``split``, else None: a
     resumed or re-run suite, or several seeds run as separate processes, then combined, score nothing twice."""
-    summary, weights = eval_dir / "summary.json", run_dir / "model.safetensors"
-    if _finished(run_dir) and summary.is_file() and weights.is_file() \
-            and summary.stat().st_mtime >= weights.stat().st_mtime:
-        return json.loads(summary.read_text())
-    return None
+    path = eval_dir / "summary.json"
+    if not (_finished(run_dir) and path.is_file()):
+        return None
+    summary = json.loads(path.read_text())
+    weights = json.loads((run_dir / "metadata.json").read_text()).get("sha256", {}).get("model.safetensors")
+    return summary if summary.get("split") == split and summary.get("model", {}).get("sha256") == weights else None
 
 
 def _budget(base: dict, n_masks: int, steps: int) -> dict:
@@ -93,7 +94,7 @@ def run(args: argparse.Namespace) -> dict:
                 shutil.rmtree(run_dir, ignore_errors=True)  # stopped before its first epoch ended
                 run_dir = train(cfg, progress=False)
         train_s = time.perf_counter() - t0
-        summary = _scored(run_dir, out / "evals" / name)
+        summary = _scored(run_dir, out / "evals" / name, base.data.val_split)
         if summary is None:
             summary = evaluate(str(run_dir), data, out_dir=out / "evals" / name, split=base.data.val_split, figures=False)
         meta = json.loads((run_dir / "metadata.json").read_text())

@@ -34,6 +34,7 @@ ALLOWED = {
     ("utils.py", "open"): "the atomic writers themselves (a temporary file, fsync, then rename)",
     ("utils.py", "fdopen"): "the atomic writers themselves",
     ("serve.py", "open"): "a request's upload copied into its own private temporary folder, read by that request only and removed",
+    ("ranking.py", "open"): "the empty lock file beside a rank cache, opened only to hold its lock; nothing is written to it",
     ("backbones/openclip.py", "save_pretrained"): "Hugging Face's tokenizer/config writers; the folder's own config, "
     "which the loader starts from, is written atomically after them, so a cut-short folder is refused",
     ("export.py", "save_pretrained"): "the tokenizer's files, written before export.json (atomic, last), without "

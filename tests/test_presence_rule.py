@@ -43,6 +43,8 @@ def test_a_few_confident_pixels_count_for_little_under_top1pct():
 def test_an_unknown_rule_is_refused_by_name():
     with pytest.raises(ConfigError, match="presence_rule: 'mean'"):
         presence_score(torch.rand(1, 4, 4), "mean")
+    with pytest.raises(ConfigError, match="presence_rule: 'mean'"):
+        presence_off("mean", 0.5)
     from medvlseg.models.record import ModelRecord
 
     with pytest.raises(DataError, match="presence_rule"):
@@ -76,6 +78,28 @@ def test_top1pct_calibration_is_the_best_threshold_on_a_grid(seed):
     assert info["rule"] == "top1pct" and info["score_at_default"] == pytest.approx(_objective(presence, empty, dice, blank, 0.0))
 
 
+def test_the_rules_named_in_the_record_type_are_the_rules_implemented():
+    from typing import get_args
+
+    from medvlseg.decision import PRESENCE_RULES, PresenceRule
+
+    assert set(get_args(PresenceRule)) == set(PRESENCE_RULES)
+    for rule in PRESENCE_RULES:
+        assert presence_score(torch.rand(2, 1, 8, 8), rule).shape == (2,)
+
+
+def test_a_peak_record_is_written_as_before_the_rule_existed():
+    """A file whose rule is the default keeps the header older versions read (no new field)."""
+    from medvlseg.models.record import ModelRecord
+
+    base = {"model": "unet", "image_size": 32, "image_mean": (0, 0, 0), "image_std": (1, 1, 1)}
+    assert "presence_rule" not in json.loads(ModelRecord(**base).to_header())
+    top = ModelRecord(**base, presence_rule="top1pct")
+    assert json.loads(top.to_header())["presence_rule"] == "top1pct"
+    assert ModelRecord.from_dict(json.loads(top.to_header())).presence_rule == "top1pct"
+    assert ModelRecord.from_dict(json.loads(ModelRecord(**base).to_header())).presence_rule == "peak"
+
+
 def test_no_rule_is_0_under_top1pct_and_the_pixel_threshold_under_peak():
     assert presence_off("top1pct", 0.5) == 0.0 and presence_off("peak", 0.4) == 0.4
     p = np.array([0.3, 0.9])
@@ -83,6 +107,10 @@ def test_no_rule_is_0_under_top1pct_and_the_pixel_threshold_under_peak():
     assert t == 0.0 and "reason" in info
     with pytest.raises(ValueError, match="blank"):
         choose_presence_threshold(p, np.array([True, False]), np.array([0.0, 0.9]), rule="top1pct")
+    from medvlseg.engine.calibrate import choose_presence_thresholds
+
+    with pytest.raises(ValueError, match="blank"):
+        choose_presence_thresholds(p, np.array([True, False]), np.array([0.0, 0.9]), ["a", "a"], rule="top1pct")
 
 
 def _oracle_with(rule: str, presence_threshold: float):
@@ -104,14 +132,17 @@ def test_the_segmenter_reads_the_records_rule(rule):
 
     seg = Segmenter(_oracle_with(rule, 0.6))
     assert seg.presence_rule == rule
-    speck, square = np.zeros((64, 64, 3), np.uint8), np.zeros((64, 64, 3), np.uint8)
-    speck[10:14, 10:14, 0] = 255
-    square[20:40, 20:40, 0] = 255
+    # photographs of 128 px: the score is read at the model's 64 px, where the threshold was calibrated
+    speck, square = np.zeros((128, 128, 3), np.uint8), np.zeros((128, 128, 3), np.uint8)
+    speck[20:28, 20:28, 0] = 255
+    square[40:80, 40:80, 0] = 255
     r_speck, r_square = seg.segment(speck, "red"), seg.segment(square, "red")
+    with torch.no_grad():
+        at_model_size = torch.sigmoid(seg.model(seg.preprocess(speck), ["red"]).logits)[0, 0].numpy()  # (64, 64)
     formula = (lambda a: float(a.max())) if rule == "peak" else _top1pct
-    assert r_speck.present == pytest.approx(formula(r_speck.probability), abs=1e-5)
+    assert r_speck.present == pytest.approx(formula(at_model_size), abs=1e-5)
     assert r_speck.mask.any() == (rule == "peak")
-    assert r_square.mask.sum() == 400 and r_square.present > 0.99
+    assert r_square.mask.sum() == 1600 and r_square.present > 0.99
 
 
 def test_rank_and_batch_prediction_use_the_rule():
@@ -128,6 +159,11 @@ def test_rank_and_batch_prediction_use_the_rule():
     assert batched.present == pytest.approx(one.present, abs=1e-6) and not batched.mask.any()
     (ranked,) = rank_loaded(seg, [("speck", lambda: speck)], "red", samples=2)
     assert ranked.presence == pytest.approx(one.present, abs=1e-6)
+    assert ranked.presence_uncertainty == pytest.approx(1 - abs(one.present - 0.6) / 0.6, abs=1e-5)
+    # with no presence rule (0 under top1pct) the pixels alone decide: the speck's peak (~1) is far
+    # above the pixel threshold, a sure call, although its top-1 % mean (~0.4) is not near 1
+    (no_rule,) = rank_loaded(Segmenter(_oracle_with("top1pct", 0.0)), [("speck", lambda: speck)], "red", samples=2)
+    assert no_rule.presence < 0.5 and no_rule.presence_uncertainty < 0.01
 
 
 
@@ -164,7 +200,7 @@ def test_calibrate_recomputes_a_runs_thresholds_and_keeps_the_weights(top1_run, 
 
     meta = json.loads((top1_run / "metadata.json").read_text())
     original_sha = sha256_file(top1_run / "model.safetensors")
-    same = recalibrate_run(top1_run, out=tmp_path / "same")
+    same = recalibrate_run(top1_run, tmp_path / "same")
     assert same["rule"] == "top1pct" and same["presence_threshold"] == pytest.approx(meta["presence_threshold"], abs=1e-6)
     assert same["presence_thresholds"] == pytest.approx(meta["record"]["presence_thresholds"], abs=1e-6)
 
@@ -175,8 +211,14 @@ def test_calibrate_recomputes_a_runs_thresholds_and_keeps_the_weights(top1_run, 
     model, info = resolve_model(copy)  # the metadata's sha256 matches the rewritten file
     cmeta = json.loads((copy / "metadata.json").read_text())
     assert info.record["presence_rule"] == "peak" == cmeta["record"]["presence_rule"] == cmeta["presence_calibration"]["rule"]
-    assert cmeta["presence_threshold"] == info.presence_threshold >= 0.5  # under peak, "no rule" is the pixel threshold
+    assert cmeta["presence_threshold"] == info.presence_threshold
+    assert cmeta["sha256"]["model.safetensors"] == sha256_file(copy / "model.safetensors") != original_sha
     assert cmeta["recalibrations"][-1]["before"]["presence_rule"] == "top1pct"
+    assert cmeta["recalibrations"][-1]["before"]["sha256"] == original_sha
+    from medvlseg.config import RunConfig
+
+    assert RunConfig.from_yaml(copy / "config.yaml").model.presence_rule == "peak"  # a replay keeps the rule
+    assert "the largest probability" in (copy / "card.md").read_text()
     a, b = read_weights(top1_run / "model.safetensors"), read_weights(copy / "model.safetensors")
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
     assert not (copy / "last").exists()
@@ -184,20 +226,46 @@ def test_calibrate_recomputes_a_runs_thresholds_and_keeps_the_weights(top1_run, 
     assert json.loads((top1_run / "metadata.json").read_text()) == meta
 
 
-def test_calibrate_refuses_what_it_cannot_do(top1_run, tmp_path):
-    from medvlseg.engine.calibrate import recalibrate_run
-
-    with pytest.raises(ConfigError, match="'mean' is not one of peak, top1pct"):
-        recalibrate_run(top1_run, rule="mean")
-    with pytest.raises(ConfigError, match="exists"):
-        recalibrate_run(top1_run, out=top1_run)
-    with pytest.raises(DataError, match="not a run folder"):
-        recalibrate_run(tmp_path)
+def test_calibrate_refuses_what_it_cannot_do(top1_run, tmp_path, capsys):
     import shutil
 
+    from medvlseg.cli import main
+    from medvlseg.engine.calibrate import recalibrate_run
+
+    with pytest.raises(ConfigError, match="--presence-rule: 'mean' is not one of peak, top1pct"):
+        recalibrate_run(top1_run, tmp_path / "x", rule="mean")
+    with pytest.raises(ConfigError, match="exists"):
+        recalibrate_run(top1_run, top1_run)
+    with pytest.raises(DataError, match="not a run folder"):
+        recalibrate_run(tmp_path, tmp_path / "y")
     unfinished = tmp_path / "unfinished"
     shutil.copytree(top1_run, unfinished)
     meta = json.loads((unfinished / "metadata.json").read_text())
     (unfinished / "metadata.json").write_text(json.dumps({**meta, "status": "running"}))
     with pytest.raises(DataError, match="'running', not finished"):
-        recalibrate_run(unfinished)
+        recalibrate_run(unfinished, tmp_path / "z")
+    # through the command line: one line naming the option, a non-zero exit, nothing written
+    with pytest.raises(SystemExit) as exc:
+        main(["calibrate", str(top1_run), "--presence-rule", "mean", "--out", str(tmp_path / "cli")])
+    err = capsys.readouterr().err
+    assert exc.value.code not in (0, None) and "--presence-rule: 'mean'" in err and "Traceback" not in err
+    assert not (tmp_path / "cli").exists() and not (tmp_path / "x").exists()
+
+
+def test_an_interrupted_calibration_leaves_no_folder_behind(top1_run, tmp_path, monkeypatch):
+    """A crash after the copy and the new weights, before the metadata: neither the new folder nor
+    its half-built hidden copy remains, and the run itself is untouched."""
+    import medvlseg.checkpoints as checkpoints
+    from medvlseg.engine.calibrate import recalibrate_run
+    from medvlseg.utils import sha256_file
+
+    before = sha256_file(top1_run / "model.safetensors")
+
+    def crash(*a, **k):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(checkpoints, "write_run_metadata", crash)
+    with pytest.raises(KeyboardInterrupt):
+        recalibrate_run(top1_run, tmp_path / "new", rule="peak")
+    assert list(tmp_path.iterdir()) == []
+    assert sha256_file(top1_run / "model.safetensors") == before

@@ -168,6 +168,31 @@ def _verify_sha(model_file: Path, meta: dict[str, Any], meta_path: Path) -> str:
     return actual
 
 
+def write_run_metadata(run_dir: Path, meta: dict[str, Any]) -> dict[str, Any]:
+    """Write a run's ``metadata.json`` (atomically) with what its saved ``model.safetensors`` holds:
+    the file's sha256 (what :func:`resolve_model` checks), its record and decision rules; then its
+    card (a card that cannot be written is a warning, never a reason to fail). Returns ``meta``."""
+    import logging
+
+    from .card import write_card
+    from .errors import MedvlsegError
+    from .utils import atomic_write_json
+
+    path = Path(run_dir) / "model.safetensors"
+    meta = dict(meta)
+    meta["sha256"] = {"model.safetensors": sha256_file(path)} if path.is_file() else {}
+    if path.is_file():
+        meta["record"] = read_record(path).model_dump(mode="json")  # what the saved file rebuilds
+    meta["threshold"] = meta["record"]["threshold"]
+    meta["presence_threshold"] = meta["record"]["presence_threshold"]
+    atomic_write_json(Path(run_dir) / "metadata.json", meta)
+    try:
+        write_card(run_dir)  # from the metadata just written: the card never disagrees with it
+    except (MedvlsegError, OSError) as exc:
+        logging.getLogger(__name__).warning("card.md not written: %s", exc)
+    return meta
+
+
 def read_record(path: Path, *, legacy: dict[str, Any] | None = None):
     """The :class:`~medvlseg.models.record.ModelRecord` in a safetensors file's header. A file
     written before the record existed is completed from ``legacy`` (its run's ``metadata.json``:

@@ -584,15 +584,15 @@ def export_cmd(
 @app.command("calibrate")
 def calibrate_cmd(
     run: Annotated[Path, typer.Argument(help="A finished run directory (medvlseg train).")],
+    out: Annotated[Path, typer.Option("--out", help="New run folder: a copy of RUN with the new thresholds (RUN stays as it is; the copy's metadata.json keeps the earlier calibration).")],
     presence_rule: Annotated[Optional[str], typer.Option("--presence-rule", help="How an image's presence score is read: peak (its largest probability) or top1pct (the mean of its largest 1 %); default: the run's.")] = None,
-    out: Annotated[Optional[Path], typer.Option("--out", help="Write a recalibrated copy here and leave RUN as it is (default: recalibrate RUN in place; its earlier calibration is kept in metadata.json).")] = None,
     device: _DEVICE = None,
 ) -> None:
     """Choose a run's presence thresholds ("not here") again on its selection split, under a presence
-    rule; the weights are unchanged."""
+    rule, into a copy of the run; the weights are unchanged."""
     from .engine.calibrate import recalibrate_run
 
-    res = recalibrate_run(run, rule=presence_rule, out=out, device=device)
+    res = recalibrate_run(run, out, rule=presence_rule, device=device)
     before = res["before"]
     err_console.print(f"presence rule {before['presence_rule']} -> {res['rule']}; threshold "
                       f"{before['presence_threshold']:.4g} -> {res['presence_threshold']:.4g}", highlight=False)

@@ -22,7 +22,7 @@ from typing import Any, Literal, TypeVar
 
 from .errors import ConfigError
 
-__all__ = ["PIXEL_RULE", "PRESENCE_RULES", "PresenceRule", "binarize", "check_pixel_threshold",
+__all__ = ["PIXEL_RULE", "PRESENCE_RULES", "PresenceRule", "binarize", "check_pixel_threshold", "check_presence_rule",
            "check_presence_threshold", "is_present", "presence_off", "presence_score"]
 
 PIXEL_RULE = "foreground where probability >= threshold"
@@ -42,21 +42,25 @@ def binarize(probability: T, threshold: float) -> T:
     return probability >= threshold  # type: ignore[operator,return-value]
 
 
+def check_presence_rule(rule: str, name: str = "presence_rule") -> str:
+    if rule not in PRESENCE_RULES:
+        raise ConfigError(f"{name}: {rule!r} is not one of {', '.join(PRESENCE_RULES)}")
+    return rule
+
+
 def presence_score(probability: Any, rule: str = "peak") -> Any:
     """Each image's presence score (B,) from its probabilities (B, ...), a tensor, under ``rule``."""
     flat = probability.flatten(1).float()  # (B, N)
-    if rule == "peak":
+    if check_presence_rule(rule) == "peak":
         return flat.amax(1)
-    if rule == "top1pct":
-        k = max(1, math.ceil(TOP_SHARE * flat.shape[1]))
-        return flat.topk(k, dim=1).values.mean(1)
-    raise ConfigError(f"presence_rule: {rule!r} is not one of {', '.join(PRESENCE_RULES)}")
+    k = max(1, math.ceil(TOP_SHARE * flat.shape[1]))
+    return flat.topk(k, dim=1).values.mean(1)
 
 
 def presence_off(rule: str, threshold: float) -> float:
     """The presence threshold that adds no rule to the pixel ``threshold``: the pixel threshold
     itself under ``peak`` (an image whose peak is below it has an empty mask anyway), else 0."""
-    return threshold if rule == "peak" else 0.0
+    return threshold if check_presence_rule(rule) == "peak" else 0.0
 
 
 def is_present(presence: float, presence_threshold: float) -> bool:

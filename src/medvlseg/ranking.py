@@ -11,7 +11,8 @@ re-score") with the signals this toolkit already computes, per image and prompt:
 - ``tta_disagreement``: the mean standard deviation there of the probabilities of the 4 mirrored
   copies (MONAI Label's TTA strategy; any model);
 - ``presence_uncertainty``: 1 when the presence score sits on its threshold, 0 when it is as far
-  from it as it can be: an unsure "is it there at all".
+  from it as it can be: an unsure "is it there at all" (for a target without a presence rule, the
+  peak against the pixel threshold: the pixels alone make the call).
 
 ``score``, the order: the mean over images of the percentile ranks of mutual information, TTA
 disagreement and presence uncertainty (each column counts equally whatever its scale; a column that
@@ -27,6 +28,7 @@ pool again after adding images computes only the new ones.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Sequence
@@ -38,7 +40,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .decision import presence_score
+from .decision import presence_off, presence_score
 from .errors import ConfigError
 
 __all__ = ["RankedImage", "rank", "rank_images", "rank_loaded", "write_ranking"]
@@ -99,7 +101,12 @@ def _signals(seg: Any, image: np.ndarray, prompt: str, samples: int, features: b
         roi = torch.ones_like(roi)
     present = float(presence_score(copies[:1], seg.presence_rule)[0])  # of the plain copy, by the record's rule
     thr = float(seg.presence_threshold_for(prompt))
-    far = max(thr, 1.0 - thr)
+    # how close the call "is it there" is: the score against its threshold; where the target has no
+    # presence rule (0 under top1pct) the pixels alone make the call: the peak against the pixel threshold
+    called_by, against = present, thr
+    if thr <= presence_off(seg.presence_rule, seg.threshold):
+        called_by, against = float(copies[0].max()), seg.threshold
+    far = max(against, 1.0 - against)
     feats: list[float] = []
     bb = getattr(model, "backbone", None)
     if features and bb is not None:  # one more pass of the image tower: only for the diversity option
@@ -110,7 +117,7 @@ def _signals(seg: Any, image: np.ndarray, prompt: str, samples: int, features: b
     return {
         "mutual_information": float(mi[roi].mean()), "entropy": float(entropy[roi].mean()),
         "tta_disagreement": float(copies.std(0)[roi].mean()), "presence": present, "presence_threshold": thr,
-        "presence_uncertainty": max(0.0, 1.0 - abs(present - thr) / far), "features": feats, "with_features": features,
+        "presence_uncertainty": max(0.0, 1.0 - abs(called_by - against) / far), "features": feats, "with_features": features,
     }
 
 
@@ -249,10 +256,26 @@ def rank_loaded(
             items.append(RankedImage(image=name, cached=hit, **{k: v for k, v in sig.items() if k != "with_features"}))
             bar.advance(task)
     if cache_path is not None:
-        # read again first: another process ranking into the same cache meanwhile keeps its entries
-        known = {**_read_cache(cache_path), **known}
-        atomic_write_jsonl(cache_path, ({"key": k, "signals": v} for k, v in known.items()))
+        with _locked(cache_path):  # another process ranking into the same cache meanwhile keeps its entries
+            known = {**_read_cache(cache_path), **known}
+            atomic_write_jsonl(cache_path, ({"key": k, "signals": v} for k, v in known.items()))
     return _order(items, diversity)
+
+
+@contextlib.contextmanager
+def _locked(path: Path):
+    """An exclusive lock on ``path`` + ``.lock`` while held (POSIX; elsewhere no lock)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: a lost entry is only computed again
+        yield
+        return
+    with open(path.with_name(path.name + ".lock"), "a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _read_cache(path: Path | None) -> dict[str, dict[str, Any]]:

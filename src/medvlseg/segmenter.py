@@ -195,12 +195,12 @@ class Segmenter:
 
     def result(
         self, probs: torch.Tensor, size: tuple[int, int], prompt: str, *, uncertainty: bool, sampled: bool,
-        present: float | None = None,
+        present: float,
     ) -> SegmentationResult:
         """Mask and maps at the original ``size`` from one image's probabilities at the model's size:
         ``probs`` (S, 1, s, s) Monte-Carlo samples when ``sampled``, else (1, 1, s, s). ``present``:
-        the presence score from :func:`model_probabilities` (default: the mean probability's under
-        the record's rule, at the original size)."""
+        the presence score from :func:`model_probabilities` (under the record's rule, at the model's
+        size: what the threshold was calibrated on)."""
         if sampled:
             probs = probs.float()
             # the maps are computed at the model's resolution and then resized: S full-size maps of a
@@ -214,7 +214,6 @@ class Segmenter:
             mean = _resize(probs, size)[0, 0]
             entropy = _binary_entropy(mean) if uncertainty else None
             mi = torch.zeros_like(mean) if uncertainty else None
-        present = float(presence_score(mean[None], self.presence_rule)[0]) if present is None else present
         keep = is_present(present, self.presence_threshold_for(prompt))
         mask = binarize(mean, self.threshold) if keep else torch.zeros_like(mean, dtype=torch.bool)
         return SegmentationResult(

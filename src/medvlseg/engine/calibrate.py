@@ -3,13 +3,14 @@ held-out part of ``train``).
 
 A :class:`~medvlseg.Segmenter` returns an empty mask when an image's presence score (read by the
 model's presence rule, :mod:`medvlseg.decision`: its largest probability, or the mean of its largest
-1 %) is below ``presence_threshold``. Under ``peak`` the default, 0.5, is no extra rule (a pixel
-needs a probability of at least 0.5 to be target anyway); under ``top1pct`` 0 is. Raising it makes the model say "nothing here"
-on images where it is only faintly confident, which matters on data with target-free images
-(polypgen val: 12 of 150). The threshold is chosen, after training, on the selection images with
-the best weights, to maximise the mean per-image score over *all* of them: Dice on an image with a
-target (0 if suppressed), 1 or 0 on an image without one (predicted empty or not). Without both
-kinds of images there is nothing to trade off and it stays at the pixel threshold.
+1 %) is below ``presence_threshold``. Under ``peak`` a threshold at the pixel threshold (0.5) is no
+extra rule (a pixel needs a probability of at least 0.5 to be target anyway); under ``top1pct`` 0
+is. Raising it makes the model say "nothing here" on images where it is only faintly confident,
+which matters on data with target-free images (polypgen val: 12 of 150). The threshold is chosen,
+after training, on the selection images with the best weights, to maximise the mean per-image score
+over *all* of them: Dice on an image with a target (0 if suppressed), 1 or 0 on an image without one
+(predicted empty or not). Without both kinds of images there is nothing to trade off and it stays
+at "no rule".
 """
 
 from __future__ import annotations
@@ -35,6 +36,16 @@ class PresenceScores(NamedTuple):
     blank: np.ndarray
 
 
+def _blank(presence: np.ndarray, threshold: float, blank: np.ndarray | None, rule: str) -> np.ndarray:
+    """Which masks have no pixel at or above the pixel threshold: given, or (only when the score is
+    the largest probability) the scores below the pixel threshold."""
+    if blank is not None:
+        return np.asarray(blank, bool)
+    if rule != "peak":
+        raise ValueError(f"presence rule {rule!r}: the calibration needs which masks are blank")
+    return np.asarray(presence) < threshold
+
+
 def presence_objective(presence: np.ndarray, empty: np.ndarray, dice: np.ndarray, t: float, threshold: float = 0.5,
                        blank: np.ndarray | None = None) -> float:
     """Mean per-image score when masks of images with presence below ``t`` are emptied.
@@ -44,7 +55,7 @@ def presence_objective(presence: np.ndarray, empty: np.ndarray, dice: np.ndarray
     blank (N,) bool, the thresholded mask has no pixel (default: ``presence < threshold``, which is
     what a blank mask means when the score is the largest probability).
     """
-    blank = presence < threshold if blank is None else np.asarray(blank, bool)
+    blank = _blank(presence, threshold, blank, "peak")
     predicted_empty = (presence < t) | blank
     score = np.where(empty, predicted_empty.astype(float), np.where(predicted_empty, 0.0, dice))
     return float(score.mean())
@@ -56,9 +67,7 @@ def choose_presence_threshold(presence: np.ndarray, empty: np.ndarray, dice: np.
     record of the choice for the run's metadata. ``rule``: the presence rule ``presence`` was read
     with; any rule but ``peak`` needs ``blank``."""
     presence, empty, dice = np.asarray(presence, float), np.asarray(empty, bool), np.asarray(dice, float)
-    if blank is None and rule != "peak":
-        raise ValueError(f"presence rule {rule!r}: the calibration needs which masks are blank")
-    blank = presence < threshold if blank is None else np.asarray(blank, bool)
+    blank = _blank(presence, threshold, blank, rule)
     off = presence_off(rule, threshold)
     info: dict[str, Any] = {"n_images": int(len(presence)), "n_empty": int(empty.sum()), "rule": rule,
                             "objective": "mean per-image score, empty images 1 if predicted empty"}
@@ -87,7 +96,7 @@ def choose_presence_thresholds(
     whose prompt names it: its positives, its target-free images, the negatives naming it) where
     that target has items with and without a target to trade off; and the record of the choices."""
     presence, empty, dice = np.asarray(presence, float), np.asarray(empty, bool), np.asarray(dice, float)
-    blank = presence < threshold if blank is None else np.asarray(blank, bool)
+    blank = _blank(presence, threshold, blank, rule)
     keys_arr = np.asarray(keys, dtype=object)
     chosen, info = choose_presence_threshold(presence, empty, dice, blank, threshold=threshold, rule=rule)
     per: dict[str, float] = {}
@@ -150,66 +159,71 @@ def calibrate_presence(
 
 
 def recalibrate_run(
-    run: str | os.PathLike, *, rule: str | None = None, out: str | os.PathLike | None = None,
-    device: str | None = None,
+    run: str | os.PathLike, out: str | os.PathLike, *, rule: str | None = None, device: str | None = None,
 ) -> dict[str, Any]:
-    """Choose a finished run's presence thresholds again on its own selection split (the data its
-    config names, the same calibration items as at the end of training), under ``rule`` (default:
-    the run's), and write them with the rule into its model's record: the weights are unchanged.
-    ``out``: write a recalibrated copy of the run there (without its resume state) and leave ``run``
-    as it is. ``metadata.json`` keeps every earlier calibration under ``recalibrations``. Returns the
-    new calibration record."""
+    """A copy of the finished ``run`` in the new folder ``out`` whose presence thresholds are chosen
+    again, under ``rule`` (default: the run's), on the calibration items today's code builds from the
+    run's selection split (the data its config names; a manifest that changed since training is
+    named in a warning and in the record of the calibration). The weights are unchanged; the model's
+    record, ``config.yaml`` (``model.presence_rule``) and ``metadata.json`` (with the earlier
+    calibration under ``recalibrations``) agree with the new thresholds; the resume state is not
+    copied. The copy is built in a hidden folder beside ``out`` and renamed to ``out`` when complete,
+    so an interrupted calibration leaves no folder that looks finished. Returns the new calibration."""
     import datetime
+    import logging
     import shutil
     from pathlib import Path
 
-    from ..card import write_card
-    from ..checkpoints import read_record, resolve_model
+    from .. import __version__
+    from ..checkpoints import resolve_model, write_run_metadata
     from ..config import RunConfig
-    from ..decision import PRESENCE_RULES
+    from ..decision import check_presence_rule
     from ..errors import ConfigError, DataError
     from ..models.base import save_model
     from ..predict import resolve_device
-    from ..utils import atomic_write_json, sha256_file
+    from ..utils import sha256_file
     from .data import SegDataModule
 
-    src = Path(run)
+    src, dst = Path(run), Path(out)
     if not (src / "metadata.json").is_file() or not (src / "config.yaml").is_file():
         raise DataError(f"{src}: not a run folder (needs metadata.json and config.yaml); calibrate works on `medvlseg train` runs")
-    if rule is not None and rule not in PRESENCE_RULES:
-        raise ConfigError(f"presence rule: {rule!r} is not one of {', '.join(PRESENCE_RULES)}")
+    if rule is not None:
+        check_presence_rule(rule, "--presence-rule")
+    if dst.exists():
+        raise ConfigError(f"--out {dst}: exists; give a new folder")
     meta = json.loads((src / "metadata.json").read_text(encoding="utf-8"))
     if meta.get("status") != "finished":
         raise DataError(f"{src}: the run is {meta.get('status')!r}, not finished; calibrate a finished run (training calibrates at its end)")
-    if out is not None and Path(out).exists():
-        raise ConfigError(f"--out {out}: exists; give a new folder")
     model, info = resolve_model(src)  # sha256 checked against metadata.json
     cfg = RunConfig.from_yaml(src / "config.yaml")
-    before = {k: info.record.get(k) for k in ("presence_rule", "presence_threshold", "presence_thresholds")}
-    before["presence_rule"] = before["presence_rule"] or "peak"
+    before = {"presence_rule": info.record.get("presence_rule", "peak"), "presence_threshold": info.presence_threshold,
+              "presence_thresholds": dict(info.presence_thresholds), "sha256": info.sha256}
     rule = rule or before["presence_rule"]
+    changed = [d["path"] for d in meta.get("data") or [] if d.get("manifest_sha256") and (Path(d["path"]) / "manifest.csv").is_file()
+               and sha256_file(Path(d["path"]) / "manifest.csv") != d["manifest_sha256"]]
+    if changed:
+        logging.getLogger(__name__).warning("%s: the manifest changed since the run was trained: %s", src, ", ".join(changed))
     dev = torch.device(resolve_device(device))
     dm = SegDataModule(cfg, size=model.image_size, mean=model.image_mean, std=model.image_std,
                        uses_text=getattr(model, "uses_text", True))
     glob, per_target, calibration = calibrate_presence(model.to(dev), dm.calibration_dataloader(), dev, rule=rule)
-    calibration["split"] = (meta.get("selection") or {}).get("split")
+    calibration.update(split=(meta.get("selection") or {}).get("split"), data_changed_since_training=changed)
 
-    dst = Path(out) if out is not None else src
-    if out is not None:
-        if dst.exists():
-            raise ConfigError(f"--out {dst}: exists; give a new folder")
-        shutil.copytree(src, dst, ignore=shutil.ignore_patterns("last", "logs", ".*.tmp"))
-    path = dst / "model.safetensors"
-    save_model(model, path, include_frozen=bool(info.record.get("include_frozen")), presence_threshold=glob,
-               presence_thresholds=per_target, presence_rule=rule)
-    history = list(meta.get("recalibrations") or [])
-    history.append({"at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"), "before": before,
-                    "before_calibration": meta.get("presence_calibration"), "rule": rule,
-                    "source": str(src.resolve()) if dst != src else None})
-    record = read_record(path).model_dump(mode="json")
-    meta.update({"record": record, "presence_threshold": record["presence_threshold"], "presence_calibration": calibration,
-                 "sha256": {**(meta.get("sha256") or {}), "model.safetensors": sha256_file(path)}, "recalibrations": history})
-    atomic_write_json(dst / "metadata.json", meta)
-    write_card(dst)
+    tmp = dst.parent / f".{dst.name}.calibrating-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        shutil.copytree(src, tmp, ignore=shutil.ignore_patterns("last", "logs", ".*.tmp"))
+        save_model(model.cpu(), tmp / "model.safetensors", include_frozen=bool(info.record.get("include_frozen")),
+                   presence_threshold=glob, presence_thresholds=per_target, presence_rule=rule)
+        raw = cfg.to_dict()
+        RunConfig.from_dict({**raw, "model": {**raw["model"], "presence_rule": rule}}).to_yaml(tmp / "config.yaml")
+        history = [*(meta.get("recalibrations") or []), {
+            "at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "medvlseg_version": __version__, "source": str(src.resolve()), "rule": rule,
+            "before": before, "before_calibration": meta.get("presence_calibration")}]
+        write_run_metadata(tmp, {**meta, "presence_calibration": calibration, "recalibrations": history})
+        os.rename(tmp, dst)  # last: the folder appears complete or not at all
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return {"run": str(dst), "rule": rule, "presence_threshold": glob, "presence_thresholds": per_target,
             "before": before, "calibration": calibration}

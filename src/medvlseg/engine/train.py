@@ -44,7 +44,7 @@ import torch
 
 from ..config import RunConfig, apply_overrides
 from ..errors import ConfigError, DataError
-from ..utils import atomic_write_csv, atomic_write_json, atomic_write_text, sha256_file
+from ..utils import atomic_write_csv, atomic_write_text, sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -241,11 +241,11 @@ class RunDirCallback(_lightning_checkpoint_base()):
         trainer.save_checkpoint(self.run_dir / LAST / "state.ckpt", weights_only=False)
 
     def write_metadata(self, status: str) -> None:
-        path = self.run_dir / "model.safetensors"
+        from ..checkpoints import write_run_metadata
+
         meta = dict(self.metadata)
         meta.update({
             "status": status,
-            "sha256": {"model.safetensors": sha256_file(path)} if path.is_file() else {},
             "best_epoch": self.best_epoch,
             "best_metrics": {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in self.best_metrics.items()},
             "presence_calibration": self.presence_calibration,
@@ -255,21 +255,8 @@ class RunDirCallback(_lightning_checkpoint_base()):
             "epoch_plan": self.epoch_plan or None,
             "train_time_s": round(self.train_time_s, 3),
         })
-        if path.is_file():
-            from ..checkpoints import read_record
-
-            meta["record"] = read_record(path).model_dump(mode="json")  # what the saved file rebuilds
-        # the decision rules, as the saved file's record holds them (also after a resume)
-        meta["threshold"] = meta["record"]["threshold"]
-        meta["presence_threshold"] = meta["record"]["presence_threshold"]
-        atomic_write_json(self.run_dir / "metadata.json", meta)
-        from ..card import write_card
-        from ..errors import MedvlsegError
-
-        try:
-            write_card(self.run_dir)  # from the metadata just written: the card never disagrees with it
-        except (MedvlsegError, OSError) as exc:  # a card is no reason to stop training
-            log.warning("card.md not written: %s", exc)
+        # the sha256, record and decision rules as the saved file holds them (also after a resume)
+        write_run_metadata(self.run_dir, meta)
 
     def calibrate_presence(self, module: Any, val_batches: Any, device: torch.device) -> None:
         """Load the best weights into the module's model, choose the presence threshold on the

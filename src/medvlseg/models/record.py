@@ -84,8 +84,11 @@ class ModelRecord(BaseModel):
                 "image_size": self.image_size, **self.model_kwargs}
 
     def to_header(self) -> str:
+        record = self.model_dump(mode="json")
+        if record["presence_rule"] == "peak":  # as before the rule was recorded: older versions read it
+            del record["presence_rule"]
         try:
-            return json.dumps(self.model_dump(mode="json"))
+            return json.dumps(record)
         except (TypeError, ValueError) as exc:
             raise DataError(f"{self.model}: build arguments must be JSON-serialisable to save the model ({exc})") from None
 
