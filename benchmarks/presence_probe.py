@@ -113,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     targets = sorted({k for k in sel["keys"] if k})
     for name in ("peak", "top1pct", "probe"):
         score = sel[name]
-        rule = "peak" if name == "peak" else name  # "no rule" is the pixel threshold only for the peak
+        # "no rule" is the pixel threshold for the peak and 0 for any other score, as for top1pct
+        rule = "peak" if name == "peak" else "top1pct"
         glob, per, _ = choose_presence_thresholds(score, sel["empty"], sel["dice"], list(sel["keys"]),
                                                    threshold=threshold, blank=sel["blank"], rule=rule)
         row = {"auc": float(roc_auc_score(present, score)), "per_target": {}}
