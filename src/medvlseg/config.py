@@ -179,6 +179,10 @@ class OptimConfig(_Section):
     grad_clip: float | None = Field(1.0, ge=0)
     warmup_epochs: int = Field(0, ge=0)
     early_stopping_patience: int | None = Field(None, ge=1)
+    # exponential moving average of the weights, updated after every optimizer step (Lightning's
+    # EMAWeightAveraging; avg = decay * avg + (1 - decay) * w): validation, the saved best model and
+    # the presence calibration use the average; None: off. Its memory is about 1/(1 - decay) steps
+    ema_decay: float | None = Field(None, gt=0.0, lt=1.0)
 
     @field_validator("epoch_plan")
     @classmethod

@@ -228,7 +228,7 @@ class RunDirCallback(_lightning_checkpoint_base()):
             if improved:
                 from ..models.base import save_model
 
-                save_model(pl_module.model, self.run_dir / "model.safetensors")
+                save_model(_validated_model(trainer, pl_module), self.run_dir / "model.safetensors")
             self.write_metadata(status="running")
             if self.console is not None:
                 epochs = self.cfg.optim.epochs
@@ -277,6 +277,21 @@ class RunDirCallback(_lightning_checkpoint_base()):
         # same weights, calibrated record
         save_model(model, path, presence_threshold=self.presence_threshold, presence_thresholds=per_target,
                    presence_rule=rule)
+
+
+def _validated_model(trainer: Any, pl_module: Any) -> torch.nn.Module:
+    """The model whose weights the epoch's validation scored: with ``optim.ema_decay`` the moving
+    average (Lightning swaps it in for validation and back out before the epoch's end), else the
+    module's model."""
+    from lightning.pytorch.callbacks import WeightAveraging
+
+    for cb in trainer.callbacks:
+        # AveragedModel(pl_module).module is the averaged copy of the LightningModule (private to
+        # Lightning: tests/test_ema.py fails if that changes)
+        averaged = getattr(cb, "_average_model", None) if isinstance(cb, WeightAveraging) else None
+        if averaged is not None:
+            return averaged.module.model
+    return pl_module.model
 
 
 # ------------------------------------------------------------------------------------------- quiet
@@ -523,6 +538,10 @@ def _train(cfg, *, resume, overrides, devices, strategy, num_nodes, out_dir, pro
     }
     run_cb = RunDirCallback(run_dir, cfg, metadata, console=console)
     callbacks: list = [run_cb]
+    if cfg.optim.ema_decay:
+        from lightning.pytorch.callbacks import EMAWeightAveraging
+
+        callbacks.append(EMAWeightAveraging(decay=cfg.optim.ema_decay))
     if cfg.optim.early_stopping_patience:
         callbacks.append(EarlyStopping(monitor="val_dice", mode="max", patience=cfg.optim.early_stopping_patience,
                                        check_on_train_epoch_end=True))
