@@ -134,6 +134,10 @@ class AugmentConfig(_Section):
     rotate_deg: float = Field(0.0, ge=0.0, le=180.0)
     scale: tuple[float, float] | None = None
     color_jitter: float = Field(0.0, ge=0.0, le=1.0)
+    # photometric changes aimed at other clinics' cameras, at the model's size: the probability of a
+    # Gaussian blur (5 px kernel, sigma 0.1-2 px) and of a JPEG re-encoding (quality 30-95)
+    blur: float = Field(0.0, ge=0.0, le=1.0)
+    jpeg: float = Field(0.0, ge=0.0, le=1.0)
 
     @field_validator("scale")
     @classmethod
@@ -159,6 +163,7 @@ class AugmentConfig(_Section):
             out.append("scale")
         if self.color_jitter:
             out.append("color_jitter")
+        out += [name for name in ("blur", "jpeg") if getattr(self, name)]
         return out
 
 

@@ -140,6 +140,7 @@ class TorchSegDataset(torch.utils.data.Dataset):
         a = self.cfg.augment
         if not a.non_dihedral:
             return None
+        from torchvision import tv_tensors
         from torchvision.transforms import v2
 
         ops: list = []
@@ -148,6 +149,13 @@ class TorchSegDataset(torch.utils.data.Dataset):
         if a.color_jitter:
             j = a.color_jitter
             ops.append(v2.ColorJitter(brightness=j, contrast=j, saturation=j, hue=min(0.5, j / 2)))
+        if a.blur:
+            ops.append(v2.RandomApply([v2.GaussianBlur(5, sigma=(0.1, 2.0))], p=a.blur))  # the image only
+        if a.jpeg:
+            # JPEG codes 8-bit images: the image goes to uint8 and back, the mask is left as it is
+            to8 = v2.ToDtype({tv_tensors.Image: torch.uint8, "others": None}, scale=True)
+            back = v2.ToDtype({tv_tensors.Image: torch.float32, "others": None}, scale=True)
+            ops.append(v2.RandomApply([to8, v2.JPEG((30, 95)), back], p=a.jpeg))
         return v2.Compose(ops)
 
     def _record(self, sample: Sample) -> dict[str, Any]:
