@@ -242,7 +242,8 @@ def test_bad_suite_names_the_key(tmp_path, patch, match):
         run_suite(path, tmp_path / "out", dry_run=True)
 
 
-EXPECTED_CELLS = {"finetune": 18, "pooled": 8, "data_efficiency": 24, "ood_fuseg_medetec": 3, "prompt_robustness": 2}
+EXPECTED_CELLS = {"finetune": 18, "pooled": 8, "data_efficiency": 24, "ood_fuseg_medetec": 3, "prompt_robustness": 2,
+                  "ablation": 14}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_CELLS))
@@ -257,6 +258,20 @@ def test_shipped_suites_parse_and_plan(name, tmp_path):
         assert all(p.startswith("../shared/datasets/") for p in c.paths)
     # active_learning.yaml is the simulation's (benchmarks/active_learning.py, tests/test_ranking.py)
     assert sorted(p.stem for p in SUITES.glob("*.yaml")) == sorted([*EXPECTED_CELLS, "active_learning"])
+
+
+def test_an_ablation_is_one_model_listed_with_one_change_each(tmp_path):
+    """A model entry's `set` changes only its own cells; its label names them."""
+    suite, _ = load_suite(SUITES / "ablation.yaml")
+    cells = {c.id: c.config for c in plan_cells(suite, tmp_path)}
+    recipe, ema = cells["recipe__fuseg__p1__f1__s0"], cells["ema__fuseg__p1__f1__s0"]
+    assert recipe.optim.ema_decay is None and ema.optim.ema_decay == 0.99
+    assert cells["px320__polypgen__p1__f1__s0"].data.image_size == 320 and recipe.data.image_size == 256
+    photo = cells["photometric__fuseg__p1__f1__s0"]
+    assert not photo.cache.enabled and photo.augment.jpeg == 0.3 and recipe.cache.enabled
+    # apart from what its `set` names, a variant is the recipe
+    strip = lambda c: {**c.to_dict(), "name": None, "optim": {**c.to_dict()["optim"], "ema_decay": None}}  # noqa: E731
+    assert strip(ema) == strip(recipe)
 
 
 def test_set_splits_suite_and_run_keys(tmp_path):

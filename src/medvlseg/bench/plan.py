@@ -58,8 +58,9 @@ def plan_cells(suite: Suite, out_dir: str | os.PathLike, run_overrides: list[str
     """Every cell's resolved RunConfig, in matrix order (models outermost, seeds innermost).
 
     The config of a cell is: base, then the cell's model / dataset / prompt type / fraction / seed
-    (with ``name`` = cell id and ``out_dir`` = OUT/runs), then the suite's ``overrides``, then
-    ``run_overrides``. Each is validated here, so a dry run finds every config error.
+    (with ``name`` = cell id and ``out_dir`` = OUT/runs), then the model entry's ``set``, then the
+    suite's ``overrides``, then ``run_overrides``. Each is validated here, so a dry run finds every
+    config error.
     """
     from ..config import RunConfig, apply_overrides
 
@@ -85,7 +86,7 @@ def plan_cells(suite: Suite, out_dir: str | os.PathLike, run_overrides: list[str
                         raw["model"] = mod
                         raw["data"] = {**(raw.get("data") or {}), "path": ds.path, "prompt_type": pt, "fraction": frac}
                         raw["seed"] = seed
-                        raw = apply_overrides(raw, [*suite.overrides, *(run_overrides or [])])
+                        raw = apply_overrides(raw, [*model.set, *suite.overrides, *(run_overrides or [])])
                         # labels from the values the run really uses (an override may have changed them)
                         pt_, frac_, seed_ = raw["data"].get("prompt_type", pt), raw["data"].get("fraction", frac), raw.get("seed", seed)
                         cid = safe_name(f"{mlabel}__{ds.label}__{pt_}__f{fmt_num(float(frac_))}__s{seed_}")

@@ -29,6 +29,9 @@ class ModelSpec(_Strict):
     backbone: str | None = None
     kwargs: dict[str, Any] | None = None
     label: str | None = None  # how the model is named in cell ids and tables (default: name)
+    # config overrides (``key.path=value``) of this entry's runs: one model listed several times with
+    # a label each is an ablation, one change per entry ("ema": [optim.ema_decay=0.99])
+    set: list[str] = Field(default_factory=list)
 
     @field_validator("name")
     @classmethod
