@@ -243,7 +243,7 @@ def test_bad_suite_names_the_key(tmp_path, patch, match):
 
 
 EXPECTED_CELLS = {"finetune": 18, "pooled": 8, "data_efficiency": 24, "ood_fuseg_medetec": 3, "prompt_robustness": 2,
-                  "ablation": 14}
+                  "ablation": 16}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_CELLS))
@@ -254,7 +254,7 @@ def test_shipped_suites_parse_and_plan(name, tmp_path):
     assert len(cells) == EXPECTED_CELLS[name]
     assert len({c.id for c in cells}) == len(cells)
     for c in cells:
-        assert c.config.model.backbone == "lite" and c.config.optim.max_time_min
+        assert c.config.model.backbone in ("lite", "lite2") and c.config.optim.max_time_min
         assert all(p.startswith("../shared/datasets/") for p in c.paths)
     # active_learning.yaml is the simulation's (benchmarks/active_learning.py, tests/test_ranking.py)
     assert sorted(p.stem for p in SUITES.glob("*.yaml")) == sorted([*EXPECTED_CELLS, "active_learning"])
@@ -267,6 +267,7 @@ def test_an_ablation_is_one_model_listed_with_one_change_each(tmp_path):
     recipe, ema = cells["recipe__fuseg__p1__f1__s0"], cells["ema__fuseg__p1__f1__s0"]
     assert recipe.optim.ema_decay is None and ema.optim.ema_decay == 0.99
     assert cells["px320__polypgen__p1__f1__s0"].data.image_size == 320 and recipe.data.image_size == 256
+    assert cells["lite2__fuseg__p1__f1__s0"].model.backbone == "lite2"
     photo = cells["photometric__fuseg__p1__f1__s0"]
     assert not photo.cache.enabled and photo.augment.jpeg == 0.3 and recipe.cache.enabled
     # apart from what its `set` names, a variant is the recipe
