@@ -202,6 +202,10 @@ class LossConfig(_Section):
     bce: float = Field(0.5, ge=0)
     contrastive: float = Field(0.0, ge=0)  # soft patch contrastive; only for models with patch/text embeddings
     contrastive_temperature: float = Field(0.07, gt=0)
+    # deep supervision: the weight of the Dice + BCE loss of the decoder's side outputs (MedCLIPSeg on
+    # a CNN tower: the last stage and each coarser fused level, scored with the text kernel), averaged
+    # over them, each against the mask averaged down to its size
+    deep_supervision: float = Field(0.0, ge=0)
 
     @model_validator(mode="after")
     def _not_all_zero(self) -> LossConfig:

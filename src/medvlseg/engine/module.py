@@ -69,6 +69,18 @@ class SegModule(pl.LightningModule):
         fg = F.adaptive_avg_pool2d(masks.float(), (gh, gw)).flatten(1)  # (B, N) fraction of fg per patch
         return soft_patch_contrastive(patch, fg, text, temperature=self.cfg.loss.contrastive_temperature)
 
+    def _side_loss(self, out: SegmentationOutput, masks: torch.Tensor) -> torch.Tensor:
+        """Mean Dice + BCE of the side outputs (B, 1, h_l, w_l), each against the masks (B, 1, H, W)
+        averaged down to its size (a soft target: the share of target in each cell)."""
+        side = out.aux.get("side_logits")
+        if not side:
+            from ..errors import ConfigError
+
+            raise ConfigError(f"loss.deep_supervision: model {getattr(self.model, 'name', '?')!r} gives no side outputs "
+                              "(MedCLIPSeg on a CNN tower does); set loss.deep_supervision: 0")
+        terms = [self.seg_loss(s, F.adaptive_avg_pool2d(masks.float(), tuple(s.shape[-2:]))) for s in side]
+        return torch.stack(terms).mean()
+
     # ---- training ------------------------------------------------------------------------------------
 
     def on_train_epoch_start(self) -> None:
@@ -80,6 +92,10 @@ class SegModule(pl.LightningModule):
     def training_step(self, batch: dict[str, Any], batch_idx: int) -> torch.Tensor:
         out = self.forward_batch(batch)
         loss = self.seg_loss(out.logits, batch["mask"])
+        if self.cfg.loss.deep_supervision > 0:
+            side = self._side_loss(out, batch["mask"])
+            loss = loss + self.cfg.loss.deep_supervision * side
+            self.log("train_side", side.detach(), on_step=False, on_epoch=True, batch_size=len(batch["id"]), sync_dist=True)
         if self.cfg.loss.contrastive > 0:
             c = self._contrastive(out, batch["mask"])
             if c is not None:

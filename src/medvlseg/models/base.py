@@ -26,7 +26,7 @@ from .record import HEADER_KEY, ModelRecord
 @dataclass
 class SegmentationOutput:
     logits: torch.Tensor  # (B, 1, H, W) at the input resolution
-    aux: dict[str, torch.Tensor] = field(default_factory=dict)  # e.g. patch / text embeddings for losses
+    aux: dict[str, Any] = field(default_factory=dict)  # e.g. patch / text embeddings, side logits, for losses
 
 
 class SegmentationModel(nn.Module):

@@ -147,17 +147,30 @@ class MultiScaleTextKernelDecoder(nn.Module):
         """text (B, embed_dim) -> kernel (B, D)."""
         return self.text_mlp(text)
 
-    def fine_map(self, stages: Sequence[torch.Tensor]) -> torch.Tensor | None:
+    def fine_map(self, stages: Sequence[torch.Tensor], levels: list[torch.Tensor] | None = None) -> torch.Tensor | None:
         """Stages 0 .. L-2, each (B, C_l, h_l, w_l), finest first -> F (B, D, h_0, w_0); None for a
-        one-stage tower."""
+        one-stage tower. ``levels``, a list, receives the coarser fused maps on the way (coarsest
+        first, F itself not included), for deep supervision."""
         if not stages:
             return None
         x = self.lateral[-1](stages[-1])  # (B, D, h_{L-2}, w_{L-2})
         for lvl in range(len(stages) - 2, -1, -1):
+            if levels is not None:
+                levels.append(x)
             lat = self.lateral[lvl](stages[lvl])  # (B, D, h_l, w_l)
             up = F.interpolate(x, size=lat.shape[-2:], mode="bilinear", align_corners=False)
             x = self.fuse[lvl](torch.cat([up, lat], dim=1))  # (B, D, h_l, w_l)
         return x
+
+    def level_logits(self, levels: Sequence[torch.Tensor], last: torch.Tensor, kernel: torch.Tensor) -> list[torch.Tensor]:
+        """Deep supervision's side outputs, each scored on its own with the text kernel as the
+        output is: the last stage ``a_1 <E, k> / sqrt(D) + b`` (B, 1, h_L, w_L) and each coarser fused
+        map ``a_0 <F_l, k> / sqrt(D) + b`` (B, 1, h_l, w_l), coarsest first."""
+        d = math.sqrt(self.dim)
+        k = kernel.to(last.dtype)
+        out = [torch.einsum("bdhw,bd->bhw", last, k)[:, None] * (self.scales[1] / d) + self.bias]
+        out += [torch.einsum("bdhw,bd->bhw", x, k)[:, None] * (self.scales[0] / d) + self.bias for x in levels]
+        return out
 
     def last_map(self, stage: torch.Tensor) -> torch.Tensor:
         """The last stage (B, C_L, h_L, w_L) -> E (B, D, h_L, w_L)."""
@@ -179,15 +192,21 @@ class MultiScaleTextKernelDecoder(nn.Module):
             out = resize_logits(out, tuple(fine.shape[-2:])) + f.reshape(kernel.shape[0], 1, *fine.shape[-2:]) * (self.scales[0] / d)
         return out + self.bias
 
-    def forward(self, stages: Sequence[torch.Tensor], text: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def forward(
+        self, stages: Sequence[torch.Tensor], text: torch.Tensor, side: list[torch.Tensor] | None = None,
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """
         stages:  one (B, C_l, h_l, w_l) map per stage, finest first
         text:    (B, embed_dim) pooled text embedding
+        side:    a list that receives :meth:`level_logits` (deep supervision), when given
         returns: logits (B, 1, h_0, w_0), last-stage embeddings (B, h_L*w_L, D), text kernel (B, D)
         """
         last = self.last_map(stages[-1])
         kernel = self.kernel(text)
-        logits = self.scores(self.fine_map(stages[:-1]), last, kernel)
+        levels: list[torch.Tensor] | None = [] if side is not None else None
+        logits = self.scores(self.fine_map(stages[:-1], levels), last, kernel)
+        if side is not None:
+            side.extend(self.level_logits(levels or [], last, kernel))
         return logits, last.flatten(2).transpose(1, 2), kernel
 
 
@@ -330,10 +349,11 @@ class MedCLIPSeg(SegmentationModel):
         self._vision_to(s, bb.num_vision_blocks - 1)
         self._text_to(s, bb.num_text_blocks - 1, tokens)
         _, text_pooled = bb.text_head(s.t, tokens)  # (B, embed_dim)
+        side: list[torch.Tensor] | None = [] if self.cnn and self.training and fine is None else None
         if self.cnn:
             dec = self.decoder
             if fine is None:
-                logits, patch_embeds, text_embeds = dec(s.stages, text_pooled)  # (B, 1, h_0, w_0), ...
+                logits, patch_embeds, text_embeds = dec(s.stages, text_pooled, side)  # (B, 1, h_0, w_0), ...
             else:  # the stages before the last were fused once, before sampling
                 last = dec.last_map(s.stages[-1])  # (B, D, h_L, w_L)
                 text_embeds = dec.kernel(text_pooled)  # (B, D)
@@ -344,10 +364,10 @@ class MedCLIPSeg(SegmentationModel):
             grid = (images_hw[0] // sv, images_hw[1] // sv)
             patches = s.x[:, bb.num_prefix_tokens:]  # (B, N, D_v)
             logits, patch_embeds, text_embeds = self.decoder(patches, grid, text_pooled)
-        return SegmentationOutput(
-            logits=resize_logits(logits, images_hw),
-            aux={"patch_embeds": patch_embeds, "text_embeds": text_embeds},
-        )
+        aux = {"patch_embeds": patch_embeds, "text_embeds": text_embeds}
+        if side:  # in training, CNN decoder: side outputs at strides 32, 16, 8 (loss.deep_supervision)
+            aux["side_logits"] = side
+        return SegmentationOutput(logits=resize_logits(logits, images_hw), aux=aux)
 
     # ---- public API ----------------------------------------------------------------------------------
 
@@ -357,7 +377,8 @@ class MedCLIPSeg(SegmentationModel):
         prompts: B strings
         returns: logits (B, 1, H, W); aux: patch_embeds (B, N, D_dec) (N = h*w of the last vision
                  output), text_embeds (B, D_dec) (the decoder's text kernel), for the soft patch
-                 contrastive loss
+                 contrastive loss; in training on a CNN tower, side_logits: a list of (B, 1, h_l, w_l)
+                 logits of the decoder's coarser levels, for deep supervision
         """
         self.check_inputs(images, prompts)
         return self.forward_features(self.frozen_features(images), prompts, tuple(images.shape[-2:]))
