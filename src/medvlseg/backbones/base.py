@@ -113,6 +113,15 @@ class Backbone(nn.Module, ABC):
         super().__init__()
         self._frozen = False
 
+    def last_stage_modules(self) -> dict[str, nn.Module]:
+        """The image tower's last stage, by name in this module: what ``tune_last_stage`` trains
+        while the rest stays frozen. Backbones that support it override this."""
+        raise ConfigError(f"backbone {self.name!r}: fine-tuning its last image stage is not supported (the lite towers support it)")
+
+    def carry(self, names: Sequence[str]) -> None:
+        """Add parameter names to :attr:`carried` (kept once, in order)."""
+        self.carried = tuple(dict.fromkeys([*self.carried, *names]))
+
     # ---- tokenizer ------------------------------------------------------------------------------
 
     @abstractmethod

@@ -190,6 +190,13 @@ class LiteBackbone(Backbone):
 
     # ---- alignment (medvlseg.align): the towers' pooled features before the projections ----------
 
+    def last_stage_modules(self) -> dict[str, nn.Module]:
+        """The MBConv blocks of the stride-32 stage and the head convolution after them."""
+        enc = self.image_encoder
+        mods = {f"image_encoder._blocks.{i}": enc._blocks[i] for i in self._stages[-1]}
+        mods.update({"image_encoder._conv_head": enc._conv_head, "image_encoder._bn1": enc._bn1})
+        return mods
+
     def alignable(self) -> dict[str, nn.Module]:
         """The modules contrastive alignment trains: the two projections into the joint space."""
         return {"image_proj": self.image_proj, "text_proj": self.text_proj}

@@ -305,7 +305,7 @@ def build_from_record(record: ModelRecord, *, source: str = "model record") -> S
     model = build_model(record.model, **record.build_args())
     if record.init_from is not None and model.backbone is not None:
         # the aligned projections are in the model's file, not read from the align run again
-        model.backbone.carried = tuple(f"{m}.{k}" for m, mod in model.backbone.alignable().items() for k in mod.state_dict())
+        model.backbone.carry([f"{m}.{k}" for m, mod in model.backbone.alignable().items() for k in mod.state_dict()])
     for what, ours, theirs in (("image_mean", model.image_mean, record.image_mean), ("image_std", model.image_std, record.image_std)):
         if any(abs(float(a) - float(b)) > 1e-6 for a, b in zip(ours, theirs)):
             raise DataError(f"{source}: the rebuilt model's {what} {tuple(ours)} differs from the record's {tuple(theirs)}")

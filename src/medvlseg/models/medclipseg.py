@@ -235,6 +235,7 @@ class MedCLIPSeg(SegmentationModel):
         decoder_dim: decoder width D_dec (default 256; compact backbones: 64).
         stochastic: ``None`` (follow train/eval mode), True or False (force).
         image_size: input size to preprocess to (default: the backbone's).
+        tune_last_stage: also train the image tower's last stage (lite towers), the rest frozen.
     """
 
     def __init__(
@@ -248,9 +249,17 @@ class MedCLIPSeg(SegmentationModel):
         decoder_dim: int | None = None,
         stochastic: bool | None = None,
         image_size: int | None = None,
+        tune_last_stage: bool = False,
     ) -> None:
         super().__init__()
         self.backbone = backbone.freeze(True)
+        if tune_last_stage:
+            # the image tower's last stage trains with the adapters (its batch norms keep their
+            # statistics: a frozen backbone stays in eval mode); its weights travel in the model's file
+            stage = backbone.last_stage_modules()
+            for module in stage.values():
+                module.requires_grad_(True)
+            backbone.carry([f"{name}.{k}" for name, module in stage.items() for k in module.state_dict()])
         self._image_size = image_size
         n, t = backbone.num_vision_blocks, backbone.num_text_blocks
         if t < 1:
