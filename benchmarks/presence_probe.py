@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -103,7 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     t_pass = time.perf_counter() - t0
 
     probe = make_pipeline(StandardScaler(), LogisticRegressionCV(Cs=10, cv=5, max_iter=2000, scoring="roc_auc"))
-    probe.fit(train["x"], ~train["empty"])
+    with warnings.catch_warnings():  # scikit-learn's notices of coming changes to its defaults
+        warnings.simplefilter("ignore", FutureWarning)
+        probe.fit(train["x"], ~train["empty"])
     sel["probe"] = probe.predict_proba(sel["x"])[:, 1]
 
     present = ~sel["empty"]

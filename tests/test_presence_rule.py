@@ -269,3 +269,27 @@ def test_an_interrupted_calibration_leaves_no_folder_behind(top1_run, tmp_path, 
         recalibrate_run(top1_run, tmp_path / "new", rule="peak")
     assert list(tmp_path.iterdir()) == []
     assert sha256_file(top1_run / "model.safetensors") == before
+
+
+def test_the_presence_probe_benchmark_runs_on_a_small_run(tmp_path):
+    """benchmarks/presence_probe.py in small: two pooled datasets, negatives, a tiny MedCLIPSeg."""
+    import importlib.util
+    from pathlib import Path
+
+    from medvlseg.engine.train import train
+    from test_engine import make_config, make_dataset
+
+    a = make_dataset(tmp_path / "a", n_train=8, n_val=4, size=64, target="disk", prefix="a")
+    b = make_dataset(tmp_path / "b", n_train=8, n_val=4, size=64, target="blob", prefix="b", seed=1)
+    run = train(make_config([a, b], tmp_path / "runs", "model.name=medclipseg", "data.image_size=64", "optim.epochs=2",
+                            "data.negative_fraction=0.5"), progress=False)
+    spec = importlib.util.spec_from_file_location("presence_probe", Path(__file__).resolve().parents[1] / "benchmarks" / "presence_probe.py")
+    probe = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(probe)
+    out = tmp_path / "probe.json"
+    assert probe.main([str(run), "--train-items", "8", "--batch-size", "4", "--out", str(out)]) == 0
+    res = json.loads(out.read_text())
+    assert res["n_train_items"] == 16 and res["n_selection_items"] == 16 and set(res["scores"]) == {"peak", "top1pct", "probe"}
+    for row in res["scores"].values():
+        assert 0 <= row["auc"] <= 1 and 0 <= row["objective_all"] <= 1
+        assert {"disk", "blob"} <= set(row["per_target"])  # besides the catalogue targets the negatives name
