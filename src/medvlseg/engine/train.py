@@ -228,7 +228,8 @@ class RunDirCallback(_lightning_checkpoint_base()):
             if improved:
                 from ..models.base import save_model
 
-                save_model(_validated_model(trainer, pl_module), self.run_dir / "model.safetensors")
+                with _validated_weights(trainer, pl_module.model) as model:  # the weights validation scored
+                    save_model(model, self.run_dir / "model.safetensors")
             self.write_metadata(status="running")
             if self.console is not None:
                 epochs = self.cfg.optim.epochs
@@ -279,19 +280,13 @@ class RunDirCallback(_lightning_checkpoint_base()):
                    presence_rule=rule)
 
 
-def _validated_model(trainer: Any, pl_module: Any) -> torch.nn.Module:
-    """The model whose weights the epoch's validation scored: with ``optim.ema_decay`` the moving
-    average (Lightning swaps it in for validation and back out before the epoch's end), else the
-    module's model."""
-    from lightning.pytorch.callbacks import WeightAveraging
+def _validated_weights(trainer: Any, model: torch.nn.Module):
+    """A context holding ``model`` with the weights the epoch's validation scored: the moving
+    average with ``optim.ema_decay`` (engine/ema.py), else its own."""
+    from .ema import WeightEMA
 
-    for cb in trainer.callbacks:
-        # AveragedModel(pl_module).module is the averaged copy of the LightningModule (private to
-        # Lightning: tests/test_ema.py fails if that changes)
-        averaged = getattr(cb, "_average_model", None) if isinstance(cb, WeightAveraging) else None
-        if averaged is not None:
-            return averaged.module.model
-    return pl_module.model
+    ema = next((cb for cb in trainer.callbacks if isinstance(cb, WeightEMA)), None)
+    return ema.swapped(model) if ema is not None else contextlib.nullcontext(model)
 
 
 # ------------------------------------------------------------------------------------------- quiet
@@ -539,9 +534,9 @@ def _train(cfg, *, resume, overrides, devices, strategy, num_nodes, out_dir, pro
     run_cb = RunDirCallback(run_dir, cfg, metadata, console=console)
     callbacks: list = [run_cb]
     if cfg.optim.ema_decay:
-        from lightning.pytorch.callbacks import EMAWeightAveraging
+        from .ema import WeightEMA
 
-        callbacks.append(EMAWeightAveraging(decay=cfg.optim.ema_decay))
+        callbacks.append(WeightEMA(cfg.optim.ema_decay))
     if cfg.optim.early_stopping_patience:
         callbacks.append(EarlyStopping(monitor="val_dice", mode="max", patience=cfg.optim.early_stopping_patience,
                                        check_on_train_epoch_end=True))
