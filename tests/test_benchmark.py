@@ -243,7 +243,7 @@ def test_bad_suite_names_the_key(tmp_path, patch, match):
 
 
 EXPECTED_CELLS = {"finetune": 18, "pooled": 8, "data_efficiency": 24, "ood_fuseg_medetec": 3, "prompt_robustness": 2,
-                  "ablation": 20}
+                  "ablation": 22}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_CELLS))
@@ -268,7 +268,9 @@ def test_an_ablation_is_one_model_listed_with_one_change_each(tmp_path):
     assert recipe.optim.ema_decay is None and ema.optim.ema_decay == 0.99
     assert cells["px320__polypgen__p1__f1__s0"].data.image_size == 320 and recipe.data.image_size == 256
     assert cells["lite2__fuseg__p1__f1__s0"].model.backbone == "lite2"
-    assert cells["tune-last-stage__fuseg__p1__f1__s0"].model.kwargs == {"tune_last_stage": True}
+    tuned = cells["tune-last-stage__fuseg__p1__f1__s0"]
+    assert tuned.model.kwargs == {"tune_last_stage": True} and tuned.optim.backbone_lr_scale == 0.1
+    assert recipe.data.select_fraction == 0.1 and not cells["no-cache__fuseg__p1__f1__s0"].cache.enabled
     photo = cells["photometric__fuseg__p1__f1__s0"]
     assert not photo.cache.enabled and photo.augment.jpeg == 0.3 and recipe.cache.enabled
     # apart from what its `set` names, a variant is the recipe

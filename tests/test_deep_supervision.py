@@ -20,6 +20,8 @@ def model():
 def test_side_outputs_exist_in_training_only_and_score_each_level(model):
     x = torch.randn(2, 3, 64, 64)
     model.train()
+    assert "side_logits" not in model(x, ["target", "other"]).aux  # not asked for: not computed
+    model.side_outputs = True
     out = model(x, ["target", "other"])
     side = out.aux["side_logits"]
     # the last stage (stride 32) then the coarser fused levels (16, 8); the output itself is at 4
@@ -42,14 +44,27 @@ def test_side_outputs_exist_in_training_only_and_score_each_level(model):
     assert "side_logits" not in out_eval.aux  # nothing computed at inference
     torch.testing.assert_close(mine[0], dec.scores(None, last, k))
     assert [m.shape[-1] for m in mine] == [2, 4, 8]
+    # each fused level: a_0 <F_l, k> / sqrt(D) + b, written out
+    with torch.no_grad():
+        dec.scales.copy_(torch.tensor([0.7, 1.9]))
+        want = torch.einsum("bdhw,bd->bhw", levels[0], k)[:, None] * 0.7 / dec.dim ** 0.5 + dec.bias
+        torch.testing.assert_close(dec.level_logits(levels, last, k)[1], want)
+        dec.scales.fill_(1.0)
 
 
 def _dice_bce(logits, target):
+    """Dice for soft targets (intersection (|p| + |y| - |p - y|) / 2, smoothing 1e-5) and BCE."""
     p = torch.sigmoid(logits)
     dims = tuple(range(1, p.ndim))
-    dice = 1 - (2 * (p * target).sum(dims) + 1e-5) / (p.sum(dims) + target.sum(dims) + 1e-5)
+    inter = (p.sum(dims) + target.sum(dims) - (p - target).abs().sum(dims)) / 2
+    dice = 1 - (2 * inter + 1e-5) / (p.sum(dims) + target.sum(dims) + 1e-5)
     bce = -(target * torch.log(p) + (1 - target) * torch.log(1 - p)).mean()
     return 0.5 * dice.mean() + 0.5 * bce
+
+
+class _Sided(torch.nn.Identity):
+    supports_side_outputs = True
+    side_outputs = False
 
 
 def test_the_side_loss_is_its_formula():
@@ -58,7 +73,9 @@ def test_the_side_loss_is_its_formula():
     from medvlseg.models.base import SegmentationOutput
 
     cfg = RunConfig.from_dict({"data": {"path": "x"}, "loss": {"deep_supervision": 0.3}})
-    module = SegModule(torch.nn.Identity(), cfg, ["x"])
+    sided = _Sided()
+    module = SegModule(sided, cfg, ["x"])
+    assert sided.side_outputs  # the module asks the model for them
     g = torch.Generator().manual_seed(0)
     masks = (torch.rand(2, 1, 16, 16, generator=g) > 0.6).float()
     side = [torch.randn(2, 1, 2, 2, generator=g), torch.randn(2, 1, 4, 4, generator=g)]
@@ -67,8 +84,11 @@ def test_the_side_loss_is_its_formula():
     down = [masks.reshape(2, 1, n, 16 // n, n, 16 // n).mean(dim=(3, 5)) for n in (2, 4)]
     want = (_dice_bce(side[0], down[0]) + _dice_bce(side[1], down[1])) / 2
     torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-6)
+    # soft Dice: a side output equal to the soft target scores better than one pushed to 1
+    exact = torch.logit(down[1].clamp(1e-4, 1 - 1e-4))
+    assert _dice_bce(exact, down[1]) < _dice_bce(torch.full_like(exact, 9.0), down[1])
     with pytest.raises(ConfigError, match="loss.deep_supervision: model .* gives no side outputs"):
-        module._side_loss(SegmentationOutput(logits=torch.zeros(2, 1, 16, 16)), masks)
+        SegModule(torch.nn.Identity(), cfg, ["x"])
 
 
 def test_a_run_with_deep_supervision_trains(tmp_path):

@@ -12,11 +12,13 @@ from test_engine import make_config, make_dataset
 pytest.importorskip("lightning")
 
 
-def _item(cfg, index=0):
-    from medvlseg.engine.data import TorchSegDataset, open_datasets
+def _item(cfg, index=0, uses_text=False):
+    from medvlseg.engine.data import TorchSegDataset, negative_sampler, open_datasets
 
     train_ds, _, _, _ = open_datasets(cfg)
-    ds = TorchSegDataset(train_ds, size=64, mean=(0.0, 0.0, 0.0), std=(1.0, 1.0, 1.0), cfg=cfg, train=True, uses_text=False)
+    negatives = negative_sampler(cfg, train_ds) if cfg.data.negative_fraction > 0 else None
+    ds = TorchSegDataset(train_ds, size=64, mean=(0.0, 0.0, 0.0), std=(1.0, 1.0, 1.0), cfg=cfg, train=True,
+                         uses_text=uses_text, negatives=negatives)
     return ds[index]
 
 
@@ -30,10 +32,14 @@ def data(tmp_path_factory):
 
 
 def test_blur_smooths_the_image_and_keeps_the_mask(data, tmp_path):
-    plain = _item(make_config(data, tmp_path))
-    blurred = _item(make_config(data, tmp_path, "augment.blur=1.0"))
-    assert torch.equal(plain["mask"], blurred["mask"])
-    assert _tv(blurred["image"]) < 0.9 * _tv(plain["image"])
+    # sigma is drawn in 0.1-2 px: over the four training images the blur must show
+    tv_plain = tv_blur = 0.0
+    for i in range(4):
+        plain = _item(make_config(data, tmp_path), i)
+        blurred = _item(make_config(data, tmp_path, "augment.blur=1.0"), i)
+        assert torch.equal(plain["mask"], blurred["mask"])
+        tv_plain, tv_blur = tv_plain + _tv(plain["image"]), tv_blur + _tv(blurred["image"])
+    assert tv_blur < 0.9 * tv_plain
 
 
 def test_jpeg_reencodes_the_image_and_keeps_the_mask(data, tmp_path):
@@ -52,3 +58,12 @@ def test_probability_zero_changes_nothing_and_the_cache_refuses_them(data, tmp_p
     assert torch.equal(plain["image"], _item(make_config(data, tmp_path, "augment.blur=0.0", "augment.jpeg=0.0"))["image"])
     with pytest.raises(ConfigError, match=r"augment\.blur, augment\.jpeg"):
         make_config(data, tmp_path, "cache.enabled=true", "augment.blur=0.5", "augment.jpeg=0.5")
+
+
+def test_turning_them_on_leaves_the_prompts_alone(data, tmp_path):
+    """The transforms draw from a stream of their own: the same prompts and negatives with or without."""
+    extra = ("data.prompt_type=random", "data.negative_fraction=0.5")
+    for i in range(4):
+        plain = _item(make_config(data, tmp_path, *extra), i, uses_text=True)
+        photo = _item(make_config(data, tmp_path, *extra, "augment.blur=1.0", "augment.jpeg=0.5"), i, uses_text=True)
+        assert plain["prompt"] == photo["prompt"] and torch.equal(plain["mask"], photo["mask"])

@@ -44,6 +44,40 @@ def test_without_it_the_tower_is_frozen_and_not_saved(tmp_path):
     assert not any(k.startswith("backbone.image_encoder") for k in model.trainable_state_dict())
 
 
-def test_backbones_without_a_last_stage_refuse_it():
-    with pytest.raises(ConfigError, match="fine-tuning its last image stage is not supported"):
+def test_what_cannot_train_the_last_stage_is_refused_by_name():
+    with pytest.raises(ConfigError, match="model.kwargs.tune_last_stage: backbone 'tiny' does not support"):
         medvlseg.build_model("medclipseg", backbone="tiny", tune_last_stage=True)
+    # an adapter only after the last stage: the stage would run without gradients (and be cached)
+    with pytest.raises(ConfigError, match=r"tune_last_stage: the last image stage must come after the first adapter"):
+        medvlseg.build_model("medclipseg", backbone="tiny-lite", tune_last_stage=True, adapter_blocks=[3])
+
+
+def test_carried_tensors_add_up():
+    """Aligned projections and a tuned last stage both travel, each tensor named once."""
+    bb = medvlseg.build_model("medclipseg", backbone="tiny-lite", tune_last_stage=True).backbone
+    stage = set(bb.carried)
+    bb.carry_modules(bb.alignable())
+    bb.carry_modules(bb.alignable())
+    assert stage < set(bb.carried) and len(bb.carried) == len(set(bb.carried))
+    assert {"image_proj.weight", "text_proj.weight"} <= set(bb.carried)
+
+
+def test_the_tuned_stage_learns_at_its_own_rate():
+    from medvlseg.config import RunConfig
+    from medvlseg.engine.module import SegModule
+
+    model = medvlseg.build_model("medclipseg", backbone="tiny-lite", tune_last_stage=True)
+    cfg = RunConfig.from_dict({"data": {"path": "x"}, "optim": {"lr": 1e-3, "backbone_lr_scale": 0.1}})
+    module = SegModule(model, cfg, ["x"])
+
+    class _Trainer:
+        estimated_stepping_batches = 10
+        callbacks: list = []
+
+    module._trainer = _Trainer()
+    opt = module.configure_optimizers()
+    opt = opt["optimizer"] if isinstance(opt, dict) else opt[0][0] if isinstance(opt, tuple) else opt
+    lrs = sorted(g["lr"] for g in opt.param_groups)
+    assert lrs == pytest.approx([1e-4, 1e-3])
+    tuned = next(g for g in opt.param_groups if g["lr"] == pytest.approx(1e-4))["params"]
+    assert {id(p) for p in tuned} == {id(p) for p in model.backbone.parameters() if p.requires_grad}

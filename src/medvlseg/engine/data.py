@@ -242,7 +242,8 @@ class TorchSegDataset(torch.utils.data.Dataset):
                 from torchvision import tv_tensors
 
                 with torch.random.fork_rng(devices=[]):
-                    torch.manual_seed(int(rng.integers(2**31)))
+                    # a stream of its own: turning an augmentation on leaves the prompt draws alone
+                    torch.manual_seed(int(sample_rng(self.cfg.seed, 2_000_003 + self.epoch, index).integers(2**31)))
                     image, mask = self._extra(tv_tensors.Image(image), tv_tensors.Mask(mask))
                 image, mask = image.as_subclass(torch.Tensor).clamp(0, 1), mask.as_subclass(torch.Tensor)
         prompt, level = self._prompt(sample, rng)

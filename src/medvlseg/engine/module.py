@@ -36,6 +36,16 @@ class SegModule(pl.LightningModule):
         self.dataset_names = list(dataset_names)
         self.cache = cache
         self.seg_loss = DiceBCELoss(cfg.loss.dice, cfg.loss.bce)
+        if cfg.loss.deep_supervision > 0:
+            if not getattr(model, "supports_side_outputs", False):
+                from ..errors import ConfigError
+
+                raise ConfigError(f"loss.deep_supervision: model {getattr(model, 'name', '?')!r} gives no side outputs "
+                                  "(MedCLIPSeg on a CNN tower does); set loss.deep_supervision: 0")
+            model.side_outputs = True
+            # the side outputs' targets are soft (the share of target in each cell): Dice for soft
+            # labels, minimised where the probability equals the share
+            self.side_loss = DiceBCELoss(cfg.loss.dice, cfg.loss.bce, soft_label=True)
         self._train_sum = 0.0
         self._train_n = 0
         self._val: dict[str, torch.Tensor] = {}
@@ -72,13 +82,8 @@ class SegModule(pl.LightningModule):
     def _side_loss(self, out: SegmentationOutput, masks: torch.Tensor) -> torch.Tensor:
         """Mean Dice + BCE of the side outputs (B, 1, h_l, w_l), each against the masks (B, 1, H, W)
         averaged down to its size (a soft target: the share of target in each cell)."""
-        side = out.aux.get("side_logits")
-        if not side:
-            from ..errors import ConfigError
-
-            raise ConfigError(f"loss.deep_supervision: model {getattr(self.model, 'name', '?')!r} gives no side outputs "
-                              "(MedCLIPSeg on a CNN tower does); set loss.deep_supervision: 0")
-        terms = [self.seg_loss(s, F.adaptive_avg_pool2d(masks.float(), tuple(s.shape[-2:]))) for s in side]
+        side = out.aux["side_logits"]
+        terms = [self.side_loss(s, F.adaptive_avg_pool2d(masks.float(), tuple(s.shape[-2:]))) for s in side]
         return torch.stack(terms).mean()
 
     # ---- training ------------------------------------------------------------------------------------
@@ -172,8 +177,14 @@ class SegModule(pl.LightningModule):
 
     def configure_optimizers(self):
         o = self.cfg.optim
-        params = [p for p in self.model.parameters() if p.requires_grad]
-        opt = torch.optim.AdamW(params, lr=o.lr, weight_decay=o.weight_decay)
+        bb = getattr(self.model, "backbone", None)
+        in_backbone = {id(p) for p in bb.parameters()} if isinstance(bb, torch.nn.Module) else set()
+        params = [p for p in self.model.parameters() if p.requires_grad and id(p) not in in_backbone]
+        tuned = [p for p in self.model.parameters() if p.requires_grad and id(p) in in_backbone]
+        # pretrained backbone weights that train (fine-tuned towers, tune_last_stage) take their own
+        # learning rate: optim.lr x optim.backbone_lr_scale
+        groups = [{"params": params}] + ([{"params": tuned, "lr": o.lr * o.backbone_lr_scale}] if tuned else [])
+        opt = torch.optim.AdamW(groups, lr=o.lr, weight_decay=o.weight_decay)
         total = max(1, self.trainer.estimated_stepping_batches)
         steps_per_epoch = max(1, total // max(1, o.epochs))
         warmup = o.warmup_epochs * steps_per_epoch

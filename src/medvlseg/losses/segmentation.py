@@ -33,7 +33,7 @@ class DiceBCELoss(nn.Module):
     (B, H, W) in {0, 1} (soft targets in [0, 1] are accepted). Returns a scalar.
     """
 
-    def __init__(self, dice_weight: float = 0.5, bce_weight: float = 0.5) -> None:
+    def __init__(self, dice_weight: float = 0.5, bce_weight: float = 0.5, *, soft_label: bool = False) -> None:
         super().__init__()
         if dice_weight < 0 or bce_weight < 0 or dice_weight + bce_weight == 0:
             raise ValueError(
@@ -41,7 +41,9 @@ class DiceBCELoss(nn.Module):
             )
         self.dice_weight = float(dice_weight)
         self.bce_weight = float(bce_weight)
-        self.dice = DiceLoss(sigmoid=True)
+        # soft_label: MONAI's Dice for soft targets (the intersection as (|p| + |y| - |p - y|) / 2),
+        # the same as the plain one on binary targets and minimised at p = y on soft ones
+        self.dice = DiceLoss(sigmoid=True, soft_label=soft_label)
         self.bce = nn.BCEWithLogitsLoss()
 
     @staticmethod

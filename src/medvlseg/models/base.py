@@ -128,7 +128,8 @@ class SegmentationModel(nn.Module):
 
     def trainable_state_dict(self) -> dict[str, torch.Tensor]:
         """Every tensor except those of a frozen backbone, which is rebuilt from its source on loading;
-        but a frozen backbone's aligned projections (``init_from``) travel with the model."""
+        but what a frozen backbone carries (aligned projections, ``init_from``; a last stage trained
+        with ``tune_last_stage``) travels with the model."""
         frozen_prefix = "backbone." if self.backbone is not None and self.backbone.frozen else None
         carried = {f"backbone.{k}" for k in getattr(self.backbone, "carried", ())}
         return {
@@ -305,7 +306,7 @@ def build_from_record(record: ModelRecord, *, source: str = "model record") -> S
     model = build_model(record.model, **record.build_args())
     if record.init_from is not None and model.backbone is not None:
         # the aligned projections are in the model's file, not read from the align run again
-        model.backbone.carry([f"{m}.{k}" for m, mod in model.backbone.alignable().items() for k in mod.state_dict()])
+        model.backbone.carry_modules(model.backbone.alignable())
     for what, ours, theirs in (("image_mean", model.image_mean, record.image_mean), ("image_std", model.image_std, record.image_std)):
         if any(abs(float(a) - float(b)) > 1e-6 for a, b in zip(ours, theirs)):
             raise DataError(f"{source}: the rebuilt model's {what} {tuple(ours)} differs from the record's {tuple(theirs)}")

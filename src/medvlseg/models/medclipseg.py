@@ -166,11 +166,12 @@ class MultiScaleTextKernelDecoder(nn.Module):
         """Deep supervision's side outputs, each scored on its own with the text kernel as the
         output is: the last stage ``a_1 <E, k> / sqrt(D) + b`` (B, 1, h_L, w_L) and each coarser fused
         map ``a_0 <F_l, k> / sqrt(D) + b`` (B, 1, h_l, w_l), coarsest first."""
-        d = math.sqrt(self.dim)
         k = kernel.to(last.dtype)
-        out = [torch.einsum("bdhw,bd->bhw", last, k)[:, None] * (self.scales[1] / d) + self.bias]
-        out += [torch.einsum("bdhw,bd->bhw", x, k)[:, None] * (self.scales[0] / d) + self.bias for x in levels]
-        return out
+        return [self._score(last, k, 1) + self.bias, *(self._score(x, k, 0) + self.bias for x in levels)]
+
+    def _score(self, fmap: torch.Tensor, kernel: torch.Tensor, scale: int) -> torch.Tensor:
+        """``scales[scale] * <fmap, kernel> / sqrt(D)``: (B, D, h, w), (B, D) -> (B, 1, h, w)."""
+        return torch.einsum("bdhw,bd->bhw", fmap, kernel)[:, None] * (self.scales[scale] / math.sqrt(self.dim))
 
     def last_map(self, stage: torch.Tensor) -> torch.Tensor:
         """The last stage (B, C_L, h_L, w_L) -> E (B, D, h_L, w_L)."""
@@ -185,7 +186,7 @@ class MultiScaleTextKernelDecoder(nn.Module):
         """
         d = math.sqrt(self.dim)
         k = kernel.to(last.dtype)
-        out = torch.einsum("bdhw,bd->bhw", last, k)[:, None] * (self.scales[1] / d)  # (B, 1, h_L, w_L)
+        out = self._score(last, k, 1)  # (B, 1, h_L, w_L)
         if fine is not None:
             r = kernel.shape[0] // fine.shape[0]
             f = torch.einsum("bdhw,rbd->rbhw", fine, k.view(r, fine.shape[0], self.dim))  # (R, B', h_0, w_0)
@@ -256,10 +257,16 @@ class MedCLIPSeg(SegmentationModel):
         if tune_last_stage:
             # the image tower's last stage trains with the adapters (its batch norms keep their
             # statistics: a frozen backbone stays in eval mode); its weights travel in the model's file
+            first = list(adapter_blocks)[0] if adapter_blocks is not None else default_adapter_blocks(
+                backbone.num_vision_blocks, backbone.vision_type)[0]
+            if first >= backbone.num_vision_blocks - 1:
+                raise ConfigError("model.kwargs.tune_last_stage: the last image stage must come after the first adapter "
+                                  f"(adapter_blocks[0] = {first} < {backbone.num_vision_blocks - 1}); what runs before "
+                                  "it is computed without gradients (and cached)")
             stage = backbone.last_stage_modules()
             for module in stage.values():
                 module.requires_grad_(True)
-            backbone.carry([f"{name}.{k}" for name, module in stage.items() for k in module.state_dict()])
+            backbone.carry_modules(stage)
         self._image_size = image_size
         n, t = backbone.num_vision_blocks, backbone.num_text_blocks
         if t < 1:
@@ -280,6 +287,13 @@ class MedCLIPSeg(SegmentationModel):
         else:
             self.decoder = TextKernelDecoder(backbone.vision_widths[-1], backbone.embed_dim, decoder_dim)
         self.stochastic = stochastic
+        # set by the training module when loss.deep_supervision > 0: the decoder's coarser levels are
+        # scored too (aux side_logits), in training only; not part of the model's record
+        self.side_outputs = False
+
+    @property
+    def supports_side_outputs(self) -> bool:
+        return self.cnn
 
     def _is_stochastic(self) -> bool:
         return self.training if self.stochastic is None else bool(self.stochastic)
@@ -358,7 +372,7 @@ class MedCLIPSeg(SegmentationModel):
         self._vision_to(s, bb.num_vision_blocks - 1)
         self._text_to(s, bb.num_text_blocks - 1, tokens)
         _, text_pooled = bb.text_head(s.t, tokens)  # (B, embed_dim)
-        side: list[torch.Tensor] | None = [] if self.cnn and self.training and fine is None else None
+        side: list[torch.Tensor] | None = [] if self.side_outputs and self.cnn and self.training and fine is None else None
         if self.cnn:
             dec = self.decoder
             if fine is None:
@@ -386,8 +400,8 @@ class MedCLIPSeg(SegmentationModel):
         prompts: B strings
         returns: logits (B, 1, H, W); aux: patch_embeds (B, N, D_dec) (N = h*w of the last vision
                  output), text_embeds (B, D_dec) (the decoder's text kernel), for the soft patch
-                 contrastive loss; in training on a CNN tower, side_logits: a list of (B, 1, h_l, w_l)
-                 logits of the decoder's coarser levels, for deep supervision
+                 contrastive loss; in training on a CNN tower with ``side_outputs`` set, side_logits:
+                 a list of (B, 1, h_l, w_l) logits of the decoder's coarser levels (deep supervision)
         """
         self.check_inputs(images, prompts)
         return self.forward_features(self.frozen_features(images), prompts, tuple(images.shape[-2:]))
