@@ -178,11 +178,12 @@ class SegModule(pl.LightningModule):
     def configure_optimizers(self):
         o = self.cfg.optim
         bb = getattr(self.model, "backbone", None)
-        in_backbone = {id(p) for p in bb.parameters()} if isinstance(bb, torch.nn.Module) else set()
+        # pretrained backbone weights that train (fine-tuned towers, tune_last_stage) take their own
+        # learning rate, optim.lr x optim.backbone_lr_scale (a second parameter group only then, so
+        # that runs without it resume from states saved before it existed)
+        in_backbone = {id(p) for p in bb.parameters()} if isinstance(bb, torch.nn.Module) and o.backbone_lr_scale != 1.0 else set()
         params = [p for p in self.model.parameters() if p.requires_grad and id(p) not in in_backbone]
         tuned = [p for p in self.model.parameters() if p.requires_grad and id(p) in in_backbone]
-        # pretrained backbone weights that train (fine-tuned towers, tune_last_stage) take their own
-        # learning rate: optim.lr x optim.backbone_lr_scale
         groups = [{"params": params}] + ([{"params": tuned, "lr": o.lr * o.backbone_lr_scale}] if tuned else [])
         opt = torch.optim.AdamW(groups, lr=o.lr, weight_decay=o.weight_decay)
         total = max(1, self.trainer.estimated_stepping_batches)
