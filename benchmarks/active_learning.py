@@ -166,12 +166,13 @@ def markdown(result: dict) -> str:
         lines.append(f"| {k} | {'/'.join(map(str, masks))} | {cells[0]} | {cells[1]} |")
     ranked, rand = _curve(rows, "ranked"), _curve(rows, "random")
     if ranked and rand:
-        m_rand, d_rand = rand[-1]
-        m = masks_to_reach(ranked, d_rand)
-        lines.append("")
-        lines.append(f"Random selection's last Dice ({d_rand:.3f}, {m_rand:.0f} masks) is reached by ranked selection "
-                     + (f"with {m:.0f} masks ({m / m_rand:.0%} of random's; goal <= 67 %)." if m is not None
-                        else "at no round: ranked selection does not reach it."))
+        # the goal asked at every round random selection reached, not only its last
+        lines += ["", "| random selection, round | its masks | its Dice (mean) | masks ranked selection needs for it | share (goal <= 67 %) |",
+                  "|---|---|---|---|---|"]
+        for k, (m_rand, d_rand) in enumerate(rand[1:], start=1):
+            m = masks_to_reach(ranked, d_rand)
+            lines.append(f"| {k} | {m_rand:.0f} | {d_rand:.3f} | " + (f"{m:.0f} | {m / m_rand:.0%} |" if m is not None
+                                                                     else "not reached | - |"))
     return "\n".join(lines)
 
 

@@ -170,6 +170,14 @@ def test_masks_to_reach_interpolates_between_rounds():
     assert al.masks_to_reach(curve, 0.4) == 10  # already at the start
     assert al.masks_to_reach(curve, 0.8) == 30
     assert al.masks_to_reach(curve, 0.81) is None
+    # the table asks the goal at every round random selection reached
+    rows = [{"seed": 0, "strategy": "start", "round": 0, "masks": 10, "val_dice": 0.5},
+            {"seed": 0, "strategy": "ranked", "round": 1, "masks": 20, "val_dice": 0.7},
+            {"seed": 0, "strategy": "ranked", "round": 2, "masks": 30, "val_dice": 0.8},
+            {"seed": 0, "strategy": "random", "round": 1, "masks": 20, "val_dice": 0.6},
+            {"seed": 0, "strategy": "random", "round": 2, "masks": 30, "val_dice": 0.85}]
+    table = al.markdown({"rows": rows})
+    assert "| 1 | 20 | 0.600 | 15 | 75% |" in table and "| 2 | 30 | 0.850 | not reached | - |" in table
 
 
 def test_train_ids_are_checked(tmp_path):
