@@ -174,3 +174,94 @@ def test_the_presence_cut_scales_to_many_scores_and_handles_ties():
     assert abs(_best_threshold(pos, neg) - 0.25) < 0.02  # equal spreads: halfway between the means
     ties = torch.tensor([0.3, 0.3, 0.3])
     assert _best_threshold(ties, torch.tensor([0.1, 0.3])) == pytest.approx(0.2)  # never between two 0.3s
+
+
+# ------------------------------------------------------------------ patch-level alignment (LSE)
+
+
+def _scenes(root: Path, kind: str, n: int, empty: int, seed: int, size: int = 128) -> Path:
+    """``n`` noisy grey scenes with one red square (``kind="square"``) or blue disk anywhere, the
+    last ``empty`` of them target-free (an empty mask: the image holds no target)."""
+    rng = np.random.default_rng(seed)
+    (root / "images").mkdir(parents=True)
+    (root / "masks").mkdir()
+    rows = ["id,image,mask,split,target"]
+    yy, xx = np.mgrid[:size, :size]
+    for k in range(n):
+        img = rng.integers(90, 150, (size, size, 3)).astype(np.uint8)
+        mask = np.zeros((size, size), bool)
+        if k < n - empty:
+            cy, cx = rng.integers(20, size - 20, 2)
+            r = int(rng.integers(12, 18))
+            mask = (np.abs(yy - cy) <= r) & (np.abs(xx - cx) <= r) if kind == "square" else (yy - cy) ** 2 + (xx - cx) ** 2 <= r * r
+            img[mask] = (230, 30, 30) if kind == "square" else (20, 40, 200)
+        sid = f"{kind}{k:02d}"
+        Image.fromarray(img).save(root / "images" / f"{sid}.png")
+        Image.fromarray(mask.astype(np.uint8) * 255).save(root / "masks" / f"{sid}.png")
+        rows.append(f"{sid},images/{sid}.png,masks/{sid}.png,{'train' if k % 4 else 'val'},{kind}")
+    (root / "manifest.csv").write_text("\n".join(rows) + "\n")
+    return root
+
+
+def test_lse_pool_matches_its_formula_and_spans_mean_to_max():
+    from medvlseg.losses import dhn_nce, dhn_nce_similarity, lse_pool
+
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(3, 7, 5, generator=g)
+    for r in (0.3, 4.0):
+        want = torch.log(torch.exp(r * x.double()).mean(dim=1)) / r  # a direct transcription
+        torch.testing.assert_close(lse_pool(x, r, dim=1).double(), want, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(lse_pool(x.double(), 1e-3, dim=1), x.double().mean(dim=1), rtol=0, atol=2e-3)  # ~ r var / 2
+    torch.testing.assert_close(lse_pool(x, 1e4, dim=1), x.amax(dim=1), rtol=0, atol=1e-3)
+    with pytest.raises(ValueError, match="r must be > 0"):
+        lse_pool(x, 0.0)
+    v, t = torch.randn(4, 6, generator=g), torch.randn(4, 6, generator=g)
+    torch.testing.assert_close(dhn_nce(v, t), dhn_nce_similarity(F.normalize(v, dim=-1) @ F.normalize(t, dim=-1).T))
+    with pytest.raises(ValueError, match="square"):
+        dhn_nce_similarity(torch.zeros(3, 4))
+
+
+@pytest.fixture(scope="module")
+def lse_aligned(tmp_path_factory):
+    from medvlseg.align import AlignConfig, align
+
+    root = tmp_path_factory.mktemp("align-lse")
+    data = [_scenes(root / "squares", "square", 48, 8, seed=1), _scenes(root / "disks", "disk", 48, 8, seed=2)]
+    cfg = AlignConfig(data=[str(p) for p in data], backbone="tiny-lite", image_size=128, epochs=60, batch_size=16, lr=1e-2,
+                      loss="sigmoid", pooling="lse", levels=["p1"], nonsense_per_batch=4)
+    return root, align(cfg, root / "run")
+
+
+def test_patch_level_alignment_localises_and_calls_target_free_images_absent(lse_aligned):
+    """Image-level labels only (which class an image holds, none for the target-free ones): the
+    LSE-pooled sigmoid alignment makes each patch's cosine with "square" highest on the square."""
+    from medvlseg.align import load_aligned_projections
+    from medvlseg.backbones.base import build_backbone
+    from medvlseg.data import SegmentationDataset
+    from medvlseg.preprocess import resize_rgb
+    from medvlseg.zeroshot import ZeroShotConfig, ZeroShotPipeline, saliency
+
+    root, result = lse_aligned
+    assert result["config"]["pooling"] == "lse" and result["sigmoid"]["scale"] > 0
+    assert result["history"][-1]["loss"] < 0.5 * result["history"][0]["loss"]
+    assert result["after"]["dataset_level"]["image_to_text_top1"] >= 0.75  # chance: 0.5
+    val = result["presence"]["val"]
+    assert val["own_target_called_present"] >= 0.8 and val["other_target_called_absent"] >= 0.6
+    bb = build_backbone("tiny-lite", image_size=128)
+    load_aligned_projections(bb, root / "run")
+    inside = []
+    for s in SegmentationDataset.open(root / "squares").split("val"):
+        loaded = SegmentationDataset.open(root / "squares").load(s)
+        if loaded.mask.any():
+            sal = saliency(bb.eval(), resize_rgb(loaded.image, 128), "square", "patch").numpy()
+            inside.append(sal[loaded.mask > 0].mean() - sal[loaded.mask == 0].mean())
+    print("inside - outside:", np.round(inside, 2))
+    assert len(inside) == 10 and np.mean(np.array(inside) > 0) >= 0.7 and np.mean(inside) > 0.05
+    # the pipeline scores presence the way the run was trained: LSE over the patches
+    pipe = ZeroShotPipeline(ZeroShotConfig(backbone="tiny-lite", align=str(root / "run"), saliency="patch", sam=None))
+    assert pipe.lse_r == result["config"]["lse_r"] and pipe.size == 128
+    empty = SegmentationDataset.open(root / "squares").split("train")
+    free = [s for s in empty if not SegmentationDataset.open(root / "squares").load(s).mask.any()]
+    calls = [pipe(SegmentationDataset.open(root / "squares").load(s).image, "square").present for s in free]
+    print("target-free called present:", calls)
+    assert len(calls) == 6 and np.mean(calls) <= 0.5  # target-free scenes: mostly nothing matches

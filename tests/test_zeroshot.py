@@ -20,7 +20,7 @@ from medvlseg.errors import ConfigError, DataError
 from medvlseg.preprocess import normalise
 from medvlseg.zeroshot import (
     ZeroShotConfig, ZeroShotPipeline, binarize, box_prompts, components, gscorecam, keep_largest, m2ib, point_prompts,
-    pseudo_labels, similarity, zeroshot,
+    pseudo_labels, saliency, similarity, zeroshot,
 )
 from medvlseg.zeroshot.saliency import _capacity
 
@@ -73,6 +73,9 @@ class ColourBackbone(Backbone):
     def text_head(self, x, tokens):
         return x, x[:, 0]
 
+    def patch_embeddings(self, images):
+        return self.encode_image(images).last.permute(0, 2, 3, 1)  # (B, h, w, 3): the colour of each 4x4 cell
+
 
 def _two_colours() -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
     """A 32 px image, a red square top left and a blue one bottom right, on black."""
@@ -85,11 +88,12 @@ def _two_colours() -> tuple[torch.Tensor, np.ndarray, np.ndarray]:
     return rgb, red, blue
 
 
-@pytest.mark.parametrize("method", ["gscorecam", "m2ib"])
+@pytest.mark.parametrize("method", ["gscorecam", "m2ib", "patch"])
 def test_two_prompts_naming_different_regions_give_different_maps(method):
     bb = ColourBackbone().eval()
     rgb, red, blue = _two_colours()
-    fn = (lambda p: gscorecam(bb, rgb, p, topk=3)) if method == "gscorecam" else (lambda p: m2ib(bb, rgb, p, block=0))
+    fn = {"gscorecam": lambda p: gscorecam(bb, rgb, p, topk=3), "m2ib": lambda p: m2ib(bb, rgb, p, block=0),
+          "patch": lambda p: saliency(bb, rgb, p, "patch")}[method]
     s_red, s_blue = fn("red").numpy(), fn("blue").numpy()
     assert s_red.shape == (32, 32) and 0 <= s_red.min() and s_red.max() <= 1
     assert s_red[red].mean() > 2 * s_red[blue].mean()
@@ -156,6 +160,30 @@ def test_similarity_ranks_the_colour_the_image_holds():
     rgb[0] = 1.0
     s = similarity(bb, rgb, ["red", "blue", "orchestra"])
     assert s[0] > 0.99 and abs(float(s[1])) < 1e-6 and s[2] < 0
+
+
+@pytest.mark.parametrize("r", [0.5, 10.0, 200.0])
+def test_the_lse_pooled_similarity_matches_its_formula(r):
+    """(1/r) log((1/P) Σ_p exp(r cos(patch_p, t))): between the mean and the max of the patch cosines."""
+    bb = ColourBackbone().eval()
+    rgb, red, blue = _two_colours()
+    rgb[1, 14:18, 0:32] = 0.5  # a green band: three colours, and black cells whose cosine is 0
+    got = similarity(bb, rgb, ["red", "green", "blue", "orchestra"], lse_r=r).double()
+    cells = F.avg_pool2d(rgb[None], 4)[0].reshape(3, -1).T.double()  # (64, 3): each patch's embedding
+    for k, axis in enumerate([torch.eye(3)[0], torch.eye(3)[1], torch.eye(3)[2], -torch.ones(3)]):
+        cos = [float(c @ axis.double() / (c.norm() * axis.norm())) if c.norm() > 0 else 0.0 for c in cells]
+        want = np.log(np.mean(np.exp(r * np.array(cos)))) / r
+        assert abs(float(got[k]) - want) < 1e-5
+        assert np.mean(cos) - 1e-6 <= float(got[k]) <= max(cos) + 1e-6
+    assert got[0] > got[3] and got[2] > got[3]
+
+
+def test_patch_saliency_needs_patch_embeddings_in_the_joint_space():
+    from medvlseg.backbones.base import build_backbone
+
+    vit = build_backbone("tiny").eval()
+    with pytest.raises(ConfigError, match="joint space"):
+        saliency(vit, torch.rand(3, 32, 32), "red", "patch")
 
 
 # ------------------------------------------------------------------------------------ post-processing

@@ -63,11 +63,23 @@ class AlignConfig(BaseModel):
     image_size: int | None = Field(None, ge=8)  # None: the backbone's
     train_split: str = "train"
     val_split: str = "val"
-    loss: Literal["dhn_nce", "info_nce"] = "dhn_nce"
+    # dhn_nce / info_nce: one caption per image, the batch's other captions are its negatives;
+    # sigmoid: every image against every caption of the batch, labelled by the classes the image
+    # holds (several targets per image, target-free images and nonsense captions all fit)
+    loss: Literal["dhn_nce", "info_nce", "sigmoid"] = "dhn_nce"
     temperature: float = Field(0.6, gt=0)  # MedCLIP-SAM's τ for DHN-NCE
     beta1: float = Field(0.15, ge=0)
     beta2: float = Field(0.15, ge=0)
+    # how an image scores a caption: mean = the cosine of the mean patch embedding (MedCLIP-SAM);
+    # lse = the log-sum-exp (sharpness lse_r) of the patch cosines, so the patches that hold the
+    # target carry the score (multiple-instance learning: the patch maps localise)
+    pooling: Literal["mean", "lse"] = "mean"
+    lse_r: float = Field(10.0, gt=0)
+    # prompts: the attribute prompts at `levels` (P2-P9 describe the mask: size, colour, place);
+    # names: each class's name, plural and descriptions from the target catalog, no mask read
+    texts: Literal["prompts", "names"] = "prompts"
     levels: list[str] = Field(default_factory=lambda: [f"p{k}" for k in range(1, 10)])  # texts a pair may use
+    nonsense_per_batch: int = Field(8, ge=0)  # sigmoid: captions that name nothing, per batch
     epochs: int = Field(60, ge=1)
     batch_size: int = Field(64, ge=2)
     lr: float = Field(1e-3, gt=0)
@@ -78,10 +90,18 @@ class AlignConfig(BaseModel):
 # ----------------------------------------------------------------------------------------- data
 
 
-def _images_and_texts(paths: Sequence[str], split: str, seed: int) -> list[dict[str, Any]]:
-    """One entry per image of ``split``: its dataset, the class names of the targets it holds, and
-    its texts by prompt level (every target annotated on it contributes; a target-free image's
-    prompts say "no ... in the image")."""
+def class_names_texts(info) -> list[str]:
+    """Captions that need no mask: a target's class name, its plural, and its name with each of its
+    catalog descriptions (:class:`~medvlseg.prompts.attributes.TargetInfo`)."""
+    return [info.class_name, info.plural] + [f"{info.class_name}: {d}" for d in info.descriptions]
+
+
+def _images_and_texts(paths: Sequence[str], split: str, seed: int, levels: Sequence[str] = (),
+                      names: bool = False) -> list[dict[str, Any]]:
+    """One entry per image of ``split``: its dataset, the class names of the targets it holds, its
+    texts by prompt level (every target annotated on it contributes; a target-free image's prompts
+    say "no ... in the image"), and ``class_texts``: for each class it holds, the captions a pair
+    may use (its prompts at ``levels``, or with ``names`` :func:`class_names_texts`)."""
     from .data import SegmentationDataset
     from .prompts import generate_records, load_targets
 
@@ -92,20 +112,26 @@ def _images_and_texts(paths: Sequence[str], split: str, seed: int) -> list[dict[
         for rec, sample in zip(generate_records(ds, seed=seed), ds):
             key = f"{sample.dataset}:{sample.group}"
             entry = out.setdefault(key, {"key": key, "dataset": sample.dataset, "sample": sample, "ds": ds,
-                                         "classes": set(), "texts": {}})
-            if rec["attributes"]["number"] > 0:  # a target-free image does not hold its dataset's target
-                entry["classes"].add(catalog.resolve(sample.target, sample.dataset).class_name)
+                                         "classes": set(), "texts": {}, "class_texts": {}})
+            info = catalog.resolve(sample.target, sample.dataset)
+            held = rec["attributes"]["number"] > 0  # a target-free image does not hold its dataset's target
+            if held:
+                entry["classes"].add(info.class_name)
             for level in (f"p{k}" for k in range(0, 10)):
                 value = rec.get(level)
-                texts = value if isinstance(value, list) else [value]
-                entry["texts"].setdefault(level, []).extend(t for t in texts if t)
+                texts = [t for t in (value if isinstance(value, list) else [value]) if t]
+                entry["texts"].setdefault(level, []).extend(texts)
+                if held and level in levels:
+                    entry["class_texts"].setdefault(info.class_name, []).extend(texts)
+            if held and names:
+                entry["class_texts"][info.class_name] = class_names_texts(info)
     if not out:
         raise DataError(f"align: no images in split {split!r} of {', '.join(paths)}")
     return [out[k] for k in sorted(out)]
 
 
 @torch.no_grad()
-def _image_features(backbone, entries: list[dict[str, Any]], size: int, batch: int = 16) -> torch.Tensor:
+def _image_features(backbone, entries: list[dict[str, Any]], size: int, batch: int = 16, patches: bool = False) -> torch.Tensor:
     from .preprocess import preprocess_image
 
     feats = []
@@ -113,8 +139,23 @@ def _image_features(backbone, entries: list[dict[str, Any]], size: int, batch: i
         chunk = entries[start : start + batch]
         x = torch.stack([preprocess_image(e["ds"].load_image(e["sample"]), size, backbone.image_mean, backbone.image_std)
                          for e in chunk])
-        feats.append(backbone.image_features(x).float())
-    return torch.cat(feats)  # (N, C)
+        f = backbone.image_features(x, patches=patches)
+        feats.append(f.half() if patches else f.float())  # patches: half the memory; projected in float
+    return torch.cat(feats)  # (N, C), patches: (N, P, C)
+
+
+def image_text_scores(img: torch.Tensor, text: torch.Tensor, lse_r: float | None = None, chunk: int = 256) -> torch.Tensor:
+    """How well each image matches each caption. ``img`` (N, E) pooled embeddings: their cosine;
+    (N, P, E) patch embeddings: :func:`~medvlseg.losses.lse_pool` (sharpness ``lse_r``) of the P
+    patch cosines. ``text`` (T, E) -> (N, T)."""
+    from .losses import lse_pool
+
+    t = F.normalize(text, dim=-1)
+    if img.ndim == 2:
+        return F.normalize(img, dim=-1) @ t.T
+    if lse_r is None:
+        raise ValueError("image_text_scores: patch embeddings (N, P, E) need lse_r")
+    return torch.cat([lse_pool(F.normalize(c, dim=-1) @ t.T, lse_r, dim=1) for c in img.split(chunk)])  # (n, P, T) -> (n, T)
 
 
 @torch.no_grad()
@@ -138,16 +179,17 @@ def _precision_at(scores: torch.Tensor, correct: torch.Tensor, k: int) -> float:
     return float(correct.gather(1, idx).float().mean())
 
 
-def retrieval_metrics(img: torch.Tensor, entries: list[dict[str, Any]], text_emb: dict[str, torch.Tensor]) -> dict[str, Any]:
+def retrieval_metrics(img: torch.Tensor, entries: list[dict[str, Any]], text_emb: dict[str, torch.Tensor],
+                      lse_r: float | None = None) -> dict[str, Any]:
     """Retrieval on joint-space embeddings (module docstring). ``img`` (N, E) image embeddings of
-    ``entries``; ``text_emb`` maps a text to its (E,) embedding (every class name and P2-P9 text)."""
-    img = F.normalize(img, dim=-1)
+    ``entries``, or (N, P, E) patch embeddings scored by :func:`image_text_scores` with ``lse_r``;
+    ``text_emb`` maps a text to its (E,) embedding (every class name and P2-P9 text)."""
     names = sorted({c for e in entries for c in e["classes"]})
     out: dict[str, Any] = {"n_images": len(entries), "class_names": names}
     if names:
-        t = F.normalize(torch.stack([text_emb[n] for n in names]), dim=-1)  # (K, E)
+        t = torch.stack([text_emb[n] for n in names])  # (K, E)
         holds = torch.tensor([[n in e["classes"] for n in names] for e in entries])  # (N, K)
-        sim = img @ t.T  # (N, K)
+        sim = image_text_scores(img, t, lse_r)  # (N, K)
         has = holds.any(dim=1)
         out["dataset_level"] = {
             "image_to_text_top1": _topk_hit(sim[has], holds[has], 1),
@@ -165,8 +207,8 @@ def retrieval_metrics(img: torch.Tensor, entries: list[dict[str, Any]], text_emb
             texts = [entries[i]["texts"].get(level, [None])[0] for i in idx]
             if any(t is None for t in texts):
                 continue
-            q = F.normalize(torch.stack([text_emb[t] for t in texts]), dim=-1)  # (n, E)
-            sim = q @ img[idx].T  # (n, n): own image on the diagonal
+            q = torch.stack([text_emb[t] for t in texts])  # (n, E)
+            sim = image_text_scores(img[idx], q, lse_r).T  # (n, n): own image on the diagonal
             eye = torch.eye(len(idx), dtype=torch.bool)
             block["top1"].append(_topk_hit(sim, eye, 1))
             block["top5"].append(_topk_hit(sim, eye, 5))
@@ -199,9 +241,12 @@ def _best_threshold(pos: torch.Tensor, neg: torch.Tensor) -> float:
 
 
 def presence_calibration(
-    img: torch.Tensor, entries: list[dict[str, Any]], text_emb: dict[str, torch.Tensor], *, threshold: float | None = None
+    img: torch.Tensor, entries: list[dict[str, Any]], text_emb: dict[str, torch.Tensor], *, threshold: float | None = None,
+    lse_r: float | None = None,
 ) -> dict[str, Any]:
-    """The rule "the prompt names something in this image" as ``cos(image, prompt) >= threshold``.
+    """The rule "the prompt names something in this image" as ``score(image, prompt) >= threshold``,
+    the score of :func:`image_text_scores` (the cosine, or with patch embeddings and ``lse_r`` the
+    pooled patch cosines; the key ``cosine_threshold`` holds it either way).
 
     Positives: each image with the name of every target it holds. Negatives: each image with the
     name of every other target of the pool (a target-free image: all of them) and with each of
@@ -210,11 +255,9 @@ def presence_calibration(
     nonsense word."""
     from .prompts.negatives import NONSENSE_WORDS
 
-    img = F.normalize(img, dim=-1)
     names = sorted({c for e in entries for c in e["classes"]})
     words = [w for w in NONSENSE_WORDS if w not in names]
-    t = F.normalize(torch.stack([text_emb[n] for n in names + words]), dim=-1)
-    sim = img @ t.T  # (N, K + M)
+    sim = image_text_scores(img, torch.stack([text_emb[n] for n in names + words]), lse_r)  # (N, K + M)
     holds = torch.tensor([[n in e["classes"] for n in names] + [False] * len(words) for e in entries])
     named = torch.zeros_like(holds)
     named[:, : len(names)] = True
@@ -248,7 +291,7 @@ def align(cfg: AlignConfig, out_dir: str | os.PathLike, *, console: Any | None =
 
     from . import __version__
     from .backbones.base import build_backbone
-    from .losses import dhn_nce, info_nce
+    from .losses import dhn_nce_similarity, info_nce_similarity
 
     t0 = time.perf_counter()
     torch.manual_seed(cfg.seed)
@@ -257,53 +300,82 @@ def align(cfg: AlignConfig, out_dir: str | os.PathLike, *, console: Any | None =
     size = cfg.image_size or backbone.image_size
     say = (lambda msg: console.print(msg, highlight=False)) if console is not None else (lambda msg: None)
 
-    train, val = (_images_and_texts(cfg.data, split, cfg.seed) for split in (cfg.train_split, cfg.val_split))
+    names_only = cfg.texts == "names"
+    train, val = (_images_and_texts(cfg.data, split, cfg.seed, cfg.levels, names_only) for split in (cfg.train_split, cfg.val_split))
     say(f"align: {len(train)} train / {len(val)} val images from {', '.join(Path(p).name for p in cfg.data)}")
-    img_train, img_val = _image_features(backbone, train, size), _image_features(backbone, val, size)
-    from .prompts.negatives import NONSENSE_WORDS
+    lse_r = cfg.lse_r if cfg.pooling == "lse" else None
+    patches = lse_r is not None
+    img_train, img_val = (_image_features(backbone, e, size, patches=patches) for e in (train, val))
+    from .prompts.negatives import NONSENSE_WORDS, nonsense_prompt
 
+    rng = np.random.default_rng(cfg.seed)
+    # captions that name nothing, for the sigmoid loss: fixed words and letter strings, drawn once
+    # (their features are computed with the rest); the presence rule is fitted on NONSENSE_WORDS
+    nonsense = sorted({nonsense_prompt(rng) for _ in range(200)} | set(NONSENSE_WORDS)) if cfg.loss == "sigmoid" else []
     texts = sorted({t for e in train + val for ts in e["texts"].values() for t in ts}
-                   | {c for e in train + val for c in e["classes"]} | set(NONSENSE_WORDS))
+                   | {t for e in train + val for ts in e["class_texts"].values() for t in ts}
+                   | {c for e in train + val for c in e["classes"]} | set(NONSENSE_WORDS) | set(nonsense))
     index = {t: i for i, t in enumerate(texts)}
     txt = _text_features(backbone, texts)  # (T, D)
     t_features = time.perf_counter() - t0
     say(f"align: features of {len(train) + len(val)} images and {len(texts)} texts in {t_features:.0f}s")
 
     img_proj, txt_proj = modules["image_proj"], modules["text_proj"]
+    # learnt scale and bias of the sigmoid loss's logits (SigLIP's parametrisation); kept in align.json
+    log_scale, bias = torch.nn.Parameter(torch.tensor(math.log(10.0))), torch.nn.Parameter(torch.tensor(0.0))
 
     def embed_texts() -> dict[str, torch.Tensor]:
         with torch.no_grad():
             e = txt_proj(txt)
         return {t: e[i] for t, i in index.items()}
 
+    def embed_images(feats: torch.Tensor) -> torch.Tensor:
+        return img_proj(feats.float())  # (N, C) -> (N, E); patches (N, P, C) -> (N, P, E)
+
     def metrics() -> dict[str, Any]:
         with torch.no_grad():
-            return retrieval_metrics(img_proj(img_val), val, embed_texts())
+            return retrieval_metrics(embed_images(img_val), val, embed_texts(), lse_r)
 
     before = metrics()
     params = [p for m in modules.values() for p in m.parameters()]
     for p in params:
         p.requires_grad_(True)
-    opt = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
-    rng = np.random.default_rng(cfg.seed)
-    pools = [[t for lvl in cfg.levels for t in e["texts"].get(lvl, [])] or [c for c in e["classes"]] for e in train]
-    steps_per_epoch = max(1, math.ceil(len(train) / cfg.batch_size))
+    opt = torch.optim.AdamW(params + ([log_scale, bias] if cfg.loss == "sigmoid" else []), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    if cfg.loss == "sigmoid" or names_only:
+        # (caption, its class) for every class an image holds; target-free images have none
+        pools = [[(t, c) for c, ts in sorted(e["class_texts"].items()) for t in ts] for e in train]
+    else:  # MedCLIP-SAM's pairs: any prompt of the image, a target-free image's "no ..." included
+        pools = [[(t, None) for lvl in cfg.levels for t in e["texts"].get(lvl, [])] or [(c, c) for c in e["classes"]] for e in train]
+    usable = np.array([i for i, pool in enumerate(pools) if pool or cfg.loss == "sigmoid"])
+    if len(usable) < 2:
+        raise DataError(f"align: fewer than two training images with a caption in {', '.join(cfg.data)}")
+    steps_per_epoch = max(1, math.ceil(len(usable) / cfg.batch_size))
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=cfg.epochs * steps_per_epoch)
     history = []
     for epoch in range(cfg.epochs):
-        order = rng.permutation(len(train))
+        order = usable[rng.permutation(len(usable))]
         total, n = 0.0, 0
         for start in range(0, len(order), cfg.batch_size):
             b = order[start : start + cfg.batch_size]
             if len(b) < 2:
                 continue
-            chosen = [pools[i][int(rng.integers(len(pools[i])))] for i in b]  # one text per image
-            v = img_proj(img_train[torch.as_tensor(b)])  # (B, E)
-            t = txt_proj(txt[torch.as_tensor([index[c] for c in chosen])])  # (B, E)
-            if cfg.loss == "dhn_nce":
-                loss = dhn_nce(v, t, temperature=cfg.temperature, beta1=cfg.beta1, beta2=cfg.beta2)
+            v = embed_images(img_train[torch.as_tensor(b)])  # (B, E) or (B, P, E)
+            if cfg.loss == "sigmoid":
+                drawn = [pools[i][int(rng.integers(len(pools[i])))] for i in b if pools[i]]
+                drawn += [(nonsense[int(j)], None) for j in rng.choice(len(nonsense), min(cfg.nonsense_per_batch, len(nonsense)), replace=False)]
+                t = txt_proj(txt[torch.as_tensor([index[c] for c, _ in drawn])])  # (T, E)
+                labels = torch.tensor([[cls is not None and cls in train[i]["classes"] for _, cls in drawn] for i in b],
+                                      dtype=torch.float32)  # (B, T)
+                logits = image_text_scores(v, t, lse_r) * log_scale.exp() + bias  # (B, T)
+                loss = F.binary_cross_entropy_with_logits(logits, labels)
             else:
-                loss = info_nce(v, t, temperature=cfg.temperature)
+                chosen = [pools[i][int(rng.integers(len(pools[i])))][0] for i in b]  # one text per image
+                t = txt_proj(txt[torch.as_tensor([index[c] for c in chosen])])  # (B, E)
+                sim = image_text_scores(v, t, lse_r)  # (B, B): the positives on the diagonal
+                if cfg.loss == "dhn_nce":
+                    loss = dhn_nce_similarity(sim, temperature=cfg.temperature, beta1=cfg.beta1, beta2=cfg.beta2)
+                else:
+                    loss = info_nce_similarity(sim, temperature=cfg.temperature)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
@@ -316,8 +388,9 @@ def align(cfg: AlignConfig, out_dir: str | os.PathLike, *, console: Any | None =
     after = metrics()
     with torch.no_grad():
         emb = embed_texts()
-        fit = presence_calibration(img_proj(img_train), train, emb)
-        presence = {"train": fit, "val": presence_calibration(img_proj(img_val), val, emb, threshold=fit["cosine_threshold"])}
+        fit = presence_calibration(embed_images(img_train), train, emb, lse_r=lse_r)
+        presence = {"train": fit, "val": presence_calibration(embed_images(img_val), val, emb, threshold=fit["cosine_threshold"],
+                                                              lse_r=lse_r)}
 
     out = Path(out_dir)
     state = {f"{name}.{k}": v.detach().contiguous().cpu() for name, m in modules.items() for k, v in m.state_dict().items()}
@@ -326,6 +399,7 @@ def align(cfg: AlignConfig, out_dir: str | os.PathLike, *, console: Any | None =
     result = {
         "config": cfg.model_dump(mode="json"), "n_train_images": len(train), "n_val_images": len(val),
         "n_texts": len(texts), "before": before, "after": after, "presence": presence, "history": history,
+        "sigmoid": {"scale": float(log_scale.detach().exp()), "bias": float(bias.detach())} if cfg.loss == "sigmoid" else None,
         "time_s": {"features": t_features, "total": time.perf_counter() - t0},
         "medvlseg_version": __version__, "torch": torch.__version__,
     }

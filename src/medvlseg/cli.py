@@ -233,13 +233,16 @@ def align_cmd(
     data: Annotated[list[Path], typer.Option("--data", help="Dataset folder; repeat for several (the negatives come from all).")],
     out: Annotated[Path, typer.Option("--out", help="The align run folder: backbone.safetensors, align.json, retrieval.md.")],
     backbone: Annotated[str, typer.Option(help="Backbone with learned projections (lite, tiny-lite).")] = "lite",
-    loss: Annotated[str, typer.Option(help="dhn_nce (MedCLIP-SAM) or info_nce (CLIP's loss, for comparison).")] = "dhn_nce",
+    loss: Annotated[str, typer.Option(help="dhn_nce (MedCLIP-SAM), info_nce (CLIP's loss, for comparison) or sigmoid "
+                                           "(every image against every caption, labelled by the classes it holds).")] = "dhn_nce",
     epochs: Annotated[int, typer.Option(help="Passes over the training images.")] = 60,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help="Any AlignConfig field: key=value (YAML), repeatable.")] = None,
 ) -> None:
     """Align a backbone's image and text towers with DHN-NCE on image-text pairs (no masks needed
     beyond the prompts'); reports retrieval on val before and after. A recipe starts from the run
-    with model.init_from: OUT."""
+    with model.init_from: OUT. For zero-shot saliency that localises: --set pooling=lse (an image
+    scores a caption by its best patches) --set texts=names (captions from the target catalog, no
+    mask read)."""
     from .align import AlignConfig, align
     from .config import apply_overrides, validate
 
@@ -259,7 +262,7 @@ def zeroshot_cmd(
     align: Annotated[Optional[Path], typer.Option("--align", help="An align run (medvlseg align): the lite projections and the presence threshold.")] = None,
     split: Annotated[str, typer.Option(help="Split of a dataset folder to run on ('all' for every image).")] = "val",
     target: Annotated[Optional[str], typer.Option(help="A dataset with several targets per image: whose masks to score against (default: the one the prompt names).")] = None,
-    saliency: Annotated[str, typer.Option(help="gscorecam (MedCLIP-SAM) or m2ib (MedCLIP-SAMv2).")] = "gscorecam",
+    saliency: Annotated[str, typer.Option(help="gscorecam (MedCLIP-SAM), m2ib (MedCLIP-SAMv2) or patch (each patch embedding's cosine with the prompt: one pass; for align runs with pooling=lse).")] = "gscorecam",
     sam: Annotated[str, typer.Option(help="litemedsam (offline), a Hugging Face SAM name or folder, or none.")] = "litemedsam",
     sam_prompt: Annotated[str, typer.Option("--sam-prompt", help="box (one around all kept regions), boxes (one per region) or points.")] = "box",
     limit: Annotated[Optional[int], typer.Option(help="Only the first N images.")] = None,

@@ -223,9 +223,16 @@ class Backbone(nn.Module, ABC):
         raise ConfigError(f"backbone {self.name!r}: its image and text towers come aligned; "
                           "medvlseg align trains backbones with learned projections (lite, tiny-lite)")
 
-    def image_features(self, images: torch.Tensor) -> torch.Tensor:
-        """(B, 3, H, W) -> (B, C): the image tower's pooled output before its projection."""
+    def image_features(self, images: torch.Tensor, *, patches: bool = False) -> torch.Tensor:
+        """(B, 3, H, W) -> (B, C): the image tower's pooled output before its projection; with
+        ``patches``, (B, N, C): every location's, whose projections are the patch embeddings."""
         raise ConfigError(f"backbone {self.name!r} does not expose features before its projection")
+
+    def patch_embeddings(self, images: torch.Tensor) -> torch.Tensor:
+        """(B, 3, H, W) -> (B, h, w, E): each location's embedding in the joint space (the zero-shot
+        patch-similarity saliency reads them)."""
+        raise ConfigError(f"backbone {self.name!r}: its patch tokens are not in the joint space; "
+                          "use saliency gscorecam or m2ib (patch needs a backbone aligned by medvlseg align: lite)")
 
     def text_features(self, prompts: Sequence[str]) -> torch.Tensor:
         """B prompts -> (B, D_t): the text tower's pooled output before its projection."""

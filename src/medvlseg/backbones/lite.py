@@ -202,10 +202,16 @@ class LiteBackbone(Backbone):
         return {"image_proj": self.image_proj, "text_proj": self.text_proj}
 
     @torch.no_grad()
-    def image_features(self, images: torch.Tensor) -> torch.Tensor:
+    def image_features(self, images: torch.Tensor, *, patches: bool = False) -> torch.Tensor:
         """(B, 3, H, W) -> (B, C) global average of the last stage: what ``image_proj`` takes (the
-        same 1x1 projection of every location gives the patch embeddings, whose mean this is)."""
-        return self.encode_image(images).last.mean(dim=(-2, -1))
+        same 1x1 projection of every location gives the patch embeddings, whose mean this is);
+        ``patches``: (B, h * w, C), every location in row-major order."""
+        last = self.encode_image(images).last  # (B, C, h, w)
+        return last.flatten(2).transpose(1, 2) if patches else last.mean(dim=(-2, -1))
+
+    def patch_embeddings(self, images: torch.Tensor) -> torch.Tensor:
+        """(B, 3, H, W) -> (B, h, w, E): ``image_proj`` at every location of the last stage."""
+        return self.image_proj(self.encode_image(images).last.permute(0, 2, 3, 1))
 
     @torch.no_grad()
     def text_features(self, prompts: Sequence[str]) -> torch.Tensor:

@@ -15,7 +15,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-__all__ = ["dhn_nce", "info_nce", "soft_patch_contrastive", "soft_text_targets"]
+__all__ = ["dhn_nce", "dhn_nce_similarity", "info_nce", "info_nce_similarity", "lse_pool", "soft_patch_contrastive", "soft_text_targets"]
 
 
 def _check_pair(image_emb: torch.Tensor, text_emb: torch.Tensor) -> int:
@@ -87,12 +87,31 @@ def dhn_nce(
         ValueError: on mismatched shapes, B < 2 (no negatives) or τ <= 0.
     """
     _check_pair(image_emb, text_emb)
-    if not temperature > 0:
-        raise ValueError(f"temperature must be > 0, got {temperature}")
     v = F.normalize(image_emb, dim=-1)
     t = F.normalize(text_emb, dim=-1)
-    sim = v @ t.T  # (B, B): sim[i, j] = v_i · t_j
+    return dhn_nce_similarity(v @ t.T, temperature, beta1, beta2)  # sim[i, j] = v_i · t_j
+
+
+def dhn_nce_similarity(sim: torch.Tensor, temperature: float = 0.6, beta1: float = 0.15, beta2: float = 0.15) -> torch.Tensor:
+    """DHN-NCE (:func:`dhn_nce`) from a (B, B) similarity matrix whose diagonal holds the positive
+    pairs: ``sim[i, j]`` scores image i with caption j by any rule (the cosine of pooled embeddings,
+    or :func:`lse_pool` of patch cosines for alignment that must localise)."""
+    if sim.ndim != 2 or sim.shape[0] != sim.shape[1] or sim.shape[0] < 2:
+        raise ValueError(f"dhn_nce needs a square (B, B) similarity matrix with B >= 2; got {tuple(sim.shape)}")
+    if not temperature > 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}")
     return _dhn_nce_direction(sim, temperature, beta1) + _dhn_nce_direction(sim.T, temperature, beta2)
+
+
+def lse_pool(x: torch.Tensor, r: float, dim: int = -1) -> torch.Tensor:
+    """Log-sum-exp pooling, (1/r) log((1/N) Σ_n exp(r x_n)) over ``dim`` (N entries).
+
+    The multiple-instance pooling of weakly supervised localisation (Pinheiro & Collobert, CVPR
+    2015): r -> 0 gives the mean, r -> inf the maximum, so an image-level score trained with it is
+    carried by the patches that hold the target rather than by the whole image."""
+    if not r > 0:
+        raise ValueError(f"lse_pool: r must be > 0, got {r}")
+    return (torch.logsumexp(r * x, dim=dim) - math.log(x.shape[dim])) / r
 
 
 def info_nce(image_emb: torch.Tensor, text_emb: torch.Tensor, temperature: float = 0.07) -> torch.Tensor:
@@ -107,11 +126,18 @@ def info_nce(image_emb: torch.Tensor, text_emb: torch.Tensor, temperature: float
         in the denominator (unlike DHN-NCE's decoupled form) and every negative weighs the same.
     """
     _check_pair(image_emb, text_emb)
-    if not temperature > 0:
-        raise ValueError(f"temperature must be > 0, got {temperature}")
     v = F.normalize(image_emb, dim=-1)
     t = F.normalize(text_emb, dim=-1)
-    logits = v @ t.T / temperature  # (B, B)
+    return info_nce_similarity(v @ t.T, temperature)
+
+
+def info_nce_similarity(sim: torch.Tensor, temperature: float = 0.07) -> torch.Tensor:
+    """Symmetric InfoNCE (:func:`info_nce`) from a (B, B) similarity matrix, positives on the diagonal."""
+    if sim.ndim != 2 or sim.shape[0] != sim.shape[1] or sim.shape[0] < 2:
+        raise ValueError(f"info_nce needs a square (B, B) similarity matrix with B >= 2; got {tuple(sim.shape)}")
+    if not temperature > 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}")
+    logits = sim / temperature  # (B, B)
     labels = torch.arange(logits.shape[0], device=logits.device)
     return 0.5 * (F.cross_entropy(logits, labels) + F.cross_entropy(logits.T, labels))
 

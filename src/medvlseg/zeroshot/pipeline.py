@@ -59,7 +59,7 @@ class ZeroShotConfig(BaseModel):
     backbone_kwargs: dict[str, Any] = Field(default_factory=dict)
     align: str | None = None  # an align run: its projections and presence threshold (needed by lite)
     image_size: int | None = Field(None, ge=8)  # None: the backbone's
-    saliency: Literal["gscorecam", "m2ib"] = "gscorecam"
+    saliency: Literal["gscorecam", "m2ib", "patch"] = "gscorecam"
     topk: int = Field(300, ge=1)  # gScoreCAM channels
     block: int | None = None  # image block the saliency reads (None: the method's default)
     binarize: Literal["otsu", "kmeans", "threshold"] = "otsu"
@@ -109,7 +109,7 @@ class ZeroShotPipeline:
         self.backbone = backbone.to(device).eval()
         for p in self.backbone.parameters():
             p.requires_grad_(False)
-        aligned_at = _align_image_size(cfg.align) if cfg.align else None
+        aligned_at, self.lse_r = _align_settings(cfg.align) if cfg.align else (None, None)
         if cfg.image_size and aligned_at and cfg.image_size != aligned_at:
             raise ConfigError(f"zeroshot: image_size {cfg.image_size} differs from the {aligned_at} px the align run "
                               f"{cfg.align} was trained and calibrated at")
@@ -150,7 +150,7 @@ class ZeroShotPipeline:
         t0 = time.perf_counter()
         rgb = resize_rgb(image, self.size).to(self.backbone.device)  # (3, S, S) in [0, 1]
         t = self.text(prompt)
-        sim = float(similarity(self.backbone, rgb, t[None])[0])
+        sim = float(similarity(self.backbone, rgb, t[None], self.lse_r)[0])
         present = self.presence_threshold is None or sim >= self.presence_threshold
         seconds["presence"] = time.perf_counter() - t0
         if not present:
@@ -160,8 +160,10 @@ class ZeroShotPipeline:
         kwargs: dict[str, Any] = {} if cfg.block is None else {"block": cfg.block}
         if cfg.saliency == "gscorecam":
             kwargs["topk"] = cfg.topk
-        else:
+        elif cfg.saliency == "m2ib":
             kwargs["seed"] = cfg.seed
+        elif kwargs:
+            raise ConfigError("zeroshot: saliency patch reads the last stage only; leave block unset")
         sal = saliency(self.backbone, rgb, t, cfg.saliency, **kwargs).float()  # (S, S)
         full = F.interpolate(sal[None, None], size=(h, w), mode="bilinear", align_corners=False)[0, 0].cpu().numpy()
         masks = {"saliency": full >= 0.5}
@@ -199,12 +201,14 @@ class ZeroShotPipeline:
         }
 
 
-def _align_image_size(run: str | os.PathLike) -> int | None:
+def _align_settings(run: str | os.PathLike) -> tuple[int | None, float | None]:
+    """The image size an align run was trained at, and its LSE sharpness if it pooled patches."""
     try:
-        size = json.loads((Path(run) / "align.json").read_text(encoding="utf-8"))["config"].get("image_size")
-    except (OSError, ValueError, KeyError, TypeError):
-        return None  # load_aligned_projections has already said what is wrong with the run
-    return int(size) if size else None
+        cfg = json.loads((Path(run) / "align.json").read_text(encoding="utf-8"))["config"]
+        size, lse_r = cfg.get("image_size"), (cfg.get("lse_r") if cfg.get("pooling") == "lse" else None)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None, None  # load_aligned_projections has already said what is wrong with the run
+    return (int(size) if size else None), (float(lse_r) if lse_r else None)
 
 
 # ------------------------------------------------------------------------------------ the command

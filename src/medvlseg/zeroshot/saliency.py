@@ -21,7 +21,11 @@ MedCLIP-SAMv2, arXiv:2409.19483). Two methods, both on any :class:`~medvlseg.bac
   loss = -cos(f(Z), t) + beta * mean KL(p(Z | A) || N(mu, sigma^2)). Saliency = the KL ("how many
   nats the text needs from this location"), summed over channels.
 
-Both read only the image and the prompt: no mask.
+- :func:`patch_similarity`: the cosine of every patch embedding with the text (MaskCLIP's dense
+  similarity: Zhou et al., "Extract Free Dense Labels from CLIP", ECCV 2022), one forward pass; it
+  localises only when alignment trained the patch cosines (``medvlseg align`` with ``pooling: lse``).
+
+All three read only the image and the prompt: no mask.
 
 :func:`similarity` (the cosine of the pooled image embedding and the prompt's) is what decides
 whether the prompt names anything in the image at all (:mod:`medvlseg.zeroshot.pipeline`).
@@ -39,9 +43,9 @@ from ..backbones.base import Backbone
 from ..errors import ConfigError
 from ..preprocess import normalise
 
-__all__ = ["SALIENCY_METHODS", "gscorecam", "m2ib", "saliency", "similarity", "text_embedding"]
+__all__ = ["SALIENCY_METHODS", "gscorecam", "m2ib", "patch_similarity", "saliency", "similarity", "text_embedding"]
 
-SALIENCY_METHODS = ("gscorecam", "m2ib")
+SALIENCY_METHODS = ("gscorecam", "m2ib", "patch")
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -58,13 +62,30 @@ def _texts(backbone: Backbone, text: str | torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
-def similarity(backbone: Backbone, rgb: torch.Tensor, texts: Sequence[str] | torch.Tensor) -> torch.Tensor:
-    """Cosine similarity of an image with each text. ``rgb`` (3, S, S) in [0, 1]; ``texts``: prompts
+def similarity(backbone: Backbone, rgb: torch.Tensor, texts: Sequence[str] | torch.Tensor, lse_r: float | None = None) -> torch.Tensor:
+    """How well an image matches each text: the cosine of the pooled embeddings, or with ``lse_r``
+    the log-sum-exp pooled patch cosines (an align run trained with ``pooling: lse`` scores that
+    way: :func:`medvlseg.align.image_text_scores`). ``rgb`` (3, S, S) in [0, 1]; ``texts``: prompts
     or (T, E) embeddings -> (T,)."""
+    from ..align import image_text_scores
+
     x = normalise(rgb, backbone.image_mean, backbone.image_std)[None]
-    img = F.normalize(backbone.encode_image(x).pooled.float(), dim=-1)  # (1, E)
-    t = F.normalize(backbone.encode_text(list(texts)).pooled.float(), dim=-1) if not torch.is_tensor(texts) else F.normalize(texts.float(), dim=-1)
-    return (img @ t.T)[0]
+    t = backbone.encode_text(list(texts)).pooled.float() if not torch.is_tensor(texts) else texts.float()
+    img = backbone.patch_embeddings(x).flatten(1, 2) if lse_r is not None else backbone.encode_image(x).pooled  # (1, P, E) / (1, E)
+    return image_text_scores(img.float(), t, lse_r)[0]
+
+
+@torch.no_grad()
+def patch_similarity(backbone: Backbone, rgb: torch.Tensor, text: str | torch.Tensor) -> torch.Tensor:
+    """The cosine of each patch embedding with the text (MaskCLIP-style dense similarity), for a
+    backbone whose patch embeddings are in the joint space (``lite`` after ``medvlseg align``,
+    best with ``pooling: lse``, which trains exactly these cosines). ``rgb`` (3, S, S) in [0, 1] ->
+    (S, S) in [0, 1]: upsampled bilinearly and min-max normalised. One forward pass: no gradients."""
+    size = _check(rgb)
+    x = normalise(rgb, backbone.image_mean, backbone.image_std)[None]
+    patches = F.normalize(backbone.patch_embeddings(x).float(), dim=-1)  # (1, h, w, E)
+    cos = patches @ _texts(backbone, text).to(patches.device)  # (1, h, w)
+    return _unit(_upsample(cos[:, None], size))[0, 0]
 
 
 def _activations(backbone: Backbone, x: torch.Tensor, block: int) -> torch.Tensor:
@@ -249,4 +270,6 @@ def saliency(backbone: Backbone, rgb: torch.Tensor, text: str | torch.Tensor, me
         return gscorecam(backbone, rgb, text, **kwargs)
     if method == "m2ib":
         return m2ib(backbone, rgb, text, **kwargs)
+    if method == "patch":
+        return patch_similarity(backbone, rgb, text, **kwargs)
     raise ConfigError(f"saliency method: unknown value {method!r}; expected one of: {', '.join(SALIENCY_METHODS)}")
