@@ -15,6 +15,20 @@ last stage's channels, the same map at every location gives patch embeddings in 
 whose mean is the image embedding: the patch tokens come out aligned too (the zero-shot saliency
 reads them).
 
+Alignment that localises (``pooling: lse``). Trained on the pooled embedding, the projections
+learn what tells a dataset's images apart (a foot, a radiograph), and the patch maps cover the
+whole foot rather than the ulcer (BENCHMARKS, zero-shot). With ``lse`` an image scores a caption
+by the log-sum-exp of its patch cosines (:func:`~medvlseg.losses.lse_pool`, multiple-instance
+learning): the best-matching patches carry the score, so what must match the caption is a part of
+the image, and the patch features (N x P x C, half precision) are what is kept. ``loss: sigmoid``
+(SigLIP's pairwise loss, Zhai et al., ICCV 2023, labelled here by class) scores every image
+against every caption of the batch, positive when the image holds the caption's class: images
+with several targets (jsrt), target-free images (all negatives: a foot without an ulcer is the
+hard negative that teaches "ulcer", not "foot") and nonsense captions all fit, where DHN-NCE
+needs one positive caption per image. ``texts: names`` takes captions from the target catalog
+(name, plural, descriptions) instead of the attribute prompts P2-P9, which are computed from the
+masks: with it, alignment reads which targets an image holds and nothing else.
+
 Retrieval on ``val``, before and after (:func:`retrieval_metrics`):
 
 - dataset level: each val image against the names of all targets (image->text top-1 / top-5: a
@@ -453,7 +467,11 @@ def _markdown(result: dict[str, Any]) -> str:
         return f"| {label} | {f(b)} | {f(a)} |"
 
     b, a = result["before"], result["after"]
-    lines = [f"# Alignment ({result['config']['loss']}, {result['config']['epochs']} epochs)", "",
+    c = result["config"]
+    pooled = c.get("pooling", "mean") == "lse"
+    score = f"LSE(r={c['lse_r']:g}) of the patch cosines with the prompt" if pooled else "cos(image, prompt)"
+    lines = [f"# Alignment ({c['loss']}, {c['epochs']} epochs, {'patch-level, ' + score if pooled else 'pooled image embedding'}, "
+             f"captions: {c.get('texts', 'prompts')})", "",
              "| retrieval on val | before | after |", "|---|---|---|"]
     for key in ("image_to_text_top1", "image_to_text_top5", "text_to_image_precision1", "text_to_image_precision5"):
         lines.append(row(f"dataset level, {key.replace('_', ' ')}", b.get("dataset_level", {}).get(key),
@@ -466,7 +484,7 @@ def _markdown(result: dict[str, Any]) -> str:
     presence = result.get("presence")
     if presence:
         f = lambda x: "–" if x is None else f"{x:.3f}"  # noqa: E731
-        lines += ["", f"Presence rule: cos(image, prompt) >= {presence['train']['cosine_threshold']:.4f} "
+        lines += ["", f"Presence rule: {score} >= {presence['train']['cosine_threshold']:.4f} "
                   "(chosen on train, image-level labels only)", "",
                   "| split | own target called present | other target called absent | nonsense called absent |", "|---|---|---|---|"]
         for split in ("train", "val"):
