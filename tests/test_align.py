@@ -265,3 +265,42 @@ def test_patch_level_alignment_localises_and_calls_target_free_images_absent(lse
     calls = [pipe(SegmentationDataset.open(root / "squares").load(s).image, "square").present for s in free]
     print("target-free called present:", calls)
     assert len(calls) == 6 and np.mean(calls) <= 0.5  # target-free scenes: mostly nothing matches
+
+
+def test_sigmoid_labels_and_scores_match_their_definitions():
+    from medvlseg.align import image_text_scores, sigmoid_labels
+
+    # jsrt-like image with two classes, a target-free image, one class; captions incl. nonsense (None)
+    images = [{"heart", "left lung"}, set(), {"polyp"}]
+    captions = ["heart", None, "polyp", "left lung", "polyp"]
+    want = [[1.0 if (c is not None and c in held) else 0.0 for c in captions] for held in images]
+    assert sigmoid_labels(images, captions).tolist() == want
+    assert sigmoid_labels(images, captions)[1].sum() == 0  # a target-free row holds nothing
+    g = torch.Generator().manual_seed(3)
+    one = torch.randn(4, 1, 6, generator=g)  # one patch: LSE of one cosine is that cosine, for any r
+    t = torch.randn(3, 6, generator=g)
+    for r in (0.1, 10.0):
+        torch.testing.assert_close(image_text_scores(one, t, r), image_text_scores(one[:, 0], t), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="lse_r"):
+        image_text_scores(one, t)
+
+
+def test_info_nce_from_a_similarity_matrix_is_info_nce():
+    from medvlseg.losses import info_nce_similarity
+
+    g = torch.Generator().manual_seed(4)
+    v, t = torch.randn(5, 8, generator=g), torch.randn(5, 8, generator=g)
+    sim = F.normalize(v, dim=-1) @ F.normalize(t, dim=-1).T
+    torch.testing.assert_close(info_nce_similarity(sim, 0.3), info_nce(v, t, temperature=0.3))
+    with pytest.raises(ValueError, match="square"):
+        info_nce_similarity(sim[:, :3])
+
+
+def test_catalog_captions_need_the_class_labelled_loss():
+    from pydantic import ValidationError
+
+    from medvlseg.align import AlignConfig
+
+    with pytest.raises(ValidationError, match="needs loss: sigmoid"):
+        AlignConfig(data=["x"], texts="names")
+    assert AlignConfig(data=["x"], texts="names", loss="sigmoid").pooling == "mean"

@@ -1,4 +1,5 @@
-"""``medvlseg align``: contrastive alignment of a backbone's image and text towers, with DHN-NCE.
+"""``medvlseg align``: contrastive alignment of a backbone's image and text towers, with DHN-NCE
+(or, for zero-shot saliency that localises, a class-labelled sigmoid loss on patch-pooled scores).
 
 Koleilat et al., "MedCLIP-SAM: Bridging Text and Image Towards Universal Medical Image
 Segmentation", MICCAI 2024, arXiv:2403.20253 (REFERENCE §4): decoupled hard-negative NCE on
@@ -20,7 +21,7 @@ learn what tells a dataset's images apart (a foot, a radiograph), and the patch 
 whole foot rather than the ulcer (BENCHMARKS, zero-shot). With ``lse`` an image scores a caption
 by the log-sum-exp of its patch cosines (:func:`~medvlseg.losses.lse_pool`, multiple-instance
 learning): the best-matching patches carry the score, so what must match the caption is a part of
-the image, and the patch features (N x P x C, half precision) are what is kept. ``loss: sigmoid``
+the image, and the patch features (N x P x C) are what is kept. ``loss: sigmoid``
 (SigLIP's pairwise loss, Zhai et al., ICCV 2023, labelled here by class) scores every image
 against every caption of the batch, positive when the image holds the caption's class: images
 with several targets (jsrt), target-free images (all negatives: a foot without an ulcer is the
@@ -56,7 +57,7 @@ from typing import Any, Literal
 import numpy as np
 import torch
 import torch.nn.functional as F
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .errors import ConfigError, DataError
 from .utils import atomic_write_bytes, atomic_write_json, atomic_write_text, sha256_file
@@ -94,6 +95,16 @@ class AlignConfig(BaseModel):
     texts: Literal["prompts", "names"] = "prompts"
     levels: list[str] = Field(default_factory=lambda: [f"p{k}" for k in range(1, 10)])  # texts a pair may use
     nonsense_per_batch: int = Field(8, ge=0)  # sigmoid: captions that name nothing, per batch
+
+    @model_validator(mode="after")
+    def _names_need_class_labels(self) -> AlignConfig:
+        # a class's few catalog captions recur across a batch; DHN-NCE / InfoNCE would push each one
+        # away from the other images of its own class (one positive per row): only sigmoid's
+        # class labels say those pairs match
+        if self.texts == "names" and self.loss != "sigmoid":
+            raise ValueError(f"texts: names needs loss: sigmoid (got loss: {self.loss}); with one caption per class, "
+                             "the pair losses take images of the same class as negatives")
+        return self
     epochs: int = Field(60, ge=1)
     batch_size: int = Field(64, ge=2)
     lr: float = Field(1e-3, gt=0)
@@ -153,9 +164,27 @@ def _image_features(backbone, entries: list[dict[str, Any]], size: int, batch: i
         chunk = entries[start : start + batch]
         x = torch.stack([preprocess_image(e["ds"].load_image(e["sample"]), size, backbone.image_mean, backbone.image_std)
                          for e in chunk])
-        f = backbone.image_features(x, patches=patches)
-        feats.append(f.half() if patches else f.float())  # patches: half the memory; projected in float
+        feats.append(backbone.image_features(x, patches=patches).float())
     return torch.cat(feats)  # (N, C), patches: (N, P, C)
+
+
+def _training_nonsense(rng: np.random.Generator, words: Sequence[str], n: int) -> set[str]:
+    """Up to ``n`` captions that name nothing: random letter strings (a fifth) and phrases of one to
+    three of ``words``."""
+    out: set[str] = set()
+    for _ in range(n):
+        if rng.random() < 0.2:
+            out.add("".join(chr(int(c)) for c in rng.integers(ord("a"), ord("z") + 1, int(rng.integers(4, 12)))))
+        else:
+            k = int(rng.integers(1, 4))
+            out.add(" ".join(words[int(i)] for i in rng.choice(len(words), k, replace=False)))
+    return out
+
+
+def sigmoid_labels(image_classes: Sequence[set[str]], caption_classes: Sequence[str | None]) -> torch.Tensor:
+    """(B, T) targets of the sigmoid loss: 1 where image b holds the class caption t names (None:
+    a caption that names nothing, 0 for every image; a target-free image: a row of 0)."""
+    return torch.tensor([[c is not None and c in held for c in caption_classes] for held in image_classes], dtype=torch.float32)
 
 
 def image_text_scores(img: torch.Tensor, text: torch.Tensor, lse_r: float | None = None, chunk: int = 256) -> torch.Tensor:
@@ -256,7 +285,7 @@ def _best_threshold(pos: torch.Tensor, neg: torch.Tensor) -> float:
 
 def presence_calibration(
     img: torch.Tensor, entries: list[dict[str, Any]], text_emb: dict[str, torch.Tensor], *, threshold: float | None = None,
-    lse_r: float | None = None,
+    lse_r: float | None = None, nonsense: Sequence[str] | None = None,
 ) -> dict[str, Any]:
     """The rule "the prompt names something in this image" as ``score(image, prompt) >= threshold``,
     the score of :func:`image_text_scores` (the cosine, or with patch embeddings and ``lse_r`` the
@@ -264,13 +293,13 @@ def presence_calibration(
 
     Positives: each image with the name of every target it holds. Negatives: each image with the
     name of every other target of the pool (a target-free image: all of them) and with each of
-    :data:`~medvlseg.prompts.negatives.NONSENSE_WORDS`. ``threshold`` None: chosen here (balanced
-    accuracy); else scored. Image-level labels only: no mask. ``text_emb`` must hold every name and
-    nonsense word."""
+    ``nonsense`` (default :data:`~medvlseg.prompts.negatives.NONSENSE_WORDS`). ``threshold`` None:
+    chosen here (balanced accuracy); else scored. Image-level labels only: no mask. ``text_emb``
+    must hold every name and nonsense word."""
     from .prompts.negatives import NONSENSE_WORDS
 
     names = sorted({c for e in entries for c in e["classes"]})
-    words = [w for w in NONSENSE_WORDS if w not in names]
+    words = [w for w in (NONSENSE_WORDS if nonsense is None else nonsense) if w not in names]
     sim = image_text_scores(img, torch.stack([text_emb[n] for n in names + words]), lse_r)  # (N, K + M)
     holds = torch.tensor([[n in e["classes"] for n in names] + [False] * len(words) for e in entries])
     named = torch.zeros_like(holds)
@@ -320,15 +349,18 @@ def align(cfg: AlignConfig, out_dir: str | os.PathLike, *, console: Any | None =
     lse_r = cfg.lse_r if cfg.pooling == "lse" else None
     patches = lse_r is not None
     img_train, img_val = (_image_features(backbone, e, size, patches=patches) for e in (train, val))
-    from .prompts.negatives import NONSENSE_WORDS, nonsense_prompt
+    from .prompts.negatives import NONSENSE_WORDS
 
     rng = np.random.default_rng(cfg.seed)
-    # captions that name nothing, for the sigmoid loss: fixed words and letter strings, drawn once
-    # (their features are computed with the rest); the presence rule is fitted on NONSENSE_WORDS
-    nonsense = sorted({nonsense_prompt(rng) for _ in range(200)} | set(NONSENSE_WORDS)) if cfg.loss == "sigmoid" else []
+    sigmoid = cfg.loss == "sigmoid"
+    # sigmoid trains on captions that name nothing: letter strings and phrases of every other
+    # nonsense word, drawn once (their features are computed with the rest); the presence rule is
+    # fitted and scored on the other half of the words, which training never saw
+    held_out = list(NONSENSE_WORDS[1::2]) if sigmoid else list(NONSENSE_WORDS)
+    nonsense = sorted(_training_nonsense(rng, NONSENSE_WORDS[::2], 200)) if sigmoid else []
     texts = sorted({t for e in train + val for ts in e["texts"].values() for t in ts}
                    | {t for e in train + val for ts in e["class_texts"].values() for t in ts}
-                   | {c for e in train + val for c in e["classes"]} | set(NONSENSE_WORDS) | set(nonsense))
+                   | {c for e in train + val for c in e["classes"]} | set(held_out) | set(nonsense))
     index = {t: i for i, t in enumerate(texts)}
     txt = _text_features(backbone, texts)  # (T, D)
     t_features = time.perf_counter() - t0
@@ -344,7 +376,9 @@ def align(cfg: AlignConfig, out_dir: str | os.PathLike, *, console: Any | None =
         return {t: e[i] for t, i in index.items()}
 
     def embed_images(feats: torch.Tensor) -> torch.Tensor:
-        return img_proj(feats.float())  # (N, C) -> (N, E); patches (N, P, C) -> (N, P, E)
+        # (N, C) -> (N, E); patches (N, P, C) -> (N, P, E), in chunks (a whole split's patches in one
+        # matmul would hold a second copy of them)
+        return torch.cat([img_proj(c) for c in feats.split(512)])
 
     def metrics() -> dict[str, Any]:
         with torch.no_grad():
@@ -354,13 +388,13 @@ def align(cfg: AlignConfig, out_dir: str | os.PathLike, *, console: Any | None =
     params = [p for m in modules.values() for p in m.parameters()]
     for p in params:
         p.requires_grad_(True)
-    opt = torch.optim.AdamW(params + ([log_scale, bias] if cfg.loss == "sigmoid" else []), lr=cfg.lr, weight_decay=cfg.weight_decay)
-    if cfg.loss == "sigmoid" or names_only:
+    opt = torch.optim.AdamW(params + ([log_scale, bias] if sigmoid else []), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    if sigmoid:
         # (caption, its class) for every class an image holds; target-free images have none
         pools = [[(t, c) for c, ts in sorted(e["class_texts"].items()) for t in ts] for e in train]
     else:  # MedCLIP-SAM's pairs: any prompt of the image, a target-free image's "no ..." included
         pools = [[(t, None) for lvl in cfg.levels for t in e["texts"].get(lvl, [])] or [(c, c) for c in e["classes"]] for e in train]
-    usable = np.array([i for i, pool in enumerate(pools) if pool or cfg.loss == "sigmoid"])
+    usable = np.array([i for i, pool in enumerate(pools) if pool or sigmoid])
     if len(usable) < 2:
         raise DataError(f"align: fewer than two training images with a caption in {', '.join(cfg.data)}")
     steps_per_epoch = max(1, math.ceil(len(usable) / cfg.batch_size))
@@ -374,12 +408,13 @@ def align(cfg: AlignConfig, out_dir: str | os.PathLike, *, console: Any | None =
             if len(b) < 2:
                 continue
             v = embed_images(img_train[torch.as_tensor(b)])  # (B, E) or (B, P, E)
-            if cfg.loss == "sigmoid":
+            if sigmoid:
                 drawn = [pools[i][int(rng.integers(len(pools[i])))] for i in b if pools[i]]
                 drawn += [(nonsense[int(j)], None) for j in rng.choice(len(nonsense), min(cfg.nonsense_per_batch, len(nonsense)), replace=False)]
-                t = txt_proj(txt[torch.as_tensor([index[c] for c, _ in drawn])])  # (T, E)
-                labels = torch.tensor([[cls is not None and cls in train[i]["classes"] for _, cls in drawn] for i in b],
-                                      dtype=torch.float32)  # (B, T)
+                if not drawn:  # target-free images only, and no nonsense asked for: nothing to score
+                    continue
+                t = txt_proj(txt[torch.tensor([index[c] for c, _ in drawn], dtype=torch.long)])  # (T, E)
+                labels = sigmoid_labels([train[i]["classes"] for i in b], [cls for _, cls in drawn])  # (B, T)
                 logits = image_text_scores(v, t, lse_r) * log_scale.exp() + bias  # (B, T)
                 loss = F.binary_cross_entropy_with_logits(logits, labels)
             else:
@@ -402,9 +437,10 @@ def align(cfg: AlignConfig, out_dir: str | os.PathLike, *, console: Any | None =
     after = metrics()
     with torch.no_grad():
         emb = embed_texts()
-        fit = presence_calibration(embed_images(img_train), train, emb, lse_r=lse_r)
+        fit = presence_calibration(embed_images(img_train), train, emb, lse_r=lse_r, nonsense=held_out)
         presence = {"train": fit, "val": presence_calibration(embed_images(img_val), val, emb, threshold=fit["cosine_threshold"],
-                                                              lse_r=lse_r)}
+                                                              lse_r=lse_r, nonsense=held_out),
+                    "nonsense_words": held_out}
 
     out = Path(out_dir)
     state = {f"{name}.{k}": v.detach().contiguous().cpu() for name, m in modules.items() for k, v in m.state_dict().items()}
@@ -413,7 +449,8 @@ def align(cfg: AlignConfig, out_dir: str | os.PathLike, *, console: Any | None =
     result = {
         "config": cfg.model_dump(mode="json"), "n_train_images": len(train), "n_val_images": len(val),
         "n_texts": len(texts), "before": before, "after": after, "presence": presence, "history": history,
-        "sigmoid": {"scale": float(log_scale.detach().exp()), "bias": float(bias.detach())} if cfg.loss == "sigmoid" else None,
+        "sigmoid": {"scale": float(log_scale.detach().exp()), "bias": float(bias.detach())} if sigmoid else None,
+        "image_size": size,  # the size used (the config's may be None: the backbone's)
         "time_s": {"features": t_features, "total": time.perf_counter() - t0},
         "medvlseg_version": __version__, "torch": torch.__version__,
     }

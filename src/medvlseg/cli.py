@@ -240,9 +240,9 @@ def align_cmd(
 ) -> None:
     """Align a backbone's image and text towers with DHN-NCE on image-text pairs (no masks needed
     beyond the prompts'); reports retrieval on val before and after. A recipe starts from the run
-    with model.init_from: OUT. For zero-shot saliency that localises: --set pooling=lse (an image
-    scores a caption by its best patches) --set texts=names (captions from the target catalog, no
-    mask read)."""
+    with model.init_from: OUT. For zero-shot saliency that localises: --loss sigmoid --set
+    pooling=lse (an image scores a caption by its best patches) --set texts=names (captions from
+    the target catalog, no mask read)."""
     from .align import AlignConfig, align
     from .config import apply_overrides, validate
 

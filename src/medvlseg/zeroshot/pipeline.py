@@ -2,12 +2,15 @@
 
 For each image and the prompt:
 
-0. **presence**: cos(image embedding, prompt embedding) against the threshold the align run chose on
-   its training images (image-level labels only, :func:`medvlseg.align.presence_calibration`). Below
+0. **presence**: cos(image embedding, prompt embedding) (for an align run with ``pooling: lse``, the
+   log-sum-exp of the patch cosines, the score it was trained and calibrated on) against the
+   threshold the align run chose on its training images (image-level labels only,
+   :func:`medvlseg.align.presence_calibration`). Below
    it the prompt names nothing in the image: "nothing matches", every stage's mask is empty. A
    nonsense prompt must end here instead of drawing the lesion (users of the reference code found a
    random string highlighting the same tumour).
-1. **saliency**: gScoreCAM or M2IB (:mod:`.saliency`) at the backbone's input size, resized to the
+1. **saliency**: gScoreCAM, M2IB or the patch cosines (:mod:`.saliency`; gScoreCAM and M2IB score
+   masked images by the pooled cosine whatever the align run's pooling) at the backbone's input size, resized to the
    image; the stage's own mask is the map thresholded at 0.5 ("saliency alone" in the paper's
    ablation).
 2. **postprocess**: Otsu, k-means (k = 2) or a fixed threshold (:mod:`.postprocess`);
@@ -68,7 +71,7 @@ class ZeroShotConfig(BaseModel):
     sam: str | None = "litemedsam"  # litemedsam, a Hugging Face SAM name or folder, or None
     sam_prompt: Literal["box", "boxes", "points"] = "box"
     points: int = Field(3, ge=1)  # positive points (and as many negative) for sam_prompt: points
-    presence_threshold: float | None = None  # cosine; None: the align run's (CLIP-like backbones: none, always present)
+    presence_threshold: float | None = None  # on the presence score; None: the align run's (CLIP-like backbones: none, always present)
     seed: int = 0
 
 
@@ -114,6 +117,8 @@ class ZeroShotPipeline:
             raise ConfigError(f"zeroshot: image_size {cfg.image_size} differs from the {aligned_at} px the align run "
                               f"{cfg.align} was trained and calibrated at")
         self.size = cfg.image_size or aligned_at or self.backbone.image_size
+        if cfg.saliency == "patch" and cfg.block is not None:
+            raise ConfigError("zeroshot: saliency patch reads the last stage only; leave block unset")
         self.presence_threshold = cfg.presence_threshold
         if self.presence_threshold is None and cfg.align:
             from ..align import presence_threshold
@@ -162,8 +167,6 @@ class ZeroShotPipeline:
             kwargs["topk"] = cfg.topk
         elif cfg.saliency == "m2ib":
             kwargs["seed"] = cfg.seed
-        elif kwargs:
-            raise ConfigError("zeroshot: saliency patch reads the last stage only; leave block unset")
         sal = saliency(self.backbone, rgb, t, cfg.saliency, **kwargs).float()  # (S, S)
         full = F.interpolate(sal[None, None], size=(h, w), mode="bilinear", align_corners=False)[0, 0].cpu().numpy()
         masks = {"saliency": full >= 0.5}
@@ -197,6 +200,7 @@ class ZeroShotPipeline:
         return {
             "backbone": self.backbone.describe(), "align": self.align_record,
             "presence_threshold": self.presence_threshold, "image_size": self.size,
+            "presence_score": f"lse(r={self.lse_r:g}) of the patch cosines" if self.lse_r else "cosine of the pooled embeddings",
             "sam": self.sam.describe() if self.sam is not None else None,
         }
 
@@ -204,8 +208,10 @@ class ZeroShotPipeline:
 def _align_settings(run: str | os.PathLike) -> tuple[int | None, float | None]:
     """The image size an align run was trained at, and its LSE sharpness if it pooled patches."""
     try:
-        cfg = json.loads((Path(run) / "align.json").read_text(encoding="utf-8"))["config"]
-        size, lse_r = cfg.get("image_size"), (cfg.get("lse_r") if cfg.get("pooling") == "lse" else None)
+        record = json.loads((Path(run) / "align.json").read_text(encoding="utf-8"))
+        cfg = record["config"]
+        size = record.get("image_size") or cfg.get("image_size")  # older runs: the config's only
+        lse_r = cfg.get("lse_r") if cfg.get("pooling") == "lse" else None
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None, None  # load_aligned_projections has already said what is wrong with the run
     return (int(size) if size else None), (float(lse_r) if lse_r else None)

@@ -27,8 +27,9 @@ MedCLIP-SAMv2, arXiv:2409.19483). Two methods, both on any :class:`~medvlseg.bac
 
 All three read only the image and the prompt: no mask.
 
-:func:`similarity` (the cosine of the pooled image embedding and the prompt's) is what decides
-whether the prompt names anything in the image at all (:mod:`medvlseg.zeroshot.pipeline`).
+:func:`similarity` (the cosine of the pooled image embedding and the prompt's, or for an align
+run with ``pooling: lse`` the log-sum-exp of the patch cosines) is what decides whether the prompt
+names anything in the image at all (:mod:`medvlseg.zeroshot.pipeline`).
 """
 
 from __future__ import annotations
