@@ -95,6 +95,11 @@ class AlignConfig(BaseModel):
     texts: Literal["prompts", "names"] = "prompts"
     levels: list[str] = Field(default_factory=lambda: [f"p{k}" for k in range(1, 10)])  # texts a pair may use
     nonsense_per_batch: int = Field(8, ge=0)  # sigmoid: captions that name nothing, per batch
+    epochs: int = Field(60, ge=1)
+    batch_size: int = Field(64, ge=2)
+    lr: float = Field(1e-3, gt=0)
+    weight_decay: float = Field(1e-4, ge=0)
+    seed: int = 0
 
     @model_validator(mode="after")
     def _names_need_class_labels(self) -> AlignConfig:
@@ -105,11 +110,6 @@ class AlignConfig(BaseModel):
             raise ValueError(f"texts: names needs loss: sigmoid (got loss: {self.loss}); with one caption per class, "
                              "the pair losses take images of the same class as negatives")
         return self
-    epochs: int = Field(60, ge=1)
-    batch_size: int = Field(64, ge=2)
-    lr: float = Field(1e-3, gt=0)
-    weight_decay: float = Field(1e-4, ge=0)
-    seed: int = 0
 
 
 # ----------------------------------------------------------------------------------------- data
@@ -166,19 +166,6 @@ def _image_features(backbone, entries: list[dict[str, Any]], size: int, batch: i
                          for e in chunk])
         feats.append(backbone.image_features(x, patches=patches).float())
     return torch.cat(feats)  # (N, C), patches: (N, P, C)
-
-
-def _training_nonsense(rng: np.random.Generator, words: Sequence[str], n: int) -> set[str]:
-    """Up to ``n`` captions that name nothing: random letter strings (a fifth) and phrases of one to
-    three of ``words``."""
-    out: set[str] = set()
-    for _ in range(n):
-        if rng.random() < 0.2:
-            out.add("".join(chr(int(c)) for c in rng.integers(ord("a"), ord("z") + 1, int(rng.integers(4, 12)))))
-        else:
-            k = int(rng.integers(1, 4))
-            out.add(" ".join(words[int(i)] for i in rng.choice(len(words), k, replace=False)))
-    return out
 
 
 def sigmoid_labels(image_classes: Sequence[set[str]], caption_classes: Sequence[str | None]) -> torch.Tensor:
@@ -349,7 +336,7 @@ def align(cfg: AlignConfig, out_dir: str | os.PathLike, *, console: Any | None =
     lse_r = cfg.lse_r if cfg.pooling == "lse" else None
     patches = lse_r is not None
     img_train, img_val = (_image_features(backbone, e, size, patches=patches) for e in (train, val))
-    from .prompts.negatives import NONSENSE_WORDS
+    from .prompts.negatives import NONSENSE_WORDS, nonsense_prompt
 
     rng = np.random.default_rng(cfg.seed)
     sigmoid = cfg.loss == "sigmoid"
@@ -357,7 +344,7 @@ def align(cfg: AlignConfig, out_dir: str | os.PathLike, *, console: Any | None =
     # nonsense word, drawn once (their features are computed with the rest); the presence rule is
     # fitted and scored on the other half of the words, which training never saw
     held_out = list(NONSENSE_WORDS[1::2]) if sigmoid else list(NONSENSE_WORDS)
-    nonsense = sorted(_training_nonsense(rng, NONSENSE_WORDS[::2], 200)) if sigmoid else []
+    nonsense = sorted({nonsense_prompt(rng, NONSENSE_WORDS[::2]) for _ in range(200)}) if sigmoid else []
     texts = sorted({t for e in train + val for ts in e["texts"].values() for t in ts}
                    | {t for e in train + val for ts in e["class_texts"].values() for t in ts}
                    | {c for e in train + val for c in e["classes"]} | set(held_out) | set(nonsense))

@@ -38,6 +38,13 @@ def _check_pair(image_emb: torch.Tensor, text_emb: torch.Tensor) -> int:
     return b
 
 
+def _check_similarity(sim: torch.Tensor, temperature: float, name: str) -> None:
+    if sim.ndim != 2 or sim.shape[0] != sim.shape[1] or sim.shape[0] < 2:
+        raise ValueError(f"{name} needs a square (B, B) similarity matrix with B >= 2; got {tuple(sim.shape)}")
+    if not temperature > 0:
+        raise ValueError(f"temperature must be > 0, got {temperature}")
+
+
 def _dhn_nce_direction(sim: torch.Tensor, temperature: float, beta: float) -> torch.Tensor:
     """One direction of DHN-NCE from the (B, B) cosine similarities ``sim[i, j] = a_i · b_j``.
 
@@ -96,10 +103,7 @@ def dhn_nce_similarity(sim: torch.Tensor, temperature: float = 0.6, beta1: float
     """DHN-NCE (:func:`dhn_nce`) from a (B, B) similarity matrix whose diagonal holds the positive
     pairs: ``sim[i, j]`` scores image i with caption j by any rule (the cosine of pooled embeddings,
     or :func:`lse_pool` of patch cosines for alignment that must localise)."""
-    if sim.ndim != 2 or sim.shape[0] != sim.shape[1] or sim.shape[0] < 2:
-        raise ValueError(f"dhn_nce needs a square (B, B) similarity matrix with B >= 2; got {tuple(sim.shape)}")
-    if not temperature > 0:
-        raise ValueError(f"temperature must be > 0, got {temperature}")
+    _check_similarity(sim, temperature, "dhn_nce")
     return _dhn_nce_direction(sim, temperature, beta1) + _dhn_nce_direction(sim.T, temperature, beta2)
 
 
@@ -133,10 +137,7 @@ def info_nce(image_emb: torch.Tensor, text_emb: torch.Tensor, temperature: float
 
 def info_nce_similarity(sim: torch.Tensor, temperature: float = 0.07) -> torch.Tensor:
     """Symmetric InfoNCE (:func:`info_nce`) from a (B, B) similarity matrix, positives on the diagonal."""
-    if sim.ndim != 2 or sim.shape[0] != sim.shape[1] or sim.shape[0] < 2:
-        raise ValueError(f"info_nce needs a square (B, B) similarity matrix with B >= 2; got {tuple(sim.shape)}")
-    if not temperature > 0:
-        raise ValueError(f"temperature must be > 0, got {temperature}")
+    _check_similarity(sim, temperature, "info_nce")
     logits = sim / temperature  # (B, B)
     labels = torch.arange(logits.shape[0], device=logits.device)
     return 0.5 * (F.cross_entropy(logits, labels) + F.cross_entropy(logits.T, labels))

@@ -27,13 +27,13 @@ NONSENSE_WORDS = (
 )
 
 
-def nonsense_prompt(rng: np.random.Generator) -> str:
-    """One to three unrelated words, or a string of random letters."""
+def nonsense_prompt(rng: np.random.Generator, words: Sequence[str] = NONSENSE_WORDS) -> str:
+    """One to three unrelated ``words``, or a string of random letters."""
     if rng.random() < 0.2:
         n = int(rng.integers(4, 12))
         return "".join(chr(int(c)) for c in rng.integers(ord("a"), ord("z") + 1, n))
     k = int(rng.integers(1, 4))
-    return " ".join(NONSENSE_WORDS[int(i)] for i in rng.choice(len(NONSENSE_WORDS), k, replace=False))
+    return " ".join(words[int(i)] for i in rng.choice(len(words), k, replace=False))
 
 
 class NegativeSampler:
