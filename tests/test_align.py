@@ -285,6 +285,23 @@ def test_sigmoid_labels_and_scores_match_their_definitions():
         image_text_scores(one, t)
 
 
+def test_sigmoid_weights_single_out_the_hard_negatives():
+    from medvlseg.align import sigmoid_labels, sigmoid_weights
+
+    # a foot with an ulcer, a foot without one, a colonoscopy frame; captions: ulcer, polyp, nonsense
+    images, datasets = [{"foot ulcer"}, set(), {"polyp"}], ["fuseg", "fuseg", "polypgen"]
+    captions = ["foot ulcer", "polyp", None]
+    held = {"fuseg": {"foot ulcer"}, "polypgen": {"polyp"}}
+    labels = sigmoid_labels(images, captions)
+    w = sigmoid_weights(labels, datasets, captions, held, 8.0)
+    # transcription: hard where the image's dataset holds the caption's class and the image does not
+    want = [[8.0 if (c is not None and c in held[d] and c not in im) else 1.0 for c in captions]
+            for im, d in zip(images, datasets)]
+    assert w.tolist() == want
+    assert w[1, 0] == 8.0 and w[0, 0] == 1.0 and w[2, 0] == 1.0  # the ulcer-free foot only; other sets stay easy
+    assert sigmoid_weights(labels, datasets, captions, held, 1.0).eq(1).all()  # the default changes nothing
+
+
 def test_info_nce_from_a_similarity_matrix_is_info_nce():
     from medvlseg.losses import info_nce_similarity
 

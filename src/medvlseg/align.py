@@ -95,6 +95,11 @@ class AlignConfig(BaseModel):
     texts: Literal["prompts", "names"] = "prompts"
     levels: list[str] = Field(default_factory=lambda: [f"p{k}" for k in range(1, 10)])  # texts a pair may use
     nonsense_per_batch: int = Field(8, ge=0)  # sigmoid: captions that name nothing, per batch
+    # sigmoid: weight of the hard negatives, an image of a dataset whose images hold the caption's
+    # class that does not hold it (a foot without an ulcer against "foot ulcer"). The easy
+    # negatives (another dataset's images) are told apart by the clinic's look; only these pairs
+    # make the target itself the cue, and a dataset has few of them (fuseg: 19 of 700)
+    hard_negative_weight: float = Field(1.0, ge=0)
     epochs: int = Field(60, ge=1)
     batch_size: int = Field(64, ge=2)
     lr: float = Field(1e-3, gt=0)
@@ -109,6 +114,8 @@ class AlignConfig(BaseModel):
         if self.texts == "names" and self.loss != "sigmoid":
             raise ValueError(f"texts: names needs loss: sigmoid (got loss: {self.loss}); with one caption per class, "
                              "the pair losses take images of the same class as negatives")
+        if self.hard_negative_weight != 1.0 and self.loss != "sigmoid":
+            raise ValueError(f"hard_negative_weight weighs the pairs of the sigmoid loss (got loss: {self.loss})")
         return self
 
 
@@ -172,6 +179,16 @@ def sigmoid_labels(image_classes: Sequence[set[str]], caption_classes: Sequence[
     """(B, T) targets of the sigmoid loss: 1 where image b holds the class caption t names (None:
     a caption that names nothing, 0 for every image; a target-free image: a row of 0)."""
     return torch.tensor([[c is not None and c in held for c in caption_classes] for held in image_classes], dtype=torch.float32)
+
+
+def sigmoid_weights(labels: torch.Tensor, image_datasets: Sequence[str], caption_classes: Sequence[str | None],
+                    dataset_classes: dict[str, set[str]], hard_negative_weight: float) -> torch.Tensor:
+    """(B, T) weights of the sigmoid loss: ``hard_negative_weight`` where image b is a negative
+    (``labels`` 0) for a class its dataset holds elsewhere (``dataset_classes``: dataset -> the
+    classes any of its images holds), 1 everywhere else."""
+    hard = torch.tensor([[c is not None and c in dataset_classes.get(d, ()) for c in caption_classes] for d in image_datasets],
+                        dtype=torch.bool) & (labels == 0)
+    return torch.where(hard, torch.tensor(float(hard_negative_weight)), torch.tensor(1.0))
 
 
 def image_text_scores(img: torch.Tensor, text: torch.Tensor, lse_r: float | None = None, chunk: int = 256) -> torch.Tensor:
@@ -379,6 +396,9 @@ def align(cfg: AlignConfig, out_dir: str | os.PathLike, *, console: Any | None =
     if sigmoid:
         # (caption, its class) for every class an image holds; target-free images have none
         pools = [[(t, c) for c, ts in sorted(e["class_texts"].items()) for t in ts] for e in train]
+        dataset_classes: dict[str, set[str]] = {}
+        for e in train:
+            dataset_classes.setdefault(e["dataset"], set()).update(e["classes"])
     else:  # MedCLIP-SAM's pairs: any prompt of the image, a target-free image's "no ..." included
         pools = [[(t, None) for lvl in cfg.levels for t in e["texts"].get(lvl, [])] or [(c, c) for c in e["classes"]] for e in train]
     usable = np.array([i for i, pool in enumerate(pools) if pool or sigmoid])
@@ -403,7 +423,9 @@ def align(cfg: AlignConfig, out_dir: str | os.PathLike, *, console: Any | None =
                 t = txt_proj(txt[torch.tensor([index[c] for c, _ in drawn], dtype=torch.long)])  # (T, E)
                 labels = sigmoid_labels([train[i]["classes"] for i in b], [cls for _, cls in drawn])  # (B, T)
                 logits = image_text_scores(v, t, lse_r) * log_scale.exp() + bias  # (B, T)
-                loss = F.binary_cross_entropy_with_logits(logits, labels)
+                weight = sigmoid_weights(labels, [train[i]["dataset"] for i in b], [cls for _, cls in drawn],
+                                         dataset_classes, cfg.hard_negative_weight)
+                loss = (F.binary_cross_entropy_with_logits(logits, labels, reduction="none") * weight).sum() / weight.sum()
             else:
                 chosen = [pools[i][int(rng.integers(len(pools[i])))][0] for i in b]  # one text per image
                 t = txt_proj(txt[torch.as_tensor([index[c] for c in chosen])])  # (B, E)
