@@ -321,3 +321,30 @@ def test_catalog_captions_need_the_class_labelled_loss():
     with pytest.raises(ValidationError, match="needs loss: sigmoid"):
         AlignConfig(data=["x"], texts="names")
     assert AlignConfig(data=["x"], texts="names", loss="sigmoid").pooling == "mean"
+
+
+def test_hard_negative_weight_is_refused_outside_the_sigmoid_loss_and_reaches_it(tmp_path):
+    """The weight is a sigmoid-loss option (the contrastive losses have no per-pair weights); in a
+    run it changes the loss exactly where target-free images meet their dataset's caption."""
+    from pydantic import ValidationError
+
+    from medvlseg.align import AlignConfig, align
+
+    for loss in ("dhn_nce", "info_nce"):
+        with pytest.raises(ValidationError, match="hard_negative_weight weighs the pairs of the sigmoid loss"):
+            AlignConfig(data=["x"], loss=loss, hard_negative_weight=5)
+
+    def run(w, empty):
+        root = tmp_path / f"w{w}-e{empty}"
+        data = [_scenes(root / "squares", "square", 16, empty, seed=1, size=64),
+                _scenes(root / "disks", "disk", 16, empty, seed=2, size=64)]
+        cfg = AlignConfig(data=[str(p) for p in data], backbone="tiny-lite", image_size=64, epochs=2, batch_size=8,
+                          lr=1e-2, loss="sigmoid", pooling="lse", levels=["p1"], nonsense_per_batch=2,
+                          hard_negative_weight=w, seed=0)
+        return align(cfg, root / "run")
+
+    weighted, plain = run(20.0, empty=4), run(1.0, empty=4)
+    assert weighted["config"]["hard_negative_weight"] == 20.0
+    assert [h["loss"] for h in weighted["history"]] != [h["loss"] for h in plain["history"]]
+    # no target-free image, no hard negative: the weight changes nothing (same seed, same batches)
+    assert [h["loss"] for h in run(20.0, empty=0)["history"]] == [h["loss"] for h in run(1.0, empty=0)["history"]]
