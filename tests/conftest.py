@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 
 
-
 def _one_share_of_the_cores() -> None:
     """Under pytest-xdist each worker gets its share of the cores. Left at PyTorch's default (a
     thread per core in every worker), two workers oversubscribe a 2-core machine and a CPU test runs
-    3-4x slower than alone. An OMP_NUM_THREADS set by the caller is kept."""
+    about 4x slower than alone. An OMP_NUM_THREADS set by the caller is kept."""
     workers = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
     if workers > 1:
         share = max(1, len(os.sched_getaffinity(0)) // workers)
