@@ -4,7 +4,9 @@ term gets a gradient; a tiny model learns different masks for two prompts on the
 
 from __future__ import annotations
 
+
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -367,16 +369,22 @@ def test_sided_images_are_not_mirrored_unless_asked_and_then_follow_the_prompt(t
         _datamodule(root, tmp_path, paths, "augment.mirror_sided=true", "augment.prompt_follows_transform=false")
 
 
-def test_heldout_paraphrases_are_not_in_the_catalogue():
+def test_heldout_paraphrases_are_in_no_training_text():
     """The benchmark's held-out paraphrases must be phrases no training prompt holds: every P1-P9 text
-    is the catalogue's name, aliases, descriptions or field words with attribute words around them."""
+    is the catalogue's name, aliases, descriptions or field words with attribute words around them.
+    The synonyms are left out of the comparison: only the prompt resolver reads them, and how many
+    held-out phrases they happen to hold is part of what the benchmark reports. Both lists are
+    checked: the first (2026-11) and the one written blind, without reading the catalogue (2026-12)."""
     from importlib import resources
 
     import yaml
 
     root = Path(__file__).resolve().parents[1]
-    spec = yaml.safe_load((root / "benchmarks/prompts/heldout-paraphrases.yaml").read_text())
-    catalogue = resources.files("medvlseg.prompts").joinpath("targets.yaml").read_text(encoding="utf-8").lower()
-    phrases = [p for ps in spec["targets"].values() for p in ps]
-    assert len(phrases) >= 8
-    assert [p for p in phrases if p.lower() in catalogue] == []
+    text = resources.files("medvlseg.prompts").joinpath("targets.yaml").read_text(encoding="utf-8").lower()
+    training_text = "\n".join(line for line in text.splitlines() if not line.strip().startswith("synonyms:"))
+    for name in ("heldout-paraphrases.yaml", "heldout-paraphrases-2.yaml"):
+        spec = yaml.safe_load((root / "benchmarks/prompts" / name).read_text())
+        phrases = [p for ps in spec["targets"].values() for p in ps]
+        assert len(phrases) >= 8
+        seen = [p for p in phrases if re.search(rf"\b{re.escape(p.lower())}\b", training_text)]  # whole words
+        assert seen == [], name

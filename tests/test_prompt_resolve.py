@@ -50,6 +50,14 @@ def test_a_side_word_never_crosses_to_the_other_side(resolver):
     assert r.target == "right clavicle"
 
 
+def test_a_synonym_of_the_catalogue_is_given_as_its_target(resolver):
+    # "adenoma" and "naevus" are in no name, alias or description: only in the targets' synonyms
+    assert resolver.resolve("adenoma").target == "polyp"
+    assert resolver.resolve("naevus").target == "skin lesion"
+    assert resolver.resolve("left hemithorax").target == "left lung"
+    assert resolver.resolve("right hemithorax").target == "right lung"
+
+
 def test_nonsense_and_untrained_targets_stay_as_given(resolver):
     assert resolver.resolve("orchestra violin").target is None
     assert resolver.resolve("").target is None
@@ -76,6 +84,7 @@ def test_minilm_resolves_phrasings_no_catalogue_holds(lite):
     r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS)
     assert r.resolve("an ulcer on the foot of a diabetic patient").target == "foot ulcer"
     assert r.resolve("the collarbone on the left side").target == "left clavicle"
+    assert r.resolve("a colorectal adenoma").target == "polyp"  # near a synonym, not a name
     for nonsense in ("orchestra", "blue bicycle", "qwzkfjx"):
         assert r.resolve(nonsense).target is None, nonsense
 

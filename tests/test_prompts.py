@@ -338,6 +338,31 @@ def test_user_targets_file(tmp_path):
     bad.write_text("targets:\n  x:\n    class: x\n", encoding="utf-8")
     with pytest.raises(DataError, match="descriptions"):
         compute_attributes(disk_mask(), targets=bad)
+    bad.write_text("targets:\n  x:\n    descriptions: [a thing]\n    synonyms: [ok, 3]\n", encoding="utf-8")
+    with pytest.raises(DataError, match=r"bad.yaml: targets.x.synonyms"):
+        compute_attributes(disk_mask(), targets=bad)
+
+
+def test_synonyms_are_never_training_text(tmp_path):
+    """Synonyms are for the prompt resolver only: no P0-P9 prompt holds one, and a manifest target
+    string equal to a synonym is not taken to that target (a user's "adenoma" set stays "adenoma")."""
+    f = tmp_path / "targets.yaml"
+    f.write_text(
+        "targets:\n  kidney cyst:\n    class: cyst\n    synonyms: [zqrenalbubble, Xqcystoid Sac]\n"
+        "    descriptions: [\"a fluid-filled sac in the kidney\"]\n",
+        encoding="utf-8",
+    )
+    from medvlseg.prompts.attributes import load_targets
+
+    info = load_targets(f).resolve("kidney cyst")
+    assert info.synonyms == ("zqrenalbubble", "xqcystoid sac")
+    assert load_targets(f).resolve("zqrenalbubble").class_name == "zqrenalbubble"  # not an alias
+    m, img = _coloured((230, 20, 20))
+    a = compute_attributes(m, img, target="kidney cyst", targets=f)
+    texts = json.dumps(build_prompts(a)).lower()
+    assert "cyst" in texts and "zqrenalbubble" not in texts and "xqcystoid" not in texts
+    packaged = load_targets()
+    assert "adenoma" in packaged.resolve("polyp").synonyms and "adenoma" not in packaged.aliases
 
 
 def test_attributes_dict_round_trip():

@@ -116,13 +116,19 @@ TARGETS_FILE = "targets.yaml"
 
 @dataclass(frozen=True)
 class TargetInfo:
-    """Words for one kind of target: class name, plural, descriptions and per-image fields."""
+    """Words for one kind of target: class name, plural, descriptions and per-image fields.
+
+    ``synonyms``: other words users type for the target ("nevus", "adenoma", "cardiac shadow"). Only
+    the prompt resolver reads them (:mod:`medvlseg.prompts.resolve`); no training prompt is built from
+    them and no manifest target string is matched against them (that is what ``aliases`` do).
+    """
 
     name: str
     class_name: str
     plural: str
     descriptions: tuple[str, ...]
     fields: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    synonyms: tuple[str, ...] = ()
 
     def field_descriptions(self, fields: Mapping[str, str]) -> list[str]:
         """Descriptions that per-image ``fields`` (manifest columns) call for; empty when none apply."""
@@ -214,12 +220,18 @@ def _parse_catalog(data: Mapping[str, Any], where: str, base: TargetCatalog | No
         fields = spec.get("fields") or {}
         if not isinstance(fields, dict):
             raise DataError(f"{where}: targets.{key}.fields: expected a mapping of column -> values/template")
+        synonyms = spec.get("synonyms") or []
+        if isinstance(synonyms, str):
+            synonyms = [synonyms]
+        if not isinstance(synonyms, list) or not all(isinstance(w, str) and w.strip() for w in synonyms):
+            raise DataError(f"{where}: targets.{key}.synonyms: expected a list of non-empty phrases")
         info = TargetInfo(
             name=str(key),
             class_name=class_name,
             plural=str(spec.get("plural") or pluralize(class_name)),
             descriptions=tuple(str(d) for d in descriptions),
             fields={str(c): dict(v or {}) for c, v in fields.items()},
+            synonyms=tuple(w.strip().lower() for w in synonyms),
         )
         targets[info.name] = info
         for alias in [key, class_name, *(spec.get("aliases") or [])]:

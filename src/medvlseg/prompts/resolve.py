@@ -11,7 +11,8 @@ sentence encoder (for ``lite``: all-MiniLM-L6-v2, made for sentence similarity):
   negation ("healthy skin, no mole"), whose meaning a similarity would turn round;
 - otherwise it is compared (cosine of the pooled text features) with the phrases of every target in
   the catalogue (:mod:`medvlseg.prompts.attributes`: the name, plural, the aliases made of words
-  (not dataset names such as "kvasir-seg") and the descriptions), trained or not. It is given to the model as the name of the trained target it is closest to when
+  (not dataset names such as "kvasir-seg"), the synonyms users type ("nevus", "adenoma") and the
+  descriptions), trained or not. It is given to the model as the name of the trained target it is closest to when
   that similarity is at least ``min_similarity`` and clearly (``min_margin``) above that of every
   other target, a side word ("left", "right") never crossing to the other side; a prompt closer to
   an untrained target, or close to none (nonsense), goes to the model unchanged, and the model then
@@ -101,7 +102,7 @@ class PromptResolver:
         for key, info in catalog.targets.items():
             owner = trained_keys.get(key, f"catalogue:{key}")  # untrained targets compete, never win
             phrases.setdefault(owner, set()).update({info.class_name.lower(), info.plural.lower(), *aliases_of.get(key, ()),
-                                                     *(d.lower() for d in info.descriptions)})
+                                                     *info.synonyms, *(d.lower() for d in info.descriptions)})
             if owner in self._names:
                 self._names[owner].add(info.plural.lower())
         self._owners: list[str] = []
