@@ -79,3 +79,49 @@ def test_engine_writes_a_calibrated_presence_threshold_that_loading_uses(tmp_pat
     t, _ = choose_presence_threshold(*val_presence(model, [batch], torch.device("cpu")))
     assert meta["presence_threshold"] == pytest.approx(t)
     assert medvlseg.load(run).presence_threshold == pytest.approx(t)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_min_specificity_picks_the_smallest_threshold_reaching_it(seed):
+    """Against a brute-force search: the chosen threshold calls at least the share asked of the items
+    without a target empty, no lower threshold does, and so no threshold reaching the share keeps more
+    Dice on the items with a target."""
+    rng = np.random.default_rng(seed)
+    n = 60
+    empty = rng.random(n) < 0.4
+    presence = np.where(empty, rng.uniform(0.3, 1.0, n), rng.uniform(0.45, 1.0, n))
+    dice = rng.uniform(0.3, 1.0, n)
+
+    def specificity(t):
+        return float(np.mean([p < t or p <= 0.5 for p, e in zip(presence, empty) if e]))
+
+    def kept_dice(t):
+        return float(sum(d for p, e, d in zip(presence, empty, dice) if not e and not (p < t or p <= 0.5)))
+
+    for s in (0.5, 0.9, 0.95, 1.0):
+        t, info = choose_presence_threshold(presence, empty, dice, min_specificity=s)
+        grid = np.unique(np.concatenate([np.linspace(0, 1.0001, 4001), presence, np.nextafter(presence, np.inf)]))
+        feasible = [g for g in grid if specificity(g) >= s]
+        assert specificity(t) >= s and info["reached"] and info["specificity_at_chosen"] == pytest.approx(specificity(t))
+        assert kept_dice(t) == pytest.approx(max(kept_dice(g) for g in feasible))
+        assert all(specificity(g) < s for g in grid if g < t and not any(g <= p < t for p in presence))
+    # the item-mix objective and this operating point differ: a loose specificity keeps more targets
+    t_mix, _ = choose_presence_threshold(presence, empty, dice)
+    t_loose, _ = choose_presence_threshold(presence, empty, dice, min_specificity=0.5)
+    assert t_loose <= t_mix
+
+
+def test_min_specificity_out_of_reach_takes_the_most_specific_threshold():
+    presence = np.array([0.9, 0.8, 0.95, 0.7, 1.0])
+    empty = np.array([False, False, True, True, True])
+    dice = np.array([0.9, 0.8, 0.0, 0.0, 0.0])
+    t, info = choose_presence_threshold(presence, empty, dice, min_specificity=0.5)
+    assert 0.95 < t < 1.0 and info["reached"] and info["specificity_at_chosen"] == pytest.approx(2 / 3)
+    # a saturated probability (1.0) on an item without the target: no threshold calls it empty, so
+    # all of them is out of reach; the most specific threshold (the lowest of those) is taken and said so
+    t, info = choose_presence_threshold(presence, empty, dice, min_specificity=1.0)
+    assert not info["reached"] and info["specificity_at_chosen"] == pytest.approx(2 / 3) and 0.95 < t < 1.0
+    from medvlseg.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="min_specificity: expected a share in"):
+        choose_presence_threshold(presence, empty, dice, min_specificity=1.5)

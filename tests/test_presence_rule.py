@@ -226,6 +226,26 @@ def test_calibrate_recomputes_a_runs_thresholds_and_keeps_the_weights(top1_run, 
     assert json.loads((top1_run / "metadata.json").read_text()) == meta
 
 
+def test_calibrate_at_an_operating_point_records_it(top1_run, tmp_path, capsys):
+    """--min-specificity: the copy's thresholds reach the share asked on the calibration items, its
+    config.yaml keeps the operating point (a retrain calibrates the same way), its metadata says so."""
+    from medvlseg.cli import main
+    from medvlseg.config import RunConfig
+
+    main(["calibrate", str(top1_run), "--min-specificity", "1.0", "--out", str(tmp_path / "spec")])
+    meta = json.loads((tmp_path / "spec" / "metadata.json").read_text())
+    cal = meta["presence_calibration"]
+    assert cal["min_specificity"] == 1.0 and "at least 1 of the empty images" in cal["objective"]
+    assert cal["specificity_at_chosen"] == 1.0 or not cal["reached"]
+    assert meta["recalibrations"][-1]["min_specificity"] == 1.0
+    assert RunConfig.from_yaml(tmp_path / "spec" / "config.yaml").model.presence_min_specificity == 1.0
+    with pytest.raises(SystemExit) as exc:
+        main(["calibrate", str(top1_run), "--min-specificity", "0", "--out", str(tmp_path / "bad")])
+    err = capsys.readouterr().err
+    assert exc.value.code not in (0, None) and "--min-specificity: expected a share in (0, 1]" in err
+    assert not (tmp_path / "bad").exists()
+
+
 def test_calibrate_refuses_what_it_cannot_do(top1_run, tmp_path, capsys):
     import shutil
 

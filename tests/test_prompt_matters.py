@@ -4,7 +4,6 @@ term gets a gradient; a tiny model learns different masks for two prompts on the
 
 from __future__ import annotations
 
-
 import json
 import re
 import shutil

@@ -589,16 +589,19 @@ def calibrate_cmd(
     run: Annotated[Path, typer.Argument(help="A finished run directory (medvlseg train).")],
     out: Annotated[Path, typer.Option("--out", help="New run folder: a copy of RUN with the new thresholds (RUN stays as it is; the copy's metadata.json keeps the earlier calibration).")],
     presence_rule: Annotated[Optional[str], typer.Option("--presence-rule", help="How an image's presence score is read: peak (its largest probability) or top1pct (the mean of its largest 1 %); default: the run's.")] = None,
+    min_specificity: Annotated[Optional[float], typer.Option("--min-specificity", help="Operating point: the smallest thresholds calling at least this share of the items without their target absent (default: the run's model.presence_min_specificity; none: the best mean per-item score).")] = None,
     device: _DEVICE = None,
 ) -> None:
     """Choose a run's presence thresholds ("not here") again on its selection split, under a presence
     rule, into a copy of the run; the weights are unchanged."""
     from .engine.calibrate import recalibrate_run
 
-    res = recalibrate_run(run, out, rule=presence_rule, device=device)
+    res = recalibrate_run(run, out, rule=presence_rule, device=device, min_specificity=min_specificity)
     before = res["before"]
     err_console.print(f"presence rule {before['presence_rule']} -> {res['rule']}; threshold "
-                      f"{before['presence_threshold']:.4g} -> {res['presence_threshold']:.4g}", highlight=False)
+                      f"{before['presence_threshold']:.4g} -> {res['presence_threshold']:.4g}"
+                      + ("" if res["min_specificity"] is None else f" (items without the target called absent: at least {res['min_specificity']:g})"),
+                      highlight=False)
     for target, t in sorted(res["presence_thresholds"].items()):
         old = (before.get("presence_thresholds") or {}).get(target)
         err_console.print(f"  {target}: {'-' if old is None else f'{old:.4g}'} -> {t:.4g}", highlight=False)

@@ -11,6 +11,12 @@ after training, on the selection images with the best weights, to maximise the m
 over *all* of them: Dice on an image with a target (0 if suppressed), 1 or 0 on an image without one
 (predicted empty or not). Without both kinds of images there is nothing to trade off and it stays
 at "no rule".
+
+That objective weighs the two kinds of images as the calibration items happen to mix them (for a
+universal model, mostly other datasets' images asked for the target). ``min_specificity`` sets the
+operating point instead, as a clinical test is set to a specificity: the smallest threshold that
+calls at least that share of the items without the target absent, which keeps the most Dice on the
+items with it (Dice there only falls as the threshold rises).
 """
 
 from __future__ import annotations
@@ -61,16 +67,29 @@ def presence_objective(presence: np.ndarray, empty: np.ndarray, dice: np.ndarray
     return float(score.mean())
 
 
+def check_min_specificity(value: float | None, name: str = "min_specificity") -> float | None:
+    from ..errors import ConfigError
+
+    if value is not None and not 0.0 < float(value) <= 1.0:
+        raise ConfigError(f"{name}: expected a share in (0, 1], got {value!r}")
+    return None if value is None else float(value)
+
+
 def choose_presence_threshold(presence: np.ndarray, empty: np.ndarray, dice: np.ndarray, blank: np.ndarray | None = None,
-                              *, threshold: float = 0.5, rule: str = "peak") -> tuple[float, dict[str, Any]]:
-    """The presence threshold maximising :func:`presence_objective` (the smallest on ties), and a
-    record of the choice for the run's metadata. ``rule``: the presence rule ``presence`` was read
-    with; any rule but ``peak`` needs ``blank``."""
+                              *, threshold: float = 0.5, rule: str = "peak",
+                              min_specificity: float | None = None) -> tuple[float, dict[str, Any]]:
+    """The presence threshold maximising :func:`presence_objective` (the smallest on ties), or with
+    ``min_specificity`` the smallest one calling at least that share of the items without a target
+    absent (the most specific one, smallest on ties, where none reaches it); and a record of the
+    choice for the run's metadata. ``rule``: the presence rule ``presence`` was read with; any rule
+    but ``peak`` needs ``blank``."""
+    min_specificity = check_min_specificity(min_specificity)
     presence, empty, dice = np.asarray(presence, float), np.asarray(empty, bool), np.asarray(dice, float)
     blank = _blank(presence, threshold, blank, rule)
     off = presence_off(rule, threshold)
-    info: dict[str, Any] = {"n_images": int(len(presence)), "n_empty": int(empty.sum()), "rule": rule,
-                            "objective": "mean per-image score, empty images 1 if predicted empty"}
+    objective = ("mean per-image score, empty images 1 if predicted empty" if min_specificity is None else
+                 f"smallest threshold calling at least {min_specificity:g} of the empty images empty")
+    info: dict[str, Any] = {"n_images": int(len(presence)), "n_empty": int(empty.sum()), "rule": rule, "objective": objective}
     if not empty.any() or empty.all():
         info.update(chosen=off, reason="val needs images with and without a target to calibrate")
         return off, info
@@ -83,14 +102,20 @@ def choose_presence_threshold(presence: np.ndarray, empty: np.ndarray, dice: np.
     upper = np.append(above[1:], 1.0)
     candidates = [off] + [float((p + q) / 2) for p, q in zip(above, upper)]
     scores = [presence_objective(presence, empty, dice, t, threshold, blank) for t in candidates]
-    best = int(np.argmax(scores))  # argmax takes the first, i.e. the smallest threshold, on ties
+    if min_specificity is None:
+        best = int(np.argmax(scores))  # argmax takes the first, i.e. the smallest threshold, on ties
+    else:
+        specificity = [float(((presence[empty] < t) | blank[empty]).mean()) for t in candidates]
+        reached = [i for i, v in enumerate(specificity) if v >= min_specificity - 1e-12]
+        best = reached[0] if reached else int(np.argmax(specificity))
+        info.update(min_specificity=min_specificity, specificity_at_chosen=specificity[best], reached=bool(reached))
     info.update(chosen=candidates[best], score_at_chosen=scores[best], score_at_default=scores[0])
     return candidates[best], info
 
 
 def choose_presence_thresholds(
     presence: np.ndarray, empty: np.ndarray, dice: np.ndarray, keys: list[str], *, threshold: float = 0.5,
-    blank: np.ndarray | None = None, rule: str = "peak",
+    blank: np.ndarray | None = None, rule: str = "peak", min_specificity: float | None = None,
 ) -> tuple[float, dict[str, float], dict[str, Any]]:
     """The global presence threshold (over every item) and one per target ``key`` (over the items
     whose prompt names it: its positives, its target-free images, the negatives naming it) where
@@ -98,14 +123,15 @@ def choose_presence_thresholds(
     presence, empty, dice = np.asarray(presence, float), np.asarray(empty, bool), np.asarray(dice, float)
     blank = _blank(presence, threshold, blank, rule)
     keys_arr = np.asarray(keys, dtype=object)
-    chosen, info = choose_presence_threshold(presence, empty, dice, blank, threshold=threshold, rule=rule)
+    chosen, info = choose_presence_threshold(presence, empty, dice, blank, threshold=threshold, rule=rule,
+                                             min_specificity=min_specificity)
     per: dict[str, float] = {}
     per_info: dict[str, Any] = {}
     for key in sorted({k for k in keys if k}):
         sel = keys_arr == key
         if empty[sel].any() and (~empty[sel]).any():
             per[key], per_info[key] = choose_presence_threshold(presence[sel], empty[sel], dice[sel], blank[sel],
-                                                                threshold=threshold, rule=rule)
+                                                                threshold=threshold, rule=rule, min_specificity=min_specificity)
     if per_info:
         info["per_target"] = per_info
     return chosen, per, info
@@ -147,7 +173,7 @@ def val_presence(
 
 def calibrate_presence(
     model: torch.nn.Module, batches: Iterable[dict[str, Any]], device: torch.device, *, rule: str = "peak",
-    forward: Callable[[dict[str, Any]], torch.Tensor] | None = None,
+    forward: Callable[[dict[str, Any]], torch.Tensor] | None = None, min_specificity: float | None = None,
 ) -> tuple[float, dict[str, float], dict[str, Any]]:
     """The presence thresholds of ``model`` on the calibration ``batches`` under ``rule``: the global
     one, one per target, and the record of the choices (``calibration`` in the run's metadata).
@@ -155,11 +181,13 @@ def calibrate_presence(
     keys: list[str] = []
     threshold = model.record.threshold
     s = val_presence(model, batches, device, threshold=threshold, forward=forward, keys=keys, rule=rule)
-    return choose_presence_thresholds(s.presence, s.empty, s.dice, keys, threshold=threshold, blank=s.blank, rule=rule)
+    return choose_presence_thresholds(s.presence, s.empty, s.dice, keys, threshold=threshold, blank=s.blank, rule=rule,
+                                      min_specificity=min_specificity)
 
 
 def recalibrate_run(
     run: str | os.PathLike, out: str | os.PathLike, *, rule: str | None = None, device: str | None = None,
+    min_specificity: float | None = None,
 ) -> dict[str, Any]:
     """A copy of the finished ``run`` in the new folder ``out`` whose presence thresholds are chosen
     again, under ``rule`` (default: the run's), on the calibration items today's code builds from the
@@ -167,7 +195,8 @@ def recalibrate_run(
     named in a warning and in the record of the calibration). The weights are unchanged; the model's
     record, ``config.yaml`` (``model.presence_rule``) and ``metadata.json`` (with the earlier
     calibration under ``recalibrations``) agree with the new thresholds; the resume state is not
-    copied. The copy is built in a hidden folder beside ``out`` and renamed to ``out`` when complete,
+    copied. ``min_specificity`` (default: the run's ``model.presence_min_specificity``) sets the
+    operating point (module docstring). The copy is built in a hidden folder beside ``out`` and renamed to ``out`` when complete,
     so an interrupted calibration leaves no folder that looks finished. Returns the new calibration."""
     import datetime
     import logging
@@ -199,6 +228,9 @@ def recalibrate_run(
     before = {"presence_rule": info.record.get("presence_rule", "peak"), "presence_threshold": info.presence_threshold,
               "presence_thresholds": dict(info.presence_thresholds), "sha256": info.sha256}
     rule = rule or before["presence_rule"]
+    if min_specificity is None:
+        min_specificity = cfg.model.presence_min_specificity
+    min_specificity = check_min_specificity(min_specificity, "--min-specificity")
     changed = [d["path"] for d in meta.get("data") or [] if d.get("manifest_sha256") and (Path(d["path"]) / "manifest.csv").is_file()
                and sha256_file(Path(d["path"]) / "manifest.csv") != d["manifest_sha256"]]
     if changed:
@@ -206,7 +238,8 @@ def recalibrate_run(
     dev = torch.device(resolve_device(device))
     dm = SegDataModule(cfg, size=model.image_size, mean=model.image_mean, std=model.image_std,
                        uses_text=getattr(model, "uses_text", True))
-    glob, per_target, calibration = calibrate_presence(model.to(dev), dm.calibration_dataloader(), dev, rule=rule)
+    glob, per_target, calibration = calibrate_presence(model.to(dev), dm.calibration_dataloader(), dev, rule=rule,
+                                                       min_specificity=min_specificity)
     calibration.update(split=(meta.get("selection") or {}).get("split"), data_changed_since_training=changed)
 
     tmp = dst.parent / f".{dst.name}.calibrating-{os.getpid()}"
@@ -216,14 +249,15 @@ def recalibrate_run(
         save_model(model.cpu(), tmp / "model.safetensors", include_frozen=bool(info.record.get("include_frozen")),
                    presence_threshold=glob, presence_thresholds=per_target, presence_rule=rule)
         raw = cfg.to_dict()
-        RunConfig.from_dict({**raw, "model": {**raw["model"], "presence_rule": rule}}).to_yaml(tmp / "config.yaml")
+        RunConfig.from_dict({**raw, "model": {**raw["model"], "presence_rule": rule,
+                                              "presence_min_specificity": min_specificity}}).to_yaml(tmp / "config.yaml")
         history = [*(meta.get("recalibrations") or []), {
             "at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            "medvlseg_version": __version__, "source": str(src.resolve()), "rule": rule,
+            "medvlseg_version": __version__, "source": str(src.resolve()), "rule": rule, "min_specificity": min_specificity,
             "before": before, "before_calibration": meta.get("presence_calibration")}]
         write_run_metadata(tmp, {**meta, "presence_calibration": calibration, "recalibrations": history})
         os.rename(tmp, dst)  # last: the folder appears complete or not at all
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return {"run": str(dst), "rule": rule, "presence_threshold": glob, "presence_thresholds": per_target,
+    return {"run": str(dst), "rule": rule, "min_specificity": min_specificity, "presence_threshold": glob, "presence_thresholds": per_target,
             "before": before, "calibration": calibration}

@@ -273,7 +273,8 @@ class RunDirCallback(_lightning_checkpoint_base()):
         model = load_weights_into(module.model, read_weights(path), source=str(path))  # the best epoch's weights
         rule = self.cfg.model.presence_rule
         self.presence_threshold, per_target, self.presence_calibration = calibrate_presence(
-            model, val_batches, device, rule=rule, forward=lambda b: module.forward_batch(b).logits)
+            model, val_batches, device, rule=rule, forward=lambda b: module.forward_batch(b).logits,
+            min_specificity=self.cfg.model.presence_min_specificity)
         self.presence_calibration["split"] = self.metadata.get("selection", {}).get("split")
         # same weights, calibrated record
         save_model(model, path, presence_threshold=self.presence_threshold, presence_thresholds=per_target,
