@@ -40,6 +40,7 @@ def test_a_run_trained_at_192_px_is_used_at_192_px(run_192, data, tmp_path):
     meta = json.loads((run_192 / "metadata.json").read_text())
     assert meta["record"]["image_size"] == 192 and meta["image_size"] == 192
     assert meta["record"]["targets"] == ["target"] and meta["record"]["data"][0]["name"] == "disks"
+    assert meta["record"]["prompt_type"] == model.record.prompt_type == "p1"  # the prompts it was trained with
     seg = medvlseg.load(run_192)
     assert seg.preprocess(np.zeros((32, 40, 3), np.uint8)).shape == (1, 3, 192, 192)
     summary = evaluate(run_192, data, out_dir=tmp_path / "ev", figures=False)
@@ -48,6 +49,28 @@ def test_a_run_trained_at_192_px_is_used_at_192_px(run_192, data, tmp_path):
 
     res = predict(run_192, [data / "images" / "s09.png"], "target", out_dir=tmp_path / "pr")
     assert res["model"]["image_size"] == 192
+
+
+def test_a_record_without_the_prompt_type_takes_it_from_its_run(run_192, tmp_path):
+    """Runs trained before the record kept the prompt type: the loader reads it from config.yaml."""
+    from medvlseg.models.base import save_model
+
+    old = tmp_path / "old"
+    shutil.copytree(run_192, old)
+    model, _ = resolve_model(old)
+    model.record = model.record.model_copy(update={"prompt_type": None})
+    save_model(model, old / "model.safetensors")
+    meta = json.loads((old / "metadata.json").read_text())
+    from medvlseg.utils import sha256_file
+
+    meta["sha256"]["model.safetensors"] = sha256_file(old / "model.safetensors")
+    (old / "metadata.json").write_text(json.dumps(meta))
+    cfg = (old / "config.yaml").read_text()
+    (old / "config.yaml").write_text(cfg.replace("prompt_type: p1", "prompt_type: p5"))
+    assert "prompt_type: p5" in (old / "config.yaml").read_text()
+    assert resolve_model(old)[0].record.prompt_type == "p5"
+    (old / "config.yaml").unlink()
+    assert resolve_model(old)[0].record.prompt_type is None
 
 
 def test_calibrated_presence_threshold_is_in_the_saved_record(data, tmp_path, monkeypatch):

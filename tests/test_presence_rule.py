@@ -229,10 +229,13 @@ def test_calibrate_recomputes_a_runs_thresholds_and_keeps_the_weights(top1_run, 
 def test_calibrate_at_an_operating_point_records_it(top1_run, tmp_path, capsys):
     """--min-specificity: the copy's thresholds reach the share asked on the calibration items, its
     config.yaml keeps the operating point (a retrain calibrates the same way), its metadata says so."""
-    from medvlseg.cli import main
+    from typer.testing import CliRunner
+
+    from medvlseg.cli import app, main
     from medvlseg.config import RunConfig
 
-    main(["calibrate", str(top1_run), "--min-specificity", "1.0", "--out", str(tmp_path / "spec")])
+    res = CliRunner().invoke(app, ["calibrate", str(top1_run), "--min-specificity", "1.0", "--out", str(tmp_path / "spec")])
+    assert res.exit_code == 0, res.output
     meta = json.loads((tmp_path / "spec" / "metadata.json").read_text())
     cal = meta["presence_calibration"]
     assert cal["min_specificity"] == 1.0 and "at least 1 of the empty images" in cal["objective"]

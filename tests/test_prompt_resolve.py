@@ -67,6 +67,21 @@ def test_nonsense_and_untrained_targets_stay_as_given(resolver):
     assert r.target is None and r.model_prompt == "open wound foot skin"
 
 
+def test_a_names_only_model_is_given_the_name_a_sentence_holds():
+    """A model trained on target names alone (prompt_type p1) reads no sentence: a prompt naming
+    exactly one of its targets is given as that name; two targets, a negation, or the name itself
+    go as written. A model trained on sentences gets the sentence."""
+    names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, names_only=True)
+    for prompt, name in [("polyp in the bowel", "polyp"), ("one small pink polyp in the upper left", "polyp"),
+                         ("two polyps", "polyp"), ("the patient's left lung", "left lung"), ("Foot ulcer on the heel", "foot ulcer")]:
+        r = names.resolve(prompt)
+        assert (r.model_prompt, r.target) == (name, name), prompt
+    for prompt in ("polyp", "heart and left lung", "no polyp in this frame"):
+        assert names.resolve(prompt).model_prompt == prompt and names.resolve(prompt).target is None, prompt
+    sentences = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3)
+    assert sentences.resolve("polyp in the bowel").model_prompt == "polyp in the bowel"
+
+
 def test_an_ambiguous_prompt_stays_as_given(resolver):
     strict = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, min_margin=0.9)
     assert strict.resolve("open wound foot skin").target is None

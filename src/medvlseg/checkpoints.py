@@ -216,6 +216,8 @@ def read_record(path: Path, *, legacy: dict[str, Any] | None = None):
     legacy = legacy or {}
     rec = ModelRecord.from_header(header, source=str(path), legacy_image_size=legacy.get("image_size"))
     if isinstance(rec, ModelRecord):
+        if rec.prompt_type is None and isinstance(legacy.get("prompt_type"), str):  # trained before it was recorded
+            rec = rec.model_copy(update={"prompt_type": legacy["prompt_type"]})
         return rec
     # the format before the record: build once to learn the defaults it did not store (size,
     # normalisation), with the backbone arguments its run's config.yaml kept
@@ -257,20 +259,24 @@ def _load_run(run: Path):
 
 
 def _legacy(folder: Path, meta: dict[str, Any]) -> dict[str, Any]:
-    """What a model file written before the record existed leaves to its run: the metadata
-    (``image_size``, thresholds) and the backbone arguments of the run's ``config.yaml`` (the old
-    header did not keep them)."""
+    """What a model file written before the record (or one of its fields) existed leaves to its
+    run: the metadata (``image_size``, thresholds), and from the run's ``config.yaml`` the backbone
+    arguments and the prompt type it was trained on (older headers did not keep them)."""
     out = dict(meta)
     cfg = folder / "config.yaml"
     if cfg.is_file():
         import yaml
 
         try:
-            kwargs = ((yaml.safe_load(cfg.read_text(encoding="utf-8")) or {}).get("model") or {}).get("kwargs") or {}
+            raw = yaml.safe_load(cfg.read_text(encoding="utf-8")) or {}
+            kwargs = (raw.get("model") or {}).get("kwargs") or {}
+            prompt_type = (raw.get("data") or {}).get("prompt_type")
         except (OSError, yaml.YAMLError, AttributeError):
-            kwargs = {}
+            kwargs, prompt_type = {}, None
         if isinstance(kwargs, dict) and isinstance(kwargs.get("backbone_kwargs"), dict):
             out["backbone_kwargs"] = kwargs["backbone_kwargs"]
+        if isinstance(prompt_type, str):
+            out["prompt_type"] = prompt_type
     return out
 
 

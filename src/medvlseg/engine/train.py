@@ -503,6 +503,7 @@ def _train(cfg, *, resume, overrides, devices, strategy, num_nodes, out_dir, pro
     ]
     model.record = model.record.model_copy(update={
         "targets": sorted({s.target for s in dm.train_ds}), "data": data_record,
+        "prompt_type": cfg.data.prompt_type,
     })
     module = SegModule(model, cfg, dm.dataset_names, cache)
 

@@ -58,6 +58,9 @@ class ModelRecord(BaseModel):
     # where the backbone's aligned projections came from (medvlseg align): provenance only, the
     # projections themselves travel in the model's file
     init_from: dict[str, Any] | None = None
+    # the prompts it was trained on (data.prompt_type): "p1" means target names only, so a sentence
+    # naming a target is given to it as that name (prompts.resolve); None: not recorded (older runs)
+    prompt_type: str | None = None
 
     @field_validator("format")
     @classmethod
@@ -87,6 +90,8 @@ class ModelRecord(BaseModel):
         record = self.model_dump(mode="json")
         if record["presence_rule"] == "peak":  # as before the rule was recorded: older versions read it
             del record["presence_rule"]
+        if record["prompt_type"] is None:  # likewise
+            del record["prompt_type"]
         try:
             return json.dumps(record)
         except (TypeError, ValueError) as exc:

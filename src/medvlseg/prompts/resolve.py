@@ -7,8 +7,11 @@ against its catalogue of object types; so do we, with the model's own frozen tex
 sentence encoder (for ``lite``: all-MiniLM-L6-v2, made for sentence similarity):
 
 - a prompt that contains one of the model's target names (``"one small pink polyp in the upper
-  left"``) is given to the model unchanged: the model reads such sentences itself; so is one with a
-  negation ("healthy skin, no mole"), whose meaning a similarity would turn round;
+  left"``) is given to the model unchanged: the model reads such sentences itself; unless it was
+  trained on names alone (``prompt_type: p1``, recorded with it), which read no sentence: then a
+  prompt naming exactly one of its targets is given as that name ("polyp in the bowel" -> "polyp");
+  a prompt with a negation ("healthy skin, no mole") is always unchanged, since a similarity or a
+  name found in it would turn its meaning round;
 - otherwise it is compared (cosine of the pooled text features) with the phrases of every target in
   the catalogue (:mod:`medvlseg.prompts.attributes`: the name, plural, the aliases made of words
   (not dataset names such as "kvasir-seg"), the synonyms users type ("nevus", "adenoma") and the
@@ -72,10 +75,11 @@ class PromptResolver:
     thresholds use; a manifest string such as "wound" is taken to its catalogue class, "foot ulcer").
     ``catalog``: the target catalogue whose phrases describe each target (default: the packaged one);
     a trained target it does not know is described by its name alone.
+    ``names_only``: the model was trained on target names alone (module docstring).
     """
 
     def __init__(self, encode: Callable[[list[str]], torch.Tensor], targets: Sequence[str], catalog: TargetCatalog | None = None,
-                 *, min_similarity: float = MIN_SIMILARITY, min_margin: float = MIN_MARGIN) -> None:
+                 *, min_similarity: float = MIN_SIMILARITY, min_margin: float = MIN_MARGIN, names_only: bool = False) -> None:
         catalog = catalog or load_targets()
         classes = set()
         for t in targets:
@@ -85,6 +89,7 @@ class PromptResolver:
         self.targets = sorted(classes)
         self.encode = encode
         self.min_similarity, self.min_margin = float(min_similarity), float(min_margin)
+        self.names_only = bool(names_only)
         vocabulary = {w for info in catalog.targets.values()
                       for text in (info.class_name, info.plural, *info.descriptions) for w in _words(text)}
         phrases: dict[str, set[str]] = {}  # target (trained class, or "catalogue:<key>") -> phrases
@@ -138,7 +143,13 @@ class PromptResolver:
         unchanged = Resolution(prompt, prompt, None)
         if not prompt.strip() or NEGATIONS.intersection(_words(prompt)):
             return unchanged
-        if any(_contains(prompt, n) for names in self._names.values() for n in names):
+        named = {t for t, names in self._names.items() if any(_contains(prompt, n) for n in names)}
+        # a name inside a longer one ("lung" in "left lung") is not a second target
+        named = {t for t in named if not any(t != u and _contains(u, t) for u in named)}
+        if named:
+            if self.names_only and len(named) == 1 and prompt.strip().lower() != next(iter(named)):
+                target = next(iter(named))
+                return Resolution(prompt, target, target)
             return unchanged
         if self._bank is None:
             self._bank = self._features(self._texts)
@@ -173,7 +184,8 @@ def resolver_for(model: torch.nn.Module) -> PromptResolver | None:
         return None
     if str(getattr(backbone, "weight_source", "random")).startswith("random"):
         return None
-    return PromptResolver(lambda texts: backbone.text_features(texts), targets)
+    return PromptResolver(lambda texts: backbone.text_features(texts), targets,
+                          names_only=getattr(record, "prompt_type", None) == "p1")
 
 
 def _base_text_features():
