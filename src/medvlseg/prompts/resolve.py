@@ -147,8 +147,8 @@ class PromptResolver:
         # a name inside a longer one ("lung" in "left lung") is not a second target
         named = {t for t in named if not any(t != u and _contains(u, t) for u in named)}
         if named:
-            if self.names_only and len(named) == 1 and prompt.strip().lower() != next(iter(named)):
-                target = next(iter(named))
+            (target,) = named if len(named) == 1 else (None,)
+            if self.names_only and target is not None and prompt.strip().lower() != target:
                 return Resolution(prompt, target, target)
             return unchanged
         if self._bank is None:
