@@ -127,3 +127,45 @@ def test_the_segmenter_gives_the_model_the_resolved_target(monkeypatch):
     assert seen[-1] == ["foot ulcer"] and res.prompt == "open wound foot skin" and res.model_prompt == "foot ulcer"
     assert Segmenter(model, resolve_prompts=False).segment(torch.rand(40, 40, 3).numpy(), "open wound foot skin").model_prompt == "open wound foot skin"
     assert seen[-1] == ["open wound foot skin"]
+
+
+def test_non_before_a_target_word_negates_before_any_other_word_qualifies(resolver):
+    names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, names_only=True)
+    # "non-healing" says what kind of wound, not that there is none
+    assert names.resolve("non-healing foot ulcer").model_prompt == "foot ulcer"
+    assert resolver.resolve("non-healing open wound foot skin").target == "foot ulcer"
+    for prompt in ("non-polyp mucosa", "non polyp", "healthy skin, no mole", "non"):
+        assert names.resolve(prompt).target is None and names.resolve(prompt).model_prompt == prompt, prompt
+
+
+def test_a_list_of_alternatives_is_resolved_when_every_alternative_is():
+    # the whole sentence is closest to nothing (shared words spread over two synonyms); each half is a synonym
+    strict = PromptResolver(bag_of_words, TARGETS, min_similarity=0.9)
+    assert strict.resolve("naevus melanoma").target is None
+    for prompt in ("naevus or melanoma", "naevus, melanoma", "naevus / melanoma", "naevus and melanoma"):
+        r = strict.resolve(prompt)
+        assert (r.target, r.model_prompt) == ("skin lesion", "skin lesion"), prompt
+        assert r.similarity >= 0.9 and r.runner_up < r.similarity
+    # alternatives meaning different targets, or one meaning nothing, stay as given
+    for prompt in ("naevus or adenoma", "naevus or orchestra", "orchestra or violin"):
+        assert strict.resolve(prompt).target is None and strict.resolve(prompt).model_prompt == prompt, prompt
+
+
+def test_resolver_for_reads_the_record(monkeypatch):
+    """resolver_for builds a resolver only for a pretrained text tower, on the record's targets, and
+    turns names-only on from the record's prompt_type (p1: trained on names alone)."""
+    import medvlseg
+    from medvlseg.prompts.resolve import resolver_for
+
+    model = medvlseg.build_model("medclipseg", backbone="tiny-lite")
+    model.record.targets = ["wound", "polyp", "target"]
+    assert resolver_for(model) is None  # random text tower
+    monkeypatch.setattr(model.backbone, "weight_source", "pip:stand-in", raising=False)
+    r = resolver_for(model)
+    assert r.targets == ["foot ulcer", "polyp"] and not r.names_only  # "wound" is the foot ulcer; "target" names nothing
+    model.record.prompt_type = "p1"
+    assert resolver_for(model).names_only
+    model.record.prompt_type = "p5"
+    assert not resolver_for(model).names_only
+    model.record.targets = ["target"]
+    assert resolver_for(model) is None

@@ -10,16 +10,19 @@ sentence encoder (for ``lite``: all-MiniLM-L6-v2, made for sentence similarity):
   left"``) is given to the model unchanged: the model reads such sentences itself; unless it was
   trained on names alone (``prompt_type: p1``, recorded with it), which read no sentence: then a
   prompt naming exactly one of its targets is given as that name ("polyp in the bowel" -> "polyp");
-  a prompt with a negation ("healthy skin, no mole") is always unchanged, since a similarity or a
-  name found in it would turn its meaning round;
+  a prompt with a negation ("healthy skin, no mole", "non-polyp mucosa") is always unchanged, since a
+  similarity or a name found in it would turn its meaning round ("non" before any other word,
+  "non-healing wound", qualifies the target and negates nothing);
 - otherwise it is compared (cosine of the pooled text features) with the phrases of every target in
   the catalogue (:mod:`medvlseg.prompts.attributes`: the name, plural, the aliases made of words
   (not dataset names such as "kvasir-seg"), the synonyms users type ("nevus", "adenoma") and the
   descriptions), trained or not. It is given to the model as the name of the trained target it is closest to when
   that similarity is at least ``min_similarity`` and clearly (``min_margin``) above that of every
-  other target, a side word ("left", "right") never crossing to the other side; a prompt closer to
-  an untrained target, or close to none (nonsense), goes to the model unchanged, and the model then
-  calls it absent.
+  other target, a side word ("left", "right") never crossing to the other side; a list of
+  alternatives ("naevus or melanoma", "ulcer, sore") that is close to no phrase as a whole is
+  resolved when every alternative is, each to the same target; a prompt closer to an untrained
+  target, or close to none (nonsense), goes to the model unchanged, and the model then calls it
+  absent.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ MIN_SIMILARITY = 0.75
 MIN_MARGIN = 0.05
 SIDE_WORDS = ("left", "right")
 NEGATIONS = frozenset({"no", "not", "without", "absent", "free", "healthy", "normal", "none", "non"})
+ALTERNATIVES = re.compile(r"\s*(?:[,;/]|\bor\b|\band\b)\s*")  # "naevus or melanoma", "sore, ulcer"
 CACHE_SIZE = 4096  # resolutions kept (a service meets an unbounded stream of prompts)
 
 
@@ -92,6 +96,11 @@ class PromptResolver:
         self.names_only = bool(names_only)
         vocabulary = {w for info in catalog.targets.values()
                       for text in (info.class_name, info.plural, *info.descriptions) for w in _words(text)}
+        # words that name a target ("polyp", "lesion", "nevus"; not "healing" of "non-healing wound"):
+        # "non-" before one of them negates it
+        self._name_words = {w for t in self.targets for w in _words(t)} | {
+            w for info in catalog.targets.values() for w in _words(f"{info.class_name} {info.plural}")} | {
+            t for t in (*catalog.aliases, *(s for info in catalog.targets.values() for s in info.synonyms)) if len(_words(t)) == 1 and t.isalpha()}
         phrases: dict[str, set[str]] = {}  # target (trained class, or "catalogue:<key>") -> phrases
         trained_keys = {}
         self._names: dict[str, set[str]] = {}  # trained class -> the names that pass a prompt through
@@ -139,9 +148,14 @@ class PromptResolver:
             self._cache.move_to_end(prompt)
         return hit
 
+    def _negated(self, prompt: str) -> bool:
+        words = _words(prompt)
+        return any(w in NEGATIONS and (w != "non" or i + 1 == len(words) or words[i + 1] in self._name_words)
+                   for i, w in enumerate(words))
+
     def _resolve(self, prompt: str) -> Resolution:
         unchanged = Resolution(prompt, prompt, None)
-        if not prompt.strip() or NEGATIONS.intersection(_words(prompt)):
+        if not prompt.strip() or self._negated(prompt):
             return unchanged
         named = {t for t, names in self._names.items() if any(_contains(prompt, n) for n in names)}
         # a name inside a longer one ("lung" in "left lung") is not a second target
@@ -151,6 +165,18 @@ class PromptResolver:
             if self.names_only and target is not None and prompt.strip().lower() != target:
                 return Resolution(prompt, target, target)
             return unchanged
+        whole = self._closest(prompt)
+        if whole.target is None:
+            parts = [p for p in ALTERNATIVES.split(prompt) if _words(p)]
+            if len(parts) > 1:
+                each = [self._closest(p) for p in parts]
+                if each[0].target is not None and all(r.target == each[0].target for r in each):
+                    return Resolution(prompt, each[0].target, each[0].target,
+                                      min(r.similarity for r in each), max(r.runner_up for r in each))
+        return whole
+
+    def _closest(self, prompt: str) -> Resolution:
+        """The trained target ``prompt`` is closest to by similarity, if it clears the thresholds."""
         if self._bank is None:
             self._bank = self._features(self._texts)
         sims = (self._bank @ self._features([prompt])[0]).tolist()  # (P,)
@@ -162,7 +188,7 @@ class PromptResolver:
                 continue  # "left collar bone" is never the right clavicle
             best[owner] = max(best.get(owner, -1.0), s)
         if not best:
-            return unchanged
+            return Resolution(prompt, prompt, None)
         ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)
         (owner, s1), s2 = ranked[0], (ranked[1][1] if len(ranked) > 1 else -1.0)
         if owner.startswith("catalogue:") or s1 < self.min_similarity or s1 - s2 < self.min_margin:
