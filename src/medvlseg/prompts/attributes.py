@@ -118,7 +118,8 @@ TARGETS_FILE = "targets.yaml"
 class TargetInfo:
     """Words for one kind of target: class name, plural, descriptions and per-image fields.
 
-    ``synonyms``: other words users type for the target ("nevus", "adenoma", "cardiac shadow"). Only
+    ``synonyms``: other words and short definitions users type for the target ("nevus", "adenoma",
+    "cor", "the organ that pumps blood"). Only
     the prompt resolver reads them (:mod:`medvlseg.prompts.resolve`); no training prompt is built from
     them and no manifest target string is matched against them (that is what ``aliases`` do).
     """

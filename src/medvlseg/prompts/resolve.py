@@ -98,9 +98,9 @@ class PromptResolver:
                       for text in (info.class_name, info.plural, *info.descriptions) for w in _words(text)}
         # words that name a target ("polyp", "lesion", "nevus"; not "healing" of "non-healing wound"):
         # "non-" before one of them negates it
-        self._name_words = {w for t in self.targets for w in _words(t)} | {
-            w for info in catalog.targets.values() for w in _words(f"{info.class_name} {info.plural}")} | {
-            t for t in (*catalog.aliases, *(s for info in catalog.targets.values() for s in info.synonyms)) if len(_words(t)) == 1 and t.isalpha()}
+        one_word = {t for t in (*catalog.aliases, *(s for info in catalog.targets.values() for s in info.synonyms)) if t.isalpha()}
+        self._name_words = one_word | {w for t in self.targets for w in _words(t)} | {
+            w for info in catalog.targets.values() for w in _words(f"{info.class_name} {info.plural}")}
         phrases: dict[str, set[str]] = {}  # target (trained class, or "catalogue:<key>") -> phrases
         trained_keys = {}
         self._names: dict[str, set[str]] = {}  # trained class -> the names that pass a prompt through
