@@ -123,6 +123,24 @@ def test_select_fraction_holds_out_part_of_train_and_leaves_val_untouched(data, 
     assert meta["presence_calibration"]["split"].startswith("train[held out")
 
 
+def test_select_within_fraction_counts_selection_against_the_annotated_fraction(data, tmp_path):
+    """A data-efficiency run reads only the masks of its fraction: selection included."""
+    from medvlseg.engine.data import open_datasets
+
+    whole = open_datasets(make_config(data, tmp_path, "data.select_fraction=0.25", "data.fraction=0.5"))
+    within = open_datasets(make_config(data, tmp_path, "data.select_fraction=0.25", "data.fraction=0.5",
+                                       "data.select_within_fraction=true"))
+    annotated = set(open_datasets(make_config(data, tmp_path, "data.fraction=0.5"))[0].ids())  # no selection: the fraction itself
+    train_ids, select_ids = set(within[0].ids()), set(within[1].ids())
+    assert train_ids | select_ids == annotated and not (train_ids & select_ids) and select_ids
+    assert len(train_ids | select_ids) < len(set(whole[0].ids()) | set(whole[1].ids()))  # fewer masks read
+    assert "of the 0.5 annotated" in within[3]["split"]
+    # at fraction 1 the option changes nothing
+    off, on = (open_datasets(make_config(data, tmp_path, "data.select_fraction=0.25", *extra))
+               for extra in ((), ("data.select_within_fraction=true",)))
+    assert set(off[0].ids()) == set(on[0].ids()) and set(off[1].ids()) == set(on[1].ids())
+
+
 def test_evaluate_names_training_images_found_in_a_copied_dataset(run_192, data, tmp_path):
     """The copy puts two training images into val under new names: the run recognises them."""
     copy = tmp_path / "copy"

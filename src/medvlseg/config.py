@@ -89,6 +89,11 @@ class DataConfig(_Section):
     # > 0: hold out this share of train (by group, seeded) to pick the best epoch and calibrate the
     # presence threshold, so that val_split is scored untouched; 0: val_split does both
     select_fraction: float = Field(0.0, ge=0.0, lt=1.0)
+    # with `fraction` < 1: false (default), the selection images come from the whole train split and
+    # are the same for every fraction (comparable selection); true, they are held out of the
+    # `fraction` itself, so that every mask the run reads counts against it (a data-efficiency claim:
+    # "10 % of the masks" then means 10 %, selection included)
+    select_within_fraction: bool = False
     # keep only the samples of these targets (a label-map or multi-target dataset); None: all
     targets: list[str] | None = None
     # share of training samples given a prompt naming a target the image does not hold, with an

@@ -285,11 +285,17 @@ def open_datasets(cfg: RunConfig) -> tuple[SegmentationDataset, SegmentationData
     if len(all_train) == 0:
         raise DataError(f"data.path: no samples in split {cfg.data.train_split!r} of {', '.join(cfg.data.paths)}")
     d = cfg.data
+    annotated = None  # the fraction's samples left to train on, when selection was held out of them
     if d.select_fraction > 0:
-        held = set(held_out_ids(all_train.ids(), d.select_fraction, groups=[s.group for s in all_train], seed=cfg.seed))
-        val = all_train.subset([i for i in all_train.ids() if i in held])
+        within = d.select_within_fraction and d.fraction < 1
+        pool = all_train.annotation_fraction(d.fraction, seed=cfg.seed) if within else all_train
+        held = set(held_out_ids(pool.ids(), d.select_fraction, groups=[s.group for s in pool], seed=cfg.seed))
+        val = pool.subset([i for i in pool.ids() if i in held])
         all_train = all_train.subset([i for i in all_train.ids() if i not in held])
-        selection = {"split": f"{d.train_split}[held out {d.select_fraction:g}, seed {cfg.seed}]", "n": len(val),
+        if within:
+            annotated = pool.subset([i for i in pool.ids() if i not in held])
+        of = f" of the {d.fraction:g} annotated" if within else ""
+        selection = {"split": f"{d.train_split}[held out {d.select_fraction:g}{of}, seed {cfg.seed}]", "n": len(val),
                      "untouched": [d.val_split], "chooses": ["best epoch", "presence threshold"]}
     else:
         val = full.split(d.val_split)
@@ -302,7 +308,7 @@ def open_datasets(cfg: RunConfig) -> tuple[SegmentationDataset, SegmentationData
                             f"{', '.join(sorted(held_now)[:5])}")
         train = all_train.subset(list(dict.fromkeys(d.train_ids)))
     else:
-        train = all_train.annotation_fraction(d.fraction, seed=cfg.seed)
+        train = annotated if annotated is not None else all_train.annotation_fraction(d.fraction, seed=cfg.seed)
     if len(val) == 0:
         raise DataError(f"data.path: no samples in split {d.val_split!r} of {', '.join(cfg.data.paths)}")
     # against the whole train split, so that every annotation fraction is validated on the same images
