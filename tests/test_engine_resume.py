@@ -71,6 +71,33 @@ def test_sigkill_then_resume_matches_uninterrupted(tmp_path):
     assert meta["best_epoch"] == json.loads((ref / "metadata.json").read_text())["best_epoch"]
 
 
+def test_sigterm_exits_non_zero_and_leaves_the_run_resumable(tmp_path):
+    """Lightning ends a fit stopped by SIGTERM with a bare SystemExit (status 0): a job killed by a
+    scheduler would look successful. The CLI exits 143, says how to continue, and the run is not
+    marked finished."""
+    data = make_dataset(tmp_path / "ds", n_train=12, n_val=4)
+    cfg_path = tmp_path / "c.yaml"
+    make_config(data, tmp_path / "runs", "optim.epochs=1000", "optim.batch_size=2").to_yaml(cfg_path)
+    run = tmp_path / "runs" / "t"
+    proc = subprocess.Popen(_cli("train", "--config", str(cfg_path)), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while _completed_epochs(run) < 1:
+            assert proc.poll() is None, proc.stdout.read().decode()[-2000:]
+            assert time.monotonic() < deadline, "run did not complete an epoch in time"
+            time.sleep(0.02)
+        os.kill(proc.pid, signal.SIGTERM)
+        out, _ = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 128 + signal.SIGTERM, out.decode()[-2000:]
+    said = " ".join(out.decode().split())  # the console wraps long lines
+    assert "stopped by SIGTERM" in said and "--resume" in said
+    meta = json.loads((run / "metadata.json").read_text())
+    assert meta["status"] == "running" and _completed_epochs(run) >= 1
+
+
 def _short_run(tmp_path: Path) -> Path:
     from medvlseg.engine.train import train
 

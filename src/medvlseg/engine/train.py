@@ -33,6 +33,7 @@ import json
 import logging
 import math
 import os
+import signal
 import subprocess
 import time
 import warnings
@@ -435,6 +436,7 @@ def _train(cfg, *, resume, overrides, devices, strategy, num_nodes, out_dir, pro
     import lightning.pytorch as pl
     from lightning.pytorch.callbacks import EarlyStopping, RichProgressBar
     from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
+    from lightning.pytorch.utilities.exceptions import SIGTERMException
 
     from .. import __version__
     from ..config import apply_overrides
@@ -560,7 +562,15 @@ def _train(cfg, *, resume, overrides, devices, strategy, num_nodes, out_dir, pro
                     num_nodes=trainer.num_nodes, torch_threads=torch.get_num_threads())
     ckpt = str(run_dir / LAST / "state.json") if resume is not None else None
     start = time.monotonic()
-    trainer.fit(module, datamodule=dm, ckpt_path=ckpt)
+    try:
+        trainer.fit(module, datamodule=dm, ckpt_path=ckpt)
+    except SIGTERMException:
+        # Lightning ends a fit stopped by SIGTERM with a bare SystemExit: exit status 0, as if the run
+        # had finished. The run stays "running" (resumable from last/); the process must say it stopped.
+        if console is not None:
+            console.print(f"{run_dir}: stopped by SIGTERM after {len(run_cb.rows)} epoch(s); continue it with "
+                          f"medvlseg train --resume {run_dir}", highlight=False)
+        raise SystemExit(128 + signal.SIGTERM) from None
     if trainer.is_global_zero:
         run_cb.calibrate_presence(module, dm.calibration_dataloader(), trainer.strategy.root_device)
         run_cb.write_metadata(status="finished")
