@@ -33,6 +33,27 @@ def _completed_epochs(run: Path) -> int:
         return 0
 
 
+def _train_until(cfg_path: Path, run: Path, *, epochs: int, then: int) -> tuple[int, str]:
+    """`medvlseg train` in a subprocess, sent signal ``then`` once ``epochs`` are complete; returns its
+    exit status and output (kept in a file: a pipe nobody reads while it trains could fill and stall it)."""
+    log = cfg_path.with_suffix(".log")
+    with open(log, "wb") as out:
+        proc = subprocess.Popen(_cli("train", "--config", str(cfg_path)), stdout=out, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while _completed_epochs(run) < epochs:
+            assert proc.poll() is None, log.read_text(errors="replace")[-2000:]
+            assert time.monotonic() < deadline, f"run did not complete {epochs} epoch(s) in time"
+            time.sleep(0.02)
+        os.kill(proc.pid, then)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return proc.returncode, log.read_text(errors="replace")
+
+
 def test_sigkill_then_resume_matches_uninterrupted(tmp_path):
     from medvlseg.engine.train import train
 
@@ -43,19 +64,7 @@ def test_sigkill_then_resume_matches_uninterrupted(tmp_path):
     cfg_path = tmp_path / "c.yaml"
     make_config(data, tmp_path / "runs", *extra).to_yaml(cfg_path)
     run = tmp_path / "runs" / "t"
-    proc = subprocess.Popen(_cli("train", "--config", str(cfg_path)), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    try:
-        deadline = time.monotonic() + 120
-        while _completed_epochs(run) < 2:
-            assert proc.poll() is None, proc.stderr.read().decode()[-2000:]
-            assert time.monotonic() < deadline, "run did not complete 2 epochs in time"
-            time.sleep(0.02)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.stderr.close()
+    _train_until(cfg_path, run, epochs=2, then=signal.SIGKILL)
     done = len(read_metrics(run))
     assert 2 <= done < EPOCHS, "killed too late to test resume"
 
@@ -79,20 +88,9 @@ def test_sigterm_exits_non_zero_and_leaves_the_run_resumable(tmp_path):
     cfg_path = tmp_path / "c.yaml"
     make_config(data, tmp_path / "runs", "optim.epochs=1000", "optim.batch_size=2").to_yaml(cfg_path)
     run = tmp_path / "runs" / "t"
-    proc = subprocess.Popen(_cli("train", "--config", str(cfg_path)), stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 120
-        while _completed_epochs(run) < 1:
-            assert proc.poll() is None, proc.stdout.read().decode()[-2000:]
-            assert time.monotonic() < deadline, "run did not complete an epoch in time"
-            time.sleep(0.02)
-        os.kill(proc.pid, signal.SIGTERM)
-        out, _ = proc.communicate(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 128 + signal.SIGTERM, out.decode()[-2000:]
-    said = " ".join(out.decode().split())  # the console wraps long lines
+    returncode, out = _train_until(cfg_path, run, epochs=1, then=signal.SIGTERM)
+    assert returncode == 128 + signal.SIGTERM, out[-2000:]
+    said = " ".join(out.split())  # the console wraps long lines
     assert "stopped by SIGTERM" in said and "--resume" in said
     meta = json.loads((run / "metadata.json").read_text())
     assert meta["status"] == "running" and _completed_epochs(run) >= 1
