@@ -70,7 +70,7 @@ def test_top1pct_calibration_is_the_best_threshold_on_a_grid(seed):
     presence = np.where(empty, rng.uniform(0.0, 0.6, n), rng.uniform(0.1, 1.0, n))
     blank = rng.random(n) < 0.15
     dice = rng.uniform(0.3, 1.0, n)
-    t, info = choose_presence_threshold(presence, empty, dice, blank, rule="top1pct")
+    t, info = choose_presence_threshold(presence, empty, dice, blank, rule="top1pct", tolerance_se=0)
     grid = np.unique(np.concatenate([np.linspace(0, 1.0001, 4001), presence, np.nextafter(presence, np.inf)]))
     best = max(_objective(presence, empty, dice, blank, g) for g in grid)
     assert presence_objective(presence, empty, dice, t, blank=blank) == pytest.approx(_objective(presence, empty, dice, blank, t))
@@ -246,6 +246,30 @@ def test_calibrate_at_an_operating_point_records_it(top1_run, tmp_path, capsys):
         main(["calibrate", str(top1_run), "--min-specificity", "0", "--out", str(tmp_path / "bad")])
     err = capsys.readouterr().err
     assert exc.value.code not in (0, None) and "--min-specificity: expected a share in (0, 1]" in err
+    assert not (tmp_path / "bad").exists()
+
+
+def test_calibrate_with_a_tolerance_records_it(top1_run, tmp_path, capsys):
+    """--tolerance-se: the copy's calibration is the one-standard-error choice at that tolerance (the
+    plain maximum at 0), recorded in config.yaml, the calibration and its history; a negative one is
+    refused by name, with nothing written."""
+    from typer.testing import CliRunner
+
+    from medvlseg.cli import app, main
+    from medvlseg.config import RunConfig
+
+    assert RunConfig.from_yaml(top1_run / "config.yaml").model.presence_tolerance_se == 1.0  # the default
+    res = CliRunner().invoke(app, ["calibrate", str(top1_run), "--tolerance-se", "0", "--out", str(tmp_path / "max")])
+    assert res.exit_code == 0, res.output
+    meta = json.loads((tmp_path / "max" / "metadata.json").read_text())
+    cal = meta["presence_calibration"]
+    assert cal["tolerance_se"] == 0 and cal["chosen"] == cal["best"] and cal["score_at_chosen"] == cal["score_at_best"]
+    assert meta["recalibrations"][-1]["tolerance_se"] == 0
+    assert RunConfig.from_yaml(tmp_path / "max" / "config.yaml").model.presence_tolerance_se == 0
+    with pytest.raises(SystemExit) as exc:
+        main(["calibrate", str(top1_run), "--tolerance-se", "-1", "--out", str(tmp_path / "bad")])
+    err = capsys.readouterr().err
+    assert exc.value.code not in (0, None) and "--tolerance-se: expected a number of standard errors >= 0" in err
     assert not (tmp_path / "bad").exists()
 
 

@@ -47,6 +47,10 @@ class ModelConfig(_Section):
     # items; a share s picks the smallest threshold calling at least s of the items without the
     # target absent (engine/calibrate.py)
     presence_min_specificity: float | None = Field(default=None, gt=0.0, le=1.0)
+    # without presence_min_specificity: the smallest threshold whose mean per-item score is within
+    # this many standard errors of the best one's (the one-standard-error rule; 0: the best), so
+    # that a handful of target-free selection images cannot pull the threshold up alone
+    presence_tolerance_se: float = Field(default=1.0, ge=0.0)
 
     @field_validator("kwargs")
     @classmethod

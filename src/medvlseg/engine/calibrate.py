@@ -12,6 +12,16 @@ over *all* of them: Dice on an image with a target (0 if suppressed), 1 or 0 on 
 (predicted empty or not). Without both kinds of images there is nothing to trade off and it stays
 at "no rule".
 
+The objective is read with the one-standard-error rule (Breiman et al. 1984; Hastie, Tibshirani
+and Friedman, *Elements of Statistical Learning*, 7.10): of the thresholds whose mean score is
+within ``tolerance_se`` standard errors of the best one's (the standard error of the per-item
+differences from it), the smallest. The selection split is small and its target-free images few
+(fuseg: 6 of 65), and the plain maximum chases them: on fuseg it put the threshold at a peak
+probability of 0.9999992, where the held-out images' peaks had drifted below it, and emptied
+enough true val masks to lose 10 Dice points (BENCHMARKS, "The presence calibration"). A
+threshold the data do not clearly prefer stays at "no rule". ``tolerance_se=0`` is the plain
+maximum.
+
 That objective weighs the two kinds of images as the calibration items happen to mix them (for a
 universal model, mostly other datasets' images asked for the target). ``min_specificity`` sets the
 operating point instead, as a clinical test is set to a specificity: the smallest threshold that
@@ -52,19 +62,35 @@ def _blank(presence: np.ndarray, threshold: float, blank: np.ndarray | None, rul
     return np.asarray(presence) < threshold
 
 
-def presence_objective(presence: np.ndarray, empty: np.ndarray, dice: np.ndarray, t: float, threshold: float = 0.5,
-                       blank: np.ndarray | None = None) -> float:
-    """Mean per-image score when masks of images with presence below ``t`` are emptied.
+def presence_item_scores(presence: np.ndarray, empty: np.ndarray, dice: np.ndarray, t: float, threshold: float = 0.5,
+                         blank: np.ndarray | None = None) -> np.ndarray:
+    """(N,) per-image score when masks of images with presence below ``t`` are emptied: Dice (0 if
+    emptied) on an image with a target, 1 if predicted empty else 0 on one without.
 
     presence (N,) presence score per image; empty (N,) bool, the ground truth has no target;
     dice (N,) Dice of the thresholded mask on images with a target (ignored on the others);
     blank (N,) bool, the thresholded mask has no pixel (default: ``presence < threshold``, which is
     what a blank mask means when the score is the largest probability).
     """
+    presence, empty, dice = np.asarray(presence, float), np.asarray(empty, bool), np.asarray(dice, float)
     blank = _blank(presence, threshold, blank, "peak")
     predicted_empty = (presence < t) | blank
-    score = np.where(empty, predicted_empty.astype(float), np.where(predicted_empty, 0.0, dice))
-    return float(score.mean())
+    return np.where(empty, predicted_empty.astype(float), np.where(predicted_empty, 0.0, dice))
+
+
+def presence_objective(presence: np.ndarray, empty: np.ndarray, dice: np.ndarray, t: float, threshold: float = 0.5,
+                       blank: np.ndarray | None = None) -> float:
+    """Mean per-image score (:func:`presence_item_scores`) when masks of images with presence below
+    ``t`` are emptied."""
+    return float(presence_item_scores(presence, empty, dice, t, threshold, blank).mean())
+
+
+def check_tolerance_se(value: float, name: str = "tolerance_se") -> float:
+    from ..errors import ConfigError
+
+    if not (np.isfinite(float(value)) and float(value) >= 0):
+        raise ConfigError(f"{name}: expected a number of standard errors >= 0, got {value!r}")
+    return float(value)
 
 
 def check_min_specificity(value: float | None, name: str = "min_specificity") -> float | None:
@@ -77,17 +103,22 @@ def check_min_specificity(value: float | None, name: str = "min_specificity") ->
 
 def choose_presence_threshold(presence: np.ndarray, empty: np.ndarray, dice: np.ndarray, blank: np.ndarray | None = None,
                               *, threshold: float = 0.5, rule: str = "peak",
-                              min_specificity: float | None = None) -> tuple[float, dict[str, Any]]:
-    """The presence threshold maximising :func:`presence_objective` (the smallest on ties), or with
+                              min_specificity: float | None = None,
+                              tolerance_se: float = 1.0) -> tuple[float, dict[str, Any]]:
+    """The smallest presence threshold whose :func:`presence_objective` is within ``tolerance_se``
+    standard errors of the best one's (module docstring; 0: the maximum, smallest on ties), or with
     ``min_specificity`` the smallest one calling at least that share of the items without a target
     absent (the most specific one, smallest on ties, where none reaches it); and a record of the
     choice for the run's metadata. ``rule``: the presence rule ``presence`` was read with; any rule
     but ``peak`` needs ``blank``."""
     min_specificity = check_min_specificity(min_specificity)
+    tolerance_se = check_tolerance_se(tolerance_se)
     presence, empty, dice = np.asarray(presence, float), np.asarray(empty, bool), np.asarray(dice, float)
     blank = _blank(presence, threshold, blank, rule)
     off = presence_off(rule, threshold)
-    objective = ("mean per-image score, empty images 1 if predicted empty" if min_specificity is None else
+    objective = ((f"smallest threshold within {tolerance_se:g} standard errors of the best mean per-image score, "
+                  "empty images 1 if predicted empty" if tolerance_se else
+                  "mean per-image score, empty images 1 if predicted empty") if min_specificity is None else
                  f"smallest threshold calling at least {min_specificity:g} of the empty images empty")
     info: dict[str, Any] = {"n_images": int(len(presence)), "n_empty": int(empty.sum()), "rule": rule, "objective": objective}
     if not empty.any() or empty.all():
@@ -101,9 +132,17 @@ def choose_presence_threshold(presence: np.ndarray, empty: np.ndarray, dice: np.
     above = np.unique(presence[~blank & (presence >= off)])
     upper = np.append(above[1:], 1.0)
     candidates = [off] + [float((p + q) / 2) for p, q in zip(above, upper)]
-    scores = [presence_objective(presence, empty, dice, t, threshold, blank) for t in candidates]
+    items = np.stack([presence_item_scores(presence, empty, dice, t, threshold, blank) for t in candidates])  # (T, N)
+    scores = [float(v) for v in items.mean(1)]
     if min_specificity is None:
-        best = int(np.argmax(scores))  # argmax takes the first, i.e. the smallest threshold, on ties
+        top = int(np.argmax(scores))  # argmax takes the first, i.e. the smallest threshold, on ties
+        # paired differences from the best threshold, item by item: their mean is the score given up,
+        # their standard error how well the items pin that down
+        diff = items[top] - items  # (T, N)
+        se = diff.std(1, ddof=1) / np.sqrt(len(presence)) if len(presence) > 1 else np.zeros(len(candidates))
+        best = int(np.flatnonzero(diff.mean(1) <= tolerance_se * se + 1e-12)[0])
+        info.update(tolerance_se=tolerance_se, best=candidates[top], score_at_best=scores[top],
+                    standard_error_at_chosen=float(se[best]))
     else:
         specificity = [float(((presence[empty] < t) | blank[empty]).mean()) for t in candidates]
         reached = [i for i, v in enumerate(specificity) if v >= min_specificity - 1e-12]
@@ -115,7 +154,7 @@ def choose_presence_threshold(presence: np.ndarray, empty: np.ndarray, dice: np.
 
 def choose_presence_thresholds(
     presence: np.ndarray, empty: np.ndarray, dice: np.ndarray, keys: list[str], *, threshold: float = 0.5,
-    blank: np.ndarray | None = None, rule: str = "peak", min_specificity: float | None = None,
+    blank: np.ndarray | None = None, rule: str = "peak", min_specificity: float | None = None, tolerance_se: float = 1.0,
 ) -> tuple[float, dict[str, float], dict[str, Any]]:
     """The global presence threshold (over every item) and one per target ``key`` (over the items
     whose prompt names it: its positives, its target-free images, the negatives naming it) where
@@ -124,14 +163,15 @@ def choose_presence_thresholds(
     blank = _blank(presence, threshold, blank, rule)
     keys_arr = np.asarray(keys, dtype=object)
     chosen, info = choose_presence_threshold(presence, empty, dice, blank, threshold=threshold, rule=rule,
-                                             min_specificity=min_specificity)
+                                             min_specificity=min_specificity, tolerance_se=tolerance_se)
     per: dict[str, float] = {}
     per_info: dict[str, Any] = {}
     for key in sorted({k for k in keys if k}):
         sel = keys_arr == key
         if empty[sel].any() and (~empty[sel]).any():
             per[key], per_info[key] = choose_presence_threshold(presence[sel], empty[sel], dice[sel], blank[sel],
-                                                                threshold=threshold, rule=rule, min_specificity=min_specificity)
+                                                                threshold=threshold, rule=rule, min_specificity=min_specificity,
+                                                                tolerance_se=tolerance_se)
     if per_info:
         info["per_target"] = per_info
     return chosen, per, info
@@ -174,6 +214,7 @@ def val_presence(
 def calibrate_presence(
     model: torch.nn.Module, batches: Iterable[dict[str, Any]], device: torch.device, *, rule: str = "peak",
     forward: Callable[[dict[str, Any]], torch.Tensor] | None = None, min_specificity: float | None = None,
+    tolerance_se: float = 1.0,
 ) -> tuple[float, dict[str, float], dict[str, Any]]:
     """The presence thresholds of ``model`` on the calibration ``batches`` under ``rule``: the global
     one, one per target, and the record of the choices (``calibration`` in the run's metadata).
@@ -182,12 +223,12 @@ def calibrate_presence(
     threshold = model.record.threshold
     s = val_presence(model, batches, device, threshold=threshold, forward=forward, keys=keys, rule=rule)
     return choose_presence_thresholds(s.presence, s.empty, s.dice, keys, threshold=threshold, blank=s.blank, rule=rule,
-                                      min_specificity=min_specificity)
+                                      min_specificity=min_specificity, tolerance_se=tolerance_se)
 
 
 def recalibrate_run(
     run: str | os.PathLike, out: str | os.PathLike, *, rule: str | None = None, device: str | None = None,
-    min_specificity: float | None = None,
+    min_specificity: float | None = None, tolerance_se: float | None = None,
 ) -> dict[str, Any]:
     """A copy of the finished ``run`` in the new folder ``out`` whose presence thresholds are chosen
     again, under ``rule`` (default: the run's), on the calibration items today's code builds from the
@@ -196,7 +237,8 @@ def recalibrate_run(
     record, ``config.yaml`` (``model.presence_rule``) and ``metadata.json`` (with the earlier
     calibration under ``recalibrations``) agree with the new thresholds; the resume state is not
     copied. ``min_specificity`` (default: the run's ``model.presence_min_specificity``) sets the
-    operating point (module docstring). The copy is built in a hidden folder beside ``out`` and renamed to ``out`` when complete,
+    operating point, ``tolerance_se`` (default: the run's ``model.presence_tolerance_se``) how far
+    below the best mean score a smaller threshold may be (module docstring). The copy is built in a hidden folder beside ``out`` and renamed to ``out`` when complete,
     so an interrupted calibration leaves no folder that looks finished. Returns the new calibration."""
     import datetime
     import logging
@@ -231,6 +273,7 @@ def recalibrate_run(
     if min_specificity is None:
         min_specificity = cfg.model.presence_min_specificity
     min_specificity = check_min_specificity(min_specificity, "--min-specificity")
+    tolerance_se = check_tolerance_se(cfg.model.presence_tolerance_se if tolerance_se is None else tolerance_se, "--tolerance-se")
     changed = [d["path"] for d in meta.get("data") or [] if d.get("manifest_sha256") and (Path(d["path"]) / "manifest.csv").is_file()
                and sha256_file(Path(d["path"]) / "manifest.csv") != d["manifest_sha256"]]
     if changed:
@@ -239,7 +282,7 @@ def recalibrate_run(
     dm = SegDataModule(cfg, size=model.image_size, mean=model.image_mean, std=model.image_std,
                        uses_text=getattr(model, "uses_text", True))
     glob, per_target, calibration = calibrate_presence(model.to(dev), dm.calibration_dataloader(), dev, rule=rule,
-                                                       min_specificity=min_specificity)
+                                                       min_specificity=min_specificity, tolerance_se=tolerance_se)
     calibration.update(split=(meta.get("selection") or {}).get("split"), data_changed_since_training=changed)
 
     tmp = dst.parent / f".{dst.name}.calibrating-{os.getpid()}"
@@ -250,14 +293,15 @@ def recalibrate_run(
                    presence_threshold=glob, presence_thresholds=per_target, presence_rule=rule)
         raw = cfg.to_dict()
         RunConfig.from_dict({**raw, "model": {**raw["model"], "presence_rule": rule,
-                                              "presence_min_specificity": min_specificity}}).to_yaml(tmp / "config.yaml")
+                                              "presence_min_specificity": min_specificity,
+                                              "presence_tolerance_se": tolerance_se}}).to_yaml(tmp / "config.yaml")
         history = [*(meta.get("recalibrations") or []), {
             "at": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "medvlseg_version": __version__, "source": str(src.resolve()), "rule": rule, "min_specificity": min_specificity,
-            "before": before, "before_calibration": meta.get("presence_calibration")}]
+            "tolerance_se": tolerance_se, "before": before, "before_calibration": meta.get("presence_calibration")}]
         write_run_metadata(tmp, {**meta, "presence_calibration": calibration, "recalibrations": history})
         os.rename(tmp, dst)  # last: the folder appears complete or not at all
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    return {"run": str(dst), "rule": rule, "min_specificity": min_specificity, "presence_threshold": glob, "presence_thresholds": per_target,
+    return {"run": str(dst), "rule": rule, "min_specificity": min_specificity, "tolerance_se": tolerance_se, "presence_threshold": glob, "presence_thresholds": per_target,
             "before": before, "calibration": calibration}

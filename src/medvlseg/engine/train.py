@@ -275,7 +275,7 @@ class RunDirCallback(_lightning_checkpoint_base()):
         rule = self.cfg.model.presence_rule
         self.presence_threshold, per_target, self.presence_calibration = calibrate_presence(
             model, val_batches, device, rule=rule, forward=lambda b: module.forward_batch(b).logits,
-            min_specificity=self.cfg.model.presence_min_specificity)
+            min_specificity=self.cfg.model.presence_min_specificity, tolerance_se=self.cfg.model.presence_tolerance_se)
         self.presence_calibration["split"] = self.metadata.get("selection", {}).get("split")
         # same weights, calibrated record
         save_model(model, path, presence_threshold=self.presence_threshold, presence_thresholds=per_target,
