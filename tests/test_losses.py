@@ -9,6 +9,8 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+import medvlseg
+
 from medvlseg.losses import DiceBCELoss, dhn_nce, dice_bce_loss, soft_patch_contrastive, soft_text_targets
 
 
@@ -167,6 +169,81 @@ def test_dice_bce_rejects_bad_input() -> None:
         dice_bce_loss(torch.randn(1, 1, 4, 4), torch.zeros(1, 1, 8, 8))
     with pytest.raises(ValueError, match="both 0"):
         DiceBCELoss(0.0, 0.0)
+
+
+# ----------------------------------------------------------------------------------------- boundary
+def _hausdorff_dt_np(logits: np.ndarray, target: np.ndarray, alpha: float = 2.0) -> float:
+    """Karimi & Salcudean's distance-transform Hausdorff loss transcribed: per image, each pixel's
+    distance to the boundary of the thresholded prediction and of the target (inside plus outside
+    distance transform; 0 for an empty or full mask), over the image side sqrt(H W)."""
+    from scipy.ndimage import distance_transform_edt
+
+    def field(m: np.ndarray) -> np.ndarray:
+        if not m.any() or m.all():
+            return np.zeros(m.shape)
+        return distance_transform_edt(m) + distance_transform_edt(~m)
+
+    p = 1.0 / (1.0 + np.exp(-logits))
+    side = np.sqrt(logits.shape[-2] * logits.shape[-1])
+    vals = []
+    for b in range(p.shape[0]):
+        dp, dy = field(p[b, 0] > 0.5) / side, field(target[b, 0] > 0.5) / side
+        vals.append(((p[b, 0] - target[b, 0]) ** 2 * (dp**alpha + dy**alpha)).mean())
+    return float(np.mean(vals))
+
+
+def test_hausdorff_boundary_loss_matches_transcription() -> None:
+    from medvlseg.losses import HausdorffBoundaryLoss
+
+    g = torch.Generator().manual_seed(7)
+    logits = 3.0 * torch.randn(4, 1, 12, 10, generator=g, dtype=torch.float64)
+    target = (torch.rand(4, 1, 12, 10, generator=g) > 0.6).to(torch.float64)
+    target[2] = 0  # an empty target (a negative prompt's)
+    logits[3] = -5.0  # an empty prediction
+    got = HausdorffBoundaryLoss()(logits, target)
+    assert got.item() == pytest.approx(_hausdorff_dt_np(logits.numpy(), target.numpy()), rel=1e-6)
+    assert HausdorffBoundaryLoss(alpha=1.0)(logits, target[:, 0]).item() == pytest.approx(
+        _hausdorff_dt_np(logits.numpy(), target.numpy(), alpha=1.0), rel=1e-6)
+
+
+def test_hausdorff_boundary_loss_weighs_far_errors_more_and_has_gradient() -> None:
+    from medvlseg.losses import HausdorffBoundaryLoss
+
+    target = torch.zeros(1, 1, 32, 32)
+    target[..., 4:10, 4:10] = 1
+    near, far = (target * 2 - 1) * 4, (target * 2 - 1) * 4
+    near[..., 10, 4:10] = 4.0  # one wrong row beside the target
+    far[..., 28, 22:28] = 4.0  # the same number of wrong pixels far from it
+    loss = HausdorffBoundaryLoss()
+    assert loss(far, target) > 5 * loss(near, target) > 0
+    # the same shapes at twice the size: about the same loss (distances are in image sides)
+    big = lambda x: x.repeat_interleave(2, -1).repeat_interleave(2, -2)  # noqa: E731
+    assert loss(big(far), big(target)).item() == pytest.approx(loss(far, target).item(), rel=0.15)
+    x = torch.zeros(1, 1, 32, 32, requires_grad=True)
+    (loss(x, target)).backward()
+    assert torch.isfinite(x.grad).all() and x.grad.abs().sum() > 0
+
+
+def test_boundary_term_enters_the_training_loss(tmp_path) -> None:
+    """loss.boundary > 0: the module adds weight x HausdorffBoundaryLoss to the step's loss."""
+    from medvlseg.config import RunConfig
+    from medvlseg.engine.module import SegModule
+    from medvlseg.losses import HausdorffBoundaryLoss
+
+    model = medvlseg.build_model("unet", backbone="tiny-lite")
+    g = torch.Generator().manual_seed(0)
+    batch = {"image": torch.rand(2, 3, 32, 32, generator=g), "prompt": ["a", "b"], "id": ["0", "1"],
+             "mask": (torch.rand(2, 1, 32, 32, generator=g) > 0.7).float()}
+    base = {"data": {"path": str(tmp_path)}, "model": {"name": "unet", "backbone": "tiny-lite"}}
+    losses = {}
+    for w in (0.0, 3.0):
+        mod = SegModule(model, RunConfig.from_dict({**base, "loss": {"boundary": w}}), ["x"])
+        mod.log = lambda *a, **k: None
+        torch.manual_seed(0)
+        losses[w] = float(mod.training_step(batch, 0).detach())
+    with torch.no_grad():
+        logits = model(batch["image"], batch["prompt"]).logits
+    assert losses[3.0] - losses[0.0] == pytest.approx(3.0 * float(HausdorffBoundaryLoss()(logits, batch["mask"])), rel=1e-5)
 
 
 # ----------------------------------------------------------------------------------------- soft patch

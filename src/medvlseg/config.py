@@ -222,6 +222,9 @@ class LossConfig(_Section):
     # a CNN tower: the last stage and each coarser fused level, scored with the text kernel), averaged
     # over them, each against the mask averaged down to its size
     deep_supervision: float = Field(0.0, ge=0)
+    # boundary-aware term: the weight of the distance-transform Hausdorff loss (Karimi & Salcudean
+    # 2020; losses.HausdorffBoundaryLoss, distances in units of the image side) on the full-size logits
+    boundary: float = Field(0.0, ge=0)
 
     @model_validator(mode="after")
     def _not_all_zero(self) -> LossConfig:

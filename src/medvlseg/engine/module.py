@@ -11,7 +11,7 @@ import torch.nn.functional as F
 
 from ..config import RunConfig
 from ..decision import binarize
-from ..losses import DiceBCELoss, soft_patch_contrastive
+from ..losses import DiceBCELoss, HausdorffBoundaryLoss, soft_patch_contrastive
 from ..models.base import SegmentationOutput
 from .cache import FeatureCache
 
@@ -46,6 +46,8 @@ class SegModule(pl.LightningModule):
             # the side outputs' targets are soft (the share of target in each cell): Dice for soft
             # labels, minimised where the probability equals the share
             self.side_loss = DiceBCELoss(cfg.loss.dice, cfg.loss.bce, soft_label=True)
+        if cfg.loss.boundary > 0:
+            self.boundary_loss = HausdorffBoundaryLoss()
         self._train_sum = 0.0
         self._train_n = 0
         self._val: dict[str, torch.Tensor] = {}
@@ -101,6 +103,10 @@ class SegModule(pl.LightningModule):
             side = self._side_loss(out, batch["mask"])
             loss = loss + self.cfg.loss.deep_supervision * side
             self.log("train_side", side.detach(), on_step=False, on_epoch=True, batch_size=len(batch["id"]), sync_dist=True)
+        if self.cfg.loss.boundary > 0:
+            hd = self.boundary_loss(out.logits, batch["mask"])
+            loss = loss + self.cfg.loss.boundary * hd
+            self.log("train_boundary", hd.detach(), on_step=False, on_epoch=True, batch_size=len(batch["id"]), sync_dist=True)
         if self.cfg.loss.contrastive > 0:
             c = self._contrastive(out, batch["mask"])
             if c is not None:
