@@ -589,7 +589,7 @@ def calibrate_cmd(
     run: Annotated[Path, typer.Argument(help="A finished run directory (medvlseg train).")],
     out: Annotated[Path, typer.Option("--out", help="New run folder: a copy of RUN with the new thresholds (RUN stays as it is; the copy's metadata.json keeps the earlier calibration).")],
     presence_rule: Annotated[Optional[str], typer.Option("--presence-rule", help="How an image's presence score is read: peak (its largest probability) or top1pct (the mean of its largest 1 %); default: the run's.")] = None,
-    min_specificity: Annotated[Optional[float], typer.Option("--min-specificity", help="Operating point: the smallest thresholds calling at least this share of the items without their target absent (default: the run's model.presence_min_specificity; none: the best mean per-item score).")] = None,
+    min_specificity: Annotated[Optional[float], typer.Option("--min-specificity", help="Operating point: the smallest thresholds calling at least this share of the items without their target absent (default: the run's model.presence_min_specificity; none: the mean per-item score, read by --tolerance-se).")] = None,
     tolerance_se: Annotated[Optional[float], typer.Option("--tolerance-se", help="Without --min-specificity: the smallest thresholds whose mean per-item score is within this many standard errors of the best (the one-standard-error rule; 0: the best; default: the run's model.presence_tolerance_se).")] = None,
     device: _DEVICE = None,
 ) -> None:
