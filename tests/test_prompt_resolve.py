@@ -82,6 +82,27 @@ def test_a_names_only_model_is_given_the_name_a_sentence_holds():
     assert sentences.resolve("polyp in the bowel").model_prompt == "polyp in the bowel"
 
 
+def test_a_name_met_only_as_a_landmark_does_not_name_the_target():
+    """"The collar bone ... above the left lung" asks for the clavicle: a trained name after a
+    landmark word ("above", "next to", "between", ...) names where, not what. Such a prompt is read
+    as a whole, by similarity; a name met once as the target and once as a landmark still names it."""
+    names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, names_only=True)
+    for prompt, landmark in [("the left collar bone, the bone above the left lung", "left lung"),
+                             ("the right pulmonary field, bounded by the diaphragm below and the heart", "heart"),
+                             ("the dark field on the left next to the heart", "heart")]:
+        r = names.resolve(prompt)
+        assert r.target != landmark, (prompt, r)
+    assert names.resolve("the left collar bone, the bone above the left lung").target == "left clavicle"
+    # the name as the thing asked for, before or without a landmark
+    for prompt, name in [("the heart, between the two lungs", "heart"), ("polyp near the fold", "polyp"),
+                         ("the left lung beside the heart", "left lung")]:
+        assert names.resolve(prompt).target == name, prompt
+    from medvlseg.prompts.resolve import _names_as_target
+
+    assert _names_as_target("heart above the liver, not under the heart", "heart")
+    assert not _names_as_target("the area around the heart", "heart")
+
+
 def test_an_ambiguous_prompt_stays_as_given(resolver):
     strict = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, min_margin=0.9)
     assert strict.resolve("open wound foot skin").target is None

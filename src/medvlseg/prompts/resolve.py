@@ -10,6 +10,8 @@ sentence encoder (for ``lite``: all-MiniLM-L6-v2, made for sentence similarity):
   left"``) is given to the model unchanged: the model reads such sentences itself; unless it was
   trained on names alone (``prompt_type: p1``, recorded with it), which read no sentence: then a
   prompt naming exactly one of its targets is given as that name ("polyp in the bowel" -> "polyp");
+  a name met only as a landmark, after "above", "next to", "between" and the like ("the collar bone
+  above the left lung"), does not count as naming it;
   a prompt with a negation ("healthy skin, no mole", "non-polyp mucosa") is always unchanged, since a
   similarity or a name found in it would turn its meaning round ("non" before any other word,
   "non-healing wound", qualifies the target and negates nothing);
@@ -46,6 +48,12 @@ MIN_MARGIN = 0.05
 SIDE_WORDS = ("left", "right")
 NEGATIONS = frozenset({"no", "not", "without", "absent", "free", "healthy", "normal", "none", "non"})
 ALTERNATIVES = re.compile(r"\s*(?:[,;/]|\bor\b|\band\b)\s*")  # "naevus or melanoma", "sore, ulcer"
+# words that make what follows them a landmark, not the target: "the collar bone ... above the left
+# lung", "the lung ... next to the heart", "bounded by the diaphragm below and the heart"
+LANDMARK_WORDS = frozenset({"above", "below", "beneath", "under", "underneath", "over", "beside", "besides", "next", "near",
+                            "adjacent", "behind", "between", "around", "alongside", "against", "toward", "towards",
+                            "overlying", "underlying", "bounded", "bordering", "borders", "abutting", "surrounding"})
+LANDMARK_WINDOW = 4  # a landmark word this many words or fewer before the name
 CACHE_SIZE = 4096  # resolutions kept (a service meets an unbounded stream of prompts)
 
 
@@ -69,6 +77,14 @@ def _sides(text: str) -> set[str]:
 def _contains(prompt: str, name: str) -> bool:
     p, n = _words(prompt), _words(name)
     return bool(n) and any(p[i : i + len(n)] == n for i in range(len(p) - len(n) + 1))
+
+
+def _names_as_target(prompt: str, name: str) -> bool:
+    """``prompt`` holds ``name`` somewhere other than as a landmark (a landmark word at most
+    ``LANDMARK_WINDOW`` words before it): "the polyp in the bowel", not "... above the left lung"."""
+    p, n = _words(prompt), _words(name)
+    return bool(n) and any(p[i : i + len(n)] == n and not LANDMARK_WORDS.intersection(p[max(0, i - LANDMARK_WINDOW) : i])
+                           for i in range(len(p) - len(n) + 1))
 
 
 class PromptResolver:
@@ -160,6 +176,9 @@ class PromptResolver:
         named = {t for t, names in self._names.items() if any(_contains(prompt, n) for n in names)}
         # a name inside a longer one ("lung" in "left lung") is not a second target
         named = {t for t in named if not any(t != u and _contains(u, t) for u in named)}
+        # a name met only as a landmark ("... above the left lung") names where, not what: the
+        # prompt is then read as a whole, by similarity, like one that names no target
+        named = {t for t in named if any(_names_as_target(prompt, n) for n in self._names[t])}
         if named:
             (target,) = named if len(named) == 1 else (None,)
             if self.names_only and target is not None and prompt.strip().lower() != target:
