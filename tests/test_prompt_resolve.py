@@ -101,6 +101,9 @@ def test_a_name_met_only_as_a_landmark_does_not_name_the_target():
 
     assert _names_as_target("heart above the liver, not under the heart", "heart")
     assert not _names_as_target("the area around the heart", "heart")
+    # an anatomical direction is a landmark word only before "to"
+    assert not _names_as_target("the lung lateral to the heart", "heart")
+    assert _names_as_target("the medial left clavicle", "left clavicle")
 
 
 def test_an_ambiguous_prompt_stays_as_given(resolver):

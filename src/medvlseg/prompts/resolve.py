@@ -10,8 +10,8 @@ sentence encoder (for ``lite``: all-MiniLM-L6-v2, made for sentence similarity):
   left"``) is given to the model unchanged: the model reads such sentences itself; unless it was
   trained on names alone (``prompt_type: p1``, recorded with it), which read no sentence: then a
   prompt naming exactly one of its targets is given as that name ("polyp in the bowel" -> "polyp");
-  a name met only as a landmark, after "above", "next to", "between" and the like ("the collar bone
-  above the left lung"), does not count as naming it;
+  a name met only as a landmark, after "above", "next to", "between", "lateral to" and the like
+  ("the collar bone above the left lung"), does not count as naming it;
   a prompt with a negation ("healthy skin, no mole", "non-polyp mucosa") is always unchanged, since a
   similarity or a name found in it would turn its meaning round ("non" before any other word,
   "non-healing wound", qualifies the target and negates nothing);
@@ -53,6 +53,9 @@ ALTERNATIVES = re.compile(r"\s*(?:[,;/]|\bor\b|\band\b)\s*")  # "naevus or melan
 LANDMARK_WORDS = frozenset({"above", "below", "beneath", "under", "underneath", "over", "beside", "besides", "next", "near",
                             "adjacent", "behind", "between", "around", "alongside", "against", "toward", "towards",
                             "overlying", "underlying", "bounded", "bordering", "borders", "abutting", "surrounding"})
+# anatomical directions are landmark words when followed by "to" ("lateral to the heart"), not as
+# a target's own adjective ("the medial left clavicle")
+RELATIONS_TO = frozenset({"lateral", "medial", "superior", "inferior", "anterior", "posterior", "proximal", "distal"})
 LANDMARK_WINDOW = 4  # a landmark word this many words or fewer before the name
 CACHE_SIZE = 4096  # resolutions kept (a service meets an unbounded stream of prompts)
 
@@ -80,11 +83,15 @@ def _contains(prompt: str, name: str) -> bool:
 
 
 def _names_as_target(prompt: str, name: str) -> bool:
-    """``prompt`` holds ``name`` somewhere other than as a landmark (a landmark word at most
-    ``LANDMARK_WINDOW`` words before it): "the polyp in the bowel", not "... above the left lung"."""
+    """``prompt`` holds ``name`` somewhere other than as a landmark (a landmark word, or an
+    anatomical direction followed by "to", at most ``LANDMARK_WINDOW`` words before it): "the polyp
+    in the bowel", not "... above the left lung" or "... lateral to the heart"."""
     p, n = _words(prompt), _words(name)
-    return bool(n) and any(p[i : i + len(n)] == n and not LANDMARK_WORDS.intersection(p[max(0, i - LANDMARK_WINDOW) : i])
-                           for i in range(len(p) - len(n) + 1))
+
+    def landmark(i: int) -> bool:
+        return any(p[j] in LANDMARK_WORDS or (p[j] in RELATIONS_TO and p[j + 1] == "to") for j in range(max(0, i - LANDMARK_WINDOW), i))
+
+    return bool(n) and any(p[i : i + len(n)] == n and not landmark(i) for i in range(len(p) - len(n) + 1))
 
 
 class PromptResolver:
