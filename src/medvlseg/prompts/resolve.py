@@ -50,7 +50,7 @@ NEGATIONS = frozenset({"no", "not", "without", "absent", "free", "healthy", "nor
 ALTERNATIVES = re.compile(r"\s*(?:[,;/]|\bor\b|\band\b)\s*")  # "naevus or melanoma", "sore, ulcer"
 # words that make what follows them a landmark, not the target: "the collar bone ... above the left
 # lung", "the lung ... next to the heart", "bounded by the diaphragm below and the heart"
-LANDMARK_WORDS = frozenset({"above", "below", "beneath", "under", "underneath", "over", "beside", "besides", "next", "near",
+LANDMARK_WORDS = frozenset({"above", "below", "beneath", "under", "underneath", "over", "beside", "next", "near",
                             "adjacent", "behind", "between", "around", "alongside", "against", "toward", "towards",
                             "overlying", "underlying", "bounded", "bordering", "borders", "abutting", "surrounding"})
 # anatomical directions are landmark words when followed by "to" ("lateral to the heart"), not as
