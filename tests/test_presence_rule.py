@@ -226,12 +226,23 @@ def test_calibrate_recomputes_a_runs_thresholds_and_keeps_the_weights(top1_run, 
     assert json.loads((top1_run / "metadata.json").read_text()) == meta
 
 
+def _assert_refused(run, tmp_path, capsys, options: list[str], message: str) -> None:
+    """`medvlseg calibrate RUN OPTIONS` exits non-zero, says ``message``, and writes no copy."""
+    from medvlseg.cli import main
+
+    with pytest.raises(SystemExit) as exc:
+        main(["calibrate", str(run), *options, "--out", str(tmp_path / "bad")])
+    err = capsys.readouterr().err
+    assert exc.value.code not in (0, None) and message in err
+    assert not (tmp_path / "bad").exists()
+
+
 def test_calibrate_at_an_operating_point_records_it(top1_run, tmp_path, capsys):
     """--min-specificity: the copy's thresholds reach the share asked on the calibration items, its
     config.yaml keeps the operating point (a retrain calibrates the same way), its metadata says so."""
     from typer.testing import CliRunner
 
-    from medvlseg.cli import app, main
+    from medvlseg.cli import app
     from medvlseg.config import RunConfig
 
     res = CliRunner().invoke(app, ["calibrate", str(top1_run), "--min-specificity", "1.0", "--out", str(tmp_path / "spec")])
@@ -242,11 +253,7 @@ def test_calibrate_at_an_operating_point_records_it(top1_run, tmp_path, capsys):
     assert cal["specificity_at_chosen"] == 1.0 or not cal["reached"]
     assert meta["recalibrations"][-1]["min_specificity"] == 1.0
     assert RunConfig.from_yaml(tmp_path / "spec" / "config.yaml").model.presence_min_specificity == 1.0
-    with pytest.raises(SystemExit) as exc:
-        main(["calibrate", str(top1_run), "--min-specificity", "0", "--out", str(tmp_path / "bad")])
-    err = capsys.readouterr().err
-    assert exc.value.code not in (0, None) and "--min-specificity: expected a share in (0, 1]" in err
-    assert not (tmp_path / "bad").exists()
+    _assert_refused(top1_run, tmp_path, capsys, ["--min-specificity", "0"], "--min-specificity: expected a share in (0, 1]")
 
 
 def test_calibrate_with_a_tolerance_records_it(top1_run, tmp_path, capsys):
@@ -255,7 +262,7 @@ def test_calibrate_with_a_tolerance_records_it(top1_run, tmp_path, capsys):
     refused by name, with nothing written."""
     from typer.testing import CliRunner
 
-    from medvlseg.cli import app, main
+    from medvlseg.cli import app
     from medvlseg.config import RunConfig
 
     assert RunConfig.from_yaml(top1_run / "config.yaml").model.presence_tolerance_se == 1.0  # the default
@@ -266,11 +273,7 @@ def test_calibrate_with_a_tolerance_records_it(top1_run, tmp_path, capsys):
     assert cal["tolerance_se"] == 0 and cal["chosen"] == cal["best"] and cal["score_at_chosen"] == cal["score_at_best"]
     assert meta["recalibrations"][-1]["tolerance_se"] == 0
     assert RunConfig.from_yaml(tmp_path / "max" / "config.yaml").model.presence_tolerance_se == 0
-    with pytest.raises(SystemExit) as exc:
-        main(["calibrate", str(top1_run), "--tolerance-se", "-1", "--out", str(tmp_path / "bad")])
-    err = capsys.readouterr().err
-    assert exc.value.code not in (0, None) and "--tolerance-se: expected a number of standard errors >= 0" in err
-    assert not (tmp_path / "bad").exists()
+    _assert_refused(top1_run, tmp_path, capsys, ["--tolerance-se", "-1"], "--tolerance-se: expected a number of standard errors >= 0")
 
 
 def test_calibrate_refuses_what_it_cannot_do(top1_run, tmp_path, capsys):
