@@ -44,8 +44,8 @@ class ModelConfig(_Section):
     # presence thresholds are calibrated under it and the rule is recorded beside them
     presence_rule: PresenceRule = "peak"
     # the calibration's operating point: None reads the mean per-item score over the calibration
-    # items (by presence_tolerance_se, below); a share s picks the smallest threshold calling at least s of the items without the
-    # target absent (engine/calibrate.py)
+    # items (by presence_tolerance_se, below); a share s picks the smallest threshold calling at
+    # least s of the items without the target absent (engine/calibrate.py)
     presence_min_specificity: float | None = Field(default=None, gt=0.0, le=1.0)
     # without presence_min_specificity: the smallest threshold whose mean per-item score is within
     # this many standard errors of the best one's (the one-standard-error rule; 0: the best), so
