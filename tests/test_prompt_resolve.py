@@ -193,3 +193,65 @@ def test_resolver_for_reads_the_record(monkeypatch):
     assert not resolver_for(model).names_only
     model.record.targets = ["target"]
     assert resolver_for(model) is None
+
+
+def test_a_landmark_phrase_runs_to_the_end_of_its_clause():
+    """What follows a landmark word (or a passive "by") is a landmark up to the next punctuation mark
+    or clause, so a second name in it ("... between the right lung and the left lung") names no
+    target; a new clause ("..., which is") ends it."""
+    from medvlseg.prompts.resolve import _landmark_flags, _names_as_target
+
+    names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, names_only=True)
+    for prompt, name in [("Segment the patient's left lung, its inner edge indented by the heart", "left lung"),
+                         ("highlight the heart lying between the right lung and the left lung", "heart"),
+                         ("the polyp, excluding the surrounding folds and the normal mucosa", "polyp")]:
+        assert names.resolve(prompt).target == name, prompt
+    assert not _names_as_target("the cardiac shadow between the right lung and the left lung", "left lung")
+    assert _names_as_target("the area next to the spine, which is the left lung", "left lung")
+    assert _names_as_target("the heart, between the two lungs", "heart")
+    assert _landmark_flags("the lung, next to the heart") == [False, False, False, True, True, True]
+    # a clause word opens a new clause; a direction is a landmark word only before "to"
+    assert _landmark_flags("bone above it which is lateral to the heart") == [False, False, True, False, False, False, True, True, True]
+
+
+def test_a_negation_in_a_landmark_phrase_describes_the_surroundings():
+    """"surrounded by normal skin" says what is around the target, not that it is absent; the same
+    word outside a landmark phrase still leaves the prompt as given."""
+    names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, names_only=True)
+    assert names.resolve("the skin lesion, surrounded by normal skin").model_prompt == "skin lesion"
+    assert names.resolve("the polyp against the surrounding healthy mucosa").model_prompt == "polyp"
+    for prompt in ("normal skin next to the skin lesion", "healthy skin, no skin lesion", "the foot ulcer is absent"):
+        assert names.resolve(prompt).target is None and names.resolve(prompt).model_prompt == prompt, prompt
+
+
+def test_the_first_clause_that_names_a_target_says_what_is_asked():
+    names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, names_only=True)
+    assert names.resolve("Segment the right clavicle, the thin bone crossing the top of the right lung").target == "right clavicle"
+    assert names.resolve("the heart and the left lung").target is None  # one clause, two targets: ambiguous
+
+
+def test_a_target_in_a_landmark_phrase_is_never_the_answer_by_similarity(resolver):
+    """"the skin around the ulcer" is close to the foot ulcer's phrases, yet asks for the skin: a
+    target whose head noun or one-word synonym stands in a landmark phrase cannot win."""
+    for prompt, landmark in [("the open skin around the foot ulcer", "foot ulcer"), ("the skin around the ulcer", "foot ulcer"),
+                             ("the rib below the left clavicle", "left clavicle"), ("the skin next to the mole", "skin lesion"),
+                             ("the area around the heart", "heart")]:
+        r = resolver.resolve(prompt)
+        assert r.target != landmark, (prompt, r)
+    assert resolver._landmark_targets("the skin next to the naevus") == {"skin lesion"}
+    assert resolver._landmark_targets("the lung lateral to the cardiac border") == {"heart"}
+    assert resolver._landmark_targets("the left collar bone") == set()
+
+
+def test_a_long_description_is_read_clause_by_clause():
+    """A description whose clauses dilute each other as a whole is resolved when the clauses that
+    resolve, each without its opening instruction and landmark phrases, all agree; clauses that
+    disagree leave it as given."""
+    r = PromptResolver(bag_of_words, TARGETS, min_similarity=0.6, min_margin=0.05)
+    long = "segment the open wound foot skin, seen in this close up photograph taken yesterday at the clinic"
+    assert r._closest(long).target is None  # whole, the sentence is too far from every phrase
+    assert r.resolve(long).target == "foot ulcer" and r.resolve(long).similarity > 0.9
+    mixed = "the open wound foot skin, a dark pigmented skin lesion"  # two clauses, two targets
+    assert r.resolve(mixed).target is None and r.resolve(mixed).model_prompt == mixed
+    # the landmark phrase is no clause's evidence: "beside the left lung" does not make a lung
+    assert r.resolve("the thin bone, beside the left lung").target != "left lung"

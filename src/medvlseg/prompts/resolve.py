@@ -48,15 +48,23 @@ MIN_MARGIN = 0.05
 SIDE_WORDS = ("left", "right")
 NEGATIONS = frozenset({"no", "not", "without", "absent", "free", "healthy", "normal", "none", "non"})
 ALTERNATIVES = re.compile(r"\s*(?:[,;/]|\bor\b|\band\b)\s*")  # "naevus or melanoma", "sore, ulcer"
-# words that make what follows them a landmark, not the target: "the collar bone ... above the left
-# lung", "the lung ... next to the heart", "bounded by the diaphragm below and the heart"
+# words that make what follows them, to the end of the clause, a landmark, not the target: "the
+# collar bone ... above the left lung", "the lung ... next to the heart", "bounded by the diaphragm
+# below and the heart", "partly hidden by the heart", "excluding the surrounding normal mucosa"
 LANDMARK_WORDS = frozenset({"above", "below", "beneath", "under", "underneath", "over", "beside", "next", "near",
                             "adjacent", "behind", "between", "around", "alongside", "against", "toward", "towards",
-                            "overlying", "underlying", "bounded", "bordering", "borders", "abutting", "surrounding"})
+                            "overlying", "underlying", "bounded", "bordering", "borders", "abutting", "surrounding",
+                            "surrounded", "by", "within", "excluding", "except"})
 # anatomical directions are landmark words when followed by "to" ("lateral to the heart"), not as
 # a target's own adjective ("the medial left clavicle")
 RELATIONS_TO = frozenset({"lateral", "medial", "superior", "inferior", "anterior", "posterior", "proximal", "distal"})
-LANDMARK_WINDOW = 4  # a landmark word this many words or fewer before the name
+# a landmark phrase runs this many words at most, and ends at a punctuation mark or a new clause
+# ("..., which", "... where"): "the heart, between the two lungs" names the heart
+LANDMARK_SCOPE = 8
+CLAUSE_WORDS = frozenset({"which", "that", "where", "while", "whereas", "whose"})
+# what a request opens with says nothing of its target ("segment the ...", "draw a mask around ...")
+INSTRUCTION = re.compile(r"^(?:please\s+)?(?:segment|outline|highlight|mark|find|show(?:\s+me)?|draw(?:\s+a\s+mask)?(?:\s+around)?|"
+                         r"delineate|identify|locate|detect|label|contour|trace|select|extract|annotate)\s+", re.IGNORECASE)
 CACHE_SIZE = 4096  # resolutions kept (a service meets an unbounded stream of prompts)
 
 
@@ -73,6 +81,36 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
 
+def _clauses(text: str) -> list[str]:
+    """``text`` cut at punctuation and at the words that open a clause ("which", "where", ...)."""
+    out, current = [], []
+    for token in re.findall(r"[a-z0-9]+|[,;:.()!?]", text.lower()):
+        if not token[0].isalnum() or token in CLAUSE_WORDS:
+            if current:
+                out.append(" ".join(current))
+            current = [] if not token[0].isalnum() else [token]
+        else:
+            current.append(token)
+    if current:
+        out.append(" ".join(current))
+    return out
+
+
+def _landmark_flags(text: str) -> list[bool]:
+    """For each of ``_words(text)``: whether it stands in a landmark phrase (after a landmark word,
+    or an anatomical direction followed by "to", in the same clause and at most
+    ``LANDMARK_SCOPE`` words on)."""
+    flags: list[bool] = []
+    for clause in _clauses(text):
+        words, left = clause.split(), 0
+        for i, w in enumerate(words):
+            flags.append(left > 0)
+            left = max(left - 1, 0)
+            if w in LANDMARK_WORDS or (w in RELATIONS_TO and words[i + 1 : i + 2] == ["to"]):
+                left = LANDMARK_SCOPE
+    return flags
+
+
 def _sides(text: str) -> set[str]:
     return {w for w in _words(text) if w in SIDE_WORDS}
 
@@ -83,15 +121,10 @@ def _contains(prompt: str, name: str) -> bool:
 
 
 def _names_as_target(prompt: str, name: str) -> bool:
-    """``prompt`` holds ``name`` somewhere other than as a landmark (a landmark word, or an
-    anatomical direction followed by "to", at most ``LANDMARK_WINDOW`` words before it): "the polyp
-    in the bowel", not "... above the left lung" or "... lateral to the heart"."""
-    p, n = _words(prompt), _words(name)
-
-    def landmark(i: int) -> bool:
-        return any(p[j] in LANDMARK_WORDS or (p[j] in RELATIONS_TO and p[j + 1] == "to") for j in range(max(0, i - LANDMARK_WINDOW), i))
-
-    return bool(n) and any(p[i : i + len(n)] == n and not landmark(i) for i in range(len(p) - len(n) + 1))
+    """``prompt`` holds ``name`` somewhere other than in a landmark phrase (:func:`_landmark_flags`):
+    "the polyp in the bowel", not "... above the left lung" or "... lateral to the heart"."""
+    p, n, landmark = _words(prompt), _words(name), _landmark_flags(prompt)
+    return bool(n) and any(p[i : i + len(n)] == n and not landmark[i] for i in range(len(p) - len(n) + 1))
 
 
 class PromptResolver:
@@ -127,11 +160,14 @@ class PromptResolver:
         phrases: dict[str, set[str]] = {}  # target (trained class, or "catalogue:<key>") -> phrases
         trained_keys = {}
         self._names: dict[str, set[str]] = {}  # trained class -> the names that pass a prompt through
+        self._heads: dict[str, set[str]] = {}  # trained class -> its words in a landmark phrase ("ulcer", "mole")
         for t in self.targets:
             key = catalog.aliases.get(t, t)
             trained_keys[key] = t
             phrases.setdefault(t, set()).update({t, pluralize(t)})
             self._names[t] = {t, pluralize(t)}
+            # the words that stand for it in a landmark phrase: its head noun and one-word synonyms
+            self._heads[t] = {_words(t)[-1], pluralize(_words(t)[-1])} if _words(t) else set()
         aliases_of: dict[str, set[str]] = {}
         for alias, key in catalog.aliases.items():
             if any(w in vocabulary for w in _words(alias)):  # words, not dataset names ("kvasir-seg", "ph2")
@@ -142,6 +178,7 @@ class PromptResolver:
                                                      *info.synonyms, *(d.lower() for d in info.descriptions)})
             if owner in self._names:
                 self._names[owner].add(info.plural.lower())
+                self._heads[owner].update(w for w in (*aliases_of.get(key, ()), *info.synonyms) if w.isalpha())
         self._owners: list[str] = []
         texts: list[str] = []
         for owner, ps in sorted(phrases.items()):
@@ -172,37 +209,85 @@ class PromptResolver:
         return hit
 
     def _negated(self, prompt: str) -> bool:
-        words = _words(prompt)
-        return any(w in NEGATIONS and (w != "non" or i + 1 == len(words) or words[i + 1] in self._name_words)
+        # a negation in a landmark phrase describes the surroundings ("the lesion, surrounded by
+        # normal skin"), not the target
+        words, landmark = _words(prompt), _landmark_flags(prompt)
+        return any(w in NEGATIONS and not landmark[i] and (w != "non" or i + 1 == len(words) or words[i + 1] in self._name_words)
                    for i, w in enumerate(words))
+
+    def _named(self, prompt: str) -> tuple[set[str], set[str]]:
+        """The trained targets ``prompt`` names as what it asks for, and those it names only as
+        landmarks ("... above the left lung")."""
+        named = {t for t, names in self._names.items() if any(_contains(prompt, n) for n in names)}
+        # a name inside a longer one ("lung" in "left lung") is not a second target
+        named = {t for t in named if not any(t != u and _contains(u, t) for u in named)}
+        asked = {t for t in named if any(_names_as_target(prompt, n) for n in self._names[t])}
+        return asked, named - asked
+
+    def _landmark_targets(self, prompt: str) -> set[str]:
+        """Trained targets whose head noun or a one-word synonym ("ulcer", "clavicle", "mole") stands in
+        a landmark phrase: "the skin around the ulcer" asks for no ulcer, "the rib below the left
+        clavicle" for no clavicle."""
+        around = {w for w, f in zip(_words(prompt), _landmark_flags(prompt)) if f}
+        return {t for t, heads in self._heads.items() if heads & around}
+
+    def _by_clause(self, prompt: str, landmarks: set[str]) -> Resolution | None:
+        """A long description read clause by clause, each without its landmark phrases and opening
+        instruction: resolved when some clauses resolve and all of those to the same target."""
+        words, landmark = _words(prompt), _landmark_flags(prompt)
+        texts, i = [], 0
+        for clause in _clauses(prompt):
+            n = len(clause.split())
+            kept = [w for w, f in zip(words[i : i + n], landmark[i : i + n]) if not f and w not in LANDMARK_WORDS]
+            i += n
+            text = INSTRUCTION.sub("", " ".join(kept))
+            if text:
+                texts.append(text)
+        if not texts or texts == [" ".join(words)]:
+            return None  # one clause as it was: read whole already
+        each = [self._closest(t, landmarks) for t in texts]
+        hits = [r for r in each if r.target is not None]
+        if not hits or any(r.target != hits[0].target for r in hits):
+            return None
+        best = max(hits, key=lambda r: r.similarity)
+        return Resolution(prompt, best.target, best.target, best.similarity, best.runner_up)
 
     def _resolve(self, prompt: str) -> Resolution:
         unchanged = Resolution(prompt, prompt, None)
         if not prompt.strip() or self._negated(prompt):
             return unchanged
-        named = {t for t, names in self._names.items() if any(_contains(prompt, n) for n in names)}
-        # a name inside a longer one ("lung" in "left lung") is not a second target
-        named = {t for t in named if not any(t != u and _contains(u, t) for u in named)}
-        # a name met only as a landmark ("... above the left lung") names where, not what: the
-        # prompt is then read as a whole, by similarity, like one that names no target
-        named = {t for t in named if any(_names_as_target(prompt, n) for n in self._names[t])}
+        named, landmarks = self._named(prompt)
+        if len(named) > 1:
+            # "Segment the right clavicle, the thin bone crossing the top of the right lung": the
+            # first clause that names a target, if it names one, says what is asked; the rest describe it
+            for clause in _clauses(prompt):
+                first, _ = self._named(clause)
+                if first:
+                    named = first
+                    break
         if named:
             (target,) = named if len(named) == 1 else (None,)
             if self.names_only and target is not None and prompt.strip().lower() != target:
                 return Resolution(prompt, target, target)
             return unchanged
-        whole = self._closest(prompt)
+        # a prompt that names no target, or names one only as a landmark, is read by similarity; a
+        # landmark's target is never the answer ("the rib below the left clavicle" is no clavicle)
+        landmarks |= self._landmark_targets(prompt)
+        whole = self._closest(prompt, landmarks)
+        if whole.target is None:
+            whole = self._by_clause(prompt, landmarks) or whole
         if whole.target is None:
             parts = [p for p in ALTERNATIVES.split(prompt) if _words(p)]
             if len(parts) > 1:
-                each = [self._closest(p) for p in parts]
+                each = [self._closest(p, landmarks) for p in parts]
                 if each[0].target is not None and all(r.target == each[0].target for r in each):
                     return Resolution(prompt, each[0].target, each[0].target,
                                       min(r.similarity for r in each), max(r.runner_up for r in each))
         return whole
 
-    def _closest(self, prompt: str) -> Resolution:
-        """The trained target ``prompt`` is closest to by similarity, if it clears the thresholds."""
+    def _closest(self, prompt: str, landmarks: set[str] = frozenset()) -> Resolution:
+        """The trained target ``prompt`` is closest to by similarity, if it clears the thresholds and
+        is none of ``landmarks``."""
         if self._bank is None:
             self._bank = self._features(self._texts)
         sims = (self._bank @ self._features([prompt])[0]).tolist()  # (P,)
@@ -217,7 +302,7 @@ class PromptResolver:
             return Resolution(prompt, prompt, None)
         ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)
         (owner, s1), s2 = ranked[0], (ranked[1][1] if len(ranked) > 1 else -1.0)
-        if owner.startswith("catalogue:") or s1 < self.min_similarity or s1 - s2 < self.min_margin:
+        if owner.startswith("catalogue:") or owner in landmarks or s1 < self.min_similarity or s1 - s2 < self.min_margin:
             return Resolution(prompt, prompt, None, s1, s2)
         return Resolution(prompt, owner, owner, s1, s2)
 
