@@ -209,6 +209,9 @@ def test_a_landmark_phrase_runs_to_the_end_of_its_clause():
     assert not _names_as_target("the cardiac shadow between the right lung and the left lung", "left lung")
     assert _names_as_target("the area next to the spine, which is the left lung", "left lung")
     assert _names_as_target("the heart, between the two lungs", "heart")
+    # what is left out is a landmark too
+    for prompt in ("the toenails, leaving out the foot ulcer", "the highlights, ignoring the polyp", "ribs apart from the left clavicle"):
+        assert names.resolve(prompt).target is None, prompt
     assert _landmark_flags("the lung, next to the heart") == [False, False, False, True, True, True]
     # a clause word opens a new clause; a direction is a landmark word only before "to"
     assert _landmark_flags("bone above it which is lateral to the heart") == [False, False, True, False, False, False, True, True, True]
@@ -255,3 +258,35 @@ def test_a_long_description_is_read_clause_by_clause():
     assert r.resolve(mixed).target is None and r.resolve(mixed).model_prompt == mixed
     # the landmark phrase is no clause's evidence: "beside the left lung" does not make a lung
     assert r.resolve("the thin bone, beside the left lung").target != "left lung"
+    # nor is where the picture comes from ("in this dermoscopy image")
+    from medvlseg.prompts.resolve import CONTEXT
+
+    assert CONTEXT.sub("", "the mole in this dermoscopy image").strip() == "the mole"
+    assert CONTEXT.sub("", "the right clavicular bone on this chest x ray").strip() == "the right clavicular bone"
+    assert CONTEXT.sub("", "the polyp on the left wall") == "the polyp on the left wall"
+    framed = "segment the open wound foot skin in this close up photograph taken at the clinic yesterday"
+    assert r.resolve(framed).target == "foot ulcer"
+
+
+def test_what_is_left_out_runs_over_commas_to_the_end_of_the_sentence():
+    from medvlseg.prompts.resolve import _landmark_flags
+
+    names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, names_only=True)
+    assert _landmark_flags("forceps excluding mucosa, polyps; folds") == [False, False, True, True, False]
+    assert _landmark_flags("forceps next to mucosa, polyps") == [False, False, True, True, False]
+    for prompt in ("the snare, excluding the mucosa, polyps and stool", "the toes, leaving out the sheet, the foot ulcer"):
+        assert names.resolve(prompt).target is None, prompt
+    assert names.resolve("the polyp, excluding the mucosa, folds and glare").target == "polyp"
+
+
+def test_shorthand_is_read_as_the_words_it_stands_for():
+    names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, names_only=True)
+    for prompt, name in [("seg R lung, CXR", "right lung"), ("L clav", "left clavicle"), ("lt lung mask", "left lung"),
+                         ("seg DFU", "foot ulcer")]:
+        r = names.resolve(prompt)
+        assert (r.target, r.model_prompt, r.prompt) == (name, name, prompt), prompt
+    r = names.resolve("qwzk R")  # unresolved: the model is given the prompt as typed, not expanded
+    assert r.target is None and r.model_prompt == "qwzk R"
+    from medvlseg.prompts.resolve import _expand
+
+    assert _expand("L1 vertebra, R-sided seg") == "L1 vertebra, right-sided segment"  # a letter inside a word is no side

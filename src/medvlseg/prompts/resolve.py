@@ -6,21 +6,32 @@ not know, says the lesion is absent. BiomedParse meets this by matching the prom
 against its catalogue of object types; so do we, with the model's own frozen text tower as a
 sentence encoder (for ``lite``: all-MiniLM-L6-v2, made for sentence similarity):
 
+Shorthand is read first as the words it stands for ("seg R lung, CXR": "segment right lung, chest x-ray").
+
 - a prompt that contains one of the model's target names (``"one small pink polyp in the upper
   left"``) is given to the model unchanged: the model reads such sentences itself; unless it was
   trained on names alone (``prompt_type: p1``, recorded with it), which read no sentence: then a
-  prompt naming exactly one of its targets is given as that name ("polyp in the bowel" -> "polyp");
-  a name met only as a landmark, after "above", "next to", "between", "lateral to" and the like
-  ("the collar bone above the left lung"), does not count as naming it;
+  prompt naming exactly one of its targets is given as that name ("polyp in the bowel" -> "polyp").
+  A name in a landmark phrase does not count as naming it: after "above", "next to", "between",
+  "lateral to", a passive "by" and the like, to the end of the clause ("the collar bone above the
+  left lung", "the heart between the right lung and the left lung", "partly hidden by the heart"),
+  and after what leaves something out ("excluding", "leaving out"), to the end of the sentence.
+  Where several targets are still named, the first clause that names one says what is asked
+  ("Segment the right clavicle, the bone crossing the top of the right lung");
   a prompt with a negation ("healthy skin, no mole", "non-polyp mucosa") is always unchanged, since a
   similarity or a name found in it would turn its meaning round ("non" before any other word,
-  "non-healing wound", qualifies the target and negates nothing);
+  "non-healing wound", qualifies the target and negates nothing; "normal" in a landmark phrase,
+  "surrounded by normal skin", describes the surroundings);
 - otherwise it is compared (cosine of the pooled text features) with the phrases of every target in
   the catalogue (:mod:`medvlseg.prompts.attributes`: the name, plural, the aliases made of words
   (not dataset names such as "kvasir-seg"), the synonyms users type ("nevus", "adenoma") and the
   descriptions), trained or not. It is given to the model as the name of the trained target it is closest to when
   that similarity is at least ``min_similarity`` and clearly (``min_margin``) above that of every
-  other target, a side word ("left", "right") never crossing to the other side; a list of
+  other target, a side word ("left", "right") never crossing to the other side, and never a target
+  whose head noun or one-word synonym stands in a landmark phrase ("the skin around the ulcer");
+  a long description that is close to no phrase as a whole is read clause by clause, each without
+  its opening instruction ("segment"), landmark phrases and where the picture comes from ("in this
+  dermoscopy image"), and resolved when the clauses that resolve all agree; a list of
   alternatives ("naevus or melanoma", "ulcer, sore") that is close to no phrase as a whole is
   resolved when every alternative is, each to the same target; a prompt closer to an untrained
   target, or close to none (nonsense), goes to the model unchanged, and the model then calls it
@@ -50,21 +61,32 @@ NEGATIONS = frozenset({"no", "not", "without", "absent", "free", "healthy", "nor
 ALTERNATIVES = re.compile(r"\s*(?:[,;/]|\bor\b|\band\b)\s*")  # "naevus or melanoma", "sore, ulcer"
 # words that make what follows them, to the end of the clause, a landmark, not the target: "the
 # collar bone ... above the left lung", "the lung ... next to the heart", "bounded by the diaphragm
-# below and the heart", "partly hidden by the heart", "excluding the surrounding normal mucosa"
+# below and the heart", "partly hidden by the heart", "excluding (ignoring) the surrounding mucosa"
 LANDMARK_WORDS = frozenset({"above", "below", "beneath", "under", "underneath", "over", "beside", "next", "near",
                             "adjacent", "behind", "between", "around", "alongside", "against", "toward", "towards",
                             "overlying", "underlying", "bounded", "bordering", "borders", "abutting", "surrounding",
-                            "surrounded", "by", "within", "excluding", "except"})
-# anatomical directions are landmark words when followed by "to" ("lateral to the heart"), not as
-# a target's own adjective ("the medial left clavicle")
-RELATIONS_TO = frozenset({"lateral", "medial", "superior", "inferior", "anterior", "posterior", "proximal", "distal"})
+                            "surrounded", "by", "within"})
+# two-word landmarks: anatomical directions followed by "to" ("lateral to the heart"; alone, a
+# target's own adjective: "the medial left clavicle"), and what leaves a structure out
+RELATIONS = {**dict.fromkeys(("lateral", "medial", "superior", "inferior", "anterior", "posterior", "proximal", "distal"), "to"),
+             "leaving": "out", "leave": "out", "apart": "from", "other": "than"}
 # a landmark phrase runs this many words at most, and ends at a punctuation mark or a new clause
 # ("..., which", "... where"): "the heart, between the two lungs" names the heart
 LANDMARK_SCOPE = 8
 CLAUSE_WORDS = frozenset({"which", "that", "where", "while", "whereas", "whose"})
+# words that leave out what follows them, a list over commas included
+EXCLUSIONS = frozenset({"excluding", "exclude", "except", "ignoring", "omitting", "sparing"})
+EXCLUSIONS_BEFORE = frozenset({"leaving", "leave", "apart", "other"})  # "leaving out", "apart from", "other than"
+# shorthand typed in requests ("seg R lung, CXR"), read as the words it stands for
+ABBREVIATIONS = {"r": "right", "l": "left", "rt": "right", "lt": "left", "seg": "segment", "pt": "patient",
+                 "cxr": "chest x-ray", "clav": "clavicle", "dfu": "diabetic foot ulcer"}
 # what a request opens with says nothing of its target ("segment the ...", "draw a mask around ...")
-INSTRUCTION = re.compile(r"^(?:please\s+)?(?:segment|outline|highlight|mark|find|show(?:\s+me)?|draw(?:\s+a\s+mask)?(?:\s+around)?|"
+INSTRUCTION = re.compile(r"^(?:please\s+)?(?:segment|outline|highlight|mark|mask|find|show(?:\s+me)?|draw(?:\s+a\s+mask)?(?:\s+around)?|"
                          r"delineate|identify|locate|detect|label|contour|trace|select|extract|annotate)\s+", re.IGNORECASE)
+# where the picture comes from says nothing of the target either ("... in this dermoscopy image",
+# "... on this frontal chest x-ray")
+CONTEXT = re.compile(r"\b(?:in|on|from|of|at|during)\s+(?:this|the|a|an|that)\s+(?:[a-z0-9]+\s+){0,3}?"
+                     r"(?:image|photo|photograph|picture|frame|film|radiograph|x\s?ray|scan|view|video|colonoscopy|endoscopy)\b")
 CACHE_SIZE = 4096  # resolutions kept (a service meets an unbounded stream of prompts)
 
 
@@ -79,6 +101,11 @@ class Resolution:
 
 def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def _expand(text: str) -> str:
+    """``text`` with its shorthand written out (:data:`ABBREVIATIONS`): "seg R lung" -> "segment right lung"."""
+    return re.sub(r"\b[A-Za-z]+\b", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
 
 
 def _clauses(text: str) -> list[str]:
@@ -97,17 +124,26 @@ def _clauses(text: str) -> list[str]:
 
 
 def _landmark_flags(text: str) -> list[bool]:
-    """For each of ``_words(text)``: whether it stands in a landmark phrase (after a landmark word,
-    or an anatomical direction followed by "to", in the same clause and at most
-    ``LANDMARK_SCOPE`` words on)."""
+    """For each of ``_words(text)``: whether it stands in a landmark phrase: after a landmark word,
+    or an anatomical direction followed by "to", in the same clause and at most ``LANDMARK_SCOPE``
+    words on; after a word that leaves something out ("excluding"), to the end of the sentence or
+    clause, over commas ("excluding the mucosa, polyps and stool")."""
+    tokens = re.findall(r"[a-z0-9]+|[,;:.()!?]", text.lower())
     flags: list[bool] = []
-    for clause in _clauses(text):
-        words, left = clause.split(), 0
-        for i, w in enumerate(words):
-            flags.append(left > 0)
-            left = max(left - 1, 0)
-            if w in LANDMARK_WORDS or (w in RELATIONS_TO and words[i + 1 : i + 2] == ["to"]):
-                left = LANDMARK_SCOPE
+    left, leaving_out = 0, False
+    for k, t in enumerate(tokens):
+        if not t[0].isalnum() or t in CLAUSE_WORDS:
+            left = 0
+            leaving_out = leaving_out and t == ","
+            if not t[0].isalnum():
+                continue
+        flags.append(left > 0 or leaving_out)
+        left = max(left - 1, 0)
+        two_words = tokens[k + 1 : k + 2] == [RELATIONS.get(t)]
+        if t in EXCLUSIONS or (two_words and t in EXCLUSIONS_BEFORE):
+            leaving_out = True
+        elif t in LANDMARK_WORDS or two_words:
+            left = LANDMARK_SCOPE
     return flags
 
 
@@ -232,15 +268,16 @@ class PromptResolver:
         return {t for t, heads in self._heads.items() if heads & around}
 
     def _by_clause(self, prompt: str, landmarks: set[str]) -> Resolution | None:
-        """A long description read clause by clause, each without its landmark phrases and opening
-        instruction: resolved when some clauses resolve and all of those to the same target."""
+        """A long description read clause by clause, each without its opening instruction, landmark
+        phrases and where the picture comes from: resolved when some clauses resolve and all of those
+        to the same target."""
         words, landmark = _words(prompt), _landmark_flags(prompt)
         texts, i = [], 0
         for clause in _clauses(prompt):
             n = len(clause.split())
-            kept = [w for w, f in zip(words[i : i + n], landmark[i : i + n]) if not f and w not in LANDMARK_WORDS]
+            kept = [w for w, f in zip(words[i : i + n], landmark[i : i + n]) if not f and w not in LANDMARK_WORDS | EXCLUSIONS]
             i += n
-            text = INSTRUCTION.sub("", " ".join(kept))
+            text = " ".join(CONTEXT.sub(" ", INSTRUCTION.sub("", " ".join(kept))).split())
             if text:
                 texts.append(text)
         if not texts or texts == [" ".join(words)]:
@@ -252,8 +289,9 @@ class PromptResolver:
         best = max(hits, key=lambda r: r.similarity)
         return Resolution(prompt, best.target, best.target, best.similarity, best.runner_up)
 
-    def _resolve(self, prompt: str) -> Resolution:
-        unchanged = Resolution(prompt, prompt, None)
+    def _resolve(self, given: str) -> Resolution:
+        unchanged = Resolution(given, given, None)
+        prompt = _expand(given)
         if not prompt.strip() or self._negated(prompt):
             return unchanged
         named, landmarks = self._named(prompt)
@@ -261,29 +299,29 @@ class PromptResolver:
             # "Segment the right clavicle, the thin bone crossing the top of the right lung": the
             # first clause that names a target, if it names one, says what is asked; the rest describe it
             for clause in _clauses(prompt):
-                first, _ = self._named(clause)
+                first = self._named(clause)[0] & named
                 if first:
                     named = first
                     break
         if named:
             (target,) = named if len(named) == 1 else (None,)
-            if self.names_only and target is not None and prompt.strip().lower() != target:
-                return Resolution(prompt, target, target)
+            if self.names_only and target is not None and given.strip().lower() != target:
+                return Resolution(given, target, target)
             return unchanged
         # a prompt that names no target, or names one only as a landmark, is read by similarity; a
         # landmark's target is never the answer ("the rib below the left clavicle" is no clavicle)
         landmarks |= self._landmark_targets(prompt)
-        whole = self._closest(prompt, landmarks)
-        if whole.target is None:
-            whole = self._by_clause(prompt, landmarks) or whole
-        if whole.target is None:
+        found = self._closest(prompt, landmarks)
+        if found.target is None:
+            found = self._by_clause(prompt, landmarks) or found
+        if found.target is None:
             parts = [p for p in ALTERNATIVES.split(prompt) if _words(p)]
             if len(parts) > 1:
                 each = [self._closest(p, landmarks) for p in parts]
                 if each[0].target is not None and all(r.target == each[0].target for r in each):
-                    return Resolution(prompt, each[0].target, each[0].target,
-                                      min(r.similarity for r in each), max(r.runner_up for r in each))
-        return whole
+                    found = Resolution(prompt, each[0].target, each[0].target,
+                                       min(r.similarity for r in each), max(r.runner_up for r in each))
+        return Resolution(given, found.target or given, found.target, found.similarity, found.runner_up)
 
     def _closest(self, prompt: str, landmarks: set[str] = frozenset()) -> Resolution:
         """The trained target ``prompt`` is closest to by similarity, if it clears the thresholds and
