@@ -5,6 +5,9 @@ paraphrase resolved to its own target, no nonsense resolved to any.
 
     python benchmarks/prompt_resolution.py runs/medclipseg-lite-universal                       # default list
     python benchmarks/prompt_resolution.py runs/medclipseg-lite-universal --prompts benchmarks/prompts/heldout-paraphrases.yaml
+    python benchmarks/prompt_resolution.py RUN --prompts LIST1.yaml --prompts LIST2.yaml --nonsense 1000 --json out.json   # several lists
+
+A list with no targets (decoys) counts how many of its prompts resolve to a target: none should.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import numpy as np
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("run", help="a run directory (its record's targets and its backbone's text tower)")
-    ap.add_argument("--prompts", help="cross-prompt YAML (default: the cross-prompt evaluation's default list)")
+    ap.add_argument("--prompts", action="append", help="cross-prompt YAML (default: the cross-prompt evaluation's default list); repeat for several")
     ap.add_argument("--nonsense", type=int, default=200, help="generated nonsense prompts to try")
     ap.add_argument("--json", help="write the rows here")
     args = ap.parse_args(argv)
@@ -30,33 +33,46 @@ def main(argv: list[str] | None = None) -> int:
     seg = medvlseg.load(args.run, device="cpu")
     if seg.resolver is None:
         raise SystemExit(f"{args.run}: no resolver (no targets in its record, or a random text tower)")
-    spec = load_prompt_spec(args.prompts, seg.resolver.targets)
-    rows = []
-    for target, paraphrases in spec.targets.items():
-        for p in [target, *paraphrases]:
-            r = seg.resolver.resolve(p)
-            rows.append({"prompt": p, "meant": target, "given_as": r.model_prompt, "similarity": r.similarity, "runner_up": r.runner_up})
+    lists, summary, listed_nonsense = {}, [], []
+    for path in args.prompts or [None]:
+        spec = load_prompt_spec(path, seg.resolver.targets)
+        name = path or "default"
+        rows = []
+        for target, paraphrases in spec.targets.items():
+            for p in [target, *paraphrases]:
+                r = seg.resolver.resolve(p)
+                rows.append({"prompt": p, "meant": target, "given_as": r.model_prompt, "similarity": r.similarity, "runner_up": r.runner_up})
+        listed_nonsense += spec.nonsense if spec.targets else []
+        decoys = [{"prompt": p, "given_as": (r := seg.resolver.resolve(p)).model_prompt, "target": r.target, "similarity": r.similarity}
+                  for p in ([] if spec.targets else spec.nonsense)]
+        print(f"\n## {name}\n\n| prompt | meant | given to the model as | similarity | runner-up |\n|---|---|---|---|---|")
+        for r in rows:
+            sim = "-" if r["similarity"] is None else f"{r['similarity']:.3f}"
+            run = "-" if r["runner_up"] is None else f"{r['runner_up']:.3f}"
+            note = "" if r["given_as"] in (r["meant"], r["prompt"]) else " (another target)"
+            if r["given_as"] == r["prompt"] and r["prompt"] != r["meant"]:
+                note = " (unchanged: names a target)" if r["similarity"] is None else " (unchanged)"
+            print(f"| {r['prompt']} | {r['meant']} | {r['given_as']}{note} | {sim} | {run} |")
+        for d in decoys:
+            sim = "-" if d["similarity"] is None else f"{d['similarity']:.3f}"
+            print(f"| {d['prompt']} | (none) | {d['given_as']}{' (a target)' if d['target'] else ''} | {sim} | |")
+        paraphrases = [r for r in rows if r["prompt"] != r["meant"]]
+        line = (f"{name}: paraphrases given as their own target: {sum(r['given_as'] == r['meant'] for r in paraphrases)} of {len(paraphrases)}; "
+                f"given as another target: {sum(r['given_as'] not in (r['meant'], r['prompt']) for r in paraphrases)}")
+        if decoys:
+            line += f"; decoys resolved to a target: {sum(d['target'] is not None for d in decoys)} of {len(decoys)}"
+        summary.append(line)
+        lists[name] = {"rows": rows, "decoys": decoys, "summary": line}
     rng = np.random.default_rng(0)
-    nonsense = list(dict.fromkeys([*spec.nonsense, *(nonsense_prompt(rng) for _ in range(args.nonsense))]))
-    wrong = [seg.resolver.resolve(p) for p in nonsense]
-    wrong = [r for r in wrong if r.target is not None]
-    print("| prompt | meant | given to the model as | similarity | runner-up |\n|---|---|---|---|---|")
-    for r in rows:
-        sim = "-" if r["similarity"] is None else f"{r['similarity']:.3f}"
-        run = "-" if r["runner_up"] is None else f"{r['runner_up']:.3f}"
-        note = "" if r["given_as"] in (r["meant"], r["prompt"]) else " (another target)"
-        if r["given_as"] == r["prompt"] and r["prompt"] != r["meant"]:
-            note = " (unchanged: names a target)" if r["similarity"] is None else " (unchanged)"
-        print(f"| {r['prompt']} | {r['meant']} | {r['given_as']}{note} | {sim} | {run} |")
-    paraphrases = [r for r in rows if r["prompt"] != r["meant"]]
-    print(f"\nparaphrases given as their own target: {sum(r['given_as'] == r['meant'] for r in paraphrases)} of {len(paraphrases)}; "
-          f"given as another target: {sum(r['given_as'] not in (r['meant'], r['prompt']) for r in paraphrases)}; "
-          f"nonsense resolved to a target: {len(wrong)} of {len(nonsense)}" + (f" ({', '.join(r.prompt for r in wrong[:5])})" if wrong else ""))
+    nonsense = list(dict.fromkeys([*listed_nonsense, *(nonsense_prompt(rng) for _ in range(args.nonsense))]))
+    wrong = [r for r in (seg.resolver.resolve(p) for p in nonsense) if r.target is not None]
+    summary.append(f"nonsense (the lists' own and generated) resolved to a target: {len(wrong)} of {len(nonsense)}" + (f" ({', '.join(r.prompt for r in wrong[:5])})" if wrong else ""))
+    print("\n" + "\n".join(summary))
     if args.json:
         from medvlseg.utils import atomic_write_json
 
-        atomic_write_json(args.json, {"rows": rows, "nonsense": len(nonsense), "nonsense_resolved": [r.prompt for r in wrong],
-                                      "command": " ".join(sys.argv)})
+        atomic_write_json(args.json, {"lists": lists, "nonsense": len(nonsense), "nonsense_resolved": [r.prompt for r in wrong],
+                                      "summary": summary, "command": " ".join(sys.argv)})
     return 0
 
 
