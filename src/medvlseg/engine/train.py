@@ -4,7 +4,7 @@ Run directory (DESIGN.md)::
 
     runs/<name>/
       config.yaml        the resolved configuration
-      model.safetensors  best epoch's weights (medvlseg.save_model: medvlseg.load_model rebuilds it)
+      model.safetensors  best (or last: optim.select_epoch) epoch's weights (medvlseg.load_model rebuilds it)
       metadata.json      versions, git commit, backbone + weight source, manifest sha256s,
                          sha256 of model.safetensors, best epoch and its val metrics, threshold, time
       metrics.csv        one row per completed epoch (train_loss, val_dice, ..., epoch_time_s)
@@ -221,6 +221,8 @@ class RunDirCallback(_lightning_checkpoint_base()):
         improved = not math.isnan(score) and score > self.best_score
         if self.best_epoch is None and math.isnan(score):
             improved = True  # no val Dice at all (e.g. only empty masks): keep the first epoch's weights
+        if self.cfg.optim.select_epoch == "last":
+            improved = True  # every epoch replaces the kept weights: the run keeps its last
         if improved:
             self.best_epoch, self.best_metrics = row["epoch"], {k: v for k, v in row.items() if k.startswith("val_")}
             self.best_score = score if not math.isnan(score) else -math.inf

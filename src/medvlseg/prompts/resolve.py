@@ -87,6 +87,7 @@ INSTRUCTION = re.compile(r"^(?:please\s+)?(?:segment|outline|highlight|mark|mask
 # "... on this frontal chest x-ray")
 CONTEXT = re.compile(r"\b(?:in|on|from|of|at|during)\s+(?:this|the|a|an|that)\s+(?:[a-z0-9]+\s+){0,3}?"
                      r"(?:image|photo|photograph|picture|frame|film|radiograph|x\s?ray|scan|view|video|colonoscopy|endoscopy)\b")
+TOKENS = re.compile(r"[a-z0-9]+|[,;:.()!?]")  # words, and the marks that end a clause
 CACHE_SIZE = 4096  # resolutions kept (a service meets an unbounded stream of prompts)
 
 
@@ -111,7 +112,7 @@ def _expand(text: str) -> str:
 def _clauses(text: str) -> list[str]:
     """``text`` cut at punctuation and at the words that open a clause ("which", "where", ...)."""
     out, current = [], []
-    for token in re.findall(r"[a-z0-9]+|[,;:.()!?]", text.lower()):
+    for token in TOKENS.findall(text.lower()):
         if not token[0].isalnum() or token in CLAUSE_WORDS:
             if current:
                 out.append(" ".join(current))
@@ -128,7 +129,7 @@ def _landmark_flags(text: str) -> list[bool]:
     or an anatomical direction followed by "to", in the same clause and at most ``LANDMARK_SCOPE``
     words on; after a word that leaves something out ("excluding"), to the end of the sentence or
     clause, over commas ("excluding the mucosa, polyps and stool")."""
-    tokens = re.findall(r"[a-z0-9]+|[,;:.()!?]", text.lower())
+    tokens = TOKENS.findall(text.lower())
     flags: list[bool] = []
     left, leaving_out = 0, False
     for k, t in enumerate(tokens):
