@@ -57,10 +57,11 @@ def main(argv: list[str] | None = None) -> int:
             sim = "-" if d["similarity"] is None else f"{d['similarity']:.3f}"
             print(f"| {d['prompt']} | (none) | {d['given_as']}{' (a target)' if d['target'] else ''} | {sim} | |")
         paraphrases = [r for r in rows if r["prompt"] != r["meant"]]
-        line = (f"{name}: paraphrases given as their own target: {sum(r['given_as'] == r['meant'] for r in paraphrases)} of {len(paraphrases)}; "
-                f"given as another target: {sum(r['given_as'] not in (r['meant'], r['prompt']) for r in paraphrases)}")
         if decoys:
-            line += f"; decoys resolved to a target: {sum(d['target'] is not None for d in decoys)} of {len(decoys)}"
+            line = f"{name}: decoys resolved to a target: {sum(d['target'] is not None for d in decoys)} of {len(decoys)}"
+        else:
+            line = (f"{name}: paraphrases given as their own target: {sum(r['given_as'] == r['meant'] for r in paraphrases)} of {len(paraphrases)}; "
+                    f"given as another target: {sum(r['given_as'] not in (r['meant'], r['prompt']) for r in paraphrases)}")
         summary.append(line)
         lists[name] = {"rows": rows, "decoys": decoys, "summary": line}
     rng = np.random.default_rng(0)
