@@ -238,7 +238,7 @@ class RunDirCallback(_lightning_checkpoint_base()):
                 epochs = self.cfg.optim.epochs
                 self.console.print(
                     f"epoch {row['epoch']}/{epochs}  train_loss {row['train_loss']:.4f}  "
-                    f"val_dice {score:.4f}  {epoch_time:.1f}s" + ("  (best)" if improved else ""),
+                    f"val_dice {score:.4f}  {epoch_time:.1f}s" + (f"  ({'kept' if self.cfg.optim.select_epoch == 'last' else 'best'})" if improved else ""),
                     highlight=False,
                 )
         # all ranks call this: Lightning writes on rank 0 and synchronises
