@@ -165,7 +165,7 @@ def test_non_before_a_target_word_negates_before_any_other_word_qualifies(resolv
 def test_a_list_of_alternatives_is_resolved_when_every_alternative_is():
     # the whole sentence is closest to nothing (shared words spread over two synonyms); each half is a synonym
     strict = PromptResolver(bag_of_words, TARGETS, min_similarity=0.9)
-    assert strict.resolve("naevus melanoma").target is None
+    assert strict._closest("naevus melanoma").target is None
     for prompt in ("naevus or melanoma", "naevus, melanoma", "naevus / melanoma", "naevus and melanoma"):
         r = strict.resolve(prompt)
         assert (r.target, r.model_prompt) == ("skin lesion", "skin lesion"), prompt
@@ -290,3 +290,87 @@ def test_shorthand_is_read_as_the_words_it_stands_for():
     from medvlseg.prompts.resolve import _expand
 
     assert _expand("L1 vertebra, R-sided seg") == "L1 vertebra, right-sided segment"  # a letter inside a word is no side
+
+
+def test_a_negation_negates_what_follows_it_not_the_whole_prompt():
+    """"no ulceration", "no pneumothorax", "no fracture of" negate a finding, not the structure the
+    sentence is about; a negation of the target itself, or of any target word when the prompt is read
+    by similarity, still leaves the prompt as given."""
+    from medvlseg.prompts.resolve import _negation_flags
+
+    names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, names_only=True)
+    for prompt, name in [("Pedunculated polyp, smooth surface, no ulceration, removed by snare.", "polyp"),
+                         ("The right lung is clear with no pneumothorax, consolidation or effusion.", "right lung"),
+                         ("No fracture of the right clavicle; the joint is congruent.", "right clavicle")]:
+        assert names.resolve(prompt).model_prompt == name, prompt
+    for prompt in ("no polyp in this frame", "not the left lung", "the foot ulcer is absent", "polyp-free mucosa",
+                   "ulcer-free skin", "skin without pigment", "healthy skin, no mole", "none of the polyps"):
+        r = names.resolve(prompt)
+        assert r.target is None and r.model_prompt == prompt, prompt
+    # a negation of a word no target phrase holds does not turn a description round
+    assert names.resolve("the open sore on the foot that will not heal").target == "foot ulcer"
+    assert _negation_flags("no fracture of the right clavicle", set()) == [False, True, False, False, False, False]
+    assert _negation_flags("the foot ulcer is absent", set()) == [True, True, True, True, False]
+    assert _negation_flags("non polyp, non healing", {"polyp"}) == [False, True, False, False]
+
+
+def test_an_alias_heading_the_request_names_its_target():
+    """A one- or few-word alias or synonym at the head of what is asked names its target, however far
+    the whole sentence is from every phrase; after a preposition, a verb of another thing, or words
+    that describe something else, or before a noun it qualifies, it names nothing."""
+    far = PromptResolver(bag_of_words, TARGETS, min_similarity=0.999, names_only=True)  # similarity resolves nothing
+    for prompt, name in [("can you outline the mole in this dermoscopy image?", "skin lesion"),
+                         ("one large red wound bed with yellow slough near the heel", "foot ulcer"),
+                         ("Cardiac silhouette is mildly enlarged with a ratio around 0.55.", "heart"),
+                         ("the slim left collarbone along the top right of the radiograph", "left clavicle"),
+                         ("where is the adenoma?", "polyp")]:
+        r = far.resolve(prompt)
+        assert (r.target, r.model_prompt) == (name, name), prompt
+    for prompt in ("the lung lesion", "terminal hairs crossing the lesion", "the hard skin ringing the edge of the ulcer",
+                   "wound dressing", "the skin around the wound", "the mole's hairs", "the gastric ulcer",
+                   "no mole here", "the ruler, which lies beside the mole", "the toenail and the wound"):
+        assert far.resolve(prompt).target is None, prompt
+
+
+def test_a_slip_of_the_pen_is_read_as_the_catalogue_word_it_stands_for():
+    from medvlseg.prompts.resolve import _edits
+
+    assert [_edits(a, b) for a, b in [("rigth", "right"), ("clavical", "clavicle"), ("ab", "ba"), ("kitten", "sitting"), ("", "abc")]] == [1, 2, 1, 3, 3]
+    english = {"the", "in", "hole", "sock", "heat", "map", "of", "chest", "field", "lung", "on"}
+    names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.999, names_only=True, known_words=english)
+    for prompt, name in [("rigth lung field", "right lung"), ("left clavicel", "left clavicle"), ("colonic pollyp", "polyp"),
+                         ("lefft lung", "left lung")]:
+        r = names.resolve(prompt)
+        assert (r.target, r.model_prompt, r.prompt) == (name, name, prompt), prompt
+    for prompt in ("the hole in the sock", "heat map of the chest"):  # real words are never "corrected"
+        assert names.resolve(prompt).target is None, prompt
+    # a sentence model is given the sentence with the slip mended
+    sentences = PromptResolver(bag_of_words, TARGETS, min_similarity=0.999, known_words=english)
+    assert sentences.resolve("the rigth lung field").model_prompt == "the right lung field"
+    # without a vocabulary nothing can be told a slip
+    assert PromptResolver(bag_of_words, TARGETS, min_similarity=0.999, names_only=True).resolve("rigth lung field").target is None
+
+
+def test_minilm_reads_slips_and_places_as_a_user_means_them(lite):
+    """With the text tower's own vocabulary, slips are mended and English words are left alone; a
+    prompt about where a target lies ("the lumen of the colon", from "a mass ... bulging into the
+    lumen of the colon") is no request for the target."""
+    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, names_only=True,
+                       known_words=lite.tokenizer.get_vocab())
+    for prompt, name in [("rigth lung field", "right lung"), ("left clavicel", "left clavicle"), ("colonic pollyp", "polyp")]:
+        assert r.resolve(prompt).target == name, prompt
+    for prompt in ("the hole in the sock", "segment the lumen of the colon", "the inner wall of the bowel"):
+        assert r.resolve(prompt).target is None, prompt
+    assert r.resolve("a growth on the colon lining").target == "polyp"  # the target, where it lies
+
+
+def test_a_prompt_closer_to_where_a_phrase_puts_its_target_asks_for_the_place():
+    from medvlseg.prompts.resolve import _place
+
+    assert _place("a growth protruding from the colon lining") == "from the colon lining"
+    assert _place("tissue protruding into the colon lumen") == "into the colon lumen"
+    assert _place("adenoma") is None and _place("in the colon") is None  # a place must follow a target
+    r = PromptResolver(bag_of_words, TARGETS, min_similarity=0.6)
+    # "tissue protruding into the colon lumen" shares both words (0.63), its place "into the colon lumen" more (0.82)
+    assert r.resolve("the lumen of the colon").target is None
+    assert r.resolve("tissue protruding into the colon lumen").target == "polyp"

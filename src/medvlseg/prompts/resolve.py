@@ -6,7 +6,9 @@ not know, says the lesion is absent. BiomedParse meets this by matching the prom
 against its catalogue of object types; so do we, with the model's own frozen text tower as a
 sentence encoder (for ``lite``: all-MiniLM-L6-v2, made for sentence similarity):
 
-Shorthand is read first as the words it stands for ("seg R lung, CXR": "segment right lung, chest x-ray").
+Shorthand is read first as the words it stands for ("seg R lung, CXR": "segment right lung, chest x-ray"),
+and a slip of the pen as the catalogue word it stands for ("rigth lung", "clavicel"), when the text
+tower's vocabulary says the word is no English word ("hole" is never read as "mole").
 
 - a prompt that contains one of the model's target names (``"one small pink polyp in the upper
   left"``) is given to the model unchanged: the model reads such sentences itself; unless it was
@@ -18,10 +20,19 @@ Shorthand is read first as the words it stands for ("seg R lung, CXR": "segment 
   and after what leaves something out ("excluding", "leaving out"), to the end of the sentence.
   Where several targets are still named, the first clause that names one says what is asked
   ("Segment the right clavicle, the bone crossing the top of the right lung");
-  a prompt with a negation ("healthy skin, no mole", "non-polyp mucosa") is always unchanged, since a
-  similarity or a name found in it would turn its meaning round ("non" before any other word,
-  "non-healing wound", qualifies the target and negates nothing; "normal" in a landmark phrase,
-  "surrounded by normal skin", describes the surroundings);
+  a prompt whose negation negates the target ("no polyp in this frame", "the foot ulcer is absent",
+  "non-polyp mucosa") is unchanged; a negation of something else does not matter ("Pedunculated
+  polyp, no ulceration", "no fracture of the right clavicle": a negation reaches to the next
+  preposition or clause). A prompt that names no target and negates any word of the catalogue's
+  phrases ("healthy skin, no mole", "skin without pigment") is unchanged, since a similarity found in
+  it would turn its meaning round ("non" before any other word, "non-healing wound", qualifies the
+  target and negates nothing; "normal" in a landmark phrase, "surrounded by normal skin", describes
+  the surroundings);
+- an alias or synonym that heads what is asked names its target as a name does ("can you outline
+  the mole in this image?", "one large red wound bed", "Cardiac silhouette is enlarged"): in the
+  first clause, after nothing but request words, determiners and words that describe that target,
+  and before a preposition, a verb or a word for its region; not "the lung lesion", "hairs
+  crossing the lesion", "the edge of the ulcer" or "wound dressing";
 - otherwise it is compared (cosine of the pooled text features) with the phrases of every target in
   the catalogue (:mod:`medvlseg.prompts.attributes`: the name, plural, the aliases made of words
   (not dataset names such as "kvasir-seg"), the synonyms users type ("nevus", "adenoma") and the
@@ -43,12 +54,12 @@ from __future__ import annotations
 import contextlib
 import re
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import torch
 
-from .attributes import TargetCatalog, load_targets, pluralize
+from .attributes import COLOR_PALETTE, GREY_WORDS, LOCATIONS, MANY_WORD, NUMBER_WORDS, SHAPES, SIZE_CLASSES, TargetCatalog, load_targets, pluralize
 
 # cosine similarity of pooled all-MiniLM-L6-v2 features, chosen between the cross-prompt evaluation's
 # default paraphrases (the lowest kept: "mole on the skin" 0.83) and words that must not become a
@@ -57,7 +68,19 @@ from .attributes import TargetCatalog, load_targets, pluralize
 MIN_SIMILARITY = 0.75
 MIN_MARGIN = 0.05
 SIDE_WORDS = ("left", "right")
-NEGATIONS = frozenset({"no", "not", "without", "absent", "free", "healthy", "normal", "none", "non"})
+# A negation negates the words after it up to a preposition, a punctuation mark or a new clause, at
+# most NEGATION_SCOPE words ("no polyp", "healthy skin"; "no fracture of the right clavicle" negates
+# the fracture, not the clavicle); "non" the one word after it, if that word names a target ("non-polyp
+# mucosa"; "non-healing wound" qualifies the wound); "free" and "absent" what stands before them in
+# their clause ("ulcer-free skin", "the foot ulcer is absent"); "none" its whole clause
+NEGATIONS_BEFORE = frozenset({"no", "not", "without", "healthy", "normal"})
+NEGATIONS_AFTER = frozenset({"free", "absent"})
+NEGATIONS = NEGATIONS_BEFORE | NEGATIONS_AFTER | {"none", "non"}
+NEGATION_SCOPE = 4
+PREPOSITIONS = frozenset({"of", "in", "on", "at", "from", "with", "for", "to", "into", "onto", "along", "across", "through",
+                          "throughout", "via", "inside", "outside", "upon", "about", "after", "before", "during", "as",
+                          "like", "per"})
+CONJUNCTIONS = frozenset({"and", "or", "but", "nor", "plus", "versus", "vs"})
 ALTERNATIVES = re.compile(r"\s*(?:[,;/]|\bor\b|\band\b)\s*")  # "naevus or melanoma", "sore, ulcer"
 # words that make what follows them, to the end of the clause, a landmark, not the target: "the
 # collar bone ... above the left lung", "the lung ... next to the heart", "bounded by the diaphragm
@@ -80,14 +103,50 @@ EXCLUSIONS_BEFORE = frozenset({"leaving", "leave", "apart", "other"})  # "leavin
 # shorthand typed in requests ("seg R lung, CXR"), read as the words it stands for
 ABBREVIATIONS = {"r": "right", "l": "left", "rt": "right", "lt": "left", "seg": "segment", "pt": "patient",
                  "cxr": "chest x-ray", "clav": "clavicle", "dfu": "diabetic foot ulcer"}
-# what a request opens with says nothing of its target ("segment the ...", "draw a mask around ...")
-INSTRUCTION = re.compile(r"^(?:please\s+)?(?:segment|outline|highlight|mark|mask|find|show(?:\s+me)?|draw(?:\s+a\s+mask)?(?:\s+around)?|"
-                         r"delineate|identify|locate|detect|label|contour|trace|select|extract|annotate)\s+", re.IGNORECASE)
+# what a request opens with says nothing of its target ("segment the ...", "draw a mask around ...",
+# "can you show me ...", "where is ...")
+LEAD_INS = (r"(?:please\s+|kindly\s+|(?:can|could|would|will)\s+you\s+|i\s+(?:want|need|would\s+like)\s+(?:you\s+)?(?:to\s+)?|"
+            r"help\s+me\s+|where\s+(?:is|are)\s+|(?:is|are)\s+there\s+)*")
+INSTRUCTION = re.compile(r"^(?:please\s+)?" + r"(?:(?:segment|outline|highlight|mark|mask|find|show(?:\s+me)?|draw(?:\s+a\s+mask)?(?:\s+around)?|"
+                         r"delineate|identify|locate|detect|label|contour|trace|select|extract|annotate|circle|shade|"
+                         r"colou?r(?:\s+in)?|see|give\s+me|get)\s+)?", re.IGNORECASE)
 # where the picture comes from says nothing of the target either ("... in this dermoscopy image",
 # "... on this frontal chest x-ray")
 CONTEXT = re.compile(r"\b(?:in|on|from|of|at|during)\s+(?:this|the|a|an|that)\s+(?:[a-z0-9]+\s+){0,3}?"
                      r"(?:image|photo|photograph|picture|frame|film|radiograph|x\s?ray|scan|view|video|colonoscopy|endoscopy)\b")
 TOKENS = re.compile(r"[a-z0-9]+|[,;:.()!?]")  # words, and the marks that end a clause
+# A one- or few-word alias or synonym ("mole", "wound", "cardiac silhouette") names its target like a
+# name does when it heads what the prompt asks for: in its first clause, after nothing but request
+# words, determiners and words that describe the target (its size, colour, shape, place, or words of
+# its own catalogue phrases: "one large red wound bed", "can you outline the mole in this image?"),
+# and before nothing but a preposition, a verb, a new clause or a word for the region ("wound bed",
+# "lesion border"; a list of alternatives is read as one, below). "the lung lesion", "hairs crossing
+# the lesion", "the edge of the ulcer" and "wound dressing" name none.
+REQUEST_WORDS = frozenset({"please", "kindly", "can", "could", "would", "will", "you", "me", "i", "want", "need", "like",
+                           "to", "help", "where", "is", "are", "there", "what", "which", "segment", "outline", "highlight",
+                           "mark", "mask", "find", "show", "draw", "around", "delineate", "identify", "locate", "detect",
+                           "label", "contour", "trace", "select", "extract", "annotate", "circle", "shade", "colour",
+                           "color", "see", "give", "get", "a", "an", "the", "this", "that", "these", "those", "my", "our",
+                           "your", "his", "her", "their", "its", "patient", "s", "any", "only", "just"})
+DESCRIPTIVE_WORDS = frozenset({"big", "little", "huge", "thin", "thick", "slim", "slender", "narrow", "wide", "broad",
+                               "long", "short", "round", "rounded", "flat", "raised", "deep", "shallow", "light", "pale",
+                               "tan", "gray", "blue", "single", "solitary", "multiple", "main", "whole", "entire",
+                               "visible", "obvious", "possible", "suspected", "suspicious", "new", "old", "central",
+                               "upper", "lower", "middle", "centre", "center", "bottom", "top", "left", "right"})
+REGION_WORDS = frozenset({"bed", "area", "region", "site", "mask", "segmentation", "outline", "outlines", "boundary",
+                          "border", "borders", "contour", "roi", "field", "zone", "shadow", "silhouette", "only", "please"})
+COPULAS = frozenset({"is", "are", "was", "were", "seems", "appears", "shows", "measuring", "measures", "seen", "noted",
+                     "visible", "present", "here"})
+# Typing slips ("rigth lung", "clavicel", "ulser") are read as the catalogue word one edit away (two for
+# words of seven letters or more; an exchange of neighbours is one edit), when the word is neither a
+# catalogue word nor a word of the text tower's vocabulary ("hole" stays a hole, never a "mole") and
+# exactly one catalogue word is that close
+MIN_TYPO_LENGTH = 4
+# words a prompt uses to describe a target's parts (templates P2-P6)
+ATTRIBUTE_WORDS = frozenset(w for text in (*SIZE_CLASSES, *NUMBER_WORDS.values(), MANY_WORD, *SHAPES, *COLOR_PALETTE,
+                                           *GREY_WORDS, *LOCATIONS) for w in text.split())
+FUNCTION_WORDS = PREPOSITIONS | CONJUNCTIONS | {"a", "an", "the", "this", "that", "its", "it", "any", "s", "is", "are",
+                                                "be", "may", "which", "who", "whose", "where", "or", "one", "two"}
 CACHE_SIZE = 4096  # resolutions kept (a service meets an unbounded stream of prompts)
 
 
@@ -148,6 +207,66 @@ def _landmark_flags(text: str) -> list[bool]:
     return flags
 
 
+def _clause_ids(text: str) -> list[int]:
+    """For each of ``_words(text)``: the index of its clause (cut as :func:`_clauses` cuts)."""
+    ids, c = [], 0
+    for t in TOKENS.findall(text.lower()):
+        if not t[0].isalnum():
+            c += 1
+            continue
+        if t in CLAUSE_WORDS:
+            c += 1
+        ids.append(c)
+    return ids
+
+
+def _negation_flags(text: str, name_words: frozenset[str] | set[str]) -> list[bool]:
+    """For each of ``_words(text)``: whether a negation negates it (see :data:`NEGATIONS_BEFORE`). A
+    negation word in a landmark phrase negates nothing: "surrounded by normal skin" describes the
+    surroundings."""
+    words, landmark, clause = _words(text), _landmark_flags(text), _clause_ids(text)
+    flags = [False] * len(words)
+    for i, w in enumerate(words):
+        if landmark[i] or w not in NEGATIONS:
+            continue
+        if w == "non":
+            if i + 1 == len(words):
+                flags[i] = True  # a dangling "non": what it negates is not said
+            elif words[i + 1] in name_words:
+                flags[i + 1] = True
+        elif w == "none":
+            flags = [f or clause[j] == clause[i] for j, f in enumerate(flags)]
+        elif w in NEGATIONS_AFTER:
+            flags = [f or (j < i and clause[j] == clause[i]) for j, f in enumerate(flags)]
+        else:
+            for j in range(i + 1, min(i + 1 + NEGATION_SCOPE, len(words))):
+                if clause[j] != clause[i] or words[j] in PREPOSITIONS | LANDMARK_WORDS | {"but"}:
+                    break
+                flags[j] = True
+    return flags
+
+
+def _edits(a: str, b: str) -> int:
+    """Optimal-string-alignment distance: insertions, deletions, substitutions and exchanges of two
+    neighbouring letters, one edit each."""
+    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[-1][-1]
+
+
+def _place(phrase: str) -> str | None:
+    """The part of a catalogue phrase that says where its target is: from its first preposition or
+    landmark word on ("a growth protruding from the colon lining" -> "from the colon lining"); None
+    for a phrase without one."""
+    words = _words(phrase)
+    k = next((i for i, w in enumerate(words) if i > 0 and w in PREPOSITIONS | LANDMARK_WORDS), None)
+    return " ".join(words[k:]) if k is not None else None
+
+
 def _sides(text: str) -> set[str]:
     return {w for w in _words(text) if w in SIDE_WORDS}
 
@@ -173,10 +292,13 @@ class PromptResolver:
     ``catalog``: the target catalogue whose phrases describe each target (default: the packaged one);
     a trained target it does not know is described by its name alone.
     ``names_only``: the model was trained on target names alone (module docstring).
+    ``known_words``: words that are spelt right (the text tower's vocabulary); given, a word that is
+    neither one of them nor a catalogue word is read as the catalogue word it is a slip for.
     """
 
     def __init__(self, encode: Callable[[list[str]], torch.Tensor], targets: Sequence[str], catalog: TargetCatalog | None = None,
-                 *, min_similarity: float = MIN_SIMILARITY, min_margin: float = MIN_MARGIN, names_only: bool = False) -> None:
+                 *, min_similarity: float = MIN_SIMILARITY, min_margin: float = MIN_MARGIN, names_only: bool = False,
+                 known_words: Collection[str] | None = None) -> None:
         catalog = catalog or load_targets()
         classes = set()
         for t in targets:
@@ -216,6 +338,12 @@ class PromptResolver:
             if owner in self._names:
                 self._names[owner].add(info.plural.lower())
                 self._heads[owner].update(w for w in (*aliases_of.get(key, ()), *info.synonyms) if w.isalpha())
+        # the words of the catalogue's phrases that carry meaning ("skin", "pigmented"; not "the", "of")
+        self._content = {w for ps in phrases.values() for text in ps for w in _words(text)} - FUNCTION_WORDS
+        self._own = {t: {w for text in phrases[t] for w in _words(text)} - FUNCTION_WORDS for t in self.targets}
+        self._aliases = {t: {tuple(_words(a)) for a in phrases[t] - self._names[t] if _words(a)} for t in self.targets}
+        self._spelling = {w for w in self._content | set(SIDE_WORDS) if len(w) >= MIN_TYPO_LENGTH and w.isalpha()}
+        self._known = {w.lower() for w in known_words or () if w.isalpha()}
         self._owners: list[str] = []
         texts: list[str] = []
         for owner, ps in sorted(phrases.items()):
@@ -223,7 +351,10 @@ class PromptResolver:
                 self._owners.append(owner)
                 texts.append(p)
         self._texts = texts
-        self._bank: torch.Tensor | None = None  # (P, D) normalised, computed on first use
+        # where a phrase puts its target ("... into the lumen of the colon"): a prompt closer to that
+        # place than to the whole phrase asks for the place ("the lumen of the colon"), not the target
+        self._places = [_place(t) for t in texts]
+        self._bank: torch.Tensor | None = None  # (P + places, D) normalised, computed on first use
         self._cache: OrderedDict[str, Resolution] = OrderedDict()
 
     def _features(self, texts: list[str]) -> torch.Tensor:
@@ -245,12 +376,48 @@ class PromptResolver:
             self._cache.move_to_end(prompt)
         return hit
 
-    def _negated(self, prompt: str) -> bool:
-        # a negation in a landmark phrase describes the surroundings ("the lesion, surrounded by
-        # normal skin"), not the target
-        words, landmark = _words(prompt), _landmark_flags(prompt)
-        return any(w in NEGATIONS and not landmark[i] and (w != "non" or i + 1 == len(words) or words[i + 1] in self._name_words)
-                   for i, w in enumerate(words))
+    def _correct(self, text: str) -> str:
+        """``text`` with each slip of the pen read as the catalogue word it stands for ("rigth" -> "right")."""
+        if not self._known:
+            return text
+
+        def fix(m: re.Match) -> str:
+            w = m.group().lower()
+            if len(w) < MIN_TYPO_LENGTH or w in self._content or w in self._known:
+                return m.group()
+            limit = 1 if len(w) < 7 else 2
+            near = [(_edits(w, v), v) for v in self._spelling if abs(len(v) - len(w)) <= limit]
+            near = sorted(x for x in near if x[0] <= limit)
+            return near[0][1] if near and (len(near) == 1 or near[1][0] > near[0][0]) else m.group()
+
+        return re.sub(r"[A-Za-z]+", fix, text)
+
+    def _negated_name(self, prompt: str, target: str, negation: list[bool]) -> bool:
+        """One of ``target``'s names stands in a negation's scope ("no polyp in this frame")."""
+        p = _words(prompt)
+        return any(p[i : i + len(n)] == n and any(negation[i : i + len(n)])
+                   for n in map(_words, self._names[target]) if n for i in range(len(p) - len(n) + 1))
+
+    def _head_targets(self, prompt: str, negation: list[bool]) -> set[str]:
+        """The trained targets an alias or synonym of names as what the prompt asks for (see
+        :data:`REQUEST_WORDS`)."""
+        words, landmark, clause = _words(prompt), _landmark_flags(prompt), _clause_ids(prompt)
+        first = next((c for c in dict.fromkeys(clause) if CONTEXT.sub(" ", INSTRUCTION.sub(
+            "", " ".join(w for w, k in zip(words, clause) if k == c))).strip()), None)
+        follows = PREPOSITIONS | LANDMARK_WORDS | REGION_WORDS | COPULAS  # "naevus or adenoma": alternatives, read below
+        found = set()
+        for t, aliases in self._aliases.items():
+            allowed = REQUEST_WORDS | DESCRIPTIVE_WORDS | ATTRIBUTE_WORDS | self._own[t]
+            for a in aliases:
+                for i in range(len(words) - len(a) + 1):
+                    j = i + len(a)
+                    if tuple(words[i:j]) != a or clause[i] != first or landmark[i] or any(negation[i:j]):
+                        continue
+                    before = [w for w, k in zip(words[:i], clause) if k == first]
+                    after = words[j] if j < len(words) and clause[j] == first else None
+                    if all(w in allowed or w.isdigit() for w in before) and (after is None or after in follows):
+                        found.add(t)
+        return found
 
     def _named(self, prompt: str) -> tuple[set[str], set[str]]:
         """The trained targets ``prompt`` names as what it asks for, and those it names only as
@@ -292,9 +459,10 @@ class PromptResolver:
 
     def _resolve(self, given: str) -> Resolution:
         unchanged = Resolution(given, given, None)
-        prompt = _expand(given)
-        if not prompt.strip() or self._negated(prompt):
+        prompt = self._correct(_expand(given))
+        if not prompt.strip():
             return unchanged
+        negation = _negation_flags(prompt, self._name_words)
         named, landmarks = self._named(prompt)
         if len(named) > 1:
             # "Segment the right clavicle, the thin bone crossing the top of the right lung": the
@@ -305,9 +473,18 @@ class PromptResolver:
                     named = first
                     break
         if named:
+            if any(self._negated_name(prompt, t, negation) for t in named):
+                return unchanged  # "no polyp in this frame"; a negation of something else is no matter
             (target,) = named if len(named) == 1 else (None,)
             if self.names_only and target is not None and given.strip().lower() != target:
                 return Resolution(given, target, target)
+            if target is not None and _words(prompt) != _words(given):
+                return Resolution(given, prompt, target)  # a sentence, its slips and shorthand written out
+            return unchanged
+        words = _words(prompt)
+        if any(f and w in self._content for w, f in zip(words, negation)):
+            # a negated target word ("healthy skin", "without pigment"): a similarity found in the
+            # prompt would turn its meaning round
             return unchanged
         # a prompt that names no target, or names one only as a landmark, is read by similarity; a
         # landmark's target is never the answer ("the rib below the left clavicle" is no clavicle)
@@ -322,18 +499,26 @@ class PromptResolver:
                 if each[0].target is not None and all(r.target == each[0].target for r in each):
                     found = Resolution(prompt, each[0].target, each[0].target,
                                        min(r.similarity for r in each), max(r.runner_up for r in each))
+        if found.target is None:
+            heads = self._head_targets(prompt, negation)
+            if len(heads) == 1:
+                (target,) = heads
+                found = Resolution(prompt, target, target)
         return Resolution(given, found.target or given, found.target, found.similarity, found.runner_up)
 
     def _closest(self, prompt: str, landmarks: set[str] = frozenset()) -> Resolution:
         """The trained target ``prompt`` is closest to by similarity, if it clears the thresholds and
         is none of ``landmarks``."""
         if self._bank is None:
-            self._bank = self._features(self._texts)
-        sims = (self._bank @ self._features([prompt])[0]).tolist()  # (P,)
+            self._bank = self._features(self._texts + [p for p in self._places if p])
+        all_sims = (self._bank @ self._features([prompt])[0]).tolist()  # (P + places,)
+        sims, place_sims = all_sims[: len(self._texts)], iter(all_sims[len(self._texts) :])
         sides = _sides(prompt)
         best: dict[str, float] = {}
-        for owner, text, s in zip(self._owners, self._texts, sims):
+        for owner, place, s in zip(self._owners, self._places, sims):
             name = owner.removeprefix("catalogue:")
+            if place and next(place_sims) >= s:
+                continue  # the prompt is about where the target lies
             if sides and _sides(name) and _sides(name) != sides:
                 continue  # "left collar bone" is never the right clavicle
             best[owner] = max(best.get(owner, -1.0), s)
@@ -360,8 +545,10 @@ def resolver_for(model: torch.nn.Module) -> PromptResolver | None:
         return None
     if str(getattr(backbone, "weight_source", "random")).startswith("random"):
         return None
+    tokenizer = getattr(backbone, "tokenizer", None)
+    known = tokenizer.get_vocab() if hasattr(tokenizer, "get_vocab") else None  # WordPiece: "##" pieces are no words
     return PromptResolver(lambda texts: backbone.text_features(texts), targets,
-                          names_only=getattr(record, "prompt_type", None) == "p1")
+                          names_only=getattr(record, "prompt_type", None) == "p1", known_words=known)
 
 
 def _base_text_features():
