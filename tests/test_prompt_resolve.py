@@ -374,3 +374,26 @@ def test_a_prompt_closer_to_where_a_phrase_puts_its_target_asks_for_the_place():
     # "tissue protruding into the colon lumen" shares both words (0.63), its place "into the colon lumen" more (0.82)
     assert r.resolve("the lumen of the colon").target is None
     assert r.resolve("tissue protruding into the colon lumen").target == "polyp"
+
+
+def test_what_a_request_asks_for_and_parts_of_a_target_are_not_the_target():
+    """A request verb's own clause says what is asked: a target named only in another clause, with
+    none of its words in the request, is not asked for; a part of a target ("the stalk of the polyp",
+    "the apex of the right lung") is not the target; "intact skin" is healthy skin."""
+    names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, names_only=True)
+    for prompt in ("Segment the specular highlights from the endoscope light; the polyp region must be left unmarked.",
+                   "Annotate only the hair shafts crossing the image; the pigmented lesion beneath them is background.",
+                   "Find only the stalk of the polyp, without the head of it", "the apex of the right lung",
+                   "Label the intact dorsal skin of the foot; the ulcer itself is out of scope."):
+        r = names.resolve(prompt)
+        assert r.target is None and r.model_prompt == prompt, prompt
+    for prompt, name in [("Healed midshaft fracture of the left clavicle with mild callus.", "left clavicle"),
+                         ("Segment the polyp; the specular highlights must be left unmarked.", "polyp")]:
+        assert names.resolve(prompt).target == name, prompt
+    far = PromptResolver(bag_of_words, TARGETS, min_similarity=0.999, names_only=True)
+    # an alias heading the request outweighs a negation of its surroundings
+    assert far.resolve("Outline the entire pigmented lesion up to its boundary with normal skin").target == "skin lesion"
+    assert far.resolve("I want that you segment the cardiac of this chest film").target == "heart"  # "I want" asks nothing yet
+    # a slip keeps its first letter: "sticker", a word the vocabulary splits, is no "ticker" (a heart synonym)
+    slips = PromptResolver(bag_of_words, TARGETS, min_similarity=0.999, names_only=True, known_words={"the", "ruler"})
+    assert slips._correct("the ruler sticker") == "the ruler sticker" and slips._correct("rigth") == "right"

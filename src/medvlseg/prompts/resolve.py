@@ -17,14 +17,15 @@ tower's vocabulary says the word is no English word ("hole" is never read as "mo
   A name in a landmark phrase does not count as naming it: after "above", "next to", "between",
   "lateral to", a passive "by" and the like, to the end of the clause ("the collar bone above the
   left lung", "the heart between the right lung and the left lung", "partly hidden by the heart"),
-  and after what leaves something out ("excluding", "leaving out"), to the end of the sentence.
+  and after what leaves something out ("excluding", "leaving out"), to the end of the sentence; a
+  part of a target is not the target either ("the stalk of the polyp", "the apex of the right lung").
   Where several targets are still named, the first clause that names one says what is asked
   ("Segment the right clavicle, the bone crossing the top of the right lung");
   a prompt whose negation negates the target ("no polyp in this frame", "the foot ulcer is absent",
   "non-polyp mucosa") is unchanged; a negation of something else does not matter ("Pedunculated
   polyp, no ulceration", "no fracture of the right clavicle": a negation reaches to the next
   preposition or clause). A prompt that names no target and negates any word of the catalogue's
-  phrases ("healthy skin, no mole", "skin without pigment") is unchanged, since a similarity found in
+  phrases ("healthy skin, no mole", "intact skin", "skin without pigment") is unchanged, since a similarity found in
   it would turn its meaning round ("non" before any other word, "non-healing wound", qualifies the
   target and negates nothing; "normal" in a landmark phrase, "surrounded by normal skin", describes
   the surroundings);
@@ -33,13 +34,18 @@ tower's vocabulary says the word is no English word ("hole" is never read as "mo
   first clause, after nothing but request words, determiners and words that describe that target,
   and before a preposition, a verb or a word for its region; not "the lung lesion", "hairs
   crossing the lesion", "the edge of the ulcer" or "wound dressing";
+- a clause that opens with a request verb says what is asked: a target with none of its words in
+  that request ("Segment the specular highlights ...; the polyp region must be left unmarked") is
+  not asked for, by name or by similarity;
 - otherwise it is compared (cosine of the pooled text features) with the phrases of every target in
   the catalogue (:mod:`medvlseg.prompts.attributes`: the name, plural, the aliases made of words
   (not dataset names such as "kvasir-seg"), the synonyms users type ("nevus", "adenoma") and the
   descriptions), trained or not. It is given to the model as the name of the trained target it is closest to when
   that similarity is at least ``min_similarity`` and clearly (``min_margin``) above that of every
   other target, a side word ("left", "right") never crossing to the other side, and never a target
-  whose head noun or one-word synonym stands in a landmark phrase ("the skin around the ulcer");
+  whose head noun or one-word synonym stands in a landmark phrase ("the skin around the ulcer"),
+  nor by a phrase whose place the prompt is closer to than to the whole phrase ("the lumen of the
+  colon" asks for the place of "a mass ... bulging into the lumen of the colon", not for the mass);
   a long description that is close to no phrase as a whole is read clause by clause, each without
   its opening instruction ("segment"), landmark phrases and where the picture comes from ("in this
   dermoscopy image"), and resolved when the clauses that resolve all agree; a list of
@@ -71,15 +77,15 @@ SIDE_WORDS = ("left", "right")
 # A negation negates the words after it up to a preposition, a punctuation mark or a new clause, at
 # most NEGATION_SCOPE words ("no polyp", "healthy skin"; "no fracture of the right clavicle" negates
 # the fracture, not the clavicle); "non" the one word after it, if that word names a target ("non-polyp
-# mucosa"; "non-healing wound" qualifies the wound); "free" and "absent" what stands before them in
+# mucosa"; "non-healing wound" qualifies the wound); "intact skin" is healthy skin; "free" and "absent" what stands before them in
 # their clause ("ulcer-free skin", "the foot ulcer is absent"); "none" its whole clause
-NEGATIONS_BEFORE = frozenset({"no", "not", "without", "healthy", "normal"})
+NEGATIONS_BEFORE = frozenset({"no", "not", "without", "healthy", "normal", "intact"})
 NEGATIONS_AFTER = frozenset({"free", "absent"})
 NEGATIONS = NEGATIONS_BEFORE | NEGATIONS_AFTER | {"none", "non"}
 NEGATION_SCOPE = 4
 PREPOSITIONS = frozenset({"of", "in", "on", "at", "from", "with", "for", "to", "into", "onto", "along", "across", "through",
                           "throughout", "via", "inside", "outside", "upon", "about", "after", "before", "during", "as",
-                          "like", "per"})
+                          "like", "per", "up", "down"})
 CONJUNCTIONS = frozenset({"and", "or", "but", "nor", "plus", "versus", "vs"})
 ALTERNATIVES = re.compile(r"\s*(?:[,;/]|\bor\b|\band\b)\s*")  # "naevus or melanoma", "sore, ulcer"
 # words that make what follows them, to the end of the clause, a landmark, not the target: "the
@@ -92,7 +98,10 @@ LANDMARK_WORDS = frozenset({"above", "below", "beneath", "under", "underneath", 
 # two-word landmarks: anatomical directions followed by "to" ("lateral to the heart"; alone, a
 # target's own adjective: "the medial left clavicle"), and what leaves a structure out
 RELATIONS = {**dict.fromkeys(("lateral", "medial", "superior", "inferior", "anterior", "posterior", "proximal", "distal"), "to"),
-             "leaving": "out", "leave": "out", "apart": "from", "other": "than"}
+             "leaving": "out", "leave": "out", "apart": "from", "other": "than",
+             # a part of a target is not the target: "the stalk of the polyp", "the apex of the right lung"
+             **dict.fromkeys(("stalk", "edge", "edges", "rim", "tip", "apex", "base", "head", "floor", "margin", "margins",
+                              "neck", "shaft", "end", "ends", "lobe", "lobes", "zone", "half", "corner", "pole", "root"), "of")}
 # a landmark phrase runs this many words at most, and ends at a punctuation mark or a new clause
 # ("..., which", "... where"): "the heart, between the two lungs" names the heart
 LANDMARK_SCOPE = 8
@@ -105,11 +114,15 @@ ABBREVIATIONS = {"r": "right", "l": "left", "rt": "right", "lt": "left", "seg": 
                  "cxr": "chest x-ray", "clav": "clavicle", "dfu": "diabetic foot ulcer"}
 # what a request opens with says nothing of its target ("segment the ...", "draw a mask around ...",
 # "can you show me ...", "where is ...")
-LEAD_INS = (r"(?:please\s+|kindly\s+|(?:can|could|would|will)\s+you\s+|i\s+(?:want|need|would\s+like)\s+(?:you\s+)?(?:to\s+)?|"
+LEAD_INS = (r"(?:please\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+you\s+|i\s+(?:want|need|would\s+like)\s+(?:that\s+)?(?:you\s+)?(?:to\s+)?|"
             r"help\s+me\s+|where\s+(?:is|are)\s+|(?:is|are)\s+there\s+)*")
-INSTRUCTION = re.compile(r"^(?:please\s+)?" + r"(?:(?:segment|outline|highlight|mark|mask|find|show(?:\s+me)?|draw(?:\s+a\s+mask)?(?:\s+around)?|"
-                         r"delineate|identify|locate|detect|label|contour|trace|select|extract|annotate|circle|shade|"
-                         r"colou?r(?:\s+in)?|see|give\s+me|get)\s+)?", re.IGNORECASE)
+REQUEST_VERBS = (r"(?:segment|outline|highlight|mark|mask|find|show(?:\s+me)?|draw(?:\s+a\s+mask)?(?:\s+around)?|delineate|identify|"
+                 r"locate|detect|label|contour|trace|select|extract|annotate|circle|shade|colou?r(?:\s+in)?|see|give\s+me|get|"
+                 r"include|note|look\s+at|check)")
+INSTRUCTION = re.compile(r"^" + LEAD_INS + r"(?:" + REQUEST_VERBS + r"\s+)?", re.IGNORECASE)
+# a clause that opens with a request verb says what is asked ("Segment the specular highlights ...;
+# the polyp region must be left unmarked" asks for no polyp)
+REQUEST = re.compile(r"^" + LEAD_INS + REQUEST_VERBS + r"\s+", re.IGNORECASE)
 # where the picture comes from says nothing of the target either ("... in this dermoscopy image",
 # "... on this frontal chest x-ray")
 CONTEXT = re.compile(r"\b(?:in|on|from|of|at|during)\s+(?:this|the|a|an|that)\s+(?:[a-z0-9]+\s+){0,3}?"
@@ -127,18 +140,30 @@ REQUEST_WORDS = frozenset({"please", "kindly", "can", "could", "would", "will", 
                            "mark", "mask", "find", "show", "draw", "around", "delineate", "identify", "locate", "detect",
                            "label", "contour", "trace", "select", "extract", "annotate", "circle", "shade", "colour",
                            "color", "see", "give", "get", "a", "an", "the", "this", "that", "these", "those", "my", "our",
-                           "your", "his", "her", "their", "its", "patient", "s", "any", "only", "just"})
+                           "your", "his", "her", "their", "its", "patient", "s", "any", "only", "just", "note", "look",
+                           "check", "include", "all", "every",
+                           # whose it is ("my son's right collar bone")
+                           "son", "sons", "daughter", "daughters", "husband", "husbands", "wife", "wifes", "mother",
+                           "mothers", "mom", "moms", "mum", "mums", "father", "fathers", "dad", "dads", "child", "childs",
+                           "baby", "babys", "kid", "kids", "friend", "friends", "patients"})
 DESCRIPTIVE_WORDS = frozenset({"big", "little", "huge", "thin", "thick", "slim", "slender", "narrow", "wide", "broad",
                                "long", "short", "round", "rounded", "flat", "raised", "deep", "shallow", "light", "pale",
                                "tan", "gray", "blue", "single", "solitary", "multiple", "main", "whole", "entire",
                                "visible", "obvious", "possible", "suspected", "suspicious", "new", "old", "central",
-                               "upper", "lower", "middle", "centre", "center", "bottom", "top", "left", "right"})
+                               "upper", "lower", "middle", "centre", "center", "bottom", "top", "left", "right", "full",
+                               "complete", "mm", "cm", "millimetre", "millimeter", "centimetre", "centimeter",
+                               # a lay person's words for it ("that weird mole")
+                               "weird", "strange", "odd", "funny", "ugly", "scary", "worrying", "worrisome", "concerning",
+                               "unusual", "bad", "nasty", "painful", "itchy", "bleeding", "changing", "growing"})
 REGION_WORDS = frozenset({"bed", "area", "region", "site", "mask", "segmentation", "outline", "outlines", "boundary",
                           "border", "borders", "contour", "roi", "field", "zone", "shadow", "silhouette", "only", "please"})
 COPULAS = frozenset({"is", "are", "was", "were", "seems", "appears", "shows", "measuring", "measures", "seen", "noted",
-                     "visible", "present", "here"})
+                     "visible", "present", "here", "projecting", "protruding", "bulging", "arising", "extending",
+                     "located", "situated", "lying", "sitting",
+                     # a new sentence without a stop ("my son's collar bone he broke ...")
+                     "he", "she", "it", "i", "we", "they"})
 # Typing slips ("rigth lung", "clavicel", "ulser") are read as the catalogue word one edit away (two for
-# words of seven letters or more; an exchange of neighbours is one edit), when the word is neither a
+# words of seven letters or more; an exchange of neighbours is one edit; the first letter kept), when the word is neither a
 # catalogue word nor a word of the text tower's vocabulary ("hole" stays a hole, never a "mole") and
 # exactly one catalogue word is that close
 MIN_TYPO_LENGTH = 4
@@ -386,7 +411,9 @@ class PromptResolver:
             if len(w) < MIN_TYPO_LENGTH or w in self._content or w in self._known:
                 return m.group()
             limit = 1 if len(w) < 7 else 2
-            near = [(_edits(w, v), v) for v in self._spelling if abs(len(v) - len(w)) <= limit]
+            # a slip rarely touches the first letter; a real word the vocabulary splits ("sticker") is
+            # then no "ticker"
+            near = [(_edits(w, v), v) for v in self._spelling if abs(len(v) - len(w)) <= limit and v[0] == w[0]]
             near = sorted(x for x in near if x[0] <= limit)
             return near[0][1] if near and (len(near) == 1 or near[1][0] > near[0][0]) else m.group()
 
@@ -398,12 +425,26 @@ class PromptResolver:
         return any(p[i : i + len(n)] == n and any(negation[i : i + len(n)])
                    for n in map(_words, self._names[target]) if n for i in range(len(p) - len(n) + 1))
 
+    def _asks_for_else(self, prompt: str, target: str) -> bool:
+        """The prompt's first request ("Segment the specular highlights ...") asks for something with
+        none of ``target``'s words outside its landmark phrases."""
+        for clause in _clauses(prompt):
+            m = REQUEST.match(clause)
+            if m is None:
+                continue
+            rest = [w for w, f in zip(_words(clause), _landmark_flags(clause)) if not f][len(_words(m.group())):]
+            rest = _words(CONTEXT.sub(" ", " ".join(rest)))
+            plain = REQUEST_WORDS | DESCRIPTIVE_WORDS | ATTRIBUTE_WORDS | REGION_WORDS | FUNCTION_WORDS | LANDMARK_WORDS
+            other = [w for w in rest if w not in plain and not w.isdigit()]
+            return bool(other) and not any(w in self._own[target] for w in rest)
+        return False
+
     def _head_targets(self, prompt: str, negation: list[bool]) -> set[str]:
         """The trained targets an alias or synonym of names as what the prompt asks for (see
         :data:`REQUEST_WORDS`)."""
         words, landmark, clause = _words(prompt), _landmark_flags(prompt), _clause_ids(prompt)
-        first = next((c for c in dict.fromkeys(clause) if CONTEXT.sub(" ", INSTRUCTION.sub(
-            "", " ".join(w for w, k in zip(words, clause) if k == c))).strip()), None)
+        first = next((c for c in dict.fromkeys(clause) if set(_words(CONTEXT.sub(" ", INSTRUCTION.sub(
+            "", " ".join(w for w, k in zip(words, clause) if k == c))))) - REQUEST_WORDS), None)  # not "I want"
         follows = PREPOSITIONS | LANDMARK_WORDS | REGION_WORDS | COPULAS  # "naevus or adenoma": alternatives, read below
         found = set()
         for t, aliases in self._aliases.items():
@@ -476,16 +517,23 @@ class PromptResolver:
             if any(self._negated_name(prompt, t, negation) for t in named):
                 return unchanged  # "no polyp in this frame"; a negation of something else is no matter
             (target,) = named if len(named) == 1 else (None,)
+            if target is not None and self._asks_for_else(prompt, target):
+                return unchanged
             if self.names_only and target is not None and given.strip().lower() != target:
                 return Resolution(given, target, target)
             if target is not None and _words(prompt) != _words(given):
                 return Resolution(given, prompt, target)  # a sentence, its slips and shorthand written out
             return unchanged
         words = _words(prompt)
+        heads = self._head_targets(prompt, negation)
         if any(f and w in self._content for w, f in zip(words, negation)):
             # a negated target word ("healthy skin", "without pigment"): a similarity found in the
-            # prompt would turn its meaning round
-            return unchanged
+            # prompt would turn its meaning round, unless an alias heads the request ("the pigmented
+            # lesion up to its boundary with normal skin")
+            if len(heads) != 1 or self._asks_for_else(prompt, *heads):
+                return unchanged
+            (target,) = heads
+            return Resolution(given, target, target)
         # a prompt that names no target, or names one only as a landmark, is read by similarity; a
         # landmark's target is never the answer ("the rib below the left clavicle" is no clavicle)
         landmarks |= self._landmark_targets(prompt)
@@ -499,12 +547,12 @@ class PromptResolver:
                 if each[0].target is not None and all(r.target == each[0].target for r in each):
                     found = Resolution(prompt, each[0].target, each[0].target,
                                        min(r.similarity for r in each), max(r.runner_up for r in each))
-        if found.target is None:
-            heads = self._head_targets(prompt, negation)
-            if len(heads) == 1:
-                (target,) = heads
-                found = Resolution(prompt, target, target)
-        return Resolution(given, found.target or given, found.target, found.similarity, found.runner_up)
+        if found.target is None and len(heads) == 1:
+            (target,) = heads
+            found = Resolution(prompt, target, target)
+        if found.target is None or self._asks_for_else(prompt, found.target):
+            return Resolution(given, given, None, found.similarity, found.runner_up)
+        return Resolution(given, found.target, found.target, found.similarity, found.runner_up)
 
     def _closest(self, prompt: str, landmarks: set[str] = frozenset()) -> Resolution:
         """The trained target ``prompt`` is closest to by similarity, if it clears the thresholds and
