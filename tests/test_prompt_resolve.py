@@ -362,6 +362,8 @@ def test_minilm_reads_slips_and_places_as_a_user_means_them(lite):
     for prompt in ("the hole in the sock", "segment the lumen of the colon", "the inner wall of the bowel"):
         assert r.resolve(prompt).target is None, prompt
     assert r.resolve("a growth on the colon lining").target == "polyp"  # the target, where it lies
+    # the side of the picture is the patient's other side; said outright, the patient's side wins
+    assert r.resolve("the lung on the right side of the film (patient's left)").target == "left lung"
 
 
 def test_a_prompt_closer_to_where_a_phrase_puts_its_target_asks_for_the_place():
@@ -397,3 +399,16 @@ def test_what_a_request_asks_for_and_parts_of_a_target_are_not_the_target():
     # a slip keeps its first letter: "sticker", a word the vocabulary splits, is no "ticker" (a heart synonym)
     slips = PromptResolver(bag_of_words, TARGETS, min_similarity=0.999, names_only=True, known_words={"the", "ruler"})
     assert slips._correct("the ruler sticker") == "the ruler sticker" and slips._correct("rigth") == "right"
+
+
+def test_the_patients_side_said_outright_outweighs_the_pictures():
+    names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, names_only=True)
+    # image left is the patient's right on a frontal radiograph (with MiniLM: test_minilm_reads_slips_...)
+    assert names._on_patient_side("the lung on the left of the image (patient's right)", "left lung") == "right lung"
+    assert names._on_patient_side("the lung on the left of the image", "left lung") == "left lung"
+    assert names._on_patient_side("the collar bone, right of the patient", "left clavicle") == "right clavicle"
+    only_left = PromptResolver(bag_of_words, ["left lung", "polyp"], min_similarity=0.3, names_only=True)
+    assert only_left._on_patient_side("patient's right", "left lung") is None  # no namesake: not the left one either
+    # a request that points back ("mask it pls") asks for what the sentence described
+    assert names.resolve("small growth on a stalk sticking out of the bowel lining, mask it pls").target == "polyp"
+    assert names.resolve("lft lung field").target == "left lung"

@@ -42,7 +42,9 @@ tower's vocabulary says the word is no English word ("hole" is never read as "mo
   (not dataset names such as "kvasir-seg"), the synonyms users type ("nevus", "adenoma") and the
   descriptions), trained or not. It is given to the model as the name of the trained target it is closest to when
   that similarity is at least ``min_similarity`` and clearly (``min_margin``) above that of every
-  other target, a side word ("left", "right") never crossing to the other side, and never a target
+  other target, a side word ("left", "right") never crossing to the other side (the patient's side,
+  said outright, outweighs the picture's: "the lung on the right of the film (patient's left)" is
+  the left lung), and never a target
   whose head noun or one-word synonym stands in a landmark phrase ("the skin around the ulcer"),
   nor by a phrase whose place the prompt is closer to than to the whole phrase ("the lumen of the
   colon" asks for the place of "a mass ... bulging into the lumen of the colon", not for the mass);
@@ -111,7 +113,11 @@ EXCLUSIONS = frozenset({"excluding", "exclude", "except", "ignoring", "omitting"
 EXCLUSIONS_BEFORE = frozenset({"leaving", "leave", "apart", "other"})  # "leaving out", "apart from", "other than"
 # shorthand typed in requests ("seg R lung, CXR"), read as the words it stands for
 ABBREVIATIONS = {"r": "right", "l": "left", "rt": "right", "lt": "left", "seg": "segment", "pt": "patient",
-                 "cxr": "chest x-ray", "clav": "clavicle", "dfu": "diabetic foot ulcer"}
+                 "cxr": "chest x-ray", "clav": "clavicle", "dfu": "diabetic foot ulcer", "lft": "left", "rgt": "right",
+                 "rght": "right"}
+# the patient's side, said outright, outweighs the side of the picture ("the lung on the left of the
+# image (patient's right)")
+PATIENT_SIDE = re.compile(r"\bpatient(?:'?s)?\s+(?:own\s+)?(left|right)\b|\b(left|right)\s+(?:side\s+)?of\s+the\s+patient\b", re.IGNORECASE)
 # what a request opens with says nothing of its target ("segment the ...", "draw a mask around ...",
 # "can you show me ...", "where is ...")
 LEAD_INS = (r"(?:please\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+you\s+|i\s+(?:want|need|would\s+like)\s+(?:that\s+)?(?:you\s+)?(?:to\s+)?|"
@@ -145,7 +151,8 @@ REQUEST_WORDS = frozenset({"please", "kindly", "can", "could", "would", "will", 
                            # whose it is ("my son's right collar bone")
                            "son", "sons", "daughter", "daughters", "husband", "husbands", "wife", "wifes", "mother",
                            "mothers", "mom", "moms", "mum", "mums", "father", "fathers", "dad", "dads", "child", "childs",
-                           "baby", "babys", "kid", "kids", "friend", "friends", "patients"})
+                           "baby", "babys", "kid", "kids", "friend", "friends", "patients", "pls", "plz", "thanks",
+                           "thx", "it", "them", "do"})
 DESCRIPTIVE_WORDS = frozenset({"big", "little", "huge", "thin", "thick", "slim", "slender", "narrow", "wide", "broad",
                                "long", "short", "round", "rounded", "flat", "raised", "deep", "shallow", "light", "pale",
                                "tan", "gray", "blue", "single", "solitary", "multiple", "main", "whole", "entire",
@@ -552,7 +559,20 @@ class PromptResolver:
             found = Resolution(prompt, target, target)
         if found.target is None or self._asks_for_else(prompt, found.target):
             return Resolution(given, given, None, found.similarity, found.runner_up)
-        return Resolution(given, found.target, found.target, found.similarity, found.runner_up)
+        target = self._on_patient_side(prompt, found.target)
+        if target is None:
+            return Resolution(given, given, None, found.similarity, found.runner_up)
+        return Resolution(given, target, target, found.similarity, found.runner_up)
+
+    def _on_patient_side(self, prompt: str, target: str) -> str | None:
+        """``target``, or its namesake on the patient's side where the prompt says which that is and
+        the picture's side misled (None: no trained namesake)."""
+        said = {a or b for a, b in PATIENT_SIDE.findall(prompt)}
+        if len(said) != 1 or not _sides(target) or _sides(target) == said:
+            return target
+        (side,) = said
+        twin = " ".join(side if w in SIDE_WORDS else w for w in target.split())
+        return twin if twin in self.targets else None
 
     def _closest(self, prompt: str, landmarks: set[str] = frozenset()) -> Resolution:
         """The trained target ``prompt`` is closest to by similarity, if it clears the thresholds and
