@@ -25,10 +25,10 @@ tower's vocabulary says the word is no English word ("hole" is never read as "mo
   "non-polyp mucosa") is unchanged; a negation of something else does not matter ("Pedunculated
   polyp, no ulceration", "no fracture of the right clavicle": a negation reaches to the next
   preposition or clause). A prompt that names no target and negates any word of the catalogue's
-  phrases ("healthy skin, no mole", "intact skin", "skin without pigment") is unchanged, since a similarity found in
-  it would turn its meaning round ("non" before any other word, "non-healing wound", qualifies the
-  target and negates nothing; "normal" in a landmark phrase, "surrounded by normal skin", describes
-  the surroundings);
+  phrases ("healthy skin, no mole", "intact skin", "skin without pigment") is unchanged, since a
+  similarity found in it would turn its meaning round ("non" before any other word, "non-healing
+  wound", qualifies the target and negates nothing; "normal" in a landmark phrase, "surrounded by
+  normal skin", describes the surroundings);
 - an alias or synonym that heads what is asked names its target as a name does ("can you outline
   the mole in this image?", "one large red wound bed", "Cardiac silhouette is enlarged"): in the
   first clause, after nothing but request words, determiners and words that describe that target,
@@ -44,8 +44,8 @@ tower's vocabulary says the word is no English word ("hole" is never read as "mo
   that similarity is at least ``min_similarity`` and clearly (``min_margin``) above that of every
   other target, a side word ("left", "right") never crossing to the other side (the patient's side,
   said outright, outweighs the picture's: "the lung on the right of the film (patient's left)" is
-  the left lung), and never a target
-  whose head noun or one-word synonym stands in a landmark phrase ("the skin around the ulcer"),
+  the left lung), and never a target whose head noun or one-word synonym stands in a landmark
+  phrase ("the skin around the ulcer"),
   nor by a phrase whose place the prompt is closer to than to the whole phrase ("the lumen of the
   colon" asks for the place of "a mass ... bulging into the lumen of the colon", not for the mass);
   a long description that is close to no phrase as a whole is read clause by clause, each without
@@ -67,7 +67,8 @@ from dataclasses import dataclass
 
 import torch
 
-from .attributes import COLOR_PALETTE, GREY_WORDS, LOCATIONS, MANY_WORD, NUMBER_WORDS, SHAPES, SIZE_CLASSES, TargetCatalog, load_targets, pluralize
+from .attributes import (COLOR_PALETTE, GREY_WORDS, LOCATIONS, MANY_WORD, NUMBER_WORDS, SHAPES, SIZE_CLASSES, TargetCatalog,
+                         load_targets, pluralize)
 
 # cosine similarity of pooled all-MiniLM-L6-v2 features, chosen between the cross-prompt evaluation's
 # default paraphrases (the lowest kept: "mole on the skin" 0.83) and words that must not become a
@@ -77,10 +78,11 @@ MIN_SIMILARITY = 0.75
 MIN_MARGIN = 0.05
 SIDE_WORDS = ("left", "right")
 # A negation negates the words after it up to a preposition, a punctuation mark or a new clause, at
-# most NEGATION_SCOPE words ("no polyp", "healthy skin"; "no fracture of the right clavicle" negates
-# the fracture, not the clavicle); "non" the one word after it, if that word names a target ("non-polyp
-# mucosa"; "non-healing wound" qualifies the wound); "intact skin" is healthy skin; "free" and "absent" what stands before them in
-# their clause ("ulcer-free skin", "the foot ulcer is absent"); "none" its whole clause
+# most NEGATION_SCOPE words ("no polyp", "healthy skin", "intact skin"; "no fracture of the right
+# clavicle" negates the fracture, not the clavicle); "non" the one word after it, if that word names
+# a target ("non-polyp mucosa"; "non-healing wound" qualifies the wound); "free" and "absent" what
+# stands before them in their clause ("ulcer-free skin", "the foot ulcer is absent"); "none" its
+# whole clause
 NEGATIONS_BEFORE = frozenset({"no", "not", "without", "healthy", "normal", "intact"})
 NEGATIONS_AFTER = frozenset({"free", "absent"})
 NEGATIONS = NEGATIONS_BEFORE | NEGATIONS_AFTER | {"none", "non"}
@@ -117,14 +119,16 @@ ABBREVIATIONS = {"r": "right", "l": "left", "rt": "right", "lt": "left", "seg": 
                  "rght": "right"}
 # the patient's side, said outright, outweighs the side of the picture ("the lung on the left of the
 # image (patient's right)")
-PATIENT_SIDE = re.compile(r"\bpatient(?:'?s)?\s+(?:own\s+)?(left|right)\b|\b(left|right)\s+(?:side\s+)?of\s+the\s+patient\b", re.IGNORECASE)
+PATIENT_SIDE = re.compile(r"\bpatient(?:'?s)?\s+(?:own\s+)?(left|right)\b|\b(left|right)\s+(?:side\s+)?of\s+the\s+patient\b",
+                          re.IGNORECASE)
 # what a request opens with says nothing of its target ("segment the ...", "draw a mask around ...",
 # "can you show me ...", "where is ...")
-LEAD_INS = (r"(?:please\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+you\s+|i\s+(?:want|need|would\s+like)\s+(?:that\s+)?(?:you\s+)?(?:to\s+)?|"
-            r"help\s+me\s+|where\s+(?:is|are)\s+|(?:is|are)\s+there\s+)*")
-REQUEST_VERBS = (r"(?:segment|outline|highlight|mark|mask|find|show(?:\s+me)?|draw(?:\s+a\s+mask)?(?:\s+around)?|delineate|identify|"
-                 r"locate|detect|label|contour|trace|select|extract|annotate|circle|shade|colou?r(?:\s+in)?|see|give\s+me|get|"
-                 r"include|note|look\s+at|check)")
+LEAD_INS = (r"(?:please\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+you\s+|"
+            r"i\s+(?:want|need|would\s+like)\s+(?:that\s+)?(?:you\s+)?(?:to\s+)?|help\s+me\s+|where\s+(?:is|are)\s+|"
+            r"(?:is|are)\s+there\s+)*")
+REQUEST_VERBS = (r"(?:segment|outline|highlight|mark|mask|find|show(?:\s+me)?|draw(?:\s+a\s+mask)?(?:\s+around)?|delineate|"
+                 r"identify|locate|detect|label|contour|trace|select|extract|annotate|circle|shade|colou?r(?:\s+in)?|see|"
+                 r"give\s+me|get|include|note|look\s+at|check)")
 INSTRUCTION = re.compile(r"^" + LEAD_INS + r"(?:" + REQUEST_VERBS + r"\s+)?", re.IGNORECASE)
 # a clause that opens with a request verb says what is asked ("Segment the specular highlights ...;
 # the polyp region must be left unmarked" asks for no polyp)
@@ -169,16 +173,18 @@ COPULAS = frozenset({"is", "are", "was", "were", "seems", "appears", "shows", "m
                      "located", "situated", "lying", "sitting",
                      # a new sentence without a stop ("my son's collar bone he broke ...")
                      "he", "she", "it", "i", "we", "they"})
-# Typing slips ("rigth lung", "clavicel", "ulser") are read as the catalogue word one edit away (two for
-# words of seven letters or more; an exchange of neighbours is one edit; the first letter kept), when the word is neither a
-# catalogue word nor a word of the text tower's vocabulary ("hole" stays a hole, never a "mole") and
-# exactly one catalogue word is that close
+# Typing slips ("rigth lung", "clavicel", "ulser") are read as the catalogue word one edit away (two
+# for words of seven letters or more; an exchange of neighbours is one edit; the first letter kept),
+# when the word is neither a catalogue word nor a word of the text tower's vocabulary ("hole" stays a
+# hole, never a "mole") and exactly one catalogue word is that close
 MIN_TYPO_LENGTH = 4
 # words a prompt uses to describe a target's parts (templates P2-P6)
 ATTRIBUTE_WORDS = frozenset(w for text in (*SIZE_CLASSES, *NUMBER_WORDS.values(), MANY_WORD, *SHAPES, *COLOR_PALETTE,
                                            *GREY_WORDS, *LOCATIONS) for w in text.split())
 FUNCTION_WORDS = PREPOSITIONS | CONJUNCTIONS | {"a", "an", "the", "this", "that", "its", "it", "any", "s", "is", "are",
                                                 "be", "may", "which", "who", "whose", "where", "or", "one", "two"}
+# words that say nothing of what is asked for
+PLAIN_WORDS = REQUEST_WORDS | DESCRIPTIVE_WORDS | ATTRIBUTE_WORDS | REGION_WORDS | FUNCTION_WORDS | LANDMARK_WORDS
 CACHE_SIZE = 4096  # resolutions kept (a service meets an unbounded stream of prompts)
 
 
@@ -373,6 +379,7 @@ class PromptResolver:
         # the words of the catalogue's phrases that carry meaning ("skin", "pigmented"; not "the", "of")
         self._content = {w for ps in phrases.values() for text in ps for w in _words(text)} - FUNCTION_WORDS
         self._own = {t: {w for text in phrases[t] for w in _words(text)} - FUNCTION_WORDS for t in self.targets}
+        # every phrase of a target but its names, as word sequences (the head rule: _head_targets)
         self._aliases = {t: {tuple(_words(a)) for a in phrases[t] - self._names[t] if _words(a)} for t in self.targets}
         self._spelling = {w for w in self._content | set(SIDE_WORDS) if len(w) >= MIN_TYPO_LENGTH and w.isalpha()}
         self._known = {w.lower() for w in known_words or () if w.isalpha()}
@@ -441,14 +448,13 @@ class PromptResolver:
                 continue
             rest = [w for w, f in zip(_words(clause), _landmark_flags(clause)) if not f][len(_words(m.group())):]
             rest = _words(CONTEXT.sub(" ", " ".join(rest)))
-            plain = REQUEST_WORDS | DESCRIPTIVE_WORDS | ATTRIBUTE_WORDS | REGION_WORDS | FUNCTION_WORDS | LANDMARK_WORDS
-            other = [w for w in rest if w not in plain and not w.isdigit()]
+            other = [w for w in rest if w not in PLAIN_WORDS and not w.isdigit()]
             return bool(other) and not any(w in self._own[target] for w in rest)
         return False
 
     def _head_targets(self, prompt: str, negation: list[bool]) -> set[str]:
-        """The trained targets an alias or synonym of names as what the prompt asks for (see
-        :data:`REQUEST_WORDS`)."""
+        """The trained targets that an alias, synonym or description of names as what the prompt asks
+        for (see :data:`REQUEST_WORDS`)."""
         words, landmark, clause = _words(prompt), _landmark_flags(prompt), _clause_ids(prompt)
         first = next((c for c in dict.fromkeys(clause) if set(_words(CONTEXT.sub(" ", INSTRUCTION.sub(
             "", " ".join(w for w, k in zip(words, clause) if k == c))))) - REQUEST_WORDS), None)  # not "I want"
