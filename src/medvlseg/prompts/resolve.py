@@ -208,17 +208,8 @@ def _expand(text: str) -> str:
 
 def _clauses(text: str) -> list[str]:
     """``text`` cut at punctuation and at the words that open a clause ("which", "where", ...)."""
-    out, current = [], []
-    for token in TOKENS.findall(text.lower()):
-        if not token[0].isalnum() or token in CLAUSE_WORDS:
-            if current:
-                out.append(" ".join(current))
-            current = [] if not token[0].isalnum() else [token]
-        else:
-            current.append(token)
-    if current:
-        out.append(" ".join(current))
-    return out
+    words, ids = _words(text), _clause_ids(text)
+    return [" ".join(w for w, k in zip(words, ids) if k == c) for c in dict.fromkeys(ids)]
 
 
 def _landmark_flags(text: str) -> list[bool]:
@@ -246,7 +237,8 @@ def _landmark_flags(text: str) -> list[bool]:
 
 
 def _clause_ids(text: str) -> list[int]:
-    """For each of ``_words(text)``: the index of its clause (cut as :func:`_clauses` cuts)."""
+    """For each of ``_words(text)``: the index of its clause; a clause ends at a punctuation mark and
+    before a word that opens one ("which", "where", ...)."""
     ids, c = [], 0
     for t in TOKENS.findall(text.lower()):
         if not t[0].isalnum():
