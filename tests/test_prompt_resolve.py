@@ -412,3 +412,18 @@ def test_the_patients_side_said_outright_outweighs_the_pictures():
     # a request that points back ("mask it pls") asks for what the sentence described
     assert names.resolve("small growth on a stalk sticking out of the bowel lining, mask it pls").target == "polyp"
     assert names.resolve("lft lung field").target == "left lung"
+
+
+def test_a_negation_reads_the_way_it_points():
+    """"Polyp: none" and "Foot ulcer: absent" deny their target across the colon; "free of nodules"
+    denies the nodules; "and" ends a denial; "normal" says a named structure is sound, not absent."""
+    from medvlseg.prompts.resolve import _place
+
+    names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, names_only=True)
+    for prompt in ("Polyp: none", "Foot ulcer: absent", "no polyp"):
+        assert names.resolve(prompt).target is None, prompt
+    for prompt, name in [("The right lung is free of nodules", "right lung"), ("Normal heart size", "heart"),
+                         ("No effusion and the left lung is clear", "left lung")]:
+        assert names.resolve(prompt).target == name, prompt
+    # the place of "a mass of tissue ..." starts where it says where, not at "of"
+    assert _place("a mass of tissue bulging into the lumen of the colon") == "into the lumen of the colon"

@@ -86,6 +86,7 @@ SIDE_WORDS = ("left", "right")
 NEGATIONS_BEFORE = frozenset({"no", "not", "without", "healthy", "normal", "intact"})
 NEGATIONS_AFTER = frozenset({"free", "absent"})
 NEGATIONS = NEGATIONS_BEFORE | NEGATIONS_AFTER | {"none", "non"}
+SOUND_WORDS = frozenset({"healthy", "normal", "intact"})  # deny a lesion, not a named structure
 NEGATION_SCOPE = 4
 PREPOSITIONS = frozenset({"of", "in", "on", "at", "from", "with", "for", "to", "into", "onto", "along", "across", "through",
                           "throughout", "via", "inside", "outside", "upon", "about", "after", "before", "during", "as",
@@ -99,6 +100,9 @@ LANDMARK_WORDS = frozenset({"above", "below", "beneath", "under", "underneath", 
                             "adjacent", "behind", "between", "around", "alongside", "against", "toward", "towards",
                             "overlying", "underlying", "bounded", "bordering", "borders", "abutting", "surrounding",
                             "surrounded", "by", "within"})
+# words that say where (a phrase's place starts at one): not "of", "with", which say what
+LOCATIVES = (PREPOSITIONS - {"of", "with", "for", "as", "like", "per", "about", "to", "after", "before", "during", "up",
+                             "down"}) | LANDMARK_WORDS
 # two-word landmarks: anatomical directions followed by "to" ("lateral to the heart"; alone, a
 # target's own adjective: "the medial left clavicle"), and what leaves a structure out
 RELATIONS = {**dict.fromkeys(("lateral", "medial", "superior", "inferior", "anterior", "posterior", "proximal", "distal"), "to"),
@@ -119,7 +123,7 @@ ABBREVIATIONS = {"r": "right", "l": "left", "rt": "right", "lt": "left", "seg": 
                  "rght": "right"}
 # the patient's side, said outright, outweighs the side of the picture ("the lung on the left of the
 # image (patient's right)")
-PATIENT_SIDE = re.compile(r"\bpatient(?:'?s)?\s+(?:own\s+)?(left|right)\b|\b(left|right)\s+(?:side\s+)?of\s+the\s+patient\b",
+PATIENT_SIDE = re.compile(r"\bpatient(?:['\u2019]?s)?\s+(?:own\s+)?(left|right)\b|\b(left|right)\s+(?:side\s+)?of\s+the\s+patient\b",
                           re.IGNORECASE)
 # what a request opens with says nothing of its target ("segment the ...", "draw a mask around ...",
 # "can you show me ...", "where is ...")
@@ -142,7 +146,8 @@ TOKENS = re.compile(r"[a-z0-9]+|[,;:.()!?]")  # words, and the marks that end a 
 # name does when it heads what the prompt asks for: in its first clause, after nothing but request
 # words, determiners and words that describe the target (its size, colour, shape, place, or words of
 # its own catalogue phrases: "one large red wound bed", "can you outline the mole in this image?"),
-# and before nothing but a preposition, a verb, a new clause or a word for the region ("wound bed",
+# and before nothing but a preposition, a verb of place or being ("is", "projecting"), a new clause
+# or a word for the region ("wound bed",
 # "lesion border"; a list of alternatives is read as one, below). "the lung lesion", "hairs crossing
 # the lesion", "the edge of the ulcer" and "wound dressing" name none.
 REQUEST_WORDS = frozenset({"please", "kindly", "can", "could", "would", "will", "you", "me", "i", "want", "need", "like",
@@ -176,7 +181,7 @@ COPULAS = frozenset({"is", "are", "was", "were", "seems", "appears", "shows", "m
 # Typing slips ("rigth lung", "clavicel", "ulser") are read as the catalogue word one edit away (two
 # for words of seven letters or more; an exchange of neighbours is one edit; the first letter kept),
 # when the word is neither a catalogue word nor a word of the text tower's vocabulary ("hole" stays a
-# hole, never a "mole") and exactly one catalogue word is that close
+# hole, never a "mole"): the nearest catalogue word, if no other is as near
 MIN_TYPO_LENGTH = 4
 # words a prompt uses to describe a target's parts (templates P2-P6)
 ATTRIBUTE_WORDS = frozenset(w for text in (*SIZE_CLASSES, *NUMBER_WORDS.values(), MANY_WORD, *SHAPES, *COLOR_PALETTE,
@@ -250,14 +255,16 @@ def _clause_ids(text: str) -> list[int]:
     return ids
 
 
-def _negation_flags(text: str, name_words: frozenset[str] | set[str]) -> list[bool]:
+def _negation_flags(text: str, name_words: frozenset[str] | set[str], strict: bool = False) -> list[bool]:
     """For each of ``_words(text)``: whether a negation negates it (see :data:`NEGATIONS_BEFORE`). A
     negation word in a landmark phrase negates nothing: "surrounded by normal skin" describes the
-    surroundings."""
+    surroundings. ``strict``: only the words that deny ("no", "not", ...), not "normal", "healthy"
+    and "intact", which say a named structure is sound ("normal heart size")."""
     words, landmark, clause = _words(text), _landmark_flags(text), _clause_ids(text)
+    before_colon = _clause_ids(text.replace(":", " "))  # "Polyp: none", "Foot ulcer: absent"
     flags = [False] * len(words)
     for i, w in enumerate(words):
-        if landmark[i] or w not in NEGATIONS:
+        if landmark[i] or w not in NEGATIONS or (strict and w in SOUND_WORDS):
             continue
         if w == "non":
             if i + 1 == len(words):
@@ -265,12 +272,13 @@ def _negation_flags(text: str, name_words: frozenset[str] | set[str]) -> list[bo
             elif words[i + 1] in name_words:
                 flags[i + 1] = True
         elif w == "none":
-            flags = [f or clause[j] == clause[i] for j, f in enumerate(flags)]
-        elif w in NEGATIONS_AFTER:
-            flags = [f or (j < i and clause[j] == clause[i]) for j, f in enumerate(flags)]
-        else:
-            for j in range(i + 1, min(i + 1 + NEGATION_SCOPE, len(words))):
-                if clause[j] != clause[i] or words[j] in PREPOSITIONS | LANDMARK_WORDS | {"but"}:
+            flags = [f or before_colon[j] == before_colon[i] for j, f in enumerate(flags)]
+        elif w in NEGATIONS_AFTER and words[i + 1 : i + 2] != ["of"]:
+            flags = [f or (j < i and before_colon[j] == before_colon[i]) for j, f in enumerate(flags)]
+        else:  # before what it negates; "free of nodules" too
+            first = i + 2 if w in NEGATIONS_AFTER else i + 1
+            for j in range(first, min(first + NEGATION_SCOPE, len(words))):
+                if clause[j] != clause[i] or words[j] in PREPOSITIONS | LANDMARK_WORDS | {"but", "and"}:
                     break
                 flags[j] = True
     return flags
@@ -289,11 +297,11 @@ def _edits(a: str, b: str) -> int:
 
 
 def _place(phrase: str) -> str | None:
-    """The part of a catalogue phrase that says where its target is: from its first preposition or
-    landmark word on ("a growth protruding from the colon lining" -> "from the colon lining"); None
-    for a phrase without one."""
+    """The part of a catalogue phrase that says where its target is: from its first word of place
+    after the first word on ("a mass of tissue bulging into the lumen of the colon" -> "into the lumen
+    of the colon"; "of" and "with" say what, not where); None for a phrase without one."""
     words = _words(phrase)
-    k = next((i for i, w in enumerate(words) if i > 0 and w in PREPOSITIONS | LANDMARK_WORDS), None)
+    k = next((i for i, w in enumerate(words) if i > 0 and w in LOCATIVES), None)
     return " ".join(words[k:]) if k is not None else None
 
 
@@ -519,7 +527,7 @@ class PromptResolver:
                     named = first
                     break
         if named:
-            if any(self._negated_name(prompt, t, negation) for t in named):
+            if any(self._negated_name(prompt, t, _negation_flags(prompt, self._name_words, strict=True)) for t in named):
                 return unchanged  # "no polyp in this frame"; a negation of something else is no matter
             (target,) = named if len(named) == 1 else (None,)
             if target is not None and self._asks_for_else(prompt, target):
