@@ -9,8 +9,8 @@ is. Raising it makes the model say "nothing here" on images where it is only fai
 which matters on data with target-free images (polypgen val: 12 of 150). The threshold is chosen,
 after training, on the selection images with the best weights, by the mean per-image score over
 *all* of them (read with the one-standard-error rule, below): Dice on an image with a target (0 if
-suppressed), 1 or 0 on an image without one (predicted empty or not). Without both kinds of images there is nothing to trade off and it stays
-at "no rule".
+suppressed), 1 or 0 on an image without one (predicted empty or not). Without both kinds of images
+there is nothing to trade off and it stays at "no rule".
 
 The objective is read with the one-standard-error rule (Breiman et al. 1984; Hastie, Tibshirani
 and Friedman, *Elements of Statistical Learning*, 7.10): of the thresholds whose mean score is

@@ -236,9 +236,10 @@ class RunDirCallback(_lightning_checkpoint_base()):
             self.write_metadata(status="running")
             if self.console is not None:
                 epochs = self.cfg.optim.epochs
+                mark = "kept" if self.cfg.optim.select_epoch == "last" else "best"
                 self.console.print(
                     f"epoch {row['epoch']}/{epochs}  train_loss {row['train_loss']:.4f}  "
-                    f"val_dice {score:.4f}  {epoch_time:.1f}s" + (f"  ({'kept' if self.cfg.optim.select_epoch == 'last' else 'best'})" if improved else ""),
+                    f"val_dice {score:.4f}  {epoch_time:.1f}s" + (f"  ({mark})" if improved else ""),
                     highlight=False,
                 )
         # all ranks call this: Lightning writes on rank 0 and synchronises
