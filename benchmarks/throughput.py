@@ -8,6 +8,12 @@ Weights are random for full-size encoders (the speed of a network does not depen
     python benchmarks/throughput.py --out benchmarks/results/throughput.json
     python benchmarks/throughput.py --models clipseg unet --backbones lite --batch 8 --iters 3
     python benchmarks/throughput.py --models medclipseg unet --backbones lite --onnx   # + ONNX Runtime rows
+    python benchmarks/throughput.py --models medclipseg --backbones lite --onnx --rounds 5
+
+The host's speed drifts within minutes (other tenants), and a small model's speed drifts more than
+the reference's. ``--rounds R`` measures every configuration R times, interleaved (reference, model,
+..., reference, model, ...), and reports for each the median images/s over rounds and the median of
+its per-round ratio to that round's reference, so a slow minute slows both sides of a ratio.
 """
 
 from __future__ import annotations
@@ -102,6 +108,7 @@ def main() -> None:
     ap.add_argument("--precision", choices=["fp32", "bf16"], default="fp32", help="bf16: CPU autocast, reference included")
     ap.add_argument("--kwargs", default="{}", help="JSON keyword arguments for the models (not the reference)")
     ap.add_argument("--onnx", action="store_true", help="also each exportable model (medclipseg, unet) through ONNX Runtime")
+    ap.add_argument("--rounds", type=int, default=1, help="interleaved repetitions of every configuration (medians reported)")
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--one", nargs=2, metavar=("MODEL", "BACKBONE"), help=argparse.SUPPRESS)
     ap.add_argument("--runtime", choices=["torch", "onnx"], default="torch", help=argparse.SUPPRESS)
@@ -129,24 +136,30 @@ def main() -> None:
     runs = [(m, bb, "torch") for m, bb in configs]
     if args.onnx:
         runs += [(m, bb, "onnx") for m, bb in configs if m in ("medclipseg", "unet")]
-    rows = []
-    for model, bb, runtime in runs:
-        cmd = [sys.executable, __file__, "--one", model, bb or "", "--batch", str(args.batch), "--iters", str(args.iters),
-               "--threads", str(args.threads), "--precision", args.precision, "--kwargs", args.kwargs, "--runtime", runtime]
-        res = subprocess.run(cmd, capture_output=True, text=True)
-        if res.returncode != 0:
-            print(f"{model} / {bb}: failed\n{res.stderr[-2000:]}", file=sys.stderr)
-            continue
-        row = json.loads(res.stdout.strip().splitlines()[-1])
-        rows.append(row)
-        print(f"{model:16s} {bb or '-':8s} {runtime:5s} {row['input']:4d}px  {row['images_per_s']:7.2f} img/s  peak {row['peak_rss_mb']:7.0f} MB", flush=True)
-    ref = next((r for r in rows if r["model"] == REFERENCE), None)
-    for r in rows:
-        r["speed_vs_reference"] = r["images_per_s"] / ref["images_per_s"] if ref else None
+    rounds: list[list[dict]] = []
+    for r in range(args.rounds):
+        rows = []
+        for model, bb, runtime in runs:
+            cmd = [sys.executable, __file__, "--one", model, bb or "", "--batch", str(args.batch), "--iters", str(args.iters),
+                   "--threads", str(args.threads), "--precision", args.precision, "--kwargs", args.kwargs, "--runtime", runtime]
+            res = subprocess.run(cmd, capture_output=True, text=True)
+            if res.returncode != 0:
+                print(f"{model} / {bb}: failed\n{res.stderr[-2000:]}", file=sys.stderr)
+                continue
+            row = json.loads(res.stdout.strip().splitlines()[-1])
+            rows.append(row)
+            print(f"[round {r + 1}/{args.rounds}] {model:16s} {bb or '-':8s} {runtime:5s} {row['input']:4d}px  "
+                  f"{row['images_per_s']:7.2f} img/s  peak {row['peak_rss_mb']:7.0f} MB", flush=True)
+        ref = next((x for x in rows if x["model"] == REFERENCE), None)
+        for x in rows:
+            x["speed_vs_reference"] = x["images_per_s"] / ref["images_per_s"] if ref else None
+        rounds.append(rows)
+    rows = _median_rows(rounds)
     result = {
         "machine": {"cpu": platform.processor() or platform.machine(), "cores_used": args.threads, "python": platform.python_version(),
                     "torch": __import__("torch").__version__, "nproc": os.cpu_count()},
-        "command": " ".join(sys.argv), "rows": rows,
+        "command": " ".join(sys.argv), "rounds": args.rounds, "rows": rows,
+        **({"per_round": rounds} if args.rounds > 1 else {}),
     }
     if args.out:
         from medvlseg.utils import atomic_write_json
@@ -155,15 +168,42 @@ def main() -> None:
     print(markdown(result))
 
 
+def _median_rows(rounds: list[list[dict]]) -> list[dict]:
+    """One row per configuration: the first round's row with images/s, peak RSS and the ratio to the
+    reference replaced by their medians over the rounds (the ratio's median is over per-round ratios)."""
+    import statistics
+
+    def key(x: dict) -> tuple:
+        return x["model"], x["backbone"], x.get("runtime", "torch")
+
+    out = []
+    for first in rounds[0]:
+        same = [x for rows in rounds for x in rows if key(x) == key(first)]
+        row = dict(first)
+        for field in ("images_per_s", "peak_rss_mb", "speed_vs_reference"):
+            values = [x[field] for x in same if x.get(field) is not None]
+            row[field] = statistics.median(values) if values else None
+        if len(rounds) > 1:
+            ratios = [x["speed_vs_reference"] for x in same if x.get("speed_vs_reference") is not None]
+            row["speed_vs_reference_range"] = [min(ratios), max(ratios)] if ratios else None
+        out.append(row)
+    return out
+
+
+def _spread(row: dict) -> str:
+    lo_hi = row.get("speed_vs_reference_range")
+    return f" ({lo_hi[0]:.1f}-{lo_hi[1]:.1f})" if lo_hi else ""
+
+
 def markdown(result: dict) -> str:
     onnx = any("onnx_max_abs_diff" in r for r in result["rows"])
-    lines = ["| model | backbone | runtime | input | precision | images/s (batch %d) | × reference | peak RSS (MB) | params (M) |" % result["rows"][0]["batch"]
+    lines = ["| model | backbone | runtime | input | precision | images/s (batch %d) | × reference (median; range over rounds) | peak RSS (MB) | params (M) |" % result["rows"][0]["batch"]
              + (" ONNX vs PyTorch, max abs diff of p |" if onnx else ""),
              "|---|---|---|---|---|---|---|---|---|" + ("---|" if onnx else "")]
     for r in result["rows"]:
         extra = " ".join(f"{k}={v}" for k, v in r.get("kwargs", {}).items()) if r["model"] != REFERENCE else ""
         lines.append(f"| {r['model']}{' (' + extra + ')' if extra else ''} | {r['backbone'] or '-'} | {r.get('runtime', 'torch')} | {r['input']} | {r['precision']} | {r['images_per_s']:.2f} | "
-                     f"{r['speed_vs_reference']:.1f}x | {r['peak_rss_mb']:.0f} | {r['params_m']:.1f} |"
+                     f"{r['speed_vs_reference']:.1f}x{_spread(r)} | {r['peak_rss_mb']:.0f} | {r['params_m']:.1f} |"
                      + (f" {r['onnx_max_abs_diff']:.1e} |" if "onnx_max_abs_diff" in r else (" - |" if onnx else "")))
     return "\n".join(lines)
 
