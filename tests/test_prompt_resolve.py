@@ -427,3 +427,80 @@ def test_a_negation_reads_the_way_it_points():
         assert names.resolve(prompt).target == name, prompt
     # the place of "a mass of tissue ..." starts where it says where, not at "of"
     assert _place("a mass of tissue bulging into the lumen of the colon") == "into the lumen of the colon"
+
+
+def test_contractions_never_and_negated_omissions():
+    """"don't segment the polyp" and "never outline the polyp" deny it; "do not miss the small polyp",
+    "don't forget the heart" and "do not exclude the polyp" ask for it (a negated omission)."""
+    from medvlseg.prompts.resolve import _expand, _landmark_flags, _negation_flags
+
+    names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, names_only=True)
+    assert _expand("don't segment it, doesnt matter") == "do not segment it, does not matter"
+    for prompt in ("don't segment the polyp", "Please don\u2019t outline the heart", "never outline the polyp",
+                   "dont mark the left lung"):
+        r = names.resolve(prompt)
+        assert r.target is None and r.model_prompt == prompt, prompt
+    for prompt, name in [("do not miss the small polyp", "polyp"), ("don't forget the heart", "heart"),
+                         ("do not exclude the polyp", "polyp"), ("try not to overlook the right clavicle", "right clavicle")]:
+        assert names.resolve(prompt).target == name, prompt
+    assert _negation_flags("do not miss the polyp", {"polyp"}) == [False] * 5
+    assert _landmark_flags("do not exclude the polyp") == [False] * 5
+    assert _landmark_flags("exclude the polyp") == [False, True, True]
+
+
+def test_the_request_itself_names_no_landmark_and_a_generic_object_asks_for_nothing_else():
+    """"draw a mask around the mole": "around" belongs to the request, the mole is what is asked
+    ("the skin around the mole" still asks for the skin); "Segment the finding: a pedunculated
+    polyp" names its finding after the colon."""
+    from medvlseg.prompts.resolve import _landmark_flags
+
+    assert _landmark_flags("draw a mask around the mole") == [False] * 6
+    assert _landmark_flags("the skin around the mole") == [False, False, False, True, True]
+    assert _landmark_flags("segment the ulcer; the skin around it") == [False] * 3 + [False, False, False, True]
+    names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.999, names_only=True)
+    assert names.resolve("draw a mask around the mole").target == "skin lesion"
+    assert names.resolve("the skin around the mole").target is None
+    assert names.resolve("Segment the finding: a pedunculated polyp").target == "polyp"
+    assert names.resolve("Segment the specular highlights; the polyp region must be left unmarked.").target is None
+
+
+def test_a_named_structure_follows_the_patients_side_said_outright():
+    names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, names_only=True)
+    assert names.resolve("segment the left lung of the image (patient's right)").target == "right lung"
+    assert names.resolve("outline the patient's left clavicle, which shows on the right of the PA film").target == "left clavicle"
+    only_left = PromptResolver(bag_of_words, ["left lung", "polyp"], min_similarity=0.3, names_only=True)
+    r = only_left.resolve("the left lung of the image (patient's right)")
+    assert r.target is None and r.model_prompt == "the left lung of the image (patient's right)"
+
+
+def test_words_of_other_languages_are_read_as_english():
+    """glossary.yaml: accents folded, a side after its noun put before it, words that are English too
+    ("pie", "links") read only beside a word that is only foreign; a prompt with none is untouched."""
+    from medvlseg.prompts.resolve import _glossary, _translate
+
+    assert _translate("pulmón derecho") == "right lung"
+    assert _translate("Poumon gauche") == "left lung"
+    assert _translate("Schlüsselbein links") == "left clavicle"
+    assert _translate("linkes Schlüsselbein") == "left clavicle"
+    assert _translate("úlcera de pie diabético") == "ulcer of foot diabetic"
+    assert _translate("cœur") == "heart" and _translate("Fuß Geschwür") == "foot ulcer"
+    for english in ("pie chart", "the links of the chain", "naïve question", "segment the polyp"):
+        assert _translate(english) == english
+    always, beside = _glossary()
+    assert not set(always) & set(beside) and all(k == k.lower() and k.isascii() for k in (*always, *beside))
+    names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, names_only=True)
+    assert names.resolve("pulmón derecho").target == "right lung"
+    assert names.resolve("clavicula sinistra").target == "left clavicle"
+    assert names.resolve("Herz").target == "heart"
+    assert names.resolve("no hay pólipo").target is None  # "no" stays a negation
+    sentences = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3)
+    assert sentences.resolve("segmentar el pólipo").model_prompt == "segment the polyp"  # the sentence, read
+
+
+def test_minilm_reads_the_glossary_and_a_part_at_the_periphery(lite):
+    names = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, names_only=True,
+                           known_words=lite.tokenizer.get_vocab())
+    for prompt, target in [("úlcera de pie diabético", "foot ulcer"), ("Hautläsion im Dermatoskopiebild", "skin lesion"),
+                           ("poumon gauche", "left lung"), ("clavícula derecha", "right clavicle")]:
+        assert names.resolve(prompt).target == target, prompt
+    assert names.resolve("Delineate just the pigment network at the periphery of the nevus").target is None

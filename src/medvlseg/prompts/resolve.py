@@ -6,9 +6,11 @@ not know, says the lesion is absent. BiomedParse meets this by matching the prom
 against its catalogue of object types; so do we, with the model's own frozen text tower as a
 sentence encoder (for ``lite``: all-MiniLM-L6-v2, made for sentence similarity):
 
-Shorthand is read first as the words it stands for ("seg R lung, CXR": "segment right lung, chest x-ray"),
-and a slip of the pen as the catalogue word it stands for ("rigth lung", "clavicel"), when the text
-tower's vocabulary says the word is no English word ("hole" is never read as "mole").
+Words of other languages are read first as the English words they mean (``glossary.yaml``: "pulmón
+derecho", "poumon gauche", "Herz", "úlcera de pie diabético"), shorthand as the words it stands for
+("seg R lung, CXR": "segment right lung, chest x-ray"; "don't": "do not"), and a slip of the pen as
+the catalogue word it stands for ("rigth lung", "clavicel"), when the text tower's vocabulary says
+the word is no English word ("hole" is never read as "mole").
 
 - a prompt that contains one of the model's target names (``"one small pink polyp in the upper
   left"``) is given to the model unchanged: the model reads such sentences itself; unless it was
@@ -22,7 +24,8 @@ tower's vocabulary says the word is no English word ("hole" is never read as "mo
   Where several targets are still named, the first clause that names one says what is asked
   ("Segment the right clavicle, the bone crossing the top of the right lung");
   a prompt whose negation negates the target ("no polyp in this frame", "the foot ulcer is absent",
-  "non-polyp mucosa") is unchanged; a negation of something else does not matter ("Pedunculated
+  "non-polyp mucosa", "don't segment the polyp") is unchanged, but a negated omission asks for it
+  ("do not miss the small polyp"); a negation of something else does not matter ("Pedunculated
   polyp, no ulceration", "no fracture of the right clavicle": a negation reaches to the next
   preposition or clause). A prompt that names no target and negates any word of the catalogue's
   phrases ("healthy skin, no mole", "intact skin", "skin without pigment") is unchanged, since a
@@ -36,7 +39,11 @@ tower's vocabulary says the word is no English word ("hole" is never read as "mo
   crossing the lesion", "the edge of the ulcer" or "wound dressing";
 - a clause that opens with a request verb says what is asked: a target with none of its words in
   that request ("Segment the specular highlights ...; the polyp region must be left unmarked") is
-  not asked for, by name or by similarity;
+  not asked for, by name or by similarity, unless the request asks for a generic object ("Segment
+  the finding: a pedunculated polyp"); the request's own words name no landmark ("draw a mask
+  around the mole" asks for the mole);
+- a named structure with a side follows the patient's side, said outright ("the left lung of the
+  image (patient's right)" is the right lung);
 - otherwise it is compared (cosine of the pooled text features) with the phrases of every target in
   the catalogue (:mod:`medvlseg.prompts.attributes`: the name, plural, the aliases made of words
   (not dataset names such as "kvasir-seg"), the synonyms users type ("nevus", "adenoma") and the
@@ -60,12 +67,15 @@ tower's vocabulary says the word is no English word ("hole" is never read as "mo
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
 import torch
+import yaml
 
 from .attributes import (COLOR_PALETTE, GREY_WORDS, LOCATIONS, MANY_WORD, NUMBER_WORDS, SHAPES, SIZE_CLASSES, TargetCatalog,
                          load_targets, pluralize)
@@ -83,11 +93,14 @@ SIDE_WORDS = ("left", "right")
 # a target ("non-polyp mucosa"; "non-healing wound" qualifies the wound); "free" and "absent" what
 # stands before them in their clause ("ulcer-free skin", "the foot ulcer is absent"); "none" its
 # whole clause
-NEGATIONS_BEFORE = frozenset({"no", "not", "without", "healthy", "normal", "intact"})
+NEGATIONS_BEFORE = frozenset({"no", "not", "never", "without", "healthy", "normal", "intact"})
 NEGATIONS_AFTER = frozenset({"free", "absent"})
 NEGATIONS = NEGATIONS_BEFORE | NEGATIONS_AFTER | {"none", "non"}
 SOUND_WORDS = frozenset({"healthy", "normal", "intact"})  # deny a lesion, not a named structure
 NEGATION_SCOPE = 4
+# a negated omission asks for what follows ("do not miss the small polyp", "don't leave out the heart")
+OMISSIONS = frozenset({"miss", "forget", "overlook", "skip", "omit", "ignore", "neglect", "lose", "exclude", "leave",
+                       "drop", "cut"})
 PREPOSITIONS = frozenset({"of", "in", "on", "at", "from", "with", "for", "to", "into", "onto", "along", "across", "through",
                           "throughout", "via", "inside", "outside", "upon", "about", "after", "before", "during", "as",
                           "like", "per", "up", "down"})
@@ -109,7 +122,8 @@ RELATIONS = {**dict.fromkeys(("lateral", "medial", "superior", "inferior", "ante
              "leaving": "out", "leave": "out", "apart": "from", "other": "than",
              # a part of a target is not the target: "the stalk of the polyp", "the apex of the right lung"
              **dict.fromkeys(("stalk", "edge", "edges", "rim", "tip", "apex", "base", "head", "floor", "margin", "margins",
-                              "neck", "shaft", "end", "ends", "lobe", "lobes", "zone", "half", "corner", "pole", "root"), "of")}
+                              "neck", "shaft", "end", "ends", "lobe", "lobes", "zone", "half", "corner", "pole", "root",
+                              "periphery"), "of")}
 # a landmark phrase runs this many words at most, and ends at a punctuation mark or a new clause
 # ("..., which", "... where"): "the heart, between the two lungs" names the heart
 LANDMARK_SCOPE = 8
@@ -120,7 +134,8 @@ EXCLUSIONS_BEFORE = frozenset({"leaving", "leave", "apart", "other"})  # "leavin
 # shorthand typed in requests ("seg R lung, CXR"), read as the words it stands for
 ABBREVIATIONS = {"r": "right", "l": "left", "rt": "right", "lt": "left", "seg": "segment", "pt": "patient",
                  "cxr": "chest x-ray", "clav": "clavicle", "dfu": "diabetic foot ulcer", "lft": "left", "rgt": "right",
-                 "rght": "right"}
+                 "rght": "right", "dont": "do not", "doesnt": "does not", "didnt": "did not", "isnt": "is not",
+                 "arent": "are not", "shouldnt": "should not"}
 # the patient's side, said outright, outweighs the side of the picture ("the lung on the left of the
 # image (patient's right)")
 PATIENT_SIDE = re.compile(r"\bpatient(?:['\u2019]?s)?\s+(?:own\s+)?(left|right)\b|\b(left|right)\s+(?:side\s+)?of\s+the\s+patient\b",
@@ -188,6 +203,9 @@ ATTRIBUTE_WORDS = frozenset(w for text in (*SIZE_CLASSES, *NUMBER_WORDS.values()
                                            *GREY_WORDS, *LOCATIONS) for w in text.split())
 FUNCTION_WORDS = PREPOSITIONS | CONJUNCTIONS | {"a", "an", "the", "this", "that", "its", "it", "any", "s", "is", "are",
                                                 "be", "may", "which", "who", "whose", "where", "or", "one", "two"}
+# what a request may ask for before it says what that is ("Segment the finding: a pedunculated polyp")
+GENERIC_OBJECTS = frozenset({"finding", "findings", "abnormality", "abnormalities", "structure", "structures", "target",
+                             "object", "thing", "following", "anomaly", "pathology", "roi", "region", "area"})
 # words that say nothing of what is asked for
 PLAIN_WORDS = REQUEST_WORDS | DESCRIPTIVE_WORDS | ATTRIBUTE_WORDS | REGION_WORDS | FUNCTION_WORDS | LANDMARK_WORDS
 CACHE_SIZE = 4096  # resolutions kept (a service meets an unbounded stream of prompts)
@@ -207,8 +225,37 @@ def _words(text: str) -> list[str]:
 
 
 def _expand(text: str) -> str:
-    """``text`` with its shorthand written out (:data:`ABBREVIATIONS`): "seg R lung" -> "segment right lung"."""
+    """``text`` with its shorthand written out (:data:`ABBREVIATIONS`): "seg R lung" -> "segment right lung",
+    "don't" -> "do not"."""
+    text = re.sub(r"\b([A-Za-z]+)n['\u2019]t\b", r"\1 not", text)
     return re.sub(r"\b[A-Za-z]+\b", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
+
+
+# letters that are no accented Latin letter, folded by hand ("Fuß" -> "fuss", "cœur" -> "coeur")
+FOLDED_LETTERS = str.maketrans({"ß": "ss", "œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae"})
+# a side word after its noun, as Romance languages and Latin put it ("pulmón derecho" -> "lung right")
+SIDE_AFTER = re.compile(r"\b(lungs?|clavicles?|collarbones?)\s+(right|left)\b")
+
+
+@functools.cache
+def _glossary() -> tuple[dict[str, str], dict[str, str]]:
+    """The words of other languages the resolver reads (``glossary.yaml``): (always, beside)."""
+    from importlib import resources
+
+    data = yaml.safe_load(resources.files(__package__).joinpath("glossary.yaml").read_text(encoding="utf-8"))
+    return dict(data["always"]), dict(data["beside"])
+
+
+def _translate(text: str) -> str:
+    """``text`` with its words of other languages read as English (``glossary.yaml``): "pulmón
+    derecho" -> "right lung", "úlcera de pie diabético" -> "ulcer of foot diabetic"; unchanged when
+    it holds no word that is only foreign."""
+    folded = "".join(c for c in unicodedata.normalize("NFKD", text.translate(FOLDED_LETTERS)) if not unicodedata.combining(c))
+    always, beside = _glossary()
+    if not any(w.lower() in always for w in re.findall(r"[A-Za-z]+", folded)):
+        return text
+    table = beside | always
+    return SIDE_AFTER.sub(r"\2 \1", re.sub(r"[A-Za-z]+", lambda m: table.get(m.group().lower(), m.group()), folded))
 
 
 def _clauses(text: str) -> list[str]:
@@ -224,17 +271,25 @@ def _landmark_flags(text: str) -> list[bool]:
     clause, over commas ("excluding the mucosa, polyps and stool")."""
     tokens = TOKENS.findall(text.lower())
     flags: list[bool] = []
-    left, leaving_out = 0, False
+    left, leaving_out, instruction = 0, False, 0
     for k, t in enumerate(tokens):
-        if not t[0].isalnum() or t in CLAUSE_WORDS:
+        if not t[0].isalnum() or t in CLAUSE_WORDS or k == 0:
             left = 0
             leaving_out = leaving_out and t == ","
+            # the request that opens a clause names no landmark ("draw a mask around the mole")
+            start = k if t[0].isalnum() and t not in CLAUSE_WORDS else k + 1
+            rest = " ".join(w for w in tokens[start:] if w[0].isalnum())
+            instruction = start + len(INSTRUCTION.match(rest).group().split())
             if not t[0].isalnum():
                 continue
         flags.append(left > 0 or leaving_out)
         left = max(left - 1, 0)
+        if k < instruction:
+            continue
         two_words = tokens[k + 1 : k + 2] == [RELATIONS.get(t)]
-        if t in EXCLUSIONS or (two_words and t in EXCLUSIONS_BEFORE):
+        # what a negation keeps is not left out ("do not exclude the polyp")
+        kept = tokens[k - 1 : k] in (["not"], ["never"]) or tokens[k - 2 : k] in (["not", "to"], ["never", "to"])
+        if (t in EXCLUSIONS or (two_words and t in EXCLUSIONS_BEFORE)) and not kept:
             leaving_out = True
         elif t in LANDMARK_WORDS or two_words:
             left = LANDMARK_SCOPE
@@ -277,6 +332,9 @@ def _negation_flags(text: str, name_words: frozenset[str] | set[str], strict: bo
             flags = [f or (j < i and before_colon[j] == before_colon[i]) for j, f in enumerate(flags)]
         else:  # before what it negates; "free of nodules" too
             first = i + 2 if w in NEGATIONS_AFTER else i + 1
+            verb = words[first + 1 : first + 2] if words[first : first + 1] == ["to"] else words[first : first + 1]
+            if w in {"not", "never"} and verb and verb[0] in OMISSIONS:
+                continue  # "do not miss the polyp" asks for it
             for j in range(first, min(first + NEGATION_SCOPE, len(words))):
                 if clause[j] != clause[i] or words[j] in PREPOSITIONS | LANDMARK_WORDS | {"but", "and"}:
                     break
@@ -448,7 +506,7 @@ class PromptResolver:
                 continue
             rest = [w for w, f in zip(_words(clause), _landmark_flags(clause)) if not f][len(_words(m.group())):]
             rest = _words(CONTEXT.sub(" ", " ".join(rest)))
-            other = [w for w in rest if w not in PLAIN_WORDS and not w.isdigit()]
+            other = [w for w in rest if w not in PLAIN_WORDS | GENERIC_OBJECTS and not w.isdigit()]
             return bool(other) and not any(w in self._own[target] for w in rest)
         return False
 
@@ -513,7 +571,7 @@ class PromptResolver:
 
     def _resolve(self, given: str) -> Resolution:
         unchanged = Resolution(given, given, None)
-        prompt = self._correct(_expand(given))
+        prompt = self._correct(_expand(_translate(given)))
         if not prompt.strip():
             return unchanged
         negation = _negation_flags(prompt, self._name_words)
@@ -532,6 +590,10 @@ class PromptResolver:
             (target,) = named if len(named) == 1 else (None,)
             if target is not None and self._asks_for_else(prompt, target):
                 return unchanged
+            if target is not None and self._on_patient_side(prompt, target) != target:
+                # "the left lung of the image (patient's right)": the side said outright wins
+                twin = self._on_patient_side(prompt, target)
+                return unchanged if twin is None else Resolution(given, twin, twin)
             if self.names_only and target is not None and given.strip().lower() != target:
                 return Resolution(given, target, target)
             if target is not None and _words(prompt) != _words(given):
