@@ -135,7 +135,10 @@ EXCLUSIONS_BEFORE = frozenset({"leaving", "leave", "apart", "other"})  # "leavin
 ABBREVIATIONS = {"r": "right", "l": "left", "rt": "right", "lt": "left", "seg": "segment", "pt": "patient",
                  "cxr": "chest x-ray", "clav": "clavicle", "dfu": "diabetic foot ulcer", "lft": "left", "rgt": "right",
                  "rght": "right", "dont": "do not", "doesnt": "does not", "didnt": "did not", "isnt": "is not",
-                 "arent": "are not", "shouldnt": "should not"}
+                 "arent": "are not", "shouldnt": "should not",
+                 # real words typed for a catalogue word, which the slip rule leaves alone (it never
+                 # changes a word of the vocabulary): five blind lists of five wrote "hart" or "hearth"
+                 "hart": "heart", "hearth": "heart"}
 # the patient's side, said outright, outweighs the side of the picture ("the lung on the left of the
 # image (patient's right)")
 PATIENT_SIDE = re.compile(r"\bpatient(?:['\u2019]?s)?\s+(?:own\s+)?(left|right)\b|\b(left|right)\s+(?:side\s+)?of\s+the\s+patient\b",
