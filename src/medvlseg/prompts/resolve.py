@@ -100,7 +100,7 @@ SOUND_WORDS = frozenset({"healthy", "normal", "intact"})  # deny a lesion, not a
 NEGATION_SCOPE = 4
 # a negated omission asks for what follows ("do not miss the small polyp", "don't leave out the heart")
 OMISSIONS = frozenset({"miss", "forget", "overlook", "skip", "omit", "ignore", "neglect", "lose", "exclude", "leave",
-                       "drop", "cut"})
+                       "drop"})
 PREPOSITIONS = frozenset({"of", "in", "on", "at", "from", "with", "for", "to", "into", "onto", "along", "across", "through",
                           "throughout", "via", "inside", "outside", "upon", "about", "after", "before", "during", "as",
                           "like", "per", "up", "down"})
@@ -593,9 +593,9 @@ class PromptResolver:
             (target,) = named if len(named) == 1 else (None,)
             if target is not None and self._asks_for_else(prompt, target):
                 return unchanged
-            if target is not None and self._on_patient_side(prompt, target) != target:
+            twin = self._on_patient_side(prompt, target) if target is not None else None
+            if target is not None and twin != target:
                 # "the left lung of the image (patient's right)": the side said outright wins
-                twin = self._on_patient_side(prompt, target)
                 return unchanged if twin is None else Resolution(given, twin, twin)
             if self.names_only and target is not None and given.strip().lower() != target:
                 return Resolution(given, target, target)
