@@ -254,6 +254,14 @@ def test_calibrate_at_an_operating_point_records_it(top1_run, tmp_path, capsys):
     assert meta["recalibrations"][-1]["min_specificity"] == 1.0
     assert RunConfig.from_yaml(tmp_path / "spec" / "config.yaml").model.presence_min_specificity == 1.0
     _assert_refused(top1_run, tmp_path, capsys, ["--min-specificity", "0"], "--min-specificity: expected a share in (0, 1]")
+    # "none" drops the run's operating point: the copy of the copy is read by the one-SE rule again
+    res = CliRunner().invoke(app, ["calibrate", str(tmp_path / "spec"), "--min-specificity", "none", "--out", str(tmp_path / "back")])
+    assert res.exit_code == 0, res.output
+    back = json.loads((tmp_path / "back" / "metadata.json").read_text())
+    cal = back["presence_calibration"]
+    assert cal.get("min_specificity") is None and cal["tolerance_se"] == 1.0 and back["recalibrations"][-1]["min_specificity"] is None
+    assert RunConfig.from_yaml(tmp_path / "back" / "config.yaml").model.presence_min_specificity is None
+    _assert_refused(top1_run, tmp_path, capsys, ["--min-specificity", "most"], "--min-specificity: expected a share in (0, 1] or 'none'")
 
 
 def test_calibrate_with_a_tolerance_records_it(top1_run, tmp_path, capsys):

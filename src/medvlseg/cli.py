@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__
-from .errors import MedvlsegError
+from .errors import ConfigError, MedvlsegError
 
 app = typer.Typer(
     name="medvlseg",
@@ -589,16 +589,24 @@ def calibrate_cmd(
     run: Annotated[Path, typer.Argument(help="A finished run directory (medvlseg train).")],
     out: Annotated[Path, typer.Option("--out", help="New run folder: a copy of RUN with the new thresholds (RUN stays as it is; the copy's metadata.json keeps the earlier calibration).")],
     presence_rule: Annotated[Optional[str], typer.Option("--presence-rule", help="How an image's presence score is read: peak (its largest probability) or top1pct (the mean of its largest 1 %); default: the run's.")] = None,
-    min_specificity: Annotated[Optional[float], typer.Option("--min-specificity", help="Operating point: the smallest thresholds calling at least this share of the items without their target absent (default: the run's model.presence_min_specificity; none: the mean per-item score, read by --tolerance-se).")] = None,
+    min_specificity: Annotated[Optional[str], typer.Option("--min-specificity", help="Operating point: the smallest thresholds calling at least this share of the items without their target absent (default: the run's model.presence_min_specificity; 'none': no operating point, the mean per-item score read by --tolerance-se, even where the run had one).")] = None,
     tolerance_se: Annotated[Optional[float], typer.Option("--tolerance-se", help="Without --min-specificity: the smallest thresholds whose mean per-item score is within this many standard errors of the best (the one-standard-error rule; 0: the best; default: the run's model.presence_tolerance_se).")] = None,
     device: _DEVICE = None,
 ) -> None:
     """Choose a run's presence thresholds ("not here") again on its selection split, under a presence
     rule, into a copy of the run; the weights are unchanged."""
-    from .engine.calibrate import recalibrate_run
+    from .engine.calibrate import NO_OPERATING_POINT, recalibrate_run
 
-    res = recalibrate_run(run, out, rule=presence_rule, device=device, min_specificity=min_specificity,
-                         tolerance_se=tolerance_se)
+    if min_specificity is not None and min_specificity.strip().lower() == NO_OPERATING_POINT:
+        spec: float | str | None = NO_OPERATING_POINT
+    elif min_specificity is not None:
+        try:
+            spec = float(min_specificity)
+        except ValueError:
+            raise ConfigError(f"--min-specificity: expected a share in (0, 1] or 'none', got {min_specificity!r}") from None
+    else:
+        spec = None
+    res = recalibrate_run(run, out, rule=presence_rule, device=device, min_specificity=spec, tolerance_se=tolerance_se)
     before = res["before"]
     err_console.print(f"presence rule {before['presence_rule']} -> {res['rule']}; threshold "
                       f"{before['presence_threshold']:.4g} -> {res['presence_threshold']:.4g}"

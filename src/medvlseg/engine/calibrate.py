@@ -226,9 +226,12 @@ def calibrate_presence(
                                       min_specificity=min_specificity, tolerance_se=tolerance_se)
 
 
+NO_OPERATING_POINT = "none"  # recalibrate_run(min_specificity=...): drop the run's operating point
+
+
 def recalibrate_run(
     run: str | os.PathLike, out: str | os.PathLike, *, rule: str | None = None, device: str | None = None,
-    min_specificity: float | None = None, tolerance_se: float | None = None,
+    min_specificity: float | str | None = None, tolerance_se: float | None = None,
 ) -> dict[str, Any]:
     """A copy of the finished ``run`` in the new folder ``out`` whose presence thresholds are chosen
     again, under ``rule`` (default: the run's), on the calibration items today's code builds from the
@@ -237,7 +240,8 @@ def recalibrate_run(
     record, ``config.yaml`` (``model.presence_rule``) and ``metadata.json`` (with the earlier
     calibration under ``recalibrations``) agree with the new thresholds; the resume state is not
     copied. ``min_specificity`` (default: the run's ``model.presence_min_specificity``) sets the
-    operating point, ``tolerance_se`` (default: the run's ``model.presence_tolerance_se``) how far
+    operating point (:data:`NO_OPERATING_POINT`, ``"none"``: none, even where the run had one; the
+    thresholds are then read by ``tolerance_se``), ``tolerance_se`` (default: the run's ``model.presence_tolerance_se``) how far
     below the best mean score a smaller threshold may be (module docstring). The copy is built in a hidden folder beside ``out`` and renamed to ``out`` when complete,
     so an interrupted calibration leaves no folder that looks finished. Returns the new calibration."""
     import datetime
@@ -272,6 +276,8 @@ def recalibrate_run(
     rule = rule or before["presence_rule"]
     if min_specificity is None:
         min_specificity = cfg.model.presence_min_specificity
+    elif min_specificity == NO_OPERATING_POINT:
+        min_specificity = None
     min_specificity = check_min_specificity(min_specificity, "--min-specificity")
     tolerance_se = check_tolerance_se(cfg.model.presence_tolerance_se if tolerance_se is None else tolerance_se, "--tolerance-se")
     changed = [d["path"] for d in meta.get("data") or [] if d.get("manifest_sha256") and (Path(d["path"]) / "manifest.csv").is_file()
