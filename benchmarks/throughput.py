@@ -113,6 +113,8 @@ def main() -> None:
     ap.add_argument("--one", nargs=2, metavar=("MODEL", "BACKBONE"), help=argparse.SUPPRESS)
     ap.add_argument("--runtime", choices=["torch", "onnx"], default="torch", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.rounds < 1:
+        ap.error(f"--rounds: expected at least 1, got {args.rounds}")
 
     if args.one:
         print(json.dumps(_run_one(args.one[0], args.one[1], args.batch, args.iters, args.threads, args.precision,
@@ -169,7 +171,7 @@ def main() -> None:
 
 
 def _median_rows(rounds: list[list[dict]]) -> list[dict]:
-    """One row per configuration: the first round's row with images/s, peak RSS and the ratio to the
+    """One row per configuration: its first row with images/s, peak RSS and the ratio to the
     reference replaced by their medians over the rounds (the ratio's median is over per-round ratios)."""
     import statistics
 
@@ -177,7 +179,11 @@ def _median_rows(rounds: list[list[dict]]) -> list[dict]:
         return x["model"], x["backbone"], x.get("runtime", "torch")
 
     out = []
-    for first in rounds[0]:
+    firsts: dict[tuple, dict] = {}  # each configuration's first row, in the order met (one may fail in round 1 only)
+    for rows in rounds:
+        for x in rows:
+            firsts.setdefault(key(x), x)
+    for first in firsts.values():
         same = [x for rows in rounds for x in rows if key(x) == key(first)]
         row = dict(first)
         for field in ("images_per_s", "peak_rss_mb", "speed_vs_reference"):
@@ -197,7 +203,9 @@ def _spread(row: dict) -> str:
 
 def markdown(result: dict) -> str:
     onnx = any("onnx_max_abs_diff" in r for r in result["rows"])
-    lines = ["| model | backbone | runtime | input | precision | images/s (batch %d) | × reference (median; range over rounds) | peak RSS (MB) | params (M) |" % result["rows"][0]["batch"]
+    spread = any(r.get("speed_vs_reference_range") for r in result["rows"])
+    ratio = "× reference (median; range over rounds)" if spread else "× reference"
+    lines = [f"| model | backbone | runtime | input | precision | images/s (batch {result['rows'][0]['batch']}) | {ratio} | peak RSS (MB) | params (M) |"
              + (" ONNX vs PyTorch, max abs diff of p |" if onnx else ""),
              "|---|---|---|---|---|---|---|---|---|" + ("---|" if onnx else "")]
     for r in result["rows"]:

@@ -485,8 +485,13 @@ def test_words_of_other_languages_are_read_as_english():
     assert _translate("linkes Schlüsselbein") == "left clavicle"
     assert _translate("úlcera de pie diabético") == "ulcer of foot diabetic"
     assert _translate("cœur") == "heart" and _translate("Fuß Geschwür") == "foot ulcer"
-    for english in ("pie chart", "the links of the chain", "naïve question", "segment the polyp"):
+    for english in ("pie chart", "the links of the chain", "segment the polyp", "a neo-natal chest x-ray"):
         assert _translate(english) == english
+    assert _translate("naïve question") == "naive question"  # accents folded everywhere ("lesión" is a lesion)
+    assert _translate("Herz on a neo-natal chest x-ray") == "heart on a neo-natal chest x-ray"  # not "mole-natal"
+    assert _translate("le poumon droit de l'image") == "the right lung of image"  # "l'" is no "left"
+    assert _translate("pulmón derecho e izquierdo") == "lung right e left"  # both sides: not made one
+    assert _translate("pas de polype") == "no polyp" and _translate("piel sana") == "healthy skin"
     always, beside = _glossary()
     assert not set(always) & set(beside) and all(k == k.lower() and k.isascii() for k in (*always, *beside))
     names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, names_only=True)
@@ -505,3 +510,29 @@ def test_minilm_reads_the_glossary_and_a_part_at_the_periphery(lite):
                            ("poumon gauche", "left lung"), ("clavícula derecha", "right clavicle")]:
         assert names.resolve(prompt).target == target, prompt
     assert names.resolve("Delineate just the pigment network at the periphery of the nevus").target is None
+
+
+def test_what_a_review_found_in_the_new_rules():
+    """Each of these resolved wrongly with the first version of this session's rules (a review of the
+    diff): the patient's side read off other structures, negations in other languages, "never" as a
+    modifier, a generic request before a later clause, "do not leave out", contractions in capitals
+    and "won't", "I can't find ...", and "draw a circle around"."""
+    names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, names_only=True)
+    for prompt, target in [("segment the left clavicle above the patient's right lung", "left clavicle"),
+                           ("the right clavicle, not the patient's left one", "right clavicle"),
+                           ("the right lung, the trachea deviates to the patient's left", "right lung"),
+                           ("left clavicle; patient's right shoulder raised", "left clavicle"),
+                           ("segment the left lung of the image (patient's right)", "right lung"),
+                           ("a never-treated diabetic foot ulcer", "foot ulcer"), ("never-resected polyp", "polyp"),
+                           ("do not leave out the heart", "heart"), ("I can't find the polyp", "polyp"),
+                           ("draw a circle around the mole", "skin lesion"),
+                           ("I would like that you draw a mask around the mole", "skin lesion"),
+                           ("Segment the finding: a pedunculated polyp", "polyp")]:
+        assert names.resolve(prompt).target == target, prompt
+    for prompt in ("sin pólipo", "senza polipo", "sans polype", "pas de polype", "il n'y a pas de polype", "kein Herz",
+                   "non c'è nessun polipo", "ningún pólipo", "não há pólipo", "ohne Läsion", "piel sana",
+                   "never outline the polyp", "DON'T SEGMENT THE POLYP", "Segment the abnormality; the polyp region must be left unmarked",
+                   "Segment the findings; ignore the polyp", "pulmón derecho e izquierdo"):
+        assert names.resolve(prompt).target is None, prompt
+    sentences = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3)
+    assert sentences.resolve("the foot ulcer that won't heal").model_prompt == "the foot ulcer that will not heal"

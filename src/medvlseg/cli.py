@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import __version__
-from .errors import ConfigError, MedvlsegError
+from .errors import MedvlsegError
 
 app = typer.Typer(
     name="medvlseg",
@@ -595,18 +595,10 @@ def calibrate_cmd(
 ) -> None:
     """Choose a run's presence thresholds ("not here") again on its selection split, under a presence
     rule, into a copy of the run; the weights are unchanged."""
-    from .engine.calibrate import NO_OPERATING_POINT, recalibrate_run
+    from .engine.calibrate import recalibrate_run
 
-    if min_specificity is not None and min_specificity.strip().lower() == NO_OPERATING_POINT:
-        spec: float | str | None = NO_OPERATING_POINT
-    elif min_specificity is not None:
-        try:
-            spec = float(min_specificity)
-        except ValueError:
-            raise ConfigError(f"--min-specificity: expected a share in (0, 1] or 'none', got {min_specificity!r}") from None
-    else:
-        spec = None
-    res = recalibrate_run(run, out, rule=presence_rule, device=device, min_specificity=spec, tolerance_se=tolerance_se)
+    res = recalibrate_run(run, out, rule=presence_rule, device=device, min_specificity=min_specificity,
+                         tolerance_se=tolerance_se)  # a share, "none" or None (the run's), read there
     before = res["before"]
     err_console.print(f"presence rule {before['presence_rule']} -> {res['rule']}; threshold "
                       f"{before['presence_threshold']:.4g} -> {res['presence_threshold']:.4g}"

@@ -276,8 +276,14 @@ def recalibrate_run(
     rule = rule or before["presence_rule"]
     if min_specificity is None:
         min_specificity = cfg.model.presence_min_specificity
-    elif min_specificity == NO_OPERATING_POINT:
-        min_specificity = None
+    elif isinstance(min_specificity, str):
+        if min_specificity.strip().lower() == NO_OPERATING_POINT:
+            min_specificity = None
+        else:
+            try:
+                min_specificity = float(min_specificity)
+            except ValueError:
+                raise ConfigError(f"--min-specificity: expected a share in (0, 1] or 'none', got {min_specificity!r}") from None
     min_specificity = check_min_specificity(min_specificity, "--min-specificity")
     tolerance_se = check_tolerance_se(cfg.model.presence_tolerance_se if tolerance_se is None else tolerance_se, "--tolerance-se")
     changed = [d["path"] for d in meta.get("data") or [] if d.get("manifest_sha256") and (Path(d["path"]) / "manifest.csv").is_file()

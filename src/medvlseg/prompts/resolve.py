@@ -39,11 +39,11 @@ the word is no English word ("hole" is never read as "mole").
   crossing the lesion", "the edge of the ulcer" or "wound dressing";
 - a clause that opens with a request verb says what is asked: a target with none of its words in
   that request ("Segment the specular highlights ...; the polyp region must be left unmarked") is
-  not asked for, by name or by similarity, unless the request asks for a generic object ("Segment
-  the finding: a pedunculated polyp"); the request's own words name no landmark ("draw a mask
-  around the mole" asks for the mole);
-- a named structure with a side follows the patient's side, said outright ("the left lung of the
-  image (patient's right)" is the right lung);
+  not asked for, by name or by similarity, unless the request asks for a generic object that a
+  colon spells out ("Segment the finding: a pedunculated polyp"); the request's own words name no
+  landmark ("draw a mask around the mole" asks for the mole);
+- a structure named by the picture's side, said so, follows the patient's side said outright ("the
+  left lung of the image (patient's right)" is the right lung);
 - otherwise it is compared (cosine of the pooled text features) with the phrases of every target in
   the catalogue (:mod:`medvlseg.prompts.attributes`: the name, plural, the aliases made of words
   (not dataset names such as "kvasir-seg"), the synonyms users type ("nevus", "adenoma") and the
@@ -99,8 +99,9 @@ NEGATIONS = NEGATIONS_BEFORE | NEGATIONS_AFTER | {"none", "non"}
 SOUND_WORDS = frozenset({"healthy", "normal", "intact"})  # deny a lesion, not a named structure
 NEGATION_SCOPE = 4
 # a negated omission asks for what follows ("do not miss the small polyp", "don't leave out the heart")
+# (and a negated search asks for help: "I can't find the polyp", "I don't see the heart")
 OMISSIONS = frozenset({"miss", "forget", "overlook", "skip", "omit", "ignore", "neglect", "lose", "exclude", "leave",
-                       "drop"})
+                       "drop", "find", "see", "spot", "locate"})
 PREPOSITIONS = frozenset({"of", "in", "on", "at", "from", "with", "for", "to", "into", "onto", "along", "across", "through",
                           "throughout", "via", "inside", "outside", "upon", "about", "after", "before", "during", "as",
                           "like", "per", "up", "down"})
@@ -139,10 +140,15 @@ ABBREVIATIONS = {"r": "right", "l": "left", "rt": "right", "lt": "left", "seg": 
                  # real words typed for a catalogue word, which the slip rule leaves alone (it never
                  # changes a word of the vocabulary): five blind lists of five wrote "hart" or "hearth"
                  "hart": "heart", "hearth": "heart"}
+# the verb of a contraction whose stem is no word ("can't" -> "can not", "won't" -> "will not")
+CONTRACTED = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}
 # the patient's side, said outright, outweighs the side of the picture ("the lung on the left of the
 # image (patient's right)")
 PATIENT_SIDE = re.compile(r"\bpatient(?:['\u2019]?s)?\s+(?:own\s+)?(left|right)\b|\b(left|right)\s+(?:side\s+)?of\s+the\s+patient\b",
                           re.IGNORECASE)
+# the picture's side, said outright ("the left lung of the image", "on the right of the PA film")
+PICTURE_SIDE = re.compile(r"\b(left|right)\b[^,;()]*?\b(?:of|on|in)\s+the\s+(?:[a-z]+\s+){0,2}?"
+                          r"(?:image|picture|film|screen|radiograph|x-?ray|view)\b", re.IGNORECASE)
 # what a request opens with says nothing of its target ("segment the ...", "draw a mask around ...",
 # "can you show me ...", "where is ...")
 LEAD_INS = (r"(?:please\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+you\s+|"
@@ -150,7 +156,9 @@ LEAD_INS = (r"(?:please\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+you\s+
             r"(?:is|are)\s+there\s+)*")
 REQUEST_VERBS = (r"(?:segment|outline|highlight|mark|mask|find|show(?:\s+me)?|draw(?:\s+a\s+mask)?(?:\s+around)?|delineate|"
                  r"identify|locate|detect|label|contour|trace|select|extract|annotate|circle|shade|colou?r(?:\s+in)?|see|"
-                 r"give\s+me|get|include|note|look\s+at|check)")
+                 r"give\s+me|get|include|note|look\s+at|check)"
+                 # what is drawn, and "around": the request's own words ("draw a circle around the mole")
+                 r"(?:\s+(?:a|an)\s+(?:circle|line|box|contour|mask|outline|border|ring))?(?:\s+around)?")
 INSTRUCTION = re.compile(r"^" + LEAD_INS + r"(?:" + REQUEST_VERBS + r"\s+)?", re.IGNORECASE)
 # a clause that opens with a request verb says what is asked ("Segment the specular highlights ...;
 # the polyp region must be left unmarked" asks for no polyp)
@@ -206,7 +214,7 @@ ATTRIBUTE_WORDS = frozenset(w for text in (*SIZE_CLASSES, *NUMBER_WORDS.values()
                                            *GREY_WORDS, *LOCATIONS) for w in text.split())
 FUNCTION_WORDS = PREPOSITIONS | CONJUNCTIONS | {"a", "an", "the", "this", "that", "its", "it", "any", "s", "is", "are",
                                                 "be", "may", "which", "who", "whose", "where", "or", "one", "two"}
-# what a request may ask for before it says what that is ("Segment the finding: a pedunculated polyp")
+# what a request may ask for before a colon says what that is ("Segment the finding: a pedunculated polyp")
 GENERIC_OBJECTS = frozenset({"finding", "findings", "abnormality", "abnormalities", "structure", "structures", "target",
                              "object", "thing", "following", "anomaly", "pathology", "roi", "region", "area"})
 # words that say nothing of what is asked for
@@ -230,14 +238,20 @@ def _words(text: str) -> list[str]:
 def _expand(text: str) -> str:
     """``text`` with its shorthand written out (:data:`ABBREVIATIONS`): "seg R lung" -> "segment right lung",
     "don't" -> "do not"."""
-    text = re.sub(r"\b([A-Za-z]+)n['\u2019]t\b", r"\1 not", text)
-    return re.sub(r"\b[A-Za-z]+\b", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
+    text = re.sub(r"\b([A-Za-z]+)[nN]['\u2019`\u02bc][tT]\b", lambda m: CONTRACTED.get(m.group(1).lower(), m.group(1)) + " not", text)
+    return re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
 
 
 # letters that are no accented Latin letter, folded by hand ("Fuß" -> "fuss", "cœur" -> "coeur")
 FOLDED_LETTERS = str.maketrans({"ß": "ss", "œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae"})
-# a side word after its noun, as Romance languages and Latin put it ("pulmón derecho" -> "lung right")
-SIDE_AFTER = re.compile(r"\b(lungs?|clavicles?|collarbones?)\s+(right|left)\b")
+# a side word after its noun, as Romance languages and Latin put it ("pulmón derecho" -> "lung right");
+# not both sides ("pulmón derecho e izquierdo")
+SIDE_AFTER = re.compile(r"\b(lungs?|clavicles?|collarbones?|hemithorax)\s+(right|left)\b"
+                        r"(?!\s+(?:and|or|e|et|y|und|o|ou|oder)\s+(?:right|left)\b)", re.IGNORECASE)
+# "pas de polype", "pas d'ulcère": no polyp, no ulcer
+FRENCH_NEGATION = re.compile(r"\bpas\s+(?:de\s+|d['\u2019]|du\s+|des\s+)", re.IGNORECASE)
+# an elided article before a vowel ("l'image", "dell'immagine"): dropped, never read as "l" (left)
+ELISIONS = re.compile(r"\b(?:l|d|dell|nell|sull|all|dall|qu)['\u2019](?=[A-Za-z])", re.IGNORECASE)
 
 
 @functools.cache
@@ -246,19 +260,31 @@ def _glossary() -> tuple[dict[str, str], dict[str, str]]:
     from importlib import resources
 
     data = yaml.safe_load(resources.files(__package__).joinpath("glossary.yaml").read_text(encoding="utf-8"))
-    return dict(data["always"]), dict(data["beside"])
+    always, beside = dict(data["always"]), dict(data["beside"])
+    bad = [k for k, v in (always | beside).items() if not isinstance(v, str)]  # YAML reads a bare no as False
+    if bad:
+        raise ValueError(f"glossary.yaml: {', '.join(map(repr, bad))}: the English word must be a string (quote it)")
+    return always, beside
 
 
 def _translate(text: str) -> str:
-    """``text`` with its words of other languages read as English (``glossary.yaml``): "pulmón
-    derecho" -> "right lung", "úlcera de pie diabético" -> "ulcer of foot diabetic"; unchanged when
-    it holds no word that is only foreign."""
+    """``text`` with its accents folded ("lesión" -> "lesion") and its words of other languages read
+    as English (``glossary.yaml``): "pulmón derecho" -> "right lung", "úlcera de pie diabético" ->
+    "ulcer of foot diabetic". The words that are English too are read only in a prompt that holds a
+    word that is only foreign, and never inside a hyphenated word ("neo-natal")."""
     folded = "".join(c for c in unicodedata.normalize("NFKD", text.translate(FOLDED_LETTERS)) if not unicodedata.combining(c))
     always, beside = _glossary()
     if not any(w.lower() in always for w in re.findall(r"[A-Za-z]+", folded)):
-        return text
-    table = beside | always
-    return SIDE_AFTER.sub(r"\2 \1", re.sub(r"[A-Za-z]+", lambda m: table.get(m.group().lower(), m.group()), folded))
+        return folded
+
+    def read(m: re.Match) -> str:
+        w = m.group().lower()
+        hyphenated = m.string[m.start() - 1 : m.start()] == "-" or m.string[m.end() : m.end() + 1] == "-"
+        return always.get(w) or (None if hyphenated else beside.get(w)) or m.group()
+
+    english = re.sub(r"[A-Za-z]+", read, FRENCH_NEGATION.sub("no ", ELISIONS.sub("", folded)))
+    english = re.sub(r"\b([A-Za-z]+)\s+healthy\b", r"healthy \1", english)  # "piel sana" -> "skin healthy"
+    return SIDE_AFTER.sub(lambda m: f"{m.group(2)} {m.group(1)}", english)
 
 
 def _clauses(text: str) -> list[str]:
@@ -271,7 +297,8 @@ def _landmark_flags(text: str) -> list[bool]:
     """For each of ``_words(text)``: whether it stands in a landmark phrase: after a landmark word,
     or an anatomical direction followed by "to", in the same clause and at most ``LANDMARK_SCOPE``
     words on; after a word that leaves something out ("excluding"), to the end of the sentence or
-    clause, over commas ("excluding the mucosa, polyps and stool")."""
+    clause, over commas ("excluding the mucosa, polyps and stool"), unless a negation keeps it ("do
+    not exclude the polyp"). The request that opens a clause ("draw a mask around") names no landmark."""
     tokens = TOKENS.findall(text.lower())
     flags: list[bool] = []
     left, leaving_out, instruction = 0, False, 0
@@ -282,7 +309,8 @@ def _landmark_flags(text: str) -> list[bool]:
             # the request that opens a clause names no landmark ("draw a mask around the mole")
             start = k if t[0].isalnum() and t not in CLAUSE_WORDS else k + 1
             rest = " ".join(w for w in tokens[start:] if w[0].isalnum())
-            instruction = start + len(INSTRUCTION.match(rest).group().split())
+            # (the span only grows: "I would like that you draw ..." is one request)
+            instruction = max(instruction, start + len(INSTRUCTION.match(rest).group().split()))
             if not t[0].isalnum():
                 continue
         flags.append(left > 0 or leaving_out)
@@ -292,8 +320,8 @@ def _landmark_flags(text: str) -> list[bool]:
         two_words = tokens[k + 1 : k + 2] == [RELATIONS.get(t)]
         # what a negation keeps is not left out ("do not exclude the polyp")
         kept = tokens[k - 1 : k] in (["not"], ["never"]) or tokens[k - 2 : k] in (["not", "to"], ["never", "to"])
-        if (t in EXCLUSIONS or (two_words and t in EXCLUSIONS_BEFORE)) and not kept:
-            leaving_out = True
+        if t in EXCLUSIONS or (two_words and t in EXCLUSIONS_BEFORE):
+            leaving_out = leaving_out or not kept
         elif t in LANDMARK_WORDS or two_words:
             left = LANDMARK_SCOPE
     return flags
@@ -317,7 +345,9 @@ def _negation_flags(text: str, name_words: frozenset[str] | set[str], strict: bo
     """For each of ``_words(text)``: whether a negation negates it (see :data:`NEGATIONS_BEFORE`). A
     negation word in a landmark phrase negates nothing: "surrounded by normal skin" describes the
     surroundings. ``strict``: only the words that deny ("no", "not", ...), not "normal", "healthy"
-    and "intact", which say a named structure is sound ("normal heart size")."""
+    and "intact", which say a named structure is sound ("normal heart size"). A negated omission
+    negates nothing ("do not miss the polyp"), and "never" denies only a request ("never outline
+    the polyp"; "a never-treated ulcer" describes it)."""
     words, landmark, clause = _words(text), _landmark_flags(text), _clause_ids(text)
     before_colon = _clause_ids(text.replace(":", " "))  # "Polyp: none", "Foot ulcer: absent"
     flags = [False] * len(words)
@@ -338,6 +368,8 @@ def _negation_flags(text: str, name_words: frozenset[str] | set[str], strict: bo
             verb = words[first + 1 : first + 2] if words[first : first + 1] == ["to"] else words[first : first + 1]
             if w in {"not", "never"} and verb and verb[0] in OMISSIONS:
                 continue  # "do not miss the polyp" asks for it
+            if w == "never" and not REQUEST.match(" ".join(words[first:]) + " "):
+                continue  # "a never-treated ulcer", "never healing": a description, not a denial
             for j in range(first, min(first + NEGATION_SCOPE, len(words))):
                 if clause[j] != clause[i] or words[j] in PREPOSITIONS | LANDMARK_WORDS | {"but", "and"}:
                     break
@@ -509,7 +541,9 @@ class PromptResolver:
                 continue
             rest = [w for w, f in zip(_words(clause), _landmark_flags(clause)) if not f][len(_words(m.group())):]
             rest = _words(CONTEXT.sub(" ", " ".join(rest)))
-            other = [w for w in rest if w not in PLAIN_WORDS | GENERIC_OBJECTS and not w.isdigit()]
+            # a generic object the prompt spells out after a colon ("Segment the finding: a polyp")
+            spelled = {w for w in GENERIC_OBJECTS if re.search(rf"\b{w}\s*:", prompt, re.IGNORECASE)}
+            other = [w for w in rest if w not in PLAIN_WORDS | spelled and not w.isdigit()]
             return bool(other) and not any(w in self._own[target] for w in rest)
         return False
 
@@ -593,10 +627,12 @@ class PromptResolver:
             (target,) = named if len(named) == 1 else (None,)
             if target is not None and self._asks_for_else(prompt, target):
                 return unchanged
-            twin = self._on_patient_side(prompt, target) if target is not None else None
-            if target is not None and twin != target:
-                # "the left lung of the image (patient's right)": the side said outright wins
-                return unchanged if twin is None else Resolution(given, twin, twin)
+            if target is not None and {m.lower() for m in PICTURE_SIDE.findall(prompt)} == _sides(target):
+                # "the left lung of the image (patient's right)": a name given by the picture's side,
+                # said so, follows the patient's side said outright
+                twin = self._on_patient_side(prompt, target)
+                if twin != target:
+                    return unchanged if twin is None else Resolution(given, twin, twin)
             if self.names_only and target is not None and given.strip().lower() != target:
                 return Resolution(given, target, target)
             if target is not None and _words(prompt) != _words(given):
