@@ -132,7 +132,7 @@ def test_gate_starts_at_half_and_mixes() -> None:
     with torch.no_grad():
         g.g.fill_(2.0)
     s = 1 / (1 + math.exp(-2.0))
-    assert torch.allclose(g(a, q), s * a + (1 - s) * q)
+    assert torch.allclose(g(a, q), s * a + (1 - s) * q, atol=1e-6)  # sigmoid in float32, s in float64
     adapter = PVLAdapter(8, 6, hidden=4)
     assert adapter.gate_img.value.item() == 0.5 and adapter.gate_txt.value.item() == 0.5
 
