@@ -536,3 +536,12 @@ def test_what_a_review_found_in_the_new_rules():
         assert names.resolve(prompt).target is None, prompt
     sentences = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3)
     assert sentences.resolve("the foot ulcer that won't heal").model_prompt == "the foot ulcer that will not heal"
+
+
+def test_the_viewers_side_is_the_patients_other_side():
+    """On a frontal radiograph the viewer's left is the patient's right: "the bone on the viewer's left"
+    is the right clavicle, never the left one."""
+    names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, names_only=True)
+    assert names.resolve("collarbone bone on the viewer's left").target == "right clavicle"
+    assert names.resolve("collarbone bone on the viewers right").target == "left clavicle"
+    assert names.resolve("the right clavicle, on the viewer's left").target == "right clavicle"

@@ -44,6 +44,8 @@ the word is no English word ("hole" is never read as "mole").
   landmark ("draw a mask around the mole" asks for the mole);
 - a structure named by the picture's side, said so, follows the patient's side said outright ("the
   left lung of the image (patient's right)" is the right lung);
+- the viewer's side of a frontal radiograph is read as the patient's other side ("the bone on the
+  viewer's left" is the right clavicle);
 - otherwise it is compared (cosine of the pooled text features) with the phrases of every target in
   the catalogue (:mod:`medvlseg.prompts.attributes`: the name, plural, the aliases made of words
   (not dataset names such as "kvasir-seg"), the synonyms users type ("nevus", "adenoma") and the
@@ -146,6 +148,9 @@ CONTRACTED = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}
 # image (patient's right)")
 PATIENT_SIDE = re.compile(r"\bpatient(?:['\u2019]?s)?\s+(?:own\s+)?(left|right)\b|\b(left|right)\s+(?:side\s+)?of\s+the\s+patient\b",
                           re.IGNORECASE)
+# the viewer's side of a frontal radiograph is the patient's other side ("the bone on the viewer's
+# left" is the patient's right clavicle): read as the patient's side
+VIEWER_SIDE = re.compile(r"\b(?:the\s+)?viewer(?:['\u2019]?s)?\s+(left|right)\b", re.IGNORECASE)
 # the picture's side, said outright ("the left lung of the image", "on the right of the PA film")
 PICTURE_SIDE = re.compile(r"\b(left|right)\b[^,;()]*?\b(?:of|on|in)\s+the\s+(?:[a-z]+\s+){0,2}?"
                           r"(?:image|picture|film|screen|radiograph|x-?ray|view)\b", re.IGNORECASE)
@@ -609,6 +614,7 @@ class PromptResolver:
     def _resolve(self, given: str) -> Resolution:
         unchanged = Resolution(given, given, None)
         prompt = self._correct(_expand(_translate(given)))
+        prompt = VIEWER_SIDE.sub(lambda m: "the patient's " + ("right" if m.group(1).lower() == "left" else "left"), prompt)
         if not prompt.strip():
             return unchanged
         negation = _negation_flags(prompt, self._name_words)
