@@ -437,6 +437,7 @@ def test_contractions_never_and_negated_omissions():
     names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, names_only=True)
     assert _expand("don't segment it, doesnt matter") == "do not segment it, does not matter"
     assert _expand("hart outline pls") == "heart outline pls"  # a real word, typed for "heart"
+    assert _expand("mask_id=R_CLAV") == "mask id=right clavicle"  # a field name, a label
     for prompt in ("don't segment the polyp", "Please don\u2019t outline the heart", "never outline the polyp",
                    "dont mark the left lung"):
         r = names.resolve(prompt)
