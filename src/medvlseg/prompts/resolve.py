@@ -159,7 +159,7 @@ PICTURE_SIDE = re.compile(r"\b(left|right)\b[^,;()]*?\b(?:of|on|in)\s+the\s+(?:[
 LEAD_INS = (r"(?:please\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+you\s+|"
             r"i\s+(?:want|need|would\s+like)\s+(?:that\s+)?(?:you\s+)?(?:to\s+)?|help\s+me\s+|where\s+(?:is|are)\s+|"
             r"(?:is|are)\s+there\s+)*")
-REQUEST_VERBS = (r"(?:segment|outline|highlight|mark|mask|find|show(?:\s+me)?|draw(?:\s+a\s+mask)?(?:\s+around)?|delineate|"
+REQUEST_VERBS = (r"(?:segment|outline|highlight|mark|mask|find|show(?:\s+me)?|draw|delineate|"
                  r"identify|locate|detect|label|contour|trace|select|extract|annotate|circle|shade|colou?r(?:\s+in)?|see|"
                  r"give\s+me|get|include|note|look\s+at|check)"
                  # what is drawn, and "around": the request's own words ("draw a circle around the mole")
@@ -242,8 +242,10 @@ def _words(text: str) -> list[str]:
 
 def _expand(text: str) -> str:
     """``text`` with its shorthand written out (:data:`ABBREVIATIONS`): "seg R lung" -> "segment right lung",
-    "don't" -> "do not", "mask_id=R_CLAV" -> "mask id=right clavicle"."""
+    "don't" -> "do not", "mask_id=R_CLAV" -> "mask id=right clavicle", "the viewer's left" -> "the
+    patient's right"."""
     text = text.replace("_", " ")  # field names and labels ("mask_id=R_CLAV", "dfu_wound_bed")
+    text = VIEWER_SIDE.sub(lambda m: "the patient's " + ("right" if m.group(1).lower() == "left" else "left"), text)
     text = re.sub(r"\b([A-Za-z]+)[nN]['\u2019`\u02bc][tT]\b", lambda m: CONTRACTED.get(m.group(1).lower(), m.group(1)) + " not", text)
     return re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
 
@@ -615,7 +617,6 @@ class PromptResolver:
     def _resolve(self, given: str) -> Resolution:
         unchanged = Resolution(given, given, None)
         prompt = self._correct(_expand(_translate(given)))
-        prompt = VIEWER_SIDE.sub(lambda m: "the patient's " + ("right" if m.group(1).lower() == "left" else "left"), prompt)
         if not prompt.strip():
             return unchanged
         negation = _negation_flags(prompt, self._name_words)
@@ -629,7 +630,8 @@ class PromptResolver:
                     named = first
                     break
         if named:
-            if any(self._negated_name(prompt, t, _negation_flags(prompt, self._name_words, strict=True)) for t in named):
+            denied = _negation_flags(prompt, self._name_words, strict=True)
+            if any(self._negated_name(prompt, t, denied) for t in named):
                 return unchanged  # "no polyp in this frame"; a negation of something else is no matter
             (target,) = named if len(named) == 1 else (None,)
             if target is not None and self._asks_for_else(prompt, target):
