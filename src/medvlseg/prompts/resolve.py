@@ -76,6 +76,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 
+import jellyfish
 import torch
 import yaml
 
@@ -130,9 +131,14 @@ RELATIONS = {**dict.fromkeys(("lateral", "medial", "superior", "inferior", "ante
 # a landmark phrase runs this many words at most, and ends at a punctuation mark or a new clause
 # ("..., which", "... where"): "the heart, between the two lungs" names the heart
 LANDMARK_SCOPE = 8
-CLAUSE_WORDS = frozenset({"which", "that", "where", "while", "whereas", "whose"})
+LABEL_WORDS = 4  # a label before a colon ("voice note:") runs this many words at most
+CLAUSE_WORDS = frozenset({"which", "that", "where", "while", "whereas", "whose", "because", "although", "though", "since", "unless"})
 # words that leave out what follows them, a list over commas included
-EXCLUSIONS = frozenset({"excluding", "exclude", "except", "ignoring", "omitting", "sparing"})
+EXCLUSIONS = frozenset({"excluding", "exclude", "except", "ignoring", "ignore", "omitting", "omit", "sparing", "skipping",
+                        "skip"})
+# a clause that opens with "not" after a comma leaves out what it names ("segment the mass, not the
+# normal folds"; "..., but not the ribs")
+CLAUSE_EXCLUSIONS = frozenset({"not"})
 EXCLUSIONS_BEFORE = frozenset({"leaving", "leave", "apart", "other"})  # "leaving out", "apart from", "other than"
 # shorthand typed in requests ("seg R lung, CXR"), read as the words it stands for
 ABBREVIATIONS = {"r": "right", "l": "left", "rt": "right", "lt": "left", "seg": "segment", "pt": "patient",
@@ -214,6 +220,8 @@ COPULAS = frozenset({"is", "are", "was", "were", "seems", "appears", "shows", "m
 # when the word is neither a catalogue word nor a word of the text tower's vocabulary ("hole" stays a
 # hole, never a "mole"): the nearest catalogue word, if no other is as near
 MIN_TYPO_LENGTH = 4
+VOWELS = frozenset("aeiou")
+VOWEL_CODES = frozenset("AEIOU")
 # words a prompt uses to describe a target's parts (templates P2-P6)
 ATTRIBUTE_WORDS = frozenset(w for text in (*SIZE_CLASSES, *NUMBER_WORDS.values(), MANY_WORD, *SHAPES, *COLOR_PALETTE,
                                            *GREY_WORDS, *LOCATIONS) for w in text.split())
@@ -245,11 +253,27 @@ def _expand(text: str) -> str:
     "don't" -> "do not", "mask_id=R_CLAV" -> "mask id=right clavicle", "the viewer's left" -> "the
     patient's right"."""
     text = text.replace("_", " ")  # field names and labels ("mask_id=R_CLAV", "dfu_wound_bed")
+    text = _payload_values(text)
     text = VIEWER_SIDE.sub(lambda m: "the patient's " + ("right" if m.group(1).lower() == "left" else "left"), text)
     text = re.sub(r"\b([A-Za-z]+)[nN]['\u2019`\u02bc][tT]\b", lambda m: CONTRACTED.get(m.group(1).lower(), m.group(1)) + " not", text)
     return re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
 
 
+def _payload_values(text: str) -> str:
+    """A request written as fields ("{'organ': 'lung', 'side': 'R'}", "bone=clavicle, side=L") read
+    as its values, a side put before its noun ("lung R" -> "R lung"); anything else unchanged. The
+    field names are no part of what is asked ("organ" is no heart)."""
+    pieces = [p for p in re.split(r"[,;]", text.strip().strip("{}[]").strip()) if p.strip()]
+    pairs = [PAYLOAD_FIELD.fullmatch(p.strip()) for p in pieces]
+    if len(pairs) < 2 or not all(pairs) or any(m.group(2).strip().lower() in VERDICTS for m in pairs):
+        return text  # (fields that say what is there, "polyp: none, heart: yes", say no request)
+    values = " ".join(m.group(2) for m in pairs)
+    return re.sub(r"\b(lungs?|clavicles?|collar ?bones?)\s+(right|left|r|l|rt|lt)\b", r"\2 \1", values, flags=re.IGNORECASE)
+
+
+VERDICTS = frozenset({"yes", "no", "none", "absent", "present", "true", "false", "0", "1"})
+# a field of a request written as fields: a name, ":" or "=", a value; quotes optional
+PAYLOAD_FIELD = re.compile(r"""['"]?([A-Za-z][A-Za-z0-9 .-]*?)['"]?\s*[:=]\s*['"]?([^'"=:]+?)['"]?""")
 # letters that are no accented Latin letter, folded by hand ("Fuß" -> "fuss", "cœur" -> "coeur")
 FOLDED_LETTERS = str.maketrans({"ß": "ss", "œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae"})
 # a side word after its noun, as Romance languages and Latin put it ("pulmón derecho" -> "lung right");
@@ -328,7 +352,10 @@ def _landmark_flags(text: str) -> list[bool]:
         two_words = tokens[k + 1 : k + 2] == [RELATIONS.get(t)]
         # what a negation keeps is not left out ("do not exclude the polyp")
         kept = tokens[k - 1 : k] in (["not"], ["never"]) or tokens[k - 2 : k] in (["not", "to"], ["never", "to"])
-        if t in EXCLUSIONS or (two_words and t in EXCLUSIONS_BEFORE):
+        after_comma = tokens[k - 1 : k] in ([","], [";"]) or tokens[k - 2 : k] in ([",", "but"], [";", "but"])
+        if t in CLAUSE_EXCLUSIONS and after_comma:
+            leaving_out = flags[-1] = True  # (the "not" too: it negates nothing asked for)
+        elif t in EXCLUSIONS or (two_words and t in EXCLUSIONS_BEFORE):
             leaving_out = leaving_out or not kept
         elif t in LANDMARK_WORDS or two_words:
             left = LANDMARK_SCOPE
@@ -347,6 +374,22 @@ def _clause_ids(text: str) -> list[int]:
             c += 1
         ids.append(c)
     return ids
+
+
+def _labels(text: str) -> set[int]:
+    """The clauses (:func:`_clause_ids`) that label what follows them: a few words before a colon
+    ("voice note:", "Student:", "ISIC-style task:")."""
+    labels, c, n = set(), 0, 0
+    for t in TOKENS.findall(text.lower()):
+        if not t[0].isalnum():
+            if t == ":" and 0 < n <= LABEL_WORDS:
+                labels.add(c)
+            c, n = c + 1, 0
+            continue
+        if t in CLAUSE_WORDS:
+            c, n = c + 1, 0
+        n += 1
+    return labels
 
 
 def _negation_flags(text: str, name_words: frozenset[str] | set[str], strict: bool = False) -> list[bool]:
@@ -386,15 +429,15 @@ def _negation_flags(text: str, name_words: frozenset[str] | set[str], strict: bo
 
 
 def _edits(a: str, b: str) -> int:
-    """Optimal-string-alignment distance: insertions, deletions, substitutions and exchanges of two
+    """Damerau-Levenshtein distance: insertions, deletions, substitutions and exchanges of two
     neighbouring letters, one edit each."""
-    d = [[i + j if i * j == 0 else 0 for j in range(len(b) + 1)] for i in range(len(a) + 1)]
-    for i in range(1, len(a) + 1):
-        for j in range(1, len(b) + 1):
-            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] != b[j - 1]))
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
-    return d[-1][-1]
+    return jellyfish.damerau_levenshtein_distance(a, b)
+
+
+def _sound(word: str) -> str:
+    """What ``word`` sounds like (metaphone), a vowel at its start any vowel ("alcer", "ulcer")."""
+    code = jellyfish.metaphone(word)
+    return "A" + code[1:] if code[:1] in VOWEL_CODES else code
 
 
 def _place(phrase: str) -> str | None:
@@ -477,13 +520,22 @@ class PromptResolver:
             if owner in self._names:
                 self._names[owner].add(info.plural.lower())
                 self._heads[owner].update(w for w in (*aliases_of.get(key, ()), *info.synonyms) if w.isalpha())
+                # an alias that names it by another head noun ("right collarbone" for "right clavicle")
+                self._heads[owner].update(_words(a)[-1] for a in aliases_of.get(key, ())
+                                          if len(_words(a)) > 1 and _words(a)[:-1] == _words(owner)[:-1])
         # the words of the catalogue's phrases that carry meaning ("skin", "pigmented"; not "the", "of")
         self._content = {w for ps in phrases.values() for text in ps for w in _words(text)} - FUNCTION_WORDS
         self._own = {t: {w for text in phrases[t] for w in _words(text)} - FUNCTION_WORDS for t in self.targets}
         # every phrase of a target but its names, as word sequences (the head rule: _head_targets)
         self._aliases = {t: {tuple(_words(a)) for a in phrases[t] - self._names[t] if _words(a)} for t in self.targets}
-        self._spelling = {w for w in self._content | set(SIDE_WORDS) if len(w) >= MIN_TYPO_LENGTH and w.isalpha()}
+        # (and the request's verbs: "delinate the lesion" is a request once spelt out)
+        self._spelling = {w for w in self._content | set(SIDE_WORDS) | REQUEST_WORDS if len(w) >= MIN_TYPO_LENGTH and w.isalpha()}
         self._known = {w.lower() for w in known_words or () if w.isalpha()}
+        # the words that name a trained target, by how they sound (the dictated reading: _as_heard)
+        self._sound_words = {w for t in self.targets for w in (*_words(t), *self._heads[t]) if len(w) >= 4 and w.isalpha()}
+        self._by_sound: dict[str, list[str]] = {}
+        for w in sorted(self._sound_words):
+            self._by_sound.setdefault(_sound(w), []).append(w)
         self._owners: list[str] = []
         texts: list[str] = []
         for owner, ps in sorted(phrases.items()):
@@ -523,14 +575,21 @@ class PromptResolver:
 
         def fix(m: re.Match) -> str:
             w = m.group().lower()
-            if len(w) < MIN_TYPO_LENGTH or w in self._content or w in self._known:
+            if w in self._content or w in self._known:
                 return m.group()
+            if len(w) < MIN_TYPO_LENGTH:
+                # a short slip for a side ("lef", "rgt" is shorthand): the only words that short
+                near = [v for v in SIDE_WORDS if _edits(w, v) == 1 and v[0] == w[0]]
+                return near[0] if len(w) == 3 and len(near) == 1 else m.group()
             limit = 1 if len(w) < 7 else 2
-            # a slip rarely touches the first letter; a real word the vocabulary splits ("sticker") is
-            # then no "ticker"
-            near = [(_edits(w, v), v) for v in self._spelling if abs(len(v) - len(w)) <= limit and v[0] == w[0]]
+            # a slip rarely touches the first letter, unless a vowel for a vowel ("alcer"); a real word
+            # the vocabulary splits ("sticker") is then no "ticker"
+            near = [(_edits(w, v), abs(len(v) - len(w)), v) for v in self._spelling
+                    if abs(len(v) - len(w)) <= limit and (v[0] == w[0] or {v[0], w[0]} <= VOWELS)]
+            # the nearest; of two as near, the one of the same length ("clavical": "clavicle", not
+            # "clavicula"; a slip changes a letter more often than it adds or drops one)
             near = sorted(x for x in near if x[0] <= limit)
-            return near[0][1] if near and (len(near) == 1 or near[1][0] > near[0][0]) else m.group()
+            return near[0][2] if near and (len(near) == 1 or near[1][:2] > near[0][:2]) else m.group()
 
         return re.sub(r"[A-Za-z]+", fix, text)
 
@@ -559,7 +618,8 @@ class PromptResolver:
         """The trained targets that an alias, synonym or description of names as what the prompt asks
         for (see :data:`REQUEST_WORDS`)."""
         words, landmark, clause = _words(prompt), _landmark_flags(prompt), _clause_ids(prompt)
-        first = next((c for c in dict.fromkeys(clause) if set(_words(CONTEXT.sub(" ", INSTRUCTION.sub(
+        labels = _labels(prompt)  # "voice note: draw around the melanoma": the request follows the label
+        first = next((c for c in dict.fromkeys(clause) if c not in labels and set(_words(CONTEXT.sub(" ", INSTRUCTION.sub(
             "", " ".join(w for w, k in zip(words, clause) if k == c))))) - REQUEST_WORDS), None)  # not "I want"
         follows = PREPOSITIONS | LANDMARK_WORDS | REGION_WORDS | COPULAS  # "naevus or adenoma": alternatives, read below
         found = set()
@@ -615,8 +675,64 @@ class PromptResolver:
         return Resolution(prompt, best.target, best.target, best.similarity, best.runner_up)
 
     def _resolve(self, given: str) -> Resolution:
-        unchanged = Resolution(given, given, None)
         prompt = self._correct(_expand(_translate(given)))
+        found = self._read(given, prompt)
+        if found.target is None:
+            # read as dictated: a word that sounds like a target's word ("rite lunge", "pole up")
+            heard, swapped = self._as_heard(prompt)
+            if swapped:
+                again = self._read(given, heard)
+                # kept only where a word read so is what names the target
+                if again.target is not None and swapped & (self._own[again.target] | set(_words(again.target))):
+                    return again
+        return found
+
+    def _as_heard(self, text: str) -> tuple[str, set[str]]:
+        """``text`` read as dictated, and the words read into it: a word, or two neighbouring words
+        spoken as one, that sounds like a word that names a trained target (:func:`_sound`) and is
+        spelt near it (two edits; three for a word of four letters or more with the same first
+        letter) is read as that word: a slip the vocabulary does not know ("lunge", "melon oma" ->
+        "melanoma", "pole up" -> "polyp") wherever it stands; a real English word only where it
+        completes a target's name of two words ("rite lung" -> "right lung", "food ulcer"): "male"
+        is no "mole" and "hard" no "heart"."""
+        if not self._known:
+            return text, set()  # without the vocabulary no slip can be told from a word
+        words = re.split(r"([A-Za-z]+)", text)  # odd indices: words; even: what stands between them
+        swapped: set[str] = set()
+        real: list[tuple[int, str]] = []  # (index, sound-alike) of real words, kept if they complete a name
+        k = 1
+        while k < len(words):
+            w = words[k].lower()
+            if w in self._sound_words:
+                k += 2
+                continue
+            pair = w + words[k + 2].lower() if k + 2 < len(words) and words[k + 1] == " " else ""
+            if (hit := self._sounds_like(pair, 2)) and words[k + 2].lower() not in self._sound_words:
+                words[k : k + 3] = [hit, "", ""]
+                swapped.add(hit)
+            elif hit := self._sounds_like(w, 3 if len(w) >= 4 else 2):
+                if w in self._known:
+                    real.append((k, hit))
+                else:
+                    words[k] = hit
+                    swapped.add(hit)
+            k += 2
+        for k, hit in real:
+            trial = words[:k] + [hit] + words[k + 1 :]
+            if any(hit in _words(n) and len(_words(n)) > 1 and _contains("".join(trial), n) for ns in self._names.values() for n in ns):
+                words, swapped = trial, swapped | {hit}
+        return "".join(words), swapped
+
+    def _sounds_like(self, word: str, limit: int) -> str | None:
+        """The target's naming word ``word`` sounds like and is spelt near (None: none, or no single nearest)."""
+        if len(word) < 3 or word in FUNCTION_WORDS:
+            return None
+        near = sorted((_edits(word, v), v) for v in self._by_sound.get(_sound(word), ()))
+        near = [(d, v) for d, v in near if d <= (limit if v[0] == word[0] else 2)]
+        return near[0][1] if near and (len(near) == 1 or near[1][0] > near[0][0]) else None
+
+    def _read(self, given: str, prompt: str) -> Resolution:
+        unchanged = Resolution(given, given, None)
         if not prompt.strip():
             return unchanged
         negation = _negation_flags(prompt, self._name_words)
