@@ -546,3 +546,99 @@ def test_the_viewers_side_is_the_patients_other_side():
     assert names.resolve("collarbone bone on the viewer's left").target == "right clavicle"
     assert names.resolve("collarbone bone on the viewers right").target == "left clavicle"
     assert names.resolve("the right clavicle, on the viewer's left").target == "right clavicle"
+
+
+def test_a_dictated_word_is_read_as_the_target_word_it_sounds_like():
+    """Speech-to-text writes real words for the targets' words ("rite lung", "food ulcer", "pole up").
+    A word the vocabulary does not know, or two words spoken as one, is read as the target word it
+    sounds like (metaphone) and is spelt near; a real English word only where it completes a target's
+    name of two words: "male" is no "mole", "hard" no "heart", "photo" no "foot"."""
+    from medvlseg.prompts.resolve import _sound
+
+    assert _sound("alcer") == _sound("ulcer") and _sound("rite") == _sound("right") and _sound("long") == _sound("lung")
+    english = {"the", "in", "on", "rite", "food", "long", "pole", "up", "male", "hard", "photo", "of", "this", "with", "a",
+               "outline", "colon", "chest", "nodule", "patient", "field", "please", "spot", "dark"}
+    names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.999, names_only=True, known_words=english)
+    for prompt, target in [("rite lung", "right lung"), ("the lef long field", "left lung"), ("diabetic food alcer", "foot ulcer"),
+                           ("outline the pole up in the colon", "polyp"), ("the melon oma", "skin lesion"),
+                           ("rite clavical", "right clavicle")]:
+        assert names.resolve(prompt).target == target, prompt
+    for prompt in ("a hard nodule in the chest", "male patient", "the dark spot in this photo", "pull up", "long field"):
+        assert names.resolve(prompt).target is None, prompt
+    # a sentence model is given the sentence as heard
+    sentences = PromptResolver(bag_of_words, TARGETS, min_similarity=0.999, known_words=english)
+    assert sentences.resolve("outline the rite lung please").model_prompt == "outline the right lung please"
+    # without a vocabulary nothing can be told a slip
+    assert PromptResolver(bag_of_words, TARGETS, min_similarity=0.999, names_only=True).resolve("rite lung").target is None
+
+
+def test_slips_vowels_ties_request_verbs_and_short_side_words():
+    english = {"the", "lesion", "border", "please"}
+    r = PromptResolver(bag_of_words, TARGETS, min_similarity=0.999, known_words=english)
+    assert r._correct("alcer") == "ulcer"  # a vowel for a vowel, even at the start
+    assert r._correct("clavical") == "clavicle"  # as near as "clavicula", and of its length
+    assert r._correct("delinate the lesion border") == "delineate the lesion border"  # the request's verb
+    assert r._correct("lef") == "left" and r._correct("rgt") == "rgt"  # ("rgt" is shorthand, read before)
+    assert r._correct("hte") == "hte"  # three letters: only a side
+
+
+def test_a_request_written_as_fields_is_read_as_its_values():
+    from medvlseg.prompts.resolve import _expand
+
+    assert _expand("{'organ': 'lung', 'side': 'R', 'modality': 'CXR'}") == "right lung chest x-ray"
+    assert _expand("bone=clavicle, side=L") == "left clavicle"
+    assert _expand("organ: lung; side: left (patient)") == "left lung (patient)"
+    for text in ("polyp: none, heart: yes", "Segment the finding: a polyp", "mask_target=dfu_wound_bed"):
+        assert ":" in _expand(text) or "=" in _expand(text), text  # no request by fields: left as it is
+    names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, names_only=True)
+    assert names.resolve("{'organ': 'lung', 'side': 'R'}").target == "right lung"  # "organ" is no heart
+    assert names.resolve("{'bone': 'clavicle', 'laterality': 'left', 'view': 'PA'}").target == "left clavicle"
+
+
+def test_what_a_later_clause_leaves_out_and_labels_before_a_colon():
+    from medvlseg.prompts.resolve import _labels, _landmark_flags, _words
+
+    text = "segment the mass, not the normal folds"
+    assert [w for w, f in zip(_words(text), _landmark_flags(text)) if f] == ["not", "the", "normal", "folds"]
+    text = "skip the healthy skin around it"
+    assert all(_landmark_flags("the sore, " + text)[3:])
+    assert _labels("voice note: draw around the mole") == {0} and _labels("segment the mole") == set()
+    names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, names_only=True)
+    for prompt, target in [("the lung on the patient's left, not the cardiac silhouette", "left lung"),
+                           ("Student: the patient's left lung field looks smaller because the heart overlaps it", "left lung"),
+                           ("voice note: draw around the melanoma", "skin lesion"),
+                           ("the open wound foot skin, skip the healthy skin around it", "foot ulcer")]:
+        assert names.resolve(prompt).target == target, prompt
+    # what is left out is never the answer, nor is "not" a request ("the shoulder blade ..., not the collarbone")
+    for prompt in ("the shoulder blade on the right, not the collarbone", "healthy skin, not the mole", "not the polyp"):
+        assert names.resolve(prompt).target is None, prompt
+
+
+def test_what_else_the_images_show_competes_and_never_wins():
+    """nontargets.yaml: a prompt closer to "callus" or "the ribs" than to any target's phrases stays
+    as given; its phrases are no target's words (no slip is read into them, no negation counts them)."""
+    from medvlseg.prompts.resolve import _nontargets
+
+    others = _nontargets()
+    assert {"callus", "rib", "reflection", "hair", "colonoscopy picture"} <= set(others)
+    assert all(p == p.strip().lower() for ps in others.values() for p in ps)
+    with_others = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3)
+    without = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, non_targets=False)
+    for prompt in ("gauze dressing foot wound", "toenail foot", "posterior ribs"):
+        assert with_others.resolve(prompt).target is None, prompt
+    # what they were read as with the targets alone
+    assert without.resolve("gauze dressing foot wound").target == without.resolve("toenail foot").target == "foot ulcer"
+    assert with_others.resolve("open wound foot skin").target == "foot ulcer"
+
+
+def test_minilm_reads_dictation_fields_and_descriptions(lite):
+    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab())
+    for prompt, target in [("please contour the rite lunge on the chest xray, the patients right side", "right lung"),
+                           ("voice: outline the pole up in the colon please", "polyp"),
+                           ("{'bone': 'clavicle', 'laterality': 'left', 'view': 'PA'}", "left clavicle"),
+                           ("highlight the adenomatous growth on the bowel wall", "polyp"),
+                           ("show me where the organ that pumps blood sits on this X-ray", "heart")]:
+        assert r.resolve(prompt).target == target, prompt
+    for prompt in ("colon", "dermoscopy", "gastric ulcer", "the ribs, not the clavicles", "segment the toenails",
+                   "specular highlights in colonoscopy", "a hard nodule in the chest", "male, 60, outline the lucent region"):
+        assert r.resolve(prompt).target is None, prompt
