@@ -9,8 +9,13 @@ sentence encoder (for ``lite``: all-MiniLM-L6-v2, made for sentence similarity):
 Words of other languages are read first as the English words they mean (``glossary.yaml``: "pulmón
 derecho", "poumon gauche", "Herz", "úlcera de pie diabético"), shorthand as the words it stands for
 ("seg R lung, CXR": "segment right lung, chest x-ray"; "don't": "do not"), and a slip of the pen as
-the catalogue word it stands for ("rigth lung", "clavicel"), when the text tower's vocabulary says
-the word is no English word ("hole" is never read as "mole").
+the catalogue word it stands for ("rigth lung", "clavicel", "alcer"), when the text tower's vocabulary
+says the word is no English word ("hole" is never read as "mole"). A request written as fields
+("{'organ': 'lung', 'side': 'R'}", "bone=clavicle, side=L") is read as its values. A prompt that
+resolves to nothing is read a second time as dictated: a word that sounds like a target's word
+(metaphone) and is spelt near it is read as that word ("melon oma" -> "melanoma", "pole up" ->
+"polyp"), a real English word only where it completes a target's two-word name ("rite lung",
+"food ulcer"; "male" is no "mole").
 
 - a prompt that contains one of the model's target names (``"one small pink polyp in the upper
   left"``) is given to the model unchanged: the model reads such sentences itself; unless it was
@@ -19,7 +24,8 @@ the word is no English word ("hole" is never read as "mole").
   A name in a landmark phrase does not count as naming it: after "above", "next to", "between",
   "lateral to", a passive "by" and the like, to the end of the clause ("the collar bone above the
   left lung", "the heart between the right lung and the left lung", "partly hidden by the heart"),
-  and after what leaves something out ("excluding", "leaving out"), to the end of the sentence; a
+  and after what leaves something out ("excluding", "skip", "leaving out", a clause opening with "not":
+  "the mass, not the normal folds"), to the end of the sentence; a
   part of a target is not the target either ("the stalk of the polyp", "the apex of the right lung").
   Where several targets are still named, the first clause that names one says what is asked
   ("Segment the right clavicle, the bone crossing the top of the right lung");
@@ -34,7 +40,8 @@ the word is no English word ("hole" is never read as "mole").
   normal skin", describes the surroundings);
 - an alias or synonym that heads what is asked names its target as a name does ("can you outline
   the mole in this image?", "one large red wound bed", "Cardiac silhouette is enlarged"): in the
-  first clause, after nothing but request words, determiners and words that describe that target,
+  first clause (after a label before a colon: "voice note: draw around the melanoma"), after
+  nothing but request words, determiners and words that describe that target,
   and before a preposition, a verb or a word for its region; not "the lung lesion", "hairs
   crossing the lesion", "the edge of the ulcer" or "wound dressing";
 - a clause that opens with a request verb says what is asked: a target with none of its words in
@@ -49,9 +56,11 @@ the word is no English word ("hole" is never read as "mole").
 - otherwise it is compared (cosine of the pooled text features) with the phrases of every target in
   the catalogue (:mod:`medvlseg.prompts.attributes`: the name, plural, the aliases made of words
   (not dataset names such as "kvasir-seg"), the synonyms users type ("nevus", "adenoma") and the
-  descriptions), trained or not. It is given to the model as the name of the trained target it is closest to when
-  that similarity is at least ``min_similarity`` and clearly (``min_margin``) above that of every
-  other target, a side word ("left", "right") never crossing to the other side (the patient's side,
+  descriptions), trained or not, and with what else the images show (``nontargets.yaml``: "callus",
+  "the ribs", "specular highlights", "the colon"), which never wins. It is given to the model as
+  the name of the trained target it is closest to when that similarity is at least
+  ``min_similarity`` and clearly (``min_margin``) above that of every other target and of
+  everything else the images show, a side word ("left", "right") never crossing to the other side (the patient's side,
   said outright, outweighs the picture's: "the lung on the right of the film (patient's left)" is
   the left lung), and never a target whose head noun or one-word synonym stands in a landmark
   phrase ("the skin around the ulcer"),
