@@ -642,3 +642,28 @@ def test_minilm_reads_dictation_fields_and_descriptions(lite):
     for prompt in ("colon", "dermoscopy", "gastric ulcer", "the ribs, not the clavicles", "segment the toenails",
                    "specular highlights in colonoscopy", "a hard nodule in the chest", "male, 60, outline the lucent region"):
         assert r.resolve(prompt).target is None, prompt
+
+
+def test_what_a_review_found_in_the_dictated_reading_fields_and_exclusions():
+    """Each of these resolved wrongly with the first version of the dictated reading, the fields and
+    ", not X" / "skip" (a review of the diff by a helper)."""
+    from medvlseg.prompts.resolve import _expand, _landmark_flags, _words
+
+    # what is left out ends at a new request, and ", not X," at the next mark
+    for text, out in [("Ignore the hair, segment the mole", ["the", "hair"]), ("skip the ribs and segment the left lung", ["the", "ribs", "and"]),
+                      ("a flat, not pedunculated, polyp", ["not", "pedunculated"]), ("excluding the mucosa, polyps and stool", ["the", "mucosa", "polyps", "and", "stool"])]:
+        assert [w for w, f in zip(_words(text), _landmark_flags(text)) if f] == out, text
+    # fields that leave something out, fields whose value is the request, and no fields at all
+    assert _expand('{"target": "left lung", "exclude": "heart"}') == "left lung"
+    assert _expand("left lung: skip, right lung: segment") == "right lung"
+    assert _expand("Segment the mole: dark, size: 5 mm") == "Segment the mole: dark, size: 5 mm"
+    assert _expand("a" + " " * 20000 + ": b, c: d") == "b d"  # linear: no backtracking on long runs
+    english = {"the", "her", "to", "take", "ward", "as", "long", "it", "is", "visible", "outline", "one", "left", "my", "lee",
+               "right", "bone", "of", "upper", "arm", "root", "infact", "mole", "looks", "dark", "plate", "please"}
+    names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.999, names_only=True, known_words=english)
+    for prompt in ("take her to the ward", "outline the left one, as long as it is visible", "my lee", "skin lotion",
+                   "the right long bone of the upper arm"):
+        assert names.resolve(prompt).target is None, prompt
+    # a tie goes to a target's word, then a request's; never to a word that negates
+    assert names._correct("outline the skine lesion") == "outline the skin lesion"
+    assert names._correct("plase") == "please" and names._correct("infact") == "infact"

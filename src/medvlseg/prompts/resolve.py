@@ -134,7 +134,7 @@ LOCATIVES = (PREPOSITIONS - {"of", "with", "for", "as", "like", "per", "about", 
 # two-word landmarks: anatomical directions followed by "to" ("lateral to the heart"; alone, a
 # target's own adjective: "the medial left clavicle"), and what leaves a structure out
 RELATIONS = {**dict.fromkeys(("lateral", "medial", "superior", "inferior", "anterior", "posterior", "proximal", "distal"), "to"),
-             "leaving": "out", "leave": "out", "apart": "from", "other": "than",
+             "leaving": "out", "leave": "out", "apart": "from", "other": "than", "separate": "from", "distinct": "from",
              # a part of a target is not the target: "the stalk of the polyp", "the apex of the right lung"
              **dict.fromkeys(("stalk", "edge", "edges", "rim", "tip", "apex", "base", "head", "floor", "margin", "margins",
                               "neck", "shaft", "end", "ends", "lobe", "lobes", "zone", "half", "corner", "pole", "root",
@@ -273,18 +273,29 @@ def _expand(text: str) -> str:
 def _payload_values(text: str) -> str:
     """A request written as fields ("{'organ': 'lung', 'side': 'R'}", "bone=clavicle, side=L") read
     as its values, a side put before its noun ("lung R" -> "R lung"); anything else unchanged. The
-    field names are no part of what is asked ("organ" is no heart)."""
-    pieces = [p for p in re.split(r"[,;]", text.strip().strip("{}[]").strip()) if p.strip()]
-    pairs = [PAYLOAD_FIELD.fullmatch(p.strip()) for p in pieces]
-    if len(pairs) < 2 or not all(pairs) or any(m.group(2).strip().lower() in VERDICTS for m in pairs):
+    field names are no part of what is asked ("organ" is no heart), unless the value is a request
+    ("left lung: segment"); a field that leaves something out ("exclude: heart", "heart: ignore")
+    is left out."""
+    pieces = [p.strip() for p in re.split(r"[,;]", text.strip().strip("{}[]")) if p.strip()]
+    if len(pieces) < 2 or not all(re.search(r"[:=]", p) for p in pieces):
+        return text
+    fields = []
+    for piece in pieces:
+        name, _, value = (part.strip().strip("'\"").strip() for part in re.split(r"([:=])", piece, maxsplit=1))
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9 .-]*", name) or not value or re.search(r"[:='\"]", value) or \
+                (REQUEST.match(name.lower() + " ") and len(name.split()) > 1):
+            return text  # (not fields: "Segment the mole: dark, size: 5 mm")
+        fields.append((name.lower(), value))
+    if any(v.lower() in VERDICTS for _, v in fields):
         return text  # (fields that say what is there, "polyp: none, heart: yes", say no request)
-    values = " ".join(m.group(2) for m in pairs)
+    leave_out = EXCLUSIONS | {"not", "without", "no"}
+    kept = [name if REQUEST.match(v.lower() + " ") and len(v.split()) <= 2 else v for name, v in fields
+            if name not in leave_out and v.lower().split()[0] not in leave_out]
+    values = " ".join(kept)
     return re.sub(r"\b(lungs?|clavicles?|collar ?bones?)\s+(right|left|r|l|rt|lt)\b", r"\2 \1", values, flags=re.IGNORECASE)
 
 
 VERDICTS = frozenset({"yes", "no", "none", "absent", "present", "true", "false", "0", "1"})
-# a field of a request written as fields: a name, ":" or "=", a value; quotes optional
-PAYLOAD_FIELD = re.compile(r"""['"]?([A-Za-z][A-Za-z0-9 .-]*?)['"]?\s*[:=]\s*['"]?([^'"=:]+?)['"]?""")
 # letters that are no accented Latin letter, folded by hand ("Fuß" -> "fuss", "cœur" -> "coeur")
 FOLDED_LETTERS = str.maketrans({"ß": "ss", "œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae"})
 # a side word after its noun, as Romance languages and Latin put it ("pulmón derecho" -> "lung right");
@@ -361,14 +372,20 @@ def _landmark_flags(text: str) -> list[bool]:
     or an anatomical direction followed by "to", in the same clause and at most ``LANDMARK_SCOPE``
     words on; after a word that leaves something out ("excluding"), to the end of the sentence or
     clause, over commas ("excluding the mucosa, polyps and stool"), unless a negation keeps it ("do
-    not exclude the polyp"). The request that opens a clause ("draw a mask around") names no landmark."""
+    not exclude the polyp") or a new request follows ("ignore the hair, segment the mole"); after a
+    clause that opens with "not" to the next mark ("a flat, not pedunculated, polyp"). The request
+    that opens a clause ("draw a mask around") names no landmark."""
     tokens = TOKENS.findall(text.lower())
     flags: list[bool] = []
-    left, leaving_out, instruction = 0, False, 0
+    left, instruction = 0, 0
+    leaving_out: str | None = None  # "sentence": over commas; "clause": to the next mark (", not X,")
     for k, t in enumerate(tokens):
+        if leaving_out and t[0].isalnum() and (tokens[k - 1 : k] in ([","], [";"], ["and"], ["then"])) and \
+                REQUEST.match(" ".join(w for w in tokens[k:] if w[0].isalnum()) + " "):
+            leaving_out = None  # a new request ends what was left out ("ignore the hair, segment the mole")
         if not t[0].isalnum() or t in CLAUSE_WORDS or k == 0:
             left = 0
-            leaving_out = leaving_out and t == ","
+            leaving_out = leaving_out if leaving_out == "sentence" and t == "," else None
             # the request that opens a clause names no landmark ("draw a mask around the mole")
             start = k if t[0].isalnum() and t not in CLAUSE_WORDS else k + 1
             rest = " ".join(w for w in tokens[start:] if w[0].isalnum())
@@ -376,7 +393,7 @@ def _landmark_flags(text: str) -> list[bool]:
             instruction = max(instruction, start + len(INSTRUCTION.match(rest).group().split()))
             if not t[0].isalnum():
                 continue
-        flags.append(left > 0 or leaving_out)
+        flags.append(left > 0 or leaving_out is not None)
         left = max(left - 1, 0)
         if k < instruction:
             continue
@@ -385,9 +402,9 @@ def _landmark_flags(text: str) -> list[bool]:
         kept = tokens[k - 1 : k] in (["not"], ["never"]) or tokens[k - 2 : k] in (["not", "to"], ["never", "to"])
         after_comma = tokens[k - 1 : k] in ([","], [";"]) or tokens[k - 2 : k] in ([",", "but"], [";", "but"])
         if t in CLAUSE_EXCLUSIONS and after_comma:
-            leaving_out = flags[-1] = True  # (the "not" too: it negates nothing asked for)
+            leaving_out, flags[-1] = leaving_out or "clause", True  # (the "not" too: it negates nothing asked for)
         elif t in EXCLUSIONS or (two_words and t in EXCLUSIONS_BEFORE):
-            leaving_out = leaving_out or not kept
+            leaving_out = leaving_out if kept else "sentence"
         elif t in LANDMARK_WORDS or two_words:
             left = LANDMARK_SCOPE
     return flags
@@ -561,7 +578,11 @@ class PromptResolver:
         self._aliases = {t: {tuple(_words(a)) for a in phrases[t] - self._names[t] if _words(a)} for t in self.targets}
         # (and the request's verbs: "delinate the lesion" is a request once spelt out)
         # (and the words of what else the images show: "toenials" is no target's word)
-        self._spelling = {w for w in self._content | set(SIDE_WORDS) | REQUEST_WORDS | _nontarget_words() if len(w) >= MIN_TYPO_LENGTH and w.isalpha()}
+        # a tie goes to a target's word, then a request's ("plase": "please", not "plate"); never
+        # to a word that negates ("infact" is no "intact")
+        ranked = [self._content | set(SIDE_WORDS), REQUEST_WORDS, _nontarget_words() if non_targets else frozenset()]
+        self._spelling = {w: r for r, ws in reversed(list(enumerate(ranked))) for w in ws
+                          if len(w) >= MIN_TYPO_LENGTH and w.isalpha() and w not in NEGATIONS}
         self._known = {w.lower() for w in known_words or () if w.isalpha()}
         # the words that name a trained target, by how they sound (the dictated reading: _as_heard)
         self._sound_words = {w for t in self.targets for w in (*_words(t), *self._heads[t]) if len(w) >= 4 and w.isalpha()}
@@ -618,12 +639,13 @@ class PromptResolver:
             limit = 1 if len(w) < 7 else 2
             # a slip rarely touches the first letter, unless a vowel for a vowel ("alcer"); a real word
             # the vocabulary splits ("sticker") is then no "ticker"
-            near = [(_edits(w, v), abs(len(v) - len(w)), v) for v in self._spelling
+            near = [(_edits(w, v), rank, abs(len(v) - len(w)), v) for v, rank in self._spelling.items()
                     if abs(len(v) - len(w)) <= limit and (v[0] == w[0] or {v[0], w[0]} <= VOWELS)]
-            # the nearest; of two as near, the one of the same length ("clavical": "clavicle", not
-            # "clavicula"; a slip changes a letter more often than it adds or drops one)
+            # the nearest; of two as near, a target's word, then the one of the same length
+            # ("clavical": "clavicle", not "clavicula"; a slip changes a letter more often than it
+            # adds or drops one)
             near = sorted(x for x in near if x[0] <= limit)
-            return near[0][2] if near and (len(near) == 1 or near[1][:2] > near[0][:2]) else m.group()
+            return near[0][3] if near and (len(near) == 1 or near[1][:3] > near[0][:3]) else m.group()
 
         return re.sub(r"[A-Za-z]+", fix, text)
 
@@ -740,29 +762,40 @@ class PromptResolver:
             if w in self._sound_words:
                 k += 2
                 continue
-            pair = w + words[k + 2].lower() if k + 2 < len(words) and words[k + 1] == " " else ""
+            # two words spoken as one: never after a word that says nothing of the target ("her to"
+            # is no heart, "long as" no lungs)
+            pair = w + words[k + 2].lower() if k + 2 < len(words) and words[k + 1] == " " and w not in PLAIN_WORDS | COPULAS else ""
             if (hit := self._sounds_like(pair, 2)) and words[k + 2].lower() not in self._sound_words:
                 words[k : k + 3] = [hit, "", ""]
                 swapped.add(hit)
-            elif hit := self._sounds_like(w, 3 if len(w) >= 4 else 2):
-                if w in self._known:
+            elif w in self._known:
+                if hit := self._sounds_like(w, 3 if len(w) >= 4 else 2):
                     real.append((k, hit))
-                else:
-                    words[k] = hit
-                    swapped.add(hit)
+            elif hit := self._sounds_like(w, 1):  # the vocabulary lacks real words too ("lotion" is no "lesion")
+                words[k] = hit
+                swapped.add(hit)
             k += 2
         for k, hit in real:
             trial = words[:k] + [hit] + words[k + 1 :]
-            if any(hit in _words(n) and len(_words(n)) > 1 and _contains("".join(trial), n) for ns in self._names.values() for n in ns):
+            if any(hit in _words(n) and len(_words(n)) > 1 and self._completes("".join(trial), n) for ns in self._names.values() for n in ns):
                 words, swapped = trial, swapped | {hit}
         return "".join(words), swapped
+
+    @staticmethod
+    def _completes(text: str, name: str) -> bool:
+        """``text`` holds ``name`` as what it names, not as a word before a noun ("the right long
+        bone" is no "right lung bone"): followed by nothing, a mark, a preposition, a verb of place
+        or being, or a word for its region ("the lef long field")."""
+        p, n = _words(text), _words(name)
+        follows = PREPOSITIONS | LANDMARK_WORDS | REGION_WORDS | COPULAS | REQUEST_WORDS | CONJUNCTIONS
+        return any(p[i : i + len(n)] == n and (i + len(n) == len(p) or p[i + len(n)] in follows) for i in range(len(p) - len(n) + 1))
 
     def _sounds_like(self, word: str, limit: int) -> str | None:
         """The target's naming word ``word`` sounds like and is spelt near (None: none, or no single nearest)."""
         if len(word) < 3 or word in FUNCTION_WORDS:
             return None
         near = sorted((_edits(word, v), v) for v in self._by_sound.get(_sound(word), ()))
-        near = [(d, v) for d, v in near if d <= (limit if v[0] == word[0] else 2)]
+        near = [(d, v) for d, v in near if d <= (limit if v[0] == word[0] else min(limit, 2))]
         return near[0][1] if near and (len(near) == 1 or near[1][0] > near[0][0]) else None
 
     def _read(self, given: str, prompt: str) -> Resolution:
@@ -843,6 +876,16 @@ class PromptResolver:
     def _closest(self, prompt: str, landmarks: set[str] = frozenset()) -> Resolution:
         """The trained target ``prompt`` is closest to by similarity, if it clears the thresholds and
         is none of ``landmarks``."""
+        owner, s1, s2 = self._ranked(prompt)
+        if owner is None:
+            return Resolution(prompt, prompt, None)
+        if owner.startswith(("catalogue:", "other:")) or owner in landmarks or s1 < self.min_similarity or s1 - s2 < self.min_margin:
+            return Resolution(prompt, prompt, None, s1, s2)
+        return Resolution(prompt, owner, owner, s1, s2)
+
+    def _ranked(self, prompt: str) -> tuple[str | None, float, float]:
+        """The owner of the phrase ``prompt`` is closest to (a trained target, "catalogue:<key>" or
+        "other:<name>"), its similarity and the best of every other owner's."""
         if self._bank is None:
             self._bank = self._features(self._texts + [p for p in self._places if p])
         all_sims = (self._bank @ self._features([prompt])[0]).tolist()  # (P + places,)
@@ -857,12 +900,10 @@ class PromptResolver:
                 continue  # "left collar bone" is never the right clavicle
             best[owner] = max(best.get(owner, -1.0), s)
         if not best:
-            return Resolution(prompt, prompt, None)
+            return None, -1.0, -1.0
         ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)
         (owner, s1), s2 = ranked[0], (ranked[1][1] if len(ranked) > 1 else -1.0)
-        if owner.startswith(("catalogue:", "other:")) or owner in landmarks or s1 < self.min_similarity or s1 - s2 < self.min_margin:
-            return Resolution(prompt, prompt, None, s1, s2)
-        return Resolution(prompt, owner, owner, s1, s2)
+        return owner, s1, s2
 
 
 def resolver_for(model: torch.nn.Module) -> PromptResolver | None:
