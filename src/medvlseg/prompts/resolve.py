@@ -96,8 +96,9 @@ from .attributes import (COLOR_PALETTE, GREY_WORDS, LOCATIONS, MANY_WORD, NUMBER
 # stand MIN_MARGIN above every other target's and above what else the images show (nontargets.yaml:
 # "the colon", "callus", "the ribs"), which keeps words that name no target from becoming one ("colon"
 # 0.72 to the polyp's phrases, closer still to "the colon"). 0.75 before those competitors; 0.70 with
-# them gave 19 more of 689 blind paraphrases their target and 3 more of 442 decoys a target
-# (BENCHMARKS, "Dictation, fields, and what else the images show")
+# them gave 19 more of 689 blind paraphrases their target, and 3 more of 442 decoys a target (one
+# of which "separate from" refuses again; BENCHMARKS, "Dictation, fields, and what else the images
+# show")
 MIN_SIMILARITY = 0.70
 MIN_MARGIN = 0.05
 SIDE_WORDS = ("left", "right")
