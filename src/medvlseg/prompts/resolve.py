@@ -577,10 +577,10 @@ class PromptResolver:
         self._own = {t: {w for text in phrases[t] for w in _words(text)} - FUNCTION_WORDS for t in self.targets}
         # every phrase of a target but its names, as word sequences (the head rule: _head_targets)
         self._aliases = {t: {tuple(_words(a)) for a in phrases[t] - self._names[t] if _words(a)} for t in self.targets}
-        # (and the request's verbs: "delinate the lesion" is a request once spelt out)
-        # (and the words of what else the images show: "toenials" is no target's word)
-        # a tie goes to a target's word, then a request's ("plase": "please", not "plate"); never
-        # to a word that negates ("infact" is no "intact")
+        # the words a slip is read as: the catalogue's and the sides (rank 0), the request's
+        # ("delinate the lesion", rank 1), what else the images show ("toenials", rank 2); a tie goes
+        # to the lower rank ("plase": "please", not "plate"); never a word that negates ("infact" is
+        # no "intact")
         ranked = [self._content | set(SIDE_WORDS), REQUEST_WORDS, _nontarget_words() if non_targets else frozenset()]
         self._spelling = {w: r for r, ws in reversed(list(enumerate(ranked))) for w in ws
                           if len(w) >= MIN_TYPO_LENGTH and w.isalpha() and w not in NEGATIONS}
@@ -745,13 +745,14 @@ class PromptResolver:
         return found
 
     def _as_heard(self, text: str) -> tuple[str, set[str]]:
-        """``text`` read as dictated, and the words read into it: a word, or two neighbouring words
-        spoken as one, that sounds like a word that names a trained target (:func:`_sound`) and is
-        spelt near it (two edits; three for a word of four letters or more with the same first
-        letter) is read as that word: a slip the vocabulary does not know ("lunge", "melon oma" ->
-        "melanoma", "pole up" -> "polyp") wherever it stands; a real English word only where it
-        completes a target's name of two words ("rite lung" -> "right lung", "food ulcer"): "male"
-        is no "mole" and "hard" no "heart"."""
+        """``text`` read as dictated, and the words read into it. A word, or two neighbouring words
+        spoken as one, that sounds like a word that names a trained target (:func:`_sound`) is read
+        as that word where it is also spelt near it: a word the vocabulary does not know at one edit
+        ("lunge"; "lotion" is no "lesion"), two words at two ("melon oma" -> "melanoma", "pole up"
+        -> "polyp"; never after a plain word: "her to" is no heart), a real English word at three
+        with its first letter kept (two without), and only where it completes a target's name of
+        two words that ends what is asked ("rite lung" -> "right lung", "food ulcer"; "male" is no
+        "mole", "hard" no "heart", "the right long bone" no lung)."""
         if not self._known:
             return text, set()  # without the vocabulary no slip can be told from a word
         words = re.split(r"([A-Za-z]+)", text)  # odd indices: words; even: what stands between them
@@ -763,8 +764,6 @@ class PromptResolver:
             if w in self._sound_words:
                 k += 2
                 continue
-            # two words spoken as one: never after a word that says nothing of the target ("her to"
-            # is no heart, "long as" no lungs)
             pair = w + words[k + 2].lower() if k + 2 < len(words) and words[k + 1] == " " and w not in PLAIN_WORDS | COPULAS else ""
             if (hit := self._sounds_like(pair, 2)) and words[k + 2].lower() not in self._sound_words:
                 words[k : k + 3] = [hit, "", ""]
@@ -772,7 +771,7 @@ class PromptResolver:
             elif w in self._known:
                 if hit := self._sounds_like(w, 3 if len(w) >= 4 else 2):
                     real.append((k, hit))
-            elif hit := self._sounds_like(w, 1):  # the vocabulary lacks real words too ("lotion" is no "lesion")
+            elif hit := self._sounds_like(w, 1):
                 words[k] = hit
                 swapped.add(hit)
             k += 2
