@@ -265,15 +265,16 @@ def _expand(text: str) -> str:
     "don't" -> "do not", "mask_id=R_CLAV" -> "mask id=right clavicle", "the viewer's left" -> "the
     patient's right"."""
     text = text.replace("_", " ")  # field names and labels ("mask_id=R_CLAV", "dfu_wound_bed")
-    text = _payload_values(text)
-    text = VIEWER_SIDE.sub(lambda m: "the patient's " + ("right" if m.group(1).lower() == "left" else "left"), text)
+    values = _payload_values(text)
+    text = VIEWER_SIDE.sub(lambda m: "the patient's " + ("right" if m.group(1).lower() == "left" else "left"), values)
     text = re.sub(r"\b([A-Za-z]+)[nN]['\u2019`\u02bc][tT]\b", lambda m: CONTRACTED.get(m.group(1).lower(), m.group(1)) + " not", text)
-    return re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
+    text = re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
+    return text if values is text else _side_first(text)  # fields: "lung R" -> "lung right" -> "right lung"
 
 
 def _payload_values(text: str) -> str:
     """A request written as fields ("{'organ': 'lung', 'side': 'R'}", "bone=clavicle, side=L") read
-    as its values, a side put before its noun ("lung R" -> "R lung"); anything else unchanged. The
+    as its values ("lung R"); anything else unchanged (the same object). The
     field names are no part of what is asked ("organ" is no heart), unless the value is a request
     ("left lung: segment"); a field that leaves something out ("exclude: heart", "heart: ignore")
     is left out."""
@@ -292,8 +293,7 @@ def _payload_values(text: str) -> str:
     leave_out = EXCLUSIONS | {"not", "without", "no"}
     kept = [name if REQUEST.match(v.lower() + " ") and len(v.split()) <= 2 else v for name, v in fields
             if name not in leave_out and v.lower().split()[0] not in leave_out]
-    values = " ".join(kept)
-    return re.sub(r"\b(lungs?|clavicles?|collar ?bones?)\s+(right|left|r|l|rt|lt)\b", r"\2 \1", values, flags=re.IGNORECASE)
+    return " ".join(kept)
 
 
 VERDICTS = frozenset({"yes", "no", "none", "absent", "present", "true", "false", "0", "1"})
@@ -301,7 +301,7 @@ VERDICTS = frozenset({"yes", "no", "none", "absent", "present", "true", "false",
 FOLDED_LETTERS = str.maketrans({"ß": "ss", "œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae"})
 # a side word after its noun, as Romance languages and Latin put it ("pulmón derecho" -> "lung right");
 # not both sides ("pulmón derecho e izquierdo")
-SIDE_AFTER = re.compile(r"\b(lungs?|clavicles?|collarbones?|hemithorax)\s+(right|left)\b"
+SIDE_AFTER = re.compile(r"\b(lungs?|clavicles?|collar ?bones?|hemithorax)\s+(right|left)\b"
                         r"(?!\s+(?:and|or|e|et|y|und|o|ou|oder)\s+(?:right|left)\b)", re.IGNORECASE)
 # "pas de polype", "pas d'ulcère": no polyp, no ulcer
 FRENCH_NEGATION = re.compile(r"\bpas\s+(?:de\s+|d['\u2019]|du\s+|des\s+)", re.IGNORECASE)
@@ -359,7 +359,12 @@ def _translate(text: str) -> str:
 
     english = re.sub(r"[A-Za-z]+", read, FRENCH_NEGATION.sub("no ", ELISIONS.sub("", folded)))
     english = re.sub(r"\b([A-Za-z]+)\s+healthy\b", r"healthy \1", english)  # "piel sana" -> "skin healthy"
-    return SIDE_AFTER.sub(lambda m: f"{m.group(2)} {m.group(1)}", english)
+    return _side_first(english)
+
+
+def _side_first(text: str) -> str:
+    """A side after its noun put first (:data:`SIDE_AFTER`): "lung right" -> "right lung"."""
+    return SIDE_AFTER.sub(lambda m: f"{m.group(2)} {m.group(1)}", text)
 
 
 def _clauses(text: str) -> list[str]:
@@ -784,8 +789,9 @@ class PromptResolver:
     @staticmethod
     def _completes(text: str, name: str) -> bool:
         """``text`` holds ``name`` as what it names, not as a word before a noun ("the right long
-        bone" is no "right lung bone"): followed by nothing, a mark, a preposition, a verb of place
-        or being, or a word for its region ("the lef long field")."""
+        bone" is no "right lung bone"): at its end, or followed by a preposition, a conjunction, a
+        verb of place or being, a request word ("please", "the") or a word for its region ("the
+        lef long field")."""
         p, n = _words(text), _words(name)
         follows = PREPOSITIONS | LANDMARK_WORDS | REGION_WORDS | COPULAS | REQUEST_WORDS | CONJUNCTIONS
         return any(p[i : i + len(n)] == n and (i + len(n) == len(p) or p[i + len(n)] in follows) for i in range(len(p) - len(n) + 1))
