@@ -47,7 +47,7 @@ import torch
 from .data import io
 from .errors import ConfigError, DataError, MedvlsegError
 from .prompts.check import check_prompt
-from .segmenter import SegmentationResult, Segmenter, _as_array, model_probabilities
+from .segmenter import SegmentationResult, Segmenter, _as_array
 from .utils import atomic_write_bytes, atomic_write_json
 
 __all__ = ["collect_inputs", "default_device", "resolve_device", "heatmap_rgb", "overlay_rgb", "predict", "read_jobs", "segment_batch",
@@ -84,15 +84,14 @@ def segment_batch(
         raise ConfigError(f"samples: need at least 2 stochastic passes, got {samples}")
     sizes = [np.asarray(a).shape[:2] for a in images]
     x = torch.cat([segmenter.preprocess(a) for a in images])  # (B, 3, S, S)
-    model, device = segmenter.model, segmenter.device
-    texts = [segmenter.model_prompt(p) for p in prompts]  # a prompt resolved to the target it means
-    with torch.autocast(device.type, dtype=torch.bfloat16, enabled=segmenter.precision == "bf16"):
-        # (S, B, 1, s, s) when stochastic, else (B, 1, s, s)
-        probs, present = model_probabilities(model, x, texts, stochastic=stochastic, samples=samples, tta=segmenter.tta,
-                                             with_presence=True, presence_rule=segmenter.presence_rule)  # present (B,)
+    for p in dict.fromkeys(prompts):
+        segmenter.asks(p)  # a prompt resolved to the target it means, outside autocast
+    with torch.autocast(segmenter.device.type, dtype=torch.bfloat16, enabled=segmenter.precision == "bf16"):
+        # (S, B, 1, s, s) when stochastic, else (B, 1, s, s); present (B,); the text each image was given
+        probs, present, texts = segmenter.run(x, prompts, stochastic=stochastic, samples=samples)
     return [
         segmenter.result(probs[:, b] if stochastic else probs[b : b + 1], (h, w), prompts[b],
-                         uncertainty=uncertainty, sampled=stochastic, present=float(present[b]))
+                         uncertainty=uncertainty, sampled=stochastic, present=float(present[b]), model_prompt=texts[b])
         for b, (h, w) in enumerate(sizes)
     ]
 
@@ -104,7 +103,7 @@ def segment_prompts(segmenter: Segmenter, image: np.ndarray, prompts: Sequence[s
     presence score), ``presence_threshold``, ``called_present``, ``area_pixels``, ``area_fraction``."""
     results = segment_batch(segmenter, [image] * len(prompts), list(prompts), uncertainty=uncertainty, samples=samples)
     return [(r, {"prompt": p, "model_prompt": r.model_prompt, "present": round(float(r.present), 6),
-                 "presence_threshold": segmenter.presence_threshold_for(p), "called_present": bool(r.mask.any()),
+                 "presence_threshold": segmenter.presence_threshold_for(p, r.model_prompt), "called_present": bool(r.mask.any()),
                  "area_pixels": int(r.mask.sum()), "area_fraction": round(float(r.mask.mean()), 6)})
             for p, r in zip(prompts, results)]
 
@@ -600,7 +599,7 @@ def _predict_image(seg: Segmenter, arr: np.ndarray, prompt: str, out: Path, stem
     files["mask"] = _mask_name(stem, "image", Path())
     atomic_write_bytes(out / files["mask"], _png_bytes(r.mask.astype(np.uint8) * 255))  # last: marks it done
     return {"kind": "image", "shape": list(arr.shape[:2]), "model_prompt": r.model_prompt, "present": r.present,
-            "presence_threshold": seg.presence_threshold_for(prompt), "called_present": bool(r.mask.any()),
+            "presence_threshold": seg.presence_threshold_for(prompt, r.model_prompt), "called_present": bool(r.mask.any()),
             "foreground_fraction": float(r.mask.mean()), "files": files}
 
 
@@ -627,6 +626,8 @@ def _predict_volume(seg: Segmenter, vol: io.Volume, prompt: str, out: Path, stem
     atomic_write_bytes(out / files["mask"], _nifti_bytes(mask, vol.file_affine, gz))  # last: marks it done
     present = max(s.present for s in slices)
     # shape: the file's; axis, spacing and preview_slice: of the RAS+ volume the model saw
-    return {"kind": "volume", "shape": list(mask.shape), "model_prompt": seg.model_prompt(prompt), "axis": axis, "spacing": list(vol.spacing),
-            "preview_slice": best, "present": present, "presence_threshold": seg.presence_threshold_for(prompt),
+    # a prompt left to the image: what the slice shown was given
+    model_prompt = slices[best].model_prompt
+    return {"kind": "volume", "shape": list(mask.shape), "model_prompt": model_prompt, "axis": axis, "spacing": list(vol.spacing),
+            "preview_slice": best, "present": present, "presence_threshold": seg.presence_threshold_for(prompt, model_prompt),
             "called_present": bool(mask.any()), "foreground_fraction": float(mask.mean()), "files": files}

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,15 +143,50 @@ class Segmenter:
         self.resolver = resolver_for(model) if resolve_prompts else None
 
     def model_prompt(self, prompt: str) -> str:
-        """The text the model is given for ``prompt`` (see ``resolve_prompts``)."""
+        """The text the model is given for ``prompt`` (see ``resolve_prompts``); for a finding asked
+        for by an everyday word ("the spot") the prompt itself: which target it is, the image decides
+        (:meth:`asks`; each result's ``model_prompt`` says what was chosen)."""
         return prompt if self.resolver is None else self.resolver.resolve(prompt).model_prompt
 
-    def presence_threshold_for(self, prompt: str) -> float:
-        """The presence threshold for ``prompt``: the one given to the Segmenter, else the record's
-        calibrated value for the target it names, else the record's global one."""
+    def asks(self, prompt: str) -> tuple[str, ...]:
+        """The texts the model is asked for ``prompt``: its :meth:`model_prompt`, or, where the
+        resolver leaves the prompt to the image ("is this spot cancer?"), each trained target it may
+        mean; the answer is then the one the model finds most clearly present (:meth:`run`)."""
+        if self.resolver is None:
+            return (prompt,)
+        r = self.resolver.resolve(prompt)
+        return r.candidates or (r.model_prompt,)
+
+    def presence_threshold_for(self, prompt: str, model_prompt: str | None = None) -> float:
+        """The presence threshold for ``prompt`` (given to the model as ``model_prompt``, by default
+        :meth:`model_prompt`): the one given to the Segmenter, else the record's calibrated value for
+        the target it names, else the record's global one."""
         if self._presence_override or self._record is None:
             return self.presence_threshold
-        return self._record.presence_threshold_for(self.model_prompt(prompt))
+        return self._record.presence_threshold_for(self.model_prompt(prompt) if model_prompt is None else model_prompt)
+
+    def run(self, x: torch.Tensor, prompts: Sequence[str], *, stochastic: bool, samples: int = 30,
+            ) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
+        """The model on a normalised batch ``x`` (B, 3, s, s), image ``b`` asked ``prompts[b]``:
+        probabilities ((S, B, 1, s, s) when ``stochastic``, else (B, 1, s, s)), presence scores (B,)
+        and the text each image was given. A prompt left to the image (:meth:`asks`) is asked as each
+        of its targets in the same call, and answered by the one whose presence score stands
+        highest above its own threshold (in logits: the thresholds differ by target)."""
+        asks = [self.asks(p) for p in prompts]
+        rows = [b for b, texts in enumerate(asks) for _ in texts]
+        texts = [t for ts in asks for t in ts]
+        probs, present = model_probabilities(self.model, x[rows] if len(rows) != len(asks) else x, texts,
+                                             stochastic=stochastic, samples=samples, tta=self.tta,
+                                             with_presence=True, presence_rule=self.presence_rule)
+        if len(rows) == len(asks):
+            return probs, present, texts
+        margin = [_logit(float(present[i])) - _logit(self.presence_threshold_for(prompts[b], t))
+                  for i, (b, t) in enumerate(zip(rows, texts))]
+        chosen, start = [], 0
+        for ts in asks:
+            chosen.append(max(range(start, start + len(ts)), key=lambda i: margin[i]))
+            start += len(ts)
+        return (probs[:, chosen] if stochastic else probs[chosen]), present[chosen], [texts[i] for i in chosen]
 
     def preprocess(self, image: np.ndarray) -> torch.Tensor:
         """``(H, W[, 3])`` array -> normalised ``(1, 3, S, S)`` tensor at the model's size
@@ -178,29 +214,26 @@ class Segmenter:
         arr = _as_array(image)
         h, w = arr.shape[:2]
         x = self.preprocess(arr)
-        text = self.model_prompt(prompt)  # resolved outside autocast (the same answer at any precision)
+        self.asks(prompt)  # resolved outside autocast (the same answer at any precision)
+        sampled = uncertainty and hasattr(self.model, "sample_probabilities")
+        if sampled and samples < 2:
+            raise ConfigError(f"samples: need at least 2 stochastic passes, got {samples}")
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16"):
-            return self._segment(x, h, w, prompt, text, uncertainty, samples)
-
-    def _segment(self, x: torch.Tensor, h: int, w: int, prompt: str, text: str, uncertainty: bool, samples: int) -> SegmentationResult:
-        if uncertainty and hasattr(self.model, "sample_probabilities"):
-            if samples < 2:
-                raise ConfigError(f"samples: need at least 2 stochastic passes, got {samples}")
-            probs, present = model_probabilities(self.model, x, [text], stochastic=True, samples=samples, tta=self.tta,
-                                                 with_presence=True, presence_rule=self.presence_rule)  # (S, 1, 1, s, s), (1,)
-            return self.result(probs[:, 0], (h, w), prompt, uncertainty=True, sampled=True, present=float(present[0]))
-        probs, present = model_probabilities(self.model, x, [text], stochastic=False, samples=samples, tta=self.tta,
-                                             with_presence=True, presence_rule=self.presence_rule)  # (1, 1, s, s), (1,)
-        return self.result(probs, (h, w), prompt, uncertainty=uncertainty, sampled=False, present=float(present[0]))
+            # (S, 1, 1, s, s) when sampled, else (1, 1, s, s); (1,)
+            probs, present, (text,) = self.run(x, [prompt], stochastic=sampled, samples=samples)
+            return self.result(probs[:, 0] if sampled else probs, (h, w), prompt, uncertainty=uncertainty,
+                               sampled=sampled, present=float(present[0]), model_prompt=text)
 
     def result(
         self, probs: torch.Tensor, size: tuple[int, int], prompt: str, *, uncertainty: bool, sampled: bool,
-        present: float,
+        present: float, model_prompt: str | None = None,
     ) -> SegmentationResult:
         """Mask and maps at the original ``size`` from one image's probabilities at the model's size:
         ``probs`` (S, 1, s, s) Monte-Carlo samples when ``sampled``, else (1, 1, s, s). ``present``:
         the presence score from :func:`model_probabilities` (under the record's rule, at the model's
-        size: what the threshold was calibrated on)."""
+        size: what the threshold was calibrated on); ``model_prompt``: what the model was given
+        (default :meth:`model_prompt`)."""
+        model_prompt = self.model_prompt(prompt) if model_prompt is None else model_prompt
         if sampled:
             probs = probs.float()
             # the maps are computed at the model's resolution and then resized: S full-size maps of a
@@ -214,7 +247,7 @@ class Segmenter:
             mean = _resize(probs, size)[0, 0]
             entropy = _binary_entropy(mean) if uncertainty else None
             mi = torch.zeros_like(mean) if uncertainty else None
-        keep = is_present(present, self.presence_threshold_for(prompt))
+        keep = is_present(present, self.presence_threshold_for(prompt, model_prompt))
         mask = binarize(mean, self.threshold) if keep else torch.zeros_like(mean, dtype=torch.bool)
         return SegmentationResult(
             mask=mask.cpu().numpy(),
@@ -223,7 +256,7 @@ class Segmenter:
             entropy=None if entropy is None else entropy.float().cpu().numpy(),
             mutual_information=None if mi is None else mi.float().cpu().numpy(),
             prompt=prompt,
-            model_prompt=self.model_prompt(prompt),
+            model_prompt=model_prompt,
         )
 
 
@@ -242,6 +275,11 @@ def _as_array(image) -> np.ndarray:
 def _resize(probs: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
     """Probabilities (N, 1, h, w) -> (N, 1, H, W), bilinear, kept in [0, 1]."""
     return F.interpolate(probs.float(), size=size, mode="bilinear", align_corners=False).clamp(0, 1)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, EPS), 1 - EPS)
+    return math.log(p / (1 - p))
 
 
 def _binary_entropy(p: torch.Tensor) -> torch.Tensor:

@@ -122,6 +122,9 @@ class TargetInfo:
     "cor", "the organ that pumps blood"). Only
     the prompt resolver reads them (:mod:`medvlseg.prompts.resolve`); no training prompt is built from
     them and no manifest target string is matched against them (that is what ``aliases`` do).
+    ``vague_words``: everyday words for a finding ("spot", "growth", "lump") that mean this target only
+    in an image that shows it; the resolver leaves a prompt asking for one of them to the image
+    (:attr:`medvlseg.prompts.resolve.Resolution.candidates`).
     """
 
     name: str
@@ -130,6 +133,7 @@ class TargetInfo:
     descriptions: tuple[str, ...]
     fields: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     synonyms: tuple[str, ...] = ()
+    vague_words: tuple[str, ...] = ()
 
     def field_descriptions(self, fields: Mapping[str, str]) -> list[str]:
         """Descriptions that per-image ``fields`` (manifest columns) call for; empty when none apply."""
@@ -226,6 +230,9 @@ def _parse_catalog(data: Mapping[str, Any], where: str, base: TargetCatalog | No
             synonyms = [synonyms]
         if not isinstance(synonyms, list) or not all(isinstance(w, str) and w.strip() for w in synonyms):
             raise DataError(f"{where}: targets.{key}.synonyms: expected a list of non-empty phrases")
+        vague = spec.get("vague_words") or []
+        if not isinstance(vague, list) or not all(isinstance(w, str) and w.strip().isalpha() for w in vague):
+            raise DataError(f"{where}: targets.{key}.vague_words: expected a list of single words")
         info = TargetInfo(
             name=str(key),
             class_name=class_name,
@@ -233,6 +240,7 @@ def _parse_catalog(data: Mapping[str, Any], where: str, base: TargetCatalog | No
             descriptions=tuple(str(d) for d in descriptions),
             fields={str(c): dict(v or {}) for c, v in fields.items()},
             synonyms=tuple(w.strip().lower() for w in synonyms),
+            vague_words=tuple(w.strip().lower() for w in vague),
         )
         targets[info.name] = info
         for alias in [key, class_name, *(spec.get("aliases") or [])]:

@@ -254,6 +254,9 @@ class Resolution:
     target: str | None  # the trained target it was resolved to (None: unchanged)
     similarity: float | None = None  # cosine to that target's closest phrase
     runner_up: float | None = None  # best cosine of any other target
+    # a finding asked for by an everyday word ("the spot", "this lump"): the trained targets it may
+    # mean, for the image to decide (the one the model finds there; target is then None)
+    candidates: tuple[str, ...] = ()
 
 
 def _words(text: str) -> list[str]:
@@ -371,6 +374,45 @@ def _clauses(text: str) -> list[str]:
     """``text`` cut at punctuation and at the words that open a clause ("which", "where", ...)."""
     words, ids = _words(text), _clause_ids(text)
     return [" ".join(w for w, k in zip(words, ids) if k == c) for c in dict.fromkeys(ids)]
+
+
+def _asked_texts(text: str, each: bool = False) -> list[str]:
+    """What each clause of ``text`` asks for: the clause without its opening instruction ("segment"),
+    its landmark phrases and where the picture comes from ("in this dermoscopy image"); ``each``:
+    one per clause, empty where nothing is left."""
+    words, landmark = _words(text), _landmark_flags(text)
+    texts, i = [], 0
+    for clause in _clauses(text):
+        n = len(clause.split())
+        kept = [w for w, f in zip(words[i : i + n], landmark[i : i + n]) if not f and w not in LANDMARK_WORDS | EXCLUSIONS]
+        i += n
+        asked = " ".join(CONTEXT.sub(" ", INSTRUCTION.sub("", " ".join(kept))).split())
+        if asked or each:
+            texts.append(asked)
+    return texts
+
+
+# what ends the noun phrase a clause asks for ("the brown spot | in the centre", "the mass | seen")
+PHRASE_ENDS = PREPOSITIONS | LANDMARK_WORDS | COPULAS | CLAUSE_WORDS | {"inside", "within", "and", "or"}
+# words that ask for nothing by themselves ("which part is the spot ...", "binary mask of the spot")
+HEADLESS = frozenset({"part", "parts", "bit", "piece", "portion", "structure", "structures", "target", "object", "thing",
+                      "following", "roi", "region", "area", "binary"})
+
+
+def _heads(text: str) -> set[str]:
+    """The words that may head what ``text`` asks for: the first and the last word that says something
+    of its first noun phrase that says anything ("is this spot cancer": spot, cancer; "the tiny red
+    vessels inside the spot": vessels; "which part is the spot": spot)."""
+    phrase: list[str] = []
+    for w in [*_words(text), "."]:
+        if w in PHRASE_ENDS or w == ".":
+            said = [v for v in phrase if v not in PLAIN_WORDS | HEADLESS and not v.isdigit()]
+            if said:
+                return {said[0], said[-1]}
+            phrase = []
+        else:
+            phrase.append(w)
+    return set()
 
 
 def _landmark_flags(text: str) -> list[bool]:
@@ -595,6 +637,9 @@ class PromptResolver:
         self._by_sound: dict[str, list[str]] = {}
         for w in sorted(self._sound_words):
             self._by_sound.setdefault(_sound(w), []).append(w)
+        # everyday words for a finding that mean a trained target only in its own image ("spot")
+        self._vague = {t: {w for v in catalog.targets[catalog.aliases.get(t, t)].vague_words for w in (v, pluralize(v))}
+                       for t in self.targets if catalog.aliases.get(t, t) in catalog.targets}
         self._owners: list[str] = []
         texts: list[str] = []
         # what else the images show ("callus", "the ribs"): competes, never wins (nontargets.yaml)
@@ -718,16 +763,8 @@ class PromptResolver:
         """A long description read clause by clause, each without its opening instruction, landmark
         phrases and where the picture comes from: resolved when some clauses resolve and all of those
         to the same target."""
-        words, landmark = _words(prompt), _landmark_flags(prompt)
-        texts, i = [], 0
-        for clause in _clauses(prompt):
-            n = len(clause.split())
-            kept = [w for w, f in zip(words[i : i + n], landmark[i : i + n]) if not f and w not in LANDMARK_WORDS | EXCLUSIONS]
-            i += n
-            text = " ".join(CONTEXT.sub(" ", INSTRUCTION.sub("", " ".join(kept))).split())
-            if text:
-                texts.append(text)
-        if not texts or texts == [" ".join(words)]:
+        texts = _asked_texts(prompt)
+        if not texts or texts == [" ".join(_words(prompt))]:
             return None  # one clause as it was: read whole already
         each = [self._closest(t, landmarks) for t in texts]
         hits = [r for r in each if r.target is not None]
@@ -747,7 +784,48 @@ class PromptResolver:
                 # kept only where a word read so is what names the target
                 if again.target is not None and swapped & (self._own[again.target] | set(_words(again.target))):
                     return again
+            candidates = self._left_to_image(prompt)
+            if candidates:
+                return Resolution(given, given, None, found.similarity, found.runner_up, candidates)
         return found
+
+    def _left_to_image(self, prompt: str) -> tuple[str, ...]:
+        """The trained targets a finding asked for by an everyday word may mean ("is this spot cancer?",
+        "the lump"): those with the word among their ``vague_words``, where it stands outside a
+        landmark phrase and no negation, and the prompt names no target. Of them, those the words say
+        as clearly as the closest (within ``min_margin``: "a spot that might be cancer" is the skin's,
+        "the lesion border" any finding's), read clause by clause as :meth:`_by_clause` reads; none
+        where anything else the images show is as close ("bright white spots of light"). A clause
+        that says nothing but the word ("the spot") leaves every target of the word to the image."""
+        named, landmarks = self._named(prompt)
+        if named:
+            return ()
+        words, landmark = _words(prompt), _landmark_flags(prompt)
+        negation = _negation_flags(prompt, self._name_words)
+        if any(f and w in self._content for w, f in zip(words, negation)):
+            return ()  # "no growth on the healthy skin"
+        asked = {w for w, f, n in zip(words, landmark, negation) if not (f or n)}
+        vague = {t for t, ws in self._vague.items() if ws & asked} - landmarks - self._landmark_targets(prompt)
+        vague = {t for t in vague if not self._asks_for_else(prompt, t)}  # "mark the vignette, not the lesion"
+        found: set[str] = set()
+        texts = _asked_texts(prompt)
+        # where a request asks for something, what it asks for is the answer ("Label the lumen only;
+        # any protruding lesion is background" asks for no lesion)
+        requests = [t for c, t in zip(_clauses(prompt), _asked_texts(prompt, each=True)) if t and REQUEST.match(c) and _heads(t)]
+        for text in requests or texts:
+            here = {t for t in vague if self._vague[t] & _heads(text)}
+            if not here:
+                continue
+            said = {w for w in _words(text) if w not in PLAIN_WORDS}
+            if said <= {w for t in here for w in self._vague[t]}:
+                found |= here  # "the spot", "this lump": nothing else said, the image decides
+                continue
+            best = self._similarities(text)
+            top = max(best.get(t, -1.0) for t in here)
+            if any(s >= top for owner, s in best.items() if owner not in here and owner.startswith(("catalogue:", "other:"))):
+                return ()  # something else the images show is as close ("spots of light")
+            found |= {t for t in here if best.get(t, -1.0) > top - self.min_margin}
+        return tuple(sorted(found))
 
     def _as_heard(self, text: str) -> tuple[str, set[str]]:
         """``text`` read as dictated, and the words read into it. A word, or two neighbouring words
@@ -892,6 +970,16 @@ class PromptResolver:
     def _ranked(self, prompt: str) -> tuple[str | None, float, float]:
         """The owner of the phrase ``prompt`` is closest to (a trained target, "catalogue:<key>" or
         "other:<name>"), its similarity and the best of every other owner's."""
+        best = self._similarities(prompt)
+        if not best:
+            return None, -1.0, -1.0
+        ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)
+        (owner, s1), s2 = ranked[0], (ranked[1][1] if len(ranked) > 1 else -1.0)
+        return owner, s1, s2
+
+    def _similarities(self, prompt: str) -> dict[str, float]:
+        """Each owner's best cosine to ``prompt`` (a trained target, "catalogue:<key>", "other:<name>"),
+        leaving out a phrase whose place the prompt is closer to and any phrase of the other side."""
         if self._bank is None:
             self._bank = self._features(self._texts + [p for p in self._places if p])
         all_sims = (self._bank @ self._features([prompt])[0]).tolist()  # (P + places,)
@@ -905,11 +993,7 @@ class PromptResolver:
             if sides and _sides(name) and _sides(name) != sides:
                 continue  # "left collar bone" is never the right clavicle
             best[owner] = max(best.get(owner, -1.0), s)
-        if not best:
-            return None, -1.0, -1.0
-        ranked = sorted(best.items(), key=lambda kv: kv[1], reverse=True)
-        (owner, s1), s2 = ranked[0], (ranked[1][1] if len(ranked) > 1 else -1.0)
-        return owner, s1, s2
+        return best
 
 
 def resolver_for(model: torch.nn.Module) -> PromptResolver | None:
