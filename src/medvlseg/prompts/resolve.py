@@ -854,7 +854,7 @@ class PromptResolver:
             elif w in self._known:
                 if hit := self._sounds_like(w, 3 if len(w) >= 4 else 2):
                     real.append((k, hit))
-            elif hit := self._sounds_like(w, 1):
+            elif hit := self._sounds_like(w, 2 if len(w) >= 7 else 1):  # "klavikle": two in a long word
                 words[k] = hit
                 swapped.add(hit)
             k += 2
@@ -864,15 +864,18 @@ class PromptResolver:
                 words, swapped = trial, swapped | {hit}
         return "".join(words), swapped
 
-    @staticmethod
-    def _completes(text: str, name: str) -> bool:
+    def _completes(self, text: str, name: str) -> bool:
         """``text`` holds ``name`` as what it names, not as a word before a noun ("the right long
         bone" is no "right lung bone"): at its end, or followed by a preposition, a conjunction, a
-        verb of place or being, a request word ("please", "the") or a word for its region ("the
-        lef long field")."""
+        verb of place or being, a request word ("please", "the"), a word for its region ("the
+        lef long field") or a word no dictionary knows ("rite lung pleez")."""
         p, n = _words(text), _words(name)
         follows = PREPOSITIONS | LANDMARK_WORDS | REGION_WORDS | COPULAS | REQUEST_WORDS | CONJUNCTIONS
-        return any(p[i : i + len(n)] == n and (i + len(n) == len(p) or p[i + len(n)] in follows) for i in range(len(p) - len(n) + 1))
+
+        def ends(w: str) -> bool:
+            return w in follows or (bool(self._known) and w.isalpha() and w not in self._known | self._content)
+
+        return any(p[i : i + len(n)] == n and (i + len(n) == len(p) or ends(p[i + len(n)])) for i in range(len(p) - len(n) + 1))
 
     def _sounds_like(self, word: str, limit: int) -> str | None:
         """The target's naming word ``word`` sounds like and is spelt near (None: none, or no single nearest)."""
