@@ -8,6 +8,9 @@ paraphrase resolved to its own target, no nonsense resolved to any.
     python benchmarks/prompt_resolution.py RUN --prompts LIST1.yaml --prompts LIST2.yaml --nonsense 1000 --json out.json   # several lists
 
 A list with no targets (decoys) counts how many of its prompts resolve to a target: none should.
+A prompt left to the image (a finding asked for by an everyday word: "the spot") is counted apart,
+with the targets the image will decide between ("left to the image: skin lesion|polyp"); for a
+paraphrase it counts as its own when its target is among them, for a decoy as a possible hit.
 """
 
 from __future__ import annotations
@@ -41,10 +44,11 @@ def main(argv: list[str] | None = None) -> int:
         for target, paraphrases in spec.targets.items():
             for p in [target, *paraphrases]:
                 r = seg.resolver.resolve(p)
-                rows.append({"prompt": p, "meant": target, "given_as": r.model_prompt, "similarity": r.similarity, "runner_up": r.runner_up})
+                rows.append({"prompt": p, "meant": target, "given_as": r.model_prompt, "similarity": r.similarity, "runner_up": r.runner_up,
+                             "left_to_image": list(r.candidates)})
         listed_nonsense += spec.nonsense if spec.targets else []
-        decoys = [{"prompt": p, "given_as": (r := seg.resolver.resolve(p)).model_prompt, "target": r.target, "similarity": r.similarity}
-                  for p in ([] if spec.targets else spec.nonsense)]
+        decoys = [{"prompt": p, "given_as": (r := seg.resolver.resolve(p)).model_prompt, "target": r.target, "similarity": r.similarity,
+                   "left_to_image": list(r.candidates)} for p in ([] if spec.targets else spec.nonsense)]
         print(f"\n## {name}\n\n| prompt | meant | given to the model as | similarity | runner-up |\n|---|---|---|---|---|")
         for r in rows:
             sim = "-" if r["similarity"] is None else f"{r['similarity']:.3f}"
@@ -52,22 +56,27 @@ def main(argv: list[str] | None = None) -> int:
             note = "" if r["given_as"] in (r["meant"], r["prompt"]) else " (another target)"
             if r["given_as"] == r["prompt"] and r["prompt"] != r["meant"]:
                 note = " (unchanged: names a target)" if r["similarity"] is None else " (unchanged)"
+            if r["left_to_image"]:
+                note = f" (left to the image: {'|'.join(r['left_to_image'])})"
             print(f"| {r['prompt']} | {r['meant']} | {r['given_as']}{note} | {sim} | {run} |")
         for d in decoys:
             sim = "-" if d["similarity"] is None else f"{d['similarity']:.3f}"
-            print(f"| {d['prompt']} | (none) | {d['given_as']}{' (a target)' if d['target'] else ''} | {sim} | |")
+            note = " (a target)" if d["target"] else (f" (left to the image: {'|'.join(d['left_to_image'])})" if d["left_to_image"] else "")
+            print(f"| {d['prompt']} | (none) | {d['given_as']}{note} | {sim} | |")
         paraphrases = [r for r in rows if r["prompt"] != r["meant"]]
         if decoys:
-            line = f"{name}: decoys resolved to a target: {sum(d['target'] is not None for d in decoys)} of {len(decoys)}"
+            line = (f"{name}: decoys resolved to a target: {sum(d['target'] is not None for d in decoys)} of {len(decoys)}; "
+                    f"left to the image: {sum(bool(d['left_to_image']) for d in decoys)}")
         else:
             line = (f"{name}: paraphrases given as their own target: {sum(r['given_as'] == r['meant'] for r in paraphrases)} of {len(paraphrases)}; "
+                    f"left to the image with their own among the candidates: {sum(r['meant'] in r['left_to_image'] for r in paraphrases)}; "
                     f"given as another target: {sum(r['given_as'] not in (r['meant'], r['prompt']) for r in paraphrases)}")
         summary.append(line)
         lists[name] = {"rows": rows, "decoys": decoys, "summary": line}
     rng = np.random.default_rng(0)
     nonsense = list(dict.fromkeys([*listed_nonsense, *(nonsense_prompt(rng) for _ in range(args.nonsense))]))
-    wrong = [r for r in (seg.resolver.resolve(p) for p in nonsense) if r.target is not None]
-    summary.append(f"nonsense (the lists' own and generated) resolved to a target: {len(wrong)} of {len(nonsense)}" + (f" ({', '.join(r.prompt for r in wrong[:5])})" if wrong else ""))
+    wrong = [r for r in (seg.resolver.resolve(p) for p in nonsense) if r.target is not None or r.candidates]
+    summary.append(f"nonsense (the lists' own and generated) resolved to a target or left to the image: {len(wrong)} of {len(nonsense)}" + (f" ({', '.join(r.prompt for r in wrong[:5])})" if wrong else ""))
     print("\n" + "\n".join(summary))
     if args.json:
         from medvlseg.utils import atomic_write_json

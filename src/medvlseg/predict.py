@@ -63,6 +63,7 @@ def segment_batch(
     uncertainty: bool = False,
     samples: int = 30,
     stochastic: bool | None = None,
+    texts: Sequence[str] | None = None,
 ) -> list[SegmentationResult]:
     """:meth:`Segmenter.segment` for several images (each ``(H_i, W_i[, 3])``, any size) at once.
 
@@ -70,7 +71,8 @@ def segment_batch(
     the same as image-by-image calls (up to floating-point batching effects, and the random draws of
     a stochastic model). ``stochastic=False`` keeps a stochastic model deterministic while still
     returning the entropy of its probability (default: Monte-Carlo whenever ``uncertainty`` and the
-    model can sample).
+    model can sample). ``texts``: what the model is given for each image (default: chosen per image,
+    :meth:`Segmenter.choose`; a volume gives one text to all its slices).
     """
     if len(images) != len(prompts):
         raise ConfigError(f"need one prompt per image: {len(images)} image(s), {len(prompts)} prompt(s)")
@@ -88,7 +90,7 @@ def segment_batch(
         segmenter.asks(p)  # a prompt resolved to the target it means, outside autocast
     with torch.autocast(segmenter.device.type, dtype=torch.bfloat16, enabled=segmenter.precision == "bf16"):
         # (S, B, 1, s, s) when stochastic, else (B, 1, s, s); present (B,); the text each image was given
-        probs, present, texts = segmenter.run(x, prompts, stochastic=stochastic, samples=samples)
+        probs, present, texts = segmenter.run(x, prompts, stochastic=stochastic, samples=samples, texts=texts)
     return [
         segmenter.result(probs[:, b] if stochastic else probs[b : b + 1], (h, w), prompts[b],
                          uncertainty=uncertainty, sampled=stochastic, present=float(present[b]), model_prompt=texts[b])
@@ -454,7 +456,10 @@ def predict(
             "model": info.to_dict() if info is not None else previous.get("model"),
             "prompts": all_prompts,
             "threshold": seg.threshold if seg is not None else None,
-            "presence_thresholds": {p: seg.presence_threshold_for(p) for p in all_prompts} if seg is not None else None,
+            # a prompt left to the image: the threshold of each target it may be given (each result says which)
+            "presence_thresholds": {p: seg.presence_threshold_for(p) if len(seg.asks(p)) == 1 else
+                                    {t: seg.presence_threshold_for(p, t) for t in seg.asks(p)} for p in all_prompts}
+                                   if seg is not None else None,
             "uncertainty": uncertainty,
             "samples": samples if uncertainty and seg is not None and hasattr(seg.model, "sample_probabilities") else None,
             "uncertainty_source": None if not uncertainty or seg is None else (
@@ -603,14 +608,32 @@ def _predict_image(seg: Segmenter, arr: np.ndarray, prompt: str, out: Path, stem
             "foreground_fraction": float(r.mask.mean()), "files": files}
 
 
+@torch.inference_mode()
+def _volume_text(seg: Segmenter, vol: io.Volume, prompt: str, batch_size: int, axis: int) -> str:
+    """What every slice of ``vol`` is given for ``prompt``: one text for the whole volume, so that its
+    mask is of one target; for a prompt left to the image, the target the model finds best over all
+    its slices (:meth:`Segmenter.presence_margins`)."""
+    asks = seg.asks(prompt)
+    if len(asks) == 1:
+        return asks[0]
+    best: dict[str, tuple[bool, float]] = {}
+    n = vol.num_slices(axis)
+    for start in range(0, n, batch_size):
+        x = torch.cat([seg.preprocess(vol.slice(i, axis)) for i in range(start, min(n, start + batch_size))])
+        for t, m in seg.presence_margins(x, prompt).items():
+            best[t] = max(best.get(t, m), m)
+    return max(asks, key=lambda t: best[t])
+
+
 def _predict_volume(seg: Segmenter, vol: io.Volume, prompt: str, out: Path, stem: str, uncertainty: bool,
                     samples: int, batch_size: int, axis: int) -> dict[str, Any]:
     n = vol.num_slices(axis)
+    text = _volume_text(seg, vol, prompt, batch_size, axis)
     slices: list[SegmentationResult] = []
     for start in range(0, n, batch_size):
         idx = range(start, min(n, start + batch_size))
         slices += segment_batch(seg, [vol.slice(i, axis) for i in idx], [prompt] * len(idx), uncertainty=uncertainty,
-                                samples=samples)
+                                samples=samples, texts=[text] * len(idx))
     # the file's voxel order: the model saw the RAS+ volume's slices in display orientation (io.Volume)
     mask = vol.to_stored(vol.stack([s.mask for s in slices], axis))
     prob = vol.to_stored(vol.stack([s.probability for s in slices], axis))
@@ -626,8 +649,6 @@ def _predict_volume(seg: Segmenter, vol: io.Volume, prompt: str, out: Path, stem
     atomic_write_bytes(out / files["mask"], _nifti_bytes(mask, vol.file_affine, gz))  # last: marks it done
     present = max(s.present for s in slices)
     # shape: the file's; axis, spacing and preview_slice: of the RAS+ volume the model saw
-    # a prompt left to the image: what the slice shown was given
-    model_prompt = slices[best].model_prompt
-    return {"kind": "volume", "shape": list(mask.shape), "model_prompt": model_prompt, "axis": axis, "spacing": list(vol.spacing),
-            "preview_slice": best, "present": present, "presence_threshold": seg.presence_threshold_for(prompt, model_prompt),
+    return {"kind": "volume", "shape": list(mask.shape), "model_prompt": text, "axis": axis, "spacing": list(vol.spacing),
+            "preview_slice": best, "present": present, "presence_threshold": seg.presence_threshold_for(prompt, text),
             "called_present": bool(mask.any()), "foreground_fraction": float(mask.mean()), "files": files}

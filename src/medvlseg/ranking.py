@@ -81,7 +81,7 @@ def _signals(seg: Any, image: np.ndarray, prompt: str, samples: int, features: b
 
     model = seg.model
     x = seg.preprocess(image)  # (1, 3, s, s)
-    text = seg.model_prompt(prompt)
+    text = seg.choose(x, [prompt])[0]  # a prompt left to the image: the target the model finds there
     flips = TTA_TRANSFORMS["flip"]
     xt = torch.cat([dihedral_transform(x, *t) for t in flips])  # (4, 3, s, s)
     probs = model.predict(xt, [text] * len(flips)).float()  # (4, 1, s, s)
@@ -100,7 +100,7 @@ def _signals(seg: Any, image: np.ndarray, prompt: str, samples: int, features: b
     if not roi.any():
         roi = torch.ones_like(roi)
     present = float(presence_score(copies[:1], seg.presence_rule)[0])  # of the plain copy, by the record's rule
-    thr = float(seg.presence_threshold_for(prompt))
+    thr = float(seg.presence_threshold_for(prompt, text))
     # how close the call "is it there" is: the score against its threshold; where the target has no
     # presence rule (0 under top1pct) the pixels alone make the call: the peak against the pixel threshold
     called_by, against = present, thr

@@ -149,9 +149,9 @@ class Segmenter:
         return prompt if self.resolver is None else self.resolver.resolve(prompt).model_prompt
 
     def asks(self, prompt: str) -> tuple[str, ...]:
-        """The texts the model is asked for ``prompt``: its :meth:`model_prompt`, or, where the
+        """The texts the model may be given for ``prompt``: its :meth:`model_prompt`, or, where the
         resolver leaves the prompt to the image ("is this spot cancer?"), each trained target it may
-        mean; the answer is then the one the model finds most clearly present (:meth:`run`)."""
+        mean, the one the words favour first; the image then decides (:meth:`choose`)."""
         if self.resolver is None:
             return (prompt,)
         r = self.resolver.resolve(prompt)
@@ -165,28 +165,48 @@ class Segmenter:
             return self.presence_threshold
         return self._record.presence_threshold_for(self.model_prompt(prompt) if model_prompt is None else model_prompt)
 
+    def presence_margins(self, x: torch.Tensor, prompt: str) -> dict[str, tuple[bool, float]]:
+        """For each text :meth:`asks` for ``prompt``, over the images of the normalised batch ``x``
+        (B, 3, s, s): whether the model calls it present on any, and its best presence score above
+        its own threshold, in logits (the thresholds differ by target: 0.5 and 0.99998 are far
+        apart). One plain deterministic pass per text: the choice must not move with Monte-Carlo
+        draws or test-time augmentation."""
+        asks = self.asks(prompt)
+        b = x.shape[0]
+        _, present = model_probabilities(self.model, x.repeat(len(asks), 1, 1, 1), [t for t in asks for _ in range(b)],
+                                         stochastic=False, samples=1, with_presence=True,
+                                         presence_rule=self.presence_rule)  # (len(asks) * B,)
+        out = {}
+        for k, text in enumerate(asks):
+            thr = self.presence_threshold_for(prompt, text)
+            scores = [float(v) for v in present[k * b : (k + 1) * b]]
+            out[text] = (any(is_present(v, thr) for v in scores), max(_logit(v) for v in scores) - _logit(thr))
+        return out
+
+    def choose(self, x: torch.Tensor, prompts: Sequence[str]) -> list[str]:
+        """The text image ``b`` of the normalised batch ``x`` (B, 3, s, s) is given for ``prompts[b]``:
+        its :meth:`model_prompt`, or for a prompt left to the image the target the model finds there:
+        one it calls present before one it does not, then the highest score above its own threshold,
+        then the one the words favour (:meth:`presence_margins`)."""
+        texts = []
+        for b, prompt in enumerate(prompts):
+            asks = self.asks(prompt)
+            if len(asks) == 1:
+                texts.append(asks[0])
+            else:
+                margins = self.presence_margins(x[b : b + 1], prompt)
+                texts.append(max(asks, key=lambda t: margins[t]))  # max keeps the first of equals
+        return texts
+
     def run(self, x: torch.Tensor, prompts: Sequence[str], *, stochastic: bool, samples: int = 30,
-            ) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
+            texts: Sequence[str] | None = None) -> tuple[torch.Tensor, torch.Tensor, list[str]]:
         """The model on a normalised batch ``x`` (B, 3, s, s), image ``b`` asked ``prompts[b]``:
         probabilities ((S, B, 1, s, s) when ``stochastic``, else (B, 1, s, s)), presence scores (B,)
-        and the text each image was given. A prompt left to the image (:meth:`asks`) is asked as each
-        of its targets in the same call, and answered by the one whose presence score stands
-        highest above its own threshold (in logits: the thresholds differ by target)."""
-        asks = [self.asks(p) for p in prompts]
-        rows = [b for b, texts in enumerate(asks) for _ in texts]
-        texts = [t for ts in asks for t in ts]
-        probs, present = model_probabilities(self.model, x[rows] if len(rows) != len(asks) else x, texts,
-                                             stochastic=stochastic, samples=samples, tta=self.tta,
+        and the text each image was given (``texts``, else :meth:`choose`)."""
+        texts = self.choose(x, prompts) if texts is None else list(texts)
+        probs, present = model_probabilities(self.model, x, texts, stochastic=stochastic, samples=samples, tta=self.tta,
                                              with_presence=True, presence_rule=self.presence_rule)
-        if len(rows) == len(asks):
-            return probs, present, texts
-        margin = [_logit(float(present[i])) - _logit(self.presence_threshold_for(prompts[b], t))
-                  for i, (b, t) in enumerate(zip(rows, texts))]
-        chosen, start = [], 0
-        for ts in asks:
-            chosen.append(max(range(start, start + len(ts)), key=lambda i: margin[i]))
-            start += len(ts)
-        return (probs[:, chosen] if stochastic else probs[chosen]), present[chosen], [texts[i] for i in chosen]
+        return probs, present, texts
 
     def preprocess(self, image: np.ndarray) -> torch.Tensor:
         """``(H, W[, 3])`` array -> normalised ``(1, 3, S, S)`` tensor at the model's size
@@ -210,19 +230,9 @@ class Segmenter:
         ``mutual_information`` that minus the mean per-sample entropy. A deterministic model gives
         the entropy of its probability and zero mutual information (every sample would agree).
         """
-        check_prompt(prompt)
-        arr = _as_array(image)
-        h, w = arr.shape[:2]
-        x = self.preprocess(arr)
-        self.asks(prompt)  # resolved outside autocast (the same answer at any precision)
-        sampled = uncertainty and hasattr(self.model, "sample_probabilities")
-        if sampled and samples < 2:
-            raise ConfigError(f"samples: need at least 2 stochastic passes, got {samples}")
-        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.precision == "bf16"):
-            # (S, 1, 1, s, s) when sampled, else (1, 1, s, s); (1,)
-            probs, present, (text,) = self.run(x, [prompt], stochastic=sampled, samples=samples)
-            return self.result(probs[:, 0] if sampled else probs, (h, w), prompt, uncertainty=uncertainty,
-                               sampled=sampled, present=float(present[0]), model_prompt=text)
+        from .predict import segment_batch
+
+        return segment_batch(self, [_as_array(image)], [prompt], uncertainty=uncertainty, samples=samples)[0]
 
     def result(
         self, probs: torch.Tensor, size: tuple[int, int], prompt: str, *, uncertainty: bool, sampled: bool,
@@ -278,7 +288,8 @@ def _resize(probs: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
 
 
 def _logit(p: float) -> float:
-    p = min(max(p, EPS), 1 - EPS)
+    # float64 logits: a float32 score can stand within 1e-7 of 1, beside thresholds of 0.99998
+    p = min(max(p, 1e-12), 1 - 1e-12)
     return math.log(p / (1 - p))
 
 

@@ -175,6 +175,9 @@ def cross_prompt_evaluate(
         "resolve_prompts": resolve_prompts,
         # what the model was given for each prompt (a paraphrase resolved to the target it means)
         "model_prompts": {p: seg.model_prompt(p) for p, _, _ in plist},
+        # a prompt left to the image ("the spot"): what the model was given, on how many images of each dataset
+        "left_to_image": {p: {"candidates": list(seg.asks(p)), "given": _given(rows, p)}
+                          for p, _, _ in plist if seg.asks(p) != (seg.model_prompt(p),)},
         "time_s": time.perf_counter() - t0,
     })
     out = Path(out_dir)
@@ -197,6 +200,15 @@ def _open(data) -> SegmentationDataset:
 
 def _mean(values: list[float]) -> float | None:
     return float(np.mean(values)) if values else None
+
+
+def _given(rows: list[dict[str, Any]], prompt: str) -> dict[str, dict[str, int]]:
+    """Per dataset, how many images were given each text for ``prompt``."""
+    out: dict[str, dict[str, int]] = defaultdict(dict)
+    for r in rows:
+        if r["prompt"] == prompt:
+            out[r["dataset"]][r["model_prompt"]] = out[r["dataset"]].get(r["model_prompt"], 0) + 1
+    return dict(out)
 
 
 def _summarise(rows: list[dict[str, Any]], plist) -> dict[str, Any]:

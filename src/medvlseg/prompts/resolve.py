@@ -71,8 +71,18 @@ resolves to nothing is read a second time as dictated: a word that sounds like a
   dermoscopy image"), and resolved when the clauses that resolve all agree; a list of
   alternatives ("naevus or melanoma", "ulcer, sore") that is close to no phrase as a whole is
   resolved when every alternative is, each to the same target; a prompt closer to an untrained
-  target, or close to none (nonsense), goes to the model unchanged, and the model then calls it
-  absent.
+  target, or close to none (nonsense), goes to the model unchanged (unless the next point leaves it
+  to the image), and the model then calls it absent;
+- a finding asked for by an everyday word that resolves to nothing by the rules above ("is this
+  spot cancer? show me the spot", "the growth", "open sore on the sole") is left to the image
+  (:attr:`Resolution.candidates`): the word heads what a clause asks for (the request's clause,
+  where a request asks for anything), stands outside landmark phrases, negations and what is left
+  out, and is among the ``vague_words`` of trained targets (``targets.yaml``: "spot" the skin's,
+  "growth" the skin's and the bowel's, "sore" the foot's); of those, the ones the words say as
+  clearly as the closest, and none where anything else is as close ("bright white spots of light",
+  "the growth on the collarbone"). The segmenter asks the model for each and answers with the one
+  it finds present (:meth:`medvlseg.segmenter.Segmenter.choose`): the image knows what the words
+  do not.
 """
 
 from __future__ import annotations
@@ -393,22 +403,34 @@ def _asked_texts(text: str, each: bool = False) -> list[str]:
 
 
 # what ends the noun phrase a clause asks for ("the brown spot | in the centre", "the mass | seen")
-PHRASE_ENDS = PREPOSITIONS | LANDMARK_WORDS | COPULAS | CLAUSE_WORDS | {"inside", "within", "and", "or"}
-# words that ask for nothing by themselves ("which part is the spot ...", "binary mask of the spot")
+PHRASE_ENDS = PREPOSITIONS | LANDMARK_WORDS | COPULAS | CLAUSE_WORDS | {"and", "or"}
+# what turns the phrase before it round ("the area outside the sore", "all but the spot"): nothing
+# after it heads what is asked
+PHRASE_TURNS = frozenset({"outside", "beyond", "but", "except", "besides", "apart", "other", "than", "around",
+                          "surrounding"})
+# words that ask for nothing by themselves, so that what they are "of" or "is" says it ("which part
+# is the spot ...", "binary mask of the spot")
 HEADLESS = frozenset({"part", "parts", "bit", "piece", "portion", "structure", "structures", "target", "object", "thing",
-                      "following", "roi", "region", "area", "binary"})
+                      "following", "binary"})
+# a finding asked for by an everyday word is left to the image only when its target's phrases are
+# at least this close to what is asked (below it, the words say nothing of any target)
+VAGUE_MIN_SIMILARITY = 0.35
 
 
 def _heads(text: str) -> set[str]:
     """The words that may head what ``text`` asks for: the first and the last word that says something
     of its first noun phrase that says anything ("is this spot cancer": spot, cancer; "the tiny red
-    vessels inside the spot": vessels; "which part is the spot": spot)."""
+    vessels inside the spot": vessels). A phrase of words that say nothing passes on only through
+    "of" or a verb of being ("which part is the spot": spot); anything else after it, and a word that
+    turns it round ("the area outside the sore", "all but the spot"), ends the search: no head."""
     phrase: list[str] = []
     for w in [*_words(text), "."]:
-        if w in PHRASE_ENDS or w == ".":
+        if w in PHRASE_ENDS or w in PHRASE_TURNS or w == ".":
             said = [v for v in phrase if v not in PLAIN_WORDS | HEADLESS and not v.isdigit()]
             if said:
                 return {said[0], said[-1]}
+            if w in PHRASE_TURNS or (phrase and w not in COPULAS | {"of"}):
+                return set()
             phrase = []
         else:
             phrase.append(w)
@@ -706,9 +728,9 @@ class PromptResolver:
         return any(p[i : i + len(n)] == n and any(negation[i : i + len(n)])
                    for n in map(_words, self._names[target]) if n for i in range(len(p) - len(n) + 1))
 
-    def _asks_for_else(self, prompt: str, target: str) -> bool:
+    def _asks_for_else(self, prompt: str, target: str, also: Collection[str] = frozenset()) -> bool:
         """The prompt's first request ("Segment the specular highlights ...") asks for something with
-        none of ``target``'s words outside its landmark phrases."""
+        none of ``target``'s words (and none of ``also``) outside its landmark phrases."""
         for clause in _clauses(prompt):
             m = REQUEST.match(clause)
             if m is None:
@@ -718,7 +740,7 @@ class PromptResolver:
             # a generic object the prompt spells out after a colon ("Segment the finding: a polyp")
             spelled = {w for w in GENERIC_OBJECTS if re.search(rf"\b{w}\s*:", prompt, re.IGNORECASE)}
             other = [w for w in rest if w not in PLAIN_WORDS | spelled and not w.isdigit()]
-            return bool(other) and not any(w in self._own[target] for w in rest)
+            return bool(other) and not any(w in self._own[target] or w in also for w in rest)
         return False
 
     def _head_targets(self, prompt: str, negation: list[bool]) -> set[str]:
@@ -791,46 +813,56 @@ class PromptResolver:
 
     def _left_to_image(self, prompt: str) -> tuple[str, ...]:
         """The trained targets a finding asked for by an everyday word may mean ("is this spot cancer?",
-        "the lump"): those with the word among their ``vague_words``, where it stands outside a
-        landmark phrase and no negation, and the prompt names no target. Of them, those the words say
-        as clearly as the closest (within ``min_margin``: "a spot that might be cancer" is the skin's,
-        "the lesion border" any finding's), read clause by clause as :meth:`_by_clause` reads; none
-        where anything else the images show is as close ("bright white spots of light"). A clause
-        that says nothing but the word ("the spot") leaves every target of the word to the image."""
+        "the lump"), the closest first: those with the word among their ``vague_words``, where it
+        heads what a clause asks for (:func:`_heads`; the request's clauses, where a request asks for
+        anything), outside landmark phrases, negations and what is left out, and the prompt names no
+        target and asks for nothing else. Of them, those the words say as clearly as the closest
+        (within ``min_margin``: "a spot that might be cancer" is the skin's, "the lesion border" any
+        finding's), if it is at least ``VAGUE_MIN_SIMILARITY`` and nothing else (another target,
+        what else the images show) is as close ("bright white spots of light", "the growth on the
+        collarbone"). A clause that says nothing but the word ("the spot", "is this lump cancer?")
+        leaves every target of the word to the image."""
         named, landmarks = self._named(prompt)
-        if named:
-            return ()
+        if named or any(re.search(rf"\b{w}\s*:", prompt, re.IGNORECASE) for w in GENERIC_OBJECTS):
+            return ()  # a name; a generic object a colon spells out ("the finding: the ruler markings")
+        owner, best_whole, _ = self._ranked(prompt)
+        if owner is not None and owner.startswith(("catalogue:", "other:")) and best_whole >= self.min_similarity:
+            return ()  # clearly something else the images show ("bright white spots of light")
         words, landmark = _words(prompt), _landmark_flags(prompt)
         negation = _negation_flags(prompt, self._name_words)
         if any(f and w in self._content for w, f in zip(words, negation)):
             return ()  # "no growth on the healthy skin"
         asked = {w for w, f, n in zip(words, landmark, negation) if not (f or n)}
         vague = {t for t, ws in self._vague.items() if ws & asked} - landmarks - self._landmark_targets(prompt)
-        vague = {t for t in vague if not self._asks_for_else(prompt, t)}  # "mark the vignette, not the lesion"
-        found: set[str] = set()
-        texts = _asked_texts(prompt)
+        # a request for something else ("mark the vignette, lesion not to be outlined"); the target's
+        # everyday words are its own here ("segment the tumour")
+        vague = {t for t in vague if not self._asks_for_else(prompt, t, self._vague[t])}
+        each = _asked_texts(prompt, each=True)
         # where a request asks for something, what it asks for is the answer ("Label the lumen only;
         # any protruding lesion is background" asks for no lesion)
-        requests = [t for c, t in zip(_clauses(prompt), _asked_texts(prompt, each=True)) if t and REQUEST.match(c) and _heads(t)]
-        for text in requests or texts:
+        requests = [t for c, t in zip(_clauses(prompt), each) if t and REQUEST.match(c) and _heads(t)]
+        found: dict[str, float] = {}
+        for text in requests or [t for t in each if t]:
             here = {t for t in vague if self._vague[t] & _heads(text)}
             if not here:
                 continue
-            said = {w for w in _words(text) if w not in PLAIN_WORDS}
-            if said <= {w for t in here for w in self._vague[t]}:
-                found |= here  # "the spot", "this lump": nothing else said, the image decides
-                continue
-            best = self._similarities(text)
-            top = max(best.get(t, -1.0) for t in here)
-            if any(s >= top for owner, s in best.items() if owner not in here and owner.startswith(("catalogue:", "other:"))):
-                return ()  # something else the images show is as close ("spots of light")
-            found |= {t for t in here if best.get(t, -1.0) > top - self.min_margin}
-        return tuple(sorted(found))
+            sims = self._similarities(text)
+            top = max(sims.get(t, -1.0) for t in here)
+            if {w for w in _words(text) if w not in REQUEST_WORDS | FUNCTION_WORDS} <= {w for t in here for w in self._vague[t]}:
+                keep = here  # nothing else said: the image decides
+            elif top < VAGUE_MIN_SIMILARITY or any(v >= top for o, v in sims.items() if o not in here):
+                return ()
+            else:
+                keep = {t for t in here if sims.get(t, -1.0) > top - self.min_margin}
+            for t in keep:
+                found[t] = max(found.get(t, -1.0), sims.get(t, -1.0))
+        return tuple(sorted(found, key=lambda t: (-found[t], t)))
 
     def _as_heard(self, text: str) -> tuple[str, set[str]]:
         """``text`` read as dictated, and the words read into it. A word, or two neighbouring words
         spoken as one, that sounds like a word that names a trained target (:func:`_sound`) is read
         as that word where it is also spelt near it: a word the vocabulary does not know at one edit
+        (two in a word of seven letters or more: "klavikle")
         ("lunge"; "lotion" is no "lesion"), two words at two ("melon oma" -> "melanoma", "pole up"
         -> "polyp"; never after a plain word: "her to" is no heart), a real English word at three
         with its first letter kept (two without), and only where it completes a target's name of
@@ -873,7 +905,7 @@ class PromptResolver:
         follows = PREPOSITIONS | LANDMARK_WORDS | REGION_WORDS | COPULAS | REQUEST_WORDS | CONJUNCTIONS
 
         def ends(w: str) -> bool:
-            return w in follows or (bool(self._known) and w.isalpha() and w not in self._known | self._content)
+            return w in follows or (bool(self._known) and w.isalpha() and w not in self._known and w not in self._content)
 
         return any(p[i : i + len(n)] == n and (i + len(n) == len(p) or ends(p[i + len(n)])) for i in range(len(p) - len(n) + 1))
 
