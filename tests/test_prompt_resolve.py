@@ -585,7 +585,9 @@ def test_slips_vowels_ties_request_verbs_and_short_side_words():
 def test_a_request_written_as_fields_is_read_as_its_values():
     from medvlseg.prompts.resolve import _expand
 
-    assert _expand("{'organ': 'lung', 'side': 'R', 'modality': 'CXR'}") == "right lung chest x-ray"
+    # a field that says where the picture comes from is no part of what is asked
+    assert _expand("{'organ': 'lung', 'side': 'R', 'modality': 'CXR'}") == "right lung"
+    assert _expand("{'target': 'melanocytic naevus', 'modality': 'dermoscopy', 'view': 'PA'}") == "melanocytic naevus"
     assert _expand("bone=clavicle, side=L") == "left clavicle"
     assert _expand("organ: lung; side: left (patient)") == "left lung (patient)"
     for text in ("polyp: none, heart: yes", "Segment the finding: a polyp", "mask_target=dfu_wound_bed"):
@@ -667,3 +669,35 @@ def test_what_a_review_found_in_the_dictated_reading_fields_and_exclusions():
     # a tie goes to a target's word, then a request's; never to a word that negates
     assert names._correct("outline the skine lesion") == "outline the skin lesion"
     assert names._correct("plase") == "please" and names._correct("infact") == "infact"
+
+
+def test_describing_clauses_idioms_after_landmark_words_and_context_fields():
+    """List 20's misses at first reading: a name in a clause that describes what is asked ("... that
+    shares room with the heart") is no request; "under surveillance" is no place; a negation in a
+    describing clause ("... that stands out from the normal skin") turns nothing round."""
+    from medvlseg.prompts.resolve import _describing, _landmark_flags, _words
+
+    text = "the two-lobed breathing organ on the patient's left side that shares room with the heart"
+    assert [w for w, d in zip(_words(text), _describing(text)) if d] == ["that", "shares", "room", "with", "the", "heart"]
+    for text in ("Teaching quiz: which bone is the left clavicle? Mask it.", "the mass that is a polyp", "which is the heart?"):
+        assert not any(_describing(text)), text
+    assert not any(_landmark_flags("a naevus under surveillance for melanoma"))
+    assert any(_landmark_flags("the rib under the left clavicle"))
+    r = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3)
+    assert r.resolve("the polyp which is pedunculated").model_prompt == "the polyp which is pedunculated"  # named: as written
+
+
+def test_minilm_reads_list_20s_misses(lite):
+    # as the universal model reads them (trained on names: a sentence naming one target gives its name)
+    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+    for prompt, target in [
+        ("the two-lobed breathing organ on the patient's left side that shares room with the heart, dark on the right half of the image", "left lung"),
+        ("Dermoscopic image from a 45-year-old with an atypical naevus under surveillance for melanoma; delineate the whole "
+         "pigmented lesion border, excluding hairs and the surrounding normal skin", "skin lesion"),
+        ("the brown pigmented area of abnormal skin in the middle of the dermoscope view that stands out from the normal skin around it", "skin lesion"),
+        ("{'target': 'melanocytic naevus / possible melanoma', 'modality': 'dermoscopy'}", "skin lesion"),
+        ("Teaching quiz: which bone is the left clavicle on this PA radiograph? Mask it.", "left clavicle")]:
+        assert r.resolve(prompt).target == target, prompt
+    # a target named in a describing clause is not asked for either
+    assert r.resolve("Mark the pooled liquid stool and debris lying in the dependent part of the colon, which often "
+                     "obscures the view of any polyp.").target is None

@@ -153,6 +153,12 @@ RELATIONS = {**dict.fromkeys(("lateral", "medial", "superior", "inferior", "ante
 # a landmark phrase runs this many words at most, and ends at a punctuation mark or a new clause
 # ("..., which", "... where"): "the heart, between the two lungs" names the heart
 LANDMARK_SCOPE = 8
+# what follows a landmark word without being a place ("under surveillance for melanoma", "seen
+# under dermoscopy", "near normal"): nothing after it is a landmark
+NO_PLACES = frozenset({"surveillance", "observation", "review", "treatment", "investigation", "follow", "care",
+                       "suspicion", "anaesthesia", "anesthesia", "magnification", "dermoscopy", "dermatoscopy",
+                       "polarised", "polarized", "study", "consideration", "evaluation", "assessment", "normal",
+                       "control"})
 LABEL_WORDS = 4  # a label before a colon ("voice note:") runs this many words at most
 CLAUSE_WORDS = frozenset({"which", "that", "where", "while", "whereas", "whose", "because", "although", "though", "since", "unless"})
 # words that leave out what follows them, a list over commas included
@@ -305,11 +311,15 @@ def _payload_values(text: str) -> str:
         return text  # (fields that say what is there, "polyp: none, heart: yes", say no request)
     leave_out = EXCLUSIONS | {"not", "without", "no"}
     kept = [name if REQUEST.match(v.lower() + " ") and len(v.split()) <= 2 else v for name, v in fields
-            if name not in leave_out and v.lower().split()[0] not in leave_out]
+            if name not in leave_out | CONTEXT_FIELDS and v.lower().split()[0] not in leave_out]
     return " ".join(kept)
 
 
 VERDICTS = frozenset({"yes", "no", "none", "absent", "present", "true", "false", "0", "1"})
+# fields that say where the picture comes from, not what is asked ("'modality': 'dermoscopy'"),
+# as "in this dermoscopy image" does in a sentence
+CONTEXT_FIELDS = frozenset({"modality", "imaging", "view", "projection", "dataset", "source", "image", "format",
+                            "device", "scanner", "study", "series", "task", "type", "output"})
 # letters that are no accented Latin letter, folded by hand ("Fuß" -> "fuss", "cœur" -> "coeur")
 FOLDED_LETTERS = str.maketrans({"ß": "ss", "œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae"})
 # a side word after its noun, as Romance languages and Latin put it ("pulmón derecho" -> "lung right");
@@ -475,7 +485,7 @@ def _landmark_flags(text: str) -> list[bool]:
             leaving_out, flags[-1] = leaving_out or "clause", True  # (the "not" too: it negates nothing asked for)
         elif t in EXCLUSIONS or (two_words and t in EXCLUSIONS_BEFORE):
             leaving_out = leaving_out if kept else "sentence"
-        elif t in LANDMARK_WORDS or two_words:
+        elif (t in LANDMARK_WORDS or two_words) and tokens[k + 1 : k + 2] != [] and tokens[k + 1] not in NO_PLACES:
             left = LANDMARK_SCOPE
     return flags
 
@@ -546,6 +556,26 @@ def _negation_flags(text: str, name_words: frozenset[str] | set[str], strict: bo
     return flags
 
 
+def _describing(text: str) -> list[bool]:
+    """For each of ``_words(text)``: whether it stands in a clause that describes what an earlier
+    clause asks for: one that opens with a clause word ("that", "which", "where"), not followed by a
+    verb of being, after a first clause that says something ("the two-lobed breathing organ on the
+    patient's left side that shares room with the heart": the heart is no request; "the mass that
+    is a polyp" names it)."""
+    words, ids, labels = _words(text), _clause_ids(text), _labels(text)
+    first = next((ids[i] for i, w in enumerate(words) if w not in PLAIN_WORDS and ids[i] not in labels), None)
+    # a clause word right after a word or a comma opens a relative clause; after a stop, a colon or
+    # a question mark it opens a question ("Teaching quiz: which bone is the left clavicle?")
+    tokens = TOKENS.findall(text.lower())
+    after = [tokens[k - 1] if k else "." for k, t in enumerate(tokens) if t[0].isalnum()]
+    opens: dict[int, int] = {}  # clause -> index of its first word
+    for i, c in enumerate(ids):
+        opens.setdefault(c, i)
+    return [first is not None and c > first and words[opens[c]] in CLAUSE_WORDS and (after[opens[c]][0].isalnum() or after[opens[c]] == ",")
+            and words[opens[c] + 1 : opens[c] + 2] != [] and words[opens[c] + 1] not in COPULAS
+            for c in ids]
+
+
 def _edits(a: str, b: str) -> int:
     """Damerau-Levenshtein distance: insertions, deletions, substitutions and exchanges of two
     neighbouring letters, one edit each."""
@@ -577,10 +607,11 @@ def _contains(prompt: str, name: str) -> bool:
 
 
 def _names_as_target(prompt: str, name: str) -> bool:
-    """``prompt`` holds ``name`` somewhere other than in a landmark phrase (:func:`_landmark_flags`):
-    "the polyp in the bowel", not "... above the left lung" or "... lateral to the heart"."""
-    p, n, landmark = _words(prompt), _words(name), _landmark_flags(prompt)
-    return bool(n) and any(p[i : i + len(n)] == n and not landmark[i] for i in range(len(p) - len(n) + 1))
+    """``prompt`` holds ``name`` somewhere other than in a landmark phrase (:func:`_landmark_flags`)
+    or a clause that describes what is asked (:func:`_describing`): "the polyp in the bowel", not
+    "... above the left lung", "... lateral to the heart" or "..., that shares room with the heart"."""
+    p, n, landmark, describing = _words(prompt), _words(name), _landmark_flags(prompt), _describing(prompt)
+    return bool(n) and any(p[i : i + len(n)] == n and not (landmark[i] or describing[i]) for i in range(len(p) - len(n) + 1))
 
 
 class PromptResolver:
@@ -951,7 +982,7 @@ class PromptResolver:
             return unchanged
         words = _words(prompt)
         heads = self._head_targets(prompt, negation)
-        if any(f and w in self._content for w, f in zip(words, negation)):
+        if any(f and not d and w in self._content for w, f, d in zip(words, negation, _describing(prompt))):
             # a negated target word ("healthy skin", "without pigment"): a similarity found in the
             # prompt would turn its meaning round, unless an alias heads the request ("the pigmented
             # lesion up to its boundary with normal skin")
