@@ -65,7 +65,7 @@ def test_minilm_leaves_vague_findings_to_the_image_and_nothing_else(lite):  # no
     for prompt in ("bright white spots of light", "Label the dark central lumen of the bowel only; any protruding lesion is background.",
                    "the tiny red dotted vessels inside the spot, not the spot itself", "the metal clip they put on the gut wall after taking out a growth",
                    "Annotate only the hair shafts crossing the image; the pigmented lesion beneath them is background.",
-                   "the bleeding spot where they cut the thing out",
+                   "the bleeding spot where they cut the thing out", "the pacemaker generator, the metal lump under the skin",
                    "The ankle joint and malleoli visible at the edge of the foot photograph, the bony bumps on either side above the foot."):
         res = r.resolve(prompt)
         assert res.target is None and res.candidates == (), prompt

@@ -190,7 +190,7 @@ PICTURE_SIDE = re.compile(r"\b(left|right)\b[^,;()]*?\b(?:of|on|in)\s+the\s+(?:[
                           r"(?:image|picture|film|screen|radiograph|x-?ray|view)\b", re.IGNORECASE)
 # what a request opens with says nothing of its target ("segment the ...", "draw a mask around ...",
 # "can you show me ...", "where is ...")
-LEAD_INS = (r"(?:please\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+you\s+|"
+LEAD_INS = (r"(?:(?:please|pls|plz)\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+you\s+|"
             r"i\s+(?:want|need|would\s+like)\s+(?:that\s+)?(?:you\s+)?(?:to\s+)?|help\s+me\s+|where\s+(?:is|are)\s+|"
             r"(?:is|are)\s+there\s+)*")
 REQUEST_VERBS = (r"(?:segment|outline|highlight|mark|mask|find|show(?:\s+me)?|draw|delineate|"
@@ -870,10 +870,14 @@ class PromptResolver:
         vague = {t for t in vague if not self._asks_for_else(prompt, t, self._vague[t])}
         each = _asked_texts(prompt, each=True)
         # where a request asks for something, what it asks for is the answer ("Label the lumen only;
-        # any protruding lesion is background" asks for no lesion)
-        requests = [t for c, t in zip(_clauses(prompt), each) if t and REQUEST.match(c) and _heads(t)]
+        # any protruding lesion is background" asks for no lesion); else the first clause that says
+        # anything, after a label ("the pacemaker generator, the metal lump under the skin" asks for
+        # no lump of any target)
+        clauses, labels, ids = _clauses(prompt), _labels(prompt), list(dict.fromkeys(_clause_ids(prompt)))
+        requests = [t for c, t in zip(clauses, each) if t and REQUEST.match(c) and _heads(t)]
+        first = next(([t] for c, t in zip(ids, each) if t and c not in labels and _heads(t)), [])
         found: dict[str, float] = {}
-        for text in requests or [t for t in each if t]:
+        for text in requests or first:
             here = {t for t in vague if self._vague[t] & _heads(text)}
             if not here:
                 continue
