@@ -18,11 +18,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .errors import ConfigError, DataError
+from .errors import ConfigError
 from .decision import binarize, check_pixel_threshold, check_presence_threshold, is_present, presence_score
 from .models.base import SegmentationModel
 from .preprocess import preprocess_image
-from .prompts.check import check_prompt
 
 EPS = 1e-6
 
