@@ -74,10 +74,13 @@ def cross_summary(folder: str) -> dict:
 
 def cross_table(named: list[tuple[str, dict]]) -> str:
     lines = ["| | goal | " + " | ".join(n for n, _ in named) + " |", "|---|---|" + "---|" * len(named)]
+    def share(x: float | None, n: int) -> str:
+        return "-" if x is None else f"{100 * x:.1f} % (of {n})"  # (a list of decoys asks no target by name)
+
     lines.append("| another target's name called absent | >= 95 % | " + " | ".join(
-        f"{100 * c['other_targets_absent']:.1f} % (of {c['n_other']})" for _, c in named) + " |")
+        share(c["other_targets_absent"], c["n_other"]) for _, c in named) + " |")
     lines.append("| nonsense called absent | >= 90 % | " + " | ".join(
-        f"{100 * c['nonsense_absent']:.1f} % (of {c['n_nonsense']})" for _, c in named) + " |")
+        share(c["nonsense_absent"], c["n_nonsense"]) for _, c in named) + " |")
     lines.append("| target-free val images called absent (fuseg, polypgen) | >= 90 % | " + " | ".join(
         f"{c['target_free'][0]} of {c['target_free'][1]}" for _, c in named) + " |")
     lines.append("| paraphrases within 2 Dice points of the name | all | " + " | ".join(

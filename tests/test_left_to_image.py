@@ -138,3 +138,34 @@ def test_the_choice_is_made_once_on_a_plain_pass_then_sampled_and_augmented(tta)
     assert sampled.entropy.shape == sampled.mask.shape == sampled.mutual_information.shape == (40, 56)
     batch = segment_batch(seg, [image, image], ["heart", "the spot"], uncertainty=True, samples=3)
     assert [b.model_prompt for b in batch] == ["heart", "skin lesion"] and batch[1].entropy.shape == (40, 56)
+
+
+def test_a_names_only_model_refuses_a_prompt_that_names_its_target_as_something_else():
+    """A model trained on names alone reads the name in "the healthy skin around the ulcer" and answers
+    with the ulcer; the resolver knows the prompt asks for something else, so it is called absent."""
+    names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.999, names_only=True)
+    for prompt in ("the healthy skin around the ulcer, excluding the ulcer itself", "the rib just below the left clavicle",
+                   "no polyp in this frame", "the normal mucosa around the polyp, not the polyp itself",
+                   "the normal surrounding skin only, leave out the mole"):
+        res = names.resolve(prompt)
+        assert res.refused and res.target is None, prompt
+    for prompt in ("polyp", "Left Lung", "heart and left lung", "one small pink polyp in the upper left", "do not miss the small polyp",
+                   "orchestra", "the spot"):
+        assert not names.resolve(prompt).refused, prompt
+    # a model that reads sentences reads them itself
+    assert not PromptResolver(bag_of_words, TARGETS, min_similarity=0.999).resolve("no polyp in this frame").refused
+
+
+def test_the_segmenter_calls_a_refused_prompt_absent():
+    model = medvlseg.build_model("clipseg", backbone="tiny").eval()
+    image = np.random.default_rng(3).integers(0, 255, (32, 32, 3), dtype=np.uint8)
+    seg = medvlseg.Segmenter(model, threshold=0.01, presence_threshold=0.0)
+
+    class Refusing:
+        def resolve(self, prompt):
+            return Resolution(prompt, prompt, None, refused="around" in prompt)
+
+    seg.resolver = Refusing()
+    assert seg.segment(image, "the skin").mask.any()  # everything is present at these thresholds
+    r = seg.segment(image, "the skin around the ulcer")
+    assert not r.mask.any() and r.model_prompt == "the skin around the ulcer" and seg.refuses("the skin around the ulcer")

@@ -156,6 +156,12 @@ class Segmenter:
         r = self.resolver.resolve(prompt)
         return r.candidates or (r.model_prompt,)
 
+    def refuses(self, prompt: str) -> bool:
+        """``prompt`` names a target of a model trained on names alone only where it asks for something
+        else ("the healthy skin around the ulcer", "no polyp here"): called absent whatever the model
+        says (:attr:`medvlseg.prompts.resolve.Resolution.refused`)."""
+        return self.resolver is not None and self.resolver.resolve(prompt).refused
+
     def presence_threshold_for(self, prompt: str, model_prompt: str | None = None) -> float:
         """The presence threshold for ``prompt`` (given to the model as ``model_prompt``, by default
         :meth:`model_prompt`): the one given to the Segmenter, else the record's calibrated value for
@@ -256,7 +262,7 @@ class Segmenter:
             mean = _resize(probs, size)[0, 0]
             entropy = _binary_entropy(mean) if uncertainty else None
             mi = torch.zeros_like(mean) if uncertainty else None
-        keep = is_present(present, self.presence_threshold_for(prompt, model_prompt))
+        keep = is_present(present, self.presence_threshold_for(prompt, model_prompt)) and not self.refuses(prompt)
         mask = binarize(mean, self.threshold) if keep else torch.zeros_like(mean, dtype=torch.bool)
         return SegmentationResult(
             mask=mask.cpu().numpy(),

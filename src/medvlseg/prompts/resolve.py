@@ -82,7 +82,12 @@ resolves to nothing is read a second time as dictated: a word that sounds like a
   clearly as the closest, and none where anything else is as close ("bright white spots of light",
   "the growth on the collarbone"). The segmenter asks the model for each and answers with the one
   it finds present (:meth:`medvlseg.segmenter.Segmenter.choose`): the image knows what the words
-  do not.
+  do not;
+- for a model trained on names alone, a prompt that holds a target's name or head word but asks
+  for something else (only in landmark phrases, what is left out, describing clauses, or under a
+  negation: "the healthy skin around the ulcer", "the rib just below the left clavicle", "no polyp
+  in this frame") is refused (:attr:`Resolution.refused`): such a model reads the word, not the
+  sentence, and would answer with the target; the segmenter calls it absent.
 """
 
 from __future__ import annotations
@@ -273,6 +278,10 @@ class Resolution:
     # a finding asked for by an everyday word ("the spot", "this lump"): the trained targets it may
     # mean, for the image to decide (the one the model finds there; target is then None)
     candidates: tuple[str, ...] = ()
+    # a model trained on names alone, asked for something else in words that name its target ("the
+    # healthy skin around the ulcer", "the rib just below the left clavicle", "no polyp here"): it
+    # would read the name and answer with that target, so the segmenter calls the prompt absent
+    refused: bool = False
 
 
 def _words(text: str) -> list[str]:
@@ -840,7 +849,24 @@ class PromptResolver:
             candidates = self._left_to_image(prompt)
             if candidates:
                 return Resolution(given, given, None, found.similarity, found.runner_up, candidates)
+            if self.names_only and self._refused(given, prompt):
+                return Resolution(given, given, None, found.similarity, found.runner_up, refused=True)
         return found
+
+    def _refused(self, given: str, prompt: str) -> bool:
+        """``prompt`` holds a trained target's name or head word ("ulcer", "clavicle", "mole") but asks
+        for something else: only in landmark phrases, in what is left out or in clauses that describe
+        ("the healthy skin around the ulcer", "the rib just below the left clavicle"), or under a
+        negation ("no polyp in this frame"). Not a target's own name as given ("polyp"), nor two
+        targets asked for at once."""
+        if given.strip().lower() in {n for names in self._names.values() for n in names}:
+            return False
+        asked, landmarks = self._named(prompt)
+        if asked:
+            denied = _negation_flags(prompt, self._name_words, strict=True)
+            return any(self._negated_name(prompt, t, denied) for t in asked)
+        words = set(_words(prompt))
+        return bool(landmarks) or any(words & self._heads[t] for t in self.targets)
 
     def _left_to_image(self, prompt: str) -> tuple[str, ...]:
         """The trained targets a finding asked for by an everyday word may mean ("is this spot cancer?",
