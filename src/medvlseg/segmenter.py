@@ -22,6 +22,7 @@ from .errors import ConfigError
 from .decision import binarize, check_pixel_threshold, check_presence_threshold, is_present, presence_score
 from .models.base import SegmentationModel
 from .preprocess import preprocess_image
+from .prompts.check import check_prompt
 
 EPS = 1e-6
 
@@ -237,6 +238,7 @@ class Segmenter:
         """
         from .predict import segment_batch
 
+        check_prompt(prompt)  # before the image is read
         return segment_batch(self, [_as_array(image)], [prompt], uncertainty=uncertainty, samples=samples)[0]
 
     def result(
