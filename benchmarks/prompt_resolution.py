@@ -11,6 +11,8 @@ A list with no targets (decoys) counts how many of its prompts resolve to a targ
 A prompt left to the image (a finding asked for by an everyday word: "the spot") is counted apart,
 with the targets the image will decide between ("left to the image: skin lesion|polyp"); for a
 paraphrase it counts as its own when its target is among them, for a decoy as a possible hit.
+A prompt refused (a names-only model asked for something else in words that name its target: "the
+healthy skin around the ulcer") is counted too: the segmenter calls it absent.
 """
 
 from __future__ import annotations
@@ -45,10 +47,10 @@ def main(argv: list[str] | None = None) -> int:
             for p in [target, *paraphrases]:
                 r = seg.resolver.resolve(p)
                 rows.append({"prompt": p, "meant": target, "given_as": r.model_prompt, "similarity": r.similarity, "runner_up": r.runner_up,
-                             "left_to_image": list(r.candidates)})
+                             "left_to_image": list(r.candidates), "refused": r.refused})
         listed_nonsense += spec.nonsense if spec.targets else []
         decoys = [{"prompt": p, "given_as": (r := seg.resolver.resolve(p)).model_prompt, "target": r.target, "similarity": r.similarity,
-                   "left_to_image": list(r.candidates)} for p in ([] if spec.targets else spec.nonsense)]
+                   "left_to_image": list(r.candidates), "refused": r.refused} for p in ([] if spec.targets else spec.nonsense)]
         print(f"\n## {name}\n\n| prompt | meant | given to the model as | similarity | runner-up |\n|---|---|---|---|---|")
         for r in rows:
             sim = "-" if r["similarity"] is None else f"{r['similarity']:.3f}"
@@ -66,11 +68,12 @@ def main(argv: list[str] | None = None) -> int:
         paraphrases = [r for r in rows if r["prompt"] != r["meant"]]
         if decoys:
             line = (f"{name}: decoys resolved to a target: {sum(d['target'] is not None for d in decoys)} of {len(decoys)}; "
-                    f"left to the image: {sum(bool(d['left_to_image']) for d in decoys)}")
+                    f"left to the image: {sum(bool(d['left_to_image']) for d in decoys)}; refused: {sum(d['refused'] for d in decoys)}")
         else:
             line = (f"{name}: paraphrases given as their own target: {sum(r['given_as'] == r['meant'] for r in paraphrases)} of {len(paraphrases)}; "
                     f"left to the image with their own among the candidates: {sum(r['meant'] in r['left_to_image'] for r in paraphrases)}; "
-                    f"given as another target: {sum(r['given_as'] not in (r['meant'], r['prompt']) for r in paraphrases)}")
+                    f"given as another target: {sum(r['given_as'] not in (r['meant'], r['prompt']) for r in paraphrases)}; "
+                    f"refused: {sum(r['refused'] for r in paraphrases)}")
         summary.append(line)
         lists[name] = {"rows": rows, "decoys": decoys, "summary": line}
     rng = np.random.default_rng(0)
