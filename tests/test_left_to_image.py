@@ -152,6 +152,15 @@ def test_a_names_only_model_refuses_a_prompt_that_names_its_target_as_something_
     for prompt in ("polyp", "Left Lung", "heart and left lung", "one small pink polyp in the upper left", "do not miss the small polyp",
                    "orchestra", "the spot"):
         assert not names.resolve(prompt).refused, prompt
+    # what a second review found refused or lost: a request in a clause that holds it, plurals,
+    # one negated target beside an asked one, fields that carry the target
+    for prompt in ("segment the lungs", "Produce a mask that covers the heart", "outline the heart but not the left lung",
+                   "Segment all pixels that belong to the left lung", "Quick question, which bone is the right clavicle?"):
+        assert not names.resolve(prompt).refused, prompt
+    from medvlseg.prompts.resolve import _expand
+
+    assert _expand("{'type': 'polyp', 'modality': 'colonoscopy'}") == "polyp"
+    assert _expand("{'modality': 'dermoscopy', 'view': 'PA'}") == "dermoscopy PA"  # nothing else to read
     # a model that reads sentences reads them itself
     assert not PromptResolver(bag_of_words, TARGETS, min_similarity=0.999).resolve("no polyp in this frame").refused
 

@@ -162,8 +162,8 @@ LANDMARK_SCOPE = 8
 # under dermoscopy", "near normal"): nothing after it is a landmark
 NO_PLACES = frozenset({"surveillance", "observation", "review", "treatment", "investigation", "follow", "care",
                        "suspicion", "anaesthesia", "anesthesia", "magnification", "dermoscopy", "dermatoscopy",
-                       "polarised", "polarized", "study", "consideration", "evaluation", "assessment", "normal",
-                       "control"})
+                       "polarised", "polarized", "study", "consideration", "evaluation", "assessment", "control",
+                       "dermatoscope", "dermoscope", "microscope"})
 LABEL_WORDS = 4  # a label before a colon ("voice note:") runs this many words at most
 CLAUSE_WORDS = frozenset({"which", "that", "where", "while", "whereas", "whose", "because", "although", "though", "since", "unless"})
 # words that leave out what follows them, a list over commas included
@@ -321,14 +321,16 @@ def _payload_values(text: str) -> str:
     leave_out = EXCLUSIONS | {"not", "without", "no"}
     kept = [name if REQUEST.match(v.lower() + " ") and len(v.split()) <= 2 else v for name, v in fields
             if name not in leave_out | CONTEXT_FIELDS and v.lower().split()[0] not in leave_out]
+    if not kept:  # nothing but where the picture comes from: read that
+        kept = [v for name, v in fields if name in CONTEXT_FIELDS]
     return " ".join(kept)
 
 
 VERDICTS = frozenset({"yes", "no", "none", "absent", "present", "true", "false", "0", "1"})
 # fields that say where the picture comes from, not what is asked ("'modality': 'dermoscopy'"),
 # as "in this dermoscopy image" does in a sentence
-CONTEXT_FIELDS = frozenset({"modality", "imaging", "view", "projection", "dataset", "source", "image", "format",
-                            "device", "scanner", "study", "series", "task", "type", "output"})
+CONTEXT_FIELDS = frozenset({"modality", "imaging", "view", "projection", "dataset", "source", "format", "device",
+                            "scanner", "study", "series"})
 # letters that are no accented Latin letter, folded by hand ("Fuß" -> "fuss", "cœur" -> "coeur")
 FOLDED_LETTERS = str.maketrans({"ß": "ss", "œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae"})
 # a side word after its noun, as Romance languages and Latin put it ("pulmón derecho" -> "lung right");
@@ -565,6 +567,19 @@ def _negation_flags(text: str, name_words: frozenset[str] | set[str], strict: bo
     return flags
 
 
+# what opens a clause that describes ("..., which often obscures the view of any polyp"); a clause
+# that says what something is ("which bone is the left clavicle"), or whose verb holds what is asked
+# ("a mask that covers the heart", "pixels that belong to the left lung"), describes nothing, nor
+# does "that" before a noun ("that polyp")
+RELATIVE_WORDS = frozenset({"that", "which", "whose"})
+BEING = frozenset({"is", "are", "was", "were", "be", "being", "seems", "appears", "looks"})
+CARRYING_VERBS = frozenset({"covers", "cover", "covering", "contains", "contain", "containing", "includes", "include",
+                            "outlines", "outline", "shows", "show", "has", "have", "holds", "hold", "belong", "belongs",
+                            "marks", "mark", "highlights", "highlight", "segments", "segment", "delineates", "traces"})
+DETERMINED = frozenset({"polyp", "polyps", "ulcer", "wound", "lesion", "mole", "lung", "lungs", "heart", "clavicle",
+                        "clavicles", "spot", "growth", "one", "area", "region", "part", "left", "right", "same", "whole"})
+
+
 def _describing(text: str) -> list[bool]:
     """For each of ``_words(text)``: whether it stands in a clause that describes what an earlier
     clause asks for: one that opens with a clause word ("that", "which", "where"), not followed by a
@@ -580,9 +595,17 @@ def _describing(text: str) -> list[bool]:
     opens: dict[int, int] = {}  # clause -> index of its first word
     for i, c in enumerate(ids):
         opens.setdefault(c, i)
-    return [first is not None and c > first and words[opens[c]] in CLAUSE_WORDS and (after[opens[c]][0].isalnum() or after[opens[c]] == ",")
-            and words[opens[c] + 1 : opens[c] + 2] != [] and words[opens[c] + 1] not in COPULAS
-            for c in ids]
+    clause_words: dict[int, set[str]] = {}
+    for w, c in zip(words, ids):
+        clause_words.setdefault(c, set()).add(w)
+
+    def describes(c: int) -> bool:
+        i = opens[c]
+        return (first is not None and c > first and words[i] in RELATIVE_WORDS and (after[i][0].isalnum() or after[i] == ",")
+                and i + 1 < len(words) and words[i + 1] not in DETERMINED
+                and not clause_words[c] & (BEING | CARRYING_VERBS))
+
+    return [describes(c) for c in ids]
 
 
 def _edits(a: str, b: str) -> int:
@@ -855,18 +878,17 @@ class PromptResolver:
 
     def _refused(self, given: str, prompt: str) -> bool:
         """``prompt`` holds a trained target's name or head word ("ulcer", "clavicle", "mole") but asks
-        for something else: only in landmark phrases, in what is left out or in clauses that describe
-        ("the healthy skin around the ulcer", "the rib just below the left clavicle"), or under a
-        negation ("no polyp in this frame"). Not a target's own name as given ("polyp"), nor two
-        targets asked for at once."""
+        for something else: every one of those words stands in a landmark phrase or in what is left
+        out ("the healthy skin around the ulcer", "the rib just below the left clavicle"), or under a
+        negation ("no polyp in this frame"). Not a target's own name as given ("polyp"), nor a word
+        in a clause that only describes ("a mask that covers the heart" goes to the model)."""
         if given.strip().lower() in {n for names in self._names.values() for n in names}:
             return False
-        asked, landmarks = self._named(prompt)
-        if asked:
-            denied = _negation_flags(prompt, self._name_words, strict=True)
-            return any(self._negated_name(prompt, t, denied) for t in asked)
-        words = set(_words(prompt))
-        return bool(landmarks) or any(words & self._heads[t] for t in self.targets)
+        words = _words(prompt)
+        kept = [f or n for f, n in zip(_landmark_flags(prompt), _negation_flags(prompt, self._name_words, strict=True))]
+        heads = set().union(*self._heads.values(), *(set(_words(t)) - set(SIDE_WORDS) for t in self.targets))
+        hits = [k for w, k in zip(words, kept) if w in heads and w not in {"skin", "foot"}]
+        return bool(hits) and all(hits)
 
     def _left_to_image(self, prompt: str) -> tuple[str, ...]:
         """The trained targets a finding asked for by an everyday word may mean ("is this spot cancer?",
