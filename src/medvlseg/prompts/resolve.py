@@ -582,10 +582,11 @@ DETERMINED = frozenset({"polyp", "polyps", "ulcer", "wound", "lesion", "mole", "
 
 def _describing(text: str) -> list[bool]:
     """For each of ``_words(text)``: whether it stands in a clause that describes what an earlier
-    clause asks for: one that opens with a clause word ("that", "which", "where"), not followed by a
-    verb of being, after a first clause that says something ("the two-lobed breathing organ on the
-    patient's left side that shares room with the heart": the heart is no request; "the mass that
-    is a polyp" names it)."""
+    clause asks for: one opened by "that", "which" or "whose" right after a word or a comma (not a
+    question: "Quiz: which bone is ..."), after a first clause that says something, with no verb of
+    being or of holding in it (:data:`CARRYING_VERBS`), and "that" no determiner ("that polyp"):
+    "the two-lobed breathing organ on the patient's left side that shares room with the heart" asks
+    for no heart; "the mass that is a polyp" and "a mask that covers the heart" name it."""
     words, ids, labels = _words(text), _clause_ids(text), _labels(text)
     first = next((ids[i] for i, w in enumerate(words) if w not in PLAIN_WORDS and ids[i] not in labels), None)
     # a clause word right after a word or a comma opens a relative clause; after a stop, a colon or
@@ -722,6 +723,9 @@ class PromptResolver:
         self._by_sound: dict[str, list[str]] = {}
         for w in sorted(self._sound_words):
             self._by_sound.setdefault(_sound(w), []).append(w)
+        # the words that name a trained target in a sentence: its head nouns and one-word synonyms
+        # ("ulcer", "lung", "mole"; not "skin" or "foot", which name places): _refused
+        self._head_words = frozenset().union(*self._heads.values())
         # everyday words for a finding that mean a trained target only in its own image ("spot")
         self._vague = {t: {w for v in catalog.targets[catalog.aliases.get(t, t)].vague_words for w in (v, pluralize(v))}
                        for t in self.targets if catalog.aliases.get(t, t) in catalog.targets}
@@ -884,10 +888,8 @@ class PromptResolver:
         in a clause that only describes ("a mask that covers the heart" goes to the model)."""
         if given.strip().lower() in {n for names in self._names.values() for n in names}:
             return False
-        words = _words(prompt)
         kept = [f or n for f, n in zip(_landmark_flags(prompt), _negation_flags(prompt, self._name_words, strict=True))]
-        heads = set().union(*self._heads.values(), *(set(_words(t)) - set(SIDE_WORDS) for t in self.targets))
-        hits = [k for w, k in zip(words, kept) if w in heads and w not in {"skin", "foot"}]
+        hits = [k for w, k in zip(_words(prompt), kept) if w in self._head_words]
         return bool(hits) and all(hits)
 
     def _left_to_image(self, prompt: str) -> tuple[str, ...]:
@@ -945,8 +947,7 @@ class PromptResolver:
         """``text`` read as dictated, and the words read into it. A word, or two neighbouring words
         spoken as one, that sounds like a word that names a trained target (:func:`_sound`) is read
         as that word where it is also spelt near it: a word the vocabulary does not know at one edit
-        (two in a word of seven letters or more: "klavikle")
-        ("lunge"; "lotion" is no "lesion"), two words at two ("melon oma" -> "melanoma", "pole up"
+        ("lunge"; "lotion" is no "lesion"; two in a word of seven letters or more: "klavikle"), two words at two ("melon oma" -> "melanoma", "pole up"
         -> "polyp"; never after a plain word: "her to" is no heart), a real English word at three
         with its first letter kept (two without), and only where it completes a target's name of
         two words that ends what is asked ("rite lung" -> "right lung", "food ulcer"; "male" is no
