@@ -76,6 +76,8 @@ def segment_batch(
     """
     if len(images) != len(prompts):
         raise ConfigError(f"need one prompt per image: {len(images)} image(s), {len(prompts)} prompt(s)")
+    if texts is not None and len(texts) != len(images):
+        raise ConfigError(f"texts: need one per image: {len(images)} image(s), {len(texts)} text(s)")
     for p in prompts:
         check_prompt(p)
     if not images:
