@@ -158,8 +158,8 @@ RELATIONS = {**dict.fromkeys(("lateral", "medial", "superior", "inferior", "ante
 # a landmark phrase runs this many words at most, and ends at a punctuation mark or a new clause
 # ("..., which", "... where"): "the heart, between the two lungs" names the heart
 LANDMARK_SCOPE = 8
-# what follows a landmark word without being a place ("under surveillance for melanoma", "seen
-# under dermoscopy", "near normal"): nothing after it is a landmark
+# what follows a landmark word, or the word after it, without being a place ("under (close)
+# surveillance for melanoma", "seen under dermoscopy"): nothing after it is a landmark
 NO_PLACES = frozenset({"surveillance", "observation", "review", "treatment", "investigation", "follow", "care",
                        "suspicion", "anaesthesia", "anesthesia", "magnification", "dermoscopy", "dermatoscopy",
                        "polarised", "polarized", "study", "consideration", "evaluation", "assessment", "control",
@@ -202,7 +202,7 @@ REQUEST_VERBS = (r"(?:segment|outline|highlight|mark|mask|find|show(?:\s+me)?|dr
                  r"identify|locate|detect|label|contour|trace|select|extract|annotate|circle|shade|colou?r(?:\s+in)?|see|"
                  r"give\s+me|get|include|note|look\s+at|check)"
                  # what is drawn, and "around": the request's own words ("draw a circle around the mole")
-                 r"(?:\s+(?:a|an)\s+(?:circle|line|box|contour|mask|outline|border|ring))?(?:\s+around)?")
+                 r"(?:\s+(?:a|an)\s+(?:circle|line|box|contour|mask|outline|border|ring))?(?:\s+a?round)?")
 INSTRUCTION = re.compile(r"^" + LEAD_INS + r"(?:" + REQUEST_VERBS + r"\s+)?", re.IGNORECASE)
 # a clause that opens with a request verb says what is asked ("Segment the specular highlights ...;
 # the polyp region must be left unmarked" asks for no polyp)
@@ -211,7 +211,8 @@ REQUEST = re.compile(r"^" + LEAD_INS + REQUEST_VERBS + r"\s+", re.IGNORECASE)
 # "... on this frontal chest x-ray")
 CONTEXT = re.compile(r"\b(?:in|on|from|of|at|during)\s+(?:this|the|a|an|that)\s+(?:[a-z0-9]+\s+){0,3}?"
                      r"(?:image|photo|photograph|picture|frame|film|radiograph|x\s?ray|scan|view|video|colonoscopy|endoscopy)\b")
-TOKENS = re.compile(r"[a-z0-9]+|[,;:.()!?]")  # words, and the marks that end a clause
+# words, and the marks that end a clause (a dash between spaces too: "the bump ... – the aortic knob")
+TOKENS = re.compile(r"[a-z0-9]+|[,;:.()!?\u2013\u2014]|(?<=\s)-(?=\s)")
 # A one- or few-word alias or synonym ("mole", "wound", "cardiac silhouette") names its target like a
 # name does when it heads what the prompt asks for: in its first clause, after nothing but request
 # words, determiners and words that describe the target (its size, colour, shape, place, or words of
@@ -344,13 +345,24 @@ ELISIONS = re.compile(r"\b(?:l|d|dell|nell|sull|all|dall|qu)['\u2019](?=[A-Za-z]
 
 
 @functools.cache
-def _nontargets() -> dict[str, list[str]]:
-    """What else the images show (``nontargets.yaml``): name -> phrases, over every kind of image."""
+@functools.cache
+def _nontarget_kinds() -> dict[str, dict]:
+    """``nontargets.yaml`` as written: kind of image -> name -> phrases."""
     from importlib import resources
 
-    data = yaml.safe_load(resources.files(__package__).joinpath("nontargets.yaml").read_text(encoding="utf-8"))
+    return yaml.safe_load(resources.files(__package__).joinpath("nontargets.yaml").read_text(encoding="utf-8"))
+
+
+def _pictures() -> frozenset[str]:
+    """The owners that are the picture itself ("other:colonoscopy picture": "colonoscopy", "chest x-ray"):
+    a clause close to one says where the picture comes from, not what is asked."""
+    return frozenset(f"other:{name}" for name in _nontarget_kinds().get("image", {}))
+
+
+def _nontargets() -> dict[str, list[str]]:
+    """What else the images show (``nontargets.yaml``): name -> phrases, over every kind of image."""
     out: dict[str, list[str]] = {}
-    for kind, things in data.items():
+    for kind, things in _nontarget_kinds().items():
         for name, ps in things.items():
             if name in out or not ps or not all(isinstance(p, str) and p.strip() for p in ps):
                 raise ValueError(f"nontargets.yaml: {kind}: {name!r}: a name used once, with a list of phrases")
@@ -417,7 +429,7 @@ def _asked_texts(text: str, each: bool = False) -> list[str]:
         n = len(clause.split())
         kept = [w for w, f in zip(words[i : i + n], landmark[i : i + n]) if not f and w not in LANDMARK_WORDS | EXCLUSIONS]
         i += n
-        asked = " ".join(CONTEXT.sub(" ", INSTRUCTION.sub("", " ".join(kept))).split())
+        asked = " ".join(CONTEXT.sub(" ", INSTRUCTION.sub("", " ".join(kept) + " ")).split())  # ("can you mark")
         if asked or each:
             texts.append(asked)
     return texts
@@ -433,6 +445,17 @@ PHRASE_TURNS = frozenset({"outside", "beyond", "but", "except", "besides", "apar
 # is the spot ...", "binary mask of the spot")
 HEADLESS = frozenset({"part", "parts", "bit", "piece", "portion", "structure", "structures", "target", "object", "thing",
                       "following", "binary"})
+# a question about what the image shows asks for it as a request does ("Worried about this. Is this
+# spot cancer?")
+QUESTION = re.compile(r"^(?:is|are|was|were|could|might|may|does|do)\s+(?:this|that|these|those|it|there|the|my|his|her|a)\b",
+                      re.IGNORECASE)
+# a pronoun asked for stands for a noun phrase before it ("sessile adenoma seen in the sigmoid,
+# please mask it"): _antecedent
+PRONOUNS = frozenset({"it", "its", "them", "their", "they", "this", "that", "these", "those"})
+POINTING_WORDS = frozenset({"me", "us", "where", "what", "exactly", "precisely", "again", "also"})
+PRONOUN_ENDS = frozenset({"one", "for", "out", "so", "please", "exactly", "then", "now", "too", "again"})
+DETERMINERS = frozenset({"a", "an", "the", "this", "that", "these", "those", "my", "our", "your", "his", "her", "their",
+                         "its", "some"})
 # a finding asked for by an everyday word is left to the image only when its target's phrases are
 # at least this close to what is asked (below it, the words say nothing of any target)
 VAGUE_MIN_SIMILARITY = 0.35
@@ -458,6 +481,19 @@ def _heads(text: str) -> set[str]:
     return set()
 
 
+def _asks_pronoun(tail: list[str]) -> str | None:
+    """What the words after a request verb ask for, where it is a pronoun alone ("it", "its boundary",
+    "me where it is", "it so I can see ...", "them please"): "" (what it stands for was said before:
+    _antecedent), or the side of "the right one"; None: something else."""
+    while tail and tail[0] in POINTING_WORDS:
+        tail = tail[1:]
+    if tail[:1] == ["the"] and tail[1:2] and tail[1] in SIDE_WORDS and tail[2:3] == ["one"]:
+        return tail[1]  # "Is my collarbone broken? Show me the right one please"
+    if tail and tail[0] in PRONOUNS and (len(tail) == 1 or tail[1] in PHRASE_ENDS | REGION_WORDS | PRONOUN_ENDS):
+        return ""
+    return None
+
+
 def _landmark_flags(text: str) -> list[bool]:
     """For each of ``_words(text)``: whether it stands in a landmark phrase: after a landmark word,
     or an anatomical direction followed by "to", in the same clause and at most ``LANDMARK_SCOPE``
@@ -474,14 +510,14 @@ def _landmark_flags(text: str) -> list[bool]:
         if leaving_out and t[0].isalnum() and (tokens[k - 1 : k] in ([","], [";"], ["and"], ["then"])) and \
                 REQUEST.match(" ".join(w for w in tokens[k:] if w[0].isalnum()) + " "):
             leaving_out = None  # a new request ends what was left out ("ignore the hair, segment the mole")
-        if not t[0].isalnum() or t in CLAUSE_WORDS or k == 0:
+        if not t[0].isalnum() or _opens_clause(tokens, k) or k == 0:
             left = 0
             leaving_out = leaving_out if leaving_out == "sentence" and t == "," else None
             # the request that opens a clause names no landmark ("draw a mask around the mole")
-            start = k if t[0].isalnum() and t not in CLAUSE_WORDS else k + 1
+            start = k if t[0].isalnum() and not _opens_clause(tokens, k) else k + 1
             rest = " ".join(w for w in tokens[start:] if w[0].isalnum())
             # (the span only grows: "I would like that you draw ..." is one request)
-            instruction = max(instruction, start + len(INSTRUCTION.match(rest).group().split()))
+            instruction = max(instruction, start + len(INSTRUCTION.match(rest + " ").group().split()))
             if not t[0].isalnum():
                 continue
         flags.append(left > 0 or leaving_out is not None)
@@ -496,20 +532,27 @@ def _landmark_flags(text: str) -> list[bool]:
             leaving_out, flags[-1] = leaving_out or "clause", True  # (the "not" too: it negates nothing asked for)
         elif t in EXCLUSIONS or (two_words and t in EXCLUSIONS_BEFORE):
             leaving_out = leaving_out if kept else "sentence"
-        elif (t in LANDMARK_WORDS or two_words) and tokens[k + 1 : k + 2] != [] and tokens[k + 1] not in NO_PLACES:
+        elif (t in LANDMARK_WORDS or two_words) and tokens[k + 1 : k + 2] != [] and not NO_PLACES & set(tokens[k + 1 : k + 3]):
             left = LANDMARK_SCOPE
     return flags
+
+
+def _opens_clause(tokens: list[str], k: int) -> bool:
+    """Token ``k`` opens a clause: a clause word ("which", "where"), but not "that" before a noun it
+    determines ("can you mark that spot")."""
+    return tokens[k] in CLAUSE_WORDS and not (tokens[k] == "that" and tokens[k + 1 : k + 2] and tokens[k + 1] in DETERMINED)
 
 
 def _clause_ids(text: str) -> list[int]:
     """For each of ``_words(text)``: the index of its clause; a clause ends at a punctuation mark and
     before a word that opens one ("which", "where", ...)."""
     ids, c = [], 0
-    for t in TOKENS.findall(text.lower()):
+    tokens = TOKENS.findall(text.lower())
+    for k, t in enumerate(tokens):
         if not t[0].isalnum():
             c += 1
             continue
-        if t in CLAUSE_WORDS:
+        if _opens_clause(tokens, k):
             c += 1
         ids.append(c)
     return ids
@@ -519,13 +562,14 @@ def _labels(text: str) -> set[int]:
     """The clauses (:func:`_clause_ids`) that label what follows them: a few words before a colon
     ("voice note:", "Student:", "ISIC-style task:")."""
     labels, c, n = set(), 0, 0
-    for t in TOKENS.findall(text.lower()):
+    tokens = TOKENS.findall(text.lower())
+    for k, t in enumerate(tokens):
         if not t[0].isalnum():
             if t == ":" and 0 < n <= LABEL_WORDS:
                 labels.add(c)
             c, n = c + 1, 0
             continue
-        if t in CLAUSE_WORDS:
+        if _opens_clause(tokens, k):
             c, n = c + 1, 0
         n += 1
     return labels
@@ -576,8 +620,10 @@ BEING = frozenset({"is", "are", "was", "were", "be", "being", "seems", "appears"
 CARRYING_VERBS = frozenset({"covers", "cover", "covering", "contains", "contain", "containing", "includes", "include",
                             "outlines", "outline", "shows", "show", "has", "have", "holds", "hold", "belong", "belongs",
                             "marks", "mark", "highlights", "highlight", "segments", "segment", "delineates", "traces"})
-DETERMINED = frozenset({"polyp", "polyps", "ulcer", "wound", "lesion", "mole", "lung", "lungs", "heart", "clavicle",
-                        "clavicles", "spot", "growth", "one", "area", "region", "part", "left", "right", "same", "whole"})
+DETERMINED = frozenset({"polyp", "polyps", "ulcer", "ulcers", "wound", "wounds", "lesion", "lesions", "mole", "moles",
+                        "lung", "lungs", "heart", "clavicle", "clavicles", "collarbone", "bone", "spot", "spots",
+                        "growth", "lump", "bump", "patch", "sore", "mass", "blotch", "mark", "shadow", "thing", "one",
+                        "area", "region", "part", "left", "right", "same", "whole"})
 
 
 def _describing(text: str) -> list[bool]:
@@ -602,7 +648,9 @@ def _describing(text: str) -> list[bool]:
 
     def describes(c: int) -> bool:
         i = opens[c]
-        return (first is not None and c > first and words[i] in RELATIVE_WORDS and (after[i][0].isalnum() or after[i] == ",")
+        # "where" right after a noun ("the notch where the heart sits"), not after a request ("show me where")
+        opener = words[i] in RELATIVE_WORDS or (words[i] == "where" and after[i] not in PLAIN_WORDS)
+        return (first is not None and c > first and opener and (after[i][0].isalnum() or after[i] == ",")
                 and i + 1 < len(words) and words[i + 1] not in DETERMINED
                 and not clause_words[c] & (BEING | CARRYING_VERBS))
 
@@ -804,6 +852,8 @@ class PromptResolver:
                 continue
             rest = [w for w, f in zip(_words(clause), _landmark_flags(clause)) if not f][len(_words(m.group())):]
             rest = _words(CONTEXT.sub(" ", " ".join(rest)))
+            if _asks_pronoun(rest) is not None:
+                return False  # "..., could you draw round it so I can see how big it is?": what came before
             # a generic object the prompt spells out after a colon ("Segment the finding: a polyp")
             spelled = {w for w in GENERIC_OBJECTS if re.search(rf"\b{w}\s*:", prompt, re.IGNORECASE)}
             other = [w for w in rest if w not in PLAIN_WORDS | spelled and not w.isdigit()]
@@ -816,7 +866,7 @@ class PromptResolver:
         words, landmark, clause = _words(prompt), _landmark_flags(prompt), _clause_ids(prompt)
         labels = _labels(prompt)  # "voice note: draw around the melanoma": the request follows the label
         first = next((c for c in dict.fromkeys(clause) if c not in labels and set(_words(CONTEXT.sub(" ", INSTRUCTION.sub(
-            "", " ".join(w for w, k in zip(words, clause) if k == c))))) - REQUEST_WORDS), None)  # not "I want"
+            "", " ".join(w for w, k in zip(words, clause) if k == c) + " ")))) - REQUEST_WORDS), None)  # not "I want"
         follows = PREPOSITIONS | LANDMARK_WORDS | REGION_WORDS | COPULAS  # "naevus or adenoma": alternatives, read below
         found = set()
         for t, aliases in self._aliases.items():
@@ -864,6 +914,17 @@ class PromptResolver:
 
     def _resolve(self, given: str) -> Resolution:
         prompt = self._correct(_expand(_translate(given)))
+        found = self._resolve_prompt(given, prompt)
+        if found.target is None and not found.candidates and not found.refused:
+            # "..., sessile adenoma seen in the sigmoid, please mask it": what "it" stands for
+            antecedent = self._antecedent(prompt)
+            if antecedent is not None:
+                again = self._resolve_prompt(given, antecedent)
+                if again.target is not None or again.candidates:
+                    return again
+        return found
+
+    def _resolve_prompt(self, given: str, prompt: str) -> Resolution:
         found = self._read(given, prompt)
         if found.target is None:
             # read as dictated: a word that sounds like a target's word ("rite lunge", "pole up")
@@ -892,6 +953,50 @@ class PromptResolver:
         hits = [k for w, k in zip(_words(prompt), kept) if w in self._head_words]
         return bool(hits) and all(hits)
 
+    def _antecedent(self, prompt: str) -> str | None:
+        """A request for what a pronoun stands for, where the prompt's first request asks for a pronoun
+        alone ("please mask it", "delineate its boundary", "can you show me where it is?"): "segment"
+        and the last noun phrase before that request whose word names a trained target or is one
+        of its everyday words (:attr:`_head_words`, ``vague_words``), outside landmark phrases,
+        negations and labels, from its determiner to the end of its clause ("58-year-old, sessile
+        adenoma seen in the sigmoid, please mask it" -> "segment sessile adenoma seen in the
+        sigmoid"; "the doctor found a growth inside my bowel, can you show me where it is?" -> "segment
+        a growth inside my bowel"). None: no such request, or nothing before it to stand for."""
+        words, ids = _words(prompt), _clause_ids(prompt)
+        opens: dict[int, int] = {}
+        for i, c in enumerate(ids):
+            opens.setdefault(c, i)
+        request = None
+        for c, clause in zip(dict.fromkeys(ids), _clauses(prompt)):
+            m = REQUEST.match(clause + " ")
+            if m is None:
+                continue
+            side = _asks_pronoun(words[opens[c] + len(_words(m.group())) :])
+            if side is not None:
+                request = opens[c]
+            break  # the first request only
+        if not request:
+            return None
+        landmark, negation, labels = _landmark_flags(prompt), _negation_flags(prompt, self._name_words), _labels(prompt)
+        meaning = self._head_words | {w for ws in self._vague.values() for w in ws}
+        for i in range(request - 1, -1, -1):
+            if words[i] not in meaning or landmark[i] or negation[i] or ids[i] in labels:
+                continue
+            start = i
+            for j in range(i - 1, max(opens[ids[i]], i - 4) - 1, -1):
+                if words[j] in PHRASE_ENDS | PHRASE_TURNS:
+                    break
+                start = j
+                if words[j] in DETERMINERS:
+                    break
+            end = max(k for k, c in enumerate(ids) if c == ids[i]) + 1
+            spans = [m.span() for m in re.finditer(r"[a-z0-9]+", prompt.lower())]
+            text = prompt if len(prompt.lower()) == len(prompt) else prompt.lower()
+            if side and words[i] not in SIDE_WORDS and not _sides(" ".join(words[start:end])):
+                return f"segment {text[spans[start][0] : spans[i][0]]}{side} {text[spans[i][0] : spans[end - 1][1]]}"
+            return "segment " + text[spans[start][0] : spans[end - 1][1]]
+        return None
+
     def _left_to_image(self, prompt: str) -> tuple[str, ...]:
         """The trained targets a finding asked for by an everyday word may mean ("is this spot cancer?",
         "the lump"), the closest first: those with the word among their ``vague_words``, where it
@@ -906,9 +1011,12 @@ class PromptResolver:
         named, landmarks = self._named(prompt)
         if named or any(re.search(rf"\b{w}\s*:", prompt, re.IGNORECASE) for w in GENERIC_OBJECTS):
             return ()  # a name; a generic object a colon spells out ("the finding: the ruler markings")
-        owner, best_whole, _ = self._ranked(prompt)
-        if owner is not None and owner.startswith(("catalogue:", "other:")) and best_whole >= self.min_similarity:
-            return ()  # clearly something else the images show ("bright white spots of light")
+        for text in [prompt, *_asked_texts(prompt)]:
+            if any(o.startswith(("catalogue:", "other:")) and o not in _pictures() and v >= self.min_similarity
+                   for o, v in self._similarities(text).items()):
+                # clearly something else the images show, said of the whole or in a clause ("bright
+                # white spots of light"; "the bump on the edge of the mediastinum - the aortic knob")
+                return ()
         words, landmark = _words(prompt), _landmark_flags(prompt)
         negation = _negation_flags(prompt, self._name_words)
         if any(f and w in self._content for w, f in zip(words, negation)):
@@ -924,7 +1032,7 @@ class PromptResolver:
         # anything, after a label ("the pacemaker generator, the metal lump under the skin" asks for
         # no lump of any target)
         clauses, labels, ids = _clauses(prompt), _labels(prompt), list(dict.fromkeys(_clause_ids(prompt)))
-        requests = [t for c, t in zip(clauses, each) if t and REQUEST.match(c) and _heads(t)]
+        requests = [t for c, t in zip(clauses, each) if t and (REQUEST.match(c) or QUESTION.match(c)) and _heads(t)]
         first = next(([t] for c, t in zip(ids, each) if t and c not in labels and _heads(t)), [])
         found: dict[str, float] = {}
         for text in requests or first:
@@ -1047,6 +1155,8 @@ class PromptResolver:
         # landmark's target is never the answer ("the rib below the left clavicle" is no clavicle)
         landmarks |= self._landmark_targets(prompt)
         found = self._closest(prompt, landmarks)
+        if found.target is not None and self._says_else(prompt, found.target):
+            found = Resolution(prompt, prompt, None, found.similarity, found.runner_up)
         if found.target is None:
             found = self._by_clause(prompt, landmarks) or found
         if found.target is None:
@@ -1066,6 +1176,18 @@ class PromptResolver:
             return Resolution(given, given, None, found.similarity, found.runner_up)
         return Resolution(given, target, target, found.similarity, found.runner_up)
 
+    def _says_else(self, prompt: str, target: str) -> bool:
+        """A clause of what ``prompt`` asks for (landmark phrases left out: :func:`_asked_texts`) says
+        clearly (``min_similarity``) and more closely something else the images show than
+        ``target``: the whole prompt was close to ``target`` by its landmarks ("the round shadows
+        of the breasts over the lower parts of both lungs" is no heart)."""
+        for text in _asked_texts(prompt):
+            sims = self._similarities(text)
+            if any(o.startswith(("catalogue:", "other:")) and o not in _pictures() and v >= self.min_similarity
+                   and v > sims.get(target, -1.0) for o, v in sims.items()):
+                return True
+        return False
+
     def _on_patient_side(self, prompt: str, target: str) -> str | None:
         """``target``, or its namesake on the patient's side where the prompt says which that is and
         the picture's side misled (None: no trained namesake)."""
@@ -1082,6 +1204,11 @@ class PromptResolver:
         owner, s1, s2 = self._ranked(prompt)
         if owner is None:
             return Resolution(prompt, prompt, None)
+        said = {w for w in _words(prompt) if w not in PLAIN_WORDS and not w.isdigit()}
+        if said and sum(bool(said & ws) for ws in self._vague.values()) > 1 and said <= set().union(*self._vague.values()):
+            # nothing said but a word that several targets' findings go by ("a lump"): which one it
+            # is, the image knows (_left_to_image), not a similarity to one phrase ("lump in the colon")
+            return Resolution(prompt, prompt, None, s1, s2)
         if owner.startswith(("catalogue:", "other:")) or owner in landmarks or s1 < self.min_similarity or s1 - s2 < self.min_margin:
             return Resolution(prompt, prompt, None, s1, s2)
         return Resolution(prompt, owner, owner, s1, s2)
