@@ -701,3 +701,71 @@ def test_minilm_reads_list_20s_misses(lite):
     # a target named in a describing clause is not asked for either
     assert r.resolve("Mark the pooled liquid stool and debris lying in the dependent part of the colon, which often "
                      "obscures the view of any polyp.").target is None
+
+
+def test_a_pronoun_asked_for_stands_for_the_noun_phrase_before_it():
+    """List 21 and earlier lists: "please mask it", "delineate its boundary", "show me where it is",
+    "the right one" after the thing was named; never a landmark, a negated word or nothing at all."""
+    from medvlseg.prompts.resolve import _asks_pronoun, _words
+
+    assert _asks_pronoun(_words("it before polypectomy")) == ""
+    assert _asks_pronoun(_words("me where it is on this picture")) == ""
+    assert _asks_pronoun(_words("its boundary")) == ""
+    assert _asks_pronoun(_words("the right one please")) == "right"
+    for tail in ("the mole", "this spot", "that polyp", "", "me"):
+        assert _asks_pronoun(_words(tail)) is None, tail
+    r = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3)
+    ante = r._antecedent
+    assert ante("58-year-old at screening, sessile adenoma seen in the sigmoid, please mask it before polypectomy") == \
+        "segment sessile adenoma seen in the sigmoid"
+    assert ante("the doctor said they found a growth inside my bowel, can you show me where it is?") == \
+        "segment a growth inside my bowel"
+    assert ante("I came off my bike. Is my collarbone broken? Show me the right one please.") == "segment my right collarbone broken"
+    assert ante("Both collarbones hurt, the right collarbone most. Show me the left one") == \
+        "segment the right collarbone most"  # a side said stays: never crossed
+    for prompt in ("outline it", "the rib below the left clavicle is broken, show it", "there is no polyp here, outline it",
+                   "the mole, outline the hair", "please mask it, the polyp"):
+        assert ante(prompt) is None, prompt
+
+
+def test_minilm_reads_pronouns_questions_and_what_a_clause_says_else(lite):
+    """List 21's misses at first reading and the rules written for them, on the sentence encoder the
+    universal model's resolver uses."""
+    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+    for prompt, target in [
+        ("58-year-old at screening colonoscopy, sessile adenoma seen in the sigmoid, please mask it before polypectomy", "polyp"),
+        ("45-year-old with a changing mole on the back, asymmetric with an irregular border, please delineate its boundary "
+         "on the dermoscopic image", "skin lesion"),
+        ("They said my husband's heart looks big on his x-ray. Where is it exactly? Could you draw round it so I can see "
+         "how big it is?", "heart"),
+        ("I came off my bike onto my right shoulder and they did a chest x-ray. Is my collarbone broken? Show me the right "
+         "one please.", "right clavicle"),
+        ("the two-lobed air-filled organ on the patient's left, the one with the notch where the heart sits against it", "left lung"),
+        ("Under close surveillance for melanoma, this mole needs outlining", "skin lesion")]:
+        assert r.resolve(prompt).target == target, prompt
+    # a question after a sentence that asks nothing asks as a request does
+    assert set(r.resolve("Worried about this. Is this spot cancer?").candidates) >= {"skin lesion"}
+    # a word several findings go by is the image's to decide, not one phrase's ("a lump": "lump in the colon")
+    lump = r.resolve("a lump")
+    assert lump.target is None and set(lump.candidates) == {"polyp", "skin lesion"}
+    for decoy in ("the shiny white glare spots from the dermatoscope light",
+                  "the bump on the upper left edge of the mediastinum – the aortic knob, not the heart",
+                  "the round shadows of the breasts over the lower parts of both lungs"):
+        found = r.resolve(decoy)
+        assert found.target is None and not found.candidates, decoy
+
+
+def test_clause_marks_determiners_and_places_after_two_words():
+    from medvlseg.prompts.resolve import _asked_texts, _clause_ids, _describing, _landmark_flags, _words
+
+    assert len(set(_clause_ids("the bump – the aortic knob"))) == 2
+    assert len(set(_clause_ids("the brown-black blotch"))) == 1  # a hyphen in a word is no dash
+    assert len(set(_clause_ids("can you mark that spot"))) == 1
+    assert len(set(_clause_ids("the skin that surrounds the mole"))) == 2
+    assert _asked_texts("can you mark") == []  # the request itself, at the clause's end too
+    assert not any(_landmark_flags("a mole under close surveillance for melanoma"))
+    assert any(_landmark_flags("the rib under the left clavicle"))
+    text = "the organ with the notch where the heart sits"
+    assert [w for w, d in zip(_words(text), _describing(text)) if d] == ["where", "the", "heart", "sits"]
+    for text in ("show me where the heart is", "the region where the polyp is"):
+        assert not any(_describing(text)), text
