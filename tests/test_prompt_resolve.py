@@ -721,10 +721,18 @@ def test_a_pronoun_asked_for_stands_for_the_noun_phrase_before_it():
     assert ante("the doctor said they found a growth inside my bowel, can you show me where it is?") == \
         "segment a growth inside my bowel"
     assert ante("I came off my bike. Is my collarbone broken? Show me the right one please.") == "segment my right collarbone broken"
-    assert ante("Both collarbones hurt, the right collarbone most. Show me the left one") == \
-        "segment the right collarbone most"  # a side said stays: never crossed
+    assert ante("The left lung looks clear, show me the right one") == "segment The right lung"  # the side asked for
+    assert ante("58-year-old, sessile adenoma seen in the sigmoid, please mask it, thank you") == \
+        "segment sessile adenoma seen in the sigmoid"  # the request's sentence only
+    assert ante("a mole on my hand, can you outline its edges?") == "segment a mole on my hand"
+    assert _asks_pronoun(_words("this area of scarring")) is None  # a region word only after "its"/"their"
     for prompt in ("outline it", "the rib below the left clavicle is broken, show it", "there is no polyp here, outline it",
-                   "the mole, outline the hair", "please mask it, the polyp"):
+                   "the mole, outline the hair", "please mask it, the polyp",
+                   # the last thing named is something else the images show
+                   "Last month the mole was removed; there is a scar now, can you outline it?",
+                   "a fold that overlaps the adenoma, please mask it",
+                   # a name is read as the first rule says (by the model, as written)
+                   "There's a polyp at 3 o'clock, please mask it"):
         assert ante(prompt) is None, prompt
 
 
@@ -743,8 +751,13 @@ def test_minilm_reads_pronouns_questions_and_what_a_clause_says_else(lite):
         ("the two-lobed air-filled organ on the patient's left, the one with the notch where the heart sits against it", "left lung"),
         ("Under close surveillance for melanoma, this mole needs outlining", "skin lesion")]:
         assert r.resolve(prompt).target == target, prompt
-    # a question after a sentence that asks nothing asks as a request does
+    # a question after a sentence that asks nothing asks as a request does; "is it ...?" says
+    # nothing of what "it" is
     assert set(r.resolve("Worried about this. Is this spot cancer?").candidates) >= {"skin lesion"}
+    assert not r.resolve("There is a growth on my collarbone. Is it cancer?").candidates
+    # a clause that only sets the scene stops no request
+    assert "skin lesion" in r.resolve("The ruler markings are on the left. Please mark the spot.").candidates
+    assert r.resolve("segment the lesions").target == "skin lesion"  # an alias's plural is no everyday word
     # a word several findings go by is the image's to decide, not one phrase's ("a lump": "lump in the colon")
     lump = r.resolve("a lump")
     assert lump.target is None and set(lump.candidates) == {"polyp", "skin lesion"}
@@ -760,6 +773,7 @@ def test_clause_marks_determiners_and_places_after_two_words():
 
     assert len(set(_clause_ids("the bump – the aortic knob"))) == 2
     assert len(set(_clause_ids("the brown-black blotch"))) == 1  # a hyphen in a word is no dash
+    assert len(set(_clause_ids("outline the 3–4 mm mole"))) == 1
     assert len(set(_clause_ids("can you mark that spot"))) == 1
     assert len(set(_clause_ids("the skin that surrounds the mole"))) == 2
     assert _asked_texts("can you mark") == []  # the request itself, at the clause's end too

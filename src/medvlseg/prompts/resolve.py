@@ -66,6 +66,9 @@ resolves to nothing is read a second time as dictated: a word that sounds like a
   phrase ("the skin around the ulcer"),
   nor by a phrase whose place the prompt is closer to than to the whole phrase ("the lumen of the
   colon" asks for the place of "a mass ... bulging into the lumen of the colon", not for the mass);
+  a whole prompt close to a target only through its landmarks, whose asked clause is closer to
+  something else the images show, is not that target ("the round shadows of the breasts over the
+  lower parts of both lungs" is no heart);
   a long description that is close to no phrase as a whole is read clause by clause, each without
   its opening instruction ("segment"), landmark phrases and where the picture comes from ("in this
   dermoscopy image"), and resolved when the clauses that resolve all agree; a list of
@@ -73,16 +76,25 @@ resolves to nothing is read a second time as dictated: a word that sounds like a
   resolved when every alternative is, each to the same target; a prompt closer to an untrained
   target, or close to none (nonsense), goes to the model unchanged (unless the next point leaves it
   to the image), and the model then calls it absent;
+- a request for a pronoun alone ("..., sessile adenoma seen in the sigmoid, please mask it",
+  "... can you show me where it is?", "Is my collarbone broken? Show me the right one") that
+  resolves to nothing so is read as a request for the noun phrase before it that names a target or
+  one of its everyday words (:meth:`PromptResolver._antecedent`), never past something else the
+  images show ("the mole was removed; there is a scar now, can you outline it?");
 - a finding asked for by an everyday word that resolves to nothing by the rules above ("is this
   spot cancer? show me the spot", "the growth", "open sore on the sole") is left to the image
-  (:attr:`Resolution.candidates`): the word heads what a clause asks for (the request's clause,
-  where a request asks for anything), stands outside landmark phrases, negations and what is left
-  out, and is among the ``vague_words`` of trained targets (``targets.yaml``: "spot" the skin's,
-  "growth" the skin's and the bowel's, "sore" the foot's); of those, the ones the words say as
-  clearly as the closest, and none where anything else is as close ("bright white spots of light",
-  "the growth on the collarbone"). The segmenter asks the model for each and answers with the one
-  it finds present (:meth:`medvlseg.segmenter.Segmenter.choose`): the image knows what the words
-  do not;
+  (:attr:`Resolution.candidates`): the word heads what a clause asks for (the request's or
+  question's clause, where one asks for anything: "Worried about this. Is this spot cancer?"),
+  stands outside landmark phrases, negations and what is left out, and is among the
+  ``vague_words`` of trained targets (``targets.yaml``: "spot" the skin's, "growth" the skin's and
+  the bowel's, "sore" the foot's); of those, the ones the words say as clearly as the closest, and
+  none where another target is as close or something else the images show is clearly said
+  (``min_similarity``) in a clause that says what is asked, about as closely ("the shiny white
+  glare spots from the dermatoscope light", "the bump on the edge of the mediastinum – the aortic
+  knob", "the growth on the collarbone"). A prompt that says nothing but such words ("a lump") is
+  never given one target by similarity: several targets' findings go by them. The segmenter asks
+  the model for each and answers with the one it finds present
+  (:meth:`medvlseg.segmenter.Segmenter.choose`): the image knows what the words do not;
 - for a model trained on names alone, a prompt that holds a target's name or head word but asks
   for something else (only in landmark phrases, what is left out, describing clauses, or under a
   negation: "the healthy skin around the ulcer", "the rib just below the left clavicle", "no polyp
@@ -211,8 +223,9 @@ REQUEST = re.compile(r"^" + LEAD_INS + REQUEST_VERBS + r"\s+", re.IGNORECASE)
 # "... on this frontal chest x-ray")
 CONTEXT = re.compile(r"\b(?:in|on|from|of|at|during)\s+(?:this|the|a|an|that)\s+(?:[a-z0-9]+\s+){0,3}?"
                      r"(?:image|photo|photograph|picture|frame|film|radiograph|x\s?ray|scan|view|video|colonoscopy|endoscopy)\b")
-# words, and the marks that end a clause (a dash between spaces too: "the bump ... – the aortic knob")
-TOKENS = re.compile(r"[a-z0-9]+|[,;:.()!?\u2013\u2014]|(?<=\s)-(?=\s)")
+# words, and the marks that end a clause (a dash between spaces too: "the bump ... – the aortic knob";
+# not "3–4 mm", "ulcer–free")
+TOKENS = re.compile(r"[a-z0-9]+|[,;:.()!?]|(?<=\s)[-\u2013\u2014](?=\s)")
 # A one- or few-word alias or synonym ("mole", "wound", "cardiac silhouette") names its target like a
 # name does when it heads what the prompt asks for: in its first clause, after nothing but request
 # words, determiners and words that describe the target (its size, colour, shape, place, or words of
@@ -345,7 +358,6 @@ ELISIONS = re.compile(r"\b(?:l|d|dell|nell|sull|all|dall|qu)['\u2019](?=[A-Za-z]
 
 
 @functools.cache
-@functools.cache
 def _nontarget_kinds() -> dict[str, dict]:
     """``nontargets.yaml`` as written: kind of image -> name -> phrases."""
     from importlib import resources
@@ -353,12 +365,14 @@ def _nontarget_kinds() -> dict[str, dict]:
     return yaml.safe_load(resources.files(__package__).joinpath("nontargets.yaml").read_text(encoding="utf-8"))
 
 
+@functools.cache
 def _pictures() -> frozenset[str]:
     """The owners that are the picture itself ("other:colonoscopy picture": "colonoscopy", "chest x-ray"):
     a clause close to one says where the picture comes from, not what is asked."""
     return frozenset(f"other:{name}" for name in _nontarget_kinds().get("image", {}))
 
 
+@functools.cache
 def _nontargets() -> dict[str, list[str]]:
     """What else the images show (``nontargets.yaml``): name -> phrases, over every kind of image."""
     out: dict[str, list[str]] = {}
@@ -447,13 +461,17 @@ HEADLESS = frozenset({"part", "parts", "bit", "piece", "portion", "structure", "
                       "following", "binary"})
 # a question about what the image shows asks for it as a request does ("Worried about this. Is this
 # spot cancer?")
-QUESTION = re.compile(r"^(?:is|are|was|were|could|might|may|does|do)\s+(?:this|that|these|those|it|there|the|my|his|her|a)\b",
+# (a subject of a determiner and a noun: "Is it cancer?" says nothing of what "it" is, and "Is this
+# cancer?" asks whether, not for a cancer)
+QUESTION = re.compile(r"^(?:is|are|was|were|could|might|may|does|do)\s+(?:this|that|these|those|the|my|his|her|a)\s+[a-z]+\s+[a-z]",
                       re.IGNORECASE)
 # a pronoun asked for stands for a noun phrase before it ("sessile adenoma seen in the sigmoid,
 # please mask it"): _antecedent
 PRONOUNS = frozenset({"it", "its", "them", "their", "they", "this", "that", "these", "those"})
 POINTING_WORDS = frozenset({"me", "us", "where", "what", "exactly", "precisely", "again", "also"})
 PRONOUN_ENDS = frozenset({"one", "for", "out", "so", "please", "exactly", "then", "now", "too", "again"})
+POSSESSIVES = frozenset({"its", "their"})
+PARTS = frozenset({"edge", "edges", "margin", "margins", "rim", "extent", "limits", "shape", "size", "whole", "entirety"})
 DETERMINERS = frozenset({"a", "an", "the", "this", "that", "these", "those", "my", "our", "your", "his", "her", "their",
                          "its", "some"})
 # a finding asked for by an everyday word is left to the image only when its target's phrases are
@@ -482,16 +500,45 @@ def _heads(text: str) -> set[str]:
 
 
 def _asks_pronoun(tail: list[str]) -> str | None:
-    """What the words after a request verb ask for, where it is a pronoun alone ("it", "its boundary",
-    "me where it is", "it so I can see ...", "them please"): "" (what it stands for was said before:
+    """What the words after a request verb, to the end of their sentence, ask for, where it is a
+    pronoun alone ("it", "its boundary", "their edges", "me where it is", "it so I can see ...",
+    "them please"; not "this area of scarring"): "" (what it stands for was said before:
     _antecedent), or the side of "the right one"; None: something else."""
     while tail and tail[0] in POINTING_WORDS:
         tail = tail[1:]
     if tail[:1] == ["the"] and tail[1:2] and tail[1] in SIDE_WORDS and tail[2:3] == ["one"]:
         return tail[1]  # "Is my collarbone broken? Show me the right one please"
-    if tail and tail[0] in PRONOUNS and (len(tail) == 1 or tail[1] in PHRASE_ENDS | REGION_WORDS | PRONOUN_ENDS):
+    if not tail or tail[0] not in PRONOUNS:
+        return None
+    if len(tail) == 1 or tail[1] in PHRASE_ENDS | PRONOUN_ENDS:
         return ""
+    return "" if tail[0] in POSSESSIVES and tail[1] in REGION_WORDS | PARTS else None
+
+
+def _first_request(text: str) -> tuple[int, int] | None:
+    """The first clause that opens with a request verb (:data:`REQUEST`): the index of its first word
+    and of the first word after the request's own words."""
+    ids = _clause_ids(text)
+    opens: dict[int, int] = {}
+    for i, c in enumerate(ids):
+        opens.setdefault(c, i)
+    for c, clause in zip(opens, _clauses(text)):
+        m = REQUEST.match(clause + " ")
+        if m is not None:
+            return opens[c], opens[c] + len(_words(m.group()))
     return None
+
+
+def _governed(text: str) -> list[bool]:
+    """For each of ``_words(text)``: whether a preposition before it in its clause governs it ("a mole
+    on my hand": hand), up to a verb of being, a conjunction or a pronoun that opens a new sentence."""
+    flags, inside, clause = [], False, None
+    for w, c in zip(_words(text), _clause_ids(text)):
+        if c != clause or w in COPULAS | CONJUNCTIONS:
+            inside, clause = False, c
+        flags.append(inside and w not in PREPOSITIONS | LANDMARK_WORDS)
+        inside = inside or w in PREPOSITIONS | LANDMARK_WORDS
+    return flags
 
 
 def _landmark_flags(text: str) -> list[bool]:
@@ -540,19 +587,19 @@ def _landmark_flags(text: str) -> list[bool]:
 def _opens_clause(tokens: list[str], k: int) -> bool:
     """Token ``k`` opens a clause: a clause word ("which", "where"), but not "that" before a noun it
     determines ("can you mark that spot")."""
-    return tokens[k] in CLAUSE_WORDS and not (tokens[k] == "that" and tokens[k + 1 : k + 2] and tokens[k + 1] in DETERMINED)
+    return tokens[k] in CLAUSE_WORDS and not (tokens[k] == "that" and tokens[k + 1 : k + 2] and tokens[k + 1] in _determined())
 
 
-def _clause_ids(text: str) -> list[int]:
+def _clause_ids(text: str, words_open: bool = True) -> list[int]:
     """For each of ``_words(text)``: the index of its clause; a clause ends at a punctuation mark and
-    before a word that opens one ("which", "where", ...)."""
+    (``words_open``) before a word that opens one ("which", "where", ...)."""
     ids, c = [], 0
     tokens = TOKENS.findall(text.lower())
     for k, t in enumerate(tokens):
         if not t[0].isalnum():
             c += 1
             continue
-        if _opens_clause(tokens, k):
+        if words_open and _opens_clause(tokens, k):
             c += 1
         ids.append(c)
     return ids
@@ -617,18 +664,36 @@ def _negation_flags(text: str, name_words: frozenset[str] | set[str], strict: bo
 # does "that" before a noun ("that polyp")
 RELATIVE_WORDS = frozenset({"that", "which", "whose"})
 BEING = frozenset({"is", "are", "was", "were", "be", "being", "seems", "appears", "looks"})
+STATE_VERBS = frozenset({"look", "feels", "feel", "has", "have", "had", "hurts", "hurt", "seemed", "appeared", "looked"})
 CARRYING_VERBS = frozenset({"covers", "cover", "covering", "contains", "contain", "containing", "includes", "include",
                             "outlines", "outline", "shows", "show", "has", "have", "holds", "hold", "belong", "belongs",
                             "marks", "mark", "highlights", "highlight", "segments", "segment", "delineates", "traces"})
-DETERMINED = frozenset({"polyp", "polyps", "ulcer", "ulcers", "wound", "wounds", "lesion", "lesions", "mole", "moles",
-                        "lung", "lungs", "heart", "clavicle", "clavicles", "collarbone", "bone", "spot", "spots",
-                        "growth", "lump", "bump", "patch", "sore", "mass", "blotch", "mark", "shadow", "thing", "one",
-                        "area", "region", "part", "left", "right", "same", "whole"})
+# nouns for a place, after which "where" says what is there ("circle the spot where the polyp sits")
+PLACE_NOUNS = frozenset({"spot", "place", "bit", "point", "part", "site", "location", "position", "patch", "one"})
+# words "that" determines ("that polyp", "that spot", "that one"), besides every target's head noun,
+# one-word synonym and everyday word in the packaged catalogue (_determined)
+DETERMINED_WORDS = frozenset({"bone", "shadow", "mark", "thing", "one", "area", "region", "part", "left", "right", "same",
+                              "whole"})
+
+
+@functools.cache
+def _determined() -> frozenset[str]:
+    catalog = load_targets()
+    words = {w for info in catalog.targets.values()
+             for text in (info.class_name, *info.synonyms, *info.vague_words) if len(_words(text)) == 1
+             for w in (*_words(text), pluralize(_words(text)[0]))}
+    # the head nouns of names, aliases and short synonyms ("lungs", "right collarbone", "cardiac silhouette")
+    heads = {_words(t)[-1] for info in catalog.targets.values() for t in (info.class_name, *info.synonyms)
+             if 0 < len(_words(t)) <= 3} | {_words(a)[-1] for a in catalog.aliases if a.replace(" ", "").isalpha()}
+    words |= heads | {pluralize(w) for w in heads}
+    return frozenset(words) | DETERMINED_WORDS
 
 
 def _describing(text: str) -> list[bool]:
     """For each of ``_words(text)``: whether it stands in a clause that describes what an earlier
-    clause asks for: one opened by "that", "which" or "whose" right after a word or a comma (not a
+    clause asks for: one opened by "that", "which" or "whose" right after a word or a comma, or by
+    "where" right after a noun that is no place ("the notch where the heart sits"; not "show me
+    where", "the spot where the polyp sits") (not a
     question: "Quiz: which bone is ..."), after a first clause that says something, with no verb of
     being or of holding in it (:data:`CARRYING_VERBS`), and "that" no determiner ("that polyp"):
     "the two-lobed breathing organ on the patient's left side that shares room with the heart" asks
@@ -649,9 +714,9 @@ def _describing(text: str) -> list[bool]:
     def describes(c: int) -> bool:
         i = opens[c]
         # "where" right after a noun ("the notch where the heart sits"), not after a request ("show me where")
-        opener = words[i] in RELATIVE_WORDS or (words[i] == "where" and after[i] not in PLAIN_WORDS)
+        opener = words[i] in RELATIVE_WORDS or (words[i] == "where" and after[i] not in PLAIN_WORDS | PLACE_NOUNS)
         return (first is not None and c > first and opener and (after[i][0].isalnum() or after[i] == ",")
-                and i + 1 < len(words) and words[i + 1] not in DETERMINED
+                and i + 1 < len(words) and words[i + 1] not in _determined()
                 and not clause_words[c] & (BEING | CARRYING_VERBS))
 
     return [describes(c) for c in ids]
@@ -773,10 +838,17 @@ class PromptResolver:
             self._by_sound.setdefault(_sound(w), []).append(w)
         # the words that name a trained target in a sentence: its head nouns and one-word synonyms
         # ("ulcer", "lung", "mole"; not "skin" or "foot", which name places): _refused
-        self._head_words = frozenset().union(*self._heads.values())
+        self._head_words = frozenset(v for w in frozenset().union(*self._heads.values()) for v in (w, pluralize(w)))
         # everyday words for a finding that mean a trained target only in its own image ("spot")
         self._vague = {t: {w for v in catalog.targets[catalog.aliases.get(t, t)].vague_words for w in (v, pluralize(v))}
                        for t in self.targets if catalog.aliases.get(t, t) in catalog.targets}
+        # the head nouns of what else the images show ("scar", "ruler", "hand"; not a word of the
+        # targets' phrases: "skin", "colon"): a pronoun after one stands for it (_antecedent)
+        self._other_heads = frozenset(
+            ws[:next((k for k, w in enumerate(ws) if w in PREPOSITIONS | LANDMARK_WORDS), len(ws))][-1:][0]
+            for ps in (_nontargets().values() if non_targets else ()) for ws in map(_words, ps)
+            if ws and ws[0] not in PREPOSITIONS | LANDMARK_WORDS) - self._content - PLAIN_WORDS - self._head_words - NEGATIONS \
+            - {w for ws in self._vague.values() for w in ws} - {w for ps in _nontarget_kinds().get("image", {}).values() for p in ps for w in _words(p)}
         self._owners: list[str] = []
         texts: list[str] = []
         # what else the images show ("callus", "the ribs"): competes, never wins (nontargets.yaml)
@@ -847,13 +919,16 @@ class PromptResolver:
         """The prompt's first request ("Segment the specular highlights ...") asks for something with
         none of ``target``'s words (and none of ``also``) outside its landmark phrases."""
         for clause in _clauses(prompt):
-            m = REQUEST.match(clause)
+            m = REQUEST.match(clause + " ")
             if m is None:
                 continue
             rest = [w for w, f in zip(_words(clause), _landmark_flags(clause)) if not f][len(_words(m.group())):]
             rest = _words(CONTEXT.sub(" ", " ".join(rest)))
-            if _asks_pronoun(rest) is not None:
-                return False  # "..., could you draw round it so I can see how big it is?": what came before
+            side = _asks_pronoun(rest)
+            if side is not None:
+                # "..., could you draw round it so I can see how big it is?": what came before; "the
+                # left lung looks clear, show me the right one": the other side
+                return bool(side) and bool(_sides(target)) and side not in _sides(target)
             # a generic object the prompt spells out after a colon ("Segment the finding: a polyp")
             spelled = {w for w in GENERIC_OBJECTS if re.search(rf"\b{w}\s*:", prompt, re.IGNORECASE)}
             other = [w for w in rest if w not in PLAIN_WORDS | spelled and not w.isdigit()]
@@ -916,7 +991,8 @@ class PromptResolver:
         prompt = self._correct(_expand(_translate(given)))
         found = self._resolve_prompt(given, prompt)
         if found.target is None and not found.candidates and not found.refused:
-            # "..., sessile adenoma seen in the sigmoid, please mask it": what "it" stands for
+            # "..., sessile adenoma seen in the sigmoid, please mask it": what "it" stands for (only
+            # once: the request read in its place asks for no pronoun)
             antecedent = self._antecedent(prompt)
             if antecedent is not None:
                 again = self._resolve_prompt(given, antecedent)
@@ -955,68 +1031,99 @@ class PromptResolver:
 
     def _antecedent(self, prompt: str) -> str | None:
         """A request for what a pronoun stands for, where the prompt's first request asks for a pronoun
-        alone ("please mask it", "delineate its boundary", "can you show me where it is?"): "segment"
-        and the last noun phrase before that request whose word names a trained target or is one
-        of its everyday words (:attr:`_head_words`, ``vague_words``), outside landmark phrases,
-        negations and labels, from its determiner to the end of its clause ("58-year-old, sessile
-        adenoma seen in the sigmoid, please mask it" -> "segment sessile adenoma seen in the
-        sigmoid"; "the doctor found a growth inside my bowel, can you show me where it is?" -> "segment
-        a growth inside my bowel"). None: no such request, or nothing before it to stand for."""
-        words, ids = _words(prompt), _clause_ids(prompt)
-        opens: dict[int, int] = {}
-        for i, c in enumerate(ids):
-            opens.setdefault(c, i)
-        request = None
-        for c, clause in zip(dict.fromkeys(ids), _clauses(prompt)):
-            m = REQUEST.match(clause + " ")
-            if m is None:
-                continue
-            side = _asks_pronoun(words[opens[c] + len(_words(m.group())) :])
-            if side is not None:
-                request = opens[c]
-            break  # the first request only
-        if not request:
+        alone (:func:`_asks_pronoun`: "please mask it", "delineate its boundary", "can you show me
+        where it is?", "the right one") and names no target itself: "segment" and the noun phrase
+        before it that a word names, the last of those words that names a trained target or is one
+        of its everyday words (:attr:`_head_words`, ``vague_words``) or names something else the
+        images show (then None: "the mole was removed; there is a scar now, can you outline it?"),
+        outside landmark phrases, negations, describing clauses, labels and, for something else,
+        what a preposition governs ("a mole on my hand"). The phrase runs from its determiner to
+        the end of its clause or to a verb of being ("58-year-old, sessile adenoma seen in the
+        sigmoid, please mask it" -> "segment sessile adenoma seen in the sigmoid"; "the doctor found a
+        growth inside my bowel, can you show me where it is?" -> "segment a growth inside my bowel";
+        "the left lung looks clear, show me the right one" -> "segment the right lung"). None: no
+        such request, or nothing before it to stand for."""
+        words = _words(prompt)
+        request = _first_request(prompt)
+        if request is None:
             return None
-        landmark, negation, labels = _landmark_flags(prompt), _negation_flags(prompt, self._name_words), _labels(prompt)
+        start, after = request
+        sentence = _clause_ids(prompt, words_open=False)
+        side = _asks_pronoun([w for w, m in zip(words[after:], sentence[after:]) if m == sentence[after - 1]])
+        if side is None or (not side and self._named(prompt)[0]):
+            return None  # no pronoun; a name, read as the first rule says
+        ids, labels = _clause_ids(prompt), _labels(prompt)
+        landmark, negation, describing = _landmark_flags(prompt), _negation_flags(prompt, self._name_words), _describing(prompt)
+        governed = _governed(prompt)
         meaning = self._head_words | {w for ws in self._vague.values() for w in ws}
-        for i in range(request - 1, -1, -1):
-            if words[i] not in meaning or landmark[i] or negation[i] or ids[i] in labels:
+        for i in range(start - 1, -1, -1):
+            if landmark[i] or negation[i] or describing[i] or ids[i] in labels:
                 continue
-            start = i
-            for j in range(i - 1, max(opens[ids[i]], i - 4) - 1, -1):
-                if words[j] in PHRASE_ENDS | PHRASE_TURNS:
+            if words[i] in self._other_heads and not governed[i]:
+                return None  # the last thing named is no target
+            if words[i] not in meaning:
+                continue
+            first = i
+            for j in range(i - 1, max(i - 4, -1), -1):
+                if ids[j] != ids[i] or words[j] in PHRASE_ENDS | PHRASE_TURNS:
                     break
-                start = j
+                first = j
                 if words[j] in DETERMINERS:
                     break
-            end = max(k for k, c in enumerate(ids) if c == ids[i]) + 1
+            end = next((k for k in range(i + 1, len(words)) if ids[k] != ids[i] or words[k] in BEING | STATE_VERBS), len(words))
             spans = [m.span() for m in re.finditer(r"[a-z0-9]+", prompt.lower())]
             text = prompt if len(prompt.lower()) == len(prompt) else prompt.lower()
-            if side and words[i] not in SIDE_WORDS and not _sides(" ".join(words[start:end])):
-                return f"segment {text[spans[start][0] : spans[i][0]]}{side} {text[spans[i][0] : spans[end - 1][1]]}"
-            return "segment " + text[spans[start][0] : spans[end - 1][1]]
+            phrase = text[spans[first][0] : spans[end - 1][1]]
+            if side and _sides(phrase):
+                phrase = re.sub(r"\b(?:left|right)\b", side, phrase, flags=re.IGNORECASE)
+            elif side:
+                phrase = f"{text[spans[first][0] : spans[i][0]]}{side} {text[spans[i][0] : spans[end - 1][1]]}"
+            return f"segment {phrase}"
         return None
+
+    def _said_clauses(self, prompt: str) -> list[str]:
+        """What the clauses that say what is asked ask for (:func:`_asked_texts`): the requests' and
+        questions' where one asks for anything, else every clause's but one that opens with a
+        negation ("..., no hair")."""
+        clauses, each = _clauses(prompt), _asked_texts(prompt, each=True)
+        asked = [t for c, t in zip(clauses, each) if t and (REQUEST.match(c + " ") or QUESTION.match(c))]
+        return asked or [t for t in each if t and _words(t)[0] not in NEGATIONS_BEFORE]
+
+    def _clearly_else(self, text: str, than: Collection[str], margin: float = 0.0) -> bool:
+        """``text`` is at least ``min_similarity`` close to something else the images show (not the
+        picture itself: "screening colonoscopy" says where the picture comes from) and closer than
+        to any of the targets ``than``, less ``margin``."""
+        sims = self._similarities(text)
+        best = max((sims.get(t, -1.0) for t in than), default=-1.0)
+        return any(o.startswith(("catalogue:", "other:")) and o not in _pictures() and v >= self.min_similarity
+                   and v > best - margin for o, v in sims.items())
+
+    def _vague_only(self, text: str) -> set[str]:
+        """The trained targets a word of ``text`` is an everyday word of, where it says nothing else
+        ("the lump", "is this spot cancer"): empty where it says anything more, or a word that names
+        a target itself ("the lesions")."""
+        said = {w for w in _words(text) if w not in REQUEST_WORDS | FUNCTION_WORDS}  # ("bright spots" says more)
+        if not said or said & self._head_words or not said <= {w for ws in self._vague.values() for w in ws}:
+            return set()
+        return {t for t, ws in self._vague.items() if said & ws}
 
     def _left_to_image(self, prompt: str) -> tuple[str, ...]:
         """The trained targets a finding asked for by an everyday word may mean ("is this spot cancer?",
         "the lump"), the closest first: those with the word among their ``vague_words``, where it
-        heads what a clause asks for (:func:`_heads`; the request's clauses, where a request asks for
-        anything), outside landmark phrases, negations and what is left out, and the prompt names no
-        target and asks for nothing else. Of them, those the words say as clearly as the closest
+        heads what a clause asks for (:func:`_heads`; the requests' and questions' clauses, where one
+        asks for anything), outside landmark phrases, negations and what is left out, and the
+        prompt names no target and asks for nothing else; none where a clause that says what is
+        asked (or a whole prompt that requests nothing) clearly says something else the images
+        show, about as closely (:meth:`_clearly_else` within ``min_margin``: "the shiny white glare
+        spots from the dermatoscope light"). Of them, those the words say as clearly as the closest
         (within ``min_margin``: "a spot that might be cancer" is the skin's, "the lesion border" any
-        finding's), if it is at least ``VAGUE_MIN_SIMILARITY`` and nothing else (another target,
+        finding's), if it is at least ``VAGUE_MIN_SIMILARITY`` and no other owner (another target,
         what else the images show) is as close ("bright white spots of light", "the growth on the
-        collarbone"). A clause that says nothing but the word ("the spot", "is this lump cancer?")
-        leaves every target of the word to the image."""
+        collarbone"). A clause that says nothing but the word (:meth:`_vague_only`: "the spot", "is
+        this lump cancer?") leaves every target of the word to the image."""
         named, landmarks = self._named(prompt)
         if named or any(re.search(rf"\b{w}\s*:", prompt, re.IGNORECASE) for w in GENERIC_OBJECTS):
             return ()  # a name; a generic object a colon spells out ("the finding: the ruler markings")
-        for text in [prompt, *_asked_texts(prompt)]:
-            if any(o.startswith(("catalogue:", "other:")) and o not in _pictures() and v >= self.min_similarity
-                   for o, v in self._similarities(text).items()):
-                # clearly something else the images show, said of the whole or in a clause ("bright
-                # white spots of light"; "the bump on the edge of the mediastinum - the aortic knob")
-                return ()
         words, landmark = _words(prompt), _landmark_flags(prompt)
         negation = _negation_flags(prompt, self._name_words)
         if any(f and w in self._content for w, f in zip(words, negation)):
@@ -1026,13 +1133,20 @@ class PromptResolver:
         # a request for something else ("mark the vignette, lesion not to be outlined"); the target's
         # everyday words are its own here ("segment the tumour")
         vague = {t for t in vague if not self._asks_for_else(prompt, t, self._vague[t])}
+        said = self._said_clauses(prompt) + ([prompt] if _first_request(prompt) is None else [])
+        if not vague or any(self._clearly_else(t, vague, self.min_margin) for t in said):
+            # something else the images show, said as clearly as any finding in a clause that says
+            # what is asked, or of a whole prompt that requests nothing ("the shiny white glare spots
+            # from the dermatoscope light"; "the bump on the edge of the mediastinum – the aortic
+            # knob"; not "The ruler markings are on the left. Please mark the spot."): no guess
+            return ()
         each = _asked_texts(prompt, each=True)
         # where a request asks for something, what it asks for is the answer ("Label the lumen only;
         # any protruding lesion is background" asks for no lesion); else the first clause that says
         # anything, after a label ("the pacemaker generator, the metal lump under the skin" asks for
         # no lump of any target)
         clauses, labels, ids = _clauses(prompt), _labels(prompt), list(dict.fromkeys(_clause_ids(prompt)))
-        requests = [t for c, t in zip(clauses, each) if t and (REQUEST.match(c) or QUESTION.match(c)) and _heads(t)]
+        requests = [t for c, t in zip(clauses, each) if t and (REQUEST.match(c + " ") or QUESTION.match(c)) and _heads(t)]
         first = next(([t] for c, t in zip(ids, each) if t and c not in labels and _heads(t)), [])
         found: dict[str, float] = {}
         for text in requests or first:
@@ -1041,7 +1155,7 @@ class PromptResolver:
                 continue
             sims = self._similarities(text)
             top = max(sims.get(t, -1.0) for t in here)
-            if {w for w in _words(text) if w not in REQUEST_WORDS | FUNCTION_WORDS} <= {w for t in here for w in self._vague[t]}:
+            if self._vague_only(text):
                 keep = here  # nothing else said: the image decides
             elif top < VAGUE_MIN_SIMILARITY or any(v >= top for o, v in sims.items() if o not in here):
                 return ()
@@ -1177,16 +1291,11 @@ class PromptResolver:
         return Resolution(given, target, target, found.similarity, found.runner_up)
 
     def _says_else(self, prompt: str, target: str) -> bool:
-        """A clause of what ``prompt`` asks for (landmark phrases left out: :func:`_asked_texts`) says
-        clearly (``min_similarity``) and more closely something else the images show than
-        ``target``: the whole prompt was close to ``target`` by its landmarks ("the round shadows
-        of the breasts over the lower parts of both lungs" is no heart)."""
-        for text in _asked_texts(prompt):
-            sims = self._similarities(text)
-            if any(o.startswith(("catalogue:", "other:")) and o not in _pictures() and v >= self.min_similarity
-                   and v > sims.get(target, -1.0) for o, v in sims.items()):
-                return True
-        return False
+        """A clause that says what ``prompt`` asks for (:meth:`_said_clauses`, landmark phrases left
+        out) is closer to something else the images show than to ``target``, and clearly so
+        (``min_similarity``): the whole prompt's closeness to ``target`` came from the rest ("the
+        round shadows of the breasts over the lower parts of both lungs" is no heart)."""
+        return any(self._clearly_else(text, {target}) for text in self._said_clauses(prompt))
 
     def _on_patient_side(self, prompt: str, target: str) -> str | None:
         """``target``, or its namesake on the patient's side where the prompt says which that is and
@@ -1200,12 +1309,12 @@ class PromptResolver:
 
     def _closest(self, prompt: str, landmarks: set[str] = frozenset()) -> Resolution:
         """The trained target ``prompt`` is closest to by similarity, if it clears the thresholds and
-        is none of ``landmarks``."""
+        is none of ``landmarks``, and the prompt says more than an everyday word of several targets
+        ("a lump": the image's to decide, :meth:`_left_to_image`)."""
         owner, s1, s2 = self._ranked(prompt)
         if owner is None:
             return Resolution(prompt, prompt, None)
-        said = {w for w in _words(prompt) if w not in PLAIN_WORDS and not w.isdigit()}
-        if said and sum(bool(said & ws) for ws in self._vague.values()) > 1 and said <= set().union(*self._vague.values()):
+        if len(self._vague_only(prompt)) > 1:
             # nothing said but a word that several targets' findings go by ("a lump"): which one it
             # is, the image knows (_left_to_image), not a similarity to one phrase ("lump in the colon")
             return Resolution(prompt, prompt, None, s1, s2)
