@@ -149,8 +149,11 @@ def test_a_names_only_model_refuses_a_prompt_that_names_its_target_as_something_
                    "the normal surrounding skin only, leave out the mole"):
         res = names.resolve(prompt)
         assert res.refused and res.target is None, prompt
+    # nothing it could read: the model's answer would be an accident
+    for prompt in ("orchestra", "the shiny white glare spots from the dermatoscope light"):
+        assert names.resolve(prompt).refused, prompt
     for prompt in ("polyp", "Left Lung", "heart and left lung", "one small pink polyp in the upper left", "do not miss the small polyp",
-                   "orchestra", "the spot"):
+                   "the spot"):
         assert not names.resolve(prompt).refused, prompt
     # what a second review found refused or lost: a request in a clause that holds it, plurals,
     # one negated target beside an asked one, fields that carry the target

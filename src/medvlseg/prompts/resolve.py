@@ -95,16 +95,21 @@ resolves to nothing is read a second time as dictated: a word that sounds like a
   never given one target by similarity: several targets' findings go by them. The segmenter asks
   the model for each and answers with the one it finds present
   (:meth:`medvlseg.segmenter.Segmenter.choose`): the image knows what the words do not;
-- for a model trained on names alone, a prompt that holds a target's name or head word but asks
-  for something else (only in landmark phrases, what is left out, describing clauses, or under a
-  negation: "the healthy skin around the ulcer", "the rib just below the left clavicle", "no polyp
-  in this frame") is refused (:attr:`Resolution.refused`): such a model reads the word, not the
-  sentence, and would answer with the target; the segmenter calls it absent.
+- for a model trained on names alone, a prompt that none of these rules gives a target or leaves
+  to the image is refused (:attr:`Resolution.refused`) unless it is a target's name as it stands or
+  asks for a word that names one ("segment the lungs", "heart and left lung"): such a model reads
+  words, not sentences, and its answer would be a word's accident ("the healthy skin around the
+  ulcer" gives the ulcer, "the rib just below the left clavicle" the clavicle, "the shiny white
+  glare spots from the dermatoscope light" a mask on half the foot photographs, "a coffee mug"
+  whatever the model makes of it); the segmenter calls it absent. A prompt whose request asks for a
+  pronoun that stands for something else the images show is refused too ("Mum's foot ulcer is on
+  the outer edge. Her toenails are very thick, can you highlight them?").
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import re
 import unicodedata
@@ -180,7 +185,7 @@ LABEL_WORDS = 4  # a label before a colon ("voice note:") runs this many words a
 CLAUSE_WORDS = frozenset({"which", "that", "where", "while", "whereas", "whose", "because", "although", "though", "since", "unless"})
 # words that leave out what follows them, a list over commas included
 EXCLUSIONS = frozenset({"excluding", "exclude", "except", "ignoring", "ignore", "omitting", "omit", "sparing", "skipping",
-                        "skip"})
+                        "skip", "forget", "nevermind", "disregard", "disregarding"})
 # a clause that opens with "not" after a comma leaves out what it names ("segment the mass, not the
 # normal folds"; "..., but not the ribs")
 CLAUSE_EXCLUSIONS = frozenset({"not"})
@@ -256,7 +261,8 @@ DESCRIPTIVE_WORDS = frozenset({"big", "little", "huge", "thin", "thick", "slim",
                                "weird", "strange", "odd", "funny", "ugly", "scary", "worrying", "worrisome", "concerning",
                                "unusual", "bad", "nasty", "painful", "itchy", "bleeding", "changing", "growing"})
 REGION_WORDS = frozenset({"bed", "area", "region", "site", "mask", "segmentation", "outline", "outlines", "boundary",
-                          "border", "borders", "contour", "roi", "field", "zone", "shadow", "silhouette", "only", "please"})
+                          "border", "borders", "contour", "roi", "field", "zone", "shadow", "silhouette", "only", "please",
+                          "pixel", "pixels", "voxel", "voxels"})
 COPULAS = frozenset({"is", "are", "was", "were", "seems", "appears", "shows", "measuring", "measures", "seen", "noted",
                      "visible", "present", "here", "projecting", "protruding", "bulging", "arising", "extending",
                      "located", "situated", "lying", "sitting",
@@ -292,9 +298,9 @@ class Resolution:
     # a finding asked for by an everyday word ("the spot", "this lump"): the trained targets it may
     # mean, for the image to decide (the one the model finds there; target is then None)
     candidates: tuple[str, ...] = ()
-    # a model trained on names alone, asked for something else in words that name its target ("the
-    # healthy skin around the ulcer", "the rib just below the left clavicle", "no polyp here"): it
-    # would read the name and answer with that target, so the segmenter calls the prompt absent
+    # a model trained on names alone, given a prompt that resolves to none of its targets and is no
+    # name of one ("the healthy skin around the ulcer", "the rib just below the left clavicle", "no
+    # polyp here", "a coffee mug"): it reads words, not sentences, so the segmenter calls it absent
     refused: bool = False
 
 
@@ -311,6 +317,9 @@ def _expand(text: str) -> str:
     text = VIEWER_SIDE.sub(lambda m: "the patient's " + ("right" if m.group(1).lower() == "left" else "left"), values)
     text = re.sub(r"\b([A-Za-z]+)[nN]['\u2019`\u02bc][tT]\b", lambda m: CONTRACTED.get(m.group(1).lower(), m.group(1)) + " not", text)
     text = re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
+    # what is set aside ("never mind the lesion", "leave the cardiac silhouette alone") is left out
+    text = re.sub(r"\bnever\s+mind\b", "nevermind", text, flags=re.IGNORECASE)
+    text = re.sub(r"\bleave\s+([^,;.:!?]{1,40}?)\s+alone\b", r"ignore \1", text, flags=re.IGNORECASE)
     return text if values is text else _side_first(text)  # fields: "lung R" -> "lung right" -> "right lung"
 
 
@@ -469,7 +478,8 @@ QUESTION = re.compile(r"^(?:is|are|was|were|could|might|may|does|do)\s+(?:this|t
 # please mask it"): _antecedent
 PRONOUNS = frozenset({"it", "its", "them", "their", "they", "this", "that", "these", "those"})
 POINTING_WORDS = frozenset({"me", "us", "where", "what", "exactly", "precisely", "again", "also"})
-PRONOUN_ENDS = frozenset({"one", "for", "out", "so", "please", "exactly", "then", "now", "too", "again"})
+PRONOUN_ENDS = frozenset({"one", "for", "out", "so", "please", "pls", "plz", "thanks", "thank", "thx", "exactly", "then", "now",
+                          "too", "again"})
 POSSESSIVES = frozenset({"its", "their"})
 PARTS = frozenset({"edge", "edges", "margin", "margins", "rim", "extent", "limits", "shape", "size", "whole", "entirety"})
 DETERMINERS = frozenset({"a", "an", "the", "this", "that", "these", "those", "my", "our", "your", "his", "her", "their",
@@ -515,18 +525,19 @@ def _asks_pronoun(tail: list[str]) -> str | None:
     return "" if tail[0] in POSSESSIVES and tail[1] in REGION_WORDS | PARTS else None
 
 
-def _first_request(text: str) -> tuple[int, int] | None:
-    """The first clause that opens with a request verb (:data:`REQUEST`): the index of its first word
-    and of the first word after the request's own words."""
+def _requests(text: str) -> list[tuple[int, int]]:
+    """The clauses that open with a request verb (:data:`REQUEST`), in order: the index of each one's
+    first word and of the first word after the request's own words."""
     ids = _clause_ids(text)
     opens: dict[int, int] = {}
     for i, c in enumerate(ids):
         opens.setdefault(c, i)
-    for c, clause in zip(opens, _clauses(text)):
-        m = REQUEST.match(clause + " ")
-        if m is not None:
-            return opens[c], opens[c] + len(_words(m.group()))
-    return None
+    return [(opens[c], opens[c] + len(_words(m.group()))) for c, clause in zip(opens, _clauses(text))
+            if (m := REQUEST.match(clause + " ")) is not None]
+
+
+def _first_request(text: str) -> tuple[int, int] | None:
+    return next(iter(_requests(text)), None)
 
 
 def _governed(text: str) -> list[bool]:
@@ -567,6 +578,8 @@ def _landmark_flags(text: str) -> list[bool]:
             instruction = max(instruction, start + len(INSTRUCTION.match(rest + " ").group().split()))
             if not t[0].isalnum():
                 continue
+        if t in BEING:
+            left = 0  # a verb ends the place ("Beneath the left one is the dome of the diaphragm")
         flags.append(left > 0 or leaving_out is not None)
         left = max(left - 1, 0)
         if k < instruction:
@@ -586,8 +599,12 @@ def _landmark_flags(text: str) -> list[bool]:
 
 def _opens_clause(tokens: list[str], k: int) -> bool:
     """Token ``k`` opens a clause: a clause word ("which", "where"), but not "that" before a noun it
-    determines ("can you mark that spot")."""
-    return tokens[k] in CLAUSE_WORDS and not (tokens[k] == "that" and tokens[k + 1 : k + 2] and tokens[k + 1] in _determined())
+    determines ("can you mark that spot") or right after a request verb ("outline that rim")."""
+    if tokens[k] != "that":
+        return tokens[k] in CLAUSE_WORDS
+    # "that" right after a request verb determines what follows ("outline that rim please")
+    after_request = k > 0 and REQUEST.match(tokens[k - 1] + " ") is not None
+    return not (after_request or (tokens[k + 1 : k + 2] and tokens[k + 1] in _determined()))
 
 
 def _clause_ids(text: str, words_open: bool = True) -> list[int]:
@@ -743,6 +760,14 @@ def _place(phrase: str) -> str | None:
     return " ".join(words[k:]) if k is not None else None
 
 
+def _phrase_head(phrase: str) -> str | None:
+    """The head noun of a catalogue phrase: its last word before the first word of place ("scar of a
+    healed ulcer": scar; "the long bone of the upper arm": bone)."""
+    words = _words(phrase)
+    k = next((i for i, w in enumerate(words) if w in PREPOSITIONS | LANDMARK_WORDS), len(words))
+    return words[k - 1] if k else None
+
+
 def _sides(text: str) -> set[str]:
     return {w for w in _words(text) if w in SIDE_WORDS}
 
@@ -837,17 +862,17 @@ class PromptResolver:
         for w in sorted(self._sound_words):
             self._by_sound.setdefault(_sound(w), []).append(w)
         # the words that name a trained target in a sentence: its head nouns and one-word synonyms
-        # ("ulcer", "lung", "mole"; not "skin" or "foot", which name places): _refused
+        # ("ulcer", "lung", "mole"; not "skin" or "foot", which name places), with their plurals
         self._head_words = frozenset(v for w in frozenset().union(*self._heads.values()) for v in (w, pluralize(w)))
         # everyday words for a finding that mean a trained target only in its own image ("spot")
         self._vague = {t: {w for v in catalog.targets[catalog.aliases.get(t, t)].vague_words for w in (v, pluralize(v))}
                        for t in self.targets if catalog.aliases.get(t, t) in catalog.targets}
-        # the head nouns of what else the images show ("scar", "ruler", "hand"; not a word of the
-        # targets' phrases: "skin", "colon"): a pronoun after one stands for it (_antecedent)
-        self._other_heads = frozenset(
-            ws[:next((k for k, w in enumerate(ws) if w in PREPOSITIONS | LANDMARK_WORDS), len(ws))][-1:][0]
-            for ps in (_nontargets().values() if non_targets else ()) for ws in map(_words, ps)
-            if ws and ws[0] not in PREPOSITIONS | LANDMARK_WORDS) - self._content - PLAIN_WORDS - self._head_words - NEGATIONS \
+        # the head nouns of what else the images show ("scar", "ruler", "lumen"; not a word of a
+        # target's name, "skin", "foot", nor the head of a target's phrase, "bone"): a pronoun after
+        # one stands for it (_referent)
+        target_heads = {_phrase_head(p) for t in self.targets for p in phrases[t]}
+        self._other_heads = frozenset(_phrase_head(p) for ps in (_nontargets().values() if non_targets else ()) for p in ps) \
+            - target_heads - self._name_words - PLAIN_WORDS - self._head_words - NEGATIONS - {None} \
             - {w for ws in self._vague.values() for w in ws} - {w for ps in _nontarget_kinds().get("image", {}).values() for p in ps for w in _words(p)}
         self._owners: list[str] = []
         texts: list[str] = []
@@ -988,6 +1013,31 @@ class PromptResolver:
         return Resolution(prompt, best.target, best.target, best.similarity, best.runner_up)
 
     def _resolve(self, given: str) -> Resolution:
+        found = self._resolve_given(given)
+        if self.names_only and found.target is None and not found.candidates and self._unreadable(given):
+            return dataclasses.replace(found, refused=True)
+        return found
+
+    def _unreadable(self, given: str) -> bool:
+        """A prompt that resolved to nothing is one a model trained on names alone cannot read: not a
+        target's name as it stands ("Polyp", "skin lesions"), and every word in it that names a
+        target (:attr:`_head_words`: "ulcer", "lungs", "mole") stands in a landmark phrase, in what
+        is left out or under a negation, or there is none. What the model would answer is a word's
+        accident: "the healthy skin around the ulcer" gives the ulcer, "the rib just below the left
+        clavicle" the clavicle, "the shiny white glare spots from the dermatoscope light" a mask on
+        half the foot photographs. Where a target word is asked for, the model reads it ("segment
+        the lungs", "heart and left lung": several targets at once), unless the prompt's request
+        asks for something else (:meth:`_asks_for_else`)."""
+        if " ".join(_words(given)) in {n for names in self._names.values() for n in names}:
+            return False
+        prompt = self._correct(_expand(_translate(given)))
+        kept = [f or n for f, n in zip(_landmark_flags(prompt), _negation_flags(prompt, self._name_words, strict=True))]
+        asked = {t for t, heads in self._heads.items() if any(w in heads and not k for w, k in zip(_words(prompt), kept))}
+        # ... or a request asks for something else ("There's a polyp at the top of the frame and a
+        # fold running underneath it. Mask the fold, not the polyp.")
+        return all(self._asks_for_else(prompt, t) for t in asked)
+
+    def _resolve_given(self, given: str) -> Resolution:
         prompt = self._correct(_expand(_translate(given)))
         found = self._resolve_prompt(given, prompt)
         if found.target is None and not found.candidates and not found.refused:
@@ -996,12 +1046,19 @@ class PromptResolver:
             antecedent = self._antecedent(prompt)
             if antecedent is not None:
                 again = self._resolve_prompt(given, antecedent)
+                if again.candidates and any(self._clearly_else(t, again.candidates, self.min_margin)
+                                            for t in self._said_clauses(prompt)):
+                    # what the prompt says of it is something else ("There's a shiny spot where the
+                    # scope light hits the bowel wall. Mask it.")
+                    return found
                 if again.target is not None or again.candidates:
                     return again
         return found
 
     def _resolve_prompt(self, given: str, prompt: str) -> Resolution:
         found = self._read(given, prompt)
+        if found.refused:
+            return found
         if found.target is None:
             # read as dictated: a word that sounds like a target's word ("rite lunge", "pole up")
             heard, swapped = self._as_heard(prompt)
@@ -1013,80 +1070,89 @@ class PromptResolver:
             candidates = self._left_to_image(prompt)
             if candidates:
                 return Resolution(given, given, None, found.similarity, found.runner_up, candidates)
-            if self.names_only and self._refused(given, prompt):
-                return Resolution(given, given, None, found.similarity, found.runner_up, refused=True)
         return found
 
-    def _refused(self, given: str, prompt: str) -> bool:
-        """``prompt`` holds a trained target's name or head word ("ulcer", "clavicle", "mole") but asks
-        for something else: every one of those words stands in a landmark phrase or in what is left
-        out ("the healthy skin around the ulcer", "the rib just below the left clavicle"), or under a
-        negation ("no polyp in this frame"). Not a target's own name as given ("polyp"), nor a word
-        in a clause that only describes ("a mask that covers the heart" goes to the model)."""
-        if given.strip().lower() in {n for names in self._names.values() for n in names}:
-            return False
-        kept = [f or n for f, n in zip(_landmark_flags(prompt), _negation_flags(prompt, self._name_words, strict=True))]
-        hits = [k for w, k in zip(_words(prompt), kept) if w in self._head_words]
-        return bool(hits) and all(hits)
+    def _pronoun_request(self, prompt: str) -> tuple[int, str] | None:
+        """Where a request of the prompt asks for a pronoun alone (:func:`_asks_pronoun`, read to the
+        end of its sentence), the last of them ("See the polyp? Now look past it to ..., the lumen.
+        Mask that."): the index of its first word and the side of "the right one" ("" for none);
+        None: no such request."""
+        words, sentence = _words(prompt), _clause_ids(prompt, words_open=False)
+        for start, after in reversed(_requests(prompt)):
+            side = _asks_pronoun([w for w, m in zip(words[after:], sentence[after:]) if m == sentence[after - 1]])
+            if side is not None:
+                return start, side
+        return None
 
-    def _antecedent(self, prompt: str) -> str | None:
-        """A request for what a pronoun stands for, where the prompt's first request asks for a pronoun
-        alone (:func:`_asks_pronoun`: "please mask it", "delineate its boundary", "can you show me
-        where it is?", "the right one") and names no target itself: "segment" and the noun phrase
-        before it that a word names, the last of those words that names a trained target or is one
-        of its everyday words (:attr:`_head_words`, ``vague_words``) or names something else the
-        images show (then None: "the mole was removed; there is a scar now, can you outline it?"),
-        outside landmark phrases, negations, describing clauses, labels and, for something else,
-        what a preposition governs ("a mole on my hand"). The phrase runs from its determiner to
-        the end of its clause or to a verb of being ("58-year-old, sessile adenoma seen in the
-        sigmoid, please mask it" -> "segment sessile adenoma seen in the sigmoid"; "the doctor found a
-        growth inside my bowel, can you show me where it is?" -> "segment a growth inside my bowel";
-        "the left lung looks clear, show me the right one" -> "segment the right lung"). None: no
-        such request, or nothing before it to stand for."""
-        words = _words(prompt)
-        request = _first_request(prompt)
-        if request is None:
-            return None
-        start, after = request
-        sentence = _clause_ids(prompt, words_open=False)
-        side = _asks_pronoun([w for w, m in zip(words[after:], sentence[after:]) if m == sentence[after - 1]])
-        if side is None or (not side and self._named(prompt)[0]):
-            return None  # no pronoun; a name, read as the first rule says
-        ids, labels = _clause_ids(prompt), _labels(prompt)
+    def _referent(self, prompt: str, before: int) -> tuple[int, bool] | None:
+        """What a pronoun in a request that starts at word ``before`` stands for: the last word before it
+        that names a trained target or is one of its everyday words (:attr:`_head_words`,
+        ``vague_words``; True) or names something else the images show (False: "the mole was
+        removed; there is a scar now, can you outline it?", "the NG tube, draw around that one"),
+        and its index; outside landmark phrases, negations, describing clauses, labels and, for
+        something else, what a preposition governs ("a mole on my hand"). None: neither."""
+        words, ids, labels = _words(prompt), _clause_ids(prompt), _labels(prompt)
         landmark, negation, describing = _landmark_flags(prompt), _negation_flags(prompt, self._name_words), _describing(prompt)
         governed = _governed(prompt)
         meaning = self._head_words | {w for ws in self._vague.values() for w in ws}
-        for i in range(start - 1, -1, -1):
+        for i in range(before - 1, -1, -1):
             if landmark[i] or negation[i] or describing[i] or ids[i] in labels:
                 continue
             if words[i] in self._other_heads and not governed[i]:
-                return None  # the last thing named is no target
-            if words[i] not in meaning:
-                continue
-            first = i
-            for j in range(i - 1, max(i - 4, -1), -1):
-                if ids[j] != ids[i] or words[j] in PHRASE_ENDS | PHRASE_TURNS:
-                    break
-                first = j
-                if words[j] in DETERMINERS:
-                    break
-            end = next((k for k in range(i + 1, len(words)) if ids[k] != ids[i] or words[k] in BEING | STATE_VERBS), len(words))
-            spans = [m.span() for m in re.finditer(r"[a-z0-9]+", prompt.lower())]
-            text = prompt if len(prompt.lower()) == len(prompt) else prompt.lower()
-            phrase = text[spans[first][0] : spans[end - 1][1]]
-            if side and _sides(phrase):
-                phrase = re.sub(r"\b(?:left|right)\b", side, phrase, flags=re.IGNORECASE)
-            elif side:
-                phrase = f"{text[spans[first][0] : spans[i][0]]}{side} {text[spans[i][0] : spans[end - 1][1]]}"
-            return f"segment {phrase}"
+                return i, False
+            if words[i] in meaning:
+                return i, True
         return None
+
+    def _antecedent(self, prompt: str) -> str | None:
+        """A request for what a pronoun stands for (:meth:`_pronoun_request`: "please mask it", "delineate
+        its boundary", "can you show me where it is?", "the right one") where the prompt names no
+        target itself: "segment" and the noun phrase of its referent (:meth:`_referent`) where that
+        is a target's word, from its determiner to the end of its clause or to a verb of being
+        ("58-year-old, sessile adenoma seen in the sigmoid, please mask it" -> "segment sessile
+        adenoma seen in the sigmoid"; "the doctor found a growth inside my bowel, can you show me
+        where it is?" -> "segment a growth inside my bowel"; "the left lung looks clear, show me the
+        right one" -> "segment the right lung"). None: no such request, a name, or no target's word
+        to stand for."""
+        asked = self._pronoun_request(prompt)
+        if asked is None or (not asked[1] and self._named(prompt)[0]):
+            return None  # no pronoun; a name, read as the first rule says
+        (start, side), words, ids = asked, _words(prompt), _clause_ids(prompt)
+        found = self._referent(prompt, start)
+        if found is None or not found[1]:
+            return None
+        i = first = found[0]
+        for j in range(i - 1, max(i - 4, -1), -1):
+            if ids[j] != ids[i] or words[j] in PHRASE_ENDS | PHRASE_TURNS:
+                break
+            first = j
+            if words[j] in DETERMINERS:
+                break
+        end = next((k for k in range(i + 1, len(words)) if ids[k] != ids[i] or words[k] in BEING | STATE_VERBS), len(words))
+        spans = [m.span() for m in re.finditer(r"[a-z0-9]+", prompt.lower())]
+        text = prompt if len(prompt.lower()) == len(prompt) else prompt.lower()
+        phrase = text[spans[first][0] : spans[end - 1][1]]
+        if side and _sides(phrase):
+            phrase = re.sub(r"\b(?:left|right)\b", side, phrase, flags=re.IGNORECASE)
+        elif side:
+            phrase = f"{text[spans[first][0] : spans[i][0]]}{side} {text[spans[i][0] : spans[end - 1][1]]}"
+        return f"segment {phrase}"
+
+    def _refers_else(self, prompt: str) -> bool:
+        """The prompt's first request asks for a pronoun that stands for something else the images
+        show ("Mum's foot ulcer is on the outer edge. Her toenails are very thick, can you highlight
+        them?")."""
+        asked = self._pronoun_request(prompt)
+        found = self._referent(prompt, asked[0]) if asked is not None else None
+        return found is not None and not found[1]
 
     def _said_clauses(self, prompt: str) -> list[str]:
         """What the clauses that say what is asked ask for (:func:`_asked_texts`): the requests' and
         questions' where one asks for anything, else every clause's but one that opens with a
         negation ("..., no hair")."""
         clauses, each = _clauses(prompt), _asked_texts(prompt, each=True)
-        asked = [t for c, t in zip(clauses, each) if t and (REQUEST.match(c + " ") or QUESTION.match(c))]
+        asked = [t for c, t in zip(clauses, each)
+                 if t and (REQUEST.match(c + " ") or QUESTION.match(c)) and _asks_pronoun(_words(t)) is None]
         return asked or [t for t in each if t and _words(t)[0] not in NEGATIONS_BEFORE]
 
     def _clearly_else(self, text: str, than: Collection[str], margin: float = 0.0) -> bool:
@@ -1124,6 +1190,8 @@ class PromptResolver:
         named, landmarks = self._named(prompt)
         if named or any(re.search(rf"\b{w}\s*:", prompt, re.IGNORECASE) for w in GENERIC_OBJECTS):
             return ()  # a name; a generic object a colon spells out ("the finding: the ruler markings")
+        if self._refers_else(prompt):
+            return ()  # "There's a shiny spot where the scope light hits the bowel wall. Mask it."
         words, landmark = _words(prompt), _landmark_flags(prompt)
         negation = _negation_flags(prompt, self._name_words)
         if any(f and w in self._content for w, f in zip(words, negation)):
@@ -1227,6 +1295,11 @@ class PromptResolver:
         unchanged = Resolution(given, given, None)
         if not prompt.strip():
             return unchanged
+        if self._refers_else(prompt):
+            # the request's pronoun stands for something else the images show ("Her toenails are very
+            # thick, can you highlight them?"): nothing resolves it, and a names-only model would read
+            # the target's name in it
+            return Resolution(given, given, None, refused=self.names_only)
         negation = _negation_flags(prompt, self._name_words)
         named, landmarks = self._named(prompt)
         if len(named) > 1:
@@ -1340,13 +1413,14 @@ class PromptResolver:
         all_sims = (self._bank @ self._features([prompt])[0]).tolist()  # (P + places,)
         sims, place_sims = all_sims[: len(self._texts)], iter(all_sims[len(self._texts) :])
         sides = _sides(prompt)
+        both = not sides and bool({"both", "bilateral"} & set(_words(prompt)))
         best: dict[str, float] = {}
         for owner, place, s in zip(self._owners, self._places, sims):
             name = owner.removeprefix("catalogue:").removeprefix("other:")
             if place and next(place_sims) >= s:
                 continue  # the prompt is about where the target lies
-            if sides and _sides(name) and _sides(name) != sides:
-                continue  # "left collar bone" is never the right clavicle
+            if (sides or both) and _sides(name) and _sides(name) != sides:
+                continue  # "left collar bone" is never the right clavicle, "both clavicles" neither
             best[owner] = max(best.get(owner, -1.0), s)
         return best
 
