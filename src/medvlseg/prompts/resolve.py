@@ -317,9 +317,10 @@ def _expand(text: str) -> str:
     text = VIEWER_SIDE.sub(lambda m: "the patient's " + ("right" if m.group(1).lower() == "left" else "left"), values)
     text = re.sub(r"\b([A-Za-z]+)[nN]['\u2019`\u02bc][tT]\b", lambda m: CONTRACTED.get(m.group(1).lower(), m.group(1)) + " not", text)
     text = re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
-    # what is set aside ("never mind the lesion", "leave the cardiac silhouette alone") is left out
+    # what is set aside ("never mind the lesion", "leave the cardiac silhouette alone", "leave the
+    # diabetic foot ulcer out") is left out
     text = re.sub(r"\bnever\s+mind\b", "nevermind", text, flags=re.IGNORECASE)
-    text = re.sub(r"\bleave\s+([^,;.:!?]{1,40}?)\s+alone\b", r"ignore \1", text, flags=re.IGNORECASE)
+    text = re.sub(r"\bleave\s+([^,;.:!?]{1,40}?)\s+(?:alone|out)\b", r"ignore \1", text, flags=re.IGNORECASE)
     return text if values is text else _side_first(text)  # fields: "lung R" -> "lung right" -> "right lung"
 
 
