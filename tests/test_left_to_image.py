@@ -149,9 +149,6 @@ def test_a_names_only_model_refuses_a_prompt_that_names_its_target_as_something_
                    "the normal surrounding skin only, leave out the mole"):
         res = names.resolve(prompt)
         assert res.refused and res.target is None, prompt
-    # nothing it could read: the model's answer would be an accident
-    for prompt in ("orchestra", "the shiny white glare spots from the dermatoscope light"):
-        assert names.resolve(prompt).refused, prompt
     for prompt in ("polyp", "Left Lung", "heart and left lung", "one small pink polyp in the upper left", "do not miss the small polyp",
                    "the spot"):
         assert not names.resolve(prompt).refused, prompt
@@ -181,3 +178,39 @@ def test_the_segmenter_calls_a_refused_prompt_absent():
     assert seg.segment(image, "the skin").mask.any()  # everything is present at these thresholds
     r = seg.segment(image, "the skin around the ulcer")
     assert not r.mask.any() and r.model_prompt == "the skin around the ulcer" and seg.refuses("the skin around the ulcer")
+
+
+def test_a_names_only_model_refuses_what_it_cannot_read(lite):  # noqa: F811
+    """Decoys 14 and 15 through the model: a prompt that resolves to nothing went to a names-only
+    model as written, and the model read its words ("mask all the intact, healthy skin of the foot
+    and leave the diabetic foot ulcer out": the ulcer on 109 of 110 photographs; "the shiny white
+    glare spots from the dermatoscope light": masks on 50). Now it is refused unless it is a name or
+    asks for a target word; a pronoun request standing for something else is refused too."""
+    names = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(),
+                           names_only=True)
+    for prompt in ("orchestra", "the shiny white glare spots from the dermatoscope light",
+                   "mask all the intact, healthy skin of the foot and leave the diabetic foot ulcer out",
+                   "the rib just below what seems to be the left clavicle", "the gauze dressing on the wound",
+                   "Mask the fold instead of the polyp.", "Mask the fold rather than the polyp.",
+                   "Forget the right lung for now. The tube that runs down the middle into the stomach, the NG tube, draw around that one.",
+                   "Leave the cardiac silhouette alone. Just above and to the left of it sits the aortic knob; I want that contoured.",
+                   "Mum's foot ulcer is on the outer edge. Her toenails are very thick and yellow though, can you highlight them?",
+                   "See the polyp? Now look past it to the dark hole in the middle, the lumen. Mask that.",
+                   "There's a shiny spot where the scope light hits the bowel wall. Mask it."):
+        res = names.resolve(prompt)
+        assert res.refused and res.target is None and not res.candidates, prompt
+    for prompt, target in [("Polyp at 3 o'clock, lumen clear. Mask it.", "polyp"),
+                           ("Segment the heart. There is a pacemaker too, outline it as well.", "heart"),
+                           ("Diabetic ulcer on the heel, toes look fine, please outline it.", "foot ulcer"),
+                           ("Is my collarbone broken? The rib looks fine. Show me the left one.", "left clavicle"),
+                           ("Please note that the image is a bit dark. Segment the polyp.", "polyp"),
+                           ("Never mind, just segment the polyp.", "polyp"), ("Forget the lungs, I only need the heart.", "heart"),
+                           ("Leave the hairs out, just the mole please.", "skin lesion"),
+                           ("Segment all pixels that belong to the left lung", "left lung"),
+                           ("The left lung looks clear, show me the right one", "right lung")]:
+        res = names.resolve(prompt)
+        assert res.target == target and not res.refused, prompt
+    # several targets, or a pair, go to the model as written: it reads target words
+    for prompt in ("segment the lungs", "heart and left lung", "Polyp"):
+        res = names.resolve(prompt)
+        assert res.target is None and not res.refused, prompt

@@ -158,9 +158,10 @@ class Segmenter:
         return r.candidates or (r.model_prompt,)
 
     def refuses(self, prompt: str) -> bool:
-        """A model trained on names alone is given ``prompt`` that resolves to none of its targets and is
-        no name of one ("the healthy skin around the ulcer", "no polyp here", "a coffee mug"): called
-        absent whatever the model says (:attr:`medvlseg.prompts.resolve.Resolution.refused`)."""
+        """A model trained on names alone is given ``prompt`` that it cannot read (it resolves to none of
+        its targets and asks for none of their words: "the healthy skin around the ulcer", "no polyp
+        here", "a coffee mug"): called absent whatever the model says
+        (:attr:`medvlseg.prompts.resolve.Resolution.refused`)."""
         return self.resolver is not None and self.resolver.resolve(prompt).refused
 
     def presence_threshold_for(self, prompt: str, model_prompt: str | None = None) -> float:

@@ -22,10 +22,12 @@ resolves to nothing is read a second time as dictated: a word that sounds like a
   trained on names alone (``prompt_type: p1``, recorded with it), which read no sentence: then a
   prompt naming exactly one of its targets is given as that name ("polyp in the bowel" -> "polyp").
   A name in a landmark phrase does not count as naming it: after "above", "next to", "between",
-  "lateral to", a passive "by" and the like, to the end of the clause ("the collar bone above the
-  left lung", "the heart between the right lung and the left lung", "partly hidden by the heart"),
-  and after what leaves something out ("excluding", "skip", "leaving out", a clause opening with "not":
-  "the mass, not the normal folds"), to the end of the sentence; a
+  "lateral to", a passive "by" and the like, to the end of the clause or a verb of being ("the
+  collar bone above the left lung", "the heart between the right lung and the left lung", "partly
+  hidden by the heart"; "Beneath the left one is the dome of the diaphragm"), and after what
+  leaves something out ("excluding", "skip", "leaving out", "instead of", "rather than", a clause
+  opening with "not": "the mass, not the normal folds"), to the end of the sentence, or sets it
+  aside ("forget", "never mind", "leave X alone", "leave X out"), to the end of the clause; a
   part of a target is not the target either ("the stalk of the polyp", "the apex of the right lung").
   Where several targets are still named, the first clause that names one says what is asked
   ("Segment the right clavicle, the bone crossing the top of the right lung");
@@ -168,6 +170,7 @@ LOCATIVES = (PREPOSITIONS - {"of", "with", "for", "as", "like", "per", "about", 
 # target's own adjective: "the medial left clavicle"), and what leaves a structure out
 RELATIONS = {**dict.fromkeys(("lateral", "medial", "superior", "inferior", "anterior", "posterior", "proximal", "distal"), "to"),
              "leaving": "out", "leave": "out", "apart": "from", "other": "than", "separate": "from", "distinct": "from",
+             "instead": "of", "rather": "than",
              # a part of a target is not the target: "the stalk of the polyp", "the apex of the right lung"
              **dict.fromkeys(("stalk", "edge", "edges", "rim", "tip", "apex", "base", "head", "floor", "margin", "margins",
                               "neck", "shaft", "end", "ends", "lobe", "lobes", "zone", "half", "corner", "pole", "root",
@@ -185,11 +188,15 @@ LABEL_WORDS = 4  # a label before a colon ("voice note:") runs this many words a
 CLAUSE_WORDS = frozenset({"which", "that", "where", "while", "whereas", "whose", "because", "although", "though", "since", "unless"})
 # words that leave out what follows them, a list over commas included
 EXCLUSIONS = frozenset({"excluding", "exclude", "except", "ignoring", "ignore", "omitting", "omit", "sparing", "skipping",
-                        "skip", "forget", "nevermind", "disregard", "disregarding"})
+                        "skip"})
+# words that set aside what follows them, to the end of their clause ("Forget the right lung for now.";
+# "Forget the lungs, I only need the heart"; "Never mind, just segment the polyp" sets nothing aside)
+DISMISSALS = frozenset({"forget", "nevermind", "disregard"})
 # a clause that opens with "not" after a comma leaves out what it names ("segment the mass, not the
 # normal folds"; "..., but not the ribs")
 CLAUSE_EXCLUSIONS = frozenset({"not"})
-EXCLUSIONS_BEFORE = frozenset({"leaving", "leave", "apart", "other"})  # "leaving out", "apart from", "other than"
+# "leaving out", "apart from", "other than", "instead of", "rather than"
+EXCLUSIONS_BEFORE = frozenset({"leaving", "leave", "apart", "other", "instead", "rather"})
 # shorthand typed in requests ("seg R lung, CXR"), read as the words it stands for
 ABBREVIATIONS = {"r": "right", "l": "left", "rt": "right", "lt": "left", "seg": "segment", "pt": "patient",
                  "cxr": "chest x-ray", "clav": "clavicle", "dfu": "diabetic foot ulcer", "lft": "left", "rgt": "right",
@@ -298,9 +305,11 @@ class Resolution:
     # a finding asked for by an everyday word ("the spot", "this lump"): the trained targets it may
     # mean, for the image to decide (the one the model finds there; target is then None)
     candidates: tuple[str, ...] = ()
-    # a model trained on names alone, given a prompt that resolves to none of its targets and is no
-    # name of one ("the healthy skin around the ulcer", "the rib just below the left clavicle", "no
-    # polyp here", "a coffee mug"): it reads words, not sentences, so the segmenter calls it absent
+    # a model trained on names alone, given a prompt it cannot read: one that resolves to none of its
+    # targets, is no name of one and asks for no word that names one, or whose request asks for
+    # something else ("the healthy skin around the ulcer", "no polyp here", "a coffee mug"; a
+    # pronoun standing for something else: "..., her toenails are very thick, can you highlight
+    # them?"). It reads words, not sentences, so the segmenter calls the prompt absent
     refused: bool = False
 
 
@@ -320,7 +329,8 @@ def _expand(text: str) -> str:
     # what is set aside ("never mind the lesion", "leave the cardiac silhouette alone", "leave the
     # diabetic foot ulcer out") is left out
     text = re.sub(r"\bnever\s+mind\b", "nevermind", text, flags=re.IGNORECASE)
-    text = re.sub(r"\bleave\s+([^,;.:!?]{1,40}?)\s+(?:alone|out)\b", r"ignore \1", text, flags=re.IGNORECASE)
+    text = re.sub(r"\bleave\s+((?:(?!\b(?:and|in|but)\b)[^,;.:!?]){1,40}?)\s+(?:alone|out)\b", r"disregard \1", text,
+                  flags=re.IGNORECASE)
     return text if values is text else _side_first(text)  # fields: "lung R" -> "lung right" -> "right lung"
 
 
@@ -478,6 +488,8 @@ QUESTION = re.compile(r"^(?:is|are|was|were|could|might|may|does|do)\s+(?:this|t
 # a pronoun asked for stands for a noun phrase before it ("sessile adenoma seen in the sigmoid,
 # please mask it"): _antecedent
 PRONOUNS = frozenset({"it", "its", "them", "their", "they", "this", "that", "these", "those"})
+# what a sentence says of something it sets aside ("lumen clear. Mask it.": the polyp named before)
+SOUND_STATES = frozenset({"fine", "normal", "ok", "okay", "clear", "unremarkable", "good", "healthy", "intact", "unchanged"})
 POINTING_WORDS = frozenset({"me", "us", "where", "what", "exactly", "precisely", "again", "also"})
 PRONOUN_ENDS = frozenset({"one", "for", "out", "so", "please", "pls", "plz", "thanks", "thank", "thx", "exactly", "then", "now",
                           "too", "again"})
@@ -541,6 +553,19 @@ def _first_request(text: str) -> tuple[int, int] | None:
     return next(iter(_requests(text)), None)
 
 
+def _memo(fn):
+    """``fn``, a pure function of a prompt, remembered: every rule reads the same prompt again, and a
+    service meets the same prompts again; each caller gets its own copy of the answer."""
+    cached = functools.lru_cache(maxsize=CACHE_SIZE)(fn)
+
+    @functools.wraps(fn)
+    def remembered(*args, **kwargs):
+        return cached(*args, **kwargs).copy()
+
+    return remembered
+
+
+@_memo
 def _governed(text: str) -> list[bool]:
     """For each of ``_words(text)``: whether a preposition before it in its clause governs it ("a mole
     on my hand": hand), up to a verb of being, a conjunction or a pronoun that opens a new sentence."""
@@ -553,6 +578,7 @@ def _governed(text: str) -> list[bool]:
     return flags
 
 
+@_memo
 def _landmark_flags(text: str) -> list[bool]:
     """For each of ``_words(text)``: whether it stands in a landmark phrase: after a landmark word,
     or an anatomical direction followed by "to", in the same clause and at most ``LANDMARK_SCOPE``
@@ -579,8 +605,10 @@ def _landmark_flags(text: str) -> list[bool]:
             instruction = max(instruction, start + len(INSTRUCTION.match(rest + " ").group().split()))
             if not t[0].isalnum():
                 continue
-        if t in BEING:
-            left = 0  # a verb ends the place ("Beneath the left one is the dome of the diaphragm")
+        if t in BEING and k > 0 and tokens[k - 1] not in NO_SUBJECTS:
+            # a verb ends the place ("Beneath the left one is the dome of the diaphragm"; not "below
+            # what seems to be the left clavicle")
+            left = 0
         flags.append(left > 0 or leaving_out is not None)
         left = max(left - 1, 0)
         if k < instruction:
@@ -593,9 +621,19 @@ def _landmark_flags(text: str) -> list[bool]:
             leaving_out, flags[-1] = leaving_out or "clause", True  # (the "not" too: it negates nothing asked for)
         elif t in EXCLUSIONS or (two_words and t in EXCLUSIONS_BEFORE):
             leaving_out = leaving_out if kept else "sentence"
+        elif t in DISMISSALS and tokens[k + 1 : k + 2] and tokens[k + 1][0].isalnum():
+            leaving_out = leaving_out or (None if kept else "clause")
         elif (t in LANDMARK_WORDS or two_words) and tokens[k + 1 : k + 2] != [] and not NO_PLACES & set(tokens[k + 1 : k + 3]):
             left = LANDMARK_SCOPE
     return flags
+
+
+# what stands before a verb of being that has no subject of its own ("below what seems to be the
+# left clavicle"): the verb then ends no landmark phrase
+NO_SUBJECTS = frozenset({"what", "which", "who", "to", "will", "would", "may", "might", "could", "can", "must", "should",
+                         "shall", "seems", "appears", "looks"})
+DRAWING_VERBS = frozenset({"segment", "outline", "highlight", "mark", "mask", "draw", "delineate", "trace", "contour",
+                           "circle", "shade", "colour", "color", "label", "annotate", "select", "extract"})
 
 
 def _opens_clause(tokens: list[str], k: int) -> bool:
@@ -603,11 +641,13 @@ def _opens_clause(tokens: list[str], k: int) -> bool:
     determines ("can you mark that spot") or right after a request verb ("outline that rim")."""
     if tokens[k] != "that":
         return tokens[k] in CLAUSE_WORDS
-    # "that" right after a request verb determines what follows ("outline that rim please")
-    after_request = k > 0 and REQUEST.match(tokens[k - 1] + " ") is not None
+    # "that" right after a verb that draws determines what follows ("outline that rim please"; not
+    # "note that ...")
+    after_request = k > 0 and tokens[k - 1] in DRAWING_VERBS
     return not (after_request or (tokens[k + 1 : k + 2] and tokens[k + 1] in _determined()))
 
 
+@_memo
 def _clause_ids(text: str, words_open: bool = True) -> list[int]:
     """For each of ``_words(text)``: the index of its clause; a clause ends at a punctuation mark and
     (``words_open``) before a word that opens one ("which", "where", ...)."""
@@ -623,6 +663,7 @@ def _clause_ids(text: str, words_open: bool = True) -> list[int]:
     return ids
 
 
+@_memo
 def _labels(text: str) -> set[int]:
     """The clauses (:func:`_clause_ids`) that label what follows them: a few words before a colon
     ("voice note:", "Student:", "ISIC-style task:")."""
@@ -707,6 +748,7 @@ def _determined() -> frozenset[str]:
     return frozenset(words) | DETERMINED_WORDS
 
 
+@_memo
 def _describing(text: str) -> list[bool]:
     """For each of ``_words(text)``: whether it stands in a clause that describes what an earlier
     clause asks for: one opened by "that", "which" or "whose" right after a word or a comma, or by
@@ -762,8 +804,9 @@ def _place(phrase: str) -> str | None:
 
 
 def _phrase_head(phrase: str) -> str | None:
-    """The head noun of a catalogue phrase: its last word before the first word of place ("scar of a
-    healed ulcer": scar; "the long bone of the upper arm": bone)."""
+    """The head noun of a catalogue phrase: its last word before its first preposition or landmark
+    word ("scar of a healed ulcer": scar; "the long bone of the upper arm": bone); None if it opens
+    with one."""
     words = _words(phrase)
     k = next((i for i, w in enumerate(words) if w in PREPOSITIONS | LANDMARK_WORDS), len(words))
     return words[k - 1] if k else None
@@ -865,6 +908,8 @@ class PromptResolver:
         # the words that name a trained target in a sentence: its head nouns and one-word synonyms
         # ("ulcer", "lung", "mole"; not "skin" or "foot", which name places), with their plurals
         self._head_words = frozenset(v for w in frozenset().union(*self._heads.values()) for v in (w, pluralize(w)))
+        # the plural of a structure that comes in a left and a right ("lungs", "clavicles"): both
+        self._paired = frozenset(pluralize(w) for t in self.targets if _sides(t) for w in self._heads[t] if not w.endswith("s"))
         # everyday words for a finding that mean a trained target only in its own image ("spot")
         self._vague = {t: {w for v in catalog.targets[catalog.aliases.get(t, t)].vague_words for w in (v, pluralize(v))}
                        for t in self.targets if catalog.aliases.get(t, t) in catalog.targets}
@@ -1014,12 +1059,14 @@ class PromptResolver:
         return Resolution(prompt, best.target, best.target, best.similarity, best.runner_up)
 
     def _resolve(self, given: str) -> Resolution:
-        found = self._resolve_given(given)
-        if self.names_only and found.target is None and not found.candidates and self._unreadable(given):
+        prompt = self._correct(_expand(_translate(given)))
+        found = self._resolve_given(given, prompt)
+        if self.names_only and found.target is None and not found.candidates and not found.refused \
+                and self._unreadable(given, prompt):
             return dataclasses.replace(found, refused=True)
         return found
 
-    def _unreadable(self, given: str) -> bool:
+    def _unreadable(self, given: str, prompt: str) -> bool:
         """A prompt that resolved to nothing is one a model trained on names alone cannot read: not a
         target's name as it stands ("Polyp", "skin lesions"), and every word in it that names a
         target (:attr:`_head_words`: "ulcer", "lungs", "mole") stands in a landmark phrase, in what
@@ -1028,18 +1075,22 @@ class PromptResolver:
         clavicle" the clavicle, "the shiny white glare spots from the dermatoscope light" a mask on
         half the foot photographs. Where a target word is asked for, the model reads it ("segment
         the lungs", "heart and left lung": several targets at once), unless the prompt's request
-        asks for something else (:meth:`_asks_for_else`)."""
+        asks for something else (:meth:`_asks_for_else`); a word a preposition governs is a place,
+        not what is asked ("the gauze dressing on the wound"), unless its clause holds what is asked
+        ("all pixels that belong to the left lung"). ``prompt``: ``given`` as read (translated,
+        shorthand written out, slips mended)."""
         if " ".join(_words(given)) in {n for names in self._names.values() for n in names}:
             return False
-        prompt = self._correct(_expand(_translate(given)))
-        kept = [f or n for f, n in zip(_landmark_flags(prompt), _negation_flags(prompt, self._name_words, strict=True))]
-        asked = {t for t, heads in self._heads.items() if any(w in heads and not k for w, k in zip(_words(prompt), kept))}
+        words, governed, ids = _words(prompt), _governed(prompt), _clause_ids(prompt)
+        carrying = {c for w, c in zip(words, ids) if w in CARRYING_VERBS}
+        kept = [f or n or (g and c not in carrying) for f, n, g, c in
+                zip(_landmark_flags(prompt), _negation_flags(prompt, self._name_words, strict=True), governed, ids)]
+        asked = {t for t, heads in self._heads.items() if any(w in heads and not k for w, k in zip(words, kept))}
         # ... or a request asks for something else ("There's a polyp at the top of the frame and a
         # fold running underneath it. Mask the fold, not the polyp.")
         return all(self._asks_for_else(prompt, t) for t in asked)
 
-    def _resolve_given(self, given: str) -> Resolution:
-        prompt = self._correct(_expand(_translate(given)))
+    def _resolve_given(self, given: str, prompt: str) -> Resolution:
         found = self._resolve_prompt(given, prompt)
         if found.target is None and not found.candidates and not found.refused:
             # "..., sessile adenoma seen in the sigmoid, please mask it": what "it" stands for (only
@@ -1085,13 +1136,15 @@ class PromptResolver:
                 return start, side
         return None
 
-    def _referent(self, prompt: str, before: int) -> tuple[int, bool] | None:
+    def _referent(self, prompt: str, before: int, skip_sound: bool = True) -> tuple[int, bool] | None:
         """What a pronoun in a request that starts at word ``before`` stands for: the last word before it
         that names a trained target or is one of its everyday words (:attr:`_head_words`,
         ``vague_words``; True) or names something else the images show (False: "the mole was
         removed; there is a scar now, can you outline it?", "the NG tube, draw around that one"),
-        and its index; outside landmark phrases, negations, describing clauses, labels and, for
-        something else, what a preposition governs ("a mole on my hand"). None: neither."""
+        and its index; outside landmark phrases, negations, describing clauses, labels, what is
+        said to be sound (``skip_sound``: "lumen clear", "toes look fine"; not for "the left lung
+        looks clear, show me the right one") and, for something else, what a preposition governs
+        ("a mole on my hand"). None: neither."""
         words, ids, labels = _words(prompt), _clause_ids(prompt), _labels(prompt)
         landmark, negation, describing = _landmark_flags(prompt), _negation_flags(prompt, self._name_words), _describing(prompt)
         governed = _governed(prompt)
@@ -1099,6 +1152,8 @@ class PromptResolver:
         for i in range(before - 1, -1, -1):
             if landmark[i] or negation[i] or describing[i] or ids[i] in labels:
                 continue
+            if skip_sound and {w for w, c in zip(words[i + 1 : i + 4], ids[i + 1 : i + 4]) if c == ids[i]} & SOUND_STATES:
+                continue  # set aside as sound ("lumen clear", "toes look fine", "the rib looks normal")
             if words[i] in self._other_heads and not governed[i]:
                 return i, False
             if words[i] in meaning:
@@ -1119,7 +1174,7 @@ class PromptResolver:
         if asked is None or (not asked[1] and self._named(prompt)[0]):
             return None  # no pronoun; a name, read as the first rule says
         (start, side), words, ids = asked, _words(prompt), _clause_ids(prompt)
-        found = self._referent(prompt, start)
+        found = self._referent(prompt, start, skip_sound=not side)
         if found is None or not found[1]:
             return None
         i = first = found[0]
@@ -1142,9 +1197,13 @@ class PromptResolver:
     def _refers_else(self, prompt: str) -> bool:
         """The prompt's first request asks for a pronoun that stands for something else the images
         show ("Mum's foot ulcer is on the outer edge. Her toenails are very thick, can you highlight
-        them?")."""
-        asked = self._pronoun_request(prompt)
-        found = self._referent(prompt, asked[0]) if asked is not None else None
+        them?"; "See the polyp? Now look past it to ..., the lumen. Mask that."), where no earlier
+        request asks to draw ("Segment the heart. There is a pacemaker too, outline it as well")."""
+        asked, words = self._pronoun_request(prompt), _words(prompt)
+        # an earlier request to draw asks for what it names ("see the polyp?" draws nothing)
+        if asked is None or any(start < asked[0] and DRAWING_VERBS & set(words[start:after]) for start, after in _requests(prompt)):
+            return False
+        found = self._referent(prompt, asked[0])
         return found is not None and not found[1]
 
     def _said_clauses(self, prompt: str) -> list[str]:
@@ -1408,13 +1467,16 @@ class PromptResolver:
 
     def _similarities(self, prompt: str) -> dict[str, float]:
         """Each owner's best cosine to ``prompt`` (a trained target, "catalogue:<key>", "other:<name>"),
-        leaving out a phrase whose place the prompt is closer to and any phrase of the other side."""
+        leaving out a phrase whose place the prompt is closer to, any phrase of the other side, and
+        any of one side where the prompt asks for both ("both clavicles")."""
         if self._bank is None:
             self._bank = self._features(self._texts + [p for p in self._places if p])
         all_sims = (self._bank @ self._features([prompt])[0]).tolist()  # (P + places,)
         sims, place_sims = all_sims[: len(self._texts)], iter(all_sims[len(self._texts) :])
-        sides = _sides(prompt)
-        both = not sides and bool({"both", "bilateral"} & set(_words(prompt)))
+        sides, words = _sides(prompt), _words(prompt)
+        # "both clavicles", "bilateral lungs", "segment the lungs": never one side
+        both = not sides and (bool(set(words) & self._paired) or any(
+            w in ("both", "bilateral") and set(words[i + 1 : i + 4]) & (self._head_words | {"sides"}) for i, w in enumerate(words)))
         best: dict[str, float] = {}
         for owner, place, s in zip(self._owners, self._places, sims):
             name = owner.removeprefix("catalogue:").removeprefix("other:")
