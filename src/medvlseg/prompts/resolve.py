@@ -549,9 +549,6 @@ def _requests(text: str) -> list[tuple[int, int]]:
             if (m := REQUEST.match(clause + " ")) is not None]
 
 
-def _first_request(text: str) -> tuple[int, int] | None:
-    return next(iter(_requests(text)), None)
-
 
 def _memo(fn):
     """``fn``, a pure function of a prompt, remembered: every rule reads the same prompt again, and a
@@ -1261,7 +1258,7 @@ class PromptResolver:
         # a request for something else ("mark the vignette, lesion not to be outlined"); the target's
         # everyday words are its own here ("segment the tumour")
         vague = {t for t in vague if not self._asks_for_else(prompt, t, self._vague[t])}
-        said = self._said_clauses(prompt) + ([prompt] if _first_request(prompt) is None else [])
+        said = self._said_clauses(prompt) + ([] if _requests(prompt) else [prompt])
         if not vague or any(self._clearly_else(t, vague, self.min_margin) for t in said):
             # something else the images show, said as clearly as any finding in a clause that says
             # what is asked, or of a whole prompt that requests nothing ("the shiny white glare spots
