@@ -549,7 +549,6 @@ def _requests(text: str) -> list[tuple[int, int]]:
             if (m := REQUEST.match(clause + " ")) is not None]
 
 
-
 def _memo(fn):
     """``fn``, a pure function of a prompt, remembered: every rule reads the same prompt again, and a
     service meets the same prompts again; each caller gets its own copy of the answer."""
