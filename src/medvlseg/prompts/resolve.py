@@ -909,13 +909,14 @@ class PromptResolver:
         # everyday words for a finding that mean a trained target only in its own image ("spot")
         self._vague = {t: {w for v in catalog.targets[catalog.aliases.get(t, t)].vague_words for w in (v, pluralize(v))}
                        for t in self.targets if catalog.aliases.get(t, t) in catalog.targets}
+        self._vague_words = frozenset().union(*self._vague.values())
         # the head nouns of what else the images show ("scar", "ruler", "lumen"; not a word of a
         # target's name, "skin", "foot", nor the head of a target's phrase, "bone"): a pronoun after
         # one stands for it (_referent)
         target_heads = {_phrase_head(p) for t in self.targets for p in phrases[t]}
         self._other_heads = frozenset(_phrase_head(p) for ps in (_nontargets().values() if non_targets else ()) for p in ps) \
             - target_heads - self._name_words - PLAIN_WORDS - self._head_words - NEGATIONS - {None} \
-            - {w for ws in self._vague.values() for w in ws} - {w for ps in _nontarget_kinds().get("image", {}).values() for p in ps for w in _words(p)}
+            - self._vague_words - {w for ps in _nontarget_kinds().get("image", {}).values() for p in ps for w in _words(p)}
         self._owners: list[str] = []
         texts: list[str] = []
         # what else the images show ("callus", "the ribs"): competes, never wins (nontargets.yaml)
@@ -1144,7 +1145,7 @@ class PromptResolver:
         words, ids, labels = _words(prompt), _clause_ids(prompt), _labels(prompt)
         landmark, negation, describing = _landmark_flags(prompt), _negation_flags(prompt, self._name_words), _describing(prompt)
         governed = _governed(prompt)
-        meaning = self._head_words | {w for ws in self._vague.values() for w in ws}
+        meaning = self._head_words | self._vague_words
         for i in range(before - 1, -1, -1):
             if landmark[i] or negation[i] or describing[i] or ids[i] in labels:
                 continue
@@ -1225,7 +1226,7 @@ class PromptResolver:
         ("the lump", "is this spot cancer"): empty where it says anything more, or a word that names
         a target itself ("the lesions")."""
         said = {w for w in _words(text) if w not in REQUEST_WORDS | FUNCTION_WORDS}  # ("bright spots" says more)
-        if not said or said & self._head_words or not said <= {w for ws in self._vague.values() for w in ws}:
+        if not said or said & self._head_words or not said <= self._vague_words:
             return set()
         return {t for t, ws in self._vague.items() if said & ws}
 
