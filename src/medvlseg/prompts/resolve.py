@@ -331,7 +331,58 @@ def _expand(text: str) -> str:
     text = re.sub(r"\bnever\s+mind\b", "nevermind", text, flags=re.IGNORECASE)
     text = re.sub(r"\bleave\s+((?:(?!\b(?:and|in|but)\b)[^,;.:!?]){1,40}?)\s+(?:alone|out)\b", r"disregard \1", text,
                   flags=re.IGNORECASE)
-    return text if values is text else _side_first(text)  # fields: "lung R" -> "lung right" -> "right lung"
+    text = text if values is text else _side_first(text)  # fields: "lung R" -> "lung right" -> "right lung"
+    # a request said as a wish or in the passive ("today I only need the sternal wires outlined",
+    # "the heart should be masked", "it would help if the heart shadow were masked") is read as the
+    # request it is, in a clause of its own
+    for wish in PASSIVE_REQUESTS:
+        text = wish.sub(lambda m: f", segment {m.group('np')}", text)
+    # a target's word in an idiom names nothing ("let's get to the heart of the matter")
+    return IDIOMS.sub("core", text)
+
+
+# what a wish or a passive request asks to be drawn ("I need the right lung delineated", "the
+# patient's right clavicle should be masked", "it would be great if the lesion could be masked")
+_DRAWN = (r"(?:outlined|segmented|masked|delineated|traced|highlighted|marked|contoured|circled|shaded|drawn|annotated|"
+          r"labell?ed|colou?red(?:\s+in)?|extracted|selected)")
+_NP = (r"(?P<np>(?:the|this|that|these|those|a|an|my|his|her|its|their|our|your|both|all|only|just)\b"
+       r"(?:(?!\b(?:and\s+then|but|if|when)\b)[^,;.:!?]){0,80}?)")
+PASSIVE_REQUESTS = tuple(re.compile(p, re.IGNORECASE) for p in (
+    # "I (only) need the sternal wires outlined", "what I need is the right lung outlined"
+    r"\b(?:what\s+)?(?:i|we)\s+(?:only\s+|just\s+|really\s+|also\s+)?(?:need|want|would\s+like|require)\s+(?:is\s+)?"
+    + _NP + r"\s+(?:to\s+be\s+)?" + _DRAWN + r"\b",
+    # "the heart should be outlined", "the polyp needs to be masked"
+    _NP + r"\s+(?:should|must|needs?\s+to|has\s+to|have\s+to|is\s+to|are\s+to|will|shall|can|could|may|might|would)"
+    r"\s+be\s+(?:\w+ly\s+)?" + _DRAWN + r"\b",
+    # "it would be great if the heart shadow were masked"
+    r"(?<=\bif\s)" + _NP + r"\s+(?:was|were|is|are|got|gets)\s+(?:\w+ly\s+)?" + _DRAWN + r"\b",
+))
+# idioms in which a target's word names nothing ("let's get to the heart of the matter")
+IDIOMS = re.compile(r"\bheart(?=\s+of\s+(?:the\s+|this\s+|that\s+)?(?:matter|problem|issue|question|story|debate|city|town|"
+                    r"it\s+all)\b)|\b(?:at|by)\s+heart\b", re.IGNORECASE)
+
+
+# what says that no mask is wanted ("no mask needed", "do not segment it", "don't draw anything",
+# "just tell me yes or no", "a number is enough", "describe it in words")
+NO_DRAWING = re.compile(
+    r"\bno\s+(?:mask|masks|masking|segmentation|segmenting|drawing|drawings|outline|outlining|contour|contouring|annotation|"
+    r"overlay)(?:\s+(?:is|are))?(?:\s+(?:needed|required|necessary|wanted|please|pls|thanks))?\s*(?=$|[,.;:!?)])"
+    r"|\b(?:do\s+not|no\s+need\s+to|without)\s+(?:segment|mask|draw|outline|delineate|contour|trace|annotate|mark|highlight|"
+    r"shade|circle)(?:ing)?(?:\s+(?:it|them|this|that|anything|any\s+thing|a\s+thing))?(?:\s+(?:at\s+all|please|pls))?"
+    r"\s*(?=$|[,.;:!?)]|\s+(?:just|only|but|and|i)\b)"
+    r"|\byes\s+or\s+no\b|\ba\s+number\s+is\s+enough\b|\bin\s+words\b|\bjust\s+(?:answer|a\s+number|the\s+number|a\s+probability)\b",
+    re.IGNORECASE)
+# the verbs that ask for a mask, wherever they stand ("yes or no, and outline it if yes")
+# (not the words that are nouns as often: "mark", "colour", "shade")
+ASKING_VERBS = frozenset({"segment", "outline", "highlight", "mask", "find", "show", "draw", "delineate", "identify",
+                          "locate", "detect", "label", "contour", "trace", "annotate", "circle"})
+
+
+def _declines_drawing(text: str) -> bool:
+    """``text`` says that no mask is wanted (:data:`NO_DRAWING`) and asks for none elsewhere."""
+    if not NO_DRAWING.search(text):
+        return False
+    return not set(_words(NO_DRAWING.sub(" ", text))) & ASKING_VERBS
 
 
 def _payload_values(text: str) -> str:
@@ -390,6 +441,13 @@ def _pictures() -> frozenset[str]:
     """The owners that are the picture itself ("other:colonoscopy picture": "colonoscopy", "chest x-ray"):
     a clause close to one says where the picture comes from, not what is asked."""
     return frozenset(f"other:{name}" for name in _nontarget_kinds().get("image", {}))
+
+
+@functools.cache
+def _elsewhere_owners() -> frozenset[str]:
+    """The owners that are a target's kind of thing where none of the images looks ("other:polyp
+    elsewhere": "coral polyp", "nasal polyp")."""
+    return frozenset(f"other:{name}" for name in _nontarget_kinds().get("elsewhere", {}))
 
 
 @functools.cache
@@ -619,7 +677,10 @@ def _landmark_flags(text: str) -> list[bool]:
             leaving_out = leaving_out if kept else "sentence"
         elif t in DISMISSALS and tokens[k + 1 : k + 2] and tokens[k + 1][0].isalnum():
             leaving_out = leaving_out or (None if kept else "clause")
-        elif (t in LANDMARK_WORDS or two_words) and tokens[k + 1 : k + 2] != [] and not NO_PLACES & set(tokens[k + 1 : k + 3]):
+        elif (t in LANDMARK_WORDS or two_words) and tokens[k + 1 : k + 2] != [] and not NO_PLACES & set(tokens[k + 1 : k + 3]) \
+                and not (t == "borders" and (tokens[k - 1 : k] and tokens[k - 1] in DETERMINERS or tokens[k + 1] == "of")):
+            # ("trace the borders of the ulcer": a noun, the outline asked for; "the skin that borders
+            # the ulcer": a place)
             left = LANDMARK_SCOPE
     return flags
 
@@ -1028,11 +1089,35 @@ class PromptResolver:
     def _named(self, prompt: str) -> tuple[set[str], set[str]]:
         """The trained targets ``prompt`` names as what it asks for, and those it names only as
         landmarks ("... above the left lung")."""
-        named = {t for t, names in self._names.items() if any(_contains(prompt, n) for n in names)}
+        named = {t for t, names in self._names.items() if any(self._names_here(prompt, n, t) for n in names)}
         # a name inside a longer one ("lung" in "left lung") is not a second target
         named = {t for t in named if not any(t != u and _contains(u, t) for u in named)}
         asked = {t for t in named if any(_names_as_target(prompt, n) for n in self._names[t])}
         return asked, named - asked
+
+    def _names_here(self, prompt: str, name: str, target: str) -> bool:
+        """``prompt`` holds ``name`` (of ``target``) once at least not as the same kind of thing
+        elsewhere (:meth:`_elsewhere_at`)."""
+        p, n = _words(prompt), _words(name)
+        return any(p[i : i + len(n)] == n and not self._elsewhere_at(p, i, len(n), target) for i in range(len(p) - len(n) + 1))
+
+    def _elsewhere_at(self, words: list[str], i: int, n: int, target: str) -> bool:
+        """The words ``words[i : i + n]`` that name ``target`` follow words that make them the same
+        kind of thing elsewhere, which none of the images shows ("the coral polyps in this reef
+        photograph", "the gastric ulcer of a horse": ``nontargets.yaml``, ``elsewhere``), or say a
+        shape ("the heart-shaped balloon")."""
+        if words[i + n : i + n + 1] == ["shaped"]:
+            return True
+        j = i
+        while j > 0 and i - j < 2 and words[j - 1] not in PLAIN_WORDS | self._name_words and not words[j - 1].isdigit():
+            j -= 1
+        return j < i and self._elsewhere(" ".join(words[j : i + n]), target)
+
+    def _elsewhere(self, phrase: str, target: str) -> bool:
+        """``phrase`` is closer to the same kind of thing elsewhere in the body or the world (``nontargets.yaml``,
+        ``elsewhere``: "coral polyp") than to ``target``, and close (``min_similarity``)."""
+        sims = self._similarities(phrase)
+        return any(o in _elsewhere_owners() and v >= self.min_similarity and v > sims.get(target, -1.0) for o, v in sims.items())
 
     def _landmark_targets(self, prompt: str) -> set[str]:
         """Trained targets whose head noun or a one-word synonym ("ulcer", "clavicle", "mole") stands in
@@ -1057,6 +1142,9 @@ class PromptResolver:
 
     def _resolve(self, given: str) -> Resolution:
         prompt = self._correct(_expand(_translate(given)))
+        if _declines_drawing(prompt):
+            # "Is the heart enlarged? Just tell me yes or no, don't draw anything.": no mask is asked for
+            return Resolution(given, given, None, refused=True)
         found = self._resolve_given(given, prompt)
         if self.names_only and found.target is None and not found.candidates and not found.refused \
                 and self._unreadable(given, prompt):
@@ -1082,7 +1170,8 @@ class PromptResolver:
         carrying = {c for w, c in zip(words, ids) if w in CARRYING_VERBS}
         kept = [f or n or (g and c not in carrying) for f, n, g, c in
                 zip(_landmark_flags(prompt), _negation_flags(prompt, self._name_words, strict=True), governed, ids)]
-        asked = {t for t, heads in self._heads.items() if any(w in heads and not k for w, k in zip(words, kept))}
+        asked = {t for t, heads in self._heads.items()
+                 if any(w in heads and not k and not self._elsewhere_at(words, i, 1, t) for i, (w, k) in enumerate(zip(words, kept)))}
         # ... or a request asks for something else ("There's a polyp at the top of the frame and a
         # fold running underneath it. Mask the fold, not the polyp.")
         return all(self._asks_for_else(prompt, t) for t in asked)
