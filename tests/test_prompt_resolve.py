@@ -783,3 +783,68 @@ def test_clause_marks_determiners_and_places_after_two_words():
     assert [w for w, d in zip(_words(text), _describing(text)) if d] == ["where", "the", "heart", "sits"]
     for text in ("show me where the heart is", "the region where the polyp is"):
         assert not any(_describing(text)), text
+
+
+def test_what_declines_a_mask_and_what_a_wish_asks_for():
+    from medvlseg.prompts.resolve import _declines_drawing, _reword
+
+    for text in ("Is this foot ulcer infected? Just answer, no mask needed.", "Does this mole look like melanoma? "
+                 "Do not segment it, just give me a probability.", "Is the heart enlarged? Just tell me yes or no, "
+                 "do not draw anything.", "How many polyps were removed? A number is enough.", "describe the mole in words"):
+        assert _declines_drawing(text), text
+    for text in ("Is there a polyp? Yes or no, and outline it if yes.", "segment the ulcer, do not segment the toes",
+                 "segment the left lung without drawing anything else", "segment the wound, no mask on the ruler",
+                 "Do not mask it yet. Actually go ahead and segment the polyp.", "segment the polyp",
+                 "Yes or no: is there a polyp? If yes, mark it.", "Frame 12: no mask. Please do the polyp.",
+                 "Is the heart enlarged? Yes or no, and I would like it outlined if so."):
+        assert not _declines_drawing(text), text
+    # a wish or a passive request becomes a request of its own clause, for the rules to read
+    assert _reword("today I only need the sternal wires outlined.") == "today , segment the sternal wires."
+    assert _reword("today I'd like the sternal wires outlined.") == "today , segment the sternal wires."
+    assert _reword("What I need is the right lung outlined.") == ", segment the right lung."
+    assert _reword("The heart should be masked.") == ", segment The heart."
+    assert _reword("it would help if the heart shadow were masked") == "it would help if , segment the heart shadow"
+    for text in ("the heart is marked by a pacemaker", "The heart may be masked by the large effusion",
+                 "The ruler must be masked out, then segment the skin lesion", "Heart and aorta should be outlined.",
+                 "Please look at heart size", "the heart of the patient"):
+        assert _reword(text) == text, text  # hidden, taken away, or no request
+    assert _reword("the heart of the matter") == "the core of the matter"
+
+
+def test_minilm_reads_wishes_borders_and_things_elsewhere(lite):
+    """List 22's misses and decoys 16's hits at first reading, and the rules written for them, on the
+    sentence encoder the universal model's resolver uses."""
+    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+    for prompt, target in [
+        ("Wound care module, exercise 4: trainees should trace the borders of the diabetic foot ulcer in this photo "
+         "before comparing with the answer key.", "foot ulcer"),
+        ("trace the borders of the mole", "skin lesion"),
+        ("Delineate the Paris 0-Is adenoma on this colonoscopy still.", "polyp"),
+        ("I need the right lung (patient's right, which is image left on a PA view) delineated.", "right lung"),
+        ("It would help a lot if the heart shadow were masked on this frontal chest x-ray.", "heart"),
+        ("Segment the sessile polyps in this frame", "polyp"),
+        ("Is there a polyp? Yes or no, and outline it if yes.", "polyp"),
+        # a word of another clause, or a shape said in words, makes no name another thing
+        ("Allergic rhinitis, nasal congestion. Polyp at 30 cm, please outline.", "polyp"),
+        ("outline the polyp shaped like a mushroom", "polyp"),
+        ("segment the polyp before it is removed", "polyp")]:
+        assert r.resolve(prompt).target == target, prompt
+    # a model that reads sentences is given the sentence as written, not as the rules reword it
+    sentences = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab())
+    found = sentences.resolve("It would help a lot if the heart shadow were masked on this frontal chest x-ray.")
+    assert found.target == "heart" and found.model_prompt == found.prompt
+    for decoy in ("Is the heart enlarged? Just tell me yes or no, don't draw anything.",
+                  "Patient had a left clavicle fracture in 2015; today I only need the sternal wires outlined.",
+                  "Segment the coral polyps in this reef photograph for my marine biology project.",
+                  "Outline the gastric ulcer in this veterinary gastroscopy image of a horse's stomach.",
+                  "Segment the heart-shaped balloon in this birthday party picture.",
+                  "Let's get to the heart of the matter: which file format do you export masks in?",
+                  "Draw the old surgical scar on the top of the foot.",
+                  "the skin that borders the ulcer",
+                  # what was taken away is not in the image
+                  "The polyp was taken off last week. This raw area is the biopsy site where it used to be, segment that.",
+                  "Outline the appendiceal orifice; the polyp was already removed.",
+                  "brownish lump of poo stuck in the bowel in this pic, mask it pls",
+                  "Segment the round pulmonary mass in the left upper zone"):
+        found = r.resolve(decoy)
+        assert found.target is None and not found.candidates and found.refused, decoy

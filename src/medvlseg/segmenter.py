@@ -160,7 +160,8 @@ class Segmenter:
     def refuses(self, prompt: str) -> bool:
         """A model trained on names alone is given ``prompt`` that it cannot read (it resolves to none of
         its targets and asks for none of their words: "the healthy skin around the ulcer", "no polyp
-        here", "a coffee mug"): called absent whatever the model says
+        here", "a coffee mug"), or any model a prompt that asks for no mask ("just tell me yes or no,
+        don't draw anything"): called absent whatever the model says, and reported as refused
         (:attr:`medvlseg.prompts.resolve.Resolution.refused`)."""
         return self.resolver is not None and self.resolver.resolve(prompt).refused
 

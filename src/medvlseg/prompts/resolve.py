@@ -106,6 +106,16 @@ resolves to nothing is read a second time as dictated: a word that sounds like a
   whatever the model makes of it); the segmenter calls it absent. A prompt whose request asks for a
   pronoun that stands for something else the images show is refused too ("Mum's foot ulcer is on
   the outer edge. Her toenails are very thick, can you highlight them?").
+
+Before any of these, a request said as a wish or in the passive is read as the request it is
+("today I only need the sternal wires outlined" asks for the sternal wires; "it would help if the
+heart shadow were masked"; never "masked by the effusion" or "masked out"), and a target's word in an
+idiom names nothing ("the heart of the matter"); a target's name after words that make it the same
+kind of thing elsewhere ("the coral polyps in this reef photograph", "the gastric ulcer of a horse":
+``nontargets.yaml``, ``elsewhere``) or a shape ("the heart-shaped balloon") names no target. A prompt
+that says no mask is wanted and asks for one nowhere else ("Is the heart enlarged? Just tell me yes or
+no, don't draw anything"; "Do not segment it, just give me a probability") is refused, whatever the
+model: the segmenter draws no mask for it.
 """
 
 from __future__ import annotations
@@ -145,6 +155,11 @@ SIDE_WORDS = ("left", "right")
 NEGATIONS_BEFORE = frozenset({"no", "not", "never", "without", "healthy", "normal", "intact"})
 NEGATIONS_AFTER = frozenset({"free", "absent"})
 NEGATIONS = NEGATIONS_BEFORE | NEGATIONS_AFTER | {"none", "non"}
+# what was taken away, said after it ("the polyp was removed last week", "the mole has been excised"):
+# negated as "absent" negates (not what is to be removed: "segment the polyp before it is removed")
+REMOVALS = frozenset({"removed", "excised", "resected", "snared", "amputated", ("taken", "off"), ("taken", "out"),
+                      ("cut", "out")})
+REMOVAL_AUXILIARIES = frozenset({"was", "were", "been", "already"})
 SOUND_WORDS = frozenset({"healthy", "normal", "intact"})  # deny a lesion, not a named structure
 NEGATION_SCOPE = 4
 # a negated omission asks for what follows ("do not miss the small polyp", "don't leave out the heart")
@@ -309,7 +324,8 @@ class Resolution:
     # targets, is no name of one and asks for no word that names one, or whose request asks for
     # something else ("the healthy skin around the ulcer", "no polyp here", "a coffee mug"; a
     # pronoun standing for something else: "..., her toenails are very thick, can you highlight
-    # them?"). It reads words, not sentences, so the segmenter calls the prompt absent
+    # them?"). It reads words, not sentences, so the segmenter calls the prompt absent. Any model:
+    # a prompt that says no mask is wanted ("just tell me yes or no, don't draw anything")
     refused: bool = False
 
 
@@ -331,58 +347,61 @@ def _expand(text: str) -> str:
     text = re.sub(r"\bnever\s+mind\b", "nevermind", text, flags=re.IGNORECASE)
     text = re.sub(r"\bleave\s+((?:(?!\b(?:and|in|but)\b)[^,;.:!?]){1,40}?)\s+(?:alone|out)\b", r"disregard \1", text,
                   flags=re.IGNORECASE)
-    text = text if values is text else _side_first(text)  # fields: "lung R" -> "lung right" -> "right lung"
-    # a request said as a wish or in the passive ("today I only need the sternal wires outlined",
-    # "the heart should be masked", "it would help if the heart shadow were masked") is read as the
-    # request it is, in a clause of its own
+    return text if values is text else _side_first(text)  # fields: "lung R" -> "lung right" -> "right lung"
+
+
+def _reword(text: str) -> str:
+    """``text`` as the rules read it (never as the model is given it): a request said as a wish or in
+    the passive as the request it is, in a clause of its own ("today I only need the sternal wires
+    outlined" -> "today , segment the sternal wires"; "the heart should be masked", "it would help if
+    the heart shadow were masked"), and a target's word in an idiom as a word that names nothing
+    ("the heart of the matter" -> "the core of the matter")."""
     for wish in PASSIVE_REQUESTS:
         text = wish.sub(lambda m: f", segment {m.group('np')}", text)
-    # a target's word in an idiom names nothing ("let's get to the heart of the matter")
     return IDIOMS.sub("core", text)
 
 
 # what a wish or a passive request asks to be drawn ("I need the right lung delineated", "the
-# patient's right clavicle should be masked", "it would be great if the lesion could be masked")
-_DRAWN = (r"(?:outlined|segmented|masked|delineated|traced|highlighted|marked|contoured|circled|shaded|drawn|annotated|"
-          r"labell?ed|colou?red(?:\s+in)?|extracted|selected)")
-_NP = (r"(?P<np>(?:the|this|that|these|those|a|an|my|his|her|its|their|our|your|both|all|only|just)\b"
+# patient's right clavicle should be masked", "it would be great if the lesion could be masked");
+# not what is hidden or taken ("masked by the effusion", "masked out", "drawn from")
+DRAWN_WORDS = frozenset({"outlined", "segmented", "masked", "delineated", "traced", "highlighted", "marked", "contoured",
+                         "circled", "shaded", "drawn", "annotated", "labelled", "labeled", "coloured", "colored"})
+_DRAWN = r"(?:" + "|".join(sorted(DRAWN_WORDS)) + r")\b(?!\s+(?:by|from|out|off|up)\b)"
+_NP = (r"(?P<np>\b(?:the|this|that|these|those|a|an|my|his|her|its|their|our|your|both|all|only|just)\b"
        r"(?:(?!\b(?:and\s+then|but|if|when)\b)[^,;.:!?]){0,80}?)")
 PASSIVE_REQUESTS = tuple(re.compile(p, re.IGNORECASE) for p in (
-    # "I (only) need the sternal wires outlined", "what I need is the right lung outlined"
-    r"\b(?:what\s+)?(?:i|we)\s+(?:only\s+|just\s+|really\s+|also\s+)?(?:need|want|would\s+like|require)\s+(?:is\s+)?"
-    + _NP + r"\s+(?:to\s+be\s+)?" + _DRAWN + r"\b",
-    # "the heart should be outlined", "the polyp needs to be masked"
-    _NP + r"\s+(?:should|must|needs?\s+to|has\s+to|have\s+to|is\s+to|are\s+to|will|shall|can|could|may|might|would)"
-    r"\s+be\s+(?:\w+ly\s+)?" + _DRAWN + r"\b",
+    # "I (only) need the sternal wires outlined", "what I need is the right lung outlined", "I'd like
+    # the heart traced", "can I get the polyp masked"
+    r"\b(?:(?:what\s+)?(?:i|we)(?:\s+(?:only|just|really|also))?(?:\s+(?:need|want|require)|\s+would\s+(?:like|love|prefer)"
+    r"|['\u2019]d\s+(?:like|love|prefer))|(?:can|could|may)\s+(?:i|we)\s+(?:get|have)|please\s+(?:get|have))\s+(?:is\s+)?"
+    + _NP + r"\s+(?:to\s+be\s+)?" + _DRAWN,
+    # "the heart should be outlined", "the polyp needs to be masked", "if the lesion could be masked"
+    _NP + r"\s+(?:should|must|needs?\s+to|has\s+to|have\s+to|is\s+to|are\s+to|can|could)\s+be\s+(?:\w+ly\s+)?" + _DRAWN,
     # "it would be great if the heart shadow were masked"
-    r"(?<=\bif\s)" + _NP + r"\s+(?:was|were|is|are|got|gets)\s+(?:\w+ly\s+)?" + _DRAWN + r"\b",
+    r"(?<=\bif\s)" + _NP + r"\s+(?:was|were|is|are|got|gets)\s+(?:\w+ly\s+)?" + _DRAWN,
 ))
-# idioms in which a target's word names nothing ("let's get to the heart of the matter")
+# an idiom in which a target's word names nothing ("let's get to the heart of the matter")
 IDIOMS = re.compile(r"\bheart(?=\s+of\s+(?:the\s+|this\s+|that\s+)?(?:matter|problem|issue|question|story|debate|city|town|"
-                    r"it\s+all)\b)|\b(?:at|by)\s+heart\b", re.IGNORECASE)
-
-
+                    r"it\s+all)\b)", re.IGNORECASE)
 # what says that no mask is wanted ("no mask needed", "do not segment it", "don't draw anything",
 # "just tell me yes or no", "a number is enough", "describe it in words")
 NO_DRAWING = re.compile(
     r"\bno\s+(?:mask|masks|masking|segmentation|segmenting|drawing|drawings|outline|outlining|contour|contouring|annotation|"
-    r"overlay)(?:\s+(?:is|are))?(?:\s+(?:needed|required|necessary|wanted|please|pls|thanks))?\s*(?=$|[,.;:!?)])"
-    r"|\b(?:do\s+not|no\s+need\s+to|without)\s+(?:segment|mask|draw|outline|delineate|contour|trace|annotate|mark|highlight|"
-    r"shade|circle)(?:ing)?(?:\s+(?:it|them|this|that|anything|any\s+thing|a\s+thing))?(?:\s+(?:at\s+all|please|pls))?"
+    r"overlay)(?:\s+(?:is|are))?\s+(?:needed|required|necessary|wanted|please|pls|thanks)\b"
+    r"|\b(?:do\s+not|no\s+need\s+to|without)\s+(?:segment|mask|draw|outlin|delineat|contour|trac|annotat|mark|highlight|"
+    r"shad|circl)(?:e|ing)?(?:\s+(?:it|them|this|that|anything|any\s+thing|a\s+thing))?(?:\s+(?:at\s+all|please|pls))?"
     r"\s*(?=$|[,.;:!?)]|\s+(?:just|only|but|and|i)\b)"
     r"|\byes\s+or\s+no\b|\ba\s+number\s+is\s+enough\b|\bin\s+words\b|\bjust\s+(?:answer|a\s+number|the\s+number|a\s+probability)\b",
     re.IGNORECASE)
-# the verbs that ask for a mask, wherever they stand ("yes or no, and outline it if yes")
-# (not the words that are nouns as often: "mark", "colour", "shade")
-ASKING_VERBS = frozenset({"segment", "outline", "highlight", "mask", "find", "show", "draw", "delineate", "identify",
-                          "locate", "detect", "label", "contour", "trace", "annotate", "circle"})
 
 
 def _declines_drawing(text: str) -> bool:
-    """``text`` says that no mask is wanted (:data:`NO_DRAWING`) and asks for none elsewhere."""
+    """``text`` says that no mask is wanted (:data:`NO_DRAWING`) and asks for one nowhere else (no
+    word of a request, a drawing or a passive request is left: "yes or no, and mark it if yes" asks)."""
     if not NO_DRAWING.search(text):
         return False
-    return not set(_words(NO_DRAWING.sub(" ", text))) & ASKING_VERBS
+    rest = set(_words(NO_DRAWING.sub(" ", text)))
+    return not rest & (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS | DRAWN_WORDS)
 
 
 def _payload_values(text: str) -> str:
@@ -678,7 +697,7 @@ def _landmark_flags(text: str) -> list[bool]:
         elif t in DISMISSALS and tokens[k + 1 : k + 2] and tokens[k + 1][0].isalnum():
             leaving_out = leaving_out or (None if kept else "clause")
         elif (t in LANDMARK_WORDS or two_words) and tokens[k + 1 : k + 2] != [] and not NO_PLACES & set(tokens[k + 1 : k + 3]) \
-                and not (t == "borders" and (tokens[k - 1 : k] and tokens[k - 1] in DETERMINERS or tokens[k + 1] == "of")):
+                and not (t == "borders" and (tokens[k - 1 : k] and tokens[k - 1] in DETERMINERS - CLAUSE_WORDS or tokens[k + 1] == "of")):
             # ("trace the borders of the ulcer": a noun, the outline asked for; "the skin that borders
             # the ulcer": a place)
             left = LANDMARK_SCOPE
@@ -691,6 +710,10 @@ NO_SUBJECTS = frozenset({"what", "which", "who", "to", "will", "would", "may", "
                          "shall", "seems", "appears", "looks"})
 DRAWING_VERBS = frozenset({"segment", "outline", "highlight", "mark", "mask", "draw", "delineate", "trace", "contour",
                            "circle", "shade", "colour", "color", "label", "annotate", "select", "extract"})
+# other words that ask for a mask wherever they stand (:func:`_declines_drawing`), and the drawing
+# verbs that are as often nouns there ("describe the colour of this lesion in words")
+ASKING_WORDS = frozenset({"find", "show", "locate", "identify", "detect", "segmentation", "outlining", "segmenting", "masking"})
+NOUNS_AS_OFTEN = frozenset({"colour", "color", "shade"})
 
 
 def _opens_clause(tokens: list[str], k: int) -> bool:
@@ -748,6 +771,10 @@ def _negation_flags(text: str, name_words: frozenset[str] | set[str], strict: bo
     words, landmark, clause = _words(text), _landmark_flags(text), _clause_ids(text)
     before_colon = _clause_ids(text.replace(":", " "))  # "Polyp: none", "Foot ulcer: absent"
     flags = [False] * len(words)
+    for i in range(1, len(words)):
+        if words[i - 1] in REMOVAL_AUXILIARIES and (words[i] in REMOVALS or tuple(words[i : i + 2]) in REMOVALS):
+            # what was taken away is not in the image ("The polyp was taken off last week")
+            flags = [f or (j < i and clause[j] == clause[i]) for j, f in enumerate(flags)]
     for i, w in enumerate(words):
         if landmark[i] or w not in NEGATIONS or (strict and w in SOUND_WORDS):
             continue
@@ -965,6 +992,8 @@ class PromptResolver:
         # the words that name a trained target in a sentence: its head nouns and one-word synonyms
         # ("ulcer", "lung", "mole"; not "skin" or "foot", which name places), with their plurals
         self._head_words = frozenset(v for w in frozenset().union(*self._heads.values()) for v in (w, pluralize(w)))
+        # the words that never make a target's name another thing (:meth:`_elsewhere_at`)
+        self._not_modifiers = PLAIN_WORDS | self._name_words
         # the plural of a structure that comes in a left and a right ("lungs", "clavicles"): both
         self._paired = frozenset(pluralize(w) for t in self.targets if _sides(t) for w in self._heads[t] if not w.endswith("s"))
         # everyday words for a finding that mean a trained target only in its own image ("spot")
@@ -992,6 +1021,7 @@ class PromptResolver:
         self._places = [_place(t) for t in texts]
         self._bank: torch.Tensor | None = None  # (P + places, D) normalised, computed on first use
         self._cache: OrderedDict[str, Resolution] = OrderedDict()
+        self._sims: OrderedDict[str, dict[str, float]] = OrderedDict()  # text -> each owner's best cosine
 
     def _features(self, texts: list[str]) -> torch.Tensor:
         # full precision whatever the caller runs under: a resolution must not depend on bf16
@@ -1099,25 +1129,26 @@ class PromptResolver:
         """``prompt`` holds ``name`` (of ``target``) once at least not as the same kind of thing
         elsewhere (:meth:`_elsewhere_at`)."""
         p, n = _words(prompt), _words(name)
-        return any(p[i : i + len(n)] == n and not self._elsewhere_at(p, i, len(n), target) for i in range(len(p) - len(n) + 1))
+        return any(p[i : i + len(n)] == n and not self._elsewhere_at(prompt, i, len(n), target) for i in range(len(p) - len(n) + 1))
 
-    def _elsewhere_at(self, words: list[str], i: int, n: int, target: str) -> bool:
-        """The words ``words[i : i + n]`` that name ``target`` follow words that make them the same
-        kind of thing elsewhere, which none of the images shows ("the coral polyps in this reef
-        photograph", "the gastric ulcer of a horse": ``nontargets.yaml``, ``elsewhere``), or say a
-        shape ("the heart-shaped balloon")."""
-        if words[i + n : i + n + 1] == ["shaped"]:
+    def _elsewhere_at(self, prompt: str, i: int, n: int, target: str) -> bool:
+        """The words ``_words(prompt)[i : i + n]``, which name ``target``, are a shape ("the
+        heart-shaped balloon"), or follow words of their clause that make them the same kind of thing
+        elsewhere, which none of the images shows, clearly (``min_margin``) closer to it than to
+        ``target`` ("the coral polyps in this reef photograph", "the gastric ulcer of a horse":
+        ``nontargets.yaml``, ``elsewhere``); words of the target's own phrases ("sessile") never do."""
+        words, clause = _words(prompt), _clause_ids(prompt)
+        if words[i + n : i + n + 1] == ["shaped"] and re.search(rf"\b{words[i + n - 1]}\s*-\s*shaped\b", prompt, re.IGNORECASE):
             return True
         j = i
-        while j > 0 and i - j < 2 and words[j - 1] not in PLAIN_WORDS | self._name_words and not words[j - 1].isdigit():
+        while j > 0 and i - j < 2 and clause[j - 1] == clause[i] and words[j - 1] not in self._not_modifiers \
+                and words[j - 1] not in self._own[target] and not words[j - 1].isdigit():
             j -= 1
-        return j < i and self._elsewhere(" ".join(words[j : i + n]), target)
-
-    def _elsewhere(self, phrase: str, target: str) -> bool:
-        """``phrase`` is closer to the same kind of thing elsewhere in the body or the world (``nontargets.yaml``,
-        ``elsewhere``: "coral polyp") than to ``target``, and close (``min_similarity``)."""
-        sims = self._similarities(phrase)
-        return any(o in _elsewhere_owners() and v >= self.min_similarity and v > sims.get(target, -1.0) for o, v in sims.items())
+        if j == i:
+            return False
+        sims = self._similarities(" ".join(words[j : i + n]))
+        return any(o in _elsewhere_owners() and v >= self.min_similarity and v >= sims.get(target, -1.0) + self.min_margin
+                   for o, v in sims.items())
 
     def _landmark_targets(self, prompt: str) -> set[str]:
         """Trained targets whose head noun or a one-word synonym ("ulcer", "clavicle", "mole") stands in
@@ -1141,10 +1172,11 @@ class PromptResolver:
         return Resolution(prompt, best.target, best.target, best.similarity, best.runner_up)
 
     def _resolve(self, given: str) -> Resolution:
-        prompt = self._correct(_expand(_translate(given)))
-        if _declines_drawing(prompt):
+        written = self._correct(_expand(_translate(given)))
+        if _declines_drawing(written):
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything.": no mask is asked for
             return Resolution(given, given, None, refused=True)
+        prompt = _reword(written)
         found = self._resolve_given(given, prompt)
         if self.names_only and found.target is None and not found.candidates and not found.refused \
                 and self._unreadable(given, prompt):
@@ -1155,7 +1187,8 @@ class PromptResolver:
         """A prompt that resolved to nothing is one a model trained on names alone cannot read: not a
         target's name as it stands ("Polyp", "skin lesions"), and every word in it that names a
         target (:attr:`_head_words`: "ulcer", "lungs", "mole") stands in a landmark phrase, in what
-        is left out or under a negation, or there is none. What the model would answer is a word's
+        is left out or under a negation, names the same kind of thing elsewhere ("the gastric ulcer
+        of a horse": :meth:`_elsewhere_at`), or there is none. What the model would answer is a word's
         accident: "the healthy skin around the ulcer" gives the ulcer, "the rib just below the left
         clavicle" the clavicle, "the shiny white glare spots from the dermatoscope light" a mask on
         half the foot photographs. Where a target word is asked for, the model reads it ("segment
@@ -1163,7 +1196,7 @@ class PromptResolver:
         asks for something else (:meth:`_asks_for_else`); a word a preposition governs is a place,
         not what is asked ("the gauze dressing on the wound"), unless its clause holds what is asked
         ("all pixels that belong to the left lung"). ``prompt``: ``given`` as read (translated,
-        shorthand written out, slips mended)."""
+        shorthand written out, slips mended, reworded: :func:`_reword`)."""
         if " ".join(_words(given)) in {n for names in self._names.values() for n in names}:
             return False
         words, governed, ids = _words(prompt), _governed(prompt), _clause_ids(prompt)
@@ -1171,7 +1204,7 @@ class PromptResolver:
         kept = [f or n or (g and c not in carrying) for f, n, g, c in
                 zip(_landmark_flags(prompt), _negation_flags(prompt, self._name_words, strict=True), governed, ids)]
         asked = {t for t, heads in self._heads.items()
-                 if any(w in heads and not k and not self._elsewhere_at(words, i, 1, t) for i, (w, k) in enumerate(zip(words, kept)))}
+                 if any(w in heads and not k and not self._elsewhere_at(prompt, i, 1, t) for i, (w, k) in enumerate(zip(words, kept)))}
         # ... or a request asks for something else ("There's a polyp at the top of the frame and a
         # fold running underneath it. Mask the fold, not the polyp.")
         return all(self._asks_for_else(prompt, t) for t in asked)
@@ -1472,7 +1505,9 @@ class PromptResolver:
             if self.names_only and target is not None and given.strip().lower() != target:
                 return Resolution(given, target, target)
             if target is not None and _words(prompt) != _words(given):
-                return Resolution(given, prompt, target)  # a sentence, its slips and shorthand written out
+                # a sentence, its slips and shorthand written out (as written, not as the rules reword it)
+                written = self._correct(_expand(_translate(given)))
+                return Resolution(given, written if _reword(written) == prompt else prompt, target)
             return unchanged
         words = _words(prompt)
         heads = self._head_targets(prompt, negation)
@@ -1555,6 +1590,10 @@ class PromptResolver:
         """Each owner's best cosine to ``prompt`` (a trained target, "catalogue:<key>", "other:<name>"),
         leaving out a phrase whose place the prompt is closer to, any phrase of the other side, and
         any of one side where the prompt asks for both ("both clavicles")."""
+        hit = self._sims.get(prompt)
+        if hit is not None:
+            self._sims.move_to_end(prompt)
+            return dict(hit)
         if self._bank is None:
             self._bank = self._features(self._texts + [p for p in self._places if p])
         all_sims = (self._bank @ self._features([prompt])[0]).tolist()  # (P + places,)
@@ -1571,6 +1610,10 @@ class PromptResolver:
             if (sides or both) and _sides(name) and _sides(name) != sides:
                 continue  # "left collar bone" is never the right clavicle, "both clavicles" neither
             best[owner] = max(best.get(owner, -1.0), s)
+        # every rule reads the same texts again (a prompt, its clauses, a name and its modifiers)
+        self._sims[prompt] = dict(best)
+        if len(self._sims) > CACHE_SIZE:
+            self._sims.popitem(last=False)
         return best
 
 
