@@ -790,13 +790,19 @@ def test_what_declines_a_mask_and_what_a_wish_asks_for():
 
     for text in ("Is this foot ulcer infected? Just answer, no mask needed.", "Does this mole look like melanoma? "
                  "Do not segment it, just give me a probability.", "Is the heart enlarged? Just tell me yes or no, "
-                 "do not draw anything.", "How many polyps were removed? A number is enough.", "describe the mole in words"):
+                 "do not draw anything.", "How many polyps were removed? A number is enough.", "describe the mole in words",
+                 # a question's verb asks for no mask where one is declined outright
+                 "Can you find a polyp in this frame? Just answer yes or no, no mask needed.",
+                 "Is there marked enlargement of the heart? Yes or no."):
         assert _declines_drawing(text), text
     for text in ("Is there a polyp? Yes or no, and outline it if yes.", "segment the ulcer, do not segment the toes",
                  "segment the left lung without drawing anything else", "segment the wound, no mask on the ruler",
                  "Do not mask it yet. Actually go ahead and segment the polyp.", "segment the polyp",
                  "Yes or no: is there a polyp? If yes, mark it.", "Frame 12: no mask. Please do the polyp.",
-                 "Is the heart enlarged? Yes or no, and I would like it outlined if so."):
+                 "Is the heart enlarged? Yes or no, and I would like it outlined if so.",
+                 "No mask needed for the heart, only the left lung please.",
+                 "The heart is done. Do not segment it, just the left lung.", "Where is the ulcer? Explain in words too.",
+                 "no mask needed for the ruler, just segment the wound"):
         assert not _declines_drawing(text), text
     # a wish or a passive request becomes a request of its own clause, for the rules to read
     assert _reword("today I only need the sternal wires outlined.") == "today , segment the sternal wires."
@@ -805,6 +811,7 @@ def test_what_declines_a_mask_and_what_a_wish_asks_for():
     assert _reword("The heart should be masked.") == ", segment The heart."
     assert _reword("it would help if the heart shadow were masked") == "it would help if , segment the heart shadow"
     for text in ("the heart is marked by a pacemaker", "The heart may be masked by the large effusion",
+                 "Below the left clavicle the first rib should be outlined", "the polyp site should be marked with ink",
                  "The ruler must be masked out, then segment the skin lesion", "Heart and aorta should be outlined.",
                  "Please look at heart size", "the heart of the patient"):
         assert _reword(text) == text, text  # hidden, taken away, or no request
@@ -827,7 +834,14 @@ def test_minilm_reads_wishes_borders_and_things_elsewhere(lite):
         # a word of another clause, or a shape said in words, makes no name another thing
         ("Allergic rhinitis, nasal congestion. Polyp at 30 cm, please outline.", "polyp"),
         ("outline the polyp shaped like a mushroom", "polyp"),
-        ("segment the polyp before it is removed", "polyp")]:
+        ("segment the polyp before it is removed", "polyp"),
+        # what was taken away is the noun phrase before "was ... removed", nothing else of its clause
+        ("Mask the right lung after the chest tube was taken out", "right lung"),
+        ("Segment the ulcer after the dressing was removed", "foot ulcer"),
+        ("A polyp was removed from this patient last year. Segment the polyp in this frame.", "polyp"),
+        # a side said only in a landmark is the pair's side there
+        ("segment the clavicle superior to the right lung", "right clavicle"),
+        ("outline the lung below the left clavicle", "left lung")]:
         assert r.resolve(prompt).target == target, prompt
     # a model that reads sentences is given the sentence as written, not as the rules reword it
     sentences = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab())
@@ -843,8 +857,11 @@ def test_minilm_reads_wishes_borders_and_things_elsewhere(lite):
                   "the skin that borders the ulcer",
                   # what was taken away is not in the image
                   "The polyp was taken off last week. This raw area is the biopsy site where it used to be, segment that.",
-                  "Outline the appendiceal orifice; the polyp was already removed.",
+                  "The skin lesion was excised last year; please mask only the surgical scar.",
+                  "The mole has been completely removed. Outline it.",
                   "brownish lump of poo stuck in the bowel in this pic, mask it pls",
                   "Segment the round pulmonary mass in the left upper zone"):
         found = r.resolve(decoy)
         assert found.target is None and not found.candidates and found.refused, decoy
+    # a side of a pair said outside a landmark is no landmark's side ("the right scapula")
+    assert r.resolve("mask the right scapula overlapping the lung").target is None

@@ -159,7 +159,7 @@ NEGATIONS = NEGATIONS_BEFORE | NEGATIONS_AFTER | {"none", "non"}
 # negated as "absent" negates (not what is to be removed: "segment the polyp before it is removed")
 REMOVALS = frozenset({"removed", "excised", "resected", "snared", "amputated", ("taken", "off"), ("taken", "out"),
                       ("cut", "out")})
-REMOVAL_AUXILIARIES = frozenset({"was", "were", "been", "already"})
+REMOVAL_AUXILIARIES = frozenset({"was", "were", "been", "has", "have", "had", "already", "just", "recently", "completely"})
 SOUND_WORDS = frozenset({"healthy", "normal", "intact"})  # deny a lesion, not a named structure
 NEGATION_SCOPE = 4
 # a negated omission asks for what follows ("do not miss the small polyp", "don't leave out the heart")
@@ -366,9 +366,12 @@ def _reword(text: str) -> str:
 # not what is hidden or taken ("masked by the effusion", "masked out", "drawn from")
 DRAWN_WORDS = frozenset({"outlined", "segmented", "masked", "delineated", "traced", "highlighted", "marked", "contoured",
                          "circled", "shaded", "drawn", "annotated", "labelled", "labeled", "coloured", "colored"})
-_DRAWN = r"(?:" + "|".join(sorted(DRAWN_WORDS)) + r")\b(?!\s+(?:by|from|out|off|up)\b)"
-_NP = (r"(?P<np>\b(?:the|this|that|these|those|a|an|my|his|her|its|their|our|your|both|all|only|just)\b"
-       r"(?:(?!\b(?:and\s+then|but|if|when)\b)[^,;.:!?]){0,80}?)")
+_DRAWN = r"(?:" + "|".join(sorted(DRAWN_WORDS)) + r")\b(?!(?:\s+\w+ly)?\s+(?:by|from|out|off|up|with|as)\b)"
+_NP = (r"(?P<np>\b(?:(?:the|this|that|these|those|a|an|my|his|her|its|their|our|your|both|all|only|just)\b"
+       r"(?:(?!\b(?:and\s+then|but|if|when)\b)[^,;.:!?]){0,80}?|it|them))")
+# where a passive request's subject may start: a clause's start, or after a conjunction ("Below the
+# left clavicle the first rib should be outlined" asks for no clavicle)
+_CLAUSE_START = r"(?:^|(?<=[,;.:!?])|(?<=[,;.:!?]\s)|(?<=\band\s)|(?<=\bbut\s)|(?<=\bso\s)|(?<=\bthen\s)|(?<=\bif\s))\s*"
 PASSIVE_REQUESTS = tuple(re.compile(p, re.IGNORECASE) for p in (
     # "I (only) need the sternal wires outlined", "what I need is the right lung outlined", "I'd like
     # the heart traced", "can I get the polyp masked"
@@ -376,32 +379,42 @@ PASSIVE_REQUESTS = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"|['\u2019]d\s+(?:like|love|prefer))|(?:can|could|may)\s+(?:i|we)\s+(?:get|have)|please\s+(?:get|have))\s+(?:is\s+)?"
     + _NP + r"\s+(?:to\s+be\s+)?" + _DRAWN,
     # "the heart should be outlined", "the polyp needs to be masked", "if the lesion could be masked"
-    _NP + r"\s+(?:should|must|needs?\s+to|has\s+to|have\s+to|is\s+to|are\s+to|can|could)\s+be\s+(?:\w+ly\s+)?" + _DRAWN,
+    _CLAUSE_START + _NP + r"\s+(?:should|must|needs?\s+to|has\s+to|have\s+to|is\s+to|are\s+to|can|could)\s+be\s+(?:\w+ly\s+)?" + _DRAWN,
     # "it would be great if the heart shadow were masked"
     r"(?<=\bif\s)" + _NP + r"\s+(?:was|were|is|are|got|gets)\s+(?:\w+ly\s+)?" + _DRAWN,
 ))
 # an idiom in which a target's word names nothing ("let's get to the heart of the matter")
 IDIOMS = re.compile(r"\bheart(?=\s+of\s+(?:the\s+|this\s+|that\s+)?(?:matter|problem|issue|question|story|debate|city|town|"
                     r"it\s+all)\b)", re.IGNORECASE)
-# what says that no mask is wanted ("no mask needed", "do not segment it", "don't draw anything",
-# "just tell me yes or no", "a number is enough", "describe it in words")
+# what says that no mask is wanted: outright ("no mask needed", "do not segment it", "don't draw
+# anything"; not "no mask needed for the ruler") ...
 NO_DRAWING = re.compile(
     r"\bno\s+(?:mask|masks|masking|segmentation|segmenting|drawing|drawings|outline|outlining|contour|contouring|annotation|"
-    r"overlay)(?:\s+(?:is|are))?\s+(?:needed|required|necessary|wanted|please|pls|thanks)\b"
-    r"|\b(?:do\s+not|no\s+need\s+to|without)\s+(?:segment|mask|draw|outlin|delineat|contour|trac|annotat|mark|highlight|"
-    r"shad|circl)(?:e|ing)?(?:\s+(?:it|them|this|that|anything|any\s+thing|a\s+thing))?(?:\s+(?:at\s+all|please|pls))?"
-    r"\s*(?=$|[,.;:!?)]|\s+(?:just|only|but|and|i)\b)"
-    r"|\byes\s+or\s+no\b|\ba\s+number\s+is\s+enough\b|\bin\s+words\b|\bjust\s+(?:answer|a\s+number|the\s+number|a\s+probability)\b",
+    r"overlay)(?:\s+(?:is|are))?\s+(?:needed|required|necessary|wanted|please|pls|thanks)\b(?!\s+(?:for|on|of|around|here)\b)"
+    r"|\b(?:do\s+not|don['\u2019]?t|no\s+need\s+to|without)\s+(?:segment|mask|draw|outlin|delineat|contour|trac|annotat|mark|"
+    r"highlight|shad|circl)(?:e|ing)?(?:\s+(?:it|them|this|that|anything|any\s+thing|a\s+thing))?(?:\s+(?:at\s+all|please|pls))?"
+    r"\s*(?=$|[,.;:!?)]|\s+(?:just|only|but|and|i)\b)(?![,;]?\s*(?:just|only|but)\s+(?:the|this|that|my|a|an)\b)",
     re.IGNORECASE)
+# ... or by asking for an answer that is no mask ("just tell me yes or no", "a number is enough",
+# "describe it in words")
+ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\ba\s+number\s+is\s+enough\b|\bin\s+words\b|"
+                         r"\bjust\s+(?:answer|a\s+number|the\s+number|a\s+probability)\b", re.IGNORECASE)
 
 
 def _declines_drawing(text: str) -> bool:
-    """``text`` says that no mask is wanted (:data:`NO_DRAWING`) and asks for one nowhere else (no
-    word of a request, a drawing or a passive request is left: "yes or no, and mark it if yes" asks)."""
-    if not NO_DRAWING.search(text):
-        return False
-    rest = set(_words(NO_DRAWING.sub(" ", text)))
-    return not rest & (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS | DRAWN_WORDS)
+    """``text`` says that no mask is wanted: outright (:data:`NO_DRAWING`), where nothing else asks to
+    draw something ("segment the ...", "outline it"; "No mask needed, just tell me: can you find a
+    polyp?" is declined), or by asking for an answer that is no mask (:data:`ANSWER_ONLY`), where no word of
+    the rest asks for one ("yes or no, and mark it if yes", "where is it?") and no wish or passive
+    request does ("I would like it outlined if so")."""
+    if NO_DRAWING.search(text):
+        rest = _words(NO_DRAWING.sub(" , ", text))
+        return not any(w in DRAWING_VERBS - NOUNS_AS_OFTEN and nxt in DETERMINERS | PRONOUNS for w, nxt in zip(rest, rest[1:]))
+    if ANSWER_ONLY.search(text):
+        rest = ANSWER_ONLY.sub(" ", text)
+        return not (set(_words(rest)) & (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS)
+                    or any(p.search(rest) for p in PASSIVE_REQUESTS))
+    return False
 
 
 def _payload_values(text: str) -> str:
@@ -712,7 +725,8 @@ DRAWING_VERBS = frozenset({"segment", "outline", "highlight", "mark", "mask", "d
                            "circle", "shade", "colour", "color", "label", "annotate", "select", "extract"})
 # other words that ask for a mask wherever they stand (:func:`_declines_drawing`), and the drawing
 # verbs that are as often nouns there ("describe the colour of this lesion in words")
-ASKING_WORDS = frozenset({"find", "show", "locate", "identify", "detect", "segmentation", "outlining", "segmenting", "masking"})
+ASKING_WORDS = frozenset({"find", "show", "locate", "identify", "detect", "segmentation", "outlining", "segmenting", "masking",
+                          "where"})
 NOUNS_AS_OFTEN = frozenset({"colour", "color", "shade"})
 
 
@@ -772,9 +786,20 @@ def _negation_flags(text: str, name_words: frozenset[str] | set[str], strict: bo
     before_colon = _clause_ids(text.replace(":", " "))  # "Polyp: none", "Foot ulcer: absent"
     flags = [False] * len(words)
     for i in range(1, len(words)):
-        if words[i - 1] in REMOVAL_AUXILIARIES and (words[i] in REMOVALS or tuple(words[i : i + 2]) in REMOVALS):
-            # what was taken away is not in the image ("The polyp was taken off last week")
-            flags = [f or (j < i and clause[j] == clause[i]) for j, f in enumerate(flags)]
+        if words[i] in REMOVALS or tuple(words[i : i + 2]) in REMOVALS:
+            # what was taken away is not in the image ("The polyp was (already) taken off last week"):
+            # the noun phrase just before its auxiliaries ("after the chest tube was taken out" takes
+            # away no lung)
+            a = i
+            while a > 0 and words[a - 1] in REMOVAL_AUXILIARIES and clause[a - 1] == clause[i]:
+                a -= 1
+            if a == i or not {"was", "were", "been"} & set(words[a:i]):
+                continue
+            j = a
+            while j > 0 and a - j < 5 and clause[j - 1] == clause[i] and \
+                    words[j - 1] not in PREPOSITIONS | LANDMARK_WORDS | CONJUNCTIONS | PRONOUNS | REQUEST_WORDS - DETERMINERS:
+                j -= 1
+            flags[j:a] = [True] * (a - j)
     for i, w in enumerate(words):
         if landmark[i] or w not in NEGATIONS or (strict and w in SOUND_WORDS):
             continue
@@ -1039,7 +1064,8 @@ class PromptResolver:
             if len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
         else:
-            self._cache.move_to_end(prompt)
+            with contextlib.suppress(KeyError):  # (another thread's resolution may have evicted it)
+                self._cache.move_to_end(prompt)
         return hit
 
     def _correct(self, text: str) -> str:
@@ -1069,10 +1095,12 @@ class PromptResolver:
         return re.sub(r"[A-Za-z]+", fix, text)
 
     def _negated_name(self, prompt: str, target: str, negation: list[bool]) -> bool:
-        """One of ``target``'s names stands in a negation's scope ("no polyp in this frame")."""
+        """``target``'s names stand in a negation's scope wherever the prompt says them ("no polyp in
+        this frame"; not "A polyp was removed last year. Segment the polyp in this frame.")."""
         p = _words(prompt)
-        return any(p[i : i + len(n)] == n and any(negation[i : i + len(n)])
-                   for n in map(_words, self._names[target]) if n for i in range(len(p) - len(n) + 1))
+        said = [any(negation[i : i + len(n)]) for n in map(_words, self._names[target]) if n
+                for i in range(len(p) - len(n) + 1) if p[i : i + len(n)] == n]
+        return bool(said) and all(said)
 
     def _asks_for_else(self, prompt: str, target: str, also: Collection[str] = frozenset()) -> bool:
         """The prompt's first request ("Segment the specular highlights ...") asks for something with
@@ -1172,11 +1200,10 @@ class PromptResolver:
         return Resolution(prompt, best.target, best.target, best.similarity, best.runner_up)
 
     def _resolve(self, given: str) -> Resolution:
-        written = self._correct(_expand(_translate(given)))
-        if _declines_drawing(written):
+        if _declines_drawing(_translate(given)):
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything.": no mask is asked for
             return Resolution(given, given, None, refused=True)
-        prompt = _reword(written)
+        prompt = _reword(self._correct(_expand(_translate(given))))
         found = self._resolve_given(given, prompt)
         if self.names_only and found.target is None and not found.candidates and not found.refused \
                 and self._unreadable(given, prompt):
@@ -1507,7 +1534,8 @@ class PromptResolver:
             if target is not None and _words(prompt) != _words(given):
                 # a sentence, its slips and shorthand written out (as written, not as the rules reword it)
                 written = self._correct(_expand(_translate(given)))
-                return Resolution(given, written if _reword(written) == prompt else prompt, target)
+                said = next((t for t in (written, self._as_heard(written)[0]) if _reword(t) == prompt), prompt)
+                return Resolution(given, said, target)
             return unchanged
         words = _words(prompt)
         heads = self._head_targets(prompt, negation)
@@ -1537,12 +1565,38 @@ class PromptResolver:
         if found.target is None and len(heads) == 1:
             (target,) = heads
             found = Resolution(prompt, target, target)
+        if found.target is None:
+            twin = self._sided_by_landmark(prompt, landmarks)
+            if twin is not None:
+                found = Resolution(prompt, twin, twin)
         if found.target is None or self._asks_for_else(prompt, found.target):
             return Resolution(given, given, None, found.similarity, found.runner_up)
         target = self._on_patient_side(prompt, found.target)
         if target is None:
             return Resolution(given, given, None, found.similarity, found.runner_up)
         return Resolution(given, target, target, found.similarity, found.runner_up)
+
+    def _sided_by_landmark(self, prompt: str, landmarks: set[str]) -> str | None:
+        """A structure of a left-right pair that a request asks for without its side ("segment the
+        clavicle superior to the right lung", "outline the lung below the left clavicle"), where the
+        prompt says one side and only in landmark phrases: its twin on that side, the chest's
+        neighbours lying on the same side. None otherwise."""
+        words, landmark, ids = _words(prompt), _landmark_flags(prompt), _clause_ids(prompt)
+        sides = {w for w, f in zip(words, landmark) if w in SIDE_WORDS and f}
+        requests = _requests(prompt)
+        if len(sides) != 1 or _sides(prompt) != sides or not requests or \
+                any(w in SIDE_WORDS and not f for w, f in zip(words, landmark)):
+            return None
+        start, after = requests[0]
+        # (an anatomical direction opens the landmark: "superior to the right lung")
+        asked = " ".join(w for w, f, c in zip(words[after:], landmark[after:], ids[after:])
+                         if not f and c == ids[start] and RELATIONS.get(w) != "to")
+        heads = _heads(asked)
+        twins = {t for t, hs in self._heads.items() if heads & hs and _sides(t)}
+        if len(twins) != 2 or not heads <= set().union(*(self._heads[t] for t in twins)):
+            return None
+        chosen = [t for t in twins if _sides(t) == sides and t not in landmarks]
+        return chosen[0] if len(chosen) == 1 else None
 
     def _says_else(self, prompt: str, target: str) -> bool:
         """A clause that says what ``prompt`` asks for (:meth:`_said_clauses`, landmark phrases left
@@ -1592,7 +1646,8 @@ class PromptResolver:
         any of one side where the prompt asks for both ("both clavicles")."""
         hit = self._sims.get(prompt)
         if hit is not None:
-            self._sims.move_to_end(prompt)
+            with contextlib.suppress(KeyError):
+                self._sims.move_to_end(prompt)
             return dict(hit)
         if self._bank is None:
             self._bank = self._features(self._texts + [p for p in self._places if p])
