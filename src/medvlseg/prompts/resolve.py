@@ -156,7 +156,8 @@ NEGATIONS_BEFORE = frozenset({"no", "not", "never", "without", "healthy", "norma
 NEGATIONS_AFTER = frozenset({"free", "absent"})
 NEGATIONS = NEGATIONS_BEFORE | NEGATIONS_AFTER | {"none", "non"}
 # what was taken away, said after it ("the polyp was removed last week", "the mole has been excised"):
-# negated as "absent" negates (not what is to be removed: "segment the polyp before it is removed")
+# the noun phrase before the auxiliaries is negated (not what is to be removed: "segment the polyp
+# before it is removed"; nothing else of the clause: "mask the right lung after the tube was taken out")
 REMOVALS = frozenset({"removed", "excised", "resected", "snared", "amputated", ("taken", "off"), ("taken", "out"),
                       ("cut", "out")})
 REMOVAL_AUXILIARIES = frozenset({"was", "were", "been", "has", "have", "had", "already", "just", "recently", "completely"})
@@ -781,7 +782,8 @@ def _negation_flags(text: str, name_words: frozenset[str] | set[str], strict: bo
     surroundings. ``strict``: only the words that deny ("no", "not", ...), not "normal", "healthy"
     and "intact", which say a named structure is sound ("normal heart size"). A negated omission
     negates nothing ("do not miss the polyp"), and "never" denies only a request ("never outline
-    the polyp"; "a never-treated ulcer" describes it)."""
+    the polyp"; "a never-treated ulcer" describes it). What was taken away is negated too ("The
+    polyp was taken off last week": :data:`REMOVALS`)."""
     words, landmark, clause = _words(text), _landmark_flags(text), _clause_ids(text)
     before_colon = _clause_ids(text.replace(":", " "))  # "Polyp: none", "Foot ulcer: absent"
     flags = [False] * len(words)
