@@ -1202,15 +1202,22 @@ class PromptResolver:
         return Resolution(prompt, best.target, best.target, best.similarity, best.runner_up)
 
     def _resolve(self, given: str) -> Resolution:
-        if _declines_drawing(_translate(given)):
+        translated = _translate(given)
+        if _declines_drawing(translated):
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything.": no mask is asked for
             return Resolution(given, given, None, refused=True)
-        prompt = _reword(self._correct(_expand(_translate(given))))
+        prompt = _reword(self._written(translated))
         found = self._resolve_given(given, prompt)
         if self.names_only and found.target is None and not found.candidates and not found.refused \
                 and self._unreadable(given, prompt):
             return dataclasses.replace(found, refused=True)
         return found
+
+    def _written(self, translated: str) -> str:
+        """A translated prompt as written out: shorthand and fields read (:func:`_expand`), slips
+        mended (:meth:`_correct`); what a model that reads sentences is given, and what the rules
+        reword (:func:`_reword`)."""
+        return self._correct(_expand(translated))
 
     def _unreadable(self, given: str, prompt: str) -> bool:
         """A prompt that resolved to nothing is one a model trained on names alone cannot read: not a
@@ -1535,7 +1542,7 @@ class PromptResolver:
                 return Resolution(given, target, target)
             if target is not None and _words(prompt) != _words(given):
                 # a sentence, its slips and shorthand written out (as written, not as the rules reword it)
-                written = self._correct(_expand(_translate(given)))
+                written = self._written(_translate(given))
                 said = next((t for t in (written, self._as_heard(written)[0]) if _reword(t) == prompt), prompt)
                 return Resolution(given, said, target)
             return unchanged
