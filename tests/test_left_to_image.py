@@ -214,3 +214,19 @@ def test_a_names_only_model_refuses_what_it_cannot_read(lite):  # noqa: F811
     for prompt in ("segment the lungs", "heart and left lung", "Polyp"):
         res = names.resolve(prompt)
         assert res.target is None and not res.refused, prompt
+
+
+def test_a_declined_mask_is_refused_for_a_model_that_reads_sentences():
+    """"Just tell me yes or no, don't draw anything" asks for no mask whatever the model reads: the
+    resolver refuses it (not only for names-only models) and the segmenter draws nothing, while the
+    same model still draws for a request."""
+    sentences = PromptResolver(bag_of_words, TARGETS, min_similarity=0.999)
+    declined = "Is the heart enlarged? Just tell me yes or no, don't draw anything."
+    assert sentences.resolve(declined).refused and not sentences.resolve("segment the heart").refused
+    model = medvlseg.build_model("clipseg", backbone="tiny").eval()
+    image = np.random.default_rng(4).integers(0, 255, (32, 32, 3), dtype=np.uint8)
+    seg = medvlseg.Segmenter(model, threshold=0.01, presence_threshold=0.0)
+    seg.resolver = sentences
+    assert seg.segment(image, "segment the heart").mask.any()  # everything is present at these thresholds
+    r = seg.segment(image, declined)
+    assert seg.refuses(declined) and not r.mask.any()
