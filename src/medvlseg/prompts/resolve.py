@@ -384,6 +384,43 @@ PASSIVE_REQUESTS = tuple(re.compile(p, re.IGNORECASE) for p in (
     # "it would be great if the heart shadow were masked"
     r"(?<=\bif\s)" + _NP + r"\s+(?:was|were|is|are|got|gets)\s+(?:\w+ly\s+)?" + _DRAWN,
 ))
+# a request corrected as it is typed ("Segment the right lung, oops, wrong one, I want the heart";
+# "Outline the right scapula - no, I meant the right clavicle"; "Mark the callus... no wait, not the
+# callus, the ulcer"): after a mark, a word that takes back what came before (never an apology,
+# "sorry for the blurry frame", and never a bare "no": "no mask", "no, it is not")
+CORRECTIONS = re.compile(
+    r"(?:[,;:!?\-\u2013\u2014\u2026]|\.)\s*(?:(?:no|nope)[,.]?\s+(?:wait|actually|sorry|i\s+meant|i\s+mean|my\s+(?:mistake|bad)|"
+    r"scratch\s+that|wrong\s+one)|actually[,.]?\s+no|wait[,.]?\s+no|oops|whoops|sorry(?!\s+(?:for|about|if|that|to|but|again)\b)|"
+    r"scratch\s+that|correction|i\s+meant|my\s+(?:mistake|bad))\b"
+    # what follows the word: more of the same ("sorry, scratch that,", "oops, wrong one,", "I got it backwards")
+    r"(?:[\s,.;:!\-\u2013\u2014\u2026]*(?:wait|actually|sorry|oops|scratch\s+that|wrong\s+one|my\s+(?:mistake|bad)|"
+    r"i\s+(?:meant|mean)|i\s+got\s+(?:it|that|them)\s+(?:backwards|wrong|mixed\s+up)|(?:that\s+was\s+)?the\s+wrong\s+one)\b)*"
+    r"[\s,.;:!\-\u2013\u2014\u2026]*",
+    re.IGNORECASE)
+
+
+def _retracted(text: str, naming: Collection[str]) -> str:
+    """``text`` without what a correction takes back (:data:`CORRECTIONS`): what follows the last
+    correction after which a word of ``naming`` is said, with the request that opened the prompt
+    put before it where it has none of its own ("Segment the left lung - sorry, I got it backwards,
+    the patient's right lung" -> "Segment the patient's right lung"); ``text`` itself where no
+    correction names anything."""
+    for m in reversed(list(CORRECTIONS.finditer(text))):
+        rest = text[m.end():]
+        words = set(_words(rest))
+        if not _words(text[: m.start()]) or not words & set(naming):
+            continue
+        if words & (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS | {"want", "need", "like"}):
+            return rest
+        request = REQUEST.match(text)
+        # ("no wait, not the callus, the ulcer": a request before "not" would read as "do not")
+        return rest if request is None or _words(rest)[:1] == ["not"] else request.group() + rest
+    return text
+
+
+# a wish that asks for what follows it ("I need the pigmented lesion", "we only want the heart")
+WISH = re.compile(r"^(?:but\s+)?(?:i|we)\s+(?:only\s+|just\s+|really\s+|do\s+|still\s+)?(?:need|want|would\s+like|d\s+like)\s+"
+                  r"(?!to\s+(?:ignore|exclude|skip|omit|leave)\b)", re.IGNORECASE)
 # an idiom in which a target's word names nothing ("let's get to the heart of the matter")
 IDIOMS = re.compile(r"\bheart(?=\s+of\s+(?:the\s+|this\s+|that\s+)?(?:matter|problem|issue|question|story|debate|city|town|"
                     r"it\s+all)\b)", re.IGNORECASE)
@@ -398,8 +435,15 @@ NO_DRAWING = re.compile(
     re.IGNORECASE)
 # ... or by asking for an answer that is no mask ("just tell me yes or no", "a number is enough",
 # "describe it in words")
-ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\ba\s+number\s+is\s+enough\b|\bin\s+words\b|"
-                         r"\bjust\s+(?:answer|a\s+number|the\s+number|a\s+probability)\b", re.IGNORECASE)
+ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\ba\s+number\s+is\s+enough\b|\bin\s+words\b|\bone[\s-]+word(?:\s+answer)?\b|"
+                         r"\bas\s+a\s+(?:number|percentage|score|grade)\b|\bi\s+only\s+need\s+(?:a|the)\s+(?:number|score|grade)\b|"
+                         r"\bjust\s+(?:answer|a\s+number|the\s+number|the\s+score|the\s+grade|a\s+probability)\b", re.IGNORECASE)
+# ... or by asking for a task that is no drawing ("can you design a crest", "book a table", "fix the
+# shader"): a request verb of another task that opens a clause, or follows "can you" or "please"
+OTHER_TASKS = re.compile(
+    r"(?:^|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)(?:design|fix|book|write|translate|compose|"
+    r"summari[sz]e|explain|estimate|count|calculate|compute|predict|classify|diagnose|schedule|send|email|"
+    r"recommend|suggest|debug|reserve|buy|sell)\b", re.IGNORECASE)
 
 
 def _declines_drawing(text: str) -> bool:
@@ -411,8 +455,10 @@ def _declines_drawing(text: str) -> bool:
     if NO_DRAWING.search(text):
         rest = _words(NO_DRAWING.sub(" , ", text))
         return not any(w in DRAWING_VERBS - NOUNS_AS_OFTEN and nxt in DETERMINERS | PRONOUNS for w, nxt in zip(rest, rest[1:]))
-    if ANSWER_ONLY.search(text):
-        rest = ANSWER_ONLY.sub(" ", text)
+    for asked in (ANSWER_ONLY, OTHER_TASKS):
+        if not asked.search(text):
+            continue
+        rest = asked.sub(" ", text)
         return not (set(_words(rest)) & (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS)
                     or any(p.search(rest) for p in PASSIVE_REQUESTS))
     return False
@@ -424,24 +470,48 @@ def _payload_values(text: str) -> str:
     field names are no part of what is asked ("organ" is no heart), unless the value is a request
     ("left lung: segment"); a field that leaves something out ("exclude: heart", "heart: ignore")
     is left out."""
-    pieces = [p.strip() for p in re.split(r"[,;]", text.strip().strip("{}[]")) if p.strip()]
+    given = text
+    text = _markup_fields(text)
+    # a request before the fields ("segment: {bone: clavicle, laterality: right}") is one of them
+    text = re.sub(r"^\s*([A-Za-z]+)\s*:\s*[{\[](.*)[}\]]\s*$", r"\1: \1, \2", text)
+    # fields set apart by bars keep their commas inside ("Structure: lung, right | Side: patient")
+    pieces = [p.strip() for p in re.split(r"\|" if "|" in text else r"[,;]", text.strip().strip("{}[]")) if p.strip()]
     if len(pieces) < 2 or not all(re.search(r"[:=]", p) for p in pieces):
-        return text
+        return given
     fields = []
     for piece in pieces:
         name, _, value = (part.strip().strip("'\"").strip() for part in re.split(r"([:=])", piece, maxsplit=1))
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9 .-]*", name) or not value or re.search(r"[:='\"]", value) or \
                 (REQUEST.match(name.lower() + " ") and len(name.split()) > 1):
-            return text  # (not fields: "Segment the mole: dark, size: 5 mm")
-        fields.append((name.lower(), value))
+            return given  # (not fields: "Segment the mole: dark, size: 5 mm")
+        fields.append((name.lower(), " ".join(value.replace(",", " ").split())))
     if any(v.lower() in VERDICTS for _, v in fields):
-        return text  # (fields that say what is there, "polyp: none, heart: yes", say no request)
+        return given  # (fields that say what is there, "polyp: none, heart: yes", say no request)
     leave_out = EXCLUSIONS | {"not", "without", "no"}
     kept = [name if REQUEST.match(v.lower() + " ") and len(v.split()) <= 2 else v for name, v in fields
             if name not in leave_out | CONTEXT_FIELDS and v.lower().split()[0] not in leave_out]
     if not kept:  # nothing but where the picture comes from: read that
         kept = [v for name, v in fields if name in CONTEXT_FIELDS]
     return " ".join(kept)
+
+
+MARKUP_TAG = re.compile(r"<\s*([A-Za-z][\w.-]*)([^<>]*?)/?>")
+MARKUP_ATTRIBUTE = re.compile(r"([A-Za-z][\w.-]*)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+
+
+def _markup_fields(text: str) -> str:
+    """A request written as markup ("<target side='L'>lung</target><output>mask</output>") as the
+    fields it holds ("side: L; target: lung; output: mask"): each attribute, and each element's
+    own text under its name; anything else unchanged."""
+    if not re.search(r"</\s*[A-Za-z]", text) or not MARKUP_TAG.search(text):
+        return text
+    fields = []
+    for m in MARKUP_TAG.finditer(text):
+        fields += [f"{a}: {v1 or v2}" for a, v1, v2 in MARKUP_ATTRIBUTE.findall(m.group(2)) if (v1 or v2).strip()]
+        inner = re.match(r"[^<]*", text[m.end():]).group().strip()
+        if inner:
+            fields.append(f"{m.group(1)}: {inner}")
+    return "; ".join(f.replace(";", " ") for f in fields) if fields else text
 
 
 VERDICTS = frozenset({"yes", "no", "none", "absent", "present", "true", "false", "0", "1"})
@@ -680,8 +750,10 @@ def _landmark_flags(text: str) -> list[bool]:
     leaving_out: str | None = None  # "sentence": over commas; "clause": to the next mark (", not X,")
     for k, t in enumerate(tokens):
         if leaving_out and t[0].isalnum() and (tokens[k - 1 : k] in ([","], [";"], ["and"], ["then"])) and \
-                REQUEST.match(" ".join(w for w in tokens[k:] if w[0].isalnum()) + " "):
-            leaving_out = None  # a new request ends what was left out ("ignore the hair, segment the mole")
+                (REQUEST.match(following := " ".join(w for w in tokens[k:] if w[0].isalnum()) + " ") or WISH.match(following)):
+            # a new request ends what was left out ("ignore the hair, segment the mole"; "ignore the
+            # hair, I need the pigmented lesion")
+            leaving_out = None
         if not t[0].isalnum() or _opens_clause(tokens, k) or k == 0:
             left = 0
             leaving_out = leaving_out if leaving_out == "sentence" and t == "," else None
@@ -899,6 +971,20 @@ def _edits(a: str, b: str) -> int:
     return jellyfish.damerau_levenshtein_distance(a, b)
 
 
+def _drops_vowels(short: str, word: str) -> bool:
+    """``short`` is ``word`` with some of its vowels left out, its first letter kept ("lesn":
+    "lesion"; not "lens")."""
+    if len(short) >= len(word) or short[:1] != word[:1]:
+        return False
+    i = 0
+    for c in word:
+        if i < len(short) and c == short[i]:
+            i += 1
+        elif c not in VOWELS:
+            return False
+    return i == len(short)
+
+
 def _sound(word: str) -> str:
     """What ``word`` sounds like (metaphone), a vowel at its start any vowel ("alcer", "ulcer")."""
     code = jellyfish.metaphone(word)
@@ -1019,6 +1105,9 @@ class PromptResolver:
         # the words that name a trained target in a sentence: its head nouns and one-word synonyms
         # ("ulcer", "lung", "mole"; not "skin" or "foot", which name places), with their plurals
         self._head_words = frozenset(v for w in frozenset().union(*self._heads.values()) for v in (w, pluralize(w)))
+        # the words that name a thing, a target or not (a correction that names one takes back what
+        # came before it: _retracted)
+        self._naming = self._head_words | self._name_words | ((_nontarget_words() if non_targets else frozenset()) - PLAIN_WORDS)
         # the words that never make a target's name another thing (:meth:`_elsewhere_at`)
         self._not_modifiers = PLAIN_WORDS | self._name_words
         # the plural of a structure that comes in a left and a right ("lungs", "clavicles"): both
@@ -1083,6 +1172,11 @@ class PromptResolver:
                 # a short slip for a side ("lef", "rgt" is shorthand): the only words that short
                 near = [v for v in SIDE_WORDS if _edits(w, v) == 1 and v[0] == w[0]]
                 return near[0] if len(w) == 3 and len(near) == 1 else m.group()
+            # shorthand that drops vowels ("lesn", "clavcl", "pigmntd"): the one word it is with
+            # vowels put back, whatever the number dropped ("lesn" is "lesion", not "lens")
+            voweled = sorted((rank, v) for v, rank in self._spelling.items() if _drops_vowels(w, v))
+            if voweled and (len(voweled) == 1 or voweled[1][0] > voweled[0][0]):
+                return voweled[0][1]
             limit = 1 if len(w) < 7 else 2
             # a slip rarely touches the first letter, unless a vowel for a vowel ("alcer"); a real word
             # the vocabulary splits ("sticker") is then no "ticker"
@@ -1170,13 +1264,16 @@ class PromptResolver:
         words, clause = _words(prompt), _clause_ids(prompt)
         if words[i + n : i + n + 1] == ["shaped"] and re.search(rf"\b{words[i + n - 1]}\s*-\s*shaped\b", prompt, re.IGNORECASE):
             return True
-        j = i
+        j, k = i, i + n
         while j > 0 and i - j < 2 and clause[j - 1] == clause[i] and words[j - 1] not in self._not_modifiers \
                 and words[j - 1] not in self._own[target] and not words[j - 1].isdigit():
             j -= 1
-        if j == i:
+        if k < len(words) and clause[k] == clause[i] and words[k] not in self._not_modifiers | self._own[target] \
+                and not words[k].isdigit():
+            k += 1  # a noun it modifies ("the heart emoji")
+        if (j, k) == (i, i + n):
             return False
-        sims = self._similarities(" ".join(words[j : i + n]))
+        sims = self._similarities(" ".join(words[j:k]))
         return any(o in _elsewhere_owners() and v >= self.min_similarity and v >= sims.get(target, -1.0) + self.min_margin
                    for o, v in sims.items())
 
@@ -1206,7 +1303,7 @@ class PromptResolver:
         if _declines_drawing(translated):
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything.": no mask is asked for
             return Resolution(given, given, None, refused=True)
-        prompt = _reword(self._written(translated))
+        prompt = _reword(_retracted(self._written(translated), self._naming))
         found = self._resolve_given(given, prompt)
         if self.names_only and found.target is None and not found.candidates and not found.refused \
                 and self._unreadable(given, prompt):
@@ -1429,7 +1526,12 @@ class PromptResolver:
         # anything, after a label ("the pacemaker generator, the metal lump under the skin" asks for
         # no lump of any target)
         clauses, labels, ids = _clauses(prompt), _labels(prompt), list(dict.fromkeys(_clause_ids(prompt)))
-        requests = [t for c, t in zip(clauses, each) if t and (REQUEST.match(c + " ") or QUESTION.match(c)) and _heads(t)]
+        # (a request that asks for nothing of its own asks for the "where" clause after it: "can you
+        # show me | where that growth is")
+        asking = [bool(REQUEST.match(c + " ") or QUESTION.match(c)) or (k > 0 and c.startswith("where ") and not each[k - 1]
+                                                                       and bool(REQUEST.match(clauses[k - 1] + " ")))
+                  for k, c in enumerate(clauses)]
+        requests = [t for a, t in zip(asking, each) if t and a and _heads(t)]
         first = next(([t] for c, t in zip(ids, each) if t and c not in labels and _heads(t)), [])
         found: dict[str, float] = {}
         for text in requests or first:
@@ -1525,6 +1627,9 @@ class PromptResolver:
                 if first:
                     named = first
                     break
+        if len(named) == 1:
+            # "Trace the bone running across the top of the right lung": the lung is where the bone runs
+            named = {self._asked_before_place(prompt, *named) or next(iter(named))}
         if named:
             denied = _negation_flags(prompt, self._name_words, strict=True)
             if any(self._negated_name(prompt, t, denied) for t in named):
@@ -1584,6 +1689,38 @@ class PromptResolver:
         if target is None:
             return Resolution(given, given, None, found.similarity, found.runner_up)
         return Resolution(given, target, target, found.similarity, found.runner_up)
+
+    def _asked_before_place(self, prompt: str, target: str) -> str | None:
+        """Another trained target, where every mention of ``target``'s names is governed by a
+        preposition in the first request's clause, and what the request asks for before the first
+        preposition ("the S-shaped bone running horizontally", with the prompt's one side) is
+        clearly (``min_margin``) closer to that target than to ``target`` and clears the thresholds:
+        ``target`` is then where the thing asked for lies. None otherwise ("the upper part of the
+        left lung", "the wound bed of the ulcer", "the mass in the left lung")."""
+        words, governed, ids = _words(prompt), _governed(prompt), _clause_ids(prompt)
+        requests = _requests(prompt)
+        if not requests:
+            return None
+        start, after = requests[0]
+        spots = [i for n in self._names[target] for i in range(len(words)) if words[i : i + len(_words(n))] == _words(n)]
+        if not spots or any(not governed[i] or ids[i] != ids[start] for i in spots):
+            return None
+        asked = []
+        for w, c in zip(words[after:], ids[after:]):
+            if c != ids[start] or w in PREPOSITIONS | LANDMARK_WORDS or (w.endswith("ing") and set(asked) - PLAIN_WORDS):
+                break  # (or a participle after the noun: "the bone running across ...")
+            asked.append(w)
+        said = {w for w in asked if not w.isdigit()} - PLAIN_WORDS - HEADLESS - PARTS - DETERMINED_WORDS - set(SIDE_WORDS) | (
+            set(asked) & {"bone"})
+        if not said or set(asked) & self._own[target]:
+            return None
+        sides = _sides(prompt)
+        text = " ".join([*sides, *(w for w in asked if w not in DETERMINERS)]) if len(sides) == 1 else " ".join(asked)
+        found = self._closest(text)
+        if found.target is None or found.target == target or \
+                self._similarities(text).get(target, -1.0) > found.similarity - self.min_margin:
+            return None
+        return self._on_patient_side(prompt, found.target)
 
     def _sided_by_landmark(self, prompt: str, landmarks: set[str]) -> str | None:
         """A structure of a left-right pair that a request asks for without its side ("segment the
