@@ -865,3 +865,76 @@ def test_minilm_reads_wishes_borders_and_things_elsewhere(lite):
         assert found.target is None and not found.candidates and found.refused, decoy
     # a side of a pair said outside a landmark is no landmark's side ("the right scapula")
     assert r.resolve("mask the right scapula overlapping the lung").target is None
+
+
+def test_corrections_shorthand_markup_and_other_tasks(resolver):
+    """The rules written for list 23 and decoys 17, each with what they must leave alone."""
+    from medvlseg.prompts.resolve import _declines_drawing, _drops_vowels, _expand, _markup_fields, _retracted
+
+    naming = resolver._naming
+    # a correction takes back what came before it, where it names a thing; the opening request stays
+    assert _retracted("Outline the heart - no, I meant the left lung", naming) == "Outline the left lung"
+    assert _retracted("Segment the left first rib... sorry, scratch that, the left clavicle.", naming) == \
+        "Segment the left clavicle."
+    assert _retracted("Segment the right lung, oops, wrong one, I want the heart.", naming) == "I want the heart."
+    assert _retracted("Mark the callus... no wait, not the callus, the ulcer.", naming) == "not the callus, the ulcer."
+    for text in ("Segment the polyp, sorry for the blurry frame", "Segment the heart, sorry, the film is a bit dark",
+                 "Is there a polyp? No, it is a fold. Segment the fold.", "Sorry, long week. Can you mask the lesion?",
+                 "segment the left lung, no mask on the heart"):
+        assert _retracted(text, naming) == text, text
+    # shorthand that drops vowels is the word with them put back, never another word's slip
+    assert _drops_vowels("lesn", "lesion") and _drops_vowels("clvcl", "clavicle")
+    assert not _drops_vowels("lesn", "lens") and not _drops_vowels("esn", "lesion") and not _drops_vowels("lesion", "lesion")
+    # markup is read as its fields, attributes and elements' text alike; bars set fields apart
+    assert _markup_fields("<target side='L'>lung</target><output>mask</output>") == "side: L; target: lung; output: mask"
+    assert _markup_fields("segment the heart <b>now</b>") == "b: now"
+    assert _markup_fields("segment the heart, 3 < 4") == "segment the heart, 3 < 4"
+    assert _expand("<request view='PA'><target side='L'>lung</target></request>") == "left lung"
+    assert _expand("segment: {bone: clavicle, laterality: right}") == "segment right clavicle"
+    assert _expand("ROI: lung, right | Modality: CR | Action: SEGMENT") == "right lung action"
+    # an answer that is no mask, or another task, declines one, unless a drawing is asked for too
+    for text in ("Is this mole malignant or benign? One word answer.", "Is the heart enlarged? Give me the ratio as a number.",
+                 "Our team is called Foot Ulcer FC, can you design a crest for us?", "Book a table at The Polyp pub.",
+                 "Count the dermoscopic globules; I only need a number."):
+        assert _declines_drawing(text), text
+    for text in ("Count the polyps and outline each one.", "Can you fix the mask of the left lung? Outline it again.",
+                 "Grade 2 foot ulcer", "Estimate where the heart is and mark it", "one word: heart"):
+        assert not _declines_drawing(text), text
+
+
+def test_minilm_reads_corrections_lay_words_and_places_after_the_thing_asked(lite):
+    """List 23's misses and decoys 17's hits at first reading, and the rules written for them."""
+    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+    for prompt, target in [
+        ("Segment the left lung - sorry, I got it backwards, the patient's RIGHT lung, the one on the left of the image.",
+         "right lung"),
+        ("Highlight the heart, no actually the left lung, the heart is fine.", "left lung"),
+        ("Segment the right lung, oops, wrong one, I want the heart.", "heart"),
+        ("Outline the diverticulum - no, my mistake, it's a polyp, outline the polyp.", "polyp"),
+        ("Mark the callus... no wait, not the callus, the actual ulcer on the foot.", "foot ulcer"),
+        ("Segment the hair over the... sorry, ignore the hair, I need the pigmented lesion itself.", "skin lesion"),
+        ("dermscopy - seg the pigmentd lesn, mask only", "skin lesion"),
+        ("<request modality='CR' view='PA'><target side='L'>lung</target><output>mask</output></request>", "left lung"),
+        ("segment: {bone: clavicle, laterality: right, convention: patient, image: PA chest radiograph}", "right clavicle"),
+        ("Procedure: CXR PA | Request: segmentation | Structure: lung, right | Side convention: patient", "right lung"),
+        # a target named where the thing asked for lies is no target asked for
+        ("Trace the S-shaped bone running horizontally across the top of the patient's right lung apex, from the sternum "
+         "out to the shoulder tip.", "right clavicle"),
+        ("trace the bone at the top of the left lung", "left clavicle"),
+        ("outline the upper part of the left lung", "left lung"),
+        ("segment the wound bed of the foot ulcer", "foot ulcer"),
+        ("Segment the heart. Sorry, the image is rotated.", "heart")]:
+        assert r.resolve(prompt).target == target, prompt
+    # "show me | where that growth is": the request asks for the clause after it; the image decides
+    found = r.resolve("The doctor said they found a little growth inside my bowel during the camera test, can you show "
+                      "me where that growth is in this picture?")
+    assert found.candidates[:1] == ("polyp",) and not found.refused
+    for decoy in ("Our five-a-side team is called Foot Ulcer FC, can you design a crest for us?",
+                  "Is this skin lesion malignant or benign? One word answer.",
+                  "My game character has a skin lesion texture bug, can you fix the shader?",
+                  "Book a table for four at The Polyp & Anchor pub on Friday.",
+                  "Is the heart enlarged? Just give me the cardiothoracic ratio as a number.",
+                  "Draw a heart emoji on the x-ray for my girlfriend.",
+                  "Outline the heart - no, I meant the ribs"):
+        found = r.resolve(decoy)
+        assert found.target is None and not found.candidates and found.refused, decoy

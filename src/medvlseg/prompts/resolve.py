@@ -418,6 +418,9 @@ def _retracted(text: str, naming: Collection[str]) -> str:
     return text
 
 
+# words for the picture itself, which no correction asks for ("sorry, the film is a bit dark")
+PICTURE_WORDS = frozenset({"image", "images", "picture", "photo", "photograph", "film", "frame", "shot", "view", "scan",
+                           "radiograph", "x", "ray", "still", "screen", "quality"})
 # a wish that asks for what follows it ("I need the pigmented lesion", "we only want the heart")
 WISH = re.compile(r"^(?:but\s+)?(?:i|we)\s+(?:only\s+|just\s+|really\s+|do\s+|still\s+)?(?:need|want|would\s+like|d\s+like)\s+"
                   r"(?!to\s+(?:ignore|exclude|skip|omit|leave)\b)", re.IGNORECASE)
@@ -435,7 +438,7 @@ NO_DRAWING = re.compile(
     re.IGNORECASE)
 # ... or by asking for an answer that is no mask ("just tell me yes or no", "a number is enough",
 # "describe it in words")
-ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\ba\s+number\s+is\s+enough\b|\bin\s+words\b|\bone[\s-]+word(?:\s+answer)?\b|"
+ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
                          r"\bas\s+a\s+(?:number|percentage|score|grade)\b|\bi\s+only\s+need\s+(?:a|the)\s+(?:number|score|grade)\b|"
                          r"\bjust\s+(?:answer|a\s+number|the\s+number|the\s+score|the\s+grade|a\s+probability)\b", re.IGNORECASE)
 # ... or by asking for a task that is no drawing ("can you design a crest", "book a table", "fix the
@@ -449,9 +452,11 @@ OTHER_TASKS = re.compile(
 def _declines_drawing(text: str) -> bool:
     """``text`` says that no mask is wanted: outright (:data:`NO_DRAWING`), where nothing else asks to
     draw something ("segment the ...", "outline it"; "No mask needed, just tell me: can you find a
-    polyp?" is declined), or by asking for an answer that is no mask (:data:`ANSWER_ONLY`), where no word of
-    the rest asks for one ("yes or no, and mark it if yes", "where is it?") and no wish or passive
-    request does ("I would like it outlined if so")."""
+    polyp?" is declined), or by asking for an answer that is no mask (:data:`ANSWER_ONLY`: "one word
+    answer", "as a number") or for another task (:data:`OTHER_TASKS`: "can you design a crest",
+    "book a table"), where no word of the rest asks for one ("yes or no, and mark it if yes", "where
+    is it?", "count and outline the polyps") and no wish or passive request does ("I would like it
+    outlined if so")."""
     if NO_DRAWING.search(text):
         rest = _words(NO_DRAWING.sub(" , ", text))
         return not any(w in DRAWING_VERBS - NOUNS_AS_OFTEN and nxt in DETERMINERS | PRONOUNS for w, nxt in zip(rest, rest[1:]))
@@ -1105,9 +1110,6 @@ class PromptResolver:
         # the words that name a trained target in a sentence: its head nouns and one-word synonyms
         # ("ulcer", "lung", "mole"; not "skin" or "foot", which name places), with their plurals
         self._head_words = frozenset(v for w in frozenset().union(*self._heads.values()) for v in (w, pluralize(w)))
-        # the words that name a thing, a target or not (a correction that names one takes back what
-        # came before it: _retracted)
-        self._naming = self._head_words | self._name_words | ((_nontarget_words() if non_targets else frozenset()) - PLAIN_WORDS)
         # the words that never make a target's name another thing (:meth:`_elsewhere_at`)
         self._not_modifiers = PLAIN_WORDS | self._name_words
         # the plural of a structure that comes in a left and a right ("lungs", "clavicles"): both
@@ -1123,6 +1125,9 @@ class PromptResolver:
         self._other_heads = frozenset(_phrase_head(p) for ps in (_nontargets().values() if non_targets else ()) for p in ps) \
             - target_heads - self._name_words - PLAIN_WORDS - self._head_words - NEGATIONS - {None} \
             - self._vague_words - {w for ps in _nontarget_kinds().get("image", {}).values() for p in ps for w in _words(p)}
+        # the nouns that name a thing the images show, a target or not (a correction that names one
+        # takes back what came before it: _retracted; "sorry, the frame is dark" takes nothing back)
+        self._naming = (self._head_words | self._other_heads) - PICTURE_WORDS
         self._owners: list[str] = []
         texts: list[str] = []
         # what else the images show ("callus", "the ribs"): competes, never wins (nontargets.yaml)
