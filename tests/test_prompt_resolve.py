@@ -878,27 +878,45 @@ def test_corrections_shorthand_markup_and_other_tasks(resolver):
         "Segment the left clavicle."
     assert _retracted("Segment the right lung, oops, wrong one, I want the heart.", naming) == "I want the heart."
     assert _retracted("Mark the callus... no wait, not the callus, the ulcer.", naming) == "not the callus, the ulcer."
+    assert _retracted("Sorry, long week. Segment the polyp - sorry, the heart", naming) == "Segment the heart"
+    # an apology that says something of what it names takes nothing back; a hyphen inside a word is no mark
     for text in ("Segment the polyp, sorry for the blurry frame", "Segment the heart, sorry, the film is a bit dark",
                  "Is there a polyp? No, it is a fold. Segment the fold.", "Sorry, long week. Can you mask the lesion?",
-                 "segment the left lung, no mask on the heart"):
+                 "segment the left lung, no mask on the heart", "Segment the right lung please, sorry, the heart is a bit big",
+                 "Can you mask the lesion? Sorry, the image has some hairs and a ruler sticker.",
+                 "Outline the polyp - oops, there's stool covering half of it", "Segment the left lung. Sorry, forgot: the heart too",
+                 "Segment the left lung on the post-correction film, the heart is enlarged"):
         assert _retracted(text, naming) == text, text
+    # a correction of the side alone puts that side, or the other, on what came before
+    assert _retracted("Segment the left lung - sorry, I meant the right one", naming) == "Segment the right lung"
+    assert _retracted("Segment the left lung - sorry, I got it backwards", naming) == "Segment the right lung"
+    assert _retracted("Segment the left clavicle, oops, wrong side", naming) == "Segment the right clavicle"
+    assert _retracted("Segment the left lung and the right clavicle - no, I meant the other one", naming) == \
+        "Segment the left lung and the right clavicle - no, I meant the other one"
     # shorthand that drops vowels is the word with them put back, never another word's slip
     assert _drops_vowels("lesn", "lesion") and _drops_vowels("clvcl", "clavicle")
     assert not _drops_vowels("lesn", "lens") and not _drops_vowels("esn", "lesion") and not _drops_vowels("lesion", "lesion")
     # markup is read as its fields, attributes and elements' text alike; bars set fields apart
     assert _markup_fields("<target side='L'>lung</target><output>mask</output>") == "side: L; target: lung; output: mask"
-    assert _markup_fields("segment the heart <b>now</b>") == "b: now"
+    assert _markup_fields("<target side=L organ=lung/>") == "side: L; organ: lung"
+    # markup inside a sentence is the sentence without its tags
+    assert _markup_fields("Segment the <b>left lung</b>, not the <b>heart</b>") == "Segment the left lung , not the heart"
+    assert _markup_fields("<task>segment</task> the <side>left</side> lung") == "segment the left lung"
     assert _markup_fields("segment the heart, 3 < 4") == "segment the heart, 3 < 4"
+    assert _expand("Structure: , | Side: left") == "Structure: , | Side: left"  # (an empty field: no fields)
+    assert _expand("exclude: {organ: heart}") == "exclude: {organ: heart}"  # (only a request opens braced fields)
     assert _expand("<request view='PA'><target side='L'>lung</target></request>") == "left lung"
     assert _expand("segment: {bone: clavicle, laterality: right}") == "segment right clavicle"
     assert _expand("ROI: lung, right | Modality: CR | Action: SEGMENT") == "right lung action"
     # an answer that is no mask, or another task, declines one, unless a drawing is asked for too
     for text in ("Is this mole malignant or benign? One word answer.", "Is the heart enlarged? Give me the ratio as a number.",
                  "Our team is called Foot Ulcer FC, can you design a crest for us?", "Book a table at The Polyp pub.",
-                 "Count the dermoscopic globules; I only need a number."):
+                 "Count the dermoscopic globules; I only need a number.", "Give me the Wagner class as a grade"):
         assert _declines_drawing(text), text
     for text in ("Count the polyps and outline each one.", "Can you fix the mask of the left lung? Outline it again.",
-                 "Grade 2 foot ulcer", "Estimate where the heart is and mark it", "one word: heart"):
+                 "Grade 2 foot ulcer", "Estimate where the heart is and mark it", "one word: heart", "Predict the left lung",
+                 "Please estimate the extent of the foot ulcer", "Count the polyps and give me their masks",
+                 "Diabetic foot ulcer, classified as a grade 2 wound"):
         assert not _declines_drawing(text), text
 
 
@@ -923,7 +941,15 @@ def test_minilm_reads_corrections_lay_words_and_places_after_the_thing_asked(lit
         ("trace the bone at the top of the left lung", "left clavicle"),
         ("outline the upper part of the left lung", "left lung"),
         ("segment the wound bed of the foot ulcer", "foot ulcer"),
-        ("Segment the heart. Sorry, the image is rotated.", "heart")]:
+        ("Segment the heart. Sorry, the image is rotated.", "heart"),
+        ("Segment the heart - sorry, I need the left lung outlined", "left lung"),
+        ("Segment the left lung - sorry, I got it backwards", "right lung"),
+        ("ignore the hair but I need the lesion", "skin lesion"),
+        ("Segment the <b>left lung</b>, not the <b>heart</b>", "left lung"),
+        ("<target side=L organ=lung/>", "left lung"),
+        # a finding in a structure is no other target ("the growth in the left lung" is no polyp)
+        ("Segment the growth in the left lung", "left lung"),
+        ("Outline the heart shape on this film", "heart")]:
         assert r.resolve(prompt).target == target, prompt
     # "show me | where that growth is": the request asks for the clause after it; the image decides
     found = r.resolve("The doctor said they found a little growth inside my bowel during the camera test, can you show "
@@ -935,6 +961,7 @@ def test_minilm_reads_corrections_lay_words_and_places_after_the_thing_asked(lit
                   "Book a table for four at The Polyp & Anchor pub on Friday.",
                   "Is the heart enlarged? Just give me the cardiothoracic ratio as a number.",
                   "Draw a heart emoji on the x-ray for my girlfriend.",
-                  "Outline the heart - no, I meant the ribs"):
+                  "Outline the heart - no, I meant the ribs",
+                  "Segment the heart - sorry, scratch that, just tell me yes or no: is it enlarged?"):
         found = r.resolve(decoy)
         assert found.target is None and not found.candidates and found.refused, decoy

@@ -367,6 +367,7 @@ def _reword(text: str) -> str:
 # not what is hidden or taken ("masked by the effusion", "masked out", "drawn from")
 DRAWN_WORDS = frozenset({"outlined", "segmented", "masked", "delineated", "traced", "highlighted", "marked", "contoured",
                          "circled", "shaded", "drawn", "annotated", "labelled", "labeled", "coloured", "colored"})
+_WANTS = r"(?:need|want|require|would\s+(?:like|love|prefer))"  # what a wish says ("I need", "we would like")
 _DRAWN = r"(?:" + "|".join(sorted(DRAWN_WORDS)) + r")\b(?!(?:\s+\w+ly)?\s+(?:by|from|out|off|up|with|as)\b)"
 _NP = (r"(?P<np>\b(?:(?:the|this|that|these|those|a|an|my|his|her|its|their|our|your|both|all|only|just)\b"
        r"(?:(?!\b(?:and\s+then|but|if|when)\b)[^,;.:!?]){0,80}?|it|them))")
@@ -376,7 +377,7 @@ _CLAUSE_START = r"(?:^|(?<=[,;.:!?])|(?<=[,;.:!?]\s)|(?<=\band\s)|(?<=\bbut\s)|(
 PASSIVE_REQUESTS = tuple(re.compile(p, re.IGNORECASE) for p in (
     # "I (only) need the sternal wires outlined", "what I need is the right lung outlined", "I'd like
     # the heart traced", "can I get the polyp masked"
-    r"\b(?:(?:what\s+)?(?:i|we)(?:\s+(?:only|just|really|also))?(?:\s+(?:need|want|require)|\s+would\s+(?:like|love|prefer)"
+    r"\b(?:(?:what\s+)?(?:i|we)(?:\s+(?:only|just|really|also))?(?:\s+" + _WANTS +
     r"|['\u2019]d\s+(?:like|love|prefer))|(?:can|could|may)\s+(?:i|we)\s+(?:get|have)|please\s+(?:get|have))\s+(?:is\s+)?"
     + _NP + r"\s+(?:to\s+be\s+)?" + _DRAWN,
     # "the heart should be outlined", "the polyp needs to be masked", "if the lesion could be masked"
@@ -386,33 +387,64 @@ PASSIVE_REQUESTS = tuple(re.compile(p, re.IGNORECASE) for p in (
 ))
 # a request corrected as it is typed ("Segment the right lung, oops, wrong one, I want the heart";
 # "Outline the right scapula - no, I meant the right clavicle"; "Mark the callus... no wait, not the
-# callus, the ulcer"): after a mark, a word that takes back what came before (never an apology,
-# "sorry for the blurry frame", and never a bare "no": "no mask", "no, it is not")
+# callus, the ulcer"): after a mark (a dash only between spaces), words that take back what came
+# before, or an apology that may ("sorry, the left clavicle"; not "sorry for the blurry frame", nor
+# a bare "no": "no mask", "no, it is not")
+_TAKE_BACK = (r"(?:no|nope)[,.]?\s+(?:wait|actually|sorry|i\s+meant|i\s+mean|my\s+(?:mistake|bad)|scratch\s+that|wrong\s+one)|"
+              r"actually[,.]?\s+no|wait[,.]?\s+no|scratch\s+that|i\s+meant|my\s+(?:mistake|bad)|wrong\s+(?:one|side)|"
+              r"correction(?=\s*[:,])")
+_APOLOGY = r"oops|whoops|sorry(?!\s+(?:for|about|if|that|to|but|again)\b)"
+_MARK = r"(?:[,;:!?\u2013\u2014\u2026.]|(?<=\s)-)"
+_BETWEEN = r"[\s,.;:!\u2013\u2014\u2026-]*"
 CORRECTIONS = re.compile(
-    r"(?:[,;:!?\-\u2013\u2014\u2026]|\.)\s*(?:(?:no|nope)[,.]?\s+(?:wait|actually|sorry|i\s+meant|i\s+mean|my\s+(?:mistake|bad)|"
-    r"scratch\s+that|wrong\s+one)|actually[,.]?\s+no|wait[,.]?\s+no|oops|whoops|sorry(?!\s+(?:for|about|if|that|to|but|again)\b)|"
-    r"scratch\s+that|correction|i\s+meant|my\s+(?:mistake|bad))\b"
-    # what follows the word: more of the same ("sorry, scratch that,", "oops, wrong one,", "I got it backwards")
-    r"(?:[\s,.;:!\-\u2013\u2014\u2026]*(?:wait|actually|sorry|oops|scratch\s+that|wrong\s+one|my\s+(?:mistake|bad)|"
-    r"i\s+(?:meant|mean)|i\s+got\s+(?:it|that|them)\s+(?:backwards|wrong|mixed\s+up)|(?:that\s+was\s+)?the\s+wrong\s+one)\b)*"
-    r"[\s,.;:!\-\u2013\u2014\u2026]*",
+    _MARK + r"\s*(?P<word>" + _TAKE_BACK + "|" + _APOLOGY + r")\b"
+    # more of the same ("sorry, scratch that,", "oops, wrong one,", "sorry, I got it backwards")
+    r"(?P<more>(?:" + _BETWEEN + r"(?:wait|actually|sorry|oops|scratch\s+that|wrong\s+(?:one|side)|my\s+(?:mistake|bad)|"
+    r"i\s+(?:meant|mean)|i\s+got\s+(?:it|that|them|the\s+sides?)\s+(?:backwards|wrong|mixed\s+up|the\s+wrong\s+way\s+round)|"
+    r"(?:that\s+was\s+)?the\s+wrong\s+(?:one|side))\b)*)" + _BETWEEN,
     re.IGNORECASE)
+# what an apology's clause says when it apologises for something rather than taking a name back
+# ("sorry, the heart is a bit big on this one", "oops, there's stool over it", "sorry, forgot: the heart too")
+ASIDE_WORDS = frozenset({"there", "has", "have", "had", "also", "too", "forgot", "forget", "as", "well", "again", "shows", "show",
+                         "covering", "covers", "looks", "look", "seems", "appears"})
+# a correction that says only that the side was wrong ("I got it backwards", "wrong side", "the other one")
+SIDE_SWAPS = re.compile(r"\bbackwards\b|\bwrong\s+side\b|\bwrong\s+way\s+round\b|\bmixed\s+up\b|\bother\s+(?:one|side)\b",
+                        re.IGNORECASE)
+
+
+def _apology(m: re.Match) -> bool:
+    """A match of :data:`CORRECTIONS` is an apology alone ("sorry,"; not "sorry, I meant")."""
+    return re.fullmatch(_APOLOGY, m.group("word"), re.IGNORECASE) is not None and not m.group("more").strip(" ,.;:!-")
 
 
 def _retracted(text: str, naming: Collection[str]) -> str:
     """``text`` without what a correction takes back (:data:`CORRECTIONS`): what follows the last
-    correction after which a word of ``naming`` is said, with the request that opened the prompt
-    put before it where it has none of its own ("Segment the left lung - sorry, I got it backwards,
-    the patient's right lung" -> "Segment the patient's right lung"); ``text`` itself where no
-    correction names anything."""
+    correction that names a thing (a word of ``naming``), with the request of the sentence it
+    corrects put before it where it has none of its own ("Segment the left lung - sorry, I got it backwards,
+    the patient's right lung" -> "Segment the patient's right lung"); an apology only where its
+    clause names a thing and says nothing of it (:data:`ASIDE_WORDS`, verbs of being). A correction
+    that names only a side puts that side, or the other where it says only that the side was wrong,
+    on what came before ("Segment the left lung - no, I meant the right one" -> "Segment the right
+    lung"). ``text`` itself where no correction does either."""
     for m in reversed(list(CORRECTIONS.finditer(text))):
-        rest = text[m.end():]
-        words = set(_words(rest))
-        if not _words(text[: m.start()]) or not words & set(naming):
+        before, rest = text[: m.start()], text[m.end():]
+        if not _words(before):
             continue
-        if words & (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS | {"want", "need", "like"}):
+        apology = _apology(m)
+        first = _words(re.split(r"[,;.:!?]", rest, maxsplit=1)[0])
+        if apology and (set(first) & (BEING | ASIDE_WORDS) or not set(first) & set(naming)):
+            continue
+        if not set(_words(rest)) & set(naming):
+            sides = [w for w in first if w in SIDE_WORDS]
+            said = set(_words(before)) & set(SIDE_WORDS)
+            if apology or len(said) != 1 or len(set(sides)) > 1 or not (sides or SIDE_SWAPS.search(m.group() + " " + rest)):
+                continue
+            side = sides[0] if sides else ({"left", "right"} - said).pop()
+            return re.sub(r"\b(?:left|right)\b", side, before.rstrip(), flags=re.IGNORECASE)
+        if set(_words(rest)) & (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS | {"want", "need", "like"}):
             return rest
-        request = REQUEST.match(text)
+        # the request of the sentence corrected ("Sorry, long week. Segment the polyp - sorry, the heart")
+        request = REQUEST.match(re.split(r"[.;!?]+\s+", before.strip())[-1] + " ")
         # ("no wait, not the callus, the ulcer": a request before "not" would read as "do not")
         return rest if request is None or _words(rest)[:1] == ["not"] else request.group() + rest
     return text
@@ -422,7 +454,7 @@ def _retracted(text: str, naming: Collection[str]) -> str:
 PICTURE_WORDS = frozenset({"image", "images", "picture", "photo", "photograph", "film", "frame", "shot", "view", "scan",
                            "radiograph", "x", "ray", "still", "screen", "quality"})
 # a wish that asks for what follows it ("I need the pigmented lesion", "we only want the heart")
-WISH = re.compile(r"^(?:but\s+)?(?:i|we)\s+(?:only\s+|just\s+|really\s+|do\s+|still\s+)?(?:need|want|would\s+like|d\s+like)\s+"
+WISH = re.compile(r"^(?:but\s+)?(?:i|we)\s+(?:(?:only|just|really|also|still|do)\s+)?(?:" + _WANTS + r"|d\s+(?:like|love|prefer))\s+"
                   r"(?!to\s+(?:ignore|exclude|skip|omit|leave)\b)", re.IGNORECASE)
 # an idiom in which a target's word names nothing ("let's get to the heart of the matter")
 IDIOMS = re.compile(r"\bheart(?=\s+of\s+(?:the\s+|this\s+|that\s+)?(?:matter|problem|issue|question|story|debate|city|town|"
@@ -439,14 +471,14 @@ NO_DRAWING = re.compile(
 # ... or by asking for an answer that is no mask ("just tell me yes or no", "a number is enough",
 # "describe it in words")
 ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
-                         r"\bas\s+a\s+(?:number|percentage|score|grade)\b|\bi\s+only\s+need\s+(?:a|the)\s+(?:number|score|grade)\b|"
+                         r"\bas\s+a\s+number\b|\b(?:give|report|return|tell|answer|express|want|need)\b[^.?!]{0,40}?\bas\s+a\s+(?:percentage|score|grade)\b|\bi\s+only\s+need\s+(?:a|the)\s+(?:number|score|grade)\b|"
                          r"\bjust\s+(?:answer|a\s+number|the\s+number|the\s+score|the\s+grade|a\s+probability)\b", re.IGNORECASE)
 # ... or by asking for a task that is no drawing ("can you design a crest", "book a table", "fix the
 # shader"): a request verb of another task that opens a clause, or follows "can you" or "please"
 OTHER_TASKS = re.compile(
     r"(?:^|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)(?:design|fix|book|write|translate|compose|"
-    r"summari[sz]e|explain|estimate|count|calculate|compute|predict|classify|diagnose|schedule|send|email|"
-    r"recommend|suggest|debug|reserve|buy|sell)\b", re.IGNORECASE)
+    r"summari[sz]e|explain|count|classify|diagnose|schedule|email|recommend|suggest|debug|reserve|buy|sell)\b",
+    re.IGNORECASE)
 
 
 def _declines_drawing(text: str) -> bool:
@@ -464,34 +496,38 @@ def _declines_drawing(text: str) -> bool:
         if not asked.search(text):
             continue
         rest = asked.sub(" ", text)
-        return not (set(_words(rest)) & (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS)
+        said = {v for w in _words(rest) for v in (w, w.removesuffix("s"))}  # ("give me their masks")
+        return not (said & (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS)
                     or any(p.search(rest) for p in PASSIVE_REQUESTS))
     return False
 
 
 def _payload_values(text: str) -> str:
     """A request written as fields ("{'organ': 'lung', 'side': 'R'}", "bone=clavicle, side=L") read
-    as its values ("lung R"); anything else unchanged (the same object). The
-    field names are no part of what is asked ("organ" is no heart), unless the value is a request
+    as its values ("lung R"), markup too (:func:`_markup_fields`); anything else unchanged (the
+    same object), but for markup's tags. The field names are no part of what is asked ("organ" is no heart), unless the value is a request
     ("left lung: segment"); a field that leaves something out ("exclude: heart", "heart: ignore")
     is left out."""
-    given = text
-    text = _markup_fields(text)
+    plain = _markup_fields(text)  # (``text`` itself where it holds no markup)
+    fielded = plain
     # a request before the fields ("segment: {bone: clavicle, laterality: right}") is one of them
-    text = re.sub(r"^\s*([A-Za-z]+)\s*:\s*[{\[](.*)[}\]]\s*$", r"\1: \1, \2", text)
+    braced = re.fullmatch(r"\s*([A-Za-z]+)\s*:\s*[{\[](.*)[}\]]\s*", plain)
+    if braced and REQUEST.match(braced.group(1) + " "):
+        fielded = f"{braced.group(1)}: {braced.group(1)}, {braced.group(2)}"
     # fields set apart by bars keep their commas inside ("Structure: lung, right | Side: patient")
-    pieces = [p.strip() for p in re.split(r"\|" if "|" in text else r"[,;]", text.strip().strip("{}[]")) if p.strip()]
+    pieces = [p.strip() for p in re.split(r"\|" if "|" in fielded else r"[,;]", fielded.strip().strip("{}[]")) if p.strip()]
     if len(pieces) < 2 or not all(re.search(r"[:=]", p) for p in pieces):
-        return given
+        return plain
     fields = []
     for piece in pieces:
         name, _, value = (part.strip().strip("'\"").strip() for part in re.split(r"([:=])", piece, maxsplit=1))
+        value = " ".join(value.replace(",", " ").split())
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9 .-]*", name) or not value or re.search(r"[:='\"]", value) or \
                 (REQUEST.match(name.lower() + " ") and len(name.split()) > 1):
-            return given  # (not fields: "Segment the mole: dark, size: 5 mm")
-        fields.append((name.lower(), " ".join(value.replace(",", " ").split())))
+            return plain  # (not fields: "Segment the mole: dark, size: 5 mm"; "Structure: , | Side: left")
+        fields.append((name.lower(), value))
     if any(v.lower() in VERDICTS for _, v in fields):
-        return given  # (fields that say what is there, "polyp: none, heart: yes", say no request)
+        return plain  # (fields that say what is there, "polyp: none, heart: yes", say no request)
     leave_out = EXCLUSIONS | {"not", "without", "no"}
     kept = [name if REQUEST.match(v.lower() + " ") and len(v.split()) <= 2 else v for name, v in fields
             if name not in leave_out | CONTEXT_FIELDS and v.lower().split()[0] not in leave_out]
@@ -500,22 +536,32 @@ def _payload_values(text: str) -> str:
     return " ".join(kept)
 
 
-MARKUP_TAG = re.compile(r"<\s*([A-Za-z][\w.-]*)([^<>]*?)/?>")
-MARKUP_ATTRIBUTE = re.compile(r"([A-Za-z][\w.-]*)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+MARKUP_TAG = re.compile(r"<\s*/?\s*([A-Za-z][\w.-]*)([^<>]*?)/?\s*>")
+MARKUP_ATTRIBUTE = re.compile(r"([A-Za-z][\w.-]*)\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s'\"<>/]+))")
 
 
 def _markup_fields(text: str) -> str:
-    """A request written as markup ("<target side='L'>lung</target><output>mask</output>") as the
-    fields it holds ("side: L; target: lung; output: mask"): each attribute, and each element's
-    own text under its name; anything else unchanged."""
-    if not re.search(r"</\s*[A-Za-z]", text) or not MARKUP_TAG.search(text):
+    """A request written as markup ("<target side='L'>lung</target><output>mask</output>",
+    "<target side=L organ=lung/>") as the fields it holds ("side: L; target: lung; output: mask"):
+    each attribute, and each element's own text under its name, where the markup holds all of the
+    text; markup inside a sentence ("Segment the <b>left lung</b>, not the heart") without its tags;
+    anything else unchanged."""
+    if not re.search(r"</\s*[A-Za-z]|/\s*>", text) or not MARKUP_TAG.search(text):
         return text
     fields = []
     for m in MARKUP_TAG.finditer(text):
-        fields += [f"{a}: {v1 or v2}" for a, v1, v2 in MARKUP_ATTRIBUTE.findall(m.group(2)) if (v1 or v2).strip()]
+        if m.group().lstrip("< ").startswith("/"):
+            continue
+        fields += [f"{a}: {next(v for v in vs if v)}" for a, *vs in MARKUP_ATTRIBUTE.findall(m.group(2)) if any(v.strip() for v in vs)]
         inner = re.match(r"[^<]*", text[m.end():]).group().strip()
         if inner:
             fields.append(f"{m.group(1)}: {inner}")
+    # text that is no element's own (before the first tag, after an element's end): a sentence around tags
+    pieces = re.split(r"(<[^<>]*>)", text)  # text, tag, text, tag, ..., text
+    for k in range(0, len(pieces), 2):
+        own = k > 0 and not re.match(r"<\s*/|.*/\s*>$", pieces[k - 1])  # (after an opening tag)
+        if pieces[k].strip() and not own:
+            return " ".join(MARKUP_TAG.sub(" ", text).split())
     return "; ".join(f.replace(";", " ") for f in fields) if fields else text
 
 
@@ -556,6 +602,12 @@ def _elsewhere_owners() -> frozenset[str]:
     """The owners that are a target's kind of thing where none of the images looks ("other:polyp
     elsewhere": "coral polyp", "nasal polyp")."""
     return frozenset(f"other:{name}" for name in _nontarget_kinds().get("elsewhere", {}))
+
+
+@functools.cache
+def _elsewhere_nouns() -> frozenset[str]:
+    """The last words of the ``elsewhere`` phrases that follow a target's word ("emoji" of "heart emoji")."""
+    return frozenset(_words(p)[-1] for ps in _nontarget_kinds().get("elsewhere", {}).values() for p in ps if len(_words(p)) > 1)
 
 
 @functools.cache
@@ -754,7 +806,7 @@ def _landmark_flags(text: str) -> list[bool]:
     left, instruction = 0, 0
     leaving_out: str | None = None  # "sentence": over commas; "clause": to the next mark (", not X,")
     for k, t in enumerate(tokens):
-        if leaving_out and t[0].isalnum() and (tokens[k - 1 : k] in ([","], [";"], ["and"], ["then"])) and \
+        if leaving_out and t[0].isalnum() and (tokens[k - 1 : k] in ([","], [";"], ["and"], ["then"], ["but"])) and \
                 (REQUEST.match(following := " ".join(w for w in tokens[k:] if w[0].isalnum()) + " ") or WISH.match(following)):
             # a new request ends what was left out ("ignore the hair, segment the mole"; "ignore the
             # hair, I need the pigmented lesion")
@@ -1265,7 +1317,8 @@ class PromptResolver:
         heart-shaped balloon"), or follow words of their clause that make them the same kind of thing
         elsewhere, which none of the images shows, clearly (``min_margin``) closer to it than to
         ``target`` ("the coral polyps in this reef photograph", "the gastric ulcer of a horse":
-        ``nontargets.yaml``, ``elsewhere``); words of the target's own phrases ("sessile") never do."""
+        ``nontargets.yaml``, ``elsewhere``), or come before a noun such a phrase ends with ("the heart
+        emoji"); words of the target's own phrases ("sessile") never do."""
         words, clause = _words(prompt), _clause_ids(prompt)
         if words[i + n : i + n + 1] == ["shaped"] and re.search(rf"\b{words[i + n - 1]}\s*-\s*shaped\b", prompt, re.IGNORECASE):
             return True
@@ -1273,9 +1326,8 @@ class PromptResolver:
         while j > 0 and i - j < 2 and clause[j - 1] == clause[i] and words[j - 1] not in self._not_modifiers \
                 and words[j - 1] not in self._own[target] and not words[j - 1].isdigit():
             j -= 1
-        if k < len(words) and clause[k] == clause[i] and words[k] not in self._not_modifiers | self._own[target] \
-                and not words[k].isdigit():
-            k += 1  # a noun it modifies ("the heart emoji")
+        if words[k : k + 1] and clause[k] == clause[i] and words[k] in _elsewhere_nouns() and words[k] not in self._own[target]:
+            k += 1  # a noun it modifies that names a thing elsewhere ("the heart emoji"; not "the heart border")
         if (j, k) == (i, i + n):
             return False
         sims = self._similarities(" ".join(words[j:k]))
@@ -1304,11 +1356,14 @@ class PromptResolver:
         return Resolution(prompt, best.target, best.target, best.similarity, best.runner_up)
 
     def _resolve(self, given: str) -> Resolution:
-        translated = _translate(given)
-        if _declines_drawing(translated):
-            # "Is the heart enlarged? Just tell me yes or no, don't draw anything.": no mask is asked for
+        written = self._written(_translate(given))  # (shorthand and slips read: "count polyps, seg each one")
+        retracted = _retracted(written, self._naming)
+        corrected = [m for m in CORRECTIONS.finditer(written) if not _apology(m)]
+        if _declines_drawing(written) or _declines_drawing(retracted) or (corrected and _declines_drawing(written[corrected[-1].end():])):
+            # "Is the heart enlarged? Just tell me yes or no, don't draw anything."; "Segment the
+            # heart - sorry, scratch that, just tell me yes or no": no mask is asked for
             return Resolution(given, given, None, refused=True)
-        prompt = _reword(_retracted(self._written(translated), self._naming))
+        prompt = _reword(retracted)
         found = self._resolve_given(given, prompt)
         if self.names_only and found.target is None and not found.candidates and not found.refused \
                 and self._unreadable(given, prompt):
@@ -1653,7 +1708,8 @@ class PromptResolver:
             if target is not None and _words(prompt) != _words(given):
                 # a sentence, its slips and shorthand written out (as written, not as the rules reword it)
                 written = self._written(_translate(given))
-                said = next((t for t in (written, self._as_heard(written)[0]) if _reword(t) == prompt), prompt)
+                said = next((t for t in (written, self._as_heard(written)[0]) if _reword(_retracted(t, self._naming)) == prompt),
+                            prompt)
                 return Resolution(given, said, target)
             return unchanged
         words = _words(prompt)
@@ -1722,7 +1778,8 @@ class PromptResolver:
         sides = _sides(prompt)
         text = " ".join([*sides, *(w for w in asked if w not in DETERMINERS)]) if len(sides) == 1 else " ".join(asked)
         found = self._closest(text)
-        if found.target is None or found.target == target or \
+        # (a structure of the same picture, never a finding: "the growth in the left lung" is no polyp)
+        if found.target is None or found.target == target or self._vague.get(found.target) or self._vague.get(target) or \
                 self._similarities(text).get(target, -1.0) > found.similarity - self.min_margin:
             return None
         return self._on_patient_side(prompt, found.target)
