@@ -420,8 +420,8 @@ def _apology(m: re.Match) -> bool:
 def _retracted(text: str, naming: Collection[str]) -> str:
     """``text`` without what a correction takes back (:data:`CORRECTIONS`): what follows the last
     correction that names a thing (a word of ``naming``), with the request of the sentence it
-    corrects put before it where it has none of its own ("Segment the left lung - sorry, I got it backwards,
-    the patient's right lung" -> "Segment the patient's right lung"); an apology only where its
+    corrects put before it where it has none of its own ("Segment the left lung - sorry, I got it
+    backwards, the patient's right lung" -> "Segment the patient's right lung"); an apology only where its
     clause names a thing and says nothing of it (:data:`ASIDE_WORDS`, verbs of being). A correction
     that names only a side puts that side, or the other where it says only that the side was wrong,
     on what came before ("Segment the left lung - no, I meant the right one" -> "Segment the right
@@ -505,9 +505,9 @@ def _declines_drawing(text: str) -> bool:
 def _payload_values(text: str) -> str:
     """A request written as fields ("{'organ': 'lung', 'side': 'R'}", "bone=clavicle, side=L") read
     as its values ("lung R"), markup too (:func:`_markup_fields`); anything else unchanged (the
-    same object), but for markup's tags. The field names are no part of what is asked ("organ" is no heart), unless the value is a request
-    ("left lung: segment"); a field that leaves something out ("exclude: heart", "heart: ignore")
-    is left out."""
+    same object), but for markup's tags. The field names are no part of what is asked ("organ" is
+    no heart), unless the value is a request ("left lung: segment"); a field that leaves something
+    out ("exclude: heart", "heart: ignore") is left out."""
     plain = _markup_fields(text)  # (``text`` itself where it holds no markup)
     fielded = plain
     # a request before the fields ("segment: {bone: clavicle, laterality: right}") is one of them
@@ -1356,7 +1356,7 @@ class PromptResolver:
         return Resolution(prompt, best.target, best.target, best.similarity, best.runner_up)
 
     def _resolve(self, given: str) -> Resolution:
-        written = self._written(_translate(given))  # (shorthand and slips read: "count polyps, seg each one")
+        written = self._written(_translate(given))  # (its shorthand and slips read: "count the polyps, then segmnt them")
         retracted = _retracted(written, self._naming)
         corrected = [m for m in CORRECTIONS.finditer(written) if not _apology(m)]
         if _declines_drawing(written) or _declines_drawing(retracted) or (corrected and _declines_drawing(written[corrected[-1].end():])):
@@ -1771,6 +1771,7 @@ class PromptResolver:
             if c != ids[start] or w in PREPOSITIONS | LANDMARK_WORDS or (w.endswith("ing") and set(asked) - PLAIN_WORDS):
                 break  # (or a participle after the noun: "the bone running across ...")
             asked.append(w)
+        # (a bone names a thing here, though "the bone" is a determined word elsewhere)
         said = {w for w in asked if not w.isdigit()} - PLAIN_WORDS - HEADLESS - PARTS - DETERMINED_WORDS - set(SIDE_WORDS) | (
             set(asked) & {"bone"})
         if not said or set(asked) & self._own[target]:
