@@ -962,6 +962,8 @@ def test_minilm_reads_corrections_lay_words_and_places_after_the_thing_asked(lit
                   "Is the heart enlarged? Just give me the cardiothoracic ratio as a number.",
                   "Draw a heart emoji on the x-ray for my girlfriend.",
                   "Outline the heart - no, I meant the ribs",
-                  "Segment the heart - sorry, scratch that, just tell me yes or no: is it enlarged?"):
+                  "Segment the heart - sorry, scratch that, just tell me yes or no: is it enlarged?",
+                  # "leaving X out" leaves X out, as "leave X out" does
+                  "Mask only the normal skin around the lesion, leaving the lesion itself out."):
         found = r.resolve(decoy)
         assert found.target is None and not found.candidates and found.refused, decoy

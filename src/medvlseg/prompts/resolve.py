@@ -346,7 +346,7 @@ def _expand(text: str) -> str:
     # what is set aside ("never mind the lesion", "leave the cardiac silhouette alone", "leave the
     # diabetic foot ulcer out") is left out
     text = re.sub(r"\bnever\s+mind\b", "nevermind", text, flags=re.IGNORECASE)
-    text = re.sub(r"\bleave\s+((?:(?!\b(?:and|in|but)\b)[^,;.:!?]){1,40}?)\s+(?:alone|out)\b", r"disregard \1", text,
+    text = re.sub(r"\bleav(?:e|ing)\s+((?:(?!\b(?:and|in|but)\b)[^,;.:!?]){1,40}?)\s+(?:alone|out)\b", r"disregard \1", text,
                   flags=re.IGNORECASE)
     return text if values is text else _side_first(text)  # fields: "lung R" -> "lung right" -> "right lung"
 
