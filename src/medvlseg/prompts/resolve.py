@@ -417,7 +417,7 @@ def _apology(m: re.Match) -> bool:
     return re.fullmatch(_APOLOGY, m.group("word"), re.IGNORECASE) is not None and not m.group("more").strip(" ,.;:!-")
 
 
-def _retracted(text: str, naming: Collection[str]) -> str:
+def _retracted(text: str, naming: frozenset[str]) -> str:
     """``text`` without what a correction takes back (:data:`CORRECTIONS`): what follows the last
     correction that names a thing (a word of ``naming``), with the request of the sentence it
     corrects put before it where it has none of its own ("Segment the left lung - sorry, I got it
@@ -432,9 +432,9 @@ def _retracted(text: str, naming: Collection[str]) -> str:
             continue
         apology = _apology(m)
         first = _words(re.split(r"[,;.:!?]", rest, maxsplit=1)[0])
-        if apology and (set(first) & (BEING | ASIDE_WORDS) or not set(first) & set(naming)):
+        if apology and (set(first) & (BEING | ASIDE_WORDS) or not naming.intersection(first)):
             continue
-        if not set(_words(rest)) & set(naming):
+        if not naming.intersection(_words(rest)):
             sides = [w for w in first if w in SIDE_WORDS]
             said = set(_words(before)) & set(SIDE_WORDS)
             if apology or len(said) != 1 or len(set(sides)) > 1 or not (sides or SIDE_SWAPS.search(m.group() + " " + rest)):
