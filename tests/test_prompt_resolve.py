@@ -27,6 +27,12 @@ def bag_of_words(texts: list[str]) -> torch.Tensor:
     return out
 
 
+def _assert_refused(r: PromptResolver, prompt: str) -> None:
+    """``prompt`` resolves to no target, leaves none to the image, and is refused."""
+    found = r.resolve(prompt)
+    assert found.target is None and not found.candidates and found.refused, prompt
+
+
 @pytest.fixture(scope="module")
 def resolver():
     return PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, min_margin=0.05)
@@ -861,8 +867,7 @@ def test_minilm_reads_wishes_borders_and_things_elsewhere(lite):
                   "The mole has been completely removed. Outline it.",
                   "brownish lump of poo stuck in the bowel in this pic, mask it pls",
                   "Segment the round pulmonary mass in the left upper zone"):
-        found = r.resolve(decoy)
-        assert found.target is None and not found.candidates and found.refused, decoy
+        _assert_refused(r, decoy)
     # a side of a pair said outside a landmark is no landmark's side ("the right scapula")
     assert r.resolve("mask the right scapula overlapping the lung").target is None
 
@@ -965,5 +970,4 @@ def test_minilm_reads_corrections_lay_words_and_places_after_the_thing_asked(lit
                   "Segment the heart - sorry, scratch that, just tell me yes or no: is it enlarged?",
                   # "leaving X out" leaves X out, as "leave X out" does
                   "Mask only the normal skin around the lesion, leaving the lesion itself out."):
-        found = r.resolve(decoy)
-        assert found.target is None and not found.candidates and found.refused, decoy
+        _assert_refused(r, decoy)
