@@ -971,3 +971,62 @@ def test_minilm_reads_corrections_lay_words_and_places_after_the_thing_asked(lit
                   # "leaving X out" leaves X out, as "leave X out" does
                   "Mask only the normal skin around the lesion, leaving the lesion itself out."):
         _assert_refused(r, decoy)
+
+
+def test_questions_mask_edits_sides_alone_and_the_other_one(resolver):
+    """The rules written for list 24 and decoys 18, each with what they must leave alone."""
+    from medvlseg.prompts.resolve import _declines_drawing, _describing, _reword, _side_only, _words
+
+    # a question a mask does not answer, undoing a mask, or a text of another kind declines a mask
+    for text in ("What Wagner grade would you give this foot ulcer?", "What is the Paris classification of this polyp?",
+                 "How many polyps are in this frame?", "Did Heart of Midlothian win on Saturday?",
+                 "Give me a recipe for braised lamb heart.", "Delete the right clavicle mask I made earlier.",
+                 "Can you erase the heart outline?"):
+        assert _declines_drawing(text), text
+    for text in ("Where is the heart?", "Which part of this frame is the polyp?", "How many polyps? Outline each one.",
+                 "What is the extent of the ulcer? Draw it.", "Remove the old mask and draw the left lung again",
+                 "Does this film show the left clavicle? Mark it if so.", "Do the heart please"):
+        assert not _declines_drawing(text), text
+    # a phrase that says only a side names nothing; a side with a thing does
+    assert _side_only("right side of patient") and _side_only("on the patient's left") and _side_only("the left one")
+    assert not _side_only("right clavicle") and not _side_only("the side of the image") and not _side_only("")
+    for text in ("right side of patient", "the patient's left side", "left"):
+        assert resolver.resolve(text).target is None, text
+    # "the other" is the side not wanted, where that side is the only one said
+    assert _reword("Not the left one, the other lung please.") == "Not the left one, the right lung please."
+    assert _reword("the other lung, not the right") == "the left lung, not the right"
+    for text in ("Segment the left lung - sorry, the other one", "the other lung", "not the left lung, not the right lung, the other"):
+        assert _reword(text) == text, text
+    # "..., the one <clause>": a clause that describes what is asked, without its "that"
+    text = "Segment the lung on the patient's left, the one the heart bulges into"
+    flags = dict(zip(_words(text), _describing(text)))
+    assert flags["heart"] and not flags["lung"]
+    assert not any(_describing("Segment the heart, the one in the middle"))
+
+
+def test_minilm_reads_slips_into_real_words_histories_and_sides_said_apart(lite):
+    """List 24's misses and decoys 18's hits at first reading, and the rules written for them."""
+    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+    for prompt, target in [
+        # a slip of the pen or of dictation into another real word, completing a target's name
+        ("segment the write lung", "right lung"),
+        ("segment the skin legion on this dermoscopy", "skin lesion"),
+        ("segment the lift lung", "left lung"),
+        # a history before the request: the request's clause says what is asked
+        ("Pt is a 67M with T2DM and a non-healing plantar wound under the 1st metatarsal head. Pls outline the wound bed "
+         "only so I can get the area.", "foot ulcer"),
+        ("Not the left one, the other lung please.", "right lung"),
+        ("Could you segment the lung that sits on the right side of the image, the patient's left one, the one the heart "
+         "bulges into?", "left lung"),
+        # a side said in a clause of its own goes with the thing of the others
+        ("Can u make mask for bone in front of shoulder, right side of patient (clavicle)", "right clavicle"),
+        ("Segment the left lung, the one the heart bulges into", "left lung")]:
+        assert r.resolve(prompt).target == target, prompt
+    for keep, target in [("segment the right long bone", None), ("segment the skin region around the mole", None),
+                         ("Segment the heart, the one in the middle", "heart")]:
+        assert r.resolve(keep).target == target, keep
+    for decoy in ("What Wagner grade would you give this foot ulcer?", "Segment just the hair strands crossing the skin lesion.",
+                  "What is the Paris classification of this polyp?", "How many polyps are in this frame? Just the count.",
+                  "Did Heart of Midlothian win on Saturday?", "Give me a recipe for braised lamb heart.",
+                  "Delete the right clavicle mask I made earlier.", "right side of the patient"):
+        _assert_refused(r, decoy)

@@ -146,6 +146,10 @@ from .attributes import (COLOR_PALETTE, GREY_WORDS, LOCATIONS, MANY_WORD, NUMBER
 MIN_SIMILARITY = 0.70
 MIN_MARGIN = 0.05
 SIDE_WORDS = ("left", "right")
+# the words of a phrase that says a side and nothing else ("right side of patient", "on the patient's
+# left", "the left one"): it names no target (:func:`_side_only`)
+SIDE_PHRASE_WORDS = frozenset({*SIDE_WORDS, "side", "sided", "hand", "one", "half", "patient", "patients", "s", "his",
+                               "her", "their", "of", "the", "on", "to", "at", "image", "picture", "film", "screen", "view"})
 # A negation negates the words after it up to a preposition, a punctuation mark or a new clause, at
 # most NEGATION_SCOPE words ("no polyp", "healthy skin", "intact skin"; "no fracture of the right
 # clavicle" negates the fracture, not the clavicle); "non" the one word after it, if that word names
@@ -178,7 +182,7 @@ ALTERNATIVES = re.compile(r"\s*(?:[,;/]|\bor\b|\band\b)\s*")  # "naevus or melan
 LANDMARK_WORDS = frozenset({"above", "below", "beneath", "under", "underneath", "over", "beside", "next", "near",
                             "adjacent", "behind", "between", "around", "alongside", "against", "toward", "towards",
                             "overlying", "underlying", "bounded", "bordering", "borders", "abutting", "surrounding",
-                            "surrounded", "by", "within"})
+                            "surrounded", "by", "within", "crossing"})
 # words that say where (a phrase's place starts at one): not "of", "with", which say what
 LOCATIVES = (PREPOSITIONS - {"of", "with", "for", "as", "like", "per", "about", "to", "after", "before", "during", "up",
                              "down"}) | LANDMARK_WORDS
@@ -359,7 +363,22 @@ def _reword(text: str) -> str:
     ("the heart of the matter" -> "the core of the matter")."""
     for wish in PASSIVE_REQUESTS:
         text = wish.sub(lambda m: f", segment {m.group('np')}", text)
-    return IDIOMS.sub("core", text)
+    return _other_side(IDIOMS.sub("core", text))
+
+
+# "not the left one, the other lung": the one side said, said as not wanted, and "the other" one
+NOT_SIDE = re.compile(r"\b(?:not|never)\s+(?:the\s+|that\s+|this\s+)?(left|right)\b", re.IGNORECASE)
+THE_OTHER = re.compile(r"\bthe\s+other\s+(?=[a-z])", re.IGNORECASE)
+
+
+def _other_side(text: str) -> str:
+    """``text`` with "the other" read as the side it is where the only side it says is said as not
+    wanted ("Not the left one, the other lung please." -> "... the right lung ..."); unchanged
+    otherwise ("the left lung - sorry, the other one" is a correction: :data:`SIDE_SWAPS`)."""
+    sides = _sides(text)
+    if len(sides) != 1 or {m.group(1).lower() for m in NOT_SIDE.finditer(text)} != sides or not THE_OTHER.search(text):
+        return text
+    return THE_OTHER.sub("the right " if sides == {"left"} else "the left ", text)
 
 
 # what a wish or a passive request asks to be drawn ("I need the right lung delineated", "the
@@ -477,22 +496,38 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\ba\s+number\s+is\s+enough\b|\bin\s
 # shader"): a request verb of another task that opens a clause, or follows "can you" or "please"
 OTHER_TASKS = re.compile(
     r"(?:^|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)(?:design|fix|book|write|translate|compose|"
-    r"summari[sz]e|explain|count|classify|diagnose|schedule|email|recommend|suggest|debug|reserve|buy|sell)\b",
+    r"summari[sz]e|explain|count|classify|diagnose|schedule|email|recommend|suggest|debug|reserve|buy|sell|delete|erase|"
+    r"undo|rename)\b|"
+    # ... or a text of another kind ("give me a recipe for braised lamb heart")
+    r"\b(?:give|send|tell|show|find)\s+(?:me|us)\s+(?:a|an|the|some)\s+(?:\w+\s+)?(?:recipes?|poems?|songs?|jokes?|stor(?:y|ies)|"
+    r"essays?|limericks?)\b",
     re.IGNORECASE)
+# ... or by asking to undo a mask made before ("Delete the right clavicle mask I made earlier")
+MASK_EDITS = re.compile(
+    r"(?:^|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)(?:delete|erase|undo|discard|remove|rename)\b"
+    r"[^,.;:!?]{0,40}?\b(?:masks?|segmentations?|annotations?|outlines?|contours?|labels?)\b", re.IGNORECASE)
+# ... or by a question that asks for a number, a grade or a yes or no ("What Wagner grade would you
+# give this foot ulcer?", "How many polyps are in this frame?", "Did Heart of Midlothian win?"; not
+# "where is the heart?" or "which part is the polyp?", which a mask answers)
+ANSWER_QUESTIONS = re.compile(
+    r"(?:^|[.!?:;]\s*)(?:how\s+(?:many|much|big|large|long|old)|(?:did|does|has|was|were)\s+(?=\w)|"
+    r"what\W+(?:\w+\W+){0,3}?(?:grade|stage|class|classification|type|kind|score|ratio|size|diagnosis|cause|percentage|"
+    r"probability|risk|name|index)\b)", re.IGNORECASE)
 
 
 def _declines_drawing(text: str) -> bool:
     """``text`` says that no mask is wanted: outright (:data:`NO_DRAWING`), where nothing else asks to
     draw something ("segment the ...", "outline it"; "No mask needed, just tell me: can you find a
     polyp?" is declined), or by asking for an answer that is no mask (:data:`ANSWER_ONLY`: "one word
-    answer", "as a number") or for another task (:data:`OTHER_TASKS`: "can you design a crest",
-    "book a table"), where no word of the rest asks for one ("yes or no, and mark it if yes", "where
+    answer", "as a number"), for another task (:data:`OTHER_TASKS`: "can you design a crest",
+    "book a table", "delete the heart mask I made") or by a question a mask does not answer (:data:`ANSWER_QUESTIONS`: "how many
+    polyps are there?"), where no word of the rest asks for one ("yes or no, and mark it if yes", "where
     is it?", "count and outline the polyps") and no wish or passive request does ("I would like it
     outlined if so")."""
     if NO_DRAWING.search(text):
         rest = _words(NO_DRAWING.sub(" , ", text))
         return not any(w in DRAWING_VERBS - NOUNS_AS_OFTEN and nxt in DETERMINERS | PRONOUNS for w, nxt in zip(rest, rest[1:]))
-    for asked in (ANSWER_ONLY, OTHER_TASKS):
+    for asked in (ANSWER_ONLY, MASK_EDITS, OTHER_TASKS, ANSWER_QUESTIONS):
         if not asked.search(text):
             continue
         rest = asked.sub(" ", text)
@@ -995,7 +1030,8 @@ def _describing(text: str) -> list[bool]:
     "where" right after a noun that is no place ("the notch where the heart sits"; not "show me
     where", "the spot where the polyp sits") (not a
     question: "Quiz: which bone is ..."), after a first clause that says something, with no verb of
-    being or of holding in it (:data:`CARRYING_VERBS`), and "that" no determiner ("that polyp"):
+    being or of holding in it (:data:`CARRYING_VERBS`), and "that" no determiner ("that polyp"), or
+    by "the one" and a clause that leaves its "that" out ("..., the one the heart bulges into"):
     "the two-lobed breathing organ on the patient's left side that shares room with the heart" asks
     for no heart; "the mass that is a polyp" and "a mask that covers the heart" name it."""
     words, ids, labels = _words(text), _clause_ids(text), _labels(text)
@@ -1013,10 +1049,12 @@ def _describing(text: str) -> list[bool]:
 
     def describes(c: int) -> bool:
         i = opens[c]
-        # "where" right after a noun ("the notch where the heart sits"), not after a request ("show me where")
+        # "where" right after a noun ("the notch where the heart sits"), not after a request ("show me
+        # where"); "the one" and a clause without its "that" ("..., the one the heart bulges into")
+        implicit = words[i : i + 2] == ["the", "one"] and i + 2 < len(words) and words[i + 2] in DETERMINERS and ids[i + 2] == c
         opener = words[i] in RELATIVE_WORDS or (words[i] == "where" and after[i] not in PLAIN_WORDS | PLACE_NOUNS)
-        return (first is not None and c > first and opener and (after[i][0].isalnum() or after[i] == ",")
-                and i + 1 < len(words) and words[i + 1] not in _determined()
+        return (first is not None and c > first and (after[i][0].isalnum() or after[i] == ",")
+                and (implicit or (opener and i + 1 < len(words) and words[i + 1] not in _determined()))
                 and not clause_words[c] & (BEING | CARRYING_VERBS))
 
     return [describes(c) for c in ids]
@@ -1040,6 +1078,10 @@ def _drops_vowels(short: str, word: str) -> bool:
         elif c not in VOWELS:
             return False
     return i == len(short)
+
+
+# a first letter not said ("write" is said "rite", "knee" "nee"): a slip is counted from what is said
+SILENT_START = re.compile(r"^(?:w(?=r)|k(?=n)|g(?=n)|p(?=[sn]))")
 
 
 def _sound(word: str) -> str:
@@ -1068,6 +1110,12 @@ def _phrase_head(phrase: str) -> str | None:
 
 def _sides(text: str) -> set[str]:
     return {w for w in _words(text) if w in SIDE_WORDS}
+
+
+def _side_only(text: str) -> bool:
+    """``text`` says a side and nothing else (:data:`SIDE_PHRASE_WORDS`): "right side of patient"."""
+    words = set(_words(text))
+    return bool(words & set(SIDE_WORDS)) and words <= SIDE_PHRASE_WORDS
 
 
 def _contains(prompt: str, name: str) -> bool:
@@ -1282,6 +1330,12 @@ class PromptResolver:
         labels = _labels(prompt)  # "voice note: draw around the melanoma": the request follows the label
         first = next((c for c in dict.fromkeys(clause) if c not in labels and set(_words(CONTEXT.sub(" ", INSTRUCTION.sub(
             "", " ".join(w for w, k in zip(words, clause) if k == c) + " ")))) - REQUEST_WORDS), None)  # not "I want"
+        requests = _requests(prompt)
+        if requests and first not in {clause[i] for i, _ in requests} and \
+                any(w in BEING | STATE_VERBS for w, k in zip(words, clause) if k == first):
+            # a history before the request ("Pt is a 67M with a plantar wound ... Pls outline the
+            # wound bed only"): the request's clause says what is asked
+            first = clause[requests[0][0]]
         follows = PREPOSITIONS | LANDMARK_WORDS | REGION_WORDS | COPULAS  # "naevus or adenoma": alternatives, read below
         found = set()
         for t, aliases in self._aliases.items():
@@ -1348,6 +1402,10 @@ class PromptResolver:
         texts = _asked_texts(prompt)
         if not texts or texts == [" ".join(_words(prompt))]:
             return None  # one clause as it was: read whole already
+        # a clause that says only a side names nothing: its side goes with each clause that says none
+        # ("mask for bone in front of shoulder, right side of patient (clavicle)")
+        said = [t for t in texts if _side_only(t)]
+        texts = [t if not said or _sides(t) else ", ".join([t, *said]) for t in texts if not _side_only(t)]
         each = [self._closest(t, landmarks) for t in texts]
         hits = [r for r in each if r.target is not None]
         if not hits or any(r.target != hits[0].target for r in hits):
@@ -1616,9 +1674,11 @@ class PromptResolver:
         as that word where it is also spelt near it: a word the vocabulary does not know at one edit
         ("lunge"; "lotion" is no "lesion"; two in a word of seven letters or more: "klavikle"), two words at two ("melon oma" -> "melanoma", "pole up"
         -> "polyp"; never after a plain word: "her to" is no heart), a real English word at three
-        with its first letter kept (two without), and only where it completes a target's name of
-        two words that ends what is asked ("rite lung" -> "right lung", "food ulcer"; "male" is no
-        "mole", "hard" no "heart", "the right long bone" no lung)."""
+        with its first letter kept (two without; a first letter not said is left out: "write"), or
+        one letter off a naming word (:meth:`_letter_off`: "legion"), and only where it completes
+        a target's name of two words that ends what is asked ("rite lung" -> "right lung", "food
+        ulcer", "the write lung", "skin legion"; "male" is no "mole", "hard" no "heart", "the right
+        long bone" no lung)."""
         if not self._known:
             return text, set()  # without the vocabulary no slip can be told from a word
         words = re.split(r"([A-Za-z]+)", text)  # odd indices: words; even: what stands between them
@@ -1635,7 +1695,7 @@ class PromptResolver:
                 words[k : k + 3] = [hit, "", ""]
                 swapped.add(hit)
             elif w in self._known:
-                if hit := self._sounds_like(w, 3 if len(w) >= 4 else 2):
+                if hit := self._sounds_like(w, 3 if len(w) >= 4 else 2) or self._letter_off(w):
                     real.append((k, hit))
             elif hit := self._sounds_like(w, 2 if len(w) >= 7 else 1):  # "klavikle": two in a long word
                 words[k] = hit
@@ -1660,12 +1720,23 @@ class PromptResolver:
 
         return any(p[i : i + len(n)] == n and (i + len(n) == len(p) or ends(p[i + len(n)])) for i in range(len(p) - len(n) + 1))
 
+    def _letter_off(self, word: str) -> str | None:
+        """The one target's naming word of five letters or more that the real word ``word`` is with
+        one letter, not its first, changed: a slip of the pen that made another word ("skin legion";
+        :meth:`_as_heard` keeps it only where it completes a target's name)."""
+        if len(word) < 5:
+            return None
+        near = [v for v in self._sound_words if len(v) == len(word) and v[0] == word[0] and v != word
+                and sum(a != b for a, b in zip(v, word)) == 1]
+        return near[0] if len(near) == 1 else None
+
     def _sounds_like(self, word: str, limit: int) -> str | None:
         """The target's naming word ``word`` sounds like and is spelt near (None: none, or no single nearest)."""
         if len(word) < 3 or word in FUNCTION_WORDS:
             return None
-        near = sorted((_edits(word, v), v) for v in self._by_sound.get(_sound(word), ()))
-        near = [(d, v) for d, v in near if d <= (limit if v[0] == word[0] else min(limit, 2))]
+        spoken = SILENT_START.sub("", word)  # "write" -> "rite", three edits from "right"
+        near = sorted((min(_edits(word, v), _edits(spoken, v)), v) for v in self._by_sound.get(_sound(word), ()))
+        near = [(d, v) for d, v in near if d <= (limit if v[0] in (word[0], spoken[0]) else min(limit, 2))]
         return near[0][1] if near and (len(near) == 1 or near[1][0] > near[0][0]) else None
 
     def _read(self, given: str, prompt: str) -> Resolution:
@@ -1829,7 +1900,7 @@ class PromptResolver:
         is none of ``landmarks``, and the prompt says more than an everyday word of several targets
         ("a lump": the image's to decide, :meth:`_left_to_image`)."""
         owner, s1, s2 = self._ranked(prompt)
-        if owner is None:
+        if owner is None or _side_only(prompt):  # "right side of patient" is no right lung
             return Resolution(prompt, prompt, None)
         if len(self._vague_only(prompt)) > 1:
             # nothing said but a word that several targets' findings go by ("a lump"): which one it
