@@ -1020,7 +1020,11 @@ def test_minilm_reads_slips_into_real_words_histories_and_sides_said_apart(lite)
          "bulges into?", "left lung"),
         # a side said in a clause of its own goes with the thing of the others
         ("Can u make mask for bone in front of shoulder, right side of patient (clavicle)", "right clavicle"),
-        ("Segment the left lung, the one the heart bulges into", "left lung")]:
+        ("Segment the left lung, the one the heart bulges into", "left lung"),
+        # a target named where the thing asked for lies, in a description or a landmark phrase
+        ("the horizontal bone across the top of the left lung, patient's left side", "left clavicle"),
+        ("Outline the long horizontal bone crossing over the left lung apex, running from the manubrium out to the left "
+         "acromion.", "left clavicle")]:
         assert r.resolve(prompt).target == target, prompt
     for keep, target in [("segment the right long bone", None), ("segment the skin region around the mole", None),
                          ("Segment the heart, the one in the middle", "heart")]:
@@ -1028,5 +1032,6 @@ def test_minilm_reads_slips_into_real_words_histories_and_sides_said_apart(lite)
     for decoy in ("What Wagner grade would you give this foot ulcer?", "Segment just the hair strands crossing the skin lesion.",
                   "What is the Paris classification of this polyp?", "How many polyps are in this frame? Just the count.",
                   "Did Heart of Midlothian win on Saturday?", "Give me a recipe for braised lamb heart.",
-                  "Delete the right clavicle mask I made earlier.", "right side of the patient"):
+                  "Delete the right clavicle mask I made earlier.", "right side of the patient",
+                  "the rib just below the left clavicle", "Segment the hair strands crossing the lesion"):
         _assert_refused(r, decoy)

@@ -1761,6 +1761,9 @@ class PromptResolver:
         if len(named) == 1:
             # "Trace the bone running across the top of the right lung": the lung is where the bone runs
             named = {self._asked_before_place(prompt, *named) or next(iter(named))}
+        elif not named and len(landmarks) == 1 and (place := self._asked_before_place(prompt, *landmarks)):
+            # ... as where it runs past ("Outline the long horizontal bone crossing over the left lung apex")
+            named = {place}
         if named:
             denied = _negation_flags(prompt, self._name_words, strict=True)
             if any(self._negated_name(prompt, t, denied) for t in named):
@@ -1824,16 +1827,20 @@ class PromptResolver:
 
     def _asked_before_place(self, prompt: str, target: str) -> str | None:
         """Another trained target, where every mention of ``target``'s names is governed by a
-        preposition in the first request's clause, and what the request asks for before the first
+        preposition in the first request's clause (or the first clause of a description that opens
+        with a determiner), and what the request asks for before the first
         preposition ("the S-shaped bone running horizontally", with the prompt's one side) is
         clearly (``min_margin``) closer to that target than to ``target`` and clears the thresholds:
         ``target`` is then where the thing asked for lies. None otherwise ("the upper part of the
         left lung", "the wound bed of the ulcer", "the mass in the left lung")."""
         words, governed, ids = _words(prompt), _governed(prompt), _clause_ids(prompt)
         requests = _requests(prompt)
-        if not requests:
+        if requests:
+            start, after = requests[0]
+        elif words and words[0] in DETERMINERS:
+            start = after = 0  # a description without a request ("the horizontal bone across the top of ...")
+        else:
             return None
-        start, after = requests[0]
         spots = [i for n in self._names[target] for i in range(len(words)) if words[i : i + len(_words(n))] == _words(n)]
         if not spots or any(not governed[i] or ids[i] != ids[start] for i in spots):
             return None
