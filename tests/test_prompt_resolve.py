@@ -975,28 +975,40 @@ def test_minilm_reads_corrections_lay_words_and_places_after_the_thing_asked(lit
 
 def test_questions_mask_edits_sides_alone_and_the_other_one(resolver):
     """The rules written for list 24 and decoys 18, each with what they must leave alone."""
-    from medvlseg.prompts.resolve import _declines_drawing, _describing, _reword, _side_only, _words
+    from medvlseg.prompts.resolve import _declines_drawing, _describing, _retracted, _reword, _side_only, _words
 
     # a question a mask does not answer, undoing a mask, or a text of another kind declines a mask
     for text in ("What Wagner grade would you give this foot ulcer?", "What is the Paris classification of this polyp?",
                  "How many polyps are in this frame?", "Did Heart of Midlothian win on Saturday?",
                  "Give me a recipe for braised lamb heart.", "Delete the right clavicle mask I made earlier.",
-                 "Can you erase the heart outline?"):
+                 "Can you erase the heart outline?", "How many pixels are in the left lung mask?",
+                 "Hi, how many polyps are there?", "Quick q - what grade is this ulcer?",
+                 "Yes or no: should I delete the left lung mask?", "Did the polyp grow? The old mask is attached."):
         assert _declines_drawing(text), text
+    # ... unless a drawing verb with its object asks for one; a statement or a question the mask
+    # answers declines nothing, nor an edit of something else ("remove the hair and outline the lesion")
     for text in ("Where is the heart?", "Which part of this frame is the polyp?", "How many polyps? Outline each one.",
                  "What is the extent of the ulcer? Draw it.", "Remove the old mask and draw the left lung again",
-                 "Does this film show the left clavicle? Mark it if so.", "Do the heart please"):
+                 "Did the polyp grow? Outline it.", "Do the heart please", "Remove the hair and outline the lesion",
+                 "Undo that and mask the heart instead", "Undo that, I meant the heart",
+                 "Erase the hair, keep only the skin lesion", "Has a history of melanoma. The mole on his back, please.",
+                 "Was debrided last week. Wound bed only please.", "Does this spot look like melanoma?"):
         assert not _declines_drawing(text), text
     # a phrase that says only a side names nothing; a side with a thing does
     assert _side_only("right side of patient") and _side_only("on the patient's left") and _side_only("the left one")
     assert not _side_only("right clavicle") and not _side_only("the side of the image") and not _side_only("")
+    assert not _side_only("right side of image")  # (the picture's side is not the patient's)
     for text in ("right side of patient", "the patient's left side", "left"):
         assert resolver.resolve(text).target is None, text
     # "the other" is the side not wanted, where that side is the only one said
     assert _reword("Not the left one, the other lung please.") == "Not the left one, the right lung please."
     assert _reword("the other lung, not the right") == "the left lung, not the right"
+    assert _reword("Not the left clavicle, the other one, ignore the other bones") == \
+        "Not the left clavicle, the right one, ignore the other bones"
     for text in ("Segment the left lung - sorry, the other one", "the other lung", "not the left lung, not the right lung, the other"):
         assert _reword(text) == text, text
+    # ... and in a correction
+    assert _retracted("Segment the left lung - no wait, not the left, the other one", resolver._naming) == "Segment the right lung"
     # "..., the one <clause>": a clause that describes what is asked, without its "that"
     text = "Segment the lung on the patient's left, the one the heart bulges into"
     flags = dict(zip(_words(text), _describing(text)))
@@ -1027,7 +1039,12 @@ def test_minilm_reads_slips_into_real_words_histories_and_sides_said_apart(lite)
          "acromion.", "left clavicle")]:
         assert r.resolve(prompt).target == target, prompt
     for keep, target in [("segment the right long bone", None), ("segment the skin region around the mole", None),
-                         ("Segment the heart, the one in the middle", "heart")]:
+                         ("Segment the heart, the one in the middle", "heart"),
+                         # a question first is no history before the request
+                         ("Where is the naevus? Please outline it.", "skin lesion"),
+                         # tracing the outline of a thing asks for the thing; masking its rim for a part
+                         ("trace the edges of the lesion", "skin lesion"), ("outline the edge of the polyp", "polyp"),
+                         ("mask the rim of the polyp", None)]:
         assert r.resolve(keep).target == target, keep
     for decoy in ("What Wagner grade would you give this foot ulcer?", "Segment just the hair strands crossing the skin lesion.",
                   "What is the Paris classification of this polyp?", "How many polyps are in this frame? Just the count.",

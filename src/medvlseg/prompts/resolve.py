@@ -149,7 +149,7 @@ SIDE_WORDS = ("left", "right")
 # the words of a phrase that says a side and nothing else ("right side of patient", "on the patient's
 # left", "the left one"): it names no target (:func:`_side_only`)
 SIDE_PHRASE_WORDS = frozenset({*SIDE_WORDS, "side", "sided", "hand", "one", "half", "patient", "patients", "s", "his",
-                               "her", "their", "of", "the", "on", "to", "at", "image", "picture", "film", "screen", "view"})
+                               "her", "their", "of", "the", "on", "to", "at"})  # (the picture's side is not the patient's)
 # A negation negates the words after it up to a preposition, a punctuation mark or a new clause, at
 # most NEGATION_SCOPE words ("no polyp", "healthy skin", "intact skin"; "no fracture of the right
 # clavicle" negates the fracture, not the clavicle); "non" the one word after it, if that word names
@@ -176,6 +176,9 @@ PREPOSITIONS = frozenset({"of", "in", "on", "at", "from", "with", "for", "to", "
                           "like", "per", "up", "down"})
 CONJUNCTIONS = frozenset({"and", "or", "but", "nor", "plus", "versus", "vs"})
 ALTERNATIVES = re.compile(r"\s*(?:[,;/]|\bor\b|\band\b)\s*")  # "naevus or melanoma", "sore, ulcer"
+# what opens a question, which says no history ("Where is the naevus? Please outline it.")
+QUESTION_WORDS = frozenset({"where", "what", "which", "who", "whose", "how", "why", "when", "can", "could", "would",
+                            "will", "do", "does", "did", "should", "shall", "may", "might"})
 # words that make what follows them, to the end of the clause, a landmark, not the target: "the
 # collar bone ... above the left lung", "the lung ... next to the heart", "bounded by the diaphragm
 # below and the heart", "partly hidden by the heart", "excluding (ignoring) the surrounding mucosa"
@@ -366,7 +369,8 @@ def _reword(text: str) -> str:
     return _other_side(IDIOMS.sub("core", text))
 
 
-# "not the left one, the other lung": the one side said, said as not wanted, and "the other" one
+# "not the left one, the other lung": the one side said, said as not wanted, and "the other" one (the
+# first "the other")
 NOT_SIDE = re.compile(r"\b(?:not|never)\s+(?:the\s+|that\s+|this\s+)?(left|right)\b", re.IGNORECASE)
 THE_OTHER = re.compile(r"\bthe\s+other\s+(?=[a-z])", re.IGNORECASE)
 
@@ -378,7 +382,7 @@ def _other_side(text: str) -> str:
     sides = _sides(text)
     if len(sides) != 1 or {m.group(1).lower() for m in NOT_SIDE.finditer(text)} != sides or not THE_OTHER.search(text):
         return text
-    return THE_OTHER.sub("the right " if sides == {"left"} else "the left ", text)
+    return THE_OTHER.sub("the right " if sides == {"left"} else "the left ", text, count=1)
 
 
 # what a wish or a passive request asks to be drawn ("I need the right lung delineated", "the
@@ -454,11 +458,14 @@ def _retracted(text: str, naming: frozenset[str]) -> str:
         if apology and (set(first) & (BEING | ASIDE_WORDS) or not naming.intersection(first)):
             continue
         if not naming.intersection(_words(rest)):
-            sides = [w for w in first if w in SIDE_WORDS]
+            # ("no wait, not the left, the other one": the side not wanted is no side asked for)
+            unwanted = {n.group(1).lower() for n in NOT_SIDE.finditer(rest)}
+            sides = [w for w in first if w in SIDE_WORDS and w not in unwanted]
             said = set(_words(before)) & set(SIDE_WORDS)
-            if apology or len(said) != 1 or len(set(sides)) > 1 or not (sides or SIDE_SWAPS.search(m.group() + " " + rest)):
+            if apology or len(said) != 1 or len(set(sides)) > 1 or len(unwanted) > 1 or \
+                    not (sides or unwanted or SIDE_SWAPS.search(m.group() + " " + rest)):
                 continue
-            side = sides[0] if sides else ({"left", "right"} - said).pop()
+            side = sides[0] if sides else ({"left", "right"} - (unwanted or said)).pop()
             return re.sub(r"\b(?:left|right)\b", side, before.rstrip(), flags=re.IGNORECASE)
         if set(_words(rest)) & (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS | {"want", "need", "like"}):
             return rest
@@ -496,23 +503,24 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\ba\s+number\s+is\s+enough\b|\bin\s
 # shader"): a request verb of another task that opens a clause, or follows "can you" or "please"
 OTHER_TASKS = re.compile(
     r"(?:^|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)(?:design|fix|book|write|translate|compose|"
-    r"summari[sz]e|explain|count|classify|diagnose|schedule|email|recommend|suggest|debug|reserve|buy|sell|delete|erase|"
-    r"undo|rename)\b|"
+    r"summari[sz]e|explain|count|classify|diagnose|schedule|email|recommend|suggest|debug|reserve|buy|sell)\b|"
     # ... or a text of another kind ("give me a recipe for braised lamb heart")
     r"\b(?:give|send|tell|show|find)\s+(?:me|us)\s+(?:a|an|the|some)\s+(?:\w+\s+)?(?:recipes?|poems?|songs?|jokes?|stor(?:y|ies)|"
     r"essays?|limericks?)\b",
     re.IGNORECASE)
 # ... or by asking to undo a mask made before ("Delete the right clavicle mask I made earlier")
 MASK_EDITS = re.compile(
-    r"(?:^|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)(?:delete|erase|undo|discard|remove|rename)\b"
-    r"[^,.;:!?]{0,40}?\b(?:masks?|segmentations?|annotations?|outlines?|contours?|labels?)\b", re.IGNORECASE)
-# ... or by a question that asks for a number, a grade or a yes or no ("What Wagner grade would you
+    r"(?:^\s*|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)(?:delete|erase|undo|discard|remove|rename)\b"
+    r"(?:(?!\b(?:and|then|but)\b)[^,.;:!?]){0,40}?\b(?:masks?|segmentations?|annotations?|outlines?|contours?|labels?)\b"
+    r"(?!\s+(?:the|a|an|this|that|these|those|it|them|my|his|her|their|its|each|every|both|all)\b)", re.IGNORECASE)
+# ... or by a question that asks for a number, a grade or what happened ("What Wagner grade would you
 # give this foot ulcer?", "How many polyps are in this frame?", "Did Heart of Midlothian win?"; not
-# "where is the heart?" or "which part is the polyp?", which a mask answers)
+# "where is the heart?" or "which part is the polyp?", which a mask answers, nor "is this spot
+# cancer?", which asks about the spot: QUESTION)
 ANSWER_QUESTIONS = re.compile(
-    r"(?:^|[.!?:;]\s*)(?:how\s+(?:many|much|big|large|long|old)|(?:did|does|has|was|were)\s+(?=\w)|"
+    r"(?:^\s*|[.!?:;,]\s*|\s[-\u2013\u2014]\s*)(?:how\s+(?:many|much|big|large|long|old)|did\s+(?=\w)|"
     r"what\W+(?:\w+\W+){0,3}?(?:grade|stage|class|classification|type|kind|score|ratio|size|diagnosis|cause|percentage|"
-    r"probability|risk|name|index)\b)", re.IGNORECASE)
+    r"probability|risk|name|index)\b)[^.!?]*\?", re.IGNORECASE)
 
 
 def _declines_drawing(text: str) -> bool:
@@ -520,20 +528,31 @@ def _declines_drawing(text: str) -> bool:
     draw something ("segment the ...", "outline it"; "No mask needed, just tell me: can you find a
     polyp?" is declined), or by asking for an answer that is no mask (:data:`ANSWER_ONLY`: "one word
     answer", "as a number"), for another task (:data:`OTHER_TASKS`: "can you design a crest",
-    "book a table", "delete the heart mask I made") or by a question a mask does not answer (:data:`ANSWER_QUESTIONS`: "how many
-    polyps are there?"), where no word of the rest asks for one ("yes or no, and mark it if yes", "where
-    is it?", "count and outline the polyps") and no wish or passive request does ("I would like it
+    "book a table"), to undo a mask (:data:`MASK_EDITS`: "delete the heart mask I made") or by a
+    question a mask does not answer (:data:`ANSWER_QUESTIONS`: "how many polyps are there?"), where no
+    word of the rest asks for one ("yes or no, and mark it if yes", "where is it?", "count and outline
+    the polyps"; but for another task, a drawing verb with its object: "how many polyps? Outline each
+    one", not "the left lung mask") and no wish or passive request does ("I would like it
     outlined if so")."""
     if NO_DRAWING.search(text):
         rest = _words(NO_DRAWING.sub(" , ", text))
         return not any(w in DRAWING_VERBS - NOUNS_AS_OFTEN and nxt in DETERMINERS | PRONOUNS for w, nxt in zip(rest, rest[1:]))
-    for asked in (ANSWER_ONLY, MASK_EDITS, OTHER_TASKS, ANSWER_QUESTIONS):
+    for asked in (MASK_EDITS, ANSWER_ONLY, OTHER_TASKS, ANSWER_QUESTIONS):
         if not asked.search(text):
             continue
         rest = asked.sub(" ", text)
-        said = {v for w in _words(rest) for v in (w, w.removesuffix("s"))}  # ("give me their masks")
-        return not (said & (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS)
-                    or any(p.search(rest) for p in PASSIVE_REQUESTS))
+        if any(p.search(rest) for p in PASSIVE_REQUESTS):
+            return False
+        words = _words(rest)
+        if asked is not OTHER_TASKS:
+            # a mask named is no mask asked for ("how many pixels are in the left lung mask?", "does
+            # this x-ray show a fracture?"): a verb with its object is ("... Outline each one.")
+            # "where" asks for a place anywhere ("Where is the ulcer? Explain in words too.")
+            objects = DETERMINERS | PRONOUNS | {"me", "us", "each", "every", "both", "all", "where"}
+            return "where" not in words and \
+                not any(w in (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS) and nxt in objects for w, nxt in zip(words, words[1:]))
+        said = {v for w in words for v in (w, w.removesuffix("s"))}  # ("give me their masks")
+        return not said & (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS)
     return False
 
 
@@ -875,13 +894,18 @@ def _landmark_flags(text: str) -> list[bool]:
         elif t in DISMISSALS and tokens[k + 1 : k + 2] and tokens[k + 1][0].isalnum():
             leaving_out = leaving_out or (None if kept else "clause")
         elif (t in LANDMARK_WORDS or two_words) and tokens[k + 1 : k + 2] != [] and not NO_PLACES & set(tokens[k + 1 : k + 3]) \
-                and not (t == "borders" and (tokens[k - 1 : k] and tokens[k - 1] in DETERMINERS - CLAUSE_WORDS or tokens[k + 1] == "of")):
+                and not (t == "borders" and (tokens[k - 1 : k] and tokens[k - 1] in DETERMINERS - CLAUSE_WORDS or tokens[k + 1] == "of")) \
+                and not (t in OUTLINES and two_words and TRACING_VERBS & set(tokens[max(k - 2, 0) : k])):
             # ("trace the borders of the ulcer": a noun, the outline asked for; "the skin that borders
-            # the ulcer": a place)
+            # the ulcer": a place; "trace the margin of the open wound": the wound, by its outline)
             left = LANDMARK_SCOPE
     return flags
 
 
+# the outline of a thing, which tracing it follows ("trace the margin of the open wound" asks for the
+# wound; "mask the rim of the polyp" for a part of it)
+OUTLINES = frozenset({"edge", "edges", "margin", "margins", "rim", "periphery"})
+TRACING_VERBS = frozenset({"trace", "outline", "delineate", "draw", "contour", "circle"})
 # what stands before a verb of being that has no subject of its own ("below what seems to be the
 # left clavicle"): the verb then ends no landmark phrase
 NO_SUBJECTS = frozenset({"what", "which", "who", "to", "will", "would", "may", "might", "could", "can", "must", "should",
@@ -1031,7 +1055,8 @@ def _describing(text: str) -> list[bool]:
     where", "the spot where the polyp sits") (not a
     question: "Quiz: which bone is ..."), after a first clause that says something, with no verb of
     being or of holding in it (:data:`CARRYING_VERBS`), and "that" no determiner ("that polyp"), or
-    by "the one" and a clause that leaves its "that" out ("..., the one the heart bulges into"):
+    by "the one" and a clause that leaves its "that" out, read where a determiner follows ("..., the
+    one the heart bulges into"; not "the one I marked"):
     "the two-lobed breathing organ on the patient's left side that shares room with the heart" asks
     for no heart; "the mass that is a polyp" and "a mask that covers the heart" name it."""
     words, ids, labels = _words(text), _clause_ids(text), _labels(text)
@@ -1331,15 +1356,17 @@ class PromptResolver:
         first = next((c for c in dict.fromkeys(clause) if c not in labels and set(_words(CONTEXT.sub(" ", INSTRUCTION.sub(
             "", " ".join(w for w, k in zip(words, clause) if k == c) + " ")))) - REQUEST_WORDS), None)  # not "I want"
         requests = _requests(prompt)
-        if requests and first not in {clause[i] for i, _ in requests} and \
-                any(w in BEING | STATE_VERBS for w, k in zip(words, clause) if k == first):
+        said = [w for w, k in zip(words, clause) if k == first]
+        if requests and first not in {clause[i] for i, _ in requests} and set(said) & (BEING | STATE_VERBS) and \
+                said[0] not in BEING | STATE_VERBS | QUESTION_WORDS:  # (not "where is the naevus? Please outline it")
             # a history before the request ("Pt is a 67M with a plantar wound ... Pls outline the
             # wound bed only"): the request's clause says what is asked
             first = clause[requests[0][0]]
         follows = PREPOSITIONS | LANDMARK_WORDS | REGION_WORDS | COPULAS  # "naevus or adenoma": alternatives, read below
         found = set()
         for t, aliases in self._aliases.items():
-            allowed = REQUEST_WORDS | DESCRIPTIVE_WORDS | ATTRIBUTE_WORDS | self._own[t]
+            # (the outline traced: "trace the edges of the lesion"; elsewhere a landmark, skipped below)
+            allowed = REQUEST_WORDS | DESCRIPTIVE_WORDS | ATTRIBUTE_WORDS | self._own[t] | OUTLINES | {"of"}
             for a in aliases:
                 for i in range(len(words) - len(a) + 1):
                     j = i + len(a)
