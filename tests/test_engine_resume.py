@@ -68,7 +68,11 @@ def test_sigkill_then_resume_matches_uninterrupted(tmp_path):
     done = len(read_metrics(run))
     assert 2 <= done < EPOCHS, "killed too late to test resume"
 
+    logged = {f.name: f.read_bytes() for f in (run / "logs" / "csv").glob("*")}
     assert train(None, resume=run, progress=False) == run  # in-process: saves a second interpreter start-up
+    # Lightning's CSV log of the epochs before the resume is kept; the resumed epochs log beside it
+    assert logged and {f.name: f.read_bytes() for f in (run / "logs" / "csv").glob("*")} == logged
+    assert (run / "logs" / "csv-2" / "metrics.csv").is_file()
     rows, ref_rows = read_metrics(run), read_metrics(ref)
     assert [int(r["epoch"]) for r in rows] == list(range(1, EPOCHS + 1))
     # same seed, deterministic data order and augmentation, restored optimizer/scheduler/RNG: same numbers

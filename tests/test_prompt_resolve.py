@@ -1052,3 +1052,43 @@ def test_minilm_reads_slips_into_real_words_histories_and_sides_said_apart(lite)
                   "Delete the right clavicle mask I made earlier.", "right side of the patient",
                   "the rib just below the left clavicle", "Segment the hair strands crossing the lesion"):
         _assert_refused(r, decoy)
+
+
+def test_minilm_reads_file_names_greetings_purposes_and_sides_said_in_landmarks(lite):
+    """List 25's misses and decoys 19's hits at first reading (this session's rules), and the rules
+    written for them."""
+    from medvlseg.prompts.resolve import _declines_drawing, _expand
+
+    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+    for prompt, target in [
+        # a name written as one word, as in a file name
+        ("case012_footulcer_mask.png", "foot ulcer"), ("case044_leftlung_mask.png", "left lung"),
+        ("case012_rightclavicle_mask", "right clavicle"),
+        # a greeting and "would you mind ...ing"
+        ("Good morning, would you mind segmenting the mole in this dermoscopy image? Cheers!", "skin lesion"),
+        # a purpose or a role before the request; a look first, a drawing after
+        ("I want to compute the asymmetry and diameter of this naevus, so please give me a mask of the lesion only.",
+         "skin lesion"),
+        ("As a gastroenterology fellow I'd like to see the exact margins of the colonic polyp before we plan the polypectomy.",
+         "polyp"),
+        ("I need to check for a midshaft fracture, so mask the whole right clavicle for me.", "right clavicle"),
+        # a side said only in a landmark phrase goes with the thing asked, where only the side tells it
+        ("For my anatomy viva, show me the S-shaped bone between the patient's left shoulder and the sternum on this PA "
+         "chest film.", "left clavicle"),
+        ("Segment the S-shaped bone that runs from the patient's right shoulder to the top of the sternum on this CXR.",
+         "right clavicle"),
+        # ... but not to a clause that describes it
+        ("Delineate the right clavicular cortical outline, medial head through lateral end, following the bone where it "
+         "overlies the lung field; exclude the coracoid process, sternum and soft-tissue shadows.", "right clavicle")]:
+        assert r.resolve(prompt).target == target, prompt
+    for decoy in ("Segment the heel; the ulcer on the big toe is not what I'm after.",
+                  "Grade this diabetic foot ulcer on the Wagner scale.", "Segment the heart valves on this echocardiogram.",
+                  "Segment the pleural effusion at the right lung base, not the lung itself.",
+                  "Generate a synthetic chest X-ray showing a large left lung tumour.", "Read the heart rate off this ECG strip."):
+        _assert_refused(r, decoy)
+    # each rule with what it must leave alone
+    assert _expand("would you mind outlining the heart") == "please outline the heart"
+    assert _expand("the ulcer on the toe is not what I'm after") == "disregard the ulcer on the toe"
+    assert r.resolve("Segment the left lung, not the heart itself").target == "left lung"
+    assert r.resolve("case012_lungfield_mask").target is None  # (no target's two words)
+    assert not _declines_drawing("Create a mask of the heart") and _declines_drawing("Create a poster about heart health")

@@ -9,7 +9,7 @@ Run directory (DESIGN.md)::
                          sha256 of model.safetensors, best epoch and its val metrics, threshold, time
       metrics.csv        one row per completed epoch (train_loss, val_dice, ..., epoch_time_s)
       last/              state.json + state-<n>.safetensors: what --resume needs (no pickle)
-      logs/              Lightning CSV (logs/csv) and TensorBoard (logs/tb) logs
+      logs/              Lightning CSV (logs/csv; after each resume logs/csv-2, ...) and TensorBoard (logs/tb) logs
 
 Every file is written atomically (temp file + rename); ``last/`` carries a checksum in the JSON file
 written last, so a run killed at any instant resumes from its last completed epoch.
@@ -387,6 +387,17 @@ def _choose_run_dir(cfg: RunConfig, model_name: str) -> Path:
     return run_dir
 
 
+def _csv_version(run_dir: Path) -> str:
+    """The folder under ``logs/`` for Lightning's CSV log: ``csv``, or for a resumed run the next free
+    ``csv-<n>`` (Lightning empties a CSV log folder it writes to again, which would delete the log of
+    the epochs before the resume)."""
+    version, n = "csv", 1
+    while (folder := run_dir / "logs" / version).is_dir() and any(folder.iterdir()):
+        n += 1
+        version = f"csv-{n}"
+    return version
+
+
 def _resumed_record(run_dir: Path):
     """The model record a run directory's metadata holds (None for runs written before it)."""
     import json
@@ -557,7 +568,7 @@ def _train(cfg, *, resume, overrides, devices, strategy, num_nodes, out_dir, pro
         gradient_clip_val=cfg.optim.grad_clip or None, log_every_n_steps=t.log_every_n_steps,
         deterministic="warn" if t.deterministic else False,
         plugins=[SafeCheckpointIO()], callbacks=callbacks,
-        logger=[CSVLogger(run_dir, name="logs", version="csv"), TensorBoardLogger(run_dir, name="logs", version="tb")],
+        logger=[CSVLogger(run_dir, name="logs", version=_csv_version(run_dir)), TensorBoardLogger(run_dir, name="logs", version="tb")],
         default_root_dir=run_dir, num_sanity_val_steps=0, enable_progress_bar=progress, enable_model_summary=False,
     )
     # where it ran, for the benchmark tables (the callback holds this dict; it writes it each epoch)

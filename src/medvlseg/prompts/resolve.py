@@ -176,6 +176,14 @@ PREPOSITIONS = frozenset({"of", "in", "on", "at", "from", "with", "for", "to", "
                           "like", "per", "up", "down"})
 CONJUNCTIONS = frozenset({"and", "or", "but", "nor", "plus", "versus", "vs"})
 ALTERNATIVES = re.compile(r"\s*(?:[,;/]|\bor\b|\band\b)\s*")  # "naevus or melanoma", "sore, ulcer"
+# greetings, which say nothing of what is asked ("Good morning, would you mind ...")
+GREETINGS = frozenset({"hi", "hello", "hey", "dear", "good", "morning", "afternoon", "evening", "cheers", "greetings",
+                       "hiya", "team", "all", "colleagues", "doctor", "doc"})
+# a clause that says why or as whom before the request ("I want to compute ...", "For my anatomy viva",
+# "As a gastroenterology fellow")
+PURPOSE = re.compile(r"^(?:(?:i|we)\s+(?:want|need|would\s+like|have|plan|am\s+going|are\s+going|m\s+going|d\s+like)\s+to\s+"
+                     r"(?!(?:segment|outline|highlight|mark|mask|draw|delineate|trace|contour|see|get|have))\w+|"
+                     r"(?:to|in\s+order\s+to)\s+\w+|(?:for|as)\s+(?:a|an|my|the|our|part\s+of))")
 # what opens a question, which says no history ("Where is the naevus? Please outline it.")
 QUESTION_WORDS = frozenset({"where", "what", "which", "who", "whose", "how", "why", "when", "can", "could", "would",
                             "will", "do", "does", "did", "should", "shall", "may", "might"})
@@ -242,7 +250,7 @@ PICTURE_SIDE = re.compile(r"\b(left|right)\b[^,;()]*?\b(?:of|on|in)\s+the\s+(?:[
                           r"(?:image|picture|film|screen|radiograph|x-?ray|view)\b", re.IGNORECASE)
 # what a request opens with says nothing of its target ("segment the ...", "draw a mask around ...",
 # "can you show me ...", "where is ...")
-LEAD_INS = (r"(?:(?:please|pls|plz)\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+you\s+|"
+LEAD_INS = (r"(?:(?:so|then|and)\s+(?=\w+\s)|(?:please|pls|plz)\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+you\s+|"
             r"i\s+(?:want|need|would\s+like)\s+(?:that\s+)?(?:you\s+)?(?:to\s+)?|help\s+me\s+|where\s+(?:is|are)\s+|"
             r"(?:is|are)\s+there\s+)*")
 REQUEST_VERBS = (r"(?:segment|outline|highlight|mark|mask|find|show(?:\s+me)?|draw|delineate|"
@@ -353,6 +361,13 @@ def _expand(text: str) -> str:
     # what is set aside ("never mind the lesion", "leave the cardiac silhouette alone", "leave the
     # diabetic foot ulcer out") is left out
     text = re.sub(r"\bnever\s+mind\b", "nevermind", text, flags=re.IGNORECASE)
+    # "would you mind segmenting the mole" is "please segment the mole"
+    text = re.sub(r"\b(?:would|do)\s+you\s+mind\s+(\w+ing)\b", lambda m: "please " + GERUNDS.get(m.group(1).lower(), m.group(1)), text,
+                  flags=re.IGNORECASE)
+    # ... or said not to be what is wanted ("the ulcer on the big toe is not what I'm after")
+    text = re.sub(r"\b((?:the|this|that|these|those)\s+(?:(?!\b(?:and|but|is|are)\b)[^,;.:!?]){1,40}?)\s+(?:is|are)\s+not\s+what\s+"
+                  r"(?:i|we)(?:['\u2019]m|\s+am|['\u2019]re|\s+are)?\s+(?:after|looking\s+for|interested\s+in)\b", r"disregard \1", text,
+                  flags=re.IGNORECASE)
     text = re.sub(r"\bleav(?:e|ing)\s+((?:(?!\b(?:and|in|but)\b)[^,;.:!?]){1,40}?)\s+(?:alone|out)\b", r"disregard \1", text,
                   flags=re.IGNORECASE)
     return text if values is text else _side_first(text)  # fields: "lung R" -> "lung right" -> "right lung"
@@ -369,6 +384,8 @@ def _reword(text: str) -> str:
     return _other_side(IDIOMS.sub("core", text))
 
 
+# "not the lung itself": what is said not to be wanted, by its word
+NOT_ITSELF = re.compile(r"\bnot\s+(?:the\s+|this\s+|that\s+)?([a-z]+)\s+itself\b", re.IGNORECASE)
 # "not the left one, the other lung": the one side said, said as not wanted, and "the other" one (the
 # first "the other")
 NOT_SIDE = re.compile(r"\b(?:not|never)\s+(?:the\s+|that\s+|this\s+)?(left|right)\b", re.IGNORECASE)
@@ -503,7 +520,8 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\ba\s+number\s+is\s+enough\b|\bin\s
 # shader"): a request verb of another task that opens a clause, or follows "can you" or "please"
 OTHER_TASKS = re.compile(
     r"(?:^|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)(?:design|fix|book|write|translate|compose|"
-    r"summari[sz]e|explain|count|classify|diagnose|schedule|email|recommend|suggest|debug|reserve|buy|sell)\b|"
+    r"summari[sz]e|explain|count|classify|diagnose|schedule|email|recommend|suggest|debug|reserve|buy|sell|grade|stage|score|"
+    r"rate|generate|create|synthesi[sz]e|simulate|read)\b|"
     # ... or a text of another kind ("give me a recipe for braised lamb heart")
     r"\b(?:give|send|tell|show|find)\s+(?:me|us)\s+(?:a|an|the|some)\s+(?:\w+\s+)?(?:recipes?|poems?|songs?|jokes?|stor(?:y|ies)|"
     r"essays?|limericks?)\b",
@@ -895,7 +913,7 @@ def _landmark_flags(text: str) -> list[bool]:
             leaving_out = leaving_out or (None if kept else "clause")
         elif (t in LANDMARK_WORDS or two_words) and tokens[k + 1 : k + 2] != [] and not NO_PLACES & set(tokens[k + 1 : k + 3]) \
                 and not (t == "borders" and (tokens[k - 1 : k] and tokens[k - 1] in DETERMINERS - CLAUSE_WORDS or tokens[k + 1] == "of")) \
-                and not (t in OUTLINES and two_words and TRACING_VERBS & set(tokens[max(k - 2, 0) : k])):
+                and not (t in OUTLINES and two_words and TRACING_VERBS & set(tokens[max(k - 3, 0) : k])):
             # ("trace the borders of the ulcer": a noun, the outline asked for; "the skin that borders
             # the ulcer": a place; "trace the margin of the open wound": the wound, by its outline)
             left = LANDMARK_SCOPE
@@ -905,7 +923,7 @@ def _landmark_flags(text: str) -> list[bool]:
 # the outline of a thing, which tracing it follows ("trace the margin of the open wound" asks for the
 # wound; "mask the rim of the polyp" for a part of it)
 OUTLINES = frozenset({"edge", "edges", "margin", "margins", "rim", "periphery"})
-TRACING_VERBS = frozenset({"trace", "outline", "delineate", "draw", "contour", "circle"})
+TRACING_VERBS = frozenset({"trace", "outline", "delineate", "draw", "contour", "circle", "see", "show"})
 # what stands before a verb of being that has no subject of its own ("below what seems to be the
 # left clavicle"): the verb then ends no landmark phrase
 NO_SUBJECTS = frozenset({"what", "which", "who", "to", "will", "would", "may", "might", "could", "can", "must", "should",
@@ -917,6 +935,9 @@ DRAWING_VERBS = frozenset({"segment", "outline", "highlight", "mark", "mask", "d
 ASKING_WORDS = frozenset({"find", "show", "locate", "identify", "detect", "segmentation", "outlining", "segmenting", "masking",
                           "where"})
 NOUNS_AS_OFTEN = frozenset({"colour", "color", "shade"})
+# the verbs a request opens with, by their "-ing" ("would you mind outlining ...")
+GERUNDS = {(v[:-1] if v.endswith("e") else v) + "ing": v for v in (*DRAWING_VERBS, "show", "find", "locate", "identify", "detect")} | \
+    {"labelling": "label", "colouring": "colour", "shading": "shade"}
 
 
 def _opens_clause(tokens: list[str], k: int) -> bool:
@@ -1227,6 +1248,7 @@ class PromptResolver:
         self._spelling = {w: r for r, ws in reversed(list(enumerate(ranked))) for w in ws
                           if len(w) >= MIN_TYPO_LENGTH and w.isalpha() and w not in NEGATIONS}
         self._known = {w.lower() for w in known_words or () if w.isalpha()}
+        self._name_parts = frozenset(w for t in self.targets for w in _words(t) if len(w) >= 3)
         # the words that name a trained target, by how they sound (the dictated reading: _as_heard)
         self._sound_words = {w for t in self.targets for w in (*_words(t), *self._heads[t]) if len(w) >= 4 and w.isalpha()}
         self._by_sound: dict[str, list[str]] = {}
@@ -1290,7 +1312,8 @@ class PromptResolver:
         return hit
 
     def _correct(self, text: str) -> str:
-        """``text`` with each slip of the pen read as the catalogue word it stands for ("rigth" -> "right")."""
+        """``text`` with each slip of the pen read as the catalogue word it stands for ("rigth" -> "right"),
+        and a target's name written as one word as its words ("footulcer" -> "foot ulcer")."""
         if not self._known:
             return text
 
@@ -1298,6 +1321,11 @@ class PromptResolver:
             w = m.group().lower()
             if w in self._content or w in self._known:
                 return m.group()
+            # the words of a name written as one ("case012_footulcer_mask", "RightLung"): both halves
+            # words of the targets' names
+            halves = [(w[:i], w[i:]) for i in range(3, len(w) - 2) if w[:i] in self._name_parts and w[i:] in self._name_parts]
+            if len(halves) == 1:
+                return " ".join(halves[0])
             if len(w) < MIN_TYPO_LENGTH:
                 # a short slip for a side ("lef", "rgt" is shorthand): the only words that short
                 near = [v for v in SIDE_WORDS if _edits(w, v) == 1 and v[0] == w[0]]
@@ -1322,19 +1350,27 @@ class PromptResolver:
 
     def _negated_name(self, prompt: str, target: str, negation: list[bool]) -> bool:
         """``target``'s names stand in a negation's scope wherever the prompt says them ("no polyp in
-        this frame"; not "A polyp was removed last year. Segment the polyp in this frame.")."""
+        this frame"; not "A polyp was removed last year. Segment the polyp in this frame."), or the
+        prompt says its word is not wanted itself ("..., not the lung itself")."""
         p = _words(prompt)
         said = [any(negation[i : i + len(n)]) for n in map(_words, self._names[target]) if n
                 for i in range(len(p) - len(n) + 1) if p[i : i + len(n)] == n]
-        return bool(said) and all(said)
+        return bool(said) and all(said) or self._unwanted_itself(prompt, target)
+
+    def _unwanted_itself(self, prompt: str, target: str) -> bool:
+        """The prompt says ``target``'s word is not wanted itself ("the effusion at the right lung
+        base, not the lung itself")."""
+        itself = {m.group(1).lower() for m in NOT_ITSELF.finditer(prompt)}
+        return bool(itself & (self._heads[target] | set(_words(target))))
 
     def _asks_for_else(self, prompt: str, target: str, also: Collection[str] = frozenset()) -> bool:
         """The prompt's first request ("Segment the specular highlights ...") asks for something with
         none of ``target``'s words (and none of ``also``) outside its landmark phrases."""
-        for clause in _clauses(prompt):
-            m = REQUEST.match(clause + " ")
-            if m is None:
-                continue
+        asked = [(clause, m) for clause in _clauses(prompt) if (m := REQUEST.match(clause + " ")) is not None]
+        # a request to look first, and one to draw after it ("I need to check for a midshaft fracture, so
+        # mask the whole right clavicle"): the drawing says what is asked
+        drawn = [(c, m) for c, m in asked if set(_words(m.group())) & DRAWING_VERBS]
+        for clause, m in drawn[:1] if drawn and asked[0] not in drawn else asked[:1]:
             rest = [w for w, f in zip(_words(clause), _landmark_flags(clause)) if not f][len(_words(m.group())):]
             rest = _words(CONTEXT.sub(" ", " ".join(rest)))
             side = _asks_pronoun(rest)
@@ -1354,13 +1390,15 @@ class PromptResolver:
         words, landmark, clause = _words(prompt), _landmark_flags(prompt), _clause_ids(prompt)
         labels = _labels(prompt)  # "voice note: draw around the melanoma": the request follows the label
         first = next((c for c in dict.fromkeys(clause) if c not in labels and set(_words(CONTEXT.sub(" ", INSTRUCTION.sub(
-            "", " ".join(w for w, k in zip(words, clause) if k == c) + " ")))) - REQUEST_WORDS), None)  # not "I want"
+            "", " ".join(w for w, k in zip(words, clause) if k == c) + " ")))) - REQUEST_WORDS - GREETINGS), None)  # not "I want"
         requests = _requests(prompt)
         said = [w for w, k in zip(words, clause) if k == first]
-        if requests and first not in {clause[i] for i, _ in requests} and set(said) & (BEING | STATE_VERBS) and \
-                said[0] not in BEING | STATE_VERBS | QUESTION_WORDS:  # (not "where is the naevus? Please outline it")
-            # a history before the request ("Pt is a 67M with a plantar wound ... Pls outline the
-            # wound bed only"): the request's clause says what is asked
+        if requests and first not in {clause[i] for i, _ in requests} and (
+                set(said) & (BEING | STATE_VERBS) and said[0] not in BEING | STATE_VERBS | QUESTION_WORDS  # (not "where is ...?")
+                or PURPOSE.match(" ".join(said))):
+            # a history, a purpose or a role before the request ("Pt is a 67M with a plantar wound ...
+            # Pls outline the wound bed only", "I want to compute the diameter of this naevus, so please
+            # give me a mask of the lesion"): the request's clause says what is asked
             first = clause[requests[0][0]]
         follows = PREPOSITIONS | LANDMARK_WORDS | REGION_WORDS | COPULAS  # "naevus or adenoma": alternatives, read below
         found = set()
@@ -1424,8 +1462,8 @@ class PromptResolver:
 
     def _by_clause(self, prompt: str, landmarks: set[str]) -> Resolution | None:
         """A long description read clause by clause, each without its opening instruction, landmark
-        phrases and where the picture comes from: resolved when some clauses resolve and all of those
-        to the same target."""
+        phrases and where the picture comes from (a side said apart given to the clause that needs
+        it): resolved when some clauses resolve and all of those to the same target."""
         texts = _asked_texts(prompt)
         if not texts or texts == [" ".join(_words(prompt))]:
             return None  # one clause as it was: read whole already
@@ -1433,12 +1471,36 @@ class PromptResolver:
         # ("mask for bone in front of shoulder, right side of patient (clavicle)")
         said = [t for t in texts if _side_only(t)]
         texts = [t if not said or _sides(t) else ", ".join([t, *said]) for t in texts if not _side_only(t)]
+        # the first clause that says what is asked, where it tells a pair apart only by the side, which the
+        # prompt says elsewhere (in a landmark phrase left out here: "the S-shaped bone between the
+        # patient's left shoulder and the sternum"), is read with that side: the patient's, or the
+        # one side the prompt names (the clauses after it describe: "where it overlies the lung")
+        patient = {a or b for a, b in PATIENT_SIDE.findall(prompt)}
+        side = patient if len(patient) == 1 else _sides(prompt) if len(_sides(prompt)) == 1 else None
+        for k, t in enumerate(texts if side else []):
+            if _sides(t):
+                break
+            if self._twins_only(t):
+                texts[k] = f"{next(iter(side))} {t}"
+                break
         each = [self._closest(t, landmarks) for t in texts]
         hits = [r for r in each if r.target is not None]
         if not hits or any(r.target != hits[0].target for r in hits):
             return None
         best = max(hits, key=lambda r: r.similarity)
         return Resolution(prompt, best.target, best.target, best.similarity, best.runner_up)
+
+    def _twins_only(self, text: str) -> bool:
+        """``text`` is closest to a structure of a left-right pair and to its twin next, within the
+        margin of each other and clear of every other owner (``min_margin``): it says what, not which side."""
+        ranked = sorted(self._similarities(text).items(), key=lambda kv: kv[1], reverse=True)
+        if len(ranked) < 2 or ranked[0][1] < self.min_similarity:
+            return False
+        (a, s1), (b, s2) = ranked[:2]
+        s3 = ranked[2][1] if len(ranked) > 2 else -1.0
+        twins = bool(_sides(a)) and _sides(a) != _sides(b) and \
+            [w for w in _words(a) if w not in SIDE_WORDS] == [w for w in _words(b) if w not in SIDE_WORDS]
+        return twins and s1 - s2 < self.min_margin and s2 - s3 >= self.min_margin
 
     def _resolve(self, given: str) -> Resolution:
         written = self._written(_translate(given))  # (its shorthand and slips read: "count the polyps, then segmnt them")
@@ -1484,8 +1546,8 @@ class PromptResolver:
         asked = {t for t, heads in self._heads.items()
                  if any(w in heads and not k and not self._elsewhere_at(prompt, i, 1, t) for i, (w, k) in enumerate(zip(words, kept)))}
         # ... or a request asks for something else ("There's a polyp at the top of the frame and a
-        # fold running underneath it. Mask the fold, not the polyp.")
-        return all(self._asks_for_else(prompt, t) for t in asked)
+        # fold running underneath it. Mask the fold, not the polyp."), or it is not wanted itself
+        return all(self._asks_for_else(prompt, t) or self._unwanted_itself(prompt, t) for t in asked)
 
     def _resolve_given(self, given: str, prompt: str) -> Resolution:
         found = self._resolve_prompt(given, prompt)
