@@ -549,9 +549,9 @@ def _declines_drawing(text: str) -> bool:
     "book a table"), to undo a mask (:data:`MASK_EDITS`: "delete the heart mask I made") or by a
     question a mask does not answer (:data:`ANSWER_QUESTIONS`: "how many polyps are there?"), where no
     word of the rest asks for one ("yes or no, and mark it if yes", "where is it?", "count and outline
-    the polyps"; but for another task, a drawing verb with its object: "how many polyps? Outline each
-    one", not "the left lung mask") and no wish or passive request does ("I would like it
-    outlined if so")."""
+    the polyps"; after an answer, an edit or a question only a drawing verb with its object: "how many
+    polyps? Outline each one", not "the left lung mask") and no wish or passive request does ("I would
+    like it outlined if so")."""
     if NO_DRAWING.search(text):
         rest = _words(NO_DRAWING.sub(" , ", text))
         return not any(w in DRAWING_VERBS - NOUNS_AS_OFTEN and nxt in DETERMINERS | PRONOUNS for w, nxt in zip(rest, rest[1:]))
@@ -563,9 +563,9 @@ def _declines_drawing(text: str) -> bool:
             return False
         words = _words(rest)
         if asked is not OTHER_TASKS:
-            # a mask named is no mask asked for ("how many pixels are in the left lung mask?", "does
-            # this x-ray show a fracture?"): a verb with its object is ("... Outline each one.")
-            # "where" asks for a place anywhere ("Where is the ulcer? Explain in words too.")
+            # a mask named is no mask asked for ("how many pixels are in the left lung mask?"): a verb
+            # with its object is ("... Outline each one."), and "where" anywhere ("Where is the ulcer?
+            # Explain in words too.")
             objects = DETERMINERS | PRONOUNS | {"me", "us", "each", "every", "both", "all", "where"}
             return "where" not in words and \
                 not any(w in (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS) and nxt in objects for w, nxt in zip(words, words[1:]))
