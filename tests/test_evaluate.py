@@ -165,3 +165,18 @@ def test_default_prompt_level_is_the_runs_own(tmp_path):
     (run / "config.yaml").write_text("data:\n  path: x\n  prompt_type: random\n")
     assert run_prompt_type(run) == "p1"
     assert run_prompt_type(run / "model.safetensors") == "p1"
+
+
+def test_several_cross_prompt_lists_are_read_as_one(tmp_path):
+    """`medvlseg evaluate --cross-prompts --prompts A --prompts B` scores both lists (a repeated
+    option used to keep only the last): each target's paraphrases and the nonsense of all, in order,
+    each prompt once."""
+    from medvlseg.evaluation.cross_prompts import load_prompt_spec
+
+    a, b = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    a.write_text("targets:\n  polyp: [colon polyp, adenoma]\nnonsense: [orchestra]\n")
+    b.write_text("targets:\n  polyp: [adenoma, bowel growth]\n  heart: [cardiac silhouette]\nnonsense: [orchestra, violin]\n")
+    spec = load_prompt_spec([a, b], ["polyp"])
+    assert spec.targets == {"polyp": ["colon polyp", "adenoma", "bowel growth"], "heart": ["cardiac silhouette"]}
+    assert spec.nonsense == ["orchestra", "violin"]
+    assert load_prompt_spec([a], ["polyp"]) == load_prompt_spec(a, ["polyp"])

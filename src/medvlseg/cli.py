@@ -358,7 +358,7 @@ def evaluate_cmd(
     pickle_model: Annotated[Optional[str], typer.Option("--model", help="With --trust-pickle: the model the weights belong to.")] = None,
     pickle_backbone: Annotated[Optional[str], typer.Option("--backbone", help="With --trust-pickle: its backbone.")] = None,
     cross_prompts: Annotated[bool, typer.Option("--cross-prompts", help="Score every image with every target name, paraphrases and nonsense: a dataset x prompt matrix.")] = False,
-    prompts: Annotated[Optional[Path], typer.Option("--prompts", help="With --cross-prompts: YAML with targets: {name: [paraphrases]} and nonsense: [...].")] = None,
+    prompts: Annotated[Optional[list[Path]], typer.Option("--prompts", help="With --cross-prompts: YAML with targets: {name: [paraphrases]} and nonsense: [...]; repeat for several lists, read as one.")] = None,
     raw_prompts: Annotated[bool, typer.Option("--raw-prompts", help="Give every prompt to the model as it is (no resolving of a paraphrase to the target it means).")] = False,
 ) -> None:
     """Run a model on a dataset split and score it (Dice, IoU, HD95, NSD, ECE, uncertainty AUROC);
@@ -370,13 +370,13 @@ def evaluate_cmd(
     if cross_prompts:
         from .evaluation.cross_prompts import cross_prompt_evaluate
 
-        res = cross_prompt_evaluate(model, dataset, out_dir=out, split=split, prompts=prompts, limit=limit,
+        res = cross_prompt_evaluate(model, dataset, out_dir=out, split=split, prompts=prompts or None, limit=limit,
                                     device=device, tta=tta, trust_pickle=trust_pickle, resolve_prompts=not raw_prompts)
         console.print((out / "cross_prompts.md").read_text(encoding="utf-8"), highlight=False, markup=False)
         err_console.print(f"wrote {out / 'cross_prompts.csv'}, {out / 'cross_prompts.json'}, {out / 'cross_prompts.md'}, "
                           f"{out / 'cross_prompts.png'} ({res['n_images']} images x {len(res['prompts'])} prompts)")
         return
-    if prompts is not None:
+    if prompts:
         raise MedvlsegError("--prompts goes with --cross-prompts")
     summary = evaluate(
         model, dataset, out_dir=out, split=split, prompt_type=prompt_type, perturb=perturb, uncertainty=uncertainty,

@@ -73,11 +73,23 @@ class PromptSpec:
         return unique
 
 
-def load_prompt_spec(source: str | os.PathLike | Mapping[str, Any] | None, data_targets: Sequence[str]) -> PromptSpec:
+def load_prompt_spec(source: str | os.PathLike | Mapping[str, Any] | Sequence[str | os.PathLike | Mapping[str, Any]] | None,
+                     data_targets: Sequence[str]) -> PromptSpec:
     """The prompt list (module docstring); ``data_targets``: the class names the data holds (the
-    default list). A listed target the data does not hold is kept: it must be called absent."""
+    default list). A listed target the data does not hold is kept: it must be called absent. Several
+    lists (a sequence of them) are one: each target's paraphrases and the nonsense of all, in order,
+    each prompt once."""
     if source is None:
         return PromptSpec({t: list(DEFAULT_PARAPHRASES.get(t, [])) for t in data_targets}, list(DEFAULT_NONSENSE))
+    if isinstance(source, Sequence) and not isinstance(source, (str, bytes)):
+        specs = [load_prompt_spec(one, data_targets) for one in source]
+        if not specs:
+            return load_prompt_spec(None, data_targets)
+        targets: dict[str, list[str]] = {}
+        for spec in specs:
+            for t, ps in spec.targets.items():
+                targets[t] = list(dict.fromkeys([*targets.get(t, []), *ps]))
+        return PromptSpec(targets, list(dict.fromkeys(p for spec in specs for p in spec.nonsense)))
     raw: Any = source
     where = "cross prompts"
     if not isinstance(source, Mapping):
@@ -103,7 +115,7 @@ def cross_prompt_evaluate(
     *,
     out_dir: str | os.PathLike,
     split: str | None = "val",
-    prompts: str | os.PathLike | Mapping[str, Any] | None = None,
+    prompts: str | os.PathLike | Mapping[str, Any] | Sequence[str | os.PathLike | Mapping[str, Any]] | None = None,
     batch_size: int = 16,
     limit: int | None = None,
     device: str | None = None,
