@@ -250,7 +250,7 @@ PICTURE_SIDE = re.compile(r"\b(left|right)\b[^,;()]*?\b(?:of|on|in)\s+the\s+(?:[
                           r"(?:image|picture|film|screen|radiograph|x-?ray|view)\b", re.IGNORECASE)
 # what a request opens with says nothing of its target ("segment the ...", "draw a mask around ...",
 # "can you show me ...", "where is ...")
-LEAD_INS = (r"(?:(?:so|then|and)\s+(?=\w+\s)|(?:please|pls|plz)\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+you\s+|"
+LEAD_INS = (r"(?:(?:so|then)\s+(?=\w+\s)|(?:please|pls|plz)\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+you\s+|"
             r"i\s+(?:want|need|would\s+like)\s+(?:that\s+)?(?:you\s+)?(?:to\s+)?|help\s+me\s+|where\s+(?:is|are)\s+|"
             r"(?:is|are)\s+there\s+)*")
 REQUEST_VERBS = (r"(?:segment|outline|highlight|mark|mask|find|show(?:\s+me)?|draw|delineate|"
@@ -520,8 +520,10 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\ba\s+number\s+is\s+enough\b|\bin\s
 # shader"): a request verb of another task that opens a clause, or follows "can you" or "please"
 OTHER_TASKS = re.compile(
     r"(?:^|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)(?:design|fix|book|write|translate|compose|"
-    r"summari[sz]e|explain|count|classify|diagnose|schedule|email|recommend|suggest|debug|reserve|buy|sell|grade|stage|score|"
-    r"rate|generate|create|synthesi[sz]e|simulate|read)\b|"
+    r"summari[sz]e|explain|count|classify|diagnose|schedule|email|recommend|suggest|debug|reserve|buy|sell|generate|create|"
+    r"synthesi[sz]e|simulate|read|"
+    # (verbs only with an object: "Grade 2 foot ulcer" is a label)
+    r"(?:grade|stage|score|rate)(?=\s+(?:this|that|these|those|the|a|an|it|them|my|his|her|their|our)\b))\b|"
     # ... or a text of another kind ("give me a recipe for braised lamb heart")
     r"\b(?:give|send|tell|show|find)\s+(?:me|us)\s+(?:a|an|the|some)\s+(?:\w+\s+)?(?:recipes?|poems?|songs?|jokes?|stor(?:y|ies)|"
     r"essays?|limericks?)\b",
