@@ -1087,6 +1087,11 @@ def test_minilm_reads_file_names_greetings_purposes_and_sides_said_in_landmarks(
                   "Generate a synthetic chest X-ray showing a large left lung tumour.", "Read the heart rate off this ECG strip."):
         _assert_refused(r, decoy)
     # each rule with what it must leave alone
+    from medvlseg.prompts.resolve import PURPOSE, _patient_sides
+
+    assert all(PURPOSE.match(t) for t in ("for my anatomy viva", "as a gastroenterology fellow", "i want to compute the area"))
+    assert not any(PURPOSE.match(t) for t in ("i want to segment the heart", "i want to circle the mole", "format the output"))
+    assert _patient_sides("the patient's RIGHT lung") == {"right"}
     assert _expand("would you mind outlining the heart") == "please outline the heart"
     assert _expand("the ulcer on the toe is not what I'm after") == "disregard the ulcer on the toe"
     assert r.resolve("Segment the left lung, not the heart itself").target == "left lung"

@@ -179,11 +179,6 @@ ALTERNATIVES = re.compile(r"\s*(?:[,;/]|\bor\b|\band\b)\s*")  # "naevus or melan
 # greetings, which say nothing of what is asked ("Good morning, would you mind ...")
 GREETINGS = frozenset({"hi", "hello", "hey", "dear", "good", "morning", "afternoon", "evening", "cheers", "greetings",
                        "hiya", "team", "all", "colleagues", "doctor", "doc"})
-# a clause that says why or as whom before the request ("I want to compute ...", "For my anatomy viva",
-# "As a gastroenterology fellow")
-PURPOSE = re.compile(r"^(?:(?:i|we)\s+(?:want|need|would\s+like|have|plan|am\s+going|are\s+going|m\s+going|d\s+like)\s+to\s+"
-                     r"(?!(?:segment|outline|highlight|mark|mask|draw|delineate|trace|contour|see|get|have))\w+|"
-                     r"(?:to|in\s+order\s+to)\s+\w+|(?:for|as)\s+(?:a|an|my|the|our|part\s+of))")
 # what opens a question, which says no history ("Where is the naevus? Please outline it.")
 QUESTION_WORDS = frozenset({"where", "what", "which", "who", "whose", "how", "why", "when", "can", "could", "would",
                             "will", "do", "does", "did", "should", "shall", "may", "might"})
@@ -940,6 +935,11 @@ NOUNS_AS_OFTEN = frozenset({"colour", "color", "shade"})
 # the verbs a request opens with, by their "-ing" ("would you mind outlining ...")
 GERUNDS = {(v[:-1] if v.endswith("e") else v) + "ing": v for v in (*DRAWING_VERBS, "show", "find", "locate", "identify", "detect")} | \
     {"labelling": "label", "colouring": "colour", "shading": "shade"}
+# a clause that says why or as whom before the request ("I want to compute ...", "For my anatomy viva",
+# "As a gastroenterology fellow"); wanting to draw or to see is the request itself
+PURPOSE = re.compile(r"^(?:(?:i|we)\s+(?:want|need|would\s+like|have|plan|am\s+going|are\s+going|m\s+going|d\s+like)\s+to\s+"
+                     r"(?!(?:" + "|".join(sorted(DRAWING_VERBS | {"see", "get", "have"})) + r")\b)\w+|"
+                     r"(?:to|in\s+order\s+to)\s+\w+|(?:for|as)\s+(?:a|an|my|the|our|part\s+of)\b)")
 
 
 def _opens_clause(tokens: list[str], k: int) -> bool:
@@ -1158,6 +1158,11 @@ def _phrase_head(phrase: str) -> str | None:
 
 def _sides(text: str) -> set[str]:
     return {w for w in _words(text) if w in SIDE_WORDS}
+
+
+def _patient_sides(text: str) -> set[str]:
+    """The sides ``text`` says are the patient's ("the patient's left", "right side of the patient")."""
+    return {(a or b).lower() for a, b in PATIENT_SIDE.findall(text)}
 
 
 def _side_only(text: str) -> bool:
@@ -1477,7 +1482,7 @@ class PromptResolver:
         # prompt says elsewhere (in a landmark phrase left out here: "the S-shaped bone between the
         # patient's left shoulder and the sternum"), is read with that side: the patient's, or the
         # one side the prompt names (the clauses after it describe: "where it overlies the lung")
-        patient = {a or b for a, b in PATIENT_SIDE.findall(prompt)}
+        patient = _patient_sides(prompt)
         side = patient if len(patient) == 1 else _sides(prompt) if len(_sides(prompt)) == 1 else None
         for k, t in enumerate(texts if side else []):
             if _sides(t):
@@ -1986,7 +1991,7 @@ class PromptResolver:
     def _on_patient_side(self, prompt: str, target: str) -> str | None:
         """``target``, or its namesake on the patient's side where the prompt says which that is and
         the picture's side misled (None: no trained namesake)."""
-        said = {a or b for a, b in PATIENT_SIDE.findall(prompt)}
+        said = _patient_sides(prompt)
         if len(said) != 1 or not _sides(target) or _sides(target) == said:
             return target
         (side,) = said
