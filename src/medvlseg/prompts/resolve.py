@@ -353,6 +353,7 @@ def _expand(text: str) -> str:
     text = VIEWER_SIDE.sub(lambda m: "the patient's " + ("right" if m.group(1).lower() == "left" else "left"), values)
     text = re.sub(r"\b([A-Za-z]+)[nN]['\u2019`\u02bc][tT]\b", lambda m: CONTRACTED.get(m.group(1).lower(), m.group(1)) + " not", text)
     text = re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
+    text = re.sub(r"\bpts?(?=['\u2019]s?\b)", "patient", text, flags=re.IGNORECASE)  # "(pt's left)"
     # what is set aside ("never mind the lesion", "leave the cardiac silhouette alone", "leave the
     # diabetic foot ulcer out") is left out
     text = re.sub(r"\bnever\s+mind\b", "nevermind", text, flags=re.IGNORECASE)
@@ -434,7 +435,7 @@ _BETWEEN = r"[\s,.;:!\u2013\u2014\u2026-]*"
 CORRECTIONS = re.compile(
     _MARK + r"\s*(?P<word>" + _TAKE_BACK + "|" + _APOLOGY + r")\b"
     # more of the same ("sorry, scratch that,", "oops, wrong one,", "sorry, I got it backwards")
-    r"(?P<more>(?:" + _BETWEEN + r"(?:wait|actually|sorry|oops|scratch\s+that|wrong\s+(?:one|side)|my\s+(?:mistake|bad)|"
+    r"(?P<more>(?:" + _BETWEEN + r"(?:(?:no|nope)(?=\s*[,;:!\u2013\u2014\u2026.-])|wait|actually|sorry|oops|scratch\s+that|wrong\s+(?:one|side)|my\s+(?:mistake|bad)|"
     r"i\s+(?:meant|mean)|i\s+got\s+(?:it|that|them|the\s+sides?)\s+(?:backwards|wrong|mixed\s+up|the\s+wrong\s+way\s+round)|"
     r"(?:that\s+was\s+)?the\s+wrong\s+(?:one|side))\b)*)" + _BETWEEN,
     re.IGNORECASE)
@@ -529,13 +530,15 @@ MASK_EDITS = re.compile(
     r"(?:(?!\b(?:and|then|but)\b)[^,.;:!?]){0,40}?\b(?:masks?|segmentations?|annotations?|outlines?|contours?|labels?)\b"
     r"(?!\s+(?:the|a|an|this|that|these|those|it|them|my|his|her|their|its|each|every|both|all)\b)", re.IGNORECASE)
 # ... or by a question that asks for a number, a grade or what happened ("What Wagner grade would you
-# give this foot ulcer?", "How many polyps are in this frame?", "Did Heart of Midlothian win?"; not
+# give this foot ulcer?", "How many polyps are in this frame?", "Did Heart of Midlothian win?", "Who
+# performed the first heart transplant?", "What is the lung capacity of a blue whale?"; not
 # "where is the heart?" or "which part is the polyp?", which a mask answers, nor "is this spot
 # cancer?", which asks about the spot: QUESTION)
 ANSWER_QUESTIONS = re.compile(
     r"(?:^\s*|[.!?:;,]\s*|\s[-\u2013\u2014]\s*)(?:how\s+(?:many|much|big|large|long|old)|did\s+(?=\w)|"
+    r"who\s+(?:was|were|is|are|did|first|invented|discovered|performed|wrote)\b|when\s+(?:was|were|did)\b|why\s+(?:is|are|was|were|does|do|did)\b|"
     r"what\W+(?:\w+\W+){0,3}?(?:grade|stage|class|classification|type|kind|score|ratio|size|diagnosis|cause|percentage|"
-    r"probability|risk|name|index)\b)[^.!?]*\?", re.IGNORECASE)
+    r"probability|risk|name|index|capacity|volume|weight|function|purpose)\b)[^.!?]*\?", re.IGNORECASE)
 
 
 def _declines_drawing(text: str) -> bool:
@@ -585,6 +588,8 @@ def _payload_values(text: str) -> str:
         fielded = f"{braced.group(1)}: {braced.group(1)}, {braced.group(2)}"
     # fields set apart by bars keep their commas inside ("Structure: lung, right | Side: patient")
     pieces = [p.strip() for p in re.split(r"\|" if "|" in fielded else r"[,;]", fielded.strip().strip("{}[]")) if p.strip()]
+    if len(pieces) == 1:  # fields set apart by spaces alone ("key=clavicle side=patient left output=mask")
+        pieces = [p for p in re.split(r"\s+(?=[A-Za-z][\w.-]*\s*=)", pieces[0]) if p] if pieces else pieces
     if len(pieces) < 2 or not all(re.search(r"[:=]", p) for p in pieces):
         return plain
     fields = []
@@ -599,7 +604,7 @@ def _payload_values(text: str) -> str:
         return plain  # (fields that say what is there, "polyp: none, heart: yes", say no request)
     leave_out = EXCLUSIONS | {"not", "without", "no"}
     kept = [name if REQUEST.match(v.lower() + " ") and len(v.split()) <= 2 else v for name, v in fields
-            if name not in leave_out | CONTEXT_FIELDS and v.lower().split()[0] not in leave_out]
+            if name not in leave_out | CONTEXT_FIELDS and name.split()[0] not in OUTPUT_FIELDS and v.lower().split()[0] not in leave_out]
     if not kept:  # nothing but where the picture comes from: read that
         kept = [v for name, v in fields if name in CONTEXT_FIELDS]
     return " ".join(kept)
@@ -639,6 +644,8 @@ VERDICTS = frozenset({"yes", "no", "none", "absent", "present", "true", "false",
 # as "in this dermoscopy image" does in a sentence
 CONTEXT_FIELDS = frozenset({"modality", "imaging", "view", "projection", "dataset", "source", "format", "device",
                             "scanner", "study", "series"})
+# fields that say what comes back, not what is asked ("output=binary_mask", "return: png")
+OUTPUT_FIELDS = frozenset({"output", "out", "return", "returns", "result", "results", "save", "export", "response", "mode"})
 # letters that are no accented Latin letter, folded by hand ("Fuß" -> "fuss", "cœur" -> "coeur")
 FOLDED_LETTERS = str.maketrans({"ß": "ss", "œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae"})
 # a side word after its noun, as Romance languages and Latin put it ("pulmón derecho" -> "lung right");
@@ -814,8 +821,13 @@ def _asks_pronoun(tail: list[str]) -> str | None:
     pronoun alone ("it", "its boundary", "their edges", "me where it is", "it so I can see ...",
     "them please"; not "this area of scarring"): "" (what it stands for was said before:
     _antecedent), or the side of "the right one"; None: something else."""
-    while tail and tail[0] in POINTING_WORDS:
-        tail = tail[1:]
+    while tail:
+        if tail[0] in POINTING_WORDS:
+            tail = tail[1:]
+        elif tail[0] in ("on", "in") and tail[1:2] and tail[1] in DETERMINERS and tail[2:3] and tail[2] in PICTURE_WORDS:
+            tail = tail[3:]  # (the picture it is in: "show me on this picture where it is")
+        else:
+            break
     if tail[:1] == ["the"] and tail[1:2] and tail[1] in SIDE_WORDS and tail[2:3] == ["one"]:
         return tail[1]  # "Is my collarbone broken? Show me the right one please"
     if not tail or tail[0] not in PRONOUNS:
@@ -945,6 +957,9 @@ PURPOSE = re.compile(r"^(?:(?:i|we)\s+(?:want|need|would\s+like|have|plan|am\s+g
 def _opens_clause(tokens: list[str], k: int) -> bool:
     """Token ``k`` opens a clause: a clause word ("which", "where"), but not "that" before a noun it
     determines ("can you mark that spot") or right after a request verb ("outline that rim")."""
+    if tokens[k] == "where" and (tokens[k - 1 : k] and tokens[k - 1] in LANDMARK_WORDS
+                                 or tokens[k - 2 : k] and tokens[k - 1] == "to" and tokens[k - 2] in LANDMARK_WORDS | set(RELATIONS)):
+        return False  # the place a landmark word names ("next to where the heart bulges out")
     if tokens[k] != "that":
         return tokens[k] in CLAUSE_WORDS
     # "that" right after a verb that draws determines what follows ("outline that rim please"; not
@@ -1554,7 +1569,8 @@ class PromptResolver:
                  if any(w in heads and not k and not self._elsewhere_at(prompt, i, 1, t) for i, (w, k) in enumerate(zip(words, kept)))}
         # ... or a request asks for something else ("There's a polyp at the top of the frame and a
         # fold running underneath it. Mask the fold, not the polyp."), or it is not wanted itself
-        return all(self._asks_for_else(prompt, t) or self._unwanted_itself(prompt, t) for t in asked)
+        return all(self._asks_for_else(prompt, t) or self._unwanted_itself(prompt, t) or self._asks_else_at(prompt, t, heads=True)
+                   for t in asked)
 
     def _resolve_given(self, given: str, prompt: str) -> Resolution:
         found = self._resolve_prompt(given, prompt)
@@ -1847,6 +1863,11 @@ class PromptResolver:
         negation = _negation_flags(prompt, self._name_words)
         named, landmarks = self._named(prompt)
         if len(named) > 1:
+            # "the patient's right lung just that one not the heart or anything": what is denied is
+            # not asked for, where something else is
+            denied = _negation_flags(prompt, self._name_words, strict=True)
+            named = {t for t in named if not self._negated_name(prompt, t, denied)} or named
+        if len(named) > 1:
             # "Segment the right clavicle, the thin bone crossing the top of the right lung": the
             # first clause that names a target, if it names one, says what is asked; the rest describe it
             for clause in _clauses(prompt):
@@ -1865,7 +1886,7 @@ class PromptResolver:
             if any(self._negated_name(prompt, t, denied) for t in named):
                 return unchanged  # "no polyp in this frame"; a negation of something else is no matter
             (target,) = named if len(named) == 1 else (None,)
-            if target is not None and self._asks_for_else(prompt, target):
+            if target is not None and (self._asks_for_else(prompt, target) or self._asks_else_at(prompt, target)):
                 return unchanged
             if target is not None and {m.lower() for m in PICTURE_SIDE.findall(prompt)} == _sides(target):
                 # "the left lung of the image (patient's right)": a name given by the picture's side,
@@ -1921,6 +1942,40 @@ class PromptResolver:
             return Resolution(given, given, None, found.similarity, found.runner_up)
         return Resolution(given, target, target, found.similarity, found.runner_up)
 
+    def _asked_at(self, prompt: str, target: str, heads: bool = False) -> list[str] | None:
+        """What the first request asks for before its first preposition ("the nodule" of "give me a mask
+        of the nodule in the left lung"), where every mention of ``target``'s names is governed by a
+        preposition in that request's clause (or the first clause of a description that opens with a
+        determiner, "only" or "just" before it); its head nouns too (``heads``: "the ulcer bed"). None
+        otherwise."""
+        words, governed, ids = _words(prompt), _governed(prompt), _clause_ids(prompt)
+        requests = _requests(prompt)
+        if requests:
+            start, after = requests[0]
+        elif words and (words[0] in DETERMINERS or words[0] in {"only", "just"} and words[1:2] and words[1] in DETERMINERS):
+            start = after = 0  # a description without a request ("the horizontal bone across the top of ...")
+        else:
+            return None
+        spots = [i for n in self._names[target] for i in range(len(words)) if words[i : i + len(_words(n))] == _words(n)]
+        spots += [i for i, w in enumerate(words) if heads and w in self._heads[target]]
+        if not spots or any(not governed[i] or ids[i] != ids[start] for i in spots):
+            return None
+        if words[after : after + 1] == ["of"] and words[after - 1 : after] and words[after - 1] in REGION_WORDS:
+            after += 1  # ("give me a mask of the nodule in ...")
+        asked = []
+        for w, c in zip(words[after:], ids[after:]):
+            if c != ids[start] or w in PREPOSITIONS | LANDMARK_WORDS or (w.endswith("ing") and set(asked) - PLAIN_WORDS):
+                break  # (or a participle after the noun: "the bone running across ...")
+            asked.append(w)
+        return asked
+
+    def _asks_else_at(self, prompt: str, target: str, heads: bool = False) -> bool:
+        """What the request asks for before the place ``target`` names (:meth:`_asked_at`) is something
+        else the images show, by its head noun (:attr:`_other_heads`): "a mask of the nodule in the
+        left lung", "only the fracture of the right clavicle", "the slough inside the ulcer bed"."""
+        asked = self._asked_at(prompt, target, heads)
+        return asked is not None and bool(set(asked) & self._other_heads) and not set(asked) & self._own[target]
+
     def _asked_before_place(self, prompt: str, target: str) -> str | None:
         """Another trained target, where every mention of ``target``'s names is governed by a
         preposition in the first request's clause (or the first clause of a description that opens
@@ -1929,22 +1984,9 @@ class PromptResolver:
         clearly (``min_margin``) closer to that target than to ``target`` and clears the thresholds:
         ``target`` is then where the thing asked for lies. None otherwise ("the upper part of the
         left lung", "the wound bed of the ulcer", "the mass in the left lung")."""
-        words, governed, ids = _words(prompt), _governed(prompt), _clause_ids(prompt)
-        requests = _requests(prompt)
-        if requests:
-            start, after = requests[0]
-        elif words and words[0] in DETERMINERS:
-            start = after = 0  # a description without a request ("the horizontal bone across the top of ...")
-        else:
+        asked = self._asked_at(prompt, target)
+        if asked is None:
             return None
-        spots = [i for n in self._names[target] for i in range(len(words)) if words[i : i + len(_words(n))] == _words(n)]
-        if not spots or any(not governed[i] or ids[i] != ids[start] for i in spots):
-            return None
-        asked = []
-        for w, c in zip(words[after:], ids[after:]):
-            if c != ids[start] or w in PREPOSITIONS | LANDMARK_WORDS or (w.endswith("ing") and set(asked) - PLAIN_WORDS):
-                break  # (or a participle after the noun: "the bone running across ...")
-            asked.append(w)
         # (a bone names a thing here, though "the bone" is a determined word elsewhere)
         said = {w for w in asked if not w.isdigit()} - PLAIN_WORDS - HEADLESS - PARTS - DETERMINED_WORDS - set(SIDE_WORDS) | (
             set(asked) & {"bone"})
