@@ -1097,3 +1097,61 @@ def test_minilm_reads_file_names_greetings_purposes_and_sides_said_in_landmarks(
     assert r.resolve("Segment the left lung, not the heart itself").target == "left lung"
     assert r.resolve("case012_lungfield_mask").target is None  # (no target's two words)
     assert not _declines_drawing("Create a mask of the heart") and _declines_drawing("Create a poster about heart health")
+
+
+def test_fields_pictures_corrections_and_places_a_landmark_word_names(resolver):
+    """The rules written for list 26 and decoys 20, each with what it must leave alone."""
+    from medvlseg.prompts.resolve import _asks_pronoun, _clause_ids, _declines_drawing, _expand, _retracted, _words
+
+    # fields set apart by spaces alone; a field that says what comes back is no part of what is asked
+    assert _expand("key=clavicle side=patient_left output=mask") == "clavicle patient left"
+    assert _expand("target=naevus; output=binary_mask") == "naevus"
+    assert _expand("organ=heart format=png") == "heart"
+    assert _expand("segment the heart, output as png") == "segment the heart, output as png"  # (no fields)
+    # "pt's left" is the patient's
+    assert "patient's left" in _expand("the lung on the right of the image (pt's left)")
+    # the picture a pronoun is shown in is no part of what is asked
+    assert _asks_pronoun(_words("on this picture where it is")) == ""
+    assert _asks_pronoun(_words("on this picture the polyp")) is None
+    # "where" after a landmark word names a place in its clause; after a noun it opens one
+    assert len(set(_clause_ids("the lung next to where the heart bulges out"))) == 1
+    assert len(set(_clause_ids("the notch where the heart sits"))) == 2
+    # "sorry no," takes back what came before; "sorry, no polyp" does not
+    assert _retracted("segment the left clavicle, sorry no, the right clavicle", resolver._naming) == "segment the right clavicle"
+    assert _retracted("Segment the heart. Sorry, no mask is needed", resolver._naming) == "Segment the heart. Sorry, no mask is needed"
+    # questions a mask does not answer, and those it does
+    for text in ("Who performed the first heart transplant?", "What is the lung capacity of a blue whale?",
+                 "Why is the heart enlarged?", "When was the polyp first seen?", "Who broke his collarbone last year?"):
+        assert _declines_drawing(text), text
+    for text in ("Why is the heart enlarged? Outline it.", "Where is the heart?", "What is this spot? Circle it."):
+        assert not _declines_drawing(text), text
+
+
+def test_minilm_reads_list_26s_misses(lite):
+    """List 26's misses and decoys 20's hits at first reading (the session-start rules), and the
+    rules written for them."""
+    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+    for prompt, target in [
+        ("target=naevus; output=binary_mask", "skin lesion"),
+        ("key=clavicle side=patient_left output=mask", "left clavicle"),
+        ("ok so during my scope they found a growth in my bowel, can you show me on this picture where it is by drawing "
+         "around it", "polyp"),
+        # a name denied among several is not asked for
+        ("chest xray um the patient's right lung just that one not the heart or anything", "right lung"),
+        ("can you highlight the lung on the patients left, the one next to where the heart bulges out", "left lung"),
+        ("on this PA chest film outline the lung that appears on the right side of the image (pt's left)", "left lung"),
+        ("the big white blob in the middle of the chest xray between the lungs, kind of leaning to one side, can you mask "
+         "that", "heart"),
+        ("segment the left clav, sorry no, the right clavicle, patient's right", "right clavicle")]:
+        assert r.resolve(prompt).target == target, prompt
+    for keep, target in [("segment the heart and not the left lung", "heart"), ("Segment the left lung on this chest CT", "left lung"),
+                         ("segment the mole on this photo", "skin lesion"), ("the nodule-free left lung", "left lung"),
+                         ("Segment the foot ulcer and the slough inside it", "foot ulcer"),
+                         ("delineate the ulcer bed including slough and granulation", "foot ulcer")]:
+        assert r.resolve(keep).target == target, keep
+    for decoy in ("Give me a mask of the nodule in the left lung, just the nodule.",
+                  "Only the fracture line of the right clavicle, not the bone.", "Segment only the yellow slough inside the ulcer bed.",
+                  "What is the lung capacity of a blue whale?",
+                  "Who was the surgeon who performed the first human heart transplant?",
+                  "Segment the enhancing lesion on this brain MRI.", "no heart and no left lung here"):
+        _assert_refused(r, decoy)

@@ -261,6 +261,11 @@ REQUEST = re.compile(r"^" + LEAD_INS + REQUEST_VERBS + r"\s+", re.IGNORECASE)
 # "... on this frontal chest x-ray")
 CONTEXT = re.compile(r"\b(?:in|on|from|of|at|during)\s+(?:this|the|a|an|that)\s+(?:[a-z0-9]+\s+){0,3}?"
                      r"(?:image|photo|photograph|picture|frame|film|radiograph|x\s?ray|scan|view|video|colonoscopy|endoscopy)\b")
+# a picture of another kind than any the catalogue's targets are seen in ("on this brain MRI", "in the
+# chest CT"): a target reached by a word of its catalogue entry, not by its name, is not asked for there
+OTHER_IMAGING = re.compile(r"\b(?:on|in|from|of|at)\s+(?:this|the|a|an|that|my|these|those|his|her|our)\s+(?:[a-z0-9-]+\s+){0,3}?"
+                           r"(?:mri|ct|cta|pet|spect|ultrasound|sonogram|mammogram|fundus|oct|echocardiogram|ecg|ekg|eeg|"
+                           r"angiogram|histology|microscopy)\b", re.IGNORECASE)
 # words, and the marks that end a clause (a dash between spaces too: "the bump ... – the aortic knob";
 # not "3–4 mm", "ulcer–free")
 TOKENS = re.compile(r"[a-z0-9]+|[,;:.()!?]|(?<=\s)[-\u2013\u2014](?=\s)")
@@ -536,7 +541,7 @@ MASK_EDITS = re.compile(
 # cancer?", which asks about the spot: QUESTION)
 ANSWER_QUESTIONS = re.compile(
     r"(?:^\s*|[.!?:;,]\s*|\s[-\u2013\u2014]\s*)(?:how\s+(?:many|much|big|large|long|old)|did\s+(?=\w)|"
-    r"who\s+(?:was|were|is|are|did|first|invented|discovered|performed|wrote)\b|when\s+(?:was|were|did)\b|why\s+(?:is|are|was|were|does|do|did)\b|"
+    r"who\s+\w+|when\s+(?:was|were|did)\b|why\s+(?:is|are|was|were|does|do|did)\b|"
     r"what\W+(?:\w+\W+){0,3}?(?:grade|stage|class|classification|type|kind|score|ratio|size|diagnosis|cause|percentage|"
     r"probability|risk|name|index|capacity|volume|weight|function|purpose)\b)[^.!?]*\?", re.IGNORECASE)
 
@@ -1534,6 +1539,12 @@ class PromptResolver:
             return Resolution(given, given, None, refused=True)
         prompt = _reword(retracted)
         found = self._resolve_given(given, prompt)
+        if (found.target is not None or found.candidates) and OTHER_IMAGING.search(prompt) and \
+                not any(_contains(prompt, n) for t in (found.target, *found.candidates) if t for n in self._names[t]) and \
+                all(t in self._vague for t in (found.target, *found.candidates) if t):
+            # "Segment the enhancing lesion on this brain MRI": the catalogue's lesions are seen in
+            # photographs, dermoscopy and colonoscopy; a target named outright is still read
+            return Resolution(given, given, None, found.similarity, found.runner_up, refused=self.names_only)
         if self.names_only and found.target is None and not found.candidates and not found.refused \
                 and self._unreadable(given, prompt):
             return dataclasses.replace(found, refused=True)
