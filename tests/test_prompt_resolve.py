@@ -1155,3 +1155,48 @@ def test_minilm_reads_list_26s_misses(lite):
                   "Who was the surgeon who performed the first human heart transplant?",
                   "Segment the enhancing lesion on this brain MRI.", "no heart and no left lung here"):
         _assert_refused(r, decoy)
+
+
+def test_please_emoji_collar_bones_the_hearts_side_and_animals(resolver):
+    """The rules written for list 27 and decoys 21, each with what it must leave alone."""
+    from medvlseg.prompts.resolve import ANIMAL_PATIENT, REQUEST, _declines_drawing, _expand, _reword, _translate
+
+    assert _translate("clavícula derecha, segmentar por favor") == "right clavicle, segment please"
+    assert _translate("for my favor") == "for my favor"
+    assert _expand("I hurt my left collar bone 😣 can you show it") == "I hurt my left collarbone, can you show it"
+    assert _expand("the lung on the side the heart points to") == "the lung on the patient's left side"
+    # a step, "now", "first" lead into a request; "next to" does not
+    assert REQUEST.match("step 2 segment the lung ") and REQUEST.match("now outline the heart ")
+    assert not REQUEST.match("next to the heart segment ")
+    assert _reword("Outline my heart's desire") == "Outline my core's desire" and _reword("Outline the heart") == "Outline the heart"
+    assert _declines_drawing("Compare this ulcer with last week's photo.")
+    assert not _declines_drawing("Compare the two, then outline the ulcer.")
+    for text in ("the ulcer on my horse's hoof", "this echo of my cat", "the polyp in a dog"):
+        assert ANIMAL_PATIENT.search(text), text
+    for text in ("my dog licked the ulcer on my foot", "a cat scan", "the mole on my arm"):
+        assert not ANIMAL_PATIENT.search(text), text
+
+
+def test_minilm_reads_list_27s_misses(lite):
+    """List 27's misses and decoys 21's hits at first reading (the rules for list 26), and the rules
+    written for them."""
+    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+    for prompt, target in [
+        ("step 1 find where the heart apex points, step 2 segment the lung on the OTHER side (patient's right)", "right lung"),
+        ("mask the lung on the side the heart points to", "left lung"),
+        ("I broke my right collar bone skiing, can you highlight it on my chest x-ray?", "right clavicle"),
+        ("clavícula derecha, segmentar por favor", "right clavicle"),
+        ("I fell off my bike and hurt my left collar bone 😣 can you show where it is on the x-ray", "left clavicle"),
+        ("Look at the heart first, then segment the left lung", "left lung")]:
+        assert r.resolve(prompt).target == target, prompt
+    for keep, target in [("next to the heart, segment the left lung", "left lung"), ("Segment the heart ❤️ please", "heart"),
+                         ("If there's a polyp, please outline it and tell me its size", "polyp"),
+                         ("my dog licked the ulcer on my foot, outline the ulcer", "foot ulcer")]:
+        assert r.resolve(keep).target == target, keep
+    for decoy in ("If there's a polyp in this frame, leave it alone and outline the haustral fold right behind it instead.",
+                  "Just the aortic knob, nothing from the heart itself.",
+                  "Compare this ulcer with last week's photo and tell me in cm2 whether it's shrinking.",
+                  "Segment the polyp colonies in my reef aquarium photo.", "Outline my heart's desire.",
+                  "Segment the heart on this echo of my cat.", "Outline the ulcer on my horse's hoof in this photo.",
+                  "find the polyp, then outline the fold behind it"):
+        _assert_refused(r, decoy)

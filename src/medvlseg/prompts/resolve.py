@@ -245,7 +245,7 @@ PICTURE_SIDE = re.compile(r"\b(left|right)\b[^,;()]*?\b(?:of|on|in)\s+the\s+(?:[
                           r"(?:image|picture|film|screen|radiograph|x-?ray|view)\b", re.IGNORECASE)
 # what a request opens with says nothing of its target ("segment the ...", "draw a mask around ...",
 # "can you show me ...", "where is ...")
-LEAD_INS = (r"(?:(?:so|then)\s+(?=\w+\s)|(?:please|pls|plz)\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+you\s+|"
+LEAD_INS = (r"(?:(?:so|then|now|next|first|finally|lastly|step\s+\d+)\s+(?=\w+\s)(?<!next\s(?=to\b))|(?:please|pls|plz)\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+you\s+|"
             r"i\s+(?:want|need|would\s+like)\s+(?:that\s+)?(?:you\s+)?(?:to\s+)?|help\s+me\s+|where\s+(?:is|are)\s+|"
             r"(?:is|are)\s+there\s+)*")
 REQUEST_VERBS = (r"(?:segment|outline|highlight|mark|mask|find|show(?:\s+me)?|draw|delineate|"
@@ -261,6 +261,17 @@ REQUEST = re.compile(r"^" + LEAD_INS + REQUEST_VERBS + r"\s+", re.IGNORECASE)
 # "... on this frontal chest x-ray")
 CONTEXT = re.compile(r"\b(?:in|on|from|of|at|during)\s+(?:this|the|a|an|that)\s+(?:[a-z0-9]+\s+){0,3}?"
                      r"(?:image|photo|photograph|picture|frame|film|radiograph|x\s?ray|scan|view|video|colonoscopy|endoscopy)\b")
+# the side the heart points to is the patient's left ("mask the lung on the side the heart points to")
+HEART_SIDE = re.compile(r"\b(?:the\s+)?side\s+(?:that\s+|where\s+)?the\s+heart(?:['\u2019]s)?(?:\s+apex)?\s+"
+                        r"(?:points?|lies|sits|leans|bulges|is)(?:\s+(?:to|towards?|into|on))?\b", re.IGNORECASE)
+# an animal whose picture it is ("the ulcer on my horse's hoof", "this echo of my cat"): the catalogue's
+# targets are seen in people; not an animal that is only there ("my dog licked the ulcer")
+ANIMAL_PATIENT = re.compile(
+    r"\b(?:(?:my|our|his|her|their|the|a|an|this|that)\s+(?:pet\s+|old\s+|little\s+)?" + (_ANIMALS := (
+        r"(?:cat|dog|puppy|kitten|horse|pony|foal|cow|calf|pig|sheep|lamb|goat|rabbit|hamster|guinea\s+pig|parrot|bird|"
+        r"ferret|mouse|rat|monkey|fish)")) + r"['\u2019]s|"
+    r"(?:of|in|on|from)\s+(?:my|our|his|her|their|the|a|an|this|that)\s+(?:pet\s+|old\s+|little\s+)?" + _ANIMALS + r"s?)\b",
+    re.IGNORECASE)
 # a picture of another kind than any the catalogue's targets are seen in ("on this brain MRI", "in the
 # chest CT"): a target reached by a word of its catalogue entry, not by its name, is not asked for there
 OTHER_IMAGING = re.compile(r"\b(?:on|in|from|of|at)\s+(?:this|the|a|an|that|my|these|those|his|her|our)\s+(?:[a-z0-9-]+\s+){0,3}?"
@@ -354,11 +365,14 @@ def _expand(text: str) -> str:
     "don't" -> "do not", "mask_id=R_CLAV" -> "mask id=right clavicle", "the viewer's left" -> "the
     patient's right"."""
     text = text.replace("_", " ")  # field names and labels ("mask_id=R_CLAV", "dfu_wound_bed")
+    text = EMOJI.sub(", ", text).strip(" ,")  # an emoji between two clauses ends the first ("... collar bone 😣 can you show ...")
     values = _payload_values(text)
     text = VIEWER_SIDE.sub(lambda m: "the patient's " + ("right" if m.group(1).lower() == "left" else "left"), values)
     text = re.sub(r"\b([A-Za-z]+)[nN]['\u2019`\u02bc][tT]\b", lambda m: CONTRACTED.get(m.group(1).lower(), m.group(1)) + " not", text)
     text = re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
     text = re.sub(r"\bpts?(?=['\u2019]s?\b)", "patient", text, flags=re.IGNORECASE)  # "(pt's left)"
+    text = re.sub(r"\b(collar)[\s-]+(bones?)\b", r"\1\2", text, flags=re.IGNORECASE)  # one word, as the catalogue's heads
+    text = HEART_SIDE.sub("the patient's left side", text)
     # what is set aside ("never mind the lesion", "leave the cardiac silhouette alone", "leave the
     # diabetic foot ulcer out") is left out
     text = re.sub(r"\bnever\s+mind\b", "nevermind", text, flags=re.IGNORECASE)
@@ -386,7 +400,7 @@ def _reword(text: str) -> str:
 
 
 # "not the lung itself": what is said not to be wanted, by its word
-NOT_ITSELF = re.compile(r"\bnot\s+(?:the\s+|this\s+|that\s+)?([a-z]+)\s+itself\b", re.IGNORECASE)
+NOT_ITSELF = re.compile(r"\b(?:not|nothing\s+(?:from|of)|none\s+of)\s+(?:the\s+|this\s+|that\s+)?([a-z]+)\s+itself\b", re.IGNORECASE)
 # "not the left one, the other lung": the one side said, said as not wanted, and "the other" one (the
 # first "the other")
 NOT_SIDE = re.compile(r"\b(?:not|never)\s+(?:the\s+|that\s+|this\s+)?(left|right)\b", re.IGNORECASE)
@@ -502,7 +516,7 @@ WISH = re.compile(r"^(?:but\s+)?(?:i|we)\s+(?:(?:only|just|really|also|still|do)
                   r"(?!to\s+(?:ignore|exclude|skip|omit|leave)\b)", re.IGNORECASE)
 # an idiom in which a target's word names nothing ("let's get to the heart of the matter")
 IDIOMS = re.compile(r"\bheart(?=\s+of\s+(?:the\s+|this\s+|that\s+)?(?:matter|problem|issue|question|story|debate|city|town|"
-                    r"it\s+all)\b)", re.IGNORECASE)
+                    r"it\s+all|gold|stone)\b|['\u2019]s\s+(?:desire|content)\b)", re.IGNORECASE)
 # what says that no mask is wanted: outright ("no mask needed", "do not segment it", "don't draw
 # anything"; not "no mask needed for the ruler") ...
 NO_DRAWING = re.compile(
@@ -522,7 +536,7 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\ba\s+number\s+is\s+enough\b|\bin\s
 OTHER_TASKS = re.compile(
     r"(?:^|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)(?:design|fix|book|write|translate|compose|"
     r"summari[sz]e|explain|count|classify|diagnose|schedule|email|recommend|suggest|debug|reserve|buy|sell|generate|create|"
-    r"synthesi[sz]e|simulate|read|"
+    r"synthesi[sz]e|simulate|read|compare|"
     # (verbs only with an object: "Grade 2 foot ulcer" is a label)
     r"(?:grade|stage|score|rate)(?=\s+(?:this|that|these|those|the|a|an|it|them|my|his|her|their|our)\b))\b|"
     # ... or a text of another kind ("give me a recipe for braised lamb heart")
@@ -649,6 +663,8 @@ VERDICTS = frozenset({"yes", "no", "none", "absent", "present", "true", "false",
 # as "in this dermoscopy image" does in a sentence
 CONTEXT_FIELDS = frozenset({"modality", "imaging", "view", "projection", "dataset", "source", "format", "device",
                             "scanner", "study", "series"})
+# emoji and pictographs (with their joiners and variation selectors)
+EMOJI = re.compile(r"\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+\s*")
 # fields that say what comes back, not what is asked ("output=binary_mask", "return: png")
 OUTPUT_FIELDS = frozenset({"output", "out", "return", "returns", "result", "results", "save", "export", "response", "mode"})
 # letters that are no accented Latin letter, folded by hand ("Fuß" -> "fuss", "cœur" -> "coeur")
@@ -657,6 +673,8 @@ FOLDED_LETTERS = str.maketrans({"ß": "ss", "œ": "oe", "Œ": "Oe", "æ": "ae", 
 # not both sides ("pulmón derecho e izquierdo")
 SIDE_AFTER = re.compile(r"\b(lungs?|clavicles?|collar ?bones?|hemithorax)\s+(right|left)\b"
                         r"(?!\s+(?:and|or|e|et|y|und|o|ou|oder)\s+(?:right|left)\b)", re.IGNORECASE)
+# "please" in words that are English words one by one ("por favor": for favour)
+PLEASE = re.compile(r"\b(?:por\s+favor|per\s+favore|s\s*['\u2019]?\s*il\s+(?:vous|te)\s+plait|bitte\s+schon)\b", re.IGNORECASE)
 # "pas de polype", "pas d'ulcère": no polyp, no ulcer
 FRENCH_NEGATION = re.compile(r"\bpas\s+(?:de\s+|d['\u2019]|du\s+|des\s+)", re.IGNORECASE)
 # an elided article before a vowel ("l'image", "dell'immagine"): dropped, never read as "l" (left)
@@ -727,6 +745,7 @@ def _translate(text: str) -> str:
     "ulcer of foot diabetic". The words that are English too are read only in a prompt that holds a
     word that is only foreign, and never inside a hyphenated word ("neo-natal")."""
     folded = "".join(c for c in unicodedata.normalize("NFKD", text.translate(FOLDED_LETTERS)) if not unicodedata.combining(c))
+    folded = PLEASE.sub("please", folded)
     always, beside = _glossary()
     if not any(w.lower() in always for w in re.findall(r"[A-Za-z]+", folded)):
         return folded
@@ -1393,7 +1412,10 @@ class PromptResolver:
     def _asks_for_else(self, prompt: str, target: str, also: Collection[str] = frozenset()) -> bool:
         """The prompt's first request ("Segment the specular highlights ...") asks for something with
         none of ``target``'s words (and none of ``also``) outside its landmark phrases."""
-        asked = [(clause, m) for clause in _clauses(prompt) if (m := REQUEST.match(clause + " ")) is not None]
+        # (a request after "and" in a clause that asks for none: "leave it alone and outline the fold")
+        pieces = [p for clause in _clauses(prompt)
+                  for p in ([clause] if REQUEST.match(clause + " ") else re.split(r"\s+(?:and|but)\s+(?=\w)", clause))]
+        asked = [(clause, m) for clause in pieces if (m := REQUEST.match(clause + " ")) is not None]
         # a request to look first, and one to draw after it ("I need to check for a midshaft fracture, so
         # mask the whole right clavicle"): the drawing says what is asked
         drawn = [(c, m) for c, m in asked if set(_words(m.group())) & DRAWING_VERBS]
@@ -1539,6 +1561,9 @@ class PromptResolver:
             return Resolution(given, given, None, refused=True)
         prompt = _reword(retracted)
         found = self._resolve_given(given, prompt)
+        if (found.target is not None or found.candidates) and ANIMAL_PATIENT.search(prompt) and \
+                not any(ANIMAL_PATIENT.search(f"of a {t}") for t in self.targets):
+            return Resolution(given, given, None, found.similarity, found.runner_up, refused=self.names_only)
         if (found.target is not None or found.candidates) and OTHER_IMAGING.search(prompt) and \
                 not any(_contains(prompt, n) for t in (found.target, *found.candidates) if t for n in self._names[t]) and \
                 all(t in self._vague for t in (found.target, *found.candidates) if t):
@@ -1898,7 +1923,11 @@ class PromptResolver:
                 return unchanged  # "no polyp in this frame"; a negation of something else is no matter
             (target,) = named if len(named) == 1 else (None,)
             if target is not None and (self._asks_for_else(prompt, target) or self._asks_else_at(prompt, target)):
-                return unchanged
+                # a look first and a drawing after it ("step 1 find where the heart apex points, step 2
+                # segment the lung on the other side (patient's right)"): the drawing, read alone
+                drawing = self._drawing_after_look(prompt)
+                again = self._read(given, drawing) if drawing else unchanged
+                return again if again.target not in (None, target) else unchanged
             if target is not None and {m.lower() for m in PICTURE_SIDE.findall(prompt)} == _sides(target):
                 # "the left lung of the image (patient's right)": a name given by the picture's side,
                 # said so, follows the patient's side said outright
@@ -1952,6 +1981,15 @@ class PromptResolver:
         if target is None:
             return Resolution(given, given, None, found.similarity, found.runner_up)
         return Resolution(given, target, target, found.similarity, found.runner_up)
+
+    def _drawing_after_look(self, prompt: str) -> str | None:
+        """The prompt from its first request to draw on, where a request only to look comes before it
+        ("find where the heart apex points, then segment the lung on the other side"); None otherwise."""
+        requests, words = _requests(prompt), _words(prompt)
+        drawn = [start for start, after in requests if set(words[start:after]) & DRAWING_VERBS]
+        if not drawn or not requests or drawn[0] == requests[0][0]:
+            return None
+        return prompt[[m.start() for m in re.finditer(r"[a-z0-9]+", prompt.lower())][drawn[0]]:]
 
     def _asked_at(self, prompt: str, target: str, heads: bool = False) -> list[str] | None:
         """What the first request asks for before its first preposition ("the nodule" of "give me a mask
