@@ -1200,3 +1200,41 @@ def test_minilm_reads_list_27s_misses(lite):
                   "Segment the heart on this echo of my cat.", "Outline the ulcer on my horse's hoof in this photo.",
                   "find the polyp, then outline the fold behind it"):
         _assert_refused(r, decoy)
+
+
+def test_minilm_reads_list_28s_misses_and_what_the_review_of_lists_26_to_28_found(lite):
+    """List 28's misses and decoys 22's hits at first reading (the rules for list 27), the rules
+    written for them, and what a review of the rules for lists 26-28 found, each with what it must
+    leave alone."""
+    from medvlseg.prompts.resolve import ANIMAL_PATIENT, HEART_SIDE, INSTRUCTION, OTHER_IMAGING, _declines_drawing, _expand
+
+    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+    for prompt, target in [
+        ("my dad has a sore on his foot from his diabetes, could you draw around exactly where the ulcer is", "foot ulcer"),
+        ("could the mask cover just the naevus and not the surrounding skin?", "skin lesion"),
+        ("could the mask cover just the cardiac shadow on this PA chest x-ray?", "heart"),
+        ("segment the fractured right clavicle", "right clavicle"), ("segment the 🫀", "heart")]:
+        assert r.resolve(prompt).target == target, prompt
+    for decoy in ("convert the polyp masks to COCO json", "count how many heart masks in the folder are completely empty",
+                  "export all the polyp masks as DICOM SEG files", "the mask should cover only the ribs",
+                  "the white vertical shape in the middle of the chest"):
+        _assert_refused(r, decoy)
+    assert not _declines_drawing("Count the polyps and give me their masks")
+    # fields: emoji inside a value, a name of two words, fields set apart by colons and spaces
+    assert _expand('{"target": "heart ❤️", "side": "left"}') == "heart left"
+    assert _expand("target: left lung output: mask") == "left lung"
+    assert _expand("Voice note: segment the heart") == "Voice note: segment the heart"
+    assert _expand("Outline the heart. Output: mask") == "Outline the heart. Output: mask"
+    assert _expand("pts' left lung") == "patient's left lung" and _expand("the pt is 60") == "the patient is 60"
+    # the heart's side, not its opposite
+    assert not HEART_SIDE.search("the lung on the side the heart is not on")
+    assert not HEART_SIDE.search("the side the heart is pushed away from")
+    # an animal's picture, not a body part's name, a bird's-eye view, a CAT scan or a dog bite
+    for text in ("outline the skin lesion on my pet's ear", "the ulcer on my dogs' paws"):
+        assert ANIMAL_PATIENT.search(text), text
+    for text in ("Outline the melanoma on his calf", "from a bird's eye view, segment the heart",
+                 "segment the heart on this CAT scan", "mark the wound on my foot from a dog bite"):
+        assert not ANIMAL_PATIENT.search(text), text
+    assert OTHER_IMAGING.search("the lesion on this PET-CT")
+    assert not OTHER_IMAGING.search("mask the blob of the ecg electrode") and not OTHER_IMAGING.search("the mole on my pet")
+    assert INSTRUCTION.match("next  to the heart ").group() == ""

@@ -245,7 +245,7 @@ PICTURE_SIDE = re.compile(r"\b(left|right)\b[^,;()]*?\b(?:of|on|in)\s+the\s+(?:[
                           r"(?:image|picture|film|screen|radiograph|x-?ray|view)\b", re.IGNORECASE)
 # what a request opens with says nothing of its target ("segment the ...", "draw a mask around ...",
 # "can you show me ...", "where is ...")
-LEAD_INS = (r"(?:(?:so|then|now|next|first|finally|lastly|step\s+\d+)\s+(?=\w+\s)(?<!next\s(?=to\b))|(?:please|pls|plz)\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+you\s+|"
+LEAD_INS = (r"(?:(?:so|then|now|next(?!\s+to\b)|first|finally|lastly|step\s+\d+)\s+(?=\w+\s)|(?:please|pls|plz)\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+you\s+|"
             r"i\s+(?:want|need|would\s+like)\s+(?:that\s+)?(?:you\s+)?(?:to\s+)?|help\s+me\s+|where\s+(?:is|are)\s+|"
             r"(?:is|are)\s+there\s+)*")
 REQUEST_VERBS = (r"(?:segment|outline|highlight|mark|mask|find|show(?:\s+me)?|draw|delineate|"
@@ -263,19 +263,22 @@ CONTEXT = re.compile(r"\b(?:in|on|from|of|at|during)\s+(?:this|the|a|an|that)\s+
                      r"(?:image|photo|photograph|picture|frame|film|radiograph|x\s?ray|scan|view|video|colonoscopy|endoscopy)\b")
 # the side the heart points to is the patient's left ("mask the lung on the side the heart points to")
 HEART_SIDE = re.compile(r"\b(?:the\s+)?side\s+(?:that\s+|where\s+)?the\s+heart(?:['\u2019]s)?(?:\s+apex)?\s+"
-                        r"(?:points?|lies|sits|leans|bulges|is)(?:\s+(?:to|towards?|into|on))?\b", re.IGNORECASE)
+                        r"(?:points?|lies|sits|leans|bulges|is)(?:\s+(?:to|towards?|into|on))?\b"
+                        r"(?!\s+(?:not|never|pushed|displaced|shifted|away)\b)", re.IGNORECASE)
 # an animal whose picture it is ("the ulcer on my horse's hoof", "this echo of my cat"): the catalogue's
 # targets are seen in people; not an animal that is only there ("my dog licked the ulcer")
 ANIMAL_PATIENT = re.compile(
     r"\b(?:(?:my|our|his|her|their|the|a|an|this|that)\s+(?:pet\s+|old\s+|little\s+)?" + (_ANIMALS := (
-        r"(?:cat|dog|puppy|kitten|horse|pony|foal|cow|calf|pig|sheep|lamb|goat|rabbit|hamster|guinea\s+pig|parrot|bird|"
-        r"ferret|mouse|rat|monkey|fish)")) + r"['\u2019]s|"
-    r"(?:of|in|on|from)\s+(?:my|our|his|her|their|the|a|an|this|that)\s+(?:pet\s+|old\s+|little\s+)?" + _ANIMALS + r"s?)\b",
+        r"(?:cat|dog|puppy|kitten|horse|pony|foal|cow|pig|sheep|goat|rabbit|hamster|guinea\s+pig|parrot|bird|"
+        r"ferret|mouse|rat|monkey|fish|pet)")) + r"(?:['\u2019]s|s['\u2019])|"
+    r"(?:of|in|on|from)\s+(?:my|our|his|her|their|the|a|an|this|that)\s+(?:pet\s+|old\s+|little\s+)?" + _ANIMALS + r"s?)\b"
+    # (not a bird's-eye view, a CAT scan, a dog bite)
+    r"(?!(?:['\u2019]s)?[\s-]+(?:eye|scan|bite|bites|scratch)\b)",
     re.IGNORECASE)
 # a picture of another kind than any the catalogue's targets are seen in ("on this brain MRI", "in the
 # chest CT"): a target reached by a word of its catalogue entry, not by its name, is not asked for there
 OTHER_IMAGING = re.compile(r"\b(?:on|in|from|of|at)\s+(?:this|the|a|an|that|my|these|those|his|her|our)\s+(?:[a-z0-9-]+\s+){0,3}?"
-                           r"(?:mri|ct|cta|pet|spect|ultrasound|sonogram|mammogram|fundus|oct|echocardiogram|ecg|ekg|eeg|"
+                           r"(?:mri|ct|cta|pet[\s/-]+(?:ct|scan)|spect|ultrasound|sonogram|mammogram|fundus|oct|echocardiogram|"
                            r"angiogram|histology|microscopy)\b", re.IGNORECASE)
 # words, and the marks that end a clause (a dash between spaces too: "the bump ... – the aortic knob";
 # not "3–4 mm", "ulcer–free")
@@ -360,17 +363,29 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
 
+def _word_starts(text: str) -> list[int]:
+    """Where each of ``_words(text)`` starts in ``text``."""
+    return [m.start() for m in re.finditer(r"[a-z0-9]+", text.lower())]
+
+
 def _expand(text: str) -> str:
     """``text`` with its shorthand written out (:data:`ABBREVIATIONS`): "seg R lung" -> "segment right lung",
     "don't" -> "do not", "mask_id=R_CLAV" -> "mask id=right clavicle", "the viewer's left" -> "the
-    patient's right"."""
+    patient's right", "pt's left" -> "patient's left", "collar bone" -> "collarbone", "the side the
+    heart points to" -> "the patient's left side"; an emoji ends a clause ("... my left collar bone 😣
+    can you show ..."), one that names a structure is its word ("🫀" -> "heart")."""
     text = text.replace("_", " ")  # field names and labels ("mask_id=R_CLAV", "dfu_wound_bed")
-    text = EMOJI.sub(", ", text).strip(" ,")  # an emoji between two clauses ends the first ("... collar bone 😣 can you show ...")
-    values = _payload_values(text)
+    for emoji, word in EMOJI_WORDS.items():
+        text = text.replace(emoji, f" {word} ")
+    plain = EMOJI.sub(" ", text)
+    values = _payload_values(plain)
+    if values is plain:  # (no fields: an emoji between two clauses ends the first)
+        values = text = EMOJI.sub(", ", text).strip(" ,")
     text = VIEWER_SIDE.sub(lambda m: "the patient's " + ("right" if m.group(1).lower() == "left" else "left"), values)
     text = re.sub(r"\b([A-Za-z]+)[nN]['\u2019`\u02bc][tT]\b", lambda m: CONTRACTED.get(m.group(1).lower(), m.group(1)) + " not", text)
+    text = re.sub(r"\bdicom[\s-]+seg\b", "dicomseg", text, flags=re.IGNORECASE)  # a file format, no "segment"
     text = re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
-    text = re.sub(r"\bpts?(?=['\u2019]s?\b)", "patient", text, flags=re.IGNORECASE)  # "(pt's left)"
+    text = re.sub(r"\bpts?['\u2019]s?(?=\s|[,.;:!?)]|$)", "patient's", text, flags=re.IGNORECASE)  # "(pt's left)"
     text = re.sub(r"\b(collar)[\s-]+(bones?)\b", r"\1\2", text, flags=re.IGNORECASE)  # one word, as the catalogue's heads
     text = HEART_SIDE.sub("the patient's left side", text)
     # what is set aside ("never mind the lesion", "leave the cardiac silhouette alone", "leave the
@@ -426,6 +441,7 @@ _WANTS = r"(?:need|want|require|would\s+(?:like|love|prefer))"  # what a wish sa
 _DRAWN = r"(?:" + "|".join(sorted(DRAWN_WORDS)) + r")\b(?!(?:\s+\w+ly)?\s+(?:by|from|out|off|up|with|as)\b)"
 _NP = (r"(?P<np>\b(?:(?:the|this|that|these|those|a|an|my|his|her|its|their|our|your|both|all|only|just)\b"
        r"(?:(?!\b(?:and\s+then|but|if|when)\b)[^,;.:!?]){0,80}?|it|them))")
+_MASK_NOUNS = r"(?:mask|segmentation|outline|contour|annotation|label)"
 # where a passive request's subject may start: a clause's start, or after a conjunction ("Below the
 # left clavicle the first rib should be outlined" asks for no clavicle)
 _CLAUSE_START = r"(?:^|(?<=[,;.:!?])|(?<=[,;.:!?]\s)|(?<=\band\s)|(?<=\bbut\s)|(?<=\bso\s)|(?<=\bthen\s)|(?<=\bif\s))\s*"
@@ -439,12 +455,16 @@ PASSIVE_REQUESTS = tuple(re.compile(p, re.IGNORECASE) for p in (
     _CLAUSE_START + _NP + r"\s+(?:should|must|needs?\s+to|has\s+to|have\s+to|is\s+to|are\s+to|can|could)\s+be\s+(?:\w+ly\s+)?" + _DRAWN,
     # "it would be great if the heart shadow were masked"
     r"(?<=\bif\s)" + _NP + r"\s+(?:was|were|is|are|got|gets)\s+(?:\w+ly\s+)?" + _DRAWN,
+    # "could the mask cover just the naevus?", "the outline should include only the heart"
+    _CLAUSE_START + r"(?:(?:can|could|would|will|should|must)\s+(?:the|your|its|my)\s+" + _MASK_NOUNS + r"|(?:the|your|my)\s+"
+    + _MASK_NOUNS + r"\s+(?:should|must|needs?\s+to|has\s+to|can|could))\s+(?:only\s+|just\s+)?(?:cover|include|contain|show|hold)\s+"
+    + _NP,
 ))
 # a request corrected as it is typed ("Segment the right lung, oops, wrong one, I want the heart";
 # "Outline the right scapula - no, I meant the right clavicle"; "Mark the callus... no wait, not the
 # callus, the ulcer"): after a mark (a dash only between spaces), words that take back what came
-# before, or an apology that may ("sorry, the left clavicle"; not "sorry for the blurry frame", nor
-# a bare "no": "no mask", "no, it is not")
+# before, or an apology that may ("sorry, the left clavicle", "sorry no, the right one"; not "sorry
+# for the blurry frame", nor a bare "no": "no mask", "no, it is not")
 _TAKE_BACK = (r"(?:no|nope)[,.]?\s+(?:wait|actually|sorry|i\s+meant|i\s+mean|my\s+(?:mistake|bad)|scratch\s+that|wrong\s+one)|"
               r"actually[,.]?\s+no|wait[,.]?\s+no|scratch\s+that|i\s+meant|my\s+(?:mistake|bad)|wrong\s+(?:one|side)|"
               r"correction(?=\s*[:,])")
@@ -536,13 +556,15 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\ba\s+number\s+is\s+enough\b|\bin\s
 OTHER_TASKS = re.compile(
     r"(?:^|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)(?:design|fix|book|write|translate|compose|"
     r"summari[sz]e|explain|count|classify|diagnose|schedule|email|recommend|suggest|debug|reserve|buy|sell|generate|create|"
-    r"synthesi[sz]e|simulate|read|compare|"
+    r"synthesi[sz]e|simulate|read|compare|export|convert|upload|download|"
     # (verbs only with an object: "Grade 2 foot ulcer" is a label)
     r"(?:grade|stage|score|rate)(?=\s+(?:this|that|these|those|the|a|an|it|them|my|his|her|their|our)\b))\b|"
     # ... or a text of another kind ("give me a recipe for braised lamb heart")
     r"\b(?:give|send|tell|show|find)\s+(?:me|us)\s+(?:a|an|the|some)\s+(?:\w+\s+)?(?:recipes?|poems?|songs?|jokes?|stor(?:y|ies)|"
     r"essays?|limericks?)\b",
     re.IGNORECASE)
+# masks named after what they hold ("the polyp masks"): files a chore is done on, no mask asked for
+FILE_MASKS = frozenset({"mask", "segmentation", "outline", "contour", "annotation", "label"})
 # ... or by asking to undo a mask made before ("Delete the right clavicle mask I made earlier")
 MASK_EDITS = re.compile(
     r"(?:^\s*|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)(?:delete|erase|undo|discard|remove|rename)\b"
@@ -588,7 +610,11 @@ def _declines_drawing(text: str) -> bool:
             objects = DETERMINERS | PRONOUNS | {"me", "us", "each", "every", "both", "all", "where"}
             return "where" not in words and \
                 not any(w in (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS) and nxt in objects for w, nxt in zip(words, words[1:]))
-        said = {v for w in words for v in (w, w.removesuffix("s"))}  # ("give me their masks")
+        # ("give me their masks" asks for masks; "convert the polyp masks to COCO" for a chore on files)
+        objects = DETERMINERS | PRONOUNS | {"me", "us", "each", "every", "all", "both"}
+        said = {v for k, w in enumerate(words) for v in (w, w.removesuffix("s"))
+                if not (v in FILE_MASKS and k and words[k - 1] not in PLAIN_WORDS | CONJUNCTIONS | objects | {"then", "now"}
+                        and words[k + 1 : k + 2] != [] and words[k + 1] not in objects)}
         return not said & (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS)
     return False
 
@@ -608,7 +634,10 @@ def _payload_values(text: str) -> str:
     # fields set apart by bars keep their commas inside ("Structure: lung, right | Side: patient")
     pieces = [p.strip() for p in re.split(r"\|" if "|" in fielded else r"[,;]", fielded.strip().strip("{}[]")) if p.strip()]
     if len(pieces) == 1:  # fields set apart by spaces alone ("key=clavicle side=patient left output=mask")
-        pieces = [p for p in re.split(r"\s+(?=[A-Za-z][\w.-]*\s*=)", pieces[0]) if p] if pieces else pieces
+        pieces = [p for p in re.split(r"\s+(?=[A-Za-z][\w.-]*\s*[:=])", pieces[0]) if p]
+        # (a name of two words: "mask id=R CLAV output=binary mask")
+        pieces = [f"{a} {b}" if not re.search(r"[:=]", a) else b for a, b in zip(["="] + pieces, pieces)
+                  if re.search(r"[:=]", b)] if len(pieces) > 1 and re.search(r"[:=]", pieces[-1]) else pieces
     if len(pieces) < 2 or not all(re.search(r"[:=]", p) for p in pieces):
         return plain
     fields = []
@@ -665,6 +694,8 @@ CONTEXT_FIELDS = frozenset({"modality", "imaging", "view", "projection", "datase
                             "scanner", "study", "series"})
 # emoji and pictographs (with their joiners and variation selectors)
 EMOJI = re.compile(r"\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+\s*")
+# ... those that draw a structure of the catalogue (anatomical heart, lungs, foot)
+EMOJI_WORDS = {"\U0001FAC0": "heart", "\U0001FAC1": "lungs", "\U0001F9B6": "foot"}
 # fields that say what comes back, not what is asked ("output=binary_mask", "return: png")
 OUTPUT_FIELDS = frozenset({"output", "out", "return", "returns", "result", "results", "save", "export", "response", "mode"})
 # letters that are no accented Latin letter, folded by hand ("Fuß" -> "fuss", "cœur" -> "coeur")
@@ -1422,6 +1453,8 @@ class PromptResolver:
         for clause, m in drawn[:1] if drawn and asked[0] not in drawn else asked[:1]:
             rest = [w for w, f in zip(_words(clause), _landmark_flags(clause)) if not f][len(_words(m.group())):]
             rest = _words(CONTEXT.sub(" ", " ".join(rest)))
+            if not set(rest) - POINTING_WORDS:
+                return False  # (what is asked follows: "could you draw around exactly | where the ulcer is")
             side = _asks_pronoun(rest)
             if side is not None:
                 # "..., could you draw round it so I can see how big it is?": what came before; "the
@@ -1703,7 +1736,7 @@ class PromptResolver:
             if words[j] in DETERMINERS:
                 break
         end = next((k for k in range(i + 1, len(words)) if ids[k] != ids[i] or words[k] in BEING | STATE_VERBS), len(words))
-        spans = [m.span() for m in re.finditer(r"[a-z0-9]+", prompt.lower())]
+        spans = [(a, a + len(w)) for a, w in zip(_word_starts(prompt), _words(prompt))]
         text = prompt if len(prompt.lower()) == len(prompt) else prompt.lower()
         phrase = text[spans[first][0] : spans[end - 1][1]]
         if side and _sides(phrase):
@@ -1898,10 +1931,10 @@ class PromptResolver:
             return Resolution(given, given, None, refused=self.names_only)
         negation = _negation_flags(prompt, self._name_words)
         named, landmarks = self._named(prompt)
+        denied = _negation_flags(prompt, self._name_words, strict=True)
         if len(named) > 1:
             # "the patient's right lung just that one not the heart or anything": what is denied is
             # not asked for, where something else is
-            denied = _negation_flags(prompt, self._name_words, strict=True)
             named = {t for t in named if not self._negated_name(prompt, t, denied)} or named
         if len(named) > 1:
             # "Segment the right clavicle, the thin bone crossing the top of the right lung": the
@@ -1918,13 +1951,14 @@ class PromptResolver:
             # ... as where it runs past ("Outline the long horizontal bone crossing over the left lung apex")
             named = {place}
         if named:
-            denied = _negation_flags(prompt, self._name_words, strict=True)
             if any(self._negated_name(prompt, t, denied) for t in named):
                 return unchanged  # "no polyp in this frame"; a negation of something else is no matter
             (target,) = named if len(named) == 1 else (None,)
             if target is not None and (self._asks_for_else(prompt, target) or self._asks_else_at(prompt, target)):
-                # a look first and a drawing after it ("step 1 find where the heart apex points, step 2
-                # segment the lung on the other side (patient's right)"): the drawing, read alone
+                # the request asks for something else, or for something else at the target ("a mask of
+                # the nodule in the left lung"): nothing, unless a look came first and a drawing after it
+                # ("step 1 find where the heart apex points, step 2 segment the lung on the other side
+                # (patient's right)"), which is read alone
                 drawing = self._drawing_after_look(prompt)
                 again = self._read(given, drawing) if drawing else unchanged
                 return again if again.target not in (None, target) else unchanged
@@ -1987,9 +2021,9 @@ class PromptResolver:
         ("find where the heart apex points, then segment the lung on the other side"); None otherwise."""
         requests, words = _requests(prompt), _words(prompt)
         drawn = [start for start, after in requests if set(words[start:after]) & DRAWING_VERBS]
-        if not drawn or not requests or drawn[0] == requests[0][0]:
+        if not drawn or drawn[0] == requests[0][0]:
             return None
-        return prompt[[m.start() for m in re.finditer(r"[a-z0-9]+", prompt.lower())][drawn[0]]:]
+        return prompt[_word_starts(prompt)[drawn[0]]:]
 
     def _asked_at(self, prompt: str, target: str, heads: bool = False) -> list[str] | None:
         """What the first request asks for before its first preposition ("the nodule" of "give me a mask
@@ -2026,9 +2060,9 @@ class PromptResolver:
         return asked is not None and bool(set(asked) & self._other_heads) and not set(asked) & self._own[target]
 
     def _asked_before_place(self, prompt: str, target: str) -> str | None:
-        """Another trained target, where every mention of ``target``'s names is governed by a
-        preposition in the first request's clause (or the first clause of a description that opens
-        with a determiner), and what the request asks for before the first
+        """Another trained target, where what the request asks for before the place ``target`` names
+        (:meth:`_asked_at`: every mention of its names governed by a preposition in the first
+        request's clause, or in a description that opens with a determiner), before the first
         preposition ("the S-shaped bone running horizontally", with the prompt's one side) is
         clearly (``min_margin``) closer to that target than to ``target`` and clears the thresholds:
         ``target`` is then where the thing asked for lies. None otherwise ("the upper part of the
