@@ -1238,3 +1238,41 @@ def test_minilm_reads_list_28s_misses_and_what_the_review_of_lists_26_to_28_foun
     assert OTHER_IMAGING.search("the lesion on this PET-CT")
     assert not OTHER_IMAGING.search("mask the blob of the ecg electrode") and not OTHER_IMAGING.search("the mole on my pet")
     assert INSTRUCTION.match("next  to the heart ").group() == ""
+
+
+def test_minilm_reads_list_29s_misses(lite):
+    """List 29's misses and decoys 23's hits at first reading (the rules for list 28 and the review),
+    the rules written for them, and what they must leave alone."""
+    from medvlseg.prompts.resolve import FIELD_TASK, ROLE_HERE, _declines_drawing, _expand
+
+    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+    for prompt, target in [
+        # what an earlier mask gave is not what is asked now
+        ("Last time I got the left lung by mistake. I need the OTHER one: the patient's right lung, the one sitting above the "
+         "liver.", "right lung"),
+        ("the mask you gave me was the left lung, I wanted the heart in the middle of the chest x-ray", "heart"),
+        ("physics phd here, need a binary mask of the cardiac outline in PA chest radiographs for a CTR estimation project",
+         "heart"),
+        ("SELECT mask FROM frame WHERE structure = 'colonic polyp';", "polyp"),
+        # a task field that asks for a mask
+        ("row 14 | CXR_0888.png | structure: L lung (patient left) | action: binary mask", "left lung"),
+        ("Findings: 8 mm pedunculated adenomatous lesion in the ascending colon. Task: generate a segmentation of the polyp "
+         "only, excluding the snare and the folds.", "polyp"),
+        ("the polyp here, outline it", "polyp")]:
+        assert r.resolve(prompt).target == target, prompt
+    for decoy in ("Which Paris classification fits this polyp, 0-Is or 0-IIa?",
+                  "Complaint: the left lung mask you sent last week included the stomach bubble. Please forward this to your "
+                  "engineers, no new output needed.",
+                  "Rename every file in /data/polyps/ to lowercase and zip the folder.",
+                  "https://seg.example.org/api?task=convert&format=png&input=right_lung_mask.nii.gz",
+                  "action: dilate_existing_mask\nmask_file: left_clavicle_v2.png\nradius_px: 3",
+                  "mum's foot ulcer looks worse today, should i take her to A&E tonight??",
+                  "my heart is broken into a million pieces #mondays",
+                  "uh yeah so could you like um tell me what the left lung actually does, it's for my biology homework",
+                  "SELECT COUNT(*) FROM masks WHERE label = 'skin lesion' AND created > '2023-01-01';",
+                  "python train.py --task lung_nodule_detection --epochs 50"):
+        _assert_refused(r, decoy)
+    assert ROLE_HERE.match("wound care nurse here: outline") and not ROLE_HERE.match("polyp here, outline it")
+    assert not FIELD_TASK.search("the task is to segment the heart") and not FIELD_TASK.search('{"task": "segment"}')
+    assert _expand("SELECT mask FROM frame WHERE structure = 'polyp'") == "polyp"
+    assert not _declines_drawing("could you tell me where the polyp is and outline it")

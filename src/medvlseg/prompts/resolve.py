@@ -268,10 +268,10 @@ HEART_SIDE = re.compile(r"\b(?:the\s+)?side\s+(?:that\s+|where\s+)?the\s+heart(?
 # an animal whose picture it is ("the ulcer on my horse's hoof", "this echo of my cat"): the catalogue's
 # targets are seen in people; not an animal that is only there ("my dog licked the ulcer")
 ANIMAL_PATIENT = re.compile(
-    r"\b(?:(?:my|our|his|her|their|the|a|an|this|that)\s+(?:pet\s+|old\s+|little\s+)?" + (_ANIMALS := (
+    r"\b(?:(?:my|our|his|her|their|the|a|an|this|that)\s+(?:(?:pet|old|little|young|dairy|farm|stray|wild)\s+)?" + (_ANIMALS := (
         r"(?:cat|dog|puppy|kitten|horse|pony|foal|cow|pig|sheep|goat|rabbit|hamster|guinea\s+pig|parrot|bird|"
         r"ferret|mouse|rat|monkey|fish|pet)")) + r"(?:['\u2019]s|s['\u2019])|"
-    r"(?:of|in|on|from)\s+(?:my|our|his|her|their|the|a|an|this|that)\s+(?:pet\s+|old\s+|little\s+)?" + _ANIMALS + r"s?)\b"
+    r"(?:of|in|on|from)\s+(?:my|our|his|her|their|the|a|an|this|that)\s+(?:(?:pet|old|little|young|dairy|farm|stray|wild)\s+)?" + _ANIMALS + r"s?)\b"
     # (not a bird's-eye view, a CAT scan, a dog bite)
     r"(?!(?:['\u2019]s)?[\s-]+(?:eye|scan|bite|bites|scratch)\b)",
     re.IGNORECASE)
@@ -295,7 +295,7 @@ REQUEST_WORDS = frozenset({"please", "kindly", "can", "could", "would", "will", 
                            "to", "help", "where", "is", "are", "there", "what", "which", "segment", "outline", "highlight",
                            "mark", "mask", "find", "show", "draw", "around", "delineate", "identify", "locate", "detect",
                            "label", "contour", "trace", "select", "extract", "annotate", "circle", "shade", "colour",
-                           "color", "see", "give", "get", "a", "an", "the", "this", "that", "these", "those", "my", "our",
+                           "color", "see", "give", "get", "binary", "a", "an", "the", "this", "that", "these", "those", "my", "our",
                            "your", "his", "her", "their", "its", "patient", "s", "any", "only", "just", "note", "look",
                            "check", "include", "all", "every",
                            # whose it is ("my son's right collar bone")
@@ -375,6 +375,9 @@ def _expand(text: str) -> str:
     heart points to" -> "the patient's left side"; an emoji ends a clause ("... my left collar bone 😣
     can you show ..."), one that names a structure is its word ("🫀" -> "heart")."""
     text = text.replace("_", " ")  # field names and labels ("mask_id=R_CLAV", "dfu_wound_bed")
+    text = ROLE_HERE.sub("", text)  # who is asking ("endoscopy tech here, need the outline of ...")
+    if (query := SQL_WHERE.match(text)) and (asked := re.findall(r"=\s*'([^']*)'", query.group("where"))):
+        text = " ".join(asked)  # a query: what its conditions name ("SELECT mask FROM frame WHERE structure = 'polyp'")
     for emoji, word in EMOJI_WORDS.items():
         text = text.replace(emoji, f" {word} ")
     plain = EMOJI.sub(" ", text)
@@ -536,11 +539,12 @@ WISH = re.compile(r"^(?:but\s+)?(?:i|we)\s+(?:(?:only|just|really|also|still|do)
                   r"(?!to\s+(?:ignore|exclude|skip|omit|leave)\b)", re.IGNORECASE)
 # an idiom in which a target's word names nothing ("let's get to the heart of the matter")
 IDIOMS = re.compile(r"\bheart(?=\s+of\s+(?:the\s+|this\s+|that\s+)?(?:matter|problem|issue|question|story|debate|city|town|"
-                    r"it\s+all|gold|stone)\b|['\u2019]s\s+(?:desire|content)\b)", re.IGNORECASE)
+                    r"it\s+all|gold|stone|a\s+lion|a\s+champion)\b|['\u2019]s\s+(?:desire|content)\b|\s+is\s+broken\b)|"
+                    r"(?<=\bbroken\s)heart\b", re.IGNORECASE)
 # what says that no mask is wanted: outright ("no mask needed", "do not segment it", "don't draw
 # anything"; not "no mask needed for the ruler") ...
 NO_DRAWING = re.compile(
-    r"\bno\s+(?:mask|masks|masking|segmentation|segmenting|drawing|drawings|outline|outlining|contour|contouring|annotation|"
+    r"\bno\s+(?:new\s+)?(?:output|mask|masks|masking|segmentation|segmenting|drawing|drawings|outline|outlining|contour|contouring|annotation|"
     r"overlay)(?:\s+(?:is|are))?\s+(?:needed|required|necessary|wanted|please|pls|thanks)\b(?!\s+(?:for|on|of|around|here)\b)"
     r"|\b(?:do\s+not|don['\u2019]?t|no\s+need\s+to|without)\s+(?:segment|mask|draw|outlin|delineat|contour|trac|annotat|mark|"
     r"highlight|shad|circl)(?:e|ing)?(?:\s+(?:it|them|this|that|anything|any\s+thing|a\s+thing))?(?:\s+(?:at\s+all|please|pls))?"
@@ -550,13 +554,16 @@ NO_DRAWING = re.compile(
 # "describe it in words")
 ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
                          r"\bas\s+a\s+number\b|\b(?:give|report|return|tell|answer|express|want|need)\b[^.?!]{0,40}?\bas\s+a\s+(?:percentage|score|grade)\b|\bi\s+only\s+need\s+(?:a|the)\s+(?:number|score|grade)\b|"
-                         r"\bjust\s+(?:answer|a\s+number|the\s+number|the\s+score|the\s+grade|a\s+probability)\b", re.IGNORECASE)
+                         r"\bjust\s+(?:answer|a\s+number|the\s+number|the\s+score|the\s+grade|a\s+probability)\b|"
+                         # ("could you tell me what the left lung does", "I am writing to enquire whether ...")
+                         r"\btell\s+(?:me|us)\s+(?:what|how|why|whether|if|when|who)\b|\b(?:enquire|inquire)\s+(?:whether|if|about)\b",
+                         re.IGNORECASE)
 # ... or by asking for a task that is no drawing ("can you design a crest", "book a table", "fix the
 # shader"): a request verb of another task that opens a clause, or follows "can you" or "please"
 OTHER_TASKS = re.compile(
     r"(?:^|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)(?:design|fix|book|write|translate|compose|"
     r"summari[sz]e|explain|count|classify|diagnose|schedule|email|recommend|suggest|debug|reserve|buy|sell|generate|create|"
-    r"synthesi[sz]e|simulate|read|compare|export|convert|upload|download|"
+    r"synthesi[sz]e|simulate|read|compare|export|convert|upload|download|rename|zip|forward|"
     # (verbs only with an object: "Grade 2 foot ulcer" is a label)
     r"(?:grade|stage|score|rate)(?=\s+(?:this|that|these|those|the|a|an|it|them|my|his|her|their|our)\b))\b|"
     # ... or a text of another kind ("give me a recipe for braised lamb heart")
@@ -577,9 +584,16 @@ MASK_EDITS = re.compile(
 # cancer?", which asks about the spot: QUESTION)
 ANSWER_QUESTIONS = re.compile(
     r"(?:^\s*|[.!?:;,]\s*|\s[-\u2013\u2014]\s*)(?:how\s+(?:many|much|big|large|long|old)|did\s+(?=\w)|"
-    r"who\s+\w+|when\s+(?:was|were|did)\b|why\s+(?:is|are|was|were|does|do|did)\b|"
-    r"what\W+(?:\w+\W+){0,3}?(?:grade|stage|class|classification|type|kind|score|ratio|size|diagnosis|cause|percentage|"
+    r"who\s+\w+|when\s+(?:was|were|did)\b|why\s+(?:is|are|was|were|does|do|did)\b|should\s+(?:i|we)\b|"
+    r"(?:what|which)\W+(?:\w+\W+){0,3}?(?:grade|stage|class|classification|type|kind|score|ratio|size|diagnosis|cause|percentage|"
     r"probability|risk|name|index|capacity|volume|weight|function|purpose)\b)[^.!?]*\?", re.IGNORECASE)
+
+
+# a task other than drawing named in a field ("task=convert", "action: dilate_existing_mask",
+# "--task lung_nodule_detection"); not "task: segment", "task=segmentation"
+FIELD_TASK = re.compile(r"(?:\b(?:task|action|operation|op|command|cmd)['\"]?\s*[:=]|--(?:task|action)[\s=])\s*['\"]?"
+                        r"(?!(?:segment|seg|mask|outline|delineat|contour|annotat|label|draw|trace|highlight|find|show|locate|"
+                        r"identify|detect|circle|binary|generate|produce|create|give|make|return|get)\w*)[a-z]", re.IGNORECASE)
 
 
 def _declines_drawing(text: str) -> bool:
@@ -692,6 +706,16 @@ VERDICTS = frozenset({"yes", "no", "none", "absent", "present", "true", "false",
 # as "in this dermoscopy image" does in a sentence
 CONTEXT_FIELDS = frozenset({"modality", "imaging", "view", "projection", "dataset", "source", "format", "device",
                             "scanner", "study", "series"})
+# what an earlier result gave, not what is asked now ("the mask you gave me was the left lung")
+PAST_RESULT = re.compile(r"\b(?:by\s+mistake|last\s+time|you\s+(?:gave|sent|returned|produced|made|drew|segmented|masked|outlined)|"
+                         r"i\s+(?:got|received)|came\s+back|previous\s+(?:mask|result|output))\b", re.IGNORECASE)
+# a query for masks ("SELECT mask FROM frame WHERE structure = 'colonic polyp'"; not "SELECT COUNT(*) ...")
+SQL_WHERE = re.compile(r"^\s*select\s+(?:[\w.]+\s*,\s*)*(?:mask|masks|segmentation|outline|contour)\s+from\b[^;]*?\bwhere\b"
+                       r"(?P<where>[^;]*)", re.IGNORECASE)
+# who is asking, said first ("endoscopy tech here, ...", "physics phd here -")
+ROLE_HERE = re.compile(r"^\s*(?:[A-Za-z][\w.'-]*\s+){0,3}(?:[a-z]+(?:ologist|ist|ian)|tech|nurse|student|phd|resident|doctor|"
+                       r"dr|registrar|fellow|radiographer|annotator|engineer|developer|dev|researcher|surgeon|gp|consultant|"
+                       r"intern|scientist|medic|trainee|team)\s+here\s*(?:[,:;!.]|\s[-\u2013\u2014])\s*", re.IGNORECASE)
 # emoji and pictographs (with their joiners and variation selectors)
 EMOJI = re.compile(r"\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+\s*")
 # ... those that draw a structure of the catalogue (anatomical heart, lungs, foot)
@@ -1588,7 +1612,8 @@ class PromptResolver:
         written = self._written(_translate(given))  # (its shorthand and slips read: "count the polyps, then segmnt them")
         retracted = _retracted(written, self._naming)
         corrected = [m for m in CORRECTIONS.finditer(written) if not _apology(m)]
-        if _declines_drawing(written) or _declines_drawing(retracted) or (corrected and _declines_drawing(written[corrected[-1].end():])):
+        if _declines_drawing(written) or _declines_drawing(retracted) or (corrected and _declines_drawing(written[corrected[-1].end():])) \
+                or FIELD_TASK.search(_translate(given)):
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything."; "Segment the
             # heart - sorry, scratch that, just tell me yes or no": no mask is asked for
             return Resolution(given, given, None, refused=True)
@@ -1940,6 +1965,8 @@ class PromptResolver:
             # "Segment the right clavicle, the thin bone crossing the top of the right lung": the
             # first clause that names a target, if it names one, says what is asked; the rest describe it
             for clause in _clauses(prompt):
+                if PAST_RESULT.search(clause) and any(self._named(c)[0] & named for c in _clauses(prompt) if not PAST_RESULT.search(c)):
+                    continue  # what an earlier mask gave ("Last time I got the left lung by mistake. I need ... the right lung")
                 first = self._named(clause)[0] & named
                 if first:
                     named = first
