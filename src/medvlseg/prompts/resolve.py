@@ -267,11 +267,11 @@ HEART_SIDE = re.compile(r"\b(?:the\s+)?side\s+(?:that\s+|where\s+)?the\s+heart(?
                         r"(?!\s+(?:not|never|pushed|displaced|shifted|away)\b)", re.IGNORECASE)
 # an animal whose picture it is ("the ulcer on my horse's hoof", "this echo of my cat"): the catalogue's
 # targets are seen in people; not an animal that is only there ("my dog licked the ulcer")
+_ANIMALS = (r"(?:my|our|his|her|their|the|a|an|this|that)\s+(?:(?:pet|old|little|young|dairy|farm|stray|wild)\s+)?"
+            r"(?:cat|dog|puppy|kitten|horse|pony|foal|cow|pig|sheep|goat|rabbit|hamster|guinea\s+pig|parrot|bird|ferret|"
+            r"mouse|rat|monkey|fish|pet)")
 ANIMAL_PATIENT = re.compile(
-    r"\b(?:(?:my|our|his|her|their|the|a|an|this|that)\s+(?:(?:pet|old|little|young|dairy|farm|stray|wild)\s+)?" + (_ANIMALS := (
-        r"(?:cat|dog|puppy|kitten|horse|pony|foal|cow|pig|sheep|goat|rabbit|hamster|guinea\s+pig|parrot|bird|"
-        r"ferret|mouse|rat|monkey|fish|pet)")) + r"(?:['\u2019]s|s['\u2019])|"
-    r"(?:of|in|on|from)\s+(?:my|our|his|her|their|the|a|an|this|that)\s+(?:(?:pet|old|little|young|dairy|farm|stray|wild)\s+)?" + _ANIMALS + r"s?)\b"
+    r"\b(?:" + _ANIMALS + r"(?:['\u2019]s|s['\u2019])|(?:of|in|on|from)\s+" + _ANIMALS + r"s?)\b"
     # (not a bird's-eye view, a CAT scan, a dog bite)
     r"(?!(?:['\u2019]s)?[\s-]+(?:eye|scan|bite|bites|scratch)\b)",
     re.IGNORECASE)
@@ -621,14 +621,13 @@ def _declines_drawing(text: str) -> bool:
             # a mask named is no mask asked for ("how many pixels are in the left lung mask?"): a verb
             # with its object is ("... Outline each one."), and "where" anywhere ("Where is the ulcer?
             # Explain in words too.")
-            objects = DETERMINERS | PRONOUNS | {"me", "us", "each", "every", "both", "all", "where"}
             return "where" not in words and \
-                not any(w in (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS) and nxt in objects for w, nxt in zip(words, words[1:]))
+                not any(w in (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS) and nxt in OBJECTS | {"where"}
+                        for w, nxt in zip(words, words[1:]))
         # ("give me their masks" asks for masks; "convert the polyp masks to COCO" for a chore on files)
-        objects = DETERMINERS | PRONOUNS | {"me", "us", "each", "every", "all", "both"}
         said = {v for k, w in enumerate(words) for v in (w, w.removesuffix("s"))
-                if not (v in FILE_MASKS and k and words[k - 1] not in PLAIN_WORDS | CONJUNCTIONS | objects | {"then", "now"}
-                        and words[k + 1 : k + 2] != [] and words[k + 1] not in objects)}
+                if not (v in FILE_MASKS and k and words[k - 1] not in PLAIN_WORDS | CONJUNCTIONS | OBJECTS | {"then", "now"}
+                        and words[k + 1 : k + 2] != [] and words[k + 1] not in OBJECTS)}
         return not said & (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS)
     return False
 
@@ -649,9 +648,8 @@ def _payload_values(text: str) -> str:
     pieces = [p.strip() for p in re.split(r"\|" if "|" in fielded else r"[,;]", fielded.strip().strip("{}[]")) if p.strip()]
     if len(pieces) == 1:  # fields set apart by spaces alone ("key=clavicle side=patient left output=mask")
         pieces = [p for p in re.split(r"\s+(?=[A-Za-z][\w.-]*\s*[:=])", pieces[0]) if p]
-        # (a name of two words: "mask id=R CLAV output=binary mask")
-        pieces = [f"{a} {b}" if not re.search(r"[:=]", a) else b for a, b in zip(["="] + pieces, pieces)
-                  if re.search(r"[:=]", b)] if len(pieces) > 1 and re.search(r"[:=]", pieces[-1]) else pieces
+        if len(pieces) > 1 and not re.search(r"[:=]", pieces[0]):
+            pieces = [f"{pieces[0]} {pieces[1]}", *pieces[2:]]  # (a name of two words: "mask id=R CLAV output=binary mask")
     if len(pieces) < 2 or not all(re.search(r"[:=]", p) for p in pieces):
         return plain
     fields = []
@@ -870,6 +868,8 @@ POSSESSIVES = frozenset({"its", "their"})
 PARTS = frozenset({"edge", "edges", "margin", "margins", "rim", "extent", "limits", "shape", "size", "whole", "entirety"})
 DETERMINERS = frozenset({"a", "an", "the", "this", "that", "these", "those", "my", "our", "your", "his", "her", "their",
                          "its", "some"})
+# what follows a verb as its object ("outline each one", "give me their masks")
+OBJECTS = DETERMINERS | PRONOUNS | {"me", "us", "each", "every", "both", "all"}
 # a finding asked for by an everyday word is left to the image only when its target's phrases are
 # at least this close to what is asked (below it, the words say nothing of any target)
 VAGUE_MIN_SIMILARITY = 0.35
@@ -1033,11 +1033,15 @@ PURPOSE = re.compile(r"^(?:(?:i|we)\s+(?:want|need|would\s+like|have|plan|am\s+g
                      r"(?:to|in\s+order\s+to)\s+\w+|(?:for|as)\s+(?:a|an|my|the|our|part\s+of)\b)")
 
 
+# what names a place with "to" ("next to where ...", "lateral to where ...")
+PLACE_BEFORE_TO = LANDMARK_WORDS | frozenset(RELATIONS)
+
+
 def _opens_clause(tokens: list[str], k: int) -> bool:
     """Token ``k`` opens a clause: a clause word ("which", "where"), but not "that" before a noun it
     determines ("can you mark that spot") or right after a request verb ("outline that rim")."""
     if tokens[k] == "where" and (tokens[k - 1 : k] and tokens[k - 1] in LANDMARK_WORDS
-                                 or tokens[k - 2 : k] and tokens[k - 1] == "to" and tokens[k - 2] in LANDMARK_WORDS | set(RELATIONS)):
+                                 or tokens[k - 2 : k] and tokens[k - 1] == "to" and tokens[k - 2] in PLACE_BEFORE_TO):
         return False  # the place a landmark word names ("next to where the heart bulges out")
     if tokens[k] != "that":
         return tokens[k] in CLAUSE_WORDS
@@ -1361,6 +1365,8 @@ class PromptResolver:
         # the words that never make a target's name another thing (:meth:`_elsewhere_at`)
         self._not_modifiers = PLAIN_WORDS | self._name_words
         # the plural of a structure that comes in a left and a right ("lungs", "clavicles"): both
+        # (an animal's picture is refused unless a trained target is an animal's: ANIMAL_PATIENT)
+        self._animal_targets = any(ANIMAL_PATIENT.search(f"of a {t}") for t in self.targets)
         self._paired = frozenset(pluralize(w) for t in self.targets if _sides(t) for w in self._heads[t] if not w.endswith("s"))
         # everyday words for a finding that mean a trained target only in its own image ("spot")
         self._vague = {t: {w for v in catalog.targets[catalog.aliases.get(t, t)].vague_words for w in (v, pluralize(v))}
@@ -1609,29 +1615,36 @@ class PromptResolver:
         return twins and s1 - s2 < self.min_margin and s2 - s3 >= self.min_margin
 
     def _resolve(self, given: str) -> Resolution:
-        written = self._written(_translate(given))  # (its shorthand and slips read: "count the polyps, then segmnt them")
+        translated = _translate(given)
+        written = self._written(translated)  # (its shorthand and slips read: "count the polyps, then segmnt them")
         retracted = _retracted(written, self._naming)
         corrected = [m for m in CORRECTIONS.finditer(written) if not _apology(m)]
         if _declines_drawing(written) or _declines_drawing(retracted) or (corrected and _declines_drawing(written[corrected[-1].end():])) \
-                or FIELD_TASK.search(_translate(given)):
+                or FIELD_TASK.search(translated):
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything."; "Segment the
             # heart - sorry, scratch that, just tell me yes or no": no mask is asked for
             return Resolution(given, given, None, refused=True)
         prompt = _reword(retracted)
         found = self._resolve_given(given, prompt)
-        if (found.target is not None or found.candidates) and ANIMAL_PATIENT.search(prompt) and \
-                not any(ANIMAL_PATIENT.search(f"of a {t}") for t in self.targets):
-            return Resolution(given, given, None, found.similarity, found.runner_up, refused=self.names_only)
-        if (found.target is not None or found.candidates) and OTHER_IMAGING.search(prompt) and \
-                not any(_contains(prompt, n) for t in (found.target, *found.candidates) if t for n in self._names[t]) and \
-                all(t in self._vague for t in (found.target, *found.candidates) if t):
-            # "Segment the enhancing lesion on this brain MRI": the catalogue's lesions are seen in
-            # photographs, dermoscopy and colonoscopy; a target named outright is still read
+        if self._another_picture(prompt, (found.target, *found.candidates) if found.target else found.candidates):
             return Resolution(given, given, None, found.similarity, found.runner_up, refused=self.names_only)
         if self.names_only and found.target is None and not found.candidates and not found.refused \
                 and self._unreadable(given, prompt):
             return dataclasses.replace(found, refused=True)
         return found
+
+    def _another_picture(self, prompt: str, found: Sequence[str]) -> bool:
+        """The targets ``found`` are asked for in a picture none of them is seen in: an animal's ("the
+        ulcer on my horse's hoof"), unless a trained target is an animal's; another kind of image,
+        where every one of them is a catalogue target reached by a word of its entry, not by its name
+        ("Segment the enhancing lesion on this brain MRI": the catalogue's lesions are seen in
+        photographs, dermoscopy and colonoscopy; "the left lung on this chest CT" is still read)."""
+        if not found:
+            return False
+        if ANIMAL_PATIENT.search(prompt) and not self._animal_targets:
+            return True
+        return OTHER_IMAGING.search(prompt) is not None and all(t in self._vague for t in found) and \
+            not any(_contains(prompt, n) for t in found for n in self._names[t])
 
     def _written(self, translated: str) -> str:
         """A translated prompt as written out: shorthand and fields read (:func:`_expand`), slips
@@ -1964,9 +1977,14 @@ class PromptResolver:
         if len(named) > 1:
             # "Segment the right clavicle, the thin bone crossing the top of the right lung": the
             # first clause that names a target, if it names one, says what is asked; the rest describe it
-            for clause in _clauses(prompt):
-                if PAST_RESULT.search(clause) and any(self._named(c)[0] & named for c in _clauses(prompt) if not PAST_RESULT.search(c)):
-                    continue  # what an earlier mask gave ("Last time I got the left lung by mistake. I need ... the right lung")
+            clauses = _clauses(prompt)
+            # (what an earlier mask gave, where another clause names one: "Last time I got the left lung
+            # by mistake. I need ... the right lung")
+            past = {c for c in clauses if PAST_RESULT.search(c)}
+            past = past if any(self._named(c)[0] & named for c in clauses if c not in past) else set()
+            for clause in clauses:
+                if clause in past:
+                    continue
                 first = self._named(clause)[0] & named
                 if first:
                     named = first
