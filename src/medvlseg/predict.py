@@ -104,10 +104,12 @@ def segment_prompts(segmenter: Segmenter, image: np.ndarray, prompts: Sequence[s
                     samples: int = 30) -> list[tuple[SegmentationResult, dict[str, Any]]]:
     """Every prompt on one image in one batched model call, each result with the row every report
     shows (``predict``'s results, the service, the app, the demo): ``prompt``, ``present`` (the
-    presence score), ``presence_threshold``, ``called_present``, ``area_pixels``, ``area_fraction``."""
+    presence score), ``presence_threshold``, ``refused`` and ``refused_because`` (the resolver's reason, where it
+    gives one), ``called_present``, ``area_pixels``, ``area_fraction``."""
     results = segment_batch(segmenter, [image] * len(prompts), list(prompts), uncertainty=uncertainty, samples=samples)
     return [(r, {"prompt": p, "model_prompt": r.model_prompt, "present": round(float(r.present), 6),
-                 "presence_threshold": segmenter.presence_threshold_for(p, r.model_prompt), "refused": segmenter.refuses(p), "called_present": bool(r.mask.any()),
+                 "presence_threshold": segmenter.presence_threshold_for(p, r.model_prompt), "refused": segmenter.refuses(p),
+                 "refused_because": segmenter.refusal_reason(p), "called_present": bool(r.mask.any()),
                  "area_pixels": int(r.mask.sum()), "area_fraction": round(float(r.mask.mean()), 6)})
             for p, r in zip(prompts, results)]
 
@@ -606,7 +608,8 @@ def _predict_image(seg: Segmenter, arr: np.ndarray, prompt: str, out: Path, stem
     files["mask"] = _mask_name(stem, "image", Path())
     atomic_write_bytes(out / files["mask"], _png_bytes(r.mask.astype(np.uint8) * 255))  # last: marks it done
     return {"kind": "image", "shape": list(arr.shape[:2]), "model_prompt": r.model_prompt, "present": r.present,
-            "presence_threshold": seg.presence_threshold_for(prompt, r.model_prompt), "refused": seg.refuses(prompt), "called_present": bool(r.mask.any()),
+            "presence_threshold": seg.presence_threshold_for(prompt, r.model_prompt), "refused": seg.refuses(prompt),
+            "refused_because": seg.refusal_reason(prompt), "called_present": bool(r.mask.any()),
             "foreground_fraction": float(r.mask.mean()), "files": files}
 
 

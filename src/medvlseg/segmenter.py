@@ -165,6 +165,14 @@ class Segmenter:
         (:attr:`medvlseg.prompts.resolve.Resolution.refused`)."""
         return self.resolver is not None and self.resolver.resolve(prompt).refused
 
+    def refusal_reason(self, prompt: str) -> str | None:
+        """Why ``prompt`` is refused, where the resolver says more than that it names nothing ("'left
+        lung' was trained on radiograph pictures; the prompt asks in a ct picture"); None otherwise."""
+        if self.resolver is None:
+            return None
+        found = self.resolver.resolve(prompt)
+        return found.reason if found.refused else None
+
     def presence_threshold_for(self, prompt: str, model_prompt: str | None = None) -> float:
         """The presence threshold for ``prompt`` (given to the model as ``model_prompt``, by default
         :meth:`model_prompt`): the one given to the Segmenter, else the record's calibrated value for

@@ -11,6 +11,7 @@ import functools
 import logging
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -429,6 +430,12 @@ class SegDataModule(_lightning().LightningDataModule):
             CalibrationSet(self.val_set, negatives, self.cfg.seed), batch_size=self.cfg.optim.batch_size,
             num_workers=self.cfg.data.num_workers, collate_fn=collate,
         )
+
+    def target_modalities(self) -> dict[str, list[str]]:
+        """Per target, the kinds of picture it is trained on (the model record's ``modalities``)."""
+        from ..data.modality import target_modalities
+
+        return target_modalities(self.train_ds, {Path(p).resolve().name: Path(p) for p in self.cfg.data.paths})
 
     def train_image_hashes(self) -> list[str]:
         """Pixel hashes of the training images (sorted, unique): "the same image" as everywhere."""

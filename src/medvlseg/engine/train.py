@@ -519,7 +519,7 @@ def _train(cfg, *, resume, overrides, devices, strategy, num_nodes, out_dir, pro
     ]
     model.record = model.record.model_copy(update={
         "targets": sorted({s.target for s in dm.train_ds}), "data": data_record,
-        "prompt_type": cfg.data.prompt_type,
+        "prompt_type": cfg.data.prompt_type, "modalities": dm.target_modalities(),
     })
     module = SegModule(model, cfg, dm.dataset_names, cache)
 

@@ -13,7 +13,9 @@ record, produced by :func:`medvlseg.build_model`, stored in the header of every
   target (``presence_thresholds``, used when the prompt is that target's name), with the
   ``presence_rule`` that reads an image's presence score (:mod:`medvlseg.decision`; ``peak`` in
   records written before the rule was recorded);
-- ``targets``: the target names of the training data; ``data``: its datasets and manifest hashes.
+- ``targets``: the target names of the training data; ``data``: its datasets and manifest hashes;
+  ``modalities``: per target, the kinds of picture it was trained on (:mod:`medvlseg.data.modality`),
+  so that a prompt asking for it in another kind of picture is refused ("the left lung on this CT").
 
 Files written before the record existed (a header with ``build_kwargs``) are read by
 :meth:`ModelRecord.from_header` too.
@@ -61,6 +63,9 @@ class ModelRecord(BaseModel):
     # the prompts it was trained on (data.prompt_type): "p1" means target names only, so a sentence
     # naming a target is given to it as that name (prompts.resolve); None: not recorded (older runs)
     prompt_type: str | None = None
+    # per target (lower-case), the kinds of picture its training data held ("radiograph",
+    # "colonoscopy": medvlseg.data.modality.KINDS); a target without an entry is judged by words alone
+    modalities: dict[str, list[str]] = Field(default_factory=dict)
 
     @field_validator("format")
     @classmethod
@@ -77,6 +82,11 @@ class ModelRecord(BaseModel):
             raise ValueError(f"presence thresholds must lie in [0, 1], got {bad}")
         return {k.strip().lower(): float(t) for k, t in v.items()}
 
+    @field_validator("modalities")
+    @classmethod
+    def _modalities(cls, v: dict[str, list[str]]) -> dict[str, list[str]]:
+        return {k.strip().lower(): sorted({str(m).strip().lower() for m in kinds if str(m).strip()}) for k, kinds in v.items()}
+
     def presence_threshold_for(self, prompt: str) -> float:
         """The calibrated presence threshold of the target ``prompt`` names, else the global one."""
         return self.presence_thresholds.get(prompt.strip().lower(), self.presence_threshold)
@@ -92,6 +102,8 @@ class ModelRecord(BaseModel):
             del record["presence_rule"]
         if record["prompt_type"] is None:  # likewise
             del record["prompt_type"]
+        if not record["modalities"]:  # likewise
+            del record["modalities"]
         try:
             return json.dumps(record)
         except (TypeError, ValueError) as exc:

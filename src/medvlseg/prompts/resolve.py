@@ -126,13 +126,14 @@ import functools
 import re
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import jellyfish
 import torch
 import yaml
 
+from ..data.modality import compatible, kinds_in_prompt
 from .attributes import (COLOR_PALETTE, GREY_WORDS, LOCATIONS, MANY_WORD, NUMBER_WORDS, SHAPES, SIZE_CLASSES, TargetCatalog,
                          load_targets, pluralize)
 
@@ -357,6 +358,9 @@ class Resolution:
     # them?"). It reads words, not sentences, so the segmenter calls the prompt absent. Any model:
     # a prompt that says no mask is wanted ("just tell me yes or no, don't draw anything")
     refused: bool = False
+    # why it was refused, where a rule knows more than that it names nothing ("the model's 'left
+    # lung' was trained on radiograph pictures; the prompt asks in a ct picture")
+    reason: str | None = None
 
 
 def _words(text: str) -> list[str]:
@@ -1293,18 +1297,18 @@ class PromptResolver:
     ``names_only``: the model was trained on target names alone (module docstring).
     ``known_words``: words that are spelt right (the text tower's vocabulary); given, a word that is
     neither one of them nor a catalogue word is read as the catalogue word it is a slip for.
+    ``modalities``: per trained target, the kinds of picture it was trained on (the model record's;
+    :mod:`medvlseg.data.modality`): a prompt asking for it in a picture of another kind is refused
+    ("the left lung on this axial CT slice" of a radiograph model), one of the same kind read even
+    where the words alone would doubt it ("the enhancing lesion on this brain MRI" of an MRI model).
     """
 
     def __init__(self, encode: Callable[[list[str]], torch.Tensor], targets: Sequence[str], catalog: TargetCatalog | None = None,
                  *, min_similarity: float = MIN_SIMILARITY, min_margin: float = MIN_MARGIN, names_only: bool = False,
-                 known_words: Collection[str] | None = None, non_targets: bool = True) -> None:
+                 known_words: Collection[str] | None = None, non_targets: bool = True,
+                 modalities: Mapping[str, Collection[str]] | None = None) -> None:
         catalog = catalog or load_targets()
-        classes = set()
-        for t in targets:
-            t = (t or "").strip().lower()
-            if t:
-                classes.add(catalog.resolve(t).class_name.lower() if t in catalog.aliases else t)
-        self.targets = sorted(classes)
+        self.targets = sorted({_class_name(t, catalog) for t in targets if (t or "").strip()})
         self.encode = encode
         self.min_similarity, self.min_margin = float(min_similarity), float(min_margin)
         self.names_only = bool(names_only)
@@ -1367,6 +1371,8 @@ class PromptResolver:
         # the plural of a structure that comes in a left and a right ("lungs", "clavicles"): both
         # (an animal's picture is refused unless a trained target is an animal's: ANIMAL_PATIENT)
         self._animal_targets = any(ANIMAL_PATIENT.search(f"of a {t}") for t in self.targets)
+        # the kinds of picture each trained target was learnt from, under its class name
+        self._modalities = {_class_name(t, catalog): frozenset(kinds) for t, kinds in (modalities or {}).items() if kinds}
         self._paired = frozenset(pluralize(w) for t in self.targets if _sides(t) for w in self._heads[t] if not w.endswith("s"))
         # everyday words for a finding that mean a trained target only in its own image ("spot")
         self._vague = {t: {w for v in catalog.targets[catalog.aliases.get(t, t)].vague_words for w in (v, pluralize(v))}
@@ -1626,25 +1632,45 @@ class PromptResolver:
             return Resolution(given, given, None, refused=True)
         prompt = _reword(retracted)
         found = self._resolve_given(given, prompt)
-        if self._another_picture(prompt, (found.target, *found.candidates) if found.target else found.candidates):
-            return Resolution(given, given, None, found.similarity, found.runner_up, refused=self.names_only)
+        other = self._another_picture(written, prompt, (found.target, *found.candidates) if found.target else found.candidates)
+        if other is not None:
+            reason, known = other
+            return Resolution(given, given, None, found.similarity, found.runner_up, refused=known or self.names_only, reason=reason)
         if self.names_only and found.target is None and not found.candidates and not found.refused \
                 and self._unreadable(given, prompt):
             return dataclasses.replace(found, refused=True)
         return found
 
-    def _another_picture(self, prompt: str, found: Sequence[str]) -> bool:
-        """The targets ``found`` are asked for in a picture none of them is seen in: an animal's ("the
-        ulcer on my horse's hoof"), unless a trained target is an animal's; another kind of image,
-        where every one of them is a catalogue target reached by a word of its entry, not by its name
-        ("Segment the enhancing lesion on this brain MRI": the catalogue's lesions are seen in
-        photographs, dermoscopy and colonoscopy; "the left lung on this chest CT" is still read)."""
+    def _another_picture(self, written: str, prompt: str, found: Sequence[str]) -> tuple[str, bool] | None:
+        """Why the targets ``found`` are asked for in a picture none of them is seen in, and whether the
+        model's record says so (then any model refuses: it was never shown such a picture), or None:
+
+        - a kind of picture the record says none of them was trained on (``modalities``; ``written``
+          read by :func:`medvlseg.data.modality.kinds_in_prompt`): "the left lung on this axial CT
+          slice" of a radiograph model, "the polyp in this nasal endoscopy image" of a colonoscopy one;
+        - an animal's ("the ulcer on my horse's hoof"), unless a trained target is an animal's;
+        - with no record of the kinds, another kind of image where every one of them is a catalogue
+          target reached by a word of its entry, not by its name ("Segment the enhancing lesion on this
+          brain MRI": the catalogue's lesions are seen in photographs, dermoscopy and colonoscopy;
+          "the left lung on this chest CT" is then still read)."""
+        # (a prompt that names its target as a model reading sentences is given it unchanged: that target)
+        named = tuple(found) or (tuple(sorted(self._named(prompt)[0])) if self._modalities else ())
+        if named and all(t in self._modalities for t in named):
+            asked = kinds_in_prompt(written)
+            if asked and not any(compatible(a, m) for t in named for m in self._modalities[t] for a in asked):
+                trained = sorted({m for t in named for m in self._modalities[t]})
+                return (f"{' / '.join(repr(t) for t in named)} was trained on {' and '.join(trained)} pictures; "
+                        f"the prompt asks in a {' / '.join(sorted(asked))} picture", True)
         if not found:
-            return False
+            return None
         if ANIMAL_PATIENT.search(prompt) and not self._animal_targets:
-            return True
-        return OTHER_IMAGING.search(prompt) is not None and all(t in self._vague for t in found) and \
-            not any(_contains(prompt, n) for t in found for n in self._names[t])
+            return "the prompt asks in an animal's picture; the targets were trained on people", False
+        if all(t in self._modalities for t in found):
+            return None  # the record says what the pictures were: words alone do not overrule it
+        if OTHER_IMAGING.search(prompt) is not None and all(t in self._vague for t in found) and \
+                not any(_contains(prompt, n) for t in found for n in self._names[t]):
+            return "the prompt asks in another kind of picture than the catalogue's targets are seen in", False
+        return None
 
     def _written(self, translated: str) -> str:
         """A translated prompt as written out: shorthand and fields read (:func:`_expand`), slips
@@ -2225,6 +2251,13 @@ class PromptResolver:
         return best
 
 
+def _class_name(target: str, catalog: TargetCatalog) -> str:
+    """A trained target's class: a manifest string the catalogue knows ("wound") as its class ("foot
+    ulcer"), any other as written, lower case."""
+    t = target.strip().lower()
+    return catalog.resolve(t).class_name.lower() if t in catalog.aliases else t
+
+
 def resolver_for(model: torch.nn.Module) -> PromptResolver | None:
     """The resolver of a model whose record names its targets and whose backbone gives sentence
     features (``text_features``) from pretrained weights; None otherwise (prompts then go to the
@@ -2242,7 +2275,8 @@ def resolver_for(model: torch.nn.Module) -> PromptResolver | None:
     tokenizer = getattr(backbone, "tokenizer", None)
     known = tokenizer.get_vocab() if hasattr(tokenizer, "get_vocab") else None  # WordPiece: "##" pieces are no words
     return PromptResolver(lambda texts: backbone.text_features(texts), targets,
-                          names_only=getattr(record, "prompt_type", None) == "p1", known_words=known)
+                          names_only=getattr(record, "prompt_type", None) == "p1", known_words=known,
+                          modalities=getattr(record, "modalities", None))
 
 
 def _base_text_features():

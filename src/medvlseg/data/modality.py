@@ -1,0 +1,194 @@
+"""Imaging modality: what kind of picture a dataset holds, and what kind a prompt says its image is.
+
+A model knows its targets by name, but a name does not say where it was learnt: a "right lung"
+trained on chest radiographs says nothing of a CT slice, a "polyp" trained on colonoscopy nothing
+of a nasal endoscopy. The trainer records, per target, the modalities of the data it was trained
+on (:attr:`medvlseg.models.record.ModelRecord.modalities`), and the prompt resolver refuses a
+prompt that places its target in a picture of another kind ("Segment the left lung on this axial
+CT slice"), while a user's own CT-trained "right lung" is read there.
+
+A dataset's modality comes from, first found:
+
+1. a ``modality`` column of its ``manifest.csv`` (per row: a mixed dataset may hold several);
+2. ``modality`` in a ``dataset.json`` beside it (a string, or nnU-Net's ``{"0": "CT"}``; nnU-Net v2's
+   ``channel_names`` too);
+3. the name of a published dataset (:data:`KNOWN_DATASETS`: ``jsrt`` is chest radiographs).
+
+Anything else has no recorded modality, and the resolver then judges by words alone.
+
+Kinds are canonical names (:data:`KINDS`); some have a parent they are a kind of ("colonoscopy" is an
+"endoscopy", "dermoscopy" a "photograph", "ct" a "tomography"). Two kinds are compatible when one is
+the other or an ancestor of it: "this endoscopy frame" may be a colonoscopy, "this gastroscopy" is not.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .dataset import Sample
+
+__all__ = ["KINDS", "KNOWN_DATASETS", "compatible", "dataset_modality", "kind_of", "kinds_in_prompt", "target_modalities"]
+
+# kind -> (parent kind or None, the words and phrases that name it; regular expressions, lower case)
+KINDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
+    "photograph": (None, (r"photo(?:graph)?s?", r"photographic", r"pics?", r"snapshots?", r"selfies?",
+                          r"(?:smart)?phone\s+(?:image|picture)s?")),
+    "dermoscopy": ("photograph", (r"derm[ao]?t?oscop(?:y|ic|es?)", r"dermoscop(?:y|ic|es?)", r"dermatoscop(?:y|ic|es?)",
+                                  r"epiluminescence(?:\s+microscopy)?")),
+    "endoscopy": (None, (r"endoscop(?:y|ic|es?)", r"capsule\s+endoscopy")),
+    "colonoscopy": ("endoscopy", (r"colonoscop(?:y|ic|es?)", r"coloscop(?:y|ic|es?)", r"sigmoidoscop(?:y|ic|es?)",
+                                  r"lower\s+gi\s+endoscopy")),
+    "upper gi endoscopy": ("endoscopy", (r"gastroscop(?:y|ic|es?)", r"egd", r"o?esophagogastroduodenoscop(?:y|ic|es?)",
+                                         r"upper\s+(?:gi\s+)?endoscop(?:y|ic|es?)")),
+    "nasal endoscopy": ("endoscopy", (r"nasal\s+endoscop(?:y|ic|es?)", r"nasendoscop(?:y|ic|es?)", r"rhinoscop(?:y|ic|es?)",
+                                      r"sinus\s+endoscop(?:y|ic|es?)", r"sinonasal\s+endoscop(?:y|ic|es?)")),
+    "bronchoscopy": ("endoscopy", (r"bronchoscop(?:y|ic|es?)",)),
+    "cystoscopy": ("endoscopy", (r"cystoscop(?:y|ic|es?)",)),
+    "laryngoscopy": ("endoscopy", (r"laryngoscop(?:y|ic|es?)",)),
+    "arthroscopy": ("endoscopy", (r"arthroscop(?:y|ic|es?)",)),
+    "radiograph": (None, (r"x[\s-]?rays?", r"radiographs?", r"radiographic", r"cxrs?", r"(?:chest|plain|pa|ap)\s+films?")),
+    "mammography": (None, (r"mammo(?:gram|graphy|graphic)s?",)),
+    "angiography": (None, (r"angiogra(?:m|ms|phy|phic)", r"fluoroscop(?:y|ic|es?)", r"dsa")),
+    "tomography": (None, (r"(?:axial|coronal|sagittal|transverse|short[\s-]axis|long[\s-]axis)\s+(?:slices?|sections?|cuts?|views?)",
+                          r"tomograph(?:y|ic)")),
+    "ct": ("tomography", (r"ct", r"cta", r"hrct", r"cbct", r"computed\s+tomography", r"cat\s+scans?")),
+    "mri": ("tomography", (r"mri", r"mr\s+(?:image|scan|slice)s?", r"magnetic\s+resonance", r"t[12][\s-]?(?:weighted|w)",
+                           r"flair", r"cine\s+(?:mr|mri)")),
+    "ultrasound": (None, (r"ultrasounds?", r"ultrasonograph(?:y|ic)", r"sonograms?", r"sonograph(?:y|ic)",
+                          r"echo(?:cardiogram|cardiography)?s?", r"doppler")),
+    "nuclear medicine": (None, (r"pet[\s/-]?ct", r"pet\s+(?:scan|image|slice|study)s?", r"fdg[\s-]pet", r"spect", r"scintigra(?:m|phy)", r"bone\s+scan")),
+    "histology": (None, (r"histolog(?:y|ical)", r"histopatholog(?:y|ical)", r"microscop(?:y|ic|es?)", r"micrographs?",
+                         r"h\s*&\s*e", r"whole[\s-]slide\s+images?", r"wsi", r"(?:biopsy|pathology|glass)\s+slides?")),
+    "fundus": (None, (r"fundus", r"fundoscop(?:y|ic|es?)", r"ophthalmoscop(?:y|ic|es?)", r"retinal\s+(?:photo|image|picture)s?")),
+    "oct": (None, (r"oct\s+(?:scan|image|b-scan|slice|volume)s?", r"optical\s+coherence\s+tomography")),
+}
+
+# published datasets by the name of their folder (lower case), for data without a modality column
+KNOWN_DATASETS: dict[str, str] = {
+    **dict.fromkeys(("fuseg", "medetec", "azh", "dfuc", "dfuc2021", "dfuc2022"), "photograph"),
+    **dict.fromkeys(("ph2", "isic", "isic2016", "isic2017", "isic2018", "ham10000"), "dermoscopy"),
+    **dict.fromkeys(("polypgen", "kvasir", "kvasir-seg", "cvc-clinicdb", "cvc-colondb", "etis", "etis-larib", "bkai",
+                     "bkai-igh"), "colonoscopy"),
+    **dict.fromkeys(("jsrt", "scr", "montgomery", "shenzhen", "qata-cov19", "chestx-det"), "radiograph"),
+}
+
+_WORDS = {kind: re.compile(r"\b(?:" + "|".join(words) + r")\b", re.IGNORECASE) for kind, (_, words) in KINDS.items()}
+# longest phrases first, so that "nasal endoscopy" is read before "endoscopy" and "axial slice" before "slice"
+_ANY = re.compile(r"\b(?:" + "|".join(sorted((w for _, ws in KINDS.values() for w in ws), key=len, reverse=True)) + r")\b",
+                  re.IGNORECASE)
+# a kind word that says what the image at hand is: "on this axial CT slice", "in the MRI", "this
+# dermoscopy image", "CT slice", "modality: CT"; not one that names another picture ("the prior CT",
+# "compared with last week's x-ray", "not a CT")
+_DETERMINER = r"(?:this|the|a|an|that|my|these|those|his|her|our|their|attached|current)"
+_PICTURE = r"(?:image|images|picture|pictures|photo|photos|frame|frames|film|films|slice|slices|scan|scans|view|views|still|study|shot)"
+_OTHER_PICTURE = re.compile(r"\b(?:prior|previous|earlier|old|older|last|yesterday|recent|follow[\s-]?up|baseline|other|"
+                            r"not|no|never|instead|versus|vs|than|unlike|without)\b", re.IGNORECASE)
+
+
+def kind_of(text: str) -> str | None:
+    """The canonical kind ``text`` names ("CT" -> "ct", "chest radiographs (grey-scale)" ->
+    "radiograph", "wound photographs" -> "photograph", "MR" -> "mri"), the most specific when it
+    names several ("nasal endoscopy" -> "nasal endoscopy"), or None."""
+    text = str(text).strip()
+    if text.lower() in ("mr", "mr image", "mr images"):
+        return "mri"
+    if text.lower() in ("us", "us image"):
+        return "ultrasound"
+    if text.lower() in ("oct", "pet"):  # (in a sentence, a month and an animal)
+        return {"oct": "oct", "pet": "nuclear medicine"}[text.lower()]
+    found = [m.group(0).lower() for m in _ANY.finditer(text)]
+    kinds = [k for word in found for k, rx in _WORDS.items() if rx.fullmatch(word)]
+    # the most specific: one that no other found kind is a descendant of
+    specific = [k for k in kinds if not any(o != k and k in _ancestors(o) for o in kinds)]
+    return specific[0] if specific else None
+
+
+def _ancestors(kind: str) -> list[str]:
+    out, parent = [], KINDS[kind][0]
+    while parent is not None:
+        out.append(parent)
+        parent = KINDS[parent][0]
+    return out
+
+
+def compatible(asked: str, trained: str) -> bool:
+    """A picture of kind ``asked`` may be one of kind ``trained``: the same kind, or one is a kind of
+    the other ("endoscopy" and "colonoscopy", "photograph" and "dermoscopy"); never two siblings
+    ("gastroscopy" and "colonoscopy", "ct" and "mri")."""
+    return asked == trained or asked in _ancestors(trained) or trained in _ancestors(asked)
+
+
+def kinds_in_prompt(prompt: str) -> set[str]:
+    """The kinds of picture ``prompt`` says its image is ("Segment the left lung on this axial CT
+    slice" -> {"ct"}; "the polyp in this nasal endoscopy image" -> {"nasal endoscopy"}): a kind word
+    after a preposition and a determiner, after "this", before a word for a picture, or in a
+    ``modality`` field; not one that names another picture ("as on the prior CT", "not a CT")."""
+    kinds: set[str] = set()
+    for m in _ANY.finditer(prompt):
+        before = prompt[max(0, m.start() - 60): m.start()].lower()
+        after = prompt[m.end(): m.end() + 30].lower()
+        # the words between the kind word and the preposition or determiner that introduces it
+        lead = re.search(r"(?:\b(?:on|in|from|of|at|with|using|under|is|s)\s+" + _DETERMINER + r"|\b(?:this|these|current|attached)|"
+                         r"\bmodality\s*[:=]?\s*[\"']?|^|[(\[,;:])\s*((?:[\w'-]+\s+){0,3})$", before)
+        said = lead is not None and not _OTHER_PICTURE.search(lead.group(1) or "") and \
+            not re.search(r"\b(?:not|no|instead\s+of|than|versus|vs)\s+(?:a|an|the)?\s*$", before)
+        pictured = (re.match(r"\s*(?:[\w-]+\s+){0,2}?" + _PICTURE + r"\b", after) is not None
+                    or re.search(r"\b" + _PICTURE + r"$", m.group(0).lower()) is not None) and \
+            not _OTHER_PICTURE.search(before[-25:])
+        if lead is not None and lead.group(0).strip() == "" and not pictured and not re.match(r"\s*[:(-]", after):
+            said = False  # a kind word first says what the image is before a picture word or a colon ("CT: ...")
+        if said or pictured:
+            kind = kind_of(m.group(0))
+            if kind is not None:
+                kinds.add(kind)
+    # "axial CT slice": the CT, not a generic slice, once the more specific kind is named
+    return {k for k in kinds if not any(o != k and k in _ancestors(o) for o in kinds)}
+
+
+def dataset_modality(root: str | Path | None, name: str | None = None) -> set[str]:
+    """The modalities a dataset folder says it holds as a whole: a ``dataset.json``'s ``modality`` (a
+    string, or nnU-Net's ``{"0": "CT"}``) or ``channel_names``, else :data:`KNOWN_DATASETS` by
+    ``name`` (the folder's name by default); empty when neither says."""
+    meta = Path(root) / "dataset.json" if root is not None else None
+    if meta is not None and meta.is_file():
+        try:
+            raw = json.loads(meta.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            raw = {}  # a broken dataset.json is named by the label-map reader; here it says nothing
+        for key in ("modality", "channel_names"):
+            value = raw.get(key) if isinstance(raw, dict) else None
+            values = value.values() if isinstance(value, dict) else [value] if isinstance(value, str) else []
+            kinds = {k for v in values if (k := kind_of(str(v)))}
+            if kinds:
+                return kinds
+    if name is None and root is not None:
+        name = Path(root).resolve().name
+    known = KNOWN_DATASETS.get((name or "").strip().lower())
+    return {known} if known else set()
+
+
+def target_modalities(samples: Iterable[Sample], roots: Mapping[str, str | Path]) -> dict[str, list[str]]:
+    """Per target (lower case), the kinds of picture ``samples`` hold: a sample's ``modality``
+    manifest column, else its dataset's (:func:`dataset_modality`; ``roots``: dataset name -> folder).
+    A target one of whose samples has none gets no entry: what its unknown pictures were, no one can say."""
+    by_dataset: dict[str, set[str]] = {}
+    out: dict[str, set[str]] = {}
+    unknown: set[str] = set()
+    for s in samples:
+        target = s.target.strip().lower()
+        kind = kind_of(s.meta.get("modality") or "") if s.meta.get("modality") else None
+        if kind is not None:
+            kinds = {kind}
+        else:
+            if s.dataset not in by_dataset:
+                by_dataset[s.dataset] = dataset_modality(roots.get(s.dataset), s.dataset)
+            kinds = by_dataset[s.dataset]
+        if not kinds:
+            unknown.add(target)
+        out.setdefault(target, set()).update(kinds)
+    return {t: sorted(k) for t, k in sorted(out.items()) if t not in unknown}

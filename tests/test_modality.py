@@ -1,0 +1,137 @@
+"""Imaging modality (medvlseg.data.modality): what kind of picture a dataset holds, what kind a prompt
+says its image is, recorded per target by training and read by the prompt resolver, which refuses a
+target asked for in a kind of picture it was never trained on."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from medvlseg.data.dataset import SegmentationDataset
+from medvlseg.data.modality import compatible, dataset_modality, kind_of, kinds_in_prompt, target_modalities
+from medvlseg.models.record import ModelRecord
+from medvlseg.prompts.resolve import PromptResolver
+
+from test_engine import make_config, make_dataset
+from test_prompt_resolve import TARGETS, bag_of_words
+
+
+def test_kind_of_reads_the_words_datasets_and_users_write():
+    cases = {"CT": "ct", "MR": "mri", "T2-weighted MRI": "mri", "chest radiographs (grey-scale)": "radiograph",
+             "CXR": "radiograph", "wound photographs": "photograph", "dermoscopy": "dermoscopy",
+             "colonoscopy, six centres": "colonoscopy", "nasal endoscopy": "nasal endoscopy", "echocardiogram": "ultrasound",
+             "PET-CT": "nuclear medicine", "H&E histology": "histology", "plain words": None, "": None}
+    for text, kind in cases.items():
+        assert kind_of(text) == kind, text
+
+
+def test_compatible_kinds_are_one_kind_or_a_kind_of_the_other():
+    assert compatible("endoscopy", "colonoscopy") and compatible("colonoscopy", "endoscopy")
+    assert compatible("photograph", "dermoscopy") and compatible("dermoscopy", "photograph")
+    assert compatible("tomography", "ct") and compatible("radiograph", "radiograph")
+    assert not compatible("nasal endoscopy", "colonoscopy")  # siblings
+    assert not compatible("ct", "mri") and not compatible("ct", "radiograph") and not compatible("ultrasound", "photograph")
+
+
+def test_kinds_in_prompt_reads_what_the_image_at_hand_is():
+    said = {
+        "Segment the left lung on this axial CT slice.": {"ct"},
+        "Segment the heart on this short-axis cardiac MRI, LV and RV together": {"mri"},
+        "um can you do the right lung on this lung ultrasound clip": {"ultrasound"},
+        "the polyp in this nasal endoscopy image": {"nasal endoscopy"},
+        "outline the mole in this dermoscopy photo": {"dermoscopy"},
+        "modality: MRI, target: heart": {"mri"},
+        "CT: segment the liver": {"ct"},
+        "segment the polyp (colonoscopy frame)": {"colonoscopy"},
+        "the heart on this CXR, compare with the prior CT": {"radiograph"},  # the prior CT is another picture
+        "this is an x-ray, not a CT: segment the heart": {"radiograph"},
+    }
+    for prompt, kinds in said.items():
+        assert kinds_in_prompt(prompt) == kinds, prompt
+    for prompt in ("the patient had a CT last week; segment the right lung", "as seen on the previous CT, outline the heart",
+                   "segment the polyp in the colon", "a slice of cake", "heart", "find the growth in my colon camera picture"):
+        assert kinds_in_prompt(prompt) == set(), prompt
+
+
+def test_a_dataset_says_its_modality_by_manifest_column_dataset_json_or_its_published_name(tmp_path):
+    assert dataset_modality(tmp_path / "jsrt") == {"radiograph"} and dataset_modality(None, "PolypGen") == {"colonoscopy"}
+    assert dataset_modality(tmp_path / "mine") == set()
+    (tmp_path / "nn").mkdir()
+    (tmp_path / "nn" / "dataset.json").write_text(json.dumps({"channel_names": {"0": "CT"}, "labels": {"background": 0}}))
+    assert dataset_modality(tmp_path / "nn") == {"ct"}
+    (tmp_path / "nn" / "dataset.json").write_text(json.dumps({"modality": "T1-weighted MR"}))
+    assert dataset_modality(tmp_path / "nn") == {"mri"}
+
+    # per row: a column beats the folder's name; a target one of whose pictures nobody named gets nothing
+    ds = make_dataset(tmp_path / "jsrt", target="heart")
+    rows = (ds / "manifest.csv").read_text().splitlines()
+    (ds / "manifest.csv").write_text("\n".join([rows[0] + ",modality"] + [r + ",CT" for r in rows[1:]]) + "\n")
+    other = make_dataset(tmp_path / "folder", target="liver")
+    samples = [*SegmentationDataset.open(ds), *SegmentationDataset.open(other)]
+    assert target_modalities(samples, {"jsrt": ds, "folder": other}) == {"heart": ["ct"]}
+    plain = make_dataset(tmp_path / "kvasir", target="polyp")
+    assert target_modalities(SegmentationDataset.open(plain), {"kvasir": plain}) == {"polyp": ["colonoscopy"]}
+
+
+def test_the_record_carries_the_modalities_and_leaves_them_out_when_unknown():
+    base = {"model": "unet", "image_size": 32, "image_mean": (0.5,) * 3, "image_std": (0.5,) * 3}
+    rec = ModelRecord(**base, modalities={"Right Lung": ["Radiograph", "radiograph"]})
+    assert rec.modalities == {"right lung": ["radiograph"]}
+    assert ModelRecord.from_dict(json.loads(rec.to_header())).modalities == rec.modalities
+    assert "modalities" not in json.loads(ModelRecord(**base).to_header())  # as older versions wrote it
+
+
+def test_training_records_each_targets_modality(tmp_path):
+    pytest.importorskip("lightning")
+    from medvlseg.checkpoints import resolve_model
+    from medvlseg.engine.train import train
+
+    data = make_dataset(tmp_path / "ph2", target="skin lesion")  # a published dataset, by its name
+    run = train(make_config(data, tmp_path / "runs", "optim.epochs=1"), progress=False)
+    assert resolve_model(run)[0].record.modalities == {"skin lesion": ["dermoscopy"]}
+    assert json.loads((Path(run) / "metadata.json").read_text())["record"]["modalities"] == {"skin lesion": ["dermoscopy"]}
+
+
+RADIOGRAPHS = {t: ["radiograph"] for t in ("left lung", "right lung", "left clavicle", "right clavicle", "heart")}
+MODALITIES = {"foot ulcer": ["photograph"], "skin lesion": ["dermoscopy"], "polyp": ["colonoscopy"], **RADIOGRAPHS}
+
+
+def test_a_target_asked_for_in_a_picture_it_was_never_trained_on_is_refused():
+    r = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, min_margin=0.05, modalities=MODALITIES)
+    for prompt in ("Segment the left lung on this axial CT slice.", "the heart in this short-axis cardiac MRI",
+                   "the polyp in this nasal endoscopy image", "outline the foot ulcer on this x-ray"):
+        found = r.resolve(prompt)
+        assert found.refused and found.target is None and "trained on" in found.reason, prompt
+    for prompt, target in (("the left lung on this chest x-ray", "left lung"), ("the polyp in this endoscopy frame", "polyp"),
+                           ("the skin lesion in this photo", "skin lesion"), ("the left lung (the prior CT showed a nodule)", "left lung")):
+        found = r.resolve(prompt)
+        assert not found.refused and found.reason is None, prompt
+        assert r.resolve(prompt).model_prompt == prompt or found.target == target, prompt
+    # without a record of the kinds, a target named outright is read on any picture, as before
+    unknown = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, min_margin=0.05)
+    assert not unknown.resolve("Segment the left lung on this axial CT slice.").refused
+
+
+def test_a_model_trained_on_ct_reads_its_target_on_a_ct_and_refuses_it_on_a_radiograph():
+    r = PromptResolver(bag_of_words, ["right lung", "left lung"], min_similarity=0.3, min_margin=0.05,
+                       modalities={"right lung": ["ct"], "left lung": ["ct"]})
+    assert not r.resolve("the right lung on this axial CT slice").refused
+    assert r.resolve("the right lung on this chest x-ray").refused
+
+
+def test_resolver_for_and_the_segmenter_read_the_records_modalities(monkeypatch):
+    import medvlseg
+    from medvlseg.prompts.resolve import resolver_for
+    from medvlseg.segmenter import Segmenter
+
+    model = medvlseg.build_model("medclipseg", backbone="tiny-lite")
+    model.record.targets, model.record.modalities = ["right lung", "heart"], {"right lung": ["radiograph"], "heart": ["radiograph"]}
+    monkeypatch.setattr(model.backbone, "weight_source", "pip:stand-in", raising=False)
+    r = resolver_for(model)
+    assert r.resolve("the right lung on this axial CT slice").refused
+    assert not r.resolve("the right lung on this chest x-ray").refused
+    seg = Segmenter(model)
+    assert "radiograph" in seg.refusal_reason("the heart in this cardiac MRI") and seg.refuses("the heart in this cardiac MRI")
+    assert seg.refusal_reason("the heart on this PA chest film") is None
