@@ -135,3 +135,18 @@ def test_resolver_for_and_the_segmenter_read_the_records_modalities(monkeypatch)
     seg = Segmenter(model)
     assert "radiograph" in seg.refusal_reason("the heart in this cardiac MRI") and seg.refuses("the heart in this cardiac MRI")
     assert seg.refusal_reason("the heart on this PA chest film") is None
+
+
+def test_calibrate_fills_the_modalities_of_a_run_trained_before_they_were_recorded(tmp_path):
+    pytest.importorskip("lightning")
+    from medvlseg.checkpoints import resolve_model
+    from medvlseg.engine.calibrate import recalibrate_run
+    from medvlseg.engine.train import train
+
+    data = make_dataset(tmp_path / "mine", target="liver")
+    run = train(make_config(data, tmp_path / "runs", "optim.epochs=1"), progress=False)
+    assert resolve_model(run)[0].record.modalities == {}  # nobody said what the pictures were
+    rows = (data / "manifest.csv").read_text().splitlines()
+    (data / "manifest.csv").write_text("\n".join([rows[0] + ",modality"] + [r + ",CT" for r in rows[1:]]) + "\n")
+    recalibrate_run(run, tmp_path / "again")
+    assert resolve_model(tmp_path / "again")[0].record.modalities == {"liver": ["ct"]}
