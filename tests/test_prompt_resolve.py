@@ -1276,3 +1276,44 @@ def test_minilm_reads_list_29s_misses(lite):
     assert not FIELD_TASK.search("the task is to segment the heart") and not FIELD_TASK.search('{"task": "segment"}')
     assert _expand("SELECT mask FROM frame WHERE structure = 'polyp'") == "polyp"
     assert not _declines_drawing("could you tell me where the polyp is and outline it")
+
+
+def test_minilm_reads_list_30s_misses(lite):
+    """List 30's misses and decoys 24's hits at first reading (the rules for list 29), the rules
+    written for them, and what they must leave alone. (Its five hits on other kinds of picture, a CT
+    slice, a cardiac MRI, an echo, are the model record's modalities: tests/test_modality.py.)"""
+    from medvlseg.prompts.resolve import _expand
+
+    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+    for prompt, target in [
+        # a command line: what its flags for the text ask for
+        ("segtool --image derm_0412.jpg --prompt 'pigmented naevus' --out naevus_mask.png", "skin lesion"),
+        ("./segment --image cxr_0087.png --target clavicle_left --laterality patient", "left clavicle"),
+        # what is said on the way
+        ("okay so um can you outline the ulcer on the bottom of his foot the open sore part just the wound bed and the edges "
+         "thanks", "foot ulcer"),
+        ("segmnt the foot wound pls, dont include the healthy skin or the callus rim around it", "foot ulcer"),
+        # "right" that says how far; "shade in"
+        ("Homework Q3: on the dermatoscope picture, shade in the suspected melanoma right up to its boundary and nothing "
+         "outside it.", "skin lesion"),
+        # "include" adds to what is drawn
+        ("Last mask missed the flat part of the polyp next to the fold - redo the polyp segmentation and include its flat "
+         "base this time.", "polyp"),
+        # the skin's mole, whatever else the sentence says
+        ("the mole on my back, dug into it with a nail", "skin lesion")]:
+        assert r.resolve(prompt).target == target, prompt
+    for decoy in ("find the mole in this photo of my back garden, it keeps digging up the lawn",
+                  "Outline the mole - the small burrowing animal - in this garden photograph.",
+                  "Which side is the heart on in this CXR, left or right? Text answer only.",
+                  "my heart isn't in it today lol, can we skip the lung stuff",
+                  "A polyp walks into a bar... finish the joke",
+                  "Reason for visit: follow-up of foot ulcer | Requested output: printed appointment letter",
+                  "python train.py --task lung_nodule_detection --epochs 50"):
+        _assert_refused(r, decoy)
+    assert r.resolve("key=polyp output=mask").target == "polyp"
+    # the side stays where it is one
+    for kept in ("the bone on the right across from the heart", "the patient's right next to the heart", "right lung"):
+        assert "right" in _expand(kept), kept
+    assert "right" not in _expand("the melanoma right up to its boundary")
+    assert _expand("okay so um segment the heart pls") == "segment the heart"
+    assert _expand("seg --modality colonoscopy --class polyp --out polyp_mask.png") == "polyp"

@@ -250,7 +250,7 @@ LEAD_INS = (r"(?:(?:so|then|now|next(?!\s+to\b)|first|finally|lastly|step\s+\d+)
             r"i\s+(?:want|need|would\s+like)\s+(?:that\s+)?(?:you\s+)?(?:to\s+)?|help\s+me\s+|where\s+(?:is|are)\s+|"
             r"(?:is|are)\s+there\s+)*")
 REQUEST_VERBS = (r"(?:segment|outline|highlight|mark|mask|find|show(?:\s+me)?|draw|delineate|"
-                 r"identify|locate|detect|label|contour|trace|select|extract|annotate|circle|shade|colou?r(?:\s+in)?|see|"
+                 r"identify|locate|detect|label|contour|trace|select|extract|annotate|circle|shade(?:\s+in)?|colou?r(?:\s+in)?|fill\s+in|see|"
                  r"give\s+me|get|include|note|look\s+at|check)"
                  # what is drawn, and "around": the request's own words ("draw a circle around the mole")
                  r"(?:\s+(?:a|an)\s+(?:circle|line|box|contour|mask|outline|border|ring))?(?:\s+a?round)?")
@@ -379,9 +379,12 @@ def _expand(text: str) -> str:
     heart points to" -> "the patient's left side"; an emoji ends a clause ("... my left collar bone 😣
     can you show ..."), one that names a structure is its word ("🫀" -> "heart")."""
     text = text.replace("_", " ")  # field names and labels ("mask_id=R_CLAV", "dfu_wound_bed")
+    text = FILLERS.sub(" ", RIGHT_AS_FAR.sub("", text)).strip()
     text = ROLE_HERE.sub("", text)  # who is asking ("endoscopy tech here, need the outline of ...")
     if (query := SQL_WHERE.match(text)) and (asked := re.findall(r"=\s*'([^']*)'", query.group("where"))):
         text = " ".join(asked)  # a query: what its conditions name ("SELECT mask FROM frame WHERE structure = 'polyp'")
+    elif len(CLI_FLAG.findall(text)) >= 2 and (asked := [next(v for v in m.groups() if v is not None) for m in CLI_ASKED.finditer(text)]):
+        text = " ".join(asked)
     for emoji, word in EMOJI_WORDS.items():
         text = text.replace(emoji, f" {word} ")
     plain = EMOJI.sub(" ", text)
@@ -543,8 +546,12 @@ WISH = re.compile(r"^(?:but\s+)?(?:i|we)\s+(?:(?:only|just|really|also|still|do)
                   r"(?!to\s+(?:ignore|exclude|skip|omit|leave)\b)", re.IGNORECASE)
 # an idiom in which a target's word names nothing ("let's get to the heart of the matter")
 IDIOMS = re.compile(r"\bheart(?=\s+of\s+(?:the\s+|this\s+|that\s+)?(?:matter|problem|issue|question|story|debate|city|town|"
-                    r"it\s+all|gold|stone|a\s+lion|a\s+champion)\b|['\u2019]s\s+(?:desire|content)\b|\s+is\s+broken\b)|"
-                    r"(?<=\bbroken\s)heart\b", re.IGNORECASE)
+                    r"it\s+all|gold|stone|a\s+lion|a\s+champion)\b|['\u2019]s\s+(?:desire|content)\b|\s+is\s+broken\b|"
+                    r"\s+(?:is\s*n['\u2019]?t|is\s+not|was\s*n['\u2019]?t|was\s+not)\s+(?:really\s+)?in\s+it\b)|"
+                    r"(?<=\bbroken\s)heart\b|"
+                    # the mole that digs the lawn ("the mole in this photo of my back garden, it keeps digging up the lawn")
+                    r"\bmoles?\b(?=[^.?!]*\b(?:burrow\w*|(?:dig|digs|digging|dug)\s+up|lawn|molehills?|tunnel\w*|critters?|mammals?|vermin|"
+                    r"rodents?)\b)", re.IGNORECASE)
 # what says that no mask is wanted: outright ("no mask needed", "do not segment it", "don't draw
 # anything"; not "no mask needed for the ruler") ...
 NO_DRAWING = re.compile(
@@ -559,6 +566,7 @@ NO_DRAWING = re.compile(
 ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
                          r"\bas\s+a\s+number\b|\b(?:give|report|return|tell|answer|express|want|need)\b[^.?!]{0,40}?\bas\s+a\s+(?:percentage|score|grade)\b|\bi\s+only\s+need\s+(?:a|the)\s+(?:number|score|grade)\b|"
                          r"\bjust\s+(?:answer|a\s+number|the\s+number|the\s+score|the\s+grade|a\s+probability)\b|"
+                         r"\b(?:text|verbal|written)\s+(?:answer|reply|response)\s+only\b|\b(?:answer|reply)\s+in\s+text\b|"
                          # ("could you tell me what the left lung does", "I am writing to enquire whether ...")
                          r"\btell\s+(?:me|us)\s+(?:what|how|why|whether|if|when|who)\b|\b(?:enquire|inquire)\s+(?:whether|if|about)\b",
                          re.IGNORECASE)
@@ -572,8 +580,15 @@ OTHER_TASKS = re.compile(
     r"(?:grade|stage|score|rate)(?=\s+(?:this|that|these|those|the|a|an|it|them|my|his|her|their|our)\b))\b|"
     # ... or a text of another kind ("give me a recipe for braised lamb heart")
     r"\b(?:give|send|tell|show|find)\s+(?:me|us)\s+(?:a|an|the|some)\s+(?:\w+\s+)?(?:recipes?|poems?|songs?|jokes?|stor(?:y|ies)|"
-    r"essays?|limericks?)\b",
+    r"essays?|limericks?)\b|"
+    # ... or the end of a joke ("A polyp walks into a bar... finish the joke")
+    r"\b(?:finish|complete|continue|tell)\s+(?:me\s+)?(?:the|this|that|a)\s+(?:joke|punchline|pun|riddle)\b|\bwalks\s+into\s+a\s+bar\b",
     re.IGNORECASE)
+# ... or an output field that is no picture ("Requested output: printed appointment letter"), read
+# before the fields are ("output" is none of what is asked)
+OUTPUT_ELSE = re.compile(r"\b(?:requested\s+)?output\s*[:=]\s*['\"]?(?:a\s+|the\s+)?(?:printed\s+)?(?:letter|email|e-mail|invoice|bill|"
+                         r"report|summary|essay|poem|appointment|referral|prescription|text|answer|number|count|list|table|"
+                         r"spreadsheet|csv)\b", re.IGNORECASE)
 # masks named after what they hold ("the polyp masks"): files a chore is done on, no mask asked for
 FILE_MASKS = frozenset({"mask", "segmentation", "outline", "contour", "annotation", "label"})
 # ... or by asking to undo a mask made before ("Delete the right clavicle mask I made earlier")
@@ -714,6 +729,19 @@ PAST_RESULT = re.compile(r"\b(?:by\s+mistake|last\s+time|you\s+(?:gave|sent|retu
 # a query for masks ("SELECT mask FROM frame WHERE structure = 'colonic polyp'"; not "SELECT COUNT(*) ...")
 SQL_WHERE = re.compile(r"^\s*select\s+(?:[\w.]+\s*,\s*)*(?:mask|masks|segmentation|outline|contour)\s+from\b[^;]*?\bwhere\b"
                        r"(?P<where>[^;]*)", re.IGNORECASE)
+# a command line ("segtool --image derm_0412.jpg --prompt 'pigmented naevus' --out mask.png"): what
+# its flags for the text ask for, the paths and other options no part of it
+CLI_FLAG = re.compile(r"(?:^|\s)--?[A-Za-z][\w-]*(?=[\s=])")
+CLI_ASKED = re.compile(r"(?:^|\s)--(?:prompt|text|target|query|structure|label|organ|class|anatomy|find|segment)"
+                       r"(?:[\s=]+)(?:'([^']*)'|\"([^\"]*)\"|([^\s'\"-].*?)(?=\s+--?[A-Za-z]|\s*$))", re.IGNORECASE)
+# "right" that says how far, not which side ("shade in the melanoma right up to its boundary"); not
+# the side itself ("the one on the right, across from the heart")
+RIGHT_AS_FAR = re.compile(r"(?<!\bthe\s)(?<!\bon\s)(?<!\bto\s)(?<!'s\s)(?<!\u2019s\s)\bright\s+(?=(?:up|down|out)\s+(?:to|against)\b|"
+                          r"(?:through|across|along|into|onto|over|next\s+to|beside|behind|round|around)\b)", re.IGNORECASE)
+# what a dictated or chatty prompt says on the way ("okay so um can you ...", "the foot wound pls,
+# do not include ..."): no part of what is asked
+FILLERS = re.compile(r"^\s*(?:okay|ok|alright)\s*,?\s+(?:so\s+)?|\b(?:u+m+|u+h+|uhm|e+r+m+|h+m+)\b[,.]?\s*|"
+                     r"\s+(?:pls|plz|please|thanks|thx)(?=\s*(?:[,;!?]|\.(?:\s|$)|$))", re.IGNORECASE)
 # who is asking, said first ("endoscopy tech here, ...", "physics phd here -")
 ROLE_HERE = re.compile(r"^\s*(?:[A-Za-z][\w.'-]*\s+){0,3}(?:[a-z]+(?:ologist|ist|ian)|tech|nurse|student|phd|resident|doctor|"
                        r"dr|registrar|fellow|radiographer|annotator|engineer|developer|dev|researcher|surgeon|gp|consultant|"
@@ -1482,7 +1510,8 @@ class PromptResolver:
         # (a request after "and" in a clause that asks for none: "leave it alone and outline the fold")
         pieces = [p for clause in _clauses(prompt)
                   for p in ([clause] if REQUEST.match(clause + " ") else re.split(r"\s+(?:and|but)\s+(?=\w)", clause))]
-        asked = [(clause, m) for clause in pieces if (m := REQUEST.match(clause + " ")) is not None]
+        # ("include" adds to what is drawn: "redo the polyp segmentation and include its flat base")
+        asked = [(clause, m) for clause in pieces if (m := REQUEST.match(clause + " ")) is not None and "include" not in _words(m.group())]
         # a request to look first, and one to draw after it ("I need to check for a midshaft fracture, so
         # mask the whole right clavicle"): the drawing says what is asked
         drawn = [(c, m) for c, m in asked if set(_words(m.group())) & DRAWING_VERBS]
@@ -1626,13 +1655,13 @@ class PromptResolver:
         retracted = _retracted(written, self._naming)
         corrected = [m for m in CORRECTIONS.finditer(written) if not _apology(m)]
         if _declines_drawing(written) or _declines_drawing(retracted) or (corrected and _declines_drawing(written[corrected[-1].end():])) \
-                or FIELD_TASK.search(translated):
+                or FIELD_TASK.search(translated) or OUTPUT_ELSE.search(translated):
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything."; "Segment the
             # heart - sorry, scratch that, just tell me yes or no": no mask is asked for
             return Resolution(given, given, None, refused=True)
         prompt = _reword(retracted)
         found = self._resolve_given(given, prompt)
-        other = self._another_picture(written, prompt, (found.target, *found.candidates) if found.target else found.candidates)
+        other = self._another_picture(f"{translated}\n{written}", prompt, (found.target, *found.candidates) if found.target else found.candidates)
         if other is not None:
             reason, known = other
             return Resolution(given, given, None, found.similarity, found.runner_up, refused=known or self.names_only, reason=reason)
