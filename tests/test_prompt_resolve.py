@@ -1001,7 +1001,7 @@ def test_questions_mask_edits_sides_alone_and_the_other_one(resolver):
     for text in ("right side of patient", "the patient's left side", "left"):
         assert resolver.resolve(text).target is None, text
     # "the other" is the side not wanted, where that side is the only one said
-    assert _reword("Not the left one, the other lung please.") == "Not the left one, the right lung please."
+    assert _reword("Not the left one, the other lung please.") == "Not the left one, the right lung."  # ("please" said on the way)
     assert _reword("the other lung, not the right") == "the left lung, not the right"
     assert _reword("Not the left clavicle, the other one, ignore the other bones") == \
         "Not the left clavicle, the right one, ignore the other bones"
@@ -1282,7 +1282,7 @@ def test_minilm_reads_list_30s_misses(lite):
     """List 30's misses and decoys 24's hits at first reading (the rules for list 29), the rules
     written for them, and what they must leave alone. (Its five hits on other kinds of picture, a CT
     slice, a cardiac MRI, an echo, are the model record's modalities: tests/test_modality.py.)"""
-    from medvlseg.prompts.resolve import _expand
+    from medvlseg.prompts.resolve import _expand, _reword
 
     r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
     for prompt, target in [
@@ -1300,7 +1300,11 @@ def test_minilm_reads_list_30s_misses(lite):
         ("Last mask missed the flat part of the polyp next to the fold - redo the polyp segmentation and include its flat "
          "base this time.", "polyp"),
         # the skin's mole, whatever else the sentence says
-        ("the mole on my back, dug into it with a nail", "skin lesion")]:
+        ("the mole on my back, dug into it with a nail", "skin lesion"),
+        ("segment the mole on my arm, noticed it after mowing the lawn", "skin lesion"),
+        ("outline the mole; it bled when my dog was digging up the garden", "skin lesion"),
+        # an output field that holds a mask asks for one
+        ("output: table of pixel areas plus mask of the heart", "heart")]:
         assert r.resolve(prompt).target == target, prompt
     for decoy in ("find the mole in this photo of my back garden, it keeps digging up the lawn",
                   "Outline the mole - the small burrowing animal - in this garden photograph.",
@@ -1312,8 +1316,42 @@ def test_minilm_reads_list_30s_misses(lite):
         _assert_refused(r, decoy)
     assert r.resolve("key=polyp output=mask").target == "polyp"
     # the side stays where it is one
-    for kept in ("the bone on the right across from the heart", "the patient's right next to the heart", "right lung"):
-        assert "right" in _expand(kept), kept
-    assert "right" not in _expand("the melanoma right up to its boundary")
-    assert _expand("okay so um segment the heart pls") == "segment the heart"
+    for kept in ("the bone on the right across from the heart", "the patient's right next to the heart", "right lung",
+                 "the lung at right behind the heart", "the ulcer on his right next to the big toe",
+                 "the lung on the patients right behind the heart", "the bone in the upper right over the lung apex"):
+        assert "right" in _reword(kept), kept
+    assert "right" not in _reword("the melanoma right up to its boundary")
+    assert _reword("okay so um segment the heart pls") == "segment the heart"
+    assert _expand("okay so um segment the heart pls") == "okay so um segment the heart pls"  # a sentence model's input
     assert _expand("seg --modality colonoscopy --class polyp --out polyp_mask.png") == "polyp"
+    assert _expand("seg --image cxr.png --prompt 'patient's right clavicle' --out x") == "patient's right clavicle"
+    assert "left lung" in _expand("Please segment the left lung --target heart is wrong --out x")  # no command line
+
+
+def test_minilm_reads_list_31s_misses(lite):
+    """List 31's misses at first reading (the rules for list 30 and the record's modalities) and
+    decoys 25's hits after the review narrowed the modality words, the rules written for them, and
+    what they must leave alone."""
+    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+    for prompt, target in [
+        # what bounds it is a list of landmarks, over commas
+        ("outline the dark air-filled area of the chest on the patient's right side, bounded by the ribs laterally, the heart "
+         "and mediastinum medially and the dome of the right hemidiaphragm below", "right lung"),
+        # a request said for someone else
+        ("Dr. Okafor wants the mushroom-shaped lump on the colon lining marked out in this frame before the resection review.",
+         "polyp"),
+        # a correction: "not X, just Y"
+        ("can you mask the heel - no wait, not the whole heel, just the open ulcer sitting on it in this wound pic", "foot ulcer"),
+        ("Not the left one, the other lung please.", "right lung"),  # (the side it takes back stays)
+        # a label with a note in brackets; "a task: one binary mask"; "a mask for the lesion"
+        ("Annotation task (ISIC style): one binary mask for the lesion; include regression areas, globules and pigment "
+         "network; boundary within ~2 px of the visible edge; single connected region, no holes.", "skin lesion")]:
+        assert r.resolve(prompt).target == target, prompt
+    podiatrist = r.resolve("The podiatrist asked me to send this photo over - she wants the open sore on the sole of his foot "
+                           "outlined so she can track how it's healing week to week.")
+    assert podiatrist.target == "foot ulcer" or "foot ulcer" in podiatrist.candidates
+    for decoy in ("find the heart of the romaine lettuce in this cooking photo",
+                  "segment the octopus's hearts in this marine biology photo",
+                  "task: a summary of the heart"):
+        _assert_refused(r, decoy)
+    assert r.resolve("the ulcer on my calf").target == "foot ulcer"  # a calf is a leg too

@@ -656,4 +656,4 @@ def _predict_volume(seg: Segmenter, vol: io.Volume, prompt: str, out: Path, stem
     # shape: the file's; axis, spacing and preview_slice: of the RAS+ volume the model saw
     return {"kind": "volume", "shape": list(mask.shape), "model_prompt": text, "axis": axis, "spacing": list(vol.spacing),
             "preview_slice": best, "present": present, "presence_threshold": seg.presence_threshold_for(prompt, text),
-            "called_present": bool(mask.any()), "foreground_fraction": float(mask.mean()), "files": files}
+            "refused": seg.refuses(prompt), "refused_because": seg.refusal_reason(prompt), "called_present": bool(mask.any()), "foreground_fraction": float(mask.mean()), "files": files}

@@ -161,7 +161,8 @@ class Segmenter:
         """A model trained on names alone is given ``prompt`` that it cannot read (it resolves to none of
         its targets and asks for none of their words: "the healthy skin around the ulcer", "no polyp
         here", "a coffee mug"), or any model a prompt that asks for no mask ("just tell me yes or no,
-        don't draw anything"): called absent whatever the model says, and reported as refused
+        don't draw anything") or asks for a target in a kind of picture its record says it was never
+        trained on ("the left lung on this axial CT slice"): called absent whatever the model says, and reported as refused
         (:attr:`medvlseg.prompts.resolve.Resolution.refused`)."""
         return self.resolver is not None and self.resolver.resolve(prompt).refused
 

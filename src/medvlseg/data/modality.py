@@ -25,19 +25,21 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .dataset import Sample
 
-__all__ = ["KINDS", "KNOWN_DATASETS", "compatible", "dataset_modality", "kind_of", "kinds_in_prompt", "target_modalities"]
+__all__ = ["CODES", "KINDS", "KNOWN_DATASETS", "canonical", "compatible", "dataset_modality", "kind_of", "kinds_in_prompt", "kinds_of",
+           "target_modalities"]
 
 # kind -> (parent kind or None, the words and phrases that name it; regular expressions, lower case)
 KINDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
-    "photograph": (None, (r"photo(?:graph)?s?", r"photographic", r"pics?", r"snapshots?", r"selfies?",
-                          r"(?:smart)?phone\s+(?:image|picture)s?")),
+    # (a bare "photo" or "pic" is any picture: "outline the heart in this photo" of a screen)
+    "photograph": (None, (r"(?:clinical|wound|digital|colou?r|skin|foot)\s+(?:photo(?:graph)?|pic(?:ture)?)s?", r"photographic",
+                          r"selfies?", r"(?:smart)?phone\s+(?:image|picture|photo|pic|snap)s?", r"camera\s+phone")),
     "dermoscopy": ("photograph", (r"derm[ao]?t?oscop(?:y|ic|es?)", r"dermoscop(?:y|ic|es?)", r"dermatoscop(?:y|ic|es?)",
                                   r"epiluminescence(?:\s+microscopy)?")),
     "endoscopy": (None, (r"endoscop(?:y|ic|es?)", r"capsule\s+endoscopy")),
@@ -62,9 +64,9 @@ KINDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "ultrasound": (None, (r"ultrasounds?", r"ultrasonograph(?:y|ic)", r"sonograms?", r"sonograph(?:y|ic)",
                           r"echo(?:cardiogram|cardiography)?s?", r"doppler")),
     "nuclear medicine": (None, (r"pet[\s/-]?ct", r"pet\s+(?:scan|image|slice|study)s?", r"fdg[\s-]pet", r"spect", r"scintigra(?:m|phy)", r"bone\s+scan")),
-    "histology": (None, (r"histolog(?:y|ical)", r"histopatholog(?:y|ical)", r"microscop(?:y|ic|es?)", r"micrographs?",
+    "histology": (None, (r"histolog(?:y|ical)", r"histopatholog(?:y|ical)", r"microscop(?:y|es?)", r"micrographs?",
                          r"h\s*&\s*e", r"whole[\s-]slide\s+images?", r"wsi", r"(?:biopsy|pathology|glass)\s+slides?")),
-    "fundus": (None, (r"fundus", r"fundoscop(?:y|ic|es?)", r"ophthalmoscop(?:y|ic|es?)", r"retinal\s+(?:photo|image|picture)s?")),
+    "fundus": (None, (r"fundus\s+(?:photo(?:graph)?|image|picture|camera)s?", r"fundoscop(?:y|ic|es?)", r"ophthalmoscop(?:y|ic|es?)", r"retinal\s+(?:photo|image|picture)s?")),
     "oct": (None, (r"oct\s+(?:scan|image|b-scan|slice|volume)s?", r"optical\s+coherence\s+tomography")),
 }
 
@@ -86,26 +88,52 @@ _ANY = re.compile(r"\b(?:" + "|".join(sorted((w for _, ws in KINDS.values() for 
 # "compared with last week's x-ray", "not a CT")
 _DETERMINER = r"(?:this|the|a|an|that|my|these|those|his|her|our|their|attached|current)"
 _PICTURE = r"(?:image|images|picture|pictures|photo|photos|frame|frames|film|films|slice|slices|scan|scans|view|views|still|study|shot)"
+# what says, after the kind word, that it was another picture, done before or to come ("CT-confirmed",
+# "echo showed LVH", "histology pending", "ultrasound guided", "the CT images from last year")
+_OTHER_AFTER = re.compile(r"^[^.;,()|]*?\b(?:showed|shows|showing|show|was|were|confirmed|pending|scheduled|planned|booked|guided|"
+                          r"report|reports|reported|done|performed|ordered|requested|revealed|demonstrated|ago|last|from\s+(?:19|20)\d\d|"
+                          r"in\s+(?:19|20)\d\d|before|earlier|tomorrow|next\s+week)\b", re.IGNORECASE)
 _OTHER_PICTURE = re.compile(r"\b(?:prior|previous|earlier|old|older|last|yesterday|recent|follow[\s-]?up|baseline|other|"
                             r"not|no|never|instead|versus|vs|than|unlike|without)\b", re.IGNORECASE)
 
 
+# what a field holds on its own: DICOM's Modality codes, MR sequences (nnU-Net's channel_names), and
+# words that in a sentence mean something else (October, an animal, a photograph of anything)
+CODES: dict[str, str] = {
+    **dict.fromkeys(("cr", "dx", "xr", "rg"), "radiograph"), "mg": "mammography", **dict.fromkeys(("pt", "nm", "pet"), "nuclear medicine"),
+    **dict.fromkeys(("xa", "rf"), "angiography"), "es": "endoscopy", **dict.fromkeys(("xc", "photo", "photograph", "photographs"), "photograph"),
+    "sm": "histology", **dict.fromkeys(("us", "us image"), "ultrasound"), "oct": "oct", "op": "fundus",
+    **dict.fromkeys(("mr", "mr image", "mr images", "t1", "t2", "t1w", "t2w", "t1ce", "t1gd", "t1c", "adc", "dwi", "pd",
+                     "flair"), "mri"),
+}
+
+
+def kinds_of(text: str) -> set[str]:
+    """Every canonical kind ``text`` names ("CT and MRI" -> {"ct", "mri"}; "CT" -> {"ct"}, "chest
+    radiographs (grey-scale)" -> {"radiograph"}, "DX" -> {"radiograph"}), each as specific as it is
+    said ("nasal endoscopy" -> {"nasal endoscopy"}, not also "endoscopy"); empty when it names none."""
+    text = str(text).strip().lower()
+    if text in KINDS:
+        return {text}
+    if text in CODES:
+        return {CODES[text]}
+    kinds = {k for m in _ANY.finditer(text) for k, rx in _WORDS.items() if rx.fullmatch(m.group(0).lower())}
+    kinds |= {CODES[w] for w in re.findall(r"[a-z0-9]+", text) if w in CODES and len(re.findall(r"[a-z0-9]+", text)) <= 4}
+    return {k for k in kinds if not any(o != k and k in _ancestors(o) for o in kinds)}
+
+
 def kind_of(text: str) -> str | None:
-    """The canonical kind ``text`` names ("CT" -> "ct", "chest radiographs (grey-scale)" ->
-    "radiograph", "wound photographs" -> "photograph", "MR" -> "mri"), the most specific when it
-    names several ("nasal endoscopy" -> "nasal endoscopy"), or None."""
-    text = str(text).strip()
-    if text.lower() in ("mr", "mr image", "mr images"):
-        return "mri"
-    if text.lower() in ("us", "us image"):
-        return "ultrasound"
-    if text.lower() in ("oct", "pet"):  # (in a sentence, a month and an animal)
-        return {"oct": "oct", "pet": "nuclear medicine"}[text.lower()]
-    found = [m.group(0).lower() for m in _ANY.finditer(text)]
-    kinds = [k for word in found for k, rx in _WORDS.items() if rx.fullmatch(word)]
-    # the most specific: one that no other found kind is a descendant of
-    specific = [k for k in kinds if not any(o != k and k in _ancestors(o) for o in kinds)]
-    return specific[0] if specific else None
+    """The one canonical kind ``text`` names ("CT" -> "ct", "wound photographs" -> "photograph",
+    "MR" -> "mri"), or None when it names none or several (:func:`kinds_of`)."""
+    kinds = kinds_of(text)
+    return next(iter(kinds)) if len(kinds) == 1 else None
+
+
+def canonical(kinds: Iterable[str]) -> frozenset[str] | None:
+    """``kinds`` as canonical kinds (a record's, a user's: "CT" -> "ct"), or None where one of them is
+    none: what a picture of an unknown kind was, no one can say."""
+    out = [kinds_of(k) for k in kinds]
+    return None if not out or any(len(k) != 1 for k in out) else frozenset(k for ks in out for k in ks)
 
 
 def _ancestors(kind: str) -> list[str]:
@@ -134,18 +162,18 @@ def kinds_in_prompt(prompt: str) -> set[str]:
         after = prompt[m.end(): m.end() + 30].lower()
         # the words between the kind word and the preposition or determiner that introduces it
         lead = re.search(r"(?:\b(?:on|in|from|of|at|with|using|under|is|s)\s+" + _DETERMINER + r"|\b(?:this|these|current|attached)|"
-                         r"\bmodality\s*[:=]?\s*[\"']?|^|[(\[,;:])\s*((?:[\w'-]+\s+){0,3})$", before)
+                         r"\bmodality\s*[:=]?\s*[\"']?)\s*((?:[\w'-]+\s+){0,3})$", before)
         said = lead is not None and not _OTHER_PICTURE.search(lead.group(1) or "") and \
             not re.search(r"\b(?:not|no|instead\s+of|than|versus|vs)\s+(?:a|an|the)?\s*$", before)
         pictured = (re.match(r"\s*(?:[\w-]+\s+){0,2}?" + _PICTURE + r"\b", after) is not None
                     or re.search(r"\b" + _PICTURE + r"$", m.group(0).lower()) is not None) and \
             not _OTHER_PICTURE.search(before[-25:])
-        if lead is not None and lead.group(0).strip() == "" and not pictured and not re.match(r"\s*[:(-]", after):
-            said = False  # a kind word first says what the image is before a picture word or a colon ("CT: ...")
-        if said or pictured:
-            kind = kind_of(m.group(0))
-            if kind is not None:
-                kinds.add(kind)
+        # a field of its own ("CT: segment the liver", "right lung, CT", "(colonoscopy)")
+        field = re.search(r"(?:^|[(\[,;:|])\s*$", before) is not None and re.match(r"\s*(?:[:)\],;|]|$)", after) is not None or \
+            (re.fullmatch(r"\s*(?:[\w'-]+\s+){0,3}", before) is not None and re.match(r"[^.;,:]{0,40}:", after) is not None)
+        # (... or a label before a colon: "cardiac MRI short-axis cine: segment the heart")
+        if (said or pictured or field) and not _OTHER_AFTER.match(after + prompt[m.end() + 30: m.end() + 80].lower()):
+            kinds |= kinds_of(m.group(0))
     # "axial CT slice": the CT, not a generic slice, once the more specific kind is named
     return {k for k in kinds if not any(o != k and k in _ancestors(o) for o in kinds)}
 
@@ -163,7 +191,7 @@ def dataset_modality(root: str | Path | None, name: str | None = None) -> set[st
         for key in ("modality", "channel_names"):
             value = raw.get(key) if isinstance(raw, dict) else None
             values = value.values() if isinstance(value, dict) else [value] if isinstance(value, str) else []
-            kinds = {k for v in values if (k := kind_of(str(v)))}
+            kinds = {k for v in values for k in kinds_of(str(v))}
             if kinds:
                 return kinds
     if name is None and root is not None:
@@ -172,19 +200,20 @@ def dataset_modality(root: str | Path | None, name: str | None = None) -> set[st
     return {known} if known else set()
 
 
-def target_modalities(samples: Iterable[Sample], roots: Mapping[str, str | Path]) -> dict[str, list[str]]:
-    """Per target (lower case), the kinds of picture ``samples`` hold: a sample's ``modality``
-    manifest column, else its dataset's (:func:`dataset_modality`; ``roots``: dataset name -> folder).
-    A target one of whose samples has none gets no entry: what its unknown pictures were, no one can say."""
+def target_modalities(samples: Iterable[Sample], roots: Mapping[str, str | Path],
+                      name_of: Callable[[Sample], str] = lambda s: s.target) -> dict[str, list[str]]:
+    """Per target (``name_of`` a sample, lower case; the trainer gives each sample's class name, so a
+    folder of ``fuseg`` is the "foot ulcer"), the kinds of picture ``samples`` hold: a sample's
+    ``modality`` manifest column, else its dataset's (:func:`dataset_modality`; ``roots``: dataset
+    name -> folder). A target one of whose samples has none gets no entry: what its unknown pictures
+    were, no one can say."""
     by_dataset: dict[str, set[str]] = {}
     out: dict[str, set[str]] = {}
     unknown: set[str] = set()
     for s in samples:
-        target = s.target.strip().lower()
-        kind = kind_of(s.meta.get("modality") or "") if s.meta.get("modality") else None
-        if kind is not None:
-            kinds = {kind}
-        else:
+        target = name_of(s).strip().lower()
+        kinds = kinds_of(s.meta.get("modality") or "")
+        if not kinds:
             if s.dataset not in by_dataset:
                 by_dataset[s.dataset] = dataset_modality(roots.get(s.dataset), s.dataset)
             kinds = by_dataset[s.dataset]

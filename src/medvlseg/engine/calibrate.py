@@ -303,8 +303,8 @@ def recalibrate_run(
         shutil.copytree(src, tmp, ignore=shutil.ignore_patterns("last", "logs", ".*.tmp"))
         save_model(model.cpu(), tmp / "model.safetensors", include_frozen=bool(info.record.get("include_frozen")),
                    presence_threshold=glob, presence_thresholds=per_target, presence_rule=rule,
-                   # (runs trained before the record held them get the modalities of their data)
-                   modalities=info.record.get("modalities") or dm.target_modalities())
+                   # (a run trained before the record held them, or whose data now says more, gets its data's)
+                   modalities=dm.target_modalities())
         raw = cfg.to_dict()
         RunConfig.from_dict({**raw, "model": {**raw["model"], "presence_rule": rule,
                                               "presence_min_specificity": min_specificity,

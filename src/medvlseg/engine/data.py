@@ -435,7 +435,7 @@ class SegDataModule(_lightning().LightningDataModule):
         """Per target, the kinds of picture it is trained on (the model record's ``modalities``)."""
         from ..data.modality import target_modalities
 
-        return target_modalities(self.train_ds, {Path(p).resolve().name: Path(p) for p in self.cfg.data.paths})
+        return target_modalities(self.train_ds, {Path(p).resolve().name: Path(p) for p in self.cfg.data.paths}, class_name)
 
     def train_image_hashes(self) -> list[str]:
         """Pixel hashes of the training images (sorted, unique): "the same image" as everywhere."""

@@ -31,9 +31,12 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from ..decision import PresenceRule
 from ..errors import DataError
 
-__all__ = ["HEADER_KEY", "RECORD_FORMAT", "ModelRecord"]
+__all__ = ["HEADER_KEY", "RECORD_FORMAT", "RECORD_FORMATS", "ModelRecord"]
 
 RECORD_FORMAT = "medvlseg-model/2"
+# a record that holds what version 2 has no field for (``modalities``) is written as version 3, so that
+# an older medvlseg says "upgrade medvlseg" rather than that the record is invalid
+RECORD_FORMATS = (RECORD_FORMAT, "medvlseg-model/3")
 HEADER_KEY = "medvlseg"  # the safetensors metadata key holding the record (JSON)
 
 
@@ -70,8 +73,8 @@ class ModelRecord(BaseModel):
     @field_validator("format")
     @classmethod
     def _format(cls, v: str) -> str:
-        if v != RECORD_FORMAT:
-            raise ValueError(f"unsupported record format {v!r} (this medvlseg reads {RECORD_FORMAT!r}); upgrade medvlseg")
+        if v not in RECORD_FORMATS:
+            raise ValueError(f"unsupported record format {v!r} (this medvlseg reads {' and '.join(map(repr, RECORD_FORMATS))}); upgrade medvlseg")
         return v
 
     @field_validator("presence_thresholds")
@@ -104,6 +107,7 @@ class ModelRecord(BaseModel):
             del record["prompt_type"]
         if not record["modalities"]:  # likewise
             del record["modalities"]
+        record["format"] = RECORD_FORMATS[1] if "modalities" in record else RECORD_FORMAT
         try:
             return json.dumps(record)
         except (TypeError, ValueError) as exc:

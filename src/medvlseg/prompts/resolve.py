@@ -133,7 +133,7 @@ import jellyfish
 import torch
 import yaml
 
-from ..data.modality import compatible, kinds_in_prompt
+from ..data.modality import canonical, compatible, kinds_in_prompt
 from .attributes import (COLOR_PALETTE, GREY_WORDS, LOCATIONS, MANY_WORD, NUMBER_WORDS, SHAPES, SIZE_CLASSES, TargetCatalog,
                          load_targets, pluralize)
 
@@ -202,6 +202,10 @@ RELATIONS = {**dict.fromkeys(("lateral", "medial", "superior", "inferior", "ante
              **dict.fromkeys(("stalk", "edge", "edges", "rim", "tip", "apex", "base", "head", "floor", "margin", "margins",
                               "neck", "shaft", "end", "ends", "lobe", "lobes", "zone", "half", "corner", "pole", "root",
                               "periphery"), "of")}
+# what a correction puts first and takes back ("not the whole heel, just the open ulcer sitting on it")
+NOT_THIS_BUT = re.compile(r"^\s*(?:no\s*,?\s+)?not\s+(?:the|a|an|this|that|my|his|her|its)\b[^,;.!?]{0,50},\s*(?:(?:but|rather)\s+)?"
+                          r"(?=(?:the|a|an|this|that|my|his|her|its|just|only)\b)(?!the\s+(?:other|opposite)\b)", re.IGNORECASE)
+BOUNDS = frozenset({"bounded", "bordered", "delimited", "enclosed", "framed", "limited"})
 # a landmark phrase runs this many words at most, and ends at a punctuation mark or a new clause
 # ("..., which", "... where"): "the heart, between the two lungs" names the heart
 LANDMARK_SCOPE = 8
@@ -270,7 +274,7 @@ HEART_SIDE = re.compile(r"\b(?:the\s+)?side\s+(?:that\s+|where\s+)?the\s+heart(?
 # targets are seen in people; not an animal that is only there ("my dog licked the ulcer")
 _ANIMALS = (r"(?:my|our|his|her|their|the|a|an|this|that)\s+(?:(?:pet|old|little|young|dairy|farm|stray|wild)\s+)?"
             r"(?:cat|dog|puppy|kitten|horse|pony|foal|cow|pig|sheep|goat|rabbit|hamster|guinea\s+pig|parrot|bird|ferret|"
-            r"mouse|rat|monkey|fish|pet)")
+            r"mouse|rat|monkey|fish|pet|octopus|squid|frog|chicken|lamb|deer|whale|dolphin|shark)")
 ANIMAL_PATIENT = re.compile(
     r"\b(?:" + _ANIMALS + r"(?:['\u2019]s|s['\u2019])|(?:of|in|on|from)\s+" + _ANIMALS + r"s?)\b"
     # (not a bird's-eye view, a CAT scan, a dog bite)
@@ -356,10 +360,12 @@ class Resolution:
     # something else ("the healthy skin around the ulcer", "no polyp here", "a coffee mug"; a
     # pronoun standing for something else: "..., her toenails are very thick, can you highlight
     # them?"). It reads words, not sentences, so the segmenter calls the prompt absent. Any model:
-    # a prompt that says no mask is wanted ("just tell me yes or no, don't draw anything")
+    # a prompt that says no mask is wanted ("just tell me yes or no, don't draw anything"), and a
+    # target asked for in a kind of picture the model's record says it was never trained on
+    # ("Segment the left lung on this axial CT slice" of a radiograph model)
     refused: bool = False
-    # why it was refused, where a rule knows more than that it names nothing ("the model's 'left
-    # lung' was trained on radiograph pictures; the prompt asks in a ct picture")
+    # why it was refused, where a rule knows more than that it names nothing ("'left lung' was
+    # trained on radiograph pictures only; the prompt asks for it in a picture of another kind (ct)")
     reason: str | None = None
 
 
@@ -379,11 +385,10 @@ def _expand(text: str) -> str:
     heart points to" -> "the patient's left side"; an emoji ends a clause ("... my left collar bone 😣
     can you show ..."), one that names a structure is its word ("🫀" -> "heart")."""
     text = text.replace("_", " ")  # field names and labels ("mask_id=R_CLAV", "dfu_wound_bed")
-    text = FILLERS.sub(" ", RIGHT_AS_FAR.sub("", text)).strip()
     text = ROLE_HERE.sub("", text)  # who is asking ("endoscopy tech here, need the outline of ...")
     if (query := SQL_WHERE.match(text)) and (asked := re.findall(r"=\s*'([^']*)'", query.group("where"))):
         text = " ".join(asked)  # a query: what its conditions name ("SELECT mask FROM frame WHERE structure = 'polyp'")
-    elif len(CLI_FLAG.findall(text)) >= 2 and (asked := [next(v for v in m.groups() if v is not None) for m in CLI_ASKED.finditer(text)]):
+    elif CLI_START.match(text) and len(CLI_FLAG.findall(text)) >= 2 and (asked := [next(v for v in m.groups() if v is not None) for m in CLI_ASKED.finditer(text)]):
         text = " ".join(asked)
     for emoji, word in EMOJI_WORDS.items():
         text = text.replace(emoji, f" {word} ")
@@ -421,7 +426,9 @@ def _reword(text: str) -> str:
     ("the heart of the matter" -> "the core of the matter")."""
     for wish in PASSIVE_REQUESTS:
         text = wish.sub(lambda m: f", segment {m.group('np')}", text)
-    return _other_side(IDIOMS.sub("core", text))
+    # (what is said on the way and a "right" that says how far: the rules' reading, never the model's input)
+    text = FILLERS.sub(lambda m: "" if m.group()[:1].isspace() else " ", RIGHT_AS_FAR.sub("", text)).strip()
+    return _other_side(IDIOMS.sub("core", NOT_THIS_BUT.sub("", text)))
 
 
 # "not the lung itself": what is said not to be wanted, by its word
@@ -461,6 +468,12 @@ PASSIVE_REQUESTS = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"\b(?:(?:what\s+)?(?:i|we)(?:\s+(?:only|just|really|also))?(?:\s+" + _WANTS +
     r"|['\u2019]d\s+(?:like|love|prefer))|(?:can|could|may)\s+(?:i|we)\s+(?:get|have)|please\s+(?:get|have))\s+(?:is\s+)?"
     + _NP + r"\s+(?:to\s+be\s+)?" + _DRAWN,
+    # ... said for someone else ("she wants the open sore on the sole of his foot outlined", "Dr. Okafor
+    # wants the mushroom-shaped lump on the colon lining marked out")
+    r"\b(?:she|he|they|(?:the\s+|my\s+|our\s+)?(?:doctor|consultant|surgeon|podiatrist|dermatologist|radiologist|endoscopist|"
+    r"gastroenterologist|nurse|team|clinic|boss|supervisor|professor|registrar|attending)|dr\.?\s+[a-z'-]+)\s+"
+    r"(?:only\s+|just\s+|also\s+)?(?:wants|needs|requires|would\s+like|['\u2019]d\s+like|asked\s+for|asks\s+for)\s+"
+    + _NP + r"\s+(?:to\s+be\s+)?(?:(?:marked|traced|drawn|outlined|picked)\s+out\b|" + _DRAWN + r")",
     # "the heart should be outlined", "the polyp needs to be masked", "if the lesion could be masked"
     _CLAUSE_START + _NP + r"\s+(?:should|must|needs?\s+to|has\s+to|have\s+to|is\s+to|are\s+to|can|could)\s+be\s+(?:\w+ly\s+)?" + _DRAWN,
     # "it would be great if the heart shadow were masked"
@@ -549,9 +562,14 @@ IDIOMS = re.compile(r"\bheart(?=\s+of\s+(?:the\s+|this\s+|that\s+)?(?:matter|pro
                     r"it\s+all|gold|stone|a\s+lion|a\s+champion)\b|['\u2019]s\s+(?:desire|content)\b|\s+is\s+broken\b|"
                     r"\s+(?:is\s*n['\u2019]?t|is\s+not|was\s*n['\u2019]?t|was\s+not)\s+(?:really\s+)?in\s+it\b)|"
                     r"(?<=\bbroken\s)heart\b|"
+                    # a vegetable's ("the heart of the romaine lettuce", "artichoke hearts")
+                    r"\bhearts?(?=\s+of\s+(?:(?:the|a|an|this|that)\s+)?(?:\w+\s+)?(?:lettuce|artichokes?|palms?|celery|cabbage|romaine)\b)|"
+                    r"(?<=\blettuce\s)hearts?\b|(?<=\bromaine\s)hearts?\b|(?<=\bcelery\s)hearts?\b|(?<=\bcabbage\s)hearts?\b|"
+                    r"(?<=\bartichoke\s)hearts?\b|(?<=\bpalm\s)hearts?\b|"
                     # the mole that digs the lawn ("the mole in this photo of my back garden, it keeps digging up the lawn")
-                    r"\bmoles?\b(?=[^.?!]*\b(?:burrow\w*|(?:dig|digs|digging|dug)\s+up|lawn|molehills?|tunnel\w*|critters?|mammals?|vermin|"
-                    r"rodents?)\b)", re.IGNORECASE)
+                    r"\bmoles?\b(?=[^.?!;]*\b(?:burrow\w*|molehills?|tunnel\w*|critters?|mammals?|vermin|rodents?|"
+                    r"(?:it|that|which|who|they)\s+(?:\w+\s+)?(?:digs?|digging|dug|burrows?)|"
+                    r"(?:in|on|under|from|of)\s+(?:the|my|our|this|a)\s+(?:\w+\s+)?(?:garden|lawn|yard))\b)", re.IGNORECASE)
 # what says that no mask is wanted: outright ("no mask needed", "do not segment it", "don't draw
 # anything"; not "no mask needed for the ruler") ...
 NO_DRAWING = re.compile(
@@ -586,7 +604,9 @@ OTHER_TASKS = re.compile(
     re.IGNORECASE)
 # ... or an output field that is no picture ("Requested output: printed appointment letter"), read
 # before the fields are ("output" is none of what is asked)
-OUTPUT_ELSE = re.compile(r"\b(?:requested\s+)?output\s*[:=]\s*['\"]?(?:a\s+|the\s+)?(?:printed\s+)?(?:letter|email|e-mail|invoice|bill|"
+OUTPUT_ELSE = re.compile(r"\b(?:requested\s+)?output\s*[:=]\s*['\"]?"
+                         r"(?![^|;\n]*\b(?:masks?|segmentations?|overlays?|outlines?|contours?|polygons?|png|nifti|binary)\b)"
+                         r"(?:a\s+|the\s+)?(?:printed\s+)?(?:letter|email|e-mail|invoice|bill|"
                          r"report|summary|essay|poem|appointment|referral|prescription|text|answer|number|count|list|table|"
                          r"spreadsheet|csv)\b", re.IGNORECASE)
 # masks named after what they hold ("the polyp masks"): files a chore is done on, no mask asked for
@@ -611,7 +631,7 @@ ANSWER_QUESTIONS = re.compile(
 # a task other than drawing named in a field ("task=convert", "action: dilate_existing_mask",
 # "--task lung_nodule_detection"); not "task: segment", "task=segmentation"
 FIELD_TASK = re.compile(r"(?:\b(?:task|action|operation|op|command|cmd)['\"]?\s*[:=]|--(?:task|action)[\s=])\s*['\"]?"
-                        r"(?!(?:segment|seg|mask|outline|delineat|contour|annotat|label|draw|trace|highlight|find|show|locate|"
+                        r"(?!(?:(?:a|an|one|the|single)\s+)?(?:segment|seg|mask|outline|delineat|contour|annotat|label|draw|trace|highlight|find|show|locate|"
                         r"identify|detect|circle|binary|generate|produce|create|give|make|return|get)\w*)[a-z]", re.IGNORECASE)
 
 
@@ -732,12 +752,15 @@ SQL_WHERE = re.compile(r"^\s*select\s+(?:[\w.]+\s*,\s*)*(?:mask|masks|segmentati
 # a command line ("segtool --image derm_0412.jpg --prompt 'pigmented naevus' --out mask.png"): what
 # its flags for the text ask for, the paths and other options no part of it
 CLI_FLAG = re.compile(r"(?:^|\s)--?[A-Za-z][\w-]*(?=[\s=])")
+CLI_START = re.compile(r"^\s*(?:\$\s*)?[\w./-]+(?:\s+[\w./-]+){0,2}?\s+--?[A-Za-z]")  # a command, then its flags
 CLI_ASKED = re.compile(r"(?:^|\s)--(?:prompt|text|target|query|structure|label|organ|class|anatomy|find|segment)"
-                       r"(?:[\s=]+)(?:'([^']*)'|\"([^\"]*)\"|([^\s'\"-].*?)(?=\s+--?[A-Za-z]|\s*$))", re.IGNORECASE)
+                       r"(?:[\s=]+)(?:'(.*?)'(?=\s+--?[A-Za-z]|\s*$)|\"([^\"]*)\"|([^\s'\"-].*?)(?=\s+--?[A-Za-z]|\s*$))",
+                       re.IGNORECASE)
 # "right" that says how far, not which side ("shade in the melanoma right up to its boundary"); not
 # the side itself ("the one on the right, across from the heart")
-RIGHT_AS_FAR = re.compile(r"(?<!\bthe\s)(?<!\bon\s)(?<!\bto\s)(?<!'s\s)(?<!\u2019s\s)\bright\s+(?=(?:up|down|out)\s+(?:to|against)\b|"
-                          r"(?:through|across|along|into|onto|over|next\s+to|beside|behind|round|around)\b)", re.IGNORECASE)
+RIGHT_AS_FAR = re.compile(r"(?<!\bthe\s)(?<!\bon\s)(?<!\bto\s)(?<!\bat\s)(?<!\bhis\s)(?<!\bher\s)(?<!\bmy\s)(?<!\bfar\s)"
+                          r"(?<!\bupper\s)(?<!\blower\s)(?<!'s\s)(?<!s'\s)(?<!\u2019s\s)(?<!\bpatients\s)"
+                          r"\bright\s+(?=(?:up|down|out)\s+(?:to|against)\b|(?:round|around|through)\b)", re.IGNORECASE)
 # what a dictated or chatty prompt says on the way ("okay so um can you ...", "the foot wound pls,
 # do not include ..."): no part of what is asked
 FILLERS = re.compile(r"^\s*(?:okay|ok|alright)\s*,?\s+(?:so\s+)?|\b(?:u+m+|u+h+|uhm|e+r+m+|h+m+)\b[,.]?\s*|"
@@ -989,7 +1012,8 @@ def _landmark_flags(text: str) -> list[bool]:
     """For each of ``_words(text)``: whether it stands in a landmark phrase: after a landmark word,
     or an anatomical direction followed by "to", in the same clause and at most ``LANDMARK_SCOPE``
     words on; after a word that leaves something out ("excluding"), to the end of the sentence or
-    clause, over commas ("excluding the mucosa, polyps and stool"), unless a negation keeps it ("do
+    clause, over commas ("excluding the mucosa, polyps and stool"; likewise after "bounded by": "bounded
+    by the ribs laterally, the heart and mediastinum medially"), unless a negation keeps it ("do
     not exclude the polyp") or a new request follows ("ignore the hair, segment the mole"); after a
     clause that opens with "not" to the next mark ("a flat, not pedunculated, polyp"). The request
     that opens a clause ("draw a mask around") names no landmark."""
@@ -1029,6 +1053,10 @@ def _landmark_flags(text: str) -> list[bool]:
             leaving_out, flags[-1] = leaving_out or "clause", True  # (the "not" too: it negates nothing asked for)
         elif t in EXCLUSIONS or (two_words and t in EXCLUSIONS_BEFORE):
             leaving_out = leaving_out if kept else "sentence"
+        elif t in BOUNDS and tokens[k + 1 : k + 2] == ["by"]:
+            # what bounds it is a list of landmarks, over commas ("bounded by the ribs laterally, the
+            # heart and mediastinum medially and the dome of the right hemidiaphragm below")
+            leaving_out = leaving_out or "sentence"
         elif t in DISMISSALS and tokens[k + 1 : k + 2] and tokens[k + 1][0].isalnum():
             leaving_out = leaving_out or (None if kept else "clause")
         elif (t in LANDMARK_WORDS or two_words) and tokens[k + 1 : k + 2] != [] and not NO_PLACES & set(tokens[k + 1 : k + 3]) \
@@ -1104,11 +1132,16 @@ def _labels(text: str) -> set[int]:
     """The clauses (:func:`_clause_ids`) that label what follows them: a few words before a colon
     ("voice note:", "Student:", "ISIC-style task:")."""
     labels, c, n = set(), 0, 0
+    sizes: dict[int, int] = {}  # words of each clause
     tokens = TOKENS.findall(text.lower())
     for k, t in enumerate(tokens):
         if not t[0].isalnum():
+            sizes[c] = n
             if t == ":" and 0 < n <= LABEL_WORDS:
                 labels.add(c)
+            elif t == ":" and tokens[k - 1 : k] == [")"] and k >= 2 and c >= 2 and tokens[k - 2] != "(" and \
+                    0 < sizes.get(c - 1, 0) + sizes.get(c - 2, 0) <= LABEL_WORDS:
+                labels.update((c - 2, c - 1))  # a label with a note in brackets ("Annotation task (ISIC style):")
             c, n = c + 1, 0
             continue
         if _opens_clause(tokens, k):
@@ -1400,7 +1433,18 @@ class PromptResolver:
         # (an animal's picture is refused unless a trained target is an animal's: ANIMAL_PATIENT)
         self._animal_targets = any(ANIMAL_PATIENT.search(f"of a {t}") for t in self.targets)
         # the kinds of picture each trained target was learnt from, under its class name
-        self._modalities = {_class_name(t, catalog): frozenset(kinds) for t, kinds in (modalities or {}).items() if kinds}
+        # (a class all of whose names say; a kind no one knows, or a name that says none, leaves it to the words)
+        given = {k.strip().lower(): v for k, v in (modalities or {}).items()}
+        kinds_of_class: dict[str, set[str]] = {}
+        unsaid: set[str] = set()
+        for t in (t for t in targets if (t or "").strip()) if given else ():
+            c = _class_name(t, catalog)
+            kinds = canonical(given.get(t.strip().lower()) or given.get(c) or ())
+            if kinds is None:
+                unsaid.add(c)
+            else:
+                kinds_of_class.setdefault(c, set()).update(kinds)
+        self._modalities = {c: frozenset(k) for c, k in kinds_of_class.items() if c not in unsaid}
         self._paired = frozenset(pluralize(w) for t in self.targets if _sides(t) for w in self._heads[t] if not w.endswith("s"))
         # everyday words for a finding that mean a trained target only in its own image ("spot")
         self._vague = {t: {w for v in catalog.targets[catalog.aliases.get(t, t)].vague_words for w in (v, pluralize(v))}
@@ -1559,7 +1603,9 @@ class PromptResolver:
                         continue
                     before = [w for w, k in zip(words[:i], clause) if k == first]
                     after = words[j] if j < len(words) and clause[j] == first else None
-                    if all(w in allowed or w.isdigit() for w in before) and (after is None or after in follows):
+                    # ("a mask for the lesion": "for" after a mask's noun, not "a cream for the wound")
+                    if all(w in allowed or w.isdigit() or (w == "for" and k > 0 and before[k - 1] in FILE_MASKS | {"masks"})
+                           for k, w in enumerate(before)) and (after is None or after in follows):
                         found.add(t)
         return found
 
@@ -1688,8 +1734,8 @@ class PromptResolver:
             asked = kinds_in_prompt(written)
             if asked and not any(compatible(a, m) for t in named for m in self._modalities[t] for a in asked):
                 trained = sorted({m for t in named for m in self._modalities[t]})
-                return (f"{' / '.join(repr(t) for t in named)} was trained on {' and '.join(trained)} pictures; "
-                        f"the prompt asks in a {' / '.join(sorted(asked))} picture", True)
+                return (f"{' / '.join(repr(t) for t in named)} was trained on {' and '.join(trained)} pictures only; "
+                        f"the prompt asks for it in a picture of another kind ({' / '.join(sorted(asked))})", True)
         if not found:
             return None
         if ANIMAL_PATIENT.search(prompt) and not self._animal_targets:
