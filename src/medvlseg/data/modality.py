@@ -80,7 +80,7 @@ KNOWN_DATASETS: dict[str, str] = {
 }
 
 _WORDS = {kind: re.compile(r"\b(?:" + "|".join(words) + r")\b", re.IGNORECASE) for kind, (_, words) in KINDS.items()}
-# longest phrases first, so that "nasal endoscopy" is read before "endoscopy" and "axial slice" before "slice"
+# longest patterns first, so that "nasal endoscopy" is read before "endoscopy"
 _ANY = re.compile(r"\b(?:" + "|".join(sorted((w for _, ws in KINDS.values() for w in ws), key=len, reverse=True)) + r")\b",
                   re.IGNORECASE)
 # a kind word that says what the image at hand is: "on this axial CT slice", "in the MRI", "this
@@ -118,7 +118,9 @@ def kinds_of(text: str) -> set[str]:
     if text in CODES:
         return {CODES[text]}
     kinds = {k for m in _ANY.finditer(text) for k, rx in _WORDS.items() if rx.fullmatch(m.group(0).lower())}
-    kinds |= {CODES[w] for w in re.findall(r"[a-z0-9]+", text) if w in CODES and len(re.findall(r"[a-z0-9]+", text)) <= 4}
+    words = re.findall(r"[a-z0-9]+", text)
+    if len(words) <= 4:  # codes in a short field ("CT, PT"), not in a sentence
+        kinds |= {CODES[w] for w in words if w in CODES}
     return {k for k in kinds if not any(o != k and k in _ancestors(o) for o in kinds)}
 
 

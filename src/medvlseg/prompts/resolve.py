@@ -1720,8 +1720,9 @@ class PromptResolver:
         """Why the targets ``found`` are asked for in a picture none of them is seen in, and whether the
         model's record says so (then any model refuses: it was never shown such a picture), or None:
 
-        - a kind of picture the record says none of them was trained on (``modalities``; ``written``
-          read by :func:`medvlseg.data.modality.kinds_in_prompt`): "the left lung on this axial CT
+        - a kind of picture the record says none of them was trained on (``modalities``; ``written``,
+          the prompt as translated and as written out, read by
+          :func:`medvlseg.data.modality.kinds_in_prompt`): "the left lung on this axial CT
           slice" of a radiograph model, "the polyp in this nasal endoscopy image" of a colonoscopy one;
         - an animal's ("the ulcer on my horse's hoof"), unless a trained target is an animal's;
         - with no record of the kinds, another kind of image where every one of them is a catalogue
