@@ -221,6 +221,11 @@ def test_dicom_series_dataset(tmp_path):
     ds = SegmentationDataset.open(tmp_path / "ds")
     assert [s.id for s in ds] == ["case1_s0", "case1_s1", "case1_s2", "case1_s3"]
     assert ds.load(ds[0]).mask.any()
+    # the series says what kind of picture it is: recorded per target by training (medvlseg.data.modality)
+    from medvlseg.data.modality import target_modalities
+
+    assert io.read_volume(tmp_path / "ds" / "images" / "case1").modality == "CT" and ds[0].meta["modality"] == "CT"
+    assert target_modalities(ds, {"ds": tmp_path / "ds"}) == {"target": ["ct"]}
 
 
 def test_corrupt_volume_is_an_error(tmp_path):

@@ -473,6 +473,8 @@ def _volume_samples(
     if axis not in (0, 1, 2):
         raise DataError(f"axis must be 0, 1 or 2, got {axis}")
     vol = io.read_volume(image)
+    if vol.modality and not meta.get("modality"):  # a DICOM series says what it is (medvlseg.data.modality)
+        meta = {**meta, "modality": vol.modality}
     n = vol.num_slices(axis)
     width = len(str(n - 1))
     return [

@@ -310,6 +310,7 @@ class Volume:
     path: Path
     stored_affine: np.ndarray | None = None  # (4, 4), the file's; None: ``affine``
     to_stored_ornt: np.ndarray | None = None  # nibabel orientation from ``data`` back to the file's order
+    modality: str | None = None  # DICOM's Modality ("CT", "MR", "DX"); None for NIfTI, which does not say
 
     def num_slices(self, axis: int) -> int:
         return int(self.data.shape[axis])
@@ -432,4 +433,20 @@ def read_volume(path: str | os.PathLike, *, like: Volume | None = None) -> Volum
             spacing = tuple(float(s) for s in pix[1:4])
     data_c, affine_c, spacing_c, back = canonical(data, affine, spacing,  # type: ignore[arg-type]
                                                   like=None if like is None else like.file_affine)
-    return Volume(data=data_c, spacing=spacing_c, affine=affine_c, path=path, stored_affine=affine, to_stored_ornt=back)
+    return Volume(data=data_c, spacing=spacing_c, affine=affine_c, path=path, stored_affine=affine, to_stored_ornt=back,
+                  modality=_dicom_modality(path) if isinstance(reader, PydicomReader) else None)
+
+
+def _dicom_modality(path: Path) -> str | None:
+    """The Modality tag of a DICOM file, or of a series folder's first file (MONAI's reader keeps
+    only the geometry); None where it is missing or unreadable."""
+    import pydicom
+
+    files = [path] if path.is_file() else [f for f in sorted(path.iterdir()) if f.is_file() and _looks_like_dicom(f)][:1]
+    for f in files:
+        try:
+            value = pydicom.dcmread(f, stop_before_pixels=True, specific_tags=["Modality"]).get("Modality")
+        except Exception:  # (the pixels were read; a header read twice that fails says nothing more)
+            return None
+        return str(value).strip() or None if value else None
+    return None

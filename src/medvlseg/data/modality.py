@@ -9,7 +9,8 @@ CT slice"), while a user's own CT-trained "right lung" is read there.
 
 A dataset's modality comes from, first found:
 
-1. a ``modality`` column of its ``manifest.csv`` (per row: a mixed dataset may hold several);
+1. a ``modality`` column of its ``manifest.csv`` (per row: a mixed dataset may hold several), or a
+   DICOM series' own Modality tag (``Sample.meta["modality"]``, :func:`medvlseg.data.io.read_volume`);
 2. ``modality`` in a ``dataset.json`` beside it (a string, or nnU-Net's ``{"0": "CT"}``; nnU-Net v2's
    ``channel_names`` too);
 3. the name of a published dataset (:data:`KNOWN_DATASETS`: ``jsrt`` is chest radiographs).
