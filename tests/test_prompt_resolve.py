@@ -1347,9 +1347,12 @@ def test_minilm_reads_list_31s_misses(lite):
         ("Annotation task (ISIC style): one binary mask for the lesion; include regression areas, globules and pigment "
          "network; boundary within ~2 px of the visible edge; single connected region, no holes.", "skin lesion")]:
         assert r.resolve(prompt).target == target, prompt
-    podiatrist = r.resolve("The podiatrist asked me to send this photo over - she wants the open sore on the sole of his foot "
-                           "outlined so she can track how it's healing week to week.")
-    assert podiatrist.target == "foot ulcer" or "foot ulcer" in podiatrist.candidates
+    # a purpose is a clause of its own
+    for prompt, target in [
+        ("The podiatrist asked me to send this photo over - she wants the open sore on the sole of his foot outlined so she "
+         "can track how it's healing week to week.", "foot ulcer"),
+        ("CXR PA | 71F | ?cardiomegaly | seg: cardiac shadow so we can compute the CTR", "heart")]:
+        assert r.resolve(prompt).target == target, prompt
     for decoy in ("find the heart of the romaine lettuce in this cooking photo",
                   "segment the octopus's hearts in this marine biology photo",
                   "task: a summary of the heart"):

@@ -428,6 +428,8 @@ def _reword(text: str) -> str:
         text = wish.sub(lambda m: f", segment {m.group('np')}", text)
     # (what is said on the way and a "right" that says how far: the rules' reading, never the model's input)
     text = FILLERS.sub(lambda m: "" if m.group()[:1].isspace() else " ", RIGHT_AS_FAR.sub("", text)).strip()
+    # a purpose is a clause of its own ("seg: cardiac shadow so we can compute the CTR")
+    text = PURPOSE_AFTER.sub(r", \1", text)
     return _other_side(IDIOMS.sub("core", NOT_THIS_BUT.sub("", text)))
 
 
@@ -761,6 +763,8 @@ CLI_ASKED = re.compile(r"(?:^|\s)--(?:prompt|text|target|query|structure|label|o
 RIGHT_AS_FAR = re.compile(r"(?<!\bthe\s)(?<!\bon\s)(?<!\bto\s)(?<!\bat\s)(?<!\bhis\s)(?<!\bher\s)(?<!\bmy\s)(?<!\bfar\s)"
                           r"(?<!\bupper\s)(?<!\blower\s)(?<!'s\s)(?<!s'\s)(?<!\u2019s\s)(?<!\bpatients\s)"
                           r"\bright\s+(?=(?:up|down|out)\s+(?:to|against)\b|(?:round|around|through)\b)", re.IGNORECASE)
+PURPOSE_AFTER = re.compile(r"(?<![,;:.!?])\s+(so\s+(?:that\s+)?(?:we|i|you|they|she|he|it)\s+(?:can|could|may|might|will|would)\b)",
+                           re.IGNORECASE)
 # what a dictated or chatty prompt says on the way ("okay so um can you ...", "the foot wound pls,
 # do not include ..."): no part of what is asked
 FILLERS = re.compile(r"^\s*(?:okay|ok|alright)\s*,?\s+(?:so\s+)?|\b(?:u+m+|u+h+|uhm|e+r+m+|h+m+)\b[,.]?\s*|"
