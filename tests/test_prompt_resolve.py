@@ -1358,3 +1358,19 @@ def test_minilm_reads_list_31s_misses(lite):
                   "task: a summary of the heart"):
         _assert_refused(r, decoy)
     assert r.resolve("the ulcer on my calf").target == "foot ulcer"  # a calf is a leg too
+
+
+def test_minilm_reads_list_32s_misses(lite):
+    """List 32's misses and decoys 26's hits at first reading (the rules for list 31), the rules and
+    glossary words written for them, and what they must leave alone."""
+    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+    for prompt, target in [
+        # Polish; a verdict on an earlier mask is no request
+        ("Zaznacz proszę polipa na tym zdjęciu z kolonoskopii — just the growth, bez otaczającej błony śluzowej.", "polyp"),
+        ("Mask rejected — you segmented the left one. I need the patient's RIGHT clavicle, i.e. the one on the viewer's left "
+         "in this PA chest radiograph.", "right clavicle"),
+        ("the polyp of the colon", "polyp")]:
+        assert r.resolve(prompt).target == target, prompt
+    for decoy in ("Segment the polyp stage of the jellyfish in this aquarium photo.",
+                  "Give me the ICD-10 code for a diabetic foot ulcer of the left heel."):
+        _assert_refused(r, decoy)

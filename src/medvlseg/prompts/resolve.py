@@ -428,6 +428,8 @@ def _reword(text: str) -> str:
         text = wish.sub(lambda m: f", segment {m.group('np')}", text)
     # (what is said on the way and a "right" that says how far: the rules' reading, never the model's input)
     text = FILLERS.sub(lambda m: "" if m.group()[:1].isspace() else " ", RIGHT_AS_FAR.sub("", text)).strip()
+    # a verdict on an earlier mask is no request ("Mask rejected - you segmented the left one. I need ...")
+    text = MASK_VERDICT.sub("previous result rejected", text)
     # a purpose is a clause of its own ("seg: cardiac shadow so we can compute the CTR")
     text = PURPOSE_AFTER.sub(r", \1", text)
     return _other_side(IDIOMS.sub("core", NOT_THIS_BUT.sub("", text)))
@@ -564,6 +566,9 @@ IDIOMS = re.compile(r"\bheart(?=\s+of\s+(?:the\s+|this\s+|that\s+)?(?:matter|pro
                     r"it\s+all|gold|stone|a\s+lion|a\s+champion)\b|['\u2019]s\s+(?:desire|content)\b|\s+is\s+broken\b|"
                     r"\s+(?:is\s*n['\u2019]?t|is\s+not|was\s*n['\u2019]?t|was\s+not)\s+(?:really\s+)?in\s+it\b)|"
                     r"(?<=\bbroken\s)heart\b|"
+                    # a jellyfish's life stage ("the polyp stage of the jellyfish in this aquarium photo")
+                    r"\bpolyps?(?=\s+(?:(?:stage|form|phase)\s+)?of\s+(?:(?:the|a|an|this|that)\s+)?(?:jellyfish|hydras?|corals?|"
+                    r"anemones?|cnidarians?|hydrozoans?)\b)|"
                     # a vegetable's ("the heart of the romaine lettuce", "artichoke hearts")
                     r"\bhearts?(?=\s+of\s+(?:(?:the|a|an|this|that)\s+)?(?:\w+\s+)?(?:lettuce|artichokes?|palms?|celery|cabbage|romaine)\b)|"
                     r"(?<=\blettuce\s)hearts?\b|(?<=\bromaine\s)hearts?\b|(?<=\bcelery\s)hearts?\b|(?<=\bcabbage\s)hearts?\b|"
@@ -587,6 +592,8 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\ba\s+number\s+is\s+enough\b|\bin\s
                          r"\bas\s+a\s+number\b|\b(?:give|report|return|tell|answer|express|want|need)\b[^.?!]{0,40}?\bas\s+a\s+(?:percentage|score|grade)\b|\bi\s+only\s+need\s+(?:a|the)\s+(?:number|score|grade)\b|"
                          r"\bjust\s+(?:answer|a\s+number|the\s+number|the\s+score|the\s+grade|a\s+probability)\b|"
                          r"\b(?:text|verbal|written)\s+(?:answer|reply|response)\s+only\b|\b(?:answer|reply)\s+in\s+text\b|"
+                         # a billing code ("Give me the ICD-10 code for a diabetic foot ulcer of the left heel")
+                         r"\b(?:icd|snomed|cpt|loinc)(?:[\s-]*(?:9|10|11|cm|ct))*\s+codes?\b|"
                          # ("could you tell me what the left lung does", "I am writing to enquire whether ...")
                          r"\btell\s+(?:me|us)\s+(?:what|how|why|whether|if|when|who)\b|\b(?:enquire|inquire)\s+(?:whether|if|about)\b",
                          re.IGNORECASE)
@@ -763,6 +770,8 @@ CLI_ASKED = re.compile(r"(?:^|\s)--(?:prompt|text|target|query|structure|label|o
 RIGHT_AS_FAR = re.compile(r"(?<!\bthe\s)(?<!\bon\s)(?<!\bto\s)(?<!\bat\s)(?<!\bhis\s)(?<!\bher\s)(?<!\bmy\s)(?<!\bfar\s)"
                           r"(?<!\bupper\s)(?<!\blower\s)(?<!'s\s)(?<!s'\s)(?<!\u2019s\s)(?<!\bpatients\s)"
                           r"\bright\s+(?=(?:up|down|out)\s+(?:to|against)\b|(?:round|around|through)\b)", re.IGNORECASE)
+MASK_VERDICT = re.compile(r"(?:^|(?<=[.;!?]\s))\s*(?:the\s+|your\s+|last\s+|previous\s+)?(?:mask|segmentation|outline|contour|result)\s+"
+                         r"(?:was\s+|is\s+)?(?:rejected|wrong|incorrect|failed|declined|not\s+accepted)\b", re.IGNORECASE)
 PURPOSE_AFTER = re.compile(r"(?<![,;:.!?])\s+(so\s+(?:that\s+)?(?:we|i|you|they|she|he|it)\s+(?:can|could|may|might|will|would)\b)",
                            re.IGNORECASE)
 # what a dictated or chatty prompt says on the way ("okay so um can you ...", "the foot wound pls,
