@@ -162,7 +162,8 @@ def kinds_in_prompt(prompt: str) -> set[str]:
     kinds: set[str] = set()
     for m in _ANY.finditer(prompt):
         before = prompt[max(0, m.start() - 60): m.start()].lower()
-        after = prompt[m.end(): m.end() + 30].lower()
+        rest = prompt[m.end(): m.end() + 80].lower()
+        after = rest[:30]
         # the words between the kind word and the preposition or determiner that introduces it
         lead = re.search(r"(?:\b(?:on|in|from|of|at|with|using|under|is|s)\s+" + _DETERMINER + r"|\b(?:this|these|current|attached)|"
                          r"\bmodality\s*[:=]?\s*[\"']?)\s*((?:[\w'-]+\s+){0,3})$", before)
@@ -175,7 +176,7 @@ def kinds_in_prompt(prompt: str) -> set[str]:
         field = re.search(r"(?:^|[(\[,;:|])\s*$", before) is not None and re.match(r"\s*(?:[:)\],;|]|$)", after) is not None or \
             (re.fullmatch(r"\s*(?:[\w'-]+\s+){0,3}", before) is not None and re.match(r"[^.;,:]{0,40}:", after) is not None)
         # (... or a label before a colon: "cardiac MRI short-axis cine: segment the heart")
-        if (said or pictured or field) and not _OTHER_AFTER.match(after + prompt[m.end() + 30: m.end() + 80].lower()):
+        if (said or pictured or field) and not _OTHER_AFTER.match(rest):
             kinds |= kinds_of(m.group(0))
     # "axial CT slice": the CT, not a generic slice, once the more specific kind is named
     return {k for k in kinds if not any(o != k and k in _ancestors(o) for o in kinds)}

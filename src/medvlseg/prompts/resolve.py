@@ -1720,7 +1720,7 @@ class PromptResolver:
             return Resolution(given, given, None, refused=True)
         prompt = _reword(retracted)
         found = self._resolve_given(given, prompt)
-        other = self._another_picture(f"{translated}\n{written}", prompt, (found.target, *found.candidates) if found.target else found.candidates)
+        other = self._another_picture((translated, written), prompt, (found.target, *found.candidates) if found.target else found.candidates)
         if other is not None:
             reason, known = other
             return Resolution(given, given, None, found.similarity, found.runner_up, refused=known or self.names_only, reason=reason)
@@ -1729,12 +1729,12 @@ class PromptResolver:
             return dataclasses.replace(found, refused=True)
         return found
 
-    def _another_picture(self, written: str, prompt: str, found: Sequence[str]) -> tuple[str, bool] | None:
+    def _another_picture(self, said: Sequence[str], prompt: str, found: Sequence[str]) -> tuple[str, bool] | None:
         """Why the targets ``found`` are asked for in a picture none of them is seen in, and whether the
         model's record says so (then any model refuses: it was never shown such a picture), or None:
 
-        - a kind of picture the record says none of them was trained on (``modalities``; ``written``,
-          the prompt as translated and as written out, read by
+        - a kind of picture the record says none of them was trained on (``modalities``; ``said``,
+          the prompt as translated and as written out, each read by
           :func:`medvlseg.data.modality.kinds_in_prompt`): "the left lung on this axial CT
           slice" of a radiograph model, "the polyp in this nasal endoscopy image" of a colonoscopy one;
         - an animal's ("the ulcer on my horse's hoof"), unless a trained target is an animal's;
@@ -1745,7 +1745,7 @@ class PromptResolver:
         # (a prompt that names its target as a model reading sentences is given it unchanged: that target)
         named = tuple(found) or (tuple(sorted(self._named(prompt)[0])) if self._modalities else ())
         if named and all(t in self._modalities for t in named):
-            asked = kinds_in_prompt(written)
+            asked = set().union(*(kinds_in_prompt(text) for text in said))
             if asked and not any(compatible(a, m) for t in named for m in self._modalities[t] for a in asked):
                 trained = sorted({m for t in named for m in self._modalities[t]})
                 return (f"{' / '.join(repr(t) for t in named)} was trained on {' and '.join(trained)} pictures only; "
