@@ -125,6 +125,13 @@ def lite():
     return build_backbone("lite")
 
 
+@pytest.fixture(scope="module")
+def lite_names(lite):
+    """The resolver of a model trained on names alone on the `lite` text tower (the universal model's):
+    one for the module, shared by the tests that read the blind lists."""
+    return PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+
+
 def test_minilm_resolves_phrasings_no_catalogue_holds(lite):
     r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS)
     assert r.resolve("an ulcer on the foot of a diabetic patient").target == "foot ulcer"
@@ -693,9 +700,9 @@ def test_describing_clauses_idioms_after_landmark_words_and_context_fields():
     assert r.resolve("the polyp which is pedunculated").model_prompt == "the polyp which is pedunculated"  # named: as written
 
 
-def test_minilm_reads_list_20s_misses(lite):
+def test_minilm_reads_list_20s_misses(lite_names):
     # as the universal model reads them (trained on names: a sentence naming one target gives its name)
-    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+    r = lite_names
     for prompt, target in [
         ("the two-lobed breathing organ on the patient's left side that shares room with the heart, dark on the right half of the image", "left lung"),
         ("Dermoscopic image from a 45-year-old with an atypical naevus under surveillance for melanoma; delineate the whole "
@@ -742,10 +749,10 @@ def test_a_pronoun_asked_for_stands_for_the_noun_phrase_before_it():
         assert ante(prompt) is None, prompt
 
 
-def test_minilm_reads_pronouns_questions_and_what_a_clause_says_else(lite):
+def test_minilm_reads_pronouns_questions_and_what_a_clause_says_else(lite_names):
     """List 21's misses at first reading and the rules written for them, on the sentence encoder the
     universal model's resolver uses."""
-    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+    r = lite_names
     for prompt, target in [
         ("58-year-old at screening colonoscopy, sessile adenoma seen in the sigmoid, please mask it before polypectomy", "polyp"),
         ("45-year-old with a changing mole on the back, asymmetric with an irregular border, please delineate its boundary "
@@ -824,10 +831,10 @@ def test_what_declines_a_mask_and_what_a_wish_asks_for():
     assert _reword("the heart of the matter") == "the core of the matter"
 
 
-def test_minilm_reads_wishes_borders_and_things_elsewhere(lite):
+def test_minilm_reads_wishes_borders_and_things_elsewhere(lite, lite_names):
     """List 22's misses and decoys 16's hits at first reading, and the rules written for them, on the
     sentence encoder the universal model's resolver uses."""
-    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+    r = lite_names
     for prompt, target in [
         ("Wound care module, exercise 4: trainees should trace the borders of the diabetic foot ulcer in this photo "
          "before comparing with the answer key.", "foot ulcer"),
@@ -925,9 +932,9 @@ def test_corrections_shorthand_markup_and_other_tasks(resolver):
         assert not _declines_drawing(text), text
 
 
-def test_minilm_reads_corrections_lay_words_and_places_after_the_thing_asked(lite):
+def test_minilm_reads_corrections_lay_words_and_places_after_the_thing_asked(lite_names):
     """List 23's misses and decoys 17's hits at first reading, and the rules written for them."""
-    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+    r = lite_names
     for prompt, target in [
         ("Segment the left lung - sorry, I got it backwards, the patient's RIGHT lung, the one on the left of the image.",
          "right lung"),
@@ -1016,9 +1023,9 @@ def test_questions_mask_edits_sides_alone_and_the_other_one(resolver):
     assert not any(_describing("Segment the heart, the one in the middle"))
 
 
-def test_minilm_reads_slips_into_real_words_histories_and_sides_said_apart(lite):
+def test_minilm_reads_slips_into_real_words_histories_and_sides_said_apart(lite_names):
     """List 24's misses and decoys 18's hits at first reading, and the rules written for them."""
-    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+    r = lite_names
     for prompt, target in [
         # a slip of the pen or of dictation into another real word, completing a target's name
         ("segment the write lung", "right lung"),
@@ -1054,12 +1061,12 @@ def test_minilm_reads_slips_into_real_words_histories_and_sides_said_apart(lite)
         _assert_refused(r, decoy)
 
 
-def test_minilm_reads_file_names_greetings_purposes_and_sides_said_in_landmarks(lite):
+def test_minilm_reads_file_names_greetings_purposes_and_sides_said_in_landmarks(lite_names):
     """List 25's misses and decoys 19's hits at first reading (this session's rules), and the rules
     written for them."""
     from medvlseg.prompts.resolve import _declines_drawing, _expand
 
-    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+    r = lite_names
     for prompt, target in [
         # a name written as one word, as in a file name
         ("case012_footulcer_mask.png", "foot ulcer"), ("case044_leftlung_mask.png", "left lung"),
@@ -1127,10 +1134,10 @@ def test_fields_pictures_corrections_and_places_a_landmark_word_names(resolver):
         assert not _declines_drawing(text), text
 
 
-def test_minilm_reads_list_26s_misses(lite):
+def test_minilm_reads_list_26s_misses(lite_names):
     """List 26's misses and decoys 20's hits at first reading (the session-start rules), and the
     rules written for them."""
-    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+    r = lite_names
     for prompt, target in [
         ("target=naevus; output=binary_mask", "skin lesion"),
         ("key=clavicle side=patient_left output=mask", "left clavicle"),
@@ -1177,10 +1184,10 @@ def test_please_emoji_collar_bones_the_hearts_side_and_animals(resolver):
         assert not ANIMAL_PATIENT.search(text), text
 
 
-def test_minilm_reads_list_27s_misses(lite):
+def test_minilm_reads_list_27s_misses(lite_names):
     """List 27's misses and decoys 21's hits at first reading (the rules for list 26), and the rules
     written for them."""
-    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+    r = lite_names
     for prompt, target in [
         ("step 1 find where the heart apex points, step 2 segment the lung on the OTHER side (patient's right)", "right lung"),
         ("mask the lung on the side the heart points to", "left lung"),
@@ -1202,13 +1209,13 @@ def test_minilm_reads_list_27s_misses(lite):
         _assert_refused(r, decoy)
 
 
-def test_minilm_reads_list_28s_misses_and_what_the_review_of_lists_26_to_28_found(lite):
+def test_minilm_reads_list_28s_misses_and_what_the_review_of_lists_26_to_28_found(lite_names):
     """List 28's misses and decoys 22's hits at first reading (the rules for list 27), the rules
     written for them, and what a review of the rules for lists 26-28 found, each with what it must
     leave alone."""
     from medvlseg.prompts.resolve import ANIMAL_PATIENT, HEART_SIDE, INSTRUCTION, OTHER_IMAGING, _declines_drawing, _expand
 
-    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+    r = lite_names
     for prompt, target in [
         ("my dad has a sore on his foot from his diabetes, could you draw around exactly where the ulcer is", "foot ulcer"),
         ("could the mask cover just the naevus and not the surrounding skin?", "skin lesion"),
@@ -1240,12 +1247,12 @@ def test_minilm_reads_list_28s_misses_and_what_the_review_of_lists_26_to_28_foun
     assert INSTRUCTION.match("next  to the heart ").group() == ""
 
 
-def test_minilm_reads_list_29s_misses(lite):
+def test_minilm_reads_list_29s_misses(lite_names):
     """List 29's misses and decoys 23's hits at first reading (the rules for list 28 and the review),
     the rules written for them, and what they must leave alone."""
     from medvlseg.prompts.resolve import FIELD_TASK, ROLE_HERE, _declines_drawing, _expand
 
-    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+    r = lite_names
     for prompt, target in [
         # what an earlier mask gave is not what is asked now
         ("Last time I got the left lung by mistake. I need the OTHER one: the patient's right lung, the one sitting above the "
@@ -1278,13 +1285,13 @@ def test_minilm_reads_list_29s_misses(lite):
     assert not _declines_drawing("could you tell me where the polyp is and outline it")
 
 
-def test_minilm_reads_list_30s_misses(lite):
+def test_minilm_reads_list_30s_misses(lite_names):
     """List 30's misses and decoys 24's hits at first reading (the rules for list 29), the rules
     written for them, and what they must leave alone. (Its five hits on other kinds of picture, a CT
     slice, a cardiac MRI, an echo, are the model record's modalities: tests/test_modality.py.)"""
     from medvlseg.prompts.resolve import _expand, _reword
 
-    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+    r = lite_names
     for prompt, target in [
         # a command line: what its flags for the text ask for
         ("segtool --image derm_0412.jpg --prompt 'pigmented naevus' --out naevus_mask.png", "skin lesion"),
@@ -1328,11 +1335,11 @@ def test_minilm_reads_list_30s_misses(lite):
     assert "left lung" in _expand("Please segment the left lung --target heart is wrong --out x")  # no command line
 
 
-def test_minilm_reads_list_31s_misses(lite):
+def test_minilm_reads_list_31s_misses(lite_names):
     """List 31's misses at first reading (the rules for list 30 and the record's modalities) and
     decoys 25's hits after the review narrowed the modality words, the rules written for them, and
     what they must leave alone."""
-    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+    r = lite_names
     for prompt, target in [
         # what bounds it is a list of landmarks, over commas
         ("outline the dark air-filled area of the chest on the patient's right side, bounded by the ribs laterally, the heart "
@@ -1360,10 +1367,10 @@ def test_minilm_reads_list_31s_misses(lite):
     assert r.resolve("the ulcer on my calf").target == "foot ulcer"  # a calf is a leg too
 
 
-def test_minilm_reads_list_32s_misses(lite):
+def test_minilm_reads_list_32s_misses(lite_names):
     """List 32's misses and decoys 26's hits at first reading (the rules for list 31), the rules and
     glossary words written for them, and what they must leave alone."""
-    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
+    r = lite_names
     for prompt, target in [
         # Polish; a verdict on an earlier mask is no request
         ("Zaznacz proszę polipa na tym zdjęciu z kolonoskopii — just the growth, bez otaczającej błony śluzowej.", "polyp"),
