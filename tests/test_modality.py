@@ -195,3 +195,22 @@ def test_a_folder_dataset_is_recorded_under_its_class(tmp_path):
     data = make_dataset(tmp_path / "fuseg")  # target column "target": the folder names the class
     samples = SegmentationDataset.open(data)
     assert target_modalities(samples, {"fuseg": data}, class_name) == {"foot ulcer": ["photograph"]}
+
+
+def test_the_segmenter_answers_a_target_on_another_kind_of_picture_with_an_empty_mask():
+    """End to end: the same structure on the kind of picture the model was trained on gets a mask, on
+    another kind an empty one, reported refused with the reason."""
+    import numpy as np
+
+    import medvlseg
+    from medvlseg.predict import segment_prompts
+
+    model = medvlseg.build_model("clipseg", backbone="tiny").eval()
+    image = np.random.default_rng(3).integers(0, 255, (32, 32, 3), dtype=np.uint8)
+    seg = medvlseg.Segmenter(model, threshold=0.01, presence_threshold=0.0)  # everything is present at these thresholds
+    seg.resolver = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, min_margin=0.05, modalities=MODALITIES)
+    same, other = "the heart on this chest x-ray", "the heart in this short-axis cardiac MRI"
+    (r_same, row_same), (r_other, row_other) = segment_prompts(seg, image, [same, other])
+    assert r_same.mask.any() and not row_same["refused"] and row_same["refused_because"] is None
+    assert not r_other.mask.any() and row_other["refused"] and "radiograph" in row_other["refused_because"]
+    assert not row_other["called_present"]
