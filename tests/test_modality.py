@@ -36,6 +36,9 @@ def test_compatible_kinds_are_one_kind_or_a_kind_of_the_other():
     assert compatible("photograph", "dermoscopy") and compatible("dermoscopy", "photograph")
     assert compatible("tomography", "ct") and compatible("radiograph", "radiograph")
     assert not compatible("nasal endoscopy", "colonoscopy")  # siblings
+    # a swallowed camera's frames are no colonoscope's, though both are endoscopies
+    assert kind_of("wireless capsule endoscopy") == "capsule endoscopy" and kind_of("PillCam frame") == "capsule endoscopy"
+    assert not compatible("capsule endoscopy", "colonoscopy") and compatible("endoscopy", "capsule endoscopy")
     assert not compatible("ct", "mri") and not compatible("ct", "radiograph") and not compatible("ultrasound", "photograph")
 
 
@@ -121,7 +124,8 @@ MODALITIES = {"foot ulcer": ["photograph"], "skin lesion": ["dermoscopy"], "poly
 def test_a_target_asked_for_in_a_picture_it_was_never_trained_on_is_refused():
     r = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, min_margin=0.05, modalities=MODALITIES)
     for prompt in ("Segment the left lung on this axial CT slice.", "the heart in this short-axis cardiac MRI",
-                   "the polyp in this nasal endoscopy image", "outline the foot ulcer on this x-ray"):
+                   "the polyp in this nasal endoscopy image", "outline the foot ulcer on this x-ray",
+                   "find and mask the polyp in this capsule endoscopy frame"):
         found = r.resolve(prompt)
         assert found.refused and found.target is None and "trained on" in found.reason, prompt
     for prompt in ("the left lung on this chest x-ray", "the polyp in this endoscopy frame", "the skin lesion in this photo",

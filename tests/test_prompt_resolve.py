@@ -1381,3 +1381,66 @@ def test_minilm_reads_list_32s_misses(lite_names):
     for decoy in ("Segment the polyp stage of the jellyfish in this aquarium photo.",
                   "Give me the ICD-10 code for a diabetic foot ulcer of the left heel."):
         _assert_refused(r, decoy)
+
+
+def test_minilm_reads_list_33s_misses(lite_names):
+    """List 33's misses and decoys 27's hits at first reading (the rules for list 32), list 32's
+    misses through the model, the rules written for them, and what they must leave alone."""
+    from medvlseg.prompts.resolve import _asks_pronoun, _translate
+
+    r = lite_names
+    for prompt, target in [
+        # a redo that says how as it goes on, after what the last mask did
+        ("The last mask spilled onto the dressing and the toe. Redo it, tracing only the raw ulcer area on the heel.", "foot ulcer"),
+        ("try again by outlining the right clavicle", "right clavicle"),
+        # a purpose first, then a request that says nothing but "show me", then what it asks
+        ("For my derm rotation, could you show me where the melanoma boundary is on this dermoscopic image by drawing its "
+         "outline?", "skin lesion"),
+        # "that bone": the bone said before; the picture said before the request
+        ("I fell off my bike and hurt my right collarbone. On this x-ray can you highlight just that bone? (it's on the left of "
+         "the picture, right?)", "right clavicle"),
+        ("On this x-ray, segment the heart", "heart"),
+        # a mask made to order
+        ("Step 4 of the annotation protocol: for each colonoscopy still, produce a mask of the raised neoplastic lesion on the "
+         "colon wall; exclude fluid, bubbles and any instrument.", "polyp"),
+        ("generate the binary mask for the heart", "heart"),
+        # Dutch
+        ("Kun je de moedervlek op deze dermatoscopie-foto segmenteren? I want the lesion mask, zonder de huid eromheen.",
+         "skin lesion"),
+        ("Markeer de rechterlong op deze thoraxfoto", "right lung"),
+        # Hinglish: what "nahi" denies comes before it
+        ("sirf heart highlight karo, lungs nahi", "heart"),
+        # a site in the colon is the polyp's own
+        ("segment the polyp in the sigmoid", "polyp"), ("outline the polyp in the caecum", "polyp"),
+        ("polyp in the bowel", "polyp"), ("growth on the bowel wall", "polyp"),
+        ("the ulcer of the heel", "foot ulcer"), ("the ulcer in this photo on my phone", "foot ulcer"),
+        # a request for one target, however the rest speaks of masks or of the others
+        ("segment the polyp as one single mask with its stalk", "polyp"),
+        ("Outline the left lung where the heart overlaps it", "left lung"),
+        ("I don't need a mask of the ruler, only the ulcer", "foot ulcer")]:
+        assert r.resolve(prompt).target == target, prompt
+    # a growth "hanging off the fold": the image's polyp
+    assert "polyp" in r.resolve("68-year-old on surveillance colonoscopy after a positive FIT — in this white-light frame please "
+                                "segment the pedunculated growth hanging off the fold at 4 o'clock.").candidates
+    for decoy in ("measure the foot ulcer area in cm2 and tell me the value, I don't need a mask",
+                  "classify this polyp using the Paris classification, no segmentation",
+                  "no need to outline the skin lesion, thanks, I already did it by hand",
+                  "a mole dug up half my lawn last night, how do I get rid of it",
+                  "lyrics to Achy Breaky Heart 🎶", "best recipe for chicken hearts on the grill",
+                  "asdfjkl;; qwerty lung zzzz",
+                  "both lungs and the heart together as one single mask",
+                  "the overlap region where the heart shadow covers the left lung", "the gap between the clavicles",
+                  "mask the polyp in the stomach", "find and mask the polyp in the jejunum", "segment the ulcer in the mouth",
+                  "There's a lesion on my car tyre sidewall, can you mask it?",
+                  "Is X-ray mein spine ko highlight karo, lungs aur heart nahi.",
+                  "Plain patch of normal skin in the top right corner, well away from the mole. Mask that patch.",
+                  "Play 'Heart of Glass' by Blondie."):
+        _assert_refused(r, decoy)
+    assert r.resolve("a mole dug up half my lawn last night, how do I get rid of it").reason is None
+    assert "keys struck" in r.resolve("asdfjkl;; qwerty lung zzzz").reason
+    assert "several targets" in r.resolve("both lungs and the heart together as one single mask").reason
+    # words the tower knows are no keys struck at random, however they sit on the keyboard
+    assert r.resolve("segment the heart, typewriter property").target == "heart"
+    assert _asks_pronoun(["that", "bone"]) == "" and _asks_pronoun(["this", "area", "of", "scarring"]) is None
+    assert _translate("Kunt u de voetzweer markeren") == "can u of foot ulcer mark"
+    assert _translate("segment the op site, then the van") == "segment the op site, then the van"  # English alone stays

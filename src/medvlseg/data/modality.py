@@ -43,7 +43,10 @@ KINDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
                           r"selfies?", r"(?:smart)?phone\s+(?:image|picture|photo|pic|snap)s?", r"camera\s+phone")),
     "dermoscopy": ("photograph", (r"derm[ao]?t?oscop(?:y|ic|es?)", r"dermoscop(?:y|ic|es?)", r"dermatoscop(?:y|ic|es?)",
                                   r"epiluminescence(?:\s+microscopy)?")),
-    "endoscopy": (None, (r"endoscop(?:y|ic|es?)", r"capsule\s+endoscopy")),
+    "endoscopy": (None, (r"endoscop(?:y|ic|es?)",)),
+    # (a swallowed camera's frames: another optic, light and resolution than a colonoscope's)
+    "capsule endoscopy": ("endoscopy", (r"(?:video\s+|wireless\s+)?capsule\s+endoscop(?:y|ic|es?)", r"vce", r"pillcam",
+                                        r"(?:video|wireless|endoscopy)\s+capsules?")),
     "colonoscopy": ("endoscopy", (r"colonoscop(?:y|ic|es?)", r"coloscop(?:y|ic|es?)", r"sigmoidoscop(?:y|ic|es?)",
                                   r"lower\s+gi\s+endoscopy")),
     "upper gi endoscopy": ("endoscopy", (r"gastroscop(?:y|ic|es?)", r"egd", r"o?esophagogastroduodenoscop(?:y|ic|es?)",

@@ -252,8 +252,15 @@ PICTURE_SIDE = re.compile(r"\b(left|right)\b[^,;()]*?\b(?:of|on|in)\s+the\s+(?:[
 # "can you show me ...", "where is ...")
 LEAD_INS = (r"(?:(?:so|then|now|next(?!\s+to\b)|first|finally|lastly|step\s+\d+)\s+(?=\w+\s)|(?:please|pls|plz)\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+you\s+|"
             r"i\s+(?:want|need|would\s+like)\s+(?:that\s+)?(?:you\s+)?(?:to\s+)?|help\s+me\s+|where\s+(?:is|are)\s+|"
-            r"(?:is|are)\s+there\s+)*")
-REQUEST_VERBS = (r"(?:segment|outline|highlight|mark|mask|find|show(?:\s+me)?|draw|delineate|"
+            r"(?:is|are)\s+there\s+|"
+            # the picture said first ("On this x-ray can you highlight ...")
+            r"(?:on|in)\s+(?:this|the|that|my)\s+(?:[a-z0-9-]+\s+){0,2}?(?:x\s?ray|image|picture|photo|film|frame|scan|radiograph)\s*,?\s+(?=\w+\s))*")
+REQUEST_VERBS = (r"(?:"
+                 # a mask made to order ("produce a mask of the raised lesion", "generate the binary mask for ...")
+                 r"(?:produce|generate|create|make|return|output|compute|predict|prepare|provide|give|get)\s+(?:me\s+|us\s+)?"
+                 r"(?:a|an|the|one)\s+(?:binary\s+|pixel\s+|pixel-wise\s+|segmentation\s+)?(?:masks?|segmentations?|outlines?|"
+                 r"contours?|annotations?)\s+(?:of|for|around|covering)|"
+                 r"segment|outline|highlight|mark|mask|find|show(?:\s+me)?|draw|delineate|"
                  r"identify|locate|detect|label|contour|trace|select|extract|annotate|circle|shade(?:\s+in)?|colou?r(?:\s+in)?|fill\s+in|see|"
                  r"give\s+me|get|include|note|look\s+at|check)"
                  # what is drawn, and "around": the request's own words ("draw a circle around the mole")
@@ -280,6 +287,14 @@ ANIMAL_PATIENT = re.compile(
     # (not a bird's-eye view, a CAT scan, a dog bite)
     r"(?!(?:['\u2019]s)?[\s-]+(?:eye|scan|bite|bites|scratch)\b)",
     re.IGNORECASE)
+# a finding's word on a thing, not a body ("There's a lesion on my car tyre sidewall", "the rust spot on
+# the car door, the round lesion-looking one"; not "the ulcer in this photo on my phone")
+OBJECT_PLACE = re.compile(
+    r"\b(?:lesion|ulcer|wound|sore|spot|mole|polyp|growth|lump|bump|blotch|patch|crack)s?\s+(?:\w+\s+){0,2}?(?:on|in|of)\s+"
+    r"(?:my|the|this|that|our|a|an|his|her|their)\s+(?:\w+\s+)?(?:car|cars|tyres?|tires?|door|fence|boat|bike|bicycle|"
+    r"table|ceiling|roof|leaf|leaves|tree|plant|carpet|sofa|couch|shirt|jacket|painting|canvas|statue|"
+    r"furniture|hull|bumper|bonnet|hood|windscreen|windshield|pipe|tank)\b(?![\s-]+(?:of\s+(?:the|my|his|her)\s+)?"
+    r"(?:skin|foot|feet|body|patient|leg|arm|hand)\b)", re.IGNORECASE)
 # a picture of another kind than any the catalogue's targets are seen in ("on this brain MRI", "in the
 # chest CT"): a target reached by a word of its catalogue entry, not by its name, is not asked for there
 OTHER_IMAGING = re.compile(r"\b(?:on|in|from|of|at)\s+(?:this|the|a|an|that|my|these|those|his|her|our)\s+(?:[a-z0-9-]+\s+){0,3}?"
@@ -307,7 +322,10 @@ REQUEST_WORDS = frozenset({"please", "kindly", "can", "could", "would", "will", 
                            "son", "sons", "daughter", "daughters", "husband", "husbands", "wife", "wifes", "mother",
                            "mothers", "mom", "moms", "mum", "mums", "father", "fathers", "dad", "dads", "child", "childs",
                            "baby", "babys", "kid", "kids", "friend", "friends", "patients", "pls", "plz", "thanks",
-                           "thx", "it", "them", "do"})
+                           "thx", "it", "them", "do",
+                           # the request said as it goes on ("Redo it, tracing only the raw ulcer area")
+                           "tracing", "outlining", "segmenting", "masking", "highlighting", "marking", "delineating",
+                           "drawing", "colouring", "coloring", "shading", "circling", "annotating", "contouring"})
 DESCRIPTIVE_WORDS = frozenset({"big", "little", "huge", "thin", "thick", "slim", "slender", "narrow", "wide", "broad",
                                "long", "short", "round", "rounded", "flat", "raised", "deep", "shallow", "light", "pale",
                                "tan", "gray", "blue", "single", "solitary", "multiple", "main", "whole", "entire",
@@ -316,13 +334,13 @@ DESCRIPTIVE_WORDS = frozenset({"big", "little", "huge", "thin", "thick", "slim",
                                "complete", "mm", "cm", "millimetre", "millimeter", "centimetre", "centimeter",
                                # a lay person's words for it ("that weird mole")
                                "weird", "strange", "odd", "funny", "ugly", "scary", "worrying", "worrisome", "concerning",
-                               "unusual", "bad", "nasty", "painful", "itchy", "bleeding", "changing", "growing"})
+                               "unusual", "bad", "nasty", "painful", "itchy", "bleeding", "changing", "growing", "raw"})
 REGION_WORDS = frozenset({"bed", "area", "region", "site", "mask", "segmentation", "outline", "outlines", "boundary",
                           "border", "borders", "contour", "roi", "field", "zone", "shadow", "silhouette", "only", "please",
                           "pixel", "pixels", "voxel", "voxels"})
 COPULAS = frozenset({"is", "are", "was", "were", "seems", "appears", "shows", "measuring", "measures", "seen", "noted",
                      "visible", "present", "here", "projecting", "protruding", "bulging", "arising", "extending",
-                     "located", "situated", "lying", "sitting",
+                     "located", "situated", "lying", "sitting", "hanging", "dangling", "emerging", "attached",
                      # a new sentence without a stop ("my son's collar bone he broke ...")
                      "he", "she", "it", "i", "we", "they"})
 # Typing slips ("rigth lung", "clavicel", "ulser") are read as the catalogue word one edit away (two
@@ -429,7 +447,7 @@ def _reword(text: str) -> str:
     # (what is said on the way and a "right" that says how far: the rules' reading, never the model's input)
     text = FILLERS.sub(lambda m: "" if m.group()[:1].isspace() else " ", RIGHT_AS_FAR.sub("", text)).strip()
     # a verdict on an earlier mask is no request ("Mask rejected - you segmented the left one. I need ...")
-    text = MASK_VERDICT.sub("previous result rejected", text)
+    text = REDO_BY.sub("redo it, segment", MASK_VERDICT.sub("previous result rejected", text))
     # a purpose is a clause of its own ("seg: cardiac shadow so we can compute the CTR")
     text = PURPOSE_AFTER.sub(r", \1", text)
     return _other_side(IDIOMS.sub("core", NOT_THIS_BUT.sub("", text)))
@@ -573,9 +591,12 @@ IDIOMS = re.compile(r"\bheart(?=\s+of\s+(?:the\s+|this\s+|that\s+)?(?:matter|pro
                     r"\bhearts?(?=\s+of\s+(?:(?:the|a|an|this|that)\s+)?(?:\w+\s+)?(?:lettuce|artichokes?|palms?|celery|cabbage|romaine)\b)|"
                     r"(?<=\blettuce\s)hearts?\b|(?<=\bromaine\s)hearts?\b|(?<=\bcelery\s)hearts?\b|(?<=\bcabbage\s)hearts?\b|"
                     r"(?<=\bartichoke\s)hearts?\b|(?<=\bpalm\s)hearts?\b|"
+                    # ... and a dish's ("best recipe for chicken hearts on the grill")
+                    r"(?<=\bchicken\s)hearts\b|(?<=\bbeef\s)heart\b|(?<=\blamb\s)hearts?\b|(?<=\bpork\s)hearts?\b|"
+                    r"(?<=\bturkey\s)hearts?\b|(?<=\bduck\s)hearts\b|(?<=\bveal\s)hearts?\b|"
                     # the mole that digs the lawn ("the mole in this photo of my back garden, it keeps digging up the lawn")
                     r"\bmoles?\b(?=[^.?!;]*\b(?:burrow\w*|molehills?|tunnel\w*|critters?|mammals?|vermin|rodents?|"
-                    r"(?:it|that|which|who|they)\s+(?:\w+\s+)?(?:digs?|digging|dug|burrows?)|"
+                    r"(?:it|that|which|who|they)\s+(?:\w+\s+)?(?:digs?|digging|dug|burrows?)|(?:digs?|digging|dug)\s+up|"
                     r"(?:in|on|under|from|of)\s+(?:the|my|our|this|a)\s+(?:\w+\s+)?(?:garden|lawn|yard))\b)", re.IGNORECASE)
 # what says that no mask is wanted: outright ("no mask needed", "do not segment it", "don't draw
 # anything"; not "no mask needed for the ruler") ...
@@ -584,7 +605,14 @@ NO_DRAWING = re.compile(
     r"overlay)(?:\s+(?:is|are))?\s+(?:needed|required|necessary|wanted|please|pls|thanks)\b(?!\s+(?:for|on|of|around|here)\b)"
     r"|\b(?:do\s+not|don['\u2019]?t|no\s+need\s+to|without)\s+(?:segment|mask|draw|outlin|delineat|contour|trac|annotat|mark|"
     r"highlight|shad|circl)(?:e|ing)?(?:\s+(?:it|them|this|that|anything|any\s+thing|a\s+thing))?(?:\s+(?:at\s+all|please|pls))?"
-    r"\s*(?=$|[,.;:!?)]|\s+(?:just|only|but|and|i)\b)(?![,;]?\s*(?:just|only|but)\s+(?:the|this|that|my|a|an)\b)",
+    r"\s*(?=$|[,.;:!?)]|\s+(?:just|only|but|and|i)\b)(?![,;]?\s*(?:just|only|but)\s+(?:the|this|that|my|a|an)\b)"
+    # ("..., I don't need a mask"; "classify this polyp ..., no segmentation")
+    r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+(?:need|want|require)\s+(?:a|the|any)\s+(?:mask|masks|segmentation|outline|"
+    r"drawing|overlay|contour)\b(?!\s+(?:for|on|of|around)\b)"
+    r"|(?:^|[,;]\s*)no\s+(?:mask|masks|masking|segmentation|segmenting|drawing|outline|outlining|overlay)\s*(?=$|[.;!?)])"
+    # ("no need to outline the skin lesion, thanks, I already did it by hand")
+    r"|\bno\s+need\s+to\s+(?:segment|mask|draw|outline|delineate|contour|trace|annotate|mark|highlight|shade|circle)\b"
+    r"[^.?!]*\b(?:already|myself|ourselves|by\s+hand|manually)\b",
     re.IGNORECASE)
 # ... or by asking for an answer that is no mask ("just tell me yes or no", "a number is enough",
 # "describe it in words")
@@ -608,6 +636,8 @@ OTHER_TASKS = re.compile(
     # ... or a text of another kind ("give me a recipe for braised lamb heart")
     r"\b(?:give|send|tell|show|find)\s+(?:me|us)\s+(?:a|an|the|some)\s+(?:\w+\s+)?(?:recipes?|poems?|songs?|jokes?|stor(?:y|ies)|"
     r"essays?|limericks?)\b|"
+    # ("lyrics to Achy Breaky Heart"; "best recipe for chicken hearts", not "the recipe for segmenting polyps")
+    r"\blyrics\b|\brecipes?\s+(?:for|with)\s+(?!(?:\w+\s+)?(?:segment\w*|mask\w*|train\w*|the\s+model)\b)|"
     # ... or the end of a joke ("A polyp walks into a bar... finish the joke")
     r"\b(?:finish|complete|continue|tell)\s+(?:me\s+)?(?:the|this|that|a)\s+(?:joke|punchline|pun|riddle)\b|\bwalks\s+into\s+a\s+bar\b",
     re.IGNORECASE)
@@ -754,7 +784,8 @@ CONTEXT_FIELDS = frozenset({"modality", "imaging", "view", "projection", "datase
                             "scanner", "study", "series"})
 # what an earlier result gave, not what is asked now ("the mask you gave me was the left lung")
 PAST_RESULT = re.compile(r"\b(?:by\s+mistake|last\s+time|you\s+(?:gave|sent|returned|produced|made|drew|segmented|masked|outlined)|"
-                         r"i\s+(?:got|received)|came\s+back|previous\s+(?:mask|result|output))\b", re.IGNORECASE)
+                         r"i\s+(?:got|received)|came\s+back|(?:previous|last|earlier|prior|first)\s+(?:mask|result|output|segmentation|outline|contour|attempt))\b",
+                         re.IGNORECASE)
 # a query for masks ("SELECT mask FROM frame WHERE structure = 'colonic polyp'"; not "SELECT COUNT(*) ...")
 SQL_WHERE = re.compile(r"^\s*select\s+(?:[\w.]+\s*,\s*)*(?:mask|masks|segmentation|outline|contour)\s+from\b[^;]*?\bwhere\b"
                        r"(?P<where>[^;]*)", re.IGNORECASE)
@@ -772,6 +803,10 @@ RIGHT_AS_FAR = re.compile(r"(?<!\bthe\s)(?<!\bon\s)(?<!\bto\s)(?<!\bat\s)(?<!\bh
                           r"\bright\s+(?=(?:up|down|out)\s+(?:to|against)\b|(?:round|around|through)\b)", re.IGNORECASE)
 MASK_VERDICT = re.compile(r"(?:^|(?<=[.;!?]\s))\s*(?:the\s+|your\s+|last\s+|previous\s+)?(?:mask|segmentation|outline|contour|result)\s+"
                          r"(?:was\s+|is\s+)?(?:rejected|wrong|incorrect|failed|declined|not\s+accepted)\b", re.IGNORECASE)
+# a redo that says how, as it goes on ("Redo it, tracing only the raw ulcer area on the heel")
+REDO_BY = re.compile(r"\b(?:re-?do|repeat|fix|correct|try)\s+(?:it|this|that|again|the\s+(?:mask|segmentation|outline|annotation|contour))"
+                     r"(?:\s+again)?\s*[,:;\u2013\u2014-]?\s*(?:by\s+)?(?:tracing|outlining|covering|masking|segmenting|drawing|marking|"
+                     r"delineating|highlighting)\b", re.IGNORECASE)
 PURPOSE_AFTER = re.compile(r"(?<![,;:.!?])\s+(so\s+(?:that\s+)?(?:we|i|you|they|she|he|it)\s+(?:can|could|may|might|will|would)\b)",
                            re.IGNORECASE)
 # what a dictated or chatty prompt says on the way ("okay so um can you ...", "the foot wound pls,
@@ -786,6 +821,19 @@ ROLE_HERE = re.compile(r"^\s*(?:[A-Za-z][\w.'-]*\s+){0,3}(?:[a-z]+(?:ologist|ist
 EMOJI = re.compile(r"\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+\s*")
 # ... those that draw a structure of the catalogue (anatomical heart, lungs, foot)
 EMOJI_WORDS = {"\U0001FAC0": "heart", "\U0001FAC1": "lungs", "\U0001F9B6": "foot"}
+# several targets asked for as one mask ("both lungs and the heart together as one single mask"), or
+# what lies between them ("the overlap region where the heart shadow covers the left lung", "the gap
+# between the clavicles"): no trained target's mask
+UNION = re.compile(r"\b(?:together|combined|merged|joined|fused)\b[^.?!]{0,30}?\b(?:as\s+|into\s+)?(?:one|a\s+single|single|"
+                   r"the\s+same)\s+(?:mask|segmentation|region|label|blob|segment|outline)\b|"
+                   r"\b(?:one|a\s+single|single)\s+(?:combined\s+)?(?:mask|segmentation|region|label)\s+(?:for|of|covering|with|"
+                   r"containing)\s+(?:both|all|the\s+two|the\s+three|every)\b|\bunion\s+of\b", re.IGNORECASE)
+RELATION = re.compile(r"\b(?:overlap(?:ping)?\s+(?:region|area|zone|part)|(?:region|area|zone|part)s?\s+of\s+overlap|"
+                      r"(?:region|area|zone|part|strip|band)\s+where|(?:gap|space|interface|junction|distance|angle)\s+between|"
+                      r"intersection\s+of)\b", re.IGNORECASE)
+# keys struck at random ("asdfjkl;; qwerty lung zzzz"): a run along one row of the keyboard, or one key held
+KEYBOARD_ROWS = (frozenset("qwertyuiop"), frozenset("asdfghjkl"), frozenset("zxcvbnm"))
+HELD_KEY = re.compile(r"([a-z])\1\1")
 # fields that say what comes back, not what is asked ("output=binary_mask", "return: png")
 OUTPUT_FIELDS = frozenset({"output", "out", "return", "returns", "result", "results", "save", "export", "response", "mode"})
 # letters that are no accented Latin letter, folded by hand ("Fuß" -> "fuss", "cœur" -> "coeur")
@@ -799,6 +847,8 @@ PLEASE = re.compile(r"\b(?:por\s+favor|per\s+favore|s\s*['\u2019]?\s*il\s+(?:vou
 # "pas de polype", "pas d'ulcère": no polyp, no ulcer
 FRENCH_NEGATION = re.compile(r"\bpas\s+(?:de\s+|d['\u2019]|du\s+|des\s+)", re.IGNORECASE)
 # an elided article before a vowel ("l'image", "dell'immagine"): dropped, never read as "l" (left)
+# Hindi's negation after what it denies ("spine ko highlight karo, lungs aur heart nahi"): put before it
+HINDI_NEGATION = re.compile(r"(^|[,;:\u2013\u2014]\s*)([^,;:.!?\u2013\u2014]{1,40}?)\s+(?:nahi|nahin|nahee)\b", re.IGNORECASE)
 ELISIONS = re.compile(r"\b(?:l|d|dell|nell|sull|all|dall|qu)['\u2019](?=[A-Za-z])", re.IGNORECASE)
 
 
@@ -866,7 +916,7 @@ def _translate(text: str) -> str:
     "ulcer of foot diabetic". The words that are English too are read only in a prompt that holds a
     word that is only foreign, and never inside a hyphenated word ("neo-natal")."""
     folded = "".join(c for c in unicodedata.normalize("NFKD", text.translate(FOLDED_LETTERS)) if not unicodedata.combining(c))
-    folded = PLEASE.sub("please", folded)
+    folded = HINDI_NEGATION.sub(r"\1not \2", PLEASE.sub("please", folded))
     always, beside = _glossary()
     if not any(w.lower() in always for w in re.findall(r"[A-Za-z]+", folded)):
         return folded
@@ -929,7 +979,10 @@ QUESTION = re.compile(r"^(?:is|are|was|were|could|might|may|does|do)\s+(?:this|t
 PRONOUNS = frozenset({"it", "its", "them", "their", "they", "this", "that", "these", "those"})
 # what a sentence says of something it sets aside ("lumen clear. Mask it.": the polyp named before)
 SOUND_STATES = frozenset({"fine", "normal", "ok", "okay", "clear", "unremarkable", "good", "healthy", "intact", "unchanged"})
-POINTING_WORDS = frozenset({"me", "us", "where", "what", "exactly", "precisely", "again", "also"})
+POINTING_WORDS = frozenset({"me", "us", "where", "what", "exactly", "precisely", "again", "also", "just", "only"})
+# a word that says no more than the kind of thing a pronoun's referent is ("that bone", "this structure"; not
+# "this spot", a finding's own everyday word)
+KIND_NOUNS = frozenset({"bone", "area", "thing", "structure", "organ", "part", "region", "bit", "one"})
 PRONOUN_ENDS = frozenset({"one", "for", "out", "so", "please", "pls", "plz", "thanks", "thank", "thx", "exactly", "then", "now",
                           "too", "again"})
 POSSESSIVES = frozenset({"its", "their"})
@@ -981,6 +1034,8 @@ def _asks_pronoun(tail: list[str]) -> str | None:
         return None
     if len(tail) == 1 or tail[1] in PHRASE_ENDS | PRONOUN_ENDS:
         return ""
+    if tail[0] in ("this", "that") and tail[1] in KIND_NOUNS and (len(tail) == 2 or tail[2] in PHRASE_ENDS - {"of"} | PRONOUN_ENDS):
+        return ""  # "I hurt my right collarbone. Can you highlight just that bone?"
     return "" if tail[0] in POSSESSIVES and tail[1] in REGION_WORDS | PARTS else None
 
 
@@ -1593,17 +1648,22 @@ class PromptResolver:
         for (see :data:`REQUEST_WORDS`)."""
         words, landmark, clause = _words(prompt), _landmark_flags(prompt), _clause_ids(prompt)
         labels = _labels(prompt)  # "voice note: draw around the melanoma": the request follows the label
-        first = next((c for c in dict.fromkeys(clause) if c not in labels and set(_words(CONTEXT.sub(" ", INSTRUCTION.sub(
-            "", " ".join(w for w, k in zip(words, clause) if k == c) + " ")))) - REQUEST_WORDS - GREETINGS), None)  # not "I want"
+        def says(c: int) -> bool:  # not "I want", not "could you show me"
+            return bool(set(_words(CONTEXT.sub(" ", INSTRUCTION.sub("", " ".join(w for w, k in zip(words, clause) if k == c) + " "))))
+                        - REQUEST_WORDS - GREETINGS)
+
+        first = next((c for c in dict.fromkeys(clause) if c not in labels and says(c)), None)
         requests = _requests(prompt)
         said = [w for w, k in zip(words, clause) if k == first]
         if requests and first not in {clause[i] for i, _ in requests} and (
                 set(said) & (BEING | STATE_VERBS) and said[0] not in BEING | STATE_VERBS | QUESTION_WORDS  # (not "where is ...?")
-                or PURPOSE.match(" ".join(said))):
+                or PURPOSE.match(" ".join(said)) or PAST_RESULT.search(" ".join(said))):
             # a history, a purpose or a role before the request ("Pt is a 67M with a plantar wound ...
             # Pls outline the wound bed only", "I want to compute the diameter of this naevus, so please
             # give me a mask of the lesion"): the request's clause says what is asked
             first = clause[requests[0][0]]
+            # (its request said alone: "For my derm rotation, could you show me where the melanoma boundary is")
+            first = next((c for c in dict.fromkeys(clause) if c >= first and says(c)), first)
         follows = PREPOSITIONS | LANDMARK_WORDS | REGION_WORDS | COPULAS  # "naevus or adenoma": alternatives, read below
         found = set()
         for t, aliases in self._aliases.items():
@@ -1653,9 +1713,23 @@ class PromptResolver:
             j -= 1
         if words[k : k + 1] and clause[k] == clause[i] and words[k] in _elsewhere_nouns() and words[k] not in self._own[target]:
             k += 1  # a noun it modifies that names a thing elsewhere ("the heart emoji"; not "the heart border")
-        if (j, k) == (i, i + n):
-            return False
-        sims = self._similarities(" ".join(words[j:k]))
+        spans = [(j, k)] if (j, k) != (i, i + n) else []
+        if words[i + n : i + n + 1] and words[i + n] in ("in", "of", "inside", "within"):
+            # ... or the organ it is in ("the polyp in the jejunum", "an ulcer in the mouth"; not "the polyp in the sigmoid")
+            m = i + n + 1 + (words[i + n + 1 : i + n + 2] != [] and words[i + n + 1] in DETERMINERS)
+            if words[m : m + 1] and words[m] not in self._own[target] and words[m] not in PLAIN_WORDS and clause[m] == clause[i]:
+                spans.append((i, m + 1))
+        for a, b in spans:
+            sims = self._similarities(" ".join(words[a:b]))
+            if any(o in _elsewhere_owners() and v >= self.min_similarity and v >= sims.get(target, -1.0) + self.min_margin
+                   for o, v in sims.items()):
+                return True
+        return False
+
+    def _said_elsewhere(self, prompt: str, target: str) -> bool:
+        """``prompt`` as a whole is ``target``'s kind of thing where none of the images looks, clearly
+        closer to it than to ``target`` ("segment the ulcer in the mouth": a mouth ulcer)."""
+        sims = self._similarities(prompt)
         return any(o in _elsewhere_owners() and v >= self.min_similarity and v >= sims.get(target, -1.0) + self.min_margin
                    for o, v in sims.items())
 
@@ -1718,6 +1792,11 @@ class PromptResolver:
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything."; "Segment the
             # heart - sorry, scratch that, just tell me yes or no": no mask is asked for
             return Resolution(given, given, None, refused=True)
+        if sum(self._mashed(w) for w in _words(written)) >= 2:
+            return Resolution(given, given, None, refused=True, reason="the prompt is keys struck at random")
+        if (UNION.search(written) or RELATION.search(written)) and len(self._several(written)) > 1:
+            return Resolution(given, given, None, refused=True,
+                              reason="the prompt asks for several targets as one mask, or for what lies between them; ask for each")
         prompt = _reword(retracted)
         found = self._resolve_given(given, prompt)
         other = self._another_picture((translated, written), prompt, (found.target, *found.candidates) if found.target else found.candidates)
@@ -1728,6 +1807,23 @@ class PromptResolver:
                 and self._unreadable(given, prompt):
             return dataclasses.replace(found, refused=True)
         return found
+
+    def _mashed(self, word: str) -> bool:
+        """``word`` is no word but keys struck at random (:data:`KEYBOARD_ROWS`, :data:`HELD_KEY`):
+        "asdfjkl", "zzzz"; never a word the text tower or the catalogue knows ("property", "shall")."""
+        if len(word) < 4 or not word.isalpha() or word in self._known or word in self._content or word in self._spelling:
+            return False
+        return bool(HELD_KEY.search(word)) or (len(word) >= 5 and any(set(word) <= row for row in KEYBOARD_ROWS))
+
+    def _several(self, text: str) -> set[str]:
+        """The trained targets ``text`` mentions, as what is asked or as landmarks, a plural of a paired
+        structure as both sides ("both lungs and the heart": the two lungs and the heart)."""
+        named, landmarks = self._named(text)
+        said = named | landmarks
+        for w in _words(text):
+            if w in self._paired and not any(w in _words(t) for t in said):
+                said |= {t for t in self.targets if _sides(t) and any(pluralize(h) == w for h in self._heads[t])}
+        return said
 
     def _another_picture(self, said: Sequence[str], prompt: str, found: Sequence[str]) -> tuple[str, bool] | None:
         """Why the targets ``found`` are asked for in a picture none of them is seen in, and whether the
@@ -1754,6 +1850,8 @@ class PromptResolver:
             return None
         if ANIMAL_PATIENT.search(prompt) and not self._animal_targets:
             return "the prompt asks in an animal's picture; the targets were trained on people", False
+        if OBJECT_PLACE.search(prompt):
+            return "the prompt places its finding on a thing, not a body", False
         if all(t in self._modalities for t in found):
             return None  # the record says what the pictures were: words alone do not overrule it
         if OTHER_IMAGING.search(prompt) is not None and all(t in self._vague for t in found) and \
@@ -1878,6 +1976,9 @@ class PromptResolver:
         if asked is None or (not asked[1] and self._named(prompt)[0]):
             return None  # no pronoun; a name, read as the first rule says
         (start, side), words, ids = asked, _words(prompt), _clause_ids(prompt)
+        noun = next((w for v, w in zip(words[start:], words[start + 1 :]) if v in ("this", "that") and w in KIND_NOUNS - {"one"}), None)
+        if noun is not None and noun in words[:start]:
+            return None  # "Plain patch of normal skin ..., well away from the mole. Mask that patch.": the patch said before
         found = self._referent(prompt, start, skip_sound=not side)
         if found is None or not found[1]:
             return None
@@ -2162,7 +2263,7 @@ class PromptResolver:
                 if each[0].target is not None and all(r.target == each[0].target for r in each):
                     found = Resolution(prompt, each[0].target, each[0].target,
                                        min(r.similarity for r in each), max(r.runner_up for r in each))
-        if found.target is None and len(heads) == 1:
+        if found.target is None and len(heads) == 1 and not self._said_elsewhere(prompt, *heads):
             (target,) = heads
             found = Resolution(prompt, target, target)
         if found.target is None:
