@@ -491,7 +491,7 @@ def test_a_named_structure_follows_the_patients_side_said_outright():
 def test_words_of_other_languages_are_read_as_english():
     """glossary.yaml: accents folded, a side after its noun put before it, words that are English too
     ("pie", "links") read only beside a word that is only foreign; a prompt with none is untouched."""
-    from medvlseg.prompts.resolve import _glossary, _translate
+    from medvlseg.prompts.resolve import _fold, _glossary, _translate
 
     assert _translate("pulmón derecho") == "right lung"
     assert _translate("Poumon gauche") == "left lung"
@@ -506,8 +506,9 @@ def test_words_of_other_languages_are_read_as_english():
     assert _translate("le poumon droit de l'image") == "the right lung of image"  # "l'" is no "left"
     assert _translate("pulmón derecho e izquierdo") == "lung right e left"  # both sides: not made one
     assert _translate("pas de polype") == "no polyp" and _translate("piel sana") == "healthy skin"
-    always, beside = _glossary()
-    assert not set(always) & set(beside) and all(k == k.lower() and k.isascii() for k in (*always, *beside))
+    g = _glossary()
+    assert not set(g.always) & set(g.beside) and all(k == _fold(k).lower() for part in g for k in part)
+    assert all(k.isascii() for k in g.beside)  # (a word of another script is never an English one)
     names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, names_only=True)
     assert names.resolve("pulmón derecho").target == "right lung"
     assert names.resolve("clavicula sinistra").target == "left clavicle"
@@ -1444,3 +1445,50 @@ def test_minilm_reads_list_33s_misses(lite_names):
     assert _asks_pronoun(["that", "bone"]) == "" and _asks_pronoun(["this", "area", "of", "scarring"]) is None
     assert _translate("Kunt u de voetzweer markeren") == "can u of foot ulcer mark"
     assert _translate("segment the op site, then the van") == "segment the op site, then the van"  # English alone stays
+
+
+def test_minilm_reads_list_34s_misses(lite_names):
+    """List 34's misses and decoys 28's hits at first reading (the rules for list 33), the rules and
+    glossary words written for them, and what they must leave alone."""
+    from medvlseg.prompts.resolve import _translate
+
+    r = lite_names
+    for prompt, target in [
+        # other languages and scripts: a stem for an inflected word, words of scripts without spaces
+        ("Kan du markera fotsåret på bilden? Bara själva såret, inte den friska huden runt omkring.", "foot ulcer"),
+        ("Παρακαλώ σχεδίασε τη μάσκα της μελαγχρωματικής βλάβης στη δερματοσκοπική εικόνα, χωρίς το γύρω υγιές δέρμα.",
+         "skin lesion"),
+        ("Пожалуйста, выделите маску правого лёгкого пациента на этом прямом рентгеновском снимке грудной клетки (на снимке "
+         "оно находится слева от зрителя).", "right lung"),
+        ("Prosím o masku levé plíce pacienta na tomto PA snímku hrudníku – na obrázku je vpravo.", "left lung"),
+        ("Tolong buatkan masker untuk bayangan jantung pada foto rontgen dada PA ini.", "heart"),
+        ("이 흉부 X선 사진에서 환자의 오른쪽 쇄골을 마스크로 표시해 주세요 (영상에서는 왼쪽에 보입니다).", "right clavicle"),
+        ("law sama7t e3mel mask le 3azmet el tar2owa el shmal bta3et el mareed fel x-ray da, hiya btban 3ala yemeen el sora",
+         "left clavicle"),
+        # a redo that says what it should hold; a command's side in a flag of its own; code; lobes
+        ("The last mask spilled onto the sock and the healthy heel skin. Redo it so only the ulcer crater on the forefoot is "
+         "filled in.", "foot ulcer"),
+        ("./cxr_tool --mode mask --anatomy clavicle --side patient_left --view PA --input cxr_00391.png", "left clavicle"),
+        ("seg = model.predict(cxr, text=\"patient's left lung\")  # PA view, so it appears on the right of the image", "left lung"),
+        ("LUL/LLL lung field", "left lung"),
+        # where in the colon
+        ("Paris 0-Is lesion, roughly 8 mm, sigmoid, NICE type 2. Please delineate its borders on this video still for the "
+         "endoscopy report.", "polyp"),
+        # what must stay as it was
+        ("Outline the three-lobed, air-filled breathing organ on the patient's right side of this chest X-ray.", "right lung"),
+        ("segment the polyp including its stalk", "polyp"), ("segment the right lung including the apex", "right lung"),
+        ("my foot hurts, can you outline the ulcer", "foot ulcer"), ("rigth lung", "right lung")]:
+        assert r.resolve(prompt).target == target, prompt
+    assert "polyp" in r.resolve("theres a little bump sticking out of the colon wall in this frame can u outline it").candidates
+    for decoy in ("segment the stalk only of the pedunculated polyp (Paris 0-Ip), not the head",
+                  "outline only the head of the polyp", "estimate lung volume in ml from the PA radiograph",
+                  "Wagner grade for this diabetic foot ulcer?", "does my insurance cover wound care visits for a foot ulcer",
+                  "there's a mole in the department, who leaked the scans", "cancel the lung mask request, wrong patient ID",
+                  "no mask for the skin lesion needed, I only wanted the ABCD score",
+                  "Wie geht es Ihnen heute? Mein Herz tut ein bisschen weh.",
+                  "mask only where the clavicle overlaps the lung apex", "diverticulum opening, sigmoid"):
+        _assert_refused(r, decoy)
+    # English stays English: no stem, no word of another script
+    for english in ("segment the level of the lever", "the van and the op note", "prav and lev are no words here"):
+        assert _translate(english) == english
+    assert _translate("правого лёгкого") == "right lung" and _translate("왼쪽 쇄골") == "left clavicle"

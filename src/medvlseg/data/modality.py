@@ -71,6 +71,8 @@ KINDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "histology": (None, (r"histolog(?:y|ical)", r"histopatholog(?:y|ical)", r"microscop(?:y|es?)", r"micrographs?",
                          r"h\s*&\s*e", r"whole[\s-]slide\s+images?", r"wsi", r"(?:biopsy|pathology|glass)\s+slides?")),
     "fundus": (None, (r"fundus\s+(?:photo(?:graph)?|image|picture|camera)s?", r"fundoscop(?:y|ic|es?)", r"ophthalmoscop(?:y|ic|es?)", r"retinal\s+(?:photo|image|picture)s?")),
+    "thermography": (None, (r"thermal\s+(?:\(?flir\)?\s+)?(?:image|photo|photograph|camera|picture|scan)s?", r"thermograph(?:y|ic|s)?",
+                            r"thermograms?", r"infrared\s+(?:image|photo|camera|picture)s?", r"flir")),
     "oct": (None, (r"oct\s+(?:scan|image|b-scan|slice|volume)s?", r"optical\s+coherence\s+tomography")),
 }
 
@@ -169,6 +171,8 @@ def kinds_in_prompt(prompt: str) -> set[str]:
         after = rest[:30]
         # the words between the kind word and the preposition or determiner that introduces it
         lead = re.search(r"(?:\b(?:on|in|from|of|at|with|using|under|is|s)\s+" + _DETERMINER + r"|\b(?:this|these|current|attached)|"
+                         # ("the polyp seen on gastroscopy")
+                         r"\b(?:seen|taken|captured|imaged|shown|visible|spotted|viewed)\s+(?:on|in|at|during|by|with)\s+(?:a\s+|an\s+)?|"
                          r"\bmodality\s*[:=]?\s*[\"']?)\s*((?:[\w'-]+\s+){0,3})$", before)
         said = lead is not None and not _OTHER_PICTURE.search(lead.group(1) or "") and \
             not re.search(r"\b(?:not|no|instead\s+of|than|versus|vs)\s+(?:a|an|the)?\s*$", before)

@@ -128,6 +128,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import jellyfish
 import torch
@@ -235,7 +236,10 @@ ABBREVIATIONS = {"r": "right", "l": "left", "rt": "right", "lt": "left", "seg": 
                  "arent": "are not", "shouldnt": "should not",
                  # real words typed for a catalogue word, which the slip rule leaves alone (it never
                  # changes a word of the vocabulary): five blind lists of five wrote "hart" or "hearth"
-                 "hart": "heart", "hearth": "heart"}
+                 "hart": "heart", "hearth": "heart",
+                 # the lobes by their radiology abbreviations ("LUL/LLL lung field")
+                 "lul": "left upper lobe", "lll": "left lower lobe", "rul": "right upper lobe", "rml": "right middle lobe",
+                 "rll": "right lower lobe"}
 # the verb of a contraction whose stem is no word ("can't" -> "can not", "won't" -> "will not")
 CONTRACTED = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}
 # the patient's side, said outright, outweighs the side of the picture ("the lung on the left of the
@@ -336,7 +340,7 @@ DESCRIPTIVE_WORDS = frozenset({"big", "little", "huge", "thin", "thick", "slim",
                                "weird", "strange", "odd", "funny", "ugly", "scary", "worrying", "worrisome", "concerning",
                                "unusual", "bad", "nasty", "painful", "itchy", "bleeding", "changing", "growing", "raw"})
 REGION_WORDS = frozenset({"bed", "area", "region", "site", "mask", "segmentation", "outline", "outlines", "boundary",
-                          "border", "borders", "contour", "roi", "field", "zone", "shadow", "silhouette", "only", "please",
+                          "border", "borders", "contour", "roi", "field", "zone", "shadow", "silhouette", "only", "please", "crater",
                           "pixel", "pixels", "voxel", "voxels"})
 COPULAS = frozenset({"is", "are", "was", "were", "seems", "appears", "shows", "measuring", "measures", "seen", "noted",
                      "visible", "present", "here", "projecting", "protruding", "bulging", "arising", "extending",
@@ -348,6 +352,8 @@ COPULAS = frozenset({"is", "are", "was", "were", "seems", "appears", "shows", "m
 # when the word is neither a catalogue word nor a word of the text tower's vocabulary ("hole" stays a
 # hole, never a "mole"): the nearest catalogue word, if no other is as near
 MIN_TYPO_LENGTH = 4
+# a word's endings and what its stem ends with then ("overlaps" -> "overlap", "traced" -> "trace", "bulging" -> "bulge")
+INFLECTIONS = (("s", ""), ("es", ""), ("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""), ("ing", "e"), ("ly", ""))
 VOWELS = frozenset("aeiou")
 VOWEL_CODES = frozenset("AEIOU")
 # words a prompt uses to describe a target's parts (templates P2-P6)
@@ -402,12 +408,16 @@ def _expand(text: str) -> str:
     patient's right", "pt's left" -> "patient's left", "collar bone" -> "collarbone", "the side the
     heart points to" -> "the patient's left side"; an emoji ends a clause ("... my left collar bone 😣
     can you show ..."), one that names a structure is its word ("🫀" -> "heart")."""
+    # the name a call's result is kept under is no word of the request ("seg = model.predict(cxr, text=...)")
+    text = re.sub(r"^\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*(?=[A-Za-z_][\w.]*\()", "", text)
     text = text.replace("_", " ")  # field names and labels ("mask_id=R_CLAV", "dfu_wound_bed")
     text = ROLE_HERE.sub("", text)  # who is asking ("endoscopy tech here, need the outline of ...")
     if (query := SQL_WHERE.match(text)) and (asked := re.findall(r"=\s*'([^']*)'", query.group("where"))):
         text = " ".join(asked)  # a query: what its conditions name ("SELECT mask FROM frame WHERE structure = 'polyp'")
     elif CLI_START.match(text) and len(CLI_FLAG.findall(text)) >= 2 and (asked := [next(v for v in m.groups() if v is not None) for m in CLI_ASKED.finditer(text)]):
-        text = " ".join(asked)
+        # (its side said in a flag of its own: "--anatomy clavicle --side patient_left")
+        sides = [m.group(1) for m in CLI_SIDE.finditer(text) if _sides(m.group(1))]
+        text = " ".join([*sides, *asked])
     for emoji, word in EMOJI_WORDS.items():
         text = text.replace(emoji, f" {word} ")
     plain = EMOJI.sub(" ", text)
@@ -448,6 +458,7 @@ def _reword(text: str) -> str:
     text = FILLERS.sub(lambda m: "" if m.group()[:1].isspace() else " ", RIGHT_AS_FAR.sub("", text)).strip()
     # a verdict on an earlier mask is no request ("Mask rejected - you segmented the left one. I need ...")
     text = REDO_BY.sub("redo it, segment", MASK_VERDICT.sub("previous result rejected", text))
+    text = REDO_SO.sub(lambda m: f"redo it, segment {m.group('np')}", text)
     # a purpose is a clause of its own ("seg: cardiac shadow so we can compute the CTR")
     text = PURPOSE_AFTER.sub(r", \1", text)
     return _other_side(IDIOMS.sub("core", NOT_THIS_BUT.sub("", text)))
@@ -597,7 +608,10 @@ IDIOMS = re.compile(r"\bheart(?=\s+of\s+(?:the\s+|this\s+|that\s+)?(?:matter|pro
                     # the mole that digs the lawn ("the mole in this photo of my back garden, it keeps digging up the lawn")
                     r"\bmoles?\b(?=[^.?!;]*\b(?:burrow\w*|molehills?|tunnel\w*|critters?|mammals?|vermin|rodents?|"
                     r"(?:it|that|which|who|they)\s+(?:\w+\s+)?(?:digs?|digging|dug|burrows?)|(?:digs?|digging|dug)\s+up|"
-                    r"(?:in|on|under|from|of)\s+(?:the|my|our|this|a)\s+(?:\w+\s+)?(?:garden|lawn|yard))\b)", re.IGNORECASE)
+                    r"(?:in|on|under|from|of)\s+(?:the|my|our|this|a)\s+(?:\w+\s+)?(?:garden|lawn|yard))\b)|"
+                    # the informer ("there's a mole in the department, who leaked the scans")
+                    r"\bmoles?\b(?=\s+(?:in|inside|within)\s+(?:the|our|my|this|their)\s+(?:department|team|office|company|agency|"
+                    r"government|ranks|organi[sz]ation|unit|firm|cabinet|party|group|lab|hospital|trust|board)\b)", re.IGNORECASE)
 # what says that no mask is wanted: outright ("no mask needed", "do not segment it", "don't draw
 # anything"; not "no mask needed for the ruler") ...
 NO_DRAWING = re.compile(
@@ -612,7 +626,13 @@ NO_DRAWING = re.compile(
     r"|(?:^|[,;]\s*)no\s+(?:mask|masks|masking|segmentation|segmenting|drawing|outline|outlining|overlay)\s*(?=$|[.;!?)])"
     # ("no need to outline the skin lesion, thanks, I already did it by hand")
     r"|\bno\s+need\s+to\s+(?:segment|mask|draw|outline|delineate|contour|trace|annotate|mark|highlight|shade|circle)\b"
-    r"[^.?!]*\b(?:already|myself|ourselves|by\s+hand|manually)\b",
+    r"[^.?!]*\b(?:already|myself|ourselves|by\s+hand|manually)\b"
+    # ("no mask for the skin lesion needed, I only wanted the ABCD score")
+    r"|\bno\s+(?:mask|segmentation|outline|drawing)\s+(?:for|of)\s+[^.?!;]{1,40}?\s+(?:needed|required|necessary|wanted)\b"
+    r"(?=[^.?!]*\b(?:want|wanted|need|needed)\s+(?:the|a|an|its)\s+(?:[\w-]+\s+){0,2}?(?:score|number|grade|value|diameter|area|"
+    r"report|answer|classification|count|size)\b)"
+    # a request taken back ("cancel the lung mask request, wrong patient ID")
+    r"|\b(?:cancel|abort|withdraw|retract|revoke|scrap)\s+(?:the|my|this|that|our)\s+[^.?!]{0,40}?\b(?:request|order|job|task)s?\b",
     re.IGNORECASE)
 # ... or by asking for an answer that is no mask ("just tell me yes or no", "a number is enough",
 # "describe it in words")
@@ -622,6 +642,14 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\ba\s+number\s+is\s+enough\b|\bin\s
                          r"\b(?:text|verbal|written)\s+(?:answer|reply|response)\s+only\b|\b(?:answer|reply)\s+in\s+text\b|"
                          # a billing code ("Give me the ICD-10 code for a diabetic foot ulcer of the left heel")
                          r"\b(?:icd|snomed|cpt|loinc)(?:[\s-]*(?:9|10|11|cm|ct))*\s+codes?\b|"
+                         # a grade or a class by its scale ("Wagner grade for this diabetic foot ulcer?"), insurance
+                         r"\b(?:wagner|paris|nice|texas|ceap|fitzpatrick|breslow|clark|abcd|kudo|jnet|sano)\s+(?:grade|class|classification|type|"
+                         r"score|stage|level|category)\s+(?:for|of)\b|\binsurance\b|\breimburse\w*|\bco-?pays?\b|"
+                         # a quantity in its unit ("estimate lung volume in ml")
+                         r"\bin\s+(?:ml|mls|millilit(?:re|er)s?|lit(?:re|er)s?|cc|cm2|cm\u00b2|mm2|mm\u00b2)(?=$|[\s,.;:!?)])|"
+                         # how one feels ("Mein Herz tut ein bisschen weh", "my chest hurts")
+                         r"\b(?:my|mein|meine|mon|ma|mi)\s+(?:heart|herz|chest|lungs?|foot|feet|skin|collarbone|clavicle)\s+(?:(?:tut|does|is|feels)\s+"
+                         r"(?:\w+\s+){0,3}?(?:weh|hurting|aching|racing|pounding|sore|burning|itchy|broken)|hurts?|aches?|pounds|burns|itches)\b|"
                          # ("could you tell me what the left lung does", "I am writing to enquire whether ...")
                          r"\btell\s+(?:me|us)\s+(?:what|how|why|whether|if|when|who)\b|\b(?:enquire|inquire)\s+(?:whether|if|about)\b",
                          re.IGNORECASE)
@@ -630,6 +658,7 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\ba\s+number\s+is\s+enough\b|\bin\s
 OTHER_TASKS = re.compile(
     r"(?:^|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)(?:design|fix|book|write|translate|compose|"
     r"summari[sz]e|explain|count|classify|diagnose|schedule|email|recommend|suggest|debug|reserve|buy|sell|generate|create|"
+    r"calculate|quantify|"
     r"synthesi[sz]e|simulate|read|compare|export|convert|upload|download|rename|zip|forward|"
     # (verbs only with an object: "Grade 2 foot ulcer" is a label)
     r"(?:grade|stage|score|rate)(?=\s+(?:this|that|these|those|the|a|an|it|them|my|his|her|their|our)\b))\b|"
@@ -796,6 +825,7 @@ CLI_START = re.compile(r"^\s*(?:\$\s*)?[\w./-]+(?:\s+[\w./-]+){0,2}?\s+--?[A-Za-
 CLI_ASKED = re.compile(r"(?:^|\s)--(?:prompt|text|target|query|structure|label|organ|class|anatomy|find|segment)"
                        r"(?:[\s=]+)(?:'(.*?)'(?=\s+--?[A-Za-z]|\s*$)|\"([^\"]*)\"|([^\s'\"-].*?)(?=\s+--?[A-Za-z]|\s*$))",
                        re.IGNORECASE)
+CLI_SIDE = re.compile(r"(?:^|\s)--(?:side|laterality|lat)[\s=]+['\"]?([\w ]*?)['\"]?(?=\s+--?[A-Za-z]|\s*$)", re.IGNORECASE)
 # "right" that says how far, not which side ("shade in the melanoma right up to its boundary"); not
 # the side itself ("the one on the right, across from the heart")
 RIGHT_AS_FAR = re.compile(r"(?<!\bthe\s)(?<!\bon\s)(?<!\bto\s)(?<!\bat\s)(?<!\bhis\s)(?<!\bher\s)(?<!\bmy\s)(?<!\bfar\s)"
@@ -807,6 +837,10 @@ MASK_VERDICT = re.compile(r"(?:^|(?<=[.;!?]\s))\s*(?:the\s+|your\s+|last\s+|prev
 REDO_BY = re.compile(r"\b(?:re-?do|repeat|fix|correct|try)\s+(?:it|this|that|again|the\s+(?:mask|segmentation|outline|annotation|contour))"
                      r"(?:\s+again)?\s*[,:;\u2013\u2014-]?\s*(?:by\s+)?(?:tracing|outlining|covering|masking|segmenting|drawing|marking|"
                      r"delineating|highlighting)\b", re.IGNORECASE)
+# ... or that says what it should hold ("Redo it so only the ulcer crater on the forefoot is filled in")
+REDO_SO = re.compile(r"\b(?:re-?do|repeat|fix|correct)\s+(?:it|this|that|the\s+(?:mask|segmentation|outline|annotation|contour))\s+"
+                     r"so\s+(?:that\s+)?(?P<np>[^,.;!?]{1,80}?)\s+(?:is|are|gets|get)\s+(?:filled\s+in|filled|covered|masked|"
+                     r"outlined|segmented|included|marked|highlighted|shaded|colou?red)\b", re.IGNORECASE)
 PURPOSE_AFTER = re.compile(r"(?<![,;:.!?])\s+(so\s+(?:that\s+)?(?:we|i|you|they|she|he|it)\s+(?:can|could|may|might|will|would)\b)",
                            re.IGNORECASE)
 # what a dictated or chatty prompt says on the way ("okay so um can you ...", "the foot wound pls,
@@ -821,6 +855,14 @@ ROLE_HERE = re.compile(r"^\s*(?:[A-Za-z][\w.'-]*\s+){0,3}(?:[a-z]+(?:ologist|ist
 EMOJI = re.compile(r"\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+\s*")
 # ... those that draw a structure of the catalogue (anatomical heart, lungs, foot)
 EMOJI_WORDS = {"\U0001FAC0": "heart", "\U0001FAC1": "lungs", "\U0001F9B6": "foot"}
+# words of a target's phrases that say little of it alone (never a context for it: PromptResolver._cues)
+GENERIC_CUES = frozenset({"found", "has", "body", "structure", "looks", "different", "distinct", "checked", "first", "base",
+                          "frontal", "radiograph", "half", "larger", "smaller", "person", "non", "open", "broken", "break",
+                          "slow", "healing", "inner", "wall", "lining", "membrane", "cells", "coloured", "patch", "spot",
+                          "dense", "blob", "air", "filled", "breathing", "neck", "rib", "shoulder", "horizontal", "linking",
+                          "connecting", "blood", "sized", "beats", "chronic", "exposes", "loss", "damaged", "classification",
+                          "projection", "opacity", "beauty", "cancer", "cancerous", "bone", "collar", "foot", "toes", "heel",
+                          "sole", "crater", "mushroom", "muscular", "fist", "pump", "pumps", "pumping"})
 # several targets asked for as one mask ("both lungs and the heart together as one single mask"), or
 # what lies between them ("the overlap region where the heart shadow covers the left lung", "the gap
 # between the clavicles"): no trained target's mask
@@ -830,7 +872,14 @@ UNION = re.compile(r"\b(?:together|combined|merged|joined|fused)\b[^.?!]{0,30}?\
                    r"containing)\s+(?:both|all|the\s+two|the\s+three|every)\b|\bunion\s+of\b", re.IGNORECASE)
 RELATION = re.compile(r"\b(?:overlap(?:ping)?\s+(?:region|area|zone|part)|(?:region|area|zone|part)s?\s+of\s+overlap|"
                       r"(?:region|area|zone|part|strip|band)\s+where|(?:gap|space|interface|junction|distance|angle)\s+between|"
-                      r"intersection\s+of)\b", re.IGNORECASE)
+                      r"intersection\s+of|(?:only|just)\s+where\s+(?:the\s+)?[\w\s]{1,25}?\s+(?:overlaps?|crosses|covers|meets|"
+                      r"touches|intersects))\b", re.IGNORECASE)
+# a part of a target alone ("segment the stalk only of the pedunculated polyp, not the head"): no target's mask
+PART_ONLY = re.compile(r"\b(?:(?:only|just)\s+(?:the\s+)?(?P<a>PARTS)\s+(?:of|on|in)\b|(?P<b>PARTS)\s+(?:only|alone)\s+(?:of|on|in)\b)"
+                       .replace("PARTS", r"(?:stalk|stalks|head|slough|granulation\s+tissue|blue[\s-]white\s+veil|veil|pigment\s+network|"
+                                         r"globules|dots|streaks|lobe|upper\s+lobe|lower\s+lobe|middle\s+lobe|apex|apices|hilum|hila|"
+                                         r"ventricle|atrium|chambers?|shaft|medial\s+end|lateral\s+end|necrotic\s+centre|necrotic\s+center)"),
+                       re.IGNORECASE)
 # keys struck at random ("asdfjkl;; qwerty lung zzzz"): a run along one row of the keyboard, or one key held
 KEYBOARD_ROWS = (frozenset("qwertyuiop"), frozenset("asdfghjkl"), frozenset("zxcvbnm"))
 HELD_KEY = re.compile(r"([a-z])\1\1")
@@ -840,7 +889,7 @@ OUTPUT_FIELDS = frozenset({"output", "out", "return", "returns", "result", "resu
 FOLDED_LETTERS = str.maketrans({"ß": "ss", "œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae"})
 # a side word after its noun, as Romance languages and Latin put it ("pulmón derecho" -> "lung right");
 # not both sides ("pulmón derecho e izquierdo")
-SIDE_AFTER = re.compile(r"\b(lungs?|clavicles?|collar ?bones?|hemithorax)\s+(right|left)\b"
+SIDE_AFTER = re.compile(r"\b(lungs?|clavicles?|collar ?bones?|hemithorax)\s+(?:the\s+)?(right|left)\b"
                         r"(?!\s+(?:and|or|e|et|y|und|o|ou|oder)\s+(?:right|left)\b)", re.IGNORECASE)
 # "please" in words that are English words one by one ("por favor": for favour)
 PLEASE = re.compile(r"\b(?:por\s+favor|per\s+favore|s\s*['\u2019]?\s*il\s+(?:vous|te)\s+plait|bitte\s+schon)\b", re.IGNORECASE)
@@ -897,38 +946,67 @@ def _nontarget_words() -> frozenset[str]:
     return frozenset(w for ps in _nontargets().values() for p in ps for w in _words(p))
 
 
+def _fold(text: str) -> str:
+    """``text`` with its accents dropped ("lesión" -> "lesion", "пра́вый" -> "правыи") and ß, œ, æ written out."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.translate(FOLDED_LETTERS)) if not unicodedata.combining(c))
+
+
+class Glossary(NamedTuple):
+    """The words of other languages the resolver reads (``glossary.yaml``), keys folded (:func:`_fold`)."""
+
+    always: dict[str, str]  # words that are no English words
+    beside: dict[str, str]  # words that are English too, read only beside a foreign word
+    stems: dict[str, str]  # the start of an inflected word ("легк" of "легкого"), read beside a foreign word
+    inside: dict[str, str]  # words of scripts that write no spaces between words ("쇄골", "心臓"), read wherever they stand
+
+
 @functools.cache
-def _glossary() -> tuple[dict[str, str], dict[str, str]]:
-    """The words of other languages the resolver reads (``glossary.yaml``): (always, beside)."""
+def _glossary() -> Glossary:
+    """The glossary (``glossary.yaml``), read once."""
     from importlib import resources
 
     data = yaml.safe_load(resources.files(__package__).joinpath("glossary.yaml").read_text(encoding="utf-8"))
-    always, beside = dict(data["always"]), dict(data["beside"])
-    bad = [k for k, v in (always | beside).items() if not isinstance(v, str)]  # YAML reads a bare no as False
+    parts = {k: {_fold(str(w)).lower(): v for w, v in (data.get(k) or {}).items()} for k in Glossary._fields}
+    bad = [k for part in parts.values() for k, v in part.items() if not isinstance(v, str)]  # YAML reads a bare no as False
     if bad:
         raise ValueError(f"glossary.yaml: {', '.join(map(repr, bad))}: the English word must be a string (quote it)")
-    return always, beside
+    return Glossary(**parts)
+
+
+LETTERS = r"[^\W_]+"  # a word of any script (with its digits: Arabic in Latin letters writes "tar2owa")
+STEM_SLACK = 6  # letters an inflection may add to a stem ("легк" + "ого", "рентген" + "овском")
 
 
 def _translate(text: str) -> str:
     """``text`` with its accents folded ("lesión" -> "lesion") and its words of other languages read
     as English (``glossary.yaml``): "pulmón derecho" -> "right lung", "úlcera de pie diabético" ->
-    "ulcer of foot diabetic". The words that are English too are read only in a prompt that holds a
-    word that is only foreign, and never inside a hyphenated word ("neo-natal")."""
-    folded = "".join(c for c in unicodedata.normalize("NFKD", text.translate(FOLDED_LETTERS)) if not unicodedata.combining(c))
-    folded = HINDI_NEGATION.sub(r"\1not \2", PLEASE.sub("please", folded))
-    always, beside = _glossary()
-    if not any(w.lower() in always for w in re.findall(r"[A-Za-z]+", folded)):
+    "ulcer of foot diabetic", "правого лёгкого" -> "right lung", "오른쪽 쇄골을" -> "right clavicle".
+    The words that are English too, and the stems of inflected words, are read only in a prompt that
+    holds a word that is only foreign (or of another script), and never inside a hyphenated word
+    ("neo-natal")."""
+    folded = HINDI_NEGATION.sub(r"\1not \2", PLEASE.sub("please", _fold(text)))
+    glossary = _glossary()
+    lowered = folded.lower()
+    inside = [k for k in sorted(glossary.inside, key=len, reverse=True) if k in lowered]
+    for k in inside:  # (longest first: "왼쪽에" before "왼쪽")
+        folded = re.sub(re.escape(k), f" {glossary.inside[k]} ", folded, flags=re.IGNORECASE)
+    words = [w.lower() for w in re.findall(LETTERS, folded)]
+    if not inside and not any(w in glossary.always or not w.isascii() for w in words):
         return folded
 
     def read(m: re.Match) -> str:
         w = m.group().lower()
         hyphenated = m.string[m.start() - 1 : m.start()] == "-" or m.string[m.end() : m.end() + 1] == "-"
-        return always.get(w) or (None if hyphenated else beside.get(w)) or m.group()
+        if w in glossary.always:
+            return glossary.always[w]
+        if hyphenated:
+            return m.group()
+        stem = next((s for s in sorted(glossary.stems, key=len, reverse=True) if w.startswith(s) and len(w) <= len(s) + STEM_SLACK), None)
+        return glossary.beside.get(w) or (glossary.stems[stem] if stem else None) or m.group()
 
-    english = re.sub(r"[A-Za-z]+", read, FRENCH_NEGATION.sub("no ", ELISIONS.sub("", folded)))
+    english = re.sub(LETTERS, read, FRENCH_NEGATION.sub("no ", ELISIONS.sub("", folded)))
     english = re.sub(r"\b([A-Za-z]+)\s+healthy\b", r"healthy \1", english)  # "piel sana" -> "skin healthy"
-    return _side_first(english)
+    return _side_first(re.sub(r"[ \t]{2,}", " ", english).strip())
 
 
 def _side_first(text: str) -> str:
@@ -1518,6 +1596,11 @@ class PromptResolver:
         self._vague = {t: {w for v in catalog.targets[catalog.aliases.get(t, t)].vague_words for w in (v, pluralize(v))}
                        for t in self.targets if catalog.aliases.get(t, t) in catalog.targets}
         self._vague_words = frozenset().union(*self._vague.values())
+        # the words that speak of one target and of no other (its twin on the other side aside), and
+        # are no everyday word ("paris", "sigmoid", "naevus", "plantar"): the context a prompt gives
+        unsided = {t: tuple(w for w in _words(t) if w not in SIDE_WORDS) for t in self.targets}
+        self._cues = {t: frozenset(self._own[t] - set().union(*(self._own[u] for u in self.targets if unsided[u] != unsided[t]))
+                                   - PLAIN_WORDS - self._vague_words - GENERIC_CUES) for t in self.targets}
         # the head nouns of what else the images show ("scar", "ruler", "lumen"; not a word of a
         # target's name, "skin", "foot", nor the head of a target's phrase, "bone"): a pronoun after
         # one stands for it (_referent)
@@ -1573,6 +1656,10 @@ class PromptResolver:
         def fix(m: re.Match) -> str:
             w = m.group().lower()
             if w in self._content or w in self._known:
+                return m.group()
+            # a known word's inflection, which a WordPiece vocabulary keeps as pieces ("overlaps", "bulges")
+            # (not a plain word's: "theres" is "there is", read by the slip rule as "there")
+            if any(w.endswith(e) and (w[: -len(e)] + r) in self._known - PLAIN_WORDS for e, r in INFLECTIONS if len(w) - len(e) >= 3):
                 return m.group()
             # the words of a name written as one ("case012_footulcer_mask", "RightLung"): both halves
             # words of the targets' names
@@ -1763,6 +1850,12 @@ class PromptResolver:
             if self._twins_only(t):
                 texts[k] = f"{next(iter(side))} {t}"
                 break
+        # in a list of labels, a first one that clearly says something else the images show is what is
+        # asked: the ones after it place it ("diverticulum opening, sigmoid"; not "colonoscopy frame, ...")
+        owner, s1, s2 = self._ranked(texts[0])
+        if not _requests(prompt) and owner is not None and owner.startswith("other:") and owner not in _pictures() \
+                and s1 >= self.min_similarity and s1 - s2 >= self.min_margin:
+            return None
         each = [self._closest(t, landmarks) for t in texts]
         hits = [r for r in each if r.target is not None]
         if not hits or any(r.target != hits[0].target for r in hits):
@@ -1794,11 +1887,19 @@ class PromptResolver:
             return Resolution(given, given, None, refused=True)
         if sum(self._mashed(w) for w in _words(written)) >= 2:
             return Resolution(given, given, None, refused=True, reason="the prompt is keys struck at random")
+        if PART_ONLY.search(written):
+            return Resolution(given, given, None, refused=True, reason="the prompt asks for a part of a target alone")
         if (UNION.search(written) or RELATION.search(written)) and len(self._several(written)) > 1:
             return Resolution(given, given, None, refused=True,
                               reason="the prompt asks for several targets as one mask, or for what lies between them; ask for each")
         prompt = _reword(retracted)
         found = self._resolve_given(given, prompt)
+        if found.target is not None and not self._named(prompt)[0]:
+            rivals = {t for t, cues in self._cues.items() if len(cues & set(_words(prompt))) >= 2} - {found.target}
+            if rivals and not self._cues[found.target] & set(_words(prompt)):
+                # a finding's word ("lesion") read as one target where the rest speaks only of another
+                # ("Paris 0-Is lesion, roughly 8 mm, sigmoid ... delineate its borders"): the image's to decide
+                found = Resolution(given, given, None, found.similarity, found.runner_up, tuple(sorted({found.target, *rivals})))
         other = self._another_picture((translated, written), prompt, (found.target, *found.candidates) if found.target else found.candidates)
         if other is not None:
             reason, known = other
@@ -1823,7 +1924,10 @@ class PromptResolver:
         for w in _words(text):
             if w in self._paired and not any(w in _words(t) for t in said):
                 said |= {t for t in self.targets if _sides(t) and any(pluralize(h) == w for h in self._heads[t])}
-        return said
+        # ... and a word a target goes by where no name says which ("where the clavicle overlaps the lung apex")
+        groups = {frozenset(t for t in self.targets if w in self._heads[t] or any(pluralize(h) == w for h in self._heads[t]))
+                  for w in _words(text) if w in self._head_words}
+        return said if len(said) >= len(groups) else {t for g in groups for t in sorted(g)[:1]}
 
     def _another_picture(self, said: Sequence[str], prompt: str, found: Sequence[str]) -> tuple[str, bool] | None:
         """Why the targets ``found`` are asked for in a picture none of them is seen in, and whether the
