@@ -39,6 +39,10 @@ def test_compatible_kinds_are_one_kind_or_a_kind_of_the_other():
     # a swallowed camera's frames are no colonoscope's, though both are endoscopies
     assert kind_of("wireless capsule endoscopy") == "capsule endoscopy" and kind_of("PillCam frame") == "capsule endoscopy"
     assert not compatible("capsule endoscopy", "colonoscopy") and compatible("endoscopy", "capsule endoscopy")
+    # a short field after a comma, and a picture said by what was seen on it (not a history without a determiner)
+    assert kinds_in_prompt("pressure sore on the sacrum, T2 MRI axial") == {"mri"}
+    assert kinds_in_prompt("mask the polyp seen on gastroscopy in the gastric antrum") == {"upper gi endoscopy"}
+    assert kinds_in_prompt("Segment the right lung; mass seen on CT") == set()
     assert not compatible("ct", "mri") and not compatible("ct", "radiograph") and not compatible("ultrasound", "photograph")
 
 

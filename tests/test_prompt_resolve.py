@@ -1492,3 +1492,38 @@ def test_minilm_reads_list_34s_misses(lite_names):
     for english in ("segment the level of the lever", "the van and the op note", "prav and lev are no words here"):
         assert _translate(english) == english
     assert _translate("правого лёгкого") == "right lung" and _translate("왼쪽 쇄골") == "left clavicle"
+
+
+def test_minilm_reads_list_35s_misses_and_the_review(lite_names):
+    """List 35's misses and decoys 29's hits at first reading (the rules for list 34), and the
+    review of the session's rules: what each must read, and what it must leave alone."""
+    from medvlseg.prompts.resolve import _cli_side, _translate
+
+    r = lite_names
+    for prompt, target in [
+        ("okay so um this is the left heel photo from clinic today can you uh trace the ulcer itself you know just the raw part "
+         "thanks", "foot ulcer"),
+        ("Bu PA akciğer grafisinde hastanın sağ akciğerini maskeler misin? (görüntüde solda kalan taraf)", "right lung"),
+        ("seg_request: {image: cxr_pa_0091.png, structure: heart, return: binary_mask}", "heart"),
+        ("Rajaa tästä keuhkokuvasta sydämen varjo maskiksi, kiitos.", "heart"),
+        ("لطفاً استخوان ترقوه چپ بیمار را در این رادیوگرافی قفسه سینه ماسک کن (سمت راست تصویر).", "left clavicle"),
+        ("My son hurt his left collarbone at football and the doctor gave us this chest X-ray. Can you highlight that collarbone "
+         "on it for us? It's his left, so it should be on the right of the picture.", "left clavicle"),
+        # the review: ordinary wording the new refusals must leave alone
+        ("Outline the heart in the space between the two lungs", "heart"),
+        ("Mask the whole lesion, not just the globules in the centre", "skin lesion"),
+        ("seg L lung, no overlay", "left lung"),
+        ("Pleeease helppp, where is my left lung", "left lung"),
+        ("Segmenta el pulmón derecho, derrame pleural leve", "right lung")]:
+        assert r.resolve(prompt).target == target, prompt
+    assert "skin lesion" in r.resolve("The last mask you gave me spilled over onto the hairs and the dark vignette corner. Redo it "
+                                      "and only cover the brown spot itself.").candidates
+    for decoy in ("how many polyps r in this frame",
+                  "draft a consent form for excision of a pigmented skin lesion", "merge both lungs and the heart into ONE mask"):
+        _assert_refused(r, decoy)
+    assert not r.resolve("Segment both lungs together, one mask per lung").refused
+    assert not r.resolve("Cancel the heart request, do the left lung instead").refused  # (read as the heart: still to mend)
+    assert _cli_side("patient_left") == "left" and _cli_side("R") == "right" and _cli_side("image_right") == "left"
+    assert _translate("Выделите левое лёгкое правильно") == "highlight left lung correctly"
+    assert _translate("Segment the right lung up to the fluid level, pixel spacing 140 µm").startswith("Segment the right lung up to the fluid level")
+    assert "heart" in _translate("حدد القلب في الأشعة السينية الصدرية") and "lung" not in _translate("حدد القلب في الأشعة السينية الصدرية")

@@ -171,8 +171,9 @@ def kinds_in_prompt(prompt: str) -> set[str]:
         after = rest[:30]
         # the words between the kind word and the preposition or determiner that introduces it
         lead = re.search(r"(?:\b(?:on|in|from|of|at|with|using|under|is|s)\s+" + _DETERMINER + r"|\b(?:this|these|current|attached)|"
-                         # ("the polyp seen on gastroscopy")
-                         r"\b(?:seen|taken|captured|imaged|shown|visible|spotted|viewed)\s+(?:on|in|at|during|by|with)\s+(?:a\s+|an\s+)?|"
+                         # ("the polyp seen on gastroscopy"; not a history: "mass seen on CT")
+                         r"\b(?:the|this|that)\s+[\w-]+\s+(?:seen|taken|captured|imaged|shown|visible|spotted|viewed)\s+"
+                         r"(?:on|in|at|during|by|with)\s+(?:a\s+|an\s+)?|"
                          r"\bmodality\s*[:=]?\s*[\"']?)\s*((?:[\w'-]+\s+){0,3})$", before)
         said = lead is not None and not _OTHER_PICTURE.search(lead.group(1) or "") and \
             not re.search(r"\b(?:not|no|instead\s+of|than|versus|vs)\s+(?:a|an|the)?\s*$", before)
@@ -180,7 +181,8 @@ def kinds_in_prompt(prompt: str) -> set[str]:
                     or re.search(r"\b" + _PICTURE + r"$", m.group(0).lower()) is not None) and \
             not _OTHER_PICTURE.search(before[-25:])
         # a field of its own ("CT: segment the liver", "right lung, CT", "(colonoscopy)")
-        field = re.search(r"(?:^|[(\[,;:|])\s*$", before) is not None and re.match(r"\s*(?:[:)\],;|]|$)", after) is not None or \
+        field = re.search(r"(?:^|[(\[,;:|])\s*(?:[\w-]+\s+)?$", before) is not None and \
+            re.match(r"\s*(?:[\w-]+\s*){0,2}(?:[:)\],;.|]|$)", after) is not None or \
             (re.fullmatch(r"\s*(?:[\w'-]+\s+){0,3}", before) is not None and re.match(r"[^.;,:]{0,40}:", after) is not None)
         # (... or a label before a colon: "cardiac MRI short-axis cine: segment the heart")
         if (said or pictured or field) and not _OTHER_AFTER.match(rest):

@@ -262,7 +262,7 @@ LEAD_INS = (r"(?:(?:so|then|now|next(?!\s+to\b)|first|finally|lastly|step\s+\d+)
 REQUEST_VERBS = (r"(?:"
                  # a mask made to order ("produce a mask of the raised lesion", "generate the binary mask for ...")
                  r"(?:produce|generate|create|make|return|output|compute|predict|prepare|provide|give|get)\s+(?:me\s+|us\s+)?"
-                 r"(?:a|an|the|one)\s+(?:binary\s+|pixel\s+|pixel-wise\s+|segmentation\s+)?(?:masks?|segmentations?|outlines?|"
+                 r"(?:a|an|the|one)\s+(?:binary\s+|pixel\s+(?:wise\s+)?|segmentation\s+)?(?:masks?|segmentations?|outlines?|"
                  r"contours?|annotations?)\s+(?:of|for|around|covering)|"
                  r"segment|outline|highlight|mark|mask|find|show(?:\s+me)?|draw|delineate|"
                  r"identify|locate|detect|label|contour|trace|select|extract|annotate|circle|shade(?:\s+in)?|colou?r(?:\s+in)?|fill\s+in|see|"
@@ -298,7 +298,7 @@ OBJECT_PLACE = re.compile(
     r"(?:my|the|this|that|our|a|an|his|her|their)\s+(?:\w+\s+)?(?:car|cars|tyres?|tires?|door|fence|boat|bike|bicycle|"
     r"table|ceiling|roof|leaf|leaves|tree|plant|carpet|sofa|couch|shirt|jacket|painting|canvas|statue|"
     r"furniture|hull|bumper|bonnet|hood|windscreen|windshield|pipe|tank)\b(?![\s-]+(?:of\s+(?:the|my|his|her)\s+)?"
-    r"(?:skin|foot|feet|body|patient|leg|arm|hand)\b)", re.IGNORECASE)
+    r"(?:skin|foot|feet|body|patient|leg|arm|hand|photo|picture|pic|selfie|image|shot)s?\b)", re.IGNORECASE)
 # a picture of another kind than any the catalogue's targets are seen in ("on this brain MRI", "in the
 # chest CT"): a target reached by a word of its catalogue entry, not by its name, is not asked for there
 OTHER_IMAGING = re.compile(r"\b(?:on|in|from|of|at)\s+(?:this|the|a|an|that|my|these|those|his|her|our)\s+(?:[a-z0-9-]+\s+){0,3}?"
@@ -416,7 +416,7 @@ def _expand(text: str) -> str:
         text = " ".join(asked)  # a query: what its conditions name ("SELECT mask FROM frame WHERE structure = 'polyp'")
     elif CLI_START.match(text) and len(CLI_FLAG.findall(text)) >= 2 and (asked := [next(v for v in m.groups() if v is not None) for m in CLI_ASKED.finditer(text)]):
         # (its side said in a flag of its own: "--anatomy clavicle --side patient_left")
-        sides = [m.group(1) for m in CLI_SIDE.finditer(text) if _sides(m.group(1))]
+        sides = [_cli_side(m.group(1)) for m in CLI_SIDE.finditer(text) if _cli_side(m.group(1))]
         text = " ".join([*sides, *asked])
     for emoji, word in EMOJI_WORDS.items():
         text = text.replace(emoji, f" {word} ")
@@ -456,6 +456,8 @@ def _reword(text: str) -> str:
         text = wish.sub(lambda m: f", segment {m.group('np')}", text)
     # (what is said on the way and a "right" that says how far: the rules' reading, never the model's input)
     text = FILLERS.sub(lambda m: "" if m.group()[:1].isspace() else " ", RIGHT_AS_FAR.sub("", text)).strip()
+    # a request dictated without a stop before it ("this is the left heel photo from clinic today can you trace the ulcer")
+    text = DICTATED_REQUEST.sub(", ", text)
     # a verdict on an earlier mask is no request ("Mask rejected - you segmented the left one. I need ...")
     text = REDO_BY.sub("redo it, segment", MASK_VERDICT.sub("previous result rejected", text))
     text = REDO_SO.sub(lambda m: f"redo it, segment {m.group('np')}", text)
@@ -607,11 +609,12 @@ IDIOMS = re.compile(r"\bheart(?=\s+of\s+(?:the\s+|this\s+|that\s+)?(?:matter|pro
                     r"(?<=\bturkey\s)hearts?\b|(?<=\bduck\s)hearts\b|(?<=\bveal\s)hearts?\b|"
                     # the mole that digs the lawn ("the mole in this photo of my back garden, it keeps digging up the lawn")
                     r"\bmoles?\b(?=[^.?!;]*\b(?:burrow\w*|molehills?|tunnel\w*|critters?|mammals?|vermin|rodents?|"
-                    r"(?:it|that|which|who|they)\s+(?:\w+\s+)?(?:digs?|digging|dug|burrows?)|(?:digs?|digging|dug)\s+up|"
+                    r"(?:it|that|which|who|they)\s+(?:\w+\s+)?(?:digs?|digging|dug|burrows?)|(?:digs?|digging|dug)\s+up\s+(?:\w+\s+){0,3}?(?:lawn|garden|yard|grass|flower\s*beds?)|"
                     r"(?:in|on|under|from|of)\s+(?:the|my|our|this|a)\s+(?:\w+\s+)?(?:garden|lawn|yard))\b)|"
                     # the informer ("there's a mole in the department, who leaked the scans")
                     r"\bmoles?\b(?=\s+(?:in|inside|within)\s+(?:the|our|my|this|their)\s+(?:department|team|office|company|agency|"
-                    r"government|ranks|organi[sz]ation|unit|firm|cabinet|party|group|lab|hospital|trust|board)\b)", re.IGNORECASE)
+                    r"government|ranks|organi[sz]ation|unit|firm|cabinet|party|group|lab|hospital|trust|board)\b"
+                    r"(?![\s-]+(?:photo|picture|pic|selfie|image|shot)s?\b))", re.IGNORECASE)
 # what says that no mask is wanted: outright ("no mask needed", "do not segment it", "don't draw
 # anything"; not "no mask needed for the ruler") ...
 NO_DRAWING = re.compile(
@@ -622,17 +625,18 @@ NO_DRAWING = re.compile(
     r"\s*(?=$|[,.;:!?)]|\s+(?:just|only|but|and|i)\b)(?![,;]?\s*(?:just|only|but)\s+(?:the|this|that|my|a|an)\b)"
     # ("..., I don't need a mask"; "classify this polyp ..., no segmentation")
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+(?:need|want|require)\s+(?:a|the|any)\s+(?:mask|masks|segmentation|outline|"
-    r"drawing|overlay|contour)\b(?!\s+(?:for|on|of|around)\b)"
-    r"|(?:^|[,;]\s*)no\s+(?:mask|masks|masking|segmentation|segmenting|drawing|outline|outlining|overlay)\s*(?=$|[.;!?)])"
+    r"drawing|overlay|contour)\b(?=\s*(?:[,.;:!?)]|$))"
+    r"|(?:^|[,;]\s*)no\s+(?:mask|masks|masking|segmentation|segmenting|drawing)\s*(?=$|[.;!?)])"
     # ("no need to outline the skin lesion, thanks, I already did it by hand")
     r"|\bno\s+need\s+to\s+(?:segment|mask|draw|outline|delineate|contour|trace|annotate|mark|highlight|shade|circle)\b"
-    r"[^.?!]*\b(?:already|myself|ourselves|by\s+hand|manually)\b"
+    r"[^.?!]*\b(?:already|myself|ourselves|by\s+hand|manually)\b(?![^.?!]*\b(?:instead|just|only|but)\b)"
     # ("no mask for the skin lesion needed, I only wanted the ABCD score")
     r"|\bno\s+(?:mask|segmentation|outline|drawing)\s+(?:for|of)\s+[^.?!;]{1,40}?\s+(?:needed|required|necessary|wanted)\b"
     r"(?=[^.?!]*\b(?:want|wanted|need|needed)\s+(?:the|a|an|its)\s+(?:[\w-]+\s+){0,2}?(?:score|number|grade|value|diameter|area|"
     r"report|answer|classification|count|size)\b)"
     # a request taken back ("cancel the lung mask request, wrong patient ID")
-    r"|\b(?:cancel|abort|withdraw|retract|revoke|scrap)\s+(?:the|my|this|that|our)\s+[^.?!]{0,40}?\b(?:request|order|job|task)s?\b",
+    r"|\b(?:cancel|abort|withdraw|retract|revoke|scrap)\s+(?:the|my|this|that|our)\s+[^.?!]{0,40}?\b(?:request|order|job|task)s?\b"
+    r"(?![^.?!]*\b(?:instead|just|only|but|rather)\b)",
     re.IGNORECASE)
 # ... or by asking for an answer that is no mask ("just tell me yes or no", "a number is enough",
 # "describe it in words")
@@ -644,12 +648,16 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\ba\s+number\s+is\s+enough\b|\bin\s
                          r"\b(?:icd|snomed|cpt|loinc)(?:[\s-]*(?:9|10|11|cm|ct))*\s+codes?\b|"
                          # a grade or a class by its scale ("Wagner grade for this diabetic foot ulcer?"), insurance
                          r"\b(?:wagner|paris|nice|texas|ceap|fitzpatrick|breslow|clark|abcd|kudo|jnet|sano)\s+(?:grade|class|classification|type|"
-                         r"score|stage|level|category)\s+(?:for|of)\b|\binsurance\b|\breimburse\w*|\bco-?pays?\b|"
+                         r"score|stage|level|category)\s+(?:for|of)\b|\b(?:does|do|will|would|is|are)\b[^.?!]{0,30}\binsurance\b|"
+                         r"\binsurance\b[^.?!]{0,20}\b(?:cover|covers|pay|pays|reimburse)\w*\b|\bco-?pays?\b|"
+                         # a count with no drawing asked ("how many polyps r in this frame")
+                         r"\bhow\s+many\b(?![^.?!]*\b(?:segment|outline|mask|mark|highlight|draw|delineate|trace|circle)\w*\b)|"
                          # a quantity in its unit ("estimate lung volume in ml")
                          r"\bin\s+(?:ml|mls|millilit(?:re|er)s?|lit(?:re|er)s?|cc|cm2|cm\u00b2|mm2|mm\u00b2)(?=$|[\s,.;:!?)])|"
                          # how one feels ("Mein Herz tut ein bisschen weh", "my chest hurts")
                          r"\b(?:my|mein|meine|mon|ma|mi)\s+(?:heart|herz|chest|lungs?|foot|feet|skin|collarbone|clavicle)\s+(?:(?:tut|does|is|feels)\s+"
-                         r"(?:\w+\s+){0,3}?(?:weh|hurting|aching|racing|pounding|sore|burning|itchy|broken)|hurts?|aches?|pounds|burns|itches)\b|"
+                         r"(?:\w+\s+){0,3}?(?:weh|hurting|aching|racing|pounding|sore|burning|itchy|broken)|hurts?|aches?|pounds|burns|itches)\b"
+                         r"(?![^\n]*\b(?:mask|segment\w*|outline|highlight|mark|draw|trace|delineate)\b)|"
                          # ("could you tell me what the left lung does", "I am writing to enquire whether ...")
                          r"\btell\s+(?:me|us)\s+(?:what|how|why|whether|if|when|who)\b|\b(?:enquire|inquire)\s+(?:whether|if|about)\b",
                          re.IGNORECASE)
@@ -658,7 +666,7 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\ba\s+number\s+is\s+enough\b|\bin\s
 OTHER_TASKS = re.compile(
     r"(?:^|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)(?:design|fix|book|write|translate|compose|"
     r"summari[sz]e|explain|count|classify|diagnose|schedule|email|recommend|suggest|debug|reserve|buy|sell|generate|create|"
-    r"calculate|quantify|"
+    r"calculate|quantify|draft|"
     r"synthesi[sz]e|simulate|read|compare|export|convert|upload|download|rename|zip|forward|"
     # (verbs only with an object: "Grade 2 foot ulcer" is a label)
     r"(?:grade|stage|score|rate)(?=\s+(?:this|that|these|those|the|a|an|it|them|my|his|her|their|our)\b))\b|"
@@ -748,9 +756,11 @@ def _payload_values(text: str) -> str:
     plain = _markup_fields(text)  # (``text`` itself where it holds no markup)
     fielded = plain
     # a request before the fields ("segment: {bone: clavicle, laterality: right}") is one of them
-    braced = re.fullmatch(r"\s*([A-Za-z]+)\s*:\s*[{\[](.*)[}\]]\s*", plain)
+    braced = re.fullmatch(r"\s*([A-Za-z][\w ]{0,30}?)\s*:\s*[{\[](.*)[}\]]\s*", plain)
     if braced and REQUEST.match(braced.group(1) + " "):
         fielded = f"{braced.group(1)}: {braced.group(1)}, {braced.group(2)}"
+    elif braced:
+        fielded = braced.group(2)  # (a name for the fields: "seg_request: {image: ..., structure: heart}")
     # fields set apart by bars keep their commas inside ("Structure: lung, right | Side: patient")
     pieces = [p.strip() for p in re.split(r"\|" if "|" in fielded else r"[,;]", fielded.strip().strip("{}[]")) if p.strip()]
     if len(pieces) == 1:  # fields set apart by spaces alone ("key=clavicle side=patient left output=mask")
@@ -813,7 +823,9 @@ CONTEXT_FIELDS = frozenset({"modality", "imaging", "view", "projection", "datase
                             "scanner", "study", "series"})
 # what an earlier result gave, not what is asked now ("the mask you gave me was the left lung")
 PAST_RESULT = re.compile(r"\b(?:by\s+mistake|last\s+time|you\s+(?:gave|sent|returned|produced|made|drew|segmented|masked|outlined)|"
-                         r"i\s+(?:got|received)|came\s+back|(?:previous|last|earlier|prior|first)\s+(?:mask|result|output|segmentation|outline|contour|attempt))\b",
+                         r"i\s+(?:got|received)|came\s+back|previous\s+(?:mask|result|output)|"
+                         r"(?:the|your|my|our|that)\s+(?:previous|last|earlier|prior|first)\s+(?:mask|result|output|segmentation|outline|contour|"
+                         r"attempt))\b",
                          re.IGNORECASE)
 # a query for masks ("SELECT mask FROM frame WHERE structure = 'colonic polyp'"; not "SELECT COUNT(*) ...")
 SQL_WHERE = re.compile(r"^\s*select\s+(?:[\w.]+\s*,\s*)*(?:mask|masks|segmentation|outline|contour)\s+from\b[^;]*?\bwhere\b"
@@ -826,6 +838,16 @@ CLI_ASKED = re.compile(r"(?:^|\s)--(?:prompt|text|target|query|structure|label|o
                        r"(?:[\s=]+)(?:'(.*?)'(?=\s+--?[A-Za-z]|\s*$)|\"([^\"]*)\"|([^\s'\"-].*?)(?=\s+--?[A-Za-z]|\s*$))",
                        re.IGNORECASE)
 CLI_SIDE = re.compile(r"(?:^|\s)--(?:side|laterality|lat)[\s=]+['\"]?([\w ]*?)['\"]?(?=\s+--?[A-Za-z]|\s*$)", re.IGNORECASE)
+def _cli_side(value: str) -> str:
+    """The patient's side a command's side flag says ("patient_left", "R", "image_right" -> "left"), or ""."""
+    words = [ABBREVIATIONS.get(w, w) for w in _words(value)]
+    sides = [w for w in words if w in SIDE_WORDS]
+    if len(sides) != 1:
+        return ""
+    flipped = {"left": "right", "right": "left"}[sides[0]]
+    return flipped if {"image", "viewer", "screen", "display"} & set(words) else sides[0]
+
+
 # "right" that says how far, not which side ("shade in the melanoma right up to its boundary"); not
 # the side itself ("the one on the right, across from the heart")
 RIGHT_AS_FAR = re.compile(r"(?<!\bthe\s)(?<!\bon\s)(?<!\bto\s)(?<!\bat\s)(?<!\bhis\s)(?<!\bher\s)(?<!\bmy\s)(?<!\bfar\s)"
@@ -833,13 +855,15 @@ RIGHT_AS_FAR = re.compile(r"(?<!\bthe\s)(?<!\bon\s)(?<!\bto\s)(?<!\bat\s)(?<!\bh
                           r"\bright\s+(?=(?:up|down|out)\s+(?:to|against)\b|(?:round|around|through)\b)", re.IGNORECASE)
 MASK_VERDICT = re.compile(r"(?:^|(?<=[.;!?]\s))\s*(?:the\s+|your\s+|last\s+|previous\s+)?(?:mask|segmentation|outline|contour|result)\s+"
                          r"(?:was\s+|is\s+)?(?:rejected|wrong|incorrect|failed|declined|not\s+accepted)\b", re.IGNORECASE)
+DICTATED_REQUEST = re.compile(r"(?<=[a-z0-9])\s+(?=(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|please\s+)" + REQUEST_VERBS + r"\b)",
+                              re.IGNORECASE)
 # a redo that says how, as it goes on ("Redo it, tracing only the raw ulcer area on the heel")
 REDO_BY = re.compile(r"\b(?:re-?do|repeat|fix|correct|try)\s+(?:it|this|that|again|the\s+(?:mask|segmentation|outline|annotation|contour))"
-                     r"(?:\s+again)?\s*[,:;\u2013\u2014-]?\s*(?:by\s+)?(?:tracing|outlining|covering|masking|segmenting|drawing|marking|"
-                     r"delineating|highlighting)\b", re.IGNORECASE)
+                     r"(?:\s+again)?\s*[,:;\u2013\u2014-]?\s*(?:(?:by|and)\s+)?(?:(?:only|just)\s+)?(?:trac(?:e|ing)|outlin(?:e|ing)|cover(?:ing)?|"
+                     r"mask(?:ing)?|segment(?:ing)?|draw(?:ing)?|mark(?:ing)?|delineat(?:e|ing)|highlight(?:ing)?)\b(?!\s+(?:out|off|up)\b)", re.IGNORECASE)
 # ... or that says what it should hold ("Redo it so only the ulcer crater on the forefoot is filled in")
 REDO_SO = re.compile(r"\b(?:re-?do|repeat|fix|correct)\s+(?:it|this|that|the\s+(?:mask|segmentation|outline|annotation|contour))\s+"
-                     r"so\s+(?:that\s+)?(?P<np>[^,.;!?]{1,80}?)\s+(?:is|are|gets|get)\s+(?:filled\s+in|filled|covered|masked|"
+                     r"so\s+(?:that\s+)?(?P<np>(?:(?!\b(?:not|no|never|nothing|longer)\b)[^,.;!?]){1,80}?)\s+(?:is|are|gets|get)\s+(?:filled\s+in|filled|covered|masked|"
                      r"outlined|segmented|included|marked|highlighted|shaded|colou?red)\b", re.IGNORECASE)
 PURPOSE_AFTER = re.compile(r"(?<![,;:.!?])\s+(so\s+(?:that\s+)?(?:we|i|you|they|she|he|it)\s+(?:can|could|may|might|will|would)\b)",
                            re.IGNORECASE)
@@ -866,16 +890,18 @@ GENERIC_CUES = frozenset({"found", "has", "body", "structure", "looks", "differe
 # several targets asked for as one mask ("both lungs and the heart together as one single mask"), or
 # what lies between them ("the overlap region where the heart shadow covers the left lung", "the gap
 # between the clavicles"): no trained target's mask
-UNION = re.compile(r"\b(?:together|combined|merged|joined|fused)\b[^.?!]{0,30}?\b(?:as\s+|into\s+)?(?:one|a\s+single|single|"
-                   r"the\s+same)\s+(?:mask|segmentation|region|label|blob|segment|outline)\b|"
+UNION = re.compile(r"\b(?:together|combined?|combining|merged?|merging|join(?:ed)?|fused?|fusing)\b[^.?!]{0,40}?\b(?:as\s+|into\s+)?(?:one|a\s+single|single|"
+                   r"the\s+same)\s+(?:mask|segmentation|region|label|blob|segment|outline)\b(?!\s+(?:per|each|for\s+each)\b)|"
                    r"\b(?:one|a\s+single|single)\s+(?:combined\s+)?(?:mask|segmentation|region|label)\s+(?:for|of|covering|with|"
                    r"containing)\s+(?:both|all|the\s+two|the\s+three|every)\b|\bunion\s+of\b", re.IGNORECASE)
 RELATION = re.compile(r"\b(?:overlap(?:ping)?\s+(?:region|area|zone|part)|(?:region|area|zone|part)s?\s+of\s+overlap|"
-                      r"(?:region|area|zone|part|strip|band)\s+where|(?:gap|space|interface|junction|distance|angle)\s+between|"
+                      r"(?:region|area|zone|part|strip|band)\s+where\s+[^,.;!?]{0,40}?\b(?:overlap|cross|cover|meet|touch|intersect)\w*|"
+                      # (not a place: "the heart in the space between the two lungs")
+                      r"(?<!\bin\sthe\s)(?<!\bin\s)(?:gap|space|interface|junction|distance|angle)\s+between|"
                       r"intersection\s+of|(?:only|just)\s+where\s+(?:the\s+)?[\w\s]{1,25}?\s+(?:overlaps?|crosses|covers|meets|"
                       r"touches|intersects))\b", re.IGNORECASE)
 # a part of a target alone ("segment the stalk only of the pedunculated polyp, not the head"): no target's mask
-PART_ONLY = re.compile(r"\b(?:(?:only|just)\s+(?:the\s+)?(?P<a>PARTS)\s+(?:of|on|in)\b|(?P<b>PARTS)\s+(?:only|alone)\s+(?:of|on|in)\b)"
+PART_ONLY = re.compile(r"\b(?:(?<!\bnot\s)(?:only|just)\s+(?:the\s+)?(?P<a>PARTS)\s+(?:of|on|in)\b|(?P<b>PARTS)\s+(?:only|alone)\s+(?:of|on|in)\b)"
                        .replace("PARTS", r"(?:stalk|stalks|head|slough|granulation\s+tissue|blue[\s-]white\s+veil|veil|pigment\s+network|"
                                          r"globules|dots|streaks|lobe|upper\s+lobe|lower\s+lobe|middle\s+lobe|apex|apices|hilum|hila|"
                                          r"ventricle|atrium|chambers?|shaft|medial\s+end|lateral\s+end|necrotic\s+centre|necrotic\s+center)"),
@@ -897,7 +923,7 @@ PLEASE = re.compile(r"\b(?:por\s+favor|per\s+favore|s\s*['\u2019]?\s*il\s+(?:vou
 FRENCH_NEGATION = re.compile(r"\bpas\s+(?:de\s+|d['\u2019]|du\s+|des\s+)", re.IGNORECASE)
 # an elided article before a vowel ("l'image", "dell'immagine"): dropped, never read as "l" (left)
 # Hindi's negation after what it denies ("spine ko highlight karo, lungs aur heart nahi"): put before it
-HINDI_NEGATION = re.compile(r"(^|[,;:\u2013\u2014]\s*)([^,;:.!?\u2013\u2014]{1,40}?)\s+(?:nahi|nahin|nahee)\b", re.IGNORECASE)
+HINDI_NEGATION = re.compile(r"(^|[,;:\u2013\u2014]\s*)([^,;:.!?\u2013\u2014]{1,40}?)(?<!\bya)(?<!\bki)\s+(?:nahi|nahin|nahee|na(?=\s+(?:dikhao|karo|kijiye|banao|karna|kare)\b))\b", re.IGNORECASE)
 ELISIONS = re.compile(r"\b(?:l|d|dell|nell|sull|all|dall|qu)['\u2019](?=[A-Za-z])", re.IGNORECASE)
 
 
@@ -973,6 +999,8 @@ def _glossary() -> Glossary:
     return Glossary(**parts)
 
 
+# Czech "levé" before its noun ("levé plíce"): elsewhere "leve" is Spanish and Portuguese for mild
+CZECH_LEFT = re.compile(r"\blev[eay](?=\s+(?:plic|klicn))", re.IGNORECASE)
 LETTERS = r"[^\W_]+"  # a word of any script (with its digits: Arabic in Latin letters writes "tar2owa")
 STEM_SLACK = 6  # letters an inflection may add to a stem ("легк" + "ого", "рентген" + "овском")
 
@@ -991,8 +1019,15 @@ def _translate(text: str) -> str:
     for k in inside:  # (longest first: "왼쪽에" before "왼쪽")
         folded = re.sub(re.escape(k), f" {glossary.inside[k]} ", folded, flags=re.IGNORECASE)
     words = [w.lower() for w in re.findall(LETTERS, folded)]
-    if not inside and not any(w in glossary.always or not w.isascii() for w in words):
+
+    def stem_of(w: str) -> str | None:  # (a stem of its own script: "прав" never reads "prava")
+        return next((s for s in sorted(glossary.stems, key=len, reverse=True)
+                     if w.startswith(s) and len(w) <= len(s) + STEM_SLACK and w.isascii() == s.isascii()), None)
+
+    # foreign: a word that is only foreign, one of another script the glossary knows (not "μm" of "140 µm")
+    if not inside and not any(w in glossary.always or (not w.isascii() and (w in glossary.beside or stem_of(w))) for w in words):
         return folded
+    folded = CZECH_LEFT.sub("left", folded)
 
     def read(m: re.Match) -> str:
         w = m.group().lower()
@@ -1001,7 +1036,7 @@ def _translate(text: str) -> str:
             return glossary.always[w]
         if hyphenated:
             return m.group()
-        stem = next((s for s in sorted(glossary.stems, key=len, reverse=True) if w.startswith(s) and len(w) <= len(s) + STEM_SLACK), None)
+        stem = stem_of(w)
         return glossary.beside.get(w) or (glossary.stems[stem] if stem else None) or m.group()
 
     english = re.sub(LETTERS, read, FRENCH_NEGATION.sub("no ", ELISIONS.sub("", folded)))
@@ -1060,7 +1095,9 @@ SOUND_STATES = frozenset({"fine", "normal", "ok", "okay", "clear", "unremarkable
 POINTING_WORDS = frozenset({"me", "us", "where", "what", "exactly", "precisely", "again", "also", "just", "only"})
 # a word that says no more than the kind of thing a pronoun's referent is ("that bone", "this structure"; not
 # "this spot", a finding's own everyday word)
-KIND_NOUNS = frozenset({"bone", "area", "thing", "structure", "organ", "part", "region", "bit", "one"})
+KIND_NOUNS = frozenset({"bone", "area", "thing", "structure", "organ", "part", "region", "bit", "one",
+                        # the side said before ("hurt his left collarbone ... highlight that collarbone")
+                        "collarbone", "clavicle", "lung"})
 PRONOUN_ENDS = frozenset({"one", "for", "out", "so", "please", "pls", "plz", "thanks", "thank", "thx", "exactly", "then", "now",
                           "too", "again"})
 POSSESSIVES = frozenset({"its", "their"})
@@ -1564,6 +1601,7 @@ class PromptResolver:
         self._spelling = {w: r for r, ws in reversed(list(enumerate(ranked))) for w in ws
                           if len(w) >= MIN_TYPO_LENGTH and w.isalpha() and w not in NEGATIONS}
         self._known = {w.lower() for w in known_words or () if w.isalpha()}
+        self._stems_known = frozenset(self._known - PLAIN_WORDS)  # (what an inflection may stand on: _correct)
         self._name_parts = frozenset(w for t in self.targets for w in _words(t) if len(w) >= 3)
         # the words that name a trained target, by how they sound (the dictated reading: _as_heard)
         self._sound_words = {w for t in self.targets for w in (*_words(t), *self._heads[t]) if len(w) >= 4 and w.isalpha()}
@@ -1659,7 +1697,7 @@ class PromptResolver:
                 return m.group()
             # a known word's inflection, which a WordPiece vocabulary keeps as pieces ("overlaps", "bulges")
             # (not a plain word's: "theres" is "there is", read by the slip rule as "there")
-            if any(w.endswith(e) and (w[: -len(e)] + r) in self._known - PLAIN_WORDS for e, r in INFLECTIONS if len(w) - len(e) >= 3):
+            if any(w.endswith(e) and (w[: -len(e)] + r) in self._stems_known for e, r in INFLECTIONS if len(w) - len(e) >= 3):
                 return m.group()
             # the words of a name written as one ("case012_footulcer_mask", "RightLung"): both halves
             # words of the targets' names
@@ -1751,7 +1789,8 @@ class PromptResolver:
             first = clause[requests[0][0]]
             # (its request said alone: "For my derm rotation, could you show me where the melanoma boundary is")
             first = next((c for c in dict.fromkeys(clause) if c >= first and says(c)), first)
-        follows = PREPOSITIONS | LANDMARK_WORDS | REGION_WORDS | COPULAS  # "naevus or adenoma": alternatives, read below
+        # ("naevus or adenoma": alternatives, read below; "the ulcer itself you know")
+        follows = PREPOSITIONS | LANDMARK_WORDS | REGION_WORDS | COPULAS | {"itself", "alone", "only"}
         found = set()
         for t, aliases in self._aliases.items():
             # (the outline traced: "trace the edges of the lesion"; elsewhere a landmark, skipped below)
@@ -1853,7 +1892,7 @@ class PromptResolver:
         # in a list of labels, a first one that clearly says something else the images show is what is
         # asked: the ones after it place it ("diverticulum opening, sigmoid"; not "colonoscopy frame, ...")
         owner, s1, s2 = self._ranked(texts[0])
-        if not _requests(prompt) and owner is not None and owner.startswith("other:") and owner not in _pictures() \
+        if not _requests(prompt) and not any(set(_words(t)) & self._head_words for t in texts[1:]) and owner is not None and owner.startswith("other:") and owner not in _pictures() \
                 and s1 >= self.min_similarity and s1 - s2 >= self.min_margin:
             return None
         each = [self._closest(t, landmarks) for t in texts]
@@ -1913,6 +1952,9 @@ class PromptResolver:
         """``word`` is no word but keys struck at random (:data:`KEYBOARD_ROWS`, :data:`HELD_KEY`):
         "asdfjkl", "zzzz"; never a word the text tower or the catalogue knows ("property", "shall")."""
         if len(word) < 4 or not word.isalpha() or word in self._known or word in self._content or word in self._spelling:
+            return False
+        # a word stretched out ("pleeease", "helppp") is a word
+        if any(re.sub(r"(.)\1{2,}", r, word) in self._known | self._spelling.keys() for r in (r"\1", r"\1\1")):
             return False
         return bool(HELD_KEY.search(word)) or (len(word) >= 5 and any(set(word) <= row for row in KEYBOARD_ROWS))
 
@@ -2081,8 +2123,8 @@ class PromptResolver:
             return None  # no pronoun; a name, read as the first rule says
         (start, side), words, ids = asked, _words(prompt), _clause_ids(prompt)
         noun = next((w for v, w in zip(words[start:], words[start + 1 :]) if v in ("this", "that") and w in KIND_NOUNS - {"one"}), None)
-        if noun is not None and noun in words[:start]:
-            return None  # "Plain patch of normal skin ..., well away from the mole. Mask that patch.": the patch said before
+        if noun is not None and noun in words[:start] and noun not in self._head_words:
+            return None  # "A pale area of normal skin ..., well away from the mole. Mask that area.": the area said before
         found = self._referent(prompt, start, skip_sound=not side)
         if found is None or not found[1]:
             return None
