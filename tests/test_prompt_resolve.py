@@ -1522,6 +1522,10 @@ def test_minilm_reads_list_35s_misses_and_the_review(lite_names):
                   "draft a consent form for excision of a pigmented skin lesion", "merge both lungs and the heart into ONE mask"):
         _assert_refused(r, decoy)
     assert not r.resolve("Segment both lungs together, one mask per lung").refused
+    # a finding's word read as one target where the rest speaks only of another's context: the image decides
+    assert set(r.resolve("outline the lesion; Paris 0-IIa, sessile, NICE 2").candidates) == {"polyp", "skin lesion"}
+    assert set(r.resolve("mask the lesion, plantar, neuropathic").candidates) == {"foot ulcer", "skin lesion"}
+    assert r.resolve("mask the mole, plantar, neuropathic").target == "skin lesion"  # (its own word said: no rival)
     assert not r.resolve("Cancel the heart request, do the left lung instead").refused  # (read as the heart: still to mend)
     assert _cli_side("patient_left") == "left" and _cli_side("R") == "right" and _cli_side("image_right") == "left"
     assert _translate("Выделите левое лёгкое правильно") == "highlight left lung correctly"
