@@ -416,7 +416,7 @@ def _expand(text: str) -> str:
         text = " ".join(asked)  # a query: what its conditions name ("SELECT mask FROM frame WHERE structure = 'polyp'")
     elif CLI_START.match(text) and len(CLI_FLAG.findall(text)) >= 2 and (asked := [next(v for v in m.groups() if v is not None) for m in CLI_ASKED.finditer(text)]):
         # (its side said in a flag of its own: "--anatomy clavicle --side patient_left")
-        sides = [_cli_side(m.group(1)) for m in CLI_SIDE.finditer(text) if _cli_side(m.group(1))]
+        sides = [side for m in CLI_SIDE.finditer(text) if (side := _cli_side(m.group(1)))]
         text = " ".join([*sides, *asked])
     for emoji, word in EMOJI_WORDS.items():
         text = text.replace(emoji, f" {word} ")
@@ -992,7 +992,9 @@ def _glossary() -> Glossary:
     from importlib import resources
 
     data = yaml.safe_load(resources.files(__package__).joinpath("glossary.yaml").read_text(encoding="utf-8"))
-    parts = {k: {_fold(str(w)).lower(): v for w, v in (data.get(k) or {}).items()} for k in Glossary._fields}
+    # (longest key first, once: a stem or a word inside another is read as the longest that fits)
+    parts = {k: dict(sorted(((_fold(str(w)).lower(), v) for w, v in (data.get(k) or {}).items()), key=lambda kv: -len(kv[0])))
+             for k in Glossary._fields}
     bad = [k for part in parts.values() for k, v in part.items() if not isinstance(v, str)]  # YAML reads a bare no as False
     if bad:
         raise ValueError(f"glossary.yaml: {', '.join(map(repr, bad))}: the English word must be a string (quote it)")
@@ -1015,13 +1017,13 @@ def _translate(text: str) -> str:
     folded = HINDI_NEGATION.sub(r"\1not \2", PLEASE.sub("please", _fold(text)))
     glossary = _glossary()
     lowered = folded.lower()
-    inside = [k for k in sorted(glossary.inside, key=len, reverse=True) if k in lowered]
+    inside = [k for k in glossary.inside if k in lowered]
     for k in inside:  # (longest first: "왼쪽에" before "왼쪽")
         folded = re.sub(re.escape(k), f" {glossary.inside[k]} ", folded, flags=re.IGNORECASE)
     words = [w.lower() for w in re.findall(LETTERS, folded)]
 
     def stem_of(w: str) -> str | None:  # (a stem of its own script: "прав" never reads "prava")
-        return next((s for s in sorted(glossary.stems, key=len, reverse=True)
+        return next((s for s in glossary.stems
                      if w.startswith(s) and len(w) <= len(s) + STEM_SLACK and w.isascii() == s.isascii()), None)
 
     # foreign: a word that is only foreign, one of another script the glossary knows (not "μm" of "140 µm")
@@ -1845,17 +1847,12 @@ class PromptResolver:
             m = i + n + 1 + (words[i + n + 1 : i + n + 2] != [] and words[i + n + 1] in DETERMINERS)
             if words[m : m + 1] and words[m] not in self._own[target] and words[m] not in PLAIN_WORDS and clause[m] == clause[i]:
                 spans.append((i, m + 1))
-        for a, b in spans:
-            sims = self._similarities(" ".join(words[a:b]))
-            if any(o in _elsewhere_owners() and v >= self.min_similarity and v >= sims.get(target, -1.0) + self.min_margin
-                   for o, v in sims.items()):
-                return True
-        return False
+        return any(self._said_elsewhere(" ".join(words[a:b]), target) for a, b in spans)
 
-    def _said_elsewhere(self, prompt: str, target: str) -> bool:
-        """``prompt`` as a whole is ``target``'s kind of thing where none of the images looks, clearly
-        closer to it than to ``target`` ("segment the ulcer in the mouth": a mouth ulcer)."""
-        sims = self._similarities(prompt)
+    def _said_elsewhere(self, text: str, target: str) -> bool:
+        """``text`` is ``target``'s kind of thing where none of the images looks, clearly closer to it
+        than to ``target`` ("segment the ulcer in the mouth": a mouth ulcer; "coral polyp")."""
+        sims = self._similarities(text)
         return any(o in _elsewhere_owners() and v >= self.min_similarity and v >= sims.get(target, -1.0) + self.min_margin
                    for o, v in sims.items())
 
@@ -1954,7 +1951,7 @@ class PromptResolver:
         if len(word) < 4 or not word.isalpha() or word in self._known or word in self._content or word in self._spelling:
             return False
         # a word stretched out ("pleeease", "helppp") is a word
-        if any(re.sub(r"(.)\1{2,}", r, word) in self._known | self._spelling.keys() for r in (r"\1", r"\1\1")):
+        if any((v := re.sub(r"(.)\1{2,}", r, word)) in self._known or v in self._spelling for r in (r"\1", r"\1\1")):
             return False
         return bool(HELD_KEY.search(word)) or (len(word) >= 5 and any(set(word) <= row for row in KEYBOARD_ROWS))
 
