@@ -27,6 +27,12 @@ def bag_of_words(texts: list[str]) -> torch.Tensor:
     return out
 
 
+def _assert_reads(r: PromptResolver, cases: list[tuple[str, str]]) -> None:
+    """Each prompt of ``cases`` resolves to its target."""
+    for prompt, target in cases:
+        assert r.resolve(prompt).target == target, prompt
+
+
 def _assert_refused(r: PromptResolver, prompt: str) -> None:
     """``prompt`` resolves to no target, leaves none to the image, and is refused."""
     found = r.resolve(prompt)
@@ -704,14 +710,13 @@ def test_describing_clauses_idioms_after_landmark_words_and_context_fields():
 def test_minilm_reads_list_20s_misses(lite_names):
     # as the universal model reads them (trained on names: a sentence naming one target gives its name)
     r = lite_names
-    for prompt, target in [
+    _assert_reads(r, [
         ("the two-lobed breathing organ on the patient's left side that shares room with the heart, dark on the right half of the image", "left lung"),
         ("Dermoscopic image from a 45-year-old with an atypical naevus under surveillance for melanoma; delineate the whole "
          "pigmented lesion border, excluding hairs and the surrounding normal skin", "skin lesion"),
         ("the brown pigmented area of abnormal skin in the middle of the dermoscope view that stands out from the normal skin around it", "skin lesion"),
         ("{'target': 'melanocytic naevus / possible melanoma', 'modality': 'dermoscopy'}", "skin lesion"),
-        ("Teaching quiz: which bone is the left clavicle on this PA radiograph? Mask it.", "left clavicle")]:
-        assert r.resolve(prompt).target == target, prompt
+        ("Teaching quiz: which bone is the left clavicle on this PA radiograph? Mask it.", "left clavicle")])
     # a target named in a describing clause is not asked for either
     assert r.resolve("Mark the pooled liquid stool and debris lying in the dependent part of the colon, which often "
                      "obscures the view of any polyp.").target is None
@@ -754,7 +759,7 @@ def test_minilm_reads_pronouns_questions_and_what_a_clause_says_else(lite_names)
     """List 21's misses at first reading and the rules written for them, on the sentence encoder the
     universal model's resolver uses."""
     r = lite_names
-    for prompt, target in [
+    _assert_reads(r, [
         ("58-year-old at screening colonoscopy, sessile adenoma seen in the sigmoid, please mask it before polypectomy", "polyp"),
         ("45-year-old with a changing mole on the back, asymmetric with an irregular border, please delineate its boundary "
          "on the dermoscopic image", "skin lesion"),
@@ -763,8 +768,7 @@ def test_minilm_reads_pronouns_questions_and_what_a_clause_says_else(lite_names)
         ("I came off my bike onto my right shoulder and they did a chest x-ray. Is my collarbone broken? Show me the right "
          "one please.", "right clavicle"),
         ("the two-lobed air-filled organ on the patient's left, the one with the notch where the heart sits against it", "left lung"),
-        ("Under close surveillance for melanoma, this mole needs outlining", "skin lesion")]:
-        assert r.resolve(prompt).target == target, prompt
+        ("Under close surveillance for melanoma, this mole needs outlining", "skin lesion")])
     # a question after a sentence that asks nothing asks as a request does; "is it ...?" says
     # nothing of what "it" is
     assert set(r.resolve("Worried about this. Is this spot cancer?").candidates) >= {"skin lesion"}
@@ -836,7 +840,7 @@ def test_minilm_reads_wishes_borders_and_things_elsewhere(lite, lite_names):
     """List 22's misses and decoys 16's hits at first reading, and the rules written for them, on the
     sentence encoder the universal model's resolver uses."""
     r = lite_names
-    for prompt, target in [
+    _assert_reads(r, [
         ("Wound care module, exercise 4: trainees should trace the borders of the diabetic foot ulcer in this photo "
          "before comparing with the answer key.", "foot ulcer"),
         ("trace the borders of the mole", "skin lesion"),
@@ -855,8 +859,7 @@ def test_minilm_reads_wishes_borders_and_things_elsewhere(lite, lite_names):
         ("A polyp was removed from this patient last year. Segment the polyp in this frame.", "polyp"),
         # a side said only in a landmark is the pair's side there
         ("segment the clavicle superior to the right lung", "right clavicle"),
-        ("outline the lung below the left clavicle", "left lung")]:
-        assert r.resolve(prompt).target == target, prompt
+        ("outline the lung below the left clavicle", "left lung")])
     # a model that reads sentences is given the sentence as written, not as the rules reword it
     sentences = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab())
     found = sentences.resolve("It would help a lot if the heart shadow were masked on this frontal chest x-ray.")
@@ -936,7 +939,7 @@ def test_corrections_shorthand_markup_and_other_tasks(resolver):
 def test_minilm_reads_corrections_lay_words_and_places_after_the_thing_asked(lite_names):
     """List 23's misses and decoys 17's hits at first reading, and the rules written for them."""
     r = lite_names
-    for prompt, target in [
+    _assert_reads(r, [
         ("Segment the left lung - sorry, I got it backwards, the patient's RIGHT lung, the one on the left of the image.",
          "right lung"),
         ("Highlight the heart, no actually the left lung, the heart is fine.", "left lung"),
@@ -962,8 +965,7 @@ def test_minilm_reads_corrections_lay_words_and_places_after_the_thing_asked(lit
         ("<target side=L organ=lung/>", "left lung"),
         # a finding in a structure is no other target ("the growth in the left lung" is no polyp)
         ("Segment the growth in the left lung", "left lung"),
-        ("Outline the heart shape on this film", "heart")]:
-        assert r.resolve(prompt).target == target, prompt
+        ("Outline the heart shape on this film", "heart")])
     # "show me | where that growth is": the request asks for the clause after it; the image decides
     found = r.resolve("The doctor said they found a little growth inside my bowel during the camera test, can you show "
                       "me where that growth is in this picture?")
@@ -1027,7 +1029,7 @@ def test_questions_mask_edits_sides_alone_and_the_other_one(resolver):
 def test_minilm_reads_slips_into_real_words_histories_and_sides_said_apart(lite_names):
     """List 24's misses and decoys 18's hits at first reading, and the rules written for them."""
     r = lite_names
-    for prompt, target in [
+    _assert_reads(r, [
         # a slip of the pen or of dictation into another real word, completing a target's name
         ("segment the write lung", "right lung"),
         ("segment the skin legion on this dermoscopy", "skin lesion"),
@@ -1044,8 +1046,7 @@ def test_minilm_reads_slips_into_real_words_histories_and_sides_said_apart(lite_
         # a target named where the thing asked for lies, in a description or a landmark phrase
         ("the horizontal bone across the top of the left lung, patient's left side", "left clavicle"),
         ("Outline the long horizontal bone crossing over the left lung apex, running from the manubrium out to the left "
-         "acromion.", "left clavicle")]:
-        assert r.resolve(prompt).target == target, prompt
+         "acromion.", "left clavicle")])
     for keep, target in [("segment the right long bone", None), ("segment the skin region around the mole", None),
                          ("Segment the heart, the one in the middle", "heart"),
                          # a question first is no history before the request
@@ -1068,7 +1069,7 @@ def test_minilm_reads_file_names_greetings_purposes_and_sides_said_in_landmarks(
     from medvlseg.prompts.resolve import _declines_drawing, _expand
 
     r = lite_names
-    for prompt, target in [
+    _assert_reads(r, [
         # a name written as one word, as in a file name
         ("case012_footulcer_mask.png", "foot ulcer"), ("case044_leftlung_mask.png", "left lung"),
         ("case012_rightclavicle_mask", "right clavicle"),
@@ -1087,8 +1088,7 @@ def test_minilm_reads_file_names_greetings_purposes_and_sides_said_in_landmarks(
          "right clavicle"),
         # ... but not to a clause that describes it
         ("Delineate the right clavicular cortical outline, medial head through lateral end, following the bone where it "
-         "overlies the lung field; exclude the coracoid process, sternum and soft-tissue shadows.", "right clavicle")]:
-        assert r.resolve(prompt).target == target, prompt
+         "overlies the lung field; exclude the coracoid process, sternum and soft-tissue shadows.", "right clavicle")])
     for decoy in ("Segment the heel; the ulcer on the big toe is not what I'm after.",
                   "Grade this diabetic foot ulcer on the Wagner scale.", "Segment the heart valves on this echocardiogram.",
                   "Segment the pleural effusion at the right lung base, not the lung itself.",
@@ -1139,7 +1139,7 @@ def test_minilm_reads_list_26s_misses(lite_names):
     """List 26's misses and decoys 20's hits at first reading (the session-start rules), and the
     rules written for them."""
     r = lite_names
-    for prompt, target in [
+    _assert_reads(r, [
         ("target=naevus; output=binary_mask", "skin lesion"),
         ("key=clavicle side=patient_left output=mask", "left clavicle"),
         ("ok so during my scope they found a growth in my bowel, can you show me on this picture where it is by drawing "
@@ -1150,8 +1150,7 @@ def test_minilm_reads_list_26s_misses(lite_names):
         ("on this PA chest film outline the lung that appears on the right side of the image (pt's left)", "left lung"),
         ("the big white blob in the middle of the chest xray between the lungs, kind of leaning to one side, can you mask "
          "that", "heart"),
-        ("segment the left clav, sorry no, the right clavicle, patient's right", "right clavicle")]:
-        assert r.resolve(prompt).target == target, prompt
+        ("segment the left clav, sorry no, the right clavicle, patient's right", "right clavicle")])
     for keep, target in [("segment the heart and not the left lung", "heart"), ("Segment the left lung on this chest CT", "left lung"),
                          ("segment the mole on this photo", "skin lesion"), ("the nodule-free left lung", "left lung"),
                          ("Segment the foot ulcer and the slough inside it", "foot ulcer"),
@@ -1189,14 +1188,13 @@ def test_minilm_reads_list_27s_misses(lite_names):
     """List 27's misses and decoys 21's hits at first reading (the rules for list 26), and the rules
     written for them."""
     r = lite_names
-    for prompt, target in [
+    _assert_reads(r, [
         ("step 1 find where the heart apex points, step 2 segment the lung on the OTHER side (patient's right)", "right lung"),
         ("mask the lung on the side the heart points to", "left lung"),
         ("I broke my right collar bone skiing, can you highlight it on my chest x-ray?", "right clavicle"),
         ("clavícula derecha, segmentar por favor", "right clavicle"),
         ("I fell off my bike and hurt my left collar bone 😣 can you show where it is on the x-ray", "left clavicle"),
-        ("Look at the heart first, then segment the left lung", "left lung")]:
-        assert r.resolve(prompt).target == target, prompt
+        ("Look at the heart first, then segment the left lung", "left lung")])
     for keep, target in [("next to the heart, segment the left lung", "left lung"), ("Segment the heart ❤️ please", "heart"),
                          ("If there's a polyp, please outline it and tell me its size", "polyp"),
                          ("my dog licked the ulcer on my foot, outline the ulcer", "foot ulcer")]:
@@ -1217,12 +1215,11 @@ def test_minilm_reads_list_28s_misses_and_what_the_review_of_lists_26_to_28_foun
     from medvlseg.prompts.resolve import ANIMAL_PATIENT, HEART_SIDE, INSTRUCTION, OTHER_IMAGING, _declines_drawing, _expand
 
     r = lite_names
-    for prompt, target in [
+    _assert_reads(r, [
         ("my dad has a sore on his foot from his diabetes, could you draw around exactly where the ulcer is", "foot ulcer"),
         ("could the mask cover just the naevus and not the surrounding skin?", "skin lesion"),
         ("could the mask cover just the cardiac shadow on this PA chest x-ray?", "heart"),
-        ("segment the fractured right clavicle", "right clavicle"), ("segment the 🫀", "heart")]:
-        assert r.resolve(prompt).target == target, prompt
+        ("segment the fractured right clavicle", "right clavicle"), ("segment the 🫀", "heart")])
     for decoy in ("convert the polyp masks to COCO json", "count how many heart masks in the folder are completely empty",
                   "export all the polyp masks as DICOM SEG files", "the mask should cover only the ribs",
                   "the white vertical shape in the middle of the chest"):
@@ -1254,7 +1251,7 @@ def test_minilm_reads_list_29s_misses(lite_names):
     from medvlseg.prompts.resolve import FIELD_TASK, ROLE_HERE, _declines_drawing, _expand
 
     r = lite_names
-    for prompt, target in [
+    _assert_reads(r, [
         # what an earlier mask gave is not what is asked now
         ("Last time I got the left lung by mistake. I need the OTHER one: the patient's right lung, the one sitting above the "
          "liver.", "right lung"),
@@ -1266,8 +1263,7 @@ def test_minilm_reads_list_29s_misses(lite_names):
         ("row 14 | CXR_0888.png | structure: L lung (patient left) | action: binary mask", "left lung"),
         ("Findings: 8 mm pedunculated adenomatous lesion in the ascending colon. Task: generate a segmentation of the polyp "
          "only, excluding the snare and the folds.", "polyp"),
-        ("the polyp here, outline it", "polyp")]:
-        assert r.resolve(prompt).target == target, prompt
+        ("the polyp here, outline it", "polyp")])
     for decoy in ("Which Paris classification fits this polyp, 0-Is or 0-IIa?",
                   "Complaint: the left lung mask you sent last week included the stomach bubble. Please forward this to your "
                   "engineers, no new output needed.",
@@ -1293,7 +1289,7 @@ def test_minilm_reads_list_30s_misses(lite_names):
     from medvlseg.prompts.resolve import _expand, _reword
 
     r = lite_names
-    for prompt, target in [
+    _assert_reads(r, [
         # a command line: what its flags for the text ask for
         ("segtool --image derm_0412.jpg --prompt 'pigmented naevus' --out naevus_mask.png", "skin lesion"),
         ("./segment --image cxr_0087.png --target clavicle_left --laterality patient", "left clavicle"),
@@ -1312,8 +1308,7 @@ def test_minilm_reads_list_30s_misses(lite_names):
         ("segment the mole on my arm, noticed it after mowing the lawn", "skin lesion"),
         ("outline the mole; it bled when my dog was digging up the garden", "skin lesion"),
         # an output field that holds a mask asks for one
-        ("output: table of pixel areas plus mask of the heart", "heart")]:
-        assert r.resolve(prompt).target == target, prompt
+        ("output: table of pixel areas plus mask of the heart", "heart")])
     for decoy in ("find the mole in this photo of my back garden, it keeps digging up the lawn",
                   "Outline the mole - the small burrowing animal - in this garden photograph.",
                   "Which side is the heart on in this CXR, left or right? Text answer only.",
@@ -1341,7 +1336,7 @@ def test_minilm_reads_list_31s_misses(lite_names):
     decoys 25's hits after the review narrowed the modality words, the rules written for them, and
     what they must leave alone."""
     r = lite_names
-    for prompt, target in [
+    _assert_reads(r, [
         # what bounds it is a list of landmarks, over commas
         ("outline the dark air-filled area of the chest on the patient's right side, bounded by the ribs laterally, the heart "
          "and mediastinum medially and the dome of the right hemidiaphragm below", "right lung"),
@@ -1353,14 +1348,12 @@ def test_minilm_reads_list_31s_misses(lite_names):
         ("Not the left one, the other lung please.", "right lung"),  # (the side it takes back stays)
         # a label with a note in brackets; "a task: one binary mask"; "a mask for the lesion"
         ("Annotation task (ISIC style): one binary mask for the lesion; include regression areas, globules and pigment "
-         "network; boundary within ~2 px of the visible edge; single connected region, no holes.", "skin lesion")]:
-        assert r.resolve(prompt).target == target, prompt
+         "network; boundary within ~2 px of the visible edge; single connected region, no holes.", "skin lesion")])
     # a purpose is a clause of its own
-    for prompt, target in [
+    _assert_reads(r, [
         ("The podiatrist asked me to send this photo over - she wants the open sore on the sole of his foot outlined so she "
          "can track how it's healing week to week.", "foot ulcer"),
-        ("CXR PA | 71F | ?cardiomegaly | seg: cardiac shadow so we can compute the CTR", "heart")]:
-        assert r.resolve(prompt).target == target, prompt
+        ("CXR PA | 71F | ?cardiomegaly | seg: cardiac shadow so we can compute the CTR", "heart")])
     for decoy in ("find the heart of the romaine lettuce in this cooking photo",
                   "segment the octopus's hearts in this marine biology photo",
                   "task: a summary of the heart"):
@@ -1372,13 +1365,12 @@ def test_minilm_reads_list_32s_misses(lite_names):
     """List 32's misses and decoys 26's hits at first reading (the rules for list 31), the rules and
     glossary words written for them, and what they must leave alone."""
     r = lite_names
-    for prompt, target in [
+    _assert_reads(r, [
         # Polish; a verdict on an earlier mask is no request
         ("Zaznacz proszę polipa na tym zdjęciu z kolonoskopii — just the growth, bez otaczającej błony śluzowej.", "polyp"),
         ("Mask rejected — you segmented the left one. I need the patient's RIGHT clavicle, i.e. the one on the viewer's left "
          "in this PA chest radiograph.", "right clavicle"),
-        ("the polyp of the colon", "polyp")]:
-        assert r.resolve(prompt).target == target, prompt
+        ("the polyp of the colon", "polyp")])
     for decoy in ("Segment the polyp stage of the jellyfish in this aquarium photo.",
                   "Give me the ICD-10 code for a diabetic foot ulcer of the left heel."):
         _assert_refused(r, decoy)
@@ -1390,7 +1382,7 @@ def test_minilm_reads_list_33s_misses(lite_names):
     from medvlseg.prompts.resolve import _asks_pronoun, _translate
 
     r = lite_names
-    for prompt, target in [
+    _assert_reads(r, [
         # a redo that says how as it goes on, after what the last mask did
         ("The last mask spilled onto the dressing and the toe. Redo it, tracing only the raw ulcer area on the heel.", "foot ulcer"),
         ("try again by outlining the right clavicle", "right clavicle"),
@@ -1418,8 +1410,7 @@ def test_minilm_reads_list_33s_misses(lite_names):
         # a request for one target, however the rest speaks of masks or of the others
         ("segment the polyp as one single mask with its stalk", "polyp"),
         ("Outline the left lung where the heart overlaps it", "left lung"),
-        ("I don't need a mask of the ruler, only the ulcer", "foot ulcer")]:
-        assert r.resolve(prompt).target == target, prompt
+        ("I don't need a mask of the ruler, only the ulcer", "foot ulcer")])
     # a growth "hanging off the fold": the image's polyp
     assert "polyp" in r.resolve("68-year-old on surveillance colonoscopy after a positive FIT — in this white-light frame please "
                                 "segment the pedunculated growth hanging off the fold at 4 o'clock.").candidates
@@ -1453,7 +1444,7 @@ def test_minilm_reads_list_34s_misses(lite_names):
     from medvlseg.prompts.resolve import _translate
 
     r = lite_names
-    for prompt, target in [
+    _assert_reads(r, [
         # other languages and scripts: a stem for an inflected word, words of scripts without spaces
         ("Kan du markera fotsåret på bilden? Bara själva såret, inte den friska huden runt omkring.", "foot ulcer"),
         ("Παρακαλώ σχεδίασε τη μάσκα της μελαγχρωματικής βλάβης στη δερματοσκοπική εικόνα, χωρίς το γύρω υγιές δέρμα.",
@@ -1477,8 +1468,7 @@ def test_minilm_reads_list_34s_misses(lite_names):
         # what must stay as it was
         ("Outline the three-lobed, air-filled breathing organ on the patient's right side of this chest X-ray.", "right lung"),
         ("segment the polyp including its stalk", "polyp"), ("segment the right lung including the apex", "right lung"),
-        ("my foot hurts, can you outline the ulcer", "foot ulcer"), ("rigth lung", "right lung")]:
-        assert r.resolve(prompt).target == target, prompt
+        ("my foot hurts, can you outline the ulcer", "foot ulcer"), ("rigth lung", "right lung")])
     assert "polyp" in r.resolve("theres a little bump sticking out of the colon wall in this frame can u outline it").candidates
     for decoy in ("segment the stalk only of the pedunculated polyp (Paris 0-Ip), not the head",
                   "outline only the head of the polyp", "estimate lung volume in ml from the PA radiograph",
@@ -1500,7 +1490,7 @@ def test_minilm_reads_list_35s_misses_and_the_review(lite_names):
     from medvlseg.prompts.resolve import _cli_side, _translate
 
     r = lite_names
-    for prompt, target in [
+    _assert_reads(r, [
         ("okay so um this is the left heel photo from clinic today can you uh trace the ulcer itself you know just the raw part "
          "thanks", "foot ulcer"),
         ("Bu PA akciğer grafisinde hastanın sağ akciğerini maskeler misin? (görüntüde solda kalan taraf)", "right lung"),
@@ -1514,8 +1504,7 @@ def test_minilm_reads_list_35s_misses_and_the_review(lite_names):
         ("Mask the whole lesion, not just the globules in the centre", "skin lesion"),
         ("seg L lung, no overlay", "left lung"),
         ("Pleeease helppp, where is my left lung", "left lung"),
-        ("Segmenta el pulmón derecho, derrame pleural leve", "right lung")]:
-        assert r.resolve(prompt).target == target, prompt
+        ("Segmenta el pulmón derecho, derrame pleural leve", "right lung")])
     assert "skin lesion" in r.resolve("The last mask you gave me spilled over onto the hairs and the dark vignette corner. Redo it "
                                       "and only cover the brown spot itself.").candidates
     for decoy in ("how many polyps r in this frame",
