@@ -46,6 +46,27 @@ def test_compatible_kinds_are_one_kind_or_a_kind_of_the_other():
     assert not compatible("ct", "mri") and not compatible("ct", "radiograph") and not compatible("ultrasound", "photograph")
 
 
+def test_a_lateral_chest_film_is_no_frontal_one_but_either_is_a_radiograph():
+    assert kinds_in_prompt("Outline the heart on a lateral chest film") == {"lateral radiograph"}
+    assert kinds_in_prompt("right clavicle on the LATERAL chest film") == {"lateral radiograph"}
+    assert kinds_in_prompt("heart on this PA film") == {"frontal radiograph"}
+    assert kinds_in_prompt("PA and lateral chest x-ray: outline the heart on the PA view") == {"frontal radiograph", "lateral radiograph"}
+    # "lateral" as a place, or a foot's view, is no film
+    assert kinds_in_prompt("segment the lung lateral to the heart") == set()
+    assert kinds_in_prompt("the ulcer on this lateral view of the foot") == set()
+    assert not compatible("lateral radiograph", "frontal radiograph")
+    # a record that says only "radiograph" does not say which view: it accepts either
+    assert compatible("lateral radiograph", "radiograph") and compatible("radiograph", "frontal radiograph")
+    frontal = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, min_margin=0.05,
+                             modalities={**MODALITIES, **{t: ["frontal radiograph"] for t in RADIOGRAPHS}})
+    assert frontal.resolve("Outline the heart on a lateral chest film").refused
+    assert "frontal radiograph" in frontal.resolve("Outline the heart on a lateral chest film").reason
+    assert not frontal.resolve("outline the heart on this PA chest film").refused
+    assert not frontal.resolve("PA and lateral chest x-ray: outline the heart on the PA view").refused
+    assert PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, min_margin=0.05,
+                          modalities=MODALITIES).resolve("Outline the heart on a lateral chest film").refused is False
+
+
 def test_kinds_in_prompt_reads_what_the_image_at_hand_is():
     said = {
         "Segment the left lung on this axial CT slice.": {"ct"},
@@ -77,7 +98,7 @@ def test_kinds_in_prompt_reads_what_the_image_at_hand_is():
 
 
 def test_a_dataset_says_its_modality_by_manifest_column_dataset_json_or_its_published_name(tmp_path):
-    assert dataset_modality(tmp_path / "jsrt") == {"radiograph"} and dataset_modality(None, "PolypGen") == {"colonoscopy"}
+    assert dataset_modality(tmp_path / "jsrt") == {"frontal radiograph"} and dataset_modality(None, "PolypGen") == {"colonoscopy"}
     assert dataset_modality(tmp_path / "mine") == set()
     (tmp_path / "nn").mkdir()
     (tmp_path / "nn" / "dataset.json").write_text(json.dumps({"channel_names": {"0": "CT"}, "labels": {"background": 0}}))

@@ -57,7 +57,14 @@ KINDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "cystoscopy": ("endoscopy", (r"cystoscop(?:y|ic|es?)",)),
     "laryngoscopy": ("endoscopy", (r"laryngoscop(?:y|ic|es?)",)),
     "arthroscopy": ("endoscopy", (r"arthroscop(?:y|ic|es?)",)),
-    "radiograph": (None, (r"x[\s-]?rays?", r"radiographs?", r"radiographic", r"cxrs?", r"(?:chest|plain|pa|ap)\s+films?")),
+    "radiograph": (None, (r"x[\s-]?rays?", r"radiographs?", r"radiographic", r"cxrs?", r"(?:chest|plain)\s+films?")),
+    # the view of a chest film: a model trained on frontal films has never seen a lateral one (a
+    # record that says only "radiograph" accepts either)
+    "frontal radiograph": ("radiograph", (r"(?:pa|ap|frontal|posteroanterior|postero-anterior|anteroposterior|antero-posterior)\s+"
+                                          r"(?:chest\s+|upright\s+|erect\s+|supine\s+)?(?:films?|radiographs?|x[\s-]?rays?|cxrs?|projections?)",
+                                          r"(?:pa|ap|frontal)\s+views?")),
+    "lateral radiograph": ("radiograph", (r"(?:lateral|lat)\s+(?:chest\s+|decubitus\s+)?(?:films?|radiographs?|x[\s-]?rays?|cxrs?)",
+                                          r"lateral\s+chest\s+(?:views?|projections?)", r"(?:chest\s+)?(?:x[\s-]?ray|radiograph|film|cxr)\s*,?\s+lateral\s+(?:view|projection)")),
     "mammography": (None, (r"mammo(?:gram|graphy|graphic)s?",)),
     "angiography": (None, (r"angiogra(?:m|ms|phy|phic)", r"fluoroscop(?:y|ic|es?)", r"dsa")),
     "tomography": (None, (r"(?:axial|coronal|sagittal|transverse|short[\s-]axis|long[\s-]axis)\s+(?:slices?|sections?|cuts?|views?)",
@@ -82,7 +89,8 @@ KNOWN_DATASETS: dict[str, str] = {
     **dict.fromkeys(("ph2", "isic", "isic2016", "isic2017", "isic2018", "ham10000"), "dermoscopy"),
     **dict.fromkeys(("polypgen", "kvasir", "kvasir-seg", "cvc-clinicdb", "cvc-colondb", "etis", "etis-larib", "bkai",
                      "bkai-igh"), "colonoscopy"),
-    **dict.fromkeys(("jsrt", "scr", "montgomery", "shenzhen", "qata-cov19", "chestx-det"), "radiograph"),
+    # (the chest-film sets are frontal films: posteroanterior, a few anteroposterior)
+    **dict.fromkeys(("jsrt", "scr", "montgomery", "shenzhen", "qata-cov19", "chestx-det"), "frontal radiograph"),
 }
 
 _WORDS = {kind: re.compile(r"\b(?:" + "|".join(words) + r")\b", re.IGNORECASE) for kind, (_, words) in KINDS.items()}

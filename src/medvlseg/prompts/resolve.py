@@ -525,6 +525,8 @@ PASSIVE_REQUESTS = tuple(re.compile(p, re.IGNORECASE) for p in (
 # for the blurry frame", nor a bare "no": "no mask", "no, it is not")
 _TAKE_BACK = (r"(?:no|nope)[,.]?\s+(?:wait|actually|sorry|i\s+meant|i\s+mean|my\s+(?:mistake|bad)|scratch\s+that|wrong\s+one)|"
               r"actually[,.]?\s+no|wait[,.]?\s+no|scratch\s+that|i\s+meant|my\s+(?:mistake|bad)|wrong\s+(?:one|side)|"
+              # ("..., actually never mind, don't segment anything"; not "never mind the ruler")
+              r"(?:actually[,.]?\s+|oh\s+)?(?:never\s*mind|forget\s+(?:it|that))(?=\s*[,.;:!\u2013\u2014\u2026-]|\s*$)|on\s+second\s+thoughts?|"
               r"correction(?=\s*[:,])")
 _APOLOGY = r"oops|whoops|sorry(?!\s+(?:for|about|if|that|to|but|again)\b)"
 _MARK = r"(?:[,;:!?\u2013\u2014\u2026.]|(?<=\s)-)"
@@ -550,6 +552,59 @@ def _apology(m: re.Match) -> bool:
     return re.fullmatch(_APOLOGY, m.group("word"), re.IGNORECASE) is not None and not m.group("more").strip(" ,.;:!-")
 
 
+# a request cancelled and another asked instead ("Cancel the heart request, do the left lung instead"):
+# what is asked follows the cancelled request
+CANCELLED = re.compile(r"\b(?:cancel|abort|withdraw|scrap|drop)\s+(?:the|my|this|that|our)\s+[^.?!,;:]{0,40}?\b(?:request|order|job|task)s?\b"
+                       r"\s*(?:[,;:.\u2013\u2014]|\s-)\s*(?=[^.?!]*\b(?:instead|rather)\b)", re.IGNORECASE)
+
+
+# a chest structure or a polyp described by how it looks and where it lies instead of by a name ("the
+# lucent field on the patient's left", "the fist-sized pumping organ", "the strut bone between the
+# sternum and the left shoulder", "raised rounded mucosal protrusion in the large bowel lumen"): the head
+# word of the structure each describes, read where nothing is named as asked (PromptResolver._by_look)
+_CHEST = r"chest|thorax|hemithorax|thoracic|diaphragm|hemidiaphragm|cardiac|heart|lungs?|mediastin\w*|ribs?|sternum|costophrenic|aortic|film|x-?ray|radiograph|cxr|apex|apices|shoulders?|breastbone"
+LOOKS: dict[str, tuple[re.Pattern, re.Pattern]] = {
+    # (what it looks like, where it is seen)
+    "lung": (re.compile(r"\b(?:radio)?(?:lucent|aerated|air[\s-]?filled|air[\s-]?containing)\s+(?:\w+\s+)?(?:fields?|areas?|regions?|zones?|spaces?|organs?|parts?|portions?)\b",
+                        re.IGNORECASE), re.compile(rf"\b(?:{_CHEST})\b", re.IGNORECASE)),
+    "heart": (re.compile(r"\b(?<!insulin\s)(?<!infusion\s)(?<!balloon\s)(?<!breast\s)(?:blood[\s-]?)?pump(?:ing)?\s+(?:organ|muscle)\b|\bmuscular\s+pump\b|"
+                         r"\bfist[\s-]sized\s+(?:\w+\s+)?organ\b|\bpear[\s-]shaped\s+(?:\w+\s+)?(?:organ|pump|shadow|opacity|silhouette)\b|"
+                         r"\b(?:opacity|density|shadow|silhouette|blob)\b(?=[^.;]*\b(?:central(?:ly)?|middle|midline|between\s+the\s+(?:two\s+)?lungs)\b)"
+                         r"(?=[^.;]*\b(?:diaphragm|hemidiaphragm|bulg\w*)\b)", re.IGNORECASE),
+              re.compile(rf"\b(?:{_CHEST}|organ)\b", re.IGNORECASE)),
+    "clavicle": (re.compile(r"\bstrut(?:\s+bone)?\b|\bs[\s-]shaped\s+bone\b|"
+                            r"\bbone\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+the\s+(?:sternum|breastbone|manubrium)\s+(?:and|to|with)\s+the\s+(?:\w+\s+)?shoulder\b|"
+                            r"\bbone\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+the\s+(?:\w+\s+)?shoulder\s+(?:and|to|with)\s+the\s+(?:sternum|breastbone|manubrium)\b",
+                            re.IGNORECASE), re.compile(rf"\b(?:{_CHEST})\b", re.IGNORECASE)),
+    "polyp": (re.compile(r"\b(?:mucosal\s+)?(?:protrusion|protuberance|outgrowth|excrescence)s?\b", re.IGNORECASE),
+              re.compile(r"\b(?:mucosa|mucosal|bowel|colon|colonic|lumen|colonoscopy|endoscopy|rectum|rectal|sigmoid|ca?ecum)\b", re.IGNORECASE)),
+}
+# a finding or another structure said beside the look: the look may be its ("the hyperlucent area of the
+# pneumothorax", "the mucosal protrusion of a haemorrhoid"), not read
+# (a polyp is a lesion; a chest film's lesion is a finding)
+LOOK_ELSE = {
+    "chest": re.compile(r"\b(?:pneumothora\w*|effusions?|nodules?|mass(?:es)?|consolidation|pneumonia|bullae?|cavit\w+|emphysema|tumou?rs?|"
+                        r"lesions?|fractures?|trachea|stomach|gastric|bubble|hernia|tube|catheter|pacemaker|hilum|hila|hilar|thymus|spine|"
+                        r"vertebra\w*|scapula\w*)\b", re.IGNORECASE),
+    "polyp": re.compile(r"\b(?:hernia|diverticul\w*|ha?emorrhoids?|lipomas?|stomach|gastric|duoden\w*|nasal|tube|stool|faeces|feces)\b", re.IGNORECASE),
+}
+# a side of the picture, said as "image right" or "(image left)": the patient's other side on a frontal film
+IMAGE_SIDE = re.compile(r"\b(?:image|picture|film|screen)[\s-]+(left|right)\b", re.IGNORECASE)
+
+
+def _meant_side(text: str) -> str | None:
+    """The patient's side ``text`` means: said as the patient's (the viewer's is already read as the
+    patient's by :func:`_expand`), else as the picture's (flipped), else the one side its words say;
+    None where it says none or both."""
+    said = _patient_sides(text)
+    if not said:
+        said = {("left" if s.lower() == "right" else "right") for m in (*PICTURE_SIDE.finditer(text), *IMAGE_SIDE.finditer(text))
+                for s in [m.group(1)]}
+    if not said:
+        said = _sides(text)
+    return next(iter(said)) if len(said) == 1 else None
+
+
 def _retracted(text: str, naming: frozenset[str]) -> str:
     """``text`` without what a correction takes back (:data:`CORRECTIONS`): what follows the last
     correction that names a thing (a word of ``naming``), with the request of the sentence it
@@ -559,6 +614,8 @@ def _retracted(text: str, naming: frozenset[str]) -> str:
     that names only a side puts that side, or the other where it says only that the side was wrong,
     on what came before ("Segment the left lung - no, I meant the right one" -> "Segment the right
     lung"). ``text`` itself where no correction does either."""
+    if (cancelled := CANCELLED.search(text)) is not None and naming.intersection(_words(text[cancelled.end():])):
+        return text[cancelled.end():]
     for m in reversed(list(CORRECTIONS.finditer(text))):
         before, rest = text[: m.start()], text[m.end():]
         if not _words(before):
@@ -611,6 +668,14 @@ IDIOMS = re.compile(r"\bheart(?=\s+of\s+(?:the\s+|this\s+|that\s+)?(?:matter|pro
                     r"\bmoles?\b(?=[^.?!;]*\b(?:burrow\w*|molehills?|tunnel\w*|critters?|mammals?|vermin|rodents?|"
                     r"(?:it|that|which|who|they)\s+(?:\w+\s+)?(?:digs?|digging|dug|burrows?)|(?:digs?|digging|dug)\s+up\s+(?:\w+\s+){0,3}?(?:lawn|garden|yard|grass|flower\s*beds?)|"
                     r"(?:in|on|under|from|of)\s+(?:the|my|our|this|a)\s+(?:\w+\s+)?(?:garden|lawn|yard))\b)|"
+                    # a game's or a card's heart ("the heart containers in this Zelda screenshot", "the heart emoji")
+                    r"\bhearts?(?=[\s-]+(?:containers?|pieces?|emojis?|emoticons?|icons?|symbols?|stickers?|balloons?|cookies?|"
+                    r"candy|candies|lockets?|cards?|suit)\b)|"
+                    # the coral's ("the polyp on the coral reef in this underwater photo")
+                    r"\bpolyps?\b(?=[^.?!;]*\b(?:corals?|reefs?|underwater|aquarium|sea\s+anemones?|snorkel\w*|scuba|dive|diving)\b)|"
+                    # the spy ("the mole - the double agent - in this photo of the embassy staff")
+                    r"\bmoles?\b(?=[^.?!;]*\b(?:double\s+agents?|spy|spies|espionage|embassy|traitors?|informants?|moles?\s+hunt)\b)|"
+                    r"(?<=\bspy\s)moles?\b|"
                     # the informer ("there's a mole in the department, who leaked the scans")
                     r"\bmoles?\b(?=\s+(?:in|inside|within)\s+(?:the|our|my|this|their)\s+(?:department|team|office|company|agency|"
                     r"government|ranks|organi[sz]ation|unit|firm|cabinet|party|group|lab|hospital|trust|board)\b"
@@ -709,6 +774,20 @@ ANSWER_QUESTIONS = re.compile(
 FIELD_TASK = re.compile(r"(?:\b(?:task|action|operation|op|command|cmd)['\"]?\s*[:=]|--(?:task|action)[\s=])\s*['\"]?"
                         r"(?!(?:(?:a|an|one|the|single)\s+)?(?:segment|seg|mask|outline|delineat|contour|annotat|label|draw|trace|highlight|find|show|locate|"
                         r"identify|detect|circle|binary|generate|produce|create|give|make|return|get)\w*)[a-z]", re.IGNORECASE)
+
+
+# an empty mask asked for outright ("Segment the heart, but return an empty mask and ignore the heart");
+# not as the answer for an image without the target ("return an empty mask if there is no polyp",
+# "otherwise give a blank mask")
+EMPTY_MASK = re.compile(r"\b(?:return|give|output|produce|send|make|draw)\s+(?:me\s+|back\s+|us\s+)?(?:an?\s+|the\s+)?(?:empty|blank|all[\s-]?zeros?|zero|black)\s+"
+                        r"(?:mask|output|segmentation|image|result|map)\b(?![^.?!;]*\b(?:if|when|whenever|where|unless|in\s+case|for\s+(?:any|each|every|"
+                        r"images?|frames?|cases?|those|these|negatives?))\b)", re.IGNORECASE)
+_CONDITION = re.compile(r"\b(?:if|when|whenever|unless|otherwise|else|or|where|none|absent|not|no|nothing|negative|normal)\b", re.IGNORECASE)
+
+
+def _asks_empty(text: str) -> bool:
+    """``text`` asks for an empty mask unconditionally (:data:`EMPTY_MASK`), not for an image without its target."""
+    return any(not _CONDITION.search(re.split(r"[.?!;]", text[: m.start()])[-1]) for m in EMPTY_MASK.finditer(text))
 
 
 def _declines_drawing(text: str) -> bool:
@@ -1007,6 +1086,11 @@ LETTERS = r"[^\W_]+"  # a word of any script (with its digits: Arabic in Latin l
 STEM_SLACK = 6  # letters an inflection may add to a stem ("легк" + "ого", "рентген" + "овском")
 
 
+# a Hindi verb with its helper "do" ("mask bana do": make the mask; "baaki chhod do": leave the rest),
+# which the glossary would read as Portuguese "do" (of the)
+HINDI_DO = re.compile(r"\b(bana|banao|kar|karo|chhod|chhodo|dikha|nikal|hata)\s+(?:do|dijiye|dena)\b", re.IGNORECASE)
+
+
 def _translate(text: str) -> str:
     """``text`` with its accents folded ("lesión" -> "lesion") and its words of other languages read
     as English (``glossary.yaml``): "pulmón derecho" -> "right lung", "úlcera de pie diabético" ->
@@ -1014,7 +1098,7 @@ def _translate(text: str) -> str:
     The words that are English too, and the stems of inflected words, are read only in a prompt that
     holds a word that is only foreign (or of another script), and never inside a hyphenated word
     ("neo-natal")."""
-    folded = HINDI_NEGATION.sub(r"\1not \2", PLEASE.sub("please", _fold(text)))
+    folded = HINDI_DO.sub(r"\1", HINDI_NEGATION.sub(r"\1not \2", PLEASE.sub("please", _fold(text))))
     glossary = _glossary()
     lowered = folded.lower()
     inside = [k for k in glossary.inside if k in lowered]
@@ -1917,7 +2001,7 @@ class PromptResolver:
         retracted = _retracted(written, self._naming)
         corrected = [m for m in CORRECTIONS.finditer(written) if not _apology(m)]
         if _declines_drawing(written) or _declines_drawing(retracted) or (corrected and _declines_drawing(written[corrected[-1].end():])) \
-                or FIELD_TASK.search(translated) or OUTPUT_ELSE.search(translated):
+                or self._other_task(translated) or OUTPUT_ELSE.search(translated) or _asks_empty(written):
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything."; "Segment the
             # heart - sorry, scratch that, just tell me yes or no": no mask is asked for
             return Resolution(given, given, None, refused=True)
@@ -1936,6 +2020,9 @@ class PromptResolver:
                 # a finding's word ("lesion") read as one target where the rest speaks only of another
                 # ("Paris 0-Is lesion, roughly 8 mm, sigmoid ... delineate its borders"): the image's to decide
                 found = Resolution(given, given, None, found.similarity, found.runner_up, tuple(sorted({found.target, *rivals})))
+        if found.target is None and not self._named(prompt)[0] and (look := self._by_look(prompt)) is not None \
+                and (not found.candidates or look in found.candidates):
+            found = Resolution(given, look, look, found.similarity, found.runner_up)
         other = self._another_picture((translated, written), prompt, (found.target, *found.candidates) if found.target else found.candidates)
         if other is not None:
             reason, known = other
@@ -1944,6 +2031,29 @@ class PromptResolver:
                 and self._unreadable(given, prompt):
             return dataclasses.replace(found, refused=True)
         return found
+
+    def _by_look(self, prompt: str) -> str | None:
+        """The one trained target ``prompt`` describes by its look and place (:data:`LOOKS`), on the
+        patient's side it means where the target has a twin (:func:`_meant_side`); None where it
+        describes none, several, or something else too (:data:`LOOK_ELSE`); a look left to the image
+        with others is read as its own target among them."""
+        heads = [h for h, (look, seen) in LOOKS.items() if look.search(prompt) and seen.search(prompt)]
+        if len(heads) != 1 or LOOK_ELSE.get(heads[0], LOOK_ELSE["chest"]).search(prompt):
+            return None
+        found = [t for t in self.targets if heads[0] in self._heads[t]]
+        if len(found) > 1:
+            side = _meant_side(prompt)
+            found = [t for t in found if _sides(t) == {side}]
+        return found[0] if len(found) == 1 else None
+
+    def _other_task(self, text: str) -> bool:
+        """A task field names another task than drawing (:data:`FIELD_TASK`: "task: classify"); not one
+        that names a target as its task ("woundseg --task foot-ulcer", "task=right_lung")."""
+        for m in FIELD_TASK.finditer(text):
+            value = re.match(r"[\w-]+", text[m.end() - 1:])
+            if value is None or not set(re.split(r"[-_]+", value.group().lower())) <= self._name_parts:
+                return True
+        return False
 
     def _mashed(self, word: str) -> bool:
         """``word`` is no word but keys struck at random (:data:`KEYBOARD_ROWS`, :data:`HELD_KEY`):
