@@ -150,7 +150,8 @@ def test_a_target_asked_for_in_a_picture_it_was_never_trained_on_is_refused():
     r = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, min_margin=0.05, modalities=MODALITIES)
     for prompt in ("Segment the left lung on this axial CT slice.", "the heart in this short-axis cardiac MRI",
                    "the polyp in this nasal endoscopy image", "outline the foot ulcer on this x-ray",
-                   "find and mask the polyp in this capsule endoscopy frame"):
+                   "find and mask the polyp in this capsule endoscopy frame",
+                   "Segmentez le cœur sur cette échographie cardiaque"):  # (an echo, said in French)
         found = r.resolve(prompt)
         assert found.refused and found.target is None and "trained on" in found.reason, prompt
     for prompt in ("the left lung on this chest x-ray", "the polyp in this endoscopy frame", "the skin lesion in this photo",

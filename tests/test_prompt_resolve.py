@@ -1520,3 +1520,60 @@ def test_minilm_reads_list_35s_misses_and_the_review(lite_names):
     assert _translate("Выделите левое лёгкое правильно") == "highlight left lung correctly"
     assert _translate("Segment the right lung up to the fluid level, pixel spacing 140 µm").startswith("Segment the right lung up to the fluid level")
     assert "heart" in _translate("حدد القلب في الأشعة السينية الصدرية") and "lung" not in _translate("حدد القلب في الأشعة السينية الصدرية")
+
+
+def test_minilm_reads_list_36s_misses_and_structures_described_by_look(lite_names):
+    """List 36's misses and decoys 30's hits at first reading (the rules for list 35), and structures
+    described by how they look and where they lie (LOOKS): what each rule must read, and what it must
+    leave alone."""
+    from medvlseg.prompts.resolve import _asks_empty, _meant_side, _translate
+
+    r = lite_names
+    _assert_reads(r, [
+        ("woundseg --task foot-ulcer --in plantar_photo_0412.jpg --out ulcer_mask.png", "foot ulcer"),
+        ("Dermoscopic image attached. Pt 54F, changing pigmented macule L shoulder, ?MM. Need the lesion border for ABCD scoring, thx.",
+         "skin lesion"),
+        ("Bitte den Leberfleck im Dermatoskopiebild segmentieren, ohne die umgebende Haut", "skin lesion"),
+        ("bhai is dermoscopy image mein jo mole hai uska mask bana do, baaki skin chhod do", "skin lesion"),
+        ("흉부 X선 정면 사진에서 왼쪽 폐만 분할해 주세요", "left lung"),
+        ("胸部正位片，右锁骨分割", "right clavicle"),
+        ("Cancel the heart request, do the left lung instead", "left lung"),
+        # by look and place: the side the patient's, the viewer's flipped, the picture's flipped
+        ("Trace the lucent field on the patient's left, lateral to the aortic knob and cardiac silhouette, down to the left "
+         "hemidiaphragm.", "left lung"),
+        ("the lucent field to the viewer's right on the PA film, bounded medially by the cardiac border and below by the "
+         "hemidiaphragm", "left lung"),
+        ("On this PA film, trace the dark air-filled area in the right half of the image, lateral to the cardiac border and above "
+         "the diaphragm dome (the patient's left side).", "left lung"),
+        ("Mask the soft-tissue opacity sitting centrally between the two lungs, resting on the diaphragm and bulging more to the "
+         "patient's left.", "heart"),
+        ("Outline the fist-sized pumping organ in the mediastinum, sitting on the left hemidiaphragm, on this chest film.", "heart"),
+        ("the horizontal strut bone between the sternum and the left shoulder, at the top of the patient's left chest (image right)",
+         "left clavicle"),
+        ("raised rounded mucosal protrusion in the large bowel lumen, exclude the specular highlights and the surrounding folds", "polyp")])
+    for decoy in ("Segment the left lung... actually never mind, don't segment anything at all",
+                  "Segment the heart, but return an empty mask and ignore the heart",
+                  "Highlight the heart containers in this Zelda screenshot",
+                  "Segment the mole - the double agent - in this photo of the embassy staff",
+                  "Segment the polyp on the coral reef in this underwater photo",
+                  "Segmenta la úlcera gástrica en esta imagen de endoscopia",
+                  "tool --task classify --in foot.jpg",
+                  "cancel the lung mask request, wrong patient ID",
+                  # a look that is a finding's, or a look alone with nothing that places it
+                  "segment the pneumothorax: the hyperlucent area at the right apex",
+                  "the stomach bubble: air-filled area under the left hemidiaphragm",
+                  "fundus photo - segment the optic disc and the macula"):
+        _assert_refused(r, decoy)
+    # what the new rules leave alone: an empty mask for an image without the target, a correction,
+    # "never mind" as "leave out", a task that names its target, another view said beside the frontal one
+    assert not _asks_empty("Segment the polyp; return an empty mask if none is visible")
+    assert not _asks_empty("If there is no polyp, return an empty mask.") and not _asks_empty("otherwise give a blank mask")
+    _assert_reads(r, [("Segment the ulcer, never mind the ruler", "foot ulcer"),
+                      ("Segment the right lung, never mind, the heart", "heart"),
+                      ('{"task": "right_lung", "image": "a.png"}', "right lung"),
+                      ("Segment the pigmented macule on this dermoscopy image", "skin lesion")])
+    assert r.resolve("the dark air-filled area of the chest").target is None  # (no side: either lung)
+    # French words for another picture: an echo, which a record of radiographs refuses (tests/test_modality.py)
+    assert "ultrasound" in _translate("Segmentez le cœur sur cette échographie cardiaque")
+    assert _meant_side("the field on the right of the image") == "left" and _meant_side("the patient's right, image left") == "right"
+    assert _meant_side("between the left and the right lung") is None
