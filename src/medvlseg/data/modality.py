@@ -132,9 +132,10 @@ def kinds_of(text: str) -> set[str]:
     if text in CODES:
         return {CODES[text]}
     kinds = {k for m in _ANY.finditer(text) for k, rx in _WORDS.items() if rx.fullmatch(m.group(0).lower())}
-    words = re.findall(r"[a-z0-9]+", text)
-    if len(words) <= 4:  # codes in a short field ("CT, PT"), not in a sentence
-        kinds |= {CODES[w] for w in words if w in CODES}
+    if len(re.findall(r"[a-z0-9]+", text)) <= 4:  # codes in a short field ("CT, PT"), not in a sentence
+        # (outside the kinds' words: the "photograph" of "fundus photograph" is no second kind)
+        rest = _ANY.sub(" ", text)
+        kinds |= {CODES[w] for w in re.findall(r"[a-z0-9]+", rest) if w in CODES}
     return {k for k in kinds if not any(o != k and k in _ancestors(o) for o in kinds)}
 
 

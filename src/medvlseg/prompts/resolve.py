@@ -257,11 +257,14 @@ PICTURE_SIDE = re.compile(r"\b(left|right)\b[^,;()]*?\b(?:of|on|in)\s+the\s+(?:[
 LEAD_INS = (r"(?:(?:so|then|now|next(?!\s+to\b)|first|finally|lastly|step\s+\d+)\s+(?=\w+\s)|(?:please|pls|plz)\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+you\s+|"
             r"i\s+(?:want|need|would\s+like)\s+(?:that\s+)?(?:you\s+)?(?:to\s+)?|help\s+me\s+|where\s+(?:is|are)\s+|"
             r"(?:is|are)\s+there\s+|"
+            # the tool named before what it is to do ("run the tool on the attached photo and send back a mask of ...")
+            r"(?:run|use|apply)\s+(?:the|your|this)\s+(?:tool|model|app|algorithm|network|ai|segmenter)\s+"
+            r"(?:(?:on|over)\s+(?:the|this|that|my)\s+(?:[a-z0-9-]+\s+){0,2}?(?:image|photo|picture|frame|film|scan|x\s?ray|radiograph)\s+)?(?:and|to)\s+|"
             # the picture said first ("On this x-ray can you highlight ...")
             r"(?:on|in)\s+(?:this|the|that|my)\s+(?:[a-z0-9-]+\s+){0,2}?(?:x\s?ray|image|picture|photo|film|frame|scan|radiograph)\s*,?\s+(?=\w+\s))*")
 REQUEST_VERBS = (r"(?:"
                  # a mask made to order ("produce a mask of the raised lesion", "generate the binary mask for ...")
-                 r"(?:produce|generate|create|make|return|output|compute|predict|prepare|provide|give|get)\s+(?:me\s+|us\s+)?"
+                 r"(?:produce|generate|create|make|return|output|compute|predict|prepare|provide|give|get|send(?:\s+back|\s+over)?)\s+(?:me\s+|us\s+)?"
                  r"(?:a|an|the|one)\s+(?:binary\s+|pixel\s+(?:wise\s+)?|segmentation\s+)?(?:masks?|segmentations?|outlines?|"
                  r"contours?|annotations?)\s+(?:of|for|around|covering)|"
                  r"segment|outline|highlight|mark|mask|find|show(?:\s+me)?|draw|delineate|"
@@ -287,7 +290,10 @@ _ANIMALS = (r"(?:my|our|his|her|their|the|a|an|this|that)\s+(?:(?:pet|old|little
             r"(?:cat|dog|puppy|kitten|horse|pony|foal|cow|pig|sheep|goat|rabbit|hamster|guinea\s+pig|parrot|bird|ferret|"
             r"mouse|rat|monkey|fish|pet|octopus|squid|frog|chicken|lamb|deer|whale|dolphin|shark)")
 ANIMAL_PATIENT = re.compile(
-    r"\b(?:" + _ANIMALS + r"(?:['\u2019]s|s['\u2019])|(?:of|in|on|from)\s+" + _ANIMALS + r"s?)\b"
+    r"\b(?:" + _ANIMALS + r"(?:['\u2019]s|s['\u2019])|(?:of|in|on|from)\s+" + _ANIMALS + r"s?|"
+    # ("My dog has a pink skin lesion on his belly ... for the vet")
+    + _ANIMALS + r"\s+(?:has|had|got|developed)\s+(?:(?:a|an|this|that|some)\s+)?(?:[\w-]+\s+){0,3}?(?:lesion|ulcer|wound|sore|mole|lump|growth|spot|polyp|bump|"
+    r"tumou?r|mass|cyst|nodule)s?|(?:for|to)\s+(?:the|my|our|his|her)\s+vet)\b"
     # (not a bird's-eye view, a CAT scan, a dog bite)
     r"(?!(?:['\u2019]s)?[\s-]+(?:eye|scan|bite|bites|scratch)\b)",
     re.IGNORECASE)
@@ -402,6 +408,20 @@ def _word_starts(text: str) -> list[int]:
     return [m.start() for m in re.finditer(r"[a-z0-9]+", text.lower())]
 
 
+# what speech-to-text makes of the targets' words as other real words ("segment the pole lip in this colon
+# oscopy frame", "the write long on this chess x ray", "the right clever cool"): the words said (a word
+# that is no word, "rite", "alcer", is read by its sound where the text tower's vocabulary is known:
+# PromptResolver._as_heard)
+SPOKEN = [(re.compile(p, re.IGNORECASE), r) for p, r in (
+    (r"\bpole\s+lip(s?)\b", r"polyp\1"), (r"\bpolly\s+p(s?)\b", r"polyp\1"), (r"\bcolon\s+oscop(y|ies|ic)\b", r"colonoscop\1"),
+    (r"\b(?:write|wright)\s+(?=(?:long|lung|lounge|clavicle|collarbone|collar\s+bone|clever)\b)", "right "),
+    (r"\b(right|left)\s+(?:long|lounge)\b(?!\s+(?:bone|axis|time|ago|way|enough|term|list))", r"\1 lung"),
+    (r"\bhard\s+(shadow|silhouette|outline|border|contour)\b", r"heart \1"),
+    (r"\bchess\s+(x[\s-]?rays?|films?|radiographs?|cxr)\b", r"chest \1"),
+    (r"\bclever\s+(?:cool|call|coal|cole|kill|cal)\b", "clavicle"),
+    (r"\bderma\s+scop(e|y|ic)\b", r"dermoscop\1"), (r"\bfoot\s+(?:all\s+sir|ulster|alsa|ulsa)\b", "foot ulcer"))]
+
+
 def _expand(text: str) -> str:
     """``text`` with its shorthand written out (:data:`ABBREVIATIONS`): "seg R lung" -> "segment right lung",
     "don't" -> "do not", "mask_id=R_CLAV" -> "mask id=right clavicle", "the viewer's left" -> "the
@@ -427,6 +447,8 @@ def _expand(text: str) -> str:
     text = VIEWER_SIDE.sub(lambda m: "the patient's " + ("right" if m.group(1).lower() == "left" else "left"), values)
     text = re.sub(r"\b([A-Za-z]+)[nN]['\u2019`\u02bc][tT]\b", lambda m: CONTRACTED.get(m.group(1).lower(), m.group(1)) + " not", text)
     text = re.sub(r"\bdicom[\s-]+seg\b", "dicomseg", text, flags=re.IGNORECASE)  # a file format, no "segment"
+    for heard, said in SPOKEN:
+        text = heard.sub(said, text)
     text = re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
     text = re.sub(r"\bpts?['\u2019]s?(?=\s|[,.;:!?)]|$)", "patient's", text, flags=re.IGNORECASE)  # "(pt's left)"
     text = re.sub(r"\b(collar)[\s-]+(bones?)\b", r"\1\2", text, flags=re.IGNORECASE)  # one word, as the catalogue's heads
@@ -446,12 +468,19 @@ def _expand(text: str) -> str:
     return text if values is text else _side_first(text)  # fields: "lung R" -> "lung right" -> "right lung"
 
 
+REQUEST_SECTION = re.compile(r"(?:(?<=[.;!?])\s*|\s*\n\s*)\b(?:request(?:ed)?|ask|order|action(?:\s+needed)?|to\s*do)\s*:\s*(?=\w)", re.IGNORECASE)
+
+
 def _reword(text: str) -> str:
     """``text`` as the rules read it (never as the model is given it): a request said as a wish or in
     the passive as the request it is, in a clause of its own ("today I only need the sternal wires
     outlined" -> "today , segment the sternal wires"; "the heart should be masked", "it would help if
     the heart shadow were masked"), and a target's word in an idiom as a word that names nothing
     ("the heart of the matter" -> "the core of the matter")."""
+    # a report's or a note's request section, read first ("FINDINGS: ... Left lung clear. REQUEST: mask of the
+    # right lung field only"): what comes before it is its context
+    if (section := REQUEST_SECTION.search(text)) is not None and section.start() > 0:
+        text = f"{text[section.end():].strip()} . {text[:section.start()].strip()}"
     for wish in PASSIVE_REQUESTS:
         text = wish.sub(lambda m: f", segment {m.group('np')}", text)
     # (what is said on the way and a "right" that says how far: the rules' reading, never the model's input)
@@ -563,22 +592,28 @@ CANCELLED = re.compile(r"\b(?:cancel|abort|withdraw|scrap|drop)\s+(?:the|my|this
 # sternum and the left shoulder", "raised rounded mucosal protrusion in the large bowel lumen"): the head
 # word of the structure each describes, read where nothing is named as asked (PromptResolver._by_look)
 _CHEST = r"chest|thorax|hemithorax|thoracic|diaphragm|hemidiaphragm|cardiac|heart|lungs?|mediastin\w*|ribs?|sternum|costophrenic|aortic|film|x-?ray|radiograph|cxr|apex|apices|shoulders?|breastbone"
-LOOKS: dict[str, tuple[re.Pattern, re.Pattern]] = {
-    # (what it looks like, where it is seen)
-    "lung": (re.compile(r"\b(?:radio)?(?:lucent|aerated|air[\s-]?filled|air[\s-]?containing)\s+(?:\w+\s+)?(?:fields?|areas?|regions?|zones?|spaces?|organs?|parts?|portions?)\b",
-                        re.IGNORECASE), re.compile(rf"\b(?:{_CHEST})\b", re.IGNORECASE)),
-    "heart": (re.compile(r"\b(?<!insulin\s)(?<!infusion\s)(?<!balloon\s)(?<!breast\s)(?:blood[\s-]?)?pump(?:ing)?\s+(?:organ|muscle)\b|\bmuscular\s+pump\b|"
-                         r"\bfist[\s-]sized\s+(?:\w+\s+)?organ\b|\bpear[\s-]shaped\s+(?:\w+\s+)?(?:organ|pump|shadow|opacity|silhouette)\b|"
-                         r"\b(?:opacity|density|shadow|silhouette|blob)\b(?=[^.;]*\b(?:central(?:ly)?|middle|midline|between\s+the\s+(?:two\s+)?lungs)\b)"
-                         r"(?=[^.;]*\b(?:diaphragm|hemidiaphragm|bulg\w*)\b)", re.IGNORECASE),
-              re.compile(rf"\b(?:{_CHEST}|organ)\b", re.IGNORECASE)),
-    "clavicle": (re.compile(r"\bstrut(?:\s+bone)?\b|\bs[\s-]shaped\s+bone\b|"
-                            r"\bbone\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+the\s+(?:sternum|breastbone|manubrium)\s+(?:and|to|with)\s+the\s+(?:\w+\s+)?shoulder\b|"
-                            r"\bbone\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+the\s+(?:\w+\s+)?shoulder\s+(?:and|to|with)\s+the\s+(?:sternum|breastbone|manubrium)\b",
-                            re.IGNORECASE), re.compile(rf"\b(?:{_CHEST})\b", re.IGNORECASE)),
-    "polyp": (re.compile(r"\b(?:mucosal\s+)?(?:protrusion|protuberance|outgrowth|excrescence)s?\b", re.IGNORECASE),
-              re.compile(r"\b(?:mucosa|mucosal|bowel|colon|colonic|lumen|colonoscopy|endoscopy|rectum|rectal|sigmoid|ca?ecum)\b", re.IGNORECASE)),
-}
+def _rx(pattern: str) -> re.Pattern:
+    return re.compile(pattern, re.IGNORECASE)
+
+
+_SEEN_CHEST = _rx(rf"\b(?:{_CHEST})\b")
+# (the head word of what is described, what it looks like, what else the prompt must say: where it is seen)
+LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
+    ("lung", _rx(r"\b(?:radio)?(?:lucent|aerated|air[\s-]?filled|air[\s-]?containing)\s+(?:\w+\s+)?(?:fields?|areas?|regions?|zones?|spaces?|organs?|parts?|portions?)\b"),
+     (_SEEN_CHEST,)),
+    ("heart", _rx(r"\b(?<!insulin\s)(?<!infusion\s)(?<!balloon\s)(?<!breast\s)(?:blood[\s-]?)?pump(?:ing)?\s+(?:organ|muscle)\b|\bmuscular\s+pump\b|"
+                  r"\bfist[\s-]sized\s+(?:\w+\s+)?organ\b|\bpear[\s-]shaped\s+(?:\w+\s+)?(?:organ|pump|shadow|opacity|silhouette)\b"), (_rx(rf"\b(?:{_CHEST}|organ)\b"),)),
+    # a central opacity that rests on the diaphragm or bulges to one side
+    ("heart", _rx(r"\b(?:opacity|density|shadow|silhouette|blob)\b"),
+     (_SEEN_CHEST, _rx(r"\b(?:central(?:ly)?|middle|midline|between\s+the\s+(?:two\s+)?lung(?:s|\s+fields))\b"),
+      _rx(r"\b(?:diaphragm|hemidiaphragm|bulg\w*|bows?\s+out|bowing\s+out)\b"))),
+    ("clavicle", _rx(r"\bstrut(?:\s+bone)?\b|\bs[\s-]shaped\s+bone\b|"
+                     r"\bbone\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+the\s+(?:sternum|breastbone|manubrium)\s+(?:and|to|with)\s+the\s+(?:\w+\s+)?shoulder\b|"
+                     r"\bbone\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+the\s+(?:\w+\s+)?shoulder\s+(?:and|to|with)\s+the\s+(?:sternum|breastbone|manubrium)\b"),
+     (_SEEN_CHEST,)),
+    ("polyp", _rx(r"\b(?:mucosal\s+)?(?:protrusion|protuberance|outgrowth|excrescence)s?\b"),
+     (_rx(r"\b(?:mucosa|mucosal|bowel|colon|colonic|lumen|colonoscopy|endoscopy|rectum|rectal|sigmoid|ca?ecum)\b"),)),
+]
 # a finding or another structure said beside the look: the look may be its ("the hyperlucent area of the
 # pneumothorax", "the mucosal protrusion of a haemorrhoid"), not read
 # (a polyp is a lesion; a chest film's lesion is a finding)
@@ -767,6 +802,17 @@ ANSWER_QUESTIONS = re.compile(
     r"who\s+\w+|when\s+(?:was|were|did)\b|why\s+(?:is|are|was|were|does|do|did)\b|should\s+(?:i|we)\b|"
     r"(?:what|which)\W+(?:\w+\W+){0,3}?(?:grade|stage|class|classification|type|kind|score|ratio|size|diagnosis|cause|percentage|"
     r"probability|risk|name|index|capacity|volume|weight|function|purpose)\b)[^.!?]*\?", re.IGNORECASE)
+
+
+# a question of how a mask was made ("Last week you segmented the right lung ... Was that done with a
+# threshold or a neural network?"): no request unless a clause opens with one
+METHOD_QUESTION = re.compile(r"\b(?:was|were|is|are)\s+(?:that|it|this|they|those|these)\s+(?:done|made|computed|generated|produced|"
+                             r"segmented|drawn)\s+(?:with|by|using|through)\b[^.!?]*\?", re.IGNORECASE)
+# a request said as a supposition, with no picture to draw on ("Hypothetically, if I sent you a colonoscopy
+# frame tomorrow, would you be able to outline the polyp? I'm not sending one now.")
+HYPOTHETICAL = re.compile(r"\bhypothetical(?:ly)?\b|\b(?:i['\u2019]?m|i\s+am)\s+not\s+(?:sending|attaching|uploading|giving)\s+(?:you\s+)?(?:one|it|an?\s+\w+)\b"
+                          r"|\bif\s+i\s+(?:were\s+to\s+)?(?:sent|send|uploaded|upload|gave|give|attached|attach)\s+you\s+[^.?!]{0,40}?\b(?:tomorrow|later|next\s+(?:week|time)|one\s+day|someday|in\s+the\s+future)\b",
+                          re.IGNORECASE)
 
 
 # a task other than drawing named in a field ("task=convert", "action: dilate_existing_mask",
@@ -991,7 +1037,8 @@ HELD_KEY = re.compile(r"([a-z])\1\1")
 # fields that say what comes back, not what is asked ("output=binary_mask", "return: png")
 OUTPUT_FIELDS = frozenset({"output", "out", "return", "returns", "result", "results", "save", "export", "response", "mode"})
 # letters that are no accented Latin letter, folded by hand ("Fuß" -> "fuss", "cœur" -> "coeur")
-FOLDED_LETTERS = str.maketrans({"ß": "ss", "œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae"})
+FOLDED_LETTERS = str.maketrans({"ß": "ss", "œ": "oe", "Œ": "Oe", "æ": "ae", "Æ": "Ae", "ø": "o", "Ø": "O", "đ": "d", "Đ": "D",
+                                "ł": "l", "Ł": "L"})
 # a side word after its noun, as Romance languages and Latin put it ("pulmón derecho" -> "lung right");
 # not both sides ("pulmón derecho e izquierdo")
 SIDE_AFTER = re.compile(r"\b(lungs?|clavicles?|collar ?bones?|hemithorax)\s+(?:the\s+)?(right|left)\b"
@@ -1588,6 +1635,11 @@ def _phrase_head(phrase: str) -> str | None:
     return words[k - 1] if k else None
 
 
+def _twin(target: str) -> str:
+    """``target`` on the other side ("left lung" -> "right lung")."""
+    return " ".join({"left": "right", "right": "left"}.get(w, w) for w in target.split())
+
+
 def _sides(text: str) -> set[str]:
     return {w for w in _words(text) if w in SIDE_WORDS}
 
@@ -2001,7 +2053,8 @@ class PromptResolver:
         retracted = _retracted(written, self._naming)
         corrected = [m for m in CORRECTIONS.finditer(written) if not _apology(m)]
         if _declines_drawing(written) or _declines_drawing(retracted) or (corrected and _declines_drawing(written[corrected[-1].end():])) \
-                or self._other_task(translated) or OUTPUT_ELSE.search(translated) or _asks_empty(written):
+                or self._other_task(translated) or OUTPUT_ELSE.search(translated) or _asks_empty(written) or HYPOTHETICAL.search(written) \
+                or (METHOD_QUESTION.search(written) and not _requests(written)):
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything."; "Segment the
             # heart - sorry, scratch that, just tell me yes or no": no mask is asked for
             return Resolution(given, given, None, refused=True)
@@ -2020,12 +2073,19 @@ class PromptResolver:
                 # a finding's word ("lesion") read as one target where the rest speaks only of another
                 # ("Paris 0-Is lesion, roughly 8 mm, sigmoid ... delineate its borders"): the image's to decide
                 found = Resolution(given, given, None, found.similarity, found.runner_up, tuple(sorted({found.target, *rivals})))
-        if found.target is None and not self._named(prompt)[0] and (look := self._by_look(prompt)) is not None \
-                and (not found.candidates or look in found.candidates):
+        if not self._named(prompt)[0] and (look := self._by_look(prompt)) is not None and (
+                found.target is None and (not found.candidates or look in found.candidates)
+                # (a twin chosen by closeness where the look says the side: "the large dark air-filled area on
+                # the left side of the image ... (the patient's side with three lobes)" is the right lung)
+                or found.target is not None and found.target != look and _sides(found.target) and _twin(found.target) == look):
             found = Resolution(given, look, look, found.similarity, found.runner_up)
         other = self._another_picture((translated, written), prompt, (found.target, *found.candidates) if found.target else found.candidates)
         if other is not None:
             reason, known = other
+            if known and (instead := self._pictured_instead((translated, written), prompt)) is not None:
+                # a finding's everyday word on a picture of another target's kind ("Segment the lesion in
+                # this colonoscopy frame"): the target that word means on such a picture
+                return Resolution(given, instead, instead, found.similarity, found.runner_up)
             return Resolution(given, given, None, found.similarity, found.runner_up, refused=known or self.names_only, reason=reason)
         if self.names_only and found.target is None and not found.candidates and not found.refused \
                 and self._unreadable(given, prompt):
@@ -2037,7 +2097,7 @@ class PromptResolver:
         patient's side it means where the target has a twin (:func:`_meant_side`); None where it
         describes none, several, or something else too (:data:`LOOK_ELSE`); a look left to the image
         with others is read as its own target among them."""
-        heads = [h for h, (look, seen) in LOOKS.items() if look.search(prompt) and seen.search(prompt)]
+        heads = list(dict.fromkeys(h for h, look, seen in LOOKS if look.search(prompt) and all(p.search(prompt) for p in seen)))
         if len(heads) != 1 or LOOK_ELSE.get(heads[0], LOOK_ELSE["chest"]).search(prompt):
             return None
         found = [t for t in self.targets if heads[0] in self._heads[t]]
@@ -2045,6 +2105,15 @@ class PromptResolver:
             side = _meant_side(prompt)
             found = [t for t in found if _sides(t) == {side}]
         return found[0] if len(found) == 1 else None
+
+    def _pictured_instead(self, said: Sequence[str], prompt: str) -> str | None:
+        """The one target that an everyday word the prompt says (its ``vague_words``: "lesion", "growth")
+        means on the kind of picture the prompt says it is, by the record's modalities; None otherwise."""
+        asked = set().union(*(kinds_in_prompt(text) for text in said))
+        words = set(_words(prompt))
+        fits = [t for t, ws in self._vague.items() if ws & words and t in self._modalities and asked
+                and all(any(compatible(a, m) for m in self._modalities[t]) for a in asked)]
+        return fits[0] if len(fits) == 1 else None
 
     def _other_task(self, text: str) -> bool:
         """A task field names another task than drawing (:data:`FIELD_TASK`: "task: classify"); not one
