@@ -29,6 +29,8 @@ def test_kind_of_reads_the_words_datasets_and_users_write():
         assert kind_of(text) == kind, text
     assert kinds_of("CT and MRI") == {"ct", "mri"} and kind_of("CT and MRI") is None  # two kinds, both kept
     assert canonical(["CT", "radiograph"]) == {"ct", "radiograph"} and canonical(["CT", "holograms"]) is None
+    # a kind's own words are no code besides ("fundus photograph" is no photograph too)
+    assert kinds_of("fundus photograph") == {"fundus"} and kinds_of("CT, PT") == {"ct", "nuclear medicine"}
 
 
 def test_compatible_kinds_are_one_kind_or_a_kind_of_the_other():
@@ -162,6 +164,14 @@ def test_a_target_asked_for_in_a_picture_it_was_never_trained_on_is_refused():
     # without a record of the kinds, a target named outright is read on any picture, as before
     unknown = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, min_margin=0.05)
     assert not unknown.resolve("Segment the left lung on this axial CT slice.").refused
+
+
+def test_a_findings_everyday_word_on_a_picture_of_another_targets_kind_is_that_target():
+    r = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, min_margin=0.05, modalities=MODALITIES)
+    # "lesion" is the skin lesion's alias and a polyp's everyday word: in a colonoscopy frame, the polyp
+    assert r.resolve("Segment the lesion in this colonoscopy frame").target == "polyp"
+    for prompt in ("segment the lesion on this chest x-ray", "outline the lesion on this MRI", "the mole in this colonoscopy frame"):
+        assert r.resolve(prompt).refused and r.resolve(prompt).target is None, prompt
 
 
 def test_a_model_trained_on_ct_reads_its_target_on_a_ct_and_refuses_it_on_a_radiograph():

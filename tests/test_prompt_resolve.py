@@ -1577,3 +1577,59 @@ def test_minilm_reads_list_36s_misses_and_structures_described_by_look(lite_name
     assert "ultrasound" in _translate("Segmentez le cœur sur cette échographie cardiaque")
     assert _meant_side("the field on the right of the image") == "left" and _meant_side("the patient's right, image left") == "right"
     assert _meant_side("between the left and the right lung") is None
+
+
+def test_minilm_reads_list_37s_misses(lite_names):
+    """List 37's misses and decoys 31's hits at first reading (the rules after list 36): languages the
+    glossary did not know, what speech-to-text makes of the targets' words, a report's request section,
+    a look's side; and what each rule must leave alone."""
+    from medvlseg.prompts.resolve import _expand, _reword
+
+    r = lite_names
+    _assert_reads(r, [
+        ("Hãy khoanh vùng vết loét bàn chân tiểu đường trong ảnh chụp này giúp tôi.", "foot ulcer"),
+        ("ช่วยแบ่งส่วนบริเวณแผลเบาหวานที่เท้าในรูปถ่ายนี้หน่อยครับ", "foot ulcer"),
+        ("Te rog segmentează leziunea pigmentară (alunița) din această imagine dermatoscopică.", "skin lesion"),
+        ("Tafadhali gawanya polipu kwenye picha hii ya kolonoskopi.", "polyp"),
+        ("Kérlek, szegmentáld a polipot ezen a kolonoszkópos képen.", "polyp"),
+        ("এই কোলনোস্কোপি ছবিতে পলিপটির সেগমেন্টেশন মাস্ক তৈরি করুন", "polyp"),
+        ("Будь ласка, сегментуй праву легеню на цьому рентгенівському знімку грудної клітки в прямій проекції.", "right lung"),
+        ("Pakisegment ang kanang baga sa chest X-ray na ito (PA view).", "right lung"),
+        ("இந்த மார்பு எக்ஸ்ரே படத்தில் இடது நுரையீரலை மட்டும் பிரித்துக் காட்டவும்", "left lung"),
+        ("Kan du segmentere hjertet på dette PA-røntgenbildet av thorax?", "heart"),
+        ("Segmentér venligst højre kraveben på dette thoraxrøntgen (PA).", "right clavicle"),
+        ("Si us plau, segmenta la clavícula dreta en aquesta radiografia de tòrax PA.", "right clavicle"),
+        ("Proszę posegmentować lewy obojczyk na tym zdjęciu RTG klatki piersiowej PA.", "left clavicle"),
+        ("Segmentoi vasen solisluu tästä PA-thoraxkuvasta, kiitos.", "left clavicle"),
+        ("Phân đoạn xương đòn trái trên phim X-quang ngực thẳng này giúp tôi.", "left clavicle"),
+        ("can you segment the pole lip in this colon oscopy frame", "polyp"),
+        ("segment the write long on this chest x-ray please", "right lung"),
+        ("segment the hard shadow on this chess x ray please", "heart"),
+        ("please segment the right clever cool on this chest x-ray", "right clavicle"),
+        ("Hi team, following up from Tuesday's clinic: Mr. D's plantar wound looked a bit smaller to me than last month's mask "
+         "suggested, and I'd like to trend the area weekly. Could you run the tool on the attached photo and send back a mask of "
+         "just the ulcer? Thanks, Priya", "foot ulcer"),
+        ("Clinical note: 42F, changing naevus L shoulder, dermoscopy attached. Request: lesion segmentation for serial comparison; "
+         "the previous mask from March undercalled the irregular edge, please redo.", "skin lesion"),
+        ("FINDINGS: Moderate right-sided effusion blunting the costophrenic angle. Left lung clear. REQUEST: automated mask of the "
+         "right lung field only, for volume comparison with last week's study.", "right lung"),
+        ("Mask the large dark air-filled area on the left side of the image as you look at this PA chest film (the patient's side "
+         "with three lobes and the liver dome underneath), stopping at the mediastinum", "right lung"),
+        ("Outline the dense white bulging shadow in the middle of this PA film between the two lung fields, the one that bows out "
+         "toward the image's right side", "heart"),
+        ("Outline the raw red granulating wound bed on the sole in this photo, not the white callus rim or the healthy skin around it",
+         "foot ulcer"),
+        # what the rules leave alone: a real "long bone", a question answered before a request, a pet named beside it
+        ("the right long bone above the first rib", "right clavicle"),
+        ("Was this done with a threshold? Anyway, segment the right lung", "right lung"),
+        ("my dog had surgery last year; anyway, segment the polyp in this frame", "polyp")])
+    for decoy in ("Hypothetically, if I sent you a colonoscopy frame tomorrow, would you be able to outline the polyp? I'm not sending one now.",
+                  "Last week you segmented the right lung on my patient's x-ray. Was that done with a threshold or a neural network?",
+                  "My dog has a pink skin lesion on his belly, here's a photo from my phone, can you outline it for the vet?",
+                  "segment the granulation tissue bed only",
+                  "Kalbimi kırdın, akciğerlerim yanıyor — bu şarkının sözlerini İngilizceye çevir.",
+                  "the shadow of the breasts over the middle of both lung fields"):
+        _assert_refused(r, decoy)
+    assert _expand("I left long ago") == "I left long ago" and "polyp" in _expand("the pole lip")
+    assert _reword("FINDINGS: clear. REQUEST: mask the heart").startswith("mask the heart")
+    assert _reword("Request: mask the heart") == "Request: mask the heart"  # (a label that opens the prompt stays)
