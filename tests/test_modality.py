@@ -56,6 +56,9 @@ def test_a_lateral_chest_film_is_no_frontal_one_but_either_is_a_radiograph():
     # "lateral" as a place, or a foot's view, is no film
     assert kinds_in_prompt("segment the lung lateral to the heart") == set()
     assert kinds_in_prompt("the ulcer on this lateral view of the foot") == set()
+    # a lateral decubitus film is a frontal projection; a frontal image said beside a lateral one
+    assert "lateral radiograph" not in kinds_in_prompt("Segment the right lung on this left lateral decubitus film.")
+    assert "frontal radiograph" in kinds_in_prompt("Chest x-ray, lateral view available; segment the heart on the frontal image.")
     assert not compatible("lateral radiograph", "frontal radiograph")
     # a record that says only "radiograph" does not say which view: it accepts either
     assert compatible("lateral radiograph", "radiograph") and compatible("radiograph", "frontal radiograph")

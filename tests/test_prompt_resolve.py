@@ -1630,6 +1630,32 @@ def test_minilm_reads_list_37s_misses(lite_names):
                   "Kalbimi kırdın, akciğerlerim yanıyor — bu şarkının sözlerini İngilizceye çevir.",
                   "the shadow of the breasts over the middle of both lung fields"):
         _assert_refused(r, decoy)
+    # the review of the session's rules: ordinary wording each must leave alone
+    _assert_reads(r, [
+        ("Segment the polyp. Send back an empty mask otherwise.", "polyp"),
+        ("Outline the polyp. For negatives, just return an empty mask.", "polyp"),
+        ("Segment the heart. Return a blank mask rather than guessing.", "heart"),
+        ("This is not a hypothetical question: segment the heart on the attached film.", "heart"),
+        ("I'm not sending a second image, so segment the right lung on this one.", "right lung"),
+        ("Hypothetically the heart would be enlarged; just segment it.", "heart"),
+        ("Was it computed using the lite backbone? Redo the left lung with the big one.", "left lung"),
+        ("Segment the left lung.\nTo do: check the right lung next week.", "left lung"),
+        ("Segment the right lung. Request: keep the heart out of the mask.", "right lung"),
+        ("Segment the polyp in this underwater colonoscopy frame.", "polyp"),
+        ("Segment the mole on the left long finger.", "skin lesion"),
+        ("Segment the mole with the hard border.", "skin lesion"),
+        ("Segment the skin lesion on my forearm. My cat has a spot just like it, funny.", "skin lesion"),
+        ("Segment the foot ulcer in this photo for my vet patient.", "foot ulcer"),
+        ("Hola, soy Tim. Segmenta el pulmón izquierdo", "left lung"),
+        ("El médico puso el marcapasos; segmenta el pulmón derecho.", "right lung"),
+        ("Posegmentuj lewe płuco.", "left lung"),
+        ("Cancel the right lung request - do the left one instead.", "left lung"),
+        ("Cancel the right lung request and do the left lung instead.", "left lung"),
+        ("Chest x-ray, lateral view available; segment the heart on the frontal image.", "heart")])
+    for decoy in ("Outline the pear-shaped organ under the liver.", "Outline the central opacity behind the heart sitting on the diaphragm",
+                  "Outline the lucent area beneath the right hemidiaphragm on this erect chest x-ray.",
+                  "task: heart size measurement", "task: left lung volume estimation"):
+        _assert_refused(r, decoy)
     assert _expand("I left long ago") == "I left long ago" and "polyp" in _expand("the pole lip")
     assert _reword("FINDINGS: clear. REQUEST: mask the heart").startswith("mask the heart")
     assert _reword("Request: mask the heart") == "Request: mask the heart"  # (a label that opens the prompt stays)

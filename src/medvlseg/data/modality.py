@@ -62,8 +62,8 @@ KINDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     # record that says only "radiograph" accepts either)
     "frontal radiograph": ("radiograph", (r"(?:pa|ap|frontal|posteroanterior|postero-anterior|anteroposterior|antero-posterior)\s+"
                                           r"(?:chest\s+|upright\s+|erect\s+|supine\s+)?(?:films?|radiographs?|x[\s-]?rays?|cxrs?|projections?)",
-                                          r"(?:pa|ap|frontal)\s+views?")),
-    "lateral radiograph": ("radiograph", (r"(?:lateral|lat)\s+(?:chest\s+|decubitus\s+)?(?:films?|radiographs?|x[\s-]?rays?|cxrs?)",
+                                          r"(?:pa|ap|frontal)\s+(?:views?|images?|pictures?)")),
+    "lateral radiograph": ("radiograph", (r"(?:lateral|lat)\s+(?:chest\s+)?(?:films?|radiographs?|x[\s-]?rays?|cxrs?)",
                                           r"lateral\s+chest\s+(?:views?|projections?)", r"(?:chest\s+)?(?:x[\s-]?ray|radiograph|film|cxr)\s*,?\s+lateral\s+(?:view|projection)")),
     "mammography": (None, (r"mammo(?:gram|graphy|graphic)s?",)),
     "angiography": (None, (r"angiogra(?:m|ms|phy|phic)", r"fluoroscop(?:y|ic|es?)", r"dsa")),
@@ -132,10 +132,10 @@ def kinds_of(text: str) -> set[str]:
     if text in CODES:
         return {CODES[text]}
     kinds = {k for m in _ANY.finditer(text) for k, rx in _WORDS.items() if rx.fullmatch(m.group(0).lower())}
-    if len(re.findall(r"[a-z0-9]+", text)) <= 4:  # codes in a short field ("CT, PT"), not in a sentence
+    words = re.findall(r"[a-z0-9]+", text)
+    if len(words) <= 4:  # codes in a short field ("CT, PT"), not in a sentence
         # (outside the kinds' words: the "photograph" of "fundus photograph" is no second kind)
-        rest = _ANY.sub(" ", text)
-        kinds |= {CODES[w] for w in re.findall(r"[a-z0-9]+", rest) if w in CODES}
+        kinds |= {CODES[w] for w in re.findall(r"[a-z0-9]+", _ANY.sub(" ", text)) if w in CODES}
     return {k for k in kinds if not any(o != k and k in _ancestors(o) for o in kinds)}
 
 

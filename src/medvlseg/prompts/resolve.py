@@ -291,12 +291,16 @@ _ANIMALS = (r"(?:my|our|his|her|their|the|a|an|this|that)\s+(?:(?:pet|old|little
             r"mouse|rat|monkey|fish|pet|octopus|squid|frog|chicken|lamb|deer|whale|dolphin|shark)")
 ANIMAL_PATIENT = re.compile(
     r"\b(?:" + _ANIMALS + r"(?:['\u2019]s|s['\u2019])|(?:of|in|on|from)\s+" + _ANIMALS + r"s?|"
-    # ("My dog has a pink skin lesion on his belly ... for the vet")
-    + _ANIMALS + r"\s+(?:has|had|got|developed)\s+(?:(?:a|an|this|that|some)\s+)?(?:[\w-]+\s+){0,3}?(?:lesion|ulcer|wound|sore|mole|lump|growth|spot|polyp|bump|"
-    r"tumou?r|mass|cyst|nodule)s?|(?:for|to)\s+(?:the|my|our|his|her)\s+vet)\b"
+    # ("... can you outline it for the vet?"; not "my vet patient", a veteran)
+    r"(?:for|to)\s+(?:the|my|our|his|her)\s+vet(?!\s+patients?\b|erans?\b))\b"
     # (not a bird's-eye view, a CAT scan, a dog bite)
     r"(?!(?:['\u2019]s)?[\s-]+(?:eye|scan|bite|bites|scratch)\b)",
     re.IGNORECASE)
+# an animal's finding that the request points back at ("My dog has a pink skin lesion on his belly ... can
+# you outline it?"; not "My cat has a spot just like it" beside "Segment the skin lesion on my forearm")
+ANIMAL_FINDING = re.compile(_ANIMALS + r"\s+(?:has|had|got|developed)\s+(?:(?:a|an|this|that|some)\s+)?(?:[\w-]+\s+){0,3}?(?:lesion|ulcer|wound|"
+                            r"sore|mole|lump|growth|spot|polyp|bump|tumou?r|mass|cyst|nodule)s?\b[^.?!]*?[.,;]?\s*[^.?!]*?\b(?:outline|segment|mask|trace|"
+                            r"highlight|mark|draw|circle)\s+(?:it|them|that|this)\b", re.IGNORECASE)
 # a finding's word on a thing, not a body ("There's a lesion on my car tyre sidewall", "the rust spot on
 # the car door, the round lesion-looking one"; not "the ulcer in this photo on my phone")
 OBJECT_PLACE = re.compile(
@@ -412,14 +416,17 @@ def _word_starts(text: str) -> list[int]:
 # oscopy frame", "the write long on this chess x ray", "the right clever cool"): the words said (a word
 # that is no word, "rite", "alcer", is read by its sound where the text tower's vocabulary is known:
 # PromptResolver._as_heard)
-SPOKEN = [(re.compile(p, re.IGNORECASE), r) for p, r in (
-    (r"\bpole\s+lip(s?)\b", r"polyp\1"), (r"\bpolly\s+p(s?)\b", r"polyp\1"), (r"\bcolon\s+oscop(y|ies|ic)\b", r"colonoscop\1"),
-    (r"\b(?:write|wright)\s+(?=(?:long|lung|lounge|clavicle|collarbone|collar\s+bone|clever)\b)", "right "),
-    (r"\b(right|left)\s+(?:long|lounge)\b(?!\s+(?:bone|axis|time|ago|way|enough|term|list))", r"\1 lung"),
-    (r"\bhard\s+(shadow|silhouette|outline|border|contour)\b", r"heart \1"),
-    (r"\bchess\s+(x[\s-]?rays?|films?|radiographs?|cxr)\b", r"chest \1"),
-    (r"\bclever\s+(?:cool|call|coal|cole|kill|cal)\b", "clavicle"),
-    (r"\bderma\s+scop(e|y|ic)\b", r"dermoscop\1"), (r"\bfoot\s+(?:all\s+sir|ulster|alsa|ulsa)\b", "foot ulcer"))]
+# (the chest's words misheard only in a prompt that says a chest film)
+_FILM = re.compile(r"\b(?:chest|thorax|x[\s-]?rays?|films?|radiographs?|cxr|lungs?|clavicles?)\b", re.IGNORECASE)
+SPOKEN = [(re.compile(p, re.IGNORECASE), r, film) for p, r, film in (
+    (r"\bpole\s+lip(s?)\b", r"polyp\1", False), (r"\bpolly\s+p(s?)\b", r"polyp\1", False),
+    (r"\bcolon\s+oscop(y|ies|ic)\b", r"colonoscop\1", False),
+    (r"(?<=\w\s)(?:write|wright)\s+(?=(?:long|lung|lounge|clavicle|collarbone|collar\s+bone|clever)\b(?!\s+masks?\b))", "right ", False),
+    (r"\b(right|left)\s+(?:long|lounge)\b(?!\s+(?:bone|axis|time|ago|way|enough|term|list|finger|toe|head|saphenous|thoracic))", r"\1 lung", True),
+    (r"\bhard\s+(shadow|silhouette|outline|border|contour)\b", r"heart \1", True),
+    (r"\bchess\s+(x[\s-]?rays?|films?|radiographs?|cxr)\b", r"chest \1", False),
+    (r"\bclever\s+(?:cool|call|coal|cole|kill|cal)\b", "clavicle", False),
+    (r"\bderma\s+scop(e|y|ic)\b", r"dermoscop\1", False), (r"\bfoot\s+(?:all\s+sir|ulster|alsa|ulsa)\b", "foot ulcer", False))]
 
 
 def _expand(text: str) -> str:
@@ -447,8 +454,9 @@ def _expand(text: str) -> str:
     text = VIEWER_SIDE.sub(lambda m: "the patient's " + ("right" if m.group(1).lower() == "left" else "left"), values)
     text = re.sub(r"\b([A-Za-z]+)[nN]['\u2019`\u02bc][tT]\b", lambda m: CONTRACTED.get(m.group(1).lower(), m.group(1)) + " not", text)
     text = re.sub(r"\bdicom[\s-]+seg\b", "dicomseg", text, flags=re.IGNORECASE)  # a file format, no "segment"
-    for heard, said in SPOKEN:
-        text = heard.sub(said, text)
+    film = _FILM.search(text) is not None or re.search(r"\bchess\s+x", text, re.IGNORECASE) is not None
+    for heard, said, of_film in SPOKEN:
+        text = heard.sub(said, text) if film or not of_film else text
     text = re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
     text = re.sub(r"\bpts?['\u2019]s?(?=\s|[,.;:!?)]|$)", "patient's", text, flags=re.IGNORECASE)  # "(pt's left)"
     text = re.sub(r"\b(collar)[\s-]+(bones?)\b", r"\1\2", text, flags=re.IGNORECASE)  # one word, as the catalogue's heads
@@ -479,7 +487,7 @@ def _reword(text: str) -> str:
     ("the heart of the matter" -> "the core of the matter")."""
     # a report's or a note's request section, read first ("FINDINGS: ... Left lung clear. REQUEST: mask of the
     # right lung field only"): what comes before it is its context
-    if (section := REQUEST_SECTION.search(text)) is not None and section.start() > 0:
+    if (section := REQUEST_SECTION.search(text)) is not None and section.start() > 0 and not _requests(text[: section.start()]):
         text = f"{text[section.end():].strip()} . {text[:section.start()].strip()}"
     for wish in PASSIVE_REQUESTS:
         text = wish.sub(lambda m: f", segment {m.group('np')}", text)
@@ -583,8 +591,8 @@ def _apology(m: re.Match) -> bool:
 
 # a request cancelled and another asked instead ("Cancel the heart request, do the left lung instead"):
 # what is asked follows the cancelled request
-CANCELLED = re.compile(r"\b(?:cancel|abort|withdraw|scrap|drop)\s+(?:the|my|this|that|our)\s+[^.?!,;:]{0,40}?\b(?:request|order|job|task)s?\b"
-                       r"\s*(?:[,;:.\u2013\u2014]|\s-)\s*(?=[^.?!]*\b(?:instead|rather)\b)", re.IGNORECASE)
+CANCELLED = re.compile(r"\b(?:cancel|abort|withdraw|scrap|drop)\s+(?:the|my|this|that|our)\s+(?P<what>[^.?!,;:]{0,40}?)\s*\b(?:request|order|job|task)s?\b"
+                       r"\s*(?:[,;:.\u2013\u2014]|\s-|\s+and\b)\s*(?=[^.?!]*\b(?:instead|rather)\b)", re.IGNORECASE)
 
 
 # a chest structure or a polyp described by how it looks and where it lies instead of by a name ("the
@@ -602,7 +610,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("lung", _rx(r"\b(?:radio)?(?:lucent|aerated|air[\s-]?filled|air[\s-]?containing)\s+(?:\w+\s+)?(?:fields?|areas?|regions?|zones?|spaces?|organs?|parts?|portions?)\b"),
      (_SEEN_CHEST,)),
     ("heart", _rx(r"\b(?<!insulin\s)(?<!infusion\s)(?<!balloon\s)(?<!breast\s)(?:blood[\s-]?)?pump(?:ing)?\s+(?:organ|muscle)\b|\bmuscular\s+pump\b|"
-                  r"\bfist[\s-]sized\s+(?:\w+\s+)?organ\b|\bpear[\s-]shaped\s+(?:\w+\s+)?(?:organ|pump|shadow|opacity|silhouette)\b"), (_rx(rf"\b(?:{_CHEST}|organ)\b"),)),
+                  r"\bfist[\s-]sized\s+(?:\w+\s+)?organ\b|\bpear[\s-]shaped\s+(?:\w+\s+)?(?:organ|pump|shadow|opacity|silhouette)\b"), (_SEEN_CHEST,)),
     # a central opacity that rests on the diaphragm or bulges to one side
     ("heart", _rx(r"\b(?:opacity|density|shadow|silhouette|blob)\b"),
      (_SEEN_CHEST, _rx(r"\b(?:central(?:ly)?|middle|midline|between\s+the\s+(?:two\s+)?lung(?:s|\s+fields))\b"),
@@ -617,11 +625,14 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
 # a finding or another structure said beside the look: the look may be its ("the hyperlucent area of the
 # pneumothorax", "the mucosal protrusion of a haemorrhoid"), not read
 # (a polyp is a lesion; a chest film's lesion is a finding)
+_CHEST_ELSE = (r"pneumothora\w*|effusions?|nodules?|mass(?:es)?|consolidation|pneumonia|bullae?|cavit\w+|emphysema|tumou?rs?|lesions?|"
+               r"fractures?|trachea|stomach|gastric|bubble|hernia|tube|catheter|pacemaker|hilum|hila|hilar|thymus|spine|vertebra\w*|scapula\w*")
 LOOK_ELSE = {
-    "chest": re.compile(r"\b(?:pneumothora\w*|effusions?|nodules?|mass(?:es)?|consolidation|pneumonia|bullae?|cavit\w+|emphysema|tumou?rs?|"
-                        r"lesions?|fractures?|trachea|stomach|gastric|bubble|hernia|tube|catheter|pacemaker|hilum|hila|hilar|thymus|spine|"
-                        r"vertebra\w*|scapula\w*)\b", re.IGNORECASE),
-    "polyp": re.compile(r"\b(?:hernia|diverticul\w*|ha?emorrhoids?|lipomas?|stomach|gastric|duoden\w*|nasal|tube|stool|faeces|feces)\b", re.IGNORECASE),
+    # (free air under the diaphragm; a retrocardiac opacity, the aortic knuckle)
+    "lung": _rx(rf"\b(?:{_CHEST_ELSE}|pneumoperitoneum|free\s+air|bowel|(?:under|beneath|below)\s+the\s+(?:\w+\s+)?(?:hemi)?diaphragm)\b"),
+    "heart": _rx(rf"\b(?:{_CHEST_ELSE}|behind|retrocardiac|aort\w*|knuckle|knob)\b"),
+    "clavicle": _rx(rf"\b(?:{_CHEST_ELSE})\b"),
+    "polyp": _rx(r"\b(?:hernia|diverticul\w*|ha?emorrhoids?|lipomas?|stomach|gastric|duoden\w*|nasal|tube|stool|faeces|feces)\b"),
 }
 # a side of the picture, said as "image right" or "(image left)": the patient's other side on a frontal film
 IMAGE_SIDE = re.compile(r"\b(?:image|picture|film|screen)[\s-]+(left|right)\b", re.IGNORECASE)
@@ -633,8 +644,7 @@ def _meant_side(text: str) -> str | None:
     None where it says none or both."""
     said = _patient_sides(text)
     if not said:
-        said = {("left" if s.lower() == "right" else "right") for m in (*PICTURE_SIDE.finditer(text), *IMAGE_SIDE.finditer(text))
-                for s in [m.group(1)]}
+        said = {OTHER_SIDE[m.group(1).lower()] for m in (*PICTURE_SIDE.finditer(text), *IMAGE_SIDE.finditer(text))}
     if not said:
         said = _sides(text)
     return next(iter(said)) if len(said) == 1 else None
@@ -649,8 +659,14 @@ def _retracted(text: str, naming: frozenset[str]) -> str:
     that names only a side puts that side, or the other where it says only that the side was wrong,
     on what came before ("Segment the left lung - no, I meant the right one" -> "Segment the right
     lung"). ``text`` itself where no correction does either."""
-    if (cancelled := CANCELLED.search(text)) is not None and naming.intersection(_words(text[cancelled.end():])):
-        return text[cancelled.end():]
+    if (cancelled := CANCELLED.search(text)) is not None:
+        rest = text[cancelled.end():]
+        if naming.intersection(_words(rest)):
+            return rest
+        # ("Cancel the right lung request - do the left one instead": the one cancelled, on the side said)
+        sides = set(_words(rest)) & set(SIDE_WORDS)
+        if len(sides) == 1 and _sides(cancelled.group("what")):
+            return "segment the " + re.sub(r"\b(?:left|right)\b", sides.pop(), cancelled.group("what"), flags=re.IGNORECASE)
     for m in reversed(list(CORRECTIONS.finditer(text))):
         before, rest = text[: m.start()], text[m.end():]
         if not _words(before):
@@ -707,7 +723,7 @@ IDIOMS = re.compile(r"\bheart(?=\s+of\s+(?:the\s+|this\s+|that\s+)?(?:matter|pro
                     r"\bhearts?(?=[\s-]+(?:containers?|pieces?|emojis?|emoticons?|icons?|symbols?|stickers?|balloons?|cookies?|"
                     r"candy|candies|lockets?|cards?|suit)\b)|"
                     # the coral's ("the polyp on the coral reef in this underwater photo")
-                    r"\bpolyps?\b(?=[^.?!;]*\b(?:corals?|reefs?|underwater|aquarium|sea\s+anemones?|snorkel\w*|scuba|dive|diving)\b)|"
+                    r"\bpolyps?\b(?=[^.?!;]*\b(?:corals?|reefs?|aquarium|sea\s+anemones?|snorkel\w*|scuba)\b)|"
                     # the spy ("the mole - the double agent - in this photo of the embassy staff")
                     r"\bmoles?\b(?=[^.?!;]*\b(?:double\s+agents?|spy|spies|espionage|embassy|traitors?|informants?|moles?\s+hunt)\b)|"
                     r"(?<=\bspy\s)moles?\b|"
@@ -810,9 +826,14 @@ METHOD_QUESTION = re.compile(r"\b(?:was|were|is|are)\s+(?:that|it|this|they|thos
                              r"segmented|drawn)\s+(?:with|by|using|through)\b[^.!?]*\?", re.IGNORECASE)
 # a request said as a supposition, with no picture to draw on ("Hypothetically, if I sent you a colonoscopy
 # frame tomorrow, would you be able to outline the polyp? I'm not sending one now.")
-HYPOTHETICAL = re.compile(r"\bhypothetical(?:ly)?\b|\b(?:i['\u2019]?m|i\s+am)\s+not\s+(?:sending|attaching|uploading|giving)\s+(?:you\s+)?(?:one|it|an?\s+\w+)\b"
+HYPOTHETICAL = re.compile(r"(?<!\bnot\s)(?<!\bnot\sa\s)\bhypothetical(?:ly)?\b|\b(?:i['\u2019]?m|i\s+am)\s+not\s+(?:sending|attaching|uploading|giving)\s+(?:you\s+)?(?:one|it|an?\s+\w+)\b"
                           r"|\bif\s+i\s+(?:were\s+to\s+)?(?:sent|send|uploaded|upload|gave|give|attached|attach)\s+you\s+[^.?!]{0,40}?\b(?:tomorrow|later|next\s+(?:week|time)|one\s+day|someday|in\s+the\s+future)\b",
                           re.IGNORECASE)
+
+
+# ... after which a request is made all the same ("Hypothetically the heart would be enlarged; just segment it")
+HYPOTHESIS_THEN_REQUEST = re.compile(r"[;.,:]\s*(?:just|simply|please|now|so|anyway)?[\s,]*(?:segment|outline|mask|trace|highlight|draw|mark|delineate)\b",
+                                     re.IGNORECASE)
 
 
 # a task other than drawing named in a field ("task=convert", "action: dilate_existing_mask",
@@ -822,18 +843,19 @@ FIELD_TASK = re.compile(r"(?:\b(?:task|action|operation|op|command|cmd)['\"]?\s*
                         r"identify|detect|circle|binary|generate|produce|create|give|make|return|get)\w*)[a-z]", re.IGNORECASE)
 
 
-# an empty mask asked for outright ("Segment the heart, but return an empty mask and ignore the heart");
-# not as the answer for an image without the target ("return an empty mask if there is no polyp",
-# "otherwise give a blank mask")
+# an empty mask asked for against the request itself ("Segment the heart, but return an empty mask and
+# ignore the heart"); not as the answer for an image without the target ("return an empty mask if there
+# is no polyp", "otherwise give a blank mask", "for negatives, an empty mask", "rather than guessing")
 EMPTY_MASK = re.compile(r"\b(?:return|give|output|produce|send|make|draw)\s+(?:me\s+|back\s+|us\s+)?(?:an?\s+|the\s+)?(?:empty|blank|all[\s-]?zeros?|zero|black)\s+"
-                        r"(?:mask|output|segmentation|image|result|map)\b(?![^.?!;]*\b(?:if|when|whenever|where|unless|in\s+case|for\s+(?:any|each|every|"
-                        r"images?|frames?|cases?|those|these|negatives?))\b)", re.IGNORECASE)
-_CONDITION = re.compile(r"\b(?:if|when|whenever|unless|otherwise|else|or|where|none|absent|not|no|nothing|negative|normal)\b", re.IGNORECASE)
+                        r"(?:mask|output|segmentation|image|result|map)\b", re.IGNORECASE)
+_AGAINST = re.compile(r"(?:\bbut|\bhowever|\banyway)[\s,]*$", re.IGNORECASE)
+_AND_IGNORE = re.compile(r"^\s*(?:and|,)?\s*(?:ignore|disregard|regardless|no\s+matter\s+what|whatever|in\s+any\s+case|always)\b", re.IGNORECASE)
 
 
 def _asks_empty(text: str) -> bool:
-    """``text`` asks for an empty mask unconditionally (:data:`EMPTY_MASK`), not for an image without its target."""
-    return any(not _CONDITION.search(re.split(r"[.?!;]", text[: m.start()])[-1]) for m in EMPTY_MASK.finditer(text))
+    """``text`` asks for an empty mask against its own request (:data:`EMPTY_MASK` after "but", or
+    followed by "and ignore ..."), not for an image without its target."""
+    return any(_AGAINST.search(text[: m.start()]) or _AND_IGNORE.match(text[m.end():]) for m in EMPTY_MASK.finditer(text))
 
 
 def _declines_drawing(text: str) -> bool:
@@ -969,8 +991,7 @@ def _cli_side(value: str) -> str:
     sides = [w for w in words if w in SIDE_WORDS]
     if len(sides) != 1:
         return ""
-    flipped = {"left": "right", "right": "left"}[sides[0]]
-    return flipped if {"image", "viewer", "screen", "display"} & set(words) else sides[0]
+    return OTHER_SIDE[sides[0]] if {"image", "viewer", "screen", "display"} & set(words) else sides[0]
 
 
 # "right" that says how far, not which side ("shade in the melanoma right up to its boundary"); not
@@ -1635,9 +1656,17 @@ def _phrase_head(phrase: str) -> str | None:
     return words[k - 1] if k else None
 
 
+OTHER_SIDE = {"left": "right", "right": "left"}
+
+
+def _kinds_said(said: Sequence[str]) -> set[str]:
+    """The kinds of picture any of ``said`` (a prompt as translated and as written out) says its image is."""
+    return set().union(*(kinds_in_prompt(text) for text in said))
+
+
 def _twin(target: str) -> str:
     """``target`` on the other side ("left lung" -> "right lung")."""
-    return " ".join({"left": "right", "right": "left"}.get(w, w) for w in target.split())
+    return " ".join(OTHER_SIDE.get(w, w) for w in target.split())
 
 
 def _sides(text: str) -> set[str]:
@@ -2053,8 +2082,8 @@ class PromptResolver:
         retracted = _retracted(written, self._naming)
         corrected = [m for m in CORRECTIONS.finditer(written) if not _apology(m)]
         if _declines_drawing(written) or _declines_drawing(retracted) or (corrected and _declines_drawing(written[corrected[-1].end():])) \
-                or self._other_task(translated) or OUTPUT_ELSE.search(translated) or _asks_empty(written) or HYPOTHETICAL.search(written) \
-                or (METHOD_QUESTION.search(written) and not _requests(written)):
+                or self._other_task(translated) or OUTPUT_ELSE.search(translated) or _asks_empty(written) or (HYPOTHETICAL.search(written) and not _requests(written) and not HYPOTHESIS_THEN_REQUEST.search(written)) \
+                or ((method := METHOD_QUESTION.search(written)) and not _requests(written) and not self._named(written[method.end():])[0]):
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything."; "Segment the
             # heart - sorry, scratch that, just tell me yes or no": no mask is asked for
             return Resolution(given, given, None, refused=True)
@@ -2098,7 +2127,7 @@ class PromptResolver:
         describes none, several, or something else too (:data:`LOOK_ELSE`); a look left to the image
         with others is read as its own target among them."""
         heads = list(dict.fromkeys(h for h, look, seen in LOOKS if look.search(prompt) and all(p.search(prompt) for p in seen)))
-        if len(heads) != 1 or LOOK_ELSE.get(heads[0], LOOK_ELSE["chest"]).search(prompt):
+        if len(heads) != 1 or LOOK_ELSE[heads[0]].search(prompt):
             return None
         found = [t for t in self.targets if heads[0] in self._heads[t]]
         if len(found) > 1:
@@ -2109,7 +2138,7 @@ class PromptResolver:
     def _pictured_instead(self, said: Sequence[str], prompt: str) -> str | None:
         """The one target that an everyday word the prompt says (its ``vague_words``: "lesion", "growth")
         means on the kind of picture the prompt says it is, by the record's modalities; None otherwise."""
-        asked = set().union(*(kinds_in_prompt(text) for text in said))
+        asked = _kinds_said(said)
         words = set(_words(prompt))
         fits = [t for t, ws in self._vague.items() if ws & words and t in self._modalities and asked
                 and all(any(compatible(a, m) for m in self._modalities[t]) for a in asked)]
@@ -2119,8 +2148,9 @@ class PromptResolver:
         """A task field names another task than drawing (:data:`FIELD_TASK`: "task: classify"); not one
         that names a target as its task ("woundseg --task foot-ulcer", "task=right_lung")."""
         for m in FIELD_TASK.finditer(text):
-            value = re.match(r"[\w-]+", text[m.end() - 1:])
-            if value is None or not set(re.split(r"[-_]+", value.group().lower())) <= self._name_parts:
+            # (a flag's value is one word, a field's runs to its end: "task: left lung volume estimation")
+            value = re.match(r"[\w-]+" if m.group().startswith("--") else r"[^,;\n\"'}|]+", text[m.end() - 1:])
+            if value is None or not set(_words(value.group().replace("-", " "))) <= self._name_parts:
                 return True
         return False
 
@@ -2163,14 +2193,14 @@ class PromptResolver:
         # (a prompt that names its target as a model reading sentences is given it unchanged: that target)
         named = tuple(found) or (tuple(sorted(self._named(prompt)[0])) if self._modalities else ())
         if named and all(t in self._modalities for t in named):
-            asked = set().union(*(kinds_in_prompt(text) for text in said))
+            asked = _kinds_said(said)
             if asked and not any(compatible(a, m) for t in named for m in self._modalities[t] for a in asked):
                 trained = sorted({m for t in named for m in self._modalities[t]})
                 return (f"{' / '.join(repr(t) for t in named)} was trained on {' and '.join(trained)} pictures only; "
                         f"the prompt asks for it in a picture of another kind ({' / '.join(sorted(asked))})", True)
         if not found:
             return None
-        if ANIMAL_PATIENT.search(prompt) and not self._animal_targets:
+        if (ANIMAL_PATIENT.search(prompt) or ANIMAL_FINDING.search(prompt)) and not self._animal_targets:
             return "the prompt asks in an animal's picture; the targets were trained on people", False
         if OBJECT_PLACE.search(prompt):
             return "the prompt places its finding on a thing, not a body", False
