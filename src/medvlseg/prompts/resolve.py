@@ -415,8 +415,7 @@ def _word_starts(text: str) -> list[int]:
 # what speech-to-text makes of the targets' words as other real words ("segment the pole lip in this colon
 # oscopy frame", "the write long on this chess x ray", "the right clever cool"): the words said (a word
 # that is no word, "rite", "alcer", is read by its sound where the text tower's vocabulary is known:
-# PromptResolver._as_heard)
-# (the chest's words misheard only in a prompt that says a chest film)
+# PromptResolver._as_heard); the chest's words misheard only in a prompt that says a chest film
 _FILM = re.compile(r"\b(?:chest|thorax|x[\s-]?rays?|films?|radiographs?|cxr|lungs?|clavicles?)\b", re.IGNORECASE)
 SPOKEN = [(re.compile(p, re.IGNORECASE), r, film) for p, r, film in (
     (r"\bpole\s+lip(s?)\b", r"polyp\1", False), (r"\bpolly\s+p(s?)\b", r"polyp\1", False),
@@ -454,7 +453,7 @@ def _expand(text: str) -> str:
     text = VIEWER_SIDE.sub(lambda m: "the patient's " + ("right" if m.group(1).lower() == "left" else "left"), values)
     text = re.sub(r"\b([A-Za-z]+)[nN]['\u2019`\u02bc][tT]\b", lambda m: CONTRACTED.get(m.group(1).lower(), m.group(1)) + " not", text)
     text = re.sub(r"\bdicom[\s-]+seg\b", "dicomseg", text, flags=re.IGNORECASE)  # a file format, no "segment"
-    film = _FILM.search(text) is not None or re.search(r"\bchess\s+x", text, re.IGNORECASE) is not None
+    film = _FILM.search(text) is not None  # ("chess x ray" says an x-ray)
     for heard, said, of_film in SPOKEN:
         text = heard.sub(said, text) if film or not of_film else text
     text = re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
