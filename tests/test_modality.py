@@ -59,6 +59,9 @@ def test_a_lateral_chest_film_is_no_frontal_one_but_either_is_a_radiograph():
     # a lateral decubitus film is a frontal projection; a frontal image said beside a lateral one
     assert "lateral radiograph" not in kinds_in_prompt("Segment the right lung on this left lateral decubitus film.")
     assert "frontal radiograph" in kinds_in_prompt("Chest x-ray, lateral view available; segment the heart on the frontal image.")
+    # a film of another part of the body is no chest film
+    assert kinds_in_prompt("right clavicle on an AP shoulder radiograph") == {"other radiograph"}
+    assert not compatible("other radiograph", "frontal radiograph") and not compatible("other radiograph", "photograph")
     assert not compatible("lateral radiograph", "frontal radiograph")
     # a record that says only "radiograph" does not say which view: it accepts either
     assert compatible("lateral radiograph", "radiograph") and compatible("radiograph", "frontal radiograph")

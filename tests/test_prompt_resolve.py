@@ -1659,3 +1659,22 @@ def test_minilm_reads_list_37s_misses(lite_names):
     assert _expand("I left long ago") == "I left long ago" and "polyp" in _expand("the pole lip")
     assert _reword("FINDINGS: clear. REQUEST: mask the heart").startswith("mask the heart")
     assert _reword("Request: mask the heart") == "Request: mask the heart"  # (a label that opens the prompt stays)
+
+
+def test_minilm_reads_list_38s_misses(lite_names):
+    """List 38's misses and decoys 32's hits at first reading (the rules after list 37's review), and
+    what the rules for them must leave alone."""
+    r = lite_names
+    _assert_reads(r, [
+        ("Выделите маску пигментного новообразования кожи на дерматоскопическом снимке", "skin lesion"),
+        ("Annotation task: draw a polygon around the heart shadow in the middle of the chest film", "heart"),
+        ("छाती के एक्स-रे में हृदय को सेगमेंट करें", "heart"),
+        ("Segment the foot ulcer including the granulation tissue in the wound bed", "foot ulcer"),
+        ("the mole on my jacket-covered arm, photo attached", "skin lesion"),
+        ("Segment the left lung -- sorry, the heart", "heart"),
+        ("segment the heart on this AP chest film", "heart")])
+    for decoy in ("right clavicle on an AP shoulder radiograph", "only the black necrotic tissue inside the foot ulcer",
+                  "the granulation tissue in the wound bed", "Segment the left lung -- actually never mind, cancel that.",
+                  "If I uploaded a chest X-ray later, how would you go about segmenting the heart? Don't do it now.",
+                  "the lesion-like stain on this leather jacket", "draw the foot ulcer on this AP foot x-ray"):
+        _assert_refused(r, decoy)

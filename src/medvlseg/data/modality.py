@@ -65,6 +65,9 @@ KINDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
                                           r"(?:pa|ap|frontal)\s+(?:views?|images?|pictures?)")),
     "lateral radiograph": ("radiograph", (r"(?:lateral|lat)\s+(?:chest\s+)?(?:films?|radiographs?|x[\s-]?rays?|cxrs?)",
                                           r"lateral\s+chest\s+(?:views?|projections?)", r"(?:chest\s+)?(?:x[\s-]?ray|radiograph|film|cxr)\s*,?\s+lateral\s+(?:view|projection)")),
+    # a film of another part of the body ("AP shoulder radiograph", "foot x-ray"): no chest film
+    "other radiograph": ("radiograph", (r"(?:(?:ap|pa|lateral|oblique)\s+)?(?:shoulder|knee|hand|wrist|elbow|ankle|hip|pelvi[cs]|skull|spine|"
+                                        r"lumbar|cervical|abdomen|abdominal|foot|feet|femur|tibia|humerus|forearm)\s+(?:x[\s-]?rays?|radiographs?|films?)",)),
     "mammography": (None, (r"mammo(?:gram|graphy|graphic)s?",)),
     "angiography": (None, (r"angiogra(?:m|ms|phy|phic)", r"fluoroscop(?:y|ic|es?)", r"dsa")),
     "tomography": (None, (r"(?:axial|coronal|sagittal|transverse|short[\s-]axis|long[\s-]axis)\s+(?:slices?|sections?|cuts?|views?)",

@@ -271,7 +271,7 @@ REQUEST_VERBS = (r"(?:"
                  r"identify|locate|detect|label|contour|trace|select|extract|annotate|circle|shade(?:\s+in)?|colou?r(?:\s+in)?|fill\s+in|see|"
                  r"give\s+me|get|include|note|look\s+at|check)"
                  # what is drawn, and "around": the request's own words ("draw a circle around the mole")
-                 r"(?:\s+(?:a|an)\s+(?:circle|line|box|contour|mask|outline|border|ring))?(?:\s+a?round)?")
+                 r"(?:\s+(?:a|an)\s+(?:circle|line|box|bounding\s+box|contour|mask|outline|border|ring|polygon|polyline|shape|curve))?(?:\s+a?round)?")
 INSTRUCTION = re.compile(r"^" + LEAD_INS + r"(?:" + REQUEST_VERBS + r"\s+)?", re.IGNORECASE)
 # a clause that opens with a request verb says what is asked ("Segment the specular highlights ...;
 # the polyp region must be left unmarked" asks for no polyp)
@@ -304,10 +304,10 @@ ANIMAL_FINDING = re.compile(_ANIMALS + r"\s+(?:has|had|got|developed)\s+(?:(?:a|
 # a finding's word on a thing, not a body ("There's a lesion on my car tyre sidewall", "the rust spot on
 # the car door, the round lesion-looking one"; not "the ulcer in this photo on my phone")
 OBJECT_PLACE = re.compile(
-    r"\b(?:lesion|ulcer|wound|sore|spot|mole|polyp|growth|lump|bump|blotch|patch|crack)s?\s+(?:\w+\s+){0,2}?(?:on|in|of)\s+"
+    r"\b(?:lesion|ulcer|wound|sore|spot|mole|polyp|growth|lump|bump|blotch|patch|crack|stain|smudge)s?\s+(?:\w+\s+){0,2}?(?:on|in|of)\s+"
     r"(?:my|the|this|that|our|a|an|his|her|their)\s+(?:\w+\s+)?(?:car|cars|tyres?|tires?|door|fence|boat|bike|bicycle|"
     r"table|ceiling|roof|leaf|leaves|tree|plant|carpet|sofa|couch|shirt|jacket|painting|canvas|statue|"
-    r"furniture|hull|bumper|bonnet|hood|windscreen|windshield|pipe|tank)\b(?![\s-]+(?:of\s+(?:the|my|his|her)\s+)?"
+    r"furniture|hull|bumper|bonnet|hood|windscreen|windshield|pipe|tank|jacket|coat|handbag|bag|shoes?|boots?|mug|rug)\b(?!-)(?![\s-]+(?:of\s+(?:the|my|his|her)\s+)?"
     r"(?:skin|foot|feet|body|patient|leg|arm|hand|photo|picture|pic|selfie|image|shot)s?\b)", re.IGNORECASE)
 # a picture of another kind than any the catalogue's targets are seen in ("on this brain MRI", "in the
 # chest CT"): a target reached by a word of its catalogue entry, not by its name, is not asked for there
@@ -565,7 +565,7 @@ _TAKE_BACK = (r"(?:no|nope)[,.]?\s+(?:wait|actually|sorry|i\s+meant|i\s+mean|my\
               r"(?:actually[,.]?\s+|oh\s+)?(?:never\s*mind|forget\s+(?:it|that))(?=\s*[,.;:!\u2013\u2014\u2026-]|\s*$)|on\s+second\s+thoughts?|"
               r"correction(?=\s*[:,])")
 _APOLOGY = r"oops|whoops|sorry(?!\s+(?:for|about|if|that|to|but|again)\b)"
-_MARK = r"(?:[,;:!?\u2013\u2014\u2026.]|(?<=\s)-)"
+_MARK = r"(?:[,;:!?\u2013\u2014\u2026.]|(?<=\s)--?)"
 _BETWEEN = r"[\s,.;:!\u2013\u2014\u2026-]*"
 CORRECTIONS = re.compile(
     _MARK + r"\s*(?P<word>" + _TAKE_BACK + "|" + _APOLOGY + r")\b"
@@ -742,6 +742,8 @@ NO_DRAWING = re.compile(
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+(?:need|want|require)\s+(?:a|the|any)\s+(?:mask|masks|segmentation|outline|"
     r"drawing|overlay|contour)\b(?=\s*(?:[,.;:!?)]|$))"
     r"|(?:^|[,;]\s*)no\s+(?:mask|masks|masking|segmentation|segmenting|drawing)\s*(?=$|[.;!?)])"
+    r"|(?:^|[,;]\s*)cancel\s+(?:that|it|this|the\s+request)\s*(?=$|[.;!?)])"
+    r"|\b(?:do\s+not|don['\u2019]?t)\s+do\s+(?:it|this|that|anything)\s+(?:now|yet|right\s+now)\b"
     # ("no need to outline the skin lesion, thanks, I already did it by hand")
     r"|\bno\s+need\s+to\s+(?:segment|mask|draw|outline|delineate|contour|trace|annotate|mark|highlight|shade|circle)\b"
     r"[^.?!]*\b(?:already|myself|ourselves|by\s+hand|manually)\b(?![^.?!]*\b(?:instead|just|only|but)\b)"
@@ -826,7 +828,7 @@ METHOD_QUESTION = re.compile(r"\b(?:was|were|is|are)\s+(?:that|it|this|they|thos
 # a request said as a supposition, with no picture to draw on ("Hypothetically, if I sent you a colonoscopy
 # frame tomorrow, would you be able to outline the polyp? I'm not sending one now.")
 HYPOTHETICAL = re.compile(r"(?<!\bnot\s)(?<!\bnot\sa\s)\bhypothetical(?:ly)?\b|\b(?:i['\u2019]?m|i\s+am)\s+not\s+(?:sending|attaching|uploading|giving)\s+(?:you\s+)?(?:one|it|an?\s+\w+)\b"
-                          r"|\bif\s+i\s+(?:were\s+to\s+)?(?:sent|send|uploaded|upload|gave|give|attached|attach)\s+you\s+[^.?!]{0,40}?\b(?:tomorrow|later|next\s+(?:week|time)|one\s+day|someday|in\s+the\s+future)\b",
+                          r"|\bif\s+i\s+(?:were\s+to\s+)?(?:sent|send|uploaded|upload|gave|give|attached|attach)\s+(?:you\s+)?[^.?!]{0,40}?\b(?:tomorrow|later|next\s+(?:week|time)|one\s+day|someday|in\s+the\s+future)\b",
                           re.IGNORECASE)
 
 
@@ -1046,10 +1048,15 @@ RELATION = re.compile(r"\b(?:overlap(?:ping)?\s+(?:region|area|zone|part)|(?:reg
                       r"intersection\s+of|(?:only|just)\s+where\s+(?:the\s+)?[\w\s]{1,25}?\s+(?:overlaps?|crosses|covers|meets|"
                       r"touches|intersects))\b", re.IGNORECASE)
 # a part of a target alone ("segment the stalk only of the pedunculated polyp, not the head"): no target's mask
-PART_ONLY = re.compile(r"\b(?:(?<!\bnot\s)(?:only|just)\s+(?:the\s+)?(?P<a>PARTS)\s+(?:of|on|in)\b|(?P<b>PARTS)\s+(?:only|alone)\s+(?:of|on|in)\b)"
+PART_ONLY = re.compile(r"\b(?:(?<!\bnot\s)(?:only|just)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?(?P<a>PARTS)\s+(?:of|on|in|inside|within)\b|"
+                       r"(?P<b>PARTS)\s+(?:only|alone)\s+(?:of|on|in)\b|"
+                       # (a part as what is asked: "the granulation tissue in the wound bed")
+                       r"(?:^|[.;:!?]\s*)(?:(?:please\s+)?(?:segment|outline|mask|trace|highlight|mark|draw|delineate|annotate)\s+)?(?:the\s+)?"
+                       r"(?:[\w-]+\s+){0,2}?(?P<c>PARTS)\s+(?:in|inside|within)\s+(?:the|this)\b)"
                        .replace("PARTS", r"(?:stalk|stalks|head|slough|granulation\s+tissue|blue[\s-]white\s+veil|veil|pigment\s+network|"
                                          r"globules|dots|streaks|lobe|upper\s+lobe|lower\s+lobe|middle\s+lobe|apex|apices|hilum|hila|"
-                                         r"ventricle|atrium|chambers?|shaft|medial\s+end|lateral\s+end|necrotic\s+centre|necrotic\s+center)"),
+                                         r"ventricle|atrium|chambers?|shaft|medial\s+end|lateral\s+end|necrotic\s+centre|necrotic\s+center|necrotic\s+tissue|"
+                                         r"necrosis|eschar|fibrin|granulating\s+tissue)"),
                        re.IGNORECASE)
 # keys struck at random ("asdfjkl;; qwerty lung zzzz"): a run along one row of the keyboard, or one key held
 KEYBOARD_ROWS = (frozenset("qwertyuiop"), frozenset("asdfghjkl"), frozenset("zxcvbnm"))
