@@ -62,6 +62,10 @@ def test_a_lateral_chest_film_is_no_frontal_one_but_either_is_a_radiograph():
     # a film of another part of the body is no chest film
     assert kinds_in_prompt("right clavicle on an AP shoulder radiograph") == {"other radiograph"}
     assert not compatible("other radiograph", "frontal radiograph") and not compatible("other radiograph", "photograph")
+    r = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, min_margin=0.05,
+                       modalities={**MODALITIES, **{t: ["frontal radiograph"] for t in RADIOGRAPHS}})
+    for prompt in ("right clavicle on an AP shoulder radiograph", "draw the foot ulcer on this AP foot x-ray"):
+        assert r.resolve(prompt).refused and r.resolve(prompt).target is None, prompt
     assert not compatible("lateral radiograph", "frontal radiograph")
     # a record that says only "radiograph" does not say which view: it accepts either
     assert compatible("lateral radiograph", "radiograph") and compatible("radiograph", "frontal radiograph")

@@ -1673,9 +1673,10 @@ def test_minilm_reads_list_38s_misses(lite_names):
         ("the mole on my jacket-covered arm, photo attached", "skin lesion"),
         ("Segment the left lung -- sorry, the heart", "heart"),
         ("segment the heart on this AP chest film", "heart")])
-    # ("right clavicle on an AP shoulder radiograph": the record's modalities refuse it, tests/test_modality.py)
+    # ("right clavicle on an AP shoulder radiograph", "the foot ulcer on this AP foot x-ray": the record's
+    # modalities refuse them, tests/test_modality.py)
     for decoy in ("only the black necrotic tissue inside the foot ulcer",
                   "the granulation tissue in the wound bed", "Segment the left lung -- actually never mind, cancel that.",
                   "If I uploaded a chest X-ray later, how would you go about segmenting the heart? Don't do it now.",
-                  "the lesion-like stain on this leather jacket", "draw the foot ulcer on this AP foot x-ray"):
+                  "the lesion-like stain on this leather jacket"):
         _assert_refused(r, decoy)
