@@ -450,7 +450,7 @@ def _expand(text: str) -> str:
     values = _payload_values(plain)
     if values is plain:  # (no fields: an emoji between two clauses ends the first)
         values = text = EMOJI.sub(", ", text).strip(" ,")
-    text = VIEWER_SIDE.sub(lambda m: "the patient's " + ("right" if m.group(1).lower() == "left" else "left"), values)
+    text = VIEWER_SIDE.sub(lambda m: "the patient's " + OTHER_SIDE[m.group(1).lower()], values)
     text = re.sub(r"\b([A-Za-z]+)[nN]['\u2019`\u02bc][tT]\b", lambda m: CONTRACTED.get(m.group(1).lower(), m.group(1)) + " not", text)
     text = re.sub(r"\bdicom[\s-]+seg\b", "dicomseg", text, flags=re.IGNORECASE)  # a file format, no "segment"
     film = _FILM.search(text) is not None  # ("chess x ray" says an x-ray)
