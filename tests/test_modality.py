@@ -264,3 +264,20 @@ def test_the_segmenter_answers_a_target_on_another_kind_of_picture_with_an_empty
     assert r_same.mask.any() and not row_same["refused"] and row_same["refused_because"] is None
     assert not r_other.mask.any() and row_other["refused"] and "radiograph" in row_other["refused_because"]
     assert not row_other["called_present"]
+
+
+def test_a_scope_frame_and_an_archive_name_say_the_picture_and_keep_the_candidates_it_can_show():
+    assert kinds_of("this scope frame") == {"endoscopy"} and kinds_of("microscope image") != {"endoscopy"}
+    assert kinds_of("ISIC-style image") == {"dermoscopy"} and kinds_of("a Kvasir-SEG frame") == {"colonoscopy"}
+    r = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, min_margin=0.05,
+                       modalities={**MODALITIES, **{t: ["frontal radiograph"] for t in RADIOGRAPHS}})
+    # a word two targets share ("growth": a polyp, a skin lesion) on a picture only one of them is seen in
+    found = r.resolve("the growth in this image")
+    assert found.target is None and {"polyp", "skin lesion"} <= set(found.candidates)
+    assert r.resolve("the growth in this scope frame").target == "polyp"
+    assert r.resolve("ISIC-style image, need a binary mask of the lesion vs surrounding skin").target == "skin lesion"
+    # a target's head word said as many, on a picture none of those targets was trained on
+    for prompt in ("both lungs on an axial CT scan", "the clavicles on a lateral chest film"):
+        found = r.resolve(prompt)
+        assert found.refused and found.target is None and "frontal radiograph" in found.reason, prompt
+    assert not r.resolve("the lungs on this chest film").refused

@@ -1680,3 +1680,39 @@ def test_minilm_reads_list_38s_misses(lite_names):
                   "If I uploaded a chest X-ray later, how would you go about segmenting the heart? Don't do it now.",
                   "the lesion-like stain on this leather jacket"):
         _assert_refused(r, decoy)
+
+
+def test_minilm_reads_list_39_and_40s_misses(lite_names):
+    """Lists 39 and 40's misses and decoys 33 and 34's hits at first reading (the rules of session 30's
+    end), and what the rules for them must leave alone."""
+    r = lite_names
+    _assert_reads(r, [
+        ("Segmentiere bitte das diabetische Fußulkus auf diesem Foto.", "foot ulcer"),  # a German compound
+        ("um can you highlight the raw broken skin on the big toe, the wound itself not the callus around it", "foot ulcer"),
+        ("the heart outline please, I want to check whether it's enlarged on this PA film", "heart"),
+        ("the bone under the neck on the patient's right, which shows up on the left of the image", "right clavicle"),
+        ("--structure clavicle --side patient-right", "right clavicle"),
+        ("--structure clavicle --side image-right", "left clavicle"),
+        ("the horizontal bone at the top on the right side of the image, which is the patient's left collarbone", "left clavicle"),
+        # session 30's one review finding left: the remark before what is asked instead names nothing
+        ("Segment the heart. Forget that, the last one was fine; now the left lung", "left lung"),
+        ("Segment the polyp - sorry, the heart", "heart"),
+        ("segment the polyp, never mind the folds", "polyp")])
+    for decoy in ("define diabetic foot ulcer", "conta quanti polipi ci sono in questo video",
+                  "is this foot wound getting better or worse?", "outline the patient's left lung... no, cancel that, forget it",
+                  "Qu'est-ce qu'un mélanome ?", "what is a melanoma?",
+                  # what the new rules must not read as asked: a restatement said sound or left out
+                  "segment the callus, the wound itself is fine",
+                  "Segment the dark corner vignetting of the dermoscopy image, including the circular lens border; exclude the "
+                  "skin surface, the lesion itself and any gel bubbles.",
+                  "Please mask the ileocaecal valve in this colonoscopy frame. It looks a bit bulky and lipomatous, but it is "
+                  "the valve and not a lesion."):
+        _assert_refused(r, decoy)
+    # the picture said as a label of its own is no thing asked for: the lesion is read, or left to the
+    # image with the skin lesion among the candidates (the record's modalities then choose: tests/test_modality.py)
+    for prompt in ("ISIC-style image, need a binary mask of the lesoin vs surrounding skin", "dermoscopy image, I need a mask of the lesion"):
+        found = r.resolve(prompt)
+        assert not found.refused and (found.target == "skin lesion" or "skin lesion" in found.candidates), prompt
+    # "define" that draws, and "the bone under the neck" without a side, are no definition or clavicle
+    assert not r.resolve("define the lesion border please").refused
+    assert r.resolve("the bone under the neck").target is None

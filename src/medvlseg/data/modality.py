@@ -24,6 +24,7 @@ the other or an ancestor of it: "this endoscopy frame" may be a colonoscopy, "th
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -42,12 +43,15 @@ KINDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "photograph": (None, (r"(?:clinical|wound|digital|colou?r|skin|foot)\s+(?:photo(?:graph)?|pic(?:ture)?)s?", r"photographic",
                           r"selfies?", r"(?:smart)?phone\s+(?:image|picture|photo|pic|snap)s?", r"camera\s+phone")),
     "dermoscopy": ("photograph", (r"derm[ao]?t?oscop(?:y|ic|es?)", r"dermoscop(?:y|ic|es?)", r"dermatoscop(?:y|ic|es?)",
-                                  r"epiluminescence(?:\s+microscopy)?")),
-    "endoscopy": (None, (r"endoscop(?:y|ic|es?)",)),
+                                  r"epiluminescence(?:\s+microscopy)?",
+                                  # (the dermoscopy archives: "an ISIC-style image")
+                                  r"isic(?:\s*20\d\d)?", r"ham\s*10000")),
+    # ("this scope frame": an endoscope's; not a microscope's, a word of its own)
+    "endoscopy": (None, (r"endoscop(?:y|ic|es?)", r"(?:endo)?scope\s+(?:frames?|images?|views?|pictures?|stills?|videos?|shots?|footage)")),
     # (a swallowed camera's frames: another optic, light and resolution than a colonoscope's)
     "capsule endoscopy": ("endoscopy", (r"(?:video\s+|wireless\s+)?capsule\s+endoscop(?:y|ic|es?)", r"vce", r"pillcam",
                                         r"(?:video|wireless|endoscopy)\s+capsules?")),
-    "colonoscopy": ("endoscopy", (r"colonoscop(?:y|ic|es?)", r"coloscop(?:y|ic|es?)", r"sigmoidoscop(?:y|ic|es?)",
+    "colonoscopy": ("endoscopy", (r"colonoscop(?:y|ic|es?)", r"kvasir(?:[\s-]seg)?", r"cvc[\s-]clinicdb", r"coloscop(?:y|ic|es?)", r"sigmoidoscop(?:y|ic|es?)",
                                   r"lower\s+gi\s+endoscopy")),
     "upper gi endoscopy": ("endoscopy", (r"gastroscop(?:y|ic|es?)", r"egd", r"o?esophagogastroduodenoscop(?:y|ic|es?)",
                                          r"upper\s+(?:gi\s+)?endoscop(?:y|ic|es?)")),
@@ -140,6 +144,12 @@ def kinds_of(text: str) -> set[str]:
         # (outside the kinds' words: the "photograph" of "fundus photograph" is no second kind)
         kinds |= {CODES[w] for w in re.findall(r"[a-z0-9]+", _ANY.sub(" ", text)) if w in CODES}
     return {k for k in kinds if not any(o != k and k in _ancestors(o) for o in kinds)}
+
+
+@functools.lru_cache(maxsize=4096)  # (the resolver asks it of the same clauses many times over)
+def without_kinds(text: str) -> str:
+    """``text`` without the words that name a kind of picture ("ISIC-style image" -> " -style image")."""
+    return _ANY.sub(" ", str(text))
 
 
 def kind_of(text: str) -> str | None:

@@ -134,7 +134,7 @@ import jellyfish
 import torch
 import yaml
 
-from ..data.modality import canonical, compatible, kinds_in_prompt
+from ..data.modality import canonical, compatible, kinds_in_prompt, without_kinds
 from .attributes import (COLOR_PALETTE, GREY_WORDS, LOCATIONS, MANY_WORD, NUMBER_WORDS, SHAPES, SIZE_CLASSES, TargetCatalog,
                          load_targets, pluralize)
 
@@ -618,6 +618,9 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                      r"\bbone\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+the\s+(?:sternum|breastbone|manubrium)\s+(?:and|to|with)\s+the\s+(?:\w+\s+)?shoulder\b|"
                      r"\bbone\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+the\s+(?:\w+\s+)?shoulder\s+(?:and|to|with)\s+the\s+(?:sternum|breastbone|manubrium)\b"),
      (_SEEN_CHEST,)),
+    # (the neck places it on any picture; "the horizontal bone at the top" only on a chest film)
+    ("clavicle", _rx(r"\bbones?\s+(?:just\s+|right\s+)?(?:under|below|beneath|at\s+the\s+(?:base|bottom|root)\s+of)\s+the\s+neck\b"), ()),
+    ("clavicle", _rx(r"\bhorizontal\s+bones?\s+(?:\w+\s+){0,2}?(?:at|across|along)\s+the\s+(?:very\s+)?(?:top|upper)\b"), (_SEEN_CHEST,)),
     ("polyp", _rx(r"\b(?:mucosal\s+)?(?:protrusion|protuberance|outgrowth|excrescence)s?\b"),
      (_rx(r"\b(?:mucosa|mucosal|bowel|colon|colonic|lumen|colonoscopy|endoscopy|rectum|rectal|sigmoid|ca?ecum)\b"),)),
 ]
@@ -686,6 +689,9 @@ def _retracted(text: str, naming: frozenset[str]) -> str:
             return re.sub(r"\b(?:left|right)\b", side, before.rstrip(), flags=re.IGNORECASE)
         if set(_words(rest)) & (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS | {"want", "need", "like"}):
             return rest
+        # a remark before what is asked instead names nothing ("Forget that, the last one was fine; now the left lung")
+        clauses = re.split(r"(?<=[;.!?])\s+", rest.strip())
+        rest = " ".join(clauses[next(i for i, c in enumerate(clauses) if naming.intersection(_words(c))):])
         # the request of the sentence corrected ("Sorry, long week. Segment the polyp - sorry, the heart")
         request = REQUEST.match(re.split(r"[.;!?]+\s+", before.strip())[-1] + " ")
         # ("no wait, not the callus, the ulcer": a request before "not" would read as "do not")
@@ -693,6 +699,24 @@ def _retracted(text: str, naming: frozenset[str]) -> str:
     return text
 
 
+# a clause that restates what the request before it asks for, by the thing's own word ("..., the wound
+# itself not the callus around it", "-- just the ulcer alone")
+RESTATED = re.compile(r"[,;:\u2013\u2014]\s*(?:i\s+mean\s+|i\.e\.\s*|that\s+is\s*,?\s*|(?:just|only)\s+)?the\s+(?P<np>(?:[\w-]+\s+){0,3}?[\w-]+)\s+"
+                      r"(?:itself|alone|proper)\b(?!\s+(?:is|are|was|were|looks?|seems?|stays?|remains?|excluded|left\s+out|not\s+(?:included|wanted|needed))\b)",
+                      re.IGNORECASE)
+
+
+def _restated(prompt: str) -> list[str]:
+    """The noun phrases of the clauses that restate what is asked (:data:`RESTATED`), not in a list of
+    what is left out ("exclude the skin surface, the lesion itself and any gel bubbles")."""
+    return [m.group("np") for m in RESTATED.finditer(prompt)
+            if not LEFT_OUT.search(re.split(r"[.;!?]", prompt[: m.start()])[-1])]
+
+
+LEFT_OUT = re.compile(r"\b(?:exclud\w*|without|not|except|apart\s+from|leave\s+out|leaving\s+out|omit\w*|ignor\w*|minus)\b", re.IGNORECASE)
+# what a label of the picture says beside its kind ("ISIC-style image", "a typical dermoscopy photo")
+PICTURE_LABEL_WORDS = frozenset({"style", "like", "type", "kind", "typical", "sample", "example", "attached", "new", "another",
+                                 "test", "input", "here", "is", "s"})
 # words for the picture itself, which no correction asks for ("sorry, the film is a bit dark")
 PICTURE_WORDS = frozenset({"image", "images", "picture", "photo", "photograph", "film", "frame", "shot", "view", "scan",
                            "radiograph", "x", "ray", "still", "screen", "quality"})
@@ -755,6 +779,11 @@ NO_DRAWING = re.compile(
     r"|\b(?:cancel|abort|withdraw|retract|revoke|scrap)\s+(?:the|my|this|that|our)\s+[^.?!]{0,40}?\b(?:request|order|job|task)s?\b"
     r"(?![^.?!]*\b(?:instead|just|only|but|rather)\b)",
     re.IGNORECASE)
+# a request taken back at the end of the prompt, with nothing asked after it ("outline the patient's left
+# lung... no, cancel that, forget it"; not "Forget that, the last one was fine; now the left lung")
+TAKEN_BACK = re.compile(r"(?:^|[,;.:!\u2026\u2013\u2014-]\s*)(?:no\s*,?\s*|actually\s*,?\s*|oh\s*,?\s*)?(?:cancel\s+(?:that|it|this)|forget\s+(?:it|that|about\s+it)|"
+                        r"never\s*mind|scratch\s+that)(?:\s*[,;]\s*(?:cancel\s+(?:that|it|this)|forget\s+(?:it|that|about\s+it)|never\s*mind|scratch\s+that))*"
+                        r"\s*[.!]*\s*$", re.IGNORECASE)
 # ... or by asking for an answer that is no mask ("just tell me yes or no", "a number is enough",
 # "describe it in words")
 ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
@@ -784,6 +813,8 @@ OTHER_TASKS = re.compile(
     r"(?:^|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)(?:design|fix|book|write|translate|compose|"
     r"summari[sz]e|explain|count|classify|diagnose|schedule|email|recommend|suggest|debug|reserve|buy|sell|generate|create|"
     r"calculate|quantify|draft|"
+    # ("define diabetic foot ulcer"; not "define the lesion border", a drawing)
+    r"define(?!\s+(?:\w+\s+){0,4}?(?:borders?|boundar(?:y|ies)|margins?|edges?|outlines?|extent|contours?|regions?|areas?|limits?)\b)|"
     r"synthesi[sz]e|simulate|read|compare|export|convert|upload|download|rename|zip|forward|"
     # (verbs only with an object: "Grade 2 foot ulcer" is a label)
     r"(?:grade|stage|score|rate)(?=\s+(?:this|that|these|those|the|a|an|it|them|my|his|her|their|our)\b))\b|"
@@ -818,7 +849,13 @@ ANSWER_QUESTIONS = re.compile(
     r"(?:^\s*|[.!?:;,]\s*|\s[-\u2013\u2014]\s*)(?:how\s+(?:many|much|big|large|long|old)|did\s+(?=\w)|"
     r"who\s+\w+|when\s+(?:was|were|did)\b|why\s+(?:is|are|was|were|does|do|did)\b|should\s+(?:i|we)\b|"
     r"(?:what|which)\W+(?:\w+\W+){0,3}?(?:grade|stage|class|classification|type|kind|score|ratio|size|diagnosis|cause|percentage|"
-    r"probability|risk|name|index|capacity|volume|weight|function|purpose)\b)[^.!?]*\?", re.IGNORECASE)
+    r"probability|risk|name|index|capacity|volume|weight|function|purpose)\b|"
+    # ("is this foot wound getting better or worse?")
+    r"(?:is|are|has|have)\s+(?:this|that|the|my|his|her|it|its)\b[^.!?]{0,60}?\b(?:better|worse|healing|healed|improving|improved|"
+    r"worsening|progressing|shrinking|growing)\b|"
+    # a definition ("what is a melanoma?", "Qu'est-ce qu'un mélanome ?" as translated: "est-ce un melanoma ?")
+    r"(?:what\s+(?:is|are)|what['\u2019]?s|est[\s-]ce|que\s+es|was\s+ist|cos['\u2019]?\s*e)\s+(?:a|an|un|une|una|uno|ein|eine)\s+[\w-]+(?:\s+[\w-]+)?\s*(?=\?))"
+    r"[^.!?]*\?", re.IGNORECASE)
 
 
 # a question of how a mask was made ("Last week you segmented the right lung ... Was that done with a
@@ -985,7 +1022,7 @@ CLI_START = re.compile(r"^\s*(?:\$\s*)?[\w./-]+(?:\s+[\w./-]+){0,2}?\s+--?[A-Za-
 CLI_ASKED = re.compile(r"(?:^|\s)--(?:prompt|text|target|query|structure|label|organ|class|anatomy|find|segment)"
                        r"(?:[\s=]+)(?:'(.*?)'(?=\s+--?[A-Za-z]|\s*$)|\"([^\"]*)\"|([^\s'\"-].*?)(?=\s+--?[A-Za-z]|\s*$))",
                        re.IGNORECASE)
-CLI_SIDE = re.compile(r"(?:^|\s)--(?:side|laterality|lat)[\s=]+['\"]?([\w ]*?)['\"]?(?=\s+--?[A-Za-z]|\s*$)", re.IGNORECASE)
+CLI_SIDE = re.compile(r"(?:^|\s)--(?:side|laterality|lat)[\s=]+['\"]?([\w -]*?)['\"]?(?=\s+--?[A-Za-z]|\s*$)", re.IGNORECASE)
 def _cli_side(value: str) -> str:
     """The patient's side a command's side flag says ("patient_left", "R", "image_right" -> "left"), or ""."""
     words = [ABBREVIATIONS.get(w, w) for w in _words(value)]
@@ -1189,6 +1226,19 @@ def _translate(text: str) -> str:
         return folded
     folded = CZECH_LEFT.sub("left", folded)
 
+    def compound(w: str) -> str | None:
+        # two glossary words written as one, as German does, with or without a joining letter
+        # ("fussulkus": "fuss" + "ulkus" -> "foot ulcer")
+        if not w.isascii() or len(w) < 7:
+            return None
+        for i in range(3, len(w) - 2):
+            first = glossary.always.get(w[:i]) or glossary.beside.get(w[:i])
+            for link in ("", "s", "n", "en", "e"):
+                last = w[i:]
+                if first and last.startswith(link) and len(last) - len(link) >= 3 and last[len(link):] in glossary.always:
+                    return f"{first} {glossary.always[last[len(link):]]}"
+        return None
+
     def read(m: re.Match) -> str:
         w = m.group().lower()
         hyphenated = m.string[m.start() - 1 : m.start()] == "-" or m.string[m.end() : m.end() + 1] == "-"
@@ -1197,7 +1247,7 @@ def _translate(text: str) -> str:
         if hyphenated:
             return m.group()
         stem = stem_of(w)
-        return glossary.beside.get(w) or (glossary.stems[stem] if stem else None) or m.group()
+        return glossary.beside.get(w) or (glossary.stems[stem] if stem else None) or compound(w) or m.group()
 
     english = re.sub(LETTERS, read, FRENCH_NEGATION.sub("no ", ELISIONS.sub("", folded)))
     english = re.sub(r"\b([A-Za-z]+)\s+healthy\b", r"healthy \1", english)  # "piel sana" -> "skin healthy"
@@ -1226,6 +1276,8 @@ def _asked_texts(text: str, each: bool = False) -> list[str]:
         kept = [w for w, f in zip(words[i : i + n], landmark[i : i + n]) if not f and w not in LANDMARK_WORDS | EXCLUSIONS]
         i += n
         asked = " ".join(CONTEXT.sub(" ", INSTRUCTION.sub("", " ".join(kept) + " ")).split())  # ("can you mark")
+        if asked != without_kinds(asked) and set(_words(without_kinds(asked))) <= PICTURE_WORDS | DETERMINERS | PICTURE_LABEL_WORDS:
+            asked = ""  # the picture said as a label of its own ("ISIC-style image, need a mask of the lesion")
         if asked or each:
             texts.append(asked)
     return texts
@@ -1916,12 +1968,17 @@ class PromptResolver:
 
     def _asks_for_else(self, prompt: str, target: str, also: Collection[str] = frozenset()) -> bool:
         """The prompt's first request ("Segment the specular highlights ...") asks for something with
-        none of ``target``'s words (and none of ``also``) outside its landmark phrases."""
+        none of ``target``'s words (and none of ``also``) outside its landmark phrases, and no later
+        clause restates it as ``target`` (:data:`RESTATED`)."""
+        if any(set(_words(np)) & self._heads[target] for np in _restated(prompt)):
+            return False  # ("highlight the raw broken skin on the big toe, the wound itself not the callus around it")
         # (a request after "and" in a clause that asks for none: "leave it alone and outline the fold")
         pieces = [p for clause in _clauses(prompt)
                   for p in ([clause] if REQUEST.match(clause + " ") else re.split(r"\s+(?:and|but)\s+(?=\w)", clause))]
         # ("include" adds to what is drawn: "redo the polyp segmentation and include its flat base")
-        asked = [(clause, m) for clause in pieces if (m := REQUEST.match(clause + " ")) is not None and "include" not in _words(m.group())]
+        # (a wish to learn whether or how something is, a purpose: "the heart outline, I want to check whether it's enlarged")
+        asked = [(clause, m) for clause in pieces if (m := REQUEST.match(clause + " ")) is not None and "include" not in _words(m.group())
+                 and not (PURPOSE.match(" ".join(_words(clause))) and re.search(r"\b(?:whether|if|how)\b", clause, re.IGNORECASE))]
         # a request to look first, and one to draw after it ("I need to check for a midshaft fracture, so
         # mask the whole right clavicle"): the drawing says what is asked
         drawn = [(c, m) for c, m in asked if set(_words(m.group())) & DRAWING_VERBS]
@@ -1979,6 +2036,10 @@ class PromptResolver:
                     if all(w in allowed or w.isdigit() or (w == "for" and k > 0 and before[k - 1] in FILE_MASKS | {"masks"})
                            for k, w in enumerate(before)) and (after is None or after in follows):
                         found.add(t)
+        if not found:
+            # a later clause that restates what is asked by one target's word ("..., the wound itself not the callus")
+            restated = {t for np in _restated(prompt) for t, heads in self._heads.items() if heads & set(_words(np))}
+            found = restated if len(restated) == 1 else found
         return found
 
     def _named(self, prompt: str) -> tuple[set[str], set[str]]:
@@ -2065,6 +2126,10 @@ class PromptResolver:
             return None
         each = [self._closest(t, landmarks) for t in texts]
         hits = [r for r in each if r.target is not None]
+        if len(patient) == 1 and {_twin(r.target) for r in hits} == {r.target for r in hits} and len(hits) > 1:
+            # twins told apart by the side the prompt says is the patient's ("the bone on the right side of
+            # the image, which is the patient's left collarbone": a clause without "of the image" reads as right)
+            hits = [r for r in hits if _sides(r.target) == patient]
         if not hits or any(r.target != hits[0].target for r in hits):
             return None
         best = max(hits, key=lambda r: r.similarity)
@@ -2087,7 +2152,7 @@ class PromptResolver:
         written = self._written(translated)  # (its shorthand and slips read: "count the polyps, then segmnt them")
         retracted = _retracted(written, self._naming)
         corrected = [m for m in CORRECTIONS.finditer(written) if not _apology(m)]
-        if _declines_drawing(written) or _declines_drawing(retracted) or (corrected and _declines_drawing(written[corrected[-1].end():])) \
+        if _declines_drawing(written) or _declines_drawing(retracted) or TAKEN_BACK.search(written) or (corrected and _declines_drawing(written[corrected[-1].end():])) \
                 or self._other_task(translated) or OUTPUT_ELSE.search(translated) or _asks_empty(written) or (HYPOTHETICAL.search(written) and not _requests(written) and not HYPOTHESIS_THEN_REQUEST.search(written)) \
                 or ((method := METHOD_QUESTION.search(written)) and not _requests(written) and not self._named(written[method.end():])[0]):
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything."; "Segment the
@@ -2114,6 +2179,14 @@ class PromptResolver:
                 # the left side of the image ... (the patient's side with three lobes)" is the right lung)
                 or found.target is not None and found.target != look and _sides(found.target) and _twin(found.target) == look):
             found = Resolution(given, look, look, found.similarity, found.runner_up)
+        if found.target is None and len(found.candidates) > 1 and (asked := _kinds_said((translated, written))):
+            # the kind of picture said keeps the candidates seen in such pictures ("pedunculated growth in the
+            # sigmoid on this scope frame": no skin lesion)
+            fits = tuple(t for t in found.candidates
+                         if t not in self._modalities or any(compatible(a, m) for a in asked for m in self._modalities[t]))
+            if len(fits) == 1:
+                return Resolution(given, fits[0], fits[0], found.similarity, found.runner_up)
+            found = dataclasses.replace(found, candidates=fits or found.candidates)
         other = self._another_picture((translated, written), prompt, (found.target, *found.candidates) if found.target else found.candidates)
         if other is not None:
             reason, known = other
@@ -2197,7 +2270,10 @@ class PromptResolver:
           brain MRI": the catalogue's lesions are seen in photographs, dermoscopy and colonoscopy;
           "the left lung on this chest CT" is then still read)."""
         # (a prompt that names its target as a model reading sentences is given it unchanged: that target)
-        named = tuple(found) or (tuple(sorted(self._named(prompt)[0])) if self._modalities else ())
+        # (or whose head words it says as many: "both lungs on an axial CT scan", "the clavicles on a lateral film")
+        words = set(_words(prompt))
+        heads = {t for t, hs in self._heads.items() if any(h + "s" in words for h in hs)}
+        named = tuple(found) or (tuple(sorted(self._named(prompt)[0] or heads)) if self._modalities else ())
         if named and all(t in self._modalities for t in named):
             asked = _kinds_said(said)
             if asked and not any(compatible(a, m) for t in named for m in self._modalities[t] for a in asked):
