@@ -1716,3 +1716,21 @@ def test_minilm_reads_list_39_and_40s_misses(lite_names):
     # "define" that draws, and "the bone under the neck" without a side, are no definition or clavicle
     assert not r.resolve("define the lesion border please").refused
     assert r.resolve("the bone under the neck").target is None
+    # the review's ordinary wording: a remark taken back, a drawing "define", a question beside a request
+    _assert_reads(r, [
+        ("Segment the heart. I wanted the lungs as well... never mind.", "heart"),
+        ("Outline the polyp. The frame is a bit blurry, never mind.", "polyp"),
+        ("Please segment the skin lesion. There's a ruler in the picture - never mind.", "skin lesion"),
+        ("Please define the polyp's margins.", "polyp"),
+        ("Define the wound bed on this foot photo.", "foot ulcer"),
+        ("Please define the left lung field on this chest X-ray.", "left lung"),
+        ("Is the ulcer healing? Mask of the wound, please.", "foot ulcer"),
+        ("Is this foot ulcer getting better? I'd like a mask of it to compare.", "foot ulcer"),
+        ("The ulcer on the patient's left heel, the deep sloughy sore, the open wound", "foot ulcer")])
+    # ... and a target said after what is asked, as done or not needed, or as a part of itself
+    for prompt in ("Segment the halo around the lesion; the lesion itself doesn't need a mask.",
+                   "Outline the epicardial fat pad; the heart itself has already been segmented.",
+                   "Segment the callus around the wound, the wound itself we already have.",
+                   "Mark the stalk, the polyp itself doesn't matter.", "Segment the pleural effusion; the lung itself can wait.",
+                   "Bitte segmentiere das Rechtsherz."):
+        assert r.resolve(prompt).target is None, prompt

@@ -24,7 +24,6 @@ the other or an ancestor of it: "this endoscopy frame" may be a colonoscopy, "th
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -146,7 +145,6 @@ def kinds_of(text: str) -> set[str]:
     return {k for k in kinds if not any(o != k and k in _ancestors(o) for o in kinds)}
 
 
-@functools.lru_cache(maxsize=4096)  # (the resolver asks it of the same clauses many times over)
 def without_kinds(text: str) -> str:
     """``text`` without the words that name a kind of picture ("ISIC-style image" -> " -style image")."""
     return _ANY.sub(" ", str(text))

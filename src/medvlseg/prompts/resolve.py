@@ -690,8 +690,8 @@ def _retracted(text: str, naming: frozenset[str]) -> str:
         if set(_words(rest)) & (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS | {"want", "need", "like"}):
             return rest
         # a remark before what is asked instead names nothing ("Forget that, the last one was fine; now the left lung")
-        clauses = re.split(r"(?<=[;.!?])\s+", rest.strip())
-        rest = " ".join(clauses[next(i for i, c in enumerate(clauses) if naming.intersection(_words(c))):])
+        clauses = re.split(r"(?<=[.;!?])\s+", rest.strip())
+        rest = " ".join(clauses[next((i for i, c in enumerate(clauses) if naming.intersection(_words(c))), 0):])
         # the request of the sentence corrected ("Sorry, long week. Segment the polyp - sorry, the heart")
         request = REQUEST.match(re.split(r"[.;!?]+\s+", before.strip())[-1] + " ")
         # ("no wait, not the callus, the ulcer": a request before "not" would read as "do not")
@@ -702,8 +702,10 @@ def _retracted(text: str, naming: frozenset[str]) -> str:
 # a clause that restates what the request before it asks for, by the thing's own word ("..., the wound
 # itself not the callus around it", "-- just the ulcer alone")
 RESTATED = re.compile(r"[,;:\u2013\u2014]\s*(?:i\s+mean\s+|i\.e\.\s*|that\s+is\s*,?\s*|(?:just|only)\s+)?the\s+(?P<np>(?:[\w-]+\s+){0,3}?[\w-]+)\s+"
-                      r"(?:itself|alone|proper)\b(?!\s+(?:is|are|was|were|looks?|seems?|stays?|remains?|excluded|left\s+out|not\s+(?:included|wanted|needed))\b)",
-                      re.IGNORECASE)
+                      r"(?:itself|alone|proper)\b(?=\s*(?:$|[.,;!?)]|(?:and\s+|but\s+)?(?:not|without|excluding|only|please)\b)"
+                      r"(?!\s*,?\s*not\s+(?:included|wanted|needed)\b))", re.IGNORECASE)
+
+LEFT_OUT = re.compile(r"\b(?:exclud\w*|without|not|except|apart\s+from|leave\s+out|leaving\s+out|omit\w*|ignor\w*|minus)\b", re.IGNORECASE)
 
 
 def _restated(prompt: str) -> list[str]:
@@ -713,7 +715,6 @@ def _restated(prompt: str) -> list[str]:
             if not LEFT_OUT.search(re.split(r"[.;!?]", prompt[: m.start()])[-1])]
 
 
-LEFT_OUT = re.compile(r"\b(?:exclud\w*|without|not|except|apart\s+from|leave\s+out|leaving\s+out|omit\w*|ignor\w*|minus)\b", re.IGNORECASE)
 # what a label of the picture says beside its kind ("ISIC-style image", "a typical dermoscopy photo")
 PICTURE_LABEL_WORDS = frozenset({"style", "like", "type", "kind", "typical", "sample", "example", "attached", "new", "another",
                                  "test", "input", "here", "is", "s"})
@@ -781,9 +782,19 @@ NO_DRAWING = re.compile(
     re.IGNORECASE)
 # a request taken back at the end of the prompt, with nothing asked after it ("outline the patient's left
 # lung... no, cancel that, forget it"; not "Forget that, the last one was fine; now the left lung")
-TAKEN_BACK = re.compile(r"(?:^|[,;.:!\u2026\u2013\u2014-]\s*)(?:no\s*,?\s*|actually\s*,?\s*|oh\s*,?\s*)?(?:cancel\s+(?:that|it|this)|forget\s+(?:it|that|about\s+it)|"
-                        r"never\s*mind|scratch\s+that)(?:\s*[,;]\s*(?:cancel\s+(?:that|it|this)|forget\s+(?:it|that|about\s+it)|never\s*mind|scratch\s+that))*"
+_TAKE_IT_BACK = r"(?:cancel\s+(?:that|it|this)|forget\s+(?:it|that|about\s+it)|never\s*mind|scratch\s+that)"
+TAKEN_BACK = re.compile(rf"(?:^|[,;.:!\u2026\u2013\u2014-]\s*)(?:no\s*,?\s*|actually\s*,?\s*|oh\s*,?\s*)?{_TAKE_IT_BACK}(?:\s*[,;]\s*{_TAKE_IT_BACK})*"
                         r"\s*[.!]*\s*$", re.IGNORECASE)
+
+
+def _taken_back(text: str) -> bool:
+    """``text`` ends by taking back the request said just before (:data:`TAKEN_BACK`), not a remark
+    ("Outline the polyp. The frame is a bit blurry, never mind.")."""
+    m = TAKEN_BACK.search(text)
+    if m is None:
+        return False
+    before = [p for p in re.split(r"[.;:!?,\u2026\u2013\u2014]+|\s-\s", text[: m.start()]) if _words(p)]
+    return bool(before) and bool(set(_words(before[-1])) & (DRAWING_VERBS - NOUNS_AS_OFTEN))
 # ... or by asking for an answer that is no mask ("just tell me yes or no", "a number is enough",
 # "describe it in words")
 ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
@@ -813,8 +824,9 @@ OTHER_TASKS = re.compile(
     r"(?:^|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)(?:design|fix|book|write|translate|compose|"
     r"summari[sz]e|explain|count|classify|diagnose|schedule|email|recommend|suggest|debug|reserve|buy|sell|generate|create|"
     r"calculate|quantify|draft|"
-    # ("define diabetic foot ulcer"; not "define the lesion border", a drawing)
-    r"define(?!\s+(?:\w+\s+){0,4}?(?:borders?|boundar(?:y|ies)|margins?|edges?|outlines?|extent|contours?|regions?|areas?|limits?)\b)|"
+    # ("define diabetic foot ulcer"; not "define the wound bed" or "define lesion borders", a drawing)
+    r"define(?!\s+(?:the|this|that|these|those|its|their|his|her|my|our)\b)"
+    r"(?!\s+(?:\w+\s+){0,4}?(?:borders?|boundar(?:y|ies)|margins?|edges?|outlines?|extent|contours?|regions?|areas?|limits?)\b)|"
     r"synthesi[sz]e|simulate|read|compare|export|convert|upload|download|rename|zip|forward|"
     # (verbs only with an object: "Grade 2 foot ulcer" is a label)
     r"(?:grade|stage|score|rate)(?=\s+(?:this|that|these|those|the|a|an|it|them|my|his|her|their|our)\b))\b|"
@@ -849,13 +861,15 @@ ANSWER_QUESTIONS = re.compile(
     r"(?:^\s*|[.!?:;,]\s*|\s[-\u2013\u2014]\s*)(?:how\s+(?:many|much|big|large|long|old)|did\s+(?=\w)|"
     r"who\s+\w+|when\s+(?:was|were|did)\b|why\s+(?:is|are|was|were|does|do|did)\b|should\s+(?:i|we)\b|"
     r"(?:what|which)\W+(?:\w+\W+){0,3}?(?:grade|stage|class|classification|type|kind|score|ratio|size|diagnosis|cause|percentage|"
-    r"probability|risk|name|index|capacity|volume|weight|function|purpose)\b|"
-    # ("is this foot wound getting better or worse?")
-    r"(?:is|are|has|have)\s+(?:this|that|the|my|his|her|it|its)\b[^.!?]{0,60}?\b(?:better|worse|healing|healed|improving|improved|"
-    r"worsening|progressing|shrinking|growing)\b|"
-    # a definition ("what is a melanoma?", "Qu'est-ce qu'un mélanome ?" as translated: "est-ce un melanoma ?")
-    r"(?:what\s+(?:is|are)|what['\u2019]?s|est[\s-]ce|que\s+es|was\s+ist|cos['\u2019]?\s*e)\s+(?:a|an|un|une|una|uno|ein|eine)\s+[\w-]+(?:\s+[\w-]+)?\s*(?=\?))"
-    r"[^.!?]*\?", re.IGNORECASE)
+    r"probability|risk|name|index|capacity|volume|weight|function|purpose)\b)[^.!?]*\?", re.IGNORECASE)
+# ... or a prompt that is one question of how a finding is doing ("is this foot wound getting better or
+# worse?") or of what a word means ("what is a melanoma?", "Qu'est-ce qu'un mélanome ?" as translated:
+# "est-ce un melanoma ?"), and nothing else
+WHOLE_QUESTION = re.compile(
+    r"^\s*(?:(?:is|are|has|have)\s+(?:this|that|the|my|his|her|it|its)\b[^.!?]{0,60}?\b(?:better|worse|healing|healed|improving|"
+    r"improved|worsening|progressing|shrinking|growing)\b[^.!?]*|"
+    r"(?:what\s+(?:is|are)|what['\u2019]?s|est[\s-]ce|que\s+es|was\s+ist|cos['\u2019]?\s*e)\s+(?:a|an|un|une|una|uno|ein|eine)\s+[\w-]+(?:\s+[\w-]+)?\s*)"
+    r"\?\s*$", re.IGNORECASE)
 
 
 # a question of how a mask was made ("Last week you segmented the right lung ... Was that done with a
@@ -1231,12 +1245,15 @@ def _translate(text: str) -> str:
         # ("fussulkus": "fuss" + "ulkus" -> "foot ulcer")
         if not w.isascii() or len(w) < 7:
             return None
+        # (not a side: "Rechtsherz" is the right heart, a part of the heart)
         for i in range(3, len(w) - 2):
             first = glossary.always.get(w[:i]) or glossary.beside.get(w[:i])
+            if not first or first in SIDE_WORDS:
+                continue
             for link in ("", "s", "n", "en", "e"):
-                last = w[i:]
-                if first and last.startswith(link) and len(last) - len(link) >= 3 and last[len(link):] in glossary.always:
-                    return f"{first} {glossary.always[last[len(link):]]}"
+                last = w[i + len(link):]
+                if w[i:].startswith(link) and len(last) >= 3 and last in glossary.always:
+                    return f"{first} {glossary.always[last]}"
         return None
 
     def read(m: re.Match) -> str:
@@ -1276,7 +1293,7 @@ def _asked_texts(text: str, each: bool = False) -> list[str]:
         kept = [w for w, f in zip(words[i : i + n], landmark[i : i + n]) if not f and w not in LANDMARK_WORDS | EXCLUSIONS]
         i += n
         asked = " ".join(CONTEXT.sub(" ", INSTRUCTION.sub("", " ".join(kept) + " ")).split())  # ("can you mark")
-        if asked != without_kinds(asked) and set(_words(without_kinds(asked))) <= PICTURE_WORDS | DETERMINERS | PICTURE_LABEL_WORDS:
+        if (bare := without_kinds(asked)) != asked and set(_words(bare)) <= PICTURE_WORDS | DETERMINERS | PICTURE_LABEL_WORDS:
             asked = ""  # the picture said as a label of its own ("ISIC-style image, need a mask of the lesion")
         if asked or each:
             texts.append(asked)
@@ -2126,7 +2143,7 @@ class PromptResolver:
             return None
         each = [self._closest(t, landmarks) for t in texts]
         hits = [r for r in each if r.target is not None]
-        if len(patient) == 1 and {_twin(r.target) for r in hits} == {r.target for r in hits} and len(hits) > 1:
+        if len(patient) == 1 and len(hits) > 1 and all(_sides(r.target) for r in hits) and {_twin(r.target) for r in hits} == {r.target for r in hits}:
             # twins told apart by the side the prompt says is the patient's ("the bone on the right side of
             # the image, which is the patient's left collarbone": a clause without "of the image" reads as right)
             hits = [r for r in hits if _sides(r.target) == patient]
@@ -2152,7 +2169,7 @@ class PromptResolver:
         written = self._written(translated)  # (its shorthand and slips read: "count the polyps, then segmnt them")
         retracted = _retracted(written, self._naming)
         corrected = [m for m in CORRECTIONS.finditer(written) if not _apology(m)]
-        if _declines_drawing(written) or _declines_drawing(retracted) or TAKEN_BACK.search(written) or (corrected and _declines_drawing(written[corrected[-1].end():])) \
+        if _declines_drawing(written) or _declines_drawing(retracted) or _taken_back(written) or WHOLE_QUESTION.search(written) or (corrected and _declines_drawing(written[corrected[-1].end():])) \
                 or self._other_task(translated) or OUTPUT_ELSE.search(translated) or _asks_empty(written) or (HYPOTHETICAL.search(written) and not _requests(written) and not HYPOTHESIS_THEN_REQUEST.search(written)) \
                 or ((method := METHOD_QUESTION.search(written)) and not _requests(written) and not self._named(written[method.end():])[0]):
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything."; "Segment the
@@ -2182,8 +2199,7 @@ class PromptResolver:
         if found.target is None and len(found.candidates) > 1 and (asked := _kinds_said((translated, written))):
             # the kind of picture said keeps the candidates seen in such pictures ("pedunculated growth in the
             # sigmoid on this scope frame": no skin lesion)
-            fits = tuple(t for t in found.candidates
-                         if t not in self._modalities or any(compatible(a, m) for a in asked for m in self._modalities[t]))
+            fits = tuple(t for t in found.candidates if t not in self._modalities or self._shown_on(t, asked))
             if len(fits) == 1:
                 return Resolution(given, fits[0], fits[0], found.similarity, found.runner_up)
             found = dataclasses.replace(found, candidates=fits or found.candidates)
@@ -2213,6 +2229,15 @@ class PromptResolver:
             side = _meant_side(prompt)
             found = [t for t in found if _sides(t) == {side}]
         return found[0] if len(found) == 1 else None
+
+    def _shown_on(self, target: str, kinds: Collection[str]) -> bool:
+        """The record says ``target`` was trained on a kind of picture compatible with one of ``kinds``."""
+        return any(compatible(a, m) for a in kinds for m in self._modalities.get(target, ()))
+
+    def _many_said(self, prompt: str) -> set[str]:
+        """The targets whose head word ``prompt`` says as many ("both lungs", "the clavicles")."""
+        words = set(_words(prompt))
+        return {t for t, heads in self._heads.items() if any(h + "s" in words for h in heads)}
 
     def _pictured_instead(self, said: Sequence[str], prompt: str) -> str | None:
         """The one target that an everyday word the prompt says (its ``vague_words``: "lesion", "growth")
@@ -2270,13 +2295,10 @@ class PromptResolver:
           brain MRI": the catalogue's lesions are seen in photographs, dermoscopy and colonoscopy;
           "the left lung on this chest CT" is then still read)."""
         # (a prompt that names its target as a model reading sentences is given it unchanged: that target)
-        # (or whose head words it says as many: "both lungs on an axial CT scan", "the clavicles on a lateral film")
-        words = set(_words(prompt))
-        heads = {t for t, hs in self._heads.items() if any(h + "s" in words for h in hs)}
-        named = tuple(found) or (tuple(sorted(self._named(prompt)[0] or heads)) if self._modalities else ())
+        named = tuple(found) or (tuple(sorted(self._named(prompt)[0] or self._many_said(prompt))) if self._modalities else ())
         if named and all(t in self._modalities for t in named):
             asked = _kinds_said(said)
-            if asked and not any(compatible(a, m) for t in named for m in self._modalities[t] for a in asked):
+            if asked and not any(self._shown_on(t, asked) for t in named):
                 trained = sorted({m for t in named for m in self._modalities[t]})
                 return (f"{' / '.join(repr(t) for t in named)} was trained on {' and '.join(trained)} pictures only; "
                         f"the prompt asks for it in a picture of another kind ({' / '.join(sorted(asked))})", True)
