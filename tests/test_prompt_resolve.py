@@ -1734,3 +1734,26 @@ def test_minilm_reads_list_39_and_40s_misses(lite_names):
                    "Mark the stalk, the polyp itself doesn't matter.", "Segment the pleural effusion; the lung itself can wait.",
                    "Bitte segmentiere das Rechtsherz."):
         assert r.resolve(prompt).target is None, prompt
+
+
+def test_minilm_reads_list_41s_misses(lite_names):
+    """List 41's misses and decoys 35's hits at first reading (the rules after lists 39-40's review),
+    and what the rules for them must leave alone."""
+    r = lite_names
+    _assert_reads(r, [
+        ("Hi Jen, could you run the wound pic from bed 4 through the tool and outline the ulcer on his heel? Want to "
+         "compare the size with last week's.", "foot ulcer"),
+        ("Annotators: draw a tight polygon around the pigmented lesion in each dermoscopic image; exclude hairs and ruler "
+         "markings from the mask.", "skin lesion"),
+        ("ISIC-style dermoscopy img -> binary lesion mask pls", "skin lesion"),
+        ("For the investor demo, have it segment the suspected melanoma in this dermatoscope shot so everyone can see "
+         "the boundary light up.", "skin lesion"),
+        ("I'm really scared about this dark spot on my back. The dermatology clinic took a close-up picture - can you "
+         "mark out exactly where the mole is on it?", "skin lesion"),
+        ("Label every frame: outline the polyp visible in the colonoscopy view and leave the mucosal folds unlabeled.", "polyp"),
+        ("get the model to outline the heart", "heart"), ("Segmentez le cœur sur cette radiographie.", "heart")])
+    for decoy in ("Segment our users into heart-health personas for the marketing deck.",
+                  "Ne dessinez rien, dites-moi seulement si le cœur est agrandi.", "Label every frame."):
+        _assert_refused(r, decoy)
+    assert r.resolve("My heart isn't in this project anymore, honestly.").target is None
+    assert r.resolve("have it checked by a doctor").target is None

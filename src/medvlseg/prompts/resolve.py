@@ -230,7 +230,7 @@ CLAUSE_EXCLUSIONS = frozenset({"not"})
 # "leaving out", "apart from", "other than", "instead of", "rather than"
 EXCLUSIONS_BEFORE = frozenset({"leaving", "leave", "apart", "other", "instead", "rather"})
 # shorthand typed in requests ("seg R lung, CXR"), read as the words it stands for
-ABBREVIATIONS = {"r": "right", "l": "left", "rt": "right", "lt": "left", "seg": "segment", "pt": "patient",
+ABBREVIATIONS = {"r": "right", "l": "left", "rt": "right", "lt": "left", "seg": "segment", "pt": "patient", "img": "image", "imgs": "images",
                  "cxr": "chest x-ray", "clav": "clavicle", "dfu": "diabetic foot ulcer", "lft": "left", "rgt": "right",
                  "rght": "right", "dont": "do not", "doesnt": "does not", "didnt": "did not", "isnt": "is not",
                  "arent": "are not", "shouldnt": "should not",
@@ -260,6 +260,9 @@ LEAD_INS = (r"(?:(?:so|then|now|next(?!\s+to\b)|first|finally|lastly|step\s+\d+)
             # the tool named before what it is to do ("run the tool on the attached photo and send back a mask of ...")
             r"(?:run|use|apply)\s+(?:the|your|this)\s+(?:tool|model|app|algorithm|network|ai|segmenter)\s+"
             r"(?:(?:on|over)\s+(?:the|this|that|my)\s+(?:[a-z0-9-]+\s+){0,2}?(?:image|photo|picture|frame|film|scan|x\s?ray|radiograph)\s+)?(?:and|to)\s+|"
+            # ... or the picture put through it ("run the wound pic from bed 4 through the tool and outline ...")
+            r"(?:run|put|pass|feed)\s+(?:the|this|that|my|his|her|our|their)\s+(?:[a-z0-9-]+\s+){0,5}?(?:through|into|to)\s+"
+            r"(?:the|your|this)\s+(?:tool|model|app|algorithm|network|ai|segmenter|pipeline|software)\s+(?:and|to)\s+|"
             # the picture said first ("On this x-ray can you highlight ...")
             r"(?:on|in)\s+(?:this|the|that|my)\s+(?:[a-z0-9-]+\s+){0,2}?(?:x\s?ray|image|picture|photo|film|frame|scan|radiograph)\s*,?\s+(?=\w+\s))*")
 REQUEST_VERBS = (r"(?:"
@@ -267,11 +270,12 @@ REQUEST_VERBS = (r"(?:"
                  r"(?:produce|generate|create|make|return|output|compute|predict|prepare|provide|give|get|send(?:\s+back|\s+over)?)\s+(?:me\s+|us\s+)?"
                  r"(?:a|an|the|one)\s+(?:binary\s+|pixel\s+(?:wise\s+)?|segmentation\s+)?(?:masks?|segmentations?|outlines?|"
                  r"contours?|annotations?)\s+(?:of|for|around|covering)|"
-                 r"segment|outline|highlight|mark|mask|find|show(?:\s+me)?|draw|delineate|"
+                 r"segment|outline|highlight|mark(?:\s+out)?|pick\s+out|map\s+out|mask|find|show(?:\s+me)?|draw|delineate|"
                  r"identify|locate|detect|label|contour|trace|select|extract|annotate|circle|shade(?:\s+in)?|colou?r(?:\s+in)?|fill\s+in|see|"
                  r"give\s+me|get|include|note|look\s+at|check)"
                  # what is drawn, and "around": the request's own words ("draw a circle around the mole")
-                 r"(?:\s+(?:a|an)\s+(?:circle|line|box|bounding\s+box|contour|mask|outline|border|ring|polygon|polyline|shape|curve))?(?:\s+a?round)?")
+                 r"(?:\s+(?:a|an)\s+(?:(?:tight|rough|loose|close|neat|precise|careful|closed|simple|fine|clean|accurate|single|thin)\s+)?"
+                 r"(?:circle|line|box|bounding\s+box|contour|mask|outline|border|ring|polygon|polyline|shape|curve))?(?:\s+a?round)?")
 INSTRUCTION = re.compile(r"^" + LEAD_INS + r"(?:" + REQUEST_VERBS + r"\s+)?", re.IGNORECASE)
 # a clause that opens with a request verb says what is asked ("Segment the specular highlights ...;
 # the polyp region must be left unmarked" asks for no polyp)
@@ -437,7 +441,9 @@ def _expand(text: str) -> str:
     # the name a call's result is kept under is no word of the request ("seg = model.predict(cxr, text=...)")
     text = re.sub(r"^\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*(?=[A-Za-z_][\w.]*\()", "", text)
     text = text.replace("_", " ")  # field names and labels ("mask_id=R_CLAV", "dfu_wound_bed")
+    text = re.sub(r"\s*(?:->|=>|\u2192|\u21d2)\s*", ": ", text)  # an arrow from the input to what is wanted ("... img -> lesion mask")
     text = ROLE_HERE.sub("", text)  # who is asking ("endoscopy tech here, need the outline of ...")
+    text = TOLD_TOOL.sub("", text)  # the tool told to do it ("have it segment the ...": "segment the ...")
     if (query := SQL_WHERE.match(text)) and (asked := re.findall(r"=\s*'([^']*)'", query.group("where"))):
         text = " ".join(asked)  # a query: what its conditions name ("SELECT mask FROM frame WHERE structure = 'polyp'")
     elif CLI_START.match(text) and len(CLI_FLAG.findall(text)) >= 2 and (asked := [next(v for v in m.groups() if v is not None) for m in CLI_ASKED.finditer(text)]):
@@ -636,6 +642,10 @@ LOOK_ELSE = {
     "clavicle": _rx(rf"\b(?:{_CHEST_ELSE})\b"),
     "polyp": _rx(r"\b(?:hernia|diverticul\w*|ha?emorrhoids?|lipomas?|stomach|gastric|duoden\w*|nasal|tube|stool|faeces|feces)\b"),
 }
+# the tool told to draw ("have it segment the suspected melanoma", "get the model to outline the heart"):
+# the request is the drawing
+TOLD_TOOL = re.compile(r"\b(?:(?:have|let|make)\s+|get\s+)(?:it|the\s+(?:tool|model|app|ai|algorithm|network|segmenter))\s+(?:to\s+)?"
+                       r"(?=(?:segment|outline|mask|mark|draw|trace|delineate|highlight|contour|annotate|label|shade|circle)\w*\b)", re.IGNORECASE)
 # a side of the picture, said as "image right" or "(image left)": the patient's other side on a frontal film
 IMAGE_SIDE = re.compile(r"\b(?:image|picture|film|screen)[\s-]+(left|right)\b", re.IGNORECASE)
 
@@ -727,7 +737,7 @@ WISH = re.compile(r"^(?:but\s+)?(?:i|we)\s+(?:(?:only|just|really|also|still|do)
 # an idiom in which a target's word names nothing ("let's get to the heart of the matter")
 IDIOMS = re.compile(r"\bheart(?=\s+of\s+(?:the\s+|this\s+|that\s+)?(?:matter|problem|issue|question|story|debate|city|town|"
                     r"it\s+all|gold|stone|a\s+lion|a\s+champion)\b|['\u2019]s\s+(?:desire|content)\b|\s+is\s+broken\b|"
-                    r"\s+(?:is\s*n['\u2019]?t|is\s+not|was\s*n['\u2019]?t|was\s+not)\s+(?:really\s+)?in\s+it\b)|"
+                    r"\s+(?:is\s*n['\u2019]?t|is\s+not|was\s*n['\u2019]?t|was\s+not)\s+(?:really\s+)?in\s+(?:it|this|that|the|my|our)\b)|"
                     r"(?<=\bbroken\s)heart\b|"
                     # a jellyfish's life stage ("the polyp stage of the jellyfish in this aquarium photo")
                     r"\bpolyps?(?=\s+(?:(?:stage|form|phase)\s+)?of\s+(?:(?:the|a|an|this|that)\s+)?(?:jellyfish|hydras?|corals?|"
@@ -830,6 +840,9 @@ OTHER_TASKS = re.compile(
     r"synthesi[sz]e|simulate|read|compare|export|convert|upload|download|rename|zip|forward|"
     # (verbs only with an object: "Grade 2 foot ulcer" is a label)
     r"(?:grade|stage|score|rate)(?=\s+(?:this|that|these|those|the|a|an|it|them|my|his|her|their|our)\b))\b|"
+    # ... or people to be grouped ("Segment our users into heart-health personas for the marketing deck")
+    r"(?:^|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)segment\s+(?:our|the|your|my|these|those|all)\s+(?:\w+\s+)?"
+    r"(?:users|customers|clients|audiences?|markets?|subscribers|visitors|leads|buyers|members|followers|donors)\b|"
     # ... or a text of another kind ("give me a recipe for braised lamb heart")
     r"\b(?:give|send|tell|show|find)\s+(?:me|us)\s+(?:a|an|the|some)\s+(?:\w+\s+)?(?:recipes?|poems?|songs?|jokes?|stor(?:y|ies)|"
     r"essays?|limericks?)\b|"
@@ -1125,6 +1138,8 @@ SIDE_AFTER = re.compile(r"\b(lungs?|clavicles?|collar ?bones?|hemithorax)\s+(?:t
 PLEASE = re.compile(r"\b(?:por\s+favor|per\s+favore|s\s*['\u2019]?\s*il\s+(?:vous|te)\s+plait|bitte\s+schon)\b", re.IGNORECASE)
 # "pas de polype", "pas d'ulcère": no polyp, no ulcer
 FRENCH_NEGATION = re.compile(r"\bpas\s+(?:de\s+|d['\u2019]|du\s+|des\s+)", re.IGNORECASE)
+# "ne ... rien" around a verb ("Ne dessinez rien": "sans dessinez rien", read as "without draw anything")
+FRENCH_NOTHING = re.compile(r"\bn(?:e\s+|['\u2019])(\w+)\s+rien\b", re.IGNORECASE)
 # an elided article before a vowel ("l'image", "dell'immagine"): dropped, never read as "l" (left)
 # Hindi's negation after what it denies ("spine ko highlight karo, lungs aur heart nahi"): put before it
 HINDI_NEGATION = re.compile(r"(^|[,;:\u2013\u2014]\s*)([^,;:.!?\u2013\u2014]{1,40}?)(?<!\bya)(?<!\bki)\s+(?:nahi|nahin|nahee|na(?=\s+(?:dikhao|karo|kijiye|banao|karna|kare)\b))\b", re.IGNORECASE)
@@ -1266,7 +1281,7 @@ def _translate(text: str) -> str:
         stem = stem_of(w)
         return glossary.beside.get(w) or (glossary.stems[stem] if stem else None) or compound(w) or m.group()
 
-    english = re.sub(LETTERS, read, FRENCH_NEGATION.sub("no ", ELISIONS.sub("", folded)))
+    english = re.sub(LETTERS, read, FRENCH_NEGATION.sub("no ", ELISIONS.sub("", FRENCH_NOTHING.sub(r"sans \1 rien", folded))))
     english = re.sub(r"\b([A-Za-z]+)\s+healthy\b", r"healthy \1", english)  # "piel sana" -> "skin healthy"
     return _side_first(re.sub(r"[ \t]{2,}", " ", english).strip())
 
@@ -2011,7 +2026,9 @@ class PromptResolver:
                 return bool(side) and bool(_sides(target)) and side not in _sides(target)
             # a generic object the prompt spells out after a colon ("Segment the finding: a polyp")
             spelled = {w for w in GENERIC_OBJECTS if re.search(rf"\b{w}\s*:", prompt, re.IGNORECASE)}
-            other = [w for w in rest if w not in PLAIN_WORDS | spelled and not w.isdigit()]
+            # (the pictures themselves are no other thing: "Label every frame: outline the polyp ...")
+            other = [w for w in rest if w not in PLAIN_WORDS | spelled | PICTURE_WORDS | {"every", "each", "all", "frames", "images"}
+                     and not w.isdigit()]
             return bool(other) and not any(w in self._own[target] or w in also for w in rest)
         return False
 
