@@ -281,3 +281,20 @@ def test_a_scope_frame_and_an_archive_name_say_the_picture_and_keep_the_candidat
         found = r.resolve(prompt)
         assert found.refused and found.target is None and "frontal radiograph" in found.reason, prompt
     assert not r.resolve("the lungs on this chest film").refused
+
+
+def test_a_kind_said_after_on_with_no_article_and_ct_colonography_are_pictures_of_their_kind():
+    # (decoys 36: "polyp on CT colonography segment it" was read as the polyp)
+    assert kinds_in_prompt("polyp on CT colonography segment it") == {"ct"}
+    assert kinds_in_prompt("outline the heart on CT") == {"ct"}
+    assert kinds_in_prompt("the virtual colonoscopy image, segment the polyp") == {"ct"}
+    assert kinds_in_prompt("segment the polyp in colonoscopy") == {"colonoscopy"}
+    # a history, not the picture at hand
+    assert kinds_in_prompt("mass seen on CT, segment the lung on this x-ray") == {"radiograph"}
+    assert kinds_in_prompt("segment the lung based on CT findings") == set()
+    r = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, min_margin=0.05,
+                       modalities={**MODALITIES, **{t: ["frontal radiograph"] for t in RADIOGRAPHS}})
+    for prompt in ("polyp on CT colonography segment it", "outline the heart on CT"):
+        found = r.resolve(prompt)
+        assert found.refused and found.target is None, prompt
+    assert not r.resolve("segment the polyp in colonoscopy").refused

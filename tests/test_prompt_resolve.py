@@ -1757,3 +1757,49 @@ def test_minilm_reads_list_41s_misses(lite_names):
         _assert_refused(r, decoy)
     assert r.resolve("My heart isn't in this project anymore, honestly.").target is None
     assert r.resolve("have it checked by a doctor").target is None
+
+
+def test_minilm_reads_list_42s_misses_and_the_list_41_review(lite_names):
+    """List 42's misses and decoys 36's hits at first reading (people in a hurry: dictation, typos,
+    non-native English), the review of list 41's rules (each wording read right before them and wrong
+    after), and what those rules must leave alone."""
+    r = lite_names
+    _assert_reads(r, [
+        # list 42
+        ("mark the raw pinkish crater near the heel. its a diabetic patient. dont include the healthy skin around it", "foot ulcer"),
+        ("can u circle the open sore on the bottom of the foot", "foot ulcer"),
+        ("bitte die Hautlaesion segmentieren", "skin lesion"),
+        ("find and mask the pollup on the colonoscopy", "polyp"),
+        ("the round lump in the bowel, make mask of it please, not the folds", "polyp"),
+        ("Can you do mask of the lung which is on right of the patient. Usually it is bigger one with three lobes. "
+         "Not the heart please.", "right lung"),
+        ("write clavicle please. the collarbone on the patients right side, top of chest. not the ribs or the shoulder blade",
+         "right clavicle"),
+        ("clavicule gauche, segmenter svp", "left clavicle"),
+        ("Not the heart. The left lung.", "left lung"), ("Segment the heart. Not the left lung.", "heart"),
+        ("skip the ruler and outline the mole", "skin lesion"), ("forget the heart, the left lung please", "left lung"),
+        # the review of list 41's rules: a negation before the tool told to draw, a verb's other forms
+        ("I can't get it to segment the heart properly, try again.", "heart"),
+        ("We couldn't get the model to outline the polyp, can you?", "polyp"),
+        ("Why won't you let it segment the heart? Please do.", "heart"),
+        # ... the heart said not to be somewhere, no idiom
+        ("The heart is not in the usual place on this film (dextrocardia) - please outline it.", "heart"),
+        ("The heart wasn't in the mask you sent; please segment it again.", "heart"),
+        ("The heart isn't in that picture, it's on the next one: segment it there.", "heart"),
+        # ... whose pictures, no people grouped
+        ("Please segment the users' uploaded skin lesion photos.", "skin lesion"),
+        ("Please segment all donors' lungs on these CXRs, right lung first.", "right lung"),
+        # ... arrows as the steps of a pipeline, and as a correction
+        ("load CXR → outline heart → compute CTR", "heart"), ("upload frame -> segment polyp -> export png", "polyp"),
+        ("right lung -> left lung (sorry, wrong side)", "left lung"), ("change target: heart → left lung", "left lung"),
+        ("right clavicle -> left clavicle, I mislabelled it", "left clavicle"),
+        ("ISIC-style dermoscopy img -> binary lesion mask pls", "skin lesion"), ("cxr -> heart mask -> CTR", "heart")])
+    for decoy in ("nvm the right lung, forget it", "never mind the heart",
+                  "write a report on the right clavicle",
+                  "Get it marked as reviewed, the left lung report is done.", "Get it masked for privacy; it's the photo of the foot ulcer.",
+                  "Check each photo. The foot ulcer one is blurry.", "Label each photo by date. The foot ulcer ones go first.",
+                  "Cluster our users into heart-health groups.", "Tell me only if the heart is enlarged.",
+                  "Dites-moi seulement si le cœur est agrandi."):
+        _assert_refused(r, decoy)
+    assert r.resolve("Her heart isn't in her work lately.").target is None
+    assert r.resolve("outline the callus around the crater on the heel").target is None

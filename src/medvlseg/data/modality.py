@@ -75,7 +75,8 @@ KINDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "angiography": (None, (r"angiogra(?:m|ms|phy|phic)", r"fluoroscop(?:y|ic|es?)", r"dsa")),
     "tomography": (None, (r"(?:axial|coronal|sagittal|transverse|short[\s-]axis|long[\s-]axis)\s+(?:slices?|sections?|cuts?|views?)",
                           r"tomograph(?:y|ic)")),
-    "ct": ("tomography", (r"ct", r"cta", r"hrct", r"cbct", r"computed\s+tomography", r"cat\s+scans?")),
+    "ct": ("tomography", (r"ct", r"cta", r"hrct", r"cbct", r"computed\s+tomography", r"cat\s+scans?",
+                          r"ct\s+colonograph(?:y|ic)", r"virtual\s+colonoscop(?:y|ic|ies)")),
     "mri": ("tomography", (r"mri", r"mr\s+(?:image|scan|slice)s?", r"magnetic\s+resonance", r"t[12][\s-]?(?:weighted|w)",
                            r"flair", r"cine\s+(?:mr|mri)")),
     "ultrasound": (None, (r"ultrasounds?", r"ultrasonograph(?:y|ic)", r"sonograms?", r"sonograph(?:y|ic)",
@@ -191,6 +192,8 @@ def kinds_in_prompt(prompt: str) -> set[str]:
         after = rest[:30]
         # the words between the kind word and the preposition or determiner that introduces it
         lead = re.search(r"(?:\b(?:on|in|from|of|at|with|using|under|is|s)\s+" + _DETERMINER + r"|\b(?:this|these|current|attached)|"
+                         # ("outline the heart on CT", "polyp on CT colonography"; not "mass seen on CT", "based on CT")
+                         r"(?<!\bseen)(?<!\bshown)(?<!\bnoted)(?<!\bfound)(?<!\bbased)(?<!\bvisible)(?<!\bdetected)(?<!\bconfirmed)\s\b(?:on|in)\s+(?=$)|"
                          # ("the polyp seen on gastroscopy"; not a history: "mass seen on CT")
                          r"\b(?:the|this|that)\s+[\w-]+\s+(?:seen|taken|captured|imaged|shown|visible|spotted|viewed)\s+"
                          r"(?:on|in|at|during|by|with)\s+(?:a\s+|an\s+)?|"

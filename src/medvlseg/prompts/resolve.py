@@ -252,17 +252,19 @@ VIEWER_SIDE = re.compile(r"\b(?:the\s+)?viewer(?:['\u2019]?s)?\s+(left|right)\b"
 # the picture's side, said outright ("the left lung of the image", "on the right of the PA film")
 PICTURE_SIDE = re.compile(r"\b(left|right)\b[^,;()]*?\b(?:of|on|in)\s+the\s+(?:[a-z]+\s+){0,2}?"
                           r"(?:image|picture|film|screen|radiograph|x-?ray|view)\b", re.IGNORECASE)
+# what the user calls this software ("run the tool on ...", "have the model segment ...")
+_TOOLS = r"(?:tool|model|app|algorithm|network|ai|segmenter|pipeline|software)"
 # what a request opens with says nothing of its target ("segment the ...", "draw a mask around ...",
 # "can you show me ...", "where is ...")
 LEAD_INS = (r"(?:(?:so|then|now|next(?!\s+to\b)|first|finally|lastly|step\s+\d+)\s+(?=\w+\s)|(?:please|pls|plz)\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+you\s+|"
             r"i\s+(?:want|need|would\s+like)\s+(?:that\s+)?(?:you\s+)?(?:to\s+)?|help\s+me\s+|where\s+(?:is|are)\s+|"
             r"(?:is|are)\s+there\s+|"
             # the tool named before what it is to do ("run the tool on the attached photo and send back a mask of ...")
-            r"(?:run|use|apply)\s+(?:the|your|this)\s+(?:tool|model|app|algorithm|network|ai|segmenter)\s+"
+            r"(?:run|use|apply)\s+(?:the|your|this)\s+" + _TOOLS + r"\s+"
             r"(?:(?:on|over)\s+(?:the|this|that|my)\s+(?:[a-z0-9-]+\s+){0,2}?(?:image|photo|picture|frame|film|scan|x\s?ray|radiograph)\s+)?(?:and|to)\s+|"
             # ... or the picture put through it ("run the wound pic from bed 4 through the tool and outline ...")
             r"(?:run|put|pass|feed)\s+(?:the|this|that|my|his|her|our|their)\s+(?:[a-z0-9-]+\s+){0,5}?(?:through|into|to)\s+"
-            r"(?:the|your|this)\s+(?:tool|model|app|algorithm|network|ai|segmenter|pipeline|software)\s+(?:and|to)\s+|"
+            r"(?:the|your|this)\s+" + _TOOLS + r"\s+(?:and|to)\s+|"
             # the picture said first ("On this x-ray can you highlight ...")
             r"(?:on|in)\s+(?:this|the|that|my)\s+(?:[a-z0-9-]+\s+){0,2}?(?:x\s?ray|image|picture|photo|film|frame|scan|radiograph)\s*,?\s+(?=\w+\s))*")
 REQUEST_VERBS = (r"(?:"
@@ -441,7 +443,7 @@ def _expand(text: str) -> str:
     # the name a call's result is kept under is no word of the request ("seg = model.predict(cxr, text=...)")
     text = re.sub(r"^\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*(?=[A-Za-z_][\w.]*\()", "", text)
     text = text.replace("_", " ")  # field names and labels ("mask_id=R_CLAV", "dfu_wound_bed")
-    text = re.sub(r"\s*(?:->|=>|\u2192|\u21d2)\s*", ": ", text)  # an arrow from the input to what is wanted ("... img -> lesion mask")
+    text = _arrows(text)
     text = ROLE_HERE.sub("", text)  # who is asking ("endoscopy tech here, need the outline of ...")
     text = TOLD_TOOL.sub("", text)  # the tool told to do it ("have it segment the ...": "segment the ...")
     if (query := SQL_WHERE.match(text)) and (asked := re.findall(r"=\s*'([^']*)'", query.group("where"))):
@@ -484,6 +486,25 @@ def _expand(text: str) -> str:
 REQUEST_SECTION = re.compile(r"(?:(?<=[.;!?])\s*|\s*\n\s*)\b(?:request(?:ed)?|ask|order|action(?:\s+needed)?|to\s*do)\s*:\s*(?=\w)", re.IGNORECASE)
 
 
+ARROW = re.compile(r"\s*(?:->|=>|\u2192|\u21d2)\s*")
+# an arrow that corrects ("right lung -> left lung (sorry, wrong side)", "change target: heart -> left lung")
+ARROW_CORRECTS = (re.compile(r"\b(?:change[ds]?|switch(?:ed)?|swap(?:ped)?|replace[ds]?|relabel(?:led|ed)?)\b", re.IGNORECASE),
+                  re.compile(r"\b(?:sorry|wrong|mislabel\w*|mistakes?|mistaken(?:ly)?|typo|meant|correct(?:ed|ion)?)\b", re.IGNORECASE))
+
+
+def _arrows(text: str) -> str:
+    """``text`` with its arrows read: from the input to what is wanted, a label ("ISIC img -> lesion mask");
+    the steps of a pipeline after it ("load CXR -> outline heart -> compute CTR": "load CXR: outline heart;
+    compute CTR"); one that corrects what came before it, a correction ("right lung -> left lung (sorry,
+    wrong side)": "right lung - no, I meant left lung ...")."""
+    arrows = list(ARROW.finditer(text))
+    if not arrows:
+        return text
+    if len(arrows) == 1 and (ARROW_CORRECTS[0].search(text[: arrows[0].start()]) or ARROW_CORRECTS[1].search(text[arrows[0].end():])):
+        return f"{text[: arrows[0].start()]} - no, I meant {text[arrows[0].end():]}"
+    return ARROW.sub("; ", text[: arrows[0].start()] + ": " + text[arrows[0].end():])
+
+
 def _reword(text: str) -> str:
     """``text`` as the rules read it (never as the model is given it): a request said as a wish or in
     the passive as the request it is, in a clause of its own ("today I only need the sternal wires
@@ -505,9 +526,14 @@ def _reword(text: str) -> str:
     text = REDO_SO.sub(lambda m: f"redo it, segment {m.group('np')}", text)
     # a purpose is a clause of its own ("seg: cardiac shadow so we can compute the CTR")
     text = PURPOSE_AFTER.sub(r", \1", text)
+    text = SIDE_CLAUSE.sub(lambda m: f"{m.group(1)} patient's {m.group(3).lower()} {m.group(2)}", text)
     return _other_side(IDIOMS.sub("core", NOT_THIS_BUT.sub("", text)))
 
 
+# a twin said with a relative clause of the patient's side ("the lung which is on right of the patient" ->
+# "the patient's right lung")
+SIDE_CLAUSE = re.compile(r"\b(the|a)\s+(lung|clavicle|collarbone|collar\s+bone)\s+(?:which|that)\s+(?:is|lies|sits)\s+(?:on|at)\s+(?:the\s+)?"
+                         r"(left|right)(?:[\s-]+(?:hand\s+)?side)?\s+of\s+(?:the\s+)?patient\b(?!['\u2019])", re.IGNORECASE)
 # "not the lung itself": what is said not to be wanted, by its word
 NOT_ITSELF = re.compile(r"\b(?:not|nothing\s+(?:from|of)|none\s+of)\s+(?:the\s+|this\s+|that\s+)?([a-z]+)\s+itself\b", re.IGNORECASE)
 # "not the left one, the other lung": the one side said, said as not wanted, and "the other" one (the
@@ -627,8 +653,13 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     # (the neck places it on any picture; "the horizontal bone at the top" only on a chest film)
     ("clavicle", _rx(r"\bbones?\s+(?:just\s+|right\s+)?(?:under|below|beneath|at\s+the\s+(?:base|bottom|root)\s+of)\s+the\s+neck\b"), ()),
     ("clavicle", _rx(r"\bhorizontal\s+bones?\s+(?:\w+\s+){0,2}?(?:at|across|along)\s+the\s+(?:very\s+)?(?:top|upper)\b"), (_SEEN_CHEST,)),
-    ("polyp", _rx(r"\b(?:mucosal\s+)?(?:protrusion|protuberance|outgrowth|excrescence)s?\b"),
+    # (a lump or bump where only the bowel is seen: "the round lump in the bowel, make mask of it")
+    ("polyp", _rx(r"\b(?:mucosal\s+)?(?:protrusion|protuberance|outgrowth|excrescence|lump|bump|nodule)s?\b"),
      (_rx(r"\b(?:mucosa|mucosal|bowel|colon|colonic|lumen|colonoscopy|endoscopy|rectum|rectal|sigmoid|ca?ecum)\b"),)),
+    # an open wound by its look on a foot ("the raw pinkish crater near the heel", "the open sore on the
+    # bottom of the foot")
+    ("ulcer", _rx(r"\b(?:craters?|(?:raw|open)\s+(?:\w+\s+)?(?:areas?|patch(?:es)?|spots?|sores?|bits?|crater|flesh|tissue|wounds?))\b"),
+     (_rx(r"\b(?:foot|feet|heel|heels|sole|soles|toes?|plantar|forefoot|midfoot|instep|ankle|diabetic|dfu)\b"),)),
 ]
 # a finding or another structure said beside the look: the look may be its ("the hyperlucent area of the
 # pneumothorax", "the mucosal protrusion of a haemorrhoid"), not read
@@ -640,12 +671,18 @@ LOOK_ELSE = {
     "lung": _rx(rf"\b(?:{_CHEST_ELSE}|pneumoperitoneum|free\s+air|bowel|(?:under|beneath|below)\s+the\s+(?:\w+\s+)?(?:hemi)?diaphragm)\b"),
     "heart": _rx(rf"\b(?:{_CHEST_ELSE}|behind|retrocardiac|aort\w*|knuckle|knob)\b"),
     "clavicle": _rx(rf"\b(?:{_CHEST_ELSE})\b"),
-    "polyp": _rx(r"\b(?:hernia|diverticul\w*|ha?emorrhoids?|lipomas?|stomach|gastric|duoden\w*|nasal|tube|stool|faeces|feces)\b"),
+    "polyp": _rx(r"\b(?:hernia|diverticul\w*|ha?emorrhoids?|lipomas?|stomach|gastric|duoden\w*|nasal|tube|stool|faeces|feces|fa?ecal|poos?|poop|debris|residue|food|bubbles?|"
+                 r"neck|breast|skin|scalp|lymph|thyroid|liver|kidney)\b"),
+    # (a burn, a bite, a blister, the skin of a foot that is no wound)
+    "ulcer": _rx(r"\b(?:burns?|bites?|blisters?|callus\w*|corns?|bunions?|warts?|nails?|toenails?|fungal|athlete|scars?|bruis\w*|rash\w*|"
+                 r"moles?|lesions?|naev\w*|nev\w*|melanoma)\b"),
 }
 # the tool told to draw ("have it segment the suspected melanoma", "get the model to outline the heart"):
 # the request is the drawing
-TOLD_TOOL = re.compile(r"\b(?:(?:have|let|make)\s+|get\s+)(?:it|the\s+(?:tool|model|app|ai|algorithm|network|segmenter))\s+(?:to\s+)?"
-                       r"(?=(?:segment|outline|mask|mark|draw|trace|delineate|highlight|contour|annotate|label|shade|circle)\w*\b)", re.IGNORECASE)
+TOLD_TOOL = re.compile(r"(?<!n't\s)(?<!n\u2019t\s)(?<!not\s)(?<!never\s)(?<!cannot\s)(?<!n't\syou\s)(?<!n\u2019t\syou\s)"
+                       r"\b(?:(?:have|let|make)\s+|get\s+)(?:it|the\s+" + _TOOLS + r")\s+(?:to\s+)?"
+                       # (the verb as said, never "get it marked as reviewed", "get it masked for privacy")
+                       r"(?=(?:segment|outline|mask|mark|draw|trace|delineate|highlight|contour|annotate|label|shade|circle)\b)", re.IGNORECASE)
 # a side of the picture, said as "image right" or "(image left)": the patient's other side on a frontal film
 IMAGE_SIDE = re.compile(r"\b(?:image|picture|film|screen)[\s-]+(left|right)\b", re.IGNORECASE)
 
@@ -737,7 +774,11 @@ WISH = re.compile(r"^(?:but\s+)?(?:i|we)\s+(?:(?:only|just|really|also|still|do)
 # an idiom in which a target's word names nothing ("let's get to the heart of the matter")
 IDIOMS = re.compile(r"\bheart(?=\s+of\s+(?:the\s+|this\s+|that\s+)?(?:matter|problem|issue|question|story|debate|city|town|"
                     r"it\s+all|gold|stone|a\s+lion|a\s+champion)\b|['\u2019]s\s+(?:desire|content)\b|\s+is\s+broken\b|"
-                    r"\s+(?:is\s*n['\u2019]?t|is\s+not|was\s*n['\u2019]?t|was\s+not)\s+(?:really\s+)?in\s+(?:it|this|that|the|my|our)\b)|"
+                    r"\s+(?:is\s*n['\u2019]?t|is\s+not|was\s*n['\u2019]?t|was\s+not)\s+(?:really\s+|fully\s+|quite\s+)?in\s+"
+                    # (one's heart not in a pursuit; not "the heart is not in the usual place on this film")
+                    r"(?:it|this|that|(?:the|this|that|my|our|his|her|their|your)\s+(?:\w+\s+)?(?:project|work|job|task|game|match|race|"
+                    r"study|research|campaign|relationship|marriage|business|venture|role|career|play|show|effort|fight|plan|idea|deal))\b"
+                    r"(?!\s+(?:picture|image|film|mask|photo|scan|view|frame)))|"
                     r"(?<=\bbroken\s)heart\b|"
                     # a jellyfish's life stage ("the polyp stage of the jellyfish in this aquarium photo")
                     r"\bpolyps?(?=\s+(?:(?:stage|form|phase)\s+)?of\s+(?:(?:the|a|an|this|that)\s+)?(?:jellyfish|hydras?|corals?|"
@@ -792,14 +833,20 @@ NO_DRAWING = re.compile(
     re.IGNORECASE)
 # a request taken back at the end of the prompt, with nothing asked after it ("outline the patient's left
 # lung... no, cancel that, forget it"; not "Forget that, the last one was fine; now the left lung")
-_TAKE_IT_BACK = r"(?:cancel\s+(?:that|it|this)|forget\s+(?:it|that|about\s+it)|never\s*mind|scratch\s+that)"
+_TAKE_IT_BACK = r"(?:cancel\s+(?:that|it|this)|forget\s+(?:it|that|about\s+it)|never\s*mind|nvm|scratch\s+that)"
 TAKEN_BACK = re.compile(rf"(?:^|[,;.:!\u2026\u2013\u2014-]\s*)(?:no\s*,?\s*|actually\s*,?\s*|oh\s*,?\s*)?{_TAKE_IT_BACK}(?:\s*[,;]\s*{_TAKE_IT_BACK})*"
                         r"\s*[.!]*\s*$", re.IGNORECASE)
+# ... or a whole prompt that sets a target aside and says nothing more ("nvm the right lung, forget it";
+# not "never mind the heart, the left lung please")
+SET_ASIDE = re.compile(rf"^\s*(?:{_TAKE_IT_BACK}|forget(?:\s+about)?|skip)\s+(?:about\s+)?(?:the|my|that|this)\s+[^.,;:!?\u2026\u2013\u2014]+"
+                       rf"(?:[,;.:!\u2026\u2013\u2014-]\s*(?:{_TAKE_IT_BACK})?)?\s*[.!]*\s*$", re.IGNORECASE)
 
 
 def _taken_back(text: str) -> bool:
     """``text`` ends by taking back the request said just before (:data:`TAKEN_BACK`), not a remark
     ("Outline the polyp. The frame is a bit blurry, never mind.")."""
+    if SET_ASIDE.match(text) and not set(_words(text)) & DRAWING_VERBS:
+        return True  # (not "skip the ruler and outline the mole")
     m = TAKEN_BACK.search(text)
     if m is None:
         return False
@@ -807,7 +854,7 @@ def _taken_back(text: str) -> bool:
     return bool(before) and bool(set(_words(before[-1])) & (DRAWING_VERBS - NOUNS_AS_OFTEN))
 # ... or by asking for an answer that is no mask ("just tell me yes or no", "a number is enough",
 # "describe it in words")
-ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
+ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\btell[\s-](?:me|us|moi|nous)\s+(?:only\s+|just\s+)?(?:if|whether|si)\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
                          r"\bas\s+a\s+number\b|\b(?:give|report|return|tell|answer|express|want|need)\b[^.?!]{0,40}?\bas\s+a\s+(?:percentage|score|grade)\b|\bi\s+only\s+need\s+(?:a|the)\s+(?:number|score|grade)\b|"
                          r"\bjust\s+(?:answer|a\s+number|the\s+number|the\s+score|the\s+grade|a\s+probability)\b|"
                          r"\b(?:text|verbal|written)\s+(?:answer|reply|response)\s+only\b|\b(?:answer|reply)\s+in\s+text\b|"
@@ -841,8 +888,8 @@ OTHER_TASKS = re.compile(
     # (verbs only with an object: "Grade 2 foot ulcer" is a label)
     r"(?:grade|stage|score|rate)(?=\s+(?:this|that|these|those|the|a|an|it|them|my|his|her|their|our)\b))\b|"
     # ... or people to be grouped ("Segment our users into heart-health personas for the marketing deck")
-    r"(?:^|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)segment\s+(?:our|the|your|my|these|those|all)\s+(?:\w+\s+)?"
-    r"(?:users|customers|clients|audiences?|markets?|subscribers|visitors|leads|buyers|members|followers|donors)\b|"
+    r"(?:^|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)(?:segment|cluster|group|bucket)\s+(?:our|the|your|my|these|those|all)\s+(?:\w+\s+)?"
+    r"(?:users|customers|clients|audiences?|markets?|subscribers|visitors|leads|buyers|members|followers|donors)\b(?!['\u2019])|"
     # ... or a text of another kind ("give me a recipe for braised lamb heart")
     r"\b(?:give|send|tell|show|find)\s+(?:me|us)\s+(?:a|an|the|some)\s+(?:\w+\s+)?(?:recipes?|poems?|songs?|jokes?|stor(?:y|ies)|"
     r"essays?|limericks?)\b|"
@@ -1135,7 +1182,7 @@ FOLDED_LETTERS = str.maketrans({"ß": "ss", "œ": "oe", "Œ": "Oe", "æ": "ae", 
 SIDE_AFTER = re.compile(r"\b(lungs?|clavicles?|collar ?bones?|hemithorax)\s+(?:the\s+)?(right|left)\b"
                         r"(?!\s+(?:and|or|e|et|y|und|o|ou|oder)\s+(?:right|left)\b)", re.IGNORECASE)
 # "please" in words that are English words one by one ("por favor": for favour)
-PLEASE = re.compile(r"\b(?:por\s+favor|per\s+favore|s\s*['\u2019]?\s*il\s+(?:vous|te)\s+plait|bitte\s+schon)\b", re.IGNORECASE)
+PLEASE = re.compile(r"\b(?:por\s+favor|per\s+favore|s\s*['\u2019]?\s*il\s+(?:vous|te)\s+plait|svp|stp|bitte\s+schon)\b", re.IGNORECASE)
 # "pas de polype", "pas d'ulcère": no polyp, no ulcer
 FRENCH_NEGATION = re.compile(r"\bpas\s+(?:de\s+|d['\u2019]|du\s+|des\s+)", re.IGNORECASE)
 # "ne ... rien" around a verb ("Ne dessinez rien": "sans dessinez rien", read as "without draw anything")
@@ -1279,7 +1326,10 @@ def _translate(text: str) -> str:
         if hyphenated:
             return m.group()
         stem = stem_of(w)
-        return glossary.beside.get(w) or (glossary.stems[stem] if stem else None) or compound(w) or m.group()
+        # (an umlaut typed as its vowel and "e", as a keyboard without it writes German: "Hautlaesion")
+        plain = re.sub(r"([aou])e", r"\1", w) if w.isascii() else w
+        return glossary.beside.get(w) or (glossary.stems[stem] if stem else None) or compound(w) \
+            or (glossary.always.get(plain) or compound(plain) if plain != w else None) or m.group()
 
     english = re.sub(LETTERS, read, FRENCH_NEGATION.sub("no ", ELISIONS.sub("", FRENCH_NOTHING.sub(r"sans \1 rien", folded))))
     english = re.sub(r"\b([A-Za-z]+)\s+healthy\b", r"healthy \1", english)  # "piel sana" -> "skin healthy"
@@ -1475,7 +1525,8 @@ def _landmark_flags(text: str) -> list[bool]:
         two_words = tokens[k + 1 : k + 2] == [RELATIONS.get(t)]
         # what a negation keeps is not left out ("do not exclude the polyp")
         kept = tokens[k - 1 : k] in (["not"], ["never"]) or tokens[k - 2 : k] in (["not", "to"], ["never", "to"])
-        after_comma = tokens[k - 1 : k] in ([","], [";"]) or tokens[k - 2 : k] in ([",", "but"], [";", "but"])
+        # (or a sentence of its own: "Mask the lung on the patient's right. Not the heart please.")
+        after_comma = tokens[k - 1 : k] in ([","], [";"], ["."], ["!"]) or tokens[k - 2 : k] in ([",", "but"], [";", "but"])
         if t in CLAUSE_EXCLUSIONS and after_comma:
             leaving_out, flags[-1] = leaving_out or "clause", True  # (the "not" too: it negates nothing asked for)
         elif t in EXCLUSIONS or (two_words and t in EXCLUSIONS_BEFORE):
@@ -1973,7 +2024,9 @@ class PromptResolver:
             limit = 1 if len(w) < 7 else 2
             # a slip rarely touches the first letter, unless a vowel for a vowel ("alcer"); a real word
             # the vocabulary splits ("sticker") is then no "ticker"
-            near = [(_edits(w, v), rank, abs(len(v) - len(w)), v) for v, rank in self._spelling.items()
+            # (a letter doubled by the slip is one edit with the other: "pollup" is "polyp")
+            single = re.sub(r"(.)\1", r"\1", w)
+            near = [(min(_edits(w, v), _edits(single, v)), rank, abs(len(v) - len(w)), v) for v, rank in self._spelling.items()
                     if abs(len(v) - len(w)) <= limit and (v[0] == w[0] or {v[0], w[0]} <= VOWELS)]
             # the nearest; of two as near, a target's word, then the one of the same length
             # ("clavical": "clavicle", not "clavicula"; a slip changes a letter more often than it
@@ -2026,9 +2079,10 @@ class PromptResolver:
                 return bool(side) and bool(_sides(target)) and side not in _sides(target)
             # a generic object the prompt spells out after a colon ("Segment the finding: a polyp")
             spelled = {w for w in GENERIC_OBJECTS if re.search(rf"\b{w}\s*:", prompt, re.IGNORECASE)}
-            # (the pictures themselves are no other thing: "Label every frame: outline the polyp ...")
-            other = [w for w in rest if w not in PLAIN_WORDS | spelled | PICTURE_WORDS | {"every", "each", "all", "frames", "images"}
-                     and not w.isdigit()]
+            # (the pictures themselves are no other thing where a request follows: "Label every frame: outline
+            # the polyp ..."; not "Check each photo. The foot ulcer one is blurry.")
+            pictures = PICTURE_WORDS | {"each", "frames"} if len(asked) > 1 else set()
+            other = [w for w in rest if w not in PLAIN_WORDS | spelled | pictures and not w.isdigit()]
             return bool(other) and not any(w in self._own[target] or w in also for w in rest)
         return False
 
@@ -2186,7 +2240,16 @@ class PromptResolver:
         written = self._written(translated)  # (its shorthand and slips read: "count the polyps, then segmnt them")
         retracted = _retracted(written, self._naming)
         corrected = [m for m in CORRECTIONS.finditer(written) if not _apology(m)]
-        if _declines_drawing(written) or _declines_drawing(retracted) or _taken_back(written) or WHOLE_QUESTION.search(written) or (corrected and _declines_drawing(written[corrected[-1].end():])) \
+        # (a side dictated as its sound-alike is no other task: "write clavicle please, the patient's right")
+        def declines(text: str) -> bool:
+            if not _declines_drawing(text):
+                return False
+            # (not where the word heard is the next word's: "write a report on the right clavicle")
+            said, heard = _words(text), _words(self._as_heard(text)[0])
+            side = len(said) == len(heard) and any(a != b and c in self._head_words for a, b, c in zip(said, heard, heard[1:]))
+            return not side or _declines_drawing(" ".join(heard))
+
+        if declines(written) or declines(retracted) or _taken_back(written) or WHOLE_QUESTION.search(written) or (corrected and _declines_drawing(written[corrected[-1].end():])) \
                 or self._other_task(translated) or OUTPUT_ELSE.search(translated) or _asks_empty(written) or (HYPOTHETICAL.search(written) and not _requests(written) and not HYPOTHESIS_THEN_REQUEST.search(written)) \
                 or ((method := METHOD_QUESTION.search(written)) and not _requests(written) and not self._named(written[method.end():])[0]):
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything."; "Segment the
