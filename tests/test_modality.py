@@ -292,6 +292,10 @@ def test_a_kind_said_after_on_with_no_article_and_ct_colonography_are_pictures_o
     # a history, not the picture at hand
     assert kinds_in_prompt("mass seen on CT, segment the lung on this x-ray") == {"radiograph"}
     assert kinds_in_prompt("segment the lung based on CT findings") == set()
+    for history in ("Segment the left lung; the effusion was worse on CT", "Outline the polyp; it measured 8 mm on CT colonography",
+                    "Polyp also on CT colonography - segment it in this frame", "Segment the left lung, same patient as in MRI yesterday"):
+        assert kinds_in_prompt(history) == set(), history
+    assert kinds_in_prompt("Polyp previously on CT colonography, now segment it on this colonoscopy image") == {"colonoscopy"}
     r = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, min_margin=0.05,
                        modalities={**MODALITIES, **{t: ["frontal radiograph"] for t in RADIOGRAPHS}})
     for prompt in ("polyp on CT colonography segment it", "outline the heart on CT"):

@@ -1469,7 +1469,9 @@ def test_minilm_reads_list_34s_misses(lite_names):
         ("Outline the three-lobed, air-filled breathing organ on the patient's right side of this chest X-ray.", "right lung"),
         ("segment the polyp including its stalk", "polyp"), ("segment the right lung including the apex", "right lung"),
         ("my foot hurts, can you outline the ulcer", "foot ulcer"), ("rigth lung", "right lung")])
-    assert "polyp" in r.resolve("theres a little bump sticking out of the colon wall in this frame can u outline it").candidates
+    # (left to the image with the polyp among the candidates at first; since list 42, a bump in the colon is read as the polyp)
+    found = r.resolve("theres a little bump sticking out of the colon wall in this frame can u outline it")
+    assert found.target == "polyp" or "polyp" in found.candidates
     for decoy in ("segment the stalk only of the pedunculated polyp (Paris 0-Ip), not the head",
                   "outline only the head of the polyp", "estimate lung volume in ml from the PA radiograph",
                   "Wagner grade for this diabetic foot ulcer?", "does my insurance cover wound care visits for a foot ulcer",
@@ -1799,7 +1801,23 @@ def test_minilm_reads_list_42s_misses_and_the_list_41_review(lite_names):
                   "Get it marked as reviewed, the left lung report is done.", "Get it masked for privacy; it's the photo of the foot ulcer.",
                   "Check each photo. The foot ulcer one is blurry.", "Label each photo by date. The foot ulcer ones go first.",
                   "Cluster our users into heart-health groups.", "Tell me only if the heart is enlarged.",
-                  "Dites-moi seulement si le cœur est agrandi."):
+                  "Dites-moi seulement si le cœur est agrandi.",
+                  # (a lump in the bowel that is no polyp)
+                  "brownish lump of poo stuck in the bowel in this pic, mask it pls"):
         _assert_refused(r, decoy)
     assert r.resolve("Her heart isn't in her work lately.").target is None
     assert r.resolve("outline the callus around the crater on the heel").target is None
+    # the review of those rules: each read right before them and wrong after their first form
+    _assert_reads(r, [
+        ("skip the first frame and find the polyp", "polyp"), ("nvm the typo the left lung please", "left lung"),
+        ("forget the previous image and give me the left lung", "left lung"), ("Segment every image: the polyp", "polyp"),
+        ("Mask all the images, left lung", "left lung"), ("Label all images: heart", "heart"),
+        ("Can't you have it segment the heart?", "heart"), ("Please segment the members' chest x-rays, left lung only", "left lung")])
+    for decoy in ("Segment the lung nodule; history of colon cancer", "Prostate nodule felt on rectal exam - segment it",
+                  "Segment the bump on the scope tip in this colonoscopy frame", "Segment the raw area on the tongue of this diabetic patient",
+                  "Segment the open toe area of the shoe", "Segment the open fracture wound at the ankle",
+                  "Segment our users' reviews into heart-health sentiment groups", "Cluster the patients into heart failure groups",
+                  "Write lung and heart findings in the report", "Write clavicle and rib findings please", "Segment the maxilla"):
+        assert r.resolve(decoy).target is None, decoy
+    for idiom in ("Her heart wasn't in the training anymore", "My heart is not in my studies anymore", "Honestly my heart is not in the program"):
+        assert r.resolve(idiom).target is None, idiom

@@ -109,6 +109,13 @@ _ANY = re.compile(r"\b(?:" + "|".join(sorted((w for _, ws in KINDS.values() for 
 # "compared with last week's x-ray", "not a CT")
 _DETERMINER = r"(?:this|the|a|an|that|my|these|those|his|her|our|their|attached|current)"
 _PICTURE = r"(?:image|images|picture|pictures|photo|photos|frame|frames|film|films|slice|slices|scan|scans|view|views|still|study|shot)"
+# a kind said after "on" or "in" with no article ("outline the heart on CT", "polyp on CT colonography segment
+# it"), the picture at hand where it ends the prompt or comes before a request, and its clause tells no history
+# ("the effusion was worse on CT", "it measured 8 mm on CT colonography", "mass seen on CT")
+_BARE_LEAD = re.compile(r"\b(?:on|in)\s+$")
+_BARE_REST = re.compile(r"\s*(?:[.!?]?\s*$|,?\s*(?:please\s+|pls\s+)?(?:segment|outline|mask|trace|draw|delineate|highlight|contour|mark|label)\b)")
+_HISTORY = re.compile(r"\b(?:was|were|had|has|have|been|looked|looks|measured|measures|known|also|previously|prior|earlier|seen|shown|"
+                      r"noted|found|visible|detected|identified|confirmed|demonstrated|based|same|as|than|\d+)\b")
 # what says, after the kind word, that it was another picture, done before or to come ("CT-confirmed",
 # "echo showed LVH", "histology pending", "ultrasound guided", "the CT images from last year")
 _OTHER_AFTER = re.compile(r"^[^.;,()|]*?\b(?:showed|shows|showing|show|was|were|confirmed|pending|scheduled|planned|booked|guided|"
@@ -186,14 +193,13 @@ def kinds_in_prompt(prompt: str) -> set[str]:
     after a preposition and a determiner, after "this", before a word for a picture, or in a
     ``modality`` field; not one that names another picture ("as on the prior CT", "not a CT")."""
     kinds: set[str] = set()
+    bare: set[str] = set()  # said after "on" or "in" alone ("outline the heart on CT"): only where no other picture is said
     for m in _ANY.finditer(prompt):
         before = prompt[max(0, m.start() - 60): m.start()].lower()
         rest = prompt[m.end(): m.end() + 80].lower()
         after = rest[:30]
         # the words between the kind word and the preposition or determiner that introduces it
         lead = re.search(r"(?:\b(?:on|in|from|of|at|with|using|under|is|s)\s+" + _DETERMINER + r"|\b(?:this|these|current|attached)|"
-                         # ("outline the heart on CT", "polyp on CT colonography"; not "mass seen on CT", "based on CT")
-                         r"(?<!\bseen)(?<!\bshown)(?<!\bnoted)(?<!\bfound)(?<!\bbased)(?<!\bvisible)(?<!\bdetected)(?<!\bconfirmed)\s\b(?:on|in)\s+(?=$)|"
                          # ("the polyp seen on gastroscopy"; not a history: "mass seen on CT")
                          r"\b(?:the|this|that)\s+[\w-]+\s+(?:seen|taken|captured|imaged|shown|visible|spotted|viewed)\s+"
                          r"(?:on|in|at|during|by|with)\s+(?:a\s+|an\s+)?|"
@@ -210,6 +216,9 @@ def kinds_in_prompt(prompt: str) -> set[str]:
         # (... or a label before a colon: "cardiac MRI short-axis cine: segment the heart")
         if (said or pictured or field) and not _OTHER_AFTER.match(rest):
             kinds |= kinds_of(m.group(0))
+        elif _BARE_LEAD.search(before) and _BARE_REST.match(rest) and not _HISTORY.search(re.split(r"[.;,:()\[\]|-]", before)[-1]):
+            bare |= kinds_of(m.group(0))
+    kinds = kinds or bare
     # "axial CT slice": the CT, not a generic slice, once the more specific kind is named
     return {k for k in kinds if not any(o != k and k in _ancestors(o) for o in kinds)}
 

@@ -445,7 +445,6 @@ def _expand(text: str) -> str:
     text = text.replace("_", " ")  # field names and labels ("mask_id=R_CLAV", "dfu_wound_bed")
     text = _arrows(text)
     text = ROLE_HERE.sub("", text)  # who is asking ("endoscopy tech here, need the outline of ...")
-    text = TOLD_TOOL.sub("", text)  # the tool told to do it ("have it segment the ...": "segment the ...")
     if (query := SQL_WHERE.match(text)) and (asked := re.findall(r"=\s*'([^']*)'", query.group("where"))):
         text = " ".join(asked)  # a query: what its conditions name ("SELECT mask FROM frame WHERE structure = 'polyp'")
     elif CLI_START.match(text) and len(CLI_FLAG.findall(text)) >= 2 and (asked := [next(v for v in m.groups() if v is not None) for m in CLI_ASKED.finditer(text)]):
@@ -460,6 +459,7 @@ def _expand(text: str) -> str:
         values = text = EMOJI.sub(", ", text).strip(" ,")
     text = VIEWER_SIDE.sub(lambda m: "the patient's " + OTHER_SIDE[m.group(1).lower()], values)
     text = re.sub(r"\b([A-Za-z]+)[nN]['\u2019`\u02bc][tT]\b", lambda m: CONTRACTED.get(m.group(1).lower(), m.group(1)) + " not", text)
+    text = TOLD_TOOL.sub("", text)  # the tool told to do it ("have it segment the ...": "segment the ..."; contractions written out)
     text = re.sub(r"\bdicom[\s-]+seg\b", "dicomseg", text, flags=re.IGNORECASE)  # a file format, no "segment"
     film = _FILM.search(text) is not None  # ("chess x ray" says an x-ray)
     for heard, said, of_film in SPOKEN:
@@ -654,12 +654,18 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("clavicle", _rx(r"\bbones?\s+(?:just\s+|right\s+)?(?:under|below|beneath|at\s+the\s+(?:base|bottom|root)\s+of)\s+the\s+neck\b"), ()),
     ("clavicle", _rx(r"\bhorizontal\s+bones?\s+(?:\w+\s+){0,2}?(?:at|across|along)\s+the\s+(?:very\s+)?(?:top|upper)\b"), (_SEEN_CHEST,)),
     # (a lump or bump where only the bowel is seen: "the round lump in the bowel, make mask of it")
-    ("polyp", _rx(r"\b(?:mucosal\s+)?(?:protrusion|protuberance|outgrowth|excrescence|lump|bump|nodule)s?\b"),
+    ("polyp", _rx(r"\b(?:mucosal\s+)?(?:protrusion|protuberance|outgrowth|excrescence)s?\b"),
      (_rx(r"\b(?:mucosa|mucosal|bowel|colon|colonic|lumen|colonoscopy|endoscopy|rectum|rectal|sigmoid|ca?ecum)\b"),)),
+    # (a lump or bump placed in the bowel: "the round lump in the bowel, make mask of it"; not "the lung
+    # nodule, history of colon cancer")
+    ("polyp", _rx(r"\b(?:lump|bump|nodule)s?\s+(?:[\w-]+\s+){0,3}?(?:in|on|of|inside|within|along|from)\s+(?:the\s+|this\s+|his\s+|her\s+|my\s+)?"
+                  r"(?:[\w-]+\s+)?(?:mucosa|bowel|colon|lumen|rectum|sigmoid|ca?ecum|gut)(?:\s+wall|\s+lining)?\b"
+                  # (not an instrument's: "the bump in the colon where the clip was placed")
+                  r"(?![^.;]*\b(?:clips?|scope|tip|forceps|snare|instruments?|cap)\b)"), ()),
     # an open wound by its look on a foot ("the raw pinkish crater near the heel", "the open sore on the
     # bottom of the foot")
-    ("ulcer", _rx(r"\b(?:craters?|(?:raw|open)\s+(?:\w+\s+)?(?:areas?|patch(?:es)?|spots?|sores?|bits?|crater|flesh|tissue|wounds?))\b"),
-     (_rx(r"\b(?:foot|feet|heel|heels|sole|soles|toes?|plantar|forefoot|midfoot|instep|ankle|diabetic|dfu)\b"),)),
+    ("ulcer", _rx(r"\b(?:craters?|(?:raw|open)\s+(?:\w+\s+)?(?:areas?|patch(?:es)?|spots?|sores?|bits?|crater|flesh|tissue))\b"),
+     (_rx(r"\b(?:foot|feet|heel|heels|sole|soles|toes?|plantar|forefoot|midfoot|instep|ankle)\b"),)),
 ]
 # a finding or another structure said beside the look: the look may be its ("the hyperlucent area of the
 # pneumothorax", "the mucosal protrusion of a haemorrhoid"), not read
@@ -672,14 +678,15 @@ LOOK_ELSE = {
     "heart": _rx(rf"\b(?:{_CHEST_ELSE}|behind|retrocardiac|aort\w*|knuckle|knob)\b"),
     "clavicle": _rx(rf"\b(?:{_CHEST_ELSE})\b"),
     "polyp": _rx(r"\b(?:hernia|diverticul\w*|ha?emorrhoids?|lipomas?|stomach|gastric|duoden\w*|nasal|tube|stool|faeces|feces|fa?ecal|poos?|poop|debris|residue|food|bubbles?|"
-                 r"neck|breast|skin|scalp|lymph|thyroid|liver|kidney)\b"),
+                 r"neck|breast|skin|scalp|lymph|thyroid|liver|kidney|lungs?|pulmonary|prostat\w*|ovar\w*|carcinoid|small\s+bowel|cancer)\b"),
     # (a burn, a bite, a blister, the skin of a foot that is no wound)
     "ulcer": _rx(r"\b(?:burns?|bites?|blisters?|callus\w*|corns?|bunions?|warts?|nails?|toenails?|fungal|athlete|scars?|bruis\w*|rash\w*|"
-                 r"moles?|lesions?|naev\w*|nev\w*|melanoma)\b"),
+                 r"moles?|lesions?|naev\w*|nev\w*|melanoma|shoes?|socks?|sandals?|boots?|straps?|tongue|mouth|elbow|arm|forearm|hand|"
+                 r"fractures?|surgical|incisions?|lacerations?|cuts?|graz\w+|abrasions?|stitch\w*|sutur\w+|amputation|stump)\b"),
 }
 # the tool told to draw ("have it segment the suspected melanoma", "get the model to outline the heart"):
 # the request is the drawing
-TOLD_TOOL = re.compile(r"(?<!n't\s)(?<!n\u2019t\s)(?<!not\s)(?<!never\s)(?<!cannot\s)(?<!n't\syou\s)(?<!n\u2019t\syou\s)"
+TOLD_TOOL = re.compile(r"(?<!not\s)(?<!never\s)(?<!cannot\s)(?<!not\syou\s)"
                        r"\b(?:(?:have|let|make)\s+|get\s+)(?:it|the\s+" + _TOOLS + r")\s+(?:to\s+)?"
                        # (the verb as said, never "get it marked as reviewed", "get it masked for privacy")
                        r"(?=(?:segment|outline|mask|mark|draw|trace|delineate|highlight|contour|annotate|label|shade|circle)\b)", re.IGNORECASE)
@@ -774,11 +781,13 @@ WISH = re.compile(r"^(?:but\s+)?(?:i|we)\s+(?:(?:only|just|really|also|still|do)
 # an idiom in which a target's word names nothing ("let's get to the heart of the matter")
 IDIOMS = re.compile(r"\bheart(?=\s+of\s+(?:the\s+|this\s+|that\s+)?(?:matter|problem|issue|question|story|debate|city|town|"
                     r"it\s+all|gold|stone|a\s+lion|a\s+champion)\b|['\u2019]s\s+(?:desire|content)\b|\s+is\s+broken\b|"
-                    r"\s+(?:is\s*n['\u2019]?t|is\s+not|was\s*n['\u2019]?t|was\s+not)\s+(?:really\s+|fully\s+|quite\s+)?in\s+"
-                    # (one's heart not in a pursuit; not "the heart is not in the usual place on this film")
-                    r"(?:it|this|that|(?:the|this|that|my|our|his|her|their|your)\s+(?:\w+\s+)?(?:project|work|job|task|game|match|race|"
-                    r"study|research|campaign|relationship|marriage|business|venture|role|career|play|show|effort|fight|plan|idea|deal))\b"
-                    r"(?!\s+(?:picture|image|film|mask|photo|scan|view|frame)))|"
+                    r"\s+(?:is\s*n['\u2019]?t|is\s+not|was\s*n['\u2019]?t|was\s+not)\s+(?:really\s+|fully\s+|quite\s+)?in\s+it\b)|"
+                    # one's heart not in a pursuit ("my heart isn't in this project", "her heart wasn't in the training");
+                    # not "the heart is not in the usual place on this film", "the heart wasn't in the mask you sent"
+                    r"(?:(?<=\bmy\s)|(?<=\bhis\s)|(?<=\bher\s)|(?<=\bour\s)|(?<=\byour\s)|(?<=\btheir\s))heart(?=\s+(?:is\s*n['\u2019]?t|is\s+not|"
+                    r"was\s*n['\u2019]?t|was\s+not)\s+(?:really\s+|fully\s+|quite\s+)?in\s+(?:this|that|the|my|our|his|her|their|your)\s+"
+                    r"(?!(?:\w+\s+)?(?:place|position|spot|cent(?:re|er)|middle|location|mask|picture|image|film|photo|scan|view|frame|"
+                    r"request|field|chest|thorax|midline|segmentation|output|result)s?\b))|"
                     r"(?<=\bbroken\s)heart\b|"
                     # a jellyfish's life stage ("the polyp stage of the jellyfish in this aquarium photo")
                     r"\bpolyps?(?=\s+(?:(?:stage|form|phase)\s+)?of\s+(?:(?:the|a|an|this|that)\s+)?(?:jellyfish|hydras?|corals?|"
@@ -836,10 +845,19 @@ NO_DRAWING = re.compile(
 _TAKE_IT_BACK = r"(?:cancel\s+(?:that|it|this)|forget\s+(?:it|that|about\s+it)|never\s*mind|nvm|scratch\s+that)"
 TAKEN_BACK = re.compile(rf"(?:^|[,;.:!\u2026\u2013\u2014-]\s*)(?:no\s*,?\s*|actually\s*,?\s*|oh\s*,?\s*)?{_TAKE_IT_BACK}(?:\s*[,;]\s*{_TAKE_IT_BACK})*"
                         r"\s*[.!]*\s*$", re.IGNORECASE)
+# what is written, not drawn ("write lung and heart findings in the report")
+WRITTEN_THINGS = frozenset({"report", "reports", "findings", "finding", "note", "notes", "summary", "letter", "chart", "record",
+                            "size", "sizes", "measurement", "measurements", "normal", "impression", "description", "comment"})
 # ... or a whole prompt that sets a target aside and says nothing more ("nvm the right lung, forget it";
 # not "never mind the heart, the left lung please")
-SET_ASIDE = re.compile(rf"^\s*(?:{_TAKE_IT_BACK}|forget(?:\s+about)?|skip)\s+(?:about\s+)?(?:the|my|that|this)\s+[^.,;:!?\u2026\u2013\u2014]+"
+SET_ASIDE = re.compile(rf"^\s*(?:{_TAKE_IT_BACK}|forget(?:\s+about)?|skip)\s+(?:about\s+)?(?:the|my|that|this)\s+(?:[\w'-]+\s+){{0,2}}[\w'-]+"
                        rf"(?:[,;.:!\u2026\u2013\u2014-]\s*(?:{_TAKE_IT_BACK})?)?\s*[.!]*\s*$", re.IGNORECASE)
+
+
+def _vowel_for_vowel(a: str, b: str) -> bool:
+    """``a`` and ``b`` differ in one letter, a vowel for a vowel ("polup", "polyp")."""
+    diff = [(x, y) for x, y in zip(a, b) if x != y]
+    return len(a) == len(b) and len(diff) == 1 and set(diff[0]) <= set("aeiouy")
 
 
 def _taken_back(text: str) -> bool:
@@ -890,6 +908,9 @@ OTHER_TASKS = re.compile(
     # ... or people to be grouped ("Segment our users into heart-health personas for the marketing deck")
     r"(?:^|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)(?:segment|cluster|group|bucket)\s+(?:our|the|your|my|these|those|all)\s+(?:\w+\s+)?"
     r"(?:users|customers|clients|audiences?|markets?|subscribers|visitors|leads|buyers|members|followers|donors)\b(?!['\u2019])|"
+    # ... or anything sorted into groups ("segment our users' reviews into heart-health sentiment groups")
+    r"\b(?:segment|cluster|group|bucket|split|divide)\s+[^.;:!?]{0,60}?\binto\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:groups|clusters|cohorts|segments|personas|buckets|categories|tiers|bins)\b|"
     # ... or a text of another kind ("give me a recipe for braised lamb heart")
     r"\b(?:give|send|tell|show|find)\s+(?:me|us)\s+(?:a|an|the|some)\s+(?:\w+\s+)?(?:recipes?|poems?|songs?|jokes?|stor(?:y|ies)|"
     r"essays?|limericks?)\b|"
@@ -2026,7 +2047,8 @@ class PromptResolver:
             # the vocabulary splits ("sticker") is then no "ticker"
             # (a letter doubled by the slip is one edit with the other: "pollup" is "polyp")
             single = re.sub(r"(.)\1", r"\1", w)
-            near = [(min(_edits(w, v), _edits(single, v)), rank, abs(len(v) - len(w)), v) for v, rank in self._spelling.items()
+            near = [(0 if single != w and _vowel_for_vowel(single, v) else _edits(w, v), rank, abs(len(v) - len(w)), v)
+                    for v, rank in self._spelling.items()
                     if abs(len(v) - len(w)) <= limit and (v[0] == w[0] or {v[0], w[0]} <= VOWELS)]
             # the nearest; of two as near, a target's word, then the one of the same length
             # ("clavical": "clavicle", not "clavicula"; a slip changes a letter more often than it
@@ -2079,9 +2101,12 @@ class PromptResolver:
                 return bool(side) and bool(_sides(target)) and side not in _sides(target)
             # a generic object the prompt spells out after a colon ("Segment the finding: a polyp")
             spelled = {w for w in GENERIC_OBJECTS if re.search(rf"\b{w}\s*:", prompt, re.IGNORECASE)}
-            # (the pictures themselves are no other thing where a request follows: "Label every frame: outline
-            # the polyp ..."; not "Check each photo. The foot ulcer one is blurry.")
-            pictures = PICTURE_WORDS | {"each", "frames"} if len(asked) > 1 else set()
+            # (the pictures themselves are no other thing to draw, or where a request follows, in a sentence that
+            # says the target: "Segment every image: the polyp", "Label every frame: outline the polyp ..."; not
+            # "Check each photo. The foot ulcer one is blurry.", "Label each photo by date. The foot ulcer ones go first.")
+            sentence = next((x for x in re.split(r"[.!?]+", prompt.lower()) if clause in x), prompt)
+            framed = (len(asked) > 1 or set(_words(m.group())) & DRAWING_VERBS) and set(_words(sentence)) & (self._own[target] | set(also))
+            pictures = PICTURE_WORDS | {"each", "frames"} if framed else set()
             other = [w for w in rest if w not in PLAIN_WORDS | spelled | pictures and not w.isdigit()]
             return bool(other) and not any(w in self._own[target] or w in also for w in rest)
         return False
@@ -2246,10 +2271,11 @@ class PromptResolver:
                 return False
             # (not where the word heard is the next word's: "write a report on the right clavicle")
             said, heard = _words(text), _words(self._as_heard(text)[0])
-            side = len(said) == len(heard) and any(a != b and c in self._head_words for a, b, c in zip(said, heard, heard[1:]))
+            side = len(said) == len(heard) and any(a != b and c in self._head_words for a, b, c in zip(said, heard, heard[1:])) \
+                and not set(said) & WRITTEN_THINGS
             return not side or _declines_drawing(" ".join(heard))
 
-        if declines(written) or declines(retracted) or _taken_back(written) or WHOLE_QUESTION.search(written) or (corrected and _declines_drawing(written[corrected[-1].end():])) \
+        if declines(written) or declines(retracted) or _taken_back(written) or WHOLE_QUESTION.search(written) or (corrected and declines(written[corrected[-1].end():])) \
                 or self._other_task(translated) or OUTPUT_ELSE.search(translated) or _asks_empty(written) or (HYPOTHETICAL.search(written) and not _requests(written) and not HYPOTHESIS_THEN_REQUEST.search(written)) \
                 or ((method := METHOD_QUESTION.search(written)) and not _requests(written) and not self._named(written[method.end():])[0]):
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything."; "Segment the
