@@ -302,3 +302,15 @@ def test_a_kind_said_after_on_with_no_article_and_ct_colonography_are_pictures_o
         found = r.resolve(prompt)
         assert found.refused and found.target is None, prompt
     assert not r.resolve("segment the polyp in colonoscopy").refused
+
+
+def test_an_archive_style_says_the_picture_and_a_targets_word_on_it_is_that_target():
+    # (list 43: "ISIC-style binary lesion mask" was passed on as written)
+    assert kinds_in_prompt("ISIC-style binary lesion mask") == {"dermoscopy"}
+    assert kinds_in_prompt("Kvasir-style polyp mask") == {"colonoscopy"}
+    r = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, min_margin=0.05, names_only=True,
+                       modalities={**MODALITIES, **{t: ["frontal radiograph"] for t in RADIOGRAPHS}})
+    assert r.resolve("ISIC-style binary lesion mask").target == "skin lesion"
+    assert r.resolve("Kvasir-style lesion mask").target == "polyp"
+    for prompt in ("ISIC-style image, mask the ruler", "dermoscopy image, no lesion here"):
+        assert r.resolve(prompt).target is None, prompt

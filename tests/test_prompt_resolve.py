@@ -1821,3 +1821,21 @@ def test_minilm_reads_list_42s_misses_and_the_list_41_review(lite_names):
         assert r.resolve(decoy).target is None, decoy
     for idiom in ("Her heart wasn't in the training anymore", "My heart is not in my studies anymore", "Honestly my heart is not in the program"):
         assert r.resolve(idiom).target is None, idiom
+
+
+def test_minilm_reads_list_43s_misses(lite_names):
+    """List 43's misses and decoys 37's hits at first reading (specialists' jargon; the rules after list 42's
+    review), and what those rules must leave alone."""
+    r = lite_names
+    _assert_reads(r, [
+        ("Annotation task for the wound-care set: draw one polygon around the diabetic foot ulcer and label it 'ulcer'. "
+         "Nothing else in the photo needs a label.", "foot ulcer"),
+        ("Herzschatten auf der Thoraxaufnahme segmentieren.", "heart"),
+        ("Clavicule gauche : segmenter sur cette radiographie thoracique.", "left clavicle"),
+        ("draw one box around the foot ulcer", "foot ulcer"), ("What is the ulcer area? Outline it.", "foot ulcer"),
+        ("segment the polyp, the last build crashed on it", "polyp")])
+    for decoy in ("Segment the left clavicle. Actually, cancel that, don't segment anything.",
+                  "Describe the polyp stage in the life cycle of the moon jellyfish Aurelia.",
+                  "What is the lesion's maximum diameter in mm?",
+                  "QA ticket: the lesion introduced in build 4.2 crashes the login module."):
+        _assert_refused(r, decoy)

@@ -276,7 +276,7 @@ REQUEST_VERBS = (r"(?:"
                  r"identify|locate|detect|label|contour|trace|select|extract|annotate|circle|shade(?:\s+in)?|colou?r(?:\s+in)?|fill\s+in|see|"
                  r"give\s+me|get|include|note|look\s+at|check)"
                  # what is drawn, and "around": the request's own words ("draw a circle around the mole")
-                 r"(?:\s+(?:a|an)\s+(?:(?:tight|rough|loose|close|neat|precise|careful|closed|simple|fine|clean|accurate|single|thin)\s+)?"
+                 r"(?:\s+(?:a|an|one|the)\s+(?:(?:tight|rough|loose|close|neat|precise|careful|closed|simple|fine|clean|accurate|single|thin)\s+)?"
                  r"(?:circle|line|box|bounding\s+box|contour|mask|outline|border|ring|polygon|polyline|shape|curve))?(?:\s+a?round)?")
 INSTRUCTION = re.compile(r"^" + LEAD_INS + r"(?:" + REQUEST_VERBS + r"\s+)?", re.IGNORECASE)
 # a clause that opens with a request verb says what is asked ("Segment the specular highlights ...;
@@ -790,6 +790,7 @@ IDIOMS = re.compile(r"\bheart(?=\s+of\s+(?:the\s+|this\s+|that\s+)?(?:matter|pro
                     r"request|field|chest|thorax|midline|segmentation|output|result)s?\b))|"
                     r"(?<=\bbroken\s)heart\b|"
                     # a jellyfish's life stage ("the polyp stage of the jellyfish in this aquarium photo")
+                    r"\bpolyps?(?=\s+(?:stage|form|phase)\b[^.;]{0,50}?\b(?:jellyfish|hydras?|corals?|anemones?|cnidarians?|aurelia|medusa\w*|scyphozoa\w*)\b)|"
                     r"\bpolyps?(?=\s+(?:(?:stage|form|phase)\s+)?of\s+(?:(?:the|a|an|this|that)\s+)?(?:jellyfish|hydras?|corals?|"
                     r"anemones?|cnidarians?|hydrozoans?)\b)|"
                     # a vegetable's ("the heart of the romaine lettuce", "artichoke hearts")
@@ -845,6 +846,9 @@ NO_DRAWING = re.compile(
 _TAKE_IT_BACK = r"(?:cancel\s+(?:that|it|this)|forget\s+(?:it|that|about\s+it)|never\s*mind|nvm|scratch\s+that)"
 TAKEN_BACK = re.compile(rf"(?:^|[,;.:!\u2026\u2013\u2014-]\s*)(?:no\s*,?\s*|actually\s*,?\s*|oh\s*,?\s*)?{_TAKE_IT_BACK}(?:\s*[,;]\s*{_TAKE_IT_BACK})*"
                         r"\s*[.!]*\s*$", re.IGNORECASE)
+# a defect in software, said with a finding's word ("QA ticket: the lesion introduced in build 4.2 crashes the login module")
+SOFTWARE = re.compile(r"\b(?:build|release|version|module|login|codebase|bug|ticket|crash(?:es|ed)?|regression|deploy\w*|sprint|jira|"
+                      r"qa|stack\s+trace|exception|null\s+pointer|backend|frontend|api)\b", re.IGNORECASE)
 # what is written, not drawn ("write lung and heart findings in the report")
 WRITTEN_THINGS = frozenset({"report", "reports", "findings", "finding", "note", "notes", "summary", "letter", "chart", "record",
                             "size", "sizes", "measurement", "measurements", "normal", "impression", "description", "comment"})
@@ -941,8 +945,9 @@ MASK_EDITS = re.compile(
 ANSWER_QUESTIONS = re.compile(
     r"(?:^\s*|[.!?:;,]\s*|\s[-\u2013\u2014]\s*)(?:how\s+(?:many|much|big|large|long|old)|did\s+(?=\w)|"
     r"who\s+\w+|when\s+(?:was|were|did)\b|why\s+(?:is|are|was|were|does|do|did)\b|should\s+(?:i|we)\b|"
-    r"(?:what|which)\W+(?:\w+\W+){0,3}?(?:grade|stage|class|classification|type|kind|score|ratio|size|diagnosis|cause|percentage|"
-    r"probability|risk|name|index|capacity|volume|weight|function|purpose)\b)[^.!?]*\?", re.IGNORECASE)
+    r"(?:what|which)\W+(?:\w+\W+){0,5}?(?:grade|stage|class|classification|type|kind|score|ratio|size|diagnosis|cause|percentage|"
+    r"probability|risk|name|index|capacity|volume|weight|function|purpose|diameter|length|width|area|circumference|perimeter|depth)\b)[^.!?]*\?",
+    re.IGNORECASE)
 # ... or a prompt that is one question of how a finding is doing ("is this foot wound getting better or
 # worse?") or of what a word means ("what is a melanoma?", "Qu'est-ce qu'un mélanome ?" as translated:
 # "est-ce un melanoma ?"), and nothing else
@@ -1002,7 +1007,9 @@ def _declines_drawing(text: str) -> bool:
     the polyps"; after an answer, an edit or a question only a drawing verb with its object: "how many
     polyps? Outline each one", not "the left lung mask") and no wish or passive request does ("I would
     like it outlined if so")."""
-    if NO_DRAWING.search(text):
+    if (m := NO_DRAWING.search(text)) is not None:
+        if re.search(_TAKE_IT_BACK, text[: m.start()], re.IGNORECASE):
+            return True  # ("Segment the left clavicle. Actually, cancel that, don't segment anything.")
         rest = _words(NO_DRAWING.sub(" , ", text))
         return not any(w in DRAWING_VERBS - NOUNS_AS_OFTEN and nxt in DETERMINERS | PRONOUNS for w, nxt in zip(rest, rest[1:]))
     for asked in (MASK_EDITS, ANSWER_ONLY, OTHER_TASKS, ANSWER_QUESTIONS):
@@ -2281,6 +2288,8 @@ class PromptResolver:
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything."; "Segment the
             # heart - sorry, scratch that, just tell me yes or no": no mask is asked for
             return Resolution(given, given, None, refused=True)
+        if len(set(m.group().lower() for m in SOFTWARE.finditer(written))) >= 2 and not _requests(written):
+            return Resolution(given, given, None, refused=True, reason="the prompt speaks of software, not of an image")
         if sum(self._mashed(w) for w in _words(written)) >= 2:
             return Resolution(given, given, None, refused=True, reason="the prompt is keys struck at random")
         if PART_ONLY.search(written):
@@ -2309,6 +2318,19 @@ class PromptResolver:
             if len(fits) == 1:
                 return Resolution(given, fits[0], fits[0], found.similarity, found.runner_up)
             found = dataclasses.replace(found, candidates=fits or found.candidates)
+        if found.target is None and not found.candidates and not found.refused and self._modalities \
+                and (asked := _kinds_said((translated, written))):
+            # a target's word on the kind of picture it alone is seen in ("ISIC-style binary lesion mask": the
+            # skin's lesion, not a polyp), said as asked (not negated, no landmark, no request for something else)
+            words, negation, landmark = _words(prompt), _negation_flags(prompt, self._name_words), _landmark_flags(prompt)
+            said = {w for w, n, f in zip(words, negation, landmark) if not (n or f)}
+            fits = [t for t in self.targets if t in self._modalities and self._shown_on(t, asked)
+                    and said & (self._heads[t] | self._vague.get(t, set()))]
+            # (of several, the one trained on that very kind: dermoscopy is a photograph too, but the foot's is no skin lesion)
+            fits = [t for t in fits if set(self._modalities[t]) & set(asked)] if len(fits) > 1 else fits
+            if len(fits) == 1 and not self._asks_for_else(prompt, fits[0], self._vague.get(fits[0], ())) \
+                    and not any(n and w in self._content for w, n in zip(words, negation)):
+                return Resolution(given, fits[0], fits[0], found.similarity, found.runner_up)
         other = self._another_picture((translated, written), prompt, (found.target, *found.candidates) if found.target else found.candidates)
         if other is not None:
             reason, known = other
