@@ -2288,7 +2288,8 @@ class PromptResolver:
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything."; "Segment the
             # heart - sorry, scratch that, just tell me yes or no": no mask is asked for
             return Resolution(given, given, None, refused=True)
-        if len(set(m.group().lower() for m in SOFTWARE.finditer(written))) >= 2 and not _requests(written):
+        if len(set(m.group().lower() for m in SOFTWARE.finditer(written))) >= 2 and not _requests(written) \
+                and not set(_words(written)) & (DRAWING_VERBS | FILE_MASKS | {"masks", "segment"}):
             return Resolution(given, given, None, refused=True, reason="the prompt speaks of software, not of an image")
         if sum(self._mashed(w) for w in _words(written)) >= 2:
             return Resolution(given, given, None, refused=True, reason="the prompt is keys struck at random")
@@ -2320,16 +2321,14 @@ class PromptResolver:
             found = dataclasses.replace(found, candidates=fits or found.candidates)
         if found.target is None and not found.candidates and not found.refused and self._modalities \
                 and (asked := _kinds_said((translated, written))):
-            # a target's word on the kind of picture it alone is seen in ("ISIC-style binary lesion mask": the
-            # skin's lesion, not a polyp), said as asked (not negated, no landmark, no request for something else)
-            words, negation, landmark = _words(prompt), _negation_flags(prompt, self._name_words), _landmark_flags(prompt)
-            said = {w for w, n, f in zip(words, negation, landmark) if not (n or f)}
-            fits = [t for t in self.targets if t in self._modalities and self._shown_on(t, asked)
-                    and said & (self._heads[t] | self._vague.get(t, set()))]
+            # a target's head word on the kind of picture it alone is seen in, and nothing else said ("ISIC-style
+            # binary lesion mask": the skin's lesion, not a polyp; not "the glare spots from the dermoscope light")
+            words = _words(prompt)
+            said = set(_words(without_kinds(prompt))) - PLAIN_WORDS - PICTURE_WORDS - FILE_MASKS - {"masks", "binary", "style", "format"}
+            fits = [t for t in self.targets if t in self._modalities and self._shown_on(t, asked) and said and said <= self._heads[t]]
             # (of several, the one trained on that very kind: dermoscopy is a photograph too, but the foot's is no skin lesion)
             fits = [t for t in fits if set(self._modalities[t]) & set(asked)] if len(fits) > 1 else fits
-            if len(fits) == 1 and not self._asks_for_else(prompt, fits[0], self._vague.get(fits[0], ())) \
-                    and not any(n and w in self._content for w, n in zip(words, negation)):
+            if len(fits) == 1 and not any(_negation_flags(prompt, self._name_words)):
                 return Resolution(given, fits[0], fits[0], found.similarity, found.runner_up)
         other = self._another_picture((translated, written), prompt, (found.target, *found.candidates) if found.target else found.candidates)
         if other is not None:
