@@ -304,13 +304,14 @@ def test_a_kind_said_after_on_with_no_article_and_ct_colonography_are_pictures_o
     assert not r.resolve("segment the polyp in colonoscopy").refused
 
 
-def test_an_archive_style_says_the_picture_and_a_targets_word_on_it_is_that_target():
-    # (list 43: "ISIC-style binary lesion mask" was passed on as written)
-    assert kinds_in_prompt("ISIC-style binary lesion mask") == {"dermoscopy"}
-    assert kinds_in_prompt("Kvasir-style polyp mask") == {"colonoscopy"}
+def test_an_archive_style_chooses_the_target_a_word_means_and_refuses_none_named():
+    # (list 43: "ISIC-style binary lesion mask" was passed on as written); the style chooses among what a word
+    # may mean and never refuses a target named ("save the right lung mask in ISIC-style binary PNG")
     r = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, min_margin=0.05, names_only=True,
                        modalities={**MODALITIES, **{t: ["frontal radiograph"] for t in RADIOGRAPHS}})
     assert r.resolve("ISIC-style binary lesion mask").target == "skin lesion"
+    for prompt, target in (("save the right lung mask in ISIC-style binary PNG", "right lung"), ("Kvasir-format mask for the skin lesion", "skin lesion")):
+        assert r.resolve(prompt).target == target, prompt
     # (only where nothing else is said: glare, a ruler, a word of several targets' findings)
     for prompt in ("ISIC-style image, mask the ruler", "dermoscopy image, no lesion here",
                    "the bright spots of glare from the dermoscope light", "paper ruler in the wound photo, need its pixels for calibration"):

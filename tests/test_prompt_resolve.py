@@ -1837,5 +1837,12 @@ def test_minilm_reads_list_43s_misses(lite_names):
     for decoy in ("Segment the left clavicle. Actually, cancel that, don't segment anything.",
                   "Describe the polyp stage in the life cycle of the moon jellyfish Aurelia.",
                   "What is the lesion's maximum diameter in mm?",
-                  "QA ticket: the lesion introduced in build 4.2 crashes the login module."):
+                  "QA ticket: the lesion introduced in build 4.2 crashes the login module.",
+                  "Herzschatten, bitte nicht segmentieren"):
         _assert_refused(r, decoy)
+    # the review of those rules: software words and measurements beside a request, a style beside a name
+    _assert_reads(r, [
+        ("Patient of slender build after a bike crash: left clavicle", "left clavicle"), ("QA: the left lung in the latest build", "left lung"),
+        ("regression test build 4: polyp", "polyp"), ("what is the area of this ulcer? Also give me a mask of the ulcer.", "foot ulcer"),
+        ("what is the area of the skin lesion, and can you segment it?", "skin lesion"),
+        ("Return the polyp mask in ISIC format", "polyp"), ("Segmentiere die Lunge rechts, nicht das Herz", "right lung")])

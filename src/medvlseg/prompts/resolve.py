@@ -134,7 +134,7 @@ import jellyfish
 import torch
 import yaml
 
-from ..data.modality import canonical, compatible, kinds_in_prompt, without_kinds
+from ..data.modality import canonical, compatible, kinds_in_prompt, kinds_of, without_kinds
 from .attributes import (COLOR_PALETTE, GREY_WORDS, LOCATIONS, MANY_WORD, NUMBER_WORDS, SHAPES, SIZE_CLASSES, TargetCatalog,
                          load_targets, pluralize)
 
@@ -790,7 +790,7 @@ IDIOMS = re.compile(r"\bheart(?=\s+of\s+(?:the\s+|this\s+|that\s+)?(?:matter|pro
                     r"request|field|chest|thorax|midline|segmentation|output|result)s?\b))|"
                     r"(?<=\bbroken\s)heart\b|"
                     # a jellyfish's life stage ("the polyp stage of the jellyfish in this aquarium photo")
-                    r"\bpolyps?(?=\s+(?:stage|form|phase)\b[^.;]{0,50}?\b(?:jellyfish|hydras?|corals?|anemones?|cnidarians?|aurelia|medusa\w*|scyphozoa\w*)\b)|"
+                    r"\bpolyps?(?=\s+(?:stage|form|phase)\s+(?:in|of)\b[^.;:]{0,40}?\b(?:jellyfish|hydras?|corals?|anemones?|cnidarians?|aurelia|medusa\w*|scyphozoa\w*)\b)|"
                     r"\bpolyps?(?=\s+(?:(?:stage|form|phase)\s+)?of\s+(?:(?:the|a|an|this|that)\s+)?(?:jellyfish|hydras?|corals?|"
                     r"anemones?|cnidarians?|hydrozoans?)\b)|"
                     # a vegetable's ("the heart of the romaine lettuce", "artichoke hearts")
@@ -821,7 +821,7 @@ IDIOMS = re.compile(r"\bheart(?=\s+of\s+(?:the\s+|this\s+|that\s+)?(?:matter|pro
 NO_DRAWING = re.compile(
     r"\bno\s+(?:new\s+)?(?:output|mask|masks|masking|segmentation|segmenting|drawing|drawings|outline|outlining|contour|contouring|annotation|"
     r"overlay)(?:\s+(?:is|are))?\s+(?:needed|required|necessary|wanted|please|pls|thanks)\b(?!\s+(?:for|on|of|around|here)\b)"
-    r"|\b(?:do\s+not|don['\u2019]?t|no\s+need\s+to|without)\s+(?:segment|mask|draw|outlin|delineat|contour|trac|annotat|mark|"
+    r"|\b(?:do\s+not|don['\u2019]?t|no\s+need\s+to|without|please\s+not)\s+(?:segment|mask|draw|outlin|delineat|contour|trac|annotat|mark|"
     r"highlight|shad|circl)(?:e|ing)?(?:\s+(?:it|them|this|that|anything|any\s+thing|a\s+thing))?(?:\s+(?:at\s+all|please|pls))?"
     r"\s*(?=$|[,.;:!?)]|\s+(?:just|only|but|and|i)\b)(?![,;]?\s*(?:just|only|but)\s+(?:the|this|that|my|a|an)\b)"
     # ("..., I don't need a mask"; "classify this polyp ..., no segmentation")
@@ -847,8 +847,11 @@ _TAKE_IT_BACK = r"(?:cancel\s+(?:that|it|this)|forget\s+(?:it|that|about\s+it)|n
 TAKEN_BACK = re.compile(rf"(?:^|[,;.:!\u2026\u2013\u2014-]\s*)(?:no\s*,?\s*|actually\s*,?\s*|oh\s*,?\s*)?{_TAKE_IT_BACK}(?:\s*[,;]\s*{_TAKE_IT_BACK})*"
                         r"\s*[.!]*\s*$", re.IGNORECASE)
 # a defect in software, said with a finding's word ("QA ticket: the lesion introduced in build 4.2 crashes the login module")
-SOFTWARE = re.compile(r"\b(?:build|release|version|module|login|codebase|bug|ticket|crash(?:es|ed)?|regression|deploy\w*|sprint|jira|"
-                      r"qa|stack\s+trace|exception|null\s+pointer|backend|frontend|api)\b", re.IGNORECASE)
+SOFTWARE = re.compile(r"\b(?:introduced|fixed|reproduced|reported|found|merged|shipped)\s+in\s+(?:the\s+)?(?:build|release|version|commit|v\d)|"
+                      r"\bcrash(?:es|ed)?\s+the\s+(?:[\w-]+\s+)?(?:module|app|server|login|backend|frontend|service|page|build)\b", re.IGNORECASE)
+# an archive's style said of what is asked ("ISIC-style binary lesion mask"): its kind of picture, read only to
+# choose among the targets a word may mean (never to refuse one named: "save the right lung mask in ISIC-style PNG")
+ARCHIVE_STYLE = re.compile(r"\b(isic(?:\s*20\d\d)?|ham\s*10000|ph2|kvasir(?:-seg)?|cvc-clinicdb|polypgen|jsrt)[\s-]+style\b", re.IGNORECASE)
 # what is written, not drawn ("write lung and heart findings in the report")
 WRITTEN_THINGS = frozenset({"report", "reports", "findings", "finding", "note", "notes", "summary", "letter", "chart", "record",
                             "size", "sizes", "measurement", "measurements", "normal", "impression", "description", "comment"})
@@ -876,7 +879,7 @@ def _taken_back(text: str) -> bool:
     return bool(before) and bool(set(_words(before[-1])) & (DRAWING_VERBS - NOUNS_AS_OFTEN))
 # ... or by asking for an answer that is no mask ("just tell me yes or no", "a number is enough",
 # "describe it in words")
-ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\btell[\s-](?:me|us|moi|nous)\s+(?:only\s+|just\s+)?(?:if|whether|si)\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
+ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\b(?:diameter|length|width|area|circumference|perimeter|depth|size)\s+in\s+(?:mm|cm|millimet\w+|centimet\w+|pixels|px)\s*\?|\btell[\s-](?:me|us|moi|nous)\s+(?:only\s+|just\s+)?(?:if|whether|si)\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
                          r"\bas\s+a\s+number\b|\b(?:give|report|return|tell|answer|express|want|need)\b[^.?!]{0,40}?\bas\s+a\s+(?:percentage|score|grade)\b|\bi\s+only\s+need\s+(?:a|the)\s+(?:number|score|grade)\b|"
                          r"\bjust\s+(?:answer|a\s+number|the\s+number|the\s+score|the\s+grade|a\s+probability)\b|"
                          r"\b(?:text|verbal|written)\s+(?:answer|reply|response)\s+only\b|\b(?:answer|reply)\s+in\s+text\b|"
@@ -945,9 +948,8 @@ MASK_EDITS = re.compile(
 ANSWER_QUESTIONS = re.compile(
     r"(?:^\s*|[.!?:;,]\s*|\s[-\u2013\u2014]\s*)(?:how\s+(?:many|much|big|large|long|old)|did\s+(?=\w)|"
     r"who\s+\w+|when\s+(?:was|were|did)\b|why\s+(?:is|are|was|were|does|do|did)\b|should\s+(?:i|we)\b|"
-    r"(?:what|which)\W+(?:\w+\W+){0,5}?(?:grade|stage|class|classification|type|kind|score|ratio|size|diagnosis|cause|percentage|"
-    r"probability|risk|name|index|capacity|volume|weight|function|purpose|diameter|length|width|area|circumference|perimeter|depth)\b)[^.!?]*\?",
-    re.IGNORECASE)
+    r"(?:what|which)\W+(?:\w+\W+){0,3}?(?:grade|stage|class|classification|type|kind|score|ratio|size|diagnosis|cause|percentage|"
+    r"probability|risk|name|index|capacity|volume|weight|function|purpose)\b)[^.!?]*\?", re.IGNORECASE)
 # ... or a prompt that is one question of how a finding is doing ("is this foot wound getting better or
 # worse?") or of what a word means ("what is a melanoma?", "Qu'est-ce qu'un mélanome ?" as translated:
 # "est-ce un melanoma ?"), and nothing else
@@ -1008,7 +1010,7 @@ def _declines_drawing(text: str) -> bool:
     polyps? Outline each one", not "the left lung mask") and no wish or passive request does ("I would
     like it outlined if so")."""
     if (m := NO_DRAWING.search(text)) is not None:
-        if re.search(_TAKE_IT_BACK, text[: m.start()], re.IGNORECASE):
+        if re.search(_TAKE_IT_BACK, text[: m.start()], re.IGNORECASE) and not set(_words(text[m.end():])) & (DRAWING_VERBS | {"want", "need"}):
             return True  # ("Segment the left clavicle. Actually, cancel that, don't segment anything.")
         rest = _words(NO_DRAWING.sub(" , ", text))
         return not any(w in DRAWING_VERBS - NOUNS_AS_OFTEN and nxt in DETERMINERS | PRONOUNS for w, nxt in zip(rest, rest[1:]))
@@ -2288,7 +2290,7 @@ class PromptResolver:
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything."; "Segment the
             # heart - sorry, scratch that, just tell me yes or no": no mask is asked for
             return Resolution(given, given, None, refused=True)
-        if len(set(m.group().lower() for m in SOFTWARE.finditer(written))) >= 2 and not _requests(written) \
+        if SOFTWARE.search(written) and not _requests(written) \
                 and not set(_words(written)) & (DRAWING_VERBS | FILE_MASKS | {"masks", "segment"}):
             return Resolution(given, given, None, refused=True, reason="the prompt speaks of software, not of an image")
         if sum(self._mashed(w) for w in _words(written)) >= 2:
@@ -2320,7 +2322,7 @@ class PromptResolver:
                 return Resolution(given, fits[0], fits[0], found.similarity, found.runner_up)
             found = dataclasses.replace(found, candidates=fits or found.candidates)
         if found.target is None and not found.candidates and not found.refused and self._modalities \
-                and (asked := _kinds_said((translated, written))):
+                and (asked := _kinds_said((translated, written)) or {k for m in ARCHIVE_STYLE.finditer(written) for k in kinds_of(m.group(1))}):
             # a target's head word on the kind of picture it alone is seen in, and nothing else said ("ISIC-style
             # binary lesion mask": the skin's lesion, not a polyp; not "the glare spots from the dermoscope light")
             words = _words(prompt)
