@@ -58,10 +58,11 @@ def test_minilm_leaves_vague_findings_to_the_image_and_nothing_else(lite):  # no
     r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab())
     for prompt, target in [("is this spot cancer? show me the spot", "skin lesion"),
                            ("which part of this picture is the spot my mother is worried about?", "skin lesion"),
-                           ("segment the protruding mucosal mass seen during endoscopy, not the normal folds", "polyp"),
-                           ("open sore on the sole", "foot ulcer")]:
+                           ("segment the protruding mucosal mass seen during endoscopy, not the normal folds", "polyp")]:
         res = r.resolve(prompt)
         assert res.target is None and res.candidates[0] == target, prompt
+    # (an open sore said on the foot is the foot's ulcer by its look: list 42)
+    assert r.resolve("open sore on the sole").target == "foot ulcer"
     for prompt in ("bright white spots of light", "Label the dark central lumen of the bowel only; any protruding lesion is background.",
                    "the tiny red dotted vessels inside the spot, not the spot itself", "the metal clip they put on the gut wall after taking out a growth",
                    "Annotate only the hair shafts crossing the image; the pigmented lesion beneath them is background.",
