@@ -191,7 +191,9 @@ def kinds_in_prompt(prompt: str) -> set[str]:
     """The kinds of picture ``prompt`` says its image is ("Segment the left lung on this axial CT
     slice" -> {"ct"}; "the polyp in this nasal endoscopy image" -> {"nasal endoscopy"}): a kind word
     after a preposition and a determiner, after "this", before a word for a picture, or in a
-    ``modality`` field; not one that names another picture ("as on the prior CT", "not a CT")."""
+    ``modality`` field; not one that names another picture ("as on the prior CT", "not a CT"). A kind after
+    a bare "on" or "in" ("outline the heart on CT") only where it ends the prompt or comes before a request,
+    its clause tells no history, and no other kind is said."""
     kinds: set[str] = set()
     bare: set[str] = set()  # said after "on" or "in" alone ("outline the heart on CT"): only where no other picture is said
     for m in _ANY.finditer(prompt):

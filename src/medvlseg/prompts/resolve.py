@@ -653,7 +653,6 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     # (the neck places it on any picture; "the horizontal bone at the top" only on a chest film)
     ("clavicle", _rx(r"\bbones?\s+(?:just\s+|right\s+)?(?:under|below|beneath|at\s+the\s+(?:base|bottom|root)\s+of)\s+the\s+neck\b"), ()),
     ("clavicle", _rx(r"\bhorizontal\s+bones?\s+(?:\w+\s+){0,2}?(?:at|across|along)\s+the\s+(?:very\s+)?(?:top|upper)\b"), (_SEEN_CHEST,)),
-    # (a lump or bump where only the bowel is seen: "the round lump in the bowel, make mask of it")
     ("polyp", _rx(r"\b(?:mucosal\s+)?(?:protrusion|protuberance|outgrowth|excrescence)s?\b"),
      (_rx(r"\b(?:mucosa|mucosal|bowel|colon|colonic|lumen|colonoscopy|endoscopy|rectum|rectal|sigmoid|ca?ecum)\b"),)),
     # (a lump or bump placed in the bowel: "the round lump in the bowel, make mask of it"; not "the lung
@@ -2054,7 +2053,7 @@ class PromptResolver:
             limit = 1 if len(w) < 7 else 2
             # a slip rarely touches the first letter, unless a vowel for a vowel ("alcer"); a real word
             # the vocabulary splits ("sticker") is then no "ticker"
-            # (a letter doubled by the slip is one edit with the other: "pollup" is "polyp")
+            # (a letter doubled by the slip, where what it leaves is a vowel away: "pollup" is "polyp"; "maxilla" no "macula")
             single = re.sub(r"(.)\1", r"\1", w)
             near = [(0 if single != w and _vowel_for_vowel(single, v) else _edits(w, v), rank, abs(len(v) - len(w)), v)
                     for v, rank in self._spelling.items()
