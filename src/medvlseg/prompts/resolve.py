@@ -843,8 +843,10 @@ NO_DRAWING = re.compile(
 # a request taken back at the end of the prompt, with nothing asked after it ("outline the patient's left
 # lung... no, cancel that, forget it"; not "Forget that, the last one was fine; now the left lung")
 _TAKE_IT_BACK = r"(?:cancel\s+(?:that|it|this)|forget\s+(?:it|that|about\s+it)|never\s*mind|nvm|scratch\s+that)"
-TAKEN_BACK = re.compile(rf"(?:^|[,;.:!\u2026\u2013\u2014-]\s*)(?:no\s*,?\s*|actually\s*,?\s*|oh\s*,?\s*)?{_TAKE_IT_BACK}(?:\s*[,;]\s*{_TAKE_IT_BACK})*"
-                        r"\s*[.!]*\s*$", re.IGNORECASE)
+_MARK = r"[,;.:!\u2026\u2013\u2014-]"  # what ends the clause before a request is taken back
+_TO_THE_END = r"\s*[.!]*\s*$"
+TAKEN_BACK = re.compile(rf"(?:^|{_MARK}\s*)(?:no\s*,?\s*|actually\s*,?\s*|oh\s*,?\s*)?{_TAKE_IT_BACK}(?:\s*[,;]\s*{_TAKE_IT_BACK})*"
+                        + _TO_THE_END, re.IGNORECASE)
 # a defect in software, said with a finding's word ("QA ticket: the lesion introduced in build 4.2 crashes the login module")
 SOFTWARE = re.compile(r"\b(?:introduced|fixed|reproduced|reported|found|merged|shipped)\s+in\s+(?:the\s+)?(?:build|release|version|commit|v\d)|"
                       r"\bcrash(?:es|ed)?\s+the\s+(?:[\w-]+\s+)?(?:module|app|server|login|backend|frontend|service|page|build)\b", re.IGNORECASE)
@@ -857,7 +859,7 @@ WRITTEN_THINGS = frozenset({"report", "reports", "findings", "finding", "note", 
 # ... or a whole prompt that sets a target aside and says nothing more ("nvm the right lung, forget it";
 # not "never mind the heart, the left lung please")
 SET_ASIDE = re.compile(rf"^\s*(?:{_TAKE_IT_BACK}|forget(?:\s+about)?|skip)\s+(?:about\s+)?(?:the|my|that|this)\s+(?:[\w'-]+\s+){{0,2}}[\w'-]+"
-                       rf"(?:[,;.:!\u2026\u2013\u2014-]\s*(?:{_TAKE_IT_BACK})?)?\s*[.!]*\s*$", re.IGNORECASE)
+                       rf"(?:{_MARK}\s*(?:{_TAKE_IT_BACK})?)?" + _TO_THE_END, re.IGNORECASE)
 
 
 def _vowel_for_vowel(a: str, b: str) -> bool:
@@ -2324,7 +2326,6 @@ class PromptResolver:
                 and (asked := _kinds_said((translated, written)) or {k for m in ARCHIVE_STYLE.finditer(written) for k in kinds_of(m.group(1))}):
             # a target's head word on the kind of picture it alone is seen in, and nothing else said ("ISIC-style
             # binary lesion mask": the skin's lesion, not a polyp; not "the glare spots from the dermoscope light")
-            words = _words(prompt)
             said = set(_words(without_kinds(prompt))) - PLAIN_WORDS - PICTURE_WORDS - FILE_MASKS - {"masks", "binary", "style", "format"}
             fits = [t for t in self.targets if t in self._modalities and self._shown_on(t, asked) and said and said <= self._heads[t]]
             # (of several, the one trained on that very kind: dermoscopy is a photograph too, but the foot's is no skin lesion)
