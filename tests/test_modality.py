@@ -302,6 +302,12 @@ def test_a_kind_said_after_on_with_no_article_and_ct_colonography_are_pictures_o
         found = r.resolve(prompt)
         assert found.refused and found.target is None, prompt
     assert not r.resolve("segment the polyp in colonoscopy").refused
+    # (decoys 38: "clavicle fracture on the shoulder CT" was passed on as written) a twin's word with no side
+    # names both twins, neither trained on CT
+    for prompt in ("clavicle fracture on the shoulder CT, 3D reconstruction", "segment the lung on this MRI"):
+        found = r.resolve(prompt)
+        assert found.refused and found.target is None and "frontal radiograph" in found.reason, prompt
+    assert not r.resolve("segment the clavicle on this chest x-ray").refused
 
 
 def test_an_archive_style_chooses_the_target_a_word_means_and_refuses_none_named():

@@ -577,13 +577,13 @@ def test_a_dictated_word_is_read_as_the_target_word_it_sounds_like():
 
     assert _sound("alcer") == _sound("ulcer") and _sound("rite") == _sound("right") and _sound("long") == _sound("lung")
     english = {"the", "in", "on", "rite", "food", "long", "pole", "up", "male", "hard", "photo", "of", "this", "with", "a",
-               "outline", "colon", "chest", "nodule", "patient", "field", "please", "spot", "dark"}
+               "outline", "colon", "chest", "nodule", "patient", "field", "please", "spot", "dark", "red"}
     names = PromptResolver(bag_of_words, TARGETS, min_similarity=0.999, names_only=True, known_words=english)
     for prompt, target in [("rite lung", "right lung"), ("the lef long field", "left lung"), ("diabetic food alcer", "foot ulcer"),
                            ("outline the pole up in the colon", "polyp"), ("the melon oma", "skin lesion"),
                            ("rite clavical", "right clavicle")]:
         assert names.resolve(prompt).target == target, prompt
-    for prompt in ("a hard nodule in the chest", "male patient", "the dark spot in this photo", "pull up", "long field"):
+    for prompt in ("a hard nodule in the chest", "male patient", "the red spot in this photo", "pull up", "long field"):
         assert names.resolve(prompt).target is None, prompt
     # a sentence model is given the sentence as heard
     sentences = PromptResolver(bag_of_words, TARGETS, min_similarity=0.999, known_words=english)
@@ -1846,3 +1846,35 @@ def test_minilm_reads_list_43s_misses(lite_names):
         ("regression test build 4: polyp", "polyp"), ("what is the area of this ulcer? Also give me a mask of the ulcer.", "foot ulcer"),
         ("what is the area of the skin lesion, and can you segment it?", "skin lesion"),
         ("Return the polyp mask in ISIC format", "polyp"), ("Segmentiere die Lunge rechts, nicht das Herz", "right lung")])
+
+
+def test_minilm_reads_list_44s_misses(lite_names):
+    """List 44's misses and decoys 38's hits at first reading (targets described by their look and place),
+    and what those rules must leave alone."""
+    r = lite_names
+    _assert_reads(r, [
+        # what is left out is no rival to the look ("exclude the aortic arch"), "leave X and Y out" over "and"
+        ("On the PA chest x-ray, outline the dense pear-shaped shadow sitting on the diaphragm between the two lungs; "
+         "exclude the aortic arch and the spine above it.", "heart"),
+        ("On this PA chest film, outline the black air-filled area on the patient's right side, from the apex down to the "
+         "costophrenic angle and the dome of the right hemidiaphragm; leave the heart and mediastinum out.", "right lung"),
+        ("outline the whole organ whose width you'd compare with the chest width for the cardiothoracic ratio", "heart"),
+        # a pigmented mark by its colour, in English and as other languages say it
+        ("the dark brown irregular blotch in the centre", "skin lesion"),
+        ("tache pigmentée brune au centre de l'image dermoscopique, contourez-la", "skin lesion"),
+        ("mancha marrón oscura en el centro, segméntala", "skin lesion"),
+        ("dunkelbrauner Fleck in der Mitte, bitte segmentieren", "skin lesion")])
+    for decoy in ("how deep is this foot ulcer in millimetres? just give me a number", "is this foot wound infected or not?",
+                  # a dark mark that is another thing, or on another picture, or only near the mole
+                  "the brown ruler marks at the edge of the dermoscopy image",
+                  "mark the brown globules at the periphery of the nevus", "a fleck of dark paint on the canvas",
+                  "Apart from the ulcer there's a brownish dry patch on top of the foot. Could you outline only that patch?",
+                  "what is the cardiothoracic ratio of this film?"):
+        found = r.resolve(decoy)
+        assert found.target is None and not found.candidates, decoy
+    # a look with another structure said and kept is still left alone; "and" before a verb ends what is left out
+    assert r.resolve("Outline the dense shadow between the lungs behind the heart on the chest film").target is None
+    from medvlseg.prompts.resolve import _expand
+    assert _expand("leave the heart and mediastinum out") == "disregard the heart and mediastinum"
+    assert "disregard" not in _expand("leave the heart and outline the left lung out of it")
+    assert r.resolve("is this foot ulcer infected? outline it").target == "foot ulcer"

@@ -478,8 +478,10 @@ def _expand(text: str) -> str:
     text = re.sub(r"\b((?:the|this|that|these|those)\s+(?:(?!\b(?:and|but|is|are)\b)[^,;.:!?]){1,40}?)\s+(?:is|are)\s+not\s+what\s+"
                   r"(?:i|we)(?:['\u2019]m|\s+am|['\u2019]re|\s+are)?\s+(?:after|looking\s+for|interested\s+in)\b", r"disregard \1", text,
                   flags=re.IGNORECASE)
-    text = re.sub(r"\bleav(?:e|ing)\s+((?:(?!\b(?:and|in|but)\b)[^,;.:!?]){1,40}?)\s+(?:alone|out)\b", r"disregard \1", text,
-                  flags=re.IGNORECASE)
+    # (over "and" between two things, "leave the heart and mediastinum out", not before a verb: "leave
+    # the heart and outline the lung, leaving the rest out")
+    text = re.sub(r"\bleav(?:e|ing)\s+((?:(?!\b(?:in|but)\b|\band\s+(?:then\s+|also\s+|just\s+|only\s+)?(?:" + "|".join(sorted(DRAWING_VERBS | TRACING_VERBS))
+                  + r"|then|also|give|send|do|make|get|show)\b)[^,;.:!?]){1,40}?)\s+(?:alone|out)\b", r"disregard \1", text, flags=re.IGNORECASE)
     return text if values is text else _side_first(text)  # fields: "lung R" -> "lung right" -> "right lung"
 
 
@@ -642,6 +644,10 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_SEEN_CHEST,)),
     ("heart", _rx(r"\b(?<!insulin\s)(?<!infusion\s)(?<!balloon\s)(?<!breast\s)(?:blood[\s-]?)?pump(?:ing)?\s+(?:organ|muscle)\b|\bmuscular\s+pump\b|"
                   r"\bfist[\s-]sized\s+(?:\w+\s+)?organ\b|\bpear[\s-]shaped\s+(?:\w+\s+)?(?:organ|pump|shadow|opacity|silhouette)\b"), (_SEEN_CHEST,)),
+    # the organ of the cardiothoracic ratio ("the whole organ whose width you'd compare with the chest width
+    # for the cardiothoracic ratio")
+    ("heart", _rx(r"\b(?:organ|shadow|silhouette|structure)\b[^.;!?]{0,80}?\bcardio[\s-]?thoracic\s+(?:ratio|index)\b|"
+                  r"\bcardio[\s-]?thoracic\s+(?:ratio|index)\b[^.;!?]{0,60}?\b(?:organ|shadow|silhouette|structure)\b"), ()),
     # a central opacity that rests on the diaphragm or bulges to one side
     ("heart", _rx(r"\b(?:opacity|density|shadow|silhouette|blob)\b"),
      (_SEEN_CHEST, _rx(r"\b(?:central(?:ly)?|middle|midline|between\s+the\s+(?:two\s+)?lung(?:s|\s+fields))\b"),
@@ -665,6 +671,12 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     # bottom of the foot")
     ("ulcer", _rx(r"\b(?:craters?|(?:raw|open)\s+(?:\w+\s+)?(?:areas?|patch(?:es)?|spots?|sores?|bits?|crater|flesh|tissue))\b"),
      (_rx(r"\b(?:foot|feet|heel|heels|sole|soles|toes?|plantar|forefoot|midfoot|instep|ankle)\b"),)),
+    # a pigmented mark on the skin by its colour ("the dark brown irregular blotch in the centre", "tache
+    # pigmentée brune" as translated)
+    ("lesion", _rx(r"\b(?:dark|darker|brown|brownish|black|blackish|tan|pigmented|bluish|blue[\s-]grey|mottled)[\s,-]+(?:[\w-]+[\s,-]+){0,3}?"
+                   r"(?:blotch(?:es)?|splotch(?:es)?|spots?|patch(?:es)?|stains?|smudges?|macules?|marks?)\b|"
+                   # (its colour after it, as the Romance languages say it: "tache pigmentée brune")
+                   r"\b(?:blotch(?:es)?|splotch(?:es)?|spots?|patch(?:es)?|macules?)\s+(?:pigmented|brown|dark|black)\b"), ()),
 ]
 # a finding or another structure said beside the look: the look may be its ("the hyperlucent area of the
 # pneumothorax", "the mucosal protrusion of a haemorrhoid"), not read
@@ -679,6 +691,10 @@ LOOK_ELSE = {
     "polyp": _rx(r"\b(?:hernia|diverticul\w*|ha?emorrhoids?|lipomas?|stomach|gastric|duoden\w*|nasal|tube|stool|faeces|feces|fa?ecal|poos?|poop|debris|residue|food|bubbles?|"
                  r"neck|breast|skin|scalp|lymph|thyroid|liver|kidney|lungs?|pulmonary|prostat\w*|ovar\w*|carcinoid|small\s+bowel|cancer)\b"),
     # (a burn, a bite, a blister, the skin of a foot that is no wound)
+    # (a dark mark on another picture, or on the skin but not the mole's: hair, ink, a ruler, a bruise, a wound)
+    "lesion": _rx(rf"\b(?:{_CHEST_ELSE}|chest|lungs?|x[\s-]?rays?|films?|radiographs?|cxr|heart|clavicles?|bowel|colon\w*|mucosa\w*|polyps?|"
+                  r"stool|blood|bleed\w*|foot|feet|heel|toes?|toenails?|sole|ulcers?|wounds?|hairs?|rulers?|ink|bubbles?|glare|reflections?|"
+                  r"vessels?|veins?|nails?|dirt|bruis\w*|scabs?|tattoos?|necro\w*|gangren\w*|eschar|burns?)\b"),
     "ulcer": _rx(r"\b(?:burns?|bites?|blisters?|callus\w*|corns?|bunions?|warts?|nails?|toenails?|fungal|athlete|scars?|bruis\w*|rash\w*|"
                  r"moles?|lesions?|naev\w*|nev\w*|melanoma|shoes?|socks?|sandals?|boots?|straps?|tongue|mouth|elbow|arm|forearm|hand|"
                  r"fractures?|surgical|incisions?|lacerations?|cuts?|graz\w+|abrasions?|stitch\w*|sutur\w+|amputation|stump)\b"),
@@ -843,9 +859,9 @@ NO_DRAWING = re.compile(
 # a request taken back at the end of the prompt, with nothing asked after it ("outline the patient's left
 # lung... no, cancel that, forget it"; not "Forget that, the last one was fine; now the left lung")
 _TAKE_IT_BACK = r"(?:cancel\s+(?:that|it|this)|forget\s+(?:it|that|about\s+it)|never\s*mind|nvm|scratch\s+that)"
-_MARK = r"[,;.:!\u2026\u2013\u2014-]"  # what ends the clause before a request is taken back
+_CLAUSE_MARK = r"[,;.:!\u2026\u2013\u2014-]"  # what ends the clause before a request is taken back
 _TO_THE_END = r"\s*[.!]*\s*$"
-TAKEN_BACK = re.compile(rf"(?:^|{_MARK}\s*)(?:no\s*,?\s*|actually\s*,?\s*|oh\s*,?\s*)?{_TAKE_IT_BACK}(?:\s*[,;]\s*{_TAKE_IT_BACK})*"
+TAKEN_BACK = re.compile(rf"(?:^|{_CLAUSE_MARK}\s*)(?:no\s*,?\s*|actually\s*,?\s*|oh\s*,?\s*)?{_TAKE_IT_BACK}(?:\s*[,;]\s*{_TAKE_IT_BACK})*"
                         + _TO_THE_END, re.IGNORECASE)
 # a defect in software, said with a finding's word ("QA ticket: the lesion introduced in build 4.2 crashes the login module")
 SOFTWARE = re.compile(r"\b(?:introduced|fixed|reproduced|reported|found|merged|shipped)\s+in\s+(?:the\s+)?(?:build|release|version|commit|v\d)|"
@@ -859,7 +875,7 @@ WRITTEN_THINGS = frozenset({"report", "reports", "findings", "finding", "note", 
 # ... or a whole prompt that sets a target aside and says nothing more ("nvm the right lung, forget it";
 # not "never mind the heart, the left lung please")
 SET_ASIDE = re.compile(rf"^\s*(?:{_TAKE_IT_BACK}|forget(?:\s+about)?|skip)\s+(?:about\s+)?(?:the|my|that|this)\s+(?:[\w'-]+\s+){{0,2}}[\w'-]+"
-                       rf"(?:{_MARK}\s*(?:{_TAKE_IT_BACK})?)?" + _TO_THE_END, re.IGNORECASE)
+                       rf"(?:{_CLAUSE_MARK}\s*(?:{_TAKE_IT_BACK})?)?" + _TO_THE_END, re.IGNORECASE)
 
 
 def _vowel_for_vowel(a: str, b: str) -> bool:
@@ -882,7 +898,7 @@ def _taken_back(text: str) -> bool:
 # "describe it in words")
 ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\b(?:diameter|length|width|area|circumference|perimeter|depth|size)\s+in\s+(?:mm|cm|millimet\w+|centimet\w+|pixels|px)\s*\?|\btell[\s-](?:me|us|moi|nous)\s+(?:only\s+|just\s+)?(?:if|whether|si)\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
                          r"\bas\s+a\s+number\b|\b(?:give|report|return|tell|answer|express|want|need)\b[^.?!]{0,40}?\bas\s+a\s+(?:percentage|score|grade)\b|\bi\s+only\s+need\s+(?:a|the)\s+(?:number|score|grade)\b|"
-                         r"\bjust\s+(?:answer|a\s+number|the\s+number|the\s+score|the\s+grade|a\s+probability)\b|"
+                         r"\bjust\s+(?:give\s+(?:me|us)\s+|tell\s+(?:me|us)\s+)?(?:answer|a\s+number|the\s+number|the\s+score|the\s+grade|a\s+probability)\b|"
                          r"\b(?:text|verbal|written)\s+(?:answer|reply|response)\s+only\b|\b(?:answer|reply)\s+in\s+text\b|"
                          # a billing code ("Give me the ICD-10 code for a diabetic foot ulcer of the left heel")
                          r"\b(?:icd|snomed|cpt|loinc)(?:[\s-]*(?:9|10|11|cm|ct))*\s+codes?\b|"
@@ -947,7 +963,7 @@ MASK_EDITS = re.compile(
 # "where is the heart?" or "which part is the polyp?", which a mask answers, nor "is this spot
 # cancer?", which asks about the spot: QUESTION)
 ANSWER_QUESTIONS = re.compile(
-    r"(?:^\s*|[.!?:;,]\s*|\s[-\u2013\u2014]\s*)(?:how\s+(?:many|much|big|large|long|old)|did\s+(?=\w)|"
+    r"(?:^\s*|[.!?:;,]\s*|\s[-\u2013\u2014]\s*)(?:how\s+(?:many|much|big|large|long|old|deep|wide|thick|tall|far|heavy)|did\s+(?=\w)|"
     r"who\s+\w+|when\s+(?:was|were|did)\b|why\s+(?:is|are|was|were|does|do|did)\b|should\s+(?:i|we)\b|"
     r"(?:what|which)\W+(?:\w+\W+){0,3}?(?:grade|stage|class|classification|type|kind|score|ratio|size|diagnosis|cause|percentage|"
     r"probability|risk|name|index|capacity|volume|weight|function|purpose)\b)[^.!?]*\?", re.IGNORECASE)
@@ -957,6 +973,9 @@ ANSWER_QUESTIONS = re.compile(
 WHOLE_QUESTION = re.compile(
     r"^\s*(?:(?:is|are|has|have)\s+(?:this|that|the|my|his|her|it|its)\b[^.!?]{0,60}?\b(?:better|worse|healing|healed|improving|"
     r"improved|worsening|progressing|shrinking|growing)\b[^.!?]*|"
+    # (a finding's state, yes or no: "is this foot wound infected or not?")
+    r"(?:is|are)\s+(?:this|that|the|my|his|her|it|its)\b[^.!?]{0,60}?\b(?:infected|malignant|benign|cancerous|dangerous|serious|"
+    r"contagious|inflamed|necrotic|gangrenous)\s+or\s+not\s*|"
     r"(?:what\s+(?:is|are)|what['\u2019]?s|est[\s-]ce|que\s+es|was\s+ist|cos['\u2019]?\s*e)\s+(?:a|an|un|une|una|uno|ein|eine)\s+[\w-]+(?:\s+[\w-]+)?\s*)"
     r"\?\s*$", re.IGNORECASE)
 
@@ -2351,7 +2370,11 @@ class PromptResolver:
         describes none, several, or something else too (:data:`LOOK_ELSE`); a look left to the image
         with others is read as its own target among them."""
         heads = list(dict.fromkeys(h for h, look, seen in LOOKS if look.search(prompt) and all(p.search(prompt) for p in seen)))
-        if len(heads) != 1 or LOOK_ELSE[heads[0]].search(prompt):
+        # (what is left out is no rival: "the pear-shaped shadow on the diaphragm; exclude the aortic arch")
+        kept = re.sub(LEFT_OUT.pattern + r"(?:\s+(?!(?:there|is|are|was|were|it|which|that|who|i|we|you)\b)[\w'-]+){1,8}", " ", prompt,
+                      flags=re.IGNORECASE)
+        kept = " ".join(w for w, denied in zip(_words(kept), _negation_flags(kept, self._name_words)) if not denied)
+        if len(heads) != 1 or LOOK_ELSE[heads[0]].search(kept):
             return None
         found = [t for t in self.targets if heads[0] in self._heads[t]]
         if len(found) > 1:
@@ -2424,7 +2447,10 @@ class PromptResolver:
           brain MRI": the catalogue's lesions are seen in photographs, dermoscopy and colonoscopy;
           "the left lung on this chest CT" is then still read)."""
         # (a prompt that names its target as a model reading sentences is given it unchanged: that target)
-        named = tuple(found) or (tuple(sorted(self._named(prompt)[0] or self._many_said(prompt))) if self._modalities else ())
+        # (a twin's head word with no side names both: "the clavicle on the shoulder CT")
+        words = set(_words(prompt))
+        named = tuple(found) or (tuple(sorted(self._named(prompt)[0] or self._many_said(prompt)
+                                              or {t for t in self.targets if _sides(t) and self._heads[t] & words})) if self._modalities else ())
         if named and all(t in self._modalities for t in named):
             asked = _kinds_said(said)
             if asked and not any(self._shown_on(t, asked) for t in named):
