@@ -1014,7 +1014,7 @@ def test_questions_mask_edits_sides_alone_and_the_other_one(resolver):
     assert _reword("Not the left one, the other lung please.") == "Not the left one, the right lung."  # ("please" said on the way)
     assert _reword("the other lung, not the right") == "the left lung, not the right"
     assert _reword("Not the left clavicle, the other one, ignore the other bones") == \
-        "Not the left clavicle, the right one, ignore the other bones"
+        "Not the left clavicle, the right clavicle, ignore the other bones"  # ("the other one" is the other of the noun said)
     for text in ("Segment the left lung - sorry, the other one", "the other lung", "not the left lung, not the right lung, the other"):
         assert _reword(text) == text, text
     # ... and in a correction
@@ -1507,8 +1507,9 @@ def test_minilm_reads_list_35s_misses_and_the_review(lite_names):
         ("seg L lung, no overlay", "left lung"),
         ("Pleeease helppp, where is my left lung", "left lung"),
         ("Segmenta el pulmón derecho, derrame pleural leve", "right lung")])
-    assert "skin lesion" in r.resolve("The last mask you gave me spilled over onto the hairs and the dark vignette corner. Redo it "
-                                      "and only cover the brown spot itself.").candidates
+    # (left to the image with the skin lesion among the candidates until list 44's colour look read it as the lesion)
+    assert r.resolve("The last mask you gave me spilled over onto the hairs and the dark vignette corner. Redo it "
+                     "and only cover the brown spot itself.").target == "skin lesion"
     for decoy in ("how many polyps r in this frame",
                   "draft a consent form for excision of a pigmented skin lesion", "merge both lungs and the heart into ONE mask"):
         _assert_refused(r, decoy)
@@ -1877,4 +1878,22 @@ def test_minilm_reads_list_44s_misses(lite_names):
     from medvlseg.prompts.resolve import _expand
     assert _expand("leave the heart and mediastinum out") == "disregard the heart and mediastinum"
     assert "disregard" not in _expand("leave the heart and outline the left lung out of it")
+    # the review of those rules: a verb's own "out", what "but" says instead, a dark thing that is no mole
+    _assert_reads(r, [("Leave the lungs and pick out the heart", "heart"), ("Leave the mediastinum and single out the right lung", "right lung"),
+                      ("Outline the right lung but leave the heart and the clavicle out", "right lung"),
+                      # and what was left from earlier lists: a drawing declined for one thing, then another wanted
+                      ("Segment the heart. Actually cancel that, don't segment anything, I just want the left clavicle.", "left clavicle"),
+                      ("do not draw anything on the heart, segment only the right lung", "right lung"),
+                      ("don't draw anything outside the heart", "heart"),
+                      ("Not the lung which is on the right of the patient, the other one", "left lung"),
+                      ("Not the patient's left clavicle, the other one please", "right clavicle"),
+                      # a side that names a shoulder is the patient's, on a film too
+                      ("the strut bone between the sternum and the left shoulder on the chest film, without the fracture line",
+                       "left clavicle")])
+    for decoy in ("the raw open patch near the toes, not a diabetic ulcer but a burn", "the dark blotch on the skin, not a mole but a bruise",
+                  "the pear-shaped shadow on the chest film, not the heart but the aortic knuckle", "the dark spot on the liver",
+                  "the dark blue patch of haematoma on the arm", "the black pen marks on the skin", "Dr Brown, please mark the area",
+                  "It's too dark, please mark it", "measure the cardiothoracic ratio of this structure",
+                  "the structure whose width is the denominator of the cardiothoracic ratio"):
+        assert r.resolve(decoy).target is None, decoy
     assert r.resolve("is this foot ulcer infected? outline it").target == "foot ulcer"

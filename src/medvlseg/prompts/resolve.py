@@ -250,7 +250,10 @@ PATIENT_SIDE = re.compile(r"\bpatient(?:['\u2019]?s)?\s+(?:own\s+)?(left|right)\
 # left" is the patient's right clavicle): read as the patient's side
 VIEWER_SIDE = re.compile(r"\b(?:the\s+)?viewer(?:['\u2019]?s)?\s+(left|right)\b", re.IGNORECASE)
 # the picture's side, said outright ("the left lung of the image", "on the right of the PA film")
-PICTURE_SIDE = re.compile(r"\b(left|right)\b[^,;()]*?\b(?:of|on|in)\s+the\s+(?:[a-z]+\s+){0,2}?"
+# (a side that names a part of the body other than a target is the patient's: "the left shoulder on the
+# chest film"; "the left lung of the image (patient's right)" is the picture's, said so)
+PICTURE_SIDE = re.compile(r"\b(left|right)\b(?!\s+(?:shoulders?|arm|axilla|armpit|breast|hemithorax|hemidiaphragm|diaphragm|ribs?|"
+                          r"costophrenic|hilum|neck)\b)[^,;()]*?\b(?:of|on|in)\s+the\s+(?:[a-z]+\s+){0,2}?"
                           r"(?:image|picture|film|screen|radiograph|x-?ray|view)\b", re.IGNORECASE)
 # what the user calls this software ("run the tool on ...", "have the model segment ...")
 _TOOLS = r"(?:tool|model|app|algorithm|network|ai|segmenter|pipeline|software)"
@@ -471,6 +474,11 @@ def _expand(text: str) -> str:
     # what is set aside ("never mind the lesion", "leave the cardiac silhouette alone", "leave the
     # diabetic foot ulcer out") is left out
     text = re.sub(r"\bnever\s+mind\b", "nevermind", text, flags=re.IGNORECASE)
+    # ... as is what nothing is to be drawn on ("do not draw anything on the heart, segment only the right lung";
+    # not "anything outside the heart", which asks for the heart alone)
+    text = re.sub(r"\b(?:do\s+not|never)\s+(?:draw|segment|mark|mask|paint|colou?r|label|annotate|outline|shade|highlight|put)\s+"
+                  r"(?:anything|any\s+thing|a\s+thing|any\s+masks?|a\s+mask|any\s+lines?)\s+(?:on|over|across|in|inside|within|into|onto)\s+"
+                  r"(?=(?:the|this|that|his|her|my)\b)", "disregard ", text, flags=re.IGNORECASE)
     # "would you mind segmenting the mole" is "please segment the mole"
     text = re.sub(r"\b(?:would|do)\s+you\s+mind\s+(\w+ing)\b", lambda m: "please " + GERUNDS.get(m.group(1).lower(), m.group(1)), text,
                   flags=re.IGNORECASE)
@@ -478,10 +486,13 @@ def _expand(text: str) -> str:
     text = re.sub(r"\b((?:the|this|that|these|those)\s+(?:(?!\b(?:and|but|is|are)\b)[^,;.:!?]){1,40}?)\s+(?:is|are)\s+not\s+what\s+"
                   r"(?:i|we)(?:['\u2019]m|\s+am|['\u2019]re|\s+are)?\s+(?:after|looking\s+for|interested\s+in)\b", r"disregard \1", text,
                   flags=re.IGNORECASE)
-    # (over "and" between two things, "leave the heart and mediastinum out", not before a verb: "leave
-    # the heart and outline the lung, leaving the rest out")
-    text = re.sub(r"\bleav(?:e|ing)\s+((?:(?!\b(?:in|but)\b|\band\s+(?:then\s+|also\s+|just\s+|only\s+)?(?:" + "|".join(sorted(DRAWING_VERBS | TRACING_VERBS))
-                  + r"|then|also|give|send|do|make|get|show)\b)[^,;.:!?]){1,40}?)\s+(?:alone|out)\b", r"disregard \1", text, flags=re.IGNORECASE)
+    text = re.sub(r"\bleav(?:e|ing)\s+((?:(?!\b(?:and|in|but)\b)[^,;.:!?]){1,40}?)\s+(?:alone|out)\b", r"disregard \1", text,
+                  flags=re.IGNORECASE)
+    # (two things, "leave the heart and mediastinum out", where "out" ends the clause: not "leave the lungs
+    # and pick out the heart")
+    text = re.sub(r"\bleav(?:e|ing)\s+((?:(?!\b(?:in|but)\b)[^,;.:!?]){1,30}?\band\s+(?:the\s+|its\s+|their\s+)?[\w-]+(?:\s+[\w-]+)?)\s+"
+                  r"(?:alone|out)\b(?=\s*(?:$|[,;.:!?)]|\s+(?:please|pls|thanks|too|entirely|completely|of\s+(?:it|this|that|the\s+mask)\b)))",
+                  r"disregard \1", text, flags=re.IGNORECASE)
     return text if values is text else _side_first(text)  # fields: "lung R" -> "lung right" -> "right lung"
 
 
@@ -540,7 +551,8 @@ SIDE_CLAUSE = re.compile(r"\b(the|a)\s+(lung|clavicle|collarbone|collar\s+bone)\
 NOT_ITSELF = re.compile(r"\b(?:not|nothing\s+(?:from|of)|none\s+of)\s+(?:the\s+|this\s+|that\s+)?([a-z]+)\s+itself\b", re.IGNORECASE)
 # "not the left one, the other lung": the one side said, said as not wanted, and "the other" one (the
 # first "the other")
-NOT_SIDE = re.compile(r"\b(?:not|never)\s+(?:the\s+|that\s+|this\s+)?(left|right)\b", re.IGNORECASE)
+NOT_SIDE = re.compile(r"\b(?:not|never)\s+(?:the\s+|that\s+|this\s+)?(?:patient['\u2019]s\s+)?(left|right)\b(?:\s+(lung|clavicle|collarbone)s?\b)?",
+                      re.IGNORECASE)
 THE_OTHER = re.compile(r"\bthe\s+other\s+(?=[a-z])", re.IGNORECASE)
 
 
@@ -548,9 +560,13 @@ def _other_side(text: str) -> str:
     """``text`` with "the other" read as the side it is where the only side it says is said as not
     wanted ("Not the left one, the other lung please." -> "... the right lung ..."); unchanged
     otherwise ("the left lung - sorry, the other one" is a correction: :data:`SIDE_SWAPS`)."""
-    sides = _sides(text)
-    if len(sides) != 1 or {m.group(1).lower() for m in NOT_SIDE.finditer(text)} != sides or not THE_OTHER.search(text):
+    sides, denied = _sides(text), list(NOT_SIDE.finditer(text))
+    if len(sides) != 1 or {m.group(1).lower() for m in denied} != sides or not THE_OTHER.search(text):
         return text
+    # ("Not the patient's right lung, the other one": the other lung)
+    nouns = {m.group(2).lower() for m in denied if m.group(2)}
+    if len(nouns) == 1:
+        text = re.sub(r"\bthe\s+other\s+(?:one|side)\b", f"the other {nouns.pop()}", text, count=1, flags=re.IGNORECASE)
     return THE_OTHER.sub("the right " if sides == {"left"} else "the left ", text, count=1)
 
 
@@ -596,7 +612,8 @@ PASSIVE_REQUESTS = tuple(re.compile(p, re.IGNORECASE) for p in (
 _TAKE_BACK = (r"(?:no|nope)[,.]?\s+(?:wait|actually|sorry|i\s+meant|i\s+mean|my\s+(?:mistake|bad)|scratch\s+that|wrong\s+one)|"
               r"actually[,.]?\s+no|wait[,.]?\s+no|scratch\s+that|i\s+meant|my\s+(?:mistake|bad)|wrong\s+(?:one|side)|"
               # ("..., actually never mind, don't segment anything"; not "never mind the ruler")
-              r"(?:actually[,.]?\s+|oh\s+)?(?:never\s*mind|forget\s+(?:it|that))(?=\s*[,.;:!\u2013\u2014\u2026-]|\s*$)|on\s+second\s+thoughts?|"
+              r"(?:actually[,.]?\s+|oh\s+)?(?:never\s*mind|forget\s+(?:it|that)|cancel\s+(?:that|it|this))(?=\s*[,.;:!\u2013\u2014\u2026-]|\s*$)|"
+              r"on\s+second\s+thoughts?|"
               r"correction(?=\s*[:,])")
 _APOLOGY = r"oops|whoops|sorry(?!\s+(?:for|about|if|that|to|but|again)\b)"
 _MARK = r"(?:[,;:!?\u2013\u2014\u2026.]|(?<=\s)--?)"
@@ -646,8 +663,8 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   r"\bfist[\s-]sized\s+(?:\w+\s+)?organ\b|\bpear[\s-]shaped\s+(?:\w+\s+)?(?:organ|pump|shadow|opacity|silhouette)\b"), (_SEEN_CHEST,)),
     # the organ of the cardiothoracic ratio ("the whole organ whose width you'd compare with the chest width
     # for the cardiothoracic ratio")
-    ("heart", _rx(r"\b(?:organ|shadow|silhouette|structure)\b[^.;!?]{0,80}?\bcardio[\s-]?thoracic\s+(?:ratio|index)\b|"
-                  r"\bcardio[\s-]?thoracic\s+(?:ratio|index)\b[^.;!?]{0,60}?\b(?:organ|shadow|silhouette|structure)\b"), ()),
+    ("heart", _rx(r"\b(?:organ|shadow|silhouette)\b(?![^.;!?]*\b(?:denominator|thorax|thoracic\s+(?:width|diameter)|rib\s*cage)\b)"
+                  r"[^.;!?]{0,80}?\bcardio[\s-]?thoracic\s+(?:ratio|index)\b"), ()),
     # a central opacity that rests on the diaphragm or bulges to one side
     ("heart", _rx(r"\b(?:opacity|density|shadow|silhouette|blob)\b"),
      (_SEEN_CHEST, _rx(r"\b(?:central(?:ly)?|middle|midline|between\s+the\s+(?:two\s+)?lung(?:s|\s+fields))\b"),
@@ -673,10 +690,14 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_rx(r"\b(?:foot|feet|heel|heels|sole|soles|toes?|plantar|forefoot|midfoot|instep|ankle)\b"),)),
     # a pigmented mark on the skin by its colour ("the dark brown irregular blotch in the centre", "tache
     # pigmentée brune" as translated)
-    ("lesion", _rx(r"\b(?:dark|darker|brown|brownish|black|blackish|tan|pigmented|bluish|blue[\s-]grey|mottled)[\s,-]+(?:[\w-]+[\s,-]+){0,3}?"
-                   r"(?:blotch(?:es)?|splotch(?:es)?|spots?|patch(?:es)?|stains?|smudges?|macules?|marks?)\b|"
+    ("lesion", _rx(r"\b(?:dark|darker|brown|brownish|black|blackish|tan|pigmented|bluish|blue[\s-]grey|mottled)[\s,-]+"
+                   r"(?:(?!(?:can|could|would|please|you|it|is|are|was|the|this|that|and|or|but)\b)[\w-]+[\s,-]+){0,3}?"
+                   r"(?:blotch(?:es)?|splotch(?:es)?|spots?|patch(?:es)?|stains?|smudges?|macules?)\b|"
                    # (its colour after it, as the Romance languages say it: "tache pigmentée brune")
-                   r"\b(?:blotch(?:es)?|splotch(?:es)?|spots?|patch(?:es)?|macules?)\s+(?:pigmented|brown|dark|black)\b"), ()),
+                   r"\b(?:blotch(?:es)?|splotch(?:es)?|spots?|patch(?:es)?|macules?)\s+(?:pigmented|brown)\b"),
+     # (on the skin, in the magnified view, or where such a picture centres it: not "the dark spot on the liver")
+     (_rx(r"\b(?:skin|derm\w*|magnif\w*|centre|center|centred|centered|middle|central|arm|forearm|leg|thigh|calf|back|shoulder|"
+          r"neck|face|cheek|forehead|scalp|abdomen|belly|trunk|torso|body|vignette|photo|picture|image|frame)\b"),)),
 ]
 # a finding or another structure said beside the look: the look may be its ("the hyperlucent area of the
 # pneumothorax", "the mucosal protrusion of a haemorrhoid"), not read
@@ -691,10 +712,11 @@ LOOK_ELSE = {
     "polyp": _rx(r"\b(?:hernia|diverticul\w*|ha?emorrhoids?|lipomas?|stomach|gastric|duoden\w*|nasal|tube|stool|faeces|feces|fa?ecal|poos?|poop|debris|residue|food|bubbles?|"
                  r"neck|breast|skin|scalp|lymph|thyroid|liver|kidney|lungs?|pulmonary|prostat\w*|ovar\w*|carcinoid|small\s+bowel|cancer)\b"),
     # (a burn, a bite, a blister, the skin of a foot that is no wound)
-    # (a dark mark on another picture, or on the skin but not the mole's: hair, ink, a ruler, a bruise, a wound)
-    "lesion": _rx(rf"\b(?:{_CHEST_ELSE}|chest|lungs?|x[\s-]?rays?|films?|radiographs?|cxr|heart|clavicles?|bowel|colon\w*|mucosa\w*|polyps?|"
-                  r"stool|blood|bleed\w*|foot|feet|heel|toes?|toenails?|sole|ulcers?|wounds?|hairs?|rulers?|ink|bubbles?|glare|reflections?|"
-                  r"vessels?|veins?|nails?|dirt|bruis\w*|scabs?|tattoos?|necro\w*|gangren\w*|eschar|burns?)\b"),
+    # (a dark mark on another picture, or on the skin but not the mole's: ink, a ruler, a bruise, a wound, a burn)
+    "lesion": _rx(r"\b(?:lungs?|x[\s-]?rays?|films?|radiographs?|cxr|heart|clavicles?|ribs?|bowel|colon\w*|mucosa\w*|polyps?|stool|"
+                  r"blood|bleed\w*|foot|feet|heel|toes?|toenails?|sole|ulcers?|wounds?|rulers?|ink|pens?|markers?|dyes?|iodine|nitrate|"
+                  r"bubbles?|glare|reflections?|nails?|dirt|bruis\w*|ha?ematomas?|scabs?|tattoos?|necro\w*|gangren\w*|eschar|\w*burns?|"
+                  r"bites?|ticks?|insects?|eyes?|retina\w*|tongue|teeth|tooth|mouth|gums?|liver|kidneys?|brain)\b"),
     "ulcer": _rx(r"\b(?:burns?|bites?|blisters?|callus\w*|corns?|bunions?|warts?|nails?|toenails?|fungal|athlete|scars?|bruis\w*|rash\w*|"
                  r"moles?|lesions?|naev\w*|nev\w*|melanoma|shoes?|socks?|sandals?|boots?|straps?|tongue|mouth|elbow|arm|forearm|hand|"
                  r"fractures?|surgical|incisions?|lacerations?|cuts?|graz\w+|abrasions?|stitch\w*|sutur\w+|amputation|stump)\b"),
@@ -975,7 +997,7 @@ WHOLE_QUESTION = re.compile(
     r"improved|worsening|progressing|shrinking|growing)\b[^.!?]*|"
     # (a finding's state, yes or no: "is this foot wound infected or not?")
     r"(?:is|are)\s+(?:this|that|the|my|his|her|it|its)\b[^.!?]{0,60}?\b(?:infected|malignant|benign|cancerous|dangerous|serious|"
-    r"contagious|inflamed|necrotic|gangrenous)\s+or\s+not\s*|"
+    r"contagious|inflamed|necrotic|gangrenous|enlarged|normal|abnormal)\s+or\s+not\s*|"
     r"(?:what\s+(?:is|are)|what['\u2019]?s|est[\s-]ce|que\s+es|was\s+ist|cos['\u2019]?\s*e)\s+(?:a|an|un|une|una|uno|ein|eine)\s+[\w-]+(?:\s+[\w-]+)?\s*)"
     r"\?\s*$", re.IGNORECASE)
 
@@ -1012,6 +1034,13 @@ _AGAINST = re.compile(r"(?:\bbut|\bhowever|\banyway)[\s,]*$", re.IGNORECASE)
 _AND_IGNORE = re.compile(r"^\s*(?:and|,)?\s*(?:ignore|disregard|regardless|no\s+matter\s+what|whatever|in\s+any\s+case|always)\b", re.IGNORECASE)
 
 
+# a thing wanted after a drawing declined: the one thing to draw ("cancel that, don't segment anything, I
+# just want the left clavicle"; not "I just want the heart size", an answer)
+WANTED_INSTEAD = re.compile(r"\b(?:i|we)\s+(?:just\s+|only\s+|really\s+)?(?:want|need)\s+(?:just\s+|only\s+)?(?:the|a|an|my|this|his|her)\s+"
+                            r"(?:(?!(?:size|area|diameter|number|answer|diagnosis|report|volume|ratio|grade|score|measurement|length|"
+                            r"width|count|stage|name|result)s?\b)[\w'-]+\s*){1,3}(?=$|[.!,;])", re.IGNORECASE)
+
+
 def _asks_empty(text: str) -> bool:
     """``text`` asks for an empty mask against its own request (:data:`EMPTY_MASK` after "but", or
     followed by "and ignore ..."), not for an image without its target."""
@@ -1032,6 +1061,8 @@ def _declines_drawing(text: str) -> bool:
     if (m := NO_DRAWING.search(text)) is not None:
         if re.search(_TAKE_IT_BACK, text[: m.start()], re.IGNORECASE) and not set(_words(text[m.end():])) & (DRAWING_VERBS | {"want", "need"}):
             return True  # ("Segment the left clavicle. Actually, cancel that, don't segment anything.")
+        if WANTED_INSTEAD.search(text[m.end():]):
+            return False  # ("don't segment anything, I just want the left clavicle")
         rest = _words(NO_DRAWING.sub(" , ", text))
         return not any(w in DRAWING_VERBS - NOUNS_AS_OFTEN and nxt in DETERMINERS | PRONOUNS for w, nxt in zip(rest, rest[1:]))
     for asked in (MASK_EDITS, ANSWER_ONLY, OTHER_TASKS, ANSWER_QUESTIONS):
@@ -2371,8 +2402,8 @@ class PromptResolver:
         with others is read as its own target among them."""
         heads = list(dict.fromkeys(h for h, look, seen in LOOKS if look.search(prompt) and all(p.search(prompt) for p in seen)))
         # (what is left out is no rival: "the pear-shaped shadow on the diaphragm; exclude the aortic arch")
-        kept = re.sub(LEFT_OUT.pattern + r"(?:\s+(?!(?:there|is|are|was|were|it|which|that|who|i|we|you)\b)[\w'-]+){1,8}", " ", prompt,
-                      flags=re.IGNORECASE)
+        kept = re.sub(r"\b(?:exclud\w*|except(?:\s+for)?|apart\s+from|omit\w*|ignor\w*|leav(?:e|ing)\s+out|disregard)"
+                      r"(?:\s+(?!(?:there|is|are|was|were|it|which|that|who|i|we|you|but|or)\b)[\w'-]+){1,8}", " ", prompt, flags=re.IGNORECASE)
         kept = " ".join(w for w, denied in zip(_words(kept), _negation_flags(kept, self._name_words)) if not denied)
         if len(heads) != 1 or LOOK_ELSE[heads[0]].search(kept):
             return None
@@ -2448,9 +2479,9 @@ class PromptResolver:
           "the left lung on this chest CT" is then still read)."""
         # (a prompt that names its target as a model reading sentences is given it unchanged: that target)
         # (a twin's head word with no side names both: "the clavicle on the shoulder CT")
-        words = set(_words(prompt))
         named = tuple(found) or (tuple(sorted(self._named(prompt)[0] or self._many_said(prompt)
-                                              or {t for t in self.targets if _sides(t) and self._heads[t] & words})) if self._modalities else ())
+                                              or {t for t in self.targets if _sides(t) and self._heads[t] & set(_words(prompt))}))
+                                 if self._modalities else ())
         if named and all(t in self._modalities for t in named):
             asked = _kinds_said(said)
             if asked and not any(self._shown_on(t, asked) for t in named):
