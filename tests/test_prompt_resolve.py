@@ -1897,3 +1897,38 @@ def test_minilm_reads_list_44s_misses(lite_names):
                   "the structure whose width is the denominator of the cardiothoracic ratio"):
         assert r.resolve(decoy).target is None, decoy
     assert r.resolve("is this foot ulcer infected? outline it").target == "foot ulcer"
+
+
+def test_minilm_reads_list_45s_misses(lite_names):
+    """List 45's misses and decoys 39's hits at first reading (pieces of conversations and work sessions): what a
+    log says is done, was drawn before or is left for later, a quoted message and an assistant's turn, are no
+    request for this image."""
+    r = lite_names
+    _assert_reads(r, [
+        ("To-do: [x] chest films done [x] polyp frames done [ ] this foot picture: outline the diabetic ulcer", "foot ulcer"),
+        ("Handover: heart masks are done for this batch. For this radiograph please do the patient's right lung.", "right lung"),
+        ("To-do: [x] left clavicle [x] heart [ ] right lung on this CXR", "right lung"),
+        ("Wait, I typed left lung first but I meant right. Segment the patient's right lung on this film.", "right lung"),
+        ("Come ieri ma dall'altro lato: ieri il polmone sinistro, oggi il polmone destro del paziente su questa radiografia del torace.",
+         "right lung"),
+        ("Same as yesterday but the other side: yesterday was the right lung, today the left lung please.", "left lung"),
+        ("> Did you finish the right lung masks? / Yes, all done. Now the left lung on this PA chest radiograph.", "left lung"),
+        ("I started to ask about the left lung but changed my mind: on this radiograph I need the heart only.", "heart"),
+        ("You did the left clavicle earlier; now the right clavicle on this same chest X-ray.", "right clavicle"),
+        ("To-do for this CXR: lungs done, heart done, right clavicle please do it now, left clavicle tomorrow.", "right clavicle"),
+        ("> left clavicle done? / yes / ok, then the right clavicle next on this radiograph.", "right clavicle"),
+        ("Gestern das linke Schlüsselbein, heute bitte das rechte Schlüsselbein des Patienten auf diesem Thoraxbild.", "right clavicle"),
+        ("Handover: right clavicle masks are QC'd. For this chest film please segment the left clavicle.", "left clavicle"),
+        ("You did the left clavicle earlier; now the right one", "right clavicle"),
+        # a quote that holds the only request is kept
+        ("> Shall I outline the heart on this film? / yes please", "heart")])
+    for decoy in ("User: can you outline the ulcer? Assistant: Sure. User: actually never mind, don't run anything.",
+                  "You did the polyp in the previous frame; this one has no polyp, skip it.",
+                  "Same as yesterday but different: yesterday the heart, today the pleural effusion at the right base.",
+                  "> Can you mask the foot ulcer? / Forget the ulcer, I need the callus around it outlined.",
+                  "User: is it melanoma or a benign nevus? Assistant: I can segment the lesion. User: no, I just want the diagnosis.",
+                  "I was going to ask for the left clavicle but this film is cropped and the clavicles aren't in it; skip it.",
+                  "Right lung? No. Left lung? No. Just the thoracic spine on this film please.",
+                  "Annotator note: please check my left clavicle mask and send me a written QC score, no new masks."):
+        found = r.resolve(decoy)
+        assert found.target is None and not found.candidates, decoy

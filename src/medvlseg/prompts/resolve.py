@@ -743,8 +743,69 @@ def _meant_side(text: str) -> str | None:
     return next(iter(said)) if len(said) == 1 else None
 
 
+# what a conversation or a work log says was asked or done before, or is left for later, is not this
+# image's request: set aside ("disregard ...") in a clause of its own
+# (a thing said in a few words, never a request: "the patient's right lung", "heart masks")
+_BEFORE_NP = (r"(?P<np>\b(?!(?:segment|outline|mask|mark|draw|trace|delineate|contour|do|please|pls|now|then|and|but|so|ok|okay|yes|no|"
+              r"it|them|this|that|these|those|i|we|you|by|with|for|in|on|at|to|from|of|as)\b)"
+              r"(?:the\s+|his\s+|her\s+|my\s+)?(?:patient['\u2019]?s\s+)?[\w-]+(?:\s+[\w-]+){0,2}?)")
+# (a target's own word, for what is said done or left for later: not "I'll trace it by hand later")
+_TARGET_NP = (r"(?P<np>\b(?:the\s+|his\s+|her\s+|my\s+)?(?:patient['\u2019]?s\s+)?(?:(?:left|right)\s+)?"
+              r"(?:lungs?|clavicles?|collarbones?|hearts?|polyps?|ulcers?|lesions?|moles?|wounds?|nev(?:us|i)|naev(?:us|i))\b)")
+HISTORY = [
+    # a to-do list's ticked items ("To-do: [x] left clavicle [x] heart [ ] right lung on this CXR")
+    re.compile(r"\[\s*[x\u2713\u2714]\s*\]\s*(?P<np>[^\[\];,.:/]*?)\s*(?=\[|[;,.:/]|$)", re.IGNORECASE),
+    # what is done ("Handover: heart masks are done", "lungs done, heart done, right clavicle please", "right
+    # clavicle masks are QC'd")
+    re.compile(_TARGET_NP + r"\s+(?:masks?\s+|segmentations?\s+|contours?\s+|outlines?\s+|labels?\s+)?(?:(?:is|are|was|were|has\s+been|"
+               r"have\s+been)\s+)?(?:all\s+|already\s+)?(?:done|finished|complete|completed|qc['\u2019]?d|qced|ready|approved|signed\s+off)\b"
+               r"(?!\s*\?)", re.IGNORECASE),
+    # what was drawn before ("You did the left clavicle earlier; now the right clavicle", "you did the polyp in the
+    # previous frame")
+    re.compile(r"\b(?:you|we|i)\s+(?:already\s+)?(?:did|finished|completed|segmented|masked|outlined|traced|annotated|labell?ed|drew|"
+               r"contoured)\s+" + _BEFORE_NP + r"(?=\s+(?:earlier|already|before|yesterday|last\s+time|previously|"
+               r"in\s+the\s+(?:previous|last|other)\s+\w+)\b|\s*[;,.]\s*(?:but\s+)?(?:now|next|today|this\s+time)\b)", re.IGNORECASE),
+    # yesterday's ("yesterday was the right lung, today the left lung"; "ieri il polmone sinistro, oggi ...")
+    re.compile(r"\b(?:yesterday|last\s+time|last\s+week|earlier|previously)\s*(?:(?:was|it\s+was|we\s+did|you\s+did|i\s+did)\s+|:\s*)?"
+               + _BEFORE_NP + r"(?=\s*[,;.]\s*(?:but\s+)?(?:today|now|this\s+time|next)\b)", re.IGNORECASE),
+    # what is left for later ("left clavicle tomorrow")
+    re.compile(_TARGET_NP + r"\s+(?:tomorrow|later|next\s+week|next\s+time|another\s+day)\b", re.IGNORECASE),
+    # what was going to be asked, or asked by mistake ("I started to ask about the left lung but changed my mind",
+    # "I typed left lung first but I meant right")
+    re.compile(r"\b(?:started|going|meant|wanted|planned|about)\s+to\s+ask\s+(?:about|for)\s+" + _BEFORE_NP + r"(?=\s*(?:,|\bbut\b))",
+               re.IGNORECASE),
+    re.compile(r"\b(?:typed|wrote|put|asked\s+for)\s+" + _BEFORE_NP + r"\s+(?:first|by\s+mistake)\b", re.IGNORECASE),
+    # what is asked and answered no ("Right lung? No. Left lung? No. Just the thoracic spine")
+    re.compile(r"(?:^|(?<=[.!?;:]))\s*" + _BEFORE_NP + r"\?\s*(?:no|nope|nah)\b[.!,]?", re.IGNORECASE)]
+# an earlier message quoted ("> Did you finish the right lung masks? / Yes, all done. Now the left lung"), and what
+# an assistant said ("User: ... Assistant: I can segment the lesion. User: no, ...")
+ONE_SIDE = re.compile(r"\bthe\s+(?:(?:patient['\u2019]?s\s+)?(?:left|right)|other)\s+one\b", re.IGNORECASE)
+TWIN_WORD = re.compile(r"\b(?:lung|clavicle|collarbone)s?\b", re.IGNORECASE)
+QUOTED = re.compile(r"(?:^|(?<=/)|(?<=\n))\s*>[^/\n]*(?:/|\n|$)")
+ASSISTANT_TURN = re.compile(r"\b(?:assistant|ai|bot|chatbot|model|tool)\s*:[^:]*?(?=\b(?:user|me|human)\s*:|$)", re.IGNORECASE)
+
+
+def _history(text: str, naming: frozenset[str]) -> str:
+    """``text`` with what its conversation or work log says was asked or done before, or is left for later
+    (:data:`HISTORY`), set aside, and quoted messages and an assistant's turns dropped where what remains
+    still names something (:data:`QUOTED`, :data:`ASSISTANT_TURN`; "> Shall I do the heart? / yes please"
+    keeps its quote)."""
+    for earlier in (QUOTED, ASSISTANT_TURN):
+        rest = earlier.sub(" ", text)
+        if rest != text and naming.intersection(_words(rest)):
+            text = rest
+    # (dropped, not read as left out: "You did the polyp in the previous frame; this one has no polyp, skip it"
+    # has nothing to skip but the absent one; a twin's word is kept where a side is said of "one" after it:
+    # "You did the left clavicle earlier; now the right one")
+    one = ONE_SIDE.search(text)
+    for said in HISTORY:
+        text = said.sub(lambda m: f" ; {twin.group()} ; " if one and (twin := TWIN_WORD.search(m.group('np'))) else " ; ", text)
+    return re.sub(r"\[\s*\]", " ; ", text)
+
+
 def _retracted(text: str, naming: frozenset[str]) -> str:
-    """``text`` without what a correction takes back (:data:`CORRECTIONS`): what follows the last
+    """``text`` without what a correction takes back (:data:`CORRECTIONS`) or its conversation set aside
+    (:func:`_history`): what follows the last
     correction that names a thing (a word of ``naming``), with the request of the sentence it
     corrects put before it where it has none of its own ("Segment the left lung - sorry, I got it
     backwards, the patient's right lung" -> "Segment the patient's right lung"); an apology only where its
@@ -752,6 +813,7 @@ def _retracted(text: str, naming: frozenset[str]) -> str:
     that names only a side puts that side, or the other where it says only that the side was wrong,
     on what came before ("Segment the left lung - no, I meant the right one" -> "Segment the right
     lung"). ``text`` itself where no correction does either."""
+    text = _history(text, naming)
     if (cancelled := CANCELLED.search(text)) is not None:
         rest = text[cancelled.end():]
         if naming.intersection(_words(rest)):
@@ -859,12 +921,12 @@ NO_DRAWING = re.compile(
     r"\bno\s+(?:new\s+)?(?:output|mask|masks|masking|segmentation|segmenting|drawing|drawings|outline|outlining|contour|contouring|annotation|"
     r"overlay)(?:\s+(?:is|are))?\s+(?:needed|required|necessary|wanted|please|pls|thanks)\b(?!\s+(?:for|on|of|around|here)\b)"
     r"|\b(?:do\s+not|don['\u2019]?t|no\s+need\s+to|without|please\s+not)\s+(?:segment|mask|draw|outlin|delineat|contour|trac|annotat|mark|"
-    r"highlight|shad|circl)(?:e|ing)?(?:\s+(?:it|them|this|that|anything|any\s+thing|a\s+thing))?(?:\s+(?:at\s+all|please|pls))?"
+    r"highlight|shad|circl|run|process)(?:e|ing)?(?:\s+(?:it|them|this|that|anything|any\s+thing|a\s+thing))?(?:\s+(?:at\s+all|please|pls))?"
     r"\s*(?=$|[,.;:!?)]|\s+(?:just|only|but|and|i)\b)(?![,;]?\s*(?:just|only|but)\s+(?:the|this|that|my|a|an)\b)"
     # ("..., I don't need a mask"; "classify this polyp ..., no segmentation")
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+(?:need|want|require)\s+(?:a|the|any)\s+(?:mask|masks|segmentation|outline|"
     r"drawing|overlay|contour)\b(?=\s*(?:[,.;:!?)]|$))"
-    r"|(?:^|[,;]\s*)no\s+(?:mask|masks|masking|segmentation|segmenting|drawing)\s*(?=$|[.;!?)])"
+    r"|(?:^|[,;]\s*)no\s+(?:new\s+)?(?:mask|masks|masking|segmentation|segmenting|drawing)\s*(?=$|[.;!?)])"
     r"|(?:^|[,;]\s*)cancel\s+(?:that|it|this|the\s+request)\s*(?=$|[.;!?)])"
     r"|\b(?:do\s+not|don['\u2019]?t)\s+do\s+(?:it|this|that|anything)\s+(?:now|yet|right\s+now)\b"
     # ("no need to outline the skin lesion, thanks, I already did it by hand")
@@ -937,7 +999,10 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\b(?:diameter|length|width|area|cir
                          r"(?:\w+\s+){0,3}?(?:weh|hurting|aching|racing|pounding|sore|burning|itchy|broken)|hurts?|aches?|pounds|burns|itches)\b"
                          r"(?![^\n]*\b(?:mask|segment\w*|outline|highlight|mark|draw|trace|delineate)\b)|"
                          # ("could you tell me what the left lung does", "I am writing to enquire whether ...")
-                         r"\btell\s+(?:me|us)\s+(?:what|how|why|whether|if|when|who)\b|\b(?:enquire|inquire)\s+(?:whether|if|about)\b",
+                         r"\btell\s+(?:me|us)\s+(?:what|how|why|whether|if|when|who)\b|\b(?:enquire|inquire)\s+(?:whether|if|about)\b|"
+                         # ("no, I just want the diagnosis")
+                         r"\b(?:i|we)\s+(?:just\s+|only\s+)?(?:want|need)\s+(?:just\s+|only\s+)?(?:the|a|an|your)\s+(?:diagnosis|opinion|verdict|"
+                         r"differential|prognosis|answer)\b",
                          re.IGNORECASE)
 # ... or by asking for a task that is no drawing ("can you design a crest", "book a table", "fix the
 # shader"): a request verb of another task that opens a clause, or follows "can you" or "please"
