@@ -1932,3 +1932,13 @@ def test_minilm_reads_list_45s_misses(lite_names):
                   "Annotator note: please check my left clavicle mask and send me a written QC score, no new masks."):
         found = r.resolve(decoy)
         assert found.target is None and not found.candidates, decoy
+    # the review of those rules: "done", "later", "X? No" and "earlier" inside the request itself are no history
+    _assert_reads(r, [("I want the heart segmentation done", "heart"), ("Get the polyp done please", "polyp"),
+                      ("Once the left lung is done, do the heart", "left lung"), ("The heart is ready to be segmented", "heart"),
+                      ("The ulcer is finished healing? outline it", "foot ulcer"), ("Segment the right lung later", "right lung"),
+                      ("polyp later please", "polyp"), ("Heart? No problem, segment it", "heart"),
+                      ("you did the heart earlier but it was wrong, redo it", "heart"),
+                      ("I wanted to ask about the heart, but first segment it", "heart"),
+                      ("I want the answer to be a mask of the polyp", "polyp"),
+                      ("Bot: I segmented the heart. Me: thanks, now the right clavicle", "right clavicle"),
+                      ("ayer el pulmón derecho, hoy el corazón", "heart")])

@@ -752,14 +752,16 @@ _BEFORE_NP = (r"(?P<np>\b(?!(?:segment|outline|mask|mark|draw|trace|delineate|co
 # (a target's own word, for what is said done or left for later: not "I'll trace it by hand later")
 _TARGET_NP = (r"(?P<np>\b(?:the\s+|his\s+|her\s+|my\s+)?(?:patient['\u2019]?s\s+)?(?:(?:left|right)\s+)?"
               r"(?:lungs?|clavicles?|collarbones?|hearts?|polyps?|ulcers?|lesions?|moles?|wounds?|nev(?:us|i)|naev(?:us|i))\b)")
+_CLAUSE_OPEN = r"(?:^|(?<=[.:;,/!?\]])|(?<=[.:;,/!?\]]\s))\s*"
 HISTORY = [
     # a to-do list's ticked items ("To-do: [x] left clavicle [x] heart [ ] right lung on this CXR")
     re.compile(r"\[\s*[x\u2713\u2714]\s*\]\s*(?P<np>[^\[\];,.:/]*?)\s*(?=\[|[;,.:/]|$)", re.IGNORECASE),
     # what is done ("Handover: heart masks are done", "lungs done, heart done, right clavicle please", "right
     # clavicle masks are QC'd")
-    re.compile(_TARGET_NP + r"\s+(?:masks?\s+|segmentations?\s+|contours?\s+|outlines?\s+|labels?\s+)?(?:(?:is|are|was|were|has\s+been|"
-               r"have\s+been)\s+)?(?:all\s+|already\s+)?(?:done|finished|complete|completed|qc['\u2019]?d|qced|ready|approved|signed\s+off)\b"
-               r"(?!\s*\?)", re.IGNORECASE),
+    # (said as a clause of its own: not "get the polyp done", "once the heart is done", "finished healing")
+    re.compile(_CLAUSE_OPEN + _TARGET_NP + r"\s+(?:masks?\s+|segmentations?\s+|contours?\s+|outlines?\s+|labels?\s+)?(?:(?:is|are|was|were|"
+               r"has\s+been|have\s+been)\s+)?(?:all\s+|already\s+)?(?:done|finished|complete|completed|qc['\u2019]?d|qced|approved|signed\s+off)\b"
+               r"(?!\s*\?|\s+\w+ing\b|\s+by\b)", re.IGNORECASE),
     # what was drawn before ("You did the left clavicle earlier; now the right clavicle", "you did the polyp in the
     # previous frame")
     re.compile(r"\b(?:you|we|i)\s+(?:already\s+)?(?:did|finished|completed|segmented|masked|outlined|traced|annotated|labell?ed|drew|"
@@ -769,14 +771,14 @@ HISTORY = [
     re.compile(r"\b(?:yesterday|last\s+time|last\s+week|earlier|previously)\s*(?:(?:was|it\s+was|we\s+did|you\s+did|i\s+did)\s+|:\s*)?"
                + _BEFORE_NP + r"(?=\s*[,;.]\s*(?:but\s+)?(?:today|now|this\s+time|next)\b)", re.IGNORECASE),
     # what is left for later ("left clavicle tomorrow")
-    re.compile(_TARGET_NP + r"\s+(?:tomorrow|later|next\s+week|next\s+time|another\s+day)\b", re.IGNORECASE),
+    re.compile(_CLAUSE_OPEN + _TARGET_NP + r"\s+(?:tomorrow|later|next\s+week|next\s+time|another\s+day)\b", re.IGNORECASE),
     # what was going to be asked, or asked by mistake ("I started to ask about the left lung but changed my mind",
     # "I typed left lung first but I meant right")
     re.compile(r"\b(?:started|going|meant|wanted|planned|about)\s+to\s+ask\s+(?:about|for)\s+" + _BEFORE_NP + r"(?=\s*(?:,|\bbut\b))",
                re.IGNORECASE),
     re.compile(r"\b(?:typed|wrote|put|asked\s+for)\s+" + _BEFORE_NP + r"\s+(?:first|by\s+mistake)\b", re.IGNORECASE),
     # what is asked and answered no ("Right lung? No. Left lung? No. Just the thoracic spine")
-    re.compile(r"(?:^|(?<=[.!?;:]))\s*" + _BEFORE_NP + r"\?\s*(?:no|nope|nah)\b[.!,]?", re.IGNORECASE)]
+    re.compile(r"(?:^|(?<=[.!?;:]))\s*" + _BEFORE_NP + r"\?\s*(?:no|nope|nah)\s*(?:[.!,;]|$)", re.IGNORECASE)]
 # an earlier message quoted ("> Did you finish the right lung masks? / Yes, all done. Now the left lung"), and what
 # an assistant said ("User: ... Assistant: I can segment the lesion. User: no, ...")
 ONE_SIDE = re.compile(r"\bthe\s+(?:(?:patient['\u2019]?s\s+)?(?:left|right)|other)\s+one\b", re.IGNORECASE)
@@ -797,9 +799,13 @@ def _history(text: str, naming: frozenset[str]) -> str:
     # (dropped, not read as left out: "You did the polyp in the previous frame; this one has no polyp, skip it"
     # has nothing to skip but the absent one; a twin's word is kept where a side is said of "one" after it:
     # "You did the left clavicle earlier; now the right one")
+    # (each only where what remains still names something: "Heart? No problem, segment it", "you did the heart
+    # earlier but it was wrong, redo it", "polyp later please" are the request itself)
     one = ONE_SIDE.search(text)
     for said in HISTORY:
-        text = said.sub(lambda m: f" ; {twin.group()} ; " if one and (twin := TWIN_WORD.search(m.group('np'))) else " ; ", text)
+        rest = said.sub(lambda m: f" ; {twin.group()} ; " if one and (twin := TWIN_WORD.search(m.group('np'))) else " ; ", text)
+        if rest != text and naming.intersection(_words(rest)):
+            text = rest
     return re.sub(r"\[\s*\]", " ; ", text)
 
 
@@ -1002,7 +1008,7 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\b(?:diameter|length|width|area|cir
                          r"\btell\s+(?:me|us)\s+(?:what|how|why|whether|if|when|who)\b|\b(?:enquire|inquire)\s+(?:whether|if|about)\b|"
                          # ("no, I just want the diagnosis")
                          r"\b(?:i|we)\s+(?:just\s+|only\s+)?(?:want|need)\s+(?:just\s+|only\s+)?(?:the|a|an|your)\s+(?:diagnosis|opinion|verdict|"
-                         r"differential|prognosis|answer)\b",
+                         r"differential|prognosis)\b",
                          re.IGNORECASE)
 # ... or by asking for a task that is no drawing ("can you design a crest", "book a table", "fix the
 # shader"): a request verb of another task that opens a clause, or follows "can you" or "please"
