@@ -711,16 +711,20 @@ LOOK_ELSE = {
     "clavicle": _rx(rf"\b(?:{_CHEST_ELSE})\b"),
     "polyp": _rx(r"\b(?:hernia|diverticul\w*|ha?emorrhoids?|lipomas?|stomach|gastric|duoden\w*|nasal|tube|stool|faeces|feces|fa?ecal|poos?|poop|debris|residue|food|bubbles?|"
                  r"neck|breast|skin|scalp|lymph|thyroid|liver|kidney|lungs?|pulmonary|prostat\w*|ovar\w*|carcinoid|small\s+bowel|cancer)\b"),
-    # (a burn, a bite, a blister, the skin of a foot that is no wound)
     # (a dark mark on another picture, or on the skin but not the mole's: ink, a ruler, a bruise, a wound, a burn)
     "lesion": _rx(r"\b(?:lungs?|x[\s-]?rays?|films?|radiographs?|cxr|heart|clavicles?|ribs?|bowel|colon\w*|mucosa\w*|polyps?|stool|"
                   r"blood|bleed\w*|foot|feet|heel|toes?|toenails?|sole|ulcers?|wounds?|rulers?|ink|pens?|markers?|dyes?|iodine|nitrate|"
                   r"bubbles?|glare|reflections?|nails?|dirt|bruis\w*|ha?ematomas?|scabs?|tattoos?|necro\w*|gangren\w*|eschar|\w*burns?|"
                   r"bites?|ticks?|insects?|eyes?|retina\w*|tongue|teeth|tooth|mouth|gums?|liver|kidneys?|brain)\b"),
+    # (a burn, a bite, a blister, the skin of a foot that is no wound)
     "ulcer": _rx(r"\b(?:burns?|bites?|blisters?|callus\w*|corns?|bunions?|warts?|nails?|toenails?|fungal|athlete|scars?|bruis\w*|rash\w*|"
                  r"moles?|lesions?|naev\w*|nev\w*|melanoma|shoes?|socks?|sandals?|boots?|straps?|tongue|mouth|elbow|arm|forearm|hand|"
                  r"fractures?|surgical|incisions?|lacerations?|cuts?|graz\w+|abrasions?|stitch\w*|sutur\w+|amputation|stump)\b"),
 }
+# what an exclusion word leaves out, to the next clause ("exclude the aortic arch and the spine above it"; not
+# past "but": "not a mole but a bruise" is read by the negation's own scope)
+EXCLUDED = re.compile(r"\b(?:exclud\w*|except(?:\s+for)?|apart\s+from|omit\w*|ignor\w*|leav(?:e|ing)\s+out|disregard)"
+                      r"(?:\s+(?!(?:there|is|are|was|were|it|which|that|who|i|we|you|but|or)\b)[\w'-]+){1,8}", re.IGNORECASE)
 # the tool told to draw ("have it segment the suspected melanoma", "get the model to outline the heart"):
 # the request is the drawing
 TOLD_TOOL = re.compile(r"(?<!not\s)(?<!never\s)(?<!cannot\s)(?<!not\syou\s)"
@@ -744,8 +748,8 @@ def _meant_side(text: str) -> str | None:
 
 
 # what a conversation or a work log says was asked or done before, or is left for later, is not this
-# image's request: set aside ("disregard ...") in a clause of its own
-# (a thing said in a few words, never a request: "the patient's right lung", "heart masks")
+# image's request (:func:`_history` drops it)
+# (a thing said in a few words, never a request word, a pronoun or a preposition: "the patient's right lung")
 _BEFORE_NP = (r"(?P<np>\b(?!(?:segment|outline|mask|mark|draw|trace|delineate|contour|do|please|pls|now|then|and|but|so|ok|okay|yes|no|"
               r"it|them|this|that|these|those|i|we|you|by|with|for|in|on|at|to|from|of|as)\b)"
               r"(?:the\s+|his\s+|her\s+|my\s+)?(?:patient['\u2019]?s\s+)?[\w-]+(?:\s+[\w-]+){0,2}?)")
@@ -779,10 +783,11 @@ HISTORY = [
     re.compile(r"\b(?:typed|wrote|put|asked\s+for)\s+" + _BEFORE_NP + r"\s+(?:first|by\s+mistake)\b", re.IGNORECASE),
     # what is asked and answered no ("Right lung? No. Left lung? No. Just the thoracic spine")
     re.compile(r"(?:^|(?<=[.!?;:]))\s*" + _BEFORE_NP + r"\?\s*(?:no|nope|nah)\s*(?:[.!,;]|$)", re.IGNORECASE)]
-# an earlier message quoted ("> Did you finish the right lung masks? / Yes, all done. Now the left lung"), and what
-# an assistant said ("User: ... Assistant: I can segment the lesion. User: no, ...")
+# a side said of "one" ("now the right one"), which needs the twin's word of what was dropped
 ONE_SIDE = re.compile(r"\bthe\s+(?:(?:patient['\u2019]?s\s+)?(?:left|right)|other)\s+one\b", re.IGNORECASE)
 TWIN_WORD = re.compile(r"\b(?:lung|clavicle|collarbone)s?\b", re.IGNORECASE)
+# an earlier message quoted ("> Did you finish the right lung masks? / Yes, all done. Now the left lung"), and what
+# an assistant said ("User: ... Assistant: I can segment the lesion. User: no, ...")
 QUOTED = re.compile(r"(?:^|(?<=/)|(?<=\n))\s*>[^/\n]*(?:/|\n|$)")
 ASSISTANT_TURN = re.compile(r"\b(?:assistant|ai|bot|chatbot|model|tool)\s*:[^:]*?(?=\b(?:user|me|human)\s*:|$)", re.IGNORECASE)
 
@@ -796,11 +801,10 @@ def _history(text: str, naming: frozenset[str]) -> str:
         rest = earlier.sub(" ", text)
         if rest != text and naming.intersection(_words(rest)):
             text = rest
-    # (dropped, not read as left out: "You did the polyp in the previous frame; this one has no polyp, skip it"
-    # has nothing to skip but the absent one; a twin's word is kept where a side is said of "one" after it:
-    # "You did the left clavicle earlier; now the right one")
-    # (each only where what remains still names something: "Heart? No problem, segment it", "you did the heart
-    # earlier but it was wrong, redo it", "polyp later please" are the request itself)
+    # Dropped, not read as left out ("You did the polyp in the previous frame; this one has no polyp, skip it"
+    # has nothing to skip but the absent one), keeping a twin's word where a side is said of "one" ("You did the
+    # left clavicle earlier; now the right one"); each only where what remains still names something ("Heart?
+    # No problem, segment it", "you did the heart earlier but it was wrong, redo it" are the request itself).
     one = ONE_SIDE.search(text)
     for said in HISTORY:
         rest = said.sub(lambda m: f" ; {twin.group()} ; " if one and (twin := TWIN_WORD.search(m.group('np'))) else " ; ", text)
@@ -2473,8 +2477,7 @@ class PromptResolver:
         with others is read as its own target among them."""
         heads = list(dict.fromkeys(h for h, look, seen in LOOKS if look.search(prompt) and all(p.search(prompt) for p in seen)))
         # (what is left out is no rival: "the pear-shaped shadow on the diaphragm; exclude the aortic arch")
-        kept = re.sub(r"\b(?:exclud\w*|except(?:\s+for)?|apart\s+from|omit\w*|ignor\w*|leav(?:e|ing)\s+out|disregard)"
-                      r"(?:\s+(?!(?:there|is|are|was|were|it|which|that|who|i|we|you|but|or)\b)[\w'-]+){1,8}", " ", prompt, flags=re.IGNORECASE)
+        kept = EXCLUDED.sub(" ", prompt)
         kept = " ".join(w for w, denied in zip(_words(kept), _negation_flags(kept, self._name_words)) if not denied)
         if len(heads) != 1 or LOOK_ELSE[heads[0]].search(kept):
             return None
