@@ -1920,6 +1920,8 @@ def test_minilm_reads_list_45s_misses(lite_names):
         ("Gestern das linke Schlüsselbein, heute bitte das rechte Schlüsselbein des Patienten auf diesem Thoraxbild.", "right clavicle"),
         ("Handover: right clavicle masks are QC'd. For this chest film please segment the left clavicle.", "left clavicle"),
         ("You did the left clavicle earlier; now the right one", "right clavicle"),
+        ("You did the left lung earlier; now the other one", "right lung"),
+        ("Handover: left clavicle masks are done. Now the other one please", "right clavicle"),
         # a quote that holds the only request is kept
         ("> Shall I outline the heart on this film? / yes please", "heart")])
     for decoy in ("User: can you outline the ulcer? Assistant: Sure. User: actually never mind, don't run anything.",

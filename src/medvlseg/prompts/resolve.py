@@ -807,9 +807,15 @@ def _history(text: str, naming: frozenset[str]) -> str:
     # No problem, segment it", "you did the heart earlier but it was wrong, redo it" are the request itself).
     one = ONE_SIDE.search(text)
     for said in HISTORY:
+        dropped = [m.group("np") for m in said.finditer(text)]
         rest = said.sub(lambda m: f" ; {twin.group()} ; " if one and (twin := TWIN_WORD.search(m.group('np'))) else " ; ", text)
         if rest != text and naming.intersection(_words(rest)):
             text = rest
+            # ("You did the left lung earlier; now the other one": the right lung)
+            sides = {w for np in dropped for w in _words(np) if w in OTHER_SIDE}
+            twins = {t.group().lower().rstrip("s") for np in dropped if (t := TWIN_WORD.search(np))}
+            if len(sides) == 1 and len(twins) == 1:
+                text = re.sub(r"\bthe\s+other\s+one\b", f"the {OTHER_SIDE[sides.pop()]} {twins.pop()}", text, count=1, flags=re.IGNORECASE)
     return re.sub(r"\[\s*\]", " ; ", text)
 
 
