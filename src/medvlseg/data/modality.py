@@ -212,9 +212,9 @@ def kinds_in_prompt(prompt: str) -> set[str]:
         pictured = (re.match(r"\s*(?:[\w-]+\s+){0,2}?" + _PICTURE + r"\b", after) is not None
                     or re.search(r"\b" + _PICTURE + r"$", m.group(0).lower()) is not None) and \
             not _OTHER_PICTURE.search(before[-25:])
-        # a field of its own ("CT: segment the liver", "right lung, CT", "(colonoscopy)")
+        # a field of its own ("CT: segment the liver", "right lung, CT", "(colonoscopy)", "CT of the chest, segment ...")
         field = re.search(r"(?:^|[(\[,;:|])\s*(?:[\w-]+\s+)?$", before) is not None and \
-            re.match(r"\s*(?:[\w-]+\s*){0,2}(?:[:)\],;.|]|$)", after) is not None or \
+            re.match(r"\s*(?:[\w-]+\s*){0,3}(?:[:)\],;.|]|$)", after) is not None or \
             (re.fullmatch(r"\s*(?:[\w'-]+\s+){0,3}", before) is not None and re.match(r"[^.;,:]{0,40}:", after) is not None)
         # (... or a label before a colon: "cardiac MRI short-axis cine: segment the heart")
         if (said or pictured or field) and not _OTHER_AFTER.match(rest):

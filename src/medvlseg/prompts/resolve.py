@@ -424,9 +424,14 @@ def _word_starts(text: str) -> list[int]:
 # what speech-to-text makes of the targets' words as other real words ("segment the pole lip in this colon
 # oscopy frame", "the write long on this chess x ray", "the right clever cool"): the words said (a word
 # that is no word, "rite", "alcer", is read by its sound where the text tower's vocabulary is known:
-# PromptResolver._as_heard); the chest's words misheard only in a prompt that says a chest film
+# PromptResolver._as_heard); the chest's words misheard only in a prompt that says a chest film (True), a foot's
+# or the skin's only where the prompt speaks of one (_FOOT, _SKIN), the rest anywhere (False)
 _FILM = re.compile(r"\b(?:chest|thorax|x[\s-]?rays?|films?|radiographs?|cxr|lungs?|clavicles?)\b", re.IGNORECASE)
-SPOKEN = [(re.compile(p, re.IGNORECASE), r, film) for p, r, film in (
+# (a foot's or the skin's word misheard, read so only in a prompt that speaks of a foot or the skin: "segment the
+# ulster on the bottom of the foot", "outline the skin leash in")
+_FOOT = re.compile(r"\b(?:foot|feet|toes?|heels?|soles?|plantar|forefoot|diabetic)\b", re.IGNORECASE)
+_SKIN = re.compile(r"\b(?:skin|derm\w*|moles?|pigment\w*|naevus|nevus)\b", re.IGNORECASE)
+SPOKEN = [(re.compile(p, re.IGNORECASE), r, context) for p, r, context in (
     (r"\bpole\s+lip(s?)\b", r"polyp\1", False), (r"\bpolly\s+p(s?)\b", r"polyp\1", False),
     (r"\bcolon\s+oscop(y|ies|ic)\b", r"colonoscop\1", False),
     (r"(?<=\w\s)(?:write|wright)\s+(?=(?:long|lung|lounge|clavicle|collarbone|collar\s+bone|clever)\b(?!\s+masks?\b))", "right ", False),
@@ -434,7 +439,8 @@ SPOKEN = [(re.compile(p, re.IGNORECASE), r, film) for p, r, film in (
     (r"\bhard\s+(shadow|silhouette|outline|border|contour)\b", r"heart \1", True),
     (r"\bchess\s+(x[\s-]?rays?|films?|radiographs?|cxr)\b", r"chest \1", False),
     (r"\bclever\s+(?:cool|call|coal|cole|kill|cal)\b", "clavicle", False),
-    (r"\bderma\s+scop(e|y|ic)\b", r"dermoscop\1", False), (r"\bfoot\s+(?:all\s+sir|ulster|alsa|ulsa)\b", "foot ulcer", False))]
+    (r"\bderma\s+scop(e|y|ic)\b", r"dermoscop\1", False), (r"\bfoot\s+(?:all\s+sir|ulster|alsa|ulsa)\b", "foot ulcer", False),
+    (r"\b(?:ulster|alsa|ulsa)(s?)\b", r"ulcer\1", _FOOT), (r"\b(?:leash|lesh)\s+(?:in|un|en)\b|\blee\s*sh[uo]n\b", "lesion", _SKIN))]
 
 
 def _expand(text: str) -> str:
@@ -465,8 +471,9 @@ def _expand(text: str) -> str:
     text = TOLD_TOOL.sub("", text)  # the tool told to do it ("have it segment the ...": "segment the ..."; contractions written out)
     text = re.sub(r"\bdicom[\s-]+seg\b", "dicomseg", text, flags=re.IGNORECASE)  # a file format, no "segment"
     film = _FILM.search(text) is not None  # ("chess x ray" says an x-ray)
-    for heard, said, of_film in SPOKEN:
-        text = heard.sub(said, text) if film or not of_film else text
+    for heard, said, context in SPOKEN:
+        if context is False or (film if context is True else context.search(text)):
+            text = heard.sub(said, text)
     text = re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
     text = re.sub(r"\bpts?['\u2019]s?(?=\s|[,.;:!?)]|$)", "patient's", text, flags=re.IGNORECASE)  # "(pt's left)"
     text = re.sub(r"\b(collar)[\s-]+(bones?)\b", r"\1\2", text, flags=re.IGNORECASE)  # one word, as the catalogue's heads
@@ -676,7 +683,9 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     # (the neck places it on any picture; "the horizontal bone at the top" only on a chest film)
     ("clavicle", _rx(r"\bbones?\s+(?:just\s+|right\s+)?(?:under|below|beneath|at\s+the\s+(?:base|bottom|root)\s+of)\s+the\s+neck\b"), ()),
     ("clavicle", _rx(r"\bhorizontal\s+bones?\s+(?:\w+\s+){0,2}?(?:at|across|along)\s+the\s+(?:very\s+)?(?:top|upper)\b"), (_SEEN_CHEST,)),
-    ("polyp", _rx(r"\b(?:mucosal\s+)?(?:protrusion|protuberance|outgrowth|excrescence)s?\b"),
+    ("polyp", _rx(r"\b(?:mucosal\s+)?(?:protrusion|protuberance|outgrowth|excrescence)s?\b|"
+                  # ("the polypoid growth sticking out of the bowel wall in this scope image")
+                  r"\bpolypoid\s+(?:[\w-]+\s+)?(?:growth|mass|lump|bump|tissue|swelling|thing|structure|projection|tumou?r)s?\b"),
      (_rx(r"\b(?:mucosa|mucosal|bowel|colon|colonic|lumen|colonoscopy|endoscopy|rectum|rectal|sigmoid|ca?ecum)\b"),)),
     # (a lump or bump placed in the bowel: "the round lump in the bowel, make mask of it"; not "the lung
     # nodule, history of colon cancer")
@@ -961,8 +970,12 @@ NO_DRAWING = re.compile(
 _TAKE_IT_BACK = r"(?:cancel\s+(?:that|it|this)|forget\s+(?:it|that|about\s+it)|never\s*mind|nvm|scratch\s+that)"
 _CLAUSE_MARK = r"[,;.:!\u2026\u2013\u2014-]"  # what ends the clause before a request is taken back
 _TO_THE_END = r"\s*[.!]*\s*$"
-TAKEN_BACK = re.compile(rf"(?:^|{_CLAUSE_MARK}\s*)(?:no\s*,?\s*|actually\s*,?\s*|oh\s*,?\s*)?{_TAKE_IT_BACK}(?:\s*[,;]\s*{_TAKE_IT_BACK})*"
-                        + _TO_THE_END, re.IGNORECASE)
+# (said only at the end, where nothing else is asked: "segment the right lung, no, cancel cancel", "scrap that
+# whole thing", "delete that, we're done", "forget it, nothing for now")
+_TAKE_IT_ALL_BACK = r"(?:cancel(?:\s+cancel)*|(?:scrap|delete|drop)\s+(?:that|it|this)(?:\s+whole\s+thing)?)"
+_DONE = r"(?:we['\u2019]?re\s+done|i['\u2019]?m\s+done|nothing\s+(?:for\s+now|else|more)|not\s+now)"
+TAKEN_BACK = re.compile(rf"(?:^|{_CLAUSE_MARK}\s*)(?:(?:no|nope|wait|actually|oh|sorry)\s*,?\s*)*(?:{_TAKE_IT_BACK}|{_TAKE_IT_ALL_BACK})"
+                        rf"(?:\s*[,;]?\s*(?:{_TAKE_IT_BACK}|{_TAKE_IT_ALL_BACK}|{_DONE}))*" + _TO_THE_END, re.IGNORECASE)
 # a defect in software, said with a finding's word ("QA ticket: the lesion introduced in build 4.2 crashes the login module")
 SOFTWARE = re.compile(r"\b(?:introduced|fixed|reproduced|reported|found|merged|shipped)\s+in\s+(?:the\s+)?(?:build|release|version|commit|v\d)|"
                       r"\bcrash(?:es|ed)?\s+the\s+(?:[\w-]+\s+)?(?:module|app|server|login|backend|frontend|service|page|build)\b", re.IGNORECASE)
@@ -997,7 +1010,11 @@ def _taken_back(text: str) -> bool:
 # ... or by asking for an answer that is no mask ("just tell me yes or no", "a number is enough",
 # "describe it in words")
 ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\b(?:diameter|length|width|area|circumference|perimeter|depth|size)\s+in\s+(?:mm|cm|millimet\w+|centimet\w+|pixels|px)\s*\?|\btell[\s-](?:me|us|moi|nous)\s+(?:only\s+|just\s+)?(?:if|whether|si)\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
-                         r"\bas\s+a\s+number\b|\b(?:give|report|return|tell|answer|express|want|need)\b[^.?!]{0,40}?\bas\s+a\s+(?:percentage|score|grade)\b|\bi\s+only\s+need\s+(?:a|the)\s+(?:number|score|grade)\b|"
+                         r"\bas\s+a\s+number\b|"
+                         # ("measure the length of the left collarbone"; not "measure and outline the ulcer")
+                         r"\bmeasure\s+(?:the|its|their|his|her)\s+(?:maximum\s+|max\s+|greatest\s+|long[\s-]axis\s+)?(?:length|width|diameter|"
+                         r"thickness|depth|volume|circumference|perimeter|angle|distance|height|span)\b"
+                         r"(?![^.?!]*\b(?:segment\w*|outline|mask\w*|mark|highlight|draw|delineate|trace|contour)\b)|\b(?:give|report|return|tell|answer|express|want|need)\b[^.?!]{0,40}?\bas\s+a\s+(?:percentage|score|grade)\b|\bi\s+only\s+need\s+(?:a|the)\s+(?:number|score|grade)\b|"
                          r"\bjust\s+(?:give\s+(?:me|us)\s+|tell\s+(?:me|us)\s+)?(?:answer|a\s+number|the\s+number|the\s+score|the\s+grade|a\s+probability)\b|"
                          r"\b(?:text|verbal|written)\s+(?:answer|reply|response)\s+only\b|\b(?:answer|reply)\s+in\s+text\b|"
                          # a billing code ("Give me the ICD-10 code for a diabetic foot ulcer of the left heel")
@@ -1078,9 +1095,20 @@ WHOLE_QUESTION = re.compile(
     r"improved|worsening|progressing|shrinking|growing)\b[^.!?]*|"
     # (a finding's state, yes or no: "is this foot wound infected or not?")
     r"(?:is|are)\s+(?:this|that|the|my|his|her|it|its)\b[^.!?]{0,60}?\b(?:infected|malignant|benign|cancerous|dangerous|serious|"
-    r"contagious|inflamed|necrotic|gangrenous|enlarged|normal|abnormal)\s+or\s+not\s*|"
+    r"contagious|inflamed|necrotic|gangrenous|enlarged|normal|abnormal|fractured|broken|dislocated|displaced|collapsed)(?:\s+or\s+not)?\s*|"
+    # (which of two a finding is: "is this polyp adenomatous or hyperplastic?", "is this mole benign or malignant?";
+    # not which of two targets or sides: "is this the left or the right lung?")
+    r"(?:is|are)\s+(?:this|that|the|my|his|her|it|its)\b[^.!?]{0,60}?\b(?!(?:left|right|the|a|an)\b)[a-z-]{2,}\s+or\s+"
+    r"(?!(?:left|right|the|a|an)\b)[a-z-]{2,}\s*|"
     r"(?:what\s+(?:is|are)|what['\u2019]?s|est[\s-]ce|que\s+es|was\s+ist|cos['\u2019]?\s*e)\s+(?:a|an|un|une|una|uno|ein|eine)\s+[\w-]+(?:\s+[\w-]+)?\s*)"
     r"\?\s*$", re.IGNORECASE)
+
+
+# a question whether something else is in a target ("is there a pneumothorax in the left lung?", "any effusion
+# in the right lung?"): the question is of that thing, which no target's mask shows (not "is there a polyp
+# in this frame?", read by what it names)
+PRESENCE_ELSE = re.compile(r"^\s*(?:(?:is|are)\s+there\s+(?:(?:a|an|any|some)\s+)?|any\s+)(?P<thing>(?:[\w'-]+\s+){0,3}?[\w'-]+)\s+"
+                           r"(?:in|on|of|at|within|inside|over|behind|near|around)\s+(?P<place>[^.?!]+)\?\s*$", re.IGNORECASE)
 
 
 # a question of how a mask was made ("Last week you segmented the right lung ... Was that done with a
@@ -1289,7 +1317,10 @@ PURPOSE_AFTER = re.compile(r"(?<![,;:.!?])\s+(so\s+(?:that\s+)?(?:we|i|you|they|
                            re.IGNORECASE)
 # what a dictated or chatty prompt says on the way ("okay so um can you ...", "the foot wound pls,
 # do not include ..."): no part of what is asked
-FILLERS = re.compile(r"^\s*(?:okay|ok|alright)\s*,?\s+(?:so\s+)?|\b(?:u+m+|u+h+|uhm|e+r+m+|h+m+)\b[,.]?\s*|"
+# (a sound made while thinking: "um", "uh", "erm", German "äh", French "euh"; German "um" before an article
+# is "around": "eine Linie um das Geschwür")
+_VOCAL_FILLER = r"(?:u+m+(?!\s+(?:das|die|den|der|dem|ein|eine|einen|einem)\b)|u+h+m*|e+r+m+|e+h+m+|h+m+|m+h+m+|\u00e4+h+m*|euh)"
+FILLERS = re.compile(r"^\s*(?:okay|ok|alright)\s*,?\s+(?:so\s+)?|\b" + _VOCAL_FILLER + r"\b[,.]?\s*|"
                      r"\s+(?:pls|plz|please|thanks|thx)(?=\s*(?:[,;!?]|\.(?:\s|$)|$))", re.IGNORECASE)
 # who is asking, said first ("endoscopy tech here, ...", "physics phd here -")
 ROLE_HERE = re.compile(r"^\s*(?:[A-Za-z][\w.'-]*\s+){0,3}(?:[a-z]+(?:ologist|ist|ian)|tech|nurse|student|phd|resident|doctor|"
@@ -1427,6 +1458,57 @@ def _glossary() -> Glossary:
     if bad:
         raise ValueError(f"glossary.yaml: {', '.join(map(repr, bad))}: the English word must be a string (quote it)")
     return Glossary(**parts)
+
+
+# A prompt dictated through speech-to-text ("dermoscopy image comma outline the pigmented lesion full
+# stop", "the left lung no sorry the right lung", "segment the pollup no hold on delete that we're done"):
+# its spoken punctuation read as the marks it names; its fillers dropped ("um", "uh", "äh": _VOCAL_FILLER); a spoken
+# correction set off by the comma a typist would put before it; a question without its mark given one.
+# "colon" stays a word (the bowel's), "period" is a mark only at the end or beside another spoken mark.
+SPOKEN_MARKS = (
+    (re.compile(r"\s*(?<![\w-])(?:full\s+stop|full-stop)(?![\w-])", re.IGNORECASE), "."),
+    (re.compile(r"\s*(?<![\w-])(?:new|next)\s+(?:line|paragraph)(?![\w-])", re.IGNORECASE), "."),
+    # (the dictation system's own command, no word of the request: "... cancel cancel stop dictation")
+    (re.compile(r"\s*(?<![\w-])(?:stop|end)(?:\s+of)?\s+(?:the\s+)?dictation(?![\w-])", re.IGNORECASE), "."),
+    (re.compile(r"\s*(?<![\w-])comma(?![\w-])", re.IGNORECASE), ","),
+    (re.compile(r"\s*(?<![\w-])semi-?colon(?![\w-])", re.IGNORECASE), ";"),
+    (re.compile(r"\s*(?<![\w-])question\s+mark(?![\w-])", re.IGNORECASE), "?"),
+    (re.compile(r"\s*(?<![\w-])exclamation\s+(?:mark|point)(?![\w-])", re.IGNORECASE), "!"),
+)
+SPOKEN_PERIOD = re.compile(r"\s*(?<![\w-])period(?![\w-])", re.IGNORECASE)
+# ("the follow-up period", "over a two-week period": the noun)
+NOUN_PERIOD = re.compile(r"(?:\b(?:the|a|an|this|that|each|every|whole|same|follow-?up|up|time|trial|study|waiting|observation|"
+                         r"menstrual|grace|healing|treatment|week|weeks|month|months|day|days|year|years)|\d)\s+period\s*$", re.IGNORECASE)
+SPOKEN_FILLER = re.compile(r"(?<![\w'\u2019-])" + _VOCAL_FILLER + r"(?![\w'\u2019-])[,.]?", re.IGNORECASE)
+# a correction spoken with no mark before it ("... the left lung no sorry the right lung", "right clavicle
+# wait no scratch that left clavicle", "the left lung no actually the heart")
+SPOKEN_CORRECTION = re.compile(
+    r"(?<=[\w'\u2019])\s+(?=(?:(?:no|nope)\s+(?:sorry|wait|actually|hold\s+on|i\s+mean|i\s+meant|scratch\s+that|cancel|my\s+(?:mistake|bad))|"
+    r"wait\s+no|actually\s+no|sorry\s+i\s+mean|scratch\s+that|(?:actually\s+)?(?:never\s*mind|forget\s+(?:it|that)|cancel\s+(?:that|it))|"
+    r"hold\s+on)\b)", re.IGNORECASE)
+SPOKEN_QUESTION = re.compile(r"^\W*(?:how|what|what['\u2019]?s|is|are|was|were|does|do(?!\s+not\b|n['\u2019]?t\b)|did|why|when|who|which|where|"
+                             r"wie|was|ist|sind|welche[rs]?|warum|wo|quel(?:le)?s?|combien|comment|est-ce|qu['\u2019]est|"
+                             r"que|qu[eé]|cu[aá]l|c[oó]mo|cu[aá]nto|es|est[aá]|quanto|come|qual(?:e)?|\u00e8)\b[^.?!]*[\w'\u2019)]\s*$", re.IGNORECASE)
+
+
+def _spoken(text: str) -> str:
+    """``text`` as typed, where it was dictated (:data:`SPOKEN_MARKS`): "um chest x ray comma outline the
+    cardiac silhouette full stop" -> "chest x ray, outline the cardiac silhouette."; "the left lung no sorry
+    the right lung" -> "the left lung, no sorry the right lung"; "is this mole benign or malignant" ->
+    "is this mole benign or malignant?"."""
+    out = text
+    for spoken, mark in SPOKEN_MARKS:
+        out = spoken.sub(mark, out)
+    if out != text or re.search(r"(?<![\w-])period\s*[.!]?\s*$", out, re.IGNORECASE) and not NOUN_PERIOD.search(out.rstrip(" .!")):
+        out = SPOKEN_PERIOD.sub(".", out)
+    out = SPOKEN_FILLER.sub("", out)
+    out = re.sub(r"\bno\s+hold\s+on\b", "no wait", re.sub(r"(?<!\bno\s)\bhold\s+on\b(?!\s+to\b)", "wait", out, flags=re.IGNORECASE), flags=re.IGNORECASE)
+    out = SPOKEN_CORRECTION.sub(", ", out)
+    out = re.sub(r"\s+([,.;?!])", r"\1", re.sub(r"([,.;?!])(?:\s*[,.;])+", r"\1", out)).strip()
+    out = re.sub(r"^[,.;]\s*", "", out)
+    if SPOKEN_QUESTION.match(out):
+        out += "?"
+    return out if out else text
 
 
 # Czech "levé" before its noun ("levé plíce"): elsewhere "leve" is Spanish and Portuguese for mild
@@ -2402,6 +2484,10 @@ class PromptResolver:
         return twins and s1 - s2 < self.min_margin and s2 - s3 >= self.min_margin
 
     def _resolve(self, given: str) -> Resolution:
+        if (typed := _spoken(given)) != given:
+            # read as typed; the model is given the target, or the prompt as the user gave it
+            found = self._resolve(typed)
+            return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == typed else found.model_prompt)
         translated = _translate(given)
         written = self._written(translated)  # (its shorthand and slips read: "count the polyps, then segmnt them")
         retracted = _retracted(written, self._naming)
@@ -2422,6 +2508,10 @@ class PromptResolver:
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything."; "Segment the
             # heart - sorry, scratch that, just tell me yes or no": no mask is asked for
             return Resolution(given, given, None, refused=True)
+        if (asked := PRESENCE_ELSE.match(written)) and self._named(asked.group("place"))[0] \
+                and not set(_words(asked.group("thing"))) & (self._head_words | self._vague_words | self._name_words):
+            return Resolution(given, given, None, refused=True,
+                              reason=f"the question asks whether '{asked.group('thing')}' is there, which no target's mask shows")
         if SOFTWARE.search(written) and not _requests(written) \
                 and not set(_words(written)) & (DRAWING_VERBS | FILE_MASKS | {"masks", "segment"}):
             return Resolution(given, given, None, refused=True, reason="the prompt speaks of software, not of an image")
