@@ -322,3 +322,19 @@ def test_an_archive_style_chooses_the_target_a_word_means_and_refuses_none_named
     for prompt in ("ISIC-style image, mask the ruler", "dermoscopy image, no lesion here",
                    "the bright spots of glare from the dermoscope light", "paper ruler in the wound photo, need its pixels for calibration"):
         assert r.resolve(prompt).target is None, prompt
+
+
+def test_a_kind_said_first_with_three_words_before_a_comma_is_a_field():
+    # (decoys 40, dictated: "CT of the chest comma segment the left clavicle period" was read as the clavicle)
+    assert kinds_in_prompt("CT of the chest, segment the left clavicle.") == {"ct"}
+    assert kinds_in_prompt("lung ultrasound, segment the left lung") == {"ultrasound"}
+    r = PromptResolver(bag_of_words, TARGETS, min_similarity=0.3, min_margin=0.05,
+                       modalities={**MODALITIES, **{t: ["frontal radiograph"] for t in RADIOGRAPHS}})
+    for prompt in ("CT of the chest comma segment the left clavicle period", "chest CT comma outline the right lung full stop"):
+        found = r.resolve(prompt)
+        assert found.refused and found.target is None and "ct" in found.reason, prompt
+    # (a history after the kind is still no field of this picture)
+    for history in ("CT done last year, segment the left clavicle", "CT of the chest from 2019, segment the left clavicle"):
+        assert "ct" not in kinds_in_prompt(history), history
+    # (a review: four words before the comma)
+    assert kinds_in_prompt("MRI of the left knee, segment the left clavicle") == {"mri"}

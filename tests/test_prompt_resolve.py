@@ -1944,3 +1944,90 @@ def test_minilm_reads_list_45s_misses(lite_names):
                       ("I want the answer to be a mask of the polyp", "polyp"),
                       ("Bot: I segmented the heart. Me: thanks, now the right clavicle", "right clavicle"),
                       ("ayer el pulmón derecho, hoy el corazón", "heart")])
+
+
+def test_minilm_reads_list_46s_misses(lite_names):
+    """List 46's misses and decoys 40's hits at first reading (requests dictated through speech-to-text): spoken
+    punctuation, fillers, corrections and take-backs said with no mark, questions said with no question mark."""
+    r = lite_names
+    _assert_reads(r, [
+        ("um okay so segment the ulster on the bottom of the foot", "foot ulcer"),
+        ("dermoscopy image comma outline the pigmented lesion full stop", "skin lesion"),
+        ("dermoscopy new line outline the skin leash in", "skin lesion"),
+        ("patient number four seven two comma screening colonoscopy comma there's a small adenoma at three o'clock on the "
+         "colon wall segment that please period", "polyp"),
+        ("uh outline the polypoid growth sticking out of the bowel wall in this scope image", "polyp"),
+        ("the left lung no sorry the right lung", "right lung"),
+        ("the right lung wait no the left one the left lung", "left lung"),
+        ("um chest x ray comma outline the cardiac silhouette full stop", "heart"),
+        ("outline the left lung no actually the heart the thing in the middle between the lungs", "heart"),
+        ("PA chest comma outline the patient's right collar bone full stop", "right clavicle"),
+        ("the left clavicle no sorry I mean the right clavicle", "right clavicle"),
+        ("frontal chest radiograph comma um outline the patient's left collarbone period", "left clavicle"),
+        ("right clavicle wait no scratch that left clavicle", "left clavicle"),
+        # typed words that only look spoken stay words
+        ("segment the polyp in the colon", "polyp"), ("is there a polyp in the sigmoid", "polyp"),
+        ("could you outline the left lung", "left lung")])
+    for decoy in ("how big is the foot ulcer in centimetres roughly", "segment the foot ulcer no wait cancel that forget it",
+                  "um is this mole benign or malignant", "segment the skin lesion actually never mind scrap that whole thing",
+                  "is this polyp adenomatous or hyperplastic", "segment the pollup no hold on delete that we're done",
+                  "what is the volume of the write lung", "segment the right lung no cancel cancel stop dictation",
+                  "is there a pneumothorax in the left lung", "segment the hart um actually forget it nothing for now",
+                  "äh wie groß ist das Herz auf diesem Röntgenbild", "is the right clavical fractured",
+                  "measure the length of the left collarbone"):
+        found = r.resolve(decoy)
+        assert found.target is None and not found.candidates, decoy
+    # the model is given the target's name, or the prompt as the user gave it (not as read)
+    found = r.resolve("the left lung no sorry the right lung")
+    assert found.prompt == "the left lung no sorry the right lung" and found.model_prompt == "right lung"
+    found = r.resolve("segment the right lung no cancel cancel stop dictation")
+    assert found.model_prompt == "segment the right lung no cancel cancel stop dictation" and found.refused
+
+
+def test_a_dictated_prompt_is_read_as_typed():
+    from medvlseg.prompts.resolve import _spoken
+
+    assert _spoken("dermoscopy image comma outline the pigmented lesion full stop") == "dermoscopy image, outline the pigmented lesion."
+    assert _spoken("um chest x ray comma outline the heart new line thanks") == "chest x ray, outline the heart. thanks"
+    assert _spoken("the left lung no sorry the right lung") == "the left lung, no sorry the right lung"
+    assert _spoken("segment the pollup no hold on delete that") == "segment the pollup, no wait, delete that"
+    assert _spoken("is this mole benign or malignant") == "is this mole benign or malignant?"
+    # "period" is a mark at the end or beside another spoken mark, not the noun
+    assert _spoken("segment that please period") == "segment that please."
+    for typed in ("ulcer healing over the follow-up period", "segment the polyp in the colon", "do not segment the heart",
+                  "Segment the heart.", "zeichne eine Linie um das Geschwür", "hold on to the mask of the heart",
+                  "a comma-shaped lesion on the arm"):
+        assert _spoken(typed) == typed, typed
+
+
+def test_minilm_reads_list_47s_misses_and_the_review_of_list_46s_rules(lite_names):
+    """List 47's misses and decoys 41's hits at first reading (requests packed with output and post-processing
+    parameters), and the wordings a review of list 46's rules found misread."""
+    r = lite_names
+    _assert_reads(r, [
+        ("diabetic heel ulcer in the upper-left quadrant of the foot photo: binary uint8 PNG, label value 255, also give the "
+         "uncertainty map", "foot ulcer"),
+        ("dermoscopy image, 1024x768 input: mole border as a smoothed GeoJSON polygon", "skin lesion"),
+        # the review: spoken corrections by a bare "no", "I mean", "wait" or "hold on" before what is meant
+        ("segment the left lung no the right lung", "right lung"), ("outline the left lung I mean the right lung", "right lung"),
+        ("segment the right clavicle wait the left clavicle", "left clavicle"),
+        ("segment the right clavicle hold on the left clavicle", "left clavicle"),
+        ("segment the left lung hold on no the heart", "heart"), ("segment the polyp, scrap that, the skin lesion", "skin lesion"),
+        # ... requests that only look like the new questions
+        ("Is the heart enlarged?", "heart"), ("is it possible to outline the polyp or not?", "polyp"),
+        ("any outline of the left lung?", "left lung"), ("is there any chance of segmenting the heart?", "heart"),
+        ("is there an outline of the polyp in this frame?", "polyp"), ("are there masks of the left clavicle?", "left clavicle"),
+        ("measure and outline the ulcer", "foot ulcer")])
+    for decoy in ("Fill holes in last run's skin lesion mask and resave as lesion_filled.png; do not re-run the model.",
+                  "Dilate last run's polyp mask by 3 px and save as RLE; no new inference.",
+                  "Smooth the contour of yesterday's left lung mask with a 5 px Gaussian and resave; no inference.",
+                  # the review: take-backs with no mark, verdicts, measures, questions in other languages, a kind of four words
+                  "outline the polyp scrap that whole thing", "segment the heart delete that we're done",
+                  "segment the heart wait cancel cancel stop dictation", "is this lesion a mole or a melanoma?",
+                  "are these polyps benign or malignant?", "is the heart outline clear or blurry?",
+                  "measure the area of the foot ulcer", "measure the heart's width", "measure length of the left clavicle",
+                  "quelle est la taille du polype ?", "¿cuánto mide el pólipo?", "¿qué tamaño tiene la úlcera del pie?",
+                  "any effusion in the right lung?"):
+        found = r.resolve(decoy)
+        assert found.target is None and not found.candidates, decoy
+    assert r.resolve("segment the polyp, no inference on the other frames").target == "polyp"

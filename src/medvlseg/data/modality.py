@@ -214,7 +214,7 @@ def kinds_in_prompt(prompt: str) -> set[str]:
             not _OTHER_PICTURE.search(before[-25:])
         # a field of its own ("CT: segment the liver", "right lung, CT", "(colonoscopy)", "CT of the chest, segment ...")
         field = re.search(r"(?:^|[(\[,;:|])\s*(?:[\w-]+\s+)?$", before) is not None and \
-            re.match(r"\s*(?:[\w-]+\s*){0,3}(?:[:)\],;.|]|$)", after) is not None or \
+            re.match(r"\s*(?:[\w-]+\s*){0,4}(?:[:)\],;.|]|$)", after) is not None or \
             (re.fullmatch(r"\s*(?:[\w'-]+\s+){0,3}", before) is not None and re.match(r"[^.;,:]{0,40}:", after) is not None)
         # (... or a label before a colon: "cardiac MRI short-axis cine: segment the heart")
         if (said or pictured or field) and not _OTHER_AFTER.match(rest):

@@ -452,6 +452,8 @@ def _expand(text: str) -> str:
     # the name a call's result is kept under is no word of the request ("seg = model.predict(cxr, text=...)")
     text = re.sub(r"^\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*(?=[A-Za-z_][\w.]*\()", "", text)
     text = text.replace("_", " ")  # field names and labels ("mask_id=R_CLAV", "dfu_wound_bed")
+    # a mask's label value is no request to label ("foot ulcer: label value 255")
+    text = re.sub(r"\blabel(\s+|-)(values?|ids?|index|indices|numbers?|ints?|integers?)\b", r"class\1\2", text, flags=re.IGNORECASE)
     text = _arrows(text)
     text = ROLE_HERE.sub("", text)  # who is asking ("endoscopy tech here, need the outline of ...")
     if (query := SQL_WHERE.match(text)) and (asked := re.findall(r"=\s*'([^']*)'", query.group("where"))):
@@ -547,7 +549,18 @@ def _reword(text: str) -> str:
     # a purpose is a clause of its own ("seg: cardiac shadow so we can compute the CTR")
     text = PURPOSE_AFTER.sub(r", \1", text)
     text = SIDE_CLAUSE.sub(lambda m: f"{m.group(1)} patient's {m.group(3).lower()} {m.group(2)}", text)
+    # the form the mask comes back in says nothing of what it holds ("mole border as a smoothed GeoJSON polygon")
+    text = OUTPUT_FORM.sub("", text)
     return _other_side(IDIOMS.sub("core", NOT_THIS_BUT.sub("", text)))
+
+
+# the form a mask is asked back in: a file format or an encoding after "as", "in" or "to" ("as a smoothed GeoJSON
+# polygon", "in NIfTI format", "to RLE"); not "in the colon"
+OUTPUT_FORM = re.compile(r"\s+(?:as|in|into|to)\s+(?:an?\s+|the\s+)?(?:(?:smoothed|simplified|binary|single|filled|closed|compressed|"
+                         r"uint8|uint16|8-bit|16-bit|grayscale|greyscale|rgba?|one-hot|multi-?label)\s+)*"
+                         r"(?:geojson|rle|png|nifti|nii(?:\.gz)?|json|csv|dicom[\s-]?seg|dicomseg|tiff?|jpe?g|bmp|npy|npz|mha|nrrd|coco|"
+                         r"run[\s-]length(?:\s+encod(?:ed|ing))?|polygons?|bitmaps?)"
+                         r"(?:\s+(?:polygons?|files?|format|masks?|encoding|contours?|outlines?|arrays?))*\b", re.IGNORECASE)
 
 
 # a twin said with a relative clause of the patient's side ("the lung which is on right of the patient" ->
@@ -616,8 +629,10 @@ PASSIVE_REQUESTS = tuple(re.compile(p, re.IGNORECASE) for p in (
 # callus, the ulcer"): after a mark (a dash only between spaces), words that take back what came
 # before, or an apology that may ("sorry, the left clavicle", "sorry no, the right one"; not "sorry
 # for the blurry frame", nor a bare "no": "no mask", "no, it is not")
-_TAKE_BACK = (r"(?:no|nope)[,.]?\s+(?:wait|actually|sorry|i\s+meant|i\s+mean|my\s+(?:mistake|bad)|scratch\s+that|wrong\s+one)|"
-              r"actually[,.]?\s+no|wait[,.]?\s+no|scratch\s+that|i\s+meant|my\s+(?:mistake|bad)|wrong\s+(?:one|side)|"
+_TAKE_BACK = (r"(?:no|nope)[,.]?\s+(?:wait|actually|sorry|i\s+meant|i\s+mean|my\s+(?:mistake|bad)|(?:scratch|scrap)\s+that|wrong\s+one)|"
+              r"actually[,.]?\s+no|wait[,.]?\s+no|(?:scratch|scrap)\s+that|i\s+meant|my\s+(?:mistake|bad)|wrong\s+(?:one|side)|"
+              # ("the left lung, no, the right lung", "outline the left lung, I mean the right lung")
+              r"(?:no|nope|wait|i\s+mean)(?=[,.]?\s+(?:the|my|his|her)\s+(?:patient['\u2019]?s\s+)?(?:left|right|other)\b)|"
               # ("..., actually never mind, don't segment anything"; not "never mind the ruler")
               r"(?:actually[,.]?\s+|oh\s+)?(?:never\s*mind|forget\s+(?:it|that)|cancel\s+(?:that|it|this))(?=\s*[,.;:!\u2013\u2014\u2026-]|\s*$)|"
               r"on\s+second\s+thoughts?|"
@@ -961,6 +976,10 @@ NO_DRAWING = re.compile(
     r"|\bno\s+(?:mask|segmentation|outline|drawing)\s+(?:for|of)\s+[^.?!;]{1,40}?\s+(?:needed|required|necessary|wanted)\b"
     r"(?=[^.?!]*\b(?:want|wanted|need|needed)\s+(?:the|a|an|its)\s+(?:[\w-]+\s+){0,2}?(?:score|number|grade|value|diameter|area|"
     r"report|answer|classification|count|size)\b)"
+    # a mask made before, edited with no new one ("Dilate last run's polyp mask by 3 px and save as RLE; no new
+    # inference", "... do not re-run the model"; not "no inference on the other frames")
+    r"|\bno\s+(?:new\s+|fresh\s+|further\s+)?(?:inference|predictions?|model\s+runs?)\b(?!\s+(?:on|for|of)\b)"
+    r"|\b(?:do\s+not|don['\u2019]?t|without|no\s+need\s+to)\s+re-?run(?:ning)?\s+(?:the\s+)?(?:model|inference|network|segmenter|prediction|segmentation)\b"
     # a request taken back ("cancel the lung mask request, wrong patient ID")
     r"|\b(?:cancel|abort|withdraw|retract|revoke|scrap)\s+(?:the|my|this|that|our)\s+[^.?!]{0,40}?\b(?:request|order|job|task)s?\b"
     r"(?![^.?!]*\b(?:instead|just|only|but|rather)\b)",
@@ -1012,8 +1031,9 @@ def _taken_back(text: str) -> bool:
 ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\b(?:diameter|length|width|area|circumference|perimeter|depth|size)\s+in\s+(?:mm|cm|millimet\w+|centimet\w+|pixels|px)\s*\?|\btell[\s-](?:me|us|moi|nous)\s+(?:only\s+|just\s+)?(?:if|whether|si)\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
                          r"\bas\s+a\s+number\b|"
                          # ("measure the length of the left collarbone"; not "measure and outline the ulcer")
-                         r"\bmeasure\s+(?:the|its|their|his|her)\s+(?:maximum\s+|max\s+|greatest\s+|long[\s-]axis\s+)?(?:length|width|diameter|"
-                         r"thickness|depth|volume|circumference|perimeter|angle|distance|height|span)\b"
+                         r"\bmeasure\s+(?:the\s+|its\s+|their\s+|his\s+|her\s+)?(?:(?:[\w-]+\s+){0,2}[\w-]+['\u2019]s\s+)?"
+                         r"(?:maximum\s+|max\s+|greatest\s+|long[\s-]axis\s+|total\s+|surface\s+)?(?:length|width|diameter|"
+                         r"thickness|depth|volume|circumference|perimeter|angle|distance|height|span|area|size)\b"
                          r"(?![^.?!]*\b(?:segment\w*|outline|mask\w*|mark|highlight|draw|delineate|trace|contour)\b)|\b(?:give|report|return|tell|answer|express|want|need)\b[^.?!]{0,40}?\bas\s+a\s+(?:percentage|score|grade)\b|\bi\s+only\s+need\s+(?:a|the)\s+(?:number|score|grade)\b|"
                          r"\bjust\s+(?:give\s+(?:me|us)\s+|tell\s+(?:me|us)\s+)?(?:answer|a\s+number|the\s+number|the\s+score|the\s+grade|a\s+probability)\b|"
                          r"\b(?:text|verbal|written)\s+(?:answer|reply|response)\s+only\b|\b(?:answer|reply)\s+in\s+text\b|"
@@ -1083,23 +1103,31 @@ MASK_EDITS = re.compile(
 # "where is the heart?" or "which part is the polyp?", which a mask answers, nor "is this spot
 # cancer?", which asks about the spot: QUESTION)
 ANSWER_QUESTIONS = re.compile(
-    r"(?:^\s*|[.!?:;,]\s*|\s[-\u2013\u2014]\s*)(?:how\s+(?:many|much|big|large|long|old|deep|wide|thick|tall|far|heavy)|did\s+(?=\w)|"
+    r"(?:^\s*|[.!?:;,\u00bf]\s*|\s[-\u2013\u2014]\s*)(?:how\s+(?:many|much|big|large|long|old|deep|wide|thick|tall|far|heavy)|did\s+(?=\w)|"
     r"who\s+\w+|when\s+(?:was|were|did)\b|why\s+(?:is|are|was|were|does|do|did)\b|should\s+(?:i|we)\b|"
     r"(?:what|which)\W+(?:\w+\W+){0,3}?(?:grade|stage|class|classification|type|kind|score|ratio|size|diagnosis|cause|percentage|"
     r"probability|risk|name|index|capacity|volume|weight|function|purpose)\b)[^.!?]*\?", re.IGNORECASE)
 # ... or a prompt that is one question of how a finding is doing ("is this foot wound getting better or
 # worse?") or of what a word means ("what is a melanoma?", "Qu'est-ce qu'un mélanome ?" as translated:
 # "est-ce un melanoma ?"), and nothing else
+# the targets' own words, which an either-or between two of them does not ask a verdict of
+_TARGET_WORDS = r"hearts?|lungs?|clavicles?|collarbones?|ulcers?|polyps?|stool"
 WHOLE_QUESTION = re.compile(
     r"^\s*(?:(?:is|are|has|have)\s+(?:this|that|the|my|his|her|it|its)\b[^.!?]{0,60}?\b(?:better|worse|healing|healed|improving|"
     r"improved|worsening|progressing|shrinking|growing)\b[^.!?]*|"
     # (a finding's state, yes or no: "is this foot wound infected or not?")
-    r"(?:is|are)\s+(?:this|that|the|my|his|her|it|its)\b[^.!?]{0,60}?\b(?:infected|malignant|benign|cancerous|dangerous|serious|"
-    r"contagious|inflamed|necrotic|gangrenous|enlarged|normal|abnormal|fractured|broken|dislocated|displaced|collapsed)(?:\s+or\s+not)?\s*|"
-    # (which of two a finding is: "is this polyp adenomatous or hyperplastic?", "is this mole benign or malignant?";
-    # not which of two targets or sides: "is this the left or the right lung?")
-    r"(?:is|are)\s+(?:this|that|the|my|his|her|it|its)\b[^.!?]{0,60}?\b(?!(?:left|right|the|a|an)\b)[a-z-]{2,}\s+or\s+"
-    r"(?!(?:left|right|the|a|an)\b)[a-z-]{2,}\s*|"
+    # (without "or not" where the mask shows no answer: "is the right clavicle fractured?"; "Is the heart enlarged?"
+    # is the heart, whose mask shows its size)
+    r"(?:is|are)\s+(?:this|that|these|those|the|my|his|her|it|its)\b(?![^.!?]*\b(?:segment|outline|mask|draw|trace|delineate|highlight)\s+"
+    r"(?:the|it|this|that|them|my|his|her|its)\b)[^.!?]{0,60}?\b(?:(?:infected|malignant|benign|cancerous|dangerous|serious|"
+    r"contagious|inflamed|necrotic|gangrenous|normal|abnormal|fractured|broken|dislocated|displaced|collapsed)(?:\s+or\s+not)?|"
+    r"enlarged\s+or\s+not)\s*|"
+    # (which of two a finding is: "is this polyp adenomatous or hyperplastic?", "is this lesion a mole or a melanoma?";
+    # not which of two targets or sides: "is this the left or the right lung?", "is this heart or lung?"; not a request
+    # "or not": "is it possible to outline the polyp or not?")
+    r"(?:is|are)\s+(?:this|that|these|those|the|my|his|her|it|its)\b(?![^.!?]*\b(?:segment|outline|mask|draw|trace|delineate|highlight)\s+"
+    r"(?:the|it|this|that|them|my|his|her|its)\b)[^.!?]{0,60}?\b(?:an?\s+)?(?!(?:left|right|the|a|an|not|" + _TARGET_WORDS + r")\b)[a-z-]{2,}\s+or\s+"
+    r"(?:an?\s+)?(?!(?:left|right|the|a|an|not|" + _TARGET_WORDS + r")\b)[a-z-]{2,}\s*|"
     r"(?:what\s+(?:is|are)|what['\u2019]?s|est[\s-]ce|que\s+es|was\s+ist|cos['\u2019]?\s*e)\s+(?:a|an|un|une|una|uno|ein|eine)\s+[\w-]+(?:\s+[\w-]+)?\s*)"
     r"\?\s*$", re.IGNORECASE)
 
@@ -1107,7 +1135,9 @@ WHOLE_QUESTION = re.compile(
 # a question whether something else is in a target ("is there a pneumothorax in the left lung?", "any effusion
 # in the right lung?"): the question is of that thing, which no target's mask shows (not "is there a polyp
 # in this frame?", read by what it names)
-PRESENCE_ELSE = re.compile(r"^\s*(?:(?:is|are)\s+there\s+(?:(?:a|an|any|some)\s+)?|any\s+)(?P<thing>(?:[\w'-]+\s+){0,3}?[\w'-]+)\s+"
+PRESENCE_ELSE = re.compile(r"^\s*(?:(?:is|are)\s+there\s+(?:(?:a|an|any|some)\s+)?|any\s+)"
+                           r"(?!(?:\w+\s+){0,3}?(?:masks?|outlines?|segmentations?|contours?|annotations?|labels?|overlays?|chance|way|"
+                           r"update|news|progress|possibility|option|need|reason|point|result)\b)(?P<thing>(?:[\w'-]+\s+){0,3}?[\w'-]+)\s+"
                            r"(?:in|on|of|at|within|inside|over|behind|near|around)\s+(?P<place>[^.?!]+)\?\s*$", re.IGNORECASE)
 
 
@@ -1467,7 +1497,8 @@ def _glossary() -> Glossary:
 # "colon" stays a word (the bowel's), "period" is a mark only at the end or beside another spoken mark.
 SPOKEN_MARKS = (
     (re.compile(r"\s*(?<![\w-])(?:full\s+stop|full-stop)(?![\w-])", re.IGNORECASE), "."),
-    (re.compile(r"\s*(?<![\w-])(?:new|next)\s+(?:line|paragraph)(?![\w-])", re.IGNORECASE), "."),
+    # (not "draw a new line around the ulcer")
+    (re.compile(r"(?<![Aa]\s)(?<![Tt]he\s)(?<![Aa]ny\s)\s*(?<![\w-])(?:new|next)\s+(?:line|paragraph)(?![\w-])", re.IGNORECASE), "."),
     # (the dictation system's own command, no word of the request: "... cancel cancel stop dictation")
     (re.compile(r"\s*(?<![\w-])(?:stop|end)(?:\s+of)?\s+(?:the\s+)?dictation(?![\w-])", re.IGNORECASE), "."),
     (re.compile(r"\s*(?<![\w-])comma(?![\w-])", re.IGNORECASE), ","),
@@ -1485,8 +1516,10 @@ SPOKEN_FILLER = re.compile(r"(?<![\w'\u2019-])" + _VOCAL_FILLER + r"(?![\w'\u201
 SPOKEN_CORRECTION = re.compile(
     r"(?<=[\w'\u2019])\s+(?=(?:(?:no|nope)\s+(?:sorry|wait|actually|hold\s+on|i\s+mean|i\s+meant|scratch\s+that|cancel|my\s+(?:mistake|bad))|"
     r"wait\s+no|actually\s+no|sorry\s+i\s+mean|scratch\s+that|(?:actually\s+)?(?:never\s*mind|forget\s+(?:it|that)|cancel\s+(?:that|it))|"
-    r"hold\s+on)\b)", re.IGNORECASE)
-SPOKEN_QUESTION = re.compile(r"^\W*(?:how|what|what['\u2019]?s|is|are|was|were|does|do(?!\s+not\b|n['\u2019]?t\b)|did|why|when|who|which|where|"
+    r"hold\s+on|(?:no|nope|wait|i\s+mean)(?=\s+(?:the|my|his|her)\s+(?:patient['\u2019]?s\s+)?(?:left|right|other)\b)|"
+    r"(?:wait\s+)?cancel(?:\s+cancel)+|wait\s+cancel|cancel\s*$|"
+    r"(?:scrap|delete|drop)\s+(?:that|it|this)(?=\s+whole\s+thing|\s*[,.;!]|\s+(?:we|i|nothing)\b|\s*$))\b)", re.IGNORECASE)
+SPOKEN_QUESTION = re.compile(r"^\W*(?:any|how|what|what['\u2019]?s|is|are|was|were|does|do(?!\s+not\b|n['\u2019]?t\b)|did|why|when|who|which|where|"
                              r"wie|was|ist|sind|welche[rs]?|warum|wo|quel(?:le)?s?|combien|comment|est-ce|qu['\u2019]est|"
                              r"que|qu[eé]|cu[aá]l|c[oó]mo|cu[aá]nto|es|est[aá]|quanto|come|qual(?:e)?|\u00e8)\b[^.?!]*[\w'\u2019)]\s*$", re.IGNORECASE)
 
@@ -1502,7 +1535,9 @@ def _spoken(text: str) -> str:
     if out != text or re.search(r"(?<![\w-])period\s*[.!]?\s*$", out, re.IGNORECASE) and not NOUN_PERIOD.search(out.rstrip(" .!")):
         out = SPOKEN_PERIOD.sub(".", out)
     out = SPOKEN_FILLER.sub("", out)
-    out = re.sub(r"\bno\s+hold\s+on\b", "no wait", re.sub(r"(?<!\bno\s)\bhold\s+on\b(?!\s+to\b)", "wait", out, flags=re.IGNORECASE), flags=re.IGNORECASE)
+    # ("segment the right clavicle hold on the left clavicle": "hold on" takes back what came before)
+    out = re.sub(r"\b(?:no\s+)?hold\s+on\b(?!\s+to\b)(?![,.]?\s+no\b)", "no wait", out, flags=re.IGNORECASE)
+    out = re.sub(r"\bhold\s+on\b(?!\s+to\b)", "wait", out, flags=re.IGNORECASE)
     out = SPOKEN_CORRECTION.sub(", ", out)
     out = re.sub(r"\s+([,.;?!])", r"\1", re.sub(r"([,.;?!])(?:\s*[,.;])+", r"\1", out)).strip()
     out = re.sub(r"^[,.;]\s*", "", out)
