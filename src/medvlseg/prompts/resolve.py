@@ -1226,6 +1226,10 @@ def _declines_drawing(text: str) -> bool:
     return False
 
 
+# who speaks in a pasted conversation: its turns are no fields of a request
+SPEAKERS = frozenset({"user", "assistant", "human", "bot", "chatbot", "me", "ai"})
+
+
 def _payload_values(text: str) -> str:
     """A request written as fields ("{'organ': 'lung', 'side': 'R'}", "bone=clavicle, side=L") read
     as its values ("lung R"), markup too (:func:`_markup_fields`); anything else unchanged (the
@@ -1256,6 +1260,8 @@ def _payload_values(text: str) -> str:
                 (REQUEST.match(name.lower() + " ") and len(name.split()) > 1):
             return plain  # (not fields: "Segment the mole: dark, size: 5 mm"; "Structure: , | Side: left")
         fields.append((name.lower(), value))
+    if any(n in SPEAKERS for n, _ in fields):
+        return plain  # a conversation's turns ("Assistant: Would you like the right lung? User: the left clavicle instead")
     if any(v.lower() in VERDICTS for _, v in fields):
         return plain  # (fields that say what is there, "polyp: none, heart: yes", say no request)
     leave_out = EXCLUSIONS | {"not", "without", "no"}
