@@ -2031,3 +2031,41 @@ def test_minilm_reads_list_47s_misses_and_the_review_of_list_46s_rules(lite_name
         found = r.resolve(decoy)
         assert found.target is None and not found.candidates, decoy
     assert r.resolve("segment the polyp, no inference on the other frames").target == "polyp"
+
+
+def test_minilm_reads_list_48s_misses(lite_names):
+    """List 48's misses and decoys 42's hits at first reading (several images, series, frames and time points):
+    the one picture at hand is the one asked of; a picture to come or not attached, a comparison asked as a number,
+    a device on a target, a request for another case taken back, are no request for this image."""
+    r = lite_names
+    _assert_reads(r, [
+        ("Last month's X-ray ruled out osteomyelitis; in this colour photo just delineate the ulcer.", "foot ulcer"),
+        ("Side-by-side composite of the same mole, left panel today and right panel last year; segment the pigmented lesion "
+         "in the left panel only.", "skin lesion"),
+        ("Verlaufskontrolle nach einem Jahr: bitte den pigmentierten Hautfleck in diesem Auflichtbild segmentieren.", "skin lesion"),
+        ("Post-op film, the right clavicle plate was removed last month; outline the right clavicle.", "right clavicle"),
+        # the request's clause says what is asked where another names a target too
+        ("The heart looks big. Segment the left lung.", "left lung"),
+        ("Homework Q3: Using the provided photograph of a neuropathic plantar ulcer, produce a segmentation of the ulcerated "
+         "area only.", "foot ulcer")])
+    for decoy in ("Segment the foot ulcer on next week's photo once it is taken.",
+                  "Segment the melanoma on the histology slide, not on the dermoscopy image.",
+                  "Is the lesion larger than in the baseline dermoscopy? Give the diameter difference in mm.",
+                  "The third dermoscopy view hasn't been uploaded yet; segment the mole on it when it arrives.",
+                  "Compare as duas imagens dermatoscópicas e diga se houve mudança de cor, sem segmentar nada.",
+                  "Which frame of the withdrawal shows the polyp best? Give only the frame number.",
+                  "Segment the right lung on tomorrow's film.",
+                  "Outline the right lung, sorry, scratch that, the order was for a different patient.",
+                  "Segment the left lung on the lateral view, which is not attached.",
+                  "Confronta il polmone sinistro con la radiografia precedente e dimmi solo se è peggiorato.",
+                  "Is the heart bigger than on the previous film? Answer with the cardiothoracic ratio change only.",
+                  "Segment the heart on the follow-up film scheduled for next month.",
+                  "Outline only the right clavicle plate and screws on the post-op film, just the hardware.",
+                  "Measure the angulation change of the left clavicle fracture between the two films in degrees.",
+                  "Outline the left clavicle, no, wait, withdraw that; we only need the report.",
+                  "Left clavicle on next week's follow-up radiograph, once acquired."):
+        found = r.resolve(decoy)
+        assert found.target is None and not found.candidates, decoy
+    # ... but the picture at hand, an earlier one named beside it, and a part of the frame are no such thing
+    _assert_reads(r, [("Which part of this frame is the polyp?", "polyp"), ("The frame is blurry. Outline the polyp.", "polyp"),
+                      ("Assistant: Would you like the right lung? User: the left clavicle instead", "left clavicle")])

@@ -208,7 +208,7 @@ def kinds_in_prompt(prompt: str) -> set[str]:
                          r"(?:on|in|at|during|by|with)\s+(?:a\s+|an\s+)?|"
                          r"\bmodality\s*[:=]?\s*[\"']?)\s*((?:[\w'-]+\s+){0,3})$", before)
         said = lead is not None and not _OTHER_PICTURE.search(lead.group(1) or "") and \
-            not re.search(r"\b(?:not|no|instead\s+of|than|versus|vs)\s+(?:a|an|the)?\s*$", before)
+            not re.search(r"\b(?:not|no|instead\s+of|than|versus|vs)\s+(?:(?:on|in|from|at|with)\s+)?(?:a|an|the|this|that)?\s*$", before)
         pictured = (re.match(r"\s*(?:[\w-]+\s+){0,2}?" + _PICTURE + r"\b", after) is not None
                     or re.search(r"\b" + _PICTURE + r"$", m.group(0).lower()) is not None) and \
             not _OTHER_PICTURE.search(before[-25:])

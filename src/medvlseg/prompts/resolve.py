@@ -546,6 +546,8 @@ def _reword(text: str) -> str:
     # a verdict on an earlier mask is no request ("Mask rejected - you segmented the left one. I need ...")
     text = REDO_BY.sub("redo it, segment", MASK_VERDICT.sub("previous result rejected", text))
     text = REDO_SO.sub(lambda m: f"redo it, segment {m.group('np')}", text)
+    # the picture said first is a clause of its own ("in this colour photo just delineate the ulcer")
+    text = PICTURE_FIRST.sub(r"\1, ", text)
     # a purpose is a clause of its own ("seg: cardiac shadow so we can compute the CTR")
     text = PURPOSE_AFTER.sub(r", \1", text)
     text = SIDE_CLAUSE.sub(lambda m: f"{m.group(1)} patient's {m.group(3).lower()} {m.group(2)}", text)
@@ -563,6 +565,10 @@ OUTPUT_FORM = re.compile(r"\s+(?:as|in|into|to)\s+(?:an?\s+|the\s+)?(?:(?:smooth
                          r"(?:\s+(?:polygons?|files?|format|masks?|encoding|contours?|outlines?|arrays?))*\b", re.IGNORECASE)
 
 
+# a picture said before the request with no mark between ("in this colour photo just delineate the ulcer")
+PICTURE_FIRST = re.compile(r"((?:^|[;:.!?])\s*(?:in|on)\s+(?:this|the|that|today['\u2019]?s)\s+(?:[\w-]+\s+){0,2}?(?:image|picture|photo|photograph|film|frame|"
+                           r"radiograph|x-ray|scan|view|shot))\s+(?=(?:just|only|please|pls|now|simply|kindly)?\s*(?:segment|outline|highlight|"
+                           r"mark|mask|draw|delineate|trace|contour|circle|label|annotate)\b)", re.IGNORECASE)
 # a twin said with a relative clause of the patient's side ("the lung which is on right of the patient" ->
 # "the patient's right lung")
 SIDE_CLAUSE = re.compile(r"\b(the|a)\s+(lung|clavicle|collarbone|collar\s+bone)\s+(?:which|that)\s+(?:is|lies|sits)\s+(?:on|at)\s+(?:the\s+)?"
@@ -991,11 +997,32 @@ _CLAUSE_MARK = r"[,;.:!\u2026\u2013\u2014-]"  # what ends the clause before a re
 _TO_THE_END = r"\s*[.!]*\s*$"
 # (said only at the end, where nothing else is asked: "segment the right lung, no, cancel cancel", "scrap that
 # whole thing", "delete that, we're done", "forget it, nothing for now")
-_TAKE_IT_ALL_BACK = r"(?:cancel(?:\s+cancel)*|(?:scrap|delete|drop)\s+(?:that|it|this)(?:\s+whole\s+thing)?)"
+_TAKE_IT_ALL_BACK = r"(?:cancel(?:\s+cancel)*|(?:scrap|delete|drop|withdraw|retract)\s+(?:that|it|this)(?:\s+whole\s+thing)?)"
 _DONE = r"(?:we['\u2019]?re\s+done|i['\u2019]?m\s+done|nothing\s+(?:for\s+now|else|more)|not\s+now)"
 TAKEN_BACK = re.compile(rf"(?:^|{_CLAUSE_MARK}\s*)(?:(?:no|nope|wait|actually|oh|sorry)\s*,?\s*)*(?:{_TAKE_IT_BACK}|{_TAKE_IT_ALL_BACK})"
                         rf"(?:\s*[,;]?\s*(?:{_TAKE_IT_BACK}|{_TAKE_IT_ALL_BACK}|{_DONE}))*" + _TO_THE_END, re.IGNORECASE)
 # a defect in software, said with a finding's word ("QA ticket: the lesion introduced in build 4.2 crashes the login module")
+# a picture not at hand, asked of ("Segment the right lung on tomorrow's film", "... on next week's photo once it is
+# taken", "the third view hasn't been uploaded yet; segment the mole on it when it arrives", "the lateral view, which
+# is not attached", "the follow-up film scheduled for next month")
+NOT_AT_HAND = re.compile(
+    r"\b(?:on|in|from)\s+(?:the\s+)?(?:tomorrow['\u2019]?s|next\s+(?:week|month|year|visit|time)['\u2019]?s|upcoming|future|next)\s+"
+    r"(?:[\w-]+\s+){0,2}?(?:photos?|photographs?|pictures?|images?|films?|radiographs?|x-rays?|scans?|frames?|views?|radiographs?|dermoscop\w*)\b|"
+    r"\b(?:once|when|after)\s+(?:it\s+|they\s+)?(?:is\s+|are\s+|has\s+been\s+|have\s+been\s+|gets?\s+)?(?:taken|acquired|uploaded|"
+    r"arrives?|comes?\s+in|available|attached|done|shot|captured)\b|"
+    r"\b(?:which|that)\s+(?:is|was|are|were)\s+not\s+(?:attached|uploaded|included|available|here|sent)\b|"
+    r"\b(?:has|have)(?:n['\u2019]?t|\s+not)\s+been\s+(?:uploaded|taken|acquired|attached|sent|done)(?:\s+yet)?\b|"
+    r"\bscheduled\s+for\s+(?:next|tomorrow|later|the\s+(?:next|coming))\b", re.IGNORECASE)
+# what a taking back says of the request ("Outline the right lung, sorry, scratch that, the order was for a different patient")
+WRONG_CASE = re.compile(r"\b(?:different|wrong|another|other)\s+(?:patient|case|study|order|exam|accession|person)\b|"
+                        r"\border\s+was\s+(?:for|meant\s+for)\b", re.IGNORECASE)
+# a device on a target, asked for alone ("Outline only the right clavicle plate and screws ..., just the hardware"; not
+# "the right clavicle plate was removed last month; outline the right clavicle")
+HARDWARE = re.compile(r"\b(?:segment|outline|mask|trace|highlight|mark|draw|delineate|annotate|contour)\s+(?:only\s+|just\s+)?(?:the\s+)?"
+                      r"(?:patient['\u2019]?s\s+)?(?:right\s+|left\s+)?"
+                      r"(?:clavicle|collarbone|heart|lung|foot)\s+(?:(?:locking|fixation|reconstruction|hook)\s+)?(?:plates?|screws?|wires?|"
+                      r"hardware|implants?|prosthes[ie]s|pins?|nails?|clips?|stents?|valves?\s+prosthes[ie]s|pacemakers?|leads?|ports?|"
+                      r"drains?|catheters?|tubes?)\b|\bjust\s+the\s+(?:hardware|implants?|screws|plate|metalwork|devices?)\b", re.IGNORECASE)
 SOFTWARE = re.compile(r"\b(?:introduced|fixed|reproduced|reported|found|merged|shipped)\s+in\s+(?:the\s+)?(?:build|release|version|commit|v\d)|"
                       r"\bcrash(?:es|ed)?\s+the\s+(?:[\w-]+\s+)?(?:module|app|server|login|backend|frontend|service|page|build)\b", re.IGNORECASE)
 # an archive's style said of what is asked ("ISIC-style binary lesion mask"): its kind of picture, read only to
@@ -1028,12 +1055,20 @@ def _taken_back(text: str) -> bool:
     return bool(before) and bool(set(_words(before[-1])) & (DRAWING_VERBS - NOUNS_AS_OFTEN))
 # ... or by asking for an answer that is no mask ("just tell me yes or no", "a number is enough",
 # "describe it in words")
-ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\b(?:diameter|length|width|area|circumference|perimeter|depth|size)\s+in\s+(?:mm|cm|millimet\w+|centimet\w+|pixels|px)\s*\?|\btell[\s-](?:me|us|moi|nous)\s+(?:only\s+|just\s+)?(?:if|whether|si)\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
+ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\b(?:diameter|length|width|area|circumference|perimeter|depth|size)\s+in\s+(?:mm|cm|millimet\w+|centimet\w+|pixels|px)\s*\?|\btell[\s-](?:me|us|moi|nous)\s+(?:only\s+|just\s+)?(?:if|whether|si|se|ob)\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
                          r"\bas\s+a\s+number\b|"
+                         # ("Answer with the cardiothoracic ratio change only", "Give only the frame number"; an area is a region:
+                         # "a segmentation of the ulcerated area only")
+                         r"\b(?:number|count|score|grade|value|percentage|ratio|angle|diameter|date)(?:\s+(?:change|difference|increase|decrease))?\s+only\b|"
+                         r"\b(?:give|report|return|tell|send|answer\s+with)\s+(?:me\s+|us\s+)?only\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){0,2}?(?:number|count|score|"
+                         r"grade|value|percentage|ratio|answer|date|angle|diameter)\b|"
+                         # ("Give the diameter difference in mm.")
+                         r"\b(?:diameter|length|width|area|size|volume|angle|angulation)\s+(?:change|difference|increase|decrease)\s+in\s+(?:mm|cm|degrees?|"
+                         r"millimet\w+|centimet\w+|percent|%)|"
                          # ("measure the length of the left collarbone"; not "measure and outline the ulcer")
                          r"\bmeasure\s+(?:the\s+|its\s+|their\s+|his\s+|her\s+)?(?:(?:[\w-]+\s+){0,2}[\w-]+['\u2019]s\s+)?"
                          r"(?:maximum\s+|max\s+|greatest\s+|long[\s-]axis\s+|total\s+|surface\s+)?(?:length|width|diameter|"
-                         r"thickness|depth|volume|circumference|perimeter|angle|distance|height|span|area|size)\b"
+                         r"thickness|depth|volume|circumference|perimeter|angle|angulation|displacement|distance|height|span|area|size|change|difference|growth)\b"
                          r"(?![^.?!]*\b(?:segment\w*|outline|mask\w*|mark|highlight|draw|delineate|trace|contour)\b)|\b(?:give|report|return|tell|answer|express|want|need)\b[^.?!]{0,40}?\bas\s+a\s+(?:percentage|score|grade)\b|\bi\s+only\s+need\s+(?:a|the)\s+(?:number|score|grade)\b|"
                          r"\bjust\s+(?:give\s+(?:me|us)\s+|tell\s+(?:me|us)\s+)?(?:answer|a\s+number|the\s+number|the\s+score|the\s+grade|a\s+probability)\b|"
                          r"\b(?:text|verbal|written)\s+(?:answer|reply|response)\s+only\b|\b(?:answer|reply)\s+in\s+text\b|"
@@ -1046,7 +1081,7 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\b(?:diameter|length|width|area|cir
                          # a count with no drawing asked ("how many polyps r in this frame")
                          r"\bhow\s+many\b(?![^.?!]*\b(?:segment|outline|mask|mark|highlight|draw|delineate|trace|circle)\w*\b)|"
                          # a quantity in its unit ("estimate lung volume in ml")
-                         r"\bin\s+(?:ml|mls|millilit(?:re|er)s?|lit(?:re|er)s?|cc|cm2|cm\u00b2|mm2|mm\u00b2)(?=$|[\s,.;:!?)])|"
+                         r"\bin\s+(?:ml|mls|millilit(?:re|er)s?|lit(?:re|er)s?|cc|cm2|cm\u00b2|mm2|mm\u00b2|degrees)(?=$|[\s,.;:!?)])|"
                          # how one feels ("Mein Herz tut ein bisschen weh", "my chest hurts")
                          r"\b(?:my|mein|meine|mon|ma|mi)\s+(?:heart|herz|chest|lungs?|foot|feet|skin|collarbone|clavicle)\s+(?:(?:tut|does|is|feels)\s+"
                          r"(?:\w+\s+){0,3}?(?:weh|hurting|aching|racing|pounding|sore|burning|itchy|broken)|hurts?|aches?|pounds|burns|itches)\b"
@@ -1055,7 +1090,7 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\b(?:diameter|length|width|area|cir
                          r"\btell\s+(?:me|us)\s+(?:what|how|why|whether|if|when|who)\b|\b(?:enquire|inquire)\s+(?:whether|if|about)\b|"
                          # ("no, I just want the diagnosis")
                          r"\b(?:i|we)\s+(?:just\s+|only\s+)?(?:want|need)\s+(?:just\s+|only\s+)?(?:the|a|an|your)\s+(?:diagnosis|opinion|verdict|"
-                         r"differential|prognosis)\b",
+                         r"differential|prognosis|report)\b(?![^.?!]*\b(?:masks?|segment\w*|outlin\w*|contour\w*)\b)",
                          re.IGNORECASE)
 # ... or by asking for a task that is no drawing ("can you design a crest", "book a table", "fix the
 # shader"): a request verb of another task that opens a clause, or follows "can you" or "please"
@@ -1105,6 +1140,8 @@ MASK_EDITS = re.compile(
 ANSWER_QUESTIONS = re.compile(
     r"(?:^\s*|[.!?:;,\u00bf]\s*|\s[-\u2013\u2014]\s*)(?:how\s+(?:many|much|big|large|long|old|deep|wide|thick|tall|far|heavy)|did\s+(?=\w)|"
     r"who\s+\w+|when\s+(?:was|were|did)\b|why\s+(?:is|are|was|were|does|do|did)\b|should\s+(?:i|we)\b|"
+    # ("Which frame of the withdrawal shows the polyp best?"; not "Which part of this frame is the polyp?")
+    r"(?:what|which)\s+(?:frames?|slices?|dates?|days?|views?)\b|"
     r"(?:what|which)\W+(?:\w+\W+){0,3}?(?:grade|stage|class|classification|type|kind|score|ratio|size|diagnosis|cause|percentage|"
     r"probability|risk|name|index|capacity|volume|weight|function|purpose)\b)[^.!?]*\?", re.IGNORECASE)
 # ... or a prompt that is one question of how a finding is doing ("is this foot wound getting better or
@@ -1563,6 +1600,10 @@ STEM_SLACK = 6  # letters an inflection may add to a stem ("легк" + "ого"
 HINDI_DO = re.compile(r"\b(bana|banao|kar|karo|chhod|chhodo|dikha|nikal|hata)\s+(?:do|dijiye|dena)\b", re.IGNORECASE)
 
 
+# Portuguese "cor" after its preposition is a colour ("mudança de cor"), not Latin's heart
+PORTUGUESE_COLOUR = re.compile(r"\b(de|da|na|sua|mesma|outra)\s+cor\b", re.IGNORECASE)
+
+
 def _translate(text: str) -> str:
     """``text`` with its accents folded ("lesión" -> "lesion") and its words of other languages read
     as English (``glossary.yaml``): "pulmón derecho" -> "right lung", "úlcera de pie diabético" ->
@@ -1570,7 +1611,7 @@ def _translate(text: str) -> str:
     The words that are English too, and the stems of inflected words, are read only in a prompt that
     holds a word that is only foreign (or of another script), and never inside a hyphenated word
     ("neo-natal")."""
-    folded = HINDI_DO.sub(r"\1", HINDI_NEGATION.sub(r"\1not \2", PLEASE.sub("please", _fold(text))))
+    folded = HINDI_DO.sub(r"\1", HINDI_NEGATION.sub(r"\1not \2", PLEASE.sub("please", PORTUGUESE_COLOUR.sub(r"\1 colour", _fold(text)))))
     glossary = _glossary()
     lowered = folded.lower()
     inside = [k for k in glossary.inside if k in lowered]
@@ -2553,6 +2594,13 @@ class PromptResolver:
                 and not set(_words(asked.group("thing"))) & (self._head_words | self._vague_words | self._name_words):
             return Resolution(given, given, None, refused=True,
                               reason=f"the question asks whether '{asked.group('thing')}' is there, which no target's mask shows")
+        if NOT_AT_HAND.search(written):
+            return Resolution(given, given, None, refused=True, reason="the prompt asks about a picture that is not at hand")
+        if HARDWARE.search(written):
+            return Resolution(given, given, None, refused=True, reason="the prompt asks for a device, not a target")
+        if corrected and not _apology(corrected[-1]) and WRONG_CASE.search(after := written[corrected[-1].end():]) \
+                and not self._named(after)[0]:
+            return Resolution(given, given, None, refused=True, reason="the request was taken back")
         if SOFTWARE.search(written) and not _requests(written) \
                 and not set(_words(written)) & (DRAWING_VERBS | FILE_MASKS | {"masks", "segment"}):
             return Resolution(given, given, None, refused=True, reason="the prompt speaks of software, not of an image")
@@ -2602,10 +2650,31 @@ class PromptResolver:
                 # this colonoscopy frame"): the target that word means on such a picture
                 return Resolution(given, instead, instead, found.similarity, found.runner_up)
             return Resolution(given, given, None, found.similarity, found.runner_up, refused=known or self.names_only, reason=reason)
+        if found.target is None and not found.candidates and not found.refused \
+                and (alone := self._request_alone(written)) is not None and (again := self._resolve(alone)).target is not None \
+                and self._said_only_of(written.replace(alone, " "), again.target):
+            # the one sentence that asks, read alone where the others name nothing else ("Last month's X-ray ruled
+            # out osteomyelitis; in this colour photo just delineate the ulcer."; "Side-by-side composite of the same
+            # mole, ...; segment the pigmented lesion in the left panel only.")
+            return dataclasses.replace(again, prompt=given, model_prompt=given if again.model_prompt == alone else again.model_prompt)
         if self.names_only and found.target is None and not found.candidates and not found.refused \
                 and self._unreadable(given, prompt):
             return dataclasses.replace(found, refused=True)
         return found
+
+    def _request_alone(self, text: str) -> str | None:
+        """The one sentence of ``text`` that asks for a drawing, where it is the last; None otherwise."""
+        sentences = [p for p in (q.strip() for q in re.split(r"(?<=[.;!?])\s+", text)) if _words(p)]
+        asking = [p for p in sentences if _requests(re.sub(r"\b(?:just|only|simply|kindly)\s+(?=\w)", "", PICTURE_FIRST.sub(r"\1, ", p)))]
+        if len(sentences) < 2 or len(asking) != 1 or asking[0] is not sentences[-1]:
+            return None  # (the others after it may take it back: "Segment the left clavicle... actually, never mind")
+        return asking[0]
+
+    def _said_only_of(self, text: str, target: str) -> bool:
+        """``text`` names no trained target but ``target`` and says no word another target is called by."""
+        others = (self._head_words | self._vague_words | self._name_words) - self._heads[target] - set(_words(target)) \
+            - self._vague.get(target, frozenset()) - set(SIDE_WORDS)
+        return self._named(text)[0] <= {target} and not set(_words(text)) & others
 
     def _by_look(self, prompt: str) -> str | None:
         """The one trained target ``prompt`` describes by its look and place (:data:`LOOKS`), on the
@@ -3051,7 +3120,8 @@ class PromptResolver:
             # by mistake. I need ... the right lung")
             past = {c for c in clauses if PAST_RESULT.search(c)}
             past = past if any(self._named(c)[0] & named for c in clauses if c not in past) else set()
-            for clause in clauses:
+            # (a clause that opens with a request first: "The heart looks big. Segment the left lung.")
+            for clause in sorted(clauses, key=lambda c: REQUEST.match(c + " ") is None):
                 if clause in past:
                     continue
                 first = self._named(clause)[0] & named
