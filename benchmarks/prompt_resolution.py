@@ -6,6 +6,12 @@ paraphrase resolved to its own target, no nonsense resolved to any.
     python benchmarks/prompt_resolution.py runs/medclipseg-lite-universal                       # default list
     python benchmarks/prompt_resolution.py runs/medclipseg-lite-universal --prompts benchmarks/prompts/heldout-paraphrases.yaml
     python benchmarks/prompt_resolution.py RUN --prompts LIST1.yaml --prompts LIST2.yaml --nonsense 1000 --json out.json   # several lists
+    python benchmarks/prompt_resolution.py --lite --prompts benchmarks/prompts/heldout-paraphrases-48.yaml   # no run directory
+
+``--lite`` reads without a run: the resolver of the universal recipe's model (names only, on the `lite` text
+tower, the eight targets of fuseg, ph2, polypgen and jsrt with those datasets' kinds of picture), built from
+the backbone alone; the same readings as the run's, since a resolver depends on its text tower, targets and
+modalities only.
 
 A list with no targets (decoys) counts how many of its prompts resolve to a target: none should.
 A prompt left to the image (a finding asked for by an everyday word: "the spot") is counted apart,
@@ -23,9 +29,30 @@ import sys
 import numpy as np
 
 
+# the universal recipe's targets, by the shared dataset that holds them (configs/medclipseg-lite-universal.yaml)
+UNIVERSAL = {"fuseg": ["foot ulcer"], "ph2": ["skin lesion"], "polypgen": ["polyp"],
+             "jsrt": ["left lung", "right lung", "left clavicle", "right clavicle", "heart"]}
+
+
+class _Universal:
+    """What the readings need of a loaded universal model: its resolver, built from the lite backbone."""
+
+    def __init__(self) -> None:
+        from medvlseg.backbones.base import build_backbone
+        from medvlseg.data.modality import dataset_modality
+        from medvlseg.prompts.resolve import PromptResolver
+
+        lite = build_backbone("lite")
+        targets = [t for ts in UNIVERSAL.values() for t in ts]
+        modalities = {t: sorted(dataset_modality(None, d)) for d, ts in UNIVERSAL.items() for t in ts}
+        self.resolver = PromptResolver(lambda texts: lite.text_features(texts), targets, known_words=lite.tokenizer.get_vocab(),
+                                       names_only=True, modalities=modalities)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("run", help="a run directory (its record's targets and its backbone's text tower)")
+    ap.add_argument("run", nargs="?", help="a run directory (its record's targets and its backbone's text tower)")
+    ap.add_argument("--lite", action="store_true", help="no run: the universal recipe's resolver built from the lite backbone")
     ap.add_argument("--prompts", action="append", help="cross-prompt YAML (default: the cross-prompt evaluation's default list); repeat for several")
     ap.add_argument("--nonsense", type=int, default=200, help="generated nonsense prompts to try")
     ap.add_argument("--json", help="write the rows here")
@@ -35,7 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     from medvlseg.evaluation.cross_prompts import load_prompt_spec
     from medvlseg.prompts.negatives import nonsense_prompt
 
-    seg = medvlseg.load(args.run, device="cpu")
+    if args.lite == bool(args.run):
+        ap.error("give a run directory or --lite")
+    seg = _Universal() if args.lite else medvlseg.load(args.run, device="cpu")
     if seg.resolver is None:
         raise SystemExit(f"{args.run}: no resolver (no targets in its record, or a random text tower)")
     lists, summary, listed_nonsense = {}, [], []

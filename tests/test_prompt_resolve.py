@@ -2069,3 +2069,28 @@ def test_minilm_reads_list_48s_misses(lite_names):
     # ... but the picture at hand, an earlier one named beside it, and a part of the frame are no such thing
     _assert_reads(r, [("Which part of this frame is the polyp?", "polyp"), ("The frame is blurry. Outline the polyp.", "polyp"),
                       ("Assistant: Would you like the right lung? User: the left clavicle instead", "left clavicle")])
+
+
+def test_the_readings_need_no_run_with_lite(tmp_path):
+    """benchmarks/prompt_resolution.py --lite: the universal recipe's resolver built from the backbone, no run directory."""
+    pytest.importorskip("efficientnet_lite_pytorch", reason="the lite backbone needs the models extra")
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "prompt_resolution.py"
+    spec = importlib.util.spec_from_file_location("prompt_resolution", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    lst = tmp_path / "list.yaml"
+    lst.write_text('targets:\n  heart: ["um chest x ray comma outline the cardiac silhouette full stop"]\n'
+                   '  polyp: ["the polypoid growth sticking out of the bowel wall"]\n')
+    decoys = tmp_path / "decoys.yaml"
+    decoys.write_text('targets: {}\nnonsense: ["segment the right lung on tomorrow\'s film"]\n')
+    out = tmp_path / "out.json"
+    assert mod.main(["--lite", "--prompts", str(lst), "--prompts", str(decoys), "--nonsense", "5", "--json", str(out)]) == 0
+    rows = json.loads(out.read_text())["lists"]
+    assert [r["given_as"] for r in rows[str(lst)]["rows"]] == ["heart", "heart", "polyp", "polyp"]
+    assert rows[str(decoys)]["decoys"][0]["refused"]
+    with pytest.raises(SystemExit):
+        mod.main(["--nonsense", "0"])  # neither a run nor --lite
