@@ -2094,3 +2094,29 @@ def test_the_readings_need_no_run_with_lite(tmp_path):
     assert rows[str(decoys)]["decoys"][0]["refused"]
     with pytest.raises(SystemExit):
         mod.main(["--nonsense", "0"])  # neither a run nor --lite
+
+
+def test_minilm_reads_the_review_of_list_47_and_48s_rules(lite_names):
+    """A review of the rules written for lists 47 and 48 found these misread: a picture to come said beside the
+    request, a statement after a bare "no", "scrap that" before a noun, a drawing after "what date", "not just the
+    hardware", "Just segment ...", a first speaker's label."""
+    r = lite_names
+    _assert_reads(r, [
+        ("once it is uploaded I'll check; segment the polyp in this frame", "polyp"),
+        ("segment the ulcer in this photo; when it is done send it to me", "foot ulcer"),
+        ("segment the polyp in the next frame", "polyp"), ("segment the lesion on the next image in this batch", "skin lesion"),
+        ("segment the heart on the PA film; the lateral, which is not attached, is not needed", "heart"),
+        ("segment the right clavicle; follow-up is scheduled for next month", "right clavicle"),
+        ("the report hasn't been uploaded yet; segment the heart", "heart"),
+        ("segment the heart; I'll upload the lateral once it is taken", "heart"),
+        ("segment the left lung. No, the right lung looks normal so skip it.", "left lung"),
+        ("segment the heart; no, the left lung should not be included", "heart"),
+        ("segment the right lung; scrap that right clavicle request from before", "right lung"),
+        ("What date is on the film, and can you outline the left clavicle?", "left clavicle"),
+        ("outline the right clavicle, not just the hardware", "right clavicle"),
+        ("The heart looks big. Just segment the left lung.", "left lung"),
+        ("The left lung looks fine; in this film just delineate the heart.", "heart"),
+        ("segment the left lung no the right lung", "right lung"), ("outline the left lung, no, the other one", "right lung")])
+    for decoy in ("User: what is a melanoma?", "the polyp count only", "dimmi solo se il polipo è cresciuto"):
+        found = r.resolve(decoy)
+        assert found.target is None and not found.candidates, decoy

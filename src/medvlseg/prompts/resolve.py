@@ -456,6 +456,7 @@ def _expand(text: str) -> str:
     text = re.sub(r"\blabel(\s+|-)(values?|ids?|index|indices|numbers?|ints?|integers?)\b", r"class\1\2", text, flags=re.IGNORECASE)
     text = _arrows(text)
     text = ROLE_HERE.sub("", text)  # who is asking ("endoscopy tech here, need the outline of ...")
+    text = re.sub(r"^\s*(?:user|human|me)\s*:\s*", "", text, flags=re.IGNORECASE)  # the first speaker's label ("User: what is a melanoma?")
     if (query := SQL_WHERE.match(text)) and (asked := re.findall(r"=\s*'([^']*)'", query.group("where"))):
         text = " ".join(asked)  # a query: what its conditions name ("SELECT mask FROM frame WHERE structure = 'polyp'")
     elif CLI_START.match(text) and len(CLI_FLAG.findall(text)) >= 2 and (asked := [next(v for v in m.groups() if v is not None) for m in CLI_ASKED.finditer(text)]):
@@ -635,10 +636,11 @@ PASSIVE_REQUESTS = tuple(re.compile(p, re.IGNORECASE) for p in (
 # callus, the ulcer"): after a mark (a dash only between spaces), words that take back what came
 # before, or an apology that may ("sorry, the left clavicle", "sorry no, the right one"; not "sorry
 # for the blurry frame", nor a bare "no": "no mask", "no, it is not")
-_TAKE_BACK = (r"(?:no|nope)[,.]?\s+(?:wait|actually|sorry|i\s+meant|i\s+mean|my\s+(?:mistake|bad)|(?:scratch|scrap)\s+that|wrong\s+one)|"
-              r"actually[,.]?\s+no|wait[,.]?\s+no|(?:scratch|scrap)\s+that|i\s+meant|my\s+(?:mistake|bad)|wrong\s+(?:one|side)|"
+_TAKE_BACK = (r"(?:no|nope)[,.]?\s+(?:wait|actually|sorry|i\s+meant|i\s+mean|my\s+(?:mistake|bad)|scratch\s+that|wrong\s+one)|"
+              r"actually[,.]?\s+no|wait[,.]?\s+no|scratch\s+that|scrap\s+that(?=\s*(?:[,.;:!?]|$)|\s+(?:the|my|i|we|whole|no|actually|wait|sorry)\b)|i\s+meant|my\s+(?:mistake|bad)|wrong\s+(?:one|side)|"
               # ("the left lung, no, the right lung", "outline the left lung, I mean the right lung")
-              r"(?:no|nope|wait|i\s+mean)(?=[,.]?\s+(?:the|my|his|her)\s+(?:patient['\u2019]?s\s+)?(?:left|right|other)\b)|"
+              # (not "No, the right lung looks normal", "I mean the left clavicle too")
+              r"(?:no|nope|wait|i\s+mean)(?=[,.]?\s+(?:the|my|his|her)\s+(?:patient['\u2019]?s\s+)?(?:left|right|other)(?:\s+(?:lung|clavicle|collarbone|collar\s+bone|one|side))?(?:\s+(?:please|instead|only))?\s*(?:[,.;!?]|$))|"
               # ("..., actually never mind, don't segment anything"; not "never mind the ruler")
               r"(?:actually[,.]?\s+|oh\s+)?(?:never\s*mind|forget\s+(?:it|that)|cancel\s+(?:that|it|this))(?=\s*[,.;:!\u2013\u2014\u2026-]|\s*$)|"
               r"on\s+second\s+thoughts?|"
@@ -1005,14 +1007,19 @@ TAKEN_BACK = re.compile(rf"(?:^|{_CLAUSE_MARK}\s*)(?:(?:no|nope|wait|actually|oh
 # a picture not at hand, asked of ("Segment the right lung on tomorrow's film", "... on next week's photo once it is
 # taken", "the third view hasn't been uploaded yet; segment the mole on it when it arrives", "the lateral view, which
 # is not attached", "the follow-up film scheduled for next month")
+# (the picture asked of, said so: "on next week's photo", "on the lateral view, which is not attached", "on the
+# follow-up film scheduled for next month", "... hasn't been uploaded yet; segment the mole on it when it arrives";
+# not "segment the polyp in the next frame", "segment the heart; I'll upload the lateral once it is taken")
+_PICTURES = r"(?:photos?|photographs?|pictures?|images?|films?|radiographs?|x-rays?|scans?|frames?|views?|dermoscop\w*|shots?)"
 NOT_AT_HAND = re.compile(
-    r"\b(?:on|in|from)\s+(?:the\s+)?(?:tomorrow['\u2019]?s|next\s+(?:week|month|year|visit|time)['\u2019]?s|upcoming|future|next)\s+"
-    r"(?:[\w-]+\s+){0,2}?(?:photos?|photographs?|pictures?|images?|films?|radiographs?|x-rays?|scans?|frames?|views?|radiographs?|dermoscop\w*)\b|"
-    r"\b(?:once|when|after)\s+(?:it\s+|they\s+)?(?:is\s+|are\s+|has\s+been\s+|have\s+been\s+|gets?\s+)?(?:taken|acquired|uploaded|"
-    r"arrives?|comes?\s+in|available|attached|done|shot|captured)\b|"
-    r"\b(?:which|that)\s+(?:is|was|are|were)\s+not\s+(?:attached|uploaded|included|available|here|sent)\b|"
-    r"\b(?:has|have)(?:n['\u2019]?t|\s+not)\s+been\s+(?:uploaded|taken|acquired|attached|sent|done)(?:\s+yet)?\b|"
-    r"\bscheduled\s+for\s+(?:next|tomorrow|later|the\s+(?:next|coming))\b", re.IGNORECASE)
+    r"\b(?:on|in|from)\s+(?:the\s+)?(?:tomorrow['\u2019]?s|next\s+(?:week|month|year|visit|time)['\u2019]?s|upcoming|future)\s+"
+    r"(?:[\w-]+\s+){0,2}?" + _PICTURES + r"\b|"
+    r"\b(?:on|in)\s+(?:the|this|that)\s+(?:[\w-]+\s+){0,2}?" + _PICTURES + r",?\s+(?:which|that)\s+(?:is|was)\s+not\s+"
+    r"(?:attached|uploaded|included|available|here|sent)\b|"
+    r"\b(?:on|in)\s+(?:the|this|that)\s+(?:[\w-]+\s+){0,2}?" + _PICTURES + r"\s+(?:[\w-]+\s+){0,2}?scheduled\s+for\b|"
+    r"\b" + _PICTURES + r"\s+(?:has|have)(?:n['\u2019]?t|\s+not)\s+been\s+(?:uploaded|taken|acquired|attached|sent)\b(?=[^.]*\b(?:on|in)\s+(?:it|them)\b)|"
+    r"\b(?:on|in)\s+(?:it|them)\s+(?:once|when|after)\s+(?:it|they)\s+(?:is\s+|are\s+)?(?:taken|acquired|uploaded|arrives?|comes?\s+in|available)\b",
+    re.IGNORECASE)
 # what a taking back says of the request ("Outline the right lung, sorry, scratch that, the order was for a different patient")
 WRONG_CASE = re.compile(r"\b(?:different|wrong|another|other)\s+(?:patient|case|study|order|exam|accession|person)\b|"
                         r"\border\s+was\s+(?:for|meant\s+for)\b", re.IGNORECASE)
@@ -1022,7 +1029,7 @@ HARDWARE = re.compile(r"\b(?:segment|outline|mask|trace|highlight|mark|draw|deli
                       r"(?:patient['\u2019]?s\s+)?(?:right\s+|left\s+)?"
                       r"(?:clavicle|collarbone|heart|lung|foot)\s+(?:(?:locking|fixation|reconstruction|hook)\s+)?(?:plates?|screws?|wires?|"
                       r"hardware|implants?|prosthes[ie]s|pins?|nails?|clips?|stents?|valves?\s+prosthes[ie]s|pacemakers?|leads?|ports?|"
-                      r"drains?|catheters?|tubes?)\b|\bjust\s+the\s+(?:hardware|implants?|screws|plate|metalwork|devices?)\b", re.IGNORECASE)
+                      r"drains?|catheters?|tubes?)\b|(?<!\bnot\s)\bjust\s+the\s+(?:hardware|implants?|screws|plate|metalwork|devices?)\b", re.IGNORECASE)
 SOFTWARE = re.compile(r"\b(?:introduced|fixed|reproduced|reported|found|merged|shipped)\s+in\s+(?:the\s+)?(?:build|release|version|commit|v\d)|"
                       r"\bcrash(?:es|ed)?\s+the\s+(?:[\w-]+\s+)?(?:module|app|server|login|backend|frontend|service|page|build)\b", re.IGNORECASE)
 # an archive's style said of what is asked ("ISIC-style binary lesion mask"): its kind of picture, read only to
@@ -1141,7 +1148,7 @@ ANSWER_QUESTIONS = re.compile(
     r"(?:^\s*|[.!?:;,\u00bf]\s*|\s[-\u2013\u2014]\s*)(?:how\s+(?:many|much|big|large|long|old|deep|wide|thick|tall|far|heavy)|did\s+(?=\w)|"
     r"who\s+\w+|when\s+(?:was|were|did)\b|why\s+(?:is|are|was|were|does|do|did)\b|should\s+(?:i|we)\b|"
     # ("Which frame of the withdrawal shows the polyp best?"; not "Which part of this frame is the polyp?")
-    r"(?:what|which)\s+(?:frames?|slices?|dates?|days?|views?)\b|"
+    r"(?:what|which)\s+(?:frames?|slices?|dates?|days?|views?)\b(?![^.!?]*\b(?:outline|segment|mask|draw|trace|delineate|highlight|mark)\b)|"
     r"(?:what|which)\W+(?:\w+\W+){0,3}?(?:grade|stage|class|classification|type|kind|score|ratio|size|diagnosis|cause|percentage|"
     r"probability|risk|name|index|capacity|volume|weight|function|purpose)\b)[^.!?]*\?", re.IGNORECASE)
 # ... or a prompt that is one question of how a finding is doing ("is this foot wound getting better or
@@ -1541,7 +1548,7 @@ def _glossary() -> Glossary:
 SPOKEN_MARKS = (
     (re.compile(r"\s*(?<![\w-])(?:full\s+stop|full-stop)(?![\w-])", re.IGNORECASE), "."),
     # (not "draw a new line around the ulcer")
-    (re.compile(r"(?<![Aa]\s)(?<![Tt]he\s)(?<![Aa]ny\s)\s*(?<![\w-])(?:new|next)\s+(?:line|paragraph)(?![\w-])", re.IGNORECASE), "."),
+    (re.compile(r"\s*(?<![\w-])(?<!\b[Aa]\s)(?<!\b[Tt]he\s)(?<!\b[Aa]ny\s)(?:new|next)\s+(?:line|paragraph)(?![\w-])", re.IGNORECASE), "."),
     # (the dictation system's own command, no word of the request: "... cancel cancel stop dictation")
     (re.compile(r"\s*(?<![\w-])(?:stop|end)(?:\s+of)?\s+(?:the\s+)?dictation(?![\w-])", re.IGNORECASE), "."),
     (re.compile(r"\s*(?<![\w-])comma(?![\w-])", re.IGNORECASE), ","),
@@ -1559,7 +1566,7 @@ SPOKEN_FILLER = re.compile(r"(?<![\w'\u2019-])" + _VOCAL_FILLER + r"(?![\w'\u201
 SPOKEN_CORRECTION = re.compile(
     r"(?<=[\w'\u2019])\s+(?=(?:(?:no|nope)\s+(?:sorry|wait|actually|hold\s+on|i\s+mean|i\s+meant|scratch\s+that|cancel|my\s+(?:mistake|bad))|"
     r"wait\s+no|actually\s+no|sorry\s+i\s+mean|scratch\s+that|(?:actually\s+)?(?:never\s*mind|forget\s+(?:it|that)|cancel\s+(?:that|it))|"
-    r"hold\s+on|(?:no|nope|wait|i\s+mean)(?=\s+(?:the|my|his|her)\s+(?:patient['\u2019]?s\s+)?(?:left|right|other)\b)|"
+    r"hold\s+on|(?:no|nope|wait|i\s+mean)(?=\s+(?:the|my|his|her)\s+(?:patient['\u2019]?s\s+)?(?:left|right|other)(?:\s+(?:lung|clavicle|collarbone|collar\s+bone|one|side))?(?:\s+(?:please|instead|only))?\s*(?:[,.;!?]|$))|"
     r"(?:wait\s+)?cancel(?:\s+cancel)+|wait\s+cancel|cancel\s*$|"
     r"(?:scrap|delete|drop)\s+(?:that|it|this)(?=\s+whole\s+thing|\s*[,.;!]|\s+(?:we|i|nothing)\b|\s*$))\b)", re.IGNORECASE)
 SPOKEN_QUESTION = re.compile(r"^\W*(?:any|how|what|what['\u2019]?s|is|are|was|were|does|do(?!\s+not\b|n['\u2019]?t\b)|did|why|when|who|which|where|"
@@ -3121,7 +3128,7 @@ class PromptResolver:
             past = {c for c in clauses if PAST_RESULT.search(c)}
             past = past if any(self._named(c)[0] & named for c in clauses if c not in past) else set()
             # (a clause that opens with a request first: "The heart looks big. Segment the left lung.")
-            for clause in sorted(clauses, key=lambda c: REQUEST.match(c + " ") is None):
+            for clause in sorted(clauses, key=lambda c: REQUEST.match(re.sub(r"^(?:just|only|simply|now|then)\s+", "", c) + " ") is None):
                 if clause in past:
                     continue
                 first = self._named(clause)[0] & named
