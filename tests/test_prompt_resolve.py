@@ -2120,3 +2120,42 @@ def test_minilm_reads_the_review_of_list_47_and_48s_rules(lite_names):
     for decoy in ("User: what is a melanoma?", "the polyp count only", "dimmi solo se il polipo è cresciuto"):
         found = r.resolve(decoy)
         assert found.target is None and not found.candidates, decoy
+
+
+def test_minilm_reads_list_49s_misses(lite):
+    """List 49's misses and decoys 43's hits at first reading (code-switching: English mixed with another language
+    in one request): the other language's words for the targets, sides, pictures and requests."""
+    from medvlseg.data.modality import dataset_modality
+
+    # the universal model's resolver: the kinds of picture of its datasets read too ("这张dermoscopy图像里的痣": a
+    # mole on a dermoscopy image; "fel MRI": on an MRI)
+    datasets = {"fuseg": ["foot ulcer"], "ph2": ["skin lesion"], "polypgen": ["polyp"],
+                "jsrt": ["left lung", "right lung", "left clavicle", "right clavicle", "heart"]}
+    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True,
+                       modalities={t: sorted(dataset_modality(None, d)) for d, ts in datasets.items() for t in ts})
+    assert r.resolve("这张dermoscopy图像里的痣，帮我segment一下").target == "skin lesion"
+    _assert_reads(r, [
+        ("糖尿病足の潰瘍をsegmentしてmaskを出してください", "foot ulcer"),
+        ("Oi, could you segmentar a pinta escura nessa imagem de dermatoscopia? O paciente tem medo que seja melanoma e a gente "
+         "precisa do contorno exato da lesão pigmentada para comparar com o exame do ano passado, thanks", "skin lesion"),
+        ("jiechangjing zhe zhang frame li de xirou, please segment", "polyp"),
+        ("kolonoskopi karesindeki polibi segment eder misin lütfen", "polyp"),
+        ("is X-ray mein patient ka daayan phephda segment karo", "right lung"),
+        ("segment el ri2a el yimna, ya3ni el right lung bta3 el 3ayyan", "right lung"),
+        ("rie-ye chap-e bimar ro segment kon lotfan, PA chest film-e", "left lung"),
+        ("pakisegment yung puso sa chest x-ray na ito", "heart"),
+        ("le cœur sur la radio thoracique, segment-le stp", "heart"),
+        ("kalp gölgesini segment et lütfen, PA akciğer grafisi", "heart"),
+        ("xương đòn phải của bệnh nhân, segment giúp em với", "right clavicle"),
+        ("mujhe right wali hansli ka mask chahiye, patient ki daayin taraf wali", "right clavicle"),
+        ("3awzeen segment lel tar2uwa el yemeen bta3et el 3ayyan fel chest x-ray", "right clavicle"),
+        ("患者さんの左の鎖骨をsegmentしてください", "left clavicle")])
+    for decoy in ("segment el 2alb fel MRI di", "右肺CT图像上的结节 segment 一下", "除了心脏以外 everything else 都 segment",
+                  "심장 초음파에서 left ventricle segment 해줘", "足の爪だけsegmentして、潰瘍は要らない",
+                  "segmenta i peli intorno al neo, non il neo stesso", "o pulmão esquerdo está normal? só responde sim ou não",
+                  "pulmo dexter in tomographia computata, segment", "какой размер у язвы? in millimetres please",
+                  "kolonoskopideki dışkı kalıntısını segment et, polip değil", "segmentera allt utom hjärtat",
+                  # (a song's words in Turkish, read as a heart by the new stem: its lyrics say it is no picture)
+                  "Kalbimi kırdın, akciğerlerim yanıyor — bu şarkının sözlerini İngilizceye çevir."):
+        found = r.resolve(decoy)
+        assert found.target is None and not found.candidates, decoy
