@@ -2159,3 +2159,8 @@ def test_minilm_reads_list_49s_misses(lite):
                   "Kalbimi kırdın, akciğerlerim yanıyor — bu şarkının sözlerini İngilizceye çevir."):
         found = r.resolve(decoy)
         assert found.target is None and not found.candidates, decoy
+    # the review of those words: names and English words are no side, no heart; a question tag is no negation
+    for prompt in ("Dr Dayan: segment the lung", "Patient Bayan: segment the clavicle", "segment the lung, contrast-enhanced"):
+        assert r.resolve(prompt).target is None, prompt
+    _assert_reads(r, [("Dr Kalp requests the left clavicle", "left clavicle"), ("bu polip değil mi? lütfen segmente et", "polyp"),
+                      ("dil ka mask bana do", "heart"), ("左の肺", "left lung"), ("lotfan rie chap ro segment kon", "left lung")])

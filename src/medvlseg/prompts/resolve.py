@@ -1462,7 +1462,7 @@ FRENCH_NEGATION = re.compile(r"\bpas\s+(?:de\s+|d['\u2019]|du\s+|des\s+)", re.IG
 FRENCH_NOTHING = re.compile(r"\bn(?:e\s+|['\u2019])(\w+)\s+rien\b", re.IGNORECASE)
 # an elided article before a vowel ("l'image", "dell'immagine"): dropped, never read as "l" (left)
 # Hindi's and Turkish's negation after what it denies ("spine ko highlight karo, lungs aur heart nahi", "polip değil"): put before it
-HINDI_NEGATION = re.compile(r"(^|[,;:\u2013\u2014]\s*)([^,;:.!?\u2013\u2014]{1,40}?)(?<!\bya)(?<!\bki)\s+(?:nahi|nahin|nahee|degil|na(?=\s+(?:dikhao|karo|kijiye|banao|karna|kare)\b))\b", re.IGNORECASE)
+HINDI_NEGATION = re.compile(r"(^|[,;:\u2013\u2014]\s*)([^,;:.!?\u2013\u2014]{1,40}?)(?<!\bya)(?<!\bki)\s+(?:nahi|nahin|nahee|degil(?!\s+mi\b)|na(?=\s+(?:dikhao|karo|kijiye|banao|karna|kare)\b))\b", re.IGNORECASE)
 ELISIONS = re.compile(r"\b(?:l|d|dell|nell|sull|all|dall|qu)['\u2019](?=[A-Za-z])", re.IGNORECASE)
 
 
@@ -1609,6 +1609,9 @@ HINDI_DO = re.compile(r"\b(bana|banao|kar|karo|chhod|chhodo|dikha|nikal|hata)\s+
 
 # a pronoun joined to its verb ("segment-le stp": segment it) and Tagalog's "paki-" (please) before one ("pakisegment")
 JOINED_PRONOUN = re.compile(r"\b(segment\w*|outline|mask|trace|delimit\w*|dessine\w*|entoure\w*|marque\w*)-(?:le|la|les|lo|los|las)\b", re.IGNORECASE)
+# Persian's ezafe in Latin letters ("rie-ye chap-e bimar": the patient's left lung): the link dropped, for the glossary
+# to read the word (it reads no word inside a hyphenated one)
+PERSIAN_EZAFE = re.compile(r"\b(rie|chap|rast|targhove|ghalb)-(?:ye|e)\b", re.IGNORECASE)
 PAKI = re.compile(r"\bpaki-?(?=(?:segment|outline|mask|trace|mark|highlight|draw)\w*\b)", re.IGNORECASE)
 # Portuguese "cor" after its preposition is a colour ("mudança de cor"), not Latin's heart
 PORTUGUESE_COLOUR = re.compile(r"\b(de|da|na|sua|mesma|outra)\s+cor\b", re.IGNORECASE)
@@ -1621,7 +1624,7 @@ def _translate(text: str) -> str:
     The words that are English too, and the stems of inflected words, are read only in a prompt that
     holds a word that is only foreign (or of another script), and never inside a hyphenated word
     ("neo-natal")."""
-    folded = HINDI_DO.sub(r"\1", HINDI_NEGATION.sub(r"\1not \2", PLEASE.sub("please", PORTUGUESE_COLOUR.sub(r"\1 colour", PAKI.sub("please ", JOINED_PRONOUN.sub(r"\1 it", _fold(text)))))))
+    folded = HINDI_DO.sub(r"\1", HINDI_NEGATION.sub(r"\1not \2", PLEASE.sub("please", PORTUGUESE_COLOUR.sub(r"\1 colour", PAKI.sub("please ", JOINED_PRONOUN.sub(r"\1 it", PERSIAN_EZAFE.sub(r"\1", _fold(text))))))))
     glossary = _glossary()
     lowered = folded.lower()
     inside = [k for k in glossary.inside if k in lowered]
