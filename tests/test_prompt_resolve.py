@@ -2164,3 +2164,21 @@ def test_minilm_reads_list_49s_misses(lite):
         assert r.resolve(prompt).target is None, prompt
     _assert_reads(r, [("Dr Kalp requests the left clavicle", "left clavicle"), ("bu polip değil mi? lütfen segmente et", "polyp"),
                       ("dil ka mask bana do", "heart"), ("左の肺", "left lung"), ("lotfan rie chap ro segment kon", "left lung")])
+
+
+def test_minilm_reads_list_50s_misses(lite_names):
+    """List 50 (conditional, hedged and uncertain requests) read at first 47 of 48 and one left to the image; decoys
+    44's hits: a request withdrawn at the end by a condition said to hold, nothing asked back, a percentage, a sentence
+    rather than a mask."""
+    r = lite_names
+    for decoy in ("Unless the image is a chest film, segment the heart — and it is a chest film, so don't.",
+                  "How likely is it that this frame contains a polyp? Just give me a percentage.",
+                  "Only mark the polyp if you're absolutely certain; since certainty is impossible here, return nothing.",
+                  "Unless this is a dermoscopy image, outline the mole — and it is a dermoscopy image, so leave it.",
+                  "Would you be able to say whether the left lung is collapsed? I only need a sentence, not a mask."):
+        found = r.resolve(decoy)
+        assert found.target is None and not found.candidates, decoy
+    # a condition that does not hold, or that the mask answers, keeps the request
+    _assert_reads(r, [("If the polyp is visible, segment it; if not, don't.", "polyp"),
+                      ("segment the polyp. If it is not there, return nothing.", "polyp"),
+                      ("segment the heart, then do not bother with the lungs", "heart")])

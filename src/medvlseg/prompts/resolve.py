@@ -1077,7 +1077,8 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\b(?:diameter|length|width|area|cir
                          r"(?:maximum\s+|max\s+|greatest\s+|long[\s-]axis\s+|total\s+|surface\s+)?(?:length|width|diameter|"
                          r"thickness|depth|volume|circumference|perimeter|angle|angulation|displacement|distance|height|span|area|size|change|difference|growth)\b"
                          r"(?![^.?!]*\b(?:segment\w*|outline|mask\w*|mark|highlight|draw|delineate|trace|contour)\b)|\b(?:give|report|return|tell|answer|express|want|need)\b[^.?!]{0,40}?\bas\s+a\s+(?:percentage|score|grade)\b|\bi\s+only\s+need\s+(?:a|the)\s+(?:number|score|grade)\b|"
-                         r"\bjust\s+(?:give\s+(?:me|us)\s+|tell\s+(?:me|us)\s+)?(?:answer|a\s+number|the\s+number|the\s+score|the\s+grade|a\s+probability)\b|"
+                         r"\bjust\s+(?:give\s+(?:me|us)\s+|tell\s+(?:me|us)\s+)?(?:answer|a\s+number|the\s+number|the\s+score|the\s+grade|a\s+probability|"
+                         r"a\s+percentage|the\s+percentage|a\s+likelihood)\b|"
                          r"\b(?:text|verbal|written)\s+(?:answer|reply|response)\s+only\b|\b(?:answer|reply)\s+in\s+text\b|"
                          # a billing code ("Give me the ICD-10 code for a diabetic foot ulcer of the left heel")
                          r"\b(?:icd|snomed|cpt|loinc)(?:[\s-]*(?:9|10|11|cm|ct))*\s+codes?\b|"
@@ -1097,7 +1098,10 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\b(?:diameter|length|width|area|cir
                          r"\btell\s+(?:me|us)\s+(?:what|how|why|whether|if|when|who)\b|\b(?:enquire|inquire)\s+(?:whether|if|about)\b|"
                          # ("no, I just want the diagnosis")
                          r"\b(?:i|we)\s+(?:just\s+|only\s+)?(?:want|need)\s+(?:just\s+|only\s+)?(?:the|a|an|your)\s+(?:diagnosis|opinion|verdict|"
-                         r"differential|prognosis|report)\b(?![^.?!]*\b(?:masks?|segment\w*|outlin\w*|contour\w*)\b)",
+                         r"differential|prognosis|report|sentence|description|explanation)\b(?![^.?!]*\b(?:masks?|segment\w*|outlin\w*|contour\w*)\b)|"
+                         # ("I only need a sentence, not a mask")
+                         r"\b(?:i|we)\s+(?:just\s+|only\s+)?(?:want|need)\s+(?:just\s+|only\s+)?(?:a|the|an)\s+(?:\w+\s+)?(?:sentence|answer|word|number|"
+                         r"description|explanation)\s*,?\s+not\s+(?:a|the|any)\s+(?:mask|segmentation|outline|contour)\b",
                          re.IGNORECASE)
 # ... or by asking for a task that is no drawing ("can you design a crest", "book a table", "fix the
 # shader"): a request verb of another task that opens a clause, or follows "can you" or "please"
@@ -1230,6 +1234,14 @@ def _asks_empty(text: str) -> bool:
     return any(_AGAINST.search(text[: m.start()]) or _AND_IGNORE.match(text[m.end():]) for m in EMPTY_MASK.finditer(text))
 
 
+# a request withdrawn at the end by a condition said to hold ("Unless the image is a chest film, segment the heart - and
+# it is a chest film, so don't"), or nothing asked back ("... since certainty is impossible here, return nothing"); not
+# where the clause before it sets a condition ("if it is not there, return nothing")
+WITHDRAWN_AT_END = re.compile(r"(?:\b(?:so|then|therefore|hence)\s*,?\s+(?:do\s+not|don['\u2019]?t|leave\s+it|skip\s+it|forget\s+it)"
+                              r"(?:\s+(?:do\s+it|bother|segment\s+it|mask\s+it))?|\b(?:return|give\s+(?:me\s+|us\s+)?back|output|draw)\s+nothing)"
+                              r"\s*[.!]*\s*$", re.IGNORECASE)
+
+
 def _declines_drawing(text: str) -> bool:
     """``text`` says that no mask is wanted: outright (:data:`NO_DRAWING`), where nothing else asks to
     draw something ("segment the ...", "outline it"; "No mask needed, just tell me: can you find a
@@ -1241,6 +1253,10 @@ def _declines_drawing(text: str) -> bool:
     the polyps"; after an answer, an edit or a question only a drawing verb with its object: "how many
     polyps? Outline each one", not "the left lung mask") and no wish or passive request does ("I would
     like it outlined if so")."""
+    if (end := WITHDRAWN_AT_END.search(text)) is not None:
+        before = [p for p in re.split(r"[,;:.!?\u2013\u2014]+|\s-\s", text[: end.start()]) if _words(p)]
+        if not (before and set(_words(before[-1])) & {"if", "unless", "otherwise", "else", "when", "whether"}):
+            return True
     if (m := NO_DRAWING.search(text)) is not None:
         if re.search(_TAKE_IT_BACK, text[: m.start()], re.IGNORECASE) and not set(_words(text[m.end():])) & (DRAWING_VERBS | {"want", "need"}):
             return True  # ("Segment the left clavicle. Actually, cancel that, don't segment anything.")
