@@ -2182,3 +2182,11 @@ def test_minilm_reads_list_50s_misses(lite_names):
     _assert_reads(r, [("If the polyp is visible, segment it; if not, don't.", "polyp"),
                       ("segment the polyp. If it is not there, return nothing.", "polyp"),
                       ("segment the heart, then do not bother with the lungs", "heart")])
+    # the review of those rules: a fallback is no withdrawal, a description with a drawing asks for one
+    _assert_reads(r, [("Segment the heart; where it is not visible, return nothing.", "heart"),
+                      ("Segment the polyp. In case there is no polyp, return nothing.", "polyp"),
+                      ("Segment the foot ulcer, or return nothing.", "foot ulcer"),
+                      ("Segment the right lung, then leave it.", "right lung"),
+                      ("Segment the ulcer if it is infected; if it isn't, so skip it.", "foot ulcer")])
+    found = r.resolve("Segmenting the heart is pointless here, so don't do it.")
+    assert found.target is None and not found.candidates

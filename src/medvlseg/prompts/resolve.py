@@ -1098,7 +1098,8 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\b(?:diameter|length|width|area|cir
                          r"\btell\s+(?:me|us)\s+(?:what|how|why|whether|if|when|who)\b|\b(?:enquire|inquire)\s+(?:whether|if|about)\b|"
                          # ("no, I just want the diagnosis")
                          r"\b(?:i|we)\s+(?:just\s+|only\s+)?(?:want|need)\s+(?:just\s+|only\s+)?(?:the|a|an|your)\s+(?:diagnosis|opinion|verdict|"
-                         r"differential|prognosis|report|sentence|description|explanation)\b(?![^.?!]*\b(?:masks?|segment\w*|outlin\w*|contour\w*)\b)|"
+                         r"differential|prognosis|report|sentence|description|explanation)\b"
+                         r"(?![^.?!]*\b(?:masks?|segment\w*|outlin\w*|contour\w*|delineat\w*|trac\w*|draw\w*|mark\w*|highlight\w*)\b)|"
                          # ("I only need a sentence, not a mask")
                          r"\b(?:i|we)\s+(?:just\s+|only\s+)?(?:want|need)\s+(?:just\s+|only\s+)?(?:a|the|an)\s+(?:\w+\s+)?(?:sentence|answer|word|number|"
                          r"description|explanation)\s*,?\s+not\s+(?:a|the|any)\s+(?:mask|segmentation|outline|contour)\b",
@@ -1234,12 +1235,13 @@ def _asks_empty(text: str) -> bool:
     return any(_AGAINST.search(text[: m.start()]) or _AND_IGNORE.match(text[m.end():]) for m in EMPTY_MASK.finditer(text))
 
 
-# a request withdrawn at the end by a condition said to hold ("Unless the image is a chest film, segment the heart - and
-# it is a chest film, so don't"), or nothing asked back ("... since certainty is impossible here, return nothing"); not
-# where the clause before it sets a condition ("if it is not there, return nothing")
-WITHDRAWN_AT_END = re.compile(r"(?:\b(?:so|then|therefore|hence)\s*,?\s+(?:do\s+not|don['\u2019]?t|leave\s+it|skip\s+it|forget\s+it)"
-                              r"(?:\s+(?:do\s+it|bother|segment\s+it|mask\s+it))?|\b(?:return|give\s+(?:me\s+|us\s+)?back|output|draw)\s+nothing)"
-                              r"\s*[.!]*\s*$", re.IGNORECASE)
+# a request withdrawn at the end by what the prompt says holds ("Unless the image is a chest film, segment the heart - and
+# it is a chest film, so don't"; "... since certainty is impossible here, return nothing"): "so", "therefore" or
+# "hence" before it, or a reason ("since", "because", "as") opening the clause before "return nothing"; not a fallback
+# ("if it is not there, return nothing", "Segment the foot ulcer, or return nothing", "Segment the heart, then leave it")
+WITHDRAWN_AT_END = re.compile(r"\b(?:(?P<so>so|therefore|hence)\s*,?\s+(?:just\s+)?(?:do\s+not|don['\u2019]?t|leave\s+it|skip\s+it|forget\s+it)"
+                              r"(?:\s+(?:do\s+it|bother|segment\s+it|mask\s+it))?|(?:(?P<then>so|therefore|hence)\s*,?\s+)?(?:just\s+)?"
+                              r"(?:return|give\s+(?:me\s+|us\s+)?back|output|draw)\s+nothing)\s*[.!]*\s*$", re.IGNORECASE)
 
 
 def _declines_drawing(text: str) -> bool:
@@ -1255,8 +1257,10 @@ def _declines_drawing(text: str) -> bool:
     like it outlined if so")."""
     if (end := WITHDRAWN_AT_END.search(text)) is not None:
         before = [p for p in re.split(r"[,;:.!?\u2013\u2014]+|\s-\s", text[: end.start()]) if _words(p)]
-        if not (before and set(_words(before[-1])) & {"if", "unless", "otherwise", "else", "when", "whether"}):
-            return True
+        last = _words(before[-1]) if before else []
+        if (end.group("so") or end.group("then") or last[:1] in (["since"], ["because"], ["as"], ["given"])) \
+                and not set(last) & {"if", "unless", "otherwise", "else", "when", "case", "should"}:
+            return True  # (not "Segment the ulcer if it is infected; if it isn't, so skip it")
     if (m := NO_DRAWING.search(text)) is not None:
         if re.search(_TAKE_IT_BACK, text[: m.start()], re.IGNORECASE) and not set(_words(text[m.end():])) & (DRAWING_VERBS | {"want", "need"}):
             return True  # ("Segment the left clavicle. Actually, cancel that, don't segment anything.")
