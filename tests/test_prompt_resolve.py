@@ -2190,3 +2190,5 @@ def test_minilm_reads_list_50s_misses(lite_names):
                       ("Segment the ulcer if it is infected; if it isn't, so skip it.", "foot ulcer")])
     found = r.resolve("Segmenting the heart is pointless here, so don't do it.")
     assert found.target is None and not found.candidates
+    # ... nor a clause that says what it skips
+    assert r.resolve("segment the left lung. No, the right lung looks normal so skip it.").target == "left lung"

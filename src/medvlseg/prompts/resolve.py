@@ -1258,9 +1258,12 @@ def _declines_drawing(text: str) -> bool:
     if (end := WITHDRAWN_AT_END.search(text)) is not None:
         before = [p for p in re.split(r"[,;:.!?\u2013\u2014]+|\s-\s", text[: end.start()]) if _words(p)]
         last = _words(before[-1]) if before else []
+        # (not "Segment the ulcer if it is infected; if it isn't, so skip it"; nor where the clause says what is
+        # skipped: "segment the left lung. No, the right lung looks normal so skip it")
+        of_its_own = len(before) > 1 and re.search(rf"\b(?:{_TARGET_WORDS}|lesions?|moles?|wounds?)\b", before[-1], re.IGNORECASE)
         if (end.group("so") or end.group("then") or last[:1] in (["since"], ["because"], ["as"], ["given"])) \
-                and not set(last) & {"if", "unless", "otherwise", "else", "when", "case", "should"}:
-            return True  # (not "Segment the ulcer if it is infected; if it isn't, so skip it")
+                and not set(last) & {"if", "unless", "otherwise", "else", "when", "case", "should"} and not of_its_own:
+            return True
     if (m := NO_DRAWING.search(text)) is not None:
         if re.search(_TAKE_IT_BACK, text[: m.start()], re.IGNORECASE) and not set(_words(text[m.end():])) & (DRAWING_VERBS | {"want", "need"}):
             return True  # ("Segment the left clavicle. Actually, cancel that, don't segment anything.")
