@@ -1004,12 +1004,9 @@ _DONE = r"(?:we['\u2019]?re\s+done|i['\u2019]?m\s+done|nothing\s+(?:for\s+now|el
 TAKEN_BACK = re.compile(rf"(?:^|{_CLAUSE_MARK}\s*)(?:(?:no|nope|wait|actually|oh|sorry)\s*,?\s*)*(?:{_TAKE_IT_BACK}|{_TAKE_IT_ALL_BACK})"
                         rf"(?:\s*[,;]?\s*(?:{_TAKE_IT_BACK}|{_TAKE_IT_ALL_BACK}|{_DONE}))*" + _TO_THE_END, re.IGNORECASE)
 # a defect in software, said with a finding's word ("QA ticket: the lesion introduced in build 4.2 crashes the login module")
-# a picture not at hand, asked of ("Segment the right lung on tomorrow's film", "... on next week's photo once it is
-# taken", "the third view hasn't been uploaded yet; segment the mole on it when it arrives", "the lateral view, which
-# is not attached", "the follow-up film scheduled for next month")
-# (the picture asked of, said so: "on next week's photo", "on the lateral view, which is not attached", "on the
-# follow-up film scheduled for next month", "... hasn't been uploaded yet; segment the mole on it when it arrives";
-# not "segment the polyp in the next frame", "segment the heart; I'll upload the lateral once it is taken")
+# a picture not at hand, where it is the picture asked of ("on next week's photo", "on the lateral view, which is not
+# attached", "on the follow-up film scheduled for next month", "... hasn't been uploaded yet; segment the mole on it
+# when it arrives"; not "segment the polyp in the next frame", "segment the heart; I'll upload the lateral once it is taken")
 _PICTURES = r"(?:photos?|photographs?|pictures?|images?|films?|radiographs?|x-rays?|scans?|frames?|views?|dermoscop\w*|shots?)"
 NOT_AT_HAND = re.compile(
     r"\b(?:on|in|from)\s+(?:the\s+)?(?:tomorrow['\u2019]?s|next\s+(?:week|month|year|visit|time)['\u2019]?s|upcoming|future)\s+"
@@ -1076,7 +1073,8 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\b(?:diameter|length|width|area|cir
                          r"\bmeasure\s+(?:the\s+|its\s+|their\s+|his\s+|her\s+)?(?:(?:[\w-]+\s+){0,2}[\w-]+['\u2019]s\s+)?"
                          r"(?:maximum\s+|max\s+|greatest\s+|long[\s-]axis\s+|total\s+|surface\s+)?(?:length|width|diameter|"
                          r"thickness|depth|volume|circumference|perimeter|angle|angulation|displacement|distance|height|span|area|size|change|difference|growth)\b"
-                         r"(?![^.?!]*\b(?:segment\w*|outline|mask\w*|mark|highlight|draw|delineate|trace|contour)\b)|\b(?:give|report|return|tell|answer|express|want|need)\b[^.?!]{0,40}?\bas\s+a\s+(?:percentage|score|grade)\b|\bi\s+only\s+need\s+(?:a|the)\s+(?:number|score|grade)\b|"
+                         r"(?![^.?!]*\b(?:segment\w*|outline|mask\w*|mark|highlight|draw|delineate|trace|contour)\b)|"
+                         r"\b(?:give|report|return|tell|answer|express|want|need)\b[^.?!]{0,40}?\bas\s+a\s+(?:percentage|score|grade)\b|\bi\s+only\s+need\s+(?:a|the)\s+(?:number|score|grade)\b|"
                          r"\bjust\s+(?:give\s+(?:me|us)\s+|tell\s+(?:me|us)\s+)?(?:answer|a\s+number|the\s+number|the\s+score|the\s+grade|a\s+probability|"
                          r"a\s+percentage|the\s+percentage|a\s+likelihood)\b|"
                          r"\b(?:text|verbal|written)\s+(?:answer|reply|response)\s+only\b|\b(?:answer|reply)\s+in\s+text\b|"
@@ -1240,7 +1238,7 @@ def _asks_empty(text: str) -> bool:
 # "hence" before it, or a reason ("since", "because", "as") opening the clause before "return nothing"; not a fallback
 # ("if it is not there, return nothing", "Segment the foot ulcer, or return nothing", "Segment the heart, then leave it")
 WITHDRAWN_AT_END = re.compile(r"\b(?:(?P<so>so|therefore|hence)\s*,?\s+(?:just\s+)?(?:do\s+not|don['\u2019]?t|leave\s+it|skip\s+it|forget\s+it)"
-                              r"(?:\s+(?:do\s+it|bother|segment\s+it|mask\s+it))?|(?:(?P<then>so|therefore|hence)\s*,?\s+)?(?:just\s+)?"
+                              r"(?:\s+(?:do\s+it|bother|segment\s+it|mask\s+it))?|(?:(?P<so_nothing>so|therefore|hence)\s*,?\s+)?(?:just\s+)?"
                               r"(?:return|give\s+(?:me\s+|us\s+)?back|output|draw)\s+nothing)\s*[.!]*\s*$", re.IGNORECASE)
 
 
@@ -1261,7 +1259,7 @@ def _declines_drawing(text: str) -> bool:
         # (not "Segment the ulcer if it is infected; if it isn't, so skip it"; nor where the clause says what is
         # skipped: "segment the left lung. No, the right lung looks normal so skip it")
         of_its_own = len(before) > 1 and re.search(rf"\b(?:{_TARGET_WORDS}|lesions?|moles?|wounds?)\b", before[-1], re.IGNORECASE)
-        if (end.group("so") or end.group("then") or last[:1] in (["since"], ["because"], ["as"], ["given"])) \
+        if (end.group("so") or end.group("so_nothing") or last[:1] in (["since"], ["because"], ["as"], ["given"])) \
                 and not set(last) & {"if", "unless", "otherwise", "else", "when", "case", "should"} and not of_its_own:
             return True
     if (m := NO_DRAWING.search(text)) is not None:
@@ -1593,8 +1591,8 @@ SPOKEN_CORRECTION = re.compile(
     r"(?:wait\s+)?cancel(?:\s+cancel)+|wait\s+cancel|cancel\s*$|"
     r"(?:scrap|delete|drop)\s+(?:that|it|this)(?=\s+whole\s+thing|\s*[,.;!]|\s+(?:we|i|nothing)\b|\s*$))\b)", re.IGNORECASE)
 SPOKEN_QUESTION = re.compile(r"^\W*(?:any|how|what|what['\u2019]?s|is|are|was|were|does|do(?!\s+not\b|n['\u2019]?t\b)|did|why|when|who|which|where|"
-                             r"wie|was|ist|sind|welche[rs]?|warum|wo|quel(?:le)?s?|combien|comment|est-ce|qu['\u2019]est|"
-                             r"que|qu[eé]|cu[aá]l|c[oó]mo|cu[aá]nto|es|est[aá]|quanto|come|qual(?:e)?|\u00e8)\b[^.?!]*[\w'\u2019)]\s*$", re.IGNORECASE)
+                             r"wie|ist|sind|welche[rs]?|warum|wo|quel(?:le)?s?|combien|comment|est-ce|qu['\u2019]est|"
+                             r"qu[eé]|cu[aá]l|c[oó]mo|cu[aá]nto|es|est[aá]|quanto|come|qual(?:e)?|\u00e8)\b[^.?!]*[\w'\u2019)]\s*$", re.IGNORECASE)
 
 
 def _spoken(text: str) -> str:
@@ -1647,7 +1645,9 @@ def _translate(text: str) -> str:
     The words that are English too, and the stems of inflected words, are read only in a prompt that
     holds a word that is only foreign (or of another script), and never inside a hyphenated word
     ("neo-natal")."""
-    folded = HINDI_DO.sub(r"\1", HINDI_NEGATION.sub(r"\1not \2", PLEASE.sub("please", PORTUGUESE_COLOUR.sub(r"\1 colour", PAKI.sub("please ", JOINED_PRONOUN.sub(r"\1 it", PERSIAN_EZAFE.sub(r"\1", _fold(text))))))))
+    folded = PERSIAN_EZAFE.sub(r"\1", _fold(text))
+    folded = PORTUGUESE_COLOUR.sub(r"\1 colour", PAKI.sub("please ", JOINED_PRONOUN.sub(r"\1 it", folded)))
+    folded = HINDI_DO.sub(r"\1", HINDI_NEGATION.sub(r"\1not \2", PLEASE.sub("please", folded)))
     glossary = _glossary()
     lowered = folded.lower()
     inside = [k for k in glossary.inside if k in lowered]
