@@ -2192,3 +2192,11 @@ def test_minilm_reads_list_50s_misses(lite_names):
     assert found.target is None and not found.candidates
     # ... nor a clause that says what it skips
     assert r.resolve("segment the left lung. No, the right lung looks normal so skip it.").target == "left lung"
+
+
+def test_the_other_after_a_side_said_sound(lite_names):
+    # (left by a review of list 48's rules) the side said to be sound, in a sentence of its own, is not the one asked
+    _assert_reads(lite_names, [("The right lung is fine. Segment the other lung.", "left lung"),
+                               ("The right lung is fine. Segment the other one.", "left lung"),
+                               ("The left clavicle looks normal; outline the other clavicle.", "right clavicle"),
+                               ("The right lung is fine, segment it.", "right lung")])

@@ -581,13 +581,17 @@ NOT_ITSELF = re.compile(r"\b(?:not|nothing\s+(?:from|of)|none\s+of)\s+(?:the\s+|
 NOT_SIDE = re.compile(r"\b(?:not|never)\s+(?:the\s+|that\s+|this\s+)?(?:patient['\u2019]s\s+)?(left|right)\b(?:\s+(lung|clavicle|collarbone)s?\b)?",
                       re.IGNORECASE)
 THE_OTHER = re.compile(r"\bthe\s+other\s+(?=[a-z])", re.IGNORECASE)
+# ... or said to be sound, in a sentence of its own ("The right lung is fine. Segment the other lung.")
+SOUND_SIDE = re.compile(r"(?:^|[.;!?]\s*)(?:the\s+)?(?:patient['\u2019]s\s+)?(left|right)\s+(lung|clavicle|collarbone)s?\s+(?:is|looks|seems)\s+"
+                        r"(?:fine|normal|clear|ok|okay|good|intact|unremarkable|done)\b[^.;!?]*[.;!?]", re.IGNORECASE)
 
 
 def _other_side(text: str) -> str:
     """``text`` with "the other" read as the side it is where the only side it says is said as not
-    wanted ("Not the left one, the other lung please." -> "... the right lung ..."); unchanged
+    wanted ("Not the left one, the other lung please." -> "... the right lung ...") or sound in a sentence
+    of its own ("The right lung is fine. Segment the other lung."); unchanged
     otherwise ("the left lung - sorry, the other one" is a correction: :data:`SIDE_SWAPS`)."""
-    sides, denied = _sides(text), list(NOT_SIDE.finditer(text))
+    sides, denied = _sides(text), [*NOT_SIDE.finditer(text), *SOUND_SIDE.finditer(text)]
     if len(sides) != 1 or {m.group(1).lower() for m in denied} != sides or not THE_OTHER.search(text):
         return text
     # ("Not the patient's right lung, the other one": the other lung)
