@@ -35,18 +35,20 @@ UNIVERSAL = {"fuseg": ["foot ulcer"], "ph2": ["skin lesion"], "polypgen": ["poly
 
 
 class _Universal:
-    """What the readings need of a loaded universal model: its resolver, built from the lite backbone."""
+    """What the readings need of a loaded universal model: its resolver, built by the loader's own
+    `resolver_for` from the lite backbone and a record of the recipe's targets (names only, `p1`) and
+    their kinds of picture."""
 
     def __init__(self) -> None:
+        from types import SimpleNamespace
+
         from medvlseg.backbones.base import build_backbone
         from medvlseg.data.modality import dataset_modality
-        from medvlseg.prompts.resolve import PromptResolver
+        from medvlseg.prompts.resolve import resolver_for
 
-        lite = build_backbone("lite")
-        targets = [t for ts in UNIVERSAL.values() for t in ts]
-        modalities = {t: sorted(dataset_modality(None, d)) for d, ts in UNIVERSAL.items() for t in ts}
-        self.resolver = PromptResolver(lambda texts: lite.text_features(texts), targets, known_words=lite.tokenizer.get_vocab(),
-                                       names_only=True, modalities=modalities)
+        record = SimpleNamespace(targets=[t for ts in UNIVERSAL.values() for t in ts], prompt_type="p1", presence_thresholds=None,
+                                 modalities={t: sorted(dataset_modality(None, d)) for d, ts in UNIVERSAL.items() for t in ts})
+        self.resolver = resolver_for(SimpleNamespace(record=record, backbone=build_backbone("lite")))
 
 
 def main(argv: list[str] | None = None) -> int:
