@@ -135,6 +135,7 @@ import torch
 import yaml
 
 from ..data.modality import canonical, compatible, kinds_in_prompt, kinds_of, without_kinds
+from .fields import read_fields
 from .attributes import (COLOR_PALETTE, GREY_WORDS, LOCATIONS, MANY_WORD, NUMBER_WORDS, SHAPES, SIZE_CLASSES, TargetCatalog,
                          load_targets, pluralize)
 
@@ -2610,6 +2611,13 @@ class PromptResolver:
             # read as typed; the model is given the target, or the prompt as the user gave it
             found = self._resolve(typed)
             return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == typed else found.model_prompt)
+        if (fielded := read_fields(given)) is not None:
+            # a request written as data ("{'target': null, 'exclude': ['heart']}", "seg_cxr(img, 'clavicle', side='L')"):
+            # the sentence it means, or why it asks for no mask
+            if fielded.refusal is not None:
+                return Resolution(given, given, None, refused=True, reason=fielded.refusal)
+            found = self._resolve(fielded.sentence)
+            return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == fielded.sentence else found.model_prompt)
         translated = _translate(given)
         written = self._written(translated)  # (its shorthand and slips read: "count the polyps, then segmnt them")
         retracted = _retracted(written, self._naming)
