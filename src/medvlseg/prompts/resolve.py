@@ -294,6 +294,37 @@ CONTEXT = re.compile(r"\b(?:in|on|from|of|at|during)\s+(?:this|the|a|an|that)\s+
 HEART_SIDE = re.compile(r"\b(?:the\s+)?side\s+(?:that\s+|where\s+)?the\s+heart(?:['\u2019]s)?(?:\s+apex)?\s+"
                         r"(?:points?|lies|sits|leans|bulges|is)(?:\s+(?:to|towards?|into|on))?\b"
                         r"(?!\s+(?:not|never|pushed|displaced|shifted|away)\b)", re.IGNORECASE)
+# ... and the side away from it the patient's right ("the side away from where the heart points", "the side
+# opposite the heart's bulge")
+HEART_AWAY = re.compile(r"\b(?:the\s+)?side\s+(?:(?:that\s+is\s+)?away\s+from|opposite(?:\s+to)?|across\s+from)\s+(?:where\s+)?the\s+heart"
+                        r"(?:['\u2019]s)?(?:\s+(?:apex|bulge|shadow|tip))?(?:\s+(?:points?|lies|sits|leans|bulges|is))?(?:\s+(?:to|towards?|into|on))?\b",
+                        re.IGNORECASE)
+# a lung by what only one of the two has or lies on ("the one with a horizontal fissure", "with the cardiac notch
+# and the lingula", "that sits on top of the liver's dome", "above the stomach gas bubble", "the bigger of the two
+# air organs"): said as the patient's side, where the prompt speaks of breathing or a lung
+_LUNGISH = re.compile(r"\b(?:lungs?|breath\w*|air|aerated|pulmonary|lobes?|lobed|fissures?)\b", re.IGNORECASE)
+LUNG_SIDES = [(re.compile(p, re.IGNORECASE), side) for p, side in (
+    (r"\b(?:with|has|having|and)\s+(?:a|the|its)\s+(?:horizontal|minor)\s+fissure(?:\s+as\s+well\s+as\s+(?:an?\s+)?oblique(?:\s+one|\s+fissure)?)?", "right"),
+    (r"\b(?:with|has|having|and)\s+(?:a|the|its)\s+(?:cardiac\s+notch|lingula)(?:\s+and\s+(?:the\s+)?(?:lingula|cardiac\s+notch))?", "left"),
+    (r"\b(?:that\s+|which\s+)?(?:sits|lies|rests|is)?\s*(?:on\s+top\s+of|above|over|atop)\s+the\s+liver(?:['\u2019]s)?(?:\s+(?:dome|shadow))?", "right"),
+    (r"\b(?:that\s+|which\s+)?(?:sits|lies|rests|is)?\s*(?:on\s+top\s+of|above|over|atop)\s+the\s+(?:stomach|gastric)(?:\s+(?:gas|air))?\s+bubble", "left"),
+    (r"\bthe\s+(?:bigger|larger)\s+of\s+the\s+two\b", "right"),
+    (r"\bthe\s+smaller\s+of\s+the\s+two\b", "left"))]
+# ... or said before its noun ("the two-lobed air organ", "the trilobed lung")
+LUNG_SIDE_WORDS = [(re.compile(p, re.IGNORECASE), side) for p, side in (
+    (r"\b(?:three|3)[\s-]lobed\b|\btri-?lobed\b", "right"), (r"\b(?:two|2)[\s-]lobed\b|\bbi-?lobed\b", "left"))]
+
+
+def _lung_sides(text: str) -> str:
+    """``text`` with a lung's side said by its anatomy (:data:`LUNG_SIDES`) said as the patient's side."""
+    if not _LUNGISH.search(text):
+        return text
+    for pattern, side in LUNG_SIDES:
+        text = pattern.sub(f" on the patient's {side} side", text)
+    if not _sides(text):  # (a side said is read as said: "the three-lobed respiratory organ filling the patient's right hemithorax")
+        for pattern, side in LUNG_SIDE_WORDS:
+            text = pattern.sub(f"patient's {side}", text)
+    return text
 # an animal whose picture it is ("the ulcer on my horse's hoof", "this echo of my cat"): the catalogue's
 # targets are seen in people; not an animal that is only there ("my dog licked the ulcer")
 _ANIMALS = (r"(?:my|our|his|her|their|the|a|an|this|that)\s+(?:(?:pet|old|little|young|dairy|farm|stray|wild)\s+)?"
@@ -481,7 +512,8 @@ def _expand(text: str) -> str:
     text = re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
     text = re.sub(r"\bpts?['\u2019]s?(?=\s|[,.;:!?)]|$)", "patient's", text, flags=re.IGNORECASE)  # "(pt's left)"
     text = re.sub(r"\b(collar)[\s-]+(bones?)\b", r"\1\2", text, flags=re.IGNORECASE)  # one word, as the catalogue's heads
-    text = HEART_SIDE.sub("the patient's left side", text)
+    text = HEART_SIDE.sub("the patient's left side", HEART_AWAY.sub("the patient's right side", text))
+    text = _lung_sides(text)
     # what is set aside ("never mind the lesion", "leave the cardiac silhouette alone", "leave the
     # diabetic foot ulcer out") is left out
     text = re.sub(r"\bnever\s+mind\b", "nevermind", text, flags=re.IGNORECASE)
@@ -692,10 +724,16 @@ def _rx(pattern: str) -> re.Pattern:
 _SEEN_CHEST = _rx(rf"\b(?:{_CHEST})\b")
 # (the head word of what is described, what it looks like, what else the prompt must say: where it is seen)
 LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
-    ("lung", _rx(r"\b(?:radio)?(?:lucent|aerated|air[\s-]?filled|air[\s-]?containing)\s+(?:\w+\s+)?(?:fields?|areas?|regions?|zones?|spaces?|organs?|parts?|portions?)\b"),
+    ("lung", _rx(r"\b(?:radio)?(?:lucent|aerated|air[\s-]?filled|air[\s-]?containing|see[\s-]?through|translucent)\s+(?:\w+\s+)?"
+                 r"(?:fields?|areas?|regions?|zones?|spaces?|organs?|parts?|portions?)\b"),
      (_SEEN_CHEST,)),
+    # (an organ of breathing in everyday words: "the breathing bag", "the air organ", "the organ we breathe with")
+    ("lung", _rx(r"\b(?:breathing|air)\s+(?:organs?|bags?|sponges?|sacs?|balloons?|bellows)\b|"
+                 r"\borgans?\s+(?:that\s+)?(?:we|you|one|people|humans|it)\s+breathe\s+(?:with|through)\b"), ()),
     ("heart", _rx(r"\b(?<!insulin\s)(?<!infusion\s)(?<!balloon\s)(?<!breast\s)(?:blood[\s-]?)?pump(?:ing)?\s+(?:organ|muscle)\b|\bmuscular\s+pump\b|"
-                  r"\bfist[\s-]sized\s+(?:\w+\s+)?organ\b|\bpear[\s-]shaped\s+(?:\w+\s+)?(?:organ|pump|shadow|opacity|silhouette)\b"), (_SEEN_CHEST,)),
+                  r"\bfist[\s-]sized\s+(?:\w+\s+)?(?:organ|muscle|pump)\b|"
+                  r"\b(?:thing|organ|muscle)\s+(?:that|which)\s+(?:beats|goes\s+(?:thump|ba[\s-]?dum|lub[\s-]?dub))\b|\bthump[\s-]thump\b|"
+                  r"\bpear[\s-]shaped\s+(?:\w+\s+)?(?:organ|pump|shadow|opacity|silhouette)\b"), (_SEEN_CHEST,)),
     # the organ of the cardiothoracic ratio ("the whole organ whose width you'd compare with the chest width
     # for the cardiothoracic ratio")
     ("heart", _rx(r"\b(?:organ|shadow|silhouette)\b(?![^.;!?]*\b(?:denominator|thorax|thoracic\s+(?:width|diameter)|rib\s*cage)\b)"
@@ -704,7 +742,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("heart", _rx(r"\b(?:opacity|density|shadow|silhouette|blob)\b"),
      (_SEEN_CHEST, _rx(r"\b(?:central(?:ly)?|middle|midline|between\s+the\s+(?:two\s+)?lung(?:s|\s+fields))\b"),
       _rx(r"\b(?:diaphragm|hemidiaphragm|bulg\w*|bows?\s+out|bowing\s+out)\b"))),
-    ("clavicle", _rx(r"\bstrut(?:\s+bone)?\b|\bs[\s-]shaped\s+bone\b|"
+    ("clavicle", _rx(r"\bstrut(?:\s+bone)?\b|\bbony\s+(?:bar|rod|beam)\b|\bs[\s-]shaped\s+bone\b|"
                      r"\bbone\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+the\s+(?:sternum|breastbone|manubrium)\s+(?:and|to|with)\s+the\s+(?:\w+\s+)?shoulder\b|"
                      r"\bbone\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+the\s+(?:\w+\s+)?shoulder\s+(?:and|to|with)\s+the\s+(?:sternum|breastbone|manubrium)\b"),
      (_SEEN_CHEST,)),
@@ -715,21 +753,30 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   # ("the polypoid growth sticking out of the bowel wall in this scope image")
                   r"\bpolypoid\s+(?:[\w-]+\s+)?(?:growth|mass|lump|bump|tissue|swelling|thing|structure|projection|tumou?r)s?\b"),
      (_rx(r"\b(?:mucosa|mucosal|bowel|colon|colonic|lumen|colonoscopy|endoscopy|rectum|rectal|sigmoid|ca?ecum)\b"),)),
+    # (a raised lump by its look where the picture is from inside the bowel: "mark the raised blob of tissue" in
+    # "this picture from inside the colon", "the smooth pink bulge ... from the back-passage camera")
+    ("polyp", _rx(r"\b(?:raised|fleshy|smooth|pink|pinkish|reddish|round|rounded|mushroom[\s-]like|stalked)\s+(?:[\w-]+\s+)?"
+                  r"(?:blob|bump|knob|bulge|lump|nub|mound|swelling)s?\b"),
+     (_rx(r"\b(?:bowel|colon|colonic|gut|rectum|back[\s-]passage|colonoscop\w*|endoscop\w*)\b"),)),
     # (a lump or bump placed in the bowel: "the round lump in the bowel, make mask of it"; not "the lung
     # nodule, history of colon cancer")
-    ("polyp", _rx(r"\b(?:lump|bump|nodule)s?\s+(?:[\w-]+\s+){0,3}?(?:in|on|of|inside|within|along|from)\s+(?:the\s+|this\s+|his\s+|her\s+|my\s+)?"
+    ("polyp", _rx(r"\b(?:lump|bump|nodule|knob|blob|bulge)s?\s+(?:[\w-]+\s+){0,3}?(?:in|on|of|inside|within|along|from)\s+(?:the\s+|this\s+|his\s+|her\s+|my\s+)?"
                   r"(?:[\w-]+\s+)?(?:mucosa|bowel|colon|lumen|rectum|sigmoid|ca?ecum|gut)(?:\s+wall|\s+lining)?\b"
                   # (not an instrument's: "the bump in the colon where the clip was placed")
                   r"(?![^.;]*\b(?:clips?|scope|tip|forceps|snare|instruments?|cap)\b)"), ()),
     # an open wound by its look on a foot ("the raw pinkish crater near the heel", "the open sore on the
     # bottom of the foot")
-    ("ulcer", _rx(r"\b(?:craters?|(?:raw|open)\s+(?:\w+\s+)?(?:areas?|patch(?:es)?|spots?|sores?|bits?|crater|flesh|tissue))\b"),
+    ("ulcer", _rx(r"\b(?:craters?|(?:raw|open)\s+(?:\w+\s+)?(?:areas?|patch(?:es)?|spots?|sores?|bits?|crater|flesh|tissue))\b|"
+                  # ("where the flesh has worn right through")
+                  r"\b(?:flesh|skin|tissue)\s+(?:has\s+|had\s+|is\s+|was\s+)?(?:worn|broken|rubbed|eaten|rotted)\s+(?:right\s+|all\s+the\s+way\s+)?"
+                  r"(?:through|away|open)\b"),
      (_rx(r"\b(?:foot|feet|heel|heels|sole|soles|toes?|plantar|forefoot|midfoot|instep|ankle)\b"),)),
     # a pigmented mark on the skin by its colour ("the dark brown irregular blotch in the centre", "tache
     # pigmentée brune" as translated)
-    ("lesion", _rx(r"\b(?:dark|darker|brown|brownish|black|blackish|tan|pigmented|bluish|blue[\s-]grey|mottled)[\s,-]+"
+    ("lesion", _rx(r"\b(?:dark|darker|brown|brownish|black|blackish|tan|pigmented|bluish|blue[\s-]grey|mottled|chocolate|coffee|"
+                   r"multi-?colou?red|variegated)[\s,-]+"
                    r"(?:(?!(?:can|could|would|please|you|it|is|are|was|the|this|that|and|or|but)\b)[\w-]+[\s,-]+){0,3}?"
-                   r"(?:blotch(?:es)?|splotch(?:es)?|spots?|patch(?:es)?|stains?|smudges?|macules?)\b|"
+                   r"(?:blotch(?:es)?|splotch(?:es)?|spots?|patch(?:es)?|stains?|smudges?|macules?|islands?|blots?)\b|"
                    # (its colour after it, as the Romance languages say it: "tache pigmentée brune")
                    r"\b(?:blotch(?:es)?|splotch(?:es)?|spots?|patch(?:es)?|macules?)\s+(?:pigmented|brown)\b"),
      # (on the skin, in the magnified view, or where such a picture centres it: not "the dark spot on the liver")
@@ -758,6 +805,9 @@ LOOK_ELSE = {
                  r"moles?|lesions?|naev\w*|nev\w*|melanoma|shoes?|socks?|sandals?|boots?|straps?|tongue|mouth|elbow|arm|forearm|hand|"
                  r"fractures?|surgical|incisions?|lacerations?|cuts?|graz\w+|abrasions?|stitch\w*|sutur\w+|amputation|stump)\b"),
 }
+# what a finding may become ("the kind that can turn into bowel cancer if it is left alone"): no other finding said
+CANCER_RISK = _rx(r"\b(?:turns?|turning|develops?|developing|progress(?:es)?|grows?|becomes?|transforms?)\s+(?:in)?to\s+(?:an?\s+)?(?:\w+\s+)?"
+                  r"(?:cancer|carcinoma|malignancy|tumou?r)\b|\b(?:lead|leads|leading)\s+to\s+(?:\w+\s+)?cancer\b")
 # what an exclusion word leaves out, to the next clause ("exclude the aortic arch and the spine above it"; not
 # past "but": "not a mole but a bruise" is read by the negation's own scope)
 EXCLUDED = re.compile(r"\b(?:exclud\w*|except(?:\s+for)?|apart\s+from|omit\w*|ignor\w*|leav(?:e|ing)\s+out|disregard)"
@@ -1158,7 +1208,12 @@ ANSWER_QUESTIONS = re.compile(
     # ("Which frame of the withdrawal shows the polyp best?"; not "Which part of this frame is the polyp?")
     r"(?:what|which)\s+(?:frames?|slices?|dates?|days?|views?)\b(?![^.!?]*\b(?:outline|segment|mask|draw|trace|delineate|highlight|mark)\b)|"
     r"(?:what|which)\W+(?:\w+\W+){0,3}?(?:grade|stage|class|classification|type|kind|score|ratio|size|diagnosis|cause|percentage|"
-    r"probability|risk|name|index|capacity|volume|weight|function|purpose)\b)[^.!?]*\?", re.IGNORECASE)
+    r"probability|risk|name|index|capacity|volume|weight|function|purpose)\b|"
+    # (which side a structure is on, a patient's value: "Which side of the chest is the heart on?", "What was this
+    # patient's blood sugar when the foot sore was photographed?"; not "which is the right side lung?")
+    r"(?:what|which)\s+side\s+(?:of\s+(?:the\s+)?\w+\s+)?(?:is|are|does|do)\b|"
+    r"what\W+(?:\w+\W+){0,5}?(?:blood\s+sugar|glucose|hba1c|temperature|blood\s+pressure|pulse|heart\s+rate|age)\b)[^.!?]*\?",
+    re.IGNORECASE)
 # ... or a prompt that is one question of how a finding is doing ("is this foot wound getting better or
 # worse?") or of what a word means ("what is a melanoma?", "Qu'est-ce qu'un mélanome ?" as translated:
 # "est-ce un melanoma ?"), and nothing else
@@ -2669,9 +2724,10 @@ class PromptResolver:
                 found = Resolution(given, given, None, found.similarity, found.runner_up, tuple(sorted({found.target, *rivals})))
         if not self._named(prompt)[0] and (look := self._by_look(prompt)) is not None and (
                 found.target is None and (not found.candidates or look in found.candidates)
-                # (a twin chosen by closeness where the look says the side: "the large dark air-filled area on
-                # the left side of the image ... (the patient's side with three lobes)" is the right lung)
-                or found.target is not None and found.target != look and _sides(found.target) and _twin(found.target) == look):
+                # (a target chosen by closeness where the look says another: "the large dark air-filled area on the
+                # left side of the image ... (the patient's side with three lobes)" is the right lung, "the fist-sized
+                # muscle in the middle of the chest, leaning a little to the patient's left" the heart)
+                or found.target is not None and found.target != look):
             found = Resolution(given, look, look, found.similarity, found.runner_up)
         if found.target is None and len(found.candidates) > 1 and (asked := _kinds_said((translated, written))):
             # the kind of picture said keeps the candidates seen in such pictures ("pedunculated growth in the
@@ -2733,6 +2789,7 @@ class PromptResolver:
         # (what is left out is no rival: "the pear-shaped shadow on the diaphragm; exclude the aortic arch")
         kept = EXCLUDED.sub(" ", prompt)
         kept = " ".join(w for w, denied in zip(_words(kept), _negation_flags(kept, self._name_words)) if not denied)
+        kept = CANCER_RISK.sub(" ", kept)  # (a polyp's risk is no other finding: "the kind that can turn into bowel cancer")
         if len(heads) != 1 or LOOK_ELSE[heads[0]].search(kept):
             return None
         found = [t for t in self.targets if heads[0] in self._heads[t]]
@@ -3367,6 +3424,10 @@ class PromptResolver:
             # is, the image knows (_left_to_image), not a similarity to one phrase ("lump in the colon")
             return Resolution(prompt, prompt, None, s1, s2)
         if owner.startswith(("catalogue:", "other:")) or owner in landmarks or s1 < self.min_similarity or s1 - s2 < self.min_margin:
+            return Resolution(prompt, prompt, None, s1, s2)
+        if _sides(owner) and not _sides(prompt) and _meant_side(prompt) is None:
+            # one of a pair by closeness alone, where the prompt says no side ("the breastbone down the middle of the
+            # front of the chest" is nearer one clavicle's phrases than the other's): no side is chosen for the user
             return Resolution(prompt, prompt, None, s1, s2)
         return Resolution(prompt, owner, owner, s1, s2)
 
