@@ -2200,3 +2200,61 @@ def test_the_other_after_a_side_said_sound(lite_names):
                                ("The right lung is fine. Segment the other one.", "left lung"),
                                ("The left clavicle looks normal; outline the other clavicle.", "right clavicle"),
                                ("The right lung is fine, segment it.", "right lung")])
+
+
+def test_minilm_reads_list_51s_misses(lite_names):
+    """List 51 (requests written as data) read at first 40 of 48; decoys 45 hit 9: a form's lines, an escaped query,
+    an earlier target's field, a slash command, a call's side keyword; a target null beside exclusions, a request
+    switched off, cancelled (HL7, FHIR) or in a log, a commit message (medvlseg.prompts.fields)."""
+    _assert_reads(lite_names, [
+        ("Study: wound clinic photo\nModality: digital camera (RGB)\nTask: outline the ulcer on the sole\nNotes: pt diabetic, 64 y/o, "
+         "exclude toenails", "foot ulcer"),
+        ("GET /api/v2/segment?target=foot%20ulcer&format=png&patient_id=88213", "foot ulcer"),
+        ("task: segmentation\ntarget: ulcer  # diabetic foot, medial forefoot\nprevious_target: skin lesion\noutput: rle", "foot ulcer"),
+        ("/segment suspected melanoma --src dermoscopy_0193.jpg", "skin lesion"),
+        ("Study: CXR PA\nModality: DX\nTask: heart mask for CTR calculation\nNotes: sternal wires present, ignore", "heart"),
+        ("structure=clavicle&side=R&modality=CXR", "right clavicle"),
+        ("seg_cxr(img, 'clavicle', side='L')", "left clavicle"),
+        ("Ticket: SEG-812\nStudy: chest radiograph AP\nTask: outline the patient's left collarbone\nNotes: suspected midshaft fracture",
+         "left clavicle"),
+        # (a command line is still read by its flags)
+        ("./segment --image cxr_0087.png --target clavicle_left --laterality patient", "left clavicle")])
+    for decoy in ('{"task":"segment","target":null,"exclude":["heart","left_lung"]}',
+                  "enabled: false\ntarget: right_lung\nreason: request withdrawn by radiologist",
+                  "fix(seg): rename left_clavicle -> clavicle_left in config schema",
+                  "ORC|CA|ORD5521||SEG^CXR segmentation||||target=LEFT LUNG|status=CANCELLED",
+                  '{"resourceType":"ServiceRequest","status":"revoked","code":{"text":"Segment heart"}}',
+                  "exclude: [foot ulcer, skin lesion, polyp]\ntarget: ~",
+                  "[WARN] queue empty; last_target=right_clavicle; no pending requests",
+                  '{"task":"segment","target":"stool residue","modality":"colonoscopy","exclude":["polyp"]}'):
+        found = lite_names.resolve(decoy)
+        assert found.target is None and not found.candidates and found.refused, decoy
+
+
+def test_minilm_reads_list_52s_misses(lite_names):
+    """List 52 (targets described without their names) read at first 30 of 48 and one left to the image; decoys 46
+    hit 3: a breastbone read as one clavicle by closeness, a question of which side, a patient's blood sugar."""
+    _assert_reads(lite_names, [
+        ("the place on her foot where the flesh has worn right through, the one the district nurse dresses every week", "foot ulcer"),
+        ("the little chocolate-coloured island floating in a sea of pale skin", "skin lesion"),
+        ("the uneven, multicoloured stain on the skin that a dermatologist would score with the ABCD rule", "skin lesion"),
+        ("a small fleshy knob on the gut lining, the kind that can turn into bowel cancer if it is left alone", "polyp"),
+        ("In this picture from inside the colon, mark the raised blob of tissue, not the normal folds of the wall.", "polyp"),
+        ("the smooth pink bulge poking into the tunnel in this view from the back-passage camera", "polyp"),
+        ("the breathing bag on the viewer's left in this standard front-facing chest X-ray, which is the patient's right", "right lung"),
+        ("the dark see-through field of the chest on the side away from where the heart points, the patient's right", "right lung"),
+        ("the organ we breathe with that sits on top of the liver's dome", "right lung"),
+        ("the bigger of the two air organs, the one with a horizontal fissure as well as an oblique one", "right lung"),
+        ("the breathing sponge on the patient's left, the one that makes room for the heart with a notch", "left lung"),
+        ("the two-lobed air organ in the chest", "left lung"),
+        ("the organ we breathe with that sits above the stomach gas bubble", "left lung"),
+        ("the smaller of the two organs we breathe with, the one with the cardiac notch and the lingula", "left lung"),
+        ("the fist-sized muscle in the middle of the chest, leaning a little to the patient's left", "heart"),
+        ("the thing that goes thump-thump inside the chest; give me its silhouette on this film", "heart"),
+        ("the bony bar across the top of the chest on the side opposite the heart's bulge", "right clavicle"),
+        # (a side said is read as said, beside a trait of the other: no adjective is turned into a side)
+        ("the three-lobed respiratory organ filling the patient's right hemithorax", "right lung")])
+    for decoy in ("the breastbone down the middle of the front of the chest", "Which side of the chest is the heart on?",
+                  "What was this patient's blood sugar when the foot sore was photographed?"):
+        found = lite_names.resolve(decoy)
+        assert found.target is None and not found.candidates, decoy

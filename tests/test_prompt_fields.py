@@ -1,0 +1,67 @@
+"""A request written as data (medvlseg.prompts.fields): each form parsed by its own parser, each field read by its role."""
+
+from __future__ import annotations
+
+import pytest
+
+from medvlseg.prompts.fields import FieldReading, read_fields
+
+
+@pytest.mark.parametrize(("prompt", "sentence"), [
+    # JSON and Python literals: the asked field, its side, what is left out, where the picture comes from
+    ('{"task": "segment", "target": "right_lung"}', "segment the right lung"),
+    ("{'organ': 'clavicle', 'side': 'patient_left'}", "segment the patient's left clavicle"),
+    ('{"structure": "lung", "laterality": "image_right"}', "segment the patient's left lung"),
+    ('{"target": "stool residue", "modality": "colonoscopy", "exclude": ["polyp"]}',
+     "segment the stool residue, not the polyp, on this colonoscopy"),
+    ('{"resourceType": "ServiceRequest", "status": "active", "code": {"text": "Segment heart"}}', "Segment heart"),
+    # a query string, its escapes undone
+    ("GET /api/v2/segment?target=foot%20ulcer&format=png&patient_id=88213", "segment the foot ulcer"),
+    ("structure=clavicle&side=R&modality=CXR", "segment the patient's right clavicle, on this cxr"),
+    # form or YAML lines: a task said as a sentence, an earlier target and a comment no part of it, notes unread
+    ("Study: wound clinic photo\nModality: digital camera (RGB)\nTask: outline the ulcer on the sole\nNotes: pt diabetic, exclude toenails",
+     "outline the ulcer on the sole, on this wound clinic photo"),
+    ("task: segmentation\ntarget: ulcer  # diabetic foot\nprevious_target: skin lesion\noutput: rle", "segment the ulcer"),
+    ("Study: CXR PA\nTask: heart mask for CTR calculation\nNotes: sternal wires present, ignore",
+     "segment the heart mask for CTR calculation, on this CXR PA"),
+    # a call: its strings by position and its keywords
+    ("seg_cxr(img, 'clavicle', side='L')", "segment the patient's left clavicle"),
+    ('mask = model.predict(img, text="left lung")', "segment the left lung"),
+    # a slash command: its words before the flags
+    ("/segment suspected melanoma --src dermoscopy_0193.jpg", "segment suspected melanoma"),
+])
+def test_a_request_written_as_data_is_read_as_its_sentence(prompt, sentence):
+    assert read_fields(prompt) == FieldReading(sentence)
+
+
+@pytest.mark.parametrize(("prompt", "why"), [
+    ('{"task": "segment", "target": null, "exclude": ["heart", "left_lung"]}', "no target"),
+    ("exclude: [foot ulcer, skin lesion, polyp]\ntarget: ~", "no target"),
+    ("enabled: false\ntarget: right_lung\nreason: request withdrawn by radiologist", "switched off"),
+    ('{"resourceType": "ServiceRequest", "status": "revoked", "code": {"text": "Segment heart"}}', "no longer stands"),
+    ("ORC|CA|ORD5521||SEG^CXR segmentation||||target=LEFT LUNG|status=CANCELLED", "control code 'CA'"),
+    ('{"target": "polyp", "dry_run": true}', "dry run"),
+    ("Ticket #9921\nStudy: foot photo\nTask: grade the wound (Wagner scale)\nNotes: no outline required", "task 'grade"),
+    ("classify_lesion(img, 'mole')", "asks for no mask"),
+    ("[WARN] queue empty; last_target=right_clavicle; no pending requests", "log line"),
+    ("fix(seg): rename left_clavicle -> clavicle_left in config schema", "commit message"),
+])
+def test_fields_that_ask_for_no_mask_say_why(prompt, why):
+    found = read_fields(prompt)
+    assert found is not None and found.sentence is None and why in found.refusal, found
+
+
+@pytest.mark.parametrize("prompt", [
+    "segment the left lung", "Task: segment the polyp", "ratio=0.5, segment the heart", "{not json at all",
+    "./segment --image cxr_0087.png --target clavicle_left --laterality patient",  # (a command line: the resolver's own reading)
+    "{'a': __import__('os').system('echo unsafe')}",  # (never evaluated: no literal, no fields)
+])
+def test_anything_else_is_left_to_the_resolver(prompt):
+    assert read_fields(prompt) is None
+
+
+def test_a_call_is_parsed_never_run(tmp_path):
+    marker = tmp_path / "ran"
+    read_fields(f"open({str(marker)!r}, 'w')")
+    read_fields(f"{{'x': open({str(marker)!r}, 'w')}}")
+    assert not marker.exists()
