@@ -64,7 +64,10 @@ OTHER_TASKS = frozenset({"classify", "classification", "classifier", "count", "c
 DRAWING = re.compile(r"^(?:seg|segment\w*|mask\w*|outline\w*|delineat\w*|contour\w*|trace|draw|annotat\w*|label\w*|highlight|"
                      r"find|locate|show|detect\w*|predict\w*|infer\w*|run|get|extract|roi|binary)$", re.IGNORECASE)
 # a commit message or a changelog line ("fix(seg): rename left_clavicle -> clavicle_left in config schema")
-COMMIT = re.compile(r"^\s*(?:fix|feat|chore|refactor|docs|test|tests|build|ci|perf|style|revert)(?:\([\w./-]+\))?!?:\s", re.IGNORECASE)
+# (written as commits are, lower case, with a scope or a type no request opens with: not "Fix: segment the right lung",
+# "test: segment the polyp")
+COMMIT = re.compile(r"^\s*(?:(?:fix|feat|chore|refactor|docs|test|tests|build|ci|perf|style|revert)\([\w./-]+\)|"
+                    r"feat|chore|refactor|perf|revert)!?:\s(?!\s*(?:seg|segment|outline|mask|trace|draw|delineate|contour)\b)")
 # a log line ("[WARN] queue empty; last_target=right_clavicle; no pending requests")
 LOG_LINE = re.compile(r"^\s*(?:\d{4}-\d\d-\d\d[T ][\d:.,]+\S*\s+)?\[?(?:DEBUG|INFO|WARN|WARNING|ERROR|CRITICAL|FATAL|TRACE)\]?[\s:]",
                       re.IGNORECASE)
@@ -146,6 +149,8 @@ def _parsed(text: str) -> list[tuple[list[str], Any]] | None:
         return [(_key_words(k), v) for k, v in urllib.parse.parse_qsl(query.split()[0], keep_blank_values=True)]
     lines = [ln for ln in s.splitlines() if ln.strip()]
     if len(lines) >= 2:
+        if any(ln[:1].isspace() for ln in lines[1:]):
+            return None  # (nested fields, "target:\n  name: heart": read as written)
         matched = [FORM_LINE.match(re.sub(r"\s+#\s.*$", "", ln)) for ln in lines]
         if sum(m is not None for m in matched) >= 2 and all(m is not None for m in matched[1:]):
             return [(_key_words(m.group(1)), m.group(2)) for m in matched if m is not None]
@@ -182,8 +187,10 @@ def read_fields(text: str) -> FieldReading | None:
         return FieldReading(None, "the prompt is a commit message, not a request")
     if (slash := SLASH_COMMAND.match(text)) and DRAWING.match(slash.group(1)):
         # (its words before the flags are what is asked; a command with flags alone is read as a command line)
+        side = re.search(r"\s--(?:side|laterality|lat)[\s=]+(\S+)", " " + slash.group(2))
         rest = re.sub(r"\s--?[A-Za-z][\w-]*(?:[\s=]+(?!--?[A-Za-z])\S+)?", " ", " " + slash.group(2)).split()
-        return FieldReading(f"segment {' '.join(rest)}") if rest else None
+        said = _side(side.group(1)) if side else None
+        return FieldReading(f"segment {'the patient' + chr(39) + 's ' + said + ' ' if said else ''}{' '.join(rest)}") if rest else None
     fields = _parsed(text)
     if not fields:
         return None
@@ -196,11 +203,16 @@ def read_fields(text: str) -> FieldReading | None:
         said = " ".join(str(v) for v in (value if isinstance(value, (list, tuple)) else [value]) if v is not None)
         if words == ["order", "control"] and str(value).upper() in HL7_ENDED:
             return FieldReading(None, f"the order's control code '{value}' ends it")
-        if set(words) & SWITCH_KEYS and (value is False or str(value).strip().lower() in FALSES):
+        if "dry" in words or "dryrun" in words:
+            if value is True or str(value).strip().lower() in TRUES:
+                return FieldReading(None, "the request is a dry run: no mask is made")
+            continue
+        # (the request's own switch, never one of its options': "run_id: 0", "active_learning: false")
+        if len(words) == 1 and leaf in SWITCH_KEYS and (value is False or str(value).strip().lower() in FALSES):
             return FieldReading(None, f"the request is switched off ('{' '.join(words)}: {value}')")
-        if set(words) & DRY_KEYS and (value is True or str(value).strip().lower() in TRUES):
-            return FieldReading(None, "the request is a dry run: no mask is made")
-        if (leaf in STATE_KEYS or leaf in {"reason", "log"}) and WITHDRAWN.search(said):
+        if len(words) == 1 and (leaf in STATE_KEYS and WITHDRAWN.search(said) and not re.search(r"\bnot\b", said, re.IGNORECASE)
+                                or leaf == "reason" and re.match(r"\s*(?:the\s+)?(?:request|order|study)?\s*(?:was\s+|has\s+been\s+)?"
+                                                                 + WITHDRAWN.pattern, said, re.IGNORECASE)):
             return FieldReading(None, f"the request no longer stands ('{said}')")
         if set(words) & PAST_KEYS or leaf == "log":
             continue  # (what was asked before, a log's message: no part of this request)

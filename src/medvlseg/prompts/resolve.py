@@ -308,8 +308,8 @@ LUNG_SIDES = [(re.compile(p, re.IGNORECASE), side) for p, side in (
     (r"\b(?:with|has|having|and)\s+(?:a|the|its)\s+(?:cardiac\s+notch|lingula)(?:\s+and\s+(?:the\s+)?(?:lingula|cardiac\s+notch))?", "left"),
     (r"\b(?:that\s+|which\s+)?(?:sits|lies|rests|is)?\s*(?:on\s+top\s+of|above|over|atop)\s+the\s+liver(?:['\u2019]s)?(?:\s+(?:dome|shadow))?", "right"),
     (r"\b(?:that\s+|which\s+)?(?:sits|lies|rests|is)?\s*(?:on\s+top\s+of|above|over|atop)\s+the\s+(?:stomach|gastric)(?:\s+(?:gas|air))?\s+bubble", "left"),
-    (r"\bthe\s+(?:bigger|larger)\s+of\s+the\s+two\b", "right"),
-    (r"\bthe\s+smaller\s+of\s+the\s+two\b", "left"))]
+    (r"\bthe\s+(?:bigger|larger)\s+of\s+the\s+two\b(?=\s+(?:lungs|air\s+organs|breathing\s+organs|organs\s+we\s+breathe))", "right"),
+    (r"\bthe\s+smaller\s+of\s+the\s+two\b(?=\s+(?:lungs|air\s+organs|breathing\s+organs|organs\s+we\s+breathe))", "left"))]
 # ... or said before its noun ("the two-lobed air organ", "the trilobed lung")
 LUNG_SIDE_WORDS = [(re.compile(p, re.IGNORECASE), side) for p, side in (
     (r"\b(?:three|3)[\s-]lobed\b|\btri-?lobed\b", "right"), (r"\b(?:two|2)[\s-]lobed\b|\bbi-?lobed\b", "left"))]
@@ -317,8 +317,11 @@ LUNG_SIDE_WORDS = [(re.compile(p, re.IGNORECASE), side) for p, side in (
 
 def _lung_sides(text: str) -> str:
     """``text`` with a lung's side said by its anatomy (:data:`LUNG_SIDES`) said as the patient's side."""
-    if not _LUNGISH.search(text):
-        return text
+    landmarks_out = text
+    for pattern, _ in LUNG_SIDES:
+        landmarks_out = pattern.sub(" ", landmarks_out)
+    if not _LUNGISH.search(text) or LOOK_ELSE["lung"].search(landmarks_out) or _sides(text):
+        return text  # (a finding in a lung, "the pneumonia in the lung with the horizontal fissure"; a side said as said)
     for pattern, side in LUNG_SIDES:
         text = pattern.sub(f" on the patient's {side} side", text)
     if not _sides(text):  # (a side said is read as said: "the three-lobed respiratory organ filling the patient's right hemithorax")
@@ -728,8 +731,8 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                  r"(?:fields?|areas?|regions?|zones?|spaces?|organs?|parts?|portions?)\b"),
      (_SEEN_CHEST,)),
     # (an organ of breathing in everyday words: "the breathing bag", "the air organ", "the organ we breathe with")
-    ("lung", _rx(r"\b(?:breathing|air)\s+(?:organs?|bags?|sponges?|sacs?|balloons?|bellows)\b|"
-                 r"\borgans?\s+(?:that\s+)?(?:we|you|one|people|humans|it)\s+breathe\s+(?:with|through)\b"), ()),
+    ("lung", _rx(r"\b(?:breathing|air)\s+(?:organs?|bags?|sponges?|sacs?|balloons?|bellows)\b"), (_SEEN_CHEST,)),
+    ("lung", _rx(r"\borgans?\s+(?:that\s+)?(?:we|you|one|people|humans|it)\s+breathe\s+(?:with|through)\b"), ()),
     ("heart", _rx(r"\b(?<!insulin\s)(?<!infusion\s)(?<!balloon\s)(?<!breast\s)(?:blood[\s-]?)?pump(?:ing)?\s+(?:organ|muscle)\b|\bmuscular\s+pump\b|"
                   r"\bfist[\s-]sized\s+(?:\w+\s+)?(?:organ|muscle|pump)\b|"
                   r"\b(?:thing|organ|muscle)\s+(?:that|which)\s+(?:beats|goes\s+(?:thump|ba[\s-]?dum|lub[\s-]?dub))\b|\bthump[\s-]thump\b|"
@@ -773,7 +776,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_rx(r"\b(?:foot|feet|heel|heels|sole|soles|toes?|plantar|forefoot|midfoot|instep|ankle)\b"),)),
     # a pigmented mark on the skin by its colour ("the dark brown irregular blotch in the centre", "tache
     # pigmentée brune" as translated)
-    ("lesion", _rx(r"\b(?:dark|darker|brown|brownish|black|blackish|tan|pigmented|bluish|blue[\s-]grey|mottled|chocolate|coffee|"
+    ("lesion", _rx(r"\b(?:dark|darker|brown|brownish|black|blackish|tan|pigmented|bluish|blue[\s-]grey|mottled|chocolate|"
                    r"multi-?colou?red|variegated)[\s,-]+"
                    r"(?:(?!(?:can|could|would|please|you|it|is|are|was|the|this|that|and|or|but)\b)[\w-]+[\s,-]+){0,3}?"
                    r"(?:blotch(?:es)?|splotch(?:es)?|spots?|patch(?:es)?|stains?|smudges?|macules?|islands?|blots?)\b|"
@@ -791,15 +794,15 @@ _CHEST_ELSE = (r"pneumothora\w*|effusions?|nodules?|mass(?:es)?|consolidation|pn
 LOOK_ELSE = {
     # (free air under the diaphragm; a retrocardiac opacity, the aortic knuckle)
     "lung": _rx(rf"\b(?:{_CHEST_ELSE}|pneumoperitoneum|free\s+air|bowel|(?:under|beneath|below)\s+the\s+(?:\w+\s+)?(?:hemi)?diaphragm)\b"),
-    "heart": _rx(rf"\b(?:{_CHEST_ELSE}|behind|retrocardiac|aort\w*|knuckle|knob)\b"),
-    "clavicle": _rx(rf"\b(?:{_CHEST_ELSE})\b"),
+    "heart": _rx(rf"\b(?:{_CHEST_ELSE}|behind|retrocardiac|aort\w*|knuckle|knob|monitor|trace|ventric\w*|atri\w*|valves?)\b"),
+    "clavicle": _rx(rf"\b(?:{_CHEST_ELSE}|(?<!first\s)(?<!upper\s)ribs?)\b"),
     "polyp": _rx(r"\b(?:hernia|diverticul\w*|ha?emorrhoids?|lipomas?|stomach|gastric|duoden\w*|nasal|tube|stool|faeces|feces|fa?ecal|poos?|poop|debris|residue|food|bubbles?|"
-                 r"neck|breast|skin|scalp|lymph|thyroid|liver|kidney|lungs?|pulmonary|prostat\w*|ovar\w*|carcinoid|small\s+bowel|cancer)\b"),
+                 r"neck|breast|skin|scalp|lymph|thyroid|liver|kidney|lungs?|pulmonary|prostat\w*|ovar\w*|carcinoid|small\s+bowel|cancer|valves?|gums?|abdominal|appendix|appendiceal|bladder|tags?|anal|anus)\b"),
     # (a dark mark on another picture, or on the skin but not the mole's: ink, a ruler, a bruise, a wound, a burn)
     "lesion": _rx(r"\b(?:lungs?|x[\s-]?rays?|films?|radiographs?|cxr|heart|clavicles?|ribs?|bowel|colon\w*|mucosa\w*|polyps?|stool|"
                   r"blood|bleed\w*|foot|feet|heel|toes?|toenails?|sole|ulcers?|wounds?|rulers?|ink|pens?|markers?|dyes?|iodine|nitrate|"
                   r"bubbles?|glare|reflections?|nails?|dirt|bruis\w*|ha?ematomas?|scabs?|tattoos?|necro\w*|gangren\w*|eschar|\w*burns?|"
-                  r"bites?|ticks?|insects?|eyes?|retina\w*|tongue|teeth|tooth|mouth|gums?|liver|kidneys?|brain)\b"),
+                  r"bites?|ticks?|insects?|eyes?|retina\w*|tongue|teeth|tooth|mouth|gums?|liver|kidneys?|brain|lens|glass)\b"),
     # (a burn, a bite, a blister, the skin of a foot that is no wound)
     "ulcer": _rx(r"\b(?:burns?|bites?|blisters?|callus\w*|corns?|bunions?|warts?|nails?|toenails?|fungal|athlete|scars?|bruis\w*|rash\w*|"
                  r"moles?|lesions?|naev\w*|nev\w*|melanoma|shoes?|socks?|sandals?|boots?|straps?|tongue|mouth|elbow|arm|forearm|hand|"
@@ -1211,8 +1214,9 @@ ANSWER_QUESTIONS = re.compile(
     r"probability|risk|name|index|capacity|volume|weight|function|purpose)\b|"
     # (which side a structure is on, a patient's value: "Which side of the chest is the heart on?", "What was this
     # patient's blood sugar when the foot sore was photographed?"; not "which is the right side lung?")
-    r"(?:what|which)\s+side\s+(?:of\s+(?:the\s+)?\w+\s+)?(?:is|are|does|do)\b|"
-    r"what\W+(?:\w+\W+){0,5}?(?:blood\s+sugar|glucose|hba1c|temperature|blood\s+pressure|pulse|heart\s+rate|age)\b)[^.!?]*\?",
+    r"(?:(?:what|which)\s+side\s+(?:of\s+(?:the\s+)?\w+\s+)?(?:is|are|does|do)\b|"
+    r"what\W+(?:\w+\W+){0,5}?(?:blood\s+sugar|glucose|hba1c|temperature|blood\s+pressure|pulse|heart\s+rate|age)\b)"
+    r"(?![^.!?]*\b(?:outline|segment|mask|draw|trace|delineate|highlight|mark|contour)\b))[^.!?]*\?",
     re.IGNORECASE)
 # ... or a prompt that is one question of how a finding is doing ("is this foot wound getting better or
 # worse?") or of what a word means ("what is a melanoma?", "Qu'est-ce qu'un mélanome ?" as translated:
@@ -2727,7 +2731,8 @@ class PromptResolver:
                 # (a target chosen by closeness where the look says another: "the large dark air-filled area on the
                 # left side of the image ... (the patient's side with three lobes)" is the right lung, "the fist-sized
                 # muscle in the middle of the chest, leaning a little to the patient's left" the heart)
-                or found.target is not None and found.target != look):
+                or found.target is not None and found.target != look and (_sides(found.target) and _twin(found.target) == look
+                                                                           or self._look_leads(prompt, look))):
             found = Resolution(given, look, look, found.similarity, found.runner_up)
         if found.target is None and len(found.candidates) > 1 and (asked := _kinds_said((translated, written))):
             # the kind of picture said keeps the candidates seen in such pictures ("pedunculated growth in the
@@ -2797,6 +2802,13 @@ class PromptResolver:
             side = _meant_side(prompt)
             found = [t for t in found if _sides(t) == {side}]
         return found[0] if len(found) == 1 else None
+
+    def _look_leads(self, prompt: str, look: str) -> bool:
+        """The look of ``look`` is what ``prompt`` opens with, no landmark ("the fist-sized muscle in the middle of the
+        chest, leaning ... to the patient's left"; not "the bone on the patient's left above the thing that beats")."""
+        starts = [m.start() for h, pattern, _ in LOOKS if h in self._heads[look] for m in pattern.finditer(prompt)]
+        return bool(starts) and not re.search(r"\b(?:above|below|under|over|beside|near|next|behind|across|from|to|of|on|in|at|by|"
+                                              r"with|beneath|between)\b", prompt[: min(starts)], re.IGNORECASE)
 
     def _shown_on(self, target: str, kinds: Collection[str]) -> bool:
         """The record says ``target`` was trained on a kind of picture compatible with one of ``kinds``."""
