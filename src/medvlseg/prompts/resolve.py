@@ -2676,6 +2676,10 @@ class PromptResolver:
             if fielded.refusal is not None:
                 return Resolution(given, given, None, refused=True, reason=fielded.refusal)
             found = self._resolve(fielded.sentence)
+            if found.target is None and not found.refused and not found.candidates and len(named := self._named(fielded.sentence)[0]) == 1:
+                # (a sentence that names its target passes on as written, but the data it was read from is no sentence:
+                # the model is given the target)
+                return Resolution(given, *named, *named)
             return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == fielded.sentence else found.model_prompt)
         translated = _translate(given)
         written = self._written(translated)  # (its shorthand and slips read: "count the polyps, then segmnt them")
