@@ -203,7 +203,7 @@ def read_fields(text: str) -> FieldReading | None:
         said = " ".join(str(v) for v in (value if isinstance(value, (list, tuple)) else [value]) if v is not None)
         if words == ["order", "control"] and str(value).upper() in HL7_ENDED:
             return FieldReading(None, f"the order's control code '{value}' ends it")
-        if "dry" in words or "dryrun" in words:
+        if set(words) & DRY_KEYS:  # ("dry_run": true is no request; false asks for a real run)
             if value is True or str(value).strip().lower() in TRUES:
                 return FieldReading(None, "the request is a dry run: no mask is made")
             continue
