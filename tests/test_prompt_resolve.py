@@ -2258,3 +2258,10 @@ def test_minilm_reads_list_52s_misses(lite_names):
                   "What was this patient's blood sugar when the foot sore was photographed?"):
         found = lite_names.resolve(decoy)
         assert found.target is None and not found.candidates, decoy
+
+
+def test_a_pair_with_one_side_taken_away(lite_names):
+    """(list 53) a pair with one side taken away, said as the whole prompt, is the other side."""
+    _assert_reads(lite_names, [("Lungs minus left.", "right lung"), ("Lungs, all but the right one.", "left lung"),
+                               ("Clavicles minus left.", "right clavicle"), ("Clavicles, other than the right one.", "left clavicle"),
+                               ("the collarbones except the patient's left", "right clavicle")])

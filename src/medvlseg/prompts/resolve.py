@@ -294,6 +294,12 @@ CONTEXT = re.compile(r"\b(?:in|on|from|of|at|during)\s+(?:this|the|a|an|that)\s+
 HEART_SIDE = re.compile(r"\b(?:the\s+)?side\s+(?:that\s+|where\s+)?the\s+heart(?:['\u2019]s)?(?:\s+apex)?\s+"
                         r"(?:points?|lies|sits|leans|bulges|is)(?:\s+(?:to|towards?|into|on))?\b"
                         r"(?!\s+(?:not|never|pushed|displaced|shifted|away)\b)", re.IGNORECASE)
+# a pair with one side taken away, as the whole prompt ("Lungs minus left.", "Clavicles, other than the right one."):
+# the other side
+PAIR_NOUNS = {"lungs": "lung", "clavicles": "clavicle", "collarbones": "clavicle"}
+PAIR_BUT_ONE = re.compile(r"^\s*(?:the\s+)?(lungs|clavicles|collarbones)[\s,:]+(?:minus|all\s+but|other\s+than|except(?:\s+for)?|but\s+not|without|"
+                          r"apart\s+from|save\s+for)\s+(?:the\s+)?(?:patient['\u2019]s\s+)?(left|right)(?:\s+(?:one|lung|clavicle|collarbone))?"
+                          r"\s*[.!]?\s*$", re.IGNORECASE)
 # ... and the side away from it the patient's right ("the side away from where the heart points", "the side
 # opposite the heart's bulge")
 HEART_AWAY = re.compile(r"\b(?:the\s+)?side\s+(?:(?:that\s+is\s+)?away\s+from|opposite(?:\s+to)?|across\s+from)\s+(?:where\s+)?the\s+heart"
@@ -515,6 +521,7 @@ def _expand(text: str) -> str:
     text = re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
     text = re.sub(r"\bpts?['\u2019]s?(?=\s|[,.;:!?)]|$)", "patient's", text, flags=re.IGNORECASE)  # "(pt's left)"
     text = re.sub(r"\b(collar)[\s-]+(bones?)\b", r"\1\2", text, flags=re.IGNORECASE)  # one word, as the catalogue's heads
+    text = PAIR_BUT_ONE.sub(lambda m: f"the patient's {OTHER_SIDE[m.group(2).lower()]} {PAIR_NOUNS[m.group(1).lower()]}", text)
     text = HEART_SIDE.sub("the patient's left side", HEART_AWAY.sub("the patient's right side", text))
     text = _lung_sides(text)
     # what is set aside ("never mind the lesion", "leave the cardiac silhouette alone", "leave the
