@@ -135,6 +135,7 @@ import torch
 import yaml
 
 from ..data.modality import canonical, compatible, kinds_in_prompt, kinds_of, without_kinds
+from .exclusions import asks_no_mask, kept_targets, rewrite as _exclusions_read
 from .fields import read_fields
 from .attributes import (COLOR_PALETTE, GREY_WORDS, LOCATIONS, MANY_WORD, NUMBER_WORDS, SHAPES, SIZE_CLASSES, TargetCatalog,
                          load_targets, pluralize)
@@ -207,6 +208,7 @@ RELATIONS = {**dict.fromkeys(("lateral", "medial", "superior", "inferior", "ante
 # what a correction puts first and takes back ("not the whole heel, just the open ulcer sitting on it")
 NOT_THIS_BUT = re.compile(r"^\s*(?:no\s*,?\s+)?not\s+(?:the|a|an|this|that|my|his|her|its)\b[^,;.!?]{0,50},\s*(?:(?:but|rather)\s+)?"
                           r"(?=(?:the|a|an|this|that|my|his|her|its|just|only)\b)(?!the\s+(?:other|opposite)\b)", re.IGNORECASE)
+PART_NOUNS = frozenset(w for w, then in RELATIONS.items() if then == "of" and w not in ("apart", "instead"))
 BOUNDS = frozenset({"bounded", "bordered", "delimited", "enclosed", "framed", "limited"})
 # a landmark phrase runs this many words at most, and ends at a punctuation mark or a new clause
 # ("..., which", "... where"): "the heart, between the two lungs" names the heart
@@ -546,6 +548,7 @@ def _expand(text: str) -> str:
     text = re.sub(r"\bleav(?:e|ing)\s+((?:(?!\b(?:in|but)\b)[^,;.:!?]){1,30}?\band\s+(?:the\s+|its\s+|their\s+)?[\w-]+(?:\s+[\w-]+)?)\s+"
                   r"(?:alone|out)\b(?=\s*(?:$|[,;.:!?)]|\s+(?:please|pls|thanks|too|entirely|completely|of\s+(?:it|this|that|the\s+mask)\b)))",
                   r"disregard \1", text, flags=re.IGNORECASE)
+    text = _exclusions_read(text)  # "don't not include the heart", "save for the open sore, leave everything out"
     return text if values is text else _side_first(text)  # fields: "lung R" -> "lung right" -> "right lung"
 
 
@@ -2375,6 +2378,9 @@ class PromptResolver:
         self._vague = {t: {w for v in catalog.targets[catalog.aliases.get(t, t)].vague_words for w in (v, pluralize(v))}
                        for t in self.targets if catalog.aliases.get(t, t) in catalog.targets}
         self._vague_words = frozenset().union(*self._vague.values())
+        # a target's head word that is another's everyday word ("lesion": a polyp on a colonoscopy frame)
+        self._ambiguous_heads = frozenset(w for t, ws in self._heads.items() for w in ws
+                                          if any(w in v for u, v in self._vague.items() if u != t))
         # the words that speak of one target and of no other (its twin on the other side aside), and
         # are no everyday word ("paris", "sigmoid", "naevus", "plantar"): the context a prompt gives
         unsided = {t: tuple(w for w in _words(t) if w not in SIDE_WORDS) for t in self.targets}
@@ -2690,6 +2696,34 @@ class PromptResolver:
             return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == fielded.sentence else found.model_prompt)
         translated = _translate(given)
         written = self._written(translated)  # (its shorthand and slips read: "count the polyps, then segmnt them")
+        return self._kept(given, written, self._resolve_written(given, translated, written))
+
+    def _kept(self, given: str, written: str, found: Resolution) -> Resolution:
+        """``found``, or what the prompt asks for once what it leaves out is taken away (:mod:`.exclusions`),
+        where ``found`` is nothing, a target the prompt leaves out, or a refusal for no reason of its own of a
+        name said alone ("Not the left lung - the right."): "Without the heart, the clavicles or the left lung:
+        the patient's right lung" (not the left lung); "The collarbone that isn't the left one". Several
+        targets so left ("Lungs minus heart") are refused, as is a prompt that leaves out each target it names."""
+        kept = kept_targets(written, self._heads, self._ambiguous_heads, LANDMARK_WORDS, PART_NOUNS)
+        if kept is None or asks_no_mask(kept.asking) or found.target is not None and found.target not in kept.asked | kept.left_out:
+            return found  # (a target the rules chose where the words name another: the rules know the picture)
+        if len(kept.asked) > 1:
+            return found if found.refused else Resolution(
+                given, given, None, found.similarity, found.runner_up, refused=True,
+                reason="the prompt asks for several targets as one mask, or for what lies between them; ask for each")
+        if len(kept.asked) == 1:
+            (target,) = kept.asked
+            if found.target == target or found.refused and (found.reason is not None or not kept.said_alone) \
+                    or found.target is None and found.candidates and target not in found.candidates:
+                return found
+            return Resolution(given, target, target, found.similarity, found.runner_up)
+        if found.target is not None:  # (one it leaves out)
+            return Resolution(given, given, None, found.similarity, found.runner_up, refused=True,
+                              reason="the prompt leaves out every target it names")
+        return found
+
+    def _resolve_written(self, given: str, translated: str, written: str) -> Resolution:
+        """The rules' reading of ``given``, translated and written out (:meth:`_written`)."""
         retracted = _retracted(written, self._naming)
         corrected = [m for m in CORRECTIONS.finditer(written) if not _apology(m)]
         # (a side dictated as its sound-alike is no other task: "write clavicle please, the patient's right")
