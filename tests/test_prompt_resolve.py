@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import zlib
+from collections.abc import Sequence
 
 import pytest
 import torch
@@ -31,6 +32,13 @@ def _assert_reads(r: PromptResolver, cases: list[tuple[str, str]]) -> None:
     """Each prompt of ``cases`` resolves to its target."""
     for prompt, target in cases:
         assert r.resolve(prompt).target == target, prompt
+
+
+def _assert_no_target(r: PromptResolver, prompts: Sequence[str], refused: bool = False) -> None:
+    """No prompt of ``prompts`` resolves to a target or leaves one to the image; each is refused, where ``refused``."""
+    for prompt in prompts:
+        found = r.resolve(prompt)
+        assert found.target is None and not found.candidates and (found.refused or not refused), prompt
 
 
 def _assert_refused(r: PromptResolver, prompt: str) -> None:
@@ -779,11 +787,9 @@ def test_minilm_reads_pronouns_questions_and_what_a_clause_says_else(lite_names)
     # a word several findings go by is the image's to decide, not one phrase's ("a lump": "lump in the colon")
     lump = r.resolve("a lump")
     assert lump.target is None and set(lump.candidates) == {"polyp", "skin lesion"}
-    for decoy in ("the shiny white glare spots from the dermatoscope light",
-                  "the bump on the upper left edge of the mediastinum – the aortic knob, not the heart",
-                  "the round shadows of the breasts over the lower parts of both lungs"):
-        found = r.resolve(decoy)
-        assert found.target is None and not found.candidates, decoy
+    _assert_no_target(r, ("the shiny white glare spots from the dermatoscope light",
+                          "the bump on the upper left edge of the mediastinum – the aortic knob, not the heart",
+                          "the round shadows of the breasts over the lower parts of both lungs"))
 
 
 def test_clause_marks_determiners_and_places_after_two_words():
@@ -1865,14 +1871,12 @@ def test_minilm_reads_list_44s_misses(lite_names):
         ("tache pigmentée brune au centre de l'image dermoscopique, contourez-la", "skin lesion"),
         ("mancha marrón oscura en el centro, segméntala", "skin lesion"),
         ("dunkelbrauner Fleck in der Mitte, bitte segmentieren", "skin lesion")])
-    for decoy in ("how deep is this foot ulcer in millimetres? just give me a number", "is this foot wound infected or not?",
-                  # a dark mark that is another thing, or on another picture, or only near the mole
-                  "the brown ruler marks at the edge of the dermoscopy image",
-                  "mark the brown globules at the periphery of the nevus", "a fleck of dark paint on the canvas",
-                  "Apart from the ulcer there's a brownish dry patch on top of the foot. Could you outline only that patch?",
-                  "what is the cardiothoracic ratio of this film?"):
-        found = r.resolve(decoy)
-        assert found.target is None and not found.candidates, decoy
+    _assert_no_target(r, ("how deep is this foot ulcer in millimetres? just give me a number", "is this foot wound infected or not?",
+                          # a dark mark that is another thing, or on another picture, or only near the mole
+                          "the brown ruler marks at the edge of the dermoscopy image",
+                          "mark the brown globules at the periphery of the nevus", "a fleck of dark paint on the canvas",
+                          "Apart from the ulcer there's a brownish dry patch on top of the foot. Could you outline only that patch?",
+                          "what is the cardiothoracic ratio of this film?"))
     # a look with another structure said and kept is still left alone; "and" before a verb ends what is left out
     assert r.resolve("Outline the dense shadow between the lungs behind the heart on the chest film").target is None
     from medvlseg.prompts.resolve import _expand
@@ -1924,16 +1928,14 @@ def test_minilm_reads_list_45s_misses(lite_names):
         ("Handover: left clavicle masks are done. Now the other one please", "right clavicle"),
         # a quote that holds the only request is kept
         ("> Shall I outline the heart on this film? / yes please", "heart")])
-    for decoy in ("User: can you outline the ulcer? Assistant: Sure. User: actually never mind, don't run anything.",
-                  "You did the polyp in the previous frame; this one has no polyp, skip it.",
-                  "Same as yesterday but different: yesterday the heart, today the pleural effusion at the right base.",
-                  "> Can you mask the foot ulcer? / Forget the ulcer, I need the callus around it outlined.",
-                  "User: is it melanoma or a benign nevus? Assistant: I can segment the lesion. User: no, I just want the diagnosis.",
-                  "I was going to ask for the left clavicle but this film is cropped and the clavicles aren't in it; skip it.",
-                  "Right lung? No. Left lung? No. Just the thoracic spine on this film please.",
-                  "Annotator note: please check my left clavicle mask and send me a written QC score, no new masks."):
-        found = r.resolve(decoy)
-        assert found.target is None and not found.candidates, decoy
+    _assert_no_target(r, ("User: can you outline the ulcer? Assistant: Sure. User: actually never mind, don't run anything.",
+                          "You did the polyp in the previous frame; this one has no polyp, skip it.",
+                          "Same as yesterday but different: yesterday the heart, today the pleural effusion at the right base.",
+                          "> Can you mask the foot ulcer? / Forget the ulcer, I need the callus around it outlined.",
+                          "User: is it melanoma or a benign nevus? Assistant: I can segment the lesion. User: no, I just want the diagnosis.",
+                          "I was going to ask for the left clavicle but this film is cropped and the clavicles aren't in it; skip it.",
+                          "Right lung? No. Left lung? No. Just the thoracic spine on this film please.",
+                          "Annotator note: please check my left clavicle mask and send me a written QC score, no new masks."))
     # the review of those rules: "done", "later", "X? No" and "earlier" inside the request itself are no history
     _assert_reads(r, [("I want the heart segmentation done", "heart"), ("Get the polyp done please", "polyp"),
                       ("Once the left lung is done, do the heart", "left lung"), ("The heart is ready to be segmented", "heart"),
@@ -1968,15 +1970,13 @@ def test_minilm_reads_list_46s_misses(lite_names):
         # typed words that only look spoken stay words
         ("segment the polyp in the colon", "polyp"), ("is there a polyp in the sigmoid", "polyp"),
         ("could you outline the left lung", "left lung")])
-    for decoy in ("how big is the foot ulcer in centimetres roughly", "segment the foot ulcer no wait cancel that forget it",
-                  "um is this mole benign or malignant", "segment the skin lesion actually never mind scrap that whole thing",
-                  "is this polyp adenomatous or hyperplastic", "segment the pollup no hold on delete that we're done",
-                  "what is the volume of the write lung", "segment the right lung no cancel cancel stop dictation",
-                  "is there a pneumothorax in the left lung", "segment the hart um actually forget it nothing for now",
-                  "äh wie groß ist das Herz auf diesem Röntgenbild", "is the right clavical fractured",
-                  "measure the length of the left collarbone"):
-        found = r.resolve(decoy)
-        assert found.target is None and not found.candidates, decoy
+    _assert_no_target(r, ("how big is the foot ulcer in centimetres roughly", "segment the foot ulcer no wait cancel that forget it",
+                          "um is this mole benign or malignant", "segment the skin lesion actually never mind scrap that whole thing",
+                          "is this polyp adenomatous or hyperplastic", "segment the pollup no hold on delete that we're done",
+                          "what is the volume of the write lung", "segment the right lung no cancel cancel stop dictation",
+                          "is there a pneumothorax in the left lung", "segment the hart um actually forget it nothing for now",
+                          "äh wie groß ist das Herz auf diesem Röntgenbild", "is the right clavical fractured",
+                          "measure the length of the left collarbone"))
     # the model is given the target's name, or the prompt as the user gave it (not as read)
     found = r.resolve("the left lung no sorry the right lung")
     assert found.prompt == "the left lung no sorry the right lung" and found.model_prompt == "right lung"
@@ -2018,18 +2018,16 @@ def test_minilm_reads_list_47s_misses_and_the_review_of_list_46s_rules(lite_name
         ("any outline of the left lung?", "left lung"), ("is there any chance of segmenting the heart?", "heart"),
         ("is there an outline of the polyp in this frame?", "polyp"), ("are there masks of the left clavicle?", "left clavicle"),
         ("measure and outline the ulcer", "foot ulcer")])
-    for decoy in ("Fill holes in last run's skin lesion mask and resave as lesion_filled.png; do not re-run the model.",
-                  "Dilate last run's polyp mask by 3 px and save as RLE; no new inference.",
-                  "Smooth the contour of yesterday's left lung mask with a 5 px Gaussian and resave; no inference.",
-                  # the review: take-backs with no mark, verdicts, measures, questions in other languages, a kind of four words
-                  "outline the polyp scrap that whole thing", "segment the heart delete that we're done",
-                  "segment the heart wait cancel cancel stop dictation", "is this lesion a mole or a melanoma?",
-                  "are these polyps benign or malignant?", "is the heart outline clear or blurry?",
-                  "measure the area of the foot ulcer", "measure the heart's width", "measure length of the left clavicle",
-                  "quelle est la taille du polype ?", "¿cuánto mide el pólipo?", "¿qué tamaño tiene la úlcera del pie?",
-                  "any effusion in the right lung?"):
-        found = r.resolve(decoy)
-        assert found.target is None and not found.candidates, decoy
+    _assert_no_target(r, ("Fill holes in last run's skin lesion mask and resave as lesion_filled.png; do not re-run the model.",
+                          "Dilate last run's polyp mask by 3 px and save as RLE; no new inference.",
+                          "Smooth the contour of yesterday's left lung mask with a 5 px Gaussian and resave; no inference.",
+                          # the review: take-backs with no mark, verdicts, measures, questions in other languages, a kind of four words
+                          "outline the polyp scrap that whole thing", "segment the heart delete that we're done",
+                          "segment the heart wait cancel cancel stop dictation", "is this lesion a mole or a melanoma?",
+                          "are these polyps benign or malignant?", "is the heart outline clear or blurry?",
+                          "measure the area of the foot ulcer", "measure the heart's width", "measure length of the left clavicle",
+                          "quelle est la taille du polype ?", "¿cuánto mide el pólipo?", "¿qué tamaño tiene la úlcera del pie?",
+                          "any effusion in the right lung?"))
     assert r.resolve("segment the polyp, no inference on the other frames").target == "polyp"
 
 
@@ -2048,24 +2046,22 @@ def test_minilm_reads_list_48s_misses(lite_names):
         ("The heart looks big. Segment the left lung.", "left lung"),
         ("Homework Q3: Using the provided photograph of a neuropathic plantar ulcer, produce a segmentation of the ulcerated "
          "area only.", "foot ulcer")])
-    for decoy in ("Segment the foot ulcer on next week's photo once it is taken.",
-                  "Segment the melanoma on the histology slide, not on the dermoscopy image.",
-                  "Is the lesion larger than in the baseline dermoscopy? Give the diameter difference in mm.",
-                  "The third dermoscopy view hasn't been uploaded yet; segment the mole on it when it arrives.",
-                  "Compare as duas imagens dermatoscópicas e diga se houve mudança de cor, sem segmentar nada.",
-                  "Which frame of the withdrawal shows the polyp best? Give only the frame number.",
-                  "Segment the right lung on tomorrow's film.",
-                  "Outline the right lung, sorry, scratch that, the order was for a different patient.",
-                  "Segment the left lung on the lateral view, which is not attached.",
-                  "Confronta il polmone sinistro con la radiografia precedente e dimmi solo se è peggiorato.",
-                  "Is the heart bigger than on the previous film? Answer with the cardiothoracic ratio change only.",
-                  "Segment the heart on the follow-up film scheduled for next month.",
-                  "Outline only the right clavicle plate and screws on the post-op film, just the hardware.",
-                  "Measure the angulation change of the left clavicle fracture between the two films in degrees.",
-                  "Outline the left clavicle, no, wait, withdraw that; we only need the report.",
-                  "Left clavicle on next week's follow-up radiograph, once acquired."):
-        found = r.resolve(decoy)
-        assert found.target is None and not found.candidates, decoy
+    _assert_no_target(r, ("Segment the foot ulcer on next week's photo once it is taken.",
+                          "Segment the melanoma on the histology slide, not on the dermoscopy image.",
+                          "Is the lesion larger than in the baseline dermoscopy? Give the diameter difference in mm.",
+                          "The third dermoscopy view hasn't been uploaded yet; segment the mole on it when it arrives.",
+                          "Compare as duas imagens dermatoscópicas e diga se houve mudança de cor, sem segmentar nada.",
+                          "Which frame of the withdrawal shows the polyp best? Give only the frame number.",
+                          "Segment the right lung on tomorrow's film.",
+                          "Outline the right lung, sorry, scratch that, the order was for a different patient.",
+                          "Segment the left lung on the lateral view, which is not attached.",
+                          "Confronta il polmone sinistro con la radiografia precedente e dimmi solo se è peggiorato.",
+                          "Is the heart bigger than on the previous film? Answer with the cardiothoracic ratio change only.",
+                          "Segment the heart on the follow-up film scheduled for next month.",
+                          "Outline only the right clavicle plate and screws on the post-op film, just the hardware.",
+                          "Measure the angulation change of the left clavicle fracture between the two films in degrees.",
+                          "Outline the left clavicle, no, wait, withdraw that; we only need the report.",
+                          "Left clavicle on next week's follow-up radiograph, once acquired."))
     # ... but the picture at hand, an earlier one named beside it, and a part of the frame are no such thing
     _assert_reads(r, [("Which part of this frame is the polyp?", "polyp"), ("The frame is blurry. Outline the polyp.", "polyp"),
                       ("Assistant: Would you like the right lung? User: the left clavicle instead", "left clavicle")])
@@ -2117,9 +2113,7 @@ def test_minilm_reads_the_review_of_list_47_and_48s_rules(lite_names):
         ("The heart looks big. Just segment the left lung.", "left lung"),
         ("The left lung looks fine; in this film just delineate the heart.", "heart"),
         ("segment the left lung no the right lung", "right lung"), ("outline the left lung, no, the other one", "right lung")])
-    for decoy in ("User: what is a melanoma?", "the polyp count only", "dimmi solo se il polipo è cresciuto"):
-        found = r.resolve(decoy)
-        assert found.target is None and not found.candidates, decoy
+    _assert_no_target(r, ("User: what is a melanoma?", "the polyp count only", "dimmi solo se il polipo è cresciuto"))
 
 
 def test_minilm_reads_list_49s_misses(lite):
@@ -2150,15 +2144,13 @@ def test_minilm_reads_list_49s_misses(lite):
         ("mujhe right wali hansli ka mask chahiye, patient ki daayin taraf wali", "right clavicle"),
         ("3awzeen segment lel tar2uwa el yemeen bta3et el 3ayyan fel chest x-ray", "right clavicle"),
         ("患者さんの左の鎖骨をsegmentしてください", "left clavicle")])
-    for decoy in ("segment el 2alb fel MRI di", "右肺CT图像上的结节 segment 一下", "除了心脏以外 everything else 都 segment",
-                  "심장 초음파에서 left ventricle segment 해줘", "足の爪だけsegmentして、潰瘍は要らない",
-                  "segmenta i peli intorno al neo, non il neo stesso", "o pulmão esquerdo está normal? só responde sim ou não",
-                  "pulmo dexter in tomographia computata, segment", "какой размер у язвы? in millimetres please",
-                  "kolonoskopideki dışkı kalıntısını segment et, polip değil", "segmentera allt utom hjärtat",
-                  # (a song's words in Turkish, read as a heart by the new stem: its lyrics say it is no picture)
-                  "Kalbimi kırdın, akciğerlerim yanıyor — bu şarkının sözlerini İngilizceye çevir."):
-        found = r.resolve(decoy)
-        assert found.target is None and not found.candidates, decoy
+    _assert_no_target(r, ("segment el 2alb fel MRI di", "右肺CT图像上的结节 segment 一下", "除了心脏以外 everything else 都 segment",
+                          "심장 초음파에서 left ventricle segment 해줘", "足の爪だけsegmentして、潰瘍は要らない",
+                          "segmenta i peli intorno al neo, non il neo stesso", "o pulmão esquerdo está normal? só responde sim ou não",
+                          "pulmo dexter in tomographia computata, segment", "какой размер у язвы? in millimetres please",
+                          "kolonoskopideki dışkı kalıntısını segment et, polip değil", "segmentera allt utom hjärtat",
+                          # (a song's words in Turkish, read as a heart by the new stem: its lyrics say it is no picture)
+                          "Kalbimi kırdın, akciğerlerim yanıyor — bu şarkının sözlerini İngilizceye çevir."))
     # the review of those words: names and English words are no side, no heart; a question tag is no negation
     for prompt in ("Dr Dayan: segment the lung", "Patient Bayan: segment the clavicle", "segment the lung, contrast-enhanced"):
         assert r.resolve(prompt).target is None, prompt
@@ -2171,13 +2163,11 @@ def test_minilm_reads_list_50s_misses(lite_names):
     44's hits: a request withdrawn at the end by a condition said to hold, nothing asked back, a percentage, a sentence
     rather than a mask."""
     r = lite_names
-    for decoy in ("Unless the image is a chest film, segment the heart — and it is a chest film, so don't.",
-                  "How likely is it that this frame contains a polyp? Just give me a percentage.",
-                  "Only mark the polyp if you're absolutely certain; since certainty is impossible here, return nothing.",
-                  "Unless this is a dermoscopy image, outline the mole — and it is a dermoscopy image, so leave it.",
-                  "Would you be able to say whether the left lung is collapsed? I only need a sentence, not a mask."):
-        found = r.resolve(decoy)
-        assert found.target is None and not found.candidates, decoy
+    _assert_no_target(r, ("Unless the image is a chest film, segment the heart — and it is a chest film, so don't.",
+                          "How likely is it that this frame contains a polyp? Just give me a percentage.",
+                          "Only mark the polyp if you're absolutely certain; since certainty is impossible here, return nothing.",
+                          "Unless this is a dermoscopy image, outline the mole — and it is a dermoscopy image, so leave it.",
+                          "Would you be able to say whether the left lung is collapsed? I only need a sentence, not a mask."))
     # a condition that does not hold, or that the mask answers, keeps the request
     _assert_reads(r, [("If the polyp is visible, segment it; if not, don't.", "polyp"),
                       ("segment the polyp. If it is not there, return nothing.", "polyp"),
@@ -2219,16 +2209,14 @@ def test_minilm_reads_list_51s_misses(lite_names):
          "left clavicle"),
         # (a command line is still read by its flags)
         ("./segment --image cxr_0087.png --target clavicle_left --laterality patient", "left clavicle")])
-    for decoy in ('{"task":"segment","target":null,"exclude":["heart","left_lung"]}',
-                  "enabled: false\ntarget: right_lung\nreason: request withdrawn by radiologist",
-                  "fix(seg): rename left_clavicle -> clavicle_left in config schema",
-                  "ORC|CA|ORD5521||SEG^CXR segmentation||||target=LEFT LUNG|status=CANCELLED",
-                  '{"resourceType":"ServiceRequest","status":"revoked","code":{"text":"Segment heart"}}',
-                  "exclude: [foot ulcer, skin lesion, polyp]\ntarget: ~",
-                  "[WARN] queue empty; last_target=right_clavicle; no pending requests",
-                  '{"task":"segment","target":"stool residue","modality":"colonoscopy","exclude":["polyp"]}'):
-        found = lite_names.resolve(decoy)
-        assert found.target is None and not found.candidates and found.refused, decoy
+    _assert_no_target(lite_names, ('{"task":"segment","target":null,"exclude":["heart","left_lung"]}',
+                                   "enabled: false\ntarget: right_lung\nreason: request withdrawn by radiologist",
+                                   "fix(seg): rename left_clavicle -> clavicle_left in config schema",
+                                   "ORC|CA|ORD5521||SEG^CXR segmentation||||target=LEFT LUNG|status=CANCELLED",
+                                   '{"resourceType":"ServiceRequest","status":"revoked","code":{"text":"Segment heart"}}',
+                                   "exclude: [foot ulcer, skin lesion, polyp]\ntarget: ~",
+                                   "[WARN] queue empty; last_target=right_clavicle; no pending requests",
+                                   '{"task":"segment","target":"stool residue","modality":"colonoscopy","exclude":["polyp"]}'), refused=True)
 
 
 def test_minilm_reads_list_52s_misses(lite_names):
@@ -2254,10 +2242,8 @@ def test_minilm_reads_list_52s_misses(lite_names):
         ("the bony bar across the top of the chest on the side opposite the heart's bulge", "right clavicle"),
         # (a side said is read as said, beside a trait of the other: no adjective is turned into a side)
         ("the three-lobed respiratory organ filling the patient's right hemithorax", "right lung")])
-    for decoy in ("the breastbone down the middle of the front of the chest", "Which side of the chest is the heart on?",
-                  "What was this patient's blood sugar when the foot sore was photographed?"):
-        found = lite_names.resolve(decoy)
-        assert found.target is None and not found.candidates, decoy
+    _assert_no_target(lite_names, ("the breastbone down the middle of the front of the chest", "Which side of the chest is the heart on?",
+                                   "What was this patient's blood sugar when the foot sore was photographed?"))
 
 
 def test_a_pair_with_one_side_taken_away(lite_names):
@@ -2265,3 +2251,37 @@ def test_a_pair_with_one_side_taken_away(lite_names):
     _assert_reads(lite_names, [("Lungs minus left.", "right lung"), ("Lungs, all but the right one.", "left lung"),
                                ("Clavicles minus left.", "right clavicle"), ("Clavicles, other than the right one.", "left clavicle"),
                                ("the collarbones except the patient's left", "right clavicle")])
+
+
+def test_minilm_reads_list_53s_misses(lite_names):
+    """(list 53, exclusion-heavy) what is left once what the prompt leaves out is taken away: one target, read
+    as it; several or none, refused; a double negation keeps, and everything-but-one asks for that one."""
+    r = lite_names
+    _assert_reads(r, [
+        ("Without the heart, the clavicles, the spine or the left lung: the patient's right lung.", "right lung"),
+        ("Not the left lung — the right.", "right lung"), ("Not the right collarbone — the left.", "left clavicle"),
+        ("Of the two lungs, the one that is NOT on the patient's left.", "right lung"),
+        ("The lung that isn't the patient's right lung.", "left lung"),
+        ("Ignore the heart shadow, the spine and both collarbones, and of the two lungs keep only the left.", "left lung"),
+        ("No need for the trachea, no need for the ribs, no need for the right lung; just the patient's left lung.", "left lung"),
+        ("Don't not include the heart, but do leave out the lungs and the clavicles.", "heart"),
+        ("The collarbone that isn't the left one.", "right clavicle"), ("The clavicle that is not on the patient's right.", "left clavicle"),
+        ("Skip the lungs, the heart and the patient's left collarbone, and segment the remaining clavicle on the patient's right.",
+         "right clavicle"),
+        ("Neither the lungs nor the heart nor the right collarbone; only the patient's left clavicle.", "left clavicle"),
+        ("Please leave out the two lungs, the heart, the first ribs and the clavicle on the patient's right — the bone I want "
+         "segmented is the other collarbone, the one on the patient's left.", "left clavicle"),
+        ("I know the photo also shows the toes and part of the bed sheet, but please don't include any of that; other than the "
+         "diabetic ulcer itself, nothing should end up in the mask.", "foot ulcer"),
+        # what was read before still is: a negated leaving out keeps, a denied finding is no leaving out
+        ("do not miss the small polyp", "polyp"), ("No effusion and the left lung is clear", "left lung"),
+        ("segment the left lung no the right lung", "right lung")])
+    _assert_no_target(r, ("The lungs without the clavicles or the heart.", "Lungs minus heart.",
+                          "Both collarbones and the heart, excluding the lungs.",
+                          "The lung that is not on the left and the lung that is not on the right.",
+                          "Neither lung nor the heart nor either clavicle — just the air column of the trachea.",
+                          "The right lung, and also the left lung, but not the heart.",
+                          # (an exclusion whose words ask for something else is no request for what is left)
+                          "Highlight the pneumothorax on the left side - the air, not the lung.",
+                          "Show me the shoulder blade on the right, not the collarbone",
+                          "Not the left lung; tell me if the right lung is clear"), refused=True)

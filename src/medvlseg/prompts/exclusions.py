@@ -178,8 +178,9 @@ def kept_targets(text: str, heads: Mapping[str, Collection[str]], ambiguous: Col
                 said += [k] if words[k][0] in SIDES else []
                 before.add(words[k][0])
                 k -= 1
-            after = " ".join(v for v, _ in words[i + 1 : i + 6])
-            if not said and (m := re.match(r"(?:(?:on|of|at)\s+the\s+(?:patient\s+s\s+)?)?(left|right)\b(?!\s+(?:lung|clavicle|collarbone))", after)) \
+            after = " ".join(v for v, _ in words[i + 1 : i + 9])
+            if not said and (m := re.match(r"(?:(?:which|that)\s+(?:is|lies|sits)\s+)?(?:(?:on|of|at)\s+the\s+(?:patient\s+s\s+)?)?(left|right)\b"
+                                            r"(?!\s+(?:lung|clavicle|collarbone))", after)) \
                     and not apart(i, i + len(m.group().split())):
                 said = [i + len(m.group().split())]
             sided.update(said)
@@ -196,9 +197,14 @@ def kept_targets(text: str, heads: Mapping[str, Collection[str]], ambiguous: Col
         # a side said alone ("the right.", "the left one", "on the patient's left") stands for the pair named
         # nearest, before it where one is; not a side of something else ("the left hilum")
         follows = words[i + 1][0] if i + 1 < len(words) and not apart(i, i + 1) else None
-        if w in SIDES and i not in sided and nouns and follows in (None, "one", "side", "sided", "half", "and", "or", "nor", "but", "please", "only"):
+        of_patient = follows == "of" and "patient" in [v for v, _ in words[i + 2 : i + 4]]  # ("the right of the patient")
+        if w in SIDES and i not in sided and nouns and (of_patient or follows in (None, "one", "side", "sided", "half", "and", "or", "nor", "but",
+                                                                                  "please", "only")):
             near = min(nouns, key=lambda n: (n[0] > i, abs(n[0] - i)))
             mentions.append((i, frozenset({near[1][w]}), "side", out[i]))
+        elif w == "one" and i and words[i - 1][0] in OTHER and nouns:  # "the other one"
+            near = min(nouns, key=lambda n: (n[0] > i, abs(n[0] - i)))
+            mentions.append((i, frozenset(near[1].values()), "other", out[i]))
     # (a side said alone is the side of what is left out: "not on the patient's left")
     mentions = [m for m in mentions if not landmark(m[0]) if not (m[3] and words[m[0]][0] not in SIDES and a_place(m[0]))]
     if not any(m[3] for m in mentions):
@@ -210,18 +216,19 @@ def kept_targets(text: str, heads: Mapping[str, Collection[str]], ambiguous: Col
         for pair in {frozenset(p.values()) for _, p in nouns} | {ts for _, ts, _, _ in mentions if len(ts) == 1}:
             these = [(ts, kind) for _, ts, kind, o in mentions if o == left_out and ts <= pair]
             said = {t for ts, kind in these if kind == "side" for t in ts}
-            found |= said or {t for ts, kind in these if kind == "both" for t in ts}
+            # (a pair's noun said alone is both where it is left out: "neither lung"; where it is asked, read below)
+            found |= said or {t for ts, kind in these if kind == "both" or left_out and kind == "any" for t in ts}
         return found
 
     asked_said = taken(False)
     left_out = taken(True)
     asked = set(asked_said)
     for _, ts, kind, o in mentions:
-        if len(ts) == 2 and not ts & asked_said:
-            if kind == "other" and o and len(ts & asked) == 1:
-                left_out |= ts - asked  # "the patient's right lung ..., leave the other lung out"
-            elif kind in ("any", "other") and not o and len(ts - left_out) == 1:
-                asked |= ts - left_out  # "the collarbone that isn't the left one"
+        if len(ts) == 2 and o and kind == "other" and len(ts & asked_said) == 1:
+            left_out |= ts - asked_said  # "the patient's right lung ..., leave the other lung out"
+    for _, ts, kind, o in mentions:
+        if len(ts) == 2 and not o and kind in ("any", "other") and not ts & asked_said and len(ts - left_out) == 1:
+            asked |= ts - left_out  # "the collarbone that isn't the left one"
     asking = "".join(ch for k, ch in enumerate(text) if not any(a <= k < b for a, b in scopes))
     asking = re.sub(r"\s+", " ", asking).strip()
     alone = not set(re.findall(r"[a-z0-9]+", asking.lower())) - PHRASE_WORDS - set(SIDES) - set(pair_of) - set(single)
