@@ -2275,7 +2275,9 @@ def test_minilm_reads_list_53s_misses(lite_names):
          "diabetic ulcer itself, nothing should end up in the mask.", "foot ulcer"),
         # what was read before still is: a negated leaving out keeps, a denied finding is no leaving out
         ("do not miss the small polyp", "polyp"), ("No effusion and the left lung is clear", "left lung"),
-        ("segment the left lung no the right lung", "right lung")])
+        ("segment the left lung no the right lung", "right lung"),
+        # "not X but Y" with no comma is the correction "not X, but Y"
+        ("Not the healthy skin but the naevus.", "skin lesion"), ("not the callus but the ulcer", "foot ulcer")])
     _assert_no_target(r, ("The lungs without the clavicles or the heart.", "Lungs minus heart.",
                           "Both collarbones and the heart, excluding the lungs.",
                           "The lung that is not on the left and the lung that is not on the right.",

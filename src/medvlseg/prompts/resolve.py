@@ -205,8 +205,9 @@ RELATIONS = {**dict.fromkeys(("lateral", "medial", "superior", "inferior", "ante
              **dict.fromkeys(("stalk", "edge", "edges", "rim", "tip", "apex", "base", "head", "floor", "margin", "margins",
                               "neck", "shaft", "end", "ends", "lobe", "lobes", "zone", "half", "corner", "pole", "root",
                               "periphery"), "of")}
-# what a correction puts first and takes back ("not the whole heel, just the open ulcer sitting on it")
-NOT_THIS_BUT = re.compile(r"^\s*(?:no\s*,?\s+)?not\s+(?:the|a|an|this|that|my|his|her|its)\b[^,;.!?]{0,50},\s*(?:(?:but|rather)\s+)?"
+# what a correction puts first and takes back ("not the whole heel, just the open ulcer sitting on it", "Not the healthy skin but
+# the naevus.")
+NOT_THIS_BUT = re.compile(r"^\s*(?:no\s*,?\s+)?not\s+(?:the|a|an|this|that|my|his|her|its)\b(?:(?!\bbut\b)[^,;.!?]){0,50}(?:,\s*(?:(?:but|rather)\s+)?|\s+but\s+)"
                           r"(?=(?:the|a|an|this|that|my|his|her|its|just|only)\b)(?!the\s+(?:other|opposite)\b)", re.IGNORECASE)
 PART_NOUNS = frozenset(w for w, then in RELATIONS.items() if then == "of" and w not in ("apart", "instead"))
 BOUNDS = frozenset({"bounded", "bordered", "delimited", "enclosed", "framed", "limited"})
