@@ -1417,9 +1417,10 @@ def test_minilm_reads_list_33s_misses(lite_names):
         ("segment the polyp as one single mask with its stalk", "polyp"),
         ("Outline the left lung where the heart overlaps it", "left lung"),
         ("I don't need a mask of the ruler, only the ulcer", "foot ulcer")])
-    # a growth "hanging off the fold": the image's polyp
-    assert "polyp" in r.resolve("68-year-old on surveillance colonoscopy after a positive FIT — in this white-light frame please "
-                                "segment the pedunculated growth hanging off the fold at 4 o'clock.").candidates
+    # a growth "hanging off the fold": the polyp (by its look, a pedunculated growth, since list 54), or the image's
+    growth = r.resolve("68-year-old on surveillance colonoscopy after a positive FIT — in this white-light frame please "
+                       "segment the pedunculated growth hanging off the fold at 4 o'clock.")
+    assert growth.target == "polyp" or growth.target is None and "polyp" in growth.candidates
     for decoy in ("measure the foot ulcer area in cm2 and tell me the value, I don't need a mask",
                   "classify this polyp using the Paris classification, no segmentation",
                   "no need to outline the skin lesion, thanks, I already did it by hand",

@@ -36,6 +36,14 @@ ALL_BUT = re.compile(
     r"(?:(?:leave|keep|take|disregard|exclude|ignore|drop)\s+(?:everything|all|anything)(?:\s+else)?(?:\s+out)?"
     r"|nothing(?:\s+else)?\s+(?:should|must|may|can|is\s+to|goes|belongs)\b[^;:.!?\u2014\u2013]*)", re.IGNORECASE)
 
+# ... as is "nothing but" it ("nothing except the polyp", "none other than the heart")
+NOTHING_BUT = re.compile(r"\b(?:nothing|none)(?:\s+else)?\s+(?:except(?:\s+for)?|but|other\s+than|apart\s+from|besides|save(?:\s+for)?)\s+",
+                         re.IGNORECASE)
+
+# ... and "do not segment anything except" it
+NOT_ANYTHING_BUT = re.compile(r"\b(?:do\s+not|never|not)\s+((?:\w+\s+){0,2}?)(?:anything|any\s+thing)(?:\s+else)?\s+(?:except(?:\s+for)?|but|"
+                              r"other\s+than|apart\s+from|besides|save(?:\s+for)?)\s+", re.IGNORECASE)
+
 # the words that leave out what follows them, to the end of their scope (SCOPE_END)
 LEAVES_OUT = re.compile(
     r"\b(?:without|no\s+need\s+(?:for|of)|neither|nor|not|skip(?:ping)?|ignor(?:e|ing)|disregard(?:ing)?|leav(?:e|ing)\s+out|"
@@ -47,7 +55,10 @@ KEEPS = re.compile(r"\bnot\s+(?:\w+ly\s+)?(?:only|just|merely|sure|certain|clear
                    # ... a negated leaving out, which keeps ("do not miss the small polyp", "never leave out the heart")
                    r"|\b(?:not|never)\s+(?:miss|leave\s+out|leaving\s+out|exclud|skip|ignor|forget|omit|overlook|drop|lose|disregard)\w*"
                    # ... and what is not there ("in case there is no polyp, return nothing")
-                   r"|\b(?:is|are|was|were|be)\s+no\b|['\u2019]s\s+no\b", re.IGNORECASE)
+                   r"|\b(?:is|are|was|were|be|for)\s+no\b|['\u2019]s\s+no\b|\bno\s+[\w-]+(?:\s+[\w-]+)?\s+(?:is|are|was|were)\s+"
+                   r"(?:present|seen|visible|found|there|detected|shown)\b"
+                   # ... or says a condition ("when no polyp is present, return an empty mask")
+                   r"|\b(?:if|when|whenever|unless|in\s+case|should|where)\b[^,;:.!?\u2014\u2013]*", re.IGNORECASE)
 # a prompt that corrects itself ("the right lung wait no the left one") is read by the resolver's corrections
 CORRECTS = re.compile(r"\b(?:wait|actually|sorry|oops|scratch|correction|i\s+mean|make\s+that|no\s+no)\b", re.IGNORECASE)
 # where a scope ends: a mark, a word that asks, a comma that opens no further item of a list, an "and" that opens
@@ -55,20 +66,35 @@ CORRECTS = re.compile(r"\b(?:wait|actually|sorry|oops|scratch|correction|i\s+mea
 HARD_END = re.compile(r"[;:.!?()\[\]\u2014\u2013]|\s-+\s", re.IGNORECASE)
 SCOPE_END = re.compile(
     r"[;:.!?()\[\]\u2014\u2013]|\s-+\s|\b(?:but|only|just|instead|rather|keep|segment|outline|draw|mask|trace|give|show|want|"
-    r"include|i|we|please|find|mark|highlight|label|delineate|contour|annotate|isolate|extract|get|locate|detect|identify|return|pick)\b|,|\band\b(?=(?:(?![,;:.!?\u2014\u2013]|\s-+\s).)*?\b(?:is|are|was|were|looks?|seems?|appears?)\b)", re.IGNORECASE)
+    r"include|i|we|please|find|mark|highlight|label|delineate|contour|annotate|isolate|extract|get|locate|detect|identify|return|pick)\b|,|\band\b(?=(?:(?![,;:.!?\u2014\u2013]|\s-+\s).)*?\b(?:is|are|was|were|looks?|seems?|appears?)\b)|\b(?:and|but)\s+(?:also|then|instead)\b|\bas\s+well\s+as\b", re.IGNORECASE)
 # a comma goes on with the list where the clause lists on ("without the heart, the clavicles, the spine or the left lung"),
 # not where it says what is asked instead ("Not the lungs, the heart."; "Not the left one, the other lung please.")
-LISTS_ON = re.compile(r"\b(?:and|or|nor)\b", re.IGNORECASE)
+LISTS_ON = re.compile(r"\b(?:and|or|nor)\s+(?!(?:not|no|nothing|never|also|then|just|only|please|do|take|segment|outline|keep|include|mask|"
+                      r"draw|give|show)\b)", re.IGNORECASE)
+# the verbs that leave out a list without an "and" ("Ignore both lungs, both clavicles.", "skip heart, right lung, clavicles")
+VERB_CUES = re.compile(r"skip|ignor|disregard|leav|exclud|omit", re.IGNORECASE)
 ITEM = re.compile(r",\s*(?:and\s+|or\s+)?(?!(?:segment|outline|draw|mask|trace|give|show|keep|include|just|only|then|so|of|that|which|"
                   r"please|i|we)\b)[a-z]", re.IGNORECASE)
 # a pair said as both ("both lungs", "the two collarbones", "either clavicle"), or as the one not said
 BOTH = frozenset({"both", "two", "either", "each", "bilateral", "pair"})
 OTHER = frozenset({"other", "opposite", "remaining", "second", "contralateral"})
-# a name after these in what is left out is the place of what is left out ("no fracture of the right clavicle")
-PLACES = frozenset({"of", "in", "on", "at", "from", "with", "within", "inside", "around", "near", "beside", "over", "under",
-                    "behind", "between", "to", "into", "onto", "across", "along"})
-# ... unless what is left out is one of them ("neither of the lungs")
-SOME = frozenset({"neither", "none", "any", "either", "all", "each", "both", "one", "some", "out"})
+# the words that may stand between a pair's noun and its side said before it ("the patient's left collarbone")
+MODIFIERS = frozenset({*SIDES, *BOTH, *OTHER, "patient", "s", "side", "sided", "hand", "upper", "lower", "whole", "entire", "first"})
+# the words an item of what is left out may say before its name ("the patient's left", "both"), a side said alone
+# ("not on the patient's left"), "of" after a quantity ("neither of the lungs"), and the words after its name
+# (else the name places or describes another thing: "no cardiac enlargement", "no polyps in the sigmoid")
+ITEM_WORDS = frozenset({"the", "a", "an", "both", "either", "any", "all", "two", "patient", "s", "his", "her", "its", "their", "my",
+                        "this", "that", "these", "those", "whole", "entire", "other", "remaining", "opposite", "second", "left",
+                        "right", "each", "one", "neither", "nor", "also", "even"})
+# ... and after a name that asks ("the polyp at 3 o'clock", "the left lung please")
+ASKED_ENDS = frozenset({"in", "of", "with", "near", "from", "to", "is", "are", "was", "were", "only", "just", "who", "where", "i", "we",
+                        "you", "for", "then", "so", "lobes", "lobe", "without", "not", "except", "minus", "excluding", "apart", "rather",
+                        "instead", "leaving", "ignoring", "no", "neither", "nor", "except"})
+SIDE_PHRASE = frozenset({"on", "at", "to", "in", "side", "sided", "of", "that", "is", "which", "lies", "sits", "one"})
+SOME = frozenset({"neither", "none", "any", "either", "all", "each", "both", "one", "some"})
+ITEM_ENDS = frozenset({"and", "or", "nor", "but", "on", "at", "itself", "themselves", "either", "too", "please", "alone", "entirely",
+                       "completely", "shadow", "shadows", "silhouette", "outline", "outlines", "border", "borders", "contour",
+                       "area", "region", "field", "fields", "mask", "masks", "as", "which", "that", "one", "ones", "bone", "bones"})
 # what asks for no mask, in the words that ask ("Don't segment the left lung; tell me if the right one is clear")
 ASKS_NO_MASK = re.compile(r"\b(?:tell|whether|if|is\s+there|are\s+there|how|measure\w*|count\w*|classif\w*|grad(?:e|ing)|describe|report|"
                           r"explain|why|size|volume|diameter|cancel\w*|nevermind|forget|abort|withdraw\w*|undo)\b", re.IGNORECASE)
@@ -76,7 +102,7 @@ ASKS_NO_MASK = re.compile(r"\b(?:tell|whether|if|is\s+there|are\s+there|how|meas
 DRAWING = re.compile(r"\b(?:segment\w*|outline|mask|draw|trace|delineate|contour|mark|highlight|show|give|label|annotate|extract|isolate|"
                      r"keep|include|paint|shade|colou?r|fill)\b", re.IGNORECASE)
 # a side of the picture or of the one who looks, not of the patient ("the left of the image", "as I look at the screen")
-PICTURE_SIDE = re.compile(r"\b(?:image|screen|viewer|monitor|picture|film|display|my|your|our)(?:['\u2019]?s)?\s+(?:left|right)\b"
+SIDE_OF_PICTURE = re.compile(r"\b(?:image|screen|viewer|monitor|picture|film|display|my|your|our)(?:['\u2019]?s)?\s+(?:left|right)\b"
                           r"|\b(?:left|right)\s+(?:\w+\s+){0,2}?(?:of|on|in)\s+(?:the\s+)?(?:image|screen|viewer|monitor|picture|film|display)\b"
                           r"|\bas\s+(?:i|you|we)\s+(?:look|see|view)\b|\bfrom\s+(?:my|your|our)\s+(?:side|view|point)\b", re.IGNORECASE)
 # the words of a name said alone, or with a request ("the right.", "the patient's right lung", "keep only the left"):
@@ -102,12 +128,13 @@ def asks_no_mask(asking: str) -> bool:
 
 def rewrite(text: str) -> str:
     """``text`` with a double negation read as asking and everything-but-one read as "only" that one."""
-    text = DOUBLE_NEGATION.sub("", text)
+    text = NOTHING_BUT.sub("only ", NOT_ANYTHING_BUT.sub(r"\1only ", DOUBLE_NEGATION.sub("", text)))
     return ALL_BUT.sub(lambda m: f"only {m.group('kept')}", text)
 
 
-def _scopes(text: str) -> list[tuple[int, int]]:
-    """The spans of ``text`` that leave out (:data:`LEAVES_OUT`), each to its end."""
+def _scopes(text: str) -> list[tuple[int, int, int]]:
+    """The spans of ``text`` that leave out (:data:`LEAVES_OUT`), each to its end: (start, end of the word that
+    leaves out, end)."""
     keeps = [m.span() for m in KEEPS.finditer(text)]
     scopes = []
     for m in LEAVES_OUT.finditer(text):
@@ -115,14 +142,16 @@ def _scopes(text: str) -> list[tuple[int, int]]:
             continue
         at = m.end()
         while (end := SCOPE_END.search(text, at)) is not None and end.group() == ",":
-            # (a comma lists on where an "and", "or" or "nor" follows before the clause ends, and the next item is no request)
+            # (a comma lists on where an "and", "or" or "nor" and an item follow before the clause ends, none came
+            # before it, and the next item is no request; after a verb, an item said as "both", "all" ...)
             hard = HARD_END.search(text, end.end())
             rest = text[end.end() : hard.start() if hard else len(text)]
-            if not (LISTS_ON.search(rest) and ITEM.match(text, end.start())):
+            listed = LISTS_ON.search(rest) and not re.search(r"\b(?:and|or|nor)\b", text[m.end() : end.start()], re.IGNORECASE)
+            if not (ITEM.match(text, end.start()) and (listed or VERB_CUES.match(m.group()))):
                 break
             at = end.end()
-        scopes.append((m.start(), end.start() if end else len(text)))
-    return [(a, b) for a, b in scopes if len(re.findall(r"[a-z0-9]+", text[a:b].lower())) > 1]
+        scopes.append((m.start(), m.end(), end.start() if end else len(text)))
+    return [(a, c, b) for a, c, b in scopes if len(re.findall(r"[a-z0-9]+", text[a:b].lower())) > 1]
 
 
 def kept_targets(text: str, heads: Mapping[str, Collection[str]], ambiguous: Collection[str] = frozenset(),
@@ -135,11 +164,11 @@ def kept_targets(text: str, heads: Mapping[str, Collection[str]], ambiguous: Col
     ("lesion": a polyp on a colonoscopy frame), not read here. A name that asks, after one of
     ``landmarks`` ("below") or a part's noun of ``parts`` and "of" ("the apex of the right lung"), in
     its clause and eight words at most before it, asks for nothing."""
-    if PICTURE_SIDE.search(text) or CORRECTS.search(text) or not (scopes := _scopes(text)):
+    if SIDE_OF_PICTURE.search(text) or CORRECTS.search(text) or not (scopes := _scopes(text)):
         return None
     words = [(m.group(), m.start()) for m in re.finditer(r"[a-z0-9]+", text.lower())]
-    out = [any(a <= start < b for a, b in scopes) for _, start in words]
-    scope_of = [next((a for a, b in scopes if a <= start < b), None) for _, start in words]
+    scope_of = [next(((a, c, b) for a, c, b in scopes if a <= start < b), None) for _, start in words]
+    out = [scope is not None for scope in scope_of]
 
     pair_of: dict[str, dict[str, str]] = {}  # head word -> side -> target, for a pair
     single: dict[str, set[str]] = {}  # head word -> the targets it names, elsewhere
@@ -159,9 +188,18 @@ def kept_targets(text: str, heads: Mapping[str, Collection[str]], ambiguous: Col
         return any(not apart(k, i) and (words[k][0] in landmarks or words[k][0] in parts and words[k + 1][0] == "of")
                    for k in range(max(0, i - 8), i))
 
-    def a_place(i: int) -> bool:  # in what is left out, after a preposition of it ("no fracture of the right clavicle")
-        ks = [k for k in range(i) if scope_of[k] == scope_of[i]]
-        return any(words[k][0] in PLACES and (k == 0 or words[k - 1][0] not in SOME) and k != ks[0] for k in ks[1:])
+    def left_out_itself(i: int, side: bool) -> bool:
+        """The name at word ``i``, in what is left out, is what is left out: an item of its list ("no need for the
+        trachea, the ribs or the right lung"), not the place or the kind of another thing ("no fracture of the
+        right clavicle", "no cardiac enlargement", "no stool obscuring the polyp", "no effusion on the left")."""
+        start, cue_end, end = scope_of[i]
+        k = i - 1
+        while k >= 0 and words[k][1] >= cue_end and words[k][0] not in ("and", "or", "nor") and not apart(k, k + 1):
+            if not (words[k][0] in ITEM_WORDS or side and words[k][0] in SIDE_PHRASE or words[k][0] == "of" and k and words[k - 1][0] in SOME):
+                return False
+            k -= 1
+        nxt = i + 1
+        return side or nxt >= len(words) or words[nxt][1] >= end or apart(i, nxt) or words[nxt][0] in ITEM_ENDS
 
     # each name: (index of the word, its targets, kind, left out); kind: "side" one side said, "both" a pair as
     # two, "any" one of a pair not said which, "other" the one not said ("the other lung")
@@ -174,7 +212,7 @@ def kept_targets(text: str, heads: Mapping[str, Collection[str]], ambiguous: Col
         if w in pair_of and len(pair_of[w]) == 2:
             nouns.append((i, pair_of[w]))
             k, said, before = i - 1, [], set()
-            while k >= 0 and i - k <= 4 and not apart(k, i) and words[k][0] not in ("the", "a", "an", "this", "that", "of", "and", "or", "nor"):
+            while k >= 0 and i - k <= 4 and not apart(k, i) and words[k][0] in MODIFIERS:
                 said += [k] if words[k][0] in SIDES else []
                 before.add(words[k][0])
                 k -= 1
@@ -198,6 +236,9 @@ def kept_targets(text: str, heads: Mapping[str, Collection[str]], ambiguous: Col
         # nearest, before it where one is; not a side of something else ("the left hilum")
         follows = words[i + 1][0] if i + 1 < len(words) and not apart(i, i + 1) else None
         of_patient = follows == "of" and "patient" in [v for v, _ in words[i + 2 : i + 4]]  # ("the right of the patient")
+        if follows in ("side", "sided", "half") and i + 2 < len(words) and not apart(i + 1, i + 2) \
+                and words[i + 2][0] not in ITEM_ENDS | {"of", "please", "only"}:
+            continue  # (the side of another thing: "no left-sided effusion")
         if w in SIDES and i not in sided and nouns and (of_patient or follows in (None, "one", "side", "sided", "half", "and", "or", "nor", "but",
                                                                                   "please", "only")):
             near = min(nouns, key=lambda n: (n[0] > i, abs(n[0] - i)))
@@ -205,8 +246,11 @@ def kept_targets(text: str, heads: Mapping[str, Collection[str]], ambiguous: Col
         elif w == "one" and i and words[i - 1][0] in OTHER and nouns:  # "the other one"
             near = min(nouns, key=lambda n: (n[0] > i, abs(n[0] - i)))
             mentions.append((i, frozenset(near[1].values()), "other", out[i]))
-    # (a side said alone is the side of what is left out: "not on the patient's left")
-    mentions = [m for m in mentions if not landmark(m[0]) if not (m[3] and words[m[0]][0] not in SIDES and a_place(m[0]))]
+    def names_itself(i: int) -> bool:  # a name that asks, not the kind of another thing ("the cardiac pacemaker")
+        nxt = i + 1
+        return words[i][0] in SIDES or nxt >= len(words) or apart(i, nxt) or words[nxt][0] in ITEM_ENDS | ASKED_ENDS
+
+    mentions = [m for m in mentions if (not landmark(m[0]) and names_itself(m[0]) if not m[3] else left_out_itself(m[0], words[m[0]][0] in SIDES))]
     if not any(m[3] for m in mentions):
         return None
 
@@ -221,7 +265,11 @@ def kept_targets(text: str, heads: Mapping[str, Collection[str]], ambiguous: Col
         return found
 
     asked_said = taken(False)
+    # (a target of no pair, the only one asked and left out too, is one of several of its kind, or its part: "the
+    # polyp at 3 o'clock, not the polyp at 9 o'clock", "the ulcer, not the wound edge")
     left_out = taken(True)
+    if len(asked_said) == 1 and not any(asked_said <= set(p.values()) for _, p in nouns):
+        left_out -= asked_said
     asked = set(asked_said)
     for _, ts, kind, o in mentions:
         if len(ts) == 2 and o and kind == "other" and len(ts & asked_said) == 1:
@@ -229,7 +277,7 @@ def kept_targets(text: str, heads: Mapping[str, Collection[str]], ambiguous: Col
     for _, ts, kind, o in mentions:
         if len(ts) == 2 and not o and kind in ("any", "other") and not ts & asked_said and len(ts - left_out) == 1:
             asked |= ts - left_out  # "the collarbone that isn't the left one"
-    asking = "".join(ch for k, ch in enumerate(text) if not any(a <= k < b for a, b in scopes))
+    asking = "".join(ch for k, ch in enumerate(text) if not any(a <= k < b for a, _, b in scopes))
     asking = re.sub(r"\s+", " ", asking).strip()
     alone = not set(re.findall(r"[a-z0-9]+", asking.lower())) - PHRASE_WORDS - set(SIDES) - set(pair_of) - set(single)
     return Kept(frozenset(asked - left_out), frozenset(left_out), asking, alone)

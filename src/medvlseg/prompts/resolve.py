@@ -135,7 +135,7 @@ import torch
 import yaml
 
 from ..data.modality import canonical, compatible, kinds_in_prompt, kinds_of, without_kinds
-from .exclusions import asks_no_mask, kept_targets, rewrite as _exclusions_read
+from .exclusions import SIDE_OF_PICTURE, asks_no_mask, kept_targets, rewrite as _exclusions_read
 from .fields import read_fields
 from .attributes import (COLOR_PALETTE, GREY_WORDS, LOCATIONS, MANY_WORD, NUMBER_WORDS, SHAPES, SIZE_CLASSES, TargetCatalog,
                          load_targets, pluralize)
@@ -192,7 +192,7 @@ QUESTION_WORDS = frozenset({"where", "what", "which", "who", "whose", "how", "wh
 LANDMARK_WORDS = frozenset({"above", "below", "beneath", "under", "underneath", "over", "beside", "next", "near",
                             "adjacent", "behind", "between", "around", "alongside", "against", "toward", "towards",
                             "overlying", "underlying", "bounded", "bordering", "borders", "abutting", "surrounding",
-                            "surrounded", "by", "within", "crossing"})
+                            "surrounded", "by", "within", "crossing", "closest", "nearest", "closer", "nearer"})
 # words that say where (a phrase's place starts at one): not "of", "with", which say what
 LOCATIVES = (PREPOSITIONS - {"of", "with", "for", "as", "like", "per", "about", "to", "after", "before", "during", "up",
                              "down"}) | LANDMARK_WORDS
@@ -308,6 +308,34 @@ PAIR_BUT_ONE = re.compile(r"^\s*(?:the\s+)?(lungs|clavicles|collarbones)[\s,:]+(
 HEART_AWAY = re.compile(r"\b(?:the\s+)?side\s+(?:(?:that\s+is\s+)?away\s+from|opposite(?:\s+to)?|across\s+from)\s+(?:where\s+)?the\s+heart"
                         r"(?:['\u2019]s)?(?:\s+(?:apex|bulge|shadow|tip))?(?:\s+(?:points?|lies|sits|leans|bulges|is))?(?:\s+(?:to|towards?|into|on))?\b",
                         re.IGNORECASE)
+# a side by the organ that lies on it ("on the same side as the liver", "opposite to where the stomach bubble is"):
+# the patient's right for the liver, the left for the stomach's gas bubble
+_LIVER = r"the\s+liver(?:['\u2019]s\s+dome|\s+dome|\s+shadow)?"
+_BUBBLE = r"the\s+(?:stomach|gastric)(?:\s+(?:gas|air))?\s+bubble|the\s+(?:stomach|gastric)\s+air|the\s+stomach"
+ORGAN_SIDES = [(re.compile(p, re.IGNORECASE), side) for p, side in (
+    (rf"\b(?:on\s+)?the\s+(?:same\s+)?side\s+(?:as|of|where)\s+(?:{_LIVER})(?:\s+(?:is|lies|sits))?\b", "right"),
+    (rf"\b(?:on\s+)?the\s+(?:same\s+)?side\s+(?:as|of|where)\s+(?:{_BUBBLE})(?:\s+(?:is|lies|sits))?\b", "left"),
+    (rf"\b(?:on\s+the\s+side\s+)?opposite(?:\s+to)?\s+(?:where\s+)?(?:{_LIVER})(?:\s+(?:is|lies|sits))?\b", "left"),
+    (rf"\b(?:on\s+the\s+side\s+)?opposite(?:\s+to)?\s+(?:where\s+)?(?:{_BUBBLE})(?:\s+(?:is|lies|sits))?\b", "right"),
+    # "the lung that has the gastric bubble under it"
+    (rf"\b(?:that|which)\s+(?:has|sits\s+on|lies\s+on|rests\s+on)\s+(?:{_BUBBLE})(?:\s+(?:under|below|beneath)\s+it)?\b", "left"),
+    (rf"\b(?:that|which)\s+(?:has|sits\s+on|lies\s+on|rests\s+on)\s+(?:{_LIVER})(?:\s+(?:under|below|beneath)\s+it)?\b", "right"))]
+# a pair's one the heart leans into is the patient's left ("the lung the heart leans into"; "does NOT lean into": the right)
+HEART_LEANS = re.compile(r"\b(lung|clavicle|collarbone)\s+(?:that\s+|which\s+)?the\s+heart(?:['\u2019]s\s+apex)?\s+(?:(does\s+not|never)\s+)?"
+                         r"(?:leans?|points?|tilts?|bulges?|sits?|swings?)\s+(?:in)?to(?:wards?)?\b", re.IGNORECASE)
+# the mirror of one side is the other ("the collarbone that mirrors the left one", "the mirror image of the right lung")
+MIRRORS = re.compile(r"\b(?:(lung|clavicle|collarbone)\s+(?:that|which)\s+mirrors|(?:the\s+)?(?:mirror(?:\s+image)?|counterpart|twin|partner)\s+of)"
+                     r"\s+the\s+(?:patient['\u2019]s\s+)?(left|right)(?:\s+(?:one|lung|clavicle|collarbone))?\b", re.IGNORECASE)
+
+
+def _organ_sides(text: str) -> str:
+    """``text`` with a side said by the organ on it, by the heart's lean or as a mirror said as the patient's side."""
+    for rx, side in ORGAN_SIDES:
+        text = rx.sub(f"on the patient's {side} side", text)
+    text = HEART_LEANS.sub(lambda m: f"{m.group(1)} on the patient's {'right' if m.group(2) else 'left'} side", text)
+    return MIRRORS.sub(lambda m: f"{m.group(1) + ' ' if m.group(1) else ''}on the patient's {OTHER_SIDE[m.group(2).lower()]} side", text)
+
+
 # a lung by what only one of the two has or lies on ("the one with a horizontal fissure", "with the cardiac notch
 # and the lingula", "that sits on top of the liver's dome", "above the stomach gas bubble", "the bigger of the two
 # air organs"): said as the patient's side, where the prompt speaks of breathing or a lung
@@ -526,6 +554,7 @@ def _expand(text: str) -> str:
     text = re.sub(r"\b(collar)[\s-]+(bones?)\b", r"\1\2", text, flags=re.IGNORECASE)  # one word, as the catalogue's heads
     text = PAIR_BUT_ONE.sub(lambda m: f"the patient's {OTHER_SIDE[m.group(2).lower()]} {PAIR_NOUNS[m.group(1).lower()]}", text)
     text = HEART_SIDE.sub("the patient's left side", HEART_AWAY.sub("the patient's right side", text))
+    text = _organ_sides(text)
     text = _lung_sides(text)
     # what is set aside ("never mind the lesion", "leave the cardiac silhouette alone", "leave the
     # diabetic foot ulcer out") is left out
@@ -772,6 +801,14 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("polyp", _rx(r"\b(?:raised|fleshy|smooth|pink|pinkish|reddish|round|rounded|mushroom[\s-]like|stalked)\s+(?:[\w-]+\s+)?"
                   r"(?:blob|bump|knob|bulge|lump|nub|mound|swelling)s?\b"),
      (_rx(r"\b(?:bowel|colon|colonic|gut|rectum|back[\s-]passage|colonoscop\w*|endoscop\w*)\b"),)),
+    # (a thing on a stalk, or sticking out of the wall, where the picture is from inside the bowel: "that little
+    # mushroom-shaped thing on a stalk, different from the smooth lining around it", "the raised thing the scope is
+    # pointing at", "the nodule projecting off the wall -- not the dark hole of the lumen")
+    ("polyp", _rx(r"\b(?:mushroom[\s-](?:shaped|like)|stalked|pedunculated|raised)\s+(?:[\w-]+\s+)?(?:things?|growths?|structures?|bits?)\b|"
+                  r"\b(?:things?|growths?|lumps?|bumps?|knobs?|blobs?)\s+on\s+a\s+stalk\b|"
+                  r"\b(?:nodules?|lumps?|bumps?|knobs?|blobs?|bulges?|growths?|things?)\s+(?:projecting|protruding|sticking\s+out|jutting(?:\s+out)?)\s+"
+                  r"(?:off|from|out\s+of|into)\s+the\s+(?:bowel\s+|colon\w*\s+|mucosal\s+|gut\s+)?(?:wall|lining|mucosa)\b"),
+     (_rx(r"\b(?:lining|mucosa\w*|bowel|colon\w*|gut|rectum|rectal|scope|endoscop\w*|colonoscop\w*|lumen|haustra\w*)\b"),)),
     # (a lump or bump placed in the bowel: "the round lump in the bowel, make mask of it"; not "the lung
     # nodule, history of colon cancer")
     ("polyp", _rx(r"\b(?:lump|bump|nodule|knob|blob|bulge)s?\s+(?:[\w-]+\s+){0,3}?(?:in|on|of|inside|within|along|from)\s+(?:the\s+|this\s+|his\s+|her\s+|my\s+)?"
@@ -1234,6 +1271,8 @@ ANSWER_QUESTIONS = re.compile(
 # "est-ce un melanoma ?"), and nothing else
 # the targets' own words, which an either-or between two of them does not ask a verdict of
 _TARGET_WORDS = r"hearts?|lungs?|clavicles?|collarbones?|ulcers?|polyps?|stool"
+_COMPARATIVES = (r"bigger|larger|smaller|darker|brighter|lighter|wider|narrower|longer|shorter|higher|lower|thicker|thinner|denser|"
+                 r"whiter|blacker|heavier|more|less|fewer")
 WHOLE_QUESTION = re.compile(
     r"^\s*(?:(?:is|are|has|have)\s+(?:this|that|the|my|his|her|it|its)\b[^.!?]{0,60}?\b(?:better|worse|healing|healed|improving|"
     r"improved|worsening|progressing|shrinking|growing)\b[^.!?]*|"
@@ -1250,7 +1289,12 @@ WHOLE_QUESTION = re.compile(
     r"(?:is|are)\s+(?:this|that|these|those|the|my|his|her|it|its)\b(?![^.!?]*\b(?:segment|outline|mask|draw|trace|delineate|highlight)\s+"
     r"(?:the|it|this|that|them|my|his|her|its)\b)[^.!?]{0,60}?\b(?:an?\s+)?(?!(?:left|right|the|a|an|not|" + _TARGET_WORDS + r")\b)[a-z-]{2,}\s+or\s+"
     r"(?:an?\s+)?(?!(?:left|right|the|a|an|not|" + _TARGET_WORDS + r")\b)[a-z-]{2,}\s*|"
-    r"(?:what\s+(?:is|are)|what['\u2019]?s|est[\s-]ce|que\s+es|was\s+ist|cos['\u2019]?\s*e)\s+(?:a|an|un|une|una|uno|ein|eine)\s+[\w-]+(?:\s+[\w-]+)?\s*)"
+    r"(?:what\s+(?:is|are)|what['\u2019]?s|est[\s-]ce|que\s+es|was\s+ist|cos['\u2019]?\s*e)\s+(?:a|an|un|une|una|uno|ein|eine)\s+[\w-]+(?:\s+[\w-]+)?\s*|"
+    # (a comparison, yes or no or which: "is the left lung bigger than the right?", "is the lesion more than 6 mm
+    # across?", "which lung is darker?")
+    r"(?:is|are|does|do|was|were)\s+(?:this|that|these|those|the|my|his|her|it|its)\b(?![^.!?]*\b(?:segment|outline|mask|draw|trace|delineate|highlight)\b)"
+    r"[^.!?]{0,60}?\b(?:" + _COMPARATIVES + r")\s+(?:[\w-]+\s+){0,3}?than\b[^.!?]*|"
+    r"which\s+(?:[\w-]+\s+){0,2}?(?:is|are|looks?|seems?|appears?)\s+(?:the\s+)?(?:" + _COMPARATIVES + r"|\w+est)\b[^.!?]*)"
     r"\?\s*$", re.IGNORECASE)
 
 
@@ -1520,7 +1564,10 @@ GENERIC_CUES = frozenset({"found", "has", "body", "structure", "looks", "differe
 UNION = re.compile(r"\b(?:together|combined?|combining|merged?|merging|join(?:ed)?|fused?|fusing)\b[^.?!]{0,40}?\b(?:as\s+|into\s+)?(?:one|a\s+single|single|"
                    r"the\s+same)\s+(?:mask|segmentation|region|label|blob|segment|outline)\b(?!\s+(?:per|each|for\s+each)\b)|"
                    r"\b(?:one|a\s+single|single)\s+(?:combined\s+)?(?:mask|segmentation|region|label)\s+(?:for|of|covering|with|"
-                   r"containing)\s+(?:both|all|the\s+two|the\s+three|every)\b|\bunion\s+of\b", re.IGNORECASE)
+                   r"containing)\s+(?:both|all|the\s+two|the\s+three|every)\b|\bunion\s+of\b|"
+                   # ("both lungs and the heart in one mask")
+                   r"\b(?:in|as|into)\s+(?:one|a\s+single|a\s+common|the\s+same)\s+(?:mask|segmentation|region|label|outline)\b(?!\s+(?:per|each|for\s+each)\b)",
+                   re.IGNORECASE)
 RELATION = re.compile(r"\b(?:overlap(?:ping)?\s+(?:region|area|zone|part)|(?:region|area|zone|part)s?\s+of\s+overlap|"
                       r"(?:region|area|zone|part|strip|band)\s+where\s+[^,.;!?]{0,40}?\b(?:overlap|cross|cover|meet|touch|intersect)\w*|"
                       # (not a place: "the heart in the space between the two lungs")
@@ -2638,6 +2685,8 @@ class PromptResolver:
         # ("mask for bone in front of shoulder, right side of patient (clavicle)")
         said = [t for t in texts if _side_only(t)]
         texts = [t if not said or _sides(t) else ", ".join([t, *said]) for t in texts if not _side_only(t)]
+        if not texts:
+            return None  # (sides alone: "the left, not the right lung")
         # the first clause that says what is asked, where it tells a pair apart only by the side, which the
         # prompt says elsewhere (in a landmark phrase left out here: "the S-shaped bone between the
         # patient's left shoulder and the sternum"), is read with that side: the patient's, or the
@@ -2705,7 +2754,9 @@ class PromptResolver:
         name said alone ("Not the left lung - the right."): "Without the heart, the clavicles or the left lung:
         the patient's right lung" (not the left lung); "The collarbone that isn't the left one". Several
         targets so left ("Lungs minus heart") are refused, as is a prompt that leaves out each target it names."""
-        kept = kept_targets(written, self._heads, self._ambiguous_heads, LANDMARK_WORDS, PART_NOUNS)
+        # (not where the prompt says sides as the picture's, read as the patient's already: "the viewer's left lung, not
+        # the right")
+        kept = None if SIDE_OF_PICTURE.search(given) else kept_targets(written, self._heads, self._ambiguous_heads, LANDMARK_WORDS, PART_NOUNS)
         if kept is None or asks_no_mask(kept.asking) or found.target is not None and found.target not in kept.asked | kept.left_out:
             return found  # (a target the rules chose where the words name another: the rules know the picture)
         if len(kept.asked) > 1:
