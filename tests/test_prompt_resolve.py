@@ -2288,3 +2288,33 @@ def test_minilm_reads_list_53s_misses(lite_names):
                           "Highlight the pneumothorax on the left side - the air, not the lung.",
                           "Show me the shoulder blade on the right, not the collarbone",
                           "Not the left lung; tell me if the right lung is clear"), refused=True)
+
+
+def test_minilm_reads_list_54s_misses(lite_names):
+    """(list 54, relations and comparisons) a side by the organ on it, the heart's lean or a mirror; looks that place
+    a polyp, a lung, the heart, a clavicle, an ulcer or a lesion by what is around them; a comparison asked is a
+    verdict, several targets in one mask are refused."""
+    _assert_reads(lite_names, [
+        ("whichever lung is on the same side as the liver", "right lung"),
+        ("the one opposite to where the stomach bubble is, the lung I mean", "right lung"),
+        ("lung on the same side as the gastric air bubble", "left lung"),
+        ("the collar bone on the same side as the liver", "right clavicle"),
+        ("the S-shaped strut over the apex of the lung opposite the stomach bubble", "right clavicle"),
+        ("the long horizontal bone crossing above the lung that has the gastric bubble under it", "left clavicle"),
+        ("the lung the heart leans into", "left lung"), ("the lung the heart does NOT lean into", "right lung"),
+        ("the collarbone that mirrors the left one", "right clavicle"), ("the mirror image of the right lung", "left lung"),
+        ("the wound closest to the big toe", "foot ulcer"),
+        ("the open sore sitting inside the ring of thick yellowish callus, just the raw part not the hard skin around it", "foot ulcer"),
+        ("Please mark the deepest, reddest area of tissue breakdown on the sole, i.e. the wound bed", "foot ulcer"),
+        ("the darker, larger blob in the middle of the mole picture", "skin lesion"),
+        ("whatever is browner than the background skin in this dermoscopy shot", "skin lesion"),
+        ("the raised thing the scope is pointing at", "polyp"),
+        ("that little mushroom-shaped thing on a stalk, different from the smooth lining around it", "polyp"),
+        ("segment the nodule projecting off the wall -- not the dark hole of the lumen, not the snare, not the light reflections", "polyp"),
+        ("the black air space lateral to the aortic knob and the heart border, patient's left", "left lung"),
+        ("the big rounded shadow the lungs wrap around, sitting on the diaphragm", "heart")])
+    _assert_no_target(lite_names, ("is the left lung bigger than the right?", "is the lesion more than 6 mm across?",
+                                   "which lung is darker?", "both lungs and the heart in one mask", "the raw area of the callus",
+                                   "segment the liver"))
+    # (sides alone, every clause of them, are no clause to read: no failure)
+    assert lite_names.resolve("the left, not the right lung").target == "left lung"

@@ -325,7 +325,7 @@ HEART_LEANS = re.compile(r"\b(lung|clavicle|collarbone)\s+(?:that\s+|which\s+)?t
                          r"(?:leans?|points?|tilts?|bulges?|sits?|swings?)\s+(?:in)?to(?:wards?)?\b", re.IGNORECASE)
 # the mirror of one side is the other ("the collarbone that mirrors the left one", "the mirror image of the right lung")
 MIRRORS = re.compile(r"\b(?:(lung|clavicle|collarbone)\s+(?:that|which)\s+mirrors|(?:the\s+)?(?:mirror(?:\s+image)?|counterpart|twin|partner)\s+of)"
-                     r"\s+the\s+(?:patient['\u2019]s\s+)?(left|right)(?:\s+(?:one|lung|clavicle|collarbone))?\b", re.IGNORECASE)
+                     r"\s+the\s+(?:patient['\u2019]s\s+)?(left|right)(?:\s+(one|lung|clavicle|collarbone))?\b", re.IGNORECASE)
 
 
 def _organ_sides(text: str) -> str:
@@ -333,7 +333,8 @@ def _organ_sides(text: str) -> str:
     for rx, side in ORGAN_SIDES:
         text = rx.sub(f"on the patient's {side} side", text)
     text = HEART_LEANS.sub(lambda m: f"{m.group(1)} on the patient's {'right' if m.group(2) else 'left'} side", text)
-    return MIRRORS.sub(lambda m: f"{m.group(1) + ' ' if m.group(1) else ''}on the patient's {OTHER_SIDE[m.group(2).lower()]} side", text)
+    return MIRRORS.sub(lambda m: f"{m.group(1)} on the patient's {OTHER_SIDE[m.group(2).lower()]} side" if m.group(1)
+                       else f"the patient's {OTHER_SIDE[m.group(2).lower()]} {m.group(3) or 'one'}", text)
 
 
 # a lung by what only one of the two has or lies on ("the one with a horizontal fissure", "with the cardiac notch
@@ -768,7 +769,9 @@ _SEEN_CHEST = _rx(rf"\b(?:{_CHEST})\b")
 # (the head word of what is described, what it looks like, what else the prompt must say: where it is seen)
 LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("lung", _rx(r"\b(?:radio)?(?:lucent|aerated|air[\s-]?filled|air[\s-]?containing|see[\s-]?through|translucent)\s+(?:\w+\s+)?"
-                 r"(?:fields?|areas?|regions?|zones?|spaces?|organs?|parts?|portions?)\b"),
+                 r"(?:fields?|areas?|regions?|zones?|spaces?|organs?|parts?|portions?)\b|"
+                 # ("the black air space lateral to the aortic knob and the heart border")
+                 r"\b(?:black|dark)\s+air\s+(?:spaces?|areas?|fields?|regions?|zones?)\b"),
      (_SEEN_CHEST,)),
     # (an organ of breathing in everyday words: "the breathing bag", "the air organ", "the organ we breathe with")
     ("lung", _rx(r"\b(?:breathing|air)\s+(?:organs?|bags?|sponges?|sacs?|balloons?|bellows)\b"), (_SEEN_CHEST,)),
@@ -783,7 +786,8 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   r"[^.;!?]{0,80}?\bcardio[\s-]?thoracic\s+(?:ratio|index)\b"), ()),
     # a central opacity that rests on the diaphragm or bulges to one side
     ("heart", _rx(r"\b(?:opacity|density|shadow|silhouette|blob)\b"),
-     (_SEEN_CHEST, _rx(r"\b(?:central(?:ly)?|middle|midline|between\s+the\s+(?:two\s+)?lung(?:s|\s+fields))\b"),
+     (_SEEN_CHEST, _rx(r"\b(?:central(?:ly)?|middle|midline|between\s+the\s+(?:two\s+)?lung(?:s|\s+fields)|(?:the\s+)?lungs\s+(?:wrap|curve|fold)\s+around|"
+                       r"(?:wrapped|hugged|flanked)\s+by\s+the\s+(?:two\s+)?lungs)\b"),
       _rx(r"\b(?:diaphragm|hemidiaphragm|bulg\w*|bows?\s+out|bowing\s+out)\b"))),
     ("clavicle", _rx(r"\bstrut(?:\s+bone)?\b|\bbony\s+(?:bar|rod|beam)\b|\bs[\s-]shaped\s+bone\b|"
                      r"\bbone\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+the\s+(?:sternum|breastbone|manubrium)\s+(?:and|to|with)\s+the\s+(?:\w+\s+)?shoulder\b|"
@@ -791,7 +795,10 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_SEEN_CHEST,)),
     # (the neck places it on any picture; "the horizontal bone at the top" only on a chest film)
     ("clavicle", _rx(r"\bbones?\s+(?:just\s+|right\s+)?(?:under|below|beneath|at\s+the\s+(?:base|bottom|root)\s+of)\s+the\s+neck\b"), ()),
-    ("clavicle", _rx(r"\bhorizontal\s+bones?\s+(?:\w+\s+){0,2}?(?:at|across|along)\s+the\s+(?:very\s+)?(?:top|upper)\b"), (_SEEN_CHEST,)),
+    ("clavicle", _rx(r"\bhorizontal\s+bones?\s+(?:\w+\s+){0,2}?(?:at|across|along)\s+the\s+(?:very\s+)?(?:top|upper)\b|"
+                     # ("the long horizontal bone crossing above the lung that has the gastric bubble under it")
+                     r"\bhorizontal\s+bones?\s+(?:(?:crossing|running|lying|sitting|passing)\s+)?(?:above|over|across)\s+(?:the\s+)?(?:top\s+of\s+the\s+|apex\s+of\s+the\s+)?"
+                     r"(?:\w+\s+)?lungs?\b"), (_SEEN_CHEST,)),
     ("polyp", _rx(r"\b(?:mucosal\s+)?(?:protrusion|protuberance|outgrowth|excrescence)s?\b|"
                   # ("the polypoid growth sticking out of the bowel wall in this scope image")
                   r"\bpolypoid\s+(?:[\w-]+\s+)?(?:growth|mass|lump|bump|tissue|swelling|thing|structure|projection|tumou?r)s?\b"),
@@ -818,22 +825,29 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     # an open wound by its look on a foot ("the raw pinkish crater near the heel", "the open sore on the
     # bottom of the foot")
     ("ulcer", _rx(r"\b(?:craters?|(?:raw|open)\s+(?:\w+\s+)?(?:areas?|patch(?:es)?|spots?|sores?|bits?|crater|flesh|tissue))\b|"
+                  # ("the deepest, reddest area of tissue breakdown on the sole")
+                  r"\b(?:areas?|zones?|regions?|patch(?:es)?)\s+of\s+(?:skin\s+|tissue\s+)?(?:breakdown|loss|destruction)\b|"
                   # ("where the flesh has worn right through")
                   r"\b(?:flesh|skin|tissue)\s+(?:has\s+|had\s+|is\s+|was\s+)?(?:worn|broken|rubbed|eaten|rotted)\s+(?:right\s+|all\s+the\s+way\s+)?"
                   r"(?:through|away|open)\b"),
-     (_rx(r"\b(?:foot|feet|heel|heels|sole|soles|toes?|plantar|forefoot|midfoot|instep|ankle)\b"),)),
+     (_rx(r"\b(?:foot|feet|heel|heels|sole|soles|toes?|plantar|forefoot|midfoot|instep|ankle|callus\w*|callous\w*)\b"),)),
     # a pigmented mark on the skin by its colour ("the dark brown irregular blotch in the centre", "tache
     # pigmentée brune" as translated)
     ("lesion", _rx(r"\b(?:dark|darker|brown|brownish|black|blackish|tan|pigmented|bluish|blue[\s-]grey|mottled|chocolate|"
                    r"multi-?colou?red|variegated)[\s,-]+"
                    r"(?:(?!(?:can|could|would|please|you|it|is|are|was|the|this|that|and|or|but)\b)[\w-]+[\s,-]+){0,3}?"
-                   r"(?:blotch(?:es)?|splotch(?:es)?|spots?|patch(?:es)?|stains?|smudges?|macules?|islands?|blots?)\b|"
+                   r"(?:blotch(?:es)?|splotch(?:es)?|spots?|patch(?:es)?|stains?|smudges?|macules?|islands?|blots?|blobs?)\b|"
+                   # (darker than the skin around it: "whatever is browner than the background skin")
+                   r"\b(?:dark|brown|black|more\s+pigmented)(?:er)?\s+than\s+the\s+(?:[\w-]+\s+){0,2}?skin\b|"
                    # (its colour after it, as the Romance languages say it: "tache pigmentée brune")
                    r"\b(?:blotch(?:es)?|splotch(?:es)?|spots?|patch(?:es)?|macules?)\s+(?:pigmented|brown)\b"),
      # (on the skin, in the magnified view, or where such a picture centres it: not "the dark spot on the liver")
      (_rx(r"\b(?:skin|derm\w*|magnif\w*|centre|center|centred|centered|middle|central|arm|forearm|leg|thigh|calf|back|shoulder|"
           r"neck|face|cheek|forehead|scalp|abdomen|belly|trunk|torso|body|vignette|photo|picture|image|frame)\b"),)),
 ]
+# what rings the look is its place, no rival ("the open sore sitting inside the ring of thick yellowish callus")
+SURROUNDED = _rx(r"\b(?:inside|within|surrounded\s+by|ringed\s+by|rimmed\s+by|encircled\s+by|in\s+the\s+(?:middle|centre|center)\s+of)\s+"
+                 r"(?:[\w-]+\s+){0,5}?(?:callus\w*|callous\w*)\b")
 # a finding or another structure said beside the look: the look may be its ("the hyperlucent area of the
 # pneumothorax", "the mucosal protrusion of a haemorrhoid"), not read
 # (a polyp is a lesion; a chest film's lesion is a finding)
@@ -2892,6 +2906,7 @@ class PromptResolver:
         kept = EXCLUDED.sub(" ", prompt)
         kept = " ".join(w for w, denied in zip(_words(kept), _negation_flags(kept, self._name_words)) if not denied)
         kept = CANCER_RISK.sub(" ", kept)  # (a polyp's risk is no other finding: "the kind that can turn into bowel cancer")
+        kept = SURROUNDED.sub(" ", kept)  # (nor what rings it: "the open sore sitting inside the ring of thick yellowish callus")
         if len(heads) != 1 or LOOK_ELSE[heads[0]].search(kept):
             return None
         found = [t for t in self.targets if heads[0] in self._heads[t]]
