@@ -44,6 +44,10 @@ NOTHING_BUT = re.compile(r"\b(?:nothing|none)(?:\s+else)?\s+(?:except(?:\s+for)?
 NOT_ANYTHING_BUT = re.compile(r"\b(?:do\s+not|never|not)\s+((?:\w+\s+){0,2}?)(?:anything|any\s+thing)(?:\s+else)?\s+(?:except(?:\s+for)?|but|"
                               r"other\s+than|apart\s+from|besides|save(?:\s+for)?)\s+", re.IGNORECASE)
 
+# ... and "leave out anything that isn't" it
+ALL_THAT_IS_NOT = re.compile(r"\b(?:leave\s+out|leaving\s+out|exclude|excluding|ignore|ignoring|disregard|remove|drop|mask\s+out|omit)\s+"
+                             r"(?:anything|everything|whatever|all)(?:\s+else)?\s+(?:that\s+|which\s+)?(?:is|are)\s+not\s+", re.IGNORECASE)
+
 # the words that leave out what follows them, to the end of their scope (SCOPE_END)
 LEAVES_OUT = re.compile(
     r"\b(?:without|no\s+need\s+(?:for|of)|neither|nor|not|skip(?:ping)?|ignor(?:e|ing)|disregard(?:ing)?|leav(?:e|ing)\s+out|"
@@ -51,6 +55,9 @@ LEAVES_OUT = re.compile(
     r"no(?!\s+(?:the|a|an|this|that|my|his|her|its|their)\b))\b(?!\s*[,.;:!?])", re.IGNORECASE)
 # ... not where it leaves nothing out ("not only", "not entirely sure", "whether or not", "no longer")
 KEEPS = re.compile(r"\bnot\s+(?:\w+ly\s+)?(?:only|just|merely|sure|certain|clear|convinced|confident|known|yet)\b"
+                   # ... not a verb of seeing or knowing ("I can't tell where the brown spot ends")
+                   r"|\bnot\s+(?:\w+ly\s+)?(?:tell|see|know|find|distinguish|say|understand|decide|figure|judge|remember|make\s+out|work\s+out)\b"
+                   r"[^,;:.!?\u2014\u2013]*"
                    r"|\b(?:whether\s+or|if|or)\s+not\b|\bno\s+(?:longer|doubt)\b"
                    # ... a negated leaving out, which keeps ("do not miss the small polyp", "never leave out the heart")
                    r"|\b(?:not|never)\s+(?:miss|leave\s+out|leaving\s+out|exclud|skip|ignor|forget|omit|overlook|drop|lose|disregard)\w*"
@@ -129,6 +136,7 @@ def asks_no_mask(asking: str) -> bool:
 def rewrite(text: str) -> str:
     """``text`` with a double negation read as asking and everything-but-one read as "only" that one."""
     text = NOTHING_BUT.sub("only ", NOT_ANYTHING_BUT.sub(r"\1only ", DOUBLE_NEGATION.sub("", text)))
+    text = ALL_THAT_IS_NOT.sub("only ", text)
     return ALL_BUT.sub(lambda m: f"only {m.group('kept')}", text)
 
 
@@ -152,6 +160,11 @@ def _scopes(text: str) -> list[tuple[int, int, int]]:
             at = end.end()
         scopes.append((m.start(), m.end(), end.start() if end else len(text)))
     return [(a, c, b) for a, c, b in scopes if len(re.findall(r"[a-z0-9]+", text[a:b].lower())) > 1]
+
+
+def left_out_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` leaves out what it says ("not the raised thing on the wall"): (start, end) of each scope."""
+    return [(a, b) for a, _, b in _scopes(text)]
 
 
 def kept_targets(text: str, heads: Mapping[str, Collection[str]], ambiguous: Collection[str] = frozenset(),

@@ -135,7 +135,7 @@ import torch
 import yaml
 
 from ..data.modality import canonical, compatible, kinds_in_prompt, kinds_of, without_kinds
-from .exclusions import SIDE_OF_PICTURE, asks_no_mask, kept_targets, rewrite as _exclusions_read
+from .exclusions import SIDE_OF_PICTURE, asks_no_mask, kept_targets, left_out_spans, rewrite as _exclusions_read
 from .fields import read_fields
 from .attributes import (COLOR_PALETTE, GREY_WORDS, LOCATIONS, MANY_WORD, NUMBER_WORDS, SHAPES, SIZE_CLASSES, TargetCatalog,
                          load_targets, pluralize)
@@ -192,13 +192,15 @@ QUESTION_WORDS = frozenset({"where", "what", "which", "who", "whose", "how", "wh
 LANDMARK_WORDS = frozenset({"above", "below", "beneath", "under", "underneath", "over", "beside", "next", "near",
                             "adjacent", "behind", "between", "around", "alongside", "against", "toward", "towards",
                             "overlying", "underlying", "bounded", "bordering", "borders", "abutting", "surrounding",
-                            "surrounded", "by", "within", "crossing", "closest", "nearest", "closer", "nearer"})
+                            "surrounded", "by", "within", "crossing"})
 # words that say where (a phrase's place starts at one): not "of", "with", which say what
 LOCATIVES = (PREPOSITIONS - {"of", "with", "for", "as", "like", "per", "about", "to", "after", "before", "during", "up",
                              "down"}) | LANDMARK_WORDS
 # two-word landmarks: anatomical directions followed by "to" ("lateral to the heart"; alone, a
 # target's own adjective: "the medial left clavicle"), and what leaves a structure out
 RELATIONS = {**dict.fromkeys(("lateral", "medial", "superior", "inferior", "anterior", "posterior", "proximal", "distal"), "to"),
+             # ("the wound closest to the big toe"; not "the closest polyp")
+             **dict.fromkeys(("closest", "nearest", "closer", "nearer"), "to"),
              "leaving": "out", "leave": "out", "apart": "from", "other": "than", "separate": "from", "distinct": "from",
              "instead": "of", "rather": "than",
              # a part of a target is not the target: "the stalk of the polyp", "the apex of the right lung"
@@ -311,15 +313,18 @@ HEART_AWAY = re.compile(r"\b(?:the\s+)?side\s+(?:(?:that\s+is\s+)?away\s+from|op
 # a side by the organ that lies on it ("on the same side as the liver", "opposite to where the stomach bubble is"):
 # the patient's right for the liver, the left for the stomach's gas bubble
 _LIVER = r"the\s+liver(?:['\u2019]s\s+dome|\s+dome|\s+shadow)?"
-_BUBBLE = r"the\s+(?:stomach|gastric)(?:\s+(?:gas|air))?\s+bubble|the\s+(?:stomach|gastric)\s+air|the\s+stomach"
+_BUBBLE = r"the\s+(?:stomach|gastric)(?:\s+(?:gas|air))?\s+bubble|the\s+(?:stomach|gastric)\s+air"
+# (said of a pair's noun just before it: "whichever lung is on the same side as the liver", "the one opposite ...";
+# not "the rib on the same side as the stomach bubble")
+_PAIR_BEFORE = r"(?<![\w'])(?P<noun>lungs?|clavicles?|collarbones?|bones?|one)\s+(?:(?:that|which)\s+)?(?:(?:is|lies|sits)\s+)?"
 ORGAN_SIDES = [(re.compile(p, re.IGNORECASE), side) for p, side in (
-    (rf"\b(?:on\s+)?the\s+(?:same\s+)?side\s+(?:as|of|where)\s+(?:{_LIVER})(?:\s+(?:is|lies|sits))?\b", "right"),
-    (rf"\b(?:on\s+)?the\s+(?:same\s+)?side\s+(?:as|of|where)\s+(?:{_BUBBLE})(?:\s+(?:is|lies|sits))?\b", "left"),
-    (rf"\b(?:on\s+the\s+side\s+)?opposite(?:\s+to)?\s+(?:where\s+)?(?:{_LIVER})(?:\s+(?:is|lies|sits))?\b", "left"),
-    (rf"\b(?:on\s+the\s+side\s+)?opposite(?:\s+to)?\s+(?:where\s+)?(?:{_BUBBLE})(?:\s+(?:is|lies|sits))?\b", "right"),
+    (rf"{_PAIR_BEFORE}(?:on\s+)?the\s+(?:same\s+)?side\s+(?:as|of|where)\s+(?:{_LIVER})(?:\s+(?:is|lies|sits))?\b", "right"),
+    (rf"{_PAIR_BEFORE}(?:on\s+)?the\s+(?:same\s+)?side\s+(?:as|of|where)\s+(?:{_BUBBLE})(?:\s+(?:is|lies|sits))?\b", "left"),
+    (rf"{_PAIR_BEFORE}(?:on\s+the\s+side\s+)?opposite(?:\s+to)?\s+(?:where\s+)?(?:{_LIVER})(?:\s+(?:is|lies|sits))?\b", "left"),
+    (rf"{_PAIR_BEFORE}(?:on\s+the\s+side\s+)?opposite(?:\s+to)?\s+(?:where\s+)?(?:{_BUBBLE})(?:\s+(?:is|lies|sits))?\b", "right"),
     # "the lung that has the gastric bubble under it"
-    (rf"\b(?:that|which)\s+(?:has|sits\s+on|lies\s+on|rests\s+on)\s+(?:{_BUBBLE})(?:\s+(?:under|below|beneath)\s+it)?\b", "left"),
-    (rf"\b(?:that|which)\s+(?:has|sits\s+on|lies\s+on|rests\s+on)\s+(?:{_LIVER})(?:\s+(?:under|below|beneath)\s+it)?\b", "right"))]
+    (rf"{_PAIR_BEFORE}(?:has|sits\s+on|lies\s+on|rests\s+on)\s+(?:{_BUBBLE})(?:\s+(?:under|below|beneath)\s+it)?\b", "left"),
+    (rf"{_PAIR_BEFORE}(?:has|sits\s+on|lies\s+on|rests\s+on)\s+(?:{_LIVER})(?:\s+(?:under|below|beneath)\s+it)?\b", "right"))]
 # a pair's one the heart leans into is the patient's left ("the lung the heart leans into"; "does NOT lean into": the right)
 HEART_LEANS = re.compile(r"\b(lung|clavicle|collarbone)\s+(?:that\s+|which\s+)?the\s+heart(?:['\u2019]s\s+apex)?\s+(?:(does\s+not|never)\s+)?"
                          r"(?:leans?|points?|tilts?|bulges?|sits?|swings?)\s+(?:in)?to(?:wards?)?\b", re.IGNORECASE)
@@ -329,10 +334,16 @@ MIRRORS = re.compile(r"\b(?:(lung|clavicle|collarbone)\s+(?:that|which)\s+mirror
 
 
 def _organ_sides(text: str) -> str:
-    """``text`` with a side said by the organ on it, by the heart's lean or as a mirror said as the patient's side."""
+    """``text`` with a side said by the organ on it, by the heart's lean or as a mirror said as the patient's side;
+    not where the pair's noun places a finding ("the effusion in the lung the heart does not lean into")."""
+    def placed(m: re.Match) -> bool:
+        return re.search(r"\b(?:in|of|within|inside|into|at|on|behind|over|under|above|below)\s+(?:the\s+)?$", m.string[: m.start()], re.IGNORECASE) \
+            is not None and re.search(r"\b(?:effusion|consolidation|pneumothorax|nodules?|mass|opacity|infiltrate|collapse|fracture|"
+                                      r"lesion|tumou?r|cancer|fluid|air|pneumonia|atelectasis|rib)\w*\b[^.;]*$", m.string[: m.start()],
+                                      re.IGNORECASE) is not None
     for rx, side in ORGAN_SIDES:
-        text = rx.sub(f"on the patient's {side} side", text)
-    text = HEART_LEANS.sub(lambda m: f"{m.group(1)} on the patient's {'right' if m.group(2) else 'left'} side", text)
+        text = rx.sub(lambda m: m.group() if placed(m) else f"{m.group('noun')} on the patient's {side} side", text)
+    text = HEART_LEANS.sub(lambda m: m.group() if placed(m) else f"{m.group(1)} on the patient's {'right' if m.group(2) else 'left'} side", text)
     return MIRRORS.sub(lambda m: f"{m.group(1)} on the patient's {OTHER_SIDE[m.group(2).lower()]} side" if m.group(1)
                        else f"the patient's {OTHER_SIDE[m.group(2).lower()]} {m.group(3) or 'one'}", text)
 
@@ -556,6 +567,9 @@ def _expand(text: str) -> str:
     text = PAIR_BUT_ONE.sub(lambda m: f"the patient's {OTHER_SIDE[m.group(2).lower()]} {PAIR_NOUNS[m.group(1).lower()]}", text)
     text = HEART_SIDE.sub("the patient's left side", HEART_AWAY.sub("the patient's right side", text))
     text = _organ_sides(text)
+    # a side said again as the patient's, in brackets ("(that's the patient's left on a normal frontal film)"): the side
+    text = re.sub(r"\(\s*(?:that['\u2019]s|that\s+is|which\s+is|i\.?\s?e\.?,?|so)\s+(the\s+patient['\u2019]s\s+(?:left|right))\b[^)]*\)", r"(\1)", text,
+                  flags=re.IGNORECASE)
     text = _lung_sides(text)
     # what is set aside ("never mind the lesion", "leave the cardiac silhouette alone", "leave the
     # diabetic foot ulcer out") is left out
@@ -1285,6 +1299,8 @@ ANSWER_QUESTIONS = re.compile(
 # "est-ce un melanoma ?"), and nothing else
 # the targets' own words, which an either-or between two of them does not ask a verdict of
 _TARGET_WORDS = r"hearts?|lungs?|clavicles?|collarbones?|ulcers?|polyps?|stool"
+_DRAWN = (r"(?:segment\w*|outline|mask|draw|trace|delineate|highlight|circle|mark|contour|annotate|label|shade|paint|colou?r|fill|"
+          r"show\s+me|give\s+me)")
 _COMPARATIVES = (r"bigger|larger|smaller|darker|brighter|lighter|wider|narrower|longer|shorter|higher|lower|thicker|thinner|denser|"
                  r"whiter|blacker|heavier|more|less|fewer")
 WHOLE_QUESTION = re.compile(
@@ -1306,9 +1322,9 @@ WHOLE_QUESTION = re.compile(
     r"(?:what\s+(?:is|are)|what['\u2019]?s|est[\s-]ce|que\s+es|was\s+ist|cos['\u2019]?\s*e)\s+(?:a|an|un|une|una|uno|ein|eine)\s+[\w-]+(?:\s+[\w-]+)?\s*|"
     # (a comparison, yes or no or which: "is the left lung bigger than the right?", "is the lesion more than 6 mm
     # across?", "which lung is darker?")
-    r"(?:is|are|does|do|was|were)\s+(?:this|that|these|those|the|my|his|her|it|its)\b(?![^.!?]*\b(?:segment|outline|mask|draw|trace|delineate|highlight)\b)"
-    r"[^.!?]{0,60}?\b(?:" + _COMPARATIVES + r")\s+(?:[\w-]+\s+){0,3}?than\b[^.!?]*|"
-    r"which\s+(?:[\w-]+\s+){0,2}?(?:is|are|looks?|seems?|appears?)\s+(?:the\s+)?(?:" + _COMPARATIVES + r"|\w+est)\b[^.!?]*)"
+    r"(?:is|are|does|do|was|were)\s+(?:this|that|these|those|the|my|his|her|it|its)\b(?!(?:[^.!?]|\.(?=\d))*\b" + _DRAWN + r"\b)"
+    r"(?:[^.!?]|\.(?=\d)){0,60}?\b(?:" + _COMPARATIVES + r")\s+(?:[\w.-]+\s+){0,3}?than\b(?:[^.!?]|\.(?=\d))*|"
+    r"which\s+(?:[\w-]+\s+){0,2}?(?:is|are|looks?|seems?|appears?)\s+(?:the\s+)?(?:" + _COMPARATIVES + r")\b(?![^.!?]*\b" + _DRAWN + r"\b)[^.!?]*)"
     r"\?\s*$", re.IGNORECASE)
 
 
@@ -2901,7 +2917,14 @@ class PromptResolver:
         patient's side it means where the target has a twin (:func:`_meant_side`); None where it
         describes none, several, or something else too (:data:`LOOK_ELSE`); a look left to the image
         with others is read as its own target among them."""
-        heads = list(dict.fromkeys(h for h, look, seen in LOOKS if look.search(prompt) and all(p.search(prompt) for p in seen)))
+        # (a look said as what is not wanted is no look: "segment the lumen, not the raised thing on the wall")
+        left_out = [m.span() for m in EXCLUDED.finditer(prompt)] + left_out_spans(prompt)
+
+        def wanted(m: re.Match) -> bool:
+            return not any(a <= m.start() < b for a, b in left_out)
+
+        heads = list(dict.fromkeys(h for h, look, seen in LOOKS if any(wanted(m) for m in look.finditer(prompt))
+                                   and all(p.search(prompt) for p in seen)))
         # (what is left out is no rival: "the pear-shaped shadow on the diaphragm; exclude the aortic arch")
         kept = EXCLUDED.sub(" ", prompt)
         kept = " ".join(w for w, denied in zip(_words(kept), _negation_flags(kept, self._name_words)) if not denied)
