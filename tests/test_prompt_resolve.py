@@ -2318,3 +2318,24 @@ def test_minilm_reads_list_54s_misses(lite_names):
                                    "segment the liver"))
     # (sides alone, every clause of them, are no clause to read: no failure)
     assert lite_names.resolve("the left, not the right lung").target == "left lung"
+
+
+def test_minilm_reads_list_55s_misses(lite_names):
+    """(list 55, ML jargon) a public dataset of one target stands for it, the chest's short labels on a chest film, the
+    picture a mask is "for" is where it is drawn; a model's training, scores or a dataset's chores ask for no mask."""
+    _assert_reads(lite_names, [
+        ("positive class: diabetic foot ulcer. output the mask for this image", "foot ulcer"),
+        ("run inference for the DFUC wound class on this photo and return the mask", "foot ulcer"),
+        ("segment the thing the ISIC masks outline in this dermoscopy image", "skin lesion"),
+        ("same class as the CVC-ClinicDB ground truth, segment it on this frame", "polyp"),
+        ("LL mask for this cxr", "left lung"), ("LC mask please, this cxr", "left clavicle"),
+        ("Return the polyp mask in ISIC format", "polyp")])  # (a format named after a dataset is no target)
+    _assert_no_target(lite_names, ("retrain the polyp model for 5 epochs", "plot the training loss curve for the skin lesion run",
+                                   "what's the mean IoU of the right lung model on the Montgomery test split?",
+                                   "invert the right clavicle mask so the bone is 0 and the rest is 1",
+                                   "tune the threshold on the foot ulcer logits to maximise F1 on val",
+                                   "merge left and right clavicle into a single 'clavicles' label and segment that",
+                                   "split Kvasir-SEG into 80/10/10 train/val/test",
+                                   "augment the CVC-ClinicDB masks with random flips and save them to disk"))
+    # (the short labels are a chest film's only)
+    assert lite_names.resolve("LL mask").target is None

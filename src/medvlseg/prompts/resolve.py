@@ -236,6 +236,16 @@ CLAUSE_EXCLUSIONS = frozenset({"not"})
 # "leaving out", "apart from", "other than", "instead of", "rather than"
 EXCLUSIONS_BEFORE = frozenset({"leaving", "leave", "apart", "other", "instead", "rather"})
 # shorthand typed in requests ("seg R lung, CXR"), read as the words it stands for
+# a public dataset of one target stands for that target ("the thing the ISIC masks outline", "same class as the
+# CVC-ClinicDB ground truth", "the DFUC wound class"); the chest datasets (JSRT, SCR, Montgomery) hold several
+# (not a format named after one: "Return the polyp mask in ISIC format")
+DATASET_TARGETS = [(re.compile(p + r"(?![\s-]+(?:format|style|convention|layout|json|csv|naming))", re.IGNORECASE), t) for p, t in (
+    (r"\b(?:isic(?:[\s-]?20\d\d)?|ph\s?2|ph\u00b2|ham\s?10000|ham\s?10k|derm7pt)\b", "skin lesion"),
+    (r"\b(?:kvasir(?:[\s-]seg)?|cvc[\s-]?(?:clinic\s?db|colon\s?db|300|612)|etis(?:[\s-]larib)?|polyp\s?gen|endoscene|sun[\s-]seg|ldpolyp)\b", "polyp"),
+    (r"\b(?:fu\s?seg|dfuc(?:\s?20\d\d)?)\b", "foot ulcer"))]
+# the chest's short labels, on a chest film only ("LL mask for this cxr", "LC mask please")
+CHEST_LABELS = {"LL": "left lung", "RL": "right lung", "LC": "left clavicle", "RC": "right clavicle", "LCL": "left clavicle",
+                "RCL": "right clavicle"}
 ABBREVIATIONS = {"r": "right", "l": "left", "rt": "right", "lt": "left", "seg": "segment", "pt": "patient", "img": "image", "imgs": "images",
                  "cxr": "chest x-ray", "clav": "clavicle", "dfu": "diabetic foot ulcer", "lft": "left", "rgt": "right",
                  "rght": "right", "dont": "do not", "doesnt": "does not", "didnt": "did not", "isnt": "is not",
@@ -561,12 +571,19 @@ def _expand(text: str) -> str:
     for heard, said, context in SPOKEN:
         if context is False or (film if context is True else context.search(text)):
             text = heard.sub(said, text)
+    for dataset, target in DATASET_TARGETS:
+        text = dataset.sub(target, text)
+    if film:
+        text = re.sub(r"\b(?:LL|RL|LC|RC|LCL|RCL)\b", lambda m: CHEST_LABELS[m.group()], text)
     text = re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
     text = re.sub(r"\bpts?['\u2019]s?(?=\s|[,.;:!?)]|$)", "patient's", text, flags=re.IGNORECASE)  # "(pt's left)"
     text = re.sub(r"\b(collar)[\s-]+(bones?)\b", r"\1\2", text, flags=re.IGNORECASE)  # one word, as the catalogue's heads
     text = PAIR_BUT_ONE.sub(lambda m: f"the patient's {OTHER_SIDE[m.group(2).lower()]} {PAIR_NOUNS[m.group(1).lower()]}", text)
     text = HEART_SIDE.sub("the patient's left side", HEART_AWAY.sub("the patient's right side", text))
     text = _organ_sides(text)
+    # the picture a mask is for is where it is drawn ("output the mask for this image"), not what it is of
+    text = re.sub(r"\b(masks?|segmentations?|outlines?|contours?)\s+for\s+(this|the|that|each)\s+((?:[\w-]+\s+){0,2}?"
+                  r"(?:image|photo|photograph|picture|frame|film|radiograph|x-?ray|cxr|scan|shot|still))\b", r"\1 on \2 \3", text, flags=re.IGNORECASE)
     # a side said again as the patient's, in brackets ("(that's the patient's left on a normal frontal film)"): the side
     text = re.sub(r"\(\s*(?:that['\u2019]s|that\s+is|which\s+is|i\.?\s?e\.?,?|so)\s+(the\s+patient['\u2019]s\s+(?:left|right))\b[^)]*\)", r"(\1)", text,
                   flags=re.IGNORECASE)
@@ -1264,6 +1281,18 @@ OTHER_TASKS = re.compile(
     re.IGNORECASE)
 # ... or an output field that is no picture ("Requested output: printed appointment letter"), read
 # before the fields are ("output" is none of what is asked)
+# a model's training, tuning or scores, a dataset's chores, or a mask turned inside out, asked with no drawing ("retrain
+# the polyp model for 5 epochs", "what's the mean IoU of the right lung model on the Montgomery test split?", "invert the
+# right clavicle mask")
+ML_ELSE = re.compile(r"\b(?:re-?train|train|fine-?tune|finetune|tune|plot|evaluate|benchmark|deploy|quantiz\w*|prune|distil+)\w*\s+"
+                     r"(?:[\w'-]+\s+){0,5}?(?:models?|runs?|network|net|loss|curves?|logits?|thresholds?|epochs?|weights|checkpoints?|"
+                     r"hyper-?parameters?|learning\s+rate)\b"
+                     r"|\b(?:what(?:['\u2019]s|\s+is|\s+was|\s+are)|how\s+(?:good|well|high|low|bad))\b[^?.!]*\b(?:iou|dice|f1|auc|accuracy|"
+                     r"sensitivity|specificity|precision|recall|loss|hd95|hausdorff)\b"
+                     r"|\binvert\w*\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?masks?\b"
+                     # (a dataset's chores: "split Kvasir-SEG into 80/10/10 train/val/test", "augment the CVC-ClinicDB masks")
+                     r"|\b(?:split|augment|shuffle|download|preprocess|re-?sample|stratif)\w*\b[^.;!?]*\b(?:train|val|test|masks|images|dataset|data|"
+                     r"disk|folds?|labels)\b", re.IGNORECASE)
 OUTPUT_ELSE = re.compile(r"\b(?:requested\s+)?output\s*[:=]\s*['\"]?"
                          r"(?![^|;\n]*\b(?:masks?|segmentations?|overlays?|outlines?|contours?|polygons?|png|nifti|binary)\b)"
                          r"(?:a\s+|the\s+)?(?:printed\s+)?(?:letter|email|e-mail|invoice|bill|"
@@ -1596,7 +1625,8 @@ UNION = re.compile(r"\b(?:together|combined?|combining|merged?|merging|join(?:ed
                    r"\b(?:one|a\s+single|single)\s+(?:combined\s+)?(?:mask|segmentation|region|label)\s+(?:for|of|covering|with|"
                    r"containing)\s+(?:both|all|the\s+two|the\s+three|every)\b|\bunion\s+of\b|"
                    # ("both lungs and the heart in one mask")
-                   r"\b(?:in|as|into)\s+(?:one|a\s+single|a\s+common|the\s+same)\s+(?:mask|segmentation|region|label|outline)\b(?!\s+(?:per|each|for\s+each)\b)",
+                   r"\b(?:in|as|into)\s+(?:one|a\s+single|a\s+common|the\s+same)\s+(?:['\"][\w\s-]+['\"]\s+)?(?:mask|segmentation|region|label|outline)\b"
+                   r"(?!\s+(?:per|each|for\s+each)\b)",
                    re.IGNORECASE)
 RELATION = re.compile(r"\b(?:overlap(?:ping)?\s+(?:region|area|zone|part)|(?:region|area|zone|part)s?\s+of\s+overlap|"
                       r"(?:region|area|zone|part|strip|band)\s+where\s+[^,.;!?]{0,40}?\b(?:overlap|cross|cover|meet|touch|intersect)\w*|"
@@ -2819,7 +2849,7 @@ class PromptResolver:
             return not side or _declines_drawing(" ".join(heard))
 
         if declines(written) or declines(retracted) or _taken_back(written) or WHOLE_QUESTION.search(written) or (corrected and declines(written[corrected[-1].end():])) \
-                or self._other_task(translated) or OUTPUT_ELSE.search(translated) or _asks_empty(written) or (HYPOTHETICAL.search(written) and not _requests(written) and not HYPOTHESIS_THEN_REQUEST.search(written)) \
+                or self._other_task(translated) or OUTPUT_ELSE.search(translated) or _asks_empty(written) or ML_ELSE.search(written) and not _requests(written) or (HYPOTHETICAL.search(written) and not _requests(written) and not HYPOTHESIS_THEN_REQUEST.search(written)) \
                 or ((method := METHOD_QUESTION.search(written)) and not _requests(written) and not self._named(written[method.end():])[0]):
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything."; "Segment the
             # heart - sorry, scratch that, just tell me yes or no": no mask is asked for
