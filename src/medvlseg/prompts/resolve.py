@@ -236,13 +236,18 @@ CLAUSE_EXCLUSIONS = frozenset({"not"})
 # "leaving out", "apart from", "other than", "instead of", "rather than"
 EXCLUSIONS_BEFORE = frozenset({"leaving", "leave", "apart", "other", "instead", "rather"})
 # shorthand typed in requests ("seg R lung, CXR"), read as the words it stands for
-# a public dataset of one target stands for that target ("the thing the ISIC masks outline", "same class as the
-# CVC-ClinicDB ground truth", "the DFUC wound class"); the chest datasets (JSRT, SCR, Montgomery) hold several
-# (not a format named after one: "Return the polyp mask in ISIC format")
-DATASET_TARGETS = [(re.compile(p + r"(?![\s-]+(?:format|style|convention|layout|json|csv|naming))", re.IGNORECASE), t) for p, t in (
-    (r"\b(?:isic(?:[\s-]?20\d\d)?|ph\s?2|ph\u00b2|ham\s?10000|ham\s?10k|derm7pt)\b", "skin lesion"),
-    (r"\b(?:kvasir(?:[\s-]seg)?|cvc[\s-]?(?:clinic\s?db|colon\s?db|300|612)|etis(?:[\s-]larib)?|polyp\s?gen|endoscene|sun[\s-]seg|ldpolyp)\b", "polyp"),
-    (r"\b(?:fu\s?seg|dfuc(?:\s?20\d\d)?)\b", "foot ulcer"))]
+# a public dataset of one target, said as the class its masks hold, stands for that target ("the thing the ISIC masks
+# outline", "same class as the CVC-ClinicDB ground truth", "the DFUC wound class"); a dataset said otherwise is a
+# dataset ("Return the polyp mask in ISIC format", "train on ISIC, test on PH2"); the chest datasets hold several
+_DATASETS = {"skin lesion": r"isic(?:[\s-]?20\d\d)?|ph2(?![.\d])|ph\u00b2|ham\s?10000|ham10k|derm7pt",
+             "polyp": r"kvasir(?:[\s-]seg)?|cvc[\s-]?(?:clinic\s?db|colon\s?db|300|612)|etis(?:[\s-]larib)?|polypgen|endoscene|sun[\s-]seg|ldpolyp",
+             "foot ulcer": r"fuseg|dfuc(?:\s?20\d\d)?"}
+DATASET_TARGETS = [(re.compile(
+    rf"\b(?:the\s+)?(?:same\s+)?(?:things?|class|target|object|structure|region|label|category|foreground|positive\s+class|stuff)\s+"
+    rf"(?:as\s+(?:in\s+)?|that\s+|which\s+|in\s+|of\s+)?(?:the\s+)?(?:{p})(?:['\u2019]s)?"
+    r"(?:\s+(?:ground[\s-]truth|gt|masks?|labels?|annotations?|annotators?|dataset|data))?"
+    r"(?:\s+(?:outlines?|marks?|labels?|shows?|delineates?|segments?|contains?|annotates?|holds?))?\b"
+    rf"|\b(?:the\s+)?(?:{p})\s+(?:[\w-]+\s+)?class\b", re.IGNORECASE), t) for t, p in _DATASETS.items()]
 # the chest's short labels, on a chest film only ("LL mask for this cxr", "LC mask please")
 CHEST_LABELS = {"LL": "left lung", "RL": "right lung", "LC": "left clavicle", "RC": "right clavicle", "LCL": "left clavicle",
                 "RCL": "right clavicle"}
@@ -574,7 +579,9 @@ def _expand(text: str) -> str:
     for dataset, target in DATASET_TARGETS:
         text = dataset.sub(target, text)
     if film:
-        text = re.sub(r"\b(?:LL|RL|LC|RC|LCL|RCL)\b", lambda m: CHEST_LABELS[m.group()], text)
+        # (a label said as what is asked, "LL mask", "LC, please"; not "WE'LL", "Dr. LC", "RL and LL are both on this film")
+        text = re.sub(r"(?<!['\u2019])(?<!\bDr\.\s)\b(?:LL|RL|LC|RC|LCL|RCL)\b(?=\s*(?:masks?|segmentations?|outlines?|contours?|label|please|pls|only|[,:;.!?(]|$))",
+                      lambda m: CHEST_LABELS[m.group()], text)
     text = re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
     text = re.sub(r"\bpts?['\u2019]s?(?=\s|[,.;:!?)]|$)", "patient's", text, flags=re.IGNORECASE)  # "(pt's left)"
     text = re.sub(r"\b(collar)[\s-]+(bones?)\b", r"\1\2", text, flags=re.IGNORECASE)  # one word, as the catalogue's heads
@@ -582,7 +589,8 @@ def _expand(text: str) -> str:
     text = HEART_SIDE.sub("the patient's left side", HEART_AWAY.sub("the patient's right side", text))
     text = _organ_sides(text)
     # the picture a mask is for is where it is drawn ("output the mask for this image"), not what it is of
-    text = re.sub(r"\b(masks?|segmentations?|outlines?|contours?)\s+for\s+(this|the|that|each)\s+((?:[\w-]+\s+){0,2}?"
+    text = re.sub(r"\b(masks?|segmentations?|outlines?|contours?)\s+for\s+(this|the|that|each)\s+((?:(?:current|attached|uploaded|new|whole|entire|"
+                  r"chest|frontal|pa|ap|colonoscopy|dermoscopy|dermoscopic|clinical|foot|endoscopy|endoscopic|next|first|last|same)\s+){0,2}"
                   r"(?:image|photo|photograph|picture|frame|film|radiograph|x-?ray|cxr|scan|shot|still))\b", r"\1 on \2 \3", text, flags=re.IGNORECASE)
     # a side said again as the patient's, in brackets ("(that's the patient's left on a normal frontal film)"): the side
     text = re.sub(r"\(\s*(?:that['\u2019]s|that\s+is|which\s+is|i\.?\s?e\.?,?|so)\s+(the\s+patient['\u2019]s\s+(?:left|right))\b[^)]*\)", r"(\1)", text,
@@ -1281,18 +1289,30 @@ OTHER_TASKS = re.compile(
     re.IGNORECASE)
 # ... or an output field that is no picture ("Requested output: printed appointment letter"), read
 # before the fields are ("output" is none of what is asked)
-# a model's training, tuning or scores, a dataset's chores, or a mask turned inside out, asked with no drawing ("retrain
-# the polyp model for 5 epochs", "what's the mean IoU of the right lung model on the Montgomery test split?", "invert the
-# right clavicle mask")
-ML_ELSE = re.compile(r"\b(?:re-?train|train|fine-?tune|finetune|tune|plot|evaluate|benchmark|deploy|quantiz\w*|prune|distil+)\w*\s+"
-                     r"(?:[\w'-]+\s+){0,5}?(?:models?|runs?|network|net|loss|curves?|logits?|thresholds?|epochs?|weights|checkpoints?|"
-                     r"hyper-?parameters?|learning\s+rate)\b"
-                     r"|\b(?:what(?:['\u2019]s|\s+is|\s+was|\s+are)|how\s+(?:good|well|high|low|bad))\b[^?.!]*\b(?:iou|dice|f1|auc|accuracy|"
+# a model's training, tuning or scores, a dataset's chores, or a mask turned inside out, as what the prompt opens with
+# ("retrain the polyp model for 5 epochs", "what's the mean IoU of the right lung model on the Montgomery test split?",
+# "invert the right clavicle mask so the bone is 0"; not "I'd like the heart mask from the fine-tuned model")
+ML_ELSE = re.compile(r"^\s*(?:(?:ok|so|now|then|also|pls|please|hey)[\s,]+)?(?:"
+                     r"(?:re-?train|train|fine-?tune|finetune|tune|plot|evaluate|eval|benchmark|deploy|quantiz\w*|prune|distil+)\w*\s+"
+                     r"(?:[\w'-]+\s+){0,5}?(?:models?|runs?|network|net|nn-?u-?net|u-?net|classifier|segmenter|loss|curves?|logits?|thresholds?|"
+                     r"epochs?|weights|checkpoints?|hyper-?parameters?|learning\s+rate)\b"
+                     r"|(?:what(?:['\u2019]s|\s+is|\s+was|\s+are)|how\s+(?:good|well|high|low|bad))\b[^?.!]*\b(?:iou|dice|f1|auc|accuracy|"
                      r"sensitivity|specificity|precision|recall|loss|hd95|hausdorff)\b"
-                     r"|\binvert\w*\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?masks?\b"
+                     r"|invert\w*\s+(?:the\s+)?(?:(?!(?:then|and)\b)[\w-]+\s+){0,3}?masks?\b"
                      # (a dataset's chores: "split Kvasir-SEG into 80/10/10 train/val/test", "augment the CVC-ClinicDB masks")
-                     r"|\b(?:split|augment|shuffle|download|preprocess|re-?sample|stratif)\w*\b[^.;!?]*\b(?:train|val|test|masks|images|dataset|data|"
-                     r"disk|folds?|labels)\b", re.IGNORECASE)
+                     r"|(?:split|augment|shuffle|download|preprocess|re-?sample|stratify)(?:ing)?\b[^.;!?]*\b(?:train|val|test|masks|images|dataset|"
+                     r"data|disk|folds?|labels)\b)", re.IGNORECASE)
+# ... and a drawing asked after it all the same ("what's the best way to get a heart mask with high Dice? just draw it")
+DRAWING_ASKED = re.compile(r"\b(?:segment\w*|outline\w*|draw|trace|delineate|contour|highlight|circle|give|show|return|output|need|want|"
+                           r"please|pls|can\s+you|could\s+you)\b|(?:\bthen|\band|,)\s+mask\b|\bmasks?\s+(?:on|for|of)\s+(?:this|the)\b", re.IGNORECASE)
+
+
+def _ml_else(text: str) -> bool:
+    """``text`` opens with a model's training, tuning or scores, a dataset's chores or an inverted mask
+    (:data:`ML_ELSE`), and asks for no drawing anywhere."""
+    return ML_ELSE.match(text) is not None and not DRAWING_ASKED.search(text)
+
+
 OUTPUT_ELSE = re.compile(r"\b(?:requested\s+)?output\s*[:=]\s*['\"]?"
                          r"(?![^|;\n]*\b(?:masks?|segmentations?|overlays?|outlines?|contours?|polygons?|png|nifti|binary)\b)"
                          r"(?:a\s+|the\s+)?(?:printed\s+)?(?:letter|email|e-mail|invoice|bill|"
@@ -2849,7 +2869,7 @@ class PromptResolver:
             return not side or _declines_drawing(" ".join(heard))
 
         if declines(written) or declines(retracted) or _taken_back(written) or WHOLE_QUESTION.search(written) or (corrected and declines(written[corrected[-1].end():])) \
-                or self._other_task(translated) or OUTPUT_ELSE.search(translated) or _asks_empty(written) or ML_ELSE.search(written) and not _requests(written) or (HYPOTHETICAL.search(written) and not _requests(written) and not HYPOTHESIS_THEN_REQUEST.search(written)) \
+                or self._other_task(translated) or OUTPUT_ELSE.search(translated) or _asks_empty(written) or _ml_else(written) or (HYPOTHETICAL.search(written) and not _requests(written) and not HYPOTHESIS_THEN_REQUEST.search(written)) \
                 or ((method := METHOD_QUESTION.search(written)) and not _requests(written) and not self._named(written[method.end():])[0]):
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything."; "Segment the
             # heart - sorry, scratch that, just tell me yes or no": no mask is asked for
