@@ -21,7 +21,7 @@ Only the words are read here; :class:`~medvlseg.prompts.resolve.PromptResolver` 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 SIDES = ("left", "right")
@@ -70,10 +70,12 @@ KEEPS = re.compile(r"\bnot\s+(?:\w+ly\s+)?(?:only|just|merely|sure|certain|clear
 CORRECTS = re.compile(r"\b(?:wait|actually|sorry|oops|scratch|correction|i\s+mean|make\s+that|no\s+no)\b", re.IGNORECASE)
 # where a scope ends: a mark, a word that asks, a comma that opens no further item of a list, an "and" that opens
 # a clause of its own ("No effusion and the left lung is clear")
-HARD_END = re.compile(r"[;:.!?()\[\]\u2014\u2013]|\s-+\s", re.IGNORECASE)
+HARD_END = re.compile(r"[;:.!?()\[\]\u2014\u2013]|\s-+\s")
 SCOPE_END = re.compile(
     r"[;:.!?()\[\]\u2014\u2013]|\s-+\s|\b(?:but|only|just|instead|rather|keep|segment|outline|draw|mask|trace|give|show|want|"
-    r"include|i|we|please|find|mark|highlight|label|delineate|contour|annotate|isolate|extract|get|locate|detect|identify|return|pick)\b|,|\band\b(?=(?:(?![,;:.!?\u2014\u2013]|\s-+\s).)*?\b(?:is|are|was|were|looks?|seems?|appears?)\b)|\b(?:and|but)\s+(?:also|then|instead)\b|\bas\s+well\s+as\b", re.IGNORECASE)
+    r"include|i|we|please|find|mark|highlight|label|delineate|contour|annotate|isolate|extract|get|locate|detect|identify|return|pick)\b|,"
+    r"|\band\b(?=(?:(?![,;:.!?\u2014\u2013]|\s-+\s).)*?\b(?:is|are|was|were|looks?|seems?|appears?)\b)|\b(?:and|but)\s+(?:also|then|instead)\b"
+    r"|\bas\s+well\s+as\b", re.IGNORECASE)
 # a comma goes on with the list where the clause lists on ("without the heart, the clavicles, the spine or the left lung"),
 # not where it says what is asked instead ("Not the lungs, the heart."; "Not the left one, the other lung please.")
 LISTS_ON = re.compile(r"\b(?:and|or|nor)\s+(?!(?:not|no|nothing|never|also|then|just|only|please|do|take|segment|outline|keep|include|mask|"
@@ -96,7 +98,7 @@ ITEM_WORDS = frozenset({"the", "a", "an", "both", "either", "any", "all", "two",
 # ... and after a name that asks ("the polyp at 3 o'clock", "the left lung please")
 ASKED_ENDS = frozenset({"in", "of", "with", "near", "from", "to", "is", "are", "was", "were", "only", "just", "who", "where", "i", "we",
                         "you", "for", "then", "so", "lobes", "lobe", "without", "not", "except", "minus", "excluding", "apart", "rather",
-                        "instead", "leaving", "ignoring", "no", "neither", "nor", "except"})
+                        "instead", "leaving", "ignoring", "no", "neither", "nor"})
 SIDE_PHRASE = frozenset({"on", "at", "to", "in", "side", "sided", "of", "that", "is", "which", "lies", "sits", "one"})
 SOME = frozenset({"neither", "none", "any", "either", "all", "each", "both", "one", "some"})
 ITEM_ENDS = frozenset({"and", "or", "nor", "but", "on", "at", "itself", "themselves", "either", "too", "please", "alone", "entirely",
@@ -110,8 +112,8 @@ DRAWING = re.compile(r"\b(?:segment\w*|outline|mask|draw|trace|delineate|contour
                      r"keep|include|paint|shade|colou?r|fill)\b", re.IGNORECASE)
 # a side of the picture or of the one who looks, not of the patient ("the left of the image", "as I look at the screen")
 SIDE_OF_PICTURE = re.compile(r"\b(?:image|screen|viewer|monitor|picture|film|display|my|your|our)(?:['\u2019]?s)?\s+(?:left|right)\b"
-                          r"|\b(?:left|right)\s+(?:\w+\s+){0,2}?(?:of|on|in)\s+(?:the\s+)?(?:image|screen|viewer|monitor|picture|film|display)\b"
-                          r"|\bas\s+(?:i|you|we)\s+(?:look|see|view)\b|\bfrom\s+(?:my|your|our)\s+(?:side|view|point)\b", re.IGNORECASE)
+                             r"|\b(?:left|right)\s+(?:\w+\s+){0,2}?(?:of|on|in)\s+(?:the\s+)?(?:image|screen|viewer|monitor|picture|film|display)\b"
+                             r"|\bas\s+(?:i|you|we)\s+(?:look|see|view)\b|\bfrom\s+(?:my|your|our)\s+(?:side|view|point)\b", re.IGNORECASE)
 # the words of a name said alone, or with a request ("the right.", "the patient's right lung", "keep only the left"):
 # where the words that ask say nothing else, a refusal the resolver gave for no reason of its own (it read the
 # whole prompt) is no reason to refuse what is left

@@ -1348,7 +1348,7 @@ ANSWER_QUESTIONS = re.compile(
 # "est-ce un melanoma ?"), and nothing else
 # the targets' own words, which an either-or between two of them does not ask a verdict of
 _TARGET_WORDS = r"hearts?|lungs?|clavicles?|collarbones?|ulcers?|polyps?|stool"
-_DRAWN = (r"(?:segment\w*|outline|mask|draw|trace|delineate|highlight|circle|mark|contour|annotate|label|shade|paint|colou?r|fill|"
+_DRAWING_VERBS = (r"(?:segment\w*|outline|mask|draw|trace|delineate|highlight|circle|mark|contour|annotate|label|shade|paint|colou?r|fill|"
           r"show\s+me|give\s+me)")
 _COMPARATIVES = (r"bigger|larger|smaller|darker|brighter|lighter|wider|narrower|longer|shorter|higher|lower|thicker|thinner|denser|"
                  r"whiter|blacker|heavier|more|less|fewer")
@@ -1371,9 +1371,9 @@ WHOLE_QUESTION = re.compile(
     r"(?:what\s+(?:is|are)|what['\u2019]?s|est[\s-]ce|que\s+es|was\s+ist|cos['\u2019]?\s*e)\s+(?:a|an|un|une|una|uno|ein|eine)\s+[\w-]+(?:\s+[\w-]+)?\s*|"
     # (a comparison, yes or no or which: "is the left lung bigger than the right?", "is the lesion more than 6 mm
     # across?", "which lung is darker?")
-    r"(?:is|are|does|do|was|were)\s+(?:this|that|these|those|the|my|his|her|it|its)\b(?!(?:[^.!?]|\.(?=\d))*\b" + _DRAWN + r"\b)"
+    r"(?:is|are|does|do|was|were)\s+(?:this|that|these|those|the|my|his|her|it|its)\b(?!(?:[^.!?]|\.(?=\d))*\b" + _DRAWING_VERBS + r"\b)"
     r"(?:[^.!?]|\.(?=\d)){0,60}?\b(?:" + _COMPARATIVES + r")\s+(?:[\w.-]+\s+){0,3}?than\b(?:[^.!?]|\.(?=\d))*|"
-    r"which\s+(?:[\w-]+\s+){0,2}?(?:is|are|looks?|seems?|appears?)\s+(?:the\s+)?(?:" + _COMPARATIVES + r")\b(?![^.!?]*\b" + _DRAWN + r"\b)[^.!?]*)"
+    r"which\s+(?:[\w-]+\s+){0,2}?(?:is|are|looks?|seems?|appears?)\s+(?:the\s+)?(?:" + _COMPARATIVES + r")\b(?![^.!?]*\b" + _DRAWING_VERBS + r"\b)[^.!?]*)"
     r"\?\s*$", re.IGNORECASE)
 
 
