@@ -2339,3 +2339,22 @@ def test_minilm_reads_list_55s_misses(lite_names):
                                    "augment the CVC-ClinicDB masks with random flips and save them to disk"))
     # (the short labels are a chest film's only)
     assert lite_names.resolve("LL mask").target is None
+
+
+def test_minilm_reads_list_56s_misses(lite_names):
+    """(list 56, indirect requests) a wish is a request, a drawing around or over a thing is of it; a question of
+    knowledge, opinion or a verdict with no drawing in it, and a picture not yet at hand, ask for no mask."""
+    _assert_reads(lite_names, [
+        ("I was hoping to get the ulcer on the sole highlighted, if that's not too much trouble.", "foot ulcer"),
+        ("It'd be great to have the mole marked.", "skin lesion"),
+        ("Any chance of a mask over the suspicious mole here?", "skin lesion"),
+        ("I wonder if you would be so kind as to trace around the melanocytic lesion in this dermatoscope image.", "skin lesion"),
+        ("I'd like to see the heart", "heart"), ("Is the heart enlarged?", "heart")])
+    _assert_no_target(lite_names, (
+        "Is it possible for a foot ulcer to heal in under a week?", "Would the heart look bigger on an AP film than on a PA one?",
+        "Do you know why the left lung looks darker than the right?", "Is that the right or the left lung?", "Could that be a melanoma?",
+        "Is the polyp in this frame benign, do you reckon?", "I wonder whether the right clavicle is fractured. What do you think?",
+        "Would the right lung be smaller if the diaphragm were raised?", "Is a mole that itches something to worry about?",
+        "Could you outline the heart on the lateral view when I upload it?", "Can you segment the polyp in the video from next week's list?",
+        "Do you think the left lung has collapsed?", "Is the right clavicle broken or just overlapping the rib?",
+        "Any chance the polyp is benign?"))

@@ -588,6 +588,16 @@ def _expand(text: str) -> str:
     text = PAIR_BUT_ONE.sub(lambda m: f"the patient's {OTHER_SIDE[m.group(2).lower()]} {PAIR_NOUNS[m.group(1).lower()]}", text)
     text = HEART_SIDE.sub("the patient's left side", HEART_AWAY.sub("the patient's right side", text))
     text = _organ_sides(text)
+    # a wish is a request ("It'd be great to have the mole marked", "I was hoping to get the ulcer highlighted", "Any chance
+    # of a mask of the mole here?")
+    text = re.sub(r"^\s*(?:it['\u2019]?d|it\s+would)\s+be\s+(?:great|nice|lovely|helpful|good|ideal|brilliant|awesome|super|handy)\s+to\s+"
+                  r"(?=(?:have|get|see)\s)|\b(?:i['\u2019]?d|i\s+would)\s+(?:love|like|appreciate)\s+to\s+(?=(?:have|get|see)\s)|"
+                  r"\bi\s+(?:was|am|['\u2019]m)\s+hoping\s+to\s+(?=(?:have|get|see)\s)", "please ", text, flags=re.IGNORECASE)
+    text = re.sub(r"^\s*any\s+chance\s+of\s+(?:getting\s+|seeing\s+)?(.*?)\s*\?\s*$", r"please give me \1.", text, flags=re.IGNORECASE)
+    # a drawing around or over a thing is of it ("trace around the melanocytic lesion", "a mask over the suspicious mole")
+    text = re.sub(r"\b(an?\s+|the\s+)?(trace|draw|outline|circle|mask|line|contour|segment)(s?)\s+(?:a\s+line\s+)?(?:all\s+the\s+way\s+)?"
+                  r"(?:a?round|over)\s+(?=the\s|this\s|that\s|its\s|his\s|her\s)",
+                  lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)} of " if m.group(1) else f"{m.group(2)}{m.group(3)} ", text, flags=re.IGNORECASE)
     # the picture a mask is for is where it is drawn ("output the mask for this image"), not what it is of
     text = re.sub(r"\b(masks?|segmentations?|outlines?|contours?)\s+for\s+(this|the|that|each)\s+((?:(?:current|attached|uploaded|new|whole|entire|"
                   r"chest|frontal|pa|ap|colonoscopy|dermoscopy|dermoscopic|clinical|foot|endoscopy|endoscopic|next|first|last|same)\s+){0,2}"
@@ -1174,7 +1184,10 @@ NOT_AT_HAND = re.compile(
     r"(?:attached|uploaded|included|available|here|sent)\b|"
     r"\b(?:on|in)\s+(?:the|this|that)\s+(?:[\w-]+\s+){0,2}?" + _PICTURES + r"\s+(?:[\w-]+\s+){0,2}?scheduled\s+for\b|"
     r"\b" + _PICTURES + r"\s+(?:has|have)(?:n['\u2019]?t|\s+not)\s+been\s+(?:uploaded|taken|acquired|attached|sent)\b(?=[^.]*\b(?:on|in)\s+(?:it|them)\b)|"
-    r"\b(?:on|in)\s+(?:it|them)\s+(?:once|when|after)\s+(?:it|they)\s+(?:is\s+|are\s+)?(?:taken|acquired|uploaded|arrives?|comes?\s+in|available)\b",
+    r"\b(?:on|in)\s+(?:it|them)\s+(?:once|when|after)\s+(?:it|they)\s+(?:is\s+|are\s+)?(?:taken|acquired|uploaded|arrives?|comes?\s+in|available)\b|"
+    # ("on the lateral view when I upload it", "in the video from next week's list")
+    r"\b(?:once|when|after)\s+(?:i|we|you|they|someone)\s+(?:upload|send|attach|take|acquire|get)s?\s+(?:it|them|one)\b|"
+    r"\bfrom\s+(?:tomorrow['\u2019]?s|next\s+(?:week|month|year)['\u2019]?s)\s+(?:list|clinic|session|batch|run)\b",
     re.IGNORECASE)
 # what a taking back says of the request ("Outline the right lung, sorry, scratch that, the order was for a different patient")
 WRONG_CASE = re.compile(r"\b(?:different|wrong|another|other)\s+(?:patient|case|study|order|exam|accession|person)\b|"
@@ -1375,6 +1388,28 @@ WHOLE_QUESTION = re.compile(
     r"(?:[^.!?]|\.(?=\d)){0,60}?\b(?:" + _COMPARATIVES + r")\s+(?:[\w.-]+\s+){0,3}?than\b(?:[^.!?]|\.(?=\d))*|"
     r"which\s+(?:[\w-]+\s+){0,2}?(?:is|are|looks?|seems?|appears?)\s+(?:the\s+)?(?:" + _COMPARATIVES + r")\b(?![^.!?]*\b" + _DRAWING_VERBS + r"\b)[^.!?]*)"
     r"\?\s*$", re.IGNORECASE)
+
+
+# a question of knowledge, opinion or a verdict, asking for no drawing ("Is it possible for a foot ulcer to heal in under a
+# week?", "Do you know why the left lung looks darker than the right?", "Would the heart look bigger on an AP film?",
+# "Could that be a melanoma?", "Is that the right or the left lung?"; not "Could you outline the heart?", "Is the heart
+# enlarged?", whose mask shows it)
+KNOWLEDGE_QUESTION = re.compile(
+    r"^\s*(?:do|did)\s+you\s+(?:know|think|reckon|believe|suppose|agree)\b|\bwhat\s+do\s+you\s+(?:think|reckon)\b|\bdo\s+you\s+reckon\b|"
+    r"^\s*i\s+wonder\s+(?:whether|why)\b|^\s*(?:is|are)\s+it\s+(?:possible|likely|normal|common|true|usual)\s+(?:for|that)\b|"
+    r"^\s*(?:is|are)\s+(?:a|an)\s+\w+|^\s*(?:would|will|might|should)\s+(?:the|a|an|this|that|my|his|her)\b(?![^?]*\byou\b)|"
+    r"^\s*(?:could|might|can|may|would)\s+(?:this|that|it)\s+be\s+(?:a|an)\b|^\s*any\s+chance\s+(?:that\s+)?(?:the|this|that|it|my|his|her)\b|"
+    r"^\s*(?:is|are)\s+(?:that|this|it)\s+(?:the\s+)?(?:left|right)\s+or\s+(?:the\s+)?(?:left|right)\b|"
+    r"^\s*(?:is|are)\s+(?:the|this|that)\b[^?]*\b(?:broken|fractured|benign|malignant|cancerous|collapsed|infected)\s+or\b",
+    re.IGNORECASE)
+# ... a drawing asked in it all the same
+DRAWING_IN_QUESTION = re.compile(r"\b(?:segment|outline|mask|draw|trace|delineate|contour|highlight|circle|mark|label|annotate|shade|paint|"
+                                 r"show|find|locate|point|where)\w*", re.IGNORECASE)
+
+
+def _asks_knowledge(text: str) -> bool:
+    """``text`` is a question of knowledge, opinion or a verdict (:data:`KNOWLEDGE_QUESTION`) with no drawing in it."""
+    return text.rstrip().endswith("?") and KNOWLEDGE_QUESTION.search(text) is not None and not DRAWING_IN_QUESTION.search(text)
 
 
 # a question whether something else is in a target ("is there a pneumothorax in the left lung?", "any effusion
@@ -2869,7 +2904,7 @@ class PromptResolver:
             return not side or _declines_drawing(" ".join(heard))
 
         if declines(written) or declines(retracted) or _taken_back(written) or WHOLE_QUESTION.search(written) or (corrected and declines(written[corrected[-1].end():])) \
-                or self._other_task(translated) or OUTPUT_ELSE.search(translated) or _asks_empty(written) or _ml_else(written) or (HYPOTHETICAL.search(written) and not _requests(written) and not HYPOTHESIS_THEN_REQUEST.search(written)) \
+                or self._other_task(translated) or OUTPUT_ELSE.search(translated) or _asks_empty(written) or _ml_else(written) or _asks_knowledge(written) or (HYPOTHETICAL.search(written) and not _requests(written) and not HYPOTHESIS_THEN_REQUEST.search(written)) \
                 or ((method := METHOD_QUESTION.search(written)) and not _requests(written) and not self._named(written[method.end():])[0]):
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything."; "Segment the
             # heart - sorry, scratch that, just tell me yes or no": no mask is asked for
