@@ -2357,4 +2357,13 @@ def test_minilm_reads_list_56s_misses(lite_names):
         "Would the right lung be smaller if the diaphragm were raised?", "Is a mole that itches something to worry about?",
         "Could you outline the heart on the lateral view when I upload it?", "Can you segment the polyp in the video from next week's list?",
         "Do you think the left lung has collapsed?", "Is the right clavicle broken or just overlapping the rib?",
-        "Any chance the polyp is benign?"))
+        "Any chance the polyp is benign?",
+        # the review of those rules: a wish for something else, around a thing but not the thing, a line over it
+        "I'd love to see how you'd approach a mole like this.", "Segment around the polyp, but not the polyp itself.",
+        "Draw the catheter line over the heart."))
+    # ... a request asked as a question of ability, and the picture at hand with a later one spoken of
+    _assert_reads(lite_names, [
+        ("Do you think you could isolate the polyp?", "polyp"), ("Is it possible for you to extract the right lung?", "right lung"),
+        ("What do you reckon, could you isolate the right clavicle?", "right clavicle"),
+        ("Segment the heart; I'll upload the lateral once I take it.", "heart"),
+        ("This patient is from tomorrow's list; segment the left lung on the film attached.", "left lung")])

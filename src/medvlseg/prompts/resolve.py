@@ -590,14 +590,21 @@ def _expand(text: str) -> str:
     text = _organ_sides(text)
     # a wish is a request ("It'd be great to have the mole marked", "I was hoping to get the ulcer highlighted", "Any chance
     # of a mask of the mole here?")
-    text = re.sub(r"^\s*(?:it['\u2019]?d|it\s+would)\s+be\s+(?:great|nice|lovely|helpful|good|ideal|brilliant|awesome|super|handy)\s+to\s+"
-                  r"(?=(?:have|get|see)\s)|\b(?:i['\u2019]?d|i\s+would)\s+(?:love|like|appreciate)\s+to\s+(?=(?:have|get|see)\s)|"
-                  r"\bi\s+(?:was|am|['\u2019]m)\s+hoping\s+to\s+(?=(?:have|get|see)\s)", "please ", text, flags=re.IGNORECASE)
-    text = re.sub(r"^\s*any\s+chance\s+of\s+(?:getting\s+|seeing\s+)?(.*?)\s*\?\s*$", r"please give me \1.", text, flags=re.IGNORECASE)
+    # (a wish for a drawing: not "I'd love to see how you'd approach a mole like this", "any chance of the polyp being malignant?")
+    text = re.sub(r"(?:^\s*(?:it['\u2019]?d|it\s+would)\s+be\s+(?:great|nice|lovely|helpful|good|ideal|brilliant|awesome|super|handy)\s+to\s+|"
+                  r"\b(?:i['\u2019]?d|i\s+would)\s+(?:love|like|appreciate)\s+to\s+|\bi\s+(?:was|am|['\u2019]m)\s+hoping\s+to\s+)"
+                  r"(?=(?:have|get|see)\s+(?:the|this|that|a|an|my|his|her|its)\b[^.;!?]*\b(?:marked|highlighted|outlined|segmented|traced|drawn|"
+                  r"masked|delineated|circled|contoured|annotated|masks?|outlines?|segmentations?|contours?)\b)", "please ", text, flags=re.IGNORECASE)
+    text = re.sub(r"^\s*any\s+chance\s+of\s+(?:getting\s+|seeing\s+)?(?![^?]*\b(?:being|is|are|was)\b)(.*?)\s*\?\s*$", r"please give me \1.", text,
+                  flags=re.IGNORECASE)
     # a drawing around or over a thing is of it ("trace around the melanocytic lesion", "a mask over the suspicious mole")
-    text = re.sub(r"\b(an?\s+|the\s+)?(trace|draw|outline|circle|mask|line|contour|segment)(s?)\s+(?:a\s+line\s+)?(?:all\s+the\s+way\s+)?"
-                  r"(?:a?round|over)\s+(?=the\s|this\s|that\s|its\s|his\s|her\s)",
-                  lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)} of " if m.group(1) else f"{m.group(2)}{m.group(3)} ", text, flags=re.IGNORECASE)
+    # (not where the thing itself is left out: "Segment around the polyp, but not the polyp itself")
+    if not re.search(r"\bitself\b", text, re.IGNORECASE):
+        text = re.sub(r"(^\s*|[,;:.!?]\s*|\b(?:please|pls|you|to|and|then|just)\s+|\b(?:an?|the)\s+)"
+                      r"(trace|draw|outline|circle|mask|contour|segment)(s?)\s+(?:a\s+line\s+)?(?:all\s+the\s+way\s+)?(?:a?round|over)\s+"
+                      r"(?=the\s|this\s|that\s|its\s|his\s|her\s)",
+                      lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)} " + ("of " if re.match(r"(?:an?|the)\s", m.group(1), re.IGNORECASE) else ""),
+                      text, flags=re.IGNORECASE)
     # the picture a mask is for is where it is drawn ("output the mask for this image"), not what it is of
     text = re.sub(r"\b(masks?|segmentations?|outlines?|contours?)\s+for\s+(this|the|that|each)\s+((?:(?:current|attached|uploaded|new|whole|entire|"
                   r"chest|frontal|pa|ap|colonoscopy|dermoscopy|dermoscopic|clinical|foot|endoscopy|endoscopic|next|first|last|same)\s+){0,2}"
@@ -1185,9 +1192,11 @@ NOT_AT_HAND = re.compile(
     r"\b(?:on|in)\s+(?:the|this|that)\s+(?:[\w-]+\s+){0,2}?" + _PICTURES + r"\s+(?:[\w-]+\s+){0,2}?scheduled\s+for\b|"
     r"\b" + _PICTURES + r"\s+(?:has|have)(?:n['\u2019]?t|\s+not)\s+been\s+(?:uploaded|taken|acquired|attached|sent)\b(?=[^.]*\b(?:on|in)\s+(?:it|them)\b)|"
     r"\b(?:on|in)\s+(?:it|them)\s+(?:once|when|after)\s+(?:it|they)\s+(?:is\s+|are\s+)?(?:taken|acquired|uploaded|arrives?|comes?\s+in|available)\b|"
-    # ("on the lateral view when I upload it", "in the video from next week's list")
-    r"\b(?:once|when|after)\s+(?:i|we|you|they|someone)\s+(?:upload|send|attach|take|acquire|get)s?\s+(?:it|them|one)\b|"
-    r"\bfrom\s+(?:tomorrow['\u2019]?s|next\s+(?:week|month|year)['\u2019]?s)\s+(?:list|clinic|session|batch|run)\b",
+    # ("on the lateral view when I upload it", "in the video from next week's list"; said of the picture drawn on)
+    r"\b(?:on|in)\s+(?:the|this|that)\s+(?:[\w-]+\s+){0,2}?" + _PICTURES + r"\s+(?:once|when|after)\s+(?:i|we|you|they|someone)\s+"
+    r"(?:upload|send|attach|take|acquire|get)(?:s|es)?\s+(?:it|them|one)\b|"
+    r"\b(?:on|in)\s+the\s+(?:[\w-]+\s+){0,2}?(?:videos?|" + _PICTURES + r")\s+from\s+(?:tomorrow['\u2019]?s|next\s+(?:week|month|year)['\u2019]?s)\s+"
+    r"(?:list|clinic|session|batch|run)\b",
     re.IGNORECASE)
 # what a taking back says of the request ("Outline the right lung, sorry, scratch that, the order was for a different patient")
 WRONG_CASE = re.compile(r"\b(?:different|wrong|another|other)\s+(?:patient|case|study|order|exam|accession|person)\b|"
@@ -1403,8 +1412,14 @@ KNOWLEDGE_QUESTION = re.compile(
     r"^\s*(?:is|are)\s+(?:the|this|that)\b[^?]*\b(?:broken|fractured|benign|malignant|cancerous|collapsed|infected)\s+or\b",
     re.IGNORECASE)
 # ... a drawing asked in it all the same
-DRAWING_IN_QUESTION = re.compile(r"\b(?:segment|outline|mask|draw|trace|delineate|contour|highlight|circle|mark|label|annotate|shade|paint|"
-                                 r"show|find|locate|point|where)\w*", re.IGNORECASE)
+DRAWING_IN_QUESTION = re.compile(r"\b(?:segment\w*|outlin\w+|mask(?:s|ed|ing)?|draw(?:n|ing|s)?|trac(?:e|ed|ing)|delineat\w+|contour\w*|"
+                                 r"highlight\w*|circl(?:e|ed|ing)|mark(?:ed|ing)?|label\w*|annotat\w+|shad(?:e|ed|ing)|paint\w*|show\s+me|find|"
+                                 r"locate|point\s+out|where)\b"
+                                 # (a request said as a question of ability: "Do you think you could isolate the polyp?", "Is it
+                                 # possible for you to extract the right lung?", "Do you think it's possible to get the foot ulcer?")
+                                 r"|\byou\s+(?:could|can|would|might|will)\b|\b(?:could|can|would|will)\s+you\b|\byou['\u2019]d\b|\bfor\s+you\s+to\b"
+                                 r"|\bpossible\s+to\s+\w+\s+(?:the|this|that|my)\b",
+                                 re.IGNORECASE)
 
 
 def _asks_knowledge(text: str) -> bool:
