@@ -1324,7 +1324,7 @@ ML_ELSE = re.compile(r"^\s*(?:(?:ok|so|now|then|also|pls|please|hey)[\s,]+)?(?:"
                      # (a dataset's chores: "split Kvasir-SEG into 80/10/10 train/val/test", "augment the CVC-ClinicDB masks")
                      r"|(?:split|augment|shuffle|download|preprocess|re-?sample|stratify)(?:ing)?\b[^.;!?]*\b(?:train|val|test|masks|images|dataset|"
                      r"data|disk|folds?|labels)\b)", re.IGNORECASE)
-# ... and a drawing asked after it all the same ("what's the best way to get a heart mask with high Dice? just draw it")
+# ... unless a drawing is asked in it all the same ("what's the best way to get a heart mask with high Dice? just draw it")
 DRAWING_ASKED = re.compile(r"\b(?:segment\w*|outline\w*|draw|trace|delineate|contour|highlight|circle|give|show|return|output|need|want|"
                            r"please|pls|can\s+you|could\s+you)\b|(?:\bthen|\band|,)\s+mask\b|\bmasks?\s+(?:on|for|of)\s+(?:this|the)\b", re.IGNORECASE)
 
@@ -1371,7 +1371,7 @@ ANSWER_QUESTIONS = re.compile(
 # the targets' own words, which an either-or between two of them does not ask a verdict of
 _TARGET_WORDS = r"hearts?|lungs?|clavicles?|collarbones?|ulcers?|polyps?|stool"
 _DRAWING_VERBS = (r"(?:segment\w*|outline|mask|draw|trace|delineate|highlight|circle|mark|contour|annotate|label|shade|paint|colou?r|fill|"
-          r"show\s+me|give\s+me)")
+                  r"show\s+me|give\s+me)")
 _COMPARATIVES = (r"bigger|larger|smaller|darker|brighter|lighter|wider|narrower|longer|shorter|higher|lower|thicker|thinner|denser|"
                  r"whiter|blacker|heavier|more|less|fewer")
 WHOLE_QUESTION = re.compile(
