@@ -2367,3 +2367,9 @@ def test_minilm_reads_list_56s_misses(lite_names):
         ("What do you reckon, could you isolate the right clavicle?", "right clavicle"),
         ("Segment the heart; I'll upload the lateral once I take it.", "heart"),
         ("This patient is from tomorrow's list; segment the left lung on the film attached.", "left lung")])
+
+
+def test_a_take_back_may_end_with_dont(lite_names):
+    """(decoys 51) "never mind, don't" takes the request back; "do not miss it" keeps it."""
+    _assert_no_target(lite_names, ("segment the foot ulcer... actually never mind, don't", "segment the foot ulcer, never mind, don't bother"))
+    assert lite_names.resolve("segment the heart, do not miss it").target == "heart"

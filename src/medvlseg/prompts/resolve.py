@@ -1176,7 +1176,9 @@ _TO_THE_END = r"\s*[.!]*\s*$"
 # (said only at the end, where nothing else is asked: "segment the right lung, no, cancel cancel", "scrap that
 # whole thing", "delete that, we're done", "forget it, nothing for now")
 _TAKE_IT_ALL_BACK = r"(?:cancel(?:\s+cancel)*|(?:scrap|delete|drop|withdraw|retract)\s+(?:that|it|this)(?:\s+whole\s+thing)?)"
-_DONE = r"(?:we['\u2019]?re\s+done|i['\u2019]?m\s+done|nothing\s+(?:for\s+now|else|more)|not\s+now)"
+_DONE = (r"(?:we['\u2019]?re\s+done|i['\u2019]?m\s+done|nothing\s+(?:for\s+now|else|more)|not\s+now|"
+         # ("segment the foot ulcer... actually never mind, don't")
+         r"(?:do\s+not|don['\u2019]?t)(?:\s+(?:bother|do\s+it|segment\s+it|run\s+it))?)")
 TAKEN_BACK = re.compile(rf"(?:^|{_CLAUSE_MARK}\s*)(?:(?:no|nope|wait|actually|oh|sorry)\s*,?\s*)*(?:{_TAKE_IT_BACK}|{_TAKE_IT_ALL_BACK})"
                         rf"(?:\s*[,;]?\s*(?:{_TAKE_IT_BACK}|{_TAKE_IT_ALL_BACK}|{_DONE}))*" + _TO_THE_END, re.IGNORECASE)
 # a defect in software, said with a finding's word ("QA ticket: the lesion introduced in build 4.2 crashes the login module")
