@@ -2373,3 +2373,28 @@ def test_a_take_back_may_end_with_dont(lite_names):
     """(decoys 51) "never mind, don't" takes the request back; "do not miss it" keeps it."""
     _assert_no_target(lite_names, ("segment the foot ulcer... actually never mind, don't", "segment the foot ulcer, never mind, don't bother"))
     assert lite_names.resolve("segment the heart, do not miss it").target == "heart"
+
+
+def test_minilm_reads_list_58s_misses(lite_names):
+    """(list 58, attribute prompts) a picture of a thing and the looks templates give ("a photo of a small ulcer", "a
+    single asymmetric dark lesion") ask for it; a side said of the picture's place on a chest film is the patient's
+    other side ("the radiolucent lung on the right side of the image" is the left lung), the patient's own side and the
+    templates' "located in left of the image" are not; a question of a look or a diagnosis asks for no mask."""
+    _assert_reads(lite_names, [
+        ("a photo of a small ulcer", "foot ulcer"), ("a photo of a small dark mole", "skin lesion"),
+        ("an image showing a tiny ulcer", "foot ulcer"),
+        ("a dermoscopy photo of a single asymmetric dark lesion with irregular borders", "skin lesion"),
+        ("the radiolucent lung on the right side of the image", "left lung"),
+        ("large radiolucent left pulmonary field located in the right half of the film", "left lung"),
+        ("the lung on the left side of the image", "right lung"), ("the collarbone on the left of the picture", "right clavicle"),
+        ("the S-shaped bone at the upper right of the image", "left clavicle"), ("the right lung, on the left side of the image", "right lung"),
+        ("segment the left lung in the image", "left lung"),
+        ("Outline the three-lobed, air-filled breathing organ on the patient's right side of this chest X-ray.", "right lung"),
+        ("Please colour the lung on my left side in this chest x-ray picture so I can see how big it is.", "left lung"),
+        ("the lung field on the viewer's right side of the film, i.e. the patient's left, outline that one only", "left lung"),
+        ("one large dark oval right lung, located in left of the image", "right lung"),
+        ("sessile lesion protruding into the lumen", "polyp")])
+    _assert_no_target(lite_names, ("what colour is the skin lesion?", "describe the shape of the heart", "Is this mole a melanoma?",
+                                   "is the polyp an adenoma?"))
+    assert lite_names.resolve("is this a polyp?").target == "polyp"
+    assert lite_names.resolve("What shape is the polyp? Outline it.").target == "polyp"

@@ -270,6 +270,34 @@ PATIENT_SIDE = re.compile(r"\bpatient(?:['\u2019]?s)?\s+(?:own\s+)?(left|right)\
 # the viewer's side of a frontal radiograph is the patient's other side ("the bone on the viewer's
 # left" is the patient's right clavicle): read as the patient's side
 VIEWER_SIDE = re.compile(r"\b(?:the\s+)?viewer(?:['\u2019]?s)?\s+(left|right)\b", re.IGNORECASE)
+# the picture's side said of a place, not of a name ("the lung on the right side of the image", "at the upper left of
+# the film", "the image's left half", "on the left as you look at it"; not "the left lung in the image"): on a frontal
+# chest film, shown as radiographs are, the patient's other side, written so by :func:`_expand` where the prompt speaks
+# of the chest (:data:`CHEST_SAID`)
+PICTURE_SIDE_PLACE = re.compile(
+    r"\b(?:(?P<prep>on|to|at|in|toward|towards|onto|into|from)\s+)?(?:the\s+)?(?:(?P<vert>upper|lower|top|bottom|far)[\s-]+)?"
+    r"(?P<side>left|right)(?:[\s-]+hand)?(?:[\s-]+(?:side|half|part|edge|corner|portion|aspect|margin))?\s+(?:of|on|in)\s+"
+    r"(?:the|this|that|your|my|our)\s+(?:[\w-]+\s+){0,2}?(?:image|picture|film|screen|radiograph|x-?ray|display|monitor|scan)\b"
+    r"|\b(?:(?P<prep2>on|to|at|in|toward|towards)\s+)?(?:the\s+)?(?:image|picture|film|screen|display|monitor)(?:['\u2019]s)?[\s-]+"
+    r"(?P<side2>left|right)(?:[\s-]+hand)?(?:[\s-]+(?:side|half))?\b"
+    r"|\b(?P<prep3>on|to|at)\s+(?:the\s+)?(?P<side3>left|right)(?:[\s-]+hand)?(?:\s+side)?\s*,?\s+as\s+(?:i|you|we|one)\s+(?:look|see|view|face)\b",
+    re.IGNORECASE)
+
+
+def _picture_side_as_patient(m: re.Match) -> str:
+    """A side said of the picture's place (:data:`PICTURE_SIDE_PLACE`) as the patient's ("on the right side of the
+    image" -> "on the patient's left side")."""
+    side = (m.group("side") or m.group("side2") or m.group("side3")).lower()
+    if re.search(r"\b(?:patient|patients|pt|my|his|her|their|its|own)['\u2019]?s?\s+(?:(?:upper|lower|top|bottom|far)[\s-]+)?$",
+                 m.string[: m.start("side") if m.group("side") else m.start()], re.IGNORECASE):
+        return m.group()  # (the patient's side: "the patient's right side of this chest X-ray", "my left side in this x-ray")
+    if re.match(r"in\s+(?:(?:upper|lower|top|bottom|far)[\s-]+)?(?:left|right)\s+of\b", m.group(), re.IGNORECASE):
+        return m.group()  # (the templates' own words, P6 and P9: "located in top left of the image", given to a model as they are)
+    prep = m.group("prep") or m.group("prep2") or m.group("prep3")
+    said = f"{prep + ' ' if prep else ''}the patient's {OTHER_SIDE[side]} side"
+    return said + (f", at the {m.group('vert').lower()}" if m.group("vert") else "")
+
+
 # the picture's side, said outright ("the left lung of the image", "on the right of the PA film")
 # (a side that names a part of the body other than a target is the patient's: "the left shoulder on the
 # chest film"; "the left lung of the image (patient's right)" is the picture's, said so)
@@ -456,7 +484,16 @@ DESCRIPTIVE_WORDS = frozenset({"big", "little", "huge", "thin", "thick", "slim",
                                "complete", "mm", "cm", "millimetre", "millimeter", "centimetre", "centimeter",
                                # a lay person's words for it ("that weird mole")
                                "weird", "strange", "odd", "funny", "ugly", "scary", "worrying", "worrisome", "concerning",
-                               "unusual", "bad", "nasty", "painful", "itchy", "bleeding", "changing", "growing", "raw"})
+                               "unusual", "bad", "nasty", "painful", "itchy", "bleeding", "changing", "growing", "raw",
+                               # the looks attribute prompts give (P2-P9: "a single asymmetric dark lesion", "one smooth
+                               # reddish polyp", "a bean-shaped radiolucent lung"; not one target's own look, "sessile", which
+                               # tells a lesion's kind)
+                               "asymmetric", "asymmetrical", "symmetric", "symmetrical", "regular", "smooth", "uneven",
+                               "ragged", "jagged", "shiny", "mottled", "variegated", "speckled", "whitish", "reddish", "pinkish", "brownish",
+                               "yellowish", "greyish", "grayish", "blackish", "circular", "ovoid", "oblong", "triangular",
+                               "curved", "sized", "shaped", "bean", "pear", "radiolucent", "radiopaque", "opaque", "lucent",
+                               "dense", "defined", "circumscribed", "demarcated", "elevated", "open", "moist", "superficial",
+                               "numerous", "few", "solitary", "sole", "lone", "isolated"})
 REGION_WORDS = frozenset({"bed", "area", "region", "site", "mask", "segmentation", "outline", "outlines", "boundary",
                           "border", "borders", "contour", "roi", "field", "zone", "shadow", "silhouette", "only", "please", "crater",
                           "pixel", "pixels", "voxel", "voxels"})
@@ -569,6 +606,8 @@ def _expand(text: str) -> str:
     if values is plain:  # (no fields: an emoji between two clauses ends the first)
         values = text = EMOJI.sub(", ", text).strip(" ,")
     text = VIEWER_SIDE.sub(lambda m: "the patient's " + OTHER_SIDE[m.group(1).lower()], values)
+    if CHEST_SAID.search(text):
+        text = PICTURE_SIDE_PLACE.sub(_picture_side_as_patient, text)
     text = re.sub(r"\b([A-Za-z]+)[nN]['\u2019`\u02bc][tT]\b", lambda m: CONTRACTED.get(m.group(1).lower(), m.group(1)) + " not", text)
     text = TOLD_TOOL.sub("", text)  # the tool told to do it ("have it segment the ...": "segment the ..."; contractions written out)
     text = re.sub(r"\bdicom[\s-]+seg\b", "dicomseg", text, flags=re.IGNORECASE)  # a file format, no "segment"
@@ -817,6 +856,8 @@ CANCELLED = re.compile(r"\b(?:cancel|abort|withdraw|scrap|drop)\s+(?:the|my|this
 # sternum and the left shoulder", "raised rounded mucosal protrusion in the large bowel lumen"): the head
 # word of the structure each describes, read where nothing is named as asked (PromptResolver._by_look)
 _CHEST = r"chest|thorax|hemithorax|thoracic|diaphragm|hemidiaphragm|cardiac|heart|lungs?|mediastin\w*|ribs?|sternum|costophrenic|aortic|film|x-?ray|radiograph|cxr|apex|apices|shoulders?|breastbone"
+# (the chest said, for a side of the picture: :data:`PICTURE_SIDE_PLACE`)
+CHEST_SAID = re.compile(r"\b(?:" + _CHEST + r"|films|x-?rays|clavicles?|collar[\s-]?bones?|bones?|pulmonary)\b", re.IGNORECASE)
 def _rx(pattern: str) -> re.Pattern:
     return re.compile(pattern, re.IGNORECASE)
 
@@ -1096,6 +1137,8 @@ def _restated(prompt: str) -> list[str]:
 PICTURE_LABEL_WORDS = frozenset({"style", "like", "type", "kind", "typical", "sample", "example", "attached", "new", "another",
                                  "test", "input", "here", "is", "s"})
 # words for the picture itself, which no correction asks for ("sorry, the film is a bit dark")
+# what a picture of a thing is said to do with it ("an image showing a polyp")
+SHOWING = frozenset({"showing", "shows", "depicting", "depicts", "containing", "contains", "with"})
 PICTURE_WORDS = frozenset({"image", "images", "picture", "photo", "photograph", "film", "frame", "shot", "view", "scan",
                            "radiograph", "x", "ray", "still", "screen", "quality"})
 # a wish that asks for what follows it ("I need the pigmented lesion", "we only want the heart")
@@ -1290,7 +1333,7 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\b(?:diameter|length|width|area|cir
 OTHER_TASKS = re.compile(
     r"(?:^|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)(?:design|fix|book|write|translate|compose|"
     r"summari[sz]e|explain|count|classify|diagnose|schedule|email|recommend|suggest|debug|reserve|buy|sell|generate|create|"
-    r"calculate|quantify|draft|"
+    r"calculate|quantify|draft|describe|"
     # ("define diabetic foot ulcer"; not "define the wound bed" or "define lesion borders", a drawing)
     r"define(?!\s+(?:the|this|that|these|those|its|their|his|her|my|our)\b)"
     r"(?!\s+(?:\w+\s+){0,4}?(?:borders?|boundar(?:y|ies)|margins?|edges?|outlines?|extent|contours?|regions?|areas?|limits?)\b)|"
@@ -1360,7 +1403,7 @@ ANSWER_QUESTIONS = re.compile(
     # ("Which frame of the withdrawal shows the polyp best?"; not "Which part of this frame is the polyp?")
     r"(?:what|which)\s+(?:frames?|slices?|dates?|days?|views?)\b(?![^.!?]*\b(?:outline|segment|mask|draw|trace|delineate|highlight|mark)\b)|"
     r"(?:what|which)\W+(?:\w+\W+){0,3}?(?:grade|stage|class|classification|type|kind|score|ratio|size|diagnosis|cause|percentage|"
-    r"probability|risk|name|index|capacity|volume|weight|function|purpose)\b|"
+    r"probability|risk|name|index|capacity|volume|weight|function|purpose|colou?r|shape|texture|surface|pattern)\b|"
     # (which side a structure is on, a patient's value: "Which side of the chest is the heart on?", "What was this
     # patient's blood sugar when the foot sore was photographed?"; not "which is the right side lung?")
     r"(?:(?:what|which)\s+side\s+(?:of\s+(?:the\s+)?\w+\s+)?(?:is|are|does|do)\b|"
@@ -1386,6 +1429,11 @@ WHOLE_QUESTION = re.compile(
     r"(?:the|it|this|that|them|my|his|her|its)\b)[^.!?]{0,60}?\b(?:(?:infected|malignant|benign|cancerous|dangerous|serious|"
     r"contagious|inflamed|necrotic|gangrenous|normal|abnormal|fractured|broken|dislocated|displaced|collapsed)(?:\s+or\s+not)?|"
     r"enlarged\s+or\s+not)\s*|"
+    # (a diagnosis asked of a thing named: "Is this mole a melanoma?", "is the polyp an adenoma?"; not "is this a polyp?",
+    # whose mask says whether it is there)
+    r"(?:is|are)\s+(?:this|that|these|those|the|my|his|her|its)\s+(?:[\w-]+\s+){1,3}?(?:an?\s+)?(?:melanomas?|cancers?|carcinomas?|"
+    r"malignancy|sarcomas?|adenomas?|adenocarcinomas?|tumou?rs?|cysts?|bruises?|warts?|infection|osteomyelitis|pneumonia|"
+    r"fractures?|naev(?:us|i)|nev(?:us|i))\s*|"
     # (which of two a finding is: "is this polyp adenomatous or hyperplastic?", "is this lesion a mole or a melanoma?";
     # not which of two targets or sides: "is this the left or the right lung?", "is this heart or lung?"; not a request
     # "or not": "is it possible to outline the polyp or not?")
@@ -2735,7 +2783,8 @@ class PromptResolver:
         found = set()
         for t, aliases in self._aliases.items():
             # (the outline traced: "trace the edges of the lesion"; elsewhere a landmark, skipped below)
-            allowed = REQUEST_WORDS | DESCRIPTIVE_WORDS | ATTRIBUTE_WORDS | self._own[t] | OUTLINES | {"of"}
+            # (a picture of it, as templates say: "a photo of a small ulcer", "an image showing a tiny dark mole")
+            allowed = REQUEST_WORDS | DESCRIPTIVE_WORDS | ATTRIBUTE_WORDS | self._own[t] | OUTLINES | PICTURE_WORDS | SHOWING | {"of"}
             for a in aliases:
                 for i in range(len(words) - len(a) + 1):
                     j = i + len(a)
