@@ -2398,3 +2398,14 @@ def test_minilm_reads_list_58s_misses(lite_names):
                                    "is the polyp an adenoma?"))
     assert lite_names.resolve("is this a polyp?").target == "polyp"
     assert lite_names.resolve("What shape is the polyp? Outline it.").target == "polyp"
+
+
+def test_names_listed_or_nothing_left_out_ask_for_several(lite_names):
+    """(decoys 47, 48) targets' names listed, or with nothing left out of them, ask for several in one mask: refused,
+    as is an organ none of the pictures shows, described ("the brain, the organ above all the others")."""
+    for prompt in ("Left clavicle, right clavicle, neither to be left out.", "Both lungs, minus nothing, plus the heart.",
+                   "both lungs and the heart", "Left clavicle, right clavicle.", "the lungs",
+                   "the brain, the organ above all the others"):
+        _assert_refused(lite_names, prompt)
+    _assert_reads(lite_names, [("the right lung please", "right lung"), ("heart, cardiac silhouette", "heart"),
+                               ("the right collarbone and the right clavicle", "right clavicle"), ("the left lung, minus nothing", "left lung")])

@@ -28,6 +28,12 @@ SIDES = ("left", "right")
 
 # a negation of a negation asks ("don't not include the heart")
 DOUBLE_NEGATION = re.compile(r"\b(?:do\s+not|does\s+not|never|not)\s+not\s+(?=\w)", re.IGNORECASE)
+# nothing left out, which leaves out nothing ("Left clavicle, right clavicle, neither to be left out.", "Both lungs,
+# minus nothing, plus the heart."): read as asking for what is listed
+NOTHING_LEFT_OUT = re.compile(
+    r"\b(?:neither|none)(?:\s+of\s+(?:them|the\s+\w+|these|those))?(?:\s+(?:one|bone|side))?\s+(?:is\s+|are\s+|to\s+be\s+|should\s+be\s+|"
+    r"must\s+be\s+|gets?\s+|may\s+be\s+)?(?:left\s+out|excluded|omitted|skipped|dropped|missed)\b"
+    r"|\b(?:minus|without|excluding|except|leaving\s+out|skipping|omitting)\s+(?:nothing|none|anything\s+at\s+all)\b", re.IGNORECASE)
 # everything left out but one thing asks for that thing ("Save for the open sore, leave everything out",
 # "other than the diabetic ulcer itself, nothing should end up in the mask"): "only ..."
 ALL_BUT = re.compile(
@@ -136,8 +142,8 @@ def asks_no_mask(asking: str) -> bool:
 
 
 def rewrite(text: str) -> str:
-    """``text`` with a double negation read as asking and everything-but-one read as "only" that one."""
-    text = NOTHING_BUT.sub("only ", NOT_ANYTHING_BUT.sub(r"\1only ", DOUBLE_NEGATION.sub("", text)))
+    """``text`` with a double negation and nothing left out read as asking, and everything-but-one read as "only" that one."""
+    text = NOTHING_BUT.sub("only ", NOT_ANYTHING_BUT.sub(r"\1only ", DOUBLE_NEGATION.sub("", NOTHING_LEFT_OUT.sub("all of them", text))))
     text = ALL_THAT_IS_NOT.sub("only ", text)
     return ALL_BUT.sub(lambda m: f"only {m.group('kept')}", text)
 

@@ -520,6 +520,9 @@ FUNCTION_WORDS = PREPOSITIONS | CONJUNCTIONS | {"a", "an", "the", "this", "that"
 GENERIC_OBJECTS = frozenset({"finding", "findings", "abnormality", "abnormalities", "structure", "structures", "target",
                              "object", "thing", "following", "anomaly", "pathology", "roi", "region", "area"})
 # words that say nothing of what is asked for
+# the words that list things and say nothing of them ("both lungs and the heart", "left clavicle, right clavicle, all of them")
+LISTING_WORDS = frozenset({"and", "plus", "both", "also", "as", "well", "with", "together", "all", "of", "them", "each", "too",
+                           "masks", "segmentations", "outlines"})
 PLAIN_WORDS = REQUEST_WORDS | DESCRIPTIVE_WORDS | ATTRIBUTE_WORDS | REGION_WORDS | FUNCTION_WORDS | LANDMARK_WORDS
 CACHE_SIZE = 4096  # resolutions kept (a service meets an unbounded stream of prompts)
 
@@ -2993,7 +2996,7 @@ class PromptResolver:
             return Resolution(given, given, None, refused=True, reason="the prompt is keys struck at random")
         if PART_ONLY.search(written):
             return Resolution(given, given, None, refused=True, reason="the prompt asks for a part of a target alone")
-        if (UNION.search(written) or RELATION.search(written)) and len(self._several(written)) > 1:
+        if (UNION.search(written) or RELATION.search(written) or self._names_listed(written)) and len(self._several(written)) > 1:
             return Resolution(given, given, None, refused=True,
                               reason="the prompt asks for several targets as one mask, or for what lies between them; ask for each")
         prompt = _reword(retracted)
@@ -3048,6 +3051,13 @@ class PromptResolver:
                 and self._unreadable(given, prompt):
             return dataclasses.replace(found, refused=True)
         return found
+
+    def _names_listed(self, text: str) -> bool:
+        """``text`` says nothing but targets' names and sides, a request and the words that list ("Left clavicle,
+        right clavicle, all of them.", "both lungs and the heart", "the heart plus the left lung"): several of them
+        are asked as one mask (:meth:`_several` counts them)."""
+        said = set(_words(text)) - REQUEST_WORDS - LISTING_WORDS - set(SIDE_WORDS)
+        return bool(said) and said <= self._head_words | self._name_words
 
     def _request_alone(self, text: str) -> str | None:
         """The one sentence of ``text`` that asks for a drawing, where it is the last; None otherwise."""
