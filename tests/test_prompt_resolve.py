@@ -2401,11 +2401,30 @@ def test_minilm_reads_list_58s_misses(lite_names):
 
 
 def test_names_listed_or_nothing_left_out_ask_for_several(lite_names):
-    """(decoys 47, 48) targets' names listed, or with nothing left out of them, ask for several in one mask: refused,
-    as is an organ none of the pictures shows, described ("the brain, the organ above all the others")."""
+    """(decoys 47, 48) targets' names listed, or with nothing left out of them, ask for several: no one of them is
+    chosen (they go to the model as written, as "heart and left lung" does); an organ none of the pictures shows,
+    described ("the brain, the organ above all the others"), is refused."""
     for prompt in ("Left clavicle, right clavicle, neither to be left out.", "Both lungs, minus nothing, plus the heart.",
-                   "both lungs and the heart", "Left clavicle, right clavicle.", "the lungs",
-                   "the brain, the organ above all the others"):
-        _assert_refused(lite_names, prompt)
+                   "both lungs and the heart", "Left clavicle, right clavicle.", "the lungs"):
+        found = lite_names.resolve(prompt)
+        assert found.target is None and not found.candidates and found.model_prompt == prompt, prompt
+    _assert_refused(lite_names, "the brain, the organ above all the others")
     _assert_reads(lite_names, [("the right lung please", "right lung"), ("heart, cardiac silhouette", "heart"),
                                ("the right collarbone and the right clavicle", "right clavicle"), ("the left lung, minus nothing", "left lung")])
+
+
+def test_picture_sides_after_review(lite_names):
+    """(the review of list 58's rules) a picture shown flipped keeps its sides the patient's; the patient's side said
+    outright wins; one who looks said ("on your left as you look at the film", "as displayed") is the viewer; a
+    picture's side said as not meant stays so; a question of a look with a drawing asked after it asks for the drawing;
+    "is this a naevus?" asks whether it is there."""
+    _assert_reads(lite_names, [
+        ("the image is mirrored (flipped horizontally); segment the lung on the right side of the image", "right lung"),
+        ("this film is displayed flipped left-right; outline the lung on the left of the image", "left lung"),
+        ("the lung on the right side of the image (patient's right)", "right lung"),
+        ("outline the lung on your left as you look at the film", "right lung"), ("segment the lung on the left as displayed", "right lung"),
+        ("the lung on the right side of this patient's x-ray", "left lung"), ("cxr, lung on left of pic", "right lung"),
+        ("My son hurt his shoulder at rugby, this is his chest x-ray. Can you show me his right collarbone? His right, not the "
+         "right side as I look at the screen.", "right clavicle"),
+        ("what shape is the polyp? draw around it", "polyp"), ("what colour is the ulcer? draw around it", "foot ulcer"),
+        ("what's the texture of the mole, and please outline it", "skin lesion"), ("is this a naevus?", "skin lesion")])

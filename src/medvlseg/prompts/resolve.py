@@ -276,25 +276,33 @@ VIEWER_SIDE = re.compile(r"\b(?:the\s+)?viewer(?:['\u2019]?s)?\s+(left|right)\b"
 # of the chest (:data:`CHEST_SAID`)
 PICTURE_SIDE_PLACE = re.compile(
     r"\b(?:(?P<prep>on|to|at|in|toward|towards|onto|into|from)\s+)?(?:the\s+)?(?:(?P<vert>upper|lower|top|bottom|far)[\s-]+)?"
-    r"(?P<side>left|right)(?:[\s-]+hand)?(?:[\s-]+(?:side|half|part|edge|corner|portion|aspect|margin))?\s+(?:of|on|in)\s+"
-    r"(?:the|this|that|your|my|our)\s+(?:[\w-]+\s+){0,2}?(?:image|picture|film|screen|radiograph|x-?ray|display|monitor|scan)\b"
-    r"|\b(?:(?P<prep2>on|to|at|in|toward|towards)\s+)?(?:the\s+)?(?:image|picture|film|screen|display|monitor)(?:['\u2019]s)?[\s-]+"
+    r"(?P<side>left|right)(?:[\s-]+hand)?(?:[\s-]+(?:side|half|part|edge|corner|portion|aspect|margin)\s+(?:of|on|in)|\s+of)\s+"
+    r"(?:(?:the|this|that|your|my|our)\s+)?(?:[\w'\u2019-]+\s+){0,2}?(?:image|img|picture|pic|film|screen|radiograph|x-?ray|display|monitor|scan)\b"
+    r"|\b(?:(?P<prep2>on|to|at|in|toward|towards)\s+)?(?:the\s+)?(?:image|img|picture|pic|film|screen|display|monitor)(?:['\u2019]s)?[\s-]+"
     r"(?P<side2>left|right)(?:[\s-]+hand)?(?:[\s-]+(?:side|half))?\b"
-    r"|\b(?P<prep3>on|to|at)\s+(?:the\s+)?(?P<side3>left|right)(?:[\s-]+hand)?(?:\s+side)?\s*,?\s+as\s+(?:i|you|we|one)\s+(?:look|see|view|face)\b",
+    # (the one who looks said: "on your left as you look at the film", "on the right side when you look at the x-ray",
+    # "on the left as displayed")
+    r"|\b(?:(?P<prep3>on|to|at)\s+)?(?:the\s+|your\s+|my\s+)?(?P<side3>left|right)(?:[\s-]+hand)?(?:\s+side)?\s*,?\s+"
+    r"(?:(?:as|when|while)\s+(?:i|you|we|one)\s+(?:look|see|view|face)|as\s+(?:displayed|shown|seen|viewed)|when\s+(?:viewing|viewed|looking)|"
+    r"looking\s+at\s+(?:the|this|it))\b",
     re.IGNORECASE)
+# a picture shown flipped, whose sides are then the patient's own ("the image is mirrored; segment the lung on the right")
+FLIPPED = re.compile(r"\b(?:flipped|mirrored|reversed|left[\s-]+(?:to[\s-]+)?right\s+(?:flip|swap)\w*)\b", re.IGNORECASE)
 
 
-def _picture_side_as_patient(m: re.Match) -> str:
+def _picture_side_as_patient(m: re.Match, flipped: bool = False) -> str:
     """A side said of the picture's place (:data:`PICTURE_SIDE_PLACE`) as the patient's ("on the right side of the
-    image" -> "on the patient's left side")."""
+    image" -> "on the patient's left side"; the same side on a picture shown ``flipped``)."""
     side = (m.group("side") or m.group("side2") or m.group("side3")).lower()
-    if re.search(r"\b(?:patient|patients|pt|my|his|her|their|its|own)['\u2019]?s?\s+(?:(?:upper|lower|top|bottom|far)[\s-]+)?$",
+    if not m.group("side3") and re.search(r"\b(?:patient|patients|pt|my|his|her|their|its|own)['\u2019]?s?\s+(?:(?:upper|lower|top|bottom|far)[\s-]+)?$",
                  m.string[: m.start("side") if m.group("side") else m.start()], re.IGNORECASE):
         return m.group()  # (the patient's side: "the patient's right side of this chest X-ray", "my left side in this x-ray")
+    if re.search(r"\b(?:not|never|no)\s+$", m.string[: m.start()], re.IGNORECASE):
+        return m.group()  # (a picture's side said as not meant: "His right, not the right side as I look at the screen.")
     if re.match(r"in\s+(?:(?:upper|lower|top|bottom|far)[\s-]+)?(?:left|right)\s+of\b", m.group(), re.IGNORECASE):
         return m.group()  # (the templates' own words, P6 and P9: "located in top left of the image", given to a model as they are)
     prep = m.group("prep") or m.group("prep2") or m.group("prep3")
-    said = f"{prep + ' ' if prep else ''}the patient's {OTHER_SIDE[side]} side"
+    said = f"{prep + ' ' if prep else ''}the patient's {side if flipped else OTHER_SIDE[side]} side"
     return said + (f", at the {m.group('vert').lower()}" if m.group("vert") else "")
 
 
@@ -521,7 +529,7 @@ GENERIC_OBJECTS = frozenset({"finding", "findings", "abnormality", "abnormalitie
                              "object", "thing", "following", "anomaly", "pathology", "roi", "region", "area"})
 # words that say nothing of what is asked for
 # the words that list things and say nothing of them ("both lungs and the heart", "left clavicle, right clavicle, all of them")
-LISTING_WORDS = frozenset({"and", "plus", "both", "also", "as", "well", "with", "together", "all", "of", "them", "each", "too",
+LISTING_WORDS = frozenset({"and", "plus", "both", "also", "as", "well", "with", "all", "of", "them", "each", "too",
                            "masks", "segmentations", "outlines"})
 PLAIN_WORDS = REQUEST_WORDS | DESCRIPTIVE_WORDS | ATTRIBUTE_WORDS | REGION_WORDS | FUNCTION_WORDS | LANDMARK_WORDS
 CACHE_SIZE = 4096  # resolutions kept (a service meets an unbounded stream of prompts)
@@ -609,8 +617,11 @@ def _expand(text: str) -> str:
     if values is plain:  # (no fields: an emoji between two clauses ends the first)
         values = text = EMOJI.sub(", ", text).strip(" ,")
     text = VIEWER_SIDE.sub(lambda m: "the patient's " + OTHER_SIDE[m.group(1).lower()], values)
-    if CHEST_SAID.search(text):
-        text = PICTURE_SIDE_PLACE.sub(_picture_side_as_patient, text)
+    if CHEST_SAID.search(text) and not PATIENT_SIDE.search(text):
+        # (the patient's side said outright outweighs the picture's, as the rules read it: "the lung on the right side of
+        # the image (patient's right)")
+        flipped = FLIPPED.search(text) is not None
+        text = PICTURE_SIDE_PLACE.sub(lambda m: _picture_side_as_patient(m, flipped), text)
     text = re.sub(r"\b([A-Za-z]+)[nN]['\u2019`\u02bc][tT]\b", lambda m: CONTRACTED.get(m.group(1).lower(), m.group(1)) + " not", text)
     text = TOLD_TOOL.sub("", text)  # the tool told to do it ("have it segment the ...": "segment the ..."; contractions written out)
     text = re.sub(r"\bdicom[\s-]+seg\b", "dicomseg", text, flags=re.IGNORECASE)  # a file format, no "segment"
@@ -1406,7 +1417,10 @@ ANSWER_QUESTIONS = re.compile(
     # ("Which frame of the withdrawal shows the polyp best?"; not "Which part of this frame is the polyp?")
     r"(?:what|which)\s+(?:frames?|slices?|dates?|days?|views?)\b(?![^.!?]*\b(?:outline|segment|mask|draw|trace|delineate|highlight|mark)\b)|"
     r"(?:what|which)\W+(?:\w+\W+){0,3}?(?:grade|stage|class|classification|type|kind|score|ratio|size|diagnosis|cause|percentage|"
-    r"probability|risk|name|index|capacity|volume|weight|function|purpose|colou?r|shape|texture|surface|pattern)\b|"
+    r"probability|risk|name|index|capacity|volume|weight|function|purpose)\b|"
+    # (a look: "what colour is the skin lesion?"; not "what shape is the polyp? draw around it")
+    r"(?:what|which)\W+(?:\w+\W+){0,3}?(?:colou?r|shape|texture|surface|pattern)\b"
+    r"(?![\s\S]*\b(?:outline|segment|mask|draw|trace|delineate|highlight|mark|contour|circle|shade|isolate|extract)\w*\b)|"
     # (which side a structure is on, a patient's value: "Which side of the chest is the heart on?", "What was this
     # patient's blood sugar when the foot sore was photographed?"; not "which is the right side lung?")
     r"(?:(?:what|which)\s+side\s+(?:of\s+(?:the\s+)?\w+\s+)?(?:is|are|does|do)\b|"
@@ -1434,7 +1448,7 @@ WHOLE_QUESTION = re.compile(
     r"enlarged\s+or\s+not)\s*|"
     # (a diagnosis asked of a thing named: "Is this mole a melanoma?", "is the polyp an adenoma?"; not "is this a polyp?",
     # whose mask says whether it is there)
-    r"(?:is|are)\s+(?:this|that|these|those|the|my|his|her|its)\s+(?:[\w-]+\s+){1,3}?(?:an?\s+)?(?:melanomas?|cancers?|carcinomas?|"
+    r"(?:is|are)\s+(?:this|that|these|those|the|my|his|her|its)\s+(?:(?!an?\b)[\w-]+\s+){1,3}?(?:an?\s+)?(?:melanomas?|cancers?|carcinomas?|"
     r"malignancy|sarcomas?|adenomas?|adenocarcinomas?|tumou?rs?|cysts?|bruises?|warts?|infection|osteomyelitis|pneumonia|"
     r"fractures?|naev(?:us|i)|nev(?:us|i))\s*|"
     # (which of two a finding is: "is this polyp adenomatous or hyperplastic?", "is this lesion a mole or a melanoma?";
@@ -2996,7 +3010,11 @@ class PromptResolver:
             return Resolution(given, given, None, refused=True, reason="the prompt is keys struck at random")
         if PART_ONLY.search(written):
             return Resolution(given, given, None, refused=True, reason="the prompt asks for a part of a target alone")
-        if (UNION.search(written) or RELATION.search(written) or self._names_listed(written)) and len(self._several(written)) > 1:
+        if self._names_listed(written) and len(self._several(written)) > 1:
+            # (several targets' names listed go to the model as written, as "heart and left lung" does: no one of them
+            # is chosen for the user)
+            return Resolution(given, given, None)
+        if (UNION.search(written) or RELATION.search(written)) and len(self._several(written)) > 1:
             return Resolution(given, given, None, refused=True,
                               reason="the prompt asks for several targets as one mask, or for what lies between them; ask for each")
         prompt = _reword(retracted)
@@ -3054,8 +3072,8 @@ class PromptResolver:
 
     def _names_listed(self, text: str) -> bool:
         """``text`` says nothing but targets' names and sides, a request and the words that list ("Left clavicle,
-        right clavicle, all of them.", "both lungs and the heart", "the heart plus the left lung"): several of them
-        are asked as one mask (:meth:`_several` counts them)."""
+        right clavicle, all of them.", "both lungs and the heart", "the heart plus the left lung"), where
+        :meth:`_several` counts several: no one of them is asked."""
         said = set(_words(text)) - REQUEST_WORDS - LISTING_WORDS - set(SIDE_WORDS)
         return bool(said) and said <= self._head_words | self._name_words
 
