@@ -54,7 +54,9 @@ resolves to nothing is read a second time as dictated: a word that sounds like a
 - a structure named by the picture's side, said so, follows the patient's side said outright ("the
   left lung of the image (patient's right)" is the right lung);
 - the viewer's side of a frontal radiograph is read as the patient's other side ("the bone on the
-  viewer's left" is the right clavicle);
+  viewer's left" is the right clavicle), as is a side of the picture's place in a prompt that speaks
+  of the chest ("the radiolucent lung on the right side of the image" is the left lung; not on a
+  picture said to be flipped, nor where the patient's side is said outright);
 - otherwise it is compared (cosine of the pooled text features) with the phrases of every target in
   the catalogue (:mod:`medvlseg.prompts.attributes`: the name, plural, the aliases made of words
   (not dataset names such as "kvasir-seg"), the synonyms users type ("nevus", "adenoma") and the
