@@ -529,10 +529,10 @@ FUNCTION_WORDS = PREPOSITIONS | CONJUNCTIONS | {"a", "an", "the", "this", "that"
 # what a request may ask for before a colon says what that is ("Segment the finding: a pedunculated polyp")
 GENERIC_OBJECTS = frozenset({"finding", "findings", "abnormality", "abnormalities", "structure", "structures", "target",
                              "object", "thing", "following", "anomaly", "pathology", "roi", "region", "area"})
-# words that say nothing of what is asked for
 # the words that list things and say nothing of them ("both lungs and the heart", "left clavicle, right clavicle, all of them")
 LISTING_WORDS = frozenset({"and", "plus", "both", "also", "as", "well", "with", "all", "of", "them", "each", "too",
                            "masks", "segmentations", "outlines"})
+# words that say nothing of what is asked for
 PLAIN_WORDS = REQUEST_WORDS | DESCRIPTIVE_WORDS | ATTRIBUTE_WORDS | REGION_WORDS | FUNCTION_WORDS | LANDMARK_WORDS
 CACHE_SIZE = 4096  # resolutions kept (a service meets an unbounded stream of prompts)
 
@@ -874,6 +874,8 @@ CANCELLED = re.compile(r"\b(?:cancel|abort|withdraw|scrap|drop)\s+(?:the|my|this
 _CHEST = r"chest|thorax|hemithorax|thoracic|diaphragm|hemidiaphragm|cardiac|heart|lungs?|mediastin\w*|ribs?|sternum|costophrenic|aortic|film|x-?ray|radiograph|cxr|apex|apices|shoulders?|breastbone"
 # (the chest said, for a side of the picture: :data:`PICTURE_SIDE_PLACE`)
 CHEST_SAID = re.compile(r"\b(?:" + _CHEST + r"|films|x-?rays|clavicles?|collar[\s-]?bones?|bones?|pulmonary)\b", re.IGNORECASE)
+
+
 def _rx(pattern: str) -> re.Pattern:
     return re.compile(pattern, re.IGNORECASE)
 
@@ -1152,9 +1154,9 @@ def _restated(prompt: str) -> list[str]:
 # what a label of the picture says beside its kind ("ISIC-style image", "a typical dermoscopy photo")
 PICTURE_LABEL_WORDS = frozenset({"style", "like", "type", "kind", "typical", "sample", "example", "attached", "new", "another",
                                  "test", "input", "here", "is", "s"})
-# words for the picture itself, which no correction asks for ("sorry, the film is a bit dark")
 # what a picture of a thing is said to do with it ("an image showing a polyp")
 SHOWING = frozenset({"showing", "shows", "depicting", "depicts", "containing", "contains", "with"})
+# words for the picture itself, which no correction asks for ("sorry, the film is a bit dark")
 PICTURE_WORDS = frozenset({"image", "images", "picture", "photo", "photograph", "film", "frame", "shot", "view", "scan",
                            "radiograph", "x", "ray", "still", "screen", "quality"})
 # a wish that asks for what follows it ("I need the pigmented lesion", "we only want the heart")
