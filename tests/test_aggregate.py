@@ -155,3 +155,38 @@ def test_bad_options_and_duplicates():
         m.update("a", GT, GT)
     m.update("a", GT, GT, dataset="other")  # same id in another dataset is fine
     assert len(m) == 2
+
+
+@pytest.mark.parametrize("policy", ["exclude", "one_if_both_empty"])
+def test_pooled_dice_is_the_formula_over_all_pixels_of_all_images(policy):
+    """``dice_pooled`` against a direct transcription, 2 ΣTP / (2 ΣTP + ΣFP + ΣFN), on random masks
+    of several sizes (one ground truth empty: its false positives count, whatever the policy)."""
+    rng = np.random.default_rng(7)
+    m = SegmentationMetrics(empty_policy=policy)
+    tp = fp = fn = 0
+    for i, shape in enumerate([(16, 16), (24, 40), (31, 17), (20, 20)]):
+        g = rng.random(shape) < 0.3 if i != 3 else np.zeros(shape, bool)
+        p = rng.random(shape) < 0.35
+        m.update(str(i), p, g)
+        tp += int((p & g).sum())
+        fp += int((p & ~g).sum())
+        fn += int((~p & g).sum())
+    pooled = m.summary()["dice_pooled"]
+    assert pooled["value"] == pytest.approx(2 * tp / (2 * tp + fp + fn))
+    assert (pooled["tp"], pooled["fp"], pooled["fn"], pooled["n_images"]) == (tp, fp, fn, 4)
+    rows = m.per_image()
+    assert sum(r.tp for r in rows) == tp and rows[3].fn == 0 and rows[3].fp > 0
+
+
+def test_pooled_dice_weighs_pixels_not_images():
+    """One large perfect target and one small missed one: the mean is 0.5, the pooled Dice is
+    the share of the pixels, 2*100 / (2*100 + 4)."""
+    m = SegmentationMetrics()
+    m.update("large", square(SHAPE, 0, 0, 10), square(SHAPE, 0, 0, 10))
+    m.update("small", EMPTY, square(SHAPE, 20, 20, 2))
+    s = m.summary()
+    assert s["metrics"]["dice"]["mean"] == pytest.approx(0.5)
+    assert s["dice_pooled"]["value"] == pytest.approx(200 / 204)
+    both_empty = SegmentationMetrics()
+    both_empty.update("c", EMPTY, EMPTY)
+    assert both_empty.summary()["dice_pooled"]["value"] is None  # 0/0: undefined, not 1 or 0

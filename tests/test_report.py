@@ -84,6 +84,7 @@ def test_summary_json_is_strict_json_and_markdown_has_all_blocks(tmp_path):
     assert "| all | 4 | 3 |" in md and "| A | 2 | 2 |" in md
     assert "`exclude`" in md and "false-positive rate 1.000" in md
     assert "HD95 (px)" in md and "NSD@2 px" in md
+    assert "pooled Dice" in md and "Pooled Dice: 2 sum(TP)" in md
 
 
 def test_writers_replace_files_atomically(tmp_path):

@@ -386,7 +386,7 @@ def evaluate_cmd(
     )
     table = Table(title=f"{summary['model']['model']} on {summary['dataset']} ({summary['split']}, {summary['prompt_type']}"
                   + (f", {summary['perturbation']}" if summary["perturbation"] else "") + ")")
-    for col in ("images", "Dice", "IoU", "HD95", "NSD", "ECE", "AUROC"):
+    for col in ("images", "Dice", "pooled Dice", "IoU", "HD95", "NSD", "ECE", "AUROC"):
         table.add_column(col, justify="right")
 
     def _f(x, d=3):
@@ -394,7 +394,8 @@ def evaluate_cmd(
 
     m = summary["metrics"]
     hd = m.get("hd95") or next((v for k, v in m.items() if k.startswith("hd95")), {"mean": None})
-    table.add_row(f"{summary['n_scored']}/{summary['n']}", _f(m["dice"]["mean"]), _f(m["iou"]["mean"]), _f(hd["mean"], 2),
+    table.add_row(f"{summary['n_scored']}/{summary['n']}", _f(m["dice"]["mean"]), _f(summary["dice_pooled"]["value"]),
+                  _f(m["iou"]["mean"]), _f(hd["mean"], 2),
                   _f(m["nsd"]["mean"]), _f(summary["ece"], 4), _f(summary["auroc"]))
     console.print(table)
     for warning in summary.get("warnings", []):

@@ -16,6 +16,12 @@ Summary conventions:
   mean of the per-image values; ``unc_auroc_mean_per_image`` averages the exact per-image AUROCs
   (NaN ones counted and skipped) and ``unc_auroc_pooled`` is the binned pooled AUROC
   (:class:`~medvlseg.evaluation.calibration.ErrorAUROCHistogram`).
+- ``dice_pooled`` is the Dice of all pixels of all images taken together,
+  ``2 ΣTP / (2 ΣTP + ΣFP + ΣFN)``, every image counted (an empty ground truth adds its false
+  positives), whatever the empty-ground-truth policy. It is the "data-based" Dice of the FUSeg
+  authors' evaluation code (Wang et al., Sci Rep 2020), which published wound-segmentation
+  numbers are often given in; a large wound or a large image weighs more than a small one, so
+  it is usually above the per-image mean. Reported beside the mean, never instead of it.
 - When the samples come from more than one dataset, ``per_dataset`` holds the same block per
   dataset. Undefined numbers are ``None`` so that the summary is valid JSON.
 """
@@ -187,6 +193,7 @@ def summarise(
         "tolerance_unit": "px where spacing is unknown, mm where it is known" if unit == "mixed" else unit,
         "n_resized": sum(r.resized for r in rows),
         "metrics": metrics,
+        "dice_pooled": _pooled_dice(rows),
         "empty_gt": {
             "n": len(empty),
             "n_pred_empty": len(empty) - n_fp,
@@ -201,6 +208,17 @@ def summarise(
         "calibration": _calibration_block(rows, calibration, auroc, n_bins, auroc_bins, uncertainty_range),
     }
     return out
+
+
+def _pooled_dice(rows: Sequence[ImageScores]) -> dict:
+    tp, fp, fn = (sum(getattr(r, k) for r in rows) for k in ("tp", "fp", "fn"))
+    denominator = 2 * tp + fp + fn
+    return {
+        "value": 2 * tp / denominator if denominator else None,
+        "n_images": len(rows),
+        "tp": tp, "fp": fp, "fn": fn,
+        "definition": "2 sum(TP) / (2 sum(TP) + sum(FP) + sum(FN)) over every pixel of every image, empty ground truths included",
+    }
 
 
 def _calibration_block(

@@ -198,7 +198,9 @@ class ImageScores:
 
     ``scored`` says whether the image counts in the summary means under the empty-GT policy.
     ``distance_unit`` is ``"px"`` or ``"mm"`` (HD95 and NSD's tolerance). ``resized`` says whether
-    the prediction was resized to the ground truth. ``ece`` / ``unc_auroc`` are ``None`` when no
+    the prediction was resized to the ground truth. ``tp`` / ``fp`` / ``fn`` are the pixel counts
+    (true positives, false positives, false negatives) behind the pooled Dice of a summary.
+    ``ece`` / ``unc_auroc`` are ``None`` when no
     probability / uncertainty map was given; ``unc_auroc`` is NaN when every pixel is right, or
     every pixel is wrong.
     """
@@ -216,6 +218,9 @@ class ImageScores:
     scored: bool
     distance_unit: str
     resized: bool
+    tp: int
+    fp: int
+    fn: int
     ece: float | None = None
     unc_auroc: float | None = None
 
@@ -350,7 +355,9 @@ def score_prepared(
     return ImageScores(
         id=id, dataset=dataset, dice=d, iou=j, hd95=h, nsd=s, gt_empty=gt_empty, pred_empty=pred_empty,
         gt_fraction=float(gt.mean()), pred_fraction=float(mask.mean()), scored=scored,
-        distance_unit="px" if spacing is None else "mm", resized=prep.resized, ece=ece, unc_auroc=auroc,
+        distance_unit="px" if spacing is None else "mm", resized=prep.resized,
+        tp=int(np.count_nonzero(mask & gt)), fp=int(np.count_nonzero(mask & ~gt)), fn=int(np.count_nonzero(~mask & gt)),
+        ece=ece, unc_auroc=auroc,
     )
 
 

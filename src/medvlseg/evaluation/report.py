@@ -55,7 +55,7 @@ def markdown_table(summary: Mapping[str, Any]) -> str:
     tol_unit = "px/mm" if unit == "mixed" else unit
     hd_keys = [k for k in summary["metrics"] if k.startswith("hd95")]
     hd_heads = [_hd95_head(k, unit) for k in hd_keys]
-    head = ["dataset", "n", "scored", "Dice", "IoU", *hd_heads, f"NSD@{tol} {tol_unit}", "empty GT", "FP rate (empty GT)", "ECE", "unc. AUROC"]
+    head = ["dataset", "n", "scored", "Dice", "pooled Dice", "IoU", *hd_heads, f"NSD@{tol} {tol_unit}", "empty GT", "FP rate (empty GT)", "ECE", "unc. AUROC"]
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
     blocks = [("all", summary)] + list(summary.get("per_dataset", {}).items())
     for name, block in blocks:
@@ -63,7 +63,7 @@ def markdown_table(summary: Mapping[str, Any]) -> str:
         cal = block["calibration"]
         cells = [
             str(name), str(block["n"]), str(block["n_scored"]),
-            _mean_sd(m["dice"]), _mean_sd(m["iou"]),
+            _mean_sd(m["dice"]), _num(block["dice_pooled"]["value"], 3), _mean_sd(m["iou"]),
             *[_mean_sd(h, digits=2) if (h := _hd95_block(block, k)) else "–" for k in hd_keys],
             _mean_sd(m["nsd"]),
             str(block["empty_gt"]["n"]), _num(block["empty_gt"]["false_positive_rate"], 3),
@@ -78,6 +78,8 @@ def markdown_table(summary: Mapping[str, Any]) -> str:
         f"false-positive rate {_num(summary['empty_gt']['false_positive_rate'], 3)}, "
         f"mean predicted foreground fraction {_num(summary['empty_gt']['mean_pred_fraction'], 4)}.",
         f"- Non-empty ground truth predicted empty (missed): {summary['nonempty_gt']['n_pred_empty']} image(s).",
+        f"- Pooled Dice: {summary['dice_pooled']['definition']} ({summary['dice_pooled']['n_images']} image(s)); "
+        "the 'data-based' Dice of some published results, where large targets weigh more than in the mean.",
     ]
     for k in hd_keys:
         notes.append(
