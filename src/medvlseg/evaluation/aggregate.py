@@ -19,9 +19,10 @@ Summary conventions:
 - ``dice_pooled`` is the Dice of all pixels of all images taken together,
   ``2 ΣTP / (2 ΣTP + ΣFP + ΣFN)``, every image counted (an empty ground truth adds its false
   positives), whatever the empty-ground-truth policy. It is the "data-based" Dice of the FUSeg
-  authors' evaluation code (Wang et al., Sci Rep 2020), which published wound-segmentation
-  numbers are often given in; a large wound or a large image weighs more than a small one, so
-  it is usually above the per-image mean. Reported beside the mean, never instead of it.
+  organisers' evaluation script (uwm-bigdata/wound-segmentation, ``evaluate_with_post_processing.py``;
+  Wang et al., Sci Rep 2020), in which wound-segmentation results are often published. A large
+  wound or a large image weighs more than a small one, so it is usually above the per-image mean.
+  Reported beside the mean, never instead of it.
 - When the samples come from more than one dataset, ``per_dataset`` holds the same block per
   dataset. Undefined numbers are ``None`` so that the summary is valid JSON.
 """
