@@ -532,6 +532,30 @@ def test_words_of_other_languages_are_read_as_english():
     assert sentences.resolve("segmentar el pólipo").model_prompt == "segment the polyp"  # the sentence, read
 
 
+def test_the_languages_added_in_session_38_are_read_as_english():
+    """glossary.yaml, session 38: South Slavic, Baltic, Celtic, Caucasian, Central Asian, African and South and
+    South-East Asian languages and spoken forms of covered ones; an inflected word of another script by its stem, a
+    side joined to its noun by a particle put before it, phrases read as one word; English stays as it was."""
+    from medvlseg.prompts.resolve import _translate
+
+    for prompt, english in [("Сегментирай десния бял дроб", "segment right lung"),
+                            ("Označi lijevu ključnu kost", "mark left collar bone"),
+                            ("segmentuokite dešinįjį plautį", "segment right lung"),
+                            ("Merktu vinstra viðbeinið", "mark left clavicle"),
+                            ("Segmenteeri parem kops", "segment right lung"),
+                            ("mushkëria e djathtë", "right lung"),
+                            ("მონიშნეთ მარჯვენა ფილტვი", "mark right lung"),
+                            ("Ուրվագծիր ձախ անրակը", "outline left clavicle"),
+                            ("оң өкпені белгілеңіз", "right lung mark"),
+                            ("asgwrn coler chwith", "left collar bone"),
+                            ("唔該幫我圈住右邊嘅肺", "please please circle right lung")]:
+        assert _translate(prompt) == english, prompt
+    # English words that are other languages' words are read only beside a foreign word
+    for english in ("pie chart of the results", "the ant and the opa", "Levi's jeans on the radio", "describe the chest x-ray",
+                    "cos of the angle"):
+        assert _translate(english) == english
+
+
 def test_minilm_reads_the_glossary_and_a_part_at_the_periphery(lite):
     names = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, names_only=True,
                            known_words=lite.tokenizer.get_vocab())
