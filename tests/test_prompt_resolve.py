@@ -801,9 +801,12 @@ def test_minilm_reads_pronouns_questions_and_what_a_clause_says_else(lite_names)
          "one please.", "right clavicle"),
         ("the two-lobed air-filled organ on the patient's left, the one with the notch where the heart sits against it", "left lung"),
         ("Under close surveillance for melanoma, this mole needs outlining", "skin lesion")])
-    # a question after a sentence that asks nothing asks as a request does; "is it ...?" says
-    # nothing of what "it" is
-    assert set(r.resolve("Worried about this. Is this spot cancer?").candidates) >= {"skin lesion"}
+    # a question of a diagnosis with no drawing in it asks for no mask (thirty-eighth session: it was left to the image
+    # before, but the decoy lists of three writers count "is it cancer?" as no request; with a drawing asked it is one:
+    # "is this spot cancer? show me the spot"); "is it ...?" says nothing of what "it" is
+    _assert_refused(r, "Worried about this. Is this spot cancer?")
+    shown = r.resolve("Worried about this. Is this spot cancer? Show me the spot")
+    assert not shown.refused and "skin lesion" in (shown.target, *shown.candidates)
     assert not r.resolve("There is a growth on my collarbone. Is it cancer?").candidates
     # a clause that only sets the scene stops no request
     assert "skin lesion" in r.resolve("The ruler markings are on the left. Please mark the spot.").candidates
@@ -2452,3 +2455,21 @@ def test_picture_sides_after_review(lite_names):
          "right side as I look at the screen.", "right clavicle"),
         ("what shape is the polyp? draw around it", "polyp"), ("what colour is the ulcer? draw around it", "foot ulcer"),
         ("what's the texture of the mole, and please outline it", "skin lesion"), ("is this a naevus?", "skin lesion")])
+
+
+def test_diagnosis_questions_and_word_order_of_translations(lite_names):
+    """(list 62 and decoys 56, other languages) a question of a diagnosis with no drawing in it asks for no mask, in
+    English and in the word orders a translation word by word leaves ("this cancer is?" of Bulgarian); a clause that
+    opens with "not" declines a drawing ("only tell me, not draw anything"); a side between a picture's word and a
+    paired organ names the organ ("this radiograph picture right lung" of Kazakh), "the image-left lung" stays the
+    picture's; a terse request with a question mark ("melanoma boundary?") and a request beside the question are read."""
+    for prompt in ["is it cancer?", "is this cancer?", "is this a melanoma?", "this cancer is?", "Това рак ли е?",
+                   "Това рак ли е? Само ми кажете, не рисувайте нищо.", "only tell me, not draw anything",
+                   "Canto mide o corazón? Só dime o número, non debuxes nada.", "Molo, unjani?"]:
+        _assert_refused(lite_names, prompt)
+    _assert_reads(lite_names, [
+        ("Осы рентген суретінде оң өкпені белгілеп беріңізші.", "right lung"),
+        ("this radiograph picture right lung mark", "right lung"), ("the image-left lung", "right lung"),
+        ("segment the lung on the image right side", "left lung"), ("melanoma boundary?", "skin lesion"),
+        ("can you outline the mole, is it cancer?", "skin lesion"), ("segment the polyp, is it benign?", "polyp"),
+        ("mark the ulcer, not the toe", "foot ulcer"), ("is this a polyp?", "polyp")])

@@ -280,8 +280,11 @@ PICTURE_SIDE_PLACE = re.compile(
     r"\b(?:(?P<prep>on|to|at|in|toward|towards|onto|into|from)\s+)?(?:the\s+)?(?:(?P<vert>upper|lower|top|bottom|far)[\s-]+)?"
     r"(?P<side>left|right)(?:[\s-]+hand)?(?:[\s-]+(?:side|half|part|edge|corner|portion|aspect|margin)\s+(?:of|on|in)|\s+of)\s+"
     r"(?:(?:the|this|that|your|my|our)\s+)?(?:[\w'\u2019-]+\s+){0,2}?(?:image|img|picture|pic|film|screen|radiograph|x-?ray|display|monitor|scan)\b"
+    # (not a side that names a paired organ after it, as a translation word by word gives: "this radiograph picture right
+    # lung mark" of Kazakh "Осы рентген суретінде оң өкпені белгілеп"; "the image-left lung" is still the picture's)
     r"|\b(?:(?P<prep2>on|to|at|in|toward|towards)\s+)?(?:the\s+)?(?:image|img|picture|pic|film|screen|display|monitor)(?:['\u2019]s)?[\s-]+"
-    r"(?P<side2>left|right)(?:[\s-]+hand)?(?:[\s-]+(?:side|half))?\b"
+    r"(?P<side2>left|right)(?:(?<=-left)|(?<=-right)|(?!\s+(?:lungs?|clavicles?|collar[\s-]?bones?|hemithora\w*)\b))"
+    r"(?:[\s-]+hand)?(?:[\s-]+(?:side|half))?\b"
     # (the one who looks said: "on your left as you look at the film", "on the right side when you look at the x-ray",
     # "on the left as displayed")
     r"|\b(?:(?P<prep3>on|to|at)\s+)?(?:the\s+|your\s+|my\s+)?(?P<side3>left|right)(?:[\s-]+hand)?(?:\s+side)?\s*,?\s+"
@@ -1205,7 +1208,10 @@ IDIOMS = re.compile(r"\bheart(?=\s+of\s+(?:the\s+|this\s+|that\s+)?(?:matter|pro
 NO_DRAWING = re.compile(
     r"\bno\s+(?:new\s+)?(?:output|mask|masks|masking|segmentation|segmenting|drawing|drawings|outline|outlining|contour|contouring|annotation|"
     r"overlay)(?:\s+(?:is|are))?\s+(?:needed|required|necessary|wanted|please|pls|thanks)\b(?!\s+(?:for|on|of|around|here)\b)"
-    r"|\b(?:do\s+not|don['\u2019]?t|no\s+need\s+to|without|please\s+not)\s+(?:segment|mask|draw|outlin|delineat|contour|trac|annotat|mark|"
+    # (a clause that opens with "not", as translations word by word give: "only tell me, not draw anything" of Bulgarian
+    # "само ми кажете, не рисувайте нищо")
+    r"|(?:\b(?:do\s+not|don['\u2019]?t|no\s+need\s+to|without|please\s+not)|(?:^|(?<=[,;:.!?])|(?<=[,;:.!?]\s))not)\s+"
+    r"(?:segment|mask|draw|outlin|delineat|contour|trac|annotat|mark|"
     r"highlight|shad|circl|run|process)(?:e|ing)?(?:\s+(?:it|them|this|that|anything|any\s+thing|a\s+thing))?(?:\s+(?:at\s+all|please|pls))?"
     r"\s*(?=$|[,.;:!?)]|\s+(?:just|only|but|and|i)\b)(?![,;]?\s*(?:just|only|but)\s+(?:the|this|that|my|a|an)\b)"
     # ("..., I don't need a mask"; "classify this polyp ..., no segmentation")
@@ -1455,6 +1461,9 @@ WHOLE_QUESTION = re.compile(
     r"(?:is|are)\s+(?:this|that|these|those|the|my|his|her|its)\s+(?:(?!an?\b)[\w-]+\s+){1,3}?(?:an?\s+)?(?:melanomas?|cancers?|carcinomas?|"
     r"malignancy|sarcomas?|adenomas?|adenocarcinomas?|tumou?rs?|cysts?|bruises?|warts?|infection|osteomyelitis|pneumonia|"
     r"fractures?|naev(?:us|i)|nev(?:us|i))\s*|"
+    # (a diagnosis asked of what is shown, with no name: "is it cancer?", "is this a melanoma?"; not "is this a polyp?")
+    r"(?:is|are)\s+(?:it|this|that|these|those)\s+(?:an?\s+)?(?:melanomas?|cancers?|carcinomas?|malignancy|sarcomas?|"
+    r"adenocarcinomas?|tumou?rs?)\s*|"
     # (which of two a finding is: "is this polyp adenomatous or hyperplastic?", "is this lesion a mole or a melanoma?";
     # not which of two targets or sides: "is this the left or the right lung?", "is this heart or lung?"; not a request
     # "or not": "is it possible to outline the polyp or not?")
@@ -1491,6 +1500,20 @@ DRAWING_IN_QUESTION = re.compile(r"\b(?:segment\w*|outlin\w+|mask(?:s|ed|ing)?|d
                                  r"|\byou\s+(?:could|can|would|might|will)\b|\b(?:could|can|would|will)\s+you\b|\byou['\u2019]d\b|\bfor\s+you\s+to\b"
                                  r"|\bpossible\s+to\s+\w+\s+(?:the|this|that|my)\b",
                                  re.IGNORECASE)
+
+
+# a diagnosis word ("is it cancer?", and the word orders a translation word by word leaves: "this cancer is?" of
+# Bulgarian "Това рак ли е?", "this mole malignant cancer ?" of Mongolian)
+DIAGNOSIS = re.compile(r"\b(?:cancer(?:s|ous)?|malignan(?:t|cy)|melanomas?|carcinomas?|sarcomas?|tumou?rs?|benign)\b", re.IGNORECASE)
+# ... said of something, as a question of being ("melanoma boundary?" is a terse request)
+DIAGNOSIS_ASKED = re.compile(r"\b(?:is|are|was|were|be|it|this|that|these|those)\b", re.IGNORECASE)
+
+
+def _asks_diagnosis(text: str) -> bool:
+    """``text`` is a question, or questions, of a diagnosis (:data:`DIAGNOSIS`), in any word order, with no drawing and
+    no request in it ("is this mole cancer?", "this cancer is?"; not "can you outline the mole, is it cancer?")."""
+    return text.rstrip().endswith("?") and DIAGNOSIS.search(text) is not None and not DRAWING_IN_QUESTION.search(text) \
+        and not _requests(text) and DIAGNOSIS_ASKED.search(text) is not None
 
 
 def _asks_knowledge(text: str) -> bool:
@@ -2991,7 +3014,7 @@ class PromptResolver:
             return not side or _declines_drawing(" ".join(heard))
 
         if declines(written) or declines(retracted) or _taken_back(written) or WHOLE_QUESTION.search(written) or (corrected and declines(written[corrected[-1].end():])) \
-                or self._other_task(translated) or OUTPUT_ELSE.search(translated) or _asks_empty(written) or _ml_else(written) or _asks_knowledge(written) or (HYPOTHETICAL.search(written) and not _requests(written) and not HYPOTHESIS_THEN_REQUEST.search(written)) \
+                or self._other_task(translated) or OUTPUT_ELSE.search(translated) or _asks_empty(written) or _ml_else(written) or _asks_knowledge(written) or _asks_diagnosis(written) or (HYPOTHETICAL.search(written) and not _requests(written) and not HYPOTHESIS_THEN_REQUEST.search(written)) \
                 or ((method := METHOD_QUESTION.search(written)) and not _requests(written) and not self._named(written[method.end():])[0]):
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything."; "Segment the
             # heart - sorry, scratch that, just tell me yes or no": no mask is asked for
