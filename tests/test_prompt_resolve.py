@@ -2472,4 +2472,10 @@ def test_diagnosis_questions_and_word_order_of_translations(lite_names):
         ("this radiograph picture right lung mark", "right lung"), ("the image-left lung", "right lung"),
         ("segment the lung on the image right side", "left lung"), ("melanoma boundary?", "skin lesion"),
         ("can you outline the mole, is it cancer?", "skin lesion"), ("segment the polyp, is it benign?", "polyp"),
-        ("mark the ulcer, not the toe", "foot ulcer"), ("is this a polyp?", "polyp")])
+        ("mark the ulcer, not the toe", "foot ulcer"), ("is this a polyp?", "polyp"),
+        ("what is the prognosis? outline the ulcer", "foot ulcer"),
+        ("cancel that, don't segment anything, I just want the left clavicle", "left clavicle")])
+    # (decoys 57) a prognosis asked; an opinion wanted after a drawing declined is no thing to draw
+    for prompt in ["What's the prognosis for a polyp like this one?",
+                   "Is this polyp cancerous? Please don't mark it, I only want an opinion."]:
+        _assert_refused(lite_names, prompt)

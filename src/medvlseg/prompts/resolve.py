@@ -1504,7 +1504,8 @@ DRAWING_IN_QUESTION = re.compile(r"\b(?:segment\w*|outlin\w+|mask(?:s|ed|ing)?|d
 
 # a diagnosis word ("is it cancer?", and the word orders a translation word by word leaves: "this cancer is?" of
 # Bulgarian "Това рак ли е?", "this mole malignant cancer ?" of Mongolian)
-DIAGNOSIS = re.compile(r"\b(?:cancer(?:s|ous)?|malignan(?:t|cy)|melanomas?|carcinomas?|sarcomas?|tumou?rs?|benign)\b", re.IGNORECASE)
+DIAGNOSIS = re.compile(r"\b(?:cancer(?:s|ous)?|malignan(?:t|cy)|melanomas?|carcinomas?|sarcomas?|tumou?rs?|benign|prognos[ie]s)\b",
+                       re.IGNORECASE)
 # ... said of something, as a question of being ("melanoma boundary?" is a terse request)
 DIAGNOSIS_ASKED = re.compile(r"\b(?:is|are|was|were|be|it|this|that|these|those)\b", re.IGNORECASE)
 
@@ -1566,7 +1567,8 @@ _AND_IGNORE = re.compile(r"^\s*(?:and|,)?\s*(?:ignore|disregard|regardless|no\s+
 # just want the left clavicle"; not "I just want the heart size", an answer)
 WANTED_INSTEAD = re.compile(r"\b(?:i|we)\s+(?:just\s+|only\s+|really\s+)?(?:want|need)\s+(?:just\s+|only\s+)?(?:the|a|an|my|this|his|her)\s+"
                             r"(?:(?!(?:size|area|diameter|number|answer|diagnosis|report|volume|ratio|grade|score|measurement|length|"
-                            r"width|count|stage|name|result)s?\b)[\w'-]+\s*){1,3}(?=$|[.!,;])", re.IGNORECASE)
+                            r"width|count|stage|name|result|opinion|verdict|prognos[ie]s|explanation|estimate|guess)s?\b)[\w'-]+\s*){1,3}"
+                            r"(?=$|[.!,;])", re.IGNORECASE)
 
 
 def _asks_empty(text: str) -> bool:
