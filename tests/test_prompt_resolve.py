@@ -2477,5 +2477,9 @@ def test_diagnosis_questions_and_word_order_of_translations(lite_names):
         ("cancel that, don't segment anything, I just want the left clavicle", "left clavicle")])
     # (decoys 57) a prognosis asked; an opinion wanted after a drawing declined is no thing to draw
     for prompt in ["What's the prognosis for a polyp like this one?",
-                   "Is this polyp cancerous? Please don't mark it, I only want an opinion."]:
+                   "Is this polyp cancerous? Please don't mark it, I only want an opinion.",
+                   "I was going to ask you to outline the ulcer, but the nurse already did it. Is it healing?",
+                   "I was going to ask for the mole but I don't need it anymore"]:
         _assert_refused(lite_names, prompt)
+    assert lite_names.resolve("I was going to ask you to outline the heart, but she already did it, so outline the left "
+                              "lung").target == "left lung"

@@ -1291,6 +1291,21 @@ SET_ASIDE = re.compile(rf"^\s*(?:{_TAKE_IT_BACK}|forget(?:\s+about)?|skip)\s+(?:
                        rf"(?:{_CLAUSE_MARK}\s*(?:{_TAKE_IT_BACK})?)?" + _TO_THE_END, re.IGNORECASE)
 
 
+# ... or a request one meant to make and did not, since it is done or not needed ("I was going to ask you to outline the
+# ulcer, but the nurse already did it. Is it healing?"; not where a drawing is asked after it: "..., but she already did
+# the heart, so outline the left lung")
+NOT_ASKED_AFTER_ALL = re.compile(r"^\s*(?:i|we)\s*(?:was|were|had\s+been|['\u2019]d\s+been)\s+(?:going|gonna|about|planning|meaning)\s+to\s+ask\b"
+                                 r"[^.!?]*?\bbut\b[^.!?]*?\b(?:already|no\s+longer|not\s+any\s*more|(?:do\s+not|don['\u2019]?t)\s+need)\b",
+                                 re.IGNORECASE)
+
+
+def _not_asked_after_all(text: str) -> bool:
+    """``text`` opens with a request one meant to make and did not (:data:`NOT_ASKED_AFTER_ALL`), and asks no drawing
+    after it."""
+    m = NOT_ASKED_AFTER_ALL.search(text)
+    return m is not None and not set(_words(text[m.end():])) & (DRAWING_VERBS - NOUNS_AS_OFTEN)
+
+
 def _vowel_for_vowel(a: str, b: str) -> bool:
     """``a`` and ``b`` differ in one letter, a vowel for a vowel ("polup", "polyp")."""
     diff = [(x, y) for x, y in zip(a, b) if x != y]
@@ -3016,7 +3031,7 @@ class PromptResolver:
             return not side or _declines_drawing(" ".join(heard))
 
         if declines(written) or declines(retracted) or _taken_back(written) or WHOLE_QUESTION.search(written) or (corrected and declines(written[corrected[-1].end():])) \
-                or self._other_task(translated) or OUTPUT_ELSE.search(translated) or _asks_empty(written) or _ml_else(written) or _asks_knowledge(written) or _asks_diagnosis(written) or (HYPOTHETICAL.search(written) and not _requests(written) and not HYPOTHESIS_THEN_REQUEST.search(written)) \
+                or self._other_task(translated) or OUTPUT_ELSE.search(translated) or _asks_empty(written) or _ml_else(written) or _asks_knowledge(written) or _asks_diagnosis(written) or _not_asked_after_all(written) or (HYPOTHETICAL.search(written) and not _requests(written) and not HYPOTHESIS_THEN_REQUEST.search(written)) \
                 or ((method := METHOD_QUESTION.search(written)) and not _requests(written) and not self._named(written[method.end():])[0]):
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything."; "Segment the
             # heart - sorry, scratch that, just tell me yes or no": no mask is asked for
