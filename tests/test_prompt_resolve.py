@@ -2483,3 +2483,18 @@ def test_diagnosis_questions_and_word_order_of_translations(lite_names):
         _assert_refused(lite_names, prompt)
     assert lite_names.resolve("I was going to ask you to outline the heart, but she already did it, so outline the left "
                               "lung").target == "left lung"
+
+
+def test_review_of_the_46_languages(lite_names):
+    """(the review of the 46 languages added in the thirty-eighth session) a word of an Indic script is read only where a
+    word starts, with its ending ("पाय" foot in "पायावरील", not in "उपाय"; "वरण" ulcer not in "विवरण"); a diagnosis asked
+    where only its word is read is no request; "not" before a verb set right after it declines nothing; the Arabic comma
+    ends a clause; "GAN" in an English prompt is no Irish "without"."""
+    _assert_reads(lite_names, [
+        ("पायावरील जखम चिन्हांकित करा.", "foot ulcer"), ("कृपया विवरण के साथ दिल को चिह्नित करें।", "heart"),
+        ("पर्यावरण की चिंता छोड़ें, बाएं फेफड़े को चिह्नित करें।", "left lung"),
+        ("Not draw, segment: left clavicle", "left clavicle"), ("not outline it, fill it: the right clavicle", "right clavicle"),
+        ("مش عارف، بس حدد القلب.", "heart"), ("use a GAN to segment the left lung", "left lung"),
+        ("Don Allah ka nuna huhun dama a wannan hoton X-ray.", "right lung")])
+    for prompt in ["के यो क्यान्सर हो?", "हा कर्करोग आहे का?", "ఇది క్యాన్సరా?", "cancer?", "Tumor or not?"]:
+        _assert_refused(lite_names, prompt)

@@ -1210,7 +1210,9 @@ NO_DRAWING = re.compile(
     r"overlay)(?:\s+(?:is|are))?\s+(?:needed|required|necessary|wanted|please|pls|thanks)\b(?!\s+(?:for|on|of|around|here)\b)"
     # (a clause that opens with "not", as translations word by word give: "only tell me, not draw anything" of Bulgarian
     # "само ми кажете, не рисувайте нищо")
-    r"|(?:\b(?:do\s+not|don['\u2019]?t|no\s+need\s+to|without|please\s+not)|(?:^|(?<=[,;:.!?])|(?<=[,;:.!?]\s))not)\s+"
+    r"|(?:\b(?:do\s+not|don['\u2019]?t|no\s+need\s+to|without|please\s+not)|(?:^|(?<=[,;:.!?])|(?<=[,;:.!?]\s))not"
+    # (not a verb set right after it: "Not draw, segment: left clavicle", "not outline it, fill it: the right clavicle")
+    r"(?![^.!?]*\b(?:segment\w*|fill|shade|mask|outline|trace|contour|delineate|highlight|colou?r)\b))\s+"
     r"(?:segment|mask|draw|outlin|delineat|contour|trac|annotat|mark|"
     r"highlight|shad|circl|run|process)(?:e|ing)?(?:\s+(?:it|them|this|that|anything|any\s+thing|a\s+thing))?(?:\s+(?:at\s+all|please|pls))?"
     r"\s*(?=$|[,.;:!?)]|\s+(?:just|only|but|and|i)\b)(?![,;]?\s*(?:just|only|but)\s+(?:the|this|that|my|a|an)\b)"
@@ -1522,14 +1524,15 @@ DRAWING_IN_QUESTION = re.compile(r"\b(?:segment\w*|outlin\w+|mask(?:s|ed|ing)?|d
 DIAGNOSIS = re.compile(r"\b(?:cancer(?:s|ous)?|malignan(?:t|cy)|melanomas?|carcinomas?|sarcomas?|tumou?rs?|benign|prognos[ie]s)\b",
                        re.IGNORECASE)
 # ... said of something, as a question of being ("melanoma boundary?" is a terse request)
-DIAGNOSIS_ASKED = re.compile(r"\b(?:is|are|was|were|be|it|this|that|these|those)\b", re.IGNORECASE)
+DIAGNOSIS_ASKED = re.compile(r"\b(?:is|are|was|were|be|it|this|that|these|those)\b|\bor\s+not\b", re.IGNORECASE)
 
 
 def _asks_diagnosis(text: str) -> bool:
     """``text`` is a question, or questions, of a diagnosis (:data:`DIAGNOSIS`), in any word order, with no drawing and
     no request in it ("is this mole cancer?", "this cancer is?"; not "can you outline the mole, is it cancer?")."""
     return text.rstrip().endswith("?") and DIAGNOSIS.search(text) is not None and not DRAWING_IN_QUESTION.search(text) \
-        and not _requests(text) and DIAGNOSIS_ASKED.search(text) is not None
+        and not _requests(text) and (DIAGNOSIS_ASKED.search(text) is not None
+                                     or all(not w.isascii() for w in _words(DIAGNOSIS.sub(" ", text))))
 
 
 def _asks_knowledge(text: str) -> bool:
@@ -2015,7 +2018,12 @@ def _translate(text: str) -> str:
     lowered = folded.lower()
     inside = [k for k in glossary.inside if k in lowered]
     for k in inside:  # (longest first: "왼쪽에" before "왼쪽")
-        folded = re.sub(re.escape(k), f" {glossary.inside[k]} ", folded, flags=re.IGNORECASE)
+        # (a word of an Indic script, whose vowel signs split words, only where a word starts, with the ending it takes,
+        # as stems are read: Marathi "पाय" (foot) in "पायावरील" (on the foot), not in "उपाय" (a remedy); "वरण" (ulcer)
+        # not in Hindi "विवरण" (details))
+        indic = "\u0900" <= k[0] <= "\u0dff"
+        pattern = rf"(?<![\u0900-\u0dff]){re.escape(k)}[\u0900-\u0dff]{{0,6}}" if indic else re.escape(k)
+        folded = re.sub(pattern, f" {glossary.inside[k]} ", folded, flags=re.IGNORECASE)
     words = [w.lower() for w in re.findall(LETTERS, folded)]
 
     def stem_of(w: str) -> str | None:  # (a stem of its own script: "прав" never reads "prava")
