@@ -2496,5 +2496,6 @@ def test_review_of_the_46_languages(lite_names):
         ("Not draw, segment: left clavicle", "left clavicle"), ("not outline it, fill it: the right clavicle", "right clavicle"),
         ("مش عارف، بس حدد القلب.", "heart"), ("use a GAN to segment the left lung", "left lung"),
         ("Don Allah ka nuna huhun dama a wannan hoton X-ray.", "right lung")])
-    for prompt in ["के यो क्यान्सर हो?", "हा कर्करोग आहे का?", "ఇది క్యాన్సరా?", "cancer?", "Tumor or not?"]:
+    for prompt in ["के यो क्यान्सर हो?", "हा कर्करोग आहे का?", "ఇది క్యాన్సరా?", "cancer?", "Tumor or not?",
+                   "Nieko nežymėkite, tik pasakykite, ar širdis padidėjusi."]:
         _assert_refused(lite_names, prompt)
