@@ -2499,3 +2499,16 @@ def test_review_of_the_46_languages(lite_names):
     for prompt in ["के यो क्यान्सर हो?", "हा कर्करोग आहे का?", "ఇది క్యాన్సరా?", "cancer?", "Tumor or not?",
                    "Nieko nežymėkite, tik pasakykite, ar širdis padidėjusi."]:
         _assert_refused(lite_names, prompt)
+
+
+def test_yes_or_no_said_whole_in_other_languages(lite_names):
+    """"yes or no" said whole in other languages asks for an answer, no mask (their words one by one collide: German
+    "ja" is read as "and", Spanish "si" as "if"); a phrase of a script that writes spaces is read only as a whole word
+    ("così o no" is no "sì o no"), one of a script that joins words to what comes before (Hebrew "הריאה") inside words."""
+    for prompt in ["Le cœur est-il agrandi ? Répondez juste par oui ou non.",
+                   "sağ akciğerde pnömotoraks var mı? sadece evet ya da hayır",
+                   "Ist das Herz vergrößert? Nur ja oder nein, bitte."]:
+        _assert_refused(lite_names, prompt)
+    from medvlseg.prompts.resolve import _translate
+    assert "yes or no" not in _translate("così o no") and "yes or no" in _translate("sì o no")
+    _assert_reads(lite_names, [("תסמן לי את הריאה הימנית בבקשה", "right lung")])

@@ -2004,6 +2004,13 @@ PAKI = re.compile(r"\bpaki-?(?=(?:segment|outline|mask|trace|mark|highlight|draw
 PORTUGUESE_COLOUR = re.compile(r"\b(de|da|na|sua|mesma|outra)\s+cor\b", re.IGNORECASE)
 
 
+# scripts whose glossary words are read wherever they stand: written without spaces between words (Thai, Lao, Burmese,
+# Khmer, Japanese, Chinese, Korean), or with words joined to what comes before them (Hebrew "הריאה", the lung; Arabic
+# "والقلب", and the heart)
+INSIDE_WORDS_SCRIPTS = re.compile(r"[\u0590-\u06ff\u0750-\u077f\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u1100-\u11ff\u3040-\u30ff"
+                                  r"\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+
+
 def _translate(text: str) -> str:
     """``text`` with its accents folded ("lesión" -> "lesion") and its words of other languages read
     as English (``glossary.yaml``): "pulmón derecho" -> "right lung", "úlcera de pie diabético" ->
@@ -2021,8 +2028,11 @@ def _translate(text: str) -> str:
         # (a word of an Indic script, whose vowel signs split words, only where a word starts, with the ending it takes,
         # as stems are read: Marathi "पाय" (foot) in "पायावरील" (on the foot), not in "उपाय" (a remedy); "वरण" (ulcer)
         # not in Hindi "विवरण" (details))
+        # (a phrase of a script that writes spaces, a whole phrase: "si o no" not in "così o no")
         indic = "\u0900" <= k[0] <= "\u0dff"
-        pattern = rf"(?<![\u0900-\u0dff]){re.escape(k)}[\u0900-\u0dff]{{0,6}}" if indic else re.escape(k)
+        spaced = k[0].isalpha() and not indic and not INSIDE_WORDS_SCRIPTS.match(k[0])
+        pattern = (rf"(?<![\u0900-\u0dff]){re.escape(k)}[\u0900-\u0dff]{{0,6}}" if indic
+                   else rf"(?<!\w){re.escape(k)}(?!\w)" if spaced else re.escape(k))
         folded = re.sub(pattern, f" {glossary.inside[k]} ", folded, flags=re.IGNORECASE)
     words = [w.lower() for w in re.findall(LETTERS, folded)]
 
