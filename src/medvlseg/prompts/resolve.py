@@ -1478,9 +1478,6 @@ WHOLE_QUESTION = re.compile(
     r"(?:is|are)\s+(?:this|that|these|those|the|my|his|her|its)\s+(?:(?!an?\b)[\w-]+\s+){1,3}?(?:an?\s+)?(?:melanomas?|cancers?|carcinomas?|"
     r"malignancy|sarcomas?|adenomas?|adenocarcinomas?|tumou?rs?|cysts?|bruises?|warts?|infection|osteomyelitis|pneumonia|"
     r"fractures?|naev(?:us|i)|nev(?:us|i))\s*|"
-    # (a diagnosis asked of what is shown, with no name: "is it cancer?", "is this a melanoma?"; not "is this a polyp?")
-    r"(?:is|are)\s+(?:it|this|that|these|those)\s+(?:an?\s+)?(?:melanomas?|cancers?|carcinomas?|malignancy|sarcomas?|"
-    r"adenocarcinomas?|tumou?rs?)\s*|"
     # (which of two a finding is: "is this polyp adenomatous or hyperplastic?", "is this lesion a mole or a melanoma?";
     # not which of two targets or sides: "is this the left or the right lung?", "is this heart or lung?"; not a request
     # "or not": "is it possible to outline the polyp or not?")
