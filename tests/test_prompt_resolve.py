@@ -2512,3 +2512,12 @@ def test_yes_or_no_said_whole_in_other_languages(lite_names):
     from medvlseg.prompts.resolve import _translate
     assert "yes or no" not in _translate("così o no") and "yes or no" in _translate("sì o no")
     _assert_reads(lite_names, [("תסמן לי את הריאה הימנית בבקשה", "right lung")])
+
+
+def test_typed_on_a_phone(lite_names):
+    """(decoys 58, typed on a phone) "y/n" is "yes or no"; "jk" takes a request back, with no comma before it; "1" is
+    "one" in a union of targets ("all in 1 mask"); a request after "jk" is still asked."""
+    for prompt in ["is the heart big y/n", "mark the left lung jk dont", "pls mark the heart and both lungs all in 1 mask",
+                   "mark both clavicles together as 1 shape pls"]:
+        _assert_refused(lite_names, prompt)
+    _assert_reads(lite_names, [("jk lol segment the heart", "heart"), ("outline the heart y/n?", "heart")])

@@ -1239,7 +1239,7 @@ NO_DRAWING = re.compile(
     re.IGNORECASE)
 # a request taken back at the end of the prompt, with nothing asked after it ("outline the patient's left
 # lung... no, cancel that, forget it"; not "Forget that, the last one was fine; now the left lung")
-_TAKE_IT_BACK = r"(?:cancel\s+(?:that|it|this)|forget\s+(?:it|that|about\s+it)|never\s*mind|nvm|scratch\s+that)"
+_TAKE_IT_BACK = r"(?:cancel\s+(?:that|it|this)|forget\s+(?:it|that|about\s+it)|never\s*mind|nvm|scratch\s+that|(?:jk|just\s+kidding)(?:\s+(?:don['\u2019]?t|do\s+not)(?:\s+(?:do\s+it|bother))?)?)"
 _CLAUSE_MARK = r"[,;.:!\u2026\u2013\u2014-]"  # what ends the clause before a request is taken back
 _TO_THE_END = r"\s*[.!]*\s*$"
 # (said only at the end, where nothing else is asked: "segment the right lung, no, cancel cancel", "scrap that
@@ -1248,7 +1248,8 @@ _TAKE_IT_ALL_BACK = r"(?:cancel(?:\s+cancel)*|(?:scrap|delete|drop|withdraw|retr
 _DONE = (r"(?:we['\u2019]?re\s+done|i['\u2019]?m\s+done|nothing\s+(?:for\s+now|else|more)|not\s+now|"
          # ("segment the foot ulcer... actually never mind, don't")
          r"(?:do\s+not|don['\u2019]?t)(?:\s+(?:bother|do\s+it|segment\s+it|run\s+it))?)")
-TAKEN_BACK = re.compile(rf"(?:^|{_CLAUSE_MARK}\s*)(?:(?:no|nope|wait|actually|oh|sorry)\s*,?\s*)*(?:{_TAKE_IT_BACK}|{_TAKE_IT_ALL_BACK})"
+# ("jk" needs no comma before it, as typed on a phone: "mark the left lung jk dont")
+TAKEN_BACK = re.compile(rf"(?:^|{_CLAUSE_MARK}\s*|\s+(?=(?:jk|just\s+kidding)\b))(?:(?:no|nope|wait|actually|oh|sorry)\s*,?\s*)*(?:{_TAKE_IT_BACK}|{_TAKE_IT_ALL_BACK})"
                         rf"(?:\s*[,;]?\s*(?:{_TAKE_IT_BACK}|{_TAKE_IT_ALL_BACK}|{_DONE}))*" + _TO_THE_END, re.IGNORECASE)
 # a defect in software, said with a finding's word ("QA ticket: the lesion introduced in build 4.2 crashes the login module")
 # a picture not at hand, where it is the picture asked of ("on next week's photo", "on the lateral view, which is not
@@ -1326,7 +1327,7 @@ def _taken_back(text: str) -> bool:
     return bool(before) and bool(set(_words(before[-1])) & (DRAWING_VERBS - NOUNS_AS_OFTEN))
 # ... or by asking for an answer that is no mask ("just tell me yes or no", "a number is enough",
 # "describe it in words")
-ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\b(?:diameter|length|width|area|circumference|perimeter|depth|size)\s+in\s+(?:mm|cm|millimet\w+|centimet\w+|pixels|px)\s*\?|\btell[\s-](?:me|us|moi|nous)\s+(?:only\s+|just\s+)?(?:if|whether|si|se|ob)\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
+ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\by\s*/\s*n\b|\b(?:diameter|length|width|area|circumference|perimeter|depth|size)\s+in\s+(?:mm|cm|millimet\w+|centimet\w+|pixels|px)\s*\?|\btell[\s-](?:me|us|moi|nous)\s+(?:only\s+|just\s+)?(?:if|whether|si|se|ob)\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
                          r"\bas\s+a\s+number\b|"
                          # ("Answer with the cardiothoracic ratio change only", "Give only the frame number"; an area is a region:
                          # "a segmentation of the ulcerated area only")
@@ -1806,7 +1807,8 @@ UNION = re.compile(r"\b(?:together|combined?|combining|merged?|merging|join(?:ed
                    r"\b(?:one|a\s+single|single)\s+(?:combined\s+)?(?:mask|segmentation|region|label)\s+(?:for|of|covering|with|"
                    r"containing)\s+(?:both|all|the\s+two|the\s+three|every)\b|\bunion\s+of\b|"
                    # ("both lungs and the heart in one mask")
-                   r"\b(?:in|as|into)\s+(?:one|a\s+single|a\s+common|the\s+same)\s+(?:['\"][\w\s-]+['\"]\s+)?(?:mask|segmentation|region|label|outline)\b"
+                   # (as typed on a phone: "all in 1 mask", "as 1 shape")
+                   r"\b(?:in|as|into)\s+(?:one|1|a\s+single|a\s+common|the\s+same)\s+(?:['\"][\w\s-]+['\"]\s+)?(?:mask|segmentation|region|label|outline|shape|blob)\b"
                    r"(?!\s+(?:per|each|for\s+each)\b)",
                    re.IGNORECASE)
 RELATION = re.compile(r"\b(?:overlap(?:ping)?\s+(?:region|area|zone|part)|(?:region|area|zone|part)s?\s+of\s+overlap|"
