@@ -1525,6 +1525,47 @@ DIAGNOSIS = re.compile(r"\b(?:cancer(?:s|ous)?|malignan(?:t|cy)|melanomas?|carci
 DIAGNOSIS_ASKED = re.compile(r"\b(?:is|are|was|were|be|it|this|that|these|those)\b|\bor\s+not\b", re.IGNORECASE)
 
 
+# a message of several sentences that says, in one of them, that nothing is wanted now ("Thank you for outlining my
+# dad's foot ulcer yesterday ... No need to do anything else today, I just wanted to say thanks."; "Please don't
+# produce anything, it's only a format test."; "just your impression please, I don't need any marking"): where no
+# other sentence asks for a drawing (:func:`_asks_drawing`), it asks for no mask, whatever targets it names.
+# ("nothing else needed" after a request says only that the request is all: only with a time of its own, "today")
+_NOW = r"(?:today|now|for\s+now|right\s+now|at\s+the\s+moment|this\s+time|yet)"
+NOTHING_WANTED = re.compile(
+    r"\bno\s+need\s+(?:for\s+(?:you\s+)?)?to\s+(?:do|draw|mark|produce|make|segment|outline)\s+(?:anything|a\s+thing)(?!\s+else)\b"
+    rf"|\bno\s+need\s+to\s+do\s+anything\s+(?:else|more)\s+{_NOW}\b"
+    rf"|\bnothing\s+(?:(?:is|else\s+is)\s+)?(?:needed|required|necessary|to\s+do|wanted)\s+{_NOW}\b"
+    rf"|\b{_NOW}\s*,?\s+(?:there\s+is\s+)?nothing\s+(?:is\s+)?(?:needed|required|necessary|to\s+(?:do|be\s+done))\b"
+    rf"|\bno\s+(?:images?|pictures?|photos?|films?|scans?|requests?)\s+{_NOW}\b"
+    r"|\b(?:please\s+)?(?:do\s+not|don['\u2019]?t)\s+(?:produce|generate|create|output|return|make|draw|do)\s+anything\b(?!\s+(?:else|but|except|other))"
+    r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+need\s+(?:any|a)\s+(?:marking|markings|marks|masks?|drawings?|outlines?|annotations?|"
+    r"segmentations?|overlays?|contours?)\b"
+    r"|\bjust\s+(?:wanted|want|writing|wrote)\s+to\s+(?:say\s+(?:thanks|thank\s+you)|thank\s+you|let\s+you\s+know)\b"
+    r"|(?:^|[,;:.!?]\s*)just\s+(?:text|words|a\s+sentence)(?:\s+please)?\s*(?=$|[,;.!?])"
+    r"|\b(?:a|in)\s+(?:sentence|sentences|words|number|text),?\s+not\s+(?:a\s+)?(?:masks?|outlines?|drawings?|segmentations?)\b",
+    re.IGNORECASE)
+# what adds to a request said in another sentence ("Outline the left lung. The heart as well.")
+ADDING = re.compile(r"^\W*(?:and|also|plus|then|next|same|likewise|additionally)\b|\b(?:too|as\s+well|also|again)\b", re.IGNORECASE)
+# a request in a sentence, wherever it stands in it ("Could you outline her left collarbone on the image ...", "... and
+# then I'd like the wound outlined")
+ASKED_IN = re.compile(r"\b(?:can|could|would|will)\s+you\s+(?:please\s+|kindly\s+|also\s+|just\s+)?" + _DRAWING_VERBS + r"|"
+                      r"\b(?:please|pls|plz|kindly)\s+(?:just\s+|also\s+|only\s+)?" + _DRAWING_VERBS, re.IGNORECASE)
+
+
+def _sentences(text: str) -> list[str]:
+    """``text`` cut into its sentences (at a full stop, a question or an exclamation mark, and the marks of scripts
+    that write no spaces: "。", "？", "！"; not at a semicolon, which lists the parts of one request: "one binary mask
+    for the lesion; include regression areas ...")."""
+    return [p for p in (q.strip() for q in re.split(r"(?<=[.!?])\s+|(?<=[\u3002\uff1f\uff01])\s*", text)) if re.search(r"\w", p)]
+
+
+def _asks_drawing(text: str) -> bool:
+    """``text`` (a sentence) asks for a drawing: a clause opening with a request (:func:`_requests`), a request put
+    as a question or with "please" (:data:`ASKED_IN`), or a wish or a passive request (:data:`PASSIVE_REQUESTS`)."""
+    return bool(_requests(re.sub(r"\b(?:just|only|simply|kindly)\s+(?=\w)", "", PICTURE_FIRST.sub(r"\1, ", text)))) \
+        or ASKED_IN.search(text) is not None or any(p.search(text) for p in PASSIVE_REQUESTS)
+
+
 def _asks_diagnosis(text: str) -> bool:
     """``text`` is a question, or questions, of a diagnosis (:data:`DIAGNOSIS`), in any word order, with no drawing and
     no request in it ("is this mole cancer?", "this cancer is?"; not "can you outline the mole, is it cancer?")."""
@@ -3005,7 +3046,40 @@ class PromptResolver:
             return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == fielded.sentence else found.model_prompt)
         translated = _translate(given)
         written = self._written(translated)  # (its shorthand and slips read: "count the polyps, then segmnt them")
-        return self._kept(given, written, self._resolve_written(given, translated, written))
+        return self._by_message(given, written, self._kept(given, written, self._resolve_written(given, translated, written)))
+
+    def _by_message(self, given: str, written: str, found: Resolution) -> Resolution:
+        """``found``, or what a message of several sentences asks for, read a sentence at a time, where the reading of
+        the whole misses it: a sentence that says nothing is wanted now (:data:`NOTHING_WANTED`), with no other that
+        asks for a drawing, asks for no mask ("Thank you so much for outlining my dad's foot ulcer yesterday. ... No
+        need to do anything else today, I just wanted to say thanks."); the one sentence that asks for a drawing
+        (:func:`_asks_drawing`), read alone, says the target where the others only tell of things ("... said her lungs
+        and heart are normal. Could you outline her left collarbone on the image so I can see ...?"), and asks for no
+        target where it asks for something else by name ("Please highlight the liver shadow under the right
+        hemidiaphragm. ... the heart and lungs look unremarkable.")."""
+        sentences = _sentences(written)
+        if len(sentences) < 2 or found.refused or CORRECTIONS.search(written):
+            return found  # (a request corrected reads across its sentences: "Mark the callus... no wait, ... the ulcer")
+        declining = [s for s in sentences if NOTHING_WANTED.search(s)]
+        asking = [s for s in sentences if s not in declining and _asks_drawing(s)]
+        if declining and not asking and (found.target is not None or found.candidates):
+            return Resolution(given, given, None, found.similarity, found.runner_up, refused=True,
+                              reason="the message says that no mask is wanted now")
+        if len(asking) != 1 or declining or any(ADDING.search(s) for s in sentences if s is not asking[0]):
+            return found  # (several asked, or one added to in another sentence: "Outline the left lung. The heart as well.")
+        (ask,) = asking
+        alone = self.resolve(ask)
+        if alone.target is not None and alone.target != found.target \
+                and (alone.target in self._named(ask)[0] or set(_words(ask)) & self._heads[alone.target] - self._vague_words):
+            # (by a name of its own: a finding's everyday word alone needs the picture the others say, "Colonoscopy, ...
+            # 8 mm sessile lesion. Please mark the lesion outline ...")
+            return Resolution(given, alone.target, alone.target, alone.similarity, alone.runner_up)
+        if alone.refused and found.target is not None and not self._named(ask)[0] \
+                and not set(_words(ask)) & (self._head_words | self._vague_words | self._name_words | PRONOUNS) - set(SIDE_WORDS) \
+                and _heads(" ".join(_asked_texts(ask))) & _nontarget_words() - PLAIN_WORDS:
+            return Resolution(given, given, None, found.similarity, found.runner_up, refused=True,
+                              reason="the one sentence that asks for a drawing asks for something that is no target")
+        return found
 
     def _kept(self, given: str, written: str, found: Resolution) -> Resolution:
         """``found``, or what the prompt asks for once what it leaves out is taken away (:mod:`.exclusions`),
