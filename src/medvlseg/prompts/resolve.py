@@ -1235,7 +1235,10 @@ NO_DRAWING = re.compile(
     r"|\b(?:do\s+not|don['\u2019]?t|without|no\s+need\s+to)\s+re-?run(?:ning)?\s+(?:the\s+)?(?:model|inference|network|segmenter|prediction|segmentation)\b"
     # a request taken back ("cancel the lung mask request, wrong patient ID")
     r"|\b(?:cancel|abort|withdraw|retract|revoke|scrap)\s+(?:the|my|this|that|our)\s+[^.?!]{0,40}?\b(?:request|order|job|task)s?\b"
-    r"(?![^.?!]*\b(?:instead|just|only|but|rather)\b)",
+    r"(?![^.?!]*\b(?:instead|just|only|but|rather)\b)"
+    # ... with what it asked said after it ("Actually, scratch my earlier request to segment the right lung.")
+    r"|\b(?:cancel|withdraw|retract|scratch|scrap|disregard|ignore|forget)\s+(?:the|my|this|that|our)\s+(?:earlier|previous|last|"
+    r"first|original|old)\s+(?:request|order|message)\s+(?:to|for)\s+[^.?!,;]*(?![^.?!]*\b(?:instead|just|only|but|rather)\b)",
     re.IGNORECASE)
 # a request taken back at the end of the prompt, with nothing asked after it ("outline the patient's left
 # lung... no, cancel that, forget it"; not "Forget that, the last one was fine; now the left lung")
@@ -1268,7 +1271,13 @@ NOT_AT_HAND = re.compile(
     r"\b(?:on|in)\s+(?:the|this|that)\s+(?:[\w-]+\s+){0,2}?" + _PICTURES + r"\s+(?:once|when|after)\s+(?:i|we|you|they|someone)\s+"
     r"(?:upload|send|attach|take|acquire|get)(?:s|es)?\s+(?:it|them|one)\b|"
     r"\b(?:on|in)\s+the\s+(?:[\w-]+\s+){0,2}?(?:videos?|" + _PICTURES + r")\s+from\s+(?:tomorrow['\u2019]?s|next\s+(?:week|month|year)['\u2019]?s)\s+"
-    r"(?:list|clinic|session|batch|run)\b",
+    r"(?:list|clinic|session|batch|run)\b|"
+    # a picture to be sent later, the drawing asked "then" ("Next week I'll upload the photo of my husband's foot ulcer ...,
+    # and then I'd like the wound outlined"; not "segment the heart; I'll upload the lateral tomorrow")
+    r"\b(?:tomorrow|next\s+(?:week|month|time)|later)\b,?\s+(?:i|we)\s*(?:['\u2019]ll|\s+will|\s+am\s+going\s+to|['\u2019]m\s+going\s+to)\s+"
+    r"(?:upload|send|attach|share|bring)\b[^.?!]*?\b(?:and\s+then|then)\b|"
+    r"\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:upload|send|attach|share|bring)\b[^.?!]*?\b(?:tomorrow|next\s+(?:week|month|time)|later)\b"
+    r"[^.?!]*?\b(?:and\s+then|then)\b",
     re.IGNORECASE)
 # what a taking back says of the request ("Outline the right lung, sorry, scratch that, the order was for a different patient")
 WRONG_CASE = re.compile(r"\b(?:different|wrong|another|other)\s+(?:patient|case|study|order|exam|accession|person)\b|"
@@ -1297,8 +1306,10 @@ SET_ASIDE = re.compile(rf"^\s*(?:{_TAKE_IT_BACK}|forget(?:\s+about)?|skip)\s+(?:
 # ... or a request one meant to make and did not, since it is done or not needed ("I was going to ask you to outline the
 # ulcer, but the nurse already did it. Is it healing?"; not where a drawing is asked after it: "..., but she already did
 # the heart, so outline the left lung")
-NOT_ASKED_AFTER_ALL = re.compile(r"^\s*(?:i|we)\s*(?:was|were|had\s+been|['\u2019]d\s+been)\s+(?:going|gonna|about|planning|meaning)\s+to\s+ask\b"
-                                 r"[^.!?]*?\bbut\b[^.!?]*?\b(?:already|no\s+longer|not\s+any\s*more|(?:do\s+not|don['\u2019]?t)\s+need)\b",
+# (after a greeting: "Olá, eu ia pedir para marcar a clavícula direita, mas o ortopedista já fez isso", its "but" left
+# untranslated where a word of the languages that say it so is English too)
+NOT_ASKED_AFTER_ALL = re.compile(r"^\s*(?:[^.!?,]{1,20},\s*)?(?:i|we)\s*(?:was|were|had\s+been|['\u2019]d\s+been)\s+(?:going|gonna|about|planning|meaning)\s+to\s+ask\b"
+                                 r"[^.!?]*?\b(?:but|mas|pero|mais|ma|aber|maar|ama|ale)\b[^.!?]*?\b(?:already|no\s+longer|not\s+any\s*more|(?:do\s+not|don['\u2019]?t)\s+need)\b",
                                  re.IGNORECASE)
 
 
@@ -1519,7 +1530,9 @@ DRAWING_IN_QUESTION = re.compile(r"\b(?:segment\w*|outlin\w+|mask(?:s|ed|ing)?|d
 
 # a diagnosis word ("is it cancer?", and the word orders a translation word by word leaves: "this cancer is?" of
 # Bulgarian "Това рак ли е?", "this mole malignant cancer ?" of Mongolian)
-DIAGNOSIS = re.compile(r"\b(?:cancer(?:s|ous)?|malignan(?:t|cy)|melanomas?|carcinomas?|sarcomas?|tumou?rs?|benign|prognos[ie]s)\b",
+DIAGNOSIS = re.compile(r"\b(?:cancer(?:s|ous)?|malignan(?:t|cy)|melanomas?|carcinomas?|sarcomas?|tumou?rs?|benign|prognos[ie]s|"
+                       # (a polyp's histology: "Is the polyp in this picture an adenoma or a hyperplastic one?")
+                       r"hyperplastic|dysplastic|neoplastic|serrated|(?<=\ban\s)adenoma(?=\s+or\b))\b",
                        re.IGNORECASE)
 # ... said of something, as a question of being ("melanoma boundary?" is a terse request)
 DIAGNOSIS_ASKED = re.compile(r"\b(?:is|are|was|were|be|it|this|that|these|those)\b|\bor\s+not\b", re.IGNORECASE)
@@ -1536,7 +1549,9 @@ NOTHING_WANTED = re.compile(
     rf"|\bno\s+need\s+to\s+do\s+anything\s+(?:else|more)\s+{_NOW}\b"
     rf"|\bnothing\s+(?:(?:is|else\s+is)\s+)?(?:needed|required|necessary|to\s+do|wanted)\s+{_NOW}\b"
     rf"|\b{_NOW}\s*,?\s+(?:there\s+is\s+)?nothing\s+(?:is\s+)?(?:needed|required|necessary|to\s+(?:do|be\s+done))\b"
-    rf"|\bno\s+(?:images?|pictures?|photos?|films?|scans?|requests?)\s+{_NOW}\b"
+    rf"|\bno\s+(?:images?|pictures?|photos?|films?|scans?|requests?)\s+{_NOW}\b|\b{_NOW}\s*,?\s+(?:there\s+are\s+)?no\s+(?:requests?|images?)\b"
+    r"|(?:^|[,;:.!?]\s*)no\s+(?:other\s+|special\s+|particular\s+)?requests?\s*(?=$|[,;.!?])"
+    r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+need\s+anything\b(?!\s+(?:else|more|but|except|other))"
     r"|\b(?:please\s+)?(?:do\s+not|don['\u2019]?t)\s+(?:produce|generate|create|output|return|make|draw|do)\s+anything\b(?!\s+(?:else|but|except|other))"
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+need\s+(?:any|a)\s+(?:marking|markings|marks|masks?|drawings?|outlines?|annotations?|"
     r"segmentations?|overlays?|contours?)\b"
@@ -1548,8 +1563,13 @@ NOTHING_WANTED = re.compile(
 ADDING = re.compile(r"^\W*(?:and|also|plus|then|next|same|likewise|additionally)\b|\b(?:too|as\s+well|also|again)\b", re.IGNORECASE)
 # a request in a sentence, wherever it stands in it ("Could you outline her left collarbone on the image ...", "... and
 # then I'd like the wound outlined")
-ASKED_IN = re.compile(r"\b(?:can|could|would|will)\s+you\s+(?:please\s+|kindly\s+|also\s+|just\s+)?" + _DRAWING_VERBS + r"|"
-                      r"\b(?:please|pls|plz|kindly)\s+(?:just\s+|also\s+|only\s+)?" + _DRAWING_VERBS, re.IGNORECASE)
+ASKED_IN = re.compile(r"\b(?:can|could|would|will)\s+you\s+(?:please\s+|kindly\s+|also\s+|just\s+)?(?:" + _DRAWING_VERBS + r"|put\s+a\s+mask)|"
+                      # (after its verb, as verb-final languages put it: "... right lung を segmentation could you?")
+                      r"\b" + _DRAWING_VERBS + r"\s+(?:\S+\s+)?(?:could|can|would)\s+you\s*[?\uff1f]|\b" + _DRAWING_VERBS + r"\s+(?:\S+\s+)?please\s*[.!?\u3002\uff01\uff1f]?$|"
+                      # ("please" with its verb later in the sentence, as verb-final languages put it: "Lütfen kolonoskopi
+                      # görüntüsündeki polipi işaretleyin"; not where it declines: "please don't mark it")
+                      r"\b(?:please|pls|plz|kindly)\b(?![^.?!]*\b(?:not|no|don['\u2019]?t|dont|never|nothing)\b)[^.?!]{0,80}?\b" + _DRAWING_VERBS + r"\b",
+                      re.IGNORECASE)
 
 
 def _sentences(text: str) -> list[str]:
@@ -1562,7 +1582,10 @@ def _sentences(text: str) -> list[str]:
 def _asks_drawing(text: str) -> bool:
     """``text`` (a sentence) asks for a drawing: a clause opening with a request (:func:`_requests`), a request put
     as a question or with "please" (:data:`ASKED_IN`), or a wish or a passive request (:data:`PASSIVE_REQUESTS`)."""
-    return bool(_requests(re.sub(r"\b(?:just|only|simply|kindly)\s+(?=\w)", "", PICTURE_FIRST.sub(r"\1, ", text)))) \
+    # (not by the first English word of a clause in a sentence of another script, which is no clause's opening:
+    # "내일 회진 때 show 드리려고 합니다")
+    latin = not re.search(r"[^\W\d_a-zA-Z\u00c0-\u024f]", text)
+    return latin and bool(_requests(re.sub(r"\b(?:just|only|simply|kindly)\s+(?=\w)", "", PICTURE_FIRST.sub(r"\1, ", text)))) \
         or ASKED_IN.search(text) is not None or any(p.search(text) for p in PASSIVE_REQUESTS)
 
 
@@ -3065,6 +3088,12 @@ class PromptResolver:
         if declining and not asking and (found.target is not None or found.candidates):
             return Resolution(given, given, None, found.similarity, found.runner_up, refused=True,
                               reason="the message says that no mask is wanted now")
+        if not asking and (found.target is not None or found.candidates) \
+                and any(_asks_diagnosis(s) or _asks_knowledge(s) for s in sentences):
+            # (a question a mask does not answer, wherever it stands: "Is the polyp in this picture an adenoma or a
+            # hyperplastic one? The endoscopist didn't say ...")
+            return Resolution(given, given, None, found.similarity, found.runner_up, refused=True,
+                              reason="the message asks a question that a mask does not answer")
         if len(asking) != 1 or declining or any(ADDING.search(s) for s in sentences if s is not asking[0]):
             return found  # (several asked, or one added to in another sentence: "Outline the left lung. The heart as well.")
         (ask,) = asking
@@ -3076,7 +3105,7 @@ class PromptResolver:
             return Resolution(given, alone.target, alone.target, alone.similarity, alone.runner_up)
         if alone.refused and found.target is not None and not self._named(ask)[0] \
                 and not set(_words(ask)) & (self._head_words | self._vague_words | self._name_words | PRONOUNS) - set(SIDE_WORDS) \
-                and _heads(" ".join(_asked_texts(ask))) & _nontarget_words() - PLAIN_WORDS:
+                and _heads(" ".join(_asked_texts(re.sub(r"\bput\s+a\s+mask\s+(?:over|on|of)\b", "mask", ask)))) & _nontarget_words() - PLAIN_WORDS:
             return Resolution(given, given, None, found.similarity, found.runner_up, refused=True,
                               reason="the one sentence that asks for a drawing asks for something that is no target")
         return found
