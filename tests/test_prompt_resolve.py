@@ -2521,3 +2521,34 @@ def test_typed_on_a_phone(lite_names):
                    "mark both clavicles together as 1 shape pls"]:
         _assert_refused(lite_names, prompt)
     _assert_reads(lite_names, [("jk lol segment the heart", "heart"), ("outline the heart y/n?", "heart")])
+
+
+def test_long_messages_read_a_sentence_at_a_time(lite_names):
+    """(list 65, decoys 59: long messages with the request buried in context) A sentence that says nothing is wanted now
+    refuses a message in which no other sentence asks for a drawing; so does a question a mask does not answer,
+    wherever it stands; the one sentence that asks, read alone, says the target where the others tell of other
+    targets, and asks for none where it asks for something else by name. A request that another sentence adds to, or
+    that a sentence after it leaves as it is ("Nothing else needed"), reads as before."""
+    for prompt in [
+        "Thanks for outlining my mum's ulcer last week, the nurse loved it. Her foot is healing nicely. "
+        "Nothing needed today, just wanted to say thanks.",
+        "We already segmented the heart in this film yesterday. I'm only checking that the upload works. Please don't produce anything.",
+        "The left clavicle looks fractured to me. Is it displaced? I don't need any marking, just your opinion.",
+        "Please highlight the liver under the right hemidiaphragm. The lungs and the heart look normal.",
+        "Can you put a mask over the pacemaker leads on this film? The heart is big but that's not what we label.",
+        "Actually, scratch my earlier request to outline the left lung. Wrong patient.",
+        "Next week I'll send the new photo of the ulcer, and then I'd like it outlined. This one is blurry.",
+        "Is this polyp hyperplastic? The report isn't back yet.",
+    ]:
+        _assert_refused(lite_names, prompt)
+    _assert_reads(lite_names, [
+        ("My son fell off his bike and hurt his right shoulder. The doctors said his lungs and heart are fine. "
+         "Could you outline his right collarbone so I can see the break?", "right clavicle"),
+        ("Outline the left lung. Nothing else needed, thanks.", "left lung"),
+        ("Segment the polyp. No need to do anything else today.", "polyp"),
+        ("The heart looks enlarged on this film. Could you outline it?", "heart"),
+        ("The mole was removed last year. Could you outline the new mole on this dermoscopy image?", "skin lesion"),
+        ("Thanks for yesterday! Today, could you outline the heart on this film?", "heart"),
+        ("Bu polip iyi huylu mu? Lütfen kolonoskopi görüntüsündeki polipi işaretleyin.", "polyp"),
+    ])
+    assert lite_names.resolve("Outline the right lung please. The heart as well.").target is None

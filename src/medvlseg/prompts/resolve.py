@@ -3103,9 +3103,10 @@ class PromptResolver:
             # (by a name of its own: a finding's everyday word alone needs the picture the others say, "Colonoscopy, ...
             # 8 mm sessile lesion. Please mark the lesion outline ...")
             return Resolution(given, alone.target, alone.target, alone.similarity, alone.runner_up)
+        asked = " ".join(_asked_texts(re.sub(r"\bput\s+a\s+mask\s+(?:over|on|of)\b", "mask", ask)))
         if alone.refused and found.target is not None and not self._named(ask)[0] \
-                and not set(_words(ask)) & (self._head_words | self._vague_words | self._name_words | PRONOUNS) - set(SIDE_WORDS) \
-                and _heads(" ".join(_asked_texts(re.sub(r"\bput\s+a\s+mask\s+(?:over|on|of)\b", "mask", ask)))) & _nontarget_words() - PLAIN_WORDS:
+                and not set(_words(ask)) & (self._head_words | self._vague_words | self._name_words) - set(SIDE_WORDS) \
+                and not set(_words(asked)) & PRONOUNS and _heads(asked) & _nontarget_words() - PLAIN_WORDS:
             return Resolution(given, given, None, found.similarity, found.runner_up, refused=True,
                               reason="the one sentence that asks for a drawing asks for something that is no target")
         return found
