@@ -1564,6 +1564,11 @@ ADDING = re.compile(r"^\W*(?:and|also|plus|then|next|same|likewise|additionally)
 # a request in a sentence, wherever it stands in it ("Could you outline her left collarbone on the image ...", "... and
 # then I'd like the wound outlined")
 ASKED_IN = re.compile(r"\b(?:can|could|would|will)\s+you\s+(?:please\s+|kindly\s+|also\s+|just\s+)?(?:" + _DRAWING_VERBS + r"|put\s+a\s+mask)|"
+                      # ("it would help if you could outline ...", "would you mind tracing ...", "I'd like you to mark ...")
+                      r"\byou\s+(?:could|can|would|might)\s+(?:please\s+|kindly\s+|also\s+|just\s+)?" + _DRAWING_VERBS + r"|"
+                      r"\bwould\s+you\s+mind\s+(?:segment|outlin|mask|draw|trac|delineat|highlight|circl|mark|contour|annotat|label|shad|"
+                      r"paint|colou?r|fill)\w*|"
+                      r"\b(?:i|we)\s+(?:need|want|would\s+like|['\u2019]d\s+like)\s+you\s+to\s+(?:please\s+|also\s+|just\s+)?" + _DRAWING_VERBS + r"|"
                       # (after its verb, as verb-final languages put it: "... right lung を segmentation could you?")
                       r"\b" + _DRAWING_VERBS + r"\s+(?:\S+\s+)?(?:could|can|would)\s+you\s*[?\uff1f]|\b" + _DRAWING_VERBS + r"\s+(?:\S+\s+)?please\s*[.!?\u3002\uff01\uff1f]?$|"
                       # ("please" with its verb later in the sentence, as verb-final languages put it: "Lütfen kolonoskopi
