@@ -1556,6 +1556,17 @@ NOTHING_WANTED = re.compile(
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+need\s+(?:any|a)\s+(?:marking|markings|marks|masks?|drawings?|outlines?|annotations?|"
     r"segmentations?|overlays?|contours?)\b"
     r"|\bjust\s+(?:wanted|want|writing|wrote)\s+to\s+(?:say\s+(?:thanks|thank\s+you)|thank\s+you|let\s+you\s+know)\b"
+    rf"|\bnothing\s+(?:more|else|further)\s+(?:is\s+)?(?:needed|required|necessary|to\s+do|wanted)\s+{_NOW}\b"
+    r"|\bno\s+(?:further\s+|other\s+)?action\s+(?:is\s+)?(?:needed|required|necessary)\b"
+    r"|\b(?:do\s+not|don['\u2019]?t|dont)\s+(?:send|give|return|make|produce|draw)\s+(?:me\s+|us\s+)?(?:a|any|the)\s+(?:mask|masks|outline|"
+    r"outlines|segmentation|drawing)\b"
+    r"|\b(?:a\s+)?yes\s+or\s+no\s+(?:is|will\s+be|would\s+be)\s+(?:fine|enough|ok|okay|sufficient|plenty)\b"
+    r"|\b(?:just\s+)?your\s+(?:impression|opinion|thoughts|view|read)\s+(?:is|would\s+be|will\s+be)\s+(?:fine|enough|ok|okay|great)\b"
+    r"|\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:segment|outline|mask|trace|annotate|mark|contour|draw)\s+(?:it|them|that|this)\s+"
+    r"(?:myself|ourselves)\b"
+    r"|\b(?:i|we)\s+(?:forgot|meant|wanted)\s+to\s+(?:attach|send|upload|include)\b[^.?!]*\b(?:but|forgot)\b"
+    r"|\b(?:i|we)\s+(?:forgot|have\s+forgotten)\s+to\s+(?:attach|send|upload|include)\b"
+    r"|\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+send\s+(?:it|them|the\s+\w+)\s+(?:tomorrow|later|next\s+week|on\s+monday)\b"
     r"|(?:^|[,;:.!?]\s*)just\s+(?:text|words|a\s+sentence)(?:\s+please)?\s*(?=$|[,;.!?])"
     r"|\b(?:a|in)\s+(?:sentence|sentences|words|number|text),?\s+not\s+(?:a\s+)?(?:masks?|outlines?|drawings?|segmentations?)\b",
     re.IGNORECASE)
@@ -1563,7 +1574,13 @@ NOTHING_WANTED = re.compile(
 ADDING = re.compile(r"^\W*(?:and|also|plus|then|next|same|likewise|additionally)\b|\b(?:too|as\s+well|also|again)\b", re.IGNORECASE)
 # a request in a sentence, wherever it stands in it ("Could you outline her left collarbone on the image ...", "... and
 # then I'd like the wound outlined")
-ASKED_IN = re.compile(r"\b(?:can|could|would|will)\s+you\s+(?:please\s+|kindly\s+|also\s+|just\s+)?(?:" + _DRAWING_VERBS + r"|put\s+a\s+mask)|"
+ASKED_IN = re.compile(r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|anyone|anybody|you\s+guys|y['\u2019]?all|ye)\s+"
+                      r"(?:please\s+|kindly\s+|also\s+|just\s+)?(?:" + _DRAWING_VERBS + r"|put\s+a\s+mask)|"
+                      # ("Нужно обвести контуром правое лёгкое": "need to outline the right lung"; not "no need to ...")
+                      r"(?<!\bno\s)(?<!\bnot\s)(?<!n['\u2019]t\s)\b(?:need|needs|needed)\s+(?:to\s+)?" + _DRAWING_VERBS + r"|"
+                      # ("The consultant asked me to get the growth on this colonoscopy frame contoured")
+                      r"\b(?:get|have)\s+(?:the|this|that|his|her|my|its)\s+(?:[\w-]+\s+){0,6}?(?:segmented|outlined|masked|traced|contoured|"
+                      r"delineated|highlighted|marked|circled|annotated|drawn)\b|"
                       # ("it would help if you could outline ...", "would you mind tracing ...", "I'd like you to mark ...")
                       r"\byou\s+(?:could|can|would|might)\s+(?:please\s+|kindly\s+|also\s+|just\s+)?" + _DRAWING_VERBS + r"|"
                       r"\bwould\s+you\s+mind\s+(?:segment|outlin|mask|draw|trac|delineat|highlight|circl|mark|contour|annotat|label|shad|"
@@ -1575,6 +1592,11 @@ ASKED_IN = re.compile(r"\b(?:can|could|would|will)\s+you\s+(?:please\s+|kindly\s
                       # görüntüsündeki polipi işaretleyin"; not where it declines: "please don't mark it")
                       r"\b(?:please|pls|plz|kindly)\b(?![^.?!]*\b(?:not|no|don['\u2019]?t|dont|never|nothing)\b)[^.?!]{0,80}?\b" + _DRAWING_VERBS + r"\b",
                       re.IGNORECASE)
+
+
+# a greeting or an address that opens a sentence ("Hello, is the foot ulcer in this photo healing ...?")
+GREETING = re.compile(r"^\W*(?:hi|hello|hey|hiya|dear\s+[\w.]+(?:\s+[\w.]+)?|good\s+(?:morning|afternoon|evening)|greetings|"
+                      r"ok(?:ay)?|so|thanks|thank\s+you)\b[^,.!?]{0,30}[,!:]\s*", re.IGNORECASE)
 
 
 def _sentences(text: str) -> list[str]:
@@ -2720,7 +2742,9 @@ class PromptResolver:
         self._spelling = {w: r for r, ws in reversed(list(enumerate(ranked))) for w in ws
                           if len(w) >= MIN_TYPO_LENGTH and w.isalpha() and w not in NEGATIONS}
         self._known = {w.lower() for w in known_words or () if w.isalpha()}
-        self._stems_known = frozenset(self._known - PLAIN_WORDS)  # (what an inflection may stand on: _correct)
+        # (what an inflection may stand on: _correct; a drawing verb's too: "segmented", "contoured" are no slips for
+        # "segment", "coloured")
+        self._stems_known = frozenset(self._known - PLAIN_WORDS | DRAWING_VERBS)
         self._name_parts = frozenset(w for t in self.targets for w in _words(t) if len(w) >= 3)
         # the words that name a trained target, by how they sound (the dictated reading: _as_heard)
         self._sound_words = {w for t in self.targets for w in (*_words(t), *self._heads[t]) if len(w) >= 4 and w.isalpha()}
@@ -3094,7 +3118,7 @@ class PromptResolver:
             return Resolution(given, given, None, found.similarity, found.runner_up, refused=True,
                               reason="the message says that no mask is wanted now")
         if not asking and (found.target is not None or found.candidates) \
-                and any(_asks_diagnosis(s) or _asks_knowledge(s) for s in sentences):
+                and any(_asks_diagnosis(q) or _asks_knowledge(q) or WHOLE_QUESTION.search(q) for q in (GREETING.sub("", s) for s in sentences)):
             # (a question a mask does not answer, wherever it stands: "Is the polyp in this picture an adenoma or a
             # hyperplastic one? The endoscopist didn't say ...")
             return Resolution(given, given, None, found.similarity, found.runner_up, refused=True,
@@ -3103,6 +3127,12 @@ class PromptResolver:
             return found  # (several asked, or one added to in another sentence: "Outline the left lung. The heart as well.")
         (ask,) = asking
         alone = self.resolve(ask)
+        if alone.target is None and len(alone.candidates) > 1 and (kinds := _kinds_said((written,))):
+            # (a finding's everyday word, on the kind of picture another sentence says: "... the dermoscopy image of the mole
+            # ... It would help if you could segment the lesion so we can compare the borders")
+            fits = [t for t in alone.candidates if t not in self._modalities or self._shown_on(t, kinds)]
+            if len(fits) == 1 and found.target is None and not found.candidates:
+                return Resolution(given, fits[0], fits[0], alone.similarity, alone.runner_up)
         if alone.target is not None and alone.target != found.target \
                 and (alone.target in self._named(ask)[0] or set(_words(ask)) & self._heads[alone.target] - self._vague_words):
             # (by a name of its own: a finding's everyday word alone needs the picture the others say, "Colonoscopy, ...
