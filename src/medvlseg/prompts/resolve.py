@@ -321,7 +321,7 @@ PICTURE_SIDE = re.compile(r"\b(left|right)\b(?!\s+(?:shoulders?|arm|axilla|armpi
 _TOOLS = r"(?:tool|model|app|algorithm|network|ai|segmenter|pipeline|software)"
 # what a request opens with says nothing of its target ("segment the ...", "draw a mask around ...",
 # "can you show me ...", "where is ...")
-LEAD_INS = (r"(?:(?:so|then|now|next(?!\s+to\b)|first|finally|lastly|step\s+\d+)\s+(?=\w+\s)|(?:please|pls|plz)\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+you\s+|"
+LEAD_INS = (r"(?:(?:so|then|now|next(?!\s+to\b)|first|finally|lastly|step\s+\d+)\s+(?=\w+\s)|(?:please|pls|plz)\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+(?:you|someone|somebody|anyone|anybody)\s+|"
             r"i\s+(?:want|need|would\s+like)\s+(?:that\s+)?(?:you\s+)?(?:to\s+)?|help\s+me\s+|where\s+(?:is|are)\s+|"
             r"(?:is|are)\s+there\s+|"
             # the tool named before what it is to do ("run the tool on the attached photo and send back a mask of ...")
@@ -731,6 +731,8 @@ def _reword(text: str) -> str:
         text = f"{text[section.end():].strip()} . {text[:section.start()].strip()}"
     for wish in PASSIVE_REQUESTS:
         text = wish.sub(lambda m: f", segment {m.group('np')}", text)
+    # a request to anyone who reads it is one to the tool ("can someone mask just the naevus for my case presentation?")
+    text = re.sub(r"\b(can|could|would|will)\s+(?:someone|somebody|anyone|anybody)\b", r"\1 you", text, flags=re.IGNORECASE)
     # (what is said on the way and a "right" that says how far: the rules' reading, never the model's input)
     text = FILLERS.sub(lambda m: "" if m.group()[:1].isspace() else " ", RIGHT_AS_FAR.sub("", text)).strip()
     # a request dictated without a stop before it ("this is the left heel photo from clinic today can you trace the ulcer")
@@ -832,7 +834,9 @@ PASSIVE_REQUESTS = tuple(re.compile(p, re.IGNORECASE) for p in (
 # before, or an apology that may ("sorry, the left clavicle", "sorry no, the right one"; not "sorry
 # for the blurry frame", nor a bare "no": "no mask", "no, it is not")
 _TAKE_BACK = (r"(?:no|nope)[,.]?\s+(?:wait|actually|sorry|i\s+meant|i\s+mean|my\s+(?:mistake|bad)|scratch\s+that|wrong\s+one)|"
-              r"actually[,.]?\s+no|wait[,.]?\s+no|scratch\s+that|scrap\s+that(?=\s*(?:[,.;:!?]|$)|\s+(?:the|my|i|we|whole|no|actually|wait|sorry)\b)|i\s+meant|my\s+(?:mistake|bad)|wrong\s+(?:one|side)|"
+              r"actually[,.]?\s+no|wait[,.]?\s+no|scratch\s+that|scrap\s+that(?=\s*(?:[,.;:!?]|$)|\s+(?:the|my|i|we|whole|no|actually|wait|sorry)\b)|"
+              # (not a picture one meant to send: "I meant to attach the colonoscopy still of the polyp but forgot")
+              r"i\s+meant(?!\s+to\s+(?:attach|send|upload|include|forward|add|bring)\b)|my\s+(?:mistake|bad)|wrong\s+(?:one|side)|"
               # ("the left lung, no, the right lung", "outline the left lung, I mean the right lung")
               # (not "No, the right lung looks normal", "I mean the left clavicle too")
               r"(?:no|nope|wait|i\s+mean)(?=[,.]?\s+(?:the|my|his|her)\s+(?:patient['\u2019]?s\s+)?(?:left|right|other)(?:\s+(?:lung|clavicle|collarbone|collar\s+bone|one|side))?(?:\s+(?:please|instead|only))?\s*(?:[,.;!?]|$))|"
@@ -3110,7 +3114,8 @@ class PromptResolver:
         target where it asks for something else by name ("Please highlight the liver shadow under the right
         hemidiaphragm. ... the heart and lungs look unremarkable.")."""
         sentences = _sentences(written)
-        if len(sentences) < 2 or found.refused or CORRECTIONS.search(written):
+        corrected = [m for m in CORRECTIONS.finditer(written)]
+        if len(sentences) < 2 or found.refused or any(not _apology(m) for m in corrected):
             return found  # (a request corrected reads across its sentences: "Mark the callus... no wait, ... the ulcer")
         declining = [s for s in sentences if NOTHING_WANTED.search(s)]
         asking = [s for s in sentences if s not in declining and _asks_drawing(s)]
@@ -3123,7 +3128,7 @@ class PromptResolver:
             # hyperplastic one? The endoscopist didn't say ...")
             return Resolution(given, given, None, found.similarity, found.runner_up, refused=True,
                               reason="the message asks a question that a mask does not answer")
-        if len(asking) != 1 or declining or any(ADDING.search(s) for s in sentences if s is not asking[0]):
+        if len(asking) != 1 or declining or corrected or any(ADDING.search(s) for s in sentences if s is not asking[0]):
             return found  # (several asked, or one added to in another sentence: "Outline the left lung. The heart as well.")
         (ask,) = asking
         alone = self.resolve(ask)
@@ -3131,7 +3136,7 @@ class PromptResolver:
             # (a finding's everyday word, on the kind of picture another sentence says: "... the dermoscopy image of the mole
             # ... It would help if you could segment the lesion so we can compare the borders")
             fits = [t for t in alone.candidates if t not in self._modalities or self._shown_on(t, kinds)]
-            if len(fits) == 1 and found.target is None and not found.candidates:
+            if len(fits) == 1 and found.target is None and set(found.candidates) <= set(alone.candidates):
                 return Resolution(given, fits[0], fits[0], alone.similarity, alone.runner_up)
         if alone.target is not None and alone.target != found.target \
                 and (alone.target in self._named(ask)[0] or set(_words(ask)) & self._heads[alone.target] - self._vague_words):
