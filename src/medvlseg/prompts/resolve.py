@@ -1549,7 +1549,9 @@ DIAGNOSIS_ASKED = re.compile(r"\b(?:is|are|was|were|be|it|this|that|these|those)
 # ("nothing else needed" after a request says only that the request is all: only with a time of its own, "today")
 _NOW = r"(?:today|now|for\s+now|right\s+now|at\s+the\s+moment|this\s+time|yet)"
 NOTHING_WANTED = re.compile(
+    # (not where a thing follows after all: "no need to draw anything, only the right lung")
     r"\bno\s+need\s+(?:for\s+(?:you\s+)?)?to\s+(?:do|draw|mark|produce|make|segment|outline)\s+(?:anything|a\s+thing)(?!\s+else)\b"
+    r"(?!\s*[,;:]?\s*(?:just|only|but|except|save|apart|other\s+than)\b)"
     rf"|\bno\s+need\s+to\s+do\s+anything\s+(?:else|more)\s+{_NOW}\b"
     rf"|\bnothing\s+(?:(?:is|else\s+is)\s+)?(?:needed|required|necessary|to\s+do|wanted)\s+{_NOW}\b"
     rf"|\b{_NOW}\s*,?\s+(?:there\s+is\s+)?nothing\s+(?:is\s+)?(?:needed|required|necessary|to\s+(?:do|be\s+done))\b"
@@ -1605,9 +1607,9 @@ GREETING = re.compile(r"^\W*(?:hi|hello|hey|hiya|dear\s+[\w.]+(?:\s+[\w.]+)?|goo
 
 def _sentences(text: str) -> list[str]:
     """``text`` cut into its sentences (at a full stop, a question or an exclamation mark, and the marks of scripts
-    that write no spaces: "。", "？", "！"; not at a semicolon, which lists the parts of one request: "one binary mask
-    for the lesion; include regression areas ...")."""
-    return [p for p in (q.strip() for q in re.split(r"(?<=[.!?])\s+|(?<=[\u3002\uff1f\uff01])\s*", text)) if re.search(r"\w", p)]
+    that write no spaces, and the danda of Indic scripts: "。", "？", "！", "।"; not at a semicolon, which lists the parts of
+    one request: "one binary mask for the lesion; include regression areas ...")."""
+    return [p for p in (q.strip() for q in re.split(r"(?<=[.!?])\s+|(?<=[\u3002\uff1f\uff01\u0964])\s*", text)) if re.search(r"\w", p)]
 
 
 def _asks_drawing(text: str) -> bool:
@@ -2118,6 +2120,9 @@ def _translate(text: str) -> str:
     glossary = _glossary()
     lowered = folded.lower()
     inside = [k for k in glossary.inside if k in lowered]
+    # (a phrase's English is held aside while the words around it are read, and is not read again: "no need to do
+    # anything" of Italian "non serve fare niente" keeps its "do", which Portuguese would read as "of the")
+    said: list[str] = []
     for k in inside:  # (longest first: "왼쪽에" before "왼쪽")
         # (a word of an Indic script, whose vowel signs split words, only where a word starts, with the ending it takes,
         # as stems are read: Marathi "पाय" (foot) in "पायावरील" (on the foot), not in "उपाय" (a remedy); "वरण" (ulcer)
@@ -2127,7 +2132,8 @@ def _translate(text: str) -> str:
         spaced = k[0].isalpha() and not indic and not INSIDE_WORDS_SCRIPTS.match(k[0])
         pattern = (rf"(?<![\u0900-\u0dff]){re.escape(k)}[\u0900-\u0dff]{{0,6}}" if indic
                    else rf"(?<!\w){re.escape(k)}(?!\w)" if spaced else re.escape(k))
-        folded = re.sub(pattern, f" {glossary.inside[k]} ", folded, flags=re.IGNORECASE)
+        said.append(glossary.inside[k])
+        folded = re.sub(pattern, lambda _, n=len(said) - 1: f" \ue000{n}\ue001 ", folded, flags=re.IGNORECASE)
     words = [w.lower() for w in re.findall(LETTERS, folded)]
 
     def stem_of(w: str) -> str | None:  # (a stem of its own script: "прав" never reads "prava")
@@ -2169,6 +2175,7 @@ def _translate(text: str) -> str:
             or (glossary.always.get(plain) or compound(plain) if plain != w else None) or m.group()
 
     english = re.sub(LETTERS, read, FRENCH_NEGATION.sub("no ", ELISIONS.sub("", FRENCH_NOTHING.sub(r"sans \1 rien", folded))))
+    english = re.sub("\ue000(\\d+)\ue001", lambda m: said[int(m.group(1))], english)
     english = re.sub(r"\b([A-Za-z]+)\s+healthy\b", r"healthy \1", english)  # "piel sana" -> "skin healthy"
     return _side_first(re.sub(r"[ \t]{2,}", " ", english).strip())
 
