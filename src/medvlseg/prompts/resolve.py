@@ -1589,6 +1589,10 @@ ASKED_IN = re.compile(r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|any
                       r"delineated|highlighted|marked|circled|annotated|drawn)\b|"
                       # ("it would help if you could outline ...", "would you mind tracing ...", "I'd like you to mark ...")
                       r"\byou\s+(?:could|can|would|might)\s+(?:please\s+|kindly\s+|also\s+|just\s+)?" + _DRAWING_VERBS + r"|"
+                      # (a mask asked for: "I'd like a mask of it to compare", "send me a mask of ...")
+                      r"\b(?:i|we)\s*(?:['\u2019]d\s+like|\s+would\s+like|\s+need|\s+want)\s+(?:a|an|the|its|their)\s+(?:binary\s+|new\s+)?"
+                      r"(?:mask|outline|segmentation|contour|overlay)s?\b|"
+                      r"\b(?:give|send|show|make|get)\s+(?:me|us)\s+(?:a|an|the|its|their)\s+(?:binary\s+|new\s+)?(?:mask|outline|segmentation|contour|overlay)s?\b|"
                       r"\bwould\s+you\s+mind\s+(?:segment|outlin|mask|draw|trac|delineat|highlight|circl|mark|contour|annotat|label|shad|"
                       r"paint|colou?r|fill)\w*|"
                       r"\b(?:i|we)\s+(?:need|want|would\s+like|['\u2019]d\s+like)\s+you\s+to\s+(?:please\s+|also\s+|just\s+)?" + _DRAWING_VERBS + r"|"
