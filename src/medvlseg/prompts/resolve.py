@@ -813,6 +813,8 @@ PASSIVE_REQUESTS = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"\b(?:(?:what\s+)?(?:i|we)(?:\s+(?:only|just|really|also))?(?:\s+" + _WANTS +
     r"|['\u2019]d\s+(?:like|love|prefer))|(?:can|could|may)\s+(?:i|we)\s+(?:get|have)|please\s+(?:get|have))\s+(?:is\s+)?"
     + _NP + r"\s+(?:to\s+be\s+)?" + _DRAWN,
+    # ... asked of the writer ("The consultant asked me to get the growth on this colonoscopy frame contoured")
+    r"\b(?:asked|told|wants?|needs?|would\s+like|['\u2019]d\s+like)\s+(?:me|us)\s+to\s+(?:get|have)\s+" + _NP + r"\s+(?:to\s+be\s+)?" + _DRAWN,
     # ... said for someone else ("she wants the open sore on the sole of his foot outlined", "Dr. Okafor
     # wants the mushroom-shaped lump on the colon lining marked out")
     r"\b(?:she|he|they|(?:the\s+|my\s+|our\s+)?(?:doctor|consultant|surgeon|podiatrist|dermatologist|radiologist|endoscopist|"
@@ -1875,7 +1877,7 @@ REDO_BY = re.compile(r"\b(?:re-?do|repeat|fix|correct|try)\s+(?:it|this|that|aga
 REDO_SO = re.compile(r"\b(?:re-?do|repeat|fix|correct)\s+(?:it|this|that|the\s+(?:mask|segmentation|outline|annotation|contour))\s+"
                      r"so\s+(?:that\s+)?(?P<np>(?:(?!\b(?:not|no|never|nothing|longer)\b)[^,.;!?]){1,80}?)\s+(?:is|are|gets|get)\s+(?:filled\s+in|filled|covered|masked|"
                      r"outlined|segmented|included|marked|highlighted|shaded|colou?red)\b", re.IGNORECASE)
-PURPOSE_AFTER = re.compile(r"(?<![,;:.!?])\s+(so\s+(?:that\s+)?(?:we|i|you|they|she|he|it)\s+(?:can|could|may|might|will|would)\b)",
+PURPOSE_AFTER = re.compile(r"(?<![,;:.!?])\s+(so\s+(?:that\s+)?(?:we|i|you|they|she|he|it)\s+(?:can|could|may|might|will|would|know|see|have)\b)",
                            re.IGNORECASE)
 # what a dictated or chatty prompt says on the way ("okay so um can you ...", "the foot wound pls,
 # do not include ..."): no part of what is asked
