@@ -1239,12 +1239,12 @@ NO_DRAWING = re.compile(
     # inference", "... do not re-run the model"; not "no inference on the other frames")
     r"|\bno\s+(?:new\s+|fresh\s+|further\s+)?(?:inference|predictions?|model\s+runs?)\b(?!\s+(?:on|for|of)\b)"
     r"|\b(?:do\s+not|don['\u2019]?t|without|no\s+need\s+to)\s+re-?run(?:ning)?\s+(?:the\s+)?(?:model|inference|network|segmenter|prediction|segmentation)\b"
+    # a request taken back with what it asked said after it ("Actually, scratch my earlier request to segment the right lung.")
+    r"|\b(?:cancel|withdraw|retract|scratch|scrap|disregard|ignore|forget)\s+(?:the|my|this|that|our)\s+(?:earlier|previous|last|"
+    r"first|original|old)\s+(?:request|order|message)\s+(?:to|for)\s+[^.?!,;]*(?![^.?!]*\b(?:instead|just|only|but|rather)\b)"
     # a request taken back ("cancel the lung mask request, wrong patient ID")
     r"|\b(?:cancel|abort|withdraw|retract|revoke|scrap)\s+(?:the|my|this|that|our)\s+[^.?!]{0,40}?\b(?:request|order|job|task)s?\b"
-    r"(?![^.?!]*\b(?:instead|just|only|but|rather)\b)"
-    # ... with what it asked said after it ("Actually, scratch my earlier request to segment the right lung.")
-    r"|\b(?:cancel|withdraw|retract|scratch|scrap|disregard|ignore|forget)\s+(?:the|my|this|that|our)\s+(?:earlier|previous|last|"
-    r"first|original|old)\s+(?:request|order|message)\s+(?:to|for)\s+[^.?!,;]*(?![^.?!]*\b(?:instead|just|only|but|rather)\b)",
+    r"(?![^.?!]*\b(?:instead|just|only|but|rather)\b)",
     re.IGNORECASE)
 # a request taken back at the end of the prompt, with nothing asked after it ("outline the patient's left
 # lung... no, cancel that, forget it"; not "Forget that, the last one was fine; now the left lung")
@@ -1265,6 +1265,15 @@ TAKEN_BACK = re.compile(rf"(?:^|{_CLAUSE_MARK}\s*|\s+(?=(?:jk|just\s+kidding)\b)
 # attached", "on the follow-up film scheduled for next month", "... hasn't been uploaded yet; segment the mole on it
 # when it arrives"; not "segment the polyp in the next frame", "segment the heart; I'll upload the lateral once it is taken")
 _PICTURES = r"(?:photos?|photographs?|pictures?|images?|films?|radiographs?|x-rays?|scans?|frames?|views?|dermoscop\w*|shots?)"
+# ... the drawing asked "then", and none asked of the picture at hand ("We'll send more frames later, and then you can segment
+# the polyp in all of them. For this frame, outline the polyp now."; "..., then we can compare. Please outline the heart on
+# this PA film.")
+_THEN_ASKED = (r"(?:and\s+)?then\b[^.?!]{0,40}?\b(?:like|want|need|please|segment\w*|outlin\w*|mask\w*|trac\w*|mark\w*|highlight\w*|"
+               r"delineat\w*|contour\w*|draw\w*)\b(?![\s\S]*\b(?:this|today['\u2019]?s|the\s+attached|the\s+present)\s+(?:[\w-]+\s+)?"
+               r"(?:photo|photograph|picture|image|film|frame|x-ray|radiograph|one|shot)\b[^.?!]*\b(?:now|please|segment|outline|mask|trace|mark|"
+               r"highlight|delineate|contour)\b|[\s\S]*\b(?:segment|outline|mask|trace|mark|highlight|delineate|contour)\b[^.?!]*\b(?:on|in|of)\s+"
+               r"(?:this|today['\u2019]?s|the\s+attached|the\s+present)\s+(?:[\w-]+\s+)?(?:photo|photograph|picture|image|film|frame|x-ray|"
+               r"radiograph|one|shot)\b)")
 NOT_AT_HAND = re.compile(
     r"\b(?:on|in|from)\s+(?:the\s+)?(?:tomorrow['\u2019]?s|next\s+(?:week|month|year|visit|time)['\u2019]?s|upcoming|future)\s+"
     r"(?:[\w-]+\s+){0,2}?" + _PICTURES + r"\b|"
@@ -1281,9 +1290,9 @@ NOT_AT_HAND = re.compile(
     # a picture to be sent later, the drawing asked "then" ("Next week I'll upload the photo of my husband's foot ulcer ...,
     # and then I'd like the wound outlined"; not "segment the heart; I'll upload the lateral tomorrow")
     r"\b(?:tomorrow|next\s+(?:week|month|time)|later)\b,?\s+(?:i|we)\s*(?:['\u2019]ll|\s+will|\s+am\s+going\s+to|['\u2019]m\s+going\s+to)\s+"
-    r"(?:upload|send|attach|share|bring)\b[^.?!]*?\b(?:and\s+then|then)\b|"
+    r"(?:upload|send|attach|share|bring)\b[^.?!]*?\b" + _THEN_ASKED + r"|"
     r"\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:upload|send|attach|share|bring)\b[^.?!]*?\b(?:tomorrow|next\s+(?:week|month|time)|later)\b"
-    r"[^.?!]*?\b(?:and\s+then|then)\b",
+    r"[^.?!]*?\b" + _THEN_ASKED,
     re.IGNORECASE)
 # what a taking back says of the request ("Outline the right lung, sorry, scratch that, the order was for a different patient")
 WRONG_CASE = re.compile(r"\b(?:different|wrong|another|other)\s+(?:patient|case|study|order|exam|accession|person)\b|"
@@ -1550,6 +1559,9 @@ DIAGNOSIS_ASKED = re.compile(r"\b(?:is|are|was|were|be|it|this|that|these|those)
 # other sentence asks for a drawing (:func:`_asks_drawing`), it asks for no mask, whatever targets it names.
 # ("nothing else needed" after a request says only that the request is all: only with a time of its own, "today")
 _NOW = r"(?:today|now|for\s+now|right\s+now|at\s+the\s+moment|this\s+time|yet)"
+# (said of another picture than the one a request may ask of: "No action needed on the old film. Heart on the new one, please.")
+_ON_ANOTHER = (r"(?!\s+(?:on|for|in|with)\s+(?:the\s+|that\s+)?(?:old|other|previous|earlier|last|lateral|first|second|prior|older|"
+               r"yesterday['\u2019]?s)\b)")
 NOTHING_WANTED = re.compile(
     # (not where a thing follows after all: "no need to draw anything, only the right lung")
     r"\bno\s+need\s+(?:for\s+(?:you\s+)?)?to\s+(?:do|draw|mark|produce|make|segment|outline)\s+(?:anything|a\s+thing)(?!\s+else)\b"
@@ -1562,10 +1574,10 @@ NOTHING_WANTED = re.compile(
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+need\s+anything\b(?!\s+(?:else|more|but|except|other))"
     r"|\b(?:please\s+)?(?:do\s+not|don['\u2019]?t)\s+(?:produce|generate|create|output|return|make|draw|do)\s+anything\b(?!\s+(?:else|but|except|other))"
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+need\s+(?:any|a)\s+(?:marking|markings|marks|masks?|drawings?|outlines?|annotations?|"
-    r"segmentations?|overlays?|contours?)\b"
+    rf"segmentations?|overlays?|contours?)\b{_ON_ANOTHER}"
     r"|\bjust\s+(?:wanted|want|writing|wrote)\s+to\s+(?:say\s+(?:thanks|thank\s+you)|thank\s+you|let\s+you\s+know)\b"
     rf"|\bnothing\s+(?:more|else|further)\s+(?:is\s+)?(?:needed|required|necessary|to\s+do|wanted)\s+{_NOW}\b"
-    r"|\bno\s+(?:further\s+|other\s+)?action\s+(?:is\s+)?(?:needed|required|necessary)\b"
+    rf"|\bno\s+(?:further\s+|other\s+)?action\s+(?:is\s+)?(?:needed|required|necessary)\b{_ON_ANOTHER}"
     r"|\b(?:do\s+not|don['\u2019]?t|dont)\s+(?:send|give|return|make|produce|draw)\s+(?:me\s+|us\s+)?(?:a|any|the)\s+(?:mask|masks|outline|"
     r"outlines|segmentation|drawing)\b"
     r"|\b(?:a\s+)?yes\s+or\s+no\s+(?:is|will\s+be|would\s+be)\s+(?:fine|enough|ok|okay|sufficient|plenty)\b"
@@ -1579,11 +1591,22 @@ NOTHING_WANTED = re.compile(
     r"|\b(?:a|in)\s+(?:sentence|sentences|words|number|text),?\s+not\s+(?:a\s+)?(?:masks?|outlines?|drawings?|segmentations?)\b",
     re.IGNORECASE)
 # what adds to a request said in another sentence ("Outline the left lung. The heart as well.")
-ADDING = re.compile(r"^\W*(?:and|also|plus|then|next|same|likewise|additionally)\b|\b(?:too|as\s+well|also|again)\b", re.IGNORECASE)
+ADDING = re.compile(r"^\W*(?:(?:oh|ah|um|ok(?:ay)?|so|but)\W+)?(?:and|also|plus|then|next|same|likewise|additionally)\b|"
+                    r"\b(?:too|as\s+well|also|again)\b|"
+                    # (Japanese "も", Chinese "也", Korean "도" after a target: "心臓もお願いします", "右锁骨也要", "왼쪽 폐도요")
+                    r"\u3082\s*(?:please|could\s+you|\u304a\u9858\u3044)|\u4e5f|\ub3c4\uc694|\ub3c4\s*(?:please|could\s+you)", re.IGNORECASE)
+# a sentence that takes back the request of a sentence before it ("Outline the polyp. Actually no need, thanks."; "Can you
+# segment the heart? Never mind, I figured it out."; not "Never mind the blur.")
+TAKES_BACK = re.compile(r"^\W*(?:(?:actually|wait|oh|sorry|hmm|ah|um|ok(?:ay)?|no)\W+)*(?:no\s+need(?:\s+after\s+all)?|never\s*mind|nvm|"
+                        r"forget\s+(?:it|that|about\s+it)|cancel\s+(?:that|it|this)(?:\s+request)?|scratch\s+that|(?:do\s+not|don['\u2019]?t)\s+bother|"
+                        r"not\s+needed\s+after\s+all|ignore\s+(?:that|my\s+(?:last\s+)?(?:request|message)))(?=\s*(?:[,.;:!?]|$))", re.IGNORECASE)
+# a sentence that opens by saying no to the one before ("아니, 왼쪽 쇄골이요", "No, the left one."): a correction
+SAYS_NO = re.compile(r"^\W*(?:no|nope|wait|sorry|\uc544\ub2c8(?:\uc694)?|\u3044\u3084|\u3044\u3044\u3048|\u4e0d\u5bf9|\u4e0d\u662f)\s*[,\uff0c\u3001]",
+                     re.IGNORECASE)
 # a request in a sentence, wherever it stands in it ("Could you outline her left collarbone on the image ...", "... and
 # then I'd like the wound outlined")
 ASKED_IN = re.compile(r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|anyone|anybody|you\s+guys|y['\u2019]?all|ye)\s+"
-                      r"(?:please\s+|kindly\s+|also\s+|just\s+)?(?:" + _DRAWING_VERBS + r"|put\s+a\s+mask)|"
+                      r"(?:please\s+|kindly\s+|also\s+|just\s+|now\s+)*(?:" + _DRAWING_VERBS + r"|put\s+a\s+mask|do|get|make)\b|"
                       # ("Нужно обвести контуром правое лёгкое": "need to outline the right lung"; not "no need to ...")
                       r"(?<!\bno\s)(?<!\bnot\s)(?<!n['\u2019]t\s)\b(?:need|needs|needed)\s+(?:to\s+)?" + _DRAWING_VERBS + r"|"
                       # ("The consultant asked me to get the growth on this colonoscopy frame contoured")
@@ -1591,6 +1614,7 @@ ASKED_IN = re.compile(r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|any
                       r"delineated|highlighted|marked|circled|annotated|drawn)\b|"
                       # ("it would help if you could outline ...", "would you mind tracing ...", "I'd like you to mark ...")
                       r"\byou\s+(?:could|can|would|might)\s+(?:please\s+|kindly\s+|also\s+|just\s+)?" + _DRAWING_VERBS + r"|"
+                      r"\brequesting\s+(?:a\s+|the\s+)?(?:segmentation|mask|outline|contour|delineation|annotation)s?\b|"
                       # (a mask asked for: "I'd like a mask of it to compare", "send me a mask of ...")
                       r"\b(?:i|we)\s*(?:['\u2019]d\s+like|\s+would\s+like|\s+need|\s+want)\s+(?:a|an|the|its|their)\s+(?:binary\s+|new\s+)?"
                       r"(?:mask|outline|segmentation|contour|overlay)s?\b|"
@@ -1600,6 +1624,8 @@ ASKED_IN = re.compile(r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|any
                       r"\b(?:i|we)\s+(?:need|want|would\s+like|['\u2019]d\s+like)\s+you\s+to\s+(?:please\s+|also\s+|just\s+)?" + _DRAWING_VERBS + r"|"
                       # (after its verb, as verb-final languages put it: "... right lung を segmentation could you?")
                       r"\b" + _DRAWING_VERBS + r"\s+(?:\S+\s+)?(?:could|can|would)\s+you\s*[?\uff1f]|\b" + _DRAWING_VERBS + r"\s+(?:\S+\s+)?please\s*[.!?\u3002\uff01\uff1f]?$|"
+                      # (a verb with "please" after its object: "Also outline the heart please")
+                      r"(?<!\bnot\s)(?<!n['\u2019]t\s)(?<!\bto\s)\b" + _DRAWING_VERBS + r"\b[^.?!]{0,60}?\bplease\b|"
                       # ("please" with its verb later in the sentence, as verb-final languages put it: "Lütfen kolonoskopi
                       # görüntüsündeki polipi işaretleyin"; not where it declines: "please don't mark it")
                       r"\b(?:please|pls|plz|kindly)\b(?![^.?!]*\b(?:not|no|don['\u2019]?t|dont|never|nothing)\b)[^.?!]{0,80}?\b" + _DRAWING_VERBS + r"\b",
@@ -1624,7 +1650,9 @@ def _asks_drawing(text: str) -> bool:
     # (not by the first English word of a clause in a sentence of another script, which is no clause's opening:
     # "내일 회진 때 show 드리려고 합니다")
     latin = not re.search(r"[^\W\d_a-zA-Z\u00c0-\u024f]", text)
-    return latin and bool(_requests(re.sub(r"\b(?:just|only|simply|kindly)\s+(?=\w)", "", PICTURE_FIRST.sub(r"\1, ", text)))) \
+    plain = re.sub(r"^\W*(?:(?:also|and|now|then|so|ok(?:ay)?|oh|next|finally|lastly)\W+)+", "",
+                   re.sub(r"\b(?:just|only|simply|kindly)\s+(?=\w)", "", PICTURE_FIRST.sub(r"\1, ", text)), flags=re.IGNORECASE)
+    return latin and bool(_requests(plain)) \
         or ASKED_IN.search(text) is not None or any(p.search(text) for p in PASSIVE_REQUESTS)
 
 
@@ -3131,7 +3159,14 @@ class PromptResolver:
         if len(sentences) < 2 or found.refused or any(not _apology(m) for m in corrected):
             return found  # (a request corrected reads across its sentences: "Mark the callus... no wait, ... the ulcer")
         declining = [s for s in sentences if NOTHING_WANTED.search(s)]
-        asking = [s for s in sentences if s not in declining and _asks_drawing(s)]
+        # (a target said with "please" in a few words asks for it, whatever the verb: "Now the heart on this one, please.";
+        # not "Please flag it if the heart overlaps too much.")
+        asking = [s for s in sentences if s not in declining and (
+            _asks_drawing(s) or len(_words(s)) <= 8 and re.search(r"\b(?:please|pls|plz)\b", s, re.IGNORECASE) and self.resolve(s).target is not None)]
+        if asking and (found.target is not None or found.candidates) \
+                and any(TAKES_BACK.match(s) for s in sentences[sentences.index(asking[-1]) + 1:]) \
+                and not any(_asks_drawing(s) for s in sentences[sentences.index(asking[-1]) + 1:]):
+            return Resolution(given, given, None, found.similarity, found.runner_up, refused=True, reason="the request was taken back")
         if declining and not asking and (found.target is not None or found.candidates):
             return Resolution(given, given, None, found.similarity, found.runner_up, refused=True,
                               reason="the message says that no mask is wanted now")
@@ -3141,7 +3176,7 @@ class PromptResolver:
             # hyperplastic one? The endoscopist didn't say ...")
             return Resolution(given, given, None, found.similarity, found.runner_up, refused=True,
                               reason="the message asks a question that a mask does not answer")
-        if len(asking) != 1 or declining or corrected or any(ADDING.search(s) for s in sentences if s is not asking[0]):
+        if len(asking) != 1 or declining or corrected or any(ADDING.search(s) or SAYS_NO.match(s) for s in sentences if s is not asking[0]):
             return found  # (several asked, or one added to in another sentence: "Outline the left lung. The heart as well.")
         (ask,) = asking
         alone = self.resolve(ask)
