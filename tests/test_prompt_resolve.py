@@ -2552,3 +2552,26 @@ def test_long_messages_read_a_sentence_at_a_time(lite_names):
         ("Bu polip iyi huylu mu? Lütfen kolonoskopi görüntüsündeki polipi işaretleyin.", "polyp"),
     ])
     assert lite_names.resolve("Outline the right lung please. The heart as well.").target is None
+
+
+def test_long_messages_reviewed(lite_names):
+    """(the review of the message rules) A request taken back in a later sentence is refused; a request put other ways
+    ("also outline ... please", "could you also do ...", a short sentence with "please") outweighs a sentence that
+    declines something else or on another picture; a picture sent later declines only the drawing asked "then", not one
+    asked of the picture at hand; a target added in another sentence, in English or with a particle of Japanese or
+    Chinese, leaves no single target chosen."""
+    for prompt in ["Outline the polyp. Actually no need, thanks.", "Can you segment the heart? Never mind, I figured it out.",
+                   "Cancel my previous request to segment the left lung. Thanks."]:
+        _assert_refused(lite_names, prompt)
+    _assert_reads(lite_names, [
+        ("Is the heart enlarged? A yes or no is fine. Also outline the heart please.", "heart"),
+        ("I just wanted to say thanks for the lung masks. Could you also do the heart on this one?", "heart"),
+        ("No action needed on the old film. Heart on the new one, please.", "heart"),
+        ("We'll send more frames later, and then you can segment the polyp in all of them. For this frame, outline the polyp now.",
+         "polyp"),
+        ("Tomorrow I'll upload the lateral, then we can compare. Please outline the heart on this PA film.", "heart"),
+        ("Outline the polyp. Never mind the blur.", "polyp"),
+    ])
+    for prompt in ["Segment the right lung please. Oh, and the heart.", "左肺をセグメンテーションしてください。心臓もお願いします。",
+                   "请勾画左锁骨。右锁骨也要。"]:
+        assert lite_names.resolve(prompt).target is None, prompt

@@ -1591,8 +1591,9 @@ NOTHING_WANTED = re.compile(
     r"|\b(?:a|in)\s+(?:sentence|sentences|words|number|text),?\s+not\s+(?:a\s+)?(?:masks?|outlines?|drawings?|segmentations?)\b",
     re.IGNORECASE)
 # what adds to a request said in another sentence ("Outline the left lung. The heart as well.")
-ADDING = re.compile(r"^\W*(?:(?:oh|ah|um|ok(?:ay)?|so|but)\W+)?(?:and|also|plus|then|next|same|likewise|additionally)\b|"
-                    r"\b(?:too|as\s+well|also|again)\b|"
+ADDING = re.compile(r"^\W*(?:(?:oh|ah|um|ok(?:ay)?|so|but)\W+)?(?:and|also|plus|then|next(?!\s+(?:week|month|year|time|visit|day)\b)|same|"
+                    r"likewise|additionally)\b|"
+                    r"\b(?:too|as\s+well|again)\b(?=\s*(?:[,.;:!?)]|please|pls|$))|\balso\b|"
                     # (Japanese "も", Chinese "也", Korean "도" after a target: "心臓もお願いします", "右锁骨也要", "왼쪽 폐도요")
                     r"\u3082\s*(?:please|could\s+you|\u304a\u9858\u3044)|\u4e5f|\ub3c4\uc694|\ub3c4\s*(?:please|could\s+you)", re.IGNORECASE)
 # a sentence that takes back the request of a sentence before it ("Outline the polyp. Actually no need, thanks."; "Can you
@@ -1600,6 +1601,9 @@ ADDING = re.compile(r"^\W*(?:(?:oh|ah|um|ok(?:ay)?|so|but)\W+)?(?:and|also|plus|
 TAKES_BACK = re.compile(r"^\W*(?:(?:actually|wait|oh|sorry|hmm|ah|um|ok(?:ay)?|no)\W+)*(?:no\s+need(?:\s+after\s+all)?|never\s*mind|nvm|"
                         r"forget\s+(?:it|that|about\s+it)|cancel\s+(?:that|it|this)(?:\s+request)?|scratch\s+that|(?:do\s+not|don['\u2019]?t)\s+bother|"
                         r"not\s+needed\s+after\s+all|ignore\s+(?:that|my\s+(?:last\s+)?(?:request|message)))(?=\s*(?:[,.;:!?]|$))", re.IGNORECASE)
+# what a sentence that tells of a target says of it ("The heart also looks enlarged"): no target added to a request
+TELLING_VERBS = frozenset({"is", "are", "was", "were", "looks", "look", "seems", "seem", "appears", "appear", "has", "have", "had", "shows",
+                           "showed"})
 # a sentence that opens by saying no to the one before ("아니, 왼쪽 쇄골이요", "No, the left one."): a correction
 SAYS_NO = re.compile(r"^\W*(?:no|nope|wait|sorry|\uc544\ub2c8(?:\uc694)?|\u3044\u3084|\u3044\u3044\u3048|\u4e0d\u5bf9|\u4e0d\u662f)\s*[,\uff0c\u3001]",
                      re.IGNORECASE)
@@ -3155,18 +3159,27 @@ class PromptResolver:
         target where it asks for something else by name ("Please highlight the liver shadow under the right
         hemidiaphragm. ... the heart and lungs look unremarkable.")."""
         sentences = _sentences(written)
-        corrected = [m for m in CORRECTIONS.finditer(written)]
-        if len(sentences) < 2 or found.refused or any(not _apology(m) for m in corrected):
-            return found  # (a request corrected reads across its sentences: "Mark the callus... no wait, ... the ulcer")
+        if len(sentences) < 2 or found.refused:
+            return found
         declining = [s for s in sentences if NOTHING_WANTED.search(s)]
         # (a target said with "please" in a few words asks for it, whatever the verb: "Now the heart on this one, please.";
         # not "Please flag it if the heart overlaps too much.")
         asking = [s for s in sentences if s not in declining and (
             _asks_drawing(s) or len(_words(s)) <= 8 and re.search(r"\b(?:please|pls|plz)\b", s, re.IGNORECASE) and self.resolve(s).target is not None)]
         if asking and (found.target is not None or found.candidates) \
-                and any(TAKES_BACK.match(s) for s in sentences[sentences.index(asking[-1]) + 1:]) \
+                and any((m := TAKES_BACK.match(s)) and not self._named(s[m.end():])[0] and not set(_words(s[m.end():])) & self._head_words
+                        for s in sentences[sentences.index(asking[-1]) + 1:]) \
                 and not any(_asks_drawing(s) for s in sentences[sentences.index(asking[-1]) + 1:]):
             return Resolution(given, given, None, found.similarity, found.runner_up, refused=True, reason="the request was taken back")
+        if asking and found.target is not None and any(
+                ADDING.search(s) and not set(_words(s)) & TELLING_VERBS and self.resolve(s).target not in (None, found.target)
+                for s in sentences[sentences.index(asking[0]) + 1:]):
+            # (another target added in a sentence of its own: "Segment the right lung please. Oh, and the heart."; no one of
+            # them is chosen for the user, as "the right lung and the heart" is not)
+            return Resolution(given, given, None, found.similarity, found.runner_up)
+        corrected = [m for m in CORRECTIONS.finditer(written)]
+        if any(not _apology(m) for m in corrected):
+            return found  # (a request corrected reads across its sentences: "Mark the callus... no wait, ... the ulcer")
         if declining and not asking and (found.target is not None or found.candidates):
             return Resolution(given, given, None, found.similarity, found.runner_up, refused=True,
                               reason="the message says that no mask is wanted now")
