@@ -811,7 +811,7 @@ PASSIVE_REQUESTS = tuple(re.compile(p, re.IGNORECASE) for p in (
     # "I (only) need the sternal wires outlined", "what I need is the right lung outlined", "I'd like
     # the heart traced", "can I get the polyp masked"
     r"\b(?:(?:what\s+)?(?:i|we)(?:\s+(?:only|just|really|also))?(?:\s+" + _WANTS +
-    r"|['\u2019]d\s+(?:like|love|prefer))|(?:can|could|may)\s+(?:i|we)\s+(?:get|have)|please\s+(?:get|have))\s+(?:is\s+)?"
+    r"|['\u2019]d\s+(?:like|love|prefer))(?:\s+from\s+you)?|(?:can|could|may)\s+(?:i|we)\s+(?:get|have)|please\s+(?:get|have))\s+(?:is\s+)?"
     + _NP + r"\s+(?:to\s+be\s+)?" + _DRAWN,
     # ... asked of the writer ("The consultant asked me to get the growth on this colonoscopy frame contoured")
     r"\b(?:asked|told|wants?|needs?|would\s+like|['\u2019]d\s+like)\s+(?:me|us)\s+to\s+(?:get|have)\s+" + _NP + r"\s+(?:to\s+be\s+)?" + _DRAWN,
@@ -1570,7 +1570,11 @@ NOTHING_WANTED = re.compile(
     rf"|\bnothing\s+(?:(?:is|else\s+is)\s+)?(?:needed|required|necessary|to\s+do|wanted)\s+{_NOW}\b"
     rf"|\b{_NOW}\s*,?\s+(?:there\s+is\s+)?nothing\s+(?:is\s+)?(?:needed|required|necessary|to\s+(?:do|be\s+done))\b"
     rf"|\bno\s+(?:images?|pictures?|photos?|films?|scans?|requests?)\s+{_NOW}\b|\b{_NOW}\s*,?\s+(?:there\s+are\s+)?no\s+(?:requests?|images?)\b"
-    r"|(?:^|[,;:.!?]\s*)no\s+(?:other\s+|special\s+|particular\s+)?requests?\s*(?=$|[,;.!?])"
+    r"|(?:^|[,;:.!?]\s*)no\s+(?:other\s+|special\s+|particular\s+|new\s+)?requests?\s*(?=$|[,;.!?])"
+    rf"|\bnothing\s+(?:new|to\s+do|to\s+be\s+done)\s+{_NOW}\b|\bjust\s+a\s+heads[\s-]up\b|\bthat['\u2019]?s\s+all\s+for\s+now\b"
+    r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+need\s+(?:a|any)\s+(?:picture|image|drawing|sketch)\b"
+    r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+need\s+(?:it|them|anything)\s+(?:drawn|outlined|marked|segmented|masked|traced|"
+    r"highlighted|contoured)\b"
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+need\s+anything\b(?!\s+(?:else|more|but|except|other))"
     r"|\b(?:please\s+)?(?:do\s+not|don['\u2019]?t)\s+(?:produce|generate|create|output|return|make|draw|do)\s+anything\b(?!\s+(?:else|but|except|other))"
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+need\s+(?:any|a)\s+(?:marking|markings|marks|masks?|drawings?|outlines?|annotations?|"
@@ -3159,7 +3163,14 @@ class PromptResolver:
         target where it asks for something else by name ("Please highlight the liver shadow under the right
         hemidiaphragm. ... the heart and lungs look unremarkable.")."""
         sentences = _sentences(written)
-        if len(sentences) < 2 or found.refused:
+        if len(sentences) < 2:
+            # (one sentence that says nothing is wanted now and asks for nothing: "okay so um thanks for outlining the foot
+            # ulcer last week ... nothing new for now I'll ping you if they need more")
+            if (found.target is not None or found.candidates) and NOTHING_WANTED.search(written) and not _asks_drawing(written):
+                return Resolution(given, given, None, found.similarity, found.runner_up, refused=True,
+                                  reason="the message says that no mask is wanted now")
+            return found
+        if found.refused:
             return found
         declining = [s for s in sentences if NOTHING_WANTED.search(s)]
         # (a target said with "please" in a few words asks for it, whatever the verb: "Now the heart on this one, please.";
