@@ -3200,7 +3200,8 @@ class PromptResolver:
             # hyperplastic one? The endoscopist didn't say ...")
             return Resolution(given, given, None, found.similarity, found.runner_up, refused=True,
                               reason="the message asks a question that a mask does not answer")
-        if len(asking) != 1 or declining or corrected or any(ADDING.search(s) or SAYS_NO.match(s) for s in sentences if s is not asking[0]):
+        if len(asking) != 1 or declining or corrected or any(ADDING.search(s) and not set(_words(s)) & TELLING_VERBS or SAYS_NO.match(s)
+                                                              for s in sentences if s is not asking[0]):
             return found  # (several asked, or one added to in another sentence: "Outline the left lung. The heart as well.")
         (ask,) = asking
         alone = self.resolve(ask)
