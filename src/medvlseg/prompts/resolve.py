@@ -1576,9 +1576,10 @@ NOTHING_WANTED = re.compile(
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+need\s+(?:it|them|anything)\s+(?:drawn|outlined|marked|segmented|masked|traced|"
     r"highlighted|contoured)\b"
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+need\s+anything\b(?!\s+(?:else|more|but|except|other))"
-    r"|\b(?:please\s+)?(?:do\s+not|don['\u2019]?t)\s+(?:produce|generate|create|output|return|make|draw|do)\s+anything\b(?!\s+(?:else|but|except|other))"
+    r"|\b(?:please\s+)?(?:do\s+not|don['\u2019]?t)\s+(?:produce|generate|create|output|return|make|draw|do)\s+anything\b"
+    r"(?!\s+(?:else|but|except|other|outside|beyond|besides|apart|around|past|over|inside|within|on\s+the\s+\w+\s+(?:side|half)))"
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+need\s+(?:any|a)\s+(?:marking|markings|marks|masks?|drawings?|outlines?|annotations?|"
-    rf"segmentations?|overlays?|contours?)\b{_ON_ANOTHER}"
+    rf"segmentations?|overlays?|contours?)\b{_ON_ANOTHER}(?!\s+(?:of|for|around|over)\b)"
     r"|\bjust\s+(?:wanted|want|writing|wrote)\s+to\s+(?:say\s+(?:thanks|thank\s+you)|thank\s+you|let\s+you\s+know)\b"
     rf"|\bnothing\s+(?:more|else|further)\s+(?:is\s+)?(?:needed|required|necessary|to\s+do|wanted)\s+{_NOW}\b"
     rf"|\bno\s+(?:further\s+|other\s+)?action\s+(?:is\s+)?(?:needed|required|necessary)\b{_ON_ANOTHER}"
@@ -3165,8 +3166,11 @@ class PromptResolver:
         sentences = _sentences(written)
         if len(sentences) < 2:
             # (one sentence that says nothing is wanted now and asks for nothing: "okay so um thanks for outlining the foot
-            # ulcer last week ... nothing new for now I'll ping you if they need more")
-            if (found.target is not None or found.candidates) and NOTHING_WANTED.search(written) and not _asks_drawing(written):
+            # ulcer last week ... nothing new for now I'll ping you if they need more"; not where a target follows "only":
+            # "I don't need a mask of the ruler, only the ulcer")
+            if (found.target is not None or found.candidates) and (nothing := NOTHING_WANTED.search(written)) and not _asks_drawing(written) \
+                    and not (re.search(r"\b(?:only|just|but|except|instead)\b", rest := written[nothing.end():], re.IGNORECASE)
+                             and (self._named(rest)[0] or set(_words(rest)) & (self._head_words | self._vague_words))):
                 return Resolution(given, given, None, found.similarity, found.runner_up, refused=True,
                                   reason="the message says that no mask is wanted now")
             return found
@@ -3179,7 +3183,7 @@ class PromptResolver:
             _asks_drawing(s) or len(_words(s)) <= 8 and re.search(r"\b(?:please|pls|plz)\b", s, re.IGNORECASE) and self.resolve(s).target is not None)]
         if asking and (found.target is not None or found.candidates) \
                 and any((m := TAKES_BACK.match(s)) and not self._named(s[m.end():])[0] and not set(_words(s[m.end():])) & self._head_words
-                        for s in sentences[sentences.index(asking[-1]) + 1:]) \
+                        for s in sentences[sentences.index(asking[-1]) + 1 : sentences.index(asking[-1]) + 2]) \
                 and not any(_asks_drawing(s) for s in sentences[sentences.index(asking[-1]) + 1:]):
             return Resolution(given, given, None, found.similarity, found.runner_up, refused=True, reason="the request was taken back")
         if asking and found.target is not None and any(
