@@ -1659,10 +1659,14 @@ def _asks_drawing(text: str) -> bool:
     # (not by the first English word of a clause in a sentence of another script, which is no clause's opening:
     # "내일 회진 때 show 드리려고 합니다")
     latin = not re.search(r"[^\W\d_a-zA-Z\u00c0-\u024f]", text)
-    plain = re.sub(r"^\W*(?:(?:also|and|now|then|so|ok(?:ay)?|oh|next|finally|lastly)\W+)+", "",
-                   re.sub(r"\b(?:just|only|simply|kindly)\s+(?=\w)", "", PICTURE_FIRST.sub(r"\1, ", text)), flags=re.IGNORECASE)
-    return latin and bool(_requests(plain)) \
-        or ASKED_IN.search(text) is not None or any(p.search(text) for p in PASSIVE_REQUESTS)
+    plain = re.sub(r"^\W*(?:(?:also|and|now|then|so|ok(?:ay)?|oh|next|finally|lastly)\W+)+", "", text, flags=re.IGNORECASE)
+    return latin and _opens_request(plain) or ASKED_IN.search(text) is not None or any(p.search(text) for p in PASSIVE_REQUESTS)
+
+
+def _opens_request(text: str) -> bool:
+    """A clause of ``text`` opens with a request (:func:`_requests`), "just" and the picture said first set aside ("In this
+    photo just delineate the ulcer")."""
+    return bool(_requests(re.sub(r"\b(?:just|only|simply|kindly)\s+(?=\w)", "", PICTURE_FIRST.sub(r"\1, ", text))))
 
 
 def _asks_diagnosis(text: str) -> bool:
@@ -3162,7 +3166,13 @@ class PromptResolver:
         (:func:`_asks_drawing`), read alone, says the target where the others only tell of things ("... said her lungs
         and heart are normal. Could you outline her left collarbone on the image so I can see ...?"), and asks for no
         target where it asks for something else by name ("Please highlight the liver shadow under the right
-        hemidiaphragm. ... the heart and lungs look unremarkable.")."""
+        hemidiaphragm. ... the heart and lungs look unremarkable."). A request taken back in the sentence after it
+        (:data:`TAKES_BACK`) is refused; a target added in a sentence of its own (:data:`ADDING`) leaves the message to the
+        model as written; a correction across sentences keeps the reading of the whole."""
+
+        def refused(reason: str) -> Resolution:
+            return Resolution(given, given, None, found.similarity, found.runner_up, refused=True, reason=reason)
+
         sentences = _sentences(written)
         if len(sentences) < 2:
             # (one sentence that says nothing is wanted now and asks for nothing: "okay so um thanks for outlining the foot
@@ -3171,8 +3181,7 @@ class PromptResolver:
             if (found.target is not None or found.candidates) and (nothing := NOTHING_WANTED.search(written)) and not _asks_drawing(written) \
                     and not (re.search(r"\b(?:only|just|but|except|instead)\b", rest := written[nothing.end():], re.IGNORECASE)
                              and (self._named(rest)[0] or set(_words(rest)) & (self._head_words | self._vague_words))):
-                return Resolution(given, given, None, found.similarity, found.runner_up, refused=True,
-                                  reason="the message says that no mask is wanted now")
+                return refused("the message says that no mask is wanted now")
             return found
         if found.refused:
             return found
@@ -3185,7 +3194,7 @@ class PromptResolver:
                 and any((m := TAKES_BACK.match(s)) and not self._named(s[m.end():])[0] and not set(_words(s[m.end():])) & self._head_words
                         for s in sentences[sentences.index(asking[-1]) + 1 : sentences.index(asking[-1]) + 2]) \
                 and not any(_asks_drawing(s) for s in sentences[sentences.index(asking[-1]) + 1:]):
-            return Resolution(given, given, None, found.similarity, found.runner_up, refused=True, reason="the request was taken back")
+            return refused("the request was taken back")
         if asking and found.target is not None and any(
                 ADDING.search(s) and not set(_words(s)) & TELLING_VERBS and self.resolve(s).target not in (None, found.target)
                 for s in sentences[sentences.index(asking[0]) + 1:]):
@@ -3196,14 +3205,12 @@ class PromptResolver:
         if any(not _apology(m) for m in corrected):
             return found  # (a request corrected reads across its sentences: "Mark the callus... no wait, ... the ulcer")
         if declining and not asking and (found.target is not None or found.candidates):
-            return Resolution(given, given, None, found.similarity, found.runner_up, refused=True,
-                              reason="the message says that no mask is wanted now")
+            return refused("the message says that no mask is wanted now")
         if not asking and (found.target is not None or found.candidates) \
                 and any(_asks_diagnosis(q) or _asks_knowledge(q) or WHOLE_QUESTION.search(q) for q in (GREETING.sub("", s) for s in sentences)):
             # (a question a mask does not answer, wherever it stands: "Is the polyp in this picture an adenoma or a
             # hyperplastic one? The endoscopist didn't say ...")
-            return Resolution(given, given, None, found.similarity, found.runner_up, refused=True,
-                              reason="the message asks a question that a mask does not answer")
+            return refused("the message asks a question that a mask does not answer")
         if len(asking) != 1 or declining or corrected or any(ADDING.search(s) and not set(_words(s)) & TELLING_VERBS or SAYS_NO.match(s)
                                                               for s in sentences if s is not asking[0]):
             return found  # (several asked, or one added to in another sentence: "Outline the left lung. The heart as well.")
@@ -3224,8 +3231,7 @@ class PromptResolver:
         if alone.refused and found.target is not None and not self._named(ask)[0] \
                 and not set(_words(ask)) & (self._head_words | self._vague_words | self._name_words) - set(SIDE_WORDS) \
                 and not set(_words(asked)) & PRONOUNS and _heads(asked) & _nontarget_words() - PLAIN_WORDS:
-            return Resolution(given, given, None, found.similarity, found.runner_up, refused=True,
-                              reason="the one sentence that asks for a drawing asks for something that is no target")
+            return refused("the one sentence that asks for a drawing asks for something that is no target")
         return found
 
     def _kept(self, given: str, written: str, found: Resolution) -> Resolution:
@@ -3362,7 +3368,7 @@ class PromptResolver:
     def _request_alone(self, text: str) -> str | None:
         """The one sentence of ``text`` that asks for a drawing, where it is the last; None otherwise."""
         sentences = [p for p in (q.strip() for q in re.split(r"(?<=[.;!?])\s+", text)) if _words(p)]
-        asking = [p for p in sentences if _requests(re.sub(r"\b(?:just|only|simply|kindly)\s+(?=\w)", "", PICTURE_FIRST.sub(r"\1, ", p)))]
+        asking = [p for p in sentences if _opens_request(p)]
         if len(sentences) < 2 or len(asking) != 1 or asking[0] is not sentences[-1]:
             return None  # (the others after it may take it back: "Segment the left clavicle... actually, never mind")
         return asking[0]
