@@ -2572,6 +2572,12 @@ def test_long_messages_reviewed(lite_names):
         ("Tomorrow I'll upload the lateral, then we can compare. Please outline the heart on this PA film.", "heart"),
         ("Outline the polyp. Never mind the blur.", "polyp"),
     ])
+    # a mask made before, told of or thanked for, asks for none; a new request after it, or the mask to be redone, does
+    for prompt in ["The polyp mask you sent was perfect. Thank you!", "Thanks for the skin lesion outline. It helped the dermatologist a lot.",
+                   "Thanks for the heart mask!"]:
+        _assert_refused(lite_names, prompt)
+    _assert_reads(lite_names, [("Thanks for the lung masks. Could you do the heart too?", "heart"),
+                               ("The last mask you gave me spilled over onto the hairs. Redo it and only cover the mole itself.", "skin lesion")])
     for prompt in ["Segment the right lung please. Oh, and the heart.", "左肺をセグメンテーションしてください。心臓もお願いします。",
                    "请勾画左锁骨。右锁骨也要。"]:
         assert lite_names.resolve(prompt).target is None, prompt

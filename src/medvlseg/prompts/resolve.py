@@ -1595,6 +1595,20 @@ NOTHING_WANTED = re.compile(
     r"|(?:^|[,;:.!?]\s*)just\s+(?:text|words|a\s+sentence)(?:\s+please)?\s*(?=$|[,;.!?])"
     r"|\b(?:a|in)\s+(?:sentence|sentences|words|number|text),?\s+not\s+(?:a\s+)?(?:masks?|outlines?|drawings?|segmentations?)\b",
     re.IGNORECASE)
+# a sentence that tells of a mask made before, or thanks for it ("The polyp mask you sent was perfect.", "Thanks for the
+# skin lesion outline.", "Thank you so much for outlining my dad's foot ulcer"): where no sentence asks for a drawing and
+# no other names a target of its own, the message asks for no mask
+_MADE = r"(?:masks?|outlines?|segmentations?|contours?|annotations?|drawings?|tracings?|overlays?)"
+PAST_WORK = re.compile(r"\b(?:thanks|thank\s+you|grateful|appreciated?)\s+(?:so\s+much\s+|again\s+|a\s+lot\s+)?(?:for|about)\s+"
+                       r"(?:the|your|my|that|this|those|these|his|her)\s+[^.?!]{0,40}?\b" + _MADE + r"\b|"
+                       r"\b" + _MADE + r"\s+(?:you|they|we|she|he)\s+(?:sent|made|did|drew|produced|gave|returned|delivered|shared)\b|"
+                       r"\b(?:thanks|thank\s+you)\s+(?:so\s+much\s+|again\s+)?for\s+(?:outlining|segmenting|masking|tracing|marking|contouring|"
+                       r"drawing|highlighting|delineating|annotating)\b|\bi\s+appreciated\s+the\s+[^.?!]{0,40}?\b" + _MADE + r"\b",
+                       re.IGNORECASE)
+# ... unless the mask is to be made again or changed ("The last mask you gave me spilled over onto the hairs. Redo it";
+# "the mask you gave me was the left lung, I wanted the heart")
+WORK_AGAIN = re.compile(r"\b(?:redo|re-do|fix|extend|correct|wanted|instead|wrong|again|adjust|update|refine|include|cover|exclude|"
+                        r"shrink|enlarge|tighten|smooth)\b", re.IGNORECASE)
 # what adds to a request said in another sentence ("Outline the left lung. The heart as well.")
 ADDING = re.compile(r"^\W*(?:(?:oh|ah|um|ok(?:ay)?|so|but)\W+)?(?:and|also|plus|then|next(?!\s+(?:week|month|year|time|visit|day)\b)|same|"
                     r"likewise|additionally)\b|"
@@ -3178,6 +3192,9 @@ class PromptResolver:
             # (one sentence that says nothing is wanted now and asks for nothing: "okay so um thanks for outlining the foot
             # ulcer last week ... nothing new for now I'll ping you if they need more"; not where a target follows "only":
             # "I don't need a mask of the ruler, only the ulcer")
+            if found.target is not None and PAST_WORK.search(written) and not _asks_drawing(written) and not WORK_AGAIN.search(written) \
+                    and not re.search(r"\b(?:please|pls|plz|now|next|also)\b", written, re.IGNORECASE):
+                return refused("the message tells of a mask made before and asks for none")
             if (found.target is not None or found.candidates) and (nothing := NOTHING_WANTED.search(written)) and not _asks_drawing(written) \
                     and not (re.search(r"\b(?:only|just|but|except|instead)\b", rest := written[nothing.end():], re.IGNORECASE)
                              and (self._named(rest)[0] or set(_words(rest)) & (self._head_words | self._vague_words))):
@@ -3206,6 +3223,9 @@ class PromptResolver:
             return found  # (a request corrected reads across its sentences: "Mark the callus... no wait, ... the ulcer")
         if declining and not asking and (found.target is not None or found.candidates):
             return refused("the message says that no mask is wanted now")
+        if not asking and found.target is not None and any(PAST_WORK.search(s) for s in sentences) and not WORK_AGAIN.search(written) \
+                and not any(self.resolve(s).target is not None for s in sentences if not PAST_WORK.search(s)):
+            return refused("the message tells of a mask made before and asks for none")
         if not asking and (found.target is not None or found.candidates) \
                 and any(_asks_diagnosis(q) or _asks_knowledge(q) or WHOLE_QUESTION.search(q) for q in (GREETING.sub("", s) for s in sentences)):
             # (a question a mask does not answer, wherever it stands: "Is the polyp in this picture an adenoma or a
