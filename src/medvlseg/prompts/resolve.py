@@ -321,7 +321,7 @@ PICTURE_SIDE = re.compile(r"\b(left|right)\b(?!\s+(?:shoulders?|arm|axilla|armpi
 _TOOLS = r"(?:tool|model|app|algorithm|network|ai|segmenter|pipeline|software)"
 # what a request opens with says nothing of its target ("segment the ...", "draw a mask around ...",
 # "can you show me ...", "where is ...")
-LEAD_INS = (r"(?:(?:so|then|now|next(?!\s+to\b)|first|finally|lastly|step\s+\d+)\s+(?=\w+\s)|(?:please|pls|plz)\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+(?:you|someone|somebody|anyone|anybody)\s+|"
+LEAD_INS = (r"(?:(?:so|then|now|next(?!\s+to\b)|first|finally|lastly|step\s+\d+)\s+(?=\w+\s)|(?:please|pls|plz)\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+you\s+|"
             r"i\s+(?:want|need|would\s+like)\s+(?:that\s+)?(?:you\s+)?(?:to\s+)?|help\s+me\s+|where\s+(?:is|are)\s+|"
             r"(?:is|are)\s+there\s+|"
             # the tool named before what it is to do ("run the tool on the attached photo and send back a mask of ...")
@@ -1264,12 +1264,13 @@ TAKEN_BACK = re.compile(rf"(?:^|{_CLAUSE_MARK}\s*|\s+(?=(?:jk|just\s+kidding)\b)
 # a picture not at hand, where it is the picture asked of ("on next week's photo", "on the lateral view, which is not
 # attached", "on the follow-up film scheduled for next month", "... hasn't been uploaded yet; segment the mole on it
 # when it arrives"; not "segment the polyp in the next frame", "segment the heart; I'll upload the lateral once it is taken")
+# a drawing verb in any of its forms ("tracing", "outlined", "colour in")
+_DRAWING_STEMS = r"(?:segment|outlin|mask|draw|trac|delineat|highlight|circl|mark|contour|annotat|label|shad|paint|colou?r|fill)\w*"
 _PICTURES = r"(?:photos?|photographs?|pictures?|images?|films?|radiographs?|x-rays?|scans?|frames?|views?|dermoscop\w*|shots?)"
 # ... the drawing asked "then", and none asked of the picture at hand ("We'll send more frames later, and then you can segment
 # the polyp in all of them. For this frame, outline the polyp now."; "..., then we can compare. Please outline the heart on
 # this PA film.")
-_THEN_ASKED = (r"(?:and\s+)?then\b[^.?!]{0,40}?\b(?:like|want|need|please|segment\w*|outlin\w*|mask\w*|trac\w*|mark\w*|highlight\w*|"
-               r"delineat\w*|contour\w*|draw\w*)\b(?![\s\S]*\b(?:this|today['\u2019]?s|the\s+attached|the\s+present)\s+(?:[\w-]+\s+)?"
+_THEN_ASKED = (r"(?:and\s+)?then\b[^.?!]{0,40}?\b(?:like|want|need|please|" + _DRAWING_STEMS + r")\b(?![\s\S]*\b(?:this|today['\u2019]?s|the\s+attached|the\s+present)\s+(?:[\w-]+\s+)?"
                r"(?:photo|photograph|picture|image|film|frame|x-ray|radiograph|one|shot)\b[^.?!]*\b(?:now|please|segment|outline|mask|trace|mark|"
                r"highlight|delineate|contour)\b|[\s\S]*\b(?:segment|outline|mask|trace|mark|highlight|delineate|contour)\b[^.?!]*\b(?:on|in|of)\s+"
                r"(?:this|today['\u2019]?s|the\s+attached|the\s+present)\s+(?:[\w-]+\s+)?(?:photo|photograph|picture|image|film|frame|x-ray|"
@@ -1642,8 +1643,7 @@ ASKED_IN = re.compile(r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|any
                       r"\b(?:i|we)\s*(?:['\u2019]d\s+like|\s+would\s+like|\s+need|\s+want)\s+(?:a|an|the|its|their)\s+(?:binary\s+|new\s+)?"
                       r"(?:mask|outline|segmentation|contour|overlay)s?\b|"
                       r"\b(?:give|send|show|make|get)\s+(?:me|us)\s+(?:a|an|the|its|their)\s+(?:binary\s+|new\s+)?(?:mask|outline|segmentation|contour|overlay)s?\b|"
-                      r"\bwould\s+you\s+mind\s+(?:segment|outlin|mask|draw|trac|delineat|highlight|circl|mark|contour|annotat|label|shad|"
-                      r"paint|colou?r|fill)\w*|"
+                      r"\bwould\s+you\s+mind\s+" + _DRAWING_STEMS + r"|"
                       r"\b(?:i|we)\s+(?:need|want|would\s+like|['\u2019]d\s+like)\s+you\s+to\s+(?:please\s+|also\s+|just\s+)?" + _DRAWING_VERBS + r"|"
                       # (after its verb, as verb-final languages put it: "... right lung を segmentation could you?")
                       r"\b" + _DRAWING_VERBS + r"\s+(?:\S+\s+)?(?:could|can|would)\s+you\s*[?\uff1f]|\b" + _DRAWING_VERBS + r"\s+(?:\S+\s+)?please\s*[.!?\u3002\uff01\uff1f]?$|"
