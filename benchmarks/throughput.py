@@ -31,7 +31,7 @@ REFERENCE = "hf-clipseg-352"
 
 
 def _run_one(model: str, backbone: str, batch: int, iters: int, threads: int, precision: str = "fp32",
-             model_kwargs: dict | None = None, runtime: str = "torch") -> dict:
+             model_kwargs: dict | None = None, runtime: str = "torch", device: str = "cpu") -> dict:
     import resource
 
     import torch
@@ -79,12 +79,22 @@ def _run_one(model: str, backbone: str, batch: int, iters: int, threads: int, pr
 
             def step(x):  # noqa: F811 - the ONNX Runtime path replaces the PyTorch one
                 return onnx.logits(x, prompts)
-    x = torch.randn(batch, 3, size, size)
-    with torch.inference_mode(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=precision == "bf16"):
-        step(x)  # warm-up
+    if device != "cpu":
+        if runtime == "onnx":
+            raise SystemExit("ONNX rows run on the CPU")
+        net.to(device)
+        if model == REFERENCE:
+            ids = ids.to(device)
+    x = torch.randn(batch, 3, size, size, device=device)
+    sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
+    with torch.inference_mode(), torch.autocast(device.split(":")[0], dtype=torch.bfloat16, enabled=precision == "bf16"):
+        for _ in range(1 if device == "cpu" else 3):
+            step(x)  # warm-up (on a GPU: kernels chosen, caches filled)
+        sync()
         t0 = time.perf_counter()
         for _ in range(iters):
             out = step(x)
+        sync()  # a GPU runs asynchronously: the clock stops when the work is done
         dt = time.perf_counter() - t0
     params = sum(p.numel() for p in net.parameters())
     return {
@@ -92,7 +102,8 @@ def _run_one(model: str, backbone: str, batch: int, iters: int, threads: int, pr
         "runtime": runtime,
         "images_per_s": batch * iters / dt, "params_m": params / 1e6,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "rss_before_model_mb": base_rss / 1024, "output": list(out.shape),
+        "rss_before_model_mb": base_rss / 1024, "output": list(out.shape), "device": device,
+        **({"peak_gpu_mb": torch.cuda.max_memory_allocated() / 2**20} if device.startswith("cuda") else {}),
         # ONNX rows: the export's check, max |p_onnx - p_torch| of the probabilities
         **({"onnx_max_abs_diff": onnx_diff} if runtime == "onnx" else {}),
     }
@@ -105,7 +116,8 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=8)
     ap.add_argument("--iters", type=int, default=3)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--precision", choices=["fp32", "bf16"], default="fp32", help="bf16: CPU autocast, reference included")
+    ap.add_argument("--precision", choices=["fp32", "bf16"], default="fp32", help="bf16: autocast, reference included")
+    ap.add_argument("--device", default="cpu", help="cpu (default) or cuda[:N]: every row, the reference included, on that device")
     ap.add_argument("--kwargs", default="{}", help="JSON keyword arguments for the models (not the reference)")
     ap.add_argument("--onnx", action="store_true", help="also each exportable model (medclipseg, unet) through ONNX Runtime")
     ap.add_argument("--rounds", type=int, default=1, help="interleaved repetitions of every configuration (medians reported)")
@@ -118,7 +130,7 @@ def main() -> None:
 
     if args.one:
         print(json.dumps(_run_one(args.one[0], args.one[1], args.batch, args.iters, args.threads, args.precision,
-                                  json.loads(args.kwargs), args.runtime)))
+                                  json.loads(args.kwargs), args.runtime, args.device)))
         return
 
     from medvlseg.models.base import list_models, model_info
@@ -143,7 +155,8 @@ def main() -> None:
         rows = []
         for model, bb, runtime in runs:
             cmd = [sys.executable, __file__, "--one", model, bb or "", "--batch", str(args.batch), "--iters", str(args.iters),
-                   "--threads", str(args.threads), "--precision", args.precision, "--kwargs", args.kwargs, "--runtime", runtime]
+                   "--threads", str(args.threads), "--precision", args.precision, "--kwargs", args.kwargs, "--runtime", runtime,
+                   "--device", args.device]
             res = subprocess.run(cmd, capture_output=True, text=True)
             if res.returncode != 0:
                 print(f"{model} / {bb}: failed\n{res.stderr[-2000:]}", file=sys.stderr)
@@ -159,7 +172,8 @@ def main() -> None:
     rows = _median_rows(rounds)
     result = {
         "machine": {"cpu": platform.processor() or platform.machine(), "cores_used": args.threads, "python": platform.python_version(),
-                    "torch": __import__("torch").__version__, "nproc": os.cpu_count()},
+                    "torch": __import__("torch").__version__, "nproc": os.cpu_count(), "device": args.device,
+                    **({"gpu": _gpu_name()} if args.device.startswith("cuda") else {})},
         "command": " ".join(sys.argv), "rounds": args.rounds, "rows": rows,
         **({"per_round": rounds} if args.rounds > 1 else {}),
     }
@@ -168,6 +182,12 @@ def main() -> None:
 
         atomic_write_json(args.out, result)
     print(markdown(result))
+
+
+def _gpu_name() -> str:
+    import torch
+
+    return torch.cuda.get_device_name()
 
 
 def _median_rows(rounds: list[list[dict]]) -> list[dict]:
