@@ -2581,3 +2581,31 @@ def test_long_messages_reviewed(lite_names):
     for prompt in ["Segment the right lung please. Oh, and the heart.", "左肺をセグメンテーションしてください。心臓もお願いします。",
                    "请勾画左锁骨。右锁骨也要。"]:
         assert lite_names.resolve(prompt).target is None, prompt
+
+
+def test_second_thoughts(lite_names):
+    """A change of mind or a clarification takes back what came before it: "on second thought", "wrong image open",
+    "let me be precise", "I changed my mind", "actually I need", "wait, rather", "... no, the <thing>", "no, both";
+    what was first said then changed ("I first wrote X, but ..."); an apology inside a phrase takes nothing back; a
+    closeness won by side words alone is no target ("the ribs on the patient's left side")."""
+    _assert_reads(lite_names, [
+        ("Outline the heart - sorry, on second thought the right lung.", "right lung"),
+        ("Mask the heart. Sorry, wrong picture open: this is the colonoscopy frame, so the polyp please.", "polyp"),
+        ("Trace the shape near the middle... let me be precise: the pedunculated polyp, not the fold.", "polyp"),
+        ("Segment the heart. I changed my mind: the left clavicle.", "left clavicle"),
+        ("The wound, sorry, on the heel of the left foot, could you mask it?", "foot ulcer"),
+        ("At first I thought I'd need both lungs segmented, but really I only need the left lung.", "left lung"),
+        ("Segment the polyp; to be precise, the one at two o'clock.", "polyp"),
+    ])
+    for prompt in ["Outline the left lung... actually I need the left hemidiaphragm, not the lung.",
+                   "Mask the mole. Wait, rather the hairs over it, I want to remove them.",
+                   "Segment the nevus... no, the ruler along the edge, for the scale.",
+                   "Right lung, no, both lungs together in one region please.",
+                   "Heart segmentation - no, actually, is it enlarged?",
+                   "Polyp first - scratch that, I need a mask of the snare tip in view.",
+                   "I first wrote left clavicle, but what I need traced is the thoracic spine.",
+                   "Outline the right lung. Actually, never mind - I'll do it by hand.",
+                   "Wonderful job on the polyp masks. Nothing more needed on that batch.",
+                   "Reminder: outline the heart in case 12 tomorrow, not now.",
+                   "Segment the ribs on the patient's right side."]:
+        assert lite_names.resolve(prompt).target is None, prompt

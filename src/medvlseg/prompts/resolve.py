@@ -322,7 +322,9 @@ _TOOLS = r"(?:tool|model|app|algorithm|network|ai|segmenter|pipeline|software)"
 # what a request opens with says nothing of its target ("segment the ...", "draw a mask around ...",
 # "can you show me ...", "where is ...")
 LEAD_INS = (r"(?:(?:so|then|now|next(?!\s+to\b)|first|finally|lastly|step\s+\d+)\s+(?=\w+\s)|(?:please|pls|plz)\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+you\s+|"
-            r"i\s+(?:want|need|would\s+like)\s+(?:that\s+)?(?:you\s+)?(?:to\s+)?|help\s+me\s+|where\s+(?:is|are)\s+|"
+            r"i\s+(?:(?:only|just|really|actually)\s+)?(?:want|need|would\s+like)\s+(?:that\s+)?(?:you\s+)?(?:to\s+)?|help\s+me\s+|where\s+(?:is|are)\s+|"
+            # a change of mind's turn ("..., but really I only need the wound")
+            r"(?:but|yet)\s+(?:(?:really|actually|in\s+fact|now)\s+)?(?=i\s)|"
             r"(?:is|are)\s+there\s+|"
             # the tool named before what it is to do ("run the tool on the attached photo and send back a mask of ...")
             r"(?:run|use|apply)\s+(?:the|your|this)\s+" + _TOOLS + r"\s+"
@@ -835,6 +837,12 @@ PASSIVE_REQUESTS = tuple(re.compile(p, re.IGNORECASE) for p in (
 # callus, the ulcer"): after a mark (a dash only between spaces), words that take back what came
 # before, or an apology that may ("sorry, the left clavicle", "sorry no, the right one"; not "sorry
 # for the blurry frame", nor a bare "no": "no mask", "no, it is not")
+# a change of mind or a clarification that what follows is what is meant ("sorry, wrong image open -
+# this is the foot photo, so the ulcer"; "the thing at three o'clock... let me be precise: the sessile polyp")
+_SECOND_THOUGHTS = (r"(?:on\s+)?second\s+thoughts?|(?:i(?:['\u2019]ve|\s+have)?\s+)?changed\s+my\s+mind|"
+                    r"(?:that(?:['\u2019]s|\s+is|\s+was)\s+(?:the\s+)?|i\s+(?:have|had|opened|sent|picked)\s+(?:the\s+)?)?wrong\s+(?:image|picture|photo|pic|file|frame|film|scan|x-?ray|radiograph)"
+                    r"(?:\s+(?:open(?:ed)?|up|attached|loaded|selected))?|"
+                    r"(?:let\s+me\s+be|to\s+be)\s+(?:more\s+)?(?:precise|specific|exact|clear)|more\s+precisely")
 _TAKE_BACK = (r"(?:no|nope)[,.]?\s+(?:wait|actually|sorry|i\s+meant|i\s+mean|my\s+(?:mistake|bad)|scratch\s+that|wrong\s+one)|"
               r"actually[,.]?\s+no|wait[,.]?\s+no|scratch\s+that|scrap\s+that(?=\s*(?:[,.;:!?]|$)|\s+(?:the|my|i|we|whole|no|actually|wait|sorry)\b)|"
               # (not a picture one meant to send: "I meant to attach the colonoscopy still of the polyp but forgot")
@@ -844,7 +852,15 @@ _TAKE_BACK = (r"(?:no|nope)[,.]?\s+(?:wait|actually|sorry|i\s+meant|i\s+mean|my\
               r"(?:no|nope|wait|i\s+mean)(?=[,.]?\s+(?:the|my|his|her)\s+(?:patient['\u2019]?s\s+)?(?:left|right|other)(?:\s+(?:lung|clavicle|collarbone|collar\s+bone|one|side))?(?:\s+(?:please|instead|only))?\s*(?:[,.;!?]|$))|"
               # ("..., actually never mind, don't segment anything"; not "never mind the ruler")
               r"(?:actually[,.]?\s+|oh\s+)?(?:never\s*mind|forget\s+(?:it|that)|cancel\s+(?:that|it|this))(?=\s*[,.;:!\u2013\u2014\u2026-]|\s*$)|"
-              r"on\s+second\s+thoughts?|"
+              r"on\s+second\s+thoughts?|" + _SECOND_THOUGHTS + "|"
+              # ("... actually I need the right hemidiaphragm", "wait, what I really want to know is ...", "wait, rather the hairs")
+              r"actually(?=[,]?\s+(?:i|we)\s+(?:need|want|meant|mean|really)\b)|wait(?=[,.]?\s+(?:what\s+(?:i|we)|(?:i|we)\s+(?:need|want|meant|mean|really|actually))\b)|"
+              r"(?:wait[,.]?\s+)?(?:or\s+)?rather(?=[,]?\s+(?:the|a|an|my|i|just|only)\b)|"
+              # ("segment the mole... no, the ruler in the corner", "Right clavicle, no, both clavicles together")
+              # (an ellipsis is a period by then, and the "no" after it still in lower case)
+              r"(?:(?<=\.\s)(?-i:no)|(?:(?<=\u2026)|(?<=\u2026\s)|(?<=\u2014)|(?<=\u2014\s)|(?<=\s-\s)|(?<=\u2013\s))no)(?=,\s+(?:the|a|an|my)\s)|"
+              r"(?:no|nope)(?=[,.]?\s+(?:both|all|every(?:thing)?|each)\b)|"
+              r"(?:let['\u2019]?s|we\s+(?:can|will))\s+skip\s+(?:it|that|this)(?=\s*(?:[,.;:!?]|$))|"
               r"correction(?=\s*[:,])")
 _APOLOGY = r"oops|whoops|sorry(?!\s+(?:for|about|if|that|to|but|again)\b)"
 _MARK = r"(?:[,;:!?\u2013\u2014\u2026.]|(?<=\s)--?)"
@@ -854,7 +870,7 @@ CORRECTIONS = re.compile(
     # more of the same ("sorry, scratch that,", "oops, wrong one,", "sorry, I got it backwards")
     r"(?P<more>(?:" + _BETWEEN + r"(?:(?:no|nope)(?=\s*[,;:!\u2013\u2014\u2026.-])|wait|actually|sorry|oops|scratch\s+that|wrong\s+(?:one|side)|my\s+(?:mistake|bad)|"
     r"i\s+(?:meant|mean)|i\s+got\s+(?:it|that|them|the\s+sides?)\s+(?:backwards|wrong|mixed\s+up|the\s+wrong\s+way\s+round)|"
-    r"(?:that\s+was\s+)?the\s+wrong\s+(?:one|side))\b)*)" + _BETWEEN,
+    r"(?:that\s+was\s+)?the\s+wrong\s+(?:one|side)|correction|" + _SECOND_THOUGHTS + r")\b)*)" + _BETWEEN,
     re.IGNORECASE)
 # what an apology's clause says when it apologises for something rather than taking a name back
 # ("sorry, the heart is a bit big on this one", "oops, there's stool over it", "sorry, forgot: the heart too")
@@ -870,6 +886,10 @@ def _apology(m: re.Match) -> bool:
     return re.fullmatch(_APOLOGY, m.group("word"), re.IGNORECASE) is not None and not m.group("more").strip(" ,.;:!-")
 
 
+# what was first said or wanted, then changed ("I first wrote heart, but what I need outlined is the thoracic spine";
+# "Initially I wanted only the left lung, but now give me everything"): what follows "but" is asked
+FIRST_BUT = re.compile(r"\b(?:(?:i|we)\s+)?(?:first|initially|originally|at\s+first)\s*,?\s+(?:(?:i|we)\s+)?(?:wrote|said|typed|asked|thought|"
+                       r"wanted|put|requested|picked|chose|planned)\b[^.;!?]*?,?\s+but\s+(?:(?:really|actually|in\s+fact)\s+)?(?=\S)", re.IGNORECASE)
 # a request cancelled and another asked instead ("Cancel the heart request, do the left lung instead"):
 # what is asked follows the cancelled request
 CANCELLED = re.compile(r"\b(?:cancel|abort|withdraw|scrap|drop)\s+(?:the|my|this|that|our)\s+(?P<what>[^.?!,;:]{0,40}?)\s*\b(?:request|order|job|task)s?\b"
@@ -1106,6 +1126,7 @@ def _retracted(text: str, naming: frozenset[str]) -> str:
     on what came before ("Segment the left lung - no, I meant the right one" -> "Segment the right
     lung"). ``text`` itself where no correction does either."""
     text = _history(text, naming)
+    text = FIRST_BUT.sub("", text)
     if (cancelled := CANCELLED.search(text)) is not None:
         rest = text[cancelled.end():]
         if naming.intersection(_words(rest)):
@@ -1120,13 +1141,19 @@ def _retracted(text: str, naming: frozenset[str]) -> str:
             continue
         apology = _apology(m)
         first = _words(re.split(r"[,;.:!?]", rest, maxsplit=1)[0])
-        if apology and (set(first) & (BEING | ASIDE_WORDS) or not naming.intersection(first)):
+        if apology and (set(first) & (BEING | ASIDE_WORDS) or not naming.intersection(first) or first[:1] and first[0] in PREPOSITIONS):
+            # (an apology that names nothing new, or one inside a phrase: "the ulcer, sorry, on the plantar side")
             continue
         if not naming.intersection(_words(rest)):
             # ("no wait, not the left, the other one": the side not wanted is no side asked for)
             unwanted = {n.group(1).lower() for n in NOT_SIDE.finditer(rest)}
             sides = [w for w in first if w in SIDE_WORDS and w not in unwanted]
             said = set(_words(before)) & set(SIDE_WORDS)
+            if not apology and not (sides or unwanted or SIDE_SWAPS.search(m.group() + " " + rest)) and (
+                    set(first) & (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS | {"want", "need", "know", "tell"}) or rest.rstrip().endswith("?")):
+                # (something else asked instead, by words no target has: "polyp - scratch that, I need a mask of the scope
+                # tip"; "Left clavicle segmentation - no, actually, is it fractured?")
+                return rest
             if apology or len(said) != 1 or len(set(sides)) > 1 or len(unwanted) > 1 or \
                     not (sides or unwanted or SIDE_SWAPS.search(m.group() + " " + rest)):
                 continue
@@ -1276,6 +1303,8 @@ _THEN_ASKED = (r"(?:and\s+)?then\b[^.?!]{0,40}?\b(?:like|want|need|please|" + _D
                r"(?:this|today['\u2019]?s|the\s+attached|the\s+present)\s+(?:[\w-]+\s+)?(?:photo|photograph|picture|image|film|frame|x-ray|"
                r"radiograph|one|shot)\b)")
 NOT_AT_HAND = re.compile(
+    # a drawing put off ("segment the right clavicle in case 078 next week, not now")
+    r"\b(?:next\s+(?:week|month|time)|tomorrow|later(?:\s+on)?)\s*,?\s+not\s+(?:now|today|yet)\b|"
     r"\b(?:on|in|from)\s+(?:the\s+)?(?:tomorrow['\u2019]?s|next\s+(?:week|month|year|visit|time)['\u2019]?s|upcoming|future)\s+"
     r"(?:[\w-]+\s+){0,2}?" + _PICTURES + r"\b|"
     r"\b(?:on|in)\s+(?:the|this|that)\s+(?:[\w-]+\s+){0,2}?" + _PICTURES + r",?\s+(?:which|that)\s+(?:is|was)\s+not\s+"
@@ -1594,7 +1623,11 @@ NOTHING_WANTED = re.compile(
     r"|\b(?:i|we)\s+(?:forgot|have\s+forgotten)\s+to\s+(?:attach|send|upload|include)\b"
     r"|\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+send\s+(?:it|them|the\s+\w+)\s+(?:tomorrow|later|next\s+week|on\s+monday)\b"
     r"|(?:^|[,;:.!?]\s*)just\s+(?:text|words|a\s+sentence)(?:\s+please)?\s*(?=$|[,;.!?])"
-    r"|\b(?:a|in)\s+(?:sentence|sentences|words|number|text),?\s+not\s+(?:a\s+)?(?:masks?|outlines?|drawings?|segmentations?)\b",
+    r"|\b(?:a|in)\s+(?:sentence|sentences|words|number|text),?\s+not\s+(?:a\s+)?(?:masks?|outlines?|drawings?|segmentations?)\b"
+    r"|\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+do\s+(?:it|them|that|this)\s+(?:myself|ourselves|by\s+hand)\b"
+    r"|\b(?:let['\u2019]?s|we\s+(?:can|will))\s+skip\s+(?:it|that|this)\b"
+    r"|\bnothing\s+(?:more|else|further)\s+(?:is\s+)?needed\s+(?:on|for)\s+(?:that|this|the)\s+(?:batch|set|case|one|image|film|frame|photo)\b"
+    r"|\b(?:it['\u2019]?s|it\s+is)\s+fine\s+as\s+it\s+is\b",
     re.IGNORECASE)
 # a sentence that tells of a mask made before, or thanks for it ("The polyp mask you sent was perfect.", "Thanks for the
 # skin lesion outline.", "Thank you so much for outlining my dad's foot ulcer"): where no sentence asks for a drawing and
@@ -1604,7 +1637,10 @@ PAST_WORK = re.compile(r"\b(?:thanks|thank\s+you|grateful|appreciated?)\s+(?:so\
                        r"(?:the|your|my|that|this|those|these|his|her)\s+[^.?!]{0,40}?\b" + _MADE + r"\b|"
                        r"\b" + _MADE + r"\s+(?:you|they|we|she|he)\s+(?:sent|made|did|drew|produced|gave|returned|delivered|shared)\b|"
                        r"\b(?:thanks|thank\s+you)\s+(?:so\s+much\s+|again\s+)?for\s+(?:outlining|segmenting|masking|tracing|marking|contouring|"
-                       r"drawing|highlighting|delineating|annotating)\b|\bi\s+appreciated\s+the\s+[^.?!]{0,40}?\b" + _MADE + r"\b",
+                       r"drawing|highlighting|delineating|annotating)\b|\bi\s+appreciated\s+the\s+[^.?!]{0,40}?\b" + _MADE + r"\b|"
+                       # ("Great job on the foot ulcer mask."; "left lung masks for cases 1-50 done, checked and archived")
+                       r"\b(?:great|good|nice|excellent|brilliant)\s+(?:job|work)\s+(?:on|with)\s+(?:the|your|that|this|those|these)\s+[^.?!]{0,40}?\b" + _MADE + r"\b|"
+                       r"\b" + _MADE + r"\s+(?:[^.?!;]{0,40}?\s)?(?:are\s+|were\s+|is\s+|was\s+)?(?:all\s+)?(?:done|finished|completed|archived)\b",
                        re.IGNORECASE)
 # ... unless the mask is to be made again or changed ("The last mask you gave me spilled over onto the hairs. Redo it";
 # "the mask you gave me was the left lung, I wanted the heart")
@@ -1620,7 +1656,7 @@ ADDING = re.compile(r"^\W*(?:(?:oh|ah|um|ok(?:ay)?|so|but)\W+)?(?:and|also|plus|
 # segment the heart? Never mind, I figured it out."; not "Never mind the blur.")
 TAKES_BACK = re.compile(r"^\W*(?:(?:actually|wait|oh|sorry|hmm|ah|um|ok(?:ay)?|no)\W+)*(?:no\s+need(?:\s+after\s+all)?|never\s*mind|nvm|"
                         r"forget\s+(?:it|that|about\s+it)|cancel\s+(?:that|it|this)(?:\s+request)?|scratch\s+that|(?:do\s+not|don['\u2019]?t)\s+bother|"
-                        r"not\s+needed\s+after\s+all|ignore\s+(?:that|my\s+(?:last\s+)?(?:request|message)))(?=\s*(?:[,.;:!?]|$))", re.IGNORECASE)
+                        r"not\s+needed\s+after\s+all|ignore\s+(?:that|my\s+(?:last\s+)?(?:request|message)))(?=\s*(?:[,.;:!?\u2013\u2014\u2026]|\s-\s|$))", re.IGNORECASE)
 # what a sentence that tells of a target says of it ("The heart also looks enlarged"): no target added to a request
 TELLING_VERBS = frozenset({"is", "are", "was", "were", "looks", "look", "seems", "seem", "appears", "appear", "has", "have", "had", "shows",
                            "showed"})
@@ -4059,11 +4095,27 @@ class PromptResolver:
             return Resolution(prompt, prompt, None, s1, s2)
         if owner.startswith(("catalogue:", "other:")) or owner in landmarks or s1 < self.min_similarity or s1 - s2 < self.min_margin:
             return Resolution(prompt, prompt, None, s1, s2)
+        if self._names_other_only(prompt, owner):
+            return Resolution(prompt, prompt, None, s1, s2)
         if _sides(owner) and not _sides(prompt) and _meant_side(prompt) is None:
             # one of a pair by closeness alone, where the prompt says no side ("the breastbone down the middle of the
             # front of the chest" is nearer one clavicle's phrases than the other's): no side is chosen for the user
             return Resolution(prompt, prompt, None, s1, s2)
         return Resolution(prompt, owner, owner, s1, s2)
+
+    def _names_other_only(self, prompt: str, owner: str) -> bool:
+        """``prompt`` names something else the images show by its own word, not as a landmark, and
+        says no word of ``owner``'s: a closeness won by the words around it ("the ribs on the
+        patient's left side" is near a phrase of the left clavicle's, and asks for the ribs)."""
+        words, landmark = _words(prompt), _landmark_flags(prompt)
+        if set(words) & (self._heads[owner] | set(_words(owner))) - set(SIDE_WORDS):
+            return False
+        # (what is asked first: "segment the ribs on ...", not "the bone at the top of the rib cage")
+        lead = REQUEST_WORDS | DESCRIPTIVE_WORDS | DETERMINERS | self._other_heads | {"all"}
+        # (the head of its phrase: "the ribs on ...", not "the air-filled sponge", "the right-hand breathing organ")
+        ends = PREPOSITIONS | {"and", "please", "only", "too", "here", "there"}
+        return any(w in self._other_heads and not landmark[i] and set(words[:i]) <= lead and (i + 1 == len(words) or words[i + 1] in ends)
+                   for i, w in enumerate(words))
 
     def _ranked(self, prompt: str) -> tuple[str | None, float, float]:
         """The owner of the phrase ``prompt`` is closest to (a trained target, "catalogue:<key>" or
