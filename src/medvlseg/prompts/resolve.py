@@ -843,7 +843,7 @@ _SECOND_THOUGHTS = (r"(?:on\s+)?second\s+thoughts?|(?:i(?:['\u2019]ve|\s+have)?\
                     r"(?:that(?:['\u2019]s|\s+is|\s+was)\s+(?:the\s+)?|i\s+(?:have|had|opened|sent|picked)\s+(?:the\s+)?)?wrong\s+(?:image|picture|photo|pic|file|frame|film|scan|x-?ray|radiograph)"
                     r"(?:\s+(?:open(?:ed)?|up|attached|loaded|selected))?|"
                     r"(?:let\s+me\s+be|to\s+be)\s+(?:more\s+)?(?:precise|specific|exact|clear)|more\s+precisely")
-_TAKE_BACK = (r"(?:no|nope)[,.]?\s+(?:wait|actually|sorry|i\s+meant|i\s+mean|my\s+(?:mistake|bad)|scratch\s+that|wrong\s+one)|"
+_TAKE_BACK = (r"(?:actually[,]?\s+)?make\s+(?:that|it)(?=\s+(?:the|a|an|both|all|just|only|my)\b)|(?:no|nope)[,.]?\s+(?:wait|actually|sorry|i\s+meant|i\s+mean|my\s+(?:mistake|bad)|scratch\s+that|wrong\s+one)|"
               r"actually[,.]?\s+no|wait[,.]?\s+no|scratch\s+that|scrap\s+that(?=\s*(?:[,.;:!?]|$)|\s+(?:the|my|i|we|whole|no|actually|wait|sorry)\b)|"
               # (not a picture one meant to send: "I meant to attach the colonoscopy still of the polyp but forgot")
               r"i\s+meant(?!\s+to\s+(?:attach|send|upload|include|forward|add|bring)\b)|my\s+(?:mistake|bad)|wrong\s+(?:one|side)|"
@@ -890,6 +890,9 @@ def _apology(m: re.Match) -> bool:
 # "Initially I wanted only the left lung, but now give me everything"): what follows "but" is asked
 FIRST_BUT = re.compile(r"\b(?:(?:i|we)\s+)?(?:first|initially|originally|at\s+first)\s*,?\s+(?:(?:i|we)\s+)?(?:wrote|said|typed|asked|thought|"
                        r"wanted|put|requested|picked|chose|planned)\b[^.;!?]*?,?\s+but\s+(?:(?:really|actually|in\s+fact)\s+)?(?=\S)", re.IGNORECASE)
+# what is not wanted, said first and set apart ("Rather than the whole foot, just the ulcer."; "Instead of the usual
+# report, could you just draw the left clavicle mask?")
+RATHER_THAN = re.compile(r"(?:^|(?<=[.;!?]\s))\W*(?:rather\s+than|instead\s+of)\s+[^,.;:!?]{1,60}[,;:]\s*", re.IGNORECASE)
 # a request cancelled and another asked instead ("Cancel the heart request, do the left lung instead"):
 # what is asked follows the cancelled request
 CANCELLED = re.compile(r"\b(?:cancel|abort|withdraw|scrap|drop)\s+(?:the|my|this|that|our)\s+(?P<what>[^.?!,;:]{0,40}?)\s*\b(?:request|order|job|task)s?\b"
@@ -1126,7 +1129,7 @@ def _retracted(text: str, naming: frozenset[str]) -> str:
     on what came before ("Segment the left lung - no, I meant the right one" -> "Segment the right
     lung"). ``text`` itself where no correction does either."""
     text = _history(text, naming)
-    text = FIRST_BUT.sub("", text)
+    text = RATHER_THAN.sub("", FIRST_BUT.sub("", text))
     if (cancelled := CANCELLED.search(text)) is not None:
         rest = text[cancelled.end():]
         if naming.intersection(_words(rest)):
@@ -1304,7 +1307,7 @@ _THEN_ASKED = (r"(?:and\s+)?then\b[^.?!]{0,40}?\b(?:like|want|need|please|" + _D
                r"radiograph|one|shot)\b)")
 NOT_AT_HAND = re.compile(
     # a drawing put off ("segment the right clavicle in case 078 next week, not now")
-    r"\b(?:next\s+(?:week|month|time)|tomorrow|later(?:\s+on)?)\s*,?\s+not\s+(?:now|today|yet)\b|"
+    r"\b(?:next\s+(?:week|month|time)|tomorrow|later(?:\s+on|\s+this\s+(?:week|month))?)\s*[,.;]?\s+not\s+(?:now|today|yet)\b|"
     r"\b(?:on|in|from)\s+(?:the\s+)?(?:tomorrow['\u2019]?s|next\s+(?:week|month|year|visit|time)['\u2019]?s|upcoming|future)\s+"
     r"(?:[\w-]+\s+){0,2}?" + _PICTURES + r"\b|"
     r"\b(?:on|in)\s+(?:the|this|that)\s+(?:[\w-]+\s+){0,2}?" + _PICTURES + r",?\s+(?:which|that)\s+(?:is|was)\s+not\s+"
@@ -1660,6 +1663,18 @@ TAKES_BACK = re.compile(r"^\W*(?:(?:actually|wait|oh|sorry|hmm|ah|um|ok(?:ay)?|n
 # what a sentence that tells of a target says of it ("The heart also looks enlarged"): no target added to a request
 TELLING_VERBS = frozenset({"is", "are", "was", "were", "looks", "look", "seems", "seem", "appears", "appear", "has", "have", "had", "shows",
                            "showed"})
+# a sentence that hesitates over, or takes back, what a sentence before it asked ("Sorry, brain fog.", "Hmm, too much.",
+# "Hold on: the heart, or the left lung?", "no.", "Autocorrect."): the last request after it says what is asked
+HESITATION = re.compile(r"^\W*(?:no|nope|nah|wait|hold\s+on|hang\s+on|hmm+|oh|oops|whoops|sorry|ugh|argh|actually|scratch\s+that|"
+                        r"never\s*mind|nvm|forget\s+(?:it|that)|correction|autocorrect(?:ed)?|on\s+second\s+thoughts?|typo|"
+                        r"my\s+(?:bad|mistake)|i\s+(?:meant|mean)|let\s+me\s+(?:check|think|correct|rephrase)|rather|instead|"
+                        r"\u3044\u3084|\u3084\u3063\u3071\u308a|\u4e0d\u5bf9|\u4e0d\u662f|\uc544\ub2c8)\b", re.IGNORECASE)
+# what a sentence after a hesitation asks instead of a target: a question, another task, the request put off or taken
+# back, something else by name ("Segment the polyp. Hmm, rather: how many polyps are there?"; "Segment the heart. Ugh,
+# cancel that request."; "Mask the heart. Sorry, I meant the aorta.")
+CHANGED_TO = re.compile(r"\?|\b(?:how\s+(?:many|big|large|much|long|deep)|whether|tell\s+me|measure|describe|yes\s+or\s+no|cancel|forget|"
+                        r"never\s*mind|hold\s+off|skip|wait\s+for|already|no\s+need|nothing|not\s+needed|not\s+now|"
+                        r"(?:was\s*n['\u2019]?t|was\s+not)\s+meant|wrong\s+window|instead|i\s+meant|make\s+(?:that|it)|rather|did\s+it)\b", re.IGNORECASE)
 # a sentence that opens by saying no to the one before ("아니, 왼쪽 쇄골이요", "No, the left one."): a correction
 SAYS_NO = re.compile(r"^\W*(?:no|nope|wait|sorry|\uc544\ub2c8(?:\uc694)?|\u3044\u3084|\u3044\u3044\u3048|\u4e0d\u5bf9|\u4e0d\u662f)\s*[,\uff0c\u3001]",
                      re.IGNORECASE)
@@ -2164,6 +2179,8 @@ def _spoken(text: str) -> str:
         out = spoken.sub(mark, out)
     if out != text or re.search(r"(?<![\w-])period\s*[.!]?\s*$", out, re.IGNORECASE) and not NOUN_PERIOD.search(out.rstrip(" .!")):
         out = SPOKEN_PERIOD.sub(".", out)
+    # (a "hmm" that opens a sentence after another hesitates over it: "Highlight the whole chest. Hmm, too much. Just the heart.")
+    out = re.sub(r"(?<=[.?!])(\s+)h+m+\b[,.]?", r"\1wait,", out, flags=re.IGNORECASE)
     out = SPOKEN_FILLER.sub("", out)
     # ("segment the right clavicle hold on the left clavicle": "hold on" takes back what came before)
     out = re.sub(r"\b(?:no\s+)?hold\s+on\b(?!\s+to\b)(?![,.]?\s+no\b)", "no wait", out, flags=re.IGNORECASE)
@@ -3224,6 +3241,12 @@ class PromptResolver:
             return Resolution(given, given, None, found.similarity, found.runner_up, refused=True, reason=reason)
 
         sentences = _sentences(written)
+        if len(sentences) >= 2 and (last := self._last_word(sentences)) is not None and (found.refused or last.target != found.target):
+            # (a request hesitated over and asked anew: "Segment the diaphragm. Sorry, brain fog. The heart."; "heart pls. no.
+            # right lung. final answer.")
+            return Resolution(given, last.target, last.target, last.similarity, last.runner_up)
+        if len(sentences) >= 2 and found.target is not None and last is None and self._changed_to_else(sentences, found.target):
+            return refused("the request was changed to something that is no target")
         if len(sentences) < 2:
             # (one sentence that says nothing is wanted now and asks for nothing: "okay so um thanks for outlining the foot
             # ulcer last week ... nothing new for now I'll ping you if they need more"; not where a target follows "only":
@@ -3289,6 +3312,47 @@ class PromptResolver:
                 and not set(_words(asked)) & PRONOUNS and _heads(asked) & _nontarget_words() - PLAIN_WORDS:
             return refused("the one sentence that asks for a drawing asks for something that is no target")
         return found
+
+    @staticmethod
+    def _hesitation(sentences: list[str]) -> int | None:
+        """The first sentence after the first that hesitates over what came before (:data:`HESITATION`; not an apology
+        for something: "Sorry for the blurry frame.")."""
+        return next((i for i, s in enumerate(sentences) if i and HESITATION.match(s)
+                     and not re.match(r"^\W*sorry\s+(?:for|about|if|that|to|but|again)\b", s, re.IGNORECASE)), None)
+
+    def _changed_to_else(self, sentences: list[str], target: str) -> bool:
+        """A request hesitated over (:meth:`_hesitation`) and followed by no target: a question, another task, the
+        request put off or taken back (:data:`CHANGED_TO`), or another drawing asked; not where a later sentence
+        asks for ``target`` again, by its name or a pronoun ("Wait, forget the skin lesion... no, actually do it";
+        "I mean, if there is one. Yes, the one at 3 o'clock. Segment it.")."""
+        h = self._hesitation(sentences)
+        if h is None or not any(_asks_drawing(s) or self.resolve(s).target is not None for s in sentences[:h]):
+            return False
+        again = re.compile(r"\b(?:it|them|that\s+one|this\s+one)\b", re.IGNORECASE)
+        if any(self.resolve(s).target == target or _asks_drawing(s) and again.search(s) for s in sentences[h:]):
+            return False
+        return any(CHANGED_TO.search(s) or _asks_drawing(s) for s in sentences[h:])
+
+    def _last_word(self, sentences: list[str]) -> Resolution | None:
+        """After a sentence that hesitates over what was asked before it (:data:`HESITATION`), the reading of the last
+        sentence that asks for one target, by a request or a few words ("The heart.", "Just the heart.", "Right lung.
+        That's final."), not one that tells of it ("The polyp is near the fold.") or adds it ("The heart too.")."""
+        h = self._hesitation(sentences)
+        if h is None:
+            return None
+        before = any(self.resolve(s).target is not None for s in sentences[:h])
+        for s in reversed(sentences[h:]):
+            if ADDING.search(s) and not HESITATION.match(s) and before:
+                return None  # (nothing to add to where no target was asked: "Could you segment the aorta? ... Then the heart, please.")
+            asks = _asks_drawing(s) or REQUEST.match(s + " ") is not None or re.search(r"\b(?:need|want|please|pls)\b", s, re.IGNORECASE)
+            if not asks and (len(_words(s)) > 8 or set(_words(s)) & TELLING_VERBS):
+                continue
+            found = self.resolve(s)
+            if found.target is not None or asks:
+                # (the last request said is the one asked, a target or not: "Right lung? No. Left lung? No. Just the thoracic
+                # spine on this film please.")
+                return found if found.target is not None else None
+        return None
 
     def _kept(self, given: str, written: str, found: Resolution) -> Resolution:
         """``found``, or what the prompt asks for once what it leaves out is taken away (:mod:`.exclusions`),
