@@ -1643,7 +1643,9 @@ PAST_WORK = re.compile(r"\b(?:thanks|thank\s+you|grateful|appreciated?)\s+(?:so\
                        r"drawing|highlighting|delineating|annotating)\b|\bi\s+appreciated\s+the\s+[^.?!]{0,40}?\b" + _MADE + r"\b|"
                        # ("Great job on the foot ulcer mask."; "left lung masks for cases 1-50 done, checked and archived")
                        r"\b(?:great|good|nice|excellent|brilliant)\s+(?:job|work)\s+(?:on|with)\s+(?:the|your|that|this|those|these)\s+[^.?!]{0,40}?\b" + _MADE + r"\b|"
-                       r"\b" + _MADE + r"\s+(?:[^.?!;]{0,40}?\s)?(?:are\s+|were\s+|is\s+|was\s+)?(?:all\s+)?(?:done|finished|completed|archived)\b",
+                       # (not a wish: "I want the heart segmentation done")
+                       r"^(?![^.?!]*\b(?:want|wants|need|needs|like|get|have)\b)[^.?!]*?\b" + _MADE + r"\s+(?:[^.?!;]{0,40}?\s)?(?:are\s+|were\s+|is\s+|was\s+)?(?:all\s+)?"
+                       r"(?:done|finished|completed|archived)\b",
                        re.IGNORECASE)
 # ... unless the mask is to be made again or changed ("The last mask you gave me spilled over onto the hairs. Redo it";
 # "the mask you gave me was the left lung, I wanted the heart")
@@ -1665,15 +1667,15 @@ TELLING_VERBS = frozenset({"is", "are", "was", "were", "looks", "look", "seems",
                            "showed"})
 # a sentence that hesitates over, or takes back, what a sentence before it asked ("Sorry, brain fog.", "Hmm, too much.",
 # "Hold on: the heart, or the left lung?", "no.", "Autocorrect."): the last request after it says what is asked
-HESITATION = re.compile(r"^\W*(?:no|nope|nah|wait|hold\s+on|hang\s+on|hmm+|oh|oops|whoops|sorry|ugh|argh|actually|scratch\s+that|"
-                        r"never\s*mind|nvm|forget\s+(?:it|that)|correction|autocorrect(?:ed)?|on\s+second\s+thoughts?|typo|"
-                        r"my\s+(?:bad|mistake)|i\s+(?:meant|mean)|let\s+me\s+(?:check|think|correct|rephrase)|rather|instead|"
+HESITATION = re.compile(r"^\W*(?:no(?=\s*(?:[,.;:!\u2013\u2014]|$)|\s+wait\b|\s+\w+\s*[,;:!\u2013\u2014])|nope|nah|wait|hold\s+on|hang\s+on|hmm+|oh|oops|whoops|sorry|ugh|argh|actually|scratch\s+that|"
+                        r"(?:never\s*mind|nvm)(?=\s*(?:[,.;:!\u2013\u2014]|$)|\s+that\b)|forget\s+(?:it|that)|correction|autocorrect(?:ed)?|on\s+second\s+thoughts?|typo|"
+                        r"my\s+(?:bad|mistake)|i\s+(?:meant|mean)(?!\s+to\s+(?:attach|send|upload|include|forward|add|bring)\b)|let\s+me\s+(?:check|think|correct|rephrase)|rather|instead|"
                         r"\u3044\u3084|\u3084\u3063\u3071\u308a|\u4e0d\u5bf9|\u4e0d\u662f|\uc544\ub2c8)\b", re.IGNORECASE)
 # what a sentence after a hesitation asks instead of a target: a question, another task, the request put off or taken
 # back, something else by name ("Segment the polyp. Hmm, rather: how many polyps are there?"; "Segment the heart. Ugh,
 # cancel that request."; "Mask the heart. Sorry, I meant the aorta.")
 CHANGED_TO = re.compile(r"\?|\b(?:how\s+(?:many|big|large|much|long|deep)|whether|tell\s+me|measure|describe|yes\s+or\s+no|cancel|forget|"
-                        r"never\s*mind|hold\s+off|skip|wait\s+for|already|no\s+need|nothing|not\s+needed|not\s+now|"
+                        r"never\s*mind(?!\s+(?:the|this|about|that\s+\w+))|hold\s+off|skip|wait\s+for|already|no\s+need|nothing|not\s+needed|not\s+now|"
                         r"(?:was\s*n['\u2019]?t|was\s+not)\s+meant|wrong\s+window|instead|i\s+meant|make\s+(?:that|it)|rather|did\s+it)\b", re.IGNORECASE)
 # a sentence that opens by saying no to the one before ("아니, 왼쪽 쇄골이요", "No, the left one."): a correction
 SAYS_NO = re.compile(r"^\W*(?:no|nope|wait|sorry|\uc544\ub2c8(?:\uc694)?|\u3044\u3084|\u3044\u3044\u3048|\u4e0d\u5bf9|\u4e0d\u662f)\s*[,\uff0c\u3001]",
@@ -3283,6 +3285,7 @@ class PromptResolver:
         if declining and not asking and (found.target is not None or found.candidates):
             return refused("the message says that no mask is wanted now")
         if not asking and found.target is not None and any(PAST_WORK.search(s) for s in sentences) and not WORK_AGAIN.search(written) \
+                and not any(re.search(r"\b(?:please|pls|plz|now|next)\b", s, re.IGNORECASE) for s in sentences if not PAST_WORK.search(s)) \
                 and not any(self.resolve(s).target is not None for s in sentences if not PAST_WORK.search(s)):
             return refused("the message tells of a mask made before and asks for none")
         if not asking and (found.target is not None or found.candidates) \
@@ -3326,12 +3329,17 @@ class PromptResolver:
         asks for ``target`` again, by its name or a pronoun ("Wait, forget the skin lesion... no, actually do it";
         "I mean, if there is one. Yes, the one at 3 o'clock. Segment it.")."""
         h = self._hesitation(sentences)
-        if h is None or not any(_asks_drawing(s) or self.resolve(s).target is not None for s in sentences[:h]):
+        # (over the request itself, said in the sentence just before: not "Segment the heart. I wanted the lungs as well...
+        # never mind.")
+        if h is None or not (_asks_drawing(sentences[h - 1]) or self.resolve(sentences[h - 1]).target == target):
             return False
         again = re.compile(r"\b(?:it|them|that\s+one|this\s+one)\b", re.IGNORECASE)
-        if any(self.resolve(s).target == target or _asks_drawing(s) and again.search(s) for s in sentences[h:]):
+        if any(self.resolve(s).target == target and "?" not in s and not CHANGED_TO.search(s) or _asks_drawing(s) and again.search(s)
+               for s in sentences[h:]):
             return False
-        return any(CHANGED_TO.search(s) or _asks_drawing(s) for s in sentences[h:])
+        # (not what a sentence tells: "No, the right lung looks normal so skip it.")
+        return any((CHANGED_TO.search(s) and ("?" in s or not (set(_words(s)) & TELLING_VERBS and self._named(s)[0]))) or _asks_drawing(s)
+                   for s in sentences[h:])
 
     def _last_word(self, sentences: list[str]) -> Resolution | None:
         """After a sentence that hesitates over what was asked before it (:data:`HESITATION`), the reading of the last
@@ -3342,9 +3350,9 @@ class PromptResolver:
             return None
         before = any(self.resolve(s).target is not None for s in sentences[:h])
         for s in reversed(sentences[h:]):
-            if ADDING.search(s) and not HESITATION.match(s) and before:
+            if ADDING.search(s) and before:
                 return None  # (nothing to add to where no target was asked: "Could you segment the aorta? ... Then the heart, please.")
-            asks = _asks_drawing(s) or REQUEST.match(s + " ") is not None or re.search(r"\b(?:need|want|please|pls)\b", s, re.IGNORECASE)
+            asks = _asks_drawing(s) or REQUEST.match(s + " ") is not None or re.search(r"\b(?:need|want|please|pls|meant|mean)\b", s, re.IGNORECASE)
             if not asks and (len(_words(s)) > 8 or set(_words(s)) & TELLING_VERBS):
                 continue
             found = self.resolve(s)
