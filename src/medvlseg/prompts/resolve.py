@@ -1153,6 +1153,7 @@ def _retracted(text: str, naming: frozenset[str]) -> str:
             sides = [w for w in first if w in SIDE_WORDS and w not in unwanted]
             said = set(_words(before)) & set(SIDE_WORDS)
             if not apology and not (sides or unwanted or SIDE_SWAPS.search(m.group() + " " + rest)) and (
+                    re.search(r"never\s*mind|forget\s+(?:it|that)|cancel|scratch\s+that", m.group(), re.IGNORECASE) and _words(rest) or
                     set(first) & (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS | {"want", "need", "know", "tell"}) or rest.rstrip().endswith("?")):
                 # (something else asked instead, by words no target has: "polyp - scratch that, I need a mask of the scope
                 # tip"; "Left clavicle segmentation - no, actually, is it fractured?")
@@ -1674,8 +1675,9 @@ HESITATION = re.compile(r"^\W*(?:no(?=\s*(?:[,.;:!\u2013\u2014]|$)|\s+wait\b|\s+
 # what a sentence after a hesitation asks instead of a target: a question, another task, the request put off or taken
 # back, something else by name ("Segment the polyp. Hmm, rather: how many polyps are there?"; "Segment the heart. Ugh,
 # cancel that request."; "Mask the heart. Sorry, I meant the aorta.")
+CHANGED_TO_ASK = re.compile(r"\?|\b(?:how\s+(?:many|big|large|much|long|deep)|whether|tell\s+me|measure|describe|yes\s+or\s+no)\b", re.IGNORECASE)
 CHANGED_TO = re.compile(r"\?|\b(?:how\s+(?:many|big|large|much|long|deep)|whether|tell\s+me|measure|describe|yes\s+or\s+no|cancel|forget|"
-                        r"never\s*mind(?!\s+(?:the|this|about|that\s+\w+))|hold\s+off|skip|wait\s+for|already|no\s+need|nothing|not\s+needed|not\s+now|"
+                        r"myself|by\s+hand|never\s*mind(?!\s+(?:the|this|about|that\s+\w+))|hold\s+off|skip|wait\s+for|already|no\s+need|nothing|not\s+needed|not\s+now|"
                         r"(?:was\s*n['\u2019]?t|was\s+not)\s+meant|wrong\s+window|instead|i\s+meant|make\s+(?:that|it)|rather|did\s+it)\b", re.IGNORECASE)
 # a sentence that opens by saying no to the one before ("아니, 왼쪽 쇄골이요", "No, the left one."): a correction
 SAYS_NO = re.compile(r"^\W*(?:no|nope|wait|sorry|\uc544\ub2c8(?:\uc694)?|\u3044\u3084|\u3044\u3044\u3048|\u4e0d\u5bf9|\u4e0d\u662f)\s*[,\uff0c\u3001]",
@@ -3338,7 +3340,10 @@ class PromptResolver:
                for s in sentences[h:]):
             return False
         # (not what a sentence tells: "No, the right lung looks normal so skip it.")
-        return any((CHANGED_TO.search(s) and ("?" in s or not (set(_words(s)) & TELLING_VERBS and self._named(s)[0]))) or _asks_drawing(s)
+        # (a sentence that says no and names something else: "Oh, no, the callus next to the ulcer.")
+        said_no = re.compile(r"^\W*(?:(?:oh|ah|wait|sorry|um)\W+)?(?:no|nope)\b(?!\s+(?:need|rush|problem|worries)\b)", re.IGNORECASE)
+        return any(CHANGED_TO_ASK.search(s) or (CHANGED_TO.search(s) and not (set(_words(s)) & TELLING_VERBS and self._named(s)[0]))
+                   or _asks_drawing(s) or said_no.match(s) and self.resolve(s).target is None and set(_words(s)) & self._other_heads
                    for s in sentences[h:])
 
     def _last_word(self, sentences: list[str]) -> Resolution | None:
