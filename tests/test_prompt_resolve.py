@@ -2609,3 +2609,30 @@ def test_second_thoughts(lite_names):
                    "Reminder: outline the heart in case 12 tomorrow, not now.",
                    "Segment the ribs on the patient's right side."]:
         assert lite_names.resolve(prompt).target is None, prompt
+
+
+def test_second_thoughts_across_sentences(lite_names):
+    """(the review of the second-thoughts rules) A request hesitated over in a later sentence: the last request or bare
+    name after the hesitation is asked; a question, another task, the request put off or taken back after it ask for
+    no target; what a sentence only tells ("the right lung looks normal") or adds ("Oh, and the heart.") changes
+    nothing; corrections in other languages read by the glossary."""
+    _assert_reads(lite_names, [
+        ("Trace the trachea. Sorry, long night. The left lung.", "left lung"),
+        ("Outline the whole foot. Hmm, too much. Just the wound.", "foot ulcer"),
+        ("polyp pls. no. heart. final answer.", "heart"),
+        ("Mask the right clavicle. Hold on: right or left? Left. The left clavicle.", "left clavicle"),
+        ("Segment the heart. No, the right lung looks normal, so skip it.", "heart"),
+        ("Segment the polyp. Sorry for the blurry frame.", "polyp"),
+        ("Segmenta el corazón... perdón, quería decir el pulmón izquierdo.", "left lung"),
+        ("Segmentiere das Herz – nein, ich meinte die rechte Lunge.", "right lung"),
+        ("请分割左锁骨。不对，是右锁骨。", "right clavicle"),
+    ])
+    for prompt in ["Outline the mole. Hmm, rather: how many moles are there?",
+                   "Segment the heart. Ugh, cancel that request.",
+                   "Segment the right lung. Actually, just answer yes or no: is there an effusion?",
+                   "Segment the polyp. Oh, no, the fold behind the polyp.",
+                   "Mask the left lung. Sorry, I meant the aorta.",
+                   "Segment the heart. On second thought, I'll wait for the CT and skip this.",
+                   "Segmenta el pulmón izquierdo... bueno, olvídalo.",
+                   "Outline the right lung. Oh, and the heart."]:
+        assert lite_names.resolve(prompt).target is None, prompt

@@ -1660,7 +1660,7 @@ ADDING = re.compile(r"^\W*(?:(?:oh|ah|um|ok(?:ay)?|so|but)\W+)?(?:and|also|plus|
                     r"\u3082\s*(?:please|could\s+you|\u304a\u9858\u3044)|\u4e5f|\ub3c4\uc694|\ub3c4\s*(?:please|could\s+you)", re.IGNORECASE)
 # a sentence that takes back the request of a sentence before it ("Outline the polyp. Actually no need, thanks."; "Can you
 # segment the heart? Never mind, I figured it out."; not "Never mind the blur.")
-TAKES_BACK = re.compile(r"^\W*(?:(?:actually|wait|oh|sorry|hmm|ah|um|ok(?:ay)?|no)\W+)*(?:no\s+need(?:\s+after\s+all)?|never\s*mind|nvm|"
+TAKES_BACK = re.compile(r"^\W*(?:(?:actually|wait|oh|sorry|hmm|ah|um|ok(?:ay)?|no|well)\W+)*(?:no\s+need(?:\s+after\s+all)?|never\s*mind|nvm|"
                         r"forget\s+(?:it|that|about\s+it)|cancel\s+(?:that|it|this)(?:\s+request)?|scratch\s+that|(?:do\s+not|don['\u2019]?t)\s+bother|"
                         r"not\s+needed\s+after\s+all|ignore\s+(?:that|my\s+(?:last\s+)?(?:request|message)))(?=\s*(?:[,.;:!?\u2013\u2014\u2026]|\s-\s|$))", re.IGNORECASE)
 # what a sentence that tells of a target says of it ("The heart also looks enlarged"): no target added to a request
