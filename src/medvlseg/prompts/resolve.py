@@ -262,7 +262,13 @@ ABBREVIATIONS = {"r": "right", "l": "left", "rt": "right", "lt": "left", "seg": 
                  "hart": "heart", "hearth": "heart",
                  # the lobes by their radiology abbreviations ("LUL/LLL lung field")
                  "lul": "left upper lobe", "lll": "left lower lobe", "rul": "right upper lobe", "rml": "right middle lobe",
-                 "rll": "right lower lobe"}
+                 "rll": "right lower lobe",
+                 # the suite or list a picture comes from ("Endo suite 2, frame 0412: ...")
+                 "endo": "endoscopy", "colo": "colonoscopy", "derm": "dermatology"}
+HEART_EMOJI = re.compile(r"^\W*?(?:\u2764\ufe0f?|\U0001fac0)(?=\s*(?:mask|seg\w*|outline|contour|please|pls|plz)\b)", re.IGNORECASE)
+# a clock position in an endoscopy frame ("at 2 o'clock", "around the three o'clock position")
+CLOCK_POSITION = re.compile(r"\s*\b(?:at|in|around|near|by)\s+(?:the\s+)?(?:about\s+)?(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|"
+                            r"eleven|twelve)\s*(?:o['\u2019]?\s?clock|o\s+clock)(?:\s+position)?\b", re.IGNORECASE)
 # the verb of a contraction whose stem is no word ("can't" -> "can not", "won't" -> "will not")
 CONTRACTED = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}
 # the patient's side, said outright, outweighs the side of the picture ("the lung on the left of the
@@ -372,12 +378,15 @@ HEART_AWAY = re.compile(r"\b(?:the\s+)?side\s+(?:(?:that\s+is\s+)?away\s+from|op
 # the patient's right for the liver, the left for the stomach's gas bubble
 _LIVER = r"the\s+liver(?:['\u2019]s\s+dome|\s+dome|\s+shadow)?"
 _BUBBLE = r"the\s+(?:stomach|gastric)(?:\s+(?:gas|air))?\s+bubble|the\s+(?:stomach|gastric)\s+air"
+# (the heart's apex points to the patient's left: "the collar bone on the same side as the heart's apex")
+_APEX = r"the\s+heart(?:['\u2019]s\s+(?:apex|tip)|\s+apex)?|the\s+cardiac\s+apex|the\s+apex\s+of\s+the\s+heart"
 # (said of a pair's noun just before it: "whichever lung is on the same side as the liver", "the one opposite ...";
 # not "the rib on the same side as the stomach bubble")
 _PAIR_BEFORE = r"(?<![\w'])(?P<noun>lungs?|clavicles?|collarbones?|bones?|one)\s+(?:(?:that|which)\s+)?(?:(?:is|lies|sits)\s+)?"
 ORGAN_SIDES = [(re.compile(p, re.IGNORECASE), side) for p, side in (
     (rf"{_PAIR_BEFORE}(?:on\s+)?the\s+(?:same\s+)?side\s+(?:as|of|where)\s+(?:{_LIVER})(?:\s+(?:is|lies|sits))?\b", "right"),
     (rf"{_PAIR_BEFORE}(?:on\s+)?the\s+(?:same\s+)?side\s+(?:as|of|where)\s+(?:{_BUBBLE})(?:\s+(?:is|lies|sits))?\b", "left"),
+    (rf"{_PAIR_BEFORE}(?:on\s+)?the\s+same\s+side\s+as\s+(?:{_APEX})(?:\s+(?:is|lies|sits|points))?\b", "left"),
     (rf"{_PAIR_BEFORE}(?:on\s+the\s+side\s+)?opposite(?:\s+to)?\s+(?:where\s+)?(?:{_LIVER})(?:\s+(?:is|lies|sits))?\b", "left"),
     (rf"{_PAIR_BEFORE}(?:on\s+the\s+side\s+)?opposite(?:\s+to)?\s+(?:where\s+)?(?:{_BUBBLE})(?:\s+(?:is|lies|sits))?\b", "right"),
     # "the lung that has the gastric bubble under it"
@@ -737,6 +746,8 @@ def _reword(text: str) -> str:
     text = re.sub(r"\b(can|could|would|will)\s+(?:someone|somebody|anyone|anybody)\b", r"\1 you", text, flags=re.IGNORECASE)
     # (what is said on the way and a "right" that says how far: the rules' reading, never the model's input)
     text = FILLERS.sub(lambda m: "" if m.group()[:1].isspace() else " ", RIGHT_AS_FAR.sub("", text)).strip()
+    # (an endoscopist's clock position says where, not what: "the sessile growth at 2 o'clock")
+    text = CLOCK_POSITION.sub("", text)
     # a request dictated without a stop before it ("this is the left heel photo from clinic today can you trace the ulcer")
     text = DICTATED_REQUEST.sub(", ", text)
     # a verdict on an earlier mask is no request ("Mask rejected - you segmented the left one. I need ...")
@@ -1631,7 +1642,11 @@ NOTHING_WANTED = re.compile(
     r"|\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+do\s+(?:it|them|that|this)\s+(?:myself|ourselves|by\s+hand)\b"
     r"|\b(?:let['\u2019]?s|we\s+(?:can|will))\s+skip\s+(?:it|that|this)\b"
     r"|\bnothing\s+(?:more|else|further)\s+(?:is\s+)?needed\s+(?:on|for)\s+(?:that|this|the)\s+(?:batch|set|case|one|image|film|frame|photo)\b"
-    r"|\b(?:it['\u2019]?s|it\s+is)\s+fine\s+as\s+it\s+is\b",
+    r"|\b(?:it['\u2019]?s|it\s+is)\s+fine\s+as\s+it\s+is\b"
+    r"|\bno\s+need\s+for\s+(?:a\s+|any\s+)?(?:segmentation|mask|outline|outlining|drawing|marking|contour|annotation)s?\b"
+    r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+need\s+(?:any\s+)?(?:outlining|segmenting|masking|drawing|tracing|annotating)\b"
+    r"|(?:^|[,;:.!?]\s*)(?:nvm|never\s*mind|forget)\s+about\s+(?:the|my|that|this)\b"
+    r"|\bthat\s+(?:was|is|one\s+was)\s+(?:meant\s+)?for\s+(?:the\s+|a\s+)?(?:other|another|different)\s+(?:patient|case|image|frame|film|study)\b",
     re.IGNORECASE)
 # a sentence that tells of a mask made before, or thanks for it ("The polyp mask you sent was perfect.", "Thanks for the
 # skin lesion outline.", "Thank you so much for outlining my dad's foot ulcer"): where no sentence asks for a drawing and
@@ -1642,6 +1657,9 @@ PAST_WORK = re.compile(r"\b(?:thanks|thank\s+you|grateful|appreciated?)\s+(?:so\
                        r"\b" + _MADE + r"\s+(?:you|they|we|she|he)\s+(?:sent|made|did|drew|produced|gave|returned|delivered|shared)\b|"
                        r"\b(?:thanks|thank\s+you)\s+(?:so\s+much\s+|again\s+)?for\s+(?:outlining|segmenting|masking|tracing|marking|contouring|"
                        r"drawing|highlighting|delineating|annotating)\b|\bi\s+appreciated\s+the\s+[^.?!]{0,40}?\b" + _MADE + r"\b|"
+                       # ("thanks, the heart mask looked great")
+                       r"\b" + _MADE + r"\s+(?:you\s+(?:sent|made|did)\s+)?(?:looked|looks|was|is)\s+(?:really\s+|very\s+|just\s+)?(?:great|good|perfect|fine|"
+                       r"excellent|brilliant|spot\s+on|helpful)\b|"
                        # ("Great job on the foot ulcer mask."; "left lung masks for cases 1-50 done, checked and archived")
                        r"\b(?:great|good|nice|excellent|brilliant)\s+(?:job|work)\s+(?:on|with)\s+(?:the|your|that|this|those|these)\s+[^.?!]{0,40}?\b" + _MADE + r"\b|"
                        # (not a wish: "I want the heart segmentation done")
@@ -3588,6 +3606,10 @@ class PromptResolver:
         structure as both sides ("both lungs and the heart": the two lungs and the heart)."""
         named, landmarks = self._named(text)
         said = named | landmarks
+        # (a sided target and its twin said by a side alone: "the right lung and the left one, together in a single mask")
+        if (twin := re.search(r"\band\s+the\s+(other|left|right)(?:\s+one)?\b(?!\s+(?:lung|clavicle|collarbone|side)\b)", text, re.IGNORECASE)):
+            said |= {t for t in self.targets for u in list(said) if _sides(t) and _sides(u) and _sides(t) != _sides(u)
+                     and t.split()[-1] == u.split()[-1] and (twin.group(1).lower() == "other" or twin.group(1).lower() in _sides(t))}
         for w in _words(text):
             if w in self._paired and not any(w in _words(t) for t in said):
                 said |= {t for t in self.targets if _sides(t) and any(pluralize(h) == w for h in self._heads[t])}
@@ -3637,6 +3659,8 @@ class PromptResolver:
         """A translated prompt as written out: shorthand and fields read (:func:`_expand`), slips
         mended (:meth:`_correct`); what a model that reads sentences is given, and what the rules
         reword (:func:`_reword`)."""
+        # (a heart drawn as an emoji, as what is asked: "❤️ mask plz"; not "the heart-shaped cookie ❤️")
+        translated = HEART_EMOJI.sub("heart", translated)
         return self._correct(_expand(translated))
 
     def _unreadable(self, given: str, prompt: str) -> bool:
