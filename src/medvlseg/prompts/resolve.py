@@ -265,6 +265,7 @@ ABBREVIATIONS = {"r": "right", "l": "left", "rt": "right", "lt": "left", "seg": 
                  "rll": "right lower lobe",
                  # the suite or list a picture comes from ("Endo suite 2, frame 0412: ...")
                  "endo": "endoscopy", "colo": "colonoscopy", "derm": "dermatology"}
+# a heart drawn as an emoji, as what is asked ("❤️ mask plz"; not "the heart-shaped cookie ❤️")
 HEART_EMOJI = re.compile(r"^\W*?(?:\u2764\ufe0f?|\U0001fac0)(?=\s*(?:mask|seg\w*|outline|contour|please|pls|plz)\b)", re.IGNORECASE)
 # a clock position in an endoscopy frame ("at 2 o'clock", "around the three o'clock position")
 CLOCK_POSITION = re.compile(r"\s*\b(?:at|in|around|near|by)\s+(?:the\s+)?(?:about\s+)?(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|"
@@ -863,7 +864,7 @@ _TAKE_BACK = (r"(?:actually[,]?\s+)?make\s+(?:that|it)(?=\s+(?:the|a|an|both|all
               r"(?:no|nope|wait|i\s+mean)(?=[,.]?\s+(?:the|my|his|her)\s+(?:patient['\u2019]?s\s+)?(?:left|right|other)(?:\s+(?:lung|clavicle|collarbone|collar\s+bone|one|side))?(?:\s+(?:please|instead|only))?\s*(?:[,.;!?]|$))|"
               # ("..., actually never mind, don't segment anything"; not "never mind the ruler")
               r"(?:actually[,.]?\s+|oh\s+)?(?:never\s*mind|forget\s+(?:it|that)|cancel\s+(?:that|it|this))(?=\s*[,.;:!\u2013\u2014\u2026-]|\s*$)|"
-              r"on\s+second\s+thoughts?|" + _SECOND_THOUGHTS + "|"
+              + _SECOND_THOUGHTS + "|"
               # ("... actually I need the right hemidiaphragm", "wait, what I really want to know is ...", "wait, rather the hairs")
               r"actually(?=[,]?\s+(?:i|we)\s+(?:need|want|meant|mean|really)\b)|wait(?=[,.]?\s+(?:what\s+(?:i|we)|(?:i|we)\s+(?:need|want|meant|mean|really|actually))\b)|"
               r"(?:wait[,.]?\s+)?(?:or\s+)?rather(?=[,]?\s+(?:the|a|an|my|i|just|only)\b)|"
@@ -1693,6 +1694,10 @@ HESITATION = re.compile(r"^\W*(?:no(?=\s*(?:[,.;:!\u2013\u2014]|$)|\s+wait\b|\s+
 # what a sentence after a hesitation asks instead of a target: a question, another task, the request put off or taken
 # back, something else by name ("Segment the polyp. Hmm, rather: how many polyps are there?"; "Segment the heart. Ugh,
 # cancel that request."; "Mask the heart. Sorry, I meant the aorta.")
+# ... the request asked again of a pronoun ("no, actually do it"; "Yes, the one at 3 o'clock. Segment it.")
+ASKED_AGAIN = re.compile(r"\b(?:it|them|that\s+one|this\s+one)\b", re.IGNORECASE)
+# ... a sentence that says no and names something else ("Oh, no, the callus next to the ulcer.")
+SAID_NO = re.compile(r"^\W*(?:(?:oh|ah|wait|sorry|um)\W+)?(?:no|nope)\b(?!\s+(?:need|rush|problem|worries)\b)", re.IGNORECASE)
 CHANGED_TO_ASK = re.compile(r"\?|\b(?:how\s+(?:many|big|large|much|long|deep)|whether|tell\s+me|measure|describe|yes\s+or\s+no)\b", re.IGNORECASE)
 CHANGED_TO = re.compile(r"\?|\b(?:how\s+(?:many|big|large|much|long|deep)|whether|tell\s+me|measure|describe|yes\s+or\s+no|cancel|forget|"
                         r"myself|by\s+hand|never\s*mind(?!\s+(?:the|this|about|that\s+\w+))|hold\s+off|skip|wait\s+for|already|no\s+need|nothing|not\s+needed|not\s+now|"
@@ -3353,15 +3358,12 @@ class PromptResolver:
         # never mind.")
         if h is None or not (_asks_drawing(sentences[h - 1]) or self.resolve(sentences[h - 1]).target == target):
             return False
-        again = re.compile(r"\b(?:it|them|that\s+one|this\s+one)\b", re.IGNORECASE)
-        if any(self.resolve(s).target == target and "?" not in s and not CHANGED_TO.search(s) or _asks_drawing(s) and again.search(s)
+        if any(self.resolve(s).target == target and "?" not in s and not CHANGED_TO.search(s) or _asks_drawing(s) and ASKED_AGAIN.search(s)
                for s in sentences[h:]):
             return False
         # (not what a sentence tells: "No, the right lung looks normal so skip it.")
-        # (a sentence that says no and names something else: "Oh, no, the callus next to the ulcer.")
-        said_no = re.compile(r"^\W*(?:(?:oh|ah|wait|sorry|um)\W+)?(?:no|nope)\b(?!\s+(?:need|rush|problem|worries)\b)", re.IGNORECASE)
         return any(CHANGED_TO_ASK.search(s) or (CHANGED_TO.search(s) and not (set(_words(s)) & TELLING_VERBS and self._named(s)[0]))
-                   or _asks_drawing(s) or said_no.match(s) and self.resolve(s).target is None and set(_words(s)) & self._other_heads
+                   or _asks_drawing(s) or SAID_NO.match(s) and self.resolve(s).target is None and set(_words(s)) & self._other_heads
                    for s in sentences[h:])
 
     def _last_word(self, sentences: list[str]) -> Resolution | None:
@@ -3659,7 +3661,6 @@ class PromptResolver:
         """A translated prompt as written out: shorthand and fields read (:func:`_expand`), slips
         mended (:meth:`_correct`); what a model that reads sentences is given, and what the rules
         reword (:func:`_reword`)."""
-        # (a heart drawn as an emoji, as what is asked: "❤️ mask plz"; not "the heart-shaped cookie ❤️")
         translated = HEART_EMOJI.sub("heart", translated)
         return self._correct(_expand(translated))
 
