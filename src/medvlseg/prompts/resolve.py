@@ -1694,14 +1694,15 @@ HESITATION = re.compile(r"^\W*(?:no(?=\s*(?:[,.;:!\u2013\u2014]|$)|\s+wait\b|\s+
 # what a sentence after a hesitation asks instead of a target: a question, another task, the request put off or taken
 # back, something else by name ("Segment the polyp. Hmm, rather: how many polyps are there?"; "Segment the heart. Ugh,
 # cancel that request."; "Mask the heart. Sorry, I meant the aorta.")
-# ... the request asked again of a pronoun ("no, actually do it"; "Yes, the one at 3 o'clock. Segment it.")
+_ASKS_INSTEAD = r"\?|\b(?:how\s+(?:many|big|large|much|long|deep)|whether|tell\s+me|measure|describe|yes\s+or\s+no)\b"
+CHANGED_TO_ASK = re.compile(_ASKS_INSTEAD, re.IGNORECASE)
+CHANGED_TO = re.compile(_ASKS_INSTEAD + r"|\b(?:cancel|forget|myself|by\s+hand|never\s*mind(?!\s+(?:the|this|about|that\s+\w+))|hold\s+off|skip|"
+                        r"wait\s+for|already|no\s+need|nothing|not\s+needed|not\s+now|(?:was\s*n['\u2019]?t|was\s+not)\s+meant|wrong\s+window|"
+                        r"instead|i\s+meant|make\s+(?:that|it)|rather|did\s+it)\b", re.IGNORECASE)
+# after a hesitation, the request asked again by a pronoun ("no, actually do it"; "Yes, the one at 3 o'clock. Segment it.")
 ASKED_AGAIN = re.compile(r"\b(?:it|them|that\s+one|this\s+one)\b", re.IGNORECASE)
-# ... a sentence that says no and names something else ("Oh, no, the callus next to the ulcer.")
+# a sentence after a hesitation that says no and names something else ("Oh, no, the callus next to the ulcer.")
 SAID_NO = re.compile(r"^\W*(?:(?:oh|ah|wait|sorry|um)\W+)?(?:no|nope)\b(?!\s+(?:need|rush|problem|worries)\b)", re.IGNORECASE)
-CHANGED_TO_ASK = re.compile(r"\?|\b(?:how\s+(?:many|big|large|much|long|deep)|whether|tell\s+me|measure|describe|yes\s+or\s+no)\b", re.IGNORECASE)
-CHANGED_TO = re.compile(r"\?|\b(?:how\s+(?:many|big|large|much|long|deep)|whether|tell\s+me|measure|describe|yes\s+or\s+no|cancel|forget|"
-                        r"myself|by\s+hand|never\s*mind(?!\s+(?:the|this|about|that\s+\w+))|hold\s+off|skip|wait\s+for|already|no\s+need|nothing|not\s+needed|not\s+now|"
-                        r"(?:was\s*n['\u2019]?t|was\s+not)\s+meant|wrong\s+window|instead|i\s+meant|make\s+(?:that|it)|rather|did\s+it)\b", re.IGNORECASE)
 # a sentence that opens by saying no to the one before ("아니, 왼쪽 쇄골이요", "No, the left one."): a correction
 SAYS_NO = re.compile(r"^\W*(?:no|nope|wait|sorry|\uc544\ub2c8(?:\uc694)?|\u3044\u3084|\u3044\u3044\u3048|\u4e0d\u5bf9|\u4e0d\u662f)\s*[,\uff0c\u3001]",
                      re.IGNORECASE)
@@ -3262,7 +3263,10 @@ class PromptResolver:
         target where it asks for something else by name ("Please highlight the liver shadow under the right
         hemidiaphragm. ... the heart and lungs look unremarkable."). A request taken back in the sentence after it
         (:data:`TAKES_BACK`) is refused; a target added in a sentence of its own (:data:`ADDING`) leaves the message to the
-        model as written; a correction across sentences keeps the reading of the whole."""
+        model as written; a correction across sentences keeps the reading of the whole. After a sentence that hesitates
+        over the request (:data:`HESITATION`) the last request asks (:meth:`_last_word`: "Segment the diaphragm. Sorry,
+        brain fog. The heart."), or, where none follows, a question or another task asks for no target
+        (:meth:`_changed_to_else`)."""
 
         def refused(reason: str) -> Resolution:
             return Resolution(given, given, None, found.similarity, found.runner_up, refused=True, reason=reason)
