@@ -2626,6 +2626,7 @@ def test_second_thoughts_across_sentences(lite_names):
         ("Segmenta el corazón... perdón, quería decir el pulmón izquierdo.", "left lung"),
         ("Segmentiere das Herz – nein, ich meinte die rechte Lunge.", "right lung"),
         ("请分割左锁骨。不对，是右锁骨。", "right clavicle"),
+        ("Outline the right lung... sorry, I meant the left.", "left lung"),
     ])
     for prompt in ["Outline the mole. Hmm, rather: how many moles are there?",
                    "Segment the heart. Ugh, cancel that request.",

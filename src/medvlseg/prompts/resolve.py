@@ -3362,7 +3362,10 @@ class PromptResolver:
         # never mind.")
         if h is None or not (_asks_drawing(sentences[h - 1]) or self.resolve(sentences[h - 1]).target == target):
             return False
+        # (or by its side alone, which the whole message's reading has put on it: "Segment the left clavicle... sorry, I
+        # meant the right.")
         if any(self.resolve(s).target == target and "?" not in s and not CHANGED_TO.search(s) or _asks_drawing(s) and ASKED_AGAIN.search(s)
+               or _sides(target) and _sides(s) == _sides(target) and not self._named(s)[0] and not set(_words(s)) & self._other_heads
                for s in sentences[h:]):
             return False
         # (not what a sentence tells: "No, the right lung looks normal so skip it.")
