@@ -90,9 +90,9 @@ def main() -> None:
     result = {"command": " ".join(sys.argv), "rows": rows,
               "machine": {"gpu": torch.cuda.get_device_name() if torch.cuda.is_available() else None, "torch": torch.__version__,
                           "python": platform.python_version(), "nproc": os.cpu_count(), "workers_per_run": workers}}
-    tmp = args.out / "gpu_recipes.json.tmp"
-    tmp.write_text(json.dumps(result, indent=1))
-    tmp.replace(args.out / "gpu_recipes.json")
+    from medvlseg.utils import atomic_write_json
+
+    atomic_write_json(args.out / "gpu_recipes.json", result)
     print(json.dumps(result, indent=1))
 
 

@@ -1687,7 +1687,7 @@ TELLING_VERBS = frozenset({"is", "are", "was", "were", "looks", "look", "seems",
                            "showed"})
 # a sentence that hesitates over, or takes back, what a sentence before it asked ("Sorry, brain fog.", "Hmm, too much.",
 # "Hold on: the heart, or the left lung?", "no.", "Autocorrect."): the last request after it says what is asked
-HESITATION = re.compile(r"^\W*(?:no(?=\s*(?:[,.;:!\u2013\u2014]|$)|\s+wait\b|\s+\w+\s*[,;:!\u2013\u2014])|nope|nah|wait|hold\s+on|hang\s+on|hmm+|oh|oops|whoops|sorry|ugh|argh|actually|scratch\s+that|"
+HESITATION = re.compile(r"^\W*(?:no(?=\s*(?:[,.;:!\u2013\u2014]|$)|\s+wait\b|\s+\w+\s*[,;:!\u2013\u2014])|nope|nah|wait|hold\s+on|hang\s+on|hmm+|oh|" + _APOLOGY + r"|ugh|argh|actually|scratch\s+that|"
                         r"(?:never\s*mind|nvm)(?=\s*(?:[,.;:!\u2013\u2014]|$)|\s+that\b)|forget\s+(?:it|that)|correction|autocorrect(?:ed)?|on\s+second\s+thoughts?|typo|"
                         r"my\s+(?:bad|mistake)|i\s+(?:meant|mean)(?!\s+to\s+(?:attach|send|upload|include|forward|add|bring)\b)|let\s+me\s+(?:check|think|correct|rephrase)|rather|instead|"
                         r"\u3044\u3084|\u3084\u3063\u3071\u308a|\u4e0d\u5bf9|\u4e0d\u662f|\uc544\ub2c8)\b", re.IGNORECASE)
@@ -3272,11 +3272,12 @@ class PromptResolver:
             return Resolution(given, given, None, found.similarity, found.runner_up, refused=True, reason=reason)
 
         sentences = _sentences(written)
-        if len(sentences) >= 2 and (last := self._last_word(sentences)) is not None and (found.refused or last.target != found.target):
+        h = self._hesitation(sentences)
+        if h is not None and (last := self._last_word(sentences, h)) is not None and (found.refused or last.target != found.target):
             # (a request hesitated over and asked anew: "Segment the diaphragm. Sorry, brain fog. The heart."; "heart pls. no.
             # right lung. final answer.")
             return Resolution(given, last.target, last.target, last.similarity, last.runner_up)
-        if len(sentences) >= 2 and found.target is not None and last is None and self._changed_to_else(sentences, found.target):
+        if h is not None and found.target is not None and last is None and self._changed_to_else(sentences, h, found.target):
             return refused("the request was changed to something that is no target")
         if len(sentences) < 2:
             # (one sentence that says nothing is wanted now and asks for nothing: "okay so um thanks for outlining the foot
@@ -3348,19 +3349,17 @@ class PromptResolver:
     @staticmethod
     def _hesitation(sentences: list[str]) -> int | None:
         """The first sentence after the first that hesitates over what came before (:data:`HESITATION`; not an apology
-        for something: "Sorry for the blurry frame.")."""
-        return next((i for i, s in enumerate(sentences) if i and HESITATION.match(s)
-                     and not re.match(r"^\W*sorry\s+(?:for|about|if|that|to|but|again)\b", s, re.IGNORECASE)), None)
+        for something, :data:`_APOLOGY`: "Sorry for the blurry frame.")."""
+        return next((i for i, s in enumerate(sentences) if i and HESITATION.match(s)), None)
 
-    def _changed_to_else(self, sentences: list[str], target: str) -> bool:
+    def _changed_to_else(self, sentences: list[str], h: int, target: str) -> bool:
         """A request hesitated over (:meth:`_hesitation`) and followed by no target: a question, another task, the
         request put off or taken back (:data:`CHANGED_TO`), or another drawing asked; not where a later sentence
         asks for ``target`` again, by its name or a pronoun ("Wait, forget the skin lesion... no, actually do it";
-        "I mean, if there is one. Yes, the one at 3 o'clock. Segment it.")."""
-        h = self._hesitation(sentences)
+        "I mean, if there is one. Yes, the one at 3 o'clock. Segment it."). ``h``: the sentence that hesitates."""
         # (over the request itself, said in the sentence just before: not "Segment the heart. I wanted the lungs as well...
         # never mind.")
-        if h is None or not (_asks_drawing(sentences[h - 1]) or self.resolve(sentences[h - 1]).target == target):
+        if not (_asks_drawing(sentences[h - 1]) or self.resolve(sentences[h - 1]).target == target):
             return False
         # (or by its side alone, which the whole message's reading has put on it: "Segment the left clavicle... sorry, I
         # meant the right.")
@@ -3373,13 +3372,11 @@ class PromptResolver:
                    or _asks_drawing(s) or SAID_NO.match(s) and self.resolve(s).target is None and set(_words(s)) & self._other_heads
                    for s in sentences[h:])
 
-    def _last_word(self, sentences: list[str]) -> Resolution | None:
+    def _last_word(self, sentences: list[str], h: int) -> Resolution | None:
         """After a sentence that hesitates over what was asked before it (:data:`HESITATION`), the reading of the last
         sentence that asks for one target, by a request or a few words ("The heart.", "Just the heart.", "Right lung.
-        That's final."), not one that tells of it ("The polyp is near the fold.") or adds it ("The heart too.")."""
-        h = self._hesitation(sentences)
-        if h is None:
-            return None
+        That's final."), not one that tells of it ("The polyp is near the fold.") or adds it ("The heart too."). ``h``: the
+        sentence that hesitates (:meth:`_hesitation`)."""
         before = any(self.resolve(s).target is not None for s in sentences[:h])
         for s in reversed(sentences[h:]):
             if ADDING.search(s) and before:
