@@ -29,6 +29,19 @@ from medvlseg.prompts.fields import FieldReading, read_fields
     ('mask = model.predict(img, text="left lung")', "segment the left lung"),
     # a slash command: its words before the flags
     ("/segment suspected melanoma --src dermoscopy_0193.jpg", "segment suspected melanoma"),
+    # fields named in other languages, a list left out split at its commas, "Region of interest", a request field
+    ("Bildtyp: Fußfoto (Diabetiker)\nZielstruktur: Ulkus am Fußballen\nAusschließen: Hornhaut, Maßband\nAusgabe: Binärmaske",
+     "segment the Ulkus am Fußballen, not the Hornhaut or the Maßband"),
+    ("Region of interest: right lung\nExclude: heart, left lung\nFormat: PNG 1024x1024", "segment the right lung, not the heart or the left lung"),
+    ("Requester: Dr. Okafor\nPrevious request: left lung (done)\nCurrent request: heart outline on image 3",
+     "segment the heart outline on image 3"),
+    ("目标：右肺\n图像：cxr_501.png", "segment the 右肺"),
+    # nested YAML: each item's target, an item whose state says it is done no part of the request
+    ("targets:\n  - right clavicle\n  - left clavicle\nimage: cxr_330.png", "segment the right clavicle and the left clavicle"),
+    ("jobs:\n  - target: skin lesion\n    status: completed\n  - target: polyp\n    status: queued", "segment the polyp"),
+    # a CSV table with a target column: every row's; a loop over values: each put in its template
+    ("image,target\nISIC_001.jpg,skin lesion\ncolo_03_0101.png,polyp", "segment the skin lesion and the polyp"),
+    ('for side in ["left", "right"]:\n    segment(img, f"{side} lung")', "segment the left lung and the right lung"),
 ])
 def test_a_request_written_as_data_is_read_as_its_sentence(prompt, sentence):
     assert read_fields(prompt) == FieldReading(sentence)
@@ -45,6 +58,10 @@ def test_a_request_written_as_data_is_read_as_its_sentence(prompt, sentence):
     ("classify_lesion(img, 'mole')", "asks for no mask"),
     ("[WARN] queue empty; last_target=right_clavicle; no pending requests", "log line"),
     ("fix(seg): rename left_clavicle -> clavicle_left in config schema", "commit message"),
+    ("ERROR 2024-05-01 12:03:11 seg-worker[311]: target 'right clavicle' failed: FileNotFoundError cxr_88.png", "log line"),
+    ("jobs:\n  - target: skin lesion\n    status: completed\n  - target: polyp\n    status: completed", "asked before"),
+    ("Structure: heart\nAction: delete existing mask\nReason: wrong patient ID", "task 'delete"),
+    ("Request: cancelled\nStructure: heart", "no longer stands"),
 ])
 def test_fields_that_ask_for_no_mask_say_why(prompt, why):
     found = read_fields(prompt)

@@ -2637,3 +2637,50 @@ def test_second_thoughts_across_sentences(lite_names):
                    "Segmenta el pulmón izquierdo... bueno, olvídalo.",
                    "Outline the right lung. Oh, and the heart."]:
         assert lite_names.resolve(prompt).target is None, prompt
+
+
+def test_code_switching_and_tool_like_requests(lite_names):
+    """(blind lists 70-71) Requests as people type them across languages and tools: a side's letter glued to the
+    structure in a file name, a mask file asked to be generated, a label asked by its number, chained take-backs, work
+    said to be done or not needed, fields named in other languages; and what asks for no single target: a cancelled
+    ticket or request, a target and something else in one mask, every structure at once, past work, a paper, a
+    question of command syntax."""
+    _assert_reads(lite_names, [
+        ("case_118_Rlung_mask.png is missing from the dataset — can you generate it from case_118.png?", "right lung"),
+        ("Expected output file: scr/masks/clavicle-L/JPCLN044.png — please generate it from the chest radiograph JPCLN044.",
+         "left clavicle"),
+        ("Labelling config: label id 3 = polyp (colour #FF00FF). Please draw label 3 on this colonoscopy frame.", "polyp"),
+        ("label 4 = right clavicle in our label map; predict only that label for this radiograph", "right clavicle"),
+        ("Segment the left lung, no wait, never mind, the heart.", "heart"),
+        ("分割左肺。算了，还是分割心脏吧。", "heart"),
+        ("the foot ulcer is already done, now the heart please", "heart"),
+        ("can you make the ulcer mask?", "foot ulcer"),
+        ("segment the hallux ulcer", "foot ulcer"),
+        ("左のクラビクルだけセグメントお願いします、患者さんの左側です", "left clavicle"),
+        ("Bildtyp: Fußfoto (Diabetiker)\nZielstruktur: Ulkus am Fußballen\nAusschließen: Hornhaut, Maßband", "foot ulcer"),
+        # (not a clause said to be done: "complete" describes, "segmented" after a wish is asked)
+        ("Segment the complete right clavicle from the sternoclavicular to the acromioclavicular joint.", "right clavicle"),
+    ])
+    _assert_no_target(lite_names, [
+        "Segment the right lung and the left one too.",
+        "just the toenail on the big toe please, the foot ulcer is already done",
+        "Die linke Klavikula hab ich schon, jetzt brauch ich die erste Rippe links, bitte segmenten",
+        "the heart is not needed, I want the aortic arch only",
+        "Ticket #882 — mask polyp in frame 120 — CANCELLED by requester, no action needed.",
+        "Alexa, cancel the heart segmentation I asked for earlier.",
+        "Sorry sorry, cancel karo the right lung request, galat image upload ho gaya",
+        "Bitte das Fußgeschwür UND die Zehennägel zusammen in eine Maske",
+        "segment all five chest structures (both lungs, both clavicles, heart)",
+        "目标：全部五个胸部结构（双肺、双锁骨、心脏）\n图像：cxr_501.png",
+        "Label 1 = right clavicle (red), Label 2 = left clavicle (blue). Draw both labels on cxr_61.png.",
+        "Yesterday I have did the segmentation of polyp for 200 frames, today I am very tired",
+        "Tomorrow I send you the foot ulcer photos, today nothing, just informing",
+        "La lesión de piel ya la segmenté yo manualmente, gracias, no hace falta",
+        "Nanti saya kirim CXR baru untuk jantung, sekarang belum ya",
+        "#polyp #colonoscopy #AI — great paper on polyp detection, sharing for Thursday's journal club",
+        'Quick question: does --target accept "foot ulcer" with a space, or do I have to write foot_ulcer?',
+        # (a drawing said to be unneeded is no structure said to be: "контуры рисовать не нужно" is not "not the contours")
+        "Напишите, пожалуйста, краткое заключение по этой рентгенограмме: лёгкие, сердце, ключицы. Контуры рисовать не нужно.",
+    ])
+    # (a paper mentioned beside a drawing asked is still a request)
+    assert lite_names.resolve("For journal club, I'd like the sessile polyp in this still outlined.").target == "polyp"

@@ -22,10 +22,14 @@ reads as it reads any other, or the reason no mask is asked for.
 from __future__ import annotations
 
 import ast
+import csv
 import json
 import re
+import unicodedata
 import urllib.parse
 from typing import Any, NamedTuple
+
+import yaml
 
 
 class FieldReading(NamedTuple):
@@ -38,7 +42,7 @@ class FieldReading(NamedTuple):
 # the roles of a field, by the words of its name ("previous_target" -> previous, target)
 TARGET_KEYS = frozenset({"target", "targets", "structure", "structures", "organ", "organs", "anatomy", "label", "labels",
                          "class", "classes", "prompt", "text", "query", "roi", "region", "finding", "object", "objects",
-                         "lesion", "bone", "part", "bodypart", "tissue", "concept", "seg", "segment", "what"})
+                         "lesion", "bone", "part", "bodypart", "tissue", "concept", "seg", "segment", "what", "request"})
 SIDE_KEYS = frozenset({"side", "laterality", "lat", "sidedness", "hemithorax"})
 EXCLUDE_KEYS = frozenset({"exclude", "excluded", "excludes", "exclusion", "exclusions", "ignore", "ignored", "skip", "omit",
                           "without", "not", "negative", "negatives", "avoid", "except", "mask_out"})
@@ -56,11 +60,15 @@ TRUES = frozenset({"true", "yes", "1", "on", "y"})
 WITHDRAWN = re.compile(r"\b(?:cancel+ed|cancel+ation|revoked|withdrawn|rescinded|retracted|voided|aborted|discontinued|"
                        r"entered[\s-]in[\s-]error|on[\s-]hold)\b", re.IGNORECASE)
 # HL7 v2 order control codes that end an order (ORC-1): cancel, discontinue, cancelled, hold, ...
+DONE_STATES = frozenset({"done", "completed", "complete", "finished", "closed", "resolved", "delivered"})
 HL7_ENDED = frozenset({"CA", "DC", "OC", "OD", "CR", "DR", "HD", "OH"})
 # a task that asks for no mask ("task: classify", "count_polyps(...)")
 OTHER_TASKS = frozenset({"classify", "classification", "classifier", "count", "counting", "measure", "measurement", "grade",
                          "grading", "report", "caption", "captioning", "describe", "description", "diagnose", "diagnosis",
-                         "stage", "staging", "score", "scoring", "volume", "area", "ratio", "ctr", "qa", "vqa", "answer"})
+                         "stage", "staging", "score", "scoring", "volume", "area", "ratio", "ctr", "qa", "vqa", "answer",
+                         # (a mask edited, moved or checked: "Action: delete existing mask")
+                         "delete", "remove", "erase", "discard", "undo", "purge", "archive", "export", "download", "upload",
+                         "review", "verify", "validate", "approve", "reject", "rename"})
 DRAWING = re.compile(r"^(?:seg|segment\w*|mask\w*|outline\w*|delineat\w*|contour\w*|trace|draw|annotat\w*|label\w*|highlight|"
                      r"find|locate|show|detect\w*|predict\w*|infer\w*|run|get|extract|roi|binary)$", re.IGNORECASE)
 # a commit message or a changelog line ("fix(seg): rename left_clavicle -> clavicle_left in config schema")
@@ -69,11 +77,46 @@ DRAWING = re.compile(r"^(?:seg|segment\w*|mask\w*|outline\w*|delineat\w*|contour
 COMMIT = re.compile(r"^\s*(?:(?:fix|feat|chore|refactor|docs|test|tests|build|ci|perf|style|revert)\([\w./-]+\)|"
                     r"feat|chore|refactor|perf|revert)!?:\s(?!\s*(?:seg|segment|outline|mask|trace|draw|delineate|contour)\b)")
 # a log line ("[WARN] queue empty; last_target=right_clavicle; no pending requests")
-LOG_LINE = re.compile(r"^\s*(?:\d{4}-\d\d-\d\d[T ][\d:.,]+\S*\s+)?\[?(?:DEBUG|INFO|WARN|WARNING|ERROR|CRITICAL|FATAL|TRACE)\]?[\s:]",
-                      re.IGNORECASE)
-FORM_LINE = re.compile(r"^\s*(?:[-*]\s+)?([A-Za-z][\w .()/-]{0,30}?)\s*[:=]\s*(.*?)\s*$")
+# (the level first too: "ERROR 2024-05-01 12:03:11 seg-worker[311]: target 'right clavicle' failed: ...")
+LOG_LINE = re.compile(r"^\s*(?:\d{4}-\d\d-\d\d[T ][\d:.,]+\S*\s+)?\[?(?:DEBUG|INFO|WARN|WARNING|ERROR|CRITICAL|FATAL|TRACE)\]?"
+                      r"(?:[\s:]+\d{4}-\d\d-\d\d[T ][\d:.,]+\S*)?[\s:]", re.IGNORECASE)
+# (a field's name in any script: "Zielstruktur: ...", "目标：...")
+FORM_LINE = re.compile(r"^\s*(?:[-*]\s+)?([^\W\d_][\w .()/-]{0,30}?)\s*[:=\uff1a]\s*(.*?)\s*$")
 PAIR = re.compile(r"([A-Za-z_][\w.-]*)=([^&;|\s]*(?:\s(?![A-Za-z_][\w.-]*=)[^&;|\s=]+)*)")
 SLASH_COMMAND = re.compile(r"^\s*/([A-Za-z][\w-]*)\s+(.+)$")
+
+
+# the names of fields in other languages, as the English word of their role (accents folded)
+FOREIGN_KEYS = {
+    # what is asked
+    "ziel": "target", "zielstruktur": "structure", "struktur": "structure", "zielregion": "region", "region": "region",
+    "objetivo": "target", "estructura": "structure", "estrutura": "structure", "alvo": "target", "cible": "target",
+    "obiettivo": "target", "struttura": "structure", "doel": "target", "structuur": "structure", "organo": "organ",
+    "organe": "organ", "orgao": "organ", "organ": "organ", "目标": "target", "目標": "target", "结构": "structure",
+    "構造": "structure", "部位": "structure", "对象": "target", "対象": "target", "대상": "target", "구조": "structure",
+    "цель": "target", "структура": "structure", "orgao-alvo": "organ",
+    # what is left out
+    "ausschliessen": "exclude", "ausgeschlossen": "exclude", "ausschluss": "exclude", "ohne": "without", "excluir": "exclude",
+    "exclusion": "exclusion", "excluido": "exclude", "excluidos": "exclude", "exclure": "exclude", "exclu": "exclude",
+    "escludere": "exclude", "esclusione": "exclusion", "escluso": "exclude", "uitsluiten": "exclude", "排除": "exclude",
+    "除外": "exclude", "제외": "exclude", "исключить": "exclude",
+    # the side, the task, the state, what came before, the picture
+    "seite": "side", "lado": "side", "cote": "side", "lato": "side", "zijde": "side", "侧": "side", "側": "side",
+    "aufgabe": "task", "tarea": "task", "tache": "task", "tarefa": "task", "compito": "task", "taak": "task", "任务": "task",
+    "タスク": "task", "estado": "status", "etat": "status", "stato": "status", "状态": "status", "状態": "status",
+    "vorherig": "previous", "vorherige": "previous", "anterior": "previous", "precedent": "previous", "precedente": "previous",
+    "modalitat": "modality", "modalidad": "modality", "modalite": "modality", "modalita": "modality", "modalidade": "modality",
+}
+
+
+def _field_name(key: str) -> list[str]:
+    """A field's name as the words of its role: ``_key_words``, a name in another language as its English
+    ("Zielstruktur" -> ["structure"], "Lista de exclusión" -> ["lista", "de", "exclusion"]), "Region of
+    interest" as "region"."""
+    words = [FOREIGN_KEYS.get("".join(c for c in unicodedata.normalize("NFKD", w.replace("ß", "ss")) if not unicodedata.combining(c)), w)
+             for w in _key_words(key)]
+    # ("Region of interest", "structure to segment": the role is the first word's)
+    return words[:1] if len(words) > 2 and words[1:] in (["of", "interest"], ["to", "segment"]) else words
 
 
 def _key_words(key: str) -> list[str]:
@@ -116,10 +159,12 @@ def _flatten(data: Any, prefix: tuple[str, ...] = ()) -> list[tuple[list[str], A
     if isinstance(data, dict):
         out = []
         for k, v in data.items():
-            out += _flatten(v, (*prefix, *_key_words(str(k))))
+            out += _flatten(v, (*prefix, *_field_name(str(k))))
         return out
     if isinstance(data, list) and any(isinstance(v, dict) for v in data):
-        return [leaf for v in data for leaf in _flatten(v, prefix)]
+        # (an item whose state says it is done is what was asked before: "- target: polyp\\n  status: completed")
+        return [leaf for v in data for leaf in _flatten(v, prefix + (("done",) if isinstance(v, dict) and any(
+            set(_key_words(str(k))) & STATE_KEYS and str(x).strip().lower() in DONE_STATES for k, x in v.items()) else ()))]
     return [(list(prefix), data)]
 
 
@@ -142,22 +187,60 @@ def _parsed(text: str) -> list[tuple[list[str], Any]] | None:
         parts = s.split("|")
         if parts[0] == "ORC" and len(parts) > 1:
             fields.append((["order", "control"], parts[1]))
-        fields += [(_key_words(k), v) for p in parts for k, v in PAIR.findall(p)]
+        fields += [(_field_name(k), v) for p in parts for k, v in PAIR.findall(p)]
         return fields or None
     query = s.split("?", 1)[1] if re.match(r"^(?:(?:GET|POST|PUT)\s+)?\S*\?[A-Za-z_]", s) else s
     if re.fullmatch(r"[A-Za-z_][\w.-]*=[^&\s]*(?:&[A-Za-z_][\w.-]*=[^&\s]*)+", query.split()[0] if query.split() else ""):
-        return [(_key_words(k), v) for k, v in urllib.parse.parse_qsl(query.split()[0], keep_blank_values=True)]
+        return [(_field_name(k), v) for k, v in urllib.parse.parse_qsl(query.split()[0], keep_blank_values=True)]
     lines = [ln for ln in s.splitlines() if ln.strip()]
+    if len(lines) >= 2 and (table := _table(lines)) is not None:
+        return table
     if len(lines) >= 2:
         if any(ln[:1].isspace() for ln in lines[1:]):
-            return None  # (nested fields, "target:\n  name: heart": read as written)
+            # nested fields ("targets:\n  - right clavicle\n  - left clavicle"; "jobs:\n  - target: polyp\n    status: done")
+            try:
+                data = yaml.safe_load(s)
+            except yaml.YAMLError:
+                return None
+            return _flatten(data) if isinstance(data, dict) and data else None
         matched = [FORM_LINE.match(re.sub(r"\s+#\s.*$", "", ln)) for ln in lines]
         if sum(m is not None for m in matched) >= 2 and all(m is not None for m in matched[1:]):
-            return [(_key_words(m.group(1)), m.group(2)) for m in matched if m is not None]
+            return [(_field_name(m.group(1)), m.group(2)) for m in matched if m is not None]
         return None
-    if LOG_LINE.match(s) and (pairs := PAIR.findall(s)):
-        return [(["log"], LOG_LINE.sub("", s))] + [(_key_words(k), v) for k, v in pairs]
+    if LOG_LINE.match(s) and ((pairs := PAIR.findall(s)) or re.match(r"^\s*(?:ERROR|CRITICAL|FATAL)\b", s)):
+        return [(["log"], LOG_LINE.sub("", s))] + [(_field_name(k), v) for k, v in pairs]
     return None
+
+
+def _table(lines: list[str]) -> list[tuple[list[str], Any]] | None:
+    """The rows of a CSV table whose header names a target column ("image,target\\nISIC_001.jpg,skin lesion"),
+    each row's cells under their column's name; None for no such table."""
+    header = next(csv.reader([lines[0]]))
+    if len(header) < 2 or not all(re.fullmatch(r"\s*[^\W\d][\w .-]{0,30}", h) for h in header):
+        return None  # (column names, not a field's value: "exclude: [foot ulcer, skin lesion, polyp]")
+    names = [_field_name(h) for h in header]
+    rows = [r for r in csv.reader(lines[1:]) if len(r) == len(header)]
+    if not any(n and n[-1] in TARGET_KEYS for n in names) or not rows:
+        return None
+    return [(n, cell) for r in rows for n, cell in zip(names, r)]
+
+
+LOOP = re.compile(r"^\s*for\s+(\w+)\s+in\s+[\[(]([^\])]*)[\])]\s*:\s*(.+)$", re.DOTALL)
+
+
+def _loop(text: str) -> list[str] | None:
+    """What a loop over values asks, each value put in its template ("for side in ['left', 'right']:\\n
+    segment(img, f'{side} lung')" -> ["left lung", "right lung"]); None for no such loop."""
+    if (m := LOOP.match(text)) is None:
+        return None
+    try:
+        values = ast.literal_eval(f"[{m.group(2)}]")
+    except (ValueError, SyntaxError, RecursionError, MemoryError):
+        return None
+    template = re.search(r"f(['\"])(.*?\{" + re.escape(m.group(1)) + r"\}.*?)\1", m.group(3))
+    if template is None or not all(isinstance(v, str) for v in values):
+        return None
+    return [template.group(2).replace("{" + m.group(1) + "}", v) for v in values]
 
 
 def _call(text: str) -> list[tuple[list[str], Any]] | None:
@@ -175,7 +258,7 @@ def _call(text: str) -> list[tuple[list[str], Any]] | None:
     name = ast.unparse(node.func).split(".")[-1]
     fields: list[tuple[list[str], Any]] = [(["call"], name)]
     fields += [(["target"], a.value) for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
-    fields += [(_key_words(k.arg), k.value.value) for k in node.keywords
+    fields += [(_field_name(k.arg), k.value.value) for k in node.keywords
                if k.arg and isinstance(k.value, ast.Constant) and isinstance(k.value.value, (str, bool, type(None)))]
     return fields if len(fields) > 1 else None
 
@@ -191,13 +274,15 @@ def read_fields(text: str) -> FieldReading | None:
         rest = re.sub(r"\s--?[A-Za-z][\w-]*(?:[\s=]+(?!--?[A-Za-z])\S+)?", " ", " " + slash.group(2)).split()
         said = _side(side.group(1)) if side else None
         return FieldReading(f"segment {'the patient' + chr(39) + 's ' + said + ' ' if said else ''}{' '.join(rest)}") if rest else None
+    if (each := _loop(text)) is not None:
+        return FieldReading("segment " + " and ".join(f"the {v}" for v in each))
     fields = _parsed(text)
     if not fields:
         return None
     asked: list[str] = []
     left_out: list[str] = []
     side = picture = task = None
-    target_field = stated = False
+    target_field = stated = past = False
     for words, value in fields:
         leaf = words[-1] if words else ""
         said = " ".join(str(v) for v in (value if isinstance(value, (list, tuple)) else [value]) if v is not None)
@@ -210,11 +295,12 @@ def read_fields(text: str) -> FieldReading | None:
         # (the request's own switch, never one of its options': "run_id: 0", "active_learning: false")
         if len(words) == 1 and leaf in SWITCH_KEYS and (value is False or str(value).strip().lower() in FALSES):
             return FieldReading(None, f"the request is switched off ('{' '.join(words)}: {value}')")
-        if len(words) == 1 and (leaf in STATE_KEYS and WITHDRAWN.search(said) and not re.search(r"\bnot\b", said, re.IGNORECASE)
+        if len(words) == 1 and (leaf in STATE_KEYS | {"request"} and WITHDRAWN.search(said) and not re.search(r"\bnot\b", said, re.IGNORECASE)
                                 or leaf == "reason" and re.match(r"\s*(?:the\s+)?(?:request|order|study)?\s*(?:was\s+|has\s+been\s+)?"
                                                                  + WITHDRAWN.pattern, said, re.IGNORECASE)):
             return FieldReading(None, f"the request no longer stands ('{said}')")
         if set(words) & PAST_KEYS or leaf == "log":
+            past = past or leaf in TARGET_KEYS
             continue  # (what was asked before, a log's message: no part of this request)
         if leaf == "call":
             named = set(_key_words(str(value)))
@@ -222,7 +308,7 @@ def read_fields(text: str) -> FieldReading | None:
                 return FieldReading(None, f"the call '{value}' asks for no mask")
             continue
         if set(words) & EXCLUDE_KEYS:
-            left_out += _values(value)
+            left_out += [x for v in _values(value) for x in re.split(r"\s*[,;\u3001]\s*", v) if x]  # ("Exclude: heart, left lung")
             stated = True
         elif leaf in TASK_KEYS:
             task = _value_text(value)
@@ -244,6 +330,8 @@ def read_fields(text: str) -> FieldReading | None:
     if not asked:
         if any(words == ["log"] for words, _ in fields):
             return FieldReading(None, "the prompt is a log line, which asks for nothing")
+        if past:
+            return FieldReading(None, "the fields name only what was asked before")
         if target_field or (stated and left_out):
             return FieldReading(None, "the fields name no target to segment" + (f" (only what to leave out: {', '.join(left_out)})"
                                                                                  if left_out else ""))

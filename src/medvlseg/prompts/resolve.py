@@ -346,6 +346,8 @@ REQUEST_VERBS = (r"(?:"
                  r"(?:produce|generate|create|make|return|output|compute|predict|prepare|provide|give|get|send(?:\s+back|\s+over)?)\s+(?:me\s+|us\s+)?"
                  r"(?:a|an|the|one)\s+(?:binary\s+|pixel\s+(?:wise\s+)?|segmentation\s+)?(?:masks?|segmentations?|outlines?|"
                  r"contours?|annotations?)\s+(?:of|for|around|covering)|"
+                 # ("make the ulcer mask", "generate the left clavicle segmentation")
+                 r"(?:produce|generate|create|make|prepare|compute)\s+(?:me\s+|us\s+)?(?:a|an|the)(?=\s+(?:[\w'-]+\s+){1,3}?(?:masks?|segmentations?)\b)|"
                  r"segment|outline|highlight|mark(?:\s+out)?|pick\s+out|map\s+out|mask|find|show(?:\s+me)?|draw|delineate|"
                  r"identify|locate|detect|label|contour|trace|select|extract|annotate|circle|shade(?:\s+in)?|colou?r(?:\s+in)?|fill\s+in|see|"
                  r"give\s+me|get|include|note|look\s+at|check)"
@@ -545,7 +547,7 @@ FUNCTION_WORDS = PREPOSITIONS | CONJUNCTIONS | {"a", "an", "the", "this", "that"
 GENERIC_OBJECTS = frozenset({"finding", "findings", "abnormality", "abnormalities", "structure", "structures", "target",
                              "object", "thing", "following", "anomaly", "pathology", "roi", "region", "area"})
 # the words that list things and say nothing of them ("both lungs and the heart", "left clavicle, right clavicle, all of them")
-LISTING_WORDS = frozenset({"and", "plus", "both", "also", "as", "well", "with", "all", "of", "them", "each", "too",
+LISTING_WORDS = frozenset({"and", "plus", "both", "also", "as", "well", "with", "all", "of", "them", "each", "too", "one", "ones",
                            "masks", "segmentations", "outlines"})
 # words that say nothing of what is asked for
 PLAIN_WORDS = REQUEST_WORDS | DESCRIPTIVE_WORDS | ATTRIBUTE_WORDS | REGION_WORDS | FUNCTION_WORDS | LANDMARK_WORDS
@@ -607,6 +609,11 @@ SPOKEN = [(re.compile(p, re.IGNORECASE), r, context) for p, r, context in (
     (r"\b(?:ulster|alsa|ulsa)(s?)\b", r"ulcer\1", _FOOT), (r"\b(?:leash|lesh)\s+(?:in|un|en)\b|\blee\s*sh[uo]n\b", "lesion", _SKIN))]
 
 
+# a label's number given its name ("label id 3 = polyp", "Label 1 = right clavicle (red)", "class 2: heart")
+LABEL_DEFINED = re.compile(r"\b(?:label|class)\s+(?:id\s+)?(\d+)\s*[=:]\s*([A-Za-z][A-Za-z' -]{0,30}?)(?:\s*\([^()]*\))?(?=\s*(?:[(,;.]|$|\s-|\s(?:and|in|with)\b))",
+                           re.IGNORECASE | re.MULTILINE)
+
+
 def _expand(text: str) -> str:
     """``text`` with its shorthand written out (:data:`ABBREVIATIONS`): "seg R lung" -> "segment right lung",
     "don't" -> "do not", "mask_id=R_CLAV" -> "mask id=right clavicle", "the viewer's left" -> "the
@@ -616,6 +623,28 @@ def _expand(text: str) -> str:
     # the name a call's result is kept under is no word of the request ("seg = model.predict(cxr, text=...)")
     text = re.sub(r"^\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*(?=[A-Za-z_][\w.]*\()", "", text)
     text = text.replace("_", " ")  # field names and labels ("mask_id=R_CLAV", "dfu_wound_bed")
+    # a mask file made to order is a mask made ("case_118_Rlung_mask.png is missing - can you generate it?")
+    if re.search(r"\b(?:masks?|segmentations?)\b", text, re.IGNORECASE):
+        text = re.sub(r"\b(?:re)?(?:generate|create|produce)\s+(it|them|one|that)\b", r"make \1", text, flags=re.IGNORECASE)
+    # a side's letter glued to a structure's word, as file names and labels write it ("case_118_Rlung_mask.png", "Lclav",
+    # "masks/clavicle-L/")
+    text = re.sub(r"\b([RL])-?((?i:lungs?|clav(?:icles?)?))\b",
+                  lambda m: f"{'right' if m.group(1) == 'R' else 'left'} {'clavicle' if m.group(2).lower().startswith('clav') else m.group(2)}", text)
+    text = re.sub(r"\b((?i:lungs?|clav(?:icles?)?))-([RL])\b",
+                  lambda m: f"{'right' if m.group(2) == 'R' else 'left'} {'clavicle' if m.group(1).lower().startswith('clav') else m.group(1)}", text)
+    # a label defined by its number and then asked by it is asked by its name ("label id 3 = polyp (colour #FF00FF).
+    # Please draw label 3 ...")
+    # (the definitions themselves name what the labels are, not what is asked: "Label 1 = right clavicle (red), Label 2 =
+    # left clavicle (blue). Draw both labels")
+    defined = {m.group(1): m.group(2).strip() for m in LABEL_DEFINED.finditer(text)}
+    if defined:
+        kept = LABEL_DEFINED.sub(" ", text)
+        said = re.sub(r"\b(?:label|class)\s+(?:id\s+)?(\d+)\b", lambda m: f"the {defined[m.group(1)]}" if m.group(1) in defined else m.group(),
+                      kept, flags=re.IGNORECASE)
+        if len(defined) == 1:  # ("label 4 = right clavicle in our label map; predict only that label")
+            said = re.sub(r"\b(?:that|this|the\s+same)\s+(?:label|class)\b", f"the {next(iter(defined.values()))}", said, flags=re.IGNORECASE)
+        if said != kept or re.search(r"\blabels?\b", kept, re.IGNORECASE):
+            text = said
     # a mask's label value is no request to label ("foot ulcer: label value 255")
     text = re.sub(r"\blabel(\s+|-)(values?|ids?|index|indices|numbers?|ints?|integers?)\b", r"class\1\2", text, flags=re.IGNORECASE)
     text = _arrows(text)
@@ -761,9 +790,26 @@ def _reword(text: str) -> str:
     text = SIDE_CLAUSE.sub(lambda m: f"{m.group(1)} patient's {m.group(3).lower()} {m.group(2)}", text)
     # the form the mask comes back in says nothing of what it holds ("mole border as a smoothed GeoJSON polygon")
     text = OUTPUT_FORM.sub("", text)
+    # work said to be done already, or not needed, is not asked for ("just the toenail please, the foot ulcer is already done")
+    # (not a drawing said to be unneeded: "Контуры рисовать не нужно" -> "contours draw not needed")
+    text = ALREADY_DONE.sub(lambda m: m.group() if re.search(_DRAWING_STEMS + r"|\b(?:anything|nothing|it|that|this|them|one)\b", m.group("np"),
+                                                              re.IGNORECASE) else f"not the {m.group('np')}", text)
     return _other_side(IDIOMS.sub("core", NOT_THIS_BUT.sub("", text)))
 
 
+# a clause saying a thing's mask is done already, or not needed ("the foot ulcer is already done", "left lung mask
+# finished", "the heart not needed, I want the aortic arch"); not a question ("is the heart done?") nor a wish ("the heart
+# should be done")
+ALREADY_DONE = re.compile(r"(?:^|(?<=[,;:.!?\u2013\u2014]))\s*(?:and\s+|but\s+|since\s+|as\s+)?(?:the\s+)?(?P<np>[\w'-]+(?:\s+[\w'-]+){0,2}?)"
+                          r"(?:\s+(?:masks?|segmentations?|outlines?|contours?|annotations?|labels?))?"
+                          # (said with a verb of being, or with "already": not "Trace the complete left clavicle", "[ ] right lung
+                          # segmented", "the bone I want segmented is ...")
+                          r"(?:(?:\s+(?:is|was|are|were|has\s+been|have\s+been)|['\u2019]s)\s+(?:already\s+)?(?:done|finished|completed?|segmented|"
+                          r"masked|outlined|annotated|sorted)|\s+(?:already\s+(?:done|finished|completed|segmented|masked|outlined|annotated)|"
+                          r"(?:done|finished|completed|segmented|masked|outlined|annotated)\s+already)|"
+                          r"(?:\s+(?:is|are))?\s+(?:not\s+(?:needed|wanted|required|necessary|important)|unnecessary|unneeded))"
+                          # (not "The ulcer is finished healing? outline it", nor a question)
+                          r"\b(?!\s+(?:by|with|in|on|using|for|to)\b|\s+\w+ing\b|\s*\?)", re.IGNORECASE)
 # the form a mask is asked back in: a file format or an encoding after "as", "in" or "to" ("as a smoothed GeoJSON
 # polygon", "in NIfTI format", "to RLE"); not "in the colon"
 OUTPUT_FORM = re.compile(r"\s+(?:as|in|into|to)\s+(?:an?\s+|the\s+)?(?:(?:smoothed|simplified|binary|single|filled|closed|compressed|"
@@ -882,7 +928,7 @@ CORRECTIONS = re.compile(
     # more of the same ("sorry, scratch that,", "oops, wrong one,", "sorry, I got it backwards")
     r"(?P<more>(?:" + _BETWEEN + r"(?:(?:no|nope)(?=\s*[,;:!\u2013\u2014\u2026.-])|wait|actually|sorry|oops|scratch\s+that|wrong\s+(?:one|side)|my\s+(?:mistake|bad)|"
     r"i\s+(?:meant|mean)|i\s+got\s+(?:it|that|them|the\s+sides?)\s+(?:backwards|wrong|mixed\s+up|the\s+wrong\s+way\s+round)|"
-    r"(?:that\s+was\s+)?the\s+wrong\s+(?:one|side)|correction|" + _SECOND_THOUGHTS + r")\b)*)" + _BETWEEN,
+    r"(?:that\s+was\s+)?the\s+wrong\s+(?:one|side)|correction|never\s*mind|forget\s+(?:it|that)|" + _SECOND_THOUGHTS + r")\b)*)" + _BETWEEN,
     re.IGNORECASE)
 # what an apology's clause says when it apologises for something rather than taking a name back
 # ("sorry, the heart is a bit big on this one", "oops, there's stool over it", "sorry, forgot: the heart too")
@@ -1296,8 +1342,12 @@ _CLAUSE_MARK = r"[,;.:!\u2026\u2013\u2014-]"  # what ends the clause before a re
 _TO_THE_END = r"\s*[.!]*\s*$"
 # (said only at the end, where nothing else is asked: "segment the right lung, no, cancel cancel", "scrap that
 # whole thing", "delete that, we're done", "forget it, nothing for now")
-_TAKE_IT_ALL_BACK = r"(?:cancel(?:\s+cancel)*|(?:scrap|delete|drop|withdraw|retract)\s+(?:that|it|this)(?:\s+whole\s+thing)?)"
+_TAKE_IT_ALL_BACK = (r"(?:cancel(?:\s+cancel)*|(?:scrap|delete|drop|withdraw|retract)\s+(?:that|it|this)(?:\s+whole\s+thing)?|"
+                     # a ticket's state ("mask polyp in frame 120 - CANCELLED by requester, no action needed")
+                     r"(?:(?:request|order|ticket|job|task)\s+)?(?:cancell?ed|withdrawn|revoked|voided)(?:\s+by\s+(?:the\s+)?(?:requester|requestor|"
+                     r"user|sender|client|clinician|doctor|radiologist|submitter|owner))?)")
 _DONE = (r"(?:we['\u2019]?re\s+done|i['\u2019]?m\s+done|nothing\s+(?:for\s+now|else|more)|not\s+now|"
+         r"no\s+(?:further\s+)?action\s+(?:is\s+)?(?:needed|required)|"
          # ("segment the foot ulcer... actually never mind, don't")
          r"(?:do\s+not|don['\u2019]?t)(?:\s+(?:bother|do\s+it|segment\s+it|run\s+it))?)")
 # ("jk" needs no comma before it, as typed on a phone: "mark the left lung jk dont")
@@ -1351,7 +1401,14 @@ HARDWARE = re.compile(r"\b(?:segment|outline|mask|trace|highlight|mark|draw|deli
                       r"hardware|implants?|prosthes[ie]s|pins?|nails?|clips?|stents?|valves?\s+prosthes[ie]s|pacemakers?|leads?|ports?|"
                       r"drains?|catheters?|tubes?)\b|(?<!\bnot\s)\bjust\s+the\s+(?:hardware|implants?|screws|plate|metalwork|devices?)\b", re.IGNORECASE)
 SOFTWARE = re.compile(r"\b(?:introduced|fixed|reproduced|reported|found|merged|shipped)\s+in\s+(?:the\s+)?(?:build|release|version|commit|v\d)|"
-                      r"\bcrash(?:es|ed)?\s+the\s+(?:[\w-]+\s+)?(?:module|app|server|login|backend|frontend|service|page|build)\b", re.IGNORECASE)
+                      r"\bcrash(?:es|ed)?\s+the\s+(?:[\w-]+\s+)?(?:module|app|server|login|backend|frontend|service|page|build)\b|"
+                      # a question of how to write a command ("does --target accept "foot ulcer" with a space, or do I have to write ...?")
+                      r"\b(?:does|do|can|will|would|should)\s+(?:the\s+)?(?:--?[a-z][\w-]*|flag|option|parameter|argument|cli|api|field|endpoint)\s+"
+                      r"(?:accept|take|support|allow|need|require|handle|understand)\b|\b(?:do|must)\s+i\s+(?:have\s+to\s+|need\s+to\s+)?"
+                      r"(?:write|type|spell|escape|quote)\b", re.IGNORECASE)
+# ... or of what is written on it ("#polyp #AI - great paper on polyp detection, sharing for Thursday's journal club")
+LITERATURE = re.compile(r"\bjournal\s+club\b|\b(?:great|nice|interesting|new|good|recent)\s+(?:paper|article|preprint|review\s+article)\b|"
+                        r"\b(?:paper|article|preprint)\s+(?:on|about)\b", re.IGNORECASE)
 # an archive's style said of what is asked ("ISIC-style binary lesion mask"): its kind of picture, read only to
 # choose among the targets a word may mean (never to refuse one named: "save the right lung mask in ISIC-style PNG")
 ARCHIVE_STYLE = re.compile(r"\b(isic(?:\s*20\d\d)?|ham\s*10000|ph2|kvasir(?:-seg)?|cvc-clinicdb|polypgen|jsrt)[\s-]+style\b", re.IGNORECASE)
@@ -1387,9 +1444,21 @@ def _vowel_for_vowel(a: str, b: str) -> bool:
     return len(a) == len(b) and len(diff) == 1 and set(diff[0]) <= set("aeiouy")
 
 
+# a request cancelled by what it asked, and nothing asked after it ("Alexa, cancel the heart segmentation I asked for
+# earlier."; "cancel karo the right lung request, galat image upload ho gaya")
+CANCEL_NAMED = re.compile(r"(?:^|[,;.:!\u2013\u2014]\s*)(?:please\s+)?cancel\s+(?:karo\s+|kar\s+do\s+|do\s+|please\s+)?(?:the|my|that|this|our)\s+"
+                          r"[^.?!,;]{0,40}?\b(?:segmentations?|masks?|requests?|orders?|jobs?|tasks?)\b"
+                          r"(?:\s+(?:i|we)\s+(?:asked\s+for|requested|ordered|sent|submitted))?", re.IGNORECASE)
+
+
 def _taken_back(text: str) -> bool:
     """``text`` ends by taking back the request said just before (:data:`TAKEN_BACK`), not a remark
-    ("Outline the polyp. The frame is a bit blurry, never mind.")."""
+    ("Outline the polyp. The frame is a bit blurry, never mind."), or cancels a request by what it asked
+    and asks nothing after it (:data:`CANCEL_NAMED`)."""
+    if (cancel := CANCEL_NAMED.search(text)) is not None:
+        rest = text[cancel.end():]
+        if not re.search(rf"\b(?:{_TARGET_WORDS}|instead|rather|but|then|and\s+(?:do|segment|mask|outline))\b|{_DRAWING_VERBS}", rest, re.IGNORECASE):
+            return True
     if SET_ASIDE.match(text) and not set(_words(text)) & DRAWING_VERBS:
         return True  # (not "skip the ruler and outline the mole")
     m = TAKEN_BACK.search(text)
@@ -1446,7 +1515,9 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\by\s*/\s*n\b|\b(?:diameter|length|
 # shader"): a request verb of another task that opens a clause, or follows "can you" or "please"
 OTHER_TASKS = re.compile(
     r"(?:^|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)(?:design|fix|book|write|translate|compose|"
-    r"summari[sz]e|explain|count|classify|diagnose|schedule|email|recommend|suggest|debug|reserve|buy|sell|generate|create|"
+    r"summari[sz]e|explain|count|classify|diagnose|schedule|email|recommend|suggest|debug|reserve|buy|sell|"
+    # (not a mask made: "generate the right lung mask", "create a segmentation of ...")
+    r"(?:generate|create)(?![^.?!]{0,60}?\b(?:masks?|segmentations?|outlines?|contours?|annotations?)\b)|"
     r"calculate|quantify|draft|describe|"
     # ("define diabetic foot ulcer"; not "define the wound bed" or "define lesion borders", a drawing)
     r"define(?!\s+(?:the|this|that|these|those|its|their|his|her|my|our)\b)"
@@ -1618,6 +1689,9 @@ NOTHING_WANTED = re.compile(
     rf"|\bno\s+(?:images?|pictures?|photos?|films?|scans?|requests?)\s+{_NOW}\b|\b{_NOW}\s*,?\s+(?:there\s+are\s+)?no\s+(?:requests?|images?)\b"
     r"|(?:^|[,;:.!?]\s*)no\s+(?:other\s+|special\s+|particular\s+|new\s+)?requests?\s*(?=$|[,;.!?])"
     rf"|\bnothing\s+(?:new|to\s+do|to\s+be\s+done)\s+{_NOW}\b|\bjust\s+a\s+heads[\s-]up\b|\bthat['\u2019]?s\s+all\s+for\s+now\b"
+    # ("Tomorrow I send you the foot ulcer photos, today nothing, just informing"; "... for the heart, not yet now")
+    r"|\bjust\s+(?:informing|letting\s+you\s+know|fyi|so\s+you\s+know)\b|\b(?:today|now|for\s+now)\s*,?\s+nothing\b"
+    r"|(?:^|[,;]\s*)(?:not\s+yet\s+now|now\s+not\s+yet|not\s+now\s+yet)\b"
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+need\s+(?:a|any)\s+(?:picture|image|drawing|sketch)\b"
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+need\s+(?:it|them|anything)\s+(?:drawn|outlined|marked|segmented|masked|traced|"
     r"highlighted|contoured)\b"
@@ -1665,7 +1739,11 @@ PAST_WORK = re.compile(r"\b(?:thanks|thank\s+you|grateful|appreciated?)\s+(?:so\
                        r"\b(?:great|good|nice|excellent|brilliant)\s+(?:job|work)\s+(?:on|with)\s+(?:the|your|that|this|those|these)\s+[^.?!]{0,40}?\b" + _MADE + r"\b|"
                        # (not a wish: "I want the heart segmentation done")
                        r"^(?![^.?!]*\b(?:want|wants|need|needs|like|get|have)\b)[^.?!]*?\b" + _MADE + r"\s+(?:[^.?!;]{0,40}?\s)?(?:are\s+|were\s+|is\s+|was\s+)?(?:all\s+)?"
-                       r"(?:done|finished|completed|archived)\b",
+                       r"(?:done|finished|completed|archived)\b|"
+                       # ("Yesterday I have did the segmentation of polyp for 200 frames"; "I already segmented it by hand")
+                       r"\b(?:i|we)\s+(?:have\s+|had\s+)?(?:already\s+)?(?:did|done|finished|completed)\s+(?:the\s+|a\s+|all\s+(?:the\s+)?)?"
+                       r"(?:segmentations?|masks?|annotations?|outlines?|labell?ing|contours?)\b|"
+                       r"\b(?:i|we)\s+(?:have\s+|had\s+)?already\s+(?:segmented|masked|outlined|annotated|traced|contoured|labell?ed)\b",
                        re.IGNORECASE)
 # ... unless the mask is to be made again or changed ("The last mask you gave me spilled over onto the hairs. Redo it";
 # "the mask you gave me was the left lung, I wanted the heart")
@@ -2039,6 +2117,9 @@ GENERIC_CUES = frozenset({"found", "has", "body", "structure", "looks", "differe
 # several targets asked for as one mask ("both lungs and the heart together as one single mask"), or
 # what lies between them ("the overlap region where the heart shadow covers the left lung", "the gap
 # between the clavicles"): no trained target's mask
+# every structure of a picture asked at once ("all five chest structures", "every labelled organ")
+ALL_STRUCTURES = re.compile(r"\b(?:all|every|each)\s+(?:of\s+the\s+)?(?:(?:\d+|two|three|four|five)\s+)?(?:(?:chest|thoracic|cxr|anatomical|"
+                            r"annotated|labell?ed|listed|named)\s+)?(?:structures?|organs?|targets?|labels?|classes)\b", re.IGNORECASE)
 UNION = re.compile(r"\b(?:together|combined?|combining|merged?|merging|join(?:ed)?|fused?|fusing)\b[^.?!]{0,40}?\b(?:as\s+|into\s+)?(?:one|a\s+single|single|"
                    r"the\s+same)\s+(?:mask|segmentation|region|label|blob|segment|outline)\b(?!\s+(?:per|each|for\s+each)\b)|"
                    r"\b(?:one|a\s+single|single)\s+(?:combined\s+)?(?:mask|segmentation|region|label)\s+(?:for|of|covering|with|"
@@ -3244,7 +3325,8 @@ class PromptResolver:
             if fielded.refusal is not None:
                 return Resolution(given, given, None, refused=True, reason=fielded.refusal)
             found = self._resolve(fielded.sentence)
-            if found.target is None and not found.refused and not found.candidates and len(named := self._named(fielded.sentence)[0]) == 1:
+            if found.target is None and not found.refused and not found.candidates and len(named := self._named(fielded.sentence)[0]) == 1 \
+                    and len(self._several(_translate(fielded.sentence))) <= 1:  # (not one of several: "目标：全部五个胸部结构（双肺、双锁骨、心脏）")
                 # (a sentence that names its target passes on as written, but the data it was read from is no sentence:
                 # the model is given the target)
                 return Resolution(given, *named, *named)
@@ -3448,20 +3530,26 @@ class PromptResolver:
         if corrected and not _apology(corrected[-1]) and WRONG_CASE.search(after := written[corrected[-1].end():]) \
                 and not self._named(after)[0]:
             return Resolution(given, given, None, refused=True, reason="the request was taken back")
-        if SOFTWARE.search(written) and not _requests(written) \
+        if (SOFTWARE.search(written) or LITERATURE.search(written) and not re.search(_DRAWING_STEMS, written, re.IGNORECASE)) and not _requests(written) \
                 and not set(_words(written)) & (DRAWING_VERBS | FILE_MASKS | {"masks", "segment"}):
-            return Resolution(given, given, None, refused=True, reason="the prompt speaks of software, not of an image")
+            return Resolution(given, given, None, refused=True, reason="the prompt speaks of " + (
+                "software" if SOFTWARE.search(written) else "what is written on it") + ", not of an image")
         if sum(self._mashed(w) for w in _words(written)) >= 2:
             return Resolution(given, given, None, refused=True, reason="the prompt is keys struck at random")
         if PART_ONLY.search(written):
             return Resolution(given, given, None, refused=True, reason="the prompt asks for a part of a target alone")
+        if (UNION.search(written) or RELATION.search(written)) and (len(self._several(written)) > 1 or UNION.search(written) and (
+                set(_words(written)) & self._other_heads)):
+            # (a target and something else as one mask: "the foot ulcer and the toenails together in one mask")
+            return Resolution(given, given, None, refused=True,
+                              reason="the prompt asks for several targets as one mask, or for what lies between them; ask for each")
         if self._names_listed(written) and len(self._several(written)) > 1:
             # (several targets' names listed go to the model as written, as "heart and left lung" does: no one of them
             # is chosen for the user)
             return Resolution(given, given, None)
-        if (UNION.search(written) or RELATION.search(written)) and len(self._several(written)) > 1:
-            return Resolution(given, given, None, refused=True,
-                              reason="the prompt asks for several targets as one mask, or for what lies between them; ask for each")
+        if ALL_STRUCTURES.search(written) and len(self._several(written)) > 1:
+            # ("all five chest structures (both lungs, both clavicles, heart)": every one of those named, no one of them)
+            return Resolution(given, given, None)
         prompt = _reword(retracted)
         found = self._resolve_given(given, prompt)
         if found.target is not None and not self._named(prompt)[0]:
