@@ -2684,3 +2684,40 @@ def test_code_switching_and_tool_like_requests(lite_names):
     ])
     # (a paper mentioned beside a drawing asked is still a request)
     assert lite_names.resolve("For journal club, I'd like the sessile polyp in this still outlined.").target == "polyp"
+
+
+def test_plans_checklists_and_notebooks(lite_names):
+    """(blind list 72, decoys 66) A request written as a step, an item or an action is asked now; an item ticked off,
+    struck through or marked cancelled, a plan for a later time or another study, a step that measures, exports or
+    retrains, several targets joined in one step, and notes with no action ask for no single target."""
+    _assert_reads(lite_names, [
+        ("Next step: segment the left lung.", "left lung"),
+        ("TODO: mask the polyp in frame 12", "polyp"),
+        ("- [ ] segment the right clavicle", "right clavicle"),
+        ("- [x] segment the heart\n- [ ] segment the left lung", "left lung"),
+        ("Segment the polyp (done by hand before, but please redo it)", "polyp"),
+        ("highlight the cardiac shadow lying centrally between the right lung and the left lung", "heart"),
+        # (a phrase of the glossary found only inside other words makes no prompt foreign: "e o" of "the base of", where
+        # "long" would be read as Dutch for lung)
+        ("the long bone running from the base of the neck to the shoulder on the patient's right", "right clavicle"),
+        ("segment the right clavicle; follow-up is scheduled for next month", "right clavicle"),
+    ])
+    _assert_no_target(lite_names, [
+        "[x] segment the heart — done yesterday, moving on.",
+        "~~TODO: mask the polyp in frame 12~~ (cancelled, the frame is too blurry)",
+        "待办（已取消）：分割右肺。",
+        "[done] left clavicle mask, case 33",
+        "Next week: segment the left lung across the whole external dataset.",
+        "Methods (future work): in a later study we will segment the right lung on CT volumes.",
+        "Gantt: the 'Foot ulcer segmentation' task has been moved to Q3.",
+        "Protocol v2 draft: the right clavicle step will be added after the ethics amendment is approved.",
+        "Pendiente para el mes que viene: segmentar los pólipos del nuevo conjunto de datos.",
+        "Action (AK): measure the cardiothoracic ratio from the heart mask we already have.",
+        "Study plan, phase 3 (2026): retrain the skin lesion model on the new cohort.",
+        "Tarea: exportar las máscaras del pulmón izquierdo a formato DICOM-SEG.",
+        "- [ ] mask the right and left clavicles together on CXR 112",
+        "Próximo passo: segmentar os dois pulmões e o coração nesta radiografia.",
+        "Meeting minutes: discussed whether the left clavicle annotations need a second reader. No action yet.",
+        "Handover: polyp masks for frames 1–50 are complete and uploaded.",
+        "Promemoria: la clavicola sinistra è già stata segmentata ieri.",
+    ])

@@ -623,6 +623,9 @@ def _expand(text: str) -> str:
     # the name a call's result is kept under is no word of the request ("seg = model.predict(cxr, text=...)")
     text = re.sub(r"^\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*(?=[A-Za-z_][\w.]*\()", "", text)
     text = text.replace("_", " ")  # field names and labels ("mask_id=R_CLAV", "dfu_wound_bed")
+    # both sides said one after the other are both ("mask the right and left clavicles together", "left & right lung")
+    text = re.sub(r"\b(?:the\s+)?(?:(right)|left)\s+(?:and|&|\+|/)\s+(?:the\s+)?(?(1)left|right)\s+(lung|clavicle|collarbone|collar\s+bone)s?\b",
+                  lambda m: f"both {m.group(2)}s", text, flags=re.IGNORECASE)
     # a mask file made to order is a mask made ("case_118_Rlung_mask.png is missing - can you generate it?")
     if re.search(r"\b(?:masks?|segmentations?)\b", text, re.IGNORECASE):
         text = re.sub(r"\b(?:re)?(?:generate|create|produce)\s+(it|them|one|that)\b", r"make \1", text, flags=re.IGNORECASE)
@@ -1388,8 +1391,19 @@ NOT_AT_HAND = re.compile(
     r"\b(?:tomorrow|next\s+(?:week|month|time)|later)\b,?\s+(?:i|we)\s*(?:['\u2019]ll|\s+will|\s+am\s+going\s+to|['\u2019]m\s+going\s+to)\s+"
     r"(?:upload|send|attach|share|bring)\b[^.?!]*?\b" + _THEN_ASKED + r"|"
     r"\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:upload|send|attach|share|bring)\b[^.?!]*?\b(?:tomorrow|next\s+(?:week|month|time)|later)\b"
-    r"[^.?!]*?\b" + _THEN_ASKED,
-    re.IGNORECASE)
+    r"[^.?!]*?\b" + _THEN_ASKED + r"|"
+    # a plan for a later time ("Next week: segment the left lung across the whole external dataset"; "in a later study we
+    # will segment ..."; "the task has been moved to Q3"; "the right clavicle step will be added after the amendment";
+    # "Pending for next month: ..."; not "Next step: ...", "next to the heart")
+    r"^\W*(?:(?:for|by|in)\s+)?(?:the\s+)?(?:next|coming|following)\s+(?:week|month|year|quarter|sprint|semester)\s*[:\u2013\u2014-]|"
+    # (not a remark on something else: "segment the right clavicle; follow-up is scheduled for next month")
+    r"\b(?:to\s+do|pending|planned)\s+(?:for|by|in)\s+(?:the\s+)?(?:next|coming|following)\s+(?:week|month|year|quarter|sprint)\b|"
+    r"\b(?:segmentation|segmenting|masking|annotation)\s+(?:only\s+)?(?:in|by|for)\s+(?:the\s+)?(?:next|coming)\s+(?:week|month|year)\b|"
+    r"\b(?:only|not\s+until)\s+(?:the\s+)?next\s+(?:week|month|year)\b|"
+    r"\bin\s+(?:a|the)\s+(?:later|future|follow-up|next)\s+(?:study|paper|phase|project|cohort)\b|\bfuture\s+work\b|"
+    r"\b(?:moved|postponed|deferred|pushed(?:\s+back)?|rescheduled|delayed)\s+(?:to|until|till)\s+(?:q[1-4]|next|later|after)\b|"
+    r"\bwill\s+be\s+(?:added|done|run|started|performed|segmented)\s+(?:after|once|when|later|next)\b",
+    re.IGNORECASE | re.MULTILINE)
 # what a taking back says of the request ("Outline the right lung, sorry, scratch that, the order was for a different patient")
 WRONG_CASE = re.compile(r"\b(?:different|wrong|another|other)\s+(?:patient|case|study|order|exam|accession|person)\b|"
                         r"\border\s+was\s+(?:for|meant\s+for)\b", re.IGNORECASE)
@@ -1523,6 +1537,9 @@ OTHER_TASKS = re.compile(
     r"define(?!\s+(?:the|this|that|these|those|its|their|his|her|my|our)\b)"
     r"(?!\s+(?:\w+\s+){0,4}?(?:borders?|boundar(?:y|ies)|margins?|edges?|outlines?|extent|contours?|regions?|areas?|limits?)\b)|"
     r"synthesi[sz]e|simulate|read|compare|export|convert|upload|download|rename|zip|forward|"
+    # ("measure the cardiothoracic ratio from the heart mask", "retrain the skin lesion model on the new cohort")
+    r"measure(?=\s+(?:the|this|that|its|their|his|her)\b)|(?:re)?train(?=\s+(?:the|a|our|my|this)\s+(?:[\w-]+\s+){0,2}?(?:model|network|classifier|"
+    r"detector|segmenter)s?\b)|"
     # (verbs only with an object: "Grade 2 foot ulcer" is a label)
     r"(?:grade|stage|score|rate)(?=\s+(?:this|that|these|those|the|a|an|it|them|my|his|her|their|our)\b))\b|"
     # ... or people to be grouped ("Segment our users into heart-health personas for the marketing deck")
@@ -1703,6 +1720,7 @@ NOTHING_WANTED = re.compile(
     r"|\bjust\s+(?:wanted|want|writing|wrote)\s+to\s+(?:say\s+(?:thanks|thank\s+you)|thank\s+you|let\s+you\s+know)\b"
     rf"|\bnothing\s+(?:more|else|further)\s+(?:is\s+)?(?:needed|required|necessary|to\s+do|wanted)\s+{_NOW}\b"
     rf"|\bno\s+(?:further\s+|other\s+)?action\s+(?:is\s+)?(?:needed|required|necessary)\b{_ON_ANOTHER}"
+    r"|(?:^|[,;:.!?]\s*)no\s+action\s+(?:yet|for\s+now|today)\b"
     r"|\b(?:do\s+not|don['\u2019]?t|dont)\s+(?:send|give|return|make|produce|draw)\s+(?:me\s+|us\s+)?(?:a|any|the)\s+(?:mask|masks|outline|"
     r"outlines|segmentation|drawing)\b"
     r"|\b(?:a\s+)?yes\s+or\s+no\s+(?:is|will\s+be|would\s+be)\s+(?:fine|enough|ok|okay|sufficient|plenty)\b"
@@ -1739,7 +1757,7 @@ PAST_WORK = re.compile(r"\b(?:thanks|thank\s+you|grateful|appreciated?)\s+(?:so\
                        r"\b(?:great|good|nice|excellent|brilliant)\s+(?:job|work)\s+(?:on|with)\s+(?:the|your|that|this|those|these)\s+[^.?!]{0,40}?\b" + _MADE + r"\b|"
                        # (not a wish: "I want the heart segmentation done")
                        r"^(?![^.?!]*\b(?:want|wants|need|needs|like|get|have)\b)[^.?!]*?\b" + _MADE + r"\s+(?:[^.?!;]{0,40}?\s)?(?:are\s+|were\s+|is\s+|was\s+)?(?:all\s+)?"
-                       r"(?:done|finished|completed|archived)\b|"
+                       r"(?:done|finished|completed?|archived|uploaded|delivered|exported)\b|"
                        # ("Yesterday I have did the segmentation of polyp for 200 frames"; "I already segmented it by hand")
                        r"\b(?:i|we)\s+(?:have\s+|had\s+)?(?:already\s+)?(?:did|done|finished|completed)\s+(?:the\s+|a\s+|all\s+(?:the\s+)?)?"
                        r"(?:segmentations?|masks?|annotations?|outlines?|labell?ing|contours?)\b|"
@@ -1815,6 +1833,25 @@ ASKED_IN = re.compile(r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|any
 # a greeting or an address that opens a sentence ("Hello, is the foot ulcer in this photo healing ...?")
 GREETING = re.compile(r"^\W*(?:hi|hello|hey|hiya|dear\s+[\w.]+(?:\s+[\w.]+)?|good\s+(?:morning|afternoon|evening)|greetings|"
                       r"ok(?:ay)?|so|thanks|thank\s+you)\b[^,.!?]{0,30}[,!:]\s*", re.IGNORECASE)
+
+
+# an item of a checklist ticked off or struck through, or marked cancelled
+DONE_ITEM = re.compile(r"^\s*(?:[-*+]\s*)?(?:\[\s*(?:x|done|\u2713|\u2714)\s*\]|\u2611|\u2705|\u2714\ufe0f?|\u2713)", re.IGNORECASE)
+CANCELLED_ITEM = re.compile(r"[(\[\uff08]\s*(?:(?:cancell?ed|withdrawn|abandoned|dropped|void(?:ed)?)\b[^)\]\uff09]*|"
+                            # (done said alone, not "(done by hand before, but please redo it)")
+                            r"(?:done|completed?)\s*(?:[,;:][^)\]\uff09]*)?)[)\]\uff09]", re.IGNORECASE)
+STRUCK = re.compile(r"~~[^~]+~~")
+
+
+def _open_items(text: str) -> str:
+    """``text`` without its lines ticked off ("[x] ...", "\u2705 ..."), struck through ("~~...~~") or marked cancelled or
+    done ("(cancelled, the frame is too blurry)", "（已取消）", read through the glossary); ``text`` itself where none is."""
+    if not (STRUCK.search(text) or re.search(r"[\[\u2611\u2705\u2714\u2713(\uff08]", text)):
+        return text
+    lines = [ln for ln in STRUCK.sub(" ", text).splitlines()
+             if not DONE_ITEM.match(ln) and not CANCELLED_ITEM.search(_translate(ln))]
+    kept = "\n".join(lines).strip()
+    return text if kept == text.strip() else kept
 
 
 def _sentences(text: str) -> list[str]:
@@ -2117,6 +2154,10 @@ GENERIC_CUES = frozenset({"found", "has", "body", "structure", "looks", "differe
 # several targets asked for as one mask ("both lungs and the heart together as one single mask"), or
 # what lies between them ("the overlap region where the heart shadow covers the left lung", "the gap
 # between the clavicles"): no trained target's mask
+# chest targets joined in one request ("both lungs and the heart", "the heart plus the left lung")
+_CHEST_TARGET = r"(?:both\s+(?:lungs|clavicles|collarbones)|(?:the\s+)?heart|(?:the\s+)?(?:patient['\u2019]s\s+)?(?:left|right)\s+(?:lung|clavicle|collarbone))"
+JOINED_TARGETS = re.compile(_CHEST_TARGET + r"\s*(?:,\s*|\s+)(?:and|plus|&|\+|as\s+well\s+as|together\s+with)\s+" + _CHEST_TARGET + r"\b",
+                            re.IGNORECASE)
 # every structure of a picture asked at once ("all five chest structures", "every labelled organ")
 ALL_STRUCTURES = re.compile(r"\b(?:all|every|each)\s+(?:of\s+the\s+)?(?:(?:\d+|two|three|four|five)\s+)?(?:(?:chest|thoracic|cxr|anatomical|"
                             r"annotated|labell?ed|listed|named)\s+)?(?:structures?|organs?|targets?|labels?|classes)\b", re.IGNORECASE)
@@ -2342,19 +2383,23 @@ def _translate(text: str) -> str:
     folded = HINDI_DO.sub(r"\1", HINDI_NEGATION.sub(r"\1not \2", PLEASE.sub("please", folded)))
     glossary = _glossary()
     lowered = folded.lower()
-    inside = [k for k in glossary.inside if k in lowered]
     # (a phrase's English is held aside while the words around it are read, and is not read again: "no need to do
     # anything" of Italian "non serve fare niente" keeps its "do", which Portuguese would read as "of the")
     said: list[str] = []
-    for k in inside:  # (longest first: "왼쪽에" before "왼쪽")
+    inside = []
+    for k in (k for k in glossary.inside if k in lowered):  # (longest first: "왼쪽에" before "왼쪽")
         # (a word of an Indic script, whose vowel signs split words, only where a word starts, with the ending it takes,
         # as stems are read: Marathi "पाय" (foot) in "पायावरील" (on the foot), not in "उपाय" (a remedy); "वरण" (ulcer)
         # not in Hindi "विवरण" (details))
-        # (a phrase of a script that writes spaces, a whole phrase: "si o no" not in "così o no")
+        # (a phrase of a script that writes spaces, a whole phrase: "si o no" not in "così o no"; one found only inside
+        # other words makes no prompt foreign: "e o" of "the base of")
         indic = "\u0900" <= k[0] <= "\u0dff"
         spaced = k[0].isalpha() and not indic and not INSIDE_WORDS_SCRIPTS.match(k[0])
         pattern = (rf"(?<![\u0900-\u0dff]){re.escape(k)}[\u0900-\u0dff]{{0,6}}" if indic
                    else rf"(?<!\w){re.escape(k)}(?!\w)" if spaced else re.escape(k))
+        if spaced and not re.search(pattern, folded, flags=re.IGNORECASE):
+            continue
+        inside.append(k)
         said.append(glossary.inside[k])
         folded = re.sub(pattern, lambda _, n=len(said) - 1: f" \ue000{n}\ue001 ", folded, flags=re.IGNORECASE)
     words = [w.lower() for w in re.findall(LETTERS, folded)]
@@ -3319,6 +3364,13 @@ class PromptResolver:
             # read as typed; the model is given the target, or the prompt as the user gave it
             found = self._resolve(typed)
             return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == typed else found.model_prompt)
+        if (open_items := _open_items(given)) != given:
+            # a checklist's items done, struck through or cancelled are no part of the request ("[x] segment the heart - done
+            # yesterday"; "~~TODO: mask the polyp in frame 12~~ (cancelled)"; "待办（已取消）：分割右肺。")
+            if not _words(open_items):
+                return Resolution(given, given, None, refused=True, reason="every item of the prompt is done or cancelled")
+            found = self._resolve(open_items)
+            return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == open_items else found.model_prompt)
         if (fielded := read_fields(given)) is not None:
             # a request written as data ("{'target': null, 'exclude': ['heart']}", "seg_cxr(img, 'clavicle', side='L')"):
             # the sentence it means, or why it asks for no mask
@@ -3546,6 +3598,13 @@ class PromptResolver:
         if self._names_listed(written) and len(self._several(written)) > 1:
             # (several targets' names listed go to the model as written, as "heart and left lung" does: no one of them
             # is chosen for the user)
+            return Resolution(given, given, None)
+        if (joined := JOINED_TARGETS.search(written)) is not None and len(self._several(written)) > 1 \
+                and re.search(_DRAWING_STEMS, re.split(r"[.;!?]", written[: joined.start()])[-1], re.IGNORECASE) \
+                and not re.search(r"\b(?:not|without|except|excluding|exclude|ignore|ignoring|besides|but|than|no|between)\s+(?:\w+\s+){0,2}$",
+                                  written[: joined.start()], re.IGNORECASE):
+            # ("Next step: segment both lungs and the heart on this radiograph": several, no one of them; a drawing asked
+            # before them in their sentence, not "Heart and both lungs look normal")
             return Resolution(given, given, None)
         if ALL_STRUCTURES.search(written) and len(self._several(written)) > 1:
             # ("all five chest structures (both lungs, both clavicles, heart)": every one of those named, no one of them)
