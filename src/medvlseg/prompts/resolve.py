@@ -1746,7 +1746,7 @@ NOTHING_WANTED = re.compile(
 # no other names a target of its own, the message asks for no mask
 _MADE = r"(?:masks?|outlines?|segmentations?|contours?|annotations?|drawings?|tracings?|overlays?)"
 PAST_WORK = re.compile(r"\b(?:thanks|thank\s+you|grateful|appreciated?)\s+(?:so\s+much\s+|again\s+|a\s+lot\s+)?(?:for|about)\s+"
-                       r"(?:the|your|my|that|this|those|these|his|her)\s+[^.?!]{0,40}?\b" + _MADE + r"\b|"
+                       r"(?:the|your|my|that|this|those|these|his|her|yesterday['\u2019]?s|last\s+week['\u2019]?s)\s+[^.?!]{0,40}?\b" + _MADE + r"\b|"
                        r"\b" + _MADE + r"\s+(?:you|they|we|she|he)\s+(?:sent|made|did|drew|produced|gave|returned|delivered|shared)\b|"
                        r"\b(?:thanks|thank\s+you)\s+(?:so\s+much\s+|again\s+)?for\s+(?:outlining|segmenting|masking|tracing|marking|contouring|"
                        r"drawing|highlighting|delineating|annotating)\b|\bi\s+appreciated\s+the\s+[^.?!]{0,40}?\b" + _MADE + r"\b|"
