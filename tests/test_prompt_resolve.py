@@ -2721,3 +2721,25 @@ def test_plans_checklists_and_notebooks(lite_names):
         "Handover: polyp masks for frames 1–50 are complete and uploaded.",
         "Promemoria: la clavicola sinistra è già stata segmentata ieri.",
     ])
+
+
+def test_declines_said_after_the_name(lite_names):
+    """(the glossary helper's English findings) "No need to" before a drawing says "do not"; a name followed by a
+    decline, a question asked after its noun, a mask said to be had already or made by hand, or no longer needed,
+    asks for no mask; the same forms around a request still ask."""
+    _assert_no_target(lite_names, [
+        "no need to segment the heart",
+        "no need to segment the heart, just tell me if it is enlarged",
+        "the foot ulcer, will it heal?",
+        "the heart, no need",
+        "left lung -- not now",
+        "the mole, never mind",
+        "we already have the mask of the heart",
+        "I segmented the heart myself by hand",
+        "the mask of the heart is no longer needed",
+    ], refused=True)
+    _assert_reads(lite_names, [
+        ("no need to segment the heart, only the left lung", "left lung"),
+        ("the heart, please", "heart"),
+        ("We already have the heart mask; now segment the left lung.", "left lung"),
+    ])

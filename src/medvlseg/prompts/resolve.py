@@ -614,6 +614,12 @@ LABEL_DEFINED = re.compile(r"\b(?:label|class)\s+(?:id\s+)?(\d+)\s*[=:]\s*([A-Za
                            re.IGNORECASE | re.MULTILINE)
 
 
+# a noun, then a question of it ("the heart, is it enlarged?", "the mole -- does it look like melanoma?")
+QUESTION_AFTER = re.compile(r"^\W*(?P<np>(?:(?:the|this|that|my|his|her|our|their)\s+)?(?:[\w'-]+\s+){0,3}?[\w'-]+)\s*[,:\u2013\u2014-]+\s*"
+                            r"(?P<aux>is|are|will|does|did|has|have|was|can|could|should|would)\s+(?:it|they|this|that)\s+(?P<rest>[^?.!]*\?)\s*$",
+                            re.IGNORECASE)
+
+
 def _expand(text: str) -> str:
     """``text`` with its shorthand written out (:data:`ABBREVIATIONS`): "seg R lung" -> "segment right lung",
     "don't" -> "do not", "mask_id=R_CLAV" -> "mask id=right clavicle", "the viewer's left" -> "the
@@ -623,6 +629,8 @@ def _expand(text: str) -> str:
     # the name a call's result is kept under is no word of the request ("seg = model.predict(cxr, text=...)")
     text = re.sub(r"^\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*(?=[A-Za-z_][\w.]*\()", "", text)
     text = text.replace("_", " ")  # field names and labels ("mask_id=R_CLAV", "dfu_wound_bed")
+    # a question asked after its noun is that question ("the foot ulcer, will it heal?" -> "will the foot ulcer heal?")
+    text = QUESTION_AFTER.sub(lambda m: f"{m.group('aux')} {m.group('np')} {m.group('rest')}", text)
     # both sides said one after the other are both ("mask the right and left clavicles together", "left & right lung")
     text = re.sub(r"\b(?:the\s+)?(?:(right)|left)\s+(?:and|&|\+|/)\s+(?:the\s+)?(?(1)left|right)\s+(lung|clavicle|collarbone|collar\s+bone)s?\b",
                   lambda m: f"both {m.group(2)}s", text, flags=re.IGNORECASE)
@@ -793,6 +801,9 @@ def _reword(text: str) -> str:
     text = SIDE_CLAUSE.sub(lambda m: f"{m.group(1)} patient's {m.group(3).lower()} {m.group(2)}", text)
     # the form the mask comes back in says nothing of what it holds ("mole border as a smoothed GeoJSON polygon")
     text = OUTPUT_FORM.sub("", text)
+    # "no need to segment the heart" says "do not" ("..., just tell me if it is enlarged")
+    text = re.sub(r"\b(?:there\s+is\s+)?no\s+need\s+to\s+(?=" + _DRAWING_STEMS + r"\s+(?:the|this|that|my|his|her|its|their)\b)", "do not ", text,
+                  flags=re.IGNORECASE)
     # work said to be done already, or not needed, is not asked for ("just the toenail please, the foot ulcer is already done")
     # (not a drawing said to be unneeded: "Контуры рисовать не нужно" -> "contours draw not needed")
     text = ALREADY_DONE.sub(lambda m: m.group() if re.search(_DRAWING_STEMS + r"|\b(?:anything|nothing|it|that|this|them|one)\b", m.group("np"),
@@ -1304,6 +1315,9 @@ IDIOMS = re.compile(r"\bheart(?=\s+of\s+(?:the\s+|this\s+|that\s+)?(?:matter|pro
 # what says that no mask is wanted: outright ("no mask needed", "do not segment it", "don't draw
 # anything"; not "no mask needed for the ruler") ...
 NO_DRAWING = re.compile(
+    # ("the mask of the heart is no longer needed")
+    r"\b(?:masks?|segmentations?|outlines?|contours?)\s+(?:of|for)\s+(?:the\s+)?[\w' -]{1,30}?\s+(?:is|are)\s+(?:no\s+longer|not)\s+"
+    r"(?:needed|required|necessary|wanted)\b|"
     r"\bno\s+(?:new\s+)?(?:output|mask|masks|masking|segmentation|segmenting|drawing|drawings|outline|outlining|contour|contouring|annotation|"
     r"overlay)(?:\s+(?:is|are))?\s+(?:needed|required|necessary|wanted|please|pls|thanks)\b(?!\s+(?:for|on|of|around|here)\b)"
     # (a clause that opens with "not", as translations word by word give: "only tell me, not draw anything" of Bulgarian
@@ -1465,10 +1479,19 @@ CANCEL_NAMED = re.compile(r"(?:^|[,;.:!\u2013\u2014]\s*)(?:please\s+)?cancel\s+(
                           r"(?:\s+(?:i|we)\s+(?:asked\s+for|requested|ordered|sent|submitted))?", re.IGNORECASE)
 
 
+# a name alone, then said not to be wanted ("the heart, no need", "left lung -- not now", "the mole, never mind")
+NAME_DECLINED = re.compile(r"^\W*(?P<name>(?:[\w'-]+\s+){0,3}?[\w'-]+)\s*[,;:\u2013\u2014-]+\s*(?:(?:no|nope|actually|oh|sorry)\s*,?\s*)*(?:no\s+need|not\s+needed|"
+                           r"not\s+now|not\s+yet|later|never\s*mind|nvm|forget\s+(?:it|that|about\s+it)|skip\s+(?:it|that)|cancel(?:\s+(?:it|that))?|"
+                           r"scratch\s+that)\s*[.!]*\s*$", re.IGNORECASE)
+
+
 def _taken_back(text: str) -> bool:
     """``text`` ends by taking back the request said just before (:data:`TAKEN_BACK`), not a remark
     ("Outline the polyp. The frame is a bit blurry, never mind."), or cancels a request by what it asked
     and asks nothing after it (:data:`CANCEL_NAMED`)."""
+    if (declined := NAME_DECLINED.match(text)) is not None and not re.search(_DRAWING_VERBS + r"|\b(?:please|pls|only|just)\b",
+                                                                               declined.group("name"), re.IGNORECASE):
+        return True
     if (cancel := CANCEL_NAMED.search(text)) is not None:
         rest = text[cancel.end():]
         if not re.search(rf"\b(?:{_TARGET_WORDS}|instead|rather|but|then|and\s+(?:do|segment|mask|outline))\b|{_DRAWING_VERBS}", rest, re.IGNORECASE):
@@ -1761,7 +1784,10 @@ PAST_WORK = re.compile(r"\b(?:thanks|thank\s+you|grateful|appreciated?)\s+(?:so\
                        # ("Yesterday I have did the segmentation of polyp for 200 frames"; "I already segmented it by hand")
                        r"\b(?:i|we)\s+(?:have\s+|had\s+)?(?:already\s+)?(?:did|done|finished|completed)\s+(?:the\s+|a\s+|all\s+(?:the\s+)?)?"
                        r"(?:segmentations?|masks?|annotations?|outlines?|labell?ing|contours?)\b|"
-                       r"\b(?:i|we)\s+(?:have\s+|had\s+)?already\s+(?:segmented|masked|outlined|annotated|traced|contoured|labell?ed)\b",
+                       r"\b(?:i|we)\s+(?:have\s+|had\s+)?already\s+(?:segmented|masked|outlined|annotated|traced|contoured|labell?ed)\b|"
+                       # ("we already have the mask of the heart", "I segmented the heart myself by hand")
+                       r"\b(?:i|we)\s+already\s+(?:have|got)\s+(?:the\s+|a\s+|its\s+)?(?:[\w-]+\s+)?(?:masks?|segmentations?|outlines?|contours?)\b|"
+                       r"\b(?:i|we)\s+(?:segmented|masked|outlined|annotated|traced|contoured|drew)\s+[^.?!;]{1,40}?\b(?:myself|ourselves|by\s+hand|manually)\b",
                        re.IGNORECASE)
 # ... unless the mask is to be made again or changed ("The last mask you gave me spilled over onto the hairs. Redo it";
 # "the mask you gave me was the left lung, I wanted the heart")
