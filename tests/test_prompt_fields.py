@@ -42,6 +42,9 @@ from medvlseg.prompts.fields import FieldReading, read_fields
     # a CSV table with a target column: every row's; a loop over values: each put in its template
     ("image,target\nISIC_001.jpg,skin lesion\ncolo_03_0101.png,polyp", "segment the skin lesion and the polyp"),
     ('for side in ["left", "right"]:\n    segment(img, f"{side} lung")', "segment the left lung and the right lung"),
+    # key=value pairs set apart by spaces; a log line that queues a run asks for it
+    ("target=callus image=dfu_33.jpg", "segment the callus"),
+    ("[INFO] 2024-05-02T10:11:09Z req=aa91 op=segment target=clavicle_right status=queued", "segment the clavicle right"),
 ])
 def test_a_request_written_as_data_is_read_as_its_sentence(prompt, sentence):
     assert read_fields(prompt) == FieldReading(sentence)
@@ -62,6 +65,13 @@ def test_a_request_written_as_data_is_read_as_its_sentence(prompt, sentence):
     ("jobs:\n  - target: skin lesion\n    status: completed\n  - target: polyp\n    status: completed", "asked before"),
     ("Structure: heart\nAction: delete existing mask\nReason: wrong patient ID", "task 'delete"),
     ("Request: cancelled\nStructure: heart", "no longer stands"),
+    ("2024-03-02 14:22:10 INFO segmentation finished target=polyp dice=0.91", "log line"),
+    ('{"target": "left lung", "cancelled": true}', "cancelled"),
+    ("target: heart\nstatus: done\nnote: report only, no action", "done already"),
+    ("image,target,status\ncxr_9.png,right lung,completed", "asked before"),
+    ("/cancel heart", "'/cancel'"),
+    ("?action=status&target=heart", "task 'status'"),
+    ('{"target": "right clavicle", "run_at": "tomorrow 09:00", "image": "not yet uploaded"}', "not at hand"),
 ])
 def test_fields_that_ask_for_no_mask_say_why(prompt, why):
     found = read_fields(prompt)

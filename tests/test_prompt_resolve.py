@@ -2743,3 +2743,20 @@ def test_declines_said_after_the_name(lite_names):
         ("the heart, please", "heart"),
         ("We already have the heart mask; now segment the left lung.", "left lung"),
     ])
+
+
+def test_forms_code_comments_and_label_maps(lite_names):
+    """(the review of lists 70-72's rules) A form with one option ticked asks that option; a comment line in code is no
+    request; a label map's entries ("1 foot ulcer") name the labels a request asks by number; markup's attributes are
+    fields ("status='cancelled'"); the lines after a command line are read ("don't run this")."""
+    _assert_reads(lite_names, [
+        ("Target (tick one):\n[ ] Right lung\n[ ] Left lung\n[x] Heart\n[ ] Right clavicle\n[ ] Left clavicle", "heart"),
+        ("# seg(img, 'heart')  # old request\nseg(img, 'right lung')", "right lung"),
+        ("label_map.txt:\n0 background\n1 foot ulcer\nrun label 1 on dfu_77.jpg", "foot ulcer"),
+    ])
+    _assert_no_target(lite_names, [
+        "labels: 1 right clavicle, 2 left clavicle, 3 heart\nsegment labels 1 and 2",
+        "0 background\n1 heart\n2 trachea\nsegment label 2",
+        '<request status="cancelled"><target>skin lesion</target></request>',
+        "seg --target heart --image cxr_1.png\n^ don't run this, I'm only asking whether the syntax is right",
+    ])

@@ -62,13 +62,22 @@ WITHDRAWN = re.compile(r"\b(?:cancel+ed|cancel+ation|revoked|withdrawn|rescinded
 # HL7 v2 order control codes that end an order (ORC-1): cancel, discontinue, cancelled, hold, ...
 DONE_STATES = frozenset({"done", "completed", "complete", "finished", "closed", "resolved", "delivered"})
 HL7_ENDED = frozenset({"CA", "DC", "OC", "OD", "CR", "DR", "HD", "OH"})
+# what a log line reports of a run that ended ("segmentation finished target=polyp dice=0.91")
+LOG_DONE = re.compile(r"\b(?:finished|completed?|done|succeeded|failed|error|saved|written|exported)\b", re.IGNORECASE)
+# slash commands that ask for no mask ("/cancel heart", "/status polyp")
+OTHER_COMMANDS = frozenset({"cancel", "status", "delete", "remove", "undo", "help", "list", "stop", "abort", "info", "history", "export"})
+# a field that says the request was cancelled ("cancelled": true)
+CANCEL_KEYS = frozenset({"cancelled", "canceled", "withdrawn", "revoked", "aborted", "deleted", "void", "voided"})
+# the picture asked of is not at hand ("image": "not yet uploaded")
+NOT_AT_HAND = re.compile(r"\bnot\s+(?:yet\s+)?(?:uploaded|available|attached|acquired|taken|received)\b|\b(?:pending|awaiting)\s+upload\b",
+                         re.IGNORECASE)
 # a task that asks for no mask ("task: classify", "count_polyps(...)")
 OTHER_TASKS = frozenset({"classify", "classification", "classifier", "count", "counting", "measure", "measurement", "grade",
                          "grading", "report", "caption", "captioning", "describe", "description", "diagnose", "diagnosis",
                          "stage", "staging", "score", "scoring", "volume", "area", "ratio", "ctr", "qa", "vqa", "answer",
                          # (a mask edited, moved or checked: "Action: delete existing mask")
                          "delete", "remove", "erase", "discard", "undo", "purge", "archive", "export", "download", "upload",
-                         "review", "verify", "validate", "approve", "reject", "rename"})
+                         "review", "verify", "validate", "approve", "reject", "rename", "status", "query", "info", "list", "cancel"})
 DRAWING = re.compile(r"^(?:seg|segment\w*|mask\w*|outline\w*|delineat\w*|contour\w*|trace|draw|annotat\w*|label\w*|highlight|"
                      r"find|locate|show|detect\w*|predict\w*|infer\w*|run|get|extract|roi|binary)$", re.IGNORECASE)
 # a commit message or a changelog line ("fix(seg): rename left_clavicle -> clavicle_left in config schema")
@@ -192,6 +201,8 @@ def _parsed(text: str) -> list[tuple[list[str], Any]] | None:
     query = s.split("?", 1)[1] if re.match(r"^(?:(?:GET|POST|PUT)\s+)?\S*\?[A-Za-z_]", s) else s
     if re.fullmatch(r"[A-Za-z_][\w.-]*=[^&\s]*(?:&[A-Za-z_][\w.-]*=[^&\s]*)+", query.split()[0] if query.split() else ""):
         return [(_field_name(k), v) for k, v in urllib.parse.parse_qsl(query.split()[0], keep_blank_values=True)]
+    if re.fullmatch(r"(?:[A-Za-z_][\w.-]*=[\w.,/-]+\s+)+[A-Za-z_][\w.-]*=[\w.,/-]+", s):
+        return [(_field_name(k), v) for k, v in re.findall(r"([A-Za-z_][\w.-]*)=([\w.,/-]+)", s)]  # ("target=callus image=dfu_33.jpg")
     lines = [ln for ln in s.splitlines() if ln.strip()]
     if len(lines) >= 2 and (table := _table(lines)) is not None:
         return table
@@ -222,7 +233,10 @@ def _table(lines: list[str]) -> list[tuple[list[str], Any]] | None:
     rows = [r for r in csv.reader(lines[1:]) if len(r) == len(header)]
     if not any(n and n[-1] in TARGET_KEYS for n in names) or not rows:
         return None
-    return [(n, cell) for r in rows for n, cell in zip(names, r)]
+    # (a row whose state says it is done is what was asked before: "cxr_9.png,right lung,completed")
+    states = [i for i, n in enumerate(names) if n and n[-1] in STATE_KEYS]
+    return [((["done"] if any(r[i].strip().lower() in DONE_STATES for i in states) else []) + n, cell)
+            for r in rows for n, cell in zip(names, r)]
 
 
 LOOP = re.compile(r"^\s*for\s+(\w+)\s+in\s+[\[(]([^\])]*)[\])]\s*:\s*(.+)$", re.DOTALL)
@@ -268,6 +282,8 @@ def read_fields(text: str) -> FieldReading | None:
     its fields say nothing this reader knows (the resolver then reads it as written)."""
     if COMMIT.match(text):
         return FieldReading(None, "the prompt is a commit message, not a request")
+    if (slash := SLASH_COMMAND.match(text)) and slash.group(1).lower() in OTHER_COMMANDS:
+        return FieldReading(None, f"the command '/{slash.group(1)}' asks for no mask")
     if (slash := SLASH_COMMAND.match(text)) and DRAWING.match(slash.group(1)):
         # (its words before the flags are what is asked; a command with flags alone is read as a command line)
         side = re.search(r"\s--(?:side|laterality|lat)[\s=]+(\S+)", " " + slash.group(2))
@@ -283,9 +299,19 @@ def read_fields(text: str) -> FieldReading | None:
     left_out: list[str] = []
     side = picture = task = None
     target_field = stated = past = False
+    if any(words == ["log"] and (re.match(r"\s*(?:ERROR|CRITICAL|FATAL)\b", text.strip(), re.IGNORECASE) or LOG_DONE.search(str(value)))
+           for words, value in fields):
+        # (a log line that reports a run finished or failed: its target= was asked before; not "op=segment ... status=queued")
+        return FieldReading(None, "the prompt is a log line, which asks for nothing")
     for words, value in fields:
         leaf = words[-1] if words else ""
         said = " ".join(str(v) for v in (value if isinstance(value, (list, tuple)) else [value]) if v is not None)
+        if len(words) == 1 and leaf in CANCEL_KEYS and (value is True or str(value).strip().lower() in TRUES):
+            return FieldReading(None, f"the request is cancelled ('{leaf}: {value}')")
+        if len(words) == 1 and leaf in STATE_KEYS and said.strip().lower() in DONE_STATES:
+            return FieldReading(None, f"the request is done already ('{leaf}: {said}')")
+        if isinstance(value, str) and NOT_AT_HAND.search(value):
+            return FieldReading(None, f"the picture asked of is not at hand ('{' '.join(words)}: {value}')")
         if words == ["order", "control"] and str(value).upper() in HL7_ENDED:
             return FieldReading(None, f"the order's control code '{value}' ends it")
         if set(words) & DRY_KEYS:  # ("dry_run": true is no request; false asks for a real run)

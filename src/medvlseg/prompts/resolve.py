@@ -620,6 +620,10 @@ QUESTION_AFTER = re.compile(r"^\W*(?P<np>(?:(?:the|this|that|my|his|her|our|thei
                             re.IGNORECASE)
 
 
+# a label map's entry written as its number and name ("1 foot ulcer" on a line of its own, "labels: 1 right clavicle, 2 heart")
+LABEL_LISTED = re.compile(r"(?P<sep>^|[,:;])\s*(?P<num>\d+)\s*[.:=-]?\s+(?P<name>[A-Za-z][A-Za-z' -]{0,30}?)\s*(?=$|[,;])", re.MULTILINE)
+
+
 def _expand(text: str) -> str:
     """``text`` with its shorthand written out (:data:`ABBREVIATIONS`): "seg R lung" -> "segment right lung",
     "don't" -> "do not", "mask_id=R_CLAV" -> "mask id=right clavicle", "the viewer's left" -> "the
@@ -648,10 +652,19 @@ def _expand(text: str) -> str:
     # (the definitions themselves name what the labels are, not what is asked: "Label 1 = right clavicle (red), Label 2 =
     # left clavicle (blue). Draw both labels")
     defined = {m.group(1): m.group(2).strip() for m in LABEL_DEFINED.finditer(text)}
+    if not defined and re.search(r"\blabel", text, re.IGNORECASE):
+        # (a label map's lines or items: "label_map.txt:\n0 background\n1 foot ulcer\nrun label 1 ...", "labels: 1 right clavicle, 2 heart")
+        defined = {m.group("num"): m.group("name").strip() for m in LABEL_LISTED.finditer(text) if m.group("name").strip().lower() != "background"}
+        if defined:  # (and the map's heading: "label_map.txt:", "labels:")
+            text = re.sub(r"^\s*labels?(?:[\s_-]*map)?(?:\.\w+)?\s*:[\s,;]*$", "", LABEL_LISTED.sub(lambda m: m.group("sep") or "", text),
+                          flags=re.IGNORECASE | re.MULTILINE)
     if defined:
-        kept = LABEL_DEFINED.sub(" ", text)
-        said = re.sub(r"\b(?:label|class)\s+(?:id\s+)?(\d+)\b", lambda m: f"the {defined[m.group(1)]}" if m.group(1) in defined else m.group(),
-                      kept, flags=re.IGNORECASE)
+        # ("run label 1 on dfu_77.jpg": a label run is a label segmented)
+        kept = re.sub(r"\b(?:run|predict|infer|apply|produce)\s+(?=(?:labels?|class(?:es)?)\s+(?:ids?\s+)?\d)", "segment ", LABEL_DEFINED.sub(" ", text),
+                      flags=re.IGNORECASE)
+        said = re.sub(r"\b(?:labels?|class(?:es)?)\s+(?:ids?\s+)?(\d+)(?:\s*(?:,|and|&|\+)\s*(\d+))?\b",
+                      lambda m: " and ".join(f"the {defined[n]}" for n in m.groups() if n) if all(n in defined for n in m.groups() if n)
+                      else m.group(), kept, flags=re.IGNORECASE)
         if len(defined) == 1:  # ("label 4 = right clavicle in our label map; predict only that label")
             said = re.sub(r"\b(?:that|this|the\s+same)\s+(?:label|class)\b", f"the {next(iter(defined.values()))}", said, flags=re.IGNORECASE)
         if said != kept or re.search(r"\blabels?\b", kept, re.IGNORECASE):
@@ -666,7 +679,9 @@ def _expand(text: str) -> str:
     elif CLI_START.match(text) and len(CLI_FLAG.findall(text)) >= 2 and (asked := [next(v for v in m.groups() if v is not None) for m in CLI_ASKED.finditer(text)]):
         # (its side said in a flag of its own: "--anatomy clavicle --side patient_left")
         sides = [side for m in CLI_SIDE.finditer(text) if (side := _cli_side(m.group(1)))]
-        text = " ".join([*sides, *asked])
+        # (what is said on the lines after it stays: "seg --target heart --image cxr_1.png\n^ don't run this, I'm only asking ...")
+        after = text.split("\n", 1)[1].strip(" ^\n") if "\n" in text.strip() else ""
+        text = " ".join([*sides, *asked]) + (f". {after}" if after else "")
     for emoji, word in EMOJI_WORDS.items():
         text = text.replace(emoji, f" {word} ")
     plain = EMOJI.sub(" ", text)
@@ -1867,14 +1882,30 @@ CANCELLED_ITEM = re.compile(r"[(\[\uff08]\s*(?:(?:cancell?ed|withdrawn|abandoned
                             # (done said alone, not "(done by hand before, but please redo it)")
                             r"(?:done|completed?)\s*(?:[,;:][^)\]\uff09]*)?)[)\]\uff09]", re.IGNORECASE)
 STRUCK = re.compile(r"~~[^~]+~~")
+# a form's option, ticked or not, of a few words ("[x] Heart", "- [ ] Right lung")
+OPTION = re.compile(r"^\s*(?:[-*]\s*)?\[(?P<tick>[ xX\u2713\u2714])\]\s*(?P<option>(?:[\w'-]+\s+){0,3}[\w'-]+)\s*$")
 
 
 def _open_items(text: str) -> str:
     """``text`` without its lines ticked off ("[x] ...", "\u2705 ..."), struck through ("~~...~~") or marked cancelled or
-    done ("(cancelled, the frame is too blurry)", "（已取消）", read through the glossary); ``text`` itself where none is."""
-    if not (STRUCK.search(text) or re.search(r"[\[\u2611\u2705\u2714\u2713(\uff08]", text)):
-        return text
-    lines = [ln for ln in STRUCK.sub(" ", text).splitlines()
+    done ("(cancelled, the frame is too blurry)", "（已取消）", read through the glossary), and without its comment lines where
+    it has others; a form of options (names alone) with one ticked as that option; ``text`` itself where none is."""
+    lines = text.splitlines()
+    if len(lines) >= 2 and any(re.match(r"\s*#\s", ln) for ln in lines) and not all(re.match(r"\s*#", ln) for ln in lines):
+        # (a comment in code is no request: "# seg(img, 'heart')  # old request\nseg(img, 'right lung')")
+        lines = [re.sub(r"\s{2,}#\s.*$", "", ln) for ln in lines if not re.match(r"\s*#\s", ln)]
+    options = [m for m in (OPTION.match(ln) for ln in lines) if m]
+    form = len(options) >= 2 and sum(m.group("tick") != " " for m in options) == 1 and not any(
+        re.search(_DRAWING_STEMS, m.group("option"), re.IGNORECASE) for m in options)
+    if form:
+        # (a form's one option ticked is what is asked: "Target (tick one):\n[ ] Right lung\n[x] Heart")
+        ticked = next(m.group("option") for m in options if m.group("tick") != " ")
+        lines = [ticked if OPTION.match(ln) and OPTION.match(ln).group("option") == ticked else ln for ln in lines if not OPTION.match(ln)
+                 or OPTION.match(ln).group("tick") != " "]
+    if not (STRUCK.search(text) or re.search(r"[\[\u2611\u2705\u2714\u2713(\uff08]", text)) or form:
+        kept = "\n".join(lines).strip()
+        return text if kept == text.strip() else kept
+    lines = [ln for ln in STRUCK.sub(" ", "\n".join(lines)).splitlines()
              if not DONE_ITEM.match(ln) and not CANCELLED_ITEM.search(_translate(ln))]
     kept = "\n".join(lines).strip()
     return text if kept == text.strip() else kept
@@ -3397,7 +3428,8 @@ class PromptResolver:
                 return Resolution(given, given, None, refused=True, reason="every item of the prompt is done or cancelled")
             found = self._resolve(open_items)
             return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == open_items else found.model_prompt)
-        if (fielded := read_fields(given)) is not None:
+        if (fielded := read_fields(given) or (read_fields(marked.replace("; ", "\n")) if (marked := _markup_fields(given)) != given else None)) \
+                is not None:
             # a request written as data ("{'target': null, 'exclude': ['heart']}", "seg_cxr(img, 'clavicle', side='L')"):
             # the sentence it means, or why it asks for no mask
             if fielded.refusal is not None:
