@@ -69,7 +69,7 @@ OTHER_COMMANDS = frozenset({"cancel", "status", "delete", "remove", "undo", "hel
 # a field that says the request was cancelled ("cancelled": true)
 CANCEL_KEYS = frozenset({"cancelled", "canceled", "withdrawn", "revoked", "aborted", "deleted", "void", "voided"})
 # the picture asked of is not at hand ("image": "not yet uploaded")
-NOT_AT_HAND = re.compile(r"\bnot\s+(?:yet\s+)?(?:uploaded|available|attached|acquired|taken|received)\b|\b(?:pending|awaiting)\s+upload\b",
+PICTURE_NOT_AT_HAND = re.compile(r"\bnot\s+(?:yet\s+)?(?:uploaded|available|attached|acquired|taken|received)\b|\b(?:pending|awaiting)\s+upload\b",
                          re.IGNORECASE)
 # a task that asks for no mask ("task: classify", "count_polyps(...)")
 OTHER_TASKS = frozenset({"classify", "classification", "classifier", "count", "counting", "measure", "measurement", "grade",
@@ -310,7 +310,7 @@ def read_fields(text: str) -> FieldReading | None:
             return FieldReading(None, f"the request is cancelled ('{leaf}: {value}')")
         if len(words) == 1 and leaf in STATE_KEYS and said.strip().lower() in DONE_STATES:
             return FieldReading(None, f"the request is done already ('{leaf}: {said}')")
-        if isinstance(value, str) and NOT_AT_HAND.search(value):
+        if isinstance(value, str) and PICTURE_NOT_AT_HAND.search(value):
             return FieldReading(None, f"the picture asked of is not at hand ('{' '.join(words)}: {value}')")
         if words == ["order", "control"] and str(value).upper() in HL7_ENDED:
             return FieldReading(None, f"the order's control code '{value}' ends it")
