@@ -2760,3 +2760,30 @@ def test_forms_code_comments_and_label_maps(lite_names):
         '<request status="cancelled"><target>skin lesion</target></request>',
         "seg --target heart --image cxr_1.png\n^ don't run this, I'm only asking whether the syntax is right",
     ])
+
+
+def test_machine_learning_talk(lite_names):
+    """(blind list 73, decoys 67) Requests in ML jargon are read ("pull the probability map for ...", "argmax class for
+    ...", "draft the ... mask", "sigmoid > 0.5" is no colon); a score, a threshold, a training run, a model card, a bug or
+    a colleague's chore asks for no mask."""
+    _assert_reads(lite_names, [
+        ("Hey, can you pull the probability map for the pigmented lesion in this dermoscopic image and binarize it for me?",
+         "skin lesion"),
+        ("Annotator here, could you draft the right clavicle mask on this chest film so I can correct it?", "right clavicle"),
+        ("argmax class for cardiac silhouette on this CXR, output that mask.", "heart"),
+    ])
+    _assert_no_target(lite_names, [
+        "IoU for the polyp prediction came out at 0.71, is that normal for Kvasir?",
+        "Which threshold did you use to binarize the skin lesion probability map?",
+        "Start a training run on FUSeg with batch size 8 and 200 epochs, cosine LR.",
+        "Does the model card say which datasets the heart class was trained on?",
+        "Bug: the right lung channel comes back all zeros when the input is uint16. Repro notebook attached.",
+        "I'll ask for the polyp mask later once the frame has been deblurred; hold off for now.",
+        "Compute the cardiothoracic ratio from the heart and lung masks and print the number.",
+        "Heart plus both lungs, all three masks in one go.",
+        "GitHub comment: +1, same CUDA OOM with batch_size=32 when fine-tuning the skin lesion head.",
+        "@priya can you relabel the left clavicle masks in the JSRT val split tomorrow?",
+        "请告诉我这张图心脏掩码的Dice系数是多少。",
+        "Quel seuil faut-il appliquer aux logits du polype ? Je ne veux pas le masque, juste la valeur.",
+        "右肺のマスクは昨日のバッチ処理で作成済みです。再実行は不要です。",
+    ])

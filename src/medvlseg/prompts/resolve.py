@@ -347,7 +347,10 @@ REQUEST_VERBS = (r"(?:"
                  r"(?:a|an|the|one)\s+(?:binary\s+|pixel\s+(?:wise\s+)?|segmentation\s+)?(?:masks?|segmentations?|outlines?|"
                  r"contours?|annotations?)\s+(?:of|for|around|covering)|"
                  # ("make the ulcer mask", "generate the left clavicle segmentation")
-                 r"(?:produce|generate|create|make|prepare|compute)\s+(?:me\s+|us\s+)?(?:a|an|the)(?=\s+(?:[\w'-]+\s+){1,3}?(?:masks?|segmentations?)\b)|"
+                 r"(?:produce|generate|create|make|prepare|compute|draft)\s+(?:me\s+|us\s+)?(?:a|an|the)(?=\s+(?:[\w'-]+\s+){1,3}?(?:masks?|segmentations?)\b)|"
+                 # ("pull the probability map for the pigmented lesion", "argmax class for cardiac silhouette")
+                 r"(?:pull|fetch|grab|get|give\s+me|output|return|produce|generate|compute|show(?:\s+me)?)\s+(?:me\s+)?(?:the|a)\s+(?:probability|prob|heat|soft|"
+                 r"score|confidence|logits?)[\s-]*maps?\s+(?:of|for)|argmax\s+(?:class|channel|label)\s+(?:for|of)|"
                  r"segment|outline|highlight|mark(?:\s+out)?|pick\s+out|map\s+out|mask|find|show(?:\s+me)?|draw|delineate|"
                  r"identify|locate|detect|label|contour|trace|select|extract|annotate|circle|shade(?:\s+in)?|colou?r(?:\s+in)?|fill\s+in|see|"
                  r"give\s+me|get|include|note|look\s+at|check)"
@@ -638,6 +641,8 @@ def _expand(text: str) -> str:
     # both sides said one after the other are both ("mask the right and left clavicles together", "left & right lung")
     text = re.sub(r"\b(?:the\s+)?(?:(right)|left)\s+(?:and|&|\+|/)\s+(?:the\s+)?(?(1)left|right)\s+(lung|clavicle|collarbone|collar\s+bone)s?\b",
                   lambda m: f"both {m.group(2)}s", text, flags=re.IGNORECASE)
+    # a sigmoid as the network's output, no part of the colon ("Output the lesion mask (sigmoid > 0.5)")
+    text = re.sub(r"\bsigmoid(?=\s*(?:[<>=\u2265\u2264]|\s+(?:threshold|activation|output|probabilit\w*)\b))", "probability", text, flags=re.IGNORECASE)
     # a mask file made to order is a mask made ("case_118_Rlung_mask.png is missing - can you generate it?")
     if re.search(r"\b(?:masks?|segmentations?)\b", text, re.IGNORECASE):
         text = re.sub(r"\b(?:re)?(?:generate|create|produce)\s+(it|them|one|that)\b", r"make \1", text, flags=re.IGNORECASE)
@@ -1449,12 +1454,15 @@ SOFTWARE = re.compile(r"\b(?:introduced|fixed|reproduced|reported|found|merged|s
                       r"\b(?:does|do|can|will|would|should)\s+(?:the\s+)?(?:--?[a-z][\w-]*|flag|option|parameter|argument|cli|api|field|endpoint)\s+"
                       r"(?:accept|take|support|allow|need|require|handle|understand)\b|\b(?:do|must)\s+i\s+(?:have\s+to\s+|need\s+to\s+)?"
                       r"(?:write|type|spell|escape|quote)\b", re.IGNORECASE)
+# ... or for a score of a mask ("请告诉我这张图心脏掩码的Dice系数是多少", "tell me the IoU of the polyp mask")
+METRIC_ASKED = re.compile(r"\b(?:tell\s+me|report|print|give\s+me|what(?:['\u2019]s|\s+is|\s+was))\s+[^.?!]{0,60}?(?<![a-z])(?:iou|dice|f1|auc|hd95|"
+                          r"hausdorff)(?![a-z])", re.IGNORECASE)
 # ... or of what is written on it ("#polyp #AI - great paper on polyp detection, sharing for Thursday's journal club")
 LITERATURE = re.compile(r"\bjournal\s+club\b|\b(?:great|nice|interesting|new|good|recent)\s+(?:paper|article|preprint|review\s+article)\b|"
                         r"\b(?:paper|article|preprint)\s+(?:on|about)\b", re.IGNORECASE)
 # an archive's style said of what is asked ("ISIC-style binary lesion mask"): its kind of picture, read only to
 # choose among the targets a word may mean (never to refuse one named: "save the right lung mask in ISIC-style PNG")
-ARCHIVE_STYLE = re.compile(r"\b(isic(?:\s*20\d\d)?|ham\s*10000|ph2|kvasir(?:-seg)?|cvc-clinicdb|polypgen|jsrt)[\s-]+style\b", re.IGNORECASE)
+ARCHIVE_STYLE = re.compile(r"\b(isic(?:\s*20\d\d)?|ham\s*10000|ph2|kvasir(?:-seg)?|cvc-clinicdb|polypgen|jsrt)[\s-]+(?:style|like)\b", re.IGNORECASE)
 # what is written, not drawn ("write lung and heart findings in the report")
 WRITTEN_THINGS = frozenset({"report", "reports", "findings", "finding", "note", "notes", "summary", "letter", "chart", "record",
                             "size", "sizes", "measurement", "measurements", "normal", "impression", "description", "comment"})
@@ -1570,13 +1578,14 @@ OTHER_TASKS = re.compile(
     r"summari[sz]e|explain|count|classify|diagnose|schedule|email|recommend|suggest|debug|reserve|buy|sell|"
     # (not a mask made: "generate the right lung mask", "create a segmentation of ...")
     r"(?:generate|create)(?![^.?!]{0,60}?\b(?:masks?|segmentations?|outlines?|contours?|annotations?)\b)|"
-    r"calculate|quantify|draft|describe|"
+    r"calculate|quantify|draft(?![^.?!]{0,60}?\b(?:masks?|segmentations?|outlines?|contours?|annotations?)\b)|describe|"
     # ("define diabetic foot ulcer"; not "define the wound bed" or "define lesion borders", a drawing)
     r"define(?!\s+(?:the|this|that|these|those|its|their|his|her|my|our)\b)"
     r"(?!\s+(?:\w+\s+){0,4}?(?:borders?|boundar(?:y|ies)|margins?|edges?|outlines?|extent|contours?|regions?|areas?|limits?)\b)|"
     r"synthesi[sz]e|simulate|read|compare|export|convert|upload|download|rename|zip|forward|"
     # ("measure the cardiothoracic ratio from the heart mask", "retrain the skin lesion model on the new cohort")
-    r"measure(?=\s+(?:the|this|that|its|their|his|her)\b)|(?:re)?train(?=\s+(?:the|a|our|my|this)\s+(?:[\w-]+\s+){0,2}?(?:model|network|classifier|"
+    r"measure(?=\s+(?:the|this|that|its|their|his|her)\b)|compute(?=\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,3}?(?:ratio|ctr|area|volume|number|score|"
+    r"dice|iou|metrics?|distance|diameter|size|overlap)\b)|(?:re)?train(?=\s+(?:the|a|our|my|this)\s+(?:[\w-]+\s+){0,2}?(?:model|network|classifier|"
     r"detector|segmenter)s?\b)|"
     # (verbs only with an object: "Grade 2 foot ulcer" is a label)
     r"(?:grade|stage|score|rate)(?=\s+(?:this|that|these|those|the|a|an|it|them|my|his|her|their|our)\b))\b|"
@@ -1606,9 +1615,22 @@ ML_ELSE = re.compile(r"^\s*(?:(?:ok|so|now|then|also|pls|please|hey)[\s,]+)?(?:"
                      r"|(?:what(?:['\u2019]s|\s+is|\s+was|\s+are)|how\s+(?:good|well|high|low|bad))\b[^?.!]*\b(?:iou|dice|f1|auc|accuracy|"
                      r"sensitivity|specificity|precision|recall|loss|hd95|hausdorff)\b"
                      r"|invert\w*\s+(?:the\s+)?(?:(?!(?:then|and)\b)[\w-]+\s+){0,3}?masks?\b"
+                     # (a run started, a metric reported, a threshold or a model card asked about, a bug filed: "Start a training run on
+                     # FUSeg ...", "IoU for the polyp prediction came out at 0.71", "Which threshold did you use ...", "Bug: ...")
+                     r"|(?:start|launch|kick\s+off|queue|schedule|resume)\s+(?:a\s+|the\s+|another\s+)?(?:new\s+)?(?:training|fine-?tuning|eval(?:uation)?|"
+                     r"inference|sweep|hpo)\b"
+                     r"|(?:the\s+)?(?:iou|dice|f1|auc|accuracy|hd95|loss|sensitivity|specificity)\b[^.?!]{0,60}?\b(?:came\s+out|is|was|=|of|at|dropped|"
+                     r"went)\b[^.?!]{0,40}?\d"
+                     r"|(?:which|what)\s+(?:threshold|cut-?off|learning\s+rate|lr|batch\s+size|optimi[sz]er|loss|epoch|checkpoint|backbone|seed)s?\b"
+                     r"|(?:does|did|do)\s+the\s+(?:model\s+card|readme|paper|docs?|documentation|config)\b"
+                     r"|(?:bug|issue|github\s+comment|pr\s+review|traceback|stack\s*trace)\s*[:#]"
                      # (a dataset's chores: "split Kvasir-SEG into 80/10/10 train/val/test", "augment the CVC-ClinicDB masks")
                      r"|(?:split|augment|shuffle|download|preprocess|re-?sample|stratify)(?:ing)?\b[^.;!?]*\b(?:train|val|test|masks|images|dataset|"
                      r"data|disk|folds?|labels)\b)", re.IGNORECASE)
+# ... or tells of software trouble anywhere ("GitHub comment: +1, same CUDA OOM with batch_size=32 when fine-tuning the skin
+# lesion head")
+ML_TROUBLE = re.compile(r"\bcuda\s+(?:oom|out\s+of\s+memory|error)\b|\bout\s+of\s+memory\b|\btraceback\b|\bstack\s*trace\b|\bsegfault\b|"
+                        r"\bnan\s+loss\b|\bgithub\s+(?:issue|comment)\b|\bpull\s+request\b", re.IGNORECASE)
 # ... unless a drawing is asked in it all the same ("what's the best way to get a heart mask with high Dice? just draw it")
 DRAWING_ASKED = re.compile(r"\b(?:segment\w*|outline\w*|draw|trace|delineate|contour|highlight|circle|give|show|return|output|need|want|"
                            r"please|pls|can\s+you|could\s+you)\b|(?:\bthen|\band|,)\s+mask\b|\bmasks?\s+(?:on|for|of)\s+(?:this|the)\b", re.IGNORECASE)
@@ -1629,7 +1651,7 @@ OUTPUT_ELSE = re.compile(r"\b(?:requested\s+)?output\s*[:=]\s*['\"]?"
 FILE_MASKS = frozenset({"mask", "segmentation", "outline", "contour", "annotation", "label"})
 # ... or by asking to undo a mask made before ("Delete the right clavicle mask I made earlier")
 MASK_EDITS = re.compile(
-    r"(?:^\s*|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)(?:delete|erase|undo|discard|remove|rename)\b"
+    r"(?:^\s*|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)(?:delete|erase|undo|discard|remove|rename|relabel)\b"
     r"(?:(?!\b(?:and|then|but)\b)[^,.;:!?]){0,40}?\b(?:masks?|segmentations?|annotations?|outlines?|contours?|labels?)\b"
     r"(?!\s+(?:the|a|an|this|that|these|those|it|them|my|his|her|their|its|each|every|both|all)\b)", re.IGNORECASE)
 # ... or by a question that asks for a number, a grade or what happened ("What Wagner grade would you
@@ -1745,7 +1767,7 @@ NOTHING_WANTED = re.compile(
     r"|(?:^|[,;:.!?]\s*)no\s+(?:other\s+|special\s+|particular\s+|new\s+)?requests?\s*(?=$|[,;.!?])"
     rf"|\bnothing\s+(?:new|to\s+do|to\s+be\s+done)\s+{_NOW}\b|\bjust\s+a\s+heads[\s-]up\b|\bthat['\u2019]?s\s+all\s+for\s+now\b"
     # ("Tomorrow I send you the foot ulcer photos, today nothing, just informing"; "... for the heart, not yet now")
-    r"|\bjust\s+(?:informing|letting\s+you\s+know|fyi|so\s+you\s+know)\b|\b(?:today|now|for\s+now)\s*,?\s+nothing\b"
+    r"|\bjust\s+(?:informing|letting\s+you\s+know|fyi|so\s+you\s+know)\b|\b(?:today|now|for\s+now)\s*,?\s+nothing\b|\bhold\s+off\b"
     r"|(?:^|[,;]\s*)(?:not\s+yet\s+now|now\s+not\s+yet|not\s+now\s+yet)\b"
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+need\s+(?:a|any)\s+(?:picture|image|drawing|sketch)\b"
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+need\s+(?:it|them|anything)\s+(?:drawn|outlined|marked|segmented|masked|traced|"
@@ -2217,7 +2239,7 @@ JOINED_TARGETS = re.compile(_CHEST_TARGET + r"\s*(?:,\s*|\s+)(?:and|plus|&|\+|as
                             re.IGNORECASE)
 # every structure of a picture asked at once ("all five chest structures", "every labelled organ")
 ALL_STRUCTURES = re.compile(r"\b(?:all|every|each)\s+(?:of\s+the\s+)?(?:(?:\d+|two|three|four|five)\s+)?(?:(?:chest|thoracic|cxr|anatomical|"
-                            r"annotated|labell?ed|listed|named)\s+)?(?:structures?|organs?|targets?|labels?|classes)\b", re.IGNORECASE)
+                            r"annotated|labell?ed|listed|named)\s+)?(?:structures?|organs?|targets?|labels?|classes|masks)\b", re.IGNORECASE)
 UNION = re.compile(r"\b(?:together|combined?|combining|merged?|merging|join(?:ed)?|fused?|fusing)\b[^.?!]{0,40}?\b(?:as\s+|into\s+)?(?:one|a\s+single|single|"
                    r"the\s+same)\s+(?:mask|segmentation|region|label|blob|segment|outline)\b(?!\s+(?:per|each|for\s+each)\b)|"
                    r"\b(?:one|a\s+single|single)\s+(?:combined\s+)?(?:mask|segmentation|region|label)\s+(?:for|of|covering|with|"
@@ -3624,7 +3646,8 @@ class PromptResolver:
             return not side or _declines_drawing(" ".join(heard))
 
         if declines(written) or declines(retracted) or _taken_back(written) or WHOLE_QUESTION.search(written) or (corrected and declines(written[corrected[-1].end():])) \
-                or self._other_task(translated) or OUTPUT_ELSE.search(translated) or _asks_empty(written) or _ml_else(written) or _asks_knowledge(written) or _asks_diagnosis(written) or _not_asked_after_all(written) or (HYPOTHETICAL.search(written) and not _requests(written) and not HYPOTHESIS_THEN_REQUEST.search(written)) \
+                or self._other_task(translated) or OUTPUT_ELSE.search(translated) or _asks_empty(written) or _ml_else(written) \
+                or (ML_TROUBLE.search(translated) and not _requests(written)) or _asks_knowledge(written) or _asks_diagnosis(written) or _not_asked_after_all(written) or (HYPOTHETICAL.search(written) and not _requests(written) and not HYPOTHESIS_THEN_REQUEST.search(written)) \
                 or ((method := METHOD_QUESTION.search(written)) and not _requests(written) and not self._named(written[method.end():])[0]):
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything."; "Segment the
             # heart - sorry, scratch that, just tell me yes or no": no mask is asked for
@@ -3640,6 +3663,8 @@ class PromptResolver:
         if corrected and not _apology(corrected[-1]) and WRONG_CASE.search(after := written[corrected[-1].end():]) \
                 and not self._named(after)[0]:
             return Resolution(given, given, None, refused=True, reason="the request was taken back")
+        if METRIC_ASKED.search(written) and not _requests(written):
+            return Resolution(given, given, None, refused=True, reason="the prompt asks for a score of a mask, not for a mask")
         if (SOFTWARE.search(written) or LITERATURE.search(written) and not re.search(_DRAWING_STEMS, written, re.IGNORECASE)) and not _requests(written) \
                 and not set(_words(written)) & (DRAWING_VERBS | FILE_MASKS | {"masks", "segment"}):
             return Resolution(given, given, None, refused=True, reason="the prompt speaks of " + (
