@@ -623,6 +623,10 @@ QUESTION_AFTER = re.compile(r"^\W*(?P<np>(?:(?:the|this|that|my|his|her|our|thei
                             re.IGNORECASE)
 
 
+# a side's letter glued to a structure's word ("Rlung", "Lclav", "clavicle-L")
+GLUED_SIDE = re.compile(r"\b(?:(?P<side>[RL])-?(?P<word>(?i:lungs?|clav(?:icles?)?))|(?P<before>(?i:lungs?|clav(?:icles?)?))-(?P<after>[RL]))\b")
+
+
 # a label map's entry written as its number and name ("1 foot ulcer" on a line of its own, "labels: 1 right clavicle, 2 heart")
 LABEL_LISTED = re.compile(r"(?P<sep>^|[,:;])\s*(?P<num>\d+)\s*[.:=-]?\s+(?P<name>[A-Za-z][A-Za-z' -]{0,30}?)\s*(?=$|[,;])", re.MULTILINE)
 
@@ -648,10 +652,8 @@ def _expand(text: str) -> str:
         text = re.sub(r"\b(?:re)?(?:generate|create|produce)\s+(it|them|one|that)\b", r"make \1", text, flags=re.IGNORECASE)
     # a side's letter glued to a structure's word, as file names and labels write it ("case_118_Rlung_mask.png", "Lclav",
     # "masks/clavicle-L/")
-    text = re.sub(r"\b([RL])-?((?i:lungs?|clav(?:icles?)?))\b",
-                  lambda m: f"{'right' if m.group(1) == 'R' else 'left'} {'clavicle' if m.group(2).lower().startswith('clav') else m.group(2)}", text)
-    text = re.sub(r"\b((?i:lungs?|clav(?:icles?)?))-([RL])\b",
-                  lambda m: f"{'right' if m.group(2) == 'R' else 'left'} {'clavicle' if m.group(1).lower().startswith('clav') else m.group(1)}", text)
+    text = GLUED_SIDE.sub(lambda m: f"{'right' if (m.group('side') or m.group('after')) == 'R' else 'left'} "
+                                    f"{'clavicle' if (w := m.group('word') or m.group('before')).lower().startswith('clav') else w}", text)
     # a label defined by its number and then asked by it is asked by its name ("label id 3 = polyp (colour #FF00FF).
     # Please draw label 3 ...")
     # (the definitions themselves name what the labels are, not what is asked: "Label 1 = right clavicle (red), Label 2 =
@@ -1916,19 +1918,14 @@ def _open_items(text: str) -> str:
     if len(lines) >= 2 and any(re.match(r"\s*#\s", ln) for ln in lines) and not all(re.match(r"\s*#", ln) for ln in lines):
         # (a comment in code is no request: "# seg(img, 'heart')  # old request\nseg(img, 'right lung')")
         lines = [re.sub(r"\s{2,}#\s.*$", "", ln) for ln in lines if not re.match(r"\s*#\s", ln)]
-    options = [m for m in (OPTION.match(ln) for ln in lines) if m]
-    form = len(options) >= 2 and sum(m.group("tick") != " " for m in options) == 1 and not any(
-        re.search(_DRAWING_STEMS, m.group("option"), re.IGNORECASE) for m in options)
-    if form:
+    options = {i: m for i, ln in enumerate(lines) if (m := OPTION.match(ln))}
+    ticked = [i for i, m in options.items() if m.group("tick") != " "]
+    if len(options) >= 2 and len(ticked) == 1 and not any(re.search(_DRAWING_STEMS, m.group("option"), re.IGNORECASE) for m in options.values()):
         # (a form's one option ticked is what is asked: "Target (tick one):\n[ ] Right lung\n[x] Heart")
-        ticked = next(m.group("option") for m in options if m.group("tick") != " ")
-        lines = [ticked if OPTION.match(ln) and OPTION.match(ln).group("option") == ticked else ln for ln in lines if not OPTION.match(ln)
-                 or OPTION.match(ln).group("tick") != " "]
-    if not (STRUCK.search(text) or re.search(r"[\[\u2611\u2705\u2714\u2713(\uff08]", text)) or form:
-        kept = "\n".join(lines).strip()
-        return text if kept == text.strip() else kept
-    lines = [ln for ln in STRUCK.sub(" ", "\n".join(lines)).splitlines()
-             if not DONE_ITEM.match(ln) and not CANCELLED_ITEM.search(_translate(ln))]
+        lines = [options[i].group("option") if i in options else ln for i, ln in enumerate(lines) if i not in options or i in ticked]
+    elif STRUCK.search(text) or re.search(r"[\[\u2611\u2705\u2714\u2713(\uff08]", text):
+        lines = [ln for ln in STRUCK.sub(" ", "\n".join(lines)).splitlines()
+                 if not DONE_ITEM.match(ln) and not CANCELLED_ITEM.search(_translate(ln))]
     kept = "\n".join(lines).strip()
     return text if kept == text.strip() else kept
 
