@@ -2787,3 +2787,23 @@ def test_machine_learning_talk(lite_names):
         "Quel seuil faut-il appliquer aux logits du polype ? Je ne veux pas le masque, juste la valeur.",
         "右肺のマスクは昨日のバッチ処理で作成済みです。再実行は不要です。",
     ])
+
+
+def test_several_images_series_and_video(lite_names):
+    """(blind list 74, decoys 68) A target asked over several images is asked; a picture not taken yet, which image or
+    frame, a change over time, or a target and another thing drawn together ask for no single target."""
+    _assert_reads(lite_names, [
+        ("Segment the polyp in every frame of this clip.", "polyp"),
+        ("Outline both the left lung's apex and base, i.e. the whole left lung, on each film.", "left lung"),
+    ])
+    _assert_no_target(lite_names, [
+        "I'll send the follow-up chest film tomorrow — once it's here, we'll segment the right lung.",
+        "Once next month's photos of the foot are taken, we'll want the ulcer outlined on them.",
+        "For each frame, outline both the polyp and the scope tip.",
+        "Which of the attached photos is the best-focused image of the foot ulcer?",
+        "这段视频里息肉第一次出现是在第几帧？",
+        "Compara la lesión de hoy con la del mes pasado y dime si ha cambiado de color.",
+        "Bugünkü grafide sol akciğer geçen haftakine göre daha mı iyi havalanıyor?",
+    ])
+    # ("both ... and ..." drawn together only after a drawing verb)
+    assert lite_names.resolve("Exclude both lungs and both collarbones — what I'm after is the heart.").target == "heart"

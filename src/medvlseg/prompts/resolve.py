@@ -1438,7 +1438,13 @@ NOT_AT_HAND = re.compile(
     r"\b(?:only|not\s+until)\s+(?:the\s+)?next\s+(?:week|month|year)\b|"
     r"\bin\s+(?:a|the)\s+(?:later|future|follow-up|next)\s+(?:study|paper|phase|project|cohort)\b|\bfuture\s+work\b|"
     r"\b(?:moved|postponed|deferred|pushed(?:\s+back)?|rescheduled|delayed)\s+(?:to|until|till)\s+(?:q[1-4]|next|later|after)\b|"
-    r"\bwill\s+be\s+(?:added|done|run|started|performed|segmented)\s+(?:after|once|when|later|next)\b",
+    r"\bwill\s+be\s+(?:added|done|run|started|performed|segmented)\s+(?:after|once|when|later|next)\b|"
+    # ("I'll send the follow-up chest film tomorrow - once it's here, we'll segment the right lung"; "Once next month's photos of
+    # the foot are taken, we'll want the ulcer outlined on them")
+    # (the drawing put off to then: not "once it is uploaded I'll check; segment the polyp in this frame")
+    r"\bonce\s+(?:(?:it|they)\s*(?:['\u2019]s|\s+is|['\u2019]re|\s+are|\s+has|\s+have)|(?:the\s+)?(?:[\w'\u2019-]+\s+){0,4}?" + _PICTURES +
+    r"\s+(?:[\w-]+\s+){0,3}?(?:is|are|has|have))\s+(?:been\s+)?(?:here|in|arrived|taken|uploaded|acquired|available)\b\s*,\s*(?:we|i|you)\s*"
+    r"(?:['\u2019]ll|\s+will|\s+can)\s+(?:\w+\s+){0,2}?(?:segment|outline|mask|want|need|do|draw|trace|have|get)\b",
     re.IGNORECASE | re.MULTILINE)
 # what a taking back says of the request ("Outline the right lung, sorry, scratch that, the order was for a different patient")
 WRONG_CASE = re.compile(r"\b(?:different|wrong|another|other)\s+(?:patient|case|study|order|exam|accession|person)\b|"
@@ -1459,6 +1465,11 @@ SOFTWARE = re.compile(r"\b(?:introduced|fixed|reproduced|reported|found|merged|s
 # ... or for a score of a mask ("请告诉我这张图心脏掩码的Dice系数是多少", "tell me the IoU of the polyp mask")
 METRIC_ASKED = re.compile(r"\b(?:tell\s+me|report|print|give\s+me|what(?:['\u2019]s|\s+is|\s+was))\s+[^.?!]{0,60}?(?<![a-z])(?:iou|dice|f1|auc|hd95|"
                           r"hausdorff)(?![a-z])", re.IGNORECASE)
+# ... or which image of several, or a change over time ("Which of the attached photos is the best-focused image of the foot
+# ulcer?", "... is the left lung better aerated compared with last week?")
+IMAGE_CHOICE = re.compile(r"^\W*(?:which|what)\s+(?:of\s+the\s+|one\s+of\s+the\s+)?(?:attached\s+|uploaded\s+|\d+\s+)?(?:photos?|images?|frames?|films?|"
+                          r"pictures?|slices?|shots?)\b|\b(?:in|on|at)\s+which\s+(?:frame|image|photo|slice|film|second)\b|\bcompared\s+(?:with|to)\s+(?:last|the\s+previous|previous|the\s+last)\s+(?:week|month|year|visit|"
+                          r"film|photo|image|time|one|study)\b", re.IGNORECASE)
 # ... or of what is written on it ("#polyp #AI - great paper on polyp detection, sharing for Thursday's journal club")
 LITERATURE = re.compile(r"\bjournal\s+club\b|\b(?:great|nice|interesting|new|good|recent)\s+(?:paper|article|preprint|review\s+article)\b|"
                         r"\b(?:paper|article|preprint)\s+(?:on|about)\b", re.IGNORECASE)
@@ -1584,7 +1595,7 @@ OTHER_TASKS = re.compile(
     # ("define diabetic foot ulcer"; not "define the wound bed" or "define lesion borders", a drawing)
     r"define(?!\s+(?:the|this|that|these|those|its|their|his|her|my|our)\b)"
     r"(?!\s+(?:\w+\s+){0,4}?(?:borders?|boundar(?:y|ies)|margins?|edges?|outlines?|extent|contours?|regions?|areas?|limits?)\b)|"
-    r"synthesi[sz]e|simulate|read|compare|export|convert|upload|download|rename|zip|forward|"
+    r"synthesi[sz]e|simulate|read|compare|export|convert|upload|download|rename|zip|forward|re-?send|"
     # ("measure the cardiothoracic ratio from the heart mask", "retrain the skin lesion model on the new cohort")
     r"measure(?=\s+(?:the|this|that|its|their|his|her)\b)|compute(?=\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,3}?(?:ratio|ctr|area|volume|number|score|"
     r"dice|iou|metrics?|distance|diameter|size|overlap)\b)|(?:re)?train(?=\s+(?:the|a|our|my|this)\s+(?:[\w-]+\s+){0,2}?(?:model|network|classifier|"
@@ -2230,6 +2241,9 @@ GENERIC_CUES = frozenset({"found", "has", "body", "structure", "looks", "differe
 # several targets asked for as one mask ("both lungs and the heart together as one single mask"), or
 # what lies between them ("the overlap region where the heart shadow covers the left lung", "the gap
 # between the clavicles"): no trained target's mask
+# two things asked together by a drawing verb ("outline both the polyp and the scope tip"; not "Exclude both lungs and ...",
+# "neuropathy in both feet and ...")
+BOTH_AND = re.compile(r"\b" + _DRAWING_STEMS + r"\s+both\s+(?:the\s+)?[\w' -]{2,30}?\s+and\s+(?:the\s+)?[\w'-]+", re.IGNORECASE)
 # chest targets joined in one request ("both lungs and the heart", "the heart plus the left lung")
 _CHEST_TARGET = r"(?:both\s+(?:lungs|clavicles|collarbones)|(?:the\s+)?heart|(?:the\s+)?(?:patient['\u2019]s\s+)?(?:left|right)\s+(?:lung|clavicle|collarbone))"
 JOINED_TARGETS = re.compile(_CHEST_TARGET + r"\s*(?:,\s*|\s+)(?:and|plus|&|\+|as\s+well\s+as|together\s+with)\s+" + _CHEST_TARGET + r"\b",
@@ -3660,6 +3674,8 @@ class PromptResolver:
         if corrected and not _apology(corrected[-1]) and WRONG_CASE.search(after := written[corrected[-1].end():]) \
                 and not self._named(after)[0]:
             return Resolution(given, given, None, refused=True, reason="the request was taken back")
+        if IMAGE_CHOICE.search(written) and not _requests(written):
+            return Resolution(given, given, None, refused=True, reason="the prompt asks which image, or how it changed, not for a mask")
         if METRIC_ASKED.search(written) and not _requests(written):
             return Resolution(given, given, None, refused=True, reason="the prompt asks for a score of a mask, not for a mask")
         if (SOFTWARE.search(written) or LITERATURE.search(written) and not re.search(_DRAWING_STEMS, written, re.IGNORECASE)) and not _requests(written) \
@@ -3670,8 +3686,8 @@ class PromptResolver:
             return Resolution(given, given, None, refused=True, reason="the prompt is keys struck at random")
         if PART_ONLY.search(written):
             return Resolution(given, given, None, refused=True, reason="the prompt asks for a part of a target alone")
-        if (UNION.search(written) or RELATION.search(written)) and (len(self._several(written)) > 1 or UNION.search(written) and (
-                set(_words(written)) & self._other_heads)):
+        if (UNION.search(written) or RELATION.search(written) or BOTH_AND.search(written)) and (
+                len(self._several(written)) > 1 or (UNION.search(written) or BOTH_AND.search(written)) and set(_words(written)) & self._other_heads):
             # (a target and something else as one mask: "the foot ulcer and the toenails together in one mask")
             return Resolution(given, given, None, refused=True,
                               reason="the prompt asks for several targets as one mask, or for what lies between them; ask for each")
