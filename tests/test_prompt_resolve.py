@@ -2771,6 +2771,8 @@ def test_machine_learning_talk(lite_names):
          "skin lesion"),
         ("Annotator here, could you draft the right clavicle mask on this chest film so I can correct it?", "right clavicle"),
         ("argmax class for cardiac silhouette on this CXR, output that mask.", "heart"),
+        # ("right now" says how soon, no side)
+        ("I'll compute the CTR myself later; right now just give me the cardiac shadow mask for this film.", "heart"),
     ])
     _assert_no_target(lite_names, [
         "IoU for the polyp prediction came out at 0.71, is that normal for Kvasir?",

@@ -2200,7 +2200,9 @@ def _cli_side(value: str) -> str:
 # the side itself ("the one on the right, across from the heart")
 RIGHT_AS_FAR = re.compile(r"(?<!\bthe\s)(?<!\bon\s)(?<!\bto\s)(?<!\bat\s)(?<!\bhis\s)(?<!\bher\s)(?<!\bmy\s)(?<!\bfar\s)"
                           r"(?<!\bupper\s)(?<!\blower\s)(?<!'s\s)(?<!s'\s)(?<!\u2019s\s)(?<!\bpatients\s)"
-                          r"\bright\s+(?=(?:up|down|out)\s+(?:to|against)\b|(?:round|around|through)\b)", re.IGNORECASE)
+                          r"\bright\s+(?=(?:up|down|out)\s+(?:to|against)\b|(?:round|around|through)\b|"
+                          # ... or how soon ("right now just give me the cardiac shadow mask", "right away")
+                          r"(?:now|away)\b)", re.IGNORECASE)
 MASK_VERDICT = re.compile(r"(?:^|(?<=[.;!?]\s))\s*(?:the\s+|your\s+|last\s+|previous\s+)?(?:mask|segmentation|outline|contour|result)\s+"
                          r"(?:was\s+|is\s+)?(?:rejected|wrong|incorrect|failed|declined|not\s+accepted)\b", re.IGNORECASE)
 DICTATED_REQUEST = re.compile(r"(?<=[a-z0-9])\s+(?=(?:(?:can|could|would|will)\s+you\s+(?:please\s+)?|please\s+)" + REQUEST_VERBS + r"\b)",
