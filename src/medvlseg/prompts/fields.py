@@ -98,15 +98,15 @@ SLASH_COMMAND = re.compile(r"^\s*/([A-Za-z][\w-]*)\s+(.+)$")
 # the names of fields in other languages, as the English word of their role (accents folded)
 FOREIGN_KEYS = {
     # what is asked
-    "ziel": "target", "zielstruktur": "structure", "struktur": "structure", "zielregion": "region", "region": "region",
+    "ziel": "target", "zielstruktur": "structure", "struktur": "structure", "zielregion": "region",
     "objetivo": "target", "estructura": "structure", "estrutura": "structure", "alvo": "target", "cible": "target",
     "obiettivo": "target", "struttura": "structure", "doel": "target", "structuur": "structure", "organo": "organ",
-    "organe": "organ", "orgao": "organ", "organ": "organ", "目标": "target", "目標": "target", "结构": "structure",
+    "organe": "organ", "orgao": "organ", "目标": "target", "目標": "target", "结构": "structure",
     "構造": "structure", "部位": "structure", "对象": "target", "対象": "target", "대상": "target", "구조": "structure",
     "цель": "target", "структура": "structure", "orgao-alvo": "organ",
     # what is left out
     "ausschliessen": "exclude", "ausgeschlossen": "exclude", "ausschluss": "exclude", "ohne": "without", "excluir": "exclude",
-    "exclusion": "exclusion", "excluido": "exclude", "excluidos": "exclude", "exclure": "exclude", "exclu": "exclude",
+    "excluido": "exclude", "excluidos": "exclude", "exclure": "exclude", "exclu": "exclude",
     "escludere": "exclude", "esclusione": "exclusion", "escluso": "exclude", "uitsluiten": "exclude", "排除": "exclude",
     "除外": "exclude", "제외": "exclude", "исключить": "exclude",
     # the side, the task, the state, what came before, the picture
@@ -119,11 +119,11 @@ FOREIGN_KEYS = {
 
 
 def _field_name(key: str) -> list[str]:
-    """A field's name as the words of its role: ``_key_words``, a name in another language as its English
-    ("Zielstruktur" -> ["structure"], "Lista de exclusión" -> ["lista", "de", "exclusion"]), "Region of
+    """A field's name as the words of its role: ``_key_words`` with accents folded, a name in another language as its
+    English ("Zielstruktur" -> ["structure"], "Lista de exclusión" -> ["lista", "de", "exclusion"]), "Region of
     interest" as "region"."""
-    words = [FOREIGN_KEYS.get("".join(c for c in unicodedata.normalize("NFKD", w.replace("ß", "ss")) if not unicodedata.combining(c)), w)
-             for w in _key_words(key)]
+    folded = ("".join(c for c in unicodedata.normalize("NFKD", w.replace("ß", "ss")) if not unicodedata.combining(c)) for w in _key_words(key))
+    words = [FOREIGN_KEYS.get(w, w) for w in folded]
     # ("Region of interest", "structure to segment": the role is the first word's)
     return words[:1] if len(words) > 2 and words[1:] in (["of", "interest"], ["to", "segment"]) else words
 

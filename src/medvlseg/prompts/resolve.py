@@ -1935,8 +1935,9 @@ def _open_items(text: str) -> str:
         # (a form's one option ticked is what is asked: "Target (tick one):\n[ ] Right lung\n[x] Heart")
         lines = [options[i].group("option") if i in options else ln for i, ln in enumerate(lines) if i not in options or i in ticked]
     elif STRUCK.search(text) or re.search(r"[\[\u2611\u2705\u2714\u2713(\uff08]", text):
+        # (a line is read through the glossary only where it holds a bracket a cancelled mark could stand in)
         lines = [ln for ln in STRUCK.sub(" ", "\n".join(lines)).splitlines()
-                 if not DONE_ITEM.match(ln) and not CANCELLED_ITEM.search(_translate(ln))]
+                 if not DONE_ITEM.match(ln) and not (re.search(r"[(\[\uff08]", ln) and CANCELLED_ITEM.search(_translate(ln)))]
     kept = "\n".join(lines).strip()
     return text if kept == text.strip() else kept
 
