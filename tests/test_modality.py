@@ -96,7 +96,7 @@ def test_kinds_in_prompt_reads_what_the_image_at_hand_is():
     for prompt, kinds in said.items():
         assert kinds_in_prompt(prompt) == kinds, prompt
     for prompt in ("the patient had a CT last week; segment the right lung", "as seen on the previous CT, outline the heart",
-                   "segment the polyp in the colon", "a slice of cake", "heart", "find the growth in my colon camera picture",
+                   "segment the polyp in the colon", "a slice of cake", "heart",
                    # a history, a plan or an aside names another picture
                    "Patient with CT-confirmed pneumonia, segment the right lung", "outline the left clavicle; CT scan showed a fracture",
                    "Segment the heart. Note: CT from 2019 was normal.", "the heart, ultrasound guided line placed",
@@ -107,6 +107,9 @@ def test_kinds_in_prompt_reads_what_the_image_at_hand_is():
                    "find the tiny, almost microscopic polyp"):
         assert kinds_in_prompt(prompt) == set(), prompt
     assert kinds_in_prompt("right lung, CT") == {"ct"} and kinds_in_prompt("the mole in this clinical photo") == {"photograph"}
+    # a patient's words for an endoscopy: the bowel's camera, a camera test
+    assert kinds_in_prompt("find the growth in my colon camera picture") == {"colonoscopy"}
+    assert kinds_in_prompt("they found a growth during the camera test") == {"endoscopy"}
 
 
 def test_a_dataset_says_its_modality_by_manifest_column_dataset_json_or_its_published_name(tmp_path):

@@ -620,8 +620,9 @@ def test_a_dictated_word_is_read_as_the_target_word_it_sounds_like():
     # a sentence model is given the sentence as heard
     sentences = PromptResolver(bag_of_words, TARGETS, min_similarity=0.999, known_words=english)
     assert sentences.resolve("outline the rite lung please").model_prompt == "outline the right lung please"
-    # without a vocabulary nothing can be told a slip
-    assert PromptResolver(bag_of_words, TARGETS, min_similarity=0.999, names_only=True).resolve("rite lung").target is None
+    # without a vocabulary nothing can be told a slip (but the recogniser's homophones of resolve.SPOKEN: "rite lung")
+    plain = PromptResolver(bag_of_words, TARGETS, min_similarity=0.999, names_only=True)
+    assert plain.resolve("the lef long field").target is None and plain.resolve("rite lung").target == "right lung"
 
 
 def test_slips_vowels_ties_request_verbs_and_short_side_words():
@@ -2809,3 +2810,58 @@ def test_several_images_series_and_video(lite_names):
     ])
     # ("both ... and ..." drawn together only after a drawing verb)
     assert lite_names.resolve("Exclude both lungs and both collarbones — what I'm after is the heart.").target == "heart"
+
+
+def test_dictation_lay_words_and_teaching(lite_names):
+    """(blind lists 75-77, decoys 69-71) Dictated requests with a recogniser's slips, lay people's words and a teacher's
+    instructions name their target; a target drawn with another thing, a picture not at hand, a drawing put off or a
+    request denied asks for no single target."""
+    _assert_reads(lite_names, [
+        # a correction of where, not of what
+        ("outline the open sore on her heel, scratch that, on the ball of her foot, same sore", "foot ulcer"),
+        # a recogniser's slips: a polyp heard as a painter, "right" as "rite", a German compound split, "Herz" as "Hertz"
+        ("please draw around the Pollock on the colon wall", "polyp"),
+        ("segment his rite lung please", "right lung"),
+        ("bitte das linke Schlüssel bein segmentieren", "left clavicle"),
+        ("bitte das Hertz segmentieren", "heart"),
+        # "u" for "you"; a side said of the person; a request and then only what it is about
+        ("can u segment the mole", "skin lesion"),
+        ("Just colour the lung on his right side please", "right lung"),
+        ("Can you mark the sore on my father's foot? He is diabetic and it does not heal.", "foot ulcer"),
+        ("Can you mark the edges of the mole?", "skin lesion"),
+        # Hindi in Latin letters: "the mole that is in this photo, segment it"
+        ("is dermoscopy photo mein jo til hai usko segment kar do", "skin lesion"),
+        # those the drawing is shown to
+        ("Show the trainees the heart mask please.", "heart"),
+        ("Zeig den Studierenden, wie man den Polypen segmentiert.", "polyp"),
+    ])
+    _assert_no_target(lite_names, [
+        "segment the polyp and the snare next to it",
+        "the ulcer and the callus around it, outline both",
+        "the heart on last week's film, the one I haven't uploaded yet, segment that",
+        "segment the mole on the other photo I sent yesterday",
+        "On the film from the previous visit (not this one), outline the left lung.",
+        "segment the heart lungs and clavicles all five",
+        "cancel that, I didn't mean to ask for the polyp",
+        "I'm not asking you to outline the ulcer, just whether it is infected",
+        "Segna il cuore e tutti e due i polmoni",
+        "Segmenta a clavícula esquerda e a direita juntas.",
+        "Demain on fera la segmentation du cœur, pas aujourd'hui.",
+    ])
+    # (not a landmark, nor a clause that does something else)
+    assert lite_names.resolve("segment the heart between the lungs and the diaphragm").target == "heart"
+    assert lite_names.resolve("segment the polyp and ignore the folds").target == "polyp"
+    assert lite_names.resolve("segment the heart, scratch that, on second thought the left lung").target == "left lung"
+
+
+def test_a_finding_word_on_the_picture_a_patient_describes(lite):
+    """A lay word for a finding ("a growth") on a picture a patient describes ("the camera test") is the one target seen on
+    such pictures, where the model's record says what each target was trained on."""
+    from medvlseg.data.modality import dataset_modality
+
+    datasets = {"fuseg": ["foot ulcer"], "ph2": ["skin lesion"], "polypgen": ["polyp"],
+                "jsrt": ["left lung", "right lung", "left clavicle", "right clavicle", "heart"]}
+    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True,
+                       modalities={t: sorted(dataset_modality(None, d)) for d, ts in datasets.items() for t in ts})
+    assert r.resolve("They saw a small growth in my gut during the camera test, can you outline it on this picture?").target == "polyp"
+    assert r.resolve("Kun je het gezwelletje in de darm omlijnen op deze foto van het kijkonderzoek?").target == "polyp"

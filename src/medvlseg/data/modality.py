@@ -46,12 +46,17 @@ KINDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
                                   # (the dermoscopy archives: "an ISIC-style image")
                                   r"isic(?:\s*20\d\d)?", r"ham\s*10000")),
     # ("this scope frame": an endoscope's; not a microscope's, a word of its own)
-    "endoscopy": (None, (r"endoscop(?:y|ic|es?)", r"(?:endo)?scope\s+(?:frames?|images?|views?|pictures?|stills?|videos?|shots?|footage)")),
+    "endoscopy": (None, (r"endoscop(?:y|ic|es?)", r"(?:endo)?scope\s+(?:frames?|images?|views?|pictures?|stills?|videos?|shots?|footage)",
+                         # (as a patient says it: "during the camera test", "the tube camera")
+                         r"camera\s+(?:test|exam|examination|check|procedure)s?", r"tube\s+camera")),
     # (a swallowed camera's frames: another optic, light and resolution than a colonoscope's)
     "capsule endoscopy": ("endoscopy", (r"(?:video\s+|wireless\s+)?capsule\s+endoscop(?:y|ic|es?)", r"vce", r"pillcam",
                                         r"(?:video|wireless|endoscopy)\s+capsules?")),
     "colonoscopy": ("endoscopy", (r"colonoscop(?:y|ic|es?)", r"kvasir(?:[\s-]seg)?", r"cvc[\s-]clinicdb", r"coloscop(?:y|ic|es?)", r"sigmoidoscop(?:y|ic|es?)",
-                                  r"lower\s+gi\s+endoscopy")),
+                                  r"lower\s+gi\s+endoscopy",
+                                  # (as a patient says it: "the camera up his bowel", "my bowel camera test")
+                                  r"camera\s+(?:up|in|inside|into|through)\s+(?:my|his|her|the|their|your)\s+(?:bowels?|colon|intestines?|gut|bum|back\s+passage)",
+                                  r"(?:bowel|colon)\s+camera(?:\s+(?:test|exam|examination|check|procedure))?")),
     "upper gi endoscopy": ("endoscopy", (r"gastroscop(?:y|ic|es?)", r"egd", r"o?esophagogastroduodenoscop(?:y|ic|es?)",
                                          r"upper\s+(?:gi\s+)?endoscop(?:y|ic|es?)")),
     "nasal endoscopy": ("endoscopy", (r"nasal\s+endoscop(?:y|ic|es?)", r"nasendoscop(?:y|ic|es?)", r"rhinoscop(?:y|ic|es?)",
@@ -202,7 +207,7 @@ def kinds_in_prompt(prompt: str) -> set[str]:
         rest = prompt[m.end(): m.end() + 80].lower()
         after = rest[:30]
         # the words between the kind word and the preposition or determiner that introduces it
-        lead = re.search(r"(?:\b(?:on|in|from|of|at|with|using|under|is|s)\s+" + _DETERMINER + r"|\b(?:this|these|current|attached)|"
+        lead = re.search(r"(?:\b(?:on|in|from|of|at|with|using|under|during|is|s)\s+" + _DETERMINER + r"|\b(?:this|these|current|attached)|"
                          # ("the polyp seen on gastroscopy"; not a history: "mass seen on CT")
                          r"\b(?:the|this|that)\s+[\w-]+\s+(?:seen|taken|captured|imaged|shown|visible|spotted|viewed)\s+"
                          r"(?:on|in|at|during|by|with)\s+(?:a\s+|an\s+)?|"

@@ -600,6 +600,7 @@ _FILM = re.compile(r"\b(?:chest|thorax|x[\s-]?rays?|films?|radiographs?|cxr|lung
 # ulster on the bottom of the foot", "outline the skin leash in")
 _FOOT = re.compile(r"\b(?:foot|feet|toes?|heels?|soles?|plantar|forefoot|diabetic)\b", re.IGNORECASE)
 _SKIN = re.compile(r"\b(?:skin|derm\w*|moles?|pigment\w*|naevus|nevus)\b", re.IGNORECASE)
+_BOWEL = re.compile(r"\b(?:colon\w*|bowels?|intestin\w*|gut|rect\w*|sigmoid|caec\w*|cec\w*|endoscop\w*|scope|mucosa\w*)\b", re.IGNORECASE)
 SPOKEN = [(re.compile(p, re.IGNORECASE), r, context) for p, r, context in (
     (r"\bpole\s+lip(s?)\b", r"polyp\1", False), (r"\bpolly\s+p(s?)\b", r"polyp\1", False),
     (r"\bcolon\s+oscop(y|ies|ic)\b", r"colonoscop\1", False),
@@ -609,7 +610,8 @@ SPOKEN = [(re.compile(p, re.IGNORECASE), r, context) for p, r, context in (
     (r"\bchess\s+(x[\s-]?rays?|films?|radiographs?|cxr)\b", r"chest \1", False),
     (r"\bclever\s+(?:cool|call|coal|cole|kill|cal)\b", "clavicle", False),
     (r"\bderma\s+scop(e|y|ic)\b", r"dermoscop\1", False), (r"\bfoot\s+(?:all\s+sir|ulster|alsa|ulsa)\b", "foot ulcer", False),
-    (r"\b(?:ulster|alsa|ulsa)(s?)\b", r"ulcer\1", _FOOT), (r"\b(?:leash|lesh)\s+(?:in|un|en)\b|\blee\s*sh[uo]n\b", "lesion", _SKIN))]
+    (r"\b(?:ulster|alsa|ulsa)(s?)\b", r"ulcer\1", _FOOT), (r"\b(?:pollock|pollack|pollup|pollip)(s?)\b", r"polyp\1", _BOWEL),
+    (r"\brite\s+(?=(?:lung|long|clavicle|collarbone|collar\s+bone)s?\b)", "right ", False), (r"\b(?:leash|lesh)\s+(?:in|un|en)\b|\blee\s*sh[uo]n\b", "lesion", _SKIN))]
 
 
 # a label's number given its name ("label id 3 = polyp", "Label 1 = right clavicle (red)", "class 2: heart")
@@ -631,6 +633,12 @@ GLUED_SIDE = re.compile(r"\b(?:(?P<side>[RL])-?(?P<word>(?i:lungs?|clav(?:icles?
 LABEL_LISTED = re.compile(r"(?P<sep>^|[,:;])\s*(?P<num>\d+)\s*[.:=-]?\s+(?P<name>[A-Za-z][A-Za-z' -]{0,30}?)\s*(?=$|[,;])", re.MULTILINE)
 
 
+# a structure of a pair placed on a person's side ("the lung on her left side", "the collarbone on the patient's right"), never
+# on the picture's ("the lung on the left of the image")
+PAIR_ON_PERSON_SIDE = re.compile(r"\b(lungs?|clavicles?|collarbones?|collar\s+bones?)\s+on\s+(?:his|her|their|my|the\s+patient['\u2019]?s|"
+                                 r"patient['\u2019]?s)\s+(left|right)(?:[\s-]+(?:hand\s+)?side)?\b(?!\s*(?:of|in|as|when|from|on|together|and|with|plus)\b)", re.IGNORECASE)
+
+
 def _expand(text: str) -> str:
     """``text`` with its shorthand written out (:data:`ABBREVIATIONS`): "seg R lung" -> "segment right lung",
     "don't" -> "do not", "mask_id=R_CLAV" -> "mask id=right clavicle", "the viewer's left" -> "the
@@ -644,6 +652,10 @@ def _expand(text: str) -> str:
     text = QUESTION_AFTER.sub(lambda m: f"{m.group('aux')} {m.group('np')} {m.group('rest')}", text)
     # both sides said one after the other are both ("mask the right and left clavicles together", "left & right lung")
     text = re.sub(r"\b(?:the\s+)?(?:(right)|left)\s+(?:and|&|\+|/)\s+(?:the\s+)?(?(1)left|right)\s+(lung|clavicle|collarbone|collar\s+bone)s?\b",
+                  lambda m: f"both {m.group(2)}s", text, flags=re.IGNORECASE)
+    # ... and the other side said after the structure ("the right clavicle and the left (one)", as Romance languages say it)
+    text = re.sub(r"\b(?:the\s+|a\s+)?(?:(right)|left)\s+(lung|clavicle|collarbone|collar\s+bone)\s+(?:and|&|\+)\s+(?:the\s+|a\s+)?(?(1)left|right)"
+                  r"(?:\s+(?:one|side))?\b(?!\s+(?:lung|clavicle|collarbone|collar\s+bone|hand|side\s+of|of))",
                   lambda m: f"both {m.group(2)}s", text, flags=re.IGNORECASE)
     # a sigmoid as the network's output, no part of the colon ("Output the lesion mask (sigmoid > 0.5)")
     text = re.sub(r"\bsigmoid(?=\s*(?:[<>=\u2265\u2264]|\s+(?:threshold|activation|output|probabilit\w*)\b))", "probability", text, flags=re.IGNORECASE)
@@ -690,7 +702,9 @@ def _expand(text: str) -> str:
         after = text.split("\n", 1)[1].strip(" ^\n") if "\n" in text.strip() else ""
         text = " ".join([*sides, *asked]) + (f". {after}" if after else "")
     for emoji, word in EMOJI_WORDS.items():
-        text = text.replace(emoji, f" {word} ")
+        # (one beside the word it draws adorns it: "can u segment the lt lung thx 🫁")
+        said = re.search(rf"\b{word.rstrip('s')}s?\b", text, re.IGNORECASE)
+        text = text.replace(emoji, f" {emoji} " if said else f" {word} ")
     plain = EMOJI.sub(" ", text)
     values = _payload_values(plain)
     if values is plain:  # (no fields: an emoji between two clauses ends the first)
@@ -714,7 +728,16 @@ def _expand(text: str) -> str:
         # (a label said as what is asked, "LL mask", "LC, please"; not "WE'LL", "Dr. LC", "RL and LL are both on this film")
         text = re.sub(r"(?<!['\u2019])(?<!\bDr\.\s)\b(?:LL|RL|LC|RC|LCL|RCL)\b(?=\s*(?:masks?|segmentations?|outlines?|contours?|label|please|pls|only|[,:;.!?(]|$))",
                       lambda m: CHEST_LABELS[m.group()], text)
+    # those a drawing is shown to are no part of it ("Show the students the cardiac silhouette mask", "demonstrate to the
+    # trainees how to outline the polyp"): "show me"
+    text = re.sub(r"\b(show|demonstrate|teach)\s+(?:to\s+)?(?:(?:the|my|our|your|these|those|all\s+the)\s+)?(?:(?:new|first[\s-]year|junior|medical)\s+)?"
+                  r"(?:students?|class|trainees?|residents?|learners?|juniors?|interns?|registrars?|group|audience|newcomers?|annotators?|"
+                  r"studierenden)\b(?:\s*,)?", r"\1 me", text, flags=re.IGNORECASE)
+    # "u" typed for "you" ("can u draw round the mole", "thank u"), where it can be nothing else
+    text = re.sub(r"\b(can|could|would|will|do|did|are|if|thank|when)\s+u(?![\w'\u2019-])", r"\1 you", text, flags=re.IGNORECASE)
     text = re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
+    # a structure of a pair on the side of a person ("the lung on her left side", "the collarbone on his right"): that side's
+    text = PAIR_ON_PERSON_SIDE.sub(lambda m: f"{m.group(2).lower()} {m.group(1)}", text)
     text = re.sub(r"\bpts?['\u2019]s?(?=\s|[,.;:!?)]|$)", "patient's", text, flags=re.IGNORECASE)  # "(pt's left)"
     text = re.sub(r"\b(collar)[\s-]+(bones?)\b", r"\1\2", text, flags=re.IGNORECASE)  # one word, as the catalogue's heads
     text = PAIR_BUT_ONE.sub(lambda m: f"the patient's {OTHER_SIDE[m.group(2).lower()]} {PAIR_NOUNS[m.group(1).lower()]}", text)
@@ -973,6 +996,13 @@ ASIDE_WORDS = frozenset({"there", "has", "have", "had", "also", "too", "forgot",
 # a correction that says only that the side was wrong ("I got it backwards", "wrong side", "the other one")
 SIDE_SWAPS = re.compile(r"\bbackwards\b|\bwrong\s+side\b|\bwrong\s+way\s+round\b|\bmixed\s+up\b|\bother\s+(?:one|side)\b",
                         re.IGNORECASE)
+
+
+# the words that open a correction of where the thing lies ("..., scratch that, on the ball of his foot"), and the phrases that
+# open with one of them and say something else ("on second thought", "in fact")
+PLACE_WORDS = frozenset({"on", "in", "at", "near", "over", "under", "along", "across", "inside", "behind", "beside"})
+PLACE_IDIOM = re.compile(r"\W*(?:on\s+(?:second|further|reflection|the\s+other\s+hand)|in\s+(?:fact|that\s+case|any\s+case|the\s+end|other\s+words)|"
+                         r"at\s+(?:least|most|all|once|first))\b", re.IGNORECASE)
 
 
 def _apology(m: re.Match) -> bool:
@@ -1241,6 +1271,10 @@ def _retracted(text: str, naming: frozenset[str]) -> str:
         if apology and (set(first) & (BEING | ASIDE_WORDS) or not naming.intersection(first) or first[:1] and first[0] in PREPOSITIONS):
             # (an apology that names nothing new, or one inside a phrase: "the ulcer, sorry, on the plantar side")
             continue
+        if first[:1] and first[0] in PLACE_WORDS and not PLACE_IDIOM.match(rest):
+            # (a correction of where the thing lies, not of what it is: "draw around the open sore on his heel scratch that
+            # on the ball of his foot same sore")
+            continue
         if not naming.intersection(_words(rest)):
             # ("no wait, not the left, the other one": the side not wanted is no side asked for)
             unwanted = {n.group(1).lower() for n in NOT_SIDE.finditer(rest)}
@@ -1350,6 +1384,9 @@ NO_DRAWING = re.compile(
     r"(?:segment|mask|draw|outlin|delineat|contour|trac|annotat|mark|"
     r"highlight|shad|circl|run|process)(?:e|ing)?(?:\s+(?:it|them|this|that|anything|any\s+thing|a\s+thing))?(?:\s+(?:at\s+all|please|pls))?"
     r"\s*(?=$|[,.;:!?)]|\s+(?:just|only|but|and|i)\b)(?![,;]?\s*(?:just|only|but)\s+(?:the|this|that|my|a|an)\b)"
+    # ("I'm not asking you to mark the polyp, just how long the recovery takes"; "cancel that, I didn't mean to ask for the heart")
+    r"|\b(?:i\s+am|i['\u2019]m|we\s+are|we['\u2019]re)\s+not\s+asking\s+(?:you\s+)?(?:to\s+(?:\w+\s+)?(?:segment|outlin|mask|draw|trac|delineat|highlight|circl|mark|contour|annotat|label|shad|colou?r)\w*|for)\b[^,.;!?]{0,40}"
+    r"|\b(?:i|we)\s+(?:did\s+not|didn['\u2019]?t)\s+mean\s+to\s+(?:ask|request|order)\b[^,.;!?]{0,40}"
     # ("..., I don't need a mask"; "classify this polyp ..., no segmentation")
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+(?:need|want|require)\s+(?:a|the|any)\s+(?:mask|masks|segmentation|outline|"
     r"drawing|overlay|contour)\b(?=\s*(?:[,.;:!?)]|$))"
@@ -1410,6 +1447,14 @@ _THEN_ASKED = (r"(?:and\s+)?then\b[^.?!]{0,40}?\b(?:like|want|need|please|" + _D
 NOT_AT_HAND = re.compile(
     # a drawing put off ("segment the right clavicle in case 078 next week, not now")
     r"\b(?:next\s+(?:week|month|time)|tomorrow|later(?:\s+on|\s+this\s+(?:week|month))?)\s*[,.;]?\s+not\s+(?:now|today|yet)\b|"
+    # ("Tomorrow we will do the segmentation of the polyp, not today")
+    r"^\W*(?:tomorrow|next\s+(?:week|month|time)|later)\b[^.?!]{0,80}?[,;]\s*not\s+(?:now|today|yet)\b|"
+    # a picture not sent ("the left lung on yesterday's film, the one I haven't uploaded yet"; "on the other picture I sent last
+    # week"; "On the image from last week's exam (not this one)")
+    r"\b" + _PICTURES + r"\b[^.?!]{0,30}?\b(?:the\s+one\s+)?(?:which\s+|that\s+)?(?:i|we)\s+(?:have|had|did)\s+not\s+(?:yet\s+)?"
+    r"(?:uploaded|sent|attached|shared|upload|send|attach|share)\b|"
+    r"\b(?:on|in)\s+the\s+other\s+" + _PICTURES + r"\s+(?:that\s+|which\s+)?(?:i|we|you)\s+(?:sent|uploaded|attached|shared|showed|took)\b|"
+    r"\b" + _PICTURES + r"\b[^.?!]{0,40}?\(\s*not\s+(?:this|the\s+(?:current|attached))\s+(?:one|image|picture|film|photo|frame)\s*\)|"
     r"\b(?:on|in|from)\s+(?:the\s+)?(?:tomorrow['\u2019]?s|next\s+(?:week|month|year|visit|time)['\u2019]?s|upcoming|future)\s+"
     r"(?:[\w-]+\s+){0,2}?" + _PICTURES + r"\b|"
     r"\b(?:on|in)\s+(?:the|this|that)\s+(?:[\w-]+\s+){0,2}?" + _PICTURES + r",?\s+(?:which|that)\s+(?:is|was)\s+not\s+"
@@ -2247,12 +2292,21 @@ GENERIC_CUES = frozenset({"found", "has", "body", "structure", "looks", "differe
 # two things asked together by a drawing verb ("outline both the polyp and the scope tip"; not "Exclude both lungs and ...",
 # "neuropathy in both feet and ...")
 BOTH_AND = re.compile(r"\b" + _DRAWING_STEMS + r"\s+both\s+(?:the\s+)?[\w' -]{2,30}?\s+and\s+(?:the\s+)?[\w'-]+", re.IGNORECASE)
+# a target and another thing joined as what is drawn ("segment the polyp and the instrument next to it", "the foot ulcer and
+# the surrounding callus, segment both"): PromptResolver._with_other reads whether the second is something else by its head
+AND_OTHER = re.compile(r"(?:\b" + _DRAWING_STEMS + r"\s+|^\W*)(?P<first>(?:[\w'-]+\s+){0,4}?[\w'-]+)\s*,?\s+(?:and|plus|&|as\s+well\s+as|"
+                       r"together\s+with|along\s+with)\s+(?:(?:the|its|any|all|a|an|his|her|their|that|this)\s+)?"
+                       r"(?P<np>(?:[\w'-]+\s+){0,2}[\w'-]+)\b", re.IGNORECASE)
+# what stands between "and" and a noun where the clause after "and" is no thing drawn ("and ignore the folds", "and not the hair")
+AND_NOT_A_THING = frozenset({"not", "no", "without", "ignore", "exclude", "excluding", "except", "leave", "skip", "avoid", "remove",
+                             "keep", "omit", "forget", "crop", "send", "save", "tell", "give", "show", "measure", "count", "describe"})
 # chest targets joined in one request ("both lungs and the heart", "the heart plus the left lung")
 _CHEST_TARGET = r"(?:both\s+(?:lungs|clavicles|collarbones)|(?:the\s+)?heart|(?:the\s+)?(?:patient['\u2019]s\s+)?(?:left|right)\s+(?:lung|clavicle|collarbone))"
 JOINED_TARGETS = re.compile(_CHEST_TARGET + r"\s*(?:,\s*|\s+)(?:and|plus|&|\+|as\s+well\s+as|together\s+with)\s+" + _CHEST_TARGET + r"\b",
                             re.IGNORECASE)
 # every structure of a picture asked at once ("all five chest structures", "every labelled organ")
-ALL_STRUCTURES = re.compile(r"\b(?:all|every|each)\s+(?:of\s+the\s+)?(?:(?:\d+|two|three|four|five)\s+)?(?:(?:chest|thoracic|cxr|anatomical|"
+ALL_STRUCTURES = re.compile(r"\ball\s+(?:\d|two|three|four|five)\s*(?:of\s+them\s*)?(?=$|[,.;:!?)])|"
+                            r"\b(?:all|every|each)\s+(?:of\s+the\s+)?(?:(?:\d+|two|three|four|five)\s+)?(?:(?:chest|thoracic|cxr|anatomical|"
                             r"annotated|labell?ed|listed|named)\s+)?(?:structures?|organs?|targets?|labels?|classes|masks)\b", re.IGNORECASE)
 UNION = re.compile(r"\b(?:together|combined?|combining|merged?|merging|join(?:ed)?|fused?|fusing)\b[^.?!]{0,40}?\b(?:as\s+|into\s+)?(?:one|a\s+single|single|"
                    r"the\s+same)\s+(?:mask|segmentation|region|label|blob|segment|outline)\b(?!\s+(?:per|each|for\s+each)\b)|"
@@ -2445,6 +2499,10 @@ STEM_SLACK = 6  # letters an inflection may add to a stem ("легк" + "ого"
 # a Hindi verb with its helper "do" ("mask bana do": make the mask; "baaki chhod do": leave the rest),
 # which the glossary would read as Portuguese "do" (of the)
 HINDI_DO = re.compile(r"\b(bana|banao|kar|karo|chhod|chhodo|dikha|nikal|hata)\s+(?:do|dijiye|dena)\b", re.IGNORECASE)
+# Hindi's "is ... mein" (in this ...) and "jo X hai, usko / uska ..." (the X that is there, it / its ...), said in Latin letters:
+# "is dermoscopy image mein jo til hai usko segment kar do" -> "in this dermoscopy image the til, usko segment kar"
+HINDI_IN_THIS = re.compile(r"\b(?:(?:is|iss)\s+)?((?:[\w-]+\s+){1,3}?)(?:mein|me|mai)\b", re.IGNORECASE)
+HINDI_RELATIVE = re.compile(r"\bjo\s+((?:[\w-]+\s+){1,3}?)(?:hai|hain|he)\s+(usko|use|isko|ise|uska|uski|uske|iska|iski|iske)\b", re.IGNORECASE)
 
 
 # a pronoun joined to its verb ("segment-le stp": segment it) and Tagalog's "paki-" (please) before one ("pakisegment")
@@ -2474,6 +2532,8 @@ def _translate(text: str) -> str:
     folded = PERSIAN_EZAFE.sub(r"\1", _fold(text))
     folded = PORTUGUESE_COLOUR.sub(r"\1 colour", PAKI.sub("please ", JOINED_PRONOUN.sub(r"\1 it", folded)))
     folded = HINDI_DO.sub(r"\1", HINDI_NEGATION.sub(r"\1not \2", PLEASE.sub("please", folded)))
+    if HINDI_RELATIVE.search(folded):
+        folded = HINDI_IN_THIS.sub(r"in this \1", HINDI_RELATIVE.sub(r"the \1, \2", folded))
     glossary = _glossary()
     lowered = folded.lower()
     # (a phrase's English is held aside while the words around it are read, and is not read again: "no need to do
@@ -2522,6 +2582,16 @@ def _translate(text: str) -> str:
                     return f"{first} {glossary.always[last]}"
         return None
 
+    def joined(m: re.Match) -> str:
+        # a compound said as two words, as speech-to-text writes it ("Schlüssel bein": "Schlüsselbein"), where the first
+        # is no word of its own: the space between them dropped
+        first, whole = m.group(1).lower(), (m.group(1) + m.group(2)).lower()
+        if first in glossary.always or first in glossary.beside or not (whole in glossary.always or compound(whole)):
+            return m.group()
+        return m.group(1)
+
+    folded = re.sub(r"(?<![\w-])([A-Za-z]{4,})\s+(?=([A-Za-z]{3,})(?![\w-]))", joined, folded)
+
     def read(m: re.Match) -> str:
         w = m.group().lower()
         hyphenated = m.string[m.start() - 1 : m.start()] == "-" or m.string[m.end() : m.end() + 1] == "-"
@@ -2538,6 +2608,10 @@ def _translate(text: str) -> str:
     english = re.sub(LETTERS, read, FRENCH_NEGATION.sub("no ", ELISIONS.sub("", FRENCH_NOTHING.sub(r"sans \1 rien", folded))))
     english = re.sub("\ue000(\\d+)\ue001", lambda m: said[int(m.group(1))], english)
     english = re.sub(r"\b([A-Za-z]+)\s+healthy\b", r"healthy \1", english)  # "piel sana" -> "skin healthy"
+    # a verb put last, as German does after "wie man" ("zeig, wie man das Fußulkus auf diesem Bild segmentiert": "show how to
+    # segment the foot ulcer on this image")
+    english = re.sub(r"\bhow\s+to\s+((?:(?!\bhow\b)[^.?!,;]){3,80}?)\s+(segment|outline|mark|draw|delineate|trace|mask|contour)s?(?=\s*(?:[.?!,;]|$))",
+                     r"how to \2 \1", english)
     return _side_first(re.sub(r"[ \t]{2,}", " ", english).strip())
 
 
@@ -2754,7 +2828,7 @@ def _landmark_flags(text: str) -> list[bool]:
 # the outline of a thing, which tracing it follows ("trace the margin of the open wound" asks for the
 # wound; "mask the rim of the polyp" for a part of it)
 OUTLINES = frozenset({"edge", "edges", "margin", "margins", "rim", "periphery"})
-TRACING_VERBS = frozenset({"trace", "outline", "delineate", "draw", "contour", "circle", "see", "show"})
+TRACING_VERBS = frozenset({"trace", "outline", "delineate", "draw", "contour", "circle", "see", "show", "mark"})
 # what stands before a verb of being that has no subject of its own ("below what seems to be the
 # left clavicle"): the verb then ends no landmark phrase
 NO_SUBJECTS = frozenset({"what", "which", "who", "to", "will", "would", "may", "might", "could", "can", "must", "should",
@@ -3694,6 +3768,9 @@ class PromptResolver:
             # (a target and something else as one mask: "the foot ulcer and the toenails together in one mask")
             return Resolution(given, given, None, refused=True,
                               reason="the prompt asks for several targets as one mask, or for what lies between them; ask for each")
+        if self._with_other(written):
+            return Resolution(given, given, None, refused=True,
+                              reason="the prompt asks for a target together with something that is no target; ask for the target alone")
         if self._names_listed(written) and len(self._several(written)) > 1:
             # (several targets' names listed go to the model as written, as "heart and left lung" does: no one of them
             # is chosen for the user)
@@ -3724,11 +3801,11 @@ class PromptResolver:
                 or found.target is not None and found.target != look and (_sides(found.target) and _twin(found.target) == look
                                                                            or self._look_leads(prompt, look))):
             found = Resolution(given, look, look, found.similarity, found.runner_up)
-        if found.target is None and len(found.candidates) > 1 and (asked := _kinds_said((translated, written))):
+        if found.target is None and found.candidates and (asked := _kinds_said((translated, written))):
             # the kind of picture said keeps the candidates seen in such pictures ("pedunculated growth in the
-            # sigmoid on this scope frame": no skin lesion)
+            # sigmoid on this scope frame": no skin lesion; "a little growth in my bowel during the camera test")
             fits = tuple(t for t in found.candidates if t not in self._modalities or self._shown_on(t, asked))
-            if len(fits) == 1:
+            if len(fits) == 1 and (len(found.candidates) > 1 or fits[0] in self._modalities):
                 return Resolution(given, fits[0], fits[0], found.similarity, found.runner_up)
             found = dataclasses.replace(found, candidates=fits or found.candidates)
         if found.target is None and not found.candidates and not found.refused and self._modalities \
@@ -3768,11 +3845,43 @@ class PromptResolver:
         said = set(_words(text)) - REQUEST_WORDS - LISTING_WORDS - set(SIDE_WORDS)
         return bool(said) and said <= self._head_words | self._name_words
 
+    def _with_other(self, text: str) -> bool:
+        """A sentence of ``text`` asks for a target and, joined to it, a thing that is no target, named by the head of its
+        own phrase (:data:`AND_OTHER`): "segment the polyp and the instrument next to it"; "the foot ulcer and the
+        surrounding callus segment both" (a drawing said after them, with "both" or "together"). Not a landmark ("the heart
+        between the lungs and the diaphragm"), nor a clause that does something else ("and ignore the folds")."""
+        for sentence in _sentences(text):
+            for m in AND_OTHER.finditer(sentence):
+                np = _words(m.group("np"))
+                at = next((i for i, w in enumerate(np) if w in self._other_heads), None)
+                if at is None or set(np[:at]) & (AND_NOT_A_THING | DRAWING_VERBS | self._head_words | PREPOSITIONS):
+                    continue
+                if re.match(r"\s*(?:[\w'-]+\s+){0,2}?(?:inside|within|in|on|of)\s+(?:it|them|its|the\s+(?:ulcer|wound|lesion|mole|polyp))\b",
+                            sentence[m.start("np"):].split(None, at + 1)[-1] if len(np) > at else "", re.IGNORECASE):
+                    continue  # (a part of the target: "Segment the foot ulcer and the slough inside it")
+                first = m.group("first")
+                if set(_words(first)) & (PREPOSITIONS | {"between", "not", "without", "except", "excluding"}) \
+                        or not (self._named(first)[0] or set(_words(first)) & self._head_words):
+                    continue
+                if m.group().lstrip(" \t\"'(").lower().startswith(tuple(w for w in ("segment", "outlin", "mask", "draw", "trac", "delineat",
+                                                                               "highlight", "circl", "mark", "contour", "annotat", "label",
+                                                                               "shad", "paint", "colo", "fill"))) \
+                        or re.search(_DRAWING_STEMS + r"[^.;!?]{0,20}\b(?:both|together|all\s+of\s+(?:it|them))\b", sentence[m.start("np"):], re.IGNORECASE):
+                    return True
+        return False
+
     def _request_alone(self, text: str) -> str | None:
-        """The one sentence of ``text`` that asks for a drawing, where it is the last; None otherwise."""
+        """The one sentence of ``text`` that asks for a drawing, where it is the last, or where the ones after it only tell
+        of something and take nothing back ("Can you mark the sore on my mother's foot? She is diabetic and it does not
+        heal."); None otherwise."""
         sentences = [p for p in (q.strip() for q in re.split(r"(?<=[.;!?])\s+", text)) if _words(p)]
         asking = [p for p in sentences if _opens_request(p)]
-        if len(sentences) < 2 or len(asking) != 1 or asking[0] is not sentences[-1]:
+        if len(sentences) < 2 or len(asking) != 1:
+            return None
+        after = sentences[sentences.index(asking[0]) + 1:]
+        if any(s.rstrip().endswith("?") or TAKES_BACK.match(s) or HESITATION.match(s) or CORRECTIONS.search(s) or ADDING.search(s)
+               or NOTHING_WANTED.search(s) or _declines_drawing(s) or _taken_back(s) or not TELLING_VERBS & set(_words(s))
+               for s in after):
             return None  # (the others after it may take it back: "Segment the left clavicle... actually, never mind")
         return asking[0]
 
