@@ -1000,10 +1000,11 @@ def test_minilm_reads_corrections_lay_words_and_places_after_the_thing_asked(lit
         # a finding in a structure is no other target ("the growth in the left lung" is no polyp)
         ("Segment the growth in the left lung", "left lung"),
         ("Outline the heart shape on this film", "heart")])
-    # "show me | where that growth is": the request asks for the clause after it; the image decides
+    # "show me | where that growth is": the request asks for the clause after it; the camera test says the picture (an
+    # endoscopy, where of the growth's targets only the polyp is seen)
     found = r.resolve("The doctor said they found a little growth inside my bowel during the camera test, can you show "
                       "me where that growth is in this picture?")
-    assert found.candidates[:1] == ("polyp",) and not found.refused
+    assert found.target == "polyp" and not found.refused
     for decoy in ("Our five-a-side team is called Foot Ulcer FC, can you design a crest for us?",
                   "Is this skin lesion malignant or benign? One word answer.",
                   "My game character has a skin lesion texture bug, can you fix the shader?",
@@ -2865,3 +2866,34 @@ def test_a_finding_word_on_the_picture_a_patient_describes(lite):
                        modalities={t: sorted(dataset_modality(None, d)) for d, ts in datasets.items() for t in ts})
     assert r.resolve("They saw a small growth in my gut during the camera test, can you outline it on this picture?").target == "polyp"
     assert r.resolve("Kun je het gezwelletje in de darm omlijnen op deze foto van het kijkonderzoek?").target == "polyp"
+
+
+def test_descriptions_exclusions_and_short_labels(lite_names):
+    """(blind lists 78-80, decoys 72-74) A target described by its look, place and function alone; one asked with what to
+    leave out; and short labels. A structure placed by a look, a target listed with something else, a question of a
+    finding, a measurement or a picture of another day asks for no single target."""
+    _assert_reads(lite_names, [
+        ("trace the hole in the skin under her big toe joint", "foot ulcer"),
+        ("outline that asymmetric multicoloured thing on the skin", "skin lesion"),
+        ("mark the sessile bulge on the mucosa that the endoscopist wants to snare", "polyp"),
+        ("segment the raised reddish nodule protruding into the lumen", "polyp"),
+        ("outline the dark air space on the patient's left, the one that has the lingula", "left lung"),
+        ("the black radiolucent field on the patient's right, above the liver dome, mask it", "right lung"),
+        ("patient-right lucent field on this AP, the one sitting above the liver dome - mask that", "right lung"),
+        ("the one that connects the manubrium to the acromion, patient's right, draw it", "right clavicle"),
+        ("on this chest film, segment the shadow that does the pumping", "heart"),
+        ("outline the mole but not the hairs crossing it", "skin lesion"),
+    ])
+    _assert_no_target(lite_names, [
+        "the dome-shaped muscle sheet under the air field on the patient's left, outline it",
+        "mask the circular ridges lining the bowel, not the bump",
+        "mask the right S-shaped bone together with the top ribs underneath it",
+        "thanks, that outline of the growth in the colon looked great",
+        "segment the mole in last week's photo, not this one",
+        "right lung volume?", "already did R lung, thx", "R & L clav", "polyp + scope tip",
+        "ulcer and surrounding skin", "which one is the right lung, the one on the image's left? just explain",
+    ])
+    # (a statement of two structures in a message that asks for one elsewhere; a finding's question followed by a request)
+    assert lite_names.resolve("Heart and mediastinum unremarkable. Please outline the right lung.").target == "right lung"
+    # (a question of a finding on a structure is read as asking to see it, as the review of list 46 decided)
+    assert lite_names.resolve("is heart enlarged?").target == "heart"

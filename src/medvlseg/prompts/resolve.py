@@ -424,10 +424,12 @@ def _organ_sides(text: str) -> str:
 # a lung by what only one of the two has or lies on ("the one with a horizontal fissure", "with the cardiac notch
 # and the lingula", "that sits on top of the liver's dome", "above the stomach gas bubble", "the bigger of the two
 # air organs"): said as the patient's side, where the prompt speaks of breathing or a lung
-_LUNGISH = re.compile(r"\b(?:lungs?|breath\w*|air|aerated|pulmonary|lobes?|lobed|fissures?)\b", re.IGNORECASE)
+_LUNGISH = re.compile(r"\b(?:lungs?|breath\w*|air|aerated|pulmonary|lobes?|lobed|fissures?|(?:radio)?lucent|hyperlucent)\b", re.IGNORECASE)
 LUNG_SIDES = [(re.compile(p, re.IGNORECASE), side) for p, side in (
     (r"\b(?:with|has|having|and)\s+(?:a|the|its)\s+(?:horizontal|minor)\s+fissure(?:\s+as\s+well\s+as\s+(?:an?\s+)?oblique(?:\s+one|\s+fissure)?)?", "right"),
     (r"\b(?:with|has|having|and)\s+(?:a|the|its)\s+(?:cardiac\s+notch|lingula)(?:\s+and\s+(?:the\s+)?(?:lingula|cardiac\s+notch))?", "left"),
+    # ("the one with three lobes", "the side that has only two lobes")
+    (r"\b(?:with|has|having)\s+(?:the\s+)?(?:three|3)\s+lobes\b", "right"), (r"\b(?:with|has|having)\s+(?:only\s+)?(?:the\s+)?(?:two|2)\s+lobes\b", "left"),
     (r"\b(?:that\s+|which\s+)?(?:sits|lies|rests|is)?\s*(?:on\s+top\s+of|above|over|atop)\s+the\s+liver(?:['\u2019]s)?(?:\s+(?:dome|shadow))?", "right"),
     (r"\b(?:that\s+|which\s+)?(?:sits|lies|rests|is)?\s*(?:on\s+top\s+of|above|over|atop)\s+the\s+(?:stomach|gastric)(?:\s+(?:gas|air))?\s+bubble", "left"),
     (r"\bthe\s+(?:bigger|larger)\s+of\s+the\s+two\b(?=\s+(?:lungs|air\s+organs|breathing\s+organs|organs\s+we\s+breathe))", "right"),
@@ -442,8 +444,15 @@ def _lung_sides(text: str) -> str:
     landmarks_out = text
     for pattern, _ in LUNG_SIDES:
         landmarks_out = pattern.sub(" ", landmarks_out)
-    if not _LUNGISH.search(text) or LOOK_ELSE["lung"].search(landmarks_out) or _sides(text):
-        return text  # (a finding in a lung, "the pneumonia in the lung with the horizontal fissure"; a side said as said)
+    if not _LUNGISH.search(text) or LOOK_ELSE["lung"].search(landmarks_out):
+        return text  # (a finding in a lung, "the pneumonia in the lung with the horizontal fissure")
+    if said := _sides(text):
+        # (a side said is read as said; the anatomy that agrees with it is that side, no other thing: "patient-left lucent field,
+        # the one sitting above the stomach bubble")
+        for pattern, side in LUNG_SIDES:
+            if said == {side}:
+                text = pattern.sub(f" on the patient's {side} side", text)
+        return text
     for pattern, side in LUNG_SIDES:
         text = pattern.sub(f" on the patient's {side} side", text)
     if not _sides(text):  # (a side said is read as said: "the three-lobed respiratory organ filling the patient's right hemithorax")
@@ -639,6 +648,10 @@ PAIR_ON_PERSON_SIDE = re.compile(r"\b(lungs?|clavicles?|collarbones?|collar\s+bo
                                  r"patient['\u2019]?s)\s+(left|right)(?:[\s-]+(?:hand\s+)?side)?\b(?!\s*(?:of|in|as|when|from|on|together|and|with|plus)\b)", re.IGNORECASE)
 
 
+BOTH_SIDES = re.compile(r"\b(?:the\s+)?(?:(right)|left)\s+(?:and|&|\+|/)\s+(?:the\s+)?(?(1)left|right)\s+(lung|clavicle|collarbone|collar\s+bone)s?\b",
+                        re.IGNORECASE)
+
+
 def _expand(text: str) -> str:
     """``text`` with its shorthand written out (:data:`ABBREVIATIONS`): "seg R lung" -> "segment right lung",
     "don't" -> "do not", "mask_id=R_CLAV" -> "mask id=right clavicle", "the viewer's left" -> "the
@@ -651,8 +664,7 @@ def _expand(text: str) -> str:
     # a question asked after its noun is that question ("the foot ulcer, will it heal?" -> "will the foot ulcer heal?")
     text = QUESTION_AFTER.sub(lambda m: f"{m.group('aux')} {m.group('np')} {m.group('rest')}", text)
     # both sides said one after the other are both ("mask the right and left clavicles together", "left & right lung")
-    text = re.sub(r"\b(?:the\s+)?(?:(right)|left)\s+(?:and|&|\+|/)\s+(?:the\s+)?(?(1)left|right)\s+(lung|clavicle|collarbone|collar\s+bone)s?\b",
-                  lambda m: f"both {m.group(2)}s", text, flags=re.IGNORECASE)
+    text = BOTH_SIDES.sub(lambda m: f"both {m.group(2)}s", text)
     # ... and the other side said after the structure ("the right clavicle and the left (one)", as Romance languages say it)
     text = re.sub(r"\b(?:the\s+|a\s+)?(?:(right)|left)\s+(lung|clavicle|collarbone|collar\s+bone)\s+(?:and|&|\+)\s+(?:the\s+|a\s+)?(?(1)left|right)"
                   r"(?:\s+(?:one|side))?\b(?!\s+(?:lung|clavicle|collarbone|collar\s+bone|hand|side\s+of|of))",
@@ -733,12 +745,19 @@ def _expand(text: str) -> str:
     text = re.sub(r"\b(show|demonstrate|teach)\s+(?:to\s+)?(?:(?:the|my|our|your|these|those|all\s+the)\s+)?(?:(?:new|first[\s-]year|junior|medical)\s+)?"
                   r"(?:students?|class|trainees?|residents?|learners?|juniors?|interns?|registrars?|group|audience|newcomers?|annotators?|"
                   r"studierenden)\b(?:\s*,)?", r"\1 me", text, flags=re.IGNORECASE)
+    # a question of a structure said without its article ("is heart enlarged?")
+    text = re.sub(r"^(\W*(?:is|are|was|were|does|did)\s+)(?=(?:heart|lungs?|left\s+lung|right\s+lung|polyp|mole|ulcer|lesion|wound|clavicles?)\b[^?]*\?)",
+                  r"\1the ", text, flags=re.IGNORECASE)
+    # what is left out after "but not" is set apart as after a comma ("outline the mole but not the hairs crossing it")
+    text = re.sub(r"(?<=[\w)])\s+but\s+not\s+(?=(?:the|any|its|his|her|their|a|an|this|that)\b)", ", but not ", text, flags=re.IGNORECASE)
     # "u" typed for "you" ("can u draw round the mole", "thank u"), where it can be nothing else
     text = re.sub(r"\b(can|could|would|will|do|did|are|if|thank|when)\s+u(?![\w'\u2019-])", r"\1 you", text, flags=re.IGNORECASE)
     text = re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
+    text = BOTH_SIDES.sub(lambda m: f"both {m.group(2)}s", text)  # (once more, as the shorthand reads: "L & R clav")
     # a structure of a pair on the side of a person ("the lung on her left side", "the collarbone on his right"): that side's
     text = PAIR_ON_PERSON_SIDE.sub(lambda m: f"{m.group(2).lower()} {m.group(1)}", text)
     text = re.sub(r"\bpts?['\u2019]s?(?=\s|[,.;:!?)]|$)", "patient's", text, flags=re.IGNORECASE)  # "(pt's left)"
+    text = re.sub(r"\bpatient-(left|right)\b", r"patient's \1", text, flags=re.IGNORECASE)  # "patient-left lucent field"
     text = re.sub(r"\b(collar)[\s-]+(bones?)\b", r"\1\2", text, flags=re.IGNORECASE)  # one word, as the catalogue's heads
     text = PAIR_BUT_ONE.sub(lambda m: f"the patient's {OTHER_SIDE[m.group(2).lower()]} {PAIR_NOUNS[m.group(1).lower()]}", text)
     text = HEART_SIDE.sub("the patient's left side", HEART_AWAY.sub("the patient's right side", text))
@@ -1036,13 +1055,18 @@ def _rx(pattern: str) -> re.Pattern:
     return re.compile(pattern, re.IGNORECASE)
 
 
-_SEEN_CHEST = _rx(rf"\b(?:{_CHEST})\b")
+# (... or what only a chest film shows, or the patient's side said of no limb: "the black radiolucent field on the patient's
+# right, above the liver dome", "the one with three lobes")
+_SEEN_CHEST = _rx(rf"\b(?:{_CHEST}|lobes?|lingula|hemithorax|manubrium|acromion|liver\s+dome|(?:stomach|gastric)\s+(?:gas\s+)?bubble|pa|ap)\b|"
+                  r"\bpatient['\u2019]?s\s+(?:left|right)\b(?!\s+(?:foot|feet|heel|sole|toes?|leg|arm|hand|ankle|knee|thigh|shin|calf|back|shoulder))")
 # (the head word of what is described, what it looks like, what else the prompt must say: where it is seen)
 LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("lung", _rx(r"\b(?:radio)?(?:lucent|aerated|air[\s-]?filled|air[\s-]?containing|see[\s-]?through|translucent)\s+(?:\w+\s+)?"
                  r"(?:fields?|areas?|regions?|zones?|spaces?|organs?|parts?|portions?)\b|"
                  # ("the black air space lateral to the aortic knob and the heart border")
-                 r"\b(?:black|dark)\s+air\s+(?:spaces?|areas?|fields?|regions?|zones?)\b"),
+                 r"\b(?:black|dark)\s+air\s+(?:spaces?|areas?|fields?|regions?|zones?)\b|"
+                 # ("the air space that has the lingula in it"; not an air-space opacity, a finding in it)
+                 r"\bair\s+(?:spaces?|fields?)\b(?!\s+(?:disease|opacit\w*|consolidation|shadowing|filling))"),
      (_SEEN_CHEST,)),
     # (an organ of breathing in everyday words: "the breathing bag", "the air organ", "the organ we breathe with")
     ("lung", _rx(r"\b(?:breathing|air)\s+(?:organs?|bags?|sponges?|sacs?|balloons?|bellows)\b"), (_SEEN_CHEST,)),
@@ -1050,6 +1074,8 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("heart", _rx(r"\b(?<!insulin\s)(?<!infusion\s)(?<!balloon\s)(?<!breast\s)(?:blood[\s-]?)?pump(?:ing)?\s+(?:organ|muscle)\b|\bmuscular\s+pump\b|"
                   r"\bfist[\s-]sized\s+(?:\w+\s+)?(?:organ|muscle|pump)\b|"
                   r"\b(?:thing|organ|muscle)\s+(?:that|which)\s+(?:beats|goes\s+(?:thump|ba[\s-]?dum|lub[\s-]?dub))\b|\bthump[\s-]thump\b|"
+                  # ("the mediastinal blob that does the pumping", "the organ that pumps the blood")
+                  r"\b(?:thing|organ|muscle|blob|shadow|opacity|structure)\s+(?:that|which)\s+(?:does\s+(?:the|all\s+the)\s+pumping|pumps(?:\s+(?:the\s+)?blood)?)\b|"
                   r"\bpear[\s-]shaped\s+(?:\w+\s+)?(?:organ|pump|shadow|opacity|silhouette)\b"), (_SEEN_CHEST,)),
     # the organ of the cardiothoracic ratio ("the whole organ whose width you'd compare with the chest width
     # for the cardiothoracic ratio")
@@ -1066,7 +1092,9 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_SEEN_CHEST,)),
     # (the neck places it on any picture; "the horizontal bone at the top" only on a chest film)
     ("clavicle", _rx(r"\bbones?\s+(?:just\s+|right\s+)?(?:under|below|beneath|at\s+the\s+(?:base|bottom|root)\s+of)\s+the\s+neck\b"), ()),
-    ("clavicle", _rx(r"\bhorizontal\s+bones?\s+(?:\w+\s+){0,2}?(?:at|across|along)\s+the\s+(?:very\s+)?(?:top|upper)\b|"
+    ("clavicle", _rx(r"\b(?:horizontal|curved|thin|slender|long)\s+(?:[\w-]+\s+)?bones?\s+(?:\w+\s+){0,2}?(?:at|across|along)\s+the\s+(?:very\s+)?(?:top|upper)\b|"
+                     # ("the one that connects the manubrium to the acromion")
+                     r"\b(?:bones?|one)\s+(?:that|which)\s+(?:connects|links|joins)\s+the\s+(?:sternum|breastbone|manubrium)\s+(?:to|and|with)\s+the\s+(?:\w+\s+)?(?:shoulder|acromion)\b|"
                      # ("the long horizontal bone crossing above the lung that has the gastric bubble under it")
                      r"\bhorizontal\s+bones?\s+(?:(?:crossing|running|lying|sitting|passing)\s+)?(?:above|over|across)\s+(?:the\s+)?(?:top\s+of\s+the\s+|apex\s+of\s+the\s+)?"
                      r"(?:\w+\s+)?lungs?\b"), (_SEEN_CHEST,)),
@@ -1076,8 +1104,8 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_rx(r"\b(?:mucosa|mucosal|bowel|colon|colonic|lumen|colonoscopy|endoscopy|rectum|rectal|sigmoid|ca?ecum)\b"),)),
     # (a raised lump by its look where the picture is from inside the bowel: "mark the raised blob of tissue" in
     # "this picture from inside the colon", "the smooth pink bulge ... from the back-passage camera")
-    ("polyp", _rx(r"\b(?:raised|fleshy|smooth|pink|pinkish|reddish|round|rounded|mushroom[\s-]like|stalked)\s+(?:[\w-]+\s+)?"
-                  r"(?:blob|bump|knob|bulge|lump|nub|mound|swelling)s?\b"),
+    ("polyp", _rx(r"\b(?:raised|fleshy|smooth|pink|pinkish|reddish|round|rounded|mushroom[\s-]like|stalked|sessile|elevated|knobbly|knobby|lumpy)\s+"
+                  r"(?:[\w-]+\s+)?(?:blob|bump|knob|bulge|lump|nub|mound|swelling|nodule|growth)s?\b"),
      (_rx(r"\b(?:bowel|colon|colonic|gut|rectum|back[\s-]passage|colonoscop\w*|endoscop\w*)\b"),)),
     # (a thing on a stalk, or sticking out of the wall, where the picture is from inside the bowel: "that little
     # mushroom-shaped thing on a stalk, different from the smooth lining around it", "the raised thing the scope is
@@ -1085,17 +1113,20 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("polyp", _rx(r"\b(?:mushroom[\s-](?:shaped|like)|stalked|pedunculated|raised)\s+(?:[\w-]+\s+)?(?:things?|growths?|structures?|bits?)\b|"
                   r"\b(?:things?|growths?|lumps?|bumps?|knobs?|blobs?)\s+on\s+a\s+stalk\b|"
                   r"\b(?:nodules?|lumps?|bumps?|knobs?|blobs?|bulges?|growths?|things?)\s+(?:projecting|protruding|sticking\s+out|jutting(?:\s+out)?)\s+"
-                  r"(?:off|from|out\s+of|into)\s+the\s+(?:bowel\s+|colon\w*\s+|mucosal\s+|gut\s+)?(?:wall|lining|mucosa)\b"),
+                  r"(?:off|from|out\s+of|into)\s+the\s+(?:bowel\s+|colon\w*\s+|mucosal\s+|gut\s+)?(?:wall|lining|mucosa|lumen)\b"),
      (_rx(r"\b(?:lining|mucosa\w*|bowel|colon\w*|gut|rectum|rectal|scope|endoscop\w*|colonoscop\w*|lumen|haustra\w*)\b"),)),
     # (a lump or bump placed in the bowel: "the round lump in the bowel, make mask of it"; not "the lung
     # nodule, history of colon cancer")
-    ("polyp", _rx(r"\b(?:lump|bump|nodule|knob|blob|bulge)s?\s+(?:[\w-]+\s+){0,3}?(?:in|on|of|inside|within|along|from)\s+(?:the\s+|this\s+|his\s+|her\s+|my\s+)?"
+    ("polyp", _rx(r"\b(?:lump|bump|nodule|knob|blob|bulge|growth)s?\s+(?:[\w-]+\s+){0,3}?(?:in|on|of|inside|within|along|from)\s+(?:the\s+|this\s+|his\s+|her\s+|my\s+)?"
                   r"(?:[\w-]+\s+)?(?:mucosa|bowel|colon|lumen|rectum|sigmoid|ca?ecum|gut)(?:\s+wall|\s+lining)?\b"
                   # (not an instrument's: "the bump in the colon where the clip was placed")
-                  r"(?![^.;]*\b(?:clips?|scope|tip|forceps|snare|instruments?|cap)\b)"), ()),
+                  # (a snare said as what the endoscopist will do is no instrument: "the gastro guy wants to snare")
+                  r"(?![^.;]*\b(?:clips?|scope|tip|forceps|(?<!\bto\s)snares?|instruments?|cap)\b)"), ()),
     # an open wound by its look on a foot ("the raw pinkish crater near the heel", "the open sore on the
     # bottom of the foot")
-    ("ulcer", _rx(r"\b(?:craters?|(?:raw|open)\s+(?:\w+\s+)?(?:areas?|patch(?:es)?|spots?|sores?|bits?|crater|flesh|tissue))\b|"
+    ("ulcer", _rx(r"\b(?:craters?|(?:raw|open)[\s,]+(?:\w+[\s,]+)?(?:areas?|patch(?:es)?|spots?|sores?|bits?|crater|flesh|tissue))\b|"
+                  # ("the hole in the skin on his sole")
+                  r"\bholes?\s+in\s+(?:the\s+|his\s+|her\s+|my\s+)?(?:skin|flesh)\b|"
                   # ("the deepest, reddest area of tissue breakdown on the sole")
                   r"\b(?:areas?|zones?|regions?|patch(?:es)?)\s+of\s+(?:skin\s+|tissue\s+)?(?:breakdown|loss|destruction)\b|"
                   # ("where the flesh has worn right through")
@@ -1108,6 +1139,9 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                    r"multi-?colou?red|variegated)[\s,-]+"
                    r"(?:(?!(?:can|could|would|please|you|it|is|are|was|the|this|that|and|or|but)\b)[\w-]+[\s,-]+){0,3}?"
                    r"(?:blotch(?:es)?|splotch(?:es)?|spots?|patch(?:es)?|stains?|smudges?|macules?|islands?|blots?|blobs?)\b|"
+                   # (a thing or an area by its colours and shape, on the skin: "that asymmetric multicoloured thing on the skin",
+                   # "the pigmented area under the dermatoscope")
+                   r"\b(?:pigmented|multi-?colou?red|variegated|asymmetric(?:al)?)\s+(?:[\w-]+\s+)?(?:things?|areas?|regions?|marks?|markings?)\b|"
                    # (darker than the skin around it: "whatever is browner than the background skin")
                    r"\b(?:dark|brown|black|more\s+pigmented)(?:er)?\s+than\s+the\s+(?:[\w-]+\s+){0,2}?skin\b|"
                    # (its colour after it, as the Romance languages say it: "tache pigmentée brune")
@@ -1388,6 +1422,8 @@ NO_DRAWING = re.compile(
     r"|\b(?:i\s+am|i['\u2019]m|we\s+are|we['\u2019]re)\s+not\s+asking\s+(?:you\s+)?(?:to\s+(?:\w+\s+)?(?:segment|outlin|mask|draw|trac|delineat|highlight|circl|mark|contour|annotat|label|shad|colou?r)\w*|for)\b[^,.;!?]{0,40}"
     r"|\b(?:i|we)\s+(?:did\s+not|didn['\u2019]?t)\s+mean\s+to\s+(?:ask|request|order)\b[^,.;!?]{0,40}"
     # ("..., I don't need a mask"; "classify this polyp ..., no segmentation")
+    # ("actually forget the S-shaped bone on the patient's right, I don't need it anymore")
+    r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+need\s+(?:it|that|this|them|one)\s+(?:any\s*more|after\s+all|now)\b"
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+(?:need|want|require)\s+(?:a|the|any)\s+(?:mask|masks|segmentation|outline|"
     r"drawing|overlay|contour)\b(?=\s*(?:[,.;:!?)]|$))"
     r"|(?:^|[,;]\s*)no\s+(?:new\s+)?(?:mask|masks|masking|segmentation|segmenting|drawing)\s*(?=$|[.;!?)])"
@@ -1455,6 +1491,10 @@ NOT_AT_HAND = re.compile(
     r"(?:uploaded|sent|attached|shared|upload|send|attach|share)\b|"
     r"\b(?:on|in)\s+the\s+other\s+" + _PICTURES + r"\s+(?:that\s+|which\s+)?(?:i|we|you)\s+(?:sent|uploaded|attached|shared|showed|took)\b|"
     r"\b" + _PICTURES + r"\b[^.?!]{0,40}?\(\s*not\s+(?:this|the\s+(?:current|attached))\s+(?:one|image|picture|film|photo|frame)\s*\)|"
+    # ("segment the polyp in yesterday's video, not this frame")
+    r"\b(?:in|on|from)\s+(?:yesterday['\u2019]?s|last\s+(?:week|month|year|visit)['\u2019]?s|the\s+(?:previous|earlier|old|other)|an?\s+(?:earlier|older|previous))\s+"
+    r"(?:[\w-]+\s+){0,2}?(?:videos?|clips?|" + _PICTURES + r")\b[^.?!]{0,20}?,\s*not\s+(?:in\s+|on\s+)?(?:this|the\s+(?:current|attached))\s+"
+    r"(?:one|image|picture|film|photo|frame|video|clip|scan)\b|"
     r"\b(?:on|in|from)\s+(?:the\s+)?(?:tomorrow['\u2019]?s|next\s+(?:week|month|year|visit|time)['\u2019]?s|upcoming|future)\s+"
     r"(?:[\w-]+\s+){0,2}?" + _PICTURES + r"\b|"
     r"\b(?:on|in)\s+(?:the|this|that)\s+(?:[\w-]+\s+){0,2}?" + _PICTURES + r",?\s+(?:which|that)\s+(?:is|was)\s+not\s+"
@@ -1586,7 +1626,10 @@ def _taken_back(text: str) -> bool:
     return bool(before) and bool(set(_words(before[-1])) & (DRAWING_VERBS - NOUNS_AS_OFTEN))
 # ... or by asking for an answer that is no mask ("just tell me yes or no", "a number is enough",
 # "describe it in words")
-ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\by\s*/\s*n\b|\b(?:diameter|length|width|area|circumference|perimeter|depth|size)\s+in\s+(?:mm|cm|millimet\w+|centimet\w+|pixels|px)\s*\?|\btell[\s-](?:me|us|moi|nous)\s+(?:only\s+|just\s+)?(?:if|whether|si|se|ob)\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
+ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|"
+                         # ("left lung volume?", "heart size?"; "which one is the left lung? just explain")
+                         r"^\W*(?:[\w'-]+\s+){1,3}(?:volume|area|size|diameter|width|length|ratio|ctr|perimeter|circumference)\s*\?\s*$|"
+                         r"\b(?:just|only)\s+explain\b|\by\s*/\s*n\b|\b(?:diameter|length|width|area|circumference|perimeter|depth|size)\s+in\s+(?:mm|cm|millimet\w+|centimet\w+|pixels|px)\s*\?|\btell[\s-](?:me|us|moi|nous)\s+(?:only\s+|just\s+)?(?:if|whether|si|se|ob)\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
                          r"\bas\s+a\s+number\b|"
                          # ("Answer with the cardiothoracic ratio change only", "Give only the frame number"; an area is a region:
                          # "a segmentation of the ulcerated area only")
@@ -1798,6 +1841,8 @@ DRAWING_IN_QUESTION = re.compile(r"\b(?:segment\w*|outlin\w+|mask(?:s|ed|ing)?|d
 # a diagnosis word ("is it cancer?", and the word orders a translation word by word leaves: "this cancer is?" of
 # Bulgarian "Това рак ли е?", "this mole malignant cancer ?" of Mongolian)
 DIAGNOSIS = re.compile(r"\b(?:cancer(?:s|ous)?|malignan(?:t|cy)|melanomas?|carcinomas?|sarcomas?|tumou?rs?|benign|prognos[ie]s|"
+                       # (a finding no mask shows: "is this ulcer infected?"; not "is the heart enlarged?", which its mask measures)
+                       r"infected|inflamed|fractured|"
                        # (a polyp's histology: "Is the polyp in this picture an adenoma or a hyperplastic one?")
                        r"hyperplastic|dysplastic|neoplastic|serrated|(?<=\ban\s)adenoma(?=\s+or\b))\b",
                        re.IGNORECASE)
@@ -1863,13 +1908,15 @@ NOTHING_WANTED = re.compile(
 # skin lesion outline.", "Thank you so much for outlining my dad's foot ulcer"): where no sentence asks for a drawing and
 # no other names a target of its own, the message asks for no mask
 _MADE = r"(?:masks?|outlines?|segmentations?|contours?|annotations?|drawings?|tracings?|overlays?)"
-PAST_WORK = re.compile(r"\b(?:thanks|thank\s+you|grateful|appreciated?)\s+(?:so\s+much\s+|again\s+|a\s+lot\s+)?(?:for|about)\s+"
+PAST_WORK = re.compile(r"(?:^|(?<=[,;.!]))\s*(?:(?:i|we)\s+)?already\s+(?:did|done|finished|segmented|masked|outlined)\s+(?:the\s+)?"
+                       r"(?:[\w'-]+\s+){0,2}?[\w'-]+(?=\s*(?:[,;.!]|$))|"  # ("already did L lung, thx")
+                       r"\b(?:thanks|thank\s+you|grateful|appreciated?)\s+(?:so\s+much\s+|again\s+|a\s+lot\s+)?(?:for|about)\s+"
                        r"(?:the|your|my|that|this|those|these|his|her|yesterday['\u2019]?s|last\s+week['\u2019]?s)\s+[^.?!]{0,40}?\b" + _MADE + r"\b|"
                        r"\b" + _MADE + r"\s+(?:you|they|we|she|he)\s+(?:sent|made|did|drew|produced|gave|returned|delivered|shared)\b|"
                        r"\b(?:thanks|thank\s+you)\s+(?:so\s+much\s+|again\s+)?for\s+(?:outlining|segmenting|masking|tracing|marking|contouring|"
                        r"drawing|highlighting|delineating|annotating)\b|\bi\s+appreciated\s+the\s+[^.?!]{0,40}?\b" + _MADE + r"\b|"
                        # ("thanks, the heart mask looked great")
-                       r"\b" + _MADE + r"\s+(?:you\s+(?:sent|made|did)\s+)?(?:looked|looks|was|is)\s+(?:really\s+|very\s+|just\s+)?(?:great|good|perfect|fine|"
+                       r"\b" + _MADE + r"\s+(?:of\s+(?:the\s+|that\s+|this\s+)?[^.?!;]{1,40}?\s+)?(?:you\s+(?:sent|made|did)\s+)?(?:looked|looks|was|is)\s+(?:really\s+|very\s+|just\s+)?(?:great|good|perfect|fine|"
                        r"excellent|brilliant|spot\s+on|helpful)\b|"
                        # ("Great job on the foot ulcer mask."; "left lung masks for cases 1-50 done, checked and archived")
                        r"\b(?:great|good|nice|excellent|brilliant)\s+(?:job|work)\s+(?:on|with)\s+(?:the|your|that|this|those|these)\s+[^.?!]{0,40}?\b" + _MADE + r"\b|"
@@ -2295,7 +2342,7 @@ BOTH_AND = re.compile(r"\b" + _DRAWING_STEMS + r"\s+both\s+(?:the\s+)?[\w' -]{2,
 # a target and another thing joined as what is drawn ("segment the polyp and the instrument next to it", "the foot ulcer and
 # the surrounding callus, segment both"): PromptResolver._with_other reads whether the second is something else by its head
 AND_OTHER = re.compile(r"(?:\b" + _DRAWING_STEMS + r"\s+|^\W*)(?P<first>(?:[\w'-]+\s+){0,4}?[\w'-]+)\s*,?\s+(?:and|plus|&|as\s+well\s+as|"
-                       r"together\s+with|along\s+with)\s+(?:(?:the|its|any|all|a|an|his|her|their|that|this)\s+)?"
+                       r"together\s+with|along\s+with|\+)\s+(?:(?:the|its|any|all|a|an|his|her|their|that|this)\s+)?"
                        r"(?P<np>(?:[\w'-]+\s+){0,2}[\w'-]+)\b", re.IGNORECASE)
 # what stands between "and" and a noun where the clause after "and" is no thing drawn ("and ignore the folds", "and not the hair")
 AND_NOT_A_THING = frozenset({"not", "no", "without", "ignore", "exclude", "excluding", "except", "leave", "skip", "avoid", "remove",
@@ -2499,9 +2546,14 @@ STEM_SLACK = 6  # letters an inflection may add to a stem ("легк" + "ого"
 # a Hindi verb with its helper "do" ("mask bana do": make the mask; "baaki chhod do": leave the rest),
 # which the glossary would read as Portuguese "do" (of the)
 HINDI_DO = re.compile(r"\b(bana|banao|kar|karo|chhod|chhodo|dikha|nikal|hata)\s+(?:do|dijiye|dena)\b", re.IGNORECASE)
+# Hindi's "X ka mask" (the mask of X), read once the glossary has made "bana do" "make" and "chahiye" "want"; and the words that
+# say a prompt is Hindi (a verb, a postposition)
+HINDI_VERB = re.compile(r"\b(?:bana|banao|banaiye|karo|kariye|kijiye|kar\s+do|chahiye|chaiye|mein|dikhao|dijiye)\b", re.IGNORECASE)
+HINDI_OF = re.compile(r"\b([\w-]+)\s+(?:ka|ki|ke)\s+(mask|masks|outline|segmentation|contour|boundary|border)\b"
+                      r"(?:\s+(make|want|need)\b(?:\s+(?:on|please|plz|pls)\b)?)?", re.IGNORECASE)
 # Hindi's "is ... mein" (in this ...) and "jo X hai, usko / uska ..." (the X that is there, it / its ...), said in Latin letters:
 # "is dermoscopy image mein jo til hai usko segment kar do" -> "in this dermoscopy image the til, usko segment kar"
-HINDI_IN_THIS = re.compile(r"\b(?:(?:is|iss)\s+)?((?:[\w-]+\s+){1,3}?)(?:mein|me|mai)\b", re.IGNORECASE)
+HINDI_IN_THIS = re.compile(r"\b(?:(?:is|iss)\s+)?((?:[\w-]+\s+){1,3}?)(?:mein|mai)\b", re.IGNORECASE)
 HINDI_RELATIVE = re.compile(r"\bjo\s+((?:[\w-]+\s+){1,3}?)(?:hai|hain|he)\s+(usko|use|isko|ise|uska|uski|uske|iska|iski|iske)\b", re.IGNORECASE)
 
 
@@ -2532,7 +2584,9 @@ def _translate(text: str) -> str:
     folded = PERSIAN_EZAFE.sub(r"\1", _fold(text))
     folded = PORTUGUESE_COLOUR.sub(r"\1 colour", PAKI.sub("please ", JOINED_PRONOUN.sub(r"\1 it", folded)))
     folded = HINDI_DO.sub(r"\1", HINDI_NEGATION.sub(r"\1not \2", PLEASE.sub("please", folded)))
-    if HINDI_RELATIVE.search(folded):
+    if HINDI_VERB.search(folded):
+        # ("is foot wali photo mein": in this foot photo; "bas wound area": just the wound area, not French "bas")
+        folded = re.sub(r"\bbas\b", "just", folded, flags=re.IGNORECASE)
         folded = HINDI_IN_THIS.sub(r"in this \1", HINDI_RELATIVE.sub(r"the \1, \2", folded))
     glossary = _glossary()
     lowered = folded.lower()
@@ -2608,6 +2662,8 @@ def _translate(text: str) -> str:
     english = re.sub(LETTERS, read, FRENCH_NEGATION.sub("no ", ELISIONS.sub("", FRENCH_NOTHING.sub(r"sans \1 rien", folded))))
     english = re.sub("\ue000(\\d+)\ue001", lambda m: said[int(m.group(1))], english)
     english = re.sub(r"\b([A-Za-z]+)\s+healthy\b", r"healthy \1", english)  # "piel sana" -> "skin healthy"
+    # Hindi's "X ka mask" said last ("ulcer ka mask bana do", read "ulcer ka mask make": make the mask of the ulcer)
+    english = HINDI_OF.sub(lambda m: f"{'make ' if m.group(3) else ''}the {m.group(2)} of the {m.group(1)}", english)
     # a verb put last, as German does after "wie man" ("zeig, wie man das Fußulkus auf diesem Bild segmentiert": "show how to
     # segment the foot ulcer on this image")
     english = re.sub(r"\bhow\s+to\s+((?:(?!\bhow\b)[^.?!,;]){3,80}?)\s+(segment|outline|mark|draw|delineate|trace|mask|contour)s?(?=\s*(?:[.?!,;]|$))",
@@ -3854,6 +3910,11 @@ class PromptResolver:
             for m in AND_OTHER.finditer(sentence):
                 np = _words(m.group("np"))
                 at = next((i for i, w in enumerate(np) if w in self._other_heads), None)
+                if at is None and len(_words(text)) <= 6 and m.start() == 0 and np \
+                        and not self._named(" ".join(np))[0] \
+                        and not set(np) & (self._head_words | self._vague_words | set(SIDE_WORDS) | REQUEST_WORDS
+                                           | {"please", "pls", "plz", "thanks", "thx", "only", "too", "also", "more", "again", "mask", "masks"}):
+                    at = len(np) - 1  # (a label list's other thing, whatever it is called: "ulcer + surrounding skin", "polyp and scope tip")
                 if at is None or set(np[:at]) & (AND_NOT_A_THING | DRAWING_VERBS | self._head_words | PREPOSITIONS):
                     continue
                 if re.match(r"\s*(?:[\w'-]+\s+){0,2}?(?:inside|within|in|on|of)\s+(?:it|them|its|the\s+(?:ulcer|wound|lesion|mole|polyp))\b",
@@ -3861,8 +3922,11 @@ class PromptResolver:
                     continue  # (a part of the target: "Segment the foot ulcer and the slough inside it")
                 first = m.group("first")
                 if set(_words(first)) & (PREPOSITIONS | {"between", "not", "without", "except", "excluding"}) \
-                        or not (self._named(first)[0] or set(_words(first)) & self._head_words):
+                        or not (self._named(first)[0] or set(_words(first)) & self._head_words
+                                or any(look.search(first) for _, look, _ in LOOKS)):
                     continue
+                if len(_words(text)) <= 6 and m.start() == 0:
+                    return True  # (a label list: "mole and ruler", "ulcer + surrounding skin")
                 if m.group().lstrip(" \t\"'(").lower().startswith(tuple(w for w in ("segment", "outlin", "mask", "draw", "trac", "delineat",
                                                                                "highlight", "circl", "mark", "contour", "annotat", "label",
                                                                                "shad", "paint", "colo", "fill"))) \
@@ -3900,7 +3964,10 @@ class PromptResolver:
         left_out = [m.span() for m in EXCLUDED.finditer(prompt)] + left_out_spans(prompt)
 
         def wanted(m: re.Match) -> bool:
-            return not any(a <= m.start() < b for a, b in left_out)
+            # (nor a look that places another thing: "the dome-shaped muscle sheet under the air field on the patient's right")
+            placing = re.search(r"\b(?:under|below|beneath|above|over|behind|beside|near|between|underneath|alongside)\s+(?:the\s+|a\s+|this\s+|that\s+)?"
+                                r"(?:[\w-]+\s+){0,2}$", prompt[: m.start()], re.IGNORECASE)
+            return not any(a <= m.start() < b for a, b in left_out) and placing is None
 
         heads = list(dict.fromkeys(h for h, look, seen in LOOKS if any(wanted(m) for m in look.finditer(prompt))
                                    and all(p.search(prompt) for p in seen)))
@@ -4575,7 +4642,11 @@ class PromptResolver:
         lead = REQUEST_WORDS | DESCRIPTIVE_WORDS | DETERMINERS | self._other_heads | {"all"}
         # (the head of its phrase: "the ribs on ...", not "the air-filled sponge", "the right-hand breathing organ")
         ends = PREPOSITIONS | {"and", "please", "only", "too", "here", "there"}
-        return any(w in self._other_heads and not landmark[i] and set(words[:i]) <= lead and (i + 1 == len(words) or words[i + 1] in ends)
+        # (with up to two words of its own before it, and a participle after it: "mask the circular ridges lining the bowel")
+        return any(w in self._other_heads and not landmark[i] and set(words[: max(i - 2, 0)]) <= lead
+                   and not set(words[max(i - 2, 0) : i]) & (self._head_words | self._name_words | self._vague_words)
+                   and not any(m.endswith("ing") for m in words[max(i - 2, 0) : i])  # (a verb: "joining the breastbone to ...")
+                   and (i + 1 == len(words) or words[i + 1] in ends or words[i + 1].endswith("ing") and words[i + 1] not in DRAWING_VERBS)
                    for i, w in enumerate(words))
 
     def _ranked(self, prompt: str) -> tuple[str | None, float, float]:
