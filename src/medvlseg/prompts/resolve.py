@@ -2549,7 +2549,7 @@ HINDI_DO = re.compile(r"\b(bana|banao|kar|karo|chhod|chhodo|dikha|nikal|hata)\s+
 # Hindi's "X ka mask" (the mask of X), read once the glossary has made "bana do" "make" and "chahiye" "want"; and the words that
 # say a prompt is Hindi (a verb, a postposition)
 HINDI_VERB = re.compile(r"\b(?:bana|banao|banaiye|karo|kariye|kijiye|kar\s+do|chahiye|chaiye|mein|dikhao|dijiye)\b", re.IGNORECASE)
-HINDI_OF = re.compile(r"\b([\w-]+)\s+(?:ka|ki|ke)\s+(mask|masks|outline|segmentation|contour|boundary|border)\b"
+HINDI_OF = re.compile(r"\b((?:(?:left|right|patient['\u2019]?s)\s+)?[\w-]+)\s+(?:ka|ki|ke)\s+(mask|masks|outline|segmentation|contour|boundary|border)\b"
                       r"(?:\s+(make|want|need)\b(?:\s+(?:on|please|plz|pls)\b)?)?", re.IGNORECASE)
 # Hindi's "is ... mein" (in this ...) and "jo X hai, usko / uska ..." (the X that is there, it / its ...), said in Latin letters:
 # "is dermoscopy image mein jo til hai usko segment kar do" -> "in this dermoscopy image the til, usko segment kar"
