@@ -2897,3 +2897,29 @@ def test_descriptions_exclusions_and_short_labels(lite_names):
     assert lite_names.resolve("Heart and mediastinum unremarkable. Please outline the right lung.").target == "right lung"
     # (a question of a finding on a structure is read as asking to see it, as the review of list 46 decided)
     assert lite_names.resolve("is heart enlarged?").target == "heart"
+
+
+def test_requests_passed_on_by_assistants(lite_names):
+    """(blind list 82, decoys 75-76) An assistant or an automation passing on a person's request names the target the person
+    asked for; one that passes on a question, a cancellation, a picture not attached, several masks or a target with
+    another thing asks for no single target."""
+    _assert_reads(lite_names, [
+        ("The user would like the polyp in this colonoscopy frame segmented.", "polyp"),
+        ('Calling segmentation tool: user asked for "my left collarbone" on their chest film.', "left clavicle"),
+        ("Summary of conversation: the nurse uploaded a photo from a diabetic patient, wound on the heel. Action needed: mask the "
+         "ulcer bed.", "foot ulcer"),
+        ("Asistente: el médico pide el pulmón izquierdo en la radiografía de tórax, una sola máscara.", "left lung"),
+    ])
+    _assert_no_target(lite_names, [
+        "Automation: the previous request for a heart mask was cancelled by the radiographer.",
+        "Chatbot relay: patient wants to know whether a mole like this should be removed.",
+        "Assistant note: user asked for the polyp on a frame they forgot to attach; waiting for the image.",
+        "The user would like the polyp and the surrounding folds masked together.",
+        'Calling segmentation tool: user asked "which side of the chest is the heart on?" - explanatory answer only.',
+        "The user would like the heart, the left lung and the right lung as three separate masks.",
+        "Assistente virtuale: il medico vuole la maschera del cuore e dello strumento insieme.",
+        "Sprachassistent: Die Segmentierung des Herzens wurde bereits erledigt, nichts weiter zu tun.",
+        "I'll send the chest film tomorrow morning, we can segment it then",
+        "segmenta il cuore e i polmoni",
+        "Obrigado, a máscara do coração ficou ótima",
+    ])

@@ -648,6 +648,16 @@ PAIR_ON_PERSON_SIDE = re.compile(r"\b(lungs?|clavicles?|collarbones?|collar\s+bo
                                  r"patient['\u2019]?s)\s+(left|right)(?:[\s-]+(?:hand\s+)?side)?\b(?!\s*(?:of|in|as|when|from|on|together|and|with|plus)\b)", re.IGNORECASE)
 
 
+# a request passed on by an assistant, said of the person who asks ("The user would like the mole segmented", "Calling
+# segmentation tool: user asked for \"my right collarbone\"", "the doctor asks for the cardiac silhouette"): the person's "I want"
+RELAYED = re.compile(r"(?:^|(?<=[:;.!?])|(?<=[:;.!?]\s))\s*(?:the\s+|our\s+|a\s+|my\s+|your\s+)?(?:[\w-]+\s+)?(?:users?|patients?|doctors?|clinicians?|physicians?|"
+                     r"radiologists?|dermatologists?|endoscopists?|podiatrists?|nurses?|callers?|requesters?|customers?|clients?|surgeons?|"
+                     r"residents?|consultants?|dr\.?\s+\w+)\s+(?:would\s+like|wants|needs|is\s+asking\s+for|asks\s+for|asked\s+for|requests|"
+                     r"requested|has\s+requested|is\s+requesting)\b", re.IGNORECASE)
+# several masks asked at once, one for each ("as three separate masks", "one mask per structure")
+SEPARATE_MASKS = re.compile(r"\bas\s+(?:two|three|four|five|\d)\s+(?:separate\s+|individual\s+|distinct\s+)?masks\b|\bseparate\s+masks\b|"
+                            r"\bone\s+mask\s+(?:each|per\s+(?:structure|target|organ|class|label))\b|\beach\s+(?:as\s+)?(?:its\s+own|a\s+separate)\s+mask\b",
+                            re.IGNORECASE)
 BOTH_SIDES = re.compile(r"\b(?:the\s+)?(?:(right)|left)\s+(?:and|&|\+|/)\s+(?:the\s+)?(?(1)left|right)\s+(lung|clavicle|collarbone|collar\s+bone)s?\b",
                         re.IGNORECASE)
 
@@ -745,6 +755,7 @@ def _expand(text: str) -> str:
     text = re.sub(r"\b(show|demonstrate|teach)\s+(?:to\s+)?(?:(?:the|my|our|your|these|those|all\s+the)\s+)?(?:(?:new|first[\s-]year|junior|medical)\s+)?"
                   r"(?:students?|class|trainees?|residents?|learners?|juniors?|interns?|registrars?|group|audience|newcomers?|annotators?|"
                   r"studierenden)\b(?:\s*,)?", r"\1 me", text, flags=re.IGNORECASE)
+    text = RELAYED.sub(" I want", text)
     # a question of a structure said without its article ("is heart enlarged?")
     text = re.sub(r"^(\W*(?:is|are|was|were|does|did)\s+)(?=(?:heart|lungs?|left\s+lung|right\s+lung|polyp|mole|ulcer|lesion|wound|clavicles?)\b[^?]*\?)",
                   r"\1the ", text, flags=re.IGNORECASE)
@@ -1114,7 +1125,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   r"\b(?:things?|growths?|lumps?|bumps?|knobs?|blobs?)\s+on\s+a\s+stalk\b|"
                   r"\b(?:nodules?|lumps?|bumps?|knobs?|blobs?|bulges?|growths?|things?)\s+(?:projecting|protruding|sticking\s+out|jutting(?:\s+out)?)\s+"
                   r"(?:off|from|out\s+of|into)\s+the\s+(?:bowel\s+|colon\w*\s+|mucosal\s+|gut\s+)?(?:wall|lining|mucosa|lumen)\b"),
-     (_rx(r"\b(?:lining|mucosa\w*|bowel|colon\w*|gut|rectum|rectal|scope|endoscop\w*|colonoscop\w*|lumen|haustra\w*)\b"),)),
+     (_rx(r"\b(?:lining|mucosa\w*|bowel|colon\w*|gut|intestin\w*|rectum|rectal|scope|endoscop\w*|colonoscop\w*|lumen|haustra\w*)\b"),)),
     # (a lump or bump placed in the bowel: "the round lump in the bowel, make mask of it"; not "the lung
     # nodule, history of colon cancer")
     ("polyp", _rx(r"\b(?:lump|bump|nodule|knob|blob|bulge|growth)s?\s+(?:[\w-]+\s+){0,3}?(?:in|on|of|inside|within|along|from)\s+(?:the\s+|this\s+|his\s+|her\s+|my\s+)?"
@@ -1491,6 +1502,8 @@ NOT_AT_HAND = re.compile(
     r"(?:uploaded|sent|attached|shared|upload|send|attach|share)\b|"
     r"\b(?:on|in)\s+the\s+other\s+" + _PICTURES + r"\s+(?:that\s+|which\s+)?(?:i|we|you)\s+(?:sent|uploaded|attached|shared|showed|took)\b|"
     r"\b" + _PICTURES + r"\b[^.?!]{0,40}?\(\s*not\s+(?:this|the\s+(?:current|attached))\s+(?:one|image|picture|film|photo|frame)\s*\)|"
+    # ("user asked for the skin lesion on a photo they forgot to attach; waiting for the image")
+    r"\b(?:forgot|forgotten|failed)\s+to\s+(?:attach|upload|send|include)\b|\bwaiting\s+for\s+the\s+(?:image|picture|photo|film|scan|upload|frame)\b|"
     # ("segment the polyp in yesterday's video, not this frame")
     r"\b(?:in|on|from)\s+(?:yesterday['\u2019]?s|last\s+(?:week|month|year|visit)['\u2019]?s|the\s+(?:previous|earlier|old|other)|an?\s+(?:earlier|older|previous))\s+"
     r"(?:[\w-]+\s+){0,2}?(?:videos?|clips?|" + _PICTURES + r")\b[^.?!]{0,20}?,\s*not\s+(?:in\s+|on\s+)?(?:this|the\s+(?:current|attached))\s+"
@@ -1513,6 +1526,9 @@ NOT_AT_HAND = re.compile(
     r"(?:upload|send|attach|share|bring)\b[^.?!]*?\b" + _THEN_ASKED + r"|"
     r"\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:upload|send|attach|share|bring)\b[^.?!]*?\b(?:tomorrow|next\s+(?:week|month|time)|later)\b"
     r"[^.?!]*?\b" + _THEN_ASKED + r"|"
+    # ("I'll send the foot ulcer photo tomorrow morning, we can segment it then")
+    r"\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:upload|send|attach|share|bring)\b[^.?!]*?\b(?:tomorrow|next\s+(?:week|month|time)|later)\b"
+    r"[^.?!]*?\b(?:we|you|i)\s+(?:can|could|will|['\u2019]ll)\s+(?:\w+\s+)?" + _DRAWING_STEMS + r"\s+(?:it|them|that)\s+then\b|"
     # a plan for a later time ("Next week: segment the left lung across the whole external dataset"; "in a later study we
     # will segment ..."; "the task has been moved to Q3"; "the right clavicle step will be added after the amendment";
     # "Pending for next month: ..."; not "Next step: ...", "next to the heart")
@@ -1595,7 +1611,9 @@ def _vowel_for_vowel(a: str, b: str) -> bool:
 
 # a request cancelled by what it asked, and nothing asked after it ("Alexa, cancel the heart segmentation I asked for
 # earlier."; "cancel karo the right lung request, galat image upload ho gaya")
-CANCEL_NAMED = re.compile(r"(?:^|[,;.:!\u2013\u2014]\s*)(?:please\s+)?cancel\s+(?:karo\s+|kar\s+do\s+|do\s+|please\s+)?(?:the|my|that|this|our)\s+"
+CANCEL_NAMED = re.compile(r"\b(?:request|order|task|job)s?\b[^.?!;]{0,60}?\b(?:was|were|has\s+been|have\s+been|got)\s+(?:cancell?ed|withdrawn|"
+                          r"retracted|revoked|called\s+off)\b|"  # ("previous request for a foot ulcer mask was cancelled by the nurse")
+                          r"(?:^|[,;.:!\u2013\u2014]\s*)(?:please\s+)?cancel\s+(?:karo\s+|kar\s+do\s+|do\s+|please\s+)?(?:the|my|that|this|our)\s+"
                           r"[^.?!,;]{0,40}?\b(?:segmentations?|masks?|requests?|orders?|jobs?|tasks?)\b"
                           r"(?:\s+(?:i|we)\s+(?:asked\s+for|requested|ordered|sent|submitted))?", re.IGNORECASE)
 
@@ -1629,7 +1647,9 @@ def _taken_back(text: str) -> bool:
 ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|"
                          # ("left lung volume?", "heart size?"; "which one is the left lung? just explain")
                          r"^\W*(?:[\w'-]+\s+){1,3}(?:volume|area|size|diameter|width|length|ratio|ctr|perimeter|circumference)\s*\?\s*$|"
-                         r"\b(?:just|only)\s+explain\b|\by\s*/\s*n\b|\b(?:diameter|length|width|area|circumference|perimeter|depth|size)\s+in\s+(?:mm|cm|millimet\w+|centimet\w+|pixels|px)\s*\?|\btell[\s-](?:me|us|moi|nous)\s+(?:only\s+|just\s+)?(?:if|whether|si|se|ob)\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
+                         r"\b(?:just|only)\s+explain\b|\b(?:just|only)\s+(?:wants?|needs?)\s+(?:an?\s+|the\s+)?answer\b|\b(?:explanatory\s+|verbal\s+|written\s+|text\s+|short\s+)?answer\s+only\b|"
+                         # ("patient wants to know how long a foot ulcer usually takes to heal")
+                         r"\b(?:wants?|would\s+like|wish(?:es)?)\s+to\s+know\b|\by\s*/\s*n\b|\b(?:diameter|length|width|area|circumference|perimeter|depth|size)\s+in\s+(?:mm|cm|millimet\w+|centimet\w+|pixels|px)\s*\?|\btell[\s-](?:me|us|moi|nous)\s+(?:only\s+|just\s+)?(?:if|whether|si|se|ob)\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
                          r"\bas\s+a\s+number\b|"
                          # ("Answer with the cardiothoracic ratio change only", "Give only the frame number"; an area is a region:
                          # "a segmentation of the ulcerated area only")
@@ -2214,8 +2234,10 @@ def _payload_values(text: str) -> str:
         name, _, value = (part.strip().strip("'\"").strip() for part in re.split(r"([:=])", piece, maxsplit=1))
         value = " ".join(value.replace(",", " ").split())
         if not re.fullmatch(r"[A-Za-z][A-Za-z0-9 .-]*", name) or not value or re.search(r"[:='\"]", value) or \
-                (REQUEST.match(name.lower() + " ") and len(name.split()) > 1):
-            return plain  # (not fields: "Segment the mole: dark, size: 5 mm"; "Structure: , | Side: left")
+                (REQUEST.match(name.lower() + " ") and len(name.split()) > 1) or re.search(r"[.!?]\s+\S", f"{name} {value}"):
+            # (not fields: "Segment the mole: dark, size: 5 mm"; "Structure: , | Side: left"; sentences with labels: "Summary:
+            # the nurse uploaded a photo, ulcer under the big toe. Action needed: mask the ulcer bed.")
+            return plain
         fields.append((name.lower(), value))
     if any(n in SPEAKERS for n, _ in fields):
         return plain  # a conversation's turns ("Assistant: Would you like the right lung? User: the left clavicle instead")
@@ -2341,14 +2363,14 @@ GENERIC_CUES = frozenset({"found", "has", "body", "structure", "looks", "differe
 BOTH_AND = re.compile(r"\b" + _DRAWING_STEMS + r"\s+both\s+(?:the\s+)?[\w' -]{2,30}?\s+and\s+(?:the\s+)?[\w'-]+", re.IGNORECASE)
 # a target and another thing joined as what is drawn ("segment the polyp and the instrument next to it", "the foot ulcer and
 # the surrounding callus, segment both"): PromptResolver._with_other reads whether the second is something else by its head
-AND_OTHER = re.compile(r"(?:\b" + _DRAWING_STEMS + r"\s+|^\W*)(?P<first>(?:[\w'-]+\s+){0,4}?[\w'-]+)\s*,?\s+(?:and|plus|&|as\s+well\s+as|"
-                       r"together\s+with|along\s+with|\+)\s+(?:(?:the|its|any|all|a|an|his|her|their|that|this)\s+)?"
+AND_OTHER = re.compile(r"(?:\b" + _DRAWING_STEMS + r"\s+(?:(?:of|for)\s+)?|\b(?:like|want|wants|need|needs)\s+|^\W*)(?P<first>(?:[\w'-]+\s+){0,4}?[\w'-]+)\s*,?\s+(?:and|plus|&|as\s+well\s+as|"
+                       r"together\s+with|along\s+with|\+)\s+(?:of\s+)?(?:(?:the|its|any|all|a|an|his|her|their|that|this)\s+)?"
                        r"(?P<np>(?:[\w'-]+\s+){0,2}[\w'-]+)\b", re.IGNORECASE)
 # what stands between "and" and a noun where the clause after "and" is no thing drawn ("and ignore the folds", "and not the hair")
 AND_NOT_A_THING = frozenset({"not", "no", "without", "ignore", "exclude", "excluding", "except", "leave", "skip", "avoid", "remove",
                              "keep", "omit", "forget", "crop", "send", "save", "tell", "give", "show", "measure", "count", "describe"})
 # chest targets joined in one request ("both lungs and the heart", "the heart plus the left lung")
-_CHEST_TARGET = r"(?:both\s+(?:lungs|clavicles|collarbones)|(?:the\s+)?heart|(?:the\s+)?(?:patient['\u2019]s\s+)?(?:left|right)\s+(?:lung|clavicle|collarbone))"
+_CHEST_TARGET = r"(?:both\s+(?:lungs|clavicles|collarbones)|(?:the\s+)?(?:two\s+)?(?:lungs|clavicles|collarbones)|(?:the\s+)?heart|(?:the\s+)?(?:patient['\u2019]s\s+)?(?:left|right)\s+(?:lung|clavicle|collarbone))"
 JOINED_TARGETS = re.compile(_CHEST_TARGET + r"\s*(?:,\s*|\s+)(?:and|plus|&|\+|as\s+well\s+as|together\s+with)\s+" + _CHEST_TARGET + r"\b",
                             re.IGNORECASE)
 # every structure of a picture asked at once ("all five chest structures", "every labelled organ")
@@ -3889,6 +3911,9 @@ class PromptResolver:
             # out osteomyelitis; in this colour photo just delineate the ulcer."; "Side-by-side composite of the same
             # mole, ...; segment the pigmented lesion in the left panel only.")
             return dataclasses.replace(again, prompt=given, model_prompt=given if again.model_prompt == alone else again.model_prompt)
+        if found.target is not None and SEPARATE_MASKS.search(written) and len(self._several(written)) > 1:
+            # ("the right lung, the left lung and the heart as three separate masks": each asked, no one of them)
+            return Resolution(given, given, None, found.similarity, found.runner_up)
         if self.names_only and found.target is None and not found.candidates and not found.refused \
                 and self._unreadable(given, prompt):
             return dataclasses.replace(found, refused=True)
@@ -3920,14 +3945,16 @@ class PromptResolver:
                 if re.match(r"\s*(?:[\w'-]+\s+){0,2}?(?:inside|within|in|on|of)\s+(?:it|them|its|the\s+(?:ulcer|wound|lesion|mole|polyp))\b",
                             sentence[m.start("np"):].split(None, at + 1)[-1] if len(np) > at else "", re.IGNORECASE):
                     continue  # (a part of the target: "Segment the foot ulcer and the slough inside it")
-                first = m.group("first")
+                # (what a mask is asked of: "the mask of the polyp and of the instrument together")
+                of_mask = re.match(r"^.*\b(?:masks?|outlines?|segmentations?|contours?)\s+(?:of|for)\s+", m.group("first"), re.IGNORECASE)
+                first = m.group("first")[of_mask.end():] if of_mask else m.group("first")
                 if set(_words(first)) & (PREPOSITIONS | {"between", "not", "without", "except", "excluding"}) \
                         or not (self._named(first)[0] or set(_words(first)) & self._head_words
                                 or any(look.search(first) for _, look, _ in LOOKS)):
                     continue
                 if len(_words(text)) <= 6 and m.start() == 0:
                     return True  # (a label list: "mole and ruler", "ulcer + surrounding skin")
-                if m.group().lstrip(" \t\"'(").lower().startswith(tuple(w for w in ("segment", "outlin", "mask", "draw", "trac", "delineat",
+                if of_mask or m.group().lstrip(" \t\"'(").lower().startswith(tuple(w for w in ("segment", "outlin", "mask", "draw", "trac", "delineat",
                                                                                "highlight", "circl", "mark", "contour", "annotat", "label",
                                                                                "shad", "paint", "colo", "fill"))) \
                         or re.search(_DRAWING_STEMS + r"[^.;!?]{0,20}\b(?:both|together|all\s+of\s+(?:it|them))\b", sentence[m.start("np"):], re.IGNORECASE):
