@@ -3942,8 +3942,9 @@ class PromptResolver:
                     at = len(np) - 1  # (a label list's other thing, whatever it is called: "ulcer + surrounding skin", "polyp and scope tip")
                 if at is None or set(np[:at]) & (AND_NOT_A_THING | DRAWING_VERBS | self._head_words | PREPOSITIONS):
                     continue
+                after_head = sentence[m.start("np"):].split(None, at + 1)[-1]
                 if re.match(r"\s*(?:[\w'-]+\s+){0,2}?(?:inside|within|in|on|of)\s+(?:it|them|its|the\s+(?:ulcer|wound|lesion|mole|polyp))\b",
-                            sentence[m.start("np"):].split(None, at + 1)[-1] if len(np) > at else "", re.IGNORECASE):
+                            after_head, re.IGNORECASE):
                     continue  # (a part of the target: "Segment the foot ulcer and the slough inside it")
                 # (what a mask is asked of: "the mask of the polyp and of the instrument together")
                 of_mask = re.match(r"^.*\b(?:masks?|outlines?|segmentations?|contours?)\s+(?:of|for)\s+", m.group("first"), re.IGNORECASE)
@@ -3954,9 +3955,7 @@ class PromptResolver:
                     continue
                 if len(_words(text)) <= 6 and m.start() == 0:
                     return True  # (a label list: "mole and ruler", "ulcer + surrounding skin")
-                if of_mask or m.group().lstrip(" \t\"'(").lower().startswith(tuple(w for w in ("segment", "outlin", "mask", "draw", "trac", "delineat",
-                                                                               "highlight", "circl", "mark", "contour", "annotat", "label",
-                                                                               "shad", "paint", "colo", "fill"))) \
+                if of_mask or re.match(r"[\s\"'(]*" + _DRAWING_STEMS, m.group(), re.IGNORECASE) \
                         or re.search(_DRAWING_STEMS + r"[^.;!?]{0,20}\b(?:both|together|all\s+of\s+(?:it|them))\b", sentence[m.start("np"):], re.IGNORECASE):
                     return True
         return False
