@@ -1081,10 +1081,12 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_SEEN_CHEST,)),
     # (an organ of breathing in everyday words: "the breathing bag", "the air organ", "the organ we breathe with")
     ("lung", _rx(r"\b(?:breathing|air)\s+(?:organs?|bags?|sponges?|sacs?|balloons?|bellows)\b"), (_SEEN_CHEST,)),
-    ("lung", _rx(r"\borgans?\s+(?:that\s+)?(?:we|you|one|people|humans|it)\s+breathe\s+(?:with|through)\b"), ()),
+    ("lung", _rx(r"\borgans?\s+(?:that\s+)?(?:we|you|one|people|humans|it)\s+breathe\s+(?:with|through)\b|\borgans?\s+of\s+(?:the\s+)?(?:breathing|respiration)\b"), ()),
     ("heart", _rx(r"\b(?<!insulin\s)(?<!infusion\s)(?<!balloon\s)(?<!breast\s)(?:blood[\s-]?)?pump(?:ing)?\s+(?:organ|muscle)\b|\bmuscular\s+pump\b|"
                   r"\bfist[\s-]sized\s+(?:\w+\s+)?(?:organ|muscle|pump)\b|"
                   r"\b(?:thing|organ|muscle)\s+(?:that|which)\s+(?:beats|goes\s+(?:thump|ba[\s-]?dum|lub[\s-]?dub))\b|\bthump[\s-]thump\b|"
+                  # ("the organ ..., that the blood through the body pumps", as German puts it; "the big blob ... that beats")
+                  r"\b(?:organ|muscle)\b[^.;]{0,40}?\bpumps\b|\b(?:blob|thing|shadow|organ|muscle)\b[^.;,]{0,40}?\b(?:that|which)\s+beats\b|"
                   # ("the mediastinal blob that does the pumping", "the organ that pumps the blood")
                   r"\b(?:thing|organ|muscle|blob|shadow|opacity|structure)\s+(?:that|which)\s+(?:does\s+(?:the|all\s+the)\s+pumping|pumps(?:\s+(?:the\s+)?blood)?)\b|"
                   r"\bpear[\s-]shaped\s+(?:\w+\s+)?(?:organ|pump|shadow|opacity|silhouette)\b"), (_SEEN_CHEST,)),
@@ -1104,8 +1106,10 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     # (the neck places it on any picture; "the horizontal bone at the top" only on a chest film)
     ("clavicle", _rx(r"\bbones?\s+(?:just\s+|right\s+)?(?:under|below|beneath|at\s+the\s+(?:base|bottom|root)\s+of)\s+the\s+neck\b"), ()),
     ("clavicle", _rx(r"\b(?:horizontal|curved|thin|slender|long)\s+(?:[\w-]+\s+)?bones?\s+(?:\w+\s+){0,2}?(?:at|across|along)\s+the\s+(?:very\s+)?(?:top|upper)\b|"
-                     # ("the one that connects the manubrium to the acromion")
-                     r"\b(?:bones?|one)\s+(?:that|which)\s+(?:connects|links|joins)\s+the\s+(?:sternum|breastbone|manubrium)\s+(?:to|and|with)\s+the\s+(?:\w+\s+)?(?:shoulder|acromion)\b|"
+                     # ("the one that connects the manubrium to the acromion", "the long S-shaped bone which connects the sternum to the
+                     # shoulder", "the bone that goes from the sternum to the shoulder"; "the bone S-shaped", as the Romance languages say it)
+                     r"\b(?:bones?|one)\b[^.;]{0,30}?\b(?:that|which)\s+(?:connects|links|joins|goes|runs|extends)\s+(?:from\s+)?the\s+(?:sternum|breastbone|manubrium)\s+"
+                     r"(?:to|and|with)\s+the\s+(?:\w+\s+)?(?:shoulder|acromion)\b|\bbones?\s+(?:[\w-]+\s+){0,2}?s[\s-]shaped\b|"
                      # ("the long horizontal bone crossing above the lung that has the gastric bubble under it")
                      r"\bhorizontal\s+bones?\s+(?:(?:crossing|running|lying|sitting|passing)\s+)?(?:above|over|across)\s+(?:the\s+)?(?:top\s+of\s+the\s+|apex\s+of\s+the\s+)?"
                      r"(?:\w+\s+)?lungs?\b"), (_SEEN_CHEST,)),
@@ -1115,9 +1119,11 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_rx(r"\b(?:mucosa|mucosal|bowel|colon|colonic|lumen|colonoscopy|endoscopy|rectum|rectal|sigmoid|ca?ecum)\b"),)),
     # (a raised lump by its look where the picture is from inside the bowel: "mark the raised blob of tissue" in
     # "this picture from inside the colon", "the smooth pink bulge ... from the back-passage camera")
-    ("polyp", _rx(r"\b(?:raised|fleshy|smooth|pink|pinkish|reddish|round|rounded|mushroom[\s-]like|stalked|sessile|elevated|knobbly|knobby|lumpy)\s+"
-                  r"(?:[\w-]+\s+)?(?:blob|bump|knob|bulge|lump|nub|mound|swelling|nodule|growth)s?\b"),
-     (_rx(r"\b(?:bowel|colon|colonic|gut|rectum|back[\s-]passage|colonoscop\w*|endoscop\w*)\b"),)),
+    ("polyp", _rx(r"\b(?:raised|fleshy|smooth|pink|pinkish|reddish|round|rounded|mushroom[\s-]like|stalked|sessile|elevated|knobbly|knobby|lumpy)[\s,]+"
+                  r"(?:[\w-]+[\s,]+){0,2}?(?:blob|bump|knob|bulge|lump|nub|mound|swelling|nodule|growth|elevation)s?\b|"
+                  # (its look after it: "la pequeña elevación sésil de la mucosa")
+                  r"\b(?:elevations?|bulges?|mounds?|protrusions?|bumps?)\s+(?:sessile|pedunculated|polypoid|raised)\b"),
+     (_rx(r"\b(?:bowel|colon|colonic|gut|intestin\w*|rectum|back[\s-]passage|colonoscop\w*|endoscop\w*|mucosa\w*|scope|lumen)\b"),)),
     # (a thing on a stalk, or sticking out of the wall, where the picture is from inside the bowel: "that little
     # mushroom-shaped thing on a stalk, different from the smooth lining around it", "the raised thing the scope is
     # pointing at", "the nodule projecting off the wall -- not the dark hole of the lumen")
@@ -1136,8 +1142,12 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     # an open wound by its look on a foot ("the raw pinkish crater near the heel", "the open sore on the
     # bottom of the foot")
     ("ulcer", _rx(r"\b(?:craters?|(?:raw|open)[\s,]+(?:\w+[\s,]+)?(?:areas?|patch(?:es)?|spots?|sores?|bits?|crater|flesh|tissue))\b|"
-                  # ("the hole in the skin on his sole")
-                  r"\bholes?\s+in\s+(?:the\s+|his\s+|her\s+|my\s+)?(?:skin|flesh)\b|"
+                  # ("the hole in the skin on his sole", "the non-healing breach in the skin", "the area where the skin is missing")
+                  r"\b(?:holes?|breach(?:es)?|breaks?|gaps?|defects?|openings?)\s+in\s+(?:the\s+|his\s+|her\s+|my\s+)?(?:skin|flesh)\b|"
+                  r"\bwhere\s+the\s+skin\s+(?:is|has)\s+(?:missing|gone|broken|lost|worn\s+away|come\s+away)\b|"
+                  r"\bnon-?healing\s+(?:areas?|wounds?|breach(?:es)?|patch(?:es)?|sores?|spots?|holes?)\b|"
+                  # (its look after it, as the Romance languages say it: "la zona abierta y en carne viva")
+                  r"\b(?:areas?|zones?|patch(?:es)?|spots?)\s+(?:\w+\s+)?(?:open|raw)\b|"
                   # ("the deepest, reddest area of tissue breakdown on the sole")
                   r"\b(?:areas?|zones?|regions?|patch(?:es)?)\s+of\s+(?:skin\s+|tissue\s+)?(?:breakdown|loss|destruction)\b|"
                   # ("where the flesh has worn right through")
@@ -1156,9 +1166,9 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                    # (darker than the skin around it: "whatever is browner than the background skin")
                    r"\b(?:dark|brown|black|more\s+pigmented)(?:er)?\s+than\s+the\s+(?:[\w-]+\s+){0,2}?skin\b|"
                    # (its colour after it, as the Romance languages say it: "tache pigmentée brune")
-                   r"\b(?:blotch(?:es)?|splotch(?:es)?|spots?|patch(?:es)?|macules?)\s+(?:pigmented|brown)\b"),
+                   r"\b(?:blotch(?:es)?|splotch(?:es)?|spots?|patch(?:es)?|macules?|areas?|zones?|regions?)\s+(?:pigmented|brown)\b"),
      # (on the skin, in the magnified view, or where such a picture centres it: not "the dark spot on the liver")
-     (_rx(r"\b(?:skin|derm\w*|magnif\w*|centre|center|centred|centered|middle|central|arm|forearm|leg|thigh|calf|back|shoulder|"
+     (_rx(r"\b(?:skin|derm\w*|magnif\w*|abcd|centre|center|centred|centered|middle|central|arm|forearm|leg|thigh|calf|back|shoulder|"
           r"neck|face|cheek|forehead|scalp|abdomen|belly|trunk|torso|body|vignette|photo|picture|image|frame)\b"),)),
 ]
 # what rings the look is its place, no rival ("the open sore sitting inside the ring of thick yellowish callus")
@@ -1502,6 +1512,11 @@ NOT_AT_HAND = re.compile(
     r"(?:uploaded|sent|attached|shared|upload|send|attach|share)\b|"
     r"\b(?:on|in)\s+the\s+other\s+" + _PICTURES + r"\s+(?:that\s+|which\s+)?(?:i|we|you)\s+(?:sent|uploaded|attached|shared|showed|took)\b|"
     r"\b" + _PICTURES + r"\b[^.?!]{0,40}?\(\s*not\s+(?:this|the\s+(?:current|attached))\s+(?:one|image|picture|film|photo|frame)\s*\)|"
+    # ("Tomorrow I'll send you the foot photos so you can outline the raw open patches"; "I'll send the radiograph tomorrow to segment
+    # the left clavicle"; "Once I find the frame ..., could you outline the bump in it? I don't have it here yet")
+    r"\b(?:tomorrow|later|next\s+(?:week|month|time))\b,?\s+(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:upload|send|attach|share|bring)\b[^.?!]*?"
+    r"\b(?:so\s+(?:that\s+)?you\s+can|for\s+(?:you\s+to\s+)?(?:segment\w*|outlin\w*|mask\w*)|to\s+(?:segment|outline|mask))\b|"
+    r"\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t)\s+have\s+(?:it|them|the\s+\w+)\s+(?:here\s+)?yet\b|"
     # ("user asked for the skin lesion on a photo they forgot to attach; waiting for the image")
     r"\b(?:forgot|forgotten|failed)\s+to\s+(?:attach|upload|send|include)\b|\bwaiting\s+for\s+the\s+(?:image|picture|photo|film|scan|upload|frame)\b|"
     # ("segment the polyp in yesterday's video, not this frame")
@@ -1647,7 +1662,7 @@ def _taken_back(text: str) -> bool:
 ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|"
                          # ("left lung volume?", "heart size?"; "which one is the left lung? just explain")
                          r"^\W*(?:[\w'-]+\s+){1,3}(?:volume|area|size|diameter|width|length|ratio|ctr|perimeter|circumference)\s*\?\s*$|"
-                         r"\b(?:just|only)\s+explain\b|\b(?:just|only)\s+(?:wants?|needs?)\s+(?:an?\s+|the\s+)?answer\b|\b(?:explanatory\s+|verbal\s+|written\s+|text\s+|short\s+)?answer\s+only\b|"
+                         r"\b(?:just|only)\s+explain\b|^\W*what\s+does\s+it\s+mean\b|^\W*which\s+side\b[^.!]*\?|\b(?:just|only)\s+(?:wants?|needs?)\s+(?:an?\s+|the\s+)?answer\b|\b(?:explanatory\s+|verbal\s+|written\s+|text\s+|short\s+)?answer\s+only\b|"
                          # ("patient wants to know how long a foot ulcer usually takes to heal")
                          r"\b(?:wants?|would\s+like|wish(?:es)?)\s+to\s+know\b|\by\s*/\s*n\b|\b(?:diameter|length|width|area|circumference|perimeter|depth|size)\s+in\s+(?:mm|cm|millimet\w+|centimet\w+|pixels|px)\s*\?|\btell[\s-](?:me|us|moi|nous)\s+(?:only\s+|just\s+)?(?:if|whether|si|se|ob)\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
                          r"\bas\s+a\s+number\b|"
@@ -1864,7 +1879,7 @@ DIAGNOSIS = re.compile(r"\b(?:cancer(?:s|ous)?|malignan(?:t|cy)|melanomas?|carci
                        # (a finding no mask shows: "is this ulcer infected?"; not "is the heart enlarged?", which its mask measures)
                        r"infected|inflamed|fractured|"
                        # (a polyp's histology: "Is the polyp in this picture an adenoma or a hyperplastic one?")
-                       r"hyperplastic|dysplastic|neoplastic|serrated|(?<=\ban\s)adenoma(?=\s+or\b))\b",
+                       r"hyperplastic|dysplastic|neoplastic|serrated|(?<=\ban\s)adenoma(?=\s+or\b|\s*\?))\b",
                        re.IGNORECASE)
 # ... said of something, as a question of being ("melanoma boundary?" is a terse request)
 DIAGNOSIS_ASKED = re.compile(r"\b(?:is|are|was|were|be|it|this|that|these|those)\b|\bor\s+not\b", re.IGNORECASE)
@@ -2154,6 +2169,11 @@ WITHDRAWN_AT_END = re.compile(r"\b(?:(?P<so>so|therefore|hence)\s*,?\s+(?:just\s
                               r"(?:return|give\s+(?:me\s+|us\s+)?back|output|draw)\s+nothing)\s*[.!]*\s*$", re.IGNORECASE)
 
 
+# the picture to be left as it is ("Don't outline the dark pigmented patch; leave the image untouched."): nothing is drawn
+UNTOUCHED = re.compile(r"\bleave\s+(?:the\s+|this\s+)?(?:image|picture|photo|film|frame|radiograph|x-?ray)\s+(?:untouched|as\s+it\s+is|alone|unchanged)\b",
+                       re.IGNORECASE)
+
+
 def _declines_drawing(text: str) -> bool:
     """``text`` says that no mask is wanted: outright (:data:`NO_DRAWING`), where nothing else asks to
     draw something ("segment the ...", "outline it"; "No mask needed, just tell me: can you find a
@@ -2174,6 +2194,8 @@ def _declines_drawing(text: str) -> bool:
         if (end.group("so") or end.group("so_nothing") or last[:1] in (["since"], ["because"], ["as"], ["given"])) \
                 and not set(last) & {"if", "unless", "otherwise", "else", "when", "case", "should"} and not of_its_own:
             return True
+    if UNTOUCHED.search(text):
+        return True
     if (m := NO_DRAWING.search(text)) is not None:
         if re.search(_TAKE_IT_BACK, text[: m.start()], re.IGNORECASE) and not set(_words(text[m.end():])) & (DRAWING_VERBS | {"want", "need"}):
             return True  # ("Segment the left clavicle. Actually, cancel that, don't segment anything.")
@@ -2363,9 +2385,9 @@ GENERIC_CUES = frozenset({"found", "has", "body", "structure", "looks", "differe
 BOTH_AND = re.compile(r"\b" + _DRAWING_STEMS + r"\s+both\s+(?:the\s+)?[\w' -]{2,30}?\s+and\s+(?:the\s+)?[\w'-]+", re.IGNORECASE)
 # a target and another thing joined as what is drawn ("segment the polyp and the instrument next to it", "the foot ulcer and
 # the surrounding callus, segment both"): PromptResolver._with_other reads whether the second is something else by its head
-AND_OTHER = re.compile(r"(?:\b" + _DRAWING_STEMS + r"\s+(?:(?:of|for)\s+)?|\b(?:like|want|wants|need|needs)\s+|^\W*)(?P<first>(?:[\w'-]+\s+){0,4}?[\w'-]+)\s*,?\s+(?:and|plus|&|as\s+well\s+as|"
-                       r"together\s+with|along\s+with|\+)\s+(?:of\s+)?(?:(?:the|its|any|all|a|an|his|her|their|that|this)\s+)?"
-                       r"(?P<np>(?:[\w'-]+\s+){0,2}[\w'-]+)\b", re.IGNORECASE)
+AND_OTHER = re.compile(r"(?:\b" + _DRAWING_STEMS + r"\s+(?:(?:of|for)\s+)?|\b(?:like|want|wants|need|needs)\s+|^\W*)(?P<first>(?:[\w'-]+\s+){0,7}?[\w'-]+)\s*,?\s+(?:and|plus|&|as\s+well\s+as|"
+                       r"together\s+with|along\s+with|\+)\s+(?:of\s+)?(?:(?:the|its|any|all|a|an|his|her|their|that|this)\s+){0,2}"
+                       r"(?P<np>(?:[\w'-]+[\s,]+){0,2}[\w'-]+)\b", re.IGNORECASE)
 # what stands between "and" and a noun where the clause after "and" is no thing drawn ("and ignore the folds", "and not the hair")
 AND_NOT_A_THING = frozenset({"not", "no", "without", "ignore", "exclude", "excluding", "except", "leave", "skip", "avoid", "remove",
                              "keep", "omit", "forget", "crop", "send", "save", "tell", "give", "show", "measure", "count", "describe"})
@@ -3940,6 +3962,12 @@ class PromptResolver:
                         and not set(np) & (self._head_words | self._vague_words | set(SIDE_WORDS) | REQUEST_WORDS
                                            | {"please", "pls", "plz", "thanks", "thx", "only", "too", "also", "more", "again", "mask", "masks"}):
                     at = len(np) - 1  # (a label list's other thing, whatever it is called: "ulcer + surrounding skin", "polyp and scope tip")
+                if at is None and len(np) > 1 and not set(np) & (self._head_words | self._vague_words | AND_NOT_A_THING | DRAWING_VERBS):
+                    # (what the images show besides the targets, said by no head word of its own: "the triangular flat bone
+                    # behind it", "all the reddened, swollen skin around it")
+                    owner, s1, s2 = self._ranked(" ".join(np))
+                    # (a little below the bar a name must clear: a thing joined to a target by "and" is already no part of it)
+                    at = len(np) - 1 if owner and owner.startswith("other:") and s1 >= self.min_similarity - 0.05 and s1 - s2 >= self.min_margin else None
                 if at is None or set(np[:at]) & (AND_NOT_A_THING | DRAWING_VERBS | self._head_words | PREPOSITIONS):
                     continue
                 after_head = sentence[m.start("np"):].split(None, at + 1)[-1]
@@ -3949,7 +3977,9 @@ class PromptResolver:
                 # (what a mask is asked of: "the mask of the polyp and of the instrument together")
                 of_mask = re.match(r"^.*\b(?:masks?|outlines?|segmentations?|contours?)\s+(?:of|for)\s+", m.group("first"), re.IGNORECASE)
                 first = m.group("first")[of_mask.end():] if of_mask else m.group("first")
-                if set(_words(first)) & (PREPOSITIONS | {"between", "not", "without", "except", "excluding"}) \
+                # (what is drawn, before the place said of it: "the open raw area on the sole together with ...")
+                first = re.split(r"\s+(?:on|in|at|of|over|under|near)\s+(?=(?:the|this|his|her|my|a|an)\b)", first, maxsplit=1)[0]
+                if set(_words(first)) & (PREPOSITIONS | {"between", "not", "without", "except", "excluding", "including", "incl", "containing"}) \
                         or not (self._named(first)[0] or set(_words(first)) & self._head_words
                                 or any(look.search(first) for _, look, _ in LOOKS)):
                     continue
