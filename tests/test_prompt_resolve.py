@@ -2923,3 +2923,27 @@ def test_requests_passed_on_by_assistants(lite_names):
         "segmenta il cuore e i polmoni",
         "Obrigado, a máscara do coração ficou ótima",
     ])
+
+
+def test_descriptions_second_round(lite_names):
+    """(blind lists 83-84, decoys 77-78) Descriptions by what is missing, by colour or look said after the noun, by function;
+    a target joined to another thing over a place phrase; questions, a picture to come and an image left untouched."""
+    _assert_reads(lite_names, [
+        ("segment the non-healing breach in the skin on the plantar surface", "foot ulcer"),
+        ("I need a mask of the area where the skin is missing on this foot", "foot ulcer"),
+        ("mark the asymmetric, multicoloured patch we are scoring with the ABCD rule", "skin lesion"),
+        ("segment the raised, slightly pink mound of mucosa the endoscopist will snare off", "polyp"),
+        ("Marca el hueso alargado en forma de S que va del esternón al hombro, en el lado izquierdo del paciente.", "left clavicle"),
+        ("Segmenta l'organo della respirazione del lato sinistro del paziente, quello con due lobi.", "left lung"),
+        ("on this chest film, the big blob in the middle that beats", "heart"),
+    ])
+    _assert_no_target(lite_names, [
+        "Outline the open raw area on the heel together with all the reddened, swollen skin around it.",
+        "What does it mean when the bump on a stalk in the colon is removed with a wire loop?",
+        "Which side of this film is the patient's right?",
+        "Tomorrow I'll send you the chest films so you can outline the heart; nothing for today.",
+        "Don't outline the mole; leave the image untouched.",
+        "Is this polyp likely to be an adenoma?",
+        "Grazie mille per le maschere di ieri!",
+    ])
+    assert lite_names.resolve("mi evidenzi il neo nella foto? grazie mille").target == "skin lesion"
