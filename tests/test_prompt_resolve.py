@@ -2945,5 +2945,8 @@ def test_descriptions_second_round(lite_names):
         "Don't outline the mole; leave the image untouched.",
         "Is this polyp likely to be an adenoma?",
         "Grazie mille per le maschere di ieri!",
+        # (the verb last: "tomorrow I will send the film, then segment the heart"; "the left lung already I drew, thanks")
+        "कल मैं एक्स-रे भेजूँगा, तब हार्ट सेगमेंट करना।",
+        "Bu grafide sol akciğeri zaten ben çizdim, teşekkürler.",
     ])
     assert lite_names.resolve("mi evidenzi il neo nella foto? grazie mille").target == "skin lesion"

@@ -1541,6 +1541,9 @@ NOT_AT_HAND = re.compile(
     r"(?:upload|send|attach|share|bring)\b[^.?!]*?\b" + _THEN_ASKED + r"|"
     r"\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:upload|send|attach|share|bring)\b[^.?!]*?\b(?:tomorrow|next\s+(?:week|month|time)|later)\b"
     r"[^.?!]*?\b" + _THEN_ASKED + r"|"
+    # (the verb last, as Hindi puts it: "कल मैं कोलोनोस्कोपी की तस्वीर भेजूँगा, तब पॉलीप सेगमेंट करना": tomorrow I the picture will send, then
+    # segment the polyp)
+    r"\b(?:tomorrow|later|next\s+(?:week|month|time))\b[^.?!]{0,60}?\bwill\s+(?:send|upload|attach|share|bring)\b[^.?!]*?\b" + _THEN_ASKED + r"|"
     # ("I'll send the foot ulcer photo tomorrow morning, we can segment it then")
     r"\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:upload|send|attach|share|bring)\b[^.?!]*?\b(?:tomorrow|next\s+(?:week|month|time)|later)\b"
     r"[^.?!]*?\b(?:we|you|i)\s+(?:can|could|will|['\u2019]ll)\s+(?:\w+\s+)?" + _DRAWING_STEMS + r"\s+(?:it|them|that)\s+then\b|"
@@ -1945,6 +1948,8 @@ NOTHING_WANTED = re.compile(
 _MADE = r"(?:masks?|outlines?|segmentations?|contours?|annotations?|drawings?|tracings?|overlays?)"
 PAST_WORK = re.compile(r"(?:^|(?<=[,;.!]))\s*(?:(?:i|we)\s+)?already\s+(?:did|done|finished|segmented|masked|outlined)\s+(?:the\s+)?"
                        r"(?:[\w'-]+\s+){0,2}?[\w'-]+(?=\s*(?:[,;.!]|$))|"  # ("already did L lung, thx")
+                       # (said last, as Turkish and Japanese put it: "Bu grafide sağ akciğeri zaten ben çizdim": the right lung already I drew)
+                       r"\balready\s+(?:i|we)\s+(?:drew|did|made|segmented|outlined|masked|traced|marked)\b|"
                        r"\b(?:thanks|thank\s+you|grateful|appreciated?)\s+(?:so\s+much\s+|again\s+|a\s+lot\s+)?(?:for|about)\s+"
                        r"(?:the|your|my|that|this|those|these|his|her|yesterday['\u2019]?s|last\s+week['\u2019]?s)\s+[^.?!]{0,40}?\b" + _MADE + r"\b|"
                        r"\b" + _MADE + r"\s+(?:you|they|we|she|he)\s+(?:sent|made|did|drew|produced|gave|returned|delivered|shared)\b|"
