@@ -673,9 +673,7 @@ def _expand(text: str) -> str:
     text = text.replace("_", " ")  # field names and labels ("mask_id=R_CLAV", "dfu_wound_bed")
     # a question asked after its noun is that question ("the foot ulcer, will it heal?" -> "will the foot ulcer heal?")
     text = QUESTION_AFTER.sub(lambda m: f"{m.group('aux')} {m.group('np')} {m.group('rest')}", text)
-    # both sides said one after the other are both ("mask the right and left clavicles together", "left & right lung")
-    text = BOTH_SIDES.sub(lambda m: f"both {m.group(2)}s", text)
-    # ... and the other side said after the structure ("the right clavicle and the left (one)", as Romance languages say it)
+    # both sides, the other said after the structure ("the right clavicle and the left (one)", as Romance languages say it)
     text = re.sub(r"\b(?:the\s+|a\s+)?(?:(right)|left)\s+(lung|clavicle|collarbone|collar\s+bone)\s+(?:and|&|\+)\s+(?:the\s+|a\s+)?(?(1)left|right)"
                   r"(?:\s+(?:one|side))?\b(?!\s+(?:lung|clavicle|collarbone|collar\s+bone|hand|side\s+of|of))",
                   lambda m: f"both {m.group(2)}s", text, flags=re.IGNORECASE)
@@ -764,7 +762,8 @@ def _expand(text: str) -> str:
     # "u" typed for "you" ("can u draw round the mole", "thank u"), where it can be nothing else
     text = re.sub(r"\b(can|could|would|will|do|did|are|if|thank|when)\s+u(?![\w'\u2019-])", r"\1 you", text, flags=re.IGNORECASE)
     text = re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
-    text = BOTH_SIDES.sub(lambda m: f"both {m.group(2)}s", text)  # (once more, as the shorthand reads: "L & R clav")
+    # both sides said one after the other are both ("mask the right and left clavicles together", "left & right lung", "L & R clav")
+    text = BOTH_SIDES.sub(lambda m: f"both {m.group(2)}s", text)
     # a structure of a pair on the side of a person ("the lung on her left side", "the collarbone on his right"): that side's
     text = PAIR_ON_PERSON_SIDE.sub(lambda m: f"{m.group(2).lower()} {m.group(1)}", text)
     text = re.sub(r"\bpts?['\u2019]s?(?=\s|[,.;:!?)]|$)", "patient's", text, flags=re.IGNORECASE)  # "(pt's left)"
@@ -2393,6 +2392,8 @@ BOTH_AND = re.compile(r"\b" + _DRAWING_STEMS + r"\s+both\s+(?:the\s+)?[\w' -]{2,
 AND_OTHER = re.compile(r"(?:\b" + _DRAWING_STEMS + r"\s+(?:(?:of|for)\s+)?|\b(?:like|want|wants|need|needs)\s+|^\W*)(?P<first>(?:[\w'-]+\s+){0,7}?[\w'-]+)\s*,?\s+(?:and|plus|&|as\s+well\s+as|"
                        r"together\s+with|along\s+with|\+)\s+(?:of\s+)?(?:(?:the|its|any|all|a|an|his|her|their|that|this)\s+){0,2}"
                        r"(?P<np>(?:[\w'-]+[\s,]+){0,2}[\w'-]+)\b", re.IGNORECASE)
+# what ends a short label list without naming another thing ("polyp and thanks", "mole and mask pls")
+LABEL_LIST_WORDS = frozenset({"please", "pls", "plz", "thanks", "thx", "only", "too", "also", "more", "again", "mask", "masks"})
 # what stands between "and" and a noun where the clause after "and" is no thing drawn ("and ignore the folds", "and not the hair")
 AND_NOT_A_THING = frozenset({"not", "no", "without", "ignore", "exclude", "excluding", "except", "leave", "skip", "avoid", "remove",
                              "keep", "omit", "forget", "crop", "send", "save", "tell", "give", "show", "measure", "count", "describe"})
@@ -3958,14 +3959,14 @@ class PromptResolver:
         own phrase (:data:`AND_OTHER`): "segment the polyp and the instrument next to it"; "the foot ulcer and the
         surrounding callus segment both" (a drawing said after them, with "both" or "together"). Not a landmark ("the heart
         between the lungs and the diaphragm"), nor a clause that does something else ("and ignore the folds")."""
+        short = len(_words(text)) <= 6
         for sentence in _sentences(text):
             for m in AND_OTHER.finditer(sentence):
+                label_list = short and m.start() == 0  # (a label list: "mole and ruler", "ulcer + surrounding skin")
                 np = _words(m.group("np"))
                 at = next((i for i, w in enumerate(np) if w in self._other_heads), None)
-                if at is None and len(_words(text)) <= 6 and m.start() == 0 and np \
-                        and not self._named(" ".join(np))[0] \
-                        and not set(np) & (self._head_words | self._vague_words | set(SIDE_WORDS) | REQUEST_WORDS
-                                           | {"please", "pls", "plz", "thanks", "thx", "only", "too", "also", "more", "again", "mask", "masks"}):
+                if at is None and label_list and np and not self._named(" ".join(np))[0] \
+                        and not set(np) & (self._head_words | self._vague_words | set(SIDE_WORDS) | REQUEST_WORDS | LABEL_LIST_WORDS):
                     at = len(np) - 1  # (a label list's other thing, whatever it is called: "ulcer + surrounding skin", "polyp and scope tip")
                 if at is None and len(np) > 1 and not set(np) & (self._head_words | self._vague_words | AND_NOT_A_THING | DRAWING_VERBS):
                     # (what the images show besides the targets, said by no head word of its own: "the triangular flat bone
@@ -3988,8 +3989,8 @@ class PromptResolver:
                         or not (self._named(first)[0] or set(_words(first)) & self._head_words
                                 or any(look.search(first) for _, look, _ in LOOKS)):
                     continue
-                if len(_words(text)) <= 6 and m.start() == 0:
-                    return True  # (a label list: "mole and ruler", "ulcer + surrounding skin")
+                if label_list:
+                    return True
                 if of_mask or re.match(r"[\s\"'(]*" + _DRAWING_STEMS, m.group(), re.IGNORECASE) \
                         or re.search(_DRAWING_STEMS + r"[^.;!?]{0,20}\b(?:both|together|all\s+of\s+(?:it|them))\b", sentence[m.start("np"):], re.IGNORECASE):
                     return True
