@@ -2950,3 +2950,45 @@ def test_descriptions_second_round(lite_names):
         "Bu grafide sol akciğeri zaten ben çizdim, teşekkürler.",
     ])
     assert lite_names.resolve("mi evidenzi il neo nella foto? grazie mille").target == "skin lesion"
+
+
+def test_descriptions_third_round(lite_names):
+    """(blind lists 85-88, decoys 79-82) Descriptions by look, place and function that no name says; a look ringed by
+    callus, placed behind another thing, or declined; a wish without its subject; pictures not at hand; a whole thing
+    with a target taken in; both sides said one after the other."""
+    _assert_reads(lite_names, [
+        ("trace the raw open patch under the big toe, the pink bit with a thick callus rim around it", "foot ulcer"),
+        ("mask the spot where the skin of the heel has been eaten away down to the granulating base", "foot ulcer"),
+        ("segment the raised pigmented bump under the dermatoscope", "skin lesion"),
+        ("mask the mottled area with the pigment network in this skin close-up", "skin lesion"),
+        ("I'd like the outline of the coloured spot in this dermoscopy shot", "skin lesion"),
+        ("outline the knob of tissue bulging out of the colon wall", "polyp"),
+        ("mask the aerated half of the chest on the patient's left", "left lung"),
+        ("trace the dark aerated area on the patient's left, partly tucked behind the bulge of the pumping organ", "left lung"),
+        ("draw the bar of bone from the sternal notch out to the shoulder tip, patient's right, on this CXR", "right clavicle"),
+        ("mask the bone you'd feel just below the neck on the patient's right", "right clavicle"),
+        ("on this PA film, the bony bar on the side with the stomach bubble", "left clavicle"),
+        ("the central white mass above the diaphragm on this chest film", "heart"),
+        ("outline the four-chambered organ on this PA film", "heart"),
+        ("draw the beating mediastinal blob on this radiograph", "heart"),
+        ("wound nurse here, need the ulcer mapped out, leave out the callus", "foot ulcer"),
+    ])
+    _assert_no_target(lite_names, [
+        "is this brown spot under the dermatoscope something to worry about?",
+        "what does the ABCD rule mean for pigmented spots?",
+        "don't trace the raw open patch on the heel yet, the photo is blurred",
+        "outline the S-shaped bone on the patient's right and the one on the left too",
+        "segment the normal skin around the brown spot, not the spot itself",
+        "I'm planning to send some foot photos next week for outlining the open areas",
+        "the chest film isn't uploaded yet, but I'll want the heart traced once it is",
+        "Ulcer 2 x 3 cm. Just give me the area, I'll do the outline myself.",
+        "already got the polyp mask from earlier, thanks",
+        "Segment the whole mediastinum including the heart and great vessels.",
+        "Remember the foot photo from last week? Segment the ulcer on that one, not this.",
+        "cancel the left lung, don't need it anymore",
+        "I'll send the colonoscopy frames tomorrow, segment them then",
+        "can you segment the polyp on last week's video? haven't attached it yet",
+        "brownish lump of poo stuck in the bowel, mask it",
+    ])
+    # (a target's own extent, the slough taken in, is still the target)
+    assert lite_names.resolve("delineate the full extent of the ulcer on the foot, including the sloughy wound bed").target == "foot ulcer"

@@ -388,10 +388,10 @@ _BUBBLE = r"the\s+(?:stomach|gastric)(?:\s+(?:gas|air))?\s+bubble|the\s+(?:stoma
 _APEX = r"the\s+heart(?:['\u2019]s\s+(?:apex|tip)|\s+apex)?|the\s+cardiac\s+apex|the\s+apex\s+of\s+the\s+heart"
 # (said of a pair's noun just before it: "whichever lung is on the same side as the liver", "the one opposite ...";
 # not "the rib on the same side as the stomach bubble")
-_PAIR_BEFORE = r"(?<![\w'])(?P<noun>lungs?|clavicles?|collarbones?|bones?|one)\s+(?:(?:that|which)\s+)?(?:(?:is|lies|sits)\s+)?"
+_PAIR_BEFORE = r"(?<![\w'])(?P<noun>lungs?|clavicles?|collarbones?|bones?|one|bars?|struts?|rods?|fields?|halves?)\s+(?:(?:that|which)\s+)?(?:(?:is|lies|sits)\s+)?"
 ORGAN_SIDES = [(re.compile(p, re.IGNORECASE), side) for p, side in (
-    (rf"{_PAIR_BEFORE}(?:on\s+)?the\s+(?:same\s+)?side\s+(?:as|of|where)\s+(?:{_LIVER})(?:\s+(?:is|lies|sits))?\b", "right"),
-    (rf"{_PAIR_BEFORE}(?:on\s+)?the\s+(?:same\s+)?side\s+(?:as|of|where)\s+(?:{_BUBBLE})(?:\s+(?:is|lies|sits))?\b", "left"),
+    (rf"{_PAIR_BEFORE}(?:on\s+)?the\s+(?:same\s+)?side\s+(?:as|of|where|with)\s+(?:{_LIVER})(?:\s+(?:is|lies|sits))?\b", "right"),
+    (rf"{_PAIR_BEFORE}(?:on\s+)?the\s+(?:same\s+)?side\s+(?:as|of|where|with)\s+(?:{_BUBBLE})(?:\s+(?:is|lies|sits))?\b", "left"),
     (rf"{_PAIR_BEFORE}(?:on\s+)?the\s+same\s+side\s+as\s+(?:{_APEX})(?:\s+(?:is|lies|sits|points))?\b", "left"),
     (rf"{_PAIR_BEFORE}(?:on\s+the\s+side\s+)?opposite(?:\s+to)?\s+(?:where\s+)?(?:{_LIVER})(?:\s+(?:is|lies|sits))?\b", "left"),
     (rf"{_PAIR_BEFORE}(?:on\s+the\s+side\s+)?opposite(?:\s+to)?\s+(?:where\s+)?(?:{_BUBBLE})(?:\s+(?:is|lies|sits))?\b", "right"),
@@ -658,6 +658,8 @@ RELAYED = re.compile(r"(?:^|(?<=[:;.!?])|(?<=[:;.!?]\s))\s*(?:the\s+|our\s+|a\s+
 SEPARATE_MASKS = re.compile(r"\bas\s+(?:two|three|four|five|\d)\s+(?:separate\s+|individual\s+|distinct\s+)?masks\b|\bseparate\s+masks\b|"
                             r"\bone\s+mask\s+(?:each|per\s+(?:structure|target|organ|class|label))\b|\beach\s+(?:as\s+)?(?:its\s+own|a\s+separate)\s+mask\b",
                             re.IGNORECASE)
+ON_BOTH_SIDES = re.compile(r"\bon\s+the\s+(?:patient['\u2019]?s\s+)?(right|left)(?:\s+side)?\s+and\s+(?:the\s+one\s+|that\s+)?on\s+the\s+"
+                           r"(?:patient['\u2019]?s\s+)?(left|right)(?:\s+side)?(?:\s+(?:too|as\s+well))?\b", re.IGNORECASE)
 BOTH_SIDES = re.compile(r"\b(?:the\s+)?(?:(right)|left)\s+(?:and|&|\+|/)\s+(?:the\s+)?(?(1)left|right)\s+(lung|clavicle|collarbone|collar\s+bone)s?\b",
                         re.IGNORECASE)
 
@@ -754,6 +756,8 @@ def _expand(text: str) -> str:
                   r"(?:students?|class|trainees?|residents?|learners?|juniors?|interns?|registrars?|group|audience|newcomers?|annotators?|"
                   r"studierenden)\b(?:\s*,)?", r"\1 me", text, flags=re.IGNORECASE)
     text = RELAYED.sub(" I want", text)
+    # a wish said without its subject, as notes are written ("wound nurse here, need the ulcer mapped out")
+    text = re.sub(r"(^|[,;:.!?]\s*)(need|want)\s+(?=(?:the|this|that|my|his|her|just|only)\b)", r"\1I \2 ", text, flags=re.IGNORECASE)
     # a question of a structure said without its article ("is heart enlarged?")
     text = re.sub(r"^(\W*(?:is|are|was|were|does|did)\s+)(?=(?:heart|lungs?|left\s+lung|right\s+lung|polyp|mole|ulcer|lesion|wound|clavicles?)\b[^?]*\?)",
                   r"\1the ", text, flags=re.IGNORECASE)
@@ -764,6 +768,8 @@ def _expand(text: str) -> str:
     text = re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
     # both sides said one after the other are both ("mask the right and left clavicles together", "left & right lung", "L & R clav")
     text = BOTH_SIDES.sub(lambda m: f"both {m.group(2)}s", text)
+    # ... or the one on each side ("the S-shaped bone on the patient's right and the one on the left too")
+    text = ON_BOTH_SIDES.sub(lambda m: m.group() if m.group(1).lower() == m.group(2).lower() else "on both sides", text)
     # a structure of a pair on the side of a person ("the lung on her left side", "the collarbone on his right"): that side's
     text = PAIR_ON_PERSON_SIDE.sub(lambda m: f"{m.group(2).lower()} {m.group(1)}", text)
     text = re.sub(r"\bpts?['\u2019]s?(?=\s|[,.;:!?)]|$)", "patient's", text, flags=re.IGNORECASE)  # "(pt's left)"
@@ -948,7 +954,9 @@ def _other_side(text: str) -> str:
 DRAWN_WORDS = frozenset({"outlined", "segmented", "masked", "delineated", "traced", "highlighted", "marked", "contoured",
                          "circled", "shaded", "drawn", "annotated", "labelled", "labeled", "coloured", "colored"})
 _WANTS = r"(?:need|want|require|would\s+(?:like|love|prefer))"  # what a wish says ("I need", "we would like")
-_DRAWN = r"(?:" + "|".join(sorted(DRAWN_WORDS)) + r")\b(?!(?:\s+\w+ly)?\s+(?:by|from|out|off|up|with|as)\b)"
+_DRAWN = (r"(?:" + "|".join(sorted(DRAWN_WORDS)) + r")\b(?!(?:\s+\w+ly)?\s+(?:by|from|out|off|up|with|as)\b)"
+          # (nor an adjective before its noun: "I'd like just the outline of the coloured spot")
+          r"(?!\s+(?:[\w-]+\s+)?(?:spots?|areas?|patch(?:es)?|regions?|zones?|parts?|things?|bumps?|blotch(?:es)?|lesions?|moles?|skin|tissue|bits?)\b)")
 _NP = (r"(?P<np>\b(?:(?:the|this|that|these|those|a|an|my|his|her|its|their|our|your|both|all|only|just)\b"
        r"(?:(?!\b(?:and\s+then|but|if|when)\b)[^,;.:!?]){0,80}?|it|them))")
 _MASK_NOUNS = r"(?:mask|segmentation|outline|contour|annotation|label)"
@@ -1072,7 +1080,7 @@ _SEEN_CHEST = _rx(rf"\b(?:{_CHEST}|lobes?|lingula|hemithorax|manubrium|acromion|
 # (the head word of what is described, what it looks like, what else the prompt must say: where it is seen)
 LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("lung", _rx(r"\b(?:radio)?(?:lucent|aerated|air[\s-]?filled|air[\s-]?containing|see[\s-]?through|translucent)\s+(?:\w+\s+)?"
-                 r"(?:fields?|areas?|regions?|zones?|spaces?|organs?|parts?|portions?)\b|"
+                 r"(?:fields?|areas?|regions?|zones?|spaces?|organs?|parts?|portions?|halves|half|sides?)\b|"
                  # ("the black air space lateral to the aortic knob and the heart border")
                  r"\b(?:black|dark)\s+air\s+(?:spaces?|areas?|fields?|regions?|zones?)\b|"
                  # ("the air space that has the lingula in it"; not an air-space opacity, a finding in it)
@@ -1088,22 +1096,31 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   r"\b(?:organ|muscle)\b[^.;]{0,40}?\bpumps\b|\b(?:blob|thing|shadow|organ|muscle)\b[^.;,]{0,40}?\b(?:that|which)\s+beats\b|"
                   # ("the mediastinal blob that does the pumping", "the organ that pumps the blood")
                   r"\b(?:thing|organ|muscle|blob|shadow|opacity|structure)\s+(?:that|which)\s+(?:does\s+(?:the|all\s+the)\s+pumping|pumps(?:\s+(?:the\s+)?blood)?)\b|"
-                  r"\bpear[\s-]shaped\s+(?:\w+\s+)?(?:organ|pump|shadow|opacity|silhouette)\b"), (_SEEN_CHEST,)),
+                  r"\bpear[\s-]shaped\s+(?:\w+\s+)?(?:organ|pump|shadow|opacity|silhouette)\b|"
+                  # ("the beating mediastinal blob", "the four-chambered organ")
+                  r"\bbeating\s+(?:[\w-]+\s+)?(?:blob|organ|muscle|thing|shadow|structure|mass|pump)\b|"
+                  r"\bfour[\s-]chamber(?:ed|s)?\s+(?:[\w-]+\s+)?(?:organ|pump|muscle|structure|thing|blob|shadow)\b|"
+                  # ("the thing whose width we compare with the width of the chest")
+                  r"\b(?:thing|organ|shadow|silhouette|blob|structure|mass|one)\s+whose\s+(?:width|size|diameter|breadth)\s+(?:we|you|one|i|they)\s+"
+                  r"(?:compare|measure|divide|set|put)\b"), (_SEEN_CHEST,)),
     # the organ of the cardiothoracic ratio ("the whole organ whose width you'd compare with the chest width
     # for the cardiothoracic ratio")
     ("heart", _rx(r"\b(?:organ|shadow|silhouette)\b(?![^.;!?]*\b(?:denominator|thorax|thoracic\s+(?:width|diameter)|rib\s*cage)\b)"
                   r"[^.;!?]{0,80}?\bcardio[\s-]?thoracic\s+(?:ratio|index)\b"), ()),
     # a central opacity that rests on the diaphragm or bulges to one side
-    ("heart", _rx(r"\b(?:opacity|density|shadow|silhouette|blob)\b"),
+    ("heart", _rx(r"\b(?:opacity|density|shadow|silhouette|blob|white\s+mass)\b"),
      (_SEEN_CHEST, _rx(r"\b(?:central(?:ly)?|middle|midline|between\s+the\s+(?:two\s+)?lung(?:s|\s+fields)|(?:the\s+)?lungs\s+(?:wrap|curve|fold)\s+around|"
                        r"(?:wrapped|hugged|flanked)\s+by\s+the\s+(?:two\s+)?lungs)\b"),
       _rx(r"\b(?:diaphragm|hemidiaphragm|bulg\w*|bows?\s+out|bowing\s+out)\b"))),
-    ("clavicle", _rx(r"\bstrut(?:\s+bone)?\b|\bbony\s+(?:bar|rod|beam)\b|\bs[\s-]shaped\s+bone\b|"
+    ("clavicle", _rx(r"\bstrut(?:\s+bone)?\b|\bbony\s+(?:bar|rod|beam)\b|\bs[\s-]shaped\s+bone\b|\b(?:bar|rod|strut|beam)s?\s+of\s+bone\b|"
+                     r"\bfrom\s+the\s+(?:sternal\s+notch|sternum|breastbone|manubrium)\s+(?:out\s+|over\s+|across\s+|all\s+the\s+way\s+)?to\s+the\s+"
+                     r"(?:\w+\s+)?(?:shoulder|acromion)\b|"
                      r"\bbone\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+the\s+(?:sternum|breastbone|manubrium)\s+(?:and|to|with)\s+the\s+(?:\w+\s+)?shoulder\b|"
                      r"\bbone\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+the\s+(?:\w+\s+)?shoulder\s+(?:and|to|with)\s+the\s+(?:sternum|breastbone|manubrium)\b"),
      (_SEEN_CHEST,)),
     # (the neck places it on any picture; "the horizontal bone at the top" only on a chest film)
-    ("clavicle", _rx(r"\bbones?\s+(?:just\s+|right\s+)?(?:under|below|beneath|at\s+the\s+(?:base|bottom|root)\s+of)\s+the\s+neck\b"), ()),
+    ("clavicle", _rx(r"\bbones?\b(?:\s+(?:you|one|we)(?:\s+(?:would|can|could)|['\u2019]d)?\s+(?:feel|see|touch)(?:\s+(?:under|through)\s+the\s+skin)?)?\s+"
+                     r"(?:just\s+|right\s+)?(?:under|below|beneath|at\s+the\s+(?:base|bottom|root)\s+of)\s+the\s+neck\b"), ()),
     ("clavicle", _rx(r"\b(?:horizontal|curved|thin|slender|long)\s+(?:[\w-]+\s+)?bones?\s+(?:\w+\s+){0,2}?(?:at|across|along)\s+the\s+(?:very\s+)?(?:top|upper)\b|"
                      # ("the one that connects the manubrium to the acromion", "the long S-shaped bone which connects the sternum to the
                      # shoulder", "the bone that goes from the sternum to the shoulder"; "the bone S-shaped", as the Romance languages say it)
@@ -1128,7 +1145,8 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     # pointing at", "the nodule projecting off the wall -- not the dark hole of the lumen")
     ("polyp", _rx(r"\b(?:mushroom[\s-](?:shaped|like)|stalked|pedunculated|raised)\s+(?:[\w-]+\s+)?(?:things?|growths?|structures?|bits?)\b|"
                   r"\b(?:things?|growths?|lumps?|bumps?|knobs?|blobs?)\s+on\s+a\s+stalk\b|"
-                  r"\b(?:nodules?|lumps?|bumps?|knobs?|blobs?|bulges?|growths?|things?)\s+(?:projecting|protruding|sticking\s+out|jutting(?:\s+out)?)\s+"
+                  r"\b(?:nodules?|lumps?|bumps?|knobs?|blobs?|bulges?|growths?|things?)\s+(?:of\s+(?:[\w-]+\s+)?tissue\s+)?"
+                  r"(?:projecting|protruding|sticking\s+out|jutting(?:\s+out)?|bulging(?:\s+out)?|poking\s+out)\s+"
                   r"(?:off|from|out\s+of|into)\s+the\s+(?:bowel\s+|colon\w*\s+|mucosal\s+|gut\s+)?(?:wall|lining|mucosa|lumen)\b"),
      (_rx(r"\b(?:lining|mucosa\w*|bowel|colon\w*|gut|intestin\w*|rectum|rectal|scope|endoscop\w*|colonoscop\w*|lumen|haustra\w*)\b"),)),
     # (a lump or bump placed in the bowel: "the round lump in the bowel, make mask of it"; not "the lung
@@ -1150,18 +1168,20 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   # ("the deepest, reddest area of tissue breakdown on the sole")
                   r"\b(?:areas?|zones?|regions?|patch(?:es)?)\s+of\s+(?:skin\s+|tissue\s+)?(?:breakdown|loss|destruction)\b|"
                   # ("where the flesh has worn right through")
-                  r"\b(?:flesh|skin|tissue)\s+(?:has\s+|had\s+|is\s+|was\s+)?(?:worn|broken|rubbed|eaten|rotted)\s+(?:right\s+|all\s+the\s+way\s+)?"
-                  r"(?:through|away|open)\b"),
+                  r"\b(?:flesh|skin|tissue)\s+(?:of\s+the\s+\w+\s+)?(?:has\s+been\s+|had\s+been\s+|has\s+|had\s+|is\s+|was\s+)?(?:worn|broken|rubbed|eaten|rotted)\s+"
+                  r"(?:right\s+|all\s+the\s+way\s+)?(?:through|away|open)\b|\bgranulat\w*\s+(?:base|bed|floor)\b"),
      (_rx(r"\b(?:foot|feet|heel|heels|sole|soles|toes?|plantar|forefoot|midfoot|instep|ankle|callus\w*|callous\w*)\b"),)),
     # a pigmented mark on the skin by its colour ("the dark brown irregular blotch in the centre", "tache
     # pigmentée brune" as translated)
     ("lesion", _rx(r"\b(?:dark|darker|brown|brownish|black|blackish|tan|pigmented|bluish|blue[\s-]grey|mottled|chocolate|"
-                   r"multi-?colou?red|variegated)[\s,-]+"
+                   r"multi-?colou?red|colou?red|variegated)[\s,-]+"
                    r"(?:(?!(?:can|could|would|please|you|it|is|are|was|the|this|that|and|or|but)\b)[\w-]+[\s,-]+){0,3}?"
-                   r"(?:blotch(?:es)?|splotch(?:es)?|spots?|patch(?:es)?|stains?|smudges?|macules?|islands?|blots?|blobs?)\b|"
+                   r"(?:blotch(?:es)?|splotch(?:es)?|spots?|patch(?:es)?|stains?|smudges?|macules?|islands?|blots?|blobs?|bumps?|lumps?|papules?)\b|"
                    # (a thing or an area by its colours and shape, on the skin: "that asymmetric multicoloured thing on the skin",
                    # "the pigmented area under the dermatoscope")
-                   r"\b(?:pigmented|multi-?colou?red|variegated|asymmetric(?:al)?)\s+(?:[\w-]+\s+)?(?:things?|areas?|regions?|marks?|markings?)\b|"
+                   r"\b(?:pigmented|multi-?colou?red|variegated|mottled|asymmetric(?:al)?)\s+(?:[\w-]+\s+)?(?:things?|areas?|regions?|marks?|markings?)\b|"
+                   # (the dermoscopist's pattern: "the mottled dark area with the pigment network")
+                   r"\b(?:areas?|things?|patch(?:es)?|regions?)\s+(?:with|showing|that\s+has)\s+(?:the\s+|a\s+|an\s+)?(?:\w+\s+)?pigment\s+network\b|"
                    # (darker than the skin around it: "whatever is browner than the background skin")
                    r"\b(?:dark|brown|black|more\s+pigmented)(?:er)?\s+than\s+the\s+(?:[\w-]+\s+){0,2}?skin\b|"
                    # (its colour after it, as the Romance languages say it: "tache pigmentée brune")
@@ -1172,7 +1192,9 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
 ]
 # what rings the look is its place, no rival ("the open sore sitting inside the ring of thick yellowish callus")
 SURROUNDED = _rx(r"\b(?:inside|within|surrounded\s+by|ringed\s+by|rimmed\s+by|encircled\s+by|in\s+the\s+(?:middle|centre|center)\s+of)\s+"
-                 r"(?:[\w-]+\s+){0,5}?(?:callus\w*|callous\w*)\b")
+                 r"(?:[\w-]+\s+){0,5}?(?:callus\w*|callous\w*)\b|"
+                 r"\bwith\s+(?:a|an|the|its)\s+(?:[\w-]+\s+){0,3}?(?:callus\w*|callous\w*)\s+(?:(?:ring|rim|collar|border|edge|margin)\s+)?"
+                 r"(?:all\s+)?(?:around|round|surrounding)\s+it\b")
 # a finding or another structure said beside the look: the look may be its ("the hyperlucent area of the
 # pneumothorax", "the mucosal protrusion of a haemorrhoid"), not read
 # (a polyp is a lesion; a chest film's lesion is a finding)
@@ -1443,7 +1465,7 @@ NO_DRAWING = re.compile(
     r"|\b(?:i|we)\s+(?:did\s+not|didn['\u2019]?t)\s+mean\s+to\s+(?:ask|request|order)\b[^,.;!?]{0,40}"
     # ("..., I don't need a mask"; "classify this polyp ..., no segmentation")
     # ("actually forget the S-shaped bone on the patient's right, I don't need it anymore")
-    r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+need\s+(?:it|that|this|them|one)\s+(?:any\s*more|after\s+all|now)\b"
+    r"|(?:\b(?:i|we)\s+|(?:^|(?<=[,;:.!?\u2013\u2014]))\s*)(?:do\s+not|don['\u2019]?t|dont)\s+need\s+(?:it|that|this|them|one)\s+(?:any\s*more|after\s+all|now)\b"
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+(?:need|want|require)\s+(?:a|the|any)\s+(?:mask|masks|segmentation|outline|"
     r"drawing|overlay|contour)\b(?=\s*(?:[,.;:!?)]|$))"
     r"|(?:^|[,;]\s*)no\s+(?:new\s+)?(?:mask|masks|masking|segmentation|segmenting|drawing)\s*(?=$|[.;!?)])"
@@ -1546,6 +1568,19 @@ NOT_AT_HAND = re.compile(
     # ("I'll send the foot ulcer photo tomorrow morning, we can segment it then")
     r"\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:upload|send|attach|share|bring)\b[^.?!]*?\b(?:tomorrow|next\s+(?:week|month|time)|later)\b"
     r"[^.?!]*?\b(?:we|you|i)\s+(?:can|could|will|['\u2019]ll)\s+(?:\w+\s+)?" + _DRAWING_STEMS + r"\s+(?:it|them|that)\s+then\b|"
+    # ("I'll send the DFU photos tomorrow, segment them then"; "I'm planning to send some foot photos next week for outlining the
+    # open areas")
+    r"\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:upload|send|attach|share|bring)\b[^.?!]*?\b(?:tomorrow|next\s+(?:week|month|time)|later)\b"
+    r"[^.?!]*?[,;]\s*(?:please\s+)?(?:\w+\s+)?" + _DRAWING_STEMS + r"\s+(?:it|them|those|these)\s+then\b|"
+    r"\b(?:i|we)\s*(?:['\u2019]m|\s+am|['\u2019]re|\s+are)\s+(?:planning|going|hoping|about)\s+to\s+(?:send|upload|attach|share|bring)\b[^.?!]*?"
+    r"\b(?:tomorrow|next\s+(?:week|month|time)|later)\b[^.?!]*?\b(?:for|so\s+(?:that\s+)?you\s+can|to)\s+" + _DRAWING_STEMS + r"|"
+    # the picture asked of not sent yet ("can you segment the polyp on last week's video? haven't attached it yet"; "the chest
+    # x-ray I mentioned isn't uploaded yet, but I'll want the pumping organ traced once it is")
+    r"(?:^|[.;!?,]\s*)(?:(?:i|we)\s+)?(?:have|had)\s+not\s+(?:yet\s+)?(?:attached|uploaded|sent|shared|included)\s+(?:it|them)(?:\s+yet)?\s*(?=$|[.;!?,])|"
+    r"\b" + _PICTURES + r"\b[^.?!]{0,40}?\b(?:is|are)\s+not\s+(?:yet\s+)?(?:uploaded|attached|sent|here|in|available)(?:\s+yet)?\b[^.?!]*?"
+    r"\b(?:once|when)\s+(?:it|they)\b|"
+    # another picture than this ("Remember the foot ulcer photo from last week? Segment the ulcer on that one, not this.")
+    r"\b(?:on|in)\s+that\s+one\s*,?\s+not\s+(?:on\s+|in\s+)?this(?:\s+one)?\b|"
     # a plan for a later time ("Next week: segment the left lung across the whole external dataset"; "in a later study we
     # will segment ..."; "the task has been moved to Q3"; "the right clavicle step will be added after the amendment";
     # "Pending for next month: ..."; not "Next step: ...", "next to the heart")
@@ -1862,7 +1897,10 @@ KNOWLEDGE_QUESTION = re.compile(
     r"^\s*(?:is|are)\s+(?:a|an)\s+\w+|^\s*(?:would|will|might|should)\s+(?:the|a|an|this|that|my|his|her)\b(?![^?]*\byou\b)|"
     r"^\s*(?:could|might|can|may|would)\s+(?:this|that|it)\s+be\s+(?:a|an)\b|^\s*any\s+chance\s+(?:that\s+)?(?:the|this|that|it|my|his|her)\b|"
     r"^\s*(?:is|are)\s+(?:that|this|it)\s+(?:the\s+)?(?:left|right)\s+or\s+(?:the\s+)?(?:left|right)\b|"
-    r"^\s*(?:is|are)\s+(?:the|this|that)\b[^?]*\b(?:broken|fractured|benign|malignant|cancerous|collapsed|infected)\s+or\b",
+    r"^\s*(?:is|are)\s+(?:the|this|that)\b[^?]*\b(?:broken|fractured|benign|malignant|cancerous|collapsed|infected)\s+or\b|"
+    # ("is this brown spot under the dermatoscope something to worry about?", "what does the ABCD rule mean for pigmented spots?")
+    r"\bsomething\s+to\s+(?:worry|be\s+worried|be\s+concerned)\s+about\b|\bworth\s+worrying\s+about\b|^\s*should\s+(?:i|we)\s+(?:be\s+)?(?:worry|worried|concerned)\b|"
+    r"^\s*what\s+(?:does|do|did)\s+(?:the\s+|a\s+|an\s+|this\s+|that\s+)?[^?]{1,40}?\s+mean\b",
     re.IGNORECASE)
 # ... a drawing asked in it all the same
 DRAWING_IN_QUESTION = re.compile(r"\b(?:segment\w*|outlin\w+|mask(?:s|ed|ing)?|draw(?:n|ing|s)?|trac(?:e|ed|ing)|delineat\w+|contour\w*|"
@@ -1932,7 +1970,8 @@ NOTHING_WANTED = re.compile(
     r"|\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+send\s+(?:it|them|the\s+\w+)\s+(?:tomorrow|later|next\s+week|on\s+monday)\b"
     r"|(?:^|[,;:.!?]\s*)just\s+(?:text|words|a\s+sentence)(?:\s+please)?\s*(?=$|[,;.!?])"
     r"|\b(?:a|in)\s+(?:sentence|sentences|words|number|text),?\s+not\s+(?:a\s+)?(?:masks?|outlines?|drawings?|segmentations?)\b"
-    r"|\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+do\s+(?:it|them|that|this)\s+(?:myself|ourselves|by\s+hand)\b"
+    r"|\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+do\s+(?:it|them|that|this|(?:the|my|our)\s+(?:outlines?|outlining|segmentations?|masks?|masking|tracing|"
+    r"contours?|contouring|drawing|annotations?))\s+(?:myself|ourselves|by\s+hand)\b"
     r"|\b(?:let['\u2019]?s|we\s+(?:can|will))\s+skip\s+(?:it|that|this)\b"
     r"|\bnothing\s+(?:more|else|further)\s+(?:is\s+)?needed\s+(?:on|for)\s+(?:that|this|the)\s+(?:batch|set|case|one|image|film|frame|photo)\b"
     r"|\b(?:it['\u2019]?s|it\s+is)\s+fine\s+as\s+it\s+is\b"
@@ -1967,7 +2006,7 @@ PAST_WORK = re.compile(r"(?:^|(?<=[,;.!]))\s*(?:(?:i|we)\s+)?already\s+(?:did|do
                        r"(?:segmentations?|masks?|annotations?|outlines?|labell?ing|contours?)\b|"
                        r"\b(?:i|we)\s+(?:have\s+|had\s+)?already\s+(?:segmented|masked|outlined|annotated|traced|contoured|labell?ed)\b|"
                        # ("we already have the mask of the heart", "I segmented the heart myself by hand")
-                       r"\b(?:i|we)\s+already\s+(?:have|got)\s+(?:the\s+|a\s+|its\s+)?(?:[\w-]+\s+)?(?:masks?|segmentations?|outlines?|contours?)\b|"
+                       r"(?:\b(?:i|we)\s+|(?:^|(?<=[,;.!\u2013\u2014]))\s*)already\s+(?:have|got|received)\s+(?:the\s+|a\s+|its\s+|my\s+|our\s+)?(?:[\w-]+\s+){0,2}?(?:masks?|segmentations?|outlines?|contours?)\b|"
                        r"\b(?:i|we)\s+(?:segmented|masked|outlined|annotated|traced|contoured|drew)\s+[^.?!;]{1,40}?\b(?:myself|ourselves|by\s+hand|manually)\b",
                        re.IGNORECASE)
 # ... unless the mask is to be made again or changed ("The last mask you gave me spilled over onto the hairs. Redo it";
@@ -2402,6 +2441,12 @@ _CHEST_TARGET = r"(?:both\s+(?:lungs|clavicles|collarbones)|(?:the\s+)?(?:two\s+
 JOINED_TARGETS = re.compile(_CHEST_TARGET + r"\s*(?:,\s*|\s+)(?:and|plus|&|\+|as\s+well\s+as|together\s+with)\s+" + _CHEST_TARGET + r"\b",
                             re.IGNORECASE)
 # every structure of a picture asked at once ("all five chest structures", "every labelled organ")
+# a whole thing asked with a target taken in ("the whole mediastinum including the heart", "the entire foot, ulcer included")
+WHOLE_INCLUDING = re.compile(r"\b(?:whole|entire|complete)\s+(?P<what>[\w-]+(?:\s+[\w-]+)?)\s*,?\s+(?:including|incl\.?|with)\s+(?:the\s+|its\s+)?",
+                             re.IGNORECASE)
+# what says a part or the extent of what is named, not a thing of its own ("the whole extent", "the entire area")
+PART_WORDS = frozenset({"extent", "area", "region", "outline", "mask", "thing", "border", "boundary", "surface", "lesion", "structure",
+                        "shadow", "silhouette", "wound", "bed", "image", "picture", "photo", "film", "frame"})
 ALL_STRUCTURES = re.compile(r"\ball\s+(?:\d|two|three|four|five)\s*(?:of\s+them\s*)?(?=$|[,.;:!?)])|"
                             r"\b(?:all|every|each)\s+(?:of\s+the\s+)?(?:(?:\d+|two|three|four|five)\s+)?(?:(?:chest|thoracic|cxr|anatomical|"
                             r"annotated|labell?ed|listed|named)\s+)?(?:structures?|organs?|targets?|labels?|classes|masks)\b", re.IGNORECASE)
@@ -3874,7 +3919,7 @@ class PromptResolver:
             # (a target and something else as one mask: "the foot ulcer and the toenails together in one mask")
             return Resolution(given, given, None, refused=True,
                               reason="the prompt asks for several targets as one mask, or for what lies between them; ask for each")
-        if self._with_other(written):
+        if self._with_other(written) or self._whole_including(written):
             return Resolution(given, given, None, refused=True,
                               reason="the prompt asks for a target together with something that is no target; ask for the target alone")
         if self._names_listed(written) and len(self._several(written)) > 1:
@@ -3900,7 +3945,9 @@ class PromptResolver:
                 # ("Paris 0-Is lesion, roughly 8 mm, sigmoid ... delineate its borders"): the image's to decide
                 found = Resolution(given, given, None, found.similarity, found.runner_up, tuple(sorted({found.target, *rivals})))
         if not self._named(prompt)[0] and (look := self._by_look(prompt)) is not None and (
-                found.target is None and (not found.candidates or look in found.candidates)
+                # (a look said with its place outweighs an everyday word's guess: "the spot where the skin of the foot has been
+                # eaten away")
+                found.target is None
                 # (a target chosen by closeness where the look says another: "the large dark air-filled area on the
                 # left side of the image ... (the patient's side with three lobes)" is the right lung, "the fist-sized
                 # muscle in the middle of the chest, leaning a little to the patient's left" the heart)
@@ -3996,6 +4043,13 @@ class PromptResolver:
                     return True
         return False
 
+    def _whole_including(self, text: str) -> bool:
+        """``text`` asks for a whole thing that is no target, a target taken in with it (:data:`WHOLE_INCLUDING`: "Segment
+        the whole mediastinum including the heart and great vessels"); not a target's own extent ("the full extent of the
+        ulcer, including the slough")."""
+        return any(not self._named(m.group("what"))[0] and not set(_words(m.group("what"))) & (self._head_words | self._vague_words | PART_WORDS)
+                   and self._named(text[m.end():])[0] for m in WHOLE_INCLUDING.finditer(text))
+
     def _request_alone(self, text: str) -> str | None:
         """The one sentence of ``text`` that asks for a drawing, where it is the last, or where the ones after it only tell
         of something and take nothing back ("Can you mark the sore on my mother's foot? She is diabetic and it does not
@@ -4027,14 +4081,22 @@ class PromptResolver:
 
         def wanted(m: re.Match) -> bool:
             # (nor a look that places another thing: "the dome-shaped muscle sheet under the air field on the patient's right")
-            placing = re.search(r"\b(?:under|below|beneath|above|over|behind|beside|near|between|underneath|alongside)\s+(?:the\s+|a\s+|this\s+|that\s+)?"
-                                r"(?:[\w-]+\s+){0,2}$", prompt[: m.start()], re.IGNORECASE)
-            return not any(a <= m.start() < b for a, b in left_out) and placing is None
+            placing = re.search(r"\b(?:under|below|beneath|above|over|behind|beside|near|between|underneath|alongside|around|surrounding)\s+"
+                                r"(?:the\s+|a\s+|this\s+|that\s+)?(?:[\w-]+\s+){0,2}(?:of\s+(?:the\s+|a\s+)?(?:[\w-]+\s+)?)?$", prompt[: m.start()], re.IGNORECASE)
+            # (nor a look whose drawing is declined: "don't trace the raw open patch on the sole yet")
+            declined = re.search(r"\b(?:do\s+not|don['\u2019]?t|dont|never|no\s+need\s+to|please\s+not)\s+(?:\w+\s+)?" + _DRAWING_STEMS + r"\b[^.;!?,]*$",
+                                 prompt[: m.start()], re.IGNORECASE)
+            return not any(a <= m.start() < b for a, b in left_out) and placing is None and declined is None
 
         heads = list(dict.fromkeys(h for h, look, seen in LOOKS if any(wanted(m) for m in look.finditer(prompt))
                                    and all(p.search(prompt) for p in seen)))
-        # (what is left out is no rival: "the pear-shaped shadow on the diaphragm; exclude the aortic arch")
-        kept = EXCLUDED.sub(" ", prompt)
+        # (the look's own words are no rival: the "white mass" of "the central white mass above the diaphragm"; what is left out
+        # is none either: "the pear-shaped shadow on the diaphragm; exclude the aortic arch")
+        # (only a look of two words at most: a longer one holds what it is placed by, "the lump of poo stuck in the bowel")
+        kept = prompt
+        for h, look, _ in LOOKS:
+            kept = look.sub(lambda m: " " if len(_words(m.group())) <= 2 else m.group(), kept) if heads[:1] == [h] else kept
+        kept = EXCLUDED.sub(" ", kept)
         kept = " ".join(w for w, denied in zip(_words(kept), _negation_flags(kept, self._name_words)) if not denied)
         kept = CANCER_RISK.sub(" ", kept)  # (a polyp's risk is no other finding: "the kind that can turn into bowel cancer")
         kept = SURROUNDED.sub(" ", kept)  # (nor what rings it: "the open sore sitting inside the ring of thick yellowish callus")
