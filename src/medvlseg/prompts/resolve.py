@@ -1113,8 +1113,8 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                        r"(?:wrapped|hugged|flanked)\s+by\s+the\s+(?:two\s+)?lungs)\b"),
       _rx(r"\b(?:diaphragm|hemidiaphragm|bulg\w*|bows?\s+out|bowing\s+out)\b"))),
     ("clavicle", _rx(r"\bstrut(?:\s+bone)?\b|\bbony\s+(?:bar|rod|beam)\b|\bs[\s-]shaped\s+bone\b|\b(?:bar|rod|strut|beam)s?\s+of\s+bone\b|"
-                     r"\bfrom\s+the\s+(?:sternal\s+notch|sternum|breastbone|manubrium)\s+(?:out\s+|over\s+|across\s+|all\s+the\s+way\s+)?to\s+the\s+"
-                     r"(?:\w+\s+)?(?:shoulder|acromion)\b|"
+                     r"\bfrom\s+the\s+(?:sternal\s+notch|sternum|breastbone|manubrium|throat|base\s+of\s+the\s+neck)\s+(?:out\s+|over\s+|across\s+|all\s+the\s+way\s+)?"
+                     r"(?:to|towards?)\s+the\s+(?:\w+\s+)?(?:shoulder|acromion)\b|"
                      r"\bbone\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+the\s+(?:sternum|breastbone|manubrium)\s+(?:and|to|with)\s+the\s+(?:\w+\s+)?shoulder\b|"
                      r"\bbone\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+the\s+(?:\w+\s+)?shoulder\s+(?:and|to|with)\s+the\s+(?:sternum|breastbone|manubrium)\b"),
      (_SEEN_CHEST,)),
@@ -1205,7 +1205,7 @@ LOOK_ELSE = {
     "lung": _rx(rf"\b(?:{_CHEST_ELSE}|pneumoperitoneum|free\s+air|bowel|(?:under|beneath|below)\s+the\s+(?:\w+\s+)?(?:hemi)?diaphragm)\b"),
     "heart": _rx(rf"\b(?:{_CHEST_ELSE}|behind|retrocardiac|aort\w*|knuckle|knob|monitor|trace|ventric\w*|atri\w*|valves?)\b"),
     "clavicle": _rx(rf"\b(?:{_CHEST_ELSE}|(?<!first\s)(?<!upper\s)ribs?)\b"),
-    "polyp": _rx(r"\b(?:hernia|diverticul\w*|ha?emorrhoids?|lipomas?|stomach|gastric|duoden\w*|nasal|tube|stool|faeces|feces|fa?ecal|poos?|poop|debris|residue|food|bubbles?|"
+    "polyp": _rx(r"\b(?:hernia|diverticul\w*|ha?emorrhoids?|lipomas?|stomach|gastric|duoden\w*|nasal|(?<!camera\s)tube(?!\s+camera)|stool|faeces|feces|fa?ecal|poos?|poop|debris|residue|food|bubbles?|"
                  r"neck|breast|skin|scalp|lymph|thyroid|liver|kidney|lungs?|pulmonary|prostat\w*|ovar\w*|carcinoid|small\s+bowel|cancer|valves?|gums?|abdominal|appendix|appendiceal|bladder|tags?|anal|anus)\b"),
     # (a dark mark on another picture, or on the skin but not the mole's: ink, a ruler, a bruise, a wound, a burn)
     "lesion": _rx(r"\b(?:lungs?|x[\s-]?rays?|films?|radiographs?|cxr|heart|clavicles?|ribs?|bowel|colon\w*|mucosa\w*|polyps?|stool|"
@@ -4093,7 +4093,7 @@ class PromptResolver:
         # (the look's own words are no rival: the "white mass" of "the central white mass above the diaphragm"; what is left out
         # is none either: "the pear-shaped shadow on the diaphragm; exclude the aortic arch")
         # (only a look of two words at most: a longer one holds what it is placed by, "the lump of poo stuck in the bowel")
-        kept = prompt
+        kept = "".join(" " if any(a <= i < b for a, b in left_out) else c for i, c in enumerate(prompt))  # ("..., not the toes or the nails")
         for h, look, _ in LOOKS:
             kept = look.sub(lambda m: " " if len(_words(m.group())) <= 2 else m.group(), kept) if heads[:1] == [h] else kept
         kept = EXCLUDED.sub(" ", kept)
