@@ -110,6 +110,9 @@ def test_kinds_in_prompt_reads_what_the_image_at_hand_is():
     # a patient's words for an endoscopy: the bowel's camera, a camera test
     assert kinds_in_prompt("find the growth in my colon camera picture") == {"colonoscopy"}
     assert kinds_in_prompt("they found a growth during the camera test") == {"endoscopy"}
+    # ... said as what the patient had, and what "they showed him" after it is the picture at hand
+    assert kinds_in_prompt("Dad had the camera up the back passage and they showed him this picture with a lump in it") == {"colonoscopy"}
+    assert kinds_in_prompt("the colonoscopy showed a polyp last year; segment the heart on this film") == set()
 
 
 def test_a_dataset_says_its_modality_by_manifest_column_dataset_json_or_its_published_name(tmp_path):

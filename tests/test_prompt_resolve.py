@@ -2992,3 +2992,41 @@ def test_descriptions_third_round(lite_names):
     ])
     # (a target's own extent, the slough taken in, is still the target)
     assert lite_names.resolve("delineate the full extent of the ulcer on the foot, including the sloughy wound bed").target == "foot ulcer"
+
+
+def test_descriptions_and_lay_words_fourth_round(lite_names):
+    """(blind lists 89-92, decoys 83-86) Looks said with new words (spongy, poking out of the wall, the bone across the
+    top of the shoulder, the magnifying lens); the heart's side said as the heart's; "that collarbone" after its side; a
+    letter's "please find attached"; the wound bed; a camera test a patient had; and requests that are none."""
+    _assert_reads(lite_names, [
+        ("outline the place on the heel where skin is broken and deep", "foot ulcer"),
+        ("draw around the dark-brown spot on her back, photographed through the magnifying lens", "skin lesion"),
+        ("the black-brown mark on the skin, not the hairs, not the ruler marks", "skin lesion"),
+        ("mask the tissue blob that pokes out of the intestine wall in the endoscopy picture", "polyp"),
+        ("the knob of extra tissue growing inward from the bowel lining", "polyp"),
+        ("chest film: trace the dark spongy space on the patient's right above the liver dome", "right lung"),
+        ("he broke the bone across the top of his left shoulder, draw just that bone on his chest film", "left clavicle"),
+        ("trace the borders of the central organ whose width we compare with the chest width", "heart"),
+        ("the lung on the same side of my body as my heart, colour that one in", "left lung"),
+        ("the lung on the heart side, trace it", "left lung"),
+        ("Grandad cracked his left collarbone. colour in that collarbone", "left clavicle"),
+        ("Dear team, please find attached an endoscopy image. I would appreciate a segmentation of the polyp.", "polyp"),
+        ("photo attached - could you outline just the wound bed on his foot for me?", "foot ulcer"),
+    ])
+    _assert_no_target(lite_names, [
+        "Draw only the hardened skin ringing the crater on the sole, leave the hole itself out.",
+        "forget the request about the open patch on the sole, the nurse already drew it",
+        "I don't have the picture with me right now, but later I want the crater on his foot outlined.",
+        "Draw the right breathing field and the bone lying across above it in one go.",
+        "Mask the dark spot together with the pale halo of skin around it as one region.",
+        "Please outline the shoulder blade, the triangular flat bone on the patient's right.",
+        "What does the yellow stuff at the bottom of the crater on the foot mean, is it infection?",
+        "Compare the size of the brown spot with the picture from March? No segmentation.",
+        "I mentioned the left lung only as an example; please don't draw anything on this one.",
+        "Draw the bump on the bowel wall and the wire loop placed around it.",
+        "will his foot ulcer heal or will they have to take the toe off",
+        "I was going to ask you to mark my right collarbone but I'll wait till the new x-ray next week",
+        "I'll send the picture of the foot ulcer tomorrow once the dressing is off",
+        "I haven't got mum's x-ray with me, but could you do her heart when I find it",
+        "sorry wrong picture, ignore that request for the left collarbone",
+    ])

@@ -218,11 +218,15 @@ def kinds_in_prompt(prompt: str) -> set[str]:
                     or re.search(r"\b" + _PICTURE + r"$", m.group(0).lower()) is not None) and \
             not _OTHER_PICTURE.search(before[-25:])
         # a field of its own ("CT: segment the liver", "right lung, CT", "(colonoscopy)", "CT of the chest, segment ...")
+        # (a patient's camera test, said as what was had: "Mum had the camera up the back passage")
+        # (what "they showed her" after it is the picture at hand, no history of it)
+        had_camera = m.group(0).lower().startswith(("camera", "tube camera")) and \
+            re.search(r"\b(?:had|has|have|having|got|getting)\s+(?:the|a|an|this|that)\s+$", before) is not None
         field = re.search(r"(?:^|[(\[,;:|])\s*(?:[\w-]+\s+)?$", before) is not None and \
             re.match(r"\s*(?:[\w-]+\s*){0,4}(?:[:)\],;.|]|$)", after) is not None or \
             (re.fullmatch(r"\s*(?:[\w'-]+\s+){0,3}", before) is not None and re.match(r"[^.;,:]{0,40}:", after) is not None)
         # (... or a label before a colon: "cardiac MRI short-axis cine: segment the heart")
-        if (said or pictured or field) and not _OTHER_AFTER.match(rest):
+        if (said or pictured or field) and not _OTHER_AFTER.match(rest) or had_camera:
             kinds |= kinds_of(m.group(0))
         elif _BARE_LEAD.search(before) and _BARE_REST.match(rest) and not _HISTORY.search(re.split(r"[.;,:()\[\]|-]", before)[-1]):
             bare |= kinds_of(m.group(0))

@@ -368,7 +368,9 @@ CONTEXT = re.compile(r"\b(?:in|on|from|of|at|during)\s+(?:this|the|a|an|that)\s+
 # the side the heart points to is the patient's left ("mask the lung on the side the heart points to")
 HEART_SIDE = re.compile(r"\b(?:the\s+)?side\s+(?:that\s+|where\s+)?the\s+heart(?:['\u2019]s)?(?:\s+apex)?\s+"
                         r"(?:points?|lies|sits|leans|bulges|is)(?:\s+(?:to|towards?|into|on))?\b"
-                        r"(?!\s+(?:not|never|pushed|displaced|shifted|away)\b)", re.IGNORECASE)
+                        r"(?!\s+(?:not|never|pushed|displaced|shifted|away)\b)|"
+                        # ("the lung on the heart side")
+                        r"(?<=\bon\s)(?:the\s+)?heart(?:['\u2019]s)?\s+side\b(?!\s+of\b)", re.IGNORECASE)
 # a pair with one side taken away, as the whole prompt ("Lungs minus left.", "Clavicles, other than the right one."):
 # the other side
 PAIR_NOUNS = {"lungs": "lung", "clavicles": "clavicle", "collarbones": "clavicle"}
@@ -385,14 +387,15 @@ HEART_AWAY = re.compile(r"\b(?:the\s+)?side\s+(?:(?:that\s+is\s+)?away\s+from|op
 _LIVER = r"the\s+liver(?:['\u2019]s\s+dome|\s+dome|\s+shadow)?"
 _BUBBLE = r"the\s+(?:stomach|gastric)(?:\s+(?:gas|air))?\s+bubble|the\s+(?:stomach|gastric)\s+air"
 # (the heart's apex points to the patient's left: "the collar bone on the same side as the heart's apex")
-_APEX = r"the\s+heart(?:['\u2019]s\s+(?:apex|tip)|\s+apex)?|the\s+cardiac\s+apex|the\s+apex\s+of\s+the\s+heart"
+_APEX = r"(?:the|my|his|her|their)\s+heart(?:['\u2019]s\s+(?:apex|tip)|\s+apex)?|the\s+cardiac\s+apex|the\s+apex\s+of\s+the\s+heart"
+_OF_BODY = r"(?:\s+of\s+(?:my|his|her|their|the(?:\s+patient['\u2019]?s)?)\s+(?:body|chest))?"
 # (said of a pair's noun just before it: "whichever lung is on the same side as the liver", "the one opposite ...";
 # not "the rib on the same side as the stomach bubble")
 _PAIR_BEFORE = r"(?<![\w'])(?P<noun>lungs?|clavicles?|collarbones?|bones?|one|bars?|struts?|rods?|fields?|halves?)\s+(?:(?:that|which)\s+)?(?:(?:is|lies|sits)\s+)?"
 ORGAN_SIDES = [(re.compile(p, re.IGNORECASE), side) for p, side in (
     (rf"{_PAIR_BEFORE}(?:on\s+)?the\s+(?:same\s+)?side\s+(?:as|of|where|with)\s+(?:{_LIVER})(?:\s+(?:is|lies|sits))?\b", "right"),
     (rf"{_PAIR_BEFORE}(?:on\s+)?the\s+(?:same\s+)?side\s+(?:as|of|where|with)\s+(?:{_BUBBLE})(?:\s+(?:is|lies|sits))?\b", "left"),
-    (rf"{_PAIR_BEFORE}(?:on\s+)?the\s+same\s+side\s+as\s+(?:{_APEX})(?:\s+(?:is|lies|sits|points))?\b", "left"),
+    (rf"{_PAIR_BEFORE}(?:on\s+)?the\s+same\s+side{_OF_BODY}\s+as\s+(?:{_APEX})(?:\s+(?:is|lies|sits|points))?\b", "left"),
     (rf"{_PAIR_BEFORE}(?:on\s+the\s+side\s+)?opposite(?:\s+to)?\s+(?:where\s+)?(?:{_LIVER})(?:\s+(?:is|lies|sits))?\b", "left"),
     (rf"{_PAIR_BEFORE}(?:on\s+the\s+side\s+)?opposite(?:\s+to)?\s+(?:where\s+)?(?:{_BUBBLE})(?:\s+(?:is|lies|sits))?\b", "right"),
     # "the lung that has the gastric bubble under it"
@@ -404,6 +407,24 @@ HEART_LEANS = re.compile(r"\b(lung|clavicle|collarbone)\s+(?:that\s+|which\s+)?t
 # the mirror of one side is the other ("the collarbone that mirrors the left one", "the mirror image of the right lung")
 MIRRORS = re.compile(r"\b(?:(lung|clavicle|collarbone)\s+(?:that|which)\s+mirrors|(?:the\s+)?(?:mirror(?:\s+image)?|counterpart|twin|partner)\s+of)"
                      r"\s+the\s+(?:patient['\u2019]s\s+)?(left|right)(?:\s+(one|lung|clavicle|collarbone))?\b", re.IGNORECASE)
+
+
+# a pair's structure said again with "that" after its side was said ("Grandma cracked her right collarbone ... colour in
+# that collarbone")
+THAT_PAIR = re.compile(r"\b(?:that|this|the\s+same)\s+(lung|clavicle|collarbone|collar\s*bone)\b(?!\s+(?:on|of)\s+the\s+(?:left|right|other)\b)",
+                       re.IGNORECASE)
+_SIDED_PAIR = re.compile(r"\b(left|right)\s+(?:[\w-]+\s+)?(lung|clavicle|collarbone|collar\s*bone)\b", re.IGNORECASE)
+
+
+def _that_one_sided(text: str) -> str:
+    """``text`` with a pair's structure said again as "that collarbone" read as the one side said of it before, where
+    only one side was."""
+    def sided(m: re.Match) -> str:
+        noun = "lung" if m.group(1).lower() == "lung" else "clavicle"
+        sides = {s.group(1).lower() for s in _SIDED_PAIR.finditer(text[: m.start()])
+                 if ("lung" if s.group(2).lower() == "lung" else "clavicle") == noun}
+        return f"the {sides.pop()} {m.group(1)}" if len(sides) == 1 else m.group()
+    return THAT_PAIR.sub(sided, text)
 
 
 def _organ_sides(text: str) -> str:
@@ -756,6 +777,7 @@ def _expand(text: str) -> str:
                   r"(?:students?|class|trainees?|residents?|learners?|juniors?|interns?|registrars?|group|audience|newcomers?|annotators?|"
                   r"studierenden)\b(?:\s*,)?", r"\1 me", text, flags=re.IGNORECASE)
     text = RELAYED.sub(" I want", text)
+    text = re.sub(r"\b(?:please\s+)?find\s+(?:attached|enclosed)\b", "attached is", text, flags=re.IGNORECASE)  # (a letter's, no request)
     # a wish said without its subject, as notes are written ("wound nurse here, need the ulcer mapped out")
     text = re.sub(r"(^|[,;:.!?]\s*)(need|want)\s+(?=(?:the|this|that|my|his|her|just|only)\b)", r"\1I \2 ", text, flags=re.IGNORECASE)
     # a question of a structure said without its article ("is heart enlarged?")
@@ -772,6 +794,7 @@ def _expand(text: str) -> str:
     text = ON_BOTH_SIDES.sub(lambda m: m.group() if m.group(1).lower() == m.group(2).lower() else "on both sides", text)
     # a structure of a pair on the side of a person ("the lung on her left side", "the collarbone on his right"): that side's
     text = PAIR_ON_PERSON_SIDE.sub(lambda m: f"{m.group(2).lower()} {m.group(1)}", text)
+    text = _that_one_sided(text)
     text = re.sub(r"\bpts?['\u2019]s?(?=\s|[,.;:!?)]|$)", "patient's", text, flags=re.IGNORECASE)  # "(pt's left)"
     text = re.sub(r"\bpatient-(left|right)\b", r"patient's \1", text, flags=re.IGNORECASE)  # "patient-left lucent field"
     text = re.sub(r"\b(collar)[\s-]+(bones?)\b", r"\1\2", text, flags=re.IGNORECASE)  # one word, as the catalogue's heads
@@ -1079,7 +1102,7 @@ _SEEN_CHEST = _rx(rf"\b(?:{_CHEST}|lobes?|lingula|hemithorax|manubrium|acromion|
                   r"\bpatient['\u2019]?s\s+(?:left|right)\b(?!\s+(?:foot|feet|heel|sole|toes?|leg|arm|hand|ankle|knee|thigh|shin|calf|back|shoulder))")
 # (the head word of what is described, what it looks like, what else the prompt must say: where it is seen)
 LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
-    ("lung", _rx(r"\b(?:radio)?(?:lucent|aerated|air[\s-]?filled|air[\s-]?containing|see[\s-]?through|translucent)\s+(?:\w+\s+)?"
+    ("lung", _rx(r"\b(?:(?:radio)?(?:lucent|aerated|air[\s-]?filled|air[\s-]?containing|see[\s-]?through|translucent)|spongy)\s+(?:\w+\s+)?"
                  r"(?:fields?|areas?|regions?|zones?|spaces?|organs?|parts?|portions?|halves|half|sides?)\b|"
                  # ("the black air space lateral to the aortic knob and the heart border")
                  r"\b(?:black|dark)\s+air\s+(?:spaces?|areas?|fields?|regions?|zones?)\b|"
@@ -1112,7 +1135,8 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_SEEN_CHEST, _rx(r"\b(?:central(?:ly)?|middle|midline|between\s+the\s+(?:two\s+)?lung(?:s|\s+fields)|(?:the\s+)?lungs\s+(?:wrap|curve|fold)\s+around|"
                        r"(?:wrapped|hugged|flanked)\s+by\s+the\s+(?:two\s+)?lungs)\b"),
       _rx(r"\b(?:diaphragm|hemidiaphragm|bulg\w*|bows?\s+out|bowing\s+out)\b"))),
-    ("clavicle", _rx(r"\bstrut(?:\s+bone)?\b|\bbony\s+(?:bar|rod|beam)\b|\bs[\s-]shaped\s+bone\b|\b(?:bar|rod|strut|beam)s?\s+of\s+bone\b|"
+    ("clavicle", _rx(r"\bbones?\s+(?:running\s+|lying\s+|going\s+)?(?:across|along|over)\s+the\s+top\s+of\s+(?:the\s+|his\s+|her\s+|my\s+|their\s+)?"
+                     r"(?:(?:left|right)\s+)?(?:shoulder|chest)\b|\bstrut(?:\s+bone)?\b|\bbony\s+(?:bar|rod|beam)\b|\bs[\s-]shaped\s+bone\b|\b(?:bar|rod|strut|beam)s?\s+of\s+bone\b|"
                      r"\bfrom\s+the\s+(?:sternal\s+notch|sternum|breastbone|manubrium|throat|base\s+of\s+the\s+neck)\s+(?:out\s+|over\s+|across\s+|all\s+the\s+way\s+)?"
                      r"(?:to|towards?)\s+the\s+(?:\w+\s+)?(?:shoulder|acromion)\b|"
                      r"\bbone\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+the\s+(?:sternum|breastbone|manubrium)\s+(?:and|to|with)\s+the\s+(?:\w+\s+)?shoulder\b|"
@@ -1146,8 +1170,8 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("polyp", _rx(r"\b(?:mushroom[\s-](?:shaped|like)|stalked|pedunculated|raised)\s+(?:[\w-]+\s+)?(?:things?|growths?|structures?|bits?)\b|"
                   r"\b(?:things?|growths?|lumps?|bumps?|knobs?|blobs?)\s+on\s+a\s+stalk\b|"
                   r"\b(?:nodules?|lumps?|bumps?|knobs?|blobs?|bulges?|growths?|things?)\s+(?:of\s+(?:[\w-]+\s+)?tissue\s+)?"
-                  r"(?:projecting|protruding|sticking\s+out|jutting(?:\s+out)?|bulging(?:\s+out)?|poking\s+out)\s+"
-                  r"(?:off|from|out\s+of|into)\s+the\s+(?:bowel\s+|colon\w*\s+|mucosal\s+|gut\s+)?(?:wall|lining|mucosa|lumen)\b"),
+                  r"(?:(?:that|which)\s+)?(?:project|protrud|stick|jut|bulg|pok|grow)\w*(?:\s+(?:out|inwards?|outwards?))?\s+"
+                  r"(?:off|from|out\s+of|into)\s+the\s+(?:[\w-]+\s+){0,2}?(?:wall|lining|mucosa|lumen)\b"),
      (_rx(r"\b(?:lining|mucosa\w*|bowel|colon\w*|gut|intestin\w*|rectum|rectal|scope|endoscop\w*|colonoscop\w*|lumen|haustra\w*)\b"),)),
     # (a lump or bump placed in the bowel: "the round lump in the bowel, make mask of it"; not "the lung
     # nodule, history of colon cancer")
@@ -1161,7 +1185,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("ulcer", _rx(r"\b(?:craters?|(?:raw|open)[\s,]+(?:\w+[\s,]+)?(?:areas?|patch(?:es)?|spots?|sores?|bits?|crater|flesh|tissue))\b|"
                   # ("the hole in the skin on his sole", "the non-healing breach in the skin", "the area where the skin is missing")
                   r"\b(?:holes?|breach(?:es)?|breaks?|gaps?|defects?|openings?)\s+in\s+(?:the\s+|his\s+|her\s+|my\s+)?(?:skin|flesh)\b|"
-                  r"\bwhere\s+the\s+skin\s+(?:is|has)\s+(?:missing|gone|broken|lost|worn\s+away|come\s+away)\b|"
+                  r"\bwhere\s+(?:the\s+)?skin\s+(?:is|has)\s+(?:missing|gone|broken|lost|worn\s+away|come\s+away)\b|"
                   r"\bnon-?healing\s+(?:areas?|wounds?|breach(?:es)?|patch(?:es)?|sores?|spots?|holes?)\b|"
                   # (its look after it, as the Romance languages say it: "la zona abierta y en carne viva")
                   r"\b(?:areas?|zones?|patch(?:es)?|spots?)\s+(?:\w+\s+)?(?:open|raw)\b|"
@@ -1176,7 +1200,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("lesion", _rx(r"\b(?:dark|darker|brown|brownish|black|blackish|tan|pigmented|bluish|blue[\s-]grey|mottled|chocolate|"
                    r"multi-?colou?red|colou?red|variegated)[\s,-]+"
                    r"(?:(?!(?:can|could|would|please|you|it|is|are|was|the|this|that|and|or|but)\b)[\w-]+[\s,-]+){0,3}?"
-                   r"(?:blotch(?:es)?|splotch(?:es)?|spots?|patch(?:es)?|stains?|smudges?|macules?|islands?|blots?|blobs?|bumps?|lumps?|papules?)\b|"
+                   r"(?:blotch(?:es)?|splotch(?:es)?|spots?|patch(?:es)?|stains?|smudges?|macules?|islands?|blots?|blobs?|bumps?|lumps?|papules?|marks?)\b|"
                    # (a thing or an area by its colours and shape, on the skin: "that asymmetric multicoloured thing on the skin",
                    # "the pigmented area under the dermatoscope")
                    r"\b(?:pigmented|multi-?colou?red|variegated|mottled|asymmetric(?:al)?)\s+(?:[\w-]+\s+)?(?:things?|areas?|regions?|marks?|markings?)\b|"
@@ -1203,7 +1227,7 @@ _CHEST_ELSE = (r"pneumothora\w*|effusions?|nodules?|mass(?:es)?|consolidation|pn
 LOOK_ELSE = {
     # (free air under the diaphragm; a retrocardiac opacity, the aortic knuckle)
     "lung": _rx(rf"\b(?:{_CHEST_ELSE}|pneumoperitoneum|free\s+air|bowel|(?:under|beneath|below)\s+the\s+(?:\w+\s+)?(?:hemi)?diaphragm)\b"),
-    "heart": _rx(rf"\b(?:{_CHEST_ELSE}|behind|retrocardiac|aort\w*|knuckle|knob|monitor|trace|ventric\w*|atri\w*|valves?)\b"),
+    "heart": _rx(rf"\b(?:{_CHEST_ELSE}|behind|retrocardiac|aort\w*|knuckle|knob|monitor|(?:ecg|ekg|monitor|pressure)\s+trac(?:e|ing)s?|ventric\w*|atri\w*|valves?)\b"),
     "clavicle": _rx(rf"\b(?:{_CHEST_ELSE}|(?<!first\s)(?<!upper\s)ribs?)\b"),
     "polyp": _rx(r"\b(?:hernia|diverticul\w*|ha?emorrhoids?|lipomas?|stomach|gastric|duoden\w*|nasal|(?<!camera\s)tube(?!\s+camera)|stool|faeces|feces|fa?ecal|poos?|poop|debris|residue|food|bubbles?|"
                  r"neck|breast|skin|scalp|lymph|thyroid|liver|kidney|lungs?|pulmonary|prostat\w*|ovar\w*|carcinoid|small\s+bowel|cancer|valves?|gums?|abdominal|appendix|appendiceal|bladder|tags?|anal|anus)\b"),
@@ -1211,7 +1235,7 @@ LOOK_ELSE = {
     "lesion": _rx(r"\b(?:lungs?|x[\s-]?rays?|films?|radiographs?|cxr|heart|clavicles?|ribs?|bowel|colon\w*|mucosa\w*|polyps?|stool|"
                   r"blood|bleed\w*|foot|feet|heel|toes?|toenails?|sole|ulcers?|wounds?|rulers?|ink|pens?|markers?|dyes?|iodine|nitrate|"
                   r"bubbles?|glare|reflections?|nails?|dirt|bruis\w*|ha?ematomas?|scabs?|tattoos?|necro\w*|gangren\w*|eschar|\w*burns?|"
-                  r"bites?|ticks?|insects?|eyes?|retina\w*|tongue|teeth|tooth|mouth|gums?|liver|kidneys?|brain|lens|glass)\b"),
+                  r"bites?|ticks?|insects?|eyes?|retina\w*|tongue|teeth|tooth|mouth|gums?|liver|kidneys?|brain|(?<!magnifying\s)lens|(?<!magnifying\s)glass)\b"),
     # (a burn, a bite, a blister, the skin of a foot that is no wound)
     "ulcer": _rx(r"\b(?:burns?|bites?|blisters?|callus\w*|corns?|bunions?|warts?|nails?|toenails?|fungal|athlete|scars?|bruis\w*|rash\w*|"
                  r"moles?|lesions?|naev\w*|nev\w*|melanoma|shoes?|socks?|sandals?|boots?|straps?|tongue|mouth|elbow|arm|forearm|hand|"
@@ -1468,7 +1492,7 @@ NO_DRAWING = re.compile(
     r"|(?:\b(?:i|we)\s+|(?:^|(?<=[,;:.!?\u2013\u2014]))\s*)(?:do\s+not|don['\u2019]?t|dont)\s+need\s+(?:it|that|this|them|one)\s+(?:any\s*more|after\s+all|now)\b"
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+(?:need|want|require)\s+(?:a|the|any)\s+(?:mask|masks|segmentation|outline|"
     r"drawing|overlay|contour)\b(?=\s*(?:[,.;:!?)]|$))"
-    r"|(?:^|[,;]\s*)no\s+(?:new\s+)?(?:mask|masks|masking|segmentation|segmenting|drawing)\s*(?=$|[.;!?)])"
+    r"|(?:^|[,;.!?]\s*)no\s+(?:new\s+)?(?:mask|masks|masking|segmentation|segmenting|drawing)\s*(?=$|[.;!?)])"
     r"|(?:^|[,;]\s*)cancel\s+(?:that|it|this|the\s+request)\s*(?=$|[.;!?)])"
     r"|\b(?:do\s+not|don['\u2019]?t)\s+do\s+(?:it|this|that|anything)\s+(?:now|yet|right\s+now)\b"
     # ("no need to outline the skin lesion, thanks, I already did it by hand")
@@ -1483,8 +1507,8 @@ NO_DRAWING = re.compile(
     r"|\bno\s+(?:new\s+|fresh\s+|further\s+)?(?:inference|predictions?|model\s+runs?)\b(?!\s+(?:on|for|of)\b)"
     r"|\b(?:do\s+not|don['\u2019]?t|without|no\s+need\s+to)\s+re-?run(?:ning)?\s+(?:the\s+)?(?:model|inference|network|segmenter|prediction|segmentation)\b"
     # a request taken back with what it asked said after it ("Actually, scratch my earlier request to segment the right lung.")
-    r"|\b(?:cancel|withdraw|retract|scratch|scrap|disregard|ignore|forget)\s+(?:the|my|this|that|our)\s+(?:earlier|previous|last|"
-    r"first|original|old)\s+(?:request|order|message)\s+(?:to|for)\s+[^.?!,;]*(?![^.?!]*\b(?:instead|just|only|but|rather)\b)"
+    r"|\b(?:cancel|withdraw|retract|scratch|scrap|disregard|ignore|forget)\s+(?:the|my|this|that|our)\s+(?:(?:earlier|previous|last|"
+    r"first|original|old)\s+)?(?:request|order|message)\s+(?:to|for|about|regarding|of)\s+[^.?!,;]*(?![^.?!]*\b(?:instead|just|only|but|rather)\b)"
     # a request taken back ("cancel the lung mask request, wrong patient ID")
     r"|\b(?:cancel|abort|withdraw|retract|revoke|scrap)\s+(?:the|my|this|that|our)\s+[^.?!]{0,40}?\b(?:request|order|job|task)s?\b"
     r"(?![^.?!]*\b(?:instead|just|only|but|rather)\b)",
@@ -1538,6 +1562,9 @@ NOT_AT_HAND = re.compile(
     r"\b(?:tomorrow|later|next\s+(?:week|month|time))\b,?\s+(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:upload|send|attach|share|bring)\b[^.?!]*?"
     r"\b(?:so\s+(?:that\s+)?you\s+can|for\s+(?:you\s+to\s+)?(?:segment\w*|outlin\w*|mask\w*)|to\s+(?:segment|outline|mask))\b|"
     r"\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t)\s+have\s+(?:it|them|the\s+\w+)\s+(?:here\s+)?yet\b|"
+    # ("I don't have the picture with me right now, but later ..."; "I haven't got mum's x-ray with me, ... when I find it")
+    r"\b(?:i|we)\s+(?:(?:do\s+not|don['\u2019]?t)\s+have|(?:have\s+not|haven['\u2019]?t)\s+got)\s+(?:the|my|his|her|their|\w+['\u2019]s)\s+(?:[\w-]+\s+)?"
+    + _PICTURES + r"\s+(?:with\s+me|here|on\s+me|at\s+hand)\b|"
     # ("user asked for the skin lesion on a photo they forgot to attach; waiting for the image")
     r"\b(?:forgot|forgotten|failed)\s+to\s+(?:attach|upload|send|include)\b|\bwaiting\s+for\s+the\s+(?:image|picture|photo|film|scan|upload|frame)\b|"
     # ("segment the polyp in yesterday's video, not this frame")
@@ -1644,7 +1671,8 @@ SET_ASIDE = re.compile(rf"^\s*(?:{_TAKE_IT_BACK}|forget(?:\s+about)?|skip)\s+(?:
 # (after a greeting: "Olá, eu ia pedir para marcar a clavícula direita, mas o ortopedista já fez isso", its "but" left
 # untranslated where a word of the languages that say it so is English too)
 NOT_ASKED_AFTER_ALL = re.compile(r"^\s*(?:[^.!?,]{1,20},\s*)?(?:i|we)\s*(?:was|were|had\s+been|['\u2019]d\s+been)\s+(?:going|gonna|about|planning|meaning)\s+to\s+ask\b"
-                                 r"[^.!?]*?\b(?:but|mas|pero|mais|ma|aber|maar|ama|ale)\b[^.!?]*?\b(?:already|no\s+longer|not\s+any\s*more|(?:do\s+not|don['\u2019]?t)\s+need)\b",
+                                 r"[^.!?]*?\b(?:but|mas|pero|mais|ma|aber|maar|ama|ale)\b[^.!?]*?\b(?:already|no\s+longer|not\s+any\s*more|(?:do\s+not|don['\u2019]?t)\s+need|"
+                                 r"(?:i|we)\s*(?:['\u2019]ll|\s+will|\s+can|['\u2019]d\s+better)\s+wait)\b",
                                  re.IGNORECASE)
 
 
@@ -1900,7 +1928,9 @@ KNOWLEDGE_QUESTION = re.compile(
     r"^\s*(?:is|are)\s+(?:the|this|that)\b[^?]*\b(?:broken|fractured|benign|malignant|cancerous|collapsed|infected)\s+or\b|"
     # ("is this brown spot under the dermatoscope something to worry about?", "what does the ABCD rule mean for pigmented spots?")
     r"\bsomething\s+to\s+(?:worry|be\s+worried|be\s+concerned)\s+about\b|\bworth\s+worrying\s+about\b|^\s*should\s+(?:i|we)\s+(?:be\s+)?(?:worry|worried|concerned)\b|"
-    r"^\s*what\s+(?:does|do|did)\s+(?:the\s+|a\s+|an\s+|this\s+|that\s+)?[^?]{1,40}?\s+mean\b",
+    r"^\s*what\s+(?:does|do|did)\s+(?:the\s+|a\s+|an\s+|this\s+|that\s+)?[^?]{1,80}?\s+mean\b|"
+    # ("will my dad's foot ulcer heal or will they have to take the toe off")
+    r"^\s*will\s+(?:my|his|her|their|the|this|that|it)\b[^?]{0,60}?\b(?:heal|get\s+better|go\s+away|spread|come\s+back)\b",
     re.IGNORECASE)
 # ... a drawing asked in it all the same
 DRAWING_IN_QUESTION = re.compile(r"\b(?:segment\w*|outlin\w+|mask(?:s|ed|ing)?|draw(?:n|ing|s)?|trac(?:e|ed|ing)|delineat\w+|contour\w*|"
@@ -1917,7 +1947,7 @@ DRAWING_IN_QUESTION = re.compile(r"\b(?:segment\w*|outlin\w+|mask(?:s|ed|ing)?|d
 # Bulgarian "Това рак ли е?", "this mole malignant cancer ?" of Mongolian)
 DIAGNOSIS = re.compile(r"\b(?:cancer(?:s|ous)?|malignan(?:t|cy)|melanomas?|carcinomas?|sarcomas?|tumou?rs?|benign|prognos[ie]s|"
                        # (a finding no mask shows: "is this ulcer infected?"; not "is the heart enlarged?", which its mask measures)
-                       r"infected|inflamed|fractured|"
+                       r"infected|infection|inflamed|fractured|"
                        # (a polyp's histology: "Is the polyp in this picture an adenoma or a hyperplastic one?")
                        r"hyperplastic|dysplastic|neoplastic|serrated|(?<=\ban\s)adenoma(?=\s+or\b|\s*\?))\b",
                        re.IGNORECASE)
@@ -1967,7 +1997,7 @@ NOTHING_WANTED = re.compile(
     r"(?:myself|ourselves)\b"
     r"|\b(?:i|we)\s+(?:forgot|meant|wanted)\s+to\s+(?:attach|send|upload|include)\b[^.?!]*\b(?:but|forgot)\b"
     r"|\b(?:i|we)\s+(?:forgot|have\s+forgotten)\s+to\s+(?:attach|send|upload|include)\b"
-    r"|\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+send\s+(?:it|them|the\s+\w+)\s+(?:tomorrow|later|next\s+week|on\s+monday)\b"
+    r"|\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+send\s+(?:it|them|the\s+(?:[\w'-]+\s+){0,4}?[\w'-]+)\s+(?:tomorrow|later|next\s+week|on\s+monday)\b"
     r"|(?:^|[,;:.!?]\s*)just\s+(?:text|words|a\s+sentence)(?:\s+please)?\s*(?=$|[,;.!?])"
     r"|\b(?:a|in)\s+(?:sentence|sentences|words|number|text),?\s+not\s+(?:a\s+)?(?:masks?|outlines?|drawings?|segmentations?)\b"
     r"|\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+do\s+(?:it|them|that|this|(?:the|my|our)\s+(?:outlines?|outlining|segmentations?|masks?|masking|tracing|"
@@ -1975,6 +2005,7 @@ NOTHING_WANTED = re.compile(
     r"|\b(?:let['\u2019]?s|we\s+(?:can|will))\s+skip\s+(?:it|that|this)\b"
     r"|\bnothing\s+(?:more|else|further)\s+(?:is\s+)?needed\s+(?:on|for)\s+(?:that|this|the)\s+(?:batch|set|case|one|image|film|frame|photo)\b"
     r"|\b(?:it['\u2019]?s|it\s+is)\s+fine\s+as\s+it\s+is\b"
+    r"|\b(?:mentioned|named|said|used|gave)\b[^.?!;]{1,60}?\b(?:only|just|merely|purely)\s+as\s+an?\s+(?:example|illustration)\b"
     r"|\bno\s+need\s+for\s+(?:a\s+|any\s+)?(?:segmentation|mask|outline|outlining|drawing|marking|contour|annotation)s?\b"
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+need\s+(?:any\s+)?(?:outlining|segmenting|masking|drawing|tracing|annotating)\b"
     r"|(?:^|[,;:.!?]\s*)(?:nvm|never\s*mind|forget)\s+about\s+(?:the|my|that|this)\b"
@@ -2145,7 +2176,9 @@ def _asks_diagnosis(text: str) -> bool:
 
 def _asks_knowledge(text: str) -> bool:
     """``text`` is a question of knowledge, opinion or a verdict (:data:`KNOWLEDGE_QUESTION`) with no drawing in it."""
-    return text.rstrip().endswith("?") and KNOWLEDGE_QUESTION.search(text) is not None and not DRAWING_IN_QUESTION.search(text)
+    # (a question typed without its mark: "will my dad's foot ulcer heal or will they have to take the toe off")
+    asked = text.rstrip().endswith("?") or re.match(r"\s*(?:will|is|are|does|do|did|has|have)\s+(?:my|his|her|their|the|this|that|it)\b", text, re.IGNORECASE)
+    return bool(asked) and KNOWLEDGE_QUESTION.search(text) is not None and not DRAWING_IN_QUESTION.search(text)
 
 
 # a question whether something else is in a target ("is there a pneumothorax in the left lung?", "any effusion
@@ -2457,8 +2490,16 @@ UNION = re.compile(r"\b(?:together|combined?|combining|merged?|merging|join(?:ed
                    # ("both lungs and the heart in one mask")
                    # (as typed on a phone: "all in 1 mask", "as 1 shape")
                    r"\b(?:in|as|into)\s+(?:one|1|a\s+single|a\s+common|the\s+same)\s+(?:['\"][\w\s-]+['\"]\s+)?(?:mask|segmentation|region|label|outline|shape|blob)\b"
-                   r"(?!\s+(?:per|each|for\s+each)\b)",
+                   r"(?!\s+(?:per|each|for\s+each)\b)|"
+                   # ("the right lung and the bone above it in one go")
+                   r"\band\b[^.?!]{1,60}?\bin\s+one\s+go\b",
                    re.IGNORECASE)
+# a thing joined to what is asked as one region, not a part of it ("the dark spot on the skin together with the pale halo of
+# skin around it as one region"; not "the polyp together with its stalk as one mask")
+TOGETHER_WITH = re.compile(r"\btogether\s+with\s+(?![^.?!]{0,60}?\b(?:its|itself)\b)[^.?!]{1,60}?\s+(?:as|into|in)\s+(?:one|a\s+single|single|the\s+same)\s+"
+                           r"(?:mask|segmentation|region|label|blob|segment|outline|shape)\b|"
+                           # ("the patient's right breathing field and the bone lying across above it in one go")
+                           r"\band\s+(?:the|a|an|that|this)\s+[^.?!]{1,60}?\bin\s+one\s+go\b", re.IGNORECASE)
 RELATION = re.compile(r"\b(?:overlap(?:ping)?\s+(?:region|area|zone|part)|(?:region|area|zone|part)s?\s+of\s+overlap|"
                       r"(?:region|area|zone|part|strip|band)\s+where\s+[^,.;!?]{0,40}?\b(?:overlap|cross|cover|meet|touch|intersect)\w*|"
                       # (not a place: "the heart in the space between the two lungs")
@@ -3627,7 +3668,8 @@ class PromptResolver:
         """A long description read clause by clause, each without its opening instruction, landmark
         phrases and where the picture comes from (a side said apart given to the clause that needs
         it): resolved when some clauses resolve and all of those to the same target."""
-        texts = _asked_texts(prompt)
+        # (each without the fillers around it: "just the wound bed on his foot for me")
+        texts = [re.sub(r"^(?:just|only|simply)\s+|\s+(?:for\s+(?:me|us)|please|pls|plz)$", "", t) for t in _asked_texts(prompt)]
         if not texts or texts == [" ".join(_words(prompt))]:
             return None  # one clause as it was: read whole already
         # a clause that says only a side names nothing: its side goes with each clause that says none
@@ -3651,7 +3693,7 @@ class PromptResolver:
         # in a list of labels, a first one that clearly says something else the images show is what is
         # asked: the ones after it place it ("diverticulum opening, sigmoid"; not "colonoscopy frame, ...")
         owner, s1, s2 = self._ranked(texts[0])
-        if not _requests(prompt) and not any(set(_words(t)) & self._head_words for t in texts[1:]) and owner is not None and owner.startswith("other:") and owner not in _pictures() \
+        if not any(set(_words(t)) & self._head_words for t in texts[1:]) and owner is not None and owner.startswith("other:") and owner not in _pictures() \
                 and s1 >= self.min_similarity and s1 - s2 >= self.min_margin:
             return None
         each = [self._closest(t, landmarks) for t in texts]
@@ -3915,7 +3957,8 @@ class PromptResolver:
         if PART_ONLY.search(written):
             return Resolution(given, given, None, refused=True, reason="the prompt asks for a part of a target alone")
         if (UNION.search(written) or RELATION.search(written) or BOTH_AND.search(written)) and (
-                len(self._several(written)) > 1 or (UNION.search(written) or BOTH_AND.search(written)) and set(_words(written)) & self._other_heads):
+                len(self._several(written)) > 1 or (UNION.search(written) or BOTH_AND.search(written)) and set(_words(written)) & self._other_heads
+                or TOGETHER_WITH.search(written)):
             # (a target and something else as one mask: "the foot ulcer and the toenails together in one mask")
             return Resolution(given, given, None, refused=True,
                               reason="the prompt asks for several targets as one mask, or for what lies between them; ask for each")
@@ -4033,7 +4076,7 @@ class PromptResolver:
                 # (what is drawn, before the place said of it: "the open raw area on the sole together with ...")
                 first = re.split(r"\s+(?:on|in|at|of|over|under|near)\s+(?=(?:the|this|his|her|my|a|an)\b)", first, maxsplit=1)[0]
                 if set(_words(first)) & (PREPOSITIONS | {"between", "not", "without", "except", "excluding", "including", "incl", "containing"}) \
-                        or not (self._named(first)[0] or set(_words(first)) & self._head_words
+                        or not (self._named(first)[0] or set(_words(first)) & (self._head_words | self._vague_words)
                                 or any(look.search(first) for _, look, _ in LOOKS)):
                     continue
                 if label_list:
@@ -4081,7 +4124,7 @@ class PromptResolver:
 
         def wanted(m: re.Match) -> bool:
             # (nor a look that places another thing: "the dome-shaped muscle sheet under the air field on the patient's right")
-            placing = re.search(r"\b(?:under|below|beneath|above|over|behind|beside|near|between|underneath|alongside|around|surrounding)\s+"
+            placing = re.search(r"\b(?:under|below|beneath|above|over|behind|beside|near|between|underneath|alongside|around|surrounding|ringing|encircling|rimming)\s+"
                                 r"(?:the\s+|a\s+|this\s+|that\s+)?(?:[\w-]+\s+){0,2}(?:of\s+(?:the\s+|a\s+)?(?:[\w-]+\s+)?)?$", prompt[: m.start()], re.IGNORECASE)
             # (nor a look whose drawing is declined: "don't trace the raw open patch on the sole yet")
             declined = re.search(r"\b(?:do\s+not|don['\u2019]?t|dont|never|no\s+need\s+to|please\s+not)\s+(?:\w+\s+)?" + _DRAWING_STEMS + r"\b[^.;!?,]*$",
