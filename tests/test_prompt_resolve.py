@@ -3030,3 +3030,46 @@ def test_descriptions_and_lay_words_fourth_round(lite_names):
         "I haven't got mum's x-ray with me, but could you do her heart when I find it",
         "sorry wrong picture, ignore that request for the left collarbone",
     ])
+
+
+def test_learner_descriptions_questions_and_attributes(lite_names):
+    """(blind lists 93-96, decoys 87-90) Descriptions in learner English (an area that is not healing, broken skin, opened
+    flesh, an elevated thing, a dark field, sponge-like organs, organs that fill with air, the bone people break falling on
+    the shoulder, the horizontal bone on top of the ribcage, the organ that pump blood, a fist-size organ which beat);
+    questions of where with a drawing after them; two looks joined by "and"; a picture to come said after it."""
+    _assert_reads(lite_names, [
+        ("can you paint the area of foot which is not healing since 2 month", "foot ulcer"),
+        ("segment pls the broken skin zone at heel, diabetes foot picture", "foot ulcer"),
+        ("the contour of opened flesh on plantar side of this foot", "foot ulcer"),
+        ("mark for me the borders of brownish stain of pigment", "skin lesion"),
+        ("outline the flat elevated thing on colon wall", "polyp"),
+        ("I need the black dark field in the thorax on patient's left", "left lung"),
+        ("mark the right one of the two sponge-like organs in chest x-ray", "right lung"),
+        ("the left of the two organs which fill with air at inspiration", "left lung"),
+        ("make mask of the S-shaped long bone on top of thorax, patient left side", "left clavicle"),
+        ("the right one of the two bones that people break when they fall on shoulder", "right clavicle"),
+        ("mask of the horizontal bone on top of ribcage, right side of the patient only", "right clavicle"),
+        ("make contour of left bone which connect the manubrium to acromion on this radiograph", "left clavicle"),
+        ("on the chest x-ray make mask of the organ that pump the blood", "heart"),
+        ("need contour of the fist-size organ which beat", "heart"),
+        ("segment the big muscle in middle of chest between the two air fields", "heart"),
+        ("Could you tell me where the adenoma is on this endoscopy still and segment it?", "polyp"),
+        ("could you tell me where the melanoma-looking lesion stops and mark the whole thing?", "skin lesion"),
+        ("mask the shallow break in the skin under the metatarsal head, beefy red with callused edges", "foot ulcer"),
+    ])
+    _assert_no_target(lite_names, [
+        "segment the organ that pump blood and also the left breathing organ",
+        "you already did the mask of the dark spot on skin yesterday, thank you it was good",
+        "can you outline the polyp along with the snare?",
+        "can you mark the left clavicle tomorrow once I upload the better film?",
+        "where would the right clavicle be on the scan I'll send you later?",
+        "is the heart on the left as normal, or is this dextrocardia?",
+        "are these two spots the same mole or separate lesions?",
+        "can you find the left lung on the CT I showed you last week?",
+        "the small pink polyp and the fold it sits on, two separate masks",
+        "mask the whole foot including the wound, the entire limb silhouette against the background",
+        "I have not the image of the foot here, can you segment the broken skin from memory?",
+        "mask the hairs crossing the pigmented spot so I can paint them out",
+    ])
+    # (a lung beside the heart's outline is no second look: "lateral to the aortic knob and cardiac silhouette")
+    assert lite_names.resolve("Trace the lucent field on the patient's left, lateral to the aortic knob and cardiac silhouette").target == "left lung"

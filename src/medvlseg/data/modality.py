@@ -223,7 +223,7 @@ def kinds_in_prompt(prompt: str) -> set[str]:
         had_camera = m.group(0).lower().startswith(("camera", "tube camera")) and \
             re.search(r"\b(?:had|has|have|having|got|getting)\s+(?:the|a|an|this|that)\s+$", before) is not None
         field = re.search(r"(?:^|[(\[,;:|])\s*(?:[\w-]+\s+)?$", before) is not None and \
-            re.match(r"\s*(?:[\w-]+\s*){0,4}(?:[:)\],;.|]|$)", after) is not None or \
+            re.match(r"\s*(?:\w[\w-]*\s*){0,4}(?:[:)\],;.|]|[-\u2013\u2014]\s|$)", after) is not None or \
             (re.fullmatch(r"\s*(?:[\w'-]+\s+){0,3}", before) is not None and re.match(r"[^.;,:]{0,40}:", after) is not None)
         # (... or a label before a colon: "cardiac MRI short-axis cine: segment the heart")
         if (said or pictured or field) and not _OTHER_AFTER.match(rest) or had_camera:

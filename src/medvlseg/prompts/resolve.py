@@ -778,6 +778,11 @@ def _expand(text: str) -> str:
                   r"studierenden)\b(?:\s*,)?", r"\1 me", text, flags=re.IGNORECASE)
     text = RELAYED.sub(" I want", text)
     text = re.sub(r"\b(?:please\s+)?find\s+(?:attached|enclosed)\b", "attached is", text, flags=re.IGNORECASE)  # (a letter's, no request)
+    # a drawing of a pronoun after a question of where opens a request of its own ("tell me where the adenoma is on this
+    # still and segment it"), "the whole thing" standing for what was said ("... where the lesion stops and mark the whole thing")
+    text = re.sub(r"\b(" + _DRAWING_STEMS + r")\s+the\s+whole\s+thing\b", r"\1 it", text, flags=re.IGNORECASE)
+    text = re.sub(r"(\b(?:tell|show)\s+(?:me|us)\s+where\b[^.?!,;]*?\w)\s+and\s+(?=(?:please\s+)?(?:segment|outline|mask|mark|trace|delineate|draw|"
+                  r"highlight|contour|colou?r|shade)\s+(?:it|them)\b)", r"\1, ", text, flags=re.IGNORECASE)
     # a wish said without its subject, as notes are written ("wound nurse here, need the ulcer mapped out")
     text = re.sub(r"(^|[,;:.!?]\s*)(need|want)\s+(?=(?:the|this|that|my|his|her|just|only)\b)", r"\1I \2 ", text, flags=re.IGNORECASE)
     # a question of a structure said without its article ("is heart enlarged?")
@@ -1098,11 +1103,12 @@ def _rx(pattern: str) -> re.Pattern:
 
 # (... or what only a chest film shows, or the patient's side said of no limb: "the black radiolucent field on the patient's
 # right, above the liver dome", "the one with three lobes")
-_SEEN_CHEST = _rx(rf"\b(?:{_CHEST}|lobes?|lingula|hemithorax|manubrium|acromion|liver\s+dome|(?:stomach|gastric)\s+(?:gas\s+)?bubble|pa|ap)\b|"
-                  r"\bpatient['\u2019]?s\s+(?:left|right)\b(?!\s+(?:foot|feet|heel|sole|toes?|leg|arm|hand|ankle|knee|thigh|shin|calf|back|shoulder))")
+_SEEN_CHEST = _rx(rf"\b(?:{_CHEST}|lobes?|lingula|hemithorax|manubrium|acromion|liver\s+dome|(?:stomach|gastric)\s+(?:gas\s+)?bubble|pa|ap|rib\s?cage)\b|"
+                  r"\bpatient['\u2019]?s\s+(?:left|right)\b(?!\s+(?:foot|feet|heel|sole|toes?|leg|arm|hand|ankle|knee|thigh|shin|calf|back|shoulder))|"
+                  r"\b(?:left|right)\s+side\s+of\s+the\s+patient\b")
 # (the head word of what is described, what it looks like, what else the prompt must say: where it is seen)
 LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
-    ("lung", _rx(r"\b(?:(?:radio)?(?:lucent|aerated|air[\s-]?filled|air[\s-]?containing|see[\s-]?through|translucent)|spongy)\s+(?:\w+\s+)?"
+    ("lung", _rx(r"\b(?:(?:radio)?(?:lucent|aerated|air[\s-]?filled|air[\s-]?containing|see[\s-]?through|translucent)|spongy|sponge[\s-]?like)\s+(?:\w+\s+)?"
                  r"(?:fields?|areas?|regions?|zones?|spaces?|organs?|parts?|portions?|halves|half|sides?)\b|"
                  # ("the black air space lateral to the aortic knob and the heart border")
                  r"\b(?:black|dark)\s+air\s+(?:spaces?|areas?|fields?|regions?|zones?)\b|"
@@ -1111,14 +1117,17 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_SEEN_CHEST,)),
     # (an organ of breathing in everyday words: "the breathing bag", "the air organ", "the organ we breathe with")
     ("lung", _rx(r"\b(?:breathing|air)\s+(?:organs?|bags?|sponges?|sacs?|balloons?|bellows)\b"), (_SEEN_CHEST,)),
-    ("lung", _rx(r"\borgans?\s+(?:that\s+)?(?:we|you|one|people|humans|it)\s+breathe\s+(?:with|through)\b|\borgans?\s+of\s+(?:the\s+)?(?:breathing|respiration)\b"), ()),
+    ("lung", _rx(r"\borgans?\s+(?:that\s+)?(?:we|you|one|people|humans|it)\s+breathe\s+(?:with|through)\b|\borgans?\s+of\s+(?:the\s+)?(?:breathing|respiration)\b|"
+                 r"\borgans?\s+(?:which|that)\s+(?:fill|fills|inflate|inflates|expand|expands)\s+with\s+air\b"), ()),
+    ("lung", _rx(r"\b(?:black|dark|darker|lucent)\s+(?:\w+\s+)?fields?\b"), (_SEEN_CHEST,)),
     ("heart", _rx(r"\b(?<!insulin\s)(?<!infusion\s)(?<!balloon\s)(?<!breast\s)(?:blood[\s-]?)?pump(?:ing)?\s+(?:organ|muscle)\b|\bmuscular\s+pump\b|"
-                  r"\bfist[\s-]sized\s+(?:\w+\s+)?(?:organ|muscle|pump)\b|"
-                  r"\b(?:thing|organ|muscle)\s+(?:that|which)\s+(?:beats|goes\s+(?:thump|ba[\s-]?dum|lub[\s-]?dub))\b|\bthump[\s-]thump\b|"
+
+                  r"\b(?:muscle|organ)\s+in\s+(?:the\s+)?(?:middle|centre|center)\s+of\s+(?:the\s+)?(?:chest|thorax)\b|"
+                  r"\b(?:thing|organ|muscle)\s+(?:that|which)\s+goes\s+(?:thump|ba[\s-]?dum|lub[\s-]?dub)\b|\bthump[\s-]thump\b|"
                   # ("the organ ..., that the blood through the body pumps", as German puts it; "the big blob ... that beats")
                   r"\b(?:organ|muscle)\b[^.;]{0,40}?\bpumps\b|\b(?:blob|thing|shadow|organ|muscle)\b[^.;,]{0,40}?\b(?:that|which)\s+beats\b|"
                   # ("the mediastinal blob that does the pumping", "the organ that pumps the blood")
-                  r"\b(?:thing|organ|muscle|blob|shadow|opacity|structure)\s+(?:that|which)\s+(?:does\s+(?:the|all\s+the)\s+pumping|pumps(?:\s+(?:the\s+)?blood)?)\b|"
+                  r"\b(?:thing|organ|muscle|blob|shadow|opacity|structure)\s+(?:that|which)\s+(?:does\s+(?:the|all\s+the)\s+pumping|pumps?(?:\s+(?:the\s+)?blood)?)\b|"
                   r"\bpear[\s-]shaped\s+(?:\w+\s+)?(?:organ|pump|shadow|opacity|silhouette)\b|"
                   # ("the beating mediastinal blob", "the four-chambered organ")
                   r"\bbeating\s+(?:[\w-]+\s+)?(?:blob|organ|muscle|thing|shadow|structure|mass|pump)\b|"
@@ -1126,17 +1135,22 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   # ("the thing whose width we compare with the width of the chest")
                   r"\b(?:thing|organ|shadow|silhouette|blob|structure|mass|one)\s+whose\s+(?:width|size|diameter|breadth)\s+(?:we|you|one|i|they)\s+"
                   r"(?:compare|measure|divide|set|put)\b"), (_SEEN_CHEST,)),
+    # (an organ that beats, the size of a fist, on any picture: "need contour of the fist-size organ which beat")
+    ("heart", _rx(r"\bfist[\s-]siz(?:e|ed)\s+(?:\w+\s+)?(?:organ|muscle|pump)\b|\b(?:organ|muscle)\s+(?:that|which)\s+beats?\b"), ()),
     # the organ of the cardiothoracic ratio ("the whole organ whose width you'd compare with the chest width
     # for the cardiothoracic ratio")
     ("heart", _rx(r"\b(?:organ|shadow|silhouette)\b(?![^.;!?]*\b(?:denominator|thorax|thoracic\s+(?:width|diameter)|rib\s*cage)\b)"
                   r"[^.;!?]{0,80}?\bcardio[\s-]?thoracic\s+(?:ratio|index)\b"), ()),
     # a central opacity that rests on the diaphragm or bulges to one side
     ("heart", _rx(r"\b(?:opacity|density|shadow|silhouette|blob|white\s+mass)\b"),
-     (_SEEN_CHEST, _rx(r"\b(?:central(?:ly)?|middle|midline|between\s+the\s+(?:two\s+)?lung(?:s|\s+fields)|(?:the\s+)?lungs\s+(?:wrap|curve|fold)\s+around|"
+     (_SEEN_CHEST, _rx(r"\b(?:central(?:ly)?|middle|midline|between\s+the\s+(?:two\s+)?(?:lung(?:s|\s+fields)|air\s+fields)|(?:the\s+)?lungs\s+(?:wrap|curve|fold)\s+around|"
                        r"(?:wrapped|hugged|flanked)\s+by\s+the\s+(?:two\s+)?lungs)\b"),
       _rx(r"\b(?:diaphragm|hemidiaphragm|bulg\w*|bows?\s+out|bowing\s+out)\b"))),
     ("clavicle", _rx(r"\bbones?\s+(?:running\s+|lying\s+|going\s+)?(?:across|along|over)\s+the\s+top\s+of\s+(?:the\s+|his\s+|her\s+|my\s+|their\s+)?"
-                     r"(?:(?:left|right)\s+)?(?:shoulder|chest)\b|\bstrut(?:\s+bone)?\b|\bbony\s+(?:bar|rod|beam)\b|\bs[\s-]shaped\s+bone\b|\b(?:bar|rod|strut|beam)s?\s+of\s+bone\b|"
+                     r"(?:(?:left|right)\s+)?(?:shoulder|chest)\b|\bstrut(?:\s+bone)?\b|\bbony\s+(?:bar|rod|beam)\b|\bs[\s-]shaped\s+(?:[\w-]+\s+)?bones?\b|\b(?:bar|rod|strut|beam)s?\s+of\s+bone\b|"
+                     r"\bbones?\s+(?:that\s+|which\s+)?(?:people|you|one|kids|children|cyclists)\s+(?:often\s+|commonly\s+|usually\s+)?(?:break|fracture|snap|crack)\b"
+                     r"[^.;]{0,40}?\bfall(?:ing)?\s+on\s+(?:the\s+|their\s+|your\s+|a\s+|an\s+)?(?:shoulder|outstretched)\b|"
+                     r"\bbones?\b[^.;]{0,40}?\bwhere\s+(?:the\s+)?(?:(?:bag|backpack|bra|shoulder|seat[\s-]?belt)\s+)?straps?\b|"
                      r"\bfrom\s+the\s+(?:sternal\s+notch|sternum|breastbone|manubrium|throat|base\s+of\s+the\s+neck)\s+(?:out\s+|over\s+|across\s+|all\s+the\s+way\s+)?"
                      r"(?:to|towards?)\s+the\s+(?:\w+\s+)?(?:shoulder|acromion)\b|"
                      r"\bbone\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+the\s+(?:sternum|breastbone|manubrium)\s+(?:and|to|with)\s+the\s+(?:\w+\s+)?shoulder\b|"
@@ -1145,11 +1159,11 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     # (the neck places it on any picture; "the horizontal bone at the top" only on a chest film)
     ("clavicle", _rx(r"\bbones?\b(?:\s+(?:you|one|we)(?:\s+(?:would|can|could)|['\u2019]d)?\s+(?:feel|see|touch)(?:\s+(?:under|through)\s+the\s+skin)?)?\s+"
                      r"(?:just\s+|right\s+)?(?:under|below|beneath|at\s+the\s+(?:base|bottom|root)\s+of)\s+the\s+neck\b"), ()),
-    ("clavicle", _rx(r"\b(?:horizontal|curved|thin|slender|long)\s+(?:[\w-]+\s+)?bones?\s+(?:\w+\s+){0,2}?(?:at|across|along)\s+the\s+(?:very\s+)?(?:top|upper)\b|"
+    ("clavicle", _rx(r"\b(?:horizontal|curved|thin|slender|long)\s+(?:[\w-]+\s+)?bones?\s+(?:\w+\s+){0,2}?(?:at|across|along|on)\s+(?:the\s+)?(?:very\s+)?(?:top|upper)\b|"
                      # ("the one that connects the manubrium to the acromion", "the long S-shaped bone which connects the sternum to the
                      # shoulder", "the bone that goes from the sternum to the shoulder"; "the bone S-shaped", as the Romance languages say it)
-                     r"\b(?:bones?|one)\b[^.;]{0,30}?\b(?:that|which)\s+(?:connects|links|joins|goes|runs|extends)\s+(?:from\s+)?the\s+(?:sternum|breastbone|manubrium)\s+"
-                     r"(?:to|and|with)\s+the\s+(?:\w+\s+)?(?:shoulder|acromion)\b|\bbones?\s+(?:[\w-]+\s+){0,2}?s[\s-]shaped\b|"
+                     r"\b(?:bones?|one)\b[^.;]{0,30}?\b(?:that|which)\s+(?:connect|link|join|go|run|extend)(?:s|es)?\s+(?:from\s+)?(?:the\s+)?(?:sternum|breastbone|manubrium)\s+"
+                     r"(?:to|and|with)\s+(?:the\s+)?(?:\w+\s+)?(?:shoulder|acromion)\b|\bbones?\s+(?:[\w-]+\s+){0,2}?s[\s-]shaped\b|"
                      # ("the long horizontal bone crossing above the lung that has the gastric bubble under it")
                      r"\bhorizontal\s+bones?\s+(?:(?:crossing|running|lying|sitting|passing)\s+)?(?:above|over|across)\s+(?:the\s+)?(?:top\s+of\s+the\s+|apex\s+of\s+the\s+)?"
                      r"(?:\w+\s+)?lungs?\b"), (_SEEN_CHEST,)),
@@ -1167,7 +1181,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     # (a thing on a stalk, or sticking out of the wall, where the picture is from inside the bowel: "that little
     # mushroom-shaped thing on a stalk, different from the smooth lining around it", "the raised thing the scope is
     # pointing at", "the nodule projecting off the wall -- not the dark hole of the lumen")
-    ("polyp", _rx(r"\b(?:mushroom[\s-](?:shaped|like)|stalked|pedunculated|raised)\s+(?:[\w-]+\s+)?(?:things?|growths?|structures?|bits?)\b|"
+    ("polyp", _rx(r"\b(?:mushroom[\s-](?:shaped|like)|stalked|pedunculated|raised|elevated)\s+(?:[\w-]+\s+)?(?:things?|growths?|structures?|bits?)\b|"
                   r"\b(?:things?|growths?|lumps?|bumps?|knobs?|blobs?)\s+on\s+a\s+stalk\b|"
                   r"\b(?:nodules?|lumps?|bumps?|knobs?|blobs?|bulges?|growths?|things?)\s+(?:of\s+(?:[\w-]+\s+)?tissue\s+)?"
                   r"(?:(?:that|which)\s+)?(?:project|protrud|stick|jut|bulg|pok|grow)\w*(?:\s+(?:out|inwards?|outwards?))?\s+"
@@ -1182,7 +1196,10 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   r"(?![^.;]*\b(?:clips?|scope|tip|forceps|(?<!\bto\s)snares?|instruments?|cap)\b)"), ()),
     # an open wound by its look on a foot ("the raw pinkish crater near the heel", "the open sore on the
     # bottom of the foot")
-    ("ulcer", _rx(r"\b(?:craters?|(?:raw|open)[\s,]+(?:\w+[\s,]+)?(?:areas?|patch(?:es)?|spots?|sores?|bits?|crater|flesh|tissue))\b|"
+    ("ulcer", _rx(r"\b(?:craters?|(?:raw|open|opened)[\s,]+(?:\w+[\s,]+)?(?:areas?|patch(?:es)?|spots?|sores?|bits?|crater|flesh|tissue))\b|"
+                  # ("the area of foot which is not healing since 3 month", "the broken skin zone at heel")
+                  r"\b(?:areas?|zones?|parts?|spots?|places?|patch(?:es)?)\s+(?:of\s+(?:the\s+)?\w+\s+)?(?:which|that)\s+(?:is\s+|are\s+|does\s+|do\s+)?"
+                  r"(?:not|never|n['\u2019]t)\s+heal\w*|\bbroken\s+skin\b|"
                   # ("the hole in the skin on his sole", "the non-healing breach in the skin", "the area where the skin is missing")
                   r"\b(?:holes?|breach(?:es)?|breaks?|gaps?|defects?|openings?)\s+in\s+(?:the\s+|his\s+|her\s+|my\s+)?(?:skin|flesh)\b|"
                   r"\bwhere\s+(?:the\s+)?skin\s+(?:is|has)\s+(?:missing|gone|broken|lost|worn\s+away|come\s+away)\b|"
@@ -1211,14 +1228,15 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                    # (its colour after it, as the Romance languages say it: "tache pigmentée brune")
                    r"\b(?:blotch(?:es)?|splotch(?:es)?|spots?|patch(?:es)?|macules?|areas?|zones?|regions?)\s+(?:pigmented|brown)\b"),
      # (on the skin, in the magnified view, or where such a picture centres it: not "the dark spot on the liver")
-     (_rx(r"\b(?:skin|derm\w*|magnif\w*|abcd|centre|center|centred|centered|middle|central|arm|forearm|leg|thigh|calf|back|shoulder|"
+     (_rx(r"\b(?:skin|derm\w*|magnif\w*|abcd|pigment\w*|centre|center|centred|centered|middle|central|arm|forearm|leg|thigh|calf|back|shoulder|"
           r"neck|face|cheek|forehead|scalp|abdomen|belly|trunk|torso|body|vignette|photo|picture|image|frame)\b"),)),
 ]
 # what rings the look is its place, no rival ("the open sore sitting inside the ring of thick yellowish callus")
 SURROUNDED = _rx(r"\b(?:inside|within|surrounded\s+by|ringed\s+by|rimmed\s+by|encircled\s+by|in\s+the\s+(?:middle|centre|center)\s+of)\s+"
                  r"(?:[\w-]+\s+){0,5}?(?:callus\w*|callous\w*)\b|"
                  r"\bwith\s+(?:a|an|the|its)\s+(?:[\w-]+\s+){0,3}?(?:callus\w*|callous\w*)\s+(?:(?:ring|rim|collar|border|edge|margin)\s+)?"
-                 r"(?:all\s+)?(?:around|round|surrounding)\s+it\b")
+                 r"(?:all\s+)?(?:around|round|surrounding)\s+it\b|"
+                 r"\bwith\s+(?:[\w-]+\s+){0,2}?(?:callus\w*|callous\w*)\s+(?:edges?|rims?|margins?|borders?|ring|collar)\b")
 # a finding or another structure said beside the look: the look may be its ("the hyperlucent area of the
 # pneumothorax", "the mucosal protrusion of a haemorrhoid"), not read
 # (a polyp is a lesion; a chest film's lesion is a finding)
@@ -1421,7 +1439,7 @@ def _restated(prompt: str) -> list[str]:
 
 # what a label of the picture says beside its kind ("ISIC-style image", "a typical dermoscopy photo")
 PICTURE_LABEL_WORDS = frozenset({"style", "like", "type", "kind", "typical", "sample", "example", "attached", "new", "another",
-                                 "test", "input", "here", "is", "s"})
+                                 "test", "input", "here", "is", "s", "again", "too", "today", "now", "once", "more"})
 # what a picture of a thing is said to do with it ("an image showing a polyp")
 SHOWING = frozenset({"showing", "shows", "depicting", "depicts", "containing", "contains", "with"})
 # words for the picture itself, which no correction asks for ("sorry, the film is a bit dark")
@@ -1510,7 +1528,7 @@ NO_DRAWING = re.compile(
     r"|\b(?:cancel|withdraw|retract|scratch|scrap|disregard|ignore|forget)\s+(?:the|my|this|that|our)\s+(?:(?:earlier|previous|last|"
     r"first|original|old)\s+)?(?:request|order|message)\s+(?:to|for|about|regarding|of)\s+[^.?!,;]*(?![^.?!]*\b(?:instead|just|only|but|rather)\b)"
     # a request taken back ("cancel the lung mask request, wrong patient ID")
-    r"|\b(?:cancel|abort|withdraw|retract|revoke|scrap)\s+(?:the|my|this|that|our)\s+[^.?!]{0,40}?\b(?:request|order|job|task)s?\b"
+    r"|\b(?:cancel|abort|withdraw|retract|revoke|scrap)\s*,?\s+(?:please\s*,?\s+)?(?:the|my|this|that|our)\s+[^.?!]{0,40}?\b(?:request|order|job|task)s?\b"
     r"(?![^.?!]*\b(?:instead|just|only|but|rather)\b)",
     re.IGNORECASE)
 # a request taken back at the end of the prompt, with nothing asked after it ("outline the patient's left
@@ -1563,8 +1581,8 @@ NOT_AT_HAND = re.compile(
     r"\b(?:so\s+(?:that\s+)?you\s+can|for\s+(?:you\s+to\s+)?(?:segment\w*|outlin\w*|mask\w*)|to\s+(?:segment|outline|mask))\b|"
     r"\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t)\s+have\s+(?:it|them|the\s+\w+)\s+(?:here\s+)?yet\b|"
     # ("I don't have the picture with me right now, but later ..."; "I haven't got mum's x-ray with me, ... when I find it")
-    r"\b(?:i|we)\s+(?:(?:do\s+not|don['\u2019]?t)\s+have|(?:have\s+not|haven['\u2019]?t)\s+got)\s+(?:the|my|his|her|their|\w+['\u2019]s)\s+(?:[\w-]+\s+)?"
-    + _PICTURES + r"\s+(?:with\s+me|here|on\s+me|at\s+hand)\b|"
+    r"\b(?:i|we)\s+(?:(?:do\s+not|don['\u2019]?t)\s+have|(?:have\s+not|haven['\u2019]?t)(?:\s+got)?)\s+(?:the|my|his|her|their|\w+['\u2019]s)\s+(?:[\w-]+\s+)?"
+    + _PICTURES + r"(?:\s+of\s+(?:the\s+|my\s+|his\s+|her\s+)?\w+)?\s+(?:with\s+me|here|on\s+me|at\s+hand)\b|"
     # ("user asked for the skin lesion on a photo they forgot to attach; waiting for the image")
     r"\b(?:forgot|forgotten|failed)\s+to\s+(?:attach|upload|send|include)\b|\bwaiting\s+for\s+the\s+(?:image|picture|photo|film|scan|upload|frame)\b|"
     # ("segment the polyp in yesterday's video, not this frame")
@@ -1606,6 +1624,11 @@ NOT_AT_HAND = re.compile(
     r"(?:^|[.;!?,]\s*)(?:(?:i|we)\s+)?(?:have|had)\s+not\s+(?:yet\s+)?(?:attached|uploaded|sent|shared|included)\s+(?:it|them)(?:\s+yet)?\s*(?=$|[.;!?,])|"
     r"\b" + _PICTURES + r"\b[^.?!]{0,40}?\b(?:is|are)\s+not\s+(?:yet\s+)?(?:uploaded|attached|sent|here|in|available)(?:\s+yet)?\b[^.?!]*?"
     r"\b(?:once|when)\s+(?:it|they)\b|"
+    r"\b(?:on|in)\s+the\s+(?:[\w-]+\s+){0,2}?(?:ct|mri|" + _PICTURES[3:-1] + r")\s+(?:that\s+|which\s+)?(?:i|we)\s*(?:['\u2019]ll|\s+will|\s+am\s+going\s+to)\s+"
+    r"(?:send|upload|attach|share|bring)\b|"
+    r"\b(?:tomorrow|later|next\s+(?:week|month|time))\s+(?:once|when|after)\s+(?:i|we)\s+(?:upload|send|attach|get|have|bring)\b|"
+    r"\b(?:on|in)\s+the\s+(?:[\w-]+\s+){0,2}?(?:ct|mri|" + _PICTURES[3:-1] + r")\s+(?:that\s+|which\s+)?(?:i|we)\s+(?:showed|sent|gave|uploaded)\s+(?:you\s+)?"
+    r"(?:last\s+(?:week|month|time)|yesterday|earlier|before|previously)\b|"
     # another picture than this ("Remember the foot ulcer photo from last week? Segment the ulcer on that one, not this.")
     r"\b(?:on|in)\s+that\s+one\s*,?\s+not\s+(?:on\s+|in\s+)?this(?:\s+one)?\b|"
     # a plan for a later time ("Next week: segment the left lung across the whole external dataset"; "in a later study we
@@ -1930,7 +1953,11 @@ KNOWLEDGE_QUESTION = re.compile(
     r"\bsomething\s+to\s+(?:worry|be\s+worried|be\s+concerned)\s+about\b|\bworth\s+worrying\s+about\b|^\s*should\s+(?:i|we)\s+(?:be\s+)?(?:worry|worried|concerned)\b|"
     r"^\s*what\s+(?:does|do|did)\s+(?:the\s+|a\s+|an\s+|this\s+|that\s+)?[^?]{1,80}?\s+mean\b|"
     # ("will my dad's foot ulcer heal or will they have to take the toe off")
-    r"^\s*will\s+(?:my|his|her|their|the|this|that|it)\b[^?]{0,60}?\b(?:heal|get\s+better|go\s+away|spread|come\s+back)\b",
+    r"^\s*will\s+(?:my|his|her|their|the|this|that|it)\b[^?]{0,60}?\b(?:heal|get\s+better|go\s+away|spread|come\s+back)\b|"
+    # ("is the heart on the left as normal, or is this dextrocardia?", "are these two
+    # spots the same mole or separate lesions?")
+    r"^\s*(?:is|are)\s+(?:the|this|that|these|those)\b[^?]*,?\s+or\s+(?:is|are)\s+(?:this|it|that|they|these)\b|"
+    r"^\s*(?:is|are)\s+(?:this|these|those|they)\s+[^?]*\bthe\s+same\b[^?]*\bor\b",
     re.IGNORECASE)
 # ... a drawing asked in it all the same
 DRAWING_IN_QUESTION = re.compile(r"\b(?:segment\w*|outlin\w+|mask(?:s|ed|ing)?|draw(?:n|ing|s)?|trac(?:e|ed|ing)|delineat\w+|contour\w*|"
@@ -2036,6 +2063,8 @@ PAST_WORK = re.compile(r"(?:^|(?<=[,;.!]))\s*(?:(?:i|we)\s+)?already\s+(?:did|do
                        r"\b(?:i|we)\s+(?:have\s+|had\s+)?(?:already\s+)?(?:did|done|finished|completed)\s+(?:the\s+|a\s+|all\s+(?:the\s+)?)?"
                        r"(?:segmentations?|masks?|annotations?|outlines?|labell?ing|contours?)\b|"
                        r"\b(?:i|we)\s+(?:have\s+|had\s+)?already\s+(?:segmented|masked|outlined|annotated|traced|contoured|labell?ed)\b|"
+                       # ("you already did the mask of the dark spot on skin yesterday, thank you it was good")
+                       r"\b(?:you|they)\s+(?:have\s+)?already\s+(?:did|done|made|drew|drawn|sent|gave|given)\s+(?:me\s+|us\s+)?(?:the|a|an|that|this)\s+(?:[\w-]+\s+)?" + _MADE + r"\b|"
                        # ("we already have the mask of the heart", "I segmented the heart myself by hand")
                        r"(?:\b(?:i|we)\s+|(?:^|(?<=[,;.!\u2013\u2014]))\s*)already\s+(?:have|got|received)\s+(?:the\s+|a\s+|its\s+|my\s+|our\s+)?(?:[\w-]+\s+){0,2}?(?:masks?|segmentations?|outlines?|contours?)\b|"
                        r"\b(?:i|we)\s+(?:segmented|masked|outlined|annotated|traced|contoured|drew)\s+[^.?!;]{1,40}?\b(?:myself|ourselves|by\s+hand|manually)\b",
@@ -3962,7 +3991,7 @@ class PromptResolver:
             # (a target and something else as one mask: "the foot ulcer and the toenails together in one mask")
             return Resolution(given, given, None, refused=True,
                               reason="the prompt asks for several targets as one mask, or for what lies between them; ask for each")
-        if self._with_other(written) or self._whole_including(written):
+        if self._with_other(written) or self._whole_including(written) or self._looks_joined(written):
             return Resolution(given, given, None, refused=True,
                               reason="the prompt asks for a target together with something that is no target; ask for the target alone")
         if self._names_listed(written) and len(self._several(written)) > 1:
@@ -4029,7 +4058,7 @@ class PromptResolver:
             # out osteomyelitis; in this colour photo just delineate the ulcer."; "Side-by-side composite of the same
             # mole, ...; segment the pigmented lesion in the left panel only.")
             return dataclasses.replace(again, prompt=given, model_prompt=given if again.model_prompt == alone else again.model_prompt)
-        if found.target is not None and SEPARATE_MASKS.search(written) and len(self._several(written)) > 1:
+        if found.target is not None and SEPARATE_MASKS.search(written) and (len(self._several(written)) > 1 or re.search(r"\band\s+(?:the|a|an|its)\s+\w+", written, re.IGNORECASE)):
             # ("the right lung, the left lung and the heart as three separate masks": each asked, no one of them)
             return Resolution(given, given, None, found.similarity, found.runner_up)
         if self.names_only and found.target is None and not found.candidates and not found.refused \
@@ -4081,17 +4110,26 @@ class PromptResolver:
                     continue
                 if label_list:
                     return True
-                if of_mask or re.match(r"[\s\"'(]*" + _DRAWING_STEMS, m.group(), re.IGNORECASE) \
+                if of_mask or re.match(r"[\s\"'(]*(?:" + LEAD_INS + r")?" + _DRAWING_STEMS, m.group(), re.IGNORECASE) \
                         or re.search(_DRAWING_STEMS + r"[^.;!?]{0,20}\b(?:both|together|all\s+of\s+(?:it|them))\b", sentence[m.start("np"):], re.IGNORECASE):
                     return True
         return False
+
+    def _looks_joined(self, text: str) -> bool:
+        """``text`` asks for two targets described by their looks (:data:`LOOKS`), joined by "and" in one clause, neither
+        placing the other ("segment the organ that pump blood and also the left breathing organ")."""
+        found = sorted((m.start(), m.end(), h) for h, look, _ in LOOKS for m in look.finditer(text)
+                       if not re.search(r"\b(?:under|below|beneath|above|over|behind|beside|near|between|around|surrounding|next\s+to|of|in|on|from|to)\s+"
+                                        r"(?:the\s+|a\s+|this\s+|that\s+)?(?:[\w-]+\s+){0,2}$", text[: m.start()], re.IGNORECASE))
+        return any(h1 != h2 and re.fullmatch(r"\s*(?:[\w'-]+\s+){0,2}?and\s+(?:also\s+)?(?:the\s+|a\s+|an\s+)?(?:[\w'-]+\s+){0,2}", text[e1:s2], re.IGNORECASE)
+                   for (_, e1, h1), (s2, _, h2) in zip(found, found[1:]))
 
     def _whole_including(self, text: str) -> bool:
         """``text`` asks for a whole thing that is no target, a target taken in with it (:data:`WHOLE_INCLUDING`: "Segment
         the whole mediastinum including the heart and great vessels"); not a target's own extent ("the full extent of the
         ulcer, including the slough")."""
         return any(not self._named(m.group("what"))[0] and not set(_words(m.group("what"))) & (self._head_words | self._vague_words | PART_WORDS)
-                   and self._named(text[m.end():])[0] for m in WHOLE_INCLUDING.finditer(text))
+                   and (self._named(text[m.end():])[0] or set(_words(text[m.end():])[:3]) & self._head_words) for m in WHOLE_INCLUDING.finditer(text))
 
     def _request_alone(self, text: str) -> str | None:
         """The one sentence of ``text`` that asks for a drawing, where it is the last, or where the ones after it only tell
@@ -4124,7 +4162,7 @@ class PromptResolver:
 
         def wanted(m: re.Match) -> bool:
             # (nor a look that places another thing: "the dome-shaped muscle sheet under the air field on the patient's right")
-            placing = re.search(r"\b(?:under|below|beneath|above|over|behind|beside|near|between|underneath|alongside|around|surrounding|ringing|encircling|rimming)\s+"
+            placing = re.search(r"\b(?:under|below|beneath|above|over|behind|beside|near|between|underneath|alongside|around|surrounding|ringing|encircling|rimming|crossing|overlying)\s+"
                                 r"(?:the\s+|a\s+|this\s+|that\s+)?(?:[\w-]+\s+){0,2}(?:of\s+(?:the\s+|a\s+)?(?:[\w-]+\s+)?)?$", prompt[: m.start()], re.IGNORECASE)
             # (nor a look whose drawing is declined: "don't trace the raw open patch on the sole yet")
             declined = re.search(r"\b(?:do\s+not|don['\u2019]?t|dont|never|no\s+need\s+to|please\s+not)\s+(?:\w+\s+)?" + _DRAWING_STEMS + r"\b[^.;!?,]*$",
@@ -4425,7 +4463,8 @@ class PromptResolver:
         """The trained targets a word of ``text`` is an everyday word of, where it says nothing else
         ("the lump", "is this spot cancer"): empty where it says anything more, or a word that names
         a target itself ("the lesions")."""
-        said = {w for w in _words(text) if w not in REQUEST_WORDS | FUNCTION_WORDS}  # ("bright spots" says more)
+        # ("bright spots" says more; "just the spot itself pls" does not)
+        said = {w for w in _words(text) if w not in REQUEST_WORDS | FUNCTION_WORDS | {"itself", "themselves", "pls", "plz", "please", "just", "only"}}
         if not said or said & self._head_words or not said <= self._vague_words:
             return set()
         return {t for t, ws in self._vague.items() if said & ws}
@@ -4458,7 +4497,10 @@ class PromptResolver:
         # a request for something else ("mark the vignette, lesion not to be outlined"); the target's
         # everyday words are its own here ("segment the tumour")
         vague = {t for t in vague if not self._asks_for_else(prompt, t, self._vague[t])}
-        said = self._said_clauses(prompt) + ([] if _requests(prompt) else [prompt])
+        # (what it leaves out says nothing asked: "just the spot itself, not the surrounding skin or the ruler marks")
+        spans = left_out_spans(prompt)
+        kept = "".join(" " if any(a <= i < b for a, b in spans) else c for i, c in enumerate(prompt))
+        said = self._said_clauses(prompt) + ([] if _requests(prompt) else [kept])
         if not vague or any(self._clearly_else(t, vague, self.min_margin) for t in said):
             # something else the images show, said as clearly as any finding in a clause that says
             # what is asked, or of a whole prompt that requests nothing ("the shiny white glare spots
