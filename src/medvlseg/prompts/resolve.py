@@ -184,7 +184,7 @@ CONJUNCTIONS = frozenset({"and", "or", "but", "nor", "plus", "versus", "vs"})
 ALTERNATIVES = re.compile(r"\s*(?:[,;/]|\bor\b|\band\b)\s*")  # "naevus or melanoma", "sore, ulcer"
 # greetings, which say nothing of what is asked ("Good morning, would you mind ...")
 GREETINGS = frozenset({"hi", "hello", "hey", "dear", "good", "morning", "afternoon", "evening", "cheers", "greetings",
-                       "hiya", "team", "all", "colleagues", "doctor", "doc"})
+                       "hiya", "team", "all", "colleagues", "doctor", "doc", "ciao", "hola", "salut", "hallo", "hoi", "oi", "ola"})
 # what opens a question, which says no history ("Where is the naevus? Please outline it.")
 QUESTION_WORDS = frozenset({"where", "what", "which", "who", "whose", "how", "why", "when", "can", "could", "would",
                             "will", "do", "does", "did", "should", "shall", "may", "might"})
@@ -363,7 +363,8 @@ INSTRUCTION = re.compile(r"^" + LEAD_INS + r"(?:" + REQUEST_VERBS + r"\s+)?", re
 REQUEST = re.compile(r"^" + LEAD_INS + REQUEST_VERBS + r"\s+", re.IGNORECASE)
 # where the picture comes from says nothing of the target either ("... in this dermoscopy image",
 # "... on this frontal chest x-ray")
-CONTEXT = re.compile(r"\b(?:in|on|from|of|at|during)\s+(?:this|the|a|an|that)\s+(?:[a-z0-9]+\s+){0,3}?"
+# (the words between are the picture's own, no phrase of their own: not "of the mole in this image")
+CONTEXT = re.compile(r"\b(?:in|on|from|of|at|during)\s+(?:this|the|a|an|that)\s+(?:(?!(?:in|on|from|of|at|during|this|the|a|an|that)\b)[a-z0-9]+\s+){0,3}?"
                      r"(?:image|photo|photograph|picture|frame|film|radiograph|x\s?ray|scan|view|video|colonoscopy|endoscopy)\b")
 # the side the heart points to is the patient's left ("mask the lung on the side the heart points to")
 HEART_SIDE = re.compile(r"\b(?:the\s+)?side\s+(?:that\s+|where\s+)?the\s+heart(?:['\u2019]s)?(?:\s+apex)?\s+"
@@ -1529,6 +1530,9 @@ NO_DRAWING = re.compile(
     r"first|original|old)\s+)?(?:request|order|message)\s+(?:to|for|about|regarding|of)\s+[^.?!,;]*(?![^.?!]*\b(?:instead|just|only|but|rather)\b)"
     # a request taken back ("cancel the lung mask request, wrong patient ID")
     r"|\b(?:cancel|abort|withdraw|retract|revoke|scrap)\s*,?\s+(?:please\s*,?\s+)?(?:the|my|this|that|our)\s+[^.?!]{0,40}?\b(?:request|order|job|task)s?\b"
+    r"(?![^.?!]*\b(?:instead|just|only|but|rather)\b)"
+    # ("cancel the segmentation of the heart", "cancel the heart segmentation")
+    r"|\b(?:cancel|abort|scrap)\s+(?:the\s+|my\s+|this\s+|that\s+)?(?:[\w-]+\s+)?(?:segment\w*|masking|outlining|annotation|contouring)\b"
     r"(?![^.?!]*\b(?:instead|just|only|but|rather)\b)",
     re.IGNORECASE)
 # a request taken back at the end of the prompt, with nothing asked after it ("outline the patient's left
