@@ -3073,3 +3073,24 @@ def test_learner_descriptions_questions_and_attributes(lite_names):
     ])
     # (a lung beside the heart's outline is no second look: "lateral to the aortic knob and cardiac silhouette")
     assert lite_names.resolve("Trace the lucent field on the patient's left, lateral to the aortic knob and cardiac silhouette").target == "left lung"
+
+
+def test_picture_context_cancelled_segmentations_and_new_glossary(lite_names):
+    """A picture's context phrase holds no phrase of its own ("the mask of the mole in this image" had been read as all
+    context and refused); a segmentation cancelled; the session-43 glossary words (Italian "mi serve", Russian
+    "отмените", Korean "보내드릴게요", Latvian sides in the accusative, Greek "I will send you later")."""
+    _assert_reads(lite_names, [
+        ("I need the mask of the mole in this image", "skin lesion"),
+        ("i need a mask of the polyp in this frame", "polyp"),
+        ("Ciao, mi serve la maschera del neo in questa immagine.", "skin lesion"),
+        ("Lūdzu, iezīmē kreiso atslēgas kaulu šajā rentgenā", "left clavicle"),
+        ("cancel the heart segmentation, segment the left lung instead", "left lung"),
+    ])
+    _assert_no_target(lite_names, [
+        "cancel the heart segmentation",
+        "Отмените сегментацию сердца",
+        "내일 흉부 사진 보내드릴게요, 그때 왼쪽 폐 분할 부탁해요.",
+        "Θα σου στείλω αργότερα την ακτινογραφία για να βρεις την καρδιά",
+        "I already marked the heart myself, thanks",
+        "leave the lung segmentation, we will do it later",
+    ])

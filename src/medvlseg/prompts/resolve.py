@@ -1617,6 +1617,9 @@ NOT_AT_HAND = re.compile(
     # ("I'll send the foot ulcer photo tomorrow morning, we can segment it then")
     r"\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:upload|send|attach|share|bring)\b[^.?!]*?\b(?:tomorrow|next\s+(?:week|month|time)|later)\b"
     r"[^.?!]*?\b(?:we|you|i)\s+(?:can|could|will|['\u2019]ll)\s+(?:\w+\s+)?" + _DRAWING_STEMS + r"\s+(?:it|them|that)\s+then\b|"
+    # ("i will send you later the colonoscopy so you can find the polyp", as Greek puts it)
+    r"\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:upload|send|attach|share|bring)\s+(?:you\s+)?(?:[^.?!]*?\b)?(?:tomorrow|later|next\s+(?:week|month|time))\b"
+    r"[^.?!]*?\b(?:so\s+(?:that\s+)?you\s+can|for\s+you\s+to)\s+(?:find|segment|outline|mask|mark|trace|draw|locate)\b|"
     # ("I'll send the DFU photos tomorrow, segment them then"; "I'm planning to send some foot photos next week for outlining the
     # open areas")
     r"\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:upload|send|attach|share|bring)\b[^.?!]*?\b(?:tomorrow|next\s+(?:week|month|time)|later)\b"
@@ -2029,8 +2032,12 @@ NOTHING_WANTED = re.compile(
     r"|\b(?:i|we)\s+(?:forgot|meant|wanted)\s+to\s+(?:attach|send|upload|include)\b[^.?!]*\b(?:but|forgot)\b"
     r"|\b(?:i|we)\s+(?:forgot|have\s+forgotten)\s+to\s+(?:attach|send|upload|include)\b"
     r"|\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+send\s+(?:it|them|the\s+(?:[\w'-]+\s+){0,4}?[\w'-]+)\s+(?:tomorrow|later|next\s+week|on\s+monday)\b"
+    # (the verb last, as Persian puts it: "tomorrow the photo of the diabetic foot wound I will send")
+    r"|^\W*(?:tomorrow|later|next\s+week)\b[^.?!]{0,60}?\b(?:i|we)\s+will\s+send\s*[.!]?\s*$"
     r"|(?:^|[,;:.!?]\s*)just\s+(?:text|words|a\s+sentence)(?:\s+please)?\s*(?=$|[,;.!?])"
     r"|\b(?:a|in)\s+(?:sentence|sentences|words|number|text),?\s+not\s+(?:a\s+)?(?:masks?|outlines?|drawings?|segmentations?)\b"
+    # ("leave the heart segmentation, we will do it later")
+    r"|\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+do\s+(?:it|them|that|this)\s+later\b"
     r"|\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+do\s+(?:it|them|that|this|(?:the|my|our)\s+(?:outlines?|outlining|segmentations?|masks?|masking|tracing|"
     r"contours?|contouring|drawing|annotations?))\s+(?:myself|ourselves|by\s+hand)\b"
     r"|\b(?:let['\u2019]?s|we\s+(?:can|will))\s+skip\s+(?:it|that|this)\b"
@@ -2066,7 +2073,7 @@ PAST_WORK = re.compile(r"(?:^|(?<=[,;.!]))\s*(?:(?:i|we)\s+)?already\s+(?:did|do
                        # ("Yesterday I have did the segmentation of polyp for 200 frames"; "I already segmented it by hand")
                        r"\b(?:i|we)\s+(?:have\s+|had\s+)?(?:already\s+)?(?:did|done|finished|completed)\s+(?:the\s+|a\s+|all\s+(?:the\s+)?)?"
                        r"(?:segmentations?|masks?|annotations?|outlines?|labell?ing|contours?)\b|"
-                       r"\b(?:i|we)\s+(?:have\s+|had\s+)?already\s+(?:segmented|masked|outlined|annotated|traced|contoured|labell?ed)\b|"
+                       r"\b(?:i|we)\s+(?:have\s+|had\s+)?already\s+(?:segmented|masked|outlined|annotated|traced|contoured|labell?ed|marked|highlighted|drew|drawn)\b|"
                        # ("you already did the mask of the dark spot on skin yesterday, thank you it was good")
                        r"\b(?:you|they)\s+(?:have\s+)?already\s+(?:did|done|made|drew|drawn|sent|gave|given)\s+(?:me\s+|us\s+)?(?:the|a|an|that|this)\s+(?:[\w-]+\s+)?" + _MADE + r"\b|"
                        # ("we already have the mask of the heart", "I segmented the heart myself by hand")
