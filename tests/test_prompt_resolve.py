@@ -3094,3 +3094,33 @@ def test_picture_context_cancelled_segmentations_and_new_glossary(lite_names):
         "I already marked the heart myself, thanks",
         "leave the lung segmentation, we will do it later",
     ])
+
+
+def test_semi_technical_descriptions_and_chat(lite_names):
+    """(blind lists 97-100, decoys 91-94) Semi-technical descriptions (a breakdown area, a punched-out edge, a
+    full-thickness skin defect, a dome-shaped projection, a raised area on the mucosa, a bone crossing the upper zone or
+    above the apex, a sigmoid-shaped bone, the pump on a chest film); an apology for the typing corrects nothing; a
+    label pair with another thing; things done or to come."""
+    _assert_reads(lite_names, [
+        ("mask the breakdown area on the heel, punched-out edge", "foot ulcer"),
+        ("plantar forefoot: I need the full-thickness skin defect traced", "foot ulcer"),
+        ("segment the dome-shaped projection arising from the colon lining", "polyp"),
+        ("a raised area on the mucosa in this colonoscopy frame, mask it please", "polyp"),
+        ("on this CXR segment the long thin bone crossing the upper zone on the patient's left", "left clavicle"),
+        ("the slender dense bone crossing above the right apex, patient's right", "right clavicle"),
+        ("Patient's right side: the sigmoid-shaped bone overlying the upper zone", "right clavicle"),
+        ("on this chest film outline the pump, the big white blob in the mediastinum", "heart"),
+        ("segment the hart please, sorry typing with one hand", "heart"),
+        ("sorry for the typos, outline the left lung", "left lung"),
+        ("Segment right lung. Sorry, typo - I mean the LEFT lung, patient's left.", "left lung"),
+    ])
+    _assert_no_target(lite_names, [
+        "outline the dome-shaped muscle under the patient's right air field",
+        "already traced the stalked bump in the colon myself, thanks",
+        "tomorrow I'll send the chest film for the bony strut at the base of the neck",
+        "I don't have his xray with me, will upload the one of his left lung later",
+        "I asked for the left lung earlier but sorry ignore that, wrong patient's picture",
+        "I already got the mole outlined by the clinic, no need thanks",
+        "polyp and the stool next to it",
+        "what is the diagnosis of this lesion on the skin?",
+    ])

@@ -253,7 +253,7 @@ DATASET_TARGETS = [(re.compile(
 # the chest's short labels, on a chest film only ("LL mask for this cxr", "LC mask please")
 CHEST_LABELS = {"LL": "left lung", "RL": "right lung", "LC": "left clavicle", "RC": "right clavicle", "LCL": "left clavicle",
                 "RCL": "right clavicle"}
-ABBREVIATIONS = {"r": "right", "l": "left", "rt": "right", "lt": "left", "seg": "segment", "pt": "patient", "img": "image", "imgs": "images",
+ABBREVIATIONS = {"hart": "heart", "r": "right", "l": "left", "rt": "right", "lt": "left", "seg": "segment", "pt": "patient", "img": "image", "imgs": "images",
                  "cxr": "chest x-ray", "clav": "clavicle", "dfu": "diabetic foot ulcer", "lft": "left", "rgt": "right",
                  "rght": "right", "dont": "do not", "doesnt": "does not", "didnt": "did not", "isnt": "is not",
                  "arent": "are not", "shouldnt": "should not",
@@ -779,6 +779,10 @@ def _expand(text: str) -> str:
                   r"studierenden)\b(?:\s*,)?", r"\1 me", text, flags=re.IGNORECASE)
     text = RELAYED.sub(" I want", text)
     text = re.sub(r"\b(?:please\s+)?find\s+(?:attached|enclosed)\b", "attached is", text, flags=re.IGNORECASE)  # (a letter's, no request)
+    # an apology for the writing corrects nothing ("segment the hart please, sorry typing with one hand")
+    text = re.sub(r"[,;]?\s*\bsorry\s*,?\s+(?:for\s+)?(?:the\s+|my\s+)?(?:typ(?:ing|os?)|spelling|writing|delay|late\s+reply|bad\s+english|english)\b"
+                  r"(?:\s+(?:with|on|from|in)\s+[^.!?,;\u2013\u2014-]*)?(?![^.!?]*\b(?:i\s+mean|i\s+meant|should\s+be)\b)",
+                  "", text, flags=re.IGNORECASE)
     # a drawing of a pronoun after a question of where opens a request of its own ("tell me where the adenoma is on this
     # still and segment it"), "the whole thing" standing for what was said ("... where the lesion stops and mark the whole thing")
     text = re.sub(r"\b(" + _DRAWING_STEMS + r")\s+the\s+whole\s+thing\b", r"\1 it", text, flags=re.IGNORECASE)
@@ -1129,7 +1133,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   r"\b(?:organ|muscle)\b[^.;]{0,40}?\bpumps\b|\b(?:blob|thing|shadow|organ|muscle)\b[^.;,]{0,40}?\b(?:that|which)\s+beats\b|"
                   # ("the mediastinal blob that does the pumping", "the organ that pumps the blood")
                   r"\b(?:thing|organ|muscle|blob|shadow|opacity|structure)\s+(?:that|which)\s+(?:does\s+(?:the|all\s+the)\s+pumping|pumps?(?:\s+(?:the\s+)?blood)?)\b|"
-                  r"\bpear[\s-]shaped\s+(?:\w+\s+)?(?:organ|pump|shadow|opacity|silhouette)\b|"
+                  r"\bpear[\s-]shaped\s+(?:\w+\s+)?(?:organ|pump|shadow|opacity|silhouette)\b|\bthe\s+pump\b(?!\s+(?:tip|line|lead|catheter|wire))|"
                   # ("the beating mediastinal blob", "the four-chambered organ")
                   r"\bbeating\s+(?:[\w-]+\s+)?(?:blob|organ|muscle|thing|shadow|structure|mass|pump)\b|"
                   r"\bfour[\s-]chamber(?:ed|s)?\s+(?:[\w-]+\s+)?(?:organ|pump|muscle|structure|thing|blob|shadow)\b|"
@@ -1144,13 +1148,15 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   r"[^.;!?]{0,80}?\bcardio[\s-]?thoracic\s+(?:ratio|index)\b"), ()),
     # a central opacity that rests on the diaphragm or bulges to one side
     ("heart", _rx(r"\b(?:opacity|density|shadow|silhouette|blob|white\s+mass)\b"),
-     (_SEEN_CHEST, _rx(r"\b(?:central(?:ly)?|middle|midline|between\s+the\s+(?:two\s+)?(?:lung(?:s|\s+fields)|air\s+fields)|(?:the\s+)?lungs\s+(?:wrap|curve|fold)\s+around|"
+     (_SEEN_CHEST, _rx(r"\b(?:central(?:ly)?|middle|midline|between\s+the\s+(?:two\s+)?(?:lung(?:s|\s+fields)|(?:air|dark|black|lucent)\s+fields)|(?:the\s+)?lungs\s+(?:wrap|curve|fold)\s+around|"
                        r"(?:wrapped|hugged|flanked)\s+by\s+the\s+(?:two\s+)?lungs)\b"),
       _rx(r"\b(?:diaphragm|hemidiaphragm|bulg\w*|bows?\s+out|bowing\s+out)\b"))),
     ("clavicle", _rx(r"\bbones?\s+(?:running\s+|lying\s+|going\s+)?(?:across|along|over)\s+the\s+top\s+of\s+(?:the\s+|his\s+|her\s+|my\s+|their\s+)?"
-                     r"(?:(?:left|right)\s+)?(?:shoulder|chest)\b|\bstrut(?:\s+bone)?\b|\bbony\s+(?:bar|rod|beam)\b|\bs[\s-]shaped\s+(?:[\w-]+\s+)?bones?\b|\b(?:bar|rod|strut|beam)s?\s+of\s+bone\b|"
+                     r"(?:(?:left|right)\s+)?(?:shoulder|chest)\b|\bstrut(?:\s+bone)?\b|\bbony\s+(?:bar|rod|beam)\b|\b(?:s|sigmoid)[\s-]shaped\s+(?:[\w-]+\s+)?bones?\b|\b(?:bar|rod|strut|beam)s?\s+of\s+bone\b|"
                      r"\bbones?\s+(?:that\s+|which\s+)?(?:people|you|one|kids|children|cyclists)\s+(?:often\s+|commonly\s+|usually\s+)?(?:break|fracture|snap|crack)\b"
                      r"[^.;]{0,40}?\bfall(?:ing)?\s+on\s+(?:the\s+|their\s+|your\s+|a\s+|an\s+)?(?:shoulder|outstretched)\b|"
+                     r"\b(?:one|bone)\s+(?:that|which)\s+(?:breaks|fractures|snaps|cracks)\s+when\s+(?:people|you|kids|children|one)\s+(?:fall|land)\s+on\s+"
+                     r"(?:the\s+|their\s+|your\s+|a\s+|an\s+)?(?:shoulder|outstretched)|"
                      r"\bbones?\b[^.;]{0,40}?\bwhere\s+(?:the\s+)?(?:(?:bag|backpack|bra|shoulder|seat[\s-]?belt)\s+)?straps?\b|"
                      r"\bfrom\s+the\s+(?:sternal\s+notch|sternum|breastbone|manubrium|throat|base\s+of\s+the\s+neck)\s+(?:out\s+|over\s+|across\s+|all\s+the\s+way\s+)?"
                      r"(?:to|towards?)\s+the\s+(?:\w+\s+)?(?:shoulder|acromion)\b|"
@@ -1159,8 +1165,10 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_SEEN_CHEST,)),
     # (the neck places it on any picture; "the horizontal bone at the top" only on a chest film)
     ("clavicle", _rx(r"\bbones?\b(?:\s+(?:you|one|we)(?:\s+(?:would|can|could)|['\u2019]d)?\s+(?:feel|see|touch)(?:\s+(?:under|through)\s+the\s+skin)?)?\s+"
-                     r"(?:just\s+|right\s+)?(?:under|below|beneath|at\s+the\s+(?:base|bottom|root)\s+of)\s+the\s+neck\b"), ()),
-    ("clavicle", _rx(r"\b(?:horizontal|curved|thin|slender|long)\s+(?:[\w-]+\s+)?bones?\s+(?:\w+\s+){0,2}?(?:at|across|along|on)\s+(?:the\s+)?(?:very\s+)?(?:top|upper)\b|"
+                     r"(?:running\s+)?(?:just\s+|right\s+)?(?:under|below|beneath|(?:at|along)\s+the\s+(?:base|bottom|root)\s+of)\s+the\s+neck\b"), ()),
+    ("clavicle", _rx(r"\b(?:horizontal|curved|thin|slender|long)\s+(?:[\w-]+\s+)?bones?\s+(?:\w+\s+){0,2}?(?:at|across|along|on|crossing|over)\s+(?:the\s+)?(?:very\s+)?(?:top|upper)\b|"
+                     # ("the slender dense bone crossing above the left apex", "the curved horizontal dense strip above the right apex")
+                     r"\b(?:bones?|strip|band)\s+(?:\w+\s+){0,2}?(?:above|over|across)\s+the\s+(?:left\s+|right\s+)?(?:lung\s+)?ap(?:ex|ices)\b|"
                      # ("the one that connects the manubrium to the acromion", "the long S-shaped bone which connects the sternum to the
                      # shoulder", "the bone that goes from the sternum to the shoulder"; "the bone S-shaped", as the Romance languages say it)
                      r"\b(?:bones?|one)\b[^.;]{0,30}?\b(?:that|which)\s+(?:connect|link|join|go|run|extend)(?:s|es)?\s+(?:from\s+)?(?:the\s+)?(?:sternum|breastbone|manubrium)\s+"
@@ -1168,14 +1176,14 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                      # ("the long horizontal bone crossing above the lung that has the gastric bubble under it")
                      r"\bhorizontal\s+bones?\s+(?:(?:crossing|running|lying|sitting|passing)\s+)?(?:above|over|across)\s+(?:the\s+)?(?:top\s+of\s+the\s+|apex\s+of\s+the\s+)?"
                      r"(?:\w+\s+)?lungs?\b"), (_SEEN_CHEST,)),
-    ("polyp", _rx(r"\b(?:mucosal\s+)?(?:protrusion|protuberance|outgrowth|excrescence)s?\b|"
+    ("polyp", _rx(r"\b(?:mucosal\s+)?(?:protrusion|protuberance|outgrowth|excrescence|projection)s?\b|"
                   # ("the polypoid growth sticking out of the bowel wall in this scope image")
                   r"\bpolypoid\s+(?:[\w-]+\s+)?(?:growth|mass|lump|bump|tissue|swelling|thing|structure|projection|tumou?r)s?\b"),
      (_rx(r"\b(?:mucosa|mucosal|bowel|colon|colonic|lumen|colonoscopy|endoscopy|rectum|rectal|sigmoid|ca?ecum)\b"),)),
     # (a raised lump by its look where the picture is from inside the bowel: "mark the raised blob of tissue" in
     # "this picture from inside the colon", "the smooth pink bulge ... from the back-passage camera")
     ("polyp", _rx(r"\b(?:raised|fleshy|smooth|pink|pinkish|reddish|round|rounded|mushroom[\s-]like|stalked|sessile|elevated|knobbly|knobby|lumpy)[\s,]+"
-                  r"(?:[\w-]+[\s,]+){0,2}?(?:blob|bump|knob|bulge|lump|nub|mound|swelling|nodule|growth|elevation)s?\b|"
+                  r"(?:[\w-]+[\s,]+){0,2}?(?:blob|bump|knob|bulge|lump|nub|mound|swelling|nodule|growth|elevation|area|patch)s?\b|"
                   # (its look after it: "la pequeña elevación sésil de la mucosa")
                   r"\b(?:elevations?|bulges?|mounds?|protrusions?|bumps?)\s+(?:sessile|pedunculated|polypoid|raised)\b"),
      (_rx(r"\b(?:bowel|colon|colonic|gut|intestin\w*|rectum|back[\s-]passage|colonoscop\w*|endoscop\w*|mucosa\w*|scope|lumen)\b"),)),
@@ -1201,6 +1209,9 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   # ("the area of foot which is not healing since 3 month", "the broken skin zone at heel")
                   r"\b(?:areas?|zones?|parts?|spots?|places?|patch(?:es)?)\s+(?:of\s+(?:the\s+)?\w+\s+)?(?:which|that)\s+(?:is\s+|are\s+|does\s+|do\s+)?"
                   r"(?:not|never|n['\u2019]t)\s+heal\w*|\bbroken\s+skin\b|"
+                  # ("the breakdown area on the sole ... punched-out edge", "the full-thickness skin defect")
+                  r"\b(?:skin\s+|tissue\s+)?breakdown\s+(?:areas?|zones?|patch(?:es)?|regions?)\b|\bpunched[\s-]out\b|"
+                  r"\b(?:full[\s-]thickness\s+)?(?:skin|tissue)\s+(?:defects?|loss)\b|"
                   # ("the hole in the skin on his sole", "the non-healing breach in the skin", "the area where the skin is missing")
                   r"\b(?:holes?|breach(?:es)?|breaks?|gaps?|defects?|openings?)\s+in\s+(?:the\s+|his\s+|her\s+|my\s+)?(?:skin|flesh)\b|"
                   r"\bwhere\s+(?:the\s+)?skin\s+(?:is|has)\s+(?:missing|gone|broken|lost|worn\s+away|come\s+away)\b|"
@@ -1513,6 +1524,7 @@ NO_DRAWING = re.compile(
     r"drawing|overlay|contour)\b(?=\s*(?:[,.;:!?)]|$))"
     r"|(?:^|[,;.!?]\s*)no\s+(?:new\s+)?(?:mask|masks|masking|segmentation|segmenting|drawing)\s*(?=$|[.;!?)])"
     r"|(?:^|[,;]\s*)cancel\s+(?:that|it|this|the\s+request)\s*(?=$|[.;!?)])"
+    r"|\b(?:sorry|but)\W+(?:please\s+)?ignore\s+(?:that|it|this)\b(?=\s*(?:[,.;:!?]|$))"
     r"|\b(?:do\s+not|don['\u2019]?t)\s+do\s+(?:it|this|that|anything)\s+(?:now|yet|right\s+now)\b"
     # ("no need to outline the skin lesion, thanks, I already did it by hand")
     r"|\bno\s+need\s+to\s+(?:segment|mask|draw|outline|delineate|contour|trace|annotate|mark|highlight|shade|circle)\b"
@@ -1559,7 +1571,7 @@ TAKEN_BACK = re.compile(rf"(?:^|{_CLAUSE_MARK}\s*|\s+(?=(?:jk|just\s+kidding)\b)
 # when it arrives"; not "segment the polyp in the next frame", "segment the heart; I'll upload the lateral once it is taken")
 # a drawing verb in any of its forms ("tracing", "outlined", "colour in")
 _DRAWING_STEMS = r"(?:segment|outlin|mask|draw|trac|delineat|highlight|circl|mark|contour|annotat|label|shad|paint|colou?r|fill)\w*"
-_PICTURES = r"(?:photos?|photographs?|pictures?|images?|films?|radiographs?|x-rays?|scans?|frames?|views?|dermoscop\w*|shots?)"
+_PICTURES = r"(?:photos?|photographs?|pictures?|images?|films?|radiographs?|x[\s-]?rays?|scans?|frames?|views?|dermoscop\w*|shots?)"
 # ... the drawing asked "then", and none asked of the picture at hand ("We'll send more frames later, and then you can segment
 # the polyp in all of them. For this frame, outline the polyp now."; "..., then we can compare. Please outline the heart on
 # this PA film.")
@@ -1582,7 +1594,7 @@ NOT_AT_HAND = re.compile(
     # ("Tomorrow I'll send you the foot photos so you can outline the raw open patches"; "I'll send the radiograph tomorrow to segment
     # the left clavicle"; "Once I find the frame ..., could you outline the bump in it? I don't have it here yet")
     r"\b(?:tomorrow|later|next\s+(?:week|month|time))\b,?\s+(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:upload|send|attach|share|bring)\b[^.?!]*?"
-    r"\b(?:so\s+(?:that\s+)?you\s+can|for\s+(?:you\s+to\s+)?(?:segment\w*|outlin\w*|mask\w*)|to\s+(?:segment|outline|mask))\b|"
+    r"\b(?:so\s+(?:that\s+)?you\s+can|for\s+(?:you\s+to\s+)?(?:segment\w*|outlin\w*|mask\w*)|to\s+(?:segment|outline|mask)|for\s+(?:the|his|her|a|an))\b|"
     r"\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t)\s+have\s+(?:it|them|the\s+\w+)\s+(?:here\s+)?yet\b|"
     # ("I don't have the picture with me right now, but later ..."; "I haven't got mum's x-ray with me, ... when I find it")
     r"\b(?:i|we)\s+(?:(?:do\s+not|don['\u2019]?t)\s+have|(?:have\s+not|haven['\u2019]?t)(?:\s+got)?)\s+(?:the|my|his|her|their|\w+['\u2019]s)\s+(?:[\w-]+\s+)?"
@@ -1964,7 +1976,7 @@ KNOWLEDGE_QUESTION = re.compile(
     # ("is the heart on the left as normal, or is this dextrocardia?", "are these two
     # spots the same mole or separate lesions?")
     r"^\s*(?:is|are)\s+(?:the|this|that|these|those)\b[^?]*,?\s+or\s+(?:is|are)\s+(?:this|it|that|they|these)\b|"
-    r"^\s*(?:is|are)\s+(?:this|these|those|they)\s+[^?]*\bthe\s+same\b[^?]*\bor\b",
+    r"^\s*(?:is|are)\s+(?:this|these|those|they)\s+[^?]*\bthe\s+same\b[^?]*\bor\b|^\W*what\s+(?:is|s)\s+the\s+(?:diagnosis|prognosis)\b",
     re.IGNORECASE)
 # ... a drawing asked in it all the same
 DRAWING_IN_QUESTION = re.compile(r"\b(?:segment\w*|outlin\w+|mask(?:s|ed|ing)?|draw(?:n|ing|s)?|trac(?:e|ed|ing)|delineat\w+|contour\w*|"
@@ -2053,8 +2065,10 @@ NOTHING_WANTED = re.compile(
 # skin lesion outline.", "Thank you so much for outlining my dad's foot ulcer"): where no sentence asks for a drawing and
 # no other names a target of its own, the message asks for no mask
 _MADE = r"(?:masks?|outlines?|segmentations?|contours?|annotations?|drawings?|tracings?|overlays?)"
-PAST_WORK = re.compile(r"(?:^|(?<=[,;.!]))\s*(?:(?:i|we)\s+)?already\s+(?:did|done|finished|segmented|masked|outlined)\s+(?:the\s+)?"
-                       r"(?:[\w'-]+\s+){0,2}?[\w'-]+(?=\s*(?:[,;.!]|$))|"  # ("already did L lung, thx")
+PAST_WORK = re.compile(r"(?:^|(?<=[,;.!]))\s*(?:(?:i|we)\s+)?already\s+(?:did|done|finished|segmented|masked|outlined|traced|drew|marked|contoured)\s+(?:the\s+)?"
+                       r"(?:[\w'-]+\s+){0,5}?[\w'-]+(?:\s+(?:myself|ourselves|by\s+hand))?(?=\s*(?:[,;.!]|$))|"
+                       # ("I already got the mole outlined by the clinic, no need thanks")
+                       r"\b(?:i|we)\s+(?:have\s+)?already\s+(?:got|had|have)\s+(?:the|my|his|her|their)\s+(?:[\w-]+\s+){0,3}?(?:outlined|segmented|masked|traced|marked|done)\b|"  # ("already did L lung, thx")
                        # (said last, as Turkish and Japanese put it: "Bu grafide sağ akciğeri zaten ben çizdim": the right lung already I drew)
                        r"\balready\s+(?:i|we)\s+(?:drew|did|made|segmented|outlined|masked|traced|marked)\b|"
                        r"\b(?:thanks|thank\s+you|grateful|appreciated?)\s+(?:so\s+much\s+|again\s+|a\s+lot\s+)?(?:for|about)\s+"
@@ -4089,7 +4103,8 @@ class PromptResolver:
         own phrase (:data:`AND_OTHER`): "segment the polyp and the instrument next to it"; "the foot ulcer and the
         surrounding callus segment both" (a drawing said after them, with "both" or "together"). Not a landmark ("the heart
         between the lungs and the diaphragm"), nor a clause that does something else ("and ignore the folds")."""
-        short = len(_words(text)) <= 6
+        # (a label list: six words at most, or nine with no verb that draws: "polyp and the stool next to it")
+        short = len(_words(text)) <= 6 or len(_words(text)) <= 9 and not re.search(r"\b" + _DRAWING_STEMS, text, re.IGNORECASE)
         for sentence in _sentences(text):
             for m in AND_OTHER.finditer(sentence):
                 label_list = short and m.start() == 0  # (a label list: "mole and ruler", "ulcer + surrounding skin")
@@ -4174,7 +4189,7 @@ class PromptResolver:
         def wanted(m: re.Match) -> bool:
             # (nor a look that places another thing: "the dome-shaped muscle sheet under the air field on the patient's right")
             placing = re.search(r"\b(?:under|below|beneath|above|over|behind|beside|near|between|underneath|alongside|around|surrounding|ringing|encircling|rimming|crossing|overlying)\s+"
-                                r"(?:the\s+|a\s+|this\s+|that\s+)?(?:[\w-]+\s+){0,2}(?:of\s+(?:the\s+|a\s+)?(?:[\w-]+\s+)?)?$", prompt[: m.start()], re.IGNORECASE)
+                                r"(?:the\s+|a\s+|this\s+|that\s+)?(?:[\w'\u2019-]+\s+){0,2}(?:of\s+(?:the\s+|a\s+)?(?:[\w-]+\s+)?)?$", prompt[: m.start()], re.IGNORECASE)
             # (nor a look whose drawing is declined: "don't trace the raw open patch on the sole yet")
             declined = re.search(r"\b(?:do\s+not|don['\u2019]?t|dont|never|no\s+need\s+to|please\s+not)\s+(?:\w+\s+)?" + _DRAWING_STEMS + r"\b[^.;!?,]*$",
                                  prompt[: m.start()], re.IGNORECASE)
