@@ -3124,3 +3124,5 @@ def test_semi_technical_descriptions_and_chat(lite_names):
         "polyp and the stool next to it",
         "what is the diagnosis of this lesion on the skin?",
     ])
+    # (a later film for another target is no picture withheld from the request before it)
+    assert lite_names.resolve("Outline the right lung on today's radiograph. Next week we'll send a follow-up film for the left lung.").target == "right lung"

@@ -1594,7 +1594,11 @@ NOT_AT_HAND = re.compile(
     # ("Tomorrow I'll send you the foot photos so you can outline the raw open patches"; "I'll send the radiograph tomorrow to segment
     # the left clavicle"; "Once I find the frame ..., could you outline the bump in it? I don't have it here yet")
     r"\b(?:tomorrow|later|next\s+(?:week|month|time))\b,?\s+(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:upload|send|attach|share|bring)\b[^.?!]*?"
-    r"\b(?:so\s+(?:that\s+)?you\s+can|for\s+(?:you\s+to\s+)?(?:segment\w*|outlin\w*|mask\w*)|to\s+(?:segment|outline|mask)|for\s+(?:the|his|her|a|an))\b|"
+    r"\b(?:so\s+(?:that\s+)?you\s+can|for\s+(?:you\s+to\s+)?(?:segment\w*|outlin\w*|mask\w*)|to\s+(?:segment|outline|mask))\b|"
+    # (the message opening with it: "tomorrow I'll send the chest film for the bony strut ..."; not "Outline the right lung on
+    # today's radiograph. Next week we'll send a follow-up film for the left lung.")
+    r"^\W*(?:tomorrow|later|next\s+(?:week|month|time))\b,?\s+(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:upload|send|attach|share|bring)\s+(?:you\s+)?"
+    r"(?:the|a|an|my|his|her)\s+(?:[\w-]+\s+){0,2}?" + _PICTURES + r"\s+for\s+(?:the|his|her|a|an)\b|"
     r"\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t)\s+have\s+(?:it|them|the\s+\w+)\s+(?:here\s+)?yet\b|"
     # ("I don't have the picture with me right now, but later ..."; "I haven't got mum's x-ray with me, ... when I find it")
     r"\b(?:i|we)\s+(?:(?:do\s+not|don['\u2019]?t)\s+have|(?:have\s+not|haven['\u2019]?t)(?:\s+got)?)\s+(?:the|my|his|her|their|\w+['\u2019]s)\s+(?:[\w-]+\s+)?"
