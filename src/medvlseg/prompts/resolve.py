@@ -2201,6 +2201,11 @@ def _open_items(text: str) -> str:
     return text if kept == text.strip() else kept
 
 
+def _blanked(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    """``text`` with the characters of ``spans`` (what it leaves out) read as spaces, every other character where it was."""
+    return "".join(" " if any(a <= i < b for a, b in spans) else c for i, c in enumerate(text))
+
+
 def _sentences(text: str) -> list[str]:
     """``text`` cut into its sentences (at a full stop, a question or an exclamation mark, and the marks of scripts
     that write no spaces, and the danda of Indic scripts: "。", "？", "！", "।"; not at a semicolon, which lists the parts of
@@ -4204,7 +4209,7 @@ class PromptResolver:
         # (the look's own words are no rival: the "white mass" of "the central white mass above the diaphragm"; what is left out
         # is none either: "the pear-shaped shadow on the diaphragm; exclude the aortic arch")
         # (only a look of two words at most: a longer one holds what it is placed by, "the lump of poo stuck in the bowel")
-        kept = "".join(" " if any(a <= i < b for a, b in left_out) else c for i, c in enumerate(prompt))  # ("..., not the toes or the nails")
+        kept = _blanked(prompt, left_out)  # ("..., not the toes or the nails")
         for h, look, _ in LOOKS:
             kept = look.sub(lambda m: " " if len(_words(m.group())) <= 2 else m.group(), kept) if heads[:1] == [h] else kept
         kept = EXCLUDED.sub(" ", kept)
@@ -4528,8 +4533,7 @@ class PromptResolver:
         # everyday words are its own here ("segment the tumour")
         vague = {t for t in vague if not self._asks_for_else(prompt, t, self._vague[t])}
         # (what it leaves out says nothing asked: "just the spot itself, not the surrounding skin or the ruler marks")
-        spans = left_out_spans(prompt)
-        kept = "".join(" " if any(a <= i < b for a, b in spans) else c for i, c in enumerate(prompt))
+        kept = _blanked(prompt, left_out_spans(prompt))
         said = self._said_clauses(prompt) + ([] if _requests(prompt) else [kept])
         if not vague or any(self._clearly_else(t, vague, self.min_margin) for t in said):
             # something else the images show, said as clearly as any finding in a clause that says
