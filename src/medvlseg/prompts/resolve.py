@@ -356,7 +356,9 @@ REQUEST_VERBS = (r"(?:"
                  r"give\s+me|get|include|note|look\s+at|check)"
                  # what is drawn, and "around": the request's own words ("draw a circle around the mole")
                  r"(?:\s+(?:a|an|one|the)\s+(?:(?:tight|rough|loose|close|neat|precise|careful|closed|simple|fine|clean|accurate|single|thin)\s+)?"
-                 r"(?:circle|line|box|bounding\s+box|contour|mask|outline|border|ring|polygon|polyline|shape|curve))?(?:\s+a?round)?")
+                 r"(?:circle|line|box|bounding\s+box|contour|mask|outline|border|ring|polygon|polyline|shape|curve)|"
+                 # (with no article, as notes are typed: "draw mask around the naevus")
+                 r"\s+(?:circle|line|box|bounding\s+box|contour|mask|outline|polygon)(?=\s+a?round\b))?(?:\s+a?round)?")
 INSTRUCTION = re.compile(r"^" + LEAD_INS + r"(?:" + REQUEST_VERBS + r"\s+)?", re.IGNORECASE)
 # a clause that opens with a request verb says what is asked ("Segment the specular highlights ...;
 # the polyp region must be left unmarked" asks for no polyp)
@@ -762,6 +764,8 @@ def _expand(text: str) -> str:
     text = re.sub(r"\b([A-Za-z]+)[nN]['\u2019`\u02bc][tT]\b", lambda m: CONTRACTED.get(m.group(1).lower(), m.group(1)) + " not", text)
     text = TOLD_TOOL.sub("", text)  # the tool told to do it ("have it segment the ...": "segment the ..."; contractions written out)
     text = re.sub(r"\bdicom[\s-]+seg\b", "dicomseg", text, flags=re.IGNORECASE)  # a file format, no "segment"
+    # (a ticket's label, no verb: "Seg request - melanocytic lesion", "Mask request: left lung")
+    text = re.sub(r"\b(?:seg|segment|mask|outline|contour)\s+(?=(?:request|task|job|ticket|order)s?\b)", "segmentation ", text, flags=re.IGNORECASE)
     film = _FILM.search(text) is not None  # ("chess x ray" says an x-ray)
     for heard, said, context in SPOKEN:
         if context is False or (film if context is True else context.search(text)):
@@ -1093,6 +1097,11 @@ CANCELLED = re.compile(r"\b(?:cancel|abort|withdraw|scrap|drop)\s+(?:the|my|this
                        r"\s*(?:[,;:.\u2013\u2014]|\s-|\s+and\b)\s*(?=[^.?!]*\b(?:instead|rather)\b)", re.IGNORECASE)
 
 
+# what a request says again in other words, last ("..., i.e. the whole right lung", "(that is, the heart)")
+SAID_AGAIN = re.compile(r"(?:[,;(]|\s-)\s*(?:i\.?\s?e\.?|that\s+is(?:\s+to\s+say)?|in\s+other\s+words|namely|a\.?k\.?a\.?)\s*[,:]?\s+"
+                      r"(?P<np>(?:the\s+)?(?:whole\s+|entire\s+)?[^.;!?()]{1,40}?)\s*\)?\s*[.!]?\s*$", re.IGNORECASE)
+
+
 # a chest structure or a polyp described by how it looks and where it lies instead of by a name ("the
 # lucent field on the patient's left", "the fist-sized pumping organ", "the strut bone between the
 # sternum and the left shoulder", "raised rounded mucosal protrusion in the large bowel lumen"): the head
@@ -1110,7 +1119,7 @@ def _rx(pattern: str) -> re.Pattern:
 # right, above the liver dome", "the one with three lobes")
 _SEEN_CHEST = _rx(rf"\b(?:{_CHEST}|lobes?|lingula|hemithorax|manubrium|acromion|liver\s+dome|(?:stomach|gastric)\s+(?:gas\s+)?bubble|pa|ap|rib\s?cage)\b|"
                   r"\bpatient['\u2019]?s\s+(?:left|right)\b(?!\s+(?:foot|feet|heel|sole|toes?|leg|arm|hand|ankle|knee|thigh|shin|calf|back|shoulder))|"
-                  r"\b(?:left|right)\s+side\s+of\s+the\s+patient\b")
+                  r"\b(?:left|right)\s+side\s+of\s+the\s+patient\b|\b(?:on\s+the\s+)?(?:left|right)\s+(?:side\s+)?of\s+(?:the|her|his|my|their)\s+body\b")
 # (the head word of what is described, what it looks like, what else the prompt must say: where it is seen)
 LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("lung", _rx(r"\b(?:(?:radio)?(?:lucent|aerated|air[\s-]?filled|air[\s-]?containing|see[\s-]?through|translucent)|spongy|sponge[\s-]?like)\s+(?:\w+\s+)?"
@@ -1123,7 +1132,11 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     # (an organ of breathing in everyday words: "the breathing bag", "the air organ", "the organ we breathe with")
     ("lung", _rx(r"\b(?:breathing|air)\s+(?:organs?|bags?|sponges?|sacs?|balloons?|bellows)\b"), (_SEEN_CHEST,)),
     ("lung", _rx(r"\borgans?\s+(?:that\s+)?(?:we|you|one|people|humans|it)\s+breathe\s+(?:with|through)\b|\borgans?\s+of\s+(?:the\s+)?(?:breathing|respiration)\b|"
-                 r"\borgans?\s+(?:which|that)\s+(?:fill|fills|inflate|inflates|expand|expands)\s+with\s+air\b"), ()),
+                 r"\borgans?\s+(?:which|that)\s+(?:fill|fills|inflate|inflates|expand|expands)\s+with\s+air\b|"
+                 # ("shade in what fills with air when she breathes in", "the big black breathing space on the right")
+                 r"\b(?:what|parts?|bits?|things?|spaces?)\s+(?:that\s+|which\s+)?(?:fills?|inflates?|expands?|blows?\s+up)\s+(?:up\s+)?"
+                 r"(?:with\s+air\b|when\s+(?:she|he|you|they|we|i|one|the\s+patient)\s+breathes?\s+in\b)|"
+                 r"\b(?:black|dark|darker|big|large|small|smaller)\s+(?:\w+\s+)?breathing\s+(?:spaces?|areas?|fields?|zones?)\b"), ()),
     ("lung", _rx(r"\b(?:black|dark|darker|lucent)\s+(?:\w+\s+)?fields?\b"), (_SEEN_CHEST,)),
     ("heart", _rx(r"\b(?<!insulin\s)(?<!infusion\s)(?<!balloon\s)(?<!breast\s)(?:blood[\s-]?)?pump(?:ing)?\s+(?:organ|muscle)\b|\bmuscular\s+pump\b|"
 
@@ -1147,8 +1160,8 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("heart", _rx(r"\b(?:organ|shadow|silhouette)\b(?![^.;!?]*\b(?:denominator|thorax|thoracic\s+(?:width|diameter)|rib\s*cage)\b)"
                   r"[^.;!?]{0,80}?\bcardio[\s-]?thoracic\s+(?:ratio|index)\b"), ()),
     # a central opacity that rests on the diaphragm or bulges to one side
-    ("heart", _rx(r"\b(?:opacity|density|shadow|silhouette|blob|white\s+mass)\b"),
-     (_SEEN_CHEST, _rx(r"\b(?:central(?:ly)?|middle|midline|between\s+the\s+(?:two\s+)?(?:lung(?:s|\s+fields)|(?:air|dark|black|lucent)\s+fields)|(?:the\s+)?lungs\s+(?:wrap|curve|fold)\s+around|"
+    ("heart", _rx(r"\b(?:opacity|density|shadow|silhouette|blob|white\s+mass|(?:rounded|round)\s+shape)\b"),
+     (_SEEN_CHEST, _rx(r"\b(?:central(?:ly)?|middle|midline|between\s+the\s+(?:two\s+)?(?:lung(?:s|\s+fields)|(?:air|dark|black|lucent)\s+(?:air\s+)?(?:fields|areas|spaces|zones))|(?:the\s+)?lungs\s+(?:wrap|curve|fold)\s+around|"
                        r"(?:wrapped|hugged|flanked)\s+by\s+the\s+(?:two\s+)?lungs)\b"),
       _rx(r"\b(?:diaphragm|hemidiaphragm|bulg\w*|bows?\s+out|bowing\s+out)\b"))),
     ("clavicle", _rx(r"\bbones?\s+(?:running\s+|lying\s+|going\s+)?(?:across|along|over)\s+the\s+top\s+of\s+(?:the\s+|his\s+|her\s+|my\s+|their\s+)?"
@@ -1165,7 +1178,9 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_SEEN_CHEST,)),
     # (the neck places it on any picture; "the horizontal bone at the top" only on a chest film)
     ("clavicle", _rx(r"\bbones?\b(?:\s+(?:you|one|we)(?:\s+(?:would|can|could)|['\u2019]d)?\s+(?:feel|see|touch)(?:\s+(?:under|through)\s+the\s+skin)?)?\s+"
-                     r"(?:running\s+)?(?:just\s+|right\s+)?(?:under|below|beneath|(?:at|along)\s+the\s+(?:base|bottom|root)\s+of)\s+the\s+neck\b"), ()),
+                     r"(?:running\s+)?(?:just\s+|right\s+)?(?:under|below|beneath|(?:at|along)\s+the\s+(?:base|bottom|root)\s+of)\s+(?:the|my|his|her|their|your)\s+neck\b|"
+                     # ("the bone that sticks out at the front between his neck and his LEFT shoulder")
+                     r"\bbones?\b[^.;]{0,40}?\bbetween\s+(?:the|my|his|her|their|your)\s+neck\s+and\s+(?:the|my|his|her|their|your)\s+(?:\w+\s+)?shoulder\b"), ()),
     ("clavicle", _rx(r"\b(?:horizontal|curved|thin|slender|long)\s+(?:[\w-]+\s+)?bones?\s+(?:\w+\s+){0,2}?(?:at|across|along|on|crossing|over)\s+(?:the\s+)?(?:very\s+)?(?:top|upper)\b|"
                      # ("the slender dense bone crossing above the left apex", "the curved horizontal dense strip above the right apex")
                      r"\b(?:bones?|strip|band)\s+(?:\w+\s+){0,2}?(?:above|over|across)\s+the\s+(?:left\s+|right\s+)?(?:lung\s+)?ap(?:ex|ices)\b|"
@@ -1211,6 +1226,8 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   r"(?:not|never|n['\u2019]t)\s+heal\w*|\bbroken\s+skin\b|"
                   # ("the breakdown area on the sole ... punched-out edge", "the full-thickness skin defect")
                   r"\b(?:skin\s+|tissue\s+)?breakdown\s+(?:areas?|zones?|patch(?:es)?|regions?)\b|\bpunched[\s-]out\b|"
+                  # ("the bit of her foot thats broken open and weeping", "the yellowy gunky bit with the red rim")
+                  r"\bbroken\s+open\b|\b(?:weeping|oozing|gunky|gooey|sloughy|mushy|pus[\s-]?filled)\s+(?:[\w-]+\s+)?(?:areas?|patch(?:es)?|spots?|bits?|holes?|craters?|base|bed|middle|centre|center)\b|"
                   r"\b(?:full[\s-]thickness\s+)?(?:skin|tissue)\s+(?:defects?|loss)\b|"
                   # ("the hole in the skin on his sole", "the non-healing breach in the skin", "the area where the skin is missing")
                   r"\b(?:holes?|breach(?:es)?|breaks?|gaps?|defects?|openings?)\s+in\s+(?:the\s+|his\s+|her\s+|my\s+)?(?:skin|flesh)\b|"
@@ -1232,7 +1249,9 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                    r"(?:blotch(?:es)?|splotch(?:es)?|spots?|patch(?:es)?|stains?|smudges?|macules?|islands?|blots?|blobs?|bumps?|lumps?|papules?|marks?)\b|"
                    # (a thing or an area by its colours and shape, on the skin: "that asymmetric multicoloured thing on the skin",
                    # "the pigmented area under the dermatoscope")
-                   r"\b(?:pigmented|multi-?colou?red|variegated|mottled|asymmetric(?:al)?)\s+(?:[\w-]+\s+)?(?:things?|areas?|regions?|marks?|markings?)\b|"
+                   r"\b(?:pigmented|multi-?colou?red|variegated|mottled|asymmetric(?:al)?|uneven(?:ly)?[\s-]colou?red)\s+(?:[\w-]+\s+)?(?:things?|areas?|regions?|marks?|markings?)\b|"
+                   # ("the uneven coloured freckle-looking thing in the centre")
+                   r"\bfreckle[\s-]?(?:looking|like)\s+(?:[\w-]+\s+)?(?:things?|marks?|spots?|patch(?:es)?|areas?|blobs?)\b|"
                    # (the dermoscopist's pattern: "the mottled dark area with the pigment network")
                    r"\b(?:areas?|things?|patch(?:es)?|regions?)\s+(?:with|showing|that\s+has)\s+(?:the\s+|a\s+|an\s+)?(?:\w+\s+)?pigment\s+network\b|"
                    # (darker than the skin around it: "whatever is browner than the background skin")
@@ -1258,7 +1277,7 @@ LOOK_ELSE = {
     # (free air under the diaphragm; a retrocardiac opacity, the aortic knuckle)
     "lung": _rx(rf"\b(?:{_CHEST_ELSE}|pneumoperitoneum|free\s+air|bowel|(?:under|beneath|below)\s+the\s+(?:\w+\s+)?(?:hemi)?diaphragm)\b"),
     "heart": _rx(rf"\b(?:{_CHEST_ELSE}|behind|retrocardiac|aort\w*|knuckle|knob|monitor|(?:ecg|ekg|monitor|pressure)\s+trac(?:e|ing)s?|ventric\w*|atri\w*|valves?)\b"),
-    "clavicle": _rx(rf"\b(?:{_CHEST_ELSE}|(?<!first\s)(?<!upper\s)ribs?)\b"),
+    "clavicle": _rx(rf"\b(?:{_CHEST_ELSE}|(?<!first\s)(?<!upper\s)ribs?|(?<=and\s)(?:also\s+)?(?:the\s+)?(?:(?:left|right)\s+)?shoulder[\s-]?blades?)\b"),
     "polyp": _rx(r"\b(?:hernia|diverticul\w*|ha?emorrhoids?|lipomas?|stomach|gastric|duoden\w*|nasal|(?<!camera\s)tube(?!\s+camera)|stool|faeces|feces|fa?ecal|poos?|poop|debris|residue|food|bubbles?|"
                  r"neck|breast|skin|scalp|lymph|thyroid|liver|kidney|lungs?|pulmonary|prostat\w*|ovar\w*|carcinoid|small\s+bowel|cancer|valves?|gums?|abdominal|appendix|appendiceal|bladder|tags?|anal|anus)\b"),
     # (a dark mark on another picture, or on the skin but not the mole's: ink, a ruler, a bruise, a wound, a burn)
@@ -1538,10 +1557,10 @@ NO_DRAWING = re.compile(
     r"|\bno\s+(?:new\s+|fresh\s+|further\s+)?(?:inference|predictions?|model\s+runs?)\b(?!\s+(?:on|for|of)\b)"
     r"|\b(?:do\s+not|don['\u2019]?t|without|no\s+need\s+to)\s+re-?run(?:ning)?\s+(?:the\s+)?(?:model|inference|network|segmenter|prediction|segmentation)\b"
     # a request taken back with what it asked said after it ("Actually, scratch my earlier request to segment the right lung.")
-    r"|\b(?:cancel|withdraw|retract|scratch|scrap|disregard|ignore|forget)\s+(?:the|my|this|that|our)\s+(?:(?:earlier|previous|last|"
+    r"|\b(?:cancel|withdraw|retract|scratch|scrap|disregard|ignore|forget)\s+(?:(?:the|my|this|that|our)\s+)?(?:(?:earlier|previous|last|"
     r"first|original|old)\s+)?(?:request|order|message)\s+(?:to|for|about|regarding|of)\s+[^.?!,;]*(?![^.?!]*\b(?:instead|just|only|but|rather)\b)"
     # a request taken back ("cancel the lung mask request, wrong patient ID")
-    r"|\b(?:cancel|abort|withdraw|retract|revoke|scrap)\s*,?\s+(?:please\s*,?\s+)?(?:the|my|this|that|our)\s+[^.?!]{0,40}?\b(?:request|order|job|task)s?\b"
+    r"|\b(?:cancel|abort|withdraw|retract|revoke|scrap)\s*,?\s+(?:please\s*,?\s+)?(?:the\s+|my\s+|this\s+|that\s+|our\s+)?[^.?!]{0,40}?\b(?:request|order|job|task)s?\b"
     r"(?![^.?!]*\b(?:instead|just|only|but|rather)\b)"
     # ("cancel the segmentation of the heart", "cancel the heart segmentation")
     r"|\b(?:cancel|abort|scrap)\s+(?:the\s+|my\s+|this\s+|that\s+)?(?:[\w-]+\s+)?(?:segment\w*|masking|outlining|annotation|contouring)\b"
@@ -1555,6 +1574,8 @@ _TO_THE_END = r"\s*[.!]*\s*$"
 # (said only at the end, where nothing else is asked: "segment the right lung, no, cancel cancel", "scrap that
 # whole thing", "delete that, we're done", "forget it, nothing for now")
 _TAKE_IT_ALL_BACK = (r"(?:cancel(?:\s+cancel)*|(?:scrap|delete|drop|withdraw|retract)\s+(?:that|it|this)(?:\s+whole\s+thing)?|"
+                     # ("Segment the left lung - sorry, wrong patient, please ignore that")
+                     r"(?:please\s+)?(?:ignore|disregard)\s+(?:that|this|it)|wrong\s+(?:patient|case|image|study|file|picture|photo|film|frame|scan)|"
                      # a ticket's state ("mask polyp in frame 120 - CANCELLED by requester, no action needed")
                      r"(?:(?:request|order|ticket|job|task)\s+)?(?:cancell?ed|withdrawn|revoked|voided)(?:\s+by\s+(?:the\s+)?(?:requester|requestor|"
                      r"user|sender|client|clinician|doctor|radiologist|submitter|owner))?)")
@@ -1790,6 +1811,9 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|"
                          r"(?:maximum\s+|max\s+|greatest\s+|long[\s-]axis\s+|total\s+|surface\s+)?(?:length|width|diameter|"
                          r"thickness|depth|volume|circumference|perimeter|angle|angulation|displacement|distance|height|span|area|size|change|difference|growth)\b"
                          r"(?![^.?!]*\b(?:segment\w*|outline|mask\w*|mark|highlight|draw|delineate|trace|contour)\b)|"
+                         # ("Estimate polyp size in mm using the open snare as reference")
+                         r"\b(?:estimate|gauge)\s+(?:the\s+|its\s+|their\s+)?(?:[\w-]+\s+){0,2}?(?:size|diameter|length|width|depth|volume|area)\b"
+                         r"(?![^.?!]*\b(?:segment\w*|outline|mask\w*|mark|highlight|draw|delineate|trace|contour)\b)|"
                          r"\b(?:give|report|return|tell|answer|express|want|need)\b[^.?!]{0,40}?\bas\s+a\s+(?:percentage|score|grade)\b|\bi\s+only\s+need\s+(?:a|the)\s+(?:number|score|grade)\b|"
                          r"\bjust\s+(?:give\s+(?:me|us)\s+|tell\s+(?:me|us)\s+)?(?:answer|a\s+number|the\s+number|the\s+score|the\s+grade|a\s+probability|"
                          r"a\s+percentage|the\s+percentage|a\s+likelihood)\b|"
@@ -1980,7 +2004,9 @@ KNOWLEDGE_QUESTION = re.compile(
     # ("is the heart on the left as normal, or is this dextrocardia?", "are these two
     # spots the same mole or separate lesions?")
     r"^\s*(?:is|are)\s+(?:the|this|that|these|those)\b[^?]*,?\s+or\s+(?:is|are)\s+(?:this|it|that|they|these)\b|"
-    r"^\s*(?:is|are)\s+(?:this|these|those|they)\s+[^?]*\bthe\s+same\b[^?]*\bor\b|^\W*what\s+(?:is|s)\s+the\s+(?:diagnosis|prognosis)\b",
+    r"^\s*(?:is|are)\s+(?:this|these|those|they)\s+[^?]*\bthe\s+same\b[^?]*\bor\b|^\W*what\s+(?:is|s)\s+the\s+(?:diagnosis|prognosis)\b|"
+    # ("what's the difference between the dark spot here and a normal freckle?", "how do you tell a mole from a freckle?")
+    r"^\W*what['\u2019]?s?\s+(?:is\s+)?the\s+difference\s+between\b|^\W*how\s+(?:do|can|would)\s+(?:you|i|we|one)\s+tell\b[^?]*\b(?:from|apart)\b",
     re.IGNORECASE)
 # ... a drawing asked in it all the same
 DRAWING_IN_QUESTION = re.compile(r"\b(?:segment\w*|outlin\w+|mask(?:s|ed|ing)?|draw(?:n|ing|s)?|trac(?:e|ed|ing)|delineat\w+|contour\w*|"
@@ -2050,6 +2076,10 @@ NOTHING_WANTED = re.compile(
     r"|\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+send\s+(?:it|them|the\s+(?:[\w'-]+\s+){0,4}?[\w'-]+)\s+(?:tomorrow|later|next\s+week|on\s+monday)\b"
     # (the verb last, as Persian puts it: "tomorrow the photo of the diabetic foot wound I will send")
     r"|^\W*(?:tomorrow|later|next\s+week)\b[^.?!]{0,60}?\b(?:i|we)\s+will\s+send\s*[.!]?\s*$"
+    # ("Tomorrow I'll send the CXR for left lung segmentation", "I'll have a colonoscopy image for you next week, we'll do the polyp then")
+    r"|^\W*(?:tomorrow|later\s+today|next\s+week|on\s+monday)\b[^.?!]{0,20}?\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:send|upload|share|attach)\b"
+    r"|\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+have\s+(?:a|an|the|some|more)\s+(?:[\w-]+\s+){0,2}?(?:images?|pictures?|photos?|films?|frames?|scans?|x-?rays?)\s+"
+    r"for\s+you\s+(?:tomorrow|later|next\s+week|on\s+\w+day)\b"
     r"|(?:^|[,;:.!?]\s*)just\s+(?:text|words|a\s+sentence)(?:\s+please)?\s*(?=$|[,;.!?])"
     r"|\b(?:a|in)\s+(?:sentence|sentences|words|number|text),?\s+not\s+(?:a\s+)?(?:masks?|outlines?|drawings?|segmentations?)\b"
     # ("leave the heart segmentation, we will do it later")
@@ -2063,14 +2093,16 @@ NOTHING_WANTED = re.compile(
     r"|\bno\s+need\s+for\s+(?:a\s+|any\s+)?(?:segmentation|mask|outline|outlining|drawing|marking|contour|annotation)s?\b"
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+need\s+(?:any\s+)?(?:outlining|segmenting|masking|drawing|tracing|annotating)\b"
     r"|(?:^|[,;:.!?]\s*)(?:nvm|never\s*mind|forget)\s+about\s+(?:the|my|that|this)\b"
-    r"|\bthat\s+(?:was|is|one\s+was)\s+(?:meant\s+)?for\s+(?:the\s+|a\s+)?(?:other|another|different)\s+(?:patient|case|image|frame|film|study)\b",
+    r"|\bthat\s+(?:was|is|one\s+was)\s+(?:meant\s+)?for\s+(?:the\s+|a\s+)?(?:other|another|different)\s+(?:patient|case|image|frame|film|study)\b"
+    # ("I was going to ask you to outline the pump in the chest but the doctor said there's no need")
+    r"|\b(?:i|we)\s+(?:was|were)\s+(?:going|about|planning)\s+to\s+ask\b[^.?!]*?\bbut\b[^.?!]*?\b(?:there['\u2019]?s|there\s+is|said|says)\s+no\s+need\b",
     re.IGNORECASE)
 # a sentence that tells of a mask made before, or thanks for it ("The polyp mask you sent was perfect.", "Thanks for the
 # skin lesion outline.", "Thank you so much for outlining my dad's foot ulcer"): where no sentence asks for a drawing and
 # no other names a target of its own, the message asks for no mask
 _MADE = r"(?:masks?|outlines?|segmentations?|contours?|annotations?|drawings?|tracings?|overlays?)"
-PAST_WORK = re.compile(r"(?:^|(?<=[,;.!]))\s*(?:(?:i|we)\s+)?already\s+(?:did|done|finished|segmented|masked|outlined|traced|drew|marked|contoured)\s+(?:the\s+)?"
-                       r"(?:[\w'-]+\s+){0,5}?[\w'-]+(?:\s+(?:myself|ourselves|by\s+hand))?(?=\s*(?:[,;.!]|$))|"
+PAST_WORK = re.compile(r"(?:^|(?<=[,;.!]))\s*(?:(?:i|we|you|they)\s+)?already\s+(?:did|done|finished|segmented|masked|outlined|traced|drew|marked|contoured)\s+(?:the\s+)?"
+                       r"(?:[\w'-]+\s+){0,8}?[\w'-]+(?:\s+(?:myself|ourselves|by\s+hand))?(?=\s*(?:[,;.!]|$))|"
                        # ("I already got the mole outlined by the clinic, no need thanks")
                        r"\b(?:i|we)\s+(?:have\s+)?already\s+(?:got|had|have)\s+(?:the|my|his|her|their)\s+(?:[\w-]+\s+){0,3}?(?:outlined|segmented|masked|traced|marked|done)\b|"  # ("already did L lung, thx")
                        # (said last, as Turkish and Japanese put it: "Bu grafide sağ akciğeri zaten ben çizdim": the right lung already I drew)
@@ -2100,7 +2132,8 @@ PAST_WORK = re.compile(r"(?:^|(?<=[,;.!]))\s*(?:(?:i|we)\s+)?already\s+(?:did|do
                        re.IGNORECASE)
 # ... unless the mask is to be made again or changed ("The last mask you gave me spilled over onto the hairs. Redo it";
 # "the mask you gave me was the left lung, I wanted the heart")
-WORK_AGAIN = re.compile(r"\b(?:redo|re-do|fix|extend|correct|wanted|instead|wrong|again|adjust|update|refine|include|cover|exclude|"
+# (not what is said needless: "was perfect, no need to redo it")
+WORK_AGAIN = re.compile(r"(?<!no\sneed\sto\s)(?<!not\s)(?<!n't\s)(?<!dont\s)(?<!never\s)\b(?:redo|re-do|fix|extend|correct|wanted|instead|wrong|again|adjust|update|refine|include|cover|exclude|"
                         r"shrink|enlarge|tighten|smooth)\b", re.IGNORECASE)
 # what adds to a request said in another sentence ("Outline the left lung. The heart as well.")
 ADDING = re.compile(r"^\W*(?:(?:oh|ah|um|ok(?:ay)?|so|but)\W+)?(?:and|also|plus|then|next(?!\s+(?:week|month|year|time|visit|day)\b)|same|"
@@ -4197,7 +4230,9 @@ class PromptResolver:
 
         def wanted(m: re.Match) -> bool:
             # (nor a look that places another thing: "the dome-shaped muscle sheet under the air field on the patient's right")
-            placing = re.search(r"\b(?:under|below|beneath|above|over|behind|beside|near|between|underneath|alongside|around|surrounding|ringing|encircling|rimming|crossing|overlying)\s+"
+            # (or is said to act on it: "the dark air space ..., the one partly squashed by the pump in the middle")
+            placing = re.search(r"\b(?:under|below|beneath|above|over|behind|beside|near|between|underneath|alongside|around|surrounding|ringing|encircling|rimming|crossing|overlying|"
+                                r"(?:squash|push|compress|displac|press|flatten|crowd|squeez|overlapp|cover|hid|obscur|dwarf)(?:ed|den)\s+by)\s+"
                                 r"(?:the\s+|a\s+|this\s+|that\s+)?(?:[\w'\u2019-]+\s+){0,2}(?:of\s+(?:the\s+|a\s+)?(?:[\w-]+\s+)?)?$", prompt[: m.start()], re.IGNORECASE)
             # (nor a look whose drawing is declined: "don't trace the raw open patch on the sole yet")
             declined = re.search(r"\b(?:do\s+not|don['\u2019]?t|dont|never|no\s+need\s+to|please\s+not)\s+(?:\w+\s+)?" + _DRAWING_STEMS + r"\b[^.;!?,]*$",
@@ -4328,7 +4363,13 @@ class PromptResolver:
         mended (:meth:`_correct`); what a model that reads sentences is given, and what the rules
         reword (:func:`_reword`)."""
         translated = HEART_EMOJI.sub("heart", translated)
-        return self._correct(_expand(translated))
+        written = self._correct(_expand(translated))
+        if (said := SAID_AGAIN.search(written)) is not None and len(self._named(said.group("np"))[0]) == 1 \
+                and not self._named(written[: said.start()])[0] \
+                and not re.search(r"\b(?:no|not|never|without|don['\u2019]?t|dont|except|excluding)\b", written[: said.start()], re.IGNORECASE):
+            # (what was asked in parts, said again by its name: "RUL + RML + RLL combined as one mask, i.e. the whole right lung")
+            return "segment " + said.group("np")
+        return written
 
     def _unreadable(self, given: str, prompt: str) -> bool:
         """A prompt that resolved to nothing is one a model trained on names alone cannot read: not a
