@@ -3126,3 +3126,41 @@ def test_semi_technical_descriptions_and_chat(lite_names):
     ])
     # (a later film for another target is no picture withheld from the request before it)
     assert lite_names.resolve("Outline the right lung on today's radiograph. Next week we'll send a follow-up film for the left lung.").target == "right lung"
+
+
+def test_lay_descriptions_ticket_labels_and_restatements(lite_names):
+    """(blind lists 101-104, decoys 95-98) Lay descriptions (a patch broken open and weeping, a gunky base, a
+    freckle-looking thing, a dark breathing space, what fills with air on breathing in, the bone at the base of
+    anyone's neck or between the neck and the shoulder, a rounded shape between the dark air areas); a look acted on by
+    another is its landmark ("squashed by the pump"); "draw mask around X" with no article; a ticket's label ("Seg
+    request -"); a request said again by its name ("i.e. the right lung"); decoys: the difference between two things,
+    work another did, a request about to be asked but not needed, a size estimated, a request ignored for the wrong
+    patient, no need to redo, pictures to come."""
+    _assert_reads(lite_names, [
+        ("mark the patch on his heel that's broken open and weeping", "foot ulcer"),
+        ("colour the gunky yellow middle on the sole of the foot", "foot ulcer"),
+        ("trace the freckle-like spot in the middle of the skin photo", "skin lesion"),
+        ("shade the dark breathing space on her left side, chest x-ray", "left lung"),
+        ("outline what fills with air when he breathes in, on his right", "right lung"),
+        ("highlight the bone at the base of her neck going to her left shoulder", "left clavicle"),
+        ("the bone between his neck and his right shoulder, mark it on the x-ray", "right clavicle"),
+        ("on the chest film, the round shape between the two dark air spaces resting on the diaphragm", "heart"),
+        ("the dark air space on the patient's left, the one pushed aside by the pump", "left lung"),
+        ("draw mask around the nevus, ignore the hairs", "skin lesion"),
+        ("Seg request: melanocytic nevus", "skin lesion"),
+        ("Mask request - left lung", "left lung"),
+        ("segment all three lobes together, i.e. the right lung", "right lung"),
+    ])
+    _assert_no_target(lite_names, [
+        "what's the difference between the brown spot here and a freckle?",
+        "you already traced the heart earlier, that's everything",
+        "I was going to ask you to mask the polyp but the endoscopist says there's no need",
+        "estimate the polyp diameter in mm using the biopsy forceps for scale",
+        "Outline the right lung - sorry, wrong patient, please ignore that",
+        "the ulcer mask you sent was spot on, no need to redo it.",
+        "Tomorrow I'll upload the x-ray for the heart segmentation",
+        "we'll have a dermoscopy image for you next week, we can do the mole then",
+        "draw line around the skin around the mole",
+    ])
+    # (a redo asked is still asked)
+    assert lite_names.resolve("the heart mask you sent was wrong, redo it").target == "heart"

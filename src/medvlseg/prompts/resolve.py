@@ -4232,7 +4232,7 @@ class PromptResolver:
             # (nor a look that places another thing: "the dome-shaped muscle sheet under the air field on the patient's right")
             # (or is said to act on it: "the dark air space ..., the one partly squashed by the pump in the middle")
             placing = re.search(r"\b(?:under|below|beneath|above|over|behind|beside|near|between|underneath|alongside|around|surrounding|ringing|encircling|rimming|crossing|overlying|"
-                                r"(?:squash|push|compress|displac|press|flatten|crowd|squeez|overlapp|cover|hid|obscur|dwarf)(?:ed|den)\s+by)\s+"
+                                r"(?:squash|push|compress|displac|press|flatten|crowd|squeez|overlapp|cover|hid|obscur|dwarf)(?:ed|den)\s+(?:aside\s+|over\s+|back\s+|up\s+|in\s+)?by)\s+"
                                 r"(?:the\s+|a\s+|this\s+|that\s+)?(?:[\w'\u2019-]+\s+){0,2}(?:of\s+(?:the\s+|a\s+)?(?:[\w-]+\s+)?)?$", prompt[: m.start()], re.IGNORECASE)
             # (nor a look whose drawing is declined: "don't trace the raw open patch on the sole yet")
             declined = re.search(r"\b(?:do\s+not|don['\u2019]?t|dont|never|no\s+need\s+to|please\s+not)\s+(?:\w+\s+)?" + _DRAWING_STEMS + r"\b[^.;!?,]*$",
