@@ -906,6 +906,8 @@ def _reword(text: str) -> str:
     text = FILLERS.sub(lambda m: "" if m.group()[:1].isspace() else " ", RIGHT_AS_FAR.sub("", text)).strip()
     # (an endoscopist's clock position says where, not what: "the sessile growth at 2 o'clock")
     text = CLOCK_POSITION.sub("", text)
+    # (the half of the chest said before the lung it holds: "Lt hemithorax lung segmentation")
+    text = re.sub(r"\b(left|right)\s+(?:hemi-?thorax|hemithoracic|chest|sided|side)\s+(lungs?)\b", r"\1 \2", text, flags=re.IGNORECASE)
     # a request dictated without a stop before it ("this is the left heel photo from clinic today can you trace the ulcer")
     text = DICTATED_REQUEST.sub(", ", text)
     # a verdict on an earlier mask is no request ("Mask rejected - you segmented the left one. I need ...")
