@@ -3164,3 +3164,45 @@ def test_lay_descriptions_ticket_labels_and_restatements(lite_names):
     ])
     # (a redo asked is still asked)
     assert lite_names.resolve("the heart mask you sent was wrong, redo it").target == "heart"
+
+
+def test_hedged_questions_dictation_and_descriptions(lite_names):
+    """(blind lists 105-108, decoys 99-102) Requests hedged as questions ("is there a way to", "what would it take for you
+    to", "I was wondering if you could", "it would help to have X outlined"); dictation with no marks (a correction, a
+    cancellation, an appositive, "collar born"); descriptions (a skin-loss bed, a dark speck, a dermoscopic veil, a
+    stalked thing in a frame, a bone crossing the apex, joining the breastbone to the acromion, articulating with the
+    sternum, snapped falling on a hand; a field indented by the pump); decoys: a picture not attached yet, an either/or
+    question, a request about to be asked but skipped, thanks for the help, a mask to undo, which side, a picture to
+    be uploaded, a mask already arrived."""
+    _assert_reads(lite_names, [
+        ("is there a way to get an outline of the mole here?", "skin lesion"),
+        ("what would it take for you to trace the polyp in this frame?", "polyp"),
+        ("what would it take to get a boundary around the heart?", "heart"),
+        ("I was wondering if you could mask the left lung", "left lung"),
+        ("it would help to have the ulcer's edges marked out", "foot ulcer"),
+        ("I'd like to have the mole's border traced out", "skin lesion"),
+        ("segment the right lung I mean left sorry left lung please", "left lung"),
+        ("um the patients right collar born the one on the left of the picture outline it", "right clavicle"),
+        ("foot photo, mask the wet red base where the skin is missing", "foot ulcer"),
+        ("outline the dark speck the dermatologist circled", "skin lesion"),
+        ("trace the brown blotch with the blue-white veil", "skin lesion"),
+        ("segment the pedunculated thing on a stalk in this frame", "polyp"),
+        ("the thin bone crossing the left apex, patient's left, mask it", "left clavicle"),
+        ("outline the one joining the breastbone to the acromion on the patient's right", "right clavicle"),
+        ("draw the bone which articulates with the sternum on the patient's left", "left clavicle"),
+        ("mask the bone at the top of the chest that people snap falling on an outstretched hand, patient's left", "left clavicle"),
+        ("mask the lucent field on the right of the patient, indented by the pump", "right lung"),
+    ])
+    _assert_no_target(lite_names, [
+        "the chest film isn't uploaded yet, remind me later to get the heart outlined",
+        "is that pink bump in the colon sessile or pedunculated?",
+        "I was going to ask for the left lung but skip it for now",
+        "thanks for the help with the foot wound earlier, have a nice evening",
+        "segment the right lung no wait cancel that dont do anything",
+        "so um is the left lung collapsed or what",
+        "is there a way to undo the polyp mask you just made?",
+        "Would it be possible to tell me which side the heart is on? Could be situs inversus.",
+        "Please outline the mole on the image from yesterday's clinic - I'll upload it next week.",
+        "thanks, the lung mask already arrived yesterday, no need to redo it.",
+        "I was wondering if you could classify this mole by its ABCD score?",
+    ])

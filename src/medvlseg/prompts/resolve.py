@@ -332,6 +332,11 @@ LEAD_INS = (r"(?:(?:so|then|now|next(?!\s+to\b)|first|finally|lastly|step\s+\d+)
             r"i\s+(?:(?:only|just|really|actually)\s+)?(?:want|need|would\s+like)\s+(?:that\s+)?(?:you\s+)?(?:to\s+)?|help\s+me\s+|where\s+(?:is|are)\s+|"
             # a change of mind's turn ("..., but really I only need the wound")
             r"(?:but|yet)\s+(?:(?:really|actually|in\s+fact|now)\s+)?(?=i\s)|"
+            # a request hedged as a question ("Is there a way to get a mask of ...", "What would it take for you to delineate ...",
+            # "I was wondering if you could ...", "any chance you could ...")
+            r"(?:is|are)\s+there\s+(?:a|any)\s+way\s+(?:for\s+you\s+|i\s+can\s+|we\s+can\s+|you\s+can\s+)?(?:to\s+)?|what\s+would\s+it\s+take\s+(?:for\s+you\s+)?to\s+|"
+            r"(?:i\s+was|i\s+am|i['\u2019]m|we\s+were|we\s+are)\s+wondering\s+(?:if|whether)\s+(?:you\s+)?(?:could|can|would|might)\s+|"
+            r"(?:any\s+chance|is\s+it\s+possible|would\s+it\s+be\s+possible)\s+(?:that\s+)?(?:for\s+you\s+to\s+|you\s+(?:could|can|would|might)\s+|to\s+)|"
             r"(?:is|are)\s+there\s+|"
             # the tool named before what it is to do ("run the tool on the attached photo and send back a mask of ...")
             r"(?:run|use|apply)\s+(?:the|your|this)\s+" + _TOOLS + r"\s+"
@@ -356,7 +361,7 @@ REQUEST_VERBS = (r"(?:"
                  r"give\s+me|get|include|note|look\s+at|check)"
                  # what is drawn, and "around": the request's own words ("draw a circle around the mole")
                  r"(?:\s+(?:a|an|one|the)\s+(?:(?:tight|rough|loose|close|neat|precise|careful|closed|simple|fine|clean|accurate|single|thin)\s+)?"
-                 r"(?:circle|line|box|bounding\s+box|contour|mask|outline|border|ring|polygon|polyline|shape|curve)|"
+                 r"(?:circle|line|box|bounding\s+box|contour|mask|outline|border|boundary|perimeter|ring|polygon|polyline|shape|curve)|"
                  # (with no article, as notes are typed: "draw mask around the naevus")
                  r"\s+(?:circle|line|box|bounding\s+box|contour|mask|outline|polygon)(?=\s+a?round\b))?(?:\s+a?round)?")
 INSTRUCTION = re.compile(r"^" + LEAD_INS + r"(?:" + REQUEST_VERBS + r"\s+)?", re.IGNORECASE)
@@ -369,7 +374,7 @@ REQUEST = re.compile(r"^" + LEAD_INS + REQUEST_VERBS + r"\s+", re.IGNORECASE)
 CONTEXT = re.compile(r"\b(?:in|on|from|of|at|during)\s+(?:this|the|a|an|that)\s+(?:(?!(?:in|on|from|of|at|during|this|the|a|an|that)\b)[a-z0-9]+\s+){0,3}?"
                      r"(?:image|photo|photograph|picture|frame|film|radiograph|x\s?ray|scan|view|video|colonoscopy|endoscopy)\b")
 # the side the heart points to is the patient's left ("mask the lung on the side the heart points to")
-HEART_SIDE = re.compile(r"\b(?:the\s+)?side\s+(?:that\s+|where\s+)?the\s+heart(?:['\u2019]s)?(?:\s+apex)?\s+"
+HEART_SIDE = re.compile(r"(?<!\bwhich\s)(?<!\bwhat\s)\b(?:the\s+)?side\s+(?:that\s+|where\s+)?the\s+heart(?:['\u2019]s)?(?:\s+apex)?\s+"
                         r"(?:points?|lies|sits|leans|bulges|is)(?:\s+(?:to|towards?|into|on))?\b"
                         r"(?!\s+(?:not|never|pushed|displaced|shifted|away)\b)|"
                         # ("the lung on the heart side")
@@ -641,7 +646,7 @@ SPOKEN = [(re.compile(p, re.IGNORECASE), r, context) for p, r, context in (
     (r"\b(right|left)\s+(?:long|lounge)\b(?!\s+(?:bone|axis|time|ago|way|enough|term|list|finger|toe|head|saphenous|thoracic))", r"\1 lung", True),
     (r"\bhard\s+(shadow|silhouette|outline|border|contour)\b", r"heart \1", True),
     (r"\bchess\s+(x[\s-]?rays?|films?|radiographs?|cxr)\b", r"chest \1", False),
-    (r"\bclever\s+(?:cool|call|coal|cole|kill|cal)\b", "clavicle", False),
+    (r"\bclever\s+(?:cool|call|coal|cole|kill|cal)\b", "clavicle", False), (r"\bcollar\s+(?:born|borne|bourne|bon)(s?)\b", r"collarbone\1", False),
     (r"\bderma\s+scop(e|y|ic)\b", r"dermoscop\1", False), (r"\bfoot\s+(?:all\s+sir|ulster|alsa|ulsa)\b", "foot ulcer", False),
     (r"\b(?:ulster|alsa|ulsa)(s?)\b", r"ulcer\1", _FOOT), (r"\b(?:pollock|pollack|pollup|pollip)(s?)\b", r"polyp\1", _BOWEL),
     (r"\brite\s+(?=(?:lung|long|clavicle|collarbone|collar\s+bone)s?\b)", "right ", False), (r"\b(?:leash|lesh)\s+(?:in|un|en)\b|\blee\s*sh[uo]n\b", "lesion", _SKIN))]
@@ -764,6 +769,8 @@ def _expand(text: str) -> str:
     text = re.sub(r"\b([A-Za-z]+)[nN]['\u2019`\u02bc][tT]\b", lambda m: CONTRACTED.get(m.group(1).lower(), m.group(1)) + " not", text)
     text = TOLD_TOOL.sub("", text)  # the tool told to do it ("have it segment the ...": "segment the ..."; contractions written out)
     text = re.sub(r"\bdicom[\s-]+seg\b", "dicomseg", text, flags=re.IGNORECASE)  # a file format, no "segment"
+    # (a request hedged as a question of cost: "What would it take for you to delineate the naevus ...?")
+    text = re.sub(r"\bwhat\s+would\s+it\s+take\s+(?:for\s+you\s+)?to\b", "could you", text, flags=re.IGNORECASE)
     # (a ticket's label, no verb: "Seg request - melanocytic lesion", "Mask request: left lung")
     text = re.sub(r"\b(?:seg|segment|mask|outline|contour)\s+(?=(?:request|task|job|ticket|order)s?\b)", "segmentation ", text, flags=re.IGNORECASE)
     film = _FILM.search(text) is not None  # ("chess x ray" says an x-ray)
@@ -1006,8 +1013,12 @@ PASSIVE_REQUESTS = tuple(re.compile(p, re.IGNORECASE) for p in (
     # "I (only) need the sternal wires outlined", "what I need is the right lung outlined", "I'd like
     # the heart traced", "can I get the polyp masked"
     r"\b(?:(?:what\s+)?(?:i|we)(?:\s+(?:only|just|really|also))?(?:\s+" + _WANTS +
-    r"|['\u2019]d\s+(?:like|love|prefer))(?:\s+from\s+you)?|(?:can|could|may)\s+(?:i|we)\s+(?:get|have)|please\s+(?:get|have))\s+(?:is\s+)?"
-    + _NP + r"\s+(?:to\s+be\s+)?" + _DRAWN,
+    r"|['\u2019]d\s+(?:like|love|prefer))(?:\s+from\s+you)?(?:\s+to\s+(?:have|get|see))?|(?:can|could|may)\s+(?:i|we)\s+(?:get|have)|please\s+(?:get|have))\s+(?:is\s+)?"
+    + _NP + r"\s+(?:to\s+be\s+)?(?:(?:marked|traced|drawn|outlined|picked|mapped)\s+out\b|" + _DRAWN + ")",
+    # ... said as what would help ("it would help to have the mole outlined", "Wouldn't it be handy to have the lesion's edges
+    # marked out?")
+    r"\b(?:it\s+would|would(?:n['\u2019]?t|\s+not)?\s+it)\s+(?:help|be\s+(?:\w+\s+)?(?:handy|great|nice|useful|helpful|good|ideal|easier|better))\s+"
+    r"(?:to\s+(?:have|get|see)|if\s+(?:i|we)\s+could\s+(?:have|get|see))\s+" + _NP + r"\s+(?:(?:marked|traced|drawn|outlined|picked|mapped)\s+out\b|" + _DRAWN + ")",
     # ... asked of the writer ("The consultant asked me to get the growth on this colonoscopy frame contoured")
     r"\b(?:asked|told|wants?|needs?|would\s+like|['\u2019]d\s+like)\s+(?:me|us)\s+to\s+(?:get|have)\s+" + _NP + r"\s+(?:to\s+be\s+)?" + _DRAWN,
     # ... said for someone else ("she wants the open sore on the sole of his foot outlined", "Dr. Okafor
@@ -1121,7 +1132,7 @@ def _rx(pattern: str) -> re.Pattern:
 # right, above the liver dome", "the one with three lobes")
 _SEEN_CHEST = _rx(rf"\b(?:{_CHEST}|lobes?|lingula|hemithorax|manubrium|acromion|liver\s+dome|(?:stomach|gastric)\s+(?:gas\s+)?bubble|pa|ap|rib\s?cage)\b|"
                   r"\bpatient['\u2019]?s\s+(?:left|right)\b(?!\s+(?:foot|feet|heel|sole|toes?|leg|arm|hand|ankle|knee|thigh|shin|calf|back|shoulder))|"
-                  r"\b(?:left|right)\s+side\s+of\s+the\s+patient\b|\b(?:on\s+the\s+)?(?:left|right)\s+(?:side\s+)?of\s+(?:the|her|his|my|their)\s+body\b")
+                  r"\b(?:left|right)\s+(?:side\s+)?of\s+the\s+patient\b|\b(?:on\s+the\s+)?(?:left|right)\s+(?:side\s+)?of\s+(?:the|her|his|my|their)\s+body\b")
 # (the head word of what is described, what it looks like, what else the prompt must say: where it is seen)
 LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("lung", _rx(r"\b(?:(?:radio)?(?:lucent|aerated|air[\s-]?filled|air[\s-]?containing|see[\s-]?through|translucent)|spongy|sponge[\s-]?like)\s+(?:\w+\s+)?"
@@ -1168,14 +1179,16 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
       _rx(r"\b(?:diaphragm|hemidiaphragm|bulg\w*|bows?\s+out|bowing\s+out)\b"))),
     ("clavicle", _rx(r"\bbones?\s+(?:running\s+|lying\s+|going\s+)?(?:across|along|over)\s+the\s+top\s+of\s+(?:the\s+|his\s+|her\s+|my\s+|their\s+)?"
                      r"(?:(?:left|right)\s+)?(?:shoulder|chest)\b|\bstrut(?:\s+bone)?\b|\bbony\s+(?:bar|rod|beam)\b|\b(?:s|sigmoid)[\s-]shaped\s+(?:[\w-]+\s+)?bones?\b|\b(?:bar|rod|strut|beam)s?\s+of\s+bone\b|"
-                     r"\bbones?\s+(?:that\s+|which\s+)?(?:people|you|one|kids|children|cyclists)\s+(?:often\s+|commonly\s+|usually\s+)?(?:break|fracture|snap|crack)\b"
+                     r"\bbones?\s+(?:[\w-]+\s+){0,6}?(?:that\s+|which\s+)?(?:people|you|one|kids|children|cyclists)\s+(?:often\s+|commonly\s+|usually\s+)?(?:break|fracture|snap|crack)\b"
                      r"[^.;]{0,40}?\bfall(?:ing)?\s+on\s+(?:the\s+|their\s+|your\s+|a\s+|an\s+)?(?:shoulder|outstretched)\b|"
                      r"\b(?:one|bone)\s+(?:that|which)\s+(?:breaks|fractures|snaps|cracks)\s+when\s+(?:people|you|kids|children|one)\s+(?:fall|land)\s+on\s+"
                      r"(?:the\s+|their\s+|your\s+|a\s+|an\s+)?(?:shoulder|outstretched)|"
                      r"\bbones?\b[^.;]{0,40}?\bwhere\s+(?:the\s+)?(?:(?:bag|backpack|bra|shoulder|seat[\s-]?belt)\s+)?straps?\b|"
                      r"\bfrom\s+the\s+(?:sternal\s+notch|sternum|breastbone|manubrium|throat|base\s+of\s+the\s+neck)\s+(?:out\s+|over\s+|across\s+|all\s+the\s+way\s+)?"
                      r"(?:to|towards?)\s+the\s+(?:\w+\s+)?(?:shoulder|acromion)\b|"
-                     r"\bbone\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+the\s+(?:sternum|breastbone|manubrium)\s+(?:and|to|with)\s+the\s+(?:\w+\s+)?shoulder\b|"
+                     r"\b(?:bone|one)\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+the\s+(?:sternum|breastbone|manubrium)\s+(?:and|to|with)\s+the\s+(?:\w+\s+)?(?:shoulder|acromion)\b|"
+                     # ("the bone that articulates with the top of the sternum ... and runs out to the shoulder")
+                     r"\bbones?\s+(?:that|which)\s+(?:articulates?|joins?|meets?|connects?)\s+with\s+(?:the\s+)?(?:top\s+of\s+the\s+)?(?:sternum|breastbone|manubrium)\b|"
                      r"\bbone\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+the\s+(?:\w+\s+)?shoulder\s+(?:and|to|with)\s+the\s+(?:sternum|breastbone|manubrium)\b"),
      (_SEEN_CHEST,)),
     # (the neck places it on any picture; "the horizontal bone at the top" only on a chest film)
@@ -1185,7 +1198,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                      r"\bbones?\b[^.;]{0,40}?\bbetween\s+(?:the|my|his|her|their|your)\s+neck\s+and\s+(?:the|my|his|her|their|your)\s+(?:\w+\s+)?shoulder\b"), ()),
     ("clavicle", _rx(r"\b(?:horizontal|curved|thin|slender|long)\s+(?:[\w-]+\s+)?bones?\s+(?:\w+\s+){0,2}?(?:at|across|along|on|crossing|over)\s+(?:the\s+)?(?:very\s+)?(?:top|upper)\b|"
                      # ("the slender dense bone crossing above the left apex", "the curved horizontal dense strip above the right apex")
-                     r"\b(?:bones?|strip|band)\s+(?:\w+\s+){0,2}?(?:above|over|across)\s+the\s+(?:left\s+|right\s+)?(?:lung\s+)?ap(?:ex|ices)\b|"
+                     r"\b(?:bones?|strip|band)\s+(?:\w+\s+){0,2}?(?:above|over|across|crossing)\s+the\s+(?:left\s+|right\s+)?(?:lung\s+)?ap(?:ex|ices)\b|"
                      # ("the one that connects the manubrium to the acromion", "the long S-shaped bone which connects the sternum to the
                      # shoulder", "the bone that goes from the sternum to the shoulder"; "the bone S-shaped", as the Romance languages say it)
                      r"\b(?:bones?|one)\b[^.;]{0,30}?\b(?:that|which)\s+(?:connect|link|join|go|run|extend)(?:s|es)?\s+(?:from\s+)?(?:the\s+)?(?:sternum|breastbone|manubrium)\s+"
@@ -1212,7 +1225,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   r"\b(?:nodules?|lumps?|bumps?|knobs?|blobs?|bulges?|growths?|things?)\s+(?:of\s+(?:[\w-]+\s+)?tissue\s+)?"
                   r"(?:(?:that|which)\s+)?(?:project|protrud|stick|jut|bulg|pok|grow)\w*(?:\s+(?:out|inwards?|outwards?))?\s+"
                   r"(?:off|from|out\s+of|into)\s+the\s+(?:[\w-]+\s+){0,2}?(?:wall|lining|mucosa|lumen)\b"),
-     (_rx(r"\b(?:lining|mucosa\w*|bowel|colon\w*|gut|intestin\w*|rectum|rectal|scope|endoscop\w*|colonoscop\w*|lumen|haustra\w*)\b"),)),
+     (_rx(r"\b(?:lining|mucosa\w*|bowel|colon\w*|gut|intestin\w*|rectum|rectal|scope|endoscop\w*|colonoscop\w*|lumen|haustra\w*|frame|video|folds?)\b"),)),
     # (a lump or bump placed in the bowel: "the round lump in the bowel, make mask of it"; not "the lung
     # nodule, history of colon cancer")
     ("polyp", _rx(r"\b(?:lump|bump|nodule|knob|blob|bulge|growth)s?\s+(?:[\w-]+\s+){0,3}?(?:in|on|of|inside|within|along|from)\s+(?:the\s+|this\s+|his\s+|her\s+|my\s+)?"
@@ -1233,7 +1246,9 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   r"\b(?:full[\s-]thickness\s+)?(?:skin|tissue)\s+(?:defects?|loss)\b|"
                   # ("the hole in the skin on his sole", "the non-healing breach in the skin", "the area where the skin is missing")
                   r"\b(?:holes?|breach(?:es)?|breaks?|gaps?|defects?|openings?)\s+in\s+(?:the\s+|his\s+|her\s+|my\s+)?(?:skin|flesh)\b|"
-                  r"\bwhere\s+(?:the\s+)?skin\s+(?:is|has)\s+(?:missing|gone|broken|lost|worn\s+away|come\s+away)\b|"
+                  r"\bwhere\s+(?:the\s+)?(?:skin|tissue|flesh)\s+(?:is|has|was|had)\s+(?:been\s+)?(?:missing|gone|broken(?:\s+down)?|lost|worn\s+away|come\s+away|split|opened\s+up)\b|"
+                  # ("the moist red bed where tissue is missing")
+                  r"\b(?:moist|wet|beefy|raw)\s+(?:red\s+|pink\s+)?(?:bed|base)\b|"
                   r"\bnon-?healing\s+(?:areas?|wounds?|breach(?:es)?|patch(?:es)?|sores?|spots?|holes?)\b|"
                   # (its look after it, as the Romance languages say it: "la zona abierta y en carne viva")
                   r"\b(?:areas?|zones?|patch(?:es)?|spots?)\s+(?:\w+\s+)?(?:open|raw)\b|"
@@ -1248,7 +1263,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("lesion", _rx(r"\b(?:dark|darker|brown|brownish|black|blackish|tan|pigmented|bluish|blue[\s-]grey|mottled|chocolate|"
                    r"multi-?colou?red|colou?red|variegated)[\s,-]+"
                    r"(?:(?!(?:can|could|would|please|you|it|is|are|was|the|this|that|and|or|but)\b)[\w-]+[\s,-]+){0,3}?"
-                   r"(?:blotch(?:es)?|splotch(?:es)?|spots?|patch(?:es)?|stains?|smudges?|macules?|islands?|blots?|blobs?|bumps?|lumps?|papules?|marks?)\b|"
+                   r"(?:blotch(?:es)?|splotch(?:es)?|spots?|specks?|patch(?:es)?|stains?|smudges?|macules?|islands?|blots?|blobs?|bumps?|lumps?|papules?|marks?)\b|"
                    # (a thing or an area by its colours and shape, on the skin: "that asymmetric multicoloured thing on the skin",
                    # "the pigmented area under the dermatoscope")
                    r"\b(?:pigmented|multi-?colou?red|variegated|mottled|asymmetric(?:al)?|uneven(?:ly)?[\s-]colou?red)\s+(?:[\w-]+\s+)?(?:things?|areas?|regions?|marks?|markings?)\b|"
@@ -1261,7 +1276,8 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                    # (its colour after it, as the Romance languages say it: "tache pigmentée brune")
                    r"\b(?:blotch(?:es)?|splotch(?:es)?|spots?|patch(?:es)?|macules?|areas?|zones?|regions?)\s+(?:pigmented|brown)\b"),
      # (on the skin, in the magnified view, or where such a picture centres it: not "the dark spot on the liver")
-     (_rx(r"\b(?:skin|derm\w*|magnif\w*|abcd|pigment\w*|centre|center|centred|centered|middle|central|arm|forearm|leg|thigh|calf|back|shoulder|"
+     # (or where a dermoscopist's words for its pattern say the picture: "the dark blotch with ... the blue-grey veil")
+     (_rx(r"\b(?:skin|derm\w*|magnif\w*|abcd|pigment\w*|veil|globules?|streaks|pseudopods|regression|centre|center|centred|centered|middle|central|arm|forearm|leg|thigh|calf|back|shoulder|"
           r"neck|face|cheek|forehead|scalp|abdomen|belly|trunk|torso|body|vignette|photo|picture|image|frame)\b"),)),
 ]
 # what rings the look is its place, no rival ("the open sore sitting inside the ring of thick yellowish callus")
@@ -1584,7 +1600,7 @@ _TAKE_IT_ALL_BACK = (r"(?:cancel(?:\s+cancel)*|(?:scrap|delete|drop|withdraw|ret
 _DONE = (r"(?:we['\u2019]?re\s+done|i['\u2019]?m\s+done|nothing\s+(?:for\s+now|else|more)|not\s+now|"
          r"no\s+(?:further\s+)?action\s+(?:is\s+)?(?:needed|required)|"
          # ("segment the foot ulcer... actually never mind, don't")
-         r"(?:do\s+not|don['\u2019]?t)(?:\s+(?:bother|do\s+it|segment\s+it|run\s+it))?)")
+         r"(?:do\s+not|don['\u2019]?t)(?:\s+(?:bother|do\s+(?:it|anything)|segment\s+it|run\s+it))?)")
 # ("jk" needs no comma before it, as typed on a phone: "mark the left lung jk dont")
 TAKEN_BACK = re.compile(rf"(?:^|{_CLAUSE_MARK}\s*|\s+(?=(?:jk|just\s+kidding)\b))(?:(?:no|nope|wait|actually|oh|sorry)\s*,?\s*)*(?:{_TAKE_IT_BACK}|{_TAKE_IT_ALL_BACK})"
                         rf"(?:\s*[,;]?\s*(?:{_TAKE_IT_BACK}|{_TAKE_IT_ALL_BACK}|{_DONE}))*" + _TO_THE_END, re.IGNORECASE)
@@ -1604,6 +1620,11 @@ _THEN_ASKED = (r"(?:and\s+)?then\b[^.?!]{0,40}?\b(?:like|want|need|please|" + _D
                r"(?:this|today['\u2019]?s|the\s+attached|the\s+present)\s+(?:[\w-]+\s+)?(?:photo|photograph|picture|image|film|frame|x-ray|"
                r"radiograph|one|shot)\b)")
 NOT_AT_HAND = re.compile(
+    # ("the dermoscopy image isn't attached yet, remind me later to get the pigmented spot outlined")
+    r"\b(?:image|picture|photo|film|x-?ray|scan|frame|radiograph)\s+(?:is\s+not|isn['\u2019]?t|has\s+not\s+been|hasn['\u2019]?t\s+been)\s+"
+    r"(?:attached|uploaded|sent|shared|taken)\s+yet\b|"
+    # ("Please outline the skin lesion on the image from the Smith case - I'll upload it next week.")
+    r"\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:upload|send|share|attach)\s+(?:it|them)\s+(?:tomorrow|later|next\s+week|on\s+monday)\b|"
     # a drawing put off ("segment the right clavicle in case 078 next week, not now")
     r"\b(?:next\s+(?:week|month|time)|tomorrow|later(?:\s+on|\s+this\s+(?:week|month))?)\s*[,.;]?\s+not\s+(?:now|today|yet)\b|"
     # ("Tomorrow we will do the segmentation of the polyp, not today")
@@ -1847,7 +1868,7 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|"
 # ... or by asking for a task that is no drawing ("can you design a crest", "book a table", "fix the
 # shader"): a request verb of another task that opens a clause, or follows "can you" or "please"
 OTHER_TASKS = re.compile(
-    r"(?:^|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)(?:design|fix|book|write|translate|compose|"
+    r"(?:^|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\b(?:if|whether)\s+you\s+(?:could|can|would|might)\s+(?:please\s+)?|\bplease\s+)(?:design|fix|book|write|translate|compose|"
     r"summari[sz]e|explain|count|classify|diagnose|schedule|email|recommend|suggest|debug|reserve|buy|sell|"
     # (not a mask made: "generate the right lung mask", "create a segmentation of ...")
     r"(?:generate|create)(?![^.?!]{0,60}?\b(?:masks?|segmentations?|outlines?|contours?|annotations?)\b)|"
@@ -1958,14 +1979,14 @@ _DRAWING_VERBS = (r"(?:segment\w*|outline|mask|draw|trace|delineate|highlight|ci
 _COMPARATIVES = (r"bigger|larger|smaller|darker|brighter|lighter|wider|narrower|longer|shorter|higher|lower|thicker|thinner|denser|"
                  r"whiter|blacker|heavier|more|less|fewer")
 WHOLE_QUESTION = re.compile(
-    r"^\s*(?:(?:is|are|has|have)\s+(?:this|that|the|my|his|her|it|its)\b[^.!?]{0,60}?\b(?:better|worse|healing|healed|improving|"
+    r"^\s*(?:(?:so|and|but|well|ok(?:ay)?)[,\s]+)?(?:(?:is|are|has|have)\s+(?:this|that|the|my|his|her|it|its)\b[^.!?]{0,60}?\b(?:better|worse|healing|healed|improving|"
     r"improved|worsening|progressing|shrinking|growing)\b[^.!?]*|"
     # (a finding's state, yes or no: "is this foot wound infected or not?")
     # (without "or not" where the mask shows no answer: "is the right clavicle fractured?"; "Is the heart enlarged?"
     # is the heart, whose mask shows its size)
     r"(?:is|are)\s+(?:this|that|these|those|the|my|his|her|it|its)\b(?![^.!?]*\b(?:segment|outline|mask|draw|trace|delineate|highlight)\s+"
     r"(?:the|it|this|that|them|my|his|her|its)\b)[^.!?]{0,60}?\b(?:(?:infected|malignant|benign|cancerous|dangerous|serious|"
-    r"contagious|inflamed|necrotic|gangrenous|normal|abnormal|fractured|broken|dislocated|displaced|collapsed)(?:\s+or\s+not)?|"
+    r"contagious|inflamed|necrotic|gangrenous|normal|abnormal|fractured|broken|dislocated|displaced|collapsed)(?:\s+or\s+(?:not|what))?|"
     r"enlarged\s+or\s+not)\s*|"
     # (a diagnosis asked of a thing named: "Is this mole a melanoma?", "is the polyp an adenoma?"; not "is this a polyp?",
     # whose mask says whether it is there)
@@ -2008,7 +2029,9 @@ KNOWLEDGE_QUESTION = re.compile(
     r"^\s*(?:is|are)\s+(?:the|this|that|these|those)\b[^?]*,?\s+or\s+(?:is|are)\s+(?:this|it|that|they|these)\b|"
     r"^\s*(?:is|are)\s+(?:this|these|those|they)\s+[^?]*\bthe\s+same\b[^?]*\bor\b|^\W*what\s+(?:is|s)\s+the\s+(?:diagnosis|prognosis)\b|"
     # ("what's the difference between the dark spot here and a normal freckle?", "how do you tell a mole from a freckle?")
-    r"^\W*what['\u2019]?s?\s+(?:is\s+)?the\s+difference\s+between\b|^\W*how\s+(?:do|can|would)\s+(?:you|i|we|one)\s+tell\b[^?]*\b(?:from|apart)\b",
+    r"^\W*what['\u2019]?s?\s+(?:is\s+)?the\s+difference\s+between\b|"
+    # ("is that lobulated bump in the colon flat-based or on a stalk?", "would it be possible to tell me which side the heart is on")
+    r"^\s*(?:is|are)\s+(?:the|this|that|these|those|it)\b[^?]*\bor\b[^?]*\?\s*$|\btell\s+(?:me|us)\s+(?:which|what)\s+side\b|^\W*how\s+(?:do|can|would)\s+(?:you|i|we|one)\s+tell\b[^?]*\b(?:from|apart)\b",
     re.IGNORECASE)
 # ... a drawing asked in it all the same
 DRAWING_IN_QUESTION = re.compile(r"\b(?:segment\w*|outlin\w+|mask(?:s|ed|ing)?|draw(?:n|ing|s)?|trac(?:e|ed|ing)|delineat\w+|contour\w*|"
@@ -2016,7 +2039,9 @@ DRAWING_IN_QUESTION = re.compile(r"\b(?:segment\w*|outlin\w+|mask(?:s|ed|ing)?|d
                                  r"locate|point\s+out|where)\b"
                                  # (a request said as a question of ability: "Do you think you could isolate the polyp?", "Is it
                                  # possible for you to extract the right lung?", "Do you think it's possible to get the foot ulcer?")
-                                 r"|\byou\s+(?:could|can|would|might|will)\b|\b(?:could|can|would|will)\s+you\b|\byou['\u2019]d\b|\bfor\s+you\s+to\b"
+                                 # (not a request to tell: "Could you tell me which side the heart is on in this image?")
+                                 r"|\b(?:you\s+(?:could|can|would|might|will)|(?:could|can|would|will)\s+you|you['\u2019]d|for\s+you\s+to)\b"
+                                 r"(?!\s+(?:please\s+)?(?:tell|explain|say|let\s+(?:me|us)\s+know)\b)"
                                  r"|\bpossible\s+to\s+\w+\s+(?:the|this|that|my)\b",
                                  re.IGNORECASE)
 
@@ -2097,7 +2122,11 @@ NOTHING_WANTED = re.compile(
     r"|(?:^|[,;:.!?]\s*)(?:nvm|never\s*mind|forget)\s+about\s+(?:the|my|that|this)\b"
     r"|\bthat\s+(?:was|is|one\s+was)\s+(?:meant\s+)?for\s+(?:the\s+|a\s+)?(?:other|another|different)\s+(?:patient|case|image|frame|film|study)\b"
     # ("I was going to ask you to outline the pump in the chest but the doctor said there's no need")
-    r"|\b(?:i|we)\s+(?:was|were)\s+(?:going|about|planning)\s+to\s+ask\b[^.?!]*?\bbut\b[^.?!]*?\b(?:there['\u2019]?s|there\s+is|said|says)\s+no\s+need\b",
+    r"|\b(?:i|we)\s+(?:was|were)\s+(?:going|about|planning)\s+to\s+ask\b[^.?!]*?\bbut\b[^.?!]*?\b(?:(?:there['\u2019]?s|there\s+is|said|says)\s+no\s+need|"
+    r"skip\s+(?:it|that|this)|never\s*mind|forget\s+(?:it|that)|hold\s+off|not\s+(?:now|needed|necessary))\b"
+    # ("Is there a way to undo the heart mask you just made?")
+    r"|\b(?:undo|delete|remove|discard|erase|revert|clear)\s+(?:the|that|this|my|your)\s+(?:[\w-]+\s+){0,3}?(?:masks?|segmentations?|outlines?|contours?|annotations?)\b"
+    r"(?![^.?!]*\b(?:and|then)\s+(?:re-?do|segment|outline|mask|draw|trace|make)\b)",
     re.IGNORECASE)
 # a sentence that tells of a mask made before, or thanks for it ("The polyp mask you sent was perfect.", "Thanks for the
 # skin lesion outline.", "Thank you so much for outlining my dad's foot ulcer"): where no sentence asks for a drawing and
@@ -2112,6 +2141,7 @@ PAST_WORK = re.compile(r"(?:^|(?<=[,;.!]))\s*(?:(?:i|we|you|they)\s+)?already\s+
                        r"\b(?:thanks|thank\s+you|grateful|appreciated?)\s+(?:so\s+much\s+|again\s+|a\s+lot\s+)?(?:for|about)\s+"
                        r"(?:the|your|my|that|this|those|these|his|her|yesterday['\u2019]?s|last\s+week['\u2019]?s)\s+[^.?!]{0,40}?\b" + _MADE + r"\b|"
                        r"\b" + _MADE + r"\s+(?:you|they|we|she|he)\s+(?:sent|made|did|drew|produced|gave|returned|delivered|shared)\b|"
+                       r"\b(?:thanks|thank\s+you)\s+(?:so\s+much\s+|again\s+)?for\s+(?:the|your|all\s+the)\s+help\s+with\b|"
                        r"\b(?:thanks|thank\s+you)\s+(?:so\s+much\s+|again\s+)?for\s+(?:outlining|segmenting|masking|tracing|marking|contouring|"
                        r"drawing|highlighting|delineating|annotating)\b|\bi\s+appreciated\s+the\s+[^.?!]{0,40}?\b" + _MADE + r"\b|"
                        # ("thanks, the heart mask looked great")
@@ -2120,8 +2150,8 @@ PAST_WORK = re.compile(r"(?:^|(?<=[,;.!]))\s*(?:(?:i|we|you|they)\s+)?already\s+
                        # ("Great job on the foot ulcer mask."; "left lung masks for cases 1-50 done, checked and archived")
                        r"\b(?:great|good|nice|excellent|brilliant)\s+(?:job|work)\s+(?:on|with)\s+(?:the|your|that|this|those|these)\s+[^.?!]{0,40}?\b" + _MADE + r"\b|"
                        # (not a wish: "I want the heart segmentation done")
-                       r"^(?![^.?!]*\b(?:want|wants|need|needs|like|get|have)\b)[^.?!]*?\b" + _MADE + r"\s+(?:[^.?!;]{0,40}?\s)?(?:are\s+|were\s+|is\s+|was\s+)?(?:all\s+)?"
-                       r"(?:done|finished|completed?|archived|uploaded|delivered|exported)\b|"
+                       r"^(?![^.?!]*\b(?:want|wants|(?<!\bno\s)need|needs|like|get|have)\b)[^.?!]*?\b" + _MADE + r"\s+(?:[^.?!;]{0,40}?\s)?(?:are\s+|were\s+|is\s+|was\s+)?(?:all\s+)?"
+                       r"(?:done|finished|completed?|archived|uploaded|delivered|exported|arrived|received)\b|"
                        # ("Yesterday I have did the segmentation of polyp for 200 frames"; "I already segmented it by hand")
                        r"\b(?:i|we)\s+(?:have\s+|had\s+)?(?:already\s+)?(?:did|done|finished|completed)\s+(?:the\s+|a\s+|all\s+(?:the\s+)?)?"
                        r"(?:segmentations?|masks?|annotations?|outlines?|labell?ing|contours?)\b|"
@@ -2276,6 +2306,8 @@ def _asks_knowledge(text: str) -> bool:
     """``text`` is a question of knowledge, opinion or a verdict (:data:`KNOWLEDGE_QUESTION`) with no drawing in it."""
     # (a question typed without its mark: "will my dad's foot ulcer heal or will they have to take the toe off")
     asked = text.rstrip().endswith("?") or re.match(r"\s*(?:will|is|are|does|do|did|has|have)\s+(?:my|his|her|their|the|this|that|it)\b", text, re.IGNORECASE)
+    # (or a question with a remark after it: "Would it be possible to tell me which side the heart is on? Could be dextrocardia.")
+    asked = asked or any(q.endswith("?") and KNOWLEDGE_QUESTION.search(q) for q in re.split(r"(?<=\?)\s+", text.strip()))
     return bool(asked) and KNOWLEDGE_QUESTION.search(text) is not None and not DRAWING_IN_QUESTION.search(text)
 
 
@@ -2739,10 +2771,12 @@ SPOKEN_FILLER = re.compile(r"(?<![\w'\u2019-])" + _VOCAL_FILLER + r"(?![\w'\u201
 SPOKEN_CORRECTION = re.compile(
     r"(?<=[\w'\u2019])\s+(?=(?:(?:no|nope)\s+(?:sorry|wait|actually|hold\s+on|i\s+mean|i\s+meant|scratch\s+that|cancel|my\s+(?:mistake|bad))|"
     r"wait\s+no|actually\s+no|sorry\s+i\s+mean|scratch\s+that|(?:actually\s+)?(?:never\s*mind|forget\s+(?:it|that)|cancel\s+(?:that|it))|"
+    # ("right clavicle I mean left sorry left clavicle mask please")
+    r"(?:i\s+mean(?:t)?|sorry)(?=\s+(?:the\s+)?(?:patient['\u2019]?s\s+)?(?:left|right)\b)|"
     r"hold\s+on|(?:no|nope|wait|i\s+mean)(?=\s+(?:the|my|his|her)\s+(?:patient['\u2019]?s\s+)?(?:left|right|other)(?:\s+(?:lung|clavicle|collarbone|collar\s+bone|one|side))?(?:\s+(?:please|instead|only))?\s*(?:[,.;!?]|$))|"
     r"(?:wait\s+)?cancel(?:\s+cancel)+|wait\s+cancel|cancel\s*$|"
     r"(?:scrap|delete|drop)\s+(?:that|it|this)(?=\s+whole\s+thing|\s*[,.;!]|\s+(?:we|i|nothing)\b|\s*$))\b)", re.IGNORECASE)
-SPOKEN_QUESTION = re.compile(r"^\W*(?:any|how|what|what['\u2019]?s|is|are|was|were|does|do(?!\s+not\b|n['\u2019]?t\b)|did|why|when|who|which|where|"
+SPOKEN_QUESTION = re.compile(r"^\W*(?:(?:so|and|but|well|ok(?:ay)?)\s+)?(?:any|how|what|what['\u2019]?s|is|are|was|were|does|do(?!\s+not\b|n['\u2019]?t\b)|did|why|when|who|which|where|"
                              r"wie|ist|sind|welche[rs]?|warum|wo|quel(?:le)?s?|combien|comment|est-ce|qu['\u2019]est|"
                              r"qu[eé]|cu[aá]l|c[oó]mo|cu[aá]nto|es|est[aá]|quanto|come|qual(?:e)?|\u00e8)\b[^.?!]*[\w'\u2019)]\s*$", re.IGNORECASE)
 
@@ -2764,6 +2798,9 @@ def _spoken(text: str) -> str:
     out = re.sub(r"\b(?:no\s+)?hold\s+on\b(?!\s+to\b)(?![,.]?\s+no\b)", "no wait", out, flags=re.IGNORECASE)
     out = re.sub(r"\bhold\s+on\b(?!\s+to\b)", "wait", out, flags=re.IGNORECASE)
     out = SPOKEN_CORRECTION.sub(", ", out)
+    # (an appositive dictated with no commas: "the patients left collarbone the one on the right of the picture trace it")
+    out = re.sub(r"\b(lungs?|clavicles?|collar[\s-]?(?:bones?|born|borne))\s+(the\s+one\s+(?:on|in|at)\s+the\s+(?:left|right)\s+(?:side\s+)?of\s+the\s+"
+                 r"(?:picture|image|film|screen|x-?ray))\s+(?=\w)", r"\1, \2, ", out, flags=re.IGNORECASE)
     out = re.sub(r"\s+([,.;?!])", r"\1", re.sub(r"([,.;?!])(?:\s*[,.;])+", r"\1", out)).strip()
     out = re.sub(r"^[,.;]\s*", "", out)
     if SPOKEN_QUESTION.match(out):
@@ -4234,12 +4271,14 @@ class PromptResolver:
             # (nor a look that places another thing: "the dome-shaped muscle sheet under the air field on the patient's right")
             # (or is said to act on it: "the dark air space ..., the one partly squashed by the pump in the middle")
             placing = re.search(r"\b(?:under|below|beneath|above|over|behind|beside|near|between|underneath|alongside|around|surrounding|ringing|encircling|rimming|crossing|overlying|"
-                                r"(?:squash|push|compress|displac|press|flatten|crowd|squeez|overlapp|cover|hid|obscur|dwarf)(?:ed|den)\s+(?:aside\s+|over\s+|back\s+|up\s+|in\s+)?by)\s+"
+                                r"(?:squash|push|compress|displac|press|flatten|crowd|squeez|overlapp|cover|hid|obscur|dwarf|indent)(?:ed|den)\s+(?:aside\s+|over\s+|back\s+|up\s+|in\s+)?by)\s+"
                                 r"(?:the\s+|a\s+|this\s+|that\s+)?(?:[\w'\u2019-]+\s+){0,2}(?:of\s+(?:the\s+|a\s+)?(?:[\w-]+\s+)?)?$", prompt[: m.start()], re.IGNORECASE)
             # (nor a look whose drawing is declined: "don't trace the raw open patch on the sole yet")
             declined = re.search(r"\b(?:do\s+not|don['\u2019]?t|dont|never|no\s+need\s+to|please\s+not)\s+(?:\w+\s+)?" + _DRAWING_STEMS + r"\b[^.;!?,]*$",
                                  prompt[: m.start()], re.IGNORECASE)
-            return not any(a <= m.start() < b for a, b in left_out) and placing is None and declined is None
+            # (nor one said as a part of what is asked: "trace the outline of the whole diabetic foot, not just the broken-down area")
+            part = re.search(r"\bnot\s+(?:just|only|merely)\s+(?:the\s+|a\s+|an\s+|its\s+)?(?:[\w'\u2019-]+\s+){0,2}$", prompt[: m.start()], re.IGNORECASE)
+            return not any(a <= m.start() < b for a, b in left_out) and placing is None and declined is None and part is None
 
         heads = list(dict.fromkeys(h for h, look, seen in LOOKS if any(wanted(m) for m in look.finditer(prompt))
                                    and all(p.search(prompt) for p in seen)))
