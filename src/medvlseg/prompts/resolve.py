@@ -2772,7 +2772,7 @@ SPOKEN_CORRECTION = re.compile(
     r"(?<=[\w'\u2019])\s+(?=(?:(?:no|nope)\s+(?:sorry|wait|actually|hold\s+on|i\s+mean|i\s+meant|scratch\s+that|cancel|my\s+(?:mistake|bad))|"
     r"wait\s+no|actually\s+no|sorry\s+i\s+mean|scratch\s+that|(?:actually\s+)?(?:never\s*mind|forget\s+(?:it|that)|cancel\s+(?:that|it))|"
     # ("right clavicle I mean left sorry left clavicle mask please")
-    r"(?:i\s+mean(?:t)?|sorry)(?=\s+(?:the\s+)?(?:patient['\u2019]?s\s+)?(?:left|right)\b)|"
+    r"(?<!\bno\s)(?<!\bnope\s)(?<!\bwait\s)(?:i\s+mean(?:t)?|sorry)(?=\s+(?:the\s+)?(?:patient['\u2019]?s\s+)?(?:left|right)\b)|"
     r"hold\s+on|(?:no|nope|wait|i\s+mean)(?=\s+(?:the|my|his|her)\s+(?:patient['\u2019]?s\s+)?(?:left|right|other)(?:\s+(?:lung|clavicle|collarbone|collar\s+bone|one|side))?(?:\s+(?:please|instead|only))?\s*(?:[,.;!?]|$))|"
     r"(?:wait\s+)?cancel(?:\s+cancel)+|wait\s+cancel|cancel\s*$|"
     r"(?:scrap|delete|drop)\s+(?:that|it|this)(?=\s+whole\s+thing|\s*[,.;!]|\s+(?:we|i|nothing)\b|\s*$))\b)", re.IGNORECASE)
