@@ -39,7 +39,7 @@ __all__ = ["CODES", "KINDS", "KNOWN_DATASETS", "canonical", "compatible", "datas
 # kind -> (parent kind or None, the words and phrases that name it; regular expressions, lower case)
 KINDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     # (a bare "photo" or "pic" is any picture: "outline the heart in this photo" of a screen)
-    "photograph": (None, (r"(?:clinical|wound|digital|colou?r|skin|foot)\s+(?:photo(?:graph)?|pic(?:ture)?)s?", r"photographic",
+    "photograph": (None, (r"(?:clinical|wound|digital|colou?r|skin|foot)\s+(?:photo(?:graph)?|pic(?:ture)?)s?", r"(?:skin|foot)\s+images?", r"photographic",
                           r"selfies?", r"(?:smart)?phone\s+(?:image|picture|photo|pic|snap)s?", r"camera\s+phone")),
     "dermoscopy": ("photograph", (r"derm[ao]?t?oscop(?:y|ic|es?)", r"dermoscop(?:y|ic|es?)", r"dermatoscop(?:y|ic|es?)",
                                   r"epiluminescence(?:\s+microscopy)?",

@@ -1242,7 +1242,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   # ("the breakdown area on the sole ... punched-out edge", "the full-thickness skin defect")
                   r"\b(?:skin\s+|tissue\s+)?breakdown\s+(?:areas?|zones?|patch(?:es)?|regions?)\b|\bpunched[\s-]out\b|"
                   # ("the bit of her foot thats broken open and weeping", "the yellowy gunky bit with the red rim")
-                  r"\bbroken\s+open\b|\b(?:weeping|oozing|gunky|gooey|sloughy|mushy|pus[\s-]?filled)\s+(?:[\w-]+\s+)?(?:areas?|patch(?:es)?|spots?|bits?|holes?|craters?|base|bed|middle|centre|center)\b|"
+                  r"\bbroken\s+open\b|\b(?:the|a|that|this)\s+hole\b(?!\s+in\s+the\s+(?:sock|shoe|dressing|bandage))|\b(?:weeping|oozing|gunky|gooey|sloughy|mushy|pus[\s-]?filled)\s+(?:[\w-]+\s+)?(?:areas?|patch(?:es)?|spots?|bits?|holes?|craters?|base|bed|middle|centre|center)\b|"
                   r"\b(?:full[\s-]thickness\s+)?(?:skin|tissue)\s+(?:defects?|loss)\b|"
                   # ("the hole in the skin on his sole", "the non-healing breach in the skin", "the area where the skin is missing")
                   r"\b(?:holes?|breach(?:es)?|breaks?|gaps?|defects?|openings?)\s+in\s+(?:the\s+|his\s+|her\s+|my\s+)?(?:skin|flesh)\b|"
