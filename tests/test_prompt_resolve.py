@@ -3206,3 +3206,41 @@ def test_hedged_questions_dictation_and_descriptions(lite_names):
         "thanks, the lung mask already arrived yesterday, no need to redo it.",
         "I was wondering if you could classify this mole by its ABCD score?",
     ])
+
+
+def test_report_sides_abbreviated_phone_chat_and_things_to_come(lite_names):
+    """(blind lists 109-112, decoys 103-106) The sides as other languages' notes abbreviate them (Italian dx/sx, German
+    re./li.), literal translations (the plant of the foot, the key bone, a thorax Rx), an apology for fat fingers,
+    descriptions (a broken-skin area ringed by callus, a breakdown spot, where the skin's gone, a weepy bit, an air space
+    of the patient behind the white shadow, the bone from the neck to the shoulder, a white mass that pumps the blood, a
+    freckle thing, the hole on a sole); decoys: a request forgotten, a film to be sent, an image that didn't upload, work
+    done, a thing cancelled, timestamps only, a reminder, "just asking", a mask asked as a whole with the redness around."""
+    _assert_reads(lite_names, [
+        ("polmone sx, maschera per favore", "left lung"),
+        ("Thorax: bitte re. Lunge segmentieren", "right lung"),
+        ("Klavikula li. bitte markieren", "left clavicle"),
+        ("Segment me the wound of the plant of foot, patient is diabetic", "foot ulcer"),
+        ("The right key bone, can you make the mask?", "right clavicle"),
+        ("pls outline the rgt lung, sorry fat fingers", "right lung"),
+        ("trace the open broken-skin patch on the heel, with the callus rim round it", "foot ulcer"),
+        ("foot photo: mark the breakdown spot on the big toe", "foot ulcer"),
+        ("outline where the skin's gone on the sole of her foot", "foot ulcer"),
+        ("need the right-hand air space of the patient outlined, next to the big white shadow", "right lung"),
+        ("she broke the bone on her right that runs from the neck to the shoulder, outline it on this chest x-ray", "right clavicle"),
+        ("mask the white mass in the middle that pumps the blood", "heart"),
+        ("the dermatologist zoomed in on my freckle thing, pls trace it", "skin lesion"),
+        ("trace the hole on her heel please", "foot ulcer"),
+    ])
+    _assert_no_target(lite_names, [
+        "forget what I asked about the left lung, we're done with that film",
+        "I'll send her chest film tomorrow, will want the heart traced then",
+        "the photo didn't upload, but when it does I need the ulcer outlined",
+        "already done the heart on this film yesterday, no need again",
+        "cancel the polyp thing pls, wrong video",
+        "already got the mole outlined at the clinic thx, no need",
+        "give me the frames where the polyp shows up, timestamps only",
+        "remind me tomorrow to send mum's foot photo for the ulcer",
+        "Which one is the left lung on this x-ray? Just asking",
+        "the ulcer and the surrounding redness together as a mask",
+        "Quel est le stade Wagner de cet ulcère du pied ?",
+    ])

@@ -646,7 +646,11 @@ SPOKEN = [(re.compile(p, re.IGNORECASE), r, context) for p, r, context in (
     (r"\b(right|left)\s+(?:long|lounge)\b(?!\s+(?:bone|axis|time|ago|way|enough|term|list|finger|toe|head|saphenous|thoracic))", r"\1 lung", True),
     (r"\bhard\s+(shadow|silhouette|outline|border|contour)\b", r"heart \1", True),
     (r"\bchess\s+(x[\s-]?rays?|films?|radiographs?|cxr)\b", r"chest \1", False),
-    (r"\bclever\s+(?:cool|call|coal|cole|kill|cal)\b", "clavicle", False), (r"\bcollar\s+(?:born|borne|bourne|bon)(s?)\b", r"collarbone\1", False),
+    (r"\bclever\s+(?:cool|call|coal|cole|kill|cal)\b", "clavicle", False),
+    # (literal translations: the "planta del pie" is the sole; Schlüsselbein and sleutelbeen are the "key bone")
+    (r"\bplant\s+of\s+(?:the\s+)?foot\b", "sole of the foot", False),
+    # (the Romance languages' "Rx de tórax": a radiograph, not a prescription)
+    (r"\b(?:thorax|chest)\s+rx\b|\brx\s+(?:of\s+(?:the\s+)?)?(?:thorax|chest)\b", "chest x-ray", False), (r"\bkey\s*bone(s?)\b", r"collarbone\1", False), (r"\bcollar\s+(?:born|borne|bourne|bon)(s?)\b", r"collarbone\1", False),
     (r"\bderma\s+scop(e|y|ic)\b", r"dermoscop\1", False), (r"\bfoot\s+(?:all\s+sir|ulster|alsa|ulsa)\b", "foot ulcer", False),
     (r"\b(?:ulster|alsa|ulsa)(s?)\b", r"ulcer\1", _FOOT), (r"\b(?:pollock|pollack|pollup|pollip)(s?)\b", r"polyp\1", _BOWEL),
     (r"\brite\s+(?=(?:lung|long|clavicle|collarbone|collar\s+bone)s?\b)", "right ", False), (r"\b(?:leash|lesh)\s+(?:in|un|en)\b|\blee\s*sh[uo]n\b", "lesion", _SKIN))]
@@ -791,7 +795,7 @@ def _expand(text: str) -> str:
     text = RELAYED.sub(" I want", text)
     text = re.sub(r"\b(?:please\s+)?find\s+(?:attached|enclosed)\b", "attached is", text, flags=re.IGNORECASE)  # (a letter's, no request)
     # an apology for the writing corrects nothing ("segment the hart please, sorry typing with one hand")
-    text = re.sub(r"[,;]?\s*\bsorry\s*,?\s+(?:for\s+)?(?:the\s+|my\s+)?(?:typ(?:ing|os?)|spelling|writing|delay|late\s+reply|bad\s+english|english)\b"
+    text = re.sub(r"[,;]?\s*\bsorry\s*,?\s+(?:for\s+)?(?:the\s+|my\s+)?(?:typ(?:ing|os?)|spelling|writing|delay|late\s+reply|bad\s+english|english|fat\s+fingers?|autocorrect|auto-?correct)\b"
                   r"(?:\s+(?:with|on|from|in)\s+[^.!?,;\u2013\u2014-]*)?(?![^.!?]*\b(?:i\s+mean|i\s+meant|should\s+be)\b)",
                   "", text, flags=re.IGNORECASE)
     # a drawing of a pronoun after a question of where opens a request of its own ("tell me where the adenoma is on this
@@ -1132,7 +1136,7 @@ def _rx(pattern: str) -> re.Pattern:
 # right, above the liver dome", "the one with three lobes")
 _SEEN_CHEST = _rx(rf"\b(?:{_CHEST}|lobes?|lingula|hemithorax|manubrium|acromion|liver\s+dome|(?:stomach|gastric)\s+(?:gas\s+)?bubble|pa|ap|rib\s?cage)\b|"
                   r"\bpatient['\u2019]?s\s+(?:left|right)\b(?!\s+(?:foot|feet|heel|sole|toes?|leg|arm|hand|ankle|knee|thigh|shin|calf|back|shoulder))|"
-                  r"\b(?:left|right)\s+(?:side\s+)?of\s+the\s+patient\b|\b(?:on\s+the\s+)?(?:left|right)\s+(?:side\s+)?of\s+(?:the|her|his|my|their)\s+body\b")
+                  r"\b(?:left|right)\s+(?:side\s+)?of\s+the\s+patient\b|\b(?:left|right)[\s-]hand\b[^.;,]{0,30}?\bof\s+the\s+patient\b|\b(?:white|dense|central)\s+shadow\b|\b(?:on\s+the\s+)?(?:left|right)\s+(?:side\s+)?of\s+(?:the|her|his|my|their)\s+body\b")
 # (the head word of what is described, what it looks like, what else the prompt must say: where it is seen)
 LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("lung", _rx(r"\b(?:(?:radio)?(?:lucent|aerated|air[\s-]?filled|air[\s-]?containing|see[\s-]?through|translucent)|spongy|sponge[\s-]?like)\s+(?:\w+\s+)?"
@@ -1167,7 +1171,9 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   r"\b(?:thing|organ|shadow|silhouette|blob|structure|mass|one)\s+whose\s+(?:width|size|diameter|breadth)\s+(?:we|you|one|i|they)\s+"
                   r"(?:compare|measure|divide|set|put)\b"), (_SEEN_CHEST,)),
     # (an organ that beats, the size of a fist, on any picture: "need contour of the fist-size organ which beat")
-    ("heart", _rx(r"\bfist[\s-]siz(?:e|ed)\s+(?:\w+\s+)?(?:organ|muscle|pump)\b|\b(?:organ|muscle)\s+(?:that|which)\s+beats?\b"), ()),
+    ("heart", _rx(r"\bfist[\s-]siz(?:e|ed)\s+(?:\w+\s+)?(?:organ|muscle|pump)\b|\b(?:organ|muscle)\s+(?:that|which)\s+beats?\b|"
+                  # ("the central white mass between the two air fields that pumps the blood")
+                  r"\b(?:mass|blob|shadow|thing|organ|muscle)\b[^.;]{0,60}?\b(?:that|which)\s+pumps\s+(?:the\s+)?blood\b"), ()),
     # the organ of the cardiothoracic ratio ("the whole organ whose width you'd compare with the chest width
     # for the cardiothoracic ratio")
     ("heart", _rx(r"\b(?:organ|shadow|silhouette)\b(?![^.;!?]*\b(?:denominator|thorax|thoracic\s+(?:width|diameter)|rib\s*cage)\b)"
@@ -1184,7 +1190,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                      r"\b(?:one|bone)\s+(?:that|which)\s+(?:breaks|fractures|snaps|cracks)\s+when\s+(?:people|you|kids|children|one)\s+(?:fall|land)\s+on\s+"
                      r"(?:the\s+|their\s+|your\s+|a\s+|an\s+)?(?:shoulder|outstretched)|"
                      r"\bbones?\b[^.;]{0,40}?\bwhere\s+(?:the\s+)?(?:(?:bag|backpack|bra|shoulder|seat[\s-]?belt)\s+)?straps?\b|"
-                     r"\bfrom\s+the\s+(?:sternal\s+notch|sternum|breastbone|manubrium|throat|base\s+of\s+the\s+neck)\s+(?:out\s+|over\s+|across\s+|all\s+the\s+way\s+)?"
+                     r"\bfrom\s+the\s+(?:sternal\s+notch|sternum|breastbone|manubrium|throat|(?:base\s+of\s+the\s+)?neck)\s+(?:out\s+|over\s+|across\s+|all\s+the\s+way\s+)?"
                      r"(?:to|towards?)\s+the\s+(?:\w+\s+)?(?:shoulder|acromion)\b|"
                      r"\b(?:bone|one)\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+the\s+(?:sternum|breastbone|manubrium)\s+(?:and|to|with)\s+the\s+(?:\w+\s+)?(?:shoulder|acromion)\b|"
                      # ("the bone that articulates with the top of the sternum ... and runs out to the shoulder")
@@ -1235,18 +1241,18 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   r"(?![^.;]*\b(?:clips?|scope|tip|forceps|(?<!\bto\s)snares?|instruments?|cap)\b)"), ()),
     # an open wound by its look on a foot ("the raw pinkish crater near the heel", "the open sore on the
     # bottom of the foot")
-    ("ulcer", _rx(r"\b(?:craters?|(?:raw|open|opened)[\s,]+(?:\w+[\s,]+)?(?:areas?|patch(?:es)?|spots?|sores?|bits?|crater|flesh|tissue))\b|"
+    ("ulcer", _rx(r"\b(?:craters?|(?:raw|open|opened)[\s,]+(?:[\w-]+[\s,]+)?(?:areas?|patch(?:es)?|spots?|sores?|bits?|crater|flesh|tissue))\b|"
                   # ("the area of foot which is not healing since 3 month", "the broken skin zone at heel")
                   r"\b(?:areas?|zones?|parts?|spots?|places?|patch(?:es)?)\s+(?:of\s+(?:the\s+)?\w+\s+)?(?:which|that)\s+(?:is\s+|are\s+|does\s+|do\s+)?"
-                  r"(?:not|never|n['\u2019]t)\s+heal\w*|\bbroken\s+skin\b|"
+                  r"(?:not|never|n['\u2019]t)\s+heal\w*|\bbroken[\s-]+skin\b|"
                   # ("the breakdown area on the sole ... punched-out edge", "the full-thickness skin defect")
-                  r"\b(?:skin\s+|tissue\s+)?breakdown\s+(?:areas?|zones?|patch(?:es)?|regions?)\b|\bpunched[\s-]out\b|"
+                  r"\b(?:skin\s+|tissue\s+)?breakdown\s+(?:areas?|zones?|patch(?:es)?|regions?|spots?|bits?)\b|\bpunched[\s-]out\b|"
                   # ("the bit of her foot thats broken open and weeping", "the yellowy gunky bit with the red rim")
-                  r"\bbroken\s+open\b|\b(?:the|a|that|this)\s+hole\b(?!\s+in\s+the\s+(?:sock|shoe|dressing|bandage))|\b(?:weeping|oozing|gunky|gooey|sloughy|mushy|pus[\s-]?filled)\s+(?:[\w-]+\s+)?(?:areas?|patch(?:es)?|spots?|bits?|holes?|craters?|base|bed|middle|centre|center)\b|"
+                  r"\bbroken\s+open\b|\b(?:the|a|that|this)\s+hole\b(?!\s+in\s+the\s+(?:sock|shoe|dressing|bandage))|\b(?:weeping|weepy|oozing|gunky|gooey|sloughy|mushy|pus[\s-]?filled)\s+(?:[\w-]+\s+)?(?:areas?|patch(?:es)?|spots?|bits?|holes?|craters?|base|bed|middle|centre|center)\b|"
                   r"\b(?:full[\s-]thickness\s+)?(?:skin|tissue)\s+(?:defects?|loss)\b|"
                   # ("the hole in the skin on his sole", "the non-healing breach in the skin", "the area where the skin is missing")
                   r"\b(?:holes?|breach(?:es)?|breaks?|gaps?|defects?|openings?)\s+in\s+(?:the\s+|his\s+|her\s+|my\s+)?(?:skin|flesh)\b|"
-                  r"\bwhere\s+(?:the\s+)?(?:skin|tissue|flesh)\s+(?:is|has|was|had)\s+(?:been\s+)?(?:missing|gone|broken(?:\s+down)?|lost|worn\s+away|come\s+away|split|opened\s+up)\b|"
+                  r"\bwhere\s+(?:the\s+)?(?:skin|tissue|flesh)(?:['\u2019]s\s+|\s+(?:is|has|was|had)\s+)(?:been\s+)?(?:missing|gone|broken(?:\s+down)?|lost|worn\s+away|come\s+away|split|opened\s+up)\b|"
                   # ("the moist red bed where tissue is missing")
                   r"\b(?:moist|wet|beefy|raw)\s+(?:red\s+|pink\s+)?(?:bed|base)\b|"
                   r"\bnon-?healing\s+(?:areas?|wounds?|breach(?:es)?|patch(?:es)?|sores?|spots?|holes?)\b|"
@@ -1268,7 +1274,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                    # "the pigmented area under the dermatoscope")
                    r"\b(?:pigmented|multi-?colou?red|variegated|mottled|asymmetric(?:al)?|uneven(?:ly)?[\s-]colou?red)\s+(?:[\w-]+\s+)?(?:things?|areas?|regions?|marks?|markings?)\b|"
                    # ("the uneven coloured freckle-looking thing in the centre")
-                   r"\bfreckle[\s-]?(?:looking|like)\s+(?:[\w-]+\s+)?(?:things?|marks?|spots?|patch(?:es)?|areas?|blobs?)\b|"
+                   r"\bfreckle(?:[\s-]?(?:looking|like)\s+(?:[\w-]+\s+)?|\s+)(?:things?|marks?|spots?|patch(?:es)?|areas?|blobs?)\b|"
                    # (the dermoscopist's pattern: "the mottled dark area with the pigment network")
                    r"\b(?:areas?|things?|patch(?:es)?|regions?)\s+(?:with|showing|that\s+has)\s+(?:the\s+|a\s+|an\s+)?(?:\w+\s+)?pigment\s+network\b|"
                    # (darker than the skin around it: "whatever is browner than the background skin")
@@ -1285,7 +1291,9 @@ SURROUNDED = _rx(r"\b(?:inside|within|surrounded\s+by|ringed\s+by|rimmed\s+by|en
                  r"(?:[\w-]+\s+){0,5}?(?:callus\w*|callous\w*)\b|"
                  r"\bwith\s+(?:a|an|the|its)\s+(?:[\w-]+\s+){0,3}?(?:callus\w*|callous\w*)\s+(?:(?:ring|rim|collar|border|edge|margin)\s+)?"
                  r"(?:all\s+)?(?:around|round|surrounding)\s+it\b|"
-                 r"\bwith\s+(?:[\w-]+\s+){0,2}?(?:callus\w*|callous\w*)\s+(?:edges?|rims?|margins?|borders?|ring|collar)\b")
+                 r"\bwith\s+(?:[\w-]+\s+){0,2}?(?:callus\w*|callous\w*)\s+(?:edges?|rims?|margins?|borders?|ring|collar)\b|"
+                 # ("the one with yellow slough and the callus rim round it")
+                 r"\b(?:callus\w*|callous\w*)\s+(?:rim|ring|collar|border|edge|margin)s?\s+(?:all\s+)?(?:a?round|surrounding)\s+(?:it|them)\b")
 # a finding or another structure said beside the look: the look may be its ("the hyperlucent area of the
 # pneumothorax", "the mucosal protrusion of a haemorrhoid"), not read
 # (a polyp is a lesion; a chest film's lesion is a finding)
@@ -1578,7 +1586,7 @@ NO_DRAWING = re.compile(
     r"|\b(?:cancel|withdraw|retract|scratch|scrap|disregard|ignore|forget)\s+(?:(?:the|my|this|that|our)\s+)?(?:(?:earlier|previous|last|"
     r"first|original|old)\s+)?(?:request|order|message)\s+(?:to|for|about|regarding|of)\s+[^.?!,;]*(?![^.?!]*\b(?:instead|just|only|but|rather)\b)"
     # a request taken back ("cancel the lung mask request, wrong patient ID")
-    r"|\b(?:cancel|abort|withdraw|retract|revoke|scrap)\s*,?\s+(?:please\s*,?\s+)?(?:the\s+|my\s+|this\s+|that\s+|our\s+)?[^.?!]{0,40}?\b(?:request|order|job|task)s?\b"
+    r"|\b(?:cancel|abort|withdraw|retract|revoke|scrap)\s*,?\s+(?:please\s*,?\s+)?(?:the\s+|my\s+|this\s+|that\s+|our\s+)?[^.?!]{0,40}?\b(?:request|order|job|task|thing)s?\b"
     r"(?![^.?!]*\b(?:instead|just|only|but|rather)\b)"
     # ("cancel the segmentation of the heart", "cancel the heart segmentation")
     r"|\b(?:cancel|abort|scrap)\s+(?:the\s+|my\s+|this\s+|that\s+)?(?:[\w-]+\s+)?(?:segment\w*|masking|outlining|annotation|contouring)\b"
@@ -1623,6 +1631,8 @@ NOT_AT_HAND = re.compile(
     # ("the dermoscopy image isn't attached yet, remind me later to get the pigmented spot outlined")
     r"\b(?:image|picture|photo|film|x-?ray|scan|frame|radiograph)\s+(?:is\s+not|isn['\u2019]?t|has\s+not\s+been|hasn['\u2019]?t\s+been)\s+"
     r"(?:attached|uploaded|sent|shared|taken)\s+yet\b|"
+    # ("the image didn't upload, but when it does I need the bump in the colon outlined")
+    r"\b(?:image|picture|photo|film|x-?ray|scan|frame|file)\s+(?:did\s+not|didn['\u2019]?t|has\s+not|hasn['\u2019]?t|won['\u2019]?t|will\s+not)\s+upload(?:ed)?\b|"
     # ("Please outline the skin lesion on the image from the Smith case - I'll upload it next week.")
     r"\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:upload|send|share|attach)\s+(?:it|them)\s+(?:tomorrow|later|next\s+week|on\s+monday)\b|"
     # a drawing put off ("segment the right clavicle in case 078 next week, not now")
@@ -1823,7 +1833,7 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|"
                          r"\bas\s+a\s+number\b|"
                          # ("Answer with the cardiothoracic ratio change only", "Give only the frame number"; an area is a region:
                          # "a segmentation of the ulcerated area only")
-                         r"\b(?:number|count|score|grade|value|percentage|ratio|angle|diameter|date)(?:\s+(?:change|difference|increase|decrease))?\s+only\b|"
+                         r"\b(?:number|count|score|grade|value|percentage|ratio|angle|diameter|date|timestamps?|times|frame\s+numbers?)(?:\s+(?:change|difference|increase|decrease))?\s+only\b|"
                          r"\b(?:give|report|return|tell|send|answer\s+with)\s+(?:me\s+|us\s+)?only\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){0,2}?(?:number|count|score|"
                          r"grade|value|percentage|ratio|answer|date|angle|diameter)\b|"
                          # ("Give the diameter difference in mm.")
@@ -2027,7 +2037,7 @@ KNOWLEDGE_QUESTION = re.compile(
     # ("is the heart on the left as normal, or is this dextrocardia?", "are these two
     # spots the same mole or separate lesions?")
     r"^\s*(?:is|are)\s+(?:the|this|that|these|those)\b[^?]*,?\s+or\s+(?:is|are)\s+(?:this|it|that|they|these)\b|"
-    r"^\s*(?:is|are)\s+(?:this|these|those|they)\s+[^?]*\bthe\s+same\b[^?]*\bor\b|^\W*what\s+(?:is|s)\s+the\s+(?:diagnosis|prognosis)\b|"
+    r"^\s*(?:is|are)\s+(?:this|these|those|they)\s+[^?]*\bthe\s+same\b[^?]*\bor\b|^\W*what\s+(?:is|s)\s+the\s+(?:diagnosis|prognosis|(?:wagner\s+|paris\s+|nice\s+)?(?:stage|grade|classification))\b|"
     # ("what's the difference between the dark spot here and a normal freckle?", "how do you tell a mole from a freckle?")
     r"^\W*what['\u2019]?s?\s+(?:is\s+)?the\s+difference\s+between\b|"
     # ("is that lobulated bump in the colon flat-based or on a stalk?", "would it be possible to tell me which side the heart is on")
@@ -2103,6 +2113,13 @@ NOTHING_WANTED = re.compile(
     r"|\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+send\s+(?:it|them|the\s+(?:[\w'-]+\s+){0,4}?[\w'-]+)\s+(?:tomorrow|later|next\s+week|on\s+monday)\b"
     # (the verb last, as Persian puts it: "tomorrow the photo of the diabetic foot wound I will send")
     r"|^\W*(?:tomorrow|later|next\s+week)\b[^.?!]{0,60}?\b(?:i|we)\s+will\s+send\s*[.!]?\s*$"
+    # ("forget what I asked about the pt's left air field, we're done with that film"; "remind me next week to send ..."; "Just asking")
+    r"|^\W*(?:forget|ignore|disregard|never\s*mind)\s+(?:about\s+)?what\s+(?:i|we)\s+(?:asked|said|wrote|requested)\b"
+    r"|\bwe['\u2019]?re\s+done\s+with\s+(?:that|this|the)\s+(?:film|image|photo|picture|frame|scan|x-?ray|case|one)\b"
+    r"|\bremind\s+me\s+(?:later|tomorrow|next\s+week|on\s+\w+day)\b|(?:^|[,;.!?]\s*)(?:just|only)\s+(?:asking|curious|wondering)\b"
+    # ("ill send grandads chest xray tomorrow so u can do the right lung then", "I'll send his chest film tomorrow, will want ...")
+    r"|\b(?:(?:i|we)\s*(?:['\u2019]ll|\s+will)|ill)\s+send\s+(?:it|them|(?:the|his|her|their|my|our|\w+s)\s+(?:[\w'-]+\s+){0,4}?[\w'-]+)\s+"
+    r"(?:tomorrow|later|next\s+week|on\s+monday)\b"
     # ("Tomorrow I'll send the CXR for left lung segmentation", "I'll have a colonoscopy image for you next week, we'll do the polyp then")
     r"|^\W*(?:tomorrow|later\s+today|next\s+week|on\s+monday)\b[^.?!]{0,20}?\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:send|upload|share|attach)\b"
     r"|\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+have\s+(?:a|an|the|some|more)\s+(?:[\w-]+\s+){0,2}?(?:images?|pictures?|photos?|films?|frames?|scans?|x-?rays?)\s+"
@@ -2135,9 +2152,9 @@ _MADE = r"(?:masks?|outlines?|segmentations?|contours?|annotations?|drawings?|tr
 PAST_WORK = re.compile(r"(?:^|(?<=[,;.!]))\s*(?:(?:i|we|you|they)\s+)?already\s+(?:did|done|finished|segmented|masked|outlined|traced|drew|marked|contoured)\s+(?:the\s+)?"
                        r"(?:[\w'-]+\s+){0,8}?[\w'-]+(?:\s+(?:myself|ourselves|by\s+hand))?(?=\s*(?:[,;.!]|$))|"
                        # ("I already got the mole outlined by the clinic, no need thanks")
-                       r"\b(?:i|we)\s+(?:have\s+)?already\s+(?:got|had|have)\s+(?:the|my|his|her|their)\s+(?:[\w-]+\s+){0,3}?(?:outlined|segmented|masked|traced|marked|done)\b|"  # ("already did L lung, thx")
+                       r"(?:\b(?:i|we)\s+|(?:^|(?<=[,;.!]))\s*)(?:have\s+)?already\s+(?:got|had|have)\s+(?:the|my|his|her|their)\s+(?:[\w-]+\s+){0,3}?(?:outlined|segmented|masked|traced|marked|done)\b|"  # ("already did L lung, thx")
                        # (said last, as Turkish and Japanese put it: "Bu grafide sağ akciğeri zaten ben çizdim": the right lung already I drew)
-                       r"\balready\s+(?:i|we)\s+(?:drew|did|made|segmented|outlined|masked|traced|marked)\b|"
+                       r"\balready\s+(?:i|we|you)\s+(?:drew|did|made|segmented|outlined|masked|traced|marked)\b|"
                        r"\b(?:thanks|thank\s+you|grateful|appreciated?)\s+(?:so\s+much\s+|again\s+|a\s+lot\s+)?(?:for|about)\s+"
                        r"(?:the|your|my|that|this|those|these|his|her|yesterday['\u2019]?s|last\s+week['\u2019]?s)\s+[^.?!]{0,40}?\b" + _MADE + r"\b|"
                        r"\b" + _MADE + r"\s+(?:you|they|we|she|he)\s+(?:sent|made|did|drew|produced|gave|returned|delivered|shared)\b|"
@@ -2165,7 +2182,7 @@ PAST_WORK = re.compile(r"(?:^|(?<=[,;.!]))\s*(?:(?:i|we|you|they)\s+)?already\s+
 # ... unless the mask is to be made again or changed ("The last mask you gave me spilled over onto the hairs. Redo it";
 # "the mask you gave me was the left lung, I wanted the heart")
 # (not what is said needless: "was perfect, no need to redo it")
-WORK_AGAIN = re.compile(r"(?<!no\sneed\sto\s)(?<!not\s)(?<!n't\s)(?<!dont\s)(?<!never\s)\b(?:redo|re-do|fix|extend|correct|wanted|instead|wrong|again|adjust|update|refine|include|cover|exclude|"
+WORK_AGAIN = re.compile(r"(?<!no\sneed\sto\s)(?<!no\sneed\s)(?<!not\s)(?<!n't\s)(?<!dont\s)(?<!never\s)\b(?:redo|re-do|fix|extend|correct|wanted|instead|wrong|again|adjust|update|refine|include|cover|exclude|"
                         r"shrink|enlarge|tighten|smooth)\b", re.IGNORECASE)
 # what adds to a request said in another sentence ("Outline the left lung. The heart as well.")
 ADDING = re.compile(r"^\W*(?:(?:oh|ah|um|ok(?:ay)?|so|but)\W+)?(?:and|also|plus|then|next(?!\s+(?:week|month|year|time|visit|day)\b)|same|"
@@ -2616,7 +2633,7 @@ ALL_STRUCTURES = re.compile(r"\ball\s+(?:\d|two|three|four|five)\s*(?:of\s+them\
 UNION = re.compile(r"\b(?:together|combined?|combining|merged?|merging|join(?:ed)?|fused?|fusing)\b[^.?!]{0,40}?\b(?:as\s+|into\s+)?(?:one|a\s+single|single|"
                    r"the\s+same)\s+(?:mask|segmentation|region|label|blob|segment|outline)\b(?!\s+(?:per|each|for\s+each)\b)|"
                    r"\b(?:one|a\s+single|single)\s+(?:combined\s+)?(?:mask|segmentation|region|label)\s+(?:for|of|covering|with|"
-                   r"containing)\s+(?:both|all|the\s+two|the\s+three|every)\b|\bunion\s+of\b|"
+                   r"containing)\s+(?:both|all|the\s+two|the\s+three|every)\b|\bunion\s+of\b|\btogether\s+as\s+a\s+(?:mask|segmentation|region|label|shape)\b|"
                    # ("both lungs and the heart in one mask")
                    # (as typed on a phone: "all in 1 mask", "as 1 shape")
                    r"\b(?:in|as|into)\s+(?:one|1|a\s+single|a\s+common|the\s+same)\s+(?:['\"][\w\s-]+['\"]\s+)?(?:mask|segmentation|region|label|outline|shape|blob)\b"
