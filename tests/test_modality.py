@@ -344,3 +344,13 @@ def test_a_kind_said_first_with_three_words_before_a_comma_is_a_field():
         assert "ct" not in kinds_in_prompt(history), history
     # (a review: four words before the comma)
     assert kinds_in_prompt("MRI of the left knee, segment the left clavicle") == {"mri"}
+
+
+def test_a_pic_and_a_skin_image_are_pictures_of_their_kind():
+    """(blind lists 102 and 107) "pic" is a word for a picture, whatever follows its kind ("dermoscopy pic of a changing
+    mole on upper back"), and a skin or foot image is a photograph."""
+    assert kinds_in_prompt("dermoscopy pic of a changing mole on upper back, outline the lesion border") == {"dermoscopy"}
+    assert kinds_in_prompt("Could you do that for this skin image?") == {"photograph"}
+    assert kinds_in_prompt("outline the ulcer on this foot image") == {"photograph"}
+    assert kinds_in_prompt("the image of the skin around it") == set()
+

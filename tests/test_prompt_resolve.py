@@ -3244,3 +3244,30 @@ def test_report_sides_abbreviated_phone_chat_and_things_to_come(lite_names):
         "the ulcer and the surrounding redness together as a mask",
         "Quel est le stade Wagner de cet ulcère du pied ?",
     ])
+
+
+def test_attribute_descriptions_students_and_rarer_languages(lite_names):
+    """(blind lists 113-116, decoys 107-110) Attribute-style descriptions (an area of missing skin, a brownish dot under
+    the dermatoscope, a raised dome on the colon lining, a large dark area on the patient's side of a chest film, a
+    horizontal band at the top, a dense bulge in the middle); languages less often seen
+    (Zulu, Kurmanji, Basque, Maltese, Kazakh sides and names); decoys: the toe next to the open patch, a picture to be
+    sent by someone else, a homework question removed, the treatment asked, "just tell me", "not X but Y" said last."""
+    _assert_reads(lite_names, [
+        ("target: the one oval area of missing skin on the plantar surface, foot photo", "foot ulcer"),
+        ("in this dermoscopy shot, trace the brownish dot in the centre", "skin lesion"),
+        ("segment the raised dome of tissue on the colon lining", "polyp"),
+        ("a large dark area on the patient's left side of the chest radiograph", "left lung"),
+        ("the horizontal bright band at the top of the chest film, patient's right, just that bone", "right clavicle"),
+        ("trace the dense bulge in the middle of the chest film", "heart"),
+        ("Ngicela uphawule iphaphu langakwesobunxele kule X-ray", "left lung"),
+        ("Ji kerema xwe pişa rastê nîşan bide", "right lung"),
+        ("Mesedez, markatu lunarraren ertzak irudi honetan", "skin lesion"),
+    ])
+    _assert_no_target(lite_names, [
+        "can you segment the swollen toe next to the open patch, only the toe",
+        "my brother's x-ray is on his phone, could you segment the left lung once he sends it?",
+        "I was going to ask for the heart but that question's been removed from the worksheet",
+        "what is the best treatment for this foot wound?",
+        "is the heart size normal? just tell me",
+        "segment the right lung, no, I meant the right ribs",
+    ])

@@ -1154,7 +1154,9 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                  r"\b(?:what|parts?|bits?|things?|spaces?)\s+(?:that\s+|which\s+)?(?:fills?|inflates?|expands?|blows?\s+up)\s+(?:up\s+)?"
                  r"(?:with\s+air\b|when\s+(?:she|he|you|they|we|i|one|the\s+patient)\s+breathes?\s+in\b)|"
                  r"\b(?:black|dark|darker|big|large|small|smaller)\s+(?:\w+\s+)?breathing\s+(?:spaces?|areas?|fields?|zones?)\b"), ()),
-    ("lung", _rx(r"\b(?:black|dark|darker|lucent)\s+(?:\w+\s+)?fields?\b"), (_SEEN_CHEST,)),
+    ("lung", _rx(r"\b(?:black|dark|darker|lucent)\s+(?:\w+\s+)?fields?\b|"
+                 # ("a large dark area on the patient's right side of the chest radiograph", "the big black zone on the image's right")
+                 r"\b(?:large|big|huge)\s+(?:black|dark|darker)\s+(?:areas?|zones?|regions?)\b"), (_SEEN_CHEST,)),
     ("heart", _rx(r"\b(?<!insulin\s)(?<!infusion\s)(?<!balloon\s)(?<!breast\s)(?:blood[\s-]?)?pump(?:ing)?\s+(?:organ|muscle)\b|\bmuscular\s+pump\b|"
 
                   r"\b(?:muscle|organ)\s+in\s+(?:the\s+)?(?:middle|centre|center)\s+of\s+(?:the\s+)?(?:chest|thorax)\b|"
@@ -1179,7 +1181,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("heart", _rx(r"\b(?:organ|shadow|silhouette)\b(?![^.;!?]*\b(?:denominator|thorax|thoracic\s+(?:width|diameter)|rib\s*cage)\b)"
                   r"[^.;!?]{0,80}?\bcardio[\s-]?thoracic\s+(?:ratio|index)\b"), ()),
     # a central opacity that rests on the diaphragm or bulges to one side
-    ("heart", _rx(r"\b(?:opacity|density|shadow|silhouette|blob|white\s+mass|(?:rounded|round)\s+shape)\b"),
+    ("heart", _rx(r"\b(?:opacity|density|shadow|silhouette|blob|white\s+mass|(?:rounded|round)\s+shape|dense\s+bulge)\b"),
      (_SEEN_CHEST, _rx(r"\b(?:central(?:ly)?|middle|midline|between\s+the\s+(?:two\s+)?(?:lung(?:s|\s+fields)|(?:air|dark|black|lucent)\s+(?:air\s+)?(?:fields|areas|spaces|zones))|(?:the\s+)?lungs\s+(?:wrap|curve|fold)\s+around|"
                        r"(?:wrapped|hugged|flanked)\s+by\s+the\s+(?:two\s+)?lungs)\b"),
       _rx(r"\b(?:diaphragm|hemidiaphragm|bulg\w*|bows?\s+out|bowing\s+out)\b"))),
@@ -1202,7 +1204,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                      r"(?:running\s+)?(?:just\s+|right\s+)?(?:under|below|beneath|(?:at|along)\s+the\s+(?:base|bottom|root)\s+of)\s+(?:the|my|his|her|their|your)\s+neck\b|"
                      # ("the bone that sticks out at the front between his neck and his LEFT shoulder")
                      r"\bbones?\b[^.;]{0,40}?\bbetween\s+(?:the|my|his|her|their|your)\s+neck\s+and\s+(?:the|my|his|her|their|your)\s+(?:\w+\s+)?shoulder\b"), ()),
-    ("clavicle", _rx(r"\b(?:horizontal|curved|thin|slender|long)\s+(?:[\w-]+\s+)?bones?\s+(?:\w+\s+){0,2}?(?:at|across|along|on|crossing|over)\s+(?:the\s+)?(?:very\s+)?(?:top|upper)\b|"
+    ("clavicle", _rx(r"\b(?:horizontal|curved|thin|slender|long)\s+(?:[\w-]+\s+){0,2}?(?:bones?|bands?|strips?|bars?)\s+(?:\w+\s+){0,2}?(?:at|across|along|on|crossing|over)\s+(?:the\s+)?(?:very\s+)?(?:top|upper)\b|"
                      # ("the slender dense bone crossing above the left apex", "the curved horizontal dense strip above the right apex")
                      r"\b(?:bones?|strip|band)\s+(?:\w+\s+){0,2}?(?:above|over|across|crossing)\s+the\s+(?:left\s+|right\s+)?(?:lung\s+)?ap(?:ex|ices)\b|"
                      # ("the one that connects the manubrium to the acromion", "the long S-shaped bone which connects the sternum to the
@@ -1219,7 +1221,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     # (a raised lump by its look where the picture is from inside the bowel: "mark the raised blob of tissue" in
     # "this picture from inside the colon", "the smooth pink bulge ... from the back-passage camera")
     ("polyp", _rx(r"\b(?:raised|fleshy|smooth|pink|pinkish|reddish|round|rounded|mushroom[\s-]like|stalked|sessile|elevated|knobbly|knobby|lumpy)[\s,]+"
-                  r"(?:[\w-]+[\s,]+){0,2}?(?:blob|bump|knob|bulge|lump|nub|mound|swelling|nodule|growth|elevation|area|patch)s?\b|"
+                  r"(?:[\w-]+[\s,]+){0,2}?(?:blob|bump|knob|bulge|lump|nub|mound|dome|swelling|nodule|growth|elevation|area|patch)s?\b|"
                   # (its look after it: "la pequeña elevación sésil de la mucosa")
                   r"\b(?:elevations?|bulges?|mounds?|protrusions?|bumps?)\s+(?:sessile|pedunculated|polypoid|raised)\b"),
      (_rx(r"\b(?:bowel|colon|colonic|gut|intestin\w*|rectum|back[\s-]passage|colonoscop\w*|endoscop\w*|mucosa\w*|scope|lumen)\b"),)),
@@ -1241,7 +1243,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   r"(?![^.;]*\b(?:clips?|scope|tip|forceps|(?<!\bto\s)snares?|instruments?|cap)\b)"), ()),
     # an open wound by its look on a foot ("the raw pinkish crater near the heel", "the open sore on the
     # bottom of the foot")
-    ("ulcer", _rx(r"\b(?:craters?|(?:raw|open|opened)[\s,]+(?:[\w-]+[\s,]+)?(?:areas?|patch(?:es)?|spots?|sores?|bits?|crater|flesh|tissue))\b|"
+    ("ulcer", _rx(r"\b(?:craters?|(?:raw|open|opened)[\s,]+(?:[\w-]+[\s,]+){0,3}?(?:areas?|patch(?:es)?|spots?|sores?|bits?|crater|flesh|tissue))\b|"
                   # ("the area of foot which is not healing since 3 month", "the broken skin zone at heel")
                   r"\b(?:areas?|zones?|parts?|spots?|places?|patch(?:es)?)\s+(?:of\s+(?:the\s+)?\w+\s+)?(?:which|that)\s+(?:is\s+|are\s+|does\s+|do\s+)?"
                   r"(?:not|never|n['\u2019]t)\s+heal\w*|\bbroken[\s-]+skin\b|"
@@ -1260,6 +1262,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   r"\b(?:areas?|zones?|patch(?:es)?|spots?)\s+(?:\w+\s+)?(?:open|raw)\b|"
                   # ("the deepest, reddest area of tissue breakdown on the sole")
                   r"\b(?:areas?|zones?|regions?|patch(?:es)?)\s+of\s+(?:skin\s+|tissue\s+)?(?:breakdown|loss|destruction)\b|"
+                  r"\b(?:areas?|zones?|regions?|patch(?:es)?)\s+of\s+missing\s+(?:skin|tissue|flesh)\b|"
                   # ("where the flesh has worn right through")
                   r"\b(?:flesh|skin|tissue)\s+(?:of\s+the\s+\w+\s+)?(?:has\s+been\s+|had\s+been\s+|has\s+|had\s+|is\s+|was\s+)?(?:worn|broken|rubbed|eaten|rotted)\s+"
                   r"(?:right\s+|all\s+the\s+way\s+)?(?:through|away|open)\b|\bgranulat\w*\s+(?:base|bed|floor)\b"),
@@ -1269,7 +1272,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("lesion", _rx(r"\b(?:dark|darker|brown|brownish|black|blackish|tan|pigmented|bluish|blue[\s-]grey|mottled|chocolate|"
                    r"multi-?colou?red|colou?red|variegated)[\s,-]+"
                    r"(?:(?!(?:can|could|would|please|you|it|is|are|was|the|this|that|and|or|but)\b)[\w-]+[\s,-]+){0,3}?"
-                   r"(?:blotch(?:es)?|splotch(?:es)?|spots?|specks?|patch(?:es)?|stains?|smudges?|macules?|islands?|blots?|blobs?|bumps?|lumps?|papules?|marks?)\b|"
+                   r"(?:blotch(?:es)?|splotch(?:es)?|spots?|specks?|dots?|patch(?:es)?|stains?|smudges?|macules?|islands?|blots?|blobs?|bumps?|lumps?|papules?|marks?)\b|"
                    # (a thing or an area by its colours and shape, on the skin: "that asymmetric multicoloured thing on the skin",
                    # "the pigmented area under the dermatoscope")
                    r"\b(?:pigmented|multi-?colou?red|variegated|mottled|asymmetric(?:al)?|uneven(?:ly)?[\s-]colou?red)\s+(?:[\w-]+\s+)?(?:things?|areas?|regions?|marks?|markings?)\b|"
@@ -1501,7 +1504,7 @@ PICTURE_LABEL_WORDS = frozenset({"style", "like", "type", "kind", "typical", "sa
 SHOWING = frozenset({"showing", "shows", "depicting", "depicts", "containing", "contains", "with"})
 # words for the picture itself, which no correction asks for ("sorry, the film is a bit dark")
 PICTURE_WORDS = frozenset({"image", "images", "picture", "photo", "photograph", "film", "frame", "shot", "view", "scan",
-                           "radiograph", "x", "ray", "still", "screen", "quality"})
+                           "radiograph", "x", "ray", "still", "screen", "quality", "pic", "upload"})
 # a wish that asks for what follows it ("I need the pigmented lesion", "we only want the heart")
 WISH = re.compile(r"^(?:but\s+)?(?:i|we)\s+(?:(?:only|just|really|also|still|do)\s+)?(?:" + _WANTS + r"|d\s+(?:like|love|prefer))\s+"
                   r"(?!to\s+(?:ignore|exclude|skip|omit|leave)\b)", re.IGNORECASE)
@@ -1631,6 +1634,9 @@ NOT_AT_HAND = re.compile(
     # ("the dermoscopy image isn't attached yet, remind me later to get the pigmented spot outlined")
     r"\b(?:image|picture|photo|film|x-?ray|scan|frame|radiograph)\s+(?:is\s+not|isn['\u2019]?t|has\s+not\s+been|hasn['\u2019]?t\s+been)\s+"
     r"(?:attached|uploaded|sent|shared|taken)\s+yet\b|"
+    # ("could you segment the heart on it once she sends it?", "once radiology sends the CXR ..., don't have it yet")
+    r"\bonce\s+(?:she|he|they|i|we|radiology|the\s+\w+)\s+(?:sends?|uploads?|shares?|forwards?)\s+(?:it|them|the\s+\w+)\b|"
+    r"\b(?:i|we)?\s*(?:do\s+not|don['\u2019]?t|dont)\s+have\s+(?:it|them|the\s+(?:image|picture|photo|film|x-?ray|scan|cxr))\s+yet\b|"
     # ("the image didn't upload, but when it does I need the bump in the colon outlined")
     r"\b(?:image|picture|photo|film|x-?ray|scan|frame|file)\s+(?:did\s+not|didn['\u2019]?t|has\s+not|hasn['\u2019]?t|won['\u2019]?t|will\s+not)\s+upload(?:ed)?\b|"
     # ("Please outline the skin lesion on the image from the Smith case - I'll upload it next week.")
@@ -2041,7 +2047,9 @@ KNOWLEDGE_QUESTION = re.compile(
     # ("what's the difference between the dark spot here and a normal freckle?", "how do you tell a mole from a freckle?")
     r"^\W*what['\u2019]?s?\s+(?:is\s+)?the\s+difference\s+between\b|"
     # ("is that lobulated bump in the colon flat-based or on a stalk?", "would it be possible to tell me which side the heart is on")
-    r"^\s*(?:is|are)\s+(?:the|this|that|these|those|it)\b[^?]*\bor\b[^?]*\?\s*$|\btell\s+(?:me|us)\s+(?:which|what)\s+side\b|^\W*how\s+(?:do|can|would)\s+(?:you|i|we|one)\s+tell\b[^?]*\b(?:from|apart)\b",
+    r"^\s*(?:is|are)\s+(?:the|this|that|these|those|it)\b[^?]*\bor\b[^?]*\?\s*$|\btell\s+(?:me|us)\s+(?:which|what)\s+side\b|"
+    # ("what is the medicine for this wound on the foot?")
+    r"^\W*what\s+(?:is|s)\s+the\s+(?:best\s+)?(?:medicine|treatment|cure|remedy|drug|ointment|cream)\b|^\W*how\s+(?:do|can|would)\s+(?:you|i|we|one)\s+tell\b[^?]*\b(?:from|apart)\b",
     re.IGNORECASE)
 # ... a drawing asked in it all the same
 DRAWING_IN_QUESTION = re.compile(r"\b(?:segment\w*|outlin\w+|mask(?:s|ed|ing)?|draw(?:n|ing|s)?|trac(?:e|ed|ing)|delineat\w+|contour\w*|"
@@ -2117,6 +2125,8 @@ NOTHING_WANTED = re.compile(
     r"|^\W*(?:forget|ignore|disregard|never\s*mind)\s+(?:about\s+)?what\s+(?:i|we)\s+(?:asked|said|wrote|requested)\b"
     r"|\bwe['\u2019]?re\s+done\s+with\s+(?:that|this|the)\s+(?:film|image|photo|picture|frame|scan|x-?ray|case|one)\b"
     r"|\bremind\s+me\s+(?:later|tomorrow|next\s+week|on\s+\w+day)\b|(?:^|[,;.!?]\s*)(?:just|only)\s+(?:asking|curious|wondering)\b"
+    # ("heart size is normal? just tell me")
+    r"|(?:^|(?<=[?]))\s*(?:just|only)\s+tell\s+(?:me|us)\s*[.!]?\s*$"
     # ("ill send grandads chest xray tomorrow so u can do the right lung then", "I'll send his chest film tomorrow, will want ...")
     r"|\b(?:(?:i|we)\s*(?:['\u2019]ll|\s+will)|ill)\s+send\s+(?:it|them|(?:the|his|her|their|my|our|\w+s)\s+(?:[\w'-]+\s+){0,4}?[\w'-]+)\s+"
     r"(?:tomorrow|later|next\s+week|on\s+monday)\b"
@@ -2140,7 +2150,7 @@ NOTHING_WANTED = re.compile(
     r"|\bthat\s+(?:was|is|one\s+was)\s+(?:meant\s+)?for\s+(?:the\s+|a\s+)?(?:other|another|different)\s+(?:patient|case|image|frame|film|study)\b"
     # ("I was going to ask you to outline the pump in the chest but the doctor said there's no need")
     r"|\b(?:i|we)\s+(?:was|were)\s+(?:going|about|planning)\s+to\s+ask\b[^.?!]*?\bbut\b[^.?!]*?\b(?:(?:there['\u2019]?s|there\s+is|said|says)\s+no\s+need|"
-    r"skip\s+(?:it|that|this)|never\s*mind|forget\s+(?:it|that)|hold\s+off|not\s+(?:now|needed|necessary))\b"
+    r"skip\s+(?:it|that|this)|never\s*mind|forget\s+(?:it|that)|hold\s+off|not\s+(?:now|needed|necessary)|(?:been\s+)?(?:removed|cancell?ed|dropped))\b"
     # ("Is there a way to undo the heart mask you just made?")
     r"|\b(?:undo|delete|remove|discard|erase|revert|clear)\s+(?:the|that|this|my|your)\s+(?:[\w-]+\s+){0,3}?(?:masks?|segmentations?|outlines?|contours?|annotations?)\b"
     r"(?![^.?!]*\b(?:and|then)\s+(?:re-?do|segment|outline|mask|draw|trace|make)\b)",
@@ -4287,7 +4297,7 @@ class PromptResolver:
         def wanted(m: re.Match) -> bool:
             # (nor a look that places another thing: "the dome-shaped muscle sheet under the air field on the patient's right")
             # (or is said to act on it: "the dark air space ..., the one partly squashed by the pump in the middle")
-            placing = re.search(r"\b(?:under|below|beneath|above|over|behind|beside|near|between|underneath|alongside|around|surrounding|ringing|encircling|rimming|crossing|overlying|"
+            placing = re.search(r"\b(?:under|below|beneath|above|over|behind|beside|near|next\s+to|between|underneath|alongside|around|surrounding|ringing|encircling|rimming|crossing|overlying|"
                                 r"(?:squash|push|compress|displac|press|flatten|crowd|squeez|overlapp|cover|hid|obscur|dwarf|indent)(?:ed|den)\s+(?:aside\s+|over\s+|back\s+|up\s+|in\s+)?by)\s+"
                                 r"(?:the\s+|a\s+|this\s+|that\s+)?(?:[\w'\u2019-]+\s+){0,2}(?:of\s+(?:the\s+|a\s+)?(?:[\w-]+\s+)?)?$", prompt[: m.start()], re.IGNORECASE)
             # (nor a look whose drawing is declined: "don't trace the raw open patch on the sole yet")
