@@ -3271,3 +3271,33 @@ def test_attribute_descriptions_students_and_rarer_languages(lite_names):
         "is the heart size normal? just tell me",
         "segment the right lung, no, I meant the right ribs",
     ])
+
+
+def test_pasted_conversations_and_terse_decoys(lite_names):
+    """(blind lists 117-120, decoys 111-114) A pasted conversation is asked by its last user turn ("User: ... Assistant:
+    ... User: ...", "> ... >> ... > ...", "name: ... / bot: ... / name: ..."), read with what came before only where
+    it needs it ("left, the patient's left", "the dark one"); terse decoys: a cancellation, a drawing put off
+    ("tmrw"), a healing time, "looks clear?", a diagnosis in two words; "cancel X, do Y" asks for Y."""
+    _assert_reads(lite_names, [
+        ("> is the heart big? >> I can't say. > ok, then just the left lung please (patient's left)", "left lung"),
+        ("User: I asked for the right clavicle before but that was wrong. Assistant: Which one then? User: the left clavicle", "left clavicle"),
+        ("User: you did the left lung earlier. User: now the heart", "heart"),
+        ("nurse_amy: can you tell if it's infected? / bot: I can't diagnose. / nurse_amy: ok then outline the foot ulcer", "foot ulcer"),
+        ("User: outline the lung. Assistant: Right or left? User: right, the patient's right.", "right lung"),
+        ("User: segment the polyp. Assistant: Which one? User: the big one at the top", "polyp"),
+        ("outline the hrt pls", "heart"),
+        ("cancel the right lung, do the heart", "heart"),
+        ("melanoma boundary?", "skin lesion"),
+    ])
+    _assert_no_target(lite_names, [
+        "> outline the heart >> Done, here it is. > thanks, that's all for now",
+        "User: segment the mole Assistant: done User: great, what's the ABCDE rule again?",
+        "User: what is the polyp's Paris classification?",
+        "cancel right clavicle",
+        "seg heart tmrw",
+        "foot ulcer healing time?",
+        "right lung looks clear?",
+        "mole malignant?",
+    ])
+    # (a quoted earlier message alone is read with what follows it)
+    assert lite_names.resolve("> left lung done? / yes / ok, then the right lung next on this film.").target == "right lung"

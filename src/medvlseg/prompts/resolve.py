@@ -231,7 +231,7 @@ EXCLUSIONS = frozenset({"excluding", "exclude", "except", "ignoring", "ignore", 
                         "skip"})
 # words that set aside what follows them, to the end of their clause ("Forget the right lung for now.";
 # "Forget the lungs, I only need the heart"; "Never mind, just segment the polyp" sets nothing aside)
-DISMISSALS = frozenset({"forget", "nevermind", "disregard"})
+DISMISSALS = frozenset({"forget", "nevermind", "disregard", "cancel"})
 # a clause that opens with "not" after a comma leaves out what it names ("segment the mass, not the
 # normal folds"; "..., but not the ribs")
 CLAUSE_EXCLUSIONS = frozenset({"not"})
@@ -254,7 +254,8 @@ DATASET_TARGETS = [(re.compile(
 CHEST_LABELS = {"LL": "left lung", "RL": "right lung", "LC": "left clavicle", "RC": "right clavicle", "LCL": "left clavicle",
                 "RCL": "right clavicle"}
 ABBREVIATIONS = {"hart": "heart", "r": "right", "l": "left", "rt": "right", "lt": "left", "seg": "segment", "pt": "patient", "img": "image", "imgs": "images",
-                 "cxr": "chest x-ray", "clav": "clavicle", "dfu": "diabetic foot ulcer", "lft": "left", "rgt": "right",
+                 "cxr": "chest x-ray", "clav": "clavicle", "dfu": "diabetic foot ulcer", "lft": "left", "rgt": "right", "hrt": "heart",
+                 "tmrw": "tomorrow", "tmr": "tomorrow", "2moro": "tomorrow", "2morrow": "tomorrow",
                  "rght": "right", "dont": "do not", "doesnt": "does not", "didnt": "did not", "isnt": "is not",
                  "arent": "are not", "shouldnt": "should not",
                  # real words typed for a catalogue word, which the slip rule leaves alone (it never
@@ -1639,6 +1640,8 @@ NOT_AT_HAND = re.compile(
     r"\b(?:i|we)?\s*(?:do\s+not|don['\u2019]?t|dont)\s+have\s+(?:it|them|the\s+(?:image|picture|photo|film|x-?ray|scan|cxr))\s+yet\b|"
     # ("the image didn't upload, but when it does I need the bump in the colon outlined")
     r"\b(?:image|picture|photo|film|x-?ray|scan|frame|file)\s+(?:did\s+not|didn['\u2019]?t|has\s+not|hasn['\u2019]?t|won['\u2019]?t|will\s+not)\s+upload(?:ed)?\b|"
+    # (a drawing put off, said last: "seg polyp tmrw")
+    r"^\W*(?:[\w'-]+\s+){0,2}?(?:segment|outline|mask|mark|trace|do)\s+(?:[\w'-]+\s+){0,4}?(?:tomorrow|next\s+week)\s*[.!]?\s*$|"
     # ("Please outline the skin lesion on the image from the Smith case - I'll upload it next week.")
     r"\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:upload|send|share|attach)\s+(?:it|them)\s+(?:tomorrow|later|next\s+week|on\s+monday)\b|"
     # a drawing put off ("segment the right clavicle in case 078 next week, not now")
@@ -1767,7 +1770,7 @@ WRITTEN_THINGS = frozenset({"report", "reports", "findings", "finding", "note", 
                             "size", "sizes", "measurement", "measurements", "normal", "impression", "description", "comment"})
 # ... or a whole prompt that sets a target aside and says nothing more ("nvm the right lung, forget it";
 # not "never mind the heart, the left lung please")
-SET_ASIDE = re.compile(rf"^\s*(?:{_TAKE_IT_BACK}|forget(?:\s+about)?|skip)\s+(?:about\s+)?(?:the|my|that|this)\s+(?:[\w'-]+\s+){{0,2}}[\w'-]+"
+SET_ASIDE = re.compile(rf"^\s*(?:{_TAKE_IT_BACK}|forget(?:\s+about)?|skip|cancel)\s+(?:about\s+)?(?:(?:the|my|that|this)\s+)?(?:[\w'-]+\s+){{0,2}}[\w'-]+"
                        rf"(?:{_CLAUSE_MARK}\s*(?:{_TAKE_IT_BACK})?)?" + _TO_THE_END, re.IGNORECASE)
 
 
@@ -2043,11 +2046,13 @@ KNOWLEDGE_QUESTION = re.compile(
     # ("is the heart on the left as normal, or is this dextrocardia?", "are these two
     # spots the same mole or separate lesions?")
     r"^\s*(?:is|are)\s+(?:the|this|that|these|those)\b[^?]*,?\s+or\s+(?:is|are)\s+(?:this|it|that|they|these)\b|"
-    r"^\s*(?:is|are)\s+(?:this|these|those|they)\s+[^?]*\bthe\s+same\b[^?]*\bor\b|^\W*what\s+(?:is|s)\s+the\s+(?:diagnosis|prognosis|(?:wagner\s+|paris\s+|nice\s+)?(?:stage|grade|classification))\b|"
+    r"^\s*(?:is|are)\s+(?:this|these|those|they)\s+[^?]*\bthe\s+same\b[^?]*\bor\b|^\W*what['\u2019]?(?:\s+is|s)?\s+the\s+(?:[\w'\u2019-]+\s+){0,3}?(?:diagnosis|prognosis|stage|grade|classification)\b|"
     # ("what's the difference between the dark spot here and a normal freckle?", "how do you tell a mole from a freckle?")
     r"^\W*what['\u2019]?s?\s+(?:is\s+)?the\s+difference\s+between\b|"
     # ("is that lobulated bump in the colon flat-based or on a stalk?", "would it be possible to tell me which side the heart is on")
     r"^\s*(?:is|are)\s+(?:the|this|that|these|those|it)\b[^?]*\bor\b[^?]*\?\s*$|\btell\s+(?:me|us)\s+(?:which|what)\s+side\b|"
+    # ("foot ulcer healing time?", "left lung looks clear?")
+    r"\b(?:healing|recovery)\s+time\b|\blooks?\s+(?:clear|normal|ok|okay|fine|healthy|bad|worse|better|bigger|smaller)\s*\?\s*$|"
     # ("what is the medicine for this wound on the foot?")
     r"^\W*what\s+(?:is|s)\s+the\s+(?:best\s+)?(?:medicine|treatment|cure|remedy|drug|ointment|cream)\b|^\W*how\s+(?:do|can|would)\s+(?:you|i|we|one)\s+tell\b[^?]*\b(?:from|apart)\b",
     re.IGNORECASE)
@@ -2125,6 +2130,8 @@ NOTHING_WANTED = re.compile(
     r"|^\W*(?:forget|ignore|disregard|never\s*mind)\s+(?:about\s+)?what\s+(?:i|we)\s+(?:asked|said|wrote|requested)\b"
     r"|\bwe['\u2019]?re\s+done\s+with\s+(?:that|this|the)\s+(?:film|image|photo|picture|frame|scan|x-?ray|case|one)\b"
     r"|\bremind\s+me\s+(?:later|tomorrow|next\s+week|on\s+\w+day)\b|(?:^|[,;.!?]\s*)(?:just|only)\s+(?:asking|curious|wondering)\b"
+    # ("cancel left lung", said alone)
+    r"|^\W*(?:cancel|scrap|abort|drop)\s+(?:the\s+)?(?:[\w'-]+\s+){0,3}?[\w'-]+\s*[.!]*\s*$"
     # ("heart size is normal? just tell me")
     r"|(?:^|(?<=[?]))\s*(?:just|only)\s+tell\s+(?:me|us)\s*[.!]?\s*$"
     # ("ill send grandads chest xray tomorrow so u can do the right lung then", "I'll send his chest film tomorrow, will want ...")
@@ -2272,6 +2279,38 @@ STRUCK = re.compile(r"~~[^~]+~~")
 OPTION = re.compile(r"^\s*(?:[-*]\s*)?\[(?P<tick>[ xX\u2713\u2714])\]\s*(?P<option>(?:[\w'-]+\s+){0,3}[\w'-]+)\s*$")
 
 
+# a pasted conversation's turns ("User: ... Assistant: ... User: ...", "> ... >> ... > ...", "dr_lee: ... / bot: ... / dr_lee: ..."):
+# who speaks, and what; ">>" and the tool's names are the assistant's
+CHAT_TURN = re.compile(r"(?:^|(?<=[\s/]))(?:(?P<quote>>>?)(?=\s)|(?P<who>[A-Za-z][\w.-]{0,20})\s*:(?=\s))")
+ASSISTANT_NAMES = frozenset({"assistant", "ai", "bot", "chatbot", "model", "tool", "system", "gpt", ">>"})
+USER_NAMES = frozenset({"user", "me", "human", ">"})
+# what a last turn says of an earlier one, which it needs to be read ("the other one", "yes please", "do it")
+REFERS_BACK = re.compile(r"^\W*(?:(?:yes|yeah|yep|ok(?:ay)?|sure|please|pls|go\s+ahead|do\s+it|that\s+one|this\s+one|the\s+same)\b|"
+                         r"(?:the\s+)?(?:patient['\u2019]?s\s+)?(?:left|right)(?:\s+(?:one|side))?\s*(?:[,.!]|$))|"
+                         r"\b(?:it|them|the\s+other\s+one|the\s+same\s+one|(?:the\s+)?(?:left|right)\s+one)\s*[.!?]*\s*$|\bthe\s+(?:[\w-]+\s+){0,2}?one\b",
+                         re.IGNORECASE)
+
+
+def _last_user_turn(text: str) -> str | None:
+    """The last turn of a pasted conversation, where it is the user's: what is asked now ("User: I asked for the left lung
+    before but that was a mistake. Assistant: OK, which one? User: the right one, patient's right lung"); the text of a
+    single turn marked as the user's ("User: what is the polyp's Paris classification?"). None where ``text`` is no
+    conversation: a mark after other words, several speakers who are not the assistant ("Findings: ... Impression: ..."),
+    or an assistant's last word."""
+    marks = list(CHAT_TURN.finditer(text))
+    if not marks or text[: marks[0].start()].strip():
+        return None
+    turns = [((m.group("quote") or m.group("who")).lower(), text[m.end(): marks[i + 1].start() if i + 1 < len(marks) else len(text)].strip(" /"))
+             for i, m in enumerate(marks)]
+    users = {who for who, _ in turns if who not in ASSISTANT_NAMES}
+    if len(users) != 1 or turns[-1][0] in ASSISTANT_NAMES:
+        return None
+    if len(turns) == 1 or not any(who in ASSISTANT_NAMES for who, _ in turns) and not users <= USER_NAMES:
+        # (a quoted message alone is an earlier one, read with what follows it: "> left clavicle done? / yes / ok, then ...")
+        return turns[-1][1] if turns[0][0] in USER_NAMES - {">"} and len(turns) == 1 else None
+    return turns[-1][1] or None
+
+
 def _open_items(text: str) -> str:
     """``text`` without its lines ticked off ("[x] ...", "\u2705 ..."), struck through ("~~...~~") or marked cancelled or
     done ("(cancelled, the frame is too blurry)", "（已取消）", read through the glossary), and without its comment lines where
@@ -2324,8 +2363,10 @@ def _opens_request(text: str) -> bool:
 def _asks_diagnosis(text: str) -> bool:
     """``text`` is a question, or questions, of a diagnosis (:data:`DIAGNOSIS`), in any word order, with no drawing and
     no request in it ("is this mole cancer?", "this cancer is?"; not "can you outline the mole, is it cancer?")."""
+    # (or in a few words: "polyp malignant?")
     return text.rstrip().endswith("?") and DIAGNOSIS.search(text) is not None and not DRAWING_IN_QUESTION.search(text) \
         and not _requests(text) and (DIAGNOSIS_ASKED.search(text) is not None
+                                     or len(_words(text)) <= 4 and not re.search(r"\b(?:boundar\w*|borders?|edges?|margins?|extent|area|region)\b", text, re.IGNORECASE)
                                      or all(not w.isascii() for w in _words(DIAGNOSIS.sub(" ", text))))
 
 
@@ -3893,6 +3934,12 @@ class PromptResolver:
                 return Resolution(given, given, None, refused=True, reason="every item of the prompt is done or cancelled")
             found = self._resolve(open_items)
             return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == open_items else found.model_prompt)
+        if (turn := _last_user_turn(given)) is not None and turn != given:
+            # a pasted conversation: its last turn says what is asked now, read alone unless it needs what came before
+            # ("> segment the polyp >> Done, here's the mask. > thanks, that's all for today" asks for nothing)
+            last = self._resolve(turn)
+            if last.target is not None or last.candidates or not REFERS_BACK.search(turn):
+                return dataclasses.replace(last, prompt=given, model_prompt=given if last.model_prompt == turn else last.model_prompt)
         if (fielded := read_fields(given) or (read_fields(marked.replace("; ", "\n")) if (marked := _markup_fields(given)) != given else None)) \
                 is not None:
             # a request written as data ("{'target': null, 'exclude': ['heart']}", "seg_cxr(img, 'clavicle', side='L')"):
