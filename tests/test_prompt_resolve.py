@@ -3299,5 +3299,9 @@ def test_pasted_conversations_and_terse_decoys(lite_names):
         "right lung looks clear?",
         "mole malignant?",
     ])
+    # ("one mask" is said of what its own sentence names, in a long message that tells of other targets done by others)
+    assert lite_names.resolve("The lungs were done by the other group last week. For this film I just need the patient's left clavicle "
+                              "as one mask. Standard PA.").target == "left clavicle"
+    _assert_no_target(lite_names, ["Could you draw one outline around the heart and both lungs? The consultant wants it as a single region."])
     # (a quoted earlier message alone is read with what follows it)
     assert lite_names.resolve("> left lung done? / yes / ok, then the right lung next on this film.").target == "right lung"

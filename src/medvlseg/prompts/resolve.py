@@ -4165,8 +4165,13 @@ class PromptResolver:
             return Resolution(given, given, None, refused=True, reason="the prompt is keys struck at random")
         if PART_ONLY.search(written):
             return Resolution(given, given, None, refused=True, reason="the prompt asks for a part of a target alone")
+        # (in a message of several sentences, "one mask" is said of what its own sentence names: "... the lungs were done by
+        # the other group. For today's radiograph I just need the patient's right clavicle as one mask.")
+        one_mask = [x for x in _sentences(written) if UNION.search(x)] if not (RELATION.search(written) or BOTH_AND.search(written)) else []
+        union_of = " ".join(one_mask) if one_mask and len(_sentences(written)) > 1 and self._several(" ".join(one_mask)) \
+            and not re.search(r"\b(?:both|it|them|all)\b", " ".join(one_mask), re.IGNORECASE) else written
         if (UNION.search(written) or RELATION.search(written) or BOTH_AND.search(written)) and (
-                len(self._several(written)) > 1 or (UNION.search(written) or BOTH_AND.search(written)) and set(_words(written)) & self._other_heads
+                len(self._several(union_of)) > 1 or (UNION.search(written) or BOTH_AND.search(written)) and set(_words(union_of)) & self._other_heads
                 or TOGETHER_WITH.search(written)):
             # (a target and something else as one mask: "the foot ulcer and the toenails together in one mask")
             return Resolution(given, given, None, refused=True,
