@@ -3303,5 +3303,8 @@ def test_pasted_conversations_and_terse_decoys(lite_names):
     assert lite_names.resolve("The lungs were done by the other group last week. For this film I just need the patient's left clavicle "
                               "as one mask. Standard PA.").target == "left clavicle"
     _assert_no_target(lite_names, ["Could you draw one outline around the heart and both lungs? The consultant wants it as a single region."])
+    # (what anyone did before is history: "Sam finished the polyp set yesterday")
+    assert lite_names.resolve("Sam finished the polyp set yesterday. I'm on the dermoscopy batch now: for this one, a suspicious mole, "
+                              "I need the lesion outline only.").target == "skin lesion"
     # (a quoted earlier message alone is read with what follows it)
     assert lite_names.resolve("> left lung done? / yes / ok, then the right lung next on this film.").target == "right lung"

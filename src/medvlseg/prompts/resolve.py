@@ -1370,7 +1370,8 @@ HISTORY = [
                r"(?!\s*\?|\s+\w+ing\b|\s+by\b)", re.IGNORECASE),
     # what was drawn before ("You did the left clavicle earlier; now the right clavicle", "you did the polyp in the
     # previous frame")
-    re.compile(r"\b(?:you|we|i)\s+(?:already\s+)?(?:did|finished|completed|segmented|masked|outlined|traced|annotated|labell?ed|drew|"
+    # (by anyone: "Sam finished the polyp set yesterday")
+    re.compile(r"\b(?:you|we|i|he|she|they|[a-z][\w'-]*)\s+(?:already\s+)?(?:did|finished|completed|segmented|masked|outlined|traced|annotated|labell?ed|drew|"
                r"contoured)\s+" + _BEFORE_NP + r"(?=\s+(?:earlier|already|before|yesterday|last\s+time|previously|"
                r"in\s+the\s+(?:previous|last|other)\s+\w+)\b|\s*[;,.]\s*(?:but\s+)?(?:now|next|today|this\s+time)\b)", re.IGNORECASE),
     # yesterday's ("yesterday was the right lung, today the left lung"; "ieri il polmone sinistro, oggi ...")
