@@ -253,7 +253,7 @@ DATASET_TARGETS = [(re.compile(
 # the chest's short labels, on a chest film only ("LL mask for this cxr", "LC mask please")
 CHEST_LABELS = {"LL": "left lung", "RL": "right lung", "LC": "left clavicle", "RC": "right clavicle", "LCL": "left clavicle",
                 "RCL": "right clavicle"}
-ABBREVIATIONS = {"hart": "heart", "r": "right", "l": "left", "rt": "right", "lt": "left", "seg": "segment", "pt": "patient", "img": "image", "imgs": "images",
+ABBREVIATIONS = {"r": "right", "l": "left", "rt": "right", "lt": "left", "seg": "segment", "pt": "patient", "img": "image", "imgs": "images",
                  "cxr": "chest x-ray", "clav": "clavicle", "dfu": "diabetic foot ulcer", "lft": "left", "rgt": "right", "hrt": "heart",
                  "tmrw": "tomorrow", "tmr": "tomorrow", "2moro": "tomorrow", "2morrow": "tomorrow",
                  "rght": "right", "dont": "do not", "doesnt": "does not", "didnt": "did not", "isnt": "is not",
@@ -1008,6 +1008,8 @@ _WANTS = r"(?:need|want|require|would\s+(?:like|love|prefer))"  # what a wish sa
 _DRAWN = (r"(?:" + "|".join(sorted(DRAWN_WORDS)) + r")\b(?!(?:\s+\w+ly)?\s+(?:by|from|out|off|up|with|as)\b)"
           # (nor an adjective before its noun: "I'd like just the outline of the coloured spot")
           r"(?!\s+(?:[\w-]+\s+)?(?:spots?|areas?|patch(?:es)?|regions?|zones?|parts?|things?|bumps?|blotch(?:es)?|lesions?|moles?|skin|tissue|bits?)\b)")
+# (and what is drawn "out": "the lesion's edges marked out")
+_DRAWN_OUT = r"(?:(?:marked|traced|drawn|outlined|picked|mapped)\s+out\b|" + _DRAWN + ")"
 _NP = (r"(?P<np>\b(?:(?:the|this|that|these|those|a|an|my|his|her|its|their|our|your|both|all|only|just)\b"
        r"(?:(?!\b(?:and\s+then|but|if|when)\b)[^,;.:!?]){0,80}?|it|them))")
 _MASK_NOUNS = r"(?:mask|segmentation|outline|contour|annotation|label)"
@@ -1019,11 +1021,11 @@ PASSIVE_REQUESTS = tuple(re.compile(p, re.IGNORECASE) for p in (
     # the heart traced", "can I get the polyp masked"
     r"\b(?:(?:what\s+)?(?:i|we)(?:\s+(?:only|just|really|also))?(?:\s+" + _WANTS +
     r"|['\u2019]d\s+(?:like|love|prefer))(?:\s+from\s+you)?(?:\s+to\s+(?:have|get|see))?|(?:can|could|may)\s+(?:i|we)\s+(?:get|have)|please\s+(?:get|have))\s+(?:is\s+)?"
-    + _NP + r"\s+(?:to\s+be\s+)?(?:(?:marked|traced|drawn|outlined|picked|mapped)\s+out\b|" + _DRAWN + ")",
+    + _NP + r"\s+(?:to\s+be\s+)?" + _DRAWN_OUT,
     # ... said as what would help ("it would help to have the mole outlined", "Wouldn't it be handy to have the lesion's edges
     # marked out?")
     r"\b(?:it\s+would|would(?:n['\u2019]?t|\s+not)?\s+it)\s+(?:help|be\s+(?:\w+\s+)?(?:handy|great|nice|useful|helpful|good|ideal|easier|better))\s+"
-    r"(?:to\s+(?:have|get|see)|if\s+(?:i|we)\s+could\s+(?:have|get|see))\s+" + _NP + r"\s+(?:(?:marked|traced|drawn|outlined|picked|mapped)\s+out\b|" + _DRAWN + ")",
+    r"(?:to\s+(?:have|get|see)|if\s+(?:i|we)\s+could\s+(?:have|get|see))\s+" + _NP + r"\s+" + _DRAWN_OUT,
     # ... asked of the writer ("The consultant asked me to get the growth on this colonoscopy frame contoured")
     r"\b(?:asked|told|wants?|needs?|would\s+like|['\u2019]d\s+like)\s+(?:me|us)\s+to\s+(?:get|have)\s+" + _NP + r"\s+(?:to\s+be\s+)?" + _DRAWN,
     # ... said for someone else ("she wants the open sore on the sole of his foot outlined", "Dr. Okafor
@@ -1031,7 +1033,7 @@ PASSIVE_REQUESTS = tuple(re.compile(p, re.IGNORECASE) for p in (
     r"\b(?:she|he|they|(?:the\s+|my\s+|our\s+)?(?:doctor|consultant|surgeon|podiatrist|dermatologist|radiologist|endoscopist|"
     r"gastroenterologist|nurse|team|clinic|boss|supervisor|professor|registrar|attending)|dr\.?\s+[a-z'-]+)\s+"
     r"(?:only\s+|just\s+|also\s+)?(?:wants|needs|requires|would\s+like|['\u2019]d\s+like|asked\s+for|asks\s+for)\s+"
-    + _NP + r"\s+(?:to\s+be\s+)?(?:(?:marked|traced|drawn|outlined|picked)\s+out\b|" + _DRAWN + r")",
+    + _NP + r"\s+(?:to\s+be\s+)?" + _DRAWN_OUT,
     # "the heart should be outlined", "the polyp needs to be masked", "if the lesion could be masked"
     _CLAUSE_START + _NP + r"\s+(?:should|must|needs?\s+to|has\s+to|have\s+to|is\s+to|are\s+to|can|could)\s+be\s+(?:\w+ly\s+)?" + _DRAWN,
     # "it would be great if the heart shadow were masked"
@@ -1159,7 +1161,6 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                  # ("a large dark area on the patient's right side of the chest radiograph", "the big black zone on the image's right")
                  r"\b(?:large|big|huge)\s+(?:black|dark|darker)\s+(?:areas?|zones?|regions?)\b"), (_SEEN_CHEST,)),
     ("heart", _rx(r"\b(?<!insulin\s)(?<!infusion\s)(?<!balloon\s)(?<!breast\s)(?:blood[\s-]?)?pump(?:ing)?\s+(?:organ|muscle)\b|\bmuscular\s+pump\b|"
-
                   r"\b(?:muscle|organ)\s+in\s+(?:the\s+)?(?:middle|centre|center)\s+of\s+(?:the\s+)?(?:chest|thorax)\b|"
                   r"\b(?:thing|organ|muscle)\s+(?:that|which)\s+goes\s+(?:thump|ba[\s-]?dum|lub[\s-]?dub)\b|\bthump[\s-]thump\b|"
                   # ("the organ ..., that the blood through the body pumps", as German puts it; "the big blob ... that beats")
@@ -1638,7 +1639,6 @@ NOT_AT_HAND = re.compile(
     r"(?:attached|uploaded|sent|shared|taken)\s+yet\b|"
     # ("could you segment the heart on it once she sends it?", "once radiology sends the CXR ..., don't have it yet")
     r"\bonce\s+(?:she|he|they|i|we|radiology|the\s+\w+)\s+(?:sends?|uploads?|shares?|forwards?)\s+(?:it|them|the\s+\w+)\b|"
-    r"\b(?:i|we)?\s*(?:do\s+not|don['\u2019]?t|dont)\s+have\s+(?:it|them|the\s+(?:image|picture|photo|film|x-?ray|scan|cxr))\s+yet\b|"
     # ("the image didn't upload, but when it does I need the bump in the colon outlined")
     r"\b(?:image|picture|photo|film|x-?ray|scan|frame|file)\s+(?:did\s+not|didn['\u2019]?t|has\s+not|hasn['\u2019]?t|won['\u2019]?t|will\s+not)\s+upload(?:ed)?\b|"
     # (a drawing put off, said last: "seg polyp tmrw")
@@ -1663,7 +1663,7 @@ NOT_AT_HAND = re.compile(
     # today's radiograph. Next week we'll send a follow-up film for the left lung.")
     r"^\W*(?:tomorrow|later|next\s+(?:week|month|time))\b,?\s+(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:upload|send|attach|share|bring)\s+(?:you\s+)?"
     r"(?:the|a|an|my|his|her)\s+(?:[\w-]+\s+){0,2}?" + _PICTURES + r"\s+for\s+(?:the|his|her|a|an)\b|"
-    r"\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t)\s+have\s+(?:it|them|the\s+\w+)\s+(?:here\s+)?yet\b|"
+    r"\b(?:(?:i|we)\s+)?(?:do\s+not|don['\u2019]?t|dont)\s+have\s+(?:it|them|the\s+\w+)\s+(?:here\s+)?yet\b|"
     # ("I don't have the picture with me right now, but later ..."; "I haven't got mum's x-ray with me, ... when I find it")
     r"\b(?:i|we)\s+(?:(?:do\s+not|don['\u2019]?t)\s+have|(?:have\s+not|haven['\u2019]?t)(?:\s+got)?)\s+(?:the|my|his|her|their|\w+['\u2019]s)\s+(?:[\w-]+\s+)?"
     + _PICTURES + r"(?:\s+of\s+(?:the\s+|my\s+|his\s+|her\s+)?\w+)?\s+(?:with\s+me|here|on\s+me|at\s+hand)\b|"
@@ -2047,15 +2047,16 @@ KNOWLEDGE_QUESTION = re.compile(
     # ("is the heart on the left as normal, or is this dextrocardia?", "are these two
     # spots the same mole or separate lesions?")
     r"^\s*(?:is|are)\s+(?:the|this|that|these|those)\b[^?]*,?\s+or\s+(?:is|are)\s+(?:this|it|that|they|these)\b|"
-    r"^\s*(?:is|are)\s+(?:this|these|those|they)\s+[^?]*\bthe\s+same\b[^?]*\bor\b|^\W*what['\u2019]?(?:\s+is|s)?\s+the\s+(?:[\w'\u2019-]+\s+){0,3}?(?:diagnosis|prognosis|stage|grade|classification)\b|"
+    r"^\s*(?:is|are)\s+(?:this|these|those|they)\s+[^?]*\bthe\s+same\b[^?]*\bor\b|^\W*what['\u2019]?(?:\s+is|s)?\s+the\s+(?:[\w'\u2019-]+\s+){0,3}?(?:diagnosis|prognosis|stage|grade|classification|"
+    # ("what is the medicine for this wound on the foot?")
+    r"medicine|treatment|cure|remedy|drug|ointment|cream)\b|"
     # ("what's the difference between the dark spot here and a normal freckle?", "how do you tell a mole from a freckle?")
     r"^\W*what['\u2019]?s?\s+(?:is\s+)?the\s+difference\s+between\b|"
     # ("is that lobulated bump in the colon flat-based or on a stalk?", "would it be possible to tell me which side the heart is on")
     r"^\s*(?:is|are)\s+(?:the|this|that|these|those|it)\b[^?]*\bor\b[^?]*\?\s*$|\btell\s+(?:me|us)\s+(?:which|what)\s+side\b|"
     # ("foot ulcer healing time?", "left lung looks clear?")
     r"\b(?:healing|recovery)\s+time\b|\blooks?\s+(?:clear|normal|ok|okay|fine|healthy|bad|worse|better|bigger|smaller)\s*\?\s*$|"
-    # ("what is the medicine for this wound on the foot?")
-    r"^\W*what\s+(?:is|s)\s+the\s+(?:best\s+)?(?:medicine|treatment|cure|remedy|drug|ointment|cream)\b|^\W*how\s+(?:do|can|would)\s+(?:you|i|we|one)\s+tell\b[^?]*\b(?:from|apart)\b",
+    r"^\W*how\s+(?:do|can|would)\s+(?:you|i|we|one)\s+tell\b[^?]*\b(?:from|apart)\b",
     re.IGNORECASE)
 # ... a drawing asked in it all the same
 DRAWING_IN_QUESTION = re.compile(r"\b(?:segment\w*|outlin\w+|mask(?:s|ed|ing)?|draw(?:n|ing|s)?|trac(?:e|ed|ing)|delineat\w+|contour\w*|"
@@ -2124,7 +2125,6 @@ NOTHING_WANTED = re.compile(
     r"(?:myself|ourselves)\b"
     r"|\b(?:i|we)\s+(?:forgot|meant|wanted)\s+to\s+(?:attach|send|upload|include)\b[^.?!]*\b(?:but|forgot)\b"
     r"|\b(?:i|we)\s+(?:forgot|have\s+forgotten)\s+to\s+(?:attach|send|upload|include)\b"
-    r"|\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+send\s+(?:it|them|the\s+(?:[\w'-]+\s+){0,4}?[\w'-]+)\s+(?:tomorrow|later|next\s+week|on\s+monday)\b"
     # (the verb last, as Persian puts it: "tomorrow the photo of the diabetic foot wound I will send")
     r"|^\W*(?:tomorrow|later|next\s+week)\b[^.?!]{0,60}?\b(?:i|we)\s+will\s+send\s*[.!]?\s*$"
     # ("forget what I asked about the pt's left air field, we're done with that film"; "remind me next week to send ..."; "Just asking")
@@ -2303,12 +2303,13 @@ def _last_user_turn(text: str) -> str | None:
         return None
     turns = [((m.group("quote") or m.group("who")).lower(), text[m.end(): marks[i + 1].start() if i + 1 < len(marks) else len(text)].strip(" /"))
              for i, m in enumerate(marks)]
-    users = {who for who, _ in turns if who not in ASSISTANT_NAMES}
-    if len(users) != 1 or turns[-1][0] in ASSISTANT_NAMES:
-        return None
-    if len(turns) == 1 or not any(who in ASSISTANT_NAMES for who, _ in turns) and not users <= USER_NAMES:
+    if len(turns) == 1:
         # (a quoted message alone is an earlier one, read with what follows it: "> left clavicle done? / yes / ok, then ...")
-        return turns[-1][1] if turns[0][0] in USER_NAMES - {">"} and len(turns) == 1 else None
+        return turns[0][1] if turns[0][0] in USER_NAMES - {">"} else None
+    users = {who for who, _ in turns if who not in ASSISTANT_NAMES}
+    # (one speaker besides the assistant, who speaks last; with no assistant, one of the user's own marks)
+    if len(users) != 1 or turns[-1][0] in ASSISTANT_NAMES or not (users <= USER_NAMES or any(who in ASSISTANT_NAMES for who, _ in turns)):
+        return None
     return turns[-1][1] or None
 
 
