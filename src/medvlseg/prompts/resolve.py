@@ -932,6 +932,12 @@ def _reword(text: str) -> str:
     text = SIDE_CLAUSE.sub(lambda m: f"{m.group(1)} patient's {m.group(3).lower()} {m.group(2)}", text)
     # the form the mask comes back in says nothing of what it holds ("mole border as a smoothed GeoJSON polygon")
     text = OUTPUT_FORM.sub("", text)
+    # a mask said to cover what it is of ("a single binary mask covering the mole"), and the picture put through the tool
+    # before ("can someone run it and give me the outline of the ulcer?")
+    text = re.sub(r"\b(masks?|segmentations?|polygons?|contours?|outlines?)\s+(?:that\s+)?(?:covering|covers|encompassing|encompasses)\s+"
+                  r"(?=(?:the|this|that|his|her|my|its)\b)", r"\1 of ", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b(?:run|put|pass|process)\s+(?:it|this|this\s+one|the\s+(?:image|photo|pic|picture|film|frame))\s+(?:through\s+[\w\s-]{1,30}?\s+)?"
+                  r"and\s+(?=(?:give|send|get|draw|make|segment|outline|mask|trace)\b)", "", text, flags=re.IGNORECASE)
     # "no need to segment the heart" says "do not" ("..., just tell me if it is enlarged")
     text = re.sub(r"\b(?:there\s+is\s+)?no\s+need\s+to\s+(?=" + _DRAWING_STEMS + r"\s+(?:the|this|that|my|his|her|its|their)\b)", "do not ", text,
                   flags=re.IGNORECASE)
@@ -1254,6 +1260,10 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   # ("the bit of her foot thats broken open and weeping", "the yellowy gunky bit with the red rim")
                   r"\bbroken\s+open\b|\b(?:the|a|that|this)\s+hole\b(?!\s+in\s+the\s+(?:sock|shoe|dressing|bandage))|\b(?:weeping|weepy|oozing|gunky|gooey|sloughy|mushy|pus[\s-]?filled)\s+(?:[\w-]+\s+)?(?:areas?|patch(?:es)?|spots?|bits?|holes?|craters?|base|bed|middle|centre|center)\b|"
                   r"\b(?:full[\s-]thickness\s+)?(?:skin|tissue)\s+(?:defects?|loss)\b|"
+                  # ("delineate the ulcerated area on this photograph", "the bit of the foot that's open and weeping")
+                  r"\bulcerated\s+(?:areas?|regions?|zones?|parts?|bits?|spots?|patch(?:es)?|skin|tissue|bed)\b|"
+                  r"\b(?:bits?|parts?|areas?|spots?|patch(?:es)?|places?)\s+(?:of\s+(?:the|his|her|my|their)\s+(?:foot|feet|heel|sole|toe)\s+)?"
+                  r"(?:that['\u2019]?s|that\s+is|which\s+is|that\s+are|which\s+are)\s+(?:\w+\s+){0,2}?(?:open|weeping|raw|oozing)\b|"
                   # ("the hole in the skin on his sole", "the non-healing breach in the skin", "the area where the skin is missing")
                   r"\b(?:holes?|breach(?:es)?|breaks?|gaps?|defects?|openings?)\s+in\s+(?:the\s+|his\s+|her\s+|my\s+)?(?:skin|flesh)\b|"
                   r"\bwhere\s+(?:the\s+)?(?:skin|tissue|flesh)(?:['\u2019]s\s+|\s+(?:is|has|was|had)\s+)(?:been\s+)?(?:missing|gone|broken(?:\s+down)?|lost|worn\s+away|come\s+away|split|opened\s+up)\b|"
@@ -2216,6 +2226,32 @@ TAKES_BACK = re.compile(r"^\W*(?:(?:actually|wait|oh|sorry|hmm|ah|um|ok(?:ay)?|n
 # what a sentence that tells of a target says of it ("The heart also looks enlarged"): no target added to a request
 TELLING_VERBS = frozenset({"is", "are", "was", "were", "looks", "look", "seems", "seem", "appears", "appear", "has", "have", "had", "shows",
                            "showed"})
+# a sentence of a long message that tells of work done, done by someone else, left for later or not needed ("Sam did the heart
+# outline for the CTR study yesterday.", "Images 1 and 2 were segmented yesterday and 4-5 are coming Monday.", "Pending: right
+# clavicle, assigned to Kofi for tomorrow."): no part of what is asked now, where it asks nothing itself (:data:`ASKS_NOW`)
+TOLD_ELSEWHERE = re.compile(
+    r"\b(?:done|finished|completed?|approved|signed\s+off|submitted|closed|processed|re-?checked|qc['\u2019]?d|deferred|pending|"
+    r"already|previously|yesterday|last\s+(?:week|month|time|night|year)|earlier|tomorrow|advised|recommended|suggested|next\s+(?:week|month|time)|"
+    r"(?:on\s+)?(?:monday|tuesday|wednesday|thursday|friday)|separately|assigned\s+to|"
+    r"(?:is|are|was|were|has\s+been|have\s+been)\s+(?:all\s+)?(?:segmented|masked|outlined|traced|annotated|labell?ed|contoured|drawn|"
+    r"measured|checked|reviewed|handled|covered|sorted)|"
+    r"(?:['\u2019]s|\bis|\bare)\s+(?:doing|handling|covering|taking|working\s+on)|"
+    r"\bwill\s+(?:do|handle|cover|take|write|be\s+(?:done|handled|covered|segmented|masked))|"
+    r"(?:not|n['\u2019]t|no)\s+(?:\w+\s+)?(?:needed|required|necessary|part\s+of|need\s+redoing)|['\u2019]s\s+problem)\b",
+    re.IGNORECASE)
+# what says a sentence asks for something now ("For the lung volume project I now need ...", "This ticket: left clavicle only.")
+ASKS_NOW = re.compile(r"(?<!\bnot\s)(?<!\bno\s)(?<!n['\u2019]t\s)\b(?:please|pls|plz|could|can|would|need|needs|want|wants|like|after|"
+                      r"now|today|instead|request(?:ed)?)\b|\bto\s+do\b|\?(?!\w)|"
+                      # (a ticket's field that says what is asked: "This ticket: left clavicle only.", "Remaining item for this image: ...")
+                      r"\b(?:ticket|task|action|remaining|outstanding|deliverable|acceptance|todo)\b[^.:]{0,30}:", re.IGNORECASE)
+# a picture said to be another than the one at hand ("last month's photo", "the previous film", "her old x-rays")
+OTHER_PICTURE = re.compile(r"\b(?:last\s+(?:week|month|year|visit|time)['\u2019]s|yesterday['\u2019]s|previous|earlier|prior|old|older|baseline|"
+                           r"other)\s+(?:[\w-]+\s+)?(?:photos?|pictures?|pics?|images?|films?|x-?rays?|scans?|frames?|radiographs?)\b", re.IGNORECASE)
+# a work log's status field ("Completed on this image: both lungs, heart (see history).", "Status: left clavicle done")
+STATUS_LABEL = re.compile(r"\W*(?:status|completed|done|finished|pending|closed|deferred|already\s+done)\b[^.:]{0,30}:", re.IGNORECASE)
+# sets of pictures a sentence may tell of ("the colonoscopy frames from Friday are done")
+PICTURE_SETS = frozenset({"frames", "stills", "images", "photos", "pictures", "x-rays", "xrays", "films", "scans", "folder", "batch", "set",
+                          "slides", "ct", "mri", "ultrasound"})
 # a sentence that hesitates over, or takes back, what a sentence before it asked ("Sorry, brain fog.", "Hmm, too much.",
 # "Hold on: the heart, or the left lung?", "no.", "Autocorrect."): the last request after it says what is asked
 HESITATION = re.compile(r"^\W*(?:no(?=\s*(?:[,.;:!\u2013\u2014]|$)|\s+wait\b|\s+\w+\s*[,;:!\u2013\u2014])|nope|nah|wait|hold\s+on|hang\s+on|hmm+|oh|" + _APOLOGY + r"|ugh|argh|actually|scratch\s+that|"
@@ -3955,9 +3991,33 @@ class PromptResolver:
                 # the model is given the target)
                 return Resolution(given, *named, *named)
             return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == fielded.sentence else found.model_prompt)
+        if (focus := self._focus(given)) is not None and (found := self._resolve(focus)).target is not None:
+            # (a long message read without its sentences that tell of other work)
+            return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == focus else found.model_prompt)
         translated = _translate(given)
         written = self._written(translated)  # (its shorthand and slips read: "count the polyps, then segmnt them")
         return self._by_message(given, written, self._kept(given, written, self._resolve_written(given, translated, written)))
+
+    def _focus(self, given: str) -> str | None:
+        """A message of several sentences without those that tell of other work (:data:`TOLD_ELSEWHERE`): what was done,
+        is done by someone else, left for later or not needed, each naming what it tells of and asking nothing itself
+        (:data:`ASKS_NOW`, :func:`_asks_drawing`), or None where no such sentence is, or nothing would remain ("Hi, CXR
+        attached for patient 17. The right lung and heart were segmented last week by Ben, and the clavicles aren't
+        needed for this paper. What I'm after today is the left lung field." asks for the left lung)."""
+        sentences = _sentences(given)
+        if len(sentences) < 2:
+            return None
+        told = [s for s in sentences if TOLD_ELSEWHERE.search(written := self._written(_translate(s))) and not ASKS_NOW.search(written)
+                and (not _opens_request(written) or STATUS_LABEL.match(written))
+                and ((self._naming | PICTURE_SETS).intersection(_words(written)) or OTHER_PICTURE.search(written))
+                and not any(p.search(written) for p in (NOTHING_WANTED, TAKES_BACK, CORRECTIONS, HESITATION))
+                # (a picture not at hand is this one, unless said to be another: "... against last month's photo once the
+                # TVN uploads it"; not "ribs deferred to Q3")
+                and not ((m := NOT_AT_HAND.search(written)) and not OTHER_PICTURE.search(written)
+                         and re.search(r"\b(?:it|them|this|that|image|images|picture|pictures|photo|photos|pic|film|x-?rays?|scans?|frames?|one)\b",
+                                       m.group(), re.IGNORECASE))]
+        kept = [s for s in sentences if s not in told]
+        return " ".join(kept) if told and kept else None
 
     def _by_message(self, given: str, written: str, found: Resolution) -> Resolution:
         """``found``, or what a message of several sentences asks for, read a sentence at a time, where the reading of
