@@ -936,6 +936,8 @@ def _reword(text: str) -> str:
     # before ("can someone run it and give me the outline of the ulcer?")
     text = re.sub(r"\b(masks?|segmentations?|polygons?|contours?|outlines?)\s+(?:that\s+)?(?:covering|covers|encompassing|encompasses)\s+"
                   r"(?=(?:the|this|that|his|her|my|its)\b)", r"\1 of ", text, flags=re.IGNORECASE)
+    # (a remark on the picture is no request to draw it: "Note the image is slightly rotated, so be careful at the hilum.")
+    text = SEE_REFERENCE.sub(" ", NOTE_REMARK.sub("", text))
     text = re.sub(r"\b(?:run|put|pass|process)\s+(?:it|this|this\s+one|the\s+(?:image|photo|pic|picture|film|frame))\s+(?:through\s+[\w\s-]{1,30}?\s+)?"
                   r"and\s+(?=(?:give|send|get|draw|make|segment|outline|mask|trace)\b)", "", text, flags=re.IGNORECASE)
     # "no need to segment the heart" says "do not" ("..., just tell me if it is enlarged")
@@ -948,6 +950,13 @@ def _reword(text: str) -> str:
     return _other_side(IDIOMS.sub("core", NOT_THIS_BUT.sub("", text)))
 
 
+# a remark on the picture or the patient, no request to draw them ("Note the image is slightly rotated, so be careful at the hilum.")
+NOTE_REMARK = re.compile(r"\b(?:please\s+)?(?:note|notice|be\s+aware)\s+(?:that\s+)?(?=(?:the|this|that|her|his)\s+(?:[\w-]+\s+){0,2}?(?:is|was|are|were|has|"
+                         r"have|looks|appears|seems)\b)", re.IGNORECASE)
+# a pointer to something written elsewhere, no request to draw ("see confusion stats from last sprint", "(see history)")
+SEE_REFERENCE = re.compile(r"\bsee\s+(?:the\s+|our\s+|my\s+|his\s+|her\s+)?(?:attached\s+|above|below|previous|earlier|confusion|stats|statistics|"
+                           r"notes?|history|ticket|report|link|thread|email|e-mail|comments?|docs?|documentation|wiki|page|figure|fig\b|table|"
+                           r"appendix|protocol|spreadsheet|sheet|slack|teams)\b[^.;:!?()]*", re.IGNORECASE)
 # a clause saying a thing's mask is done already, or not needed ("the foot ulcer is already done", "left lung mask
 # finished", "the heart not needed, I want the aortic arch"); not a question ("is the heart done?") nor a wish ("the heart
 # should be done")
@@ -1157,6 +1166,10 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_SEEN_CHEST,)),
     # (an organ of breathing in everyday words: "the breathing bag", "the air organ", "the organ we breathe with")
     ("lung", _rx(r"\b(?:breathing|air)\s+(?:organs?|bags?|sponges?|sacs?|balloons?|bellows)\b"), (_SEEN_CHEST,)),
+    # ("the black region inside the ribs on the patient's left, the one sitting above the stomach gas bubble")
+    ("lung", _rx(r"\b(?:black|dark)\s+(?:regions?|areas?|fields?|zones?|spaces?|parts?)\s+(?:inside|within|enclosed\s+by|under)\s+the\s+(?:rib\s*cage|ribs)\b|"
+                 r"\b(?:black|dark)\s+(?:regions?|areas?|fields?|zones?|spaces?|one)\b[^.;]{0,50}?\babove\s+the\s+(?:stomach|gastric)\s+(?:gas\s+)?bubble\b"),
+     (_SEEN_CHEST,)),
     ("lung", _rx(r"\borgans?\s+(?:that\s+)?(?:we|you|one|people|humans|it)\s+breathe\s+(?:with|through)\b|\borgans?\s+of\s+(?:the\s+)?(?:breathing|respiration)\b|"
                  r"\borgans?\s+(?:which|that)\s+(?:fill|fills|inflate|inflates|expand|expands)\s+with\s+air\b|"
                  # ("shade in what fills with air when she breathes in", "the big black breathing space on the right")
@@ -1188,13 +1201,20 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     # for the cardiothoracic ratio")
     ("heart", _rx(r"\b(?:organ|shadow|silhouette)\b(?![^.;!?]*\b(?:denominator|thorax|thoracic\s+(?:width|diameter)|rib\s*cage)\b)"
                   r"[^.;!?]{0,80}?\bcardio[\s-]?thoracic\s+(?:ratio|index)\b"), ()),
+    # (by the chambers that border it, or by the width compared with the chest's: "bordered by the right atrium edge and the
+    # left ventricle edge", "the one whose width people compare to the chest width")
+    ("heart", _rx(r"\b(?:bordered|formed|outlined|edged|made\s+up)\s+by\s+the\s+(?:right\s+)?atri(?:um|al)\b|"
+                  r"\batri(?:um|al)\s+(?:edge|border|contour)\b[^.;]{0,60}?\bventric\w*\s+(?:edge|border|contour)\b|"
+                  r"\bwhose\s+width\s+[^.;]{0,40}?\b(?:chest|thorax|thoracic)\s+width\b"), ()),
     # a central opacity that rests on the diaphragm or bulges to one side
-    ("heart", _rx(r"\b(?:opacity|density|shadow|silhouette|blob|white\s+mass|(?:rounded|round)\s+shape|dense\s+bulge)\b"),
+    ("heart", _rx(r"\b(?:opacity|density|shadow|silhouette|blob|white\s+mass|(?:rounded|round)\s+shape|dense\s+bulge|"
+                  r"(?:rounded\s+|round\s+)?(?:opaque|dense|soft[\s-]tissue)\s+(?:mass|bulge|shape))\b"),
      (_SEEN_CHEST, _rx(r"\b(?:central(?:ly)?|middle|midline|between\s+the\s+(?:two\s+)?(?:lung(?:s|\s+fields)|(?:air|dark|black|lucent)\s+(?:air\s+)?(?:fields|areas|spaces|zones))|(?:the\s+)?lungs\s+(?:wrap|curve|fold)\s+around|"
                        r"(?:wrapped|hugged|flanked)\s+by\s+the\s+(?:two\s+)?lungs)\b"),
       _rx(r"\b(?:diaphragm|hemidiaphragm|bulg\w*|bows?\s+out|bowing\s+out)\b"))),
     ("clavicle", _rx(r"\bbones?\s+(?:running\s+|lying\s+|going\s+)?(?:across|along|over)\s+the\s+top\s+of\s+(?:the\s+|his\s+|her\s+|my\s+|their\s+)?"
-                     r"(?:(?:left|right)\s+)?(?:shoulder|chest)\b|\bstrut(?:\s+bone)?\b|\bbony\s+(?:bar|rod|beam)\b|\b(?:s|sigmoid)[\s-]shaped\s+(?:[\w-]+\s+)?bones?\b|\b(?:bar|rod|strut|beam)s?\s+of\s+bone\b|"
+                     r"(?:(?:left|right)\s+)?(?:shoulder|chest)\b|\bstrut(?:\s+bone)?\b|\b(?:rod|bar|strut|beam)[\s-]like\s+(?:[\w-]+\s+)?bones?\b|"
+                     r"\bbones?\s+(?:[\w-]+\s+){0,2}?(?:crossing|across|over)\s+the\s+(?:upper|top|first)\s+ribs?\b|\bbony\s+(?:bar|rod|beam)\b|\b(?:s|sigmoid)[\s-]shaped\s+(?:[\w-]+\s+)?bones?\b|\b(?:bar|rod|strut|beam)s?\s+of\s+bone\b|"
                      r"\bbones?\s+(?:[\w-]+\s+){0,6}?(?:that\s+|which\s+)?(?:people|you|one|kids|children|cyclists)\s+(?:often\s+|commonly\s+|usually\s+)?(?:break|fracture|snap|crack)\b"
                      r"[^.;]{0,40}?\bfall(?:ing)?\s+on\s+(?:the\s+|their\s+|your\s+|a\s+|an\s+)?(?:shoulder|outstretched)\b|"
                      r"\b(?:one|bone)\s+(?:that|which)\s+(?:breaks|fractures|snaps|cracks)\s+when\s+(?:people|you|kids|children|one)\s+(?:fall|land)\s+on\s+"
@@ -1225,7 +1245,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("polyp", _rx(r"\b(?:mucosal\s+)?(?:protrusion|protuberance|outgrowth|excrescence|projection)s?\b|"
                   # ("the polypoid growth sticking out of the bowel wall in this scope image")
                   r"\bpolypoid\s+(?:[\w-]+\s+)?(?:growth|mass|lump|bump|tissue|swelling|thing|structure|projection|tumou?r)s?\b"),
-     (_rx(r"\b(?:mucosa|mucosal|bowel|colon|colonic|lumen|colonoscopy|endoscopy|rectum|rectal|sigmoid|ca?ecum)\b"),)),
+     (_rx(r"\b(?:mucosa|mucosal|bowel|colon|colonic|lumen|colonoscopy|endoscopy|rectum|rectal|sigmoid|ca?ecum|gut|intestin\w*|endoscopist|snare\w*)\b"),)),
     # (a raised lump by its look where the picture is from inside the bowel: "mark the raised blob of tissue" in
     # "this picture from inside the colon", "the smooth pink bulge ... from the back-passage camera")
     ("polyp", _rx(r"\b(?:raised|fleshy|smooth|pink|pinkish|reddish|round|rounded|mushroom[\s-]like|stalked|sessile|elevated|knobbly|knobby|lumpy)[\s,]+"
@@ -1288,6 +1308,8 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                    # (a thing or an area by its colours and shape, on the skin: "that asymmetric multicoloured thing on the skin",
                    # "the pigmented area under the dermatoscope")
                    r"\b(?:pigmented|multi-?colou?red|variegated|mottled|asymmetric(?:al)?|uneven(?:ly)?[\s-]colou?red)\s+(?:[\w-]+\s+)?(?:things?|areas?|regions?|marks?|markings?)\b|"
+                   # ("just give me the blob of pigment, not the vignette corners")
+                   r"\b(?:blobs?|patch(?:es)?|spots?|areas?|splodges?|smudges?|clumps?|blotch(?:es)?|islands?)\s+of\s+(?:dark\s+|brown\s+|black\s+)?(?:pigment|pigmentation)\b|"
                    # ("the uneven coloured freckle-looking thing in the centre")
                    r"\bfreckle(?:[\s-]?(?:looking|like)\s+(?:[\w-]+\s+)?|\s+)(?:things?|marks?|spots?|patch(?:es)?|areas?|blobs?)\b|"
                    # (the dermoscopist's pattern: "the mottled dark area with the pigment network")
@@ -1301,6 +1323,12 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_rx(r"\b(?:skin|derm\w*|magnif\w*|abcd|pigment\w*|veil|globules?|streaks|pseudopods|regression|centre|center|centred|centered|middle|central|arm|forearm|leg|thigh|calf|back|shoulder|"
           r"neck|face|cheek|forehead|scalp|abdomen|belly|trunk|torso|body|vignette|photo|picture|image|frame)\b"),)),
 ]
+# what places a look or is a part of it, no rival: the gastric bubble under the left lung, the heart's own chambers as its
+# borders, the heart's opaque mass ("the black region ... sitting above the stomach gas bubble", "bordered by the right atrium
+# edge and the left ventricle edge", "the rounded opaque mass sitting left of midline")
+LOOK_PLACES = _rx(r"\b(?:above|over|on\s+top\s+of)\s+the\s+(?:stomach|gastric)\s+(?:gas\s+|air\s+)?bubble\b|"
+                  r"\b(?:(?:right|left)\s+)?(?:atri(?:um|al)|ventric(?:le|ular))\s+(?:edges?|borders?|contours?|outlines?)\b|"
+                  r"\b(?:rounded\s+|round\s+)?(?:opaque|dense|soft[\s-]tissue)\s+(?:mass|bulge|shape)\b")
 # what rings the look is its place, no rival ("the open sore sitting inside the ring of thick yellowish callus")
 SURROUNDED = _rx(r"\b(?:inside|within|surrounded\s+by|ringed\s+by|rimmed\s+by|encircled\s+by|in\s+the\s+(?:middle|centre|center)\s+of)\s+"
                  r"(?:[\w-]+\s+){0,5}?(?:callus\w*|callous\w*)\b|"
@@ -2364,8 +2392,14 @@ def _open_items(text: str) -> str:
         lines = [options[i].group("option") if i in options else ln for i, ln in enumerate(lines) if i not in options or i in ticked]
     elif STRUCK.search(text) or re.search(r"[\[\u2611\u2705\u2714\u2713(\uff08]", text):
         # (a line is read through the glossary only where it holds a bracket a cancelled mark could stand in)
-        lines = [ln for ln in STRUCK.sub(" ", "\n".join(lines)).splitlines()
-                 if not DONE_ITEM.match(ln) and not (re.search(r"[(\[\uff08]", ln) and CANCELLED_ITEM.search(_translate(ln)))]
+        # (a line of several sentences loses only the sentence marked: "... Previous request for trachea and line segmentation
+        # closed (done). Current request: R lung mask (patient right).")
+        def marked(s: str) -> bool:
+            return bool(re.search(r"[(\[\uff08]", s) and CANCELLED_ITEM.search(_translate(s)))
+
+        lines = [" ".join(s for s in _sentences(ln) if not marked(s)) if len(_sentences(ln)) > 1 and any(map(marked, _sentences(ln))) else ln
+                 for ln in STRUCK.sub(" ", "\n".join(lines)).splitlines() if not DONE_ITEM.match(ln) and (not marked(ln) or len(_sentences(ln)) > 1)]
+        lines = [ln for ln in lines if ln.strip()]
     kept = "\n".join(lines).strip()
     return text if kept == text.strip() else kept
 
@@ -2379,7 +2413,9 @@ def _sentences(text: str) -> list[str]:
     """``text`` cut into its sentences (at a full stop, a question or an exclamation mark, and the marks of scripts
     that write no spaces, and the danda of Indic scripts: "。", "？", "！", "।"; not at a semicolon, which lists the parts of
     one request: "one binary mask for the lesion; include regression areas ...")."""
-    return [p for p in (q.strip() for q in re.split(r"(?<=[.!?])\s+|(?<=[\u3002\uff1f\uff01\u0964])\s*", text)) if re.search(r"\w", p)]
+    # (and after a quotation that ends one: "Her notes: 'wound 2.1 x 1.4 cm, ... amputated in 2021.' She wants ...")
+    return [p for p in (q.strip() for q in re.split(r"(?<=[.!?])\s+|(?<=[.!?]['\"\u2019\u201d])\s+|(?<=[\u3002\uff1f\uff01\u0964])\s*", text))
+            if re.search(r"\w", p)]
 
 
 def _asks_drawing(text: str) -> bool:
@@ -2388,7 +2424,7 @@ def _asks_drawing(text: str) -> bool:
     # (not by the first English word of a clause in a sentence of another script, which is no clause's opening:
     # "내일 회진 때 show 드리려고 합니다")
     latin = not re.search(r"[^\W\d_a-zA-Z\u00c0-\u024f]", text)
-    plain = re.sub(r"^\W*(?:(?:also|and|now|then|so|ok(?:ay)?|oh|next|finally|lastly)\W+)+", "", text, flags=re.IGNORECASE)
+    plain = re.sub(r"^\W*(?:(?:also|and|now|then|so|ok(?:ay)?|oh|next|finally|lastly)\W+)+", "", SEE_REFERENCE.sub(" ", NOTE_REMARK.sub("", text)), flags=re.IGNORECASE)
     return latin and _opens_request(plain) or ASKED_IN.search(text) is not None or any(p.search(text) for p in PASSIVE_REQUESTS)
 
 
@@ -2742,17 +2778,18 @@ RELATION = re.compile(r"\b(?:overlap(?:ping)?\s+(?:region|area|zone|part)|(?:reg
                       r"(?<!\bin\sthe\s)(?<!\bin\s)(?:gap|space|interface|junction|distance|angle)\s+between|"
                       r"intersection\s+of|(?:only|just)\s+where\s+(?:the\s+)?[\w\s]{1,25}?\s+(?:overlaps?|crosses|covers|meets|"
                       r"touches|intersects))\b", re.IGNORECASE)
+# what a target holds or is made of ("the slough", "the stalk", "the hilum")
+_TARGET_PARTS = (r"(?:stalk|stalks|head|slough|granulation(?:\s+tissue)?|blue[\s-]white\s+veil|veil|pigment\s+network|"
+                 r"globules|dots|streaks|lobe|upper\s+lobe|lower\s+lobe|middle\s+lobe|apex|apices|hilum|hila|"
+                 r"ventricle|atrium|chambers?|shaft|medial\s+end|lateral\s+end|necrotic\s+centre|necrotic\s+center|necrotic\s+tissue|"
+                 r"necrosis|eschar|fibrin|granulating\s+tissue)")
 # a part of a target alone ("segment the stalk only of the pedunculated polyp, not the head"): no target's mask
 PART_ONLY = re.compile(r"\b(?:(?<!\bnot\s)(?:only|just)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?(?P<a>PARTS)\s+(?:of|on|in|inside|within)\b|"
                        r"(?P<b>PARTS)\s+(?:only|alone)\s+(?:of|on|in)\b|"
                        # (a part as what is asked: "the granulation tissue in the wound bed")
                        r"(?:^|[.;:!?]\s*)(?:(?:please\s+)?(?:segment|outline|mask|trace|highlight|mark|draw|delineate|annotate)\s+)?(?:the\s+)?"
                        r"(?:[\w-]+\s+){0,2}?(?P<c>PARTS)\s+(?:in|inside|within)\s+(?:the|this)\b)"
-                       .replace("PARTS", r"(?:stalk|stalks|head|slough|granulation\s+tissue|blue[\s-]white\s+veil|veil|pigment\s+network|"
-                                         r"globules|dots|streaks|lobe|upper\s+lobe|lower\s+lobe|middle\s+lobe|apex|apices|hilum|hila|"
-                                         r"ventricle|atrium|chambers?|shaft|medial\s+end|lateral\s+end|necrotic\s+centre|necrotic\s+center|necrotic\s+tissue|"
-                                         r"necrosis|eschar|fibrin|granulating\s+tissue)"),
-                       re.IGNORECASE)
+                       .replace("PARTS", _TARGET_PARTS), re.IGNORECASE)
 # keys struck at random ("asdfjkl;; qwerty lung zzzz"): a run along one row of the keyboard, or one key held
 KEYBOARD_ROWS = (frozenset("qwertyuiop"), frozenset("asdfghjkl"), frozenset("zxcvbnm"))
 HELD_KEY = re.compile(r"([a-z])\1\1")
@@ -4007,7 +4044,8 @@ class PromptResolver:
         sentences = _sentences(given)
         if len(sentences) < 2:
             return None
-        told = [s for s in sentences if TOLD_ELSEWHERE.search(written := self._written(_translate(s))) and not ASKS_NOW.search(written)
+        told = [s for s in sentences if TOLD_ELSEWHERE.search(written := self._written(_translate(s)))
+                and not ASKS_NOW.search(re.sub(r"\b(?:previous|earlier|last|old|prior|other)\s+(?:requests?|tickets?|tasks?)\b", " ", written, flags=re.IGNORECASE))
                 and (not _opens_request(written) or STATUS_LABEL.match(written))
                 and ((self._naming | PICTURE_SETS).intersection(_words(written)) or OTHER_PICTURE.search(written))
                 and not any(p.search(written) for p in (NOTHING_WANTED, TAKES_BACK, CORRECTIONS, HESITATION))
@@ -4101,7 +4139,10 @@ class PromptResolver:
             if len(fits) == 1 and found.target is None and set(found.candidates) <= set(alone.candidates):
                 return Resolution(given, fits[0], fits[0], alone.similarity, alone.runner_up)
         if alone.target is not None and alone.target != found.target \
-                and (alone.target in self._named(ask)[0] or set(_words(ask)) & self._heads[alone.target] - self._vague_words):
+                and (alone.target in self._named(ask)[0] or set(_words(ask)) & self._heads[alone.target] - self._vague_words
+                     # (or on the kind of picture it says itself: "Request to the segmentation tool: outline the lesion on this
+                     # dermatoscopic image ...", after a report's findings and differential)
+                     or alone.target in self._modalities and (kinds := _kinds_said((ask,))) and self._shown_on(alone.target, kinds)):
             # (by a name of its own: a finding's everyday word alone needs the picture the others say, "Colonoscopy, ...
             # 8 mm sessile lesion. Please mark the lesion outline ...")
             return Resolution(given, alone.target, alone.target, alone.similarity, alone.runner_up)
@@ -4233,7 +4274,7 @@ class PromptResolver:
         union_of = " ".join(one_mask) if one_mask and len(_sentences(written)) > 1 and self._several(" ".join(one_mask)) \
             and not re.search(r"\b(?:both|it|them|all)\b", " ".join(one_mask), re.IGNORECASE) else written
         if (UNION.search(written) or RELATION.search(written) or BOTH_AND.search(written)) and (
-                len(self._several(union_of)) > 1 or (UNION.search(written) or BOTH_AND.search(written)) and set(_words(union_of)) & self._other_heads
+                len(self._several(union_of)) > 1 or (UNION.search(written) or BOTH_AND.search(written)) and self._joins_other(union_of)
                 or TOGETHER_WITH.search(written)):
             # (a target and something else as one mask: "the foot ulcer and the toenails together in one mask")
             return Resolution(given, given, None, refused=True,
@@ -4363,6 +4404,14 @@ class PromptResolver:
                     return True
         return False
 
+    def _joins_other(self, text: str) -> bool:
+        """``text`` says a thing that is no target (by the head word of its phrase) other than as a place ("the heart, the
+        cardiac outline in the mediastinum, as one mask") or as a part of a target ("the whole wound ..., slough and
+        granulation together, as one mask")."""
+        words = _words(text)
+        return any(w in self._other_heads and not set(words[max(0, i - 3) : i]) & {"in", "inside", "within", "on", "at", "of", "into"}
+                   and not re.fullmatch(_TARGET_PARTS, w, re.IGNORECASE) for i, w in enumerate(words))
+
     def _looks_joined(self, text: str) -> bool:
         """``text`` asks for two targets described by their looks (:data:`LOOKS`), joined by "and" in one clause, neither
         placing the other ("segment the organ that pump blood and also the left breathing organ")."""
@@ -4433,6 +4482,7 @@ class PromptResolver:
         kept = " ".join(w for w, denied in zip(_words(kept), _negation_flags(kept, self._name_words)) if not denied)
         kept = CANCER_RISK.sub(" ", kept)  # (a polyp's risk is no other finding: "the kind that can turn into bowel cancer")
         kept = SURROUNDED.sub(" ", kept)  # (nor what rings it: "the open sore sitting inside the ring of thick yellowish callus")
+        kept = LOOK_PLACES.sub(" ", kept)  # (nor what places it or is part of it: "above the stomach gas bubble", "the left ventricle edge")
         if len(heads) != 1 or LOOK_ELSE[heads[0]].search(kept):
             return None
         found = [t for t in self.targets if heads[0] in self._heads[t]]
@@ -5010,7 +5060,13 @@ class PromptResolver:
         else the images show, by its head noun (:attr:`_other_heads`): "a mask of the nodule in the
         left lung", "only the fracture of the right clavicle", "the slough inside the ulcer bed"."""
         asked = self._asked_at(prompt, target, heads)
-        return asked is not None and bool(set(asked) & self._other_heads) and not set(asked) & self._own[target]
+        # (or a finding's everyday word, where no target of the picture is called so: "outline the mass in the right lung")
+        return asked is not None and bool(set(asked) & (self._other_heads | self._vague_words - self._chest_vague())) and not set(asked) & self._own[target]
+
+    @functools.cache
+    def _chest_vague(self) -> frozenset[str]:
+        """The everyday words for a finding that name a target of a chest film too, none by default."""
+        return frozenset(w for t in self.targets if _sides(t) or t == "heart" for w in self._heads[t] if w in self._vague_words)
 
     def _asked_before_place(self, prompt: str, target: str) -> str | None:
         """Another trained target, where what the request asks for before the place ``target`` names
