@@ -2377,6 +2377,38 @@ def _last_user_turn(text: str) -> str | None:
     return turns[-1][1] or None
 
 
+# a line's mark in a pasted transcript or a forwarded message: a quotation mark, a time, a speaker ("[14:02] Ana: ",
+# "> > ", "-- "), and a forwarded message's header line ("On Tuesday Dr Okafor wrote:")
+TRANSCRIPT_MARK = re.compile(r"^\s*(?:(?P<quote>(?:>\s*)+)|(?P<time>\[\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?\])\s*(?:[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2}\s*:\s*)?|"
+                             r"(?P<who>[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2})\s*:\s+|(?P<dash>-{2,})\s*)")
+# who speaks in a transcript by a title or a role, not a form's field ("Dr Lee:", "Nurse:"; not "Structure:", "Image:")
+SPEAKER = re.compile(r"(?:dr|mr|mrs|ms|prof|nurse|sister|reg|registrar|consultant|fellow|resident|tech|rad|patient|pt)\b\.?(?:\s+[A-Z][\w'-]*)?$",
+                     re.IGNORECASE)
+# a last turn that drops the request ("the photo is too blurry, we'll retake it tomorrow, don't bother with this one")
+DROPPED_TURN = re.compile(r"\b(?:don['\u2019]?t|do\s+not|no\s+need\s+to)\s+bother\b|\bnever\s*mind\b|\bcancel\s+(?:that|it|this)\b|"
+                          r"\bforget\s+(?:it|that|about\s+it)\b|\bskip\s+(?:it|this|that)\b|\bnot\s+needed\b", re.IGNORECASE)
+FORWARD_HEADER = re.compile(r"^\s*(?:>\s*)*(?:on\s+[^:\n]{1,60}\bwrote|-+\s*(?:original|forwarded)\s+message\s*-*|(?:from|sent|to|subject|cc)\s*:[^\n]*)\s*:?\s*$",
+                            re.IGNORECASE)
+
+
+def _transcript(text: str) -> str | None:
+    """A pasted transcript or a forwarded message of several lines as one text of sentences, its marks and headers dropped
+    ("[11:20] Dr Lee: scope frame from the sigmoid, see the sessile thing at 3 o'clock?\n[11:21] Me: yep\n[11:21] Dr Lee:
+    segment it pls\n-- passing that on, mask the polyp"), where two of its lines are marked, or one is quoted; None otherwise."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    marks = [TRANSCRIPT_MARK.match(ln) for ln in lines]
+    speakers = [m.group("who").lower() for m in marks if m and m.group("who")]
+
+    def person(who: str) -> bool:  # (a speaker said twice, the user or the assistant, or one by a title or a role)
+        return speakers.count(who) > 1 or who in USER_NAMES | ASSISTANT_NAMES or bool(SPEAKER.fullmatch(who))
+
+    marked = [bool(FORWARD_HEADER.match(ln)) or bool(m and (not m.group("who") or person(m.group("who").lower()))) for ln, m in zip(lines, marks)]
+    if len(lines) < 2 or not (sum(marked) >= 2 or any(m and m.group("quote") for m in marks)) or DROPPED_TURN.search(lines[-1]):
+        return None
+    said = [TRANSCRIPT_MARK.sub("", ln).strip() for ln in lines if not FORWARD_HEADER.match(ln)]
+    return " ".join(ln if re.search(r"[.!?]['\"\u2019\u201d)]*$", ln) else ln + "." for ln in said if ln) or None
+
+
 def _open_items(text: str) -> str:
     """``text`` without its lines ticked off ("[x] ...", "\u2705 ..."), struck through ("~~...~~") or marked cancelled or
     done ("(cancelled, the frame is too blurry)", "（已取消）", read through the glossary), and without its comment lines where
@@ -2764,11 +2796,13 @@ UNION = re.compile(r"\b(?:together|combined?|combining|merged?|merging|join(?:ed
                    r"\b(?:in|as|into)\s+(?:one|1|a\s+single|a\s+common|the\s+same)\s+(?:['\"][\w\s-]+['\"]\s+)?(?:mask|segmentation|region|label|outline|shape|blob)\b"
                    r"(?!\s+(?:per|each|for\s+each)\b)|"
                    # ("the right lung and the bone above it in one go")
-                   r"\band\b[^.?!]{1,60}?\bin\s+one\s+go\b",
+                   r"\band\b[^.?!]{1,60}?\bin\s+one\s+go\b|"
+                   # ("... and the stalk as one combined mask")
+                   r"\b(?:as|into|in)\s+(?:one|a\s+single|single)\s+(?:combined|joint|merged)\s+(?:mask|segmentation|region|label|outline)\b",
                    re.IGNORECASE)
 # a thing joined to what is asked as one region, not a part of it ("the dark spot on the skin together with the pale halo of
 # skin around it as one region"; not "the polyp together with its stalk as one mask")
-TOGETHER_WITH = re.compile(r"\btogether\s+with\s+(?![^.?!]{0,60}?\b(?:its|itself)\b)[^.?!]{1,60}?\s+(?:as|into|in)\s+(?:one|a\s+single|single|the\s+same)\s+"
+TOGETHER_WITH = re.compile(r"\btogether\s+with\s+(?![^.?!]{0,60}?\b(?:its|itself)\b)[^.?!]{1,60}?\s+(?:as|into|in)\s+(?:one|a\s+single|single|the\s+same)\s+(?:combined\s+|joint\s+|merged\s+)?"
                            r"(?:mask|segmentation|region|label|blob|segment|outline|shape)\b|"
                            # ("the patient's right breathing field and the bone lying across above it in one go")
                            r"\band\s+(?:the|a|an|that|this)\s+[^.?!]{1,60}?\bin\s+one\s+go\b", re.IGNORECASE)
@@ -4015,6 +4049,24 @@ class PromptResolver:
             last = self._resolve(turn)
             if last.target is not None or last.candidates or not REFERS_BACK.search(turn):
                 return dataclasses.replace(last, prompt=given, model_prompt=given if last.model_prompt == turn else last.model_prompt)
+            # (a side said of "one", with the twin's word said before: "Me: right clavicle please / Assistant: Here's the right
+            # clavicle. / Me: thanks, now the left one, separate mask")
+            twins = {t.group().lower().rstrip("s") for t in TWIN_WORD.finditer(given[: given.rfind(turn)])}
+            if (one := re.search(r"\bthe\s+(?:patient['\u2019]?s\s+)?(left|right)\s+one\b", turn, re.IGNORECASE)) and len(twins) == 1:
+                again = self._resolve(f"{turn[: one.start()]}the {one.group(1).lower()} {twins.pop()}{turn[one.end():]}")
+                if again.target is not None:
+                    return Resolution(given, again.target, again.target, again.similarity, again.runner_up)
+        if (flat := _transcript(given)) is not None:
+            # (a transcript read as the text its turns say, where its last turn alone says nothing of its own; or, where that
+            # asks for no target, from its last request on, with what comes before it only as far as needed: "is that
+            # dermoscopy of the back mole? yes, the one she's worried about. ok get the segmentation of the lesion itself")
+            sentences = _sentences(flat)
+            for k in range(len(sentences)):
+                if k and not any(_asks_drawing(x) for x in sentences[k:]):
+                    continue
+                found = self._resolve(" ".join(sentences[k:]) if k else flat)
+                if found.target is not None:
+                    return Resolution(given, found.target, found.target, found.similarity, found.runner_up)
         if (fielded := read_fields(given) or (read_fields(marked.replace("; ", "\n")) if (marked := _markup_fields(given)) != given else None)) \
                 is not None:
             # a request written as data ("{'target': null, 'exclude': ['heart']}", "seg_cxr(img, 'clavicle', side='L')"):
@@ -4033,7 +4085,14 @@ class PromptResolver:
             return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == focus else found.model_prompt)
         translated = _translate(given)
         written = self._written(translated)  # (its shorthand and slips read: "count the polyps, then segmnt them")
-        return self._by_message(given, written, self._kept(given, written, self._resolve_written(given, translated, written)))
+        found = self._by_message(given, written, self._kept(given, written, self._resolve_written(given, translated, written)))
+        if found.target is not None and focus is not None and found.target not in self._several(said := _translate(focus)) \
+                and not set(_words(said)) & self._heads[found.target]:
+            # (a target the message names only where it tells of other work: "The lungs and heart are already done on this
+            # image. Please segment the right hemidiaphragm contour only ...")
+            return Resolution(given, given, None, found.similarity, found.runner_up, refused=True,
+                              reason="the message names its targets only as work done, left to others or not needed, and asks for none")
+        return found
 
     def _focus(self, given: str) -> str | None:
         """A message of several sentences without those that tell of other work (:data:`TOLD_ELSEWHERE`): what was done,
@@ -4055,7 +4114,11 @@ class PromptResolver:
                          and re.search(r"\b(?:it|them|this|that|image|images|picture|pictures|photo|photos|pic|film|x-?rays?|scans?|frames?|one)\b",
                                        m.group(), re.IGNORECASE))]
         kept = [s for s in sentences if s not in told]
-        return " ".join(kept) if told and kept else None
+        rest = " ".join(kept)
+        if not told or not kept or not self._naming.intersection(_words(said := self._written(_translate(rest)))) \
+                and re.search(r"\b(?:it|them|this\s+one|that\s+one)\b", said, re.IGNORECASE):
+            return None  # (nor where what remains needs what was told: "I've got a mole ... darker than last year. Could you show me where it is?")
+        return rest
 
     def _by_message(self, given: str, written: str, found: Resolution) -> Resolution:
         """``found``, or what a message of several sentences asks for, read a sentence at a time, where the reading of
