@@ -997,9 +997,10 @@ def test_minilm_reads_corrections_lay_words_and_places_after_the_thing_asked(lit
         ("ignore the hair but I need the lesion", "skin lesion"),
         ("Segment the <b>left lung</b>, not the <b>heart</b>", "left lung"),
         ("<target side=L organ=lung/>", "left lung"),
-        # a finding in a structure is no other target ("the growth in the left lung" is no polyp)
-        ("Segment the growth in the left lung", "left lung"),
         ("Outline the heart shape on this film", "heart")])
+    # a finding in a structure is no other target ("the growth in the left lung" is no polyp), nor the structure it lies in
+    # (a finding's everyday word at a chest target asks for what lies there, as "the nodule in the left lung" does)
+    _assert_no_target(lite_names, ["Segment the growth in the left lung"])
     # "show me | where that growth is": the request asks for the clause after it; the camera test says the picture (an
     # endoscopy, where of the growth's targets only the polyp is seen)
     found = r.resolve("The doctor said they found a little growth inside my bowel during the camera test, can you show "
@@ -3308,3 +3309,59 @@ def test_pasted_conversations_and_terse_decoys(lite_names):
                               "I need the lesion outline only.").target == "skin lesion"
     # (a quoted earlier message alone is read with what follows it)
     assert lite_names.resolve("> left lung done? / yes / ok, then the right lung next on this film.").target == "right lung"
+
+
+def test_long_messages_that_tell_of_other_work(lite_names):
+    """(blind lists 119 and 121, decoys 115) A long message is read without its sentences that tell of other work (done,
+    done by someone else, left for later, not needed); a target it names only there is not asked; a work log's status
+    field, a sentence marked done in a line of several, a remark on the picture, a pointer to notes elsewhere and a
+    recommended scan are no part of the request; "as one mask" is said of what its sentence asks, not of a place or a part."""
+    _assert_reads(lite_names, [
+        ("Morning. The heart outlines for this batch were finished by Priya on Monday. Tomorrow Omar handles the clavicles. "
+         "Today I need the patient's left lung on this film, one mask.", "left lung"),
+        ("Update: right lung done (Jo), heart assigned to Kim for next week. Remaining item for this image: left clavicle.", "left clavicle"),
+        ("Status: both lungs done, heart pending. This ticket: right clavicle only, patient side.", "right clavicle"),
+        ("The colon frames from last week are already processed, ignore those. For this photo of the sole, please trace the ulcer only.",
+         "foot ulcer"),
+        ("Chest film, PA. Impression: nodule, CT recommended. Please mark the patient's right lung field.", "right lung"),
+        ("Old request for the trachea closed (done). Current request: heart mask. Note the film is slightly rotated.", "heart"),
+        ("Background: the model misses small lesions; see the stats sheet for details. Please produce one mask of the mole on this image.",
+         "skin lesion"),
+        ("Her notes say: 'slough at 3 o'clock, granulating base.' Trace the whole ulcer on the foot photo, slough and granulation together, "
+         "as one mask.", "foot ulcer"),
+        ("For this chest film I only need the heart, the cardiac outline in the mediastinum, as one mask.", "heart"),
+        ("I've got a mole that looks darker than last year. Could you show me where it is?", "skin lesion"),
+        ("could you produce a single binary mask covering the mole", "skin lesion"),
+    ])
+    _assert_no_target(lite_names, [
+        "The lungs and heart are already done on this film. Please segment the right hemidiaphragm only.",
+        "Left lung and both clavicles were done last week. For this ticket we need the posterior ribs segmented.",
+        "The right lung mask you made yesterday is perfect. No more needed on that patient, thanks again!",
+        "Thanks all for the chest set this month - lungs, hearts and clavicles all done and checked. Drinks on Friday!",
+        "Segment the polyp together with the snare loop and the stalk as one combined mask.",
+        "outline the mass in the right lung",
+    ])
+
+
+def test_pasted_transcripts_forwards_and_unnamed_descriptions(lite_names):
+    """(blind lists 122 and 123, decoys 117) A pasted transcript or a forwarded message is read as the text its turns say,
+    from its last request on where the whole asks for nothing, and not where the last turn drops the request; "now the
+    left one" takes the twin's word of a turn before it. Descriptions without names: a blob of pigment on the skin, a
+    protrusion on the gut lining, the dark region above the gastric bubble, a rod-like bone across the upper ribs, the
+    heart by its chambers' borders or its width against the chest's."""
+    _assert_reads(lite_names, [
+        ("[09:10] Dr Ray: dermoscopy from clinic, is that the changing one?\n[09:12] Me: yes\n[09:13] Dr Ray: ok get the outline of the mole, "
+         "nothing else", "skin lesion"),
+        ("> please segment the open wound on the heel before clinic\nforwarding to you, same photo attached, just that wound please", "foot ulcer"),
+        ("> Need the L clavicle segmented (pt's left), not the scapula\nsee above, please do it", "left clavicle"),
+        ("Me: left lung please\nAssistant: Here is the left lung.\nMe: great, now the right one, separate mask", "right lung"),
+        ("Skin photo under the dermatoscope: give me the patch of pigment only, not the ruler.", "skin lesion"),
+        ("mask the smooth rounded protrusion on the gut lining", "polyp"),
+        ("chest x-ray: the dark region inside the ribs on the patient's left, above the stomach gas bubble", "left lung"),
+        ("trace the rod-like bone crossing the upper ribs on the patient's left", "left clavicle"),
+        ("outline the soft-tissue bulge in the middle of the chest, bordered by the right atrium edge and the left ventricle edge", "heart"),
+    ])
+    _assert_no_target(lite_names, [
+        "Me: segment the ulcer\nNurse: photo is blurry, we'll retake it tomorrow, don't bother with this one",
+        "Structure: toenail\nImage: diabetic foot photo dfu_3.jpg\nNote: the ulcer is already masked, skip it",
+    ])

@@ -932,6 +932,8 @@ def _reword(text: str) -> str:
     text = SIDE_CLAUSE.sub(lambda m: f"{m.group(1)} patient's {m.group(3).lower()} {m.group(2)}", text)
     # the form the mask comes back in says nothing of what it holds ("mole border as a smoothed GeoJSON polygon")
     text = OUTPUT_FORM.sub("", text)
+    # (a mask's kind says nothing of what it holds: "produce a single binary mask of the mole")
+    text = re.sub(r"\b(?:single\s+)?(?:binary|boolean|0/1)\s+(?=(?:masks?|segmentations?)\b)", "", text, flags=re.IGNORECASE)
     # a mask said to cover what it is of ("a single binary mask covering the mole"), and the picture put through the tool
     # before ("can someone run it and give me the outline of the ulcer?")
     text = re.sub(r"\b(masks?|segmentations?|polygons?|contours?|outlines?)\s+(?:that\s+)?(?:covering|covers|encompassing|encompasses)\s+"
@@ -4116,8 +4118,10 @@ class PromptResolver:
         kept = [s for s in sentences if s not in told]
         rest = " ".join(kept)
         if not told or not kept or not self._naming.intersection(_words(said := self._written(_translate(rest)))) \
-                and re.search(r"\b(?:it|them|this\s+one|that\s+one)\b", said, re.IGNORECASE):
-            return None  # (nor where what remains needs what was told: "I've got a mole ... darker than last year. Could you show me where it is?")
+                and re.search(r"\b(?:it|them|this\s+one|that\s+one|the\s+other(?:\s+one)?|the\s+(?:left|right)\s+one|the\s+same(?:\s+one)?)\b", said, re.IGNORECASE):
+            # (nor where what remains needs what was told: "I've got a mole ... darker than last year. Could you show me where it
+            # is?", "Handover: left clavicle masks are done. Now the other one please")
+            return None
         return rest
 
     def _by_message(self, given: str, written: str, found: Resolution) -> Resolution:
