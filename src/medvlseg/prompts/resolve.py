@@ -932,6 +932,11 @@ def _reword(text: str) -> str:
     text = SIDE_CLAUSE.sub(lambda m: f"{m.group(1)} patient's {m.group(3).lower()} {m.group(2)}", text)
     # the form the mask comes back in says nothing of what it holds ("mole border as a smoothed GeoJSON polygon")
     text = OUTPUT_FORM.sub("", text)
+    # (a thing said first and then to be ignored: "The heart, ignore. The lungs, ignore.")
+    text = re.sub(r"(?:^|(?<=[.;!?]\s))(?P<np>(?:the\s+)?[\w' -]{2,30}?)\s*,\s*(?:ignore|skip|leave)(?:\s+(?:it|them|that|those|out))?\s*(?=[.;!?]|$)",
+                  r"ignore \g<np>", text, flags=re.IGNORECASE)
+    # (a "then" that only links to what came before: "for this dermoscopy frame then, can I get the lesion border as a mask?")
+    text = re.sub(r"\s+then\s*,\s*(?=(?:can|could|would|will|please|pls|segment|outline|mask|trace|draw|mark)\b)", ", ", text, flags=re.IGNORECASE)
     # (a mask's kind says nothing of what it holds: "produce a single binary mask of the mole")
     text = re.sub(r"\b(?:single\s+)?(?:binary|boolean|0/1)\s+(?=(?:masks?|segmentations?)\b)", "", text, flags=re.IGNORECASE)
     # a mask said to cover what it is of ("a single binary mask covering the mole"), and the picture put through the tool
@@ -1172,7 +1177,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("lung", _rx(r"\b(?:black|dark)\s+(?:regions?|areas?|fields?|zones?|spaces?|parts?)\s+(?:inside|within|enclosed\s+by|under)\s+the\s+(?:rib\s*cage|ribs)\b|"
                  r"\b(?:black|dark)\s+(?:regions?|areas?|fields?|zones?|spaces?|one)\b[^.;]{0,50}?\babove\s+the\s+(?:stomach|gastric)\s+(?:gas\s+)?bubble\b"),
      (_SEEN_CHEST,)),
-    ("lung", _rx(r"\borgans?\s+(?:that\s+)?(?:we|you|one|people|humans|it)\s+breathe\s+(?:with|through)\b|\borgans?\s+of\s+(?:the\s+)?(?:breathing|respiration)\b|"
+    ("lung", _rx(r"\borgans?\s+(?:that\s+)?(?:we|you|one|people|humans|it)\s+breathe\s+(?:with|through)\b|\borgans?\s+of\s+(?:the\s+)?(?:breathing|respiration|gas\s+exchange)\b|"
                  r"\borgans?\s+(?:which|that)\s+(?:fill|fills|inflate|inflates|expand|expands)\s+with\s+air\b|"
                  # ("shade in what fills with air when she breathes in", "the big black breathing space on the right")
                  r"\b(?:what|parts?|bits?|things?|spaces?)\s+(?:that\s+|which\s+)?(?:fills?|inflates?|expands?|blows?\s+up)\s+(?:up\s+)?"
@@ -1219,7 +1224,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                      r"\bbones?\s+(?:[\w-]+\s+){0,2}?(?:crossing|across|over)\s+the\s+(?:upper|top|first)\s+ribs?\b|\bbony\s+(?:bar|rod|beam)\b|\b(?:s|sigmoid)[\s-]shaped\s+(?:[\w-]+\s+)?bones?\b|\b(?:bar|rod|strut|beam)s?\s+of\s+bone\b|"
                      r"\bbones?\s+(?:[\w-]+\s+){0,6}?(?:that\s+|which\s+)?(?:people|you|one|kids|children|cyclists)\s+(?:often\s+|commonly\s+|usually\s+)?(?:break|fracture|snap|crack)\b"
                      r"[^.;]{0,40}?\bfall(?:ing)?\s+on\s+(?:the\s+|their\s+|your\s+|a\s+|an\s+)?(?:shoulder|outstretched)\b|"
-                     r"\b(?:one|bone)\s+(?:that|which)\s+(?:breaks|fractures|snaps|cracks)\s+when\s+(?:people|you|kids|children|one)\s+(?:fall|land)\s+on\s+"
+                     r"\b(?:one|bone)\s+(?:that|which)\s+(?:breaks|fractures|snaps|cracks)\s+(?:in\s+its\s+(?:middle|mid|outer|lateral)\s+third\s+)?(?:when|after)\s+(?:people|you|kids|children|one|a)\s+(?:fall|land)s?\s+on\s+"
                      r"(?:the\s+|their\s+|your\s+|a\s+|an\s+)?(?:shoulder|outstretched)|"
                      r"\bbones?\b[^.;]{0,40}?\bwhere\s+(?:the\s+)?(?:(?:bag|backpack|bra|shoulder|seat[\s-]?belt)\s+)?straps?\b|"
                      r"\bfrom\s+the\s+(?:sternal\s+notch|sternum|breastbone|manubrium|throat|(?:base\s+of\s+the\s+)?neck)\s+(?:out\s+|over\s+|across\s+|all\s+the\s+way\s+)?"
@@ -1235,6 +1240,8 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                      # ("the bone that sticks out at the front between his neck and his LEFT shoulder")
                      r"\bbones?\b[^.;]{0,40}?\bbetween\s+(?:the|my|his|her|their|your)\s+neck\s+and\s+(?:the|my|his|her|their|your)\s+(?:\w+\s+)?shoulder\b"), ()),
     ("clavicle", _rx(r"\b(?:horizontal|curved|thin|slender|long)\s+(?:[\w-]+\s+){0,2}?(?:bones?|bands?|strips?|bars?)\s+(?:\w+\s+){0,2}?(?:at|across|along|on|crossing|over)\s+(?:the\s+)?(?:very\s+)?(?:top|upper)\b|"
+                     # ("the long horizontal bone of the right shoulder girdle"; the shoulder blade is no horizontal one)
+                     r"\bhorizontal\s+bones?\s+of\s+the\s+(?:(?:patient['\u2019]?s\s+)?(?:left|right)\s+)?shoulder\s+girdle\b|"
                      # ("the slender dense bone crossing above the left apex", "the curved horizontal dense strip above the right apex")
                      r"\b(?:bones?|strip|band)\s+(?:\w+\s+){0,2}?(?:above|over|across|crossing)\s+the\s+(?:left\s+|right\s+)?(?:lung\s+)?ap(?:ex|ices)\b|"
                      # ("the one that connects the manubrium to the acromion", "the long S-shaped bone which connects the sternum to the
@@ -2270,13 +2277,14 @@ TOLD_ELSEWHERE = re.compile(
     r"(?:not|n['\u2019]t|no)\s+(?:\w+\s+)?(?:needed|required|necessary|part\s+of|need\s+redoing)|['\u2019]s\s+problem)\b",
     re.IGNORECASE)
 # what says a sentence asks for something now ("For the lung volume project I now need ...", "This ticket: left clavicle only.")
-ASKS_NOW = re.compile(r"(?<!\bnot\s)(?<!\bno\s)(?<!n['\u2019]t\s)\b(?:please|pls|plz|could|can|would|need|needs|want|wants|like|after|"
+ASKS_NOW = re.compile(r"(?<!\bnot\s)(?<!\bno\s)(?<!n['\u2019]t\s)\b(?:please|pls|plz|could|can(?!\s+(?:wait|hold|be\s+left))|would|need|needs|want|wants|like|after|"
                       r"now|today|instead|request(?:ed)?)\b|\bto\s+do\b|\?(?!\w)|"
                       # (a ticket's field that says what is asked: "This ticket: left clavicle only.", "Remaining item for this image: ...")
                       r"\b(?:ticket|task|action|remaining|outstanding|deliverable|acceptance|todo)\b[^.:]{0,30}:", re.IGNORECASE)
 # a picture said to be another than the one at hand ("last month's photo", "the previous film", "her old x-rays")
 OTHER_PICTURE = re.compile(r"\b(?:last\s+(?:week|month|year|visit|time)['\u2019]s|yesterday['\u2019]s|previous|earlier|prior|old|older|baseline|"
-                           r"other)\s+(?:[\w-]+\s+)?(?:photos?|pictures?|pics?|images?|films?|x-?rays?|scans?|frames?|radiographs?)\b", re.IGNORECASE)
+                           r"other)\s+(?:[\w-]+\s+)?(?:photos?|pictures?|pics?|images?|films?|x-?rays?|scans?|frames?|radiographs?)\b|"
+                           r"\bthe\s+rest\s+of\s+the\s+(?:series|set|batch|images|photos|films|frames)\b|\b(?:different|another)\s+patient\b", re.IGNORECASE)
 # a work log's status field ("Completed on this image: both lungs, heart (see history).", "Status: left clavicle done")
 STATUS_LABEL = re.compile(r"\W*(?:status|completed|done|finished|pending|closed|deferred|already\s+done)\b[^.:]{0,30}:", re.IGNORECASE)
 # sets of pictures a sentence may tell of ("the colonoscopy frames from Friday are done")
@@ -2381,7 +2389,7 @@ def _last_user_turn(text: str) -> str | None:
 
 # a line's mark in a pasted transcript or a forwarded message: a quotation mark, a time, a speaker ("[14:02] Ana: ",
 # "> > ", "-- "), and a forwarded message's header line ("On Tuesday Dr Okafor wrote:")
-TRANSCRIPT_MARK = re.compile(r"^\s*(?:(?P<quote>(?:>\s*)+)|(?P<time>\[\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?\])\s*(?:[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2}\s*:\s*)?|"
+TRANSCRIPT_MARK = re.compile(r"^\s*(?:(?P<quote>(?:>\s*)+)|(?P<time>\[(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4},?\s*)?\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?\])\s*(?:[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2}\s*:\s*)?|"
                              r"(?P<who>[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2})\s*:\s+|(?P<dash>-{2,})\s*)")
 # who speaks in a transcript by a title or a role, not a form's field ("Dr Lee:", "Nurse:"; not "Structure:", "Image:")
 SPEAKER = re.compile(r"(?:dr|mr|mrs|ms|prof|nurse|sister|reg|registrar|consultant|fellow|resident|tech|rad|patient|pt)\b\.?(?:\s+[A-Z][\w'-]*)?$",
@@ -2389,8 +2397,9 @@ SPEAKER = re.compile(r"(?:dr|mr|mrs|ms|prof|nurse|sister|reg|registrar|consultan
 # a last turn that drops the request ("the photo is too blurry, we'll retake it tomorrow, don't bother with this one")
 DROPPED_TURN = re.compile(r"\b(?:don['\u2019]?t|do\s+not|no\s+need\s+to)\s+bother\b|\bnever\s*mind\b|\bcancel\s+(?:that|it|this)\b|"
                           r"\bforget\s+(?:it|that|about\s+it)\b|\bskip\s+(?:it|this|that)\b|\bnot\s+needed\b", re.IGNORECASE)
-FORWARD_HEADER = re.compile(r"^\s*(?:>\s*)*(?:on\s+[^:\n]{1,60}\bwrote|-+\s*(?:original|forwarded)\s+message\s*-*|(?:from|sent|to|subject|cc)\s*:[^\n]*)\s*:?\s*$",
-                            re.IGNORECASE)
+FORWARD_HEADER = re.compile(r"^\s*(?:>\s*)*(?:on\s+[^:\n]{1,60}\bwrote|-+\s*(?:original|forwarded)\s+message\s*-*|(?:from|sent|to|subject|cc)\s*:[^\n]*|"
+                            # (a chat's header line: "Hana  3:02 PM", "Ben Carter 2:41 pm")
+                            r"[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2}\s+\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?)\s*:?\s*$", re.IGNORECASE)
 
 
 def _transcript(text: str) -> str | None:
@@ -4062,9 +4071,11 @@ class PromptResolver:
             # (a transcript read as the text its turns say, where its last turn alone says nothing of its own; or, where that
             # asks for no target, from its last request on, with what comes before it only as far as needed: "is that
             # dermoscopy of the back mole? yes, the one she's worried about. ok get the segmentation of the lesion itself")
+            # (the shortest such tail first: "do we have the heart masks from Friday? yes in the drive. good. then this radiograph:
+            # R lung only, one mask.")
             sentences = _sentences(flat)
-            for k in range(len(sentences)):
-                if k and not any(_asks_drawing(x) for x in sentences[k:]):
+            for k in reversed(range(len(sentences))):
+                if k and not any(_asks_drawing(x) or ASKS_NOW.search(x) or re.search(r"\b(?:masks?|only|just)\b", x, re.IGNORECASE) for x in sentences[k:]):
                     continue
                 found = self._resolve(" ".join(sentences[k:]) if k else flat)
                 if found.target is not None:
