@@ -1426,7 +1426,9 @@ HISTORY = [
     re.compile(r"\b(?:yesterday|last\s+time|last\s+week|earlier|previously)\s*(?:(?:was|it\s+was|we\s+did|you\s+did|i\s+did)\s+|:\s*)?"
                + _BEFORE_NP + r"(?=\s*[,;.]\s*(?:but\s+)?(?:today|now|this\s+time|next)\b)", re.IGNORECASE),
     # what is left for later ("left clavicle tomorrow")
-    re.compile(_CLAUSE_OPEN + _TARGET_NP + r"\s+(?:tomorrow|later|next\s+week|next\s+time|another\s+day)\b", re.IGNORECASE),
+    # ("the lesion comes later", "heart can wait till tomorrow")
+    re.compile(_CLAUSE_OPEN + _TARGET_NP + r"\s+(?:(?:comes?|will\s+come|can\s+wait(?:\s+(?:till|until))?|follows?)\s+)?(?:tomorrow|later|next\s+week|next\s+time|another\s+day)\b",
+               re.IGNORECASE),
     # what was going to be asked, or asked by mistake ("I started to ask about the left lung but changed my mind",
     # "I typed left lung first but I meant right")
     re.compile(r"\b(?:started|going|meant|wanted|planned|about)\s+to\s+ask\s+(?:about|for)\s+" + _BEFORE_NP + r"(?=\s*(?:,|\bbut\b))",
@@ -1798,7 +1800,11 @@ SOFTWARE = re.compile(r"\b(?:introduced|fixed|reproduced|reported|found|merged|s
                       # a question of how to write a command ("does --target accept "foot ulcer" with a space, or do I have to write ...?")
                       r"\b(?:does|do|can|will|would|should)\s+(?:the\s+)?(?:--?[a-z][\w-]*|flag|option|parameter|argument|cli|api|field|endpoint)\s+"
                       r"(?:accept|take|support|allow|need|require|handle|understand)\b|\b(?:do|must)\s+i\s+(?:have\s+to\s+|need\s+to\s+)?"
-                      r"(?:write|type|spell|escape|quote)\b", re.IGNORECASE)
+                      r"(?:write|type|spell|escape|quote)\b|"
+                      # (what a model works on, or the format its masks come in: "does the skin lesion model work on phone photos?",
+                      # "what file format do the polyp masks come out in, PNG or NIfTI?")
+                      r"\b(?:does|do|will|would|can)\s+(?:the\s+|your\s+|this\s+)?(?:[\w-]+\s+){0,2}(?:model|models|pipeline|algorithm|app|tool|network)\s+"
+                      r"(?:work|run|cope|generali[sz]e)\b|\b(?:file\s+)?format\s+(?:do|does|will)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}masks?\s+(?:come|get)\b", re.IGNORECASE)
 # ... or for a score of a mask ("请告诉我这张图心脏掩码的Dice系数是多少", "tell me the IoU of the polyp mask")
 METRIC_ASKED = re.compile(r"\b(?:tell\s+me|report|print|give\s+me|what(?:['\u2019]s|\s+is|\s+was))\s+[^.?!]{0,60}?(?<![a-z])(?:iou|dice|f1|auc|hd95|"
                           r"hausdorff)(?![a-z])", re.IGNORECASE)
@@ -2145,6 +2151,8 @@ NOTHING_WANTED = re.compile(
     r"(?!\s*[,;:]?\s*(?:just|only|but|except|save|apart|other\s+than)\b)"
     rf"|\bno\s+need\s+to\s+do\s+anything\s+(?:else|more)\s+{_NOW}\b"
     rf"|\bnothing\s+(?:(?:is|else\s+is)\s+)?(?:needed|required|necessary|to\s+do|wanted)\s+{_NOW}\b"
+    # ("..., nothing for today", "I don't need a new one")
+    r"|\bnothing\s+(?:else\s+)?for\s+(?:today|now|this\s+(?:one|image|film|photo))\b|\b(?:don['\u2019]?t|do\s+not)\s+need\s+a\s+new\s+(?:one|mask)\b"
     rf"|\b{_NOW}\s*,?\s+(?:there\s+is\s+)?nothing\s+(?:is\s+)?(?:needed|required|necessary|to\s+(?:do|be\s+done))\b"
     rf"|\bno\s+(?:images?|pictures?|photos?|films?|scans?|requests?)\s+{_NOW}\b|\b{_NOW}\s*,?\s+(?:there\s+are\s+)?no\s+(?:requests?|images?)\b"
     r"|(?:^|[,;:.!?]\s*)no\s+(?:other\s+|special\s+|particular\s+|new\s+)?requests?\s*(?=$|[,;.!?])"
@@ -2389,17 +2397,19 @@ def _last_user_turn(text: str) -> str | None:
 
 # a line's mark in a pasted transcript or a forwarded message: a quotation mark, a time, a speaker ("[14:02] Ana: ",
 # "> > ", "-- "), and a forwarded message's header line ("On Tuesday Dr Okafor wrote:")
-TRANSCRIPT_MARK = re.compile(r"^\s*(?:(?P<quote>(?:>\s*)+)|(?P<time>\[(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4},?\s*)?\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?\])\s*(?:[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2}\s*:\s*)?|"
+TRANSCRIPT_MARK = re.compile(r"^\s*(?:(?P<quote>(?:>\s*)+)|(?P<time>\[(?:\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4},?\s*|[A-Za-z]{3,9},?\s+)?\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?\])\s*(?:[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2}\s*:\s*)?|"
                              r"(?P<who>[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2})\s*:\s+|(?P<dash>-{2,})\s*)")
 # who speaks in a transcript by a title or a role, not a form's field ("Dr Lee:", "Nurse:"; not "Structure:", "Image:")
 SPEAKER = re.compile(r"(?:dr|mr|mrs|ms|prof|nurse|sister|reg|registrar|consultant|fellow|resident|tech|rad|patient|pt)\b\.?(?:\s+[A-Z][\w'-]*)?$",
                      re.IGNORECASE)
 # a last turn that drops the request ("the photo is too blurry, we'll retake it tomorrow, don't bother with this one")
 DROPPED_TURN = re.compile(r"\b(?:don['\u2019]?t|do\s+not|no\s+need\s+to)\s+bother\b|\bnever\s*mind\b|\bcancel\s+(?:that|it|this)\b|"
+                          r"\bignore\s+(?:the|my|this|that)\s+(?:request|message|e-?mail|ask)\b|\bsent\s+to\s+the\s+wrong\b|"
                           r"\bforget\s+(?:it|that|about\s+it)\b|\bskip\s+(?:it|this|that)\b|\bnot\s+needed\b", re.IGNORECASE)
 FORWARD_HEADER = re.compile(r"^\s*(?:>\s*)*(?:on\s+[^:\n]{1,60}\bwrote|-+\s*(?:original|forwarded)\s+message\s*-*|(?:from|sent|to|subject|cc)\s*:[^\n]*|"
-                            # (a chat's header line: "Hana  3:02 PM", "Ben Carter 2:41 pm")
-                            r"[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2}\s+\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?)\s*:?\s*$", re.IGNORECASE)
+                            # (a chat's header line: "Hana  3:02 PM", "Ben Carter 2:41 pm", "[09:03] Lee, Grace")
+                            r"[A-Z][\w.'-]*(?:\s+[A-Z][\w.'-]*){0,2}\s+\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?|"
+                            r"\[[^\]\n]{0,20}\d{1,2}[:.]\d{2}[^\]\n]{0,8}\]\s*[A-Z][\w.'-]*(?:,?\s+[A-Z][\w.'-]*){0,2})\s*:?\s*$", re.IGNORECASE)
 
 
 def _transcript(text: str) -> str | None:
@@ -2414,10 +2424,13 @@ def _transcript(text: str) -> str | None:
         return speakers.count(who) > 1 or who in USER_NAMES | ASSISTANT_NAMES or bool(SPEAKER.fullmatch(who))
 
     marked = [bool(FORWARD_HEADER.match(ln)) or bool(m and (not m.group("who") or person(m.group("who").lower()))) for ln, m in zip(lines, marks)]
-    if len(lines) < 2 or not (sum(marked) >= 2 or any(m and m.group("quote") for m in marks)) or DROPPED_TURN.search(lines[-1]):
+    # (two marked lines, a quoted one, a chat's header line with its time, or a single line with a time)
+    if not (len(lines) >= 2 and (sum(marked) >= 2 or any(m and m.group("quote") for m in marks)
+                                 or any(FORWARD_HEADER.match(ln) and re.search(r"\d[:.]\d\d", ln) for ln in lines))
+            or len(lines) == 1 and marks[0] and marks[0].group("time")):
         return None
     said = [TRANSCRIPT_MARK.sub("", ln).strip() for ln in lines if not FORWARD_HEADER.match(ln)]
-    return " ".join(ln if re.search(r"[.!?]['\"\u2019\u201d)]*$", ln) else ln + "." for ln in said if ln) or None
+    return "\n".join(ln if re.search(r"[.!?]['\"\u2019\u201d)]*$", ln) else ln + "." for ln in said if ln) or None
 
 
 def _open_items(text: str) -> str:
@@ -2804,7 +2817,7 @@ UNION = re.compile(r"\b(?:together|combined?|combining|merged?|merging|join(?:ed
                    r"containing)\s+(?:both|all|the\s+two|the\s+three|every)\b|\bunion\s+of\b|\btogether\s+as\s+a\s+(?:mask|segmentation|region|label|shape)\b|"
                    # ("both lungs and the heart in one mask")
                    # (as typed on a phone: "all in 1 mask", "as 1 shape")
-                   r"\b(?:in|as|into)\s+(?:one|1|a\s+single|a\s+common|the\s+same)\s+(?:['\"][\w\s-]+['\"]\s+)?(?:mask|segmentation|region|label|outline|shape|blob)\b"
+                   r"\b(?:in|as|into|on)\s+(?:one|1|a\s+single|a\s+common|the\s+same)\s+(?:['\"][\w\s-]+['\"]\s+)?(?:mask|segmentation|region|label|outline|shape|blob)\b"
                    r"(?!\s+(?:per|each|for\s+each)\b)|"
                    # ("the right lung and the bone above it in one go")
                    r"\band\b[^.?!]{1,60}?\bin\s+one\s+go\b|"
@@ -4067,12 +4080,17 @@ class PromptResolver:
                 again = self._resolve(f"{turn[: one.start()]}the {one.group(1).lower()} {twins.pop()}{turn[one.end():]}")
                 if again.target is not None:
                     return Resolution(given, again.target, again.target, again.similarity, again.runner_up)
-        if (flat := _transcript(given)) is not None:
+        if (flat := _transcript(given)) is not None and DROPPED_TURN.search(given.strip().splitlines()[-1]):
+            # (its last turn drops what was asked: "Me: segment the ulcer / Nurse: the photo is too blurry, ... don't bother")
+            return Resolution(given, given, None, refused=True, reason="the conversation's last turn drops the request")
+        if flat is not None:
             # (a transcript read as the text its turns say, where its last turn alone says nothing of its own; or, where that
             # asks for no target, from its last request on, with what comes before it only as far as needed: "is that
             # dermoscopy of the back mole? yes, the one she's worried about. ok get the segmentation of the lesion itself")
             # (the shortest such tail first: "do we have the heart masks from Friday? yes in the drive. good. then this radiograph:
             # R lung only, one mask.")
+            # (where none does, the reading of the whole, a refusal included: its marks and names are no part of what is asked,
+            # "[10:00] Dr Park: heart and both lungs on the same mask please")
             sentences = _sentences(flat)
             for k in reversed(range(len(sentences))):
                 if k and not any(_asks_drawing(x) or ASKS_NOW.search(x) or re.search(r"\b(?:masks?|only|just)\b", x, re.IGNORECASE) for x in sentences[k:]):
@@ -4080,6 +4098,8 @@ class PromptResolver:
                 found = self._resolve(" ".join(sentences[k:]) if k else flat)
                 if found.target is not None:
                     return Resolution(given, found.target, found.target, found.similarity, found.runner_up)
+            whole = self._resolve(flat)
+            return dataclasses.replace(whole, prompt=given, model_prompt=given if whole.model_prompt == flat else whole.model_prompt)
         if (fielded := read_fields(given) or (read_fields(marked.replace("; ", "\n")) if (marked := _markup_fields(given)) != given else None)) \
                 is not None:
             # a request written as data ("{'target': null, 'exclude': ['heart']}", "seg_cxr(img, 'clavicle', side='L')"):
@@ -4129,7 +4149,8 @@ class PromptResolver:
         kept = [s for s in sentences if s not in told]
         rest = " ".join(kept)
         if not told or not kept or not self._naming.intersection(_words(said := self._written(_translate(rest)))) \
-                and re.search(r"\b(?:it|them|this\s+one|that\s+one|the\s+other(?:\s+one)?|the\s+(?:left|right)\s+one|the\s+same(?:\s+one)?)\b", said, re.IGNORECASE):
+                and re.search(r"\b(?:it|them|this\s+one|that\s+one|the\s+other(?:\s+one)?|the\s+(?:left|right)\s+one|the\s+same(?:\s+one)?|"
+                              r"(?:item|number|no\.?|task|point)\s*#?\d+|the\s+(?:pending|open|remaining|last)\s+(?:one|item|task))\b|#\d", said, re.IGNORECASE):
             # (nor where what remains needs what was told: "I've got a mole ... darker than last year. Could you show me where it
             # is?", "Handover: left clavicle masks are done. Now the other one please")
             return None
