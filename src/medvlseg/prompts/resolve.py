@@ -1683,6 +1683,13 @@ _THEN_ASKED = (r"(?:and\s+)?then\b[^.?!]{0,40}?\b(?:like|want|need|please|" + _D
                r"(?:this|today['\u2019]?s|the\s+attached|the\s+present)\s+(?:[\w-]+\s+)?(?:photo|photograph|picture|image|film|frame|x-ray|"
                r"radiograph|one|shot)\b)")
 NOT_AT_HAND = re.compile(
+    # ("I'll send the foot ulcer photos tomorrow, will need masks then"; "... uploaded by mistake, please ignore it"; "Once the
+    # radiologist signs off I'll ask you for the patient's left S-shaped bone - not yet.")
+    # (not another picture: "I'll send the follow-up film on Thursday, same patient")
+    r"\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:upload|send|share|attach|forward)\s+(?:you\s+)?(?:the|my|his|her|some|their)\s+"
+    r"(?:(?!(?:follow|next|new|other|another|repeat|second|further|rest)\b)[\w-]+\s+){0,3}?" + _PICTURES + r"s?\s+(?:tomorrow|later|next\s+week|on\s+\w+day|when|once)\b|"
+    r"\b(?:uploaded|sent|attached|added)\s+(?:by\s+mistake|in\s+error|accidentally)\b|"
+    r"\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+ask\s+(?:you\s+)?(?:for|to)\b[^.?!]*?[,;:\u2013\u2014-]\s*not\s+yet\s*[.!]?\s*$|"
     # ("the dermoscopy image isn't attached yet, remind me later to get the pigmented spot outlined")
     r"\b(?:image|picture|photo|film|x-?ray|scan|frame|radiograph)\s+(?:is\s+not|isn['\u2019]?t|has\s+not\s+been|hasn['\u2019]?t\s+been)\s+"
     r"(?:attached|uploaded|sent|shared|taken)\s+yet\b|"
@@ -1719,7 +1726,8 @@ NOT_AT_HAND = re.compile(
     # ("user asked for the skin lesion on a photo they forgot to attach; waiting for the image")
     r"\b(?:forgot|forgotten|failed)\s+to\s+(?:attach|upload|send|include)\b|\bwaiting\s+for\s+the\s+(?:image|picture|photo|film|scan|upload|frame)\b|"
     # ("segment the polyp in yesterday's video, not this frame")
-    r"\b(?:in|on|from)\s+(?:yesterday['\u2019]?s|last\s+(?:week|month|year|visit)['\u2019]?s|the\s+(?:previous|earlier|old|other)|an?\s+(?:earlier|older|previous))\s+"
+    r"\b(?:in|on|from)\s+(?:yesterday['\u2019]?s|last\s+(?:week|month|year|visit)['\u2019]?s|the\s+(?:previous|earlier|old|other)|an?\s+(?:earlier|older|previous)|"
+    r"(?:the\s+)?(?:last|previous|other|next)\s+patient['\u2019]?s)\s+"
     r"(?:[\w-]+\s+){0,2}?(?:videos?|clips?|" + _PICTURES + r")\b[^.?!]{0,20}?,\s*not\s+(?:in\s+|on\s+)?(?:this|the\s+(?:current|attached))\s+"
     r"(?:one|image|picture|film|photo|frame|video|clip|scan)\b|"
     r"\b(?:on|in|from)\s+(?:the\s+)?(?:tomorrow['\u2019]?s|next\s+(?:week|month|year|visit|time)['\u2019]?s|upcoming|future)\s+"
