@@ -1687,7 +1687,7 @@ NOT_AT_HAND = re.compile(
     # radiologist signs off I'll ask you for the patient's left S-shaped bone - not yet.")
     # (not another picture: "I'll send the follow-up film on Thursday, same patient")
     r"\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:upload|send|share|attach|forward)\s+(?:you\s+)?(?:the|my|his|her|some|their)\s+"
-    r"(?:(?!(?:follow|next|new|other|another|repeat|second|further|rest)\b)[\w-]+\s+){0,3}?" + _PICTURES + r"s?\s+(?:tomorrow|later|next\s+week|on\s+\w+day|when|once)\b|"
+    r"(?:(?!(?:follow|next|new|other|another|repeat|second|further|rest|lateral|oblique|extra|additional|remaining)\b)[\w-]+\s+){0,3}?" + _PICTURES + r"s?\s+(?:tomorrow|later|next\s+week|on\s+\w+day|when|once)\b|"
     r"\b(?:uploaded|sent|attached|added)\s+(?:by\s+mistake|in\s+error|accidentally)\b|"
     r"\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+ask\s+(?:you\s+)?(?:for|to)\b[^.?!]*?[,;:\u2013\u2014-]\s*not\s+yet\s*[.!]?\s*$|"
     # ("the dermoscopy image isn't attached yet, remind me later to get the pigmented spot outlined")
