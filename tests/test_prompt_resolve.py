@@ -3332,6 +3332,13 @@ def test_long_messages_that_tell_of_other_work(lite_names):
         ("For this chest film I only need the heart, the cardiac outline in the mediastinum, as one mask.", "heart"),
         ("I've got a mole that looks darker than last year. Could you show me where it is?", "skin lesion"),
         ("could you produce a single binary mask covering the mole", "skin lesion"),
+        # (a meeting's minutes: another case put off, a request made of someone else, the procedure that dates a film)
+        ("Chest meeting\nCase 1: nodule, for CT. Request: segment the left lung on this radiograph (patient's left), one mask.\n"
+         "Case 2 deferred to next week.", "left lung"),
+        ("Today's film: heart normal size. Our assistant has been asked to outline the right lung field on the attached radiograph.",
+         "right lung"),
+        ("Pt B: bronchoscopy showed a plug, cleared. Action: segment the right lung on the pre-bronchoscopy film (patient's right).",
+         "right lung"),
     ])
     _assert_no_target(lite_names, [
         "The lungs and heart are already done on this film. Please segment the right hemidiaphragm only.",

@@ -778,6 +778,10 @@ def _expand(text: str) -> str:
     text = re.sub(r"\bwhat\s+would\s+it\s+take\s+(?:for\s+you\s+)?to\b", "could you", text, flags=re.IGNORECASE)
     # (a ticket's label, no verb: "Seg request - melanocytic lesion", "Mask request: left lung")
     text = re.sub(r"\b(?:seg|segment|mask|outline|contour)\s+(?=(?:request|task|job|ticket|order)s?\b)", "segmentation ", text, flags=re.IGNORECASE)
+    # (a minute's action label before its request: "Action: for the operative planning, segment her right clavicle ...")
+    text = re.sub(r"(?:^|(?<=[.;!?\n]))(\s*)(?:actions?|action\s+points?|to\s*do)(?:\s+for\s+(?:the\s+)?[\w -]{1,30}?)?\s*:\s*"
+                  r"(?=(?:for\s+[^,.;]{1,40},\s*)?(?:please\s+)?(?:segment|outline|mask|trace|contour|delineate|mark|draw)\b)", r"\1", text,
+                  flags=re.IGNORECASE)
     film = _FILM.search(text) is not None  # ("chess x ray" says an x-ray)
     for heard, said, context in SPOKEN:
         if context is False or (film if context is True else context.search(text)):
@@ -2300,7 +2304,9 @@ ASKS_NOW = re.compile(r"(?<!\bnot\s)(?<!\bno\s)(?<!n['\u2019]t\s)\b(?:please|pls
 # a picture said to be another than the one at hand ("last month's photo", "the previous film", "her old x-rays")
 OTHER_PICTURE = re.compile(r"\b(?:last\s+(?:week|month|year|visit|time)['\u2019]s|yesterday['\u2019]s|previous|earlier|prior|old|older|baseline|"
                            r"other)\s+(?:[\w-]+\s+)?(?:photos?|pictures?|pics?|images?|films?|x-?rays?|scans?|frames?|radiographs?)\b|"
-                           r"\bthe\s+rest\s+of\s+the\s+(?:series|set|batch|images|photos|films|frames)\b|\b(?:different|another)\s+patient\b", re.IGNORECASE)
+                           r"\bthe\s+rest\s+of\s+the\s+(?:series|set|batch|images|photos|films|frames)\b|\b(?:different|another)\s+patient\b|"
+                           # (another case of a meeting's list: "Case 5 deferred to next week.")
+                           r"^\W*(?:case|pt|patient|bed)\s+(?:\d+|[A-Z])\b", re.IGNORECASE)
 # a work log's status field ("Completed on this image: both lungs, heart (see history).", "Status: left clavicle done")
 STATUS_LABEL = re.compile(r"\W*(?:status|completed|done|finished|pending|closed|deferred|already\s+done)\b[^.:]{0,30}:", re.IGNORECASE)
 # sets of pictures a sentence may tell of ("the colonoscopy frames from Friday are done")
@@ -2333,6 +2339,8 @@ ASKED_IN = re.compile(r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|any
                       r"(?:please\s+|kindly\s+|also\s+|just\s+|now\s+)*(?:" + _DRAWING_VERBS + r"|put\s+a\s+mask|do|get|make)\b|"
                       # ("Нужно обвести контуром правое лёгкое": "need to outline the right lung"; not "no need to ...")
                       r"(?<!\bno\s)(?<!\bnot\s)(?<!n['\u2019]t\s)\b(?:need|needs|needed)\s+(?:to\s+)?" + _DRAWING_VERBS + r"|"
+                      # ("Our imaging assistant has been asked to outline the left lung field on the attached radiograph")
+                      r"\b(?:has|have|had)\s+been\s+asked\s+to\s+(?:please\s+)?" + _DRAWING_VERBS + r"|"
                       # ("The consultant asked me to get the growth on this colonoscopy frame contoured")
                       r"\b(?:get|have)\s+(?:the|this|that|his|her|my|its)\s+(?:[\w-]+\s+){0,6}?(?:segmented|outlined|masked|traced|contoured|"
                       r"delineated|highlighted|marked|circled|annotated|drawn)\b|"
@@ -3616,8 +3624,10 @@ OTHER_SIDE = {"left": "right", "right": "left"}
 
 
 def _kinds_said(said: Sequence[str]) -> set[str]:
-    """The kinds of picture any of ``said`` (a prompt as translated and as written out) says its image is."""
-    return set().union(*(kinds_in_prompt(text) for text in said))
+    """The kinds of picture any of ``said`` (a prompt as translated and as written out) says its image is; a procedure
+    said as the time of the picture says no kind ("the pre-bronchoscopy film", "post-op x-ray")."""
+    return set().union(*(kinds_in_prompt(re.sub(r"\b(?:pre|post)[\s-]+[a-z]+(?=\s+(?:film|x-?ray|radiograph|cxr|image|photo|picture|scan))", " ", text,
+                                                flags=re.IGNORECASE)) for text in said))
 
 
 def _twin(target: str) -> str:
@@ -4680,7 +4690,12 @@ class PromptResolver:
                                  if self._modalities else ())
         if named and all(t in self._modalities for t in named):
             asked = _kinds_said(said)
-            if asked and not any(self._shown_on(t, asked) for t in named):
+            # (in a message of several sentences, one that says a kind they are seen in says the picture at hand, the others
+            # tell of other pictures: "... bronchoscopy showed mucus plug, cleared. ... segment the left lung on the
+            # pre-bronchoscopy film")
+            if asked and not any(self._shown_on(t, asked) for t in named) \
+                    and not any(self._shown_on(t, kinds) for x in said for sentence in _sentences(x) if (kinds := _kinds_said((sentence,)))
+                                for t in named):
                 trained = sorted({m for t in named for m in self._modalities[t]})
                 return (f"{' / '.join(repr(t) for t in named)} was trained on {' and '.join(trained)} pictures only; "
                         f"the prompt asks for it in a picture of another kind ({' / '.join(sorted(asked))})", True)
