@@ -2431,7 +2431,8 @@ FORWARD_HEADER = re.compile(r"^\s*(?:>\s*)*(?:on\s+[^:\n]{1,60}\bwrote|-+\s*(?:o
 def _transcript(text: str) -> str | None:
     """A pasted transcript or a forwarded message of several lines as one text of sentences, its marks and headers dropped
     ("[11:20] Dr Lee: scope frame from the sigmoid, see the sessile thing at 3 o'clock?\n[11:21] Me: yep\n[11:21] Dr Lee:
-    segment it pls\n-- passing that on, mask the polyp"), where two of its lines are marked, or one is quoted; None otherwise."""
+    segment it pls\n-- passing that on, mask the polyp"), where two of its lines are marked (by a person's name, not a form's
+    field), one is quoted, one is a chat's header line with its time, or its single line opens with a time; None otherwise."""
     lines = [ln for ln in text.splitlines() if ln.strip()]
     marks = [TRANSCRIPT_MARK.match(ln) for ln in lines]
     speakers = [m.group("who").lower() for m in marks if m and m.group("who")]
@@ -5185,9 +5186,8 @@ class PromptResolver:
         # (or a finding's everyday word, where no target of the picture is called so: "outline the mass in the right lung")
         return asked is not None and bool(set(asked) & (self._other_heads | self._vague_words - self._chest_vague())) and not set(asked) & self._own[target]
 
-    @functools.cache
     def _chest_vague(self) -> frozenset[str]:
-        """The everyday words for a finding that name a target of a chest film too, none by default."""
+        """The everyday words for a finding (:attr:`_vague_words`) that a chest target goes by too; none of the shipped ones."""
         return frozenset(w for t in self.targets if _sides(t) or t == "heart" for w in self._heads[t] if w in self._vague_words)
 
     def _asked_before_place(self, prompt: str, target: str) -> str | None:
