@@ -3339,6 +3339,8 @@ def test_long_messages_that_tell_of_other_work(lite_names):
          "right lung"),
         ("Pt B: bronchoscopy showed a plug, cleared. Action: segment the right lung on the pre-bronchoscopy film (patient's right).",
          "right lung"),
+        ("Referral: lungs and heart unremarkable. Could the right clavicle be segmented on the attached film? Left side not required.",
+         "right clavicle"),
     ])
     _assert_no_target(lite_names, [
         "The lungs and heart are already done on this film. Please segment the right hemidiaphragm only.",

@@ -2339,6 +2339,9 @@ ASKED_IN = re.compile(r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|any
                       r"(?:please\s+|kindly\s+|also\s+|just\s+|now\s+)*(?:" + _DRAWING_VERBS + r"|put\s+a\s+mask|do|get|make)\b|"
                       # ("Нужно обвести контуром правое лёгкое": "need to outline the right lung"; not "no need to ...")
                       r"(?<!\bno\s)(?<!\bnot\s)(?<!n['\u2019]t\s)\b(?:need|needs|needed)\s+(?:to\s+)?" + _DRAWING_VERBS + r"|"
+                      # ("So that we can track it, could the left clavicle be segmented on the attached PA film?")
+                      r"\b(?:can|could|would|will)\s+(?:the|this|that|his|her|my|its|their)\s+(?:[\w'-]+\s+){0,4}?be\s+(?:segmented|outlined|masked|"
+                      r"traced|contoured|delineated|highlighted|marked|circled|annotated|drawn)\b|"
                       # ("Our imaging assistant has been asked to outline the left lung field on the attached radiograph")
                       r"\b(?:has|have|had)\s+been\s+asked\s+to\s+(?:please\s+)?" + _DRAWING_VERBS + r"|"
                       # ("The consultant asked me to get the growth on this colonoscopy frame contoured")
