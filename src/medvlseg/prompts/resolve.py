@@ -1836,7 +1836,7 @@ WRITTEN_THINGS = frozenset({"report", "reports", "findings", "finding", "note", 
                             "size", "sizes", "measurement", "measurements", "normal", "impression", "description", "comment"})
 # ... or a whole prompt that sets a target aside and says nothing more ("nvm the right lung, forget it";
 # not "never mind the heart, the left lung please")
-SET_ASIDE = re.compile(rf"^\s*(?:{_TAKE_IT_BACK}|forget(?:\s+about)?|skip|cancel)\s+(?:about\s+)?(?:(?:the|my|that|this)\s+)?(?:[\w'-]+\s+){{0,2}}[\w'-]+"
+SET_ASIDE = re.compile(rf"^\s*(?:{_TAKE_IT_BACK}|forget(?:\s+about)?|skip|cancel)\s+(?:about\s+)?(?:(?:the|my|that|this)\s+)?(?:[\w'-]+\s+){{0,9}}[\w'-]+"
                        rf"(?:{_CLAUSE_MARK}\s*(?:{_TAKE_IT_BACK})?)?" + _TO_THE_END, re.IGNORECASE)
 
 
@@ -1873,6 +1873,11 @@ CANCEL_NAMED = re.compile(r"\b(?:request|order|task|job)s?\b[^.?!;]{0,60}?\b(?:w
                           r"(?:\s+(?:i|we)\s+(?:asked\s+for|requested|ordered|sent|submitted))?", re.IGNORECASE)
 
 
+# a message that opens by cancelling what it describes, and asks nothing after it ("Cancel the left horizontal bone between the
+# breastbone and the shoulder, I chose the wrong image"; a target's name is read by CANCEL_NAMED and the negation flags)
+CANCEL_OPENING = re.compile(r"^\W*(?:please\s+)?(?:cancel|abort|scrap)\s+(?:the|my|that|this|our)\s+", re.IGNORECASE)
+
+
 # a name alone, then said not to be wanted ("the heart, no need", "left lung -- not now", "the mole, never mind")
 NAME_DECLINED = re.compile(r"^\W*(?P<name>(?:[\w'-]+\s+){0,3}?[\w'-]+)\s*[,;:\u2013\u2014-]+\s*(?:(?:no|nope|actually|oh|sorry)\s*,?\s*)*(?:no\s+need|not\s+needed|"
                            r"not\s+now|not\s+yet|later|never\s*mind|nvm|forget\s+(?:it|that|about\s+it)|skip\s+(?:it|that)|cancel(?:\s+(?:it|that))?|"
@@ -1890,6 +1895,10 @@ def _taken_back(text: str) -> bool:
         rest = text[cancel.end():]
         if not re.search(rf"\b(?:{_TARGET_WORDS}|instead|rather|but|then|and\s+(?:do|segment|mask|outline))\b|{_DRAWING_VERBS}", rest, re.IGNORECASE):
             return True
+    if (opening := CANCEL_OPENING.match(text)) is not None and not re.search(
+            rf"\b(?:{_TARGET_WORDS}|instead|rather|but|then|please|pls|plz|now|only|just|want|wants|need|needs|and\s+(?:do|segment|mask|outline))\b|"
+            rf"{_DRAWING_VERBS}", text[opening.end():], re.IGNORECASE):
+        return True
     if SET_ASIDE.match(text) and not set(_words(text)) & DRAWING_VERBS:
         return True  # (not "skip the ruler and outline the mole")
     m = TAKEN_BACK.search(text)
