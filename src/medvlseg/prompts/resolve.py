@@ -780,7 +780,9 @@ def _expand(text: str) -> str:
     text = re.sub(r"\b(?:seg|segment|mask|outline|contour)\s+(?=(?:request|task|job|ticket|order)s?\b)", "segmentation ", text, flags=re.IGNORECASE)
     # (a minute's action label before its request: "Action: for the operative planning, segment her right clavicle ...")
     text = re.sub(r"(?:^|(?<=[.;!?\n]))(\s*)(?:actions?|action\s+points?|to\s*do)(?:\s+for\s+(?:the\s+)?[\w -]{1,30}?)?\s*:\s*"
-                  r"(?=(?:for\s+[^,.;]{1,40},\s*)?(?:please\s+)?(?:segment|outline|mask|trace|contour|delineate|mark|draw)\b)", r"\1", text,
+                  # (or the one it is given to: "Action: research team to segment the heart on case 2's film")
+                  r"(?=(?:for\s+[^,.;]{1,60},\s*)?(?:(?:the\s+)?[\w.'-]+(?:\s+[\w.'-]+){0,3}?\s+to\s+)?(?:please\s+)?"
+                  r"(?:segment|outline|mask|trace|contour|delineate|mark|draw)\b)", r"\1", text,
                   flags=re.IGNORECASE)
     film = _FILM.search(text) is not None  # ("chess x ray" says an x-ray)
     for heard, said, context in SPOKEN:
@@ -917,7 +919,17 @@ def _reword(text: str) -> str:
     for wish in PASSIVE_REQUESTS:
         text = wish.sub(lambda m: f", segment {m.group('np')}", text)
     # a request to anyone who reads it is one to the tool ("can someone mask just the naevus for my case presentation?")
-    text = re.sub(r"\b(can|could|would|will)\s+(?:someone|somebody|anyone|anybody)\b", r"\1 you", text, flags=re.IGNORECASE)
+    # (a request said as thanks in advance is the request: "We would be grateful if you could outline the ulcer bed")
+    text = re.sub(r"\b(?:i|we)\s+(?:would|should|'d|\u2019d)\s+be\s+(?:very\s+|most\s+|really\s+|so\s+)?(?:grateful|thankful|obliged|glad|"
+                  r"happy|delighted)\s+if\s+(?:you|someone|somebody|anyone|(?:the|your)\s+(?:[\w-]+\s+)?team)\s+(?:could|would|can|might)\s+",
+                  "please ", text, flags=re.IGNORECASE)
+    # (... and one to a team or to the software by name: "please could the team segment the mole", "if the software could draw round")
+    text = re.sub(r"\b(can|could|would|will)\s+(?:someone|somebody|anyone|anybody|(?:the|your|our)\s+(?:[\w-]+\s+)?(?:team|group|lab|unit|"
+                  r"department|service|software|tool|system|segmenter|model|ai|app|program|bot))\b", r"\1 you", text, flags=re.IGNORECASE)
+    # (... and a request passed on: "Sam asked if the software could draw round the open wound")
+    text = re.sub(r"\b(?:asked|wondered|wants\s+to\s+know|would\s+like\s+to\s+know)\s+(?:if|whether)\s+(?:you|(?:the|your|our)\s+(?:[\w-]+\s+)?"
+                  r"(?:team|software|tool|system|segmenter|model|ai|app|program|bot))\s+(?:could|can|would|might)\s+"
+                  r"(?=(?:please\s+)?" + _DRAWING_STEMS + r")", "asked: please ", text, flags=re.IGNORECASE)
     # (what is said on the way and a "right" that says how far: the rules' reading, never the model's input)
     text = FILLERS.sub(lambda m: "" if m.group()[:1].isspace() else " ", RIGHT_AS_FAR.sub("", text)).strip()
     # (an endoscopist's clock position says where, not what: "the sessile growth at 2 o'clock")
@@ -1062,6 +1074,9 @@ PASSIVE_REQUESTS = tuple(re.compile(p, re.IGNORECASE) for p in (
     + _NP + r"\s+(?:to\s+be\s+)?" + _DRAWN_OUT,
     # "the heart should be outlined", "the polyp needs to be masked", "if the lesion could be masked"
     _CLAUSE_START + _NP + r"\s+(?:should|must|needs?\s+to|has\s+to|have\s+to|is\s+to|are\s+to|can|could)\s+be\s+(?:\w+ly\s+)?" + _DRAWN,
+    # ... said after a wish it stands for ("I don't need the lungs or any medical reading, just the right collarbone picked out on
+    # the image")
+    _CLAUSE_START + r"(?:just|only)\s+" + _NP + r"\s+" + _DRAWN_OUT,
     # "it would be great if the heart shadow were masked"
     r"(?<=\bif\s)" + _NP + r"\s+(?:was|were|is|are|got|gets)\s+(?:\w+ly\s+)?" + _DRAWN,
     # "could the mask cover just the naevus?", "the outline should include only the heart"
@@ -1605,6 +1620,9 @@ IDIOMS = re.compile(r"\bheart(?=\s+of\s+(?:the\s+|this\s+|that\s+)?(?:matter|pro
 # what says that no mask is wanted: outright ("no mask needed", "do not segment it", "don't draw
 # anything"; not "no mask needed for the ruler") ...
 NO_DRAWING = re.compile(
+    # ("no segmentation of any kind should be performed on his images")
+    r"\bno\s+(?:segmentation|masking|mask|outlining|annotation|drawing)s?\s+(?:of\s+any\s+kind\s+|at\s+all\s+|whatsoever\s+)?(?:should|must|is\s+to|"
+    r"are\s+to|will|may|can)\s+be\s+(?:performed|done|carried\s+out|made|run|produced|generated)\b|"
     # ("the mask of the heart is no longer needed")
     r"\b(?:masks?|segmentations?|outlines?|contours?)\s+(?:of|for)\s+(?:the\s+)?[\w' -]{1,30}?\s+(?:is|are)\s+(?:no\s+longer|not)\s+"
     r"(?:needed|required|necessary|wanted)\b|"
@@ -2288,10 +2306,13 @@ ADDING = re.compile(r"^\W*(?:(?:oh|ah|um|ok(?:ay)?|so|but)\W+)?(?:and|also|plus|
 # segment the heart? Never mind, I figured it out."; not "Never mind the blur.")
 TAKES_BACK = re.compile(r"^\W*(?:(?:actually|wait|oh|sorry|hmm|ah|um|ok(?:ay)?|no|well)\W+)*(?:no\s+need(?:\s+after\s+all)?|never\s*mind|nvm|"
                         r"forget\s+(?:it|that|about\s+it)|cancel\s+(?:that|it|this)(?:\s+request)?|scratch\s+that|(?:do\s+not|don['\u2019]?t)\s+bother|"
-                        r"not\s+needed\s+after\s+all|ignore\s+(?:that|my\s+(?:last\s+)?(?:request|message)))(?=\s*(?:[,.;:!?\u2013\u2014\u2026]|\s-\s|$))", re.IGNORECASE)
+                        r"not\s+needed\s+after\s+all|ignore\s+(?:that|my\s+(?:last\s+)?(?:request|message))|"
+                        # ("Please disregard that request: the patient has since withdrawn consent")
+                        r"(?:please\s+)?(?:disregard|ignore)\s+(?:that|this|my|the|our)\s+(?:earlier\s+|previous\s+|last\s+|above\s+|original\s+)?"
+                        r"(?:request|message|e-?mail|letter|ticket|order))(?=\s*(?:[,.;:!?\u2013\u2014\u2026]|\s-\s|$))", re.IGNORECASE)
 # what a sentence that tells of a target says of it ("The heart also looks enlarged"): no target added to a request
 TELLING_VERBS = frozenset({"is", "are", "was", "were", "looks", "look", "seems", "seem", "appears", "appear", "has", "have", "had", "shows",
-                           "showed"})
+                           "showed", "remains", "remain", "remained", "stays", "stay", "stayed", "becomes", "became"})
 # a sentence of a long message that tells of work done, done by someone else, left for later or not needed ("Sam did the heart
 # outline for the CTR study yesterday.", "Images 1 and 2 were segmented yesterday and 4-5 are coming Monday.", "Pending: right
 # clavicle, assigned to Kofi for tomorrow."): no part of what is asked now, where it asks nothing itself (:data:`ASKS_NOW`)
@@ -2364,7 +2385,9 @@ ASKED_IN = re.compile(r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|any
                       r"(?:mask|outline|segmentation|contour|overlay)s?\b|"
                       r"\b(?:give|send|show|make|get)\s+(?:me|us)\s+(?:a|an|the|its|their)\s+(?:binary\s+|new\s+)?(?:mask|outline|segmentation|contour|overlay)s?\b|"
                       r"\bwould\s+you\s+mind\s+" + _DRAWING_STEMS + r"|"
-                      r"\b(?:i|we)\s+(?:need|want|would\s+like|['\u2019]d\s+like)\s+you\s+to\s+(?:please\s+|also\s+|just\s+)?" + _DRAWING_VERBS + r"|"
+                      # (... and "we (kindly) ask you to segment", as letters put it)
+                      r"\b(?:i|we)\s+(?:need|want|would\s+like|['\u2019]d\s+like|(?:would\s+)?(?:kindly\s+)?(?:ask|request)|are\s+(?:kindly\s+)?asking)\s+"
+                      r"you\s+to\s+(?:please\s+|also\s+|just\s+|only\s+)?" + _DRAWING_VERBS + r"|"
                       # (after its verb, as verb-final languages put it: "... right lung を segmentation could you?")
                       r"\b" + _DRAWING_VERBS + r"\s+(?:\S+\s+)?(?:could|can|would)\s+you\s*[?\uff1f]|\b" + _DRAWING_VERBS + r"\s+(?:\S+\s+)?please\s*[.!?\u3002\uff01\uff1f]?$|"
                       # (a verb with "please" after its object: "Also outline the heart please")
@@ -2566,7 +2589,9 @@ HYPOTHESIS_THEN_REQUEST = re.compile(r"[;.,:]\s*(?:just|simply|please|now|so|any
 # a task other than drawing named in a field ("task=convert", "action: dilate_existing_mask",
 # "--task lung_nodule_detection"); not "task: segment", "task=segmentation"
 FIELD_TASK = re.compile(r"(?:\b(?:task|action|operation|op|command|cmd)['\"]?\s*[:=]|--(?:task|action)[\s=])\s*['\"]?"
-                        r"(?!(?:(?:a|an|one|the|single)\s+)?(?:segment|seg|mask|outline|delineat|contour|annotat|label|draw|trace|highlight|find|show|locate|"
+                        # (a drawing given to someone, or for a purpose: "Action: research team to segment the heart", "Action: for
+                        # the audit, segment ...")
+                        r"(?!(?:for\s+[^,.;]{1,60},\s*)?(?:(?:the\s+)?[\w.'-]+(?:\s+[\w.'-]+){0,3}?\s+to\s+)?(?:(?:a|an|one|the|single)\s+)?(?:segment|seg|mask|outline|delineat|contour|annotat|label|draw|trace|highlight|find|show|locate|"
                         r"identify|detect|circle|binary|generate|produce|create|give|make|return|get)\w*)[a-z]", re.IGNORECASE)
 
 
@@ -2605,6 +2630,12 @@ WITHDRAWN_AT_END = re.compile(r"\b(?:(?P<so>so|therefore|hence)\s*,?\s+(?:just\s
 # the picture to be left as it is ("Don't outline the dark pigmented patch; leave the image untouched."): nothing is drawn
 UNTOUCHED = re.compile(r"\bleave\s+(?:the\s+|this\s+)?(?:image|picture|photo|film|frame|radiograph|x-?ray)\s+(?:untouched|as\s+it\s+is|alone|unchanged)\b",
                        re.IGNORECASE)
+
+
+# a mask asked for by a verb that makes it ("produce a mask of the whole right lung field, so we can estimate its area")
+MASK_OF_ASKED = re.compile(r"\b(?:produce|generate|create|make|give|return|send|provide|prepare)\s+(?:me\s+|us\s+)?(?:an?\s+|one\s+|the\s+)?"
+                           r"(?:[\w-]+\s+)?(?:mask|segmentation|outline|contour|delineation)\s+of\s+(?:the|his|her|its|their|this|that|my|our)\b",
+                           re.IGNORECASE)
 
 
 def _declines_drawing(text: str) -> bool:
@@ -2647,7 +2678,7 @@ def _declines_drawing(text: str) -> bool:
             # a mask named is no mask asked for ("how many pixels are in the left lung mask?"): a verb
             # with its object is ("... Outline each one."), and "where" anywhere ("Where is the ulcer?
             # Explain in words too.")
-            return "where" not in words and \
+            return "where" not in words and not MASK_OF_ASKED.search(rest) and \
                 not any(w in (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS) and nxt in OBJECTS | {"where"}
                         for w, nxt in zip(words, words[1:]))
         # ("give me their masks" asks for masks; "convert the polyp masks to COCO" for a chore on files)
@@ -2851,11 +2882,11 @@ UNION = re.compile(r"\b(?:together|combined?|combining|merged?|merging|join(?:ed
                    # ("the right lung and the bone above it in one go")
                    r"\band\b[^.?!]{1,60}?\bin\s+one\s+go\b|"
                    # ("... and the stalk as one combined mask")
-                   r"\b(?:as|into|in)\s+(?:one|a\s+single|single)\s+(?:combined|joint|merged)\s+(?:mask|segmentation|region|label|outline)\b",
+                   r"\b(?:as|into|in)\s+(?:one|a\s+single|single)\s+(?:combined|joint|merged)\s+(?:[\w-]+\s+)?(?:mask|segmentation|region|label|outline)\b",
                    re.IGNORECASE)
 # a thing joined to what is asked as one region, not a part of it ("the dark spot on the skin together with the pale halo of
 # skin around it as one region"; not "the polyp together with its stalk as one mask")
-TOGETHER_WITH = re.compile(r"\btogether\s+with\s+(?![^.?!]{0,60}?\b(?:its|itself)\b)[^.?!]{1,60}?\s+(?:as|into|in)\s+(?:one|a\s+single|single|the\s+same)\s+(?:combined\s+|joint\s+|merged\s+)?"
+TOGETHER_WITH = re.compile(r"\btogether\s+with\s+(?![^.?!]{0,60}?\b(?:its|itself)\b)[^.?!]{1,60}?\s+(?:as|into|in)\s+(?:one|a\s+single|single|the\s+same)\s+(?:(?:combined|joint|merged)\s+(?:[\w-]+\s+)?)?"
                            r"(?:mask|segmentation|region|label|blob|segment|outline|shape)\b|"
                            # ("the patient's right breathing field and the bone lying across above it in one go")
                            r"\band\s+(?:the|a|an|that|this)\s+[^.?!]{1,60}?\bin\s+one\s+go\b", re.IGNORECASE)
