@@ -921,7 +921,8 @@ def _reword(text: str) -> str:
     # a request to anyone who reads it is one to the tool ("can someone mask just the naevus for my case presentation?")
     # (a request said as thanks in advance is the request: "We would be grateful if you could outline the ulcer bed")
     text = re.sub(r"\b(?:i|we)\s+(?:would|should|'d|\u2019d)\s+be\s+(?:very\s+|most\s+|really\s+|so\s+)?(?:grateful|thankful|obliged|glad|"
-                  r"happy|delighted)\s+if\s+(?:you|someone|somebody|anyone|(?:the|your)\s+(?:[\w-]+\s+)?team)\s+(?:could|would|can|might)\s+",
+                  r"happy|delighted)\s+if\s+(?:you|it|someone|somebody|anyone|(?:the|your)\s+(?:[\w-]+\s+)?(?:team|tool|software|system|program|app|model))\s+"
+                  r"(?:could|would|can|might)\s+(?=(?:please\s+)?" + _DRAWING_STEMS + r")",
                   "please ", text, flags=re.IGNORECASE)
     # (... and one to a team or to the software by name: "please could the team segment the mole", "if the software could draw round")
     text = re.sub(r"\b(can|could|would|will)\s+(?:someone|somebody|anyone|anybody|(?:the|your|our)\s+(?:[\w-]+\s+)?(?:team|group|lab|unit|"
@@ -1043,7 +1044,8 @@ def _other_side(text: str) -> str:
 DRAWN_WORDS = frozenset({"outlined", "segmented", "masked", "delineated", "traced", "highlighted", "marked", "contoured",
                          "circled", "shaded", "drawn", "annotated", "labelled", "labeled", "coloured", "colored"})
 _WANTS = r"(?:need|want|require|would\s+(?:like|love|prefer))"  # what a wish says ("I need", "we would like")
-_DRAWN = (r"(?:" + "|".join(sorted(DRAWN_WORDS)) + r")\b(?!(?:\s+\w+ly)?\s+(?:by|from|out|off|up|with|as)\b)"
+_DRAWN = (r"(?:" + "|".join(sorted(DRAWN_WORDS)) + r")\b(?!(?:\s+\w+ly)?\s+(?:by|from|out|off|up|with|as(?!\s+(?:a|one)\s+(?:single\s+|binary\s+|separate\s+)?"
+          r"(?:mask|segmentation|outline|polygon|contour)\b))\b)"
           # (nor an adjective before its noun: "I'd like just the outline of the coloured spot")
           r"(?!\s+(?:[\w-]+\s+)?(?:spots?|areas?|patch(?:es)?|regions?|zones?|parts?|things?|bumps?|blotch(?:es)?|lesions?|moles?|skin|tissue|bits?)\b)")
 # (and what is drawn "out": "the lesion's edges marked out")
@@ -1077,6 +1079,8 @@ PASSIVE_REQUESTS = tuple(re.compile(p, re.IGNORECASE) for p in (
     # ... said after a wish it stands for ("I don't need the lungs or any medical reading, just the right collarbone picked out on
     # the image")
     _CLAUSE_START + r"(?:just|only)\s+" + _NP + r"\s+" + _DRAWN_OUT,
+    # ... or as what the picture could have ("we would be grateful if the attached photograph could have the ulcer outlined")
+    r"\b(?:could|can|would|might)\s+have\s+" + _NP + r"\s+" + _DRAWN_OUT,
     # "it would be great if the heart shadow were masked"
     r"(?<=\bif\s)" + _NP + r"\s+(?:was|were|is|are|got|gets)\s+(?:\w+ly\s+)?" + _DRAWN,
     # "could the mask cover just the naevus?", "the outline should include only the heart"
@@ -2336,7 +2340,7 @@ OTHER_PICTURE = re.compile(r"\b(?:last\s+(?:week|month|year|visit|time)['\u2019]
                            r"other)\s+(?:[\w-]+\s+)?(?:photos?|pictures?|pics?|images?|films?|x-?rays?|scans?|frames?|radiographs?)\b|"
                            r"\bthe\s+rest\s+of\s+the\s+(?:series|set|batch|images|photos|films|frames)\b|\b(?:different|another)\s+patient\b|"
                            # (another case of a meeting's list: "Case 5 deferred to next week.")
-                           r"^\W*(?:case|pt|patient|bed)\s+(?:\d+|[A-Z])\b", re.IGNORECASE)
+                           r"^\W*(?:case|pt|patient|bed|item)\s+(?:\d+|[A-Z])\b", re.IGNORECASE)
 # a work log's status field ("Completed on this image: both lungs, heart (see history).", "Status: left clavicle done")
 STATUS_LABEL = re.compile(r"\W*(?:status|completed|done|finished|pending|closed|deferred|already\s+done)\b[^.:]{0,30}:", re.IGNORECASE)
 # sets of pictures a sentence may tell of ("the colonoscopy frames from Friday are done")
@@ -4683,6 +4687,12 @@ class PromptResolver:
         for m in FIELD_TASK.finditer(text):
             # (a flag's value is one word, a field's runs to its end: "task: left lung volume estimation")
             value = re.match(r"[\w-]+" if m.group().startswith("--") else r"[^,;\n\"'}|]+", text[m.end() - 1:])
+            # (a field whose sentence asks to draw a target it names: "Action: on item 4's chest film please produce a mask of the left
+            # clavicle"; not "Task: please draw the right hemidiaphragm contour")
+            sentence = re.match(r"[^.;\n]*", text[m.end() - 1:]).group()
+            if not m.group().startswith("--") and (_asks_drawing(sentence) or MASK_OF_ASKED.search(sentence)) \
+                    and (self._named(sentence)[0] or set(_words(sentence)) & self._head_words):
+                continue
             if value is None or not set(_words(value.group().replace("-", " "))) <= self._name_parts:
                 return True
         return False
