@@ -511,7 +511,7 @@ def test_words_of_other_languages_are_read_as_english():
     assert _translate("Poumon gauche") == "left lung"
     assert _translate("Schlüsselbein links") == "left clavicle"
     assert _translate("linkes Schlüsselbein") == "left clavicle"
-    assert _translate("úlcera de pie diabético") == "ulcer of foot diabetic"
+    assert _translate("úlcera de pie diabético") == "ulcer of diabetic foot"
     assert _translate("cœur") == "heart" and _translate("Fuß Geschwür") == "foot ulcer"
     for english in ("pie chart", "the links of the chain", "segment the polyp", "a neo-natal chest x-ray"):
         assert _translate(english) == english
@@ -3373,4 +3373,41 @@ def test_pasted_transcripts_forwards_and_unnamed_descriptions(lite_names):
     _assert_no_target(lite_names, [
         "Me: segment the ulcer\nNurse: photo is blurry, we'll retake it tomorrow, don't bother with this one",
         "Structure: toenail\nImage: diabetic foot photo dfu_3.jpg\nNote: the ulcer is already masked, skip it",
+    ])
+
+
+def test_descriptions_in_other_languages_and_letters_to_a_team(lite_names):
+    """(blind lists 117, 131, 133-139, decoys 111 and 125-133) A target described without its name, in other languages:
+    the breathing organ with three lobes, the organ that pumps blood, the S-shaped bone from the breastbone to the
+    shoulder, the little ball sticking out of the bowel wall, the open weeping spot on the ball of the foot; a word that is a
+    side, a case form or another language's word is read as its own ("πλευρά" a side, Romanian "lung" long and "pe" on,
+    Norwegian "til" to). A letter's request made of a team, passed on, hoped for or put as an action is the request."""
+    _assert_reads(lite_names, [
+        ("Bröströntgen: rita ut andningsorganet på patientens högra sida, alltså vänster i bilden.", "right lung"),
+        ("Göğüs röntgeninde hastanın sağ tarafındaki, üç lobdan oluşan solunum organını işaretler misin?", "right lung"),
+        ("Ακτινογραφία θώρακος: περίγραψε τον αεροφόρο χώρο στην αριστερή πλευρά του ασθενούς.", "left lung"),
+        ("Na RTG hrudníku označ kost ve tvaru S mezi hrudní kostí a levým ramenem pacienta", "left clavicle"),
+        ("Pe radiografia toracică, vă rog conturați doar osul lung orizontal de sus, dintre stern și umăr, pe partea stângă a pacientului.",
+         "left clavicle"),
+        ("Di foto rontgen dada, tolong segmentasi organ pemompa darah yang ada di tengah, bayangan putih besar di atas diafragma", "heart"),
+        ("Colonoscopiebeeld: markeer het bolletje dat uit de darmwand steekt", "polyp"),
+        ("Bitte die offene, nässende Stelle am Fußballen auf dem Foto eines Diabetikerfußes markieren", "foot ulcer"),
+        ("We would be grateful if the team could outline the ulcer bed on this photograph so wound area can be tracked.", "foot ulcer"),
+        ("For our lesion-tracking system, please could the team segment the mole on the attached dermoscopic image.", "skin lesion"),
+        ("Action: for the pericardial effusion audit, research team to segment the heart on case 2's chest radiograph.", "heart"),
+        ("Action: on item 4's chest film please produce a mask of the left clavicle (the whole bone, patient's left). Item 5 requires no imaging.",
+         "left clavicle"),
+        ("produce a mask of the whole right lung field, including the area around the mass, so we can estimate lung area before surgery.",
+         "right lung"),
+        ("Sam asked if the software could draw round the open wound so we have a measured area for the next meeting.", "foot ulcer"),
+        ("The heart remains slightly enlarged. For the ventilation study we ask you to segment only the right lung.", "right lung"),
+        ("we need the border of the naevus traced as a single mask.", "skin lesion"),
+    ])
+    _assert_no_target(lite_names, [
+        "Avbryt det vänstra vågräta benet mellan bröstbenet och axeln, jag valde fel bild.",
+        "cancel the left horizontal bone between the breastbone and the shoulder, wrong image",
+        "Segment the heart. Please disregard that request.",
+        "Task: segment the right clavicle together with the right first and second ribs as one combined bony mask.",
+        "The patient has withdrawn consent, and no segmentation of any kind should be performed on his images.",
+        "Task: please draw the right hemidiaphragm contour on image 55. Lung fields are out of scope for this ticket, as is the heart.",
     ])

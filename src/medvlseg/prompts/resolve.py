@@ -1858,7 +1858,7 @@ WRITTEN_THINGS = frozenset({"report", "reports", "findings", "finding", "note", 
                             "size", "sizes", "measurement", "measurements", "normal", "impression", "description", "comment"})
 # ... or a whole prompt that sets a target aside and says nothing more ("nvm the right lung, forget it";
 # not "never mind the heart, the left lung please")
-SET_ASIDE = re.compile(rf"^\s*(?:{_TAKE_IT_BACK}|forget(?:\s+about)?|skip|cancel)\s+(?:about\s+)?(?:(?:the|my|that|this)\s+)?(?:[\w'-]+\s+){{0,9}}[\w'-]+"
+SET_ASIDE = re.compile(rf"^\s*(?:{_TAKE_IT_BACK}|forget(?:\s+about)?|skip|cancel)\s+(?:about\s+)?(?:(?:the|my|that|this)\s+)?(?:[\w'-]+\s+){{0,2}}[\w'-]+"
                        rf"(?:{_CLAUSE_MARK}\s*(?:{_TAKE_IT_BACK})?)?" + _TO_THE_END, re.IGNORECASE)
 
 
@@ -2146,6 +2146,9 @@ KNOWLEDGE_QUESTION = re.compile(
     r"^\s*(?:is|are)\s+(?:this|these|those|they)\s+[^?]*\bthe\s+same\b[^?]*\bor\b|^\W*what['\u2019]?(?:\s+is|s)?\s+the\s+(?:[\w'\u2019-]+\s+){0,3}?(?:diagnosis|prognosis|stage|grade|classification|"
     # ("what is the medicine for this wound on the foot?")
     r"medicine|treatment|cure|remedy|drug|ointment|cream)\b|"
+    # ("what is this red open spot on the foot and how to treat it?", "how do I treat the ulcer on my foot?")
+    r"\bhow\s+(?:to|do\s+(?:i|we|you)|should\s+(?:i|we|it|they)|can\s+(?:i|we)|would\s+you)\s+(?:best\s+)?(?:treat|heal|cure|care\s+for|look\s+after|"
+    r"manage|dress|clean)\b|"
     # ("what's the difference between the dark spot here and a normal freckle?", "how do you tell a mole from a freckle?")
     r"^\W*what['\u2019]?s?\s+(?:is\s+)?the\s+difference\s+between\b|"
     # ("is that lobulated bump in the colon flat-based or on a stalk?", "would it be possible to tell me which side the heart is on")
@@ -3113,7 +3116,7 @@ INSIDE_WORDS_SCRIPTS = re.compile(r"[\u0590-\u06ff\u0750-\u077f\u0e00-\u0eff\u10
 def _translate(text: str) -> str:
     """``text`` with its accents folded ("lesión" -> "lesion") and its words of other languages read
     as English (``glossary.yaml``): "pulmón derecho" -> "right lung", "úlcera de pie diabético" ->
-    "ulcer of foot diabetic", "правого лёгкого" -> "right lung", "오른쪽 쇄골을" -> "right clavicle".
+    "ulcer of diabetic foot", "правого лёгкого" -> "right lung", "오른쪽 쇄골을" -> "right clavicle".
     The words that are English too, and the stems of inflected words, are read only in a prompt that
     holds a word that is only foreign (or of another script), and never inside a hyphenated word
     ("neo-natal")."""
