@@ -3402,6 +3402,11 @@ def test_descriptions_in_other_languages_and_letters_to_a_team(lite_names):
         ("Sam asked if the software could draw round the open wound so we have a measured area for the next meeting.", "foot ulcer"),
         ("The heart remains slightly enlarged. For the ventilation study we ask you to segment only the right lung.", "right lung"),
         ("we need the border of the naevus traced as a single mask.", "skin lesion"),
+        ("Göğüs röntgeni: hastanın sağ tarafında, göğüs kemiğinden omuza yatay uzanan ince S şeklindeki kemiği işaretler misiniz? "
+         "Sadece sağdakini.", "right clavicle"),
+        ("Ar y pelydr-X o'r frest, marciwch yr asgwrn tenau siâp S ar ochr chwith y claf, sy'n mynd o asgwrn y frest i'r ysgwydd.",
+         "left clavicle"),
+        ("Never mind the hair shafts and the pen marks around it; the skin lesion alone.", "skin lesion"),
     ])
     _assert_no_target(lite_names, [
         "Avbryt det vänstra vågräta benet mellan bröstbenet och axeln, jag valde fel bild.",
@@ -3410,4 +3415,6 @@ def test_descriptions_in_other_languages_and_letters_to_a_team(lite_names):
         "Task: segment the right clavicle together with the right first and second ribs as one combined bony mask.",
         "The patient has withdrawn consent, and no segmentation of any kind should be performed on his images.",
         "Task: please draw the right hemidiaphragm contour on image 55. Lung fields are out of scope for this ticket, as is the heart.",
+        "No, actually never mind the outline of the brown spot, the dermatologist already did it.",
+        "Co to za czerwone otwarte miejsce na stopie i jak to leczyć? Pytam z ciekawości.",
     ])

@@ -1895,9 +1895,11 @@ CANCEL_NAMED = re.compile(r"\b(?:request|order|task|job)s?\b[^.?!;]{0,60}?\b(?:w
                           r"(?:\s+(?:i|we)\s+(?:asked\s+for|requested|ordered|sent|submitted))?", re.IGNORECASE)
 
 
-# a message that opens by cancelling what it describes, and asks nothing after it ("Cancel the left horizontal bone between the
-# breastbone and the shoulder, I chose the wrong image"; a target's name is read by CANCEL_NAMED and the negation flags)
-CANCEL_OPENING = re.compile(r"^\W*(?:please\s+)?(?:cancel|abort|scrap)\s+(?:the|my|that|this|our)\s+", re.IGNORECASE)
+# a message that opens by cancelling or setting aside what it describes, and asks nothing after it ("Cancel the left horizontal
+# bone between the breastbone and the shoulder, I chose the wrong image", "Never mind the outline of the brown spot, the
+# dermatologist already did it"; a target's name is read by CANCEL_NAMED and the negation flags)
+CANCEL_OPENING = re.compile(r"^\W*(?:(?:no|nope|actually|oh|ok(?:ay)?|sorry|wait)\W+)*(?:please\s+)?(?:cancel|abort|scrap|never\s*mind|nvm|"
+                            r"forget(?:\s+about)?)\s+(?:the|my|that|this|our)\s+", re.IGNORECASE)
 
 
 # a name alone, then said not to be wanted ("the heart, no need", "left lung -- not now", "the mole, never mind")
@@ -1917,10 +1919,16 @@ def _taken_back(text: str) -> bool:
         rest = text[cancel.end():]
         if not re.search(rf"\b(?:{_TARGET_WORDS}|instead|rather|but|then|and\s+(?:do|segment|mask|outline))\b|{_DRAWING_VERBS}", rest, re.IGNORECASE):
             return True
-    if (opening := CANCEL_OPENING.match(text)) is not None and not re.search(
-            rf"\b(?:{_TARGET_WORDS}|instead|rather|but|then|please|pls|plz|now|only|just|want|wants|need|needs|and\s+(?:do|segment|mask|outline))\b|"
-            rf"{_DRAWING_VERBS}", text[opening.end():], re.IGNORECASE):
-        return True
+    if (opening := CANCEL_OPENING.match(text)) is not None:
+        # (what is set aside runs to the first stop; nothing after it may ask: "never mind the outline of the brown spot, the
+        # dermatologist already did it"; not "forget the ruler, outline the mole", "cancel that and mark the dark spot")
+        what, _, after = (re.split(r"([,.;:!?\u2013\u2014]|\s-\s)", text[opening.end():], maxsplit=1) + ["", ""])[:3]
+        # (a target named in it is read by CANCEL_NAMED and the negation flags: "nvm the typo the left lung please")
+        if not re.search(rf"\b(?:and|then|but)\s+(?:then\s+)?(?:do|segment|mask|outline|draw|mark|trace|give)\b|\b(?:instead|rather|please|pls|plz|"
+                         rf"{_TARGET_WORDS})\b", what, re.IGNORECASE) \
+                and not re.search(rf"\b(?:{_TARGET_WORDS}|lesions?|moles?|naev\w*|nev\w*|wounds?|melanomas?|sores?|alone|itself|instead|rather|but|"
+                                  rf"then|please|pls|plz|now|only|just|want|wants|need|needs)\b|{_DRAWING_VERBS}", after, re.IGNORECASE):
+            return True
     if SET_ASIDE.match(text) and not set(_words(text)) & DRAWING_VERBS:
         return True  # (not "skip the ruler and outline the mole")
     m = TAKEN_BACK.search(text)
