@@ -3407,6 +3407,7 @@ def test_descriptions_in_other_languages_and_letters_to_a_team(lite_names):
         ("Ar y pelydr-X o'r frest, marciwch yr asgwrn tenau siâp S ar ochr chwith y claf, sy'n mynd o asgwrn y frest i'r ysgwydd.",
          "left clavicle"),
         ("Never mind the hair shafts and the pen marks around it; the skin lesion alone.", "skin lesion"),
+        ("We'd appreciate it if the imaging team could draw around that little growth on the endoscopy photo I've attached.", "polyp"),
     ])
     _assert_no_target(lite_names, [
         "Avbryt det vänstra vågräta benet mellan bröstbenet och axeln, jag valde fel bild.",
@@ -3417,4 +3418,7 @@ def test_descriptions_in_other_languages_and_letters_to_a_team(lite_names):
         "Task: please draw the right hemidiaphragm contour on image 55. Lung fields are out of scope for this ticket, as is the heart.",
         "No, actually never mind the outline of the brown spot, the dermatologist already did it.",
         "Co to za czerwone otwarte miejsce na stopie i jak to leczyć? Pytam z ciekawości.",
+        "no need to do the heart, I only wanted to check the image uploaded ok",
+        "Is the heart enlarged? yes/no",
+        "La clavicule gauche, on la fera demain quand j'aurai la radio.",
     ])

@@ -920,8 +920,8 @@ def _reword(text: str) -> str:
         text = wish.sub(lambda m: f", segment {m.group('np')}", text)
     # a request to anyone who reads it is one to the tool ("can someone mask just the naevus for my case presentation?")
     # (a request said as thanks in advance is the request: "We would be grateful if you could outline the ulcer bed")
-    text = re.sub(r"\b(?:i|we)\s+(?:would|should|'d|\u2019d)\s+be\s+(?:very\s+|most\s+|really\s+|so\s+)?(?:grateful|thankful|obliged|glad|"
-                  r"happy|delighted)\s+if\s+(?:you|it|someone|somebody|anyone|(?:the|your)\s+(?:[\w-]+\s+)?(?:team|tool|software|system|program|app|model))\s+"
+    text = re.sub(r"\b(?:i|we)(?:\s+(?:would|should)|\s*['\u2019]d)\s+(?:be\s+(?:very\s+|most\s+|really\s+|so\s+)?(?:grateful|thankful|obliged|glad|"
+                  r"happy|delighted)|(?:really\s+|very\s+much\s+|greatly\s+)?appreciate\s+it)\s+if\s+(?:you|it|someone|somebody|anyone|(?:the|your)\s+(?:[\w-]+\s+)?(?:team|tool|software|system|program|app|model))\s+"
                   r"(?:could|would|can|might)\s+(?=(?:please\s+)?" + _DRAWING_STEMS + r")",
                   "please ", text, flags=re.IGNORECASE)
     # (... and one to a team or to the software by name: "please could the team segment the mole", "if the software could draw round")
@@ -965,6 +965,9 @@ def _reword(text: str) -> str:
     text = re.sub(r"\b(?:run|put|pass|process)\s+(?:it|this|this\s+one|the\s+(?:image|photo|pic|picture|film|frame))\s+(?:through\s+[\w\s-]{1,30}?\s+)?"
                   r"and\s+(?=(?:give|send|get|draw|make|segment|outline|mask|trace)\b)", "", text, flags=re.IGNORECASE)
     # "no need to segment the heart" says "do not" ("..., just tell me if it is enlarged")
+    # (and "no need to do the heart": do not draw it)
+    text = re.sub(r"\b(?:there\s+is\s+)?no\s+need\s+to\s+(?:do|make)\s+(?=(?:the|this|that|my|his|her|its|their)\b)", "do not segment ", text,
+                  flags=re.IGNORECASE)
     text = re.sub(r"\b(?:there\s+is\s+)?no\s+need\s+to\s+(?=" + _DRAWING_STEMS + r"\s+(?:the|this|that|my|his|her|its|their)\b)", "do not ", text,
                   flags=re.IGNORECASE)
     # work said to be done already, or not needed, is not asked for ("just the toenail please, the foot ulcer is already done")
@@ -1938,7 +1941,7 @@ def _taken_back(text: str) -> bool:
     return bool(before) and bool(set(_words(before[-1])) & (DRAWING_VERBS - NOUNS_AS_OFTEN))
 # ... or by asking for an answer that is no mask ("just tell me yes or no", "a number is enough",
 # "describe it in words")
-ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|"
+ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|"
                          # ("left lung volume?", "heart size?"; "which one is the left lung? just explain")
                          r"^\W*(?:[\w'-]+\s+){1,3}(?:volume|area|size|diameter|width|length|ratio|ctr|perimeter|circumference)\s*\?\s*$|"
                          r"\b(?:just|only)\s+explain\b|^\W*what\s+does\s+it\s+mean\b|^\W*which\s+side\b[^.!]*\?|\b(?:just|only)\s+(?:wants?|needs?)\s+(?:an?\s+|the\s+)?answer\b|\b(?:explanatory\s+|verbal\s+|written\s+|text\s+|short\s+)?answer\s+only\b|"
