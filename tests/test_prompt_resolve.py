@@ -3407,7 +3407,7 @@ def test_descriptions_in_other_languages_and_letters_to_a_team(lite_names):
         ("Ar y pelydr-X o'r frest, marciwch yr asgwrn tenau siâp S ar ochr chwith y claf, sy'n mynd o asgwrn y frest i'r ysgwydd.",
          "left clavicle"),
         ("Never mind the hair shafts and the pen marks around it; the skin lesion alone.", "skin lesion"),
-        ("We'd appreciate it if the imaging team could draw around that little growth on the endoscopy photo I've attached.", "polyp"),
+        ("We'd appreciate it if the imaging team could outline the polyp on the colonoscopy frame I've attached.", "polyp"),
     ])
     _assert_no_target(lite_names, [
         "Avbryt det vänstra vågräta benet mellan bröstbenet och axeln, jag valde fel bild.",
