@@ -906,6 +906,12 @@ def _arrows(text: str) -> str:
     return ARROW.sub("; ", text[: arrows[0].start()] + ": " + text[arrows[0].end():])
 
 
+# whom a letter puts its request to besides "you": a team or the software by name ("could the imaging team segment ...", "if
+# the software could draw round ...")
+_TEAM_OR_TOOL = (r"(?:the|your|our)\s+(?:[\w-]+\s+)?(?:team|group|lab|unit|department|service|software|tool|system|segmenter|model|ai|app|"
+                 r"program|bot)")
+
+
 def _reword(text: str) -> str:
     """``text`` as the rules read it (never as the model is given it): a request said as a wish or in
     the passive as the request it is, in a clause of its own ("today I only need the sternal wires
@@ -921,15 +927,14 @@ def _reword(text: str) -> str:
     # a request to anyone who reads it is one to the tool ("can someone mask just the naevus for my case presentation?")
     # (a request said as thanks in advance is the request: "We would be grateful if you could outline the ulcer bed")
     text = re.sub(r"\b(?:i|we)(?:\s+(?:would|should)|\s*['\u2019]d)\s+(?:be\s+(?:very\s+|most\s+|really\s+|so\s+)?(?:grateful|thankful|obliged|glad|"
-                  r"happy|delighted)|(?:really\s+|very\s+much\s+|greatly\s+)?appreciate\s+it)\s+if\s+(?:you|it|someone|somebody|anyone|(?:the|your)\s+(?:[\w-]+\s+)?(?:team|tool|software|system|program|app|model))\s+"
+                  r"happy|delighted)|(?:really\s+|very\s+much\s+|greatly\s+)?appreciate\s+it)\s+if\s+(?:you|it|someone|somebody|anyone|" + _TEAM_OR_TOOL + r")\s+"
                   r"(?:could|would|can|might)\s+(?=(?:please\s+)?" + _DRAWING_STEMS + r")",
                   "please ", text, flags=re.IGNORECASE)
     # (... and one to a team or to the software by name: "please could the team segment the mole", "if the software could draw round")
-    text = re.sub(r"\b(can|could|would|will)\s+(?:someone|somebody|anyone|anybody|(?:the|your|our)\s+(?:[\w-]+\s+)?(?:team|group|lab|unit|"
-                  r"department|service|software|tool|system|segmenter|model|ai|app|program|bot))\b", r"\1 you", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b(can|could|would|will)\s+(?:someone|somebody|anyone|anybody|" + _TEAM_OR_TOOL + r")\b", r"\1 you", text, flags=re.IGNORECASE)
     # (... and a request passed on: "Sam asked if the software could draw round the open wound")
-    text = re.sub(r"\b(?:asked|wondered|wants\s+to\s+know|would\s+like\s+to\s+know)\s+(?:if|whether)\s+(?:you|(?:the|your|our)\s+(?:[\w-]+\s+)?"
-                  r"(?:team|software|tool|system|segmenter|model|ai|app|program|bot))\s+(?:could|can|would|might)\s+"
+    text = re.sub(r"\b(?:asked|wondered|wants\s+to\s+know|would\s+like\s+to\s+know)\s+(?:if|whether)\s+(?:you|" + _TEAM_OR_TOOL + r")\s+"
+                  r"(?:could|can|would|might)\s+"
                   r"(?=(?:please\s+)?" + _DRAWING_STEMS + r")", "asked: please ", text, flags=re.IGNORECASE)
     # (what is said on the way and a "right" that says how far: the rules' reading, never the model's input)
     text = FILLERS.sub(lambda m: "" if m.group()[:1].isspace() else " ", RIGHT_AS_FAR.sub("", text)).strip()
