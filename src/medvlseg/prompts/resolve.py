@@ -495,7 +495,8 @@ _ANIMALS = (r"(?:my|our|his|her|their|the|a|an|this|that)\s+(?:(?:pet|old|little
             r"(?:cat|dog|puppy|kitten|horse|pony|foal|cow|pig|sheep|goat|rabbit|hamster|guinea\s+pig|parrot|bird|ferret|"
             r"mouse|rat|monkey|fish|pet|octopus|squid|frog|chicken|lamb|deer|whale|dolphin|shark)")
 ANIMAL_PATIENT = re.compile(
-    r"\b(?:" + _ANIMALS + r"(?:['\u2019]s|s['\u2019])|(?:of|in|on|from)\s+" + _ANIMALS + r"s?|"
+    # (not the animal a person fell from or was hurt by: "a painful lump over the left collarbone following a fall from a horse")
+    r"\b(?:" + _ANIMALS + r"(?:['\u2019]s|s['\u2019])|(?<!\bfall\s)(?<!\bfell\s)(?<!\bfalls\s)(?<!\bthrown\s)(?<!\bfalling\s)(?:of|in|on|from)\s+" + _ANIMALS + r"s?|"
     # ("... can you outline it for the vet?"; not "my vet patient", a veteran)
     r"(?:for|to)\s+(?:the|my|our|his|her)\s+vet(?!\s+patients?\b|erans?\b))\b"
     # (not a bird's-eye view, a CAT scan, a dog bite)
@@ -912,18 +913,9 @@ _TEAM_OR_TOOL = (r"(?:the|your|our)\s+(?:[\w-]+\s+)?(?:team|group|lab|unit|depar
                  r"program|bot)")
 
 
-def _reword(text: str) -> str:
-    """``text`` as the rules read it (never as the model is given it): a request said as a wish or in
-    the passive as the request it is, in a clause of its own ("today I only need the sternal wires
-    outlined" -> "today , segment the sternal wires"; "the heart should be masked", "it would help if
-    the heart shadow were masked"), and a target's word in an idiom as a word that names nothing
-    ("the heart of the matter" -> "the core of the matter")."""
-    # a report's or a note's request section, read first ("FINDINGS: ... Left lung clear. REQUEST: mask of the
-    # right lung field only"): what comes before it is its context
-    if (section := REQUEST_SECTION.search(text)) is not None and section.start() > 0 and not _requests(text[: section.start()]):
-        text = f"{text[section.end():].strip()} . {text[:section.start()].strip()}"
-    for wish in PASSIVE_REQUESTS:
-        text = wish.sub(lambda m: f", segment {m.group('np')}", text)
+def _to_you(text: str) -> str:
+    """``text`` with a request put to anyone, to a team or to the software by name, or said as thanks in advance, put
+    to "you" ("We would be grateful if the imaging team could outline the ulcer" -> "please outline the ulcer")."""
     # a request to anyone who reads it is one to the tool ("can someone mask just the naevus for my case presentation?")
     # (a request said as thanks in advance is the request: "We would be grateful if you could outline the ulcer bed")
     text = re.sub(r"\b(?:i|we)(?:\s+(?:would|should)|\s*['\u2019]d)\s+(?:be\s+(?:very\s+|most\s+|really\s+|so\s+)?(?:grateful|thankful|obliged|glad|"
@@ -936,6 +928,22 @@ def _reword(text: str) -> str:
     text = re.sub(r"\b(?:asked|wondered|wants\s+to\s+know|would\s+like\s+to\s+know)\s+(?:if|whether)\s+(?:you|" + _TEAM_OR_TOOL + r")\s+"
                   r"(?:could|can|would|might)\s+"
                   r"(?=(?:please\s+)?" + _DRAWING_STEMS + r")", "asked: please ", text, flags=re.IGNORECASE)
+    return text
+
+
+def _reword(text: str) -> str:
+    """``text`` as the rules read it (never as the model is given it): a request said as a wish or in
+    the passive as the request it is, in a clause of its own ("today I only need the sternal wires
+    outlined" -> "today , segment the sternal wires"; "the heart should be masked", "it would help if
+    the heart shadow were masked"), and a target's word in an idiom as a word that names nothing
+    ("the heart of the matter" -> "the core of the matter")."""
+    # a report's or a note's request section, read first ("FINDINGS: ... Left lung clear. REQUEST: mask of the
+    # right lung field only"): what comes before it is its context
+    if (section := REQUEST_SECTION.search(text)) is not None and section.start() > 0 and not _requests(text[: section.start()]):
+        text = f"{text[section.end():].strip()} . {text[:section.start()].strip()}"
+    for wish in PASSIVE_REQUESTS:
+        text = wish.sub(lambda m: f", segment {m.group('np')}", text)
+    text = _to_you(text)
     # (what is said on the way and a "right" that says how far: the rules' reading, never the model's input)
     text = FILLERS.sub(lambda m: "" if m.group()[:1].isspace() else " ", RIGHT_AS_FAR.sub("", text)).strip()
     # (an endoscopist's clock position says where, not what: "the sessile growth at 2 o'clock")
@@ -2232,7 +2240,8 @@ NOTHING_WANTED = re.compile(
     rf"segmentations?|overlays?|contours?)\b{_ON_ANOTHER}(?!\s+(?:of|for|around|over)\b)"
     r"|\bjust\s+(?:wanted|want|writing|wrote)\s+to\s+(?:say\s+(?:thanks|thank\s+you)|thank\s+you|let\s+you\s+know)\b"
     rf"|\bnothing\s+(?:more|else|further)\s+(?:is\s+)?(?:needed|required|necessary|to\s+do|wanted)\s+{_NOW}\b"
-    rf"|\bno\s+(?:further\s+|other\s+)?action\s+(?:is\s+)?(?:needed|required|necessary)\b{_ON_ANOTHER}"
+    # (not of a thing told of before: "Vascular follow-up is already booked, no action needed there.")
+    rf"|\bno\s+(?:further\s+|other\s+)?action\s+(?:is\s+)?(?:needed|required|necessary)\b{_ON_ANOTHER}(?!\s+(?:there|on\s+(?:that|those|it|them))\b)"
     r"|(?:^|[,;:.!?]\s*)no\s+action\s+(?:yet|for\s+now|today)\b"
     r"|\b(?:do\s+not|don['\u2019]?t|dont)\s+(?:send|give|return|make|produce|draw)\s+(?:me\s+|us\s+)?(?:a|any|the)\s+(?:mask|masks|outline|"
     r"outlines|segmentation|drawing)\b"
@@ -2411,6 +2420,17 @@ ASKED_IN = re.compile(r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|any
                       # (... and "we (kindly) ask you to segment", as letters put it)
                       r"\b(?:i|we)\s+(?:need|want|would\s+like|['\u2019]d\s+like|(?:would\s+)?(?:kindly\s+)?(?:ask|request)|are\s+(?:kindly\s+)?asking)\s+"
                       r"you\s+to\s+(?:please\s+|also\s+|just\s+|only\s+)?" + _DRAWING_VERBS + r"|"
+                      # (a letter's or a ticket's request field, and the step a protocol asks: "Requirement: single binary mask of the
+                      # wound itself", "Action: research team to segment the heart on case 2's film", "the step is to segment the left
+                      # collarbone", "the physicist asks for the left clavicle to be segmented")
+                      r"\b(?:requirements?|actions?|tasks?|requests?|deliverables?|outputs?|to\s*do|analysis\s+step|step)\b[^:.?!]{0,40}:\s*(?:please\s+)?"
+                      r"(?:(?:a|an|one|single|the|only|just|binary|new)\s+)*(?:mask|outline|segmentation|contour|delineation|annotation)s?\s+"
+                      r"(?:of|covering|around|for)\b|"
+                      r"\b(?:team|group|fellow|assistant|registrar|annotator|radiographer|physicist|student|reader|ai|tool|software|staff)\s+to\s+"
+                      r"(?:please\s+)?" + _DRAWING_VERBS + r"\b|"
+                      r"\bthe\s+(?:next\s+|analysis\s+|processing\s+|only\s+)?step\s+(?:requested\s+|asked\s+)?is\s+to\s+" + _DRAWING_VERBS + r"\b|"
+                      r"\b(?:asks|asked|requests|requested)\s+(?:for\s+)?(?:the|a|an|this|that|his|her)\s+(?:[\w'-]+\s+){0,4}?to\s+be\s+(?:segmented|outlined|"
+                      r"masked|traced|contoured|delineated|highlighted|marked|annotated|drawn)\b|"
                       # (after its verb, as verb-final languages put it: "... right lung を segmentation could you?")
                       r"\b" + _DRAWING_VERBS + r"\s+(?:\S+\s+)?(?:could|can|would)\s+you\s*[?\uff1f]|\b" + _DRAWING_VERBS + r"\s+(?:\S+\s+)?please\s*[.!?\u3002\uff01\uff1f]?$|"
                       # (a verb with "please" after its object: "Also outline the heart please")
@@ -2549,6 +2569,12 @@ def _sentences(text: str) -> list[str]:
             if re.search(r"\w", p)]
 
 
+# what undoes a request in its own sentence: a condition, a "but", a cancellation ("... segmentation of the right lung on the
+# admission film - CANCELLED, the patient withdrew consent")
+ASK_UNDONE = re.compile(r"\b(?:but|however|although|though|unless|until|cancel\w*|annul\w*|withdr\w*|retir\w*|revoked?)\b|\bnot\s+yet\b",
+                        re.IGNORECASE)
+
+
 def _asks_drawing(text: str) -> bool:
     """``text`` (a sentence) asks for a drawing: a clause opening with a request (:func:`_requests`), a request put
     as a question or with "please" (:data:`ASKED_IN`), or a wish or a passive request (:data:`PASSIVE_REQUESTS`)."""
@@ -2556,7 +2582,11 @@ def _asks_drawing(text: str) -> bool:
     # "내일 회진 때 show 드리려고 합니다")
     latin = not re.search(r"[^\W\d_a-zA-Z\u00c0-\u024f]", text)
     plain = re.sub(r"^\W*(?:(?:also|and|now|then|so|ok(?:ay)?|oh|next|finally|lastly)\W+)+", "", SEE_REFERENCE.sub(" ", NOTE_REMARK.sub("", text)), flags=re.IGNORECASE)
-    return latin and _opens_request(plain) or ASKED_IN.search(text) is not None or any(p.search(text) for p in PASSIVE_REQUESTS)
+    if latin and _opens_request(plain) or ASKED_IN.search(text) is not None or any(p.search(text) for p in PASSIVE_REQUESTS):
+        return True
+    # (a request put to a team or the software, or said as thanks in advance: "We would be grateful if the imaging team
+    # could outline the ulcer on today's photograph")
+    return (you := _to_you(text)) != text and _asks_drawing(you)
 
 
 def _opens_request(text: str) -> bool:
@@ -4279,13 +4309,19 @@ class PromptResolver:
                              and (self._named(rest)[0] or set(_words(rest)) & (self._head_words | self._vague_words))):
                 return refused("the message says that no mask is wanted now")
             return found
-        if found.refused:
+        if found.refused and (found.reason is not None or len(sentences) < 3):
             return found
         declining = [s for s in sentences if NOTHING_WANTED.search(s)]
         # (a target said with "please" in a few words asks for it, whatever the verb: "Now the heart on this one, please.";
         # not "Please flag it if the heart overlaps too much.")
         asking = [s for s in sentences if s not in declining and (
             _asks_drawing(s) or len(_words(s)) <= 8 and re.search(r"\b(?:please|pls|plz)\b", s, re.IGNORECASE) and self.resolve(s).target is not None)]
+        if found.refused and (len(asking) != 1 or any(_declines_drawing(s) for s in sentences) or ASK_UNDONE.search(asking[0])):
+            # (a long message whose whole is too far from any name may still say its target in the one sentence that asks,
+            # where nothing declines or undoes it: "TICKET DFU-2291 ... Context: ... Requirement: single binary mask of the
+            # wound itself ... Close ticket once mask uploaded."; not "We would like the right lung segmented on his
+            # post-operative film, but that film has not yet been taken")
+            return found
         if asking and (found.target is not None or found.candidates) \
                 and any((m := TAKES_BACK.match(s)) and not self._named(s[m.end():])[0] and not set(_words(s[m.end():])) & self._head_words
                         for s in sentences[sentences.index(asking[-1]) + 1 : sentences.index(asking[-1]) + 2]) \
