@@ -2224,7 +2224,10 @@ NOTHING_WANTED = re.compile(
     # ("..., nothing for today", "I don't need a new one")
     r"|\bnothing\s+(?:else\s+)?for\s+(?:today|now|this\s+(?:one|image|film|photo))\b|\b(?:don['\u2019]?t|do\s+not)\s+need\s+a\s+new\s+(?:one|mask)\b"
     rf"|\b{_NOW}\s*,?\s+(?:there\s+is\s+)?nothing\s+(?:is\s+)?(?:needed|required|necessary|to\s+(?:do|be\s+done))\b"
-    rf"|\bno\s+(?:images?|pictures?|photos?|films?|scans?|requests?)\s+{_NOW}\b|\b{_NOW}\s*,?\s+(?:there\s+are\s+)?no\s+(?:requests?|images?)\b"
+    # ("there are no annotation requests this week", "No further work is needed on it.", "no segmentation needed")
+    rf"|\bno\s+(?:(?:new|annotation|annotating|segmentation|imaging)\s+)?(?:images?|pictures?|photos?|films?|scans?|requests?)\s+(?:{_NOW}|this\s+week)\b|"
+    r"\bno\s+(?:further|more|other)\s+(?:work|annotation|segmentation|processing)\s+(?:is\s+)?(?:needed|required|necessary)\b|"
+    r"\bno\s+(?:segmentation|mask|outline|drawing|marking|annotation|contour)s?\s+(?:is\s+|are\s+)?(?:needed|required|necessary|wanted)\s*(?=[,;.!?]|$)|\b{_NOW}\s*,?\s+(?:there\s+are\s+)?no\s+(?:requests?|images?)\b"
     r"|(?:^|[,;:.!?]\s*)no\s+(?:other\s+|special\s+|particular\s+|new\s+)?requests?\s*(?=$|[,;.!?])"
     rf"|\bnothing\s+(?:new|to\s+do|to\s+be\s+done)\s+{_NOW}\b|\bjust\s+a\s+heads[\s-]up\b|\bthat['\u2019]?s\s+all\s+for\s+now\b"
     # ("Tomorrow I send you the foot ulcer photos, today nothing, just informing"; "... for the heart, not yet now")
@@ -2420,6 +2423,10 @@ ASKED_IN = re.compile(r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|any
                       # (... and "we (kindly) ask you to segment", as letters put it)
                       r"\b(?:i|we)\s+(?:need|want|would\s+like|['\u2019]d\s+like|(?:would\s+)?(?:kindly\s+)?(?:ask|request)|are\s+(?:kindly\s+)?asking)\s+"
                       r"you\s+to\s+(?:please\s+|also\s+|just\s+|only\s+)?" + _DRAWING_VERBS + r"|"
+                      # ("we ask for the segmentation of the fractured ribs", "What's needed here is one mask of the snare loop")
+                      r"\b(?:i|we)\s+(?:would\s+)?(?:kindly\s+)?(?:ask|request)\s+(?:for\s+)?(?:a|an|the|one)?\s*(?:segmentation|mask|outline|contour|delineation)s?\s+"
+                      r"(?:of|for)\b|\bwhat['\u2019]?s\s+(?:needed|wanted|required)\s+(?:here\s+|now\s+|today\s+)?is\s+(?:a|an|one|the|single)\s+(?:[\w-]+\s+)?"
+                      r"(?:mask|outline|segmentation|contour)s?\s+(?:of|covering|around)\b|"
                       # (a letter's or a ticket's request field, and the step a protocol asks: "Requirement: single binary mask of the
                       # wound itself", "Action: research team to segment the heart on case 2's film", "the step is to segment the left
                       # collarbone", "the physicist asks for the left clavicle to be segmented")
@@ -2569,6 +2576,10 @@ def _sentences(text: str) -> list[str]:
             if re.search(r"\w", p)]
 
 
+# a drawing or the picture's processing declined outright ("please don't try to outline the ulcer from this one", "Please do
+# not process this photograph"): in a long message that asks for no drawing anywhere, it asks for no mask
+DONT_DRAW = re.compile(r"\b(?:please\s+)?(?:do\s+not|don['\u2019]?t|dont|never)\s+(?:try\s+to\s+|attempt\s+to\s+|bother\s+(?:to\s+)?)?"
+                       r"(?:process|segment|outline|mask|trace|draw|annotate|contour|delineate|re-?run|redo|re-?draw|touch|send)\w*\b", re.IGNORECASE)
 # what undoes a request in its own sentence: a condition, a "but", a cancellation ("... segmentation of the right lung on the
 # admission film - CANCELLED, the patient withdrew consent")
 ASK_UNDONE = re.compile(r"\b(?:but|however|although|though|unless|until|cancel\w*|annul\w*|withdr\w*|retir\w*|revoked?)\b|\bnot\s+yet\b",
@@ -4338,6 +4349,12 @@ class PromptResolver:
             return found  # (a request corrected reads across its sentences: "Mark the callus... no wait, ... the ulcer")
         if declining and not asking and (found.target is not None or found.candidates):
             return refused("the message says that no mask is wanted now")
+        if len(sentences) > 2 and not asking and found.target is not None \
+                and any(self._declines_found(s[m.end():], found.target) for s in sentences for m in DONT_DRAW.finditer(s)):
+            # (a long message that asks for no drawing anywhere and declines, in a sentence, the drawing of what it names or of
+            # the picture: "... I took a photo but it's badly out of focus, so please don't try to outline the ulcer from this
+            # one. I'll retake it on Monday."; not "Do not segment the biopsy forceps visible at 5 o'clock.")
+            return refused("the message asks for no drawing and declines one")
         if not asking and found.target is not None and any(PAST_WORK.search(s) for s in sentences) and not WORK_AGAIN.search(written) \
                 and not any(re.search(r"\b(?:please|pls|plz|now|next)\b", s, re.IGNORECASE) for s in sentences if not PAST_WORK.search(s)) \
                 and not any(self.resolve(s).target is not None for s in sentences if not PAST_WORK.search(s)):
@@ -4366,12 +4383,20 @@ class PromptResolver:
             # (by a name of its own: a finding's everyday word alone needs the picture the others say, "Colonoscopy, ...
             # 8 mm sessile lesion. Please mark the lesion outline ...")
             return Resolution(given, alone.target, alone.target, alone.similarity, alone.runner_up)
-        asked = " ".join(_asked_texts(re.sub(r"\bput\s+a\s+mask\s+(?:over|on|of)\b", "mask", ask)))
+        asked = " ".join(_asked_texts(_to_you(re.sub(r"\bput\s+a\s+mask\s+(?:over|on|of)\b", "mask", ask))))
+        # (a finding's everyday word said on the way is no name of what is asked: "... segment the two fractured ribs on the
+        # attached film for our chest wall injury audit")
         if alone.refused and found.target is not None and not self._named(ask)[0] \
-                and not set(_words(ask)) & (self._head_words | self._vague_words | self._name_words) - set(SIDE_WORDS) \
+                and not set(_words(ask)) & (self._head_words | self._name_words) - set(SIDE_WORDS) and not _heads(asked) & self._vague_words \
                 and not set(_words(asked)) & PRONOUNS and _heads(asked) & _nontarget_words() - PLAIN_WORDS:
             return refused("the one sentence that asks for a drawing asks for something that is no target")
         return found
+
+    def _declines_found(self, declined: str, target: str) -> bool:
+        """``declined`` (what follows "do not outline", "please don't process") is ``target``, anything, or the picture."""
+        return bool(re.match(r"\W*(?:it|them|anything|(?:this|the|that|these|those|any)\s+(?:[\w-]+\s+){0,2}?(?:photo|photograph|image|picture|"
+                             r"pictures|images|photos|film|frame|one|x-?ray|radiograph|scan)s?)\b", declined, re.IGNORECASE)) \
+            or self.resolve(declined).target == target
 
     @staticmethod
     def _hesitation(sentences: list[str]) -> int | None:
