@@ -2231,6 +2231,7 @@ NOTHING_WANTED = re.compile(
     r"|(?:^|[,;:.!?]\s*)no\s+(?:other\s+|special\s+|particular\s+|new\s+)?requests?\s*(?=$|[,;.!?])"
     rf"|\bnothing\s+(?:new|to\s+do|to\s+be\s+done)\s+{_NOW}\b|\bjust\s+a\s+heads[\s-]up\b|\bthat['\u2019]?s\s+all\s+for\s+now\b"
     # ("Tomorrow I send you the foot ulcer photos, today nothing, just informing"; "... for the heart, not yet now")
+    r"|\b(?:everything|all)\s+(?:is\s+)?(?:postponed|on\s+hold|deferred)\b"
     r"|\bjust\s+(?:informing|letting\s+you\s+know|fyi|so\s+you\s+know)\b|\b(?:today|now|for\s+now)\s*,?\s+nothing\b|\bhold\s+off\b"
     r"|(?:^|[,;]\s*)(?:not\s+yet\s+now|now\s+not\s+yet|not\s+now\s+yet)\b"
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+need\s+(?:a|any)\s+(?:picture|image|drawing|sketch)\b"
@@ -2425,7 +2426,15 @@ ASKED_IN = re.compile(r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|any
                       r"you\s+to\s+(?:please\s+|also\s+|just\s+|only\s+)?" + _DRAWING_VERBS + r"|"
                       # ("we ask for the segmentation of the fractured ribs", "What's needed here is one mask of the snare loop")
                       r"\b(?:i|we)\s+(?:would\s+)?(?:kindly\s+)?(?:ask|request)\s+(?:for\s+)?(?:a|an|the|one)?\s*(?:segmentation|mask|outline|contour|delineation)s?\s+"
-                      r"(?:of|for)\b|\bwhat['\u2019]?s\s+(?:needed|wanted|required)\s+(?:here\s+|now\s+|today\s+)?is\s+(?:a|an|one|the|single)\s+(?:[\w-]+\s+)?"
+                      r"(?:of|for|the)\b|"
+                      # ("Would you be able to trace that bone on the image ...?", "would it be possible to segment the clavicle ...")
+                      r"\b(?:(?:would|will|could)\s+(?:you|it)\s+be\s+(?:able|possible)|(?:is|would)\s+it\s+(?:be\s+)?possible(?:\s+for\s+you)?|are\s+you\s+able)\s+to\s+"
+                      r"(?:please\s+)?" + _DRAWING_VERBS + r"\b|"
+                      # (a wish with a long object: "Physio would like the lung on the side that was drained masked on that film")
+                      r"(?<!n['\u2019]t\s)(?<!\bnot\s)(?<!\bno\s)\b(?:need|needs|want|wants|would\s+like)\s+(?:the|this|that|his|her|its|their)\s+[^.?!,;]{1,60}?\s+"
+                      r"(?:masked|segmented|outlined|traced|contoured|delineated|highlighted)\b(?!\s+(?:by|as|in|with|before|already|yesterday|last)\b)|"
+                      # (a task field with its verb last, as Turkish puts it: "Görev: ekteki grafide hastanın sağ akciğerini segmente etmek.")
+                      r"\b(?:task|action|to\s*do)\s*:\s*[^.?!:]{0,100}?\b(?:segment|outline|mask|delineate|trace)\s*[.!]?\s*$|\bwhat['\u2019]?s\s+(?:needed|wanted|required)\s+(?:here\s+|now\s+|today\s+)?is\s+(?:a|an|one|the|single)\s+(?:[\w-]+\s+)?"
                       r"(?:mask|outline|segmentation|contour)s?\s+(?:of|covering|around)\b|"
                       # (a letter's or a ticket's request field, and the step a protocol asks: "Requirement: single binary mask of the
                       # wound itself", "Action: research team to segment the heart on case 2's film", "the step is to segment the left
@@ -2579,7 +2588,38 @@ def _sentences(text: str) -> list[str]:
 # a drawing or the picture's processing declined outright ("please don't try to outline the ulcer from this one", "Please do
 # not process this photograph"): in a long message that asks for no drawing anywhere, it asks for no mask
 DONT_DRAW = re.compile(r"\b(?:please\s+)?(?:do\s+not|don['\u2019]?t|dont|never)\s+(?:try\s+to\s+|attempt\s+to\s+|bother\s+(?:to\s+)?)?"
-                       r"(?:process|segment|outline|mask|trace|draw|annotate|contour|delineate|re-?run|redo|re-?draw|touch|send)\w*\b", re.IGNORECASE)
+                       r"(?:process|segment|outline|mask|trace|draw|annotate|contour|delineate|re-?run|redo|re-?draw|touch|send)\w*\b|"
+                       # (... and what is not to be done with it: "The attached image is the old one and must not be processed for now.")
+                       r"\b(?:must|should|may|is|are)\s+not\s+(?:to\s+)?be\s+(?:processed|segmented|outlined|masked|annotated|touched|used)\b", re.IGNORECASE)
+# the organs of a pair, by any of their names, and the target each is half of
+PAIR_ORGAN = re.compile(r"\b(lung|clavicle|collarbone|collar\s+bone)\b", re.IGNORECASE)
+PAIR_WORD = {"lung": "lung", "clavicle": "clavicle", "collarbone": "clavicle"}
+# an organ of a pair set aside in a request ("..., not the lung", "the lung itself does not need to be masked")
+NOT_PAIR = re.compile(r"\b(?:not|nor|without|excluding|except|apart\s+from|rather\s+than|instead\s+of)\s+(?:the\s+|its\s+|any\s+)?(?:[\w-]+\s+){0,2}?"
+                      r"(?:lung|clavicle|collarbone|collar\s+bone)s?\b|\b(?:the\s+)?(?:lung|clavicle|collarbone)s?\s+(?:itself|themselves)\b[^.;]*",
+                      re.IGNORECASE)
+# what a side said in a message's story is said of: the organ, its half of the chest, what lies or is done there
+ORGAN_PLACE = {"lung": re.compile(r"\b(?:lungs?|side|sided|hemithorax|half|lobe|lobar|pneumothorax|effusion|pleura\w*|pneumonectomy|lobectomy|"
+                                  r"vats|thoracotomy|collapse|consolidation|pneumonia|breast|chest|drain\w*|bullae?|base|apex|apical|basal)\b", re.IGNORECASE),
+               "clavicle": re.compile(r"\b(?:clavicles?|collar\s*bones?|clavicular|side|sided|shoulder|arm|sling|acromio\w*|sternoclavicular|"
+                                      r"supraclavicular)\b", re.IGNORECASE)}
+# a side said in a message's story ("a left VATS wedge resection", "pneumothorax on his right side", "broke his right
+# collarbone"); not "right now", "all right", "left alone", "can be left"
+CONTEXT_SIDE = re.compile(r"(?<!\ball\s)(?<!\bthat['\u2019]s\s)(?<!\bbe\s)(?<!\bbeen\s)(?<!\bis\s)(?<!\bwas\s)(?<!\bare\s)(?<!\bwere\s)(?<!\bget\s)"
+                          r"\b(left|right)\b(?!\s+(?:now|away|here|there|after|before|then|alone|out|over|behind|undone|unchanged|as\s+(?:is|it)|to\b|in\s+place|"
+                          r"with|for|open|blank)\b)", re.IGNORECASE)
+# a clause that calls what it names sound or unwanted ("His left side has been fine throughout", "The R side is not part of this
+# request", "L side non-tender", "Her right lung has always been clear", "not the good collarbone on the other side")
+SOUND_CLAUSE = re.compile(r"\b(?:clear|normal|fine|unremarkable|healthy|intact|non-?tender|unaffected|good|ok|okay|spared|uninvolved|"
+                          r"not\s+(?:part|needed|required|affected|involved|in\s+scope|of\s+interest|a\s+problem)|never\s+(?:been\s+)?(?:a\s+problem|affected|involved)|"
+                          r"no\s+(?:issues?|problems?|abnormalit\w+|pathology|changes?|findings?)|does\s+not\s+need|left\s+alone|out\s+of\s+scope)\b",
+                          re.IGNORECASE)
+# a side said of the picture, not of the patient ("which is on the right of the screen", "screen right", "the viewer's left")
+PICTURE_SIDE_SAID = re.compile(r"\b(?:screen|viewer|image|picture|film|monitor|display)(?:['\u2019]s)?\s+(?:left|right)\b|"
+                               r"\b(?:left|right)\s+(?:of|on|side\s+of)\s+(?:the\s+)?(?:screen|image|picture|film|monitor|display)\b|"
+                               r"\b(?:shows?\s+up|appears?|is\s+shown|lies)\s+on\s+the\s+(?:left|right)\b", re.IGNORECASE)
+
+
 # what undoes a request in its own sentence: a condition, a "but", a cancellation ("... segmentation of the right lung on the
 # admission film - CANCELLED, the patient withdrew consent")
 ASK_UNDONE = re.compile(r"\b(?:but|however|although|though|unless|until|cancel\w*|annul\w*|withdr\w*|retir\w*|revoked?)\b|\bnot\s+yet\b",
@@ -4369,6 +4409,10 @@ class PromptResolver:
             return found  # (several asked, or one added to in another sentence: "Outline the left lung. The heart as well.")
         (ask,) = asking
         alone = self.resolve(ask)
+        if alone.target is None and (sided := self._side_from_context(ask, sentences)) is not None:
+            # (a lung or a collarbone asked without its side, which the message says elsewhere: "59 y/o F scheduled for L
+            # pneumonectomy ... Action: segment the lung that is coming out ... The R side is not part of this request.")
+            return Resolution(given, sided, sided, alone.similarity, alone.runner_up)
         if alone.target is None and len(alone.candidates) > 1 and (kinds := _kinds_said((written,))):
             # (a finding's everyday word, on the kind of picture another sentence says: "... the dermoscopy image of the mole
             # ... It would help if you could segment the lesion so we can compare the borders")
@@ -4391,6 +4435,35 @@ class PromptResolver:
                 and not set(_words(asked)) & PRONOUNS and _heads(asked) & _nontarget_words() - PLAIN_WORDS:
             return refused("the one sentence that asks for a drawing asks for something that is no target")
         return found
+
+    def _side_from_context(self, ask: str, sentences: list[str]) -> str | None:
+        """The one target of a pair (a lung, a collarbone) that ``ask`` asks for without its side ("the lung that is coming
+        out", "that bone", "the broken one", "the lung on the side that was drained"), where the message's other sentences
+        say one side only, leaving out what they call sound or unwanted ("His left side has been fine throughout", "not
+        the good collarbone on the other side"), and the trained catalogue holds that side's target."""
+        if _sides(ask) or re.search(r"\b(?:both|each|all|lungs|clavicles|collarbones|collar\s+bones|bones|two|pair)\b", ask, re.IGNORECASE):
+            return None
+        # (what it asks is the organ, not a thing beside it: not "Segment the catheter, not the lung.", "outline the nodule only;
+        # the lung itself does not need to be masked")
+        heads = _heads(" ".join(_asked_texts(_to_you(ask))))
+        if heads & _nontarget_words() - PLAIN_WORDS and not heads & (set(PAIR_WORD) | {"bone", "one", "collar"}):
+            return None
+        organs = {PAIR_WORD[m.group(1).lower().replace(" ", "")] for m in PAIR_ORGAN.finditer(NOT_PAIR.sub(" ", ask))}
+        said = " ".join(x for x in sentences if x is not ask)
+        if not organs and re.search(r"\b(?:that|this|the\s+(?:broken|fractured|injured|affected|operated|plated|bad|sore|other))\s+(?:bone|one)\b",
+                                    ask, re.IGNORECASE):
+            organs = {PAIR_WORD[m.group(1).lower().replace(" ", "")] for m in PAIR_ORGAN.finditer(said)}
+        if len(organs) != 1:
+            return None
+        organ = organs.pop()
+        # (sides said of the organ, of its half of the chest or of what lies there: not "Mr P, right scaphoid, CT booked")
+        sides = {m.group(1).lower() for x in sentences for clause in re.split(r"[;,:]|\s+(?:but|while|whereas|and\s+(?:his|her|their|the))\s+", x)
+                 if ORGAN_PLACE[organ].search(clause) and not SOUND_CLAUSE.search(clause) and not PICTURE_SIDE_SAID.search(clause)
+                 for m in CONTEXT_SIDE.finditer(clause)}
+        if len(sides) != 1:
+            return None
+        target = f"{sides.pop()} {organ}"
+        return target if target in self._names else None
 
     def _declines_found(self, declined: str, target: str) -> bool:
         """``declined`` (what follows "do not outline", "please don't process") is ``target``, anything, or the picture."""
@@ -4785,7 +4858,10 @@ class PromptResolver:
         # a word stretched out ("pleeease", "helppp") is a word
         if any((v := re.sub(r"(.)\1{2,}", r, word)) in self._known or v in self._spelling for r in (r"\1", r"\1\1")):
             return False
-        return bool(HELD_KEY.search(word)) or (len(word) >= 5 and any(set(word) <= row for row in KEYBOARD_ROWS))
+        # (a run along a row has consonants three in a row, "qwerty", "asdfjkl"; a word of another language spelt with one
+        # row's letters alternates them with vowels: Italian "tutti", French "opéré")
+        return bool(HELD_KEY.search(word)) or (len(word) >= 5 and any(set(word) <= row for row in KEYBOARD_ROWS)
+                                               and re.search(r"[^aeiou]{3}", word) is not None)
 
     def _several(self, text: str) -> set[str]:
         """The trained targets ``text`` mentions, as what is asked or as landmarks, a plural of a paired
