@@ -3422,3 +3422,43 @@ def test_descriptions_in_other_languages_and_letters_to_a_team(lite_names):
         "Is the heart enlarged? yes/no",
         "La clavicule gauche, on la fera demain quand j'aurai la radio.",
     ])
+
+
+def test_long_messages_read_by_their_one_request(lite_names):
+    """(blind lists 135, 139, 143, 145-148, decoys 129-142) A long letter, ticket or e-mail is read by the one sentence that
+    asks: a request put to a team or as thanks in advance, a ticket's or a protocol's request field; a lung or collarbone
+    asked without its side ("the lung that is coming out", "the broken one") takes the one side the story says, leaving out
+    sides called sound; a message that asks for no drawing and declines one, or whose one request asks for something else,
+    asks for no mask."""
+    _assert_reads(lite_names, [
+        ("Podiatry clinic letter. I reviewed Mr Hale in the high-risk foot clinic today. He had his toenails cut and we replaced his "
+         "insole. We would be grateful if the imaging team could outline the ulcer on today's attached photograph so we can track "
+         "the area over time. Vascular follow-up is already booked for next month, no action needed there. Kind regards.",
+         "foot ulcer"),
+        ("Pre-op note. 59 y/o F scheduled for L pneumonectomy for a central squamous cell carcinoma. PFTs: FEV1 1.9 L. PA CXR from "
+         "today attached. Action: segment the lung that is coming out, so we can estimate post-op volume. The R side is not part of "
+         "this request.", "left lung"),
+        ("Hi, my 12-year-old fell off his bike last weekend and broke his right collarbone. He's fine in himself, just bored. He "
+         "wants to show his class the picture. Could you outline the broken one on the attached chest X-ray? Just that bone, not "
+         "the good collarbone on the other side. Thanks very much.", "right clavicle"),
+        ("Handover, ICU bed 6. Mr K had a pneumothorax on his right side; a drain went in on Sunday and came out today. His left "
+         "side has been fine throughout. The morning chest X-ray is attached. Physio would like the lung on the side that was "
+         "drained masked on that film so they can track re-expansion. Nothing else outstanding.", "right lung"),
+        ("Dear colleagues, we have a 16-year-old with a suspected bone cyst in the right collarbone, seen on the frontal chest "
+         "radiograph that I attach. Before the orthopaedic review, would you be able to outline that bone on the film? The lungs "
+         "are clear and we do not need them. Kind regards.", "right clavicle"),
+    ])
+    _assert_no_target(lite_names, [
+        ("District nurse note, Thursday visit. Mr Pearce's forefoot wound looks cleaner today, less slough. Dressing changed to a "
+         "silver foam. I took a photo but it's badly out of focus, so please don't try to outline the ulcer from this one. I'll "
+         "retake it properly at Monday's visit."),
+        ("Fracture clinic letter. I saw Mr Doyle, 76, who fell against the kitchen worktop. His chest X-ray shows no pneumothorax, "
+         "the right lung is fully expanded and the heart is normal in size. There appear to be undisplaced fractures of the right "
+         "sixth and seventh ribs. We would be grateful if the imaging team could segment the two fractured ribs on the attached "
+         "film for our chest wall injury audit. Kind regards."),
+        ("Dear colleague, attached is the PA film from the 19-year-old with a left apical pneumothorax. Please segment the "
+         "pneumothorax itself, the air space between the lung edge and the chest wall, not the lung. The left lung outline from "
+         "last week is fine. Kind regards."),
+        ("Hi team, just a note from the skin lesion study: the mole on image D-440 was segmented on Tuesday by Karim and has passed "
+         "QA. No further work is needed on it. The next batch of dermoscopy images arrives in two weeks."),
+    ])
