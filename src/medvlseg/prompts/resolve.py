@@ -2226,8 +2226,12 @@ NOTHING_WANTED = re.compile(
     rf"|\b{_NOW}\s*,?\s+(?:there\s+is\s+)?nothing\s+(?:is\s+)?(?:needed|required|necessary|to\s+(?:do|be\s+done))\b"
     # ("there are no annotation requests this week", "No further work is needed on it.", "no segmentation needed")
     rf"|\bno\s+(?:(?:new|annotation|annotating|segmentation|imaging)\s+)?(?:images?|pictures?|photos?|films?|scans?|requests?)\s+(?:{_NOW}|this\s+week)\b|"
-    r"\bno\s+(?:further|more|other)\s+(?:work|annotation|segmentation|processing)\s+(?:is\s+)?(?:needed|required|necessary)\b|"
-    r"\bno\s+(?:segmentation|mask|outline|drawing|marking|annotation|contour)s?\s+(?:is\s+|are\s+)?(?:needed|required|necessary|wanted)\s*(?=[,;.!?]|$)|\b{_NOW}\s*,?\s+(?:there\s+are\s+)?no\s+(?:requests?|images?)\b"
+    r"\bno\s+(?:further|more|other)\s+(?:work|annotation|segmentation|processing)\s+(?:(?:on|for)\s+(?:this|the|that)\s+(?:image|film|photo|picture|frame|case)\s+)?"
+    r"(?:is\s+)?(?:needed|required|necessary)\b|"
+    r"\bno\s+(?:segmentation|mask|outline|drawing|marking|annotation|contour)s?\s+(?:is\s+|are\s+)?(?:needed|required|necessary|wanted)\s*(?=[,;.!?]|$)|"
+    # ("a segmentation or outline is not needed, only a number")
+    r"(?:^|[,;:.!?]\s*)(?:a|an|any|the)?\s*(?:segmentation|mask|outline|drawing|contour)s?(?:\s+(?:or|of|and)\s+[\w-]+)?\s+(?:is\s+|are\s+)?not\s+"
+    r"(?:needed|required|necessary)\s*(?=[,;.!?]|$)|\b{_NOW}\s*,?\s+(?:there\s+are\s+)?no\s+(?:requests?|images?)\b"
     r"|(?:^|[,;:.!?]\s*)no\s+(?:other\s+|special\s+|particular\s+|new\s+)?requests?\s*(?=$|[,;.!?])"
     rf"|\bnothing\s+(?:new|to\s+do|to\s+be\s+done)\s+{_NOW}\b|\bjust\s+a\s+heads[\s-]up\b|\bthat['\u2019]?s\s+all\s+for\s+now\b"
     # ("Tomorrow I send you the foot ulcer photos, today nothing, just informing"; "... for the heart, not yet now")
@@ -2427,6 +2431,9 @@ ASKED_IN = re.compile(r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|any
                       # ("we ask for the segmentation of the fractured ribs", "What's needed here is one mask of the snare loop")
                       r"\b(?:i|we)\s+(?:would\s+)?(?:kindly\s+)?(?:ask|request)\s+(?:for\s+)?(?:a|an|the|one)?\s*(?:segmentation|mask|outline|contour|delineation)s?\s+"
                       r"(?:of|for|the)\b|"
+                      # ("the broken collarbone needs outlining on the attached film", "is the one that needs outlining")
+                      r"(?<!n['\u2019]t\s)(?<!\bnot\s)\b(?:needs?|requires?)\s+(?:outlining|segmenting|segmentation|masking|tracing|delineating|delineation|"
+                      r"contouring|annotating|highlighting|to\s+be\s+(?:outlined|segmented|masked|traced|delineated|contoured|annotated|highlighted))\b|"
                       # ("Would you be able to trace that bone on the image ...?", "would it be possible to segment the clavicle ...")
                       r"\b(?:(?:would|will|could)\s+(?:you|it)\s+be\s+(?:able|possible)|(?:is|would)\s+it\s+(?:be\s+)?possible(?:\s+for\s+you)?|are\s+you\s+able)\s+to\s+"
                       r"(?:please\s+)?" + _DRAWING_VERBS + r"\b|"
@@ -2622,8 +2629,9 @@ PICTURE_SIDE_SAID = re.compile(r"\b(?:screen|viewer|image|picture|film|monitor|d
 
 # what undoes a request in its own sentence: a condition, a "but", a cancellation ("... segmentation of the right lung on the
 # admission film - CANCELLED, the patient withdrew consent")
-ASK_UNDONE = re.compile(r"\b(?:but|however|although|though|unless|until|cancel\w*|annul\w*|withdr\w*|retir\w*|revoked?)\b|\bnot\s+yet\b",
-                        re.IGNORECASE)
+ASK_ENDED = re.compile(r"\b(?:completed|finished|cancell?ed|annull?ed|withdrawn|revoked)\b|[-:]\s*done\b", re.IGNORECASE)
+ASK_UNDONE = re.compile(r"\b(?:but|however|although|though|unless|until|cancel\w*|annul\w*|withdr\w*|retir\w*|revoked?|completed|finished)\b|"
+                        r"\bnot\s+yet\b|[-:]\s*done\b", re.IGNORECASE)
 
 
 def _asks_drawing(text: str) -> bool:
@@ -3778,6 +3786,26 @@ def _kinds_said(said: Sequence[str]) -> set[str]:
                                                 flags=re.IGNORECASE)) for text in said))
 
 
+def _kinds_at_hand(said: Sequence[str]) -> set[str]:
+    """The kinds of picture ``said`` says its image is (:func:`_kinds_said`); in a long message (three sentences or more),
+    only as said by a sentence that asks for a drawing or speaks of the picture at hand ("attached", "this"), not by one that
+    tells a story ("Her chest X-ray showed left lower lobe collapse, and bronchoscopy found a mucous plug.", "Case 1: Mr H,
+    Charcot midfoot, X-ray reviewed, no action.")."""
+    kinds: set[str] = set()
+    for text in said:
+        sentences = _sentences(text)
+        # (where a sentence asks for a target by its word: not "There's a small spot low down on the patient's left side. The
+        # radiologist said it's only the nipple shadow. Can you mark that spot?")
+        story = len(sentences) >= 3 and any(_asks_drawing(x) and re.search(rf"\b(?:{_TARGET_WORDS}|lesions?|moles?|wounds?|ulcers?)\b", x, re.IGNORECASE)
+                                            for x in sentences)
+        kinds |= {k for x in sentences if _asks_drawing(x) or AT_HAND.search(x) for k in _kinds_said((x,))} if story else _kinds_said((text,))
+    return kinds
+
+
+# what says a sentence speaks of the picture at hand
+AT_HAND = re.compile(r"\b(?:attached|attach|enclosed|enclose|uploaded|upload|here|this|these|below|above|sending|send|sent)\b", re.IGNORECASE)
+
+
 def _twin(target: str) -> str:
     """``target`` on the other side ("left lung" -> "right lung")."""
     return " ".join(OTHER_SIDE.get(w, w) for w in target.split())
@@ -4270,6 +4298,12 @@ class PromptResolver:
                 is not None:
             # a request written as data ("{'target': null, 'exclude': ['heart']}", "seg_cxr(img, 'clavicle', side='L')"):
             # the sentence it means, or why it asks for no mask
+            if fielded.refusal is not None and (asked := self._named_request(given)) is not None:
+                # (a ticket whose fields name only what to leave out, where one of its sentences asks for a target by name:
+                # "Summary: Redo R lung mask ... Please redo the mask of the patient's right lung ... Not in scope: left lung and
+                # clavicles, which passed QA.")
+                found = self._resolve(asked)
+                return Resolution(given, found.target, found.target, found.similarity, found.runner_up)
             if fielded.refusal is not None:
                 return Resolution(given, given, None, refused=True, reason=fielded.refusal)
             found = self._resolve(fielded.sentence)
@@ -4365,9 +4399,16 @@ class PromptResolver:
         declining = [s for s in sentences if NOTHING_WANTED.search(s)]
         # (a target said with "please" in a few words asks for it, whatever the verb: "Now the heart on this one, please.";
         # not "Please flag it if the heart overlaps too much.")
-        asking = [s for s in sentences if s not in declining and (
+        # (not a request said to be done or cancelled: "Action 4.2 (segment the left clavicle on Mr H.'s trauma film) - COMPLETED")
+        asking = [s for s in sentences if s not in declining and not ASK_ENDED.search(s) and (
             _asks_drawing(s) or len(_words(s)) <= 8 and re.search(r"\b(?:please|pls|plz)\b", s, re.IGNORECASE) and self.resolve(s).target is not None)]
-        if found.refused and (len(asking) != 1 or any(_declines_drawing(s) for s in sentences) or ASK_UNDONE.search(asking[0])):
+        if len(asking) > 1 and not declining and (named := self._one_named_ask(asking)) is not None:
+            # (several sentences ask, one by a name, the others by a pronoun: "I'd love to see it outlined myself ... Could you
+            # draw her left lung on the attached X-ray?")
+            asking = [named]
+        if found.refused and (len(asking) != 1 or ASK_UNDONE.search(asking[0]) or any(
+                _declines_drawing(s) and not re.search(r"\b(?:other|others|rest|remaining|previous|existing|old)\b", s, re.IGNORECASE)
+                for s in sentences)):
             # (a long message whose whole is too far from any name may still say its target in the one sentence that asks,
             # where nothing declines or undoes it: "TICKET DFU-2291 ... Context: ... Requirement: single binary mask of the
             # wound itself ... Close ticket once mask uploaded."; not "We would like the right lung segmented on his
@@ -4421,6 +4462,10 @@ class PromptResolver:
                 return Resolution(given, fits[0], fits[0], alone.similarity, alone.runner_up)
         if alone.target is not None and alone.target != found.target \
                 and (alone.target in self._named(ask)[0] or set(_words(ask)) & self._heads[alone.target] - self._vague_words
+                     # (a finding's everyday word on the kind of picture another sentence says, where the whole reads nothing:
+                     # "Allego un'immagine dermoscopica di un neo atipico. ... please segment the skin lesion, only the pigmented spot")
+                     or found.target is None and not found.candidates and alone.target in self._modalities
+                     and (kinds := _kinds_said((written,))) and self._shown_on(alone.target, kinds)
                      # (or on the kind of picture it says itself: "Request to the segmentation tool: outline the lesion on this
                      # dermatoscopic image ...", after a report's findings and differential)
                      or alone.target in self._modalities and (kinds := _kinds_said((ask,))) and self._shown_on(alone.target, kinds)):
@@ -4435,6 +4480,29 @@ class PromptResolver:
                 and not set(_words(asked)) & PRONOUNS and _heads(asked) & _nontarget_words() - PLAIN_WORDS:
             return refused("the one sentence that asks for a drawing asks for something that is no target")
         return found
+
+    def _named_request(self, given: str) -> str | None:
+        """In a message of three sentences or more, the one sentence that asks for a drawing (:func:`_asks_drawing`;
+        of several, the one that names a target, :meth:`_one_named_ask`), where it names one target itself."""
+        sentences = _sentences(self._written(_translate(given)))
+        asking = [s for s in sentences if _asks_drawing(s) and not NOTHING_WANTED.search(s)]
+        # (not a request done or undone: "Action 4.2 (segment the left clavicle on Mr H.'s trauma film) - COMPLETED on 11/06")
+        if len(sentences) < 3 or not asking or any(NOTHING_WANTED.search(s) for s in sentences) or any(ASK_UNDONE.search(s) for s in asking):
+            return None
+        ask = asking[0] if len(asking) == 1 else self._one_named_ask(asking)
+        return ask if ask is not None and (target := self.resolve(ask).target) is not None and target in self._named(ask)[0] else None
+
+    def _one_named_ask(self, asking: list[str]) -> str | None:
+        """Of several sentences that ask for a drawing, the one that names a target, where the others name nothing, only
+        point at it ("it", "them", "that one")."""
+        named = [s for s in asking if self.resolve(s).target is not None and self._named(s)[0]]
+        rest = [s for s in asking if s not in named]
+        pointing = all(not self._named(s)[0] and self.resolve(s).target is None and set(_words(s)) & PRONOUNS
+                       and not _heads(" ".join(_asked_texts(_to_you(s)))) & (self._head_words | self._vague_words | _nontarget_words()) - PLAIN_WORDS
+                       for s in rest)
+        # (the one named asks last: a pronoun before it points at what it names, not "See the polyp? Now look past it to the dark
+        # hole in the middle, the lumen. Mask that.")
+        return named[0] if len(named) == 1 and pointing and named[0] is asking[-1] else None
 
     def _side_from_context(self, ask: str, sentences: list[str]) -> str | None:
         """The one target of a pair (a lung, a collarbone) that ``ask`` asks for without its side ("the lung that is coming
@@ -4899,7 +4967,7 @@ class PromptResolver:
                                               or {t for t in self.targets if _sides(t) and self._heads[t] & set(_words(prompt))}))
                                  if self._modalities else ())
         if named and all(t in self._modalities for t in named):
-            asked = _kinds_said(said)
+            asked = _kinds_at_hand(said)
             # (in a message of several sentences, one that says a kind they are seen in says the picture at hand, the others
             # tell of other pictures: "... bronchoscopy showed mucus plug, cleared. ... segment the left lung on the
             # pre-bronchoscopy film")
