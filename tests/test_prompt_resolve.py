@@ -3461,4 +3461,7 @@ def test_long_messages_read_by_their_one_request(lite_names):
          "last week is fine. Kind regards."),
         ("Hi team, just a note from the skin lesion study: the mole on image D-440 was segmented on Tuesday by Karim and has passed "
          "QA. No further work is needed on it. The next batch of dermoscopy images arrives in two weeks."),
+        ("Implant report. 81-year-old with complete heart block, dual-chamber pacemaker implanted yesterday. The control film shows no "
+         "pneumothorax. The cardiac silhouette is normal in size and the lungs are clear. For the device registry we request the "
+         "segmentation of the pacemaker generator and its two leads, nothing more."),
     ])

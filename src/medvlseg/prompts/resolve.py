@@ -2627,6 +2627,25 @@ PICTURE_SIDE_SAID = re.compile(r"\b(?:screen|viewer|image|picture|film|monitor|d
                                r"\b(?:shows?\s+up|appears?|is\s+shown|lies)\s+on\s+the\s+(?:left|right)\b", re.IGNORECASE)
 
 
+# a clause that denies, or tells of drawing done ("the heart does not need to be segmented", "the lung masks were already done")
+DENIED = re.compile(r"\b(?:not|no|don['\u2019]?t|dont|never|nothing|nor|neither|already|done|complete|completed|finished|yesterday|last\s+week|previous|"
+                    r"earlier|prior|existing|leaked|leaks|spilled|spills|bled|covers|overlaps)\b", re.IGNORECASE)
+# what a request sets aside ("without the lung and without the heart", "excluding the heart")
+LEFT_ASIDE = re.compile(r"\b(?:without|excluding|except(?:\s+for)?|apart\s+from|other\s+than|rather\s+than|instead\s+of|sparing|ignoring)\s+"
+                       r"(?:the\s+|any\s+|its\s+)?(?:[\w-]+\s+){0,2}?[\w-]+", re.IGNORECASE)
+# words that point back at what a message named before ("outline it", "that growth", "the same one")
+POINTS_BACK = re.compile(r"\b(?:it|them)\b|\b(?:that|this|these|those|the\s+same)\s+(?:one|ones|lesion|spot|growth|wound|sore|bone|lung|side|area|thing|mole|lump)\b",
+                         re.IGNORECASE)
+# a word that speaks of drawing (not "marker", "tracheal", "drawer")
+DRAWING_WORD = re.compile(r"\b(?:segment\w*|outlin\w*|mask\w*|delineat\w*|contour\w*|trac(?:e|ed|es|ing)|draw|drawn|drawing|highlight\w*|annotat\w*|"
+                          r"mark|marked|marking|circle|circled)\b", re.IGNORECASE)
+# things no target is, that a long message may ask to draw instead (:data:`medvlseg.prompts.nontargets`, their distinctive words)
+OTHER_THINGS = frozenset(
+    "rib ribs spine vertebra vertebrae vertebral trachea windpipe carina bronchi diaphragm hemidiaphragm hemidiaphragms dome domes aorta aortic knob "
+    "hilum hila hilar mediastinum mediastinal pacemaker generator leads wire wires catheter catheters drain drains endotracheal nasogastric sternum "
+    "breastbone sternal scapula costophrenic effusion nodule nodules pneumothorax electrodes toenail toenails nail nails callus scar scars dressing "
+    "stump sutures stitches hair hairs ruler tattoo ink bubbles vignette snare forceps clip clips diverticulum diverticula diverticular fold folds "
+    "vessels stool faeces feces lumen instrument instruments sticker".split())
 # what undoes a request in its own sentence: a condition, a "but", a cancellation ("... segmentation of the right lung on the
 # admission film - CANCELLED, the patient withdrew consent")
 ASK_ENDED = re.compile(r"\b(?:completed|finished|cancell?ed|annull?ed|withdrawn|revoked)\b|[-:]\s*done\b", re.IGNORECASE)
@@ -4414,6 +4433,11 @@ class PromptResolver:
             # wound itself ... Close ticket once mask uploaded."; not "We would like the right lung segmented on his
             # post-operative film, but that film has not yet been taken")
             return found
+        if found.target is not None and self._asks_only_else(sentences, found.target):
+            # (a long message that names its target only where it tells of it, and asks to draw something else: "... the cardiac
+            # silhouette is normal and the lungs are clear. For the device registry we request the segmentation of the pacemaker
+            # generator and its two leads, nothing more.")
+            return refused("the message asks to draw something that is no target, and names its targets only where it tells of them")
         if asking and (found.target is not None or found.candidates) \
                 and any((m := TAKES_BACK.match(s)) and not self._named(s[m.end():])[0] and not set(_words(s[m.end():])) & self._head_words
                         for s in sentences[sentences.index(asking[-1]) + 1 : sentences.index(asking[-1]) + 2]) \
@@ -4480,6 +4504,23 @@ class PromptResolver:
                 and not set(_words(asked)) & PRONOUNS and _heads(asked) & _nontarget_words() - PLAIN_WORDS:
             return refused("the one sentence that asks for a drawing asks for something that is no target")
         return found
+
+    def _asks_only_else(self, sentences: list[str], target: str) -> bool:
+        """In a long message (three sentences or more), the clauses that speak of drawing (a drawing word, not denied) ask for
+        things that are no target (:func:`_nontarget_words`: "the pacemaker generator", "the aortic knob", "the dome of the
+        diaphragm"), and none says ``target``, a word for it or a word that points back at it ("it", "that lesion")."""
+        if len(sentences) < 3:
+            return False
+        drawing = [c for s in sentences for c in re.split(r"[;:]|,\s*(?=(?:not|no|without|but|except)\b)", s)
+                   if DRAWING_WORD.search(c) and not DENIED.search(c)]
+        if not drawing:
+            return False
+        for clause in drawing:
+            kept = LEFT_ASIDE.sub(" ", clause)
+            if target in self._named(kept)[0] or set(_words(kept)) & (self._heads[target] | self._vague_words) or POINTS_BACK.search(kept):
+                return False
+        # (a thing that is no target after the drawing word: "we request the segmentation of the pacemaker generator")
+        return any(set(_words(DRAWING_WORD.split(c, maxsplit=1)[-1])) & OTHER_THINGS for c in drawing)
 
     def _named_request(self, given: str) -> str | None:
         """In a message of three sentences or more, the one sentence that asks for a drawing (:func:`_asks_drawing`;
