@@ -2628,7 +2628,7 @@ PICTURE_SIDE_SAID = re.compile(r"\b(?:screen|viewer|image|picture|film|monitor|d
 
 
 # a clause that denies, or tells of drawing done ("the heart does not need to be segmented", "the lung masks were already done")
-DENIED = re.compile(r"\b(?:not|no|don['\u2019]?t|dont|never|nothing|nor|neither|already|done|complete|completed|finished|yesterday|last\s+week|previous|"
+DENIED = re.compile(r"\b(?:not|no|don['\u2019]?t|dont|never|nothing(?!\s+(?:more|else))|nor|neither|already|done|complete|completed|finished|yesterday|last\s+week|previous|"
                     r"earlier|prior|existing|leaked|leaks|spilled|spills|bled|covers|overlaps)\b", re.IGNORECASE)
 # what a request sets aside ("without the lung and without the heart", "excluding the heart")
 LEFT_ASIDE = re.compile(r"\b(?:without|excluding|except(?:\s+for)?|apart\s+from|other\s+than|rather\s+than|instead\s+of|sparing|ignoring)\s+"
