@@ -2228,7 +2228,8 @@ NOTHING_WANTED = re.compile(
     rf"|\bno\s+(?:(?:new|annotation|annotating|segmentation|imaging)\s+)?(?:images?|pictures?|photos?|films?|scans?|requests?)\s+(?:{_NOW}|this\s+week)\b|"
     r"\bno\s+(?:further|more|other)\s+(?:work|annotation|segmentation|processing)\s+(?:(?:on|for)\s+(?:this|the|that)\s+(?:image|film|photo|picture|frame|case)\s+)?"
     r"(?:is\s+)?(?:needed|required|necessary)\b|"
-    r"\bno\s+(?:segmentation|mask|outline|drawing|marking|annotation|contour)s?\s+(?:is\s+|are\s+)?(?:needed|required|necessary|wanted)\s*(?=[,;.!?]|$)|"
+    # (a clause of its own: not "the lung was assessed and no mask needed", said of one thing)
+    r"(?:^|[,;:.!?]\s*)no\s+(?:segmentation|mask|outline|drawing|marking|annotation|contour)s?\s+(?:is\s+|are\s+)?(?:needed|required|necessary|wanted)\s*(?=[,;.!?]|$)|"
     # ("a segmentation or outline is not needed, only a number")
     r"(?:^|[,;:.!?]\s*)(?:a|an|any|the)?\s*(?:segmentation|mask|outline|drawing|contour)s?(?:\s+(?:or|of|and)\s+[\w-]+)?\s+(?:is\s+|are\s+)?not\s+"
     r"(?:needed|required|necessary)\s*(?=[,;.!?]|$)|\b{_NOW}\s*,?\s+(?:there\s+are\s+)?no\s+(?:requests?|images?)\b"
