@@ -2647,11 +2647,12 @@ OTHER_THINGS = frozenset(
     "breastbone sternal scapula costophrenic effusion nodule nodules pneumothorax electrodes toenail toenails nail nails callus scar scars dressing "
     "stump sutures stitches hair hairs ruler tattoo ink bubbles vignette snare forceps clip clips diverticulum diverticula diverticular fold folds "
     "vessels stool faeces feces lumen instrument instruments sticker".split())
-# what undoes a request in its own sentence: a condition, a "but", a cancellation ("... segmentation of the right lung on the
-# admission film - CANCELLED, the patient withdrew consent")
+# a request said done or cancelled ("Action 4.2 (segment the left clavicle on Mr H.'s film) - COMPLETED on 11/06")
 ASK_ENDED = re.compile(r"\b(?:completed|finished|cancell?ed|annull?ed|withdrawn|revoked)\b|[-:]\s*done\b", re.IGNORECASE)
-ASK_UNDONE = re.compile(r"\b(?:but|however|although|though|unless|until|cancel\w*|annul\w*|withdr\w*|retir\w*|revoked?|completed|finished)\b|"
-                        r"\bnot\s+yet\b|[-:]\s*done\b", re.IGNORECASE)
+# what undoes a request in its own sentence: that, a condition, a "but" ("We would like the right lung segmented on his
+# post-operative film, but that film has not yet been taken"; "... segmentation of the right lung - CANCELLED")
+ASK_UNDONE = re.compile(ASK_ENDED.pattern + r"|\b(?:but|however|although|though|unless|until|cancel\w*|annul\w*|withdr\w*|retir\w*|revoked?)\b|"
+                        r"\bnot\s+yet\b", re.IGNORECASE)
 
 
 def _asks_drawing(text: str) -> bool:
