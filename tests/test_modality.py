@@ -44,6 +44,9 @@ def test_compatible_kinds_are_one_kind_or_a_kind_of_the_other():
     # a short field after a comma, and a picture said by what was seen on it (not a history without a determiner)
     assert kinds_in_prompt("pressure sore on the sacrum, T2 MRI axial") == {"mri"}
     assert kinds_in_prompt("mask the polyp seen on gastroscopy in the gastric antrum") == {"upper gi endoscopy"}
+    # (the body part the picture is of, between a bare "on" and the kind: "mole on chest x-ray")
+    assert kinds_in_prompt("mole on chest x-ray") == {"radiograph"}
+    assert kinds_in_prompt("mole on the chest") == set()
     assert kinds_in_prompt("Segment the right lung; mass seen on CT") == set()
     assert not compatible("ct", "mri") and not compatible("ct", "radiograph") and not compatible("ultrasound", "photograph")
 

@@ -3465,3 +3465,34 @@ def test_long_messages_read_by_their_one_request(lite_names):
          "pneumothorax. The cardiac silhouette is normal in size and the lungs are clear. For the device registry we request the "
          "segmentation of the pacemaker generator and its two leads, nothing more."),
     ])
+
+
+def test_short_prompts_of_blind_lists_153_to_156(lite, lite_names):
+    """(blind lists 153-156 and decoys 147-150, short prompts) A target's name in capitals is that name; an endoscopist's
+    "SSL" is a polyp; a Dutch "a.u.b." is "please"; the heart and the lungs asked "together", both lungs described as lying
+    on either side of the heart, and a pacemaker whose Chinese word starts with the heart's, ask for no single target; a
+    mole asked on a chest X-ray (said without its article, or in Indonesian) is asked on a picture no mole is seen in."""
+    from medvlseg.data.modality import dataset_modality
+
+    _assert_reads(lite_names, [
+        ("RIGHT LUNG", "right lung"),
+        ("Heart.", "heart"),
+        ("SSL on left of frame, segment", "polyp"),
+        ("moedervlek segmenteren aub", "skin lesion"),
+        ("the right side of the heart", "heart"),
+    ])
+    _assert_no_target(lite_names, [
+        "heart and lungs together",
+        "lungs and heart together",
+        "segment both lungs, the two large dark fields on either side of the heart",
+        "分割心脏起搏器",
+        "SSL certificate error",
+    ])
+    datasets = {"fuseg": ["foot ulcer"], "ph2": ["skin lesion"], "polypgen": ["polyp"],
+                "jsrt": ["left lung", "right lung", "left clavicle", "right clavicle", "heart"]}
+    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True,
+                       modalities={t: sorted(dataset_modality(None, d)) for d, ts in datasets.items() for t in ts})
+    _assert_refused(r, "mole on chest x-ray")
+    _assert_refused(r, "tahi lalat di rontgen dada")
+    _assert_refused(r, "Tolong tandai tulang iga kiri di foto rontgen dada ini.")
+    assert r.resolve("tolong tandai jantung di rontgen dada").target == "heart"

@@ -117,7 +117,8 @@ _PICTURE = r"(?:image|images|picture|pictures|photo|photos|pic|pics|photograph|p
 # a kind said after "on" or "in" with no article ("outline the heart on CT", "polyp on CT colonography segment
 # it"), the picture at hand where it ends the prompt or comes before a request, and its clause tells no history
 # ("the effusion was worse on CT", "it measured 8 mm on CT colonography", "mass seen on CT")
-_BARE_LEAD = re.compile(r"\b(?:on|in)\s+$")
+# (with the body part the picture is of between: "mole on chest x-ray", "polyp in abdominal CT")
+_BARE_LEAD = re.compile(r"\b(?:on|in)\s+(?:(?:chest|thoracic|thorax|abdominal|abdomen|pelvic|head|brain|skull|spine|spinal|knee|hip|hand|foot|dental)\s+)?$")
 _BARE_REST = re.compile(r"\s*(?:[.!?]?\s*$|,?\s*(?:please\s+|pls\s+)?(?:segment|outline|mask|trace|draw|delineate|highlight|contour|mark|label)\b)")
 _HISTORY = re.compile(r"\b(?:was|were|had|has|have|been|looked|looks|measured|measures|known|also|previously|prior|earlier|seen|shown|"
                       r"noted|found|visible|detected|identified|confirmed|demonstrated|based|same|as|than|\d+)\b")

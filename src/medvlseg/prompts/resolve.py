@@ -208,7 +208,10 @@ RELATIONS = {**dict.fromkeys(("lateral", "medial", "superior", "inferior", "ante
              # a part of a target is not the target: "the stalk of the polyp", "the apex of the right lung"
              **dict.fromkeys(("stalk", "edge", "edges", "rim", "tip", "apex", "base", "head", "floor", "margin", "margins",
                               "neck", "shaft", "end", "ends", "lobe", "lobes", "zone", "half", "corner", "pole", "root",
-                              "periphery"), "of")}
+                              "periphery"), "of"),
+             # ("the two dark fields on either side of the heart": the heart is where they are; not "the right side of
+             # the heart", its part)
+             "either": "side", "both": "sides"}
 # what a correction puts first and takes back ("not the whole heel, just the open ulcer sitting on it", "Not the healthy skin but
 # the naevus.")
 NOT_THIS_BUT = re.compile(r"^\s*(?:no\s*,?\s+)?not\s+(?:the|a|an|this|that|my|his|her|its)\b(?:(?!\bbut\b)[^,;.!?]){0,50}(?:,\s*(?:(?:but|rather)\s+)?|\s+but\s+)"
@@ -254,7 +257,7 @@ DATASET_TARGETS = [(re.compile(
 CHEST_LABELS = {"LL": "left lung", "RL": "right lung", "LC": "left clavicle", "RC": "right clavicle", "LCL": "left clavicle",
                 "RCL": "right clavicle"}
 ABBREVIATIONS = {"r": "right", "l": "left", "rt": "right", "lt": "left", "seg": "segment", "pt": "patient", "img": "image", "imgs": "images",
-                 "cxr": "chest x-ray", "clav": "clavicle", "dfu": "diabetic foot ulcer", "lft": "left", "rgt": "right", "hrt": "heart",
+                 "cxr": "chest x-ray", "clav": "clavicle", "dfu": "diabetic foot ulcer", "ssl": "sessile serrated lesion", "lft": "left", "rgt": "right", "hrt": "heart",
                  "tmrw": "tomorrow", "tmr": "tomorrow", "2moro": "tomorrow", "2morrow": "tomorrow",
                  "rght": "right", "dont": "do not", "doesnt": "does not", "didnt": "did not", "isnt": "is not",
                  "arent": "are not", "shouldnt": "should not",
@@ -591,7 +594,7 @@ GENERIC_OBJECTS = frozenset({"finding", "findings", "abnormality", "abnormalitie
                              "object", "thing", "following", "anomaly", "pathology", "roi", "region", "area"})
 # the words that list things and say nothing of them ("both lungs and the heart", "left clavicle, right clavicle, all of them")
 LISTING_WORDS = frozenset({"and", "plus", "both", "also", "as", "well", "with", "all", "of", "them", "each", "too", "one", "ones",
-                           "masks", "segmentations", "outlines"})
+                           "masks", "segmentations", "outlines", "together", "combined", "jointly"})
 # words that say nothing of what is asked for
 PLAIN_WORDS = REQUEST_WORDS | DESCRIPTIVE_WORDS | ATTRIBUTE_WORDS | REGION_WORDS | FUNCTION_WORDS | LANDMARK_WORDS
 CACHE_SIZE = 4096  # resolutions kept (a service meets an unbounded stream of prompts)
@@ -5422,6 +5425,9 @@ class PromptResolver:
                 said = next((t for t in (written, self._as_heard(written)[0]) if _reword(_retracted(t, self._naming)) == prompt),
                             prompt)
                 return Resolution(given, said, target)
+            if target is not None and given.strip() != target and " ".join(_words(given)) == target:
+                # the name in other capitals or with a full stop ("RIGHT LUNG", "Heart."): the name itself
+                return Resolution(given, target, target)
             return unchanged
         words = _words(prompt)
         heads = self._head_targets(prompt, negation)
