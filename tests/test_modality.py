@@ -47,6 +47,9 @@ def test_compatible_kinds_are_one_kind_or_a_kind_of_the_other():
     # (the body part the picture is of, between a bare "on" and the kind: "mole on chest x-ray")
     assert kinds_in_prompt("mole on chest x-ray") == {"radiograph"}
     assert kinds_in_prompt("mole on the chest") == set()
+    assert kinds_in_prompt("melanoma on x-ray chest") == {"radiograph"}  # (Czech "na rentgenu hrudníku", word by word)
+    assert kinds_in_prompt("the blotchy lesion on this skin scope picture") == {"dermoscopy"}
+    assert kinds_in_prompt("the polyp on this scope image") == {"endoscopy"}
     assert kinds_in_prompt("Segment the right lung; mass seen on CT") == set()
     assert not compatible("ct", "mri") and not compatible("ct", "radiograph") and not compatible("ultrasound", "photograph")
 

@@ -42,11 +42,13 @@ KINDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "photograph": (None, (r"(?:clinical|wound|digital|colou?r|skin|foot)\s+(?:photo(?:graph)?|pic(?:ture)?)s?", r"(?:skin|foot)\s+images?", r"photographic",
                           r"selfies?", r"(?:smart)?phone\s+(?:image|picture|photo|pic|snap)s?", r"camera\s+phone")),
     "dermoscopy": ("photograph", (r"derm[ao]?t?oscop(?:y|ic|es?)", r"dermoscop(?:y|ic|es?)", r"dermatoscop(?:y|ic|es?)",
+                                  # (as a lay person says it: "this skin scope picture")
+                                  r"skin[\s-]?scope(?:\s+(?:frames?|images?|views?|pictures?|pics?|photos?|shots?))?",
                                   r"epiluminescence(?:\s+microscopy)?",
                                   # (the dermoscopy archives: "an ISIC-style image")
                                   r"isic(?:\s*20\d\d)?", r"ham\s*10000")),
     # ("this scope frame": an endoscope's; not a microscope's, a word of its own)
-    "endoscopy": (None, (r"endoscop(?:y|ic|es?)", r"(?:endo)?scope\s+(?:frames?|images?|views?|pictures?|stills?|videos?|shots?|footage)",
+    "endoscopy": (None, (r"endoscop(?:y|ic|es?)", r"(?<!skin\s)(?<!skin-)(?:endo)?scope\s+(?:frames?|images?|views?|pictures?|stills?|videos?|shots?|footage)",
                          # (as a patient says it: "during the camera test", "the tube camera")
                          r"camera\s+(?:test|exam|examination|check|procedure)s?", r"tube\s+camera")),
     # (a swallowed camera's frames: another optic, light and resolution than a colonoscope's)
@@ -119,7 +121,8 @@ _PICTURE = r"(?:image|images|picture|pictures|photo|photos|pic|pics|photograph|p
 # ("the effusion was worse on CT", "it measured 8 mm on CT colonography", "mass seen on CT")
 # (with the body part the picture is of between: "mole on chest x-ray", "polyp in abdominal CT")
 _BARE_LEAD = re.compile(r"\b(?:on|in)\s+(?:(?:chest|thoracic|thorax|abdominal|abdomen|pelvic|head|brain|skull|spine|spinal|knee|hip|hand|foot|dental)\s+)?$")
-_BARE_REST = re.compile(r"\s*(?:[.!?]?\s*$|,?\s*(?:please\s+|pls\s+)?(?:segment|outline|mask|trace|draw|delineate|highlight|contour|mark|label)\b)")
+# (or the body part after it, as a translation word by word leaves it: "melanoma on x-ray chest" of Czech "na rentgenu hrudníku")
+_BARE_REST = re.compile(r"(?:\s+(?:of\s+the\s+)?(?:chest|thorax|thoracic|abdomen|abdominal|head|brain|skull|spine|knee|hip|hand|foot)){0,2}\s*(?:[.!?]?\s*$|,?\s*(?:please\s+|pls\s+)?(?:segment|outline|mask|trace|draw|delineate|highlight|contour|mark|label)\b)")
 _HISTORY = re.compile(r"\b(?:was|were|had|has|have|been|looked|looks|measured|measures|known|also|previously|prior|earlier|seen|shown|"
                       r"noted|found|visible|detected|identified|confirmed|demonstrated|based|same|as|than|\d+)\b")
 # what says, after the kind word, that it was another picture, done before or to come ("CT-confirmed",

@@ -211,7 +211,9 @@ RELATIONS = {**dict.fromkeys(("lateral", "medial", "superior", "inferior", "ante
                               "periphery"), "of"),
              # ("the two dark fields on either side of the heart": the heart is where they are; not "the right side of
              # the heart", its part)
-             "either": "side", "both": "sides"}
+             "either": "side", "both": "sides",
+             # ("the knuckle bit on top of the heart"; not "the bone along the top of the ribcage")
+             "on": "top"}
 # what a correction puts first and takes back ("not the whole heel, just the open ulcer sitting on it", "Not the healthy skin but
 # the naevus.")
 NOT_THIS_BUT = re.compile(r"^\s*(?:no\s*,?\s+)?not\s+(?:the|a|an|this|that|my|his|her|its)\b(?:(?!\bbut\b)[^,;.!?]){0,50}(?:,\s*(?:(?:but|rather)\s+)?|\s+but\s+)"
@@ -1964,6 +1966,10 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|"
                          # ("patient wants to know how long a foot ulcer usually takes to heal")
                          r"\b(?:wants?|would\s+like|wish(?:es)?)\s+to\s+know\b|\by\s*/\s*n\b|\b(?:diameter|length|width|area|circumference|perimeter|depth|size)\s+in\s+(?:mm|cm|millimet\w+|centimet\w+|pixels|px)\s*\?|\btell[\s-](?:me|us|moi|nous)\s+(?:only\s+|just\s+)?(?:if|whether|si|se|ob)\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
                          r"\bas\s+a\s+number\b|"
+                         # ("what is the diameter of the sessile polyp at 3 o'clock?"; "size wound on foot how much?" of Thai)
+                         r"^\W*(?:what\s+is|what['\u2019]?s)\s+(?:the\s+)?(?:[\w-]+\s+)?(?:size|diameter|width|length|area|volume|depth|circumference)\s+of\b"
+                         r"(?![^.?!]*\b(?:segment\w*|outline|mask\w*|mark|highlight|draw|delineate|trace|contour)\b)[^.!]*\?\s*$|"
+                         r"^\W*(?:size|diameter|width|length|area|volume)\b[^.?!]{0,40}\bhow\s+(?:much|big|large)\s*\?\s*$|"
                          # ("Answer with the cardiothoracic ratio change only", "Give only the frame number"; an area is a region:
                          # "a segmentation of the ulcerated area only")
                          r"\b(?:number|count|score|grade|value|percentage|ratio|angle|diameter|date|timestamps?|times|frame\s+numbers?)(?:\s+(?:change|difference|increase|decrease))?\s+only\b|"
@@ -4942,6 +4948,8 @@ class PromptResolver:
     def _pictured_instead(self, said: Sequence[str], prompt: str) -> str | None:
         """The one target that an everyday word the prompt says (its ``vague_words``: "lesion", "growth")
         means on the kind of picture the prompt says it is, by the record's modalities; None otherwise."""
+        if self._named(prompt)[0]:
+            return None  # (the target's own name on it: "the skin lesion in this colonoscopy picture" is no polyp)
         asked = _kinds_said(said)
         words = set(_words(prompt))
         fits = [t for t, ws in self._vague.items() if ws & words and t in self._modalities and asked
