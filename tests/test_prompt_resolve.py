@@ -3467,8 +3467,8 @@ def test_long_messages_read_by_their_one_request(lite_names):
     ])
 
 
-def test_short_prompts_of_blind_lists_153_to_160(lite, lite_names):
-    """(blind lists 153-160 and decoys 147-154, short prompts) A target's name in capitals is that name; an endoscopist's
+def test_short_prompts_of_blind_lists_153_to_164(lite, lite_names):
+    """(blind lists 153-164 and decoys 147-158, short prompts) A target's name in capitals is that name; an endoscopist's
     "SSL" is a polyp; a Dutch "a.u.b." is "please", a Czech "označ ho" "mark it"; the heart and the lungs asked "together",
     both lungs described as lying on either side of the heart, what sits on top of the heart, a pacemaker whose Chinese word
     starts with the heart's, and a question of a size ask for no single target; a mole asked on a chest X-ray (said without
@@ -3483,12 +3483,16 @@ def test_short_prompts_of_blind_lists_153_to_160(lite, lite_names):
         ("moedervlek segmenteren aub", "skin lesion"),
         ("the right side of the heart", "heart"),
         ("malý polyp nahoře, označ ho", "polyp"),
+        ("obeleži mladež na dermoskopskoj slici", "skin lesion"),
+        ("is the right lung clear? outline it", "right lung"),
         ("on the chest x-ray outline the slim bone lying along the top of the ribcage on the patient's left", "left clavicle"),
     ])
     _assert_no_target(lite_names, [
         "the knuckle bit on top of the heart",
         "what is the diameter of the sessile polyp at 3 o'clock?",
         "ขนาดแผลที่เท้าเท่าไหร่",
+        "izmeri veličinu srca",
+        "is the right lung clear?",
         "heart and lungs together",
         "lungs and heart together",
         "segment both lungs, the two large dark fields on either side of the heart",
@@ -3503,6 +3507,7 @@ def test_short_prompts_of_blind_lists_153_to_160(lite, lite_names):
     _assert_refused(r, "tahi lalat di rontgen dada")
     _assert_refused(r, "Tolong tandai tulang iga kiri di foto rontgen dada ini.")
     assert r.resolve("tolong tandai jantung di rontgen dada").target == "heart"
-    for prompt in ("полип на рентгене грудной клетки", "melanom na rentgenu hrudníku", "tumor en la TC", "대장 내시경 사진의 피부 병변"):
+    for prompt in ("полип на рентгене грудной клетки", "melanom na rentgenu hrudníku", "tumor en la TC", "대장 내시경 사진의 피부 병변",
+                   "قلب جنین در سونوگرافی"):
         _assert_refused(r, prompt)
     assert r.resolve("mask the blotchy pigmented lesion on this skin scope picture").target == "skin lesion"

@@ -2135,7 +2135,7 @@ WHOLE_QUESTION = re.compile(
     # is the heart, whose mask shows its size)
     r"(?:is|are)\s+(?:this|that|these|those|the|my|his|her|it|its)\b(?![^.!?]*\b(?:segment|outline|mask|draw|trace|delineate|highlight)\s+"
     r"(?:the|it|this|that|them|my|his|her|its)\b)[^.!?]{0,60}?\b(?:(?:infected|malignant|benign|cancerous|dangerous|serious|"
-    r"contagious|inflamed|necrotic|gangrenous|normal|abnormal|fractured|broken|dislocated|displaced|collapsed)(?:\s+or\s+(?:not|what))?|"
+    r"contagious|inflamed|necrotic|gangrenous|normal|abnormal|fractured|broken|dislocated|displaced|collapsed|clear)(?:\s+or\s+(?:not|what))?|"
     r"enlarged\s+or\s+not)\s*|"
     # (a diagnosis asked of a thing named: "Is this mole a melanoma?", "is the polyp an adenoma?"; not "is this a polyp?",
     # whose mask says whether it is there)
