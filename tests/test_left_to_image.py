@@ -212,9 +212,16 @@ def test_a_names_only_model_refuses_what_it_cannot_read(lite):  # noqa: F811
         res = names.resolve(prompt)
         assert res.target == target and not res.refused, prompt
     # several targets, or a pair, go to the model as written: it reads target words
-    for prompt in ("segment the lungs", "heart and left lung", "Polyp"):
+    for prompt in ("segment the lungs", "heart and left lung"):
         res = names.resolve(prompt)
         assert res.target is None and not res.refused, prompt
+    # a name in other capitals goes as the name itself, whatever the text tower's casing (blind lists 154, 158: "RIGHT LUNG",
+    # "HEART"); the name as it is written goes unchanged
+    for prompt, target in (("Polyp", "polyp"), ("RIGHT LUNG", "right lung"), ("Heart.", "heart")):
+        res = names.resolve(prompt)
+        assert res.target == target and res.model_prompt == target and not res.refused, prompt
+    res = names.resolve("polyp")
+    assert res.target is None and res.model_prompt == "polyp" and not res.refused
 
 
 def test_a_declined_mask_is_refused_for_a_model_that_reads_sentences():
