@@ -119,10 +119,11 @@ _PICTURE = r"(?:image|images|picture|pictures|photo|photos|pic|pics|photograph|p
 # a kind said after "on" or "in" with no article ("outline the heart on CT", "polyp on CT colonography segment
 # it"), the picture at hand where it ends the prompt or comes before a request, and its clause tells no history
 # ("the effusion was worse on CT", "it measured 8 mm on CT colonography", "mass seen on CT")
-# (with the body part the picture is of between: "mole on chest x-ray", "polyp in abdominal CT")
-_BARE_LEAD = re.compile(r"\b(?:on|in)\s+(?:(?:chest|thoracic|thorax|abdominal|abdomen|pelvic|head|brain|skull|spine|spinal|knee|hip|hand|foot|dental)\s+)?$")
-# (or the body part after it, as a translation word by word leaves it: "melanoma on x-ray chest" of Czech "na rentgenu hrudníku")
-_BARE_REST = re.compile(r"(?:\s+(?:of\s+the\s+)?(?:chest|thorax|thoracic|abdomen|abdominal|head|brain|skull|spine|knee|hip|hand|foot)){0,2}\s*(?:[.!?]?\s*$|,?\s*(?:please\s+|pls\s+)?(?:segment|outline|mask|trace|draw|delineate|highlight|contour|mark|label)\b)")
+# ... with the body part the picture is of before it ("mole on chest x-ray", "polyp in abdominal CT") or after it, as a
+# translation word by word leaves it ("melanoma on x-ray chest" of Czech "na rentgenu hrudníku")
+_BODY_PART = r"(?:chest|thoracic|thorax|abdominal|abdomen|pelvic|head|brain|skull|spine|spinal|knee|hip|hand|foot|dental)"
+_BARE_LEAD = re.compile(rf"\b(?:on|in)\s+(?:{_BODY_PART}\s+)?$")
+_BARE_REST = re.compile(rf"(?:\s+(?:of\s+the\s+)?{_BODY_PART}){{0,2}}\s*(?:[.!?]?\s*$|,?\s*(?:please\s+|pls\s+)?(?:segment|outline|mask|trace|draw|delineate|highlight|contour|mark|label)\b)")
 _HISTORY = re.compile(r"\b(?:was|were|had|has|have|been|looked|looks|measured|measures|known|also|previously|prior|earlier|seen|shown|"
                       r"noted|found|visible|detected|identified|confirmed|demonstrated|based|same|as|than|\d+)\b")
 # what says, after the kind word, that it was another picture, done before or to come ("CT-confirmed",

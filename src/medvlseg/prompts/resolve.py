@@ -5425,7 +5425,7 @@ class PromptResolver:
                 twin = self._on_patient_side(prompt, target)
                 if twin != target:
                     return unchanged if twin is None else Resolution(given, twin, twin)
-            if self.names_only and target is not None and given.strip().lower() != target:
+            if self.names_only and target is not None and given.strip() != target:
                 return Resolution(given, target, target)
             if target is not None and _words(prompt) != _words(given):
                 # a sentence, its slips and shorthand written out (as written, not as the rules reword it)
@@ -5434,7 +5434,8 @@ class PromptResolver:
                             prompt)
                 return Resolution(given, said, target)
             if target is not None and given.strip() != target and " ".join(_words(given)) == target:
-                # the name in other capitals or with a full stop ("RIGHT LUNG", "Heart."): the name itself
+                # the name in other capitals or with a full stop ("RIGHT LUNG", "Heart."): the name itself, whatever the
+                # text tower's casing (a names-only model gets it above)
                 return Resolution(given, target, target)
             return unchanged
         words = _words(prompt)
