@@ -4114,8 +4114,9 @@ class PromptResolver:
                 # "..., could you draw round it so I can see how big it is?": what came before; "the
                 # left lung looks clear, show me the right one": the other side
                 return bool(side) and bool(_sides(target)) and side not in _sides(target)
-            # a generic object the prompt spells out after a colon ("Segment the finding: a polyp")
-            spelled = {w for w in GENERIC_OBJECTS if re.search(rf"\b{w}\s*:", prompt, re.IGNORECASE)}
+            # a generic object the prompt spells out after a colon ("Segment the finding: a polyp"), or a dataset's class
+            # ("mask for class 1: DFU wound")
+            spelled = {w for w in GENERIC_OBJECTS | {"class", "category"} if re.search(rf"\b{w}(?:\s+\d+)?\s*:", prompt, re.IGNORECASE)}
             # (the pictures themselves are no other thing to draw, or where a request follows, in a sentence that
             # says the target: "Segment every image: the polyp", "Label every frame: outline the polyp ..."; not
             # "Check each photo. The foot ulcer one is blurry.", "Label each photo by date. The foot ulcer ones go first.")
