@@ -3468,9 +3468,9 @@ def test_long_messages_read_by_their_one_request(lite_names):
 
 
 def test_short_prompts_of_blind_lists_153_to_164(lite, lite_names):
-    """(blind lists 153-164 and decoys 147-158, short prompts) A target's name in capitals is that name; an endoscopist's
-    "SSL" is a polyp; a dataset's class spelled out after a colon is what is asked; a Dutch "a.u.b." is "please", a Czech
-    "označ ho" "mark it"; the heart and the lungs asked "together",
+    """(blind lists 153-164 and decoys 147-158, short prompts) A target's name in capitals is that name (tested with the
+    names-only model in test_left_to_image); an endoscopist's "SSL" is a polyp; a dataset's class spelled out after a colon
+    is what is asked; a Dutch "a.u.b." is "please", a Czech "označ ho" "mark it"; the heart and the lungs asked "together",
     both lungs described as lying on either side of the heart, what sits on top of the heart, a pacemaker whose Chinese word
     starts with the heart's, and a question of a size ask for no single target; a mole asked on a chest X-ray (said without
     its article, word by word from Czech or Russian, or in Indonesian) or the skin lesion by its name on a colonoscopy
