@@ -3513,3 +3513,41 @@ def test_short_prompts_of_blind_lists_153_to_164(lite, lite_names):
                    "قلب جنین در سونوگرافی"):
         _assert_refused(r, prompt)
     assert r.resolve("mask the blotchy pigmented lesion on this skin scope picture").target == "skin lesion"
+
+
+def test_short_prompts_of_blind_lists_165_to_168(lite_names):
+    """(blind lists 165-168 and decoys 159-162: two languages in one message, teaching, descriptions without names,
+    narrowing) Hinglish puts its verb last ("X ko segment karo", "X outline kar do"), and "ye" / "pe" are "this" / "on"
+    there, but "X ka outline karo" is X's outline; a lesion is placed by its hairs or its ABCD borders, and a growth by the
+    endoscopist who would snare it off; "it" after "the lesion with a veil and streaks" is the lesion, not a streak; a
+    black area on one side of a chest film is that lung, a big white shape in its middle or a blob sitting on the
+    diaphragm the heart. "Everything but" a target, a bare "please check" after a question, a scar, a vessel out of the
+    heart, the air outside the body, the lungs and the heart "together" and a German question of a width ask for none."""
+    _assert_reads(lite_names, [
+        ("yaar is diabetic foot ki ulcer ko segment karo", "foot ulcer"),
+        ("ye mole wala lesion outline kar do dermoscopy pe", "skin lesion"),
+        ("dil ka outline karo on this chest x-ray", "heart"),
+        ("mask the blotchy brown-black mark with uneven borders, ignore the hairs", "skin lesion"),
+        ("the dark spot the patient says has been changing shape and itching, draw its border", "skin lesion"),
+        ("brown freckly thing in the zoomed skin pic", "skin lesion"),
+        ("where's the growth the gastroenterologist would snare off? outline it on this colonoscopy image", "polyp"),
+        ("the irregular dark brown lesion with a bluish veil and streaks at the edge, segment it please", "skin lesion"),
+        ("outline the black area on the viewer's left of the x-ray (patient's right)", "right lung"),
+        ("outline the black space on the right side of the film, patient's left", "left lung"),
+        ("the big white shape in the middle of the chest", "heart"),
+        ("segment the blob sitting above the diaphragm, bulging a bit to the patient's left", "heart"),
+    ])
+    _assert_no_target(lite_names, [
+        "tumour sur le scanner, segment svp",
+        "is this melanoma ba? paki-check",
+        "mask the old healed pale line of scar tissue on the top of the foot",
+        "segment the big blood vessel arching up out of the pumping organ",
+        "everything but the heart",
+        "everything but the polyp",
+        "the lungs and heart together, not the clavicles",
+        "the black area outside the body on the left of the x-ray",
+        "Wie breit ist der große weiße Schatten in der Mitte im Verhältnis zum Brustkorb? Nur die Zahl bitte, nichts einzeichnen.",
+        "the mole was removed; there is a scar now, can you outline it?",
+    ])
+    assert lite_names.resolve("nothing but the heart").target == "heart"
+    assert lite_names.resolve("is this mole cancer? please check the mole").target == "skin lesion"

@@ -58,7 +58,9 @@ ALL_THAT_IS_NOT = re.compile(r"\b(?:leave\s+out|leaving\s+out|exclude|excluding|
 LEAVES_OUT = re.compile(
     r"\b(?:without|no\s+need\s+(?:for|of)|neither|nor|not|skip(?:ping)?|ignor(?:e|ing)|disregard(?:ing)?|leav(?:e|ing)\s+out|"
     r"exclud(?:e|ing)|except(?:\s+for)?|minus|other\s+than|apart\s+from|aside\s+from|rather\s+than|instead\s+of|omit(?:ting)?|"
-    r"no(?!\s+(?:the|a|an|this|that|my|his|her|its|their)\b))\b(?!\s*[,.;:!?])", re.IGNORECASE)
+    r"no(?!\s+(?:the|a|an|this|that|my|his|her|its|their)\b)|"
+    # ("everything but the heart", "all but the polyp")
+    r"(?<=\beverything\s)but|(?<=\ball\s)but)\b(?!\s*[,.;:!?])", re.IGNORECASE)
 # ... not where it leaves nothing out ("not only", "not entirely sure", "whether or not", "no longer")
 KEEPS = re.compile(r"\bnot\s+(?:\w+ly\s+)?(?:only|just|merely|sure|certain|clear|convinced|confident|known|yet)\b"
                    # ... not a verb of seeing or knowing ("I can't tell where the brown spot ends")
@@ -104,7 +106,7 @@ ITEM_WORDS = frozenset({"the", "a", "an", "both", "either", "any", "all", "two",
 # ... and after a name that asks ("the polyp at 3 o'clock", "the left lung please")
 ASKED_ENDS = frozenset({"in", "of", "with", "near", "from", "to", "is", "are", "was", "were", "only", "just", "who", "where", "i", "we",
                         "you", "for", "then", "so", "lobes", "lobe", "without", "not", "except", "minus", "excluding", "apart", "rather",
-                        "instead", "leaving", "ignoring", "no", "neither", "nor"})
+                        "instead", "leaving", "ignoring", "no", "neither", "nor", "together", "combined", "jointly"})
 SIDE_PHRASE = frozenset({"on", "at", "to", "in", "side", "sided", "of", "that", "is", "which", "lies", "sits", "one"})
 SOME = frozenset({"neither", "none", "any", "either", "all", "each", "both", "one", "some"})
 ITEM_ENDS = frozenset({"and", "or", "nor", "but", "on", "at", "itself", "themselves", "either", "too", "please", "alone", "entirely",

@@ -1227,6 +1227,8 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                  r"\b(?:what|parts?|bits?|things?|spaces?)\s+(?:that\s+|which\s+)?(?:fills?|inflates?|expands?|blows?\s+up)\s+(?:up\s+)?"
                  r"(?:with\s+air\b|when\s+(?:she|he|you|they|we|i|one|the\s+patient)\s+breathes?\s+in\b)|"
                  r"\b(?:black|dark|darker|big|large|small|smaller)\s+(?:\w+\s+)?breathing\s+(?:spaces?|areas?|fields?|zones?)\b"), ()),
+    # (a black area on one side of a chest film: "outline the black area on the viewer's left of the x-ray (patient's right)")
+    ("lung", _rx(r"\b(?:black|dark|darker)\s+(?:areas?|spaces?|regions?|zones?)\b"), (_SEEN_CHEST, _rx(r"\b(?:left|right)\b"))),
     ("lung", _rx(r"\b(?:black|dark|darker|lucent)\s+(?:\w+\s+)?fields?\b|"
                  # ("a large dark area on the patient's right side of the chest radiograph", "the big black zone on the image's right")
                  r"\b(?:large|big|huge)\s+(?:black|dark|darker)\s+(?:areas?|zones?|regions?)\b"), (_SEEN_CHEST,)),
@@ -1257,10 +1259,14 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("heart", _rx(r"\b(?:bordered|formed|outlined|edged|made\s+up)\s+by\s+the\s+(?:right\s+)?atri(?:um|al)\b|"
                   r"\batri(?:um|al)\s+(?:edge|border|contour)\b[^.;]{0,60}?\bventric\w*\s+(?:edge|border|contour)\b|"
                   r"\bwhose\s+width\s+[^.;]{0,40}?\b(?:chest|thorax|thoracic)\s+width\b"), ()),
+    # (the big white shape in the middle of a chest film: "the big white shape in the middle of the chest")
+    ("heart", _rx(r"\b(?:big|large|biggest|largest)\s+(?:white|whitish|bright|dense|opaque)\s+(?:shape|blob|mass|shadow|thing|silhouette)\b"),
+     (_SEEN_CHEST, _rx(r"\b(?:central(?:ly)?|middle|midline|centre|center)\b"))),
     # a central opacity that rests on the diaphragm or bulges to one side
     ("heart", _rx(r"\b(?:opacity|density|shadow|silhouette|blob|white\s+mass|(?:rounded|round)\s+shape|dense\s+bulge|"
                   r"(?:rounded\s+|round\s+)?(?:opaque|dense|soft[\s-]tissue)\s+(?:mass|bulge|shape))\b"),
-     (_SEEN_CHEST, _rx(r"\b(?:central(?:ly)?|middle|midline|between\s+the\s+(?:two\s+)?(?:lung(?:s|\s+fields)|(?:air|dark|black|lucent)\s+(?:air\s+)?(?:fields|areas|spaces|zones))|(?:the\s+)?lungs\s+(?:wrap|curve|fold)\s+around|"
+     # (or sits on the diaphragm: "the blob sitting above the diaphragm, bulging a bit to the patient's left")
+     (_SEEN_CHEST, _rx(r"\b(?:(?:sitting|resting|lying|perched|sat)\s+(?:on|above|atop|upon)\s+the\s+(?:left\s+)?(?:hemi)?diaphragm|central(?:ly)?|middle|midline|between\s+the\s+(?:two\s+)?(?:lung(?:s|\s+fields)|(?:air|dark|black|lucent)\s+(?:air\s+)?(?:fields|areas|spaces|zones))|(?:the\s+)?lungs\s+(?:wrap|curve|fold)\s+around|"
                        r"(?:wrapped|hugged|flanked)\s+by\s+the\s+(?:two\s+)?lungs)\b"),
       _rx(r"\b(?:diaphragm|hemidiaphragm|bulg\w*|bows?\s+out|bowing\s+out)\b"))),
     ("clavicle", _rx(r"\bbones?\s+(?:running\s+|lying\s+|going\s+)?(?:across|along|over)\s+the\s+top\s+of\s+(?:the\s+|his\s+|her\s+|my\s+|their\s+)?"
@@ -1322,6 +1328,10 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   # (not an instrument's: "the bump in the colon where the clip was placed")
                   # (a snare said as what the endoscopist will do is no instrument: "the gastro guy wants to snare")
                   r"(?![^.;]*\b(?:clips?|scope|tip|forceps|(?<!\bto\s)snares?|instruments?|cap)\b)"), ()),
+    # (what the endoscopist takes off: "where's the growth the gastroenterologist would snare off?")
+    ("polyp", _rx(r"\b(?:growths?|lumps?|bumps?|things?|ones?|bits?|nodules?)\b[^.;?!]{0,50}?\b(?:snared?|snaring|resect(?:ed)?|cut\s+out|removed?|take\s+off)"
+                  r"(?:\s+(?:off|out))?\b"),
+     (_rx(r"\b(?:gastro\w*|endoscop\w*|colonoscop\w*|bowel|colon|scope)\b"),)),
     # an open wound by its look on a foot ("the raw pinkish crater near the heel", "the open sore on the
     # bottom of the foot")
     ("ulcer", _rx(r"\b(?:craters?|(?:raw|open|opened)[\s,]+(?:[\w-]+[\s,]+){0,3}?(?:areas?|patch(?:es)?|spots?|sores?|bits?|crater|flesh|tissue))\b|"
@@ -1360,7 +1370,8 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                    r"(?:blotch(?:es)?|splotch(?:es)?|spots?|specks?|dots?|patch(?:es)?|stains?|smudges?|macules?|islands?|blots?|blobs?|bumps?|lumps?|papules?|marks?)\b|"
                    # (a thing or an area by its colours and shape, on the skin: "that asymmetric multicoloured thing on the skin",
                    # "the pigmented area under the dermatoscope")
-                   r"\b(?:pigmented|multi-?colou?red|variegated|mottled|asymmetric(?:al)?|uneven(?:ly)?[\s-]colou?red)\s+(?:[\w-]+\s+)?(?:things?|areas?|regions?|marks?|markings?)\b|"
+                   # ("brown freckly thing in the zoomed skin pic")
+                   r"\b(?:pigmented|multi-?colou?red|variegated|mottled|asymmetric(?:al)?|uneven(?:ly)?[\s-]colou?red|freckl(?:y|ed))\s+(?:[\w-]+\s+)?(?:things?|areas?|regions?|marks?|markings?)\b|"
                    # ("just give me the blob of pigment, not the vignette corners")
                    r"\b(?:blobs?|patch(?:es)?|spots?|areas?|splodges?|smudges?|clumps?|blotch(?:es)?|islands?)\s+of\s+(?:dark\s+|brown\s+|black\s+)?(?:pigment|pigmentation)\b|"
                    # ("the uneven coloured freckle-looking thing in the centre")
@@ -1373,8 +1384,12 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                    r"\b(?:blotch(?:es)?|splotch(?:es)?|spots?|patch(?:es)?|macules?|areas?|zones?|regions?)\s+(?:pigmented|brown)\b"),
      # (on the skin, in the magnified view, or where such a picture centres it: not "the dark spot on the liver")
      # (or where a dermoscopist's words for its pattern say the picture: "the dark blotch with ... the blue-grey veil")
+     # (or its hairs, the ABCD rule's borders, or how it evolves: "the blotchy brown-black mark with uneven borders, ignore the
+     # hairs", "the dark spot the patient says has been changing shape and itching")
      (_rx(r"\b(?:skin|derm\w*|magnif\w*|abcd|pigment\w*|veil|globules?|streaks|pseudopods|regression|centre|center|centred|centered|middle|central|arm|forearm|leg|thigh|calf|back|shoulder|"
-          r"neck|face|cheek|forehead|scalp|abdomen|belly|trunk|torso|body|vignette|photo|picture|image|frame)\b"),)),
+          r"neck|face|cheek|forehead|scalp|abdomen|belly|trunk|torso|body|vignette|photo|picture|image|frame|hairs|"
+          r"(?:uneven|irregular|ragged|notched|jagged|blurry|fuzzy|ill[\s-]defined)\s+(?:borders?|edges?|margins?|outlines?)|"
+          r"(?:changing|changed|changes)\s+(?:its\s+)?(?:shape|size|colou?r)|itch(?:y|ing|es)?)\b"),)),
 ]
 # what places a look or is a part of it, no rival: the gastric bubble under the left lung, the heart's own chambers as its
 # borders, the heart's opaque mass ("the black region ... sitting above the stomach gas bubble", "bordered by the right atrium
@@ -1397,7 +1412,9 @@ _CHEST_ELSE = (r"pneumothora\w*|effusions?|nodules?|mass(?:es)?|consolidation|pn
                r"fractures?|trachea|stomach|gastric|bubble|hernia|tube|catheter|pacemaker|hilum|hila|hilar|thymus|spine|vertebra\w*|scapula\w*")
 LOOK_ELSE = {
     # (free air under the diaphragm; a retrocardiac opacity, the aortic knuckle)
-    "lung": _rx(rf"\b(?:{_CHEST_ELSE}|pneumoperitoneum|free\s+air|bowel|(?:under|beneath|below)\s+the\s+(?:\w+\s+)?(?:hemi)?diaphragm)\b"),
+    # (or the air around the patient: "the black area outside the body on the left of the x-ray")
+    "lung": _rx(rf"\b(?:{_CHEST_ELSE}|pneumoperitoneum|free\s+air|bowel|(?:under|beneath|below)\s+the\s+(?:\w+\s+)?(?:hemi)?diaphragm|"
+                r"outside\s+(?:of\s+)?the\s+(?:body|patient|chest|thorax|rib\s*cage)|background|corners?)\b"),
     "heart": _rx(rf"\b(?:{_CHEST_ELSE}|behind|retrocardiac|aort\w*|knuckle|knob|monitor|(?:ecg|ekg|monitor|pressure)\s+trac(?:e|ing)s?|ventric\w*|atri\w*|valves?)\b"),
     "clavicle": _rx(rf"\b(?:{_CHEST_ELSE}|(?<!first\s)(?<!upper\s)ribs?|(?<=and\s)(?:also\s+)?(?:the\s+)?(?:(?:left|right)\s+)?shoulder[\s-]?blades?)\b"),
     "polyp": _rx(r"\b(?:hernia|diverticul\w*|ha?emorrhoids?|lipomas?|stomach|gastric|duoden\w*|nasal|(?<!camera\s)tube(?!\s+camera)|stool|faeces|feces|fa?ecal|poos?|poop|debris|residue|food|bubbles?|"
@@ -1416,8 +1433,9 @@ LOOK_ELSE = {
 CANCER_RISK = _rx(r"\b(?:turns?|turning|develops?|developing|progress(?:es)?|grows?|becomes?|transforms?)\s+(?:in)?to\s+(?:an?\s+)?(?:\w+\s+)?"
                   r"(?:cancer|carcinoma|malignancy|tumou?r)\b|\b(?:lead|leads|leading)\s+to\s+(?:\w+\s+)?cancer\b")
 # what an exclusion word leaves out, to the next clause ("exclude the aortic arch and the spine above it"; not
-# past "but": "not a mole but a bruise" is read by the negation's own scope)
-EXCLUDED = re.compile(r"\b(?:exclud\w*|except(?:\s+for)?|apart\s+from|omit\w*|ignor\w*|leav(?:e|ing)\s+out|disregard)"
+# past "but": "not a mole but a bruise" is read by the negation's own scope; "but" itself after "everything": "everything but
+# the heart")
+EXCLUDED = re.compile(r"\b(?:exclud\w*|except(?:\s+for)?|apart\s+from|omit\w*|ignor\w*|leav(?:e|ing)\s+out|disregard|(?<=\beverything\s)but|(?<=\ball\s)but)"
                       r"(?:\s+(?!(?:there|is|are|was|were|it|which|that|who|i|we|you|but|or)\b)[\w'-]+){1,8}", re.IGNORECASE)
 # the tool told to draw ("have it segment the suspected melanoma", "get the model to outline the heart"):
 # the request is the drawing
@@ -2684,9 +2702,16 @@ def _opens_request(text: str) -> bool:
     return bool(_requests(re.sub(r"\b(?:just|only|simply|kindly)\s+(?=\w)", "", PICTURE_FIRST.sub(r"\1, ", text))))
 
 
+# a bare "please check" after a question, which asks to check the answer ("is this melanoma? paki-check")
+CHECK_IT = re.compile(r"(?<=\?)\s*(?:(?:please|pls|plz|kindly|can\s+you|could\s+you)[\s-]+)?(?:double[\s-]?)?(?:check|confirm|verify)"
+                      r"(?:\s+(?:it|this|that|for\s+me))?(?:\s+(?:please|pls|plz|thanks|thx))?\s*[.!?]*\s*$", re.IGNORECASE)
+
+
 def _asks_diagnosis(text: str) -> bool:
     """``text`` is a question, or questions, of a diagnosis (:data:`DIAGNOSIS`), in any word order, with no drawing and
-    no request in it ("is this mole cancer?", "this cancer is?"; not "can you outline the mole, is it cancer?")."""
+    no request in it ("is this mole cancer?", "this cancer is?"; not "can you outline the mole, is it cancer?"), or
+    with a bare "please check" after it (:data:`CHECK_IT`)."""
+    text = CHECK_IT.sub("", text)
     # (or in a few words: "polyp malignant?")
     return text.rstrip().endswith("?") and DIAGNOSIS.search(text) is not None and not DRAWING_IN_QUESTION.search(text) \
         and not _requests(text) and (DIAGNOSIS_ASKED.search(text) is not None
@@ -3227,6 +3252,13 @@ HINDI_OF = re.compile(r"\b((?:(?:left|right|patient['\u2019]?s)\s+)?[\w-]+)\s+(?
                       r"(?:\s+(make|want|need)\b(?:\s+(?:on|please|plz|pls)\b)?)?", re.IGNORECASE)
 # Hindi's "is ... mein" (in this ...) and "jo X hai, usko / uska ..." (the X that is there, it / its ...), said in Latin letters:
 # "is dermoscopy image mein jo til hai usko segment kar do" -> "in this dermoscopy image the til, usko segment kar"
+# Hindi's verb last, after what it acts on ("diabetic foot ki ulcer ko segment karo", "ye mole wala lesion outline kar do"):
+# the English verb put first ("segment diabetic foot ki ulcer"), read before "kar do" loses its "do"; not the noun of "X ka
+# outline karo" (make X's outline: HINDI_OF)
+HINDI_ASK = re.compile(r"(^|[,;:.!?]\s*)([^,;:.!?]{1,80}?)(?<!\bka)(?<!\bki)(?<!\bke)\s+(?:ko\s+)?((?:segment|outline|mask|trace|highlight|mark|draw|contour|annotate|label|shade|delineate|circle)\w*)\s+"
+                       r"(?:karo|kar\s+do|kar\s+de|kardo|krdo|kr\s+do|kariye|kijiye|kar\s+dijiye|kar\s+dena|karna|kare|karein|karen)\b", re.IGNORECASE)
+# Hindi's "ye" (this) and "X pe" (on X), read only in a Hindi prompt ("pe" is Romanian, "ye" old English)
+HINDI_WORDS = ((re.compile(r"\b(?:ye|yeh)\b", re.IGNORECASE), "this"), (re.compile(r"\b([\w-]+)\s+pe\b", re.IGNORECASE), r"on \1"))
 HINDI_IN_THIS = re.compile(r"\b(?:(?:is|iss)\s+)?((?:[\w-]+\s+){1,3}?)(?:mein|mai)\b", re.IGNORECASE)
 HINDI_RELATIVE = re.compile(r"\bjo\s+((?:[\w-]+\s+){1,3}?)(?:hai|hain|he)\s+(usko|use|isko|ise|uska|uski|uske|iska|iski|iske)\b", re.IGNORECASE)
 
@@ -3257,8 +3289,12 @@ def _translate(text: str) -> str:
     ("neo-natal")."""
     folded = PERSIAN_EZAFE.sub(r"\1", _fold(text))
     folded = PORTUGUESE_COLOUR.sub(r"\1 colour", PAKI.sub("please ", JOINED_PRONOUN.sub(r"\1 it", folded)))
+    hindi = bool(HINDI_VERB.search(folded) or HINDI_ASK.search(folded))
+    folded = HINDI_ASK.sub(r"\1\3 \2", folded)
     folded = HINDI_DO.sub(r"\1", HINDI_NEGATION.sub(r"\1not \2", PLEASE.sub("please", folded)))
-    if HINDI_VERB.search(folded):
+    if hindi:
+        for word, english in HINDI_WORDS:
+            folded = word.sub(english, folded)
         # ("is foot wali photo mein": in this foot photo; "bas wound area": just the wound area, not French "bas")
         folded = re.sub(r"\bbas\b", "just", folded, flags=re.IGNORECASE)
         folded = HINDI_IN_THIS.sub(r"in this \1", HINDI_RELATIVE.sub(r"the \1, \2", folded))
@@ -4899,7 +4935,8 @@ class PromptResolver:
         def wanted(m: re.Match) -> bool:
             # (nor a look that places another thing: "the dome-shaped muscle sheet under the air field on the patient's right")
             # (or is said to act on it: "the dark air space ..., the one partly squashed by the pump in the middle")
-            placing = re.search(r"\b(?:under|below|beneath|above|over|behind|beside|near|next\s+to|between|underneath|alongside|around|surrounding|ringing|encircling|rimming|crossing|overlying|"
+            # (or comes out of it: "the big blood vessel arching up out of the pumping organ")
+            placing = re.search(r"\b(?:under|below|beneath|above|over|behind|beside|near|next\s+to|between|underneath|alongside|around|surrounding|ringing|encircling|rimming|crossing|overlying|out\s+of|"
                                 r"(?:squash|push|compress|displac|press|flatten|crowd|squeez|overlapp|cover|hid|obscur|dwarf|indent)(?:ed|den)\s+(?:aside\s+|over\s+|back\s+|up\s+|in\s+)?by)\s+"
                                 r"(?:the\s+|a\s+|this\s+|that\s+)?(?:[\w'\u2019-]+\s+){0,2}(?:of\s+(?:the\s+|a\s+)?(?:[\w-]+\s+)?)?$", prompt[: m.start()], re.IGNORECASE)
             # (nor a look whose drawing is declined: "don't trace the raw open patch on the sole yet")
@@ -5144,12 +5181,21 @@ class PromptResolver:
         landmark, negation, describing = _landmark_flags(prompt), _negation_flags(prompt, self._name_words), _describing(prompt)
         governed = _governed(prompt)
         meaning = self._head_words | self._vague_words
+
+        def featured(i: int) -> bool:  # what a thing is said to have ("the lesion with a bluish veil and streaks at the edge")
+            for j in range(i - 1, max(i - 7, -1), -1):
+                if ids[j] != ids[i] or words[j] in BEING | STATE_VERBS | DRAWING_VERBS:
+                    return False
+                if words[j] == "with":
+                    return True
+            return False
+
         for i in range(before - 1, -1, -1):
             if landmark[i] or negation[i] or describing[i] or ids[i] in labels:
                 continue
             if skip_sound and {w for w, c in zip(words[i + 1 : i + 4], ids[i + 1 : i + 4]) if c == ids[i]} & SOUND_STATES:
                 continue  # set aside as sound ("lumen clear", "toes look fine", "the rib looks normal")
-            if words[i] in self._other_heads and not governed[i]:
+            if words[i] in self._other_heads and not governed[i] and not featured(i):
                 return i, False
             if words[i] in meaning:
                 return i, True
