@@ -3551,3 +3551,47 @@ def test_short_prompts_of_blind_lists_165_to_168(lite_names):
     ])
     assert lite_names.resolve("nothing but the heart").target == "heart"
     assert lite_names.resolve("is this mole cancer? please check the mole").target == "skin lesion"
+
+
+def test_short_prompts_of_blind_lists_169_to_172(lite, lite_names):
+    """(blind lists 169-172 and decoys 163-166: orientation, researchers' jargon, older lay users, other languages) The
+    heart's side of a chest film is the patient's left and the side away from the cardiac apex the right; a photograph's
+    side on a chest film is the picture's, also where a slip hid the chest ("collerbone"); a dataset's name says its kind
+    of picture ("PH2 ... lesion" is the skin's); a beauty spot is a mole; the measuring verb said last, "everything" of
+    "lungs + heart" as a multi-class mask, a plural pronoun after a singular target and the knob at the top of the heart
+    ask for none; words of Lithuanian, Yoruba, Latvian, Armenian, Portuguese, Icelandic, Sinhala, Nepali, Vietnamese,
+    Kazakh and Romanian read."""
+    _assert_reads(lite_names, [
+        ("left collarbone, on the heart side of this PA film", "left clavicle"),
+        ("mask the lung on the side away from the cardiac apex on this CXR", "right lung"),
+        ("the collarbone on the right of the photo, which is her left", "left clavicle"),
+        ("the collerbone on the left of the picture, that's his right one", "right clavicle"),
+        ("the dark beauty spot, the big brown one", "skin lesion"),
+        ("pažymėk didelę opą ant pėdos", "foot ulcer"),
+        ("segmentē tumšo dzimumzīmi", "skin lesion"),
+        ("pode fazer a máscara da lesão pigmentada suspeita?", "skin lesion"),
+        ("merktu sepann í ristlinum", "polyp"),
+        ("වම් පෙනහැල්ල සලකුණු කරන්න", "left lung"),
+        ("the clavicle at the top of the left lung", "left clavicle"),
+    ])
+    _assert_no_target(lite_names, [
+        "lungs + heart multi-class mask",
+        "hairs round the mole, can you mark them",
+        "the knob at the top of the heart, the aortic knuckle",
+        "heart size measure",
+        "wound area calculate",
+        "đo kích thước polyp",
+        "sirds un plaušas kopā",
+        "жараның ауданын есепте",
+    ])
+    assert lite_names.resolve("the polyps, mark them").target == "polyp"
+    from medvlseg.data.modality import dataset_modality  # (a resolver that knows each target's kind of picture)
+
+    datasets = {"fuseg": ["foot ulcer"], "ph2": ["skin lesion"], "polypgen": ["polyp"],
+                "jsrt": ["left lung", "right lung", "left clavicle", "right clavicle", "heart"]}
+    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True,
+                       modalities={t: sorted(dataset_modality(None, d)) for d, ts in datasets.items() for t in ts})
+    assert r.resolve("PH2 IMD002 GT lesion boundary").target == "skin lesion"
+    assert r.resolve("PolypGen GT lesion mask").target == "polyp"
+    _assert_refused(r, "segmentează polipul pe imaginea dermatoscopică")
+    _assert_refused(r, "छातीको एक्स-रेमा पोलिप खोज्नुहोस्")

@@ -45,8 +45,8 @@ KINDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
                                   # (as a lay person says it: "this skin scope picture")
                                   r"skin[\s-]?scope(?:\s+(?:frames?|images?|views?|pictures?|pics?|photos?|shots?))?",
                                   r"epiluminescence(?:\s+microscopy)?",
-                                  # (the dermoscopy archives: "an ISIC-style image")
-                                  r"isic(?:\s*20\d\d)?", r"ham\s*10000")),
+                                  # (the dermoscopy archives: "an ISIC-style image", "PH2 IMD002 GT lesion boundary")
+                                  r"isic(?:\s*20\d\d)?", r"ham\s*10000", r"ph2(?![.\d])", r"ph\u00b2", r"derm7pt")),
     # ("this scope frame": an endoscope's; not a microscope's, a word of its own)
     "endoscopy": (None, (r"endoscop(?:y|ic|es?)", r"(?<!skin\s)(?<!skin-)(?:endo)?scope\s+(?:frames?|images?|views?|pictures?|stills?|videos?|shots?|footage)",
                          # (as a patient says it: "during the camera test", "the tube camera")
@@ -54,7 +54,9 @@ KINDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     # (a swallowed camera's frames: another optic, light and resolution than a colonoscope's)
     "capsule endoscopy": ("endoscopy", (r"(?:video\s+|wireless\s+)?capsule\s+endoscop(?:y|ic|es?)", r"vce", r"pillcam",
                                         r"(?:video|wireless|endoscopy)\s+capsules?")),
-    "colonoscopy": ("endoscopy", (r"colonoscop(?:y|ic|es?)", r"kvasir(?:[\s-]seg)?", r"cvc[\s-]clinicdb", r"coloscop(?:y|ic|es?)", r"sigmoidoscop(?:y|ic|es?)",
+    # (and the colonoscopy archives: "PolypGen GT polyp", "CVC-ColonDB frame")
+    "colonoscopy": ("endoscopy", (r"colonoscop(?:y|ic|es?)", r"kvasir(?:[\s-]seg)?", r"cvc[\s-]?(?:clinic\s?db|colon\s?db|300|612)", r"polypgen",
+                                  r"etis(?:[\s-]larib)?", r"endoscene", r"coloscop(?:y|ic|es?)", r"sigmoidoscop(?:y|ic|es?)",
                                   r"lower\s+gi\s+endoscopy",
                                   # (as a patient says it: "the camera up his bowel", "my bowel camera test")
                                   r"camera\s+(?:up|in|inside|into|through)\s+(?:my|his|her|the|their|your)\s+(?:bowels?|colon|intestines?|gut|bum|back\s+passage)",

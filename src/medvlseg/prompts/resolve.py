@@ -292,7 +292,7 @@ VIEWER_SIDE = re.compile(r"\b(?:the\s+)?viewer(?:['\u2019]?s)?\s+(left|right)\b"
 PICTURE_SIDE_PLACE = re.compile(
     r"\b(?:(?P<prep>on|to|at|in|toward|towards|onto|into|from)\s+)?(?:the\s+)?(?:(?P<vert>upper|lower|top|bottom|far)[\s-]+)?"
     r"(?P<side>left|right)(?:[\s-]+hand)?(?:[\s-]+(?:side|half|part|edge|corner|portion|aspect|margin)\s+(?:of|on|in)|\s+of)\s+"
-    r"(?:(?:the|this|that|your|my|our)\s+)?(?:[\w'\u2019-]+\s+){0,2}?(?:image|img|picture|pic|film|screen|radiograph|x-?ray|display|monitor|scan)\b"
+    r"(?:(?:the|this|that|your|my|our)\s+)?(?:[\w'\u2019-]+\s+){0,2}?(?:image|img|picture|pic|film|screen|radiograph|x-?ray|display|monitor|scan|photo(?:graph)?)\b"
     # (not a side that names a paired organ after it, as a translation word by word gives: "this radiograph picture right
     # lung mark" of Kazakh "Осы рентген суретінде оң өкпені белгілеп"; "the image-left lung" is still the picture's)
     r"|\b(?:(?P<prep2>on|to|at|in|toward|towards)\s+)?(?:the\s+)?(?:image|img|picture|pic|film|screen|display|monitor)(?:['\u2019]s)?[\s-]+"
@@ -384,7 +384,9 @@ HEART_SIDE = re.compile(r"(?<!\bwhich\s)(?<!\bwhat\s)\b(?:the\s+)?side\s+(?:that
                         r"(?:points?|lies|sits|leans|bulges|is)(?:\s+(?:to|towards?|into|on))?\b"
                         r"(?!\s+(?:not|never|pushed|displaced|shifted|away)\b)|"
                         # ("the lung on the heart side")
-                        r"(?<=\bon\s)(?:the\s+)?heart(?:['\u2019]s)?\s+side\b(?!\s+of\b)", re.IGNORECASE)
+                        # ("left collarbone, on the heart side of this PA film"; not "the heart side of the mediastinum")
+                        r"(?<=\bon\s)(?:the\s+)?heart(?:['\u2019]s)?\s+side\b(?!\s+of\b(?!\s+(?:this|the|that)\s+(?:[\w-]+\s+)?(?:film|x-?ray|radiograph|cxr|image|picture)\b))",
+                        re.IGNORECASE)
 # a pair with one side taken away, as the whole prompt ("Lungs minus left.", "Clavicles, other than the right one."):
 # the other side
 PAIR_NOUNS = {"lungs": "lung", "clavicles": "clavicle", "collarbones": "clavicle"}
@@ -393,7 +395,7 @@ PAIR_BUT_ONE = re.compile(r"^\s*(?:the\s+)?(lungs|clavicles|collarbones)[\s,:]+(
                           r"\s*[.!]?\s*$", re.IGNORECASE)
 # ... and the side away from it the patient's right ("the side away from where the heart points", "the side
 # opposite the heart's bulge")
-HEART_AWAY = re.compile(r"\b(?:the\s+)?side\s+(?:(?:that\s+is\s+)?away\s+from|opposite(?:\s+to)?|across\s+from)\s+(?:where\s+)?the\s+heart"
+HEART_AWAY = re.compile(r"\b(?:the\s+)?side\s+(?:(?:that\s+is\s+)?away\s+from|opposite(?:\s+to)?|across\s+from)\s+(?:where\s+)?the\s+(?:heart|cardiac(?=\s+apex))"
                         r"(?:['\u2019]s)?(?:\s+(?:apex|bulge|shadow|tip))?(?:\s+(?:points?|lies|sits|leans|bulges|is))?(?:\s+(?:to|towards?|into|on))?\b",
                         re.IGNORECASE)
 # a side by the organ that lies on it ("on the same side as the liver", "opposite to where the stomach bubble is"):
@@ -836,6 +838,8 @@ def _expand(text: str) -> str:
     text = re.sub(r"\bpts?['\u2019]s?(?=\s|[,.;:!?)]|$)", "patient's", text, flags=re.IGNORECASE)  # "(pt's left)"
     text = re.sub(r"\bpatient-(left|right)\b", r"patient's \1", text, flags=re.IGNORECASE)  # "patient-left lucent field"
     text = re.sub(r"\b(collar)[\s-]+(bones?)\b", r"\1\2", text, flags=re.IGNORECASE)  # one word, as the catalogue's heads
+    # (a place at a target's top is on top of it: "the knob at the top of the heart, the aortic knuckle")
+    text = re.sub(r"\bat\s+the\s+(?:very\s+)?top\s+of\s+(?=the\s+(?:heart|lungs?|left|right)\b)", "on top of ", text, flags=re.IGNORECASE)
     text = PAIR_BUT_ONE.sub(lambda m: f"the patient's {OTHER_SIDE[m.group(2).lower()]} {PAIR_NOUNS[m.group(1).lower()]}", text)
     text = HEART_SIDE.sub("the patient's left side", HEART_AWAY.sub("the patient's right side", text))
     text = _organ_sides(text)
@@ -1988,6 +1992,9 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|"
                          r"^\W*(?:what\s+is|what['\u2019]?s)\s+(?:the\s+)?(?:[\w-]+\s+)?(?:size|diameter|width|length|area|volume|depth|circumference)\s+of\b"
                          r"(?![^.?!]*\b(?:segment\w*|outline|mask\w*|mark|highlight|draw|delineate|trace|contour)\b)[^.!]*\?\s*$|"
                          r"^\W*(?:size|diameter|width|length|area|volume)\b[^.?!]{0,40}\bhow\s+(?:much|big|large)\s*\?\s*$|"
+                         # (the measuring verb last, as Kazakh, Nepali or Hindi put it word by word: "wound area calculate", "heart size
+                         # measure")
+                         r"^\W*(?:[\w'-]+\s+){1,4}(?:size|diameter|width|length|area|volume|ratio)\s+(?:measure|calculate|compute|estimate|quantify)\s*[.!]?\s*$|"
                          # ("Answer with the cardiothoracic ratio change only", "Give only the frame number"; an area is a region:
                          # "a segmentation of the ulcerated area only")
                          r"\b(?:number|count|score|grade|value|percentage|ratio|angle|diameter|date|timestamps?|times|frame\s+numbers?)(?:\s+(?:change|difference|increase|decrease))?\s+only\b|"
@@ -4762,7 +4769,8 @@ class PromptResolver:
             # is chosen for the user)
             return Resolution(given, given, None)
         if (joined := JOINED_TARGETS.search(written)) is not None and len(self._several(written)) > 1 \
-                and re.search(_DRAWING_STEMS, re.split(r"[.;!?]", written[: joined.start()])[-1], re.IGNORECASE) \
+                and (re.search(_DRAWING_STEMS, re.split(r"[.;!?]", written[: joined.start()])[-1], re.IGNORECASE)
+                     or re.search(r"\bmulti[\s-]?(?:class|label)\b", written[joined.end():], re.IGNORECASE)) \
                 and not re.search(r"\b(?:not|without|except|excluding|exclude|ignore|ignoring|besides|but|than|no|between)\s+(?:\w+\s+){0,2}$",
                                   written[: joined.start()], re.IGNORECASE):
             # ("Next step: segment both lungs and the heart on this radiograph": several, no one of them; a drawing asked
@@ -5087,7 +5095,9 @@ class PromptResolver:
         mended (:meth:`_correct`); what a model that reads sentences is given, and what the rules
         reword (:func:`_reword`)."""
         translated = HEART_EMOJI.sub("heart", translated)
-        written = self._correct(_expand(translated))
+        written = self._correct(expanded := _expand(translated))
+        if written != expanded:
+            written = _expand(written)  # (what a slip hid: "the collerbone on the left of the picture" is a chest film's side)
         if (said := SAID_AGAIN.search(written)) is not None and len(self._named(said.group("np"))[0]) == 1 \
                 and not self._named(written[: said.start()])[0] \
                 and not re.search(r"\b(?:no|not|never|without|don['\u2019]?t|dont|except|excluding)\b", written[: said.start()], re.IGNORECASE):
@@ -5190,8 +5200,12 @@ class PromptResolver:
                     return True
             return False
 
+        # (a plural pronoun stands for no one thing: "hairs round the mole, can you mark them")
+        plural = bool({"them", "they", "those", "these"} & set(words[before : before + 4]))
         for i in range(before - 1, -1, -1):
             if landmark[i] or negation[i] or describing[i] or ids[i] in labels:
+                continue
+            if plural and words[i] in meaning and not words[i].endswith("s"):
                 continue
             if skip_sound and {w for w, c in zip(words[i + 1 : i + 4], ids[i + 1 : i + 4]) if c == ids[i]} & SOUND_STATES:
                 continue  # set aside as sound ("lumen clear", "toes look fine", "the rib looks normal")
