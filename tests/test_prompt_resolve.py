@@ -3595,3 +3595,51 @@ def test_short_prompts_of_blind_lists_169_to_172(lite, lite_names):
     assert r.resolve("PolypGen GT lesion mask").target == "polyp"
     _assert_refused(r, "segmentează polipul pe imaginea dermatoscopică")
     _assert_refused(r, "छातीको एक्स-रेमा पोलिप खोज्नुहोस्")
+
+
+def test_short_prompts_of_blind_lists_173_to_176(lite, lite_names):
+    """(blind lists 173-176 and decoys 167-170: one target among others, conditions and hedges, verb-final English,
+    descriptions without names) "it" before a condition ("segment it if so", "mask it if present", "outline it either way")
+    and an object left out before one, or "whatever is there", stand for what was asked; a doubt ("not sure the right lung
+    is fully in frame") denies nothing; a stalked polyp's head and stalk are the polyp; English with its verb last reads;
+    a chest target described by a rod, an airy space, a pear-shaped blob, the bright central mass or the one that beats,
+    and a person's side ("grandpa's right side of the chest x-ray"), read. "No outline", a ratio to be told, a drawing on
+    an earlier picture, a supposed picture, a measure said last with its unit, a diagnosis with "say me", a bowel bump on a
+    dermoscopy image and a bleeding vessel ask for none; "segment it when it arrives" is put off."""
+    _assert_reads(lite_names, [
+        ("is there a naevus here? segment it if so", "skin lesion"),
+        ("maybe a sore on the heel? outline it if so", "foot ulcer"),
+        ("right clavicle (patient's right, viewer's left) - mask it if present", "right clavicle"),
+        ("maybe the heart's enlarged? outline it either way", "heart"),
+        ("maybe a small sessile polyp at the bottom left? segment if present", "polyp"),
+        ("maybe the patient's left lung is partly collapsed? outline whatever is there", "left lung"),
+        ("not sure the right lung is fully in frame, but mask it if you can", "right lung"),
+        ("pedunculated polyp, segment the head and stalk, ignore the bowel wall and the bubbles around it", "polyp"),
+        ("this chest film in left collarbone mask make", "left clavicle"),
+        ("the dark airy space of the left chest (patient's left, viewer's right) please", "left lung"),
+        ("mask of the curved bright rod at the base of the neck on the patient's right side", "right clavicle"),
+        ("outline the dense pear-shaped blob in the lower mid chest on this CXR", "heart"),
+        ("mask of the organ that pumps blood, the bright central mass on this frontal chest film", "heart"),
+        ("show me the white globular shadow at the lower centre of the chest x-ray, the one that beats", "heart"),
+        ("the big dark airy area on grandpa's right side of the chest x-ray, the one sitting above the liver - just that side",
+         "right lung"),
+    ])
+    _assert_no_target(lite_names, [
+        "is the heart enlarged compared to the lungs? just tell me, no outline",
+        "if the heart is enlarged, just tell me the cardiothoracic ratio",
+        "if the previous frame had a polyp, segment it in that frame",
+        "if this were a foot photo, would there be an ulcer?",
+        "heart size cardiothoracic ratio calculate please",
+        "foot ulcer area cm2 measure do",
+        "polyp benign or malignant, say me",
+        "the bleeding vessel next to the bump, not the bump itself, colonoscopy",
+        "Could you segment it when it arrives? The picture attached here is just my desk, uploaded by accident, sorry.",
+    ])
+    from medvlseg.data.modality import dataset_modality  # (a resolver that knows each target's kind of picture)
+
+    datasets = {"fuseg": ["foot ulcer"], "ph2": ["skin lesion"], "polypgen": ["polyp"],
+                "jsrt": ["left lung", "right lung", "left clavicle", "right clavicle", "heart"]}
+    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True,
+                       modalities={t: sorted(dataset_modality(None, d)) for d, ts in datasets.items() for t in ts})
+    _assert_refused(r, "segment the pinkish bump in the bowel on this dermoscopy image")
+    _assert_refused(r, "chest radiograph in foot ulcer mask make")

@@ -282,6 +282,9 @@ CONTRACTED = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}
 # image (patient's right)")
 PATIENT_SIDE = re.compile(r"\bpatient(?:['\u2019]?s)?\s+(?:own\s+)?(left|right)\b|\b(left|right)\s+(?:side\s+)?of\s+the\s+patient\b",
                           re.IGNORECASE)
+# a side said as a person's ("on grandpa's right side of the chest x-ray", "her left"), not the picture's own ("the image's right")
+PERSON_SIDE = re.compile(r"\b(?:his|her|their|(?!(?:image|picture|pic|film|screen|x-?ray|radiograph|viewer|monitor|display|photo|scan)['\u2019]s)"
+                         r"[a-z]+['\u2019]s)\s+(?:own\s+)?(left|right)\b", re.IGNORECASE)
 # the viewer's side of a frontal radiograph is the patient's other side ("the bone on the viewer's
 # left" is the patient's right clavicle): read as the patient's side
 VIEWER_SIDE = re.compile(r"\b(?:the\s+)?viewer(?:['\u2019]?s)?\s+(left|right)\b", re.IGNORECASE)
@@ -312,7 +315,9 @@ def _picture_side_as_patient(m: re.Match, flipped: bool = False) -> str:
     """A side said of the picture's place (:data:`PICTURE_SIDE_PLACE`) as the patient's ("on the right side of the
     image" -> "on the patient's left side"; the same side on a picture shown ``flipped``)."""
     side = (m.group("side") or m.group("side2") or m.group("side3")).lower()
-    if not m.group("side3") and re.search(r"\b(?:patient|patients|pt|my|his|her|their|its|own)['\u2019]?s?\s+(?:(?:upper|lower|top|bottom|far)[\s-]+)?$",
+    # (or anyone's: "on grandpa's right side of the chest x-ray"; not the picture's own: "the image's right side")
+    if not m.group("side3") and re.search(r"\b(?:patient|patients|pt|my|his|her|their|its|own|(?!(?:image|picture|pic|film|screen|x-?ray|radiograph|viewer|"
+                                          r"monitor|display|photo|scan)['\u2019]s)[a-z]+['\u2019]s)['\u2019]?s?\s+(?:(?:upper|lower|top|bottom|far)[\s-]+)?$",
                  m.string[: m.start("side") if m.group("side") else m.start()], re.IGNORECASE):
         return m.group()  # (the patient's side: "the patient's right side of this chest X-ray", "my left side in this x-ray")
     if re.search(r"\b(?:not|never|no)\s+$", m.string[: m.start()], re.IGNORECASE):
@@ -838,6 +843,10 @@ def _expand(text: str) -> str:
     text = re.sub(r"\bpts?['\u2019]s?(?=\s|[,.;:!?)]|$)", "patient's", text, flags=re.IGNORECASE)  # "(pt's left)"
     text = re.sub(r"\bpatient-(left|right)\b", r"patient's \1", text, flags=re.IGNORECASE)  # "patient-left lucent field"
     text = re.sub(r"\b(collar)[\s-]+(bones?)\b", r"\1\2", text, flags=re.IGNORECASE)  # one word, as the catalogue's heads
+    # (a stalked polyp's head and stalk are the whole polyp: "pedunculated polyp, segment the head and stalk")
+    if re.search(r"\b(?:polyps?|pedunculated)\b", text, re.IGNORECASE):
+        text = re.sub(r"\b(?:the\s+|its\s+)?(?:head\s+and\s+(?:the\s+|its\s+)?stalk|stalk\s+and\s+(?:the\s+|its\s+)?head)\b(?:\s+(?:both|together))?",
+                      "the whole polyp", text, flags=re.IGNORECASE)
     # (a place at a target's top is on top of it: "the knob at the top of the heart, the aortic knuckle")
     text = re.sub(r"\bat\s+the\s+(?:very\s+)?top\s+of\s+(?=the\s+(?:heart|lungs?|left|right)\b)", "on top of ", text, flags=re.IGNORECASE)
     text = PAIR_BUT_ONE.sub(lambda m: f"the patient's {OTHER_SIDE[m.group(2).lower()]} {PAIR_NOUNS[m.group(1).lower()]}", text)
@@ -1212,7 +1221,7 @@ _SEEN_CHEST = _rx(rf"\b(?:{_CHEST}|lobes?|lingula|hemithorax|manubrium|acromion|
                   r"\b(?:left|right)\s+(?:side\s+)?of\s+the\s+patient\b|\b(?:left|right)[\s-]hand\b[^.;,]{0,30}?\bof\s+the\s+patient\b|\b(?:white|dense|central)\s+shadow\b|\b(?:on\s+the\s+)?(?:left|right)\s+(?:side\s+)?of\s+(?:the|her|his|my|their)\s+body\b")
 # (the head word of what is described, what it looks like, what else the prompt must say: where it is seen)
 LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
-    ("lung", _rx(r"\b(?:(?:radio)?(?:lucent|aerated|air[\s-]?filled|air[\s-]?containing|see[\s-]?through|translucent)|spongy|sponge[\s-]?like)\s+(?:\w+\s+)?"
+    ("lung", _rx(r"\b(?:(?:radio)?(?:lucent|aerated|air[\s-]?filled|air[\s-]?containing|see[\s-]?through|translucent)|spongy|sponge[\s-]?like|airy)\s+(?:\w+\s+)?"
                  r"(?:fields?|areas?|regions?|zones?|spaces?|organs?|parts?|portions?|halves|half|sides?)\b|"
                  # ("the black air space lateral to the aortic knob and the heart border")
                  r"\b(?:black|dark)\s+air\s+(?:spaces?|areas?|fields?|regions?|zones?)\b|"
@@ -1243,7 +1252,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   r"\b(?:organ|muscle)\b[^.;]{0,40}?\bpumps\b|\b(?:blob|thing|shadow|organ|muscle)\b[^.;,]{0,40}?\b(?:that|which)\s+beats\b|"
                   # ("the mediastinal blob that does the pumping", "the organ that pumps the blood")
                   r"\b(?:thing|organ|muscle|blob|shadow|opacity|structure)\s+(?:that|which)\s+(?:does\s+(?:the|all\s+the)\s+pumping|pumps?(?:\s+(?:the\s+)?blood)?)\b|"
-                  r"\bpear[\s-]shaped\s+(?:\w+\s+)?(?:organ|pump|shadow|opacity|silhouette)\b|\bthe\s+pump\b(?!\s+(?:tip|line|lead|catheter|wire))|"
+                  r"\bpear[\s-]shaped\s+(?:\w+\s+)?(?:organ|pump|shadow|opacity|silhouette|blob|mass|shape|density)\b|\bthe\s+pump\b(?!\s+(?:tip|line|lead|catheter|wire))|"
                   # ("the beating mediastinal blob", "the four-chambered organ")
                   r"\bbeating\s+(?:[\w-]+\s+)?(?:blob|organ|muscle|thing|shadow|structure|mass|pump)\b|"
                   r"\bfour[\s-]chamber(?:ed|s)?\s+(?:[\w-]+\s+)?(?:organ|pump|muscle|structure|thing|blob|shadow)\b|"
@@ -1251,7 +1260,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   r"\b(?:thing|organ|shadow|silhouette|blob|structure|mass|one)\s+whose\s+(?:width|size|diameter|breadth)\s+(?:we|you|one|i|they)\s+"
                   r"(?:compare|measure|divide|set|put)\b"), (_SEEN_CHEST,)),
     # (an organ that beats, the size of a fist, on any picture: "need contour of the fist-size organ which beat")
-    ("heart", _rx(r"\bfist[\s-]siz(?:e|ed)\s+(?:\w+\s+)?(?:organ|muscle|pump)\b|\b(?:organ|muscle)\s+(?:that|which)\s+beats?\b|"
+    ("heart", _rx(r"\bfist[\s-]siz(?:e|ed)\s+(?:\w+\s+)?(?:organ|muscle|pump)\b|\b(?:organ|muscle|one)\s+(?:that|which)\s+beats?\b|"
                   # ("the central white mass between the two air fields that pumps the blood")
                   r"\b(?:mass|blob|shadow|thing|organ|muscle)\b[^.;]{0,60}?\b(?:that|which)\s+pumps\s+(?:the\s+)?blood\b"), ()),
     # the organ of the cardiothoracic ratio ("the whole organ whose width you'd compare with the chest width
@@ -1283,17 +1292,17 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                      r"\bbones?\b[^.;]{0,40}?\bwhere\s+(?:the\s+)?(?:(?:bag|backpack|bra|shoulder|seat[\s-]?belt)\s+)?straps?\b|"
                      r"\bfrom\s+the\s+(?:sternal\s+notch|sternum|breastbone|manubrium|throat|(?:base\s+of\s+the\s+)?neck)\s+(?:out\s+|over\s+|across\s+|all\s+the\s+way\s+)?"
                      r"(?:to|towards?)\s+the\s+(?:\w+\s+)?(?:shoulder|acromion)\b|"
-                     r"\b(?:bone|one)\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+the\s+(?:sternum|breastbone|manubrium)\s+(?:and|to|with)\s+the\s+(?:\w+\s+)?(?:shoulder|acromion)\b|"
+                     r"\b(?:bone|one)\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+(?:the\s+)?(?:sternum|breastbone|manubrium)\s+(?:and|to|with)\s+(?:the\s+)?(?:\w+\s+)?(?:shoulder|acromion)\b|"
                      # ("the bone that articulates with the top of the sternum ... and runs out to the shoulder")
                      r"\bbones?\s+(?:that|which)\s+(?:articulates?|joins?|meets?|connects?)\s+with\s+(?:the\s+)?(?:top\s+of\s+the\s+)?(?:sternum|breastbone|manubrium)\b|"
                      r"\bbone\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+the\s+(?:\w+\s+)?shoulder\s+(?:and|to|with)\s+the\s+(?:sternum|breastbone|manubrium)\b"),
      (_SEEN_CHEST,)),
     # (the neck places it on any picture; "the horizontal bone at the top" only on a chest film)
-    ("clavicle", _rx(r"\bbones?\b(?:\s+(?:you|one|we)(?:\s+(?:would|can|could)|['\u2019]d)?\s+(?:feel|see|touch)(?:\s+(?:under|through)\s+the\s+skin)?)?\s+"
+    ("clavicle", _rx(r"\b(?:bones?|rods?|bars?)\b(?:\s+(?:you|one|we)(?:\s+(?:would|can|could)|['\u2019]d)?\s+(?:feel|see|touch)(?:\s+(?:under|through)\s+the\s+skin)?)?\s+"
                      r"(?:running\s+)?(?:just\s+|right\s+)?(?:under|below|beneath|(?:at|along)\s+the\s+(?:base|bottom|root)\s+of)\s+(?:the|my|his|her|their|your)\s+neck\b|"
                      # ("the bone that sticks out at the front between his neck and his LEFT shoulder")
                      r"\bbones?\b[^.;]{0,40}?\bbetween\s+(?:the|my|his|her|their|your)\s+neck\s+and\s+(?:the|my|his|her|their|your)\s+(?:\w+\s+)?shoulder\b"), ()),
-    ("clavicle", _rx(r"\b(?:horizontal|curved|thin|slender|long)\s+(?:[\w-]+\s+){0,2}?(?:bones?|bands?|strips?|bars?)\s+(?:\w+\s+){0,2}?(?:at|across|along|on|crossing|over)\s+(?:the\s+)?(?:very\s+)?(?:top|upper)\b|"
+    ("clavicle", _rx(r"\b(?:horizontal|curved|thin|slender|long)\s+(?:[\w-]+\s+){0,2}?(?:bones?|bands?|strips?|bars?|rods?)\s+(?:\w+\s+){0,2}?(?:at|across|along|on|crossing|over)\s+(?:the\s+)?(?:very\s+)?(?:top|upper)\b|"
                      # ("the long horizontal bone of the right shoulder girdle"; the shoulder blade is no horizontal one)
                      r"\bhorizontal\s+bones?\s+of\s+the\s+(?:(?:patient['\u2019]?s\s+)?(?:left|right)\s+)?shoulder\s+girdle\b|"
                      # ("the slender dense bone crossing above the left apex", "the curved horizontal dense strip above the right apex")
@@ -1341,7 +1350,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("ulcer", _rx(r"\b(?:craters?|(?:raw|open|opened)[\s,]+(?:[\w-]+[\s,]+){0,3}?(?:areas?|patch(?:es)?|spots?|sores?|bits?|crater|flesh|tissue))\b|"
                   # ("the area of foot which is not healing since 3 month", "the broken skin zone at heel")
                   r"\b(?:areas?|zones?|parts?|spots?|places?|patch(?:es)?)\s+(?:of\s+(?:the\s+)?\w+\s+)?(?:which|that)\s+(?:is\s+|are\s+|does\s+|do\s+)?"
-                  r"(?:not|never|n['\u2019]t)\s+heal\w*|\bbroken[\s-]+skin\b|"
+                  r"(?:not|never|n['\u2019]t)\s+heal\w*|\bbroken[\s-]+(?:down[\s-]+)?skin\b|"
                   # ("the breakdown area on the sole ... punched-out edge", "the full-thickness skin defect")
                   r"\b(?:skin\s+|tissue\s+)?breakdown\s+(?:areas?|zones?|patch(?:es)?|regions?|spots?|bits?)\b|\bpunched[\s-]out\b|"
                   # ("the bit of her foot thats broken open and weeping", "the yellowy gunky bit with the red rim")
@@ -1400,7 +1409,11 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
 # edge and the left ventricle edge", "the rounded opaque mass sitting left of midline")
 LOOK_PLACES = _rx(r"\b(?:above|over|on\s+top\s+of)\s+the\s+(?:stomach|gastric)\s+(?:gas\s+|air\s+)?bubble\b|"
                   r"\b(?:(?:right|left)\s+)?(?:atri(?:um|al)|ventric(?:le|ular))\s+(?:edges?|borders?|contours?|outlines?)\b|"
-                  r"\b(?:rounded\s+|round\s+)?(?:opaque|dense|soft[\s-]tissue)\s+(?:mass|bulge|shape)\b")
+                  r"\b(?:rounded\s+|round\s+)?(?:opaque|dense|soft[\s-]tissue)\s+(?:mass|bulge|shape)\b|"
+                  # (the heart's own brightness: "the organ that pumps blood, the bright central mass on this frontal chest film")
+                  r"\b(?:bright|white|whitish)\s+central\s+mass\b|"
+                  # (what a look overlaps: "the broad opaque bulge overlapping the spine")
+                  r"\b(?:overlapping|overlying|covering|over)\s+the\s+(?:spine|vertebra\w*|vertebral\s+column|sternum)\b")
 # what rings the look is its place, no rival ("the open sore sitting inside the ring of thick yellowish callus")
 SURROUNDED = _rx(r"\b(?:inside|within|surrounded\s+by|ringed\s+by|rimmed\s+by|encircled\s+by|in\s+the\s+(?:middle|centre|center)\s+of)\s+"
                  r"(?:[\w-]+\s+){0,5}?(?:callus\w*|callous\w*)\b|"
@@ -1455,7 +1468,7 @@ def _meant_side(text: str) -> str | None:
     """The patient's side ``text`` means: said as the patient's (the viewer's is already read as the
     patient's by :func:`_expand`), else as the picture's (flipped), else the one side its words say;
     None where it says none or both."""
-    said = _patient_sides(text)
+    said = _patient_sides(text) or {m.group(1).lower() for m in PERSON_SIDE.finditer(text)}
     if not said:
         said = {OTHER_SIDE[m.group(1).lower()] for m in (*PICTURE_SIDE.finditer(text), *IMAGE_SIDE.finditer(text))}
     if not said:
@@ -1691,7 +1704,7 @@ NO_DRAWING = re.compile(
     r"|(?:\b(?:i|we)\s+|(?:^|(?<=[,;:.!?\u2013\u2014]))\s*)(?:do\s+not|don['\u2019]?t|dont)\s+need\s+(?:it|that|this|them|one)\s+(?:any\s*more|after\s+all|now)\b"
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+(?:need|want|require)\s+(?:a|the|any)\s+(?:mask|masks|segmentation|outline|"
     r"drawing|overlay|contour)\b(?=\s*(?:[,.;:!?)]|$))"
-    r"|(?:^|[,;.!?]\s*)no\s+(?:new\s+)?(?:mask|masks|masking|segmentation|segmenting|drawing)\s*(?=$|[.;!?)])"
+    r"|(?:^|[,;.!?]\s*)no\s+(?:new\s+)?(?:mask|masks|masking|segmentation|segmenting|drawing|outline|outlines|outlining|contour|annotation|overlay)\s*(?=$|[.;!?)])"
     r"|(?:^|[,;]\s*)cancel\s+(?:that|it|this|the\s+request)\s*(?=$|[.;!?)])"
     r"|\b(?:sorry|but)\W+(?:please\s+)?ignore\s+(?:that|it|this)\b(?=\s*(?:[,.;:!?]|$))"
     r"|\b(?:do\s+not|don['\u2019]?t)\s+do\s+(?:it|this|that|anything)\s+(?:now|yet|right\s+now)\b"
@@ -1779,6 +1792,10 @@ NOT_AT_HAND = re.compile(
     r"\b" + _PICTURES + r"\b[^.?!]{0,30}?\b(?:the\s+one\s+)?(?:which\s+|that\s+)?(?:i|we)\s+(?:have|had|did)\s+not\s+(?:yet\s+)?"
     r"(?:uploaded|sent|attached|shared|upload|send|attach|share)\b|"
     r"\b(?:on|in)\s+the\s+other\s+" + _PICTURES + r"\s+(?:that\s+|which\s+)?(?:i|we|you)\s+(?:sent|uploaded|attached|shared|showed|took)\b|"
+    # (the drawing asked on an earlier picture: "if the previous frame had a polyp, segment it in that frame"; "if the lesion from the
+    # photo I sent last week is still there, outline it there")
+    r"\b(?:previous|prior|earlier|last|yesterday['\u2019]?s)\s+(?:\w+\s+)?" + _PICTURES + r"\b[^.?!]{0,60}?\b(?:in|on)\s+that\s+" + _PICTURES + r"\b|"
+    r"\b(?:last\s+week|yesterday|last\s+month|previously|earlier)\b[^.?!]{0,80}?\b(?:segment|outline|mask|mark|trace|draw)\s+it\s+there\b|"
     r"\b" + _PICTURES + r"\b[^.?!]{0,40}?\(\s*not\s+(?:this|the\s+(?:current|attached))\s+(?:one|image|picture|film|photo|frame)\s*\)|"
     # ("Tomorrow I'll send you the foot photos so you can outline the raw open patches"; "I'll send the radiograph tomorrow to segment
     # the left clavicle"; "Once I find the frame ..., could you outline the bump in it? I don't have it here yet")
@@ -1994,7 +2011,10 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|"
                          r"^\W*(?:size|diameter|width|length|area|volume)\b[^.?!]{0,40}\bhow\s+(?:much|big|large)\s*\?\s*$|"
                          # (the measuring verb last, as Kazakh, Nepali or Hindi put it word by word: "wound area calculate", "heart size
                          # measure")
-                         r"^\W*(?:[\w'-]+\s+){1,4}(?:size|diameter|width|length|area|volume|ratio)\s+(?:measure|calculate|compute|estimate|quantify)\s*[.!]?\s*$|"
+                         r"^\W*(?:[\w'-]+\s+){1,4}(?:size|diameter|width|length|area|volume|ratio)\s+(?:(?:in\s+)?(?:cm2|mm2|cm|mm|px|pixels)\s+)?"
+                         r"(?:measure|calculate|compute|estimate|quantify)(?:\s+(?:please|pls|do))?\s*[.!]?\s*$|"
+                         # ("if the heart is enlarged, just tell me the cardiothoracic ratio")
+                         r"\b(?:just|only)\s+(?:tell|give)\s+me\s+the\s+(?:cardio[\s-]?thoracic\s+ratio|ctr|size|diameter|area|width|length|volume)\s*[.!]?\s*$|"
                          # ("Answer with the cardiothoracic ratio change only", "Give only the frame number"; an area is a region:
                          # "a segmentation of the ulcerated area only")
                          r"\b(?:number|count|score|grade|value|percentage|ratio|angle|diameter|date|timestamps?|times|frame\s+numbers?)(?:\s+(?:change|difference|increase|decrease))?\s+only\b|"
@@ -2719,6 +2739,8 @@ def _asks_diagnosis(text: str) -> bool:
     no request in it ("is this mole cancer?", "this cancer is?"; not "can you outline the mole, is it cancer?"), or
     with a bare "please check" after it (:data:`CHECK_IT`)."""
     text = CHECK_IT.sub("", text)
+    # (a question typed with its asking word last: "polyp benign or malignant, say me")
+    text = re.sub(r"[,;]?\s*(?:please\s+)?(?:say|tell)\s+(?:me|us)(?:\s+please)?\s*[.!]?\s*$", "?", text, flags=re.IGNORECASE)
     # (or in a few words: "polyp malignant?")
     return text.rstrip().endswith("?") and DIAGNOSIS.search(text) is not None and not DRAWING_IN_QUESTION.search(text) \
         and not _requests(text) and (DIAGNOSIS_ASKED.search(text) is not None
@@ -2744,13 +2766,16 @@ PRESENCE_ELSE = re.compile(r"^\s*(?:(?:is|are)\s+there\s+(?:(?:a|an|any|some)\s+
                            r"(?:in|on|of|at|within|inside|over|behind|near|around)\s+(?P<place>[^.?!]+)\?\s*$", re.IGNORECASE)
 
 
+# the organ each target lies in, as a prompt places a finding (PromptResolver._pictured_instead)
+ORGAN_OF = {"polyp": frozenset({"bowel", "bowels", "colon", "gut", "intestine", "intestines", "rectum", "sigmoid", "caecum", "cecum"}),
+            "foot ulcer": frozenset({"foot", "feet", "heel", "heels", "toe", "toes", "sole", "soles"})}
 # a question of how a mask was made ("Last week you segmented the right lung ... Was that done with a
 # threshold or a neural network?"): no request unless a clause opens with one
 METHOD_QUESTION = re.compile(r"\b(?:was|were|is|are)\s+(?:that|it|this|they|those|these)\s+(?:done|made|computed|generated|produced|"
                              r"segmented|drawn)\s+(?:with|by|using|through)\b[^.!?]*\?", re.IGNORECASE)
 # a request said as a supposition, with no picture to draw on ("Hypothetically, if I sent you a colonoscopy
 # frame tomorrow, would you be able to outline the polyp? I'm not sending one now.")
-HYPOTHETICAL = re.compile(r"(?<!\bnot\s)(?<!\bnot\sa\s)\bhypothetical(?:ly)?\b|\b(?:i['\u2019]?m|i\s+am)\s+not\s+(?:sending|attaching|uploading|giving)\s+(?:you\s+)?(?:one|it|an?\s+\w+)\b"
+HYPOTHETICAL = re.compile(r"(?<!\bnot\s)(?<!\bnot\sa\s)\bhypothetical(?:ly)?\b|\bif\s+this\s+were\s+(?:a|an)\b|\b(?:i['\u2019]?m|i\s+am)\s+not\s+(?:sending|attaching|uploading|giving)\s+(?:you\s+)?(?:one|it|an?\s+\w+)\b"
                           r"|\bif\s+i\s+(?:were\s+to\s+)?(?:sent|send|uploaded|upload|gave|give|attached|attach)\s+(?:you\s+)?[^.?!]{0,40}?\b(?:tomorrow|later|next\s+(?:week|time)|one\s+day|someday|in\s+the\s+future)\b",
                           re.IGNORECASE)
 
@@ -3264,6 +3289,13 @@ HINDI_OF = re.compile(r"\b((?:(?:left|right|patient['\u2019]?s)\s+)?[\w-]+)\s+(?
 # outline karo" (make X's outline: HINDI_OF)
 HINDI_ASK = re.compile(r"(^|[,;:.!?]\s*)([^,;:.!?]{1,80}?)(?<!\bka)(?<!\bki)(?<!\bke)\s+(?:ko\s+)?((?:segment|outline|mask|trace|highlight|mark|draw|contour|annotate|label|shade|delineate|circle)\w*)\s+"
                        r"(?:karo|kar\s+do|kar\s+de|kardo|krdo|kr\s+do|kariye|kijiye|kar\s+dijiye|kar\s+dena|karna|kare|karein|karen)\b", re.IGNORECASE)
+# English typed in a verb-final language's order: what is drawn, then the drawing, then the verb ("chest x-ray in patient right
+# collarbone outline draw", "this chest film in left collarbone mask make"): the drawing asked first
+VERB_LAST = re.compile(r"^\s*(?P<np>[^.?!]{2,80}?)\s+(?:(?:the|a)\s+)?(?:mask|outline|segmentation|contour|boundary|border)s?\s+(?:please\s+)?"
+                       r"(?:draw|make|do|create|give|prepare|produce)(?:\s+(?:please|pls|plz))?\s*[.!]?\s*$", re.IGNORECASE)
+# ... with the picture first and its postposition after it ("chest radiograph in foot ulcer"): the thing in the picture
+PICTURE_IN = re.compile(r"^(?P<picture>(?:this\s+|the\s+)?[\w\s-]{0,30}?(?:x-?ray|radiograph|film|image|picture|photo|frame|scan|cxr))\s+in\s+(?P<what>.+)$",
+                        re.IGNORECASE)
 # Hindi's "ye" (this) and "X pe" (on X), read only in a Hindi prompt ("pe" is Romanian, "ye" old English)
 HINDI_WORDS = ((re.compile(r"\b(?:ye|yeh)\b", re.IGNORECASE), "this"), (re.compile(r"\b([\w-]+)\s+pe\b", re.IGNORECASE), r"on \1"))
 HINDI_IN_THIS = re.compile(r"\b(?:(?:is|iss)\s+)?((?:[\w-]+\s+){1,3}?)(?:mein|mai)\b", re.IGNORECASE)
@@ -3445,7 +3477,10 @@ KIND_NOUNS = frozenset({"bone", "area", "thing", "structure", "organ", "part", "
                         # the side said before ("hurt his left collarbone ... highlight that collarbone")
                         "collarbone", "clavicle", "lung"})
 PRONOUN_ENDS = frozenset({"one", "for", "out", "so", "please", "pls", "plz", "thanks", "thank", "thx", "exactly", "then", "now",
-                          "too", "again"})
+                          "too", "again",
+                          # (a condition after it: "is there a naevus here? segment it if so", "mask it if present", "outline it
+                          # either way"; not "when", which puts it off: "segment it when it arrives")
+                          "if", "unless", "either", "anyway", "regardless"})
 POSSESSIVES = frozenset({"its", "their"})
 PARTS = frozenset({"edge", "edges", "margin", "margins", "rim", "extent", "limits", "shape", "size", "whole", "entirety"})
 DETERMINERS = frozenset({"a", "an", "the", "this", "that", "these", "those", "my", "our", "your", "his", "her", "their",
@@ -3491,6 +3526,9 @@ def _asks_pronoun(tail: list[str]) -> str | None:
             break
     if tail[:1] == ["the"] and tail[1:2] and tail[1] in SIDE_WORDS and tail[2:3] == ["one"]:
         return tail[1]  # "Is my collarbone broken? Show me the right one please"
+    if tail[:1] in (["if"], ["unless"]) or tail[:1] == ["whatever"] and (len(tail) == 1 or tail[1] in ("is", "there", "remains", "you", "of")):
+        return ""  # (the object left out before a condition, or said as whatever is there: "maybe a small polyp? segment if present",
+        # "maybe the left lung is partly collapsed? outline whatever is there")
     if not tail or tail[0] not in PRONOUNS:
         return None
     if len(tail) == 1 or tail[1] in PHRASE_ENDS | PRONOUN_ENDS:
@@ -3723,6 +3761,8 @@ def _negation_flags(text: str, name_words: frozenset[str] | set[str], strict: bo
             verb = words[first + 1 : first + 2] if words[first : first + 1] == ["to"] else words[first : first + 1]
             if w in {"not", "never"} and verb and verb[0] in OMISSIONS:
                 continue  # "do not miss the polyp" asks for it
+            if w == "not" and verb and verb[0] in ("sure", "certain", "convinced", "positive"):
+                continue  # a doubt denies nothing: "not sure the right lung is fully in frame, but mask it"
             if w == "never" and not REQUEST.match(" ".join(words[first:]) + " "):
                 continue  # "a never-treated ulcer", "never healing": a description, not a denial
             for j in range(first, min(first + NEGATION_SCOPE, len(words))):
@@ -5000,6 +5040,9 @@ class PromptResolver:
         words = set(_words(prompt))
         fits = [t for t, ws in self._vague.items() if ws & words and t in self._modalities and asked
                 and all(any(compatible(a, m) for m in self._modalities[t]) for a in asked)]
+        # (nor where the prompt places it in another target's organ: "the pinkish bump in the bowel on this dermoscopy image")
+        if len(fits) == 1 and any(words & organ and t != fits[0] and t in self.targets for t, organ in ORGAN_OF.items()):
+            return None
         return fits[0] if len(fits) == 1 else None
 
     def _other_task(self, text: str) -> bool:
@@ -5095,6 +5138,7 @@ class PromptResolver:
         mended (:meth:`_correct`); what a model that reads sentences is given, and what the rules
         reword (:func:`_reword`)."""
         translated = HEART_EMOJI.sub("heart", translated)
+        translated = VERB_LAST.sub(lambda m: "segment " + PICTURE_IN.sub(r"\g<what> in \g<picture>", m.group("np")), translated)
         written = self._correct(expanded := _expand(translated))
         if written != expanded:
             written = _expand(written)  # (what a slip hid: "the collerbone on the left of the picture" is a chest film's side)
