@@ -1704,7 +1704,7 @@ NO_DRAWING = re.compile(
     r"|(?:\b(?:i|we)\s+|(?:^|(?<=[,;:.!?\u2013\u2014]))\s*)(?:do\s+not|don['\u2019]?t|dont)\s+need\s+(?:it|that|this|them|one)\s+(?:any\s*more|after\s+all|now)\b"
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+(?:need|want|require)\s+(?:a|the|any)\s+(?:mask|masks|segmentation|outline|"
     r"drawing|overlay|contour)\b(?=\s*(?:[,.;:!?)]|$))"
-    r"|(?:^|[,;.!?]\s*)no\s+(?:new\s+)?(?:mask|masks|masking|segmentation|segmenting|drawing|outline|outlines|outlining|contour|annotation|overlay)\s*(?=$|[.;!?)])"
+    r"|(?:^|[,;.!?]\s*)no\s+(?:new\s+)?(?:mask|masks|masking|segmentation|segmenting|drawing|outline|outlines|outlining|contour)\s*(?=$|[.;!?)])"
     r"|(?:^|[,;]\s*)cancel\s+(?:that|it|this|the\s+request)\s*(?=$|[.;!?)])"
     r"|\b(?:sorry|but)\W+(?:please\s+)?ignore\s+(?:that|it|this)\b(?=\s*(?:[,.;:!?]|$))"
     r"|\b(?:do\s+not|don['\u2019]?t)\s+do\s+(?:it|this|that|anything)\s+(?:now|yet|right\s+now)\b"
