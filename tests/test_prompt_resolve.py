@@ -546,7 +546,7 @@ def test_the_languages_added_in_session_38_are_read_as_english():
                             ("mushkëria e djathtë", "right lung"),
                             ("მონიშნეთ მარჯვენა ფილტვი", "mark right lung"),
                             ("Ուրվագծիր ձախ անրակը", "outline left clavicle"),
-                            ("оң өкпені белгілеңіз", "right lung mark"),
+                            ("оң өкпені белгілеңіз", "mark right lung"),  # (the verb said last, put first: session 49)
                             ("asgwrn coler chwith", "left collar bone"),
                             ("唔該幫我圈住右邊嘅肺", "please please circle right lung")]:
         assert _translate(prompt) == english, prompt
@@ -3643,3 +3643,58 @@ def test_short_prompts_of_blind_lists_173_to_176(lite, lite_names):
                        modalities={t: sorted(dataset_modality(None, d)) for d, ts in datasets.items() for t in ts})
     _assert_refused(r, "segment the pinkish bump in the bowel on this dermoscopy image")
     _assert_refused(r, "chest radiograph in foot ulcer mask make")
+
+
+def test_short_prompts_of_blind_lists_177_to_180(lite, lite_names):
+    """(blind lists 177-180 and decoys 171-174: nurses' shorthand, chat messages, romanized scripts, descriptions by function)
+    Russian, Ukrainian, Greek, Japanese, Chinese, Korean, Arabic, Hebrew, Hindi, Bengali, Tamil, Thai and Persian written in
+    Latin letters read, a drawing verb said last in a word-by-word translation is said first; "wd" is a wound and a sloughy
+    ulcer a foot ulcer; a lung, the heart, a collarbone and an ulcer described by what they do, suffer or how they are treated
+    read. An organ described by another organ's work, one that does the gas exchange (both lungs), "measure DFU size cm",
+    "CTR?", a Wagner grade asked, "polyp count?", a polyp on a photo of a foot and the heart and lungs "ba ham" (together)
+    ask for none."""
+    _assert_reads(lite_names, [
+        ("pravoe legkoe segmentiruj", "right lung"),
+        ("obvedi serdtse na rentgene", "heart"),
+        ("dexios pnevmonas, maska", "right lung"),
+        ("migi no sakotsu dake mask shite", "right clavicle"),
+        ("bingren de zuofei, qing fenge", "left lung"),
+        ("hwanja-ui oenjjok swaegol segmentation", "left clavicle"),
+        ("7added 3azmet el tar2wa el yemin", "right clavicle"),
+        ("tesamen et etzem ha-bricha ha-smalit", "left clavicle"),
+        ("pair ke ghaav ka mask banao", "foot ulcer"),
+        ("baam fusfus ta mark koro", "left lung"),
+        ("chuay segment pod sai khong khon khai noi", "left lung"),
+        ("khal-e siah ro too in aks segment kon", "skin lesion"),
+        ("DFU bed 4, outline wd", "foot ulcer"),
+        ("big sloughy ulcer 1st met head - mask", "foot ulcer"),
+        ("the organ supplied by the right main bronchus, segment it on this frontal chest radiograph", "right lung"),
+        ("mask the organ that has the lingula and inflates on inspiration, on this CXR", "left lung"),
+        ("the organ that gets bypass grafts or stents when its coronary arteries block, segment on cxr", "heart"),
+        ("mask the organ the pacemaker leads are threaded into on this chest film", "heart"),
+        ("show the bone most often broken during childbirth, the patient's right one, on this radiograph", "right clavicle"),
+        ("show me the thin bone running to the patient's right shoulder", "right clavicle"),
+        ("mask the non-healing opening under the big toe that's being dressed weekly", "foot ulcer"),
+    ])
+    _assert_no_target(lite_names, [
+        "segment the organ that filters the blood and makes urine",
+        "outline the organ that does the gas exchange on this chest x-ray",
+        "the organ that makes bile and detoxes alcohol, under the right dome - segment",
+        "measure DFU size cm",
+        "CTR? heart size ratio",
+        "wagner grade this DFU?",
+        "polyp count?",
+        "ghalb o rie-ha ro ba ham segment kon",
+        "serdtse i legkie vmeste odnoj maskoj",
+    ])
+    # (a Wagner grade said of the case is no question: "Image 12 is a plantar diabetic foot ulcer, Wagner grade 2 ...")
+    assert lite_names.resolve("Image 12 is a plantar diabetic foot ulcer, Wagner grade 2. I need a mask of the ulcer region only.").target \
+        == "foot ulcer"
+    from medvlseg.data.modality import dataset_modality  # (a resolver that knows each target's kind of picture)
+
+    datasets = {"fuseg": ["foot ulcer"], "ph2": ["skin lesion"], "polypgen": ["polyp"],
+                "jsrt": ["left lung", "right lung", "left clavicle", "right clavicle", "heart"]}
+    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True,
+                       modalities={t: sorted(dataset_modality(None, d)) for d, ts in datasets.items() for t in ts})
+    _assert_refused(r, "hey, outline the polyp on this photo of the foot? cheers")
+    _assert_refused(r, "kono rentogen de poripu wo segumento shite")

@@ -40,6 +40,8 @@ __all__ = ["CODES", "KINDS", "KNOWN_DATASETS", "canonical", "compatible", "datas
 KINDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     # (a bare "photo" or "pic" is any picture: "outline the heart in this photo" of a screen)
     "photograph": (None, (r"(?:clinical|wound|digital|colou?r|skin|foot)\s+(?:photo(?:graph)?|pic(?:ture)?)s?", r"(?:skin|foot)\s+images?", r"photographic",
+                          # ("on this photo of a diabetic foot")
+                          r"(?:photo(?:graph)?|pic(?:ture)?)s?\s+of\s+(?:a\s+|the\s+|his\s+|her\s+|my\s+)?(?:diabetic\s+)?(?:foot|feet|heel|toes?|sole|skin)",
                           r"selfies?", r"(?:smart)?phone\s+(?:image|picture|photo|pic|snap)s?", r"camera\s+phone")),
     "dermoscopy": ("photograph", (r"derm[ao]?t?oscop(?:y|ic|es?)", r"dermoscop(?:y|ic|es?)", r"dermatoscop(?:y|ic|es?)",
                                   # (as a lay person says it: "this skin scope picture")

@@ -259,7 +259,7 @@ DATASET_TARGETS = [(re.compile(
 CHEST_LABELS = {"LL": "left lung", "RL": "right lung", "LC": "left clavicle", "RC": "right clavicle", "LCL": "left clavicle",
                 "RCL": "right clavicle"}
 ABBREVIATIONS = {"r": "right", "l": "left", "rt": "right", "lt": "left", "seg": "segment", "pt": "patient", "img": "image", "imgs": "images",
-                 "cxr": "chest x-ray", "clav": "clavicle", "dfu": "diabetic foot ulcer", "ssl": "sessile serrated lesion", "lft": "left", "rgt": "right", "hrt": "heart",
+                 "cxr": "chest x-ray", "clav": "clavicle", "dfu": "diabetic foot ulcer", "ssl": "sessile serrated lesion", "lft": "left", "rgt": "right", "hrt": "heart", "wd": "wound",
                  "tmrw": "tomorrow", "tmr": "tomorrow", "2moro": "tomorrow", "2morrow": "tomorrow",
                  "rght": "right", "dont": "do not", "doesnt": "does not", "didnt": "did not", "isnt": "is not",
                  "arent": "are not", "shouldnt": "should not",
@@ -466,7 +466,7 @@ def _organ_sides(text: str) -> str:
 # a lung by what only one of the two has or lies on ("the one with a horizontal fissure", "with the cardiac notch
 # and the lingula", "that sits on top of the liver's dome", "above the stomach gas bubble", "the bigger of the two
 # air organs"): said as the patient's side, where the prompt speaks of breathing or a lung
-_LUNGISH = re.compile(r"\b(?:lungs?|breath\w*|air|aerated|pulmonary|lobes?|lobed|fissures?|(?:radio)?lucent|hyperlucent)\b", re.IGNORECASE)
+_LUNGISH = re.compile(r"\b(?:lungs?|breath\w*|air|aerated|pulmonary|lobes?|lobed|fissures?|(?:radio)?lucent|hyperlucent|inspiration|inhal\w*|inflat\w*)\b", re.IGNORECASE)
 LUNG_SIDES = [(re.compile(p, re.IGNORECASE), side) for p, side in (
     (r"\b(?:with|has|having|and)\s+(?:a|the|its)\s+(?:horizontal|minor)\s+fissure(?:\s+as\s+well\s+as\s+(?:an?\s+)?oblique(?:\s+one|\s+fissure)?)?", "right"),
     (r"\b(?:with|has|having|and)\s+(?:a|the|its)\s+(?:cardiac\s+notch|lingula)(?:\s+and\s+(?:the\s+)?(?:lingula|cardiac\s+notch))?", "left"),
@@ -1236,6 +1236,9 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_SEEN_CHEST,)),
     ("lung", _rx(r"\borgans?\s+(?:that\s+)?(?:we|you|one|people|humans|it)\s+breathe\s+(?:with|through)\b|\borgans?\s+of\s+(?:the\s+)?(?:breathing|respiration|gas\s+exchange)\b|"
                  r"\borgans?\s+(?:which|that)\s+(?:fill|fills|inflate|inflates|expand|expands)\s+with\s+air\b|"
+                 # ("the organ that has the lingula and inflates on inspiration")
+                 r"\borgans?\b[^.;]{0,40}?\b(?:inflates?|expands?|fills?)\s+(?:up\s+)?(?:on|during|with)\s+(?:inspiration|inhalation|breathing\s+in)\b|"
+                 r"\borgans?\s+(?:which|that)\s+(?:does|do|handles?|performs?)\s+(?:the\s+)?gas\s+exchange\b|"
                  # ("shade in what fills with air when she breathes in", "the big black breathing space on the right")
                  r"\b(?:what|parts?|bits?|things?|spaces?)\s+(?:that\s+|which\s+)?(?:fills?|inflates?|expands?|blows?\s+up)\s+(?:up\s+)?"
                  r"(?:with\s+air\b|when\s+(?:she|he|you|they|we|i|one|the\s+patient)\s+breathes?\s+in\b)|"
@@ -1341,6 +1344,27 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   # (not an instrument's: "the bump in the colon where the clip was placed")
                   # (a snare said as what the endoscopist will do is no instrument: "the gastro guy wants to snare")
                   r"(?![^.;]*\b(?:clips?|scope|tip|forceps|(?<!\bto\s)snares?|instruments?|cap)\b)"), ()),
+    # (a lung by what it does or suffers: "the organ supplied by the right main bronchus", "the oxygen-absorbing organ on the
+    # patient's left", "the organ on the patient's right side that collapses when air leaks around it")
+    ("lung", _rx(r"\borgans?\b[^.;]{0,50}?\b(?:main\s+bronch\w*|collapses?\s+when|ventilat\w*)\b|\b(?:oxygen|o2)[\s-]absorbing\s+organs?\b"),
+     (_SEEN_CHEST,)),
+    # (the heart by its treatment: "the organ that gets bypass grafts or stents when its coronary arteries block", "the organ the
+    # pacemaker leads are threaded into")
+    ("heart", _rx(r"\b(?:organ|muscle)\b[^.;]{0,60}?\b(?:coronary\s+arter\w*|bypass\s+grafts?|stents?)\b|"
+                  r"\borgans?\b[^.;]{0,20}?\b(?:pacemaker|icd)\s+leads?\s+(?:are\s+|is\s+)?(?:threaded|placed|run|passed|inserted)\s+into\b"), ()),
+    # (a thin bone that runs to a shoulder: "show me the thin bone running to the patient's right shoulder", "the curved bone from
+    # the neck to the patient's left shoulder"; not the flat one at its back)
+    ("clavicle", _rx(r"\b(?:thin|curved|slender|long|horizontal)\s+bones?\s+(?:(?:that\s+)?(?:running|runs|going|goes|extending|extends)\s+)?"
+                     r"(?:from\s+the\s+(?:neck|sternum|breastbone)\s+)?(?:out\s+)?to\s+the\s+(?:patient['\u2019]?s\s+)?(?:(?:left|right)\s+)?shoulder\b"), ()),
+    # (a collarbone by how it breaks: "the bone most often broken during childbirth", "the long bone that gets fixed with a plate
+    # after a bike crash")
+    ("clavicle", _rx(r"\bbones?\b[^.;?]{0,60}?\b(?:childbirth|birth|delivery|newborns?|bike\s+(?:crash|accident|fall)|cycling\s+(?:crash|accident))\b"),
+     (_SEEN_CHEST,)),
+    # (an ulcer by its care: "the area the podiatrist debrides every fortnight", "the opening under the big toe that's being
+    # dressed weekly", "the part of the sole that won't close up")
+    ("ulcer", _rx(r"\b(?:areas?|parts?|openings?|spots?|bits?|patch(?:es)?|holes?)\b[^.;]{0,40}?\b(?:debrid\w*|(?:being\s+)?dressed|"
+                  r"won['\u2019]?t\s+(?:close|heal)|will\s+not\s+(?:close|heal)|never\s+(?:closes?|heals?)|non[\s-]healing)\b"),
+     (_rx(r"\b(?:foot|feet|heel|toes?|sole|podiatr\w*|diabet\w*)\b"),)),
     # (what the endoscopist takes off: "where's the growth the gastroenterologist would snare off?")
     ("polyp", _rx(r"\b(?:growths?|lumps?|bumps?|things?|ones?|bits?|nodules?)\b[^.;?!]{0,50}?\b(?:snared?|snaring|resect(?:ed)?|cut\s+out|removed?|take\s+off)"
                   r"(?:\s+(?:off|out))?\b"),
@@ -1402,7 +1426,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_rx(r"\b(?:skin|derm\w*|magnif\w*|abcd|pigment\w*|veil|globules?|streaks|pseudopods|regression|centre|center|centred|centered|middle|central|arm|forearm|leg|thigh|calf|back|shoulder|"
           r"neck|face|cheek|forehead|scalp|abdomen|belly|trunk|torso|body|vignette|photo|picture|image|frame|hairs|"
           r"(?:uneven|irregular|ragged|notched|jagged|blurry|fuzzy|ill[\s-]defined)\s+(?:borders?|edges?|margins?|outlines?)|"
-          r"(?:changing|changed|changes)\s+(?:its\s+)?(?:shape|size|colou?r)|itch(?:y|ing|es)?)\b"),)),
+          r"(?:changing|changed|changes)\s+(?:its\s+)?(?:shape|size|colou?r)|itch(?:y|ing|es)?|biops\w*|excision|histolog\w*|dermatolog\w*)\b"),)),
 ]
 # what places a look or is a part of it, no rival: the gastric bubble under the left lung, the heart's own chambers as its
 # borders, the heart's opaque mass ("the black region ... sitting above the stomach gas bubble", "bordered by the right atrium
@@ -1410,6 +1434,8 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
 LOOK_PLACES = _rx(r"\b(?:above|over|on\s+top\s+of)\s+the\s+(?:stomach|gastric)\s+(?:gas\s+|air\s+)?bubble\b|"
                   r"\b(?:(?:right|left)\s+)?(?:atri(?:um|al)|ventric(?:le|ular))\s+(?:edges?|borders?|contours?|outlines?)\b|"
                   r"\b(?:rounded\s+|round\s+)?(?:opaque|dense|soft[\s-]tissue)\s+(?:mass|bulge|shape)\b|"
+                  # (what is threaded into the heart: "the organ the pacemaker leads are threaded into")
+                  r"\b(?:pacemaker|icd)\s+leads?\s+(?:are\s+|is\s+)?(?:threaded|placed|run|passed|inserted)\s+into\b|"
                   # (the heart's own brightness: "the organ that pumps blood, the bright central mass on this frontal chest film")
                   r"\b(?:bright|white|whitish)\s+central\s+mass\b|"
                   # (what a look overlaps: "the broad opaque bulge overlapping the spine")
@@ -2013,6 +2039,9 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|"
                          # measure")
                          r"^\W*(?:[\w'-]+\s+){1,4}(?:size|diameter|width|length|area|volume|ratio)\s+(?:(?:in\s+)?(?:cm2|mm2|cm|mm|px|pixels)\s+)?"
                          r"(?:measure|calculate|compute|estimate|quantify)(?:\s+(?:please|pls|do))?\s*[.!]?\s*$|"
+                         # ("measure DFU size cm", "CTR? heart size ratio", "polyp count?", "wagner grade this DFU?")
+                         r"^\W*measure\s+(?:the\s+)?(?:[\w-]+\s+){0,3}(?:size|area|diameter|width|length|volume)(?:\s+(?:in\s+)?(?:cm2|mm2|cm|mm|px))?\s*[.!?]?\s*$|"
+                         r"^\W*(?:ctr|cardio[\s-]?thoracic\s+ratio)\s*\?|^\W*(?:[\w-]+\s+){1,3}count\s*\?\s*$|\bwagner\s+(?:grade|grading|classification|class|stage)\s+(?:this|it|the)\b|\bwagner\s+(?:grade|stage|class)\s*\?|"
                          # ("if the heart is enlarged, just tell me the cardiothoracic ratio")
                          r"\b(?:just|only)\s+(?:tell|give)\s+me\s+the\s+(?:cardio[\s-]?thoracic\s+ratio|ctr|size|diameter|area|width|length|volume)\s*[.!]?\s*$|"
                          # ("Answer with the cardiothoracic ratio change only", "Give only the frame number"; an area is a region:
@@ -2766,6 +2795,10 @@ PRESENCE_ELSE = re.compile(r"^\s*(?:(?:is|are)\s+there\s+(?:(?:a|an|any|some)\s+
                            r"(?:in|on|of|at|within|inside|over|behind|near|around)\s+(?P<place>[^.?!]+)\?\s*$", re.IGNORECASE)
 
 
+# an organ said as what is asked, by what another organ does (PromptResolver._resolve_written)
+ORGAN = re.compile(r"\borgans?\b", re.IGNORECASE)
+OTHER_ORGAN = re.compile(r"\b(?:urine|kidneys?|bile|detox\w*|digest\w*|bladder|spleen|pancrea\w*|insulin|brain|thinks?|"
+                         r"hormones?|thyroid)\b", re.IGNORECASE)
 # the organ each target lies in, as a prompt places a finding (PromptResolver._pictured_instead)
 ORGAN_OF = {"polyp": frozenset({"bowel", "bowels", "colon", "gut", "intestine", "intestines", "rectum", "sigmoid", "caecum", "cecum"}),
             "foot ulcer": frozenset({"foot", "feet", "heel", "heels", "toe", "toes", "sole", "soles"})}
@@ -3296,6 +3329,9 @@ VERB_LAST = re.compile(r"^\s*(?P<np>[^.?!]{2,80}?)\s+(?:(?:the|a)\s+)?(?:mask|ou
 # ... with the picture first and its postposition after it ("chest radiograph in foot ulcer"): the thing in the picture
 PICTURE_IN = re.compile(r"^(?P<picture>(?:this\s+|the\s+)?[\w\s-]{0,30}?(?:x-?ray|radiograph|film|image|picture|photo|frame|scan|cxr))\s+in\s+(?P<what>.+)$",
                         re.IGNORECASE)
+# ... and a drawing verb last in a translation word by word (:func:`_translate`)
+FOREIGN_VERB_LAST = re.compile(r"^\s*(?!(?:can|could|would|will|please|pls|kindly)\b)(?P<rest>[^.?!;:,]{3,80}?)\s+(?P<verb>segment|outline|mark|mask|highlight|show|trace|delineate|contour)"
+                               r"(?:\s+(?:please|pls|do|it))?\s*[.!]?\s*$", re.IGNORECASE)
 # Hindi's "ye" (this) and "X pe" (on X), read only in a Hindi prompt ("pe" is Romanian, "ye" old English)
 HINDI_WORDS = ((re.compile(r"\b(?:ye|yeh)\b", re.IGNORECASE), "this"), (re.compile(r"\b([\w-]+)\s+pe\b", re.IGNORECASE), r"on \1"))
 HINDI_IN_THIS = re.compile(r"\b(?:(?:is|iss)\s+)?((?:[\w-]+\s+){1,3}?)(?:mein|mai)\b", re.IGNORECASE)
@@ -3417,6 +3453,10 @@ def _translate(text: str) -> str:
     # segment the foot ulcer on this image")
     english = re.sub(r"\bhow\s+to\s+((?:(?!\bhow\b)[^.?!,;]){3,80}?)\s+(segment|outline|mark|draw|delineate|trace|mask|contour)s?(?=\s*(?:[.?!,;]|$))",
                      r"how to \2 \1", english)
+    # a drawing verb put last, as verb-final languages put it ("dark mole in this picture segment" of Persian, "mole region show"
+    # of Korean): said first, where nothing before it asks
+    if (last := FOREIGN_VERB_LAST.match(english)) is not None and not _requests(last.group("rest")):
+        english = f"{last.group('verb')} {last.group('rest')}"
     return _side_first(re.sub(r"[ \t]{2,}", " ", english).strip())
 
 
@@ -4837,6 +4877,13 @@ class PromptResolver:
                 or found.target is not None and found.target != look and (_sides(found.target) and _twin(found.target) == look
                                                                            or self._look_leads(prompt, look))):
             found = Resolution(given, look, look, found.similarity, found.runner_up)
+        if found.target is not None and found.similarity is not None and ORGAN.search(prompt) and not self._named(prompt)[0] \
+                and self._by_look(prompt) is None and (OTHER_ORGAN.search(prompt) or found.target == "heart" and any(
+                    h == "lung" and look.search(prompt) for h, look, _ in LOOKS)):
+            # an organ neither named nor described as a target's is no target chosen by closeness ("the organ that filters
+            # the blood and makes urine", "the organ that does the gas exchange": "organ" alone is closest to the heart)
+            return Resolution(given, given, None, found.similarity, found.runner_up, refused=True,
+                              reason="the prompt asks for an organ it neither names nor describes as a target")
         if found.target is None and found.candidates and (asked := _kinds_said((translated, written))):
             # the kind of picture said keeps the candidates seen in such pictures ("pedunculated growth in the
             # sigmoid on this scope frame": no skin lesion; "a little growth in my bowel during the camera test")
