@@ -3698,3 +3698,40 @@ def test_short_prompts_of_blind_lists_177_to_180(lite, lite_names):
                        modalities={t: sorted(dataset_modality(None, d)) for d, ts in datasets.items() for t in ts})
     _assert_refused(r, "hey, outline the polyp on this photo of the foot? cheers")
     _assert_refused(r, "kono rentogen de poripu wo segumento shite")
+
+
+def test_short_prompts_of_blind_lists_181_to_184(lite_names):
+    """(blind lists 181-184 and decoys 175-178: other languages in Latin letters, conditions, descriptions by function,
+    numbers) More Latin-letter words (Hindi, Chinese, Georgian, Russian "lyogkoe", Ukrainian, Punjabi, Armenian); a shading
+    verb said last; "it should it be visible"; "this is the right picture" is the correct picture, no side; a pigmented
+    growth booked for excision, a neuropathic breakdown, the gas-exchanging tissue, the organ that collapsed in a
+    pneumothorax and the bone plated for a fracture read. A size, a length or a width with its unit, "what % of", "count
+    for", "just measure the cardiothoracic ratio", "just count them" and a drawing asked on the next image ask for none."""
+    _assert_reads(lite_names, [
+        ("is tasveer mein paon ka zakhm outline karo", "foot ulcer"),
+        ("qing gei wo pifu bingbian de yanmo", "skin lesion"),
+        ("segmentiruj pravoe lyogkoe na rentgene", "right lung"),
+        ("gulis segmentacia rentgenze", "heart"),
+        ("dil ko highlight karo", "heart"),
+        ("kanja no migi sakotsu wo nuritsubushite", "right clavicle"),
+        ("liva klyuchytsia patsiienta (sprava na znimku)", "left clavicle"),
+        ("colonoscopy still, possible sessile polyp. outline it should it be visible", "polyp"),
+        ("not sure this is the right picture but segment the patient's left collarbone", "left clavicle"),
+        ("delineate the irregular pigmented growth booked for excision with 2 mm margins", "skin lesion"),
+        ("neuropathic breakdown over the first metatarsal head, sloughy base with pink granulation - please delineate", "foot ulcer"),
+        ("the gas-exchanging tissue of the patient's R hemithorax pls segment", "right lung"),
+        ("the organ that collapsed in my right-sided pneumothorax, can you outline it on my chest xray?", "right lung"),
+        ("patient's right: the horizontal bone at the root of the neck we'd plate for a displaced midshaft fracture", "right clavicle"),
+    ])
+    _assert_no_target(lite_names, [
+        "diameter of the polyp in frame 1187, in mm?",
+        "length of the right clavicle in mm, CXR 50312",
+        "heart width in px on this 1024x1024 image",
+        "what % of the right lung is opacified? pt 58",
+        "polyp count for video 3, frames 1-500",
+        "if the heart looks enlarged, just measure the cardiothoracic ratio",
+        "should there be any polyps, just count them for me",
+        "if the right lung is visible on the next image, segment that one, skip this",
+        "measure in cm the open area on the heel that the nurse dresses",
+        "dil aur dono phephre aik saath",
+    ])

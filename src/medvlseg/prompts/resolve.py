@@ -847,6 +847,9 @@ def _expand(text: str) -> str:
     if re.search(r"\b(?:polyps?|pedunculated)\b", text, re.IGNORECASE):
         text = re.sub(r"\b(?:the\s+|its\s+)?(?:head\s+and\s+(?:the\s+|its\s+)?stalk|stalk\s+and\s+(?:the\s+|its\s+)?head)\b(?:\s+(?:both|together))?",
                       "the whole polyp", text, flags=re.IGNORECASE)
+    # (the right picture is the correct one: "not sure this is the right picture but segment the patient's left collarbone")
+    text = re.sub(r"\b((?:is|was|have|got|sent|uploaded|attached)\s+the)\s+right\s+(picture|image|photo|file|one|case|scan)\b", r"\1 correct \2", text,
+                  flags=re.IGNORECASE)
     # (a place at a target's top is on top of it: "the knob at the top of the heart, the aortic knuckle")
     text = re.sub(r"\bat\s+the\s+(?:very\s+)?top\s+of\s+(?=the\s+(?:heart|lungs?|left|right)\b)", "on top of ", text, flags=re.IGNORECASE)
     text = PAIR_BUT_ONE.sub(lambda m: f"the patient's {OTHER_SIDE[m.group(2).lower()]} {PAIR_NOUNS[m.group(1).lower()]}", text)
@@ -1346,12 +1349,15 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   r"(?![^.;]*\b(?:clips?|scope|tip|forceps|(?<!\bto\s)snares?|instruments?|cap)\b)"), ()),
     # (a lung by what it does or suffers: "the organ supplied by the right main bronchus", "the oxygen-absorbing organ on the
     # patient's left", "the organ on the patient's right side that collapses when air leaks around it")
-    ("lung", _rx(r"\borgans?\b[^.;]{0,50}?\b(?:main\s+bronch\w*|collapses?\s+when|ventilat\w*)\b|\b(?:oxygen|o2)[\s-]absorbing\s+organs?\b"),
+    ("lung", _rx(r"\borgans?\b[^.;]{0,50}?\b(?:main\s+bronch\w*|collaps\w*|ventilat\w*)\b|\b(?:oxygen|o2)[\s-]absorbing\s+organs?\b|"
+                 # ("the gas-exchanging tissue of the patient's R hemithorax", "right-side oxygen exchanger", "the organ that inflates on
+                 # the patient's left")
+                 r"\bgas[\s-]exchang\w+\s+(?:tissue|organ|part|sponge)\b|\b(?:oxygen|gas|air)\s+exchangers?\b|\borgans?\s+(?:that|which)\s+(?:inflates?|expands?)\b"),
      (_SEEN_CHEST,)),
     # (the heart by its treatment: "the organ that gets bypass grafts or stents when its coronary arteries block", "the organ the
     # pacemaker leads are threaded into")
     ("heart", _rx(r"\b(?:organ|muscle)\b[^.;]{0,60}?\b(?:coronary\s+arter\w*|bypass\s+grafts?|stents?)\b|"
-                  r"\borgans?\b[^.;]{0,20}?\b(?:pacemaker|icd)\s+leads?\s+(?:are\s+|is\s+)?(?:threaded|placed|run|passed|inserted)\s+into\b"), ()),
+                  r"\borgans?\b[^.;]{0,20}?\b(?:pacemaker|icd)\s+leads?\s+(?:are\s+|is\s+)?(?:(?:threaded|placed|run|passed|inserted)\s+into|end\s+up\s+in|go\s+into|sit\s+in)\b"), ()),
     # (a thin bone that runs to a shoulder: "show me the thin bone running to the patient's right shoulder", "the curved bone from
     # the neck to the patient's left shoulder"; not the flat one at its back)
     ("clavicle", _rx(r"\b(?:thin|curved|slender|long|horizontal)\s+bones?\s+(?:(?:that\s+)?(?:running|runs|going|goes|extending|extends)\s+)?"
@@ -1362,9 +1368,10 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_SEEN_CHEST,)),
     # (an ulcer by its care: "the area the podiatrist debrides every fortnight", "the opening under the big toe that's being
     # dressed weekly", "the part of the sole that won't close up")
-    ("ulcer", _rx(r"\b(?:areas?|parts?|openings?|spots?|bits?|patch(?:es)?|holes?)\b[^.;]{0,40}?\b(?:debrid\w*|(?:being\s+)?dressed|"
+    ("ulcer", _rx(r"\b(?:neuropathic|skin|tissue)\s+breakdown\b|"
+                  r"\b(?:areas?|parts?|openings?|spots?|bits?|patch(?:es)?|holes?|breakdown)\b[^.;]{0,40}?\b(?:debrid\w*|(?:being\s+)?dressed|"
                   r"won['\u2019]?t\s+(?:close|heal)|will\s+not\s+(?:close|heal)|never\s+(?:closes?|heals?)|non[\s-]healing)\b"),
-     (_rx(r"\b(?:foot|feet|heel|toes?|sole|podiatr\w*|diabet\w*)\b"),)),
+     (_rx(r"\b(?:foot|feet|heel|toes?|sole|podiatr\w*|diabet\w*|metatars\w*)\b"),)),
     # (what the endoscopist takes off: "where's the growth the gastroenterologist would snare off?")
     ("polyp", _rx(r"\b(?:growths?|lumps?|bumps?|things?|ones?|bits?|nodules?)\b[^.;?!]{0,50}?\b(?:snared?|snaring|resect(?:ed)?|cut\s+out|removed?|take\s+off)"
                   r"(?:\s+(?:off|out))?\b"),
@@ -1408,7 +1415,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                    # (a thing or an area by its colours and shape, on the skin: "that asymmetric multicoloured thing on the skin",
                    # "the pigmented area under the dermatoscope")
                    # ("brown freckly thing in the zoomed skin pic")
-                   r"\b(?:pigmented|multi-?colou?red|variegated|mottled|asymmetric(?:al)?|uneven(?:ly)?[\s-]colou?red|freckl(?:y|ed))\s+(?:[\w-]+\s+)?(?:things?|areas?|regions?|marks?|markings?)\b|"
+                   r"\b(?:pigmented|multi-?colou?red|variegated|mottled|asymmetric(?:al)?|uneven(?:ly)?[\s-]colou?red|freckl(?:y|ed))\s+(?:[\w-]+\s+)?(?:things?|areas?|regions?|marks?|markings?|growths?|blotch(?:es)?|patch(?:es)?|spots?)\b|"
                    # ("just give me the blob of pigment, not the vignette corners")
                    r"\b(?:blobs?|patch(?:es)?|spots?|areas?|splodges?|smudges?|clumps?|blotch(?:es)?|islands?)\s+of\s+(?:dark\s+|brown\s+|black\s+)?(?:pigment|pigmentation)\b|"
                    # ("the uneven coloured freckle-looking thing in the centre")
@@ -1435,7 +1442,11 @@ LOOK_PLACES = _rx(r"\b(?:above|over|on\s+top\s+of)\s+the\s+(?:stomach|gastric)\s
                   r"\b(?:(?:right|left)\s+)?(?:atri(?:um|al)|ventric(?:le|ular))\s+(?:edges?|borders?|contours?|outlines?)\b|"
                   r"\b(?:rounded\s+|round\s+)?(?:opaque|dense|soft[\s-]tissue)\s+(?:mass|bulge|shape)\b|"
                   # (what is threaded into the heart: "the organ the pacemaker leads are threaded into")
-                  r"\b(?:pacemaker|icd)\s+leads?\s+(?:are\s+|is\s+)?(?:threaded|placed|run|passed|inserted)\s+into\b|"
+                  r"\b(?:pacemaker|icd)\s+leads?\s+(?:are\s+|is\s+)?(?:(?:threaded|placed|run|passed|inserted)\s+into|end\s+up\s+in|go\s+into|sit\s+in)\b|"
+                  # (a finding the organ had, or the fracture its bone is fixed for: "the organ that collapsed in my right-sided
+                  # pneumothorax", "the horizontal bone ... we'd plate for a displaced midshaft fracture")
+                  r"\b(?:in|from|with|after)\s+(?:my|his|her|the|a)\s+(?:(?:right|left)[\s-]+(?:sided\s+)?)?pneumothorax\b|"
+                  r"\b(?:plate|fix|pin|repair)\w*\s+(?:it\s+)?(?:for|after)\s+(?:a\s+)?(?:[\w-]+\s+){0,2}fracture\b|"
                   # (the heart's own brightness: "the organ that pumps blood, the bright central mass on this frontal chest film")
                   r"\b(?:bright|white|whitish)\s+central\s+mass\b|"
                   # (what a look overlaps: "the broad opaque bulge overlapping the spine")
@@ -1822,6 +1833,8 @@ NOT_AT_HAND = re.compile(
     # photo I sent last week is still there, outline it there")
     r"\b(?:previous|prior|earlier|last|yesterday['\u2019]?s)\s+(?:\w+\s+)?" + _PICTURES + r"\b[^.?!]{0,60}?\b(?:in|on)\s+that\s+" + _PICTURES + r"\b|"
     r"\b(?:last\s+week|yesterday|last\s+month|previously|earlier)\b[^.?!]{0,80}?\b(?:segment|outline|mask|mark|trace|draw)\s+it\s+there\b|"
+    # ("if the right lung is visible on the next image, segment that one, skip this")
+    r"\b(?:next|other|following)\s+" + _PICTURES + r"\b[^.?!]{0,60}?\b(?:segment|outline|mask|mark|trace)\s+that\s+one\b|"
     r"\b" + _PICTURES + r"\b[^.?!]{0,40}?\(\s*not\s+(?:this|the\s+(?:current|attached))\s+(?:one|image|picture|film|photo|frame)\s*\)|"
     # ("Tomorrow I'll send you the foot photos so you can outline the raw open patches"; "I'll send the radiograph tomorrow to segment
     # the left clavicle"; "Once I find the frame ..., could you outline the bump in it? I don't have it here yet")
@@ -2042,8 +2055,13 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|"
                          # ("measure DFU size cm", "CTR? heart size ratio", "polyp count?", "wagner grade this DFU?")
                          r"^\W*measure\s+(?:the\s+)?(?:[\w-]+\s+){0,3}(?:size|area|diameter|width|length|volume)(?:\s+(?:in\s+)?(?:cm2|mm2|cm|mm|px))?\s*[.!?]?\s*$|"
                          r"^\W*(?:ctr|cardio[\s-]?thoracic\s+ratio)\s*\?|^\W*(?:[\w-]+\s+){1,3}count\s*\?\s*$|\bwagner\s+(?:grade|grading|classification|class|stage)\s+(?:this|it|the)\b|\bwagner\s+(?:grade|stage|class)\s*\?|"
-                         # ("if the heart is enlarged, just tell me the cardiothoracic ratio")
-                         r"\b(?:just|only)\s+(?:tell|give)\s+me\s+the\s+(?:cardio[\s-]?thoracic\s+ratio|ctr|size|diameter|area|width|length|volume)\s*[.!]?\s*$|"
+                         # ("diameter of the polyp in frame 1187, in mm?", "length of the right clavicle in mm, CXR 50312", "heart width in px on
+                         # this image", "what % of the right lung is opacified?", "polyp count for video 3", "measure in cm the open area")
+                         r"^\W*(?:diameter|length|width|area|size|volume)\s+of\b[^?.!]*\bin\s+(?:mm2?|cm2?|px|pixels)\b|"
+                         r"\b(?:width|length|diameter|area|size)\s+in\s+(?:px|pixels|mm2?|cm2?)\b|^\W*what\s+(?:%|percent(?:age)?)\s+of\b|"
+                         r"^\W*(?:[\w-]+\s+){0,2}count\s+(?:for|in|of|per)\b|^\W*measure\s+in\s+(?:cm2?|mm2?|px|pixels)\b|\bjust\s+count\s+them\b|"
+                         # ("if the heart is enlarged, just tell me the cardiothoracic ratio", "... just measure the cardiothoracic ratio")
+                         r"\b(?:just|only)\s+(?:(?:tell|give)\s+me|measure|calculate|compute)\s+the\s+(?:cardio[\s-]?thoracic\s+ratio|ctr|size|diameter|area|width|length|volume)\s*[.!]?\s*$|"
                          # ("Answer with the cardiothoracic ratio change only", "Give only the frame number"; an area is a region:
                          # "a segmentation of the ulcerated area only")
                          r"\b(?:number|count|score|grade|value|percentage|ratio|angle|diameter|date|timestamps?|times|frame\s+numbers?)(?:\s+(?:change|difference|increase|decrease))?\s+only\b|"
@@ -3330,10 +3348,10 @@ VERB_LAST = re.compile(r"^\s*(?P<np>[^.?!]{2,80}?)\s+(?:(?:the|a)\s+)?(?:mask|ou
 PICTURE_IN = re.compile(r"^(?P<picture>(?:this\s+|the\s+)?[\w\s-]{0,30}?(?:x-?ray|radiograph|film|image|picture|photo|frame|scan|cxr))\s+in\s+(?P<what>.+)$",
                         re.IGNORECASE)
 # ... and a drawing verb last in a translation word by word (:func:`_translate`)
-FOREIGN_VERB_LAST = re.compile(r"^\s*(?!(?:can|could|would|will|please|pls|kindly)\b)(?P<rest>[^.?!;:,]{3,80}?)\s+(?P<verb>segment|outline|mark|mask|highlight|show|trace|delineate|contour)"
+FOREIGN_VERB_LAST = re.compile(r"^\s*(?!(?:can|could|would|will|please|pls|kindly)\b)(?P<rest>[^.?!;:,]{3,80}?)\s+(?P<verb>segment|outline|mark|mask|highlight|show|trace|delineate|contour|shade)"
                                r"(?:\s+(?:please|pls|do|it))?\s*[.!]?\s*$", re.IGNORECASE)
 # Hindi's "ye" (this) and "X pe" (on X), read only in a Hindi prompt ("pe" is Romanian, "ye" old English)
-HINDI_WORDS = ((re.compile(r"\b(?:ye|yeh)\b", re.IGNORECASE), "this"), (re.compile(r"\b([\w-]+)\s+pe\b", re.IGNORECASE), r"on \1"))
+HINDI_WORDS = ((re.compile(r"\b(?:ye|yeh)\b", re.IGNORECASE), "this"), (re.compile(r"\bdil\b", re.IGNORECASE), "heart"), (re.compile(r"\b([\w-]+)\s+pe\b", re.IGNORECASE), r"on \1"))
 HINDI_IN_THIS = re.compile(r"\b(?:(?:is|iss)\s+)?((?:[\w-]+\s+){1,3}?)(?:mein|mai)\b", re.IGNORECASE)
 HINDI_RELATIVE = re.compile(r"\bjo\s+((?:[\w-]+\s+){1,3}?)(?:hai|hain|he)\s+(usko|use|isko|ise|uska|uski|uske|iska|iski|iske)\b", re.IGNORECASE)
 
@@ -3520,7 +3538,7 @@ PRONOUN_ENDS = frozenset({"one", "for", "out", "so", "please", "pls", "plz", "th
                           "too", "again",
                           # (a condition after it: "is there a naevus here? segment it if so", "mask it if present", "outline it
                           # either way"; not "when", which puts it off: "segment it when it arrives")
-                          "if", "unless", "either", "anyway", "regardless"})
+                          "if", "unless", "either", "anyway", "regardless", "should", "assuming", "provided"})
 POSSESSIVES = frozenset({"its", "their"})
 PARTS = frozenset({"edge", "edges", "margin", "margins", "rim", "extent", "limits", "shape", "size", "whole", "entirety"})
 DETERMINERS = frozenset({"a", "an", "the", "this", "that", "these", "those", "my", "our", "your", "his", "her", "their",
