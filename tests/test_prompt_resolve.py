@@ -3722,6 +3722,7 @@ def test_short_prompts_of_blind_lists_181_to_184(lite_names):
         ("the gas-exchanging tissue of the patient's R hemithorax pls segment", "right lung"),
         ("the organ that collapsed in my right-sided pneumothorax, can you outline it on my chest xray?", "right lung"),
         ("patient's right: the horizontal bone at the root of the neck we'd plate for a displaced midshaft fracture", "right clavicle"),
+        ("might be hard to see behind the heart but the left lung please", "left lung"),  # ("but" ends a landmark's place)
     ])
     _assert_no_target(lite_names, [
         "diameter of the polyp in frame 1187, in mm?",
@@ -3735,3 +3736,7 @@ def test_short_prompts_of_blind_lists_181_to_184(lite_names):
         "measure in cm the open area on the heel that the nurse dresses",
         "dil aur dono phephre aik saath",
     ])
+    from medvlseg.data.modality import kinds_in_prompt  # (a picture's number after its kind: "... on chest radiograph #12")
+
+    assert kinds_in_prompt("foot ulcer mask on chest radiograph #12") == {"radiograph"}
+    assert kinds_in_prompt("the heart on CT 3 weeks ago") == set()

@@ -127,7 +127,8 @@ _PICTURE = r"(?:image|images|picture|pictures|photo|photos|pic|pics|photograph|p
 # translation word by word leaves it ("melanoma on x-ray chest" of Czech "na rentgenu hrudníku")
 _BODY_PART = r"(?:chest|thoracic|thorax|abdominal|abdomen|pelvic|head|brain|skull|spine|spinal|knee|hip|hand|foot|dental)"
 _BARE_LEAD = re.compile(rf"\b(?:on|in)\s+(?:{_BODY_PART}\s+)?$")
-_BARE_REST = re.compile(rf"(?:\s+(?:of\s+the\s+)?{_BODY_PART}){{0,2}}\s*(?:[.!?]?\s*$|,?\s*(?:please\s+|pls\s+)?(?:segment|outline|mask|trace|draw|delineate|highlight|contour|mark|label)\b)")
+# (with the picture's number after it: "foot ulcer mask on chest radiograph #12")
+_BARE_REST = re.compile(rf"(?:\s+(?:of\s+the\s+)?{_BODY_PART}){{0,2}}(?:\s*(?:#|no\.?\s*|nr\.?\s*|number\s+)?\d+)?\s*(?:[.!?]?\s*$|,?\s*(?:please\s+|pls\s+)?(?:segment|outline|mask|trace|draw|delineate|highlight|contour|mark|label)\b)")
 _HISTORY = re.compile(r"\b(?:was|were|had|has|have|been|looked|looks|measured|measures|known|also|previously|prior|earlier|seen|shown|"
                       r"noted|found|visible|detected|identified|confirmed|demonstrated|based|same|as|than|\d+)\b")
 # what says, after the kind word, that it was another picture, done before or to come ("CT-confirmed",

@@ -3662,9 +3662,9 @@ def _landmark_flags(text: str) -> list[bool]:
             instruction = max(instruction, start + len(INSTRUCTION.match(rest + " ").group().split()))
             if not t[0].isalnum():
                 continue
-        if t in BEING and k > 0 and tokens[k - 1] not in NO_SUBJECTS:
+        if t in BEING and k > 0 and tokens[k - 1] not in NO_SUBJECTS or t == "but":
             # a verb ends the place ("Beneath the left one is the dome of the diaphragm"; not "below
-            # what seems to be the left clavicle")
+            # what seems to be the left clavicle"), as "but" does ("hard to see behind the heart but the left lung please")
             left = 0
         flags.append(left > 0 or leaving_out is not None)
         left = max(left - 1, 0)
