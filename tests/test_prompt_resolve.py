@@ -146,6 +146,19 @@ def lite_names(lite):
     return PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True)
 
 
+@pytest.fixture(scope="module")
+def lite_universal(lite):
+    """The universal model's resolver: names alone on the `lite` text tower, with each target's kind of picture from the
+    shared datasets it was trained on (a target asked on another kind of picture is refused; a dataset's name or a kind of
+    picture chooses among the targets a word may mean)."""
+    from medvlseg.data.modality import dataset_modality
+
+    datasets = {"fuseg": ["foot ulcer"], "ph2": ["skin lesion"], "polypgen": ["polyp"],
+                "jsrt": ["left lung", "right lung", "left clavicle", "right clavicle", "heart"]}
+    return PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True,
+                          modalities={t: sorted(dataset_modality(None, d)) for d, ts in datasets.items() for t in ts})
+
+
 def test_minilm_resolves_phrasings_no_catalogue_holds(lite):
     r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS)
     assert r.resolve("an ulcer on the foot of a diabetic patient").target == "foot ulcer"
@@ -2147,17 +2160,12 @@ def test_minilm_reads_the_review_of_list_47_and_48s_rules(lite_names):
     _assert_no_target(r, ("User: what is a melanoma?", "the polyp count only", "dimmi solo se il polipo è cresciuto"))
 
 
-def test_minilm_reads_list_49s_misses(lite):
+def test_minilm_reads_list_49s_misses(lite_universal):
     """List 49's misses and decoys 43's hits at first reading (code-switching: English mixed with another language
     in one request): the other language's words for the targets, sides, pictures and requests."""
-    from medvlseg.data.modality import dataset_modality
-
     # the universal model's resolver: the kinds of picture of its datasets read too ("这张dermoscopy图像里的痣": a
     # mole on a dermoscopy image; "fel MRI": on an MRI)
-    datasets = {"fuseg": ["foot ulcer"], "ph2": ["skin lesion"], "polypgen": ["polyp"],
-                "jsrt": ["left lung", "right lung", "left clavicle", "right clavicle", "heart"]}
-    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True,
-                       modalities={t: sorted(dataset_modality(None, d)) for d, ts in datasets.items() for t in ts})
+    r = lite_universal
     assert r.resolve("这张dermoscopy图像里的痣，帮我segment一下").target == "skin lesion"
     _assert_reads(r, [
         ("糖尿病足の潰瘍をsegmentしてmaskを出してください", "foot ulcer"),
@@ -2856,15 +2864,10 @@ def test_dictation_lay_words_and_teaching(lite_names):
     assert lite_names.resolve("segment the heart, scratch that, on second thought the left lung").target == "left lung"
 
 
-def test_a_finding_word_on_the_picture_a_patient_describes(lite):
+def test_a_finding_word_on_the_picture_a_patient_describes(lite_universal):
     """A lay word for a finding ("a growth") on a picture a patient describes ("the camera test") is the one target seen on
     such pictures, where the model's record says what each target was trained on."""
-    from medvlseg.data.modality import dataset_modality
-
-    datasets = {"fuseg": ["foot ulcer"], "ph2": ["skin lesion"], "polypgen": ["polyp"],
-                "jsrt": ["left lung", "right lung", "left clavicle", "right clavicle", "heart"]}
-    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True,
-                       modalities={t: sorted(dataset_modality(None, d)) for d, ts in datasets.items() for t in ts})
+    r = lite_universal
     assert r.resolve("They saw a small growth in my gut during the camera test, can you outline it on this picture?").target == "polyp"
     assert r.resolve("Kun je het gezwelletje in de darm omlijnen op deze foto van het kijkonderzoek?").target == "polyp"
 
@@ -3467,7 +3470,7 @@ def test_long_messages_read_by_their_one_request(lite_names):
     ])
 
 
-def test_short_prompts_of_blind_lists_153_to_164(lite, lite_names):
+def test_short_prompts_of_blind_lists_153_to_164(lite_names, lite_universal):
     """(blind lists 153-164 and decoys 147-158, short prompts) A target's name in capitals is that name (tested with the
     names-only model in test_left_to_image); an endoscopist's "SSL" is a polyp; a dataset's class spelled out after a colon
     is what is asked; a Dutch "a.u.b." is "please", a Czech "označ ho" "mark it"; the heart and the lungs asked "together",
@@ -3475,8 +3478,6 @@ def test_short_prompts_of_blind_lists_153_to_164(lite, lite_names):
     starts with the heart's, and a question of a size ask for no single target; a mole asked on a chest X-ray (said without
     its article, word by word from Czech or Russian, or in Indonesian) or the skin lesion by its name on a colonoscopy
     picture is asked on a picture no such target is seen in; "skin scope" is dermoscopy, no endoscope."""
-    from medvlseg.data.modality import dataset_modality
-
     _assert_reads(lite_names, [
         ("RIGHT LUNG", "right lung"),
         ("Heart.", "heart"),
@@ -3501,10 +3502,7 @@ def test_short_prompts_of_blind_lists_153_to_164(lite, lite_names):
         "分割心脏起搏器",
         "SSL certificate error",
     ])
-    datasets = {"fuseg": ["foot ulcer"], "ph2": ["skin lesion"], "polypgen": ["polyp"],
-                "jsrt": ["left lung", "right lung", "left clavicle", "right clavicle", "heart"]}
-    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True,
-                       modalities={t: sorted(dataset_modality(None, d)) for d, ts in datasets.items() for t in ts})
+    r = lite_universal
     _assert_refused(r, "mole on chest x-ray")
     _assert_refused(r, "tahi lalat di rontgen dada")
     _assert_refused(r, "Tolong tandai tulang iga kiri di foto rontgen dada ini.")
@@ -3553,7 +3551,7 @@ def test_short_prompts_of_blind_lists_165_to_168(lite_names):
     assert lite_names.resolve("is this mole cancer? please check the mole").target == "skin lesion"
 
 
-def test_short_prompts_of_blind_lists_169_to_172(lite, lite_names):
+def test_short_prompts_of_blind_lists_169_to_172(lite_names, lite_universal):
     """(blind lists 169-172 and decoys 163-166: orientation, researchers' jargon, older lay users, other languages) The
     heart's side of a chest film is the patient's left and the side away from the cardiac apex the right; a photograph's
     side on a chest film is the picture's, also where a slip hid the chest ("collerbone"); a dataset's name says its kind
@@ -3585,19 +3583,14 @@ def test_short_prompts_of_blind_lists_169_to_172(lite, lite_names):
         "жараның ауданын есепте",
     ])
     assert lite_names.resolve("the polyps, mark them").target == "polyp"
-    from medvlseg.data.modality import dataset_modality  # (a resolver that knows each target's kind of picture)
-
-    datasets = {"fuseg": ["foot ulcer"], "ph2": ["skin lesion"], "polypgen": ["polyp"],
-                "jsrt": ["left lung", "right lung", "left clavicle", "right clavicle", "heart"]}
-    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True,
-                       modalities={t: sorted(dataset_modality(None, d)) for d, ts in datasets.items() for t in ts})
+    r = lite_universal
     assert r.resolve("PH2 IMD002 GT lesion boundary").target == "skin lesion"
     assert r.resolve("PolypGen GT lesion mask").target == "polyp"
     _assert_refused(r, "segmentează polipul pe imaginea dermatoscopică")
     _assert_refused(r, "छातीको एक्स-रेमा पोलिप खोज्नुहोस्")
 
 
-def test_short_prompts_of_blind_lists_173_to_176(lite, lite_names):
+def test_short_prompts_of_blind_lists_173_to_176(lite_names, lite_universal):
     """(blind lists 173-176 and decoys 167-170: one target among others, conditions and hedges, verb-final English,
     descriptions without names) "it" before a condition ("segment it if so", "mask it if present", "outline it either way")
     and an object left out before one, or "whatever is there", stand for what was asked; a doubt ("not sure the right lung
@@ -3635,17 +3628,12 @@ def test_short_prompts_of_blind_lists_173_to_176(lite, lite_names):
         "the bleeding vessel next to the bump, not the bump itself, colonoscopy",
         "Could you segment it when it arrives? The picture attached here is just my desk, uploaded by accident, sorry.",
     ])
-    from medvlseg.data.modality import dataset_modality  # (a resolver that knows each target's kind of picture)
-
-    datasets = {"fuseg": ["foot ulcer"], "ph2": ["skin lesion"], "polypgen": ["polyp"],
-                "jsrt": ["left lung", "right lung", "left clavicle", "right clavicle", "heart"]}
-    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True,
-                       modalities={t: sorted(dataset_modality(None, d)) for d, ts in datasets.items() for t in ts})
+    r = lite_universal
     _assert_refused(r, "segment the pinkish bump in the bowel on this dermoscopy image")
     _assert_refused(r, "chest radiograph in foot ulcer mask make")
 
 
-def test_short_prompts_of_blind_lists_177_to_180(lite, lite_names):
+def test_short_prompts_of_blind_lists_177_to_180(lite_names, lite_universal):
     """(blind lists 177-180 and decoys 171-174: nurses' shorthand, chat messages, romanized scripts, descriptions by function)
     Russian, Ukrainian, Greek, Japanese, Chinese, Korean, Arabic, Hebrew, Hindi, Bengali, Tamil, Thai and Persian written in
     Latin letters read, a drawing verb said last in a word-by-word translation is said first; "wd" is a wound and a sloughy
@@ -3690,12 +3678,7 @@ def test_short_prompts_of_blind_lists_177_to_180(lite, lite_names):
     # (a Wagner grade said of the case is no question: "Image 12 is a plantar diabetic foot ulcer, Wagner grade 2 ...")
     assert lite_names.resolve("Image 12 is a plantar diabetic foot ulcer, Wagner grade 2. I need a mask of the ulcer region only.").target \
         == "foot ulcer"
-    from medvlseg.data.modality import dataset_modality  # (a resolver that knows each target's kind of picture)
-
-    datasets = {"fuseg": ["foot ulcer"], "ph2": ["skin lesion"], "polypgen": ["polyp"],
-                "jsrt": ["left lung", "right lung", "left clavicle", "right clavicle", "heart"]}
-    r = PromptResolver(lambda texts: lite.text_features(texts), TARGETS, known_words=lite.tokenizer.get_vocab(), names_only=True,
-                       modalities={t: sorted(dataset_modality(None, d)) for d, ts in datasets.items() for t in ts})
+    r = lite_universal
     _assert_refused(r, "hey, outline the polyp on this photo of the foot? cheers")
     _assert_refused(r, "kono rentogen de poripu wo segumento shite")
 
