@@ -283,8 +283,9 @@ CONTRACTED = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}
 PATIENT_SIDE = re.compile(r"\bpatient(?:['\u2019]?s)?\s+(?:own\s+)?(left|right)\b|\b(left|right)\s+(?:side\s+)?of\s+the\s+patient\b",
                           re.IGNORECASE)
 # a side said as a person's ("on grandpa's right side of the chest x-ray", "her left"), not the picture's own ("the image's right")
-PERSON_SIDE = re.compile(r"\b(?:his|her|their|(?!(?:image|picture|pic|film|screen|x-?ray|radiograph|viewer|monitor|display|photo|scan)['\u2019]s)"
-                         r"[a-z]+['\u2019]s)\s+(?:own\s+)?(left|right)\b", re.IGNORECASE)
+# (the picture's own possessive, no person's: "the image's right", "the viewer's left")
+_NOT_A_PERSONS = r"(?!(?:image|picture|pic|film|screen|x-?ray|radiograph|viewer|monitor|display|photo|scan)['\u2019]s)"
+PERSON_SIDE = re.compile(r"\b(?:his|her|their|" + _NOT_A_PERSONS + r"[a-z]+['\u2019]s)\s+(?:own\s+)?(left|right)\b", re.IGNORECASE)
 # the viewer's side of a frontal radiograph is the patient's other side ("the bone on the viewer's
 # left" is the patient's right clavicle): read as the patient's side
 VIEWER_SIDE = re.compile(r"\b(?:the\s+)?viewer(?:['\u2019]?s)?\s+(left|right)\b", re.IGNORECASE)
@@ -316,8 +317,8 @@ def _picture_side_as_patient(m: re.Match, flipped: bool = False) -> str:
     image" -> "on the patient's left side"; the same side on a picture shown ``flipped``)."""
     side = (m.group("side") or m.group("side2") or m.group("side3")).lower()
     # (or anyone's: "on grandpa's right side of the chest x-ray"; not the picture's own: "the image's right side")
-    if not m.group("side3") and re.search(r"\b(?:patient|patients|pt|my|his|her|their|its|own|(?!(?:image|picture|pic|film|screen|x-?ray|radiograph|viewer|"
-                                          r"monitor|display|photo|scan)['\u2019]s)[a-z]+['\u2019]s)['\u2019]?s?\s+(?:(?:upper|lower|top|bottom|far)[\s-]+)?$",
+    if not m.group("side3") and re.search(r"\b(?:patient|patients|pt|my|his|her|their|its|own|" + _NOT_A_PERSONS + r"[a-z]+['\u2019]s)['\u2019]?s?\s+"
+                                          r"(?:(?:upper|lower|top|bottom|far)[\s-]+)?$",
                  m.string[: m.start("side") if m.group("side") else m.start()], re.IGNORECASE):
         return m.group()  # (the patient's side: "the patient's right side of this chest X-ray", "my left side in this x-ray")
     if re.search(r"\b(?:not|never|no)\s+$", m.string[: m.start()], re.IGNORECASE):
@@ -4879,13 +4880,15 @@ class PromptResolver:
             return Resolution(given, given, None)
         prompt = _reword(retracted)
         found = self._resolve_given(given, prompt)
-        if found.target is not None and not self._named(prompt)[0]:
+        named = bool(self._named(prompt)[0])
+        if found.target is not None and not named:
             rivals = {t for t, cues in self._cues.items() if len(cues & set(_words(prompt))) >= 2} - {found.target}
             if rivals and not self._cues[found.target] & set(_words(prompt)):
                 # a finding's word ("lesion") read as one target where the rest speaks only of another
                 # ("Paris 0-Is lesion, roughly 8 mm, sigmoid ... delineate its borders"): the image's to decide
                 found = Resolution(given, given, None, found.similarity, found.runner_up, tuple(sorted({found.target, *rivals})))
-        if not self._named(prompt)[0] and (look := self._by_look(prompt)) is not None and (
+        look = None if named else self._by_look(prompt)
+        if look is not None and (
                 # (a look said with its place outweighs an everyday word's guess: "the spot where the skin of the foot has been
                 # eaten away")
                 found.target is None
@@ -4895,9 +4898,8 @@ class PromptResolver:
                 or found.target is not None and found.target != look and (_sides(found.target) and _twin(found.target) == look
                                                                            or self._look_leads(prompt, look))):
             found = Resolution(given, look, look, found.similarity, found.runner_up)
-        if found.target is not None and found.similarity is not None and ORGAN.search(prompt) and not self._named(prompt)[0] \
-                and self._by_look(prompt) is None and (OTHER_ORGAN.search(prompt) or found.target == "heart" and any(
-                    h == "lung" and look.search(prompt) for h, look, _ in LOOKS)):
+        if found.target is not None and found.similarity is not None and not named and look is None and ORGAN.search(prompt) \
+                and (OTHER_ORGAN.search(prompt) or found.target == "heart" and any(h == "lung" and pattern.search(prompt) for h, pattern, _ in LOOKS)):
             # an organ neither named nor described as a target's is no target chosen by closeness ("the organ that filters
             # the blood and makes urine", "the organ that does the gas exchange": "organ" alone is closest to the heart)
             return Resolution(given, given, None, found.similarity, found.runner_up, refused=True,
