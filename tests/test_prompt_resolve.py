@@ -3723,3 +3723,51 @@ def test_short_prompts_of_blind_lists_181_to_184(lite_names):
 
     assert kinds_in_prompt("foot ulcer mask on chest radiograph #12") == {"radiograph"}
     assert kinds_in_prompt("the heart on CT 3 weeks ago") == set()
+
+
+def test_short_prompts_of_blind_lists_185_to_188(lite_names, lite_universal):
+    """(blind lists 185-188 and decoys 179-182: self-corrections, file names and form fields, regional Englishes, phone
+    slips) "X, no, Y" takes X back, also after a colon or an opening bracket, and where Y names something no catalogue
+    holds ("the aortic knuckle"); "no wait, also Y" adds Y. A CamelCase label and a hashtag are their words; one field
+    given a list names each; an image field that says its kind is the picture's kind. The particles of other Englishes
+    ("lah", "abeg", "nuh", "bru", "eh", Pidgin "outline am") carry no request. A real word one letter off a one-word name
+    ("heat") or an unknown word two off ("polio") is that name on the picture said to be its kind; "left clavicles" is one.
+    A wound on the hand is no foot ulcer; a form's empty field for a measure asks for a number."""
+    _assert_reads(lite_names, [
+        ("right lung, no, left lung", "left lung"),
+        ("DiabeticFootUlcer segmentation", "foot ulcer"),
+        ("RightCollarbone mask", "right clavicle"),
+        ("#leftcollarbone", "left clavicle"),
+        ("LeftClav outline on chest xray", "left clavicle"),
+        ("sweet as, trace the brown nevus on this dermoscopy eh", "skin lesion"),
+        ("pedunculated polip for the colon, outline am abeg", "polyp"),
+        ("patient's left lung, outline am for me", "left lung"),
+        ("lef lung on dis CXR, mask it nuh", "left lung"),
+        ("patient's right collarbone, mask it abeg", "right clavicle"),
+        ("L clavicle only, segment please lah", "left clavicle"),
+        ("collarbone on the right of the image, patient's left, trace it bru", "left clavicle"),
+        ("left clavicles", "left clavicle"),
+        ("the mole on her hand, outline it", "skin lesion"),
+    ])
+    _assert_no_target(lite_names, [
+        "the heart - no wait, the aortic knuckle",
+        "polyp (no, it's just a fold)",
+        "ulcer, no, the toenail",
+        "heart - no - measure the cardiothoracic ratio",
+        "heart and left lung, no wait, also the right lung",
+        "right clavicle -> no, the right first rib",
+        "skin lesion, no, the gel bubbles around it",
+        "ulcer, wait, no - the surrounding cellulitis only",
+        "ulcer_area_cm2=",
+        "seg_target=[right_lung, left_lung, heart]",
+        "wound on the hand, mask am",
+        "the ulcer on his hand",
+        "right and left clavicles",
+    ])
+    r = lite_universal
+    assert r.resolve("segment the polio in this colonoscopy").target == "polyp"
+    assert r.resolve("#naevus #dermoscopy outline").target == "skin lesion"
+    assert r.resolve("show me the heat on this cxr").target == "heart"
+    for prompt in ("show me the heat map on this cxr", "Trace the humeral heads at the edges of the chest radiograph.",
+                   '{"image": "cxr", "target": "foot ulcer"}', "lesion on CT liver"):
+        assert r.resolve(prompt).target is None, prompt

@@ -31,6 +31,8 @@ from typing import Any, NamedTuple
 
 import yaml
 
+from ..data.modality import kinds_in_prompt
+
 
 class FieldReading(NamedTuple):
     """What a prompt written as fields asks: ``sentence`` to read, or ``refusal`` (why no mask is asked)."""
@@ -53,6 +55,8 @@ SWITCH_KEYS = frozenset({"enabled", "enable", "active", "run", "execute"})
 DRY_KEYS = frozenset({"dry", "dryrun"})
 # where the picture comes from: said as "on this <value>" (it may rule a target out: a polyp on a dermoscopy image)
 PICTURE_KEYS = frozenset({"modality", "imaging", "study", "exam", "examination"})  # (not a view: "PA", "lateral")
+# an image's field, which may say the kind of picture in place of a file ("image": "cxr")
+IMAGE_KEYS = frozenset({"image", "img", "picture", "photo", "input", "source"})
 NULLS = frozenset({"", "~", "null", "none", "nil", "n/a", "na", "-"})
 FALSES = frozenset({"false", "no", "0", "off", "n"})
 TRUES = frozenset({"true", "yes", "1", "on", "y"})
@@ -201,6 +205,9 @@ def _parsed(text: str) -> list[tuple[list[str], Any]] | None:
     query = s.split("?", 1)[1] if re.match(r"^(?:(?:GET|POST|PUT)\s+)?\S*\?[A-Za-z_]", s) else s
     if re.fullmatch(r"[A-Za-z_][\w.-]*=[^&\s]*(?:&[A-Za-z_][\w.-]*=[^&\s]*)+", query.split()[0] if query.split() else ""):
         return [(_field_name(k), v) for k, v in urllib.parse.parse_qsl(query.split()[0], keep_blank_values=True)]
+    if (listed := re.fullmatch(r"([A-Za-z_][\w.-]*)\s*=\s*\[([^\[\]]*)\]", s)) is not None:
+        # (one field given a list: "seg_target=[right_lung, left_lung, heart]")
+        return [(_field_name(listed.group(1)), [v.strip(" '\"") for v in listed.group(2).split(",") if v.strip(" '\"")])]
     if re.fullmatch(r"(?:[A-Za-z_][\w.-]*=[\w.,/-]+\s+)+[A-Za-z_][\w.-]*=[\w.,/-]+", s):
         return [(_field_name(k), v) for k, v in re.findall(r"([A-Za-z_][\w.-]*)=([\w.,/-]+)", s)]  # ("target=callus image=dfu_33.jpg")
     lines = [ln for ln in s.splitlines() if ln.strip()]
@@ -347,6 +354,8 @@ def read_fields(text: str) -> FieldReading | None:
             asked += _values(value)
         elif leaf in PICTURE_KEYS and picture is None:
             picture = _value_text(value)
+        elif leaf in IMAGE_KEYS and picture is None and kinds_in_prompt(text := _value_text(value)) and not re.search(r"\.\w{2,5}$|\d", text):
+            picture = text  # (an image field that says its kind, not its file: "image": "cxr")
     if task is not None:
         task_words = task.lower().split()
         if task_words[0] in OTHER_TASKS or not DRAWING.match(task_words[0]) and len(task_words) == 1 and set(task_words) & OTHER_TASKS:

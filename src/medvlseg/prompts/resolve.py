@@ -727,6 +727,9 @@ def _expand(text: str) -> str:
     text = re.sub(r"\b(?:the\s+|a\s+)?(?:(right)|left)\s+(lung|clavicle|collarbone|collar\s+bone)\s+(?:and|&|\+)\s+(?:the\s+|a\s+)?(?(1)left|right)"
                   r"(?:\s+(?:one|side))?\b(?!\s+(?:lung|clavicle|collarbone|collar\s+bone|hand|side\s+of|of))",
                   lambda m: f"both {m.group(2)}s", text, flags=re.IGNORECASE)
+    # one side of a pair said in the plural, by a slip ("left clavicles"; not "right and left clavicles")
+    text = re.sub(r"(?<!and\s)(?<!&\s)(?<!\+\s)(?<!or\s)(?<!/)(?<!,\s)\b((?:left|right)\s+)(lung|clavicle|collarbone)s\b(?!\s+and\b)", r"\1\2", text,
+                  flags=re.IGNORECASE)
     # a sigmoid as the network's output, no part of the colon ("Output the lesion mask (sigmoid > 0.5)")
     text = re.sub(r"\bsigmoid(?=\s*(?:[<>=\u2265\u2264]|\s+(?:threshold|activation|output|probabilit\w*)\b))", "probability", text, flags=re.IGNORECASE)
     # a mask file made to order is a mask made ("case_118_Rlung_mask.png is missing - can you generate it?")
@@ -1152,12 +1155,16 @@ _TAKE_BACK = (r"(?:actually[,]?\s+)?make\s+(?:that|it)(?=\s+(?:the|a|an|both|all
               r"(?:wait[,.]?\s+)?(?:or\s+)?rather(?=[,]?\s+(?:the|a|an|my|i|just|only)\b)|"
               # ("segment the mole... no, the ruler in the corner", "Right clavicle, no, both clavicles together")
               # (an ellipsis is a period by then, and the "no" after it still in lower case)
-              r"(?:(?<=\.\s)(?-i:no)|(?:(?<=\u2026)|(?<=\u2026\s)|(?<=\u2014)|(?<=\u2014\s)|(?<=\s-\s)|(?<=\u2013\s))no)(?=,\s+(?:the|a|an|my)\s)|"
+              # ("ulcer, no, the toenail", "right clavicle -> no, the right first rib", "heart - no - measure the CTR",
+              # "right lung, no, left lung")
+              r"(?:(?<=\.\s)(?-i:no)|(?:(?<=\u2026)|(?<=\u2026\s)|(?<=\u2014)|(?<=\u2014\s)|(?<=\s-\s)|(?<=\u2013\s)|(?<=,\s)|(?<=:\s)|(?<=\())no)"
+              r"(?=,\s+(?:the|a|an|my)\s|\s+[-\u2013\u2014]+\s|,\s+(?:left|right)\s+(?:lung|clavicle|collarbone|collar\s+bone)\b|"
+              r"(?<=\(no),\s+it['\u2019]?s\s+(?:just|only|a|an|the)\b)|"
               r"(?:no|nope)(?=[,.]?\s+(?:both|all|every(?:thing)?|each)\b)|"
               r"(?:let['\u2019]?s|we\s+(?:can|will))\s+skip\s+(?:it|that|this)(?=\s*(?:[,.;:!?]|$))|"
               r"correction(?=\s*[:,])")
 _APOLOGY = r"oops|whoops|sorry(?!\s+(?:for|about|if|that|to|but|again)\b)"
-_MARK = r"(?:[,;:!?\u2013\u2014\u2026.]|(?<=\s)--?)"
+_MARK = r"(?:[,;:!?\u2013\u2014\u2026.(]|(?<=\s)--?)"
 _BETWEEN = r"[\s,.;:!\u2013\u2014\u2026-]*"
 CORRECTIONS = re.compile(
     _MARK + r"\s*(?P<word>" + _TAKE_BACK + "|" + _APOLOGY + r")\b"
@@ -1618,6 +1625,9 @@ def _retracted(text: str, naming: frozenset[str]) -> str:
         if apology and (set(first) & (BEING | ASIDE_WORDS) or not naming.intersection(first) or first[:1] and first[0] in PREPOSITIONS):
             # (an apology that names nothing new, or one inside a phrase: "the ulcer, sorry, on the plantar side")
             continue
+        if first[:1] in (["also"], ["plus"]) or first[:2] == ["and", "also"]:
+            # (what follows adds to what came before: "heart and left lung, no wait, also the right lung")
+            return f"{before.rstrip(' ,;:.-')} and {rest}"
         if first[:1] and first[0] in PLACE_WORDS and not PLACE_IDIOM.match(rest):
             # (a correction of where the thing lies, not of what it is: "draw around the open sore on his heel scratch that
             # on the ball of his foot same sore")
@@ -1629,7 +1639,10 @@ def _retracted(text: str, naming: frozenset[str]) -> str:
             said = set(_words(before)) & set(SIDE_WORDS)
             if not apology and not (sides or unwanted or SIDE_SWAPS.search(m.group() + " " + rest)) and (
                     re.search(r"never\s*mind|forget\s+(?:it|that)|cancel|scratch\s+that", m.group(), re.IGNORECASE) and _words(rest) or
-                    set(first) & (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS | {"want", "need", "know", "tell"}) or rest.rstrip().endswith("?")):
+                    set(first) & (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS | {"want", "need", "know", "tell"}) or rest.rstrip().endswith("?") or
+                    # (another thing named instead, by words no catalogue has: "the heart - no wait, the aortic knuckle")
+                    first[:1] == ["the"] and len(first) > 1 and not set(first) & (BEING | ASIDE_WORDS | PICTURE_WORDS | set(SIDE_WORDS) | ONE_WORDS)
+                    and not re.search(r"precise|specific|exact|clear", m.group(), re.IGNORECASE)):
                 # (something else asked instead, by words no target has: "polyp - scratch that, I need a mask of the scope
                 # tip"; "Left clavicle segmentation - no, actually, is it fractured?")
                 return rest
@@ -2039,6 +2052,9 @@ def _taken_back(text: str) -> bool:
 # ... or by asking for an answer that is no mask ("just tell me yes or no", "a number is enough",
 # "describe it in words")
 ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|"
+                         # (a form's field for a measure, left to fill: "ulcer_area_cm2=", "CTR: ___")
+                         r"^\W*(?:[\w'-]+\s+){0,3}(?:volume|area|size|diameter|width|length|ratio|ctr|count|perimeter)(?:\s+(?:cm2|mm2|cm|mm|px|pixels))?"
+                         r"\s*[=:]\s*(?:\?+|_+|\.{3}|\u2026)?\s*$|"
                          # ("left lung volume?", "heart size?"; "which one is the left lung? just explain")
                          r"^\W*(?:[\w'-]+\s+){1,3}(?:volume|area|size|diameter|width|length|ratio|ctr|perimeter|circumference)\s*\?\s*$|"
                          r"\b(?:just|only)\s+explain\b|^\W*what\s+does\s+it\s+mean\b|^\W*which\s+side\b[^.!]*\?|\b(?:just|only)\s+(?:wants?|needs?)\s+(?:an?\s+|the\s+)?answer\b|\b(?:explanatory\s+|verbal\s+|written\s+|text\s+|short\s+)?answer\s+only\b|"
@@ -3080,6 +3096,16 @@ FILLERS = re.compile(r"^\s*(?:okay|ok|alright)\s*,?\s+(?:so\s+)?|\b" + _VOCAL_FI
 ROLE_HERE = re.compile(r"^\s*(?:[A-Za-z][\w.'-]*\s+){0,3}(?:[a-z]+(?:ologist|ist|ian)|tech|nurse|student|phd|resident|doctor|"
                        r"dr|registrar|fellow|radiographer|annotator|engineer|developer|dev|researcher|surgeon|gp|consultant|"
                        r"intern|scientist|medic|trainee|team)\s+here\s*(?:[,:;!.]|\s[-\u2013\u2014])\s*", re.IGNORECASE)
+# the words that stand for what was said before ("..., to be precise, the one at two o'clock")
+ONE_WORDS = frozenset({"one", "ones", "same", "other", "former", "latter"})
+# the parts of the body a thing on which is not on a foot ("the wound on the hand"; :meth:`PromptResolver._elsewhere_at`)
+BODY_ELSEWHERE = frozenset({"hand", "hands", "arm", "arms", "forearm", "elbow", "finger", "fingers", "palm", "wrist", "face", "lip",
+                            "lips", "cheek", "nose", "buttock", "buttocks", "sacrum", "shoulder", "knee", "thigh", "neck", "scalp",
+                            "tongue", "mouth"})
+# the words of a target that say the part of the body it lies on ("foot ulcer")
+BODY_PLACED = frozenset({"foot", "feet", "toe", "toes", "heel", "sole", "plantar"})
+# a hashtag's mark, before a word ("#naevus #dermoscopy outline"; not "#12", an item's number)
+HASHTAG = re.compile(r"(?<![\w&])#(?=[A-Za-z])")
 # emoji and pictographs (with their joiners and variation selectors)
 EMOJI = re.compile(r"\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+\s*")
 # ... those that draw a structure of the catalogue (anatomical heart, lungs, foot)
@@ -3363,6 +3389,18 @@ JOINED_PRONOUN = re.compile(r"\b(segment\w*|outline|mask|trace|delimit\w*|dessin
 # to read the word (it reads no word inside a hyphenated one)
 PERSIAN_EZAFE = re.compile(r"\b(rie|chap|rast|targhove|ghalb)-(?:ye|e)\b", re.IGNORECASE)
 PAKI = re.compile(r"\bpaki-?(?=(?:segment|outline|mask|trace|mark|highlight|draw)\w*\b)", re.IGNORECASE)
+# the words of other Englishes that carry no request, read before the glossary is (so that "outline am abeg" is never
+# German "am"): Nigerian Pidgin's object "am" after a verb ("outline am": outline it) and "abeg" (please); the particles
+# that end a Singlish, Jamaican, South African or Canadian sentence ("segment please lah", "mask it nuh", "trace it bru",
+# "on this dermoscopy eh"); Scots "ye" (you) and "wee" (small); New Zealand's "sweet as" (fine)
+REGIONAL_ENGLISH = (
+    (re.compile(r"\b(outline|mask|segment|trace|draw|mark|highlight|circle|shade|colou?r|show|find|box|label|cut)\s+am\b", re.IGNORECASE), r"\1 it"),
+    (re.compile(r"\babeg\b", re.IGNORECASE), "please"),
+    (re.compile(r"[,\s]*\b(?:lah|leh|lor|nuh|bru|boet|eh)\b(?=\s*(?:[,.!?;]|$))", re.IGNORECASE), ""),
+    (re.compile(r"\b(can|could|would|will|do|did|if|thank|help)\s+ye\b", re.IGNORECASE), r"\1 you"),
+    (re.compile(r"\bwee\b(?=\s+[a-z])", re.IGNORECASE), "small"),
+    (re.compile(r"^\s*sweet\s+as\b\s*[,!.]?\s*", re.IGNORECASE), ""),
+)
 # Portuguese "cor" after its preposition is a colour ("mudança de cor"), not Latin's heart
 PORTUGUESE_COLOUR = re.compile(r"\b(de|da|na|sua|mesma|outra)\s+cor\b", re.IGNORECASE)
 
@@ -3382,6 +3420,8 @@ def _translate(text: str) -> str:
     holds a word that is only foreign (or of another script), and never inside a hyphenated word
     ("neo-natal")."""
     folded = PERSIAN_EZAFE.sub(r"\1", _fold(text))
+    for pattern, english in REGIONAL_ENGLISH:
+        folded = pattern.sub(english, folded)
     folded = PORTUGUESE_COLOUR.sub(r"\1 colour", PAKI.sub("please ", JOINED_PRONOUN.sub(r"\1 it", folded)))
     hindi = bool(HINDI_VERB.search(folded) or HINDI_ASK.search(folded))
     folded = HINDI_ASK.sub(r"\1\3 \2", folded)
@@ -4179,6 +4219,10 @@ class PromptResolver:
 
         def fix(m: re.Match) -> str:
             w = m.group().lower()
+            # a label written in CamelCase ("DiabeticFootUlcer", "LeftClav"): its words, where they are words
+            camel = re.findall(r"[A-Z][a-z]+|^[a-z]+", m.group()) if re.fullmatch(r"[A-Za-z][a-z]+(?:[A-Z][a-z]+)+", m.group()) else []
+            if camel and 2 * sum(c.lower() in self._known or c.lower() in self._content for c in camel) >= len(camel):
+                return " ".join(fix(re.match(r".+", c)) for c in camel)
             if w in self._content or w in self._known:
                 return m.group()
             # a known word's inflection, which a WordPiece vocabulary keeps as pieces ("overlaps", "bulges")
@@ -4187,7 +4231,8 @@ class PromptResolver:
                 return m.group()
             # the words of a name written as one ("case012_footulcer_mask", "RightLung"): both halves
             # words of the targets' names
-            halves = [(w[:i], w[i:]) for i in range(3, len(w) - 2) if w[:i] in self._name_parts and w[i:] in self._name_parts]
+            parts = self._name_parts | self._head_words
+            halves = [(w[:i], w[i:]) for i in range(3, len(w) - 2) if w[:i] in parts and w[i:] in parts]
             if len(halves) == 1:
                 return " ".join(halves[0])
             if len(w) < MIN_TYPO_LENGTH:
@@ -4898,6 +4943,9 @@ class PromptResolver:
                 or found.target is not None and found.target != look and (_sides(found.target) and _twin(found.target) == look
                                                                            or self._look_leads(prompt, look))):
             found = Resolution(given, look, look, found.similarity, found.runner_up)
+        if found.target is not None and (part := self._placed_elsewhere(prompt, found.target)) is not None:
+            return Resolution(given, given, None, found.similarity, found.runner_up, refused=True,
+                              reason=f"the prompt places it on the {part}, where no '{found.target}' lies")
         if found.target is not None and found.similarity is not None and not named and look is None and ORGAN.search(prompt) \
                 and (OTHER_ORGAN.search(prompt) or found.target == "heart" and any(h == "lung" and pattern.search(prompt) for h, pattern, _ in LOOKS)):
             # an organ neither named nor described as a target's is no target chosen by closeness ("the organ that filters
@@ -4943,6 +4991,21 @@ class PromptResolver:
                 and self._unreadable(given, prompt):
             return dataclasses.replace(found, refused=True)
         return found
+
+    def _placed_elsewhere(self, prompt: str, target: str) -> str | None:
+        """The part of the body (:data:`BODY_ELSEWHERE`) ``prompt`` puts ``target``'s word on, where the target lies on
+        another (its words say where: :data:`BODY_PLACED`) and the prompt says nothing of that one: "the wound on the hand",
+        "the ulcer on his arm" (not "the mole on her hand", nor "the ulcer on the sole, near the toe")."""
+        words = _words(prompt)
+        if not self._own[target] & BODY_PLACED or set(words) & BODY_PLACED:
+            return None
+        heads = self._heads[target] | set(_words(target))
+        for i, w in enumerate(words[:-2]):
+            if w in heads and words[i + 1] in ("on", "of"):
+                part = words[i + 2 + (words[i + 2] in DETERMINERS and i + 3 < len(words))]
+                if part in BODY_ELSEWHERE:
+                    return part
+        return None
 
     def _names_listed(self, text: str) -> bool:
         """``text`` says nothing but targets' names and sides, a request and the words that list ("Left clavicle,
@@ -5204,7 +5267,7 @@ class PromptResolver:
         """A translated prompt as written out: shorthand and fields read (:func:`_expand`), slips
         mended (:meth:`_correct`); what a model that reads sentences is given, and what the rules
         reword (:func:`_reword`)."""
-        translated = HEART_EMOJI.sub("heart", translated)
+        translated = HASHTAG.sub("", HEART_EMOJI.sub("heart", translated))
         translated = VERB_LAST.sub(lambda m: "segment " + PICTURE_IN.sub(r"\g<what> in \g<picture>", m.group("np")), translated)
         written = self._correct(expanded := _expand(translated))
         if written != expanded:
@@ -5499,15 +5562,32 @@ class PromptResolver:
             elif w in self._known:
                 if hit := self._sounds_like(w, 3 if len(w) >= 4 else 2) or self._letter_off(w):
                     real.append((k, hit))
-            elif hit := self._sounds_like(w, 2 if len(w) >= 7 else 1):  # "klavikle": two in a long word
+                elif hit := self._slip_on_its_picture(w, text, 1):
+                    real.append((k, hit))
+            elif hit := self._sounds_like(w, 2 if len(w) >= 7 else 1) or self._slip_on_its_picture(w, text, 2 if len(w) >= 5 else 1):  # "klavikle": two in a long word
                 words[k] = hit
                 swapped.add(hit)
             k += 2
         for k, hit in real:
             trial = words[:k] + [hit] + words[k + 1 :]
-            if any(hit in _words(n) and len(_words(n)) > 1 and self._completes("".join(trial), n) for ns in self._names.values() for n in ns):
+            # (a one-word name only on its own kind of picture: _slip_on_its_picture)
+            if any(hit in _words(n) and (len(_words(n)) > 1 or self._slip_on_its_picture(words[k].lower(), text, 1) == hit)
+                   and self._completes("".join(trial), n) for ns in self._names.values() for n in ns):
                 words, swapped = trial, swapped | {hit}
         return "".join(words), swapped
+
+    def _slip_on_its_picture(self, word: str, text: str, limit: int) -> str | None:
+        """The one-word name of a target (a name of one word, "heart", "polyp") that ``word``, of four letters or more, is a
+        slip for, at most ``limit`` letters added, dropped or changed (one for a real word: "heat"; two for one the
+        vocabulary does not know: "polio"), with its first letter kept, where ``text`` says the kind of picture that target
+        is seen on: "show me the heat on this cxr", "segment the polio in this colonoscopy"; not "the humeral heads on the
+        chest film" (:meth:`_as_heard` keeps it only where it ends what is asked)."""
+        if len(word) < 4 or word in FUNCTION_WORDS or word in self._sound_words or not self._modalities:
+            return None
+        kinds = _kinds_said((text,))
+        near = {n for t in self.targets if (n := " ".join(_words(t))) and " " not in n and t in self._modalities and kinds
+                and self._shown_on(t, kinds) and n[0] == word[0] and 0 < _edits(word, n) <= limit}
+        return near.pop() if len(near) == 1 else None
 
     def _completes(self, text: str, name: str) -> bool:
         """``text`` holds ``name`` as what it names, not as a word before a noun ("the right long
