@@ -3771,3 +3771,31 @@ def test_short_prompts_of_blind_lists_185_to_188(lite_names, lite_universal):
     for prompt in ("show me the heat map on this cxr", "Trace the humeral heads at the edges of the chest radiograph.",
                    '{"image": "cxr", "target": "foot ulcer"}', "lesion on CT liver"):
         assert r.resolve(prompt).target is None, prompt
+
+
+def test_short_prompts_of_blind_lists_189_to_192(lite_names):
+    """(blind lists 189-192 and decoys 183-186: on call, follow-up visits, very simple English, emoji and markdown) An
+    urgency said first ("URGENT - ...") is no clause of its own; a target's word before the mask made of it ("redo the
+    ulcer segmentation") heads the request; an unknown word two letters off the second word of a name after its first
+    ("skin leshun") is that word; "lung of patient right" is the patient's right lung, and "draw line" draws it. Several
+    targets outlined, or as a single mask said last, an earlier picture pulled up or asked for, a drawing on another
+    film "not this one", a change between two pictures and whether something resolved since a date ask for none."""
+    _assert_reads(lite_names, [
+        ("URGENT - segment the mole on this dermoscopy", "skin lesion"),
+        ("redo the ulcer outline, plantar forefoot, fresh dressing-change photo", "foot ulcer"),
+        ("redo the ulcer segmentation", "foot ulcer"),
+        ("skin leshun mask please", "skin lesion"),
+        ("foot ulcre outline", "foot ulcer"),
+        ("lung of patient right. draw line", "right lung"),
+        ("patient's left clavicle, sternal to acromial end, single mask", "left clavicle"),
+    ])
+    _assert_no_target(lite_names, [
+        "heart and both lungs outlined pls, resus 3",
+        "lungs + heart → single mask",
+        "lungs + heart, single mask",
+        "pull up last week's foot photo and outline the wound on that one",
+        "where's the photo from the last visit? I need the old wound",
+        "outline the right lung on the admission film, not this one",
+        "show me the change in the lesion between the two dermoscopy images",
+        "has the right lung collapse resolved since admission?",
+    ])

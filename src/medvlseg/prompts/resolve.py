@@ -727,6 +727,9 @@ def _expand(text: str) -> str:
     text = re.sub(r"\b(?:the\s+|a\s+)?(?:(right)|left)\s+(lung|clavicle|collarbone|collar\s+bone)\s+(?:and|&|\+)\s+(?:the\s+|a\s+)?(?(1)left|right)"
                   r"(?:\s+(?:one|side))?\b(?!\s+(?:lung|clavicle|collarbone|collar\s+bone|hand|side\s+of|of))",
                   lambda m: f"both {m.group(2)}s", text, flags=re.IGNORECASE)
+    # the side said after "patient" and the structure before it, in simple English ("lung of patient right": the patient's right lung)
+    text = re.sub(r"\b(lung|clavicle|collarbone|collar\s+bone)\s+(?:of|for)\s+(?:the\s+)?patient\s+(left|right)(?:\s+side)?\b", r"patient's \2 \1", text,
+                  flags=re.IGNORECASE)
     # one side of a pair said in the plural, by a slip ("left clavicles"; not "right and left clavicles")
     text = re.sub(r"(?<!and\s)(?<!&\s)(?<!\+\s)(?<!or\s)(?<!/)(?<!,\s)\b((?:left|right)\s+)(lung|clavicle|collarbone)s\b(?!\s+and\b)", r"\1\2", text,
                   flags=re.IGNORECASE)
@@ -971,6 +974,7 @@ def _reword(text: str) -> str:
     text = _to_you(text)
     # (what is said on the way and a "right" that says how far: the rules' reading, never the model's input)
     text = FILLERS.sub(lambda m: "" if m.group()[:1].isspace() else " ", RIGHT_AS_FAR.sub("", text)).strip()
+    text = URGENCY.sub("", text)
     # (an endoscopist's clock position says where, not what: "the sessile growth at 2 o'clock")
     text = CLOCK_POSITION.sub("", text)
     # (the half of the chest said before the lung it holds: "Lt hemithorax lung segmentation")
@@ -1849,6 +1853,11 @@ NOT_AT_HAND = re.compile(
     r"\b(?:last\s+week|yesterday|last\s+month|previously|earlier)\b[^.?!]{0,80}?\b(?:segment|outline|mask|mark|trace|draw)\s+it\s+there\b|"
     # ("if the right lung is visible on the next image, segment that one, skip this")
     r"\b(?:next|other|following)\s+" + _PICTURES + r"\b[^.?!]{0,60}?\b(?:segment|outline|mask|mark|trace)\s+that\s+one\b|"
+    # (an earlier picture to be brought up, asked for, or drawn on instead of this one: "pull up last week's foot photo and outline
+    # the wound on that one", "where's the photo from the last visit?", "the right lung on the admission film, not this one")
+    r"\b(?:pull\s+up|bring\s+up|dig\s+out|open\s+up)\s+(?:the\s+|my\s+|his\s+|her\s+)?(?:[\w'\u2019-]+\s+){0,3}?" + _PICTURES + r"\b|"
+    r"\bwhere['\u2019]?s\s+the\s+(?:[\w-]+\s+)?" + _PICTURES + r"\s+(?:from|of)\b|"
+    r"\b(?:on|in)\s+(?:the\s+)?(?:[\w'\u2019-]+\s+){1,2}?" + _PICTURES + r"\s*,?\s*(?:and\s+)?not\s+(?:on\s+|in\s+)?(?:this|today['\u2019]s|the\s+(?:current|attached|new))(?:\s+one)?\b|"
     r"\b" + _PICTURES + r"\b[^.?!]{0,40}?\(\s*not\s+(?:this|the\s+(?:current|attached))\s+(?:one|image|picture|film|photo|frame)\s*\)|"
     # ("Tomorrow I'll send you the foot photos so you can outline the raw open patches"; "I'll send the radiograph tomorrow to segment
     # the left clavicle"; "Once I find the frame ..., could you outline the bump in it? I don't have it here yet")
@@ -1960,6 +1969,9 @@ METRIC_ASKED = re.compile(r"\b(?:tell\s+me|report|print|give\s+me|what(?:['\u201
 IMAGE_CHOICE = re.compile(r"^\W*(?:which|what)\s+(?:of\s+the\s+|one\s+of\s+the\s+)?(?:attached\s+|uploaded\s+|\d+\s+)?(?:photos?|images?|frames?|films?|"
                           r"pictures?|slices?|shots?)\b|\b(?:in|on|at)\s+which\s+(?:frame|image|photo|slice|film|second)\b|\bcompared\s+(?:with|to)\s+(?:last|the\s+previous|previous|the\s+last)\s+(?:week|month|year|visit|"
                           r"film|photo|image|time|one|study)\b", re.IGNORECASE)
+# ... or a change between two pictures, whatever verb asks for it ("show me the change in the lesion between the two dermoscopy images")
+CHANGE_BETWEEN = re.compile(r"\b(?:change|changes|difference|differences|growth|progression)\b[^.?!]{0,40}?\bbetween\s+(?:the\s+)?(?:two|2|both|these|those)\s+"
+                            r"(?:[\w-]+\s+)?(?:photos|images|frames|films|pictures|scans|x-?rays|radiographs|visits|dermoscopies)\b", re.IGNORECASE)
 # ... or of what is written on it ("#polyp #AI - great paper on polyp detection, sharing for Thursday's journal club")
 LITERATURE = re.compile(r"\bjournal\s+club\b|\b(?:great|nice|interesting|new|good|recent)\s+(?:paper|article|preprint|review\s+article)\b|"
                         r"\b(?:paper|article|preprint)\s+(?:on|about)\b", re.IGNORECASE)
@@ -2277,6 +2289,9 @@ KNOWLEDGE_QUESTION = re.compile(
     r"^\s*(?:could|might|can|may|would)\s+(?:this|that|it)\s+be\s+(?:a|an)\b|^\s*any\s+chance\s+(?:that\s+)?(?:the|this|that|it|my|his|her)\b|"
     r"^\s*(?:is|are)\s+(?:that|this|it)\s+(?:the\s+)?(?:left|right)\s+or\s+(?:the\s+)?(?:left|right)\b|"
     r"^\s*(?:is|are)\s+(?:the|this|that)\b[^?]*\b(?:broken|fractured|benign|malignant|cancerous|collapsed|infected)\s+or\b|"
+    # (whether it changed since: "has the right lung collapse resolved since admission?", "has the ulcer healed since last visit?")
+    r"^\s*(?:has|have|did)\s+(?:the|this|that|my|his|her)\b[^?.!]*\b(?:resolved|improved|worsened|healed|changed|grown|progressed|shrunk|"
+    r"resolve|improve|worsen|heal|change|grow|progress|shrink)\b[^?.!]*\bsince\b[^?.!]*\?\s*$|"
     # ("is this brown spot under the dermatoscope something to worry about?", "what does the ABCD rule mean for pigmented spots?")
     r"\bsomething\s+to\s+(?:worry|be\s+worried|be\s+concerned)\s+about\b|\bworth\s+worrying\s+about\b|^\s*should\s+(?:i|we)\s+(?:be\s+)?(?:worry|worried|concerned)\b|"
     r"^\s*what\s+(?:does|do|did)\s+(?:the\s+|a\s+|an\s+|this\s+|that\s+)?[^?]{1,80}?\s+mean\b|"
@@ -3092,10 +3107,16 @@ PURPOSE_AFTER = re.compile(r"(?<![,;:.!?])\s+(so\s+(?:that\s+)?(?:we|i|you|they|
 _VOCAL_FILLER = r"(?:u+m+(?!\s+(?:das|die|den|der|dem|ein|eine|einen|einem)\b)|u+h+m*|e+r+m+|e+h+m+|h+m+|m+h+m+|\u00e4+h+m*|euh)"
 FILLERS = re.compile(r"^\s*(?:okay|ok|alright)\s*,?\s+(?:so\s+)?|\b" + _VOCAL_FILLER + r"\b[,.]?\s*|"
                      r"\s+(?:pls|plz|please|thanks|thx)(?=\s*(?:[,;!?]|\.(?:\s|$)|$))", re.IGNORECASE)
+# how urgent the request is, said first ("URGENT - segment the mole on this dermoscopy", "STAT: R lung pls")
+URGENCY = re.compile(r"^\W*(?:(?:very|super|really)\s+)?(?:urgent(?:ly)?|stat|asap|priority|high[\s-]+priority|p1|emergency|rush|important)"
+                     r"\s*(?:[-:!,.\u2013\u2014]+\s*|\s+(?=(?:please|pls|plz|can|could|need|segment|outline|mask|trace|draw|mark|highlight)\b))",
+                     re.IGNORECASE)
 # who is asking, said first ("endoscopy tech here, ...", "physics phd here -")
 ROLE_HERE = re.compile(r"^\s*(?:[A-Za-z][\w.'-]*\s+){0,3}(?:[a-z]+(?:ologist|ist|ian)|tech|nurse|student|phd|resident|doctor|"
                        r"dr|registrar|fellow|radiographer|annotator|engineer|developer|dev|researcher|surgeon|gp|consultant|"
                        r"intern|scientist|medic|trainee|team)\s+here\s*(?:[,:;!.]|\s[-\u2013\u2014])\s*", re.IGNORECASE)
+# a line drawn and nothing else named ("draw line", "draw a line round it")
+DRAWN_LINE = frozenset({"a", "the", "line", "lines", "round", "around", "it", "please", "pls"})
 # the words that stand for what was said before ("..., to be precise, the one at two o'clock")
 ONE_WORDS = frozenset({"one", "ones", "same", "other", "former", "latter"})
 # the parts of the body a thing on which is not on a foot ("the wound on the hand"; :meth:`PromptResolver._elsewhere_at`)
@@ -3158,6 +3179,8 @@ UNION = re.compile(r"\b(?:together|combined?|combining|merged?|merging|join(?:ed
                    r"(?!\s+(?:per|each|for\s+each)\b)|"
                    # ("the right lung and the bone above it in one go")
                    r"\band\b[^.?!]{1,60}?\bin\s+one\s+go\b|"
+                   # (said last, as a label: "lungs + heart, single mask", "lungs + heart -> one mask")
+                   r"(?:\+|&|\band\b)[^.?!]{1,60}?[,:;]\s*(?:one|1|a\s+single|single|combined)\s+(?:mask|segmentation|region|label|outline)\s*[.!]*\s*$|"
                    # ("... and the stalk as one combined mask")
                    r"\b(?:as|into|in)\s+(?:one|a\s+single|single)\s+(?:combined|joint|merged)\s+(?:[\w-]+\s+)?(?:mask|segmentation|region|label|outline)\b",
                    re.IGNORECASE)
@@ -4296,6 +4319,8 @@ class PromptResolver:
             rest = _words(CONTEXT.sub(" ", " ".join(rest)))
             if not set(rest) - POINTING_WORDS:
                 return False  # (what is asked follows: "could you draw around exactly | where the ulcer is")
+            if rest and set(rest) <= DRAWN_LINE and {"line", "lines"} & set(rest):
+                return False  # (a line drawn, nothing else named: "right lung. draw line")
             side = _asks_pronoun(rest)
             if side is not None:
                 # "..., could you draw round it so I can see how big it is?": what came before; "the
@@ -4336,12 +4361,13 @@ class PromptResolver:
             # (its request said alone: "For my derm rotation, could you show me where the melanoma boundary is")
             first = next((c for c in dict.fromkeys(clause) if c >= first and says(c)), first)
         # ("naevus or adenoma": alternatives, read below; "the ulcer itself you know")
-        follows = PREPOSITIONS | LANDMARK_WORDS | REGION_WORDS | COPULAS | {"itself", "alone", "only"}
+        # (and the mask made of it: "redo the ulcer segmentation", "the ulcer outline, plantar forefoot")
+        follows = PREPOSITIONS | LANDMARK_WORDS | REGION_WORDS | COPULAS | {"itself", "alone", "only"} | FILE_MASKS | {"masks", "segmentations", "outlines"}
         found = set()
         for t, aliases in self._aliases.items():
             # (the outline traced: "trace the edges of the lesion"; elsewhere a landmark, skipped below)
             # (a picture of it, as templates say: "a photo of a small ulcer", "an image showing a tiny dark mole")
-            allowed = REQUEST_WORDS | DESCRIPTIVE_WORDS | ATTRIBUTE_WORDS | self._own[t] | OUTLINES | PICTURE_WORDS | SHOWING | {"of"}
+            allowed = REQUEST_WORDS | DESCRIPTIVE_WORDS | ATTRIBUTE_WORDS | self._own[t] | OUTLINES | PICTURE_WORDS | SHOWING | {"of", "redo"}
             for a in aliases:
                 for i in range(len(words) - len(a) + 1):
                     j = i + len(a)
@@ -4700,7 +4726,8 @@ class PromptResolver:
         # attached film for our chest wall injury audit")
         if alone.refused and found.target is not None and not self._named(ask)[0] \
                 and not set(_words(ask)) & (self._head_words | self._name_words) - set(SIDE_WORDS) and not _heads(asked) & self._vague_words \
-                and not set(_words(asked)) & PRONOUNS and _heads(asked) & _nontarget_words() - PLAIN_WORDS:
+                and not set(_words(asked)) & PRONOUNS and _heads(asked) & _nontarget_words() - PLAIN_WORDS \
+                and set(_words(ask)) - DRAWING_VERBS - DRAWN_LINE:  # (a line drawn, nothing else named: "right lung. draw line")
             return refused("the one sentence that asks for a drawing asks for something that is no target")
         return found
 
@@ -4882,7 +4909,7 @@ class PromptResolver:
         if corrected and not _apology(corrected[-1]) and WRONG_CASE.search(after := written[corrected[-1].end():]) \
                 and not self._named(after)[0]:
             return Resolution(given, given, None, refused=True, reason="the request was taken back")
-        if IMAGE_CHOICE.search(written) and not _requests(written):
+        if IMAGE_CHOICE.search(written) and not _requests(written) or CHANGE_BETWEEN.search(written):
             return Resolution(given, given, None, refused=True, reason="the prompt asks which image, or how it changed, not for a mask")
         if METRIC_ASKED.search(written) and not _requests(written):
             return Resolution(given, given, None, refused=True, reason="the prompt asks for a score of a mask, not for a mask")
@@ -4914,6 +4941,8 @@ class PromptResolver:
             return Resolution(given, given, None)
         if (joined := JOINED_TARGETS.search(written)) is not None and len(self._several(written)) > 1 \
                 and (re.search(_DRAWING_STEMS, re.split(r"[.;!?]", written[: joined.start()])[-1], re.IGNORECASE)
+                     # (or the drawing said after them: "heart and both lungs outlined pls")
+                     or re.match(r"\s*(?:outlined|segmented|masked|traced|marked|contoured|highlighted|delineated|drawn)\b", written[joined.end():], re.IGNORECASE)
                      or re.search(r"\bmulti[\s-]?(?:class|label)\b", written[joined.end():], re.IGNORECASE)) \
                 and not re.search(r"\b(?:not|without|except|excluding|exclude|ignore|ignoring|besides|but|than|no|between)\s+(?:\w+\s+){0,2}$",
                                   written[: joined.start()], re.IGNORECASE):
@@ -5564,7 +5593,8 @@ class PromptResolver:
                     real.append((k, hit))
                 elif hit := self._slip_on_its_picture(w, text, 1):
                     real.append((k, hit))
-            elif hit := self._sounds_like(w, 2 if len(w) >= 7 else 1) or self._slip_on_its_picture(w, text, 2 if len(w) >= 5 else 1):  # "klavikle": two in a long word
+            elif hit := self._sounds_like(w, 2 if len(w) >= 7 else 1) or self._slip_on_its_picture(w, text, 2 if len(w) >= 5 else 1) \
+                    or (self._second_word(words[k - 2].lower(), w) if k >= 3 and words[k - 1] == " " else None):  # "klavikle": two in a long word
                 words[k] = hit
                 swapped.add(hit)
             k += 2
@@ -5575,6 +5605,15 @@ class PromptResolver:
                    and self._completes("".join(trial), n) for ns in self._names.values() for n in ns):
                 words, swapped = trial, swapped | {hit}
         return "".join(words), swapped
+
+    def _second_word(self, first: str, word: str) -> str | None:
+        """The second word of a target's two-word name that ``word`` (of five letters or more, which the vocabulary does not
+        know) is a slip for at two letters, with its first two letters kept, where it follows the name's first word: "skin
+        leshun" is a skin lesion ("skin lotion" is not: a real word the vocabulary lacks)."""
+        if len(word) < 5:
+            return None
+        near = {n[1] for t in self.targets if len(n := _words(t)) == 2 and n[0] == first and n[1][:2] == word[:2] and _edits(word, n[1]) <= 2}
+        return near.pop() if len(near) == 1 else None
 
     def _slip_on_its_picture(self, word: str, text: str, limit: int) -> str | None:
         """The one-word name of a target (a name of one word, "heart", "polyp") that ``word``, of four letters or more, is a
