@@ -3799,3 +3799,35 @@ def test_short_prompts_of_blind_lists_189_to_192(lite_names):
         "show me the change in the lesion between the two dermoscopy images",
         "has the right lung collapse resolved since admission?",
     ])
+
+
+def test_short_prompts_of_blind_lists_193_to_196(lite_names):
+    """(blind lists 193-196 and decoys 187-190: Germanic and Nordic languages, the viewer's and the patient's side, impatient
+    and over-polite users, descriptions by look) Swiss German, German, Norwegian and Afrikaans words ("Lääberfläck",
+    "umrahme", "omrisset", "maskieren", "voetsweer", a swapped "Schlüsselbien") and German's "re." and "li." before a
+    structure read; "=" between two names of a side is a comma; impatience ("already", "ffs", "bloody", "get it right this
+    time", "how many times do I have to type it") and a word spelt letter by letter carry no request; a side said to be the
+    true one ("it's actually the patient's right") is the side of "that collar bone"; a patch of broken raw skin on a foot
+    photo is the ulcer; "to the patient's right of the heart shadow" places the dark zone beside the heart. German's
+    cardiothoracic ratio, Swedish "together" and an over-polite request to count ask for none."""
+    _assert_reads(lite_names, [
+        ("Ulcus an der Ferse, bitte Maske erstellen", "foot ulcer"),
+        ("segmenteer asseblief die voetsweer", "foot ulcer"),
+        ("chasch mer de Lääberfläck umrahme?", "skin lesion"),
+        ("høyre kragebein, vis omrisset", "right clavicle"),
+        ("re. Clavicula maskieren", "right clavicle"),
+        ("linkes Schlüsselbien segmentieren", "left clavicle"),
+        ("outline the collarbone on the screen's left = patient right", "right clavicle"),
+        ("My registrar labelled it left clavicle - it's actually the patient's right. Segment that collar bone.", "right clavicle"),
+        ("outline the bloody mole already, for f*** sake", "skin lesion"),
+        ("LEFT lung. L-E-F-T. how many times do I have to type it", "left lung"),
+        ("chest x-ray, pt's left lung, segment it already ffs", "left lung"),
+        ("left clavicle, the one on the right side of the image. get it right this time", "left clavicle"),
+        ("where's the patch of broken raw skin on this foot photo?", "foot ulcer"),
+        ("outline the big dark zone to the viewer's left of the heart shadow", "right lung"),
+    ])
+    _assert_no_target(lite_names, [
+        "hjärta och lungor tillsammans",
+        "Herz-Thorax-Quotient berechnen",
+        "would you be so kind as to count the polyps, many thanks",
+    ])

@@ -435,6 +435,8 @@ MIRRORS = re.compile(r"\b(?:(lung|clavicle|collarbone)\s+(?:that|which)\s+mirror
 # that collarbone")
 THAT_PAIR = re.compile(r"\b(?:that|this|the\s+same)\s+(lung|clavicle|collarbone|collar\s*bone)\b(?!\s+(?:on|of)\s+the\s+(?:left|right|other)\b)",
                        re.IGNORECASE)
+ACTUAL_SIDE = re.compile(r"\b(?:it['\u2019]s|it\s+is|that['\u2019]s|that\s+is)\s+(?:actually|really|in\s+fact)\s+(?:the\s+)?(?:patient['\u2019]s\s+)?(left|right)\b"
+                         r"(?!\s+(?:lung|clavicle|collarbone|collar\s*bone|side\s+of\s+the\s+(?:image|screen|picture|film)))", re.IGNORECASE)
 _SIDED_PAIR = re.compile(r"\b(left|right)\s+(?:[\w-]+\s+)?(lung|clavicle|collarbone|collar\s*bone)\b", re.IGNORECASE)
 
 
@@ -442,6 +444,10 @@ def _that_one_sided(text: str) -> str:
     """``text`` with a pair's structure said again as "that collarbone" read as the one side said of it before, where
     only one side was."""
     def sided(m: re.Match) -> str:
+        # (a side said to be the true one wins: "My registrar labelled it left clavicle - it's actually the patient's right.
+        # Segment that collar bone.")
+        if actual := [a.group(1).lower() for a in ACTUAL_SIDE.finditer(text[: m.start()])]:
+            return f"the {actual[-1]} {m.group(1)}"
         noun = "lung" if m.group(1).lower() == "lung" else "clavicle"
         sides = {s.group(1).lower() for s in _SIDED_PAIR.finditer(text[: m.start()])
                  if ("lung" if s.group(2).lower() == "lung" else "clavicle") == noun}
@@ -718,6 +724,9 @@ def _expand(text: str) -> str:
     patient's right", "pt's left" -> "patient's left", "collar bone" -> "collarbone", "the side the
     heart points to" -> "the patient's left side"; an emoji ends a clause ("... my left collar bone 😣
     can you show ..."), one that names a structure is its word ("🫀" -> "heart")."""
+    # a word spelt out letter by letter ("L-E-F-T lung"), and a side equated with its other name ("the screen's left = patient right")
+    text = re.sub(r"\b[A-Za-z](?:-[A-Za-z]){2,}\b", lambda m: m.group().replace("-", ""), text)
+    text = re.sub(r"\b(left|right)\s*=\s*(?=(?:the\s+)?(?:patient|pt|viewer|screen|image)(?:['\u2019]s)?\s+(?:left|right)\b)", r"\1, ", text, flags=re.IGNORECASE)
     # the name a call's result is kept under is no word of the request ("seg = model.predict(cxr, text=...)")
     text = re.sub(r"^\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*(?=[A-Za-z_][\w.]*\()", "", text)
     text = text.replace("_", " ")  # field names and labels ("mask_id=R_CLAV", "dfu_wound_bed")
@@ -1393,7 +1402,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("ulcer", _rx(r"\b(?:craters?|(?:raw|open|opened)[\s,]+(?:[\w-]+[\s,]+){0,3}?(?:areas?|patch(?:es)?|spots?|sores?|bits?|crater|flesh|tissue))\b|"
                   # ("the area of foot which is not healing since 3 month", "the broken skin zone at heel")
                   r"\b(?:areas?|zones?|parts?|spots?|places?|patch(?:es)?)\s+(?:of\s+(?:the\s+)?\w+\s+)?(?:which|that)\s+(?:is\s+|are\s+|does\s+|do\s+)?"
-                  r"(?:not|never|n['\u2019]t)\s+heal\w*|\bbroken[\s-]+(?:down[\s-]+)?skin\b|"
+                  r"(?:not|never|n['\u2019]t)\s+heal\w*|\bbroken[\s-]+(?:down[\s-]+)?(?:(?:raw|open|red|sore)[\s-]+)?skin\b|"
                   # ("the breakdown area on the sole ... punched-out edge", "the full-thickness skin defect")
                   r"\b(?:skin\s+|tissue\s+)?breakdown\s+(?:areas?|zones?|patch(?:es)?|regions?|spots?|bits?)\b|\bpunched[\s-]out\b|"
                   # ("the bit of her foot thats broken open and weeping", "the yellowy gunky bit with the red rim")
@@ -3107,6 +3116,15 @@ PURPOSE_AFTER = re.compile(r"(?<![,;:.!?])\s+(so\s+(?:that\s+)?(?:we|i|you|they|
 _VOCAL_FILLER = r"(?:u+m+(?!\s+(?:das|die|den|der|dem|ein|eine|einen|einem)\b)|u+h+m*|e+r+m+|e+h+m+|h+m+|m+h+m+|\u00e4+h+m*|euh)"
 FILLERS = re.compile(r"^\s*(?:okay|ok|alright)\s*,?\s+(?:so\s+)?|\b" + _VOCAL_FILLER + r"\b[,.]?\s*|"
                      r"\s+(?:pls|plz|please|thanks|thx)(?=\s*(?:[,;!?]|\.(?:\s|$)|$))", re.IGNORECASE)
+# impatience, which asks for nothing ("outline the bloody mole already, for f*** sake", "segment it already ffs", "get it right
+# this time", "how many times do I have to type it"): no part of the prompt as written out
+IMPATIENCE = re.compile(r"\b(?:ffs|omg|smh|for\s+(?:f\W*\w*|god['\u2019]?s|heaven['\u2019]?s|pete['\u2019]?s|christ['\u2019]?s|crying\s+out\s+loud)\s+sake)\b[.!]*|"
+                        r"\b(?:bloody|damn|damned|freaking|frigging|effing|flipping|goddamn|f\*+(?:ing|in)?)\s+(?=[a-z])|"
+                        r"[.!,;]?\s*\b(?:and\s+)?get\s+it\s+right\s+(?:this\s+time|now|for\s+once)\b[.!]*|"
+                        r"[.!,;]?\s*\bhow\s+many\s+times\s+(?:do|must|should)\s+i\s+(?:have\s+to\s+)?(?:type|say|tell|ask|write|repeat)\b[^.?!]*[.?!]*",
+                        re.IGNORECASE)
+# ... and "already" after a drawing asked for ("segment it already"; not "already segmented", "done already")
+IMPATIENT_ALREADY = re.compile(r"\b((?:segment|outline|mask|trace|draw|mark|highlight|do)\b(?:\s+(?!already\b)[\w'\u2019*-]+){1,6}?)\s+already\b", re.IGNORECASE)
 # how urgent the request is, said first ("URGENT - segment the mole on this dermoscopy", "STAT: R lung pls")
 URGENCY = re.compile(r"^\W*(?:(?:very|super|really)\s+)?(?:urgent(?:ly)?|stat|asap|priority|high[\s-]+priority|p1|emergency|rush|important)"
                      r"\s*(?:[-:!,.\u2013\u2014]+\s*|\s+(?=(?:please|pls|plz|can|could|need|segment|outline|mask|trace|draw|mark|highlight)\b))",
@@ -3423,7 +3441,11 @@ REGIONAL_ENGLISH = (
     (re.compile(r"\b(can|could|would|will|do|did|if|thank|help)\s+ye\b", re.IGNORECASE), r"\1 you"),
     (re.compile(r"\bwee\b(?=\s+[a-z])", re.IGNORECASE), "small"),
     (re.compile(r"^\s*sweet\s+as\b\s*[,!.]?\s*", re.IGNORECASE), ""),
+    # (and an over-polite request's opening: "would you be so kind as to count the polyps" asks what "could you count" does)
+    (re.compile(r"\b(?:would|could|will)\s+you\s+(?:please\s+)?be\s+(?:so|very|ever\s+so)\s+(?:kind|good)\s+(?:as\s+to|and)\b", re.IGNORECASE), "could you"),
 )
+# German's sides shortened before a structure ("re. Clavicula", "li. Lunge")
+GERMAN_SIDE = re.compile(r"\b(re|li)\.\s*(?=(?:clavicula|klavikula|schlusselbein\w*|lunge|lungenflugel|lung|clavicle|hemithorax|thorax)\b)", re.IGNORECASE)
 # Portuguese "cor" after its preposition is a colour ("mudança de cor"), not Latin's heart
 PORTUGUESE_COLOUR = re.compile(r"\b(de|da|na|sua|mesma|outra)\s+cor\b", re.IGNORECASE)
 
@@ -3445,6 +3467,7 @@ def _translate(text: str) -> str:
     folded = PERSIAN_EZAFE.sub(r"\1", _fold(text))
     for pattern, english in REGIONAL_ENGLISH:
         folded = pattern.sub(english, folded)
+    folded = GERMAN_SIDE.sub(lambda m: "right " if m.group(1).lower() == "re" else "left ", folded)
     folded = PORTUGUESE_COLOUR.sub(r"\1 colour", PAKI.sub("please ", JOINED_PRONOUN.sub(r"\1 it", folded)))
     hindi = bool(HINDI_VERB.search(folded) or HINDI_ASK.search(folded))
     folded = HINDI_ASK.sub(r"\1\3 \2", folded)
@@ -3754,6 +3777,9 @@ def _landmark_flags(text: str) -> list[bool]:
                 and not (t in OUTLINES and two_words and TRACING_VERBS & set(tokens[max(k - 3, 0) : k])):
             # ("trace the borders of the ulcer": a noun, the outline asked for; "the skin that borders
             # the ulcer": a place; "trace the margin of the open wound": the wound, by its outline)
+            left = LANDMARK_SCOPE
+        elif t in SIDE_WORDS and tokens[k + 1 : k + 2] == ["of"] and "to" in tokens[max(k - 5, 0) : k]:
+            # (a side of something: "the big dark zone to the patient's right of the heart shadow" is beside the heart)
             left = LANDMARK_SCOPE
     return flags
 
@@ -5297,6 +5323,7 @@ class PromptResolver:
         mended (:meth:`_correct`); what a model that reads sentences is given, and what the rules
         reword (:func:`_reword`)."""
         translated = HASHTAG.sub("", HEART_EMOJI.sub("heart", translated))
+        translated = IMPATIENCE.sub(" ", IMPATIENT_ALREADY.sub(r"\1", translated)).strip()
         translated = VERB_LAST.sub(lambda m: "segment " + PICTURE_IN.sub(r"\g<what> in \g<picture>", m.group("np")), translated)
         written = self._correct(expanded := _expand(translated))
         if written != expanded:
