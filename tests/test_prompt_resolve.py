@@ -3831,3 +3831,37 @@ def test_short_prompts_of_blind_lists_193_to_196(lite_names):
         "Herz-Thorax-Quotient berechnen",
         "would you be so kind as to count the polyps, many thanks",
     ])
+
+
+def test_short_prompts_of_blind_lists_197_to_200(lite_names):
+    """(blind lists 197-200 and decoys 191-194: Romance languages in chat, requests inside code, paediatric context,
+    similes) Portuguese "no"/"na" before a place is "on the", Brazilian "aí" after a request says nothing; a finding's look
+    after its noun in a translation goes first ("neo pigmentato"), not in a question; Catalan "taca" and "pell" and Spanish
+    imperatives with their object ("márcala") read; a likeness ("coin-sized", "round as a bottle cap") and "congenital"
+    leave the target's word heading the request. A call commented out or switched off, a shell command, a command or flag
+    that measures, one flag naming several targets, a call with a comment after it, several targets said first, and
+    an upper lobe (Spanish order) ask for none; a "# TODO(...)" comment still asks."""
+    _assert_reads(lite_names, [
+        ("contorna a ferida no pé diabético pfv", "foot ulcer"),
+        ("maschera del neo pigmentato", "skin lesion"),
+        ("segmenta la taca pigmentada de la pell", "skin lesion"),
+        ("pólipo pequeninho na parede, segmenta aí", "polyp"),
+        ("pulmão direito do paciente, segmenta aí", "right lung"),
+        ("congenital naevus on a 2 year old, mask it", "skin lesion"),
+        ("segment the coin-sized wound on the sole", "foot ulcer"),
+        ("heel ulser round as a bottle cap, segment pls", "foot ulcer"),
+        ("# TODO(jk): segment the patient's right lung on this CXR before running the volume script", "right lung"),
+        ("Lungs and clavicles are done for this film; the only thing left is the cardiac silhouette.", "heart"),
+    ])
+    _assert_no_target(lite_names, [
+        "is the mole pigmented?",
+        "traquea, marcala",
+        "lóbulo superior del pulmón derecho",
+        "both collarbones and the heart on my son's x-ray",
+        "seg --targets lungs,heart,clavicles",
+        "measure --target heart --metric cardiothoracic_ratio",
+        "grep -c polyp labels.csv",
+        "if False: predict(img, text='polyp')",
+        '// predict(img, text="right lung");  commented out, skip',
+        "measure_area(mask, target='foot ulcer')  # cm2",
+    ])

@@ -267,7 +267,8 @@ def _loop(text: str) -> list[str] | None:
 def _call(text: str) -> list[tuple[list[str], Any]] | None:
     """The arguments of a function call ("seg_cxr(img, 'clavicle', side='L')"): its name under "call",
     each string given by position under "target", each keyword under its name; None for no call."""
-    text = re.sub(r"^\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*(?=[A-Za-z_][\w.]*\()", "", text).rstrip(";")
+    text = re.sub(r"^\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*(?=[A-Za-z_][\w.]*\()", "", text)
+    text = re.sub(r"(?<=\))\s*;?\s+(?:#|//)\s.*$", "", text.strip()).rstrip(";")  # (a comment after it: "measure_area(...)  # cm2")
     if not re.match(r"^[A-Za-z_][\w.]*\(.*\)$", text, re.DOTALL):
         return None
     try:

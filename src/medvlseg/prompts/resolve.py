@@ -565,7 +565,7 @@ REQUEST_WORDS = frozenset({"please", "kindly", "can", "could", "would", "will", 
                            # the request said as it goes on ("Redo it, tracing only the raw ulcer area")
                            "tracing", "outlining", "segmenting", "masking", "highlighting", "marking", "delineating",
                            "drawing", "colouring", "coloring", "shading", "circling", "annotating", "contouring"})
-DESCRIPTIVE_WORDS = frozenset({"big", "little", "huge", "thin", "thick", "slim", "slender", "narrow", "wide", "broad",
+DESCRIPTIVE_WORDS = frozenset({"big", "little", "huge", "thin", "thick", "slim", "slender", "narrow", "wide", "broad", "congenital", "acquired", "giant",
                                "long", "short", "round", "rounded", "flat", "raised", "deep", "shallow", "light", "pale",
                                "tan", "gray", "blue", "single", "solitary", "multiple", "main", "whole", "entire",
                                "visible", "obvious", "possible", "suspected", "suspicious", "new", "old", "central",
@@ -780,7 +780,13 @@ def _expand(text: str) -> str:
     text = re.sub(r"^\s*(?:user|human|me)\s*:\s*", "", text, flags=re.IGNORECASE)  # the first speaker's label ("User: what is a melanoma?")
     if (query := SQL_WHERE.match(text)) and (asked := re.findall(r"=\s*'([^']*)'", query.group("where"))):
         text = " ".join(asked)  # a query: what its conditions name ("SELECT mask FROM frame WHERE structure = 'polyp'")
-    elif CLI_START.match(text) and len(CLI_FLAG.findall(text)) >= 2 and (asked := [next(v for v in m.groups() if v is not None) for m in CLI_ASKED.finditer(text)]):
+    elif CLI_START.match(text) and (len(CLI_FLAG.findall(text)) >= 2 or re.match(r"^\s*(?:\$\s*)?[\w./-]+\s+--", text)) \
+            and (asked := [next(v for v in m.groups() if v is not None) for m in CLI_ASKED.finditer(text)]):
+        # (several given by one flag: "seg --targets lungs,heart,clavicles"; a command or flag that measures: "measure --target heart
+        # --metric cardiothoracic_ratio")
+        asked = [", ".join(v.split(",")) for v in asked]
+        if CLI_MEASURES.search(text):
+            asked = ["measure the " + " and the ".join(asked)]
         # (its side said in a flag of its own: "--anatomy clavicle --side patient_left")
         sides = [side for m in CLI_SIDE.finditer(text) if (side := _cli_side(m.group(1)))]
         # (what is said on the lines after it stays: "seg --target heart --image cxr_1.png\n^ don't run this, I'm only asking ...")
@@ -2694,11 +2700,22 @@ def _transcript(text: str) -> str | None:
     return "\n".join(ln if re.search(r"[.!?]['\"\u2019\u201d)]*$", ln) else ln + "." for ln in said if ln) or None
 
 
+# a shell command that reads or moves files ("grep -c polyp labels.csv")
+# (in lower case, with a flag or a file after it: not "Head & neck MDT minutes")
+SHELL_COMMAND = re.compile(r"^\s*(?:\$\s*)?(?:grep|egrep|wc|cat|ls|rm|mv|cp|head|tail|awk|sed|sort|uniq|du|chmod|diff|zip|unzip|tar)\s+"
+                           r"(?:-\w+\s|(?:\S+\s+){0,2}\S*[./]\w)")
+# a line of code that is commented out or never runs
+DISABLED_CODE = re.compile(r"^\s*(?://|#)\s*(?!(?:todo|fixme|note|xxx|hack)\b)[A-Za-z_][\w.]*\s*\(|^\s*if\s+(?:False|0|false)\s*:|^\s*/\*.*\*/\s*$",
+                           re.IGNORECASE)
+
+
 def _open_items(text: str) -> str:
     """``text`` without its lines ticked off ("[x] ...", "\u2705 ..."), struck through ("~~...~~") or marked cancelled or
     done ("(cancelled, the frame is too blurry)", "（已取消）", read through the glossary), and without its comment lines where
     it has others; a form of options (names alone) with one ticked as that option; ``text`` itself where none is."""
     lines = text.splitlines()
+    # (a call commented out or switched off is no request: "// predict(img, text=\"right lung\");", "if False: predict(img, text='polyp')")
+    lines = [ln for ln in lines if not DISABLED_CODE.match(ln)]
     if len(lines) >= 2 and any(re.match(r"\s*#\s", ln) for ln in lines) and not all(re.match(r"\s*#", ln) for ln in lines):
         # (a comment in code is no request: "# seg(img, 'heart')  # old request\nseg(img, 'right lung')")
         lines = [re.sub(r"\s{2,}#\s.*$", "", ln) for ln in lines if not re.match(r"\s*#\s", ln)]
@@ -3075,7 +3092,8 @@ SQL_WHERE = re.compile(r"^\s*select\s+(?:[\w.]+\s*,\s*)*(?:mask|masks|segmentati
 # its flags for the text ask for, the paths and other options no part of it
 CLI_FLAG = re.compile(r"(?:^|\s)--?[A-Za-z][\w-]*(?=[\s=])")
 CLI_START = re.compile(r"^\s*(?:\$\s*)?[\w./-]+(?:\s+[\w./-]+){0,2}?\s+--?[A-Za-z]")  # a command, then its flags
-CLI_ASKED = re.compile(r"(?:^|\s)--(?:prompt|text|target|query|structure|label|organ|class|anatomy|find|segment)"
+CLI_MEASURES = re.compile(r"^\s*(?:\$\s*)?(?:measure|count|classify|diagnose|report|stats|score)\b|\s--(?:metric|metrics|measure)\b", re.IGNORECASE)
+CLI_ASKED = re.compile(r"(?:^|\s)--(?:prompts?|text|targets?|query|structures?|labels?|organs?|class(?:es)?|anatomy|find|segment)"
                        r"(?:[\s=]+)(?:'(.*?)'(?=\s+--?[A-Za-z]|\s*$)|\"([^\"]*)\"|([^\s'\"-].*?)(?=\s+--?[A-Za-z]|\s*$))",
                        re.IGNORECASE)
 CLI_SIDE = re.compile(r"(?:^|\s)--(?:side|laterality|lat)[\s=]+['\"]?([\w -]*?)['\"]?(?=\s+--?[A-Za-z]|\s*$)", re.IGNORECASE)
@@ -3137,6 +3155,8 @@ ROLE_HERE = re.compile(r"^\s*(?:[A-Za-z][\w.'-]*\s+){0,3}(?:[a-z]+(?:ologist|ist
 DRAWN_LINE = frozenset({"a", "the", "line", "lines", "round", "around", "it", "please", "pls"})
 # the words that stand for what was said before ("..., to be precise, the one at two o'clock")
 ONE_WORDS = frozenset({"one", "ones", "same", "other", "former", "latter"})
+# the words of a likeness ("coin-sized", "pea-shaped", "grape-like")
+LIKENESS = frozenset({"sized", "shaped", "like", "coloured", "colored", "looking"})
 # the parts of the body a thing on which is not on a foot ("the wound on the hand"; :meth:`PromptResolver._elsewhere_at`)
 BODY_ELSEWHERE = frozenset({"hand", "hands", "arm", "arms", "forearm", "elbow", "finger", "fingers", "palm", "wrist", "face", "lip",
                             "lips", "cheek", "nose", "buttock", "buttocks", "sacrum", "shoulder", "knee", "thigh", "neck", "scalp",
@@ -3238,6 +3258,10 @@ FOLDED_LETTERS = str.maketrans({"ı": "i", "ß": "ss", "œ": "oe", "Œ": "Oe", "
 # not both sides ("pulmón derecho e izquierdo")
 SIDE_AFTER = re.compile(r"\b(lungs?|clavicles?|collar ?bones?|hemithorax)\s+(?:the\s+)?(right|left)\b"
                         r"(?!\s+(?:and|or|e|et|y|und|o|ou|oder)\s+(?:right|left)\b)", re.IGNORECASE)
+# a finding's look after its noun, as a translation from a Romance language leaves it ("neo pigmentato": mole pigmented)
+LOOK_AFTER = re.compile(r"\b(moles?|lesions?|spots?|polyps?|ulcers?|wounds?|naevus|nevus|patch|stain)\s+(pigmented|small|tiny|large|big|brown|black|dark|"
+                        r"red|pink|sessile|pedunculated|flat|raised|irregular|atypical|infected|deep|open|round|oval)\b"
+                        r"(?!\s+(?:and|or|e|et|y|o|ou)\b)", re.IGNORECASE)
 # "please" in words that are English words one by one ("por favor": for favour)
 PLEASE = re.compile(r"\b(?:por\s+favor|per\s+favore|s\s*['\u2019]?\s*il\s+(?:vous|te)\s+plait|svp|stp|bitte\s+schon)\b", re.IGNORECASE)
 # "pas de polype", "pas d'ulcère": no polyp, no ulcer
@@ -3444,6 +3468,11 @@ REGIONAL_ENGLISH = (
     # (and an over-polite request's opening: "would you be so kind as to count the polyps" asks what "could you count" does)
     (re.compile(r"\b(?:would|could|will)\s+you\s+(?:please\s+)?be\s+(?:so|very|ever\s+so)\s+(?:kind|good)\s+(?:as\s+to|and)\b", re.IGNORECASE), "could you"),
 )
+# Portuguese "no"/"na" (in the, on the) before a place of the catalogue's pictures, which Spanish "no" (not) never
+# precedes ("a ferida no pé", "o pólipo na parede"), and Brazilian "aí" after a request ("segmenta aí": just segment it)
+PORTUGUESE_IN = re.compile(r"\b(?:no|na)\s+(?=(?:pe|calcanhar|dedao|dedo|sola|planta|parede|colon|intestino|pulmao|torax|peito|pele|"
+                           r"clavicula|coracao|raio-?x|radiografia|imagem|foto)\b)", re.IGNORECASE)
+PORTUGUESE_AI = re.compile(r"\b((?:segment|contorn|delimit|marc|destac|mascar|desenh)\w*)\s+ai\b(?=\s*[.!,]*\s*$)", re.IGNORECASE)
 # German's sides shortened before a structure ("re. Clavicula", "li. Lunge")
 GERMAN_SIDE = re.compile(r"\b(re|li)\.\s*(?=(?:clavicula|klavikula|schlusselbein\w*|lunge|lungenflugel|lung|clavicle|hemithorax|thorax)\b)", re.IGNORECASE)
 # Portuguese "cor" after its preposition is a colour ("mudança de cor"), not Latin's heart
@@ -3468,6 +3497,7 @@ def _translate(text: str) -> str:
     for pattern, english in REGIONAL_ENGLISH:
         folded = pattern.sub(english, folded)
     folded = GERMAN_SIDE.sub(lambda m: "right " if m.group(1).lower() == "re" else "left ", folded)
+    folded = PORTUGUESE_AI.sub(r"\1", PORTUGUESE_IN.sub("on the ", folded))
     folded = PORTUGUESE_COLOUR.sub(r"\1 colour", PAKI.sub("please ", JOINED_PRONOUN.sub(r"\1 it", folded)))
     hindi = bool(HINDI_VERB.search(folded) or HINDI_ASK.search(folded))
     folded = HINDI_ASK.sub(r"\1\3 \2", folded)
@@ -3562,12 +3592,21 @@ def _translate(text: str) -> str:
     # of Korean): said first, where nothing before it asks
     if (last := FOREIGN_VERB_LAST.match(english)) is not None and not _requests(last.group("rest")):
         english = f"{last.group('verb')} {last.group('rest')}"
-    return _side_first(re.sub(r"[ \t]{2,}", " ", english).strip())
+    return _look_first(_side_first(re.sub(r"[ \t]{2,}", " ", english).strip()))
 
 
 def _side_first(text: str) -> str:
     """A side after its noun put first (:data:`SIDE_AFTER`): "lung right" -> "right lung"."""
     return SIDE_AFTER.sub(lambda m: f"{m.group(2)} {m.group(1)}", text)
+
+
+def _look_first(text: str) -> str:
+    """A translation with a finding's look after its noun put first (:data:`LOOK_AFTER`): "mask of the mole pigmented" ->
+    "mask of the pigmented mole"; not in a question, where the look may be what is asked ("è pigmentato il neo?"). A lobe's
+    place after it, likewise ("lobe superior of the right lung" -> "upper lobe of the right lung")."""
+    text = re.sub(r"\blobe\s+(superior|inferior|middle|median)\b", lambda m: {"superior": "upper", "inferior": "lower"}.get(m.group(1).lower(), "middle")
+                  + " lobe", text, flags=re.IGNORECASE)
+    return text if "?" in text else LOOK_AFTER.sub(lambda m: f"{m.group(2)} {m.group(1)}", text)
 
 
 def _clauses(text: str) -> list[str]:
@@ -4402,8 +4441,10 @@ class PromptResolver:
                     before = [w for w, k in zip(words[:i], clause) if k == first]
                     after = words[j] if j < len(words) and clause[j] == first else None
                     # ("a mask for the lesion": "for" after a mask's noun, not "a cream for the wound")
+                    # (a likeness said of it: "the coin-sized wound", "heel ulcer round as a bottle cap")
                     if all(w in allowed or w.isdigit() or (w == "for" and k > 0 and before[k - 1] in FILE_MASKS | {"masks"})
-                           for k, w in enumerate(before)) and (after is None or after in follows):
+                           or w in LIKENESS or before[k + 1 : k + 2] and before[k + 1] in LIKENESS
+                           for k, w in enumerate(before)) and (after is None or after in follows or after in LIKENESS | {"round"}):
                         found.add(t)
         if not found:
             # a later clause that restates what is asked by one target's word ("..., the wound itself not the callus")
@@ -4930,6 +4971,8 @@ class PromptResolver:
                               reason=f"the question asks whether '{asked.group('thing')}' is there, which no target's mask shows")
         if NOT_AT_HAND.search(written):
             return Resolution(given, given, None, refused=True, reason="the prompt asks about a picture that is not at hand")
+        if SHELL_COMMAND.match(written):
+            return Resolution(given, given, None, refused=True, reason="the prompt is a shell command, which asks for no mask")
         if HARDWARE.search(written):
             return Resolution(given, given, None, refused=True, reason="the prompt asks for a device, not a target")
         if corrected and not _apology(corrected[-1]) and WRONG_CASE.search(after := written[corrected[-1].end():]) \
@@ -4967,6 +5010,9 @@ class PromptResolver:
             return Resolution(given, given, None)
         if (joined := JOINED_TARGETS.search(written)) is not None and len(self._several(written)) > 1 \
                 and (re.search(_DRAWING_STEMS, re.split(r"[.;!?]", written[: joined.start()])[-1], re.IGNORECASE)
+                     # (or nothing before them: "both collarbones and the heart on my son's x-ray")
+                     or not _words(written[: joined.start()]) and not re.search(r"\b(?:is|are|was|were|done|finished|completed|looks?|seems?|normal|clear)\b",
+                                                                              re.split(r"[.;!?]", written[joined.end():])[0], re.IGNORECASE)
                      # (or the drawing said after them: "heart and both lungs outlined pls")
                      or re.match(r"\s*(?:outlined|segmented|masked|traced|marked|contoured|highlighted|delineated|drawn)\b", written[joined.end():], re.IGNORECASE)
                      or re.search(r"\bmulti[\s-]?(?:class|label)\b", written[joined.end():], re.IGNORECASE)) \
