@@ -565,7 +565,8 @@ REQUEST_WORDS = frozenset({"please", "kindly", "can", "could", "would", "will", 
                            # the request said as it goes on ("Redo it, tracing only the raw ulcer area")
                            "tracing", "outlining", "segmenting", "masking", "highlighting", "marking", "delineating",
                            "drawing", "colouring", "coloring", "shading", "circling", "annotating", "contouring"})
-DESCRIPTIVE_WORDS = frozenset({"big", "little", "huge", "thin", "thick", "slim", "slender", "narrow", "wide", "broad", "congenital", "acquired", "giant",
+DESCRIPTIVE_WORDS = frozenset({"big", "little", "huge", "thin", "thick", "slim", "slender", "narrow", "wide", "broad",
+                               "congenital", "acquired", "giant",
                                "long", "short", "round", "rounded", "flat", "raised", "deep", "shallow", "light", "pale",
                                "tan", "gray", "blue", "single", "solitary", "multiple", "main", "whole", "entire",
                                "visible", "obvious", "possible", "suspected", "suspicious", "new", "old", "central",
@@ -3157,7 +3158,7 @@ DRAWN_LINE = frozenset({"a", "the", "line", "lines", "round", "around", "it", "p
 ONE_WORDS = frozenset({"one", "ones", "same", "other", "former", "latter"})
 # the words of a likeness ("coin-sized", "pea-shaped", "grape-like")
 LIKENESS = frozenset({"sized", "shaped", "like", "coloured", "colored", "looking"})
-# the parts of the body a thing on which is not on a foot ("the wound on the hand"; :meth:`PromptResolver._elsewhere_at`)
+# the parts of the body a thing on which is not on a foot ("the wound on the hand"; :meth:`PromptResolver._placed_elsewhere`)
 BODY_ELSEWHERE = frozenset({"hand", "hands", "arm", "arms", "forearm", "elbow", "finger", "fingers", "palm", "wrist", "face", "lip",
                             "lips", "cheek", "nose", "buttock", "buttocks", "sacrum", "shoulder", "knee", "thigh", "neck", "scalp",
                             "tongue", "mouth"})
@@ -4305,18 +4306,18 @@ class PromptResolver:
         if not self._known:
             return text
 
-        def fix(m: re.Match) -> str:
-            w = m.group().lower()
+        def fix(token: str) -> str:
+            w = token.lower()
             # a label written in CamelCase ("DiabeticFootUlcer", "LeftClav"): its words, where they are words
-            camel = re.findall(r"[A-Z][a-z]+|^[a-z]+", m.group()) if re.fullmatch(r"[A-Za-z][a-z]+(?:[A-Z][a-z]+)+", m.group()) else []
+            camel = re.findall(r"[A-Z][a-z]+|^[a-z]+", token) if re.fullmatch(r"[A-Za-z][a-z]+(?:[A-Z][a-z]+)+", token) else []
             if camel and 2 * sum(c.lower() in self._known or c.lower() in self._content for c in camel) >= len(camel):
-                return " ".join(fix(re.match(r".+", c)) for c in camel)
+                return " ".join(fix(c) for c in camel)
             if w in self._content or w in self._known:
-                return m.group()
+                return token
             # a known word's inflection, which a WordPiece vocabulary keeps as pieces ("overlaps", "bulges")
             # (not a plain word's: "theres" is "there is", read by the slip rule as "there")
             if any(w.endswith(e) and (w[: -len(e)] + r) in self._stems_known for e, r in INFLECTIONS if len(w) - len(e) >= 3):
-                return m.group()
+                return token
             # the words of a name written as one ("case012_footulcer_mask", "RightLung"): both halves
             # words of the targets' names
             parts = self._name_parts | self._head_words
@@ -4326,7 +4327,7 @@ class PromptResolver:
             if len(w) < MIN_TYPO_LENGTH:
                 # a short slip for a side ("lef", "rgt" is shorthand): the only words that short
                 near = [v for v in SIDE_WORDS if _edits(w, v) == 1 and v[0] == w[0]]
-                return near[0] if len(w) == 3 and len(near) == 1 else m.group()
+                return near[0] if len(w) == 3 and len(near) == 1 else token
             # shorthand that drops vowels ("lesn", "clavcl", "pigmntd"): the one word it is with
             # vowels put back, whatever the number dropped ("lesn" is "lesion", not "lens")
             voweled = sorted((rank, v) for v, rank in self._spelling.items() if _drops_vowels(w, v))
@@ -4344,9 +4345,9 @@ class PromptResolver:
             # ("clavical": "clavicle", not "clavicula"; a slip changes a letter more often than it
             # adds or drops one)
             near = sorted(x for x in near if x[0] <= limit)
-            return near[0][3] if near and (len(near) == 1 or near[1][:3] > near[0][:3]) else m.group()
+            return near[0][3] if near and (len(near) == 1 or near[1][:3] > near[0][:3]) else token
 
-        return re.sub(r"[A-Za-z]+", fix, text)
+        return re.sub(r"[A-Za-z]+", lambda m: fix(m.group()), text)
 
     def _negated_name(self, prompt: str, target: str, negation: list[bool]) -> bool:
         """``target``'s names stand in a negation's scope wherever the prompt says them ("no polyp in
