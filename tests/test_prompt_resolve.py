@@ -3865,3 +3865,29 @@ def test_short_prompts_of_blind_lists_197_to_200(lite_names):
         '// predict(img, text="right lung");  commented out, skip',
         "measure_area(mask, target='foot ulcer')  # cm2",
     ])
+
+
+def test_short_prompts_of_blind_lists_201_to_204(lite_names):
+    """(blind lists 201-204 and decoys 195-198: negation, annotators correcting masks, text-speak, Slavic and Baltic
+    languages) "no need to do anything except X" asks for X, and a negative question ("can't you segment ...?") asks; what
+    an earlier mask did wrong ("leaked into the left lung", "covered the patient's left lung", "grabbed the specular
+    highlight not the polyp") is what is not wanted, and what it missed is asked; Lithuanian, Latvian and Belarusian words
+    and text-speak's "clvcl" read."""
+    _assert_reads(lite_names, [
+        ("no need to do anything except the sore on his heel", "foot ulcer"),
+        ("no need to bother with anything except the colon polyp", "polyp"),
+        ("no need to segment anything except the heart shadow", "heart"),
+        ("can't you segment the nevus? only that", "skin lesion"),
+        ("can't you outline the right collar bone? nothing else", "right clavicle"),
+        ("mask covered the patient's left lung, I need the right one", "right lung"),
+        ("left lung mask bled into the heart shadow, redo left lung only", "left lung"),
+        ("heart mask leaked into the left lung, redo the cardiac silhouette only", "heart"),
+        ("Mask landed on the toenail instead. I need the plantar ulcer outlined.", "foot ulcer"),
+        ("mask grabbed the specular highlight not the polyp, try again", "polyp"),
+        ("redo left clavicel on the CXR, mask was shifted onto the ribs", "left clavicle"),
+        ("pažymėkite opą diabetinės pėdos nuotraukoje", "foot ulcer"),
+        ("iezīmē pigmentēto veidojumu uz ādas", "skin lesion"),
+        ("абвядзі паліп на кадры каланаскапіі", "polyp"),
+        ("labās plaušas maska", "right lung"),
+        ("outline the rght clvcl", "right clavicle"),
+    ])

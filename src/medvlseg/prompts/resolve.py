@@ -261,7 +261,7 @@ CHEST_LABELS = {"LL": "left lung", "RL": "right lung", "LC": "left clavicle", "R
 ABBREVIATIONS = {"r": "right", "l": "left", "rt": "right", "lt": "left", "seg": "segment", "pt": "patient", "img": "image", "imgs": "images",
                  "cxr": "chest x-ray", "clav": "clavicle", "dfu": "diabetic foot ulcer", "ssl": "sessile serrated lesion", "lft": "left", "rgt": "right", "hrt": "heart", "wd": "wound",
                  "tmrw": "tomorrow", "tmr": "tomorrow", "2moro": "tomorrow", "2morrow": "tomorrow",
-                 "rght": "right", "dont": "do not", "doesnt": "does not", "didnt": "did not", "isnt": "is not",
+                 "rght": "right", "clvcl": "clavicle", "clvcls": "clavicles", "lng": "lung", "lngs": "lungs", "dont": "do not", "doesnt": "does not", "didnt": "did not", "isnt": "is not",
                  "arent": "are not", "shouldnt": "should not",
                  # real words typed for a catalogue word, which the slip rule leaves alone (it never
                  # changes a word of the vocabulary): five blind lists of five wrote "hart" or "hearth"
@@ -2231,7 +2231,7 @@ OUTPUT_ELSE = re.compile(r"\b(?:requested\s+)?output\s*[:=]\s*['\"]?"
 FILE_MASKS = frozenset({"mask", "segmentation", "outline", "contour", "annotation", "label"})
 # ... or by asking to undo a mask made before ("Delete the right clavicle mask I made earlier")
 MASK_EDITS = re.compile(
-    r"(?:^\s*|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)(?:delete|erase|undo|discard|remove|rename|relabel)\b"
+    r"(?:^\s*|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\bplease\s+)(?:delete|erase|undo|discard|remove|rename|relabel|approve|accept|sign\s+off)\b"
     r"(?:(?!\b(?:and|then|but)\b)[^,.;:!?]){0,40}?\b(?:masks?|segmentations?|annotations?|outlines?|contours?|labels?)\b"
     r"(?!\s+(?:the|a|an|this|that|these|those|it|them|my|his|her|their|its|each|every|both|all)\b)", re.IGNORECASE)
 # ... or by a question that asks for a number, a grade or what happened ("What Wagner grade would you
@@ -2365,6 +2365,8 @@ _NOW = r"(?:today|now|for\s+now|right\s+now|at\s+the\s+moment|this\s+time|yet)"
 _ON_ANOTHER = (r"(?!\s+(?:on|for|in|with)\s+(?:the\s+|that\s+)?(?:old|other|previous|earlier|last|lateral|first|second|prior|older|"
                r"yesterday['\u2019]?s)\b)")
 NOTHING_WANTED = re.compile(
+    # ("no need for the polyp today")
+    r"^\W*no\s+need\s+for\s+(?:the|a|an|any)\s+[\w\s'-]{1,40}?\s+(?:today|now|this\s+time|anymore|any\s+more)\s*[.!]*\s*$|"
     # (not where a thing follows after all: "no need to draw anything, only the right lung")
     r"\bno\s+need\s+(?:for\s+(?:you\s+)?)?to\s+(?:do|draw|mark|produce|make|segment|outline)\s+(?:anything|a\s+thing)(?!\s+else)\b"
     r"(?!\s*[,;:]?\s*(?:just|only|but|except|save|apart|other\s+than)\b)"
@@ -3144,6 +3146,25 @@ IMPATIENCE = re.compile(r"\b(?:ffs|omg|smh|for\s+(?:f\W*\w*|god['\u2019]?s|heave
                         re.IGNORECASE)
 # ... and "already" after a drawing asked for ("segment it already"; not "already segmented", "done already")
 IMPATIENT_ALREADY = re.compile(r"\b((?:segment|outline|mask|trace|draw|mark|highlight|do)\b(?:\s+(?!already\b)[\w'\u2019*-]+){1,6}?)\s+already\b", re.IGNORECASE)
+# "nothing but X" said as no need for anything except it
+ONLY_EXCEPT = re.compile(r"\b(?:there\s+is\s+)?(?:no\s+need\s+to|(?:you\s+)?(?:do\s+not|don['\u2019]?t)\s+(?:need\s+to\s+)?)\s*(?:do|segment|mask|outline|bother\s+with|draw|touch|trace)\s+"
+                         r"anything\s+(?:else\s+)?(?:except|but|apart\s+from|other\s+than|besides|save)\s+(?:for\s+)?", re.IGNORECASE)
+# a request asked as a negative question ("can't you segment the nevus?", "can not you ...")
+NEGATIVE_ASK = re.compile(r"\b(?:(can|could|would|will)\s+not|(ca|could|would|wo)n['\u2019]?t)\s+you\b(?=\s+(?:please\s+)?" + _DRAWING_STEMS + r")",
+                          re.IGNORECASE)
+# what an earlier mask did wrong ("heart mask leaked into the left lung", "mask covered the patient's left lung", "Mask landed on the
+# toenail instead", "mask grabbed the specular highlight not the polyp"): a verdict on it, no request
+MASK_WENT_WRONG = re.compile(r"(?:^|(?<=[.;!?,]\s))\s*(?:the\s+|your\s+|last\s+|previous\s+|old\s+)?(?:[\w'-]+\s+){0,3}?(?:mask|segmentation|outline|contour)\s+"
+                             r"(?:has\s+|had\s+)?(?:leaked|bled|spilled|covered|landed|grabbed|went|was\s+shifted|shifted|drifted|wandered|included|"
+                             r"caught|picked\s+up|spilt)(?:\s+(?:in|into|onto|on|over|to|up))?\s+(?P<what>[^.;!?,]*)", re.IGNORECASE)
+
+
+def _went_wrong(m: re.Match) -> str:
+    """What an earlier mask did wrong (:data:`MASK_WENT_WRONG`) read as what is not wanted, and what it missed as what is
+    ("mask grabbed the specular highlight not the polyp" -> "not the specular highlight, segment the polyp")."""
+    parts = re.split(r"\s+(?:not|instead\s+of|rather\s+than)\s+", m.group("what").strip(), maxsplit=1, flags=re.IGNORECASE)
+    wrong = re.sub(r"\s+instead\s*$", "", parts[0], flags=re.IGNORECASE)
+    return f"not {wrong}" + (f", segment {parts[1]}" if len(parts) > 1 else "")
 # how urgent the request is, said first ("URGENT - segment the mole on this dermoscopy", "STAT: R lung pls")
 URGENCY = re.compile(r"^\W*(?:(?:very|super|really)\s+)?(?:urgent(?:ly)?|stat|asap|priority|high[\s-]+priority|p1|emergency|rush|important)"
                      r"\s*(?:[-:!,.\u2013\u2014]+\s*|\s+(?=(?:please|pls|plz|can|could|need|segment|outline|mask|trace|draw|mark|highlight)\b))",
@@ -3216,6 +3237,8 @@ UNION = re.compile(r"\b(?:together|combined?|combining|merged?|merging|join(?:ed
                    # (as typed on a phone: "all in 1 mask", "as 1 shape")
                    r"\b(?:in|as|into|on)\s+(?:one|1|a\s+single|a\s+common|the\s+same)\s+(?:['\"][\w\s-]+['\"]\s+)?(?:mask|segmentation|region|label|outline|shape|blob)\b"
                    r"(?!\s+(?:per|each|for\s+each)\b)|"
+                   # (text-speak: "lungs n heart together 1 mask", "seg the ht and lft lng as 1")
+                   r"\btogether\s+(?:in\s+|as\s+)?(?:1|one)\s+(?:mask|seg\w*|region|label|outline)\b|\band\b[^.?!]{1,60}?\bas\s+(?:1|one)\s*[.!]*\s*$|"
                    # ("the right lung and the bone above it in one go")
                    r"\band\b[^.?!]{1,60}?\bin\s+one\s+go\b|"
                    # (said last, as a label: "lungs + heart, single mask", "lungs + heart -> one mask")
@@ -5371,6 +5394,11 @@ class PromptResolver:
         reword (:func:`_reword`)."""
         translated = HASHTAG.sub("", HEART_EMOJI.sub("heart", translated))
         translated = IMPATIENCE.sub(" ", IMPATIENT_ALREADY.sub(r"\1", translated)).strip()
+        # (nothing else wanted but one thing: "no need to do anything except the sore on his heel"; a request asked as a
+        # negative question: "can't you segment the nevus? only that")
+        translated = ONLY_EXCEPT.sub("segment only ", NEGATIVE_ASK.sub(
+            lambda m: f"{m.group(1) or {'ca': 'can', 'wo': 'will'}.get(m.group(2).lower(), m.group(2))} you", translated))
+        translated = MASK_WENT_WRONG.sub(_went_wrong, translated)
         translated = VERB_LAST.sub(lambda m: "segment " + PICTURE_IN.sub(r"\g<what> in \g<picture>", m.group("np")), translated)
         written = self._correct(expanded := _expand(translated))
         if written != expanded:
