@@ -3871,8 +3871,9 @@ def test_short_prompts_of_blind_lists_201_to_204(lite_names):
     """(blind lists 201-204 and decoys 195-198: negation, annotators correcting masks, text-speak, Slavic and Baltic
     languages) "no need to do anything except X" asks for X, and a negative question ("can't you segment ...?") asks; what
     an earlier mask did wrong ("leaked into the left lung", "covered the patient's left lung", "grabbed the specular
-    highlight not the polyp") is what is not wanted, and what it missed is asked; Lithuanian, Latvian and Belarusian words
-    and text-speak's "clvcl" read."""
+    highlight not the polyp") is what is not wanted, the mask's own subject is asked again and what it missed is asked;
+    Lithuanian, Latvian and Belarusian words and text-speak's "clvcl" read. Approving a mask, "no need for the polyp today"
+    and text-speak's "together 1 mask" ask for none."""
     _assert_reads(lite_names, [
         ("no need to do anything except the sore on his heel", "foot ulcer"),
         ("no need to bother with anything except the colon polyp", "polyp"),
@@ -3885,9 +3886,17 @@ def test_short_prompts_of_blind_lists_201_to_204(lite_names):
         ("Mask landed on the toenail instead. I need the plantar ulcer outlined.", "foot ulcer"),
         ("mask grabbed the specular highlight not the polyp, try again", "polyp"),
         ("redo left clavicel on the CXR, mask was shifted onto the ribs", "left clavicle"),
+        ("Ulcer mask bled into the surrounding callus, please redo just the wound on this foot photo", "foot ulcer"),
+        ("right lung field outline leaked into the mediastinum, please fix", "right lung"),
         ("pažymėkite opą diabetinės pėdos nuotraukoje", "foot ulcer"),
         ("iezīmē pigmentēto veidojumu uz ādas", "skin lesion"),
         ("абвядзі паліп на кадры каланаскапіі", "polyp"),
         ("labās plaušas maska", "right lung"),
         ("outline the rght clvcl", "right clavicle"),
+    ])
+    _assert_no_target(lite_names, [
+        "no need for the polyp today",
+        "approve the right lung mask, looks good",
+        "lungs n heart together 1 mask",
+        "spine mask wandered into the heart shadow, redo the spine",
     ])

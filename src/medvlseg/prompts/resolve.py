@@ -3154,17 +3154,20 @@ NEGATIVE_ASK = re.compile(r"\b(?:(can|could|would|will)\s+not|(ca|could|would|wo
                           re.IGNORECASE)
 # what an earlier mask did wrong ("heart mask leaked into the left lung", "mask covered the patient's left lung", "Mask landed on the
 # toenail instead", "mask grabbed the specular highlight not the polyp"): a verdict on it, no request
-MASK_WENT_WRONG = re.compile(r"(?:^|(?<=[.;!?,]\s))\s*(?:the\s+|your\s+|last\s+|previous\s+|old\s+)?(?:[\w'-]+\s+){0,3}?(?:mask|segmentation|outline|contour)\s+"
+MASK_WENT_WRONG = re.compile(r"(?:^|(?<=[.;!?,]\s))\s*(?:the\s+|your\s+|last\s+|previous\s+|old\s+)?(?P<subject>(?:[\w'-]+\s+){0,3}?)(?:mask|segmentation|outline|contour)\s+"
                              r"(?:has\s+|had\s+)?(?:leaked|bled|spilled|covered|landed|grabbed|went|was\s+shifted|shifted|drifted|wandered|included|"
                              r"caught|picked\s+up|spilt)(?:\s+(?:in|into|onto|on|over|to|up))?\s+(?P<what>[^.;!?,]*)", re.IGNORECASE)
 
 
 def _went_wrong(m: re.Match) -> str:
-    """What an earlier mask did wrong (:data:`MASK_WENT_WRONG`) read as what is not wanted, and what it missed as what is
-    ("mask grabbed the specular highlight not the polyp" -> "not the specular highlight, segment the polyp")."""
+    """What an earlier mask did wrong (:data:`MASK_WENT_WRONG`) read as what is not wanted, the mask's own subject as what
+    is asked again ("heart mask leaked into the left lung" -> "segment the heart, not the left lung"), and what it missed as
+    what is asked ("mask grabbed the specular highlight not the polyp" -> "not the specular highlight, segment the polyp")."""
     parts = re.split(r"\s+(?:not|instead\s+of|rather\s+than)\s+", m.group("what").strip(), maxsplit=1, flags=re.IGNORECASE)
     wrong = re.sub(r"\s+instead\s*$", "", parts[0], flags=re.IGNORECASE)
-    return f"not {wrong}" + (f", segment {parts[1]}" if len(parts) > 1 else "")
+    subject = " ".join(w for w in m.group("subject").split() if w.lower() not in {"the", "your", "my", "our", "last", "previous", "old", "earlier",
+                                                                                 "prior", "first", "second", "new", "current", "this", "that"})
+    return (f"segment the {subject}, " if subject else "") + f"not {wrong}" + (f", segment {parts[1]}" if len(parts) > 1 else "")
 # how urgent the request is, said first ("URGENT - segment the mole on this dermoscopy", "STAT: R lung pls")
 URGENCY = re.compile(r"^\W*(?:(?:very|super|really)\s+)?(?:urgent(?:ly)?|stat|asap|priority|high[\s-]+priority|p1|emergency|rush|important)"
                      r"\s*(?:[-:!,.\u2013\u2014]+\s*|\s+(?=(?:please|pls|plz|can|could|need|segment|outline|mask|trace|draw|mark|highlight)\b))",
