@@ -3501,7 +3501,7 @@ PORTUGUESE_IN = re.compile(r"\b(?:no|na)\s+(?=(?:pe|calcanhar|dedao|dedo|sola|pl
                            r"clavicula|coracao|raio-?x|radiografia|imagem|foto)\b)", re.IGNORECASE)
 PORTUGUESE_AI = re.compile(r"\b((?:segment|contorn|delimit|marc|destac|mascar|desenh)\w*)\s+ai\b(?=\s*[.!,]*\s*$)", re.IGNORECASE)
 # German's sides shortened before a structure ("re. Clavicula", "li. Lunge")
-GERMAN_SIDE = re.compile(r"\b(re|li)\.\s*(?=(?:clavicula|klavikula|schlusselbein\w*|lunge|lungenflugel|lung|clavicle|hemithorax|thorax)\b)", re.IGNORECASE)
+GERMAN_SIDE = re.compile(r"\b(re|li)\.\s*(?=(?:clavicula|klavikula|schlusselbein\w*|lunge|lungenflugel|hemithorax|thorax)\b)", re.IGNORECASE)
 # Portuguese "cor" after its preposition is a colour ("mudança de cor"), not Latin's heart
 PORTUGUESE_COLOUR = re.compile(r"\b(de|da|na|sua|mesma|outra)\s+cor\b", re.IGNORECASE)
 
