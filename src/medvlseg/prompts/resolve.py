@@ -4249,6 +4249,8 @@ class PromptResolver:
         # the words that name a trained target in a sentence: its head nouns and one-word synonyms
         # ("ulcer", "lung", "mole"; not "skin" or "foot", which name places), with their plurals
         self._head_words = frozenset(v for w in frozenset().union(*self._heads.values()) for v in (w, pluralize(w)))
+        # the words a name written as one may be made of ("RightLung", "#leftcollarbone": _correct)
+        self._joinable = self._name_parts | self._head_words
         # the words that never make a target's name another thing (:meth:`_elsewhere_at`)
         self._not_modifiers = PLAIN_WORDS | self._name_words
         # the plural of a structure that comes in a left and a right ("lungs", "clavicles"): both
@@ -4346,8 +4348,7 @@ class PromptResolver:
                 return token
             # the words of a name written as one ("case012_footulcer_mask", "RightLung"): both halves
             # words of the targets' names
-            parts = self._name_parts | self._head_words
-            halves = [(w[:i], w[i:]) for i in range(3, len(w) - 2) if w[:i] in parts and w[i:] in parts]
+            halves = [(w[:i], w[i:]) for i in range(3, len(w) - 2) if w[:i] in self._joinable and w[i:] in self._joinable]
             if len(halves) == 1:
                 return " ".join(halves[0])
             if len(w) < MIN_TYPO_LENGTH:
@@ -5682,7 +5683,9 @@ class PromptResolver:
             return text, set()  # without the vocabulary no slip can be told from a word
         words = re.split(r"([A-Za-z]+)", text)  # odd indices: words; even: what stands between them
         swapped: set[str] = set()
-        real: list[tuple[int, str]] = []  # (index, sound-alike) of real words, kept if they complete a name
+        # (index, sound-alike, whether it is a one-letter slip on its own kind of picture) of real words, kept if they complete a name
+        real: list[tuple[int, str, bool]] = []
+        kinds = _kinds_said((text,)) if self._modalities else set()  # (the kinds of picture said, for _slip_on_its_picture)
         k = 1
         while k < len(words):
             w = words[k].lower()
@@ -5694,19 +5697,17 @@ class PromptResolver:
                 words[k : k + 3] = [hit, "", ""]
                 swapped.add(hit)
             elif w in self._known:
-                if hit := self._sounds_like(w, 3 if len(w) >= 4 else 2) or self._letter_off(w):
-                    real.append((k, hit))
-                elif hit := self._slip_on_its_picture(w, text, 1):
-                    real.append((k, hit))
-            elif hit := self._sounds_like(w, 2 if len(w) >= 7 else 1) or self._slip_on_its_picture(w, text, 2 if len(w) >= 5 else 1) \
+                if hit := self._sounds_like(w, 3 if len(w) >= 4 else 2) or self._letter_off(w) or self._slip_on_its_picture(w, kinds, 1):
+                    real.append((k, hit, self._slip_on_its_picture(w, kinds, 1) == hit))
+            elif hit := self._sounds_like(w, 2 if len(w) >= 7 else 1) or self._slip_on_its_picture(w, kinds, 2 if len(w) >= 5 else 1) \
                     or (self._second_word(words[k - 2].lower(), w) if k >= 3 and words[k - 1] == " " else None):  # "klavikle": two in a long word
                 words[k] = hit
                 swapped.add(hit)
             k += 2
-        for k, hit in real:
+        for k, hit, on_picture in real:
             trial = words[:k] + [hit] + words[k + 1 :]
             # (a one-word name only on its own kind of picture: _slip_on_its_picture)
-            if any(hit in _words(n) and (len(_words(n)) > 1 or self._slip_on_its_picture(words[k].lower(), text, 1) == hit)
+            if any(hit in _words(n) and (len(_words(n)) > 1 or on_picture)
                    and self._completes("".join(trial), n) for ns in self._names.values() for n in ns):
                 words, swapped = trial, swapped | {hit}
         return "".join(words), swapped
@@ -5720,16 +5721,15 @@ class PromptResolver:
         near = {n[1] for t in self.targets if len(n := _words(t)) == 2 and n[0] == first and n[1][:2] == word[:2] and _edits(word, n[1]) <= 2}
         return near.pop() if len(near) == 1 else None
 
-    def _slip_on_its_picture(self, word: str, text: str, limit: int) -> str | None:
+    def _slip_on_its_picture(self, word: str, kinds: Collection[str], limit: int) -> str | None:
         """The one-word name of a target (a name of one word, "heart", "polyp") that ``word``, of four letters or more, is a
         slip for, at most ``limit`` letters added, dropped or changed (one for a real word: "heat"; two for one the
-        vocabulary does not know: "polio"), with its first letter kept, where ``text`` says the kind of picture that target
-        is seen on: "show me the heat on this cxr", "segment the polio in this colonoscopy"; not "the humeral heads on the
+        vocabulary does not know: "polio"), with its first letter kept, where the prompt says (``kinds``, of
+        :func:`_kinds_said`) the kind of picture that target is seen on: "show me the heat on this cxr", "segment the polio in this colonoscopy"; not "the humeral heads on the
         chest film" (:meth:`_as_heard` keeps it only where it ends what is asked)."""
-        if len(word) < 4 or word in FUNCTION_WORDS or word in self._sound_words or not self._modalities:
+        if len(word) < 4 or word in FUNCTION_WORDS or word in self._sound_words or not kinds:
             return None
-        kinds = _kinds_said((text,))
-        near = {n for t in self.targets if (n := " ".join(_words(t))) and " " not in n and t in self._modalities and kinds
+        near = {n for t in self.targets if (n := " ".join(_words(t))) and " " not in n and t in self._modalities
                 and self._shown_on(t, kinds) and n[0] == word[0] and 0 < _edits(word, n) <= limit}
         return near.pop() if len(near) == 1 else None
 
