@@ -3900,3 +3900,48 @@ def test_short_prompts_of_blind_lists_201_to_204(lite_names):
         "lungs n heart together 1 mask",
         "spine mask wandered into the heart shadow, redo the spine",
     ])
+
+
+def test_short_prompts_of_blind_lists_205_to_208(lite_names, lite_universal):
+    """(blind lists 205-208 and decoys 199-202: figure captions and methods sentences, search-engine queries, East and
+    South-East Asian languages, Middle Eastern and South Asian languages) what annotators drew is what a methods sentence
+    asks, where nothing follows it; a figure's label and its caption's "predicted ... overlaid on"; "how to" before a
+    drawing verb; the kind of picture said last in a keyword string, and a look after a finding's name; Vietnamese,
+    Korean, Hindi, Turkish, Hebrew (its object marker), Marathi and Urdu words read. A keyword string or a caption whose
+    task is a grade, a class, a score, a detection, a metric, a dataset's size, how to tell, or an area in its unit asks for
+    no mask; an ulcer of the stomach or the mouth is no foot ulcer."""
+    _assert_reads(lite_names, [
+        ("Annotators traced the wound margin of the DFU in each clinical photo", "foot ulcer"),
+        ("annotators outlined the naevus border on each dermoscopy image", "skin lesion"),
+        ("Figure 4 caption: predicted ulceration region overlaid on the forefoot image", "foot ulcer"),
+        ("how to outline dark mole dermatoscope", "skin lesion"),
+        ("how to mask right collar bone chest radiograph", "right clavicle"),
+        ("segment naevus brown centre", "skin lesion"),
+        ("phân đoạn nốt ruồi sẫm màu trên ảnh soi da", "skin lesion"),
+        ("좌폐 영역 마스크", "left lung"),
+        ("पैर के घाव को segment करो", "foot ulcer"),
+        ("topuktaki yarayı maskele", "foot ulcer"),
+        ("סמן את השומה בתמונת הדרמוסקופיה", "skin lesion"),
+        ("या तिळाचा mask दाखवा", "skin lesion"),
+        ("کولونوسکوپی میں پولپ کو نشان زد کریں", "polyp"),
+        # (what must not be caught: a request after the methods sentence, a border wanted for a score, a chest film with
+        # its article)
+        ("the annotators outlined the heart, now do the left lung", "left lung"),
+        ("Need the lesion border for ABCD scoring, thx.", "skin lesion"),
+        ("segment the right-sided aerated lung on this chest X-ray", "right lung"),
+    ])
+    _assert_no_target(lite_names, [
+        "Table 2: mean Dice for heart segmentation across the test set",
+        "adenoma vs hyperplastic polyp classification",
+        "diabetic foot ulcer wagner grade",
+        "melanoma vs nevus how to tell",
+        "Kvasir-SEG contains 1000 polyp images with corresponding masks",
+        "ulcer segmentation stomach endoscopy",
+        "wound area cm2 measure foot ulcer",
+        "இந்த மச்சம் ஆபத்தானதா?",
+        "دل کا سائز ناپیں، CTR کتنا ہے؟",
+        "đo đường kính polyp",
+        "segment the toenails in this diabetic foot photo",
+    ])
+    # (a target on a picture of another kind, said in Arabic and Thai: the universal model knows each target's kind)
+    _assert_no_target(lite_universal, ["حدد السليلة في أشعة الصدر", "ปอดขวาในภาพส่องกล้องลำไส้"], refused=True)

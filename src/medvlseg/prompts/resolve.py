@@ -276,6 +276,48 @@ HEART_EMOJI = re.compile(r"^\W*?(?:\u2764\ufe0f?|\U0001fac0)(?=\s*(?:mask|seg\w*
 # a clock position in an endoscopy frame ("at 2 o'clock", "around the three o'clock position")
 CLOCK_POSITION = re.compile(r"\s*\b(?:at|in|around|near|by)\s+(?:the\s+)?(?:about\s+)?(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|"
                             r"eleven|twelve)\s*(?:o['\u2019]?\s?clock|o\s+clock)(?:\s+position)?\b", re.IGNORECASE)
+# a methods sentence or an annotation protocol, which says what the annotators drew as what is asked ("Annotators traced
+# the wound margin of the DFU in each clinical photo"), where nothing else is asked after it; not "I segmented ...", work done
+METHODS_DRAWN = re.compile(r"^\W*(?:(?:the|two|three|our|expert|trained|experienced|independent|board[\s-]certified)\s+){0,3}"
+                           r"(?:annotators?|raters?|readers?|graders?|experts?|clinicians?|dermatologists?|radiologists?|endoscopists?|"
+                           r"gastroenterologists?|podiatrists?)\s+(?:(?:manually|carefully|independently|then|each|separately|all)\s+)?"
+                           r"(?:traced|outlined|delineated|segmented|annotated|contoured|marked|labell?ed|masked|drew(?:\s+around)?)\b"
+                           r"(?![^\n]*(?:[.;!?]\s+\S|\b(?:now|then|next|but|instead|also|except)\b))", re.IGNORECASE)
+# a search for how to draw a structure ("how to mask right collar bone chest radiograph"): the drawing asked
+HOW_TO_DRAW = re.compile(r"^\W*how\s+(?:to|do\s+(?:i|you|we)|can\s+(?:i|you|we)|would\s+(?:i|you))\s+"
+                         r"(?=(?:segment|outline|mask|trace|delineate|contour|draw|highlight|mark)\b)", re.IGNORECASE)
+# a figure caption's words of how a mask is shown ("predicted ulceration region overlaid on the forefoot image")
+CAPTION_SHOWN = re.compile(r"\b(?:predicted|automatically\s+segmented)\s+(?=[a-z])|"
+                           r"\s+(?:overlaid|overlayed|overlay|superimposed)(?=\s+(?:on|over|onto)\b)", re.IGNORECASE)
+# the kind of picture said last in a keyword string, with no word to place it ("outline dark mole dermatoscope"; a string
+# with no preposition or article anywhere: not "on this chest x-ray")
+PICTURE_LAST = re.compile(r"(?<=[a-z])\s+(?<!\bon\s)(?<!\bin\s)(?<!\bof\s)(?<!\bthe\s)(?<!\bthis\s)(?<!\ba\s)(?<!\bfor\s)"
+                          r"(?=(?:dermatoscope|dermoscope|dermoscopy|dermatoscopy|radiograph|(?:chest\s+)?(?:x-?ray|film)|cxr|colonoscopy|"
+                          r"endoscopy|photo|photograph)\s*[.!?]?\s*$)", re.IGNORECASE)
+KEYWORD_GLUE = re.compile(r"\b(?:on|in|of|at|from|for|with|to|the|this|that|a|an|my|his|her|its|their|is|are)\b", re.IGNORECASE)
+# a look said after a finding's name in a keyword string ("segment naevus brown centre"): it describes the finding
+LOOK_AFTER_NAME = re.compile(r"\b(naevus|nevus|mole|ulcer|wound|polyp)\s+(?=(?:brown|dark|black|pink|red|pale|tan|light|reddish|"
+                             r"brownish|pinkish)\s+[a-z])", re.IGNORECASE)
+# a figure's or a table's label before its caption ("Figure 4 caption: predicted ulceration region ...", "Fig. 2B legend -"): the
+# caption is what is read, and "caption" no task
+CAPTION_LABEL = re.compile(r"^\W*(?:(?:supplementary|suppl\.?)\s+)?(?:fig(?:ure)?|table|tab)\.?\s*S?\d+[A-Za-z]?(?:\s*\([a-z]\))?\s*"
+                           r"(?:caption|legend|title)?\s*[:.\u2013\u2014|-]\s+(?=\S)", re.IGNORECASE)
+# a keyword query or a caption whose task is no drawing (read where nothing is asked to be drawn): a grade, a class, a score,
+# a detection, a metric, a dataset's size, how to tell or treat, an area in its unit ("adenoma vs hyperplastic polyp
+# classification", "diabetic foot ulcer wagner grade", "Table 2: mean Dice for heart segmentation across the test set",
+# "Kvasir-SEG contains 1000 polyp images", "melanoma vs nevus how to tell", "wound area cm2 measure foot ulcer")
+KEYWORD_TASK = re.compile(
+    r"\b(?:classification|grading|staging|detection|prognosis|treatment|management|histology|histopathology)\s*[?.!]*\s*$|"
+    r"\b(?:wagner|paris|nice|texas|ceap|fitzpatrick|breslow|clark|kudo|jnet|sano)\s+(?:grade|grading|class|classification|type|stage|score)\b|"
+    r"\b(?:abcd|asymmetry|risk|severity|malignancy)\s+(?:score|scoring)\b|\b(?:mean|average|median)\s+(?:dice|iou|jaccard|hd95|hausdorff|f1)\b|"
+    r"\bmap\s+(?:reported|of|@)|\bbounding\s+boxes\b|"
+    r"\bhow\s+to\s+(?:tell|differentiate|distinguish|diagnose|treat|manage|prevent|cure|heal|dress|remove|stage|grade|classify)\b|"
+    r"\b(?:contains|comprises|consists\s+of|includes)\s+\d[\d,]*\s+(?:[\w-]+\s+){0,2}?(?:images|frames|photos|photographs|cases|patients|"
+    r"radiographs|masks|pictures)\b|"
+    r"\b(?:area|size|diameter|length|width|volume)\s+(?:in\s+)?(?:cm2|mm2|cm\u00b2|mm\u00b2|cm|mm|px)(?=$|[\s?.,!])", re.IGNORECASE)
+# ... where no drawing is asked by its verb, nor a border wanted ("need the lesion border for ABCD scoring")
+DRAWING_VERB = re.compile(r"(?<!-)\b(?:segment|outline|mask|trace|delineate|contour|draw|highlight|mark|circle|shade)\b(?!\s*(?:[?.!]\s*)?$)|"
+                          r"\b(?:borders?|boundar(?:y|ies)|outlined|masked|delineated|contoured|traced)\b", re.IGNORECASE)
 # the verb of a contraction whose stem is no word ("can't" -> "can not", "won't" -> "will not")
 CONTRACTED = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}
 # the patient's side, said outright, outweighs the side of the picture ("the lung on the left of the
@@ -991,6 +1033,11 @@ def _reword(text: str) -> str:
     # (what is said on the way and a "right" that says how far: the rules' reading, never the model's input)
     text = FILLERS.sub(lambda m: "" if m.group()[:1].isspace() else " ", RIGHT_AS_FAR.sub("", text)).strip()
     text = URGENCY.sub("", text)
+    # (a methods sentence, a search for how to draw, a caption and a keyword string: "Annotators traced the DFU's margin",
+    # "how to outline left collar-bone radiograph", "predicted ulceration region overlaid on the forefoot image")
+    text = CAPTION_SHOWN.sub("", HOW_TO_DRAW.sub("", METHODS_DRAWN.sub("outline", text)))
+    if not KEYWORD_GLUE.search(text):
+        text = LOOK_AFTER_NAME.sub(r"\1, ", PICTURE_LAST.sub(" on ", text))
     # (an endoscopist's clock position says where, not what: "the sessile growth at 2 o'clock")
     text = CLOCK_POSITION.sub("", text)
     # (the half of the chest said before the lung it holds: "Lt hemithorax lung segmentation")
@@ -2099,7 +2146,7 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|"
                          r"(?:measure|calculate|compute|estimate|quantify)(?:\s+(?:please|pls|do))?\s*[.!]?\s*$|"
                          # ("measure DFU size cm", "CTR? heart size ratio", "polyp count?", "wagner grade this DFU?")
                          r"^\W*measure\s+(?:the\s+)?(?:[\w-]+\s+){0,3}(?:size|area|diameter|width|length|volume)(?:\s+(?:in\s+)?(?:cm2|mm2|cm|mm|px))?\s*[.!?]?\s*$|"
-                         r"^\W*(?:ctr|cardio[\s-]?thoracic\s+ratio)\s*\?|^\W*(?:[\w-]+\s+){1,3}count\s*\?\s*$|\bwagner\s+(?:grade|grading|classification|class|stage)\s+(?:this|it|the)\b|\bwagner\s+(?:grade|stage|class)\s*\?|"
+                         r"^\W*(?:ctr|cardio[\s-]?thoracic\s+ratio)\s*\?|\b(?:ctr|cardio[\s-]?thoracic\s+ratio)\s+(?:how\s+much|what)\b|^\W*(?:[\w-]+\s+){1,3}count\s*\?\s*$|\bwagner\s+(?:grade|grading|classification|class|stage)\s+(?:this|it|the)\b|\bwagner\s+(?:grade|stage|class)\s*\?|"
                          # ("diameter of the polyp in frame 1187, in mm?", "length of the right clavicle in mm, CXR 50312", "heart width in px on
                          # this image", "what % of the right lung is opacified?", "polyp count for video 3", "measure in cm the open area")
                          r"^\W*(?:diameter|length|width|area|size|volume)\s+of\b[^?.!]*\bin\s+(?:mm2?|cm2?|px|pixels)\b|"
@@ -2347,7 +2394,7 @@ DRAWING_IN_QUESTION = re.compile(r"\b(?:segment\w*|outlin\w+|mask(?:s|ed|ing)?|d
 # Bulgarian "Това рак ли е?", "this mole malignant cancer ?" of Mongolian)
 DIAGNOSIS = re.compile(r"\b(?:cancer(?:s|ous)?|malignan(?:t|cy)|melanomas?|carcinomas?|sarcomas?|tumou?rs?|benign|prognos[ie]s|"
                        # (a finding no mask shows: "is this ulcer infected?"; not "is the heart enlarged?", which its mask measures)
-                       r"infected|infection|inflamed|fractured|"
+                       r"infected|infection|inflamed|fractured|dangerous|"
                        # (a polyp's histology: "Is the polyp in this picture an adenoma or a hyperplastic one?")
                        r"hyperplastic|dysplastic|neoplastic|serrated|(?<=\ban\s)adenoma(?=\s+or\b|\s*\?))\b",
                        re.IGNORECASE)
@@ -3186,6 +3233,9 @@ LIKENESS = frozenset({"sized", "shaped", "like", "coloured", "colored", "looking
 BODY_ELSEWHERE = frozenset({"hand", "hands", "arm", "arms", "forearm", "elbow", "finger", "fingers", "palm", "wrist", "face", "lip",
                             "lips", "cheek", "nose", "buttock", "buttocks", "sacrum", "shoulder", "knee", "thigh", "neck", "scalp",
                             "tongue", "mouth"})
+# ... and organs with ulcers of their own, wherever said
+ORGANS_ELSEWHERE = frozenset({"stomach", "gastric", "duodenal", "duodenum", "peptic", "oral", "corneal", "cornea", "oesophageal",
+                              "esophageal", "oesophagus", "esophagus", "buccal", "aphthous", "genital", "rectal"})
 # the words of a target that say the part of the body it lies on ("foot ulcer")
 BODY_PLACED = frozenset({"foot", "feet", "toe", "toes", "heel", "sole", "plantar"})
 # a hashtag's mark, before a word ("#naevus #dermoscopy outline"; not "#12", an item's number)
@@ -3502,6 +3552,8 @@ PORTUGUESE_IN = re.compile(r"\b(?:no|na)\s+(?=(?:pe|calcanhar|dedao|dedo|sola|pl
 PORTUGUESE_AI = re.compile(r"\b((?:segment|contorn|delimit|marc|destac|mascar|desenh)\w*)\s+ai\b(?=\s*[.!,]*\s*$)", re.IGNORECASE)
 # German's sides shortened before a structure ("re. Clavicula", "li. Lunge")
 GERMAN_SIDE = re.compile(r"\b(re|li)\.\s*(?=(?:clavicula|klavikula|schlusselbein\w*|lunge|lungenflugel|hemithorax|thorax)\b)", re.IGNORECASE)
+# Hebrew's object marker "את" before its noun ("סמן את השומה": mark the mole), which no English word stands for
+HEBREW_OBJECT = re.compile(r"(?<![\u0590-\u05ff])\u05d0\u05ea\s+(?=[\u0590-\u05ff])")
 # Portuguese "cor" after its preposition is a colour ("mudança de cor"), not Latin's heart
 PORTUGUESE_COLOUR = re.compile(r"\b(de|da|na|sua|mesma|outra)\s+cor\b", re.IGNORECASE)
 
@@ -3524,7 +3576,7 @@ def _translate(text: str) -> str:
     for pattern, english in REGIONAL_ENGLISH:
         folded = pattern.sub(english, folded)
     folded = GERMAN_SIDE.sub(lambda m: "right " if m.group(1).lower() == "re" else "left ", folded)
-    folded = PORTUGUESE_AI.sub(r"\1", PORTUGUESE_IN.sub("on the ", folded))
+    folded = PORTUGUESE_AI.sub(r"\1", PORTUGUESE_IN.sub("on the ", HEBREW_OBJECT.sub("", folded)))
     folded = PORTUGUESE_COLOUR.sub(r"\1 colour", PAKI.sub("please ", JOINED_PRONOUN.sub(r"\1 it", folded)))
     hindi = bool(HINDI_VERB.search(folded) or HINDI_ASK.search(folded))
     folded = HINDI_ASK.sub(r"\1\3 \2", folded)
@@ -4593,6 +4645,11 @@ class PromptResolver:
             # read as typed; the model is given the target, or the prompt as the user gave it
             found = self._resolve(typed)
             return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == typed else found.model_prompt)
+        if (label := CAPTION_LABEL.match(given)) is not None:
+            # (a figure's label: its caption read alone)
+            caption = given[label.end():]
+            found = self._resolve(caption)
+            return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == caption else found.model_prompt)
         if (open_items := _open_items(given)) != given:
             # a checklist's items done, struck through or cancelled are no part of the request ("[x] segment the heart - done
             # yesterday"; "~~TODO: mask the polyp in frame 12~~ (cancelled)"; "待办（已取消）：分割右肺。")
@@ -4989,6 +5046,7 @@ class PromptResolver:
         if declines(written) or declines(retracted) or _taken_back(written) or WHOLE_QUESTION.search(written) or (corrected and declines(written[corrected[-1].end():])) \
                 or self._other_task(translated) or OUTPUT_ELSE.search(translated) or _asks_empty(written) or _ml_else(written) \
                 or (ML_TROUBLE.search(translated) and not _requests(written)) or _asks_knowledge(written) or _asks_diagnosis(written) or _not_asked_after_all(written) or (HYPOTHETICAL.search(written) and not _requests(written) and not HYPOTHESIS_THEN_REQUEST.search(written)) \
+                or (KEYWORD_TASK.search(written) and not DRAWING_VERB.search(written)) \
                 or ((method := METHOD_QUESTION.search(written)) and not _requests(written) and not self._named(written[method.end():])[0]):
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything."; "Segment the
             # heart - sorry, scratch that, just tell me yes or no": no mask is asked for
@@ -5134,6 +5192,9 @@ class PromptResolver:
                 part = words[i + 2 + (words[i + 2] in DETERMINERS and i + 3 < len(words))]
                 if part in BODY_ELSEWHERE:
                     return part
+        # (an organ whose own ulcers are no foot's: "ulcer segmentation stomach endoscopy", "segment the oral ulcer")
+        if set(words) & heads and (inner := sorted(set(words) & ORGANS_ELSEWHERE)):
+            return inner[0]
         return None
 
     def _names_listed(self, text: str) -> bool:
