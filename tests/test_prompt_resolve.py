@@ -3945,3 +3945,28 @@ def test_short_prompts_of_blind_lists_205_to_208(lite_names, lite_universal):
     ])
     # (a target on a picture of another kind, said in Arabic and Thai: the universal model knows each target's kind)
     _assert_no_target(lite_universal, ["حدد السليلة في أشعة الصدر", "ปอดขวาในภาพส่องกล้องลำไส้"], refused=True)
+
+
+def test_short_prompts_of_blind_lists_209_to_212(lite_names):
+    """(blind lists 209-212 and decoys 203-206: spoken to a voice assistant, machine-translated English, the working words
+    of radiographers, endoscopists and wound-care nurses, humour) a voice assistant's wake word and the "like" after it are
+    no part of the request; a machine translator's "segmentate", "show to me" and a Latin side after its structure ("the
+    lung sinister") read; a wound's margin is the wound. A diagnosis asked for "only", a question whether a foot will need
+    amputating and a number asked in a few words ("granulation percentage?") ask for no mask."""
+    _assert_reads(lite_names, [
+        ("hey medvlseg um segment the mole in this dermoscopy image", "skin lesion"),
+        ("hey computer mask of the naevus full stop", "skin lesion"),
+        ("hey um draw around the melanoma looking spot on this dermoscopy pic", "skin lesion"),
+        ("segmentate the lung sinister of patient, please", "left lung"),
+        ("segmentate the collar bone sinister of the sick person", "left clavicle"),
+        ("show to me the cardio silhouette on this radiograph of the chest", "heart"),
+        ("wound margin of the neuropathic ulcer under the first metatarsal head", "foot ulcer"),
+        # (not a wake word: a greeting before a request is read as before)
+        ("hey, can you outline the polyp", "polyp"),
+    ])
+    _assert_no_target(lite_names, [
+        "hey assistant so like is this mole a melanoma",
+        "is the heart enlarged? give only the diagnosis, not the mask",
+        "wound bed granulation percentage?",
+        "is this diabetic foot going to need amputating, be honest",
+    ], refused=True)

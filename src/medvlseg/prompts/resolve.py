@@ -314,7 +314,9 @@ KEYWORD_TASK = re.compile(
     r"\bhow\s+to\s+(?:tell|differentiate|distinguish|diagnose|treat|manage|prevent|cure|heal|dress|remove|stage|grade|classify)\b|"
     r"\b(?:contains|comprises|consists\s+of|includes)\s+\d[\d,]*\s+(?:[\w-]+\s+){0,2}?(?:images|frames|photos|photographs|cases|patients|"
     r"radiographs|masks|pictures)\b|"
-    r"\b(?:area|size|diameter|length|width|volume)\s+(?:in\s+)?(?:cm2|mm2|cm\u00b2|mm\u00b2|cm|mm|px)(?=$|[\s?.,!])", re.IGNORECASE)
+    r"\b(?:area|size|diameter|length|width|volume)\s+(?:in\s+)?(?:cm2|mm2|cm\u00b2|mm\u00b2|cm|mm|px)(?=$|[\s?.,!])|"
+    # (a number asked in a few words: "wound bed granulation percentage?")
+    r"^\W*(?:[\w-]+\s+){0,4}(?:percentage|percent|ratio|score|grade|stage|count)\s*\?\s*$", re.IGNORECASE)
 # ... where no drawing is asked by its verb, nor a border wanted ("need the lesion border for ABCD scoring")
 DRAWING_VERB = re.compile(r"(?<!-)\b(?:segment|outline|mask|trace|delineate|contour|draw|highlight|mark|circle|shade)\b(?!\s*(?:[?.!]\s*)?$)|"
                           r"\b(?:borders?|boundar(?:y|ies)|outlined|masked|delineated|contoured|traced)\b", re.IGNORECASE)
@@ -626,7 +628,7 @@ DESCRIPTIVE_WORDS = frozenset({"big", "little", "huge", "thin", "thick", "slim",
                                "curved", "sized", "shaped", "bean", "pear", "radiolucent", "radiopaque", "opaque", "lucent",
                                "dense", "defined", "circumscribed", "demarcated", "elevated", "open", "moist", "superficial",
                                "numerous", "few", "solitary", "sole", "lone", "isolated"})
-REGION_WORDS = frozenset({"bed", "area", "region", "site", "mask", "segmentation", "outline", "outlines", "boundary",
+REGION_WORDS = frozenset({"bed", "area", "region", "site", "mask", "segmentation", "outline", "outlines", "boundary", "margin", "margins",
                           "border", "borders", "contour", "roi", "field", "zone", "shadow", "silhouette", "only", "please", "crater",
                           "pixel", "pixels", "voxel", "voxels"})
 COPULAS = frozenset({"is", "are", "was", "were", "seems", "appears", "shows", "measuring", "measures", "seen", "noted",
@@ -2158,7 +2160,7 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|"
                          # "a segmentation of the ulcerated area only")
                          r"\b(?:number|count|score|grade|value|percentage|ratio|angle|diameter|date|timestamps?|times|frame\s+numbers?)(?:\s+(?:change|difference|increase|decrease))?\s+only\b|"
                          r"\b(?:give|report|return|tell|send|answer\s+with)\s+(?:me\s+|us\s+)?only\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){0,2}?(?:number|count|score|"
-                         r"grade|value|percentage|ratio|answer|date|angle|diameter)\b|"
+                         r"grade|value|percentage|ratio|answer|date|angle|diameter|diagnosis|verdict|opinion)\b|"
                          # ("Give the diameter difference in mm.")
                          r"\b(?:diameter|length|width|area|size|volume|angle|angulation)\s+(?:change|difference|increase|decrease)\s+in\s+(?:mm|cm|degrees?|"
                          r"millimet\w+|centimet\w+|percent|%)|"
@@ -2360,6 +2362,9 @@ KNOWLEDGE_QUESTION = re.compile(
     r"^\s*what\s+(?:does|do|did)\s+(?:the\s+|a\s+|an\s+|this\s+|that\s+)?[^?]{1,80}?\s+mean\b|"
     # ("will my dad's foot ulcer heal or will they have to take the toe off")
     r"^\s*will\s+(?:my|his|her|their|the|this|that|it)\b[^?]{0,60}?\b(?:heal|get\s+better|go\s+away|spread|come\s+back)\b|"
+    # ("is this diabetic foot going to need amputating, be honest")
+    r"^\s*(?:is|are|will|does|do)\s+(?:my|his|her|their|the|this|that|it|he|she|they)\b[^?.!]{0,60}?\b(?:need|needs|require|requires|lose|losing)\s+"
+    r"(?:an?\s+|the\s+)?(?:amputat\w+|surgery|an\s+operation|antibiotics|a\s+biopsy)\b|"
     # ("is the heart on the left as normal, or is this dextrocardia?", "are these two
     # spots the same mole or separate lesions?")
     r"^\s*(?:is|are)\s+(?:the|this|that|these|those)\b[^?]*,?\s+or\s+(?:is|are)\s+(?:this|it|that|they|these)\b|"
@@ -3445,6 +3450,18 @@ SPOKEN_PERIOD = re.compile(r"\s*(?<![\w-])period(?![\w-])", re.IGNORECASE)
 # ("the follow-up period", "over a two-week period": the noun)
 NOUN_PERIOD = re.compile(r"(?:\b(?:the|a|an|this|that|each|every|whole|same|follow-?up|up|time|trial|study|waiting|observation|"
                          r"menstrual|grace|healing|treatment|week|weeks|month|months|day|days|year|years)|\d)\s+period\s*$", re.IGNORECASE)
+# what a machine translator writes for English words: "segmentate" (segment), "show to me" (show me), a Latin side after its
+# structure ("the lung sinister of patient", "the collar bone dexter")
+MACHINE_CALQUES = (
+    (re.compile(r"\bsegmentat(e|es|ed|ing)\b", re.IGNORECASE), lambda m: {"e": "segment", "es": "segments", "ed": "segmented", "ing": "segmenting"}[m.group(1).lower()]),
+    (re.compile(r"\b(show|give|make|send|draw|mark)\s+to\s+(me|us)\b", re.IGNORECASE), r"\1 \2"),
+    (re.compile(r"\b((?:lungs?|clavicles?|collar[\s-]?bones?|hemithorax)\s+)(sinister|dexter)\b", re.IGNORECASE),
+     lambda m: f"{'left' if m.group(2).lower() == 'sinister' else 'right'} {m.group(1).strip()}"),
+)
+# a voice assistant's wake word, and the "like" of speech after it ("hey medvlseg um segment the mole", "hey computer mask of
+# the naevus full stop", "ok assistant so like is this mole a melanoma")
+WAKE_WORD = re.compile(r"^\W*(?:(?:hey|hi|hello|ok(?:ay)?|yo)\s+(?:medvlseg|computer|assistant|siri|alexa|google|tool|app|bot|robot|system|"
+                       r"segmenter|model|ai)\b|(?:alexa|siri)\b|(?:hey|ok(?:ay)?)(?=[,.]?\s+(?:um+|uh+|er+m*)\b))[,.!]?\s*(?:(?:so|um+|uh+|er+m*)[,.]?\s+)*(?:like\s+(?=\w))?", re.IGNORECASE)
 SPOKEN_FILLER = re.compile(r"(?<![\w'\u2019-])" + _VOCAL_FILLER + r"(?![\w'\u2019-])[,.]?", re.IGNORECASE)
 # a correction spoken with no mark before it ("... the left lung no sorry the right lung", "right clavicle
 # wait no scratch that left clavicle", "the left lung no actually the heart")
@@ -3466,7 +3483,7 @@ def _spoken(text: str) -> str:
     cardiac silhouette full stop" -> "chest x ray, outline the cardiac silhouette."; "the left lung no sorry
     the right lung" -> "the left lung, no sorry the right lung"; "is this mole benign or malignant" ->
     "is this mole benign or malignant?"."""
-    out = text
+    out = WAKE_WORD.sub("", text)
     for spoken, mark in SPOKEN_MARKS:
         out = spoken.sub(mark, out)
     if out != text or re.search(r"(?<![\w-])period\s*[.!]?\s*$", out, re.IGNORECASE) and not NOUN_PERIOD.search(out.rstrip(" .!")):
@@ -5458,6 +5475,8 @@ class PromptResolver:
         mended (:meth:`_correct`); what a model that reads sentences is given, and what the rules
         reword (:func:`_reword`)."""
         translated = HASHTAG.sub("", HEART_EMOJI.sub("heart", translated))
+        for calque, english in MACHINE_CALQUES:
+            translated = calque.sub(english, translated)
         translated = IMPATIENCE.sub(" ", IMPATIENT_ALREADY.sub(r"\1", translated)).strip()
         # (nothing else wanted but one thing: "no need to do anything except the sore on his heel"; a request asked as a
         # negative question: "can't you segment the nevus? only that")
