@@ -3970,3 +3970,46 @@ def test_short_prompts_of_blind_lists_209_to_212(lite_names):
         "wound bed granulation percentage?",
         "is this diabetic foot going to need amputating, be honest",
     ], refused=True)
+
+
+def test_short_prompts_of_blind_lists_213_to_216(lite_names):
+    """(blind lists 213-216 and decoys 207-210: African languages, anatomical Latin and eponyms, coordinates and boxes,
+    formal and old-fashioned English) words of Hausa, Kinyarwanda, Swahili, Yoruba, Zulu, Xhosa (and a noun class's prefix
+    before an English word: "i-clavicle"), Somali and Amharic read; a place given by pixel coordinates says where, not
+    what; "pray", "thou", "yon", "I beseech thee" and a Latin side before its structure ("the dexter lung"); a title's
+    "Segmentation of ...". Pidgin's "for dis" places a target on its picture; a CTR "from" a box and the pixel coordinates
+    of a centre ask for numbers."""
+    _assert_reads(lite_names, [
+        ("Nuna min gyambon ƙafa", "foot ulcer"),
+        ("Erekana igisebe cyo ku kirenge", "foot ulcer"),
+        ("Tenganisha doa la ngozi kwenye picha ya dermoscopy", "skin lesion"),
+        ("Ngikhombise i-nevus esesikhumbeni", "skin lesion"),
+        ("Barta madow ee maqaarka mask u samee", "skin lesion"),
+        ("ፖሊፑን ለይተህ አሳየኝ", "polyp"),
+        ("Ndibonise ipolyp emathunjini", "polyp"),
+        ("Umphunga wasekhohlo wesigulana", "left lung"),
+        ("Ƙashin wuya na dama, clavicle", "right clavicle"),
+        ("Ngikhombise i-clavicle yesokudla yesiguli", "right clavicle"),
+        ("Urugufa rw'ibumoso (clavicle) gusa", "left clavicle"),
+        ("ልቡን ብቻ አክብብ", "heart"),
+        ("naevus pigmentosus segmentation", "skin lesion"),
+        ("foot ulcer near x=312, y=140", "foot ulcer"),
+        ("R clavicle near x=130, y=70 px", "right clavicle"),
+        ("heart inside box (170,220)-(360,420)", "heart"),
+        ("Pray, sir, mark thou the sore upon this poor gentleman's foot.", "foot ulcer"),
+        ("Wouldst thou trace the border of yon suspicious mole?", "skin lesion"),
+        ("Pray trace the dexter lung, being the patient's own right.", "right lung"),
+        ("Segmentation of the dark lesion at centre of the dermatoscopy plate, if you would be so good.", "skin lesion"),
+        # (not a prefix: an x-ray)
+        ("left lung on the x-ray please", "left lung"),
+        ("mark the wound on the heel of this diabetic foot", "foot ulcer"),
+    ])
+    # (a thing that is no target, on the foot the photograph shows; a wound on the arm, in Kinyarwanda)
+    _assert_no_target(lite_names, ["Pray mark the callus upon the heel of this diabetic foot.", "mark the toenail on this diabetic foot",
+                                   "Igisebe cyo ku kuboko"])
+    _assert_no_target(lite_names, [
+        "what are the pixel coordinates of the polyp's centre?",
+        "cardiothoracic ratio from heart box (170,220)-(360,420)",
+        "Pray count the polyps herein and report their number to me.",
+        "Callus kwenye unyayo, si kidonda",
+    ], refused=True)

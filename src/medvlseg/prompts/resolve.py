@@ -298,6 +298,9 @@ KEYWORD_GLUE = re.compile(r"\b(?:on|in|of|at|from|for|with|to|the|this|that|a|an
 # a look said after a finding's name in a keyword string ("segment naevus brown centre"): it describes the finding
 LOOK_AFTER_NAME = re.compile(r"\b(naevus|nevus|mole|ulcer|wound|polyp)\s+(?=(?:brown|dark|black|pink|red|pale|tan|light|reddish|"
                              r"brownish|pinkish)\s+[a-z])", re.IGNORECASE)
+# a point or a box given by its pixel coordinates ("x=312, y=140", "(40,60)-(200,210)", "at (120, 80) px")
+COORDINATES = re.compile(r"\(?\bx\s*[=:]\s*\d+(?:\.\d+)?\s*,?\s*y\s*[=:]\s*\d+(?:\.\d+)?\)?(?:\s*(?:px|pixels))?|"
+                         r"\(\s*\d+\s*,\s*\d+\s*\)(?:\s*(?:-|to|\u2013)\s*\(\s*\d+\s*,\s*\d+\s*\))?(?:\s*(?:px|pixels))?", re.IGNORECASE)
 # a figure's or a table's label before its caption ("Figure 4 caption: predicted ulceration region ...", "Fig. 2B legend -"): the
 # caption is what is read, and "caption" no task
 CAPTION_LABEL = re.compile(r"^\W*(?:(?:supplementary|suppl\.?)\s+)?(?:fig(?:ure)?|table|tab)\.?\s*S?\d+[A-Za-z]?(?:\s*\([a-z]\))?\s*"
@@ -1038,6 +1041,9 @@ def _reword(text: str) -> str:
     # (a methods sentence, a search for how to draw, a caption and a keyword string: "Annotators traced the DFU's margin",
     # "how to outline left collar-bone radiograph", "predicted ulceration region overlaid on the forefoot image")
     text = CAPTION_SHOWN.sub("", HOW_TO_DRAW.sub("", METHODS_DRAWN.sub("outline", text)))
+    # (a title's noun of drawing: "Segmentation of the dark lesion at centre of the dermatoscopy plate")
+    text = re.sub(r"^\W*(?:segmentation|delineation|contouring|outlining|tracing)\s+of\s+(?=(?:the|this|that|a|an|his|her|my|its)\b)", "segment ",
+                  text, flags=re.IGNORECASE)
     if not KEYWORD_GLUE.search(text):
         text = LOOK_AFTER_NAME.sub(r"\1, ", PICTURE_LAST.sub(" on ", text))
     # (an endoscopist's clock position says where, not what: "the sessile growth at 2 o'clock")
@@ -2148,7 +2154,7 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|"
                          r"(?:measure|calculate|compute|estimate|quantify)(?:\s+(?:please|pls|do))?\s*[.!]?\s*$|"
                          # ("measure DFU size cm", "CTR? heart size ratio", "polyp count?", "wagner grade this DFU?")
                          r"^\W*measure\s+(?:the\s+)?(?:[\w-]+\s+){0,3}(?:size|area|diameter|width|length|volume)(?:\s+(?:in\s+)?(?:cm2|mm2|cm|mm|px))?\s*[.!?]?\s*$|"
-                         r"^\W*(?:ctr|cardio[\s-]?thoracic\s+ratio)\s*\?|\b(?:ctr|cardio[\s-]?thoracic\s+ratio)\s+(?:how\s+much|what)\b|^\W*(?:[\w-]+\s+){1,3}count\s*\?\s*$|\bwagner\s+(?:grade|grading|classification|class|stage)\s+(?:this|it|the)\b|\bwagner\s+(?:grade|stage|class)\s*\?|"
+                         r"^\W*(?:ctr|cardio[\s-]?thoracic\s+ratio)\s*\?|\b(?:ctr|cardio[\s-]?thoracic\s+ratio)\s+(?:how\s+much|what)\b|^\W*(?:ctr|cardio[\s-]?thoracic\s+ratio)\s+(?:from|of|for|using)\b|^\W*(?:[\w-]+\s+){1,3}count\s*\?\s*$|\bwagner\s+(?:grade|grading|classification|class|stage)\s+(?:this|it|the)\b|\bwagner\s+(?:grade|stage|class)\s*\?|"
                          # ("diameter of the polyp in frame 1187, in mm?", "length of the right clavicle in mm, CXR 50312", "heart width in px on
                          # this image", "what % of the right lung is opacified?", "polyp count for video 3", "measure in cm the open area")
                          r"^\W*(?:diameter|length|width|area|size|volume)\s+of\b[^?.!]*\bin\s+(?:mm2?|cm2?|px|pixels)\b|"
@@ -2294,7 +2300,7 @@ ANSWER_QUESTIONS = re.compile(
     # ("Which frame of the withdrawal shows the polyp best?"; not "Which part of this frame is the polyp?")
     r"(?:what|which)\s+(?:frames?|slices?|dates?|days?|views?)\b(?![^.!?]*\b(?:outline|segment|mask|draw|trace|delineate|highlight|mark)\b)|"
     r"(?:what|which)\W+(?:\w+\W+){0,3}?(?:grade|stage|class|classification|type|kind|score|ratio|size|diagnosis|cause|percentage|"
-    r"probability|risk|name|index|capacity|volume|weight|function|purpose)\b|"
+    r"probability|risk|name|index|capacity|volume|weight|function|purpose|coordinates|centroid)\b|"
     # (a look: "what colour is the skin lesion?"; not "what shape is the polyp? draw around it")
     r"(?:what|which)\W+(?:\w+\W+){0,3}?(?:colou?r|shape|texture|surface|pattern)\b"
     r"(?![\s\S]*\b(?:outline|segment|mask|draw|trace|delineate|highlight|mark|contour|circle|shade|isolate|extract)\w*\b)|"
@@ -3241,6 +3247,8 @@ BODY_ELSEWHERE = frozenset({"hand", "hands", "arm", "arms", "forearm", "elbow", 
 # ... and organs with ulcers of their own, wherever said
 ORGANS_ELSEWHERE = frozenset({"stomach", "gastric", "duodenal", "duodenum", "peptic", "oral", "corneal", "cornea", "oesophageal",
                               "esophageal", "oesophagus", "esophagus", "buccal", "aphthous", "genital", "rectal"})
+# who or what a body part said as a place belongs to ("on this diabetic foot", "of the patient's left foot")
+PLACE_OWNERS = frozenset({"diabetic", "patient", "patients", "his", "her", "my", "their", "left", "right", "big", "little", "great"})
 # the words of a target that say the part of the body it lies on ("foot ulcer")
 BODY_PLACED = frozenset({"foot", "feet", "toe", "toes", "heel", "sole", "plantar"})
 # a hashtag's mark, before a word ("#naevus #dermoscopy outline"; not "#12", an item's number)
@@ -3453,6 +3461,18 @@ NOUN_PERIOD = re.compile(r"(?:\b(?:the|a|an|this|that|each|every|whole|same|foll
 # what a machine translator writes for English words: "segmentate" (segment), "show to me" (show me), a Latin side after its
 # structure ("the lung sinister of patient", "the collar bone dexter")
 MACHINE_CALQUES = (
+    # (and an old-fashioned English's: "Pray, sir, mark thou the sore", "Wouldst thou trace the border of yon mole?", "I beseech
+    # thee", "if you would be so good", "pray tell")
+    (re.compile(r"^\W*pray\b(?!\s+(?:for|that|to)\b)[,]?(?:\s+(?:sir|madam|doctor|good\s+sir)[,]?)?\s*", re.IGNORECASE), "please "),
+    (re.compile(r"[,\s]*\b(?:i\s+(?:beseech|pray|entreat)\s+(?:thee|you)|pray\s+tell|if\s+you\s+would\s+be\s+so\s+(?:good|kind)|"
+                r"if\s+it\s+please\s+(?:thee|you))\b", re.IGNORECASE), ""),
+    (re.compile(r"\b(?:wouldst|couldst|wilt|canst)\s+thou\b", re.IGNORECASE), "would you"),
+    (re.compile(r"\b(mark|trace|outline|delineate|segment|draw|show|mask|highlight)\s+(?:thou|ye)\b", re.IGNORECASE), r"\1"),
+    (re.compile(r"\bthee\b|\bthou\b", re.IGNORECASE), "you"), (re.compile(r"\bthy\b", re.IGNORECASE), "your"),
+    (re.compile(r"\byon\b", re.IGNORECASE), "that"), (re.compile(r"\bupon\b", re.IGNORECASE), "on"),
+    (re.compile(r"\bherein\b", re.IGNORECASE), "here"),
+    (re.compile(r"\b(dexter|dextra|sinister|sinistra)\s+(?=(?:lungs?|clavicles?|collar[\s-]?bones?)\b)", re.IGNORECASE),
+     lambda m: "right " if m.group(1).lower().startswith("dext") else "left "),
     (re.compile(r"\bsegmentat(e|es|ed|ing)\b", re.IGNORECASE), lambda m: {"e": "segment", "es": "segments", "ed": "segmented", "ing": "segmenting"}[m.group(1).lower()]),
     (re.compile(r"\b(show|give|make|send|draw|mark)\s+to\s+(me|us)\b", re.IGNORECASE), r"\1 \2"),
     (re.compile(r"\b((?:lungs?|clavicles?|collar[\s-]?bones?|hemithorax)\s+)(sinister|dexter)\b", re.IGNORECASE),
@@ -3555,6 +3575,10 @@ PAKI = re.compile(r"\bpaki-?(?=(?:segment|outline|mask|trace|mark|highlight|draw
 REGIONAL_ENGLISH = (
     (re.compile(r"\b(outline|mask|segment|trace|draw|mark|highlight|circle|shade|colou?r|show|find|box|label|cut)\s+am\b", re.IGNORECASE), r"\1 it"),
     (re.compile(r"\babeg\b", re.IGNORECASE), "please"),
+    # (Pidgin's "for dis" (in this): "polyp for dis chest x-ray")
+    (re.compile(r"\bfor\s+dis\b", re.IGNORECASE), "on this"),
+    # (a Zulu or Xhosa noun class's prefix before an English word: "i-nevus", "i-clavicle")
+    (re.compile(r"(?<![\w-])(?:i|u|ama|isi|izi|um|imi|aba)-(?=[A-Za-z]{3,}\b)(?!ray\b)", re.IGNORECASE), ""),
     (re.compile(r"[,\s]*\b(?:lah|leh|lor|nuh|bru|boet|eh)\b(?=\s*(?:[,.!?;]|$))", re.IGNORECASE), ""),
     (re.compile(r"\b(can|could|would|will|do|did|if|thank|help)\s+ye\b", re.IGNORECASE), r"\1 you"),
     (re.compile(r"\bwee\b(?=\s+[a-z])", re.IGNORECASE), "small"),
@@ -4498,7 +4522,14 @@ class PromptResolver:
             framed = (len(asked) > 1 or set(_words(m.group())) & DRAWING_VERBS) and set(_words(sentence)) & (self._own[target] | set(also))
             pictures = PICTURE_WORDS | {"each", "frames"} if framed else set()
             other = [w for w in rest if w not in PLAIN_WORDS | spelled | pictures and not w.isdigit()]
-            return bool(other) and not any(w in self._own[target] or w in also for w in rest)
+            # (the body part the picture is of, said as where the thing asked lies, is no word of what is asked: "mark the
+            # callus on this diabetic foot", "the toenail of the patient's left foot")
+            places = {"on", "of", "in", "at", "upon", "over"}
+            at = next((i for i, w in enumerate(rest) if w in places), None)
+            # (a thing named before it: not "mark me in this photo of a foot", the riddle's wound)
+            head = rest[:at] if at is not None and set(rest[at + 1:]) <= BODY_PLACED | DETERMINERS | PICTURE_WORDS | PLACE_OWNERS | places \
+                and set(rest[:at]) & set(other) - {"me", "it", "them", "him", "her", "us", "one", "ones"} else rest
+            return bool(other) and not any(w in self._own[target] or w in also for w in head)
         return False
 
     def _head_targets(self, prompt: str, negation: list[bool]) -> set[str]:
@@ -4662,6 +4693,10 @@ class PromptResolver:
             # read as typed; the model is given the target, or the prompt as the user gave it
             found = self._resolve(typed)
             return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == typed else found.model_prompt)
+        if (placed := COORDINATES.sub(" ", given)) != given and _words(placed):
+            # (a place given by numbers says where, not what: "polyp near x=312,y=140", "heart inside box (40,60)-(200,210)")
+            found = self._resolve(re.sub(r"\s+([,.;?!])", r"\1", re.sub(r"\s{2,}", " ", placed)).strip())
+            return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt != found.target else found.model_prompt)
         if (label := CAPTION_LABEL.match(given)) is not None:
             # (a figure's label: its caption read alone)
             caption = given[label.end():]
