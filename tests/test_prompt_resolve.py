@@ -4013,3 +4013,25 @@ def test_short_prompts_of_blind_lists_213_to_216(lite_names):
         "Pray count the polyps herein and report their number to me.",
         "Callus kwenye unyayo, si kidonda",
     ], refused=True)
+
+
+def test_short_prompts_of_blind_lists_217_to_220(lite_names, lite_universal):
+    """(blind lists 217-220 and decoys 211-214: purposes, PACS and DICOM metadata, non-clinical staff, signatures) a request
+    passed on ("Dr K asked me to get the lung thing done, the left one") asks; a mail program's "Sent from my iPad" is no
+    part of the message; a finding said after the target it lies in ("the right lung nodule") is the finding; an
+    accession number says nothing, and a DICOM code before the body part says the kind of picture ("CR CHEST PA"). A measure
+    "how big", a measurement in mm, a billing code and a count after a dash ask for no mask."""
+    _assert_reads(lite_names, [
+        ("Dr K asked me to get the lung thing done, the left one", "left lung"),
+        ("Dr K asked me to get the lung thing done, the right one (patient's right)", "right lung"),
+        ("outline the mole\nSent from my iPad", "skin lesion"),
+        ("ACC 55019 CR CHEST PA - segment the right clavicle", "right clavicle"),
+    ])
+    _assert_no_target(lite_names, [
+        "segment the right lung nodule for volume doubling time",
+        "ES COLONOSCOPY acc 23310 - count the polyps",
+        "please measure how big the foot ulcer is in cm",
+        "billing needs to know the code for a diabetic foot ulcer debridement",
+        "left lung nodule size? consultant asked for a measurement in mm",
+    ], refused=True)
+    _assert_no_target(lite_universal, ["ACC 55019 CR CHEST PA - segment the polyp", "MR BRAIN, ACC 99021, seg the lesion"], refused=True)

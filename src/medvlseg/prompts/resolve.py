@@ -301,6 +301,14 @@ LOOK_AFTER_NAME = re.compile(r"\b(naevus|nevus|mole|ulcer|wound|polyp)\s+(?=(?:b
 # a point or a box given by its pixel coordinates ("x=312, y=140", "(40,60)-(200,210)", "at (120, 80) px")
 COORDINATES = re.compile(r"\(?\bx\s*[=:]\s*\d+(?:\.\d+)?\s*,?\s*y\s*[=:]\s*\d+(?:\.\d+)?\)?(?:\s*(?:px|pixels))?|"
                          r"\(\s*\d+\s*,\s*\d+\s*\)(?:\s*(?:-|to|\u2013)\s*\(\s*\d+\s*,\s*\d+\s*\))?(?:\s*(?:px|pixels))?", re.IGNORECASE)
+# a request passed on by whoever asked it ("Dr K asked me to get the lung thing done", "my boss wants me to outline the mole")
+PASSED_ON = re.compile(r"^\W*(?:[\w.']+\s+){1,3}(?:asked|wants|told|needs|would\s+like)\s+(?:me|us)\s+to\s+"
+                       r"(?=(?:get|do|have|segment|outline|mask|trace|draw|mark|highlight|delineate|contour)\b)", re.IGNORECASE)
+# a finding said after the target it lies in ("segment the right lung nodule for volume doubling time")
+FINDING_AFTER = re.compile(r"\b((?:left|right)\s+lung|heart|(?:left|right)\s+clavicle)\s+(nodules?|mass(?:es)?|opacit(?:y|ies)|effusion|pneumothorax|"
+                           r"consolidation|fractures?|tumou?rs?|cancer|infiltrates?|granulomas?|cavit(?:y|ies)|abscess|collapse)\b", re.IGNORECASE)
+# a mail program's line after the message ("Sent from my iPad", "Get Outlook for iOS")
+SENT_FROM = re.compile(r"(?:^|\n)\s*(?:sent\s+from\s+my\s+[\w-]+(?:\s+[\w-]+)?|get\s+outlook\s+for\s+\w+|sent\s+via\s+[\w\s-]{2,30})\s*(?=\n|$)", re.IGNORECASE)
 # a figure's or a table's label before its caption ("Figure 4 caption: predicted ulceration region ...", "Fig. 2B legend -"): the
 # caption is what is read, and "caption" no task
 CAPTION_LABEL = re.compile(r"^\W*(?:(?:supplementary|suppl\.?)\s+)?(?:fig(?:ure)?|table|tab)\.?\s*S?\d+[A-Za-z]?(?:\s*\([a-z]\))?\s*"
@@ -1041,6 +1049,10 @@ def _reword(text: str) -> str:
     # (a methods sentence, a search for how to draw, a caption and a keyword string: "Annotators traced the DFU's margin",
     # "how to outline left collar-bone radiograph", "predicted ulceration region overlaid on the forefoot image")
     text = CAPTION_SHOWN.sub("", HOW_TO_DRAW.sub("", METHODS_DRAWN.sub("outline", text)))
+    # (a request passed on: "Dr K asked me to get the lung thing done, the left one")
+    text = PASSED_ON.sub("please ", text)
+    # (a finding in a target said before it: "segment the right lung nodule" asks for the nodule in the right lung)
+    text = FINDING_AFTER.sub(r"\2 in the \1", text)
     # (a title's noun of drawing: "Segmentation of the dark lesion at centre of the dermatoscopy plate")
     text = re.sub(r"^\W*(?:segmentation|delineation|contouring|outlining|tracing)\s+of\s+(?=(?:the|this|that|a|an|his|her|my|its)\b)", "segment ",
                   text, flags=re.IGNORECASE)
@@ -2144,6 +2156,10 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|"
                          # ("patient wants to know how long a foot ulcer usually takes to heal")
                          r"\b(?:wants?|would\s+like|wish(?:es)?)\s+to\s+know\b|\by\s*/\s*n\b|\b(?:diameter|length|width|area|circumference|perimeter|depth|size)\s+in\s+(?:mm|cm|millimet\w+|centimet\w+|pixels|px)\s*\?|\btell[\s-](?:me|us|moi|nous)\s+(?:only\s+|just\s+)?(?:if|whether|si|se|ob)\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
                          r"\bas\s+a\s+number\b|"
+                         # ("please measure how big the foot ulcer is in cm", "consultant asked for a measurement in mm", "billing needs
+                         # to know the code for a diabetic foot ulcer debridement")
+                         r"\bmeasure\s+how\s+(?:big|large|long|wide|deep|much)\b|\bmeasurements?\s+in\s+(?:mm|cm|px|pixels|millimet\w+|centimet\w+)\b|"
+                         r"\b(?:billing|procedure|diagnosis|diagnostic)\s+codes?\b|\bthe\s+codes?\s+for\s+(?:a|an|the)\b|"
                          # ("what is the diameter of the sessile polyp at 3 o'clock?"; "size wound on foot how much?" of Thai)
                          r"^\W*(?:what\s+is|what['\u2019]?s)\s+(?:the\s+)?(?:[\w-]+\s+)?(?:size|diameter|width|length|area|volume|depth|circumference)\s+of\b"
                          r"(?![^.?!]*\b(?:segment\w*|outline|mask\w*|mark|highlight|draw|delineate|trace|contour)\b)[^.!]*\?\s*$|"
@@ -2209,7 +2225,7 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|"
 # ... or by asking for a task that is no drawing ("can you design a crest", "book a table", "fix the
 # shader"): a request verb of another task that opens a clause, or follows "can you" or "please"
 OTHER_TASKS = re.compile(
-    r"(?:^|[,.;:!?]\s*|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\b(?:if|whether)\s+you\s+(?:could|can|would|might)\s+(?:please\s+)?|\bplease\s+)(?:design|fix|book|write|translate|compose|"
+    r"(?:^|[,.;:!?]\s*|\s[-\u2013\u2014]\s+|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\b(?:if|whether)\s+you\s+(?:could|can|would|might)\s+(?:please\s+)?|\bplease\s+)(?:design|fix|book|write|translate|compose|"
     r"summari[sz]e|explain|count|classify|diagnose|schedule|email|recommend|suggest|debug|reserve|buy|sell|"
     # (not a mask made: "generate the right lung mask", "create a segmentation of ...")
     r"(?:generate|create)(?![^.?!]{0,60}?\b(?:masks?|segmentations?|outlines?|contours?|annotations?)\b)|"
@@ -3461,6 +3477,12 @@ NOUN_PERIOD = re.compile(r"(?:\b(?:the|a|an|this|that|each|every|whole|same|foll
 # what a machine translator writes for English words: "segmentate" (segment), "show to me" (show me), a Latin side after its
 # structure ("the lung sinister of patient", "the collar bone dexter")
 MACHINE_CALQUES = (
+    # (a worklist's header: an accession or record number says nothing asked; a DICOM modality code before the body part says
+    # the kind of picture: "ACC 55019 CR CHEST PA - segment ...", "MR BRAIN, ACC 99021, seg the lesion", "XC FOOT L")
+    (re.compile(r"\b(?:acc(?:ession)?|mrn|study\s+id|pt\s+id|patient\s+id)\s*(?:no\.?|#|:)?\s*[A-Z]{0,3}\d{3,}\b,?", re.IGNORECASE), ""),
+    (re.compile(r"\b(?:CR|DX|XR)\s+(?:CHEST|THORAX)\b"), "chest x-ray"),
+    (re.compile(r"\bMR\s+(BRAIN|HEAD|KNEE|SPINE|PELVIS|ABDOMEN|LIVER|CARDIAC|HEART)\b"), lambda m: f"{m.group(1).lower()} MRI"),
+    (re.compile(r"\bXC\s+(?=FOOT\b|FEET\b)"), "photo of "),
     # (and an old-fashioned English's: "Pray, sir, mark thou the sore", "Wouldst thou trace the border of yon mole?", "I beseech
     # thee", "if you would be so good", "pray tell")
     (re.compile(r"^\W*pray\b(?!\s+(?:for|that|to)\b)[,]?(?:\s+(?:sir|madam|doctor|good\s+sir)[,]?)?\s*", re.IGNORECASE), "please "),
@@ -4693,6 +4715,9 @@ class PromptResolver:
             # read as typed; the model is given the target, or the prompt as the user gave it
             found = self._resolve(typed)
             return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == typed else found.model_prompt)
+        if (unsigned := SENT_FROM.sub("", given)) != given and _words(unsigned):
+            found = self._resolve(unsigned.strip())
+            return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == unsigned.strip() else found.model_prompt)
         if (placed := COORDINATES.sub(" ", given)) != given and _words(placed):
             # (a place given by numbers says where, not what: "polyp near x=312,y=140", "heart inside box (40,60)-(200,210)")
             found = self._resolve(re.sub(r"\s+([,.;?!])", r"\1", re.sub(r"\s{2,}", " ", placed)).strip())
