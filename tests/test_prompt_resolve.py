@@ -4035,3 +4035,35 @@ def test_short_prompts_of_blind_lists_217_to_220(lite_names, lite_universal):
         "left lung nodule size? consultant asked for a measurement in mm",
     ], refused=True)
     _assert_no_target(lite_universal, ["ACC 55019 CR CHEST PA - segment the polyp", "MR BRAIN, ACC 99021, seg the lesion"], refused=True)
+
+
+def test_short_prompts_of_blind_lists_221_to_224(lite_names):
+    """(blind lists 221-224 and decoys 215-218: choosing by comparison, creoles and mixed languages, teenagers, a request
+    and a question) two comparisons joined by a comma describe one thing ("the deepest, reddest ulcer"); words of Haitian
+    Creole, Tok Pisin, Bislama, Papiamento, Cape Verdean, Taglish ("i-outline mo") and Singlish ("outline can or not"); a
+    young user's "lowkey", "ngl", "fr"; a drawing asked beside a question of it ("show me the colonic polyps. what Paris
+    class would you give it?") asks for the drawing. Which one is biggest, a CTR before a dash and "cancer or nah" ask for
+    none."""
+    _assert_reads(lite_names, [
+        ("mask the deepest, reddest ulcer in this foot photo", "foot ulcer"),
+        ("draw around the larger, more irregular dark spot - the possible melanoma", "skin lesion"),
+        ("Segmante blese ki sou pye dyabetik la", "foot ulcer"),
+        ("sua long lek bilong man i gat suga, mekim mask", "foot ulcer"),
+        ("Marka e lunar skur den e dermoskopia", "skin lesion"),
+        ("mekim mask long lang long han sut bilong sikman", "right lung"),
+        ("lefhan lang blong pesen, makem mask", "left lung"),
+        ("Left lung ng pasyente, i-outline mo", "left lung"),
+        ("right clavicle lah, patient's side, outline can or not", "right clavicle"),
+        ("Clavícula drechi di e pashènt, marka e porfabor", "right clavicle"),
+        ("Segmante kè a sou radyografi pwatrin lan", "heart"),
+        ("lowkey need the diabetic foot wound masked fr", "foot ulcer"),
+        ("show me the colonic polyps. what Paris class would you give it?", "polyp"),
+        ("left lung segmentation pls, how much of it does the heart hide?", "left lung"),
+    ])
+    _assert_no_target(lite_names, [
+        "which ulcer on this foot is the biggest?",
+        "cardiothoracic ratio - which is larger, heart or chest?",
+        "lowkey is this mole cancer or nah",
+        # (a question that asks for its answer alone)
+        "segment the heart? no, just tell me if it is enlarged",
+    ], refused=True)

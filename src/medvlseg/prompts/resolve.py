@@ -307,6 +307,13 @@ PASSED_ON = re.compile(r"^\W*(?:[\w.']+\s+){1,3}(?:asked|wants|told|needs|would\
 # a finding said after the target it lies in ("segment the right lung nodule for volume doubling time")
 FINDING_AFTER = re.compile(r"\b((?:left|right)\s+lung|heart|(?:left|right)\s+clavicle)\s+(nodules?|mass(?:es)?|opacit(?:y|ies)|effusion|pneumothorax|"
                            r"consolidation|fractures?|tumou?rs?|cancer|infiltrates?|granulomas?|cavit(?:y|ies)|abscess|collapse)\b", re.IGNORECASE)
+# where a message parts into its sentences and a question after a comma ("left lung segmentation pls, how much of it does
+# the heart hide?")
+QUESTION_SPLIT = re.compile(r"(?<=[?.!])\s+|[,;]\s+(?=(?:is|are|does|do|did|how|what|which|can|could|would|will|should|has|have)\b[^,;.!?]*\?\s*$)",
+                            re.IGNORECASE)
+# ... a question that takes the drawing back, or asks for an answer alone
+ANSWER_ALONE = re.compile(r"\b(?:just|only|instead|rather|no\s+mask|not\s+(?:the|a)\s+mask|don['\u2019]?t|do\s+not|never\s*mind|forget|"
+                          r"cancel|skip|no\s+need|yes\s+or\s+no)\b", re.IGNORECASE)
 # a mail program's line after the message ("Sent from my iPad", "Get Outlook for iOS")
 SENT_FROM = re.compile(r"(?:^|\n)\s*(?:sent\s+from\s+my\s+[\w-]+(?:\s+[\w-]+)?|get\s+outlook\s+for\s+\w+|sent\s+via\s+[\w\s-]{2,30})\s*(?=\n|$)", re.IGNORECASE)
 # a figure's or a table's label before its caption ("Figure 4 caption: predicted ulceration region ...", "Fig. 2B legend -"): the
@@ -2158,6 +2165,8 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|"
                          r"\bas\s+a\s+number\b|"
                          # ("please measure how big the foot ulcer is in cm", "consultant asked for a measurement in mm", "billing needs
                          # to know the code for a diabetic foot ulcer debridement")
+                         r"^\W*which\b(?![^?]*\b(?:segment\w*|outline|mask\w*|mark|highlight|draw|delineate|trace|contour)\b)[^?]*\b(?:biggest|largest|smallest|"
+                         r"bigger|larger|smaller|deepest|worst|darkest)\b[^?]*\?\s*$|"
                          r"\bmeasure\s+how\s+(?:big|large|long|wide|deep|much)\b|\bmeasurements?\s+in\s+(?:mm|cm|px|pixels|millimet\w+|centimet\w+)\b|"
                          r"\b(?:billing|procedure|diagnosis|diagnostic)\s+codes?\b|\bthe\s+codes?\s+for\s+(?:a|an|the)\b|"
                          # ("what is the diameter of the sessile polyp at 3 o'clock?"; "size wound on foot how much?" of Thai)
@@ -2170,7 +2179,7 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|"
                          r"(?:measure|calculate|compute|estimate|quantify)(?:\s+(?:please|pls|do))?\s*[.!]?\s*$|"
                          # ("measure DFU size cm", "CTR? heart size ratio", "polyp count?", "wagner grade this DFU?")
                          r"^\W*measure\s+(?:the\s+)?(?:[\w-]+\s+){0,3}(?:size|area|diameter|width|length|volume)(?:\s+(?:in\s+)?(?:cm2|mm2|cm|mm|px))?\s*[.!?]?\s*$|"
-                         r"^\W*(?:ctr|cardio[\s-]?thoracic\s+ratio)\s*\?|\b(?:ctr|cardio[\s-]?thoracic\s+ratio)\s+(?:how\s+much|what)\b|^\W*(?:ctr|cardio[\s-]?thoracic\s+ratio)\s+(?:from|of|for|using)\b|^\W*(?:[\w-]+\s+){1,3}count\s*\?\s*$|\bwagner\s+(?:grade|grading|classification|class|stage)\s+(?:this|it|the)\b|\bwagner\s+(?:grade|stage|class)\s*\?|"
+                         r"^\W*(?:ctr|cardio[\s-]?thoracic\s+ratio)\s*\?|\b(?:ctr|cardio[\s-]?thoracic\s+ratio)\s+(?:how\s+much|what)\b|^\W*(?:ctr|cardio[\s-]?thoracic\s+ratio)\s+(?:from|of|for|using)\b|^\W*(?:ctr|cardio[\s-]?thoracic\s+ratio)\s*[-\u2013\u2014:]|^\W*(?:[\w-]+\s+){1,3}count\s*\?\s*$|\bwagner\s+(?:grade|grading|classification|class|stage)\s+(?:this|it|the)\b|\bwagner\s+(?:grade|stage|class)\s*\?|"
                          # ("diameter of the polyp in frame 1187, in mm?", "length of the right clavicle in mm, CXR 50312", "heart width in px on
                          # this image", "what % of the right lung is opacified?", "polyp count for video 3", "measure in cm the open area")
                          r"^\W*(?:diameter|length|width|area|size|volume)\s+of\b[^?.!]*\bin\s+(?:mm2?|cm2?|px|pixels)\b|"
@@ -3515,7 +3524,7 @@ SPOKEN_CORRECTION = re.compile(
     r"hold\s+on|(?:no|nope|wait|i\s+mean)(?=\s+(?:the|my|his|her)\s+(?:patient['\u2019]?s\s+)?(?:left|right|other)(?:\s+(?:lung|clavicle|collarbone|collar\s+bone|one|side))?(?:\s+(?:please|instead|only))?\s*(?:[,.;!?]|$))|"
     r"(?:wait\s+)?cancel(?:\s+cancel)+|wait\s+cancel|cancel\s*$|"
     r"(?:scrap|delete|drop)\s+(?:that|it|this)(?=\s+whole\s+thing|\s*[,.;!]|\s+(?:we|i|nothing)\b|\s*$))\b)", re.IGNORECASE)
-SPOKEN_QUESTION = re.compile(r"^\W*(?:(?:so|and|but|well|ok(?:ay)?)\s+)?(?:any|how|what|what['\u2019]?s|is|are|was|were|does|do(?!\s+not\b|n['\u2019]?t\b)|did|why|when|who|which|where|"
+SPOKEN_QUESTION = re.compile(r"^\W*(?:(?:so|and|but|well|ok(?:ay)?|lowkey|ngl|tbh|honestly)\s+)?(?:any|how|what|what['\u2019]?s|is|are|was|were|does|do(?!\s+not\b|n['\u2019]?t\b)|did|why|when|who|which|where|"
                              r"wie|ist|sind|welche[rs]?|warum|wo|quel(?:le)?s?|combien|comment|est-ce|qu['\u2019]est|"
                              r"qu[eé]|cu[aá]l|c[oó]mo|cu[aá]nto|es|est[aá]|quanto|come|qual(?:e)?|\u00e8)\b[^.?!]*[\w'\u2019)]\s*$", re.IGNORECASE)
 
@@ -3590,6 +3599,9 @@ JOINED_PRONOUN = re.compile(r"\b(segment\w*|outline|mask|trace|delimit\w*|dessin
 # to read the word (it reads no word inside a hyphenated one)
 PERSIAN_EZAFE = re.compile(r"\b(rie|chap|rast|targhove|ghalb)-(?:ye|e)\b", re.IGNORECASE)
 PAKI = re.compile(r"\bpaki-?(?=(?:segment|outline|mask|trace|mark|highlight|draw)\w*\b)", re.IGNORECASE)
+# a comparison of a look or a size ("deepest", "larger", "more irregular")
+_COMPARED = r"(?:larg|small|bigg|dark|deep|low|high|light|redd|pal|wid|narrow|long|short|bright|thick|thinn|pink|brown|black)(?:er|est)|worst|" \
+            r"(?:more|most)\s+[a-z]+"
 # the words of other Englishes that carry no request, read before the glossary is (so that "outline am abeg" is never
 # German "am"): Nigerian Pidgin's object "am" after a verb ("outline am": outline it) and "abeg" (please); the particles
 # that end a Singlish, Jamaican, South African or Canadian sentence ("segment please lah", "mask it nuh", "trace it bru",
@@ -3597,10 +3609,15 @@ PAKI = re.compile(r"\bpaki-?(?=(?:segment|outline|mask|trace|mark|highlight|draw
 REGIONAL_ENGLISH = (
     (re.compile(r"\b(outline|mask|segment|trace|draw|mark|highlight|circle|shade|colou?r|show|find|box|label|cut)\s+am\b", re.IGNORECASE), r"\1 it"),
     (re.compile(r"\babeg\b", re.IGNORECASE), "please"),
+    # (a young user's fillers: "lowkey need the left lung masked fr", "ngl it looks rough", "no cap")
+    (re.compile(r"\b(?:lowkey|highkey|ngl|tbh|no\s+cap|deadass|istg)\b[,]?\s*|[,\s]*\b(?:fr|frfr)\b(?=\s*(?:[,.!?]|$))", re.IGNORECASE), ""),
+    # (two comparisons joined by a comma describe one thing: "the deepest, reddest ulcer", "the larger, more irregular spot")
+    (re.compile(rf"\b({_COMPARED}),\s+(?=(?:{_COMPARED})\s+\w)", re.IGNORECASE), r"\1 "),
     # (Pidgin's "for dis" (in this): "polyp for dis chest x-ray")
     (re.compile(r"\bfor\s+dis\b", re.IGNORECASE), "on this"),
     # (a Zulu or Xhosa noun class's prefix before an English word: "i-nevus", "i-clavicle")
-    (re.compile(r"(?<![\w-])(?:i|u|ama|isi|izi|um|imi|aba)-(?=[A-Za-z]{3,}\b)(?!ray\b)", re.IGNORECASE), ""),
+    # (not Taglish's "i-" before a verb: "i-outline mo", read by the glossary)
+    (re.compile(r"(?<![\w-])(?:i|u|ama|isi|izi|um|imi|aba)-(?=[A-Za-z]{3,}\b)(?!ray\b)(?!(?:outline|segment|mask|trace|highlight|mark|draw)\b)", re.IGNORECASE), ""),
     (re.compile(r"[,\s]*\b(?:lah|leh|lor|nuh|bru|boet|eh)\b(?=\s*(?:[,.!?;]|$))", re.IGNORECASE), ""),
     (re.compile(r"\b(can|could|would|will|do|did|if|thank|help)\s+ye\b", re.IGNORECASE), r"\1 you"),
     (re.compile(r"\bwee\b(?=\s+[a-z])", re.IGNORECASE), "small"),
@@ -4715,6 +4732,10 @@ class PromptResolver:
             # read as typed; the model is given the target, or the prompt as the user gave it
             found = self._resolve(typed)
             return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == typed else found.model_prompt)
+        if (asked := self._request_beside_question(given)) is not None:
+            # (a drawing asked, and a question of it asked beside: "show me the colonic polyps. what Paris class would you give
+            # it?", "left lung segmentation pls, how much of it does the heart hide?": the drawing is what the tool gives)
+            return dataclasses.replace(asked, prompt=given, model_prompt=given if asked.model_prompt not in (asked.target,) else asked.model_prompt)
         if (unsigned := SENT_FROM.sub("", given)) != given and _words(unsigned):
             found = self._resolve(unsigned.strip())
             return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == unsigned.strip() else found.model_prompt)
@@ -4799,6 +4820,24 @@ class PromptResolver:
             return Resolution(given, given, None, found.similarity, found.runner_up, refused=True,
                               reason="the message names its targets only as work done, left to others or not needed, and asks for none")
         return found
+
+    def _request_beside_question(self, given: str) -> Resolution | None:
+        """The reading of the one part of ``given`` that asks for a drawing of a target by itself, where every other part is a
+        question that neither takes the drawing back nor asks for an answer alone (:data:`ANSWER_ALONE`): "show me the colonic
+        polyps. what Paris class would you give it?". None otherwise (one part alone, a request that needs the question's
+        noun: "is this naevus changing colour? outline it for me")."""
+        parts = [p.strip() for p in QUESTION_SPLIT.split(given.strip()) if p and _words(p)]
+        questions = [p for p in parts if p.endswith("?")]
+        requests = [p for p in parts if not p.endswith("?")]
+        if len(parts) < 2 or len(requests) != 1 or not questions or any(ANSWER_ALONE.search(q) for q in questions) \
+                or re.search(r"\b(?:no|nope|actually|wait|sorry|instead|scratch)\b", requests[0], re.IGNORECASE):
+            return None
+        (request,) = requests
+        written = self._written(_translate(request))
+        if not _asks_drawing(written) and not re.search(r"\b(?:segmentation|mask|outline|contour|delineation)\b", written, re.IGNORECASE):
+            return None
+        found = self._resolve(request)
+        return found if found.target is not None else None
 
     def _focus(self, given: str) -> str | None:
         """A message of several sentences without those that tell of other work (:data:`TOLD_ELSEWHERE`): what was done,
