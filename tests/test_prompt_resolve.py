@@ -4067,3 +4067,27 @@ def test_short_prompts_of_blind_lists_221_to_224(lite_names):
         # (a question that asks for its answer alone)
         "segment the heart? no, just tell me if it is enlarged",
     ], refused=True)
+
+
+def test_short_prompts_of_blind_lists_225_to_228(lite_names, lite_universal):
+    """(blind lists 225-228 and decoys 219-222: Greek, Uralic, Caucasian and Central Asian languages, SBAR and SOAP
+    handovers, run-on sentences, markup noise) text pasted with its markup (HTML entities and tags, a URL's "%20", not a
+    query string's) is read as the text; Hungarian, Kazakh and Azerbaijani words read. Greek's
+    question mark (";") asks; Finnish, Uzbek and Albanian "lungs and heart together" and "the lungs &amp; heart" ask for
+    no one target."""
+    _assert_reads(lite_names, [
+        ("outline%20the%20patient%27s%20right%20lung", "right lung"),
+        ("segment&nbsp;the&nbsp;left&nbsp;lung", "left lung"),
+        ("mask the dark brown naevus<br>", "skin lesion"),
+        ("<p>Please segment the <b>polyp</b></p>", "polyp"),
+        ("jelöld be a fekélyt a lábfejen", "foot ulcer"),
+        ("a barna anyajegy körvonalát rajzold meg", "skin lesion"),
+        ("табандағы үлкен жараны белгілеп бер", "foot ulcer"),
+        ("dəridəki qara xalı seqmentləşdir", "skin lesion"),
+        # (a per cent sign that is no URL's: read as before)
+        ("segment the left lung, about 50% of it is collapsed", "left lung"),
+        ("GET /api/v2/segment?target=foot%20ulcer&format=png&patient_id=88213", "foot ulcer"),
+    ])
+    _assert_no_target(lite_names, ["είναι μελάνωμα αυτό;", "sydän ja keuhkot yhdessä", "o'pkalar va yurak",
+                                   "të dyja mushkëritë dhe zemra", "mask the lungs &amp; heart"])
+    _assert_no_target(lite_universal, ["խալ կա՞ կրծքավանդակի ռենտգենում"], refused=True)

@@ -125,8 +125,10 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import functools
+import html
 import re
 import unicodedata
+import urllib.parse
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -314,6 +316,22 @@ QUESTION_SPLIT = re.compile(r"(?<=[?.!])\s+|[,;]\s+(?=(?:is|are|does|do|did|how|
 # ... a question that takes the drawing back, or asks for an answer alone
 ANSWER_ALONE = re.compile(r"\b(?:just|only|instead|rather|no\s+mask|not\s+(?:the|a)\s+mask|don['\u2019]?t|do\s+not|never\s*mind|forget|"
                           r"cancel|skip|no\s+need|yes\s+or\s+no)\b", re.IGNORECASE)
+# markup pasted with a prompt: HTML's entities and tags, and a URL's encoding of spaces and marks
+HTML_ENTITY = re.compile(r"&(?:[a-z]{2,8}|#\d{2,5}|#x[0-9a-f]{2,4});", re.IGNORECASE)
+HTML_TAG = re.compile(r"</?(?:br|p|b|i|u|em|strong|span|div|li|ul|ol|font|a|h[1-6]|sub|sup|mark)\b[^<>]{0,80}?/?>", re.IGNORECASE)
+URL_ENCODED = re.compile(r"%(?:20|22|27|2C|3A|3F|2F|21|28|29)", re.IGNORECASE)
+
+
+def _unmarked(text: str) -> str:
+    """``text`` without the markup it was pasted with: HTML entities read ("&nbsp;" a space, "&amp;" "&"), tags dropped,
+    a URL's "%20" a space; ``text`` itself where it holds none."""
+    out = html.unescape(text) if HTML_ENTITY.search(text) else text
+    # (not a query string, whose fields are read as fields: "GET /api/v2/segment?target=foot%20ulcer&format=png")
+    out = urllib.parse.unquote(out) if URL_ENCODED.search(out) and not re.search(r"[?&][\w.-]+=", out) else out
+    out = HTML_TAG.sub(" ", out).replace("\u00a0", " ")
+    return text if out == text else re.sub(r"[ \t]{2,}", " ", out).strip()
+
+
 # a mail program's line after the message ("Sent from my iPad", "Get Outlook for iOS")
 SENT_FROM = re.compile(r"(?:^|\n)\s*(?:sent\s+from\s+my\s+[\w-]+(?:\s+[\w-]+)?|get\s+outlook\s+for\s+\w+|sent\s+via\s+[\w\s-]{2,30})\s*(?=\n|$)", re.IGNORECASE)
 # a figure's or a table's label before its caption ("Figure 4 caption: predicted ulceration region ...", "Fig. 2B legend -"): the
@@ -3656,6 +3674,8 @@ def _translate(text: str) -> str:
     for pattern, english in REGIONAL_ENGLISH:
         folded = pattern.sub(english, folded)
     folded = GERMAN_SIDE.sub(lambda m: "right " if m.group(1).lower() == "re" else "left ", folded)
+    # (Greek's question mark, a semicolon: "είναι μελάνωμα αυτό;")
+    folded = re.sub(r"(?<=[\u0370-\u03ff])\s*[;\u037e]\s*$", "?", folded)
     folded = PORTUGUESE_AI.sub(r"\1", PORTUGUESE_IN.sub("on the ", HEBREW_OBJECT.sub("", folded)))
     folded = PORTUGUESE_COLOUR.sub(r"\1 colour", PAKI.sub("please ", JOINED_PRONOUN.sub(r"\1 it", folded)))
     hindi = bool(HINDI_VERB.search(folded) or HINDI_ASK.search(folded))
@@ -4732,6 +4752,10 @@ class PromptResolver:
             # read as typed; the model is given the target, or the prompt as the user gave it
             found = self._resolve(typed)
             return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == typed else found.model_prompt)
+        if (plain := _unmarked(given)) != given and _words(plain):
+            # (text pasted with its markup: "segment&nbsp;the&nbsp;left&nbsp;lung", "outline%20the%20mole", "<b>left lung</b>")
+            found = self._resolve(plain)
+            return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == plain else found.model_prompt)
         if (asked := self._request_beside_question(given)) is not None:
             # (a drawing asked, and a question of it asked beside: "show me the colonic polyps. what Paris class would you give
             # it?", "left lung segmentation pls, how much of it does the heart hide?": the drawing is what the tool gives)
