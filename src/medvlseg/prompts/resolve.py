@@ -296,6 +296,7 @@ CAPTION_SHOWN = re.compile(r"\b(?:predicted|automatically\s+segmented)\s+(?=[a-z
 PICTURE_LAST = re.compile(r"(?<=[a-z])\s+(?<!\bon\s)(?<!\bin\s)(?<!\bof\s)(?<!\bthe\s)(?<!\bthis\s)(?<!\ba\s)(?<!\bfor\s)"
                           r"(?=(?:dermatoscope|dermoscope|dermoscopy|dermatoscopy|radiograph|(?:chest\s+)?(?:x-?ray|film)|cxr|colonoscopy|"
                           r"endoscopy|photo|photograph)\s*[.!?]?\s*$)", re.IGNORECASE)
+# ... and the words that join a sentence, which a keyword string has none of
 KEYWORD_GLUE = re.compile(r"\b(?:on|in|of|at|from|for|with|to|the|this|that|a|an|my|his|her|its|their|is|are)\b", re.IGNORECASE)
 # a look said after a finding's name in a keyword string ("segment naevus brown centre"): it describes the finding
 LOOK_AFTER_NAME = re.compile(r"\b(naevus|nevus|mole|ulcer|wound|polyp)\s+(?=(?:brown|dark|black|pink|red|pale|tan|light|reddish|"
@@ -354,7 +355,7 @@ KEYWORD_TASK = re.compile(
     # (a number asked in a few words: "wound bed granulation percentage?")
     r"^\W*(?:[\w-]+\s+){0,4}(?:percentage|percent|ratio|score|grade|stage|count)\s*\?\s*$", re.IGNORECASE)
 # ... where no drawing is asked by its verb, nor a border wanted ("need the lesion border for ABCD scoring")
-DRAWING_VERB = re.compile(r"(?<!-)\b(?:segment|outline|mask|trace|delineate|contour|draw|highlight|mark|circle|shade)\b(?!\s*(?:[?.!]\s*)?$)|"
+KEYWORD_DRAWN = re.compile(r"(?<!-)\b(?:segment|outline|mask|trace|delineate|contour|draw|highlight|mark|circle|shade)\b(?!\s*(?:[?.!]\s*)?$)|"
                           r"\b(?:borders?|boundar(?:y|ies)|outlined|masked|delineated|contoured|traced)\b", re.IGNORECASE)
 # the verb of a contraction whose stem is no word ("can't" -> "can not", "won't" -> "will not")
 CONTRACTED = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}
@@ -2181,8 +2182,8 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|"
                          # ("patient wants to know how long a foot ulcer usually takes to heal")
                          r"\b(?:wants?|would\s+like|wish(?:es)?)\s+to\s+know\b|\by\s*/\s*n\b|\b(?:diameter|length|width|area|circumference|perimeter|depth|size)\s+in\s+(?:mm|cm|millimet\w+|centimet\w+|pixels|px)\s*\?|\btell[\s-](?:me|us|moi|nous)\s+(?:only\s+|just\s+)?(?:if|whether|si|se|ob)\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
                          r"\bas\s+a\s+number\b|"
-                         # ("please measure how big the foot ulcer is in cm", "consultant asked for a measurement in mm", "billing needs
-                         # to know the code for a diabetic foot ulcer debridement")
+                         # ("which ulcer on this foot is the biggest?", "please measure how big the foot ulcer is in cm", "consultant
+                         # asked for a measurement in mm", "billing needs to know the code for a diabetic foot ulcer debridement")
                          r"^\W*which\b(?![^?]*\b(?:segment\w*|outline|mask\w*|mark|highlight|draw|delineate|trace|contour)\b)[^?]*\b(?:biggest|largest|smallest|"
                          r"bigger|larger|smaller|deepest|worst|darkest)\b[^?]*\?\s*$|"
                          r"\bmeasure\s+how\s+(?:big|large|long|wide|deep|much)\b|\bmeasurements?\s+in\s+(?:mm|cm|px|pixels|millimet\w+|centimet\w+)\b|"
@@ -4752,26 +4753,22 @@ class PromptResolver:
             # read as typed; the model is given the target, or the prompt as the user gave it
             found = self._resolve(typed)
             return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == typed else found.model_prompt)
+        # (text pasted with its markup: "segment&nbsp;the&nbsp;left&nbsp;lung", "outline%20the%20mole", "<b>left lung</b>")
         if (plain := _unmarked(given)) != given and _words(plain):
-            # (text pasted with its markup: "segment&nbsp;the&nbsp;left&nbsp;lung", "outline%20the%20mole", "<b>left lung</b>")
-            found = self._resolve(plain)
-            return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == plain else found.model_prompt)
-        if (asked := self._request_beside_question(given)) is not None:
-            # (a drawing asked, and a question of it asked beside: "show me the colonic polyps. what Paris class would you give
-            # it?", "left lung segmentation pls, how much of it does the heart hide?": the drawing is what the tool gives)
-            return dataclasses.replace(asked, prompt=given, model_prompt=given if asked.model_prompt not in (asked.target,) else asked.model_prompt)
-        if (unsigned := SENT_FROM.sub("", given)) != given and _words(unsigned):
-            found = self._resolve(unsigned.strip())
-            return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == unsigned.strip() else found.model_prompt)
+            return self._read_as(given, plain)
+        # (a drawing asked, and a question of it asked beside: "show me the colonic polyps. what Paris class would you give it?",
+        # "left lung segmentation pls, how much of it does the heart hide?": the drawing is what the tool gives)
+        if (request := self._request_beside_question(given)) is not None:
+            return self._read_as(given, request)
+        # (a mail program's "Sent from my iPad")
+        if (unsigned := SENT_FROM.sub("", given).strip()) != given and _words(unsigned):
+            return self._read_as(given, unsigned)
+        # (a place given by numbers says where, not what: "polyp near x=312,y=140", "heart inside box (40,60)-(200,210)")
         if (placed := COORDINATES.sub(" ", given)) != given and _words(placed):
-            # (a place given by numbers says where, not what: "polyp near x=312,y=140", "heart inside box (40,60)-(200,210)")
-            found = self._resolve(re.sub(r"\s+([,.;?!])", r"\1", re.sub(r"\s{2,}", " ", placed)).strip())
-            return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt != found.target else found.model_prompt)
+            return self._read_as(given, re.sub(r"\s+([,.;?!])", r"\1", re.sub(r"\s{2,}", " ", placed)).strip())
+        # (a figure's label: its caption read alone)
         if (label := CAPTION_LABEL.match(given)) is not None:
-            # (a figure's label: its caption read alone)
-            caption = given[label.end():]
-            found = self._resolve(caption)
-            return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == caption else found.model_prompt)
+            return self._read_as(given, given[label.end():])
         if (open_items := _open_items(given)) != given:
             # a checklist's items done, struck through or cancelled are no part of the request ("[x] segment the heart - done
             # yesterday"; "~~TODO: mask the polyp in frame 12~~ (cancelled)"; "待办（已取消）：分割右肺。")
@@ -4845,11 +4842,17 @@ class PromptResolver:
                               reason="the message names its targets only as work done, left to others or not needed, and asks for none")
         return found
 
-    def _request_beside_question(self, given: str) -> Resolution | None:
-        """The reading of the one part of ``given`` that asks for a drawing of a target by itself, where every other part is a
-        question that neither takes the drawing back nor asks for an answer alone (:data:`ANSWER_ALONE`): "show me the colonic
-        polyps. what Paris class would you give it?". None otherwise (one part alone, a request that needs the question's
-        noun: "is this naevus changing colour? outline it for me")."""
+    def _read_as(self, given: str, text: str) -> Resolution:
+        """``given`` read as ``text`` (what it says without its markup, signature, coordinates or label): the model is given
+        the target, or ``given`` as the user gave it where ``text`` passes on as it stands."""
+        found = self._resolve(text)
+        return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == text else found.model_prompt)
+
+    def _request_beside_question(self, given: str) -> str | None:
+        """The one part of ``given`` that asks for a drawing of a target by itself, where every other part is a question that
+        neither takes the drawing back nor asks for an answer alone (:data:`ANSWER_ALONE`): "show me the colonic polyps" of
+        "show me the colonic polyps. what Paris class would you give it?". None otherwise (one part alone, a request that
+        needs the question's noun: "is this naevus changing colour? outline it for me")."""
         parts = [p.strip() for p in QUESTION_SPLIT.split(given.strip()) if p and _words(p)]
         questions = [p for p in parts if p.endswith("?")]
         requests = [p for p in parts if not p.endswith("?")]
@@ -4860,8 +4863,7 @@ class PromptResolver:
         written = self._written(_translate(request))
         if not _asks_drawing(written) and not re.search(r"\b(?:segmentation|mask|outline|contour|delineation)\b", written, re.IGNORECASE):
             return None
-        found = self._resolve(request)
-        return found if found.target is not None else None
+        return request if self.resolve(request).target is not None else None
 
     def _focus(self, given: str) -> str | None:
         """A message of several sentences without those that tell of other work (:data:`TOLD_ELSEWHERE`): what was done,
@@ -5186,7 +5188,7 @@ class PromptResolver:
         if declines(written) or declines(retracted) or _taken_back(written) or WHOLE_QUESTION.search(written) or (corrected and declines(written[corrected[-1].end():])) \
                 or self._other_task(translated) or OUTPUT_ELSE.search(translated) or _asks_empty(written) or _ml_else(written) \
                 or (ML_TROUBLE.search(translated) and not _requests(written)) or _asks_knowledge(written) or _asks_diagnosis(written) or _not_asked_after_all(written) or (HYPOTHETICAL.search(written) and not _requests(written) and not HYPOTHESIS_THEN_REQUEST.search(written)) \
-                or (KEYWORD_TASK.search(written) and not DRAWING_VERB.search(written)) \
+                or (KEYWORD_TASK.search(written) and not KEYWORD_DRAWN.search(written)) \
                 or ((method := METHOD_QUESTION.search(written)) and not _requests(written) and not self._named(written[method.end():])[0]):
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything."; "Segment the
             # heart - sorry, scratch that, just tell me yes or no": no mask is asked for
