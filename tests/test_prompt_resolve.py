@@ -4091,3 +4091,32 @@ def test_short_prompts_of_blind_lists_225_to_228(lite_names, lite_universal):
     _assert_no_target(lite_names, ["είναι μελάνωμα αυτό;", "sydän ja keuhkot yhdessä", "o'pkalar va yurak",
                                    "të dyja mushkëritë dhe zemra", "mask the lungs &amp; heart"])
     _assert_no_target(lite_universal, ["խալ կա՞ կրծքավանդակի ռենտգենում"], refused=True)
+
+
+def test_short_prompts_of_blind_lists_229_to_232(lite_names):
+    """(blind lists 229-232 and decoys 223-226: sign-language gloss order, telegram style, consent wording, calendar and
+    to-do entries) a gloss's "Q" is a question mark, "segment finish?" and "YOU OUTLINE" ask; a telegram's STOP is a stop; a
+    reminder's label says nothing. Consent withdrawn, a consent form, erasing or purging data, a reminder to call, an item
+    labelled done or cancelled, "report only" and a size "YOU MEASURE" ask for no mask."""
+    _assert_reads(lite_names, [
+        ("naevus in middle, SEGMENT Q", "skin lesion"),
+        ("polyp left side picture, segment finish?", "polyp"),
+        ("left lung field chest film, outline finish?", "left lung"),
+        ("LEFT LUNG, YOU OUTLINE", "left lung"),
+        ("MASK OF SORE ON HEEL STOP THANKS STOP", "foot ulcer"),
+        ("SHOW ME BORDER OF MOLE STOP", "skin lesion"),
+        ("reminder - mask of the naevus before MDT", "skin lesion"),
+        # (not a gloss: "can you outline the heart"; not a telegram: "stop" in lower case)
+        ("can you outline the heart", "heart"),
+    ])
+    _assert_no_target(lite_names, [
+        "HEART SIZE, YOU MEASURE Q",
+        "MOLE, MELANOMA Q",
+        "Consent withdrawn — delete this image, no processing of the right lung.",
+        "Can you send me the consent form for the foot ulcer study?",
+        "GDPR request: erase patient 4471's data, including heart segmentations",
+        "reminder: call Mrs Patel re foot ulcer dressing",
+        "DONE - outlined foot ulcer pt 14",
+        "cancelled: seg L lung for Wed MDT",
+        "reminder: is the heart enlarged? report only",
+    ], refused=True)

@@ -346,7 +346,11 @@ CAPTION_LABEL = re.compile(r"^\W*(?:(?:supplementary|suppl\.?)\s+)?(?:fig(?:ure)
 KEYWORD_TASK = re.compile(
     r"\b(?:classification|grading|staging|detection|prognosis|treatment|management|histology|histopathology)\s*[?.!]*\s*$|"
     r"\b(?:wagner|paris|nice|texas|ceap|fitzpatrick|breslow|clark|kudo|jnet|sano)\s+(?:grade|grading|class|classification|type|stage|score)\b|"
-    r"\b(?:abcd|asymmetry|risk|severity|malignancy)\s+(?:score|scoring)\b|\b(?:mean|average|median)\s+(?:dice|iou|jaccard|hd95|hausdorff|f1)\b|"
+    r"\b(?:abcd|asymmetry|risk|severity|malignancy)\s+(?:score|scoring)\b|"
+    # (consent and data governance: "Can you send me the consent form ...", "GDPR request: erase patient 4471's data", a
+    # reminder to call)
+    r"\bconsent\s+(?:forms?|withdrawn|revoked|refused|still\s+valid)\b|\b(?:purge|erase|anonymi[sz]e|de-?identify)\b|\bno\s+processing\b|"
+    r"^\W*reminder\s*[:\-\u2013\u2014]\s*(?:call|phone|ring|email|e-mail|book|order|chase)\b|\b(?:mean|average|median)\s+(?:dice|iou|jaccard|hd95|hausdorff|f1)\b|"
     r"\bmap\s+(?:reported|of|@)|\bbounding\s+boxes\b|"
     r"\bhow\s+to\s+(?:tell|differentiate|distinguish|diagnose|treat|manage|prevent|cure|heal|dress|remove|stage|grade|classify)\b|"
     r"\b(?:contains|comprises|consists\s+of|includes)\s+\d[\d,]*\s+(?:[\w-]+\s+){0,2}?(?:images|frames|photos|photographs|cases|patients|"
@@ -354,6 +358,8 @@ KEYWORD_TASK = re.compile(
     r"\b(?:area|size|diameter|length|width|volume)\s+(?:in\s+)?(?:cm2|mm2|cm\u00b2|mm\u00b2|cm|mm|px)(?=$|[\s?.,!])|"
     # (a number asked in a few words: "wound bed granulation percentage?")
     r"^\W*(?:[\w-]+\s+){0,4}(?:percentage|percent|ratio|score|grade|stage|count)\s*\?\s*$", re.IGNORECASE)
+# a to-do item labelled done or cancelled at its start ("DONE - outlined foot ulcer pt 14", "cancelled: seg L lung for Wed MDT")
+DONE_LABEL = re.compile(r"^\W*(?:done|completed|finished|cancell?ed|postponed|on\s+hold)\s*[:\-\u2013\u2014]", re.IGNORECASE)
 # ... where no drawing is asked by its verb, nor a border wanted ("need the lesion border for ABCD scoring")
 KEYWORD_DRAWN = re.compile(r"(?<!-)\b(?:segment|outline|mask|trace|delineate|contour|draw|highlight|mark|circle|shade)\b(?!\s*(?:[?.!]\s*)?$)|"
                           r"\b(?:borders?|boundar(?:y|ies)|outlined|masked|delineated|contoured|traced)\b", re.IGNORECASE)
@@ -1075,6 +1081,8 @@ def _reword(text: str) -> str:
     # (a methods sentence, a search for how to draw, a caption and a keyword string: "Annotators traced the DFU's margin",
     # "how to outline left collar-bone radiograph", "predicted ulceration region overlaid on the forefoot image")
     text = CAPTION_SHOWN.sub("", HOW_TO_DRAW.sub("", METHODS_DRAWN.sub("outline", text)))
+    # (a reminder's or a to-do item's label: "reminder - mask of the naevus before MDT")
+    text = re.sub(r"^\W*(?:reminder|todo|to-do|to\s+do)\s*[:\-\u2013\u2014]\s*", "", text, flags=re.IGNORECASE)
     # (a request passed on: "Dr K asked me to get the lung thing done, the left one")
     text = PASSED_ON.sub("please ", text)
     # (a finding in a target said before it: "segment the right lung nodule" asks for the nodule in the right lung)
@@ -2208,7 +2216,9 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|"
                          r"\b(?:just|only)\s+(?:(?:tell|give)\s+me|measure|calculate|compute)\s+the\s+(?:cardio[\s-]?thoracic\s+ratio|ctr|size|diameter|area|width|length|volume)\s*[.!]?\s*$|"
                          # ("Answer with the cardiothoracic ratio change only", "Give only the frame number"; an area is a region:
                          # "a segmentation of the ulcerated area only")
-                         r"\b(?:number|count|score|grade|value|percentage|ratio|angle|diameter|date|timestamps?|times|frame\s+numbers?)(?:\s+(?:change|difference|increase|decrease))?\s+only\b|"
+                         r"\b(?:number|count|score|grade|value|percentage|ratio|angle|diameter|date|timestamps?|times|frame\s+numbers?|report|diagnosis)(?:\s+(?:change|difference|increase|decrease))?\s+only\b|"
+                         # (a size a sign language's gloss asks measured: "HEART SIZE, YOU MEASURE Q")
+                         r"\b(?:size|diameter|area|depth|width|length|ratio)\b[^.?!]{0,20}?,?\s*please\s+measure\b|"
                          r"\b(?:give|report|return|tell|send|answer\s+with)\s+(?:me\s+|us\s+)?only\s+(?:the\s+|a\s+)?(?:[\w-]+\s+){0,2}?(?:number|count|score|"
                          r"grade|value|percentage|ratio|answer|date|angle|diameter|diagnosis|verdict|opinion)\b|"
                          # ("Give the diameter difference in mm.")
@@ -3505,6 +3515,11 @@ NOUN_PERIOD = re.compile(r"(?:\b(?:the|a|an|this|that|each|every|whole|same|foll
 # what a machine translator writes for English words: "segmentate" (segment), "show to me" (show me), a Latin side after its
 # structure ("the lung sinister of patient", "the collar bone dexter")
 MACHINE_CALQUES = (
+    # (a sign language's gloss order, as a Deaf user may type English: "naevus in middle, SEGMENT Q" (a question), "polyp left
+    # side picture, segment finish?", "LEFT LUNG, YOU OUTLINE")
+    (re.compile(r"\s*,?\s*\bQ\s*$"), "?"),
+    (re.compile(r"\b(segment|outline|mask|trace|draw|show)\s+finish\s*\?", re.IGNORECASE), r"\1 please"),
+    (re.compile(r"\b(?:you|u)\s+(mask|segment|outline|show|draw|trace|highlight|measure)\b(?=\s*(?:[,?.!]|please|$))", re.IGNORECASE), r"please \1"),
     # (a worklist's header: an accession or record number says nothing asked; a DICOM modality code before the body part says
     # the kind of picture: "ACC 55019 CR CHEST PA - segment ...", "MR BRAIN, ACC 99021, seg the lesion", "XC FOOT L")
     (re.compile(r"\b(?:acc(?:ession)?|mrn|study\s+id|pt\s+id|patient\s+id)\s*(?:no\.?|#|:)?\s*[A-Z]{0,3}\d{3,}\b,?", re.IGNORECASE), ""),
@@ -5188,7 +5203,7 @@ class PromptResolver:
         if declines(written) or declines(retracted) or _taken_back(written) or WHOLE_QUESTION.search(written) or (corrected and declines(written[corrected[-1].end():])) \
                 or self._other_task(translated) or OUTPUT_ELSE.search(translated) or _asks_empty(written) or _ml_else(written) \
                 or (ML_TROUBLE.search(translated) and not _requests(written)) or _asks_knowledge(written) or _asks_diagnosis(written) or _not_asked_after_all(written) or (HYPOTHETICAL.search(written) and not _requests(written) and not HYPOTHESIS_THEN_REQUEST.search(written)) \
-                or (KEYWORD_TASK.search(written) and not KEYWORD_DRAWN.search(written)) \
+                or (KEYWORD_TASK.search(written) and not KEYWORD_DRAWN.search(written)) or DONE_LABEL.match(written) \
                 or ((method := METHOD_QUESTION.search(written)) and not _requests(written) and not self._named(written[method.end():])[0]):
             # "Is the heart enlarged? Just tell me yes or no, don't draw anything."; "Segment the
             # heart - sorry, scratch that, just tell me yes or no": no mask is asked for
@@ -5600,6 +5615,9 @@ class PromptResolver:
         mended (:meth:`_correct`); what a model that reads sentences is given, and what the rules
         reword (:func:`_reword`)."""
         translated = HASHTAG.sub("", HEART_EMOJI.sub("heart", translated))
+        if not re.search(r"[a-z]", translated):
+            # (a telegram's STOP, in capitals: "MASK OF SORE ON HEEL STOP THANKS STOP")
+            translated = re.sub(r"\s+STOP\b\.?", ".", translated)
         for calque, english in MACHINE_CALQUES:
             translated = calque.sub(english, translated)
         translated = IMPATIENCE.sub(" ", IMPATIENT_ALREADY.sub(r"\1", translated)).strip()
