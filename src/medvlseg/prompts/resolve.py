@@ -3512,9 +3512,10 @@ SPOKEN_PERIOD = re.compile(r"\s*(?<![\w-])period(?![\w-])", re.IGNORECASE)
 # ("the follow-up period", "over a two-week period": the noun)
 NOUN_PERIOD = re.compile(r"(?:\b(?:the|a|an|this|that|each|every|whole|same|follow-?up|up|time|trial|study|waiting|observation|"
                          r"menstrual|grace|healing|treatment|week|weeks|month|months|day|days|year|years)|\d)\s+period\s*$", re.IGNORECASE)
-# what a machine translator writes for English words: "segmentate" (segment), "show to me" (show me), a Latin side after its
-# structure ("the lung sinister of patient", "the collar bone dexter")
-MACHINE_CALQUES = (
+# ways of writing English, read as the plain English they stand for before the shorthand and slips are: a sign language's
+# gloss order, a worklist's header, old-fashioned English, and what a machine translator writes ("segmentate", "show to me", a
+# Latin side after its structure)
+ENGLISH_REGISTERS = (
     # (a sign language's gloss order, as a Deaf user may type English: "naevus in middle, SEGMENT Q" (a question), "polyp left
     # side picture, segment finish?", "LEFT LUNG, YOU OUTLINE")
     (re.compile(r"\s*,?\s*\bQ\s*$"), "?"),
@@ -3639,7 +3640,8 @@ _COMPARED = r"(?:larg|small|bigg|dark|deep|low|high|light|redd|pal|wid|narrow|lo
 # the words of other Englishes that carry no request, read before the glossary is (so that "outline am abeg" is never
 # German "am"): Nigerian Pidgin's object "am" after a verb ("outline am": outline it) and "abeg" (please); the particles
 # that end a Singlish, Jamaican, South African or Canadian sentence ("segment please lah", "mask it nuh", "trace it bru",
-# "on this dermoscopy eh"); Scots "ye" (you) and "wee" (small); New Zealand's "sweet as" (fine)
+# "on this dermoscopy eh"); Scots "ye" (you) and "wee" (small); New Zealand's "sweet as" (fine); and, read there for the same
+# reason, a young user's fillers, two comparisons joined by a comma, and a Zulu or Xhosa noun class's prefix
 REGIONAL_ENGLISH = (
     (re.compile(r"\b(outline|mask|segment|trace|draw|mark|highlight|circle|shade|colou?r|show|find|box|label|cut)\s+am\b", re.IGNORECASE), r"\1 it"),
     (re.compile(r"\babeg\b", re.IGNORECASE), "please"),
@@ -4766,8 +4768,7 @@ class PromptResolver:
     def _resolve(self, given: str) -> Resolution:
         if (typed := _spoken(given)) != given:
             # read as typed; the model is given the target, or the prompt as the user gave it
-            found = self._resolve(typed)
-            return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == typed else found.model_prompt)
+            return self._read_as(given, typed)
         # (text pasted with its markup: "segment&nbsp;the&nbsp;left&nbsp;lung", "outline%20the%20mole", "<b>left lung</b>")
         if (plain := _unmarked(given)) != given and _words(plain):
             return self._read_as(given, plain)
@@ -4789,8 +4790,7 @@ class PromptResolver:
             # yesterday"; "~~TODO: mask the polyp in frame 12~~ (cancelled)"; "待办（已取消）：分割右肺。")
             if not _words(open_items):
                 return Resolution(given, given, None, refused=True, reason="every item of the prompt is done or cancelled")
-            found = self._resolve(open_items)
-            return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == open_items else found.model_prompt)
+            return self._read_as(given, open_items)
         if (turn := _last_user_turn(given)) is not None and turn != given:
             # a pasted conversation: its last turn says what is asked now, read alone unless it needs what came before
             # ("> segment the polyp >> Done, here's the mask. > thanks, that's all for today" asks for nothing)
@@ -4822,8 +4822,7 @@ class PromptResolver:
                 found = self._resolve(" ".join(sentences[k:]) if k else flat)
                 if found.target is not None:
                     return Resolution(given, found.target, found.target, found.similarity, found.runner_up)
-            whole = self._resolve(flat)
-            return dataclasses.replace(whole, prompt=given, model_prompt=given if whole.model_prompt == flat else whole.model_prompt)
+            return self._read_as(given, flat)
         if (fielded := read_fields(given) or (read_fields(marked.replace("; ", "\n")) if (marked := _markup_fields(given)) != given else None)) \
                 is not None:
             # a request written as data ("{'target': null, 'exclude': ['heart']}", "seg_cxr(img, 'clavicle', side='L')"):
@@ -4858,9 +4857,10 @@ class PromptResolver:
         return found
 
     def _read_as(self, given: str, text: str) -> Resolution:
-        """``given`` read as ``text`` (what it says without its markup, signature, coordinates or label): the model is given
-        the target, or ``given`` as the user gave it where ``text`` passes on as it stands."""
-        found = self._resolve(text)
+        """``given`` read as ``text`` (as typed, without its markup, signature, coordinates, label or the items done): the
+        model is given the target, or ``given`` as the user gave it where ``text`` passes on as it stands. (Through the cache:
+        :meth:`_request_beside_question` has read ``text`` already.)"""
+        found = self.resolve(text)
         return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == text else found.model_prompt)
 
     def _request_beside_question(self, given: str) -> str | None:
@@ -5618,8 +5618,8 @@ class PromptResolver:
         if not re.search(r"[a-z]", translated):
             # (a telegram's STOP, in capitals: "MASK OF SORE ON HEEL STOP THANKS STOP")
             translated = re.sub(r"\s+STOP\b\.?", ".", translated)
-        for calque, english in MACHINE_CALQUES:
-            translated = calque.sub(english, translated)
+        for register, english in ENGLISH_REGISTERS:
+            translated = register.sub(english, translated)
         translated = IMPATIENCE.sub(" ", IMPATIENT_ALREADY.sub(r"\1", translated)).strip()
         # (nothing else wanted but one thing: "no need to do anything except the sore on his heel"; a request asked as a
         # negative question: "can't you segment the nevus? only that")
