@@ -970,7 +970,8 @@ def test_corrections_shorthand_markup_and_other_tasks(resolver):
     assert _expand("exclude: {organ: heart}") == "exclude: {organ: heart}"  # (only a request opens braced fields)
     assert _expand("<request view='PA'><target side='L'>lung</target></request>") == "left lung"
     assert _expand("segment: {bone: clavicle, laterality: right}") == "segment right clavicle"
-    assert _expand("ROI: lung, right | Modality: CR | Action: SEGMENT") == "right lung action"
+    # (a field named for the request holds it)
+    assert _expand("ROI: lung, right | Modality: CR | Action: SEGMENT") == "right lung SEGMENT"
     # an answer that is no mask, or another task, declines one, unless a drawing is asked for too
     for text in ("Is this mole malignant or benign? One word answer.", "Is the heart enlarged? Give me the ratio as a number.",
                  "Our team is called Foot Ulcer FC, can you design a crest for us?", "Book a table at The Polyp pub.",
@@ -4120,3 +4121,43 @@ def test_short_prompts_of_blind_lists_229_to_232(lite_names):
         "cancelled: seg L lung for Wed MDT",
         "reminder: is the heart enlarged? report only",
     ], refused=True)
+
+
+def test_short_prompts_of_blind_lists_233_to_236(lite_names, lite_universal):
+    """(blind lists 233-236 and decoys 227-230: Celtic and minority European languages, OCR of paper request forms, social-media
+    posts, other health professions) a scanner's misread letters ("u1cer", "rnask", "poIyp", "seg-\\nment", "the he art") are
+    read as the words they stand for, never in a code or a size; a paper form's ticked box chooses its option, where the
+    text is no task list; a form's "Request:" field holds the request; a mention says nothing and a hashtag at a post's
+    end is an aside; "left lung or the right one" names two."""
+    _assert_reads(lite_names, [
+        ("othras ar chos diaibéitigh, deighil é le do thoil", "foot ulcer"),
+        ("seall an sgamhan deas dhomh", "right lung"),
+        ("lofter long segmentearje graach", "left lung"),
+        ("weis mir dat lénkst Schlësselbeen", "left clavicle"),
+        ("Hvar er sepinn? afmarkaðu hann", "polyp"),
+        ("☒ mask of plantar u1cer on heel", "foot ulcer"),
+        ("[x] outline the rno1e ___ derrnoscopic image", "skin lesion"),
+        ("seg-\nment the colonic poIyp", "polyp"),
+        ("where is the patient's 1eft clavicle? outline it", "left clavicle"),
+        ("show me the he art on this chest x-ray", "heart"),
+        ("Exam: co1onoscopy | Request: segment polyp", "polyp"),
+        ("Region of interest: [x] RT lung ___ [ ] LT lung", "right lung"),
+        ("Region of interest: [ ] R clavicle [x] L clavicle", "left clavicle"),
+        ("#dermoscopy @SegBot outline the mole pls", "skin lesion"),
+        ("RT: right hemithorax, lung only, please segment #chestxray", "right lung"),
+        # (a task list's ticked item is done: its open one is asked; a target's name with its verb as a field's value)
+        ("- [x] segment the heart\n- [ ] segment the left lung", "left lung"),
+        ("To-do: [x] left clavicle [x] heart [ ] right lung on this CXR", "right lung"),
+        ("left lung: segment | image: cxr", "left lung"),
+        ("pulmón derecho", "right lung"),
+    ])
+    _assert_no_target(lite_names, [
+        "ezkerreko birika edo eskuinekoa, ez dakit",
+        "the left lung or the right one",
+        "Region of interest: [x] RT lung [x] LT lung",
+        "polyp size in rnm?",
+        "[x] heart segmentation done, send to Dr K",
+    ])
+    _assert_no_target(lite_universal, ["segment the heart #cardiacMRI", "den Tumor op dësem CT segmentéieren"], refused=True)
+    # (codes and sizes are no misread words)
+    assert lite_names._misread("T1 L5 10cm S01 stern intern") == "T1 L5 10cm S01 stern intern"

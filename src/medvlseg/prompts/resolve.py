@@ -686,6 +686,12 @@ COPULAS = frozenset({"is", "are", "was", "were", "seems", "appears", "shows", "m
 MIN_TYPO_LENGTH = 4
 # a word's endings and what its stem ends with then ("overlaps" -> "overlap", "traced" -> "trace", "bulging" -> "bulge")
 INFLECTIONS = (("s", ""), ("es", ""), ("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""), ("ing", "e"), ("ly", ""))
+# what a scanner's text recognition misreads in a word of a paper form ("u1cer", "co1onoscopy", "lesi0n", "rnask",
+# "poIyp", "clraw", "crn2"): the letters it stands for, read where the word is no word and the mended one is
+MISREAD_LETTERS = (("rn", "m"), ("cl", "d"))
+MISREAD_UNITS = frozenset({"mm", "cm", "mm2", "cm2"})
+# a word broken at a line's end by a hyphen ("seg-\nment")
+BROKEN_AT_LINE_END = re.compile(r"\b([A-Za-z]{2,})-[ \t]*\n[ \t]*([a-z]{2,})\b")
 VOWELS = frozenset("aeiou")
 VOWEL_CODES = frozenset("AEIOU")
 # words a prompt uses to describe a target's parts (templates P2-P6)
@@ -817,6 +823,9 @@ def _expand(text: str) -> str:
     text = re.sub(r"\b(left|right)\s*=\s*(?=(?:the\s+)?(?:patient|pt|viewer|screen|image)(?:['\u2019]s)?\s+(?:left|right)\b)", r"\1, ", text, flags=re.IGNORECASE)
     # the name a call's result is kept under is no word of the request ("seg = model.predict(cxr, text=...)")
     text = re.sub(r"^\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*(?=[A-Za-z_][\w.]*\()", "", text)
+    # (a paper form's blank line parts what it stands between: "outline the mole ___ dermoscopic image")
+    # (after a sentence's end, a space: "is this polyp malignant? ___ Dx only")
+    text = re.sub(r"([.?!]?)[ \t]*(?<![^\s|:.?!])_{2,}(?![^\s|])[ \t]*", lambda m: m.group(1) + " " if m.group(1) else ", ", text)
     text = text.replace("_", " ")  # field names and labels ("mask_id=R_CLAV", "dfu_wound_bed")
     # a question asked after its noun is that question ("the foot ulcer, will it heal?" -> "will the foot ulcer heal?")
     text = QUESTION_AFTER.sub(lambda m: f"{m.group('aux')} {m.group('np')} {m.group('rest')}", text)
@@ -943,6 +952,10 @@ def _expand(text: str) -> str:
     # "u" typed for "you" ("can u draw round the mole", "thank u"), where it can be nothing else
     text = re.sub(r"\b(can|could|would|will|do|did|are|if|thank|when)\s+u(?![\w'\u2019-])", r"\1 you", text, flags=re.IGNORECASE)
     text = re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
+    # either side, the other said after the structure ("left lung or the right one, I don't know"): the two
+    text = re.sub(r"\b(left|right)\s+(lung|clavicle|collarbone|collar\s+bone)\s+or\s+(?:the\s+)?(right|left)(?:\s+(?:one|side))?\b"
+                  r"(?!\s+(?:lung|clavicle|collar))", lambda m: m.group() if m.group(1).lower() == m.group(3).lower()
+                  else f"{m.group(1)} {m.group(2)} or the {m.group(3)} {m.group(2)}", text, flags=re.IGNORECASE)
     # both sides said one after the other are both ("mask the right and left clavicles together", "left & right lung", "L & R clav")
     text = BOTH_SIDES.sub(lambda m: f"both {m.group(2)}s", text)
     # ... or the one on each side ("the S-shaped bone on the patient's right and the one on the left too")
@@ -2743,6 +2756,25 @@ STRUCK = re.compile(r"~~[^~]+~~")
 OPTION = re.compile(r"^\s*(?:[-*]\s*)?\[(?P<tick>[ xX\u2713\u2714])\]\s*(?P<option>(?:[\w'-]+\s+){0,3}[\w'-]+)\s*$")
 
 
+# a paper form's boxes, ticked or not ("[x]", "\u2612", "[ ]", "\u2610"); a task list's marks and words, where a ticked box is
+# an item done ("- [x] segment the heart", "To-do: [x] heart [ ] right lung", "checklist", "done")
+FORM_BOX = re.compile(r"\[\s*(?P<tick>[xX\u2713\u2714])?\s*\]|(?P<ballot>\u2612)|\u2610")
+TASK_LIST = re.compile(r"^\s*[-*+]\s*\[|\b(?:to-?\s?dos?|checklist|done|finished|completed?|cancell?ed|workflow|steps?|tasks?|progress)\b",
+                       re.IGNORECASE | re.MULTILINE)
+
+
+def _ticked_on_form(text: str) -> str:
+    """A paper form's request as its boxes say it, where a box is ticked and ``text`` is no task list (:data:`TASK_LIST`):
+    each option with an empty box dropped, to the next box, a form's line ("___") or bar, and the ticks read as nothing
+    ("Region of interest: [ ] R clavicle [x] L clavicle" asks for the left clavicle; "\u2612 mask of plantar ulcer on heel"
+    for the ulcer). ``text`` itself otherwise."""
+    boxes = list(FORM_BOX.finditer(text))
+    if not any(m.group("tick") or m.group("ballot") for m in boxes) or TASK_LIST.search(text):
+        return text
+    text = re.sub(r"(?:\[\s*\]|\u2610)[^\[\u2610\u2612|_\n]*", " ", text)
+    return re.sub(r"[ \t]{2,}", " ", FORM_BOX.sub(" ", text)).strip()
+
+
 # a pasted conversation's turns ("User: ... Assistant: ... User: ...", "> ... >> ... > ...", "dr_lee: ... / bot: ... / dr_lee: ..."):
 # who speaks, and what; ">>" and the tool's names are the assistant's
 CHAT_TURN = re.compile(r"(?:^|(?<=[\s/]))(?:(?P<quote>>>?)(?=\s)|(?P<who>[A-Za-z][\w.-]{0,20})\s*:(?=\s))")
@@ -2828,6 +2860,7 @@ def _open_items(text: str) -> str:
     """``text`` without its lines ticked off ("[x] ...", "\u2705 ..."), struck through ("~~...~~") or marked cancelled or
     done ("(cancelled, the frame is too blurry)", "（已取消）", read through the glossary), and without its comment lines where
     it has others; a form of options (names alone) with one ticked as that option; ``text`` itself where none is."""
+    text = _ticked_on_form(text)
     lines = text.splitlines()
     # (a call commented out or switched off is no request: "// predict(img, text=\"right lung\");", "if False: predict(img, text='polyp')")
     lines = [ln for ln in lines if not DISABLED_CODE.match(ln)]
@@ -3153,8 +3186,11 @@ def _payload_values(text: str) -> str:
     if any(v.lower() in VERDICTS for _, v in fields):
         return plain  # (fields that say what is there, "polyp: none, heart: yes", say no request)
     leave_out = EXCLUSIONS | {"not", "without", "no"}
-    kept = [name if REQUEST.match(v.lower() + " ") and len(v.split()) <= 2 else v for name, v in fields
-            if name not in leave_out | CONTEXT_FIELDS and name.split()[0] not in OUTPUT_FIELDS and v.lower().split()[0] not in leave_out]
+    # (a field named for the request holds it: "Exam: colonoscopy | Request: segment polyp")
+    kept = [name if REQUEST.match(v.lower() + " ") and len(v.split()) <= 2 and name not in REQUEST_FIELDS else v for name, v in fields
+            if name not in leave_out | CONTEXT_FIELDS and name.split()[0] not in OUTPUT_FIELDS and v.lower().split()[0] not in leave_out
+            # (nor what was asked before: "previous_target=right_lung; target=left_lung")
+            and name.split()[0] not in ("previous", "prior", "old", "last", "earlier", "former")]
     if not kept:  # nothing but where the picture comes from: read that
         kept = [v for name, v in fields if name in CONTEXT_FIELDS]
     return " ".join(kept)
@@ -3192,6 +3228,9 @@ def _markup_fields(text: str) -> str:
 VERDICTS = frozenset({"yes", "no", "none", "absent", "present", "true", "false", "0", "1"})
 # fields that say where the picture comes from, not what is asked ("'modality': 'dermoscopy'"),
 # as "in this dermoscopy image" does in a sentence
+# a form's field whose value is the request itself ("Request: segment polyp"), not a target's name with its verb ("left lung: segment")
+REQUEST_FIELDS = frozenset({"request", "requested", "task", "order", "instruction", "instructions", "job", "action", "ask", "query", "todo",
+                            "to do", "please", "note", "comment", "comments"})
 CONTEXT_FIELDS = frozenset({"modality", "imaging", "view", "projection", "dataset", "source", "format", "device",
                             "scanner", "study", "series"})
 # what an earlier result gave, not what is asked now ("the mask you gave me was the left lung")
@@ -3306,7 +3345,10 @@ PLACE_OWNERS = frozenset({"diabetic", "patient", "patients", "his", "her", "my",
 # the words of a target that say the part of the body it lies on ("foot ulcer")
 BODY_PLACED = frozenset({"foot", "feet", "toe", "toes", "heel", "sole", "plantar"})
 # a hashtag's mark, before a word ("#naevus #dermoscopy outline"; not "#12", an item's number)
-HASHTAG = re.compile(r"(?<![\w&])#(?=[A-Za-z])")
+HASHTAG = re.compile(r"(?<![\w&])#([A-Za-z][\w-]*)")
+# a social post's hashtags at its end, and its mentions of an account ("@SegBot", "@dr_lee:")
+TRAILING_TAGS = re.compile(r"(?:\s*(?<![\w&])#[A-Za-z][\w-]*)+[\s.!]*$")
+MENTION = re.compile(r"(?<![\w.@])@[A-Za-z_][\w.]*\w:?")
 # emoji and pictographs (with their joiners and variation selectors)
 EMOJI = re.compile(r"\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D]+\s*")
 # ... those that draw a structure of the catalogue (anatomical heart, lungs, foot)
@@ -3401,7 +3443,9 @@ FOLDED_LETTERS = str.maketrans({"ı": "i", "ß": "ss", "œ": "oe", "Œ": "Oe", "
 # a side word after its noun, as Romance languages and Latin put it ("pulmón derecho" -> "lung right");
 # not both sides ("pulmón derecho e izquierdo")
 SIDE_AFTER = re.compile(r"\b(lungs?|clavicles?|collar ?bones?|hemithorax)\s+(?:the\s+)?(right|left)\b"
-                        r"(?!\s+(?:and|or|e|et|y|und|o|ou|oder)\s+(?:right|left)\b)", re.IGNORECASE)
+                        r"(?!\s+(?:and|or|e|et|y|und|o|ou|oder)\s+(?:right|left)\b)"
+                        # (nor a side before the next noun of a list: "right lung left lung")
+                        r"(?!\s+(?:lungs?|clavicles?|collar ?bones?|hemithorax)\b)", re.IGNORECASE)
 # a finding's look after its noun, as a translation from a Romance language leaves it ("neo pigmentato": mole pigmented)
 LOOK_AFTER = re.compile(r"\b(moles?|lesions?|spots?|polyps?|ulcers?|wounds?|naevus|nevus|patch|stain)\s+(pigmented|small|tiny|large|big|brown|black|dark|"
                         r"red|pink|sessile|pedunculated|flat|raised|irregular|atypical|infected|deep|open|round|oval)\b"
@@ -4503,6 +4547,7 @@ class PromptResolver:
         and a target's name written as one word as its words ("footulcer" -> "foot ulcer")."""
         if not self._known:
             return text
+        text = self._misread(text)
 
         def fix(token: str) -> str:
             w = token.lower()
@@ -4545,6 +4590,46 @@ class PromptResolver:
             return near[0][3] if near and (len(near) == 1 or near[1][:3] > near[0][:3]) else token
 
         return re.sub(r"[A-Za-z]+", lambda m: fix(m.group()), text)
+
+    def _misread(self, text: str) -> str:
+        """``text`` with what a scanner's text recognition misread in a word read as the word it stands for: a digit for a
+        letter ("u1cer", "co1onoscopy", "lesi0n"), a capital I inside a word ("poIyp"), "rn" for "m" and "cl" for "d"
+        ("rnask", "clraw", "crn2"), and a word broken by a hyphen at a line's end ("seg-\\nment"), where the word as
+        written is no word and the mended one is (a catalogue word or one of the text tower's vocabulary, at least four
+        letters, or a unit: "rnm" -> "mm"), and a target's word broken by a space ("the he art", "pol yp"). Codes and
+        sizes are no words to mend ("T1", "L5", "10cm")."""
+        catalogue = lambda w: w in self._content or w in self._spelling  # noqa: E731
+        known = lambda w: w in self._known or catalogue(w)  # noqa: E731
+
+        def joined(m: re.Match[str]) -> str:
+            whole = m.group(1) + m.group(2)
+            return whole if known(whole.lower()) or known(self._misread(whole).lower()) else m.group()
+
+        text = BROKEN_AT_LINE_END.sub(joined, text)
+        # (a target's word broken by a space: "the he art", "pol yp", where a piece is no word or a pronoun after an article)
+        tokens = list(re.finditer(r"[A-Za-z]+", text))
+        for prev, a, b in reversed(list(zip([None, *tokens], tokens, tokens[1:]))):
+            whole = (a.group() + b.group()).lower()
+            if text[a.end(): b.start()] == " " and len(whole) >= 5 and whole in self._head_words and min(len(a.group()), len(b.group())) >= 2 \
+                    and (not known(a.group().lower()) or not known(b.group().lower())
+                         or prev is not None and prev.group().lower() in DETERMINERS and a.group().lower() in ("he", "she", "it", "we")):
+                text = text[: a.start()] + a.group() + b.group() + text[b.end():]
+
+        def mend(m: re.Match[str]) -> str:
+            token = m.group()
+            if known(token.lower()) or sum(c.isalpha() for c in token) < 2:
+                return token
+            base = re.sub(r"(?<=[a-z])I(?=[a-z])", "l", token).replace("1", "l").replace("0", "o")
+            # (a letter pair misread once, and read only as a catalogue word or a unit: "clavicl" is no "david")
+            tries = [(base, known)] + [(base[:i] + b + base[i + len(a):], catalogue) for a, b in MISREAD_LETTERS
+                                       for i in range(len(base)) if base.startswith(a, i)]
+            for mended, read in tries:
+                w = mended.lower()
+                if mended != token and (w in MISREAD_UNITS or len(w) >= MIN_TYPO_LENGTH and w.isalpha() and read(w)):
+                    return mended
+            return token
+
+        return re.sub(r"(?<![\w.])(?=[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*\b)(?=\w*(?:[01]|rn|cl|[a-z]I[a-z]))[A-Za-z0-9]+\b", mend, text)
 
     def _negated_name(self, prompt: str, target: str, negation: list[bool]) -> bool:
         """``target``'s names stand in a negation's scope wherever the prompt says them ("no polyp in
@@ -5614,7 +5699,7 @@ class PromptResolver:
         """A translated prompt as written out: shorthand and fields read (:func:`_expand`), slips
         mended (:meth:`_correct`); what a model that reads sentences is given, and what the rules
         reword (:func:`_reword`)."""
-        translated = HASHTAG.sub("", HEART_EMOJI.sub("heart", translated))
+        translated = self._tags_read(HEART_EMOJI.sub("heart", translated))
         if not re.search(r"[a-z]", translated):
             # (a telegram's STOP, in capitals: "MASK OF SORE ON HEEL STOP THANKS STOP")
             translated = re.sub(r"\s+STOP\b\.?", ".", translated)
@@ -5636,6 +5721,25 @@ class PromptResolver:
             # (what was asked in parts, said again by its name: "RUL + RML + RLL combined as one mask, i.e. the whole right lung")
             return "segment " + said.group("np")
         return written
+
+    def _tags_read(self, text: str) -> str:
+        """A social post's tags read: a mention of an account says nothing ("@SegBot outline the mole pls"); a hashtag is its
+        words ("#cardiacMRI" -> "cardiac MRI", "#chestxray" -> "chest xray"), and those at the post's end an aside in
+        brackets, for they say what the post is about, not what is asked ("please segment #chestxray" -> "please segment
+        (chest xray)", which asks for no chest x-ray)."""
+        text = MENTION.sub(" ", text)
+
+        def words(tag: str) -> str:
+            parts = re.findall(r"[A-Z]{2,}(?![a-z])|[A-Z]?[a-z]+|\d+", tag)
+            if len(parts) == 1 and tag.islower():
+                w = tag.lower()  # (one word or two run together: "chestxray")
+                halves = [(w[:i], w[i:]) for i in range(3, len(w) - 2) if w[:i] in self._known and w[i:] in self._known]
+                parts = list(halves[0]) if len(halves) == 1 and w not in self._known else parts
+            return " ".join(parts) or tag
+
+        if (end := TRAILING_TAGS.search(text)) and text[: end.start()].strip():
+            text = text[: end.start()] + " (" + ", ".join(words(tag) for tag in HASHTAG.findall(end.group())) + ")"
+        return HASHTAG.sub(lambda m: words(m.group(1)), text)
 
     def _unreadable(self, given: str, prompt: str) -> bool:
         """A prompt that resolved to nothing is one a model trained on names alone cannot read: not a
