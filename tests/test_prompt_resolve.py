@@ -4161,3 +4161,38 @@ def test_short_prompts_of_blind_lists_233_to_236(lite_names, lite_universal):
     _assert_no_target(lite_universal, ["segment the heart #cardiacMRI", "den Tumor op dësem CT segmentéieren"], refused=True)
     # (codes and sizes are no misread words)
     assert lite_names._misread("T1 L5 10cm S01 stern intern") == "T1 L5 10cm S01 stern intern"
+
+
+def test_short_prompts_of_blind_lists_237_to_240(lite_names, lite_universal):
+    """(blind lists 237-240 and decoys 231-234: South Asian languages, multi-step instructions, Unicode oddities, community
+    health workers) letters of another script that look Latin inside a Latin word, small capitals, full-width and
+    mathematical letters and invisible marks are read as Latin; Thaana's words are read as Indic scripts' are; a picture's
+    postposition is "in the picture"; an instruction's steps that keep, send or print the result are no part of what is
+    drawn, and the step that opens the picture says its kind; a phone's photograph of a film is the film."""
+    _assert_reads(lite_names, [
+        ("outline the diabetic wоund on the sоle", "foot ulcer"),  # (Cyrillic о)
+        ("segment the non healing ul\u00adcer on his heel", "foot ulcer"),
+        ("ʟᴇꜰᴛ ʟᴜɴɢ mask", "left lung"),
+        ("sеgmеnt thе lеft lung", "left lung"),
+        ("ｓｅｇｍｅｎｔ the 𝐡𝐞𝐚𝐫𝐭", "heart"),
+        ("ވާތް ފުއްޕާމޭ segment ކޮށްދީ", "left lung"),
+        ("ৰোগীৰ বাওঁফালৰ হাওঁফাওঁ আঁকি দিয়ক", "left lung"),
+        ("ಬಲ ಕೊರಳೆಲುಬು segment ಮಾಡಿ", "right clavicle"),
+        ("dabi collarbone no mask aapo", "left clavicle"),
+        ("yo colonoscopy ma polip kaha cha, mask banaunus", "polyp"),
+        ("load this dermatoscopy shot then draw the border of the brown nevus then print", "skin lesion"),
+        ("load the CXR -> outline pt's left lung -> export mask as nifti", "left lung"),
+        ("1. open CXR 2. mask of the heart shadow 3. upload", "heart"),
+        ("segment R clavical, phone photo of film", "right clavicle"),
+        # (a step that names a target keeps it; a single step is no instruction of steps)
+        ("send me the left lung mask", "left lung"),
+        ("save the heart mask", "heart"),
+        ("левое лёгкое", "left lung"),
+    ])
+    _assert_no_target(lite_names, [
+        "colon wall around the polyp, nоt the polyp",
+        "ಹೃದಯ ಬಿಟ್ಟು ಉಳಿದೆಲ್ಲವನ್ನೂ segment ಮಾಡಿ",
+        "હૃદય અને ફેફસાં બંને એક mask માં",
+    ])
+    _assert_no_target(lite_universal, ["chest xray lo polyp undha?", "ಎದೆ x-ray ಯಲ್ಲಿ polyp segment ಮಾಡಿ",
+                                       "open the chest radiograph; outline the skin lesion; save"], refused=True)

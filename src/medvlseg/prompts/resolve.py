@@ -317,6 +317,45 @@ QUESTION_SPLIT = re.compile(r"(?<=[?.!])\s+|[,;]\s+(?=(?:is|are|does|do|did|how|
 # ... a question that takes the drawing back, or asks for an answer alone
 ANSWER_ALONE = re.compile(r"\b(?:just|only|instead|rather|no\s+mask|not\s+(?:the|a)\s+mask|don['\u2019]?t|do\s+not|never\s*mind|forget|"
                           r"cancel|skip|no\s+need|yes\s+or\s+no)\b", re.IGNORECASE)
+# what a copy-paste or another keyboard leaves in Latin text: letters of other scripts that look Latin, inside a word of Latin
+# letters ("wоund" with a Cyrillic о, "polуp"); small capitals ("ʟᴇꜰᴛ ʟᴜɴɢ"); full-width and mathematical letters and
+# ligatures ("ｓｅｇｍｅｎｔ", "𝐡𝐞𝐚𝐫𝐭", "ﬁeld", read by NFKC); and invisible marks inside words (soft hyphen, zero-width space)
+LOOKALIKES = str.maketrans(dict(zip("аеорсухіјѕԁһԛԝАВЕКМНОРСТХУІЈЅοαικνρτυχΑΒΕΖΗΙΚΜΝΟΡΤΥΧ",
+                                    "aeopcyxijsdhqwABEKMHOPCTXYIJSoaikvptuxABEZHIKMNOPTYX")))
+SMALL_CAPITALS = str.maketrans(dict(zip("ᴀʙᴄᴅᴇꜰɢʜɪᴊᴋʟᴍɴᴏᴘꞯʀꜱᴛᴜᴠᴡʏᴢ", "abcdefghijklmnopqrstuvwxyz")))
+LOOKALIKE_WORD = re.compile(r"\w*(?:[A-Za-z][\u0370-\u03ff\u0400-\u04ff\u0500-\u052f]|[\u0370-\u03ff\u0400-\u04ff\u0500-\u052f][A-Za-z])\w*")
+COMPATIBLE = re.compile(r"[\uff01-\uff5e\ufb00-\ufb06\U0001d400-\U0001d7ff]+")
+INVISIBLE = re.compile(r"[\u00ad\u200b\u2060\ufeff]")
+
+
+def _unconfused(text: str) -> str:
+    """``text`` with what looks Latin read as Latin (:data:`LOOKALIKES`, :data:`SMALL_CAPITALS`, :data:`COMPATIBLE`) and
+    its invisible marks dropped: "sеgmеnt thе lеft lung" (Cyrillic е) -> "segment the left lung"; a word wholly of another
+    script is that script's ("левое лёгкое")."""
+    text = INVISIBLE.sub("", text).translate(SMALL_CAPITALS)
+    text = COMPATIBLE.sub(lambda m: unicodedata.normalize("NFKC", m.group()), text)
+    return LOOKALIKE_WORD.sub(lambda m: m.group().translate(LOOKALIKES), text)
+
+
+# the steps of an instruction: its arrows, semicolons, lines, commas, "then" and numbers ("open img 3, seg the heart, save as png,
+# email to Raj", "1. open CXR 2. mask of the heart shadow 3. upload")
+STEP_BREAK = re.compile(r"\s*(?:->|\u2192|=>|;|\n|,|(?<=\s)(?:and\s+)?then\b|(?:^|(?<=\s))\d[.)](?=\s)|\bstep\s*\d+\s*[:.)-]?)\s*", re.IGNORECASE)
+# ... a step that does something with the result: keeps, sends or prints it
+OUTPUT_STEP = re.compile(r"^\W*(?:(?:and|then|finally|please|pls|also|after\s+that)\s+)*(?:save(?!\s+for\b)|export|print|upload|e-?mail|send|share|download|"
+                         r"store|attach|forward|archive|zip|post|sync|copy|paste|rename|close|convert|write\s+(?:it|them|out)|put\s+(?:it|them))\b",
+                         re.IGNORECASE)
+# ... and one that opens the picture, which says its kind ("load the CXR", "open this dermatoscopy shot")
+INPUT_STEP = re.compile(r"\b(?:open|load|pull\s+up|bring\s+up|import|read\s+in)\s+(?=(?:(?:the|this|that|a|my|our)\s+)?(?:[\w-]+\s+){0,2}?"
+                        r"(?:x-?rays?|xrays?|cxrs?|films?|radiographs?|dermoscopy|dermatoscopy|colonoscopy|endoscopy|photos?|images?|pictures?|"
+                        r"pics?|scans?|shots?|frames?|stills?)\b)", re.IGNORECASE)
+
+
+# a photograph of a film, which is the film's picture ("phone photo of film", "pic of the xray")
+PHOTO_OF_FILM = re.compile(r"\b(?:(?:phone|mobile|cell|camera|quick)\s+)?(?:photo(?:graph)?|pic(?:ture)?|snap(?:shot)?|shot|image)\s+(?:taken\s+)?of\s+"
+                           r"(?:the\s+|a\s+|an\s+|this\s+|that\s+|his\s+|her\s+|my\s+)?(?=(?:chest\s+)?(?:x-?rays?|xrays?|cxrs?|films?|radiographs?|"
+                           r"plates?)\b)", re.IGNORECASE)
+
+
 # markup pasted with a prompt: HTML's entities and tags, and a URL's encoding of spaces and marks
 HTML_ENTITY = re.compile(r"&(?:[a-z]{2,8}|#\d{2,5}|#x[0-9a-f]{2,4});", re.IGNORECASE)
 HTML_TAG = re.compile(r"</?(?:br|p|b|i|u|em|strong|span|div|li|ul|ol|font|a|h[1-6]|sub|sup|mark)\b[^<>]{0,80}?/?>", re.IGNORECASE)
@@ -3761,9 +3800,11 @@ def _translate(text: str) -> str:
         # not in Hindi "विवरण" (details))
         # (a phrase of a script that writes spaces, a whole phrase: "si o no" not in "così o no"; one found only inside
         # other words makes no prompt foreign: "e o" of "the base of")
-        indic = "\u0900" <= k[0] <= "\u0dff"
+        # (and of Thaana, whose vowel signs part words too: Dhivehi "ފުއްޕާމޭ")
+        indic = "\u0900" <= k[0] <= "\u0dff" or "\u0780" <= k[0] <= "\u07bf"
         spaced = k[0].isalpha() and not indic and not INSIDE_WORDS_SCRIPTS.match(k[0])
-        pattern = (rf"(?<![\u0900-\u0dff]){re.escape(k)}[\u0900-\u0dff]{{0,6}}" if indic
+        # (an ending of letters, not the danda that ends a sentence: "बता दीजिए।")
+        pattern = (rf"(?<![\u0780-\u07bf\u0900-\u0dff]){re.escape(k)}[\u0780-\u07bf\u0900-\u0963\u0966-\u0dff]{{0,6}}" if indic
                    else rf"(?<!\w){re.escape(k)}(?!\w)" if spaced else re.escape(k))
         if spaced and not re.search(pattern, folded, flags=re.IGNORECASE):
             continue
@@ -3833,7 +3874,17 @@ def _translate(text: str) -> str:
     # of Korean): said first, where nothing before it asks
     if (last := FOREIGN_VERB_LAST.match(english)) is not None and not _requests(last.group("rest")):
         english = f"{last.group('verb')} {last.group('rest')}"
+    # (a picture's postposition, read as "in" after it: Telugu "chest xray lo polyp", Kannada "x-ray ಯಲ್ಲಿ polyp" -> "chest xray in
+    # polyp", which is "in the chest xray, polyp")
+    english = PICTURE_POSTPOSED.sub(lambda m: f"in {(m.group('det') or 'the ').lower()}{m.group('picture')}, ", english)
     return _look_first(_side_first(re.sub(r"[ \t]{2,}", " ", english).strip()))
+
+
+# a kind of picture with "in" after it and a noun, no article, after that (a postposition translated in its place)
+PICTURE_POSTPOSED = re.compile(r"\b(?P<det>(?:the|this|that|a|an|my|his|her)\s+)?(?P<picture>(?:chest\s+)?(?:x-?rays?|xrays?|cxr|films?|radiographs?|dermoscopy|colonoscopy|endoscopy|photos?|images?|"
+                               r"pictures?|pics?|scans?|(?:pa|ap)\s+view))\s+in\s+(?!(?:the|a|an|this|that|my|his|her|its|which|colou?r|black|grey|"
+                               r"gray|full|high|low|detail|view)\b)(?=(?:patient|right|left|polyps?|heart|lungs?|clavicles?|collarbones?|moles?|"
+                               r"lesions?|ulcers?|wounds?|sores?|naevus|nevus|spots?|foot|feet)\b)", re.IGNORECASE)
 
 
 def _side_first(text: str) -> str:
@@ -4851,12 +4902,22 @@ class PromptResolver:
         return twins and s1 - s2 < self.min_margin and s2 - s3 >= self.min_margin
 
     def _resolve(self, given: str) -> Resolution:
+        # (text that looks Latin and is not, or holds invisible marks: "segment the рolyp" with a Cyrillic р, "ul\u00adcer")
+        if (latin := _unconfused(given)) != given:
+            return self._read_as(given, latin)
         if (typed := _spoken(given)) != given:
             # read as typed; the model is given the target, or the prompt as the user gave it
             return self._read_as(given, typed)
         # (text pasted with its markup: "segment&nbsp;the&nbsp;left&nbsp;lung", "outline%20the%20mole", "<b>left lung</b>")
         if (plain := _unmarked(given)) != given and _words(plain):
             return self._read_as(given, plain)
+        # (a phone's photograph of a film is the film: "segment R clavical, phone photo of film")
+        if (film := PHOTO_OF_FILM.sub("", given)) != given:
+            return self._read_as(given, film)
+        # (an instruction of steps: those that keep, send or print the result say nothing of what is drawn, and the one that
+        # opens the picture says its kind: "load the CXR -> outline pt's left lung -> export mask as nifti")
+        if (drawn := self._drawing_steps(given)) != given and _words(drawn):
+            return self._read_as(given, drawn)
         # (a drawing asked, and a question of it asked beside: "show me the colonic polyps. what Paris class would you give it?",
         # "left lung segmentation pls, how much of it does the heart hide?": the drawing is what the tool gives)
         if (request := self._request_beside_question(given)) is not None:
@@ -4947,6 +5008,24 @@ class PromptResolver:
         :meth:`_request_beside_question` has read ``text`` already.)"""
         found = self.resolve(text)
         return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == text else found.model_prompt)
+
+    def _drawing_steps(self, given: str) -> str:
+        """An instruction of steps (:data:`STEP_BREAK`) without those that do something with the result (:data:`OUTPUT_STEP`:
+        "save as png", "email to Raj", "3. upload"), where another step is left and they name no target, with the step that
+        opens the picture read as where the drawing is ("load the CXR" -> "on the CXR"); ``given`` itself otherwise."""
+        breaks = list(STEP_BREAK.finditer(given))
+        # (a short instruction of one sentence, that takes nothing back: not a ticket's "Please do not process this photograph;
+        # close the ticket and remove it from the batch")
+        if not breaks or len(_words(given)) > 30 or re.search(r"[a-z]{2}[.!?]\s+\S", given) \
+                or re.search(r"\b(?:not|no|never|cancel\w*|don['\u2019]?t)\b|n['\u2019]t\b", given, re.IGNORECASE):
+            return given
+        bounds = [0, *(b for m in breaks for b in (m.start(), m.end())), len(given)]
+        steps = [given[a:b] for a, b in zip(bounds[::2], bounds[1::2])]
+        output = [bool(OUTPUT_STEP.match(s)) and not self._head_words & set(_words(s.lower())) and not self._named(s)[0] for s in steps]
+        kept = [s.strip() for s, out in zip(steps, output) if not out and _words(s)]
+        if not any(output) or not kept:
+            return given
+        return ", ".join(INPUT_STEP.sub("on ", s) for s in kept)
 
     def _request_beside_question(self, given: str) -> str | None:
         """The one part of ``given`` that asks for a drawing of a target by itself, where every other part is a question that
