@@ -4196,3 +4196,34 @@ def test_short_prompts_of_blind_lists_237_to_240(lite_names, lite_universal):
     ])
     _assert_no_target(lite_universal, ["chest xray lo polyp undha?", "ಎದೆ x-ray ಯಲ್ಲಿ polyp segment ಮಾಡಿ",
                                        "open the chest radiograph; outline the skin lesion; save"], refused=True)
+
+
+def test_short_prompts_of_blind_lists_241_to_244(lite_names, lite_universal):
+    """(blind lists 241-244 and decoys 235-238: indigenous and Pacific languages, interpreters and relayed requests, legal and
+    insurance wording, parenthetical asides) a request relayed for someone else ("she is asking for ...", "relaying for my
+    husband:", "Translated from Arabic:") is the request; "without prejudice" says nothing; a reported question is that
+    question; a pair's plural listed with another target names several; "right (or left?) clavicle" names two."""
+    _assert_reads(lite_names, [
+        ("py pere (úlcera) marcar porfa", "foot ulcer"),
+        ("te pūkahukahu matau, chest x-ray", "right lung"),
+        ("māmā taumatau o le gasegase - segment", "right lung"),
+        ("ma'ama'a to'omata'u 'o e mahaki, kātaki", "right lung"),
+        ("iwilei hema o ka mea ma'i", "left clavicle"),
+        ("sunquta segmentay, radiografía", "heart"),
+        ("She is asking for the collar bone on her left side to be masked on the CXR.", "left clavicle"),
+        ("without prejudice pls outline the nevus in the centre of the dermatoscopy pic", "skin lesion"),
+        ("she asks whether you could outline the mole", "skin lesion"),
+        # (a landmark between the lungs; the lungs left out)
+        ("the heart between the lungs", "heart"),
+        ("segment the heart, not the lungs", "heart"),
+    ])
+    _assert_no_target(lite_names, [
+        "segment the lungs, heart and ribs",
+        "Translated from Turkish: segment the whole chest, lungs heart and bones.",
+        "right (or left?) clavicle — not sure which — outline it",
+        "te patunga i te ringa, hand wound",
+    ])
+    _assert_no_target(lite_names, ["Translated from Arabic: the patient asks if this mole is melanoma.",
+                                   "Expert witness report: was the polyp missed at the previous colonoscopy?"], refused=True)
+    _assert_reads(lite_universal, [("relaying for my husband: trace the border of that possible melanoma on the dermoscopy", "skin lesion")])
+    _assert_no_target(lite_universal, ["polyp i te hihi-X o te uma"], refused=True)

@@ -839,7 +839,12 @@ PAIR_ON_PERSON_SIDE = re.compile(r"\b(lungs?|clavicles?|collarbones?|collar\s+bo
 # segmentation tool: user asked for \"my right collarbone\"", "the doctor asks for the cardiac silhouette"): the person's "I want"
 RELAYED = re.compile(r"(?:^|(?<=[:;.!?])|(?<=[:;.!?]\s))\s*(?:the\s+|our\s+|a\s+|my\s+|your\s+)?(?:[\w-]+\s+)?(?:users?|patients?|doctors?|clinicians?|physicians?|"
                      r"radiologists?|dermatologists?|endoscopists?|podiatrists?|nurses?|callers?|requesters?|customers?|clients?|surgeons?|"
-                     r"residents?|consultants?|dr\.?\s+\w+)\s+(?:would\s+like|wants|needs|is\s+asking\s+for|asks\s+for|asked\s+for|requests|"
+                     r"residents?|consultants?|dr\.?\s+\w+|"
+                     # (one relayed by an interpreter or a relative, of a thing, not of what they want to do: "She is asking for the
+                     # collar bone on her left side to be masked"; not "He wants to show his class the picture")
+                     r"(?:she|he|they|mum|mom|mother|dad|father|husband|wife|son|daughter|family|relatives?|parents?|grandma|grandpa|"
+                     r"grandmother|grandfather|brother|sister|carer|caregiver)(?=\s+(?:would\s+like|wants|needs|is\s+asking|asks|asked|requests|requested|"
+                     r"has\s+requested|is\s+requesting)\b(?:\s+for)?\s+(?!to\b)))\s+(?:would\s+like|wants|needs|is\s+asking\s+for|asks\s+for|asked\s+for|requests|"
                      r"requested|has\s+requested|is\s+requesting)\b", re.IGNORECASE)
 # several masks asked at once, one for each ("as three separate masks", "one mask per structure")
 SEPARATE_MASKS = re.compile(r"\bas\s+(?:two|three|four|five|\d)\s+(?:separate\s+|individual\s+|distinct\s+)?masks\b|\bseparate\s+masks\b|"
@@ -913,6 +918,13 @@ def _expand(text: str) -> str:
     text = re.sub(r"\blabel(\s+|-)(values?|ids?|index|indices|numbers?|ints?|integers?)\b", r"class\1\2", text, flags=re.IGNORECASE)
     text = _arrows(text)
     text = ROLE_HERE.sub("", text)  # who is asking ("endoscopy tech here, need the outline of ...")
+    # (who it is relayed for, what it was translated from, a letter's legal formula: "relaying for my husband: ...", "Translated
+    # from Arabic: ...", "without prejudice")
+    text = RELAY_LABEL.sub("", text)
+    # (a question reported is that question: "the patient asks if this mole is melanoma." -> "is this mole melanoma?")
+    text = re.sub(r"^\s*(?:[\w'-]+\s+){0,5}?(?:asks?|asked|is\s+asking|wonders?|wondered|wants?\s+to\s+know)\s+(?:if|whether)\s+you\s+(could|can|would|will|might)\b",
+                  r"\1 you", text, flags=re.IGNORECASE)  # ("she asks whether you could outline the mole")
+    text = REPORTED_QUESTION.sub(lambda m: f"{m.group('verb')} {m.group('np')} {m.group('rest').strip()}?", text)
     text = re.sub(r"^\s*(?:user|human|me)\s*:\s*", "", text, flags=re.IGNORECASE)  # the first speaker's label ("User: what is a melanoma?")
     if (query := SQL_WHERE.match(text)) and (asked := re.findall(r"=\s*'([^']*)'", query.group("where"))):
         text = " ".join(asked)  # a query: what its conditions name ("SELECT mask FROM frame WHERE structure = 'polyp'")
@@ -991,6 +1003,12 @@ def _expand(text: str) -> str:
     # "u" typed for "you" ("can u draw round the mole", "thank u"), where it can be nothing else
     text = re.sub(r"\b(can|could|would|will|do|did|are|if|thank|when)\s+u(?![\w'\u2019-])", r"\1 you", text, flags=re.IGNORECASE)
     text = re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
+    # (a pair's plural beside another target's word, a list without its comma: "lungs heart and bones")
+    text = re.sub(r"\b(lungs|clavicles|collar\s?bones)\s+(?=(?:heart|lungs?|clavicles?|collar\s?bones?)\b)", r"\1, ", text, flags=re.IGNORECASE)
+    # either side said before the structure ("right (or left?) clavicle", "right or left lung"): the two
+    text = re.sub(r"\b(left|right)\s*\(?\s*or\s+(?:the\s+)?(left|right)\s*\??\s*\)?\s+(lung|clavicle|collarbone|collar\s+bone)\b",
+                  lambda m: m.group() if m.group(1).lower() == m.group(2).lower() else f"{m.group(1)} {m.group(3)} or the {m.group(2)} {m.group(3)}",
+                  text, flags=re.IGNORECASE)
     # either side, the other said after the structure ("left lung or the right one, I don't know"): the two
     text = re.sub(r"\b(left|right)\s+(lung|clavicle|collarbone|collar\s+bone)\s+or\s+(?:the\s+)?(right|left)(?:\s+(?:one|side))?\b"
                   r"(?!\s+(?:lung|clavicle|collar))", lambda m: m.group() if m.group(1).lower() == m.group(3).lower()
@@ -2466,6 +2484,9 @@ KNOWLEDGE_QUESTION = re.compile(
     r"^\s*(?:could|might|can|may|would)\s+(?:this|that|it)\s+be\s+(?:a|an)\b|^\s*any\s+chance\s+(?:that\s+)?(?:the|this|that|it|my|his|her)\b|"
     r"^\s*(?:is|are)\s+(?:that|this|it)\s+(?:the\s+)?(?:left|right)\s+or\s+(?:the\s+)?(?:left|right)\b|"
     r"^\s*(?:is|are)\s+(?:the|this|that)\b[^?]*\b(?:broken|fractured|benign|malignant|cancerous|collapsed|infected)\s+or\b|"
+    # (whether it was missed or found before: "Expert witness report: was the polyp missed at the previous colonoscopy?")
+    r"(?:^|(?<=:))\s*(?:was|were)\s+(?:the|this|that|my|his|her|its)\b[^?]*\b(?:missed|overlooked|removed|resected|seen|found|detected|"
+    r"diagnosed|reported|biopsied)\b[^?]*\?\s*$|"
     # (whether it changed since: "has the right lung collapse resolved since admission?", "has the ulcer healed since last visit?")
     r"^\s*(?:has|have|did)\s+(?:the|this|that|my|his|her)\b[^?.!]*\b(?:resolved|improved|worsened|healed|changed|grown|progressed|shrunk|"
     r"resolve|improve|worsen|heal|change|grow|progress|shrink)\b[^?.!]*\bsince\b[^?.!]*\?\s*$|"
@@ -3366,6 +3387,17 @@ URGENCY = re.compile(r"^\W*(?:(?:very|super|really)\s+)?(?:urgent(?:ly)?|stat|as
 ROLE_HERE = re.compile(r"^\s*(?:[A-Za-z][\w.'-]*\s+){0,3}(?:[a-z]+(?:ologist|ist|ian)|tech|nurse|student|phd|resident|doctor|"
                        r"dr|registrar|fellow|radiographer|annotator|engineer|developer|dev|researcher|surgeon|gp|consultant|"
                        r"intern|scientist|medic|trainee|team)\s+here\s*(?:[,:;!.]|\s[-\u2013\u2014])\s*", re.IGNORECASE)
+RELAY_LABEL = re.compile(r"^\s*(?:(?:relaying|relayed|asking|writing|typing|messaging)\s+(?:this\s+)?(?:for|on\s+behalf\s+of)\s+(?:my|her|his|their|the|our)?\s*"
+                         r"[\w-]+(?:\s+[\w-]+)?|(?:translated|translation)\s+from\s+[A-Z]?[a-z]+(?:\s+by\s+[\w\s]{1,30}?)?)\s*[:,\u2013\u2014-]\s*|"
+                         r"\b(?:strictly\s+)?without\s+prejudice\b[,:;]?\s*", re.IGNORECASE)
+# a pair's plural in a list with another target ("the lungs, heart and ribs", "heart and clavicles")
+PAIR_IN_LIST = re.compile(r"\b(?:lungs|clavicles|collarbones)\s*(?:,|\band\b|&|\+)\s*(?:the\s+)?(?:heart|(?:left|right)\s+(?:lung|clavicle|collarbone)|"
+                          r"lungs|clavicles|collarbones)\b|\b(?:heart|lung|clavicle|collarbone)\s*(?:,|\band\b|&|\+)\s*(?:the\s+|both\s+)?"
+                          r"(?:lungs|clavicles|collarbones)\b", re.IGNORECASE)
+REPORTED_QUESTION = re.compile(r"^\s*(?:[\w'-]+\s+){0,5}?(?:asks?|asked|is\s+asking|wants?\s+to\s+know|wanted\s+to\s+know|wonders?|wondered|"
+                               r"would\s+like\s+to\s+know)\s+(?:you\s+|me\s+|us\s+)?(?:if|whether)\s+"
+                               r"(?P<np>(?:this|the|that|her|his|my|their|its|our)\s+(?:[\w'-]+\s+){0,3}?[\w'-]+)\s+(?P<verb>is|are|was|were|has|have|will|can|could)"
+                               r"\s+(?P<rest>[^.?!]+)[.?!]?\s*$", re.IGNORECASE)
 # a line drawn and nothing else named ("draw line", "draw a line round it")
 DRAWN_LINE = frozenset({"a", "the", "line", "lines", "round", "around", "it", "please", "pls"})
 # the words that stand for what was said before ("..., to be precise, the one at two o'clock")
@@ -5411,6 +5443,11 @@ class PromptResolver:
         if self._with_other(written) or self._whole_including(written) or self._looks_joined(written):
             return Resolution(given, given, None, refused=True,
                               reason="the prompt asks for a target together with something that is no target; ask for the target alone")
+        if len(self._several(written)) > 1 and PAIR_IN_LIST.search(written) and len(_sentences(written)) == 1 and len(_words(written)) <= 20 \
+                and not re.search(r"\b(?:not|no|only|just|done|but|except|excluding|instead|already|without)\b|;", written, re.IGNORECASE):
+            # (a pair's plural listed with another target, and something else maybe, in a short request that leaves nothing out:
+            # "segment the lungs, heart and ribs"; not "Lungs and clavicles are done for this film; the only thing left is ...")
+            return Resolution(given, given, None)
         if self._names_listed(written) and len(self._several(written)) > 1:
             # (several targets' names listed go to the model as written, as "heart and left lung" does: no one of them
             # is chosen for the user)
