@@ -4227,3 +4227,28 @@ def test_short_prompts_of_blind_lists_241_to_244(lite_names, lite_universal):
                                    "Expert witness report: was the polyp missed at the previous colonoscopy?"], refused=True)
     _assert_reads(lite_universal, [("relaying for my husband: trace the border of that possible melanoma on the dermoscopy", "skin lesion")])
     _assert_no_target(lite_universal, ["polyp i te hihi-X o te uma"], refused=True)
+
+
+def test_short_prompts_of_blind_lists_245_to_248(lite_names, lite_universal):
+    """(blind lists 245-248 and decoys 239-242: Asian languages, users testing the tool, batches and numbered images,
+    emotional users) "bet you can't outline ..." is a request; "dammit" says nothing; a batch's label is no part of the
+    request, but the kind of picture it names is the picture's ("for all 10 chest x-rays: find the polyp"), and a target's name
+    read alone after it is given as that name; a kind of picture said of "each" or "every" image is the picture's; "it" after
+    "X won't heal" is X."""
+    _assert_reads(lite_names, [
+        ("bet you can't outline the R clavical", "right clavicle"),
+        ("R clavicle on the chest x-ray, mask it dammit", "right clavicle"),
+        ("mum's foot sore won't heal 😢 can you show where it is?", "foot ulcer"),
+        ("يۈرەكنى بەلگىلەڭ", "heart"),
+        ("សូម segment សួតខាងស្ដាំ", "right lung"),
+        ("bayah katuhu dina rontgen dada", "right lung"),
+        ("kannigid a bara, chest x-ray", "left lung"),
+        ("གློ་བ་གཡོན་མ་ mask", "left lung"),
+        ("tandhani andheng-andheng ing gambar dermoskopi", "skin lesion"),
+    ])
+    r = lite_names.resolve("image 3 of 12: left lung")
+    assert r.model_prompt == "left lung" and not r.refused
+    _assert_no_target(lite_names, ["image 14 of 30: melanoma or benign naevus?", "bayah katuhu jeung kenca sakaligus",
+                                   "ti puso ken dua a bara"])
+    _assert_no_target(lite_universal, ["for all 10 chest x-rays: find the polyp", "all 25 images: find the mole on each chest x-ray",
+                                       "polip dina rontgen dada"], refused=True)

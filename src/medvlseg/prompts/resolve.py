@@ -350,6 +350,11 @@ INPUT_STEP = re.compile(r"\b(?:open|load|pull\s+up|bring\s+up|import|read\s+in)\
                         r"pics?|scans?|shots?|frames?|stills?)\b)", re.IGNORECASE)
 
 
+# a batch's label before its request ("image 3 of 12:", "frame 7/40 -", "for all 10 chest x-rays:", "every CXR:", "case 7, slice 12:")
+BATCH_LABEL = re.compile(r"^\s*(?:(?:for|in|on)\s+)?(?:(?:all|every|each)\s+(?:the\s+|of\s+the\s+)?)?(?:\d+\s+)?"
+                         r"(?:(?P<kind>(?:chest\s+)?(?:x-?rays?|xrays?|cxrs?|radiographs?|dermoscopy\s+(?:images?|photos?)|colonoscopy\s+(?:frames?|images?)|"
+                         r"foot\s+photos?))|images?|photos?|frames?|pictures?|pics?|cases?|slices?|stills?)"
+                         r"(?:\s*(?:#|no\.?\s*)?\d+(?:\s*(?:of|/)\s*\d+)?)?(?:\s*,\s*(?:slice|frame|image)\s*\d+)?\s*[:\u2013\u2014-]\s+", re.IGNORECASE)
 # a photograph of a film, which is the film's picture ("phone photo of film", "pic of the xray")
 PHOTO_OF_FILM = re.compile(r"\b(?:(?:phone|mobile|cell|camera|quick)\s+)?(?:photo(?:graph)?|pic(?:ture)?|snap(?:shot)?|shot|image)\s+(?:taken\s+)?of\s+"
                            r"(?:the\s+|a\s+|an\s+|this\s+|that\s+|his\s+|her\s+|my\s+)?(?=(?:chest\s+)?(?:x-?rays?|xrays?|cxrs?|films?|radiographs?|"
@@ -3350,7 +3355,7 @@ FILLERS = re.compile(r"^\s*(?:okay|ok|alright)\s*,?\s+(?:so\s+)?|\b" + _VOCAL_FI
                      r"\s+(?:pls|plz|please|thanks|thx)(?=\s*(?:[,;!?]|\.(?:\s|$)|$))", re.IGNORECASE)
 # impatience, which asks for nothing ("outline the bloody mole already, for f*** sake", "segment it already ffs", "get it right
 # this time", "how many times do I have to type it"): no part of the prompt as written out
-IMPATIENCE = re.compile(r"\b(?:ffs|omg|smh|for\s+(?:f\W*\w*|god['\u2019]?s|heaven['\u2019]?s|pete['\u2019]?s|christ['\u2019]?s|crying\s+out\s+loud)\s+sake)\b[.!]*|"
+IMPATIENCE = re.compile(r"[,;]?\s*\b(?:god\s*)?dam+(?:n\s*it|it)\b[.!]*|\b(?:ffs|omg|smh|wtf|for\s+(?:f\W*\w*|god['\u2019]?s|heaven['\u2019]?s|pete['\u2019]?s|christ['\u2019]?s|crying\s+out\s+loud)\s+sake)\b[.!]*|"
                         r"\b(?:bloody|damn|damned|freaking|frigging|effing|flipping|goddamn|f\*+(?:ing|in)?)\s+(?=[a-z])|"
                         r"[.!,;]?\s*\b(?:and\s+)?get\s+it\s+right\s+(?:this\s+time|now|for\s+once)\b[.!]*|"
                         r"[.!,;]?\s*\bhow\s+many\s+times\s+(?:do|must|should)\s+i\s+(?:have\s+to\s+)?(?:type|say|tell|ask|write|repeat)\b[^.?!]*[.?!]*",
@@ -3631,6 +3636,8 @@ NOUN_PERIOD = re.compile(r"(?:\b(?:the|a|an|this|that|each|every|whole|same|foll
 # gloss order, a worklist's header, old-fashioned English, and what a machine translator writes ("segmentate", "show to me", a
 # Latin side after its structure)
 ENGLISH_REGISTERS = (
+    # (a challenge is a request: "bet you can't outline the R clavical", "I bet u cannot find the heart")
+    (re.compile(r"\b(?:i\s+)?bet\s+(?:you|u|ya)\s+(?:can['\u2019]?t|cannot|can\s+not|couldn['\u2019]?t|won['\u2019]?t)\b", re.IGNORECASE), "can you"),
     # (a sign language's gloss order, as a Deaf user may type English: "naevus in middle, SEGMENT Q" (a question), "polyp left
     # side picture, segment finish?", "LEFT LUNG, YOU OUTLINE")
     (re.compile(r"\s*,?\s*\bQ\s*$"), "?"),
@@ -4943,6 +4950,11 @@ class PromptResolver:
         # (text pasted with its markup: "segment&nbsp;the&nbsp;left&nbsp;lung", "outline%20the%20mole", "<b>left lung</b>")
         if (plain := _unmarked(given)) != given and _words(plain):
             return self._read_as(given, plain)
+        # (a batch's label: the picture it numbers says no more than "the image", one of a kind says its kind: "image 14 of 30:
+        # melanoma or benign naevus?", "for all 10 chest x-rays: find the polyp" -> "on the chest x-rays, find the polyp")
+        if (batch := BATCH_LABEL.match(given)) is not None and _words(rest := given[batch.end():]):
+            kind = batch.group("kind")
+            return self._read_as(given, f"on the {kind}, {rest}" if kind else rest)
         # (a phone's photograph of a film is the film: "segment R clavical, phone photo of film")
         if (film := PHOTO_OF_FILM.sub("", given)) != given:
             return self._read_as(given, film)
@@ -5039,7 +5051,9 @@ class PromptResolver:
         model is given the target, or ``given`` as the user gave it where ``text`` passes on as it stands. (Through the cache:
         :meth:`_request_beside_question` has read ``text`` already.)"""
         found = self.resolve(text)
-        return dataclasses.replace(found, prompt=given, model_prompt=given if found.model_prompt == text else found.model_prompt)
+        # (a target's name read as it stands is given as that name: "image 3 of 12: left lung" -> "left lung")
+        named = found.model_prompt == text and " ".join(_words(text)) in {n for names in self._names.values() for n in names}
+        return dataclasses.replace(found, prompt=given, model_prompt=text if named else given if found.model_prompt == text else found.model_prompt)
 
     def _drawing_steps(self, given: str) -> str:
         """An instruction of steps (:data:`STEP_BREAK`) without those that do something with the result (:data:`OUTPUT_STEP`:
@@ -5994,7 +6008,9 @@ class PromptResolver:
             first = j
             if words[j] in DETERMINERS:
                 break
-        end = next((k for k in range(i + 1, len(words)) if ids[k] != ids[i] or words[k] in BEING | STATE_VERBS), len(words))
+        # (or to a modal's verb: "mum's foot sore won't heal, can you show where it is?" -> "segment mum's foot sore")
+        end = next((k for k in range(i + 1, len(words)) if ids[k] != ids[i] or words[k] in BEING | STATE_VERBS
+                    or words[k] in ("will", "would", "wo", "won", "can", "cannot", "could", "keeps", "does", "doesn", "did", "didn")), len(words))
         spans = [(a, a + len(w)) for a, w in zip(_word_starts(prompt), _words(prompt))]
         text = prompt if len(prompt.lower()) == len(prompt) else prompt.lower()
         phrase = text[spans[first][0] : spans[end - 1][1]]
