@@ -3919,11 +3919,12 @@ def _translate(text: str) -> str:
     return _look_first(_side_first(re.sub(r"[ \t]{2,}", " ", english).strip()))
 
 
-# a kind of picture with "in" after it and a noun, no article, after that (a postposition translated in its place)
-PICTURE_POSTPOSED = re.compile(r"\b(?P<det>(?:the|this|that|a|an|my|his|her)\s+)?(?P<picture>(?:chest\s+)?(?:x-?rays?|xrays?|cxr|films?|radiographs?|dermoscopy|colonoscopy|endoscopy|photos?|images?|"
-                               r"pictures?|pics?|scans?|(?:pa|ap)\s+view))\s+in\s+(?!(?:the|a|an|this|that|my|his|her|its|which|colou?r|black|grey|"
-                               r"gray|full|high|low|detail|view)\b)(?=(?:patient|right|left|polyps?|heart|lungs?|clavicles?|collarbones?|moles?|"
-                               r"lesions?|ulcers?|wounds?|sores?|naevus|nevus|spots?|foot|feet)\b)", re.IGNORECASE)
+# a kind of picture with "in" after it and then, with no article, a target's word, the patient or a side (a postposition
+# translated in its place)
+PICTURE_POSTPOSED = re.compile(r"\b(?P<det>(?:the|this|that|a|an|my|his|her)\s+)?(?P<picture>(?:chest\s+)?(?:x-?rays?|xrays?|cxr|films?|radiographs?|"
+                               r"dermoscopy|colonoscopy|endoscopy|photos?|images?|pictures?|pics?|scans?|(?:pa|ap)\s+view))\s+in\s+"
+                               r"(?=(?:patient|right|left|polyps?|heart|lungs?|clavicles?|collarbones?|moles?|lesions?|ulcers?|wounds?|sores?|naevus|"
+                               r"nevus|spots?|foot|feet)\b)", re.IGNORECASE)
 
 
 def _side_first(text: str) -> str:
