@@ -4251,4 +4251,6 @@ def test_short_prompts_of_blind_lists_245_to_248(lite_names, lite_universal):
     _assert_no_target(lite_names, ["image 14 of 30: melanoma or benign naevus?", "bayah katuhu jeung kenca sakaligus",
                                    "ti puso ken dua a bara"])
     _assert_no_target(lite_universal, ["for all 10 chest x-rays: find the polyp", "all 25 images: find the mole on each chest x-ray",
-                                       "polip dina rontgen dada"], refused=True)
+                                       "polip dina rontgen dada",
+                                       # (a question's mark ends the clause the picture's kind is said in)
+                                       "the heart on this dermoscopy photo?? show me"], refused=True)
