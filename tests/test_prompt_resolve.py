@@ -4245,6 +4245,8 @@ def test_short_prompts_of_blind_lists_245_to_248(lite_names, lite_universal):
         ("kannigid a bara, chest x-ray", "left lung"),
         ("གློ་བ་གཡོན་མ་ mask", "left lung"),
         ("tandhani andheng-andheng ing gambar dermoskopi", "skin lesion"),
+        # (the change a thing goes through ends the phrase "it" stands for: session 51's left row)
+        ("is this naevus changing colour? outline it for me", "skin lesion"),
     ])
     r = lite_names.resolve("image 3 of 12: left lung")
     assert r.model_prompt == "left lung" and not r.refused

@@ -6009,9 +6009,11 @@ class PromptResolver:
             first = j
             if words[j] in DETERMINERS:
                 break
-        # (or to a modal's verb: "mum's foot sore won't heal, can you show where it is?" -> "segment mum's foot sore")
+        # (or to a modal's verb or a change it is said to go through: "mum's foot sore won't heal, can you show where it is?" ->
+        # "segment mum's foot sore"; "is this naevus changing colour? outline it for me" -> "segment this naevus")
         end = next((k for k in range(i + 1, len(words)) if ids[k] != ids[i] or words[k] in BEING | STATE_VERBS
-                    or words[k] in ("will", "would", "wo", "won", "can", "cannot", "could", "keeps", "does", "doesn", "did", "didn")), len(words))
+                    or words[k] in ("will", "would", "wo", "won", "can", "cannot", "could", "keeps", "does", "doesn", "did", "didn", "changing",
+                                    "growing", "getting", "becoming", "spreading", "bleeding", "itching", "healing", "shrinking")), len(words))
         spans = [(a, a + len(w)) for a, w in zip(_word_starts(prompt), _words(prompt))]
         text = prompt if len(prompt.lower()) == len(prompt) else prompt.lower()
         phrase = text[spans[first][0] : spans[end - 1][1]]
