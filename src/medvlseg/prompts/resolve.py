@@ -337,6 +337,8 @@ def _unconfused(text: str) -> str:
     return LOOKALIKE_WORD.sub(lambda m: m.group().translate(LOOKALIKES), text)
 
 
+# the words of a radiograph ("x-ray", "xray", "CXR", "film", "radiograph"), as the steps below and a photograph of a film say it
+_RADIOGRAPH = r"x-?rays?|xrays?|cxrs?|films?|radiographs?"
 # the steps of an instruction: its arrows, semicolons, lines, commas, "then" and numbers ("open img 3, seg the heart, save as png,
 # email to Raj", "1. open CXR 2. mask of the heart shadow 3. upload")
 STEP_BREAK = re.compile(r"\s*(?:->|\u2192|=>|;|\n|,|(?<=\s)(?:and\s+)?then\b|(?:^|(?<=\s))\d[.)](?=\s)|\bstep\s*\d+\s*[:.)-]?)\s*", re.IGNORECASE)
@@ -346,7 +348,7 @@ OUTPUT_STEP = re.compile(r"^\W*(?:(?:and|then|finally|please|pls|also|after\s+th
                          re.IGNORECASE)
 # ... and one that opens the picture, which says its kind ("load the CXR", "open this dermatoscopy shot")
 INPUT_STEP = re.compile(r"\b(?:open|load|pull\s+up|bring\s+up|import|read\s+in)\s+(?=(?:(?:the|this|that|a|my|our)\s+)?(?:[\w-]+\s+){0,2}?"
-                        r"(?:x-?rays?|xrays?|cxrs?|films?|radiographs?|dermoscopy|dermatoscopy|colonoscopy|endoscopy|photos?|images?|pictures?|"
+                        r"(?:" + _RADIOGRAPH + r"|dermoscopy|dermatoscopy|colonoscopy|endoscopy|photos?|images?|pictures?|"
                         r"pics?|scans?|shots?|frames?|stills?)\b)", re.IGNORECASE)
 
 
@@ -357,8 +359,8 @@ BATCH_LABEL = re.compile(r"^\s*(?:(?:for|in|on)\s+)?(?:(?:all|every|each)\s+(?:t
                          r"(?:\s*(?:#|no\.?\s*)?\d+(?:\s*(?:of|/)\s*\d+)?)?(?:\s*,\s*(?:slice|frame|image)\s*\d+)?\s*[:\u2013\u2014-]\s+", re.IGNORECASE)
 # a photograph of a film, which is the film's picture ("phone photo of film", "pic of the xray")
 PHOTO_OF_FILM = re.compile(r"\b(?:(?:phone|mobile|cell|camera|quick)\s+)?(?:photo(?:graph)?|pic(?:ture)?|snap(?:shot)?|shot|image)\s+(?:taken\s+)?of\s+"
-                           r"(?:the\s+|a\s+|an\s+|this\s+|that\s+|his\s+|her\s+|my\s+)?(?=(?:chest\s+)?(?:x-?rays?|xrays?|cxrs?|films?|radiographs?|"
-                           r"plates?)\b)", re.IGNORECASE)
+                           r"(?:the\s+|a\s+|an\s+|this\s+|that\s+|his\s+|her\s+|my\s+)?(?=(?:chest\s+)?(?:" + _RADIOGRAPH + r"|plates?)\b)",
+                           re.IGNORECASE)
 
 
 # markup pasted with a prompt: HTML's entities and tags, and a URL's encoding of spaces and marks
@@ -1010,14 +1012,15 @@ def _expand(text: str) -> str:
     text = re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
     # (a pair's plural beside another target's word, a list without its comma: "lungs heart and bones")
     text = re.sub(r"\b(lungs|clavicles|collar\s?bones)\s+(?=(?:heart|lungs?|clavicles?|collar\s?bones?)\b)", r"\1, ", text, flags=re.IGNORECASE)
+    def either(m: re.Match, first: str, second: str, noun: str) -> str:  # ("right lung or the left lung"; one side said twice stays)
+        return m.group() if first.lower() == second.lower() else f"{first} {noun} or the {second} {noun}"
+
     # either side said before the structure ("right (or left?) clavicle", "right or left lung"): the two
     text = re.sub(r"\b(left|right)\s*\(?\s*or\s+(?:the\s+)?(left|right)\s*\??\s*\)?\s+(lung|clavicle|collarbone|collar\s+bone)\b",
-                  lambda m: m.group() if m.group(1).lower() == m.group(2).lower() else f"{m.group(1)} {m.group(3)} or the {m.group(2)} {m.group(3)}",
-                  text, flags=re.IGNORECASE)
+                  lambda m: either(m, m.group(1), m.group(2), m.group(3)), text, flags=re.IGNORECASE)
     # either side, the other said after the structure ("left lung or the right one, I don't know"): the two
     text = re.sub(r"\b(left|right)\s+(lung|clavicle|collarbone|collar\s+bone)\s+or\s+(?:the\s+)?(right|left)(?:\s+(?:one|side))?\b"
-                  r"(?!\s+(?:lung|clavicle|collar))", lambda m: m.group() if m.group(1).lower() == m.group(3).lower()
-                  else f"{m.group(1)} {m.group(2)} or the {m.group(3)} {m.group(2)}", text, flags=re.IGNORECASE)
+                  r"(?!\s+(?:lung|clavicle|collar))", lambda m: either(m, m.group(1), m.group(3), m.group(2)), text, flags=re.IGNORECASE)
     # both sides said one after the other are both ("mask the right and left clavicles together", "left & right lung", "L & R clav")
     text = BOTH_SIDES.sub(lambda m: f"both {m.group(2)}s", text)
     # ... or the one on each side ("the S-shaped bone on the patient's right and the one on the left too")
