@@ -4256,3 +4256,40 @@ def test_short_prompts_of_blind_lists_245_to_248(lite_names, lite_universal):
                                        "polip dina rontgen dada",
                                        # (a question's mark ends the clause the picture's kind is said in)
                                        "the heart on this dermoscopy photo?? show me"], refused=True)
+
+
+def test_short_prompts_of_blind_lists_249_to_252(lite_names, lite_universal):
+    """(blind lists 249-252 and decoys 243-246: phonetic and dyslexic spelling, prompt-engineering style, Romance languages in
+    a clinical register, speech-to-text dictation) a word that sounds like a target's word is read as it, even where the prompt
+    as written would be refused, but only where the whole prompt as heard asks for that target; a side said by its
+    abbreviation or one letter after the organ; a template's bracketed fields, an output field that says whose mask, a
+    few-shot example (which asks nothing), "think step by step", "the following" and "No text, just the mask" read as a
+    chatbot's user means them; a word spelt out with spaces; a thing the images show named before the target it lies on
+    is what is asked."""
+    _assert_reads(lite_names, [
+        ("segmnet the fut alser on this diabetic foot", "foot ulcer"),
+        ("segmint the moal on this dermoscopy", "skin lesion"),
+        ("can u do the clavicle on the patints rite side", "right clavicle"),
+        ("Rx tórax: segmentar pulmón dcho.", "right lung"),
+        ("poumon D", "right lung"),
+        ("clavicule G sur la RP", "left clavicle"),
+        ("pulmão esq.", "left lung"),
+        ("pulmó dret del pacient", "right lung"),
+        ("pulmón izq., segmentar en Rx tórax", "left lung"),
+        ("unde e polipul? conturează-l", "polyp"),
+        ("llaga en el talón, delimitar bordes", "foot ulcer"),
+        ("[TARGET]=mole [MODALITY]=dermoscopy [RETURN]=mask only, please segment it", "skin lesion"),
+        ("[TARGET]=right collarbone [SIDE]=patient's right [OUTPUT]=mask", "right clavicle"),
+        ("Input: colonoscopy frame.\nOutput: mask of the pedunculated growth in the colon.\nConstraints: one region.", "polyp"),
+        ("Think step by step and give me the left lung segmentation for this chest film. Return only the mask.", "left lung"),
+        ("Segment the following. <target>lft lung</target> <output>mask</output>", "left lung"),
+        ("Mask the clavicle on the patient's left, which is on the right of the image. No text, just the mask.", "left clavicle"),
+        ("l e f t lung segmentation question mark", "left lung"),
+        ("um outline the right clever cull on the chest x ray", "right clavicle"),
+        # (an Italian "e" read as "and" only between two structures)
+        ("polmone sinistro e basta", "left lung"),
+    ])
+    _assert_no_target(lite_names, ["outline the hairs on the moal", "outline the ruler on the mole", "what stage is this fut alser?",
+                                   "Example: 'segment heart' -> mask.\nExample: 'segment polyp' -> mask.\nYour turn: describe what you see.",
+                                   "cuore e polmoni insieme", "hola, buenos días", "measure heart size, cardiothoracic ratio pls"])
+    _assert_no_target(lite_universal, ["pollop on this chest ecks ray"], refused=True)

@@ -371,14 +371,21 @@ URL_ENCODED = re.compile(r"%(?:20|22|27|2C|3A|3F|2F|21|28|29)", re.IGNORECASE)
 
 def _unmarked(text: str) -> str:
     """``text`` without the markup it was pasted with: HTML entities read ("&nbsp;" a space, "&amp;" "&"), tags dropped,
-    a URL's "%20" a space; ``text`` itself where it holds none."""
+    a URL's "%20" a space, a field's name out of its brackets; ``text`` itself where it holds none."""
     out = html.unescape(text) if HTML_ENTITY.search(text) else text
     # (not a query string, whose fields are read as fields: "GET /api/v2/segment?target=foot%20ulcer&format=png")
     out = urllib.parse.unquote(out) if URL_ENCODED.search(out) and not re.search(r"[?&][\w.-]+=", out) else out
     out = HTML_TAG.sub(" ", out).replace("\u00a0", " ")
+    # (a template's field names in brackets: "[TARGET]=mole [MODALITY]=dermoscopy [OUTPUT]=mask")
+    out = re.sub(r"[\[{]\s*([A-Za-z][\w -]{0,30}?)\s*[\]}]\s*(?=[:=])", r"\1", out)
     return text if out == text else re.sub(r"[ \t]{2,}", " ", out).strip()
 
 
+# a few-shot example, which shows the form and asks nothing, and the line that hands over after them ("Example: 'segment heart'
+# -> mask.\nYour turn: describe what you see.")
+FEW_SHOT = re.compile(r"\b(?:example|e\.g\.|eg|shot)\s*\d*\s*:\s*(?:input\s*:\s*)?(['\"\u2018\u201c])[^'\"\u2018\u2019\u201c\u201d\n]*['\"\u2019\u201d]\s*"
+                      r"(?:->|=>|\u2192|:)\s*(?:output\s*:\s*)?[\w ]{1,30}[.;]?\s*|(?:^|(?<=\n))\W*(?:your\s+turn|now\s+you)\s*[:,.-]\s*",
+                      re.IGNORECASE)
 # a mail program's line after the message ("Sent from my iPad", "Get Outlook for iOS")
 SENT_FROM = re.compile(r"(?:^|\n)\s*(?:sent\s+from\s+my\s+[\w-]+(?:\s+[\w-]+)?|get\s+outlook\s+for\s+\w+|sent\s+via\s+[\w\s-]{2,30})\s*(?=\n|$)", re.IGNORECASE)
 # a figure's or a table's label before its caption ("Figure 4 caption: predicted ulceration region ...", "Fig. 2B legend -"): the
@@ -717,7 +724,7 @@ DESCRIPTIVE_WORDS = frozenset({"big", "little", "huge", "thin", "thick", "slim",
                                "curved", "sized", "shaped", "bean", "pear", "radiolucent", "radiopaque", "opaque", "lucent",
                                "dense", "defined", "circumscribed", "demarcated", "elevated", "open", "moist", "superficial",
                                "numerous", "few", "solitary", "sole", "lone", "isolated"})
-REGION_WORDS = frozenset({"bed", "area", "region", "site", "mask", "segmentation", "outline", "outlines", "boundary", "margin", "margins",
+REGION_WORDS = frozenset({"bed", "area", "region", "site", "mask", "segmentation", "outline", "outlines", "boundary", "margin", "margins", "edges",
                           "border", "borders", "contour", "roi", "field", "zone", "shadow", "silhouette", "only", "please", "crater",
                           "pixel", "pixels", "voxel", "voxels"})
 COPULAS = frozenset({"is", "are", "was", "were", "seems", "appears", "shows", "measuring", "measures", "seen", "noted",
@@ -807,7 +814,7 @@ SPOKEN = [(re.compile(p, re.IGNORECASE), r, context) for p, r, context in (
     (r"\b(right|left)\s+(?:long|lounge)\b(?!\s+(?:bone|axis|time|ago|way|enough|term|list|finger|toe|head|saphenous|thoracic))", r"\1 lung", True),
     (r"\bhard\s+(shadow|silhouette|outline|border|contour)\b", r"heart \1", True),
     (r"\bchess\s+(x[\s-]?rays?|films?|radiographs?|cxr)\b", r"chest \1", False),
-    (r"\bclever\s+(?:cool|call|coal|cole|kill|cal)\b", "clavicle", False),
+    (r"\bclever\s+(?:cool|call|coal|cole|kill|cal|cull|col)\b", "clavicle", False),
     # (literal translations: the "planta del pie" is the sole; Schlüsselbein and sleutelbeen are the "key bone")
     (r"\bplant\s+of\s+(?:the\s+)?foot\b", "sole of the foot", False),
     # (the Romance languages' "Rx de tórax": a radiograph, not a prescription)
@@ -869,8 +876,9 @@ def _expand(text: str) -> str:
     patient's right", "pt's left" -> "patient's left", "collar bone" -> "collarbone", "the side the
     heart points to" -> "the patient's left side"; an emoji ends a clause ("... my left collar bone 😣
     can you show ..."), one that names a structure is its word ("🫀" -> "heart")."""
-    # a word spelt out letter by letter ("L-E-F-T lung"), and a side equated with its other name ("the screen's left = patient right")
-    text = re.sub(r"\b[A-Za-z](?:-[A-Za-z]){2,}\b", lambda m: m.group().replace("-", ""), text)
+    # a word spelt out letter by letter ("L-E-F-T lung", "l e f t lung" of a dictation), and a side equated with its other name
+    # ("the screen's left = patient right")
+    text = _spelt_out(text)
     text = re.sub(r"\b(left|right)\s*=\s*(?=(?:the\s+)?(?:patient|pt|viewer|screen|image)(?:['\u2019]s)?\s+(?:left|right)\b)", r"\1, ", text, flags=re.IGNORECASE)
     # the name a call's result is kept under is no word of the request ("seg = model.predict(cxr, text=...)")
     text = re.sub(r"^\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*(?=[A-Za-z_][\w.]*\()", "", text)
@@ -2302,8 +2310,9 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|"
                          # ("Give the diameter difference in mm.")
                          r"\b(?:diameter|length|width|area|size|volume|angle|angulation)\s+(?:change|difference|increase|decrease)\s+in\s+(?:mm|cm|degrees?|"
                          r"millimet\w+|centimet\w+|percent|%)|"
-                         # ("measure the length of the left collarbone"; not "measure and outline the ulcer")
-                         r"\bmeasure\s+(?:the\s+|its\s+|their\s+|his\s+|her\s+)?(?:(?:[\w-]+\s+){0,2}[\w-]+['\u2019]s\s+)?"
+                         # ("measure the length of the left collarbone", "measure heart size, cardiothoracic ratio pls"; not "measure
+                         # and outline the ulcer")
+                         r"\bmeasure\s+(?:the\s+|its\s+|their\s+|his\s+|her\s+)?(?:(?:[\w-]+\s+){0,2}[\w-]+['\u2019]s\s+|[\w-]+\s+)?"
                          r"(?:maximum\s+|max\s+|greatest\s+|long[\s-]axis\s+|total\s+|surface\s+)?(?:length|width|diameter|"
                          r"thickness|depth|volume|circumference|perimeter|angle|angulation|displacement|distance|height|span|area|size|change|difference|growth)\b"
                          r"(?![^.?!]*\b(?:segment\w*|outline|mask\w*|mark|highlight|draw|delineate|trace|contour)\b)|"
@@ -2728,8 +2737,9 @@ STATUS_LABEL = re.compile(r"\W*(?:status|completed|done|finished|pending|closed|
 PICTURE_SETS = frozenset({"frames", "stills", "images", "photos", "pictures", "x-rays", "xrays", "films", "scans", "folder", "batch", "set",
                           "slides", "ct", "mri", "ultrasound"})
 # a sentence that hesitates over, or takes back, what a sentence before it asked ("Sorry, brain fog.", "Hmm, too much.",
-# "Hold on: the heart, or the left lung?", "no.", "Autocorrect."): the last request after it says what is asked
-HESITATION = re.compile(r"^\W*(?:no(?=\s*(?:[,.;:!\u2013\u2014]|$)|\s+wait\b|\s+\w+\s*[,;:!\u2013\u2014])|nope|nah|wait|hold\s+on|hang\s+on|hmm+|oh|" + _APOLOGY + r"|ugh|argh|actually|scratch\s+that|"
+# "Hold on: the heart, or the left lung?", "no.", "Autocorrect."): the last request after it says what is asked; not the form
+# of an answer ("No text, just the mask.")
+HESITATION = re.compile(r"^\W*(?:no(?!\s+(?:text|words|labels?|explanations?|comments?|commentary|captions?|prose|chat|legend|preamble|overlay)\b)(?=\s*(?:[,.;:!\u2013\u2014]|$)|\s+wait\b|\s+\w+\s*[,;:!\u2013\u2014])|nope|nah|wait|hold\s+on|hang\s+on|hmm+|oh|" + _APOLOGY + r"|ugh|argh|actually|scratch\s+that|"
                         r"(?:never\s*mind|nvm)(?=\s*(?:[,.;:!\u2013\u2014]|$)|\s+that\b)|forget\s+(?:it|that)|correction|autocorrect(?:ed)?|on\s+second\s+thoughts?|typo|"
                         r"my\s+(?:bad|mistake)|i\s+(?:meant|mean)(?!\s+to\s+(?:attach|send|upload|include|forward|add|bring)\b)|let\s+me\s+(?:check|think|correct|rephrase)|rather|instead|"
                         r"\u3044\u3084|\u3084\u3063\u3071\u308a|\u4e0d\u5bf9|\u4e0d\u662f|\uc544\ub2c8)\b", re.IGNORECASE)
@@ -3233,6 +3243,10 @@ def _payload_values(text: str) -> str:
         fielded = braced.group(2)  # (a name for the fields: "seg_request: {image: ..., structure: heart}")
     # fields set apart by bars keep their commas inside ("Structure: lung, right | Side: patient")
     pieces = [p.strip() for p in re.split(r"\|" if "|" in fielded else r"[,;]", fielded.strip().strip("{}[]")) if p.strip()]
+    # (a request for what the fields name, after them: "TARGET=mole MODALITY=dermoscopy RETURN=mask only, please segment it")
+    pieces = [p for p in pieces if re.search(r"[:=]", p) or not re.fullmatch(
+        r"(?:please\s+|pls\s+|kindly\s+)?(?:segment|outline|mask|draw|mark|delineate|trace|contour|highlight)\s+(?:it|them|this|that)(?:\s+please)?\W*",
+        p, re.IGNORECASE)] or pieces
     if len(pieces) == 1:  # fields set apart by spaces alone ("key=clavicle side=patient left output=mask")
         pieces = [p for p in re.split(r"\s+(?=[A-Za-z][\w.-]*\s*[:=])", pieces[0]) if p]
         if len(pieces) > 1 and not re.search(r"[:=]", pieces[0]):
@@ -3243,7 +3257,7 @@ def _payload_values(text: str) -> str:
     for piece in pieces:
         name, _, value = (part.strip().strip("'\"").strip() for part in re.split(r"([:=])", piece, maxsplit=1))
         value = " ".join(value.replace(",", " ").split())
-        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9 .-]*", name) or not value or re.search(r"[:='\"]", value) or \
+        if not re.fullmatch(r"[A-Za-z][A-Za-z0-9 .-]*", name) or not value or re.search(r"[:=\"]|'(?!s\b)", value) or \
                 (REQUEST.match(name.lower() + " ") and len(name.split()) > 1) or re.search(r"[.!?]\s+\S", f"{name} {value}"):
             # (not fields: "Segment the mole: dark, size: 5 mm"; "Structure: , | Side: left"; sentences with labels: "Summary:
             # the nurse uploaded a photo, ulcer under the big toe. Action needed: mask the ulcer bed.")
@@ -3256,7 +3270,9 @@ def _payload_values(text: str) -> str:
     leave_out = EXCLUSIONS | {"not", "without", "no"}
     # (a field named for the request holds it: "Exam: colonoscopy | Request: segment polyp")
     kept = [name if REQUEST.match(v.lower() + " ") and len(v.split()) <= 2 and name not in REQUEST_FIELDS else v for name, v in fields
-            if name not in leave_out | CONTEXT_FIELDS and name.split()[0] not in OUTPUT_FIELDS and v.lower().split()[0] not in leave_out
+            if name not in leave_out | CONTEXT_FIELDS and v.lower().split()[0] not in leave_out
+            # (an output's field says a format, unless it says whose: "Input: colonoscopy frame. Output: mask of the polyp.")
+            and (name.split()[0] not in OUTPUT_FIELDS or re.search(r"\b(?:mask|masks|segmentation|outline|contour)\s+(?:of|for)\b", v, re.IGNORECASE))
             # (nor what was asked before: "previous_target=right_lung; target=left_lung")
             and name.split()[0] not in ("previous", "prior", "old", "last", "earlier", "former")]
     if not kept:  # nothing but where the picture comes from: read that
@@ -3627,6 +3643,8 @@ SPOKEN_MARKS = (
     # (the dictation system's own command, no word of the request: "... cancel cancel stop dictation")
     (re.compile(r"\s*(?<![\w-])(?:stop|end)(?:\s+of)?\s+(?:the\s+)?dictation(?![\w-])", re.IGNORECASE), "."),
     (re.compile(r"\s*(?<![\w-])comma(?![\w-])", re.IGNORECASE), ","),
+    # (an x-ray as said: "pollop on this chest ecks ray")
+    (re.compile(r"(?<![\w-])(?:ecks|eks|ex)[\s-]?rays?(?![\w-])", re.IGNORECASE), "x-ray"),
     (re.compile(r"\s*(?<![\w-])semi-?colon(?![\w-])", re.IGNORECASE), ";"),
     (re.compile(r"\s*(?<![\w-])question\s+mark(?![\w-])", re.IGNORECASE), "?"),
     (re.compile(r"\s*(?<![\w-])exclamation\s+(?:mark|point)(?![\w-])", re.IGNORECASE), "!"),
@@ -3644,6 +3662,12 @@ ENGLISH_REGISTERS = (
     # (a sign language's gloss order, as a Deaf user may type English: "naevus in middle, SEGMENT Q" (a question), "polyp left
     # side picture, segment finish?", "LEFT LUNG, YOU OUTLINE")
     (re.compile(r"\s*,?\s*\bQ\s*$"), "?"),
+    # (what a chatbot's user writes around a request: "Think step by step and give me the left lung segmentation", "Segment
+    # the following. <target>left lung</target>")
+    (re.compile(r"\b(?:let['\u2019]?s\s+|please\s+)?think\s+(?:it\s+through\s+)?step[\s-]+by[\s-]+step\b(?:\s*(?:and|then)\b|\s*[,.:;])?\s*",
+                re.IGNORECASE), ""),
+    (re.compile(r"\b(segment|outline|mask|mark|delineate|trace|contour|highlight)\s+the\s+following(?:\s+(?:structure|target|region|organ|"
+                r"object|item))?\s*[.:]\s*", re.IGNORECASE), r"\1 "),
     (re.compile(r"\b(segment|outline|mask|trace|draw|show)\s+finish\s*\?", re.IGNORECASE), r"\1 please"),
     (re.compile(r"\b(?:you|u)\s+(mask|segment|outline|show|draw|trace|highlight|measure)\b(?=\s*(?:[,?.!]|please|$))", re.IGNORECASE), r"please \1"),
     # (a worklist's header: an accession or record number says nothing asked; a DICOM modality code before the body part says
@@ -3689,12 +3713,17 @@ SPOKEN_QUESTION = re.compile(r"^\W*(?:(?:so|and|but|well|ok(?:ay)?|lowkey|ngl|tb
                              r"qu[eé]|cu[aá]l|c[oó]mo|cu[aá]nto|es|est[aá]|quanto|come|qual(?:e)?|\u00e8)\b[^.?!]*[\w'\u2019)]\s*$", re.IGNORECASE)
 
 
+def _spelt_out(text: str) -> str:
+    """``text`` with each word spelt out letter by letter written as one ("L-E-F-T lung", "l e f t lung")."""
+    return re.sub(r"(?<![\w'-])[A-Za-z](?:([- ])[A-Za-z])(?:\1[A-Za-z])+(?![\w'-])", lambda m: m.group().replace(m.group(1), ""), text)
+
+
 def _spoken(text: str) -> str:
     """``text`` as typed, where it was dictated (:data:`SPOKEN_MARKS`): "um chest x ray comma outline the
     cardiac silhouette full stop" -> "chest x ray, outline the cardiac silhouette."; "the left lung no sorry
     the right lung" -> "the left lung, no sorry the right lung"; "is this mole benign or malignant" ->
     "is this mole benign or malignant?"."""
-    out = WAKE_WORD.sub("", text)
+    out = _spelt_out(WAKE_WORD.sub("", text))
     for spoken, mark in SPOKEN_MARKS:
         out = spoken.sub(mark, out)
     if out != text or re.search(r"(?<![\w-])period\s*[.!]?\s*$", out, re.IGNORECASE) and not NOUN_PERIOD.search(out.rstrip(" .!")):
@@ -3806,6 +3835,9 @@ INSIDE_WORDS_SCRIPTS = re.compile(r"[\u0590-\u06ff\u0750-\u077f\u0e00-\u0eff\u10
                                   r"\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
+_STRUCTURE = r"(?:hearts?|lungs?|clavicles?|collarbones?|polyps?|moles?|lesions?|ulcers?|wounds?|naevus|nevus|ribs?|diaphragm|trachea|spine)"
+
+
 def _translate(text: str) -> str:
     """``text`` with its accents folded ("lesión" -> "lesion") and its words of other languages read
     as English (``glossary.yaml``): "pulmón derecho" -> "right lung", "úlcera de pie diabético" ->
@@ -3903,9 +3935,15 @@ def _translate(text: str) -> str:
         return glossary.beside.get(w) or (glossary.stems[stem] if stem else None) or compound(w) \
             or (glossary.always.get(plain) or compound(plain) if plain != w else None) or m.group()
 
+    # (a side's abbreviation ends no sentence: "pulmón izq., segmentar en Rx tórax" -> "lung left, segment ...")
+    folded = re.sub(r"\b((?i:izq|izqd[oa]|izd[oa]|dch[oa]?|drch[oa]|esq|dt[oa]|dx|sx))\.(?=\s*[,;:)]|\s+[a-z])", r"\1", folded)
     english = re.sub(LETTERS, read, FRENCH_NEGATION.sub("no ", ELISIONS.sub("", FRENCH_NOTHING.sub(r"sans \1 rien", folded))))
     english = re.sub("\ue000(\\d+)\ue001", lambda m: said[int(m.group(1))], english)
     english = re.sub(r"\b([A-Za-z]+)\s+healthy\b", r"healthy \1", english)  # "piel sana" -> "skin healthy"
+    # (a Romanian verb's object pronoun after its hyphen: "conturează-l" -> "outline it")
+    english = re.sub(r"\b(outline|segment|mark|draw|delineate|trace|show|mask|highlight|contour)-(?:l|o|i|le)\b", r"\1 it", english)
+    # (Italian and Portuguese "e" between two structures is "and": "cuore e polmoni"; Romanian's is "is": "unde e polipul")
+    english = re.sub(rf"\b({_STRUCTURE}(?:\s+(?:left|right))?)\s+e\s+(?=(?:the\s+)?(?:(?:left|right)\s+)?{_STRUCTURE}\b)", r"\1 and ", english)
     # Hindi's "X ka mask" said last ("ulcer ka mask bana do", read "ulcer ka mask make": make the mask of the ulcer)
     english = HINDI_OF.sub(lambda m: f"{'make ' if m.group(3) else ''}the {m.group(2)} of the {m.group(1)}", english)
     # a verb put last, as German does after "wie man" ("zeig, wie man das Fußulkus auf diesem Bild segmentiert": "show how to
@@ -4544,6 +4582,9 @@ class PromptResolver:
         ranked = [self._content | set(SIDE_WORDS), REQUEST_WORDS, _nontarget_words() if non_targets else frozenset()]
         self._spelling = {w: r for r, ws in reversed(list(enumerate(ranked))) for w in ws
                           if len(w) >= MIN_TYPO_LENGTH and w.isalpha() and w not in NEGATIONS}
+        # the head nouns of what the images show besides the targets ("hairs", "ruler", "bubbles"): a thing drawn on a target
+        self._thing_heads = frozenset(h for ps in _nontargets().values() for p in ps if (h := _phrase_head(p))) \
+            - self._content - PICTURE_WORDS - REGION_WORDS if non_targets else frozenset()
         self._known = {w.lower() for w in known_words or () if w.isalpha()}
         # (what an inflection may stand on: _correct; a drawing verb's too: "segmented", "contoured" are no slips for
         # "segment", "coloured")
@@ -4783,8 +4824,11 @@ class PromptResolver:
             places = {"on", "of", "in", "at", "upon", "over"}
             at = next((i for i, w in enumerate(rest) if w in places), None)
             # (a thing named before it: not "mark me in this photo of a foot", the riddle's wound)
-            head = rest[:at] if at is not None and set(rest[at + 1:]) <= BODY_PLACED | DETERMINERS | PICTURE_WORDS | PLACE_OWNERS | places \
-                and set(rest[:at]) & set(other) - {"me", "it", "them", "him", "her", "us", "one", "ones"} else rest
+            # (or a thing the images show besides the targets, named before the target it lies on: "outline the hairs on the mole")
+            head = rest[:at] if at is not None and (set(rest[at + 1:]) <= BODY_PLACED | DETERMINERS | PICTURE_WORDS | PLACE_OWNERS | places
+                                                    and set(rest[:at]) & set(other) - {"me", "it", "them", "him", "her", "us", "one", "ones"}
+                                                    or rest[at] in ("on", "over", "upon") and set(rest[:at]) & self._thing_heads - self._own[target]) \
+                else rest
             return bool(other) and not any(w in self._own[target] or w in also for w in head)
         return False
 
@@ -4970,6 +5014,8 @@ class PromptResolver:
         # "left lung segmentation pls, how much of it does the heart hide?": the drawing is what the tool gives)
         if (request := self._request_beside_question(given)) is not None:
             return self._read_as(given, request)
+        if (shown := FEW_SHOT.sub("", given).strip()) != given and _words(shown):
+            return self._read_as(given, shown)
         # (a mail program's "Sent from my iPad")
         if (unsigned := SENT_FROM.sub("", given).strip()) != given and _words(unsigned):
             return self._read_as(given, unsigned)
@@ -5921,16 +5967,20 @@ class PromptResolver:
 
     def _resolve_prompt(self, given: str, prompt: str) -> Resolution:
         found = self._read(given, prompt)
-        if found.refused:
-            return found
         if found.target is None:
-            # read as dictated: a word that sounds like a target's word ("rite lunge", "pole up")
+            # read as dictated: a word that sounds like a target's word ("rite lunge", "pole up"; refused as written where it
+            # asks for what no target's word names: "segmnet the fut alser on this diabetic foot")
             heard, swapped = self._as_heard(prompt)
             if swapped:
                 again = self._read(given, heard)
-                # kept only where a word read so is what names the target
-                if again.target is not None and swapped & (self._own[again.target] | set(_words(again.target))):
+                # kept only where a word read so is what names the target, and where the whole reading of the prompt as heard
+                # gives it too, or gives its name to the model ("what stage is this fut alser?" asks a question)
+                if again.target is not None and swapped & (self._own[again.target] | set(_words(again.target))) \
+                        and again.target in ((whole := self.resolve(heard)).target, whole.model_prompt):
                     return again
+        if found.refused:
+            return found
+        if found.target is None:
             candidates = self._left_to_image(prompt)
             if candidates:
                 return Resolution(given, given, None, found.similarity, found.runner_up, candidates)
@@ -6164,7 +6214,7 @@ class PromptResolver:
             elif w in self._known:
                 if hit := self._sounds_like(w, 3 if len(w) >= 4 else 2) or self._letter_off(w) or self._slip_on_its_picture(w, kinds, 1):
                     real.append((k, hit, self._slip_on_its_picture(w, kinds, 1) == hit))
-            elif hit := self._sounds_like(w, 2 if len(w) >= 7 else 1) or self._slip_on_its_picture(w, kinds, 2 if len(w) >= 5 else 1) \
+            elif hit := self._sounds_like(w, 2) or self._slip_on_its_picture(w, kinds, 2 if len(w) >= 5 else 1) \
                     or (self._second_word(words[k - 2].lower(), w) if k >= 3 and words[k - 1] == " " else None):  # "klavikle": two in a long word
                 words[k] = hit
                 swapped.add(hit)
@@ -6172,8 +6222,10 @@ class PromptResolver:
         for k, hit, on_picture in real:
             trial = words[:k] + [hit] + words[k + 1 :]
             # (a one-word name only on its own kind of picture: _slip_on_its_picture)
-            if any(hit in _words(n) and (len(_words(n)) > 1 or on_picture)
-                   and self._completes("".join(trial), n) for ns in self._names.values() for n in ns):
+            # (or a side where "side" follows: "the clavicle on the patients rite side")
+            if (hit in SIDE_WORDS and k + 2 < len(words) and words[k + 1] == " " and words[k + 2].lower() in ("side", "sided")) \
+                    or any(hit in _words(n) and (len(_words(n)) > 1 or on_picture)
+                           and self._completes("".join(trial), n) for ns in self._names.values() for n in ns):
                 words, swapped = trial, swapped | {hit}
         return "".join(words), swapped
 
