@@ -4293,3 +4293,36 @@ def test_short_prompts_of_blind_lists_249_to_252(lite_names, lite_universal):
                                    "Example: 'segment heart' -> mask.\nExample: 'segment polyp' -> mask.\nYour turn: describe what you see.",
                                    "cuore e polmoni insieme", "hola, buenos días", "measure heart size, cardiothoracic ratio pls"])
     _assert_no_target(lite_universal, ["pollop on this chest ecks ray"], refused=True)
+
+
+def test_short_prompts_of_blind_lists_253_to_256(lite_names, lite_universal):
+    """(blind lists 253-256 and decoys 247-250: Germanic languages in a clinical register, other tools and datasets named,
+    right-to-left and mixed-script messages, the shortest prompts) a Germanic or Nordic side shortened before or after its
+    structure ("li long", "hö lunga", "Lunge li."); another tool's way of asking ("SAM box prompt around ...", "use your
+    CLIPSeg head for ...", "MedSAM-style mask of ..."); Pashto and Kurdish (Sorani) words; a Hebrew prefix left alone before
+    a word read inside its word; a question of the tools, their data or papers, a treatment asked for, a ratio or a count
+    asked are no drawing."""
+    _assert_reads(lite_names, [
+        ("hvor er polyppen? tegn omrids", "polyp"),
+        ("hö lunga, lungrtg, markera", "right lung"),
+        ("li long segmenteren", "left lung"),
+        ("re sleutelbeen omlijnen", "right clavicle"),
+        ("vä nyckelben på lungrtg", "left clavicle"),
+        ("Lunge li. markieren", "left lung"),
+        ("auffällige Läsion, V.a. MM - bitte umranden", "skin lesion"),
+        ("SAM box prompt around the right clavicle", "right clavicle"),
+        ("use your CLIPSeg head for the ulcer on the sole", "foot ulcer"),
+        ("SAM point on the lung on the right of the image (patient's left), mask it", "left lung"),
+        ("MedSAM-style mask of the clavicle on the image's right side (patient's left)", "left clavicle"),
+        ("ښۍ سږی segment کړه", "right lung"),
+        ("سییەی چەپی نەخۆش دیاری بکە", "left lung"),
+        ("دڵەکە لە x-ray دیاری بکە", "heart"),
+        ("پۆلیپەکەی ناو کۆڵۆن دیاری بکە", "polyp"),
+        ("סמני את נקודת החן הכהה", "skin lesion"),
+    ])
+    _assert_no_target(lite_names, ["Mamille re. markieren", "Humeruskopf li. markieren", "is MedSAM better than SAM for polyp segmentation?",
+                                   "which dataset was the foot ulcer model trained on, FUSeg or DFUC?", "Polyp-PVT vs PraNet: which one should I cite?",
+                                   "is the heart enlarged? answer like CheXpert labels", "סמן את הגוש בריאה הימנית", "תספור את הפוליפים",
+                                   "نسبت قلب به قفسه سینه (CTR) رو حساب کن", "پیشنهاد درمان برای این زخم پا؟", "mole count"])
+    _assert_no_target(lite_universal, ["hartschaduw op de dermatoscopie-foto", "Polyp auf dem Rö-Thorax segmentieren",
+                                       "د پښې په عکس کې زړه segment کړه"], refused=True)

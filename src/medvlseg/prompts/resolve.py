@@ -1876,6 +1876,10 @@ RESTATED = re.compile(r"[,;:\u2013\u2014]\s*(?:i\s+mean\s+|i\.e\.\s*|that\s+is\s
                       r"(?:itself|alone|proper)\b(?=\s*(?:$|[.,;!?)]|(?:and\s+|but\s+)?(?:not|without|excluding|only|please)\b)"
                       r"(?!\s*,?\s*not\s+(?:included|wanted|needed)\b))", re.IGNORECASE)
 
+# a noun phrase at the end, after a comma, that says again what was asked ("..., the humeral head.")
+APPOSITIVE_END = re.compile(r",\s*(?:i\.e\.\s*|that\s+is\s*,?\s*|namely\s+)?(?:the|its|their)\s+(?P<np>(?:[\w-]+\s+){0,3}[\w-]+)\s*[.!]?\s*$",
+                            re.IGNORECASE)
+
 LEFT_OUT = re.compile(r"\b(?:exclud\w*|without|not|except|apart\s+from|leave\s+out|leaving\s+out|omit\w*|ignor\w*|minus)\b", re.IGNORECASE)
 
 
@@ -2266,7 +2270,11 @@ def _taken_back(text: str) -> bool:
     return bool(before) and bool(set(_words(before[-1])) & (DRAWING_VERBS - NOUNS_AS_OFTEN))
 # ... or by asking for an answer that is no mask ("just tell me yes or no", "a number is enough",
 # "describe it in words")
-ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|"
+ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|\banswer\s+(?:like|as|in\s+the\s+(?:style|form)\s+of)\b|"
+                         # (a ratio asked with its verb last: "ratio heart to chest (CTR) calculate" of Persian)
+                         r"\b(?:ctr|ratio)\b\)?\s*(?:calculate|compute|measure|estimate)\s*[.!]?\s*$|"
+                         # (a count in two words: "mole count")
+                         r"^\W*(?:[\w-]+\s+){1,2}(?:count|tally)\s*[.!]?\s*$|"
                          # (a form's field for a measure, left to fill: "ulcer_area_cm2=", "CTR: ___")
                          r"^\W*(?:[\w'-]+\s+){0,3}(?:volume|area|size|diameter|width|length|ratio|ctr|count|perimeter)(?:\s+(?:cm2|mm2|cm|mm|px|pixels))?"
                          r"\s*[=:]\s*(?:\?+|_+|\.{3}|\u2026)?\s*$|"
@@ -2494,7 +2502,16 @@ WHOLE_QUESTION = re.compile(
 # week?", "Do you know why the left lung looks darker than the right?", "Would the heart look bigger on an AP film?",
 # "Could that be a melanoma?", "Is that the right or the left lung?"; not "Could you outline the heart?", "Is the heart
 # enlarged?", whose mask shows it)
+# a question of the tools, their data and papers, whatever task it names ("is MedSAM better than SAM for polyp segmentation?",
+# "which dataset was the foot ulcer model trained on?", "Polyp-PVT vs PraNet: which one should I cite?")
+TOOLS_ASKED = re.compile(
+    r"^\s*(?:is|are|was|were)\s+[\w-]+(?:\s+[\w-]+)?\s+(?:better|worse|faster|more\s+accurate)\s+than\b|"
+    r"^\s*which\s+(?:datasets?|models?|papers?|versions?|architectures?|backbones?|loss(?:es)?|metrics?|tools?)\s+(?:was|were|is|are|did|does|do|should)\b|"
+    r"\bwhich\s+(?:one|model|paper|method)\s+should\s+(?:i|we)\s+(?:cite|use|pick|choose)\b|\bshould\s+(?:i|we)\s+cite\b", re.IGNORECASE)
 KNOWLEDGE_QUESTION = re.compile(
+    # (a treatment asked for: "suggestion treatment for this wound foot?" of Persian, "treatment options for this ulcer?")
+    r"\b(?:treatment|therapy|management)\s+(?:suggestions?|options?|plan|advice|recommendations?)\b|"
+    r"\b(?:suggestions?|recommendations?|advice)\s+(?:(?:on|for|of)\s+)?(?:treatment|therapy|management)\b|"
     r"^\s*(?:do|did)\s+you\s+(?:know|think|reckon|believe|suppose|agree)\b|\bwhat\s+do\s+you\s+(?:think|reckon)\b|\bdo\s+you\s+reckon\b|"
     r"^\s*i\s+wonder\s+(?:whether|why)\b|^\s*(?:is|are)\s+it\s+(?:possible|likely|normal|common|true|usual)\s+(?:for|that)\b|"
     r"^\s*(?:is|are)\s+(?:a|an)\s+\w+|^\s*(?:would|will|might|should)\s+(?:the|a|an|this|that|my|his|her)\b(?![^?]*\byou\b)|"
@@ -3080,12 +3097,14 @@ def _asks_diagnosis(text: str) -> bool:
 
 
 def _asks_knowledge(text: str) -> bool:
-    """``text`` is a question of knowledge, opinion or a verdict (:data:`KNOWLEDGE_QUESTION`) with no drawing in it."""
+    """``text`` is a question of knowledge, opinion or a verdict (:data:`KNOWLEDGE_QUESTION`) with no drawing in it, or one of
+    the tools (:data:`TOOLS_ASKED`)."""
     # (a question typed without its mark: "will my dad's foot ulcer heal or will they have to take the toe off")
     asked = text.rstrip().endswith("?") or re.match(r"\s*(?:will|is|are|does|do|did|has|have)\s+(?:my|his|her|their|the|this|that|it)\b", text, re.IGNORECASE)
     # (or a question with a remark after it: "Would it be possible to tell me which side the heart is on? Could be dextrocardia.")
     asked = asked or any(q.endswith("?") and KNOWLEDGE_QUESTION.search(q) for q in re.split(r"(?<=\?)\s+", text.strip()))
-    return bool(asked) and KNOWLEDGE_QUESTION.search(text) is not None and not DRAWING_IN_QUESTION.search(text)
+    return bool(asked) and (TOOLS_ASKED.search(text) is not None
+                            or KNOWLEDGE_QUESTION.search(text) is not None and not DRAWING_IN_QUESTION.search(text))
 
 
 # a question whether something else is in a target ("is there a pneumothorax in the left lung?", "any effusion
@@ -3666,6 +3685,13 @@ ENGLISH_REGISTERS = (
     # the following. <target>left lung</target>")
     (re.compile(r"\b(?:let['\u2019]?s\s+|please\s+)?think\s+(?:it\s+through\s+)?step[\s-]+by[\s-]+step\b(?:\s*(?:and|then)\b|\s*[,.:;])?\s*",
                 re.IGNORECASE), ""),
+    # (another tool's way of asking, and a style named after a model or a dataset: "SAM box prompt around the right clavicle",
+    # "use your CLIPSeg head for the ulcer on the sole", "MedSAM-style mask of the clavicle", "ISIC task 1 style lesion mask")
+    (re.compile(r"\b(?:med[\s-]?)?sam(?:[\s-]?2)?\s+(?:box|bbox|bounding[\s-]box|points?|clicks?)(?:\s+prompts?)?\s+(?:around|on|over|at|for|in|inside)\s+",
+                re.IGNORECASE), "segment "),
+    (re.compile(r"\buse\s+(?:your|the|a|its)\s+(?:[\w-]+\s+){0,2}(?:head|model|network|net|decoder|weights|checkpoint)\s+(?:for|on|to\s+(?:segment|mask|outline))\s+",
+                re.IGNORECASE), "segment "),
+    (re.compile(r"\b(?:[\w]+(?:[\s-][\w]+){0,3}?)[\s-]+style\s+(?=(?:[\w-]+\s+)?(?:masks?|segmentations?|seg|outlines?|contours?)\b)", re.IGNORECASE), ""),
     (re.compile(r"\b(segment|outline|mask|mark|delineate|trace|contour|highlight)\s+the\s+following(?:\s+(?:structure|target|region|organ|"
                 r"object|item))?\s*[.:]\s*", re.IGNORECASE), r"\1 "),
     (re.compile(r"\b(segment|outline|mask|trace|draw|show)\s+finish\s*\?", re.IGNORECASE), r"\1 please"),
@@ -3820,10 +3846,14 @@ REGIONAL_ENGLISH = (
 PORTUGUESE_IN = re.compile(r"\b(?:no|na)\s+(?=(?:pe|calcanhar|dedao|dedo|sola|planta|parede|colon|intestino|pulmao|torax|peito|pele|"
                            r"clavicula|coracao|raio-?x|radiografia|imagem|foto)\b)", re.IGNORECASE)
 PORTUGUESE_AI = re.compile(r"\b((?:segment|contorn|delimit|marc|destac|mascar|desenh)\w*)\s+ai\b(?=\s*[.!,]*\s*$)", re.IGNORECASE)
-# German's sides shortened before a structure ("re. Clavicula", "li. Lunge")
-GERMAN_SIDE = re.compile(r"\b(re|li)\.\s*(?=(?:clavicula|klavikula|schlusselbein\w*|lunge|lungenflugel|hemithorax|thorax)\b)", re.IGNORECASE)
-# Hebrew's object marker "את" before its noun ("סמן את השומה": mark the mole), which no English word stands for
-HEBREW_OBJECT = re.compile(r"(?<![\u0590-\u05ff])\u05d0\u05ea\s+(?=[\u0590-\u05ff])")
+# German's, Dutch's and the Nordic languages' sides shortened before a structure ("re. Clavicula", "li. Lunge", "li long", "hö lunga",
+# "vä nyckelben"; folded: "ho", "va")
+GERMAN_SIDE = re.compile(r"\b(re|li|ho|va|ve)(?:\.\s*|\s+)(?=(?:clavicula|klavikula|schlusselbein\w*|lunge|lungenflugel|hemithorax|thorax|long|"
+                         r"lunga|lungan|nyckelben\w*|kragebein\w*|kraveben\w*|sleutelbeen)\b)", re.IGNORECASE)
+# ... or after it, with its stop ("Lunge li.", "Klavikula re.")
+GERMAN_SIDE_AFTER = re.compile(r"(?<=[^\W\d_])\s+(re|li)\.(?=\s|$|[,;:])", re.IGNORECASE)
+# Hebrew's object marker "את" before its noun ("סמן את השומה": mark the mole), which no English word stands for ("ואת": and)
+HEBREW_OBJECT = re.compile(r"(?<![\u0590-\u05ff])(\u05d5?)\u05d0\u05ea\s+(?=[\u0590-\u05ff])")
 # Portuguese "cor" after its preposition is a colour ("mudança de cor"), not Latin's heart
 PORTUGUESE_COLOUR = re.compile(r"\b(de|da|na|sua|mesma|outra)\s+cor\b", re.IGNORECASE)
 
@@ -3848,10 +3878,11 @@ def _translate(text: str) -> str:
     folded = PERSIAN_EZAFE.sub(r"\1", _fold(text))
     for pattern, english in REGIONAL_ENGLISH:
         folded = pattern.sub(english, folded)
-    folded = GERMAN_SIDE.sub(lambda m: "right " if m.group(1).lower() == "re" else "left ", folded)
+    folded = GERMAN_SIDE.sub(lambda m: "right " if m.group(1).lower() in ("re", "ho") else "left ", folded)
+    folded = GERMAN_SIDE_AFTER.sub(lambda m: " right" if m.group(1).lower() == "re" else " left", folded)
     # (Greek's question mark, a semicolon: "είναι μελάνωμα αυτό;")
     folded = re.sub(r"(?<=[\u0370-\u03ff])\s*[;\u037e]\s*$", "?", folded)
-    folded = PORTUGUESE_AI.sub(r"\1", PORTUGUESE_IN.sub("on the ", HEBREW_OBJECT.sub("", folded)))
+    folded = PORTUGUESE_AI.sub(r"\1", PORTUGUESE_IN.sub("on the ", HEBREW_OBJECT.sub(lambda m: "and " if m.group(1) else "", folded)))
     folded = PORTUGUESE_COLOUR.sub(r"\1 colour", PAKI.sub("please ", JOINED_PRONOUN.sub(r"\1 it", folded)))
     hindi = bool(HINDI_VERB.search(folded) or HINDI_ASK.search(folded))
     folded = HINDI_ASK.sub(r"\1\3 \2", folded)
@@ -3939,6 +3970,9 @@ def _translate(text: str) -> str:
     folded = re.sub(r"\b((?i:izq|izqd[oa]|izd[oa]|dch[oa]?|drch[oa]|esq|dt[oa]|dx|sx))\.(?=\s*[,;:)]|\s+[a-z])", r"\1", folded)
     english = re.sub(LETTERS, read, FRENCH_NEGATION.sub("no ", ELISIONS.sub("", FRENCH_NOTHING.sub(r"sans \1 rien", folded))))
     english = re.sub("\ue000(\\d+)\ue001", lambda m: said[int(m.group(1))], english)
+    # (a Hebrew prefix left alone before a word read inside its word: "בריאה" -> "ב lung" -> "in lung")
+    english = re.sub(r"(?<![\u0590-\u05ff])([\u05d1\u05d4\u05d5\u05dc\u05de])\s+(?=[A-Za-z])",
+                     lambda m: {"\u05d1": "in", "\u05d4": "the", "\u05d5": "and", "\u05dc": "to", "\u05de": "from"}[m.group(1)] + " ", english)
     english = re.sub(r"\b([A-Za-z]+)\s+healthy\b", r"healthy \1", english)  # "piel sana" -> "skin healthy"
     # (a Romanian verb's object pronoun after its hyphen: "conturează-l" -> "outline it")
     english = re.sub(r"\b(outline|segment|mark|draw|delineate|trace|show|mask|highlight|contour)-(?:l|o|i|le)\b", r"\1 it", english)
@@ -4784,9 +4818,15 @@ class PromptResolver:
     def _asks_for_else(self, prompt: str, target: str, also: Collection[str] = frozenset()) -> bool:
         """The prompt's first request ("Segment the specular highlights ...") asks for something with
         none of ``target``'s words (and none of ``also``) outside its landmark phrases, and no later
-        clause restates it as ``target`` (:data:`RESTATED`)."""
+        clause restates it as ``target`` (:data:`RESTATED`); or the prompt ends by saying it again as something else
+        (:data:`APPOSITIVE_END`)."""
         if any(set(_words(np)) & self._heads[target] for np in _restated(prompt)):
             return False  # ("highlight the raw broken skin on the big toe, the wound itself not the callus around it")
+        # (what is asked, said again at the end as a thing the images show besides the targets: "mark the right shoulder of the
+        # patient on the chest film, the humeral head.")
+        if (said_again := APPOSITIVE_END.search(prompt)) is not None and (np := _words(said_again.group("np")))[-1] in self._thing_heads \
+                and not set(np) & (self._own[target] | set(_words(target))):
+            return True
         # (a request after "and" in a clause that asks for none: "leave it alone and outline the fold")
         pieces = [p for clause in _clauses(prompt)
                   for p in ([clause] if REQUEST.match(clause + " ") else re.split(r"\s+(?:and|but)\s+(?=\w)", clause))]
