@@ -4326,3 +4326,36 @@ def test_short_prompts_of_blind_lists_253_to_256(lite_names, lite_universal):
                                    "نسبت قلب به قفسه سینه (CTR) رو حساب کن", "پیشنهاد درمان برای این زخم پا؟", "mole count"])
     _assert_no_target(lite_universal, ["hartschaduw op de dermatoscopie-foto", "Polyp auf dem Rö-Thorax segmentieren",
                                        "د پښې په عکس کې زړه segment کړه"], refused=True)
+
+
+def test_short_prompts_of_blind_lists_257_to_260(lite_names, lite_universal):
+    """(blind lists 257-260 and decoys 251-254: plurals, counts and every-instance wording, Slavic and Baltic languages in a
+    clinical register, East and South-East Asian languages in a clinical register, learner English) one of a pair chosen
+    ("of both clavicles, mask the right one"); "both" of things that come several to an image is all of them; a side's one
+    letter after a paired structure (Polish "płuco P", Vietnamese "xương đòn T"); Russian's side after a structure is the
+    patient's; a genitive read word by word ("na zdjęciu stopy": on the picture of the foot); "make mask of"; a thing the
+    images show asked with no verb ("hilum of the right lung"); how one feels and how it heals are no request."""
+    _assert_reads(lite_names, [
+        ("of both clavicles, mask the right one", "right clavicle"),
+        ("the two skin lesons, mask both", "skin lesion"),
+        ("left lung only, not both lungs", "left lung"),
+        ("płuco P, RTG kl. piersiowej – segmentacja", "right lung"),
+        ("xương đòn T trên X-quang ngực", "left clavicle"),
+        ("phổi P trên phim X-quang ngực", "right lung"),
+        ("ключица справа, выделить", "right clavicle"),
+        ("ключица слева на Rg ОГК", "left clavicle"),
+        ("ТЯ стопы, выделить контур", "foot ulcer"),
+        ("pėdos opa, pažymėk kontūrą", "foot ulcer"),
+        ("좌 쇄골 segment", "left clavicle"),
+        ("심음영 마스크 만들어", "heart"),
+        ("polyp đại tràng trên ảnh nội soi, khoanh vùng giúp", "polyp"),
+        ("make mask of the wound of the foot of my father", "foot ulcer"),
+        ("make mask of the mole in dermoscopy picture", "skin lesion"),
+        # (and a Romance or French side's letter, read by the same rule)
+        ("poumon D", "right lung"),
+    ])
+    _assert_no_target(lite_names, ["hilus płuca prawego", "hilum of the right lung", "rozměr polypu v mm?", "płuco P i serce razem",
+                                   "полипы желчного пузыря на УЗИ", "鼻息肉 CT 分割", "ไฝนี้อันตรายไหม", "I have pain in my heart since yesterday",
+                                   "my mole itches", "the wound is healing better than last week?"])
+    _assert_no_target(lite_universal, ["polip na RTG kl. piersiowej", "owrzodzenie stopy na zdjęciu RTG klatki", "pigmentové znaménko na RTG plic",
+                                       "serce na zdjęciu stopy", "胸部X線で足潰瘍を segment", "the kidney tumour on CT, can segment?"], refused=True)

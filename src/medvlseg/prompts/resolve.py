@@ -1876,6 +1876,9 @@ RESTATED = re.compile(r"[,;:\u2013\u2014]\s*(?:i\s+mean\s+|i\.e\.\s*|that\s+is\s
                       r"(?:itself|alone|proper)\b(?=\s*(?:$|[.,;!?)]|(?:and\s+|but\s+)?(?:not|without|excluding|only|please)\b)"
                       r"(?!\s*,?\s*not\s+(?:included|wanted|needed)\b))", re.IGNORECASE)
 
+# the parts of a structure, named before it ("the hilum of the right lung"), which a bare request for them asks alone
+PARTS_OF = frozenset({"hilum", "hilus", "hila", "apex", "apices", "base", "bases", "lobe", "lobes", "fissure", "tip", "head", "neck", "shaft",
+                      "border", "borders", "hairs", "hair", "vessels", "markings"})
 # a noun phrase at the end, after a comma, that says again what was asked ("..., the humeral head.")
 APPOSITIVE_END = re.compile(r",\s*(?:i\.e\.\s*|that\s+is\s*,?\s*|namely\s+)?(?:the|its|their)\s+(?P<np>(?:[\w-]+\s+){0,3}[\w-]+)\s*[.!]?\s*$",
                             re.IGNORECASE)
@@ -2345,6 +2348,12 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|\banswer\s+(?:like
                          r"\b(?:my|mein|meine|mon|ma|mi)\s+(?:heart|herz|chest|lungs?|foot|feet|skin|collarbone|clavicle)\s+(?:(?:tut|does|is|feels)\s+"
                          r"(?:\w+\s+){0,3}?(?:weh|hurting|aching|racing|pounding|sore|burning|itchy|broken)|hurts?|aches?|pounds|burns|itches)\b"
                          r"(?![^\n]*\b(?:mask|segment\w*|outline|highlight|mark|draw|trace|delineate)\b)|"
+                         # ("I have pain in my heart since yesterday", "my mole itches", "my foot ulcer hurts a lot")
+                         r"^\W*i\s+(?:have|['\u2019]ve\s+got|have\s+got|feel|get)\s+(?:a\s+|some\s+)?(?:\w+\s+)?(?:pain|ache|aching|tightness|pressure|"
+                         r"discomfort|burning|itching|palpitations)\s+(?:in|on|at|around|under)\s+(?:my|the)\b(?![^\n]*\b(?:mask|segment\w*|outline|highlight|mark|"
+                         r"draw|trace|delineate|show|find)\b)|"
+                         r"^\W*my\s+(?:[\w-]+\s+){1,2}(?:hurts|aches|itches|burns|stings|throbs|bleeds)\b(?![^\n]*\b(?:mask|segment\w*|outline|highlight|mark|draw|"
+                         r"trace|delineate|show|find)\b)|"
                          # ("could you tell me what the left lung does", "I am writing to enquire whether ...")
                          r"\btell\s+(?:me|us)\s+(?:what|how|why|whether|if|when|who)\b|\b(?:enquire|inquire)\s+(?:whether|if|about)\b|"
                          # ("no, I just want the diagnosis")
@@ -2509,6 +2518,8 @@ TOOLS_ASKED = re.compile(
     r"^\s*which\s+(?:datasets?|models?|papers?|versions?|architectures?|backbones?|loss(?:es)?|metrics?|tools?)\s+(?:was|were|is|are|did|does|do|should)\b|"
     r"\bwhich\s+(?:one|model|paper|method)\s+should\s+(?:i|we)\s+(?:cite|use|pick|choose)\b|\bshould\s+(?:i|we)\s+cite\b", re.IGNORECASE)
 KNOWLEDGE_QUESTION = re.compile(
+    # (how it heals: "the wound is healing better than last week?")
+    r"\b(?:is|are)\s+(?:it\s+|they\s+)?(?:healing|improving|getting\s+(?:better|worse|bigger|smaller))\b|"
     # (a treatment asked for: "suggestion treatment for this wound foot?" of Persian, "treatment options for this ulcer?")
     r"\b(?:treatment|therapy|management)\s+(?:suggestions?|options?|plan|advice|recommendations?)\b|"
     r"\b(?:suggestions?|recommendations?|advice)\s+(?:(?:on|for|of)\s+)?(?:treatment|therapy|management)\b|"
@@ -3685,6 +3696,18 @@ ENGLISH_REGISTERS = (
     # the following. <target>left lung</target>")
     (re.compile(r"\b(?:let['\u2019]?s\s+|please\s+)?think\s+(?:it\s+through\s+)?step[\s-]+by[\s-]+step\b(?:\s*(?:and|then)\b|\s*[,.:;])?\s*",
                 re.IGNORECASE), ""),
+    # (one of a pair chosen: "of both clavicles, mask the right one" -> "segment the right clavicle"; "both" of things that come
+    # one or several to an image is all of them: "the two skin lesions, mask both"; the pair left out after "only": "left lung
+    # only, not both lungs")
+    (re.compile(r"^\W*(?:of|from|out\s+of|between)\s+(?:the\s+)?(?:both|two|2)\s+(clavicles|lungs|collarbones)\s*[,:;]?\s*(?:just\s+|only\s+)?"
+                r"(?:(?:mask|segment|outline|show|draw|trace|highlight|mark)\s+)?the\s+((?:patient['\u2019]?s\s+)?(?:left|right))\s+one\b", re.IGNORECASE),
+     lambda m: f"segment the {m.group(2)} {m.group(1)[:-1]}"),
+    (re.compile(r"(\b(?:two|2|several|multiple)\s+(?:[\w-]+\s+)?(?:lesions?|lesons?|moles|polyps|ulcers|wounds|naevi|nevi|sores)\b[^.?!]*?"
+                r"\b(?:mask|segment|outline|show|draw|trace|highlight)\s+)both\b", re.IGNORECASE), r"\1them"),
+    (re.compile(r"(\bonly)\s*,?\s*(?:and\s+)?not\s+(?:both|the\s+two|two)\s+(?:lungs|clavicles|collarbones)\b", re.IGNORECASE), r"\1"),
+    # (a learner's "make mask of": "make mask of the mole in dermoscopy picture", "do segmentation of the heart")
+    (re.compile(r"\b(?:make|do|create|give)\s+(?:me\s+)?(?:a\s+|the\s+)?(?:mask|masks|segmentation|outline|contour)\s+(?:of|for|to)\s+(?=(?:the|a|an|this|that|my|his|her|\w))",
+                re.IGNORECASE), "segment "),
     # (another tool's way of asking, and a style named after a model or a dataset: "SAM box prompt around the right clavicle",
     # "use your CLIPSeg head for the ulcer on the sole", "MedSAM-style mask of the clavicle", "ISIC task 1 style lesion mask")
     (re.compile(r"\b(?:med[\s-]?)?sam(?:[\s-]?2)?\s+(?:box|bbox|bounding[\s-]box|points?|clicks?)(?:\s+prompts?)?\s+(?:around|on|over|at|for|in|inside)\s+",
@@ -3850,6 +3873,12 @@ PORTUGUESE_AI = re.compile(r"\b((?:segment|contorn|delimit|marc|destac|mascar|de
 # "vä nyckelben"; folded: "ho", "va")
 GERMAN_SIDE = re.compile(r"\b(re|li|ho|va|ve)(?:\.\s*|\s+)(?=(?:clavicula|klavikula|schlusselbein\w*|lunge|lungenflugel|hemithorax|thorax|long|"
                          r"lunga|lungan|nyckelben\w*|kragebein\w*|kraveben\w*|sleutelbeen)\b)", re.IGNORECASE)
+# Russian's side said after a structure is the patient's ("ключица справа": the right clavicle), unless the picture is said with it
+# ("ключица слева на снимке": the clavicle on the left of the picture; "слева" alone reads "there")
+RUSSIAN_SIDE_AFTER = re.compile(r"\b((?:ключиц|легк|лёгк)\w*)\s+(справа|слева)\b(?!\s+(?:на|в)\s+(?:снимк|изображени|рентгенограмм|картинк|фото|экран)\w*)",
+                                re.IGNORECASE)
+# Korean's Sino-Korean side of one syllable before a structure ("좌 쇄골": the left clavicle; not "좌우 쇄골", both)
+KOREAN_SIDE = re.compile(r"(?<![\uac00-\ud7af])(좌|우)\s+(?=(?:쇄골|폐))")
 # ... or after it, with its stop ("Lunge li.", "Klavikula re.")
 GERMAN_SIDE_AFTER = re.compile(r"(?<=[^\W\d_])\s+(re|li)\.(?=\s|$|[,;:])", re.IGNORECASE)
 # Hebrew's object marker "את" before its noun ("סמן את השומה": mark the mole), which no English word stands for ("ואת": and)
@@ -3875,10 +3904,11 @@ def _translate(text: str) -> str:
     The words that are English too, and the stems of inflected words, are read only in a prompt that
     holds a word that is only foreign (or of another script), and never inside a hyphenated word
     ("neo-natal")."""
-    folded = PERSIAN_EZAFE.sub(r"\1", _fold(text))
+    folded = PERSIAN_EZAFE.sub(r"\1", _fold(KOREAN_SIDE.sub(lambda m: "왼쪽 " if m.group(1) == "좌" else "오른쪽 ", text)))
     for pattern, english in REGIONAL_ENGLISH:
         folded = pattern.sub(english, folded)
     folded = GERMAN_SIDE.sub(lambda m: "right " if m.group(1).lower() in ("re", "ho") else "left ", folded)
+    folded = RUSSIAN_SIDE_AFTER.sub(lambda m: f"{'правая' if m.group(2).lower() == 'справа' else 'левая'} {m.group(1)}", folded)
     folded = GERMAN_SIDE_AFTER.sub(lambda m: " right" if m.group(1).lower() == "re" else " left", folded)
     # (Greek's question mark, a semicolon: "είναι μελάνωμα αυτό;")
     folded = re.sub(r"(?<=[\u0370-\u03ff])\s*[;\u037e]\s*$", "?", folded)
@@ -3976,8 +4006,20 @@ def _translate(text: str) -> str:
     english = re.sub(r"\b([A-Za-z]+)\s+healthy\b", r"healthy \1", english)  # "piel sana" -> "skin healthy"
     # (a Romanian verb's object pronoun after its hyphen: "conturează-l" -> "outline it")
     english = re.sub(r"\b(outline|segment|mark|draw|delineate|trace|show|mask|highlight|contour)-(?:l|o|i|le)\b", r"\1 it", english)
-    # (Italian and Portuguese "e" between two structures is "and": "cuore e polmoni"; Romanian's is "is": "unde e polipul")
-    english = re.sub(rf"\b({_STRUCTURE}(?:\s+(?:left|right))?)\s+e\s+(?=(?:the\s+)?(?:(?:left|right)\s+)?{_STRUCTURE}\b)", r"\1 and ", english)
+    # (a noun before the noun it is of, as a genitive after its noun reads word by word: Polish "na zdjęciu stopy" -> "on picture
+    # foot" -> "on foot picture", "RTG klatki" -> "chest x-ray", Czech "rozměr polypu" -> "size of the polyp", "hilus płuca
+    # prawego" -> "hilum of the right lung")
+    english = re.sub(r"\b(pictures?|photos?|photographs?|images?|x-rays?|films?|radiographs?|scans?)\s+(foot|feet|chest|thorax|lungs?|skin|colon|bowel)\b",
+                     r"\2 \1", re.sub(r"\b(?:picture|photo|image)\s+(?=(?:x-ray|radiograph)\b)", "", english))
+    english = re.sub(r"\b(size|diameter|length|width|area|volume|hilum|hilus|apex|base|border)\s+(?!of\b|in\b|and\b|or\b)(?=(?:(?:left|right)\s+)?"
+                     rf"{_STRUCTURE}\b)", r"\1 of the ", english)
+    # (a side's one letter after a paired structure, as a clinical note writes it: "poumon D", "clavicule G", Polish "płuco P",
+    # "płuco L", Vietnamese "phổi P" (phải), "xương đòn T" (trái))
+    english = re.sub(r"\b(lungs?|clavicles?|collarbones?)\s+([PpTtLlDdGgRr])\b(?![\w'\u2019-])",
+                     lambda m: f"{'right' if m.group(2).lower() in 'pdr' else 'left'} {m.group(1)}", english)
+    # (Italian and Portuguese "e", Polish and Catalan "i", between two structures is "and": "cuore e polmoni", "płuco i serce";
+    # Romanian's "e" is "is": "unde e polipul")
+    english = re.sub(rf"\b({_STRUCTURE}(?:\s+(?:left|right))?)\s+[ei]\s+(?=(?:the\s+)?(?:(?:left|right)\s+)?{_STRUCTURE}\b)", r"\1 and ", english)
     # Hindi's "X ka mask" said last ("ulcer ka mask bana do", read "ulcer ka mask make": make the mask of the ulcer)
     english = HINDI_OF.sub(lambda m: f"{'make ' if m.group(3) else ''}the {m.group(2)} of the {m.group(1)}", english)
     # a verb put last, as German does after "wie man" ("zeig, wie man das Fußulkus auf diesem Bild segmentiert": "show how to
@@ -4824,7 +4866,7 @@ class PromptResolver:
             return False  # ("highlight the raw broken skin on the big toe, the wound itself not the callus around it")
         # (what is asked, said again at the end as a thing the images show besides the targets: "mark the right shoulder of the
         # patient on the chest film, the humeral head.")
-        if (said_again := APPOSITIVE_END.search(prompt)) is not None and (np := _words(said_again.group("np")))[-1] in self._thing_heads \
+        if (said_again := APPOSITIVE_END.search(prompt)) is not None and (np := _words(said_again.group("np"))) and np[-1] in self._thing_heads \
                 and not set(np) & (self._own[target] | set(_words(target))):
             return True
         # (a request after "and" in a clause that asks for none: "leave it alone and outline the fold")
@@ -4870,7 +4912,13 @@ class PromptResolver:
                                                     or rest[at] in ("on", "over", "upon") and set(rest[:at]) & self._thing_heads - self._own[target]) \
                 else rest
             return bool(other) and not any(w in self._own[target] or w in also for w in head)
-        return False
+        # (a thing the images show besides the targets, asked with no verb, before the target it is of or on: "hilum of the
+        # right lung", "hairs on the mole")
+        # (a finding of it is no part: "Healed midshaft fracture of the left clavicle with mild callus")
+        bare = re.match(r"^\W*(?:the\s+|a\s+|an\s+)?((?:[\w-]+\s+){0,2}?[\w-]+)\s+(of|on|over|upon)\s+", prompt, re.IGNORECASE)
+        return not asked and not prompt.rstrip().endswith("?") and bare is not None \
+            and bool(said := _words(bare.group(1))) and said[-1] in self._thing_heads - self._own[target] - set(also) \
+            and (bare.group(2).lower() != "of" or said[-1] in PARTS_OF)
 
     def _head_targets(self, prompt: str, negation: list[bool]) -> set[str]:
         """The trained targets that an alias, synonym or description of names as what the prompt asks
