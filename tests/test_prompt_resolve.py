@@ -4359,3 +4359,32 @@ def test_short_prompts_of_blind_lists_257_to_260(lite_names, lite_universal):
                                    "my mole itches", "the wound is healing better than last week?"])
     _assert_no_target(lite_universal, ["polip na RTG kl. piersiowej", "owrzodzenie stopy na zdjęciu RTG klatki", "pigmentové znaménko na RTG plic",
                                        "serce na zdjęciu stopy", "胸部X線で足潰瘍を segment", "the kidney tumour on CT, can segment?"], refused=True)
+
+
+def test_short_prompts_of_blind_lists_261_to_264(lite_names, lite_universal):
+    """(blind lists 261-264 and decoys 255-258: Turkish, Greek, Azerbaijani and Persian in a clinical register, Arabizi and
+    Finglish, loose lay anatomy, output appearance) Arabic and Persian in Latin letters, with a Persian ezafe after its hyphen;
+    Turkish "sağ AC" (akciğer) and "ben" (a mole) with its adjective; Greek sides shortened; a side said before a thing "on the
+    chest x-ray" is the patient's (the picture's side is "of the image" or "on the left of the film"); how the output should
+    look is no part of what is drawn; each target in a colour of its own names several."""
+    _assert_reads(lite_names, [
+        ("wein el jar7 3al 2adam? 7addedo", "foot ulcer"),
+        ("zakhm-e bozorg-e kaf-e pa ro outline kon", "foot ulcer"),
+        ("torghove rast-e bimar kojast? moshakhas kon", "right clavicle"),
+        ("tarqwa shmal", "left clavicle"),
+        ("rieh chap-e bimar ro outline kon", "left lung"),
+        ("zaida lahmiya fel qolon, segmentiha", "polyp"),
+        ("PA grafide sağ AC alanını maskele", "right lung"),
+        ("kahverengi ben, sınırlarını çiz", "skin lesion"),
+        ("diabetik ayaq xorasını seqmentasiya et", "foot ulcer"),
+        ("δεξ. πνεύμων, segment", "right lung"),
+        ("αρ. κλείδα, περίγραμμα", "left clavicle"),
+        ("the left breathing bag on the chest x-ray", "left lung"),
+        ("the left lung of the image (patient's right)", "right lung"),
+        ("semi-transparent yellow mask over the diabetic wound on the sole", "foot ulcer"),
+        ("Where's the polyp? Highlight it in red, contour only", "polyp"),
+    ])
+    _assert_no_target(lite_names, ["heart in red, lungs in blue, clavicles in green", "bu nevüs malign mi?", "size el polyp bel mm",
+                                   "ürək və ağciyərlər birlikdə", "el 2alb w el ri2tein ma3 ba3d"])
+    _assert_no_target(lite_universal, ["skin lesion fel colonoscopy", "polip tu in x-ray-e ghafase sine", "segment el 2alb 3al sourat el rijl"],
+                      refused=True)

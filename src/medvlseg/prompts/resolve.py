@@ -476,6 +476,13 @@ def _picture_side_as_patient(m: re.Match, flipped: bool = False) -> str:
 PICTURE_SIDE = re.compile(r"\b(left|right)\b(?!\s+(?:shoulders?|arm|axilla|armpit|breast|hemithorax|hemidiaphragm|diaphragm|ribs?|"
                           r"costophrenic|hilum|neck)\b)[^,;()]*?\b(?:of|on|in)\s+the\s+(?:[a-z]+\s+){0,2}?"
                           r"(?:image|picture|film|screen|radiograph|x-?ray|view)\b", re.IGNORECASE)
+# ... said of the picture alone, not of a thing said between ("the left breathing bag on the chest x-ray" is the patient's left
+# bag, on the picture; "the left lung of the image" is the picture's), for the side a look means (:func:`_meant_side`)
+PICTURE_SIDE_SAID_OF = re.compile(r"\b(left|right)\b(?!\s+(?:shoulders?|arm|axilla|armpit|breast|hemithorax|hemidiaphragm|diaphragm|ribs?|"
+                                  r"costophrenic|hilum|neck)\b)(?:(?:[\s-]+(?:hand|side|sided|half|part|portion|corner|upper|lower|top|bottom|edge|area|region|"
+                                  r"most|of|the|image['\u2019]?s|picture['\u2019]?s|film['\u2019]?s|screen['\u2019]?s|as|seen|shown|displayed|viewed|looking|at|it))*"
+                                  r"\s+(?:of|on|in)|[^,;()]*?\bof)\s+the\s+(?:[a-z]+\s+){0,2}?"
+                                  r"(?:image|picture|film|screen|radiograph|x-?ray|view)\b", re.IGNORECASE)
 # what the user calls this software ("run the tool on ...", "have the model segment ...")
 _TOOLS = r"(?:tool|model|app|algorithm|network|ai|segmenter|pipeline|software)"
 # what a request opens with says nothing of its target ("segment the ...", "draw a mask around ...",
@@ -1722,7 +1729,7 @@ def _meant_side(text: str) -> str | None:
     None where it says none or both."""
     said = _patient_sides(text) or {m.group(1).lower() for m in PERSON_SIDE.finditer(text)}
     if not said:
-        said = {OTHER_SIDE[m.group(1).lower()] for m in (*PICTURE_SIDE.finditer(text), *IMAGE_SIDE.finditer(text))}
+        said = {OTHER_SIDE[m.group(1).lower()] for m in (*PICTURE_SIDE_SAID_OF.finditer(text), *IMAGE_SIDE.finditer(text))}
     if not said:
         said = _sides(text)
     return next(iter(said)) if len(said) == 1 else None
@@ -2276,6 +2283,8 @@ def _taken_back(text: str) -> bool:
 ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|\banswer\s+(?:like|as|in\s+the\s+(?:style|form)\s+of)\b|"
                          # (a ratio asked with its verb last: "ratio heart to chest (CTR) calculate" of Persian)
                          r"\b(?:ctr|ratio)\b\)?\s*(?:calculate|compute|measure|estimate)\s*[.!]?\s*$|"
+                         # (a size in its unit: "size el polyp bel mm" of Arabizi -> "size the polyp in mm")
+                         r"^\W*(?:size|diameter|length|width|area|volume)\s+(?:of\s+)?(?:the\s+)?[\w-]+\s+in\s+(?:mm2?|cm2?|px|pixels)\b|"
                          # (a count in two words: "mole count")
                          r"^\W*(?:[\w-]+\s+){1,2}(?:count|tally)\s*[.!]?\s*$|"
                          # (a form's field for a measure, left to fill: "ulcer_area_cm2=", "CTR: ___")
@@ -3686,6 +3695,8 @@ NOUN_PERIOD = re.compile(r"(?:\b(?:the|a|an|this|that|each|every|whole|same|foll
 # ways of writing English, read as the plain English they stand for before the shorthand and slips are: a sign language's
 # gloss order, a worklist's header, old-fashioned English, and what a machine translator writes ("segmentate", "show to me", a
 # Latin side after its structure)
+# the colours a user asks the output drawn in
+_COLOURS = r"red|green|blue|yellow|white|black|pink|purple|orange|cyan|magenta"
 ENGLISH_REGISTERS = (
     # (a challenge is a request: "bet you can't outline the R clavical", "I bet u cannot find the heart")
     (re.compile(r"\b(?:i\s+)?bet\s+(?:you|u|ya)\s+(?:can['\u2019]?t|cannot|can\s+not|couldn['\u2019]?t|won['\u2019]?t)\b", re.IGNORECASE), "can you"),
@@ -3705,6 +3716,13 @@ ENGLISH_REGISTERS = (
     (re.compile(r"(\b(?:two|2|several|multiple)\s+(?:[\w-]+\s+)?(?:lesions?|lesons?|moles|polyps|ulcers|wounds|naevi|nevi|sores)\b[^.?!]*?"
                 r"\b(?:mask|segment|outline|show|draw|trace|highlight)\s+)both\b", re.IGNORECASE), r"\1them"),
     (re.compile(r"(\bonly)\s*,?\s*(?:and\s+)?not\s+(?:both|the\s+two|two)\s+(?:lungs|clavicles|collarbones)\b", re.IGNORECASE), r"\1"),
+    # (how the output should look, no part of what is drawn: "semi-transparent yellow mask over the diabetic wound", "outline the
+    # heart in red, 2 px")
+    (re.compile(r"(?<!\bin\s)\b(?:(?:semi[\s-]?)?(?:transparent|translucent|opaque)|filled|solid|hollow|thin|thick|dashed|dotted|bright|neon|"
+                rf"(?:(?:light|dark|pale)[\s-]?)?(?:{_COLOURS})(?:ish)?)(?:\s*,\s*|\s+)"
+                rf"(?=(?:(?:semi[\s-]?)?(?:transparent|translucent|opaque)|filled|solid|hollow|thin|thick|dashed|dotted|bright|neon|{_COLOURS}|"
+                r"\d+\s*px)?\s*(?:masks?|outlines?|contours?|overlays?|fills?|lines?|borders?|polygons?)\b)",
+                re.IGNORECASE), ""),
     # (a learner's "make mask of": "make mask of the mole in dermoscopy picture", "do segmentation of the heart")
     (re.compile(r"\b(?:make|do|create|give)\s+(?:me\s+)?(?:a\s+|the\s+)?(?:mask|masks|segmentation|outline|contour)\s+(?:of|for|to)\s+(?=(?:the|a|an|this|that|my|his|her|\w))",
                 re.IGNORECASE), "segment "),
@@ -3908,6 +3926,8 @@ def _translate(text: str) -> str:
     for pattern, english in REGIONAL_ENGLISH:
         folded = pattern.sub(english, folded)
     folded = GERMAN_SIDE.sub(lambda m: "right " if m.group(1).lower() in ("re", "ho") else "left ", folded)
+    # (Persian's ezafe written after a hyphen in Latin letters: "zakhm-e bozorg-e kaf-e pa" -> "zakhm bozorg kaf pa")
+    folded = re.sub(r"\b([A-Za-z][A-Za-z-]+?)-(?:e|ye)\b(?!-)", r"\1", folded)
     folded = RUSSIAN_SIDE_AFTER.sub(lambda m: f"{'правая' if m.group(2).lower() == 'справа' else 'левая'} {m.group(1)}", folded)
     folded = GERMAN_SIDE_AFTER.sub(lambda m: " right" if m.group(1).lower() == "re" else " left", folded)
     # (Greek's question mark, a semicolon: "είναι μελάνωμα αυτό;")
@@ -4009,7 +4029,7 @@ def _translate(text: str) -> str:
     # (a noun before the noun it is of, as a genitive after its noun reads word by word: Polish "na zdjęciu stopy" -> "on picture
     # foot" -> "on foot picture", "RTG klatki" -> "chest x-ray", Czech "rozměr polypu" -> "size of the polyp", "hilus płuca
     # prawego" -> "hilum of the right lung")
-    english = re.sub(r"\b(pictures?|photos?|photographs?|images?|x-rays?|films?|radiographs?|scans?)\s+(foot|feet|chest|thorax|lungs?|skin|colon|bowel)\b",
+    english = re.sub(r"\b(pictures?|photos?|photographs?|images?|x-rays?|films?|radiographs?|radiography|scans?)\s+(foot|feet|chest|thorax|lungs?|skin|colon|bowel)\b",
                      r"\2 \1", re.sub(r"\b(?:picture|photo|image)\s+(?=(?:x-ray|radiograph)\b)", "", english))
     english = re.sub(r"\b(size|diameter|length|width|area|volume|hilum|hilus|apex|base|border)\s+(?!of\b|in\b|and\b|or\b)(?=(?:(?:left|right)\s+)?"
                      rf"{_STRUCTURE}\b)", r"\1 of the ", english)
@@ -5600,6 +5620,9 @@ class PromptResolver:
             # (a pair's plural listed with another target, and something else maybe, in a short request that leaves nothing out:
             # "segment the lungs, heart and ribs"; not "Lungs and clavicles are done for this film; the only thing left is ...")
             return Resolution(given, given, None)
+        if len(self._several(written)) > 1 and len(re.findall(rf"\b{_STRUCTURE}\s+(?:in|as)\s+(?:{_COLOURS})\b", written, re.IGNORECASE)) > 1:
+            # (each target in a colour of its own: "heart in red, lungs in blue, clavicles in green")
+            return Resolution(given, given, None)
         if self._names_listed(written) and len(self._several(written)) > 1:
             # (several targets' names listed go to the model as written, as "heart and left lung" does: no one of them
             # is chosen for the user)
@@ -6062,9 +6085,11 @@ class PromptResolver:
             if swapped:
                 again = self._read(given, heard)
                 # kept only where a word read so is what names the target, and where the whole reading of the prompt as heard
-                # gives it too, or gives its name to the model ("what stage is this fut alser?" asks a question)
+                # gives it too, or gives its name (or, to a model that reads sentences, the sentence) to the model ("what stage
+                # is this fut alser?" asks a question)
                 if again.target is not None and swapped & (self._own[again.target] | set(_words(again.target))) \
-                        and again.target in ((whole := self.resolve(heard)).target, whole.model_prompt):
+                        and (again.target in ((whole := self.resolve(heard)).target, whole.model_prompt)
+                             or not self.names_only and whole.target is None and not whole.refused and not whole.candidates):
                     return again
         if found.refused:
             return found
@@ -6274,8 +6299,9 @@ class PromptResolver:
     def _as_heard(self, text: str) -> tuple[str, set[str]]:
         """``text`` read as dictated, and the words read into it. A word, or two neighbouring words
         spoken as one, that sounds like a word that names a trained target (:func:`_sound`) is read
-        as that word where it is also spelt near it: a word the vocabulary does not know at one edit
-        ("lunge"; "lotion" is no "lesion"; two in a word of seven letters or more: "klavikle"), two words at two ("melon oma" -> "melanoma", "pole up"
+        as that word where it is also spelt near it: a word the vocabulary does not know at two edits, but at one in a word
+        of six letters, where sounds collide ("the fut alser", "the moal", "klavikle"; "lotion" is no "lesion"), two words at
+        two ("melon oma" -> "melanoma", "pole up"
         -> "polyp"; never after a plain word: "her to" is no heart), a real English word at three
         with its first letter kept (two without; a first letter not said is left out: "write"), or
         one letter off a naming word (:meth:`_letter_off`: "legion"), and only where it completes
@@ -6302,7 +6328,7 @@ class PromptResolver:
             elif w in self._known:
                 if hit := self._sounds_like(w, 3 if len(w) >= 4 else 2) or self._letter_off(w) or self._slip_on_its_picture(w, kinds, 1):
                     real.append((k, hit, self._slip_on_its_picture(w, kinds, 1) == hit))
-            elif hit := self._sounds_like(w, 2) or self._slip_on_its_picture(w, kinds, 2 if len(w) >= 5 else 1) \
+            elif hit := self._sounds_like(w, 1 if len(w) == 6 else 2) or self._slip_on_its_picture(w, kinds, 2 if len(w) >= 5 else 1) \
                     or (self._second_word(words[k - 2].lower(), w) if k >= 3 and words[k - 1] == " " else None):  # "klavikle": two in a long word
                 words[k] = hit
                 swapped.add(hit)
