@@ -3719,7 +3719,7 @@ ENGLISH_REGISTERS = (
     # (how the output should look, no part of what is drawn: "semi-transparent yellow mask over the diabetic wound", "outline the
     # heart in red, 2 px")
     (re.compile(r"(?<!\bin\s)\b(?:(?:semi[\s-]?)?(?:transparent|translucent|opaque)|filled|solid|hollow|thin|thick|dashed|dotted|bright|neon|"
-                rf"(?:(?:light|dark|pale)[\s-]?)?(?:{_COLOURS})(?:ish)?)(?:\s*,\s*|\s+)"
+                rf"(?:(?:light|dark|pale)[\s-]?)?(?:{_COLOURS})(?:ish)?)\s+"
                 rf"(?=(?:(?:semi[\s-]?)?(?:transparent|translucent|opaque)|filled|solid|hollow|thin|thick|dashed|dotted|bright|neon|{_COLOURS}|"
                 r"\d+\s*px)?\s*(?:masks?|outlines?|contours?|overlays?|fills?|lines?|borders?|polygons?)\b)",
                 re.IGNORECASE), ""),
