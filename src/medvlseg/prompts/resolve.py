@@ -3891,14 +3891,14 @@ PORTUGUESE_AI = re.compile(r"\b((?:segment|contorn|delimit|marc|destac|mascar|de
 # "vä nyckelben"; folded: "ho", "va")
 GERMAN_SIDE = re.compile(r"\b(re|li|ho|va|ve)(?:\.\s*|\s+)(?=(?:clavicula|klavikula|schlusselbein\w*|lunge|lungenflugel|hemithorax|thorax|long|"
                          r"lunga|lungan|nyckelben\w*|kragebein\w*|kraveben\w*|sleutelbeen)\b)", re.IGNORECASE)
+# ... or after it, with its stop ("Lunge li.", "Klavikula re.")
+GERMAN_SIDE_AFTER = re.compile(r"(?<=[^\W\d_])\s+(re|li)\.(?=\s|$|[,;:])", re.IGNORECASE)
 # Russian's side said after a structure is the patient's ("ключица справа": the right clavicle), unless the picture is said with it
 # ("ключица слева на снимке": the clavicle on the left of the picture; "слева" alone reads "there")
 RUSSIAN_SIDE_AFTER = re.compile(r"\b((?:ключиц|легк|лёгк)\w*)\s+(справа|слева)\b(?!\s+(?:на|в)\s+(?:снимк|изображени|рентгенограмм|картинк|фото|экран)\w*)",
                                 re.IGNORECASE)
 # Korean's Sino-Korean side of one syllable before a structure ("좌 쇄골": the left clavicle; not "좌우 쇄골", both)
 KOREAN_SIDE = re.compile(r"(?<![\uac00-\ud7af])(좌|우)\s+(?=(?:쇄골|폐))")
-# ... or after it, with its stop ("Lunge li.", "Klavikula re.")
-GERMAN_SIDE_AFTER = re.compile(r"(?<=[^\W\d_])\s+(re|li)\.(?=\s|$|[,;:])", re.IGNORECASE)
 # Hebrew's object marker "את" before its noun ("סמן את השומה": mark the mole), which no English word stands for ("ואת": and)
 HEBREW_OBJECT = re.compile(r"(?<![\u0590-\u05ff])(\u05d5?)\u05d0\u05ea\s+(?=[\u0590-\u05ff])")
 # Portuguese "cor" after its preposition is a colour ("mudança de cor"), not Latin's heart
