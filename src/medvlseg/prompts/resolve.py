@@ -473,16 +473,15 @@ def _picture_side_as_patient(m: re.Match, flipped: bool = False) -> str:
 # the picture's side, said outright ("the left lung of the image", "on the right of the PA film")
 # (a side that names a part of the body other than a target is the patient's: "the left shoulder on the
 # chest film"; "the left lung of the image (patient's right)" is the picture's, said so)
-PICTURE_SIDE = re.compile(r"\b(left|right)\b(?!\s+(?:shoulders?|arm|axilla|armpit|breast|hemithorax|hemidiaphragm|diaphragm|ribs?|"
-                          r"costophrenic|hilum|neck)\b)[^,;()]*?\b(?:of|on|in)\s+the\s+(?:[a-z]+\s+){0,2}?"
-                          r"(?:image|picture|film|screen|radiograph|x-?ray|view)\b", re.IGNORECASE)
+_SIDE_NOT_OF_BODY = (r"\b(left|right)\b(?!\s+(?:shoulders?|arm|axilla|armpit|breast|hemithorax|hemidiaphragm|diaphragm|ribs?|"
+                     r"costophrenic|hilum|neck)\b)")
+_OF_THE_PICTURE = r"\s+the\s+(?:[a-z]+\s+){0,2}?(?:image|picture|film|screen|radiograph|x-?ray|view)\b"
+PICTURE_SIDE = re.compile(_SIDE_NOT_OF_BODY + r"[^,;()]*?\b(?:of|on|in)" + _OF_THE_PICTURE, re.IGNORECASE)
 # ... said of the picture alone, not of a thing said between ("the left breathing bag on the chest x-ray" is the patient's left
 # bag, on the picture; "the left lung of the image" is the picture's), for the side a look means (:func:`_meant_side`)
-PICTURE_SIDE_SAID_OF = re.compile(r"\b(left|right)\b(?!\s+(?:shoulders?|arm|axilla|armpit|breast|hemithorax|hemidiaphragm|diaphragm|ribs?|"
-                                  r"costophrenic|hilum|neck)\b)(?:(?:[\s-]+(?:hand|side|sided|half|part|portion|corner|upper|lower|top|bottom|edge|area|region|"
-                                  r"most|of|the|image['\u2019]?s|picture['\u2019]?s|film['\u2019]?s|screen['\u2019]?s|as|seen|shown|displayed|viewed|looking|at|it))*"
-                                  r"\s+(?:of|on|in)|[^,;()]*?\bof)\s+the\s+(?:[a-z]+\s+){0,2}?"
-                                  r"(?:image|picture|film|screen|radiograph|x-?ray|view)\b", re.IGNORECASE)
+PICTURE_SIDE_SAID_OF = re.compile(_SIDE_NOT_OF_BODY + r"(?:(?:[\s-]+(?:hand|side|sided|half|part|portion|corner|upper|lower|top|bottom|edge|"
+                                  r"area|region|most|of|the|image['\u2019]?s|picture['\u2019]?s|film['\u2019]?s|screen['\u2019]?s|as|seen|shown|"
+                                  r"displayed|viewed|looking|at|it))*\s+(?:of|on|in)|[^,;()]*?\bof)" + _OF_THE_PICTURE, re.IGNORECASE)
 # what the user calls this software ("run the tool on ...", "have the model segment ...")
 _TOOLS = r"(?:tool|model|app|algorithm|network|ai|segmenter|pipeline|software)"
 # what a request opens with says nothing of its target ("segment the ...", "draw a mask around ...",
