@@ -4388,3 +4388,34 @@ def test_short_prompts_of_blind_lists_261_to_264(lite_names, lite_universal):
                                    "ürək və ağciyərlər birlikdə", "el 2alb w el ri2tein ma3 ba3d"])
     _assert_no_target(lite_universal, ["skin lesion fel colonoscopy", "polip tu in x-ray-e ghafase sine", "segment el 2alb 3al sourat el rijl"],
                       refused=True)
+
+
+def test_short_prompts_of_blind_lists_265_to_268(lite_names, lite_universal):
+    """(blind lists 265-268 and decoys 259-262: English words in other scripts; African languages and rarer European languages
+    in a clinical register; pronouns and back-references) An English word written in another script is read as that word
+    where the prompt as written gives no target (prompts/loanwords.py), in Devanagari, Bengali, Cyrillic, Arabic, Hangul,
+    katakana, Thai and Greek; a Romanian side after a stem's word stays its own word; a demonstrative after its picture."""
+    _assert_reads(lite_names, [
+        ("एक्स-रे में राइट लंग का मास्क", "right lung"),
+        ("লেফট লাং আউটলাইন", "left lung"),
+        ("обведи райт клавикл", "right clavicle"),
+        ("سيجمنت الهارت", "heart"),
+        ("레프트 클래비클 아웃라인", "left clavicle"),
+        ("フットアルサーのマスク", "foot ulcer"),
+        ("レフトクラビクルだけマスク", "left clavicle"),
+        ("เซกเมนต์ฮาร์ทในฟิล์มเอกซเรย์", "heart"),
+        ("σέγκμεντ το σκιν λίζιον στη δερμοσκόπηση", "skin lesion"),
+        ("маска скин лежн на дермоскопии", "skin lesion"),
+        ("polipu kwenye colonoscopy, onyesha mipaka yake", "polyp"),
+        ("hartskaduwee omlyn", "heart"),
+        ("Markéier d'Wonn um Fouss", "foot ulcer"),
+        ("plămân drept pe radiografia toracică", "right lung"),
+        ("lénkst Schlësselbeen, Maske w.e.g.", "left clavicle"),
+        ("polyyppi kolonoskopiakuvassa, rajaa se", "polyp"),
+    ])
+    # (both named, or no target in them: Russian "right kidney", Persian "oesophagus", Korean "asking" are no loanwords)
+    _assert_no_target(lite_names, ["ハートとラング両方マスク", "レフトラングとハート", "ujazo wa pafu la kushoto kwa ml", "правая почка", "مری",
+                                   "mide o diámetro do pólipo en mm", "この潰瘍の面積を計算してください。マスクは不要です。",
+                                   "안녕하세요. 내일 아버지 흉부 엑스레이를 다시 찍을 예정입니다. 사진이 나오면 그때 심장을 표시해 달라고 부탁드릴게요. "
+                                   "오늘은 아직 이미지가 없어서 그냥 미리 말씀드립니다."])
+    _assert_no_target(lite_universal, ["polyp kwenye x-ray ya kifua hii", "polip në grafinë e toraksit"], refused=True)

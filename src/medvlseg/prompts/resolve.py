@@ -141,6 +141,7 @@ import yaml
 from ..data.modality import canonical, compatible, kinds_in_prompt, kinds_of, without_kinds
 from .exclusions import SIDE_OF_PICTURE, asks_no_mask, kept_targets, left_out_spans, rewrite as _exclusions_read
 from .fields import read_fields
+from .loanwords import THAI as LOAN_THAI, read_loanwords
 from .attributes import (COLOR_PALETTE, GREY_WORDS, LOCATIONS, MANY_WORD, NUMBER_WORDS, SHAPES, SIZE_CLASSES, TargetCatalog,
                          load_targets, pluralize)
 
@@ -3996,7 +3997,8 @@ def _translate(text: str) -> str:
         # a compound said as two words, as speech-to-text writes it ("Schlüssel bein": "Schlüsselbein"), where the first
         # is no word of its own: the space between them dropped
         first, whole = m.group(1).lower(), (m.group(1) + m.group(2)).lower()
-        if first in glossary.always or first in glossary.beside or not (whole in glossary.always or compound(whole)):
+        # (nor a stem's word: "plămân drept" is no "plama" + "drept")
+        if first in glossary.always or first in glossary.beside or stem_of(first) or not (whole in glossary.always or compound(whole)):
             return m.group()
         return m.group(1)
 
@@ -4030,6 +4032,8 @@ def _translate(text: str) -> str:
     # prawego" -> "hilum of the right lung")
     english = re.sub(r"\b(pictures?|photos?|photographs?|images?|x-rays?|films?|radiographs?|radiography|scans?)\s+(foot|feet|chest|thorax|lungs?|skin|colon|bowel)\b",
                      r"\2 \1", re.sub(r"\b(?:picture|photo|image)\s+(?=(?:x-ray|radiograph)\b)", "", english))
+    # (and a demonstrative after its noun, as Swahili, Malay and Indonesian put it: "x-ray ya kifua hii" -> "chest x-ray this")
+    english = re.sub(r"\b((?:chest\s+)?(?:x-rays?|radiographs?|films?|images?|pictures?|photos?|scans?))\s+this\b", r"this \1", english)
     english = re.sub(r"\b(size|diameter|length|width|area|volume|hilum|hilus|apex|base|border)\s+(?!of\b|in\b|and\b|or\b)(?=(?:(?:left|right)\s+)?"
                      rf"{_STRUCTURE}\b)", r"\1 of the ", english)
     # (a side's one letter after a paired structure, as a clinical note writes it: "poumon D", "clavicule G", Polish "płuco P",
@@ -5195,6 +5199,22 @@ class PromptResolver:
         translated = _translate(given)
         written = self._written(translated)  # (its shorthand and slips read: "count the polyps, then segmnt them")
         found = self._by_message(given, written, self._kept(given, written, self._resolve_written(given, translated, written)))
+        if found.target is None and not found.candidates:
+            # (English words written in another script, read where the prompt as written gives no target and as read gives
+            # one: "राइट लंग का मास्क", "レフトラング セグメンテーション"; in Thai after the glossary too, whose Thai words part
+            # the loanwords of a run: "เซกเมนต์ฮาร์ทในฟิล์มเอกซเรย์")
+            # (a word the glossary reads whole, alone or in a phrase, is left to it: "マスク", "아직 이미지가 없어" (no images yet);
+            # not one it reads a part of: "レフトクラビクル", of which it reads "クラビクル")
+            # (Hangul folded into its letters is put together again, for its syllables to be compared)
+            unread = unicodedata.normalize("NFC", _fold(translated).lower())
+
+            def read_whole(word: str) -> bool:
+                folded = unicodedata.normalize("NFC", _fold(word).lower())
+                return folded not in unread and not any(folded[k : k + 2] in unread for k in range(len(folded) - 1))
+
+            for text in (given, translated) if LOAN_THAI.search(given) else (given,):
+                if (read := read_loanwords(text, read_whole)) != text and (again := self.resolve(read)).target is not None:
+                    return Resolution(given, again.target, again.target, again.similarity, again.runner_up)
         if found.target is not None and focus is not None and found.target not in self._several(said := _translate(focus)) \
                 and not set(_words(said)) & self._heads[found.target]:
             # (a target the message names only where it tells of other work: "The lungs and heart are already done on this
