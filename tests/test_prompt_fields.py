@@ -45,6 +45,9 @@ from medvlseg.prompts.fields import FieldReading, read_fields
     # key=value pairs set apart by spaces; a log line that queues a run asks for it
     ("target=callus image=dfu_33.jpg", "segment the callus"),
     ("[INFO] 2024-05-02T10:11:09Z req=aa91 op=segment target=clavicle_right status=queued", "segment the clavicle right"),
+    # a program's panel of fields on one line; its model named by what it segments where no target field is given
+    ("Model: colon polyp | Output: mask | Frame 212", "segment the colon polyp"),
+    ("Target: heart | Model: medclipseg", "segment the heart"),
 ])
 def test_a_request_written_as_data_is_read_as_its_sentence(prompt, sentence):
     assert read_fields(prompt) == FieldReading(sentence)
@@ -72,6 +75,8 @@ def test_a_request_written_as_data_is_read_as_its_sentence(prompt, sentence):
     ("/cancel heart", "'/cancel'"),
     ("?action=status&target=heart", "task 'status'"),
     ('{"target": "right clavicle", "run_at": "tomorrow 09:00", "image": "not yet uploaded"}', "not at hand"),
+    ("Model: wound | Output: area in cm²", "output asked is no mask"),
+    ("target: foot ulcer\noutput: Wagner grade", "output asked is no mask"),
 ])
 def test_fields_that_ask_for_no_mask_say_why(prompt, why):
     found = read_fields(prompt)
@@ -79,7 +84,7 @@ def test_fields_that_ask_for_no_mask_say_why(prompt, why):
 
 
 @pytest.mark.parametrize("prompt", [
-    "segment the left lung", "Task: segment the polyp", "ratio=0.5, segment the heart", "{not json at all",
+    "segment the left lung", "Task: segment the polyp", "ratio=0.5, segment the heart", "{not json at all", "heart | lungs",
     "./segment --image cxr_0087.png --target clavicle_left --laterality patient",  # (a command line: the resolver's own reading)
     "{'a': __import__('os').system('echo unsafe')}",  # (never evaluated: no literal, no fields)
 ])

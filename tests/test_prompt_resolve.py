@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import pytest
 import torch
 
-from medvlseg.prompts.resolve import PromptResolver
+from medvlseg.prompts.resolve import PromptResolver, _menu_path
 
 TARGETS = ["foot ulcer", "skin lesion", "polyp", "left lung", "right lung", "left clavicle", "right clavicle", "heart"]
 
@@ -4419,3 +4419,36 @@ def test_short_prompts_of_blind_lists_265_to_268(lite_names, lite_universal):
                                    "안녕하세요. 내일 아버지 흉부 엑스레이를 다시 찍을 예정입니다. 사진이 나오면 그때 심장을 표시해 달라고 부탁드릴게요. "
                                    "오늘은 아직 이미지가 없어서 그냥 미리 말씀드립니다."])
     _assert_no_target(lite_universal, ["polyp kwenye x-ray ya kifua hii", "polip në grafinë e toraksit"], refused=True)
+
+
+def test_short_prompts_of_blind_lists_269_to_272(lite_names, lite_universal):
+    """(blind lists 269-272 and decoys 263-266: English words in other scripts, second round; romanised Asian languages; menu
+    paths and UI labels; false friends and calques) English words in Tamil, Malayalam, Gurmukhi, Sinhala, Georgian (with its
+    case ending), Urdu and Persian letters (an Indic consonant's unwritten a, Tamil's ஃப for f, Malayalam's റ്റ for tt);
+    pinyin, romaji and romanised Korean and Thai; a path through a program's menus, a button pressed after an arrow, a panel's
+    fields on one line and an output that is no mask; "realize the mask", "delimitate", "the polypous formation"."""
+    _assert_reads(lite_names, [
+        ("இந்த படத்தில் ஃபுட் அல்சர் செக்மென்ட் பண்ணுங்க", "foot ulcer"),
+        ("லெஃப்ட் லங் செக்மென்ட்", "left lung"),
+        ("റൈറ്റ് ക്ലാവിക്കിൾ സെഗ്മെന്റ് ചെയ്യൂ", "right clavicle"),
+        ("ਚੈਸਟ ਐਕਸਰੇ ਤੇ ਲੈਫਟ ਲੰਗ ਦੀ ਆਉਟਲਾਈਨ", "left lung"),
+        ("රයිට් ලන්ග් එක පෙන්වන්න", "right lung"),
+        ("ჰარტის სეგმენტაცია", "heart"),
+        ("رائٹ کالر بون آؤٹ لائن کریں", "right clavicle"),
+        ("مول روی پوست رو سگمنت کن", "skin lesion"),
+        ("you suo gu", "right clavicle"),
+        ("tang niao bing zu kui yang fen ge", "foot ulcer"),
+        ("kono kuroi hokuro no rinkaku wo kaite", "skin lesion"),
+        ("dangnyobal sangcheo bunhal haejwo", "foot ulcer"),
+        ("chuay segment pod khang khwa khong khon khai", "right lung"),
+        ("Tools > Segment > Lungs > Right", "right lung"),
+        ("Tools > Segment > Clavicles > Left only", "left clavicle"),
+        ("label: R clavicle -> Run", "right clavicle"),
+        ("Model: cardiac shadow | Output: mask", "heart"),
+        ("realize the mask of the naevo on the dermoscopic image", "skin lesion"),
+        ("delimitate the polypous formation on the endoscopic image", "polyp"),
+    ])
+    _assert_no_target(lite_names, ["Model: wound | Output: area in cm²", "Model: foot ulcer | Output: Wagner grade",
+                                   "[x] polyp  [x] wound  [x] mole -> Run all", "shinzou to hai wo hitotsu no masuku de",
+                                   "hua jai lae pod", "simjang keugi cheukjeong"])
+    assert _menu_path("lesion > 5 mm") == "lesion > 5 mm"  # (a comparison is no menu path)

@@ -55,6 +55,11 @@ SWITCH_KEYS = frozenset({"enabled", "enable", "active", "run", "execute"})
 DRY_KEYS = frozenset({"dry", "dryrun"})
 # where the picture comes from: said as "on this <value>" (it may rule a target out: a polyp on a dermoscopy image)
 PICTURE_KEYS = frozenset({"modality", "imaging", "study", "exam", "examination"})  # (not a view: "PA", "lateral")
+# the output a request asks for, and what says it is a number or a class rather than a mask
+OUTPUT_KEYS = frozenset({"output", "outputs", "return", "returns", "result"})
+OTHER_OUTPUT = re.compile(r"\b(?:area|size|diameter|length|width|volume|count|number|grade|grading|stage|score|class|classification|"
+                          r"diagnosis|probability|risk|yes\s*/\s*no|ratio|ctr|cm|mm)\b|cm\u00b2|mm\u00b2", re.IGNORECASE)
+MASK_OUTPUT = re.compile(r"\b(?:mask|masks|segmentation|contour|outline|overlay|polygon|png|nii|nifti|label\s*map|binary)\b", re.IGNORECASE)
 # an image's field, which may say the kind of picture in place of a file ("image": "cxr")
 IMAGE_KEYS = frozenset({"image", "img", "picture", "photo", "input", "source"})
 NULLS = frozenset({"", "~", "null", "none", "nil", "n/a", "na", "-"})
@@ -211,6 +216,12 @@ def _parsed(text: str) -> list[tuple[list[str], Any]] | None:
     if re.fullmatch(r"(?:[A-Za-z_][\w.-]*=[\w.,/-]+\s+)+[A-Za-z_][\w.-]*=[\w.,/-]+", s):
         return [(_field_name(k), v) for k, v in re.findall(r"([A-Za-z_][\w.-]*)=([\w.,/-]+)", s)]  # ("target=callus image=dfu_33.jpg")
     lines = [ln for ln in s.splitlines() if ln.strip()]
+    if len(lines) == 1 and len(parts := re.split(r"\s+\|\s+", s)) >= 2:
+        # fields on one line, as a program's panel shows them ("Model: colon polyp | Output: mask | Frame 212")
+        matched = [FORM_LINE.match(p) for p in parts]
+        # (not one that asks a question: "Exam: dermoscopy | Request: is this melanoma?", read as written)
+        if matched[0] is not None and sum(m is not None for m in matched) >= 2 and "?" not in s:
+            return [(_field_name(m.group(1)), m.group(2)) for m in matched if m is not None]
     if len(lines) >= 2 and (table := _table(lines)) is not None:
         return table
     if len(lines) >= 2:
@@ -351,12 +362,22 @@ def read_fields(text: str) -> FieldReading | None:
             side = _side(value)
             stated = True
         elif leaf in TARGET_KEYS or (words and words[0] in TARGET_KEYS and leaf in {"name", "text", "value", "display"}):
+            if leaf == "request" and re.fullmatch(r"\w+", said.strip()) and DRAWING.match(said.strip()):
+                continue  # (a request field that names the task alone: "Request: segmentation | Structure: lung, right")
             target_field = True
             asked += _values(value)
         elif leaf in PICTURE_KEYS and picture is None:
             picture = _value_text(value)
         elif leaf in IMAGE_KEYS and picture is None and kinds_in_prompt(text := _value_text(value)) and not re.search(r"\.\w{2,5}$|\d", text):
             picture = text  # (an image field that says its kind, not its file: "image": "cxr")
+    for words, value in fields:
+        # (an output that is a number or a class, not a mask: "Model: wound | Output: area in cm²", "Output: Wagner grade")
+        if words and words[-1] in OUTPUT_KEYS and OTHER_OUTPUT.search(said := _value_text(value)) and not MASK_OUTPUT.search(said):
+            return FieldReading(None, f"the output asked is no mask ('{' '.join(words)}: {said}')")
+    if not target_field and (models := [value for words, value in fields if words == ["model"]]):
+        # (a program's model chosen by what it segments, with no target field: "Model: cardiac shadow | Output: mask")
+        target_field = True
+        asked += [v for value in models for v in _values(value)]
     if task is not None:
         task_words = task.lower().split()
         if task_words[0] in OTHER_TASKS or not DRAWING.match(task_words[0]) and len(task_words) == 1 and set(task_words) & OTHER_TASKS:

@@ -35,8 +35,10 @@ LOANWORDS: dict[str, tuple[str, ...]] = {
     "lung": ("lang", "lung", "lanj"),  # (Egypt's Arabic writes g as j: "لنج")
     "lungs": ("langs",),
     "heart": ("hart", "haat"),
-    "clavicle": ("klavikl", "klavikel"),
-    "collarbone": ("kolarbon", "kolabon"),
+    "clavicle": ("klavikl", "klavikel", "klevikl"),
+    "collarbone": ("kolarbon", "kolabon", "kalarbon"),
+    "collar": ("kolar", "kalar"),
+    "bone": ("bon",),
     "polyp": ("polip",),
     "polyps": ("polips",),
     "ulcer": ("alsar", "alsa"),
@@ -52,7 +54,7 @@ LOANWORDS: dict[str, tuple[str, ...]] = {
     "shadow": ("shado", "shedo"),
     "silhouette": ("siluet",),
     "segment": ("segment",),
-    "segmentation": ("segmenteshan",),
+    "segmentation": ("segmenteshan", "segmentatsia"),  # (Russian and Georgian "-ация", "-აცია")
     "mask": ("mask",),
     "outline": ("autlain",),
     "contour": ("kontur", "konta"),
@@ -69,6 +71,15 @@ LOANWORDS: dict[str, tuple[str, ...]] = {
     "image": ("imej",),
     "film": ("film",),
     "scan": ("skan",),
+    # (what a prompt asks instead of a mask, for the resolver to refuse: "ਹਾਰਟ ਦਾ ਸਾਈਜ਼ ਨਾਰਮਲ ਹੈ?", "فٹ السر کی گریڈنگ")
+    "normal": ("normal", "nomal", "naarmal"),
+    "grading": ("greding",),
+    "resect": ("risekt",),
+    "cancer": ("kensar", "kansar"),
+    "diagnosis": ("daiagnosis",),
+    "volume": ("volyum",),
+    "benign": ("binain",),
+    "malignant": ("malignant",),
 }
 # the letters each script's romanisation writes for one sound, then the sounds scripts do not tell apart (Thai writes
 # English g as k; j is a hissing sound, as in "lesion": Russian "лежн", Korean "리전"); and r and l, which Japanese and
@@ -78,7 +89,7 @@ _DIGRAPHS = (("ph", "f"), ("th", "t"), ("dh", "d"), ("kh", "k"), ("gh", "g"), ("
 _MERGED = str.maketrans({"b": "p", "f": "p", "v": "p", "g": "k", "c": "k", "q": "k", "z": "s", "j": "s", "x": "ks"})
 _NO_R_OR_L = re.compile(r"[\u30a0-\u30ff\uac00-\ud7af]")
 # a nasal written as a mark over its syllable (Devanagari's and Bengali's anusvara), which romanises as "m": the "ng" of "lung"
-_ANUSVARA = re.compile("[\u0902\u0982\u0a02\u0a82\u0b02\u0b82\u0c02\u0c82\u0d02]")
+_ANUSVARA = re.compile("[\u0902\u0982\u0a02\u0a70\u0a82\u0b02\u0b82\u0c02\u0c82\u0d02]")
 # scripts written without spaces between words (Thai, Japanese kana, Korean Hangul): a run is split into words
 _UNSPACED = re.compile(r"[\u0e00-\u0e7f\u30a0-\u30ff\uac00-\ud7af]")
 # ... of which Thai writes its own words in the same run as the loanwords (เซกเมนต์ฮาร์ทในฟิล์ม: segment heart in film)
@@ -86,6 +97,7 @@ THAI = re.compile(r"[\u0e00-\u0e7f]")
 # Korean particles after a noun ("렁을": the lung, as object; "클래비클만": the clavicle only)
 _KOREAN_PARTICLES = ("에서", "으로", "을", "를", "이", "가", "은", "는", "의", "에", "만", "도", "로")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
+_SUFFIXED = re.compile(r"[\u0530-\u058f\u10a0-\u10ff\u0900-\u0dff]")  # (Armenian, Georgian, the Indic scripts)
 # the Arabic article and "for the" before a noun ("الهارت": the heart; "للمريض"), and its long a, which ``anyascii`` leaves out
 _ARABIC_ARTICLE = re.compile(r"^(?:ال|لل)(?=[\u0621-\u064a]{2})")
 _ARABIC_A = re.compile("[\u0627\u0623\u0625\u0622\u0649\u0629]")
@@ -117,6 +129,18 @@ def _vowel(said: str) -> str:
     return {"i": "e", "y": "e", "w": "u"}.get(m.group(), m.group()) if m else ""
 
 
+def _vowels_fit(said: str, english: str, arabic: bool) -> bool:
+    """The first vowel of ``said`` may be that of ``english`` (as said): the same class, or, for "ai", a or e (Punjabi
+    "ਲੈਫਟ", left; "रइट", right); in Arabic script, whose long vowels alone are written, o and u one class too."""
+    mine, theirs = _vowel(said), _vowel(english)
+    if mine == theirs:
+        return True
+    if arabic:
+        return {mine, theirs} == {"o", "u"}
+    first = re.search(r"[aeiouyw]", said)
+    return first is not None and said[first.start() : first.start() + 2] == "ai" and theirs in ("a", "e")
+
+
 @functools.cache
 def _by_key(no_r_or_l: bool) -> dict[str, list[tuple[str, str]]]:
     """Each key's English words, with each way the word is said."""
@@ -129,26 +153,36 @@ def _by_key(no_r_or_l: bool) -> dict[str, list[tuple[str, str]]]:
 
 
 def _loanword(word: str) -> str | None:
-    """The English word ``word`` (of a non-Latin script) spells, or None. Arabic's ج is g or j ("سيجمنت": segment;
-    "ليجن": lesion)."""
-    no_r_or_l = _NO_R_OR_L.search(word) is not None
-    for variant in dict.fromkeys((word.replace("\u062c", "g"), word)) if _ARABIC.search(word) else (word,):
-        latin = _romanised(variant)
-        # (katakana puts a vowel after a consonant English says bare: "クラビクル", kurabikuru; "フット", futto, keeps it)
-        for latin in dict.fromkeys((latin, _KANA_VOWEL.sub("", latin) if _KATAKANA.search(word) else latin)):
-            if (english := _nearest(_said(latin, no_r_or_l), no_r_or_l)) is not None:
-                return english
+    """The English word ``word`` (of a non-Latin script) spells, or None; or, in Georgian, Armenian and the Indic
+    scripts, its stem, with an ending of one to three letters left out, where the stem has three consonants or more
+    (Georgian "ჰარტის", of the heart; Gujarati "એક્સરેમાં", in the x-ray; not Cyrillic, whose endings the glossary's
+    stems read: "половины", halves, is no "polyp"). Arabic's ج is g or j ("سيجمنت": segment; "ليجن": lesion); its
+    article read as the word's own letters needs three consonants too ("السر", ulcer; "الزاوية", the angle, no ulcer)."""
+    no_r_or_l, arabic = _NO_R_OR_L.search(word) is not None, _ARABIC.search(word) is not None
+    ends = range(len(word), max(len(word) - 4, 1), -1) if _SUFFIXED.search(word) else (len(word),)
+    for end in ends:
+        # (and the Arabic article read as the word's own letters: Urdu "السر", ulcer)
+        stem = word[:end]
+        for variant, article in dict.fromkeys(((stem.replace("\u062c", "g"), True), (stem, True), (stem, False))) if arabic else ((stem, True),):
+            latin = _romanised(variant, article)
+            # (katakana puts a vowel after a consonant English says bare: "クラビクル", kurabikuru; "フット", futto, keeps it)
+            for latin in dict.fromkeys((latin, _KANA_VOWEL.sub("", latin) if _KATAKANA.search(word) else latin)):
+                said = _said(latin, no_r_or_l)
+                if (end == len(word) and article or len(_key(said)) >= 3) and (english := _nearest(said, no_r_or_l, arabic)) is not None:
+                    return english
     return None
 
 
-def _nearest(said: str, no_r_or_l: bool = False) -> str | None:
+def _nearest(said: str, no_r_or_l: bool = False, arabic: bool = False) -> str | None:
     """The English word whose consonants ``said`` has (:func:`_key`) and its first vowel too ("फोटो", photo, is no
     "फुट", foot; Russian "правая", right, no "polyp"), the nearest as said where several have them ("हाइलाइट":
     highlight, "हार्ट": heart); None: none, or no single nearest. A word written without vowels (Arabic script writes
-    no short ones; Devanagari's letters hold one unwritten: "लंग") needs three consonants ("مری", oesophagus, is no
-    mole)."""
+    no short ones) needs three consonants ("مری", oesophagus, is no mole)."""
     key, vowel = _key(said), _vowel(said)
-    words = [(w, s) for w, s in _by_key(no_r_or_l).get(key, []) if vowel in ("", _vowel(s))] if len(key) >= (2 if vowel else 3) else []
+    # (a word of three consonants or more written without its first vowel, or in Arabic script, whose first vowel written
+    # may be a later one: "درموسکوپی", dermoscopy, is matched on its consonants)
+    words = [(w, s) for w, s in _by_key(no_r_or_l).get(key, []) if (len(key) >= 3 and (arabic or not vowel)) or _vowels_fit(said, s, arabic)] \
+        if len(key) >= (2 if vowel else 3) else []
     near = sorted((jellyfish.levenshtein_distance(said, s), w) for w, s in words)
     return near[0][1] if near and (len(near) == 1 or near[0][0] < near[1][0] or near[0][1] == near[1][1]) else None
 
@@ -162,24 +196,39 @@ _HANGUL_LAST = ("", "k", "k", "k", "n", "n", "n", "t", "l", "k", "m", "l", "l", 
                 "t", "k", "t", "p", "t")
 
 
-def _romanised(word: str) -> str:
-    """``word`` in Latin letters: Hangul as said (:data:`_HANGUL_LAST`), a nasal mark as the sound it stands for, the
-    Arabic article left out; everything else by ``anyascii``."""
-    word = _ARABIC_A.sub("a", _ANUSVARA.sub(_anusvara, _ARABIC_ARTICLE.sub("", word)))
+# letters an Indic script writes for an English sound that ``anyascii`` romanises otherwise: Tamil's ஃப (f: "ஃபுட்"), ச (s:
+# "அல்சர்") and ங (ng: "லங்"); Malayalam's റ്റ (tt: "റൈറ്റ്") and ന്റ (nt: "സെഗ്മെന്റ്")
+_INDIC_SOUNDS = (("\u0b83\u0baa", "f"), ("\u0b83", ""), ("\u0b9a", "s"), ("\u0b99", "ng"), ("\u0d31\u0d4d\u0d31", "tt"),
+                 ("\u0d28\u0d4d\u0d31", "nt"))
+
+
+def _romanised(word: str, article: bool = True) -> str:
+    """``word`` in Latin letters: Hangul as said (:data:`_HANGUL_LAST`), an Indic consonant with the a it holds where no
+    vowel sign or virama follows it ("कलर", kalar; ``anyascii`` writes "klr"), a nasal mark as the sound it stands for, the
+    Arabic article left out (unless ``article`` is False: Urdu "السر", ulcer, is no article); everything else by
+    ``anyascii``."""
+    word = _ARABIC_A.sub("a", _ANUSVARA.sub(_anusvara, _ARABIC_ARTICLE.sub("", word) if article else word))
+    for letters, sound in _INDIC_SOUNDS:
+        word = word.replace(letters, sound)
     out = []
-    for c in word:
+    for k, c in enumerate(word):
         if "\uac00" <= c <= "\ud7a3":
-            k = ord(c) - 0xAC00
-            out.append(_HANGUL_FIRST[k // 588] + _HANGUL_VOWEL[k % 588 // 28] + _HANGUL_LAST[k % 28])
-        else:
-            out.append(anyascii(c))
+            n = ord(c) - 0xAC00
+            out.append(_HANGUL_FIRST[n // 588] + _HANGUL_VOWEL[n % 588 // 28] + _HANGUL_LAST[n % 28])
+            continue
+        out.append(anyascii(c))
+        if "\u0900" <= c <= "\u0dff" and "LETTER" in unicodedata.name(c, "") and " VOWEL" not in unicodedata.name(c, "") \
+                and not re.search(r"[aeiou]", out[-1]) and k + 1 < len(word) and unicodedata.category(word[k + 1])[0] != "M" \
+                and word[k + 1] not in "aeiou":  # (nor at a word's end, where it is not said, nor before a nasal mark read "an")
+            out.append("a")
     return "".join(out)
 
 
 def _anusvara(m: re.Match[str]) -> str:
-    """A nasal mark, with the vowel its letter holds: "ang" at a word's end ("লাং", lung), "an" before a consonant
-    ("सेगमेंट", "लंग")."""
-    return "ang" if m.end() == len(m.string) else "an"
+    """A nasal mark, with the vowel its letter holds where no vowel sign is written before it: "ang" at a word's end
+    ("লাং", lung), "an" before a consonant ("लंग"; "सेगमेंट", with its e)."""
+    vowel = "" if m.start() and unicodedata.category(m.string[m.start() - 1])[0] == "M" else "a"
+    return vowel + ("ng" if m.end() == len(m.string) else "n")
 
 
 _LONGEST = 12  # the most letters of a run one loanword spans ("セグメンテーション": 9)

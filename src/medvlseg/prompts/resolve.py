@@ -1118,6 +1118,38 @@ ARROW_CORRECTS = (re.compile(r"\b(?:change[ds]?|switch(?:ed)?|swap(?:ped)?|repla
                   re.compile(r"\b(?:sorry|wrong|mislabel\w*|mistakes?|mistaken(?:ly)?|typo|meant|correct(?:ed|ion)?)\b", re.IGNORECASE))
 
 
+# a program's menus and the items of a path through them that say nothing of what is drawn ("Tools > Segment > Lungs >
+# Right": segment, right lung), in the languages programs are shipped in
+MENU_PATH = re.compile(r"[ \t]+(?:>|\u00bb|\u203a)[ \t]+")  # (on one line: not a quoted mail's "\n> ")
+MENU_WORDS = frozenset({"tools", "tool", "menu", "file", "edit", "view", "window", "help", "plugins", "plugin", "extensions", "modules",
+                        "module", "ai", "models", "auto", "apps", "app", "analysis", "structures", "anatomy", "organs", "labels",
+                        "herramientas", "outils", "werkzeuge", "extras", "strumenti", "ferramentas", "narzedzia", "gereedschap"})
+# a button pressed at the end of a path or after an arrow ("label: L lung -> Auto-contour", "Brush tool on the polyp then Export")
+RUN_BUTTON = re.compile(r"\s*(?:->|=>|\u2192|\u21d2|>|\u00bb)\s*(?:run(?:\s+all)?|auto[- ]?contour|apply|ok|go|start|execute|export|save|submit|predict|infer)"
+                        r"\s*[.!]?\s*$", re.IGNORECASE)
+
+
+def _menu_path(text: str) -> str:
+    """``text`` written as a path through a program's menus (:data:`MENU_PATH`) read as its items that say what is drawn,
+    a side chosen under a paired structure's item said before it ("Tools > Segment > Lungs > Right": "Segment right
+    lung"); a button pressed at its end left out; ``text`` itself where it is no such path (of three items, or two with a
+    menu's name)."""
+    plain = RUN_BUTTON.sub("", text)
+    items = [item.strip() for item in MENU_PATH.split(plain.strip())]
+    if len(items) < 3 and not MENU_WORDS & {item.lower() for item in items}:
+        return plain  # (not a comparison: "lesion > 5 mm")
+    kept: list[str] = []
+    for item in items:
+        if item.lower() in MENU_WORDS:
+            continue
+        chosen = re.fullmatch(r"(right|left|r|l)(\s+only)?", item, re.IGNORECASE)
+        if kept and chosen and (pair := re.fullmatch(r"(lung|clavicle|collarbone)s?", kept[-1], re.IGNORECASE)):
+            kept[-1] = f"{'right' if chosen.group(1).lower()[0] == 'r' else 'left'} {pair.group(1).lower()}{chosen.group(2) or ''}"
+        else:
+            kept.append(item)
+    return " ".join(kept)
+
+
 def _arrows(text: str) -> str:
     """``text`` with its arrows read: from the input to what is wanted, a label ("ISIC img -> lesion mask");
     the steps of a pipeline after it ("load CXR -> outline heart -> compute CTR": "load CXR: outline heart;
@@ -3723,6 +3755,15 @@ ENGLISH_REGISTERS = (
                 rf"(?=(?:(?:semi[\s-]?)?(?:transparent|translucent|opaque)|filled|solid|hollow|thin|thick|dashed|dotted|bright|neon|{_COLOURS}|"
                 r"\d+\s*px)?\s*(?:masks?|outlines?|contours?|overlays?|fills?|lines?|borders?|polygons?)\b)",
                 re.IGNORECASE), ""),
+    # (a false friend of another language's "realizar", "réaliser", "delimitar": "realize the mask of the naevus", "delimitate the
+    # polyp"; and a Romance adjective made a noun: "the polypous formation" is the polyp)
+    (re.compile(r"\b(?:realize|realise|effectuate|execute)\s+(?=(?:the\s+|a\s+)?(?:mask|segmentation|contour|delineation|outline)\b)", re.IGNORECASE),
+     "make "),
+    (re.compile(r"\bdelimitate\b", re.IGNORECASE), "delineate"),
+    # (a part of a lung said by its adjective, the side before or after it: "the pulmonary hilum left", "the left pulmonary apex")
+    (re.compile(r"\bpulmonary\s+(hilum|hila|hilus|apex|apices|base|bases)\s+(left|right)\b", re.IGNORECASE), r"\1 of the \2 lung"),
+    (re.compile(r"\b(left|right)\s+pulmonary\s+(hilum|hila|hilus|apex|apices|base|bases)\b", re.IGNORECASE), r"\2 of the \1 lung"),
+    (re.compile(r"\bpolypous\s+(?:formation|lesion|growth|structure|mass)\b", re.IGNORECASE), "polyp"),
     # (a learner's "make mask of": "make mask of the mole in dermoscopy picture", "do segmentation of the heart")
     (re.compile(r"\b(?:make|do|create|give)\s+(?:me\s+)?(?:a\s+|the\s+)?(?:mask|masks|segmentation|outline|contour)\s+(?:of|for|to)\s+(?=(?:the|a|an|this|that|my|his|her|\w))",
                 re.IGNORECASE), "segment "),
@@ -5109,6 +5150,9 @@ class PromptResolver:
         # (text pasted with its markup: "segment&nbsp;the&nbsp;left&nbsp;lung", "outline%20the%20mole", "<b>left lung</b>")
         if (plain := _unmarked(given)) != given and _words(plain):
             return self._read_as(given, plain)
+        # (a path through a program's menus, a button pressed at its end: "Tools > Segment > Lungs > Right", "label: L lung -> Run")
+        if (path := _menu_path(given)) != given and _words(path):
+            return self._read_as(given, path)
         # (a batch's label: the picture it numbers says no more than "the image", one of a kind says its kind: "image 14 of 30:
         # melanoma or benign naevus?", "for all 10 chest x-rays: find the polyp" -> "on the chest x-rays, find the polyp")
         if (batch := BATCH_LABEL.match(given)) is not None and _words(rest := given[batch.end():]):
@@ -5142,7 +5186,8 @@ class PromptResolver:
             if not _words(open_items):
                 return Resolution(given, given, None, refused=True, reason="every item of the prompt is done or cancelled")
             return self._read_as(given, open_items)
-        if (turn := _last_user_turn(given)) is not None and turn != given:
+        # (not a program's panel of fields on one line, whose "Output: mask" is no speaker's turn: "Model: cardiac shadow | Output: mask")
+        if (turn := _last_user_turn(given)) is not None and turn != given and not (" | " in given and read_fields(given) is not None):
             # a pasted conversation: its last turn says what is asked now, read alone unless it needs what came before
             # ("> segment the polyp >> Done, here's the mask. > thanks, that's all for today" asks for nothing)
             last = self._resolve(turn)
