@@ -17,6 +17,12 @@ from medvlseg.prompts.loanwords import LOANWORDS, _R_AFTER_VOWEL, _loanword, _ne
     ("胸部X線でハートの輪郭を", "胸部X線で heart の輪郭を"),  # ... between kanji and hiragana, which stay
     ("σέγκμεντ τη ράιτ κλάβικλ", "segment τη right clavicle"),  # Greek "γκ" for g
     ("ฟุตอัลเซอร์", "foot ulcer"),  # Thai: g written k, a run split whole
+    ("ஃபுட் அல்சர்", "foot ulcer"),  # Tamil: ஃப is f, ச is s
+    ("റൈറ്റ് ക്ലാവിക്കിൾ", "right clavicle"),  # Malayalam: റ്റ is tt
+    ("ਲੈਫਟ ਲੰਗ", "left lung"),  # Punjabi: ai for the e of "left"
+    ("ჰარტის სეგმენტაცია", "heart segmentation"),  # Georgian: a case ending left out
+    ("Райт лангты", "right lung"),  # Kazakh: a Cyrillic ending, the stem said as the word
+    ("Къде е хартът?", "Къде е heart?"),  # Bulgarian: Cyrillic х is h
 ])
 def test_english_words_in_other_scripts_are_read_as_english(written, english):
     assert read_loanwords(written) == english
@@ -28,6 +34,9 @@ def test_english_words_in_other_scripts_are_read_as_english(written, english):
     "مری",  # Persian oesophagus: two consonants and no vowel written are too few to read
     "달라고",  # Korean "asking": no English word of the table
     "הלב",  # Hebrew is not read
+    "алаңды",  # Kazakh "of the square": a Cyrillic stem read only as said, its first vowel not dropped ("alang" is no "lang")
+    "половины",  # Russian "halves": "polov" is no "polip"
+    "कलर",  # Hindi "colour" (kalar) is no "collar"
     "ডান দিক",  # Bengali "right side": "dik" is no "dark"
     "だけ",  # Japanese hiragana ("only") is never a loanword
     "右の鎖骨",  # Chinese characters neither

@@ -4452,3 +4452,31 @@ def test_short_prompts_of_blind_lists_269_to_272(lite_names, lite_universal):
                                    "[x] polyp  [x] wound  [x] mole -> Run all", "shinzou to hai wo hitotsu no masuku de",
                                    "hua jai lae pod", "simjang keugi cheukjeong"])
     assert _menu_path("lesion > 5 mm") == "lesion > 5 mm"  # (a comparison is no menu path)
+
+
+def test_short_prompts_of_blind_lists_273_to_276(lite_names, lite_universal):
+    """(blind lists 273-276 and decoys 267-270: English words in other scripts, third round; English words inside Romance and
+    Germanic sentences; South Asian languages in Latin letters; words run together) A Cyrillic loanword with its case ending
+    when said as the word ("лангты", "хартът"; Cyrillic х is h), an Ethiopic one with its ending; Bengali "ei" and "ta" in a
+    Bengali prompt, Tamil and Malayalam words; words run together split into the words they are where one of them names a
+    target, a finding, a drawing or a picture, and never where the prompt was refused for a reason (the picture's kind)."""
+    _assert_reads(lite_names, [
+        ("Райт лангты сегменттеңіз, чест экс-рей", "right lung"),
+        ("Рентгендеги хартты сегментте", "heart"),
+        ("Къде е хартът? Очертай го", "heart"),
+        ("Өвчтөний лефт клавиклыг сегментчил", "left clavicle"),
+        ("ፉት አልሰሩን ሴግመንት አድርግልኝ", "foot ulcer"),
+        ("ei naevus ta segment koro", "skin lesion"),
+        ("baam clavicle ta segment koro", "left clavicle"),
+        ("idathe clavicle onnu outline cheyyu", "left clavicle"),
+        ("kaal-la irukka ulcer-a segment pannunga", "foot ulcer"),
+        ("segmentthefootulcer", "foot ulcer"),
+        ("maskthepatientsleftlung", "left lung"),
+        ("thesmallroundpolyp segment", "polyp"),
+        ("thedarkspot on thisdermoscopy pls", "skin lesion"),
+    ])
+    # (a Russian or Kazakh word whose stem is near a loanword's: "половины", halves; "алаңды", of the square)
+    _assert_no_target(lite_names, ["Обведи левую и правую тёмные воздушные половины грудной клетки, каждую отдельной маской.",
+                                   "lungsandheart together", "ee polyp malignant aano?"])
+    _assert_no_target(lite_universal, ["markeer de skin lesion op deze coloscopie", "bitte das heart auf dem Dermatoskopiebild segmentieren"],
+                      refused=True)

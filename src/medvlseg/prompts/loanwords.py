@@ -37,12 +37,12 @@ LOANWORDS: dict[str, tuple[str, ...]] = {
     "heart": ("hart", "haat"),
     "clavicle": ("klavikl", "klavikel", "klevikl"),
     "collarbone": ("kolarbon", "kolabon", "kalarbon"),
-    "collar": ("kolar", "kalar"),
+    "collar": ("kolar",),  # (not "kalar": Hindi "कलर" is colour)
     "bone": ("bon",),
     "polyp": ("polip",),
     "polyps": ("polips",),
     "ulcer": ("alsar", "alsa"),
-    "wound": ("wund",),
+    "wound": ("wund", "vund"),
     "foot": ("fut",),
     "diabetic": ("daiabetik",),
     "skin": ("skin",),
@@ -65,7 +65,6 @@ LOANWORDS: dict[str, tuple[str, ...]] = {
     "colonoscopy": ("kolonoskopi",),
     "patient": ("peshent",),
     "pigmented": ("pigmented",),
-    "dark": ("dark", "daak"),
     "mark": ("mark", "maak"),
     "photo": ("foto",),
     "image": ("imej",),
@@ -97,7 +96,8 @@ THAI = re.compile(r"[\u0e00-\u0e7f]")
 # Korean particles after a noun ("렁을": the lung, as object; "클래비클만": the clavicle only)
 _KOREAN_PARTICLES = ("에서", "으로", "을", "를", "이", "가", "은", "는", "의", "에", "만", "도", "로")
 _ARABIC = re.compile(r"[\u0600-\u06ff]")
-_SUFFIXED = re.compile(r"[\u0530-\u058f\u10a0-\u10ff\u0900-\u0dff]")  # (Armenian, Georgian, the Indic scripts)
+_SUFFIXED = re.compile(r"[\u0530-\u058f\u10a0-\u10ff\u0900-\u0dff\u1200-\u137f]")  # (Armenian, Georgian, Indic, Ethiopic)
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 # the Arabic article and "for the" before a noun ("الهارت": the heart; "للمريض"), and its long a, which ``anyascii`` leaves out
 _ARABIC_ARTICLE = re.compile(r"^(?:ال|لل)(?=[\u0621-\u064a]{2})")
 _ARABIC_A = re.compile("[\u0627\u0623\u0625\u0622\u0649\u0629]")
@@ -155,11 +155,11 @@ def _by_key(no_r_or_l: bool) -> dict[str, list[tuple[str, str]]]:
 def _loanword(word: str) -> str | None:
     """The English word ``word`` (of a non-Latin script) spells, or None; or, in Georgian, Armenian and the Indic
     scripts, its stem, with an ending of one to three letters left out, where the stem has three consonants or more
-    (Georgian "ჰარტის", of the heart; Gujarati "એક્સરેમાં", in the x-ray; not Cyrillic, whose endings the glossary's
-    stems read: "половины", halves, is no "polyp"). Arabic's ج is g or j ("سيجمنت": segment; "ليجن": lesion); its
+    (Georgian "ჰარტის", of the heart; Gujarati "એક્સરેમાં", in the x-ray); in Cyrillic only a stem said close to the word
+    (:func:`_close`). Arabic's ج is g or j ("سيجمنت": segment; "ليجن": lesion); its
     article read as the word's own letters needs three consonants too ("السر", ulcer; "الزاوية", the angle, no ulcer)."""
-    no_r_or_l, arabic = _NO_R_OR_L.search(word) is not None, _ARABIC.search(word) is not None
-    ends = range(len(word), max(len(word) - 4, 1), -1) if _SUFFIXED.search(word) else (len(word),)
+    no_r_or_l, arabic, cyrillic = _NO_R_OR_L.search(word) is not None, _ARABIC.search(word) is not None, _CYRILLIC.search(word) is not None
+    ends = range(len(word), max(len(word) - (6 if cyrillic else 4), 1), -1) if _SUFFIXED.search(word) or cyrillic else (len(word),)
     for end in ends:
         # (and the Arabic article read as the word's own letters: Urdu "السر", ulcer)
         stem = word[:end]
@@ -168,9 +168,21 @@ def _loanword(word: str) -> str | None:
             # (katakana puts a vowel after a consonant English says bare: "クラビクル", kurabikuru; "フット", futto, keeps it)
             for latin in dict.fromkeys((latin, _KANA_VOWEL.sub("", latin) if _KATAKANA.search(word) else latin)):
                 said = _said(latin, no_r_or_l)
-                if (end == len(word) and article or len(_key(said)) >= 3) and (english := _nearest(said, no_r_or_l, arabic)) is not None:
+                if (end == len(word) and article or len(_key(said)) >= 3) and (english := _nearest(said, no_r_or_l, arabic)) is not None \
+                        and (end == len(word) or not cyrillic or _close(said, english, len(word) - end)):
                     return english
     return None
+
+
+def _close(said: str, english: str, dropped: int) -> bool:
+    """A Cyrillic stem read as ``english`` (Kazakh "лангты", Tajik "лангро", Bulgarian "хартът"): said as one of its ways,
+    or but for one vowel ("алаңды", of the square, is no "lung"; "половины", halves, no "polyp"), and an ending of more
+    than three letters only after a stem of four consonants ("сегменттеңіз")."""
+    def vowel_apart(a: str, b: str) -> bool:  # (the same but for one vowel written or not, not the first: "лижн", lisn, and "lisan")
+        longer, shorter = (a, b) if len(a) > len(b) else (b, a)
+        return len(longer) == len(shorter) + 1 and any(longer[k] in "aeiouy" and longer[:k] + longer[k + 1:] == shorter for k in range(1, len(longer)))
+
+    return (dropped <= 3 or len(_key(said)) >= 4) and any(spelt == said or vowel_apart(said, spelt) for spelt in map(_said, LOANWORDS[english]))
 
 
 def _nearest(said: str, no_r_or_l: bool = False, arabic: bool = False) -> str | None:
@@ -208,6 +220,7 @@ def _romanised(word: str, article: bool = True) -> str:
     Arabic article left out (unless ``article`` is False: Urdu "السر", ulcer, is no article); everything else by
     ``anyascii``."""
     word = _ARABIC_A.sub("a", _ANUSVARA.sub(_anusvara, _ARABIC_ARTICLE.sub("", word) if article else word))
+    word = word.replace("\u0445", "h").replace("\u0425", "h")  # (Cyrillic х is English h: "харт"; ``anyascii`` writes "kh")
     for letters, sound in _INDIC_SOUNDS:
         word = word.replace(letters, sound)
     out = []

@@ -1118,6 +1118,10 @@ ARROW_CORRECTS = (re.compile(r"\b(?:change[ds]?|switch(?:ed)?|swap(?:ped)?|repla
                   re.compile(r"\b(?:sorry|wrong|mislabel\w*|mistakes?|mistaken(?:ly)?|typo|meant|correct(?:ed|ion)?)\b", re.IGNORECASE))
 
 
+# the words of fewer than three letters a word run together may hold ("maskthepatientsleftlung", "leftlungonly"): not "ec" of
+# "polypectomy" nor "na" of "lungorna"
+SHORT_WORDS = frozenset({"a", "an", "of", "on", "in", "at", "to", "my", "me", "it", "is", "or", "by", "pt"})
+DETERMINERS_RUN = frozenset({"the", "this", "that", "my", "his", "her", "a", "an"})
 # a program's menus and the items of a path through them that say nothing of what is drawn ("Tools > Segment > Lungs >
 # Right": segment, right lung), in the languages programs are shipped in
 MENU_PATH = re.compile(r"[ \t]+(?:>|\u00bb|\u203a)[ \t]+")  # (on one line: not a quoted mail's "\n> ")
@@ -3885,7 +3889,13 @@ PICTURE_IN = re.compile(r"^(?P<picture>(?:this\s+|the\s+)?[\w\s-]{0,30}?(?:x-?ra
 FOREIGN_VERB_LAST = re.compile(r"^\s*(?!(?:can|could|would|will|please|pls|kindly)\b)(?P<rest>[^.?!;:,]{3,80}?)\s+(?P<verb>segment|outline|mark|mask|highlight|show|trace|delineate|contour|shade)"
                                r"(?:\s+(?:please|pls|do|it))?\s*[.!]?\s*$", re.IGNORECASE)
 # Hindi's "ye" (this) and "X pe" (on X), read only in a Hindi prompt ("pe" is Romanian, "ye" old English)
-HINDI_WORDS = ((re.compile(r"\b(?:ye|yeh)\b", re.IGNORECASE), "this"), (re.compile(r"\bdil\b", re.IGNORECASE), "heart"), (re.compile(r"\b([\w-]+)\s+pe\b", re.IGNORECASE), r"on \1"))
+HINDI_WORDS = ((re.compile(r"\b(?:ye|yeh)\b", re.IGNORECASE), "this"), (re.compile(r"\bdil\b", re.IGNORECASE), "heart"),
+               (re.compile(r"\b((?:chest\s+)?[\w-]+)\s+pe\b", re.IGNORECASE), r"on \1"))  # ("chest xray pe polyp": on the chest xray)
+# Bengali in Latin letters, read only in a Bengali prompt (its verb "koro", do): "ei" this (Finnish and Estonian "no"), and
+# "ta", the word that follows a noun as "the" precedes it ("ei naevus ta segment koro": segment this naevus)
+BENGALI_VERB = re.compile(r"\b(?:koro|korun|koren|korte|kore\s+dao|kore\s+din)\b", re.IGNORECASE)
+BENGALI_WORDS = ((re.compile(r"\bei\b", re.IGNORECASE), "this"), (re.compile(r"\b(?<=\w\s)ta\b", re.IGNORECASE), ""),
+                 (re.compile(r"\b(?:koro|korun|koren)\b", re.IGNORECASE), ""))
 HINDI_IN_THIS = re.compile(r"\b(?:(?:is|iss)\s+)?((?:[\w-]+\s+){1,3}?)(?:mein|mai)\b", re.IGNORECASE)
 HINDI_RELATIVE = re.compile(r"\bjo\s+((?:[\w-]+\s+){1,3}?)(?:hai|hain|he)\s+(usko|use|isko|ise|uska|uski|uske|iska|iski|iske)\b", re.IGNORECASE)
 
@@ -3984,6 +3994,9 @@ def _translate(text: str) -> str:
         # ("is foot wali photo mein": in this foot photo; "bas wound area": just the wound area, not French "bas")
         folded = re.sub(r"\bbas\b", "just", folded, flags=re.IGNORECASE)
         folded = HINDI_IN_THIS.sub(r"in this \1", HINDI_RELATIVE.sub(r"the \1, \2", folded))
+    if BENGALI_VERB.search(folded):
+        for word, english in BENGALI_WORDS:
+            folded = word.sub(english, folded)
     glossary = _glossary()
     lowered = folded.lower()
     # (a phrase's English is held aside while the words around it are read, and is not read again: "no need to do
@@ -5244,8 +5257,9 @@ class PromptResolver:
         translated = _translate(given)
         written = self._written(translated)  # (its shorthand and slips read: "count the polyps, then segmnt them")
         found = self._by_message(given, written, self._kept(given, written, self._resolve_written(given, translated, written)))
-        if found.target is None and not found.candidates:
-            # (English words written in another script, read where the prompt as written gives no target and as read gives
+        if found.target is None and not found.candidates and found.reason is None:
+            # (English words written in another script, read where the prompt as written gives no target, for no reason said
+            # (not "'skin lesion' was trained on dermoscopy pictures only"), and as read gives
             # one: "राइट लंग का मास्क", "レフトラング セグメンテーション"; in Thai after the glossary too, whose Thai words part
             # the loanwords of a run: "เซกเมนต์ฮาร์ทในฟิล์มเอกซเรย์")
             # (a word the glossary reads whole, alone or in a phrase, is left to it: "マスク", "아직 이미지가 없어" (no images yet);
@@ -5260,6 +5274,9 @@ class PromptResolver:
             for text in (given, translated) if LOAN_THAI.search(given) else (given,):
                 if (read := read_loanwords(text, read_whole)) != text and (again := self.resolve(read)).target is not None:
                     return Resolution(given, again.target, again.target, again.similarity, again.runner_up)
+            # (words run together, as typed in a hurry or in a search box: "segmenttheleftclavicle", "pleasemaskthemole")
+            if (apart := self._run_apart(given, read_whole)) != given and (again := self.resolve(apart)).target is not None:
+                return Resolution(given, again.target, again.target, again.similarity, again.runner_up)
         if found.target is not None and focus is not None and found.target not in self._several(said := _translate(focus)) \
                 and not set(_words(said)) & self._heads[found.target]:
             # (a target the message names only where it tells of other work: "The lungs and heart are already done on this
@@ -6406,6 +6423,43 @@ class PromptResolver:
                            and self._completes("".join(trial), n) for ns in self._names.values() for n in ns):
                 words, swapped = trial, swapped | {hit}
         return "".join(words), swapped
+
+    def _run_apart(self, text: str, known: Callable[[str], bool] = lambda word: False) -> str:
+        """``text`` with each word of seven letters or more that neither the vocabulary nor the glossary (``known``) knows
+        split into the fewest words the vocabulary knows, where a word so split names a target or a finding and the prompt so
+        read says two things or more of a request (a target's word, a finding's, a side, a drawing, a picture):
+        "segmenttheleftclavicle", "thesmallroundpolyp segment", "thedarkspot on thisdermoscopy"; not "no segmentation"
+        ("segment at ion"), "segmentar" or "malignant"."""
+        if not self._known:
+            return text
+        # (with the words that name the targets and their pictures, which a text tower's vocabulary may hold only in pieces)
+        pictures = {"dermoscopy", "colonoscopy", "xray", "cxr", "chest"}
+        vocabulary = self._known | self._joinable | DRAWING_VERBS | pictures | {"seg"}
+        relevant = self._joinable | self._vague_words | DRAWING_VERBS | pictures | set(SIDE_WORDS)
+        said: list[str] = []
+
+        def split(m: re.Match[str]) -> str:
+            word = m.group().lower()
+            if word in vocabulary or known(m.group()):  # (nor a word the glossary reads: "coloscopie")
+                return m.group()
+            best: list[list[str] | None] = [[]] + [None] * len(word)  # (the fewest words of word[:i]; of as few, the longer)
+            for end in range(2, len(word) + 1):
+                for start in range(max(0, end - 20), end - 1):
+                    piece = word[start:end]
+                    if best[start] is None or piece not in vocabulary or (len(piece) < 3 and piece not in SHORT_WORDS):
+                        continue
+                    trial = [*best[start], piece]
+                    if best[end] is None or (len(trial), -sum(len(p) ** 2 for p in trial)) < (len(best[end]), -sum(len(p) ** 2 for p in best[end])):
+                        best[end] = trial
+            # (of three words or more, or two that each say a thing of the catalogue, or a determiner and such a thing: "leftlung",
+            # "cardiacshadow", "thisdermoscopy"; not "forefoot")
+            if not best[-1] or len(best[-1]) < 2 or len(best[-1]) == 2 and not set(best[-1]) <= relevant | self._content | DETERMINERS_RUN:
+                return m.group()
+            said.extend(p for p in best[-1] if p in self._joinable | self._vague_words)
+            return " ".join(best[-1])
+
+        apart = re.sub(r"(?<![A-Za-z])[A-Za-z]{7,}(?![A-Za-z])", split, text)
+        return apart if said and len([w for w in _words(apart) if w in relevant]) >= 2 else text
 
     def _second_word(self, first: str, word: str) -> str | None:
         """The second word of a target's two-word name that ``word`` (of five letters or more, which the vocabulary does not
