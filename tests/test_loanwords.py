@@ -23,6 +23,7 @@ from medvlseg.prompts.loanwords import LOANWORDS, _R_AFTER_VOWEL, _loanword, _ne
     ("ჰარტის სეგმენტაცია", "heart segmentation"),  # Georgian: a case ending left out
     ("Райт лангты", "right lung"),  # Kazakh: a Cyrillic ending, the stem said as the word
     ("Къде е хартът?", "Къде е heart?"),  # Bulgarian: Cyrillic х is h
+    ("ಎಡ ಕಾಲರ್\u200cಬೋನ್", "ಎಡ collarbone"),  # Kannada: a zero-width non-joiner inside the word
 ])
 def test_english_words_in_other_scripts_are_read_as_english(written, english):
     assert read_loanwords(written) == english

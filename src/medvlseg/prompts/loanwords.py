@@ -266,9 +266,9 @@ def _split(run: str) -> list[str] | None:
 def _script(c: str, before: str) -> str:
     """The script of a character: the first word of its Unicode name ("KATAKANA", "HANGUL", "DEVANAGARI"); "" for
     what no loanword is read in (Latin letters, digits, spaces, punctuation, Chinese characters, Japanese hiragana,
-    Hebrew); a mark, the kana's length mark or a hyphen, the script of the letter before it."""
-    if unicodedata.category(c)[0] == "M" or c == "-" or c == "\u30fc":
-        return before
+    Hebrew); a mark, the kana's length mark, a hyphen or a zero-width joiner, the script of the letter before it."""
+    if unicodedata.category(c)[0] == "M" or c in "-\u30fc\u200c\u200d":
+        return before  # (and the joiners Indic and Persian typing puts inside a word: "ಕಾಲರ್\u200cಬೋನ್", collarbone)
     if unicodedata.category(c)[0] != "L":
         return ""
     name = unicodedata.name(c, "").split(" ")[0]
