@@ -153,15 +153,14 @@ def _by_key(no_r_or_l: bool) -> dict[str, list[tuple[str, str]]]:
 
 
 def _loanword(word: str) -> str | None:
-    """The English word ``word`` (of a non-Latin script) spells, or None; or, in Georgian, Armenian and the Indic
-    scripts, its stem, with an ending of one to three letters left out, where the stem has three consonants or more
+    """The English word ``word`` (of a non-Latin script) spells, or None; or, in Georgian, Armenian, Ethiopic and the
+    Indic scripts, its stem, with an ending of one to three letters left out, where the stem has three consonants or more
     (Georgian "ჰარტის", of the heart; Gujarati "એક્સરેમાં", in the x-ray); in Cyrillic only a stem said close to the word
-    (:func:`_close`). Arabic's ج is g or j ("سيجمنت": segment; "ليجن": lesion); its
-    article read as the word's own letters needs three consonants too ("السر", ulcer; "الزاوية", the angle, no ulcer)."""
+    (:func:`_close`). Arabic's ج is g or j ("سيجمنت": segment; "ليجن": lesion), and its article may be the word's own
+    letters, read so only where they give three consonants or more ("السر", ulcer; "الزاوية", the angle, is no ulcer)."""
     no_r_or_l, arabic, cyrillic = _NO_R_OR_L.search(word) is not None, _ARABIC.search(word) is not None, _CYRILLIC.search(word) is not None
     ends = range(len(word), max(len(word) - (6 if cyrillic else 4), 1), -1) if _SUFFIXED.search(word) or cyrillic else (len(word),)
     for end in ends:
-        # (and the Arabic article read as the word's own letters: Urdu "السر", ulcer)
         stem = word[:end]
         for variant, article in dict.fromkeys(((stem.replace("\u062c", "g"), True), (stem, True), (stem, False))) if arabic else ((stem, True),):
             latin = _romanised(variant, article)
