@@ -1122,6 +1122,7 @@ ARROW_CORRECTS = (re.compile(r"\b(?:change[ds]?|switch(?:ed)?|swap(?:ped)?|repla
 # "polypectomy" nor "na" of "lungorna"
 SHORT_WORDS = frozenset({"a", "an", "of", "on", "in", "at", "to", "my", "me", "it", "is", "or", "by", "pt"})
 DETERMINERS_RUN = frozenset({"the", "this", "that", "my", "his", "her", "a", "an"})
+RUN_PICTURES = frozenset({"dermoscopy", "colonoscopy", "xray", "cxr", "chest"})
 # a program's menus and the items of a path through them that say nothing of what is drawn ("Tools > Segment > Lungs >
 # Right": segment, right lung), in the languages programs are shipped in
 MENU_PATH = re.compile(r"[ \t]+(?:>|\u00bb|\u203a)[ \t]+")  # (on one line: not a quoted mail's "\n> ")
@@ -4776,6 +4777,10 @@ class PromptResolver:
         self._vague = {t: {w for v in catalog.targets[catalog.aliases.get(t, t)].vague_words for w in (v, pluralize(v))}
                        for t in self.targets if catalog.aliases.get(t, t) in catalog.targets}
         self._vague_words = frozenset().union(*self._vague.values())
+        # the words a word run together may be split into, with the words that name the targets and their pictures, which a
+        # text tower's vocabulary may hold only in pieces; and those of them that say a thing of a request (:meth:`_run_apart`)
+        self._run_words = frozenset(self._known | self._joinable | DRAWING_VERBS | RUN_PICTURES | {"seg"})
+        self._run_relevant = frozenset(self._joinable | self._vague_words | DRAWING_VERBS | RUN_PICTURES | set(SIDE_WORDS))
         # a target's head word that is another's everyday word ("lesion": a polyp on a colonoscopy frame)
         self._ambiguous_heads = frozenset(w for t, ws in self._heads.items() for w in ws
                                           if any(w in v for u, v in self._vague.items() if u != t))
@@ -6432,10 +6437,7 @@ class PromptResolver:
         ("segment at ion"), "segmentar" or "malignant"."""
         if not self._known:
             return text
-        # (with the words that name the targets and their pictures, which a text tower's vocabulary may hold only in pieces)
-        pictures = {"dermoscopy", "colonoscopy", "xray", "cxr", "chest"}
-        vocabulary = self._known | self._joinable | DRAWING_VERBS | pictures | {"seg"}
-        relevant = self._joinable | self._vague_words | DRAWING_VERBS | pictures | set(SIDE_WORDS)
+        vocabulary, relevant = self._run_words, self._run_relevant
         said: list[str] = []
 
         def split(m: re.Match[str]) -> str:
