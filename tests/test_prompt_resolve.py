@@ -4480,3 +4480,19 @@ def test_short_prompts_of_blind_lists_273_to_276(lite_names, lite_universal):
                                    "lungsandheart together", "ee polyp malignant aano?"])
     _assert_no_target(lite_universal, ["markeer de skin lesion op deze coloscopie", "bitte das heart auf dem Dermatoskopiebild segmentieren"],
                       refused=True)
+
+
+def test_a_glossary_word_of_an_indic_script_is_read_across_a_virama_only_where_it_may_stand(lite_names):
+    """The fold drops the virama, so the glossary's Indic words are written without it ("मासक" for "मास्क"): they are read
+    across a virama between their letters, but not where their last consonant is joined to the next letter (Gujarati
+    "એક", one, in "એક્સરેમાં", in the x-ray), but for a ya or the same consonant again; and a word of two letters across
+    a virama only where it is all the word ("कल", tomorrow, not in "क्लैविकल", clavicle)."""
+    from medvlseg.prompts.resolve import _translate
+
+    assert _translate("मास्क") == "mask" and _translate("क्या") == "is" and _translate("புண்ணை") == "ulcer"
+    assert "right" in _translate("उजव्या फुफ्फुसाचा मास्क") and "lung" in _translate("उजव्या फुफ्फुसाचा मास्क")
+    assert "tomorrow" not in _translate("बायां क्लैविकल") and "one" not in _translate("એક્સરેમાં હૃદય")
+    assert "left" in _translate("වම් පෙනහළුව")  # (a virama at a word's end: Sinhala "වම්", left)
+    _assert_reads(lite_names, [("बायां क्लैविकल", "left clavicle"), ("राइट क्लैविकल सेगमेंट करो", "right clavicle"),
+                               ("એક્સરેમાં ડાબી ક્લેવિકલ", "left clavicle")])
+    _assert_no_target(lite_names, ["આ ચેસ્ટ એક્સરેમાં સ્કિન લીઝન સેગમેન્ટ કરો"])

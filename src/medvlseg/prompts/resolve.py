@@ -3967,6 +3967,34 @@ INSIDE_WORDS_SCRIPTS = re.compile(r"[\u0590-\u06ff\u0750-\u077f\u0e00-\u0eff\u10
 _STRUCTURE = r"(?:hearts?|lungs?|clavicles?|collarbones?|polyps?|moles?|lesions?|ulcers?|wounds?|naevus|nevus|ribs?|diaphragm|trachea|spine)"
 
 
+# the virama of the Indic scripts (and Sinhala's al-lakuna), which joins a consonant to the next without the vowel it holds:
+# the fold drops it, so the glossary's Indic words are written without it ("मासक" for "मास्क", mask); kept as a mark while
+# they are read (:func:`_indic_key`)
+INDIC_VIRAMA = re.compile("[\u094d\u09cd\u0a4d\u0acd\u0b4d\u0bcd\u0c4d\u0ccd\u0d3b\u0d3c\u0d4d\u0dca]")
+VIRAMA_MARK = "\ue003"
+_INDIC = "\u0780-\u07bf\u0900-\u0963\u0966-\u0dff"  # (Thaana and the Indic scripts, not the danda that ends a sentence)
+# the letter ya, which a virama joins to a stem as an ending (Marathi "उजव्या", of the right; "डाव्या", of the left)
+_INDIC_YA = "\u092f\u09af\u0a2f\u0aaf\u0b2f\u0baf\u0c2f\u0caf\u0d2f\u0dba"
+
+
+def _indic_key(key: str) -> str:
+    """The pattern of a glossary word (``key``, folded) of an Indic script or Thaana, in a text whose viramas are marked
+    (:data:`VIRAMA_MARK`): where a word starts, a virama or none between its letters ("मास्क" is "मासक"), with an ending
+    of up to six letters, as stems are read (Marathi "पाय", foot, in "पायावरील", on the foot; not in "उपाय", a remedy).
+    Not where the word's last consonant is joined to the next letter by a virama, which makes one sound of them (Gujarati
+    "એક", one, is not read in "એક્સરેમાં", in the x-ray), but for a ya ("उजव्या") or the same consonant again (Tamil
+    "புண்ணை", the ulcer); and a word of two letters read across a virama only where it is all the word ("कल", tomorrow,
+    is not read in "क्लैविकल", clavicle)."""
+    virama = re.escape(VIRAMA_MARK)
+    letters = f"{virama}?".join(map(re.escape, key))
+    joined = rf"(?!{virama}(?=[{_INDIC}])(?!{re.escape(key[-1])}|[{_INDIC_YA}]))"
+    ending = rf"(?:{virama}?[{_INDIC}]){{0,6}}{virama}?"
+    start = rf"(?<![{_INDIC}{virama}])"
+    if len(key) > 2:
+        return rf"{start}{letters}{joined}{ending}"
+    return rf"{start}(?:{''.join(map(re.escape, key))}{joined}{ending}|{letters}(?![{_INDIC}{virama}]))"
+
+
 def _translate(text: str) -> str:
     """``text`` with its accents folded ("lesión" -> "lesion") and its words of other languages read
     as English (``glossary.yaml``): "pulmón derecho" -> "right lung", "úlcera de pie diabético" ->
@@ -3974,7 +4002,8 @@ def _translate(text: str) -> str:
     The words that are English too, and the stems of inflected words, are read only in a prompt that
     holds a word that is only foreign (or of another script), and never inside a hyphenated word
     ("neo-natal")."""
-    folded = PERSIAN_EZAFE.sub(r"\1", _fold(KOREAN_SIDE.sub(lambda m: "왼쪽 " if m.group(1) == "좌" else "오른쪽 ", text)))
+    # (an Indic virama, which the fold drops, is kept as a mark until the glossary's Indic words are read: :func:`_indic_key`)
+    folded = PERSIAN_EZAFE.sub(r"\1", _fold(INDIC_VIRAMA.sub(VIRAMA_MARK, KOREAN_SIDE.sub(lambda m: "왼쪽 " if m.group(1) == "좌" else "오른쪽 ", text))))
     for pattern, english in REGIONAL_ENGLISH:
         folded = pattern.sub(english, folded)
     folded = GERMAN_SIDE.sub(lambda m: "right " if m.group(1).lower() in ("re", "ho") else "left ", folded)
@@ -3999,7 +4028,7 @@ def _translate(text: str) -> str:
         for word, english in BENGALI_WORDS:
             folded = word.sub(english, folded)
     glossary = _glossary()
-    lowered = folded.lower()
+    lowered = folded.replace(VIRAMA_MARK, "").lower()
     # (a phrase's English is held aside while the words around it are read, and is not read again: "no need to do
     # anything" of Italian "non serve fare niente" keeps its "do", which Portuguese would read as "of the")
     said: list[str] = []
@@ -4014,13 +4043,13 @@ def _translate(text: str) -> str:
         indic = "\u0900" <= k[0] <= "\u0dff" or "\u0780" <= k[0] <= "\u07bf"
         spaced = k[0].isalpha() and not indic and not INSIDE_WORDS_SCRIPTS.match(k[0])
         # (an ending of letters, not the danda that ends a sentence: "बता दीजिए।")
-        pattern = (rf"(?<![\u0780-\u07bf\u0900-\u0dff]){re.escape(k)}[\u0780-\u07bf\u0900-\u0963\u0966-\u0dff]{{0,6}}" if indic
-                   else rf"(?<!\w){re.escape(k)}(?!\w)" if spaced else re.escape(k))
+        pattern = _indic_key(k) if indic else rf"(?<!\w){re.escape(k)}(?!\w)" if spaced else re.escape(k)
         if spaced and not re.search(pattern, folded, flags=re.IGNORECASE):
             continue
         inside.append(k)
         said.append(glossary.inside[k])
         folded = re.sub(pattern, lambda _, n=len(said) - 1: f" \ue000{n}\ue001 ", folded, flags=re.IGNORECASE)
+    folded = folded.replace(VIRAMA_MARK, "")
     words = [w.lower() for w in re.findall(LETTERS, folded)]
 
     def stem_of(w: str) -> str | None:  # (a stem of its own script: "прав" never reads "prava")
