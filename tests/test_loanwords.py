@@ -24,6 +24,10 @@ from medvlseg.prompts.loanwords import LOANWORDS, _R_AFTER_VOWEL, _loanword, _ne
     ("Райт лангты", "right lung"),  # Kazakh: a Cyrillic ending, the stem said as the word
     ("Къде е хартът?", "Къде е heart?"),  # Bulgarian: Cyrillic х is h
     ("ಎಡ ಕಾಲರ್\u200cಬೋನ್", "ಎಡ collarbone"),  # Kannada: a zero-width non-joiner inside the word
+    ("ପଲିପ୍ ସେଗମେଣ୍ଟ", "polyp segment"),  # Odia: a consonant's own vowel is o
+    ("পলিপ সেগমেন্ট করুন", "polyp segment করুন"),  # ... and Bengali's
+    ("ಕರುಳಿನ ಪಾಲಿಪ್ಸ್ ಮಾಸ್ಕ್", "ಕರುಳಿನ polyps mask"),  # Kannada: a long a for English's short o
+    ("ಡರ್ಮೋಸ್ಕೋಪಿ ಚಿತ್ರದಲ್ಲಿ", "dermoscopy ಚಿತ್ರದಲ್ಲಿ"),  # "der" said "dar"
 ])
 def test_english_words_in_other_scripts_are_read_as_english(written, english):
     assert read_loanwords(written) == english
@@ -43,6 +47,7 @@ def test_english_words_in_other_scripts_are_read_as_english(written, english):
     "右の鎖骨",  # Chinese characters neither
     "갈색 사진에서",  # Korean "brown", "in the photo"
     "pulmón derecho",  # Latin letters are the glossary's
+    "ಮಾಲ್",  # Kannada "mall": a long a is a short o only in a word of three consonants (no "mole")
 ])
 def test_native_words_stay_as_they_are(native):
     assert read_loanwords(native) == native

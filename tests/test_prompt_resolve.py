@@ -4496,3 +4496,26 @@ def test_a_glossary_word_of_an_indic_script_is_read_across_a_virama_only_where_i
     _assert_reads(lite_names, [("बायां क्लैविकल", "left clavicle"), ("राइट क्लैविकल सेगमेंट करो", "right clavicle"),
                                ("એક્સરેમાં ડાબી ક્લેવિકલ", "left clavicle")])
     _assert_no_target(lite_names, ["આ ચેસ્ટ એક્સરેમાં સ્કિન લીઝન સેગમેન્ટ કરો"])
+
+
+def test_short_prompts_of_blind_lists_277_to_280(lite_names, lite_universal):
+    """(blind lists 277-280 and decoys 271-274: Indic scripts, second round; grades and classification systems; sign-language
+    gloss and telegraphic English; ontology codes) A concept's code and a finding's grade said beside the target are read
+    past; a kind of picture said after the target in a terse prompt; a look after the finding's name in a signed language's
+    order; an English word in another script read where the prompt was left to the image among it, and where it says the
+    picture is of another kind than the target the glossary read is seen in; a question of a finding said without its
+    determiner ("is foot wound healing?")."""
+    _assert_reads(lite_names, [
+        ("segment FMA:7309 right lung", "right lung"),
+        ("mask for ICD-10 E11.621 diabetic foot ulcer on this photo", "foot ulcer"),
+        ("UBERON:0002168 left lung, outline", "left lung"),
+        ("UT grade 1A wound, outline it please", "foot ulcer"),
+        ("where is the adenoma? Kudo pit pattern IIIL, show its outline", "polyp"),
+        ("HEEL WOUND BIG RED, MARK IT", "foot ulcer"),
+        ("ପଲିପ୍ ସେଗମେଣ୍ଟ କରନ୍ତୁ", "polyp"),
+        ("ବାମ ଫୁସଫୁସ ଦେଖାନ୍ତୁ", "left lung"),
+        ("සමේ ලපය සෙග්මන්ට් කරන්න", "skin lesion"),
+    ])
+    _assert_no_target(lite_names, ["foot wound, has it healed?", "खुट्टाको घाउ निको भयो कि?"])
+    _assert_no_target(lite_universal, ["POLYP CHEST X-RAY FIND, MASK", "ಡರ್ಮೋಸ್ಕೋಪಿ ಚಿತ್ರದಲ್ಲಿ ಹೃದಯ", "డెర్మోస్కోపీలో పాలిప్ చూపించు"],
+                      refused=True)

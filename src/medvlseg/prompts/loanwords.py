@@ -61,7 +61,7 @@ LOANWORDS: dict[str, tuple[str, ...]] = {
     "highlight": ("hailait",),
     "chest": ("chest",),
     "x-ray": ("eksre",),
-    "dermoscopy": ("dermoskopi", "daamoskopi"),
+    "dermoscopy": ("dermoskopi", "daamoskopi", "darmoskopi"),
     "colonoscopy": ("kolonoskopi",),
     "patient": ("peshent",),
     "pigmented": ("pigmented",),
@@ -129,6 +129,11 @@ def _vowel(said: str) -> str:
     return {"i": "e", "y": "e", "w": "u"}.get(m.group(), m.group()) if m else ""
 
 
+# an Indic word's first syllable written with the long a, as the scripts without a sign for English's short o write it
+# (Kannada "ಪಾಲಿಪ್", polyp; Telugu "పాలిప్")
+_LONG_A_FIRST = re.compile("^[\u0900-\u0dff][\u093c\u09bc\u0a3c\u0abc\u0b3c\u0cbc]?[\u093e\u09be\u0a3e\u0abe\u0b3e\u0bbe\u0c3e\u0cbe\u0d3e\u0dcf]")
+
+
 def _vowels_fit(said: str, english: str, arabic: bool) -> bool:
     """The first vowel of ``said`` may be that of ``english`` (as said): the same class, or, for "ai", a or e (Punjabi
     "ਲੈਫਟ", left; "रइट", right); in Arabic script, whose long vowels alone are written, o and u one class too."""
@@ -167,7 +172,8 @@ def _loanword(word: str) -> str | None:
             # (katakana puts a vowel after a consonant English says bare: "クラビクル", kurabikuru; "フット", futto, keeps it)
             for latin in dict.fromkeys((latin, _KANA_VOWEL.sub("", latin) if _KATAKANA.search(word) else latin)):
                 said = _said(latin, no_r_or_l)
-                if (end == len(word) and article or len(_key(said)) >= 3) and (english := _nearest(said, no_r_or_l, arabic)) is not None \
+                if (end == len(word) and article or len(_key(said)) >= 3) \
+                        and (english := _nearest(said, no_r_or_l, arabic, _LONG_A_FIRST.match(word) is not None)) is not None \
                         and (end == len(word) or not cyrillic or _close(said, english, len(word) - end)):
                     return english
     return None
@@ -184,7 +190,7 @@ def _close(said: str, english: str, dropped: int) -> bool:
     return (dropped <= 3 or len(_key(said)) >= 4) and any(spelt == said or vowel_apart(said, spelt) for spelt in map(_said, LOANWORDS[english]))
 
 
-def _nearest(said: str, no_r_or_l: bool = False, arabic: bool = False) -> str | None:
+def _nearest(said: str, no_r_or_l: bool = False, arabic: bool = False, long_a: bool = False) -> str | None:
     """The English word whose consonants ``said`` has (:func:`_key`) and its first vowel too ("फोटो", photo, is no
     "फुट", foot; Russian "правая", right, no "polyp"), the nearest as said where several have them ("हाइलाइट":
     highlight, "हार्ट": heart); None: none, or no single nearest. A word written without vowels (Arabic script writes
@@ -192,7 +198,9 @@ def _nearest(said: str, no_r_or_l: bool = False, arabic: bool = False) -> str | 
     key, vowel = _key(said), _vowel(said)
     # (a word of three consonants or more written without its first vowel, or in Arabic script, whose first vowel written
     # may be a later one: "درموسکوپی", dermoscopy, is matched on its consonants)
-    words = [(w, s) for w, s in _by_key(no_r_or_l).get(key, []) if (len(key) >= 3 and (arabic or not vowel)) or _vowels_fit(said, s, arabic)] \
+    # (a long a may be a short o (``long_a``: :data:`_LONG_A_FIRST`) in a word of three consonants: "ಪಾಲಿಪ್ಸ್", polyps)
+    words = [(w, s) for w, s in _by_key(no_r_or_l).get(key, [])
+             if (len(key) >= 3 and (arabic or not vowel or long_a and vowel == "a" and _vowel(s) == "o")) or _vowels_fit(said, s, arabic)] \
         if len(key) >= (2 if vowel else 3) else []
     near = sorted((jellyfish.levenshtein_distance(said, s), w) for w, s in words)
     return near[0][1] if near and (len(near) == 1 or near[0][0] < near[1][0] or near[0][1] == near[1][1]) else None
@@ -214,8 +222,8 @@ _INDIC_SOUNDS = (("\u0b83\u0baa", "f"), ("\u0b83", ""), ("\u0b9a", "s"), ("\u0b9
 
 
 def _romanised(word: str, article: bool = True) -> str:
-    """``word`` in Latin letters: Hangul as said (:data:`_HANGUL_LAST`), an Indic consonant with the a it holds where no
-    vowel sign or virama follows it ("कलर", kalar; ``anyascii`` writes "klr"), a nasal mark as the sound it stands for, the
+    """``word`` in Latin letters: Hangul as said (:data:`_HANGUL_LAST`), an Indic consonant with the vowel it holds where no
+    vowel sign or virama follows it ("कलर", kalar; ``anyascii`` writes "klr"; in Bengali and Odia o), a nasal mark as the sound it stands for, the
     Arabic article left out (unless ``article`` is False: Urdu "السر", ulcer, is no article); everything else by
     ``anyascii``."""
     word = _ARABIC_A.sub("a", _ANUSVARA.sub(_anusvara, _ARABIC_ARTICLE.sub("", word) if article else word))
@@ -232,7 +240,7 @@ def _romanised(word: str, article: bool = True) -> str:
         if "\u0900" <= c <= "\u0dff" and "LETTER" in unicodedata.name(c, "") and " VOWEL" not in unicodedata.name(c, "") \
                 and not re.search(r"[aeiou]", out[-1]) and k + 1 < len(word) and unicodedata.category(word[k + 1])[0] != "M" \
                 and word[k + 1] not in "aeiou":  # (nor at a word's end, where it is not said, nor before a nasal mark read "an")
-            out.append("a")
+            out.append("o" if "\u0980" <= c <= "\u09ff" or "\u0b00" <= c <= "\u0b7f" else "a")  # (Bengali's and Odia's is o: "ପଲିପ୍", polip)
     return "".join(out)
 
 

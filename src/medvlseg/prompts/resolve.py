@@ -299,12 +299,26 @@ PICTURE_LAST = re.compile(r"(?<=[a-z])\s+(?<!\bon\s)(?<!\bin\s)(?<!\bof\s)(?<!\b
                           r"endoscopy|photo|photograph)\s*[.!?]?\s*$)", re.IGNORECASE)
 # ... and the words that join a sentence, which a keyword string has none of
 KEYWORD_GLUE = re.compile(r"\b(?:on|in|of|at|from|for|with|to|the|this|that|a|an|my|his|her|its|their|is|are)\b", re.IGNORECASE)
-# a look said after a finding's name in a keyword string ("segment naevus brown centre"): it describes the finding
+# a look said after a finding's name in a keyword string ("segment naevus brown centre"; a signed language's order: "HEEL
+# WOUND BIG RED, MARK IT"): it describes the finding
 LOOK_AFTER_NAME = re.compile(r"\b(naevus|nevus|mole|ulcer|wound|polyp)\s+(?=(?:brown|dark|black|pink|red|pale|tan|light|reddish|"
-                             r"brownish|pinkish)\s+[a-z])", re.IGNORECASE)
+                             r"brownish|pinkish|big|small|large|tiny|huge)\s+[a-z])", re.IGNORECASE)
 # a point or a box given by its pixel coordinates ("x=312, y=140", "(40,60)-(200,210)", "at (120, 80) px")
 COORDINATES = re.compile(r"\(?\bx\s*[=:]\s*\d+(?:\.\d+)?\s*,?\s*y\s*[=:]\s*\d+(?:\.\d+)?\)?(?:\s*(?:px|pixels))?|"
                          r"\(\s*\d+\s*,\s*\d+\s*\)(?:\s*(?:-|to|\u2013)\s*\(\s*\d+\s*,\s*\d+\s*\))?(?:\s*(?:px|pixels))?", re.IGNORECASE)
+# a concept's code in a terminology, with the terminology's name ("FMA:7309", "UBERON:0002168", "RadLex RID1301", "SCTID
+# 371087003", "ICD-10 E11.621", "MeSH D008168", "UMLS CUI C0024109"), or an ICD-10 code with its dot ("L97.5") or a UMLS
+# concept alone: what it names, the words beside it say
+ONTOLOGY_CODE = re.compile(
+    r"\b(?:FMA|UBERON|RadLex(?:\s+RID)?|RID|SNOMED(?:[\s-]?CT)?(?:\s+(?:ID|concept(?:\s+id)?))?|SCTID|SCT|"
+    r"ICD[\s-]?(?:9|10|11|O(?:-3)?)(?:[\s-]?(?:CM|PCS))?(?:\s+code)?|MeSH(?:\s+(?:ID|UI|heading))?|LOINC|UMLS(?:\s+CUI)?|CUI|NCIT?|DOID|MONDO)"
+    r"\s*[:#=_]?\s*[A-Z]{0,3}[:_]?\d[\w.:-]*(?<![.:-])|\b[A-TV-Z]\d\d\.\d{1,4}[A-Z]?\b|\bC\d{7}\b", re.IGNORECASE)
+# a finding's grade or class in a clinical scheme, with its value ("UT grade 1A", "Wagner 3", "Paris 0-Is", "JNET type 2A",
+# "Kudo pit pattern IIIL", "Breslow 0.8 mm"): what the finding is like, not what it is
+CLINICAL_GRADE = re.compile(
+    r"\b(?:(?:Wagner|(?-i:UT|PEDIS|SINBAD|WIfI|NICE|JNET)|University\s+of\s+Texas|Texas|Paris|Kudo(?:\s+pit(?:\s+pattern)?)?|pit\s+pattern|Sano|"
+    r"Hiroshima|Breslow|Clark(?:['\u2019]?s)?|Fitzpatrick|Menzies)\s+(?:(?:grade|class(?:ification)?|type|level|stage|score|category)\s*)?|"
+    r"(?:grade|class|type|stage|level)\s+)[:=]?\s*(?-i:(?:[0-5]|[IVX]{1,4})[a-dA-DLsS]?)(?:[-/.][0-9IVXa-zA-Z]{1,3})?(?:\s*mm)?\b", re.IGNORECASE)
 # a request passed on by whoever asked it ("Dr K asked me to get the lung thing done", "my boss wants me to outline the mole")
 PASSED_ON = re.compile(r"^\W*(?:[\w.']+\s+){1,3}(?:asked|wants|told|needs|would\s+like)\s+(?:me|us)\s+to\s+"
                        r"(?=(?:get|do|have|segment|outline|mask|trace|draw|mark|highlight|delineate|contour)\b)", re.IGNORECASE)
@@ -2524,7 +2538,8 @@ _DRAWING_VERBS = (r"(?:segment\w*|outline|mask|draw|trace|delineate|highlight|ci
 _COMPARATIVES = (r"bigger|larger|smaller|darker|brighter|lighter|wider|narrower|longer|shorter|higher|lower|thicker|thinner|denser|"
                  r"whiter|blacker|heavier|more|less|fewer")
 WHOLE_QUESTION = re.compile(
-    r"^\s*(?:(?:so|and|but|well|ok(?:ay)?)[,\s]+)?(?:(?:is|are|has|have)\s+(?:this|that|the|my|his|her|it|its)\b[^.!?]{0,60}?\b(?:better|worse|healing|healed|improving|"
+    # (the thing asked of without its determiner too, as a topic said first is read: "foot wound, has it healed?")
+    r"^\s*(?:(?:so|and|but|well|ok(?:ay)?)[,\s]+)?(?:(?:is|are|has|have)\s+(?:(?:this|that|the|my|his|her|it|its)\b)?[^.!?]{0,60}?\b(?:better|worse|healing|healed|improving|"
     r"improved|worsening|progressing|shrinking|growing)\b[^.!?]*|"
     # (a finding's state, yes or no: "is this foot wound infected or not?")
     # (without "or not" where the mask shows no answer: "is the right clavicle fractured?"; "Is the heart enlarged?"
@@ -4137,6 +4152,8 @@ def _translate(text: str) -> str:
     # of Korean): said first, where nothing before it asks
     if (last := FOREIGN_VERB_LAST.match(english)) is not None and not _requests(last.group("rest")):
         english = f"{last.group('verb')} {last.group('rest')}"
+    # a "not" put after what it leaves out, as verb-final languages put it ("..., ઘાને નહીં", "..., wound not"): before it
+    english = re.sub(r"([,;]\s*)((?:[\w-]+\s+){0,2}?[\w-]+)\s+not(?=\s*(?:[.?!,;]|$))", r"\1not \2", english)
     # (a picture's postposition, read as "in" after it: Telugu "chest xray lo polyp", Kannada "x-ray ಯಲ್ಲಿ polyp" -> "chest xray in
     # polyp", which is "in the chest xray, polyp")
     english = PICTURE_POSTPOSED.sub(lambda m: f"in {(m.group('det') or 'the ').lower()}{m.group('picture')}, ", english)
@@ -5224,6 +5241,10 @@ class PromptResolver:
         # (a place given by numbers says where, not what: "polyp near x=312,y=140", "heart inside box (40,60)-(200,210)")
         if (placed := COORDINATES.sub(" ", given)) != given and _words(placed):
             return self._read_as(given, re.sub(r"\s+([,.;?!])", r"\1", re.sub(r"\s{2,}", " ", placed)).strip())
+        # (a concept's code beside its name: "segment FMA:7309 right lung", "mask for ICD-10 E11.621 diabetic foot ulcer")
+        if (uncoded := ONTOLOGY_CODE.sub(" ", given)) != given and _words(uncoded):
+            uncoded = re.sub(r"[(\[]\s*[,;/]?\s*[)\]]", " ", uncoded)  # (a code's brackets, left empty: "heart (FMA:7088)")
+            return self._read_as(given, re.sub(r"\s+([,.;?!)])", r"\1", re.sub(r"\s{2,}", " ", uncoded)).strip())
         # (a figure's label: its caption read alone)
         if (label := CAPTION_LABEL.match(given)) is not None:
             return self._read_as(given, given[label.end():])
@@ -5291,23 +5312,38 @@ class PromptResolver:
         translated = _translate(given)
         written = self._written(translated)  # (its shorthand and slips read: "count the polyps, then segmnt them")
         found = self._by_message(given, written, self._kept(given, written, self._resolve_written(given, translated, written)))
-        if found.target is None and not found.candidates and found.reason is None:
+        # (a word the glossary reads whole, alone or in a phrase, is left to it: "マスク", "아직 이미지가 없어" (no images yet);
+        # not one it reads a part of: "レフトクラビクル", of which it reads "クラビクル")
+        # (Hangul folded into its letters is put together again, for its syllables to be compared)
+        unread = unicodedata.normalize("NFC", _fold(translated).lower())
+
+        def read_whole(word: str) -> bool:
+            folded = unicodedata.normalize("NFC", _fold(word).lower())
+            return folded not in unread and not any(folded[k : k + 2] in unread for k in range(len(folded) - 1))
+
+        if found.target is not None and not given.isascii() and (read := read_loanwords(given, read_whole)) != given \
+                and (again := self.resolve(read)).refused and again.reason is not None:
+            # (an English word written in another script that says why no target can be drawn, the picture's kind where the
+            # target was read by the glossary: "ಡರ್ಮೋಸ್ಕೋಪಿ ಚಿತ್ರದಲ್ಲಿ ಹೃದಯ", the heart in a dermoscopy picture)
+            return dataclasses.replace(again, prompt=given, model_prompt=given)
+        if found.target is None and found.reason is None:
             # (English words written in another script, read where the prompt as written gives no target, for no reason said
             # (not "'skin lesion' was trained on dermoscopy pictures only"), and as read gives
             # one: "राइट लंग का मास्क", "レフトラング セグメンテーション"; in Thai after the glossary too, whose Thai words part
-            # the loanwords of a run: "เซกเมนต์ฮาร์ทในฟิล์มเอกซเรย์")
-            # (a word the glossary reads whole, alone or in a phrase, is left to it: "マスク", "아직 이미지가 없어" (no images yet);
-            # not one it reads a part of: "レフトクラビクル", of which it reads "クラビクル")
-            # (Hangul folded into its letters is put together again, for its syllables to be compared)
-            unread = unicodedata.normalize("NFC", _fold(translated).lower())
-
-            def read_whole(word: str) -> bool:
-                folded = unicodedata.normalize("NFC", _fold(word).lower())
-                return folded not in unread and not any(folded[k : k + 2] in unread for k in range(len(folded) - 1))
-
+            # the loanwords of a run: "เซกเมนต์ฮาร์ทในฟิล์มเอกซเรย์"; where it was left to the image, one of those it was left
+            # among: "සමේ ලපය සෙග්මන්ට් කරන්න", segment the skin's spot)
             for text in (given, translated) if LOAN_THAI.search(given) else (given,):
-                if (read := read_loanwords(text, read_whole)) != text and (again := self.resolve(read)).target is not None:
+                if (read := read_loanwords(text, read_whole)) != text and (again := self.resolve(read)).target is not None \
+                        and (not found.candidates or again.target in found.candidates):
                     return Resolution(given, again.target, again.target, again.similarity, again.runner_up)
+        if found.target is None and found.reason is None and (ungraded := CLINICAL_GRADE.sub(" ", given)) != given and _words(ungraded) \
+                and re.search(_DRAWING_STEMS, ungraded, re.IGNORECASE) \
+                and not found.candidates and (again := self.resolve(re.sub(r"\s+([,.;?!)])", r"\1", re.sub(r"\s{2,}", " ", ungraded)).strip())).target is not None:
+            # (a finding's grade said beside a drawing asked, read past where the prompt as written gives no target: "UT grade
+            # 1A wound, outline it please"; not where the grade says what the finding is: "Paris 0-Is lesion, ..., NICE type 2",
+            # nor where the prompt was left to the image)
+            return Resolution(given, again.target, again.target, again.similarity, again.runner_up)
+        if found.target is None and not found.candidates and found.reason is None:
             # (words run together, as typed in a hurry or in a search box: "segmenttheleftclavicle", "pleasemaskthemole")
             if (apart := self._run_apart(given, read_whole)) != given and (again := self.resolve(apart)).target is not None:
                 return Resolution(given, again.target, again.target, again.similarity, again.runner_up)
