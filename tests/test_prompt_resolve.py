@@ -4519,3 +4519,33 @@ def test_short_prompts_of_blind_lists_277_to_280(lite_names, lite_universal):
     _assert_no_target(lite_names, ["foot wound, has it healed?", "खुट्टाको घाउ निको भयो कि?"])
     _assert_no_target(lite_universal, ["POLYP CHEST X-RAY FIND, MASK", "ಡರ್ಮೋಸ್ಕೋಪಿ ಚಿತ್ರದಲ್ಲಿ ಹೃದಯ", "డెర్మోస్కోపీలో పాలిప్ చూపించు"],
                       refused=True)
+
+
+def test_short_prompts_of_blind_lists_281_to_284(lite_names, lite_universal):
+    """(blind lists 281-284 and decoys 275-278: literary and poetic register; bureaucratic and impersonal wording; malapropisms;
+    constructed and auxiliary languages) A verse's form said as a label; a request still to be done ("to be completed") is
+    no mask made before; who requests, said before "request"; a mask said with its kind ("a segmentation mask of");
+    a field whose value says only that it is wanted; the rule a request follows said first; a verdict or a count asked in
+    an official register is no mask; Esperanto, Interlingua, Ido and Occidental read, Esperanto's endings by their stems."""
+    _assert_reads(lite_names, [
+        ("haiku:\nink-stain on the skin\nirregular, shadowed edge\nmask the lesion please", "skin lesion"),
+        ("DFU segmentation to be completed and returned, as per protocol.", "foot ulcer"),
+        ("I request a mask of the mole", "skin lesion"),
+        ("The undersigned requests a boundary mask of the dark brown mole, centre of frame.", "skin lesion"),
+        ("a segmentation mask of the mole", "skin lesion"),
+        ("Polyp outline: required. Source: colonoscopy video frame.", "polyp"),
+        ("Per SOP 4.2, the single ulcer region on the foot photo shall be outlined.", "foot ulcer"),
+        ("segmentu la haŭtan lezon", "skin lesion"),
+        ("segmentu la maldekstran pulmon", "left lung"),
+        ("la klaviklo dekstre sur la bildo, t.e. la maldekstra de la paciento", "left clavicle"),
+        ("Segmenta le clavicula sinistre", "left clavicle"),
+        ("Segmentizez la kordio", "heart"),
+        ("kora ombro sur brustradiografio", "heart"),
+    ])
+    _assert_no_target(lite_names, ["Determination is requested as to whether the pigmented lesion represents melanoma.",
+                                   "Measurement of the foot ulcer area in square centimetres is hereby requested.",
+                                   "The undersigned requests confirmation that the polyp is adenomatous.",
+                                   "The undersigned requests that the number of polyps visible in this frame be reported.",
+                                   "the heart masks are done"])
+    _assert_no_target(lite_universal, ["Segmentation of the polyp on the attached chest x-ray is to be performed.",
+                                       "polipo sur ĉi tiu brusta radiografio"], refused=True)

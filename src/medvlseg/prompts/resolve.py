@@ -319,6 +319,9 @@ CLINICAL_GRADE = re.compile(
     r"\b(?:(?:Wagner|(?-i:UT|PEDIS|SINBAD|WIfI|NICE|JNET)|University\s+of\s+Texas|Texas|Paris|Kudo(?:\s+pit(?:\s+pattern)?)?|pit\s+pattern|Sano|"
     r"Hiroshima|Breslow|Clark(?:['\u2019]?s)?|Fitzpatrick|Menzies)\s+(?:(?:grade|class(?:ification)?|type|level|stage|score|category)\s*)?|"
     r"(?:grade|class|type|stage|level)\s+)[:=]?\s*(?-i:(?:[0-5]|[IVX]{1,4})[a-dA-DLsS]?)(?:[-/.][0-9IVXa-zA-Z]{1,3})?(?:\s*mm)?\b", re.IGNORECASE)
+# the form of a verse, said as its label ("haiku:", "A limerick -", "sonnet (for the radiology team):")
+VERSE_FORM = re.compile(r"^\W*(?:an?\s+|my\s+)?(?:haiku|tanka|senryu|limerick|sonnet|poem|verse|ode|rhyme|couplet|ballad|free\s+verse)"
+                        r"(?:\s*\([^)\n]{0,40}\))?\s*[:\-\u2013\u2014]\s*", re.IGNORECASE)
 # a request passed on by whoever asked it ("Dr K asked me to get the lung thing done", "my boss wants me to outline the mole")
 PASSED_ON = re.compile(r"^\W*(?:[\w.']+\s+){1,3}(?:asked|wants|told|needs|would\s+like)\s+(?:me|us)\s+to\s+"
                        r"(?=(?:get|do|have|segment|outline|mask|trace|draw|mark|highlight|delineate|contour)\b)", re.IGNORECASE)
@@ -503,6 +506,8 @@ _TOOLS = r"(?:tool|model|app|algorithm|network|ai|segmenter|pipeline|software)"
 # "can you show me ...", "where is ...")
 LEAD_INS = (r"(?:(?:so|then|now|next(?!\s+to\b)|first|finally|lastly|step\s+\d+)\s+(?=\w+\s)|(?:please|pls|plz)\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+you\s+|"
             r"i\s+(?:(?:only|just|really|actually)\s+)?(?:want|need|would\s+like)\s+(?:that\s+)?(?:you\s+)?(?:to\s+)?|help\s+me\s+|where\s+(?:is|are)\s+|"
+            # (who asks, said before "request": "I request a mask of the mole", "The undersigned hereby requests ...")
+            r"(?:i|we|the\s+undersigned)\s+(?:hereby\s+|formally\s+|kindly\s+)?(?=requests?\b)|"
             # a change of mind's turn ("..., but really I only need the wound")
             r"(?:but|yet)\s+(?:(?:really|actually|in\s+fact|now)\s+)?(?=i\s)|"
             # a request hedged as a question ("Is there a way to get a mask of ...", "What would it take for you to delineate ...",
@@ -1218,6 +1223,13 @@ def _reword(text: str) -> str:
         text = f"{text[section.end():].strip()} . {text[:section.start()].strip()}"
     for wish in PASSIVE_REQUESTS:
         text = wish.sub(lambda m: f", segment {m.group('np')}", text)
+    # (the rule a request follows, said first: "Per SOP 4.2, the single ulcer region on the foot photo shall be outlined.")
+    text = re.sub(r"^\s*(?:(?:as\s+)?per|according\s+to|in\s+(?:line|accordance|keeping)\s+with|pursuant\s+to|under)\s+(?:the\s+)?"
+                  r"(?:SOP|protocol|procedure|policy|guidance|guidelines?|standard|section|clause|rule|form|memo|directive|instruction)s?\b(?:[^,;.]|\.(?=\d)){0,30}[,;]\s*",
+                  "", text, flags=re.IGNORECASE)
+    # (a mask said with what kind it is: "a segmentation mask of the mole", "a boundary mask of the dark brown mole")
+    text = re.sub(r"\b(?:segmentation|boundary|border|outline|edge|region|pixel|binary)\s+(?=masks?\s+(?:of|for|around|over|on)\b)", "",
+                  text, flags=re.IGNORECASE)
     text = _to_you(text)
     # (what is said on the way and a "right" that says how far: the rules' reading, never the model's input)
     text = FILLERS.sub(lambda m: "" if m.group()[:1].isspace() else " ", RIGHT_AS_FAR.sub("", text)).strip()
@@ -2402,8 +2414,18 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|\banswer\s+(?:like
                          r"\binsurance\b[^.?!]{0,20}\b(?:cover|covers|pay|pays|reimburse)\w*\b|\bco-?pays?\b|"
                          # a count with no drawing asked ("how many polyps r in this frame")
                          r"\bhow\s+many\b(?![^.?!]*\b(?:segment|outline|mask|mark|highlight|draw|delineate|trace|circle)\w*\b)|"
+                         # ... or asked as a number to report ("The undersigned requests that the number of polyps visible in this
+                         # frame be reported")
+                         r"\b(?:report|state|give|provide|tell\s+(?:me|us))\s+(?:me\s+|us\s+)?(?:the|a)\s+(?:number|count|total)\s+of\b|"
+                         r"\bthe\s+(?:number|count|total)\s+of\b[^.?!]{1,60}\bbe\s+(?:reported|stated|given|provided|counted)\b|"
+                         # a verdict asked, not a question ("Confirm that the polyp is adenomatous", "Determination is requested as
+                         # to whether the pigmented lesion represents melanoma")
+                         r"\b(?:determine|confirm|establish|verify|decide|determination|confirmation|verification)\s+(?:is\s+(?:hereby\s+)?requested\s+)?"
+                         r"(?:as\s+to\s+)?(?:whether|if|that)\b(?=[^.?!]*\b(?:melanoma|malignan|cancer|carcinoma|adenoma|adenomatous|benign|infected|fractured|"
+                         r"hyperplastic|dysplastic|neoplastic|serrated)\w*)|"
                          # a quantity in its unit ("estimate lung volume in ml")
-                         r"\bin\s+(?:ml|mls|millilit(?:re|er)s?|lit(?:re|er)s?|cc|cm2|cm\u00b2|mm2|mm\u00b2|degrees)(?=$|[\s,.;:!?)])|"
+                         r"\bin\s+(?:ml|mls|millilit(?:re|er)s?|lit(?:re|er)s?|cc|cm2|cm\u00b2|mm2|mm\u00b2|degrees|square\s+(?:centi|milli)?met(?:re|er)s|"
+                         r"sq\.?\s*(?:cm|mm))(?=$|[\s,.;:!?)])|"
                          # how one feels ("Mein Herz tut ein bisschen weh", "my chest hurts")
                          r"\b(?:my|mein|meine|mon|ma|mi)\s+(?:heart|herz|chest|lungs?|foot|feet|skin|collarbone|clavicle)\s+(?:(?:tut|does|is|feels)\s+"
                          r"(?:\w+\s+){0,3}?(?:weh|hurting|aching|racing|pounding|sore|burning|itchy|broken)|hurts?|aches?|pounds|burns|itches)\b"
@@ -2763,7 +2785,8 @@ PAST_WORK = re.compile(r"(?:^|(?<=[,;.!]))\s*(?:(?:i|we|you|they)\s+)?already\s+
                        r"\b(?:great|good|nice|excellent|brilliant)\s+(?:job|work)\s+(?:on|with)\s+(?:the|your|that|this|those|these)\s+[^.?!]{0,40}?\b" + _MADE + r"\b|"
                        # (not a wish: "I want the heart segmentation done")
                        r"^(?![^.?!]*\b(?:want|wants|(?<!\bno\s)need|needs|like|get|have)\b)[^.?!]*?\b" + _MADE + r"\s+(?:[^.?!;]{0,40}?\s)?(?:are\s+|were\s+|is\s+|was\s+)?(?:all\s+)?"
-                       r"(?:done|finished|completed?|archived|uploaded|delivered|exported|arrived|received)\b|"
+                       # (not what is still to be done: "DFU segmentation to be completed and returned, as per protocol")
+                       r"(?<!\bbe\s)(?:done|finished|completed?|archived|uploaded|delivered|exported|arrived|received)\b|"
                        # ("Yesterday I have did the segmentation of polyp for 200 frames"; "I already segmented it by hand")
                        r"\b(?:i|we)\s+(?:have\s+|had\s+)?(?:already\s+)?(?:did|done|finished|completed)\s+(?:the\s+|a\s+|all\s+(?:the\s+)?)?"
                        r"(?:segmentations?|masks?|annotations?|outlines?|labell?ing|contours?)\b|"
@@ -3360,7 +3383,9 @@ def _payload_values(text: str) -> str:
         return plain  # (fields that say what is there, "polyp: none, heart: yes", say no request)
     leave_out = EXCLUSIONS | {"not", "without", "no"}
     # (a field named for the request holds it: "Exam: colonoscopy | Request: segment polyp")
-    kept = [name if REQUEST.match(v.lower() + " ") and len(v.split()) <= 2 and name not in REQUEST_FIELDS else v for name, v in fields
+    # (and a field whose value says only that it is wanted holds it in its name: "Polyp outline: required. Source: colonoscopy")
+    kept = [name if REQUEST.match(v.lower() + " ") and len(v.split()) <= 2 and name not in REQUEST_FIELDS
+            or re.fullmatch(r"(?:required|needed|requested|wanted|pending|to\s+do|outstanding)\W*", v, re.IGNORECASE) else v for name, v in fields
             if name not in leave_out | CONTEXT_FIELDS and v.lower().split()[0] not in leave_out
             # (an output's field says a format, unless it says whose: "Input: colonoscopy frame. Output: mask of the polyp.")
             and (name.split()[0] not in OUTPUT_FIELDS or re.search(r"\b(?:mask|masks|segmentation|outline|contour)\s+(?:of|for)\b", v, re.IGNORECASE))
@@ -5336,6 +5361,11 @@ class PromptResolver:
                 if (read := read_loanwords(text, read_whole)) != text and (again := self.resolve(read)).target is not None \
                         and (not found.candidates or again.target in found.candidates):
                     return Resolution(given, again.target, again.target, again.similarity, again.runner_up)
+        if found.target is None and found.reason is None and not found.candidates and (form := VERSE_FORM.match(given)) is not None \
+                and _words(given[form.end():]) and (again := self.resolve(given[form.end():])).target is not None:
+            # (a verse's form said as its label, read past where the prompt as written gives no target: "haiku:\nink-stain on the
+            # skin\nirregular, shadowed edge\nmask the lesion please")
+            return Resolution(given, again.target, again.target, again.similarity, again.runner_up)
         if found.target is None and found.reason is None and (ungraded := CLINICAL_GRADE.sub(" ", given)) != given and _words(ungraded) \
                 and re.search(_DRAWING_STEMS, ungraded, re.IGNORECASE) \
                 and not found.candidates and (again := self.resolve(re.sub(r"\s+([,.;?!)])", r"\1", re.sub(r"\s{2,}", " ", ungraded)).strip())).target is not None:
