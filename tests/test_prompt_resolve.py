@@ -4549,3 +4549,26 @@ def test_short_prompts_of_blind_lists_281_to_284(lite_names, lite_universal):
                                    "the heart masks are done"])
     _assert_no_target(lite_universal, ["Segmentation of the polyp on the attached chest x-ray is to be performed.",
                                        "polipo sur ĉi tiu brusta radiografio"], refused=True)
+
+
+def test_short_prompts_of_blind_lists_285_to_288(lite_names, lite_universal):
+    """(blind lists 285-288 and decoys 279-282: Cyrillic and Greek languages in Latin letters; headline and title style;
+    logic and set notation; constructed languages, second round) Logic's and sets' symbols read as words; a title's request
+    after a colon ("...: Mask Needed"); Ukrainian, Belarusian, Bulgarian, Macedonian and Greek in Latin letters; Esperanto's
+    "la koro" (the heart) is no Bengali "koro" (do)."""
+    _assert_reads(lite_names, [
+        ("segment right lung ∧ ¬ left lung", "right lung"),
+        ("outline L lung ∧ ¬ heart", "left lung"),
+        ("Dark Irregular Nevus: Mask Needed", "skin lesion"),
+        ("Enlarged Heart Shadow: Mask Requested", "heart"),
+        ("liva legenya patsiyenta", "left lung"),
+        ("ochertai lyaviya bial drob", "left lung"),
+        ("deixe mou ton dexi pnevmona", "right lung"),
+        ("desnata klucna koska, maska", "right clavicle"),
+        ("obvedy sertse na rentheni", "heart"),
+        ("konturo de la koro, bv.", "heart"),
+        ("Monstra me le plaga sur le pede", "foot ulcer"),
+        ("heart segment koro", "heart"),
+    ])
+    _assert_no_target(lite_names, ["mask(skin ∖ lesion)", "mask(mediastinum) ⊃ heart", "coi .i kiel vi fartas?",
+                                   "kiom da polipoj estas?", "la koro kaj la maldekstra pulmo en unu masko"])

@@ -355,6 +355,17 @@ def _unconfused(text: str) -> str:
     return LOOKALIKE_WORD.sub(lambda m: m.group().translate(LOOKALIKES), text)
 
 
+# the symbols of logic and of sets, as the words they are read ("segment right lung ∧ ¬ left lung", "mask(skin ∖ lesion)")
+LOGIC_SYMBOLS = {"\u2227": " and ", "\u2228": " or ", "\u00ac": " not ", "\u2209": " not in ", "\u2208": " in ", "\u2216": " except ",
+                 "\u2283": " around ", "\u2287": " around ", "\u2282": " in ", "\u2286": " in ", "\u222a": " and ", "\u2229": " in "}
+LOGIC_SYMBOL = re.compile("[" + "".join(LOGIC_SYMBOLS) + "]")
+
+
+def _logic_said(text: str) -> str:
+    """``text`` with the symbols of logic and of sets written as words (:data:`LOGIC_SYMBOLS`)."""
+    return re.sub(r"[ \t]{2,}", " ", LOGIC_SYMBOL.sub(lambda m: LOGIC_SYMBOLS[m.group()], text)).strip() if LOGIC_SYMBOL.search(text) else text
+
+
 # the words of a radiograph ("x-ray", "xray", "CXR", "film", "radiograph"), as the steps below and a photograph of a film say it
 _RADIOGRAPH = r"x-?rays?|xrays?|cxrs?|films?|radiographs?"
 # the steps of an instruction: its arrows, semicolons, lines, commas, "then" and numbers ("open img 3, seg the heart, save as png,
@@ -1223,6 +1234,9 @@ def _reword(text: str) -> str:
         text = f"{text[section.end():].strip()} . {text[:section.start()].strip()}"
     for wish in PASSIVE_REQUESTS:
         text = wish.sub(lambda m: f", segment {m.group('np')}", text)
+    # (a title's request after a colon: "Dark Irregular Nevus: Mask Needed", "Enlarged Heart Shadow: Mask Requested")
+    text = re.sub(r"^\s*([^:\n]{2,60}?)\s*:\s*(?:an?\s+)?(?:mask|outline|segmentation|contour|delineation)s?\s+(?:is\s+|are\s+)?"
+                  r"(?:needed|required|requested|wanted|pending|please)\W*$", r"segment \1", text, flags=re.IGNORECASE)
     # (the rule a request follows, said first: "Per SOP 4.2, the single ulcer region on the foot photo shall be outlined.")
     text = re.sub(r"^\s*(?:(?:as\s+)?per|according\s+to|in\s+(?:line|accordance|keeping)\s+with|pursuant\s+to|under)\s+(?:the\s+)?"
                   r"(?:SOP|protocol|procedure|policy|guidance|guidelines?|standard|section|clause|rule|form|memo|directive|instruction)s?\b(?:[^,;.]|\.(?=\d)){0,30}[,;]\s*",
@@ -3934,9 +3948,10 @@ HINDI_WORDS = ((re.compile(r"\b(?:ye|yeh)\b", re.IGNORECASE), "this"), (re.compi
                (re.compile(r"\b((?:chest\s+)?[\w-]+)\s+pe\b", re.IGNORECASE), r"on \1"))  # ("chest xray pe polyp": on the chest xray)
 # Bengali in Latin letters, read only in a Bengali prompt (its verb "koro", do): "ei" this (Finnish and Estonian "no"), and
 # "ta", the word that follows a noun as "the" precedes it ("ei naevus ta segment koro": segment this naevus)
-BENGALI_VERB = re.compile(r"\b(?:koro|korun|koren|korte|kore\s+dao|kore\s+din)\b", re.IGNORECASE)
+# (not Esperanto's heart after its article: "la koro")
+BENGALI_VERB = re.compile(r"(?<!\bla\s)\b(?:koro|korun|koren|korte|kore\s+dao|kore\s+din)\b", re.IGNORECASE)
 BENGALI_WORDS = ((re.compile(r"\bei\b", re.IGNORECASE), "this"), (re.compile(r"\b(?<=\w\s)ta\b", re.IGNORECASE), ""),
-                 (re.compile(r"\b(?:koro|korun|koren)\b", re.IGNORECASE), ""))
+                 (re.compile(r"(?<!\bla\s)\b(?:koro|korun|koren)\b", re.IGNORECASE), ""))
 HINDI_IN_THIS = re.compile(r"\b(?:(?:is|iss)\s+)?((?:[\w-]+\s+){1,3}?)(?:mein|mai)\b", re.IGNORECASE)
 HINDI_RELATIVE = re.compile(r"\bjo\s+((?:[\w-]+\s+){1,3}?)(?:hai|hain|he)\s+(usko|use|isko|ise|uska|uski|uske|iska|iski|iske)\b", re.IGNORECASE)
 
@@ -5233,6 +5248,9 @@ class PromptResolver:
         # (text that looks Latin and is not, or holds invisible marks: "segment the рolyp" with a Cyrillic р, "ul\u00adcer")
         if (latin := _unconfused(given)) != given:
             return self._read_as(given, latin)
+        if (said := _logic_said(given)) != given:
+            # (a request written with logic's or sets' symbols: "outline L lung ∧ ¬ heart")
+            return self._read_as(given, said)
         if (typed := _spoken(given)) != given:
             # read as typed; the model is given the target, or the prompt as the user gave it
             return self._read_as(given, typed)
