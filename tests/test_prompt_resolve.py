@@ -4572,3 +4572,25 @@ def test_short_prompts_of_blind_lists_285_to_288(lite_names, lite_universal):
     ])
     _assert_no_target(lite_names, ["mask(skin ∖ lesion)", "mask(mediastinum) ⊃ heart", "coi .i kiel vi fartas?",
                                    "kiom da polipoj estas?", "la koro kaj la maldekstra pulmo en unu masko"])
+
+
+def test_short_prompts_of_blind_lists_289_to_292(lite_names, lite_universal):
+    """(blind lists 289-292 and decoys 283-286: Cyrillic and Greek languages in Latin letters, second round; South-East Asian
+    languages without their marks; keyboard-layout slips; Cantonese and traditional Chinese) Words typed on another keyboard
+    layout read where the prompt as written gives no target (a Russian layout left on: "кшпре", right; AZERTY's a/q; QWERTZ's
+    y/z); a reading of the prompt that is a target's bare name gives that target ("ਲੈਫਟ ਲੰਗ", left lung); Vietnamese without
+    its marks, Thai, Indonesian and Malay in Latin letters, Cantonese words."""
+    _assert_reads(lite_names, [
+        ("кшпре lung", "right lung"),
+        ("дуае clavicle", "left clavicle"),
+        ("зщднз in this colonoscopy frame", "polyp"),
+        ("ਲੈਫਟ ਲੰਗ", "left lung"),
+        ("vien xuong quai xanh ben phai benh nhan tren x quang", "right clavicle"),
+        ("tlg segmen tahi lalat yg item ini", "skin lesion"),
+        ("kraduk hai pla ra sai, tham mask", "left clavicle"),
+        ("幫我圈個心", "heart"),
+    ])
+    r = lite_names
+    assert r._layout_read("heqrt qnd lungs") == "heart and lungs" and r._layout_read("polzp") == "polyp"
+    assert r._layout_read("правое лёгкое") == "правое лёгкое"  # (Russian words are no layout slip)
+    assert r._layout_read("the right lung, please") == "the right lung, please"

@@ -130,7 +130,7 @@ import re
 import unicodedata
 import urllib.parse
 from collections import OrderedDict
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -355,6 +355,9 @@ def _unconfused(text: str) -> str:
     return LOOKALIKE_WORD.sub(lambda m: m.group().translate(LOOKALIKES), text)
 
 
+# the letters of a Russian (ЙЦУКЕН) keyboard, as the letters of the same keys on an English one
+RUSSIAN_KEYS = str.maketrans("\u0439\u0446\u0443\u043a\u0435\u043d\u0433\u0448\u0449\u0437\u0445\u044a\u0444\u044b\u0432\u0430\u043f\u0440\u043e\u043b\u0434\u0436\u044d\u044f\u0447\u0441\u043c\u0438\u0442\u044c\u0431\u044e\u0451",
+                             "qwertyuiop[]asdfghjkl;'zxcvbnm,.`")
 # the symbols of logic and of sets, as the words they are read ("segment right lung ∧ ¬ left lung", "mask(skin ∖ lesion)")
 LOGIC_SYMBOLS = {"\u2227": " and ", "\u2228": " or ", "\u00ac": " not ", "\u2209": " not in ", "\u2208": " in ", "\u2216": " except ",
                  "\u2283": " around ", "\u2287": " around ", "\u2282": " in ", "\u2286": " in ", "\u222a": " and ", "\u2229": " in "}
@@ -5370,31 +5373,13 @@ class PromptResolver:
             # target was read by the glossary: "ಡರ್ಮೋಸ್ಕೋಪಿ ಚಿತ್ರದಲ್ಲಿ ಹೃದಯ", the heart in a dermoscopy picture)
             return dataclasses.replace(again, prompt=given, model_prompt=given)
         if found.target is None and found.reason is None:
-            # (English words written in another script, read where the prompt as written gives no target, for no reason said
-            # (not "'skin lesion' was trained on dermoscopy pictures only"), and as read gives
-            # one: "राइट लंग का मास्क", "レフトラング セグメンテーション"; in Thai after the glossary too, whose Thai words part
-            # the loanwords of a run: "เซกเมนต์ฮาร์ทในฟิล์มเอกซเรย์"; where it was left to the image, one of those it was left
-            # among: "සමේ ලපය සෙග්මන්ට් කරන්න", segment the skin's spot)
-            for text in (given, translated) if LOAN_THAI.search(given) else (given,):
-                if (read := read_loanwords(text, read_whole)) != text and (again := self.resolve(read)).target is not None \
-                        and (not found.candidates or again.target in found.candidates):
-                    return Resolution(given, again.target, again.target, again.similarity, again.runner_up)
-        if found.target is None and found.reason is None and not found.candidates and (form := VERSE_FORM.match(given)) is not None \
-                and _words(given[form.end():]) and (again := self.resolve(given[form.end():])).target is not None:
-            # (a verse's form said as its label, read past where the prompt as written gives no target: "haiku:\nink-stain on the
-            # skin\nirregular, shadowed edge\nmask the lesion please")
-            return Resolution(given, again.target, again.target, again.similarity, again.runner_up)
-        if found.target is None and found.reason is None and (ungraded := CLINICAL_GRADE.sub(" ", given)) != given and _words(ungraded) \
-                and re.search(_DRAWING_STEMS, ungraded, re.IGNORECASE) \
-                and not found.candidates and (again := self.resolve(re.sub(r"\s+([,.;?!)])", r"\1", re.sub(r"\s{2,}", " ", ungraded)).strip())).target is not None:
-            # (a finding's grade said beside a drawing asked, read past where the prompt as written gives no target: "UT grade
-            # 1A wound, outline it please"; not where the grade says what the finding is: "Paris 0-Is lesion, ..., NICE type 2",
-            # nor where the prompt was left to the image)
-            return Resolution(given, again.target, again.target, again.similarity, again.runner_up)
-        if found.target is None and not found.candidates and found.reason is None:
-            # (words run together, as typed in a hurry or in a search box: "segmenttheleftclavicle", "pleasemaskthemole")
-            if (apart := self._run_apart(given, read_whole)) != given and (again := self.resolve(apart)).target is not None:
-                return Resolution(given, again.target, again.target, again.similarity, again.runner_up)
+            # (the prompt read otherwise, where as written it gives no target, for no reason said (not "'skin lesion' was trained
+            # on dermoscopy pictures only"); each reading kept only where it gives a target, and where the prompt was left to
+            # the image, one of those it was left among)
+            for again in map(self.resolve, self._other_readings(given, translated, found, read_whole)):
+                if (target := again.target or (again.model_prompt if again.model_prompt in self.targets and not again.refused else None)) \
+                        and (not found.candidates or target in found.candidates):
+                    return Resolution(given, target, target, again.similarity, again.runner_up)
         if found.target is not None and focus is not None and found.target not in self._several(said := _translate(focus)) \
                 and not set(_words(said)) & self._heads[found.target]:
             # (a target the message names only where it tells of other work: "The lungs and heart are already done on this
@@ -5402,6 +5387,32 @@ class PromptResolver:
             return Resolution(given, given, None, found.similarity, found.runner_up, refused=True,
                               reason="the message names its targets only as work done, left to others or not needed, and asks for none")
         return found
+
+    def _other_readings(self, given: str, translated: str, found: Resolution, read_whole: Callable[[str], bool]) -> Iterator[str]:
+        """The prompt ``given``, which as written gives no target (``found``), read otherwise, in order:
+
+        - its English words written in another script (:func:`read_loanwords`: "राइट लंग का मास्क", "レフトラング
+          セグメンテーション"; in Thai after the glossary too, whose Thai words part the loanwords of a run:
+          "เซกเมนต์ฮาร์ทในฟิล์มเอกซเรย์"), also where it was left to the image ("සමේ ලපය සෙග්මන්ට් කරන්න", segment the
+          skin's spot); the others only where it was not:
+        - its words typed on another keyboard layout (:meth:`_layout_read`: "кшпре lung");
+        - without a verse's form said as its label ("haiku:\nink-stain on the skin\n...\nmask the lesion please");
+        - without a finding's grade, beside a drawing asked ("UT grade 1A wound, outline it please"; not where the grade
+          says what the finding is, which the prompt as written reads: "Paris 0-Is lesion, ..., NICE type 2");
+        - its words run together split ("segmenttheleftclavicle", "pleasemaskthemole"; :meth:`_run_apart`)."""
+        for text in (given, translated) if LOAN_THAI.search(given) else (given,):
+            if (read := read_loanwords(text, read_whole)) != text:
+                yield read
+        if found.candidates:
+            return
+        if (typed := self._layout_read(given, read_whole)) != given:
+            yield typed
+        if (form := VERSE_FORM.match(given)) is not None and _words(given[form.end():]):
+            yield given[form.end():]
+        if (ungraded := CLINICAL_GRADE.sub(" ", given)) != given and _words(ungraded) and re.search(_DRAWING_STEMS, ungraded, re.IGNORECASE):
+            yield re.sub(r"\s+([,.;?!)])", r"\1", re.sub(r"\s{2,}", " ", ungraded)).strip()
+        if (apart := self._run_apart(given, read_whole)) != given:
+            yield apart
 
     def _read_as(self, given: str, text: str) -> Resolution:
         """``given`` read as ``text`` (as typed, without its markup, signature, coordinates, label or the items done): the
@@ -6541,6 +6552,33 @@ class PromptResolver:
                            and self._completes("".join(trial), n) for ns in self._names.values() for n in ns):
                 words, swapped = trial, swapped | {hit}
         return "".join(words), swapped
+
+    def _layout_read(self, text: str, foreign: Callable[[str], bool] = lambda word: False) -> str:
+        """``text`` with each word typed on another keyboard layout than the writer meant read as the English word it is,
+        where that word is in the vocabulary and the word as typed is not: a Russian layout left switched on ("кшпре lung",
+        right; "руфке", heart), a French AZERTY keyboard's a/q, z/w and m/comma ("ulcerqted qreq", "seg,ent the ,ole"), a
+        German QWERTZ keyboard's y/z ("polzp"). Only into a word the catalogue's requests use (a target's, a finding's, a
+        drawing's, a region's), and never from a word the vocabulary or the glossary (``foreign``) reads: Hindi "aur" (and)
+        is no "qur", Polish "policz" (count) no "policy"."""
+        if not self._known:
+            return text
+        known = self._known | self._head_words | self._name_words
+        wanted = self._head_words | self._name_words | self._content | DRAWING_VERBS | REGION_WORDS | {"and", "the", "of", "on", "in", "with", "not", "only"}
+
+        def read(m: re.Match[str]) -> str:
+            typed = m.group().lower()
+            if len(typed) < 3:
+                return m.group()  # (a letter or two is any word's on any layout)
+            if re.search("[\u0430-\u044f\u0451]", typed):
+                ways = [typed.translate(RUSSIAN_KEYS)]
+            elif typed in known or typed.endswith(",") and typed[:-1] in known or foreign(m.group().strip(",")):
+                return m.group()
+            else:
+                ways = [typed.translate(str.maketrans(swap, swap[::-1])) for swap in ("aq", "wz", "yz")]
+                ways += [typed.replace(",", "m"), typed.translate(str.maketrans("aqwz", "qazw")).replace(",", "m")]
+            return next((way for way in ways if way != typed and way in wanted), m.group())
+
+        return re.sub(r"[A-Za-z,]*[A-Za-z][A-Za-z,]*|[\u0410-\u044f\u0401\u0451]+", read, text)
 
     def _run_apart(self, text: str, known: Callable[[str], bool] = lambda word: False) -> str:
         """``text`` with each word of seven letters or more that neither the vocabulary nor the glossary (``known``) knows
