@@ -364,6 +364,12 @@ LOGIC_SYMBOLS = {"\u2227": " and ", "\u2228": " or ", "\u00ac": " not ", "\u2209
 LOGIC_SYMBOL = re.compile("[" + "".join(LOGIC_SYMBOLS) + "]")
 
 
+def _closed_up(text: str) -> str:
+    """``text`` with the spaces left where words were taken out closed up ("segment   right lung" -> "segment right lung",
+    "  wound , outline" -> "wound, outline")."""
+    return re.sub(r"\s+([,.;?!)])", r"\1", re.sub(r"\s{2,}", " ", text)).strip()
+
+
 def _logic_said(text: str) -> str:
     """``text`` with the symbols of logic and of sets written as words (:data:`LOGIC_SYMBOLS`)."""
     return re.sub(r"[ \t]{2,}", " ", LOGIC_SYMBOL.sub(lambda m: LOGIC_SYMBOLS[m.group()], text)).strip() if LOGIC_SYMBOL.search(text) else text
@@ -4870,6 +4876,10 @@ class PromptResolver:
         # text tower's vocabulary may hold only in pieces; and those of them that say a thing of a request (:meth:`_run_apart`)
         self._run_words = frozenset(self._known | self._joinable | DRAWING_VERBS | RUN_PICTURES | {"seg"})
         self._run_relevant = frozenset(self._joinable | self._vague_words | DRAWING_VERBS | RUN_PICTURES | set(SIDE_WORDS))
+        # (the words a word typed on another keyboard layout may be, and those it is read as: :meth:`_layout_read`)
+        self._layout_known = frozenset(self._known | self._head_words | self._name_words)
+        self._layout_wanted = frozenset(self._head_words | self._name_words | self._content | DRAWING_VERBS | REGION_WORDS
+                                        | {"and", "the", "of", "on", "in", "with", "not", "only"})
         # a target's head word that is another's everyday word ("lesion": a polyp on a colonoscopy frame)
         self._ambiguous_heads = frozenset(w for t, ws in self._heads.items() for w in ws
                                           if any(w in v for u, v in self._vague.items() if u != t))
@@ -5290,7 +5300,7 @@ class PromptResolver:
         # (a concept's code beside its name: "segment FMA:7309 right lung", "mask for ICD-10 E11.621 diabetic foot ulcer")
         if (uncoded := ONTOLOGY_CODE.sub(" ", given)) != given and _words(uncoded):
             uncoded = re.sub(r"[(\[]\s*[,;/]?\s*[)\]]", " ", uncoded)  # (a code's brackets, left empty: "heart (FMA:7088)")
-            return self._read_as(given, re.sub(r"\s+([,.;?!)])", r"\1", re.sub(r"\s{2,}", " ", uncoded)).strip())
+            return self._read_as(given, _closed_up(uncoded))
         # (a figure's label: its caption read alone)
         if (label := CAPTION_LABEL.match(given)) is not None:
             return self._read_as(given, given[label.end():])
@@ -5410,7 +5420,7 @@ class PromptResolver:
         if (form := VERSE_FORM.match(given)) is not None and _words(given[form.end():]):
             yield given[form.end():]
         if (ungraded := CLINICAL_GRADE.sub(" ", given)) != given and _words(ungraded) and re.search(_DRAWING_STEMS, ungraded, re.IGNORECASE):
-            yield re.sub(r"\s+([,.;?!)])", r"\1", re.sub(r"\s{2,}", " ", ungraded)).strip()
+            yield _closed_up(ungraded)
         if (apart := self._run_apart(given, read_whole)) != given:
             yield apart
 
@@ -6562,8 +6572,7 @@ class PromptResolver:
         is no "qur", Polish "policz" (count) no "policy"."""
         if not self._known:
             return text
-        known = self._known | self._head_words | self._name_words
-        wanted = self._head_words | self._name_words | self._content | DRAWING_VERBS | REGION_WORDS | {"and", "the", "of", "on", "in", "with", "not", "only"}
+        known, wanted = self._layout_known, self._layout_wanted
 
         def read(m: re.Match[str]) -> str:
             typed = m.group().lower()
