@@ -4594,3 +4594,28 @@ def test_short_prompts_of_blind_lists_289_to_292(lite_names, lite_universal):
     assert r._layout_read("heqrt qnd lungs") == "heart and lungs" and r._layout_read("polzp") == "polyp"
     assert r._layout_read("правое лёгкое") == "правое лёгкое"  # (Russian words are no layout slip)
     assert r._layout_read("the right lung, please") == "the right lung, please"
+
+
+def test_short_prompts_of_blind_lists_293_to_296(lite_names, lite_universal):
+    """(blind lists 293-296 and decoys 287-290: clinicians' plain English; Central Asian and Mongolian languages; malapropisms,
+    second round; requests with patient context) A real word written for a target's word it sounds like, too far from it for the
+    slip rules ("segment the polly", "the lift collarbone"), read as that word only where the prompt as written gives no target
+    and asks for a drawing or says a picture; Turkmen, Tatar, Kazakh and Kyrgyz in Latin letters, Uzbek; several targets listed
+    with the images they are in give no one of them."""
+    _assert_reads(lite_names, [
+        ("segment the polly", "polyp"),
+        ("find the pulp in the colonoscopy frame", "polyp"),
+        ("right lug on the CXR please", "right lung"),
+        ("highlight the patient's right collar bomb", "right clavicle"),
+        ("outline the lift collarbone", "left clavicle"),
+        ("segment the mould on this dermoscopy image", "skin lesion"),
+        ("sag öýkeni bellä", "right lung"),
+        ("уң умрау сөяген билгелә", "right clavicle"),
+        ("sol buǵana segmentaciiasy", "left clavicle"),
+        ("terimdagi xolni segment qil", "skin lesion"),
+        ("8elw th de3ia kleida", "right clavicle"),
+    ])
+    r = lite_names
+    # (only where nothing else gives a target and a drawing or a picture is said: "polly" alone is a name)
+    _assert_no_target(r, ["polly", "segment every lesion in all the images, ulsers pollops and moles", "трахеяны бөлүп көрсөт",
+                          "энэ шархыг яаж эмчлэх вэ", "sag we çep öýken ikisi"])

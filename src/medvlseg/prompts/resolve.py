@@ -322,6 +322,15 @@ CLINICAL_GRADE = re.compile(
 # the form of a verse, said as its label ("haiku:", "A limerick -", "sonnet (for the radiology team):")
 VERSE_FORM = re.compile(r"^\W*(?:an?\s+|my\s+)?(?:haiku|tanka|senryu|limerick|sonnet|poem|verse|ode|rhyme|couplet|ballad|free\s+verse)"
                         r"(?:\s*\([^)\n]{0,40}\))?\s*[:\-\u2013\u2014]\s*", re.IGNORECASE)
+# real words written for a target's word they sound or look like, too far from it for the slip and sound rules (the words
+# blind lists 283 and 295 each wrote, unseen by each other: "segment the polly", "the pulp in the colonoscopy frame", "the
+# pigmented legion", "the mould on this dermoscopy image", "the patient's right collar bomb", "the lift collarbone", "right lug
+# on the CXR"): read as it only where the prompt as written gives no target and asks for a drawing or says a picture
+MALAPROPISMS = tuple((re.compile(pattern, re.IGNORECASE), word) for pattern, word in (
+    (r"\bpoll(?:y|ie)\b", "polyp"), (r"\bpollies\b", "polyps"), (r"\bpulp\b", "polyp"), (r"\bpulps\b", "polyps"),
+    (r"\blegion\b", "lesion"), (r"\blegions\b", "lesions"), (r"\bmou?ld\b", "mole"), (r"\bmou?lds\b", "moles"),
+    (r"\bcollar\s+bomb\b", "collar bone"), (r"\bcolou?r\s*bone\b", "collar bone"), (r"\blugs?\b", "lung"),
+    (r"\blift(?=\s+(?:lung|collar|clavic))", "left"), (r"\blunge\b", "lung"), (r"\blunges\b", "lungs")))
 # a request passed on by whoever asked it ("Dr K asked me to get the lung thing done", "my boss wants me to outline the mole")
 PASSED_ON = re.compile(r"^\W*(?:[\w.']+\s+){1,3}(?:asked|wants|told|needs|would\s+like)\s+(?:me|us)\s+to\s+"
                        r"(?=(?:get|do|have|segment|outline|mask|trace|draw|mark|highlight|delineate|contour)\b)", re.IGNORECASE)
@@ -362,6 +371,13 @@ RUSSIAN_KEYS = str.maketrans("\u0439\u0446\u0443\u043a\u0435\u043d\u0433\u0448\u
 LOGIC_SYMBOLS = {"\u2227": " and ", "\u2228": " or ", "\u00ac": " not ", "\u2209": " not in ", "\u2208": " in ", "\u2216": " except ",
                  "\u2283": " around ", "\u2287": " around ", "\u2282": " in ", "\u2286": " in ", "\u222a": " and ", "\u2229": " in "}
 LOGIC_SYMBOL = re.compile("[" + "".join(LOGIC_SYMBOLS) + "]")
+
+
+def _malapropisms_read(text: str) -> str:
+    """``text`` with each word of :data:`MALAPROPISMS` read as the target's word it was written for."""
+    for pattern, word in MALAPROPISMS:
+        text = pattern.sub(word, text)
+    return text
 
 
 def _closed_up(text: str) -> str:
@@ -804,6 +820,8 @@ GENERIC_OBJECTS = frozenset({"finding", "findings", "abnormality", "abnormalitie
 # the words that list things and say nothing of them ("both lungs and the heart", "left clavicle, right clavicle, all of them")
 LISTING_WORDS = frozenset({"and", "plus", "both", "also", "as", "well", "with", "all", "of", "them", "each", "too", "one", "ones",
                            "masks", "segmentations", "outlines", "together", "combined", "jointly"})
+# ... and of the images a list of targets is asked in
+LISTED_IN_IMAGES = frozenset({"every", "in", "on", "image", "images", "picture", "pictures", "photo", "photos", "frame", "frames"})
 # words that say nothing of what is asked for
 PLAIN_WORDS = REQUEST_WORDS | DESCRIPTIVE_WORDS | ATTRIBUTE_WORDS | REGION_WORDS | FUNCTION_WORDS | LANDMARK_WORDS
 CACHE_SIZE = 4096  # resolutions kept (a service meets an unbounded stream of prompts)
@@ -5409,7 +5427,9 @@ class PromptResolver:
         - without a verse's form said as its label ("haiku:\nink-stain on the skin\n...\nmask the lesion please");
         - without a finding's grade, beside a drawing asked ("UT grade 1A wound, outline it please"; not where the grade
           says what the finding is, which the prompt as written reads: "Paris 0-Is lesion, ..., NICE type 2");
-        - its words run together split ("segmenttheleftclavicle", "pleasemaskthemole"; :meth:`_run_apart`)."""
+        - its words run together split ("segmenttheleftclavicle", "pleasemaskthemole"; :meth:`_run_apart`);
+        - a real word written for a target's word it sounds like (:data:`MALAPROPISMS`: "segment the polly"), where a drawing
+          is asked or a picture said."""
         for text in (given, translated) if LOAN_THAI.search(given) else (given,):
             if (read := read_loanwords(text, read_whole)) != text:
                 yield read
@@ -5423,6 +5443,8 @@ class PromptResolver:
             yield _closed_up(ungraded)
         if (apart := self._run_apart(given, read_whole)) != given:
             yield apart
+        if (heard := _malapropisms_read(given)) != given and (re.search(_DRAWING_STEMS, given, re.IGNORECASE) or _kinds_said((given,))):
+            yield heard
 
     def _read_as(self, given: str, text: str) -> Resolution:
         """``given`` read as ``text`` (as typed, without its markup, signature, coordinates, label or the items done): the
@@ -5954,7 +5976,8 @@ class PromptResolver:
         """``text`` says nothing but targets' names and sides, a request and the words that list ("Left clavicle,
         right clavicle, all of them.", "both lungs and the heart", "the heart plus the left lung"), where
         :meth:`_several` counts several: no one of them is asked."""
-        said = set(_words(text)) - REQUEST_WORDS - LISTING_WORDS - set(SIDE_WORDS)
+        # (and the images they are in: "segment every lesion in all the images, ulcers polyps and moles")
+        said = set(_words(text)) - REQUEST_WORDS - LISTING_WORDS - set(SIDE_WORDS) - LISTED_IN_IMAGES
         return bool(said) and said <= self._head_words | self._name_words
 
     def _with_other(self, text: str) -> bool:
