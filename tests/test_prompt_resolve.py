@@ -4619,3 +4619,27 @@ def test_short_prompts_of_blind_lists_293_to_296(lite_names, lite_universal):
     # (only where nothing else gives a target and a drawing or a picture is said: "polly" alone is a name)
     _assert_no_target(r, ["polly", "segment every lesion in all the images, ulsers pollops and moles", "трахеяны бөлүп көрсөт",
                           "энэ шархыг яаж эмчлэх вэ", "sag we çep öýken ikisi"])
+
+
+def test_short_prompts_of_blind_lists_297_to_300(lite_names, lite_universal):
+    """(blind lists 297-300 and decoys 291-294: lay users' plain English; Pashto, Dari, Tajik, Kurdish and Uyghur; non-native
+    English; requests broken over lines) A chat message's lines read as its sentences where the message as written gives no
+    target, a line that goes on with a preposition joined to the one before; a learner's "separate X from the normal Y", "key
+    bone" and "roentgen"; a lay user's "skin doctor" and "magnifier"; a question of which medicine to take, a count with "no
+    need outline", and a request of nothing but its verb ("mark") ask for no mask."""
+    _assert_reads(lite_names, [
+        ("foot photo attached\nneed the wound segmented pls", "foot ulcer"),
+        ("melanoma suspect here\ndraw its border\nfor me", "skin lesion"),
+        ("separate lesion from normal skin around, only lesion", "skin lesion"),
+        ("patient's right key-bone (clavicle) on chest rx, delineate it", "right clavicle"),
+        ("the left lung of patient, draw mask on roentgen", "left lung"),
+        ("highlight the spot the skin doctor looked at with the magnifier", "skin lesion"),
+        ("د پوستکي خال segment کړه", "skin lesion"),
+        ("шуши рост", "right lung"),
+        ("pişika çepê nîşan bide", "left lung"),
+        ("ترقوەی چەپ دیاری بکە", "left clavicle"),
+        ("ong ömüldürük söngiki", "right clavicle"),
+    ])
+    _assert_no_target(lite_names, ["should I see a doctor\nabout this foot sore", "what medicine I must take for diabetic foot wound",
+                                   "count the polyps, no need outline", "where is appendix in colonoscopy? mark", "mark",
+                                   "mark ulcer and mole and polyp, everything", "پولیپ په ټټر ایکسرې کې", "ин хол саратон аст?"])

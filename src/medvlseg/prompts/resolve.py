@@ -373,6 +373,21 @@ LOGIC_SYMBOLS = {"\u2227": " and ", "\u2228": " or ", "\u00ac": " not ", "\u2209
 LOGIC_SYMBOL = re.compile("[" + "".join(LOGIC_SYMBOLS) + "]")
 
 
+def _lines_as_sentences(text: str) -> str:
+    """``text`` with each line break that ends a line without a stop read as the end of a sentence ("melanoma suspect
+    here\ndraw its border" -> "melanoma suspect here. draw its border"), the others, and those before a line that goes on
+    with a preposition or a conjunction ("should I see a doctor\nabout this foot sore", "draw its border\nfor me"), as a
+    space."""
+    def broken(m: re.Match[str]) -> str:
+        goes_on = LINE_GOES_ON.match(text, m.end()) is not None
+        return " " if goes_on or text[: m.start()].rstrip()[-1:] in ".?!:;," else ". "
+
+    return re.sub(r"\s*\n\s*", broken, text.strip())
+
+
+LINE_GOES_ON = re.compile(r"(?:about|of|in|on|for|with|and|or|but|to|at|from|that|which|who|than|as|by|near|around|under|over)\b", re.IGNORECASE)
+
+
 def _malapropisms_read(text: str) -> str:
     """``text`` with each word of :data:`MALAPROPISMS` read as the target's word it was written for."""
     for pattern, word in MALAPROPISMS:
@@ -821,7 +836,8 @@ GENERIC_OBJECTS = frozenset({"finding", "findings", "abnormality", "abnormalitie
 LISTING_WORDS = frozenset({"and", "plus", "both", "also", "as", "well", "with", "all", "of", "them", "each", "too", "one", "ones",
                            "masks", "segmentations", "outlines", "together", "combined", "jointly"})
 # ... and of the images a list of targets is asked in
-LISTED_IN_IMAGES = frozenset({"every", "in", "on", "image", "images", "picture", "pictures", "photo", "photos", "frame", "frames"})
+LISTED_IN_IMAGES = frozenset({"every", "everything", "at", "once", "in", "on", "image", "images", "picture", "pictures", "photo", "photos", "frame",
+                              "frames"})
 # words that say nothing of what is asked for
 PLAIN_WORDS = REQUEST_WORDS | DESCRIPTIVE_WORDS | ATTRIBUTE_WORDS | REGION_WORDS | FUNCTION_WORDS | LANDMARK_WORDS
 CACHE_SIZE = 4096  # resolutions kept (a service meets an unbounded stream of prompts)
@@ -2673,6 +2689,10 @@ KNOWLEDGE_QUESTION = re.compile(
     r"^\s*(?:is|are)\s+(?:this|these|those|they)\s+[^?]*\bthe\s+same\b[^?]*\bor\b|^\W*what['\u2019]?(?:\s+is|s)?\s+the\s+(?:[\w'\u2019-]+\s+){0,3}?(?:diagnosis|prognosis|stage|grade|classification|"
     # ("what is the medicine for this wound on the foot?")
     r"medicine|treatment|cure|remedy|drug|ointment|cream)\b|"
+    # ("what medicine I must take for diabetic foot wound", "which cream should we put on the ulcer")
+    r"^\W*(?:what|which)\s+(?:medicines?|medications?|treatments?|drugs?|ointments?|creams?|antibiotics?|dressings?|tablets?|pills?)\s+"
+    r"(?:(?:do|does|should|must|can|could|would|to)\s+)?(?:(?:i|we|he|she|they|you)\s+)?(?:(?:should|must|can|need\s+to|have\s+to)\s+)?"
+    r"(?:take|use|put|apply|give|try|buy|get)\b|"
     # ("what is this red open spot on the foot and how to treat it?", "how do I treat the ulcer on my foot?")
     r"\bhow\s+(?:to|do\s+(?:i|we|you)|should\s+(?:i|we|it|they)|can\s+(?:i|we)|would\s+you)\s+(?:best\s+)?(?:treat|heal|cure|care\s+for|look\s+after|"
     r"manage|dress|clean)\b|"
@@ -2792,7 +2812,7 @@ NOTHING_WANTED = re.compile(
     r"|\bnothing\s+(?:more|else|further)\s+(?:is\s+)?needed\s+(?:on|for)\s+(?:that|this|the)\s+(?:batch|set|case|one|image|film|frame|photo)\b"
     r"|\b(?:it['\u2019]?s|it\s+is)\s+fine\s+as\s+it\s+is\b"
     r"|\b(?:mentioned|named|said|used|gave)\b[^.?!;]{1,60}?\b(?:only|just|merely|purely)\s+as\s+an?\s+(?:example|illustration)\b"
-    r"|\bno\s+need\s+for\s+(?:a\s+|any\s+)?(?:segmentation|mask|outline|outlining|drawing|marking|contour|annotation)s?\b"
+    r"|\bno\s+need\s+(?:for\s+)?(?:a\s+|any\s+)?(?:segmentation|mask|outline|outlining|drawing|marking|contour|annotation)s?\b"  # ("no need outline")
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+need\s+(?:any\s+)?(?:outlining|segmenting|masking|drawing|tracing|annotating)\b"
     r"|(?:^|[,;:.!?]\s*)(?:nvm|never\s*mind|forget)\s+about\s+(?:the|my|that|this)\b"
     r"|\bthat\s+(?:was|is|one\s+was)\s+(?:meant\s+)?for\s+(?:the\s+|a\s+)?(?:other|another|different)\s+(?:patient|case|image|frame|film|study)\b"
@@ -4015,6 +4035,15 @@ REGIONAL_ENGLISH = (
     (re.compile(r"^\s*sweet\s+as\b\s*[,!.]?\s*", re.IGNORECASE), ""),
     # (and an over-polite request's opening: "would you be so kind as to count the polyps" asks what "could you count" does)
     (re.compile(r"\b(?:would|could|will)\s+you\s+(?:please\s+)?be\s+(?:so|very|ever\s+so)\s+(?:kind|good)\s+(?:as\s+to|and)\b", re.IGNORECASE), "could you"),
+    # (a learner's words: a thing separated from the normal tissue around it is segmented, "separate lesion from normal skin
+    # around"; the calques of a collarbone and an X-ray, "right key-bone", "draw mask on roentgen")
+    (re.compile(r"\b(?:separate|isolate)\s+((?:the\s+)?[\w-]+(?:\s+[\w-]+)?)\s+from\s+(?:the\s+)?(?:normal|healthy|surrounding|nearby)\b[^,.;!?\n]*",
+                re.IGNORECASE), r"segment \1"),
+    (re.compile(r"\bkey[\s-]?bones?\b", re.IGNORECASE), "collarbone"),
+    # (a lay user's words for a dermatologist and a dermatoscope: "the spot the skin doctor looked at with the magnifier")
+    (re.compile(r"\bskin\s+doctors?\b", re.IGNORECASE), "dermatologist"),
+    (re.compile(r"\b(?:magnifier|magnifying\s+(?:glass|lens|scope))\b", re.IGNORECASE), "dermatoscope"),
+    (re.compile(r"\broentgen(?:ogram|ograph|ography)?s?\b", re.IGNORECASE), "x-ray"),
 )
 # Portuguese "no"/"na" (in the, on the) before a place of the catalogue's pictures, which Spanish "no" (not) never
 # precedes ("a ferida no pé", "o pólipo na parede"), and Brazilian "aí" after a request ("segmenta aí": just segment it)
@@ -5428,6 +5457,8 @@ class PromptResolver:
         - without a finding's grade, beside a drawing asked ("UT grade 1A wound, outline it please"; not where the grade
           says what the finding is, which the prompt as written reads: "Paris 0-Is lesion, ..., NICE type 2");
         - its words run together split ("segmenttheleftclavicle", "pleasemaskthemole"; :meth:`_run_apart`);
+        - its lines, sent one by one as a chat sends them, read as its sentences ("foot photo attached\nneed the wound
+          segmented pls"; :func:`_lines_as_sentences`);
         - a real word written for a target's word it sounds like (:data:`MALAPROPISMS`: "segment the polly"), where a drawing
           is asked or a picture said."""
         for text in (given, translated) if LOAN_THAI.search(given) else (given,):
@@ -5443,6 +5474,9 @@ class PromptResolver:
             yield _closed_up(ungraded)
         if (apart := self._run_apart(given, read_whole)) != given:
             yield apart
+        # (not lines that are labelled, a handover's or a transcript's, which are read as such: "S: fell onto shoulder\nB: nil")
+        if "\n" in given.strip() and ":" not in given and (lines := _lines_as_sentences(given)) != given:
+            yield lines
         if (heard := _malapropisms_read(given)) != given and (re.search(_DRAWING_STEMS, given, re.IGNORECASE) or _kinds_said((given,))):
             yield heard
 
@@ -6702,6 +6736,9 @@ class PromptResolver:
     def _read(self, given: str, prompt: str) -> Resolution:
         unchanged = Resolution(given, given, None)
         if not prompt.strip():
+            return unchanged
+        if set(_words(prompt)) <= REQUEST_WORDS:
+            # (a request of nothing but its words, which the text tower places near a finding: "mark", "the mark")
             return unchanged
         if self._refers_else(prompt):
             # the request's pronoun stands for something else the images show ("Her toenails are very
