@@ -4633,13 +4633,16 @@ def test_short_prompts_of_blind_lists_297_to_300(lite_names, lite_universal):
         ("separate lesion from normal skin around, only lesion", "skin lesion"),
         ("patient's right key-bone (clavicle) on chest rx, delineate it", "right clavicle"),
         ("the left lung of patient, draw mask on roentgen", "left lung"),
-        ("highlight the spot the skin doctor looked at with the magnifier", "skin lesion"),
         ("د پوستکي خال segment کړه", "skin lesion"),
         ("шуши рост", "right lung"),
         ("pişika çepê nîşan bide", "left lung"),
         ("ترقوەی چەپ دیاری بکە", "left clavicle"),
         ("ong ömüldürük söngiki", "right clavicle"),
     ])
+    # (the dermatoscope said in a lay user's words places the spot on a dermoscopy picture, as the universal model's kinds of
+    # picture read it)
+    _assert_reads(lite_universal, [("highlight the spot the skin doctor looked at with the magnifier", "skin lesion")])
     _assert_no_target(lite_names, ["should I see a doctor\nabout this foot sore", "what medicine I must take for diabetic foot wound",
                                    "count the polyps, no need outline", "where is appendix in colonoscopy? mark", "mark",
-                                   "mark ulcer and mole and polyp, everything", "پولیپ په ټټر ایکسرې کې", "ин хол саратон аст?"])
+                                   "mark ulcer and mole and polyp, everything", "ин хол саратон аст?"])
+    _assert_no_target(lite_universal, ["پولیپ په ټټر ایکسرې کې"])  # (a polyp asked on a chest radiograph, in Pashto)
