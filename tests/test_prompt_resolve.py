@@ -4646,3 +4646,29 @@ def test_short_prompts_of_blind_lists_297_to_300(lite_names, lite_universal):
                                    "count the polyps, no need outline", "where is appendix in colonoscopy? mark", "mark",
                                    "mark ulcer and mole and polyp, everything", "ин хол саратон аст?"])
     _assert_no_target(lite_universal, ["پولیپ په ټټر ایکسرې کې"])  # (a polyp asked on a chest radiograph, in Pashto)
+
+
+def test_short_prompts_of_blind_lists_301_to_304(lite_names, lite_universal):
+    """(blind lists 301-304 and decoys 295-298: Tibetan, Dzongkha, Burmese, Khmer, Lao and Mongolian script; phone typing slips,
+    second round; Oromo, Tigrinya, Kinyarwanda, Shona, Chichewa, Luganda, Wolof and Lingala; indirect and implied requests) A
+    need said where a drawing is meant ("it'd help to see ... drawn", "I'm looking for the border of ..."), a need to know
+    whether a finding is malignant or must come out asks for no mask; Tibetan read inside its words, its syllable marks
+    dropped; a phone's doubled letter in a short word ("tthe")."""
+    _assert_reads(lite_names, [
+        ("It'd help to see the melanoma boundary drawn on this dermatoscope shot.", "skin lesion"),
+        ("I'm looking for the border of this suspicious naevus under dermoscopy.", "skin lesion"),
+        ("Would be useful to know where the foot ulcer's border sits in this pic.", "foot ulcer"),
+        ("Our biopsy planning needs the lesion margin mapped on this dermoscopic photo.", "skin lesion"),
+        ("outline tthe mole on the dermoscopy pic", "skin lesion"),
+        ("outline the right lunch on the chest xray", "right lung"),
+        ("གློཝ་གཡོན་ཁ་", "left lung"),
+        ("ឆ្អឹងដងកាំបិតខាងស្តាំ", "right clavicle"),
+        ("ᠵᠡᠭᠦᠨ ᠠᠭᠤᠰᠢ", "left lung"),
+        ("ekiwugwe kya kkono ku radiyo", "left lung"),
+        ("bapu rekurudyi chete", "right lung"),
+    ])
+    _assert_no_target(lite_names, ["We need to know whether this mole is melanoma or benign.",
+                                   "It would help to know if this polyp needs removing.", "what causes a skin lesion anyway",
+                                   "ndipatseni mankhwala a chilonda", "xol bi ak fuf yi yépp"])
+    # (a target asked on a picture said as one word or by its organ: "chestfilm", "the lung film")
+    _assert_no_target(lite_universal, ["outline the foot ulcer on this chestfilm", "skin lesoin on the lung film"])

@@ -71,7 +71,7 @@ KINDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "cystoscopy": ("endoscopy", (r"cystoscop(?:y|ic|es?)",)),
     "laryngoscopy": ("endoscopy", (r"laryngoscop(?:y|ic|es?)",)),
     "arthroscopy": ("endoscopy", (r"arthroscop(?:y|ic|es?)",)),
-    "radiograph": (None, (r"x[\s-]?rays?", r"radiographs?", r"radiographic", r"cxrs?", r"(?:chest|plain)\s+films?")),
+    "radiograph": (None, (r"x[\s-]?rays?", r"radiographs?", r"radiographic", r"cxrs?", r"(?:chest|plain|lung)\s*films?", r"chest(?:x-?rays?|xrays?)")),
     # the view of a chest film: a model trained on frontal films has never seen a lateral one (a
     # record that says only "radiograph" accepts either)
     "frontal radiograph": ("radiograph", (r"(?:pa|ap|frontal|posteroanterior|postero-anterior|anteroposterior|antero-posterior)\s+"

@@ -330,7 +330,7 @@ MALAPROPISMS = tuple((re.compile(pattern, re.IGNORECASE), word) for pattern, wor
     (r"\bpoll(?:y|ie)\b", "polyp"), (r"\bpollies\b", "polyps"), (r"\bpulp\b", "polyp"), (r"\bpulps\b", "polyps"),
     (r"\blegion\b", "lesion"), (r"\blegions\b", "lesions"), (r"\bmou?ld\b", "mole"), (r"\bmou?lds\b", "moles"),
     (r"\bcollar\s+bomb\b", "collar bone"), (r"\bcolou?r\s*bone\b", "collar bone"), (r"\blugs?\b", "lung"),
-    (r"\blift(?=\s+(?:lung|collar|clavic))", "left"), (r"\blunge\b", "lung"), (r"\blunges\b", "lungs")))
+    (r"\blift(?=\s+(?:lung|collar|clavic))", "left"), (r"\blunge\b", "lung"), (r"\blunch\b", "lung"), (r"\blunges\b", "lungs")))
 # a request passed on by whoever asked it ("Dr K asked me to get the lung thing done", "my boss wants me to outline the mole")
 PASSED_ON = re.compile(r"^\W*(?:[\w.']+\s+){1,3}(?:asked|wants|told|needs|would\s+like)\s+(?:me|us)\s+to\s+"
                        r"(?=(?:get|do|have|segment|outline|mask|trace|draw|mark|highlight|delineate|contour)\b)", re.IGNORECASE)
@@ -2689,6 +2689,14 @@ KNOWLEDGE_QUESTION = re.compile(
     r"^\s*(?:is|are)\s+(?:this|these|those|they)\s+[^?]*\bthe\s+same\b[^?]*\bor\b|^\W*what['\u2019]?(?:\s+is|s)?\s+the\s+(?:[\w'\u2019-]+\s+){0,3}?(?:diagnosis|prognosis|stage|grade|classification|"
     # ("what is the medicine for this wound on the foot?")
     r"medicine|treatment|cure|remedy|drug|ointment|cream)\b|"
+    # ("what causes a skin lesion anyway")
+    r"^\W*(?:what|why)\s+(?:causes?|caused)\b|"
+    # ("we need to know whether this mole is melanoma or benign", "it would help to know if this polyp needs removing", "does this
+    # polyp need removing?")
+    r"\b(?:whether|if)\s+(?:the|this|that|it|my|his|her)\b[^?.!]{0,40}?\b(?:is|are)\s+(?:\w+\s+){0,2}?(?:melanoma|benign|malignant|cancer\w*|"
+    r"dangerous|serious|normal)\b|"
+    r"\b(?:whether|if|does|do|will)\s+(?:the|this|that|it|my|his|her)\b[^?.!]{0,40}?\b(?:needs?|requires?)\s+(?:to\s+be\s+)?(?:remov\w+|excis\w+|"
+    r"resect\w+|cutting\s+out|taking\s+out|cut\s+out|taken\s+out)\b|"
     # ("what medicine I must take for diabetic foot wound", "which cream should we put on the ulcer")
     r"^\W*(?:what|which)\s+(?:medicines?|medications?|treatments?|drugs?|ointments?|creams?|antibiotics?|dressings?|tablets?|pills?)\s+"
     r"(?:(?:do|does|should|must|can|could|would|to)\s+)?(?:(?:i|we|he|she|they|you)\s+)?(?:(?:should|must|can|need\s+to|have\s+to)\s+)?"
@@ -3259,6 +3267,9 @@ def _asks_knowledge(text: str) -> bool:
     asked = text.rstrip().endswith("?") or re.match(r"\s*(?:will|is|are|does|do|did|has|have)\s+(?:my|his|her|their|the|this|that|it)\b", text, re.IGNORECASE)
     # (or a question with a remark after it: "Would it be possible to tell me which side the heart is on? Could be dextrocardia.")
     asked = asked or any(q.endswith("?") and KNOWLEDGE_QUESTION.search(q) for q in re.split(r"(?<=\?)\s+", text.strip()))
+    # (or a question said as a need to know, or of a cause, without its mark: "We need to know whether this mole is melanoma or
+    # benign.", "It would help to know if this polyp needs removing.", "what causes a skin lesion anyway")
+    asked = asked or re.search(r"\bto\s+know\s+(?:whether|if)\b|^\s*(?:what|why)\s+(?:causes?|caused|makes?)\b", text, re.IGNORECASE)
     return bool(asked) and (TOOLS_ASKED.search(text) is not None
                             or KNOWLEDGE_QUESTION.search(text) is not None and not DRAWING_IN_QUESTION.search(text))
 
@@ -3906,6 +3917,13 @@ ENGLISH_REGISTERS = (
     (re.compile(r"\b(show|give|make|send|draw|mark)\s+to\s+(me|us)\b", re.IGNORECASE), r"\1 \2"),
     (re.compile(r"\b((?:lungs?|clavicles?|collar[\s-]?bones?|hemithorax)\s+)(sinister|dexter)\b", re.IGNORECASE),
      lambda m: f"{'left' if m.group(2).lower() == 'sinister' else 'right'} {m.group(1).strip()}"),
+    # (a need said where a drawing is meant: "it'd help to see the melanoma boundary drawn", "would be useful to know where the
+    # ulcer's border sits in this pic", "I'm looking for the border of this naevus", "the lesion margin mapped on this photo")
+    (re.compile(r"\b(?:it|that)['\u2019]d\s+(?=(?:help|be)\b)", re.IGNORECASE), "it would "),
+    (re.compile(r"^\W*(?:it\s+)?(?:would|will)\s+be\s+(?:useful|helpful|good|great|nice)\s+to\s+(?:know|see)\s+where\s+", re.IGNORECASE), "show where "),
+    (re.compile(r"\b(?:i['\u2019]?m|i\s+am|we['\u2019]?re|we\s+are)\s+looking\s+for\s+(?=(?:the\s+|a\s+)?(?:borders?|boundar(?:y|ies)|outlines?|margins?|"
+                r"edges?|contours?|extent|masks?|segmentations?)\b)", re.IGNORECASE), "show "),
+    (re.compile(r"\b(borders?|boundar(?:y|ies)|margins?|extent|edges?|outlines?)\s+mapped\b", re.IGNORECASE), r"\1 outlined"),
 )
 # a voice assistant's wake word, and the "like" of speech after it ("hey medvlseg um segment the mole", "hey computer mask of
 # the naevus full stop", "ok assistant so like is this mole a melanoma")
@@ -4071,7 +4089,7 @@ PORTUGUESE_COLOUR = re.compile(r"\b(de|da|na|sua|mesma|outra)\s+cor\b", re.IGNOR
 # scripts whose glossary words are read wherever they stand: written without spaces between words (Thai, Lao, Burmese,
 # Khmer, Japanese, Chinese, Korean), or with words joined to what comes before them (Hebrew "הריאה", the lung; Arabic
 # "والقلب", and the heart)
-INSIDE_WORDS_SCRIPTS = re.compile(r"[\u0590-\u06ff\u0750-\u077f\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u1100-\u11ff\u3040-\u30ff"
+INSIDE_WORDS_SCRIPTS = re.compile(r"[\u0590-\u06ff\u0750-\u077f\u0e00-\u0eff\u0f00-\u0fff\u1000-\u109f\u1780-\u17ff\u1100-\u11ff\u3040-\u30ff"
                                   r"\u3130-\u318f\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
@@ -4161,6 +4179,8 @@ def _translate(text: str) -> str:
         said.append(glossary.inside[k])
         folded = re.sub(pattern, lambda _, n=len(said) - 1: f" \ue000{n}\ue001 ", folded, flags=re.IGNORECASE)
     folded = folded.replace(VIRAMA_MARK, "")
+    # (Tibetan's syllable mark and its full stop, left beside the words read: "གློཝ་གཡོན་ཁ་" -> "lung ་ left side ་")
+    folded = re.sub(r"[ \t]*[\u0f0b\u0f0d\u0f0e]+[ \t]*", " ", folded)
     words = [w.lower() for w in re.findall(LETTERS, folded)]
 
     def stem_of(w: str) -> str | None:  # (a stem of its own script: "прав" never reads "prava")
@@ -5005,6 +5025,9 @@ class PromptResolver:
             halves = [(w[:i], w[i:]) for i in range(3, len(w) - 2) if w[:i] in self._joinable and w[i:] in self._joinable]
             if len(halves) == 1:
                 return " ".join(halves[0])
+            # (a short word's letter doubled by a phone: "tthe", "onn", "thiss")
+            if (single := re.sub(r"(.)\1", r"\1", w)) != w and w not in self._known and single in FUNCTION_WORDS:
+                return single
             if len(w) < MIN_TYPO_LENGTH:
                 # a short slip for a side ("lef", "rgt" is shorthand): the only words that short
                 near = [v for v in SIDE_WORDS if _edits(w, v) == 1 and v[0] == w[0]]
