@@ -5497,8 +5497,10 @@ class PromptResolver:
             yield _closed_up(ungraded)
         if (apart := self._run_apart(given, read_whole)) != given:
             yield apart
-        # (not lines that are labelled, a handover's or a transcript's, which are read as such: "S: fell onto shoulder\nB: nil")
-        if "\n" in given.strip() and ":" not in given and (lines := _lines_as_sentences(given)) != given:
+        # (lines of words only: not labelled lines, a handover's or a transcript's, which are read as such, "S: fell onto
+        # shoulder\nB: nil"; nor a list's, numbered or bulleted, "0 background\n1 heart\n2 trachea"; nor a command's)
+        if "\n" in given.strip() and re.fullmatch(r"[^\W\d][\w\s.,!?'\u2019()/-]*", given.strip()) and "--" not in given \
+                and (lines := _lines_as_sentences(given)) != given:
             yield lines
         if (heard := _malapropisms_read(given)) != given and (re.search(_DRAWING_STEMS, given, re.IGNORECASE) or _kinds_said((given,))):
             yield heard
