@@ -4672,3 +4672,24 @@ def test_short_prompts_of_blind_lists_301_to_304(lite_names, lite_universal):
                                    "ndipatseni mankhwala a chilonda", "xol bi ak fuf yi yépp"])
     # (a target asked on a picture said as one word or by its organ: "chestfilm", "the lung film")
     _assert_no_target(lite_universal, ["outline the foot ulcer on this chestfilm", "skin lesoin on the lung film"])
+
+
+def test_short_prompts_of_blind_lists_305_to_308(lite_names, lite_universal):
+    """(blind lists 305-308 and decoys 299-302: Spanish, Portuguese and French by lay people on a phone; German, Italian, Dutch
+    and Polish likewise; Chinese, Japanese and Korean with English words; indirect requests, second round) A Spanish or
+    Portuguese side cut short after its noun ("pulmon der.", "clavicula dir"), a German side after its noun without a stop and
+    an umlaut written as "ue" ("schluesselbein re"), a finding's look after it ("neo sospetto"); "I'd love to see X segmented";
+    a diagnosis on whether a finding is benign and advice on a dressing ask for no mask; a cardiac MRI is no chest film."""
+    _assert_reads(lite_names, [
+        ("solo el pulmon der. xfa", "right lung"),
+        ("so o pulmao dir na chapa", "right lung"),
+        ("segmentame la clavicula der del paciente", "right clavicle"),
+        ("schluesselbein re, thorax aufnahme", "right clavicle"),
+        ("li schluesselbein bitte umranden", "left clavicle"),
+        ("neo sospetto dermatoscopia segmenta", "skin lesion"),
+        ("tylko lewe plucko, thanks", "left lung"),
+        ("I'd really love to see that colonic polyp segmented, pls.", "polyp"),
+    ])
+    _assert_no_target(lite_names, ["I'm looking for a diagnosis on whether this mole is benign or malignant.",
+                                   "I'd love some advice on dressing a diabetic foot wound.", "这个痣是不是癌 啊", "左右锁骨一起 seg"])
+    _assert_no_target(lite_universal, ["segment the heart on cardiac MRI", "le coeur sur l IRM cardiaque", "hart op de foto van mijn voet"])

@@ -125,7 +125,7 @@ _PICTURE = r"(?:image|images|picture|pictures|photo|photos|pic|pics|photograph|p
 # ("the effusion was worse on CT", "it measured 8 mm on CT colonography", "mass seen on CT")
 # ... with the body part the picture is of before it ("mole on chest x-ray", "polyp in abdominal CT") or after it, as a
 # translation word by word leaves it ("melanoma on x-ray chest" of Czech "na rentgenu hrudníku")
-_BODY_PART = r"(?:chest|thoracic|thorax|lungs?|feet|abdominal|abdomen|pelvic|head|brain|skull|spine|spinal|knee|hip|hand|foot|dental|liver|hepatic|renal|kidneys?|pancreas|pancreatic|neck|pelvis|prostate|breast|lumbar|cervical)"
+_BODY_PART = r"(?:chest|cardiac|thoracic|thorax|lungs?|feet|abdominal|abdomen|pelvic|head|brain|skull|spine|spinal|knee|hip|hand|foot|dental|liver|hepatic|renal|kidneys?|pancreas|pancreatic|neck|pelvis|prostate|breast|lumbar|cervical)"
 _BARE_LEAD = re.compile(rf"\b(?:on|in)\s+(?:{_BODY_PART}\s+)?$")
 # (with the picture's number after it: "foot ulcer mask on chest radiograph #12")
 _BARE_REST = re.compile(rf"(?:\s+(?:of\s+the\s+)?{_BODY_PART}){{0,2}}(?:\s*(?:#|no\.?\s*|nr\.?\s*|number\s+)?\d+)?\s*(?:[.!?]?\s*$|,?\s*(?:please\s+|pls\s+|(?:can|could)\s+(?:you\s+|u\s+)?)?(?:segment|outline|mask|trace|draw|delineate|highlight|contour|mark|label)\b)")

@@ -2689,8 +2689,8 @@ KNOWLEDGE_QUESTION = re.compile(
     r"^\s*(?:is|are)\s+(?:this|these|those|they)\s+[^?]*\bthe\s+same\b[^?]*\bor\b|^\W*what['\u2019]?(?:\s+is|s)?\s+the\s+(?:[\w'\u2019-]+\s+){0,3}?(?:diagnosis|prognosis|stage|grade|classification|"
     # ("what is the medicine for this wound on the foot?")
     r"medicine|treatment|cure|remedy|drug|ointment|cream)\b|"
-    # ("what causes a skin lesion anyway")
-    r"^\W*(?:what|why)\s+(?:causes?|caused)\b|"
+    # ("what causes a skin lesion anyway", "I'd love some advice on dressing a diabetic foot wound")
+    r"^\W*(?:what|why)\s+(?:causes?|caused)\b|\b(?:some|any|your)\s+advice\s+(?:on|about|for)\b|"
     # ("we need to know whether this mole is melanoma or benign", "it would help to know if this polyp needs removing", "does this
     # polyp need removing?")
     r"\b(?:whether|if)\s+(?:the|this|that|it|my|his|her)\b[^?.!]{0,40}?\b(?:is|are)\s+(?:\w+\s+){0,2}?(?:melanoma|benign|malignant|cancer\w*|"
@@ -3269,7 +3269,9 @@ def _asks_knowledge(text: str) -> bool:
     asked = asked or any(q.endswith("?") and KNOWLEDGE_QUESTION.search(q) for q in re.split(r"(?<=\?)\s+", text.strip()))
     # (or a question said as a need to know, or of a cause, without its mark: "We need to know whether this mole is melanoma or
     # benign.", "It would help to know if this polyp needs removing.", "what causes a skin lesion anyway")
-    asked = asked or re.search(r"\bto\s+know\s+(?:whether|if)\b|^\s*(?:what|why)\s+(?:causes?|caused|makes?)\b", text, re.IGNORECASE)
+    asked = asked or re.search(r"\bto\s+know\s+(?:whether|if)\b|^\s*(?:what|why)\s+(?:causes?|caused|makes?)\b|"
+                               r"\b(?:diagnosis|opinion|verdict)\s+(?:on|about|as\s+to)\s+(?:whether|if)\b|\b(?:some|any|your)\s+advice\s+(?:on|about|for)\b",
+                               text, re.IGNORECASE)
     return bool(asked) and (TOOLS_ASKED.search(text) is not None
                             or KNOWLEDGE_QUESTION.search(text) is not None and not DRAWING_IN_QUESTION.search(text))
 
@@ -3920,6 +3922,8 @@ ENGLISH_REGISTERS = (
     # (a need said where a drawing is meant: "it'd help to see the melanoma boundary drawn", "would be useful to know where the
     # ulcer's border sits in this pic", "I'm looking for the border of this naevus", "the lesion margin mapped on this photo")
     (re.compile(r"\b(?:it|that)['\u2019]d\s+(?=(?:help|be)\b)", re.IGNORECASE), "it would "),
+    (re.compile(r"\b(?:i|we)(?:['\u2019]d|\s+would)\s+(?:really\s+|so\s+)?(?:love|like)\s+to\s+see\s+(?=(?:the|that|this|a|an|his|her|my)\s+)", re.IGNORECASE),
+     "show "),
     (re.compile(r"^\W*(?:it\s+)?(?:would|will)\s+be\s+(?:useful|helpful|good|great|nice)\s+to\s+(?:know|see)\s+where\s+", re.IGNORECASE), "show where "),
     (re.compile(r"\b(?:i['\u2019]?m|i\s+am|we['\u2019]?re|we\s+are)\s+looking\s+for\s+(?=(?:the\s+|a\s+)?(?:borders?|boundar(?:y|ies)|outlines?|margins?|"
                 r"edges?|contours?|extent|masks?|segmentations?)\b)", re.IGNORECASE), "show "),
@@ -4070,10 +4074,16 @@ PORTUGUESE_IN = re.compile(r"\b(?:no|na)\s+(?=(?:pe|calcanhar|dedao|dedo|sola|pl
 PORTUGUESE_AI = re.compile(r"\b((?:segment|contorn|delimit|marc|destac|mascar|desenh)\w*)\s+ai\b(?=\s*[.!,]*\s*$)", re.IGNORECASE)
 # German's, Dutch's and the Nordic languages' sides shortened before a structure ("re. Clavicula", "li. Lunge", "li long", "hö lunga",
 # "vä nyckelben"; folded: "ho", "va")
-GERMAN_SIDE = re.compile(r"\b(re|li|ho|va|ve)(?:\.\s*|\s+)(?=(?:clavicula|klavikula|schlusselbein\w*|lunge|lungenflugel|hemithorax|thorax|long|"
+GERMAN_SIDE = re.compile(r"\b(re|li|ho|va|ve)(?:\.\s*|\s+)(?=(?:clavicula|klavikula|schlu(?:e)?sselbein\w*|lunge|lungenflu(?:e)?gel|hemithorax|thorax|long|"
                          r"lunga|lungan|nyckelben\w*|kragebein\w*|kraveben\w*|sleutelbeen)\b)", re.IGNORECASE)
 # ... or after it, with its stop ("Lunge li.", "Klavikula re.")
 GERMAN_SIDE_AFTER = re.compile(r"(?<=[^\W\d_])\s+(re|li)\.(?=\s|$|[,;:])", re.IGNORECASE)
+# a Spanish or Portuguese side cut short after a lung or a clavicle ("pulmon der. xfa", "pulmao dir", "clavicula der del paciente"),
+# which German's article "der" never follows
+ROMANCE_SIDE_SHORT = re.compile(r"\b(pulmon|pulmao|pulmones|pulmoes|clavicula|claviculas)\s+(der|dir|izq|esq)\b\.?", re.IGNORECASE)
+# ... or after a German structure's name without a stop, before a comma or the end ("Schluesselbein re, Thorax-Aufnahme")
+GERMAN_SIDE_AFTER_NOUN = re.compile(r"\b((?:schlu(?:e)?sselbein|klavikula|clavicula|lunge|lungenflu(?:e)?gel)\w*)\s+(re|li)\b(?=\s*(?:[,;:]|$))",
+                                    re.IGNORECASE)
 # Russian's side said after a structure is the patient's ("ключица справа": the right clavicle), unless the picture is said with it
 # ("ключица слева на снимке": the clavicle on the left of the picture; "слева" alone reads "there")
 RUSSIAN_SIDE_AFTER = re.compile(r"\b((?:ключиц|легк|лёгк)\w*)\s+(справа|слева)\b(?!\s+(?:на|в)\s+(?:снимк|изображени|рентгенограмм|картинк|фото|экран)\w*)",
@@ -4135,7 +4145,8 @@ def _translate(text: str) -> str:
     folded = PERSIAN_EZAFE.sub(r"\1", _fold(INDIC_VIRAMA.sub(VIRAMA_MARK, KOREAN_SIDE.sub(lambda m: "왼쪽 " if m.group(1) == "좌" else "오른쪽 ", text))))
     for pattern, english in REGIONAL_ENGLISH:
         folded = pattern.sub(english, folded)
-    folded = GERMAN_SIDE.sub(lambda m: "right " if m.group(1).lower() in ("re", "ho") else "left ", folded)
+    folded = GERMAN_SIDE.sub(lambda m: "right " if m.group(1).lower() in ("re", "ho") else "left ", GERMAN_SIDE_AFTER_NOUN.sub(r"\2 \1", folded))
+    folded = ROMANCE_SIDE_SHORT.sub(lambda m: f"{m.group(1)} {'derecho' if m.group(2).lower() in ('der', 'dir') else 'izquierdo'}", folded)
     # (Persian's ezafe written after a hyphen in Latin letters: "zakhm-e bozorg-e kaf-e pa" -> "zakhm bozorg kaf pa")
     folded = re.sub(r"\b([A-Za-z][A-Za-z-]+?)-(?:e|ye)\b(?!-)", r"\1", folded)
     folded = RUSSIAN_SIDE_AFTER.sub(lambda m: f"{'правая' if m.group(2).lower() == 'справа' else 'левая'} {m.group(1)}", folded)
@@ -4240,6 +4251,9 @@ def _translate(text: str) -> str:
     english = re.sub(r"(?<![\u0590-\u05ff])([\u05d1\u05d4\u05d5\u05dc\u05de])\s+(?=[A-Za-z])",
                      lambda m: {"\u05d1": "in", "\u05d4": "the", "\u05d5": "and", "\u05dc": "to", "\u05de": "from"}[m.group(1)] + " ", english)
     english = re.sub(r"\b([A-Za-z]+)\s+healthy\b", r"healthy \1", english)  # "piel sana" -> "skin healthy"
+    # (and a finding's look after it, as Romance languages put it: "neo sospetto" -> "mole suspicious" -> "suspicious mole")
+    english = re.sub(r"\b(moles?|naevus|nevus|lesions?|spots?|wounds?|ulcers?|polyps?)\s+(suspicious|odd|strange|dark|black|brown|pigmented|irregular)\b",
+                     r"\2 \1", english)
     # (a Romanian verb's object pronoun after its hyphen: "conturează-l" -> "outline it")
     english = re.sub(r"\b(outline|segment|mark|draw|delineate|trace|show|mask|highlight|contour)-(?:l|o|i|le)\b", r"\1 it", english)
     # (a noun before the noun it is of, as a genitive after its noun reads word by word: Polish "na zdjęciu stopy" -> "on picture
