@@ -4693,3 +4693,24 @@ def test_short_prompts_of_blind_lists_305_to_308(lite_names, lite_universal):
     _assert_no_target(lite_names, ["I'm looking for a diagnosis on whether this mole is benign or malignant.",
                                    "I'd love some advice on dressing a diabetic foot wound.", "这个痣是不是癌 啊", "左右锁骨一起 seg"])
     _assert_no_target(lite_universal, ["segment the heart on cardiac MRI", "le coeur sur l IRM cardiaque", "hart op de foto van mijn voet"])
+
+
+def test_short_prompts_of_blind_lists_309_to_312(lite_names, lite_universal):
+    """(blind lists 309-312 and decoys 303-306: questions that are requests; Arabic, Hebrew, Persian and Urdu, Hindi, Bengali,
+    Tamil and Telugu, Russian, Ukrainian, Turkish and Greek, by lay people on a phone) Which side a sided target is, asked with a
+    drawing, asks where it is; a Hindi verb in Latin letters makes a prompt foreign, so that its words that are names too are
+    read ("daayi"); Hebrew "left" before a request is no negation ("שמאל תסמן"); Telugu and Bengali in Latin letters; Russian
+    sides cut short ("пр. легкое"); what to put on a wound and how it will heal ask for no mask; a kind of picture after "on"
+    before "find" ("polyp on chest radiograph find", refused)."""
+    _assert_reads(lite_names, [
+        ("which side is the left lung, can you mark it?", "left lung"),
+        ("daayi collarbone mark karo xray me", "right clavicle"),
+        ("בריח שמאל תסמן לי", "left clavicle"),
+        ("kaalu meeda pundu ni highlight cheyyi", "foot ulcer"),
+        ("chest film e dan diker clavicle haar ta dag dao", "right clavicle"),
+        ("пр. легкое на флюхе, маску плз", "right lung"),
+        ("sağ akc. boya lütfen", "right lung"),
+    ])
+    _assert_no_target(lite_names, ["what should I put on this foot wound?", "sugar patient ka ghav jaldi kaise theek hoga",
+                                   "איזה תרופה לשים על הפצע"])
+    _assert_no_target(lite_universal, ["полип на рентгене грудной клетки найди", "ریه راست تو عکس درماتوسکوپی"])

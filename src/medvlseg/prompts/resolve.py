@@ -2689,6 +2689,9 @@ KNOWLEDGE_QUESTION = re.compile(
     r"^\s*(?:is|are)\s+(?:this|these|those|they)\s+[^?]*\bthe\s+same\b[^?]*\bor\b|^\W*what['\u2019]?(?:\s+is|s)?\s+the\s+(?:[\w'\u2019-]+\s+){0,3}?(?:diagnosis|prognosis|stage|grade|classification|"
     # ("what is the medicine for this wound on the foot?")
     r"medicine|treatment|cure|remedy|drug|ointment|cream)\b|"
+    # ("diabetic patient's wound, how will it heal quickly?", "how long will this ulcer take to heal")
+    r"\bhow\s+(?:will|would|does|can|long\s+will|long\s+does|quickly\s+will|fast\s+will|soon\s+will)\s+(?:it|this|that|they|the\s+[\w-]+(?:\s+[\w-]+)?)\s+"
+    r"(?:take\s+to\s+)?heal\b|"
     # ("what causes a skin lesion anyway", "I'd love some advice on dressing a diabetic foot wound")
     r"^\W*(?:what|why)\s+(?:causes?|caused)\b|\b(?:some|any|your)\s+advice\s+(?:on|about|for)\b|"
     # ("we need to know whether this mole is melanoma or benign", "it would help to know if this polyp needs removing", "does this
@@ -2701,6 +2704,8 @@ KNOWLEDGE_QUESTION = re.compile(
     r"^\W*(?:what|which)\s+(?:medicines?|medications?|treatments?|drugs?|ointments?|creams?|antibiotics?|dressings?|tablets?|pills?)\s+"
     r"(?:(?:do|does|should|must|can|could|would|to)\s+)?(?:(?:i|we|he|she|they|you)\s+)?(?:(?:should|must|can|need\s+to|have\s+to)\s+)?"
     r"(?:take|use|put|apply|give|try|buy|get)\b|"
+    # ("what should I put on this foot wound?")
+    r"^\W*what\s+(?:should|can|do|must|shall)\s+(?:i|we|you)\s+(?:put|use|apply)\s+(?:on|for)\b|"
     # ("what is this red open spot on the foot and how to treat it?", "how do I treat the ulcer on my foot?")
     r"\bhow\s+(?:to|do\s+(?:i|we|you)|should\s+(?:i|we|it|they)|can\s+(?:i|we)|would\s+you)\s+(?:best\s+)?(?:treat|heal|cure|care\s+for|look\s+after|"
     r"manage|dress|clean)\b|"
@@ -3922,6 +3927,9 @@ ENGLISH_REGISTERS = (
     # (a need said where a drawing is meant: "it'd help to see the melanoma boundary drawn", "would be useful to know where the
     # ulcer's border sits in this pic", "I'm looking for the border of this naevus", "the lesion margin mapped on this photo")
     (re.compile(r"\b(?:it|that)['\u2019]d\s+(?=(?:help|be)\b)", re.IGNORECASE), "it would "),
+    # (which side a sided target is, asked with a drawing: where it is, "which side is the left lung, can you mark it?")
+    (re.compile(r"^\W*which\s+side\s+is\s+(?=the\s+(?:patient['\u2019]?s\s+)?(?:left|right)\s+\w+\s*,\s*(?:can|could|would|will|please|pls)\b)", re.IGNORECASE),
+     "where is "),
     (re.compile(r"\b(?:i|we)(?:['\u2019]d|\s+would)\s+(?:really\s+|so\s+)?(?:love|like)\s+to\s+see\s+(?=(?:the|that|this|a|an|his|her|my)\s+)", re.IGNORECASE),
      "show "),
     (re.compile(r"^\W*(?:it\s+)?(?:would|will)\s+be\s+(?:useful|helpful|good|great|nice)\s+to\s+(?:know|see)\s+where\s+", re.IGNORECASE), "show where "),
@@ -4199,7 +4207,8 @@ def _translate(text: str) -> str:
                      if w.startswith(s) and len(w) <= len(s) + STEM_SLACK and w.isascii() == s.isascii()), None)
 
     # foreign: a word that is only foreign, one of another script the glossary knows (not "μm" of "140 µm")
-    if not inside and not any(w in glossary.always or (not w.isascii() and (w in glossary.beside or stem_of(w))) for w in words):
+    # (or a Hindi verb in Latin letters: "daayi collarbone mark karo xray me")
+    if not inside and not hindi and not any(w in glossary.always or (not w.isascii() and (w in glossary.beside or stem_of(w))) for w in words):
         return folded
     folded = CZECH_LEFT.sub("left", folded)
 
