@@ -373,19 +373,22 @@ LOGIC_SYMBOLS = {"\u2227": " and ", "\u2228": " or ", "\u00ac": " not ", "\u2209
 LOGIC_SYMBOL = re.compile("[" + "".join(LOGIC_SYMBOLS) + "]")
 
 
+# a line of a chat message that goes on with what the line before said ("should I see a doctor\nabout this foot sore")
+LINE_GOES_ON = re.compile(r"(?:about|of|in|on|for|with|and|or|but|to|at|from|that|which|who|than|as|by|near|around|under|over)\b", re.IGNORECASE)
+
+
 def _lines_as_sentences(text: str) -> str:
     """``text`` with each line break that ends a line without a stop read as the end of a sentence ("melanoma suspect
     here\ndraw its border" -> "melanoma suspect here. draw its border"), the others, and those before a line that goes on
     with a preposition or a conjunction ("should I see a doctor\nabout this foot sore", "draw its border\nfor me"), as a
     space."""
+    text = text.strip()
+
     def broken(m: re.Match[str]) -> str:
         goes_on = LINE_GOES_ON.match(text, m.end()) is not None
         return " " if goes_on or text[: m.start()].rstrip()[-1:] in ".?!:;," else ". "
 
-    return re.sub(r"\s*\n\s*", broken, text.strip())
-
-
-LINE_GOES_ON = re.compile(r"(?:about|of|in|on|for|with|and|or|but|to|at|from|that|which|who|than|as|by|near|around|under|over)\b", re.IGNORECASE)
+    return re.sub(r"\s*\n\s*", broken, text)
 
 
 def _malapropisms_read(text: str) -> str:
@@ -3927,15 +3930,15 @@ ENGLISH_REGISTERS = (
     # (a need said where a drawing is meant: "it'd help to see the melanoma boundary drawn", "would be useful to know where the
     # ulcer's border sits in this pic", "I'm looking for the border of this naevus", "the lesion margin mapped on this photo")
     (re.compile(r"\b(?:it|that)['\u2019]d\s+(?=(?:help|be)\b)", re.IGNORECASE), "it would "),
-    # (which side a sided target is, asked with a drawing: where it is, "which side is the left lung, can you mark it?")
-    (re.compile(r"^\W*which\s+side\s+is\s+(?=the\s+(?:patient['\u2019]?s\s+)?(?:left|right)\s+\w+\s*,\s*(?:can|could|would|will|please|pls)\b)", re.IGNORECASE),
-     "where is "),
     (re.compile(r"\b(?:i|we)(?:['\u2019]d|\s+would)\s+(?:really\s+|so\s+)?(?:love|like)\s+to\s+see\s+(?=(?:the|that|this|a|an|his|her|my)\s+)", re.IGNORECASE),
      "show "),
     (re.compile(r"^\W*(?:it\s+)?(?:would|will)\s+be\s+(?:useful|helpful|good|great|nice)\s+to\s+(?:know|see)\s+where\s+", re.IGNORECASE), "show where "),
     (re.compile(r"\b(?:i['\u2019]?m|i\s+am|we['\u2019]?re|we\s+are)\s+looking\s+for\s+(?=(?:the\s+|a\s+)?(?:borders?|boundar(?:y|ies)|outlines?|margins?|"
                 r"edges?|contours?|extent|masks?|segmentations?)\b)", re.IGNORECASE), "show "),
     (re.compile(r"\b(borders?|boundar(?:y|ies)|margins?|extent|edges?|outlines?)\s+mapped\b", re.IGNORECASE), r"\1 outlined"),
+    # (which side a sided target is, asked with a drawing: where it is, "which side is the left lung, can you mark it?")
+    (re.compile(r"^\W*which\s+side\s+is\s+(?=the\s+(?:patient['\u2019]?s\s+)?(?:left|right)\s+\w+\s*,\s*(?:can|could|would|will|please|pls)\b)", re.IGNORECASE),
+     "where is "),
 )
 # a voice assistant's wake word, and the "like" of speech after it ("hey medvlseg um segment the mole", "hey computer mask of
 # the naevus full stop", "ok assistant so like is this mole a melanoma")
