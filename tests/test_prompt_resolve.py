@@ -4714,3 +4714,22 @@ def test_short_prompts_of_blind_lists_309_to_312(lite_names, lite_universal):
     _assert_no_target(lite_names, ["what should I put on this foot wound?", "sugar patient ka ghav jaldi kaise theek hoga",
                                    "איזה תרופה לשים על הפצע"])
     _assert_no_target(lite_universal, ["полип на рентгене грудной клетки найди", "ریه راست تو عکس درماتوسکوپی"])
+
+
+def test_short_prompts_of_blind_lists_313_to_316(lite_names, lite_universal):
+    """(blind lists 313-316 and decoys 307-310: junior doctors, nurses and radiographers in a hurry; the request with what the
+    mask is for; Vietnamese, Thai, Indonesian, Malay and Filipino, and Swahili, Hausa, Yoruba, Amharic and Somali, by lay
+    people on a phone) "dodgy" is suspicious; a dressing or a medicine asked "for" a wound asks for no mask; a picture's purpose
+    after it ("on this chest film for my report") tells no other picture; lay words of eight more languages."""
+    _assert_reads(lite_names, [
+        ("mark the dodgy mole edges", "skin lesion"),
+        ("nốt ruồi lạ trên da, vẽ viền dùm", "skin lesion"),
+        ("yung nunal sa balat, bilugan mo nga", "skin lesion"),
+        ("edo foro osi nikan", "left lung"),
+        ("ግራ ሳምባ ብቻ ምረጥልኝ", "left lung"),
+        ("boogta cagta sonkorowga ii calaamadee", "foot ulcer"),
+    ])
+    _assert_no_target(lite_names, ["what dressing for this foot sore", "ubat apa untuk luka kaki kencing manis",
+                                   "ngón chân cái thôi, ko phải vết loét", "labada sambab iyo wadnaha wada calaamadee"])
+    _assert_no_target(lite_universal, ["Find and outline the polyp on this chest film for my report.",
+                                       "Segment the melanoma on this chest radiograph for the report."])

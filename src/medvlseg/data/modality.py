@@ -136,8 +136,9 @@ _HISTORY = re.compile(r"\b(?:was|were|had|has|have|been|looked|looks|measured|me
 # (within its clause or field: "Brain MRI attached: segment the tumour like you did for the lungs last time" is this MRI;
 # "the heart on this dermoscopy photo? show me" is this dermoscopy)
 # (not what is still to come: "Segmentation of the polyp on the attached chest x-ray is to be performed.")
+# (not a purpose: "on this chest film for my report")
 _OTHER_AFTER = re.compile(r"^[^.;,:()|?!]*?\b(?<!\bbe\s)(?:showed|shows|showing|show|was|were|confirmed|pending|scheduled|planned|booked|guided|not|unavailable|"
-                          r"report|reports|reported|done|performed|ordered|requested|revealed|demonstrated|ago|last|from\s+(?:19|20)\d\d|"
+                          r"(?<!\bfor\smy\s)(?<!\bfor\sthe\s)(?<!\bfor\sa\s)(?<!\bfor\sour\s)(?:report|reports)|reported|done|performed|ordered|requested|revealed|demonstrated|ago|last|from\s+(?:19|20)\d\d|"
                           r"in\s+(?:19|20)\d\d|before|earlier|tomorrow|next\s+week)\b", re.IGNORECASE)
 _OTHER_PICTURE = re.compile(r"\b(?:prior|previous|earlier|old|older|last|yesterday|recent|follow[\s-]?up|baseline|other|"
                             r"not|no|never|instead|versus|vs|than|unlike|without)\b", re.IGNORECASE)

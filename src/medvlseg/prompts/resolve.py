@@ -2703,6 +2703,8 @@ KNOWLEDGE_QUESTION = re.compile(
     r"dangerous|serious|normal)\b|"
     r"\b(?:whether|if|does|do|will)\s+(?:the|this|that|it|my|his|her)\b[^?.!]{0,40}?\b(?:needs?|requires?)\s+(?:to\s+be\s+)?(?:remov\w+|excis\w+|"
     r"resect\w+|cutting\s+out|taking\s+out|cut\s+out|taken\s+out)\b|"
+    # ("what dressing for this foot sore", "what medicine for diabetic foot wound")
+    r"^\W*(?:what|which)\s+(?:medicines?|medications?|treatments?|drugs?|ointments?|creams?|antibiotics?|dressings?|tablets?|pills?)\s+(?:for|on)\b|"
     # ("what medicine I must take for diabetic foot wound", "which cream should we put on the ulcer")
     r"^\W*(?:what|which)\s+(?:medicines?|medications?|treatments?|drugs?|ointments?|creams?|antibiotics?|dressings?|tablets?|pills?)\s+"
     r"(?:(?:do|does|should|must|can|could|would|to)\s+)?(?:(?:i|we|he|she|they|you)\s+)?(?:(?:should|must|can|need\s+to|have\s+to)\s+)?"
@@ -3278,6 +3280,7 @@ def _asks_knowledge(text: str) -> bool:
     # (or a question said as a need to know, or of a cause, without its mark: "We need to know whether this mole is melanoma or
     # benign.", "It would help to know if this polyp needs removing.", "what causes a skin lesion anyway")
     asked = asked or re.search(r"\bto\s+know\s+(?:whether|if)\b|^\s*(?:what|why)\s+(?:causes?|caused|makes?)\b|"
+                               r"^\W*(?:what|which)\s+(?:medicines?|treatments?|dressings?|creams?|ointments?)\s+(?:for|on)\b|"
                                r"\b(?:diagnosis|opinion|verdict)\s+(?:on|about|as\s+to)\s+(?:whether|if)\b|\b(?:some|any|your)\s+advice\s+(?:on|about|for)\b",
                                text, re.IGNORECASE)
     return bool(asked) and (TOOLS_ASKED.search(text) is not None
@@ -4075,6 +4078,7 @@ REGIONAL_ENGLISH = (
     (re.compile(r"\bkey[\s-]?bones?\b", re.IGNORECASE), "collarbone"),
     # (a lay user's words for a dermatologist and a dermatoscope: "the spot the skin doctor looked at with the magnifier")
     (re.compile(r"\bskin\s+doctors?\b", re.IGNORECASE), "dermatologist"),
+    (re.compile(r"\bdodgy\b", re.IGNORECASE), "suspicious"),
     (re.compile(r"\b(?:magnifier|magnifying\s+(?:glass|lens|scope))\b", re.IGNORECASE), "dermatoscope"),
     (re.compile(r"\broentgen(?:ogram|ograph|ography)?s?\b", re.IGNORECASE), "x-ray"),
 )
