@@ -4733,3 +4733,18 @@ def test_short_prompts_of_blind_lists_313_to_316(lite_names, lite_universal):
                                    "ngón chân cái thôi, ko phải vết loét", "labada sambab iyo wadnaha wada calaamadee"])
     _assert_no_target(lite_universal, ["Find and outline the polyp on this chest film for my report.",
                                        "Segment the melanoma on this chest radiograph for the report."])
+
+
+def test_short_prompts_of_blind_lists_317_to_320(lite_names, lite_universal):
+    """(blind lists 317-320 and decoys 311-314: older adults and carers; Nordic, Finnish and Baltic, and Romanian, Hungarian,
+    Czech, Slovak, Serbian and Croatian, by lay people on a phone; social-media English) An older user's "pick out"; a question
+    mark before a message's emoji and hashtags still asks a question; lay words of thirteen more languages."""
+    _assert_reads(lite_names, [
+        ("Kindly pick out where the heart sits on my X-ray of the chest.", "heart"),
+        ("føflekken min ser rar ut, marker den", "skin lesion"),
+        ("oikee keuhko rajaa pliis", "right lung"),
+        ("bal kulcscont a mellkasfelveten", "left clavicle"),
+        ("rana de la picior diabet, arata-mi conturul", "foot ulcer"),
+    ])
+    _assert_no_target(lite_names, ["lunger og hjerte samtidig", "plamanii si inima impreuna", "is this mole cancer? #worried"])
+    _assert_no_target(lite_universal, ["jalkahaava keuhkokuvassa", "modermærke på koloskopien", "hjertet på fotbildet av foten"])

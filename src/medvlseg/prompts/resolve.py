@@ -3274,7 +3274,8 @@ def _asks_knowledge(text: str) -> bool:
     """``text`` is a question of knowledge, opinion or a verdict (:data:`KNOWLEDGE_QUESTION`) with no drawing in it, or one of
     the tools (:data:`TOOLS_ASKED`)."""
     # (a question typed without its mark: "will my dad's foot ulcer heal or will they have to take the toe off")
-    asked = text.rstrip().endswith("?") or re.match(r"\s*(?:will|is|are|does|do|did|has|have)\s+(?:my|his|her|their|the|this|that|it)\b", text, re.IGNORECASE)
+    # (a question mark before a message's emoji and hashtags: "is this mole cancer?? 😰 #skincheck")
+    asked = re.sub(r"(?:\s*(?:#\w+|[^\w\s?.!,;:'\"()\[\]-]))+\s*$", "", text).rstrip().endswith("?") or re.match(r"\s*(?:will|is|are|does|do|did|has|have)\s+(?:my|his|her|their|the|this|that|it)\b", text, re.IGNORECASE)
     # (or a question with a remark after it: "Would it be possible to tell me which side the heart is on? Could be dextrocardia.")
     asked = asked or any(q.endswith("?") and KNOWLEDGE_QUESTION.search(q) for q in re.split(r"(?<=\?)\s+", text.strip()))
     # (or a question said as a need to know, or of a cause, without its mark: "We need to know whether this mole is melanoma or
@@ -4079,6 +4080,12 @@ REGIONAL_ENGLISH = (
     # (a lay user's words for a dermatologist and a dermatoscope: "the spot the skin doctor looked at with the magnifier")
     (re.compile(r"\bskin\s+doctors?\b", re.IGNORECASE), "dermatologist"),
     (re.compile(r"\bdodgy\b", re.IGNORECASE), "suspicious"),
+    # (an older user's words for a dermatoscope and a colonoscope, and for picking a thing out: "the mole the doctor photographed
+    # through his skin scope", "that bobbly thing the bowel camera saw", "pick out where the heart sits")
+    (re.compile(r"\bskin\s+scope\b", re.IGNORECASE), "dermatoscope"),
+    (re.compile(r"\bbowel\s+camera\b", re.IGNORECASE), "colonoscope"),
+    (re.compile(r"\bbobbly\s+(?:thing|bit|lump)\b", re.IGNORECASE), "bump"),
+    (re.compile(r"\bpick\s+out\b", re.IGNORECASE), "highlight"),
     (re.compile(r"\b(?:magnifier|magnifying\s+(?:glass|lens|scope))\b", re.IGNORECASE), "dermatoscope"),
     (re.compile(r"\broentgen(?:ogram|ograph|ography)?s?\b", re.IGNORECASE), "x-ray"),
 )
