@@ -4077,17 +4077,16 @@ REGIONAL_ENGLISH = (
     (re.compile(r"\b(?:separate|isolate)\s+((?:the\s+)?[\w-]+(?:\s+[\w-]+)?)\s+from\s+(?:the\s+)?(?:normal|healthy|surrounding|nearby)\b[^,.;!?\n]*",
                 re.IGNORECASE), r"segment \1"),
     (re.compile(r"\bkey[\s-]?bones?\b", re.IGNORECASE), "collarbone"),
-    # (a lay user's words for a dermatologist and a dermatoscope: "the spot the skin doctor looked at with the magnifier")
+    (re.compile(r"\broentgen(?:ogram|ograph|ography)?s?\b", re.IGNORECASE), "x-ray"),
+    # (a lay or older user's words for a dermatologist, a dermatoscope and a colonoscope, a suspicious look, a lump and picking a
+    # thing out: "the spot the skin doctor looked at with the magnifier", "the mole the doctor photographed through his skin
+    # scope", "the dodgy mole", "that bobbly thing the bowel camera saw", "pick out where the heart sits")
     (re.compile(r"\bskin\s+doctors?\b", re.IGNORECASE), "dermatologist"),
-    (re.compile(r"\bdodgy\b", re.IGNORECASE), "suspicious"),
-    # (an older user's words for a dermatoscope and a colonoscope, and for picking a thing out: "the mole the doctor photographed
-    # through his skin scope", "that bobbly thing the bowel camera saw", "pick out where the heart sits")
-    (re.compile(r"\bskin\s+scope\b", re.IGNORECASE), "dermatoscope"),
+    (re.compile(r"\b(?:magnifier|magnifying\s+(?:glass|lens|scope)|skin\s+scope)\b", re.IGNORECASE), "dermatoscope"),
     (re.compile(r"\bbowel\s+camera\b", re.IGNORECASE), "colonoscope"),
+    (re.compile(r"\bdodgy\b", re.IGNORECASE), "suspicious"),
     (re.compile(r"\bbobbly\s+(?:thing|bit|lump)\b", re.IGNORECASE), "bump"),
     (re.compile(r"\bpick\s+out\b", re.IGNORECASE), "highlight"),
-    (re.compile(r"\b(?:magnifier|magnifying\s+(?:glass|lens|scope))\b", re.IGNORECASE), "dermatoscope"),
-    (re.compile(r"\broentgen(?:ogram|ograph|ography)?s?\b", re.IGNORECASE), "x-ray"),
 )
 # Portuguese "no"/"na" (in the, on the) before a place of the catalogue's pictures, which Spanish "no" (not) never
 # precedes ("a ferida no pé", "o pólipo na parede"), and Brazilian "aí" after a request ("segmenta aí": just segment it)
