@@ -4748,3 +4748,26 @@ def test_short_prompts_of_blind_lists_317_to_320(lite_names, lite_universal):
     ])
     _assert_no_target(lite_names, ["lunger og hjerte samtidig", "plamanii si inima impreuna", "is this mole cancer? #worried"])
     _assert_no_target(lite_universal, ["jalkahaava keuhkokuvassa", "modermærke på koloskopien", "hjertet på fotbildet av foten"])
+
+
+def test_short_prompts_of_blind_lists_321_to_324(lite_names, lite_universal):
+    """(blind lists 321-324 and decoys 315-318: dictation through speech recognition; nurses in brisk British English; relatives
+    asking a chatbot; medical students' Latin) Brackets dictated; a picture's side refused after "I mean" is no patient's side
+    refused; a bone named in a sentence of history and asked for as "that bone"; "where's the polyp?" before a request on a
+    snapshot; Latin "pedis", "dextral" and "sinistral"; advice on dressings asked without its mark."""
+    _assert_reads(lite_names, [
+        ("segment the naevus open bracket query dysplastic close bracket", "skin lesion"),
+        ("Could you please outline my son's right lung on this chest X-ray? I mean his right side, not the right of the picture.",
+         "right lung"),
+        ("outline the left lung, no wait, not the left, the other one", "right lung"),
+        ("My daughter broke her left collar bone last year. Can you mark that bone on her chest X-ray picture, please?",
+         "left clavicle"),
+        ("where's the polyp? highlight it on this colonoscopy snapshot pls", "polyp"),
+        ("highlight the ulcus pedis in this photo for the tutorial", "foot ulcer"),
+        ("trace the dextral lung field on this radiograph pls", "right lung"),
+        ("mark the sinistral lung on this chest radiograph, ta", "left lung"),
+    ])
+    _assert_no_target(lite_names, ["dressing advice for sloughy wound"])
+    # ("every lesion" of several pictures at once is each picture's own, as "all lesions" is: left to the image)
+    found = lite_names.resolve("Segment every lesion in all these images at once for the dataset.")
+    assert found.target is None and "skin lesion" in found.candidates

@@ -1393,8 +1393,10 @@ SIDE_CLAUSE = re.compile(r"\b(the|a)\s+(lung|clavicle|collarbone|collar\s+bone)\
 NOT_ITSELF = re.compile(r"\b(?:not|nothing\s+(?:from|of)|none\s+of)\s+(?:the\s+|this\s+|that\s+)?([a-z]+)\s+itself\b", re.IGNORECASE)
 # "not the left one, the other lung": the one side said, said as not wanted, and "the other" one (the
 # first "the other")
-NOT_SIDE = re.compile(r"\b(?:not|never)\s+(?:the\s+|that\s+|this\s+)?(?:patient['\u2019]s\s+)?(left|right)\b(?:\s+(lung|clavicle|collarbone)s?\b)?",
-                      re.IGNORECASE)
+NOT_SIDE = re.compile(r"\b(?:not|never)\s+(?:the\s+|that\s+|this\s+)?(?:patient['\u2019]s\s+)?(left|right)\b"
+                      # (not the picture's side, which is no patient's side refused: "I mean his right side, not the right of the picture")
+                      r"(?!(?:[\s-]+(?:hand|side|half|part))?\s+of\s+(?:the\s+|this\s+|that\s+)?(?:image|img|picture|pic|film|screen|display|monitor|x-?ray|photo)\b)"
+                      r"(?:\s+(lung|clavicle|collarbone)s?\b)?", re.IGNORECASE)
 THE_OTHER = re.compile(r"\bthe\s+other\s+(?=[a-z])", re.IGNORECASE)
 # ... or said to be sound, in a sentence of its own ("The right lung is fine. Segment the other lung.")
 SOUND_SIDE = re.compile(r"(?:^|[.;!?]\s*)(?:the\s+)?(?:patient['\u2019]s\s+)?(left|right)\s+(lung|clavicle|collarbone)s?\s+(?:is|looks|seems)\s+"
@@ -2030,7 +2032,7 @@ PICTURE_LABEL_WORDS = frozenset({"style", "like", "type", "kind", "typical", "sa
 SHOWING = frozenset({"showing", "shows", "depicting", "depicts", "containing", "contains", "with"})
 # words for the picture itself, which no correction asks for ("sorry, the film is a bit dark")
 PICTURE_WORDS = frozenset({"image", "images", "picture", "photo", "photograph", "film", "frame", "shot", "view", "scan",
-                           "radiograph", "x", "ray", "still", "screen", "quality", "pic", "upload"})
+                           "radiograph", "x", "ray", "still", "screen", "quality", "pic", "upload", "snapshot", "snap"})
 # a wish that asks for what follows it ("I need the pigmented lesion", "we only want the heart")
 WISH = re.compile(r"^(?:but\s+)?(?:i|we)\s+(?:(?:only|just|really|also|still|do)\s+)?(?:" + _WANTS + r"|d\s+(?:like|love|prefer))\s+"
                   r"(?!to\s+(?:ignore|exclude|skip|omit|leave)\b)", re.IGNORECASE)
@@ -2660,6 +2662,10 @@ TOOLS_ASKED = re.compile(
     r"^\s*(?:is|are|was|were)\s+[\w-]+(?:\s+[\w-]+)?\s+(?:better|worse|faster|more\s+accurate)\s+than\b|"
     r"^\s*which\s+(?:datasets?|models?|papers?|versions?|architectures?|backbones?|loss(?:es)?|metrics?|tools?)\s+(?:was|were|is|are|did|does|do|should)\b|"
     r"\bwhich\s+(?:one|model|paper|method)\s+should\s+(?:i|we)\s+(?:cite|use|pick|choose)\b|\bshould\s+(?:i|we)\s+cite\b", re.IGNORECASE)
+# advice asked, a question with or without its mark ("I'd love some advice on dressing a diabetic foot wound", "dressing advice
+# for sloughy wound", "footwear tips for the ulcer")
+_ADVICE_ASKED = (r"\b(?:some|any|your)\s+advice\s+(?:on|about|for)\b|"
+                 r"\b(?:dressings?|wound[\s-]?care|aftercare|footwear|offloading|diet)\s+(?:advice|tips|recommendations?|suggestions?)\b")
 KNOWLEDGE_QUESTION = re.compile(
     # (how it heals: "the wound is healing better than last week?")
     r"\b(?:is|are)\s+(?:it\s+|they\s+)?(?:healing|improving|getting\s+(?:better|worse|bigger|smaller))\b|"
@@ -2695,8 +2701,8 @@ KNOWLEDGE_QUESTION = re.compile(
     # ("diabetic patient's wound, how will it heal quickly?", "how long will this ulcer take to heal")
     r"\bhow\s+(?:will|would|does|can|long\s+will|long\s+does|quickly\s+will|fast\s+will|soon\s+will)\s+(?:it|this|that|they|the\s+[\w-]+(?:\s+[\w-]+)?)\s+"
     r"(?:take\s+to\s+)?heal\b|"
-    # ("what causes a skin lesion anyway", "I'd love some advice on dressing a diabetic foot wound")
-    r"^\W*(?:what|why)\s+(?:causes?|caused)\b|\b(?:some|any|your)\s+advice\s+(?:on|about|for)\b|"
+    # ("what causes a skin lesion anyway")
+    r"^\W*(?:what|why)\s+(?:causes?|caused)\b|" + _ADVICE_ASKED + "|"
     # ("we need to know whether this mole is melanoma or benign", "it would help to know if this polyp needs removing", "does this
     # polyp need removing?")
     r"\b(?:whether|if)\s+(?:the|this|that|it|my|his|her)\b[^?.!]{0,40}?\b(?:is|are)\s+(?:\w+\s+){0,2}?(?:melanoma|benign|malignant|cancer\w*|"
@@ -3282,7 +3288,7 @@ def _asks_knowledge(text: str) -> bool:
     # benign.", "It would help to know if this polyp needs removing.", "what causes a skin lesion anyway")
     asked = asked or re.search(r"\bto\s+know\s+(?:whether|if)\b|^\s*(?:what|why)\s+(?:causes?|caused|makes?)\b|"
                                r"^\W*(?:what|which)\s+(?:medicines?|treatments?|dressings?|creams?|ointments?)\s+(?:for|on)\b|"
-                               r"\b(?:diagnosis|opinion|verdict)\s+(?:on|about|as\s+to)\s+(?:whether|if)\b|\b(?:some|any|your)\s+advice\s+(?:on|about|for)\b",
+                               r"\b(?:diagnosis|opinion|verdict)\s+(?:on|about|as\s+to)\s+(?:whether|if)\b|" + _ADVICE_ASKED,
                                text, re.IGNORECASE)
     return bool(asked) and (TOOLS_ASKED.search(text) is not None
                             or KNOWLEDGE_QUESTION.search(text) is not None and not DRAWING_IN_QUESTION.search(text))
@@ -3850,6 +3856,9 @@ SPOKEN_MARKS = (
     (re.compile(r"\s*(?<![\w-])semi-?colon(?![\w-])", re.IGNORECASE), ";"),
     (re.compile(r"\s*(?<![\w-])question\s+mark(?![\w-])", re.IGNORECASE), "?"),
     (re.compile(r"\s*(?<![\w-])exclamation\s+(?:mark|point)(?![\w-])", re.IGNORECASE), "!"),
+    # (an aside dictated in brackets: "segment the naevus open bracket query dysplastic close bracket")
+    (re.compile(r"\s*(?<![\w-])open\s+(?:brackets?|paren(?:thesis|theses)?)(?![\w-])\s*", re.IGNORECASE), " ("),
+    (re.compile(r"\s*(?<![\w-])(?:close|closed|end)\s+(?:brackets?|paren(?:thesis|theses)?)(?![\w-])", re.IGNORECASE), ")"),
 )
 SPOKEN_PERIOD = re.compile(r"\s*(?<![\w-])period(?![\w-])", re.IGNORECASE)
 # ("the follow-up period", "over a two-week period": the noun)
@@ -3925,7 +3934,7 @@ ENGLISH_REGISTERS = (
     (re.compile(r"\bthee\b|\bthou\b", re.IGNORECASE), "you"), (re.compile(r"\bthy\b", re.IGNORECASE), "your"),
     (re.compile(r"\byon\b", re.IGNORECASE), "that"), (re.compile(r"\bupon\b", re.IGNORECASE), "on"),
     (re.compile(r"\bherein\b", re.IGNORECASE), "here"),
-    (re.compile(r"\b(dexter|dextra|sinister|sinistra)\s+(?=(?:lungs?|clavicles?|collar[\s-]?bones?)\b)", re.IGNORECASE),
+    (re.compile(r"\b(dexter|dextra|dextral|sinister|sinistra|sinistral)\s+(?=(?:lungs?|clavicles?|collar[\s-]?bones?)\b)", re.IGNORECASE),
      lambda m: "right " if m.group(1).lower().startswith("dext") else "left "),
     (re.compile(r"\bsegmentat(e|es|ed|ing)\b", re.IGNORECASE), lambda m: {"e": "segment", "es": "segments", "ed": "segmented", "ing": "segmenting"}[m.group(1).lower()]),
     (re.compile(r"\b(show|give|make|send|draw|mark)\s+to\s+(me|us)\b", re.IGNORECASE), r"\1 \2"),
@@ -3940,6 +3949,10 @@ ENGLISH_REGISTERS = (
     (re.compile(r"\b(?:i['\u2019]?m|i\s+am|we['\u2019]?re|we\s+are)\s+looking\s+for\s+(?=(?:the\s+|a\s+)?(?:borders?|boundar(?:y|ies)|outlines?|margins?|"
                 r"edges?|contours?|extent|masks?|segmentations?)\b)", re.IGNORECASE), "show "),
     (re.compile(r"\b(borders?|boundar(?:y|ies)|margins?|extent|edges?|outlines?)\s+mapped\b", re.IGNORECASE), r"\1 outlined"),
+    # ("every lesion" of several pictures at once is "all lesions", each picture's own: "Segment every lesion in all these images
+    # at once", "outline every lesion in all the pics at once")
+    (re.compile(r"\bevery\s+lesion\b(?=[^.?!]*\b(?:at\s+once|in\s+(?:all|each\s+of)\s+(?:these|the|those|my)\s+(?:images|pictures|pics|photos|frames|scans)\b))",
+                re.IGNORECASE), "all lesions"),
     # (which side a sided target is, asked with a drawing: where it is, "which side is the left lung, can you mark it?")
     (re.compile(r"^\W*which\s+side\s+is\s+(?=the\s+(?:patient['\u2019]?s\s+)?(?:left|right)\s+\w+\s*,\s*(?:can|could|would|will|please|pls)\b)", re.IGNORECASE),
      "where is "),
@@ -5607,10 +5620,11 @@ class PromptResolver:
         kept = [s for s in sentences if s not in told]
         rest = " ".join(kept)
         if not told or not kept or not self._naming.intersection(_words(said := self._written(_translate(rest)))) \
-                and re.search(r"\b(?:it|them|this\s+one|that\s+one|the\s+other(?:\s+one)?|the\s+(?:left|right)\s+one|the\s+same(?:\s+one)?|"
+                and re.search(r"\b(?:it|them|this\s+one|that\s+one|(?:this|that|these|those|the\s+same)\s+(?:bones?|organ|structure|spot|area|thing|place)|the\s+other(?:\s+one)?|the\s+(?:left|right)\s+one|the\s+same(?:\s+one)?|"
                               r"(?:item|number|no\.?|task|point)\s*#?\d+|the\s+(?:pending|open|remaining|last)\s+(?:one|item|task))\b|#\d", said, re.IGNORECASE):
             # (nor where what remains needs what was told: "I've got a mole ... darker than last year. Could you show me where it
-            # is?", "Handover: left clavicle masks are done. Now the other one please")
+            # is?", "Handover: left clavicle masks are done. Now the other one please", "She broke her left collar bone last
+            # year. Can you mark that bone on her X-ray?")
             return None
         return rest
 
