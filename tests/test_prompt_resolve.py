@@ -4771,3 +4771,16 @@ def test_short_prompts_of_blind_lists_321_to_324(lite_names, lite_universal):
     # ("every lesion" of several pictures at once is each picture's own, as "all lesions" is: left to the image)
     found = lite_names.resolve("Segment every lesion in all these images at once for the dataset.")
     assert found.target is None and "skin lesion" in found.candidates
+
+
+def test_short_prompts_of_blind_lists_325_to_328(lite_names, lite_universal):
+    """(blind lists 325-328 and decoys 319-322: a helpdesk texted in casual UK and Australian English; Spanish, Portuguese,
+    Italian and French on a phone; annotation-tool lines; patients in spoken American English) "ya" for "you"; a finding's
+    everyday word on a picture said by its kind ("the dermoscope pic") is no artefact of the dermoscope; what cream to put on."""
+    _assert_reads(lite_names, [("hiya, can ya outline the mole on this dermoscopy pic pls", "skin lesion")])
+    _assert_reads(lite_universal, [
+        ("funny-looking freckle on the dermoscope pic, outline it for us?", "skin lesion"),
+        ("outline the spot on the dermoscope pic", "skin lesion"),
+    ])
+    _assert_no_target(lite_universal, ["que crema le pongo a la herida del pie?", "outline the glare spot on the dermoscope pic",
+                                   "the shiny white glare spots from the dermatoscope light"])

@@ -1098,8 +1098,8 @@ def _expand(text: str) -> str:
                   r"\1the ", text, flags=re.IGNORECASE)
     # what is left out after "but not" is set apart as after a comma ("outline the mole but not the hairs crossing it")
     text = re.sub(r"(?<=[\w)])\s+but\s+not\s+(?=(?:the|any|its|his|her|their|a|an|this|that)\b)", ", but not ", text, flags=re.IGNORECASE)
-    # "u" typed for "you" ("can u draw round the mole", "thank u"), where it can be nothing else
-    text = re.sub(r"\b(can|could|would|will|do|did|are|if|thank|when)\s+u(?![\w'\u2019-])", r"\1 you", text, flags=re.IGNORECASE)
+    # "u" or "ya" typed for "you" ("can u draw round the mole", "thank u", "can ya outline the mole"), where it can be nothing else
+    text = re.sub(r"\b(can|could|would|will|do|did|are|if|thank|when)\s+(?:u|ya)(?![\w'\u2019-])", r"\1 you", text, flags=re.IGNORECASE)
     text = re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
     # (a pair's plural beside another target's word, a list without its comma: "lungs heart and bones")
     text = re.sub(r"\b(lungs|clavicles|collar\s?bones)\s+(?=(?:heart|lungs?|clavicles?|collar\s?bones?)\b)", r"\1, ", text, flags=re.IGNORECASE)
@@ -2711,10 +2711,11 @@ KNOWLEDGE_QUESTION = re.compile(
     r"resect\w+|cutting\s+out|taking\s+out|cut\s+out|taken\s+out)\b|"
     # ("what dressing for this foot sore", "what medicine for diabetic foot wound")
     r"^\W*(?:what|which)\s+(?:medicines?|medications?|treatments?|drugs?|ointments?|creams?|antibiotics?|dressings?|tablets?|pills?)\s+(?:for|on)\b|"
-    # ("what medicine I must take for diabetic foot wound", "which cream should we put on the ulcer")
+    # ("what medicine I must take for diabetic foot wound", "which cream should we put on the ulcer", "que crema le pongo a la herida")
     r"^\W*(?:what|which)\s+(?:medicines?|medications?|treatments?|drugs?|ointments?|creams?|antibiotics?|dressings?|tablets?|pills?)\s+"
     r"(?:(?:do|does|should|must|can|could|would|to)\s+)?(?:(?:i|we|he|she|they|you)\s+)?(?:(?:should|must|can|need\s+to|have\s+to)\s+)?"
-    r"(?:take|use|put|apply|give|try|buy|get)\b|"
+    # (or a translation's pronoun between: "que crema le pongo a la herida del pie?" -> "what cream the put a the wound ...")
+    r"(?:(?:the|it|him|her|them)\s+)?(?:take|use|put|apply|give|try|buy|get)\b|"
     # ("what should I put on this foot wound?")
     r"^\W*what\s+(?:should|can|do|must|shall)\s+(?:i|we|you)\s+(?:put|use|apply)\s+(?:on|for)\b|"
     # ("what is this red open spot on the foot and how to treat it?", "how do I treat the ulcer on my foot?")
@@ -3301,6 +3302,19 @@ PRESENCE_ELSE = re.compile(r"^\s*(?:(?:is|are)\s+there\s+(?:(?:a|an|any|some)\s+
                            r"(?!(?:\w+\s+){0,3}?(?:masks?|outlines?|segmentations?|contours?|annotations?|labels?|overlays?|chance|way|"
                            r"update|news|progress|possibility|option|need|reason|point|result)\b)(?P<thing>(?:[\w'-]+\s+){0,3}?[\w'-]+)\s+"
                            r"(?:in|on|of|at|within|inside|over|behind|near|around)\s+(?P<place>[^.?!]+)\?\s*$", re.IGNORECASE)
+
+
+# the picture a thing lies on, said with its kind ("on the dermoscope pic", "in this colonoscopy snapshot")
+KIND_OF_PICTURE_SAID = re.compile(r"\s*\b(?:on|in|from|of)\s+(?:the|this|that|these|my|his|her|our|your|a)\s+(?:[\w-]+\s+){0,2}?"
+                                  r"(?:pics?|pictures?|images?|photos?|photographs?|frames?|films?|shots?|snapshots?|snaps?|views?|scans?|stills?|"
+                                  r"radiographs?|x-?rays?)\b", re.IGNORECASE)
+
+
+def _without_picture_said(text: str) -> str:
+    """``text`` without the picture it places its thing on, where that is said with the picture's kind
+    (:data:`KIND_OF_PICTURE_SAID`): where the thing lies, not what it is ("the spot on the dermoscope pic" is no artefact of the
+    dermoscope)."""
+    return KIND_OF_PICTURE_SAID.sub(lambda m: "" if kinds_of(m.group()) else m.group(), text).strip() or text
 
 
 # an organ said as what is asked, by what another organ does (PromptResolver._resolve_written)
@@ -6566,7 +6580,7 @@ class PromptResolver:
         """``text`` is at least ``min_similarity`` close to something else the images show (not the
         picture itself: "screening colonoscopy" says where the picture comes from) and closer than
         to any of the targets ``than``, less ``margin``."""
-        sims = self._similarities(text)
+        sims = self._similarities(_without_picture_said(text))
         best = max((sims.get(t, -1.0) for t in than), default=-1.0)
         return any(o.startswith(("catalogue:", "other:")) and o not in _pictures() and v >= self.min_similarity
                    and v > best - margin for o, v in sims.items())
@@ -6636,7 +6650,7 @@ class PromptResolver:
             here = {t for t in vague if self._vague[t] & _heads(text)}
             if not here:
                 continue
-            sims = self._similarities(text)
+            sims = self._similarities(_without_picture_said(text))
             top = max(sims.get(t, -1.0) for t in here)
             if self._vague_only(text):
                 keep = here  # nothing else said: the image decides
