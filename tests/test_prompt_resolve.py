@@ -4784,3 +4784,26 @@ def test_short_prompts_of_blind_lists_325_to_328(lite_names, lite_universal):
     ])
     _assert_no_target(lite_universal, ["que crema le pongo a la herida del pie?", "outline the glare spot on the dermoscope pic",
                                    "the shiny white glare spots from the dermatoscope light"])
+
+
+def test_short_prompts_of_blind_lists_329_to_332(lite_names, lite_universal):
+    """(blind lists 329-332 and decoys 323-326: Hindi, Bengali and Tamil in Latin letters; Chinese, Japanese and Korean; an
+    emergency department's shorthand; fast phone typing) Hindi's "border nikal do", "kala daag" and "bhai" at the end; Bengali's
+    "chhobi te" and "kore dao"; Tamil's "machcham"; the collarbone in Hindi; "is ... mein" read from "is"; questions of treatment,
+    removal and size in a translation's word order; slips of the words a question is known by; "B/L"."""
+    _assert_reads(lite_universal, [
+        ("mole ka border nikal do jaldi, melanoma ka shak hai", "skin lesion"),
+        ("skin pe jo kala daag hai uska lesion segment kar do yaar", "skin lesion"),
+        ("naevus ki boundary chahiye is skin pic mein bhai", "skin lesion"),
+        ("ei dermoscopy chhobi te lesion ta mark kore dao", "skin lesion"),
+        ("tholil irukkura machcham lesion ah segment pannu", "skin lesion"),
+        ("daayan phephda outline kar do is CXR mein", "right lung"),
+        ("baayi hasli ki haddi mark kar do xray mein", "left clavicle"),
+        ("レントゲンの右のさこつ、囲んで", "right clavicle"),
+        ("이 점 경계 따줘", "skin lesion"),
+        ("皮肤镜图里的lesion分割一下", "skin lesion"),
+    ])
+    _assert_no_target(lite_universal, ["正常皮肤区域分割"])
+    _assert_refused(lite_universal, "胸部X線のポリープを囲んで")
+    _assert_no_target(lite_names, ["ポリープは切除すべき？", "息肉多大了？量一下", "gunde ki medicine emi teesukovali?", "outline B/L clavicles",
+                                   "abx for DFU?", "what shoud i put on a foot sore", "is this polyp benine"])

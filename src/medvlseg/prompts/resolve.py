@@ -273,7 +273,11 @@ ABBREVIATIONS = {"r": "right", "l": "left", "rt": "right", "lt": "left", "seg": 
                  "lul": "left upper lobe", "lll": "left lower lobe", "rul": "right upper lobe", "rml": "right middle lobe",
                  "rll": "right lower lobe",
                  # the suite or list a picture comes from ("Endo suite 2, frame 0412: ...")
-                 "endo": "endoscopy", "colo": "colonoscopy", "derm": "dermatology"}
+                 "endo": "endoscopy", "colo": "colonoscopy", "derm": "dermatology",
+                 # slips of the words a question is known by, which the slip rule reads only in a target's words ("is this polyp
+                 # benine", "what shoud i put on a foot sore", "abx for DFU?")
+                 "benine": "benign", "bengin": "benign", "benighn": "benign", "shoud": "should", "shud": "should", "shuold": "should",
+                 "abx": "antibiotics"}
 # a heart drawn as an emoji, as what is asked ("❤️ mask plz"; not "the heart-shaped cookie ❤️")
 HEART_EMOJI = re.compile(r"^\W*?(?:\u2764\ufe0f?|\U0001fac0)(?=\s*(?:mask|seg\w*|outline|contour|please|pls|plz)\b)", re.IGNORECASE)
 # a clock position in an endoscopy frame ("at 2 o'clock", "around the three o'clock position")
@@ -2667,6 +2671,13 @@ TOOLS_ASKED = re.compile(
 _ADVICE_ASKED = (r"\b(?:some|any|your)\s+advice\s+(?:on|about|for)\b|"
                  r"\b(?:dressings?|wound[\s-]?care|aftercare|footwear|offloading|diet)\s+(?:advice|tips|recommendations?|suggestions?)\b")
 KNOWLEDGE_QUESTION = re.compile(
+    # (a treatment asked for by its name alone, or whether it must come out: "abx for DFU?", "ポリープは切除すべき？" -> "polyp
+    # should be removed?")
+    r"^\W*(?:antibiotics?|medicines?|medications?|drugs?|treatments?|dressings?|creams?|ointments?)\s+(?:for|on)\b[^.!?]*\?\s*$|"
+    r"\b(?:should|must)\s+(?:it\s+|this\s+|they\s+)?be\s+(?:removed|resected|excised|cut\s+out|taken\s+out|biopsied)\b[^.!?]*\?\s*$|"
+    # (the medicine before its question word, as a translation word by word puts it: "gunde ki medicine emi teesukovali?" ->
+    # "heart ki medicine what should take?")
+    r"\b(?:medicines?|medications?|tablets?|pills?|drugs?|antibiotics?|creams?|ointments?)\s+(?:what|which)\b[^.!?]*\?\s*$|"
     # (how it heals: "the wound is healing better than last week?")
     r"\b(?:is|are)\s+(?:it\s+|they\s+)?(?:healing|improving|getting\s+(?:better|worse|bigger|smaller))\b|"
     # (a treatment asked for: "suggestion treatment for this wound foot?" of Persian, "treatment options for this ulcer?")
@@ -3963,6 +3974,12 @@ ENGLISH_REGISTERS = (
     (re.compile(r"\b(?:i['\u2019]?m|i\s+am|we['\u2019]?re|we\s+are)\s+looking\s+for\s+(?=(?:the\s+|a\s+)?(?:borders?|boundar(?:y|ies)|outlines?|margins?|"
                 r"edges?|contours?|extent|masks?|segmentations?)\b)", re.IGNORECASE), "show "),
     (re.compile(r"\b(borders?|boundar(?:y|ies)|margins?|extent|edges?|outlines?)\s+mapped\b", re.IGNORECASE), r"\1 outlined"),
+    # (the thing before its question of size, as a translation word by word puts it: "息肉多大了？量一下" -> "polyp how big is it?
+    # measure it")
+    (re.compile(r"^\W*(?:the\s+)?([\w-]+(?:\s+[\w-]+)?)\s+how\s+(big|large|long|wide)\s+(?:is\s+it|are\s+they)\s*\?", re.IGNORECASE),
+     r"how \2 is the \1?"),
+    # (both sides in a clinician's shorthand: "outline B/L clavicles")
+    (re.compile(r"(?<![\w/])B/L(?![\w/])", re.IGNORECASE), "both"),
     # ("every lesion" of several pictures at once is "all lesions", each picture's own: "Segment every lesion in all these images
     # at once", "outline every lesion in all the pics at once")
     (re.compile(r"\bevery\s+lesion\b(?=[^.?!]*\b(?:at\s+once|in\s+(?:all|each\s+of)\s+(?:these|the|those|my)\s+(?:images|pictures|pics|photos|frames|scans)\b))",
@@ -4062,8 +4079,11 @@ HINDI_WORDS = ((re.compile(r"\b(?:ye|yeh)\b", re.IGNORECASE), "this"), (re.compi
 # (not Esperanto's heart after its article: "la koro")
 BENGALI_VERB = re.compile(r"(?<!\bla\s)\b(?:koro|korun|koren|korte|kore\s+dao|kore\s+din)\b", re.IGNORECASE)
 BENGALI_WORDS = ((re.compile(r"\bei\b", re.IGNORECASE), "this"), (re.compile(r"\b(?<=\w\s)ta\b", re.IGNORECASE), ""),
+                 # ("ei dermoscopy chhobi te lesion ta mark kore dao": in this dermoscopy picture mark the lesion)
+                 (re.compile(r"\bchh?obi\s*te\b", re.IGNORECASE), "chobite"), (re.compile(r"\bkore\s+(?:dao|din|dite|den)\b", re.IGNORECASE), ""),
                  (re.compile(r"(?<!\bla\s)\b(?:koro|korun|koren)\b", re.IGNORECASE), ""))
-HINDI_IN_THIS = re.compile(r"\b(?:(?:is|iss)\s+)?((?:[\w-]+\s+){1,3}?)(?:mein|mai)\b", re.IGNORECASE)
+# (the words between "is" and "mein" only: "daayan phephda outline kar do is CXR mein" is in this CXR)
+HINDI_IN_THIS = re.compile(r"\b(?:(?:is|iss)\s+)?((?:(?!(?:is|iss)\s)[\w-]+\s+){1,3}?)(?:mein|mai)\b", re.IGNORECASE)
 HINDI_RELATIVE = re.compile(r"\bjo\s+((?:[\w-]+\s+){1,3}?)(?:hai|hain|he)\s+(usko|use|isko|ise|uska|uski|uske|iska|iski|iske)\b", re.IGNORECASE)
 
 
