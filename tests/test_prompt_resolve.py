@@ -4807,3 +4807,27 @@ def test_short_prompts_of_blind_lists_329_to_332(lite_names, lite_universal):
     _assert_refused(lite_universal, "胸部X線のポリープを囲んで")
     _assert_no_target(lite_names, ["ポリープは切除すべき？", "息肉多大了？量一下", "gunde ki medicine emi teesukovali?", "outline B/L clavicles",
                                    "abx for DFU?", "what shoud i put on a foot sore", "is this polyp benine"])
+
+
+def test_short_prompts_of_blind_lists_333_to_336(lite_names, lite_universal):
+    """(blind lists 333-336 and decoys 327-330: doctors on Slack; Arabic, Persian, Turkish and Urdu; targets described by their
+    look or work; German, Dutch, Polish and Russian) Words of those languages in Latin letters and their own scripts; a lung
+    said as the bellows that does the breathing or the thing they breathe with; a clavicle as the wishbone-like curve over a
+    lung's top; several targets' words listed across all the images; questions of danger and removal."""
+    _assert_reads(lite_universal, [
+        ("law sama7t 7added el 2ar7a f ejr jeddi", "foot ulcer"),
+        ("هالخال الغامق على ظهري، حدده بالصورة", "skin lesion"),
+        ("Dermoskopi görüntüsündeki beni segmente et lütfen", "skin lesion"),
+        ("kheyli negaranam, in khal ro too aks moshakhas kon", "skin lesion"),
+        ("ostokhan e tarqove samt e rast ro dor begir", "right clavicle"),
+        ("pokaż granice tego pieprzyka na skórze", "skin lesion"),
+        ("highlight the right-side bellows that does the breathing, patient's right not mine", "right lung"),
+        ("show the spongy thing they breathe with on their left, the one tucked beside the heart shadow", "left lung"),
+        ("highlight the wishbone-like curve over the top of the left lung, patient's own left", "left clavicle"),
+    ])
+    _assert_refused(lite_universal, "göğüs filminde polip bul")
+    _assert_refused(lite_universal, "zoek de poliep op de longfoto")
+    _assert_refused(lite_universal, "قرحة القدم على صورة الأشعة الصدرية")
+    _assert_no_target(lite_names, ["Can you segment every lesion you can find across all these images, ulcers, moles, polyps, the lot, in one go?",
+                                   "kolon kıvrımlarını çiz, polip yok", "آیا این خال سرطانیه؟", "это опасный полип или нет?",
+                                   "should the little bump in the bowel be removed or left alone"])

@@ -844,7 +844,9 @@ LISTING_WORDS = frozenset({"and", "plus", "both", "also", "as", "well", "with", 
                            "masks", "segmentations", "outlines", "together", "combined", "jointly"})
 # ... and of the images a list of targets is asked in
 LISTED_IN_IMAGES = frozenset({"every", "everything", "at", "once", "in", "on", "image", "images", "picture", "pictures", "photo", "photos", "frame",
-                              "frames"})
+                              "frames",
+                              # ("every lesion you can find across all these images, ulcers, moles, polyps, the lot, in one go")
+                              "across", "these", "those", "lot", "go", "find", "you", "can", "the"})
 # words that say nothing of what is asked for
 PLAIN_WORDS = REQUEST_WORDS | DESCRIPTIVE_WORDS | ATTRIBUTE_WORDS | REGION_WORDS | FUNCTION_WORDS | LANDMARK_WORDS
 CACHE_SIZE = 4096  # resolutions kept (a service meets an unbounded stream of prompts)
@@ -1588,11 +1590,13 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("lung", _rx(r"\b(?:black|dark)\s+(?:regions?|areas?|fields?|zones?|spaces?|parts?)\s+(?:inside|within|enclosed\s+by|under)\s+the\s+(?:rib\s*cage|ribs)\b|"
                  r"\b(?:black|dark)\s+(?:regions?|areas?|fields?|zones?|spaces?|one)\b[^.;]{0,50}?\babove\s+the\s+(?:stomach|gastric)\s+(?:gas\s+)?bubble\b"),
      (_SEEN_CHEST,)),
-    ("lung", _rx(r"\borgans?\s+(?:that\s+)?(?:we|you|one|people|humans|it)\s+breathe\s+(?:with|through)\b|\borgans?\s+of\s+(?:the\s+)?(?:breathing|respiration|gas\s+exchange)\b|"
+    ("lung", _rx(r"\b(?:organs?|things?|sponges?|bags?|bits?)\s+(?:that\s+)?(?:we|you|one|people|humans|it|they|he|she)\s+breathes?\s+(?:with|through)\b|\borgans?\s+of\s+(?:the\s+)?(?:breathing|respiration|gas\s+exchange)\b|"
                  r"\borgans?\s+(?:which|that)\s+(?:fill|fills|inflate|inflates|expand|expands)\s+with\s+air\b|"
                  # ("the organ that has the lingula and inflates on inspiration")
                  r"\borgans?\b[^.;]{0,40}?\b(?:inflates?|expands?|fills?)\s+(?:up\s+)?(?:on|during|with)\s+(?:inspiration|inhalation|breathing\s+in)\b|"
                  r"\borgans?\s+(?:which|that)\s+(?:does|do|handles?|performs?)\s+(?:the\s+)?gas\s+exchange\b|"
+                 # ("the right-side bellows that does the breathing")
+                 r"\b(?:bellows|sponges?|bags?|balloons?)\s+(?:which|that)\s+(?:does|do)\s+(?:the|their|his|her|our|your)\s+breathing\b|"
                  # ("shade in what fills with air when she breathes in", "the big black breathing space on the right")
                  r"\b(?:what|parts?|bits?|things?|spaces?)\s+(?:that\s+|which\s+)?(?:fills?|inflates?|expands?|blows?\s+up)\s+(?:up\s+)?"
                  r"(?:with\s+air\b|when\s+(?:she|he|you|they|we|i|one|the\s+patient)\s+breathes?\s+in\b)|"
@@ -1639,7 +1643,11 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_SEEN_CHEST, _rx(r"\b(?:(?:sitting|resting|lying|perched|sat)\s+(?:on|above|atop|upon)\s+the\s+(?:left\s+)?(?:hemi)?diaphragm|central(?:ly)?|middle|midline|between\s+the\s+(?:two\s+)?(?:lung(?:s|\s+fields)|(?:air|dark|black|lucent)\s+(?:air\s+)?(?:fields|areas|spaces|zones))|(?:the\s+)?lungs\s+(?:wrap|curve|fold)\s+around|"
                        r"(?:wrapped|hugged|flanked)\s+by\s+the\s+(?:two\s+)?lungs)\b"),
       _rx(r"\b(?:diaphragm|hemidiaphragm|bulg\w*|bows?\s+out|bowing\s+out)\b"))),
-    ("clavicle", _rx(r"\bbones?\s+(?:running\s+|lying\s+|going\s+)?(?:across|along|over)\s+the\s+top\s+of\s+(?:the\s+|his\s+|her\s+|my\s+|their\s+)?"
+    ("clavicle", _rx(r"\bwishbone(?:[\s-]like|[\s-]shaped)?\s+(?:curves?|bones?|bars?|struts?)\b|"
+                     # ("the wishbone-like curve over the top of the left lung")
+                     r"\b(?:curves?|bars?|strips?|bands?|bones?)\s+(?:running\s+|lying\s+)?(?:over|across|above)\s+the\s+(?:very\s+)?top\s+of\s+the\s+"
+                     r"(?:(?:patient['\u2019]?s\s+)?(?:left|right)\s+)?lungs?\b|"
+                     r"\bbones?\s+(?:running\s+|lying\s+|going\s+)?(?:across|along|over)\s+the\s+top\s+of\s+(?:the\s+|his\s+|her\s+|my\s+|their\s+)?"
                      r"(?:(?:left|right)\s+)?(?:shoulder|chest)\b|\bstrut(?:\s+bone)?\b|\b(?:rod|bar|strut|beam)[\s-]like\s+(?:[\w-]+\s+)?bones?\b|"
                      r"\bbones?\s+(?:[\w-]+\s+){0,2}?(?:crossing|across|over)\s+the\s+(?:upper|top|first)\s+ribs?\b|\bbony\s+(?:bar|rod|beam)\b|\b(?:s|sigmoid)[\s-]shaped\s+(?:[\w-]+\s+)?bones?\b|\b(?:bar|rod|strut|beam)s?\s+of\s+bone\b|"
                      r"\bbones?\s+(?:[\w-]+\s+){0,6}?(?:that\s+|which\s+)?(?:people|you|one|kids|children|cyclists)\s+(?:often\s+|commonly\s+|usually\s+)?(?:break|fracture|snap|crack)\b"
@@ -2675,6 +2683,8 @@ KNOWLEDGE_QUESTION = re.compile(
     # should be removed?")
     r"^\W*(?:antibiotics?|medicines?|medications?|drugs?|treatments?|dressings?|creams?|ointments?)\s+(?:for|on)\b[^.!?]*\?\s*$|"
     r"\b(?:should|must)\s+(?:it\s+|this\s+|they\s+)?be\s+(?:removed|resected|excised|cut\s+out|taken\s+out|biopsied)\b[^.!?]*\?\s*$|"
+    # (a verdict asked as a choice with "or not": "это опасный полип или нет?" -> "this dangerous polyp or no?")
+    r"\b(?:dangerous|malignant|benign|cancerous|serious|harmful|infected)\b[^.!?]{0,40}\bor\s+(?:not|no)\s*\?\s*$|"
     # (the medicine before its question word, as a translation word by word puts it: "gunde ki medicine emi teesukovali?" ->
     # "heart ki medicine what should take?")
     r"\b(?:medicines?|medications?|tablets?|pills?|drugs?|antibiotics?|creams?|ointments?)\s+(?:what|which)\b[^.!?]*\?\s*$|"
@@ -3293,7 +3303,7 @@ def _asks_knowledge(text: str) -> bool:
     the tools (:data:`TOOLS_ASKED`)."""
     # (a question typed without its mark: "will my dad's foot ulcer heal or will they have to take the toe off")
     # (a question mark before a message's emoji and hashtags: "is this mole cancer?? 😰 #skincheck")
-    asked = re.sub(r"(?:\s*(?:#\w+|[^\w\s?.!,;:'\"()\[\]-]))+\s*$", "", text).rstrip().endswith("?") or re.match(r"\s*(?:will|is|are|does|do|did|has|have)\s+(?:my|his|her|their|the|this|that|it)\b", text, re.IGNORECASE)
+    asked = re.sub(r"(?:\s*(?:#\w+|[^\w\s?.!,;:'\"()\[\]-]))+\s*$", "", text).rstrip().endswith("?") or re.match(r"\s*(?:will|is|are|does|do|did|has|have|should)\s+(?:my|his|her|their|the|this|that|it)\b", text, re.IGNORECASE)
     # (or a question with a remark after it: "Would it be possible to tell me which side the heart is on? Could be dextrocardia.")
     asked = asked or any(q.endswith("?") and KNOWLEDGE_QUESTION.search(q) for q in re.split(r"(?<=\?)\s+", text.strip()))
     # (or a question said as a need to know, or of a cause, without its mark: "We need to know whether this mole is melanoma or
