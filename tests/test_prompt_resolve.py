@@ -4831,3 +4831,27 @@ def test_short_prompts_of_blind_lists_333_to_336(lite_names, lite_universal):
     _assert_no_target(lite_names, ["Can you segment every lesion you can find across all these images, ulcers, moles, polyps, the lot, in one go?",
                                    "kolon kıvrımlarını çiz, polip yok", "آیا این خال سرطانیه؟", "это опасный полип или нет?",
                                    "should the little bump in the bowel be removed or left alone"])
+
+
+def test_short_prompts_of_blind_lists_337_to_340(lite_names, lite_universal):
+    """(blind lists 337-340 and decoys 331-334: a methods section's English; a voice assistant; Indonesian, Malay, Vietnamese,
+    Thai and Filipino clinicians; Scotland, Ireland and the north of England) The machine called by name before a request; a
+    spoken "no" before the side meant; Scots and northern words ("gonnae", "ma", "on't", "tha", "thingy", "aye"); Thai, Indonesian
+    and Vietnamese words, with the kinds of picture they say; a verdict or a classification asked instead of a drawing."""
+    _assert_reads(lite_universal, [
+        ("computer draw around the naevus", "skin lesion"),
+        ("um segment the left no right lung", "right lung"),
+        ("Gonnae circle that funny-lookin mole on ma back, the missus is fair worried", "skin lesion"),
+        ("Can tha mark out the lesion on't skin, looks like a squashed currant", "skin lesion"),
+        ("Draw round the naevus thingy on me arm, the blotchy brown one, aye", "skin lesion"),
+        ("Segmentasi lesi kulit pada gambar dermoskopi ini ya", "skin lesion"),
+        ("Ada polip sesil di sigmoid saat kolonoskopi, mohon outline-nya", "polyp"),
+    ])
+    # (not a "no" the typist set after a comma: "segment the heart, no right lung")
+    _assert_reads(lite_names, [("segment the heart, no right lung", "heart")])
+    for prompt in ("ขอวาดปอดขวาในภาพ dermoscopy", "Ada polip di foto toraks ini, tolong tandai", "Khoanh nốt ruồi trên phim X-quang ngực",
+                   "Outline the melanoma on ma chest x-ray, the doctor says there's one"):
+        _assert_refused(lite_universal, prompt)
+    _assert_no_target(lite_names, ["Kindly state whether the pigmented lesion in this dermoscopy image meets the criteria for melanoma.",
+                                   "Report the Paris classification of this colorectal polyp rather than outlining its boundaries.",
+                                   "Vết loét chân này nên thay băng mấy lần một ngày?", "ไฝนี้เป็นมะเร็งผิวหนังไหมคะ"])

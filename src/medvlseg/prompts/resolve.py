@@ -2683,6 +2683,8 @@ KNOWLEDGE_QUESTION = re.compile(
     # should be removed?")
     r"^\W*(?:antibiotics?|medicines?|medications?|drugs?|treatments?|dressings?|creams?|ointments?)\s+(?:for|on)\b[^.!?]*\?\s*$|"
     r"\b(?:should|must)\s+(?:it\s+|this\s+|they\s+)?be\s+(?:removed|resected|excised|cut\s+out|taken\s+out|biopsied)\b[^.!?]*\?\s*$|"
+    # (whether it meets a diagnosis's criteria: "state whether the pigmented lesion meets the criteria for melanoma")
+    r"\b(?:meets?|fulfils?|fulfills?|satisf(?:y|ies))\s+(?:the\s+)?(?:\w+\s+)?criteria\b|"
     # (a verdict asked as a choice with "or not": "это опасный полип или нет?" -> "this dangerous polyp or no?")
     r"\b(?:dangerous|malignant|benign|cancerous|serious|harmful|infected)\b[^.!?]{0,40}\bor\s+(?:not|no)\s*\?\s*$|"
     # (the medicine before its question word, as a translation word by word puts it: "gunde ki medicine emi teesukovali?" ->
@@ -3310,7 +3312,9 @@ def _asks_knowledge(text: str) -> bool:
     # benign.", "It would help to know if this polyp needs removing.", "what causes a skin lesion anyway")
     asked = asked or re.search(r"\bto\s+know\s+(?:whether|if)\b|^\s*(?:what|why)\s+(?:causes?|caused|makes?)\b|"
                                r"^\W*(?:what|which)\s+(?:medicines?|treatments?|dressings?|creams?|ointments?)\s+(?:for|on)\b|"
-                               r"\b(?:diagnosis|opinion|verdict)\s+(?:on|about|as\s+to)\s+(?:whether|if)\b|" + _ADVICE_ASKED,
+                               r"\b(?:diagnosis|opinion|verdict)\s+(?:on|about|as\s+to)\s+(?:whether|if)\b|" + _ADVICE_ASKED + "|"
+                               # ("Kindly state whether the pigmented lesion ... meets the criteria for melanoma.")
+                               r"\b(?:state|say|tell\s+(?:me|us)|report|indicate|confirm)\s+(?:whether|if)\b",
                                text, re.IGNORECASE)
     return bool(asked) and (TOOLS_ASKED.search(text) is not None
                             or KNOWLEDGE_QUESTION.search(text) is not None and not DRAWING_IN_QUESTION.search(text))
@@ -3988,6 +3992,9 @@ ENGLISH_REGISTERS = (
     # measure it")
     (re.compile(r"^\W*(?:the\s+)?([\w-]+(?:\s+[\w-]+)?)\s+how\s+(big|large|long|wide)\s+(?:is\s+it|are\s+they)\s*\?", re.IGNORECASE),
      r"how \2 is the \1?"),
+    # (a drawing said only as what is not wanted instead: "Report the Paris classification of this colorectal polyp rather than
+    # outlining its boundaries")
+    (re.compile(r"\s*,?\s*\b(?:rather\s+than|instead\s+of)\s+(?:outlin|segment|mask|draw|trac|delineat|highlight|contour)\w*\b[^.;!?]*", re.IGNORECASE), ""),
     # (both sides in a clinician's shorthand: "outline B/L clavicles")
     (re.compile(r"(?<![\w/])B/L(?![\w/])", re.IGNORECASE), "both"),
     # ("every lesion" of several pictures at once is "all lesions", each picture's own: "Segment every lesion in all these images
@@ -4001,7 +4008,9 @@ ENGLISH_REGISTERS = (
 # a voice assistant's wake word, and the "like" of speech after it ("hey medvlseg um segment the mole", "hey computer mask of
 # the naevus full stop", "ok assistant so like is this mole a melanoma")
 WAKE_WORD = re.compile(r"^\W*(?:(?:hey|hi|hello|ok(?:ay)?|yo)\s+(?:medvlseg|computer|assistant|siri|alexa|google|tool|app|bot|robot|system|"
-                       r"segmenter|model|ai)\b|(?:alexa|siri)\b|(?:hey|ok(?:ay)?)(?=[,.]?\s+(?:um+|uh+|er+m*)\b))[,.!]?\s*(?:(?:so|um+|uh+|er+m*)[,.]?\s+)*(?:like\s+(?=\w))?", re.IGNORECASE)
+                       r"segmenter|model|ai)\b|(?:alexa|siri)\b|"
+                       # (the machine called by its name alone before a request: "computer draw around the naevus")
+                       r"(?:computer|assistant|scanner)(?=[,.]?\s+(?:please\s+)?(?:draw|outline|segment|mask|mark|trace|highlight|show|find|circle|shade)\b)|(?:hey|ok(?:ay)?)(?=[,.]?\s+(?:um+|uh+|er+m*)\b))[,.!]?\s*(?:(?:so|um+|uh+|er+m*)[,.]?\s+)*(?:like\s+(?=\w))?", re.IGNORECASE)
 SPOKEN_FILLER = re.compile(r"(?<![\w'\u2019-])" + _VOCAL_FILLER + r"(?![\w'\u2019-])[,.]?", re.IGNORECASE)
 # a correction spoken with no mark before it ("... the left lung no sorry the right lung", "right clavicle
 # wait no scratch that left clavicle", "the left lung no actually the heart")
@@ -4010,7 +4019,7 @@ SPOKEN_CORRECTION = re.compile(
     r"wait\s+no|actually\s+no|sorry\s+i\s+mean|scratch\s+that|(?:actually\s+)?(?:never\s*mind|forget\s+(?:it|that)|cancel\s+(?:that|it))|"
     # ("right clavicle I mean left sorry left clavicle mask please")
     r"(?<!\bno\s)(?<!\bnope\s)(?<!\bwait\s)(?:i\s+mean(?:t)?|sorry)(?=\s+(?:the\s+)?(?:patient['\u2019]?s\s+)?(?:left|right)\b)|"
-    r"hold\s+on|(?:no|nope|wait|i\s+mean)(?=\s+(?:the|my|his|her)\s+(?:patient['\u2019]?s\s+)?(?:left|right|other)(?:\s+(?:lung|clavicle|collarbone|collar\s+bone|one|side))?(?:\s+(?:please|instead|only))?\s*(?:[,.;!?]|$))|"
+    r"hold\s+on|(?:no|nope|wait|i\s+mean)(?=\s+(?:(?:the|my|his|her)\s+)?(?:patient['\u2019]?s\s+)?(?:left|right|other)(?:\s+(?:lung|clavicle|collarbone|collar\s+bone|one|side))?(?:\s+(?:please|instead|only))?\s*(?:[,.;!?]|$))|"
     r"(?:wait\s+)?cancel(?:\s+cancel)+|wait\s+cancel|cancel\s*$|"
     r"(?:scrap|delete|drop)\s+(?:that|it|this)(?=\s+whole\s+thing|\s*[,.;!]|\s+(?:we|i|nothing)\b|\s*$))\b)", re.IGNORECASE)
 SPOKEN_QUESTION = re.compile(r"^\W*(?:(?:so|and|but|well|ok(?:ay)?|lowkey|ngl|tbh|honestly)\s+)?(?:any|how|what|what['\u2019]?s|is|are|was|were|does|do(?!\s+not\b|n['\u2019]?t\b)|did|why|when|who|which|where|"
@@ -4039,6 +4048,10 @@ def _spoken(text: str) -> str:
     # ("segment the right clavicle hold on the left clavicle": "hold on" takes back what came before)
     out = re.sub(r"\b(?:no\s+)?hold\s+on\b(?!\s+to\b)(?![,.]?\s+no\b)", "no wait", out, flags=re.IGNORECASE)
     out = re.sub(r"\bhold\s+on\b(?!\s+to\b)", "wait", out, flags=re.IGNORECASE)
+    # (a "no" said before the side meant instead, with nothing after it, is set off as a typist would: "segment the left no right
+    # lung" -> "segment the left, no, right lung")
+    out = re.sub(r"(?<=[\w'\u2019])\s+(no|nope)\s+(?=(?:left|right)\s+(?:lung|clavicle|collarbone|collar\s+bone)s?(?:\s+(?:please|pls|instead|only))?\s*(?:[.!]|$))",
+                 r", \1, ", out, flags=re.IGNORECASE)
     out = SPOKEN_CORRECTION.sub(", ", out)
     # (an appositive dictated with no commas: "the patients left collarbone the one on the right of the picture trace it")
     out = re.sub(r"\b(lungs?|clavicles?|collar[\s-]?(?:bones?|born|borne))\s+(the\s+one\s+(?:on|in|at)\s+the\s+(?:left|right)\s+(?:side\s+)?of\s+the\s+"
@@ -4123,8 +4136,16 @@ REGIONAL_ENGLISH = (
     # (a Zulu or Xhosa noun class's prefix before an English word: "i-nevus", "i-clavicle")
     # (not Taglish's "i-" before a verb: "i-outline mo", read by the glossary)
     (re.compile(r"(?<![\w-])(?:i|u|ama|isi|izi|um|imi|aba)-(?=[A-Za-z]{3,}\b)(?!ray\b)(?!(?:outline|segment|mask|trace|highlight|mark|draw)\b)", re.IGNORECASE), ""),
-    (re.compile(r"[,\s]*\b(?:lah|leh|lor|nuh|bru|boet|eh)\b(?=\s*(?:[,.!?;]|$))", re.IGNORECASE), ""),
-    (re.compile(r"\b(can|could|would|will|do|did|if|thank|help)\s+ye\b", re.IGNORECASE), r"\1 you"),
+    (re.compile(r"[,\s]*\b(?:lah|leh|lor|nuh|bru|boet|eh|aye)\b(?=\s*(?:[,.!?;]|$))", re.IGNORECASE), ""),
+    (re.compile(r"\b(can|could|would|will|do|did|if|thank|help)\s+(?:ye|tha)\b", re.IGNORECASE), r"\1 you"),
+    # (Scots and northern English: "Gonnae circle that mole on ma back", "the lesion on't skin", "the thingy on me arm", "funny-lookin")
+    (re.compile(r"^\W*gonnae\s+(?=(?:circle|outline|mark|draw|trace|highlight|segment|mask|show|shade|colou?r)\b)", re.IGNORECASE), "can you "),
+    (re.compile(r"\bon['\u2019]t\b(?=\s+[a-z])", re.IGNORECASE), "on the"),
+    (re.compile(r"\b(?:ma|me)\s+(?=(?:back|arm|arms|leg|legs|foot|feet|heel|toe|toes|skin|chest|face|neck|shoulder|x-?ray|scan|photo|pic|picture|"
+                r"wee|mole|lung|lungs|heart)\b)", re.IGNORECASE), "my "),
+    (re.compile(r"\b(look|funny-look|melanoma-look|weird-look|odd-look|nasty-look)in['\u2019]?(?![\w'\u2019])", re.IGNORECASE), r"\1ing"),
+    # (a thing's name with "thingy" after it is that thing: "the naevus thingy on me arm")
+    (re.compile(r"\b([a-z]{3,})\s+thing(?:y|ie|amajig|amabob|ummy)\b", re.IGNORECASE), r"\1"),
     (re.compile(r"\bwee\b(?=\s+[a-z])", re.IGNORECASE), "small"),
     (re.compile(r"^\s*sweet\s+as\b\s*[,!.]?\s*", re.IGNORECASE), ""),
     # (and an over-polite request's opening: "would you be so kind as to count the polyps" asks what "could you count" does)
