@@ -4855,3 +4855,28 @@ def test_short_prompts_of_blind_lists_337_to_340(lite_names, lite_universal):
     _assert_no_target(lite_names, ["Kindly state whether the pigmented lesion in this dermoscopy image meets the criteria for melanoma.",
                                    "Report the Paris classification of this colorectal polyp rather than outlining its boundaries.",
                                    "Vết loét chân này nên thay băng mấy lần một ngày?", "ไฝนี้เป็นมะเร็งผิวหนังไหมคะ"])
+
+
+def test_short_prompts_of_blind_lists_341_to_344(lite_names, lite_universal):
+    """(blind lists 341-344 and decoys 335-338: workplace English of India, Nigeria, Kenya and the Philippines; a target with what
+    to leave out; Gen-Z English; formal Spanish, Portuguese, Italian and French) A workplace's pleasantries ("Sir,", "revert at
+    the earliest", "thanks in advance", "do the needful"); "and not the X" leaves X out; "derm scope" is a dermatoscope; "draw
+    the border" after a question that names what it is of; "yo", "bestie"; formal Romance words; questions of size, dressing,
+    surveillance and cancer said without their mark or with an emoji after it."""
+    _assert_reads(lite_universal, [
+        ("Sir, please mark the wound on patient's sole and revert at the earliest.", "foot ulcer"),
+        ("Good morning po, please outline the nevus in this dermoscopy, thanks in advance.", "skin lesion"),
+        ("Can you draw just the right collar bone and not the lung apex behind it?", "right clavicle"),
+        ("highlight the naevus in this derm scope shot bestie", "skin lesion"),
+        ("yo where does this lesion end? draw the border pls", "skin lesion"),
+        ("Si richiede la segmentazione del nevo visualizzato in questa immagine dermatoscopica, con margini il più precisi possibile.",
+         "skin lesion"),
+        ("Pourriez-vous segmenter uniquement le champ pulmonaire droit sur ce cliché du thorax de face ?", "right lung"),
+    ])
+    _assert_no_target(lite_names, ["Kindly tell the size of the foot ulcer in centimetres, do the needful.",
+                                   "Kindly suggest dressing for this diabetic foot wound, patient is asking.", "is this mole cancer or nah 😭",
+                                   "is this polyp gonna turn into cancer ngl 😬",
+                                   "¿Podría indicarme si esta lesión pigmentada corresponde a un melanoma o a un nevo benigno?",
+                                   "Quale medicazione consiglia per un'ulcera del piede diabetico con abbondante essudato?",
+                                   "Quel est l'intervalle de surveillance recommandé après l'exérèse d'un polype adénomateux du côlon ?",
+                                   "Potrebbe misurare il diametro massimo del polipo in millimetri, senza bisogno di segmentarlo?"])

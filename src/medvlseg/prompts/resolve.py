@@ -2433,6 +2433,9 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|\banswer\s+(?:like
                          # ("patient wants to know how long a foot ulcer usually takes to heal")
                          r"\b(?:wants?|would\s+like|wish(?:es)?)\s+to\s+know\b|\by\s*/\s*n\b|\b(?:diameter|length|width|area|circumference|perimeter|depth|size)\s+in\s+(?:mm|cm|millimet\w+|centimet\w+|pixels|px)\s*\?|\btell[\s-](?:me|us|moi|nous)\s+(?:only\s+|just\s+)?(?:if|whether|si|se|ob)\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
                          r"\bas\s+a\s+number\b|"
+                         # ("Kindly tell the size of the foot ulcer in centimetres")
+                         r"^\W*(?:kindly\s+|please\s+)?(?:tell|give|report|state)\s+(?:me\s+|us\s+)?(?:the\s+)?(?:size|diameter|area|length|width|dimensions?|measurements?)\s+of\b"
+                         r"(?![^.?!]*\b(?:segment\w*|outline|mask\w*|mark|highlight|draw|delineate|trace|contour)\b)|"
                          # ("which ulcer on this foot is the biggest?", "please measure how big the foot ulcer is in cm", "consultant
                          # asked for a measurement in mm", "billing needs to know the code for a diabetic foot ulcer debridement")
                          r"^\W*which\b(?![^?]*\b(?:segment\w*|outline|mask\w*|mark|highlight|draw|delineate|trace|contour)\b)[^?]*\b(?:biggest|largest|smallest|"
@@ -2683,6 +2686,12 @@ KNOWLEDGE_QUESTION = re.compile(
     # should be removed?")
     r"^\W*(?:antibiotics?|medicines?|medications?|drugs?|treatments?|dressings?|creams?|ointments?)\s+(?:for|on)\b[^.!?]*\?\s*$|"
     r"\b(?:should|must)\s+(?:it\s+|this\s+|they\s+)?be\s+(?:removed|resected|excised|cut\s+out|taken\s+out|biopsied)\b[^.!?]*\?\s*$|"
+    # ("Kindly suggest dressing for this diabetic foot wound", "what dressing do you recommend for an ulcer"; "the surveillance
+    # interval after a polypectomy"; "is this polyp gonna turn into cancer")
+    r"\b(?:suggest|recommend|advise)\s+(?:a\s+|the\s+|some\s+|any\s+)?(?:dressings?|treatments?|medicines?|creams?|ointments?|antibiotics?)\b|"
+    r"^\W*(?:what|which)\s+(?:dressings?|treatments?|medicines?|creams?|ointments?|antibiotics?)\s+(?:do|would)\s+you\s+(?:recommend|suggest|advise)\b|"
+    r"\b(?:surveillance|follow[\s-]?up|screening)\s+intervals?\b|\bintervals?\s+(?:of|for)\s+(?:surveillance|follow[\s-]?up|screening)\b|"
+    r"\b(?:turn|turning|develop|developing|become|becoming)\s+(?:into\s+)?(?:a\s+)?(?:cancer|malignant|malignancy|melanoma)\b|"
     # (whether it meets a diagnosis's criteria: "state whether the pigmented lesion meets the criteria for melanoma")
     r"\b(?:meets?|fulfils?|fulfills?|satisf(?:y|ies))\s+(?:the\s+)?(?:\w+\s+)?criteria\b|"
     # (a verdict asked as a choice with "or not": "это опасный полип или нет?" -> "this dangerous polyp or no?")
@@ -3314,7 +3323,9 @@ def _asks_knowledge(text: str) -> bool:
                                r"^\W*(?:what|which)\s+(?:medicines?|treatments?|dressings?|creams?|ointments?)\s+(?:for|on)\b|"
                                r"\b(?:diagnosis|opinion|verdict)\s+(?:on|about|as\s+to)\s+(?:whether|if)\b|" + _ADVICE_ASKED + "|"
                                # ("Kindly state whether the pigmented lesion ... meets the criteria for melanoma.")
-                               r"\b(?:state|say|tell\s+(?:me|us)|report|indicate|confirm)\s+(?:whether|if)\b",
+                               r"\b(?:state|say|tell\s+(?:me|us)|report|indicate|confirm)\s+(?:whether|if)\b|"
+                               # ("Kindly suggest dressing for this diabetic foot wound")
+                               r"\b(?:suggest|recommend|advise)\s+(?:a\s+|the\s+|some\s+|any\s+)?(?:dressings?|treatments?|medicines?|creams?|ointments?|antibiotics?)\b",
                                text, re.IGNORECASE)
     return bool(asked) and (TOOLS_ASKED.search(text) is not None
                             or KNOWLEDGE_QUESTION.search(text) is not None and not DRAWING_IN_QUESTION.search(text))
@@ -3995,6 +4006,21 @@ ENGLISH_REGISTERS = (
     # (a drawing said only as what is not wanted instead: "Report the Paris classification of this colorectal polyp rather than
     # outlining its boundaries")
     (re.compile(r"\s*,?\s*\b(?:rather\s+than|instead\s+of)\s+(?:outlin|segment|mask|draw|trac|delineat|highlight|contour)\w*\b[^.;!?]*", re.IGNORECASE), ""),
+    # (a workplace's pleasantries around a request: "Sir, please mark the wound ... and revert at the earliest", "Good morning po,
+    # please outline the nevus ..., thanks in advance", "do the needful")
+    (re.compile(r"[,;]?\s*\b(?:and\s+)?(?:kindly\s+)?revert(?:\s+back)?(?:\s+(?:at\s+the\s+earliest|asap|at\s+the\s+soonest|soon|urgently|to\s+me))*\b"
+                r"(?=\s*(?:[,.!;]|$))|[,;]?\s*\b(?:and\s+)?do\s+the\s+needful\b|[,;]?\s*\b(?:thanks|thank\s+you)\s+in\s+advance\b", re.IGNORECASE), ""),
+    (re.compile(r"^\W*(?:(?:dear|respected)\s+)?(?:sir|madam|ma['\u2019]?am|mam|sir/madam|doctor|doc)\s*[,!:]\s*|"
+                r"^\W*good\s+(?:morning|afternoon|evening|day)(?:\s+(?:po|sir|madam|ma['\u2019]?am|doctor|doc|all|team|everyone))?\s*[,!.]\s*", re.IGNORECASE), ""),
+    # (what is left out after "and not" is set apart as after a comma: "just the right collar bone and not the lung apex")
+    (re.compile(r"(?<=[\w)])\s+and\s+not\s+(?=(?:the|any|its|his|her|their|a|an)\b)", re.IGNORECASE), ", not "),
+    # ("or nah": or not; "is this mole cancer or nah")
+    (re.compile(r"\bor\s+nah\b", re.IGNORECASE), "or not"),
+    # (a dermatoscope said in two words, not an endoscope: "this derm scope shot")
+    (re.compile(r"\bderm(?:a|o|ato)?[\s-]scope\b", re.IGNORECASE), "dermatoscope"),
+    # (the border asked after a question that names what it is of: "where does this lesion end? draw the border pls")
+    (re.compile(r"(\?\s*)((?:please\s+|pls\s+|can\s+you\s+|could\s+you\s+)?(?:draw|trace|mark|outline|show|highlight)\s+)the\s+(border|boundary|edge|outline|margin|contour)s?\b(?!\s+of\b)",
+                re.IGNORECASE), r"\1\2its \3"),
     # (both sides in a clinician's shorthand: "outline B/L clavicles")
     (re.compile(r"(?<![\w/])B/L(?![\w/])", re.IGNORECASE), "both"),
     # ("every lesion" of several pictures at once is "all lesions", each picture's own: "Segment every lesion in all these images
@@ -4024,7 +4050,9 @@ SPOKEN_CORRECTION = re.compile(
     r"(?:scrap|delete|drop)\s+(?:that|it|this)(?=\s+whole\s+thing|\s*[,.;!]|\s+(?:we|i|nothing)\b|\s*$))\b)", re.IGNORECASE)
 SPOKEN_QUESTION = re.compile(r"^\W*(?:(?:so|and|but|well|ok(?:ay)?|lowkey|ngl|tbh|honestly)\s+)?(?:any|how|what|what['\u2019]?s|is|are|was|were|does|do(?!\s+not\b|n['\u2019]?t\b)|did|why|when|who|which|where|"
                              r"wie|ist|sind|welche[rs]?|warum|wo|quel(?:le)?s?|combien|comment|est-ce|qu['\u2019]est|"
-                             r"qu[eé]|cu[aá]l|c[oó]mo|cu[aá]nto|es|est[aá]|quanto|come|qual(?:e)?|\u00e8)\b[^.?!]*[\w'\u2019)]\s*$", re.IGNORECASE)
+                             r"qu[eé]|cu[aá]l|c[oó]mo|cu[aá]nto|es|est[aá]|quanto|come|qual(?:e)?|\u00e8)\b[^.?!]*[\w'\u2019)]\s*"
+                             # (and an emoji after it: "is this mole cancer or nah 😭")
+                             r"(?:[^\w\s?.!,;:'\"()\[\]-]\s*)*$", re.IGNORECASE)
 
 
 def _spelt_out(text: str) -> str:
@@ -4148,6 +4176,8 @@ REGIONAL_ENGLISH = (
     (re.compile(r"\b([a-z]{3,})\s+thing(?:y|ie|amajig|amabob|ummy)\b", re.IGNORECASE), r"\1"),
     (re.compile(r"\bwee\b(?=\s+[a-z])", re.IGNORECASE), "small"),
     (re.compile(r"^\s*sweet\s+as\b\s*[,!.]?\s*", re.IGNORECASE), ""),
+    (re.compile(r"^\W*yo+\b[,!]?\s*(?=\w)", re.IGNORECASE), ""),
+    (re.compile(r"[,\s]*\b(?:bestie|bestiee|besties|bro|bruh|fam|sis)\b(?=\s*(?:[,.!?;]|$))", re.IGNORECASE), ""),
     # (and an over-polite request's opening: "would you be so kind as to count the polyps" asks what "could you count" does)
     (re.compile(r"\b(?:would|could|will)\s+you\s+(?:please\s+)?be\s+(?:so|very|ever\s+so)\s+(?:kind|good)\s+(?:as\s+to|and)\b", re.IGNORECASE), "could you"),
     # (a learner's words: a thing separated from the normal tissue around it is segmented, "separate lesion from normal skin
