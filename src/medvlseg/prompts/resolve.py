@@ -2680,15 +2680,16 @@ TOOLS_ASKED = re.compile(
 # advice asked, a question with or without its mark ("I'd love some advice on dressing a diabetic foot wound", "dressing advice
 # for sloughy wound", "footwear tips for the ulcer")
 _ADVICE_ASKED = (r"\b(?:some|any|your)\s+advice\s+(?:on|about|for)\b|"
-                 r"\b(?:dressings?|wound[\s-]?care|aftercare|footwear|offloading|diet)\s+(?:advice|tips|recommendations?|suggestions?)\b")
+                 r"\b(?:dressings?|wound[\s-]?care|aftercare|footwear|offloading|diet)\s+(?:advice|tips|recommendations?|suggestions?)\b|"
+                 # ("Kindly suggest dressing for this diabetic foot wound")
+                 r"\b(?:suggest|recommend|advise)\s+(?:a\s+|the\s+|some\s+|any\s+)?(?:dressings?|treatments?|medicines?|creams?|ointments?|antibiotics?)\b")
 KNOWLEDGE_QUESTION = re.compile(
     # (a treatment asked for by its name alone, or whether it must come out: "abx for DFU?", "ポリープは切除すべき？" -> "polyp
     # should be removed?")
     r"^\W*(?:antibiotics?|medicines?|medications?|drugs?|treatments?|dressings?|creams?|ointments?)\s+(?:for|on)\b[^.!?]*\?\s*$|"
     r"\b(?:should|must)\s+(?:it\s+|this\s+|they\s+)?be\s+(?:removed|resected|excised|cut\s+out|taken\s+out|biopsied)\b[^.!?]*\?\s*$|"
-    # ("Kindly suggest dressing for this diabetic foot wound", "what dressing do you recommend for an ulcer"; "the surveillance
-    # interval after a polypectomy"; "is this polyp gonna turn into cancer")
-    r"\b(?:suggest|recommend|advise)\s+(?:a\s+|the\s+|some\s+|any\s+)?(?:dressings?|treatments?|medicines?|creams?|ointments?|antibiotics?)\b|"
+    # ("what dressing do you recommend for an ulcer"; "the surveillance interval after a polypectomy"; "is this polyp gonna turn
+    # into cancer")
     r"^\W*(?:what|which)\s+(?:dressings?|treatments?|medicines?|creams?|ointments?|antibiotics?)\s+(?:do|would)\s+you\s+(?:recommend|suggest|advise)\b|"
     r"\b(?:surveillance|follow[\s-]?up|screening)\s+intervals?\b|\bintervals?\s+(?:of|for)\s+(?:surveillance|follow[\s-]?up|screening)\b|"
     r"\b(?:turn|turning|develop|developing|become|becoming)\s+(?:into\s+)?(?:a\s+)?(?:cancer|malignant|malignancy|melanoma)\b|"
@@ -3323,9 +3324,7 @@ def _asks_knowledge(text: str) -> bool:
                                r"^\W*(?:what|which)\s+(?:medicines?|treatments?|dressings?|creams?|ointments?)\s+(?:for|on)\b|"
                                r"\b(?:diagnosis|opinion|verdict)\s+(?:on|about|as\s+to)\s+(?:whether|if)\b|" + _ADVICE_ASKED + "|"
                                # ("Kindly state whether the pigmented lesion ... meets the criteria for melanoma.")
-                               r"\b(?:state|say|tell\s+(?:me|us)|report|indicate|confirm)\s+(?:whether|if)\b|"
-                               # ("Kindly suggest dressing for this diabetic foot wound")
-                               r"\b(?:suggest|recommend|advise)\s+(?:a\s+|the\s+|some\s+|any\s+)?(?:dressings?|treatments?|medicines?|creams?|ointments?|antibiotics?)\b",
+                               r"\b(?:state|say|tell\s+(?:me|us)|report|indicate|confirm)\s+(?:whether|if)\b",
                                text, re.IGNORECASE)
     return bool(asked) and (TOOLS_ASKED.search(text) is not None
                             or KNOWLEDGE_QUESTION.search(text) is not None and not DRAWING_IN_QUESTION.search(text))
