@@ -4880,3 +4880,15 @@ def test_short_prompts_of_blind_lists_341_to_344(lite_names, lite_universal):
                                    "Quale medicazione consiglia per un'ulcera del piede diabetico con abbondante essudato?",
                                    "Quel est l'intervalle de surveillance recommandé après l'exérèse d'un polype adénomateux du côlon ?",
                                    "Potrebbe misurare il diametro massimo del polipo in millimetri, senza bisogno di segmentarlo?"])
+
+
+def test_short_prompts_of_blind_lists_345_to_348(lite_names, lite_universal):
+    """(blind lists 345-348 and decoys 339-342: hedged requests; Greek, Ukrainian, Bulgarian, Romanian and Hungarian; a report's
+    impression line; East Asian learners' English) A hedge before what is named; Romanian "poți să conturezi"; a pair's "both
+    side" after it; a removal asked as "need remove?", advice asked with "please"; a ratio to calculate after a question."""
+    _assert_reads(lite_universal, [
+        ("I think that's a foot ulcer near the big toe, mask it for me", "foot ulcer"),
+        ("poti sa conturezi alunita asta din dermatoscop?", "skin lesion"),
+    ])
+    _assert_no_target(lite_names, ["Polyp need remove? doctor advice please", "Lung both side and heart, all together mask",
+                                   "Heart size big? cardiothoracic ratio calculate please"])

@@ -2448,7 +2448,7 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|\banswer\s+(?:like
                          r"^\W*(?:size|diameter|width|length|area|volume)\b[^.?!]{0,40}\bhow\s+(?:much|big|large)\s*\?\s*$|"
                          # (the measuring verb last, as Kazakh, Nepali or Hindi put it word by word: "wound area calculate", "heart size
                          # measure")
-                         r"^\W*(?:[\w'-]+\s+){1,4}(?:size|diameter|width|length|area|volume|ratio)\s+(?:(?:in\s+)?(?:cm2|mm2|cm|mm|px|pixels)\s+)?"
+                         r"(?:^|(?<=[?.!])\s*)\W*(?:[\w'-]+\s+){1,4}(?:size|diameter|width|length|area|volume|ratio)\s+(?:(?:in\s+)?(?:cm2|mm2|cm|mm|px|pixels)\s+)?"
                          r"(?:measure|calculate|compute|estimate|quantify)(?:\s+(?:please|pls|do))?\s*[.!]?\s*$|"
                          # ("measure DFU size cm", "CTR? heart size ratio", "polyp count?", "wagner grade this DFU?")
                          r"^\W*measure\s+(?:the\s+)?(?:[\w-]+\s+){0,3}(?:size|area|diameter|width|length|volume)(?:\s+(?:in\s+)?(?:cm2|mm2|cm|mm|px))?\s*[.!?]?\s*$|"
@@ -2681,13 +2681,15 @@ TOOLS_ASKED = re.compile(
 # for sloughy wound", "footwear tips for the ulcer")
 _ADVICE_ASKED = (r"\b(?:some|any|your)\s+advice\s+(?:on|about|for)\b|"
                  r"\b(?:dressings?|wound[\s-]?care|aftercare|footwear|offloading|diet)\s+(?:advice|tips|recommendations?|suggestions?)\b|"
-                 # ("Kindly suggest dressing for this diabetic foot wound")
-                 r"\b(?:suggest|recommend|advise)\s+(?:a\s+|the\s+|some\s+|any\s+)?(?:dressings?|treatments?|medicines?|creams?|ointments?|antibiotics?)\b")
+                 # ("Kindly suggest dressing for this diabetic foot wound", "what would you advise", "doctor advice please")
+                 r"\b(?:suggest|recommend|advise)\s+(?:a\s+|the\s+|some\s+|any\s+)?(?:dressings?|treatments?|medicines?|creams?|ointments?|antibiotics?)\b|"
+                 r"\bwhat\s+(?:would|do|should)\s+you\s+(?:advise|suggest|recommend)\b|\badvice\s+(?:please|pls|plz|needed)\b")
 KNOWLEDGE_QUESTION = re.compile(
     # (a treatment asked for by its name alone, or whether it must come out: "abx for DFU?", "ポリープは切除すべき？" -> "polyp
     # should be removed?")
     r"^\W*(?:antibiotics?|medicines?|medications?|drugs?|treatments?|dressings?|creams?|ointments?)\s+(?:for|on)\b[^.!?]*\?\s*$|"
     r"\b(?:should|must)\s+(?:it\s+|this\s+|they\s+)?be\s+(?:removed|resected|excised|cut\s+out|taken\s+out|biopsied)\b[^.!?]*\?\s*$|"
+    r"\bneeds?\s+(?:to\s+be\s+)?(?:remove|removed|removing|excise|excised|cut\s+out)\s*\?|"
     # ("what dressing do you recommend for an ulcer"; "the surveillance interval after a polypectomy"; "is this polyp gonna turn
     # into cancer")
     r"^\W*(?:what|which)\s+(?:dressings?|treatments?|medicines?|creams?|ointments?|antibiotics?)\s+(?:do|would)\s+you\s+(?:recommend|suggest|advise)\b|"
@@ -4020,6 +4022,10 @@ ENGLISH_REGISTERS = (
     # (the border asked after a question that names what it is of: "where does this lesion end? draw the border pls")
     (re.compile(r"(\?\s*)((?:please\s+|pls\s+|can\s+you\s+|could\s+you\s+)?(?:draw|trace|mark|outline|show|highlight)\s+)the\s+(border|boundary|edge|outline|margin|contour)s?\b(?!\s+of\b)",
                 re.IGNORECASE), r"\1\2its \3"),
+    # (a hedge before what is named: "I think that's a foot ulcer near the big toe, mask it for me")
+    (re.compile(r"^\W*(?:i\s+(?:think|guess|believe|reckon)|probably|maybe)\s+(?=(?:that['\u2019]?s|that\s+is|this\s+is|it['\u2019]?s)\b)", re.IGNORECASE), ""),
+    # (both of a pair said after it: "Lung both side and heart, all together mask")
+    (re.compile(r"\b(lung|clavicle|collarbone)s?\s+both\s+sides?\b", re.IGNORECASE), r"both \1s"),
     # (both sides in a clinician's shorthand: "outline B/L clavicles")
     (re.compile(r"(?<![\w/])B/L(?![\w/])", re.IGNORECASE), "both"),
     # ("every lesion" of several pictures at once is "all lesions", each picture's own: "Segment every lesion in all these images
