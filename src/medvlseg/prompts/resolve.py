@@ -4017,8 +4017,6 @@ ENGLISH_REGISTERS = (
     (re.compile(r"(?<=[\w)])\s+and\s+not\s+(?=(?:the|any|its|his|her|their|a|an)\b)", re.IGNORECASE), ", not "),
     # ("or nah": or not; "is this mole cancer or nah")
     (re.compile(r"\bor\s+nah\b", re.IGNORECASE), "or not"),
-    # (a dermatoscope said in two words, not an endoscope: "this derm scope shot")
-    (re.compile(r"\bderm(?:a|o|ato)?[\s-]scope\b", re.IGNORECASE), "dermatoscope"),
     # (the border asked after a question that names what it is of: "where does this lesion end? draw the border pls")
     (re.compile(r"(\?\s*)((?:please\s+|pls\s+|can\s+you\s+|could\s+you\s+)?(?:draw|trace|mark|outline|show|highlight)\s+)the\s+(border|boundary|edge|outline|margin|contour)s?\b(?!\s+of\b)",
                 re.IGNORECASE), r"\1\2its \3"),
@@ -4169,7 +4167,8 @@ REGIONAL_ENGLISH = (
     # (a Zulu or Xhosa noun class's prefix before an English word: "i-nevus", "i-clavicle")
     # (not Taglish's "i-" before a verb: "i-outline mo", read by the glossary)
     (re.compile(r"(?<![\w-])(?:i|u|ama|isi|izi|um|imi|aba)-(?=[A-Za-z]{3,}\b)(?!ray\b)(?!(?:outline|segment|mask|trace|highlight|mark|draw)\b)", re.IGNORECASE), ""),
-    (re.compile(r"[,\s]*\b(?:lah|leh|lor|nuh|bru|boet|eh|aye)\b(?=\s*(?:[,.!?;]|$))", re.IGNORECASE), ""),
+    # (a form of address or a particle that ends a message: "... lah", "... aye", "... bestie")
+    (re.compile(r"[,\s]*\b(?:lah|leh|lor|nuh|bru|boet|eh|aye|bestie|bestiee|besties|bro|bruh|fam|sis)\b(?=\s*(?:[,.!?;]|$))", re.IGNORECASE), ""),
     (re.compile(r"\b(can|could|would|will|do|did|if|thank|help)\s+(?:ye|tha)\b", re.IGNORECASE), r"\1 you"),
     # (Scots and northern English: "Gonnae circle that mole on ma back", "the lesion on't skin", "the thingy on me arm", "funny-lookin")
     (re.compile(r"^\W*gonnae\s+(?=(?:circle|outline|mark|draw|trace|highlight|segment|mask|show|shade|colou?r)\b)", re.IGNORECASE), "can you "),
@@ -4182,7 +4181,6 @@ REGIONAL_ENGLISH = (
     (re.compile(r"\bwee\b(?=\s+[a-z])", re.IGNORECASE), "small"),
     (re.compile(r"^\s*sweet\s+as\b\s*[,!.]?\s*", re.IGNORECASE), ""),
     (re.compile(r"^\W*yo+\b[,!]?\s*(?=\w)", re.IGNORECASE), ""),
-    (re.compile(r"[,\s]*\b(?:bestie|bestiee|besties|bro|bruh|fam|sis)\b(?=\s*(?:[,.!?;]|$))", re.IGNORECASE), ""),
     # (and an over-polite request's opening: "would you be so kind as to count the polyps" asks what "could you count" does)
     (re.compile(r"\b(?:would|could|will)\s+you\s+(?:please\s+)?be\s+(?:so|very|ever\s+so)\s+(?:kind|good)\s+(?:as\s+to|and)\b", re.IGNORECASE), "could you"),
     # (a learner's words: a thing separated from the normal tissue around it is segmented, "separate lesion from normal skin
@@ -4195,7 +4193,8 @@ REGIONAL_ENGLISH = (
     # thing out: "the spot the skin doctor looked at with the magnifier", "the mole the doctor photographed through his skin
     # scope", "the dodgy mole", "that bobbly thing the bowel camera saw", "pick out where the heart sits")
     (re.compile(r"\bskin\s+doctors?\b", re.IGNORECASE), "dermatologist"),
-    (re.compile(r"\b(?:magnifier|magnifying\s+(?:glass|lens|scope)|skin\s+scope)\b", re.IGNORECASE), "dermatoscope"),
+    # (and a dermatoscope said in two words, not an endoscope: "this derm scope shot")
+    (re.compile(r"\b(?:magnifier|magnifying\s+(?:glass|lens|scope)|skin\s+scope|derm(?:a|o|ato)?[\s-]scope)\b", re.IGNORECASE), "dermatoscope"),
     (re.compile(r"\bbowel\s+camera\b", re.IGNORECASE), "colonoscope"),
     (re.compile(r"\bdodgy\b", re.IGNORECASE), "suspicious"),
     (re.compile(r"\bbobbly\s+(?:thing|bit|lump)\b", re.IGNORECASE), "bump"),
