@@ -498,6 +498,9 @@ CONTRACTED = {"ca": "can", "wo": "will", "sha": "shall", "ai": "is"}
 # image (patient's right)")
 PATIENT_SIDE = re.compile(r"\bpatient(?:['\u2019]?s)?\s+(?:own\s+)?(left|right)\b|\b(left|right)\s+(?:side\s+)?of\s+the\s+patient\b",
                           re.IGNORECASE)
+# (not a patient's own side, said of no picture: "the breathing bag on my right side on the xray"; "on my right side of the image"
+# is the viewer's)
+_NOT_MY_SIDE = r"(?:(?<!\bmy\s)(?<!\bme\s)|(?=(?:left|right)[\s-]+(?:side|half|hand\s+side)\s+of\b))"
 # a side said as a person's ("on grandpa's right side of the chest x-ray", "her left"), not the picture's own ("the image's right")
 # (the picture's own possessive, no person's: "the image's right", "the viewer's left")
 _NOT_A_PERSONS = r"(?!(?:image|picture|pic|film|screen|x-?ray|radiograph|viewer|monitor|display|photo|scan)['\u2019]s)"
@@ -511,7 +514,7 @@ VIEWER_SIDE = re.compile(r"\b(?:the\s+)?viewer(?:['\u2019]?s)?\s+(left|right)\b"
 # of the chest (:data:`CHEST_SAID`)
 PICTURE_SIDE_PLACE = re.compile(
     r"\b(?:(?P<prep>on|to|at|in|toward|towards|onto|into|from)\s+)?(?:the\s+)?(?:(?P<vert>upper|lower|top|bottom|far)[\s-]+)?"
-    r"(?P<side>left|right)(?:[\s-]+hand)?(?:[\s-]+(?:side|half|part|edge|corner|portion|aspect|margin)\s+(?:of|on|in)|\s+of)\s+"
+    + _NOT_MY_SIDE + r"(?P<side>left|right)(?:[\s-]+hand)?(?:[\s-]+(?:side|half|part|edge|corner|portion|aspect|margin)\s+(?:of|on|in)|\s+of)\s+"
     r"(?:(?:the|this|that|your|my|our)\s+)?(?:[\w'\u2019-]+\s+){0,2}?(?:image|img|picture|pic|film|screen|radiograph|x-?ray|display|monitor|scan|photo(?:graph)?)\b"
     # (not a side that names a paired organ after it, as a translation word by word gives: "this radiograph picture right
     # lung mark" of Kazakh "Осы рентген суретінде оң өкпені белгілеп"; "the image-left lung" is still the picture's)
@@ -549,7 +552,7 @@ def _picture_side_as_patient(m: re.Match, flipped: bool = False) -> str:
 # the picture's side, said outright ("the left lung of the image", "on the right of the PA film")
 # (a side that names a part of the body other than a target is the patient's: "the left shoulder on the
 # chest film"; "the left lung of the image (patient's right)" is the picture's, said so)
-_SIDE_NOT_OF_BODY = (r"\b(left|right)\b(?!\s+(?:shoulders?|arm|axilla|armpit|breast|hemithorax|hemidiaphragm|diaphragm|ribs?|"
+_SIDE_NOT_OF_BODY = (_NOT_MY_SIDE + r"\b(left|right)\b(?!\s+(?:shoulders?|arm|axilla|armpit|breast|hemithorax|hemidiaphragm|diaphragm|ribs?|"
                      r"costophrenic|hilum|neck)\b)")
 _OF_THE_PICTURE = r"\s+the\s+(?:[a-z]+\s+){0,2}?(?:image|picture|film|screen|radiograph|x-?ray|view)\b"
 PICTURE_SIDE = re.compile(_SIDE_NOT_OF_BODY + r"[^,;()]*?\b(?:of|on|in)" + _OF_THE_PICTURE, re.IGNORECASE)
@@ -575,7 +578,7 @@ LEAD_INS = (r"(?:(?:so|then|now|next(?!\s+to\b)|first|finally|lastly|step\s+\d+)
             r"(?:any\s+chance|is\s+it\s+possible|would\s+it\s+be\s+possible)\s+(?:that\s+)?(?:for\s+you\s+to\s+|you\s+(?:could|can|would|might)\s+|to\s+)|"
             r"(?:is|are)\s+there\s+|"
             # the tool named before what it is to do ("run the tool on the attached photo and send back a mask of ...")
-            r"(?:run|use|apply)\s+(?:the|your|this)\s+" + _TOOLS + r"\s+"
+            r"(?:run(?:ning)?|us(?:e|ing)|apply(?:ing)?)\s+(?:the|your|this)\s+" + _TOOLS + r"\s+"
             r"(?:(?:on|over)\s+(?:the|this|that|my)\s+(?:[a-z0-9-]+\s+){0,2}?(?:image|photo|picture|frame|film|scan|x\s?ray|radiograph)\s+)?(?:and|to)\s+|"
             # ... or the picture put through it ("run the wound pic from bed 4 through the tool and outline ...")
             r"(?:run|put|pass|feed)\s+(?:the|this|that|my|his|her|our|their)\s+(?:[a-z0-9-]+\s+){0,5}?(?:through|into|to)\s+"
@@ -1586,6 +1589,8 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_SEEN_CHEST,)),
     # (an organ of breathing in everyday words: "the breathing bag", "the air organ", "the organ we breathe with")
     ("lung", _rx(r"\b(?:breathing|air)\s+(?:organs?|bags?|sponges?|sacs?|balloons?|bellows)\b"), (_SEEN_CHEST,)),
+    # (the old word for lungs, with its side: "show me the right lights on me chest film")
+    ("lung", _rx(r"\b(?:left|right)\s+lights\b"), (_SEEN_CHEST,)),
     # ("the black region inside the ribs on the patient's left, the one sitting above the stomach gas bubble")
     ("lung", _rx(r"\b(?:black|dark)\s+(?:regions?|areas?|fields?|zones?|spaces?|parts?)\s+(?:inside|within|enclosed\s+by|under)\s+the\s+(?:rib\s*cage|ribs)\b|"
                  r"\b(?:black|dark)\s+(?:regions?|areas?|fields?|zones?|spaces?|one)\b[^.;]{0,50}?\babove\s+the\s+(?:stomach|gastric)\s+(?:gas\s+)?bubble\b"),
@@ -2683,7 +2688,10 @@ _ADVICE_ASKED = (r"\b(?:some|any|your)\s+advice\s+(?:on|about|for)\b|"
                  r"\b(?:dressings?|wound[\s-]?care|aftercare|footwear|offloading|diet)\s+(?:advice|tips|recommendations?|suggestions?)\b|"
                  # ("Kindly suggest dressing for this diabetic foot wound", "what would you advise", "doctor advice please")
                  r"\b(?:suggest|recommend|advise)\s+(?:a\s+|the\s+|some\s+|any\s+)?(?:dressings?|treatments?|medicines?|creams?|ointments?|antibiotics?)\b|"
-                 r"\bwhat\s+(?:would|do|should)\s+you\s+(?:advise|suggest|recommend)\b|\badvice\s+(?:please|pls|plz|needed)\b")
+                 r"\bwhat\s+(?:would|do|should)\s+you\s+(?:advise|suggest|recommend)\b|\badvice\s+(?:please|pls|plz|needed)\b|"
+                 # ("would you advise on the best dressing for a sloughy heel wound?")
+                 r"\b(?:advise|advice)\s+(?:me\s+|us\s+)?(?:on|about)\s+(?:the\s+)?(?:best\s+|right\s+|appropriate\s+)?(?:dressings?|treatments?|"
+                 r"management|antibiotics?|creams?|ointments?|offloading|footwear|follow[\s-]?up|surveillance|removal|resection)\b")
 KNOWLEDGE_QUESTION = re.compile(
     # (a treatment asked for by its name alone, or whether it must come out: "abx for DFU?", "ポリープは切除すべき？" -> "polyp
     # should be removed?")
@@ -2699,6 +2707,11 @@ KNOWLEDGE_QUESTION = re.compile(
     r"\b(?:meets?|fulfils?|fulfills?|satisf(?:y|ies))\s+(?:the\s+)?(?:\w+\s+)?criteria\b|"
     # (a verdict asked as a choice with "or not": "это опасный полип или нет?" -> "this dangerous polyp or no?")
     r"\b(?:dangerous|malignant|benign|cancerous|serious|harmful|infected)\b[^.!?]{0,40}\bor\s+(?:not|no)\s*\?\s*$|"
+    # (or as normal against not: "heart size is normal or enlarged?", "ਦਿਲ ਦਾ ਸਾਈਜ਼ ਨਾਰਮਲ ਹੈ ਜਾਂ ਵੱਡਾ?" -> "heart of size normal is or big?")
+    r"\bnormal\s+(?:is\s+)?or\s+(?:not|no|enlarged|big|bigger|large|larger|abnormal|dilated|small|smaller)\s*\?\s*$|"
+    r"\b(?:enlarged|big|bigger|large|larger|abnormal|dilated)\s+(?:is\s+)?or\s+(?:normal|not|no)\s*\?\s*$|"
+    # ("which cream should I apply on this wound?")
+    r"\b(?:what|which)\s+(?:dressings?|medicines?|creams?|ointments?|antibiotics?|tablets?)\s+(?:should|shall|must|can|to)\b[^.!?]*\?\s*$|"
     # (the medicine before its question word, as a translation word by word puts it: "gunde ki medicine emi teesukovali?" ->
     # "heart ki medicine what should take?")
     r"\b(?:medicines?|medications?|tablets?|pills?|drugs?|antibiotics?|creams?|ointments?)\s+(?:what|which)\b[^.!?]*\?\s*$|"
@@ -2766,13 +2779,14 @@ KNOWLEDGE_QUESTION = re.compile(
     re.IGNORECASE)
 # ... a drawing asked in it all the same
 DRAWING_IN_QUESTION = re.compile(r"\b(?:segment\w*|outlin\w+|mask(?:s|ed|ing)?|draw(?:n|ing|s)?|trac(?:e|ed|ing)|delineat\w+|contour\w*|"
-                                 r"highlight\w*|circl(?:e|ed|ing)|mark(?:ed|ing)?|label\w*|annotat\w+|shad(?:e|ed|ing)|paint\w*|show\s+me|find|"
+                                 r"highlight\w*|circl(?:e|ed|ing)|(?<!beauty\s)mark(?:ed|ing)?|label\w*|annotat\w+|shad(?:e|ed|ing)|paint\w*|show\s+me|find|"
                                  r"locate|point\s+out|where)\b"
                                  # (a request said as a question of ability: "Do you think you could isolate the polyp?", "Is it
                                  # possible for you to extract the right lung?", "Do you think it's possible to get the foot ulcer?")
-                                 # (not a request to tell: "Could you tell me which side the heart is on in this image?")
+                                 # (not a request to tell or advise: "Could you tell me which side the heart is on in this image?", "not
+                                 # sure if this polyp needs removing, what would you advise")
                                  r"|\b(?:you\s+(?:could|can|would|might|will)|(?:could|can|would|will)\s+you|you['\u2019]d|for\s+you\s+to)\b"
-                                 r"(?!\s+(?:please\s+)?(?:tell|explain|say|let\s+(?:me|us)\s+know)\b)"
+                                 r"(?!\s+(?:please\s+)?(?:tell|explain|say|let\s+(?:me|us)\s+know|advise|suggest|recommend|pick|choose|prefer)\b)"
                                  r"|\bpossible\s+to\s+\w+\s+(?:the|this|that|my)\b",
                                  re.IGNORECASE)
 
@@ -3305,6 +3319,9 @@ def _asks_diagnosis(text: str) -> bool:
     text = CHECK_IT.sub("", text)
     # (a question typed with its asking word last: "polyp benign or malignant, say me")
     text = re.sub(r"[,;]?\s*(?:please\s+)?(?:say|tell)\s+(?:me|us)(?:\s+please)?\s*[.!]?\s*$", "?", text, flags=re.IGNORECASE)
+    # (or an either-or question typed without its mark: "is my mole cancer or just a beauty mark")
+    if "?" not in text:
+        text = re.sub(r"^(\s*(?:is|are)\s+(?:my|his|her|this|that|the|it)\b[^?]*\bor\b[^?]*?)\s*[.!]*\s*$", r"\1?", text, flags=re.IGNORECASE)
     # (or in a few words: "polyp malignant?")
     return text.rstrip().endswith("?") and DIAGNOSIS.search(text) is not None and not DRAWING_IN_QUESTION.search(text) \
         and not _requests(text) and (DIAGNOSIS_ASKED.search(text) is not None
@@ -3469,9 +3486,11 @@ def _declines_drawing(text: str) -> bool:
             # a mask named is no mask asked for ("how many pixels are in the left lung mask?"): a verb
             # with its object is ("... Outline each one."), and "where" anywhere ("Where is the ulcer?
             # Explain in words too.")
+            # (the verb's particle before its object: "can you mark out the polyp? ... to estimate size")
+            objects = [w for w in words if w not in {"out", "round", "around"}]
             return "where" not in words and not MASK_OF_ASKED.search(rest) and \
                 not any(w in (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS) and nxt in OBJECTS | {"where"}
-                        for w, nxt in zip(words, words[1:]))
+                        for w, nxt in [*zip(words, words[1:]), *zip(objects, objects[1:])])
         # ("give me their masks" asks for masks; "convert the polyp masks to COCO" for a chore on files)
         said = {v for k, w in enumerate(words) for v in (w, w.removesuffix("s"))
                 if not (v in FILE_MASKS and k and words[k - 1] not in PLAIN_WORDS | CONJUNCTIONS | OBJECTS | {"then", "now"}
@@ -3508,6 +3527,11 @@ def _payload_values(text: str) -> str:
         pieces = [p for p in re.split(r"\s+(?=[A-Za-z][\w.-]*\s*[:=])", pieces[0]) if p]
         if len(pieces) > 1 and not re.search(r"[:=]", pieces[0]):
             pieces = [f"{pieces[0]} {pieces[1]}", *pieces[2:]]  # (a name of two words: "mask id=R CLAV output=binary mask")
+    # (one variable set to a quoted phrase, as a script writes it: 'prompt = "ulcer on the diabetic foot"')
+    if len(pieces) == 1 and (assigned := re.fullmatch(r"([A-Za-z_][\w.-]*)\s*=\s*([\"'])([^\"'=:]+)\2\s*;?", pieces[0])):
+        name = re.split(r"[_.-]", assigned.group(1).lower())
+        if not set(name) & (EXCLUSIONS | {"not", "without", "no", "previous", "prior", "old", "last", "earlier", "former"} | CONTEXT_FIELDS | OUTPUT_FIELDS):
+            return assigned.group(3)
     if len(pieces) < 2 or not all(re.search(r"[:=]", p) for p in pieces):
         return plain
     fields = []
@@ -4479,7 +4503,9 @@ PHRASE_TURNS = frozenset({"outside", "beyond", "but", "except", "besides", "apar
 # words that ask for nothing by themselves, so that what they are "of" or "is" says it ("which part
 # is the spot ...", "binary mask of the spot")
 HEADLESS = frozenset({"part", "parts", "bit", "piece", "portion", "structure", "structures", "target", "object", "thing",
-                      "following", "binary"})
+                      "following", "binary",
+                      # (a target's rim said before it: "where's the edge of this funny looking freckle")
+                      "edge", "edges", "border", "borders", "boundary", "boundaries", "margin", "margins", "perimeter", "rim"})
 # a question about what the image shows asks for it as a request does ("Worried about this. Is this
 # spot cancer?")
 # (a subject of a determiner and a noun: "Is it cancer?" says nothing of what "it" is, and "Is this
