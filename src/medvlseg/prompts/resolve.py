@@ -596,7 +596,7 @@ REQUEST_VERBS = (r"(?:"
                  r"(?:pull|fetch|grab|get|give\s+me|output|return|produce|generate|compute|show(?:\s+me)?)\s+(?:me\s+)?(?:the|a)\s+(?:probability|prob|heat|soft|"
                  r"score|confidence|logits?)[\s-]*maps?\s+(?:of|for)|argmax\s+(?:class|channel|label)\s+(?:for|of)|"
                  r"segment|outline|highlight|mark(?:\s+out)?|pick\s+out|map\s+out|mask|find|show(?:\s+me)?|draw|delineate|"
-                 r"identify|locate|detect|label|contour|trace|select|extract|annotate|circle|shade(?:\s+in)?|colou?r(?:\s+in)?|fill\s+in|see|"
+                 r"identify|locate|detect|label|contour|trace|select|extract|annotate|circle|shade(?:\s+in)?|colou?r(?:\s+in)?(?!\s+(?:photo|photograph|picture|pic|image|print|slide|film|doppler)s?\b)|fill\s+in|see|"
                  r"give\s+me|get|include|note|look\s+at|check)"
                  # what is drawn, and "around": the request's own words ("draw a circle around the mole")
                  r"(?:\s+(?:a|an|one|the)\s+(?:(?:tight|rough|loose|close|neat|precise|careful|closed|simple|fine|clean|accurate|single|thin)\s+)?"
@@ -1499,7 +1499,9 @@ _TAKE_BACK = (r"(?:actually[,]?\s+)?make\s+(?:that|it)(?=\s+(?:the|a|an|both|all
               r"(?:actually[,.]?\s+|oh\s+)?(?:never\s*mind|forget\s+(?:it|that)|cancel\s+(?:that|it|this))(?=\s*[,.;:!\u2013\u2014\u2026-]|\s*$)|"
               + _SECOND_THOUGHTS + "|"
               # ("... actually I need the right hemidiaphragm", "wait, what I really want to know is ...", "wait, rather the hairs")
-              r"actually(?=[,]?\s+(?:i|we)\s+(?:need|want|meant|mean|really)\b)|wait(?=[,.]?\s+(?:what\s+(?:i|we)|(?:i|we)\s+(?:need|want|meant|mean|really|actually))\b)|"
+              r"actually(?=[,]?\s+(?:i|we)\s+(?:need|want|meant|mean|really)\b)|"
+              # ("Outline the left lung, actually the diaphragm under it", "..., wait, actually can you just tell me if ...")
+              r"(?<=,\s)actually(?=,?\s+(?:the|just|only|can\s+you|could\s+you)\b)|wait(?=[,.]?\s+(?:what\s+(?:i|we)|(?:i|we)\s+(?:need|want|meant|mean|really|actually))\b)|"
               r"(?:wait[,.]?\s+)?(?:or\s+)?rather(?=[,]?\s+(?:the|a|an|my|i|just|only)\b)|"
               # ("segment the mole... no, the ruler in the corner", "Right clavicle, no, both clavicles together")
               # (an ellipsis is a period by then, and the "no" after it still in lower case)
@@ -1511,20 +1513,24 @@ _TAKE_BACK = (r"(?:actually[,]?\s+)?make\s+(?:that|it)(?=\s+(?:the|a|an|both|all
               r"(?:no|nope)(?=[,.]?\s+(?:both|all|every(?:thing)?|each)\b)|"
               r"(?:let['\u2019]?s|we\s+(?:can|will))\s+skip\s+(?:it|that|this)(?=\s*(?:[,.;:!?]|$))|"
               r"correction(?=\s*[:,])")
+# a question of whether, asked after a drawing is taken back ("..., actually can you just tell me if there's pneumonia")
+TELL_IF = re.compile(r"\W*(?:(?:can|could|would)\s+you\s+)?(?:please\s+)?(?:just\s+|only\s+)?(?:tell|let)\s+(?:me|us)\s+(?:know\s+)?(?:if|whether)\b", re.IGNORECASE)
 _APOLOGY = r"oops|whoops|sorry(?!\s+(?:for|about|if|that|to|but|again)\b)"
 _MARK = r"(?:[,;:!?\u2013\u2014\u2026.(]|(?<=\s)--?)"
 _BETWEEN = r"[\s,.;:!\u2013\u2014\u2026-]*"
 CORRECTIONS = re.compile(
     _MARK + r"\s*(?P<word>" + _TAKE_BACK + "|" + _APOLOGY + r")\b"
     # more of the same ("sorry, scratch that,", "oops, wrong one,", "sorry, I got it backwards")
-    r"(?P<more>(?:" + _BETWEEN + r"(?:(?:no|nope)(?=\s*[,;:!\u2013\u2014\u2026.-])|wait|actually|sorry|oops|scratch\s+that|wrong\s+(?:one|side)|my\s+(?:mistake|bad)|"
+    r"(?P<more>(?:" + _BETWEEN + r"(?:(?:no|nope)(?=\s*[,;:!\u2013\u2014\u2026.-])|wait|actually|sorry|oops|scratch\s+that|wrong\s+(?:one|side|word|term|name|target|structure|organ|bone|label|button)|my\s+(?:mistake|bad|error)|"
+    # ("sorry, misclicked,", "sorry, typo,")
+    r"mis[\s-]?(?:clicked|typed|spoke|read)|(?:a\s+)?typo|autocorrect(?:ed)?|"
     r"i\s+(?:meant|mean)|i\s+got\s+(?:it|that|them|the\s+sides?)\s+(?:backwards|wrong|mixed\s+up|the\s+wrong\s+way\s+round)|"
     r"(?:that\s+was\s+)?the\s+wrong\s+(?:one|side)|correction|never\s*mind|forget\s+(?:it|that)|" + _SECOND_THOUGHTS + r")\b)*)" + _BETWEEN,
     re.IGNORECASE)
 # what an apology's clause says when it apologises for something rather than taking a name back
 # ("sorry, the heart is a bit big on this one", "oops, there's stool over it", "sorry, forgot: the heart too")
 ASIDE_WORDS = frozenset({"there", "has", "have", "had", "also", "too", "forgot", "forget", "as", "well", "again", "shows", "show",
-                         "covering", "covers", "looks", "look", "seems", "appears"})
+                         "covering", "covers", "looks", "look", "seems", "appears", "overlaps", "overlap", "overlapping", "hides", "obscures"})
 # a correction that says only that the side was wrong ("I got it backwards", "wrong side", "the other one")
 SIDE_SWAPS = re.compile(r"\bbackwards\b|\bwrong\s+side\b|\bwrong\s+way\s+round\b|\bmixed\s+up\b|\bother\s+(?:one|side)\b",
                         re.IGNORECASE)
@@ -2711,7 +2717,9 @@ KNOWLEDGE_QUESTION = re.compile(
     r"\bnormal\s+(?:is\s+)?or\s+(?:not|no|enlarged|big|bigger|large|larger|abnormal|dilated|small|smaller)\s*\?\s*$|"
     r"\b(?:enlarged|big|bigger|large|larger|abnormal|dilated)\s+(?:is\s+)?or\s+(?:normal|not|no)\s*\?\s*$|"
     # ("which cream should I apply on this wound?")
-    r"\b(?:what|which)\s+(?:dressings?|medicines?|creams?|ointments?|antibiotics?|tablets?)\s+(?:should|shall|must|can|to)\b[^.!?]*\?\s*$|"
+    # ("which medication is best for diabetic foot ulcers?", "que crema uso para la herida del pie?" -> "what cream use for ...")
+    r"\b(?:what|which)\s+(?:dressings?|medicines?|medications?|creams?|ointments?|antibiotics?|tablets?|drugs?)\s+(?:should|shall|must|can|to|use|"
+    r"(?:is|are)\s+(?:the\s+)?(?:best|good|better|recommended|right|indicated)|works?\s+best)\b[^.!?]*\?\s*$|"
     # (the medicine before its question word, as a translation word by word puts it: "gunde ki medicine emi teesukovali?" ->
     # "heart ki medicine what should take?")
     r"\b(?:medicines?|medications?|tablets?|pills?|drugs?|antibiotics?|creams?|ointments?)\s+(?:what|which)\b[^.!?]*\?\s*$|"
@@ -4039,6 +4047,9 @@ ENGLISH_REGISTERS = (
                 r"^\W*good\s+(?:morning|afternoon|evening|day)(?:\s+(?:po|sir|madam|ma['\u2019]?am|doctor|doc|all|team|everyone))?\s*[,!.]\s*", re.IGNORECASE), ""),
     # (what is left out after "and not" is set apart as after a comma: "just the right collar bone and not the lung apex")
     (re.compile(r"(?<=[\w)])\s+and\s+not\s+(?=(?:the|any|its|his|her|their|a|an)\b)", re.IGNORECASE), ", not "),
+    # (a thing named, then taken back by its own words before the one meant: "mark the aorta, no, not the aorta, the heart itself")
+    (re.compile(r"\b((?:the|this|that|my)\s+[\w-]+(?:\s+[\w-]+)?)\s*,\s*(?:(?:no|nope|sorry|oops|wait)\s*,?\s*)?not\s+\1\s*[,;:]\s*(?=(?:the|this|that|my|i)\b)",
+                re.IGNORECASE), ""),
     # ("or nah": or not; "is this mole cancer or nah")
     (re.compile(r"\bor\s+nah\b", re.IGNORECASE), "or not"),
     # (the border asked after a question that names what it is of: "where does this lesion end? draw the border pls")
@@ -6065,6 +6076,11 @@ class PromptResolver:
         if corrected and not _apology(corrected[-1]) and WRONG_CASE.search(after := written[corrected[-1].end():]) \
                 and not self._named(after)[0]:
             return Resolution(given, given, None, refused=True, reason="the request was taken back")
+        if corrected and not _apology(corrected[-1]) and not set(_words(after := written[corrected[-1].end():])) & DRAWING_VERBS \
+                and (_asks_knowledge(after) or _asks_diagnosis(after) or TELL_IF.match(after)):
+            # (a drawing taken back for a question: "segment the right lung, wait, actually can you just tell me if there's pneumonia",
+            # "outline the polyp, no actually, should this be removed? just your advice")
+            return Resolution(given, given, None, refused=True, reason="the request was taken back for a question")
         if IMAGE_CHOICE.search(written) and not _requests(written) or CHANGE_BETWEEN.search(written):
             return Resolution(given, given, None, refused=True, reason="the prompt asks which image, or how it changed, not for a mask")
         if METRIC_ASKED.search(written) and not _requests(written):
