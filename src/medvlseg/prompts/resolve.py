@@ -515,7 +515,8 @@ VIEWER_SIDE = re.compile(r"\b(?:the\s+)?viewer(?:['\u2019]?s)?\s+(left|right)\b"
 PICTURE_SIDE_PLACE = re.compile(
     r"\b(?:(?P<prep>on|to|at|in|toward|towards|onto|into|from)\s+)?(?:the\s+)?(?:(?P<vert>upper|lower|top|bottom|far)[\s-]+)?"
     + _NOT_MY_SIDE + r"(?P<side>left|right)(?:[\s-]+hand)?(?:[\s-]+(?:side|half|part|edge|corner|portion|aspect|margin)\s+(?:of|on|in)|\s+of)\s+"
-    r"(?:(?:the|this|that|your|my|our)\s+)?(?:[\w'\u2019-]+\s+){0,2}?(?:image|img|picture|pic|film|screen|radiograph|x-?ray|display|monitor|scan|photo(?:graph)?)\b"
+    # (not the patient's, said before the picture: "the lung left of patient in radiograph of chest")
+    r"(?!(?:the\s+)?patient\b)(?:(?:the|this|that|your|my|our)\s+)?(?:[\w'\u2019-]+\s+){0,2}?(?:image|img|picture|pic|film|screen|radiograph|x-?ray|display|monitor|scan|photo(?:graph)?)\b"
     # (not a side that names a paired organ after it, as a translation word by word gives: "this radiograph picture right
     # lung mark" of Kazakh "Осы рентген суретінде оң өкпені белгілеп"; "the image-left lung" is still the picture's)
     r"|\b(?:(?P<prep2>on|to|at|in|toward|towards)\s+)?(?:the\s+)?(?:image|img|picture|pic|film|screen|display|monitor)(?:['\u2019]s)?[\s-]+"
@@ -2471,6 +2472,9 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|\banswer\s+(?:like
                          r"^\W*(?:[\w-]+\s+){0,2}count\s+(?:for|in|of|per)\b|^\W*measure\s+in\s+(?:cm2?|mm2?|px|pixels)\b|\bjust\s+count\s+them\b|"
                          # ("if the heart is enlarged, just tell me the cardiothoracic ratio", "... just measure the cardiothoracic ratio")
                          r"\b(?:just|only)\s+(?:(?:tell|give)\s+me|measure|calculate|compute)\s+the\s+(?:cardio[\s-]?thoracic\s+ratio|ctr|size|diameter|area|width|length|volume)\s*[.!]?\s*$|"
+                         # (the ratio or index asked after a question, its words in a Romance order: "The heart is big in this rx? Tell me the
+                         # index cardiothoracic")
+                         r"\?\s*(?:please\s+)?(?:tell|give)\s+(?:me|us)\s+the\s+(?:cardio[\s-]?thoracic\s+(?:ratio|index)|(?:ratio|index)\s+cardio[\s-]?thoracic|ctr)\s*[.!]?\s*$|"
                          # ("Answer with the cardiothoracic ratio change only", "Give only the frame number"; an area is a region:
                          # "a segmentation of the ulcerated area only")
                          r"\b(?:number|count|score|grade|value|percentage|ratio|angle|diameter|date|timestamps?|times|frame\s+numbers?|report|diagnosis)(?:\s+(?:change|difference|increase|decrease))?\s+only\b|"
@@ -2706,7 +2710,7 @@ KNOWLEDGE_QUESTION = re.compile(
     r"\bneeds?\s+(?:to\s+be\s+)?(?:remove|removed|removing|excise|excised|cut\s+out)\s*\?|"
     # ("what dressing do you recommend for an ulcer"; "the surveillance interval after a polypectomy"; "is this polyp gonna turn
     # into cancer")
-    r"^\W*(?:what|which)\s+(?:dressings?|treatments?|medicines?|creams?|ointments?|antibiotics?)\s+(?:do|would)\s+you\s+(?:recommend|suggest|advise)\b|"
+    r"^\W*(?:what|which)\s+(?:dressings?|treatments?|medicines?|creams?|ointments?|antibiotics?)\s+(?:(?:do|would)\s+)?you\s+(?:recommend|suggest|advise)\b|"
     r"\b(?:surveillance|follow[\s-]?up|screening)\s+intervals?\b|\bintervals?\s+(?:of|for)\s+(?:surveillance|follow[\s-]?up|screening)\b|"
     r"\b(?:turn|turning|develop|developing|become|becoming)\s+(?:into\s+)?(?:a\s+)?(?:cancer|malignant|malignancy|melanoma)\b|"
     # (whether it meets a diagnosis's criteria: "state whether the pigmented lesion meets the criteria for melanoma")
@@ -2717,6 +2721,8 @@ KNOWLEDGE_QUESTION = re.compile(
     r"\bnormal\s+(?:is\s+)?or\s+(?:not|no|enlarged|big|bigger|large|larger|abnormal|dilated|small|smaller)\s*\?\s*$|"
     r"\b(?:enlarged|big|bigger|large|larger|abnormal|dilated)\s+(?:is\s+)?or\s+(?:normal|not|no)\s*\?\s*$|"
     # ("which cream should I apply on this wound?")
+    # ("what is the treatment for a diabetic foot?", "Wat is de behandeling voor een diabetische voet?" -> "what is of treatment for ...")
+    r"^\W*what\s+(?:is|are)\s+(?:the\s+|of\s+)?(?:best\s+)?(?:treatments?|therapy|therapies|management|cure|prognosis|causes?)\s+(?:for|of)\b[^.!?]*\?\s*$|"
     # ("which medication is best for diabetic foot ulcers?", "que crema uso para la herida del pie?" -> "what cream use for ...")
     r"\b(?:what|which)\s+(?:dressings?|medicines?|medications?|creams?|ointments?|antibiotics?|tablets?|drugs?)\s+(?:should|shall|must|can|to|use|"
     r"(?:is|are)\s+(?:the\s+)?(?:best|good|better|recommended|right|indicated)|works?\s+best)\b[^.!?]*\?\s*$|"
@@ -4050,6 +4056,15 @@ ENGLISH_REGISTERS = (
     # (a thing named, then taken back by its own words before the one meant: "mark the aorta, no, not the aorta, the heart itself")
     (re.compile(r"\b((?:the|this|that|my)\s+[\w-]+(?:\s+[\w-]+)?)\s*,\s*(?:(?:no|nope|sorry|oops|wait)\s*,?\s*)?not\s+\1\s*[,;:]\s*(?=(?:the|this|that|my|i)\b)",
                 re.IGNORECASE), ""),
+    # (one of several chosen by a look: "mark the larger of the two moles" -> "mark the mole"; the mask is of what the image shows)
+    (re.compile(r"\b(?:the\s+)?(larger|largest|bigger|biggest|smaller|smallest|darker|darkest|lighter|upper|lower|flatter|flat|raised|"
+                r"more\s+\w+|most\s+\w+)(?:\s+one)?\s+of\s+(?:the|these|those|both)\s+(?:two|three|four|several|\d)?\s*"
+                r"(moles?|polyps?|ulcers?|wounds?|lesions?|naev\w+|nev\w+|spots?)\b", re.IGNORECASE),
+     lambda m: f"the {re.sub(r'(?:i|s)$', lambda e: 'us' if e.group() == 'i' else '', m.group(2)) if m.group(2).lower() not in ('nevus', 'naevus') else m.group(2)}"),
+    # (one of a pair described after both are asked for, not chosen: "segment both lungs, the left one has a drain in it", "both
+    # collarbones please, the left one sits a bit higher")
+    (re.compile(r"\b((?:both|two|the\s+two)\s+(?:lungs|clavicles|collar\s?bones)\b[^.;,]{0,30}?)\s*,\s*(?:the\s+)?(?:left|right)(?:\s+one)?\s+"
+                r"(?:has|have|sits|is|looks|seems|appears|shows|contains|lies|got|rides)\b[^.;]*", re.IGNORECASE), r"\1"),
     # ("or nah": or not; "is this mole cancer or nah")
     (re.compile(r"\bor\s+nah\b", re.IGNORECASE), "or not"),
     # (the border asked after a question that names what it is of: "where does this lesion end? draw the border pls")
@@ -4063,7 +4078,8 @@ ENGLISH_REGISTERS = (
     (re.compile(r"(?<![\w/])B/L(?![\w/])", re.IGNORECASE), "both"),
     # ("every lesion" of several pictures at once is "all lesions", each picture's own: "Segment every lesion in all these images
     # at once", "outline every lesion in all the pics at once")
-    (re.compile(r"\bevery\s+lesion\b(?=[^.?!]*\b(?:at\s+once|in\s+(?:all|each\s+of)\s+(?:these|the|those|my)\s+(?:images|pictures|pics|photos|frames|scans)\b))",
+    (re.compile(r"\bevery\s+lesion\b(?=[^.?!]*\b(?:at\s+once|(?:at|in)\s+the\s+same\s+time|(?:in|on|across)\s+(?:all|each\s+of)\s+(?:of\s+)?(?:these|the|those|my|today['\u2019]s)\s+"
+                r"(?:images|pictures|pics|photos|frames|scans)\b))",
                 re.IGNORECASE), "all lesions"),
     # (which side a sided target is, asked with a drawing: where it is, "which side is the left lung, can you mark it?")
     (re.compile(r"^\W*which\s+side\s+is\s+(?=the\s+(?:patient['\u2019]?s\s+)?(?:left|right)\s+\w+\s*,\s*(?:can|could|would|will|please|pls)\b)", re.IGNORECASE),
@@ -4244,6 +4260,8 @@ PORTUGUESE_AI = re.compile(r"\b((?:segment|contorn|delimit|marc|destac|mascar|de
 # "vä nyckelben"; folded: "ho", "va")
 GERMAN_SIDE = re.compile(r"\b(re|li|ho|va|ve)(?:\.\s*|\s+)(?=(?:clavicula|klavikula|schlu(?:e)?sselbein\w*|lunge|lungenflu(?:e)?gel|hemithorax|thorax|long|"
                          r"lunga|lungan|nyckelben\w*|kragebein\w*|kraveben\w*|sleutelbeen)\b)", re.IGNORECASE)
+# a Latin side cut short after its noun ("Pulmo dex. auf der Thoraxaufnahme", "Clavicula sin., thoraxrøntgen"): the side before it
+LATIN_SIDE_SHORT = re.compile(r"\b(pulmo|pulmonis|clavicula|claviculae|lunge|lung|clavicle)\s+(dex|dext|dextr|sin|sinist|sinistr)\b\.?", re.IGNORECASE)
 # ... or after it, with its stop ("Lunge li.", "Klavikula re.")
 GERMAN_SIDE_AFTER = re.compile(r"(?<=[^\W\d_])\s+(re|li)\.(?=\s|$|[,;:])", re.IGNORECASE)
 # a Spanish or Portuguese side cut short after a lung or a clavicle ("pulmon der. xfa", "pulmao dir", "clavicula der del paciente"),
@@ -4313,6 +4331,7 @@ def _translate(text: str) -> str:
     folded = PERSIAN_EZAFE.sub(r"\1", _fold(INDIC_VIRAMA.sub(VIRAMA_MARK, KOREAN_SIDE.sub(lambda m: "왼쪽 " if m.group(1) == "좌" else "오른쪽 ", text))))
     for pattern, english in REGIONAL_ENGLISH:
         folded = pattern.sub(english, folded)
+    folded = LATIN_SIDE_SHORT.sub(lambda m: ("right " if m.group(2).lower().startswith("dex") else "left ") + m.group(1), folded)
     folded = GERMAN_SIDE.sub(lambda m: "right " if m.group(1).lower() in ("re", "ho") else "left ", GERMAN_SIDE_AFTER_NOUN.sub(r"\2 \1", folded))
     folded = ROMANCE_SIDE_SHORT.sub(lambda m: f"{m.group(1)} {'derecho' if m.group(2).lower() in ('der', 'dir') else 'izquierdo'}", folded)
     # (Persian's ezafe written after a hyphen in Latin letters: "zakhm-e bozorg-e kaf-e pa" -> "zakhm bozorg kaf pa")
@@ -4420,6 +4439,11 @@ def _translate(text: str) -> str:
     english = re.sub(r"(?<![\u0590-\u05ff])([\u05d1\u05d4\u05d5\u05dc\u05de])\s+(?=[A-Za-z])",
                      lambda m: {"\u05d1": "in", "\u05d4": "the", "\u05d5": "and", "\u05dc": "to", "\u05de": "from"}[m.group(1)] + " ", english)
     english = re.sub(r"\b([A-Za-z]+)\s+healthy\b", r"healthy \1", english)  # "piel sana" -> "skin healthy"
+    # (a picture with no article, as a language without them leaves it: "serce na zdjęciu z kolonoskopii" -> "heart on picture from
+    # colonoscopy" -> "heart on the picture from colonoscopy")
+    english = re.sub(r"\b(on|in)\s+((?:chest|foot|skin|colon|bowel|lung)\s+)?(picture|photo|image|frame|film|scan|radiograph|x-ray)\b"
+                     r"(?=\s*(?:[.,;:!?\u2013\u2014-]|$|from\b))", r"\1 the \2\3",
+                     english, flags=re.IGNORECASE)
     # (and a finding's look after it, as Romance languages put it: "neo sospetto" -> "mole suspicious" -> "suspicious mole")
     english = re.sub(r"\b(moles?|naevus|nevus|lesions?|spots?|wounds?|ulcers?|polyps?)\s+(suspicious|odd|strange|dark|black|brown|pigmented|irregular)\b",
                      r"\2 \1", english)
