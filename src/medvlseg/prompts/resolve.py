@@ -2471,6 +2471,8 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|\banswer\s+(?:like
                          r"\b(?:width|length|diameter|area|size)\s+in\s+(?:px|pixels|mm2?|cm2?)\b|^\W*what\s+(?:%|percent(?:age)?)\s+of\b|"
                          r"^\W*(?:[\w-]+\s+){0,2}count\s+(?:for|in|of|per)\b|^\W*measure\s+in\s+(?:cm2?|mm2?|px|pixels)\b|\bjust\s+count\s+them\b|"
                          # ("if the heart is enlarged, just tell me the cardiothoracic ratio", "... just measure the cardiothoracic ratio")
+                         # (a measurement asked in two words: "measure ulcer", "measure the polyp")
+                         r"^\W*(?:please\s+)?measure\s+(?:the\s+|this\s+|that\s+|my\s+)?[\w-]+(?:\s+[\w-]+)?\s*(?:please|pls)?\s*[.!?]?\s*$|"
                          r"\b(?:just|only)\s+(?:(?:tell|give)\s+me|measure|calculate|compute)\s+the\s+(?:cardio[\s-]?thoracic\s+ratio|ctr|size|diameter|area|width|length|volume)\s*[.!]?\s*$|"
                          # (the ratio or index asked after a question, its words in a Romance order: "The heart is big in this rx? Tell me the
                          # index cardiothoracic")
@@ -2550,6 +2552,8 @@ OTHER_TASKS = re.compile(
     r"define(?!\s+(?:the|this|that|these|those|its|their|his|her|my|our)\b)"
     r"(?!\s+(?:\w+\s+){0,4}?(?:borders?|boundar(?:y|ies)|margins?|edges?|outlines?|extent|contours?|regions?|areas?|limits?)\b)|"
     r"synthesi[sz]e|simulate|read|compare|export|convert|upload|download|rename|zip|forward|re-?send|"
+    # ("predict the polyp's pathology", "ポリープ 病理 予測して" -> "polyp pathology predict")
+    r"predict(?=\s+(?:the\s+|its\s+)?(?:[\w'-]+\s+)?(?:pathology|histology|histopathology|diagnosis|grade|class|type|malignancy|outcome|prognosis)\b)|"
     # ("measure the cardiothoracic ratio from the heart mask", "retrain the skin lesion model on the new cohort")
     r"measure(?=\s+(?:the|this|that|its|their|his|her)\b)|compute(?=\s+(?:the|a|an)\s+(?:[\w-]+\s+){0,3}?(?:ratio|ctr|area|volume|number|score|"
     r"dice|iou|metrics?|distance|diameter|size|overlap)\b)|(?:re)?train(?=\s+(?:the|a|our|my|this)\s+(?:[\w-]+\s+){0,2}?(?:model|network|classifier|"
@@ -2723,6 +2727,13 @@ KNOWLEDGE_QUESTION = re.compile(
     # ("which cream should I apply on this wound?")
     # ("what is the treatment for a diabetic foot?", "Wat is de behandeling voor een diabetische voet?" -> "what is of treatment for ...")
     r"^\W*what\s+(?:is|are)\s+(?:the\s+|of\s+)?(?:best\s+)?(?:treatments?|therapy|therapies|management|cure|prognosis|causes?)\s+(?:for|of)\b[^.!?]*\?\s*$|"
+    # ("Is my heart too big?", "how should I offload a neuropathic plantar ulcer?", "wetin I fi put on am?" -> "what I should put on
+    # it?", "Dem say cardiomegaly, wetin dat mean")
+    r"^\W*(?:is|are)\s+(?:my|his|her|their|the|this|that|it)\s+(?:[\w-]+\s+){0,2}?(?:too|very|abnormally|really)\s+(?:big|large|small|enlarged)\s*\?|"
+    r"^\W*how\s+(?:should|do|can|would|must)\s+(?:i|we|you|they)\s+(?:offload|treat|dress|manage|clean|debride|heal|care\s+for|look\s+after)\b|"
+    r"\bwhat\s+(?:should\s+)?(?:i|we|you)\s+(?:should\s+)?(?:put|apply|use|rub)\s+on\b[^.!?]*\?\s*$|\bwhat\s+(?:does\s+)?(?:that|dat|this|it)\s+means?\b|"
+    # ("DFU dressing change plan?", "treatment regimen for this ulcer?")
+    r"\b(?:dressing|treatment|care|wound[\s-]?care|management)\s+(?:change\s+)?(?:plan|regimen|schedule|protocol)s?\b[^.!?]*\?\s*$|"
     # ("which medication is best for diabetic foot ulcers?", "que crema uso para la herida del pie?" -> "what cream use for ...")
     r"\b(?:what|which)\s+(?:dressings?|medicines?|medications?|creams?|ointments?|antibiotics?|tablets?|drugs?)\s+(?:should|shall|must|can|to|use|"
     r"(?:is|are)\s+(?:the\s+)?(?:best|good|better|recommended|right|indicated)|works?\s+best)\b[^.!?]*\?\s*$|"
@@ -4209,6 +4220,29 @@ _COMPARED = r"(?:larg|small|bigg|dark|deep|low|high|light|redd|pal|wid|narrow|lo
 REGIONAL_ENGLISH = (
     (re.compile(r"\b(outline|mask|segment|trace|draw|mark|highlight|circle|shade|colou?r|show|find|box|label|cut)\s+am\b", re.IGNORECASE), r"\1 it"),
     (re.compile(r"\babeg\b", re.IGNORECASE), "please"),
+    # (Nigerian Pidgin, Jamaican and Southern US English: "Abeg show me where di sore dey for my papa foot", "Mark di ulcer pon mi big
+    # toe side, it nah heal", "Y'all finna outline that open wound on grandma sugar foot?", "Oya highlight the diabetic sore under him
+    # heel", "This foot ulcer sef, trace am make I see the edge", "wetin I fi put on am?"; "di", "dis" and "mi" only before English
+    # words, not Italian "di destra" nor Spanish "mi pie")
+    (re.compile(r"^\W*oya\b[,!]?\s*|\b(?:y['\u2019]all\s+)?finna\s+(?=[a-z])", re.IGNORECASE), ""),
+    (re.compile(r"\bsef\b", re.IGNORECASE), "itself"),
+    (re.compile(r"\bdi\s+(?=(?:sore|ulcer|wound|mole|heart|lungs?|bone|clavicle|collarbone|polyp|edge|picture|pic|foot|feet|x-?ray|right|left|one|"
+                r"chest|skin|spot|colonoscopy|dermoscopy|image|photo|video|big|small|dark|black|open|whole)\b)", re.IGNORECASE), "the "),
+    (re.compile(r"\bdis\s+(?=(?:sore|ulcer|wound|mole|heart|lungs?|bone|clavicle|collarbone|polyp|picture|pic|foot|x-?ray|chest|skin|spot|image|"
+                r"photo|video|big|small|dark|black|open|one|ting|thing)\b)", re.IGNORECASE), "this "),
+    (re.compile(r"\bmi\s+(?=(?:big|small|foot|feet|toe|toes|leg|skin|back|arm|chest|heart|lungs?|mole|sore|heel|collarbone|x-?ray|pic|picture)\b)",
+                re.IGNORECASE), "my "),
+    (re.compile(r"\bhim\s+(?=(?:heel|foot|feet|toe|toes|leg|back|chest|skin|arm|lungs?|heart|collarbone|mole|sore)\b)", re.IGNORECASE), "his "),
+    (re.compile(r"\bsugar\s+(?=(?:foot|feet|sore|wound|ulcer)\b)", re.IGNORECASE), "diabetic "),
+    (re.compile(r"\bpon\b", re.IGNORECASE), "on"),
+    (re.compile(r"\binna\b", re.IGNORECASE), "in"),
+    (re.compile(r"\bdey\b", re.IGNORECASE), "is"),
+    (re.compile(r"\bdem\b", re.IGNORECASE), "they"),
+    (re.compile(r"\bwetin\b", re.IGNORECASE), "what"),
+    (re.compile(r"\bfi\s+(?=(?:put|use|do|take|apply|clean|dress)\b)", re.IGNORECASE), "should "),
+    (re.compile(r"\bnah\s+(?=(?:heal|healing|go|close|closing|better|getting)\b)", re.IGNORECASE), "not "),
+    (re.compile(r"\bmake\s+i\s+(?=see\b)", re.IGNORECASE), "so I can "),
+    (re.compile(r"\by['\u2019]all\b", re.IGNORECASE), "you"),
     # (a young user's fillers: "lowkey need the left lung masked fr", "ngl it looks rough", "no cap")
     (re.compile(r"\b(?:lowkey|highkey|ngl|tbh|no\s+cap|deadass|istg)\b[,]?\s*|[,\s]*\b(?:fr|frfr)\b(?=\s*(?:[,.!?]|$))", re.IGNORECASE), ""),
     # (two comparisons joined by a comma describe one thing: "the deepest, reddest ulcer", "the larger, more irregular spot")
