@@ -4892,3 +4892,87 @@ def test_short_prompts_of_blind_lists_345_to_348(lite_names, lite_universal):
     ])
     _assert_no_target(lite_names, ["Polyp need remove? doctor advice please", "Lung both side and heart, all together mask",
                                    "Heart size big? cardiothoracic ratio calculate please"])
+
+
+def test_short_prompts_of_blind_lists_349_to_352(lite_names, lite_universal):
+    """(blind lists 349-352 and decoys 343-346: clinicians' emails; lay synonyms; South Asian scripts; code-like target strings)
+    A phrasal verb's particle before its object after a measurement asked; a tool said running; "my right side" said of no picture
+    is the patient's; the old word "lights"; a quoted phrase assigned to a variable; advice on a dressing; "beauty mark"; an
+    either-or question without its mark; normal or enlarged asked."""
+    _assert_reads(lite_universal, [
+        ("Morning Sara, can you mark out the pedunculated polyp on this colonoscopy image for me? The gastroenterology registrar "
+         "wants its boundary to estimate size before snare resection.", "polyp"),
+        ("would you mind running the tool to trace the ulceration on the plantar surface of this patient's heel?", "foot ulcer"),
+        ("colour in the breathing bag on my right side on the xray", "right lung"),
+        ("show the left lights on this chest picture", "left lung"),
+        ('prompt = "ulcer on the diabetic foot"', "foot ulcer"),
+        ("shade in the birthmark thingy from her back in this skin scope photo", "skin lesion"),
+        ("પગના તળિયે પડેલું ચાંદુ highlight કરો", "foot ulcer"),
+    ])
+    _assert_no_target(lite_names, ["Hello, would you advise on the best dressing for a sloughy heel wound in a diabetic patient?",
+                                   "is my mole cancer or just a beauty mark", "heart size is normal or enlarged?",
+                                   "not sure if this polyp needs removing, what would you advise", "ਦਿਲ ਦਾ ਸਾਈਜ਼ ਨਾਰਮਲ ਹੈ ਜਾਂ ਵੱਡਾ?"])
+
+
+def test_short_prompts_of_blind_lists_353_to_356(lite_names, lite_universal):
+    """(blind lists 353-356 and decoys 347-350: handover notes; question-first requests; Romance code-switching;
+    self-corrections) "sorry, wrong word" and "misclicked" take back what came before; "X, no, not X, the Y"; "colour photo" is
+    no request to colour; ", actually the ..." corrects; a drawing taken back for a question."""
+    _assert_reads(lite_names, [
+        ("left clavicle, sorry, wrong word, I need the left lung on this chest film", "left lung"),
+        ("left lung, sorry, misclicked, I want the left clavicle please", "left clavicle"),
+        ("Segment the left lung field, not the heart, sorry, the heart overlaps but I only want the lung", "left lung"),
+        ("mark the aorta, no, not the aorta, the heart itself on the PA film", "heart"),
+        ("Seen today in the diabetic foot clinic, colour photo taken after sharp debridement. Outline the ulcer wound bed.", "foot ulcer"),
+    ])
+    _assert_no_target(lite_names, ["Outline the left lung, actually the diaphragm under it, just the diaphragm",
+                                   "outline the polyp, no actually, should this be removed? just your advice",
+                                   "segment the right lung, wait, actually can you just tell me if there's pneumonia",
+                                   "Which medication is best for diabetic foot ulcers?"])
+
+
+def test_short_prompts_of_blind_lists_357_to_360(lite_names, lite_universal):
+    """(blind lists 357-360 and decoys 351-354: GPs; learners' English; formal Germanic and Polish; a target with one detail)
+    Latin "dex."/"sin." after the noun; "the lung left of patient"; the larger of two moles; both of a pair described after it."""
+    _assert_reads(lite_universal, [
+        ("Pulmo dex. auf der Thoraxaufnahme bitte konturieren.", "right lung"),
+        ("Clavicula sin., thoraxrøntgen – segmentering ønskes.", "left clavicle"),
+        ("Please delimitate the lung left of patient in radiograph of chest", "left lung"),
+        ("mark the larger of the two moles in this dermoscopy shot", "skin lesion"),
+    ])
+    _assert_refused(lite_universal, "Proszę zaznaczyć serce na zdjęciu z kolonoskopii.")
+    _assert_refused(lite_universal, "Moedervlek op de X-thorax segmenteren.")
+    _assert_no_target(lite_names, ["segment both lungs, the left one has a drain in it", "both collarbones please, the left one sits a bit higher",
+                                   "The heart is big in this rx? Tell me the index cardiothoracic", "What treatment you recommend for this diabetic wound?"])
+
+
+def test_short_prompts_of_blind_lists_361_to_364(lite_names, lite_universal):
+    """(blind lists 361-364 and decoys 355-358: clinical subtypes; CJK with English terms; fragments; dialect English) Nigerian
+    Pidgin, Jamaican and Southern US words; melanoma subtypes; "is my heart too big?"; a measurement in two words. And "is this
+    polyp malignant?" stays a question: no synonym may make "maligna" a name word."""
+    _assert_reads(lite_universal, [
+        ("Abeg show me where di sore dey for my papa foot", "foot ulcer"),
+        ("Mark di ulcer pon mi big toe side, it nah heal", "foot ulcer"),
+        ("Y'all finna outline that open wound on grandma sugar foot?", "foot ulcer"),
+        ("need the boundary of the Breslow 0.8mm nodular melanoma", "skin lesion"),
+        ("右clavicle のsegお願い CXR", "right clavicle"),
+    ])
+    _assert_no_target(lite_names, ["Is my heart too big?", "how should I offload a neuropathic plantar ulcer?", "measure ulcer",
+                                   "is this polyp malignant?", "Outline the healthy skin round the mole, not the mole sef",
+                                   "Abeg, the sore on my foot, wetin I fi put on am?"])
+
+
+def test_short_prompts_of_blind_lists_365_to_368(lite_names, lite_universal):
+    """(blind lists 365-368 and decoys 359-362: researchers' English; Latin American Spanish and Brazilian Portuguese; sides
+    said in unusual ways; night-shift shorthand) The viewer's upper left is the patient's right; a lung opposite the heart;
+    Portuguese "destaca ele"; Spanish "delinéalo"; a thing said to be of no interest."""
+    _assert_reads(lite_universal, [
+        ("the clavicle at viewer's upper left on this CXR please trace it", "right clavicle"),
+        ("the clavicle at the viewer's top right on this CXR, mask it please", "left clavicle"),
+        ("trace the lung opposite the heart shadow on this CXR, the patient's right one", "right lung"),
+        ("na colonoscopia da minha mãe apareceu um pólipo, destaca ele", "polyp"),
+        ("el lunar que cambio de color, delinealo porfa", "skin lesion"),
+    ])
+    _assert_refused(lite_universal, "tem um pólipo no raio x do peito? contorna")
+    _assert_no_target(lite_names, ["Please delineate the colonic folds in this colonoscopy frame; the polyp itself is not of interest for this analysis.",
+                                   "o coração do meu pai ta grande? é grave?", "precisa operar esse pólipo, doutora?"])

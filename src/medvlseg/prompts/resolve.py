@@ -208,6 +208,8 @@ RELATIONS = {**dict.fromkeys(("lateral", "medial", "superior", "inferior", "ante
              **dict.fromkeys(("closest", "nearest", "closer", "nearer"), "to"),
              "leaving": "out", "leave": "out", "apart": "from", "other": "than", "separate": "from", "distinct": "from",
              "instead": "of", "rather": "than",
+             # ("the lung opposite the heart shadow", "the side away from the heart"; not "the opposite lung")
+             "opposite": "the", "away": "from",
              # a part of a target is not the target: "the stalk of the polyp", "the apex of the right lung"
              **dict.fromkeys(("stalk", "edge", "edges", "rim", "tip", "apex", "base", "head", "floor", "margin", "margins",
                               "neck", "shaft", "end", "ends", "lobe", "lobes", "zone", "half", "corner", "pole", "root",
@@ -507,7 +509,7 @@ _NOT_A_PERSONS = r"(?!(?:image|picture|pic|film|screen|x-?ray|radiograph|viewer|
 PERSON_SIDE = re.compile(r"\b(?:his|her|their|" + _NOT_A_PERSONS + r"[a-z]+['\u2019]s)\s+(?:own\s+)?(left|right)\b", re.IGNORECASE)
 # the viewer's side of a frontal radiograph is the patient's other side ("the bone on the viewer's
 # left" is the patient's right clavicle): read as the patient's side
-VIEWER_SIDE = re.compile(r"\b(?:the\s+)?viewer(?:['\u2019]?s)?\s+(left|right)\b", re.IGNORECASE)
+VIEWER_SIDE = re.compile(r"\b(?:the\s+)?viewer(?:['\u2019]?s)?\s+(?:(?:upper|lower|top|bottom|far)[\s-]+)?(left|right)\b", re.IGNORECASE)
 # the picture's side said of a place, not of a name ("the lung on the right side of the image", "at the upper left of
 # the film", "the image's left half", "on the left as you look at it"; not "the left lung in the image"): on a frontal
 # chest film, shown as radiographs are, the patient's other side, written so by :func:`_expand` where the prompt speaks
@@ -1379,7 +1381,9 @@ ALREADY_DONE = re.compile(r"(?:^|(?<=[,;:.!?\u2013\u2014]))\s*(?:and\s+|but\s+|s
                           r"(?:(?:\s+(?:is|was|are|were|has\s+been|have\s+been)|['\u2019]s)\s+(?:already\s+)?(?:done|finished|completed?|segmented|"
                           r"masked|outlined|annotated|sorted)|\s+(?:already\s+(?:done|finished|completed|segmented|masked|outlined|annotated)|"
                           r"(?:done|finished|completed|segmented|masked|outlined|annotated)\s+already)|"
-                          r"(?:\s+(?:is|are))?\s+(?:not\s+(?:needed|wanted|required|necessary|important)|unnecessary|unneeded))"
+                          r"(?:\s+(?:is|are))?\s+(?:not\s+(?:needed|wanted|required|necessary|important)|unnecessary|unneeded)|"
+                          # ("the polyp itself is not of interest for this analysis")
+                          r"(?:\s+(?:is|are))?\s+not\s+(?:of\s+(?:any\s+)?interest|relevant)(?:\s+(?:for|to|in|here)\b[^.;,!?]*)?)"
                           # (not "The ulcer is finished healing? outline it", nor a question)
                           r"\b(?!\s+(?:by|with|in|on|using|for|to)\b|\s+\w+ing\b|\s*\?)", re.IGNORECASE)
 # the form a mask is asked back in: a file format or an encoding after "as", "in" or "to" ("as a smoothed GeoJSON
@@ -2732,6 +2736,9 @@ KNOWLEDGE_QUESTION = re.compile(
     r"^\W*(?:is|are)\s+(?:my|his|her|their|the|this|that|it)\s+(?:[\w-]+\s+){0,2}?(?:too|very|abnormally|really)\s+(?:big|large|small|enlarged)\s*\?|"
     r"^\W*how\s+(?:should|do|can|would|must)\s+(?:i|we|you|they)\s+(?:offload|treat|dress|manage|clean|debride|heal|care\s+for|look\s+after)\b|"
     r"\bwhat\s+(?:should\s+)?(?:i|we|you)\s+(?:should\s+)?(?:put|apply|use|rub)\s+on\b[^.!?]*\?\s*$|\bwhat\s+(?:does\s+)?(?:that|dat|this|it)\s+means?\b|"
+    # ("does the lung ... look collapsed to you", "need operate on this polyp, doctor?", "the heart is big? is it serious?")
+    r"\b(?:look|looks|seem|seems)\s+(?:\w+\s+)?(?:collapsed|enlarged|normal|abnormal|infected|malignant|healthy|bigger|smaller|ok|okay|fine|bad)\s+to\s+you\b|"
+    r"\bneeds?\s+(?:to\s+)?(?:operate|operating|surgery|an\s+operation)\b[^.!?]*\?\s*$|\bis\s+(?:it|this|that)\s+(?:serious|dangerous|grave|bad)\s*\?\s*$|"
     # ("DFU dressing change plan?", "treatment regimen for this ulcer?")
     r"\b(?:dressing|treatment|care|wound[\s-]?care|management)\s+(?:change\s+)?(?:plan|regimen|schedule|protocol)s?\b[^.!?]*\?\s*$|"
     # ("which medication is best for diabetic foot ulcers?", "que crema uso para la herida del pie?" -> "what cream use for ...")
@@ -4481,6 +4488,11 @@ def _translate(text: str) -> str:
     # (and a finding's look after it, as Romance languages put it: "neo sospetto" -> "mole suspicious" -> "suspicious mole")
     english = re.sub(r"\b(moles?|naevus|nevus|lesions?|spots?|wounds?|ulcers?|polyps?)\s+(suspicious|odd|strange|dark|black|brown|pigmented|irregular)\b",
                      r"\2 \1", english)
+    # (a relative "que" after its noun is "that", not "what": "el lunar que cambió de color" -> "the mole that changed of color", "uma
+    # ferida que não fecha" -> "a wound that not ...")
+    english = re.sub(r"\b(mole|spot|wound|ulcer|sore|polyp|lesion|stain|mark|bone|lung|heart)\s+what\b", r"\1 that", english)
+    # (Brazilian Portuguese's object pronoun after its verb: "destaca ele" -> "highlight ele" -> "highlight it", "mostra ela")
+    english = re.sub(r"\b(outline|segment|mark|draw|delineate|trace|show|mask|highlight|contour|circle)\s+(?:ele|ela)\b", r"\1 it", english)
     # (a Romanian verb's object pronoun after its hyphen: "conturează-l" -> "outline it")
     english = re.sub(r"\b(outline|segment|mark|draw|delineate|trace|show|mask|highlight|contour)-(?:l|o|i|le)\b", r"\1 it", english)
     # (a noun before the noun it is of, as a genitive after its noun reads word by word: Polish "na zdjęciu stopy" -> "on picture
