@@ -2728,7 +2728,6 @@ KNOWLEDGE_QUESTION = re.compile(
     # (or as normal against not: "heart size is normal or enlarged?", "ਦਿਲ ਦਾ ਸਾਈਜ਼ ਨਾਰਮਲ ਹੈ ਜਾਂ ਵੱਡਾ?" -> "heart of size normal is or big?")
     r"\bnormal\s+(?:is\s+)?or\s+(?:not|no|enlarged|big|bigger|large|larger|abnormal|dilated|small|smaller)\s*\?\s*$|"
     r"\b(?:enlarged|big|bigger|large|larger|abnormal|dilated)\s+(?:is\s+)?or\s+(?:normal|not|no)\s*\?\s*$|"
-    # ("which cream should I apply on this wound?")
     # ("what is the treatment for a diabetic foot?", "Wat is de behandeling voor een diabetische voet?" -> "what is of treatment for ...")
     r"^\W*what\s+(?:is|are)\s+(?:the\s+|of\s+)?(?:best\s+)?(?:treatments?|therapy|therapies|management|cure|prognosis|causes?)\s+(?:for|of)\b[^.!?]*\?\s*$|"
     # ("Is my heart too big?", "how should I offload a neuropathic plantar ulcer?", "wetin I fi put on am?" -> "what I should put on
@@ -4078,7 +4077,7 @@ ENGLISH_REGISTERS = (
     (re.compile(r"\b(?:the\s+)?(larger|largest|bigger|biggest|smaller|smallest|darker|darkest|lighter|upper|lower|flatter|flat|raised|"
                 r"more\s+\w+|most\s+\w+)(?:\s+one)?\s+of\s+(?:the|these|those|both)\s+(?:two|three|four|several|\d)?\s*"
                 r"(moles?|polyps?|ulcers?|wounds?|lesions?|naev\w+|nev\w+|spots?)\b", re.IGNORECASE),
-     lambda m: f"the {re.sub(r'(?:i|s)$', lambda e: 'us' if e.group() == 'i' else '', m.group(2)) if m.group(2).lower() not in ('nevus', 'naevus') else m.group(2)}"),
+     lambda m: "the " + re.sub(r"i$", "us", m.group(2)) if re.search(r"ev(?:i|us)$", m.group(2), re.IGNORECASE) else "the " + re.sub(r"s$", "", m.group(2))),
     # (one of a pair described after both are asked for, not chosen: "segment both lungs, the left one has a drain in it", "both
     # collarbones please, the left one sits a bit higher")
     (re.compile(r"\b((?:both|two|the\s+two)\s+(?:lungs|clavicles|collar\s?bones)\b[^.;,]{0,30}?)\s*,\s*(?:the\s+)?(?:left|right)(?:\s+one)?\s+"
