@@ -4976,3 +4976,10 @@ def test_short_prompts_of_blind_lists_365_to_368(lite_names, lite_universal):
     _assert_refused(lite_universal, "tem um pólipo no raio x do peito? contorna")
     _assert_no_target(lite_names, ["Please delineate the colonic folds in this colonoscopy frame; the polyp itself is not of interest for this analysis.",
                                    "o coração do meu pai ta grande? é grave?", "precisa operar esse pólipo, doutora?"])
+
+
+def test_a_field_named_organ_before_its_value_is_no_heart(lite_names):
+    """(decoy 346, "--organ lungs  # left+right together", read as the heart at first) "organ" alone is near the heart's "organ
+    between the two lungs"; as a field's label it names nothing, and its value is what is asked."""
+    _assert_no_target(lite_names, ["organ: lungs", "--organ lungs  # left+right together"])
+    _assert_reads(lite_names, [("organ: left lung", "left lung"), ("--organ heart", "heart"), ("organ=right clavicle", "right clavicle")])

@@ -3558,6 +3558,10 @@ def _payload_values(text: str) -> str:
         pieces = [p for p in re.split(r"\s+(?=[A-Za-z][\w.-]*\s*[:=])", pieces[0]) if p]
         if len(pieces) > 1 and not re.search(r"[:=]", pieces[0]):
             pieces = [f"{pieces[0]} {pieces[1]}", *pieces[2:]]  # (a name of two words: "mask id=R CLAV output=binary mask")
+    # (one field named "organ" before its value, as a command line or a form writes it: "organ: lungs", "--organ lungs"; the word
+    # alone is near the heart's "organ between the two lungs")
+    if (labelled := re.fullmatch(r"\s*(?:--?organ\s+|organ\s*[:=]\s*)([^\s:=;|,{}][^:=;|,{}]*)", plain, re.IGNORECASE)) is not None:
+        return labelled.group(1)
     # (one variable set to a quoted phrase, as a script writes it: 'prompt = "ulcer on the diabetic foot"')
     if len(pieces) == 1 and (assigned := re.fullmatch(r"([A-Za-z_][\w.-]*)\s*=\s*([\"'])([^\"'=:]+)\2\s*;?", pieces[0])):
         name = re.split(r"[_.-]", assigned.group(1).lower())
