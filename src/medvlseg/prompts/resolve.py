@@ -4227,6 +4227,10 @@ _COMPARED = r"(?:larg|small|bigg|dark|deep|low|high|light|redd|pal|wid|narrow|lo
 # that end a Singlish, Jamaican, South African or Canadian sentence ("segment please lah", "mask it nuh", "trace it bru",
 # "on this dermoscopy eh"); Scots "ye" (you) and "wee" (small); New Zealand's "sweet as" (fine); and, read there for the same
 # reason, a young user's fillers, two comparisons joined by a comma, and a Zulu or Xhosa noun class's prefix
+# a part of one's body or one's picture, after the "my" of a dialect ("ma back", "me arm", "mi big toe") or Pidgin's "him" for
+# "his" ("under him heel"); not Spanish "mi pie", whose foot is read by the glossary
+_OWN_PART = (r"(?:back|arm|arms|leg|legs|foot|feet|heel|toe|toes|skin|chest|face|neck|shoulder|x-?ray|scan|photo|pic|picture|wee|big|small|mole|"
+             r"sore|lungs?|heart|collarbone)")
 REGIONAL_ENGLISH = (
     (re.compile(r"\b(outline|mask|segment|trace|draw|mark|highlight|circle|shade|colou?r|show|find|box|label|cut)\s+am\b", re.IGNORECASE), r"\1 it"),
     (re.compile(r"\babeg\b", re.IGNORECASE), "please"),
@@ -4240,9 +4244,7 @@ REGIONAL_ENGLISH = (
                 r"chest|skin|spot|colonoscopy|dermoscopy|image|photo|video|big|small|dark|black|open|whole)\b)", re.IGNORECASE), "the "),
     (re.compile(r"\bdis\s+(?=(?:sore|ulcer|wound|mole|heart|lungs?|bone|clavicle|collarbone|polyp|picture|pic|foot|x-?ray|chest|skin|spot|image|"
                 r"photo|video|big|small|dark|black|open|one|ting|thing)\b)", re.IGNORECASE), "this "),
-    (re.compile(r"\bmi\s+(?=(?:big|small|foot|feet|toe|toes|leg|skin|back|arm|chest|heart|lungs?|mole|sore|heel|collarbone|x-?ray|pic|picture)\b)",
-                re.IGNORECASE), "my "),
-    (re.compile(r"\bhim\s+(?=(?:heel|foot|feet|toe|toes|leg|back|chest|skin|arm|lungs?|heart|collarbone|mole|sore)\b)", re.IGNORECASE), "his "),
+    (re.compile(r"\bhim\s+(?=" + _OWN_PART + r"\b)", re.IGNORECASE), "his "),
     (re.compile(r"\bsugar\s+(?=(?:foot|feet|sore|wound|ulcer)\b)", re.IGNORECASE), "diabetic "),
     (re.compile(r"\bpon\b", re.IGNORECASE), "on"),
     (re.compile(r"\binna\b", re.IGNORECASE), "in"),
@@ -4268,8 +4270,7 @@ REGIONAL_ENGLISH = (
     # (Scots and northern English: "Gonnae circle that mole on ma back", "the lesion on't skin", "the thingy on me arm", "funny-lookin")
     (re.compile(r"^\W*gonnae\s+(?=(?:circle|outline|mark|draw|trace|highlight|segment|mask|show|shade|colou?r)\b)", re.IGNORECASE), "can you "),
     (re.compile(r"\bon['\u2019]t\b(?=\s+[a-z])", re.IGNORECASE), "on the"),
-    (re.compile(r"\b(?:ma|me)\s+(?=(?:back|arm|arms|leg|legs|foot|feet|heel|toe|toes|skin|chest|face|neck|shoulder|x-?ray|scan|photo|pic|picture|"
-                r"wee|mole|lung|lungs|heart)\b)", re.IGNORECASE), "my "),
+    (re.compile(r"\b(?:ma|me|mi)\s+(?=" + _OWN_PART + r"\b)", re.IGNORECASE), "my "),
     (re.compile(r"\b(look|funny-look|melanoma-look|weird-look|odd-look|nasty-look)in['\u2019]?(?![\w'\u2019])", re.IGNORECASE), r"\1ing"),
     # (a thing's name with "thingy" after it is that thing: "the naevus thingy on me arm")
     (re.compile(r"\b([a-z]{3,})\s+thing(?:y|ie|amajig|amabob|ummy)\b", re.IGNORECASE), r"\1"),
