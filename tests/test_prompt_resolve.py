@@ -4983,3 +4983,32 @@ def test_a_field_named_organ_before_its_value_is_no_heart(lite_names):
     between the two lungs"; as a field's label it names nothing, and its value is what is asked."""
     _assert_no_target(lite_names, ["organ: lungs", "--organ lungs  # left+right together"])
     _assert_reads(lite_names, [("organ: left lung", "left lung"), ("--organ heart", "heart"), ("organ=right clavicle", "right clavicle")])
+
+
+def test_short_prompts_of_blind_lists_369_to_372(lite_names, lite_universal):
+    """(blind lists 369-372 and decoys 363-366: South Asian languages in Latin letters; British, Irish and Australian household
+    words; formal Romance-language letters; Indonesian, Malay, Tagalog and Vietnamese work messages) Marathi's "kar na re" and
+    Tamil's "pannunga" after the drawing; a letter's greeting, methods reference and closing around its request; a Scots
+    question tag and an endearment that ends a request; a lung called the breathing bit; Hindi "X pe Y" (Y on X)."""
+    _assert_reads(lite_universal, [
+        ("paayatla ulcer outline kar na re", "foot ulcer"),
+        ("kaalla irukra ulcer ah segment pannunga", "foot ulcer"),
+        ("dermoscopy mein jo lesion dikh raha wo segment karo", "skin lesion"),
+        ("ujvya baju cha clavicle mark kar", "right clavicle"),
+        ("we request the segmentation of the mole", "skin lesion"),
+        ("Secondo quanto previsto dal protocollo, si richiede la segmentazione del neo osservato in dermoscopia. Cordiali saluti.",
+         "skin lesion"),
+        ("Caro colega, agradeceria imensamente se pudesse demarcar a lesão melanocítica suspeita desta imagem de dermatoscopia.",
+         "skin lesion"),
+        ("Conforme descrito na metodologia, solicita-se a segmentação da área cardíaca na radiografia de tórax em incidência frontal.",
+         "heart"),
+        ("that raw hole on the heel o my foot, outline that bit would ye", "foot ulcer"),
+        ("the bony ridge under me left bra strap, the collarbone, trace it on the xray love", "left clavicle"),
+        ("Can ye draw round Mum's left breathing side on her chest film", "left lung"),
+        ("my wife's mole, mark just the edge of it on this picture", "skin lesion"),
+    ])
+    _assert_refused(lite_universal, "chest xray pe foot ulcer segment kar")
+    _assert_refused(lite_universal, "segment jantung dalam gambar dermoskopi")
+    _assert_no_target(lite_names, ["what is the best dressing for a diabetic foot wound?", "kích thước polyp này bao nhiêu mm?",
+                                   "Is Dad's heart too big on this x-ray, just a yes or a no will do",
+                                   "Trace the big blood pipe coming up off the top of the heart on the xray"])

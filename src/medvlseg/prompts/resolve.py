@@ -2433,7 +2433,7 @@ def _taken_back(text: str) -> bool:
     return bool(before) and bool(set(_words(before[-1])) & (DRAWING_VERBS - NOUNS_AS_OFTEN))
 # ... or by asking for an answer that is no mask ("just tell me yes or no", "a number is enough",
 # "describe it in words")
-ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|\banswer\s+(?:like|as|in\s+the\s+(?:style|form)\s+of)\b|"
+ANSWER_ONLY = re.compile(r"\byes\s+or\s+(?:a\s+)?no\b|\byes\s*/\s*no\b|\banswer\s+(?:like|as|in\s+the\s+(?:style|form)\s+of)\b|"
                          # (a ratio asked with its verb last: "ratio heart to chest (CTR) calculate" of Persian)
                          r"\b(?:ctr|ratio)\b\)?\s*(?:calculate|compute|measure|estimate)\s*[.!]?\s*$|"
                          # (a size in its unit: "size el polyp bel mm" of Arabizi -> "size the polyp in mm")
@@ -2473,6 +2473,8 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+no\b|\byes\s*/\s*no\b|\banswer\s+(?:like
                          # this image", "what % of the right lung is opacified?", "polyp count for video 3", "measure in cm the open area")
                          r"^\W*(?:diameter|length|width|area|size|volume)\s+of\b[^?.!]*\bin\s+(?:mm2?|cm2?|px|pixels)\b|"
                          r"\b(?:width|length|diameter|area|size)\s+in\s+(?:px|pixels|mm2?|cm2?)\b|^\W*what\s+(?:%|percent(?:age)?)\s+of\b|"
+                         # ("size of the polyp this how much mm?", a word-by-word Vietnamese question)
+                         r"\bhow\s+(?:much|many)\s+(?:mm2?|cm2?|px|pixels|millimet\w+|centimet\w+|inch(?:es)?)\b|"
                          r"^\W*(?:[\w-]+\s+){0,2}count\s+(?:for|in|of|per)\b|^\W*measure\s+in\s+(?:cm2?|mm2?|px|pixels)\b|\bjust\s+count\s+them\b|"
                          # ("if the heart is enlarged, just tell me the cardiothoracic ratio", "... just measure the cardiothoracic ratio")
                          # (a measurement asked in two words: "measure ulcer", "measure the polyp")
@@ -2729,7 +2731,8 @@ KNOWLEDGE_QUESTION = re.compile(
     r"\bnormal\s+(?:is\s+)?or\s+(?:not|no|enlarged|big|bigger|large|larger|abnormal|dilated|small|smaller)\s*\?\s*$|"
     r"\b(?:enlarged|big|bigger|large|larger|abnormal|dilated)\s+(?:is\s+)?or\s+(?:normal|not|no)\s*\?\s*$|"
     # ("what is the treatment for a diabetic foot?", "Wat is de behandeling voor een diabetische voet?" -> "what is of treatment for ...")
-    r"^\W*what\s+(?:is|are)\s+(?:the\s+|of\s+)?(?:best\s+)?(?:treatments?|therapy|therapies|management|cure|prognosis|causes?)\s+(?:for|of)\b[^.!?]*\?\s*$|"
+    r"^\W*(?:what\s+(?:is|are)\s+)?(?:the\s+|of\s+)?(?:best\s+)?(?:treatments?|therapy|therapies|management|cure|prognosis|causes?|dressings?|ointments?|creams?|"
+    r"antibiotics?)\s+(?:for|of)\b[^.!?]*\?\s*$|"
     # ("Is my heart too big?", "how should I offload a neuropathic plantar ulcer?", "wetin I fi put on am?" -> "what I should put on
     # it?", "Dem say cardiomegaly, wetin dat mean")
     r"^\W*(?:is|are)\s+(?:my|his|her|their|the|this|that|it)\s+(?:[\w-]+\s+){0,2}?(?:too|very|abnormally|really)\s+(?:big|large|small|enlarged)\s*\?|"
@@ -2884,7 +2887,7 @@ NOTHING_WANTED = re.compile(
     r"|(?:^|[,;:.!?]\s*)no\s+action\s+(?:yet|for\s+now|today)\b"
     r"|\b(?:do\s+not|don['\u2019]?t|dont)\s+(?:send|give|return|make|produce|draw)\s+(?:me\s+|us\s+)?(?:a|any|the)\s+(?:mask|masks|outline|"
     r"outlines|segmentation|drawing)\b"
-    r"|\b(?:a\s+)?yes\s+or\s+no\s+(?:is|will\s+be|would\s+be)\s+(?:fine|enough|ok|okay|sufficient|plenty)\b"
+    r"|\b(?:a\s+)?yes\s+or\s+(?:a\s+)?no\s+(?:(?:is|will\s+be|would\s+be)\s+(?:fine|enough|ok|okay|sufficient|plenty)|will\s+do|would\s+do)\b"
     r"|\b(?:just\s+)?your\s+(?:impression|opinion|thoughts|view|read)\s+(?:is|would\s+be|will\s+be)\s+(?:fine|enough|ok|okay|great)\b"
     r"|\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:segment|outline|mask|trace|annotate|mark|contour|draw)\s+(?:it|them|that|this)\s+"
     r"(?:myself|ourselves)\b"
@@ -4009,7 +4012,12 @@ ENGLISH_REGISTERS = (
     # polyp"; and a Romance adjective made a noun: "the polypous formation" is the polyp)
     (re.compile(r"\b(?:realize|realise|effectuate|execute)\s+(?=(?:the\s+|a\s+)?(?:mask|segmentation|contour|delineation|outline)\b)", re.IGNORECASE),
      "make "),
-    (re.compile(r"\bdelimitate\b", re.IGNORECASE), "delineate"),
+    (re.compile(r"\b(?:delimitate|demarcate)\b", re.IGNORECASE), "delineate"),
+    # (the aorta in household words: "the big blood pipe coming up off the top of the heart", "the main blood vessel leaving the heart")
+    (re.compile(r"\b(?:big|main|large|great|biggest|largest)\s+(?:blood\s+)?(?:pipe|vessel|tube|artery)\s+(?:that\s+)?(?:coming|comes|going|goes|leaving|leaves|"
+                r"arising|arises|running|runs)\s+(?:up\s+|out\s+)?(?:off|out\s+of|from|of)?\s*(?:the\s+)?(?:top\s+of\s+)?(?:the\s+)?heart\b", re.IGNORECASE), "aorta"),
+    # (a video's still is its frame: "In this still from Dad's bowel camera there's ...", not the adverb of "is it still there")
+    (re.compile(r"\b(this|that|the|a)\s+still\s+(?=(?:from|of|taken)\b)", re.IGNORECASE), r"\1 frame "),
     # (a part of a lung said by its adjective, the side before or after it: "the pulmonary hilum left", "the left pulmonary apex")
     (re.compile(r"\bpulmonary\s+(hilum|hila|hilus|apex|apices|base|bases)\s+(left|right)\b", re.IGNORECASE), r"\1 of the \2 lung"),
     (re.compile(r"\b(left|right)\s+pulmonary\s+(hilum|hila|hilus|apex|apices|base|bases)\b", re.IGNORECASE), r"\2 of the \1 lung"),
@@ -4017,6 +4025,10 @@ ENGLISH_REGISTERS = (
     # (a learner's "make mask of": "make mask of the mole in dermoscopy picture", "do segmentation of the heart")
     (re.compile(r"\b(?:make|do|create|give)\s+(?:me\s+)?(?:a\s+|the\s+)?(?:mask|masks|segmentation|outline|contour)\s+(?:of|for|to)\s+(?=(?:the|a|an|this|that|my|his|her|\w))",
                 re.IGNORECASE), "segment "),
+    # (a letter's request for a segmentation: "we request the segmentation of the mole seen in dermoscopy", "I kindly request the
+    # delineation of the cardiac area"; what is named after it is read as a drawing's object, as "segment the mole" is)
+    (re.compile(r"\b(?:(?:we|i)\s+(?:would\s+like\s+to\s+)?(?:kindly\s+|hereby\s+)?(?:request|ask\s+for|require)|requesting)\s+(?:the\s+|a\s+)?"
+                r"(?:segmentation|delineation|contouring|outlining)\s+(?:of|for)\s+", re.IGNORECASE), "segment "),
     # (another tool's way of asking, and a style named after a model or a dataset: "SAM box prompt around the right clavicle",
     # "use your CLIPSeg head for the ulcer on the sole", "MedSAM-style mask of the clavicle", "ISIC task 1 style lesion mask")
     (re.compile(r"\b(?:med[\s-]?)?sam(?:[\s-]?2)?\s+(?:box|bbox|bounding[\s-]box|points?|clicks?)(?:\s+prompts?)?\s+(?:around|on|over|at|for|in|inside)\s+",
@@ -4070,6 +4082,18 @@ ENGLISH_REGISTERS = (
     # please outline the nevus ..., thanks in advance", "do the needful")
     (re.compile(r"[,;]?\s*\b(?:and\s+)?(?:kindly\s+)?revert(?:\s+back)?(?:\s+(?:at\s+the\s+earliest|asap|at\s+the\s+soonest|soon|urgently|to\s+me))*\b"
                 r"(?=\s*(?:[,.!;]|$))|[,;]?\s*\b(?:and\s+)?do\s+the\s+needful\b|[,;]?\s*\b(?:thanks|thank\s+you)\s+in\s+advance\b", re.IGNORECASE), ""),
+    # (a methods section's reference, which asks nothing of its own: "As set out in the protocol, ...", "According to the materials and
+    # methods section, we request ...", "..., as specified in the methods section.")
+    (re.compile(r"(?:^|(?<=[.;!?])|\s*,)\s*\b(?:according\s+to|as\s+per|per|in\s+line\s+with|following|as\s+(?:described|set\s+out|specified|established|foreseen|defined|stated)\s+(?:in|by|on))"
+                r"(?:\s+(?:the|our|this|o|a|in|on|established|described|specified))*\s+(?:study\s+)?(?:protocol|methods|methodology|materials\s+and\s+methods|section\s+of\s+"
+                r"(?:the\s+)?(?:materials\s+and\s+)?methods)(?:\s+section)?(?:\s+(?:described|established|specified)(?:\s+(?:in|on)\s+(?:the\s+)?(?:methods|methodology))?)?"
+                r"(?:\s+(?:of|in)\s+(?:the\s+)?(?:study|estudio|trial))?\s*(?:,|(?=[.;!?]|$))", re.IGNORECASE), ""),
+    # (a letter's opening and closing: "Dear colleague, ...", "Dear Dr Rossi, ...", "... Kind regards.", "... We thank you in advance for
+    # your valuable help.")
+    (re.compile(r"^\W*(?:dear|dearest|respected)\s+(?:colleagues?|team|all|friends?|(?:dr|prof|professor|doctor)\.?\s+[\w-]+)\s*[,!:]\s*|"
+                r"(?<=[.!?])\s*(?:(?:kind|best|warm|cordial)\s+regards|regards(?:\s+kind)?|many\s+thanks|with\s+thanks|yours\s+(?:sincerely|faithfully|truly)|"
+                r"(?:we|i)\s+thank\s+you(?:\s+in\s+advance)?(?:\s+(?:for\s+)?(?:a|your|su|the)?\s*(?:valuable\s+|kind\s+)?(?:help|collaboration|assistance))?)"
+                r"\s*[.!]?\s*$", re.IGNORECASE), ""),
     (re.compile(r"^\W*(?:(?:dear|respected)\s+)?(?:sir|madam|ma['\u2019]?am|mam|sir/madam|doctor|doc)\s*[,!:]\s*|"
                 r"^\W*good\s+(?:morning|afternoon|evening|day)(?:\s+(?:po|sir|madam|ma['\u2019]?am|doctor|doc|all|team|everyone))?\s*[,!.]\s*", re.IGNORECASE), ""),
     # (what is left out after "and not" is set apart as after a comma: "just the right collar bone and not the lung apex")
@@ -4174,7 +4198,7 @@ STEM_SLACK = 6  # letters an inflection may add to a stem ("легк" + "ого"
 
 # a Hindi verb with its helper "do" ("mask bana do": make the mask; "baaki chhod do": leave the rest),
 # which the glossary would read as Portuguese "do" (of the)
-HINDI_DO = re.compile(r"\b(bana|banao|kar|karo|chhod|chhodo|dikha|nikal|hata)\s+(?:do|dijiye|dena)\b", re.IGNORECASE)
+HINDI_DO = re.compile(r"\b(bana|banao|kar|karo|chhod|chhodo|dikha|nikal|nikaal|hata)\s+(?:do|dijiye|dena)\b", re.IGNORECASE)
 # Hindi's "X ka mask" (the mask of X), read once the glossary has made "bana do" "make" and "chahiye" "want"; and the words that
 # say a prompt is Hindi (a verb, a postposition)
 HINDI_VERB = re.compile(r"\b(?:bana|banao|banaiye|karo|kariye|kijiye|kar\s+do|chahiye|chaiye|mein|dikhao|dijiye)\b", re.IGNORECASE)
@@ -4186,7 +4210,10 @@ HINDI_OF = re.compile(r"\b((?:(?:left|right|patient['\u2019]?s)\s+)?[\w-]+)\s+(?
 # the English verb put first ("segment diabetic foot ki ulcer"), read before "kar do" loses its "do"; not the noun of "X ka
 # outline karo" (make X's outline: HINDI_OF)
 HINDI_ASK = re.compile(r"(^|[,;:.!?]\s*)([^,;:.!?]{1,80}?)(?<!\bka)(?<!\bki)(?<!\bke)\s+(?:ko\s+)?((?:segment|outline|mask|trace|highlight|mark|draw|contour|annotate|label|shade|delineate|circle)\w*)\s+"
-                       r"(?:karo|kar\s+do|kar\s+de|kardo|krdo|kr\s+do|kariye|kijiye|kar\s+dijiye|kar\s+dena|karna|kare|karein|karen)\b", re.IGNORECASE)
+                       r"(?:karo|kar\s+do|kar\s+de|kardo|krdo|kr\s+do|kariye|kijiye|kar\s+dijiye|kar\s+dena|karna|kare|karein|karen|"
+                       # (Marathi's "kar na re", "kar", "kara" and Tamil's "pannu", "pannunga" in Latin letters: "paayatla ulcer outline kar na re",
+                       # "kaalla irukra ulcer ah segment pannunga")
+                       r"kar\s+na\s+re|kar\s+na|kar\s+re|kara|kar|pannu|pannunga|pannungal|pannungo|pannidu|pannidunga)\b", re.IGNORECASE)
 # English typed in a verb-final language's order: what is drawn, then the drawing, then the verb ("chest x-ray in patient right
 # collarbone outline draw", "this chest film in left collarbone mask make"): the drawing asked first
 VERB_LAST = re.compile(r"^\s*(?P<np>[^.?!]{2,80}?)\s+(?:(?:the|a)\s+)?(?:mask|outline|segmentation|contour|boundary|border)s?\s+(?:please\s+)?"
@@ -4198,8 +4225,15 @@ PICTURE_IN = re.compile(r"^(?P<picture>(?:this\s+|the\s+)?[\w\s-]{0,30}?(?:x-?ra
 FOREIGN_VERB_LAST = re.compile(r"^\s*(?!(?:can|could|would|will|please|pls|kindly)\b)(?P<rest>[^.?!;:,]{3,80}?)\s+(?P<verb>segment|outline|mark|mask|highlight|show|trace|delineate|contour|shade)"
                                r"(?:\s+(?:please|pls|do|it))?\s*[.!]?\s*$", re.IGNORECASE)
 # Hindi's "ye" (this) and "X pe" (on X), read only in a Hindi prompt ("pe" is Romanian, "ye" old English)
+_NOT_HINDI_NOUN = (r"(?:hai|he|ka|ki|ke|ko|jo|aur|or|segment|outline|mask|mark|highlight|trace|draw|dikhao|dikha|karo|kar|do|banao|bana|"
+                   r"dijiye|kijiye)\b")
+_HINDI_VERB_AFTER = r"(?:segment|outline|mask|mark|highlight|trace|draw|dikhao|dikha|karo|kar|banao|bana|dijiye|kijiye)\b"
 HINDI_WORDS = ((re.compile(r"\b(?:ye|yeh)\b", re.IGNORECASE), "this"), (re.compile(r"\bdil\b", re.IGNORECASE), "heart"),
-               (re.compile(r"\b((?:chest\s+)?[\w-]+)\s+pe\b", re.IGNORECASE), r"on \1"))  # ("chest xray pe polyp": on the chest xray)
+               # ("chest xray pe polyp": the polyp on the chest xray; "foot pe callus hai": on the foot, a callus)
+               (re.compile(r"\b((?:chest\s+|skin\s+|foot\s+|colonoscopy\s+|dermoscopy\s+)?[\w-]+)\s+pe\s+((?:(?!" + _NOT_HINDI_NOUN + r")[\w-]+)(?:\s+(?!" + _NOT_HINDI_NOUN + r")[\w-]+)?)(?=\s*(?:[,.;!?]|$)|\s+" + _HINDI_VERB_AFTER + ")",
+                           re.IGNORECASE),
+                r"\2 on \1"),
+               (re.compile(r"\b((?:chest\s+)?[\w-]+)\s+pe\b", re.IGNORECASE), r"on \1"))
 # Bengali in Latin letters, read only in a Bengali prompt (its verb "koro", do): "ei" this (Finnish and Estonian "no"), and
 # "ta", the word that follows a noun as "the" precedes it ("ei naevus ta segment koro": segment this naevus)
 # (not Esperanto's heart after its article: "la koro")
@@ -4209,8 +4243,11 @@ BENGALI_WORDS = ((re.compile(r"\bei\b", re.IGNORECASE), "this"), (re.compile(r"\
                  (re.compile(r"\bchh?obi\s*te\b", re.IGNORECASE), "chobite"), (re.compile(r"\bkore\s+(?:dao|din|dite|den)\b", re.IGNORECASE), ""),
                  (re.compile(r"(?<!\bla\s)\b(?:koro|korun|koren)\b", re.IGNORECASE), ""))
 # (the words between "is" and "mein" only: "daayan phephda outline kar do is CXR mein" is in this CXR)
-HINDI_IN_THIS = re.compile(r"\b(?:(?:is|iss)\s+)?((?:(?!(?:is|iss)\s)[\w-]+\s+){1,3}?)(?:mein|mai)\b", re.IGNORECASE)
-HINDI_RELATIVE = re.compile(r"\bjo\s+((?:[\w-]+\s+){1,3}?)(?:hai|hain|he)\s+(usko|use|isko|ise|uska|uski|uske|iska|iski|iske)\b", re.IGNORECASE)
+# (not the drawing verb put first before it: "segment dermoscopy mein ..." is "segment in this dermoscopy ...")
+HINDI_IN_THIS = re.compile(r"\b(?:(?:is|iss)\s+)?((?:(?!(?:is|iss|segment|outline|mask|mark|highlight|trace|draw)\s)[\w-]+\s+){1,3}?)(?:mein|mai)\b", re.IGNORECASE)
+# (and "jo X dikh raha hai wo": the X that is seen, that one)
+HINDI_RELATIVE = re.compile(r"\bjo\s+((?:[\w-]+\s+){1,3}?)(?:hai|hain|he|dikh\s+(?:raha|rahi|rahe)(?:\s+(?:hai|hain|he))?)\s+"
+                            r"(usko|use|isko|ise|uska|uski|uske|iska|iski|iske|wo|woh|vo|voh)\b", re.IGNORECASE)
 
 
 # a pronoun joined to its verb ("segment-le stp": segment it) and Tagalog's "paki-" (please) before one ("pakisegment")
@@ -4275,6 +4312,18 @@ REGIONAL_ENGLISH = (
     # (a thing's name with "thingy" after it is that thing: "the naevus thingy on me arm")
     (re.compile(r"\b([a-z]{3,})\s+thing(?:y|ie|amajig|amabob|ummy)\b", re.IGNORECASE), r"\1"),
     (re.compile(r"\bwee\b(?=\s+[a-z])", re.IGNORECASE), "small"),
+    # (Scots "ye ken" (you know) and "o" (of) before a body's words, "the sugar diabetes" (diabetes), and a British or Irish endearment that
+    # ends a request: "Ye ken that raw hole on the heel o my foot", "draw round it on the chest photo love", "trace it on the xray, pet")
+    (re.compile(r"^\W*(?:ye|you)\s+ken\s+", re.IGNORECASE), ""),
+    (re.compile(r"\bo\s+(?=(?:my|me|ma|his|her|yer|your|the)\s+(?:" + _OWN_PART[3:-1] + r")\b)", re.IGNORECASE), "of "),
+    (re.compile(r"\b(?:the\s+)?sugar\s+(?=diabetes\b)", re.IGNORECASE), ""),
+    (re.compile(r"[,\s]+\b(?:love|luv|pet|hen|duck|ducky|darlin['\u2019g]?|sweetheart|petal|flower|chuck)\s*[.!]*\s*$", re.IGNORECASE), ""),
+    # (a lung in household words: "the breathing bit on Dad's right hand side", "Mum's left breathing side", "the right side air bag in
+    # me chest", "that left air side"; not the air sacs, which are the alveoli, nor the breathing tubes; "the breathing bag" is read by its closeness)
+    (re.compile(r"\b(?:breathing\s+(?:bits?|sides?)|air\s+(?:bags?|balloons?|sides?))\b", re.IGNORECASE), lambda m: "lungs" if m.group().lower().endswith("s") else "lung"),
+    # (a request's question tag: "outline that bit would you", "mark the mole for me, will ye?")
+    (re.compile(r"\b((?:outline|segment|mask|mark|trace|draw|highlight|circle|shade|colou?r)\b[^.?!;]*?)[,\s]+(?:would|will|could|can)\s+(?:you|ye|ya|u)\s*[?.!]*\s*$",
+                re.IGNORECASE), r"\1 please"),
     (re.compile(r"^\s*sweet\s+as\b\s*[,!.]?\s*", re.IGNORECASE), ""),
     (re.compile(r"^\W*yo+\b[,!]?\s*(?=\w)", re.IGNORECASE), ""),
     # (and an over-polite request's opening: "would you be so kind as to count the polyps" asks what "could you count" does)
@@ -4395,7 +4444,7 @@ def _translate(text: str) -> str:
             folded = word.sub(english, folded)
         # ("is foot wali photo mein": in this foot photo; "bas wound area": just the wound area, not French "bas")
         folded = re.sub(r"\bbas\b", "just", folded, flags=re.IGNORECASE)
-        folded = HINDI_IN_THIS.sub(r"in this \1", HINDI_RELATIVE.sub(r"the \1, \2", folded))
+        folded = HINDI_IN_THIS.sub(r"in this \1", HINDI_RELATIVE.sub(lambda m: f"the {m.group(1)}" + ("" if m.group(2).lower().startswith(("w", "v")) else f", {m.group(2)}"), folded))
     if BENGALI_VERB.search(folded):
         for word, english in BENGALI_WORDS:
             folded = word.sub(english, folded)
@@ -4490,8 +4539,11 @@ def _translate(text: str) -> str:
                      r"(?=\s*(?:[.,;:!?\u2013\u2014-]|$|from\b))", r"\1 the \2\3",
                      english, flags=re.IGNORECASE)
     # (and a finding's look after it, as Romance languages put it: "neo sospetto" -> "mole suspicious" -> "suspicious mole")
-    english = re.sub(r"\b(moles?|naevus|nevus|lesions?|spots?|wounds?|ulcers?|polyps?)\s+(suspicious|odd|strange|dark|black|brown|pigmented|irregular)\b",
-                     r"\2 \1", english)
+    # (or two: "lesão melanocítica suspeita" -> "lesion melanocytic suspicious" -> "suspicious melanocytic lesion", "úlcera neuropática
+    # plantar" -> "neuropathic plantar ulcer")
+    _look = r"(?:suspicious|odd|strange|dark|black|brown|pigmented|irregular|melanocytic|atypical|neuropathic|plantar|diabetic|chronic|sessile|pedunculated)"
+    english = re.sub(rf"\b(moles?|naevus|nevus|lesions?|spots?|wounds?|ulcers?|polyps?)\s+({_look})(?:\s+({_look}))?\b",
+                     lambda m: f"{m.group(3) + ' ' if m.group(3) else ''}{m.group(2)} {m.group(1)}", english)
     # (a relative "que" after its noun is "that", not "what": "el lunar que cambió de color" -> "the mole that changed of color", "uma
     # ferida que não fecha" -> "a wound that not ...")
     english = re.sub(r"\b(mole|spot|wound|ulcer|sore|polyp|lesion|stain|mark|bone|lung|heart)\s+what\b", r"\1 that", english)
@@ -4504,6 +4556,10 @@ def _translate(text: str) -> str:
     # prawego" -> "hilum of the right lung")
     english = re.sub(r"\b(pictures?|photos?|photographs?|images?|x-rays?|films?|radiographs?|radiography|scans?)\s+(foot|feet|chest|thorax|lungs?|skin|colon|bowel)\b",
                      r"\2 \1", re.sub(r"\b(?:picture|photo|image)\s+(?=(?:x-ray|radiograph)\b)", "", english))
+    # (and the kind of picture a thing is in: Indonesian "dalam gambar dermoskopi" -> "in picture dermoscopy" -> "in the dermoscopy picture")
+    english = re.sub(r"\b(in|on)\s+(?:the\s+|this\s+)?(pictures?|photos?|images?|frames?)\s+(dermoscopy|dermatoscopy|colonoscopy|endoscopy)\b", r"\1 the \3 \2", english)
+    # (a picture's colour after it, as French puts it: "photographie en couleur" -> "photograph in colour" -> "colour photograph")
+    english = re.sub(r"\b(photos?|photographs?|pictures?|images?)\s+in\s+colou?r\b", r"colour \1", english)
     # (and a demonstrative after its noun, as Swahili, Malay and Indonesian put it: "x-ray ya kifua hii" -> "chest x-ray this")
     english = re.sub(r"\b((?:chest\s+)?(?:x-rays?|radiographs?|films?|images?|pictures?|photos?|scans?))\s+this\b", r"this \1", english)
     english = re.sub(r"\b(size|diameter|length|width|area|volume|hilum|hilus|apex|base|border)\s+(?!of\b|in\b|and\b|or\b)(?=(?:(?:left|right)\s+)?"
@@ -4661,6 +4717,9 @@ def _asks_pronoun(tail: list[str]) -> str | None:
     if tail[:1] in (["if"], ["unless"]) or tail[:1] == ["whatever"] and (len(tail) == 1 or tail[1] in ("is", "there", "remains", "you", "of")):
         return ""  # (the object left out before a condition, or said as whatever is there: "maybe a small polyp? segment if present",
         # "maybe the left lung is partly collapsed? outline whatever is there")
+    if tail[:1] == ["the"] and tail[1:2] and tail[1] in REGION_WORDS | PARTS and tail[2:3] == ["of"] and tail[3:4] in (["it"], ["them"]) \
+            and (len(tail) == 4 or tail[4] in PHRASE_ENDS | PRONOUN_ENDS):
+        return ""  # ("my wife's mole, mark just the edge of it on this picture": its edge)
     if not tail or tail[0] not in PRONOUNS:
         return None
     if len(tail) == 1 or tail[1] in PHRASE_ENDS | PRONOUN_ENDS:
