@@ -5012,3 +5012,25 @@ def test_short_prompts_of_blind_lists_369_to_372(lite_names, lite_universal):
     _assert_no_target(lite_names, ["what is the best dressing for a diabetic foot wound?", "kích thước polyp này bao nhiêu mm?",
                                    "Is Dad's heart too big on this x-ray, just a yes or a no will do",
                                    "Trace the big blood pipe coming up off the top of the heart on the xray"])
+
+
+def test_short_prompts_of_blind_lists_373_to_376(lite_names, lite_universal):
+    """(blind lists 373-376 and decoys 367-370: Irish, Scottish, Welsh and northern English; Spanish and Portuguese chat; Arabic,
+    Persian and Turkish in Latin letters; African languages mixed with English) Scouse "la"; Portuguese "bofe" (the lung), "no pé",
+    "aí tb"; Rioplatense "el bobo" (the heart); Arabizi's side after its noun; Turkish's verb last; Zulu's "u-outline" and "kule"
+    (in this); Somali's "-ka"; a worry, a cream and "or not?" asked, never drawn."""
+    _assert_reads(lite_universal, [
+        ("la can you do the ulcer on me nan's foot", "foot ulcer"),
+        ("o bofe direito do meu pai na chapa, marca aí tb", "right lung"),
+        ("olha a ferida no pé da minha vó, contorna ela aí pfv", "foot ulcer"),
+        ("che, delimitá el bobo en la placa de tórax de mi viejo", "heart"),
+        ("3ayez mask lel ri2a el yomna men fadlak", "right lung"),
+        ("bu nevusun etrafini cizer misin hocam", "skin lesion"),
+        ("Ngicela u-outline i-mole esikhumbeni kule dermoscopy image", "skin lesion"),
+        ("Fadlan clavicle-ka midig oo keliya segment garee", "right clavicle"),
+    ])
+    _assert_refused(lite_universal, "Jọwọ wa polyp lori chest xray yi")
+    _assert_refused(lite_universal, "Fadlan foot ulcer-ka ka raadi xray laabta")
+    _assert_no_target(lite_names, ["should I be worried about a polyp, the doc said it's benign", "is me da's heart too big, is that bad like",
+                                   "eh a7san krem lel 2or7a el sokkari?", "Moyo huu ni mkubwa? cardiomegaly iko ama?",
+                                   "colon folds bas, mesh el polyp"])

@@ -2434,6 +2434,8 @@ def _taken_back(text: str) -> bool:
 # ... or by asking for an answer that is no mask ("just tell me yes or no", "a number is enough",
 # "describe it in words")
 ANSWER_ONLY = re.compile(r"\byes\s+or\s+(?:a\s+)?no\b|\byes\s*/\s*no\b|\banswer\s+(?:like|as|in\s+the\s+(?:style|form)\s+of)\b|"
+                         # (a finding asked of, yes or no: "cardiomegaly iko ama?" -> "cardiomegaly or not?")
+                         r"\b(?:cardiomegaly|pneumonia|pneumothorax|effusion|melanoma|cancer|malignant|benign|fracture|fractured|infection|infected)\s+or\s+not\s*\?|"
                          # (a ratio asked with its verb last: "ratio heart to chest (CTR) calculate" of Persian)
                          r"\b(?:ctr|ratio)\b\)?\s*(?:calculate|compute|measure|estimate)\s*[.!]?\s*$|"
                          # (a size in its unit: "size el polyp bel mm" of Arabizi -> "size the polyp in mm")
@@ -2731,6 +2733,9 @@ KNOWLEDGE_QUESTION = re.compile(
     r"\bnormal\s+(?:is\s+)?or\s+(?:not|no|enlarged|big|bigger|large|larger|abnormal|dilated|small|smaller)\s*\?\s*$|"
     r"\b(?:enlarged|big|bigger|large|larger|abnormal|dilated)\s+(?:is\s+)?or\s+(?:normal|not|no)\s*\?\s*$|"
     # ("what is the treatment for a diabetic foot?", "Wat is de behandeling voor een diabetische voet?" -> "what is of treatment for ...")
+    # ("should I be worried about a polyp, the doc said it's benign"; "is me da's heart too big, is that bad like")
+    r"\bshould\s+(?:i|we|she|he|they)\s+(?:be\s+)?(?:worried|concerned|scared|afraid)\b|(?:^|[,;.?!]\s*)is\s+(?:that|it|this)\s+(?:bad|serious|dangerous|normal|"
+    r"worrying|a\s+worry)\b(?:\s+(?:like|then|or\s+not|or\s+what))?\s*\??\s*$|"
     r"^\W*(?:what\s+(?:is|are)\s+)?(?:the\s+|of\s+)?(?:best\s+)?(?:treatments?|therapy|therapies|management|cure|prognosis|causes?|dressings?|ointments?|creams?|"
     r"antibiotics?)\s+(?:for|of)\b[^.!?]*\?\s*$|"
     # ("Is my heart too big?", "how should I offload a neuropathic plantar ulcer?", "wetin I fi put on am?" -> "what I should put on
@@ -3368,7 +3373,8 @@ def _asks_knowledge(text: str) -> bool:
     the tools (:data:`TOOLS_ASKED`)."""
     # (a question typed without its mark: "will my dad's foot ulcer heal or will they have to take the toe off")
     # (a question mark before a message's emoji and hashtags: "is this mole cancer?? 😰 #skincheck")
-    asked = re.sub(r"(?:\s*(?:#\w+|[^\w\s?.!,;:'\"()\[\]-]))+\s*$", "", text).rstrip().endswith("?") or re.match(r"\s*(?:will|is|are|does|do|did|has|have|should)\s+(?:my|his|her|their|the|this|that|it)\b", text, re.IGNORECASE)
+    asked = re.sub(r"(?:\s*(?:#\w+|[^\w\s?.!,;:'\"()\[\]-]))+\s*$", "", text).rstrip().endswith("?") or re.match(r"\s*(?:will|is|are|does|do|did|has|have|should)\s+(?:my|his|her|their|the|this|that|it)\b|"
+                                                                                                                 r"\s*should\s+(?:i|we)\s+be\s+(?:worried|concerned|scared|afraid)\b", text, re.IGNORECASE)
     # (or a question with a remark after it: "Would it be possible to tell me which side the heart is on? Could be dextrocardia.")
     asked = asked or any(q.endswith("?") and KNOWLEDGE_QUESTION.search(q) for q in re.split(r"(?<=\?)\s+", text.strip()))
     # (or a question said as a need to know, or of a cause, without its mark: "We need to know whether this mole is melanoma or
@@ -4312,6 +4318,8 @@ REGIONAL_ENGLISH = (
     # (a thing's name with "thingy" after it is that thing: "the naevus thingy on me arm")
     (re.compile(r"\b([a-z]{3,})\s+thing(?:y|ie|amajig|amabob|ummy)\b", re.IGNORECASE), r"\1"),
     (re.compile(r"\bwee\b(?=\s+[a-z])", re.IGNORECASE), "small"),
+    # (Scouse "la" (lad) that opens a request: "la can you do the ulcer on me nan's foot")
+    (re.compile(r"^\W*la\s+(?=(?:can|could|will|would|just|please|mark|outline|draw|trace|do)\b)", re.IGNORECASE), ""),
     # (Scots "ye ken" (you know) and "o" (of) before a body's words, "the sugar diabetes" (diabetes), and a British or Irish endearment that
     # ends a request: "Ye ken that raw hole on the heel o my foot", "draw round it on the chest photo love", "trace it on the xray, pet")
     (re.compile(r"^\W*(?:ye|you)\s+ken\s+", re.IGNORECASE), ""),
@@ -4349,7 +4357,7 @@ REGIONAL_ENGLISH = (
 # precedes ("a ferida no pé", "o pólipo na parede"), and Brazilian "aí" after a request ("segmenta aí": just segment it)
 PORTUGUESE_IN = re.compile(r"\b(?:no|na)\s+(?=(?:pe|calcanhar|dedao|dedo|sola|planta|parede|colon|intestino|pulmao|torax|peito|pele|"
                            r"clavicula|coracao|raio-?x|radiografia|imagem|foto)\b)", re.IGNORECASE)
-PORTUGUESE_AI = re.compile(r"\b((?:segment|contorn|delimit|marc|destac|mascar|desenh)\w*)\s+ai\b(?=\s*[.!,]*\s*$)", re.IGNORECASE)
+PORTUGUESE_AI = re.compile(r"\b((?:segment|contorn|delimit|marc|destac|mascar|desenh)\w*(?:\s+(?:ele|ela))?)\s+ai\b(?=\s*(?:(?:pfv|pf|pls|plz|por\s+favor)\s*)?[.!,]*\s*$)", re.IGNORECASE)
 # German's, Dutch's and the Nordic languages' sides shortened before a structure ("re. Clavicula", "li. Lunge", "li long", "hö lunga",
 # "vä nyckelben"; folded: "ho", "va")
 GERMAN_SIDE = re.compile(r"\b(re|li|ho|va|ve)(?:\.\s*|\s+)(?=(?:clavicula|klavikula|schlu(?:e)?sselbein\w*|lunge|lungenflu(?:e)?gel|hemithorax|thorax|long|"
@@ -4422,6 +4430,8 @@ def _translate(text: str) -> str:
     holds a word that is only foreign (or of another script), and never inside a hyphenated word
     ("neo-natal")."""
     # (an Indic virama, which the fold drops, is kept as a mark until the glossary's Indic words are read: :func:`_indic_key`)
+    # (Portuguese "pé", whose accent the fold drops, before "no" makes it "on the" and Romanian "pe" (on) is read: "a ferida no pé")
+    text = re.sub(r"\b(no|do|ao)\s+pé\b", lambda m: {"no": "on the", "do": "of the", "ao": "to the"}[m.group(1).lower()] + " foot", text, flags=re.IGNORECASE)
     folded = PERSIAN_EZAFE.sub(r"\1", _fold(INDIC_VIRAMA.sub(VIRAMA_MARK, KOREAN_SIDE.sub(lambda m: "왼쪽 " if m.group(1) == "좌" else "오른쪽 ", text))))
     for pattern, english in REGIONAL_ENGLISH:
         folded = pattern.sub(english, folded)
@@ -4554,14 +4564,21 @@ def _translate(text: str) -> str:
     # (a noun before the noun it is of, as a genitive after its noun reads word by word: Polish "na zdjęciu stopy" -> "on picture
     # foot" -> "on foot picture", "RTG klatki" -> "chest x-ray", Czech "rozměr polypu" -> "size of the polyp", "hilus płuca
     # prawego" -> "hilum of the right lung")
-    english = re.sub(r"\b(pictures?|photos?|photographs?|images?|x-rays?|films?|radiographs?|radiography|scans?)\s+(foot|feet|chest|thorax|lungs?|skin|colon|bowel)\b",
+    english = re.sub(r"\b(pictures?|photos?|photographs?|images?|x-rays?|xrays?|films?|radiographs?|radiography|scans?)\s+(foot|feet|chest|thorax|lungs?|skin|colon|bowel)\b",
                      r"\2 \1", re.sub(r"\b(?:picture|photo|image)\s+(?=(?:x-ray|radiograph)\b)", "", english))
     # (and the kind of picture a thing is in: Indonesian "dalam gambar dermoskopi" -> "in picture dermoscopy" -> "in the dermoscopy picture")
     english = re.sub(r"\b(in|on)\s+(?:the\s+|this\s+)?(pictures?|photos?|images?|frames?)\s+(dermoscopy|dermatoscopy|colonoscopy|endoscopy)\b", r"\1 the \3 \2", english)
+    # (Somali's article joined after its noun: "clavicle-ka midig" -> "clavicle right", read as :data:`SIDE_AFTER` reads it)
+    # (Turkish's order, the place around a thing and the question's verb last: "bu nevusun etrafını çizer misin hocam" -> "this of the
+    # nevus around it can you draw doctor" -> "can you draw around this nevus")
+    english = re.sub(r"\b(this\s+)?of\s+the\s+([\w-]+)\s+around(?:\s+it)?\b", lambda m: f"around {m.group(1) or 'the '}{m.group(2)}", english)
+    english = re.sub(r"^\s*(?P<rest>[^.?!,]{3,80}?)\s+can\s+you\s+(?P<verb>draw|outline|mark|segment|trace|highlight|delineate)(?:\s+(?:doctor|please))?\s*\??\s*$",
+                     r"can you \g<verb> \g<rest>", english)
+    english = re.sub(r"\b(lungs?|clavicles?|collarbones?|ulcers?|wounds?|moles?|polyps?|lesions?|heart)-(?:ka|ga|ta|da)\b", r"\1", english)
     # (a picture's colour after it, as French puts it: "photographie en couleur" -> "photograph in colour" -> "colour photograph")
     english = re.sub(r"\b(photos?|photographs?|pictures?|images?)\s+in\s+colou?r\b", r"colour \1", english)
     # (and a demonstrative after its noun, as Swahili, Malay and Indonesian put it: "x-ray ya kifua hii" -> "chest x-ray this")
-    english = re.sub(r"\b((?:chest\s+)?(?:x-rays?|radiographs?|films?|images?|pictures?|photos?|scans?))\s+this\b", r"this \1", english)
+    english = re.sub(r"\b((?:chest\s+)?(?:x-rays?|xrays?|radiographs?|films?|images?|pictures?|photos?|scans?))\s+this\b", r"this \1", english)
     english = re.sub(r"\b(size|diameter|length|width|area|volume|hilum|hilus|apex|base|border)\s+(?!of\b|in\b|and\b|or\b)(?=(?:(?:left|right)\s+)?"
                      rf"{_STRUCTURE}\b)", r"\1 of the ", english)
     # (a side's one letter after a paired structure, as a clinical note writes it: "poumon D", "clavicule G", Polish "płuco P",
