@@ -5034,3 +5034,26 @@ def test_short_prompts_of_blind_lists_373_to_376(lite_names, lite_universal):
     _assert_no_target(lite_names, ["should I be worried about a polyp, the doc said it's benign", "is me da's heart too big, is that bad like",
                                    "eh a7san krem lel 2or7a el sokkari?", "Moyo huu ni mkubwa? cardiomegaly iko ama?",
                                    "colon folds bas, mesh el polyp"])
+
+
+def test_short_prompts_of_blind_lists_377_to_380(lite_names, lite_universal):
+    """(blind lists 377-380 and decoys 371-374: older Americans' portal messages; speech-to-text left uncorrected; Greek, Romanian,
+    Hungarian, Czech and Slovak; Hebrew, Arabic, Persian and Urdu in their own scripts) A possessive typed without its apostrophe
+    ("my husbands right side" is his); a colonoscopy in household words; what dictation makes of nevus, mole, lesion, polyp and
+    clavicle; a picture said after what is in it (Czech, Persian); a question's words last (Urdu)."""
+    _assert_reads(lite_universal, [
+        ("could you color in just the lung on my husbands right side in this xray, thank you kindly", "right lung"),
+        ("Id like the nasty sore on my wifes foot marked off so the visiting nurse can see how big it got", "foot ulcer"),
+        ("the doctor found a growth when they looked up my rear end with the camera, can you draw around it", "polyp"),
+        ("trace the border of the knee vus on this derma scope shot", "skin lesion"),
+        ("outline the polo in this colon oscopy frame", "polyp"),
+        ("mark the right clave call on this chest x ray", "right clavicle"),
+        ("Vreau masca claviculei drepte a pacientului pe filmul toracic", "right clavicle"),
+        ("Potrebujem masku ľavých pľúc z RTG hrudníka", "left lung"),
+        ("دور خال پوستی توی این عکس درموسکوپی خط بکش", "skin lesion"),
+        ("ترقوه سمت راست بیمار رو توی CXR جدا کن", "right clavicle"),
+    ])
+    _assert_refused(lite_universal, "Označ pravou plíci na fotce diabetické nohy")
+    _assert_refused(lite_universal, "פוליפ בצילום החזה? תסמן אותו")
+    _assert_no_target(lite_names, ["Milyen kezelést javasolsz erre a diabéteszes fekélyre?", "ذیابیطس کے زخم کا علاج کیا ہے؟",
+                                   "ممنون، خسته نباشی", "نسبت قلب به قفسه سینه چقدره؟"])

@@ -916,7 +916,11 @@ SPOKEN = [(re.compile(p, re.IGNORECASE), r, context) for p, r, context in (
     (r"\b(?:thorax|chest)\s+rx\b|\brx\s+(?:of\s+(?:the\s+)?)?(?:thorax|chest)\b", "chest x-ray", False), (r"\bkey\s*bone(s?)\b", r"collarbone\1", False), (r"\bcollar\s+(?:born|borne|bourne|bon)(s?)\b", r"collarbone\1", False),
     (r"\bderma\s+scop(e|y|ic)\b", r"dermoscop\1", False), (r"\bfoot\s+(?:all\s+sir|ulster|alsa|ulsa)\b", "foot ulcer", False),
     (r"\b(?:ulster|alsa|ulsa)(s?)\b", r"ulcer\1", _FOOT), (r"\b(?:pollock|pollack|pollup|pollip)(s?)\b", r"polyp\1", _BOWEL),
-    (r"\brite\s+(?=(?:lung|long|clavicle|collarbone|collar\s+bone)s?\b)", "right ", False), (r"\b(?:leash|lesh)\s+(?:in|un|en)\b|\blee\s*sh[uo]n\b", "lesion", _SKIN))]
+    (r"\brite\s+(?=(?:lung|long|clavicle|collarbone|collar\s+bone)s?\b)", "right ", False), (r"\b(?:leash|lesh)\s+(?:in|un|en)\b|\blee\s*(?:sh|zh)[uoa]n\b", "lesion", _SKIN),
+    # (session 59, after list 378: "the knee vus on this derma scope shot", "the dark mold lee zhan", "the polo in this colon oscopy frame",
+    # "the pedunculated paul ip", "the right clave call")
+    (r"\bknee\s+v(?:us|is|ous)\b", "nevus", _SKIN), (r"\bmold(s?)\b", r"mole\1", _SKIN), (r"\bpolo(s?)\b", r"polyp\1", _BOWEL),
+    (r"\b(?:paul|pol|poll|pal)\s+ip(s?)\b", r"polyp\1", False), (r"\bclave\s+(?:call|cool|coal|cole|kill|cal|cull|col)\b", "clavicle", False))]
 
 
 # a label's number given its name ("label id 3 = polyp", "Label 1 = right clavicle (red)", "class 2: heart")
@@ -2909,7 +2913,7 @@ NOTHING_WANTED = re.compile(
     # ("heart size is normal? just tell me")
     r"|(?:^|(?<=[?]))\s*(?:just|only)\s+tell\s+(?:me|us)\s*[.!]?\s*$"
     # ("ill send grandads chest xray tomorrow so u can do the right lung then", "I'll send his chest film tomorrow, will want ...")
-    r"|\b(?:(?:i|we)\s*(?:['\u2019]ll|\s+will)|ill)\s+send\s+(?:it|them|(?:the|his|her|their|my|our|\w+s)\s+(?:[\w'-]+\s+){0,4}?[\w'-]+)\s+"
+    r"|\b(?:(?:i|we)\s*(?:['\u2019]ll|\s+will)|ill)\s+send\s+(?:it|them|(?:the|his|her|their|my|our|\w+['\u2019]?s)\s+(?:[\w'-]+\s+){0,4}?[\w'-]+)\s+"
     r"(?:tomorrow|later|next\s+week|on\s+monday)\b"
     # ("Tomorrow I'll send the CXR for left lung segmentation", "I'll have a colonoscopy image for you next week, we'll do the polyp then")
     r"|^\W*(?:tomorrow|later\s+today|next\s+week|on\s+monday)\b[^.?!]{0,20}?\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:send|upload|share|attach)\b"
@@ -4326,6 +4330,19 @@ REGIONAL_ENGLISH = (
     (re.compile(r"\bo\s+(?=(?:my|me|ma|his|her|yer|your|the)\s+(?:" + _OWN_PART[3:-1] + r")\b)", re.IGNORECASE), "of "),
     (re.compile(r"\b(?:the\s+)?sugar\s+(?=diabetes\b)", re.IGNORECASE), ""),
     (re.compile(r"[,\s]+\b(?:love|luv|pet|hen|duck|ducky|darlin['\u2019g]?|sweetheart|petal|flower|chuck)\s*[.!]*\s*$", re.IGNORECASE), ""),
+    # (a possessive typed without its apostrophe before a part of the body or a picture: "the lung on my husbands right side", "my wifes
+    # foot"; "my husbands right" is his right, not mine)
+    (re.compile(r"\b(husband|wife|son|daughter|mum|mom|dad|father|mother|brother|sister|grandma|grandpa|nan|gran|granny|grandad|uncle|aunt|friend|"
+                r"patient|baby|partner)s\s+(?=(?:right|left|foot|feet|toes?|heel|skin|arm|leg|back|chest|lungs?|heart|collarbone|clavicle|x-?rays?|xrays?|"
+                r"pictures?|photos?|scans?|colon|bowel|moles?|sores?|wounds?|ulcers?)\b)", re.IGNORECASE), r"\1's "),
+    # ("Id like the sore ... marked off so the visiting nurse can see": I'd like it marked, so the nurse can see)
+    (re.compile(r"^\W*id\s+(?=(?:like|love|want|need|appreciate|be\s+grateful)\b)", re.IGNORECASE), "I'd "),
+    (re.compile(r"\b(mark|marked|marking|section|sectioned)\s+off\b", re.IGNORECASE), r"\1"),
+    (re.compile(r"\b(?:visiting|district|home|community|wound|practice|school)\s+(nurse|doctor|gp|physio)\b", re.IGNORECASE), r"\1"),
+    # (a colonoscopy and a polyp in household words: "when they looked up my rear end with the camera", "the grape like thing")
+    (re.compile(r"\b(?:looked|went|go|going|look|looking)\s+up\s+(?:my|his|her|their|the|your)\s+(?:rear\s+end|bum|backside|behind|bottom|back\s+passage)\s+"
+                r"with\s+(?:a|the)\s+(?:camera|scope|tube)\b", re.IGNORECASE), "did the colonoscopy"),
+    (re.compile(r"\bgrape[\s-]?like\s+(?:thing|lump|growth|bit|blob)\b", re.IGNORECASE), "growth"),
     # (a lung in household words: "the breathing bit on Dad's right hand side", "Mum's left breathing side", "the right side air bag in
     # me chest", "that left air side"; not the air sacs, which are the alveoli, nor the breathing tubes; "the breathing bag" is read by its closeness)
     (re.compile(r"\b(?:breathing\s+(?:bits?|sides?)|air\s+(?:bags?|balloons?|sides?))\b", re.IGNORECASE), lambda m: "lungs" if m.group().lower().endswith("s") else "lung"),
@@ -4564,11 +4581,15 @@ def _translate(text: str) -> str:
     # (a noun before the noun it is of, as a genitive after its noun reads word by word: Polish "na zdjęciu stopy" -> "on picture
     # foot" -> "on foot picture", "RTG klatki" -> "chest x-ray", Czech "rozměr polypu" -> "size of the polyp", "hilus płuca
     # prawego" -> "hilum of the right lung")
-    english = re.sub(r"\b(pictures?|photos?|photographs?|images?|x-rays?|xrays?|films?|radiographs?|radiography|scans?)\s+(foot|feet|chest|thorax|lungs?|skin|colon|bowel)\b",
+    english = re.sub(r"\b(pictures?|photos?|photographs?|images?|x-rays?|xrays?|films?|radiographs?|radiography|scans?)\s+((?:diabetic\s+)?(?:foot|feet)|chest|thorax|lungs?|skin|colon|bowel)\b",
                      r"\2 \1", re.sub(r"\b(?:picture|photo|image)\s+(?=(?:x-ray|radiograph)\b)", "", english))
     # (and the kind of picture a thing is in: Indonesian "dalam gambar dermoskopi" -> "in picture dermoscopy" -> "in the dermoscopy picture")
     english = re.sub(r"\b(in|on)\s+(?:the\s+|this\s+)?(pictures?|photos?|images?|frames?)\s+(dermoscopy|dermatoscopy|colonoscopy|endoscopy)\b", r"\1 the \3 \2", english)
     # (Somali's article joined after its noun: "clavicle-ka midig" -> "clavicle right", read as :data:`SIDE_AFTER` reads it)
+    # (a question's words last, as Urdu, Hindi and Persian put them: "ذیابیطس کے زخم کا علاج کیا ہے؟" -> "diabetic of wound of treatment what is?"
+    # -> "what is the treatment of diabetic of wound?")
+    english = re.sub(r"^\s*(?P<x>[^.?!]{3,80}?)\s+of\s+(?:the\s+)?(?P<what>treatment|cure|cause|diagnosis|prognosis)\s+(?:what\s+is|is\s+what)\s*\?\s*$",
+                     r"what is the \g<what> of \g<x>?", english)
     # (Turkish's order, the place around a thing and the question's verb last: "bu nevusun etrafını çizer misin hocam" -> "this of the
     # nevus around it can you draw doctor" -> "can you draw around this nevus")
     english = re.sub(r"\b(this\s+)?of\s+the\s+([\w-]+)\s+around(?:\s+it)?\b", lambda m: f"around {m.group(1) or 'the '}{m.group(2)}", english)
