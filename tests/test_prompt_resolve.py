@@ -5057,3 +5057,19 @@ def test_short_prompts_of_blind_lists_377_to_380(lite_names, lite_universal):
     _assert_refused(lite_universal, "פוליפ בצילום החזה? תסמן אותו")
     _assert_no_target(lite_names, ["Milyen kezelést javasolsz erre a diabéteszes fekélyre?", "ذیابیطس کے زخم کا علاج کیا ہے؟",
                                    "ممنون، خسته نباشی", "نسبت قلب به قفسه سینه چقدره؟"])
+
+
+def test_short_prompts_of_blind_lists_381_to_384(lite_names, lite_universal):
+    """(blind lists 381-384 and decoys 375-378: Italian, Dutch and German lay chat; young people's texting; administrators'
+    requests; Japanese, Korean and Chinese lay messages) Italian "me lo contorni" (can you outline it) and "di destra" after its
+    noun; German "auf dem Bild"; an office's reference before its request; a wish to see what a mask shows; Chinese "左边的肺"."""
+    _assert_reads(lite_universal, [
+        ("il cuore di mio marito nella lastra, me lo contorni tutto?", "heart"),
+        ("Il neo strano sulla schiena di mia figlia, me lo contorni per favore?", "skin lesion"),
+        ("Markier mal den Leberfleck von meinem Mann auf dem Bild", "skin lesion"),
+        ("lowkey wanna see the cardiac outline on my chest x ray", "heart"),
+        ("Form QA-7 section A: right collar bone mask required on attached PA chest x-ray. Kindly action, ref. #RC-61.", "right clavicle"),
+        ("我妈 拍的 胸片 左边的肺 圈出来", "left lung"),
+    ])
+    _assert_refused(lite_universal, "C'è un polipo sulla lastra del torace di papà? Cercamelo")
+    _assert_no_target(lite_names, ["can you tell if the polyp is cancerous", "용종 떼고 나서 뭐 먹어도 돼요?"])

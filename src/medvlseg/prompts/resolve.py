@@ -2737,6 +2737,8 @@ KNOWLEDGE_QUESTION = re.compile(
     r"\bnormal\s+(?:is\s+)?or\s+(?:not|no|enlarged|big|bigger|large|larger|abnormal|dilated|small|smaller)\s*\?\s*$|"
     r"\b(?:enlarged|big|bigger|large|larger|abnormal|dilated)\s+(?:is\s+)?or\s+(?:normal|not|no)\s*\?\s*$|"
     # ("what is the treatment for a diabetic foot?", "Wat is de behandeling voor een diabetische voet?" -> "what is of treatment for ...")
+    # ("after removing the polyp, what can I eat?", a question of diet)
+    r"\bwhat\s+(?:can|should|may)\s+(?:i|he|she|we|they)\s+(?:eat|drink)\b|"
     # ("should I be worried about a polyp, the doc said it's benign"; "is me da's heart too big, is that bad like")
     r"\bshould\s+(?:i|we|she|he|they)\s+(?:be\s+)?(?:worried|concerned|scared|afraid)\b|(?:^|[,;.?!]\s*)is\s+(?:that|it|this)\s+(?:bad|serious|dangerous|normal|"
     r"worrying|a\s+worry)\b(?:\s+(?:like|then|or\s+not|or\s+what))?\s*\??\s*$|"
@@ -3383,7 +3385,7 @@ def _asks_knowledge(text: str) -> bool:
     asked = asked or any(q.endswith("?") and KNOWLEDGE_QUESTION.search(q) for q in re.split(r"(?<=\?)\s+", text.strip()))
     # (or a question said as a need to know, or of a cause, without its mark: "We need to know whether this mole is melanoma or
     # benign.", "It would help to know if this polyp needs removing.", "what causes a skin lesion anyway")
-    asked = asked or re.search(r"\bto\s+know\s+(?:whether|if)\b|^\s*(?:what|why)\s+(?:causes?|caused|makes?)\b|"
+    asked = asked or re.search(r"\bto\s+know\s+(?:whether|if)\b|^\s*(?:what|why)\s+(?:causes?|caused|makes?)\b|\b(?:can|could)\s+(?:you|u)\s+tell\s+(?:me\s+|us\s+)?(?:if|whether)\b|"
                                r"^\W*(?:what|which)\s+(?:medicines?|treatments?|dressings?|creams?|ointments?)\s+(?:for|on)\b|"
                                r"\b(?:diagnosis|opinion|verdict)\s+(?:on|about|as\s+to)\s+(?:whether|if)\b|" + _ADVICE_ASKED + "|"
                                # ("Kindly state whether the pigmented lesion ... meets the criteria for melanoma.")
@@ -4098,6 +4100,15 @@ ENGLISH_REGISTERS = (
                 r"(?:\s+(?:the|our|this|o|a|in|on|established|described|specified))*\s+(?:study\s+)?(?:protocol|methods|methodology|materials\s+and\s+methods|section\s+of\s+"
                 r"(?:the\s+)?(?:materials\s+and\s+)?methods)(?:\s+section)?(?:\s+(?:described|established|specified)(?:\s+(?:in|on)\s+(?:the\s+)?(?:methods|methodology))?)?"
                 r"(?:\s+(?:of|in)\s+(?:the\s+)?(?:study|estudio|trial))?\s*(?:,|(?=[.;!?]|$))", re.IGNORECASE), ""),
+    # (an office's reference before its request, a code with a number in it: "As per coding query D22.5, kindly delineate ...", "Form QA-7
+    # section A: right collar bone mask required ...", "Ticket #4411 - ..."; and its closing: "Kindly action, ref. #RC-61.")
+    (re.compile(r"^\W*(?:(?:as\s+per|per|re:?|regarding|further\s+to)\s+(?:[\w.#/-]+\s+){0,4}?[\w.#/-]*\d[\w.#/-]*\s*,\s*|"
+                r"(?:form|ticket|ref\.?|reference|request|case|claim|job|order)\s+(?:no\.?\s+)?#?[\w.-]*\d[\w.-]*(?:\s+(?:section|part|item)\s+[\w.-]+)?\s*[:,\u2013\u2014-]\s*)",
+                re.IGNORECASE), ""),
+    (re.compile(r"(?<=[.!?])\s*(?:kindly|please)\s+action(?:\s+(?:asap|urgently|today))?\s*[,.;]?\s*(?:ref\.?\s*#?[\w.-]*\d[\w.-]*\s*[.!]?)?\s*$", re.IGNORECASE), ""),
+    # (a wish to see what a mask shows: "lowkey wanna see the cardiac outline on my chest x ray")
+    (re.compile(r"\b(?:i\s+)?(?:wanna|want\s+to|would\s+like\s+to|['\u2019]d\s+like\s+to)\s+see\s+(?=(?:the|my|his|her)\s+(?:[\w-]+\s+){0,3}?"
+                r"(?:outlines?|borders?|contours?|masks?|edges?|boundary|silhouette)\b)", re.IGNORECASE), "show me "),
     # (a letter's opening and closing: "Dear colleague, ...", "Dear Dr Rossi, ...", "... Kind regards.", "... We thank you in advance for
     # your valuable help.")
     (re.compile(r"^\W*(?:dear|dearest|respected)\s+(?:colleagues?|team|all|friends?|(?:dr|prof|professor|doctor)\.?\s+[\w-]+)\s*[,!:]\s*|"
