@@ -4596,7 +4596,6 @@ def _translate(text: str) -> str:
                      r"\2 \1", re.sub(r"\b(?:picture|photo|image)\s+(?=(?:x-ray|radiograph)\b)", "", english))
     # (and the kind of picture a thing is in: Indonesian "dalam gambar dermoskopi" -> "in picture dermoscopy" -> "in the dermoscopy picture")
     english = re.sub(r"\b(in|on)\s+(?:the\s+|this\s+)?(pictures?|photos?|images?|frames?)\s+(dermoscopy|dermatoscopy|colonoscopy|endoscopy)\b", r"\1 the \3 \2", english)
-    # (Somali's article joined after its noun: "clavicle-ka midig" -> "clavicle right", read as :data:`SIDE_AFTER` reads it)
     # (a question's words last, as Urdu, Hindi and Persian put them: "ذیابیطس کے زخم کا علاج کیا ہے؟" -> "diabetic of wound of treatment what is?"
     # -> "what is the treatment of diabetic of wound?")
     english = re.sub(r"^\s*(?P<x>[^.?!]{3,80}?)\s+of\s+(?:the\s+)?(?P<what>treatment|cure|cause|diagnosis|prognosis)\s+(?:what\s+is|is\s+what)\s*\?\s*$",
@@ -4606,6 +4605,7 @@ def _translate(text: str) -> str:
     english = re.sub(r"\b(this\s+)?of\s+the\s+([\w-]+)\s+around(?:\s+it)?\b", lambda m: f"around {m.group(1) or 'the '}{m.group(2)}", english)
     english = re.sub(r"^\s*(?P<rest>[^.?!,]{3,80}?)\s+can\s+you\s+(?P<verb>draw|outline|mark|segment|trace|highlight|delineate)(?:\s+(?:doctor|please))?\s*\??\s*$",
                      r"can you \g<verb> \g<rest>", english)
+    # (Somali's article joined after its noun: "clavicle-ka midig" -> "clavicle right", read as :data:`SIDE_AFTER` reads it)
     english = re.sub(r"\b(lungs?|clavicles?|collarbones?|ulcers?|wounds?|moles?|polyps?|lesions?|heart)-(?:ka|ga|ta|da)\b", r"\1", english)
     # (a picture's colour after it, as French puts it: "photographie en couleur" -> "photograph in colour" -> "colour photograph")
     english = re.sub(r"\b(photos?|photographs?|pictures?|images?)\s+in\s+colou?r\b", r"colour \1", english)
