@@ -4109,13 +4109,13 @@ ENGLISH_REGISTERS = (
     # (a wish to see what a mask shows: "lowkey wanna see the cardiac outline on my chest x ray")
     (re.compile(r"\b(?:i\s+)?(?:wanna|want\s+to|would\s+like\s+to|['\u2019]d\s+like\s+to)\s+see\s+(?=(?:the|my|his|her)\s+(?:[\w-]+\s+){0,3}?"
                 r"(?:outlines?|borders?|contours?|masks?|edges?|boundary|silhouette)\b)", re.IGNORECASE), "show me "),
-    # (a letter's opening and closing: "Dear colleague, ...", "Dear Dr Rossi, ...", "... Kind regards.", "... We thank you in advance for
-    # your valuable help.")
-    (re.compile(r"^\W*(?:dear|dearest|respected)\s+(?:colleagues?|team|all|friends?|(?:dr|prof|professor|doctor)\.?\s+[\w-]+)\s*[,!:]\s*|"
-                r"(?<=[.!?])\s*(?:(?:kind|best|warm|cordial)\s+regards|regards(?:\s+kind)?|many\s+thanks|with\s+thanks|yours\s+(?:sincerely|faithfully|truly)|"
+    # (a letter's closing: "... Kind regards.", "... We thank you in advance for your valuable help.")
+    (re.compile(r"(?<=[.!?])\s*(?:(?:kind|best|warm|cordial)\s+regards|regards(?:\s+kind)?|many\s+thanks|with\s+thanks|yours\s+(?:sincerely|faithfully|truly)|"
                 r"(?:we|i)\s+thank\s+you(?:\s+in\s+advance)?(?:\s+(?:for\s+)?(?:a|your|su|the)?\s*(?:valuable\s+|kind\s+)?(?:help|collaboration|assistance))?)"
                 r"\s*[.!]?\s*$", re.IGNORECASE), ""),
+    # (and its greeting: "Sir, ...", "Dear colleague, ...", "Dear Dr Rossi, ...", "Good morning po, ...")
     (re.compile(r"^\W*(?:(?:dear|respected)\s+)?(?:sir|madam|ma['\u2019]?am|mam|sir/madam|doctor|doc)\s*[,!:]\s*|"
+                r"^\W*(?:dear|dearest|respected)\s+(?:colleagues?|team|all|friends?|(?:dr|prof|professor|doctor)\.?\s+[\w-]+)\s*[,!:]\s*|"
                 r"^\W*good\s+(?:morning|afternoon|evening|day)(?:\s+(?:po|sir|madam|ma['\u2019]?am|doctor|doc|all|team|everyone))?\s*[,!.]\s*", re.IGNORECASE), ""),
     # (what is left out after "and not" is set apart as after a comma: "just the right collar bone and not the lung apex")
     (re.compile(r"(?<=[\w)])\s+and\s+not\s+(?=(?:the|any|its|his|her|their|a|an)\b)", re.IGNORECASE), ", not "),
@@ -4246,9 +4246,9 @@ PICTURE_IN = re.compile(r"^(?P<picture>(?:this\s+|the\s+)?[\w\s-]{0,30}?(?:x-?ra
 FOREIGN_VERB_LAST = re.compile(r"^\s*(?!(?:can|could|would|will|please|pls|kindly)\b)(?P<rest>[^.?!;:,]{3,80}?)\s+(?P<verb>segment|outline|mark|mask|highlight|show|trace|delineate|contour|shade)"
                                r"(?:\s+(?:please|pls|do|it))?\s*[.!]?\s*$", re.IGNORECASE)
 # Hindi's "ye" (this) and "X pe" (on X), read only in a Hindi prompt ("pe" is Romanian, "ye" old English)
-_NOT_HINDI_NOUN = (r"(?:hai|he|ka|ki|ke|ko|jo|aur|or|segment|outline|mask|mark|highlight|trace|draw|dikhao|dikha|karo|kar|do|banao|bana|"
-                   r"dijiye|kijiye)\b")
+# (the verbs that end a Hindi request, and with them the little words that are no noun, around "pe")
 _HINDI_VERB_AFTER = r"(?:segment|outline|mask|mark|highlight|trace|draw|dikhao|dikha|karo|kar|banao|bana|dijiye|kijiye)\b"
+_NOT_HINDI_NOUN = r"(?:(?:hai|he|ka|ki|ke|ko|jo|aur|or|do)\b|" + _HINDI_VERB_AFTER + ")"
 HINDI_WORDS = ((re.compile(r"\b(?:ye|yeh)\b", re.IGNORECASE), "this"), (re.compile(r"\bdil\b", re.IGNORECASE), "heart"),
                # ("chest xray pe polyp": the polyp on the chest xray; "foot pe callus hai": on the foot, a callus)
                (re.compile(r"\b((?:chest\s+|skin\s+|foot\s+|colonoscopy\s+|dermoscopy\s+)?[\w-]+)\s+pe\s+((?:(?!" + _NOT_HINDI_NOUN + r")[\w-]+)(?:\s+(?!" + _NOT_HINDI_NOUN + r")[\w-]+)?)(?=\s*(?:[,.;!?]|$)|\s+" + _HINDI_VERB_AFTER + ")",
