@@ -5073,3 +5073,27 @@ def test_short_prompts_of_blind_lists_381_to_384(lite_names, lite_universal):
     ])
     _assert_refused(lite_universal, "C'è un polipo sulla lastra del torace di papà? Cercamelo")
     _assert_no_target(lite_names, ["can you tell if the polyp is cancerous", "용종 떼고 나서 뭐 먹어도 돼요?"])
+
+
+def test_short_prompts_of_blind_lists_385_to_388(lite_names, lite_universal):
+    """(blind lists 385-388 and decoys 379-382: Polish, Russian, Ukrainian and Belarusian lay chat; English through a machine
+    translator; SMS French; Turkic languages) Russian and Polish diminutives ("сердечко", "serduszko"); Belarusian; a translator's
+    "paint", "the sick person", "intestine thick" and "the growth small"; a relative clause that says a wound does not heal; a
+    deadline ("c pour demain": it is for tomorrow) that puts nothing off; a picture after a possessive ("grandpa's chest x-ray")."""
+    _assert_reads(lite_universal, [
+        ("обведи сердечко на снимке груди у бабули", "heart"),
+        ("абвядзі правую ключыцу на здымку", "right clavicle"),
+        ("pokaż gdzie ta narośl w jelicie na tej klatce z kamerki", "polyp"),
+        ("I want that you paint the region of the foot wound with colour.", "foot ulcer"),
+        ("Of the film of chest, paint the lung which is at the right of the sick person.", "right lung"),
+        ("Segment for me the growth small which sticks out of the wall of intestine thick.", "polyp"),
+        ("outline the sore on the heel, which is not healing", "foot ulcer"),
+        ("stp trace moi le pmn droit sur la rx thoracique pis merci", "right lung"),
+        ("left lung seg stp c pour demain", "left lung"),
+        ("rentgen suratida bemorning o'ng o'pkasini belgilang", "right lung"),
+    ])
+    _assert_refused(lite_universal, "find the polyp on grandpa's chest x-ray")
+    _assert_refused(lite_universal, "Please find the polyp on the film of the chest of the patient.")
+    _assert_no_target(lite_names, ["What medicine I must to put on the sore of the foot for healing?",
+                                   "Is the heart of my mother too big on this radiography? Tell me the diagnostic.",
+                                   "это рак или нет, скажите честно"])

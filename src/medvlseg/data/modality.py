@@ -118,7 +118,8 @@ _ANY = re.compile(r"\b(?:" + "|".join(sorted((w for _, ws in KINDS.values() for 
 # a kind word that says what the image at hand is: "on this axial CT slice", "in the MRI", "this
 # dermoscopy image", "CT slice", "modality: CT"; not one that names another picture ("the prior CT",
 # "compared with last week's x-ray", "not a CT")
-_DETERMINER = r"(?:this|the|a|an|that|my|these|those|his|her|our|their|attached|current|each|every|all(?:\s+the)?)"
+# (or a possessive: "the polyp on grandpa's chest x-ray", "on dad's x-ray")
+_DETERMINER = r"(?:this|the|a|an|that|my|these|those|his|her|our|their|your|attached|current|each|every|all(?:\s+the)?|[a-z]+['\u2019]s)"
 _PICTURE = r"(?:image|images|picture|pictures|photo|photos|pic|pics|photograph|photographs|frame|frames|film|films|slice|slices|scan|scans|view|views|still|study|shot)"
 # a kind said after "on" or "in" with no article ("outline the heart on CT", "polyp on CT colonography segment
 # it"), the picture at hand where it ends the prompt or comes before a request, and its clause tells no history

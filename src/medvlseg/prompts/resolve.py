@@ -2208,8 +2208,8 @@ NOT_AT_HAND = re.compile(
     r"\bonce\s+(?:she|he|they|i|we|radiology|the\s+\w+)\s+(?:sends?|uploads?|shares?|forwards?)\s+(?:it|them|the\s+\w+)\b|"
     # ("the image didn't upload, but when it does I need the bump in the colon outlined")
     r"\b(?:image|picture|photo|film|x-?ray|scan|frame|file)\s+(?:did\s+not|didn['\u2019]?t|has\s+not|hasn['\u2019]?t|won['\u2019]?t|will\s+not)\s+upload(?:ed)?\b|"
-    # (a drawing put off, said last: "seg polyp tmrw")
-    r"^\W*(?:[\w'-]+\s+){0,2}?(?:segment|outline|mask|mark|trace|do)\s+(?:[\w'-]+\s+){0,4}?(?:tomorrow|next\s+week)\s*[.!]?\s*$|"
+    # (a drawing put off, said last: "seg polyp tmrw"; not a deadline: "left lung seg stp c pour demain" -> "... it is for tomorrow")
+    r"^\W*(?:[\w'-]+\s+){0,2}?(?:segment|outline|mask|mark|trace|do)\s+(?:[\w'-]+\s+){0,4}?(?<!\bfor\s)(?<!\bby\s)(?:tomorrow|next\s+week)\s*[.!]?\s*$|"
     # ("Please outline the skin lesion on the image from the Smith case - I'll upload it next week.")
     r"\b(?:i|we)\s*(?:['\u2019]ll|\s+will)\s+(?:upload|send|share|attach)\s+(?:it|them)\s+(?:tomorrow|later|next\s+week|on\s+monday)\b|"
     # a drawing put off ("segment the right clavicle in case 078 next week, not now")
@@ -2439,7 +2439,8 @@ def _taken_back(text: str) -> bool:
 # "describe it in words")
 ANSWER_ONLY = re.compile(r"\byes\s+or\s+(?:a\s+)?no\b|\byes\s*/\s*no\b|\banswer\s+(?:like|as|in\s+the\s+(?:style|form)\s+of)\b|"
                          # (a finding asked of, yes or no: "cardiomegaly iko ama?" -> "cardiomegaly or not?")
-                         r"\b(?:cardiomegaly|pneumonia|pneumothorax|effusion|melanoma|cancer|malignant|benign|fracture|fractured|infection|infected)\s+or\s+not\s*\?|"
+                         r"\b(?:cardiomegaly|pneumonia|pneumothorax|effusion|melanoma|cancer|malignant|benign|fracture|fractured|infection|infected)\s+or\s+not\s*"
+                         r"(?:\?|[,.;]\s*(?:please\s+)?(?:tell|say|answer|be\s+honest)\b)|"
                          # (a ratio asked with its verb last: "ratio heart to chest (CTR) calculate" of Persian)
                          r"\b(?:ctr|ratio)\b\)?\s*(?:calculate|compute|measure|estimate)\s*[.!]?\s*$|"
                          # (a size in its unit: "size el polyp bel mm" of Arabizi -> "size the polyp in mm")
@@ -2455,6 +2456,8 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+(?:a\s+)?no\b|\byes\s*/\s*no\b|\banswer\
                          # ("patient wants to know how long a foot ulcer usually takes to heal")
                          r"\b(?:wants?|would\s+like|wish(?:es)?)\s+to\s+know\b|\by\s*/\s*n\b|\b(?:diameter|length|width|area|circumference|perimeter|depth|size)\s+in\s+(?:mm|cm|millimet\w+|centimet\w+|pixels|px)\s*\?|\btell[\s-](?:me|us|moi|nous)\s+(?:only\s+|just\s+)?(?:if|whether|si|se|ob)\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
                          r"\bas\s+a\s+number\b|"
+                         # ("Is the heart of my mother too big on this radiography? Tell me the diagnostic.")
+                         r"\btell\s+(?:me|us)\s+(?:the\s+|your\s+|a\s+)?diagnos(?:is|tic)\b|"
                          # ("Kindly tell the size of the foot ulcer in centimetres")
                          r"^\W*(?:kindly\s+|please\s+)?(?:tell|give|report|state)\s+(?:me\s+|us\s+)?(?:the\s+)?(?:size|diameter|area|length|width|dimensions?|measurements?)\s+of\b"
                          r"(?![^.?!]*\b(?:segment\w*|outline|mask\w*|mark|highlight|draw|delineate|trace|contour)\b)|"
@@ -2755,7 +2758,7 @@ KNOWLEDGE_QUESTION = re.compile(
     # ("DFU dressing change plan?", "treatment regimen for this ulcer?")
     r"\b(?:dressing|treatment|care|wound[\s-]?care|management)\s+(?:change\s+)?(?:plan|regimen|schedule|protocol)s?\b[^.!?]*\?\s*$|"
     # ("which medication is best for diabetic foot ulcers?", "que crema uso para la herida del pie?" -> "what cream use for ...")
-    r"\b(?:what|which)\s+(?:dressings?|medicines?|medications?|creams?|ointments?|antibiotics?|tablets?|drugs?)\s+(?:should|shall|must|can|to|use|"
+    r"\b(?:what|which)\s+(?:dressings?|medicines?|medications?|creams?|ointments?|antibiotics?|tablets?|drugs?)\s+(?:(?:i|we|you)\s+)?(?:should|shall|must|can|to|use|"
     r"(?:is|are)\s+(?:the\s+)?(?:best|good|better|recommended|right|indicated)|works?\s+best)\b[^.!?]*\?\s*$|"
     # (the medicine before its question word, as a translation word by word puts it: "gunde ki medicine emi teesukovali?" ->
     # "heart ki medicine what should take?")
@@ -4025,6 +4028,24 @@ ENGLISH_REGISTERS = (
     (re.compile(r"\b(?:realize|realise|effectuate|execute)\s+(?=(?:the\s+|a\s+)?(?:mask|segmentation|contour|delineation|outline)\b)", re.IGNORECASE),
      "make "),
     (re.compile(r"\b(?:delimitate|demarcate)\b", re.IGNORECASE), "delineate"),
+    # (what a translator word by word makes of a request: "you paint the region of the foot wound with colour", "the plague
+    # not healing" (French "plaie", a wound), "the wall of intestine thick" (German "Dickdarm"), "the lung at the right of the
+    # sick person", "the film of the chest")
+    (re.compile(r"(^\W*|\b(?:you|to|please|pls|kindly|and|then|just|only|u|can|could|would|me)\s+|[,;:]\s*)paint\b(?!\s+(?:on|chip|brush|job|stain|can|pot|layer|coat)s?\b)",
+                re.IGNORECASE), r"\1highlight"),
+    (re.compile(r"\bplagues?\b(?=\s+(?:(?:that|which)\s+(?:is\s+|are\s+)?)?(?:not\s+heal|non[\s-]?heal|of\s+(?:the\s+)?(?:foot|feet|heel|sole|toe)|on\s+(?:the\s+)?(?:foot|feet|heel|sole|toe)))|"
+                r"(?:(?<=\bfoot\s)|(?<=\bheel\s)|(?<=\bsole\s)|(?<=\btoe\s))plagues?\b", re.IGNORECASE), "wound"),
+    (re.compile(r"\b(wounds?|ulcers?|sores?)\s+not\s+(?:healing|healed)\b", re.IGNORECASE), r"non-healing \1"),
+    # (a relative clause that says a sore does not heal describes what is asked, no "not" of it: "outline the sore on the heel,
+    # which is not healing")
+    (re.compile(r"(\bsores?\b[^.?!,;]{0,40}?)\s*,?\s*\b(?:which|that)\s+(?:(?:is|are)\s+not\s+(?:healing|healed)|(?:has|have)\s+not\s+healed|(?:won['\u2019]?t|will\s+not|does\s*n['\u2019]?t|doesnt|"
+                r"does\s+not|do\s+not|don['\u2019]?t|never)\s+heals?)\b(?=\s*(?:[.,;:!?]|$))", re.IGNORECASE), r"\1, not healing"),
+    (re.compile(r"\b(mass|growth|lesion|formation|tumou?r)\s+(polypoid|polypoidal)\b", re.IGNORECASE), r"\2 \1"),
+    (re.compile(r"\b(?:intestine|bowel|gut)\s+(?:thick|big|fat)\b|\b(?:thick|fat)\s+(?:intestine|bowel|gut)\b", re.IGNORECASE), "large intestine"),
+    (re.compile(r"\b(?:the\s+)?sick\s+(?:person|man|woman|one)\b", re.IGNORECASE), "the patient"),
+    (re.compile(r"\b(the|a)\s+(growth|lump|bump|mass|spot|wound|sore)\s+(small|little|tiny|big|large|round|dark|black|brown)\b(?=\s+(?:which|that|who|on|in|of)\b)",
+                re.IGNORECASE), r"\1 \3 \2"),
+    (re.compile(r"\b(?:film|radiography)\s+of\s+(?:the\s+)?(?:chest|thorax)\b", re.IGNORECASE), "chest x-ray"),
     # (the aorta in household words: "the big blood pipe coming up off the top of the heart", "the main blood vessel leaving the heart")
     (re.compile(r"\b(?:big|main|large|great|biggest|largest)\s+(?:blood\s+)?(?:pipe|vessel|tube|artery)\s+(?:that\s+)?(?:coming|comes|going|goes|leaving|leaves|"
                 r"arising|arises|running|runs)\s+(?:up\s+|out\s+)?(?:off|out\s+of|from|of)?\s*(?:the\s+)?(?:top\s+of\s+)?(?:the\s+)?heart\b", re.IGNORECASE), "aorta"),
