@@ -5097,3 +5097,20 @@ def test_short_prompts_of_blind_lists_385_to_388(lite_names, lite_universal):
     _assert_no_target(lite_names, ["What medicine I must to put on the sore of the foot for healing?",
                                    "Is the heart of my mother too big on this radiography? Tell me the diagnostic.",
                                    "это рак или нет, скажите честно"])
+
+
+def test_short_prompts_of_blind_lists_389_to_392(lite_names, lite_universal):
+    """(blind lists 389-392 and decoys 383-386: Spanglish; formatted messages; traditional Chinese and Cantonese; Tamil,
+    Telugu, Kannada and Malayalam) a border drawn around a target with no article; markdown's emphasis; Cantonese "A 裡面嗰 B"
+    (the B in A); a case ending joined by a hyphen to an English word ("cancer-ஆ"); questions of badness, surgery and a ratio."""
+    _assert_reads(lite_universal, [
+        ("segment el left collarbone de mi sobrino en la placa", "left clavicle"),
+        ("1. load dermoscopy 2. draw border around the pigmented lesion", "skin lesion"),
+        ("腸鏡片段裡面嗰粒肉粒", "polyp"),
+        ("胸肺片入面個心臟", "heart"),
+        ("ചർമ്മത്തിലെ ഈ കറുത്ത പാട് segment ചെയ്യൂ", "skin lesion"),
+    ])
+    _assert_refused(lite_universal, "腸鏡入面個心臟")
+    _assert_no_target(lite_names, ["es malo el polipo? do I need surgery", "**Q:** how big is the foot ulcer in cm?",
+                                   "[question] heart size normal? give CTR only", "இந்த மச்சம் cancer-ஆ இல்லையா சொல்லுங்க",
+                                   "colonoscopy-ல polyp இருந்தா எவ்வளவு பெரிசுன்னு mm-ல சொல்லுங்க", "左右鎖骨都標"])

@@ -456,6 +456,8 @@ def _unmarked(text: str) -> str:
     out = HTML_TAG.sub(" ", out).replace("\u00a0", " ")
     # (a template's field names in brackets: "[TARGET]=mole [MODALITY]=dermoscopy [OUTPUT]=mask")
     out = re.sub(r"[\[{]\s*([A-Za-z][\w -]{0,30}?)\s*[\]}]\s*(?=[:=])", r"\1", out)
+    # (markdown's emphasis and code spans: "**Q:** how big is the foot ulcer in cm?", "`seg` the mole"; a "#" may be code's comment)
+    out = re.sub(r"`([^`\n]+)`", r"\1", re.sub(r"\*\*(\S(?:.*?\S)?)\*\*", r"\1", out))
     return text if out == text else re.sub(r"[ \t]{2,}", " ", out).strip()
 
 
@@ -605,7 +607,7 @@ REQUEST_VERBS = (r"(?:"
                  r"(?:\s+(?:a|an|one|the)\s+(?:(?:tight|rough|loose|close|neat|precise|careful|closed|simple|fine|clean|accurate|single|thin)\s+)?"
                  r"(?:circle|line|box|bounding\s+box|contour|mask|outline|border|boundary|perimeter|ring|polygon|polyline|shape|curve)|"
                  # (with no article, as notes are typed: "draw mask around the naevus")
-                 r"\s+(?:circle|line|box|bounding\s+box|contour|mask|outline|polygon)(?=\s+a?round\b))?(?:\s+a?round)?")
+                 r"\s+(?:circle|line|box|bounding\s+box|contour|mask|outline|polygon|border|boundary|ring|perimeter)(?=\s+a?round\b))?(?:\s+a?round)?")
 INSTRUCTION = re.compile(r"^" + LEAD_INS + r"(?:" + REQUEST_VERBS + r"\s+)?", re.IGNORECASE)
 # a clause that opens with a request verb says what is asked ("Segment the specular highlights ...;
 # the polyp region must be left unmarked" asks for no polyp)
@@ -1163,7 +1165,7 @@ def _expand(text: str) -> str:
     # (not where the thing itself is left out: "Segment around the polyp, but not the polyp itself")
     if not re.search(r"\bitself\b", text, re.IGNORECASE):
         text = re.sub(r"(^\s*|[,;:.!?]\s*|\b(?:please|pls|you|to|and|then|just)\s+|\b(?:an?|the)\s+)"
-                      r"(trace|draw|outline|circle|mask|contour|segment)(s?)\s+(?:a\s+line\s+)?(?:all\s+the\s+way\s+)?(?:a?round|over)\s+"
+                      r"(trace|draw|outline|circle|mask|contour|segment)(s?)\s+(?:(?:a\s+)?(?:line|border|boundary)\s+)?(?:all\s+the\s+way\s+)?(?:a?round|over)\s+"
                       r"(?=the\s|this\s|that\s|its\s|his\s|her\s)",
                       lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)} " + ("of " if re.match(r"(?:an?|the)\s", m.group(1), re.IGNORECASE) else ""),
                       text, flags=re.IGNORECASE)
@@ -2456,6 +2458,10 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+(?:a\s+)?no\b|\byes\s*/\s*no\b|\banswer\
                          # ("patient wants to know how long a foot ulcer usually takes to heal")
                          r"\b(?:wants?|would\s+like|wish(?:es)?)\s+to\s+know\b|\by\s*/\s*n\b|\b(?:diameter|length|width|area|circumference|perimeter|depth|size)\s+in\s+(?:mm|cm|millimet\w+|centimet\w+|pixels|px)\s*\?|\btell[\s-](?:me|us|moi|nous)\s+(?:only\s+|just\s+)?(?:if|whether|si|se|ob)\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
                          r"\bas\s+a\s+number\b|"
+                         # (how big in its unit, as Tamil puts it word by word: "... எவ்வளவு பெரிசுன்னு mm-ல சொல்லுங்க" -> "how big mm in tell")
+                         r"\bhow\s+(?:big|large|long|wide|deep)\s+(?:in\s+)?(?:mm|cm|millimet\w+|centimet\w+)(?:\s+in)?\s+(?:tell|say|give)\b|"
+                         # ("heart size normal? give CTR only")
+                         r"\bgive\s+(?:me\s+)?(?:the\s+)?(?:ctr|cardiothoracic\s+ratio|ratio|number|measurement|size|diameter|area)\s+only\b|"
                          # ("Is the heart of my mother too big on this radiography? Tell me the diagnostic.")
                          r"\btell\s+(?:me|us)\s+(?:the\s+|your\s+|a\s+)?diagnos(?:is|tic)\b|"
                          # ("Kindly tell the size of the foot ulcer in centimetres")
@@ -2745,6 +2751,9 @@ KNOWLEDGE_QUESTION = re.compile(
     # ("should I be worried about a polyp, the doc said it's benign"; "is me da's heart too big, is that bad like")
     r"\bshould\s+(?:i|we|she|he|they)\s+(?:be\s+)?(?:worried|concerned|scared|afraid)\b|(?:^|[,;.?!]\s*)is\s+(?:that|it|this)\s+(?:bad|serious|dangerous|normal|"
     r"worrying|a\s+worry)\b(?:\s+(?:like|then|or\s+not|or\s+what))?\s*\??\s*$|"
+    # ("es malo el polipo? do I need surgery" -> "is bad the polyp? ..."; "is the polyp bad?")
+    r"^\W*is\s+(?:(?:the|this|that|my|his|her)\s+(?:[\w-]+\s+){0,2}?(?:bad|serious|dangerous|cancerous|malignant|benign)|(?:bad|serious|dangerous)\s+(?:the|this|that|my)\s+[\w-]+)\s*\?|"
+    r"\b(?:do|does|will)\s+(?:i|he|she|we|they|you)\s+need\s+(?:an?\s+)?(?:surgery|operation|biopsy|antibiotics?)\b|"
     r"^\W*(?:what\s+(?:is|are)\s+)?(?:the\s+|of\s+)?(?:best\s+)?(?:treatments?|therapy|therapies|management|cure|prognosis|causes?|dressings?|ointments?|creams?|"
     r"antibiotics?)\s+(?:for|of)\b[^.!?]*\?\s*$|"
     # ("Is my heart too big?", "how should I offload a neuropathic plantar ulcer?", "wetin I fi put on am?" -> "what I should put on
@@ -4471,6 +4480,13 @@ def _indic_key(key: str) -> str:
     return rf"{start}(?:{''.join(map(re.escape, key))}{joined}{ending}|{letters}(?![{_INDIC}{virama}]))"
 
 
+CANTONESE_IN = re.compile(r"([\u4e00-\u9fff]+?)(裡面|里面|入面|上面|上)(?:嗰|個|嘅)(?:粒|笪|個|隻|塊|點)?([\u4e00-\u9fff]+)")
+# the case endings of Tamil, Telugu and Malayalam that a hyphen joins to an English word, as English words
+INDIC_CASES = {"\u0bb2\u0bcd": " in", "\u0bb2": " in", "\u0b86": "", "\u0b90": "", "\u0c32\u0c4b": " in", "\u0c28\u0c3f": "", "\u0c28\u0c41": "",
+               "\u0d7d": " in", "\u0d32\u0d4d": " in"}
+INDIC_CASE_ON_LATIN = re.compile(r"([A-Za-z0-9])-(" + "|".join(sorted(INDIC_CASES, key=len, reverse=True)) + r")(?![\u0b80-\u0d7f])")
+
+
 def _translate(text: str) -> str:
     """``text`` with its accents folded ("lesión" -> "lesion") and its words of other languages read
     as English (``glossary.yaml``): "pulmón derecho" -> "right lung", "úlcera de pie diabético" ->
@@ -4480,6 +4496,12 @@ def _translate(text: str) -> str:
     ("neo-natal")."""
     # (an Indic virama, which the fold drops, is kept as a mark until the glossary's Indic words are read: :func:`_indic_key`)
     # (Portuguese "pé", whose accent the fold drops, before "no" makes it "on the" and Romanian "pe" (on) is read: "a ferida no pé")
+    # (a case ending joined by a hyphen to an English word, as Tamil, Telugu and Malayalam write them: "scope video-ல" (in the
+    # video), "cancer-ஆ" (cancer?), "mm-ல" (in mm), "X-ray-లో" (in the X-ray))
+    text = INDIC_CASE_ON_LATIN.sub(lambda m: f"{m.group(1)}{INDIC_CASES[m.group(2)]}", text)
+    # (Cantonese "A 裡面嗰 B", the B in A, put in English order: "腸鏡片段裡面嗰粒肉粒" (the lump of flesh in the colonoscopy clip),
+    # "胸肺片入面個心臟" (the heart in the chest film))
+    text = CANTONESE_IN.sub(lambda m: f"{m.group(3)} {'on' if m.group(2).startswith('上') else 'in'} {m.group(1)}", text)
     text = re.sub(r"\b(no|do|ao)\s+pé\b", lambda m: {"no": "on the", "do": "of the", "ao": "to the"}[m.group(1).lower()] + " foot", text, flags=re.IGNORECASE)
     folded = PERSIAN_EZAFE.sub(r"\1", _fold(INDIC_VIRAMA.sub(VIRAMA_MARK, KOREAN_SIDE.sub(lambda m: "왼쪽 " if m.group(1) == "좌" else "오른쪽 ", text))))
     for pattern, english in REGIONAL_ENGLISH:
