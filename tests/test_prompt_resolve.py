@@ -5114,3 +5114,24 @@ def test_short_prompts_of_blind_lists_389_to_392(lite_names, lite_universal):
     _assert_no_target(lite_names, ["es malo el polipo? do I need surgery", "**Q:** how big is the foot ulcer in cm?",
                                    "[question] heart size normal? give CTR only", "இந்த மச்சம் cancer-ஆ இல்லையா சொல்லுங்க",
                                    "colonoscopy-ல polyp இருந்தா எவ்வளவு பெரிசுன்னு mm-ல சொல்லுங்க", "左右鎖骨都標"])
+
+
+def test_short_prompts_of_blind_lists_393_to_396(lite_names, lite_universal):
+    """(blind lists 393-396 and decoys 387-390: children typing for a parent; legal English; Portuguese-speaking clinicians'
+    shorthand; Pashto, Dari, Kurdish, Sindhi and Shahmukhi Punjabi) a request in a legal passive ("the expert is asked to
+    produce ...", "... to be demarcated"); a third person's wish to see an outline; Portuguese "Telerradiografia" and a side as
+    one capital letter ("campo pulmonar D", "clavicula E"); "no segmentation is sought"."""
+    _assert_reads(lite_universal, [
+        ("my nan wants to see the edges of her funny looking mole", "skin lesion"),
+        ("show grandpas right collarbone on the xray he fell off his bike", "right clavicle"),
+        ("Hereinafter the 'Lesion' shall mean the melanocytic mole depicted in Exhibit D; the expert is asked to produce a "
+         "segmentation mask of the Lesion.", "skin lesion"),
+        ("Telerradiografia do tórax: segmentação do pulmão direito do doente", "right lung"),
+        ("Rx torax: delimitar campo pulmonar E", "left lung"),
+        ("delimitar clavicula E na Rx torax PA", "left clavicle"),
+        ("ايڪسري ۾ مريض جو ساڄو ڦڦڙ ڏيکاريو", "right lung"),
+    ])
+    _assert_refused(lite_universal, "segmentar o pólipo no RX de tórax")
+    _assert_no_target(lite_names, ["is the polyp bad, will grandma be ok", "does my dads heart look to big",
+                                   "Please state the diameter in millimetres of the foot ulcer in the said photograph; for the "
+                                   "avoidance of doubt, no segmentation is sought.", "Como tratar úlcera de pé diabético? qual curativo?"])

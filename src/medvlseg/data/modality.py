@@ -61,7 +61,7 @@ KINDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
                                   r"etis(?:[\s-]larib)?", r"endoscene", r"coloscop(?:y|ic|es?)", r"sigmoidoscop(?:y|ic|es?)",
                                   r"lower\s+gi\s+endoscopy",
                                   # (as a patient says it: "the camera up his bowel", "my bowel camera test")
-                                  r"camera\s+(?:up|in|inside|into|through)\s+(?:my|his|her|the|their|your)\s+(?:bowels?|colon|intestines?|gut|bum|back\s+passage)",
+                                  r"camera\s+(?:up|in|inside|into|through)\s+(?:my|his|her|the|their|your)\s+(?:bowels?|colon|intestines?|gut|bum|bottom|backside|rear\s+end|back\s+passage)",
                                   r"(?:bowel|colon)\s+camera(?:\s+(?:test|exam|examination|check|procedure))?")),
     "upper gi endoscopy": ("endoscopy", (r"gastroscop(?:y|ic|es?)", r"egd", r"o?esophagogastroduodenoscop(?:y|ic|es?)",
                                          r"upper\s+(?:gi\s+)?endoscop(?:y|ic|es?)")),

@@ -2460,6 +2460,9 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+(?:a\s+)?no\b|\byes\s*/\s*no\b|\banswer\
                          r"\bas\s+a\s+number\b|"
                          # (how big in its unit, as Tamil puts it word by word: "... எவ்வளவு பெரிசுன்னு mm-ல சொல்லுங்க" -> "how big mm in tell")
                          r"\bhow\s+(?:big|large|long|wide|deep)\s+(?:in\s+)?(?:mm|cm|millimet\w+|centimet\w+)(?:\s+in)?\s+(?:tell|say|give)\b|"
+                         # ("...; for the avoidance of doubt, no segmentation is sought")
+                         r"\bno\s+(?:new\s+)?(?:segmentation|masks?|outline|contour|drawing|delineation)\s+(?:is\s+|are\s+)?(?:sought|required|needed|wanted|requested)"
+                         r"(?:\s+(?:for|with)\s+(?:this|that)\s+(?:one|case|image|study|patient|picture|film))?\s*(?=[.;,!]|$)|"
                          # ("heart size normal? give CTR only")
                          r"\bgive\s+(?:me\s+)?(?:the\s+)?(?:ctr|cardiothoracic\s+ratio|ratio|number|measurement|size|diameter|area)\s+only\b|"
                          # ("Is the heart of my mother too big on this radiography? Tell me the diagnostic.")
@@ -2752,7 +2755,9 @@ KNOWLEDGE_QUESTION = re.compile(
     r"\bshould\s+(?:i|we|she|he|they)\s+(?:be\s+)?(?:worried|concerned|scared|afraid)\b|(?:^|[,;.?!]\s*)is\s+(?:that|it|this)\s+(?:bad|serious|dangerous|normal|"
     r"worrying|a\s+worry)\b(?:\s+(?:like|then|or\s+not|or\s+what))?\s*\??\s*$|"
     # ("es malo el polipo? do I need surgery" -> "is bad the polyp? ..."; "is the polyp bad?")
-    r"^\W*is\s+(?:(?:the|this|that|my|his|her)\s+(?:[\w-]+\s+){0,2}?(?:bad|serious|dangerous|cancerous|malignant|benign)|(?:bad|serious|dangerous)\s+(?:the|this|that|my)\s+[\w-]+)\s*\?|"
+    r"^\W*is\s+(?:(?:the|this|that|my|his|her)\s+(?:[\w-]+\s+){0,2}?(?:bad|serious|dangerous|cancerous|malignant|benign)|(?:bad|serious|dangerous)\s+(?:the|this|that|my)\s+[\w-]+)\s*(?:\?|,\s*(?:will|is|should|can|does)\b)|"
+    # ("does my dads heart look to big")
+    r"^\W*(?:does|do)\s+(?:my|his|her|their|the|this|that|it)\s+(?:[\w'-]+\s+){0,2}?(?:look|looks|seem)\s+(?:too|to|very|abnormally|really)\s+(?:big|large|small|enlarged)\b|"
     r"\b(?:do|does|will)\s+(?:i|he|she|we|they|you)\s+need\s+(?:an?\s+)?(?:surgery|operation|biopsy|antibiotics?)\b|"
     r"^\W*(?:what\s+(?:is|are)\s+)?(?:the\s+|of\s+)?(?:best\s+)?(?:treatments?|therapy|therapies|management|cure|prognosis|causes?|dressings?|ointments?|creams?|"
     r"antibiotics?)\s+(?:for|of)\b[^.!?]*\?\s*$|"
@@ -4050,6 +4055,23 @@ ENGLISH_REGISTERS = (
     (re.compile(r"(\bsores?\b[^.?!,;]{0,40}?)\s*,?\s*\b(?:which|that)\s+(?:(?:is|are)\s+not\s+(?:healing|healed)|(?:has|have)\s+not\s+healed|(?:won['\u2019]?t|will\s+not|does\s*n['\u2019]?t|doesnt|"
                 r"does\s+not|do\s+not|don['\u2019]?t|never)\s+heals?)\b(?=\s*(?:[.,;:!?]|$))", re.IGNORECASE), r"\1, not healing"),
     (re.compile(r"\b(mass|growth|lesion|formation|tumou?r)\s+(polypoid|polypoidal)\b", re.IGNORECASE), r"\2 \1"),
+    # (a request in the passive of a legal or formal letter: "the expert is asked to produce a segmentation mask of the Lesion",
+    # "Counsel requires the margins of the lesion ... to be demarcated"; a third person's wish to see an outline: "my nan wants
+    # to see the edges of her funny looking mole")
+    (re.compile(r"(?:^\W*|(?<=[;.])\s*)(?:the\s+)?(?:expert|reader|annotator|radiologist|model|tool|system|operator|analyst|witness)\s+(?:is|are|shall\s+be|will\s+be)\s+"
+                r"(?:hereby\s+|kindly\s+)?(?:asked|requested|instructed|required|invited|directed)\s+to\s+", re.IGNORECASE), "please "),
+    (re.compile(r"^\W*(?:[\w']+\s+){0,2}?(?:requires?|needs?|wants?|asks?\s+for|requests?)\s+(?=the\s+(?:margins?|edges?|borders?|outlines?|boundar(?:y|ies)|contours?)\s+of\b"
+                r"[^.;]*?\bto\s+be\s+(?:demarcated|delineated|outlined|segmented|traced|marked|drawn)\b)", re.IGNORECASE), "outline "),
+    (re.compile(r"(?<=\S)\s*,?\s*\bto\s+be\s+(?:demarcated|delineated|outlined|segmented|traced|marked|drawn)\s*(?=[.;]?\s*$)", re.IGNORECASE), ""),
+    (re.compile(r"^\W*(?:[\w']+\s+){0,3}?(?:wants|would\s+like|wishes|needs)\s+to\s+see\s+(?=(?:the|his|her|their|its)\s+(?:edges?|outline|border|boundary|margins?|contour|shape)\b)",
+                re.IGNORECASE), "show "),
+    # (a story told after the picture, with no stop before it: "show grandpas right collarbone on the xray he fell off his bike";
+    # a legal aside after the request: "..., the same being material to the issue of delayed excision")
+    (re.compile(r"(\b(?:x-?rays?|xrays?|pictures?|photos?|pics?|images?|films?|scans?)\b)\s+(?=(?:he|she|they|i|we)\s+(?:fell|had|was|got|hurt|broke|has|is|went)\b)",
+                re.IGNORECASE), r"\1, "),
+    (re.compile(r"\s*,\s*the\s+same\s+being\s+[^.;]*", re.IGNORECASE), ""),
+    # ("colour in the deep sore on grandmas big toe": the great toe, no size of the sore's)
+    (re.compile(r"\bbig\s+toe(s?)\b", re.IGNORECASE), r"great toe\1"),
     (re.compile(r"\b(?:intestine|bowel|gut)\s+(?:thick|big|fat)\b|\b(?:thick|fat)\s+(?:intestine|bowel|gut)\b", re.IGNORECASE), "large intestine"),
     (re.compile(r"\b(?:the\s+)?sick\s+(?:person|man|woman|one)\b", re.IGNORECASE), "the patient"),
     (re.compile(r"\b(the|a)\s+(growth|lump|bump|mass|spot|wound|sore)\s+(small|little|tiny|big|large|round|dark|black|brown)\b(?=\s+(?:which|that|who|on|in|of)\b)",
@@ -4426,6 +4448,8 @@ LATIN_SIDE_SHORT = re.compile(r"\b(pulmo|pulmonis|clavicula|claviculae|lunge|lun
 GERMAN_SIDE_AFTER = re.compile(r"(?<=[^\W\d_])\s+(re|li)\.(?=\s|$|[,;:])", re.IGNORECASE)
 # a Spanish or Portuguese side cut short after a lung or a clavicle ("pulmon der. xfa", "pulmao dir", "clavicula der del paciente"),
 # which German's article "der" never follows
+# ... or as one capital letter, as Portuguese clinicians write it ("campo pulmonar D", "clavicula E na Rx torax", "halux D")
+PORTUGUESE_SIDE_LETTER = re.compile(r"\b((?i:pulmao|pulmoes|pulmon|campo\s+pulmonar|clavicula|hemitorax|halux|hallux))\s+(D|E)\b(?![\w'\u2019.-])")
 ROMANCE_SIDE_SHORT = re.compile(r"\b(pulmon|pulmao|pulmones|pulmoes|clavicula|claviculas)\s+(der|dir|izq|esq)\b\.?", re.IGNORECASE)
 # ... or after a German structure's name without a stop, before a comma or the end ("Schluesselbein re, Thorax-Aufnahme")
 GERMAN_SIDE_AFTER_NOUN = re.compile(r"\b((?:schlu(?:e)?sselbein|klavikula|clavicula|lunge|lungenflu(?:e)?gel)\w*)\s+(re|li)\b(?=\s*(?:[,;:]|$))",
@@ -4509,6 +4533,7 @@ def _translate(text: str) -> str:
     folded = LATIN_SIDE_SHORT.sub(lambda m: ("right " if m.group(2).lower().startswith("dex") else "left ") + m.group(1), folded)
     folded = GERMAN_SIDE.sub(lambda m: "right " if m.group(1).lower() in ("re", "ho") else "left ", GERMAN_SIDE_AFTER_NOUN.sub(r"\2 \1", folded))
     folded = ROMANCE_SIDE_SHORT.sub(lambda m: f"{m.group(1)} {'derecho' if m.group(2).lower() in ('der', 'dir') else 'izquierdo'}", folded)
+    folded = PORTUGUESE_SIDE_LETTER.sub(lambda m: f"{m.group(1)} {'direito' if m.group(2) == 'D' else 'esquerdo'}", folded)
     # (Persian's ezafe written after a hyphen in Latin letters: "zakhm-e bozorg-e kaf-e pa" -> "zakhm bozorg kaf pa")
     folded = re.sub(r"\b([A-Za-z][A-Za-z-]+?)-(?:e|ye)\b(?!-)", r"\1", folded)
     folded = RUSSIAN_SIDE_AFTER.sub(lambda m: f"{'правая' if m.group(2).lower() == 'справа' else 'левая'} {m.group(1)}", folded)
