@@ -5135,3 +5135,20 @@ def test_short_prompts_of_blind_lists_393_to_396(lite_names, lite_universal):
     _assert_no_target(lite_names, ["is the polyp bad, will grandma be ok", "does my dads heart look to big",
                                    "Please state the diameter in millimetres of the foot ulcer in the said photograph; for the "
                                    "avoidance of doubt, no segmentation is sought.", "Como tratar úlcera de pé diabético? qual curativo?"])
+
+
+def test_short_prompts_of_blind_lists_397_to_400(lite_names, lite_universal):
+    """(blind lists 397-400 and decoys 391-394: Taglish and Cebuano; frustrated users; Finnish, Estonian and Hungarian without
+    special letters; Europe's regional languages) an exclamation of impatience before a request and "how hard can it be" after
+    it; Cebuano "wala nga" (left); Estonian, Finnish, Luxembourgish, Scottish Gaelic and Welsh words; a count that wants no
+    outline."""
+    _assert_reads(lite_universal, [
+        ("ugh, outline the mole in this dermoscopy pic, how hard can it be", "skin lesion"),
+        ("palihug i-segment ang wala nga clavicle sa x-ray", "left clavicle"),
+        ("kas saad haava labajalal ara markida", "foot ulcer"),
+        ("Markéier dat rietst Schlësselbee um Röntgen vun der Broscht", "right clavicle"),
+        ("Tarraing loidhne timcheall a' chridhe air an X-ray cliabh", "heart"),
+    ])
+    _assert_refused(lite_universal, "margi jalahaavand rindkere rontgenil")
+    _assert_no_target(lite_names, ["just count the polyps, i don't need an outline", "ano po gamot sa diabetic na sugat sa paa",
+                                   "Ydy'r wlser yma'n gwella? Beth ddylwn i wneud?"])

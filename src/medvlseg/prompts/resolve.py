@@ -2463,6 +2463,8 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+(?:a\s+)?no\b|\byes\s*/\s*no\b|\banswer\
                          # ("...; for the avoidance of doubt, no segmentation is sought")
                          r"\bno\s+(?:new\s+)?(?:segmentation|masks?|outline|contour|drawing|delineation)\s+(?:is\s+|are\s+)?(?:sought|required|needed|wanted|requested)"
                          r"(?:\s+(?:for|with)\s+(?:this|that)\s+(?:one|case|image|study|patient|picture|film))?\s*(?=[.;,!]|$)|"
+                         # ("just count the polyps, i don't need an outline")
+                         r"\bcount\s+(?:the\s+|all\s+the\s+)?[\w-]+s\b[^.?!]*?\b(?:i|we)\s+(?:do\s*n['\u2019]?t|do\s+not)\s+need\s+(?:an?\s+|any\s+)?(?:outlines?|masks?|segmentations?)\s*[.!]?\s*$|"
                          # ("heart size normal? give CTR only")
                          r"\bgive\s+(?:me\s+)?(?:the\s+)?(?:ctr|cardiothoracic\s+ratio|ratio|number|measurement|size|diameter|area)\s+only\b|"
                          # ("Is the heart of my mother too big on this radiography? Tell me the diagnostic.")
@@ -4070,6 +4072,9 @@ ENGLISH_REGISTERS = (
     (re.compile(r"(\b(?:x-?rays?|xrays?|pictures?|photos?|pics?|images?|films?|scans?)\b)\s+(?=(?:he|she|they|i|we)\s+(?:fell|had|was|got|hurt|broke|has|is|went)\b)",
                 re.IGNORECASE), r"\1, "),
     (re.compile(r"\s*,\s*the\s+same\s+being\s+[^.;]*", re.IGNORECASE), ""),
+    # (an exclamation of impatience before a request: "ugh, outline the mole in this dermoscopy pic, how hard can it be")
+    (re.compile(r"^\W*(?:u+g+h+|a+r+g+h+|sigh|ffs|jeez|geez|smh|seriously|honestly|for\s+real)\s*[,.!:;\u2026-]+\s*", re.IGNORECASE), ""),
+    (re.compile(r"\s*[,;]\s*how\s+hard\s+can\s+(?:it|this|that)\s+be\s*[?!.]*\s*$", re.IGNORECASE), ""),
     # ("colour in the deep sore on grandmas big toe": the great toe, no size of the sore's)
     (re.compile(r"\bbig\s+toe(s?)\b", re.IGNORECASE), r"great toe\1"),
     (re.compile(r"\b(?:intestine|bowel|gut)\s+(?:thick|big|fat)\b|\b(?:thick|fat)\s+(?:intestine|bowel|gut)\b", re.IGNORECASE), "large intestine"),
