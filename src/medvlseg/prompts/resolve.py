@@ -4062,9 +4062,8 @@ ENGLISH_REGISTERS = (
     # to see the edges of her funny looking mole")
     (re.compile(r"(?:^\W*|(?<=[;.])\s*)(?:the\s+)?(?:expert|reader|annotator|radiologist|model|tool|system|operator|analyst|witness)\s+(?:is|are|shall\s+be|will\s+be)\s+"
                 r"(?:hereby\s+|kindly\s+)?(?:asked|requested|instructed|required|invited|directed)\s+to\s+", re.IGNORECASE), "please "),
-    (re.compile(r"^\W*(?:[\w']+\s+){0,2}?(?:requires?|needs?|wants?|asks?\s+for|requests?)\s+(?=the\s+(?:margins?|edges?|borders?|outlines?|boundar(?:y|ies)|contours?)\s+of\b"
-                r"[^.;]*?\bto\s+be\s+(?:demarcated|delineated|outlined|segmented|traced|marked|drawn)\b)", re.IGNORECASE), "outline "),
-    (re.compile(r"(?<=\S)\s*,?\s*\bto\s+be\s+(?:demarcated|delineated|outlined|segmented|traced|marked|drawn)\s*(?=[.;]?\s*$)", re.IGNORECASE), ""),
+    (re.compile(r"^\W*(?:[\w']+\s+){0,2}?(?:requires?|needs?|wants?|asks?\s+for|requests?)\s+(the\s+(?:margins?|edges?|borders?|outlines?|boundar(?:y|ies)|contours?)\s+of\b"
+                r"[^.;]*?)\s*,?\s*\bto\s+be\s+(?:demarcated|delineated|outlined|segmented|traced|marked|drawn)\b", re.IGNORECASE), r"outline \1"),
     (re.compile(r"^\W*(?:[\w']+\s+){0,3}?(?:wants|would\s+like|wishes|needs)\s+to\s+see\s+(?=(?:the|his|her|their|its)\s+(?:edges?|outline|border|boundary|margins?|contour|shape)\b)",
                 re.IGNORECASE), "show "),
     # (a story told after the picture, with no stop before it: "show grandpas right collarbone on the xray he fell off his bike";
@@ -4510,7 +4509,7 @@ def _indic_key(key: str) -> str:
 
 
 CANTONESE_IN = re.compile(r"([\u4e00-\u9fff]+?)(裡面|里面|入面|上面|上)(?:嗰|個|嘅)(?:粒|笪|個|隻|塊|點)?([\u4e00-\u9fff]+)")
-# the case endings of Tamil, Telugu and Malayalam that a hyphen joins to an English word, as English words
+# the case endings of Tamil, Telugu and Malayalam that a hyphen joins to an English word, and what each reads as in English
 INDIC_CASES = {"\u0bb2\u0bcd": " in", "\u0bb2": " in", "\u0b86": "", "\u0b90": "", "\u0c32\u0c4b": " in", "\u0c28\u0c3f": "", "\u0c28\u0c41": "",
                "\u0d7d": " in", "\u0d32\u0d4d": " in"}
 INDIC_CASE_ON_LATIN = re.compile(r"([A-Za-z0-9])-(" + "|".join(sorted(INDIC_CASES, key=len, reverse=True)) + r")(?![\u0b80-\u0d7f])")
