@@ -5152,3 +5152,19 @@ def test_short_prompts_of_blind_lists_397_to_400(lite_names, lite_universal):
     _assert_refused(lite_universal, "margi jalahaavand rindkere rontgenil")
     _assert_no_target(lite_names, ["just count the polyps, i don't need an outline", "ano po gamot sa diabetic na sugat sa paa",
                                    "Ydy'r wlser yma'n gwella? Beth ddylwn i wneud?"])
+
+
+def test_short_prompts_of_blind_lists_401_to_404(lite_names, lite_universal):
+    """(blind lists 401-404 and decoys 395-398: Balkan Slavic lay chat; children's writing; Indonesian, Malay and Javanese chat
+    slang; Arabic dialects) Bulgarian and Serbian diminutives ("раничката", "ranicu", "сърчицето"); a child's "rite" and "owie"
+    and a run-on story before "show it"; "bum camera" as a colonoscopy; Indonesian word order ("foto dermoskopi ini")."""
+    _assert_reads(lite_universal, [
+        ("Моля те, очертай раничката на стъпалото на баба, диабетичка е", "foot ulcer"),
+        ("Очертай сърчицето на рентгеновата снимка на гърдите", "heart"),
+        ("i fell of my skateboard and my left collar bone hurts show it on the x ray", "left clavicle"),
+        ("i fell off the trampoleen and broke my rite collar bone show it on the xray", "right clavicle"),
+        ("kak tolong segment tahi lalat di foto dermoskopi ini dong", "skin lesion"),
+        ("ابني وگع وانكسرت ترقوته اليمنى، طلعلي حدودها بالأشعة", "right clavicle"),
+    ])
+    _assert_refused(lite_universal, "show the hart in my grandads bum camera video")
+    _assert_no_target(lite_names, ["can you show it", "prepoznaj ali je to melanom ali ne"])

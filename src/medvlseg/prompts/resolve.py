@@ -4074,6 +4074,15 @@ ENGLISH_REGISTERS = (
     # (an exclamation of impatience before a request: "ugh, outline the mole in this dermoscopy pic, how hard can it be")
     (re.compile(r"^\W*(?:u+g+h+|a+r+g+h+|sigh|ffs|jeez|geez|smh|seriously|honestly|for\s+real)\s*[,.!:;\u2026-]+\s*", re.IGNORECASE), ""),
     (re.compile(r"\s*[,;]\s*how\s+hard\s+can\s+(?:it|this|that)\s+be\s*[?!.]*\s*$", re.IGNORECASE), ""),
+    # (a child's words: "find the owie on nanas foot", "my rite collar bone", "a sore on his foot that wont heel")
+    (re.compile(r"\b(?:owie|owwie|boo-?boo)(s?)\b", re.IGNORECASE), r"sore\1"),
+    (re.compile(r"\brite\s+(?=(?:collar|lung|clavicle|side|shoulder|arm|leg|foot|hand|one)\b)", re.IGNORECASE), "right "),
+    (re.compile(r"\b(won['\u2019]?t|wont|doesn['\u2019]?t|doesnt|didn['\u2019]?t|didnt|not)\s+heel\b", re.IGNORECASE), r"\1 heal"),
+    # (a child's run-on story, then the request for "it" with no stop: "... and my left collar bone hurts show it on the x ray")
+    (re.compile(r"(?<=[a-z])(?<!\bcan)(?<!\bcould)(?<!\byou)(?<!\bu)(?<!\bya)(?<!\bplease)(?<!\bpls)(?<!\bplz)(?<!\bto)(?<!\band)(?<!\bjust)(?<!\bthen)(?<!\bor)"
+                r"(?<!\bnow)(?<!\bme)(?<!\bi)(?<!\bwe)(?<!n't)(?<!n\u2019t)(?<!\bnot)(?<!\bthan)(?<!\bbut)(?<!\brather)(?<!\bdont)(?<!\bcant)(?<!\bwont)(?<!\bnever)"
+                r"\s+(?=(?:show|circle|outline|colou?r|draw|find|mark|highlight)\s+(?:it|them)(?:\s+(?:in|on\s+the\s+[\w ]{1,12}?|please|pls|for\s+me))?\s*[.!?]?\s*$)",
+                re.IGNORECASE), ", "),
     # ("colour in the deep sore on grandmas big toe": the great toe, no size of the sore's)
     (re.compile(r"\bbig\s+toe(s?)\b", re.IGNORECASE), r"great toe\1"),
     (re.compile(r"\b(?:intestine|bowel|gut)\s+(?:thick|big|fat)\b|\b(?:thick|fat)\s+(?:intestine|bowel|gut)\b", re.IGNORECASE), "large intestine"),
