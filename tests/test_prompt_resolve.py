@@ -5168,3 +5168,23 @@ def test_short_prompts_of_blind_lists_401_to_404(lite_names, lite_universal):
     ])
     _assert_refused(lite_universal, "show the hart in my grandads bum camera video")
     _assert_no_target(lite_names, ["can you show it", "prepoznaj ali je to melanom ali ne"])
+
+
+def test_short_prompts_of_blind_lists_405_to_408(lite_names, lite_universal):
+    """(blind lists 405-408 and decoys 399-402: Thai chat, Vietnamese teencode, Korean and Japanese chat) Vietnamese request
+    tails ("dc ko ad", "dum e") and family words ("e trai e": my brother, not "left"); Thai polite endings and "ให้หน่อย";
+    Korean word order around a landmark ("심장 옆에 붙어있는 왼쪽 폐": the left lung beside the heart); Japanese net
+    laughter ("w") after a request."""
+    _assert_reads(lite_universal, [
+        ("right clavicle tren phim nay, segment dc ko ak", "right clavicle"),
+        ("xuong quai xanh ben phai cua e trai e, to lai dum", "right clavicle"),
+        ("tim polyp trong hinh noi soi nay nha ad", "polyp"),
+        ("เท้ายายเป็นแผลเปื่อย segment แผลให้หน่อยจ้า 555", "foot ulcer"),
+        ("심장 옆에 붙어있는 왼쪽 폐 그거만 잡아줘", "left lung"),
+        ("おばあちゃんの足の傷、潰瘍のとこだけ囲ってほしいw", "foot ulcer"),
+    ])
+    _assert_refused(lite_universal, "หาติ่งเนื้อในฟิล์ม x-ray อกให้หน่อย 555")
+    _assert_no_target(lite_names, ["tim ba e co bi to ko, chi so tim nguc bao nhieu", "このホクロ悪いやつ?良いやつ?",
+                                   "count the polyps, no need to draw outline"])
+    # (a drawing unneeded where another sentence asks for one is no refusal: the polyp is still asked for)
+    _assert_reads(lite_universal, [("segment the polyp, no need to draw the outline twice", "polyp")])

@@ -2951,6 +2951,9 @@ NOTHING_WANTED = re.compile(
     r"|\b(?:it['\u2019]?s|it\s+is)\s+fine\s+as\s+it\s+is\b"
     r"|\b(?:mentioned|named|said|used|gave)\b[^.?!;]{1,60}?\b(?:only|just|merely|purely)\s+as\s+an?\s+(?:example|illustration)\b"
     r"|\bno\s+need\s+(?:for\s+)?(?:a\s+|any\s+)?(?:segmentation|mask|outline|outlining|drawing|marking|contour|annotation)s?\b"  # ("no need outline")
+    # ("count the polyps, no need to draw outline": a drawing unneeded, of nothing named)
+    r"|\bno\s+need\s+to\s+(?:draw|make|do|give|produce|create)\s+(?:the\s+|an?\s+|any\s+)?(?:outline|mask|contour|border|boundary|segmentation|drawing)s?\b"
+    r"(?!\s+(?:of|around|for|on|in)\b)"
     r"|\b(?:i|we)\s+(?:do\s+not|don['\u2019]?t|dont)\s+need\s+(?:any\s+)?(?:outlining|segmenting|masking|drawing|tracing|annotating)\b"
     r"|(?:^|[,;:.!?]\s*)(?:nvm|never\s*mind|forget)\s+about\s+(?:the|my|that|this)\b"
     r"|\bthat\s+(?:was|is|one\s+was)\s+(?:meant\s+)?for\s+(?:the\s+|a\s+)?(?:other|another|different)\s+(?:patient|case|image|frame|film|study)\b"
@@ -4524,6 +4527,9 @@ INDIC_CASES = {"\u0bb2\u0bcd": " in", "\u0bb2": " in", "\u0b86": "", "\u0b90": "
 INDIC_CASE_ON_LATIN = re.compile(r"([A-Za-z0-9])-(" + "|".join(sorted(INDIC_CASES, key=len, reverse=True)) + r")(?![\u0b80-\u0d7f])")
 
 
+JAPANESE_LAUGH = re.compile(r"(?<=[\u3040-\u30ff\u3400-\u9fff\u301c~!\uff01?\uff1f])\s*[w\uff57]+(?=\s*$|\s+[\u3040-\u30ff\u3400-\u9fff])")
+
+
 def _translate(text: str) -> str:
     """``text`` with its accents folded ("lesión" -> "lesion") and its words of other languages read
     as English (``glossary.yaml``): "pulmón derecho" -> "right lung", "úlcera de pie diabético" ->
@@ -4535,6 +4541,8 @@ def _translate(text: str) -> str:
     # (Portuguese "pé", whose accent the fold drops, before "no" makes it "on the" and Romanian "pe" (on) is read: "a ferida no pé")
     # (a case ending joined by a hyphen to an English word, as Tamil, Telugu and Malayalam write them: "scope video-ல" (in the
     # video), "cancer-ஆ" (cancer?), "mm-ல" (in mm), "X-ray-లో" (in the X-ray))
+    # (Japanese net laughter, "w" typed after a word or alone between words: "輪郭ほしいw", "足の写真ね w 潰瘍")
+    text = JAPANESE_LAUGH.sub("", text)
     text = INDIC_CASE_ON_LATIN.sub(lambda m: f"{m.group(1)}{INDIC_CASES[m.group(2)]}", text)
     # (Cantonese "A 裡面嗰 B", the B in A, put in English order: "腸鏡片段裡面嗰粒肉粒" (the lump of flesh in the colonoscopy clip),
     # "胸肺片入面個心臟" (the heart in the chest film))
