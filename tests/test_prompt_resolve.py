@@ -5188,3 +5188,22 @@ def test_short_prompts_of_blind_lists_405_to_408(lite_names, lite_universal):
                                    "count the polyps, no need to draw outline"])
     # (a drawing unneeded where another sentence asks for one is no refusal: the polyp is still asked for)
     _assert_reads(lite_universal, [("segment the polyp, no need to draw the outline twice", "polyp")])
+
+
+def test_short_prompts_of_blind_lists_409_to_412(lite_names, lite_universal):
+    """(blind lists 409-412 and decoys 403-406: Hebrew and Yiddish chat; Nepali, Odia, Assamese and Sinhala; Amharic,
+    Tigrinya, Somali and Oromo; Armenian and Georgian) Yiddish in Hebrew letters; a loanword with the case ending of the
+    language around it ("ключица-ն", "легкое-ს", "colonoscopy-ga") and Armenian chat's "@" for its article; Armenian's
+    question mark over a vowel ("քաղցկե՞ղ"); advice asked with "what should I do"."""
+    _assert_reads(lite_universal, [
+        ("צייכן אן די רעכטע לונג אויפן רענטגען", "right lung"),
+        ("aj anrak@ arandznacru rentgenum", "right clavicle"),
+        ("Ընկել է, աջ ключица-ն ցույց տուր նկարում", "right clavicle"),
+        ("правое легкое-ს კონტური შემოხაზე სურათზე", "right lung"),
+        ("Sawirka colonoscopy-ga, burada yar ee mindhicirka ku taal calaamadi", "polyp"),
+        ("ጸጋማይ ዓጽሚ ክሳድ ጥራይ ኣብ ራጂ ኣርእየኒ", "left clavicle"),
+        ("Lafee qoonqoo bitaa qofa naaf addaan baasi", "left clavicle"),
+        ("segment the ulcer. what should I do with the mask?", "foot ulcer"),
+    ])
+    _assert_refused(lite_universal, "Այս խալը քաղցկե՞ղ է")
+    _assert_no_target(lite_names, ["my foot ulcer, what should I do?", "וואס טוט מען מיט א וואונד אויפן פוס?"])

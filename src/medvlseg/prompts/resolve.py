@@ -2753,6 +2753,8 @@ KNOWLEDGE_QUESTION = re.compile(
     # ("what is the treatment for a diabetic foot?", "Wat is de behandeling voor een diabetische voet?" -> "what is of treatment for ...")
     # ("after removing the polyp, what can I eat?", a question of diet)
     r"\bwhat\s+(?:can|should|may)\s+(?:i|he|she|we|they)\s+(?:eat|drink)\b|"
+    # ("my foot wound, what should I do?": advice, the question that ends the message)
+    r"\bwhat\s+(?:should|must|do|can)\s+(?:i|we|one|you)\s+do(?:\s+(?:about|with|for)\s+[^.!?]{1,50}?)?\s*\?\s*$|"
     # ("should I be worried about a polyp, the doc said it's benign"; "is me da's heart too big, is that bad like")
     r"\bshould\s+(?:i|we|she|he|they)\s+(?:be\s+)?(?:worried|concerned|scared|afraid)\b|(?:^|[,;.?!]\s*)is\s+(?:that|it|this)\s+(?:bad|serious|dangerous|normal|"
     r"worrying|a\s+worry)\b(?:\s+(?:like|then|or\s+not|or\s+what))?\s*\??\s*$|"
@@ -4527,6 +4529,13 @@ INDIC_CASES = {"\u0bb2\u0bcd": " in", "\u0bb2": " in", "\u0b86": "", "\u0b90": "
 INDIC_CASE_ON_LATIN = re.compile(r"([A-Za-z0-9])-(" + "|".join(sorted(INDIC_CASES, key=len, reverse=True)) + r")(?![\u0b80-\u0d7f])")
 
 
+# a case ending or article of a script that has its own, joined by a hyphen to a loanword of another script (Armenian
+# "ключица-ն": the clavicle; Georgian "легкое-ს": of the lung) or to an English word in Somali ("colonoscopy-ga"); and the "@"
+# that Armenian chat types for its article "ը" ("anrak@": the clavicle)
+CASE_ON_LOANWORD = re.compile(r"([A-Za-z\u0400-\u04ff])-[\u0530-\u058f\u10a0-\u10ff]{1,4}(?![\u0530-\u058f\u10a0-\u10ff])|"
+                              r"(?<=[A-Za-z]{3})-(?:ga|ka|ta|da)\b(?!-)|(?<=[A-Za-z]{2})@(?=[\s,.;:!?)]|$)")
+# Armenian's question mark, written over the stressed vowel of the word asked about ("քաղցկե՞ղ է": is it cancer?)
+ARMENIAN_QUESTION = re.compile(r"(\w*)\u055e(\w*)([^.?!]*)")
 JAPANESE_LAUGH = re.compile(r"(?<=[\u3040-\u30ff\u3400-\u9fff\u301c~!\uff01?\uff1f])\s*[w\uff57]+(?=\s*$|\s+[\u3040-\u30ff\u3400-\u9fff])")
 
 
@@ -4543,6 +4552,7 @@ def _translate(text: str) -> str:
     # video), "cancer-ஆ" (cancer?), "mm-ல" (in mm), "X-ray-లో" (in the X-ray))
     # (Japanese net laughter, "w" typed after a word or alone between words: "輪郭ほしいw", "足の写真ね w 潰瘍")
     text = JAPANESE_LAUGH.sub("", text)
+    text = CASE_ON_LOANWORD.sub(lambda m: m.group(1) or "", ARMENIAN_QUESTION.sub(r"\1\2\3?", text))
     text = INDIC_CASE_ON_LATIN.sub(lambda m: f"{m.group(1)}{INDIC_CASES[m.group(2)]}", text)
     # (Cantonese "A 裡面嗰 B", the B in A, put in English order: "腸鏡片段裡面嗰粒肉粒" (the lump of flesh in the colonoscopy clip),
     # "胸肺片入面個心臟" (the heart in the chest film))
