@@ -5207,3 +5207,21 @@ def test_short_prompts_of_blind_lists_409_to_412(lite_names, lite_universal):
     ])
     _assert_refused(lite_universal, "Այս խալը քաղցկե՞ղ է")
     _assert_no_target(lite_names, ["my foot ulcer, what should I do?", "וואס טוט מען מיט א וואונד אויפן פוס?"])
+
+
+def test_short_prompts_of_blind_lists_413_to_416(lite_names, lite_universal):
+    """(blind lists 413-416 and decoys 407-410: Dutch, Flemish and Afrikaans chat; Romanian and Moldovan chat; military and
+    sports medics; Chinese net slang and pinyin slips) Moldovan spellings ("plaminul", "rentghen"); Chinese slips of the
+    input method ("溃洋", "心藏", "锁鼓") and net slang ("圈粗来"); "trace the edge" after what is named is its edge; advice or a
+    diagnosis asked with "give"."""
+    _assert_reads(lite_universal, [
+        ("pe rentghenul de la piept incercuieste plaminul stang, va rog", "left lung"),
+        ("rana de la picior pls, o poti contura?", "foot ulcer"),
+        ("ek het my regterkantse sleutelbeen gebreek, wys net daardie been asseblief", "right clavicle"),
+        ("脚后跟那块溃洋帮我描个边，老爷子糖尿病好多年了", "foot ulcer"),
+        ("左锁鼓帮我圈粗来，胸片滴", "left clavicle"),
+        ("heel ulcer, trace the edge", "foot ulcer"),
+        ("outline the mole and give a diagnosis", "skin lesion"),
+    ])
+    _assert_refused(lite_universal, "肠镜里的皱襞帮我标一下，息肉不用管")
+    _assert_no_target(lite_names, ["polyp does it need to be cut out , expert give some advice", "我这颗痣是不是黑色素瘤啊，亲给个诊断"])

@@ -279,7 +279,9 @@ ABBREVIATIONS = {"r": "right", "l": "left", "rt": "right", "lt": "left", "seg": 
                  # slips of the words a question is known by, which the slip rule reads only in a target's words ("is this polyp
                  # benine", "what shoud i put on a foot sore", "abx for DFU?")
                  "benine": "benign", "bengin": "benign", "benighn": "benign", "shoud": "should", "shud": "should", "shuold": "should",
-                 "abx": "antibiotics"}
+                 "abx": "antibiotics",
+                 # a military medic's words for a report and an evacuation ("delineated for the sitrep", "for CASEVAC referral")
+                 "sitrep": "report", "casevac": "evacuation", "medevac": "evacuation"}
 # a heart drawn as an emoji, as what is asked ("❤️ mask plz"; not "the heart-shaped cookie ❤️")
 HEART_EMOJI = re.compile(r"^\W*?(?:\u2764\ufe0f?|\U0001fac0)(?=\s*(?:mask|seg\w*|outline|contour|please|pls|plz)\b)", re.IGNORECASE)
 # a clock position in an endoscopy frame ("at 2 o'clock", "around the three o'clock position")
@@ -2725,6 +2727,8 @@ TOOLS_ASKED = re.compile(
 # advice asked, a question with or without its mark ("I'd love some advice on dressing a diabetic foot wound", "dressing advice
 # for sloughy wound", "footwear tips for the ulcer")
 _ADVICE_ASKED = (r"\b(?:some|any|your)\s+advice\s+(?:on|about|for)\b|"
+                 # ("polyp, does it need to be cut out, expert give some advice"; "is it melanoma or not, give a diagnosis")
+                 r"\bgive\s+(?:me\s+|us\s+)?(?:some\s+|any\s+|your\s+|an?\s+)?(?:advice|diagnosis|second\s+opinion)\b(?!\s+and\b)|"
                  r"\b(?:dressings?|wound[\s-]?care|aftercare|footwear|offloading|diet)\s+(?:advice|tips|recommendations?|suggestions?)\b|"
                  # ("Kindly suggest dressing for this diabetic foot wound", "what would you advise", "doctor advice please")
                  r"\b(?:suggest|recommend|advise)\s+(?:a\s+|the\s+|some\s+|any\s+)?(?:dressings?|treatments?|medicines?|creams?|ointments?|antibiotics?)\b|"
@@ -4206,6 +4210,10 @@ ENGLISH_REGISTERS = (
     # (the border asked after a question that names what it is of: "where does this lesion end? draw the border pls")
     (re.compile(r"(\?\s*)((?:please\s+|pls\s+|can\s+you\s+|could\s+you\s+)?(?:draw|trace|mark|outline|show|highlight)\s+)the\s+(border|boundary|edge|outline|margin|contour)s?\b(?!\s+of\b)",
                 re.IGNORECASE), r"\1\2its \3"),
+    # (the edge asked after what is named, of it: "heel ulcer, trace the edge"; not "following the edge where it fades")
+    (re.compile(r"((?:[,;:]\s*(?:please\s+|pls\s+|can\s+you\s+|could\s+you\s+)?|\bplease\s+|\bpls\s+)(?:draw|trace|mark|outline|circle)\s+)the\s+(edges?)\b"
+                r"(?!\s+(?:of|where|that|which)\b)",
+                re.IGNORECASE), r"\1its \2"),
     # (a hedge before what is named: "I think that's a foot ulcer near the big toe, mask it for me")
     (re.compile(r"^\W*(?:i\s+(?:think|guess|believe|reckon)|probably|maybe)\s+(?=(?:that['\u2019]?s|that\s+is|this\s+is|it['\u2019]?s)\b)", re.IGNORECASE), ""),
     # (both of a pair said after it: "Lung both side and heart, all together mask")
