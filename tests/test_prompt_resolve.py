@@ -5225,3 +5225,23 @@ def test_short_prompts_of_blind_lists_413_to_416(lite_names, lite_universal):
     ])
     _assert_refused(lite_universal, "肠镜里的皱襞帮我标一下，息肉不用管")
     _assert_no_target(lite_names, ["polyp does it need to be cut out , expert give some advice", "我这颗痣是不是黑色素瘤啊，亲给个诊断"])
+
+
+def test_short_prompts_of_blind_lists_417_to_424(lite_names, lite_universal):
+    """(blind lists 417-424 and decoys 411-418: Greek chat; Italian and German dialects; indigenous languages of the Americas;
+    creoles and pidgins; regional Spanish slang; Urdu and Persian chat; English spelt by ear; Nordic chat) Greek diminutives
+    ("ελιτσα", "καρδουλα"); Venetian sides ("polmon zanco"); words with an apostrophe read as phrases (Quechua "siq'iy",
+    Yucatec "ts'íik"); Tok Pisin's "long" (on) and "lang" (lung); "where's the polyp at"; Danish "paa" (on), not Persian
+    "paa" (foot)."""
+    _assert_reads(lite_universal, [
+        ("μαρκαρε την καρδουλα στο x-ray πλζ", "heart"),
+        ("El polmon zanco de me nona su la lastra, me lo fè védar?", "left lung"),
+        ("lloq'e surq'anllata pecho placapi rikuchiy", "left lung"),
+        ("ts'íik clavícula, le placa u tseem", "left clavicle"),
+        ("Lephan lang tasol long eksre bilong bros, plis", "left lung"),
+        ("colonoscopy video, where's the polyp at", "polyp"),
+        ("marker lige modermaerket paa billedet, ser lidt mystisk ud", "skin lesion"),
+        ("Illo, el corasón en la radiografía, márcamelo to' entero", "heart"),
+    ])
+    _assert_refused(lite_universal, "hjertet paa dermoskopi billedet")
+    _assert_no_target(lite_names, ["ειναι επικινδυνος ο πολυποδας; να τον βγαλουν;", "Wey, ¿mi apá tiene el corazón grande o no?"])

@@ -4210,8 +4210,15 @@ ENGLISH_REGISTERS = (
     # (the border asked after a question that names what it is of: "where does this lesion end? draw the border pls")
     (re.compile(r"(\?\s*)((?:please\s+|pls\s+|can\s+you\s+|could\s+you\s+)?(?:draw|trace|mark|outline|show|highlight)\s+)the\s+(border|boundary|edge|outline|margin|contour)s?\b(?!\s+of\b)",
                 re.IGNORECASE), r"\1\2its \3"),
+    # ("where's" is "where is", and the "at" said after its thing: "colonoscopy video, where's the polyp at")
+    # (not where it opens a message: "where's the photo from the last visit? I need the old wound")
+    (re.compile(r"(?<=[,;:]\s)where['\u2019]s\b", re.IGNORECASE), "where is"),
+    (re.compile(r"\bwhere(?:\s+is|['\u2019]s)\s+((?:the\s+|my\s+|his\s+|her\s+)?[\w-]+(?:\s+[\w-]+)?)\s+at\s*(?=[?.!]?\s*$)", re.IGNORECASE),
+     r"where is \1"),
+    # (a finding's edge is its border: "this mole edge")
+    (re.compile(r"\b(moles?|naev\w+|nev\w+)\s+edge\b(?!\s+(?:of|where)\b)(?!\s+(?:is|are)\b)", re.IGNORECASE), r"\1 border"),
     # (the edge asked after what is named, of it: "heel ulcer, trace the edge"; not "following the edge where it fades")
-    (re.compile(r"((?:[,;:]\s*(?:please\s+|pls\s+|can\s+you\s+|could\s+you\s+)?|\bplease\s+|\bpls\s+)(?:draw|trace|mark|outline|circle)\s+)the\s+(edges?)\b"
+    (re.compile(r"((?:[,;:]\s*(?:[^\x00-\x7f]+\s*)?(?:please\s+|pls\s+|can\s+you\s+|could\s+you\s+)?|\bplease\s+|\bpls\s+)(?:draw|trace|mark|outline|circle)\s+)the\s+(edges?)\b"
                 r"(?!\s+(?:of|where|that|which)\b)",
                 re.IGNORECASE), r"\1its \2"),
     # (a hedge before what is named: "I think that's a foot ulcer near the big toe, mask it for me")
