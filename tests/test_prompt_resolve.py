@@ -5242,6 +5242,9 @@ def test_short_prompts_of_blind_lists_417_to_424(lite_names, lite_universal):
         ("colonoscopy video, where's the polyp at", "polyp"),
         ("marker lige modermaerket paa billedet, ser lidt mystisk ud", "skin lesion"),
         ("Illo, el corasón en la radiografía, márcamelo to' entero", "heart"),
+        # (the side of a paired organ said with "lado" is the patient's, not the picture's)
+        ("Bo, delineame la clavícula del lado derecho en la placa de tórax", "right clavicle"),
+        ("Marka klavíkula di ladu diretu na raio-X di peitu", "right clavicle"),
     ])
     _assert_refused(lite_universal, "hjertet paa dermoskopi billedet")
     _assert_no_target(lite_names, ["ειναι επικινδυνος ο πολυποδας; να τον βγαλουν;", "Wey, ¿mi apá tiene el corazón grande o no?"])
