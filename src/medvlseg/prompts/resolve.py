@@ -4563,11 +4563,12 @@ def _translate(text: str) -> str:
     ("neo-natal")."""
     # (an Indic virama, which the fold drops, is kept as a mark until the glossary's Indic words are read: :func:`_indic_key`)
     # (Portuguese "pé", whose accent the fold drops, before "no" makes it "on the" and Romanian "pe" (on) is read: "a ferida no pé")
-    # (a case ending joined by a hyphen to an English word, as Tamil, Telugu and Malayalam write them: "scope video-ல" (in the
-    # video), "cancer-ஆ" (cancer?), "mm-ல" (in mm), "X-ray-లో" (in the X-ray))
     # (Japanese net laughter, "w" typed after a word or alone between words: "輪郭ほしいw", "足の写真ね w 潰瘍")
     text = JAPANESE_LAUGH.sub("", text)
+    # (a case ending joined by a hyphen to a loanword, Armenian chat's "@", Armenian's question mark: CASE_ON_LOANWORD)
     text = CASE_ON_LOANWORD.sub(lambda m: m.group(1) or "", ARMENIAN_QUESTION.sub(r"\1\2\3?", text))
+    # (a case ending joined by a hyphen to an English word, as Tamil, Telugu and Malayalam write them: "scope video-ல" (in the
+    # video), "cancer-ஆ" (cancer?), "mm-ல" (in mm), "X-ray-లో" (in the X-ray))
     text = INDIC_CASE_ON_LATIN.sub(lambda m: f"{m.group(1)}{INDIC_CASES[m.group(2)]}", text)
     # (Cantonese "A 裡面嗰 B", the B in A, put in English order: "腸鏡片段裡面嗰粒肉粒" (the lump of flesh in the colonoscopy clip),
     # "胸肺片入面個心臟" (the heart in the chest film))
