@@ -4550,7 +4550,7 @@ INDIC_CASE_ON_LATIN = re.compile(r"([A-Za-z0-9])-(" + "|".join(sorted(INDIC_CASE
 CASE_ON_LOANWORD = re.compile(r"([A-Za-z\u0400-\u04ff])-[\u0530-\u058f\u10a0-\u10ff]{1,4}(?![\u0530-\u058f\u10a0-\u10ff])|"
                               r"(?<=[A-Za-z]{3})-(?:ga|ka|ta|da)\b(?!-)|(?<=[A-Za-z]{2})@(?=[\s,.;:!?)]|$)")
 # Armenian's question mark, written over the stressed vowel of the word asked about ("քաղցկե՞ղ է": is it cancer?)
-ARMENIAN_QUESTION = re.compile(r"(\w*)\u055e(\w*)([^.?!]*)")
+ARMENIAN_QUESTION = re.compile(r"\u055e([^.?!]*)")
 JAPANESE_LAUGH = re.compile(r"(?<=[\u3040-\u30ff\u3400-\u9fff\u301c~!\uff01?\uff1f])\s*[w\uff57]+(?=\s*$|\s+[\u3040-\u30ff\u3400-\u9fff])")
 
 
@@ -4566,7 +4566,7 @@ def _translate(text: str) -> str:
     # (Japanese net laughter, "w" typed after a word or alone between words: "輪郭ほしいw", "足の写真ね w 潰瘍")
     text = JAPANESE_LAUGH.sub("", text)
     # (a case ending joined by a hyphen to a loanword, Armenian chat's "@", Armenian's question mark: CASE_ON_LOANWORD)
-    text = CASE_ON_LOANWORD.sub(lambda m: m.group(1) or "", ARMENIAN_QUESTION.sub(r"\1\2\3?", text))
+    text = CASE_ON_LOANWORD.sub(lambda m: m.group(1) or "", ARMENIAN_QUESTION.sub(r"\1?", text))
     # (a case ending joined by a hyphen to an English word, as Tamil, Telugu and Malayalam write them: "scope video-ல" (in the
     # video), "cancer-ஆ" (cancer?), "mm-ல" (in mm), "X-ray-లో" (in the X-ray))
     text = INDIC_CASE_ON_LATIN.sub(lambda m: f"{m.group(1)}{INDIC_CASES[m.group(2)]}", text)
