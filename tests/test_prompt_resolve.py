@@ -5248,3 +5248,29 @@ def test_short_prompts_of_blind_lists_417_to_424(lite_names, lite_universal):
     ])
     _assert_refused(lite_universal, "hjertet paa dermoskopi billedet")
     _assert_no_target(lite_names, ["ειναι επικινδυνος ο πολυποδας; να τον βγαλουν;", "Wey, ¿mi apá tiene el corazón grande o no?"])
+
+
+def test_short_prompts_of_blind_lists_425_to_428(lite_names, lite_universal):
+    """(blind lists 425-428 and decoys 419-422: Lao, Khmer, Burmese and Hmong chat; Central Asian languages in Cyrillic;
+    telehealth request forms; Albanian, Maltese, Luxembourgish, Romansh, Slovene and Lithuanian chat) Hmong in its Latin
+    spelling ("sab laug": left side); Tajik's object ending ("ростро": the right one); a form's ticked option, its laterality
+    said on its body site, and "Task:" as a field, not a task list; a form's modality is the picture at hand."""
+    _assert_reads(lite_universal, [
+        ("pab segment lub ntsws sab laug xwb, chest x-ray", "left lung"),
+        ("kos lub plawv hauv daim x-ray hauv siab", "heart"),
+        ("Шуши ростро дар рентгени қафаси сина ҷудо кун", "right lung"),
+        ("Һул үпкәне генә айырып күрһәт, рентген", "left lung"),
+        ("Body site: R hemithorax. Modality: PA chest xray. Task: [x] segment right lung [ ] report only", "right lung"),
+        ("[x] Segmentation requested  [ ] Second opinion. Body site: right heel. Please trace the ulcer bed in the attached foot photo",
+         "foot ulcer"),
+        ("Reason for request: fall on shoulder. Body site: clavicle. Laterality: Right. Modality: chest x-ray. Task: outline the bone.",
+         "right clavicle"),
+        ("Body site: collar bone. Laterality: [ ] R [x] L. Modality: frontal chest radiograph. Task: trace it please. Notes: ______",
+         "left clavicle"),
+        ("il pulmun dretg dal pazient sin la radiografia, pp", "right lung"),
+        ("polip na kolonoskopiji, oznac ga prosim", "polyp"),
+    ])
+    _assert_refused(lite_universal, "Modality: colonoscopy video. Task: segment the left clavicle. Notes: N/A")
+    _assert_refused(lite_universal, "find the mole in colonoscopy video")
+    _assert_no_target(lite_names, ["tus polyp no loj npaum li cas, pes tsawg mm?", "Йөрәк зурайганмы, КТИ ничә?",
+                                   "sa cm osht nishani? ma mat pls"])

@@ -120,7 +120,7 @@ _ANY = re.compile(r"\b(?:" + "|".join(sorted((w for _, ws in KINDS.values() for 
 # "compared with last week's x-ray", "not a CT")
 # (or a possessive: "the polyp on grandpa's chest x-ray", "on dad's x-ray")
 _DETERMINER = r"(?:this|the|a|an|that|my|these|those|his|her|our|their|your|attached|current|each|every|all(?:\s+the)?|[a-z]+['\u2019]s)"
-_PICTURE = r"(?:image|images|picture|pictures|photo|photos|pic|pics|photograph|photographs|frame|frames|film|films|slice|slices|scan|scans|view|views|still|study|shot)"
+_PICTURE = r"(?:image|images|picture|pictures|photo|photos|pic|pics|photograph|photographs|frame|frames|film|films|slice|slices|scan|scans|view|views|still|study|shot|video|videos|clip|clips)"
 # a kind said after "on" or "in" with no article ("outline the heart on CT", "polyp on CT colonography segment
 # it"), the picture at hand where it ends the prompt or comes before a request, and its clause tells no history
 # ("the effusion was worse on CT", "it measured 8 mm on CT colonography", "mass seen on CT")
@@ -128,8 +128,8 @@ _PICTURE = r"(?:image|images|picture|pictures|photo|photos|pic|pics|photograph|p
 # translation word by word leaves it ("melanoma on x-ray chest" of Czech "na rentgenu hrudníku")
 _BODY_PART = r"(?:chest|cardiac|thoracic|thorax|lungs?|feet|abdominal|abdomen|pelvic|head|brain|skull|spine|spinal|knee|hip|hand|foot|dental|liver|hepatic|renal|kidneys?|pancreas|pancreatic|neck|pelvis|prostate|breast|lumbar|cervical)"
 _BARE_LEAD = re.compile(rf"\b(?:on|in)\s+(?:{_BODY_PART}\s+)?$")
-# (with the picture's number after it: "foot ulcer mask on chest radiograph #12")
-_BARE_REST = re.compile(rf"(?:\s+(?:of\s+the\s+)?{_BODY_PART}){{0,2}}(?:\s*(?:#|no\.?\s*|nr\.?\s*|number\s+)?\d+)?\s*(?:[.!?]?\s*$|,?\s*(?:please\s+|pls\s+|(?:can|could)\s+(?:you\s+|u\s+)?)?(?:segment|outline|mask|trace|draw|delineate|highlight|contour|mark|label|find|show|locate)\b)")
+# (with the picture's number after it: "foot ulcer mask on chest radiograph #12"; a picture's word: "find the mole in colonoscopy video")
+_BARE_REST = re.compile(rf"(?:\s+(?:of\s+the\s+)?{_BODY_PART}){{0,2}}(?:\s+{_PICTURE})?(?:\s*(?:#|no\.?\s*|nr\.?\s*|number\s+)?\d+)?\s*(?:[.!?]?\s*$|,?\s*(?:please\s+|pls\s+|(?:can|could)\s+(?:you\s+|u\s+)?)?(?:segment|outline|mask|trace|draw|delineate|highlight|contour|mark|label|find|show|locate)\b)")
 _HISTORY = re.compile(r"\b(?:was|were|had|has|have|been|looked|looks|measured|measures|known|also|previously|prior|earlier|seen|shown|"
                       r"noted|found|visible|detected|identified|confirmed|demonstrated|based|same|as|than|\d+)\b")
 # what says, after the kind word, that it was another picture, done before or to come ("CT-confirmed",

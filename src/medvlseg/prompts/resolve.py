@@ -3159,6 +3159,10 @@ OPTION = re.compile(r"^\s*(?:[-*]\s*)?\[(?P<tick>[ xX\u2713\u2714])\]\s*(?P<opti
 FORM_BOX = re.compile(r"\[\s*(?P<tick>[xX\u2713\u2714])?\s*\]|(?P<ballot>\u2612)|\u2610")
 TASK_LIST = re.compile(r"^\s*[-*+]\s*\[|\b(?:to-?\s?dos?|checklist|done|finished|completed?|cancell?ed|workflow|steps?|tasks?|progress)\b",
                        re.IGNORECASE | re.MULTILINE)
+# a request form's field labels ("Reason for request:", "Body site:", "Laterality:", "Modality:", "Task:", "Notes:"): where a
+# text holds two, "Task:" is a field of the form, not a task list's
+FORM_FIELD = re.compile(r"\b(?:reason(?:\s+for\s+(?:request|referral|exam))?|body\s+(?:site|part)|site|laterality|side|modality|task|notes?|"
+                        r"indication|clinical\s+(?:history|details|question)|priority|request(?:\s+type)?|region|view)\s*:", re.IGNORECASE)
 
 
 def _ticked_on_form(text: str) -> str:
@@ -3167,10 +3171,38 @@ def _ticked_on_form(text: str) -> str:
     ("Region of interest: [ ] R clavicle [x] L clavicle" asks for the left clavicle; "\u2612 mask of plantar ulcer on heel"
     for the ulcer). ``text`` itself otherwise."""
     boxes = list(FORM_BOX.finditer(text))
-    if not any(m.group("tick") or m.group("ballot") for m in boxes) or TASK_LIST.search(text):
+    fields = FORM_FIELD.findall(text)
+    if not any(m.group("tick") or m.group("ballot") for m in boxes) \
+            or TASK_LIST.search(FORM_FIELD.sub(" ", text) if len(fields) >= 2 else text):
         return text
-    text = re.sub(r"(?:\[\s*\]|\u2610)[^\[\u2610\u2612|_\n]*", " ", text)
+    # (an option ends at the next box, a form's line or bar, the end of its sentence, or a wide space: "[x] Segmentation
+    # requested  [ ] Second opinion. Body site: right heel. Please trace the ulcer bed")
+    text = re.sub(r"(?:\[\s*\]|\u2610)(?:(?![.;]\s|\s{2})[^\[\u2610\u2612|_\n])*", " ", text)
     return re.sub(r"[ \t]{2,}", " ", FORM_BOX.sub(" ", text)).strip()
+
+
+FORM_SIDE = re.compile(r"\blaterality\s*:\s*(?P<side>right|left|rt|lt|r|l)\b\.?", re.IGNORECASE)
+FORM_SITE = re.compile(r"\b(?:body\s+(?:site|part)|site|region)\s*:\s*(?P<site>[^.|;\n]*)", re.IGNORECASE)
+# a form's task for a thing the form's fields name ("Task: outline the bone", "Task: trace the structure")
+FORM_TASK_THING = re.compile(r"(\btask\s*:\s*(?:please\s+)?(?:outline|trace|segment|mask|mark|draw\s+(?:a\s+line\s+)?around|delineate|highlight|"
+                             r"contour)\s+)(?:the|this)\s+(?:whole\s+|entire\s+)?(?:bone|organ|structure|area|region|site)\b", re.IGNORECASE)
+
+
+def _form_read(text: str) -> str:
+    """A request form (two field labels or more: :data:`FORM_FIELD`) as one request: its laterality said on its body
+    site, where the site says no side ("Body site: clavicle. Laterality: Right." -> "Body site: right clavicle."), and a
+    task for a thing of the site read as for the site ("Task: outline the bone." -> "Task: outline it.", which the site
+    before it stands for). ``text`` itself otherwise."""
+    if len(FORM_FIELD.findall(text)) < 2:
+        return text
+    side, site = FORM_SIDE.search(text), FORM_SITE.search(text)
+    if side and site and site.group("site").strip() and not _sides(site.group("site")) \
+            and not re.search(r"\b(?:[rl]|rt|lt|bilateral|both)\b", site.group("site"), re.IGNORECASE):
+        word = "right" if side.group("side").lower().startswith("r") else "left"
+        at = site.start("site")
+        text = text[:at] + word + " " + text[at:side.start()] + text[side.end():] if at < side.start() else \
+            text[:side.start()] + text[side.end():at] + word + " " + text[at:]
+    return FORM_TASK_THING.sub(r"\1it", text) if site else text
 
 
 # a pasted conversation's turns ("User: ... Assistant: ... User: ...", "> ... >> ... > ...", "dr_lee: ... / bot: ... / dr_lee: ..."):
@@ -3258,7 +3290,7 @@ def _open_items(text: str) -> str:
     """``text`` without its lines ticked off ("[x] ...", "\u2705 ..."), struck through ("~~...~~") or marked cancelled or
     done ("(cancelled, the frame is too blurry)", "（已取消）", read through the glossary), and without its comment lines where
     it has others; a form of options (names alone) with one ticked as that option; ``text`` itself where none is."""
-    text = _ticked_on_form(text)
+    text = _form_read(_ticked_on_form(text))
     lines = text.splitlines()
     # (a call commented out or switched off is no request: "// predict(img, text=\"right lung\");", "if False: predict(img, text='polyp')")
     lines = [ln for ln in lines if not DISABLED_CODE.match(ln)]
@@ -4228,8 +4260,8 @@ ENGLISH_REGISTERS = (
     # (both sides in a clinician's shorthand: "outline B/L clavicles")
     (re.compile(r"(?<![\w/])B/L(?![\w/])", re.IGNORECASE), "both"),
     # ("every lesion" of several pictures at once is "all lesions", each picture's own: "Segment every lesion in all these images
-    # at once", "outline every lesion in all the pics at once")
-    (re.compile(r"\bevery\s+lesion\b(?=[^.?!]*\b(?:at\s+once|(?:at|in)\s+the\s+same\s+time|(?:in|on|across)\s+(?:all|each\s+of)\s+(?:of\s+)?(?:these|the|those|my|today['\u2019]s)\s+"
+    # at once", "outline every lesion in all the pics at once"; "segment every mole on the back at once")
+    (re.compile(r"\bevery\s+(?:lesion|mole|naevus|nevus)\b(?=[^.?!]*\b(?:at\s+once|(?:at|in)\s+the\s+same\s+time|(?:in|on|across)\s+(?:all|each\s+of)\s+(?:of\s+)?(?:these|the|those|my|today['\u2019]s)\s+"
                 r"(?:images|pictures|pics|photos|frames|scans)\b))",
                 re.IGNORECASE), "all lesions"),
     # (which side a sided target is, asked with a drawing: where it is, "which side is the left lung, can you mark it?")
@@ -5274,7 +5306,9 @@ def _kinds_at_hand(said: Sequence[str]) -> set[str]:
 
 
 # what says a sentence speaks of the picture at hand
-AT_HAND = re.compile(r"\b(?:attached|attach|enclosed|enclose|uploaded|upload|here|this|these|below|above|sending|send|sent)\b", re.IGNORECASE)
+# (and a request form's field of the picture's kind: "Modality: colonoscopy video. Task: segment the left clavicle. Notes: N/A")
+AT_HAND = re.compile(r"\b(?:attached|attach|enclosed|enclose|uploaded|upload|here|this|these|below|above|sending|send|sent)\b|"
+                     r"^\W*(?:modality|image\s+type|imaging\s+type)\s*:", re.IGNORECASE)
 
 
 def _twin(target: str) -> str:
