@@ -5274,3 +5274,32 @@ def test_short_prompts_of_blind_lists_425_to_428(lite_names, lite_universal):
     _assert_refused(lite_universal, "find the mole in colonoscopy video")
     _assert_no_target(lite_names, ["tus polyp no loj npaum li cas, pes tsawg mm?", "Йөрәк зурайганмы, КТИ ничә?",
                                    "sa cm osht nishani? ma mat pls"])
+
+
+def test_short_prompts_of_blind_lists_429_to_432(lite_names, lite_universal):
+    """(blind lists 429-432 and decoys 423-426: Wolof, Lingala, Kinyarwanda, Malagasy, Chichewa and Shona chat; DICOM header
+    fields and worklist lines; long rambling messages; Brazilian internet slang) Lingala's sides by the hand ("loboko ya
+    mobali": the man's hand, the right); Kinyarwanda's joined "cy'iburyo" (right); a worklist's fields parted by a slash; a
+    DICOM field's modality code (MG, DX) or words; a picture said bare at a clause's end ("show me on xray"); a picture done
+    before is not the one at hand ("55M, previous colonoscopy with adenomas")."""
+    _assert_reads(lite_universal, [
+        ("lakisa ngai poumon ya loboko ya mobali kaka na radio", "right lung"),
+        ("igihaha cy'iburyo ku radio y'igituza, nyereka", "right lung"),
+        ("phapo la kumanja la wodwala pa X-ray, lichongeni", "right lung"),
+        ("clavicle yekuruboshwe chete, ndiratidze pa xray", "left clavicle"),
+        ("won ma gaañu gi ci sama tànk, diabète la", "foot ulcer"),
+        ("worklist line: DERM MOLE MAPPING / Image type DERMOSCOPIC / pls mask the mole", "skin lesion"),
+        ("StudyDescription: PODIATRY WOUND CLINIC CLINICAL PHOTO / Laterality=R / outline the ulcer bed on the plantar forefoot",
+         "foot ulcer"),
+        ("pinta o campo pulmonar esquerdo pra mim kkkk", "left lung"),
+        ("marca a borda dessa pintinha escura na dermato, vlw", "skin lesion"),
+    ])
+    _assert_refused(lite_universal, "SeriesDescription=DERMOSCOPY, segment the left lung")
+    _assert_refused(lite_universal, "Busy list: 55M, previous colonoscopy with adenomas, knee OA. Chest radiograph attached today. "
+                                    "Could you segment the polyp on the chest film?")
+    _assert_refused(lite_universal, "Photo of his lower back attached. Please outline the pressure ulcer on his bottom.")
+    _assert_refused(lite_universal, "mtima pa chithunzi cha phazi")
+    _assert_no_target(lite_names, ["qual pomada passo na ferida do pé do meu vô?"])
+    _assert_no_target(lite_universal, ["Modality=MG, BodyPartExamined=BREAST, ViewPosition=CC, outline the mass"])
+    # (every lesion at once is all of them: no one target, whatever the image shows)
+    assert lite_universal.resolve("In this image please segment every single spot and lesion at once, all of them together.").target is None

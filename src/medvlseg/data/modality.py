@@ -207,6 +207,10 @@ def compatible(asked: str, trained: str) -> bool:
     return asked == trained or asked in _ancestors(trained) or trained in _ancestors(asked)
 
 
+DICOM_FIELD = re.compile(r"\b(?:modality|series\s*description|study\s*description|image\s*type|protocol\s*name)\s*[:=]\s*"
+                         r"(?P<value>[A-Za-z0-9][\w ]{0,30}?)\s*(?=[,;|/\n]|$)", re.IGNORECASE)
+
+
 def kinds_in_prompt(prompt: str) -> set[str]:
     """The kinds of picture ``prompt`` says its image is ("Segment the left lung on this axial CT
     slice" -> {"ct"}; "the polyp in this nasal endoscopy image" -> {"nasal endoscopy"}): a kind word
@@ -237,7 +241,9 @@ def kinds_in_prompt(prompt: str) -> set[str]:
         had_camera = m.group(0).lower().startswith(("camera", "tube camera")) and \
             re.search(r"\b(?:had|has|have|having|got|getting)\s+(?:the|a|an|this|that)\s+$", before) is not None
         # (or, at a terse prompt's start, after its target: "polyp chest x-ray find, mask"; "dermoscopy polyp చూపించు")
+        # (not a picture done before: "55M, previous colonoscopy with adenomas, knee OA")
         field = (re.search(r"(?:^|[(\[,;:|])\s*(?:[\w-]+\s+)?$", before) is not None
+                 and not _OTHER_PICTURE.search(re.split(r"[(\[,;:|]", before)[-1])
                  or re.fullmatch(r"\s*(?:[\w-]+\s+){0,2}", prompt[: m.start()]) is not None) and \
             re.match(r"\s*(?:[^\s:)\],;.|?!]+\s*){0,4}(?:[:)\],;.|]|[-\u2013\u2014]\s|$)", after) is not None or \
             (re.fullmatch(r"\s*(?:[\w'-]+\s+){0,3}", before) is not None and re.match(r"[^.;,:]{0,40}:", after) is not None)
@@ -247,6 +253,10 @@ def kinds_in_prompt(prompt: str) -> set[str]:
         elif _BARE_LEAD.search(before) and _BARE_REST.match(rest) and not _HISTORY.search(re.split(r"[.;,:()\[\]|-]", before)[-1]):
             bare |= kinds_of(m.group(0))
     kinds = kinds or bare
+    # a DICOM header's field pasted with the request ("Modality=MG, BodyPartExamined=BREAST, outline the mass",
+    # "SeriesDescription=DERMOSCOPY, segment the left lung"): its code or its words
+    for m in DICOM_FIELD.finditer(prompt):
+        kinds |= kinds_of(m.group("value"))
     # "axial CT slice": the CT, not a generic slice, once the more specific kind is named
     return {k for k in kinds if not any(o != k and k in _ancestors(o) for o in kinds)}
 

@@ -618,7 +618,9 @@ REQUEST = re.compile(r"^" + LEAD_INS + REQUEST_VERBS + r"\s+", re.IGNORECASE)
 # "... on this frontal chest x-ray")
 # (the words between are the picture's own, no phrase of their own: not "of the mole in this image")
 CONTEXT = re.compile(r"\b(?:in|on|from|of|at|during)\s+(?:this|the|a|an|that)\s+(?:(?!(?:in|on|from|of|at|during|this|the|a|an|that)\b)[a-z0-9]+\s+){0,3}?"
-                     r"(?:image|photo|photograph|picture|frame|film|radiograph|x\s?ray|scan|view|video|colonoscopy|endoscopy)\b")
+                     r"(?:image|photo|photograph|picture|frame|film|radiograph|x\s?ray|scan|view|video|colonoscopy|endoscopy)\b|"
+                     # (a picture said bare at a clause's end: "left clavicle only, show me on xray")
+                     r"\b(?:in|on)\s+(?:image|photo|picture|film|radiograph|x\s?ray|cxr|video)\s*(?=[.,;!?]|$)")
 # the side the heart points to is the patient's left ("mask the lung on the side the heart points to")
 HEART_SIDE = re.compile(r"(?<!\bwhich\s)(?<!\bwhat\s)\b(?:the\s+)?side\s+(?:that\s+|where\s+)?the\s+heart(?:['\u2019]s)?(?:\s+apex)?\s+"
                         r"(?:points?|lies|sits|leans|bulges|is)(?:\s+(?:to|towards?|into|on))?\b"
@@ -3095,6 +3097,9 @@ ASKED_IN = re.compile(r"\b(?:can|could|would|will)\s+(?:you|someone|somebody|any
                       # ("it would help if you could outline ...", "would you mind tracing ...", "I'd like you to mark ...")
                       r"\byou\s+(?:could|can|would|might)\s+(?:please\s+|kindly\s+|also\s+|just\s+)?" + _DRAWING_VERBS + r"|"
                       r"\brequesting\s+(?:a\s+|the\s+)?(?:segmentation|mask|outline|contour|delineation|annotation)s?\b|"
+                      # (a request with "please" after a purpose said first: "For the wound tracking study please delineate the ulcer bed")
+                      r"(?<=[a-z],\s)(?:please|pls|plz|kindly)\s+" + _DRAWING_VERBS + r"|\b(?:study|audit|project|trial|records?|file|notes|team)\s+"
+                      r"(?:please|pls|plz|kindly)\s+" + _DRAWING_VERBS + r"|"
                       # (a mask asked for: "I'd like a mask of it to compare", "send me a mask of ...")
                       r"\b(?:i|we)\s*(?:['\u2019]d\s+like|\s+would\s+like|\s+need|\s+want)\s+(?:a|an|the|its|their)\s+(?:binary\s+|new\s+)?"
                       r"(?:mask|outline|segmentation|contour|overlay)s?\b|"
@@ -3824,7 +3829,7 @@ LIKENESS = frozenset({"sized", "shaped", "like", "coloured", "colored", "looking
 # the parts of the body a thing on which is not on a foot ("the wound on the hand"; :meth:`PromptResolver._placed_elsewhere`)
 BODY_ELSEWHERE = frozenset({"hand", "hands", "arm", "arms", "forearm", "elbow", "finger", "fingers", "palm", "wrist", "face", "lip",
                             "lips", "cheek", "nose", "buttock", "buttocks", "sacrum", "shoulder", "knee", "thigh", "neck", "scalp",
-                            "tongue", "mouth"})
+                            "tongue", "mouth", "bottom", "bum", "backside", "hip", "coccyx", "tailbone"})
 # ... and organs with ulcers of their own, wherever said
 ORGANS_ELSEWHERE = frozenset({"stomach", "gastric", "duodenal", "duodenum", "peptic", "oral", "corneal", "cornea", "oesophageal",
                               "esophageal", "oesophagus", "esophagus", "buccal", "aphthous", "genital", "rectal"})
@@ -4055,6 +4060,10 @@ NOUN_PERIOD = re.compile(r"(?:\b(?:the|a|an|this|that|each|every|whole|same|foll
 # the colours a user asks the output drawn in
 _COLOURS = r"red|green|blue|yellow|white|black|pink|purple|orange|cyan|magenta"
 ENGLISH_REGISTERS = (
+    # (a worklist's fields parted by a slash, the request the last of them: "Image type DERMOSCOPIC / pls mask the mole",
+    # "Laterality=R / outline the ulcer bed on the plantar forefoot")
+    (re.compile(r"\s+/\s+(?=(?:pls|please|plz|kindly|(?:can|could)\s+(?:you|u)|outline|segment|mask|trace|draw|delineate|highlight|contour|mark|"
+                r"label|find|show|locate)\b)", re.IGNORECASE), ". "),
     # (a challenge is a request: "bet you can't outline the R clavical", "I bet u cannot find the heart")
     (re.compile(r"\b(?:i\s+)?bet\s+(?:you|u|ya)\s+(?:can['\u2019]?t|cannot|can\s+not|couldn['\u2019]?t|won['\u2019]?t)\b", re.IGNORECASE), "can you"),
     # (a sign language's gloss order, as a Deaf user may type English: "naevus in middle, SEGMENT Q" (a question), "polyp left
@@ -4260,8 +4269,10 @@ ENGLISH_REGISTERS = (
     # (both sides in a clinician's shorthand: "outline B/L clavicles")
     (re.compile(r"(?<![\w/])B/L(?![\w/])", re.IGNORECASE), "both"),
     # ("every lesion" of several pictures at once is "all lesions", each picture's own: "Segment every lesion in all these images
-    # at once", "outline every lesion in all the pics at once"; "segment every mole on the back at once")
-    (re.compile(r"\bevery\s+(?:lesion|mole|naevus|nevus)\b(?=[^.?!]*\b(?:at\s+once|(?:at|in)\s+the\s+same\s+time|(?:in|on|across)\s+(?:all|each\s+of)\s+(?:of\s+)?(?:these|the|those|my|today['\u2019]s)\s+"
+    # at once", "outline every lesion in all the pics at once"; "segment every mole on the back at once", "every single spot and
+    # lesion at once")
+    (re.compile(r"\bevery\s+(?:single\s+)?(?:lesion|mole|naevus|nevus|spot)(?:\s+(?:and|or|&)\s+(?:lesion|mole|spot))?\b(?!\s+(?:and|or|&)\b)"
+                r"(?=[^.?!]*\b(?:at\s+once|(?:at|in)\s+the\s+same\s+time|(?:in|on|across)\s+(?:all|each\s+of)\s+(?:of\s+)?(?:these|the|those|my|today['\u2019]s)\s+"
                 r"(?:images|pictures|pics|photos|frames|scans)\b))",
                 re.IGNORECASE), "all lesions"),
     # (which side a sided target is, asked with a drawing: where it is, "which side is the left lung, can you mark it?")
@@ -4824,8 +4835,8 @@ def _asked_texts(text: str, each: bool = False) -> list[str]:
         kept = [w for w, f in zip(words[i : i + n], landmark[i : i + n]) if not f and w not in LANDMARK_WORDS | EXCLUSIONS]
         i += n
         asked = " ".join(CONTEXT.sub(" ", INSTRUCTION.sub("", " ".join(kept) + " ")).split())  # ("can you mark")
-        if (bare := without_kinds(asked)) != asked and set(_words(bare)) <= PICTURE_WORDS | DETERMINERS | PICTURE_LABEL_WORDS:
-            asked = ""  # the picture said as a label of its own ("ISIC-style image, need a mask of the lesion")
+        if (bare := without_kinds(asked)) != asked and set(_words(bare)) <= PICTURE_WORDS | DETERMINERS | PICTURE_LABEL_WORDS | {"on", "in"}:
+            asked = ""  # the picture said as a label of its own ("ISIC-style image, need a mask of the lesion"), or where ("..., show on xray")
         if asked or each:
             texts.append(asked)
     return texts
