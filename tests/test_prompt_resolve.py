@@ -5303,3 +5303,26 @@ def test_short_prompts_of_blind_lists_429_to_432(lite_names, lite_universal):
     _assert_no_target(lite_universal, ["Modality=MG, BodyPartExamined=BREAST, ViewPosition=CC, outline the mass"])
     # (every lesion at once is all of them: no one target, whatever the image shows)
     assert lite_universal.resolve("In this image please segment every single spot and lesion at once, all of them together.").target is None
+
+
+def test_short_prompts_of_blind_lists_433_to_436(lite_names, lite_universal):
+    """(blind lists 433-436 and decoys 427-430: Pacific languages; Bhojpuri, Maithili, Awadhi, Marwari, Konkani, Tulu and
+    Dogri; positions, boxes and coordinates; Mandarin in toneless pinyin and Cantonese in Jyutping-style spelling) Konkani's
+    "in" joined to an English word ("chest X-ray-ant"); pinyin and Cantonese sides ("zuobian", "jau bin"); a target's own
+    rim said beside it ("ulcer bed + margin"), and a phrase that ends at a comma ("..., box [130,220,260,330]"); a greeting
+    before a list of names; a target word said only as what is not wanted ("outline the whole foot, not the sore"); a
+    measurement asked by a pronoun ("ulcer, measure it"); "the PA chest" is a chest film."""
+    _assert_reads(lite_universal, [
+        ("chest X-ray-ant rogiacho uzvo lung matr mark kor", "right lung"),
+        ("x-ray mein mareej ro daavo fefdo mark karo", "left lung"),
+        ("bang wo ba bingren zuobian de fei quan yixia", "left lung"),
+        ("zo bin go lung bong ngo kuen hei", "left lung"),
+        ("jau bin so gwat m goi wak chut lai", "right clavicle"),
+        ("daai coeng sik juk bong ngo wak chut lai", "polyp"),
+        ("Kia ora, outline the mole on te kiri in this dermoscopy pic", "skin lesion"),
+        ("trace diabetic foot ulcer bed + margin, box [130,220,260,330], img 640x480", "foot ulcer"),
+    ])
+    _assert_refused(lite_universal, "foot ulcer on the PA chest, lower left quadrant")
+    _assert_refused(lite_universal, "chest X-ray jap min go polyp kuen chut lai")
+    _assert_no_target(lite_names, ["outline the whole foot, not the sore", "ulcer, how big is it, measure it",
+                                   "hello, all the ulcers, moles and polyps together pls", "zuo you suogu yiqi fenge"])

@@ -76,7 +76,10 @@ KINDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     # record that says only "radiograph" accepts either)
     "frontal radiograph": ("radiograph", (r"(?:pa|ap|frontal|posteroanterior|postero-anterior|anteroposterior|antero-posterior)\s+"
                                           r"(?:chest\s+|upright\s+|erect\s+|supine\s+)?(?:films?|radiographs?|x[\s-]?rays?|cxrs?|projections?)",
-                                          r"(?:pa|ap|frontal)\s+(?:views?|images?|pictures?)")),
+                                          r"(?:pa|ap|frontal)\s+(?:views?|images?|pictures?)",
+                                          # (the film called by its view and part alone: "foot ulcer on the PA chest")
+                                          r"(?:pa|ap)\s+chest\b(?![\s-]+(?:films?|radiographs?|x[\s-]?rays?|cxrs?|"
+                                          r"projections?|views?|images?|pictures?|wall|tubes?|drains?)\b)")),
     "lateral radiograph": ("radiograph", (r"(?:lateral|lat)\s+(?:chest\s+)?(?:films?|radiographs?|x[\s-]?rays?|cxrs?)",
                                           r"lateral\s+chest\s+(?:views?|projections?)", r"(?:chest\s+)?(?:x[\s-]?ray|radiograph|film|cxr)\s*,?\s+lateral\s+(?:view|projection)")),
     # a film of another part of the body ("AP shoulder radiograph", "foot x-ray"): no chest film

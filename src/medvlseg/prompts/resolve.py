@@ -2503,6 +2503,9 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+(?:a\s+)?no\b|\byes\s*/\s*no\b|\banswer\
                          # ("if the heart is enlarged, just tell me the cardiothoracic ratio", "... just measure the cardiothoracic ratio")
                          # (a measurement asked in two words: "measure ulcer", "measure the polyp")
                          r"^\W*(?:please\s+)?measure\s+(?:the\s+|this\s+|that\s+|my\s+)?[\w-]+(?:\s+[\w-]+)?\s*(?:please|pls)?\s*[.!?]?\s*$|"
+                         # (... or its target said first, measured by a pronoun: "ulcer, how big is it, measure it", "the polyp. measure it")
+                         r"^\W*(?:the\s+|this\s+|that\s+|my\s+)?[\w-]+(?:\s+[\w-]+)?\s*[,.:;]\s*(?:how\s+(?:big|large)\s+is\s+it\s*[,.?]\s*)?"
+                         r"(?:please\s+|pls\s+)?measure\s+it\s*(?:please|pls)?\s*[.!?]?\s*$|"
                          r"\b(?:just|only)\s+(?:(?:tell|give)\s+me|measure|calculate|compute)\s+the\s+(?:cardio[\s-]?thoracic\s+ratio|ctr|size|diameter|area|width|length|volume)\s*[.!]?\s*$|"
                          # (the ratio or index asked after a question, its words in a Romance order: "The heart is big in this rx? Tell me the
                          # index cardiothoracic")
@@ -3826,6 +3829,8 @@ DRAWN_LINE = frozenset({"a", "the", "line", "lines", "round", "around", "it", "p
 ONE_WORDS = frozenset({"one", "ones", "same", "other", "former", "latter"})
 # the words of a likeness ("coin-sized", "pea-shaped", "grape-like")
 LIKENESS = frozenset({"sized", "shaped", "like", "coloured", "colored", "looking"})
+# a greeting before a list of names ("hello, all the ulcers, moles and polyps together pls")
+GREETING_WORDS = frozenset({"hello", "hi", "hey", "hiya", "ok", "okay", "yo", "thanks", "thx"})
 # the parts of the body a thing on which is not on a foot ("the wound on the hand"; :meth:`PromptResolver._placed_elsewhere`)
 BODY_ELSEWHERE = frozenset({"hand", "hands", "arm", "arms", "forearm", "elbow", "finger", "fingers", "palm", "wrist", "face", "lip",
                             "lips", "cheek", "nose", "buttock", "buttocks", "sacrum", "shoulder", "knee", "thigh", "neck", "scalp",
@@ -3918,6 +3923,8 @@ _TARGET_PARTS = (r"(?:stalk|stalks|head|slough|granulation(?:\s+tissue)?|blue[\s
                  r"globules|dots|streaks|lobe|upper\s+lobe|lower\s+lobe|middle\s+lobe|apex|apices|hilum|hila|"
                  r"ventricle|atrium|chambers?|shaft|medial\s+end|lateral\s+end|necrotic\s+centre|necrotic\s+center|necrotic\s+tissue|"
                  r"necrosis|eschar|fibrin|granulating\s+tissue)")
+# a target's own rim, said as a thing beside it ("the ulcer bed + margin"): no other thing
+RIM_WORDS = frozenset({"margin", "margins", "edge", "edges", "border", "borders", "rim", "base"})
 # a part of a target alone ("segment the stalk only of the pedunculated polyp, not the head"): no target's mask
 PART_ONLY = re.compile(r"\b(?:(?<!\bnot\s)(?:only|just)\s+(?:the\s+)?(?:[\w-]+\s+){0,2}?(?P<a>PARTS)\s+(?:of|on|in|inside|within)\b|"
                        r"(?P<b>PARTS)\s+(?:only|alone)\s+(?:of|on|in)\b|"
@@ -4270,10 +4277,10 @@ ENGLISH_REGISTERS = (
     (re.compile(r"(?<![\w/])B/L(?![\w/])", re.IGNORECASE), "both"),
     # ("every lesion" of several pictures at once is "all lesions", each picture's own: "Segment every lesion in all these images
     # at once", "outline every lesion in all the pics at once"; "segment every mole on the back at once", "every single spot and
-    # lesion at once")
+    # lesion at once", "every lesion in frames 1-500")
     (re.compile(r"\bevery\s+(?:single\s+)?(?:lesion|mole|naevus|nevus|spot)(?:\s+(?:and|or|&)\s+(?:lesion|mole|spot))?\b(?!\s+(?:and|or|&)\b)"
-                r"(?=[^.?!]*\b(?:at\s+once|(?:at|in)\s+the\s+same\s+time|(?:in|on|across)\s+(?:all|each\s+of)\s+(?:of\s+)?(?:these|the|those|my|today['\u2019]s)\s+"
-                r"(?:images|pictures|pics|photos|frames|scans)\b))",
+                r"(?=[^.?!]*\b(?:at\s+once|(?:at|in)\s+the\s+same\s+time|(?:in|on|across)\s+(?:all|each\s+of)\s+(?:of\s+)?(?:these|the|those|my|today['\u2019]s|da)\s+"
+                r"(?:images|pictures|pics|photos|frames|scans)\b|(?:in|on|across)\s+(?:images|pictures|pics|photos|frames|scans)\s+\d+\s*(?:-|\u2013|to)\s*\d+))",
                 re.IGNORECASE), "all lesions"),
     # (which side a sided target is, asked with a drawing: where it is, "which side is the left lung, can you mark it?")
     (re.compile(r"^\W*which\s+side\s+is\s+(?=the\s+(?:patient['\u2019]?s\s+)?(?:left|right)\s+\w+\s*,\s*(?:can|could|would|will|please|pls)\b)", re.IGNORECASE),
@@ -4585,6 +4592,8 @@ CANTONESE_IN = re.compile(r"([\u4e00-\u9fff]+?)(裡面|里面|入面|上面|上)
 INDIC_CASES = {"\u0bb2\u0bcd": " in", "\u0bb2": " in", "\u0b86": "", "\u0b90": "", "\u0c32\u0c4b": " in", "\u0c28\u0c3f": "", "\u0c28\u0c41": "",
                "\u0d7d": " in", "\u0d32\u0d4d": " in"}
 INDIC_CASE_ON_LATIN = re.compile(r"([A-Za-z0-9])-(" + "|".join(sorted(INDIC_CASES, key=len, reverse=True)) + r")(?![\u0b80-\u0d7f])")
+# ... and Konkani's "in", in Latin letters or Devanagari ("chest X-ray-ant" (in the chest X-ray), "photo-ant", "X-ray-\u0902\u0924")
+KONKANI_IN_ON_LATIN = re.compile(r"\b((?:[A-Za-z0-9]+[\s-]){0,2}[A-Za-z0-9]+)-(?:ant(?![a-z])|\u0902\u0924(?![\u0900-\u097f]))", re.IGNORECASE)
 
 
 # a case ending or article of a script that has its own, joined by a hyphen to a loanword of another script (Armenian
@@ -4613,6 +4622,7 @@ def _translate(text: str) -> str:
     # (a case ending joined by a hyphen to an English word, as Tamil, Telugu and Malayalam write them: "scope video-ல" (in the
     # video), "cancer-ஆ" (cancer?), "mm-ல" (in mm), "X-ray-లో" (in the X-ray))
     text = INDIC_CASE_ON_LATIN.sub(lambda m: f"{m.group(1)}{INDIC_CASES[m.group(2)]}", text)
+    text = KONKANI_IN_ON_LATIN.sub(r"in the \1", text)
     # (Cantonese "A 裡面嗰 B", the B in A, put in English order: "腸鏡片段裡面嗰粒肉粒" (the lump of flesh in the colonoscopy clip),
     # "胸肺片入面個心臟" (the heart in the chest film))
     text = CANTONESE_IN.sub(lambda m: f"{m.group(3)} {'on' if m.group(2).startswith('上') else 'in'} {m.group(1)}", text)
@@ -6569,7 +6579,7 @@ class PromptResolver:
         right clavicle, all of them.", "both lungs and the heart", "the heart plus the left lung"), where
         :meth:`_several` counts several: no one of them is asked."""
         # (and the images they are in: "segment every lesion in all the images, ulcers polyps and moles")
-        said = set(_words(text)) - REQUEST_WORDS - LISTING_WORDS - set(SIDE_WORDS) - LISTED_IN_IMAGES
+        said = set(_words(text)) - REQUEST_WORDS - LISTING_WORDS - set(SIDE_WORDS) - LISTED_IN_IMAGES - GREETING_WORDS
         return bool(said) and said <= self._head_words | self._name_words
 
     def _with_other(self, text: str) -> bool:
@@ -6595,7 +6605,11 @@ class PromptResolver:
                     at = len(np) - 1 if owner and owner.startswith("other:") and s1 >= self.min_similarity - 0.05 and s1 - s2 >= self.min_margin else None
                 if at is None or set(np[:at]) & (AND_NOT_A_THING | DRAWING_VERBS | self._head_words | PREPOSITIONS):
                     continue
+                if np[at] in RIM_WORDS and len(np) <= 2:
+                    continue  # (the target's own rim, said bare: "trace diabetic foot ulcer bed + margin")
                 after_head = sentence[m.start("np"):].split(None, at + 1)[-1]
+                if re.match(r"\s*[\[(]?\s*\d", after_head):
+                    continue  # (a place given by numbers: "ulcer bed + margin, box [130,220,260,330]" joins no box)
                 if re.match(r"\s*(?:[\w'-]+\s+){0,2}?(?:inside|within|in|on|of)\s+(?:it|them|its|the\s+(?:ulcer|wound|lesion|mole|polyp))\b",
                             after_head, re.IGNORECASE):
                     continue  # (a part of the target: "Segment the foot ulcer and the slough inside it")
@@ -6621,7 +6635,7 @@ class PromptResolver:
         granulation together, as one mask")."""
         words = _words(text)
         return any(w in self._other_heads and not set(words[max(0, i - 3) : i]) & {"in", "inside", "within", "on", "at", "of", "into"}
-                   and not re.fullmatch(_TARGET_PARTS, w, re.IGNORECASE) for i, w in enumerate(words))
+                   and not re.fullmatch(_TARGET_PARTS, w, re.IGNORECASE) and w not in RIM_WORDS for i, w in enumerate(words))
 
     def _looks_joined(self, text: str) -> bool:
         """``text`` asks for two targets described by their looks (:data:`LOOKS`), joined by "and" in one clause, neither
@@ -7377,7 +7391,7 @@ class PromptResolver:
         # landmark's target is never the answer ("the rib below the left clavicle" is no clavicle)
         landmarks |= self._landmark_targets(prompt)
         found = self._closest(prompt, landmarks)
-        if found.target is not None and self._says_else(prompt, found.target):
+        if found.target is not None and (self._says_else(prompt, found.target) or self._only_negated(prompt, found.target)):
             found = Resolution(prompt, prompt, None, found.similarity, found.runner_up)
         if found.target is None:
             found = self._by_clause(prompt, landmarks) or found
@@ -7496,6 +7510,16 @@ class PromptResolver:
             return None
         chosen = [t for t in twins if _sides(t) == sides and t not in landmarks]
         return chosen[0] if len(chosen) == 1 else None
+
+    def _only_negated(self, prompt: str, target: str) -> bool:
+        """Every word of ``prompt`` that names ``target`` or is an everyday word of it stands under a negation, and a request
+        asks for something: the closeness came from what is not wanted ("outline the whole foot, not the sore")."""
+        words, negated = _words(prompt), _negation_flags(prompt, self._name_words | self._vague_words)
+        # (not the words that say where it is: "foot" of "foot ulcer" is the place of what is asked)
+        own = (self._heads[target] | self._vague.get(target, frozenset()) | set(_words(target)[-1:])) - set(_words(target)[:-1])
+        # (a phrase left out after a comma is a landmark's: "..., not the sore")
+        flags = [f or (g and bool(NEGATIONS & set(words))) for w, f, g in zip(words, negated, _landmark_flags(prompt)) if w in own]
+        return bool(flags) and all(flags) and bool(_requests(prompt))
 
     def _says_else(self, prompt: str, target: str) -> bool:
         """A clause that says what ``prompt`` asks for (:meth:`_said_clauses`, landmark phrases left
