@@ -5326,3 +5326,28 @@ def test_short_prompts_of_blind_lists_433_to_436(lite_names, lite_universal):
     _assert_refused(lite_universal, "chest X-ray jap min go polyp kuen chut lai")
     _assert_no_target(lite_names, ["outline the whole foot, not the sore", "ulcer, how big is it, measure it",
                                    "hello, all the ulcers, moles and polyps together pls", "zuo you suogu yiqi fenge"])
+
+
+def test_short_prompts_of_blind_lists_437_to_440(lite_names, lite_universal):
+    """(blind lists 437-440 and decoys 431-434: English in sign-language gloss order; forwarded e-mail threads; West and
+    Central African urban French and Pidgin; formal Finnish, Estonian, Latvian, Lithuanian and Hungarian) a gloss's IX
+    (it), FINISH, a side's NO and a question's Q; an e-mail thread's newest message, above or below what it quotes, without
+    its signature; a thing said not to be needed after it ("the wound is not needed"); French chat's "là" and a chat's
+    particle after the request ("outline am na")."""
+    _assert_reads(lite_universal, [
+        ("x-ray, patient LEFT side lung, MASK IX", "left lung"),
+        ("POLYP FIND, draw around FINISH", "polyp"),
+        ("CLAVICLE patient RIGHT side, left NO, outline FINISH", "right clavicle"),
+        ("re: fwd: clav project\n\nscrap my last - segment the LEFT collarbone not the right, on this cxr. patient's left.\n\n"
+         "> On Sat, Tariq wrote:\n> right clavicle pls\n\nTariq\nMedical student\nSent from Gmail mobile", "left clavicle"),
+        ("> On Tue, Dr Wong wrote:\n> outline the left collarbone please\n\nCorrection from Dr Wong: it's the RIGHT collarbone, "
+         "patient's right. Chest radiograph is the same one attached. Left not needed.\nRegards\nOrtho admin", "right clavicle"),
+        ("le poumon droit du malade là, entoure ça pour moi", "right lung"),
+        ("left clavicle for this chest film, outline am na", "left clavicle"),
+        ("Pyydän pulmo dexterin segmentaatiomaskin frontaalisesta thoraxkuvasta.", "right lung"),
+    ])
+    _assert_no_target(lite_names, [
+        "> On Mon, Dr Ito wrote:\n> heart segmentation on this CXR please\n\nNever mind - on second thoughts we don't need any "
+        "segmentation, just tell me whether the heart size is normal. Thanks.\nDr Ito\nCardiology",
+        "please outline the whole foot in the photo - the wound is not needed.", "MELANOMA Q, cancer yes no",
+        "quelle pommade je mets sur ma plaie au pied?"])

@@ -3263,6 +3263,50 @@ FORWARD_HEADER = re.compile(r"^\s*(?:>\s*)*(?:on\s+[^:\n]{1,60}\bwrote|-+\s*(?:o
                             r"\[[^\]\n]{0,20}\d{1,2}[:.]\d{2}[^\]\n]{0,8}\]\s*[A-Z][\w.'-]*(?:,?\s+[A-Z][\w.'-]*){0,2})\s*:?\s*$", re.IGNORECASE)
 
 
+# what marks a pasted e-mail thread: a quoted message's header ("On Tue, Dr Wong wrote:"), a forwarded or original message's
+# rule, or a subject's "Fwd:", "FW:", "re:"
+MAIL_THREAD = re.compile(r"^\s*(?:>\s*)*(?:on\s+[^:\n]{1,60}\bwrote\s*:?|-+\s*(?:original|forwarded)\s+message\s*-*|(?:(?:fwd?|fw|re)\s*:\s*)+)",
+                         re.IGNORECASE | re.MULTILINE)
+# a mail's sign-off and what follows it: the signature ("--", "Regards,", "Thanks, Priya", "Sent from Gmail mobile")
+MAIL_SIGN_OFF = re.compile(r"^\s*(?:--\s*$|(?:kind\s+|best\s+|warm\s+)?regards\b|thanks\b|thx\b|cheers\b|ta\b|best\b|sent\s+from\b)",
+                           re.IGNORECASE)
+
+
+def _newest_message(text: str) -> str | None:
+    """The newest message of a pasted e-mail thread (:data:`MAIL_THREAD`): its lines that are not quoted ("> ..."), no
+    header ("From:", "Subject:", "On Tue, Dr Lee wrote:", "Fwd: batch 12") and no signature; the reply is what is asked now,
+    whether it stands above the quoted message, as mail puts it, or below ("> On Tue, Dr Wong wrote: > outline the left
+    collarbone please / Correction from Dr Wong: it's the RIGHT collarbone"). None where ``text`` is no thread, or its
+    newest message says nothing of its own."""
+    if not MAIL_THREAD.search(text) or "\n" not in text.strip():
+        return None
+    kept: list[str] = []
+    for line in text.splitlines():
+        # (a subject's "Re:" heads a short line; a letter's "Re: Mr D. Harrow, 67, ..." is its matter)
+        if re.match(r"\s*>", line) or FORWARD_HEADER.match(line) or MAIL_THREAD.match(line) and len(_words(line)) <= 10:
+            continue
+        # (a sign-off ends the message; what follows it until a quoted line is the signature)
+        if MAIL_SIGN_OFF.match(line) and kept and len(_words(line)) <= 4:
+            kept.append("\x00")
+            continue
+        kept.append(line)
+    lines = [ln for ln in "\n".join(kept).split("\x00")[0].splitlines() if ln.strip()]
+    # (a signature's name, role and team under the message: "Dr Ito / Cardiology", "PhD student, Thoracic Imaging Lab")
+    while len(lines) > 1 and len(_words(lines[-1])) <= 5 and not re.search(r"[.!?:]\s*$", lines[-1]) \
+            and not re.search(rf"\b(?:{_TARGET_WORDS}|lesions?|moles?|wounds?|ulcers?|please|pls)\b|" + _DRAWING_STEMS, lines[-1], re.IGNORECASE):
+        lines.pop()
+    newest = "\n".join(lines).strip()
+    # (a reply that passes on or points back to what it quotes is read with it: "Forwarding this to you, same image attached,
+    # just need that wound area masked", "Please do that on the attached radiograph", "see above")
+    if MAIL_REFERS_BACK.search(newest) and not DROPPED_TURN.search(newest):
+        return None
+    return newest if _words(newest) and newest != text.strip() else None
+
+
+MAIL_REFERS_BACK = re.compile(r"\b(?:as\s+requested|see\s+(?:above|below)|(?:do|did)\s+(?:that|this|it)\b|that\s+(?:one|wound|area|mask|structure|"
+                              r"lesion|bone|lung|request)|the\s+(?:above|below)\b|forward(?:ing|ed)?\b|passing\s+(?:this|it)\s+on)", re.IGNORECASE)
+
+
 def _transcript(text: str) -> str | None:
     """A pasted transcript or a forwarded message of several lines as one text of sentences, its marks and headers dropped
     ("[11:20] Dr Lee: scope frame from the sigmoid, see the sessile thing at 3 o'clock?\n[11:21] Me: yep\n[11:21] Dr Lee:
@@ -4067,6 +4111,9 @@ NOUN_PERIOD = re.compile(r"(?:\b(?:the|a|an|this|that|each|every|whole|same|foll
 # the colours a user asks the output drawn in
 _COLOURS = r"red|green|blue|yellow|white|black|pink|purple|orange|cyan|magenta"
 ENGLISH_REGISTERS = (
+    # (a purpose said first, then the request with no comma between: "For the audit can the tool just draw round the ulcer")
+    (re.compile(r"^(\W*for\s+(?:the|this|our|an?|my)\s+(?:[\w-]+\s+){0,2}?(?:audit|study|project|trial|report|records?|file|notes|"
+                r"database|registry|review|paper|teaching|presentation))\s+(?=(?:can|could|would|will|please|pls|kindly)\b)", re.IGNORECASE), r"\1, "),
     # (a worklist's fields parted by a slash, the request the last of them: "Image type DERMOSCOPIC / pls mask the mole",
     # "Laterality=R / outline the ulcer bed on the plantar forefoot")
     (re.compile(r"\s+/\s+(?=(?:pls|please|plz|kindly|(?:can|could)\s+(?:you|u)|outline|segment|mask|trace|draw|delineate|highlight|contour|mark|"
@@ -4076,6 +4123,25 @@ ENGLISH_REGISTERS = (
     # (a sign language's gloss order, as a Deaf user may type English: "naevus in middle, SEGMENT Q" (a question), "polyp left
     # side picture, segment finish?", "LEFT LUNG, YOU OUTLINE")
     (re.compile(r"\s*,?\s*\bQ\s*$"), "?"),
+    # (... a question's Q before a comma, a pointing IX after a drawing verb, a request's FINISH at its end, a side's NO after
+    # it: "HEART WHERE Q, chest film, show shape", "x-ray, patient LEFT side lung, MASK IX", "POLYP FIND, draw around FINISH",
+    # "CLAVICLE patient RIGHT side, left NO, outline FINISH")
+    (re.compile(r"\s+Q(?=\s*[,;.])"), "?"),
+    (re.compile(r"\b((?i:draw|around|outline|mask|mark|segment|trace|show|circle|highlight))\s+IX\b"), r"\1 it"),
+    (re.compile(r"(?<=\w)[\s,]+FINISH\s*[.!]?\s*$"), ""),
+    (re.compile(r"\b(left|right|LEFT|RIGHT)\s+NO\b"), r"not \1"),
+    # (a chat's particle after the request: "delineate it well", "outline it na", "draw around deh"; a drawing around nothing
+    # named after it: "..., draw around")
+    (re.compile(r"\b(it|them|am|this|that|around|outline|contour)\s*,?\s+(?:well|na|nak|o|oh|deh|sha|jor|abeg)\s*[.!]*\s*$", re.IGNORECASE), r"\1"),
+    (re.compile(r"(,\s*(?:please\s+)?(?:draw|trace|mark|outline)\s+around)\s*[.!]?\s*$", re.IGNORECASE), r"\1 it"),
+    # (a sign pointing after its noun, a question word after its topic, "yes no" for yes or no: "MOLE THERE dermoscopy", "HEART
+    # WHERE?", "MELANOMA Q, cancer yes no")
+    (re.compile(r"\b([A-Z]{3,})\s+THERE\b"), r"\1"),
+    (re.compile(r"^(\W*)([A-Z]{3,}(?:\s+[A-Z]{3,})?)\s+WHERE\s*\?"), r"\1where is the \2?"),
+    (re.compile(r"\byes\s+no\b", re.IGNORECASE), "yes or no"),
+    # (a drawing of a rim or a shape with no article, its own: "OUTLINE edge PLEASE", "show shape")
+    (re.compile(r"\b(outline|trace|draw|mark|mask|segment|delineate|show|highlight)\s+(edges?|borders?|boundary|boundaries|margins?|shape|contour)\b"
+                r"(?!\s+(?:of|around|between)\b)", re.IGNORECASE), r"\1 its \2"),
     # (what a chatbot's user writes around a request: "Think step by step and give me the left lung segmentation", "Segment
     # the following. <target>left lung</target>")
     (re.compile(r"\b(?:let['\u2019]?s\s+|please\s+)?think\s+(?:it\s+through\s+)?step[\s-]+by[\s-]+step\b(?:\s*(?:and|then)\b|\s*[,.:;])?\s*",
@@ -4626,6 +4692,8 @@ def _translate(text: str) -> str:
     # (Cantonese "A 裡面嗰 B", the B in A, put in English order: "腸鏡片段裡面嗰粒肉粒" (the lump of flesh in the colonoscopy clip),
     # "胸肺片入面個心臟" (the heart in the chest film))
     text = CANTONESE_IN.sub(lambda m: f"{m.group(3)} {'on' if m.group(2).startswith('上') else 'in'} {m.group(1)}", text)
+    # (French chat's "là" after a noun points, and is no article: "le poumon droit du malade là, entoure ça")
+    text = re.sub(r"(?<=\w)\s+là\b(?![-\w])", "", text)
     text = re.sub(r"\b(no|do|ao)\s+pé\b", lambda m: {"no": "on the", "do": "of the", "ao": "to the"}[m.group(1).lower()] + " foot", text, flags=re.IGNORECASE)
     folded = PERSIAN_EZAFE.sub(r"\1", _fold(INDIC_VIRAMA.sub(VIRAMA_MARK, KOREAN_SIDE.sub(lambda m: "왼쪽 " if m.group(1) == "좌" else "오른쪽 ", text))))
     for pattern, english in REGIONAL_ENGLISH:
@@ -5180,7 +5248,16 @@ def _negation_flags(text: str, name_words: frozenset[str] | set[str], strict: bo
                 if clause[j] != clause[i] or words[j] in PREPOSITIONS | LANDMARK_WORDS | {"but", "and"}:
                     break
                 flags[j] = True
+    # (a thing said not to be needed after it: "the wound isn't relevant here", "the heart is not needed")
+    starts = _word_starts(text)
+    for m in NOT_NEEDED_AFTER.finditer(text.lower()):
+        if m.start(1) in starts:
+            flags[starts.index(m.start(1))] = True
     return flags
+
+
+NOT_NEEDED_AFTER = re.compile(r"\b([a-z][\w-]*)\s+(?:is|are)(?:\s+not|n['\u2019]?t)\s+(?:needed|wanted|required|relevant|necessary|important|"
+                              r"of\s+interest)\b")
 
 
 # what opens a clause that describes ("..., which often obscures the view of any polyp"); a clause
@@ -5917,6 +5994,9 @@ class PromptResolver:
             if not _words(open_items):
                 return Resolution(given, given, None, refused=True, reason="every item of the prompt is done or cancelled")
             return self._read_as(given, open_items)
+        if (newest := _newest_message(given)) is not None:
+            # (a pasted e-mail thread: its newest message asks, not the ones it quotes)
+            return self._read_as(given, newest)
         # (not a program's panel of fields on one line, whose "Output: mask" is no speaker's turn: "Model: cardiac shadow | Output: mask")
         if (turn := _last_user_turn(given)) is not None and turn != given and not (" | " in given and read_fields(given) is not None):
             # a pasted conversation: its last turn says what is asked now, read alone unless it needs what came before
