@@ -5351,3 +5351,21 @@ def test_short_prompts_of_blind_lists_437_to_440(lite_names, lite_universal):
         "segmentation, just tell me whether the heart size is normal. Thanks.\nDr Ito\nCardiology",
         "please outline the whole foot in the photo - the wound is not needed.", "MELANOMA Q, cancer yes no",
         "quelle pommade je mets sur ma plaie au pied?"])
+
+
+def test_short_prompts_of_blind_lists_441_to_444(lite_names, lite_universal):
+    """(blind lists 441-444 and decoys 435-438: Singlish and Manglish; allied health professionals; positions in multi-panel
+    figures; Yoruba, Igbo and Hausa in their own orthography) Singlish particles and "got X or not?" (is there X?); "shade
+    that part" (it); a size asked in a unit; whether to see a doctor; Yoruba, Igbo and Hausa sides ("apá ọ̀tún", "aka
+    ekpe", "na hagu") and bones ("ọkpụkpụ olu", "ƙashin wuya")."""
+    _assert_reads(lite_universal, [
+        ("Aiyo need right collar bone highlighted on this CXR leh", "right clavicle"),
+        ("Got ulcer below the big toe, shade that part only leh", "foot ulcer"),
+        ("ẹ̀dọ̀fóró apá ọ̀tún aláìsàn, segment rẹ̀ jọ̀ọ́", "right lung"),
+        ("Ọkpụkpụ olu aka ekpe, segmentị ya", "left clavicle"),
+        ("ƙashin wuya na hagu, don Allah a zana shi", "left clavicle"),
+        ("Ina polyp ɗin nan a hoton colonoscopy? nuna iyakarsa", "polyp"),
+    ])
+    _assert_refused(lite_universal, "Got polyp on the chest film or not? Outline it lah")
+    _assert_no_target(lite_names, ["My auntie's foot wound, should go clinic or not?", "the middle polyp frame, how big is the polyp in mm",
+                                   "Yaya girman zuciyar nan a cm?"])

@@ -2503,6 +2503,8 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+(?:a\s+)?no\b|\byes\s*/\s*no\b|\banswer\
                          # ("if the heart is enlarged, just tell me the cardiothoracic ratio", "... just measure the cardiothoracic ratio")
                          # (a measurement asked in two words: "measure ulcer", "measure the polyp")
                          r"^\W*(?:please\s+)?measure\s+(?:the\s+|this\s+|that\s+|my\s+)?[\w-]+(?:\s+[\w-]+)?\s*(?:please|pls)?\s*[.!?]?\s*$|"
+                         # (a size asked in a unit: "the middle polyp frame, how big is the polyp in mm")
+                         r"\bhow\s+(?:big|large|long|wide|deep)\s+is\s+(?:the|this|that|my|his|her)\s+[\w-]+\s+in\s+(?:mm|cm|px|pixels|millimet\w+|centimet\w+)\b|"
                          # (... or its target said first, measured by a pronoun: "ulcer, how big is it, measure it", "the polyp. measure it")
                          r"^\W*(?:the\s+|this\s+|that\s+|my\s+)?[\w-]+(?:\s+[\w-]+)?\s*[,.:;]\s*(?:how\s+(?:big|large)\s+is\s+it\s*[,.?]\s*)?"
                          r"(?:please\s+|pls\s+)?measure\s+it\s*(?:please|pls)?\s*[.!?]?\s*$|"
@@ -2754,6 +2756,9 @@ KNOWLEDGE_QUESTION = re.compile(
     r"\b(?:turn|turning|develop|developing|become|becoming)\s+(?:into\s+)?(?:a\s+)?(?:cancer|malignant|malignancy|melanoma)\b|"
     # (whether it meets a diagnosis's criteria: "state whether the pigmented lesion meets the criteria for melanoma")
     r"\b(?:meets?|fulfils?|fulfills?|satisf(?:y|ies))\s+(?:the\s+)?(?:\w+\s+)?criteria\b|"
+    # (how to care for it, or whether to see a doctor: "how should I dress this ulcer", "should go clinic or not?")
+    r"\bhow\s+(?:should|do|can)\s+(?:i|we)\s+(?:dress|treat|clean|care\s+for|bandage|manage)\b|"
+    r"\bshould\s+(?:i\s+|we\s+|she\s+|he\s+)?(?:go|see)\s+(?:to\s+)?(?:the\s+)?(?:clinic|doctor|hospital|a\s+doctor|gp|a&e|er)\b[^.!?]*(?:or\s+not)?\s*\?|"
     # (a verdict asked as a choice with "or not": "это опасный полип или нет?" -> "this dangerous polyp or no?")
     r"\b(?:dangerous|malignant|benign|cancerous|serious|harmful|infected)\b[^.!?]{0,40}\bor\s+(?:not|no)\s*\?\s*$|"
     # (or as normal against not: "heart size is normal or enlarged?", "ਦਿਲ ਦਾ ਸਾਈਜ਼ ਨਾਰਮਲ ਹੈ ਜਾਂ ਵੱਡਾ?" -> "heart of size normal is or big?")
@@ -4130,6 +4135,12 @@ ENGLISH_REGISTERS = (
     (re.compile(r"\b((?i:draw|around|outline|mask|mark|segment|trace|show|circle|highlight))\s+IX\b"), r"\1 it"),
     (re.compile(r"(?<=\w)[\s,]+FINISH\s*[.!]?\s*$"), ""),
     (re.compile(r"\b(left|right|LEFT|RIGHT)\s+NO\b"), r"not \1"),
+    # (Singlish and Manglish: a particle at a clause's end, an interjection at the start, "got X or not?" (is there X?), "shade
+    # that part" (it): "Aiyo need right collar bone highlighted on this CXR leh", "Got polyp on the chest film or not?")
+    (re.compile(r"\s+(?:lah|leh|lor|meh|hor|sia)\b(?=\s*(?:[.,!?]|$))", re.IGNORECASE), ""),
+    (re.compile(r"^\W*(?:wah+|aiyo+|aiyah|alamak|walao(?:\s+eh)?)\b[,!.]*\s*", re.IGNORECASE), ""),
+    (re.compile(r"^\W*got\s+([^.?!]{1,80}?)\s+or\s+not\s*\?", re.IGNORECASE), r"is there \1?"),
+    (re.compile(r"\b(shade|mark|outline|trace|highlight|circle|mask|colou?r)\s+that\s+(?:part|area|bit|region)\b", re.IGNORECASE), r"\1 it"),
     # (a chat's particle after the request: "delineate it well", "outline it na", "draw around deh"; a drawing around nothing
     # named after it: "..., draw around")
     (re.compile(r"\b(it|them|am|this|that|around|outline|contour)\s*,?\s+(?:well|na|nak|o|oh|deh|sha|jor|abeg)\s*[.!]*\s*$", re.IGNORECASE), r"\1"),
