@@ -5369,3 +5369,35 @@ def test_short_prompts_of_blind_lists_441_to_444(lite_names, lite_universal):
     _assert_refused(lite_universal, "Got polyp on the chest film or not? Outline it lah")
     _assert_no_target(lite_names, ["My auntie's foot wound, should go clinic or not?", "the middle polyp frame, how big is the polyp in mm",
                                    "Yaya girman zuciyar nan a cm?"])
+
+
+def test_short_prompts_of_blind_lists_445_to_448(lite_names, lite_universal):
+    """(blind lists 445-448 and decoys 439-442: Sesotho, Setswana, Sepedi, Xitsonga, Tshivenda, siSwati and isiNdebele chat;
+    Reddit and forum posts; regional languages of the Philippines and Indonesia; Ladino, Romani, Northern Sami, Upper Sorbian,
+    West Frisian, Aromanian, Rusyn and Yiddish) sides said as phrases ("le letona", "ra xinene", "la molema"); a request put
+    to "someone's model"; "not both lungs, just the right one" asks for the right lung; a picture's kind before a closing
+    "please"; a size asked in its unit alone; "the thing on the foot that is not healing"."""
+    _assert_reads(lite_universal, [
+        ("tshwaya letshwafo le letona la mokudi feela", "right lung"),
+        ("ndzi komba phapha ra xinene eka x-ray ya xifuva pls", "right lung"),
+        ("tshwaya lekgwafo la molema fela mo xray, ke kopa", "left lung"),
+        ("inhliziyo ku-chest xray, yidwebe sisi ngiyabonga", "heart"),
+        ("ti bara iti kannawan ti pasiente, i-outline mo man ditoy x-ray", "right lung"),
+        ("neu tanda paru wie pasien bak foto rontgen nyoe", "left lung"),
+        ("Marka el pulmon siedro en la radiografia del pecho", "left lung"),
+        ("E čači klavikula pe rentgeno, segmentuj", "right clavicle"),
+        ("Čájet gurut geahpesa röntgengovas", "left lung"),
+        ("Wobrys wutroby na rentgenowym wobrazu hrudźe, prošu", "heart"),
+        ("Rjochter sleutelbien fan 'e pasjint omlynje op 'e thoraxfoto", "right clavicle"),
+        ("Aspune-nj plumunlu di-ndreapta pi radiografia di pieptu", "right lung"),
+        ("Праве плюцо на рентґенї грудной кліткы обведьте", "right lung"),
+        ("סעגמענטיר ביטע דעם דיאַבעטישן געשוויר אויפֿן פֿוס", "foot ulcer"),
+        ("Can someone's model draw around the diabetic foot ulcer in this pic? Upvoted everyone lol", "foot ulcer"),
+        ("Output the mask for the patient's right lung only. EDIT: not both lungs, just the right one.", "right lung"),
+        ("please mark the thing on his foot that is not healing", "foot ulcer"),
+    ])
+    for prompt in ("please show the polyp on the chest x-ray please", "ndi humbela u sumbedza polyp kha chest x-ray iyi"):
+        _assert_refused(lite_universal, prompt)
+    _assert_no_target(lite_names, ["mbilu i hulwane lungana nga cm kha x-ray? ndi vhudzeni", "the wound on the foot, how big is it in cm?",
+                                   "Los dos pulmones, el derecho i el siedro, endjuntos", "an duha nga baga ngan an kasingkasing",
+                                   "nao ha polipo aqui"])

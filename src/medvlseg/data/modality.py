@@ -131,8 +131,9 @@ _PICTURE = r"(?:image|images|picture|pictures|photo|photos|pic|pics|photograph|p
 # translation word by word leaves it ("melanoma on x-ray chest" of Czech "na rentgenu hrudníku")
 _BODY_PART = r"(?:chest|cardiac|thoracic|thorax|lungs?|feet|abdominal|abdomen|pelvic|head|brain|skull|spine|spinal|knee|hip|hand|foot|dental|liver|hepatic|renal|kidneys?|pancreas|pancreatic|neck|pelvis|prostate|breast|lumbar|cervical)"
 _BARE_LEAD = re.compile(rf"\b(?:on|in)\s+(?:{_BODY_PART}\s+)?$")
-# (with the picture's number after it: "foot ulcer mask on chest radiograph #12"; a picture's word: "find the mole in colonoscopy video")
-_BARE_REST = re.compile(rf"(?:\s+(?:of\s+the\s+)?{_BODY_PART}){{0,2}}(?:\s+{_PICTURE})?(?:\s*(?:#|no\.?\s*|nr\.?\s*|number\s+)?\d+)?\s*(?:[.!?]?\s*$|,?\s*(?:please\s+|pls\s+|(?:can|could)\s+(?:you\s+|u\s+)?)?(?:segment|outline|mask|trace|draw|delineate|highlight|contour|mark|label|find|show|locate)\b)")
+# (with the picture's number after it: "foot ulcer mask on chest radiograph #12"; a picture's word: "find the mole in colonoscopy video";
+# a "please" or "this" that ends it: "show the polyp on chest x-ray please", "... kha chest x-ray iyi" as translated)
+_BARE_REST = re.compile(rf"(?:\s+(?:of\s+the\s+)?{_BODY_PART}){{0,2}}(?:\s+{_PICTURE})?(?:\s*(?:#|no\.?\s*|nr\.?\s*|number\s+)?\d+)?\s*(?:(?:,?\s*(?:please|pls|plz|thanks|thank\s+you|thx|this|here|now)\b)*[.!?]?\s*$|,?\s*(?:please\s+|pls\s+|(?:can|could)\s+(?:you\s+|u\s+)?)?(?:segment|outline|mask|trace|draw|delineate|highlight|contour|mark|label|find|show|locate)\b)")
 _HISTORY = re.compile(r"\b(?:was|were|had|has|have|been|looked|looks|measured|measures|known|also|previously|prior|earlier|seen|shown|"
                       r"noted|found|visible|detected|identified|confirmed|demonstrated|based|same|as|than|\d+)\b")
 # what says, after the kind word, that it was another picture, done before or to come ("CT-confirmed",

@@ -293,6 +293,12 @@ def kept_targets(text: str, heads: Mapping[str, Collection[str]], ambiguous: Col
     left_out = taken(True)
     if len(asked_said) == 1 and not any(asked_said <= set(p.values()) for _, p in nouns):
         left_out -= asked_said
+    # (a pair left out as a whole, one of whose sides is asked by its side, leaves out the two together, not that side:
+    # "output the mask for the patient's right lung only. EDIT: not both lungs, just the right one.")
+    for pair in {frozenset(p.values()) for _, p in nouns}:
+        if any(o and ts == pair and kind == "both" for _, ts, kind, o in mentions) \
+                and not any(o and len(ts) == 1 and ts <= pair for _, ts, _, o in mentions) and len(asked_said & pair) == 1:
+            left_out -= asked_said & pair
     asked = set(asked_said)
     for _, ts, kind, o in mentions:
         if len(ts) == 2 and o and kind == "other" and len(ts & asked_said) == 1:

@@ -1268,7 +1268,8 @@ def _arrows(text: str) -> str:
 
 # whom a letter puts its request to besides "you": a team or the software by name ("could the imaging team segment ...", "if
 # the software could draw round ...")
-_TEAM_OR_TOOL = (r"(?:the|your|our)\s+(?:[\w-]+\s+)?(?:team|group|lab|unit|department|service|software|tool|system|segmenter|model|ai|app|"
+# (or anyone's: "Can someone's model draw around the diabetic foot ulcer in this pic?")
+_TEAM_OR_TOOL = (r"(?:the|your|our|(?:some|any)(?:one|body)['\u2019]s)\s+(?:[\w-]+\s+)?(?:team|group|lab|unit|department|service|software|tool|system|segmenter|model|ai|app|"
                  r"program|bot)")
 
 
@@ -1282,7 +1283,7 @@ def _to_you(text: str) -> str:
                   r"(?:could|would|can|might)\s+(?=(?:please\s+)?" + _DRAWING_STEMS + r")",
                   "please ", text, flags=re.IGNORECASE)
     # (... and one to a team or to the software by name: "please could the team segment the mole", "if the software could draw round")
-    text = re.sub(r"\b(can|could|would|will)\s+(?:someone|somebody|anyone|anybody|" + _TEAM_OR_TOOL + r")\b", r"\1 you", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b(can|could|would|will)\s+(?:(?:someone|somebody|anyone|anybody)(?!['\u2019]s)|" + _TEAM_OR_TOOL + r")\b", r"\1 you", text, flags=re.IGNORECASE)
     # (... and a request passed on: "Sam asked if the software could draw round the open wound")
     text = re.sub(r"\b(?:asked|wondered|wants\s+to\s+know|would\s+like\s+to\s+know)\s+(?:if|whether)\s+(?:you|" + _TEAM_OR_TOOL + r")\s+"
                   r"(?:could|can|would|might)\s+"
@@ -1782,6 +1783,9 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   # ("the moist red bed where tissue is missing")
                   r"\b(?:moist|wet|beefy|raw)\s+(?:red\s+|pink\s+)?(?:bed|base)\b|"
                   r"\bnon-?healing\s+(?:areas?|wounds?|breach(?:es)?|patch(?:es)?|sores?|spots?|holes?)\b|"
+                  # ("mark the thing of the foot that is not healing", as Sesotho's "ntho ya leoto ye e sa foleng" reads)
+                  r"\b(?:things?|bits?|areas?|patch(?:es)?|spots?|places?|sores?|marks?)\s+(?:[\w-]+\s+){0,4}?(?:that|which)\s+(?:is\s+not|isn['\u2019]?t|are\s+not|aren['\u2019]?t|"
+                  r"won['\u2019]?t|will\s+not|does\s+not|doesn['\u2019]?t|do\s+not|don['\u2019]?t|never)\s+(?:heal|healing|healed)\b|"
                   # (its look after it, as the Romance languages say it: "la zona abierta y en carne viva")
                   r"\b(?:areas?|zones?|patch(?:es)?|spots?)\s+(?:\w+\s+)?(?:open|raw)\b|"
                   # ("the deepest, reddest area of tissue breakdown on the sole")
@@ -2464,6 +2468,9 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+(?:a\s+)?no\b|\byes\s*/\s*no\b|\banswer\
                          r"\bas\s+a\s+number\b|"
                          # (how big in its unit, as Tamil puts it word by word: "... எவ்வளவு பெரிசுன்னு mm-ல சொல்லுங்க" -> "how big mm in tell")
                          r"\bhow\s+(?:big|large|long|wide|deep)\s+(?:in\s+)?(?:mm|cm|millimet\w+|centimet\w+)(?:\s+in)?\s+(?:tell|say|give)\b|"
+                         # (... or asked in its unit alone: "heart i big how big in cm on the x-ray?" of Tshivenda, "the wound on foot how
+                         # big in cm?")
+                         r"\bhow\s+(?:big|large|long|wide|deep)\s+(?:is\s+(?:it|this|that)\s+|are\s+(?:they|these|those)\s+)?in\s+(?:mm|cm|millimet\w+|centimet\w+|inch(?:es)?)\b|"
                          # ("...; for the avoidance of doubt, no segmentation is sought")
                          r"\bno\s+(?:new\s+)?(?:segmentation|masks?|outline|contour|drawing|delineation)\s+(?:is\s+|are\s+)?(?:sought|required|needed|wanted|requested)"
                          r"(?:\s+(?:for|with)\s+(?:this|that)\s+(?:one|case|image|study|patient|picture|film))?\s*(?=[.;,!]|$)|"
@@ -4534,8 +4541,10 @@ REGIONAL_ENGLISH = (
     # (a Zulu or Xhosa noun class's prefix before an English word: "i-nevus", "i-clavicle")
     # (not Taglish's "i-" before a verb: "i-outline mo", read by the glossary)
     (re.compile(r"(?<![\w-])(?:i|u|ama|isi|izi|um|imi|aba)-(?=[A-Za-z]{3,}\b)(?!ray\b)(?!(?:outline|segment|mask|trace|highlight|mark|draw)\b)", re.IGNORECASE), ""),
-    # (a form of address or a particle that ends a message: "... lah", "... aye", "... bestie")
-    (re.compile(r"[,\s]*\b(?:lah|leh|lor|nuh|bru|boet|eh|aye|bestie|bestiee|besties|bro|bruh|fam|sis)\b(?=\s*(?:[,.!?;]|$))", re.IGNORECASE), ""),
+    # (a form of address or a particle that ends a message, or comes before its thanks: "... lah", "... aye", "... bestie",
+    # "..., yidwebe sisi ngiyabonga" as translated: "draw it sisi thank you")
+    (re.compile(r"[,\s]*\b(?:lah|leh|lor|nuh|bru|boet|eh|aye|bestie|bestiee|besties|bro|bruh|fam|sis|sisi|sista|ausi|abuti|buti|mate)\b"
+                r"(?=\s*(?:[,.!?;]|$|(?:thanks|thank\s+you|thx|ty|ta)\b))", re.IGNORECASE), ""),
     (re.compile(r"\b(can|could|would|will|do|did|if|thank|help)\s+(?:ye|tha)\b", re.IGNORECASE), r"\1 you"),
     # (Scots and northern English: "Gonnae circle that mole on ma back", "the lesion on't skin", "the thingy on me arm", "funny-lookin")
     (re.compile(r"^\W*gonnae\s+(?=(?:circle|outline|mark|draw|trace|highlight|segment|mask|show|shade|colou?r)\b)", re.IGNORECASE), "can you "),
