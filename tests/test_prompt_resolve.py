@@ -5427,3 +5427,28 @@ def test_short_prompts_of_blind_lists_449_to_452(lite_names, lite_universal):
     _assert_refused(lite_universal, "find the foot ulcer on nimosôm chest x-ray")
     _assert_no_target(lite_names, ["should nookomis fly out to Thunder Bay for the polyp, what you think", "heart size نارمل اے؟ cardiothoracic ratio دسو",
                                    "只粒息肉 有几大？ 几公分？", "کدوا-دوا تولڠ سلڠک، کانن دان کيري، سگمن سکالي", "the spot on the back of the heart"])
+
+
+def test_short_prompts_of_blind_lists_453_to_456(lite_names, lite_universal):
+    """(blind lists 453-456 and decoys 447-450: Kikuyu, Kalenjin, Dholuo, Kamba, Luhya and Ekegusii; Twi, Fante, Ewe and Ga;
+    Bambara, Fula, Zarma and Soninke; Kabyle, Tashelhit, Tarifit and Central Atlas Tamazight in Latin letters and Tifinagh)
+    a greeting or thanks before the request; Twi's "no" (the) after a noun, no negation; Swahili's "kwa" before a picture;
+    sides said as phrases ("ma korachwich", "kinin fɛ", "tazelmaḍt"); Tifinagh words."""
+    _assert_reads(lite_universal, [
+        ("Uhoro doc, mark that naevus kwa dermoscopy picture ya cucu", "skin lesion"),
+        ("Erokamano, segment collarbone ma korachwich e chest x-ray", "right clavicle"),
+        ("Chamgei, trace the patient's right collar bone kwa hii film", "right clavicle"),
+        ("X-ray no so, patient no nifa collarbone no, trace am", "right clavicle"),
+        ("Meɖe kuku, miasi lung la ɖeka ko le chest X-ray sia dzi", "left lung"),
+        ("Radio disi kan, dusukun yɔrɔ jira n na, a bonyana", "heart"),
+        ("Kinin fɛ clavicule kari, radio kan, a jira n na", "right clavicle"),
+        ("Hollu am barme koyngal baaba am, o woni e nawnaare sukar", "foot ulcer"),
+        ("Ssebyen-ayi ṛṛiya tafasit deg radio n idmaren n baba", "right lung"),
+        ("ⵙⴽⵏ ⵉⵢⵉ ⴷ ⵔⵔⵉⵢⴰ ⵜⴰⵥⵍⵎⴰⴹⵜ ⵏ ⵓⵎⵓⴹⵉⵏ", "left lung"),
+        ("Yemma tesɛa tabeqqaɛt taberkant deg uɣil, sken-iyi-d tilist-is", "skin lesion"),
+    ])
+    for prompt in ("Nyisa polyp e chest x-ray mar wuon, erokamano", "Foot ulcer no wɔ chest film yi so, hwehwɛ ma me",
+                   "Anda yella polype deg radio n yidmaren?"):
+        _assert_refused(lite_universal, prompt)
+    _assert_no_target(lite_names, ["Both collarbones at once please, ñaamo e nano fof", "Polype ga kansɛri, operation wala? conseil dɔkitɔrɔ",
+                                   "Ssebyen-ayi les plis n colon, mačči polype"])
