@@ -5452,3 +5452,23 @@ def test_short_prompts_of_blind_lists_453_to_456(lite_names, lite_universal):
         _assert_refused(lite_universal, prompt)
     _assert_no_target(lite_names, ["Both collarbones at once please, ñaamo e nano fof", "Polype ga kansɛri, operation wala? conseil dɔkitɔrɔ",
                                    "Ssebyen-ayi les plis n colon, mačči polype"])
+
+
+def test_short_prompts_of_blind_lists_457_to_460(lite_names, lite_universal):
+    """(blind lists 457-460 and decoys 451-454: retries with the tool's error or output pasted; Georgian, Armenian and
+    Azerbaijani in Latin letters; Mayan languages, Nahuatl, Zapotec and Mixtec beside Spanish; Mizo, Chin, Meitei, Khasi,
+    Kachin, Shan and Karen) a retry's label: what follows it is asked, not the output pasted before it."""
+    _assert_reads(lite_universal, [
+        ('last output was a heart mask {"target":"heart"} but my prompt said left lung. Redo: patient\'s left lung only on the CXR.', "left lung"),
+        ("Wrong again. Retry: the right clavicle please", "right clavicle"),
+        ("hivandi dzax toqy nshi rentgeni vra, kndrum em", "left lung"),
+        ("marcxena laviwi moxazet pls", "left clavicle"),
+        ("ureyin kolgesini isarele, dos rentgeni", "heart"),
+        ("notah se cayó, clavícula derecha del paciente en la placa, delinear ese omitl", "right clavicle"),
+        ("veilam clavicle chauh X-ray-ah outline min tarlang rawh", "left clavicle"),
+        ("oi thangbagi lung adu X-ray da circle touba, patient gi oi", "left lung"),
+        ("u clavicle kadiang jong ka khun, ha ka X-ray, sngewbha", "left clavicle"),
+        ("Ka nu lungthin X-ray ah a hmun outline tuah piak", "heart"),
+    ])
+    _assert_refused(lite_universal, "xch'ool sa' li colonoscopía, ¿dónde está el corazón?")
+    _assert_no_target(lite_names, ["polyp kade ting kaba ai? mm mi?", "mxolod jansagi kani monishne, khali ar minda"])

@@ -474,6 +474,9 @@ def _unmarked(text: str) -> str:
     return text if out == text else re.sub(r"[ \t]{2,}", " ", out).strip()
 
 
+# a retry's label, after what went wrong ("... Redo: patient's left lung only", "... Try again - the heart this time")
+RETRY_LABEL = re.compile(r"(?:(?<=[.!?;\n])|(?<=[.!?;]\s))\s*(?:redo|retry|try\s+again|again|take\s+two|attempt\s+\d+|second\s+try)\s*(?:[:\u2013\u2014]|-\s)\s*",
+                         re.IGNORECASE)
 # a few-shot example, which shows the form and asks nothing, and the line that hands over after them ("Example: 'segment heart'
 # -> mask.\nYour turn: describe what you see.")
 FEW_SHOT = re.compile(r"\b(?:example|e\.g\.|eg|shot)\s*\d*\s*:\s*(?:input\s*:\s*)?(['\"\u2018\u201c])[^'\"\u2018\u2019\u201c\u201d\n]*['\"\u2019\u201d]\s*"
@@ -6004,6 +6007,11 @@ class PromptResolver:
         if (batch := BATCH_LABEL.match(given)) is not None and _words(rest := given[batch.end():]):
             kind = batch.group("kind")
             return self._read_as(given, f"on the {kind}, {rest}" if kind else rest)
+        # (a retry's label after what went wrong, or the tool's last output pasted: what follows it is asked now: "last output was a
+        # heart mask {"target":"heart"} but my prompt said left lung. Redo: patient's left lung only on the CXR.")
+        if (retry := list(RETRY_LABEL.finditer(given))) and retry[-1].start() > 0 and _words(rest := given[retry[-1].end():]) \
+                and (self._named(rest)[0] or self._many_said(rest)):
+            return self._read_as(given, rest)
         # (a phone's photograph of a film is the film: "segment R clavical, phone photo of film")
         if (film := PHOTO_OF_FILM.sub("", given)) != given:
             return self._read_as(given, film)
