@@ -5472,3 +5472,20 @@ def test_short_prompts_of_blind_lists_457_to_460(lite_names, lite_universal):
     ])
     _assert_refused(lite_universal, "xch'ool sa' li colonoscopía, ¿dónde está el corazón?")
     _assert_no_target(lite_names, ["polyp kade ting kaba ai? mm mi?", "mxolod jansagi kani monishne, khali ar minda"])
+
+
+def test_short_prompts_of_blind_lists_461_to_464(lite_names, lite_universal):
+    """(blind lists 461-464 and decoys 455-458: Tok Pisin, Bislama, Pijin and Fiji Hindi; Japanese and Korean dialects; Sri
+    Lankan Sinhala and Tamil in Latin letters) Tok Pisin's "long" (on) read in phrases, not as Dutch "long" (lung); dialect
+    endings of a request ("けろ", "주쇼잉", "줘유"); Sinhala and Tamil body words."""
+    _assert_reads(lite_universal, [
+        ("Plis drawem laen raon long lef lang blong hem long jes x-ray", "left lung"),
+        ("Soem raet kolabon blong hem long jes x-ray", "right clavicle"),
+        ("Nana ke gor ke ghao ke outline kar do, sugar wala ghao hai", "foot ulcer"),
+        ("胸の写真の左っ側の鎖骨だけ色つけてけろ", "left clavicle"),
+        ("할매 가슴 사진인데 오른 허파 윤곽만 쫌 보여주쇼잉", "right lung"),
+        ("chest xray eke patient ge dakunu penahalla witharak outline karanna", "right lung"),
+        ("nenju xray la idathu pakka nurai eeral ah mattum outline pannunga", "left lung"),
+    ])
+    _assert_refused(lite_universal, "Painim polyp long xray bilong bros")
+    _assert_no_target(lite_names, ["심장 크기 정상인지만 알려 줍서", "발톱만 따 주쇼잉, 상처 말고"])
