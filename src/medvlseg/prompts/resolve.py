@@ -1614,6 +1614,8 @@ def _rx(pattern: str) -> re.Pattern:
 _SEEN_CHEST = _rx(rf"\b(?:{_CHEST}|lobes?|lingula|hemithorax|manubrium|acromion|liver\s+dome|(?:stomach|gastric)\s+(?:gas\s+)?bubble|pa|ap|rib\s?cage)\b|"
                   r"\bpatient['\u2019]?s\s+(?:left|right)\b(?!\s+(?:foot|feet|heel|sole|toes?|leg|arm|hand|ankle|knee|thigh|shin|calf|back|shoulder))|"
                   r"\b(?:left|right)\s+(?:side\s+)?of\s+the\s+patient\b|\b(?:left|right)[\s-]hand\b[^.;,]{0,30}?\bof\s+the\s+patient\b|\b(?:white|dense|central)\s+shadow\b|\b(?:on\s+the\s+)?(?:left|right)\s+(?:side\s+)?of\s+(?:the|her|his|my|their)\s+body\b")
+# the parts of the body whose spots only the skin's pictures show here (a spot on the arm; not the chest's, nor the foot's)
+_SKIN_SITES = "arm|forearm|leg|thigh|calf|shin|back|shoulder|neck|face|cheek|forehead|scalp|abdomen|belly|tummy|hand|wrist"
 # (the head word of what is described, what it looks like, what else the prompt must say: where it is seen)
 LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("lung", _rx(r"\b(?:(?:radio)?(?:lucent|aerated|air[\s-]?filled|air[\s-]?containing|see[\s-]?through|translucent)|spongy|sponge[\s-]?like|airy)\s+(?:\w+\s+)?"
@@ -1812,8 +1814,8 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     # a spot or a mark on a part of the body that only skin shows of here ("outline the spot on the arm", "spot on my arm
     # getting bigger, segment that mole"; not the chest, a lung's spot on a film, nor the foot's)
     ("lesion", _rx(r"\b(?:spots?|marks?|blemish(?:es)?|freckles?)\s+on\s+(?:the\s+|my\s+|his\s+|her\s+|their\s+|your\s+)?(?:(?:left|right|upper|lower)\s+)?"
-                   r"(?:arm|forearm|leg|thigh|calf|shin|back|shoulder|neck|face|cheek|forehead|scalp|abdomen|belly|tummy|hand|wrist)\b(?!\s+of\b)"),
-     (_rx(r"\b(?:arm|forearm|leg|thigh|calf|shin|back|shoulder|neck|face|cheek|forehead|scalp|abdomen|belly|tummy|hand|wrist)\b"),)),
+                   rf"(?:{_SKIN_SITES})\b(?!\s+of\b)"),
+     (_rx(rf"\b(?:{_SKIN_SITES})\b"),)),
     # a pigmented mark on the skin by its colour ("the dark brown irregular blotch in the centre", "tache
     # pigmentée brune" as translated)
     ("lesion", _rx(r"\b(?:dark|darker|brown|brownish|black|blackish|tan|pigmented|bluish|blue[\s-]grey|mottled|chocolate|"
@@ -3303,6 +3305,9 @@ MAIL_THREAD = re.compile(r"^\s*(?:>\s*)*(?:on\s+[^:\n]{1,60}\bwrote\s*:?|-+\s*(?
 # a mail's sign-off and what follows it: the signature ("--", "Regards,", "Thanks, Priya", "Sent from Gmail mobile")
 MAIL_SIGN_OFF = re.compile(r"^\s*(?:--\s*$|(?:kind\s+|best\s+|warm\s+)?regards\b|thanks\b|thx\b|cheers\b|ta\b|best\b|sent\s+from\b)",
                            re.IGNORECASE)
+# what a reply says that points back to the message it quotes ("as requested", "see above", "forwarding this")
+MAIL_REFERS_BACK = re.compile(r"\b(?:as\s+requested|see\s+(?:above|below)|(?:do|did)\s+(?:that|this|it)\b|that\s+(?:one|wound|area|mask|structure|"
+                              r"lesion|bone|lung|request)|the\s+(?:above|below)\b|forward(?:ing|ed)?\b|passing\s+(?:this|it)\s+on)", re.IGNORECASE)
 
 
 def _newest_message(text: str) -> str | None:
@@ -3334,10 +3339,6 @@ def _newest_message(text: str) -> str | None:
     if MAIL_REFERS_BACK.search(newest) and not DROPPED_TURN.search(newest):
         return None
     return newest if _words(newest) and newest != text.strip() else None
-
-
-MAIL_REFERS_BACK = re.compile(r"\b(?:as\s+requested|see\s+(?:above|below)|(?:do|did)\s+(?:that|this|it)\b|that\s+(?:one|wound|area|mask|structure|"
-                              r"lesion|bone|lung|request)|the\s+(?:above|below)\b|forward(?:ing|ed)?\b|passing\s+(?:this|it)\s+on)", re.IGNORECASE)
 
 
 def _transcript(text: str) -> str | None:
@@ -4165,7 +4166,8 @@ ENGLISH_REGISTERS = (
     (re.compile(r"\b(left|right|LEFT|RIGHT)\s+NO\b"), r"not \1"),
     # (Singlish and Manglish: a particle at a clause's end, an interjection at the start, "got X or not?" (is there X?), "shade
     # that part" (it): "Aiyo need right collar bone highlighted on this CXR leh", "Got polyp on the chest film or not?")
-    (re.compile(r"\s+(?:lah|leh|lor|meh|hor|sia)\b(?=\s*(?:[.,!?]|$))", re.IGNORECASE), ""),
+    # ("lah", "leh", "lor" are dropped earlier with the forms of address: REGIONAL_ENGLISH)
+    (re.compile(r"\s+(?:meh|hor|sia)\b(?=\s*(?:[.,!?]|$))", re.IGNORECASE), ""),
     (re.compile(r"^\W*(?:wah+|aiyo+|aiyah|alamak|walao(?:\s+eh)?)\b[,!.]*\s*", re.IGNORECASE), ""),
     (re.compile(r"^\W*got\s+([^.?!]{1,80}?)\s+or\s+not\s*\?", re.IGNORECASE), r"is there \1?"),
     (re.compile(r"\b(shade|mark|outline|trace|highlight|circle|mask|colou?r)\s+that\s+(?:part|area|bit|region)\b", re.IGNORECASE), r"\1 it"),
