@@ -5489,3 +5489,24 @@ def test_short_prompts_of_blind_lists_461_to_464(lite_names, lite_universal):
     ])
     _assert_refused(lite_universal, "Painim polyp long xray bilong bros")
     _assert_no_target(lite_names, ["심장 크기 정상인지만 알려 줍서", "발톱만 따 주쇼잉, 상처 말고"])
+
+
+def test_short_prompts_of_blind_lists_465_to_468(lite_names, lite_universal):
+    """(blind lists 465-468 and decoys 459-462: other tools' prompt templates, a robustness benchmark's paraphrases, attribute
+    descriptions, a multimodal assistant asked to segment) "breakdown of skin" on a foot; a lung by what it contains; a clavicle
+    from manubrium to acromion said without articles; looks listed with commas before their noun; "hugging" places; a verb and
+    its object after "and" ("and overlay it in red") is no other thing; keys side by side ("asdf"); one architecture against
+    another is a question of the tools; "all outlined together" is one mask of several."""
+    _assert_reads(lite_universal, [
+        ("the breakdown of skin over the metatarsal head", "foot ulcer"),
+        ("lung containing the cardiac notch", "left lung"),
+        ("the bone from manubrium to left acromion", "left clavicle"),
+        ("centred, medium-sized, pinkish-brown lesion with fuzzy edges and dotted globules on the skin", "skin lesion"),
+        ("outline the lung of the left hemithorax, smaller than the right, hugging the heart, frontal CXR", "left lung"),
+        ("This is a plantar ulcer under the first metatarsal head. Please draw a contour around the open wound and overlay it in red "
+         "on the original photo.", "foot ulcer"),
+    ])
+    _assert_refused(lite_universal, "asdf qwerty lung lung heart ??? zz")
+    _assert_no_target(lite_names, ["Which is better for polyp segmentation research, U-Net or a transformer? Just want your thoughts, no images.",
+                                   "every lesion at once: ulcer, mole and polyp, all outlined together in all images",
+                                   "large, round, right"])

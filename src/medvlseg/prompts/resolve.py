@@ -197,7 +197,9 @@ QUESTION_WORDS = frozenset({"where", "what", "which", "who", "whose", "how", "wh
 LANDMARK_WORDS = frozenset({"above", "below", "beneath", "under", "underneath", "over", "beside", "next", "near",
                             "adjacent", "behind", "between", "around", "alongside", "against", "toward", "towards",
                             "overlying", "underlying", "bounded", "bordering", "borders", "abutting", "surrounding",
-                            "surrounded", "by", "within", "crossing"})
+                            "surrounded", "by", "within", "crossing",
+                            # ("the lung of the left hemithorax, smaller than the right, hugging the heart")
+                            "hugging", "cradling", "flanking"})
 # words that say where (a phrase's place starts at one): not "of", "with", which say what
 LOCATIVES = (PREPOSITIONS - {"of", "with", "for", "as", "like", "per", "about", "to", "after", "before", "during", "up",
                              "down"}) | LANDMARK_WORDS
@@ -725,8 +727,8 @@ def _organ_sides(text: str) -> str:
 # air organs"): said as the patient's side, where the prompt speaks of breathing or a lung
 _LUNGISH = re.compile(r"\b(?:lungs?|breath\w*|air|aerated|pulmonary|lobes?|lobed|fissures?|(?:radio)?lucent|hyperlucent|inspiration|inhal\w*|inflat\w*)\b", re.IGNORECASE)
 LUNG_SIDES = [(re.compile(p, re.IGNORECASE), side) for p, side in (
-    (r"\b(?:with|has|having|and)\s+(?:a|the|its)\s+(?:horizontal|minor)\s+fissure(?:\s+as\s+well\s+as\s+(?:an?\s+)?oblique(?:\s+one|\s+fissure)?)?", "right"),
-    (r"\b(?:with|has|having|and)\s+(?:a|the|its)\s+(?:cardiac\s+notch|lingula)(?:\s+and\s+(?:the\s+)?(?:lingula|cardiac\s+notch))?", "left"),
+    (r"\b(?:with|has|having|and|containing|contains|holding|holds)\s+(?:a|the|its)\s+(?:horizontal|minor)\s+fissure(?:\s+as\s+well\s+as\s+(?:an?\s+)?oblique(?:\s+one|\s+fissure)?)?", "right"),
+    (r"\b(?:with|has|having|and|containing|contains|holding|holds)\s+(?:a|the|its)\s+(?:cardiac\s+notch|lingula)(?:\s+and\s+(?:the\s+)?(?:lingula|cardiac\s+notch))?", "left"),
     # ("the one with three lobes", "the side that has only two lobes")
     (r"\b(?:with|has|having)\s+(?:the\s+)?(?:three|3)\s+lobes\b", "right"), (r"\b(?:with|has|having)\s+(?:only\s+)?(?:the\s+)?(?:two|2)\s+lobes\b", "left"),
     (r"\b(?:that\s+|which\s+)?(?:sits|lies|rests|is)?\s*(?:on\s+top\s+of|above|over|atop)\s+the\s+liver(?:['\u2019]s)?(?:\s+(?:dome|shadow))?", "right"),
@@ -833,7 +835,9 @@ DESCRIPTIVE_WORDS = frozenset({"big", "little", "huge", "thin", "thick", "slim",
                                "yellowish", "greyish", "grayish", "blackish", "circular", "ovoid", "oblong", "triangular",
                                "curved", "sized", "shaped", "bean", "pear", "radiolucent", "radiopaque", "opaque", "lucent",
                                "dense", "defined", "circumscribed", "demarcated", "elevated", "open", "moist", "superficial",
-                               "numerous", "few", "solitary", "sole", "lone", "isolated"})
+                               "numerous", "few", "solitary", "sole", "lone", "isolated",
+                               # ("centred, medium-sized, pinkish-brown lesion with fuzzy edges and dotted globules on the skin")
+                               "centred", "centered", "fuzzy", "blurry", "blurred", "dotted"})
 REGION_WORDS = frozenset({"bed", "area", "region", "site", "mask", "segmentation", "outline", "outlines", "boundary", "margin", "margins", "edges",
                           "border", "borders", "contour", "roi", "field", "zone", "shadow", "silhouette", "only", "please", "crater",
                           "pixel", "pixels", "voxel", "voxels"})
@@ -1700,6 +1704,8 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                      r"\bbones?\b[^.;]{0,40}?\bwhere\s+(?:the\s+)?(?:(?:bag|backpack|bra|shoulder|seat[\s-]?belt)\s+)?straps?\b|"
                      r"\bfrom\s+the\s+(?:sternal\s+notch|sternum|breastbone|manubrium|throat|(?:base\s+of\s+the\s+)?neck)\s+(?:out\s+|over\s+|across\s+|all\s+the\s+way\s+)?"
                      r"(?:to|towards?)\s+the\s+(?:\w+\s+)?(?:shoulder|acromion)\b|"
+                     # (said as a label, without its articles: "the bone from manubrium to left acromion")
+                     r"\bbone\s+from\s+(?:the\s+)?(?:sternum|breastbone|manubrium)\s+(?:to|towards?)\s+(?:the\s+)?(?:\w+\s+)?acromion\b|"
                      r"\b(?:bone|one)\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+(?:the\s+)?(?:sternum|breastbone|manubrium)\s+(?:and|to|with)\s+(?:the\s+)?(?:\w+\s+)?(?:shoulder|acromion)\b|"
                      # ("the bone that articulates with the top of the sternum ... and runs out to the shoulder")
                      r"\bbones?\s+(?:that|which)\s+(?:articulates?|joins?|meets?|connects?)\s+with\s+(?:the\s+)?(?:top\s+of\s+the\s+)?(?:sternum|breastbone|manubrium)\b|"
@@ -1770,7 +1776,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_SEEN_CHEST,)),
     # (an ulcer by its care: "the area the podiatrist debrides every fortnight", "the opening under the big toe that's being
     # dressed weekly", "the part of the sole that won't close up")
-    ("ulcer", _rx(r"\b(?:neuropathic|skin|tissue)\s+breakdown\b|"
+    ("ulcer", _rx(r"\b(?:neuropathic|skin|tissue)\s+breakdown\b|\bbreakdown\s+of\s+(?:the\s+)?(?:skin|tissue)\b|"
                   r"\b(?:areas?|parts?|openings?|spots?|bits?|patch(?:es)?|holes?|breakdown)\b[^.;]{0,40}?\b(?:debrid\w*|(?:being\s+)?dressed|"
                   r"won['\u2019]?t\s+(?:close|heal)|will\s+not\s+(?:close|heal)|never\s+(?:closes?|heals?)|non[\s-]healing)\b"),
      (_rx(r"\b(?:foot|feet|heel|toes?|sole|podiatr\w*|diabet\w*|metatars\w*)\b"),)),
@@ -2758,7 +2764,11 @@ WHOLE_QUESTION = re.compile(
 TOOLS_ASKED = re.compile(
     r"^\s*(?:is|are|was|were)\s+[\w-]+(?:\s+[\w-]+)?\s+(?:better|worse|faster|more\s+accurate)\s+than\b|"
     r"^\s*which\s+(?:datasets?|models?|papers?|versions?|architectures?|backbones?|loss(?:es)?|metrics?|tools?)\s+(?:was|were|is|are|did|does|do|should)\b|"
-    r"\bwhich\s+(?:one|model|paper|method)\s+should\s+(?:i|we)\s+(?:cite|use|pick|choose)\b|\bshould\s+(?:i|we)\s+cite\b", re.IGNORECASE)
+    r"\bwhich\s+(?:one|model|paper|method)\s+should\s+(?:i|we)\s+(?:cite|use|pick|choose)\b|\bshould\s+(?:i|we)\s+cite\b|"
+    # (one architecture against another: "Which is better for polyp segmentation research, U-Net or a transformer?")
+    # (the "U-" of "U-Net" is gone by then, read as the text-speak "u")
+    r"\b(?:(?:u-?)?nets?|transformers?|cnns?|vits?|nnu-?nets?|segformers?|deeplab\w*|resnets?|swin)\s+(?:or|vs\.?|versus)\s+(?:an?\s+)?"
+    r"(?:(?:u-?)?nets?|transformers?|cnns?|vits?|nnu-?nets?|segformers?|deeplab\w*|resnets?|swin)\b", re.IGNORECASE)
 # advice asked, a question with or without its mark ("I'd love some advice on dressing a diabetic foot wound", "dressing advice
 # for sloughy wound", "footwear tips for the ulcer")
 _ADVICE_ASKED = (r"\b(?:some|any|your)\s+advice\s+(?:on|about|for)\b|"
@@ -3520,6 +3530,16 @@ def _asks_diagnosis(text: str) -> bool:
                                      or all(not w.isascii() for w in _words(DIAGNOSIS.sub(" ", text))))
 
 
+def _looks_listed(text: str) -> str:
+    """``text`` without the commas of the looks it opens with, which are one phrase with the noun after them ("centred,
+    medium-sized, pinkish-brown lesion with fuzzy edges" -> "centred medium-sized pinkish-brown lesion ..."); not a side
+    ("left, right lung"), nor an answer ("no, only the left lung")."""
+    while (m := re.match(r"^\s*((?:[\w'-]+\s+){0,2}[\w'-]+)\s*,\s*(?=[\w'-])", text)) \
+            and set(words := _words(m.group(1))) <= DESCRIPTIVE_WORDS | ATTRIBUTE_WORDS and not set(words) & {*SIDE_WORDS, "no"}:
+        text = m.group(1) + " " + text[m.end():]
+    return text
+
+
 def _asks_knowledge(text: str) -> bool:
     """``text`` is a question of knowledge, opinion or a verdict (:data:`KNOWLEDGE_QUESTION`) with no drawing in it, or one of
     the tools (:data:`TOOLS_ASKED`)."""
@@ -3528,7 +3548,7 @@ def _asks_knowledge(text: str) -> bool:
     asked = re.sub(r"(?:\s*(?:#\w+|[^\w\s?.!,;:'\"()\[\]-]))+\s*$", "", text).rstrip().endswith("?") or re.match(r"\s*(?:will|is|are|does|do|did|has|have|should)\s+(?:my|his|her|their|the|this|that|it)\b|"
                                                                                                                  r"\s*should\s+(?:i|we)\s+be\s+(?:worried|concerned|scared|afraid)\b", text, re.IGNORECASE)
     # (or a question with a remark after it: "Would it be possible to tell me which side the heart is on? Could be dextrocardia.")
-    asked = asked or any(q.endswith("?") and KNOWLEDGE_QUESTION.search(q) for q in re.split(r"(?<=\?)\s+", text.strip()))
+    asked = asked or any(q.endswith("?") and (KNOWLEDGE_QUESTION.search(q) or TOOLS_ASKED.search(q)) for q in re.split(r"(?<=\?)\s+", text.strip()))
     # (or a question said as a need to know, or of a cause, without its mark: "We need to know whether this mole is melanoma or
     # benign.", "It would help to know if this polyp needs removing.", "what causes a skin lesion anyway")
     asked = asked or re.search(r"\bto\s+know\s+(?:whether|if)\b|^\s*(?:what|why)\s+(?:causes?|caused|makes?)\b|\b(?:can|could)\s+(?:you|u)\s+tell\s+(?:me\s+|us\s+)?(?:if|whether)\b|"
@@ -3976,7 +3996,9 @@ UNION = re.compile(r"\b(?:together|combined?|combining|merged?|merging|join(?:ed
                    r"\b(?:in|as|into|on)\s+(?:one|1|a\s+single|a\s+common|the\s+same)\s+(?:['\"][\w\s-]+['\"]\s+)?(?:mask|segmentation|region|label|outline|shape|blob)\b"
                    r"(?!\s+(?:per|each|for\s+each)\b)|"
                    # (text-speak: "lungs n heart together 1 mask", "seg the ht and lft lng as 1")
-                   r"\btogether\s+(?:in\s+|as\s+)?(?:1|one)\s+(?:mask|seg\w*|region|label|outline)\b|\band\b[^.?!]{1,60}?\bas\s+(?:1|one)\s*[.!]*\s*$|"
+                   r"\btogether\s+(?:in\s+|as\s+)?(?:1|one)\s+(?:mask|seg\w*|region|label|outline)\b|"
+                   # ("ulcer, mole and polyp, all outlined together")
+                   r"\b(?:all|both)\s+(?:of\s+them\s+)?(?:outlined|segmented|masked|traced|drawn|contoured|highlighted|marked)\s+together\b|\band\b[^.?!]{1,60}?\bas\s+(?:1|one)\s*[.!]*\s*$|"
                    # ("the right lung and the bone above it in one go")
                    r"\band\b[^.?!]{1,60}?\bin\s+one\s+go\b|"
                    # (said last, as a label: "lungs + heart, single mask", "lungs + heart -> one mask")
@@ -4012,6 +4034,8 @@ PART_ONLY = re.compile(r"\b(?:(?<!\bnot\s)(?:only|just)\s+(?:the\s+)?(?:[\w-]+\s
                        .replace("PARTS", _TARGET_PARTS), re.IGNORECASE)
 # keys struck at random ("asdfjkl;; qwerty lung zzzz"): a run along one row of the keyboard, or one key held
 KEYBOARD_ROWS = (frozenset("qwertyuiop"), frozenset("asdfghjkl"), frozenset("zxcvbnm"))
+# ... in their order along the row
+KEYBOARD_RUNS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "poiuytrewq", "lkjhgfdsa", "mnbvcxz")
 HELD_KEY = re.compile(r"([a-z])\1\1")
 # fields that say what comes back, not what is asked ("output=binary_mask", "return: png")
 OUTPUT_FIELDS = frozenset({"output", "out", "return", "returns", "result", "results", "save", "export", "response", "mode"})
@@ -6739,6 +6763,8 @@ class PromptResolver:
                     continue
                 if np[at] in RIM_WORDS and len(np) <= 2:
                     continue  # (the target's own rim, said bare: "trace diabetic foot ulcer bed + margin")
+                if len(np) > 1 and np[1] in {"it", "them"}:
+                    continue  # (a verb and its object, no thing: "draw a contour around the open wound and overlay it in red")
                 after_head = sentence[m.start("np"):].split(None, at + 1)[-1]
                 if re.match(r"\s*[\[(]?\s*\d", after_head):
                     continue  # (a place given by numbers: "ulcer bed + margin, box [130,220,260,330]" joins no box)
@@ -6898,6 +6924,8 @@ class PromptResolver:
     def _mashed(self, word: str) -> bool:
         """``word`` is no word but keys struck at random (:data:`KEYBOARD_ROWS`, :data:`HELD_KEY`):
         "asdfjkl", "zzzz"; never a word the text tower or the catalogue knows ("property", "shall")."""
+        if len(word) >= 4 and any(word in row for row in KEYBOARD_RUNS):
+            return True  # (keys side by side along a row, which the text tower may know as a word: "asdf", "qwer", "zxcv")
         if len(word) < 4 or not word.isalpha() or word in self._known or word in self._content or word in self._spelling:
             return False
         # a word stretched out ("pleeease", "helppp") is a word
@@ -6905,8 +6933,10 @@ class PromptResolver:
             return False
         # (a run along a row has consonants three in a row, "qwerty", "asdfjkl"; a word of another language spelt with one
         # row's letters alternates them with vowels: Italian "tutti", French "opéré")
+        # (four keys of one row, three of them no vowel in a row: "asdf", "hjkl")
         return bool(HELD_KEY.search(word)) or (len(word) >= 5 and any(set(word) <= row for row in KEYBOARD_ROWS)
-                                               and re.search(r"[^aeiou]{3}", word) is not None)
+                                               and re.search(r"[^aeiou]{3}", word) is not None) \
+            or (len(word) == 4 and any(set(word) <= row for row in KEYBOARD_ROWS) and not set(word) & (VOWELS | {"y"}))
 
     def _several(self, text: str) -> set[str]:
         """The trained targets ``text`` mentions, as what is asked or as landmarks, a plural of a paired
@@ -6978,6 +7008,7 @@ class PromptResolver:
         for register, english in ENGLISH_REGISTERS:
             translated = register.sub(english, translated)
         translated = IMPATIENCE.sub(" ", IMPATIENT_ALREADY.sub(r"\1", translated)).strip()
+        translated = _looks_listed(translated)
         # (nothing else wanted but one thing: "no need to do anything except the sore on his heel"; a request asked as a
         # negative question: "can't you segment the nevus? only that")
         translated = ONLY_EXCEPT.sub("segment only ", NEGATIVE_ASK.sub(
