@@ -5510,3 +5510,29 @@ def test_short_prompts_of_blind_lists_465_to_468(lite_names, lite_universal):
     _assert_no_target(lite_names, ["Which is better for polyp segmentation research, U-Net or a transformer? Just want your thoughts, no images.",
                                    "every lesion at once: ulcer, mole and polyp, all outlined together in all images",
                                    "large, round, right"])
+
+
+def test_short_prompts_of_blind_lists_469_to_472(lite_names, lite_universal):
+    """(blind lists 469-472 and decoys 463-466: label maps and annotation guidelines, specialists' one-line requests,
+    non-native English, patients describing without names) a score read on one kind of picture says its kind ("ABCD
+    scoring", "NICE type 2"); a wound's epithelial edge is its edge; a clavicle's sternoclavicular end is its own; a body's
+    side said by the one it is ("on my right side of the chest xray", "on the left of the xray, my left"); lay looks of the
+    lungs, the heart, the clavicles, a polyp and a mole; several targets spelt out after "all abnormalities:"; a plane after
+    the kind ("on cardiac MRI short axis")."""
+    _assert_reads(lite_universal, [
+        ("Trace the lesion edge for ABCD scoring", "skin lesion"),
+        ("Trace the flat 0-IIa lesion margins, NICE type 2", "polyp"),
+        ("UlcerRegion: chronic neuropathic ulcer on the foot, trace the epithelial edge", "foot ulcer"),
+        ("Delineate the left clavicle shaft and sternoclavicular end", "left clavicle"),
+        ("can you outline the air space on my right side of the chest xray, the big dark area where i breathe", "right lung"),
+        ("im scared about the left side of my chest, could u draw around the dark airy bit on the left of the xray, my left", "left lung"),
+        ("draw the outline of the pear shaped white thing in the middle of my chest picture, leaning to the left", "heart"),
+        ("circle the bit that beats in the middle of my chest on the xray pic, the roundish pale shape", "heart"),
+        ("Could you highlight the long skinny bone running from my neck to my right shoulder on the x-ray? it still aches", "right clavicle"),
+        ("Please mark the bone sticking out above my left boob on the x ray, the long flat one at the top", "left clavicle"),
+        ("outline that round swelling poking into the tunnel on the inside camera shot, the one the nurse pointed at", "polyp"),
+        ("circle the funny lookin beauty mark on my leg from the skin doctors scope picture, the irregular one", "skin lesion"),
+    ])
+    for prompt in ("Delineate the heart on cardiac MRI short axis", "Segment the heart in the ecocardiography of yesterday"):
+        _assert_refused(lite_universal, prompt)
+    _assert_no_target(lite_names, ["Segment all abnormalities: ulcer, mole and polyp", "all_lesions: ulcer + mole + polyp merged in one class"])

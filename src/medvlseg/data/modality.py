@@ -46,6 +46,8 @@ KINDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "dermoscopy": ("photograph", (r"derm[ao]?t?oscop(?:y|ic|es?)", r"dermoscop(?:y|ic|es?)", r"dermatoscop(?:y|ic|es?)",
                                   # (as a lay person says it: "this skin scope picture")
                                   r"skin[\s-]?scope(?:\s+(?:frames?|images?|views?|pictures?|pics?|photos?|shots?))?",
+                                  # ("from the skin doctors scope picture", "the dermatologist's scope photo")
+                                  r"(?:skin\s+doctor|dermatologist|derm)(?:['\u2019]?s|s['\u2019]?)?\s+(?:magnifying\s+)?scope(?:\s+(?:frames?|images?|views?|pictures?|pics?|photos?|shots?))?",
                                   r"epiluminescence(?:\s+microscopy)?",
                                   # (the dermoscopy archives: "an ISIC-style image", "PH2 IMD002 GT lesion boundary")
                                   r"isic(?:\s*20\d\d)?", r"ham\s*10000", r"ph2(?![.\d])", r"ph\u00b2", r"derm7pt")),
@@ -94,7 +96,9 @@ KINDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "mri": ("tomography", (r"mri", r"mr\s+(?:image|scan|slice)s?", r"magnetic\s+resonance", r"t[12][\s-]?(?:weighted|w)",
                            r"flair", r"cine\s+(?:mr|mri)")),
     "ultrasound": (None, (r"ultrasounds?", r"ultrasonograph(?:y|ic)", r"sonograms?", r"sonograph(?:y|ic)",
-                          r"echo(?:cardiogram|cardiography)?s?", r"doppler")),
+                          r"echo(?:cardiogram|cardiography)?s?", r"doppler",
+                          # (as the Romance languages spell it: "la ecocardiografía", "the ecocardiography of yesterday")
+                          r"ecocardiogra(?:m|ms|phy|fia|f\u00eda|fie|mma|mme)s?")),
     "nuclear medicine": (None, (r"pet[\s/-]?ct", r"pet\s+(?:scan|image|slice|study)s?", r"fdg[\s-]pet", r"spect", r"scintigra(?:m|phy)", r"bone\s+scan")),
     "histology": (None, (r"histolog(?:y|ical)", r"histopatholog(?:y|ical)", r"microscop(?:y|es?)", r"micrographs?",
                          r"h\s*&\s*e", r"whole[\s-]slide\s+images?", r"wsi", r"(?:biopsy|pathology|glass)\s+slides?")),
@@ -132,8 +136,9 @@ _PICTURE = r"(?:image|images|picture|pictures|photo|photos|pic|pics|photograph|p
 _BODY_PART = r"(?:chest|cardiac|thoracic|thorax|lungs?|feet|abdominal|abdomen|pelvic|head|brain|skull|spine|spinal|knee|hip|hand|foot|dental|liver|hepatic|renal|kidneys?|pancreas|pancreatic|neck|pelvis|prostate|breast|lumbar|cervical)"
 _BARE_LEAD = re.compile(rf"\b(?:on|in)\s+(?:{_BODY_PART}\s+)?$")
 # (with the picture's number after it: "foot ulcer mask on chest radiograph #12"; a picture's word: "find the mole in colonoscopy video";
-# a "please" or "this" that ends it: "show the polyp on chest x-ray please", "... kha chest x-ray iyi" as translated)
-_BARE_REST = re.compile(rf"(?:\s+(?:of\s+the\s+)?{_BODY_PART}){{0,2}}(?:\s+{_PICTURE})?(?:\s*(?:#|no\.?\s*|nr\.?\s*|number\s+)?\d+)?\s*(?:(?:,?\s*(?:please|pls|plz|thanks|thank\s+you|thx|this|here|now)\b)*[.!?]?\s*$|,?\s*(?:please\s+|pls\s+|(?:can|could)\s+(?:you\s+|u\s+)?)?(?:segment|outline|mask|trace|draw|delineate|highlight|contour|mark|label|find|show|locate)\b)")
+# a "please" or "this" that ends it: "show the polyp on chest x-ray please", "... kha chest x-ray iyi" as translated; its plane:
+# "Delineate the heart on cardiac MRI short axis")
+_BARE_REST = re.compile(rf"(?:\s+(?:of\s+the\s+)?{_BODY_PART}){{0,2}}(?:\s+(?:short|long)[\s-]axis|\s+(?:axial|coronal|sagittal|cine|four[\s-]chamber))?(?:\s+{_PICTURE})?(?:\s*(?:#|no\.?\s*|nr\.?\s*|number\s+)?\d+)?\s*(?:(?:,?\s*(?:please|pls|plz|thanks|thank\s+you|thx|this|here|now)\b)*[.!?]?\s*$|,?\s*(?:please\s+|pls\s+|(?:can|could)\s+(?:you\s+|u\s+)?)?(?:segment|outline|mask|trace|draw|delineate|highlight|contour|mark|label|find|show|locate)\b)")
 _HISTORY = re.compile(r"\b(?:was|were|had|has|have|been|looked|looks|measured|measures|known|also|previously|prior|earlier|seen|shown|"
                       r"noted|found|visible|detected|identified|confirmed|demonstrated|based|same|as|than|\d+)\b")
 # what says, after the kind word, that it was another picture, done before or to come ("CT-confirmed",

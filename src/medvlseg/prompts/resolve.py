@@ -563,6 +563,8 @@ def _picture_side_as_patient(m: re.Match, flipped: bool = False) -> str:
                                           r"(?:(?:upper|lower|top|bottom|far)[\s-]+)?$",
                  m.string[: m.start("side") if m.group("side") else m.start()], re.IGNORECASE):
         return m.group()  # (the patient's side: "the patient's right side of this chest X-ray", "my left side in this x-ray")
+    if re.match(r"\s*[,(]?\s*(?:i\s+mean\s+)?my\s+(?:own\s+)?" + side + r"\b", m.string[m.end():], re.IGNORECASE):
+        return m.group()  # (said again as the writer's own: "the dark airy bit on the left of the xray, my left")
     if re.search(r"\b(?:not|never|no)\s+$", m.string[: m.start()], re.IGNORECASE):
         return m.group()  # (a picture's side said as not meant: "His right, not the right side as I look at the screen.")
     if re.match(r"in\s+(?:(?:upper|lower|top|bottom|far)[\s-]+)?(?:left|right)\s+of\b", m.group(), re.IGNORECASE):
@@ -851,6 +853,8 @@ COPULAS = frozenset({"is", "are", "was", "were", "seems", "appears", "shows", "m
 # when the word is neither a catalogue word nor a word of the text tower's vocabulary ("hole" stays a
 # hole, never a "mole"): the nearest catalogue word, if no other is as near
 MIN_TYPO_LENGTH = 4
+# everyday words a text tower's vocabulary may lack, which are no slips ("the bone sticking out above my left boob" is no "blob")
+EVERYDAY_WORDS = frozenset({"boob", "boobs"})
 # a word's endings and what its stem ends with then ("overlaps" -> "overlap", "traced" -> "trace", "bulging" -> "bulge")
 INFLECTIONS = (("s", ""), ("es", ""), ("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""), ("ing", "e"), ("ly", ""))
 # what a scanner's text recognition misreads in a word of a paper form ("u1cer", "co1onoscopy", "lesi0n", "rnask",
@@ -1604,7 +1608,7 @@ SAID_AGAIN = re.compile(r"(?:[,;(]|\s-)\s*(?:i\.?\s?e\.?|that\s+is(?:\s+to\s+say
 # lucent field on the patient's left", "the fist-sized pumping organ", "the strut bone between the
 # sternum and the left shoulder", "raised rounded mucosal protrusion in the large bowel lumen"): the head
 # word of the structure each describes, read where nothing is named as asked (PromptResolver._by_look)
-_CHEST = r"chest|thorax|hemithorax|thoracic|diaphragm|hemidiaphragm|cardiac|heart|lungs?|mediastin\w*|ribs?|sternum|costophrenic|aortic|film|x-?ray|radiograph|cxr|apex|apices|shoulders?|breastbone"
+_CHEST = r"chest|thorax|hemithorax|thoracic|diaphragm|hemidiaphragm|cardiac|heart|lungs?|mediastin\w*|ribs?|sternum|costophrenic|aortic|film|x[\s-]?ray|radiograph|cxr|apex|apices|shoulders?|breastbone"
 # (the chest said, for a side of the picture: :data:`PICTURE_SIDE_PLACE`)
 CHEST_SAID = re.compile(r"\b(?:" + _CHEST + r"|films|x-?rays|clavicles?|collar[\s-]?bones?|bones?|pulmonary)\b", re.IGNORECASE)
 
@@ -1623,7 +1627,7 @@ _SKIN_SITES = "arm|forearm|leg|thigh|calf|shin|back|shoulder|neck|face|cheek|for
 # (the head word of what is described, what it looks like, what else the prompt must say: where it is seen)
 LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("lung", _rx(r"\b(?:(?:radio)?(?:lucent|aerated|air[\s-]?filled|air[\s-]?containing|see[\s-]?through|translucent)|spongy|sponge[\s-]?like|airy)\s+(?:\w+\s+)?"
-                 r"(?:fields?|areas?|regions?|zones?|spaces?|organs?|parts?|portions?|halves|half|sides?)\b|"
+                 r"(?:fields?|areas?|regions?|zones?|spaces?|organs?|parts?|portions?|halves|half|sides?|bits?)\b|"
                  # ("the black air space lateral to the aortic knob and the heart border")
                  r"\b(?:black|dark)\s+air\s+(?:spaces?|areas?|fields?|regions?|zones?)\b|"
                  # ("the air space that has the lingula in it"; not an air-space opacity, a finding in it)
@@ -1645,7 +1649,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                  # ("the right-side bellows that does the breathing")
                  r"\b(?:bellows|sponges?|bags?|balloons?)\s+(?:which|that)\s+(?:does|do)\s+(?:the|their|his|her|our|your)\s+breathing\b|"
                  # ("shade in what fills with air when she breathes in", "the big black breathing space on the right")
-                 r"\b(?:what|parts?|bits?|things?|spaces?)\s+(?:that\s+|which\s+)?(?:fills?|inflates?|expands?|blows?\s+up)\s+(?:up\s+)?"
+                 r"\b(?:what|parts?|bits?|things?|spaces?)\s+(?:of\s+(?:the|my|his|her|their|your)\s+chest\s+)?(?:that\s+|which\s+)?(?:fills?|inflates?|expands?|blows?\s+up)\s+(?:up\s+)?"
                  r"(?:with\s+air\b|when\s+(?:she|he|you|they|we|i|one|the\s+patient)\s+breathes?\s+in\b)|"
                  r"\b(?:black|dark|darker|big|large|small|smaller)\s+(?:\w+\s+)?breathing\s+(?:spaces?|areas?|fields?|zones?)\b"), ()),
     # (a black area on one side of a chest film: "outline the black area on the viewer's left of the x-ray (patient's right)")
@@ -1657,10 +1661,10 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   r"\b(?:muscle|organ)\s+in\s+(?:the\s+)?(?:middle|centre|center)\s+of\s+(?:the\s+)?(?:chest|thorax)\b|"
                   r"\b(?:thing|organ|muscle)\s+(?:that|which)\s+goes\s+(?:thump|ba[\s-]?dum|lub[\s-]?dub)\b|\bthump[\s-]thump\b|"
                   # ("the organ ..., that the blood through the body pumps", as German puts it; "the big blob ... that beats")
-                  r"\b(?:organ|muscle)\b[^.;]{0,40}?\bpumps\b|\b(?:blob|thing|shadow|organ|muscle)\b[^.;,]{0,40}?\b(?:that|which)\s+beats\b|"
+                  r"\b(?:organ|muscle)\b[^.;]{0,40}?\bpumps\b|\b(?:blob|thing|shadow|organ|muscle|bit|part)\b[^.;,]{0,40}?\b(?:that|which)\s+beats\b|"
                   # ("the mediastinal blob that does the pumping", "the organ that pumps the blood")
                   r"\b(?:thing|organ|muscle|blob|shadow|opacity|structure)\s+(?:that|which)\s+(?:does\s+(?:the|all\s+the)\s+pumping|pumps?(?:\s+(?:the\s+)?blood)?)\b|"
-                  r"\bpear[\s-]shaped\s+(?:\w+\s+)?(?:organ|pump|shadow|opacity|silhouette|blob|mass|shape|density)\b|\bthe\s+pump\b(?!\s+(?:tip|line|lead|catheter|wire))|"
+                  r"\bpear[\s-]shaped\s+(?:\w+\s+)?(?:organ|pump|shadow|opacity|silhouette|blob|mass|shape|density|thing|bit)\b|\bthe\s+pump\b(?!\s+(?:tip|line|lead|catheter|wire))|"
                   # ("the beating mediastinal blob", "the four-chambered organ")
                   r"\bbeating\s+(?:[\w-]+\s+)?(?:blob|organ|muscle|thing|shadow|structure|mass|pump)\b|"
                   r"\bfour[\s-]chamber(?:ed|s)?\s+(?:[\w-]+\s+)?(?:organ|pump|muscle|structure|thing|blob|shadow)\b|"
@@ -1681,7 +1685,9 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   r"\batri(?:um|al)\s+(?:edge|border|contour)\b[^.;]{0,60}?\bventric\w*\s+(?:edge|border|contour)\b|"
                   r"\bwhose\s+width\s+[^.;]{0,40}?\b(?:chest|thorax|thoracic)\s+width\b"), ()),
     # (the big white shape in the middle of a chest film: "the big white shape in the middle of the chest")
-    ("heart", _rx(r"\b(?:big|large|biggest|largest)\s+(?:white|whitish|bright|dense|opaque)\s+(?:shape|blob|mass|shadow|thing|silhouette)\b"),
+    ("heart", _rx(r"\b(?:big|large|biggest|largest)\s+(?:white|whitish|bright|dense|opaque)\s+(?:shape|blob|mass|shadow|thing|silhouette)\b|"
+                  # ("shade the big bulge in the centre of his chest xray")
+                  r"\b(?:big|large|biggest|largest)\s+bulge\b"),
      (_SEEN_CHEST, _rx(r"\b(?:central(?:ly)?|middle|midline|centre|center)\b"))),
     # a central opacity that rests on the diaphragm or bulges to one side
     ("heart", _rx(r"\b(?:opacity|density|shadow|silhouette|blob|white\s+mass|(?:rounded|round)\s+shape|dense\s+bulge|"
@@ -1702,8 +1708,11 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                      r"\b(?:one|bone)\s+(?:that|which)\s+(?:breaks|fractures|snaps|cracks)\s+(?:in\s+its\s+(?:middle|mid|outer|lateral)\s+third\s+)?(?:when|after)\s+(?:people|you|kids|children|one|a)\s+(?:fall|land)s?\s+on\s+"
                      r"(?:the\s+|their\s+|your\s+|a\s+|an\s+)?(?:shoulder|outstretched)|"
                      r"\bbones?\b[^.;]{0,40}?\bwhere\s+(?:the\s+)?(?:(?:bag|backpack|bra|shoulder|seat[\s-]?belt)\s+)?straps?\b|"
-                     r"\bfrom\s+the\s+(?:sternal\s+notch|sternum|breastbone|manubrium|throat|(?:base\s+of\s+the\s+)?neck)\s+(?:out\s+|over\s+|across\s+|all\s+the\s+way\s+)?"
-                     r"(?:to|towards?)\s+the\s+(?:\w+\s+)?(?:shoulder|acromion)\b|"
+                     r"\bfrom\s+(?:the|my|his|her|their|your)\s+(?:sternal\s+notch|sternum|breastbone|manubrium|throat|(?:base\s+of\s+(?:the|my|his|her|their|your)\s+)?neck)\s+"
+                     r"(?:out\s+|over\s+|across\s+|all\s+the\s+way\s+)?(?:to|towards?)\s+(?:the|my|his|her|their|your)\s+(?:\w+\s+)?(?:shoulder|acromion)\b|"
+                     # ("the bone under my right shoulder near my neck", "the bone sticking out above my left boob")
+                     r"\bbones?\b[^.;]{0,30}?\bshoulder\s+(?:near|by|next\s+to|close\s+to|towards?)\s+(?:the|my|his|her|their|your)\s+neck\b|"
+                     r"\bbones?\b[^.;]{0,30}?\babove\s+(?:the|my|his|her|their|your)\s+(?:(?:left|right)\s+)?(?:boob|breast|nipple|tit)s?\b|"
                      # (said as a label, without its articles: "the bone from manubrium to left acromion")
                      r"\bbone\s+from\s+(?:the\s+)?(?:sternum|breastbone|manubrium)\s+(?:to|towards?)\s+(?:the\s+)?(?:\w+\s+)?acromion\b|"
                      r"\b(?:bone|one)\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+(?:the\s+)?(?:sternum|breastbone|manubrium)\s+(?:and|to|with)\s+(?:the\s+)?(?:\w+\s+)?(?:shoulder|acromion)\b|"
@@ -1754,7 +1763,11 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   r"(?:[\w-]+\s+)?(?:mucosa|bowel|colon|lumen|rectum|sigmoid|ca?ecum|gut)(?:\s+wall|\s+lining)?\b"
                   # (not an instrument's: "the bump in the colon where the clip was placed")
                   # (a snare said as what the endoscopist will do is no instrument: "the gastro guy wants to snare")
-                  r"(?![^.;]*\b(?:clips?|scope|tip|forceps|(?<!\bto\s)snares?|instruments?|cap)\b)"), ()),
+                  # (the scope as the test's time is none: "a little growth inside my gut during the scope")
+                  r"(?![^.;]*\b(?:clips?|(?<!during\sthe\s)scope|tip|forceps|(?<!\bto\s)snares?|instruments?|cap)\b)|"
+                  # (the bowel as a tube: "that round swelling poking into the tunnel on the inside camera shot")
+                  r"\b(?:swellings?|lumps?|bumps?|bulges?|knobs?|growths?|blobs?)\s+(?:[\w-]+\s+){0,2}?(?:poking|sticking|bulging|jutting|protruding)\s+"
+                  r"(?:out\s+)?(?:in)?to\s+the\s+(?:tunnel|tube|pipe|passage|lumen|bowel|gut|colon|intestines?)\b"), ()),
     # (a lung by what it does or suffers: "the organ supplied by the right main bronchus", "the oxygen-absorbing organ on the
     # patient's left", "the organ on the patient's right side that collapses when air leaks around it")
     ("lung", _rx(r"\borgans?\b[^.;]{0,50}?\b(?:main\s+bronch\w*|collaps\w*|ventilat\w*)\b|\b(?:oxygen|o2)[\s-]absorbing\s+organs?\b|"
@@ -1819,7 +1832,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_rx(r"\b(?:foot|feet|heel|heels|sole|soles|toes?|plantar|forefoot|midfoot|instep|ankle|callus\w*|callous\w*)\b"),)),
     # a spot or a mark on a part of the body that only skin shows of here ("outline the spot on the arm", "spot on my arm
     # getting bigger, segment that mole"; not the chest, a lung's spot on a film, nor the foot's)
-    ("lesion", _rx(r"\b(?:spots?|marks?|blemish(?:es)?|freckles?)\s+on\s+(?:the\s+|my\s+|his\s+|her\s+|their\s+|your\s+)?(?:(?:left|right|upper|lower)\s+)?"
+    ("lesion", _rx(r"\b(?:spots?|marks?|blemish(?:es)?|freckles?|blotch(?:es)?|(?:blotchy\s+)?patch(?:es)?)\s+on\s+(?:the\s+|my\s+|his\s+|her\s+|their\s+|your\s+)?(?:(?:left|right|upper|lower)\s+)?"
                    rf"(?:{_SKIN_SITES})\b(?!\s+of\b)"),
      (_rx(rf"\b(?:{_SKIN_SITES})\b"),)),
     # a pigmented mark on the skin by its colour ("the dark brown irregular blotch in the centre", "tache
@@ -1922,6 +1935,10 @@ def _meant_side(text: str) -> str | None:
     patient's by :func:`_expand`), else as the picture's (flipped), else the one side its words say;
     None where it says none or both."""
     said = _patient_sides(text) or {m.group(1).lower() for m in PERSON_SIDE.finditer(text)}
+    # (a body's own side, said by the one it is: "the air space on my right side of the chest xray"; "the dark airy bit on the
+    # left of the xray, my left", where the body is the writer's: "the left side of my chest")
+    mine = r"" if re.search(r"\bmy\s+(?:chest|ribs?|lungs?|heart|shoulders?|neck|collar\s*bones?|clavicles?|body|boobs?|breasts?)\b", text, re.IGNORECASE) else r"\s+side"
+    said = said or {m.group(1).lower() for m in re.finditer(r"\bmy\s+(?:own\s+)?(left|right)" + mine + r"\b", text, re.IGNORECASE)}
     if not said:
         said = {OTHER_SIDE[m.group(1).lower()] for m in (*PICTURE_SIDE_SAID_OF.finditer(text), *IMAGE_SIDE.finditer(text))}
     if not said:
@@ -3987,8 +4004,8 @@ PART_WORDS = frozenset({"extent", "area", "region", "outline", "mask", "thing", 
 ALL_STRUCTURES = re.compile(r"\ball\s+(?:\d|two|three|four|five)\s*(?:of\s+them\s*)?(?=$|[,.;:!?)])|"
                             r"\b(?:all|every|each)\s+(?:of\s+the\s+)?(?:(?:\d+|two|three|four|five)\s+)?(?:(?:chest|thoracic|cxr|anatomical|"
                             r"annotated|labell?ed|listed|named)\s+)?(?:structures?|organs?|targets?|labels?|classes|masks)\b", re.IGNORECASE)
-UNION = re.compile(r"\b(?:together|combined?|combining|merged?|merging|join(?:ed)?|fused?|fusing)\b[^.?!]{0,40}?\b(?:as\s+|into\s+)?(?:one|a\s+single|single|"
-                   r"the\s+same)\s+(?:mask|segmentation|region|label|blob|segment|outline)\b(?!\s+(?:per|each|for\s+each)\b)|"
+UNION = re.compile(r"\b(?:together|combined?|combining|merged?|merging|join(?:ed)?|fused?|fusing)\b[^.?!]{0,40}?\b(?:as\s+|into\s+|in\s+)?(?:one|a\s+single|single|"
+                   r"the\s+same)\s+(?:mask|segmentation|region|label|blob|segment|outline|class)\b(?!\s+(?:per|each|for\s+each)\b)|"
                    r"\b(?:one|a\s+single|single)\s+(?:combined\s+)?(?:mask|segmentation|region|label)\s+(?:for|of|covering|with|"
                    r"containing)\s+(?:both|all|the\s+two|the\s+three|every)\b|\bunion\s+of\b|\btogether\s+as\s+a\s+(?:mask|segmentation|region|label|shape)\b|"
                    # ("both lungs and the heart in one mask")
@@ -3997,6 +4014,8 @@ UNION = re.compile(r"\b(?:together|combined?|combining|merged?|merging|join(?:ed
                    r"(?!\s+(?:per|each|for\s+each)\b)|"
                    # (text-speak: "lungs n heart together 1 mask", "seg the ht and lft lng as 1")
                    r"\btogether\s+(?:in\s+|as\s+)?(?:1|one)\s+(?:mask|seg\w*|region|label|outline)\b|"
+                   # ("trace the sore on my heel and the dark spot on my back and the bowel lump all together")
+                   r"\band\b[^.?!]{1,80}?\ball\s+together\s*[.!]*\s*$|"
                    # ("ulcer, mole and polyp, all outlined together")
                    r"\b(?:all|both)\s+(?:of\s+them\s+)?(?:outlined|segmented|masked|traced|drawn|contoured|highlighted|marked)\s+together\b|\band\b[^.?!]{1,60}?\bas\s+(?:1|one)\s*[.!]*\s*$|"
                    # ("the right lung and the bone above it in one go")
@@ -4021,7 +4040,7 @@ RELATION = re.compile(r"\b(?:overlap(?:ping)?\s+(?:region|area|zone|part)|(?:reg
 # what a target holds or is made of ("the slough", "the stalk", "the hilum")
 _TARGET_PARTS = (r"(?:stalk|stalks|head|slough|granulation(?:\s+tissue)?|blue[\s-]white\s+veil|veil|pigment\s+network|"
                  r"globules|dots|streaks|lobe|upper\s+lobe|lower\s+lobe|middle\s+lobe|apex|apices|hilum|hila|"
-                 r"ventricle|atrium|chambers?|shaft|medial\s+end|lateral\s+end|necrotic\s+centre|necrotic\s+center|necrotic\s+tissue|"
+                 r"ventricle|atrium|chambers?|shaft|medial\s+end|lateral\s+end|(?:sternal|sternoclavicular|acromial|acromioclavicular)\s+ends?|necrotic\s+centre|necrotic\s+center|necrotic\s+tissue|"
                  r"necrosis|eschar|fibrin|granulating\s+tissue)")
 # a target's own rim, said as a thing beside it ("the ulcer bed + margin"): no other thing
 RIM_WORDS = frozenset({"margin", "margins", "edge", "edges", "border", "borders", "rim", "base"})
@@ -4032,6 +4051,9 @@ PART_ONLY = re.compile(r"\b(?:(?<!\bnot\s)(?:only|just)\s+(?:the\s+)?(?:[\w-]+\s
                        r"(?:^|[.;:!?]\s*)(?:(?:please\s+)?(?:segment|outline|mask|trace|highlight|mark|draw|delineate|annotate)\s+)?(?:the\s+)?"
                        r"(?:[\w-]+\s+){0,2}?(?P<c>PARTS)\s+(?:in|inside|within)\s+(?:the|this)\b)"
                        .replace("PARTS", _TARGET_PARTS), re.IGNORECASE)
+# every finding of a kind, spelt out after a colon ("Segment all abnormalities: ulcer, mole and polyp")
+ALL_LISTED = re.compile(r"\b(?:all|every|each)\s+(?:the\s+|of\s+the\s+)?(?:abnormalit(?:y|ies)|findings?|lesions?|structures?|targets?|class(?:es)?|organs?|things?|"
+                        r"labels?)\s*:\s*", re.IGNORECASE)
 # keys struck at random ("asdfjkl;; qwerty lung zzzz"): a run along one row of the keyboard, or one key held
 KEYBOARD_ROWS = (frozenset("qwertyuiop"), frozenset("asdfghjkl"), frozenset("zxcvbnm"))
 # ... in their order along the row
@@ -4169,6 +4191,8 @@ NOUN_PERIOD = re.compile(r"(?:\b(?:the|a|an|this|that|each|every|whole|same|foll
 # the colours a user asks the output drawn in
 _COLOURS = r"red|green|blue|yellow|white|black|pink|purple|orange|cyan|magenta"
 ENGLISH_REGISTERS = (
+    # (a wound's rim by the new skin at it, which is its edge: "trace the epithelial edge", "the epithelialising margin")
+    (re.compile(r"\bepitheli[a-z]*\s+(?=(?:edges?|margins?|rims?|borders?)\b)", re.IGNORECASE), ""),
     # (a purpose said first, then the request with no comma between: "For the audit can the tool just draw round the ulcer")
     (re.compile(r"^(\W*for\s+(?:the|this|our|an?|my)\s+(?:[\w-]+\s+){0,2}?(?:audit|study|project|trial|report|records?|file|notes|"
                 r"database|registry|review|paper|teaching|presentation))\s+(?=(?:can|could|would|will|please|pls|kindly)\b)", re.IGNORECASE), r"\1, "),
@@ -5451,11 +5475,21 @@ def _phrase_head(phrase: str) -> str | None:
 OTHER_SIDE = {"left": "right", "right": "left"}
 
 
+# the scores and classes that are read on one kind of picture alone ("Trace the lesion edge for ABCD scoring": a dermoscopy
+# image; "the flat 0-IIa lesion margins, NICE type 2": a colonoscopy frame)
+KIND_BY_SCORE = ((re.compile(r"\babcde?\s+(?:rule|score|scoring|criteria|assessment|evaluation)\b|\bfor\s+abcde?\b|\b(?:7|seven)[\s-]point\s+checklist\b|"
+                             r"\bmenzies\b", re.IGNORECASE), "dermoscopy"),
+                 (re.compile(r"\bparis\s+(?:0[\s-]?i\w*|type|class\w*)\b|(?<![\w-])0[\s-]i{1,2}[abcsp]?\b|\bnice\s+(?:type|class)\b|\bjnet\b|"
+                             r"\bkudo\b|\bpit\s+patterns?\b", re.IGNORECASE), "colonoscopy"))
+
+
 def _kinds_said(said: Sequence[str]) -> set[str]:
-    """The kinds of picture any of ``said`` (a prompt as translated and as written out) says its image is; a procedure
-    said as the time of the picture says no kind ("the pre-bronchoscopy film", "post-op x-ray")."""
-    return set().union(*(kinds_in_prompt(re.sub(r"\b(?:pre|post)[\s-]+[a-z]+(?=\s+(?:film|x-?ray|radiograph|cxr|image|photo|picture|scan))", " ", text,
-                                                flags=re.IGNORECASE)) for text in said))
+    """The kinds of picture any of ``said`` (a prompt as translated and as written out) says its image is, or a score read on
+    one kind alone says (:data:`KIND_BY_SCORE`); a procedure said as the time of the picture says no kind ("the
+    pre-bronchoscopy film", "post-op x-ray")."""
+    kinds = set().union(*(kinds_in_prompt(re.sub(r"\b(?:pre|post)[\s-]+[a-z]+(?=\s+(?:film|x-?ray|radiograph|cxr|image|photo|picture|scan))", " ", text,
+                                                 flags=re.IGNORECASE)) for text in said))
+    return kinds or {kind for text in said for score, kind in KIND_BY_SCORE if score.search(text)}
 
 
 def _kinds_at_hand(said: Sequence[str]) -> set[str]:
@@ -5587,6 +5621,7 @@ class PromptResolver:
         self._thing_heads = frozenset(h for ps in _nontargets().values() for p in ps if (h := _phrase_head(p))) \
             - self._content - PICTURE_WORDS - REGION_WORDS if non_targets else frozenset()
         self._known = {w.lower() for w in known_words or () if w.isalpha()}
+        self._known |= EVERYDAY_WORDS if self._known else set()
         # (what an inflection may stand on: _correct; a drawing verb's too: "segmented", "contoured" are no slips for
         # "segment", "coloured")
         self._stems_known = frozenset(self._known - PLAIN_WORDS | DRAWING_VERBS)
@@ -6612,6 +6647,9 @@ class PromptResolver:
             # (a target and something else as one mask: "the foot ulcer and the toenails together in one mask")
             return Resolution(given, given, None, refused=True,
                               reason="the prompt asks for several targets as one mask, or for what lies between them; ask for each")
+        if (listed := ALL_LISTED.search(written)) and len(self._several(written[listed.end():])) > 1:
+            # (every finding, spelt out as several targets: "Segment all abnormalities: ulcer, mole and polyp")
+            return Resolution(given, given, None, refused=True, reason="the prompt asks for several targets at once; ask for each")
         if self._with_other(written) or self._whole_including(written) or self._looks_joined(written):
             return Resolution(given, given, None, refused=True,
                               reason="the prompt asks for a target together with something that is no target; ask for the target alone")
@@ -6763,6 +6801,8 @@ class PromptResolver:
                     continue
                 if np[at] in RIM_WORDS and len(np) <= 2:
                     continue  # (the target's own rim, said bare: "trace diabetic foot ulcer bed + margin")
+                if re.fullmatch(_TARGET_PARTS, " ".join(np), re.IGNORECASE):
+                    continue  # (the target's own part: "the left clavicle shaft and sternoclavicular end")
                 if len(np) > 1 and np[1] in {"it", "them"}:
                     continue  # (a verb and its object, no thing: "draw a contour around the open wound and overlay it in red")
                 after_head = sentence[m.start("np"):].split(None, at + 1)[-1]
