@@ -5536,3 +5536,16 @@ def test_short_prompts_of_blind_lists_469_to_472(lite_names, lite_universal):
     for prompt in ("Delineate the heart on cardiac MRI short axis", "Segment the heart in the ecocardiography of yesterday"):
         _assert_refused(lite_universal, prompt)
     _assert_no_target(lite_names, ["Segment all abnormalities: ulcer, mole and polyp", "all_lesions: ulcer + mole + polyp merged in one class"])
+
+
+def test_short_prompts_of_blind_lists_473_to_476(lite_names, lite_universal):
+    """(blind lists 473-476 and decoys 467-470: a robustness benchmark's shortest paraphrases, questions to find the target,
+    public datasets named, a multilingual benchmark) a terse label that ends with the picture's kind; Bengali "skin wound" is
+    the skin's lesion; a disease asked of an organ is a question; a dataset's name in CamelCase is no target's name."""
+    _assert_reads(lite_universal, [
+        ("bowel growth endoscopy still", "polyp"),
+        ("skin spot dermoscopy image", "skin lesion"),
+        ("ত্বকের ক্ষত চিহ্নিত করুন", "skin lesion"),
+    ])
+    _assert_no_target(lite_names, ["kalp hastalığı var mı?", "is there heart disease?", "هل هذا ورم ميلانيني؟",
+                                   "PolypGen frame from centre C1: segment the lumen of the colon"])

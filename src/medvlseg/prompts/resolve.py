@@ -2933,6 +2933,8 @@ DRAWING_IN_QUESTION = re.compile(r"\b(?:segment\w*|outlin\w+|mask(?:s|ed|ing)?|d
 DIAGNOSIS = re.compile(r"\b(?:cancer(?:s|ous)?|malignan(?:t|cy)|melanomas?|carcinomas?|sarcomas?|tumou?rs?|benign|prognos[ie]s|"
                        # (a finding no mask shows: "is this ulcer infected?"; not "is the heart enlarged?", which its mask measures)
                        r"infected|infection|inflamed|fractured|dangerous|"
+                       # (a disease asked of an organ: "kalp hastalığı var mı?" -> "heart disease is there?")
+                       r"diseases?|diseased|"
                        # (a polyp's histology: "Is the polyp in this picture an adenoma or a hyperplastic one?")
                        r"hyperplastic|dysplastic|neoplastic|serrated|(?<=\ban\s)adenoma(?=\s+or\b|\s*\?))\b",
                        re.IGNORECASE)
@@ -4191,6 +4193,11 @@ NOUN_PERIOD = re.compile(r"(?:\b(?:the|a|an|this|that|each|every|whole|same|foll
 # the colours a user asks the output drawn in
 _COLOURS = r"red|green|blue|yellow|white|black|pink|purple|orange|cyan|magenta"
 ENGLISH_REGISTERS = (
+    # (a terse label that ends with the picture's kind, no word between: "bowel growth endoscopy still" -> "bowel growth on
+    # endoscopy still", "skin spot dermoscopy image")
+    (re.compile(r"^(\W*(?:(?!(?:on|in|of|from|at|for|to|with|the|this|that|a|an|my|your|his|her)\b)[\w'-]+\s+){1,4}?)"
+                r"((?:endoscopy|colonoscopy|dermoscopy|dermatoscopy|dermoscopic|chest\s+x-?ray|cxr|radiograph|x-?ray)(?:\s+(?:still|frame|image|photo|picture|shot|view))?"
+                r"\s*[.!]*\s*)$", re.IGNORECASE), r"\1on \2"),
     # (a wound's rim by the new skin at it, which is its edge: "trace the epithelial edge", "the epithelialising margin")
     (re.compile(r"\bepitheli[a-z]*\s+(?=(?:edges?|margins?|rims?|borders?)\b)", re.IGNORECASE), ""),
     # (a purpose said first, then the request with no comma between: "For the audit can the tool just draw round the ulcer")
@@ -5731,7 +5738,9 @@ class PromptResolver:
         def fix(token: str) -> str:
             w = token.lower()
             # a label written in CamelCase ("DiabeticFootUlcer", "LeftClav"): its words, where they are words
-            camel = re.findall(r"[A-Z][a-z]+|^[a-z]+", token) if re.fullmatch(r"[A-Za-z][a-z]+(?:[A-Z][a-z]+)+", token) else []
+            # (not a dataset's name: "PolypGen frame from centre C1" is no polyp)
+            camel = re.findall(r"[A-Z][a-z]+|^[a-z]+", token) if re.fullmatch(r"[A-Za-z][a-z]+(?:[A-Z][a-z]+)+", token) \
+                and not re.fullmatch("|".join(_DATASETS.values()), token, re.IGNORECASE) else []
             if camel and 2 * sum(c.lower() in self._known or c.lower() in self._content for c in camel) >= len(camel):
                 return " ".join(fix(c) for c in camel)
             if w in self._content or w in self._known:
