@@ -5549,3 +5549,18 @@ def test_short_prompts_of_blind_lists_473_to_476(lite_names, lite_universal):
     ])
     _assert_no_target(lite_names, ["kalp hastalığı var mı?", "is there heart disease?", "هل هذا ورم ميلانيني؟",
                                    "PolypGen frame from centre C1: segment the lumen of the colon"])
+
+
+def test_short_prompts_of_blind_lists_477_to_480(lite_names, lite_universal):
+    """(blind lists 477-480 and decoys 471-474: a paraphrase table's qualified names, first-time users of a web demo,
+    multilingual benchmark rounds two and three) Italian "neo cutaneo", Catalan "el cor a la placa", Polish "zmianę skórną",
+    Turkish "ben sınırı" and "akciğeri ayır"; a verdict or advice asked by its noun alone; heart failure asked."""
+    _assert_reads(lite_universal, [
+        ("neo cutaneo in dermatoscopia", "skin lesion"),
+        ("el cor a la placa", "heart"),
+        ("zaznacz zmianę skórną", "skin lesion"),
+        ("dermoskopi görüntüsünde ben sınırı", "skin lesion"),
+        ("sol akciğeri ayır", "left lung"),
+    ])
+    _assert_no_target(lite_names, ["the diagnosis for this naevus", "treatment advice for a foot sore", "prognosis of a heel wound",
+                                   "kalp yetmezliği var mı?", "đo chỉ số tim lồng ngực"])

@@ -495,6 +495,10 @@ CAPTION_LABEL = re.compile(r"^\W*(?:(?:supplementary|suppl\.?)\s+)?(?:fig(?:ure)
 # classification", "diabetic foot ulcer wagner grade", "Table 2: mean Dice for heart segmentation across the test set",
 # "Kvasir-SEG contains 1000 polyp images", "melanoma vs nevus how to tell", "wound area cm2 measure foot ulcer")
 KEYWORD_TASK = re.compile(
+    # (a verdict or advice asked by its noun alone: "the diagnosis for this naevus", "treatment advice for a foot sore",
+    # "prognosis of a heel wound")
+    r"^\W*(?:the\s+|a\s+|some\s+|your\s+)?(?:diagnosis|prognosis|differential(?:\s+diagnosis)?|treatment(?:\s+(?:advice|plan|options?))?|"
+    r"management(?:\s+plan)?)\s+(?:for|of)\b|"
     r"\b(?:classification|grading|staging|detection|prognosis|treatment|management|histology|histopathology)\s*[?.!]*\s*$|"
     r"\b(?:wagner|paris|nice|texas|ceap|fitzpatrick|breslow|clark|kudo|jnet|sano)\s+(?:grade|grading|class|classification|type|stage|score)\b|"
     r"\b(?:abcd|asymmetry|risk|severity|malignancy)\s+(?:score|scoring)\b|"
@@ -2934,7 +2938,7 @@ DIAGNOSIS = re.compile(r"\b(?:cancer(?:s|ous)?|malignan(?:t|cy)|melanomas?|carci
                        # (a finding no mask shows: "is this ulcer infected?"; not "is the heart enlarged?", which its mask measures)
                        r"infected|infection|inflamed|fractured|dangerous|"
                        # (a disease asked of an organ: "kalp hastalığı var mı?" -> "heart disease is there?")
-                       r"diseases?|diseased|"
+                       r"diseases?|diseased|failure|"
                        # (a polyp's histology: "Is the polyp in this picture an adenoma or a hyperplastic one?")
                        r"hyperplastic|dysplastic|neoplastic|serrated|(?<=\ban\s)adenoma(?=\s+or\b|\s*\?))\b",
                        re.IGNORECASE)
