@@ -5564,3 +5564,22 @@ def test_short_prompts_of_blind_lists_477_to_480(lite_names, lite_universal):
     ])
     _assert_no_target(lite_names, ["the diagnosis for this naevus", "treatment advice for a foot sore", "prognosis of a heel wound",
                                    "kalp yetmezliği var mı?", "đo chỉ số tim lồng ngực"])
+
+
+def test_short_prompts_of_blind_lists_481_to_484(lite_names, lite_universal):
+    """(blind lists 481-484 and decoys 475-478: descriptions without names by relatives on the phone, in similes, by
+    non-native speakers around the missing word, by children) a lay person's or a child's words for a lung ("air sack",
+    "bellows", "puffer", "where the air goes", "the dark wing"), the heart ("love-heart thing", "boom boom", "like an
+    upside-down pear"), a clavicle ("key bone", "like a bent chopstick just under my neck") and a polyp ("mushroom on a stalk"); the bowel's camera pictures are an endoscopy's; what a finding means is a question."""
+    _assert_reads(lite_universal, [
+        ("can u outline my left air sack on the xray, the blackish pocket shaped like a kidney bean", "left lung"),
+        ("Outline the dark bellows on the patient's right in this chest film, the bit shaped like a tall rounded mitten.", "right lung"),
+        ("outline grandpas left puffer inside his ribs on the xray", "left lung"),
+        ("the love-heart thing in the middle of grandads chest xray", "heart"),
+        ("trace the white lump like an upside-down pear sat between the two dark air bags on my chest film", "heart"),
+        ("In the xray, mark the long slim bone on my right that looks like a bent chopstick just under my neck.", "right clavicle"),
+        ("find the key bone of the right shoulder on this chest photo", "right clavicle"),
+        ("In the camera pic from inside my bowel, outline the lump that looks like a little pink mushroom on a stalk.", "polyp"),
+    ])
+    _assert_refused(lite_universal, "on the camera pictures from his bowel test, can you outline his ticker please, the doctor said its fine")
+    _assert_no_target(lite_names, ["My chest x-ray shows a shadow shaped like a boot, does that mean my heart is enlarged?"])

@@ -54,7 +54,10 @@ KINDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     # ("this scope frame": an endoscope's; not a microscope's, a word of its own)
     "endoscopy": (None, (r"endoscop(?:y|ic|es?)", r"(?<!skin\s)(?<!skin-)(?:endo)?scope\s+(?:frames?|images?|views?|pictures?|stills?|videos?|shots?|footage)",
                          # (as a patient says it: "during the camera test", "the tube camera")
-                         r"camera\s+(?:test|exam|examination|check|procedure)s?", r"tube\s+camera")),
+                         r"camera\s+(?:test|exam|examination|check|procedure)s?", r"tube\s+camera",
+                         # ("on the camera pictures from his bowel test", "the camera video from inside the gut")
+                         r"camera\s+(?:pictures?|pics?|photos?|images?|videos?|footage|shots?|stills?)\s+(?:from|of)\s+(?:inside\s+)?(?:the\s+|his\s+|her\s+|my\s+|their\s+)?"
+                         r"(?:bowels?|guts?|colon|intestines?|tummy|stomach)(?:\s+(?:test|exam|check))?")),
     # (a swallowed camera's frames: another optic, light and resolution than a colonoscope's)
     "capsule endoscopy": ("endoscopy", (r"(?:video\s+|wireless\s+)?capsule\s+endoscop(?:y|ic|es?)", r"vce", r"pillcam",
                                         r"(?:video|wireless|endoscopy)\s+capsules?")),

@@ -1639,6 +1639,13 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_SEEN_CHEST,)),
     # (an organ of breathing in everyday words: "the breathing bag", "the air organ", "the organ we breathe with")
     ("lung", _rx(r"\b(?:breathing|air)\s+(?:organs?|bags?|sponges?|sacs?|balloons?|bellows)\b"), (_SEEN_CHEST,)),
+    # (a lay person's words for a lung, on a chest film: "my left air sack", "the dark bellows on the patient's right", "grandpa's
+    # left puffer", "the sponge for air", "the black balloon thing inside my ribs", "where the air goes", "the dark wing of the
+    # butterfly", "the two things we breath with")
+    ("lung", _rx(r"\b(?:bellows|puffers?)\b|\b(?:breathing|air)\s+(?:sacks?|parts?|pockets?|bits?|things?|blobs?)\b|\bblobs?\s+that\s+breath(?:e|es|s)?\b|"
+                 r"\b(?:sponges?|bags?|balloons?|sacks?)\s+for\s+(?:the\s+)?(?:air|breathing)\b|\b(?:balloon|sponge|air)\s+things?\b|"
+                 r"\bwhere\s+(?:the\s+)?air\s+(?:goes|fills|comes|gets)\b|\bdark\s+wings?\b|"
+                 r"\b(?:things?|organs?|bits?)\s+(?:that\s+)?(?:we|you|people|i)\s+breath(?:e|es)?\s+with\b"), (_SEEN_CHEST,)),
     # (the old word for lungs, with its side: "show me the right lights on me chest film")
     ("lung", _rx(r"\b(?:left|right)\s+lights\b"), (_SEEN_CHEST,)),
     # ("the black region inside the ribs on the patient's left, the one sitting above the stomach gas bubble")
@@ -1675,6 +1682,11 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   # ("the thing whose width we compare with the width of the chest")
                   r"\b(?:thing|organ|shadow|silhouette|blob|structure|mass|one)\s+whose\s+(?:width|size|diameter|breadth)\s+(?:we|you|one|i|they)\s+"
                   r"(?:compare|measure|divide|set|put)\b"), (_SEEN_CHEST,)),
+    # (a child's or a lay person's words for the heart, on a chest film: "the love-heart thing", "the muscle what go boom boom",
+    # "my beating bit", "the pale shadow shaped like a boot", "the white lump like an upside-down pear", "the cloudy white shape
+    # like a big egg resting on top of the dome")
+    ("heart", _rx(r"\blove[\s-](?:heart|organ)s?\b|\bboom[\s-]boom\b|\bbeating\s+bits?\b|"
+                  r"\b(?:shaped\s+)?like\s+an?\s+(?:big\s+|little\s+)?(?:upside[\s-]down\s+)?(?:boot|pear|egg)\b"), (_SEEN_CHEST,)),
     # (an organ that beats, the size of a fist, on any picture: "need contour of the fist-size organ which beat")
     ("heart", _rx(r"\bfist[\s-]siz(?:e|ed)\s+(?:\w+\s+)?(?:organ|muscle|pump)\b|\b(?:organ|muscle|one)\s+(?:that|which)\s+beats?\b|"
                   # ("the central white mass between the two air fields that pumps the blood")
@@ -1724,6 +1736,14 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                      r"\bbones?\s+(?:that|which)\s+(?:articulates?|joins?|meets?|connects?)\s+with\s+(?:the\s+)?(?:top\s+of\s+the\s+)?(?:sternum|breastbone|manubrium)\b|"
                      r"\bbone\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+the\s+(?:\w+\s+)?shoulder\s+(?:and|to|with)\s+the\s+(?:sternum|breastbone|manubrium)\b"),
      (_SEEN_CHEST,)),
+    # (a lay person's or a learner's words for a clavicle: "key bone" (clavicula, a little key), "the long slim bone that looks
+    # like a bent chopstick just under my neck", "one arm of a boomerang over my left shoulder", "the stick bone between neck and
+    # shoulder", "the bone that goes across to his neck", "the bone that pokes out by my neck")
+    ("clavicle", _rx(r"\bkey[\s-]?bones?\b|\b(?:chopsticks?|boomerangs?|stick|handlebars?)\b[^.;]{0,40}?\b(?:neck|shoulders?|top)\b|"
+                     r"\bbon(?:es?|y)\s+(?:[\w-]+\s+){0,6}?(?:going|goes|go|running|runs)\s+(?:out\s+)?(?:across\s+)?(?:to|towards?)\s+"
+                     r"(?:the\s+|his\s+|her\s+|my\s+|their\s+)?(?:(?:left|right)\s+)?(?:shoulder|neck|arm)\b|"
+                     r"\bbones?\s+(?:that\s+)?pokes?\s+out\s+(?:by|near|under|below)\s+(?:my|his|her|the|their)\s+neck\b|"
+                     r"\bbones?\s+(?:at|along)\s+(?:the\s+)?neck\s+bottom\b"), (_SEEN_CHEST,)),
     # (the neck places it on any picture; "the horizontal bone at the top" only on a chest film)
     ("clavicle", _rx(r"\b(?:bones?|rods?|bars?)\b(?:\s+(?:you|one|we)(?:\s+(?:would|can|could)|['\u2019]d)?\s+(?:feel|see|touch)(?:\s+(?:under|through)\s+the\s+skin)?)?\s+"
                      r"(?:running\s+)?(?:just\s+|right\s+)?(?:under|below|beneath|(?:at|along)\s+the\s+(?:base|bottom|root)\s+of)\s+(?:the|my|his|her|their|your)\s+neck\b|"
@@ -1763,12 +1783,16 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_rx(r"\b(?:lining|mucosa\w*|bowel|colon\w*|gut|intestin\w*|rectum|rectal|scope|endoscop\w*|colonoscop\w*|lumen|haustra\w*|frame|video|folds?)\b"),)),
     # (a lump or bump placed in the bowel: "the round lump in the bowel, make mask of it"; not "the lung
     # nodule, history of colon cancer")
-    ("polyp", _rx(r"\b(?:lump|bump|nodule|knob|blob|bulge|growth)s?\s+(?:[\w-]+\s+){0,3}?(?:in|on|of|inside|within|along|from)\s+(?:the\s+|this\s+|his\s+|her\s+|my\s+)?"
-                  r"(?:[\w-]+\s+)?(?:mucosa|bowel|colon|lumen|rectum|sigmoid|ca?ecum|gut)(?:\s+wall|\s+lining)?\b"
+    ("polyp", _rx(r"\b(?:lump|bump|nodule|knob|blob|bulge|growth|ball|mushroom|cherry|grapes)s?\s+(?:[\w-]+\s+){0,4}?(?:in|on|of|inside|within|along|from|off)\s+"
+                  r"(?:the\s+|this\s+|his\s+|her\s+|my\s+)?(?:[\w'-]+\s+){0,2}?(?:mucosa|bowel|colon|lumen|rectum|sigmoid|ca?ecum|gut|intestines?|"
+                  # (the bowel in a patient's or a child's words: "inside grandad's bum tube", "the wall of the poo pipe")
+                  r"(?:tummy|bum|bottom|poo|back[\s-]passage)\s+(?:tube|pipe))(?:\s+wall|\s+lining)?\b"
                   # (not an instrument's: "the bump in the colon where the clip was placed")
                   # (a snare said as what the endoscopist will do is no instrument: "the gastro guy wants to snare")
                   # (the scope as the test's time is none: "a little growth inside my gut during the scope")
                   r"(?![^.;]*\b(?:clips?|(?<!during\sthe\s)scope|tip|forceps|(?<!\bto\s)snares?|instruments?|cap)\b)|"
+                  # (on its stalk, or hanging off the lining: "a little pink mushroom on a stalk", "a wet cherry dangling off the lining")
+                  r"\b(?:mushroom|cherry|lump|bump|blob|knob|ball)\b[^.;]{0,30}?\bon\s+a\s+stalk\b|\bdangling\s+(?:off|from)\s+the\s+(?:lining|wall)\b|"
                   # (the bowel as a tube: "that round swelling poking into the tunnel on the inside camera shot")
                   r"\b(?:swellings?|lumps?|bumps?|bulges?|knobs?|growths?|blobs?)\s+(?:[\w-]+\s+){0,2}?(?:poking|sticking|bulging|jutting|protruding)\s+"
                   r"(?:out\s+)?(?:in)?to\s+the\s+(?:tunnel|tube|pipe|passage|lumen|bowel|gut|colon|intestines?)\b"), ()),
@@ -1942,7 +1966,7 @@ def _meant_side(text: str) -> str | None:
     # (a body's own side, said by the one it is: "the air space on my right side of the chest xray"; "the dark airy bit on the
     # left of the xray, my left", where the body is the writer's: "the left side of my chest")
     mine = r"" if re.search(r"\bmy\s+(?:chest|ribs?|lungs?|heart|shoulders?|neck|collar\s*bones?|clavicles?|body|boobs?|breasts?)\b", text, re.IGNORECASE) else r"\s+side"
-    said = said or {m.group(1).lower() for m in re.finditer(r"\bmy\s+(?:own\s+)?(left|right)" + mine + r"\b", text, re.IGNORECASE)}
+    said = said or {m.group(1).lower() for m in re.finditer(r"\bmy\s+(?:own\s+)?(left|right)(?:[\s-]hand)?" + mine + r"\b", text, re.IGNORECASE)}
     if not said:
         said = {OTHER_SIDE[m.group(1).lower()] for m in (*PICTURE_SIDE_SAID_OF.finditer(text), *IMAGE_SIDE.finditer(text))}
     if not said:
@@ -2856,6 +2880,8 @@ KNOWLEDGE_QUESTION = re.compile(
     # (the medicine before its question word, as a translation word by word puts it: "gunde ki medicine emi teesukovali?" ->
     # "heart ki medicine what should take?")
     r"\b(?:medicines?|medications?|tablets?|pills?|drugs?|antibiotics?|creams?|ointments?)\s+(?:what|which)\b[^.!?]*\?\s*$|"
+    # (what a finding means: "My chest x-ray shows a shadow shaped like a boot, does that mean my heart is enlarged?")
+    r"\bdoes\s+(?:that|this|it)\s+mean\b[^.!?]*\?\s*$|"
     # (how it heals: "the wound is healing better than last week?")
     r"\b(?:is|are)\s+(?:it\s+|they\s+)?(?:healing|improving|getting\s+(?:better|worse|bigger|smaller))\b|"
     # (a treatment asked for: "suggestion treatment for this wound foot?" of Persian, "treatment options for this ulcer?")
