@@ -4225,7 +4225,8 @@ _COLOURS = r"red|green|blue|yellow|white|black|pink|purple|orange|cyan|magenta"
 ENGLISH_REGISTERS = (
     # (a terse label that ends with the picture's kind, no word between: "bowel growth endoscopy still" -> "bowel growth on
     # endoscopy still", "skin spot dermoscopy image")
-    (re.compile(r"^(\W*(?:(?!(?:on|in|of|from|at|for|to|with|the|this|that|a|an|my|your|his|her)\b)[\w'-]+\s+){1,4}?)"
+    # (not a side, which "on the x-ray" would make the picture's: "lung right side xray")
+    (re.compile(r"^(\W*(?:(?!(?:on|in|of|from|at|for|to|with|the|this|that|a|an|my|your|his|her|left|right|side|lt|rt|l|r)\b)[\w'-]+\s+){1,4}?)"
                 r"((?:endoscopy|colonoscopy|dermoscopy|dermatoscopy|dermoscopic|chest\s+x-?ray|cxr|radiograph|x-?ray)(?:\s+(?:still|frame|image|photo|picture|shot|view))?"
                 r"\s*[.!]*\s*)$", re.IGNORECASE), r"\1on \2"),
     # (a wound's rim by the new skin at it, which is its edge: "trace the epithelial edge", "the epithelialising margin")
