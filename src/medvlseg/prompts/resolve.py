@@ -256,6 +256,7 @@ EXCLUSIONS_BEFORE = frozenset({"leaving", "leave", "apart", "other", "instead", 
 _DATASETS = {"skin lesion": r"isic(?:[\s-]?20\d\d)?|ph2(?![.\d])|ph\u00b2|ham\s?10000|ham10k|derm7pt",
              "polyp": r"kvasir(?:[\s-]seg)?|cvc[\s-]?(?:clinic\s?db|colon\s?db|300|612)|etis(?:[\s-]larib)?|polypgen|endoscene|sun[\s-]seg|ldpolyp",
              "foot ulcer": r"fuseg|dfuc(?:\s?20\d\d)?"}
+DATASET_NAME = re.compile("|".join(_DATASETS.values()), re.IGNORECASE)
 DATASET_TARGETS = [(re.compile(
     rf"\b(?:the\s+)?(?:same\s+)?(?:things?|class|target|object|structure|region|label|category|foreground|positive\s+class|stuff)\s+"
     rf"(?:as\s+(?:in\s+)?|that\s+|which\s+|in\s+|of\s+)?(?:the\s+)?(?:{p})(?:['\u2019]s)?"
@@ -2800,6 +2801,10 @@ WHOLE_QUESTION = re.compile(
     r"\?\s*$", re.IGNORECASE)
 
 
+# a network's architecture by its name (the "U-" of "U-Net" is gone by the time it is read, taken for the text-speak "u")
+_ARCHITECTURE = r"(?:(?:u-?)?nets?|transformers?|cnns?|vits?|nnu-?nets?|segformers?|deeplab\w*|resnets?|swin)"
+
+
 # a question of knowledge, opinion or a verdict, asking for no drawing ("Is it possible for a foot ulcer to heal in under a
 # week?", "Do you know why the left lung looks darker than the right?", "Would the heart look bigger on an AP film?",
 # "Could that be a melanoma?", "Is that the right or the left lung?"; not "Could you outline the heart?", "Is the heart
@@ -2811,9 +2816,7 @@ TOOLS_ASKED = re.compile(
     r"^\s*which\s+(?:datasets?|models?|papers?|versions?|architectures?|backbones?|loss(?:es)?|metrics?|tools?)\s+(?:was|were|is|are|did|does|do|should)\b|"
     r"\bwhich\s+(?:one|model|paper|method)\s+should\s+(?:i|we)\s+(?:cite|use|pick|choose)\b|\bshould\s+(?:i|we)\s+cite\b|"
     # (one architecture against another: "Which is better for polyp segmentation research, U-Net or a transformer?")
-    # (the "U-" of "U-Net" is gone by then, read as the text-speak "u")
-    r"\b(?:(?:u-?)?nets?|transformers?|cnns?|vits?|nnu-?nets?|segformers?|deeplab\w*|resnets?|swin)\s+(?:or|vs\.?|versus)\s+(?:an?\s+)?"
-    r"(?:(?:u-?)?nets?|transformers?|cnns?|vits?|nnu-?nets?|segformers?|deeplab\w*|resnets?|swin)\b", re.IGNORECASE)
+    rf"\b{_ARCHITECTURE}\s+(?:or|vs\.?|versus)\s+(?:an?\s+)?{_ARCHITECTURE}\b", re.IGNORECASE)
 # advice asked, a question with or without its mark ("I'd love some advice on dressing a diabetic foot wound", "dressing advice
 # for sloughy wound", "footwear tips for the ulcer")
 _ADVICE_ASKED = (r"\b(?:some|any|your)\s+advice\s+(?:on|about|for)\b|"
@@ -5771,7 +5774,7 @@ class PromptResolver:
             # a label written in CamelCase ("DiabeticFootUlcer", "LeftClav"): its words, where they are words
             # (not a dataset's name: "PolypGen frame from centre C1" is no polyp)
             camel = re.findall(r"[A-Z][a-z]+|^[a-z]+", token) if re.fullmatch(r"[A-Za-z][a-z]+(?:[A-Z][a-z]+)+", token) \
-                and not re.fullmatch("|".join(_DATASETS.values()), token, re.IGNORECASE) else []
+                and not DATASET_NAME.fullmatch(token) else []
             if camel and 2 * sum(c.lower() in self._known or c.lower() in self._content for c in camel) >= len(camel):
                 return " ".join(fix(c) for c in camel)
             if w in self._content or w in self._known:
