@@ -5583,3 +5583,38 @@ def test_short_prompts_of_blind_lists_481_to_484(lite_names, lite_universal):
     ])
     _assert_refused(lite_universal, "on the camera pictures from his bowel test, can you outline his ticker please, the doctor said its fine")
     _assert_no_target(lite_names, ["My chest x-ray shows a shadow shaped like a boot, does that mean my heart is enlarged?"])
+
+
+def test_short_prompts_of_blind_lists_485_to_488(lite_names, lite_universal):
+    """(blind lists 485-488 and decoys 479-482: a researcher's paraphrases, patients without names, students' textbook
+    descriptions, voice dictation) a clavicle by the textbook's anatomy (the bone articulating with the acromion, forming the
+    anterior shoulder girdle, the strut between sternum and scapula, the first bone to ossify), a lung by its lobes and fissures,
+    the heart by the middle mediastinum and its chambers' borders; the viewer's side said as a perspective; dictation's
+    "polly" and "long"; a real word after its subject is no slip ("the GP heard"); another target's place refuses a name."""
+    _assert_reads(lite_universal, [
+        ("Could you outline the horizontal bone articulating with the right acromion, at the top left from the viewer's perspective?", "right clavicle"),
+        ("Delineate the left-sided bone forming the anterior part of the pectoral girdle on this chest film.", "left clavicle"),
+        ("Which bone is the left strut connecting sternum and scapula? Please trace it on this posteroanterior film.", "left clavicle"),
+        ("Delineate the first bone to ossify in the fetus, on the patient's right side of this chest radiograph.", "right clavicle"),
+        ("Which region is the trilobed respiratory organ on this chest film? Please trace its contour.", "right lung"),
+        ("Kindly mark the respiratory organ with only an oblique fissure, situated on the patient's left.", "left lung"),
+        ("Please segment the organ in the middle mediastinum on this frontal chest radiograph.", "heart"),
+        ("Trace the mediastinal structure whose borders are formed by the right atrium and left ventricle on this radiograph.", "heart"),
+        ("The GP heard crackles when I breathed in on my left side; outline the breathing organ on that side of my X-ray, my left.", "left lung"),
+        ("okay so find the polly on the bowel wall comma the little growth", "polyp"),
+        ("find the left sided long on this frontal chest film please", "left lung"),
+        ("right clavicle shaft and ends", "right clavicle"),
+        ("Could you outline the borders of the naevus under dermoscopy, following its irregular pigment network?", "skin lesion"),
+        ("Which area in this dermatoscope image corresponds to the suspected melanoma? Please outline it precisely.", "skin lesion"),
+        ("The dermatologist pressed a lens against my arm and took this picture of my mole; draw the edge of the mark.", "skin lesion"),
+        ("They snipped something like a little mushroom out of my back passage. Show me where it is on this image from inside.", "polyp"),
+        ("Mum had bypass surgery and I'm curious where it sits, the thing that keeps her blood going round. Trace it on her X-ray.", "heart"),
+        ("the mole on my foot", "skin lesion"),
+        ("the wound in the skin of the foot", "foot ulcer"),
+    ])
+    for prompt in ["mole inside the colon", "polyp on the skin of the foot", "the ulcer in the bowel",
+                   "okay so how should we treat this diabetic foot wound",
+                   "Is the bump they found in my bowel likely to come back after they take it out? I'm worried.",
+                   "Outline my left collarbone and my left breathing bag together on the chest X-ray, as one shape."]:
+        _assert_refused(lite_universal, prompt)
+    _assert_no_target(lite_universal, ["find polly the parrot", "the right long bone"])

@@ -341,7 +341,9 @@ MALAPROPISMS = tuple((re.compile(pattern, re.IGNORECASE), word) for pattern, wor
     (r"\bpoll(?:y|ie)\b", "polyp"), (r"\bpollies\b", "polyps"), (r"\bpulp\b", "polyp"), (r"\bpulps\b", "polyps"),
     (r"\blegion\b", "lesion"), (r"\blegions\b", "lesions"), (r"\bmou?ld\b", "mole"), (r"\bmou?lds\b", "moles"),
     (r"\bcollar\s+bomb\b", "collar bone"), (r"\bcolou?r\s*bone\b", "collar bone"), (r"\blugs?\b", "lung"),
-    (r"\blift(?=\s+(?:lung|collar|clavic))", "left"), (r"\blunge\b", "lung"), (r"\blunch\b", "lung"), (r"\blunges\b", "lungs")))
+    (r"\blift(?=\s+(?:lung|collar|clavic))", "left"), (r"\blunge\b", "lung"), (r"\blunch\b", "lung"), (r"\blunges\b", "lungs"),
+    # ("find the left sided long on this frontal chest film": a lung heard as "long" after its side, where no bone or axis follows)
+    (r"\b((?:left|right)(?:[\s-]+(?:sided|hand(?:\s+side)?))?)\s+long\b(?!\s+(?:bones?|axis|axes|thin|narrow|curved|horizontal|white|dense|slender|straight|strip|band|bar|rod))", r"\1 lung")))
 # a request passed on by whoever asked it ("Dr K asked me to get the lung thing done", "my boss wants me to outline the mole")
 PASSED_ON = re.compile(r"^\W*(?:[\w.']+\s+){1,3}(?:asked|wants|told|needs|would\s+like)\s+(?:me|us)\s+to\s+"
                        r"(?=(?:get|do|have|segment|outline|mask|trace|draw|mark|highlight|delineate|contour)\b)", re.IGNORECASE)
@@ -551,8 +553,10 @@ PICTURE_SIDE_PLACE = re.compile(
     r"(?:[\s-]+hand)?(?:[\s-]+(?:side|half))?\b"
     # (the one who looks said: "on your left as you look at the film", "on the right side when you look at the x-ray",
     # "on the left as displayed")
-    r"|\b(?:(?P<prep3>on|to|at)\s+)?(?:the\s+|your\s+|my\s+)?(?P<side3>left|right)(?:[\s-]+hand)?(?:\s+side)?\s*,?\s+"
+    r"|\b(?:(?P<prep3>on|to|at)\s+)?(?:the\s+|your\s+|my\s+)?(?:(?:upper|lower|top|bottom|far)[\s-]+)?(?P<side3>left|right)(?:[\s-]+hand)?(?:\s+side)?\s*,?\s+"
     r"(?:(?:as|when|while)\s+(?:i|you|we|one)\s+(?:look|see|view|face)|as\s+(?:displayed|shown|seen|viewed)|when\s+(?:viewing|viewed|looking)|"
+    # ("at the top left from the viewer's perspective")
+    r"from\s+(?:the\s+)?viewer(?:['\u2019]?s)?\s+(?:perspective|point\s+of\s+view|viewpoint|view|side)|"
     r"looking\s+at\s+(?:the|this|it))\b",
     re.IGNORECASE)
 # a picture shown flipped, whose sides are then the patient's own ("the image is mirrored; segment the lung on the right")
@@ -732,12 +736,15 @@ def _organ_sides(text: str) -> str:
 # a lung by what only one of the two has or lies on ("the one with a horizontal fissure", "with the cardiac notch
 # and the lingula", "that sits on top of the liver's dome", "above the stomach gas bubble", "the bigger of the two
 # air organs"): said as the patient's side, where the prompt speaks of breathing or a lung
-_LUNGISH = re.compile(r"\b(?:lungs?|breath\w*|air|aerated|pulmonary|lobes?|lobed|fissures?|(?:radio)?lucent|hyperlucent|inspiration|inhal\w*|inflat\w*)\b", re.IGNORECASE)
+_LUNGISH = re.compile(r"\b(?:lungs?|breath\w*|respirat\w*|air|aerated|pulmonary|lobes?|(?:tri|bi)?-?lobed|fissures?|(?:radio)?lucent|hyperlucent|inspiration|inhal\w*|inflat\w*)\b", re.IGNORECASE)
 LUNG_SIDES = [(re.compile(p, re.IGNORECASE), side) for p, side in (
     (r"\b(?:with|has|having|and|containing|contains|holding|holds)\s+(?:a|the|its)\s+(?:horizontal|minor)\s+fissure(?:\s+as\s+well\s+as\s+(?:an?\s+)?oblique(?:\s+one|\s+fissure)?)?", "right"),
     (r"\b(?:with|has|having|and|containing|contains|holding|holds)\s+(?:a|the|its)\s+(?:cardiac\s+notch|lingula)(?:\s+and\s+(?:the\s+)?(?:lingula|cardiac\s+notch))?", "left"),
     # ("the one with three lobes", "the side that has only two lobes")
     (r"\b(?:with|has|having)\s+(?:the\s+)?(?:three|3)\s+lobes\b", "right"), (r"\b(?:with|has|having)\s+(?:only\s+)?(?:the\s+)?(?:two|2)\s+lobes\b", "left"),
+    # ("the respiratory organ with only an oblique fissure", "the one containing the middle lobe")
+    (r"\b(?:with|has|having)\s+only\s+(?:an?\s+|the\s+|one\s+)?oblique\s+fissure\b", "left"),
+    (r"\b(?:with|has|having|and|containing|contains|holding|holds)\s+(?:a|the|its)\s+middle\s+lobe\b", "right"),
     (r"\b(?:that\s+|which\s+)?(?:sits|lies|rests|is)?\s*(?:on\s+top\s+of|above|over|atop)\s+the\s+liver(?:['\u2019]s)?(?:\s+(?:dome|shadow))?", "right"),
     (r"\b(?:that\s+|which\s+)?(?:sits|lies|rests|is)?\s*(?:on\s+top\s+of|above|over|atop)\s+the\s+(?:stomach|gastric)(?:\s+(?:gas|air))?\s+bubble", "left"),
     (r"\bthe\s+(?:bigger|larger)\s+of\s+the\s+two\b(?=\s+(?:lungs|air\s+organs|breathing\s+organs|organs\s+we\s+breathe))", "right"),
@@ -1627,6 +1634,9 @@ def _rx(pattern: str) -> re.Pattern:
 _SEEN_CHEST = _rx(rf"\b(?:{_CHEST}|lobes?|lingula|hemithorax|manubrium|acromion|liver\s+dome|(?:stomach|gastric)\s+(?:gas\s+)?bubble|pa|ap|rib\s?cage)\b|"
                   r"\bpatient['\u2019]?s\s+(?:left|right)\b(?!\s+(?:foot|feet|heel|sole|toes?|leg|arm|hand|ankle|knee|thigh|shin|calf|back|shoulder))|"
                   r"\b(?:left|right)\s+(?:side\s+)?of\s+the\s+patient\b|\b(?:left|right)[\s-]hand\b[^.;,]{0,30}?\bof\s+the\s+patient\b|\b(?:white|dense|central)\s+shadow\b|\b(?:on\s+the\s+)?(?:left|right)\s+(?:side\s+)?of\s+(?:the|her|his|my|their)\s+body\b")
+# ... or a person's own side said of what breathes ("my right breathing bag", "his left air-filled side")
+_SEEN_CHEST_OR_OWN_SIDE = _rx(_SEEN_CHEST.pattern + r"|\b(?:my|his|her|their|your)\s+(?:own\s+)?(?:left|right)\b"
+                              r"(?!\s+(?:foot|feet|heel|sole|toes?|leg|arm|hand|ankle|knee|thigh|shin|calf|back|shoulder|eye|ear|cheek|knee))")
 # the parts of the body whose spots only the skin's pictures show here (a spot on the arm; not the chest's, nor the foot's)
 _SKIN_SITES = "arm|forearm|leg|thigh|calf|shin|back|shoulder|neck|face|cheek|forehead|scalp|abdomen|belly|tummy|hand|wrist"
 # (the head word of what is described, what it looks like, what else the prompt must say: where it is seen)
@@ -1639,7 +1649,9 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                  r"\bair\s+(?:spaces?|fields?)\b(?!\s+(?:disease|opacit\w*|consolidation|shadowing|filling))"),
      (_SEEN_CHEST,)),
     # (an organ of breathing in everyday words: "the breathing bag", "the air organ", "the organ we breathe with")
-    ("lung", _rx(r"\b(?:breathing|air)\s+(?:organs?|bags?|sponges?|sacs?|balloons?|bellows)\b"), (_SEEN_CHEST,)),
+    ("lung", _rx(r"\bair\s+(?:organs?|bags?|sponges?|sacs?|balloons?|bellows)\b"), (_SEEN_CHEST,)),
+    # (with a person's own side, on any picture: "my right breathing bag"; not a car's "air bag" on my left)
+    ("lung", _rx(r"\b(?:breathing|respiratory)\s+(?:organs?|bags?|sponges?|sacs?|balloons?|bellows)\b"), (_SEEN_CHEST_OR_OWN_SIDE,)),
     # (a lay person's words for a lung, on a chest film: "my left air sack", "the dark bellows on the patient's right", "grandpa's
     # left puffer", "the sponge for air", "the black balloon thing inside my ribs", "where the air goes", "the dark wing of the
     # butterfly", "the two things we breath with")
@@ -1691,7 +1703,10 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     # (an organ that beats, the size of a fist, on any picture: "need contour of the fist-size organ which beat")
     ("heart", _rx(r"\bfist[\s-]siz(?:e|ed)\s+(?:\w+\s+)?(?:organ|muscle|pump)\b|\b(?:organ|muscle|one)\s+(?:that|which)\s+beats?\b|"
                   # ("the central white mass between the two air fields that pumps the blood")
-                  r"\b(?:mass|blob|shadow|thing|organ|muscle)\b[^.;]{0,60}?\b(?:that|which)\s+pumps\s+(?:the\s+)?blood\b"), ()),
+                  r"\b(?:mass|blob|shadow|thing|organ|muscle)\b[^.;]{0,60}?\b(?:that|which)\s+pumps\s+(?:the\s+)?blood\b|"
+                  # ("the thing that keeps her blood going round")
+                  r"\b(?:thing|organ|muscle|one|bit|part)\s+(?:that|which)\s+(?:keeps|pushes|moves|sends|drives|circulates|pumps)\s+"
+                  r"(?:the\s+|her\s+|his\s+|my\s+|your\s+|their\s+|our\s+)?blood\s+(?:going\s+|moving\s+|flowing\s+)?(?:round|around|through)\b"), ()),
     # the organ of the cardiothoracic ratio ("the whole organ whose width you'd compare with the chest width
     # for the cardiothoracic ratio")
     ("heart", _rx(r"\b(?:organ|shadow|silhouette)\b(?![^.;!?]*\b(?:denominator|thorax|thoracic\s+(?:width|diameter)|rib\s*cage)\b)"
@@ -1699,6 +1714,9 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     # (by the chambers that border it, or by the width compared with the chest's: "bordered by the right atrium edge and the
     # left ventricle edge", "the one whose width people compare to the chest width")
     ("heart", _rx(r"\b(?:bordered|formed|outlined|edged|made\s+up)\s+by\s+the\s+(?:right\s+)?atri(?:um|al)\b|"
+                  # (the organ of the middle mediastinum, as anatomy places it: "the organ in the middle mediastinum")
+                  r"\b(?:organ|structure)s?\s+(?:that\s+(?:lies|sits|is)\s+|lying\s+|sitting\s+)?(?:in|of|occupying|filling|within)\s+the\s+middle\s+mediastinum\b|"
+                  r"\bmiddle\s+mediastinal\s+(?:organ|structure)\b|"
                   r"\batri(?:um|al)\s+(?:edge|border|contour)\b[^.;]{0,60}?\bventric\w*\s+(?:edge|border|contour)\b|"
                   r"\bwhose\s+width\s+[^.;]{0,40}?\b(?:chest|thorax|thoracic)\s+width\b"), ()),
     # (the big white shape in the middle of a chest film: "the big white shape in the middle of the chest")
@@ -1735,7 +1753,18 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                      r"\b(?:bone|one)\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+(?:the\s+)?(?:sternum|breastbone|manubrium)\s+(?:and|to|with)\s+(?:the\s+)?(?:\w+\s+)?(?:shoulder|acromion)\b|"
                      # ("the bone that articulates with the top of the sternum ... and runs out to the shoulder")
                      r"\bbones?\s+(?:that|which)\s+(?:articulates?|joins?|meets?|connects?)\s+with\s+(?:the\s+)?(?:top\s+of\s+the\s+)?(?:sternum|breastbone|manubrium)\b|"
-                     r"\bbone\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+the\s+(?:\w+\s+)?shoulder\s+(?:and|to|with)\s+the\s+(?:sternum|breastbone|manubrium)\b"),
+                     r"\bbone\b[^.;]{0,40}?\b(?:between|linking|connecting|joining)\s+the\s+(?:\w+\s+)?shoulder\s+(?:and|to|with)\s+the\s+(?:sternum|breastbone|manubrium)\b|"
+                     # (a textbook's words: "the horizontal bone articulating with the right acromion", "the long bone that articulates with
+                     # the clavicular notch of the manubrium", "the bone forming the anterior part of the pectoral girdle", "the strut
+                     # connecting sternum and scapula", "the first bone to ossify", "the bone most often fractured in falls on an
+                     # outstretched hand")
+                     r"\b(?:bones?|struts?)\b[^.;]{0,40}?\b(?:articulat\w*|joins?|joining|meets?|meeting|connect\w*|link\w*)\s+(?:with\s+)?(?:the\s+)?"
+                     r"(?:(?:patient['\u2019]?s\s+)?(?:left|right)\s+)?(?:acromion|clavicular\s+notch)\b|"
+                     r"\b(?:bones?|struts?)\b[^.;]{0,30}?\b(?:forming|forms|form|of|making\s+up|makes\s+up)\s+(?:the\s+)?(?:anterior|front)\s+(?:part\s+|half\s+)?(?:of\s+the\s+)?"
+                     r"(?:shoulder|pectoral)\s+girdle\b|"
+                     r"\b(?:bones?|struts?)\b[^.;]{0,30}?\b(?:between|linking|connecting|joining)\s+(?:the\s+)?(?:sternum|breastbone|manubrium)\s+(?:and|to|with)\s+(?:the\s+)?scapula\b|"
+                     r"\bfirst\s+bone\s+(?:in\s+the\s+(?:body|fetus|foetus)\s+)?to\s+(?:ossify|begin\s+ossifying|start\s+ossifying)\b|"
+                     r"\bbones?\b[^.;]{0,40}?\b(?:fractured|broken)\b[^.;]{0,30}?\bfall(?:s|ing)?\s+on(?:to)?\s+(?:an?\s+|the\s+)?outstretched\b"),
      (_SEEN_CHEST,)),
     # (a lay person's or a learner's words for a clavicle: "key bone" (clavicula, a little key), "the long slim bone that looks
     # like a bent chopstick just under my neck", "one arm of a boomerang over my left shoulder", "the stick bone between neck and
@@ -1751,6 +1780,10 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                      # ("the bone that sticks out at the front between his neck and his LEFT shoulder")
                      r"\bbones?\b[^.;]{0,40}?\bbetween\s+(?:the|my|his|her|their|your)\s+neck\s+and\s+(?:the|my|his|her|their|your)\s+(?:\w+\s+)?shoulder\b"), ()),
     ("clavicle", _rx(r"\b(?:horizontal|curved|thin|slender|long)\s+(?:[\w-]+\s+){0,2}?(?:bones?|bands?|strips?|bars?|rods?)\s+(?:\w+\s+){0,2}?(?:at|across|along|on|crossing|over)\s+(?:the\s+)?(?:very\s+)?(?:top|upper)\b|"
+                     # ("across the top of my chest, there's a thin bone that hurts")
+                     r"\bacross\s+the\s+top\s+of\s+(?:the|my|his|her|their|your)\s+chest\b[^.;]{0,30}?\b(?:thin|slender|long|horizontal|curved)\s+bone\b|"
+                     # ("the thin bone above my chest")
+                     r"\b(?:horizontal|curved|thin|slender|long)\s+(?:[\w-]+\s+)?bones?\s+(?:just\s+)?above\s+(?:the|my|his|her|their|your)\s+chest\b|"
                      # ("the long horizontal bone of the right shoulder girdle"; the shoulder blade is no horizontal one)
                      r"\bhorizontal\s+bones?\s+of\s+the\s+(?:(?:patient['\u2019]?s\s+)?(?:left|right)\s+)?shoulder\s+girdle\b|"
                      # ("the slender dense bone crossing above the left apex", "the curved horizontal dense strip above the right apex")
@@ -1787,7 +1820,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("polyp", _rx(r"\b(?:lump|bump|nodule|knob|blob|bulge|growth|ball|mushroom|cherry|grapes)s?\s+(?:[\w-]+\s+){0,4}?(?:in|on|of|inside|within|along|from|off)\s+"
                   r"(?:the\s+|this\s+|his\s+|her\s+|my\s+)?(?:[\w'-]+\s+){0,2}?(?:mucosa|bowel|colon|lumen|rectum|sigmoid|ca?ecum|gut|intestines?|"
                   # (the bowel in a patient's or a child's words: "inside grandad's bum tube", "the wall of the poo pipe")
-                  r"(?:tummy|bum|bottom|poo|back[\s-]passage)\s+(?:tube|pipe))(?:\s+wall|\s+lining)?\b"
+                  r"(?:tummy|bum|bottom|poo|back[\s-]passage)\s+(?:tube|pipe)|back[\s-]passage)(?:\s+wall|\s+lining)?\b"
                   # (not an instrument's: "the bump in the colon where the clip was placed")
                   # (a snare said as what the endoscopist will do is no instrument: "the gastro guy wants to snare")
                   # (the scope as the test's time is none: "a little growth inside my gut during the scope")
@@ -1897,6 +1930,8 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
 # borders, the heart's opaque mass ("the black region ... sitting above the stomach gas bubble", "bordered by the right atrium
 # edge and the left ventricle edge", "the rounded opaque mass sitting left of midline")
 LOOK_PLACES = _rx(r"\b(?:above|over|on\s+top\s+of)\s+the\s+(?:stomach|gastric)\s+(?:gas\s+|air\s+)?bubble\b|"
+                  # (the chambers that form its borders: "the mediastinal structure whose borders are formed by the right atrium and left ventricle")
+                  r"\b(?:bordered|formed|outlined|edged|made\s+up)\s+by\s+the\s+(?:right\s+)?atri(?:um|al)(?:\s+(?:and|&)\s+(?:the\s+)?left\s+ventric(?:le|ular))?\b|"
                   r"\b(?:(?:right|left)\s+)?(?:atri(?:um|al)|ventric(?:le|ular))\s+(?:edges?|borders?|contours?|outlines?)\b|"
                   r"\b(?:rounded\s+|round\s+)?(?:opaque|dense|soft[\s-]tissue)\s+(?:mass|bulge|shape)\b|"
                   # (what is threaded into the heart: "the organ the pacemaker leads are threaded into")
@@ -1928,7 +1963,8 @@ LOOK_ELSE = {
     "lung": _rx(rf"\b(?:{_CHEST_ELSE}|pneumoperitoneum|free\s+air|bowel|(?:under|beneath|below)\s+the\s+(?:\w+\s+)?(?:hemi)?diaphragm|"
                 r"outside\s+(?:of\s+)?the\s+(?:body|patient|chest|thorax|rib\s*cage)|background|corners?)\b"),
     "heart": _rx(rf"\b(?:{_CHEST_ELSE}|behind|retrocardiac|aort\w*|knuckle|knob|monitor|(?:ecg|ekg|monitor|pressure)\s+trac(?:e|ing)s?|ventric\w*|atri\w*|valves?)\b"),
-    "clavicle": _rx(rf"\b(?:{_CHEST_ELSE}|(?<!first\s)(?<!upper\s)ribs?|(?<=and\s)(?:also\s+)?(?:the\s+)?(?:(?:left|right)\s+)?shoulder[\s-]?blades?)\b"),
+    # (the scapula as the end it joins is no other thing: "the strut connecting sternum and scapula")
+    "clavicle": _rx(r"\b(?:" + _CHEST_ELSE.replace("scapula", r"(?<!sternum\sand\s)(?<!sternum\sto\s)(?<!manubrium\sand\s)scapula") + rf"|(?<!first\s)(?<!upper\s)ribs?|(?<=and\s)(?:also\s+)?(?:the\s+)?(?:(?:left|right)\s+)?shoulder[\s-]?blades?)\b"),
     "polyp": _rx(r"\b(?:hernia|diverticul\w*|ha?emorrhoids?|lipomas?|stomach|gastric|duoden\w*|nasal|(?<!camera\s)tube(?!\s+camera)|stool|faeces|feces|fa?ecal|poos?|poop|debris|residue|food|bubbles?|"
                  r"neck|breast|skin|scalp|lymph|thyroid|liver|kidney|lungs?|pulmonary|prostat\w*|ovar\w*|carcinoid|small\s+bowel|cancer|valves?|gums?|abdominal|appendix|appendiceal|bladder|tags?|anal|anus)\b"),
     # (a dark mark on another picture, or on the skin but not the mole's: ink, a ruler, a bruise, a wound, a burn)
@@ -2870,7 +2906,9 @@ KNOWLEDGE_QUESTION = re.compile(
     # ("Is my heart too big?", "how should I offload a neuropathic plantar ulcer?", "wetin I fi put on am?" -> "what I should put on
     # it?", "Dem say cardiomegaly, wetin dat mean")
     r"^\W*(?:is|are)\s+(?:my|his|her|their|the|this|that|it)\s+(?:[\w-]+\s+){0,2}?(?:too|very|abnormally|really)\s+(?:big|large|small|enlarged)\s*\?|"
-    r"^\W*how\s+(?:should|do|can|would|must)\s+(?:i|we|you|they)\s+(?:offload|treat|dress|manage|clean|debride|heal|care\s+for|look\s+after)\b|"
+    r"^\W*(?:(?:ok(?:ay)?|so|um+|uh+|well|right|hi|hey)\W+)*how\s+(?:should|do|can|would|must)\s+(?:i|we|you|they)\s+(?:offload|treat|dress|manage|clean|debride|heal|care\s+for|look\s+after)\b|"
+    # (whether it will come back: "is the bump they found in my bowel likely to come back after they take it out?")
+    r"\b(?:likely|going|gonna|expected|bound)\s+to\s+(?:come\s+back|recur|return|grow\s+back|spread)\b[^.!]*\?|"
     r"\bwhat\s+(?:should\s+)?(?:i|we|you)\s+(?:should\s+)?(?:put|apply|use|rub)\s+on\b[^.!?]*\?\s*$|\bwhat\s+(?:does\s+)?(?:that|dat|this|it)\s+means?\b|"
     # ("does the lung ... look collapsed to you", "need operate on this polyp, doctor?", "the heart is big? is it serious?")
     r"\b(?:look|looks|seem|seems)\s+(?:\w+\s+)?(?:collapsed|enlarged|normal|abnormal|infected|malignant|healthy|bigger|smaller|ok|okay|fine|bad)\s+to\s+you\b|"
@@ -3598,6 +3636,8 @@ def _asks_knowledge(text: str) -> bool:
     # (a question typed without its mark: "will my dad's foot ulcer heal or will they have to take the toe off")
     # (a question mark before a message's emoji and hashtags: "is this mole cancer?? 😰 #skincheck")
     asked = re.sub(r"(?:\s*(?:#\w+|[^\w\s?.!,;:'\"()\[\]-]))+\s*$", "", text).rstrip().endswith("?") or re.match(r"\s*(?:will|is|are|does|do|did|has|have|should)\s+(?:my|his|her|their|the|this|that|it)\b|"
+                                                                                                                 # (dictated: "okay so how should we treat this diabetic foot wound")
+                                                                                                                 r"\s*(?:(?:ok(?:ay)?|so|um+|uh+|well)\W+)*how\s+(?:should|do|can|would|must)\s+(?:i|we|you|they)\b|"
                                                                                                                  r"\s*should\s+(?:i|we)\s+be\s+(?:worried|concerned|scared|afraid)\b", text, re.IGNORECASE)
     # (or a question with a remark after it: "Would it be possible to tell me which side the heart is on? Could be dextrocardia.")
     asked = asked or any(q.endswith("?") and (KNOWLEDGE_QUESTION.search(q) or TOOLS_ASKED.search(q)) for q in re.split(r"(?<=\?)\s+", text.strip()))
@@ -3642,6 +3682,13 @@ OTHER_ORGAN = re.compile(r"\b(?:urine|kidneys?|bile|detox\w*|digest\w*|bladder|s
 # the organ each target lies in, as a prompt places a finding (PromptResolver._pictured_instead)
 ORGAN_OF = {"polyp": frozenset({"bowel", "bowels", "colon", "gut", "intestine", "intestines", "rectum", "sigmoid", "caecum", "cecum"}),
             "foot ulcer": frozenset({"foot", "feet", "heel", "heels", "toe", "toes", "sole", "soles"})}
+# a target's own word, beside a look joined to it ("outline my left collarbone and my left breathing bag together")
+NAMED_LOOKS = [(h, _rx(rf"\b(?:{w})\b"), ()) for h, w in (("clavicle", r"clavicles?|collar[\s-]?bones?"), ("lung", r"lungs?"), ("heart", r"heart"),
+                                                        ("polyp", r"polyps?"), ("lesion", r"moles?|naev\w*|nev(?:us|i)|melanomas?"),
+                                                        ("ulcer", r"ulcers?"))]
+# the places where only some targets lie: the bowel a polyp's, the skin a mole's or a foot ulcer's (a polyp on the skin is a
+# skin tag, no bowel polyp); not the foot, which has moles too
+PLACE_HOLDS = {**{w: frozenset({"polyp"}) for w in ORGAN_OF["polyp"]}, "skin": frozenset({"skin lesion", "foot ulcer"})}
 # a question of how a mask was made ("Last week you segmented the right lung ... Was that done with a
 # threshold or a neural network?"): no request unless a clause opens with one
 METHOD_QUESTION = re.compile(r"\b(?:was|were|is|are)\s+(?:that|it|this|they|those|these)\s+(?:done|made|computed|generated|produced|"
@@ -4075,7 +4122,7 @@ RELATION = re.compile(r"\b(?:overlap(?:ping)?\s+(?:region|area|zone|part)|(?:reg
 # what a target holds or is made of ("the slough", "the stalk", "the hilum")
 _TARGET_PARTS = (r"(?:stalk|stalks|head|slough|granulation(?:\s+tissue)?|blue[\s-]white\s+veil|veil|pigment\s+network|"
                  r"globules|dots|streaks|lobe|upper\s+lobe|lower\s+lobe|middle\s+lobe|apex|apices|hilum|hila|"
-                 r"ventricle|atrium|chambers?|shaft|medial\s+end|lateral\s+end|(?:sternal|sternoclavicular|acromial|acromioclavicular)\s+ends?|necrotic\s+centre|necrotic\s+center|necrotic\s+tissue|"
+                 r"ventricle|atrium|chambers?|shaft|ends|both\s+ends|medial\s+end|lateral\s+end|(?:sternal|sternoclavicular|acromial|acromioclavicular)\s+ends?|necrotic\s+centre|necrotic\s+center|necrotic\s+tissue|"
                  r"necrosis|eschar|fibrin|granulating\s+tissue)")
 # a target's own rim, said as a thing beside it ("the ulcer bed + margin"): no other thing
 RIM_WORDS = frozenset({"margin", "margins", "edge", "edges", "border", "borders", "rim", "base"})
@@ -5087,6 +5134,8 @@ KIND_NOUNS = frozenset({"bone", "area", "thing", "structure", "organ", "part", "
                         "collarbone", "clavicle", "lung"})
 PRONOUN_ENDS = frozenset({"one", "for", "out", "so", "please", "pls", "plz", "thanks", "thank", "thx", "exactly", "then", "now",
                           "too", "again",
+                          # (how carefully: "please outline it precisely")
+                          "precisely", "carefully", "accurately", "neatly", "properly", "fully", "completely", "tightly", "closely",
                           # (a condition after it: "is there a naevus here? segment it if so", "mask it if present", "outline it
                           # either way"; not "when", which puts it off: "segment it when it arrives")
                           "if", "unless", "either", "anyway", "regardless", "should", "assuming", "provided"})
@@ -5141,6 +5190,9 @@ def _asks_pronoun(tail: list[str]) -> str | None:
     if tail[:1] == ["the"] and tail[1:2] and tail[1] in REGION_WORDS | PARTS and tail[2:3] == ["of"] and tail[3:4] in (["it"], ["them"]) \
             and (len(tail) == 4 or tail[4] in PHRASE_ENDS | PRONOUN_ENDS):
         return ""  # ("my wife's mole, mark just the edge of it on this picture": its edge)
+    if tail[:1] == ["the"] and tail[1:2] and tail[1] in REGION_WORDS | PARTS and tail[2:3] == ["of"] and tail[3:4] in (["the"], ["that"], ["this"]) \
+            and tail[4:5] and tail[4] in KIND_NOUNS | {"mark"} and (len(tail) == 5 or tail[5] in PHRASE_ENDS | PRONOUN_ENDS):
+        return ""  # (its kind or its mark said again: "... took this picture of my mole; draw the edge of the mark")
     if not tail or tail[0] not in PRONOUNS:
         return None
     if len(tail) == 1 or tail[1] in PHRASE_ENDS | PRONOUN_ENDS:
@@ -5253,7 +5305,12 @@ def _landmark_flags(text: str) -> list[bool]:
 
 # the outline of a thing, which tracing it follows ("trace the margin of the open wound" asks for the
 # wound; "mask the rim of the polyp" for a part of it)
+# who does something, before the verb they do it with ("the GP heard crackles", "I heard"): no slip for a target's word follows them
+SUBJECT_WORDS = frozenset({"i", "you", "he", "she", "we", "they", "who", "gp", "doctor", "doc", "dr", "nurse", "surgeon", "radiologist",
+                           "dermatologist", "consultant", "physio", "mum", "mom", "dad", "nobody", "everyone", "someone"})
 OUTLINES = frozenset({"edge", "edges", "margin", "margins", "rim", "periphery"})
+# ... and the line drawn round it, said as what is traced ("could you outline the borders of the naevus ...")
+TRACED_LINES = frozenset({"border", "borders", "boundary", "boundaries", "outline", "contour", "contours", "perimeter"})
 TRACING_VERBS = frozenset({"trace", "outline", "delineate", "draw", "contour", "circle", "see", "show", "mark"})
 # what stands before a verb of being that has no subject of its own ("below what seems to be the
 # left clavicle"): the verb then ends no landmark phrase
@@ -5962,7 +6019,7 @@ class PromptResolver:
         for t, aliases in self._aliases.items():
             # (the outline traced: "trace the edges of the lesion"; elsewhere a landmark, skipped below)
             # (a picture of it, as templates say: "a photo of a small ulcer", "an image showing a tiny dark mole")
-            allowed = REQUEST_WORDS | DESCRIPTIVE_WORDS | ATTRIBUTE_WORDS | self._own[t] | OUTLINES | PICTURE_WORDS | SHOWING | {"of", "redo"}
+            allowed = REQUEST_WORDS | DESCRIPTIVE_WORDS | ATTRIBUTE_WORDS | self._own[t] | OUTLINES | TRACED_LINES | PICTURE_WORDS | SHOWING | {"of", "redo"}
             for a in aliases:
                 for i in range(len(words) - len(a) + 1):
                     j = i + len(a)
@@ -6273,7 +6330,10 @@ class PromptResolver:
         if "\n" in given.strip() and re.fullmatch(r"[^\W\d][\w\s.,!?'\u2019()/-]*", given.strip()) and "--" not in given \
                 and (lines := _lines_as_sentences(given)) != given:
             yield lines
-        if (heard := _malapropisms_read(given)) != given and (re.search(_DRAWING_STEMS, given, re.IGNORECASE) or _kinds_said((given,))):
+        if (heard := _malapropisms_read(given)) != given and (re.search(_DRAWING_STEMS, given, re.IGNORECASE) or _kinds_said((given,))
+                                                               or re.search(r"\b(?:find|show|locate|spot|identify|detect|where)\b", given, re.IGNORECASE)
+                                                               and re.search(r"\b(?:bowel|colon\w*|gut|intestin\w*|rectum|chest|skin|foot|feet|film|x-?ray|image|"
+                                                                             r"picture|photo|frame)\b", given, re.IGNORECASE)):
             yield heard
 
     def _read_as(self, given: str, text: str) -> Resolution:
@@ -6798,9 +6858,18 @@ class PromptResolver:
         another (its words say where: :data:`BODY_PLACED`) and the prompt says nothing of that one: "the wound on the hand",
         "the ulcer on his arm" (not "the mole on her hand", nor "the ulcer on the sole, near the toe")."""
         words = _words(prompt)
+        heads = self._heads[target] | set(_words(target))
+        # (another target's organ, said as where a target's own word lies: "mole inside the colon", "the ulcer in the bowel",
+        # "a polyp on the skin"; not a finding's everyday word, which the picture decides: "the lesion in the colon")
+        own_word = heads - self._vague_words - {"skin"}
+        for i, w in enumerate(words[:-2]):
+            if w in own_word and words[i + 1] in ("in", "inside", "within", "on"):
+                k = i + 2 + (words[i + 2] in DETERMINERS)
+                for part in words[k : k + 2]:
+                    if part in PLACE_HOLDS and target not in PLACE_HOLDS[part] and PLACE_HOLDS[part] & set(self.targets):
+                        return part
         if not self._own[target] & BODY_PLACED or set(words) & BODY_PLACED:
             return None
-        heads = self._heads[target] | set(_words(target))
         for i, w in enumerate(words[:-2]):
             if w in heads and words[i + 1] in ("on", "of"):
                 part = words[i + 2 + (words[i + 2] in DETERMINERS and i + 3 < len(words))]
@@ -6859,7 +6928,9 @@ class PromptResolver:
                 first = m.group("first")[of_mask.end():] if of_mask else m.group("first")
                 # (what is drawn, before the place said of it: "the open raw area on the sole together with ...")
                 first = re.split(r"\s+(?:on|in|at|of|over|under|near)\s+(?=(?:the|this|his|her|my|a|an)\b)", first, maxsplit=1)[0]
-                if set(_words(first)) & (PREPOSITIONS | {"between", "not", "without", "except", "excluding", "including", "incl", "containing"}) \
+                # (nor two things it joins: "the left strut connecting sternum and scapula")
+                if set(_words(first)) & (PREPOSITIONS | {"between", "not", "without", "except", "excluding", "including", "incl", "containing",
+                                                         "connecting", "linking", "joining", "bridging", "spanning", "articulating"}) \
                         or not (self._named(first)[0] or set(_words(first)) & (self._head_words | self._vague_words)
                                 or any(look.search(first) for _, look, _ in LOOKS)):
                     continue
@@ -6881,11 +6952,18 @@ class PromptResolver:
     def _looks_joined(self, text: str) -> bool:
         """``text`` asks for two targets described by their looks (:data:`LOOKS`), joined by "and" in one clause, neither
         placing the other ("segment the organ that pump blood and also the left breathing organ")."""
-        found = sorted((m.start(), m.end(), h) for h, look, _ in LOOKS for m in look.finditer(text)
+        # (and a target's own word joined to a look: "my left collarbone and my left breathing bag together"; two names are
+        # read as several targets elsewhere)
+        found = sorted((m.start(), m.end(), h, named) for named, looks in ((False, LOOKS), (True, NAMED_LOOKS)) for h, look, _ in looks
+                       for m in look.finditer(text)
                        if not re.search(r"\b(?:under|below|beneath|above|over|behind|beside|near|between|around|surrounding|next\s+to|of|in|on|from|to)\s+"
                                         r"(?:the\s+|a\s+|this\s+|that\s+)?(?:[\w-]+\s+){0,2}$", text[: m.start()], re.IGNORECASE))
-        return any(h1 != h2 and re.fullmatch(r"\s*(?:[\w'-]+\s+){0,2}?and\s+(?:also\s+)?(?:the\s+|a\s+|an\s+)?(?:[\w'-]+\s+){0,2}", text[e1:s2], re.IGNORECASE)
-                   for (_, e1, h1), (s2, _, h2) in zip(found, found[1:]))
+        # (a name beside a look, only where they are asked as one: not "excluding the cardiac silhouette and the left clavicle")
+        as_one = re.search(r"\b(?:together|as\s+(?:one|a\s+single)|combined|jointly|in\s+one)\b", text, re.IGNORECASE) is not None \
+            and not re.search(r"\b(?:exclud\w*|ignor\w*|leave|leaving|without|except|not)\b", text, re.IGNORECASE)
+        return any(h1 != h2 and not (n1 and n2) and (as_one or not (n1 or n2)) and re.fullmatch(r"\s*(?:[\w'-]+\s+){0,2}?and\s+(?:also\s+)?(?:the\s+|a\s+|an\s+|my\s+|his\s+|her\s+)?(?:[\w'-]+\s+){0,2}",
+                                                            text[e1:s2], re.IGNORECASE)
+                   for (_, e1, h1, n1), (s2, _, h2, n2) in zip(found, found[1:]))
 
     def _whole_including(self, text: str) -> bool:
         """``text`` asks for a whole thing that is no target, a target taken in with it (:data:`WHOLE_INCLUDING`: "Segment
@@ -7429,6 +7507,9 @@ class PromptResolver:
                 swapped.add(hit)
             k += 2
         for k, hit, on_picture in real:
+            before = _words("".join(words[:k]))[-1:]
+            if before and before[0] in SUBJECT_WORDS:
+                continue  # (a real word after its subject is that word: "the GP heard crackles" is no heart)
             trial = words[:k] + [hit] + words[k + 1 :]
             # (a one-word name only on its own kind of picture: _slip_on_its_picture)
             # (or a side where "side" follows: "the clavicle on the patients rite side")
