@@ -5618,3 +5618,34 @@ def test_short_prompts_of_blind_lists_485_to_488(lite_names, lite_universal):
                    "Outline my left collarbone and my left breathing bag together on the chest X-ray, as one shape."]:
         _assert_refused(lite_universal, prompt)
     _assert_no_target(lite_universal, ["find polly the parrot", "the right long bone"])
+
+
+def test_short_prompts_of_blind_lists_489_to_492(lite_universal):
+    """(blind lists 489-492 and decoys 483-486: code-switching, structured API prompts, descriptions by function, phone
+    autocorrect) Tagalog's "pa-trace", Denglisch "mach mal", Singlish "can help circle ... or not?", fields parted by
+    semicolons and YAML's flow mapping, a lung by where oxygen enters the blood, a wound by the skin it has eaten through,
+    a naevus autocorrected to "the nervous" and a clavicle to a clavichord; one target asked, then another, asks for several."""
+    _assert_reads(lite_universal, [
+        ("Pa-trace naman ng nunal sa dermoscopy shot na ito", "skin lesion"),
+        ("Mach mal die Segmentierung vom Muttermal, dermoscopy Bild ist hochgeladen", "skin lesion"),
+        ("Eh can help circle the naevus in this dermoscopy pic or not?", "skin lesion"),
+        ("{roi: suspected melanoma, image_type: dermoscope close-up, output: binary mask}", "skin lesion"),
+        ("target_side=patient left (right side of the film); organ=lung; modality=CXR", "left lung"),
+        ("{bone: clavicle, side: patient right, image: frontal CXR, format: polygon}", "right clavicle"),
+        ("Show where oxygen enters the blood on the patient's left side of this frontal X-ray", "left lung"),
+        ("Mark where pressure on an unfeeling foot has eaten through the skin into the flesh below", "foot ulcer"),
+        ("Find the patch of broken, weeping skin on the sole where healing has stalled for weeks", "foot ulcer"),
+        ("Draw around the speckled brown mark that might be a harmless beauty spot or something worse", "skin lesion"),
+        ("outline the nervous on this dermoscopy pic", "skin lesion"),
+        ("outline the right clavichord", "right clavicle"),
+        ("segment the heart, then save it", "heart"),
+        ("{left lung}", "left lung"),  # (a target in braces is no field)
+    ])
+    for prompt in ["roi: right hemidiaphragm; image: frontal chest film; return: contour",
+                   "Quel traitement pour cet ulcère diabétique, antibiotics ou debridement?",
+                   "Gaano katagal bago mag-heal ang foot ulcer na ito, doc?",
+                   "C'est quoi le meilleur dataset pour les polyps, tu sais?",
+                   "does the heart look enlarged on this cxr"]:
+        _assert_refused(lite_universal, prompt)
+    _assert_no_target(lite_universal, ["segment both lungs, then the heart", "heart and right clavichord at once",
+                                       "Oye, both lungs y el corazón, todo junto en un solo mask"])

@@ -190,12 +190,15 @@ def _parsed(text: str) -> list[tuple[list[str], Any]] | None:
     """The fields of ``text`` where it is written as data, in the form it is written in; None otherwise."""
     s = text.strip()
     if s[:1] in "{[" and s[-1:] in "}]":
-        for parse in (json.loads, ast.literal_eval):
+        # (YAML's flow mapping too, its values unquoted: "{roi: suspected melanoma, output: binary mask}")
+        for parse in (json.loads, ast.literal_eval, yaml.safe_load):
             try:
                 data = parse(s)
-            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError, yaml.YAMLError):
                 continue
-            if isinstance(data, dict) and data:
+            # (a flow mapping's keys are field names, each with a value: not "{left lung}", a target in braces)
+            if isinstance(data, dict) and data and (parse is not yaml.safe_load or all(
+                    isinstance(k, str) and re.fullmatch(r"[A-Za-z_][\w-]*", k) and v is not None for k, v in data.items())):
                 return _flatten(data)
         return None
     if (call := _call(s)) is not None:
@@ -216,6 +219,12 @@ def _parsed(text: str) -> list[tuple[list[str], Any]] | None:
     if re.fullmatch(r"(?:[A-Za-z_][\w.-]*=[\w.,/-]+\s+)+[A-Za-z_][\w.-]*=[\w.,/-]+", s):
         return [(_field_name(k), v) for k, v in re.findall(r"([A-Za-z_][\w.-]*)=([\w.,/-]+)", s)]  # ("target=callus image=dfu_33.jpg")
     lines = [ln for ln in s.splitlines() if ln.strip()]
+    if len(lines) == 1 and len(parts := re.split(r"\s*;\s*", s.rstrip("; "))) >= 2:
+        # fields on one line parted by semicolons, each a key and its value ("roi: right hemidiaphragm; image: frontal chest film;
+        # return: contour", "target_side=patient left (right side of the film); organ=lung; modality=CXR")
+        matched = [FORM_LINE.match(p) for p in parts]
+        if all(m is not None and re.fullmatch(r"[A-Za-z_][\w-]*", m.group(1).strip()) for m in matched) and "?" not in s:
+            return [(_field_name(m.group(1)), m.group(2)) for m in matched if m is not None]
     if len(lines) == 1 and len(parts := re.split(r"\s+\|\s+", s)) >= 2:
         # fields on one line, as a program's panel shows them ("Model: colon polyp | Output: mask | Frame 212")
         matched = [FORM_LINE.match(p) for p in parts]

@@ -187,7 +187,7 @@ CONJUNCTIONS = frozenset({"and", "or", "but", "nor", "plus", "versus", "vs"})
 ALTERNATIVES = re.compile(r"\s*(?:[,;/]|\bor\b|\band\b)\s*")  # "naevus or melanoma", "sore, ulcer"
 # greetings, which say nothing of what is asked ("Good morning, would you mind ...")
 GREETINGS = frozenset({"hi", "hello", "hey", "dear", "good", "morning", "afternoon", "evening", "cheers", "greetings",
-                       "hiya", "team", "all", "colleagues", "doctor", "doc", "ciao", "hola", "salut", "hallo", "hoi", "oi", "ola"})
+                       "hiya", "team", "all", "colleagues", "doctor", "doc", "ciao", "hola", "salut", "hallo", "hoi", "oi", "ola", "eh", "oye", "yo"})
 # what opens a question, which says no history ("Where is the naevus? Please outline it.")
 QUESTION_WORDS = frozenset({"where", "what", "which", "who", "whose", "how", "why", "when", "can", "could", "would",
                             "will", "do", "does", "did", "should", "shall", "may", "might"})
@@ -341,7 +341,9 @@ MALAPROPISMS = tuple((re.compile(pattern, re.IGNORECASE), word) for pattern, wor
     (r"\bpoll(?:y|ie)\b", "polyp"), (r"\bpollies\b", "polyps"), (r"\bpulp\b", "polyp"), (r"\bpulps\b", "polyps"),
     (r"\blegion\b", "lesion"), (r"\blegions\b", "lesions"), (r"\bmou?ld\b", "mole"), (r"\bmou?lds\b", "moles"),
     (r"\bcollar\s+bomb\b", "collar bone"), (r"\bcolou?r\s*bone\b", "collar bone"), (r"\blugs?\b", "lung"),
-    (r"\blift(?=\s+(?:lung|collar|clavic))", "left"), (r"\blunge\b", "lung"), (r"\blunch\b", "lung"), (r"\blunges\b", "lungs"),
+    (r"\blift(?=\s+(?:lung|collar|clavic))", "left"),
+    # (a phone's autocorrect: "outline the nervous on this dermoscopy pic")
+    (r"\bthe\s+nervous\b(?=\s*(?:$|[,.;!?]|on|in|at|of|please|pls))", "the naevus"), (r"\blunge\b", "lung"), (r"\blunch\b", "lung"), (r"\blunges\b", "lungs"),
     # ("find the left sided long on this frontal chest film": a lung heard as "long" after its side, where no bone or axis follows)
     (r"\b((?:left|right)(?:[\s-]+(?:sided|hand(?:\s+side)?))?)\s+long\b(?!\s+(?:bones?|axis|axes|thin|narrow|curved|horizontal|white|dense|slender|straight|strip|band|bar|rod))", r"\1 lung")))
 # a request passed on by whoever asked it ("Dr K asked me to get the lung thing done", "my boss wants me to outline the mole")
@@ -1237,6 +1239,13 @@ def _expand(text: str) -> str:
     text = re.sub(r"\bleav(?:e|ing)\s+((?:(?!\b(?:in|but)\b)[^,;.:!?]){1,30}?\band\s+(?:the\s+|its\s+|their\s+)?[\w-]+(?:\s+[\w-]+)?)\s+"
                   r"(?:alone|out)\b(?=\s*(?:$|[,;.:!?)]|\s+(?:please|pls|thanks|too|entirely|completely|of\s+(?:it|this|that|the\s+mask)\b)))",
                   r"disregard \1", text, flags=re.IGNORECASE)
+    # (a phone's autocorrect of a clavicle, an instrument no picture here shows: "heart and right clavichord at once")
+    text = re.sub(r"\bclavichord(s?)\b", r"clavicle\1", text, flags=re.IGNORECASE)
+    # ("can help circle the naevus in this pic or not?", "can outline a spot ...?", as Singlish and learners ask: "can you ...?")
+    text = re.sub(r"(^\W*|\b(?:eh|oi|hey|hi|ok(?:ay)?|so|oops|lah)\W+)can\s+(?:help\s+(?:me\s+|us\s+)?(?:to\s+)?)?"
+                  r"(?=(?:segment|outline|mask|draw|trace|circle|mark|highlight|delineate|contour|colou?r|shade)\b)", r"\1can you ", text, flags=re.IGNORECASE)
+    text = re.sub(r"(\bcan\s+you\s+(?:segment|outline|mask|draw|trace|circle|mark|highlight|delineate|contour|colou?r|shade)\b[^.;!?]*?)\s*,?\s+or\s+not\s*\?",
+                  r"\1?", text, flags=re.IGNORECASE)
     text = _exclusions_read(text)  # "don't not include the heart", "save for the open sore, leave everything out"
     return text if values is text else _side_first(text)  # fields: "lung R" -> "lung right" -> "right lung"
 
@@ -1667,6 +1676,8 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_SEEN_CHEST,)),
     ("lung", _rx(r"\b(?:organs?|things?|sponges?|bags?|bits?)\s+(?:that\s+)?(?:we|you|one|people|humans|it|they|he|she)\s+breathes?\s+(?:with|through)\b|\borgans?\s+of\s+(?:the\s+)?(?:breathing|respiration|gas\s+exchange)\b|"
                  r"\borgans?\s+(?:which|that)\s+(?:fill|fills|inflate|inflates|expand|expands)\s+with\s+air\b|"
+                 # ("show where oxygen enters the blood on the patient's left side")
+                 r"\bwhere\s+(?:the\s+)?(?:oxygen|air)\s+(?:enters|gets\s+into|goes\s+into|passes\s+into|is\s+taken\s+into)\s+the\s+blood(?:stream)?\b|"
                  # ("the organ that has the lingula and inflates on inspiration")
                  r"\borgans?\b[^.;]{0,40}?\b(?:inflates?|expands?|fills?)\s+(?:up\s+)?(?:on|during|with)\s+(?:inspiration|inhalation|breathing\s+in)\b|"
                  r"\borgans?\s+(?:which|that)\s+(?:does|do|handles?|performs?)\s+(?:the\s+)?gas\s+exchange\b|"
@@ -1890,7 +1901,10 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   r"\b(?:areas?|zones?|regions?|patch(?:es)?)\s+of\s+missing\s+(?:skin|tissue|flesh)\b|"
                   # ("where the flesh has worn right through")
                   r"\b(?:flesh|skin|tissue)\s+(?:of\s+the\s+\w+\s+)?(?:has\s+been\s+|had\s+been\s+|has\s+|had\s+|is\s+|was\s+)?(?:worn|broken|rubbed|eaten|rotted)\s+"
-                  r"(?:right\s+|all\s+the\s+way\s+)?(?:through|away|open)\b|\bgranulat\w*\s+(?:base|bed|floor)\b"),
+                  r"(?:right\s+|all\s+the\s+way\s+)?(?:through|away|open)\b|\bgranulat\w*\s+(?:base|bed|floor)\b|"
+                  # ("the patch of broken, weeping skin on the sole", "where pressure ... has eaten through the skin into the flesh")
+                  r"\b(?:patch|area|spot|bit)(?:es|s)?\s+of\s+(?:(?:broken|weeping|raw|open|oozing|dead|missing|cracked|torn)[\s,]+(?:and\s+)?){1,3}(?:skin|flesh|tissue)\b|"
+                  r"\b(?:eaten|worn|rubbed|broken|gone|burrowed)\s+(?:right\s+)?(?:through|into)\s+the\s+skin\b"),
      (_rx(r"\b(?:foot|feet|heel|heels|sole|soles|toes?|plantar|forefoot|midfoot|instep|ankle|callus\w*|callous\w*)\b"),)),
     # a spot or a mark on a part of the body that only skin shows of here ("outline the spot on the arm", "spot on my arm
     # getting bigger, segment that mole"; not the chest, a lung's spot on a film, nor the foot's)
@@ -1899,7 +1913,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_rx(rf"\b(?:{_SKIN_SITES})\b"),)),
     # a pigmented mark on the skin by its colour ("the dark brown irregular blotch in the centre", "tache
     # pigmentée brune" as translated)
-    ("lesion", _rx(r"\b(?:dark|darker|brown|brownish|black|blackish|tan|pigmented|bluish|blue[\s-]grey|mottled|chocolate|"
+    ("lesion", _rx(r"\b(?:dark|darker|brown|brownish|black|blackish|tan|pigmented|bluish|blue[\s-]grey|mottled|chocolate|speckled|speckly|"
                    r"multi-?colou?red|colou?red|variegated)[\s,-]+"
                    r"(?:(?!(?:can|could|would|please|you|it|is|are|was|the|this|that|and|or|but)\b)[\w-]+[\s,-]+){0,3}?"
                    r"(?:blotch(?:es)?|splotch(?:es)?|spots?|specks?|dots?|patch(?:es)?|stains?|smudges?|macules?|islands?|blots?|blobs?|bumps?|lumps?|papules?|marks?)\b|"
@@ -1921,7 +1935,9 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      # (or where a dermoscopist's words for its pattern say the picture: "the dark blotch with ... the blue-grey veil")
      # (or its hairs, the ABCD rule's borders, or how it evolves: "the blotchy brown-black mark with uneven borders, ignore the
      # hairs", "the dark spot the patient says has been changing shape and itching")
+     # (or said to be one maybe: "the speckled brown mark that might be a harmless beauty spot")
      (_rx(r"\b(?:skin|derm\w*|magnif\w*|abcd|pigment\w*|veil|globules?|streaks|pseudopods|regression|centre|center|centred|centered|middle|central|arm|forearm|leg|thigh|calf|back|shoulder|"
+          r"beauty\s+spots?|moles?|naev\w*|melanomas?|shin|"
           r"neck|face|cheek|forehead|scalp|abdomen|belly|trunk|torso|body|vignette|photo|picture|image|frame|hairs|"
           r"(?:uneven|irregular|ragged|notched|jagged|blurry|fuzzy|ill[\s-]defined)\s+(?:borders?|edges?|margins?|outlines?)|"
           r"(?:changing|changed|changes)\s+(?:its\s+)?(?:shape|size|colou?r)|itch(?:y|ing|es)?|biops\w*|excision|histolog\w*|dermatolog\w*)\b"),)),
@@ -2851,6 +2867,8 @@ TOOLS_ASKED = re.compile(
     r"^\s*(?:is|are|was|were)\s+[\w-]+(?:\s+[\w-]+)?\s+(?:better|worse|faster|more\s+accurate)\s+than\b|"
     r"^\s*which\s+(?:datasets?|models?|papers?|versions?|architectures?|backbones?|loss(?:es)?|metrics?|tools?)\s+(?:was|were|is|are|did|does|do|should)\b|"
     r"\bwhich\s+(?:one|model|paper|method)\s+should\s+(?:i|we)\s+(?:cite|use|pick|choose)\b|\bshould\s+(?:i|we)\s+cite\b|"
+    # ("what is the best dataset for polyps, you know?")
+    r"\bwhat\s+(?:is|are|'s)\s+the\s+(?:best|most\s+used|biggest|largest|standard)\s+(?:public\s+)?(?:datasets?|models?|architectures?|loss(?:es)?|backbones?|metrics?|tools?|papers?|benchmarks?)\b|"
     # (one architecture against another: "Which is better for polyp segmentation research, U-Net or a transformer?")
     rf"\b{_ARCHITECTURE}\s+(?:or|vs\.?|versus)\s+(?:an?\s+)?{_ARCHITECTURE}\b", re.IGNORECASE)
 # advice asked, a question with or without its mark ("I'd love some advice on dressing a diabetic foot wound", "dressing advice
@@ -2901,12 +2919,16 @@ KNOWLEDGE_QUESTION = re.compile(
     # ("does my dads heart look to big")
     r"^\W*(?:does|do)\s+(?:my|his|her|their|the|this|that|it)\s+(?:[\w'-]+\s+){0,2}?(?:look|looks|seem)\s+(?:too|to|very|abnormally|really)\s+(?:big|large|small|enlarged)\b|"
     r"\b(?:do|does|will)\s+(?:i|he|she|we|they|you)\s+need\s+(?:an?\s+)?(?:surgery|operation|biopsy|antibiotics?)\b|"
-    r"^\W*(?:what\s+(?:is|are)\s+)?(?:the\s+|of\s+)?(?:best\s+)?(?:treatments?|therapy|therapies|management|cure|prognosis|causes?|dressings?|ointments?|creams?|"
+    r"^\W*(?:what\s+(?:(?:is|are)\s+)?)?(?:the\s+|of\s+)?(?:best\s+)?(?:treatments?|therapy|therapies|management|cure|prognosis|causes?|dressings?|ointments?|creams?|"
     r"antibiotics?)\s+(?:for|of)\b[^.!?]*\?\s*$|"
     # ("Is my heart too big?", "how should I offload a neuropathic plantar ulcer?", "wetin I fi put on am?" -> "what I should put on
     # it?", "Dem say cardiomegaly, wetin dat mean")
     r"^\W*(?:is|are)\s+(?:my|his|her|their|the|this|that|it)\s+(?:[\w-]+\s+){0,2}?(?:too|very|abnormally|really)\s+(?:big|large|small|enlarged)\s*\?|"
     r"^\W*(?:(?:ok(?:ay)?|so|um+|uh+|well|right|hi|hey)\W+)*how\s+(?:should|do|can|would|must)\s+(?:i|we|you|they)\s+(?:offload|treat|dress|manage|clean|debride|heal|care\s+for|look\s+after)\b|"
+    # (how long it takes to heal: "how long before this foot ulcer heals, doc?")
+    r"\bhow\s+long\b[^.!?]{0,40}?\bheal(?:s|ed|ing)?\b[^.!]*\?|"
+    # (whether a finding looks abnormal: "does the heart look enlarged on this cxr")
+    r"^\W*(?:does|do)\s+(?:my|his|her|their|the|this|that|it)\s+(?:[\w'-]+\s+){0,2}?(?:look|looks|seem|seems)\s+(?:enlarged|abnormal|normal|collapsed|infected|malignant|cancerous|swollen)\b|"
     # (whether it will come back: "is the bump they found in my bowel likely to come back after they take it out?")
     r"\b(?:likely|going|gonna|expected|bound)\s+to\s+(?:come\s+back|recur|return|grow\s+back|spread)\b[^.!]*\?|"
     r"\bwhat\s+(?:should\s+)?(?:i|we|you)\s+(?:should\s+)?(?:put|apply|use|rub)\s+on\b[^.!?]*\?\s*$|\bwhat\s+(?:does\s+)?(?:that|dat|this|it)\s+means?\b|"
@@ -3686,6 +3708,8 @@ ORGAN_OF = {"polyp": frozenset({"bowel", "bowels", "colon", "gut", "intestine", 
 NAMED_LOOKS = [(h, _rx(rf"\b(?:{w})\b"), ()) for h, w in (("clavicle", r"clavicles?|collar[\s-]?bones?"), ("lung", r"lungs?"), ("heart", r"heart"),
                                                         ("polyp", r"polyps?"), ("lesion", r"moles?|naev\w*|nev(?:us|i)|melanomas?"),
                                                         ("ulcer", r"ulcers?"))]
+# a second thing asked after a first, in turn ("segment both lungs, then the heart")
+THEN_ANOTHER = re.compile(r"[,;]\s*(?:and\s+)?(?:then|after\s+that|afterwards|next)\s*,?\s+(?:also\s+)?(?:do\s+)?(?=(?:the|a|an|my|his|her)\b)", re.IGNORECASE)
 # the places where only some targets lie: the bowel a polyp's, the skin a mole's or a foot ulcer's (a polyp on the skin is a
 # skin tag, no bowel polyp); not the foot, which has moles too
 PLACE_HOLDS = {**{w: frozenset({"polyp"}) for w in ORGAN_OF["polyp"]}, "skin": frozenset({"skin lesion", "foot ulcer"})}
@@ -6783,6 +6807,10 @@ class PromptResolver:
             return Resolution(given, given, None)
         if ALL_STRUCTURES.search(written) and len(self._several(written)) > 1:
             # ("all five chest structures (both lungs, both clavicles, heart)": every one of those named, no one of them)
+            return Resolution(given, given, None)
+        if (then := THEN_ANOTHER.search(written)) is not None and re.search(_DRAWING_STEMS, written, re.IGNORECASE) \
+                and (before := self._several(written[: then.start()])) and (after := self._named(written[then.end():])[0]) and after - before:
+            # (one target asked, then another: "segment the lungs, then the heart"; not "segment the heart, then save it")
             return Resolution(given, given, None)
         prompt = _reword(retracted)
         found = self._resolve_given(given, prompt)
