@@ -5649,3 +5649,33 @@ def test_short_prompts_of_blind_lists_489_to_492(lite_universal):
         _assert_refused(lite_universal, prompt)
     _assert_no_target(lite_universal, ["segment both lungs, then the heart", "heart and right clavichord at once",
                                        "Oye, both lungs y el corazón, todo junto en un solo mask"])
+
+
+def test_short_prompts_of_blind_lists_493_to_496(lite_universal):
+    """(blind lists 493-496 and decoys 487-490: what clinicians do to it, quiz instructions, a fourth multilingual round, a
+    researcher's qualified names) a target by what is done to it (the heart listened to for murmurs, shocked with paddles,
+    bypassed, threaded with pacemaker wires; a lung listened to for wheezing; a clavicle plated or braced; a polyp pinched off;
+    a wound redressed), a worksheet's "identify and shade", Malay, Czech and Hungarian words; a polyp on a chest film and a
+    melanoma inside the colon are refused, as are the prognosis, the tablets and the best dressing asked."""
+    _assert_reads(lite_universal, [
+        ("Outline the organ the cardiologist listens to for murmurs, in the middle of this chest film", "heart"),
+        ("Find the pump the doctors shock with paddles when it goes into a bad rhythm", "heart"),
+        ("Highlight what the pacemaker wires are threaded into on this chest picture", "heart"),
+        ("Show the organ the nurse hears wheezing in when she puts the stethoscope under the patient's right armpit", "right lung"),
+        ("Outline the bone the orthopaedic surgeon plated on the patient's right after his bike crash", "right clavicle"),
+        ("Show the S-shaped bone the rugby player snapped on his right side, the one the surgeon screwed back together", "right clavicle"),
+        ("Show the bone the physio says will knit in six weeks, running from breastbone to shoulder on her left", "left clavicle"),
+        ("Trace the thing the gastroenterologist pinches off with biopsy forceps in this colonoscopy frame", "polyp"),
+        ("Show me the bump inside the colon that the scope team tattoos beside so the surgeon can find it again", "polyp"),
+        ("Show me the area the district nurse measures and redresses on this diabetic heel photo", "foot ulcer"),
+        ("Identify and outline the naevus shown under the dermatoscope.", "skin lesion"),
+        ("Cari tahi lalat dalam gambar dermoskopi ini", "skin lesion"),
+        ("Kde je srdeční stín? Vyznač ho", "heart"),
+    ])
+    for prompt in ["Keress polipot a mellkasröntgenen", "Markahan ang sugat sa paa sa X-ray ng dibdib",
+                   "Exercise 6: Colour the melanoma visible inside the colon on colonoscopy.",
+                   "Question 7: State the prognosis for a patient with this colonic polyp.",
+                   "What tablets does the cardiologist usually give for a big heart?", "best dressing for a diabetic foot wound",
+                   "Identify and shade the right hemidiaphragm on the chest radiograph."]:
+        _assert_refused(lite_universal, prompt)
+    _assert_no_target(lite_universal, ["(a) Colour the heart and both lung fields on the X-ray."])

@@ -135,13 +135,14 @@ _PICTURE = r"(?:image|images|picture|pictures|photo|photos|pic|pics|photograph|p
 # it"), the picture at hand where it ends the prompt or comes before a request, and its clause tells no history
 # ("the effusion was worse on CT", "it measured 8 mm on CT colonography", "mass seen on CT")
 # ... with the body part the picture is of before it ("mole on chest x-ray", "polyp in abdominal CT") or after it, as a
-# translation word by word leaves it ("melanoma on x-ray chest" of Czech "na rentgenu hrudníku")
+# translation word by word leaves it ("melanoma on x-ray chest" of Czech "na rentgenu hrudníku", "the wound on foot on X-ray of chest" of
+# Tagalog "sa X-ray ng dibdib")
 _BODY_PART = r"(?:chest|cardiac|thoracic|thorax|lungs?|feet|abdominal|abdomen|pelvic|head|brain|skull|spine|spinal|knee|hip|hand|foot|dental|liver|hepatic|renal|kidneys?|pancreas|pancreatic|neck|pelvis|prostate|breast|lumbar|cervical)"
 _BARE_LEAD = re.compile(rf"\b(?:on|in)\s+(?:{_BODY_PART}\s+)?$")
 # (with the picture's number after it: "foot ulcer mask on chest radiograph #12"; a picture's word: "find the mole in colonoscopy video";
 # a "please" or "this" that ends it: "show the polyp on chest x-ray please", "... kha chest x-ray iyi" as translated; its plane:
 # "Delineate the heart on cardiac MRI short axis")
-_BARE_REST = re.compile(rf"(?:\s+(?:of\s+the\s+)?{_BODY_PART}){{0,2}}(?:\s+(?:short|long)[\s-]axis|\s+(?:axial|coronal|sagittal|cine|four[\s-]chamber))?(?:\s+{_PICTURE})?(?:\s*(?:#|no\.?\s*|nr\.?\s*|number\s+)?\d+)?\s*(?:(?:,?\s*(?:please|pls|plz|thanks|thank\s+you|thx|this|here|now)\b)*[.!?]?\s*$|,?\s*(?:please\s+|pls\s+|(?:can|could)\s+(?:you\s+|u\s+)?)?(?:segment|outline|mask|trace|draw|delineate|highlight|contour|mark|label|find|show|locate)\b)")
+_BARE_REST = re.compile(rf"(?:\s+(?:of\s+(?:the\s+)?)?{_BODY_PART}){{0,2}}(?:\s+(?:short|long)[\s-]axis|\s+(?:axial|coronal|sagittal|cine|four[\s-]chamber))?(?:\s+{_PICTURE})?(?:\s*(?:#|no\.?\s*|nr\.?\s*|number\s+)?\d+)?\s*(?:(?:,?\s*(?:please|pls|plz|thanks|thank\s+you|thx|this|here|now)\b)*[.!?]?\s*$|,?\s*(?:please\s+|pls\s+|(?:can|could)\s+(?:you\s+|u\s+)?)?(?:segment|outline|mask|trace|draw|delineate|highlight|contour|mark|label|find|show|locate)\b)")
 _HISTORY = re.compile(r"\b(?:was|were|had|has|have|been|looked|looks|measured|measures|known|also|previously|prior|earlier|seen|shown|"
                       r"noted|found|visible|detected|identified|confirmed|demonstrated|based|same|as|than|\d+)\b")
 # what says, after the kind word, that it was another picture, done before or to come ("CT-confirmed",

@@ -1239,6 +1239,11 @@ def _expand(text: str) -> str:
     text = re.sub(r"\bleav(?:e|ing)\s+((?:(?!\b(?:in|but)\b)[^,;.:!?]){1,30}?\band\s+(?:the\s+|its\s+|their\s+)?[\w-]+(?:\s+[\w-]+)?)\s+"
                   r"(?:alone|out)\b(?=\s*(?:$|[,;.:!?)]|\s+(?:please|pls|thanks|too|entirely|completely|of\s+(?:it|this|that|the\s+mask)\b)))",
                   r"disregard \1", text, flags=re.IGNORECASE)
+    # (a worksheet's "identify and shade ...": the drawing says what is asked)
+    text = re.sub(r"^(\W*(?:\(?[a-z0-9]{1,3}[.)]\s*|(?:question|exercise|q|task|item)\s*\d+[a-z]?\s*[:.)-]\s*)?)(?:identify|locate|find|recogni[sz]e)\s+and\s+"
+                  r"(?=(?:shade|outline|segment|mark|colou?r|trace|draw|highlight|delineate|label|contour|circle)\b)", r"\1", text, flags=re.IGNORECASE)
+    # ("(a) Colour the heart and both lung fields": both lungs)
+    text = re.sub(r"\bboth\s+lung\s+fields\b", "both lungs", text, flags=re.IGNORECASE)
     # (a phone's autocorrect of a clavicle, an instrument no picture here shows: "heart and right clavichord at once")
     text = re.sub(r"\bclavichord(s?)\b", r"clavicle\1", text, flags=re.IGNORECASE)
     # ("can help circle the naevus in this pic or not?", "can outline a spot ...?", as Singlish and learners ask: "can you ...?")
@@ -1641,7 +1646,7 @@ def _rx(pattern: str) -> re.Pattern:
 # (... or what only a chest film shows, or the patient's side said of no limb: "the black radiolucent field on the patient's
 # right, above the liver dome", "the one with three lobes")
 _SEEN_CHEST = _rx(rf"\b(?:{_CHEST}|lobes?|lingula|hemithorax|manubrium|acromion|liver\s+dome|(?:stomach|gastric)\s+(?:gas\s+)?bubble|pa|ap|rib\s?cage)\b|"
-                  r"\bpatient['\u2019]?s\s+(?:left|right)\b(?!\s+(?:foot|feet|heel|sole|toes?|leg|arm|hand|ankle|knee|thigh|shin|calf|back|shoulder))|"
+                  r"\bpatient['\u2019]?s\s+(?:left|right)\b(?!\s+(?:foot|feet|heel|sole|toes?|leg|arm|hand|ankle|knee|thigh|shin|calf|back|shoulder)\b)|"
                   r"\b(?:left|right)\s+(?:side\s+)?of\s+the\s+patient\b|\b(?:left|right)[\s-]hand\b[^.;,]{0,30}?\bof\s+the\s+patient\b|\b(?:white|dense|central)\s+shadow\b|\b(?:on\s+the\s+)?(?:left|right)\s+(?:side\s+)?of\s+(?:the|her|his|my|their)\s+body\b")
 # ... or a person's own side said of what breathes ("my right breathing bag", "his left air-filled side")
 _SEEN_CHEST_OR_OWN_SIDE = _rx(_SEEN_CHEST.pattern + r"|\b(?:my|his|her|their|your)\s+(?:own\s+)?(?:left|right)\b"
@@ -1754,8 +1759,8 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                      r"\b(?:one|bone)\s+(?:that|which)\s+(?:breaks|fractures|snaps|cracks)\s+(?:in\s+its\s+(?:middle|mid|outer|lateral)\s+third\s+)?(?:when|after)\s+(?:people|you|kids|children|one|a)\s+(?:fall|land)s?\s+on\s+"
                      r"(?:the\s+|their\s+|your\s+|a\s+|an\s+)?(?:shoulder|outstretched)|"
                      r"\bbones?\b[^.;]{0,40}?\bwhere\s+(?:the\s+)?(?:(?:bag|backpack|bra|shoulder|seat[\s-]?belt)\s+)?straps?\b|"
-                     r"\bfrom\s+(?:the|my|his|her|their|your)\s+(?:sternal\s+notch|sternum|breastbone|manubrium|throat|(?:base\s+of\s+(?:the|my|his|her|their|your)\s+)?neck)\s+"
-                     r"(?:out\s+|over\s+|across\s+|all\s+the\s+way\s+)?(?:to|towards?)\s+(?:the|my|his|her|their|your)\s+(?:\w+\s+)?(?:shoulder|acromion)\b|"
+                     r"\bfrom\s+(?:(?:the|my|his|her|their|your)\s+)?(?:sternal\s+notch|sternum|breastbone|manubrium|throat|(?:base\s+of\s+(?:the|my|his|her|their|your)\s+)?neck)\s+"
+                     r"(?:out\s+|over\s+|across\s+|all\s+the\s+way\s+)?(?:to|towards?)\s+(?:(?:the|my|his|her|their|your)\s+)?(?:\w+\s+)?(?:shoulder|acromion)\b|"
                      # ("the bone under my right shoulder near my neck", "the bone sticking out above my left boob")
                      r"\bbones?\b[^.;]{0,30}?\bshoulder\s+(?:near|by|next\s+to|close\s+to|towards?)\s+(?:the|my|his|her|their|your)\s+neck\b|"
                      r"\bbones?\b[^.;]{0,30}?\babove\s+(?:the|my|his|her|their|your)\s+(?:(?:left|right)\s+)?(?:boob|breast|nipple|tit)s?\b|"
@@ -1793,6 +1798,9 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("clavicle", _rx(r"\b(?:horizontal|curved|thin|slender|long)\s+(?:[\w-]+\s+){0,2}?(?:bones?|bands?|strips?|bars?|rods?)\s+(?:\w+\s+){0,2}?(?:at|across|along|on|crossing|over)\s+(?:the\s+)?(?:very\s+)?(?:top|upper)\b|"
                      # ("across the top of my chest, there's a thin bone that hurts")
                      r"\bacross\s+the\s+top\s+of\s+(?:the|my|his|her|their|your)\s+chest\b[^.;]{0,30}?\b(?:thin|slender|long|horizontal|curved)\s+bone\b|"
+                     # (by what the surgeon does to it: "the bone the orthopaedic surgeon plated on the patient's right", "put a plate and
+                     # screws on", "puts in a figure-of-eight brace")
+                     r"\bbones?\b[^.;]{0,40}?\b(?:plated|(?:put|puts|fixed)\s+a\s+plate\s+(?:and\s+screws\s+)?on|figure[\s-]of[\s-](?:eight|8)\s+(?:brace|sling|bandage|strap))\b|"
                      # ("the thin bone above my chest")
                      r"\b(?:horizontal|curved|thin|slender|long)\s+(?:[\w-]+\s+)?bones?\s+(?:just\s+)?above\s+(?:the|my|his|her|their|your)\s+chest\b|"
                      # ("the long horizontal bone of the right shoulder girdle"; the shoulder blade is no horizontal one)
@@ -1806,6 +1814,8 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                      # ("the long horizontal bone crossing above the lung that has the gastric bubble under it")
                      r"\bhorizontal\s+bones?\s+(?:(?:crossing|running|lying|sitting|passing)\s+)?(?:above|over|across)\s+(?:the\s+)?(?:top\s+of\s+the\s+|apex\s+of\s+the\s+)?"
                      r"(?:\w+\s+)?lungs?\b"), (_SEEN_CHEST,)),
+    # (the S-shaped bone with a person's own side, on any picture: "the S-shaped bone the rugby player snapped on his right side")
+    ("clavicle", _rx(r"\b(?:s|sigmoid)[\s-]shaped\s+(?:[\w-]+\s+)?bones?\b"), (_SEEN_CHEST_OR_OWN_SIDE,)),
     ("polyp", _rx(r"\b(?:mucosal\s+)?(?:protrusion|protuberance|outgrowth|excrescence|projection)s?\b|"
                   # ("the polypoid growth sticking out of the bowel wall in this scope image")
                   r"\bpolypoid\s+(?:[\w-]+\s+)?(?:growth|mass|lump|bump|tissue|swelling|thing|structure|projection|tumou?r)s?\b"),
@@ -1835,7 +1845,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   # (not an instrument's: "the bump in the colon where the clip was placed")
                   # (a snare said as what the endoscopist will do is no instrument: "the gastro guy wants to snare")
                   # (the scope as the test's time is none: "a little growth inside my gut during the scope")
-                  r"(?![^.;]*\b(?:clips?|(?<!during\sthe\s)scope|tip|forceps|(?<!\bto\s)snares?|instruments?|cap)\b)|"
+                  r"(?![^.;]*\b(?:clips?|(?<!during\sthe\s)scope(?!\s+team)|tip|forceps|(?<!\bto\s)snares?|instruments?|cap)\b)|"
                   # (on its stalk, or hanging off the lining: "a little pink mushroom on a stalk", "a wet cherry dangling off the lining")
                   r"\b(?:mushroom|cherry|lump|bump|blob|knob|ball)\b[^.;]{0,30}?\bon\s+a\s+stalk\b|\bdangling\s+(?:off|from)\s+the\s+(?:lining|wall)\b|"
                   # (the bowel as a tube: "that round swelling poking into the tunnel on the inside camera shot")
@@ -1846,12 +1856,19 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("lung", _rx(r"\borgans?\b[^.;]{0,50}?\b(?:main\s+bronch\w*|collaps\w*|ventilat\w*)\b|\b(?:oxygen|o2)[\s-]absorbing\s+organs?\b|"
                  # ("the gas-exchanging tissue of the patient's R hemithorax", "right-side oxygen exchanger", "the organ that inflates on
                  # the patient's left")
+                 # ("the organ the doctor listens to for crackles on the patient's right", "the organ the nurse hears wheezing in")
+                 r"\b(?:organ|one|thing)\b[^.;]{0,40}?\b(?:listens?\s+to|hears?)\s+(?:for\s+)?(?:crackles|wheez\w*|breath\s+sounds)\b|"
                  r"\bgas[\s-]exchang\w+\s+(?:tissue|organ|part|sponge)\b|\b(?:oxygen|gas|air)\s+exchangers?\b|\borgans?\s+(?:that|which)\s+(?:inflates?|expands?)\b"),
      (_SEEN_CHEST,)),
     # (the heart by its treatment: "the organ that gets bypass grafts or stents when its coronary arteries block", "the organ the
     # pacemaker leads are threaded into")
     ("heart", _rx(r"\b(?:organ|muscle)\b[^.;]{0,60}?\b(?:coronary\s+arter\w*|bypass\s+grafts?|stents?)\b|"
-                  r"\borgans?\b[^.;]{0,20}?\b(?:pacemaker|icd)\s+leads?\s+(?:are\s+|is\s+)?(?:(?:threaded|placed|run|passed|inserted)\s+into|end\s+up\s+in|go\s+into|sit\s+in)\b"), ()),
+                  r"\b(?:organs?|what)\b[^.;]{0,20}?\b(?:pacemaker|icd)\s+(?:leads?|wires?)\s+(?:are\s+|is\s+)?(?:(?:threaded|placed|run|passed|inserted)\s+into|end\s+up\s+in|go\s+into|sit\s+in)\b|"
+                  # (by what clinicians do to it: "the organ the cardiologist listens to for murmurs", "the pump the doctors shock with
+                  # paddles", "the organ the ECG stickers are wired up to read", "the organ the surgeon bypasses with new grafts")
+                  r"\b(?:organ|one|thing|pump|muscle)\b[^.;]{0,40}?\blistens?\s+to\s+for\s+(?:a\s+)?murmurs?\b|\bshock\w*\s+(?:it\s+)?with\s+(?:the\s+)?paddles\b|"
+                  r"\b(?:organ|one|thing|pump|muscle)\b[^.;]{0,20}?\b(?:ecg|ekg)\s+(?:stickers|leads|electrodes|pads|dots)\b|"
+                  r"\b(?:organ|one|thing|pump|muscle)\b[^.;]{0,20}?\bsurgeons?\s+bypass(?:es)?\b"), ()),
     # (a thin bone that runs to a shoulder: "show me the thin bone running to the patient's right shoulder", "the curved bone from
     # the neck to the patient's left shoulder"; not the flat one at its back)
     ("clavicle", _rx(r"\b(?:thin|curved|slender|long|horizontal)\s+bones?\s+(?:(?:that\s+)?(?:running|runs|going|goes|extending|extends)\s+)?"
@@ -1863,11 +1880,11 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     # (an ulcer by its care: "the area the podiatrist debrides every fortnight", "the opening under the big toe that's being
     # dressed weekly", "the part of the sole that won't close up")
     ("ulcer", _rx(r"\b(?:neuropathic|skin|tissue)\s+breakdown\b|\bbreakdown\s+of\s+(?:the\s+)?(?:skin|tissue)\b|"
-                  r"\b(?:areas?|parts?|openings?|spots?|bits?|patch(?:es)?|holes?|breakdown)\b[^.;]{0,40}?\b(?:debrid\w*|(?:being\s+)?dressed|"
+                  r"\b(?:areas?|parts?|openings?|spots?|bits?|patch(?:es)?|holes?|breakdown)\b[^.;]{0,40}?\b(?:debrid\w*|(?:being\s+)?dressed|re-?dress(?:es|ed|ing)?|"
                   r"won['\u2019]?t\s+(?:close|heal)|will\s+not\s+(?:close|heal)|never\s+(?:closes?|heals?)|non[\s-]healing)\b"),
      (_rx(r"\b(?:foot|feet|heel|toes?|sole|podiatr\w*|diabet\w*|metatars\w*)\b"),)),
     # (what the endoscopist takes off: "where's the growth the gastroenterologist would snare off?")
-    ("polyp", _rx(r"\b(?:growths?|lumps?|bumps?|things?|ones?|bits?|nodules?)\b[^.;?!]{0,50}?\b(?:snared?|snaring|resect(?:ed)?|cut\s+out|removed?|take\s+off)"
+    ("polyp", _rx(r"\b(?:growths?|lumps?|bumps?|things?|ones?|bits?|nodules?)\b[^.;?!]{0,50}?\b(?:snared?|snaring|resect(?:ed)?|cut\s+out|removed?|take\s+off|pinch(?:es|ed)?\s+off|nips?\s+off)"
                   r"(?:\s+(?:off|out))?\b"),
      (_rx(r"\b(?:gastro\w*|endoscop\w*|colonoscop\w*|bowel|colon|scope)\b"),)),
     # an open wound by its look on a foot ("the raw pinkish crater near the heel", "the open sore on the
@@ -1951,7 +1968,9 @@ LOOK_PLACES = _rx(r"\b(?:above|over|on\s+top\s+of)\s+the\s+(?:stomach|gastric)\s
                   r"\b(?:(?:right|left)\s+)?(?:atri(?:um|al)|ventric(?:le|ular))\s+(?:edges?|borders?|contours?|outlines?)\b|"
                   r"\b(?:rounded\s+|round\s+)?(?:opaque|dense|soft[\s-]tissue)\s+(?:mass|bulge|shape)\b|"
                   # (what is threaded into the heart: "the organ the pacemaker leads are threaded into")
-                  r"\b(?:pacemaker|icd)\s+leads?\s+(?:are\s+|is\s+)?(?:(?:threaded|placed|run|passed|inserted)\s+into|end\s+up\s+in|go\s+into|sit\s+in)\b|"
+                  r"\b(?:pacemaker|icd)\s+(?:leads?|wires?)\s+(?:are\s+|is\s+)?(?:(?:threaded|placed|run|passed|inserted)\s+into|end\s+up\s+in|go\s+into|sit\s+in)\b|"
+                  # (the stickers that read it: "the organ the ECG stickers are wired up to read")
+                  r"\b(?:ecg|ekg)\s+(?:stickers|leads|electrodes|pads|dots)\s+(?:are\s+)?(?:wired\s+up\s+to\s+|placed\s+to\s+)?read\b|"
                   # (a finding the organ had, or the fracture its bone is fixed for: "the organ that collapsed in my right-sided
                   # pneumothorax", "the horizontal bone ... we'd plate for a displaced midshaft fracture")
                   r"\b(?:in|from|with|after)\s+(?:my|his|her|the|a)\s+(?:(?:right|left)[\s-]+(?:sided\s+)?)?pneumothorax\b|"
@@ -1980,7 +1999,7 @@ LOOK_ELSE = {
                 r"outside\s+(?:of\s+)?the\s+(?:body|patient|chest|thorax|rib\s*cage)|background|corners?)\b"),
     "heart": _rx(rf"\b(?:{_CHEST_ELSE}|behind|retrocardiac|aort\w*|knuckle|knob|monitor|(?:ecg|ekg|monitor|pressure)\s+trac(?:e|ing)s?|ventric\w*|atri\w*|valves?)\b"),
     # (the scapula as the end it joins is no other thing: "the strut connecting sternum and scapula")
-    "clavicle": _rx(r"\b(?:" + _CHEST_ELSE.replace("scapula", r"(?<!sternum\sand\s)(?<!sternum\sto\s)(?<!manubrium\sand\s)scapula") + rf"|(?<!first\s)(?<!upper\s)ribs?|(?<=and\s)(?:also\s+)?(?:the\s+)?(?:(?:left|right)\s+)?shoulder[\s-]?blades?)\b"),
+    "clavicle": _rx(r"\b(?:" + _CHEST_ELSE.replace("scapula", r"(?<!sternum\sand\s)(?<!sternum\sto\s)(?<!manubrium\sand\s)scapula").replace("fractures?", r"fractures?(?!\s+clinic)") + rf"|(?<!first\s)(?<!upper\s)ribs?|(?<=and\s)(?:also\s+)?(?:the\s+)?(?:(?:left|right)\s+)?shoulder[\s-]?blades?)\b"),
     "polyp": _rx(r"\b(?:hernia|diverticul\w*|ha?emorrhoids?|lipomas?|stomach|gastric|duoden\w*|nasal|(?<!camera\s)tube(?!\s+camera)|stool|faeces|feces|fa?ecal|poos?|poop|debris|residue|food|bubbles?|"
                  r"neck|breast|skin|scalp|lymph|thyroid|liver|kidney|lungs?|pulmonary|prostat\w*|ovar\w*|carcinoid|small\s+bowel|cancer|valves?|gums?|abdominal|appendix|appendiceal|bladder|tags?|anal|anus)\b"),
     # (a dark mark on another picture, or on the skin but not the mole's: ink, a ruler, a bruise, a wound, a burn)
@@ -2874,6 +2893,8 @@ TOOLS_ASKED = re.compile(
 # advice asked, a question with or without its mark ("I'd love some advice on dressing a diabetic foot wound", "dressing advice
 # for sloughy wound", "footwear tips for the ulcer")
 _ADVICE_ASKED = (r"\b(?:some|any|your)\s+advice\s+(?:on|about|for)\b|"
+                 # ("best dressing for a diabetic foot wound")
+                 r"^\W*(?:the\s+|what\s+is\s+the\s+|what['\u2019]s\s+the\s+)?best\s+(?:dressings?|treatments?|creams?|ointments?|antibiotics?|medicines?|therapy)\s+(?:for|on)\b|"
                  # ("polyp, does it need to be cut out, expert give some advice"; "is it melanoma or not, give a diagnosis")
                  r"\bgive\s+(?:me\s+|us\s+)?(?:some\s+|any\s+|your\s+|an?\s+)?(?:advice|diagnosis|second\s+opinion)\b(?!\s+and\b)|"
                  r"\b(?:dressings?|wound[\s-]?care|aftercare|footwear|offloading|diet)\s+(?:advice|tips|recommendations?|suggestions?)\b|"
@@ -2925,6 +2946,10 @@ KNOWLEDGE_QUESTION = re.compile(
     # it?", "Dem say cardiomegaly, wetin dat mean")
     r"^\W*(?:is|are)\s+(?:my|his|her|their|the|this|that|it)\s+(?:[\w-]+\s+){0,2}?(?:too|very|abnormally|really)\s+(?:big|large|small|enlarged)\s*\?|"
     r"^\W*(?:(?:ok(?:ay)?|so|um+|uh+|well|right|hi|hey)\W+)*how\s+(?:should|do|can|would|must)\s+(?:i|we|you|they)\s+(?:offload|treat|dress|manage|clean|debride|heal|care\s+for|look\s+after)\b|"
+    # (what medicine is given: "What tablets does the cardiologist usually give for a big heart?"; how big it is: "this polyp how
+    # big?", as Tamil puts it; the prognosis: "State the prognosis for a patient with this colonic polyp.")
+    r"^\W*what\s+(?:tablets?|pills?|medicines?|medications?|drugs?|treatments?|creams?|ointments?)\s+(?:does|do|did|would|should|will)\b[^.!?]*\?\s*$|"
+    r"\bhow\s+(?:big|large|small|long|wide|deep)\s*\?\s*$|\b(?:state|give|tell\s+(?:me|us))\s+the\s+(?:prognosis|diagnosis|stage|grade)\b|"
     # (how long it takes to heal: "how long before this foot ulcer heals, doc?")
     r"\bhow\s+long\b[^.!?]{0,40}?\bheal(?:s|ed|ing)?\b[^.!]*\?|"
     # (whether a finding looks abnormal: "does the heart look enlarged on this cxr")
@@ -3669,7 +3694,9 @@ def _asks_knowledge(text: str) -> bool:
                                r"^\W*(?:what|which)\s+(?:medicines?|treatments?|dressings?|creams?|ointments?)\s+(?:for|on)\b|"
                                r"\b(?:diagnosis|opinion|verdict)\s+(?:on|about|as\s+to)\s+(?:whether|if)\b|" + _ADVICE_ASKED + "|"
                                # ("Kindly state whether the pigmented lesion ... meets the criteria for melanoma.")
-                               r"\b(?:state|say|tell\s+(?:me|us)|report|indicate|confirm)\s+(?:whether|if)\b",
+                               r"\b(?:state|say|tell\s+(?:me|us)|report|indicate|confirm)\s+(?:whether|if)\b|"
+                               # ("Question 7: State the prognosis for a patient with this colonic polyp.")
+                               r"\b(?:state|give|tell\s+(?:me|us))\s+the\s+(?:prognosis|diagnosis)\b",
                                text, re.IGNORECASE)
     return bool(asked) and (TOOLS_ASKED.search(text) is not None
                             or KNOWLEDGE_QUESTION.search(text) is not None and not DRAWING_IN_QUESTION.search(text))
@@ -6891,8 +6918,10 @@ class PromptResolver:
         # "a polyp on the skin"; not a finding's everyday word, which the picture decides: "the lesion in the colon")
         own_word = heads - self._vague_words - {"skin"}
         for i, w in enumerate(words[:-2]):
-            if w in own_word and words[i + 1] in ("in", "inside", "within", "on"):
-                k = i + 2 + (words[i + 2] in DETERMINERS)
+            # (a word of being seen between: "the melanoma visible inside the colon")
+            seen = words[i + 1] in ("visible", "seen", "found", "located", "lying", "growing", "shown") and i + 3 < len(words)
+            if w in own_word and words[i + 1 + seen] in ("in", "inside", "within", "on"):
+                k = i + 2 + seen + (words[i + 2 + seen] in DETERMINERS)
                 for part in words[k : k + 2]:
                     if part in PLACE_HOLDS and target not in PLACE_HOLDS[part] and PLACE_HOLDS[part] & set(self.targets):
                         return part
