@@ -1650,7 +1650,7 @@ _SEEN_CHEST = _rx(rf"\b(?:{_CHEST}|lobes?|lingula|hemithorax|manubrium|acromion|
                   r"\b(?:left|right)\s+(?:side\s+)?of\s+the\s+patient\b|\b(?:left|right)[\s-]hand\b[^.;,]{0,30}?\bof\s+the\s+patient\b|\b(?:white|dense|central)\s+shadow\b|\b(?:on\s+the\s+)?(?:left|right)\s+(?:side\s+)?of\s+(?:the|her|his|my|their)\s+body\b")
 # ... or a person's own side said of what breathes ("my right breathing bag", "his left air-filled side")
 _SEEN_CHEST_OR_OWN_SIDE = _rx(_SEEN_CHEST.pattern + r"|\b(?:my|his|her|their|your)\s+(?:own\s+)?(?:left|right)\b"
-                              r"(?!\s+(?:foot|feet|heel|sole|toes?|leg|arm|hand|ankle|knee|thigh|shin|calf|back|shoulder|eye|ear|cheek|knee))")
+                              r"(?!\s+(?:foot|feet|heel|sole|toes?|leg|arm|hand|ankle|knee|thigh|shin|calf|back|shoulder|eye|ear|cheek)\b)")
 # the parts of the body whose spots only the skin's pictures show here (a spot on the arm; not the chest's, nor the foot's)
 _SKIN_SITES = "arm|forearm|leg|thigh|calf|shin|back|shoulder|neck|face|cheek|forehead|scalp|abdomen|belly|tummy|hand|wrist"
 # (the head word of what is described, what it looks like, what else the prompt must say: where it is seen)
