@@ -1247,10 +1247,10 @@ def _expand(text: str) -> str:
     # (a phone's autocorrect of a clavicle, an instrument no picture here shows: "heart and right clavichord at once")
     text = re.sub(r"\bclavichord(s?)\b", r"clavicle\1", text, flags=re.IGNORECASE)
     # ("can help circle the naevus in this pic or not?", "can outline a spot ...?", as Singlish and learners ask: "can you ...?")
-    text = re.sub(r"(^\W*|\b(?:eh|oi|hey|hi|ok(?:ay)?|so|oops|lah)\W+)can\s+(?:help\s+(?:me\s+|us\s+)?(?:to\s+)?)?"
-                  r"(?=(?:segment|outline|mask|draw|trace|circle|mark|highlight|delineate|contour|colou?r|shade)\b)", r"\1can you ", text, flags=re.IGNORECASE)
-    text = re.sub(r"(\bcan\s+you\s+(?:segment|outline|mask|draw|trace|circle|mark|highlight|delineate|contour|colou?r|shade)\b[^.;!?]*?)\s*,?\s+or\s+not\s*\?",
-                  r"\1?", text, flags=re.IGNORECASE)
+    drawn = r"(?:segment|outline|mask|draw|trace|circle|mark|highlight|delineate|contour|colou?r|shade)\b"
+    text = re.sub(r"(^\W*|\b(?:eh|oi|hey|hi|ok(?:ay)?|so|oops|lah)\W+)can\s+(?:help\s+(?:me\s+|us\s+)?(?:to\s+)?)?(?=" + drawn + ")", r"\1can you ",
+                  text, flags=re.IGNORECASE)
+    text = re.sub(r"(\bcan\s+you\s+" + drawn + r"[^.;!?]*?)\s*,?\s+or\s+not\s*\?", r"\1?", text, flags=re.IGNORECASE)
     text = _exclusions_read(text)  # "don't not include the heart", "save for the open sore, leave everything out"
     return text if values is text else _side_first(text)  # fields: "lung R" -> "lung right" -> "right lung"
 
@@ -1969,8 +1969,6 @@ LOOK_PLACES = _rx(r"\b(?:above|over|on\s+top\s+of)\s+the\s+(?:stomach|gastric)\s
                   r"\b(?:rounded\s+|round\s+)?(?:opaque|dense|soft[\s-]tissue)\s+(?:mass|bulge|shape)\b|"
                   # (what is threaded into the heart: "the organ the pacemaker leads are threaded into")
                   r"\b(?:pacemaker|icd)\s+(?:leads?|wires?)\s+(?:are\s+|is\s+)?(?:(?:threaded|placed|run|passed|inserted)\s+into|end\s+up\s+in|go\s+into|sit\s+in)\b|"
-                  # (the stickers that read it: "the organ the ECG stickers are wired up to read")
-                  r"\b(?:ecg|ekg)\s+(?:stickers|leads|electrodes|pads|dots)\s+(?:are\s+)?(?:wired\s+up\s+to\s+|placed\s+to\s+)?read\b|"
                   # (a finding the organ had, or the fracture its bone is fixed for: "the organ that collapsed in my right-sided
                   # pneumothorax", "the horizontal bone ... we'd plate for a displaced midshaft fracture")
                   r"\b(?:in|from|with|after)\s+(?:my|his|her|the|a)\s+(?:(?:right|left)[\s-]+(?:sided\s+)?)?pneumothorax\b|"
@@ -2937,8 +2935,9 @@ KNOWLEDGE_QUESTION = re.compile(
     r"worrying|a\s+worry)\b(?:\s+(?:like|then|or\s+not|or\s+what))?\s*\??\s*$|"
     # ("es malo el polipo? do I need surgery" -> "is bad the polyp? ..."; "is the polyp bad?")
     r"^\W*is\s+(?:(?:the|this|that|my|his|her)\s+(?:[\w-]+\s+){0,2}?(?:bad|serious|dangerous|cancerous|malignant|benign)|(?:bad|serious|dangerous)\s+(?:the|this|that|my)\s+[\w-]+)\s*(?:\?|,\s*(?:will|is|should|can|does)\b)|"
-    # ("does my dads heart look to big")
-    r"^\W*(?:does|do)\s+(?:my|his|her|their|the|this|that|it)\s+(?:[\w'-]+\s+){0,2}?(?:look|looks|seem)\s+(?:too|to|very|abnormally|really)\s+(?:big|large|small|enlarged)\b|"
+    # ("does my dads heart look to big", "does the heart look enlarged on this cxr")
+    r"^\W*(?:does|do)\s+(?:my|his|her|their|the|this|that|it)\s+(?:[\w'-]+\s+){0,2}?(?:look|looks|seem|seems)\s+"
+    r"(?:(?:too|to|very|abnormally|really)\s+(?:big|large|small|enlarged)|enlarged|abnormal|normal|collapsed|infected|malignant|cancerous|swollen)\b|"
     r"\b(?:do|does|will)\s+(?:i|he|she|we|they|you)\s+need\s+(?:an?\s+)?(?:surgery|operation|biopsy|antibiotics?)\b|"
     r"^\W*(?:what\s+(?:(?:is|are)\s+)?)?(?:the\s+|of\s+)?(?:best\s+)?(?:treatments?|therapy|therapies|management|cure|prognosis|causes?|dressings?|ointments?|creams?|"
     r"antibiotics?)\s+(?:for|of)\b[^.!?]*\?\s*$|"
@@ -2952,8 +2951,6 @@ KNOWLEDGE_QUESTION = re.compile(
     r"\bhow\s+(?:big|large|small|long|wide|deep)\s*\?\s*$|\b(?:state|give|tell\s+(?:me|us))\s+the\s+(?:prognosis|diagnosis|stage|grade)\b|"
     # (how long it takes to heal: "how long before this foot ulcer heals, doc?")
     r"\bhow\s+long\b[^.!?]{0,40}?\bheal(?:s|ed|ing)?\b[^.!]*\?|"
-    # (whether a finding looks abnormal: "does the heart look enlarged on this cxr")
-    r"^\W*(?:does|do)\s+(?:my|his|her|their|the|this|that|it)\s+(?:[\w'-]+\s+){0,2}?(?:look|looks|seem|seems)\s+(?:enlarged|abnormal|normal|collapsed|infected|malignant|cancerous|swollen)\b|"
     # (whether it will come back: "is the bump they found in my bowel likely to come back after they take it out?")
     r"\b(?:likely|going|gonna|expected|bound)\s+to\s+(?:come\s+back|recur|return|grow\s+back|spread)\b[^.!]*\?|"
     r"\bwhat\s+(?:should\s+)?(?:i|we|you)\s+(?:should\s+)?(?:put|apply|use|rub)\s+on\b[^.!?]*\?\s*$|\bwhat\s+(?:does\s+)?(?:that|dat|this|it)\s+means?\b|"
