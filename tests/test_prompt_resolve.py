@@ -5679,3 +5679,33 @@ def test_short_prompts_of_blind_lists_493_to_496(lite_universal):
                    "Identify and shade the right hemidiaphragm on the chest radiograph."]:
         _assert_refused(lite_universal, prompt)
     _assert_no_target(lite_universal, ["(a) Colour the heart and both lung fields on the X-ray."])
+
+
+def test_short_prompts_of_blind_lists_497_to_500(lite_universal):
+    """(blind lists 497-500 and decoys 491-494: specialty names, carers' messages, teaching-file landmarks, English as a second
+    language) a lung by the lucent field its hemidiaphragm, costophrenic angle or gastric bubble bounds, the heart by the
+    cardiothoracic ratio's bulge, a clavicle by its two joints, above the first rib, between neck and shoulder, or as "lock
+    bone" (Chinese 锁骨), a polyp as "meat growing in intestine" (息肉) or a mushroom-shaped mass, a punched-out wound, a mole
+    the dermatologist keeps an eye on, a picture editor's "cut out", a patient's camera test up the back passage; several
+    targets drawn at once, a melanocytic lesion inside the colon and a choice of treatment are refused."""
+    _assert_reads(lite_universal, [
+        ("PA CXR: outline the lucent field bounded by the R hemidiaphragm and R costophrenic angle", "right lung"),
+        ("PA CXR: outline the lucent field above the L hemidiaphragm and gastric bubble", "left lung"),
+        ("Mark the central soft-tissue bulge whose width gives the cardiothoracic ratio", "heart"),
+        ("Delineate the bone joining the L sternoclavicular and L acromioclavicular joints", "left clavicle"),
+        ("Mask the curved bone above the first rib on the pt's left side of this chest radiograph", "left clavicle"),
+        ("I need border of lock bone at patient right shoulder, please", "right clavicle"),
+        ("Help to segment bone between neck and left shoulder of patient on radiograph", "left clavicle"),
+        ("Please find meat growing in intestine on this colonoscopy frame", "polyp"),
+        ("Find the mushroom-shaped mucosal mass in the sigmoid and mask it", "polyp"),
+        ("Teaching file: trace the punched-out wound under the first metatarsal head, callus rim excluded", "foot ulcer"),
+        ("Outline the mole the dermatologist keeps an eye on with her handheld magnifier", "skin lesion"),
+        ("Can you cut out naevus from normal skin in this image?", "skin lesion"),
+        ("Im looking after my aunt and her camera test up the back passage found a growth, please highlight just that growth", "polyp"),
+    ])
+    for prompt in ["Outline the melanocytic lesion inside the colon", "Left collar bone fracture: surgery or sling?"]:
+        _assert_refused(lite_universal, prompt)
+    _assert_no_target(lite_universal, ["Cardiac silhouette plus the left lung",
+                                       "Please outline the foot ulcer and the mole on my dads leg, both of them in the same go",
+                                       "Segment polyp and also skin mole in same time please",
+                                       "Could you outline the wound on his foot and the growth in his bowel as well, both at once please"])

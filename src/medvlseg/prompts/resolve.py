@@ -843,6 +843,8 @@ DESCRIPTIVE_WORDS = frozenset({"big", "little", "huge", "thin", "thick", "slim",
                                # a lay person's words for it ("that weird mole")
                                "weird", "strange", "odd", "funny", "ugly", "scary", "worrying", "worrisome", "concerning",
                                "unusual", "bad", "nasty", "painful", "itchy", "bleeding", "changing", "growing", "raw",
+                               # (a wound's textbook look: "the punched-out wound under the first metatarsal head")
+                               "punched",
                                # the looks attribute prompts give (P2-P9: "a single asymmetric dark lesion", "one smooth
                                # reddish polyp", "a bean-shaped radiolucent lung"; not one target's own look, "sessile", which
                                # tells a lesion's kind)
@@ -1251,6 +1253,9 @@ def _expand(text: str) -> str:
     text = re.sub(r"(^\W*|\b(?:eh|oi|hey|hi|ok(?:ay)?|so|oops|lah)\W+)can\s+(?:help\s+(?:me\s+|us\s+)?(?:to\s+)?)?(?=" + drawn + ")", r"\1can you ",
                   text, flags=re.IGNORECASE)
     text = re.sub(r"(\bcan\s+you\s+" + drawn + r"[^.;!?]*?)\s*,?\s+or\s+not\s*\?", r"\1?", text, flags=re.IGNORECASE)
+    # (a picture editor's "cut out X from the background": a segmentation, no surgery; "cut out naevus from normal skin")
+    text = re.sub(r"\bcut\s+out\s+(?=(?:(?:the|this|that|a|an|my|his|her)\s+)?(?:[\w-]+\s+){1,3}?from\s+(?:the\s+|this\s+)?"
+                  r"(?:normal|healthy|surrounding|rest\s+of|background|image|picture|photo))", "segment ", text, flags=re.IGNORECASE)
     text = _exclusions_read(text)  # "don't not include the heart", "save for the open sore, leave everything out"
     return text if values is text else _side_first(text)  # fields: "lung R" -> "lung right" -> "right lung"
 
@@ -1725,7 +1730,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   r"(?:the\s+|her\s+|his\s+|my\s+|your\s+|their\s+|our\s+)?blood\s+(?:going\s+|moving\s+|flowing\s+)?(?:round|around|through)\b"), ()),
     # the organ of the cardiothoracic ratio ("the whole organ whose width you'd compare with the chest width
     # for the cardiothoracic ratio")
-    ("heart", _rx(r"\b(?:organ|shadow|silhouette)\b(?![^.;!?]*\b(?:denominator|thorax|thoracic\s+(?:width|diameter)|rib\s*cage)\b)"
+    ("heart", _rx(r"\b(?:organ|shadow|silhouette|bulge|mass|structure|opacity|density|blob)\b(?![^.;!?]*\b(?:denominator|thorax|thoracic\s+(?:width|diameter)|rib\s*cage)\b)"
                   r"[^.;!?]{0,80}?\bcardio[\s-]?thoracic\s+(?:ratio|index)\b"), ()),
     # (by the chambers that border it, or by the width compared with the chest's: "bordered by the right atrium edge and the
     # left ventricle edge", "the one whose width people compare to the chest width")
@@ -1753,7 +1758,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                      r"(?:(?:patient['\u2019]?s\s+)?(?:left|right)\s+)?lungs?\b|"
                      r"\bbones?\s+(?:running\s+|lying\s+|going\s+)?(?:across|along|over)\s+the\s+top\s+of\s+(?:the\s+|his\s+|her\s+|my\s+|their\s+)?"
                      r"(?:(?:left|right)\s+)?(?:shoulder|chest)\b|\bstrut(?:\s+bone)?\b|\b(?:rod|bar|strut|beam)[\s-]like\s+(?:[\w-]+\s+)?bones?\b|"
-                     r"\bbones?\s+(?:[\w-]+\s+){0,2}?(?:crossing|across|over)\s+the\s+(?:upper|top|first)\s+ribs?\b|\bbony\s+(?:bar|rod|beam)\b|\b(?:s|sigmoid)[\s-]shaped\s+(?:[\w-]+\s+)?bones?\b|\b(?:bar|rod|strut|beam)s?\s+of\s+bone\b|"
+                     r"\bbones?\s+(?:[\w-]+\s+){0,2}?(?:crossing|across|over|above)\s+the\s+(?:upper|top|first)\s+ribs?\b|\bbony\s+(?:bar|rod|beam)\b|\b(?:s|sigmoid)[\s-]shaped\s+(?:[\w-]+\s+)?bones?\b|\b(?:bar|rod|strut|beam)s?\s+of\s+bone\b|"
                      r"\bbones?\s+(?:[\w-]+\s+){0,6}?(?:that\s+|which\s+)?(?:people|you|one|kids|children|cyclists)\s+(?:often\s+|commonly\s+|usually\s+)?(?:break|fracture|snap|crack)\b"
                      r"[^.;]{0,40}?\bfall(?:ing)?\s+on\s+(?:the\s+|their\s+|your\s+|a\s+|an\s+)?(?:shoulder|outstretched)\b|"
                      r"\b(?:one|bone)\s+(?:that|which)\s+(?:breaks|fractures|snaps|cracks)\s+(?:in\s+its\s+(?:middle|mid|outer|lateral)\s+third\s+)?(?:when|after)\s+(?:people|you|kids|children|one|a)\s+(?:fall|land)s?\s+on\s+"
@@ -1785,7 +1790,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     # (a lay person's or a learner's words for a clavicle: "key bone" (clavicula, a little key), "the long slim bone that looks
     # like a bent chopstick just under my neck", "one arm of a boomerang over my left shoulder", "the stick bone between neck and
     # shoulder", "the bone that goes across to his neck", "the bone that pokes out by my neck")
-    ("clavicle", _rx(r"\bkey[\s-]?bones?\b|\b(?:chopsticks?|boomerangs?|stick|handlebars?)\b[^.;]{0,40}?\b(?:neck|shoulders?|top)\b|"
+    ("clavicle", _rx(r"\b(?:key|lock)[\s-]?bones?\b|\b(?:chopsticks?|boomerangs?|stick|handlebars?)\b[^.;]{0,40}?\b(?:neck|shoulders?|top)\b|"
                      r"\bbon(?:es?|y)\s+(?:[\w-]+\s+){0,6}?(?:going|goes|go|running|runs)\s+(?:out\s+)?(?:across\s+)?(?:to|towards?)\s+"
                      r"(?:the\s+|his\s+|her\s+|my\s+|their\s+)?(?:(?:left|right)\s+)?(?:shoulder|neck|arm)\b|"
                      r"\bbones?\s+(?:that\s+)?pokes?\s+out\s+(?:by|near|under|below)\s+(?:my|his|her|the|their)\s+neck\b|"
@@ -1794,7 +1799,10 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     ("clavicle", _rx(r"\b(?:bones?|rods?|bars?)\b(?:\s+(?:you|one|we)(?:\s+(?:would|can|could)|['\u2019]d)?\s+(?:feel|see|touch)(?:\s+(?:under|through)\s+the\s+skin)?)?\s+"
                      r"(?:running\s+)?(?:just\s+|right\s+)?(?:under|below|beneath|(?:at|along)\s+the\s+(?:base|bottom|root)\s+of)\s+(?:the|my|his|her|their|your)\s+neck\b|"
                      # ("the bone that sticks out at the front between his neck and his LEFT shoulder")
-                     r"\bbones?\b[^.;]{0,40}?\bbetween\s+(?:the|my|his|her|their|your)\s+neck\s+and\s+(?:the|my|his|her|their|your)\s+(?:\w+\s+)?shoulder\b"), ()),
+                     r"\bbones?\b[^.;]{0,40}?\bbetween\s+(?:(?:the|my|his|her|their|your)\s+)?neck\s+and\s+(?:(?:the|my|his|her|their|your)\s+)?(?:\w+\s+)?shoulder\b|"
+                     # (by its own two joints: "the bone joining the R sternoclavicular and R acromioclavicular joints")
+                     r"\bbones?\b[^.;]{0,30}?\b(?:between|linking|connecting|joining|spanning)\s+(?:the\s+)?(?:(?:left|right)\s+)?(?:sternoclavicular|acromioclavicular)\s+"
+                     r"(?:joints?\s+)?(?:and|to|with)\s+(?:the\s+)?(?:(?:left|right)\s+)?(?:sternoclavicular|acromioclavicular)\b"), ()),
     ("clavicle", _rx(r"\b(?:horizontal|curved|thin|slender|long)\s+(?:[\w-]+\s+){0,2}?(?:bones?|bands?|strips?|bars?|rods?)\s+(?:\w+\s+){0,2}?(?:at|across|along|on|crossing|over)\s+(?:the\s+)?(?:very\s+)?(?:top|upper)\b|"
                      # ("across the top of my chest, there's a thin bone that hurts")
                      r"\bacross\s+the\s+top\s+of\s+(?:the|my|his|her|their|your)\s+chest\b[^.;]{0,30}?\b(?:thin|slender|long|horizontal|curved)\s+bone\b|"
@@ -1830,7 +1838,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     # (a thing on a stalk, or sticking out of the wall, where the picture is from inside the bowel: "that little
     # mushroom-shaped thing on a stalk, different from the smooth lining around it", "the raised thing the scope is
     # pointing at", "the nodule projecting off the wall -- not the dark hole of the lumen")
-    ("polyp", _rx(r"\b(?:mushroom[\s-](?:shaped|like)|stalked|pedunculated|raised|elevated)\s+(?:[\w-]+\s+)?(?:things?|growths?|structures?|bits?)\b|"
+    ("polyp", _rx(r"\b(?:mushroom[\s-](?:shaped|like)|stalked|pedunculated|raised|elevated)\s+(?:[\w-]+\s+)?(?:things?|growths?|structures?|bits?|mass(?:es)?)\b|"
                   r"\b(?:things?|growths?|lumps?|bumps?|knobs?|blobs?)\s+on\s+a\s+stalk\b|"
                   r"\b(?:nodules?|lumps?|bumps?|knobs?|blobs?|bulges?|growths?|things?)\s+(?:of\s+(?:[\w-]+\s+)?tissue\s+)?"
                   r"(?:(?:that|which)\s+)?(?:project|protrud|stick|jut|bulg|pok|grow)\w*(?:\s+(?:out|inwards?|outwards?))?\s+"
@@ -1838,7 +1846,8 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_rx(r"\b(?:lining|mucosa\w*|bowel|colon\w*|gut|intestin\w*|rectum|rectal|scope|endoscop\w*|colonoscop\w*|lumen|haustra\w*|frame|video|folds?)\b"),)),
     # (a lump or bump placed in the bowel: "the round lump in the bowel, make mask of it"; not "the lung
     # nodule, history of colon cancer")
-    ("polyp", _rx(r"\b(?:lump|bump|nodule|knob|blob|bulge|growth|ball|mushroom|cherry|grapes)s?\s+(?:[\w-]+\s+){0,4}?(?:in|on|of|inside|within|along|from|off)\s+"
+    # ("meat growing in intestine", as Chinese says a polyp: 息肉, "breath meat")
+    ("polyp", _rx(r"\b(?:lump|bump|nodule|knob|blob|bulge|growth|ball|mushroom|cherry|grapes|masse|mass|meat|flesh)s?\s+(?:[\w-]+\s+){0,4}?(?:in|on|of|inside|within|along|from|off)\s+"
                   r"(?:the\s+|this\s+|his\s+|her\s+|my\s+)?(?:[\w'-]+\s+){0,2}?(?:mucosa|bowel|colon|lumen|rectum|sigmoid|ca?ecum|gut|intestines?|"
                   # (the bowel in a patient's or a child's words: "inside grandad's bum tube", "the wall of the poo pipe")
                   r"(?:tummy|bum|bottom|poo|back[\s-]passage)\s+(?:tube|pipe)|back[\s-]passage)(?:\s+wall|\s+lining)?\b"
@@ -1962,7 +1971,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
 # what places a look or is a part of it, no rival: the gastric bubble under the left lung, the heart's own chambers as its
 # borders, the heart's opaque mass ("the black region ... sitting above the stomach gas bubble", "bordered by the right atrium
 # edge and the left ventricle edge", "the rounded opaque mass sitting left of midline")
-LOOK_PLACES = _rx(r"\b(?:above|over|on\s+top\s+of)\s+the\s+(?:stomach|gastric)\s+(?:gas\s+|air\s+)?bubble\b|"
+LOOK_PLACES = _rx(r"\b(?:above|over|on\s+top\s+of)\s+the\s+(?:(?:left\s+)?(?:hemi)?diaphragm\s+and\s+(?:the\s+)?)?(?:stomach|gastric)\s+(?:gas\s+|air\s+)?bubble\b|"
                   # (the chambers that form its borders: "the mediastinal structure whose borders are formed by the right atrium and left ventricle")
                   r"\b(?:bordered|formed|outlined|edged|made\s+up)\s+by\s+the\s+(?:right\s+)?atri(?:um|al)(?:\s+(?:and|&)\s+(?:the\s+)?left\s+ventric(?:le|ular))?\b|"
                   r"\b(?:(?:right|left)\s+)?(?:atri(?:um|al)|ventric(?:le|ular))\s+(?:edges?|borders?|contours?|outlines?)\b|"
@@ -2004,7 +2013,7 @@ LOOK_ELSE = {
     "lesion": _rx(r"\b(?:lungs?|x[\s-]?rays?|films?|radiographs?|cxr|heart|clavicles?|ribs?|bowel|colon\w*|mucosa\w*|polyps?|stool|"
                   r"blood|bleed\w*|foot|feet|heel|toes?|toenails?|sole|ulcers?|wounds?|rulers?|ink|pens?|markers?|dyes?|iodine|nitrate|"
                   r"bubbles?|glare|reflections?|nails?|dirt|bruis\w*|ha?ematomas?|scabs?|tattoos?|necro\w*|gangren\w*|eschar|\w*burns?|"
-                  r"bites?|ticks?|insects?|eyes?|retina\w*|tongue|teeth|tooth|mouth|gums?|liver|kidneys?|brain|(?<!magnifying\s)lens|(?<!magnifying\s)glass)\b"),
+                  r"bites?|ticks?|insects?|eyes?(?!\s+(?:on|out)\b)|retina\w*|tongue|teeth|tooth|mouth|gums?|liver|kidneys?|brain|(?<!magnifying\s)lens|(?<!magnifying\s)glass)\b"),
     # (a burn, a bite, a blister, the skin of a foot that is no wound)
     "ulcer": _rx(r"\b(?:burns?|bites?|blisters?|callus\w*|corns?|bunions?|warts?|nails?|toenails?|fungal|athlete|scars?|bruis\w*|rash\w*|"
                  r"moles?|lesions?|naev\w*|nev\w*|melanoma|shoes?|socks?|sandals?|boots?|straps?|tongue|mouth|elbow|arm|forearm|hand|"
@@ -2901,7 +2910,12 @@ _ADVICE_ASKED = (r"\b(?:some|any|your)\s+advice\s+(?:on|about|for)\b|"
                  r"\bwhat\s+(?:would|do|should)\s+you\s+(?:advise|suggest|recommend)\b|\badvice\s+(?:please|pls|plz|needed)\b|"
                  # ("would you advise on the best dressing for a sloughy heel wound?")
                  r"\b(?:advise|advice)\s+(?:me\s+|us\s+)?(?:on|about)\s+(?:the\s+)?(?:best\s+|right\s+|appropriate\s+)?(?:dressings?|treatments?|"
-                 r"management|antibiotics?|creams?|ointments?|offloading|footwear|follow[\s-]?up|surveillance|removal|resection)\b")
+                 r"management|antibiotics?|creams?|ointments?|offloading|footwear|follow[\s-]?up|surveillance|removal|resection)\b|"
+                 # (a choice of treatment: "Left collar bone fracture: surgery or sling?", "polypectomy or surgery?")
+                 r"\b(?:surgery|operation|operate|sling|cast|brace|plate|plating|fixation|conservative(?:\s+management)?|physio(?:therapy)?|"
+                 r"antibiotics|amputation|excision|biopsy|polypectomy|snare|stent|watch(?:ful\s+waiting)?)\s+or\s+(?:an?\s+|the\s+)?"
+                 r"(?:surgery|operation|operate|sling|cast|brace|plate|plating|fixation|conservative(?:\s+management)?|physio(?:therapy)?|antibiotics|"
+                 r"amputation|excision|biopsy|polypectomy|snare|stent|watch(?:ful\s+waiting)?|wait|leave\s+it|not)\s*\?")
 KNOWLEDGE_QUESTION = re.compile(
     # (a treatment asked for by its name alone, or whether it must come out: "abx for DFU?", "ポリープは切除すべき？" -> "polyp
     # should be removed?")
@@ -4124,6 +4138,9 @@ AND_NOT_A_THING = frozenset({"not", "no", "without", "ignore", "exclude", "exclu
 _CHEST_TARGET = r"(?:both\s+(?:lungs|clavicles|collarbones)|(?:the\s+)?(?:two\s+)?(?:lungs|clavicles|collarbones)|(?:the\s+)?heart|(?:the\s+)?(?:patient['\u2019]s\s+)?(?:left|right)\s+(?:lung|clavicle|collarbone))"
 JOINED_TARGETS = re.compile(_CHEST_TARGET + r"\s*(?:,\s*|\s+)(?:and|plus|&|\+|as\s+well\s+as|together\s+with)\s+" + _CHEST_TARGET + r"\b",
                             re.IGNORECASE)
+# what says that several things are drawn at once ("both of them in the same go", "all three please", "X plus Y")
+AT_ONCE = re.compile(r"\b(?:both\s+of\s+them|all\s+(?:two|three|four|five|of\s+them)|at\s+once|at\s+the\s+same\s+time|"
+                     r"in\s+(?:the\s+)?same\s+(?:go|time|pass|mask|picture|image|outline)|together|plus|and\s+also)\b", re.IGNORECASE)
 # every structure of a picture asked at once ("all five chest structures", "every labelled organ")
 # a whole thing asked with a target taken in ("the whole mediastinum including the heart", "the entire foot, ulcer included")
 WHOLE_INCLUDING = re.compile(r"\b(?:whole|entire|complete)\s+(?P<what>[\w-]+(?:\s+[\w-]+)?)\s*,?\s+(?:including|incl\.?|with)\s+(?:the\s+|its\s+)?",
@@ -6078,14 +6095,28 @@ class PromptResolver:
                     # ("a mask for the lesion": "for" after a mask's noun, not "a cream for the wound")
                     # (a likeness said of it: "the coin-sized wound", "heel ulcer round as a bottle cap")
                     if all(w in allowed or w.isdigit() or (w == "for" and k > 0 and before[k - 1] in FILE_MASKS | {"masks"})
+                           or (w == "out" and k > 0 and before[k - 1] == "punched")
                            or w in LIKENESS or before[k + 1 : k + 2] and before[k + 1] in LIKENESS
-                           for k, w in enumerate(before)) and (after is None or after in follows or after in LIKENESS | {"round"}):
+                           for k, w in enumerate(before)) and (after is None or after in follows or after in LIKENESS | {"round"}
+                                                               or self._contact_clause(words, j, clause)):
                         found.add(t)
         if not found:
             # a later clause that restates what is asked by one target's word ("..., the wound itself not the callus")
             restated = {t for np in _restated(prompt) for t, heads in self._heads.items() if heads & set(_words(np))}
             found = restated if len(restated) == 1 else found
         return found
+
+    @staticmethod
+    def _contact_clause(words: list[str], j: int, clause: list[int]) -> bool:
+        """A relative clause without "that" opens at ``words[j]``, in the same clause as what stands before it: a person
+        who does something to it ("the mole the dermatologist keeps an eye on", "the sore my nurse dresses", "the mole I
+        showed you")."""
+        if j >= len(words) or clause[j] != clause[j - 1]:
+            return False
+        if words[j] in {"i", "we", "you", "they", "she", "he"}:
+            return True
+        return words[j] in {"the", "my", "his", "her", "your", "our", "their"} and j + 1 < len(words) and clause[j + 1] == clause[j] \
+            and words[j + 1] in SUBJECT_WORDS | {"endoscopist", "podiatrist", "cardiologist", "specialist", "gastroenterologist", "team", "clinic"}
 
     def _named(self, prompt: str) -> tuple[set[str], set[str]]:
         """The trained targets ``prompt`` names as what it asks for, and those it names only as
@@ -6829,6 +6860,12 @@ class PromptResolver:
             # ("Next step: segment both lungs and the heart on this radiograph": several, no one of them; a drawing asked
             # before them in their sentence, not "Heart and both lungs look normal")
             return Resolution(given, given, None)
+        if AT_ONCE.search(written) and self._many_asked(written) and len(_sentences(written)) == 1 \
+                and not re.search(r"\b(?:not|no|only|just|except|excluding|exclude|ignore|ignoring|without|but|instead|done|already)\b", written, re.IGNORECASE):
+            # (several targets said to be drawn at once, in a sentence that leaves none out: "the foot ulcer and the mole on my
+            # dad's leg, both of them in the same go", "both collar bones and his heart, all three please", "cardiac silhouette
+            # plus the left lung")
+            return Resolution(given, given, None)
         if ALL_STRUCTURES.search(written) and len(self._several(written)) > 1:
             # ("all five chest structures (both lungs, both clavicles, heart)": every one of those named, no one of them)
             return Resolution(given, given, None)
@@ -6914,11 +6951,20 @@ class PromptResolver:
         # (another target's organ, said as where a target's own word lies: "mole inside the colon", "the ulcer in the bowel",
         # "a polyp on the skin"; not a finding's everyday word, which the picture decides: "the lesion in the colon")
         own_word = heads - self._vague_words - {"skin"}
+        # (or an everyday word said with a word of the target's own: "the melanocytic lesion inside the colon")
+        distinct = self._own[target] - {w for t in self.targets if t != target for w in self._own[t]} - GENERIC_CUES
+        clause = _clause_ids(prompt)
         for i, w in enumerate(words[:-2]):
-            # (a word of being seen between: "the melanoma visible inside the colon")
+            if not (w in own_word or w in heads and i > 0 and words[i - 1] in distinct):
+                continue
+            # (a word of being seen between: "the melanoma visible inside the colon"; or a relative clause without "that":
+            # "the dark mole the skin doctor was worried about inside my bowel")
             seen = words[i + 1] in ("visible", "seen", "found", "located", "lying", "growing", "shown") and i + 3 < len(words)
-            if w in own_word and words[i + 1 + seen] in ("in", "inside", "within", "on"):
-                k = i + 2 + seen + (words[i + 2 + seen] in DETERMINERS)
+            at = i + 1 + seen
+            if self._contact_clause(words, i + 1, clause):
+                at = next((k for k in range(i + 2, min(len(words) - 1, i + 10)) if words[k] in ("in", "inside", "within")), at)
+            if words[at] in ("in", "inside", "within", "on") and at + 1 < len(words):
+                k = at + 1 + (words[at + 1] in DETERMINERS)
                 for part in words[k : k + 2]:
                     if part in PLACE_HOLDS and target not in PLACE_HOLDS[part] and PLACE_HOLDS[part] & set(self.targets):
                         return part
@@ -6984,7 +7030,10 @@ class PromptResolver:
                 first = re.split(r"\s+(?:on|in|at|of|over|under|near)\s+(?=(?:the|this|his|her|my|a|an)\b)", first, maxsplit=1)[0]
                 # (nor two things it joins: "the left strut connecting sternum and scapula")
                 if set(_words(first)) & (PREPOSITIONS | {"between", "not", "without", "except", "excluding", "including", "incl", "containing",
-                                                         "connecting", "linking", "joining", "bridging", "spanning", "articulating"}) \
+                                                         "connecting", "linking", "joining", "bridging", "spanning", "articulating",
+                                                         # (nor what places it: "the lucent field bounded by the right hemidiaphragm and
+                                                         # costophrenic angle", "above the left hemidiaphragm and gastric bubble")
+                                                         "by", "bounded", "bordered", "above", "below", "beneath", "behind", "beside"}) \
                         or not (self._named(first)[0] or set(_words(first)) & (self._head_words | self._vague_words)
                                 or any(look.search(first) for _, look, _ in LOOKS)):
                     continue
@@ -7089,6 +7138,13 @@ class PromptResolver:
             side = _meant_side(prompt)
             found = [t for t in found if _sides(t) == {side}]
         return found[0] if len(found) == 1 else None
+
+    def _many_asked(self, prompt: str) -> bool:
+        """``prompt`` says several trained targets (:meth:`_several`), or one and a look (:data:`LOOKS`) of another, wherever
+        it stands ("the wound on his foot and the growth in his bowel")."""
+        said = self._several(prompt)
+        looks = {h for h, look, seen in LOOKS if look.search(prompt) and all(p.search(prompt) for p in seen)}
+        return len(said) + sum(not any(self._heads[t] & {h} for t in said) for h in looks) > 1
 
     def _look_leads(self, prompt: str, look: str) -> bool:
         """The look of ``look`` is what ``prompt`` opens with, no landmark ("the fist-sized muscle in the middle of the
@@ -7504,11 +7560,18 @@ class PromptResolver:
         asking = [bool(REQUEST.match(c + " ") or QUESTION.match(c)) or (k > 0 and c.startswith("where ") and not each[k - 1]
                                                                        and bool(REQUEST.match(clauses[k - 1] + " ")))
                   for k, c in enumerate(clauses)]
-        requests = [t for a, t in zip(asking, each) if t and a and _heads(t)]
-        first = next(([t] for c, t in zip(ids, each) if t and c not in labels and _heads(t)), [])
+        # (a request of the everyday word alone heads itself where the picture is said: "her camera test up the back passage
+        # found a growth, please highlight just that growth")
+        pictured = bool(kinds_in_prompt(prompt))
+
+        def heads(text: str) -> set[str]:
+            return _heads(text) or (set(_words(text)) if pictured and self._vague_only(text) else set())
+
+        requests = [t for a, t in zip(asking, each) if t and a and heads(t)]
+        first = next(([t] for c, t in zip(ids, each) if t and c not in labels and heads(t)), [])
         found: dict[str, float] = {}
         for text in requests or first:
-            here = {t for t in vague if self._vague[t] & _heads(text)}
+            here = {t for t in vague if self._vague[t] & heads(text)}
             if not here:
                 continue
             sims = self._similarities(_without_picture_said(text))
