@@ -5709,3 +5709,41 @@ def test_short_prompts_of_blind_lists_497_to_500(lite_universal):
                                        "Please outline the foot ulcer and the mole on my dads leg, both of them in the same go",
                                        "Segment polyp and also skin mole in same time please",
                                        "Could you outline the wound on his foot and the growth in his bowel as well, both at once please"])
+
+
+def test_short_prompts_of_blind_lists_501_to_504(lite_universal):
+    """(blind lists 501-504 and decoys 495-498: the issue's own form, handover notes, a fifth multilingual round, children's
+    metaphors) a child's words (the wind bag, the love pump, the valentine organ, beat-beat, the wishbone-ish thing, the
+    shoulder stick, the hanger bone, the skinny bone bar at the bottom of grandpa's neck, the mushroom in the poop tube, the
+    pimple thing in the gut hose, a butt-camera pic, a bone picture), breakdown of skin on the instep, the ulcerated region
+    after a DFU label, Swahili, Finnish, Catalan, Korean and Brazilian words; a size in millimetres, "no image needed", what
+    a heart does, the vessel coming out of the heart and a polyp on a Swedish chest film are refused, and two targets listed
+    are no one of them."""
+    _assert_reads(lite_universal, [
+        ("draw round the wind bag on the patient's LEFT in this spooky chest picture", "left lung"),
+        ("show the puffy air sponge on the person's own right side of this bone picture", "right lung"),
+        ("find the love pump in this chest x-ray", "heart"),
+        ("colour the big beat-beat blob in the middle of grandpa's chest picture", "heart"),
+        ("trace the valentine organ that sits in the middle of the x-ray chest", "heart"),
+        ("the wishbone-ish thing at the top on the patient's RIGHT, draw round just it", "right clavicle"),
+        ("find the left shoulder stick of the kid in the see-through photo, his left", "left clavicle"),
+        ("colour the thin hanger bone near the patient's left shoulder in this chest film", "left clavicle"),
+        ("colour the skinny bone bar at the bottom of grandpa's neck on his right side", "right clavicle"),
+        ("find the little mushroom the doctor found in the poop tube", "polyp"),
+        ("colour the pink pimple thing inside the gut hose, the one that shouldn't be there", "polyp"),
+        ("In this butt-camera pic, where's the lumpy blob sticking out of the wall? outline it", "polyp"),
+        ("Highlight the weird ink-splat beauty mark in this magnifier photo", "skin lesion"),
+        ("breakdown of skin on the instep", "foot ulcer"),
+        ("DFU review - dorsum R foot, edges macerated - mask the ulcerated region pls", "foot ulcer"),
+        ("Tafadhali onyesha mipaka ya doa jeusi la ngozi kwenye picha hii ya dermoskopi", "skin lesion"),
+        ("Rajaa luomi tästä dermatoskooppikuvasta", "skin lesion"),
+        ("Pots delimitar la piga sospitosa d'aquesta imatge de dermatoscòpia?", "skin lesion"),
+        ("피부경 사진에서 점의 경계를 따라 그려 주세요", "skin lesion"),
+        ("Contorna essa pinta na foto da dermatoscopia pra mim", "skin lesion"),
+    ])
+    for prompt in ["size of the polyp in millimetres", "what does a heart do anyway?",
+                   "Polyp removed last wk - histo back as tubular adenoma, pls inform pt, no image needed",
+                   "find the big blood hose coming out of the heart, the aorta thing",
+                   "Finns det en polyp på den här lungröntgenbilden? Rita ut den"]:
+        _assert_refused(lite_universal, prompt)
+    _assert_no_target(lite_universal, ["colon polyp and the skin mole"])

@@ -67,7 +67,7 @@ KINDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
                                   r"lower\s+gi\s+endoscopy",
                                   # (as a patient says it: "the camera up his bowel", "my bowel camera test")
                                   r"camera\s+(?:(?:test|exam|examination|check|procedure)\s+)?(?:up|in|inside|into|through)\s+(?:my|his|her|the|their|your)\s+(?:bowels?|colon|intestines?|gut|bum|bottom|backside|rear\s+end|back\s+passage)",
-                                  r"(?:bowel|colon|bum|bottom)\s+camera(?:\s+(?:test|exam|examination|check|procedure|video|pictures?|photos?))?")),
+                                  r"(?:bowel|colon|bum|bottom|butt|tummy|gut|snake)[\s-]+camera(?:\s+(?:test|exam|examination|check|procedure|video|pictures?|photos?|pics?))?")),
     "upper gi endoscopy": ("endoscopy", (r"gastroscop(?:y|ic|es?)", r"egd", r"o?esophagogastroduodenoscop(?:y|ic|es?)",
                                          r"upper\s+(?:gi\s+)?endoscop(?:y|ic|es?)")),
     "nasal endoscopy": ("endoscopy", (r"nasal\s+endoscop(?:y|ic|es?)", r"nasendoscop(?:y|ic|es?)", r"rhinoscop(?:y|ic|es?)",

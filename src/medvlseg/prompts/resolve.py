@@ -212,6 +212,8 @@ RELATIONS = {**dict.fromkeys(("lateral", "medial", "superior", "inferior", "ante
              "instead": "of", "rather": "than",
              # ("the lung opposite the heart shadow", "the side away from the heart"; not "the opposite lung")
              "opposite": "the", "away": "from",
+             # (what a thing comes out of is its place: "the big blood hose coming out of the heart", "the vessel arising from it")
+             "coming": "out", "arising": "from", "emerging": "from",
              # a part of a target is not the target: "the stalk of the polyp", "the apex of the right lung"
              **dict.fromkeys(("stalk", "edge", "edges", "rim", "tip", "apex", "base", "head", "floor", "margin", "margins",
                               "neck", "shaft", "end", "ends", "lobe", "lobes", "zone", "half", "corner", "pole", "root",
@@ -870,7 +872,7 @@ COPULAS = frozenset({"is", "are", "was", "were", "seems", "appears", "shows", "m
 # hole, never a "mole"): the nearest catalogue word, if no other is as near
 MIN_TYPO_LENGTH = 4
 # everyday words a text tower's vocabulary may lack, which are no slips ("the bone sticking out above my left boob" is no "blob")
-EVERYDAY_WORDS = frozenset({"boob", "boobs"})
+EVERYDAY_WORDS = frozenset({"boob", "boobs", "poop", "poops"})  # ("the poop tube" is no "pool")
 # a word's endings and what its stem ends with then ("overlaps" -> "overlap", "traced" -> "trace", "bulging" -> "bulge")
 INFLECTIONS = (("s", ""), ("es", ""), ("ed", ""), ("ed", "e"), ("d", ""), ("ing", ""), ("ing", "e"), ("ly", ""))
 # what a scanner's text recognition misreads in a word of a paper form ("u1cer", "co1onoscopy", "lesi0n", "rnask",
@@ -1639,7 +1641,9 @@ SAID_AGAIN = re.compile(r"(?:[,;(]|\s-)\s*(?:i\.?\s?e\.?|that\s+is(?:\s+to\s+say
 # lucent field on the patient's left", "the fist-sized pumping organ", "the strut bone between the
 # sternum and the left shoulder", "raised rounded mucosal protrusion in the large bowel lumen"): the head
 # word of the structure each describes, read where nothing is named as asked (PromptResolver._by_look)
-_CHEST = r"chest|thorax|hemithorax|thoracic|diaphragm|hemidiaphragm|cardiac|heart|lungs?|mediastin\w*|ribs?|sternum|costophrenic|aortic|film|x[\s-]?ray|radiograph|cxr|apex|apices|shoulders?|breastbone"
+_CHEST = (r"chest|thorax|hemithorax|thoracic|diaphragm|hemidiaphragm|cardiac|heart|lungs?|mediastin\w*|ribs?|sternum|costophrenic|aortic|film|x[\s-]?ray|radiograph|cxr|apex|apices|shoulders?|breastbone|"
+          # (an x-ray as a child says it: "this bone picture", "the see-through photo")
+          r"bone\s+(?:pictures?|photos?|pics?|films?|images?)|see[\s-]?through\s+(?:pictures?|photos?|pics?|images?)")
 # (the chest said, for a side of the picture: :data:`PICTURE_SIDE_PLACE`)
 CHEST_SAID = re.compile(r"\b(?:" + _CHEST + r"|films|x-?rays|clavicles?|collar[\s-]?bones?|bones?|pulmonary)\b", re.IGNORECASE)
 
@@ -1651,7 +1655,7 @@ def _rx(pattern: str) -> re.Pattern:
 # (... or what only a chest film shows, or the patient's side said of no limb: "the black radiolucent field on the patient's
 # right, above the liver dome", "the one with three lobes")
 _SEEN_CHEST = _rx(rf"\b(?:{_CHEST}|lobes?|lingula|hemithorax|manubrium|acromion|liver\s+dome|(?:stomach|gastric)\s+(?:gas\s+)?bubble|pa|ap|rib\s?cage)\b|"
-                  r"\bpatient['\u2019]?s\s+(?:left|right)\b(?!\s+(?:foot|feet|heel|sole|toes?|leg|arm|hand|ankle|knee|thigh|shin|calf|back|shoulder)\b)|"
+                  r"\b(?:patient|person)['\u2019]?s\s+(?:own\s+)?(?:left|right)\b(?!\s+(?:foot|feet|heel|sole|toes?|leg|arm|hand|ankle|knee|thigh|shin|calf|back|shoulder)\b)|"
                   r"\b(?:left|right)\s+(?:side\s+)?of\s+the\s+patient\b|\b(?:left|right)[\s-]hand\b[^.;,]{0,30}?\bof\s+the\s+patient\b|\b(?:white|dense|central)\s+shadow\b|\b(?:on\s+the\s+)?(?:left|right)\s+(?:side\s+)?of\s+(?:the|her|his|my|their)\s+body\b")
 # ... or a person's own side said of what breathes ("my right breathing bag", "his left air-filled side")
 _SEEN_CHEST_OR_OWN_SIDE = _rx(_SEEN_CHEST.pattern + r"|\b(?:my|his|her|their|your)\s+(?:own\s+)?(?:left|right)\b"
@@ -1668,7 +1672,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                  r"\bair\s+(?:spaces?|fields?)\b(?!\s+(?:disease|opacit\w*|consolidation|shadowing|filling))"),
      (_SEEN_CHEST,)),
     # (an organ of breathing in everyday words: "the breathing bag", "the air organ", "the organ we breathe with")
-    ("lung", _rx(r"\bair\s+(?:organs?|bags?|sponges?|sacs?|balloons?|bellows)\b"), (_SEEN_CHEST,)),
+    ("lung", _rx(r"\b(?:air|wind)\s+(?:organs?|bags?|sponges?|sacs?|balloons?|bellows)\b"), (_SEEN_CHEST,)),
     # (with a person's own side, on any picture: "my right breathing bag"; not a car's "air bag" on my left)
     ("lung", _rx(r"\b(?:breathing|respiratory)\s+(?:organs?|bags?|sponges?|sacs?|balloons?|bellows)\b"), (_SEEN_CHEST_OR_OWN_SIDE,)),
     # (a lay person's words for a lung, on a chest film: "my left air sack", "the dark bellows on the patient's right", "grandpa's
@@ -1719,7 +1723,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     # (a child's or a lay person's words for the heart, on a chest film: "the love-heart thing", "the muscle what go boom boom",
     # "my beating bit", "the pale shadow shaped like a boot", "the white lump like an upside-down pear", "the cloudy white shape
     # like a big egg resting on top of the dome")
-    ("heart", _rx(r"\blove[\s-](?:heart|organ)s?\b|\bboom[\s-]boom\b|\bbeating\s+bits?\b|"
+    ("heart", _rx(r"\b(?:love|valentine)[\s-](?:heart|organ|pump)s?\b|\bboom[\s-]boom\b|\b(?:beat|thump|bump)[\s-](?:beat|thump|bump)\b|\bbeating\s+bits?\b|"
                   r"\b(?:shaped\s+)?like\s+an?\s+(?:big\s+|little\s+)?(?:upside[\s-]down\s+)?(?:boot|pear|egg)\b"), (_SEEN_CHEST,)),
     # (an organ that beats, the size of a fist, on any picture: "need contour of the fist-size organ which beat")
     ("heart", _rx(r"\bfist[\s-]siz(?:e|ed)\s+(?:\w+\s+)?(?:organ|muscle|pump)\b|\b(?:organ|muscle|one)\s+(?:that|which)\s+beats?\b|"
@@ -1752,7 +1756,10 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_SEEN_CHEST, _rx(r"\b(?:(?:sitting|resting|lying|perched|sat)\s+(?:on|above|atop|upon)\s+the\s+(?:left\s+)?(?:hemi)?diaphragm|central(?:ly)?|middle|midline|between\s+the\s+(?:two\s+)?(?:lung(?:s|\s+fields)|(?:air|dark|black|lucent)\s+(?:air\s+)?(?:fields|areas|spaces|zones))|(?:the\s+)?lungs\s+(?:wrap|curve|fold)\s+around|"
                        r"(?:wrapped|hugged|flanked)\s+by\s+the\s+(?:two\s+)?lungs)\b"),
       _rx(r"\b(?:diaphragm|hemidiaphragm|bulg\w*|bows?\s+out|bowing\s+out)\b"))),
-    ("clavicle", _rx(r"\bwishbone(?:[\s-]like|[\s-]shaped)?\s+(?:curves?|bones?|bars?|struts?)\b|"
+    ("clavicle", _rx(r"\bwishbone(?:[\s-]like|[\s-]shaped|[\s-]ish)?\s+(?:curves?|bones?|bars?|struts?|things?)\b|"
+                     # (a child's words: "the skinny bone bar", "the shoulder stick", "the thin hanger bone")
+                     r"\bbone\s+(?:bars?|rods?|sticks?|beams?|struts?)\b|\bshoulder\s+(?:sticks?|bars?|rods?)\b|"
+                     r"\b(?:coat[\s-]?)?hanger(?:[\s-]like|[\s-]shaped)?\s+(?:bones?|things?|bars?)\b|"
                      # ("the wishbone-like curve over the top of the left lung")
                      r"\b(?:curves?|bars?|strips?|bands?|bones?)\s+(?:running\s+|lying\s+)?(?:over|across|above)\s+the\s+(?:very\s+)?top\s+of\s+the\s+"
                      r"(?:(?:patient['\u2019]?s\s+)?(?:left|right)\s+)?lungs?\b|"
@@ -1797,7 +1804,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                      r"\bbones?\s+(?:at|along)\s+(?:the\s+)?neck\s+bottom\b"), (_SEEN_CHEST,)),
     # (the neck places it on any picture; "the horizontal bone at the top" only on a chest film)
     ("clavicle", _rx(r"\b(?:bones?|rods?|bars?)\b(?:\s+(?:you|one|we)(?:\s+(?:would|can|could)|['\u2019]d)?\s+(?:feel|see|touch)(?:\s+(?:under|through)\s+the\s+skin)?)?\s+"
-                     r"(?:running\s+)?(?:just\s+|right\s+)?(?:under|below|beneath|(?:at|along)\s+the\s+(?:base|bottom|root)\s+of)\s+(?:the|my|his|her|their|your)\s+neck\b|"
+                     r"(?:running\s+)?(?:just\s+|right\s+)?(?:under|below|beneath|(?:at|along)\s+the\s+(?:base|bottom|root)\s+of)\s+(?:the|my|his|her|their|your|\w+['\u2019]s)\s+neck\b|"
                      # ("the bone that sticks out at the front between his neck and his LEFT shoulder")
                      r"\bbones?\b[^.;]{0,40}?\bbetween\s+(?:(?:the|my|his|her|their|your)\s+)?neck\s+and\s+(?:(?:the|my|his|her|their|your)\s+)?(?:\w+\s+)?shoulder\b|"
                      # (by its own two joints: "the bone joining the R sternoclavicular and R acromioclavicular joints")
@@ -1847,10 +1854,10 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     # (a lump or bump placed in the bowel: "the round lump in the bowel, make mask of it"; not "the lung
     # nodule, history of colon cancer")
     # ("meat growing in intestine", as Chinese says a polyp: 息肉, "breath meat")
-    ("polyp", _rx(r"\b(?:lump|bump|nodule|knob|blob|bulge|growth|ball|mushroom|cherry|grapes|masse|mass|meat|flesh)s?\s+(?:[\w-]+\s+){0,4}?(?:in|on|of|inside|within|along|from|off)\s+"
+    ("polyp", _rx(r"\b(?:lump|bump|nodule|knob|blob|bulge|growth|ball|mushroom|cherry|grapes|masse|mass|meat|flesh|pimple)s?\s+(?:[\w-]+\s+){0,4}?(?:in|on|of|inside|within|along|from|off)\s+"
                   r"(?:the\s+|this\s+|his\s+|her\s+|my\s+)?(?:[\w'-]+\s+){0,2}?(?:mucosa|bowel|colon|lumen|rectum|sigmoid|ca?ecum|gut|intestines?|"
                   # (the bowel in a patient's or a child's words: "inside grandad's bum tube", "the wall of the poo pipe")
-                  r"(?:tummy|bum|bottom|poo|back[\s-]passage)\s+(?:tube|pipe)|back[\s-]passage)(?:\s+wall|\s+lining)?\b"
+                  r"(?:tummy|bum|bottom|butt|poo|poop|gut|back[\s-]passage)\s+(?:tube|pipe|tunnel|hose)|back[\s-]passage)(?:\s+wall|\s+lining)?\b"
                   # (not an instrument's: "the bump in the colon where the clip was placed")
                   # (a snare said as what the endoscopist will do is no instrument: "the gastro guy wants to snare")
                   # (the scope as the test's time is none: "a little growth inside my gut during the scope")
@@ -1888,10 +1895,12 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_SEEN_CHEST,)),
     # (an ulcer by its care: "the area the podiatrist debrides every fortnight", "the opening under the big toe that's being
     # dressed weekly", "the part of the sole that won't close up")
+    # ("the ulcerated region", on a foot)
     ("ulcer", _rx(r"\b(?:neuropathic|skin|tissue)\s+breakdown\b|\bbreakdown\s+of\s+(?:the\s+)?(?:skin|tissue)\b|"
+                  r"\bulcerated\s+(?:areas?|regions?|zones?|parts?|patch(?:es)?|surface|tissue|bits?)\b|"
                   r"\b(?:areas?|parts?|openings?|spots?|bits?|patch(?:es)?|holes?|breakdown)\b[^.;]{0,40}?\b(?:debrid\w*|(?:being\s+)?dressed|re-?dress(?:es|ed|ing)?|"
                   r"won['\u2019]?t\s+(?:close|heal)|will\s+not\s+(?:close|heal)|never\s+(?:closes?|heals?)|non[\s-]healing)\b"),
-     (_rx(r"\b(?:foot|feet|heel|toes?|sole|podiatr\w*|diabet\w*|metatars\w*)\b"),)),
+     (_rx(r"\b(?:foot|feet|heel|toes?|sole|instep|plantar|podiatr\w*|diabet\w*|metatars\w*)\b"),)),
     # (what the endoscopist takes off: "where's the growth the gastroenterologist would snare off?")
     ("polyp", _rx(r"\b(?:growths?|lumps?|bumps?|things?|ones?|bits?|nodules?)\b[^.;?!]{0,50}?\b(?:snared?|snaring|resect(?:ed)?|cut\s+out|removed?|take\s+off|pinch(?:es|ed)?\s+off|nips?\s+off)"
                   r"(?:\s+(?:off|out))?\b"),
@@ -2007,13 +2016,13 @@ LOOK_ELSE = {
     "heart": _rx(rf"\b(?:{_CHEST_ELSE}|behind|retrocardiac|aort\w*|knuckle|knob|monitor|(?:ecg|ekg|monitor|pressure)\s+trac(?:e|ing)s?|ventric\w*|atri\w*|valves?)\b"),
     # (the scapula as the end it joins is no other thing: "the strut connecting sternum and scapula")
     "clavicle": _rx(r"\b(?:" + _CHEST_ELSE.replace("scapula", r"(?<!sternum\sand\s)(?<!sternum\sto\s)(?<!manubrium\sand\s)scapula").replace("fractures?", r"fractures?(?!\s+clinic)") + rf"|(?<!first\s)(?<!upper\s)ribs?|(?<=and\s)(?:also\s+)?(?:the\s+)?(?:(?:left|right)\s+)?shoulder[\s-]?blades?)\b"),
-    "polyp": _rx(r"\b(?:hernia|diverticul\w*|ha?emorrhoids?|lipomas?|stomach|gastric|duoden\w*|nasal|(?<!camera\s)tube(?!\s+camera)|stool|faeces|feces|fa?ecal|poos?|poop|debris|residue|food|bubbles?|"
+    "polyp": _rx(r"\b(?:hernia|diverticul\w*|ha?emorrhoids?|lipomas?|stomach|gastric|duoden\w*|nasal|(?<!camera\s)(?<!poo\s)(?<!poop\s)(?<!tummy\s)(?<!gut\s)tube(?!\s+camera)|stool|faeces|feces|fa?ecal|poos?(?![\s-]+(?:tube|pipe|tunnel|hose)\b)|poop(?![\s-]+(?:tube|pipe|tunnel|hose)\b)|debris|residue|food|bubbles?|"
                  r"neck|breast|skin|scalp|lymph|thyroid|liver|kidney|lungs?|pulmonary|prostat\w*|ovar\w*|carcinoid|small\s+bowel|cancer|valves?|gums?|abdominal|appendix|appendiceal|bladder|tags?|anal|anus)\b"),
     # (a dark mark on another picture, or on the skin but not the mole's: ink, a ruler, a bruise, a wound, a burn)
     "lesion": _rx(r"\b(?:lungs?|x[\s-]?rays?|films?|radiographs?|cxr|heart|clavicles?|ribs?|bowel|colon\w*|mucosa\w*|polyps?|stool|"
-                  r"blood|bleed\w*|foot|feet|heel|toes?|toenails?|sole|ulcers?|wounds?|rulers?|ink|pens?|markers?|dyes?|iodine|nitrate|"
+                  r"blood|bleed\w*|foot|feet|heel|toes?|toenails?|sole|ulcers?|wounds?|rulers?|ink(?![\s-]*(?:splat|splodge|blot|drop|stain|spot)s?\b)|pens?|markers?|dyes?|iodine|nitrate|"
                   r"bubbles?|glare|reflections?|nails?|dirt|bruis\w*|ha?ematomas?|scabs?|tattoos?|necro\w*|gangren\w*|eschar|\w*burns?|"
-                  r"bites?|ticks?|insects?|eyes?(?!\s+(?:on|out)\b)|retina\w*|tongue|teeth|tooth|mouth|gums?|liver|kidneys?|brain|(?<!magnifying\s)lens|(?<!magnifying\s)glass)\b"),
+                  r"bites?|ticks?|insects?|(?<!bug[\s-])eyes?(?!\s+(?:on|out)\b)|retina\w*|tongue|teeth|tooth|mouth|gums?|liver|kidneys?|brain|(?<!magnifying\s)lens|(?<!magnifying\s)glass)\b"),
     # (a burn, a bite, a blister, the skin of a foot that is no wound)
     "ulcer": _rx(r"\b(?:burns?|bites?|blisters?|callus\w*|corns?|bunions?|warts?|nails?|toenails?|fungal|athlete|scars?|bruis\w*|rash\w*|"
                  r"moles?|lesions?|naev\w*|nev\w*|melanoma|shoes?|socks?|sandals?|boots?|straps?|tongue|mouth|elbow|arm|forearm|hand|"
@@ -2605,7 +2614,8 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+(?:a\s+)?no\b|\byes\s*/\s*no\b|\banswer\
                          # (a ratio asked with its verb last: "ratio heart to chest (CTR) calculate" of Persian)
                          r"\b(?:ctr|ratio)\b\)?\s*(?:calculate|compute|measure|estimate)\s*[.!]?\s*$|"
                          # (a size in its unit: "size el polyp bel mm" of Arabizi -> "size the polyp in mm")
-                         r"^\W*(?:size|diameter|length|width|area|volume)\s+(?:of\s+)?(?:the\s+)?[\w-]+\s+in\s+(?:mm2?|cm2?|px|pixels)\b|"
+                         r"^\W*(?:size|diameter|length|width|area|volume)\s+(?:of\s+)?(?:the\s+)?[\w-]+\s+in\s+(?:mm2?|cm2?|px|pixels|"
+                         r"millimet(?:re|er)s|centimet(?:re|er)s|square\s+(?:millimet|centimet)(?:re|er)s)\b|"
                          # (a count in two words: "mole count")
                          r"^\W*(?:[\w-]+\s+){1,2}(?:count|tally)\s*[.!]?\s*$|"
                          # (a form's field for a measure, left to fill: "ulcer_area_cm2=", "CTR: ___")
@@ -2613,7 +2623,9 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+(?:a\s+)?no\b|\byes\s*/\s*no\b|\banswer\
                          r"\s*[=:]\s*(?:\?+|_+|\.{3}|\u2026)?\s*$|"
                          # ("left lung volume?", "heart size?"; "which one is the left lung? just explain")
                          r"^\W*(?:[\w'-]+\s+){1,3}(?:volume|area|size|diameter|width|length|ratio|ctr|perimeter|circumference)\s*\?\s*$|"
-                         r"\b(?:just|only)\s+explain\b|^\W*what\s+does\s+it\s+mean\b|^\W*which\s+side\b[^.!]*\?|\b(?:just|only)\s+(?:wants?|needs?)\s+(?:an?\s+|the\s+)?answer\b|\b(?:explanatory\s+|verbal\s+|written\s+|text\s+|short\s+)?answer\s+only\b|"
+                         r"\b(?:just|only)\s+explain\b|^\W*what\s+does\s+it\s+mean\b|"
+                         # (what a thing is for: "what does a heart do anyway?")
+                         r"^\W*what\s+(?:does|do)\s+(?:a|an|the|my|your|our|their|these|those)\s+(?:[\w-]+\s+){1,3}?do\b[^.!?]{0,20}\?|^\W*which\s+side\b[^.!]*\?|\b(?:just|only)\s+(?:wants?|needs?)\s+(?:an?\s+|the\s+)?answer\b|\b(?:explanatory\s+|verbal\s+|written\s+|text\s+|short\s+)?answer\s+only\b|"
                          # ("patient wants to know how long a foot ulcer usually takes to heal")
                          r"\b(?:wants?|would\s+like|wish(?:es)?)\s+to\s+know\b|\by\s*/\s*n\b|\b(?:diameter|length|width|area|circumference|perimeter|depth|size)\s+in\s+(?:mm|cm|millimet\w+|centimet\w+|pixels|px)\s*\?|\btell[\s-](?:me|us|moi|nous)\s+(?:only\s+|just\s+)?(?:if|whether|si|se|ob)\b|\ba\s+number\s+is\s+enough\b|\bin\s+(?:one[\s-]+)?words?\b|\bone[\s-]+word\s+(?:answer|only)\b|"
                          r"\bas\s+a\s+number\b|"
@@ -3081,6 +3093,8 @@ _NOW = r"(?:today|now|for\s+now|right\s+now|at\s+the\s+moment|this\s+time|yet)"
 _ON_ANOTHER = (r"(?!\s+(?:on|for|in|with)\s+(?:the\s+|that\s+)?(?:old|other|previous|earlier|last|lateral|first|second|prior|older|"
                r"yesterday['\u2019]?s)\b)")
 NOTHING_WANTED = re.compile(
+    # ("..., pls inform pt, no image needed", "no mask required")
+    r"\bno\s+(?:image|picture|imaging)\s+(?:is\s+)?(?:needed|required|necessary|wanted)\b|"
     # ("no need for the polyp today")
     r"^\W*no\s+need\s+for\s+(?:the|a|an|any)\s+[\w\s'-]{1,40}?\s+(?:today|now|this\s+time|anymore|any\s+more)\s*[.!]*\s*$|"
     # (not where a thing follows after all: "no need to draw anything, only the right lung")
@@ -3725,14 +3739,21 @@ PRESENCE_ELSE = re.compile(r"^\s*(?:(?:is|are)\s+there\s+(?:(?:a|an|any|some)\s+
 # the picture a thing lies on, said with its kind ("on the dermoscope pic", "in this colonoscopy snapshot")
 KIND_OF_PICTURE_SAID = re.compile(r"\s*\b(?:on|in|from|of)\s+(?:the|this|that|these|my|his|her|our|your|a)\s+(?:[\w-]+\s+){0,2}?"
                                   r"(?:pics?|pictures?|images?|photos?|photographs?|frames?|films?|shots?|snapshots?|snaps?|views?|scans?|stills?|"
-                                  r"radiographs?|x-?rays?)\b", re.IGNORECASE)
+                                  r"radiographs?|x-?rays?)\b(?P<of>\s+(?:of|from)\s+(?:the\s+|a\s+)?[\w-]+)?|"
+                                  # (a kind said alone, as a translation leaves it at the end: "this spot of the dermoscopy")
+                                  r"\s*\b(?:of|from)\s+(?:the|this|a)\s+[\w-]+(?=(?:\s+(?:for\s+me|pra\s+mim|please|pls|thanks))?\s*[.?!]*\s*$)", re.IGNORECASE)
 
 
 def _without_picture_said(text: str) -> str:
     """``text`` without the picture it places its thing on, where that is said with the picture's kind
     (:data:`KIND_OF_PICTURE_SAID`): where the thing lies, not what it is ("the spot on the dermoscope pic" is no artefact of the
     dermoscope)."""
-    return KIND_OF_PICTURE_SAID.sub(lambda m: "" if kinds_of(m.group()) else m.group(), text).strip() or text
+    def cut(m: re.Match) -> str:
+        # (a picture's kind said after it goes with it: "on the photo of the dermoscopy"; another thing stays: "of the foot")
+        if m.group("of") and not kinds_of(m.group("of")):
+            return m.group("of") if kinds_of(m.group()[: m.start("of") - m.start()]) else m.group()
+        return "" if kinds_of(m.group()) else m.group()
+    return KIND_OF_PICTURE_SAID.sub(cut, text).strip() or text
 
 
 # an organ said as what is asked, by what another organ does (PromptResolver._resolve_written)
@@ -4087,7 +4108,7 @@ DRAWN_LINE = frozenset({"a", "the", "line", "lines", "round", "around", "it", "p
 # the words that stand for what was said before ("..., to be precise, the one at two o'clock")
 ONE_WORDS = frozenset({"one", "ones", "same", "other", "former", "latter"})
 # the words of a likeness ("coin-sized", "pea-shaped", "grape-like")
-LIKENESS = frozenset({"sized", "shaped", "like", "coloured", "colored", "looking"})
+LIKENESS = frozenset({"sized", "shaped", "like", "coloured", "colored", "looking", "ish", "splat"})  # (and "the ink-splat beauty mark")
 # a greeting before a list of names ("hello, all the ulcers, moles and polyps together pls")
 GREETING_WORDS = frozenset({"hello", "hi", "hey", "hiya", "ok", "okay", "yo", "thanks", "thx"})
 # the parts of the body a thing on which is not on a foot ("the wound on the hand"; :meth:`PromptResolver._placed_elsewhere`)
@@ -6860,6 +6881,12 @@ class PromptResolver:
             # ("Next step: segment both lungs and the heart on this radiograph": several, no one of them; a drawing asked
             # before them in their sentence, not "Heart and both lungs look normal")
             return Resolution(given, given, None)
+        if len(_words(written)) <= 8 and re.search(r"\b(?:and|plus)\b|[&+]", written) and not set(_words(written)) & (LOCATIVES | NEGATIONS) \
+                and not EXCLUDED.search(written) and not re.search(r"\b(?:minus|but|only|just|without|leave|leaving|pick|single|choose|keep|skip)\b",
+                                                                 written, re.IGNORECASE) \
+                and self._many_asked(written):
+            # (a short label list of two targets: "colon polyp and the skin mole")
+            return Resolution(given, given, None)
         if AT_ONCE.search(written) and self._many_asked(written) and len(_sentences(written)) == 1 \
                 and not re.search(r"\b(?:not|no|only|just|except|excluding|exclude|ignore|ignoring|without|but|instead|done|already)\b", written, re.IGNORECASE):
             # (several targets said to be drawn at once, in a sentence that leaves none out: "the foot ulcer and the mole on my
@@ -6883,6 +6910,8 @@ class PromptResolver:
                 # ("Paris 0-Is lesion, roughly 8 mm, sigmoid ... delineate its borders"): the image's to decide
                 found = Resolution(given, given, None, found.similarity, found.runner_up, tuple(sorted({found.target, *rivals})))
         look = None if named else self._by_look(prompt)
+        if named and found.target is None and (only := self._named(prompt)[0]) and len(only) == 1 and self._by_look(prompt) in only:
+            look = next(iter(only))  # (a name in a label, its look in the request: "DFU review - mask the ulcerated region pls")
         if look is not None and (
                 # (a look said with its place outweighs an everyday word's guess: "the spot where the skin of the foot has been
                 # eaten away")
