@@ -5747,3 +5747,25 @@ def test_short_prompts_of_blind_lists_501_to_504(lite_universal):
                    "Finns det en polyp på den här lungröntgenbilden? Rita ut den"]:
         _assert_refused(lite_universal, prompt)
     _assert_no_target(lite_universal, ["colon polyp and the skin mole"])
+
+
+def test_short_prompts_of_blind_lists_505_to_508(lite_universal):
+    """(blind lists 505-508 and decoys 499-502: dataset labels, report sentences, location questions, a sixth multilingual
+    round in Latin letters) the region a target occupies, where a naevus ends and the normal skin begins, a Hinglish lung
+    whose picture side is said after it ("film pe left dikhega": the patient's right, on the film's left), Hinglish "baya
+    phephda", Nigerian Pidgin, Spanish "te lo pido", Japanese romaji "porippu"; a pressure sore over the sacrum, the Hinglish
+    volume asked and the mole and the polyp asked in one short request are no target."""
+    _assert_reads(lite_universal, [
+        ("Could you point out the region of this X-ray occupied by the heart?", "heart"),
+        ("Can you show me where the naevus ends and the normal skin begins?", "skin lesion"),
+        ("mareez ke right side wala phephda segment karo film pe left dikhega", "right lung"),
+        ("chest xray pe patient ka baya phephda outline karo", "left lung"),
+        ("abeg mark the sore wey no gree heal for this diabetic foot", "foot ulcer"),
+        ("te lo pido outline el lunar en esta dermatoscopia", "skin lesion"),
+        ("daichou naishikyou no gazou de porippu wo nuritsubushite", "polyp"),
+    ])
+    for prompt in ["Pressure ulcer over the sacrum in a bedbound patient, category 3 with slough. Please outline the sacral pressure sore.",
+                   "left lung ka volume kitna hai batao bas"]:
+        _assert_refused(lite_universal, prompt)
+    _assert_no_target(lite_universal, ["Dermoscopy of a naevus and colonoscopy of a polyp were both reviewed today. "
+                                       "Please outline the mole and the polyp."])

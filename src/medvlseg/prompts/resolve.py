@@ -1255,6 +1255,12 @@ def _expand(text: str) -> str:
     text = re.sub(r"(^\W*|\b(?:eh|oi|hey|hi|ok(?:ay)?|so|oops|lah)\W+)can\s+(?:help\s+(?:me\s+|us\s+)?(?:to\s+)?)?(?=" + drawn + ")", r"\1can you ",
                   text, flags=re.IGNORECASE)
     text = re.sub(r"(\bcan\s+you\s+" + drawn + r"[^.;!?]*?)\s*,?\s+or\s+not\s*\?", r"\1?", text, flags=re.IGNORECASE)
+    # (the part of the picture a target fills is the target: "the region of this X-ray occupied by the heart")
+    text = re.sub(r"\bthe\s+(?:region|area|part|space|portion|zone)\s+(?:of\s+(?:this|the)\s+[\w-]+\s+)?(?:that\s+is\s+|which\s+is\s+)?"
+                  r"(?:occupied|taken\s+up|filled)\s+by\s+(?=(?:the|this|his|her|my)\b)", "", text, flags=re.IGNORECASE)
+    # (where a thing ends and the normal around it begins is its border: "show me where the naevus ends and the normal skin begins")
+    text = re.sub(r"\bwhere\s+((?:the|this|that|my|his|her)\s+(?:[\w-]+\s+){0,2}?[\w-]+)\s+ends\s+and\s+(?:the\s+)?(?:normal|healthy|surrounding)\s+"
+                  r"(?:skin|mucosa|tissue|lining|bowel\s+wall)\s+(?:begins|starts)\b", r"the border of \1", text, flags=re.IGNORECASE)
     # (a picture editor's "cut out X from the background": a segmentation, no surgery; "cut out naevus from normal skin")
     text = re.sub(r"\bcut\s+out\s+(?=(?:(?:the|this|that|a|an|my|his|her)\s+)?(?:[\w-]+\s+){1,3}?from\s+(?:the\s+|this\s+)?"
                   r"(?:normal|healthy|surrounding|rest\s+of|background|image|picture|photo))", "segment ", text, flags=re.IGNORECASE)
@@ -2624,6 +2630,8 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+(?:a\s+)?no\b|\byes\s*/\s*no\b|\banswer\
                          # ("left lung volume?", "heart size?"; "which one is the left lung? just explain")
                          r"^\W*(?:[\w'-]+\s+){1,3}(?:volume|area|size|diameter|width|length|ratio|ctr|perimeter|circumference)\s*\?\s*$|"
                          r"\b(?:just|only)\s+explain\b|^\W*what\s+does\s+it\s+mean\b|"
+                         # (a measure asked as how big it is: "left lung ka volume kitna hai batao" -> "left lung volume how big is it tell me")
+                         r"\b(?:volume|area|size|diameter|width|length)\b[^.!?]{0,30}?\bhow\s+(?:big|much|large)\s+is\s+it\b|"
                          # (what a thing is for: "what does a heart do anyway?")
                          r"^\W*what\s+(?:does|do)\s+(?:a|an|the|my|your|our|their|these|those)\s+(?:[\w-]+\s+){1,3}?do\b[^.!?]{0,20}\?|^\W*which\s+side\b[^.!]*\?|\b(?:just|only)\s+(?:wants?|needs?)\s+(?:an?\s+|the\s+)?answer\b|\b(?:explanatory\s+|verbal\s+|written\s+|text\s+|short\s+)?answer\s+only\b|"
                          # ("patient wants to know how long a foot ulcer usually takes to heal")
@@ -2916,7 +2924,8 @@ _ADVICE_ASKED = (r"\b(?:some|any|your)\s+advice\s+(?:on|about|for)\b|"
                  r"^\W*(?:the\s+|what\s+is\s+the\s+|what['\u2019]s\s+the\s+)?best\s+(?:dressings?|treatments?|creams?|ointments?|antibiotics?|medicines?|therapy)\s+(?:for|on)\b|"
                  # ("polyp, does it need to be cut out, expert give some advice"; "is it melanoma or not, give a diagnosis")
                  r"\bgive\s+(?:me\s+|us\s+)?(?:some\s+|any\s+|your\s+|an?\s+)?(?:advice|diagnosis|second\s+opinion)\b(?!\s+and\b)|"
-                 r"\b(?:dressings?|wound[\s-]?care|aftercare|footwear|offloading|diet)\s+(?:advice|tips|recommendations?|suggestions?)\b|"
+                 r"\b(?:dressings?|wound[\s-]?care|aftercare|footwear|offloading|diet|resection|removal|treatment|surgery|management)\s+"
+                 r"(?:advice|tips|recommendations?|suggestions?)\b|"
                  # ("Kindly suggest dressing for this diabetic foot wound", "what would you advise", "doctor advice please")
                  r"\b(?:suggest|recommend|advise)\s+(?:a\s+|the\s+|some\s+|any\s+)?(?:dressings?|treatments?|medicines?|creams?|ointments?|antibiotics?)\b|"
                  r"\bwhat\s+(?:would|do|should)\s+you\s+(?:advise|suggest|recommend)\b|\badvice\s+(?:please|pls|plz|needed)\b|"
@@ -4113,7 +4122,7 @@ LIKENESS = frozenset({"sized", "shaped", "like", "coloured", "colored", "looking
 GREETING_WORDS = frozenset({"hello", "hi", "hey", "hiya", "ok", "okay", "yo", "thanks", "thx"})
 # the parts of the body a thing on which is not on a foot ("the wound on the hand"; :meth:`PromptResolver._placed_elsewhere`)
 BODY_ELSEWHERE = frozenset({"hand", "hands", "arm", "arms", "forearm", "elbow", "finger", "fingers", "palm", "wrist", "face", "lip",
-                            "lips", "cheek", "nose", "buttock", "buttocks", "sacrum", "shoulder", "knee", "thigh", "neck", "scalp",
+                            "lips", "cheek", "nose", "buttock", "buttocks", "sacrum", "sacral", "shoulder", "knee", "thigh", "neck", "scalp",
                             "tongue", "mouth", "bottom", "bum", "backside", "hip", "coccyx", "tailbone"})
 # ... and organs with ulcers of their own, wherever said
 ORGANS_ELSEWHERE = frozenset({"stomach", "gastric", "duodenal", "duodenum", "peptic", "oral", "corneal", "cornea", "oesophageal",
@@ -6881,11 +6890,11 @@ class PromptResolver:
             # ("Next step: segment both lungs and the heart on this radiograph": several, no one of them; a drawing asked
             # before them in their sentence, not "Heart and both lungs look normal")
             return Resolution(given, given, None)
-        if len(_words(written)) <= 8 and re.search(r"\b(?:and|plus)\b|[&+]", written) and not set(_words(written)) & (LOCATIVES | NEGATIONS) \
-                and not EXCLUDED.search(written) and not re.search(r"\b(?:minus|but|only|just|without|leave|leaving|pick|single|choose|keep|skip)\b",
-                                                                 written, re.IGNORECASE) \
-                and self._many_asked(written):
-            # (a short label list of two targets: "colon polyp and the skin mole")
+        if any(len(_words(x)) <= 8 and re.search(r"\b(?:and|plus)\b|[&+]", x) and not set(_words(x)) & (LOCATIVES | NEGATIONS)
+               and not EXCLUDED.search(x) and not re.search(r"\b(?:minus|but|only|just|without|leave|leaving|pick|single|choose|keep|skip)\b", x, re.IGNORECASE)
+               and (x == written or re.search(_DRAWING_STEMS, x, re.IGNORECASE)) and self._many_asked(x) for x in _sentences(written)):
+            # (a short label list of two targets, or a short request of two: "colon polyp and the skin mole"; "... were both
+            # reviewed today. Please outline the mole and the polyp.")
             return Resolution(given, given, None)
         if AT_ONCE.search(written) and self._many_asked(written) and len(_sentences(written)) == 1 \
                 and not re.search(r"\b(?:not|no|only|just|except|excluding|exclude|ignore|ignoring|without|but|instead|done|already)\b", written, re.IGNORECASE):
@@ -7000,7 +7009,7 @@ class PromptResolver:
         if not self._own[target] & BODY_PLACED or set(words) & BODY_PLACED:
             return None
         for i, w in enumerate(words[:-2]):
-            if w in heads and words[i + 1] in ("on", "of"):
+            if w in heads and words[i + 1] in ("on", "of", "over"):
                 part = words[i + 2 + (words[i + 2] in DETERMINERS and i + 3 < len(words))]
                 if part in BODY_ELSEWHERE:
                     return part
