@@ -67,7 +67,7 @@ KINDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
                                   r"lower\s+gi\s+endoscopy",
                                   # (as a patient says it: "the camera up his bowel", "my bowel camera test")
                                   r"camera\s+(?:(?:test|exam|examination|check|procedure)\s+)?(?:up|in|inside|into|through)\s+(?:my|his|her|the|their|your)\s+(?:bowels?|colon|intestines?|gut|bum|bottom|backside|rear\s+end|back\s+passage)",
-                                  r"(?:bowel|colon|bum|bottom|butt|tummy|gut|snake)[\s-]+camera(?:\s+(?:test|exam|examination|check|procedure|video|pictures?|photos?|pics?))?")),
+                                  r"(?:bowel|colon|bum|bottom|butt|gut)[\s-]+camera(?:\s+(?:test|exam|examination|check|procedure|video|pictures?|photos?|pics?))?")),
     "upper gi endoscopy": ("endoscopy", (r"gastroscop(?:y|ic|es?)", r"egd", r"o?esophagogastroduodenoscop(?:y|ic|es?)",
                                          r"upper\s+(?:gi\s+)?endoscop(?:y|ic|es?)")),
     "nasal endoscopy": ("endoscopy", (r"nasal\s+endoscop(?:y|ic|es?)", r"nasendoscop(?:y|ic|es?)", r"rhinoscop(?:y|ic|es?)",
@@ -252,8 +252,10 @@ def kinds_in_prompt(prompt: str) -> set[str]:
         # (a patient's camera test, said as what was had: "Mum had the camera up the back passage")
         # (what "they showed her" after it is the picture at hand, no history of it)
         # (or as the patient's own: "my aunt and her camera test up the back passage found a growth")
-        had_camera = m.group(0).lower().startswith(("camera", "tube camera")) and \
-            re.search(r"\b(?:(?:had|has|have|having|got|getting)\s+(?:the|a|an|this|that)|my|his|her|their|your)\s+$", before) is not None
+        # (the possessive only with the camera's way in said: not "his camera test last year was clear")
+        had_camera = m.group(0).lower().startswith(("camera", "tube camera")) and (
+            re.search(r"\b(?:had|has|have|having|got|getting)\s+(?:the|a|an|this|that)\s+$", before) is not None
+            or re.search(r"\b(?:my|his|her|their|your)\s+$", before) is not None and re.search(r"\b(?:up|in|inside|into|through)\b", m.group(0).lower()) is not None)
         # (or, at a terse prompt's start, after its target: "polyp chest x-ray find, mask"; "dermoscopy polyp చూపించు")
         # (not a picture done before: "55M, previous colonoscopy with adenomas, knee OA")
         field = (re.search(r"(?:^|[(\[,;:|])\s*(?:[\w-]+\s+)?$", before) is not None

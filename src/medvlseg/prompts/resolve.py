@@ -1256,14 +1256,15 @@ def _expand(text: str) -> str:
                   text, flags=re.IGNORECASE)
     text = re.sub(r"(\bcan\s+you\s+" + drawn + r"[^.;!?]*?)\s*,?\s+or\s+not\s*\?", r"\1?", text, flags=re.IGNORECASE)
     # (the part of the picture a target fills is the target: "the region of this X-ray occupied by the heart")
-    text = re.sub(r"\bthe\s+(?:region|area|part|space|portion|zone)\s+(?:of\s+(?:this|the)\s+[\w-]+\s+)?(?:that\s+is\s+|which\s+is\s+)?"
+    text = re.sub(r"\bthe\s+(?:region|area|part|space|portion|zone)\s+(?:of\s+(?:this|the)\s+(?:x-?ray|film|radiograph|image|picture|photo|scan|frame)\s+)?"
+                  r"(?:that\s+is\s+|which\s+is\s+)?"
                   r"(?:occupied|taken\s+up|filled)\s+by\s+(?=(?:the|this|his|her|my)\b)", "", text, flags=re.IGNORECASE)
     # (where a thing ends and the normal around it begins is its border: "show me where the naevus ends and the normal skin begins")
     text = re.sub(r"\bwhere\s+((?:the|this|that|my|his|her)\s+(?:[\w-]+\s+){0,2}?[\w-]+)\s+ends\s+and\s+(?:the\s+)?(?:normal|healthy|surrounding)\s+"
                   r"(?:skin|mucosa|tissue|lining|bowel\s+wall)\s+(?:begins|starts)\b", r"the border of \1", text, flags=re.IGNORECASE)
     # (a picture editor's "cut out X from the background": a segmentation, no surgery; "cut out naevus from normal skin")
     text = re.sub(r"\bcut\s+out\s+(?=(?:(?:the|this|that|a|an|my|his|her)\s+)?(?:[\w-]+\s+){1,3}?from\s+(?:the\s+|this\s+)?"
-                  r"(?:normal|healthy|surrounding|rest\s+of|background|image|picture|photo))", "segment ", text, flags=re.IGNORECASE)
+                  r"(?:(?:normal|healthy|surrounding)\s+skin|rest\s+of|background|image|picture|photo))", "segment ", text, flags=re.IGNORECASE)
     text = _exclusions_read(text)  # "don't not include the heart", "save for the open sore, leave everything out"
     return text if values is text else _side_first(text)  # fields: "lung R" -> "lung right" -> "right lung"
 
@@ -1740,7 +1741,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   r"(?:the\s+|her\s+|his\s+|my\s+|your\s+|their\s+|our\s+)?blood\s+(?:going\s+|moving\s+|flowing\s+)?(?:round|around|through)\b"), ()),
     # the organ of the cardiothoracic ratio ("the whole organ whose width you'd compare with the chest width
     # for the cardiothoracic ratio")
-    ("heart", _rx(r"\b(?:organ|shadow|silhouette|bulge|mass|structure|opacity|density|blob)\b(?![^.;!?]*\b(?:denominator|thorax|thoracic\s+(?:width|diameter)|rib\s*cage)\b)"
+    ("heart", _rx(r"\b(?:organ|shadow|silhouette|bulge)\b(?![^.;!?]*\b(?:denominator|thorax|thoracic\s+(?:width|diameter)|rib\s*cage)\b)"
                   r"[^.;!?]{0,80}?\bcardio[\s-]?thoracic\s+(?:ratio|index)\b"), ()),
     # (by the chambers that border it, or by the width compared with the chest's: "bordered by the right atrium edge and the
     # left ventricle edge", "the one whose width people compare to the chest width")
@@ -1860,7 +1861,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     # (a lump or bump placed in the bowel: "the round lump in the bowel, make mask of it"; not "the lung
     # nodule, history of colon cancer")
     # ("meat growing in intestine", as Chinese says a polyp: 息肉, "breath meat")
-    ("polyp", _rx(r"\b(?:lump|bump|nodule|knob|blob|bulge|growth|ball|mushroom|cherry|grapes|masse|mass|meat|flesh|pimple)s?\s+(?:[\w-]+\s+){0,4}?(?:in|on|of|inside|within|along|from|off)\s+"
+    ("polyp", _rx(r"\b(?:lump|bump|nodule|knob|blob|bulge|growth|ball|mushroom|cherry|grapes|mass(?:es)?|meat\s+growing|flesh\s+growing|pimple)s?\s+(?:[\w-]+\s+){0,4}?(?:in|on|of|inside|within|along|from|off)\s+"
                   r"(?:the\s+|this\s+|his\s+|her\s+|my\s+)?(?:[\w'-]+\s+){0,2}?(?:mucosa|bowel|colon|lumen|rectum|sigmoid|ca?ecum|gut|intestines?|"
                   # (the bowel in a patient's or a child's words: "inside grandad's bum tube", "the wall of the poo pipe")
                   r"(?:tummy|bum|bottom|butt|poo|poop|gut|back[\s-]passage)\s+(?:tube|pipe|tunnel|hose)|back[\s-]passage)(?:\s+wall|\s+lining)?\b"
@@ -2022,11 +2023,11 @@ LOOK_ELSE = {
     "heart": _rx(rf"\b(?:{_CHEST_ELSE}|behind|retrocardiac|aort\w*|knuckle|knob|monitor|(?:ecg|ekg|monitor|pressure)\s+trac(?:e|ing)s?|ventric\w*|atri\w*|valves?)\b"),
     # (the scapula as the end it joins is no other thing: "the strut connecting sternum and scapula")
     "clavicle": _rx(r"\b(?:" + _CHEST_ELSE.replace("scapula", r"(?<!sternum\sand\s)(?<!sternum\sto\s)(?<!manubrium\sand\s)scapula").replace("fractures?", r"fractures?(?!\s+clinic)") + rf"|(?<!first\s)(?<!upper\s)ribs?|(?<=and\s)(?:also\s+)?(?:the\s+)?(?:(?:left|right)\s+)?shoulder[\s-]?blades?)\b"),
-    "polyp": _rx(r"\b(?:hernia|diverticul\w*|ha?emorrhoids?|lipomas?|stomach|gastric|duoden\w*|nasal|(?<!camera\s)(?<!poo\s)(?<!poop\s)(?<!tummy\s)(?<!gut\s)tube(?!\s+camera)|stool|faeces|feces|fa?ecal|poos?(?![\s-]+(?:tube|pipe|tunnel|hose)\b)|poop(?![\s-]+(?:tube|pipe|tunnel|hose)\b)|debris|residue|food|bubbles?|"
+    "polyp": _rx(r"\b(?:hernia|diverticul\w*|ha?emorrhoids?|lipomas?|stomach|gastric|duoden\w*|nasal|(?<!camera\s)(?<!poo\s)(?<!poop\s)(?<!tummy\s)(?<!gut\s)(?<!bum\s)(?<!butt\s)(?<!bottom\s)tube(?!\s+camera)|stool|faeces|feces|fa?ecal|poos?(?![\s-]+(?:tube|pipe|tunnel|hose)\b)|poop(?![\s-]+(?:tube|pipe|tunnel|hose)\b)|debris|residue|food|bubbles?|"
                  r"neck|breast|skin|scalp|lymph|thyroid|liver|kidney|lungs?|pulmonary|prostat\w*|ovar\w*|carcinoid|small\s+bowel|cancer|valves?|gums?|abdominal|appendix|appendiceal|bladder|tags?|anal|anus)\b"),
     # (a dark mark on another picture, or on the skin but not the mole's: ink, a ruler, a bruise, a wound, a burn)
     "lesion": _rx(r"\b(?:lungs?|x[\s-]?rays?|films?|radiographs?|cxr|heart|clavicles?|ribs?|bowel|colon\w*|mucosa\w*|polyps?|stool|"
-                  r"blood|bleed\w*|foot|feet|heel|toes?|toenails?|sole|ulcers?|wounds?|rulers?|ink(?![\s-]*(?:splat|splodge|blot|drop|stain|spot)s?\b)|pens?|markers?|dyes?|iodine|nitrate|"
+                  r"blood|bleed\w*|foot|feet|heel|toes?|toenails?|sole|ulcers?|wounds?|rulers?|ink(?![\s-]*(?:splat|splodge)s?\b)|pens?|markers?|dyes?|iodine|nitrate|"
                   r"bubbles?|glare|reflections?|nails?|dirt|bruis\w*|ha?ematomas?|scabs?|tattoos?|necro\w*|gangren\w*|eschar|\w*burns?|"
                   r"bites?|ticks?|insects?|(?<!bug[\s-])eyes?(?!\s+(?:on|out)\b)|retina\w*|tongue|teeth|tooth|mouth|gums?|liver|kidneys?|brain|(?<!magnifying\s)lens|(?<!magnifying\s)glass)\b"),
     # (a burn, a bite, a blister, the skin of a foot that is no wound)
@@ -3102,7 +3103,7 @@ _NOW = r"(?:today|now|for\s+now|right\s+now|at\s+the\s+moment|this\s+time|yet)"
 _ON_ANOTHER = (r"(?!\s+(?:on|for|in|with)\s+(?:the\s+|that\s+)?(?:old|other|previous|earlier|last|lateral|first|second|prior|older|"
                r"yesterday['\u2019]?s)\b)")
 NOTHING_WANTED = re.compile(
-    # ("..., pls inform pt, no image needed", "no mask required")
+    # ("..., pls inform pt, no image needed"; not "no mask needed for it", said of one target of several)
     r"\bno\s+(?:image|picture|imaging)\s+(?:is\s+)?(?:needed|required|necessary|wanted)\b|"
     # ("no need for the polyp today")
     r"^\W*no\s+need\s+for\s+(?:the|a|an|any)\s+[\w\s'-]{1,40}?\s+(?:today|now|this\s+time|anymore|any\s+more)\s*[.!]*\s*$|"
@@ -6141,7 +6142,7 @@ class PromptResolver:
         """A relative clause without "that" opens at ``words[j]``, in the same clause as what stands before it: a person
         who does something to it ("the mole the dermatologist keeps an eye on", "the sore my nurse dresses", "the mole I
         showed you")."""
-        if j >= len(words) or clause[j] != clause[j - 1]:
+        if not 0 < j < len(words) or clause[j] != clause[j - 1]:
             return False
         if words[j] in {"i", "we", "you", "they", "she", "he"}:
             return True
@@ -6891,13 +6892,15 @@ class PromptResolver:
             # before them in their sentence, not "Heart and both lungs look normal")
             return Resolution(given, given, None)
         if any(len(_words(x)) <= 8 and re.search(r"\b(?:and|plus)\b|[&+]", x) and not set(_words(x)) & (LOCATIVES | NEGATIONS)
-               and not EXCLUDED.search(x) and not re.search(r"\b(?:minus|but|only|just|without|leave|leaving|pick|single|choose|keep|skip)\b", x, re.IGNORECASE)
+               and not EXCLUDED.search(x) and not re.search(r"\b(?:minus|but|only|just|without|leave|leaving|pick|single|choose|keep|skip|"
+                                                            r"done|already|instead|except|is|are|looks?|clear)\b", x, re.IGNORECASE)
                and (x == written or re.search(_DRAWING_STEMS, x, re.IGNORECASE)) and self._many_asked(x) for x in _sentences(written)):
             # (a short label list of two targets, or a short request of two: "colon polyp and the skin mole"; "... were both
             # reviewed today. Please outline the mole and the polyp.")
             return Resolution(given, given, None)
         if AT_ONCE.search(written) and self._many_asked(written) and len(_sentences(written)) == 1 \
-                and not re.search(r"\b(?:not|no|only|just|except|excluding|exclude|ignore|ignoring|without|but|instead|done|already)\b", written, re.IGNORECASE):
+                and not re.search(r"\b(?:not|no|only|just|except|excluding|exclude|ignore|ignoring|without|but|instead|done|already|was|were|"
+                                  r"checked|reviewed)\b", written, re.IGNORECASE):
             # (several targets said to be drawn at once, in a sentence that leaves none out: "the foot ulcer and the mole on my
             # dad's leg, both of them in the same go", "both collar bones and his heart, all three please", "cardiac silhouette
             # plus the left lung")
@@ -7000,7 +7003,7 @@ class PromptResolver:
             seen = words[i + 1] in ("visible", "seen", "found", "located", "lying", "growing", "shown") and i + 3 < len(words)
             at = i + 1 + seen
             if self._contact_clause(words, i + 1, clause):
-                at = next((k for k in range(i + 2, min(len(words) - 1, i + 10)) if words[k] in ("in", "inside", "within")), at)
+                at = next((k for k in range(i + 2, min(len(words) - 1, i + 10)) if words[k] in ("in", "inside", "within") and clause[k] == clause[i]), at)
             if words[at] in ("in", "inside", "within", "on") and at + 1 < len(words):
                 k = at + 1 + (words[at + 1] in DETERMINERS)
                 for part in words[k : k + 2]:
