@@ -2920,6 +2920,9 @@ TOOLS_ASKED = re.compile(
     rf"\b{_ARCHITECTURE}\s+(?:or|vs\.?|versus)\s+(?:an?\s+)?{_ARCHITECTURE}\b", re.IGNORECASE)
 # advice asked, a question with or without its mark ("I'd love some advice on dressing a diabetic foot wound", "dressing advice
 # for sloughy wound", "footwear tips for the ulcer")
+# a treatment, one of two asked between ("Left collar bone fracture: surgery or sling?")
+_TREATMENTS = (r"(?:surgery|operation|operate|sling|cast|brace|plate|plating|fixation|conservative(?:\s+management)?|physio(?:therapy)?|"
+               r"antibiotics|amputation|excision|biopsy|polypectomy|snare|stent|watch(?:ful\s+waiting)?)")
 _ADVICE_ASKED = (r"\b(?:some|any|your)\s+advice\s+(?:on|about|for)\b|"
                  # ("best dressing for a diabetic foot wound")
                  r"^\W*(?:the\s+|what\s+is\s+the\s+|what['\u2019]s\s+the\s+)?best\s+(?:dressings?|treatments?|creams?|ointments?|antibiotics?|medicines?|therapy)\s+(?:for|on)\b|"
@@ -2934,10 +2937,7 @@ _ADVICE_ASKED = (r"\b(?:some|any|your)\s+advice\s+(?:on|about|for)\b|"
                  r"\b(?:advise|advice)\s+(?:me\s+|us\s+)?(?:on|about)\s+(?:the\s+)?(?:best\s+|right\s+|appropriate\s+)?(?:dressings?|treatments?|"
                  r"management|antibiotics?|creams?|ointments?|offloading|footwear|follow[\s-]?up|surveillance|removal|resection)\b|"
                  # (a choice of treatment: "Left collar bone fracture: surgery or sling?", "polypectomy or surgery?")
-                 r"\b(?:surgery|operation|operate|sling|cast|brace|plate|plating|fixation|conservative(?:\s+management)?|physio(?:therapy)?|"
-                 r"antibiotics|amputation|excision|biopsy|polypectomy|snare|stent|watch(?:ful\s+waiting)?)\s+or\s+(?:an?\s+|the\s+)?"
-                 r"(?:surgery|operation|operate|sling|cast|brace|plate|plating|fixation|conservative(?:\s+management)?|physio(?:therapy)?|antibiotics|"
-                 r"amputation|excision|biopsy|polypectomy|snare|stent|watch(?:ful\s+waiting)?|wait|leave\s+it|not)\s*\?")
+                 rf"\b{_TREATMENTS}\s+or\s+(?:an?\s+|the\s+)?(?:{_TREATMENTS}|wait|leave\s+it|not)\s*\?")
 KNOWLEDGE_QUESTION = re.compile(
     # (a treatment asked for by its name alone, or whether it must come out: "abx for DFU?", "ポリープは切除すべき？" -> "polyp
     # should be removed?")
@@ -6922,8 +6922,8 @@ class PromptResolver:
                 # ("Paris 0-Is lesion, roughly 8 mm, sigmoid ... delineate its borders"): the image's to decide
                 found = Resolution(given, given, None, found.similarity, found.runner_up, tuple(sorted({found.target, *rivals})))
         look = None if named else self._by_look(prompt)
-        if named and found.target is None and (only := self._named(prompt)[0]) and len(only) == 1 and self._by_look(prompt) in only:
-            look = next(iter(only))  # (a name in a label, its look in the request: "DFU review - mask the ulcerated region pls")
+        if named and found.target is None and len(only := self._named(prompt)[0]) == 1 and (by := self._by_look(prompt)) in only:
+            look = by  # (a name in a label, its look in the request: "DFU review - mask the ulcerated region pls")
         if look is not None and (
                 # (a look said with its place outweighs an everyday word's guess: "the spot where the skin of the foot has been
                 # eaten away")
