@@ -5769,3 +5769,37 @@ def test_short_prompts_of_blind_lists_505_to_508(lite_universal):
         _assert_refused(lite_universal, prompt)
     _assert_no_target(lite_universal, ["Dermoscopy of a naevus and colonoscopy of a polyp were both reviewed today. "
                                        "Please outline the mole and the polyp."])
+
+
+def test_short_prompts_of_blind_lists_509_to_512(lite_universal):
+    """(blind lists 509-512 and decoys 503-506: attribute-rich noun phrases, hurried lowercase txt-speak, African and
+    Horn-of-Africa languages, follow-ups correcting a wrong output) a mucosal bump on an endoscopic view; what the tool gave
+    before set aside where another thing is wished for ("You did the left lung. I asked for ..."), with a twin's word kept
+    for "the patient's right one"; "not that - ..." and "not both lungs, just ..." taken back; Malagasy, Wolof and Hausa sides
+    after their noun, Kinyarwanda, isiZulu, Yoruba and Amharic words; a brain MRI said at the start, the tool's earlier lung
+    where the spine is wished for, a treatment asked with "how should ... be treated", "n" for "and" and "all marked" at once
+    are no target."""
+    _assert_reads(lite_universal, [
+        ("one tiny pale mucosal bump near the centre of the endoscopic view", "polyp"),
+        ("You did the left lung. I asked for the patient's right lung on this chest X-ray.", "right lung"),
+        ("You gave me a mole outline? This is a foot clinic photo, I need the ulcer boundary.", "foot ulcer"),
+        ("That's the heart you traced. I want the right lung field, patient's right side.", "right lung"),
+        ("You traced the left lung, but I asked for the heart. Try again.", "heart"),
+        ("You marked the left collarbone, I wanted the patient's right one.", "right clavicle"),
+        ("No, not that - the right lung, the patient's right, which is on the left of the film.", "right lung"),
+        ("Not both lungs, just the lung on the patient's right side of this radiograph.", "right lung"),
+        ("Mariho ny havokavoka ankavanan'ny marary amin'ny radio ny tratra", "right lung"),
+        ("Won ma poumon bu càmmoñu ki feebar ci radio dënn bi", "left lung"),
+        ("Gano clavicle na hannun dama na mara lafiya a hoton X-ray na ƙirji", "right clavicle"),
+        ("Erekana igufwa rya kalavikile ry'iburyo ry'umurwayi kuri radiyo y'igituza", "right clavicle"),
+        ("Ngicela udwebe umngcele wekhalavikili yesobunxele yesiguli ku-X-ray yesifuba", "left clavicle"),
+        ("Ya ààlà egungun kíláfíkù òsì aláìsàn lórí àwòrán X-ray àyà yìí", "left clavicle"),
+        ("በዚህ የደረት ኤክስሬይ ላይ የልብን ቅርጽ አስምርልኝ", "heart"),
+        ("Zana layi kewaye da tawadar fata a hoton dermoscopy", "skin lesion"),
+    ])
+    for prompt in ["brain MRI with a bright round lesion, outline it", "You outlined the left lung, I actually need the spine down the middle.",
+                   "Skip segmentation. How should this diabetic foot ulcer be treated?", "Nuna gyambon ƙafa a cikin hoton X-ray na ƙirji"]:
+        _assert_refused(lite_universal, prompt)
+    _assert_no_target(lite_universal, ["lungs n heart n clavs", "Redo it with the polyp and the mole and the ulcer all marked.",
+                                       "You did the left clavicle, now add the right clavicle too, both in one.",
+                                       "ይህ የእግር ቁስል መቼ ይድናል? ምን መድሃኒት ልስጠው?"])

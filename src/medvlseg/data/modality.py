@@ -261,7 +261,9 @@ def kinds_in_prompt(prompt: str) -> set[str]:
         field = (re.search(r"(?:^|[(\[,;:|])\s*(?:[\w-]+\s+)?$", before) is not None
                  and not _OTHER_PICTURE.search(re.split(r"[(\[,;:|]", before)[-1])
                  or re.fullmatch(r"\s*(?:[\w-]+\s+){0,2}", prompt[: m.start()]) is not None) and \
-            re.match(r"\s*(?:[^\s:)\],;.|?!]+\s*){0,4}(?:[:)\],;.|]|[-\u2013\u2014]\s|$)", after) is not None or \
+            (re.match(r"\s*(?:[^\s:)\],;.|?!]+\s*){0,4}(?:[:)\],;.|]|[-\u2013\u2014]\s|$)", after) is not None
+             # (what it shows, said after it: "brain MRI with a bright round lesion, outline it")
+             or re.match(r"\s+(?:with|showing)\s+(?:[\w-]+\s+){0,5}?[\w-]+\s*(?:[,;:]|$)", rest) is not None) or \
             (re.fullmatch(r"\s*(?:[\w'-]+\s+){0,3}", before) is not None and re.match(r"[^.;,:]{0,40}:", after) is not None)
         # (... or a label before a colon: "cardiac MRI short-axis cine: segment the heart")
         if (said or pictured or field) and not _OTHER_AFTER.match(rest) or had_camera:

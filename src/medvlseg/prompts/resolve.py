@@ -224,8 +224,9 @@ RELATIONS = {**dict.fromkeys(("lateral", "medial", "superior", "inferior", "ante
              # ("the knuckle bit on top of the heart"; not "the bone along the top of the ribcage")
              "on": "top"}
 # what a correction puts first and takes back ("not the whole heel, just the open ulcer sitting on it", "Not the healthy skin but
-# the naevus.")
-NOT_THIS_BUT = re.compile(r"^\s*(?:no\s*,?\s+)?not\s+(?:the|a|an|this|that|my|his|her|its)\b(?:(?!\bbut\b)[^,;.!?]){0,50}(?:,\s*(?:(?:but|rather)\s+)?|\s+but\s+)"
+# the naevus.", "No, not that - the right lung", "Not both lungs, just the lung on the patient's right")
+NOT_THIS_BUT = re.compile(r"^\s*(?:no\s*,?\s+)?not\s+(?:the|a|an|this|that|my|his|her|its|both)\b(?:(?!\bbut\b|\s[-\u2013\u2014]+\s)[^,;.!?]){0,50}"
+                          r"(?:,\s*(?:(?:but|rather)\s+)?|\s+but\s+|\s[-\u2013\u2014]+\s+)"
                           r"(?=(?:the|a|an|this|that|my|his|her|its|just|only)\b)(?!the\s+(?:other|opposite)\b)", re.IGNORECASE)
 PART_NOUNS = frozenset(w for w, then in RELATIONS.items() if then == "of" and w not in ("apart", "instead"))
 BOUNDS = frozenset({"bounded", "bordered", "delimited", "enclosed", "framed", "limited"})
@@ -269,7 +270,7 @@ DATASET_TARGETS = [(re.compile(
 CHEST_LABELS = {"LL": "left lung", "RL": "right lung", "LC": "left clavicle", "RC": "right clavicle", "LCL": "left clavicle",
                 "RCL": "right clavicle"}
 ABBREVIATIONS = {"r": "right", "l": "left", "rt": "right", "lt": "left", "seg": "segment", "pt": "patient", "img": "image", "imgs": "images",
-                 "cxr": "chest x-ray", "clav": "clavicle", "dfu": "diabetic foot ulcer", "ssl": "sessile serrated lesion", "lft": "left", "rgt": "right", "hrt": "heart", "wd": "wound",
+                 "cxr": "chest x-ray", "clav": "clavicle", "clavs": "clavicles", "dfu": "diabetic foot ulcer", "ssl": "sessile serrated lesion", "lft": "left", "rgt": "right", "hrt": "heart", "wd": "wound",
                  "tmrw": "tomorrow", "tmr": "tomorrow", "2moro": "tomorrow", "2morrow": "tomorrow",
                  "rght": "right", "clvcl": "clavicle", "clvcls": "clavicles", "lng": "lung", "lngs": "lungs", "dont": "do not", "doesnt": "does not", "didnt": "did not", "isnt": "is not",
                  "arent": "are not", "shouldnt": "should not",
@@ -1163,6 +1164,9 @@ def _expand(text: str) -> str:
     # "u" or "ya" typed for "you" ("can u draw round the mole", "thank u", "can ya outline the mole"), where it can be nothing else
     text = re.sub(r"\b(can|could|would|will|do|did|are|if|thank|when)\s+(?:u|ya)(?![\w'\u2019-])", r"\1 you", text, flags=re.IGNORECASE)
     text = re.sub(r"\b[A-Za-z]+\b(?!['\u2019])", lambda m: ABBREVIATIONS.get(m.group().lower(), m.group()), text)
+    # "n" typed for "and" between two names ("lungs n heart n clavs")
+    text = re.sub(r"(?<=[a-z])\s+n\s+(?=(?:the\s+)?(?:heart|lungs?|left|right|clav\w*|collar\s?bones?|polyps?|moles?|ulcers?|wounds?)\b)", " and ", text,
+                  flags=re.IGNORECASE)
     # (a pair's plural beside another target's word, a list without its comma: "lungs heart and bones")
     text = re.sub(r"\b(lungs|clavicles|collar\s?bones)\s+(?=(?:heart|lungs?|clavicles?|collar\s?bones?)\b)", r"\1, ", text, flags=re.IGNORECASE)
     def either(m: re.Match, first: str, second: str, noun: str) -> str:  # ("right lung or the left lung"; one side said twice stays)
@@ -1842,6 +1846,10 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                   # ("the polypoid growth sticking out of the bowel wall in this scope image")
                   r"\bpolypoid\s+(?:[\w-]+\s+)?(?:growth|mass|lump|bump|tissue|swelling|thing|structure|projection|tumou?r)s?\b"),
      (_rx(r"\b(?:mucosa|mucosal|bowel|colon|colonic|lumen|colonoscopy|endoscopy|rectum|rectal|sigmoid|ca?ecum|gut|intestin\w*|endoscopist|snare\w*|video)\b"),)),
+    # (a bump of the lining where the picture is from inside the bowel, which the lining's word alone does not say: "one tiny pale
+    # mucosal bump near the centre of the endoscopic view"; not "the mucosal bump on the lip")
+    ("polyp", _rx(r"\bmucosal\s+(?:bump|nodule|lump|swelling|elevation|mound|bulge|knob|nub)s?\b"),
+     (_rx(r"\b(?:bowel|colon|colonic|gut|intestin\w*|rectum|rectal|sigmoid|ca?ecum|colonoscop\w*|endoscop\w*|scope|lumen)\b"),)),
     # (a raised lump by its look where the picture is from inside the bowel: "mark the raised blob of tissue" in
     # "this picture from inside the colon", "the smooth pink bulge ... from the back-passage camera")
     ("polyp", _rx(r"\b(?:raised|fleshy|smooth|pink|pinkish|reddish|round|rounded|mushroom[\s-]like|stalked|sessile|elevated|knobbly|knobby|lumpy)[\s,]+"
@@ -2108,6 +2116,20 @@ HISTORY = [
     re.compile(r"\b(?:typed|wrote|put|asked\s+for)\s+" + _BEFORE_NP + r"\s+(?:first|by\s+mistake)\b", re.IGNORECASE),
     # what is asked and answered no ("Right lung? No. Left lung? No. Just the thoracic spine")
     re.compile(r"(?:^|(?<=[.!?;:]))\s*" + _BEFORE_NP + r"\?\s*(?:no|nope|nah)\s*(?:[.!,;]|$)", re.IGNORECASE)]
+# what the tool gave before, said where a wish for another thing follows: set aside whether or not that thing is a target ("You
+# did the left lung. I asked for the patient's right lung"; "You gave me a mole outline? This is a foot clinic photo, I need the
+# ulcer boundary"; "That's the heart you traced. I want the right lung field"; "You outlined the left lung, I actually need the
+# spine"); not where the wish is of the same thing's edges ("you traced the heart, I wanted the edges smoother")
+_GAVE = (r"(?:did|traced|outlined|segmented|masked|marked|drew|highlighted|picked|gave\s+(?:me|us)|returned|showed(?:\s+(?:me|us))?|got|"
+         r"selected|contoured|annotated|labell?ed|chose|circled|shaded|found)")
+_WISH_OF_ANOTHER = (r"(?:\s+[\w'-]+){0,4}?(?=\s*[.,;?!\u2013\u2014-]\s*(?:[^.?!]{0,60}?[.?!,;]\s+)?(?:but\s+|and\s+)?(?:i|we)\s+"
+                    r"(?:(?:actually|really|only|just|clearly|specifically|did|do)\s+)?(?:asked\s+for|wanted|want|need|needed|meant|said|"
+                    r"requested|would\s+like|wanna)\s+(?!(?:the|a|an|this|that)\s+(?:edges?|borders?|boundary|outline|mask|contour|"
+                    r"margins?|whole|same|full|entire|rest)\b)(?:the|a|an|my|his|her|their|this|that|only|just)\b)")
+GIVEN_BEFORE = (re.compile(r"\b(?:you|it|the\s+(?:tool|model|app|ai))\s+(?:just\s+|only\s+|instead\s+|wrongly\s+)?" + _GAVE + r"\s+"
+                           + _BEFORE_NP + _WISH_OF_ANOTHER, re.IGNORECASE),
+                re.compile(r"\bthat['\u2019]?s\s+(?:just\s+|only\s+)?" + _BEFORE_NP + r"\s+(?:you|it)\s+(?:just\s+)?" + _GAVE + r"\b"
+                           + _WISH_OF_ANOTHER, re.IGNORECASE))
 # a side said of "one" ("now the right one"), which needs the twin's word of what was dropped
 ONE_SIDE = re.compile(r"\bthe\s+(?:(?:patient['\u2019]?s\s+)?(?:left|right)|other)\s+one\b", re.IGNORECASE)
 TWIN_WORD = re.compile(r"\b(?:lung|clavicle|collarbone)s?\b", re.IGNORECASE)
@@ -2131,10 +2153,12 @@ def _history(text: str, naming: frozenset[str]) -> str:
     # left clavicle earlier; now the right one"); each only where what remains still names something ("Heart?
     # No problem, segment it", "you did the heart earlier but it was wrong, redo it" are the request itself).
     one = ONE_SIDE.search(text)
-    for said in HISTORY:
-        dropped = [m.group("np") for m in said.finditer(text)]
-        rest = said.sub(lambda m: f" ; {twin.group()} ; " if one and (twin := TWIN_WORD.search(m.group('np'))) else " ; ", text)
-        if rest != text and naming.intersection(_words(rest)):
+    for said in (*GIVEN_BEFORE, *HISTORY):
+        # (the whole of what is dropped: a lazy noun phrase may leave its head to the words after it, "You marked the left
+        # collarbone, I wanted the patient's right one")
+        dropped = [m.group() for m in said.finditer(text)]
+        rest = said.sub(lambda m: f" ; {twin.group()} ; " if one and (twin := TWIN_WORD.search(m.group())) else " ; ", text)
+        if rest != text and (said in GIVEN_BEFORE or naming.intersection(_words(rest))):
             text = rest
             # ("You did the left lung earlier; now the other one": the right lung)
             sides = {w for np in dropped for w in _words(np) if w in OTHER_SIDE}
@@ -2953,6 +2977,8 @@ KNOWLEDGE_QUESTION = re.compile(
     r"\b(?:meets?|fulfils?|fulfills?|satisf(?:y|ies))\s+(?:the\s+)?(?:\w+\s+)?criteria\b|"
     # (how to care for it, or whether to see a doctor: "how should I dress this ulcer", "should go clinic or not?")
     r"\bhow\s+(?:should|do|can)\s+(?:i|we)\s+(?:dress|treat|clean|care\s+for|bandage|manage)\b|"
+    # ("How should this diabetic foot ulcer be treated?")
+    r"\bhow\s+(?:should|would|do\s+you|can|is|are|must)\s+(?:[\w'-]+\s+){1,5}?(?:be\s+)?(?:treated|managed|dressed|cured|healed|removed|followed\s+up)\s*\?|"
     r"\bshould\s+(?:i\s+|we\s+|she\s+|he\s+)?(?:go|see)\s+(?:to\s+)?(?:the\s+)?(?:clinic|doctor|hospital|a\s+doctor|gp|a&e|er)\b[^.!?]*(?:or\s+not)?\s*\?|"
     # (... or what to do, asked for an opinion: "should nookomis fly out to Thunder Bay for the polyp, what you think")
     r"^\W*should\s+(?![^.!?]*\b(?:segment\w*|outline|mask\w*|mark|highlight|draw|delineate|trace|contour)\b)[^.!?]{3,100}?,?\s+what\s+(?:do\s+)?(?:you|u)\s+think\s*\??\s*$|"
@@ -4171,7 +4197,8 @@ JOINED_TARGETS = re.compile(_CHEST_TARGET + r"\s*(?:,\s*|\s+)(?:and|plus|&|\+|as
                             re.IGNORECASE)
 # what says that several things are drawn at once ("both of them in the same go", "all three please", "X plus Y")
 AT_ONCE = re.compile(r"\b(?:both\s+of\s+them|all\s+(?:two|three|four|five|of\s+them)|at\s+once|at\s+the\s+same\s+time|"
-                     r"in\s+(?:the\s+)?same\s+(?:go|time|pass|mask|picture|image|outline)|together|plus|and\s+also)\b", re.IGNORECASE)
+                     r"in\s+(?:the\s+)?same\s+(?:go|time|pass|mask|picture|image|outline)|together|plus|and\s+also|both\s+in\s+one|"
+                     r"all\s+(?:marked|drawn|outlined|segmented|masked|highlighted|traced|shaded|included|in\s+one))\b", re.IGNORECASE)
 # every structure of a picture asked at once ("all five chest structures", "every labelled organ")
 # a whole thing asked with a target taken in ("the whole mediastinum including the heart", "the entire foot, ulcer included")
 WHOLE_INCLUDING = re.compile(r"\b(?:whole|entire|complete)\s+(?P<what>[\w-]+(?:\s+[\w-]+)?)\s*,?\s+(?:including|incl\.?|with)\s+(?:the\s+|its\s+)?",
@@ -6780,6 +6807,10 @@ class PromptResolver:
         # (not where the prompt says sides as the picture's, read as the patient's already: "the viewer's left lung, not
         # the right")
         kept = None if SIDE_OF_PICTURE.search(given) else kept_targets(written, self._heads, self._ambiguous_heads, LANDMARK_WORDS, PART_NOUNS)
+        if kept is not None and not kept.asked and (rest := NOT_THIS_BUT.sub("", written)) != written:
+            # (what a correction puts first is taken back, and what follows is read alone: "Not both lungs, just the lung on
+            # the patient's right side")
+            kept = kept_targets(rest, self._heads, self._ambiguous_heads, LANDMARK_WORDS, PART_NOUNS)
         if kept is None or asks_no_mask(kept.asking) or found.target is not None and found.target not in kept.asked | kept.left_out:
             return found  # (a target the rules chose where the words name another: the rules know the picture)
         if len(kept.asked) > 1:
