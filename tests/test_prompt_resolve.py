@@ -5803,3 +5803,31 @@ def test_short_prompts_of_blind_lists_509_to_512(lite_universal):
     _assert_no_target(lite_universal, ["lungs n heart n clavs", "Redo it with the polyp and the mole and the ulcer all marked.",
                                        "You did the left clavicle, now add the right clavicle too, both in one.",
                                        "ይህ የእግር ቁስል መቼ ይድናል? ምን መድሃኒት ልስጠው?"])
+
+
+def test_short_prompts_of_blind_lists_513_to_516(lite_universal):
+    """(blind lists 513-516 and decoys 507-510: ontology terms, spoken disfluencies, Central Asian and Middle Eastern
+    languages, one target with what to leave out) a spoken "like" before the request; a Persian request with "please" first and
+    its verb last; Uyghur, Sorani and Kurmanji Kurdish, Turkmen and Tatar words; a mask kept to a target, what is kept
+    unlabelled or not merged with it left out; both sides merged, "nothing of the polyp", a target placed by its pronoun in
+    another's organ, "which antibiotic?" and "prognosis and healing time" after a label, and two targets "both please" are no
+    target."""
+    _assert_reads(lite_universal, [
+        ("so like draw around the the polyp thing in the endoscopy shot, um thanks", "polyp"),
+        ("لطفاً دور زخم کف پای این بیمار دیابتی را خط بکشید", "foot ulcer"),
+        ("بىمارنىڭ ئوڭ تەرەپتىكى ئۆپكىسىنىڭ چېگرىسىنى رېنتگېن سۈرىتىدە كۆرسىتىڭ", "right lung"),
+        ("ئێسکی چەمبەرەی لای ڕاستی نەخۆش لە تیشکی سنگدا دیاری بکە", "right clavicle"),
+        ("Kilawîkula çepê ya nexweş (li aliyê rastê yê fîlmê) nîşan bide", "left clavicle"),
+        ("Süýji keselli näsagyň aýak suratynda açyk ýaranyň meýdanyny belläp beriň", "foot ulcer"),
+        ("Näsagyň çep öýkeni (suratyň sag tarapynda) döş rentgeninde nirede? Çyzyp beriň", "left lung"),
+        ("Күкрәк рентгенында авыруның сул умрау сөяген билгеләп бирегез", "left clavicle"),
+        ("Keep the mask to the foot wound: no callus, no slough, no normal surrounding tissue.", "foot ulcer"),
+        ("Mask just the patient's right lung; do not merge it with the left lung into one region.", "right lung"),
+        ("Please annotate the cardiac outline alone, keeping the clavicles and lungs unlabelled.", "heart"),
+    ])
+    for prompt in ["Segment the whole lung field, left and right merged, without the heart.",
+                   "Segment the normal colonic folds only, nothing of the polyp.", "Melanocytic naevus of skin, find it inside the colon",
+                   "ICD-10 E11.621 diabetic foot ulcer, which antibiotic?", "Fracture of right clavicle: prognosis and healing time"]:
+        _assert_refused(lite_universal, prompt)
+    _assert_no_target(lite_universal, ["okay so the the polyp and the, uh, the skin lesion, both please", "Бу эчәк полибы яман шешме?",
+                                       "د پښې دا ټپ به څومره وخت کې جوړ شي؟", "Ýürek bilen iki öýkeni hem bile belläň"])

@@ -1032,6 +1032,19 @@ def _expand(text: str) -> str:
     # (after a sentence's end, a space: "is this polyp malignant? ___ Dx only")
     text = re.sub(r"([.?!]?)[ \t]*(?<![^\s|:.?!])_{2,}(?![^\s|])[ \t]*", lambda m: m.group(1) + " " if m.group(1) else ", ", text)
     text = text.replace("_", " ")  # field names and labels ("mask_id=R_CLAV", "dfu_wound_bed")
+    # what a mask is kept to is what is asked ("Keep the mask to the foot wound: no callus, ..."); what is kept unlabelled or
+    # not merged with it is left out ("the cardiac outline alone, keeping the clavicles and lungs unlabelled"; "the patient's
+    # right lung; do not merge it with the left lung into one region"); both sides merged are a union ("the whole lung
+    # field, left and right merged")
+    text = re.sub(r"\b(?:keep|limit|restrict|confine)\s+(?:the\s+|your\s+)?(?:mask|segmentation|outline|contour|annotation|label)s?\s+(?:to|on)\s+(?=\w)",
+                  "segment ", text, flags=re.IGNORECASE)
+    text = re.sub(r",?\s*\bkeeping\s+((?:[\w'-]+\s+){0,6}?[\w'-]+)\s+(?:unlabell?ed|unmasked|unmarked|unsegmented|untouched|unannotated|excluded|blank|empty)\b",
+                  r", excluding \1", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b(?:do\s+not|don['\u2019]?t|never)\s+(?:merge|combine|join|fuse|lump)\s+(?:it|them)\s+(?:with|and)\s+((?:[\w'-]+\s+){0,4}?[\w'-]+)"
+                  r"(?:\s+(?:into|in|as)\s+(?:one|a\s+single|a\s+common|the\s+same)\s+(?:region|mask|label|segment|outline|blob|class))?(?=\s*(?:[,;.!]|$))",
+                  r"not \1", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b(left|right)\s+(?:and|&|\+)\s+(?!\1)(?:left|right)\s+(?:merged|combined|joined|fused|together)\b", r"left and right in one mask",
+                  text, flags=re.IGNORECASE)
     # a question asked after its noun is that question ("the foot ulcer, will it heal?" -> "will the foot ulcer heal?")
     text = QUESTION_AFTER.sub(lambda m: f"{m.group('aux')} {m.group('np')} {m.group('rest')}", text)
     # both sides, the other said after the structure ("the right clavicle and the left (one)", as Romance languages say it)
@@ -2966,6 +2979,11 @@ KNOWLEDGE_QUESTION = re.compile(
     # (a treatment asked for by its name alone, or whether it must come out: "abx for DFU?", "ポリープは切除すべき？" -> "polyp
     # should be removed?")
     r"^\W*(?:antibiotics?|medicines?|medications?|drugs?|treatments?|dressings?|creams?|ointments?)\s+(?:for|on)\b[^.!?]*\?\s*$|"
+    # (... or after what it is for: "ICD-10 E11.621 diabetic foot ulcer, which antibiotic?"; "Fracture of right clavicle: prognosis
+    # and healing time")
+    r"[,;:]\s*(?:which|what)\s+(?:antibiotics?|medicines?|medications?|drugs?|treatments?|dressings?|creams?|ointments?|therapy)\s*\?\s*$|"
+    r"[,;:\u2013\u2014]\s*(?:prognosis|healing\s+time|treatment(?:\s+options)?|management|outlook|causes?)(?:\s*(?:and|&|,)\s*(?:prognosis|healing\s+time|"
+    r"treatment(?:\s+options)?|management|outlook|causes?))*\s*[?.]?\s*$|"
     r"\b(?:should|must)\s+(?:it\s+|this\s+|they\s+)?be\s+(?:removed|resected|excised|cut\s+out|taken\s+out|biopsied)\b[^.!?]*\?\s*$|"
     r"\bneeds?\s+(?:to\s+be\s+)?(?:remove|removed|removing|excise|excised|cut\s+out)\s*\?|"
     # ("what dressing do you recommend for an ulcer"; "the surveillance interval after a polypectomy"; "is this polyp gonna turn
@@ -3757,7 +3775,10 @@ def _asks_knowledge(text: str) -> bool:
                                # ("Kindly state whether the pigmented lesion ... meets the criteria for melanoma.")
                                r"\b(?:state|say|tell\s+(?:me|us)|report|indicate|confirm)\s+(?:whether|if)\b|"
                                # ("Question 7: State the prognosis for a patient with this colonic polyp.")
-                               r"\b(?:state|give|tell\s+(?:me|us))\s+the\s+(?:prognosis|diagnosis)\b",
+                               r"\b(?:state|give|tell\s+(?:me|us))\s+the\s+(?:prognosis|diagnosis)\b|"
+                               # (what is wished to know said after a label: "Fracture of right clavicle: prognosis and healing time")
+                               r"[:\u2013\u2014]\s*(?:prognosis|healing\s+time|treatment\s+options|management|outlook)(?:\s*(?:and|&|,)\s*(?:prognosis|"
+                               r"healing\s+time|treatment(?:\s+options)?|management|outlook))*\s*[.]?\s*$",
                                text, re.IGNORECASE)
     return bool(asked) and (TOOLS_ASKED.search(text) is not None
                             or KNOWLEDGE_QUESTION.search(text) is not None and not DRAWING_IN_QUESTION.search(text))
@@ -3805,6 +3826,9 @@ NAMED_LOOKS = [(h, _rx(rf"\b(?:{w})\b"), ()) for h, w in (("clavicle", r"clavicl
                                                         ("ulcer", r"ulcers?"))]
 # a second thing asked after a first, in turn ("segment both lungs, then the heart")
 THEN_ANOTHER = re.compile(r"[,;]\s*(?:and\s+)?(?:then|after\s+that|afterwards|next)\s*,?\s+(?:also\s+)?(?:do\s+)?(?=(?:the|a|an|my|his|her)\b)", re.IGNORECASE)
+# a target said, then placed by its pronoun ("Melanocytic naevus of skin, find it inside the colon")
+IT_PLACED = re.compile(r"\b(?:find|segment|outline|show|mark|locate|detect|trace|draw|highlight|mask)\s+(?:it|them)\s+(?:in|inside|within)\s+"
+                       r"(?:the\s+|this\s+|that\s+|my\s+|his\s+|her\s+|their\s+)?(?P<part>[a-z]+)\b", re.IGNORECASE)
 # the places where only some targets lie: the bowel a polyp's, the skin a mole's or a foot ulcer's (a polyp on the skin is a
 # skin tag, no bowel polyp); not the foot, which has moles too
 PLACE_HOLDS = {**{w: frozenset({"polyp"}) for w in ORGAN_OF["polyp"]}, "skin": frozenset({"skin lesion", "foot ulcer"})}
@@ -4087,7 +4111,10 @@ PURPOSE_AFTER = re.compile(r"(?<![,;:.!?])\s+(so\s+(?:that\s+)?(?:we|i|you|they|
 # (a sound made while thinking: "um", "uh", "erm", German "äh", French "euh"; German "um" before an article
 # is "around": "eine Linie um das Geschwür")
 _VOCAL_FILLER = r"(?:u+m+(?!\s+(?:das|die|den|der|dem|ein|eine|einen|einem)\b)|u+h+m*|e+r+m+|e+h+m+|h+m+|m+h+m+|\u00e4+h+m*|euh)"
+# (and a spoken "like" before the request: "so like draw around the polyp thing")
 FILLERS = re.compile(r"^\s*(?:okay|ok|alright)\s*,?\s+(?:so\s+)?|\b" + _VOCAL_FILLER + r"\b[,.]?\s*|"
+                     r"^\W*(?:so\s*,?\s+)?like\s*,?\s+(?=(?:draw|outline|segment|mask|trace|mark|highlight|circle|shade|find|show|can|could|"
+                     r"would|will|please|pls|just|i\s+(?:need|want))\b)|"
                      r"\s+(?:pls|plz|please|thanks|thx)(?=\s*(?:[,;!?]|\.(?:\s|$)|$))", re.IGNORECASE)
 # impatience, which asks for nothing ("outline the bloody mole already, for f*** sake", "segment it already ffs", "get it right
 # this time", "how many times do I have to type it"): no part of the prompt as written out
@@ -4198,7 +4225,7 @@ JOINED_TARGETS = re.compile(_CHEST_TARGET + r"\s*(?:,\s*|\s+)(?:and|plus|&|\+|as
 # what says that several things are drawn at once ("both of them in the same go", "all three please", "X plus Y")
 AT_ONCE = re.compile(r"\b(?:both\s+of\s+them|all\s+(?:two|three|four|five|of\s+them)|at\s+once|at\s+the\s+same\s+time|"
                      r"in\s+(?:the\s+)?same\s+(?:go|time|pass|mask|picture|image|outline)|together|plus|and\s+also|both\s+in\s+one|"
-                     r"all\s+(?:marked|drawn|outlined|segmented|masked|highlighted|traced|shaded|included|in\s+one))\b", re.IGNORECASE)
+                     r"all\s+(?:marked|drawn|outlined|segmented|masked|highlighted|traced|shaded|included|in\s+one)|both\s+(?:please|pls|plz)|both(?=\s*[.!]?\s*$))\b", re.IGNORECASE)
 # every structure of a picture asked at once ("all five chest structures", "every labelled organ")
 # a whole thing asked with a target taken in ("the whole mediastinum including the heart", "the entire foot, ulcer included")
 WHOLE_INCLUDING = re.compile(r"\b(?:whole|entire|complete)\s+(?P<what>[\w-]+(?:\s+[\w-]+)?)\s*,?\s+(?:including|incl\.?|with)\s+(?:the\s+|its\s+)?",
@@ -4744,7 +4771,7 @@ VERB_LAST = re.compile(r"^\s*(?P<np>[^.?!]{2,80}?)\s+(?:(?:the|a)\s+)?(?:mask|ou
 PICTURE_IN = re.compile(r"^(?P<picture>(?:this\s+|the\s+)?[\w\s-]{0,30}?(?:x-?ray|radiograph|film|image|picture|photo|frame|scan|cxr))\s+in\s+(?P<what>.+)$",
                         re.IGNORECASE)
 # ... and a drawing verb last in a translation word by word (:func:`_translate`)
-FOREIGN_VERB_LAST = re.compile(r"^\s*(?!(?:can|could|would|will|please|pls|kindly)\b)(?P<rest>[^.?!;:,]{3,80}?)\s+(?P<verb>segment|outline|mark|mask|highlight|show|trace|delineate|contour|shade)"
+FOREIGN_VERB_LAST = re.compile(r"^\s*(?P<please>(?:please|pls|kindly)\s+)?(?!(?:can|could|would|will|please|pls|kindly)\b)(?P<rest>[^.?!;:,]{3,80}?)\s+(?P<verb>segment|outline|mark|mask|highlight|show|trace|delineate|contour|shade)"
                                r"(?:\s+(?:please|pls|do|it))?\s*[.!]?\s*$", re.IGNORECASE)
 # Hindi's "ye" (this) and "X pe" (on X), read only in a Hindi prompt ("pe" is Romanian, "ye" old English)
 # (the verbs that end a Hindi request, and with them the little words that are no noun, around "pe")
@@ -5171,7 +5198,8 @@ def _translate(text: str) -> str:
     # a drawing verb put last, as verb-final languages put it ("dark mole in this picture segment" of Persian, "mole region show"
     # of Korean): said first, where nothing before it asks
     if (last := FOREIGN_VERB_LAST.match(english)) is not None and not _requests(last.group("rest")):
-        english = f"{last.group('verb')} {last.group('rest')}"
+        # (after a "please" said first, as Persian does: "لطفاً دور زخم ... را خط بکشید", "please around wound ... outline")
+        english = f"{last.group('please') or ''}{last.group('verb')} {last.group('rest')}"
     # a "not" put after what it leaves out, as verb-final languages put it ("..., ઘાને નહીં", "..., wound not"): before it
     english = re.sub(r"([,;]\s*)((?:[\w-]+\s+){0,2}?[\w-]+)\s+not(?=\s*(?:[.?!,;]|$))", r"\1not \2", english)
     # (a picture's postposition, read as "in" after it: Telugu "chest xray lo polyp", Kannada "x-ray ಯಲ್ಲಿ polyp" -> "chest xray in
@@ -7040,6 +7068,11 @@ class PromptResolver:
                 for part in words[k : k + 2]:
                     if part in PLACE_HOLDS and target not in PLACE_HOLDS[part] and PLACE_HOLDS[part] & set(self.targets):
                         return part
+        # (a pronoun of it placed there: "Melanocytic naevus of skin, find it inside the colon")
+        if set(words) & own_word and (it := IT_PLACED.search(prompt)) is not None:
+            part = it.group("part").lower()
+            if part in PLACE_HOLDS and target not in PLACE_HOLDS[part] and PLACE_HOLDS[part] & set(self.targets):
+                return part
         if not self._own[target] & BODY_PLACED or set(words) & BODY_PLACED:
             return None
         for i, w in enumerate(words[:-2]):
