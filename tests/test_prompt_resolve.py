@@ -5831,3 +5831,53 @@ def test_short_prompts_of_blind_lists_513_to_516(lite_universal):
         _assert_refused(lite_universal, prompt)
     _assert_no_target(lite_universal, ["okay so the the polyp and the, uh, the skin lesion, both please", "Бу эчәк полибы яман шешме?",
                                        "د پښې دا ټپ به څومره وخت کې جوړ شي؟", "Ýürek bilen iki öýkeni hem bile belläň"])
+
+
+def test_short_prompts_of_blind_lists_517_to_520(lite_universal):
+    """(blind lists 517-520 and decoys 511-514: console shorthand, hedged requests, smaller European languages, the picture's
+    technical name first) a remark before "but" and a request; "I don't suppose you could", "I was hoping you could", "Would you
+    mind awfully", "if that's all right"; what is left alone left out; the heart as the organ formed by its chambers; Breton,
+    Scottish Gaelic, Faroese, Luxembourgish, Occitan, Corsican, Sardinian and Asturian words; a chest radiograph said after two
+    words at the start, a frame from the colon, the chance of healing, a size asked to be told, counting hedged, a question of a
+    verdict with its subject after it are no target."""
+    _assert_reads(lite_universal, [
+        ("Flash glare on the heel photo, but trace the diabetic wound bed anyway, ulcer margin only.", "foot ulcer"),
+        ("Not to be a pain, but could you show me exactly where the polyp sits in this colonoscopy?", "polyp"),
+        ("I don't suppose you could draw round the mole in this dermoscopy image?", "skin lesion"),
+        ("Would you mind awfully outlining the pigmented naevus for me?", "skin lesion"),
+        ("I was hoping you could draw around the patient's left lung, if that's all right.", "left lung"),
+        ("Frontal PA chest radiograph. Segment the organ formed by the atria and ventricles, leaving the rest of the mediastinum alone.",
+         "heart"),
+        ("Tres bevennoù ar gouli war troad an den diabetek, mar plij", "foot ulcer"),
+        ("Comharraich an creuchd fosgailte air cas an euslaintich le tinneas an t-siùcair", "foot ulcer"),
+        ("Tarraing loidhne timcheall air a' chridhe san X-ghath broilleach seo", "heart"),
+        ("Kanns du de Leberfleck op dësem Dermoskopiebild ëmrannen?", "skin lesion"),
+        ("Dessenhatz lo palmon esquèrre del malaut sus la radiografia", "left lung"),
+        ("U purmone dirittu di u paziente, disegnatelu nantu à a radiugrafia", "right lung"),
+        ("Su prumone mancu de su malàidu, sinnalalu in sa lastra", "left lung"),
+        ("Necesito'l pulmón derechu del paciente marcáu na radiografía de pechu", "right lung"),
+    ])
+    for prompt in ["Inverted greyscale chest radiograph up, outline the foot ulcer on it please.",
+                   "Plantar wound photograph with a ruler, diabetic patient. What is the chance this wound heals within eight weeks?",
+                   "Would you mind telling me roughly how big the foot ulcer is in centimetres?",
+                   "I was wondering if you could just count the polyps rather than draw them?", "¿Ye grave esta llaga del pie diabéticu?",
+                   "Truvate u polipu in sta radiugrafia di u pettu"]:
+        _assert_refused(lite_universal, prompt)
+    _assert_no_target(lite_universal, ["NBI frame from the descending colon. Trace the pigmented mole you can see on the bowel lining.",
+                                       "Traçatz las doas claviculas e lo còr ensems", "Gràtzias meda, as fatu unu traballu bonu"])
+
+
+def test_rules_of_rounds_82_to_84_leave_their_neighbours(lite_universal):
+    """(the review of session 67's rules) what the tool gave before is kept where the wish is of its own outline or file; a
+    history or a denial before a kind of picture says no picture; a flip or a side before "but" is no remark; "nothing of note"
+    leaves nothing out."""
+    _assert_reads(lite_universal, [
+        ("You found the polyp - I need a tighter outline of it", "polyp"),
+        ("You traced the heart, I wanted a smoother outline", "heart"),
+        ("Patient had prior CT; segment the left lung", "left lung"),
+        ("It is not MRI, segment the heart", "heart"),
+        ("This film is mirrored, but outline the lung on the left of the image", "left lung"),
+        ("Nothing of note in the right lung, outline it", "right lung"),
+        ("Segment the left clavicle and keep the labels on the right-hand panel", "left clavicle"),
+    ])
+    _assert_refused(lite_universal, "segment the left atrium and ventricle")

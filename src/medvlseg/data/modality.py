@@ -67,7 +67,10 @@ KINDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
                                   r"lower\s+gi\s+endoscopy",
                                   # (as a patient says it: "the camera up his bowel", "my bowel camera test")
                                   r"camera\s+(?:(?:test|exam|examination|check|procedure)\s+)?(?:up|in|inside|into|through)\s+(?:my|his|her|the|their|your)\s+(?:bowels?|colon|intestines?|gut|bum|bottom|backside|rear\s+end|back\s+passage)",
-                                  r"(?:bowel|colon|bum|bottom|butt|gut)[\s-]+camera(?:\s+(?:test|exam|examination|check|procedure|video|pictures?|photos?|pics?))?")),
+                                  r"(?:bowel|colon|bum|bottom|butt|gut)[\s-]+camera(?:\s+(?:test|exam|examination|check|procedure|video|pictures?|photos?|pics?))?",
+                                  # (a frame said by where in the colon it was taken: "NBI frame from the descending colon")
+                                  r"(?:(?:nbi|narrow[\s-]band|white[\s-]light)\s+)?(?:frames?|stills?|views?)\s+from\s+(?:inside\s+)?the\s+"
+                                  r"(?:(?:ascending|descending|transverse|sigmoid|right|left|proximal|distal)\s+)?(?:colon|rectum|caecum|cecum)")),
     "upper gi endoscopy": ("endoscopy", (r"gastroscop(?:y|ic|es?)", r"egd", r"o?esophagogastroduodenoscop(?:y|ic|es?)",
                                          r"upper\s+(?:gi\s+)?endoscop(?:y|ic|es?)")),
     "nasal endoscopy": ("endoscopy", (r"nasal\s+endoscop(?:y|ic|es?)", r"nasendoscop(?:y|ic|es?)", r"rhinoscop(?:y|ic|es?)",
@@ -260,10 +263,14 @@ def kinds_in_prompt(prompt: str) -> set[str]:
         # (not a picture done before: "55M, previous colonoscopy with adenomas, knee OA")
         field = (re.search(r"(?:^|[(\[,;:|])\s*(?:[\w-]+\s+)?$", before) is not None
                  and not _OTHER_PICTURE.search(re.split(r"[(\[,;:|]", before)[-1])
-                 or re.fullmatch(r"\s*(?:[\w-]+\s+){0,2}", prompt[: m.start()]) is not None) and \
+                 or re.fullmatch(r"\s*(?:[\w-]+\s+){0,2}", prompt[: m.start()]) is not None
+                 # (or three, which are no place, no history and no denial: "Inverted greyscale chest radiograph up, ..."; not "in chest
+                 # image x-ray", "Patient had prior CT; ...", "It is not MRI, ...")
+                 or re.fullmatch(r"\s*(?:(?!(?:in|on|at|of|from|for|with|under|during|had|has|have|prior|previous|earlier|old|last|not|no|"
+                                 r"is|was|isn['\u2019]?t|wasn['\u2019]?t)\b)[\w-]+\s+){3}", prompt[: m.start()]) is not None) and \
             (re.match(r"\s*(?:[^\s:)\],;.|?!]+\s*){0,4}(?:[:)\],;.|]|[-\u2013\u2014]\s|$)", after) is not None
              # (what it shows, said after it: "brain MRI with a bright round lesion, outline it")
-             or re.match(r"\s+(?:with|showing)\s+(?:[\w-]+\s+){0,5}?[\w-]+\s*(?:[,;:]|$)", rest) is not None) or \
+             or re.match(r"\s+with\s+(?:[\w-]+\s+){0,5}?[\w-]+\s*(?:[,;:]|$)", rest) is not None) or \
             (re.fullmatch(r"\s*(?:[\w'-]+\s+){0,3}", before) is not None and re.match(r"[^.;,:]{0,40}:", after) is not None)
         # (... or a label before a colon: "cardiac MRI short-axis cine: segment the heart")
         if (said or pictured or field) and not _OTHER_AFTER.match(rest) or had_camera:

@@ -56,7 +56,7 @@ ALL_THAT_IS_NOT = re.compile(r"\b(?:leave\s+out|leaving\s+out|exclude|excluding|
 
 # the words that leave out what follows them, to the end of their scope (SCOPE_END)
 LEAVES_OUT = re.compile(
-    r"\b(?:without|no\s+need\s+(?:for|of)|nothing\s+of|neither|nor|not|skip(?:ping)?|ignor(?:e|ing)|disregard(?:ing)?|leav(?:e|ing)\s+out|"
+    r"\b(?:without|no\s+need\s+(?:for|of)|nothing\s+of(?=\s+(?:the|its|this|that|their|it)\b)|neither|nor|not|skip(?:ping)?|ignor(?:e|ing)|disregard(?:ing)?|leav(?:e|ing)\s+out|"
     r"exclud(?:e|ing)|except(?:\s+for)?|minus|other\s+than|apart\s+from|aside\s+from|rather\s+than|instead\s+of|omit(?:ting)?|"
     r"no(?!\s+(?:the|a|an|this|that|my|his|her|its|their)\b)|"
     # ("everything but the heart", "all but the polyp")

@@ -1016,6 +1016,11 @@ BOTH_SIDES = re.compile(r"\b(?:the\s+)?(?:(right)|left)\s+(?:and|&|\+|/)\s+(?:th
                         re.IGNORECASE)
 
 
+# a remark that opens a message, then "but" and a request (:func:`_expand`)
+PREAMBLE_BUT = re.compile(r"^\W*(?P<remark>[^.?!;:,]{3,80}?),\s*but\s+(?=(?:please\s+|just\s+|still\s+)?(?:(?:could|can|would|will)\s+you\s+)?"
+                          r"(?:trace|segment|outline|draw|mask|mark|highlight|shade|contour|delineate|isolate|find|show|locate|circle)\b)", re.IGNORECASE)
+
+
 def _expand(text: str) -> str:
     """``text`` with its shorthand written out (:data:`ABBREVIATIONS`): "seg R lung" -> "segment right lung",
     "don't" -> "do not", "mask_id=R_CLAV" -> "mask id=right clavicle", "the viewer's left" -> "the
@@ -1025,6 +1030,8 @@ def _expand(text: str) -> str:
     # a word spelt out letter by letter ("L-E-F-T lung", "l e f t lung" of a dictation), and a side equated with its other name
     # ("the screen's left = patient right")
     text = _spelt_out(text)
+    # (Spanish and Asturian open a question and an exclamation with their marks turned: "¿Ye grave ...?")
+    text = re.sub(r"^(\s*)[\u00bf\u00a1]\s*", r"\1", text)
     text = re.sub(r"\b(left|right)\s*=\s*(?=(?:the\s+)?(?:patient|pt|viewer|screen|image)(?:['\u2019]s)?\s+(?:left|right)\b)", r"\1, ", text, flags=re.IGNORECASE)
     # the name a call's result is kept under is no word of the request ("seg = model.predict(cxr, text=...)")
     text = re.sub(r"^\s*[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*(?=[A-Za-z_][\w.]*\()", "", text)
@@ -1032,11 +1039,40 @@ def _expand(text: str) -> str:
     # (after a sentence's end, a space: "is this polyp malignant? ___ Dx only")
     text = re.sub(r"([.?!]?)[ \t]*(?<![^\s|:.?!])_{2,}(?![^\s|])[ \t]*", lambda m: m.group(1) + " " if m.group(1) else ", ", text)
     text = text.replace("_", " ")  # field names and labels ("mask_id=R_CLAV", "dfu_wound_bed")
+    # a remark before "but" and a request, which names no target, no side and no flip and asks for nothing ("Flash glare on the heel photo, but trace
+    # the diabetic wound bed anyway"; "Not sure you do this sort of thing, but could you isolate the naevus ..."; "Not to be a
+    # pain, but could you show me ...")
+    if (remark := PREAMBLE_BUT.match(text)) is not None and not re.search(
+            rf"\b(?:{_TARGET_WORDS}|lesions?|moles?|naev\w*|nev(?:us|i)|wounds?|sores?|melanomas?|it|them|left|right|sides?|other|only|just|no|"
+            r"flipped|mirrored|reversed|inverted\s+left)\b|" + _DRAWING_STEMS,
+            remark.group("remark"), re.IGNORECASE):
+        text = text[remark.end():]
+    # a question of a verdict with its subject after it ("is it serious, this sore of the diabetic foot?", Asturian "¿Ye grave esta
+    # llaga ...?"): the subject put in its place
+    text = re.sub(r"^(\W*)(is|are)\s+(?:it|they)\s+(serious|dangerous|malignant|benign|cancer(?:ous)?|bad|normal|infected|healing|worse|better)\s*,?\s+"
+                  r"((?:this|these|the|that|my|his|her)\s+[^?]{1,60}?)\s*\?", r"\1\2 \4 \3?", text, flags=re.IGNORECASE)
+    # a size asked to be told is that question ("Would you mind telling me roughly how big the foot ulcer is in centimetres?")
+    # (a noun's, not a pronoun's: "just tell me how deep it is" keeps its "tell me", which asks for no mask)
+    text = re.sub(r"(?:\b(?:(?:would|do)\s+you\s+mind\s+|(?:could|can|would|will)\s+you\s+(?:please\s+)?))?\b(?:tell(?:ing)?\s+(?:me|us)|let(?:ting)?\s+(?:me|us)\s+know)\s+"
+                  r"(?:roughly\s+|approximately\s+|about\s+|exactly\s+)?how\s+(big|large|long|wide|deep|small|tall|thick)\s+"
+                  r"((?:the|this|that|my|his|her|their)\s+(?:[\w'-]+\s+){0,5}?)(is|are)\b",
+                  r"how \1 \3 \2", text, flags=re.IGNORECASE)
+    # (how exactly the place is to be shown: "could you show me exactly where the polyp sits")
+    text = re.sub(r"\b(?:exactly|precisely)\s+(?=where\b)", "", text, flags=re.IGNORECASE)
+    # a request hedged ("I don't suppose you could ...", "I was hoping you could ...", "Perhaps you could ...", "Would you mind
+    # awfully ...", "..., if that's all right"), and what is left alone, which is left out ("leaving the surrounding skin alone")
+    text = re.sub(r"\b(?:i\s+(?:don['\u2019]?t|do\s+not)\s+suppose\s+(?:that\s+)?(?:you\s+)?|(?:i\s+was|i\s+am|i['\u2019]m|we\s+were|we\s+are)\s+"
+                  r"(?:hoping|wondering\s+if|wondering\s+whether)\s+(?:that\s+)?you\s+|perhaps\s+you\s+|maybe\s+you\s+)(?:could|can|would|might)(?:\s+you)?\s+",
+                  "could you ", text, flags=re.IGNORECASE)
+    text = re.sub(r"\b((?:would|do)\s+you\s+mind)\s+(?:awfully|terribly|very\s+much|too\s+much)\s+", r"\1 ", text, flags=re.IGNORECASE)
+    text = re.sub(r",?\s*\bif\s+(?:that['\u2019]?s|that\s+is|it['\u2019]?s|it\s+is)\s+(?:all\s+right|alright|ok(?:ay)?|not\s+too\s+much\s+(?:trouble|bother)|possible)"
+                  r"(?=\s*[.!?]*\s*$)", "", text, flags=re.IGNORECASE)
+    text = re.sub(r"\bleav(e|ing)\s+((?:the|its|their|any)\s+(?:[\w'-]+\s+){0,4}?[\w'-]+)\s+alone\b", r"leav\1 out \2", text, flags=re.IGNORECASE)
     # what a mask is kept to is what is asked ("Keep the mask to the foot wound: no callus, ..."); what is kept unlabelled or
     # not merged with it is left out ("the cardiac outline alone, keeping the clavicles and lungs unlabelled"; "the patient's
     # right lung; do not merge it with the left lung into one region"); both sides merged are a union ("the whole lung
     # field, left and right merged")
-    text = re.sub(r"\b(?:keep|limit|restrict|confine)\s+(?:the\s+|your\s+)?(?:mask|segmentation|outline|contour|annotation|label)s?\s+(?:to|on)\s+(?=\w)",
+    text = re.sub(r"\b(?:keep|limit|restrict|confine)\s+(?:the\s+|your\s+)?(?:mask|segmentation|outline|contour|annotation|label)s?\s+to\s+(?=\w)",
                   "segment ", text, flags=re.IGNORECASE)
     text = re.sub(r",?\s*\bkeeping\s+((?:[\w'-]+\s+){0,6}?[\w'-]+)\s+(?:unlabell?ed|unmasked|unmarked|unsegmented|untouched|unannotated|excluded|blank|empty)\b",
                   r", excluding \1", text, flags=re.IGNORECASE)
@@ -1695,6 +1731,9 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                  # ("the air space that has the lingula in it"; not an air-space opacity, a finding in it)
                  r"\bair\s+(?:spaces?|fields?)\b(?!\s+(?:disease|opacit\w*|consolidation|shadowing|filling))"),
      (_SEEN_CHEST,)),
+    # (the heart by its chambers: "the organ formed by the atria and ventricles")
+    ("heart", _rx(r"\b(?:organ|structure|muscle|thing)\s+(?:that\s+is\s+)?(?:formed|made(?:\s+up)?|composed|built)\s+(?:of|by|from)\s+(?:the\s+)?(?:two\s+|four\s+)?"
+                  r"(?:atria|chambers|ventricles)\b"), ()),
     # (an organ of breathing in everyday words: "the breathing bag", "the air organ", "the organ we breathe with")
     ("lung", _rx(r"\b(?:air|wind)\s+(?:organs?|bags?|sponges?|sacs?|balloons?|bellows)\b"), (_SEEN_CHEST,)),
     # (with a person's own side, on any picture: "my right breathing bag"; not a car's "air bag" on my left)
@@ -2041,7 +2080,9 @@ LOOK_ELSE = {
     # (or the air around the patient: "the black area outside the body on the left of the x-ray")
     "lung": _rx(rf"\b(?:{_CHEST_ELSE}|pneumoperitoneum|free\s+air|bowel|(?:under|beneath|below)\s+the\s+(?:\w+\s+)?(?:hemi)?diaphragm|"
                 r"outside\s+(?:of\s+)?the\s+(?:body|patient|chest|thorax|rib\s*cage)|background|corners?)\b"),
-    "heart": _rx(rf"\b(?:{_CHEST_ELSE}|behind|retrocardiac|aort\w*|knuckle|knob|monitor|(?:ecg|ekg|monitor|pressure)\s+trac(?:e|ing)s?|ventric\w*|atri\w*|valves?)\b"),
+    "heart": _rx(rf"\b(?:{_CHEST_ELSE}|behind|retrocardiac|aort\w*|knuckle|knob|monitor|(?:ecg|ekg|monitor|pressure)\s+trac(?:e|ing)s?|"
+                  # (a chamber, not the chambers it is made of: "the organ formed by the atria and ventricles")
+                  r"(?<!\batria\sand\s)ventric\w*|atri\w*(?!\s+and\s+ventricles)|valves?)\b"),
     # (the scapula as the end it joins is no other thing: "the strut connecting sternum and scapula")
     "clavicle": _rx(r"\b(?:" + _CHEST_ELSE.replace("scapula", r"(?<!sternum\sand\s)(?<!sternum\sto\s)(?<!manubrium\sand\s)scapula").replace("fractures?", r"fractures?(?!\s+clinic)") + rf"|(?<!first\s)(?<!upper\s)ribs?|(?<=and\s)(?:also\s+)?(?:the\s+)?(?:(?:left|right)\s+)?shoulder[\s-]?blades?)\b"),
     "polyp": _rx(r"\b(?:hernia|diverticul\w*|ha?emorrhoids?|lipomas?|stomach|gastric|duoden\w*|nasal|(?<!camera\s)(?<!poo\s)(?<!poop\s)(?<!tummy\s)(?<!gut\s)(?<!bum\s)(?<!butt\s)(?<!bottom\s)tube(?!\s+camera)|stool|faeces|feces|fa?ecal|poos?(?![\s-]+(?:tube|pipe|tunnel|hose)\b)|poop(?![\s-]+(?:tube|pipe|tunnel|hose)\b)|debris|residue|food|bubbles?|"
@@ -2132,13 +2173,15 @@ HISTORY = [
 # what the tool gave before, said where a wish for another thing follows: set aside whether or not that thing is a target ("You
 # did the left lung. I asked for the patient's right lung"; "You gave me a mole outline? This is a foot clinic photo, I need the
 # ulcer boundary"; "That's the heart you traced. I want the right lung field"; "You outlined the left lung, I actually need the
-# spine"); not where the wish is of the same thing's edges ("you traced the heart, I wanted the edges smoother")
+# spine"); not where the wish is of the same thing's edges or file ("you traced the heart, I wanted the edges smoother", "You found
+# the polyp - I need a tighter outline of it", "Have you segmented the right lung? We need the file by noon")
 _GAVE = (r"(?:did|traced|outlined|segmented|masked|marked|drew|highlighted|picked|gave\s+(?:me|us)|returned|showed(?:\s+(?:me|us))?|got|"
          r"selected|contoured|annotated|labell?ed|chose|circled|shaded|found)")
 _WISH_OF_ANOTHER = (r"(?:\s+[\w'-]+){0,4}?(?=\s*[.,;?!\u2013\u2014-]\s*(?:[^.?!]{0,60}?[.?!,;]\s+)?(?:but\s+|and\s+)?(?:i|we)\s+"
                     r"(?:(?:actually|really|only|just|clearly|specifically|did|do)\s+)?(?:asked\s+for|wanted|want|need|needed|meant|said|"
-                    r"requested|would\s+like|wanna)\s+(?!(?:the|a|an|this|that)\s+(?:edges?|borders?|boundary|outline|mask|contour|"
-                    r"margins?|whole|same|full|entire|rest)\b)(?:the|a|an|my|his|her|their|this|that|only|just)\b)")
+                    r"requested|would\s+like|wanna)\s+(?!(?:the|a|an|this|that|my)\s+(?:(?:tighter|smoother|cleaner|better|new|proper|more|less|full|whole|"
+                    r"rough|precise|exact|accurate|finer|sharper|closer|correct|complete|entire)\s+)*(?:edges?|borders?|boundar(?:y|ies)|outlines?|masks?|"
+                    r"contours?|margins?|version|copy|file|result|job|same|rest)\b)(?:the|a|an|my|his|her|their|this|that|only|just)\b)")
 GIVEN_BEFORE = (re.compile(r"\b(?:you|it|the\s+(?:tool|model|app|ai))\s+(?:just\s+|only\s+|instead\s+|wrongly\s+)?" + _GAVE + r"\s+"
                            + _BEFORE_NP + _WISH_OF_ANOTHER, re.IGNORECASE),
                 re.compile(r"\bthat['\u2019]?s\s+(?:just\s+|only\s+)?" + _BEFORE_NP + r"\s+(?:you|it)\s+(?:just\s+)?" + _GAVE + r"\b"
@@ -2164,7 +2207,8 @@ def _history(text: str, naming: frozenset[str]) -> str:
     # Dropped, not read as left out ("You did the polyp in the previous frame; this one has no polyp, skip it"
     # has nothing to skip but the absent one), keeping a twin's word where a side is said of "one" ("You did the
     # left clavicle earlier; now the right one"); each only where what remains still names something ("Heart?
-    # No problem, segment it", "you did the heart earlier but it was wrong, redo it" are the request itself).
+    # No problem, segment it", "you did the heart earlier but it was wrong, redo it" are the request itself), but for what the
+    # tool gave before another thing is wished for (GIVEN_BEFORE: "You outlined the left lung, I actually need the spine").
     one = ONE_SIDE.search(text)
     for said in (*GIVEN_BEFORE, *HISTORY):
         # (the whole of what is dropped: a lazy noun phrase may leave its head to the words after it, "You marked the left
@@ -2794,7 +2838,8 @@ ANSWER_ONLY = re.compile(r"\byes\s+or\s+(?:a\s+)?no\b|\byes\s*/\s*no\b|\banswer\
 # ... or by asking for a task that is no drawing ("can you design a crest", "book a table", "fix the
 # shader"): a request verb of another task that opens a clause, or follows "can you" or "please"
 OTHER_TASKS = re.compile(
-    r"(?:^|[,.;:!?]\s*|\s[-\u2013\u2014]\s+|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\b(?:if|whether)\s+you\s+(?:could|can|would|might)\s+(?:please\s+)?|\bplease\s+)(?:design|fix|book|write|translate|compose|"
+    r"(?:^|[,.;:!?]\s*|\s[-\u2013\u2014]\s+|\b(?:can|could|would|will)\s+you\s+(?:please\s+)?|\b(?:if|whether)\s+you\s+(?:could|can|would|might)\s+(?:please\s+)?|\bplease\s+)"
+    r"(?:(?:just|only|simply)\s+)?(?:design|fix|book|write|translate|compose|"
     r"summari[sz]e|explain|count|classify|diagnose|schedule|email|recommend|suggest|debug|reserve|buy|sell|"
     # (not a mask made: "generate the right lung mask", "create a segmentation of ...")
     r"(?:generate|create)(?![^.?!]{0,60}?\b(?:masks?|segmentations?|outlines?|contours?|annotations?)\b)|"
@@ -2975,15 +3020,20 @@ _ADVICE_ASKED = (r"\b(?:some|any|your)\s+advice\s+(?:on|about|for)\b|"
                  r"management|antibiotics?|creams?|ointments?|offloading|footwear|follow[\s-]?up|surveillance|removal|resection)\b|"
                  # (a choice of treatment: "Left collar bone fracture: surgery or sling?", "polypectomy or surgery?")
                  rf"\b{_TREATMENTS}\s+or\s+(?:an?\s+|the\s+)?(?:{_TREATMENTS}|wait|leave\s+it|not)\s*\?")
+# what is wished to know, said after a label ("Fracture of right clavicle: prognosis and healing time", "ICD-10 E11.621 diabetic foot
+# ulcer, treatment and prognosis")
+_LABEL_QUESTION = (r"[,;:\u2013\u2014]\s*(?:prognosis|healing\s+time|treatment(?:\s+options)?|management|outlook|causes?)(?:\s*(?:and|&|,)\s*(?:prognosis|"
+                   r"healing\s+time|treatment(?:\s+options)?|management|outlook|causes?))*\s*[?.]?\s*$")
 KNOWLEDGE_QUESTION = re.compile(
     # (a treatment asked for by its name alone, or whether it must come out: "abx for DFU?", "ポリープは切除すべき？" -> "polyp
     # should be removed?")
     r"^\W*(?:antibiotics?|medicines?|medications?|drugs?|treatments?|dressings?|creams?|ointments?)\s+(?:for|on)\b[^.!?]*\?\s*$|"
+    # (the chance of an outcome: "What is the chance this wound heals within eight weeks?")
+    r"\bwhat(?:['\u2019]s|\s+is|\s+are)\s+the\s+(?:chances?|odds|likelihood|probability)\s+(?:that\s+|of\s+)?(?:this|the|my|his|her|it)\b|"
     # (... or after what it is for: "ICD-10 E11.621 diabetic foot ulcer, which antibiotic?"; "Fracture of right clavicle: prognosis
     # and healing time")
     r"[,;:]\s*(?:which|what)\s+(?:antibiotics?|medicines?|medications?|drugs?|treatments?|dressings?|creams?|ointments?|therapy)\s*\?\s*$|"
-    r"[,;:\u2013\u2014]\s*(?:prognosis|healing\s+time|treatment(?:\s+options)?|management|outlook|causes?)(?:\s*(?:and|&|,)\s*(?:prognosis|healing\s+time|"
-    r"treatment(?:\s+options)?|management|outlook|causes?))*\s*[?.]?\s*$|"
+    + _LABEL_QUESTION + "|"
     r"\b(?:should|must)\s+(?:it\s+|this\s+|they\s+)?be\s+(?:removed|resected|excised|cut\s+out|taken\s+out|biopsied)\b[^.!?]*\?\s*$|"
     r"\bneeds?\s+(?:to\s+be\s+)?(?:remove|removed|removing|excise|excised|cut\s+out)\s*\?|"
     # ("what dressing do you recommend for an ulcer"; "the surveillance interval after a polypectomy"; "is this polyp gonna turn
@@ -3777,8 +3827,7 @@ def _asks_knowledge(text: str) -> bool:
                                # ("Question 7: State the prognosis for a patient with this colonic polyp.")
                                r"\b(?:state|give|tell\s+(?:me|us))\s+the\s+(?:prognosis|diagnosis)\b|"
                                # (what is wished to know said after a label: "Fracture of right clavicle: prognosis and healing time")
-                               r"[:\u2013\u2014]\s*(?:prognosis|healing\s+time|treatment\s+options|management|outlook)(?:\s*(?:and|&|,)\s*(?:prognosis|"
-                               r"healing\s+time|treatment(?:\s+options)?|management|outlook))*\s*[.]?\s*$",
+                               + _LABEL_QUESTION,
                                text, re.IGNORECASE)
     return bool(asked) and (TOOLS_ASKED.search(text) is not None
                             or KNOWLEDGE_QUESTION.search(text) is not None and not DRAWING_IN_QUESTION.search(text))
@@ -7062,7 +7111,7 @@ class PromptResolver:
             seen = words[i + 1] in ("visible", "seen", "found", "located", "lying", "growing", "shown") and i + 3 < len(words)
             at = i + 1 + seen
             if self._contact_clause(words, i + 1, clause):
-                at = next((k for k in range(i + 2, min(len(words) - 1, i + 10)) if words[k] in ("in", "inside", "within") and clause[k] == clause[i]), at)
+                at = next((k for k in range(i + 2, min(len(words) - 1, i + 10)) if words[k] in ("in", "inside", "within", "on") and clause[k] == clause[i]), at)
             if words[at] in ("in", "inside", "within", "on") and at + 1 < len(words):
                 k = at + 1 + (words[at + 1] in DETERMINERS)
                 for part in words[k : k + 2]:
