@@ -1039,9 +1039,9 @@ def _expand(text: str) -> str:
     # (after a sentence's end, a space: "is this polyp malignant? ___ Dx only")
     text = re.sub(r"([.?!]?)[ \t]*(?<![^\s|:.?!])_{2,}(?![^\s|])[ \t]*", lambda m: m.group(1) + " " if m.group(1) else ", ", text)
     text = text.replace("_", " ")  # field names and labels ("mask_id=R_CLAV", "dfu_wound_bed")
-    # a remark before "but" and a request, which names no target, no side and no flip and asks for nothing ("Flash glare on the heel photo, but trace
-    # the diabetic wound bed anyway"; "Not sure you do this sort of thing, but could you isolate the naevus ..."; "Not to be a
-    # pain, but could you show me ...")
+    # a remark before "but" and a request, which names no target, no side and no flip and asks for nothing ("Flash glare on the
+    # heel photo, but trace the diabetic wound bed anyway"; "Not sure you do this sort of thing, but could you isolate the naevus
+    # ..."; "Not to be a pain, but could you show me ..."; not "This film is mirrored, but outline the lung on the left")
     if (remark := PREAMBLE_BUT.match(text)) is not None and not re.search(
             rf"\b(?:{_TARGET_WORDS}|lesions?|moles?|naev\w*|nev(?:us|i)|wounds?|sores?|melanomas?|it|them|left|right|sides?|other|only|just|no|"
             r"flipped|mirrored|reversed|inverted\s+left)\b|" + _DRAWING_STEMS,
