@@ -5881,3 +5881,6 @@ def test_rules_of_rounds_82_to_84_leave_their_neighbours(lite_universal):
         ("Segment the left clavicle and keep the labels on the right-hand panel", "left clavicle"),
     ])
     _assert_refused(lite_universal, "segment the left atrium and ventricle")
+    # (a pronoun placed in another's organ with another thing named between is refused, not read as the other thing)
+    _assert_refused(lite_universal, "a mole on her back and a bump in her gut - find it in the colon")
+    _assert_no_target(lite_universal, ["segment the left and right lungs merged, no heart"])

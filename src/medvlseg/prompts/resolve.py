@@ -1079,7 +1079,8 @@ def _expand(text: str) -> str:
     text = re.sub(r"\b(?:do\s+not|don['\u2019]?t|never)\s+(?:merge|combine|join|fuse|lump)\s+(?:it|them)\s+(?:with|and)\s+((?:[\w'-]+\s+){0,4}?[\w'-]+)"
                   r"(?:\s+(?:into|in|as)\s+(?:one|a\s+single|a\s+common|the\s+same)\s+(?:region|mask|label|segment|outline|blob|class))?(?=\s*(?:[,;.!]|$))",
                   r"not \1", text, flags=re.IGNORECASE)
-    text = re.sub(r"\b(left|right)\s+(?:and|&|\+)\s+(?!\1)(?:left|right)\s+(?:merged|combined|joined|fused|together)\b", r"left and right in one mask",
+    text = re.sub(r"\b(left|right)\s+(?:and|&|\+)\s+(?!\1)(?:left|right)\s+(lungs?|clavicles?|collarbones?\s+)?(?:merged|combined|joined|fused|together)\b",
+                  lambda m: f"left and right {m.group(2).strip() + ' ' if m.group(2) else ''}in one mask",
                   text, flags=re.IGNORECASE)
     # a question asked after its noun is that question ("the foot ulcer, will it heal?" -> "will the foot ulcer heal?")
     text = QUESTION_AFTER.sub(lambda m: f"{m.group('aux')} {m.group('np')} {m.group('rest')}", text)
@@ -7117,7 +7118,8 @@ class PromptResolver:
                 for part in words[k : k + 2]:
                     if part in PLACE_HOLDS and target not in PLACE_HOLDS[part] and PLACE_HOLDS[part] & set(self.targets):
                         return part
-        # (a pronoun of it placed there: "Melanocytic naevus of skin, find it inside the colon")
+        # (a pronoun of it placed there: "Melanocytic naevus of skin, find it inside the colon"; with another thing named between,
+        # "a mole on her back and a bump in her gut - find it in the colon", the prompt is refused too, not read as the bump's)
         if set(words) & own_word and (it := IT_PLACED.search(prompt)) is not None:
             part = it.group("part").lower()
             if part in PLACE_HOLDS and target not in PLACE_HOLDS[part] and PLACE_HOLDS[part] & set(self.targets):
