@@ -1016,11 +1016,11 @@ BOTH_SIDES = re.compile(r"\b(?:the\s+)?(?:(right)|left)\s+(?:and|&|\+|/)\s+(?:th
                         re.IGNORECASE)
 
 
+
+
 # a remark that opens a message, then "but" and a request (:func:`_expand`)
 PREAMBLE_BUT = re.compile(r"^\W*(?P<remark>[^.?!;:,]{3,80}?),\s*but\s+(?=(?:please\s+|just\s+|still\s+)?(?:(?:could|can|would|will)\s+you\s+)?"
                           r"(?:trace|segment|outline|draw|mask|mark|highlight|shade|contour|delineate|isolate|find|show|locate|circle)\b)", re.IGNORECASE)
-
-
 def _expand(text: str) -> str:
     """``text`` with its shorthand written out (:data:`ABBREVIATIONS`): "seg R lung" -> "segment right lung",
     "don't" -> "do not", "mask_id=R_CLAV" -> "mask id=right clavicle", "the viewer's left" -> "the
@@ -1042,10 +1042,7 @@ def _expand(text: str) -> str:
     # a remark before "but" and a request, which names no target, no side and no flip and asks for nothing ("Flash glare on the
     # heel photo, but trace the diabetic wound bed anyway"; "Not sure you do this sort of thing, but could you isolate the naevus
     # ..."; "Not to be a pain, but could you show me ..."; not "This film is mirrored, but outline the lung on the left")
-    if (remark := PREAMBLE_BUT.match(text)) is not None and not re.search(
-            rf"\b(?:{_TARGET_WORDS}|lesions?|moles?|naev\w*|nev(?:us|i)|wounds?|sores?|melanomas?|it|them|left|right|sides?|other|only|just|no|"
-            r"flipped|mirrored|reversed|inverted\s+left)\b|" + _DRAWING_STEMS,
-            remark.group("remark"), re.IGNORECASE):
+    if (remark := PREAMBLE_BUT.match(text)) is not None and not REMARK_SAYS.search(remark.group("remark")):
         text = text[remark.end():]
     # a question of a verdict with its subject after it ("is it serious, this sore of the diabetic foot?", Asturian "¿Ye grave esta
     # llaga ...?"): the subject put in its place
@@ -2948,6 +2945,9 @@ ANSWER_QUESTIONS = re.compile(
 # "est-ce un melanoma ?"), and nothing else
 # the targets' own words, which an either-or between two of them does not ask a verdict of
 _TARGET_WORDS = r"hearts?|lungs?|clavicles?|collarbones?|ulcers?|polyps?|stool"
+# what a remark before ", but <request>" (PREAMBLE_BUT) must not say to be set aside: a target, a pronoun, a side, a flip or a drawing
+REMARK_SAYS = re.compile(rf"\b(?:{_TARGET_WORDS}|lesions?|moles?|naev\w*|nev(?:us|i)|wounds?|sores?|melanomas?|it|them|left|right|sides?|other|only|"
+                         r"just|no|flipped|mirrored|reversed|inverted\s+left)\b|" + _DRAWING_STEMS, re.IGNORECASE)
 _DRAWING_VERBS = (r"(?:segment\w*|outline|mask|draw|trace|delineate|highlight|circle|mark|contour|annotate|label|shade|paint|colou?r|fill|"
                   r"show\s+me|give\s+me)")
 _COMPARATIVES = (r"bigger|larger|smaller|darker|brighter|lighter|wider|narrower|longer|shorter|higher|lower|thicker|thinner|denser|"
