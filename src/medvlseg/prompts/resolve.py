@@ -1076,8 +1076,8 @@ def _expand(text: str) -> str:
     text = re.sub(r"\b(?:do\s+not|don['\u2019]?t|never)\s+(?:merge|combine|join|fuse|lump)\s+(?:it|them)\s+(?:with|and)\s+((?:[\w'-]+\s+){0,4}?[\w'-]+)"
                   r"(?:\s+(?:into|in|as)\s+(?:one|a\s+single|a\s+common|the\s+same)\s+(?:region|mask|label|segment|outline|blob|class))?(?=\s*(?:[,;.!]|$))",
                   r"not \1", text, flags=re.IGNORECASE)
-    text = re.sub(r"\b(left|right)\s+(?:and|&|\+)\s+(?!\1)(?:left|right)\s+(lungs?|clavicles?|collarbones?\s+)?(?:merged|combined|joined|fused|together)\b",
-                  lambda m: f"left and right {m.group(2).strip() + ' ' if m.group(2) else ''}in one mask",
+    text = re.sub(r"\b(left|right)\s+(?:and|&|\+)\s+(?!\1)(?:left|right)\s+(?:(lungs?|clavicles?|collarbones?)\s+)?(?:merged|combined|joined|fused|together)\b",
+                  lambda m: f"left and right {m.group(2) + ' ' if m.group(2) else ''}in one mask",
                   text, flags=re.IGNORECASE)
     # a question asked after its noun is that question ("the foot ulcer, will it heal?" -> "will the foot ulcer heal?")
     text = QUESTION_AFTER.sub(lambda m: f"{m.group('aux')} {m.group('np')} {m.group('rest')}", text)
