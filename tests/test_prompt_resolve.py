@@ -5884,3 +5884,34 @@ def test_rules_of_rounds_82_to_84_leave_their_neighbours(lite_universal):
     # (a pronoun placed in another's organ with another thing named between is refused, not read as the other thing)
     _assert_refused(lite_universal, "a mole on her back and a bump in her gut - find it in the colon")
     _assert_no_target(lite_universal, ["segment the left and right lungs merged, no heart"])
+
+
+def test_short_prompts_of_blind_lists_521_to_524(lite_universal):
+    """(blind lists 521-524 and decoys 515-518: image-analysis words for a look, requests with their purpose, Southeast Asian
+    languages, identifiers pasted beside the request) a look graded by an adverb ("darkly pigmented"); a tissue break on a
+    toe, a callus-rimmed crater, an adenomatous elevation in a colonoscopy still, a lucency on the patient's right, a patch
+    with a reticular network; "help" said for please; a thing wanted "separated from the background"; Thai, Vietnamese,
+    Burmese and Lao words; a patient's or a case's code before a question; the ribs that overlap a clavicle, a foot wound on
+    an x-ray of the chest, the cause of an ulcer and whether a polyp must be removed are no target."""
+    _assert_reads(lite_universal, [
+        ("mask the asymmetric darkly pigmented naevus", "skin lesion"),
+        ("mask: moist pink-red tissue break on the toe", "foot ulcer"),
+        ("delineate the callus-rimmed crater on the sole", "foot ulcer"),
+        ("adenomatous elevation in the colonoscopy still, contour only", "polyp"),
+        ("delineate the lucency lateral to the heart on the patient's right", "right lung"),
+        ("variegated tan-brown patch with reticular network, boundary only", "skin lesion"),
+        ("help draw around the mole", "skin lesion"),
+        ("derm scope image 0231, pt 12-880: I need the naevus separated from the background skin", "skin lesion"),
+        ("case #0417: trace the heart", "heart"),
+        ("ระบายสี ปอดข้างขวาของคนไข้ ในฟิล์มเอกซเรย์ทรวงอกนี้", "right lung"),
+        ("bác sĩ ơi khoanh giúp chỗ loét ở gót chân bố em trong ảnh này", "foot ulcer"),
+        ("ဒီ dermoscopy ပုံထဲက မှဲ့ ကို အနားသတ် ဆွဲပေးပါ", "skin lesion"),
+        ("ຊ່ວຍຂີດເສັ້ນອ້ອມ ໄຝ ຢູ່ໃນຮູບ dermoscopy ນີ້ແດ່", "skin lesion"),
+        ("xác định vùng nốt ruồi nghi melanoma trên ảnh soi da này", "skin lesion"),
+        ("trace the right clavicle overlapping the ribs", "right clavicle"),
+    ])
+    for prompt in ["IMG_5520.png chest: trace the ribs overlapping the right clavicle",
+                   "pt 12-880 what antibiotic for an infected diabetic foot wound?",
+                   "i-outline ang samad sa tiil diri sa x-ray sa dughan", "polyp này có cần cắt bỏ không bác sĩ?",
+                   "ano ang sanhi ng diabetic foot ulcer?"]:
+        _assert_refused(lite_universal, prompt)

@@ -199,7 +199,9 @@ LANDMARK_WORDS = frozenset({"above", "below", "beneath", "under", "underneath", 
                             "overlying", "underlying", "bounded", "bordering", "borders", "abutting", "surrounding",
                             "surrounded", "by", "within", "crossing",
                             # ("the lung of the left hemithorax, smaller than the right, hugging the heart")
-                            "hugging", "cradling", "flanking"})
+                            "hugging", "cradling", "flanking",
+                            # ("trace the ribs overlapping the right clavicle": the ribs are asked)
+                            "overlapping"})
 # words that say where (a phrase's place starts at one): not "of", "with", which say what
 LOCATIVES = (PREPOSITIONS - {"of", "with", "for", "as", "like", "per", "about", "to", "after", "before", "during", "up",
                              "down"}) | LANDMARK_WORDS
@@ -606,6 +608,8 @@ _TOOLS = r"(?:tool|model|app|algorithm|network|ai|segmenter|pipeline|software)"
 # "can you show me ...", "where is ...")
 LEAD_INS = (r"(?:(?:so|then|now|next(?!\s+to\b)|first|finally|lastly|step\s+\d+)\s+(?=\w+\s)|(?:please|pls|plz)\s+(?:to\s+)?|kindly\s+|(?:can|could|would|will)\s+you\s+|"
             r"i\s+(?:(?:only|just|really|actually)\s+)?(?:want|need|would\s+like)\s+(?:that\s+)?(?:you\s+)?(?:to\s+)?|help\s+me\s+|where\s+(?:is|are)\s+|"
+            # (help said for please, as a translated "ช่วย" or "giúp" puts it: "help draw a line around the mole")
+            r"help\s+(?:to\s+)?(?=(?:draw|outline|segment|mark|trace|shade|colou?r|circle|delineate|highlight|mask|contour|annotate|fill)\b)|"
             # (who asks, said before "request": "I request a mask of the mole", "The undersigned hereby requests ...")
             r"(?:i|we|the\s+undersigned)\s+(?:hereby\s+|formally\s+|kindly\s+)?(?=requests?\b)|"
             # a change of mind's turn ("..., but really I only need the wound")
@@ -859,6 +863,10 @@ DESCRIPTIVE_WORDS = frozenset({"big", "little", "huge", "thin", "thick", "slim",
                                "numerous", "few", "solitary", "sole", "lone", "isolated",
                                # ("centred, medium-sized, pinkish-brown lesion with fuzzy edges and dotted globules on the skin")
                                "centred", "centered", "fuzzy", "blurry", "blurred", "dotted"})
+# words that grade a look, said before it ("the asymmetric darkly pigmented naevus", "the partially pigmented mole"): read
+# as a look's only where they stand before the name they grade (never plain words elsewhere)
+GRADING_WORDS = frozenset({"darkly", "lightly", "brightly", "faintly", "partially", "partly", "mildly", "markedly", "richly",
+                           "diffusely", "focally", "patchily", "unevenly", "evenly", "uniformly", "sharply", "poorly", "well"})
 REGION_WORDS = frozenset({"bed", "area", "region", "site", "mask", "segmentation", "outline", "outlines", "boundary", "margin", "margins", "edges",
                           "border", "borders", "contour", "roi", "field", "zone", "shadow", "silhouette", "only", "please", "crater",
                           "pixel", "pixels", "voxel", "voxels"})
@@ -1763,7 +1771,8 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                  r"(?:with\s+air\b|when\s+(?:she|he|you|they|we|i|one|the\s+patient)\s+breathes?\s+in\b)|"
                  r"\b(?:black|dark|darker|big|large|small|smaller)\s+(?:\w+\s+)?breathing\s+(?:spaces?|areas?|fields?|zones?)\b"), ()),
     # (a black area on one side of a chest film: "outline the black area on the viewer's left of the x-ray (patient's right)")
-    ("lung", _rx(r"\b(?:black|dark|darker)\s+(?:areas?|spaces?|regions?|zones?)\b"), (_SEEN_CHEST, _rx(r"\b(?:left|right)\b"))),
+    # (or a lucency: "delineate the lucency lateral to the heart on the patient's right")
+    ("lung", _rx(r"\b(?:black|dark|darker)\s+(?:areas?|spaces?|regions?|zones?)\b|\blucenc(?:y|ies)\b"), (_SEEN_CHEST, _rx(r"\b(?:left|right)\b"))),
     ("lung", _rx(r"\b(?:black|dark|darker|lucent)\s+(?:\w+\s+)?fields?\b|"
                  # ("a large dark area on the patient's right side of the chest radiograph", "the big black zone on the image's right")
                  r"\b(?:large|big|huge)\s+(?:black|dark|darker)\s+(?:areas?|zones?|regions?)\b"), (_SEEN_CHEST,)),
@@ -1902,7 +1911,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      (_rx(r"\b(?:bowel|colon|colonic|gut|intestin\w*|rectum|rectal|sigmoid|ca?ecum|colonoscop\w*|endoscop\w*|scope|lumen)\b"),)),
     # (a raised lump by its look where the picture is from inside the bowel: "mark the raised blob of tissue" in
     # "this picture from inside the colon", "the smooth pink bulge ... from the back-passage camera")
-    ("polyp", _rx(r"\b(?:raised|fleshy|smooth|pink|pinkish|reddish|round|rounded|mushroom[\s-]like|stalked|sessile|elevated|knobbly|knobby|lumpy)[\s,]+"
+    ("polyp", _rx(r"\b(?:raised|fleshy|smooth|pink|pinkish|reddish|round|rounded|mushroom[\s-]like|stalked|sessile|elevated|knobbly|knobby|lumpy|adenomatous)[\s,]+"
                   r"(?:[\w-]+[\s,]+){0,2}?(?:blob|bump|knob|bulge|lump|nub|mound|dome|swelling|nodule|growth|elevation|area|patch)s?\b|"
                   # (its look after it: "la pequeña elevación sésil de la mucosa")
                   r"\b(?:elevations?|bulges?|mounds?|protrusions?|bumps?)\s+(?:sessile|pedunculated|polypoid|raised)\b"),
@@ -1961,7 +1970,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
     # (an ulcer by its care: "the area the podiatrist debrides every fortnight", "the opening under the big toe that's being
     # dressed weekly", "the part of the sole that won't close up")
     # ("the ulcerated region", on a foot)
-    ("ulcer", _rx(r"\b(?:neuropathic|skin|tissue)\s+breakdown\b|\bbreakdown\s+of\s+(?:the\s+)?(?:skin|tissue)\b|"
+    ("ulcer", _rx(r"\b(?:neuropathic|skin|tissue)\s+(?:breakdown|breaks?)\b|\bbreakdown\s+of\s+(?:the\s+)?(?:skin|tissue)\b|"
                   r"\bulcerated\s+(?:areas?|regions?|zones?|parts?|patch(?:es)?|surface|tissue|bits?)\b|"
                   r"\b(?:areas?|parts?|openings?|spots?|bits?|patch(?:es)?|holes?|breakdown)\b[^.;]{0,40}?\b(?:debrid\w*|(?:being\s+)?dressed|re-?dress(?:es|ed|ing)?|"
                   r"won['\u2019]?t\s+(?:close|heal)|will\s+not\s+(?:close|heal)|never\s+(?:closes?|heals?)|non[\s-]healing)\b"),
@@ -2026,7 +2035,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
                    # ("the uneven coloured freckle-looking thing in the centre")
                    r"\bfreckle(?:[\s-]?(?:looking|like)\s+(?:[\w-]+\s+)?|\s+)(?:things?|marks?|spots?|patch(?:es)?|areas?|blobs?)\b|"
                    # (the dermoscopist's pattern: "the mottled dark area with the pigment network")
-                   r"\b(?:areas?|things?|patch(?:es)?|regions?)\s+(?:with|showing|that\s+has)\s+(?:the\s+|a\s+|an\s+)?(?:\w+\s+)?pigment\s+network\b|"
+                   r"\b(?:areas?|things?|patch(?:es)?|regions?)\s+(?:with|showing|that\s+has)\s+(?:the\s+|a\s+|an\s+)?(?:\w+\s+)?(?:pigment|reticular)\s+network\b|"
                    # (darker than the skin around it: "whatever is browner than the background skin")
                    r"\b(?:dark|brown|black|more\s+pigmented)(?:er)?\s+than\s+the\s+(?:[\w-]+\s+){0,2}?skin\b|"
                    # (its colour after it, as the Romance languages say it: "tache pigmentée brune")
@@ -2036,7 +2045,7 @@ LOOKS: list[tuple[str, re.Pattern, tuple[re.Pattern, ...]]] = [
      # (or its hairs, the ABCD rule's borders, or how it evolves: "the blotchy brown-black mark with uneven borders, ignore the
      # hairs", "the dark spot the patient says has been changing shape and itching")
      # (or said to be one maybe: "the speckled brown mark that might be a harmless beauty spot")
-     (_rx(r"\b(?:skin|derm\w*|magnif\w*|abcd|pigment\w*|veil|globules?|streaks|pseudopods|regression|centre|center|centred|centered|middle|central|arm|forearm|leg|thigh|calf|back|shoulder|"
+     (_rx(r"\b(?:skin|derm\w*|magnif\w*|abcd|pigment\w*|reticular|veil|globules?|streaks|pseudopods|regression|centre|center|centred|centered|middle|central|arm|forearm|leg|thigh|calf|back|shoulder|"
           r"beauty\s+spots?|moles?|naev\w*|melanomas?|shin|"
           r"neck|face|cheek|forehead|scalp|abdomen|belly|trunk|torso|body|vignette|photo|picture|image|frame|hairs|"
           r"(?:uneven|irregular|ragged|notched|jagged|blurry|fuzzy|ill[\s-]defined)\s+(?:borders?|edges?|margins?|outlines?)|"
@@ -2067,7 +2076,9 @@ SURROUNDED = _rx(r"\b(?:inside|within|surrounded\s+by|ringed\s+by|rimmed\s+by|en
                  r"(?:all\s+)?(?:around|round|surrounding)\s+it\b|"
                  r"\bwith\s+(?:[\w-]+\s+){0,2}?(?:callus\w*|callous\w*)\s+(?:edges?|rims?|margins?|borders?|ring|collar)\b|"
                  # ("the one with yellow slough and the callus rim round it")
-                 r"\b(?:callus\w*|callous\w*)\s+(?:rim|ring|collar|border|edge|margin)s?\s+(?:all\s+)?(?:a?round|surrounding)\s+(?:it|them)\b")
+                 r"\b(?:callus\w*|callous\w*)\s+(?:rim|ring|collar|border|edge|margin)s?\s+(?:all\s+)?(?:a?round|surrounding)\s+(?:it|them)\b|"
+                 # ("the callus-rimmed crater on the sole")
+                 r"\b(?:callus|callous)[\s-](?:rimmed|ringed|edged|bordered|lined|walled)\b")
 # a finding or another structure said beside the look: the look may be its ("the hyperlucent area of the
 # pneumothorax", "the mucosal protrusion of a haemorrhoid"), not read
 # (a polyp is a lesion; a chest film's lesion is a finding)
@@ -4620,6 +4631,9 @@ ENGLISH_REGISTERS = (
     # (a worklist's header: an accession or record number says nothing asked; a DICOM modality code before the body part says
     # the kind of picture: "ACC 55019 CR CHEST PA - segment ...", "MR BRAIN, ACC 99021, seg the lesion", "XC FOOT L")
     (re.compile(r"\b(?:acc(?:ession)?|mrn|study\s+id|pt\s+id|patient\s+id)\s*(?:no\.?|#|:)?\s*[A-Z]{0,3}\d{3,}\b,?", re.IGNORECASE), ""),
+    # (and a patient's or a case's code where it heads the prompt or a clause: "pt 12-880 what antibiotic for ...?", "case #0417:
+    # trace the heart"; not "patient 2's", nor what is said of it, "same as before for patient 12: ...")
+    (re.compile(r"(?:^|(?<=[,;:.(!?]))\s*\b(?:pt|patient|case)\s*(?:no\.?|#|:)?\s*(?:\d+[-/]\d+(?:[-/]\d+)*|\d{2,})\b(?![-/'\u2019])\s*[,:;-]?", re.IGNORECASE), " "),
     (re.compile(r"\b(?:CR|DX|XR)\s+(?:CHEST|THORAX)\b"), "chest x-ray"),
     (re.compile(r"\bMR\s+(BRAIN|HEAD|KNEE|SPINE|PELVIS|ABDOMEN|LIVER|CARDIAC|HEART)\b"), lambda m: f"{m.group(1).lower()} MRI"),
     (re.compile(r"\bXC\s+(?=FOOT\b|FEET\b)"), "photo of "),
@@ -4950,8 +4964,11 @@ REGIONAL_ENGLISH = (
     (re.compile(r"\b(?:would|could|will)\s+you\s+(?:please\s+)?be\s+(?:so|very|ever\s+so)\s+(?:kind|good)\s+(?:as\s+to|and)\b", re.IGNORECASE), "could you"),
     # (a learner's words: a thing separated from the normal tissue around it is segmented, "separate lesion from normal skin
     # around"; the calques of a collarbone and an X-ray, "right key-bone", "draw mask on roentgen")
-    (re.compile(r"\b(?:separate|isolate)\s+((?:the\s+)?[\w-]+(?:\s+[\w-]+)?)\s+from\s+(?:the\s+)?(?:normal|healthy|surrounding|nearby)\b[^,.;!?\n]*",
+    (re.compile(r"\b(?:separate|isolate)\s+((?:the\s+)?[\w-]+(?:\s+[\w-]+)?)\s+from\s+(?:the\s+)?(?:normal|healthy|surrounding|nearby|background)\b[^,.;!?\n]*",
                 re.IGNORECASE), r"segment \1"),
+    # (... and said as what is wanted: "I need the naevus separated from the background skin")
+    (re.compile(r"\b((?:the\s+)?[\w-]+(?:\s+[\w-]+)?)\s+(?:separated|isolated|segmented)\s+(?:out\s+)?from\s+(?:the\s+)?"
+                r"(?:normal|healthy|surrounding|nearby|background)\b[^,.;!?\n]*", re.IGNORECASE), r"\1"),
     (re.compile(r"\bkey[\s-]?bones?\b", re.IGNORECASE), "collarbone"),
     (re.compile(r"\broentgen(?:ogram|ograph|ography)?s?\b", re.IGNORECASE), "x-ray"),
     # (a lay or older user's words for a dermatologist, a dermatoscope and a colonoscope, a suspicious look, a lump and picking a
@@ -5230,6 +5247,8 @@ def _translate(text: str) -> str:
     english = re.sub(r"\b(photos?|photographs?|pictures?|images?)\s+in\s+colou?r\b", r"colour \1", english)
     # (and a demonstrative after its noun, as Swahili, Malay and Indonesian put it: "x-ray ya kifua hii" -> "chest x-ray this")
     english = re.sub(r"\b((?:chest\s+)?(?:x-rays?|xrays?|radiographs?|films?|images?|pictures?|photos?|scans?))\s+this\b", r"this \1", english)
+    # (... where the picture's kind came between them, as Lao puts it: "ຮູບ dermoscopy ນີ້" -> "the dermoscopy this picture")
+    english = re.sub(r"\bthe\s+([\w-]+)\s+this\s+(pictures?|images?|photos?|frames?|films?|x-rays?|scans?)\b", r"this \1 \2", english)
     english = re.sub(r"\b(size|diameter|length|width|area|volume|hilum|hilus|apex|base|border)\s+(?!of\b|in\b|and\b|or\b)(?=(?:(?:left|right)\s+)?"
                      rf"{_STRUCTURE}\b)", r"\1 of the ", english)
     # (a side's one letter after a paired structure, as a clinical note writes it: "poumon D", "clavicule G", Polish "płuco P",
@@ -6220,7 +6239,7 @@ class PromptResolver:
         for t, aliases in self._aliases.items():
             # (the outline traced: "trace the edges of the lesion"; elsewhere a landmark, skipped below)
             # (a picture of it, as templates say: "a photo of a small ulcer", "an image showing a tiny dark mole")
-            allowed = REQUEST_WORDS | DESCRIPTIVE_WORDS | ATTRIBUTE_WORDS | self._own[t] | OUTLINES | TRACED_LINES | PICTURE_WORDS | SHOWING | {"of", "redo"}
+            allowed = REQUEST_WORDS | DESCRIPTIVE_WORDS | GRADING_WORDS | ATTRIBUTE_WORDS | self._own[t] | OUTLINES | TRACED_LINES | PICTURE_WORDS | SHOWING | {"of", "redo"}
             for a in aliases:
                 for i in range(len(words) - len(a) + 1):
                     j = i + len(a)
