@@ -5915,3 +5915,51 @@ def test_short_prompts_of_blind_lists_521_to_524(lite_universal):
                    "i-outline ang samad sa tiil diri sa x-ray sa dughan", "polyp này có cần cắt bỏ không bác sĩ?",
                    "ano ang sanhi ng diabetic foot ulcer?"]:
         _assert_refused(lite_universal, prompt)
+
+
+def test_short_prompts_of_blind_lists_525_to_528(lite_universal):
+    """(blind lists 525-528 and decoys 519-522: sides and places said in many ways, a team chat's bot, languages of the
+    Caucasus and the Balkans, long rambling messages) a side by what lies on it as an anatomist says it (ipsilateral,
+    contralateral, the side that holds the cardiac apex, the side without the heart's bulk); a bot called by name, a mention,
+    another's need, who posted the picture, an idiom's "it"; "the exact edge of"; a plan of the user's own after the request;
+    a question put to a colleague by name; the region a thing covers; what the last mask wrongly held, said with its time;
+    a fracture call declined for a drawing; Albanian, Azerbaijani, Serbian, Croatian, Montenegrin, Ossetian and Georgian
+    words. Several targets counted back ("all three"), everything on the film, the bowel wall without its polyp, an
+    explanation asked instead of a drawing, a prognosis asked by a mention and a polyp on a chest file are no target."""
+    _assert_reads(lite_universal, [
+        ("Outline the lung ipsilateral to the liver dome on this chest film", "right lung"),
+        ("Contour the lung contralateral to the liver on the PA chest X-ray", "left lung"),
+        ("Mark the lung ipsilateral to the gastric air bubble on this radiograph", "left lung"),
+        ("Trace the lung that shares its side with the cardiac bulk, chest X-ray", "left lung"),
+        ("Trace the lung on the side without the heart's bulk, frontal chest X-ray", "right lung"),
+        ("Mark the collarbone above the side holding the cardiac apex, PA film", "left clavicle"),
+        ("hey bot, trace the borders of that suspicious melanoma in the dermatoscope shot Tom posted", "skin lesion"),
+        ("replying in thread - Priya needs the ulcer on the sole of that foot masked before rounds, bot pls", "foot ulcer"),
+        ("lol Jess beat me to it, but bot can you still delineate the lesion on the dermoscopy pic", "skin lesion"),
+        ("show me the exact edge of the polyp", "polyp"),
+        ("Please outline only the ulcer. I'm going to measure the area.", "foot ulcer"),
+        ("Segment the left lung field only, patient's left. Sam, did you save yesterday's results or did I overwrite them?",
+         "left lung"),
+        ("Could you give me the region covered by the pigmented mole?", "skin lesion"),
+        ("Last time the mask included the aortic knuckle. Could you delineate the cardiac outline?", "heart"),
+        ("I'm not asking for a fracture call, just for the right collarbone outlined, his right, the viewer's left.", "right clavicle"),
+        ("ju lutem vizatoni konturin e plagës në shputën e këmbës, pacient diabetik", "foot ulcer"),
+        ("dermoskopiya şəklində xalı seqmentasiya et, melanoma şübhəsi var", "skin lesion"),
+        ("đe je polip na ovom snimku kolonoskopije, zaokruži ga", "polyp"),
+        ("оцртај срчану сенку на ПА снимку плућа", "heart"),
+        ("рентгены нывыл зæрдæ равдис", "heart"),
+        ("srce na rtg toraksa, označi samo njega", "heart"),
+    ])
+    for prompt in ["@medseg what's the prognosis for a polyp like the one in this colonoscopy frame", "/segment polyp on chest_pa_033.png",
+                   "ნაწლავის კედელი მონიშნე პოლიპის გარეშე", "нађи чир на стопалу на рендгену грудног коша",
+                   "kako liječiti ranu na stopalu kod dijabetesa", "რა პროგნოზია ამ ხალის შემთხვევაში?", "polip varmı? sadəcə hə və ya yox de",
+                   "sa e madhe është zemra, a ka kardiomegali?", "da li je čir na stopalu inficiran? treba li antibiotik",
+                   "We're studying mucosal texture in colonoscopy frames and the polyps are actually in the way. On this image, please "
+                   "outline the bowel wall but leave the polyp out entirely. I'll use the mask to sample the normal lining. Thanks.",
+                   "We have a chest film where the patient's heart is on the right side. Rather than draw anything, could you explain "
+                   "why the lungs look different sizes? I'll pass it on at teaching tomorrow."]:
+        _assert_refused(lite_universal, prompt)
+    _assert_no_target(lite_universal, [
+        "The consultant wants a single overlay showing the heart and both lungs for a teaching poster. Could you outline all three "
+        "on this chest X-ray?",
+        "Honestly I just want everything on this chest X-ray outlined, whatever you can find, lungs, heart, bones, the lot."])

@@ -85,6 +85,8 @@ KINDS: dict[str, tuple[str | None, tuple[str, ...]]] = {
     "frontal radiograph": ("radiograph", (r"(?:pa|ap|frontal|posteroanterior|postero-anterior|anteroposterior|antero-posterior)\s+"
                                           r"(?:chest\s+|upright\s+|erect\s+|supine\s+)?(?:films?|radiographs?|x[\s-]?rays?|cxrs?|projections?)",
                                           r"(?:pa|ap|frontal)\s+(?:views?|images?|pictures?)",
+                                          # (the part before its view, as a file or an order names it: "chest_pa_033.png", "CHEST PA")
+                                          r"chest\s+(?:pa|ap)(?![\w-])",
                                           # (the film called by its view and part alone: "foot ulcer on the PA chest")
                                           r"(?:pa|ap)\s+chest\b(?![\s-]+(?:films?|radiographs?|x[\s-]?rays?|cxrs?|"
                                           r"projections?|views?|images?|pictures?|wall|tubes?|drains?)\b)")),

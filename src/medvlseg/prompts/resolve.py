@@ -663,7 +663,10 @@ HEART_SIDE = re.compile(r"(?<!\bwhich\s)(?<!\bwhat\s)\b(?:the\s+)?side\s+(?:that
                         r"(?!\s+(?:not|never|pushed|displaced|shifted|away)\b)|"
                         # ("the lung on the heart side")
                         # ("left collarbone, on the heart side of this PA film"; not "the heart side of the mediastinum")
-                        r"(?<=\bon\s)(?:the\s+)?heart(?:['\u2019]s)?\s+side\b(?!\s+of\b(?!\s+(?:this|the|that)\s+(?:[\w-]+\s+)?(?:film|x-?ray|radiograph|cxr|image|picture)\b))",
+                        r"(?<=\bon\s)(?:the\s+)?heart(?:['\u2019]s)?\s+side\b(?!\s+of\b(?!\s+(?:this|the|that)\s+(?:[\w-]+\s+)?(?:film|x-?ray|radiograph|cxr|image|picture)\b))|"
+                        # ("the collarbone above the side holding the cardiac apex")
+                        r"\b(?:the\s+)?side\s+(?:holding|containing|housing|that\s+(?:holds|has|contains|houses))\s+(?:the\s+)?(?:heart(?:['\u2019]s\s+apex)?|cardiac\s+apex|"
+                        r"apex\s+of\s+the\s+heart|(?:heart['\u2019]s|cardiac)\s+bulk|bulk\s+of\s+the\s+heart)\b",
                         re.IGNORECASE)
 # a pair with one side taken away, as the whole prompt ("Lungs minus left.", "Clavicles, other than the right one."):
 # the other side
@@ -673,8 +676,8 @@ PAIR_BUT_ONE = re.compile(r"^\s*(?:the\s+)?(lungs|clavicles|collarbones)[\s,:]+(
                           r"\s*[.!]?\s*$", re.IGNORECASE)
 # ... and the side away from it the patient's right ("the side away from where the heart points", "the side
 # opposite the heart's bulge")
-HEART_AWAY = re.compile(r"\b(?:the\s+)?side\s+(?:(?:that\s+is\s+)?away\s+from|opposite(?:\s+to)?|across\s+from)\s+(?:where\s+)?the\s+(?:heart|cardiac(?=\s+apex))"
-                        r"(?:['\u2019]s)?(?:\s+(?:apex|bulge|shadow|tip))?(?:\s+(?:points?|lies|sits|leans|bulges|is))?(?:\s+(?:to|towards?|into|on))?\b",
+HEART_AWAY = re.compile(r"\b(?:the\s+)?side\s+(?:(?:that\s+is\s+)?away\s+from|opposite(?:\s+to)?|across\s+from|without|lacking)\s+(?:where\s+)?the\s+(?:heart|cardiac(?=\s+(?:apex|bulk|bulge|shadow)))"
+                        r"(?:['\u2019]s)?(?:\s+(?:apex|bulge|bulk|shadow|tip))?(?:\s+(?:points?|lies|sits|leans|bulges|is))?(?:\s+(?:to|towards?|into|on))?\b",
                         re.IGNORECASE)
 # a side by the organ that lies on it ("on the same side as the liver", "opposite to where the stomach bubble is"):
 # the patient's right for the liver, the left for the stomach's gas bubble
@@ -682,6 +685,8 @@ _LIVER = r"the\s+liver(?:['\u2019]s\s+dome|\s+dome|\s+shadow)?"
 _BUBBLE = r"the\s+(?:stomach|gastric)(?:\s+(?:gas|air))?\s+bubble|the\s+(?:stomach|gastric)\s+air"
 # (the heart's apex points to the patient's left: "the collar bone on the same side as the heart's apex")
 _APEX = r"(?:the|my|his|her|their)\s+heart(?:['\u2019]s\s+(?:apex|tip)|\s+apex)?|the\s+cardiac\s+apex|the\s+apex\s+of\s+the\s+heart"
+# (the heart by its bulk or shadow: "the lung that shares its side with the cardiac bulk")
+_BULK = r"the\s+(?:heart['\u2019]?s|cardiac)\s+(?:bulk|bulge|shadow|mass|silhouette)|the\s+bulk\s+of\s+the\s+heart"
 _OF_BODY = r"(?:\s+of\s+(?:my|his|her|their|the(?:\s+patient['\u2019]?s)?)\s+(?:body|chest))?"
 # (said of a pair's noun just before it: "whichever lung is on the same side as the liver", "the one opposite ...";
 # not "the rib on the same side as the stomach bubble")
@@ -694,7 +699,13 @@ ORGAN_SIDES = [(re.compile(p, re.IGNORECASE), side) for p, side in (
     (rf"{_PAIR_BEFORE}(?:on\s+the\s+side\s+)?opposite(?:\s+to)?\s+(?:where\s+)?(?:{_BUBBLE})(?:\s+(?:is|lies|sits))?\b", "right"),
     # "the lung that has the gastric bubble under it"
     (rf"{_PAIR_BEFORE}(?:has|sits\s+on|lies\s+on|rests\s+on)\s+(?:{_BUBBLE})(?:\s+(?:under|below|beneath)\s+it)?\b", "left"),
-    (rf"{_PAIR_BEFORE}(?:has|sits\s+on|lies\s+on|rests\s+on)\s+(?:{_LIVER})(?:\s+(?:under|below|beneath)\s+it)?\b", "right"))]
+    (rf"{_PAIR_BEFORE}(?:has|sits\s+on|lies\s+on|rests\s+on)\s+(?:{_LIVER})(?:\s+(?:under|below|beneath)\s+it)?\b", "right"),
+    # (as an anatomist says it: "the lung ipsilateral to the liver dome", "the clavicle contralateral to the gastric bubble";
+    # "the lung that shares its side with the cardiac bulk")
+    (rf"{_PAIR_BEFORE}(?:ipsilateral\s+(?:to|with)|shares?\s+(?:its|a|the)\s+side\s+with)\s+(?:{_LIVER})\b", "right"),
+    (rf"{_PAIR_BEFORE}(?:ipsilateral\s+(?:to|with)|shares?\s+(?:its|a|the)\s+side\s+with)\s+(?:{_BUBBLE}|{_APEX}|{_BULK})\b", "left"),
+    (rf"{_PAIR_BEFORE}contralateral\s+to\s+(?:{_LIVER})\b", "left"),
+    (rf"{_PAIR_BEFORE}contralateral\s+to\s+(?:{_BUBBLE}|{_APEX}|{_BULK})\b", "right"))]
 # a pair's one the heart leans into is the patient's left ("the lung the heart leans into"; "does NOT lean into": the right)
 HEART_LEANS = re.compile(r"\b(lung|clavicle|collarbone)\s+(?:that\s+|which\s+)?the\s+heart(?:['\u2019]s\s+apex)?\s+(?:(does\s+not|never)\s+)?"
                          r"(?:leans?|points?|tilts?|bulges?|sits?|swings?)\s+(?:in)?to(?:wards?)?\b", re.IGNORECASE)
@@ -1027,7 +1038,7 @@ BOTH_SIDES = re.compile(r"\b(?:the\s+)?(?:(right)|left)\s+(?:and|&|\+|/)\s+(?:th
 
 
 # a remark that opens a message, then "but" and a request (:func:`_expand`)
-PREAMBLE_BUT = re.compile(r"^\W*(?P<remark>[^.?!;:,]{3,80}?),\s*but\s+(?=(?:please\s+|just\s+|still\s+)?(?:(?:could|can|would|will)\s+you\s+)?"
+PREAMBLE_BUT = re.compile(r"^\W*(?P<remark>[^.?!;:,]{3,80}?),\s*but\s+(?=(?:please\s+|just\s+|still\s+)?(?:(?:could|can|would|will)\s+you\s+(?:still\s+|also\s+|just\s+)?)?"
                           r"(?:trace|segment|outline|draw|mask|mark|highlight|shade|contour|delineate|isolate|find|show|locate|circle)\b)", re.IGNORECASE)
 def _expand(text: str) -> str:
     """``text`` with its shorthand written out (:data:`ABBREVIATIONS`): "seg R lung" -> "segment right lung",
@@ -2395,6 +2406,8 @@ NO_DRAWING = re.compile(
     # ("I'm not asking you to mark the polyp, just how long the recovery takes"; "cancel that, I didn't mean to ask for the heart")
     r"|\b(?:i\s+am|i['\u2019]m|we\s+are|we['\u2019]re)\s+not\s+asking\s+(?:you\s+)?(?:to\s+(?:\w+\s+)?(?:segment|outlin|mask|draw|trac|delineat|highlight|circl|mark|contour|annotat|label|shad|colou?r)\w*|for)\b[^,.;!?]{0,40}"
     r"|\b(?:i|we)\s+(?:did\s+not|didn['\u2019]?t)\s+mean\s+to\s+(?:ask|request|order)\b[^,.;!?]{0,40}"
+    # ("Rather than draw anything, could you explain why ...?")
+    r"|\b(?:rather\s+than|instead\s+of)\s+(?:draw|segment|outlin|mask|trac|mark|annotat|delineat|highlight|contour)\w*\s+(?:anything|any\s+thing|a\s+mask|any\s+masks?)\b"
     # ("..., I don't need a mask"; "classify this polyp ..., no segmentation")
     # ("actually forget the S-shaped bone on the patient's right, I don't need it anymore")
     r"|(?:\b(?:i|we)\s+|(?:^|(?<=[,;:.!?\u2013\u2014]))\s*)(?:do\s+not|don['\u2019]?t|dont)\s+need\s+(?:it|that|this|them|one)\s+(?:any\s*more|after\s+all|now)\b"
@@ -3743,8 +3756,10 @@ PICTURE_SIDE_SAID = re.compile(r"\b(?:screen|viewer|image|picture|film|monitor|d
 DENIED = re.compile(r"\b(?:not|no|don['\u2019]?t|dont|never|nothing(?!\s+(?:more|else))|nor|neither|already|done|complete|completed|finished|yesterday|last\s+week|previous|"
                     r"earlier|prior|existing|leaked|leaks|spilled|spills|bled|covers|overlaps)\b", re.IGNORECASE)
 # what a request sets aside ("without the lung and without the heart", "excluding the heart")
-LEFT_ASIDE = re.compile(r"\b(?:without|excluding|except(?:\s+for)?|apart\s+from|other\s+than|rather\s+than|instead\s+of|sparing|ignoring)\s+"
-                       r"(?:the\s+|any\s+|its\s+)?(?:[\w-]+\s+){0,2}?[\w-]+", re.IGNORECASE)
+LEFT_ASIDE = re.compile(r"\b(?:without|excluding|except(?:\s+for)?|apart\s+from|other\s+than|rather\s+than|instead\s+of|sparing|ignor(?:e|ing)|disregard(?:ing)?|"
+                       r"leav(?:e|ing)\s+out|keep(?:ing)?\s+out)\s+(?:the\s+|any\s+|its\s+)?(?:[\w-]+\s+){0,2}?[\w-]+|"
+                       # ("... but leave the polyp out entirely")
+                       r"\b(?:leav(?:e|ing)|keep(?:ing)?)\s+(?:the\s+|any\s+|its\s+)?(?:[\w-]+\s+){0,2}?[\w-]+\s+out\b", re.IGNORECASE)
 # words that point back at what a message named before ("outline it", "that growth", "the same one")
 POINTS_BACK = re.compile(r"\b(?:it|them)\b|\b(?:that|this|these|those|the\s+same)\s+(?:one|ones|lesion|spot|growth|wound|sore|bone|lung|side|area|thing|mole|lump)\b",
                          re.IGNORECASE)
@@ -3757,7 +3772,7 @@ OTHER_THINGS = frozenset(
     "hilum hila hilar mediastinum mediastinal pacemaker generator leads wire wires catheter catheters drain drains endotracheal nasogastric sternum "
     "breastbone sternal scapula costophrenic effusion nodule nodules pneumothorax electrodes toenail toenails nail nails callus scar scars dressing "
     "stump sutures stitches hair hairs ruler tattoo ink bubbles vignette snare forceps clip clips diverticulum diverticula diverticular fold folds "
-    "vessels stool faeces feces lumen instrument instruments sticker".split())
+    "vessels stool faeces feces lumen instrument instruments sticker wall lining mucosa".split())
 # a request said done or cancelled ("Action 4.2 (segment the left clavicle on Mr H.'s film) - COMPLETED on 11/06")
 ASK_ENDED = re.compile(r"\b(?:completed|finished|cancell?ed|annull?ed|withdrawn|revoked)\b|[-:]\s*done\b", re.IGNORECASE)
 # what undoes a request in its own sentence: that, a condition, a "but" ("We would like the right lung segmented on his
@@ -3932,7 +3947,10 @@ _AND_IGNORE = re.compile(r"^\s*(?:and|,)?\s*(?:ignore|disregard|regardless|no\s+
 WANTED_INSTEAD = re.compile(r"\b(?:i|we)\s+(?:just\s+|only\s+|really\s+)?(?:want|need)\s+(?:just\s+|only\s+)?(?:the|a|an|my|this|his|her)\s+"
                             r"(?:(?!(?:size|area|diameter|number|answer|diagnosis|report|volume|ratio|grade|score|measurement|length|"
                             r"width|count|stage|name|result|opinion|verdict|prognos[ie]s|explanation|estimate|guess)s?\b)[\w'-]+\s*){1,3}"
-                            r"(?=$|[.!,;])", re.IGNORECASE)
+                            r"(?=$|[.!,;])|"
+                            # (or only a drawing wanted instead: "I'm not asking for a fracture call, just for the right collarbone outlined")
+                            r"^\s*[,;:\u2013\u2014-]?\s*(?:but\s+)?(?:just|only)\s+(?:for\s+)?(?:the|a|an|my|this|his|her)\s+[^.;!?]{1,60}?"
+                            r"\b(?:outlined|segmented|masked|traced|drawn|delineated|marked|highlighted|contoured)\b", re.IGNORECASE)
 
 
 def _asks_empty(text: str) -> bool:
@@ -4001,8 +4019,12 @@ def _declines_drawing(text: str) -> bool:
             # a mask named is no mask asked for ("how many pixels are in the left lung mask?"): a verb
             # with its object is ("... Outline each one."), and "where" anywhere ("Where is the ulcer?
             # Explain in words too.")
-            # (the verb's particle before its object: "can you mark out the polyp? ... to estimate size")
-            objects = [w for w in words if w not in {"out", "round", "around"}]
+            # (the verb's particle or a word that limits it before its object: "can you mark out the polyp? ... to estimate size",
+            # "Please outline only the ulcer. I'm going to measure the area.")
+            # (a limiting word only right after a verb, no noun: not "no segmentation, just tell me if ...", "need a mask, just the area")
+            objects = [w for k, w in enumerate(words) if w not in {"out", "round", "around"} and not (
+                w in {"only", "just", "exactly", "precisely", "carefully"} and k and words[k - 1] in DRAWING_VERBS - NOUNS_AS_OFTEN
+                and words[k - 2 : k - 1] not in ([d] for d in DETERMINERS | {"no", "not"}))]
             return "where" not in words and not MASK_OF_ASKED.search(rest) and \
                 not any(w in (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS) and nxt in OBJECTS | {"where"}
                         for w, nxt in [*zip(words, words[1:]), *zip(objects, objects[1:])])
@@ -4194,7 +4216,8 @@ NEGATIVE_ASK = re.compile(r"\b(?:(can|could|would|will)\s+not|(ca|could|would|wo
                           re.IGNORECASE)
 # what an earlier mask did wrong ("heart mask leaked into the left lung", "mask covered the patient's left lung", "Mask landed on the
 # toenail instead", "mask grabbed the specular highlight not the polyp"): a verdict on it, no request
-MASK_WENT_WRONG = re.compile(r"(?:^|(?<=[.;!?,]\s))\s*(?:the\s+|your\s+|last\s+|previous\s+|old\s+)?(?P<subject>(?:[\w'-]+\s+){0,3}?)(?:mask|segmentation|outline|contour)\s+"
+# (its time said first: "Last time the mask included the aortic knuckle")
+MASK_WENT_WRONG = re.compile(r"(?:^|(?<=[.;!?,]\s))\s*(?:(?:the\s+)?(?:last|previous|first)\s+(?:time|round|run|go|attempt|try)\s*,?\s+)?(?:the\s+|your\s+|last\s+|previous\s+|old\s+)?(?P<subject>(?:[\w'-]+\s+){0,3}?)(?:mask|segmentation|outline|contour)\s+"
                              r"(?:has\s+|had\s+)?(?:leaked|bled|spilled|covered|landed|grabbed|went|was\s+shifted|shifted|drifted|wandered|included|"
                              r"caught|picked\s+up|spilt)(?:\s+(?:in|into|onto|on|over|to|up))?\s+(?P<what>[^.;!?,]*)", re.IGNORECASE)
 
@@ -4287,6 +4310,9 @@ JOINED_TARGETS = re.compile(_CHEST_TARGET + r"\s*(?:,\s*|\s+)(?:and|plus|&|\+|as
 AT_ONCE = re.compile(r"\b(?:both\s+of\s+them|all\s+(?:two|three|four|five|of\s+them)|at\s+once|at\s+the\s+same\s+time|"
                      r"in\s+(?:the\s+)?same\s+(?:go|time|pass|mask|picture|image|outline)|together|plus|and\s+also|both\s+in\s+one|"
                      r"all\s+(?:marked|drawn|outlined|segmented|masked|highlighted|traced|shaded|included|in\s+one)|both\s+(?:please|pls|plz)|both(?=\s*[.!]?\s*$))\b", re.IGNORECASE)
+# the targets said before, asked again by their count ("Could you outline all three?", "both of them")
+COUNTED_BACK = re.compile(r"\b(?:all\s+(?P<n>two|three|four|five)|(?:both|all)\s+of\s+them)\b(?!\s+(?:of\s+)?(?:the\s+)?[a-z]+s\b)", re.IGNORECASE)
+NUMBER_VALUES = {"two": 2, "three": 3, "four": 4, "five": 5}
 # every structure of a picture asked at once ("all five chest structures", "every labelled organ")
 # a whole thing asked with a target taken in ("the whole mediastinum including the heart", "the entire foot, ulcer included")
 WHOLE_INCLUDING = re.compile(r"\b(?:whole|entire|complete)\s+(?P<what>[\w-]+(?:\s+[\w-]+)?)\s*,?\s+(?:including|incl\.?|with)\s+(?:the\s+|its\s+)?",
@@ -4296,7 +4322,9 @@ PART_WORDS = frozenset({"extent", "area", "region", "outline", "mask", "thing", 
                         "shadow", "silhouette", "wound", "bed", "image", "picture", "photo", "film", "frame"})
 ALL_STRUCTURES = re.compile(r"\ball\s+(?:\d|two|three|four|five)\s*(?:of\s+them\s*)?(?=$|[,.;:!?)])|"
                             r"\b(?:all|every|each)\s+(?:of\s+the\s+)?(?:(?:\d+|two|three|four|five)\s+)?(?:(?:chest|thoracic|cxr|anatomical|"
-                            r"annotated|labell?ed|listed|named)\s+)?(?:structures?|organs?|targets?|labels?|classes|masks)\b", re.IGNORECASE)
+                            r"annotated|labell?ed|listed|named)\s+)?(?:structures?|organs?|targets?|labels?|classes|masks)\b|"
+                            # ("I just want everything on this chest X-ray outlined, whatever you can find, lungs, heart, bones, the lot")
+                            r"\beverything\b(?!\s+(?:else|but|except|apart|other|besides|save)\b)|\bthe\s+(?:whole\s+)?lot\b", re.IGNORECASE)
 UNION = re.compile(r"\b(?:together|combined?|combining|merged?|merging|join(?:ed)?|fused?|fusing)\b[^.?!]{0,40}?\b(?:as\s+|into\s+|in\s+)?(?:one|a\s+single|single|"
                    r"the\s+same)\s+(?:mask|segmentation|region|label|blob|segment|outline|class)\b(?!\s+(?:per|each|for\s+each)\b)|"
                    r"\b(?:one|a\s+single|single)\s+(?:combined\s+)?(?:mask|segmentation|region|label)\s+(?:for|of|covering|with|"
@@ -4646,6 +4674,26 @@ ENGLISH_REGISTERS = (
     (re.compile(r"\b(mark|trace|outline|delineate|segment|draw|show|mask|highlight)\s+(?:thou|ye)\b", re.IGNORECASE), r"\1"),
     (re.compile(r"\bthee\b|\bthou\b", re.IGNORECASE), "you"), (re.compile(r"\bthy\b", re.IGNORECASE), "your"),
     (re.compile(r"\byon\b", re.IGNORECASE), "that"), (re.compile(r"\bupon\b", re.IGNORECASE), "on"),
+    # (a team chat's bot called by its name, which says nothing asked: "hey bot, trace ...", "but bot can you ...", "..., bot pls";
+    # not "ping the seg bot to find ...", what someone is asked to do)
+    (re.compile(r"\b(?:(?:hey|hi|hello|yo|ok(?:ay)?)\s+)?(?:seg(?:mentation)?[\s-]?)?bot\b\s*[,:!]?(?=\s*(?:$|[,.;!?]|(?:can|could|would|will|pls|plz|please|"
+                r"just|go|trace|outline|segment|mask|find|draw|mark|delineate|highlight|contour)\b))", re.IGNORECASE), " "),
+    # (another's need of a drawing is the request: "Priya needs the ulcer on the sole masked before rounds")
+    (re.compile(r"\b(?:(?!(?:no|every|some|any)(?:body|one)\b)(?-i:[A-Z][a-z]+)|the\s+(?:consultant|registrar|reg|boss|supervisor|attending|team|surgeon|professor|prof))\s+"
+                r"(?:needs|wants|would\s+like|has\s+asked\s+for|asked\s+for)\s+(?=(?:the|this|that|a|an|her|his)\s[^.;!?]{0,60}?\b"
+                r"(?:masked|outlined|segmented|traced|delineated|contoured|highlighted|marked|drawn|annotated|labell?ed)\b)", re.IGNORECASE), "I need "),
+    # (the region a thing covers, asked to be drawn, is the thing: "Could you give me the region covered by the pigmented mole?";
+    # not "what is the area covered by the ulcer?", a size)
+    (re.compile(r"\b((?:show|give|outline|mask|segment|highlight|mark|shade|trace|delineate)(?:\s+(?:me|us))?\s+)(?:the\s+)?"
+                r"(?:region|area|zone|part|pixels?|portion)\s+(?:covered|occupied|taken\s+up)\s+by\s+", re.IGNORECASE), r"\1"),
+    # (an idiom's "it" is no thing asked: "Jess beat me to it, but can you still delineate the lesion")
+    (re.compile(r"\bbeat\s+(?:me|us|you|him|her|them)\s+to\s+it\b", re.IGNORECASE), "was quicker"),
+    # (who posted the picture says nothing of it: "the dermatoscope shot Tom posted", "the film I sent")
+    # (not which of several pictures it was: "the other picture I sent last week")
+    (re.compile(r"\b(?<!other\s)(?<!another\s)(?<!previous\s)(?<!earlier\s)(?<!older\s)(?<!first\s)"
+                r"((?:shot|image|photo|pic|picture|film|frame|scan|x-?ray|still|screenshot)s?)\s+(?:(?-i:[A-Z][a-z]+)|i|you|he|she|they|we)\s+"
+                r"(?:just\s+)?(?:posted|sent|shared|uploaded|attached|dropped)\b(?:\s+(?:above|here|in\s+the\s+thread))?"
+                r"(?!\s+(?:last|yesterday|earlier|before|previously|ago|on|in|this\s+morning)\b)", re.IGNORECASE), r"\1"),
     (re.compile(r"\bherein\b", re.IGNORECASE), "here"),
     (re.compile(r"\b(dexter|dextra|dextral|sinister|sinistra|sinistral)\s+(?=(?:lungs?|clavicles?|collar[\s-]?bones?)\b)", re.IGNORECASE),
      lambda m: "right " if m.group(1).lower().startswith("dext") else "left "),
@@ -4668,7 +4716,8 @@ ENGLISH_REGISTERS = (
      r"how \2 is the \1?"),
     # (a drawing said only as what is not wanted instead: "Report the Paris classification of this colorectal polyp rather than
     # outlining its boundaries")
-    (re.compile(r"\s*,?\s*\b(?:rather\s+than|instead\s+of)\s+(?:outlin|segment|mask|draw|trac|delineat|highlight|contour)\w*\b[^.;!?]*", re.IGNORECASE), ""),
+    # (after what is asked, not opening a sentence: "Rather than draw anything, could you explain ...?" declines, NO_DRAWING)
+    (re.compile(r"(?<=[\w)])\s*,?\s*\b(?:rather\s+than|instead\s+of)\s+(?:outlin|segment|mask|draw|trac|delineat|highlight|contour)\w*\b[^.;!?]*", re.IGNORECASE), ""),
     # (a workplace's pleasantries around a request: "Sir, please mark the wound ... and revert at the earliest", "Good morning po,
     # please outline the nevus ..., thanks in advance", "do the needful")
     (re.compile(r"[,;]?\s*\b(?:and\s+)?(?:kindly\s+)?revert(?:\s+back)?(?:\s+(?:at\s+the\s+earliest|asap|at\s+the\s+soonest|soon|urgently|to\s+me))*\b"
@@ -5513,8 +5562,8 @@ def _landmark_flags(text: str) -> list[bool]:
             leaving_out = leaving_out or (None if kept else "clause")
         elif (t in LANDMARK_WORDS or two_words) and tokens[k + 1 : k + 2] != [] and not NO_PLACES & set(tokens[k + 1 : k + 3]) \
                 and not (t == "borders" and (tokens[k - 1 : k] and tokens[k - 1] in DETERMINERS - CLAUSE_WORDS or tokens[k + 1] == "of")) \
-                and not (t in OUTLINES and two_words and TRACING_VERBS & set(tokens[max(k - 3, 0) : k])):
-            # ("trace the borders of the ulcer": a noun, the outline asked for; "the skin that borders
+                and not (t in OUTLINES and two_words and TRACING_VERBS & set(tokens[max(k - 4, 0) : k])):
+            # ("trace the borders of the ulcer": a noun, the outline asked for, "show me the exact edge of the wound"; "the skin that borders
             # the ulcer": a place; "trace the margin of the open wound": the wound, by its outline)
             left = LANDMARK_SCOPE
         elif t in SIDE_WORDS and tokens[k + 1 : k + 2] == ["of"] and "to" in tokens[max(k - 5, 0) : k]:
@@ -5801,10 +5850,19 @@ KIND_BY_SCORE = ((re.compile(r"\babcde?\s+(?:rule|score|scoring|criteria|assessm
                              r"\bkudo\b|\bpit\s+patterns?\b", re.IGNORECASE), "colonoscopy"))
 
 
+# a question put to a colleague by name, as its own sentence ("Sam, did you save yesterday's results?", "Tom, can you check the
+# file names match before we merge them?")
+COLLEAGUE_ASIDE = re.compile(r"(?:^|(?<=[.!?])\s+)(?-i:[A-Z][a-z]+)\s*,\s*(?:did|can|could|would|will|have|has|do|are|is|were)\s+(?:you|we|i|they)\b[^.!?]*[.!?]?",
+                             re.IGNORECASE)
+# an image file's name, whose words say the picture's kind as a sentence's would ("/segment polyp on chest_pa_033.png")
+FILE_STEM = re.compile(r"\b([A-Za-z][\w-]*?)\.(?:png|jpe?g|tiff?|bmp|dcm|dicom|nii(?:\.gz)?|nrrd|mha)\b", re.IGNORECASE)
+
+
 def _kinds_said(said: Sequence[str]) -> set[str]:
-    """The kinds of picture any of ``said`` (a prompt as translated and as written out) says its image is, or a score read on
-    one kind alone says (:data:`KIND_BY_SCORE`); a procedure said as the time of the picture says no kind ("the
-    pre-bronchoscopy film", "post-op x-ray")."""
+    """The kinds of picture any of ``said`` (a prompt as translated and as written out, and the words of its image files'
+    names) says its image is, or a score read on one kind alone says (:data:`KIND_BY_SCORE`); a procedure said as the time
+    of the picture says no kind ("the pre-bronchoscopy film", "post-op x-ray")."""
+    said = (*said, *(re.sub(r"[_-]+", " ", m.group(1)) for text in said for m in FILE_STEM.finditer(text)))
     kinds = set().union(*(kinds_in_prompt(re.sub(r"\b(?:pre|post)[\s-]+[a-z]+(?=\s+(?:film|x-?ray|radiograph|cxr|image|photo|picture|scan))", " ", text,
                                                  flags=re.IGNORECASE)) for text in said))
     return kinds or {kind for text in said for score, kind in KIND_BY_SCORE if score.search(text)}
@@ -6397,6 +6455,14 @@ class PromptResolver:
         # (a path through a program's menus, a button pressed at its end: "Tools > Segment > Lungs > Right", "label: L lung -> Run")
         if (path := _menu_path(given)) != given and _words(path):
             return self._read_as(given, path)
+        # (a chat's mention of an account says nothing, wherever it stands: "@medseg what's the prognosis for a polyp like this?")
+        if (unmentioned := MENTION.sub(" ", given)) != given and _words(unmentioned):
+            return self._read_as(given, re.sub(r"\s{2,}", " ", unmentioned).strip())
+        # (a question put to a colleague by name, in a message to the tool, asks nothing of it: "... Sam, did you save yesterday's
+        # results or did I overwrite them?"; not one that asks for a drawing or names a target: "Tom, can you outline the heart?")
+        if (unasked := COLLEAGUE_ASIDE.sub(lambda m: m.group() if re.search(rf"{_DRAWING_STEMS}|\b(?:{_TARGET_WORDS}|moles?|lesions?|wounds?)\b",
+                                                                            m.group(), re.IGNORECASE) else " ", given)) != given and _words(unasked):
+            return self._read_as(given, unasked.strip())
         # (a batch's label: the picture it numbers says no more than "the image", one of a kind says its kind: "image 14 of 30:
         # melanoma or benign naevus?", "for all 10 chest x-rays: find the polyp" -> "on the chest x-rays, find the polyp")
         if (batch := BATCH_LABEL.match(given)) is not None and _words(rest := given[batch.end():]):
@@ -7032,6 +7098,11 @@ class PromptResolver:
             # (several targets said to be drawn at once, in a sentence that leaves none out: "the foot ulcer and the mole on my
             # dad's leg, both of them in the same go", "both collar bones and his heart, all three please", "cardiac silhouette
             # plus the left lung")
+            return Resolution(given, given, None)
+        if (counted := COUNTED_BACK.search(written)) is not None and _asks_drawing(written[: counted.end()]) \
+                and len(self._several(written[: counted.start()])) == NUMBER_VALUES.get(counted.group("n"), 2):
+            # (as many targets as were said before, asked by their count in a message of several sentences: "The consultant wants
+            # the heart and both lungs ... Could you outline all three on this chest X-ray?")
             return Resolution(given, given, None)
         if ALL_STRUCTURES.search(written) and len(self._several(written)) > 1:
             # ("all five chest structures (both lungs, both clavicles, heart)": every one of those named, no one of them)
