@@ -5963,3 +5963,36 @@ def test_short_prompts_of_blind_lists_525_to_528(lite_universal):
         "The consultant wants a single overlay showing the heart and both lungs for a teaching poster. Could you outline all three "
         "on this chest X-ray?",
         "Honestly I just want everything on this chest X-ray outlined, whatever you can find, lungs, heart, bones, the lot."])
+
+
+def test_short_prompts_of_blind_lists_529_to_532(lite_universal):
+    """(blind lists 529-532 and decoys 523-526: subtypes, grades and classifications, regional Englishes, Maghrebi and Levantine
+    Arabic typed in Latin letters and digits, pasted chat transcripts) a finding's kind before its name ("junctional naevus");
+    a scheme's grade before "find"; "that" after a preposition or before a look and its noun determines it; Jamaican "fi" and
+    "yuh", Irish "would ye ever", Singapore English's "can ... anot?"; Arabizi words. Whether a polyp suits a treatment, when
+    the next test is due, every abnormality, an appointment to make, a foot ulcer's treatment and both clavicles together
+    are no target."""
+    _assert_reads(lite_universal, [
+        ("Mask the junctional naevus under dermoscopy.", "skin lesion"),
+        ("Find the JNET 2A lesion in this colonoscopy still.", "polyp"),
+        ("trace the edge of that small mole", "skin lesion"),
+        ("Would ye ever trace the edge of that wee mole on the dermoscopy, it'd be grand.", "skin lesion"),
+        ("This dermoscopy one, the mole boundary can draw out for me anot?", "skin lesion"),
+        ("Yuh could mark out di mole pon dis dermoscopy picture fi me? Doctor want see di border.", "skin lesion"),
+        ("3afak 7aded lia l'ulcère li f rjel dyal had lmrid diabétique", "foot ulcer"),
+        ("3afak bghit ghir l7doud dyal dik chama f dermoscopie", "skin lesion"),
+        ("f had l'image dyal coloscopie, wri lia fin kayn lpolype w 7awto", "polyp"),
+        ("7aded lia riya limniya dyal lmrid f radio dyal sdar", "right lung"),
+        ("a3mel segmentation lel ri2a el isar, isar el mridh mouch isarek", "left lung"),
+        ("wach t9der t7aded l9elb f had radio dyal sdar?", "heart"),
+        ("rsemli el 9alb bark, el silhouette cardiaque ta3 el malade", "heart"),
+        ("baddi l torkouwe el yamin, yamin l mareed, bi hal soura", "right clavicle"),
+        ("wesh, t9der tbayenli el 3dem ta3 tr9wa lisser ta3 el malade?", "left clavicle"),
+    ])
+    for prompt in ["Is this Paris 0-IIa polyp suitable for EMR?", "Tubular adenoma removed: when is surveillance colonoscopy due?",
+                   "What treatment fi dis diabetic foot ulcer, doc? Dressing or antibiotics, wha yuh say?",
+                   "I want to make an appointment with the heart doctor", "3ayez a3mel rendez-vous m3a tbib el 2alb",
+                   "had l ulcère f rjel, wach khtir? ch7al ghadi ybra?", "a3mel contour lel 7it mta3 el colon bla el polype"]:
+        _assert_refused(lite_universal, prompt)
+    _assert_no_target(lite_universal, ["Mark every abnormality on this film.", "baddi l clavicules l tnen sawa, yamin w shmal",
+                                       "n7eb el 9alb w el ri2tin fi masque wa7ed"])

@@ -665,7 +665,8 @@ HEART_SIDE = re.compile(r"(?<!\bwhich\s)(?<!\bwhat\s)\b(?:the\s+)?side\s+(?:that
                         # ("left collarbone, on the heart side of this PA film"; not "the heart side of the mediastinum")
                         r"(?<=\bon\s)(?:the\s+)?heart(?:['\u2019]s)?\s+side\b(?!\s+of\b(?!\s+(?:this|the|that)\s+(?:[\w-]+\s+)?(?:film|x-?ray|radiograph|cxr|image|picture)\b))|"
                         # ("the collarbone above the side holding the cardiac apex")
-                        r"\b(?:the\s+)?side\s+(?:holding|containing|housing|that\s+(?:holds|has|contains|houses))\s+(?:the\s+)?(?:heart(?:['\u2019]s\s+apex)?|cardiac\s+apex|"
+                        r"(?<!\bwhich\s)(?<!\bwhat\s)\b(?:the\s+)?side\s+(?:holding|containing|housing|that\s+(?:holds|has|contains|houses))\s+(?:the\s+)?"
+                        r"(?:heart(?:['\u2019]s\s+(?:apex|bulk|shadow))?(?!['\u2019])|cardiac\s+apex|"
                         r"apex\s+of\s+the\s+heart|(?:heart['\u2019]s|cardiac)\s+bulk|bulk\s+of\s+the\s+heart)\b",
                         re.IGNORECASE)
 # a pair with one side taken away, as the whole prompt ("Lungs minus left.", "Clavicles, other than the right one."):
@@ -676,7 +677,7 @@ PAIR_BUT_ONE = re.compile(r"^\s*(?:the\s+)?(lungs|clavicles|collarbones)[\s,:]+(
                           r"\s*[.!]?\s*$", re.IGNORECASE)
 # ... and the side away from it the patient's right ("the side away from where the heart points", "the side
 # opposite the heart's bulge")
-HEART_AWAY = re.compile(r"\b(?:the\s+)?side\s+(?:(?:that\s+is\s+)?away\s+from|opposite(?:\s+to)?|across\s+from|without|lacking)\s+(?:where\s+)?the\s+(?:heart|cardiac(?=\s+(?:apex|bulk|bulge|shadow)))"
+HEART_AWAY = re.compile(r"(?<!left\s)(?<!right\s)\b(?:the\s+)?side\s+(?:(?:that\s+is\s+)?away\s+from|opposite(?:\s+to)?|across\s+from|without|lacking)\s+(?:where\s+)?the\s+(?:heart|cardiac(?=\s+(?:apex|bulk|bulge|shadow)))"
                         r"(?:['\u2019]s)?(?:\s+(?:apex|bulge|bulk|shadow|tip))?(?:\s+(?:points?|lies|sits|leans|bulges|is))?(?:\s+(?:to|towards?|into|on))?\b",
                         re.IGNORECASE)
 # a side by the organ that lies on it ("on the same side as the liver", "opposite to where the stomach bubble is"):
@@ -874,10 +875,14 @@ DESCRIPTIVE_WORDS = frozenset({"big", "little", "huge", "thin", "thick", "slim",
                                "numerous", "few", "solitary", "sole", "lone", "isolated",
                                # ("centred, medium-sized, pinkish-brown lesion with fuzzy edges and dotted globules on the skin")
                                "centred", "centered", "fuzzy", "blurry", "blurred", "dotted"})
-# words that grade a look, said before it ("the asymmetric darkly pigmented naevus", "the partially pigmented mole"): read
-# as a look's only where they stand before the name they grade (never plain words elsewhere)
+# words that grade a look, said before it ("the asymmetric darkly pigmented naevus", "the partially pigmented mole"): allowed
+# before a target's name in its clause, as a look's words are (never plain words elsewhere)
 GRADING_WORDS = frozenset({"darkly", "lightly", "brightly", "faintly", "partially", "partly", "mildly", "markedly", "richly",
                            "diffusely", "focally", "patchily", "unevenly", "evenly", "uniformly", "sharply", "poorly", "well"})
+# a finding's kind said before its name, read as a look is ("Mask the junctional naevus under dermoscopy", "the tubular adenoma")
+KIND_WORDS = frozenset({"junctional", "compound", "intradermal", "dysplastic", "atypical", "melanocytic", "acral", "lentiginous", "nodular",
+                        "spitz", "halo", "clark", "clarks", "tubular", "villous", "tubulovillous", "serrated", "hyperplastic", "adenomatous",
+                        "neuropathic", "neuroischaemic", "neuroischemic", "ischaemic", "ischemic"})
 REGION_WORDS = frozenset({"bed", "area", "region", "site", "mask", "segmentation", "outline", "outlines", "boundary", "margin", "margins", "edges",
                           "border", "borders", "contour", "roi", "field", "zone", "shadow", "silhouette", "only", "please", "crater",
                           "pixel", "pixels", "voxel", "voxels"})
@@ -3053,6 +3058,10 @@ KNOWLEDGE_QUESTION = re.compile(
     # (a treatment asked for by its name alone, or whether it must come out: "abx for DFU?", "ポリープは切除すべき？" -> "polyp
     # should be removed?")
     r"^\W*(?:antibiotics?|medicines?|medications?|drugs?|treatments?|dressings?|creams?|ointments?)\s+(?:for|on)\b[^.!?]*\?\s*$|"
+    # (whether it suits a treatment, and when the next test is due: "Is this Paris 0-IIa polyp suitable for EMR?", "Tubular adenoma
+    # removed: when is surveillance colonoscopy due?")
+    r"\b(?:is|are)\s+(?:this|that|the|it|they|these|those|my|his|her)\b[^.?!]{0,60}?\b(?:suitable|eligible|a\s+candidate|fit|ready)\s+for\b[^.!]*\?|"
+    r"\bwhen\s+(?:is|are|should|will|would|do|does)\b[^.?!]{0,60}?\b(?:due|needed|repeated|scheduled|booked|be\s+done|heal|healed|close)\b[^.!]*\?|"
     # (the chance of an outcome: "What is the chance this wound heals within eight weeks?")
     r"\bwhat(?:['\u2019]s|\s+is|\s+are)\s+the\s+(?:chances?|odds|likelihood|probability)\s+(?:that\s+|of\s+)?(?:this|the|my|his|her|it)\b|"
     # (... or after what it is for: "ICD-10 E11.621 diabetic foot ulcer, which antibiotic?"; "Fracture of right clavicle: prognosis
@@ -3759,7 +3768,7 @@ DENIED = re.compile(r"\b(?:not|no|don['\u2019]?t|dont|never|nothing(?!\s+(?:more
 LEFT_ASIDE = re.compile(r"\b(?:without|excluding|except(?:\s+for)?|apart\s+from|other\s+than|rather\s+than|instead\s+of|sparing|ignor(?:e|ing)|disregard(?:ing)?|"
                        r"leav(?:e|ing)\s+out|keep(?:ing)?\s+out)\s+(?:the\s+|any\s+|its\s+)?(?:[\w-]+\s+){0,2}?[\w-]+|"
                        # ("... but leave the polyp out entirely")
-                       r"\b(?:leav(?:e|ing)|keep(?:ing)?)\s+(?:the\s+|any\s+|its\s+)?(?:[\w-]+\s+){0,2}?[\w-]+\s+out\b", re.IGNORECASE)
+                       r"\b(?:leav(?:e|ing)|keep(?:ing)?)\s+(?:the\s+|any\s+|its\s+)?(?:[\w-]+\s+){0,2}?[\w-]+\s+out\b(?!\s+of\b)", re.IGNORECASE)
 # words that point back at what a message named before ("outline it", "that growth", "the same one")
 POINTS_BACK = re.compile(r"\b(?:it|them)\b|\b(?:that|this|these|those|the\s+same)\s+(?:one|ones|lesion|spot|growth|wound|sore|bone|lung|side|area|thing|mole|lump)\b",
                          re.IGNORECASE)
@@ -4021,10 +4030,10 @@ def _declines_drawing(text: str) -> bool:
             # Explain in words too.")
             # (the verb's particle or a word that limits it before its object: "can you mark out the polyp? ... to estimate size",
             # "Please outline only the ulcer. I'm going to measure the area.")
-            # (a limiting word only right after a verb, no noun: not "no segmentation, just tell me if ...", "need a mask, just the area")
+            # (a limiting word only right after a verb, not after a noun: "need a mask, just the area estimate")
             objects = [w for k, w in enumerate(words) if w not in {"out", "round", "around"} and not (
                 w in {"only", "just", "exactly", "precisely", "carefully"} and k and words[k - 1] in DRAWING_VERBS - NOUNS_AS_OFTEN
-                and words[k - 2 : k - 1] not in ([d] for d in DETERMINERS | {"no", "not"}))]
+                and not (k >= 2 and words[k - 2] in DETERMINERS | {"no", "not"}))]
             return "where" not in words and not MASK_OF_ASKED.search(rest) and \
                 not any(w in (DRAWING_VERBS - NOUNS_AS_OFTEN | ASKING_WORDS) and nxt in OBJECTS | {"where"}
                         for w, nxt in [*zip(words, words[1:]), *zip(objects, objects[1:])])
@@ -4311,7 +4320,9 @@ AT_ONCE = re.compile(r"\b(?:both\s+of\s+them|all\s+(?:two|three|four|five|of\s+t
                      r"in\s+(?:the\s+)?same\s+(?:go|time|pass|mask|picture|image|outline)|together|plus|and\s+also|both\s+in\s+one|"
                      r"all\s+(?:marked|drawn|outlined|segmented|masked|highlighted|traced|shaded|included|in\s+one)|both\s+(?:please|pls|plz)|both(?=\s*[.!]?\s*$))\b", re.IGNORECASE)
 # the targets said before, asked again by their count ("Could you outline all three?", "both of them")
-COUNTED_BACK = re.compile(r"\b(?:all\s+(?P<n>two|three|four|five)|(?:both|all)\s+of\s+them)\b(?!\s+(?:of\s+)?(?:the\s+)?[a-z]+s\b)", re.IGNORECASE)
+COUNTED_BACK = re.compile(r"\b(?:all\s+(?P<n>two|three|four|five)|(?P<both>both)\s+of\s+them|all\s+of\s+them)\b(?!\s+(?:of\s+)?(?:the\s+)?"
+                          r"(?:ribs|vertebrae|structures|organs|bones|lungs|clavicles|collarbones|things|polyps|ulcers|wounds|moles|lesions|nodes|"
+                          r"images|pictures|films|frames|photos|masks)\b)", re.IGNORECASE)
 NUMBER_VALUES = {"two": 2, "three": 3, "four": 4, "five": 5}
 # every structure of a picture asked at once ("all five chest structures", "every labelled organ")
 # a whole thing asked with a target taken in ("the whole mediastinum including the heart", "the entire foot, ulcer included")
@@ -4320,11 +4331,15 @@ WHOLE_INCLUDING = re.compile(r"\b(?:whole|entire|complete)\s+(?P<what>[\w-]+(?:\
 # what says a part or the extent of what is named, not a thing of its own ("the whole extent", "the entire area")
 PART_WORDS = frozenset({"extent", "area", "region", "outline", "mask", "thing", "border", "boundary", "surface", "lesion", "structure",
                         "shadow", "silhouette", "wound", "bed", "image", "picture", "photo", "film", "frame"})
+# every finding, whatever it is ("Mark every abnormality on this film."): no one target
+EVERY_FINDING = re.compile(r"\b(?:every|each|all(?:\s+the)?)\s+(?:abnormalit(?:y|ies)|findings?|patholog(?:y|ies))\b", re.IGNORECASE)
 ALL_STRUCTURES = re.compile(r"\ball\s+(?:\d|two|three|four|five)\s*(?:of\s+them\s*)?(?=$|[,.;:!?)])|"
                             r"\b(?:all|every|each)\s+(?:of\s+the\s+)?(?:(?:\d+|two|three|four|five)\s+)?(?:(?:chest|thoracic|cxr|anatomical|"
                             r"annotated|labell?ed|listed|named)\s+)?(?:structures?|organs?|targets?|labels?|classes|masks)\b|"
                             # ("I just want everything on this chest X-ray outlined, whatever you can find, lungs, heart, bones, the lot")
-                            r"\beverything\b(?!\s+(?:else|but|except|apart|other|besides|save)\b)|\bthe\s+(?:whole\s+)?lot\b", re.IGNORECASE)
+                            r"\b(?:segment|outline|mask|mark|draw|trace|highlight|label|annotate)\s+everything\b(?!\s+(?:else|but|except|apart|other|besides|save)\b)|"
+                            r"\beverything\b(?!\s+(?:else|but|except|apart|other|besides|save)\b)[^.?!]{0,40}?\b(?:outlined|segmented|masked|marked|drawn|"
+                            r"traced|highlighted|labell?ed|annotated)\b|\bthe\s+(?:whole\s+)?lot\b|" + EVERY_FINDING.pattern, re.IGNORECASE)
 UNION = re.compile(r"\b(?:together|combined?|combining|merged?|merging|join(?:ed)?|fused?|fusing)\b[^.?!]{0,40}?\b(?:as\s+|into\s+|in\s+)?(?:one|a\s+single|single|"
                    r"the\s+same)\s+(?:mask|segmentation|region|label|blob|segment|outline|class)\b(?!\s+(?:per|each|for\s+each)\b)|"
                    r"\b(?:one|a\s+single|single)\s+(?:combined\s+)?(?:mask|segmentation|region|label)\s+(?:for|of|covering|with|"
@@ -4679,20 +4694,24 @@ ENGLISH_REGISTERS = (
     (re.compile(r"\b(?:(?:hey|hi|hello|yo|ok(?:ay)?)\s+)?(?:seg(?:mentation)?[\s-]?)?bot\b\s*[,:!]?(?=\s*(?:$|[,.;!?]|(?:can|could|would|will|pls|plz|please|"
                 r"just|go|trace|outline|segment|mask|find|draw|mark|delineate|highlight|contour)\b))", re.IGNORECASE), " "),
     # (another's need of a drawing is the request: "Priya needs the ulcer on the sole masked before rounds")
-    (re.compile(r"\b(?:(?!(?:no|every|some|any)(?:body|one)\b)(?-i:[A-Z][a-z]+)|the\s+(?:consultant|registrar|reg|boss|supervisor|attending|team|surgeon|professor|prof))\s+"
+    (re.compile(r"\b(?:(?!(?:no|every|some|any)(?:body|one)\b|who|what|which|whoever)(?-i:[A-Z][a-z]+)|the\s+(?:consultant|registrar|reg|boss|supervisor|attending|team|surgeon|professor|prof))\s+"
                 r"(?:needs|wants|would\s+like|has\s+asked\s+for|asked\s+for)\s+(?=(?:the|this|that|a|an|her|his)\s[^.;!?]{0,60}?\b"
                 r"(?:masked|outlined|segmented|traced|delineated|contoured|highlighted|marked|drawn|annotated|labell?ed)\b)", re.IGNORECASE), "I need "),
     # (the region a thing covers, asked to be drawn, is the thing: "Could you give me the region covered by the pigmented mole?";
     # not "what is the area covered by the ulcer?", a size)
     (re.compile(r"\b((?:show|give|outline|mask|segment|highlight|mark|shade|trace|delineate)(?:\s+(?:me|us))?\s+)(?:the\s+)?"
-                r"(?:region|area|zone|part|pixels?|portion)\s+(?:covered|occupied|taken\s+up)\s+by\s+", re.IGNORECASE), r"\1"),
+                r"(?:region|area|zone|part|pixels?|portion)\s+(?:covered|occupied|taken\s+up)\s+by\s+"
+                r"(?![^.?!]*\b(?:cm|mm|cm2|mm2|percent|square|size|how\s+(?:big|large|much))\b|[^.?!]*%)", re.IGNORECASE), r"\1"),
+    # (an appointment to be made is another task, whoever says it: "I want to make an appointment with the heart doctor")
+    (re.compile(r"(?:^|(?<=[.,;:!?])\s*)\W*(?:(?:i|we)\s+)?(?:(?:want|would\s+like|need)\s+(?:to\s+)?)?(?:make|book|get|arrange|schedule)\s+(?:me\s+|us\s+)?(?:an?\s+)?"
+                r"(?:appointment|rendez-vous)\b", re.IGNORECASE), "please book an appointment"),
     # (an idiom's "it" is no thing asked: "Jess beat me to it, but can you still delineate the lesion")
     (re.compile(r"\bbeat\s+(?:me|us|you|him|her|them)\s+to\s+it\b", re.IGNORECASE), "was quicker"),
     # (who posted the picture says nothing of it: "the dermatoscope shot Tom posted", "the film I sent")
     # (not which of several pictures it was: "the other picture I sent last week")
-    (re.compile(r"\b(?<!other\s)(?<!another\s)(?<!previous\s)(?<!earlier\s)(?<!older\s)(?<!first\s)"
+    (re.compile(r"\b(?<!other\s)(?<!previous\s)(?<!earlier\s)(?<!older\s)(?<!first\s)"
                 r"((?:shot|image|photo|pic|picture|film|frame|scan|x-?ray|still|screenshot)s?)\s+(?:(?-i:[A-Z][a-z]+)|i|you|he|she|they|we)\s+"
-                r"(?:just\s+)?(?:posted|sent|shared|uploaded|attached|dropped)\b(?:\s+(?:above|here|in\s+the\s+thread))?"
+                r"(?:just\s+)?(?:posted|sent|shared|uploaded|attached|dropped)\b(?>(?:\s+(?:above|here|in\s+the\s+thread))?)"
                 r"(?!\s+(?:last|yesterday|earlier|before|previously|ago|on|in|this\s+morning)\b)", re.IGNORECASE), r"\1"),
     (re.compile(r"\bherein\b", re.IGNORECASE), "here"),
     (re.compile(r"\b(dexter|dextra|dextral|sinister|sinistra|sinistral)\s+(?=(?:lungs?|clavicles?|collar[\s-]?bones?)\b)", re.IGNORECASE),
@@ -4941,11 +4960,21 @@ REGIONAL_ENGLISH = (
     (re.compile(r"\bsef\b", re.IGNORECASE), "itself"),
     (re.compile(r"\bdi\s+(?=(?:sore|ulcer|wound|mole|heart|lungs?|bone|clavicle|collarbone|polyp|edge|picture|pic|foot|feet|x-?ray|right|left|one|"
                 r"chest|skin|spot|colonoscopy|dermoscopy|image|photo|video|big|small|dark|black|open|whole)\b)", re.IGNORECASE), "the "),
-    (re.compile(r"\bdis\s+(?=(?:sore|ulcer|wound|mole|heart|lungs?|bone|clavicle|collarbone|polyp|picture|pic|foot|x-?ray|chest|skin|spot|image|"
+    (re.compile(r"\bdis\s+(?=(?:sore|ulcer|wound|mole|heart|lungs?|bone|clavicle|collarbone|polyp|picture|pic|diabetic|dermoscopy|colonoscopy|film|foot|x-?ray|chest|skin|spot|image|"
                 r"photo|video|big|small|dark|black|open|one|ting|thing)\b)", re.IGNORECASE), "this "),
     (re.compile(r"\bhim\s+(?=" + _OWN_PART + r"\b)", re.IGNORECASE), "his "),
     (re.compile(r"\bsugar\s+(?=(?:foot|feet|sore|wound|ulcer)\b)", re.IGNORECASE), "diabetic "),
     (re.compile(r"\bpon\b", re.IGNORECASE), "on"),
+    # (Jamaican "fi" before whom it is for, "yuh"; Nigerian Pidgin "e be like say e don ...": it seems it has ...; Irish "would
+    # ye ever" and "it'd be grand"; Singapore English's "can ... anot?": "the mole boundary can draw out for me anot?")
+    (re.compile(r"\bfi\s+(?=(?:me|us|him|her|dem|mi|di|dis|the|this|my)\b)", re.IGNORECASE), "for "),
+    (re.compile(r"\byuh\b", re.IGNORECASE), "you"),
+    (re.compile(r"\be\s+be\s+like\s+say\b", re.IGNORECASE), "it seems"),
+    (re.compile(r"\be\s+don\s+(?=[a-z])", re.IGNORECASE), "it has "),
+    (re.compile(r"\bwould\s+(?:ye|you)\s+ever\b", re.IGNORECASE), "could you"),
+    (re.compile(r"[,;]?\s*\bit['\u2019]?d\s+be\s+(?:grand|class|deadly|brill)\b[.!]*", re.IGNORECASE), ""),
+    (re.compile(r"\b((?:the\s+)?[\w'-]+(?:\s+[\w'-]+){0,4}?)\s+can\s+(draw|outline|mark|trace|segment|mask|highlight|circle|shade)(?:\s+out)?"
+                r"(?:\s+for\s+(?:me|us))?\s+(?:anot|can\s+or\s+not)\b\s*\??", re.IGNORECASE), r"\2 \1"),
     (re.compile(r"\binna\b", re.IGNORECASE), "in"),
     (re.compile(r"\bdey\b", re.IGNORECASE), "is"),
     (re.compile(r"\bdem\b", re.IGNORECASE), "they"),
@@ -5016,7 +5045,7 @@ REGIONAL_ENGLISH = (
     (re.compile(r"\b(?:separate|isolate)\s+((?:the\s+)?[\w-]+(?:\s+[\w-]+)?)\s+from\s+(?:the\s+)?(?:normal|healthy|surrounding|nearby|background)\b[^,.;!?\n]*",
                 re.IGNORECASE), r"segment \1"),
     # (... and said as what is wanted: "I need the naevus separated from the background skin")
-    (re.compile(r"\b((?:the\s+)?[\w-]+(?:\s+[\w-]+)?)\s+(?:separated|isolated|segmented)\s+(?:out\s+)?from\s+(?:the\s+)?"
+    (re.compile(r"\b((?:need|want|get|like)\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+)?)\s+(?:separated|isolated|segmented)\s+(?:out\s+)?from\s+(?:the\s+)?"
                 r"(?:normal|healthy|surrounding|nearby|background)\b[^,.;!?\n]*", re.IGNORECASE), r"\1"),
     (re.compile(r"\bkey[\s-]?bones?\b", re.IGNORECASE), "collarbone"),
     (re.compile(r"\broentgen(?:ogram|ograph|ography)?s?\b", re.IGNORECASE), "x-ray"),
@@ -5617,7 +5646,9 @@ def _opens_clause(tokens: list[str], k: int) -> bool:
     # "that" right after a verb that draws determines what follows ("outline that rim please"; not
     # "note that ...")
     after_request = k > 0 and tokens[k - 1] in DRAWING_VERBS
-    return not (after_request or (tokens[k + 1 : k + 2] and tokens[k + 1] in _determined()))
+    # (nor before a look and its noun: "trace the edge of that small mole")
+    looked = tokens[k + 1 : k + 2] and tokens[k + 1] in DESCRIPTIVE_WORDS | ATTRIBUTE_WORDS and tokens[k + 2 : k + 3] and tokens[k + 2] in _determined()
+    return not (after_request or looked or (tokens[k + 1 : k + 2] and tokens[k + 1] in _determined()))
 
 
 @_memo
@@ -5852,7 +5883,8 @@ KIND_BY_SCORE = ((re.compile(r"\babcde?\s+(?:rule|score|scoring|criteria|assessm
 
 # a question put to a colleague by name, as its own sentence ("Sam, did you save yesterday's results?", "Tom, can you check the
 # file names match before we merge them?")
-COLLEAGUE_ASIDE = re.compile(r"(?:^|(?<=[.!?])\s+)(?-i:[A-Z][a-z]+)\s*,\s*(?:did|can|could|would|will|have|has|do|are|is|were)\s+(?:you|we|i|they)\b[^.!?]*[.!?]?",
+COLLEAGUE_ASIDE = re.compile(r"(?:^|(?<=[.!?])\s+)(?!(?:thanks|thank|also|ok|okay|sorry|hi|hello|hey|please|so|now|then|oh|well|great|cool|yes|no|"
+                             r"right|doctor|doc|sir|madam|bot|and|but)\b)(?-i:[A-Z][a-z]+)\s*,\s*(?:did|can|could|would|will|have|has|do|are|is|were)\s+(?:you|we|i|they)\b[^.!?]*[.!?]?",
                              re.IGNORECASE)
 # an image file's name, whose words say the picture's kind as a sentence's would ("/segment polyp on chest_pa_033.png")
 FILE_STEM = re.compile(r"\b([A-Za-z][\w-]*?)\.(?:png|jpe?g|tiff?|bmp|dcm|dicom|nii(?:\.gz)?|nrrd|mha)\b", re.IGNORECASE)
@@ -6297,7 +6329,7 @@ class PromptResolver:
         for t, aliases in self._aliases.items():
             # (the outline traced: "trace the edges of the lesion"; elsewhere a landmark, skipped below)
             # (a picture of it, as templates say: "a photo of a small ulcer", "an image showing a tiny dark mole")
-            allowed = REQUEST_WORDS | DESCRIPTIVE_WORDS | GRADING_WORDS | ATTRIBUTE_WORDS | self._own[t] | OUTLINES | TRACED_LINES | PICTURE_WORDS | SHOWING | {"of", "redo"}
+            allowed = REQUEST_WORDS | DESCRIPTIVE_WORDS | GRADING_WORDS | KIND_WORDS | ATTRIBUTE_WORDS | self._own[t] | OUTLINES | TRACED_LINES | PICTURE_WORDS | SHOWING | {"of", "redo"}
             for a in aliases:
                 for i in range(len(words) - len(a) + 1):
                     j = i + len(a)
@@ -6460,9 +6492,10 @@ class PromptResolver:
             return self._read_as(given, re.sub(r"\s{2,}", " ", unmentioned).strip())
         # (a question put to a colleague by name, in a message to the tool, asks nothing of it: "... Sam, did you save yesterday's
         # results or did I overwrite them?"; not one that asks for a drawing or names a target: "Tom, can you outline the heart?")
-        if (unasked := COLLEAGUE_ASIDE.sub(lambda m: m.group() if re.search(rf"{_DRAWING_STEMS}|\b(?:{_TARGET_WORDS}|moles?|lesions?|wounds?)\b",
-                                                                            m.group(), re.IGNORECASE) else " ", given)) != given and _words(unasked):
-            return self._read_as(given, unasked.strip())
+        if (unasked := COLLEAGUE_ASIDE.sub(lambda m: m.group() if re.search(
+                rf"\b{_DRAWING_STEMS}|\b(?:{_TARGET_WORDS}|moles?|lesions?|wounds?|it|one|side|left|right|other|again|redo|same)\b", m.group(),
+                re.IGNORECASE) else " ", given)) != given and _words(unasked):
+            return self._read_as(given, re.sub(r"\s{2,}", " ", unasked).strip())
         # (a batch's label: the picture it numbers says no more than "the image", one of a kind says its kind: "image 14 of 30:
         # melanoma or benign naevus?", "for all 10 chest x-rays: find the polyp" -> "on the chest x-rays, find the polyp")
         if (batch := BATCH_LABEL.match(given)) is not None and _words(rest := given[batch.end():]):
@@ -6621,7 +6654,8 @@ class PromptResolver:
             yield typed
         if (form := VERSE_FORM.match(given)) is not None and _words(given[form.end():]):
             yield given[form.end():]
-        if (ungraded := CLINICAL_GRADE.sub(" ", given)) != given and _words(ungraded) and re.search(_DRAWING_STEMS, ungraded, re.IGNORECASE):
+        if (ungraded := CLINICAL_GRADE.sub(" ", given)) != given and _words(ungraded) \
+                and re.search(_DRAWING_STEMS + r"|\b(?:find|show|locate|identify)\b", ungraded, re.IGNORECASE):
             yield _closed_up(ungraded)
         if (apart := self._run_apart(given, read_whole)) != given:
             yield apart
@@ -7100,11 +7134,12 @@ class PromptResolver:
             # plus the left lung")
             return Resolution(given, given, None)
         if (counted := COUNTED_BACK.search(written)) is not None and _asks_drawing(written[: counted.end()]) \
-                and len(self._several(written[: counted.start()])) == NUMBER_VALUES.get(counted.group("n"), 2):
+                and (said := len(self._several(written[: counted.start()]))) > 1 \
+                and said == (2 if counted.group("both") else NUMBER_VALUES.get((counted.group("n") or "").lower(), said)):
             # (as many targets as were said before, asked by their count in a message of several sentences: "The consultant wants
             # the heart and both lungs ... Could you outline all three on this chest X-ray?")
             return Resolution(given, given, None)
-        if ALL_STRUCTURES.search(written) and len(self._several(written)) > 1:
+        if ALL_STRUCTURES.search(written) and (len(self._several(written)) > 1 or EVERY_FINDING.search(written) and not self._several(written)):
             # ("all five chest structures (both lungs, both clavicles, heart)": every one of those named, no one of them)
             return Resolution(given, given, None)
         if (then := THEN_ANOTHER.search(written)) is not None and re.search(_DRAWING_STEMS, written, re.IGNORECASE) \
