@@ -5995,4 +5995,10 @@ def test_short_prompts_of_blind_lists_529_to_532(lite_universal):
                    "had l ulcère f rjel, wach khtir? ch7al ghadi ybra?", "a3mel contour lel 7it mta3 el colon bla el polype"]:
         _assert_refused(lite_universal, prompt)
     _assert_no_target(lite_universal, ["Mark every abnormality on this film.", "baddi l clavicules l tnen sawa, yamin w shmal",
-                                       "n7eb el 9alb w el ri2tin fi masque wa7ed"])
+                                       "n7eb el 9alb w el ri2tin fi masque wa7ed",
+                                       # (a second object joined after the first one's place)
+                                       "Outline the ulcer on the plantar hallux and the mole on the shin"])
+    # (... not a landmark's, nor what is no target)
+    _assert_reads(lite_universal, [
+        ("Trace the right-sided pulmonary parenchyma bounded by the right hemidiaphragm and the right heart border.", "right lung")])
+    _assert_refused(lite_universal, "outline the ulcer on the foot and the callus")

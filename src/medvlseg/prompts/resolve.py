@@ -4331,6 +4331,9 @@ WHOLE_INCLUDING = re.compile(r"\b(?:whole|entire|complete)\s+(?P<what>[\w-]+(?:\
 # what says a part or the extent of what is named, not a thing of its own ("the whole extent", "the entire area")
 PART_WORDS = frozenset({"extent", "area", "region", "outline", "mask", "thing", "border", "boundary", "surface", "lesion", "structure",
                         "shadow", "silhouette", "wound", "bed", "image", "picture", "photo", "film", "frame"})
+# a second object joined by "and" after the first one's place ("the ulcer on the plantar hallux and the mole on the shin")
+ANOTHER_JOINED = re.compile(r"\b(?:on|in|at|of)\s+(?:the\s+|his\s+|her\s+|my\s+|this\s+)?[\w-]+(?:\s+[\w-]+)?\s+and\s+(?:also\s+)?"
+                            r"(?:the|a|an|his|her|my|that|this)\s+(?P<np>[\w-]+(?:\s+[\w-]+){0,2})", re.IGNORECASE)
 # every finding, whatever it is ("Mark every abnormality on this film."): no one target
 EVERY_FINDING = re.compile(r"\b(?:every|each|all(?:\s+the)?)\s+(?:abnormalit(?:y|ies)|findings?|patholog(?:y|ies))\b", re.IGNORECASE)
 ALL_STRUCTURES = re.compile(r"\ball\s+(?:\d|two|three|four|five)\s*(?:of\s+them\s*)?(?=$|[,.;:!?)])|"
@@ -7149,6 +7152,14 @@ class PromptResolver:
         prompt = _reword(retracted)
         found = self._resolve_given(given, prompt)
         named = bool(self._named(prompt)[0])
+        if found.target is not None and len(_sentences(written)) == 1 and _asks_drawing(written) \
+                and (joined := ANOTHER_JOINED.search(written)) is not None \
+                and any(set(_words(joined.group("np"))) & self._heads[t] and t != found.target and not (_sides(t) and _twin(t) == found.target)
+                        for t in self._several(written)) \
+                and not re.search(r"\b(?:not|no|without|except|excluding|exclude|ignore|ignoring|but|instead|rather|only|just|then)\b",
+                                  written[: joined.start()], re.IGNORECASE):
+            # (a second object joined after the first one's place: "Outline the ulcer on the plantar hallux and the mole on the shin")
+            return Resolution(given, given, None, found.similarity, found.runner_up)
         if found.target is not None and not named:
             rivals = {t for t, cues in self._cues.items() if len(cues & set(_words(prompt))) >= 2} - {found.target}
             if rivals and not self._cues[found.target] & set(_words(prompt)):
