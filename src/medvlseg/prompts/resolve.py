@@ -4323,7 +4323,7 @@ AT_ONCE = re.compile(r"\b(?:both\s+of\s+them|all\s+(?:two|three|four|five|of\s+t
 COUNTED_BACK = re.compile(r"\b(?:all\s+(?P<n>two|three|four|five)|(?P<both>both)\s+of\s+them|all\s+of\s+them)\b(?!\s+(?:of\s+)?(?:the\s+)?"
                           r"(?:ribs|vertebrae|structures|organs|bones|lungs|clavicles|collarbones|things|polyps|ulcers|wounds|moles|lesions|nodes|"
                           r"images|pictures|films|frames|photos|masks)\b)", re.IGNORECASE)
-NUMBER_VALUES = {"two": 2, "three": 3, "four": 4, "five": 5}
+NUMBER_VALUES = {word: n for n, word in NUMBER_WORDS.items()}  # ("three" -> 3, the attribute prompts' own words)
 # every structure of a picture asked at once ("all five chest structures", "every labelled organ")
 # a whole thing asked with a target taken in ("the whole mediastinum including the heart", "the entire foot, ulcer included")
 WHOLE_INCLUDING = re.compile(r"\b(?:whole|entire|complete)\s+(?P<what>[\w-]+(?:\s+[\w-]+)?)\s*,?\s+(?:including|incl\.?|with)\s+(?:the\s+|its\s+)?",
